@@ -1,0 +1,161 @@
+"""The Starlette application: routes, and a lifespan that opens the database and starts and stops the senders.
+
+All state lives in one `Gateway` made by the lifespan (no module-level mutable state), reachable from a request as
+`request.app.state.gateway`.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+import sys
+from collections.abc import AsyncIterator, Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import httpx
+from starlette.applications import Starlette
+from starlette.requests import Request
+from starlette.responses import JSONResponse, PlainTextResponse, Response
+from starlette.routing import Mount, Route, Router
+
+from gateway import access, admin, outbox, sink
+from gateway.access import AccessControl, AdminGuard
+from gateway.database import Database
+from gateway.ingest import ingest_endpoint
+from gateway.metrics import Metrics
+from gateway.outbox import OutboxStore, Sender
+from gateway.outbox.transport import HttpTransport, Transport
+from gateway.pipeline import Pipeline
+from gateway.protocols import PROTOCOLS, check_credentials, segment
+from policies.loader import LOCAL_SINK
+from policies.policy import Policy
+
+log = logging.getLogger("gateway")
+
+DATABASE_FILE = "gateway.sqlite3"
+MIGRATIONS = (*outbox.MIGRATIONS, *sink.MIGRATIONS, *access.MIGRATIONS)
+
+
+@dataclass
+class Gateway:
+    policy: Policy
+    db: Database
+    outbox: OutboxStore
+    pipeline: Pipeline
+    metrics: Metrics
+    access: AccessControl
+    http: httpx.AsyncClient
+    senders: list[Sender] = field(default_factory=list)
+    ready: bool = False
+
+
+def _encoder_of(protocol: str):  # noqa: ANN202
+    # The local sink keeps events in the canonical (Segment-shaped) wire form.
+    return segment.encode if protocol == LOCAL_SINK else PROTOCOLS[protocol].encode
+
+
+async def open_gateway(policy: Policy, data_dir: Path, announce_token: Callable[[str], None]) -> Gateway:
+    check_credentials(policy)
+    data_dir.mkdir(parents=True, exist_ok=True)
+    db = Database(data_dir / DATABASE_FILE, MIGRATIONS)
+    enabled = policy.enabled_destinations
+    store = OutboxStore(db, policy.outbox.max_events, policy.outbox.full_retry_after_s, [d.name for d in enabled])
+    control = AccessControl([*policy.access_tokens, *access.load_stored_tokens(db)])
+    token = access.bootstrap_admin_token(db, control)
+    if token is not None:
+        announce_token(token)
+    gateway = Gateway(
+        policy=policy,
+        db=db,
+        outbox=store,
+        pipeline=Pipeline(policy, {d.name: _encoder_of(d.protocol) for d in enabled}),
+        metrics=Metrics(),
+        access=control,
+        http=httpx.AsyncClient(follow_redirects=False),
+    )
+    for destination in enabled:
+        transport: Transport
+        if destination.protocol == LOCAL_SINK:
+            transport, limits = sink.SinkTransport(db, destination.name), segment.OUTBOUND_LIMITS
+        else:
+            codec = PROTOCOLS[destination.protocol]
+            transport, limits = HttpTransport(codec, destination, gateway.http), codec.outbound_limits
+        sender = Sender(destination, transport, store, limits, gateway.metrics)
+        sender.start()
+        gateway.senders.append(sender)
+    gateway.ready = True
+    return gateway
+
+
+async def close_gateway(gateway: Gateway) -> None:
+    """Stop taking work, let batches in flight finish, keep everything undelivered queued, close the database."""
+    gateway.ready = False
+    for sender in gateway.senders:
+        await sender.stop()
+    await gateway.http.aclose()
+    gateway.db.close()
+
+
+def _print_token(token: str) -> None:
+    print(
+        "\n  No admin token is configured, so here is one. It is shown once; only its sha256 is kept.\n"
+        f"  Admin token: {token}\n"
+        "  Use it as `Authorization: Bearer <token>` on /admin/v1/...\n",
+        file=sys.stderr,
+        flush=True,
+    )
+
+
+async def healthz(request: Request) -> Response:
+    return JSONResponse({"status": "ok"})
+
+
+async def readyz(request: Request) -> Response:
+    gateway: Gateway | None = getattr(request.app.state, "gateway", None)
+    if gateway is None or not gateway.ready:
+        return JSONResponse({"status": "starting"}, status_code=503)
+    return JSONResponse({"status": "ready"})
+
+
+async def metrics(request: Request) -> Response:
+    gateway: Gateway = request.app.state.gateway
+    depth = [({"destination": name}, n) for name, n in gateway.outbox.depth().items()]
+    text = gateway.metrics.render({"gateway_outbox_depth": depth})
+    return PlainTextResponse(text, media_type="text/plain; version=0.0.4")
+
+
+def ingest_routes() -> list[Route]:
+    return [
+        Route(route.path, ingest_endpoint(codec, route.kind), methods=list(route.methods))
+        for codec in PROTOCOLS.values()
+        for route in codec.routes
+    ]
+
+
+def create_app(
+    policy: Policy, data_dir: Path | str, announce_token: Callable[[str], None] = _print_token
+) -> Starlette:
+    data_dir = Path(data_dir)
+
+    @contextlib.asynccontextmanager
+    async def lifespan(app: Starlette) -> AsyncIterator[None]:
+        gateway = await open_gateway(policy, data_dir, announce_token)
+        app.state.gateway = gateway
+        try:
+            yield
+        finally:
+            await close_gateway(gateway)
+
+    admin_app = AdminGuard(Router(routes=admin.routes()), access=lambda: app.state.gateway.access)
+    app = Starlette(
+        routes=[
+            Route("/healthz", healthz),
+            Route("/readyz", readyz),
+            Route("/metrics", metrics),
+            *ingest_routes(),
+            Mount("/admin", app=admin_app),
+        ],
+        lifespan=lifespan,
+    )
+    return app

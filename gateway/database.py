@@ -1,0 +1,168 @@
+"""The gateway's SQLite file: one writer thread with group commit, read connections for everyone else.
+
+Why one writer: SQLite allows one writing transaction at a time, and a durable commit costs an fsync. Every write is a
+function of a connection, queued to the writer thread; the writer runs all the functions waiting at that moment inside
+one transaction (each in its own savepoint, so one failure rolls back only itself) and commits once. Concurrent requests
+therefore share one fsync, and a caller's future resolves only after its rows are on disk (WAL, synchronous=FULL).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import concurrent.futures
+import queue
+import sqlite3
+import threading
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, TypeVar
+
+T = TypeVar("T")
+WriteFn = Callable[[sqlite3.Connection], Any]
+
+_STOP = object()
+
+
+@dataclass(frozen=True)
+class Migration:
+    """A named schema step. Applied once, in order, inside one transaction; its name is recorded in `migrations`."""
+
+    name: str
+    statements: Sequence[str]
+
+
+def connect(path: Path, *, readonly: bool = False) -> sqlite3.Connection:
+    conn = sqlite3.connect(path, isolation_level=None, check_same_thread=False, timeout=30)
+    conn.execute("PRAGMA journal_mode=WAL")
+    # FULL: a WAL commit is fsynced before it returns, so an acknowledged event survives power loss, not just kill -9.
+    conn.execute("PRAGMA synchronous=FULL")
+    conn.execute("PRAGMA busy_timeout=30000")
+    # Deleted rows are overwritten, so data removed by delivery, retention or a deletion request does not linger.
+    conn.execute("PRAGMA secure_delete=ON")
+    if readonly:
+        conn.execute("PRAGMA query_only=ON")
+    return conn
+
+
+class Database:
+    """Owns the SQLite file. `await write(fn)` is group-committed; `await read(fn)` runs on a read connection."""
+
+    def __init__(self, path: Path, migrations: Sequence[Migration] = ()) -> None:
+        self.path = Path(path)
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        self._writer = connect(self.path)
+        self._migrate(migrations)
+        self._queue: queue.SimpleQueue[Any] = queue.SimpleQueue()
+        self._thread = threading.Thread(target=self._run_writer, name="sqlite-writer", daemon=True)
+        self._thread.start()
+        self._readers = threading.local()
+        self._reader_conns: list[sqlite3.Connection] = []
+        self._reader_lock = threading.Lock()
+        self.commits = 0  # transactions committed: with group commit, fewer than writes
+
+    def _migrate(self, migrations: Sequence[Migration]) -> None:
+        conn = self._writer
+        conn.execute("CREATE TABLE IF NOT EXISTS migrations (name TEXT PRIMARY KEY, applied_at REAL NOT NULL)")
+        done = {row[0] for row in conn.execute("SELECT name FROM migrations")}
+        for migration in migrations:
+            if migration.name in done:
+                continue
+            conn.execute("BEGIN IMMEDIATE")
+            try:
+                for statement in migration.statements:
+                    conn.execute(statement)
+                conn.execute("INSERT INTO migrations VALUES (?, ?)", (migration.name, time.time()))
+                conn.execute("COMMIT")
+            except BaseException:
+                conn.execute("ROLLBACK")
+                raise
+
+    # -- writes -------------------------------------------------------------------------------------------------
+
+    def submit(self, fn: WriteFn) -> concurrent.futures.Future[Any]:
+        """Queue `fn(conn)` for the next group commit. The future resolves after the commit (or with fn's exception)."""
+        future: concurrent.futures.Future[Any] = concurrent.futures.Future()
+        self._queue.put((fn, future))
+        return future
+
+    async def write(self, fn: Callable[[sqlite3.Connection], T]) -> T:
+        return await asyncio.wrap_future(self.submit(fn))
+
+    def write_sync(self, fn: Callable[[sqlite3.Connection], T]) -> T:
+        return self.submit(fn).result()
+
+    def _run_writer(self) -> None:
+        conn = self._writer
+        while True:
+            item = self._queue.get()
+            batch = []
+            stop = False
+            while item is not None:
+                if item is _STOP:
+                    stop = True
+                else:
+                    batch.append(item)
+                try:
+                    item = self._queue.get_nowait()
+                except queue.Empty:
+                    item = None
+            if batch:
+                self._commit(conn, batch)
+            if stop:
+                conn.close()
+                return
+
+    def _commit(self, conn: sqlite3.Connection, batch: list[tuple[WriteFn, concurrent.futures.Future[Any]]]) -> None:
+        outcomes: list[tuple[concurrent.futures.Future[Any], Any, BaseException | None]] = []
+        try:
+            conn.execute("BEGIN IMMEDIATE")
+            for fn, future in batch:
+                conn.execute("SAVEPOINT op")
+                try:
+                    result = fn(conn)
+                except Exception as exc:  # noqa: BLE001 - the caller gets it through its future
+                    conn.execute("ROLLBACK TO op")
+                    conn.execute("RELEASE op")
+                    outcomes.append((future, None, exc))
+                else:
+                    conn.execute("RELEASE op")
+                    outcomes.append((future, result, None))
+            conn.execute("COMMIT")
+            self.commits += 1
+        except Exception as exc:  # noqa: BLE001 - the commit itself failed (disk full, I/O error): nothing was stored
+            if conn.in_transaction:
+                conn.execute("ROLLBACK")
+            outcomes = [(future, None, exc) for _, future in batch]
+        for future, result, error in outcomes:
+            if error is None:
+                future.set_result(result)
+            else:
+                future.set_exception(error)
+
+    # -- reads --------------------------------------------------------------------------------------------------
+
+    def _reader(self) -> sqlite3.Connection:
+        conn = getattr(self._readers, "conn", None)
+        if conn is None:
+            conn = connect(self.path, readonly=True)
+            self._readers.conn = conn
+            with self._reader_lock:
+                self._reader_conns.append(conn)
+        return conn
+
+    def read_sync(self, fn: Callable[[sqlite3.Connection], T]) -> T:
+        return fn(self._reader())
+
+    async def read(self, fn: Callable[[sqlite3.Connection], T]) -> T:
+        return await asyncio.to_thread(self.read_sync, fn)
+
+    def close(self) -> None:
+        """Commit what is queued, then close every connection."""
+        self._queue.put(_STOP)
+        self._thread.join()
+        with self._reader_lock:
+            for conn in self._reader_conns:
+                conn.close()
+            self._reader_conns.clear()

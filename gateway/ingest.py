@@ -1,0 +1,58 @@
+"""The ingest endpoint shared by every vendor protocol: read, decode, authenticate, run the pipeline, commit, answer.
+
+The answer is 2xx only after the request's events are durably in the outbox. Every refusal is in the vendor's own
+error shape, and a refused request stores nothing: decoding and validation finish before the one commit.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections import Counter
+from typing import TYPE_CHECKING
+
+from starlette.requests import Request
+from starlette.responses import Response
+
+from gateway.bodies import WIRE_SLACK, decode_content, read_body
+from gateway.outbox.store import OutboxFull
+from gateway.protocols.codec import Codec, Inbound, ProtocolError
+
+if TYPE_CHECKING:
+    from gateway.app import Gateway
+
+
+def ingest_endpoint(codec: Codec, kind: str):  # noqa: ANN201 - a Starlette endpoint
+    limits = codec.inbound_limits
+
+    async def endpoint(request: Request) -> Response:
+        gateway: Gateway = request.app.state.gateway
+        inbound = Inbound(kind, request.method, request.query_params, request.headers, b"")
+        source_name = "unknown"
+        try:
+            raw = await read_body(request, limits.max_body_bytes + WIRE_SLACK)
+            body = decode_content(raw, request.headers.get("content-encoding"), limits.max_body_bytes)
+            if len(body) > limits.max_body_bytes:
+                raise ProtocolError(400, "invalid_request", f"body is larger than {limits.max_body_bytes // 1024} KB")
+            inbound = dataclasses.replace(inbound, body=body)
+            decoded = codec.decode(inbound)
+            source = gateway.policy.source_for_key(decoded.write_key) if decoded.write_key else None
+            if source is None:
+                raise ProtocolError(401, "unauthorized", "missing or unknown write key")
+            source_name = source.name
+            deliveries = gateway.pipeline.process(source, decoded.events)
+            await gateway.outbox.enqueue(deliveries)
+        except ProtocolError as error:
+            gateway.metrics.inc(
+                "gateway_events_rejected_total", source=source_name, protocol=codec.name, reason=error.code
+            )
+            return codec.respond_error(inbound, error)
+        except OutboxFull as full:
+            gateway.metrics.inc("gateway_outbox_full_total", source=source_name)
+            error = ProtocolError(503, "unavailable", "the gateway is busy; retry later", retry_after=full.retry_after)
+            return codec.respond_error(inbound, error)
+        gateway.metrics.inc("gateway_events_received_total", len(decoded.events), source=source_name, protocol=codec.name)
+        for destination, n in Counter(d.destination for d in deliveries).items():
+            gateway.metrics.inc("gateway_events_queued_total", n, source=source_name, destination=destination)
+        return codec.respond_ok(inbound)
+
+    return endpoint

@@ -1,0 +1,211 @@
+"""The durable outbox: event deliveries waiting for their destination, and the dead letters that never can be delivered.
+
+One row is one event for one destination, already encoded in that destination's wire format (so the sender only
+concatenates bytes). Rows leave the table when the destination accepted them, or move to `dead_letters` with the reason
+when it refused them for good. The number of rows is bounded by the policy: past the bound, `enqueue` raises
+`OutboxFull` and ingest answers 503 with Retry-After. Nothing is dropped.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import sqlite3
+import time
+from collections import Counter
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
+from gateway.database import Database, Migration
+
+MIGRATIONS = (
+    Migration(
+        "outbox-1",
+        (
+            # AUTOINCREMENT: ids never go backwards, even when the table empties, so order of arrival is order of id.
+            """CREATE TABLE outbox (
+                id INTEGER PRIMARY KEY AUTOINCREMENT,
+                destination TEXT NOT NULL,
+                source TEXT NOT NULL,
+                message_id TEXT NOT NULL,
+                enqueued_at REAL NOT NULL,
+                attempts INTEGER NOT NULL DEFAULT 0,
+                body BLOB NOT NULL
+            )""",
+            "CREATE INDEX outbox_destination ON outbox (destination, id)",
+            """CREATE TABLE dead_letters (
+                id INTEGER PRIMARY KEY AUTOINCREMENT,
+                destination TEXT NOT NULL,
+                source TEXT NOT NULL,
+                message_id TEXT NOT NULL,
+                enqueued_at REAL NOT NULL,
+                failed_at REAL NOT NULL,
+                attempts INTEGER NOT NULL,
+                status INTEGER,
+                reason TEXT NOT NULL,
+                body BLOB NOT NULL
+            )""",
+            "CREATE INDEX dead_letters_destination ON dead_letters (destination, id)",
+        ),
+    ),
+)
+
+
+class OutboxFull(Exception):
+    """The outbox holds as many deliveries as the policy allows; the client should retry after `retry_after` seconds."""
+
+    def __init__(self, retry_after: int) -> None:
+        super().__init__(f"outbox full, retry after {retry_after} s")
+        self.retry_after = retry_after
+
+
+@dataclass(frozen=True, slots=True)
+class Delivery:
+    """One event for one destination, encoded for it, as the pipeline hands it to the outbox."""
+
+    destination: str
+    source: str
+    message_id: str
+    body: bytes
+
+
+@dataclass(frozen=True, slots=True)
+class Queued:
+    """A row read back for sending."""
+
+    id: int
+    source: str
+    message_id: str
+    attempts: int
+    body: bytes
+
+
+class OutboxStore:
+    def __init__(self, db: Database, max_events: int, full_retry_after_s: int, destinations: Iterable[str]) -> None:
+        self.db = db
+        self.max_events = max_events
+        self.full_retry_after_s = full_retry_after_s
+        self._wakeups: dict[str, asyncio.Event] = {name: asyncio.Event() for name in destinations}
+        # Owned by the writer thread (every change happens inside a write function); others only read it.
+        self._depth: Counter[str] = Counter(
+            dict(db.read_sync(lambda c: c.execute("SELECT destination, count(*) FROM outbox GROUP BY destination").fetchall()))
+        )
+
+    # -- ingest side -----------------------------------------------------------------------------------------------
+
+    async def enqueue(self, deliveries: Sequence[Delivery]) -> None:
+        """Commit `deliveries` durably (group commit), then wake their senders. Raises OutboxFull past the bound."""
+        if not deliveries:
+            return
+        now = time.time()
+        rows = [(d.destination, d.source, d.message_id, now, d.body) for d in deliveries]
+        added = Counter(d.destination for d in deliveries)
+
+        def insert(conn: sqlite3.Connection) -> None:
+            if sum(self._depth.values()) + len(rows) > self.max_events:
+                raise OutboxFull(self.full_retry_after_s)
+            conn.executemany(
+                "INSERT INTO outbox (destination, source, message_id, enqueued_at, body) VALUES (?, ?, ?, ?, ?)", rows
+            )
+            self._depth.update(added)
+
+        try:
+            await self.db.write(insert)
+        except OutboxFull:
+            raise
+        except Exception:
+            await self._recount()
+            raise
+        for name in added:
+            wakeup = self._wakeups.get(name)
+            if wakeup is not None:
+                wakeup.set()
+
+    async def _recount(self) -> None:
+        """After a failed commit the in-memory depth may be ahead of the table: take it from the table again."""
+
+        def recount(conn: sqlite3.Connection) -> None:
+            self._depth = Counter(dict(conn.execute("SELECT destination, count(*) FROM outbox GROUP BY destination")))
+
+        await self.db.write(recount)
+
+    # -- sender side -----------------------------------------------------------------------------------------------
+
+    def wakeup(self, destination: str) -> asyncio.Event:
+        return self._wakeups.setdefault(destination, asyncio.Event())
+
+    async def next_batch(self, destination: str, max_events: int, max_bytes: int) -> list[Queued]:
+        """The oldest rows for `destination`: at most `max_events`, and within `max_bytes` of bodies (at least one)."""
+
+        def select(conn: sqlite3.Connection) -> list[Queued]:
+            cursor = conn.execute(
+                "SELECT id, source, message_id, attempts, body FROM outbox WHERE destination = ? ORDER BY id LIMIT ?",
+                (destination, max_events),
+            )
+            batch: list[Queued] = []
+            size = 0
+            for row in cursor:
+                size += len(row[4]) + 1
+                if batch and size > max_bytes:
+                    break
+                batch.append(Queued(*row))
+            return batch
+
+        return await self.db.read(select)
+
+    async def delivered(self, destination: str, batch: Sequence[Queued]) -> None:
+        ids = [(q.id,) for q in batch]
+
+        def delete(conn: sqlite3.Connection) -> None:
+            conn.executemany("DELETE FROM outbox WHERE id = ?", ids)
+            self._depth[destination] -= len(ids)
+
+        await self.db.write(delete)
+
+    async def attempted(self, batch: Sequence[Queued]) -> None:
+        ids = [(q.id,) for q in batch]
+        await self.db.write(lambda conn: conn.executemany("UPDATE outbox SET attempts = attempts + 1 WHERE id = ?", ids))
+
+    async def dead_letter(self, destination: str, batch: Sequence[Queued], status: int | None, reason: str) -> None:
+        """Move rows the destination refused for good into `dead_letters`, with the reason."""
+        now = time.time()
+        ids = [(q.id,) for q in batch]
+
+        def move(conn: sqlite3.Connection) -> None:
+            conn.executemany(
+                """INSERT INTO dead_letters (destination, source, message_id, enqueued_at, failed_at, attempts, status,
+                                             reason, body)
+                   SELECT destination, source, message_id, enqueued_at, ?, attempts + 1, ?, ?, body
+                   FROM outbox WHERE id = ?""",
+                [(now, status, reason, i) for (i,) in ids],
+            )
+            conn.executemany("DELETE FROM outbox WHERE id = ?", ids)
+            self._depth[destination] -= len(ids)
+
+        await self.db.write(move)
+
+    # -- reporting -------------------------------------------------------------------------------------------------
+
+    def depth(self) -> dict[str, int]:
+        snapshot = dict(self._depth)  # one C-level copy: the writer thread may change the counter meanwhile
+        return {name: snapshot.get(name, 0) for name in sorted(set(self._wakeups) | set(snapshot))}
+
+    async def dead_letter_summary(self, limit: int = 100) -> list[dict[str, object]]:
+        """The newest dead letters, without their bodies (which hold event data)."""
+
+        def select(conn: sqlite3.Connection) -> list[dict[str, object]]:
+            cursor = conn.execute(
+                """SELECT id, destination, source, message_id, enqueued_at, failed_at, attempts, status, reason
+                   FROM dead_letters ORDER BY id DESC LIMIT ?""",
+                (limit,),
+            )
+            names = [d[0] for d in cursor.description]
+            return [dict(zip(names, row)) for row in cursor]
+
+        return await self.db.read(select)
+
+    async def dead_letter_counts(self) -> dict[str, int]:
+        return dict(
+            await self.db.read(
+                lambda c: c.execute("SELECT destination, count(*) FROM dead_letters GROUP BY destination").fetchall()
+            )
+        )

@@ -1,0 +1,54 @@
+"""How a batch of queued deliveries reaches a destination, and what the answer means for the sender."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Literal, Protocol
+
+import httpx
+
+from gateway.outbox.retry import is_retryable, parse_retry_after
+from gateway.outbox.store import Queued
+from gateway.protocols.codec import Codec
+from policies.policy import Destination
+
+Outcome = Literal["delivered", "retry", "rejected"]
+
+
+@dataclass(frozen=True, slots=True)
+class SendResult:
+    outcome: Outcome
+    status: int | None = None  # the HTTP status, when there was an answer
+    retry_after: float | None = None  # seconds, from the destination's Retry-After
+    reason: str = ""  # why it failed, short and free of event data: it is logged
+    detail: str = ""  # the start of the destination's answer: kept with a dead letter, never logged
+
+
+class Transport(Protocol):
+    async def send(self, batch: Sequence[Queued]) -> SendResult: ...
+
+
+class HttpTransport:
+    """POSTs one batch in the destination's wire format, built by its protocol's codec."""
+
+    def __init__(self, codec: Codec, destination: Destination, client: httpx.AsyncClient) -> None:
+        self.codec, self.destination, self.client = codec, destination, client
+
+    async def send(self, batch: Sequence[Queued]) -> SendResult:
+        request = self.codec.build_batch([q.body for q in batch], self.destination)
+        try:
+            response = await self.client.post(
+                request.url, content=request.body, headers=request.headers, timeout=self.destination.retry.timeout_s
+            )
+        except httpx.TransportError as exc:
+            # Connection refused, reset, timeouts: the destination may or may not have the batch; retrying with the
+            # same dedup ids is safe.
+            return SendResult("retry", reason=f"{type(exc).__name__} talking to {self.destination.endpoint}")
+        status = response.status_code
+        if 200 <= status < 300:
+            return SendResult("delivered", status)
+        reason = f"HTTP {status} from {request.url}"
+        if is_retryable(status):
+            return SendResult("retry", status, parse_retry_after(response.headers.get("retry-after")), reason)
+        return SendResult("rejected", status, reason=reason, detail=response.text[:500])

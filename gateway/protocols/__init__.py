@@ -1,0 +1,28 @@
+"""The vendor protocols the gateway speaks, by the name a policy file uses for them."""
+
+from __future__ import annotations
+
+from gateway.protocols import segment
+from gateway.protocols.codec import Codec
+from policies.loader import LOCAL_SINK, PolicyError
+from policies.policy import Policy
+
+PROTOCOLS: dict[str, Codec] = {codec.name: codec for codec in (segment.CODEC,)}
+
+# What a destination's `protocol` may say: a vendor protocol, or the local sink (see gateway.sink).
+DESTINATION_PROTOCOLS = (*PROTOCOLS, LOCAL_SINK)
+
+
+def check_credentials(policy: Policy) -> None:
+    """Each enabled destination carries the credentials its protocol needs; raises PolicyError naming the key."""
+    for i, destination in enumerate(policy.destinations):
+        codec = PROTOCOLS.get(destination.protocol)
+        if codec is None or not destination.enabled:
+            continue
+        for key in codec.credentials:
+            if not destination.credentials.get(key):
+                raise PolicyError(
+                    policy.path,
+                    f"destinations[{i}].credentials.{key}",
+                    f"missing: a {codec.name} destination needs it",
+                )

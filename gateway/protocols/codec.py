@@ -1,0 +1,77 @@
+"""The small interface every vendor protocol implements.
+
+A protocol module (segment.py, ...) builds one `Codec`: the inbound paths it serves and how to decode their bodies into
+canonical events; how to answer in the vendor's own response shapes; and how to encode canonical events back into the
+vendor's wire format and wrap them into one outbound batch request. Adding a vendor is one new module and one line in
+`gateway.protocols.PROTOCOLS`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+
+from starlette.responses import Response
+
+from policies.event import Event
+from policies.policy import Destination
+
+
+@dataclass(frozen=True, slots=True)
+class Inbound:
+    """One ingest request, as a codec sees it: the body is already read and un-gzipped."""
+
+    kind: str  # the route's kind, e.g. "track" or "batch"
+    method: str
+    query: Mapping[str, str]
+    headers: Mapping[str, str]  # case-insensitive (Starlette Headers)
+    body: bytes
+
+
+@dataclass(slots=True)
+class Decoded:
+    write_key: str | None
+    events: list[Event]
+
+
+class ProtocolError(Exception):
+    """Refuse a request. `status` and `code` become the vendor-shaped error response; nothing is stored."""
+
+    def __init__(self, status: int, code: str, message: str, retry_after: int | None = None) -> None:
+        super().__init__(message)
+        self.status, self.code, self.message, self.retry_after = status, code, message, retry_after
+
+
+@dataclass(frozen=True, slots=True)
+class Limits:
+    max_body_bytes: int  # a whole request body, after decompression
+    max_event_bytes: int  # one encoded event
+    max_events: int  # events in one request
+
+
+@dataclass(frozen=True, slots=True)
+class Route:
+    path: str
+    kind: str
+    methods: tuple[str, ...] = ("POST",)
+
+
+@dataclass(frozen=True, slots=True)
+class OutboundRequest:
+    url: str
+    headers: Mapping[str, str]
+    body: bytes
+
+
+@dataclass(frozen=True)
+class Codec:
+    name: str
+    routes: tuple[Route, ...]
+    inbound_limits: Limits
+    decode: Callable[[Inbound], Decoded]
+    respond_ok: Callable[[Inbound], Response]
+    respond_error: Callable[[Inbound, ProtocolError], Response]
+    encode: Callable[[Event], bytes]
+    outbound_limits: Limits
+    build_batch: Callable[[Sequence[bytes], Destination], OutboundRequest]
+    credentials: tuple[str, ...] = ()  # keys a destination of this protocol needs in its `credentials` table

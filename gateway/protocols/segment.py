@@ -1,0 +1,196 @@
+"""Segment's HTTP Tracking API: decode what Segment's SDKs send, answer as Segment does, encode for Segment's /v1/batch.
+
+Inbound forms (reference/vendor-wire-formats.md):
+- `/v1/{track,identify,page,screen,group,alias}`: one event; analytics-next uses the first letters `/v1/{t,i,p,s,g,a}`.
+- `/v1/batch` (and `/v1/import`, analytics-next's `/v1/b`): `{batch: [...], writeKey, context, integrations, sentAt}`;
+  the top-level context and integrations are merged into every item, the item's own keys winning.
+- writeKey in the body or as the user of `Authorization: Basic`; bodies are JSON whatever the Content-Type says
+  (sendBeacon posts text/plain).
+- Limits: 32 KB per event, 500 KB and 2500 events per batch, answered with 400 as Segment does.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import uuid
+from collections.abc import Mapping, Sequence
+from datetime import datetime, timezone
+from typing import Any
+
+import orjson
+from starlette.responses import Response
+
+from gateway.protocols.codec import Codec, Decoded, Inbound, Limits, OutboundRequest, ProtocolError, Route
+from policies.event import EVENT_TYPES, WIRE_NAMES, Event
+from policies.policy import Destination
+
+NAME = "segment"
+LIMITS = Limits(max_body_bytes=500 * 1024, max_event_bytes=32 * 1024, max_events=2500)
+# What we send: the same limits, less room for the envelope.
+OUTBOUND_LIMITS = Limits(max_body_bytes=500 * 1024 - 1024, max_event_bytes=32 * 1024, max_events=2500)
+
+_SHORT = {"t": "track", "i": "identify", "p": "page", "s": "screen", "g": "group", "a": "alias"}
+ROUTES = (
+    *(Route(f"/v1/{kind}", kind) for kind in EVENT_TYPES),
+    *(Route(f"/v1/{short}", kind) for short, kind in _SHORT.items()),
+    Route("/v1/batch", "batch"),
+    Route("/v1/import", "batch"),
+    Route("/v1/b", "batch"),
+)
+
+# The canonical model's wire names are Segment's own.
+FIELDS = WIRE_NAMES
+_ATTR_OF = {wire: attr for attr, wire in FIELDS}
+_OBJECTS = frozenset({"properties", "traits", "context", "integrations"})
+_TEXTS = frozenset({"event", "name", "timestamp", "sentAt"})
+
+
+def _invalid(message: str) -> ProtocolError:
+    return ProtocolError(400, "invalid_request", message)
+
+
+def event_from_wire(item: Mapping[str, Any], kind: str | None, where: str) -> Event:
+    """One Segment message as a canonical Event. `kind` is the path's type, which wins over the body's `type`."""
+    type_ = kind or item.get("type")
+    if type_ not in EVENT_TYPES:
+        raise _invalid(f"{where}.type must be one of {', '.join(EVENT_TYPES)}, got {type_!r}")
+    values: dict[str, Any] = {}
+    extra: dict[str, Any] = {}
+    message_id = None
+    for key, value in item.items():
+        if key == "type" or key == "writeKey":
+            continue  # the type is the event's own; a write key is the gateway's secret, never forwarded
+        if key == "messageId":
+            message_id = value
+            continue
+        attr = _ATTR_OF.get(key)
+        if key in _OBJECTS and value is not None and not isinstance(value, dict):
+            raise _invalid(f"{where}.{key} must be an object")
+        if attr is None or value is None or (key in _TEXTS and not isinstance(value, str)):
+            extra[key] = value  # kept under its wire name so that encoding gives it back unchanged
+        else:
+            values[attr] = value
+    if isinstance(message_id, (int, float)) and not isinstance(message_id, bool):
+        message_id = str(message_id)
+    if not isinstance(message_id, str) or not message_id:
+        message_id = str(uuid.uuid4())
+    return Event(type=type_, message_id=message_id, extra=extra, **values)
+
+
+def event_to_wire(event: Event) -> dict[str, Any]:
+    wire: dict[str, Any] = dict(event.extra)
+    wire["type"] = event.type
+    wire["messageId"] = event.message_id
+    for attr, key in FIELDS:
+        value = getattr(event, attr)
+        if value is not None:
+            wire[key] = value
+    return wire
+
+
+def basic_auth_user(headers: Mapping[str, str]) -> str | None:
+    """The user part of `Authorization: Basic base64(user:password)`, which is where SDKs put a write key."""
+    header = headers.get("authorization", "")
+    scheme, _, encoded = header.partition(" ")
+    if scheme.lower() != "basic" or not encoded:
+        return None
+    try:
+        decoded = base64.b64decode(encoded.strip(), validate=True).decode("utf-8")
+    except (binascii.Error, UnicodeDecodeError):
+        return None
+    return decoded.partition(":")[0] or None
+
+
+def decode(inbound: Inbound) -> Decoded:
+    try:
+        body = orjson.loads(inbound.body)
+    except orjson.JSONDecodeError as exc:
+        raise _invalid(f"body is not valid JSON: {exc}") from None
+    if not isinstance(body, dict):
+        raise _invalid("body must be a JSON object")
+    write_key = body.get("writeKey") if isinstance(body.get("writeKey"), str) else None
+    write_key = write_key or basic_auth_user(inbound.headers)
+
+    if inbound.kind != "batch":
+        if len(inbound.body) > LIMITS.max_event_bytes:
+            raise _invalid(f"event is larger than {LIMITS.max_event_bytes // 1024} KB")
+        return Decoded(write_key, [event_from_wire(body, inbound.kind, "body")])
+
+    items = body.get("batch")
+    if not isinstance(items, list):
+        raise _invalid("batch must be an array of messages")
+    if len(items) > LIMITS.max_events:
+        raise _invalid(f"batch has {len(items)} messages; at most {LIMITS.max_events} are allowed")
+    shared_context = body.get("context") if isinstance(body.get("context"), dict) else None
+    shared_integrations = body.get("integrations") if isinstance(body.get("integrations"), dict) else None
+    sent_at = body.get("sentAt") if isinstance(body.get("sentAt"), str) else None
+    # A body no larger than the per-event limit cannot hold an oversize event: skip measuring each one.
+    measure = len(inbound.body) > LIMITS.max_event_bytes
+    events = []
+    for i, item in enumerate(items):
+        where = f"batch[{i}]"
+        if not isinstance(item, dict):
+            raise _invalid(f"{where} must be an object")
+        if measure and len(orjson.dumps(item)) > LIMITS.max_event_bytes:
+            raise _invalid(f"{where} is larger than {LIMITS.max_event_bytes // 1024} KB")
+        if shared_context is not None or shared_integrations is not None or sent_at is not None:
+            item = _merge_shared(item, shared_context, shared_integrations, sent_at, where)
+        events.append(event_from_wire(item, None, where))
+    return Decoded(write_key, events)
+
+
+def _merge_shared(
+    item: dict[str, Any], context: dict | None, integrations: dict | None, sent_at: str | None, where: str
+) -> dict[str, Any]:
+    merged = dict(item)
+    for key, shared in (("context", context), ("integrations", integrations)):
+        if shared is None:
+            continue
+        own = item.get(key)
+        if own is not None and not isinstance(own, dict):
+            raise _invalid(f"{where}.{key} must be an object")
+        merged[key] = {**shared, **(own or {})}
+    if sent_at is not None and "sentAt" not in item:
+        merged["sentAt"] = sent_at
+    return merged
+
+
+def encode(event: Event) -> bytes:
+    return orjson.dumps(event_to_wire(event))
+
+
+def build_batch(items: Sequence[bytes], destination: Destination) -> OutboundRequest:
+    write_key = destination.credentials["write_key"]
+    sent_at = datetime.now(timezone.utc).isoformat(timespec="milliseconds").replace("+00:00", "Z")
+    body = b'{"batch":[' + b",".join(items) + b'],"sentAt":"' + sent_at.encode() + b'"}'
+    auth = base64.b64encode(f"{write_key}:".encode()).decode()
+    headers = {"Content-Type": "application/json", "Authorization": f"Basic {auth}"}
+    return OutboundRequest(url=f"{destination.endpoint}/v1/batch", headers=headers, body=body)
+
+
+_OK = b'{"success":true}'
+
+
+def respond_ok(inbound: Inbound) -> Response:
+    return Response(_OK, media_type="application/json")
+
+
+def respond_error(inbound: Inbound, error: ProtocolError) -> Response:
+    headers = {"Retry-After": str(error.retry_after)} if error.retry_after is not None else None
+    body = orjson.dumps({"success": False, "code": error.code, "message": error.message})
+    return Response(body, status_code=error.status, media_type="application/json", headers=headers)
+
+
+CODEC = Codec(
+    name=NAME,
+    routes=ROUTES,
+    inbound_limits=LIMITS,
+    decode=decode,
+    respond_ok=respond_ok,
+    respond_error=respond_error,
+    encode=encode,
+    outbound_limits=OUTBOUND_LIMITS,
+    build_batch=build_batch,
+    credentials=("write_key",),
+)

@@ -1,0 +1,85 @@
+"""The policy: what a validated policy file becomes.
+
+Plain frozen dataclasses, built only by `policies.loader.load_policy`, so every value here has already been checked.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+ROLES = ("support", "ux", "compliance", "admin")
+CONSENT_MODELS = ("opt-in", "opt-out")
+
+
+@dataclass(frozen=True)
+class Retry:
+    """How a sender retries a destination: exponential backoff with jitter, Retry-After honoured up to a cap."""
+
+    initial_backoff_s: float = 0.5
+    max_backoff_s: float = 60.0
+    multiplier: float = 2.0
+    jitter: float = 0.1
+    max_retry_after_s: float = 300.0
+    timeout_s: float = 15.0
+
+
+@dataclass(frozen=True)
+class Destination:
+    name: str
+    protocol: str  # a key of gateway.protocols.DESTINATION_PROTOCOLS
+    endpoint: str  # base URL; empty for the local sink
+    credentials: dict[str, str]
+    purposes: tuple[str, ...]
+    enabled: bool = True
+    retry: Retry = field(default_factory=Retry)
+
+
+@dataclass(frozen=True)
+class Source:
+    name: str
+    write_keys: tuple[str, ...]
+    destinations: tuple[str, ...]
+    consent_model: str = "opt-in"
+    allowed_origins: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Outbox:
+    """Bounds of the durable queue. When full, ingest answers 503 with Retry-After instead of dropping."""
+
+    max_events: int = 1_000_000
+    full_retry_after_s: int = 30
+
+
+@dataclass(frozen=True)
+class AccessToken:
+    name: str
+    role: str
+    sha256: str  # hex digest of the token; the token itself is never stored
+
+
+@dataclass(frozen=True)
+class Policy:
+    path: str
+    sources: tuple[Source, ...]
+    destinations: tuple[Destination, ...]
+    outbox: Outbox = field(default_factory=Outbox)
+    access_tokens: tuple[AccessToken, ...] = ()
+
+    def __post_init__(self) -> None:
+        # Looked up on every request; the loader has already checked that write keys are unique.
+        keys = {key: source for source in self.sources for key in source.write_keys}
+        object.__setattr__(self, "_sources_by_key", keys)
+
+    def source_for_key(self, write_key: str) -> Source | None:
+        return self._sources_by_key.get(write_key)  # type: ignore[attr-defined]
+
+    def destination(self, name: str) -> Destination:
+        for destination in self.destinations:
+            if destination.name == name:
+                return destination
+        raise KeyError(name)
+
+    @property
+    def enabled_destinations(self) -> tuple[Destination, ...]:
+        return tuple(d for d in self.destinations if d.enabled)

@@ -1,0 +1,1 @@
+"""Session replay: rrweb ingest, compressed storage, DOM mirror, frustration signals."""

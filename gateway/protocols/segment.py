@@ -44,6 +44,8 @@ FIELDS = WIRE_NAMES
 _ATTR_OF = {wire: attr for attr, wire in FIELDS}
 _OBJECTS = frozenset({"properties", "traits", "context", "integrations"})
 _TEXTS = frozenset({"event", "name", "timestamp", "sentAt"})
+# The type a model field needs; ids stay whatever JSON type the SDK sent.
+_EXPECTED = {wire: dict if wire in _OBJECTS else str if wire in _TEXTS else object for _, wire in FIELDS}
 
 
 def _invalid(message: str) -> ProtocolError:
@@ -59,18 +61,21 @@ def event_from_wire(item: Mapping[str, Any], kind: str | None, where: str) -> Ev
     extra: dict[str, Any] = {}
     message_id = None
     for key, value in item.items():
-        if key == "type" or key == "writeKey":
-            continue  # the type is the event's own; a write key is the gateway's secret, never forwarded
-        if key == "messageId":
-            message_id = value
-            continue
         attr = _ATTR_OF.get(key)
-        if key in _OBJECTS and value is not None and not isinstance(value, dict):
-            raise _invalid(f"{where}.{key} must be an object")
-        if attr is None or value is None or (key in _TEXTS and not isinstance(value, str)):
-            extra[key] = value  # kept under its wire name so that encoding gives it back unchanged
-        else:
-            values[attr] = value
+        if attr is not None and value is not None:
+            expected = _EXPECTED[key]
+            if isinstance(value, expected):
+                values[attr] = value
+            elif expected is dict:
+                raise _invalid(f"{where}.{key} must be an object")
+            else:
+                extra[key] = value  # e.g. a numeric event name: kept as sent, under its wire name
+        elif key == "messageId":
+            message_id = value
+        elif key != "type" and key != "writeKey":
+            # The type is the event's own; a write key is the gateway's secret, never forwarded. Anything else the
+            # model has no place for (or an explicit null) is kept under its wire name, so encoding gives it back.
+            extra[key] = value
     if isinstance(message_id, (int, float)) and not isinstance(message_id, bool):
         message_id = str(message_id)
     if not isinstance(message_id, str) or not message_id:

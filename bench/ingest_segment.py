@@ -1,0 +1,208 @@
+"""Ingest throughput: Segment batches of 100 events over HTTP on loopback, into one gateway worker with durable commit.
+
+    .venv/bin/python bench/ingest_segment.py [--seconds 10] [--concurrency 32]
+
+Runs two servers in turn, each a single uvicorn worker in its own process, and drives them with the same requests from
+this process:
+- baseline: a Starlette endpoint that only parses the JSON body and answers 200 (the floor of any Python gateway);
+- gateway: the real `privacy-gateway serve`, whose 200 means the events are committed (WAL, synchronous=FULL).
+The gateway's destination is a closed port, so its sender sits in backoff and the figure is the cost of accepting.
+Prints events/s for both and the ratio gateway/baseline.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import os
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import uuid
+from pathlib import Path
+
+import httpx
+import orjson
+
+ROOT = Path(__file__).resolve().parents[1]
+WRITE_KEY = "bench-write-key"
+EVENTS_PER_BATCH = 100
+
+POLICY = f"""
+[[sources]]
+name = "bench"
+write_keys = ["{WRITE_KEY}"]
+destinations = ["segment"]
+
+[[destinations]]
+name = "segment"
+protocol = "segment"
+endpoint = "http://127.0.0.1:9"
+credentials = {{ write_key = "vendor-key" }}
+retry = {{ initial_backoff_s = 30, max_backoff_s = 60 }}
+
+[outbox]
+max_events = 100000000
+"""
+
+
+def baseline_app():  # noqa: ANN201 - a Starlette app, built only in the baseline server process
+    from starlette.applications import Starlette
+    from starlette.requests import Request
+    from starlette.responses import Response
+    from starlette.routing import Route
+
+    async def batch(request: Request) -> Response:
+        orjson.loads(await request.body())
+        return Response(b'{"success":true}', media_type="application/json")
+
+    return Starlette(routes=[Route("/v1/batch", batch, methods=["POST"])])
+
+
+def realistic_event(i: int) -> dict:
+    """A track call as analytics.js sends it: about 18 strings, a nested context."""
+    return {
+        "type": "track",
+        "event": "Product Viewed",
+        "messageId": str(uuid.uuid4()),
+        "anonymousId": str(uuid.uuid4()),
+        "userId": f"user-{i % 5000}",
+        "timestamp": "2026-11-27T10:00:00.000Z",
+        "properties": {
+            "product_id": f"sku-{i % 977}",
+            "name": "Trail Running Shoe",
+            "category": "Footwear",
+            "price": 129.99,
+            "currency": "EUR",
+            "position": i % 20,
+            "url": f"https://shop.example.com/p/sku-{i % 977}?ref=home",
+        },
+        "context": {
+            "library": {"name": "analytics.js", "version": "next-1.84.3"},
+            "page": {
+                "path": "/p/trail-running-shoe",
+                "referrer": "https://shop.example.com/",
+                "title": "Trail Running Shoe | Shop",
+                "url": "https://shop.example.com/p/trail-running-shoe",
+            },
+            "userAgent": "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/156.0 Safari/537.36",
+            "locale": "de-DE",
+            "ip": "203.0.113.7",
+        },
+        "integrations": {},
+    }
+
+
+def make_bodies(n: int) -> list[bytes]:
+    return [
+        orjson.dumps({"writeKey": WRITE_KEY, "batch": [realistic_event(b * EVENTS_PER_BATCH + i) for i in range(EVENTS_PER_BATCH)],
+                      "sentAt": "2026-11-27T10:00:01.000Z"})
+        for b in range(n)
+    ]
+
+
+def start_server(command: list[str]) -> tuple[subprocess.Popen[bytes], str]:
+    listener = socket.socket()
+    listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    listener.bind(("127.0.0.1", 0))
+    listener.listen(1024)
+    port = listener.getsockname()[1]
+    proc = subprocess.Popen([*command, "--fd", str(listener.fileno())], pass_fds=[listener.fileno()], cwd=ROOT,
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    listener.close()
+    url = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        try:
+            if httpx.get(url + "/readyz", timeout=1).status_code in (200, 404):
+                return proc, url
+        except httpx.TransportError:
+            time.sleep(0.05)
+    proc.kill()
+    raise SystemExit(f"server did not start: {command}")
+
+
+async def drive(url: str, bodies: list[bytes], seconds: float, concurrency: int) -> tuple[int, int]:
+    """Post bodies round-robin on `concurrency` keep-alive connections for `seconds`; returns (accepted, failed).
+
+    Raw HTTP/1.1 over asyncio streams with the requests pre-encoded: a Python HTTP client would spend more CPU per
+    request than the servers it measures.
+    """
+    host, port = url.removeprefix("http://").split(":")
+    requests = [
+        b"POST /v1/batch HTTP/1.1\r\nHost: bench\r\nContent-Type: application/json\r\n"
+        + f"Content-Length: {len(body)}\r\n\r\n".encode() + body
+        for body in bodies
+    ]
+    ok = failed = 0
+    stop_at = time.monotonic() + seconds
+
+    async def worker(offset: int) -> None:
+        nonlocal ok, failed
+        reader, writer = await asyncio.open_connection(host, int(port))
+        i = offset
+        while time.monotonic() < stop_at:
+            writer.write(requests[i % len(requests)])
+            status_line = await reader.readline()
+            length = 0
+            while (line := await reader.readline()) not in (b"\r\n", b""):
+                name, _, value = line.partition(b":")
+                if name.lower() == b"content-length":
+                    length = int(value)
+            await reader.readexactly(length)
+            if status_line.split()[1] == b"200":
+                ok += 1
+            else:
+                failed += 1
+            i += concurrency
+        writer.close()
+
+    await asyncio.gather(*(worker(w) for w in range(concurrency)))
+    return ok, failed
+
+
+def measure(name: str, command: list[str], bodies: list[bytes], seconds: float, concurrency: int) -> float:
+    proc, url = start_server(command)
+    try:
+        asyncio.run(drive(url, bodies, 1.0, concurrency))  # warm-up
+        started = time.perf_counter()
+        ok, failed = asyncio.run(drive(url, bodies, seconds, concurrency))
+        elapsed = time.perf_counter() - started
+    finally:
+        proc.terminate()
+        proc.wait(30)
+    rate = ok * EVENTS_PER_BATCH / elapsed
+    print(f"{name:>9}: {rate:>10,.0f} events/s  ({ok / elapsed:,.0f} requests/s, {failed} failed)")
+    return rate
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--seconds", type=float, default=10)
+    parser.add_argument("--concurrency", type=int, default=32)
+    parser.add_argument("--baseline-server", action="store_true", help=argparse.SUPPRESS)
+    parser.add_argument("--fd", type=int, help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.baseline_server:
+        import uvicorn
+
+        uvicorn.run(baseline_app(), fd=args.fd, log_level="warning", access_log=False)
+        return
+
+    bodies = make_bodies(50)
+    size = sum(map(len, bodies)) / len(bodies)
+    print(f"batches of {EVENTS_PER_BATCH} events, {size / 1024:.0f} KB each, {args.concurrency} connections, "
+          f"{args.seconds:.0f} s per server, one uvicorn worker each, {os.cpu_count()} cores")
+    baseline = measure("baseline", [sys.executable, __file__, "--baseline-server"], bodies, args.seconds, args.concurrency)
+    with tempfile.TemporaryDirectory() as tmp:
+        policy = Path(tmp) / "bench.toml"
+        policy.write_text(POLICY)
+        command = [sys.executable, "-m", "gateway", "serve", "--policy", str(policy), "--data-dir", str(Path(tmp) / "data")]
+        gateway = measure("gateway", command, bodies, args.seconds, args.concurrency)
+    print(f"    ratio: {gateway / baseline:.2f} (gateway / baseline)")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,62 @@
+"""The operator's view: health, readiness, metrics, the admin API's deny-by-default, and the default `make run` set-up."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+
+import httpx
+import pytest
+
+from tests.support.fake_vendor import FakeVendor
+from tests.support.gateway_process import ADMIN_TOKEN, GatewayProcess, segment_policy, sha256
+from tests.support.waiting import wait_until
+
+pytestmark = pytest.mark.e2e
+
+
+def test_admin_api_denies_by_default(vendor: FakeVendor, start_gateway: Callable[..., GatewayProcess]) -> None:
+    policy = segment_policy(vendor.url)
+    policy["access"]["tokens"].append({"name": "agent", "role": "support", "sha256": sha256("support-token")})
+    gateway = start_gateway(policy)
+
+    anonymous = httpx.get(gateway.url + "/admin/v1/outbox")
+    assert anonymous.status_code == 401
+    assert anonymous.headers["www-authenticate"].startswith("Bearer")
+    assert gateway.admin("/admin/v1/outbox", token="wrong").status_code == 401
+    # Unknown admin paths answer 401 too before authentication, so route names do not leak.
+    assert httpx.get(gateway.url + "/admin/v1/no-such-thing").status_code == 401
+    assert gateway.admin("/admin/v1/outbox", token="support-token").status_code == 403
+    assert gateway.admin("/admin/v1/outbox").status_code == 200
+    assert gateway.admin("/admin/v1/no-such-thing").status_code == 404
+
+
+def test_health_readiness_and_metrics(vendor: FakeVendor, start_gateway: Callable[..., GatewayProcess]) -> None:
+    gateway = start_gateway(segment_policy(vendor.url))
+    assert httpx.get(gateway.url + "/healthz").json() == {"status": "ok"}
+    assert httpx.get(gateway.url + "/readyz").json() == {"status": "ready"}
+    text = httpx.get(gateway.url + "/metrics").text
+    assert "# TYPE gateway_outbox_depth gauge" in text
+    assert 'gateway_outbox_depth{destination="segment"} 0' in text
+
+
+def test_default_policy_serves_a_local_sink_and_prints_a_one_time_admin_token(
+    start_gateway: Callable[..., GatewayProcess],
+) -> None:
+    gateway = start_gateway(None)  # no --policy: the embedded default, as `make run` serves it
+    match = re.search(r"Admin token: (pgw_\S+)", gateway.log())
+    assert match, gateway.log()
+    token = match.group(1)
+
+    event = {"writeKey": "dev-write-key", "event": "Tried It", "userId": "newcomer", "messageId": "first"}
+    assert httpx.post(gateway.url + "/v1/track", json=event).status_code == 200
+    sink = wait_until(lambda: gateway.admin("/admin/v1/sink", token=token).json()["events"], what="the sink to fill")
+    assert sink[0]["message_id"] == "first"
+    assert sink[0]["event"]["event"] == "Tried It"
+    assert "writeKey" not in sink[0]["event"]
+
+    gateway.stop()
+    gateway.start()
+    assert gateway.log().count("Admin token:") == 1  # printed once, ever
+    assert gateway.admin("/admin/v1/sink", token=token).status_code == 200
+    assert gateway.admin("/admin/v1/sink", token=ADMIN_TOKEN).status_code == 401

@@ -1,0 +1,1 @@
+"""Test infrastructure shared by every suite: a real gateway process, fake vendors, waiting with deadlines."""

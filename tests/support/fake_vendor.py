@@ -1,0 +1,154 @@
+"""A fake vendor: a real HTTP server on loopback that records what it receives and can be told how to answer.
+
+    vendor = FakeVendor().start()
+    vendor.respond_with(429, headers={"Retry-After": "2"}, times=1)   # the next request gets a 429
+    vendor.delay_s = 0.5                                              # every answer waits half a second
+    vendor.stop(); vendor.start()                                     # down, then back on the same port
+    vendor.wait_for_events(10)                                        # Segment batches, flattened
+"""
+
+from __future__ import annotations
+
+import gzip
+import json
+import threading
+import time
+from collections import deque
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any
+from urllib.parse import parse_qsl, urlsplit
+
+from tests.support.waiting import wait_until
+
+
+@dataclass
+class Recorded:
+    method: str
+    path: str
+    query: dict[str, str]
+    headers: dict[str, str]  # lower-case names
+    body: bytes  # decompressed
+    status: int  # what the fake vendor answered
+    at: float = field(default_factory=time.monotonic)
+
+    def json(self) -> Any:
+        return json.loads(self.body)
+
+
+@dataclass
+class Answer:
+    status: int = 200
+    body: bytes = b'{"success":true}'
+    headers: dict[str, str] = field(default_factory=lambda: {"Content-Type": "application/json"})
+
+
+class FakeVendor:
+    def __init__(self) -> None:
+        self.requests: list[Recorded] = []
+        self.default = Answer()
+        self.delay_s = 0.0
+        # Decide the answer from what was sent: return an Answer to override the default, or None.
+        self.rule: Callable[[Recorded], Answer | None] | None = None
+        self._scripted: deque[Answer] = deque()
+        self._lock = threading.Lock()
+        self._server: ThreadingHTTPServer | None = None
+        self._thread: threading.Thread | None = None
+        self.port = 0
+
+    # -- lifecycle ---------------------------------------------------------------------------------------------------
+
+    def start(self) -> FakeVendor:
+        vendor = self
+
+        class Handler(BaseHTTPRequestHandler):
+            protocol_version = "HTTP/1.1"
+
+            def do_POST(self) -> None:  # noqa: N802 - the stdlib's name
+                vendor._handle(self)
+
+            do_GET = do_POST  # noqa: N815
+            do_DELETE = do_POST  # noqa: N815
+
+            def log_message(self, *args: Any) -> None:
+                pass
+
+        server = ThreadingHTTPServer(("127.0.0.1", self.port), Handler)
+        server.daemon_threads = True
+        self.port = server.server_address[1]
+        self._server = server
+        self._thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
+        self._thread.start()
+        return self
+
+    def stop(self) -> None:
+        """Stop listening: connections are refused until start() again on the same port."""
+        if self._server is not None:
+            self._server.shutdown()
+            self._server.server_close()
+            self._server = None
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    # -- behaviour -----------------------------------------------------------------------------------------------------
+
+    def respond_with(self, status: int, body: bytes = b"{}", headers: dict[str, str] | None = None, times: int = 1) -> None:
+        """Answer the next `times` requests with `status` (then go back to the default answer)."""
+        answer = Answer(status, body, {"Content-Type": "application/json", **(headers or {})})
+        with self._lock:
+            self._scripted.extend([answer] * times)
+
+    def _handle(self, handler: BaseHTTPRequestHandler) -> None:
+        length = int(handler.headers.get("Content-Length") or 0)
+        body = handler.rfile.read(length) if length else b""
+        if handler.headers.get("Content-Encoding", "").lower() == "gzip":
+            body = gzip.decompress(body)
+        split = urlsplit(handler.path)
+        if self.delay_s:
+            time.sleep(self.delay_s)
+        recorded = Recorded(
+            handler.command,
+            split.path,
+            dict(parse_qsl(split.query)),
+            {k.lower(): v for k, v in handler.headers.items()},
+            body,
+            status=0,
+        )
+        with self._lock:
+            answer = (self.rule and self.rule(recorded)) or (self._scripted.popleft() if self._scripted else self.default)
+            recorded.status = answer.status
+            self.requests.append(recorded)
+        handler.send_response(answer.status)
+        for name, value in answer.headers.items():
+            handler.send_header(name, value)
+        handler.send_header("Content-Length", str(len(answer.body)))
+        handler.end_headers()
+        handler.wfile.write(answer.body)
+
+    # -- what was received ---------------------------------------------------------------------------------------------
+
+    def received(self) -> list[Recorded]:
+        with self._lock:
+            return list(self.requests)
+
+    def accepted(self) -> list[Recorded]:
+        """The requests the fake vendor answered with 2xx: what counts as delivered."""
+        return [r for r in self.received() if 200 <= r.status < 300]
+
+    def segment_events(self) -> list[dict[str, Any]]:
+        """Every event in every accepted Segment batch, in order of arrival."""
+        return [event for request in self.accepted() for event in request.json().get("batch", [])]
+
+    def message_ids(self) -> set[str]:
+        return {event["messageId"] for event in self.segment_events()}
+
+    def wait_for_message_ids(self, ids: set[str], timeout: float = 20.0) -> set[str]:
+        wait_until(lambda: ids <= self.message_ids(), timeout, what=f"{len(ids)} message ids at the fake vendor")
+        return self.message_ids()
+
+    def wait_for_requests(self, n: int, timeout: float = 20.0) -> list[Recorded]:
+        wait_until(lambda: len(self.received()) >= n, timeout, what=f"{n} requests at the fake vendor")
+        return self.received()

@@ -21,6 +21,7 @@ from starlette.routing import Mount, Route, Router
 
 from gateway import access, admin, outbox, sink
 from gateway.access import AccessControl, AdminGuard
+from gateway.client_ip import Network, parse_networks
 from gateway.database import Database
 from gateway.ingest import ingest_endpoint
 from gateway.metrics import Metrics
@@ -46,6 +47,7 @@ class Gateway:
     metrics: Metrics
     access: AccessControl
     http: httpx.AsyncClient
+    trusted_proxies: tuple[Network, ...] = ()
     senders: list[Sender] = field(default_factory=list)
     ready: bool = False
 
@@ -73,6 +75,7 @@ async def open_gateway(policy: Policy, data_dir: Path, announce_token: Callable[
         metrics=Metrics(),
         access=control,
         http=httpx.AsyncClient(follow_redirects=False),
+        trusted_proxies=parse_networks(policy.http.trusted_proxies),
     )
     for destination in enabled:
         transport: Transport

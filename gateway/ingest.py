@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING
 from starlette.requests import Request
 from starlette.responses import Response
 
+from gateway.client_ip import client_ip
 from gateway.bodies import WIRE_SLACK, decode_content, read_body
 from gateway.outbox.store import OutboxFull
 from gateway.protocols.codec import Codec, Inbound, ProtocolError
@@ -26,7 +27,9 @@ def ingest_endpoint(codec: Codec, kind: str):  # noqa: ANN201 - a Starlette endp
 
     async def endpoint(request: Request) -> Response:
         gateway: Gateway = request.app.state.gateway
-        inbound = Inbound(kind, request.method, request.query_params, request.headers, b"")
+        peer = request.client.host if request.client else None
+        address = client_ip(peer, request.headers, gateway.trusted_proxies)
+        inbound = Inbound(kind, request.method, request.query_params, request.headers, b"", address)
         source_name = "unknown"
         try:
             raw = await read_body(request, limits.max_body_bytes + WIRE_SLACK)
@@ -53,6 +56,6 @@ def ingest_endpoint(codec: Codec, kind: str):  # noqa: ANN201 - a Starlette endp
         gateway.metrics.inc("gateway_events_received_total", len(decoded.events), source=source_name, protocol=codec.name)
         for destination, n in Counter(d.destination for d in deliveries).items():
             gateway.metrics.inc("gateway_events_queued_total", n, source=source_name, destination=destination)
-        return codec.respond_ok(inbound)
+        return codec.respond_ok(inbound, decoded)
 
     return endpoint

@@ -2,7 +2,8 @@
 
 The shape follows the Segment spec (track, identify, page, screen, group, alias), which the other vendors' models map onto.
 Round trips are lossless: a field the model has no place for, or an explicit `null`, is kept in `extra` under its wire
-name and written back by the same protocol's encoder. `None` in a model field means "absent".
+name and written back by the encoder of the protocol that decoded it (`origin`); other protocols' encoders ignore it.
+`None` in a model field means "absent".
 """
 
 from __future__ import annotations
@@ -46,4 +47,5 @@ class Event:
     traits: dict[str, Any] | None = None
     context: dict[str, Any] | None = None
     integrations: dict[str, Any] | None = None
+    origin: str = ""  # the protocol that decoded the event; its encoder alone understands `extra`
     extra: dict[str, Any] = field(default_factory=dict)

@@ -13,6 +13,7 @@ references are not resolved, so a policy can carry a vendor that is switched off
 
 from __future__ import annotations
 
+import ipaddress
 import os
 import re
 import tomllib
@@ -25,6 +26,7 @@ from policies.policy import (
     ROLES,
     AccessToken,
     Destination,
+    Http,
     Outbox,
     Policy,
     Retry,
@@ -214,6 +216,17 @@ def _read_access(table: _Table) -> tuple[AccessToken, ...]:
     return tuple(tokens)
 
 
+def _read_http(table: _Table) -> Http:
+    proxies = table.strings("trusted_proxies", ())
+    for i, cidr in enumerate(proxies):
+        try:
+            ipaddress.ip_network(cidr, strict=False)
+        except ValueError:
+            raise table.error(f"trusted_proxies[{i}]", f"not an IP address or network: {cidr!r}") from None
+    table.finish()
+    return Http(trusted_proxies=proxies)
+
+
 def _unique(items: list[_Table], values: list[str], what: str, key: str) -> None:
     seen: dict[str, int] = {}
     for table, value in zip(items, values):
@@ -242,6 +255,7 @@ def parse_policy(
         full_retry_after_s=outbox_table.int("full_retry_after_s", Outbox.full_retry_after_s, minimum=1),
     )
     outbox_table.finish()
+    http = _read_http(root.table("http"))
     access = _read_access(root.table("access"))
     root.finish()
 
@@ -266,6 +280,7 @@ def parse_policy(
         sources=tuple(sources),
         destinations=tuple(destinations),
         outbox=outbox,
+        http=http,
         access_tokens=access,
     )
 

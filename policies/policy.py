@@ -52,6 +52,14 @@ class Outbox:
 
 
 @dataclass(frozen=True)
+class Http:
+    """How the gateway sits on the network."""
+
+    # Peers whose X-Forwarded-For is believed (CIDRs). Anyone else could write any address into that header.
+    trusted_proxies: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
 class AccessToken:
     name: str
     role: str
@@ -64,6 +72,7 @@ class Policy:
     sources: tuple[Source, ...]
     destinations: tuple[Destination, ...]
     outbox: Outbox = field(default_factory=Outbox)
+    http: Http = field(default_factory=Http)
     access_tokens: tuple[AccessToken, ...] = ()
 
     def __post_init__(self) -> None:

@@ -26,6 +26,7 @@ class Inbound:
     query: Mapping[str, str]
     headers: Mapping[str, str]  # case-insensitive (Starlette Headers)
     body: bytes
+    client_ip: str | None = None  # the SDK's address (X-Forwarded-For only from trusted proxies), for vendors' geo-IP
 
 
 @dataclass(slots=True)
@@ -37,9 +38,17 @@ class Decoded:
 class ProtocolError(Exception):
     """Refuse a request. `status` and `code` become the vendor-shaped error response; nothing is stored."""
 
-    def __init__(self, status: int, code: str, message: str, retry_after: int | None = None) -> None:
+    def __init__(
+        self,
+        status: int,
+        code: str,
+        message: str,
+        retry_after: int | None = None,
+        details: Mapping[str, object] | None = None,
+    ) -> None:
         super().__init__(message)
         self.status, self.code, self.message, self.retry_after = status, code, message, retry_after
+        self.details = details or {}  # vendor-specific fields of the error body (e.g. Amplitude's missing_field)
 
 
 @dataclass(frozen=True, slots=True)
@@ -69,7 +78,7 @@ class Codec:
     routes: tuple[Route, ...]
     inbound_limits: Limits
     decode: Callable[[Inbound], Decoded]
-    respond_ok: Callable[[Inbound], Response]
+    respond_ok: Callable[[Inbound, Decoded], Response]
     respond_error: Callable[[Inbound, ProtocolError], Response]
     encode: Callable[[Event], bytes]
     outbound_limits: Limits

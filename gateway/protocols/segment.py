@@ -80,11 +80,12 @@ def event_from_wire(item: Mapping[str, Any], kind: str | None, where: str) -> Ev
         message_id = str(message_id)
     if not isinstance(message_id, str) or not message_id:
         message_id = str(uuid.uuid4())
-    return Event(type=type_, message_id=message_id, extra=extra, **values)
+    return Event(type=type_, message_id=message_id, origin=NAME, extra=extra, **values)
 
 
 def event_to_wire(event: Event) -> dict[str, Any]:
-    wire: dict[str, Any] = dict(event.extra)
+    # Another vendor's leftovers mean nothing to Segment: only a Segment-decoded event brings its own back.
+    wire: dict[str, Any] = dict(event.extra) if event.origin == NAME else {}
     wire["type"] = event.type
     wire["messageId"] = event.message_id
     for attr, key in FIELDS:
@@ -177,7 +178,7 @@ def build_batch(items: Sequence[bytes], destination: Destination) -> OutboundReq
 _OK = b'{"success":true}'
 
 
-def respond_ok(inbound: Inbound) -> Response:
+def respond_ok(inbound: Inbound, decoded: Decoded) -> Response:
     return Response(_OK, media_type="application/json")
 
 

@@ -13,8 +13,8 @@ from typing import TYPE_CHECKING
 from starlette.requests import Request
 from starlette.responses import Response
 
-from gateway.client_ip import client_ip
 from gateway.bodies import WIRE_SLACK, decode_content, read_body
+from gateway.client_ip import client_ip
 from gateway.outbox.store import OutboxFull
 from gateway.protocols.codec import Codec, Inbound, ProtocolError
 

@@ -9,6 +9,8 @@ PORT ?= 8080
 POLICY ?= policies/default.toml
 DATA ?= data
 
+NODE_STAMP := tests/browser/node_modules/.installed
+
 .PHONY: run test bench clean
 
 $(STAMP): pyproject.toml
@@ -20,11 +22,18 @@ $(STAMP): pyproject.toml
 run: $(STAMP)
 	$(BIN)/privacy-gateway serve --policy $(POLICY) --data-dir $(DATA) --host $(HOST) --port $(PORT)
 
-test: $(STAMP)
+# The vendors' browser SDKs, pinned by package-lock.json, for the headless-Chromium tests. Without npm the browser tests
+# say they are skipped (and fail under CI).
+$(NODE_STAMP): tests/browser/package.json tests/browser/package-lock.json
+	@if command -v npm >/dev/null 2>&1; then \
+		cd tests/browser && npm ci --no-audit --no-fund --loglevel=error && touch node_modules/.installed; \
+	else echo "npm not found: the browser tests will be skipped"; fi
+
+test: $(STAMP) $(NODE_STAMP)
 	$(BIN)/python -m pytest
 
 bench: $(STAMP)
 	$(BIN)/python bench/ingest_segment.py
 
 clean:
-	rm -rf $(VENV) .pytest_cache .hypothesis
+	rm -rf $(VENV) .pytest_cache .hypothesis tests/browser/node_modules

@@ -15,6 +15,7 @@ from pathlib import Path
 
 import httpx
 from starlette.applications import Starlette
+from starlette.middleware.cors import CORSMiddleware
 from starlette.requests import Request
 from starlette.responses import JSONResponse, PlainTextResponse, Response
 from starlette.routing import Mount, Route, Router
@@ -156,9 +157,26 @@ def create_app(
             Route("/healthz", healthz),
             Route("/readyz", readyz),
             Route("/metrics", metrics),
-            *ingest_routes(),
             Mount("/admin", app=admin_app),
+            Mount("", app=public_app(policy)),
         ],
         lifespan=lifespan,
     )
     return app
+
+
+def public_app(policy: Policy) -> CORSMiddleware:
+    """What browsers call: the ingest paths, behind CORS for the origins the sources allow.
+
+    Browser SDKs send credentialed requests, so `*` will not do: the allowed Origin is echoed, with
+    Access-Control-Allow-Credentials, and preflights mirror the requested headers.
+    """
+    origins = sorted({origin for source in policy.sources for origin in source.allowed_origins})
+    return CORSMiddleware(
+        Router(routes=ingest_routes()),
+        allow_origins=origins,
+        allow_credentials=True,
+        allow_methods=["GET", "POST", "OPTIONS"],
+        allow_headers=["*"],
+        max_age=600,
+    )

@@ -1,0 +1,35 @@
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+
+from tests.support.browser import CHROMIUM_FLAGS, USER_AGENT, PageServer, require_browser_setup
+
+
+@pytest.fixture(scope="session")
+def chromium() -> Iterator[Any]:
+    executable = require_browser_setup()
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=executable, headless=True, args=CHROMIUM_FLAGS)
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def page(chromium: Any) -> Iterator[Any]:
+    """A fresh browser context (its own cookies and storage) and page."""
+    context = chromium.new_context(user_agent=USER_AGENT)
+    page = context.new_page()
+    yield page
+    context.close()
+
+
+@pytest.fixture
+def pages() -> Iterator[PageServer]:
+    server = PageServer()
+    yield server
+    server.close()

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import contextlib
 import logging
+import sqlite3
 import sys
 from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass, field
@@ -20,10 +21,12 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, PlainTextResponse, Response
 from starlette.routing import Mount, Route, Router
 
-from gateway import access, admin, outbox, sink
+from gateway import access, admin, consent_ledger, identity, keys, outbox, sink
 from gateway.access import AccessControl, AdminGuard
 from gateway.client_ip import Network, parse_networks
+from gateway.consent_ledger import ConsentLedger
 from gateway.database import Database
+from gateway.identity import Identity
 from gateway.ingest import ingest_endpoint
 from gateway.metrics import Metrics
 from gateway.outbox import OutboxStore, Sender
@@ -36,7 +39,13 @@ from policies.policy import Policy
 log = logging.getLogger("gateway")
 
 DATABASE_FILE = "gateway.sqlite3"
-MIGRATIONS = (*outbox.MIGRATIONS, *sink.MIGRATIONS, *access.MIGRATIONS)
+MIGRATIONS = (
+    *outbox.MIGRATIONS,
+    *sink.MIGRATIONS,
+    *access.MIGRATIONS,
+    *identity.MIGRATIONS,
+    *consent_ledger.MIGRATIONS,
+)
 
 
 @dataclass
@@ -47,10 +56,23 @@ class Gateway:
     pipeline: Pipeline
     metrics: Metrics
     access: AccessControl
+    identity: Identity
+    ledger: ConsentLedger
     http: httpx.AsyncClient
     trusted_proxies: tuple[Network, ...] = ()
     senders: list[Sender] = field(default_factory=list)
     ready: bool = False
+
+    def learn(self, links: list[tuple[str, str]]) -> Callable[[sqlite3.Connection], None] | None:
+        """What to write with a request's events: the identity links they revealed, and consent carried across them."""
+        if not links:
+            return None
+
+        def write(conn: sqlite3.Connection) -> None:
+            self.identity.record_links(conn, links)
+            self.ledger.carry(conn, links)
+
+        return write
 
 
 def _encoder_of(protocol: str):  # noqa: ANN202
@@ -65,6 +87,8 @@ async def open_gateway(policy: Policy, data_dir: Path, announce_token: Callable[
     enabled = policy.enabled_destinations
     store = OutboxStore(db, policy.outbox.max_events, policy.outbox.full_retry_after_s, [d.name for d in enabled])
     control = AccessControl([*policy.access_tokens, *access.load_stored_tokens(db)])
+    secret = keys.load_secret(policy, data_dir)
+    subjects = Identity(keys.derive(secret, "identity"))
     token = access.bootstrap_admin_token(db, control)
     if token is not None:
         announce_token(token)
@@ -72,9 +96,11 @@ async def open_gateway(policy: Policy, data_dir: Path, announce_token: Callable[
         policy=policy,
         db=db,
         outbox=store,
-        pipeline=Pipeline(policy, {d.name: _encoder_of(d.protocol) for d in enabled}),
+        pipeline=Pipeline(policy, {d.name: _encoder_of(d.protocol) for d in enabled}, subjects),
         metrics=Metrics(),
         access=control,
+        identity=subjects,
+        ledger=ConsentLedger(db),
         http=httpx.AsyncClient(follow_redirects=False),
         trusted_proxies=parse_networks(policy.http.trusted_proxies),
     )

@@ -42,8 +42,9 @@ def ingest_endpoint(codec: Codec, kind: str):  # noqa: ANN201 - a Starlette endp
             if source is None:
                 raise ProtocolError(401, "unauthorized", "missing or unknown write key")
             source_name = source.name
-            deliveries = gateway.pipeline.process(source, decoded.events)
-            await gateway.outbox.enqueue(deliveries)
+            processed = gateway.pipeline.process(source, decoded.events)
+            deliveries = processed.deliveries
+            await gateway.outbox.commit(deliveries, also=gateway.learn(processed.links))
         except ProtocolError as error:
             gateway.metrics.inc(
                 "gateway_events_rejected_total", source=source_name, protocol=codec.name, reason=error.code

@@ -1,15 +1,18 @@
 """The event pipeline: what happens between a decoded request and the outbox.
 
-    source ► route ► encode per destination
+    identify subjects ► route ► encode per destination
 
-The later stages of DESIGN.md's pipeline (suppression, consent, scrubbing) slot in between route and encode, each as
-a step that sees the source, the destination and the event.
+Each event's identifiers become keyed hashes (its subjects), which travel with its outbox rows so that a withdrawal or
+a deletion can find them, and the links between them are learned. The later stages of DESIGN.md's pipeline
+(suppression, consent, scrubbing) slot in between route and encode, each seeing the source, destination and event.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
 
+from gateway.identity import Identity
 from gateway.outbox.store import Delivery
 from policies.event import Event
 from policies.policy import Policy, Source
@@ -17,17 +20,25 @@ from policies.policy import Policy, Source
 Encoder = Callable[[Event], bytes]
 
 
+@dataclass(frozen=True)
+class Processed:
+    deliveries: list[Delivery]
+    links: list[tuple[str, str]]  # identity links these events revealed, not yet recorded
+
+
 class Pipeline:
-    def __init__(self, policy: Policy, encoders: Mapping[str, Encoder]) -> None:
+    def __init__(self, policy: Policy, encoders: Mapping[str, Encoder], identity: Identity) -> None:
         """`encoders` maps each enabled destination's name to the encoder of its protocol."""
+        self.identity = identity
         self._routes: dict[str, list[tuple[str, Encoder]]] = {
             source.name: [(name, encoders[name]) for name in source.destinations if name in encoders]
             for source in policy.sources
         }
 
-    def process(self, source: Source, events: Sequence[Event]) -> list[Delivery]:
+    def process(self, source: Source, events: Sequence[Event]) -> Processed:
+        subjects = [self.identity.subjects(event) for event in events]
         deliveries = []
         for destination, encode in self._routes[source.name]:
-            for event in events:
-                deliveries.append(Delivery(destination, source.name, event.message_id, encode(event)))
-        return deliveries
+            for event, ids in zip(events, subjects):
+                deliveries.append(Delivery(destination, source.name, event.message_id, encode(event), " ".join(ids)))
+        return Processed(deliveries, self.identity.new_links(subjects))

@@ -29,6 +29,7 @@ from policies.policy import (
     Http,
     Outbox,
     Policy,
+    Privacy,
     Retry,
     Source,
 )
@@ -256,6 +257,11 @@ def parse_policy(
     )
     outbox_table.finish()
     http = _read_http(root.table("http"))
+    privacy_table = root.table("privacy")
+    privacy = Privacy(hash_key=privacy_table.str("hash_key", ""))
+    privacy_table.finish()
+    if privacy.hash_key and len(privacy.hash_key) < 16:
+        raise privacy_table.error("hash_key", "too short: use at least 16 random characters (e.g. `openssl rand -hex 32`)")
     access = _read_access(root.table("access"))
     root.finish()
 
@@ -281,6 +287,7 @@ def parse_policy(
         destinations=tuple(destinations),
         outbox=outbox,
         http=http,
+        privacy=privacy,
         access_tokens=access,
     )
 

@@ -60,6 +60,13 @@ class Http:
 
 
 @dataclass(frozen=True)
+class Privacy:
+    # The secret behind every keyed hash (subject ids, pseudonyms, the `hash` redaction). Empty: the gateway makes one
+    # and keeps it in the data directory, which suits development; production sets it from the environment.
+    hash_key: str = ""
+
+
+@dataclass(frozen=True)
 class AccessToken:
     name: str
     role: str
@@ -73,6 +80,7 @@ class Policy:
     destinations: tuple[Destination, ...]
     outbox: Outbox = field(default_factory=Outbox)
     http: Http = field(default_factory=Http)
+    privacy: Privacy = field(default_factory=Privacy)
     access_tokens: tuple[AccessToken, ...] = ()
 
     def __post_init__(self) -> None:

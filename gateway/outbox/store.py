@@ -12,7 +12,7 @@ import asyncio
 import sqlite3
 import time
 from collections import Counter
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 
 from gateway.database import Database, Migration
@@ -47,6 +47,15 @@ MIGRATIONS = (
             "CREATE INDEX dead_letters_destination ON dead_letters (destination, id)",
         ),
     ),
+    Migration(
+        "outbox-2",
+        (
+            # The event's identifier hashes, space-separated, so consent withdrawal and deletion can find its rows.
+            # No index: the outbox is normally near empty, and those scans are rare; ingest stays cheap.
+            "ALTER TABLE outbox ADD COLUMN subjects TEXT NOT NULL DEFAULT ''",
+            "ALTER TABLE dead_letters ADD COLUMN subjects TEXT NOT NULL DEFAULT ''",
+        ),
+    ),
 )
 
 
@@ -66,6 +75,7 @@ class Delivery:
     source: str
     message_id: str
     body: bytes
+    subjects: str = ""  # identifier hashes, space-separated (see gateway.identity)
 
 
 @dataclass(frozen=True, slots=True)
@@ -94,18 +104,29 @@ class OutboxStore:
 
     async def enqueue(self, deliveries: Sequence[Delivery]) -> None:
         """Commit `deliveries` durably (group commit), then wake their senders. Raises OutboxFull past the bound."""
-        if not deliveries:
+        await self.commit(deliveries, also=None)
+
+    async def commit(
+        self, deliveries: Sequence[Delivery], also: Callable[[sqlite3.Connection], None] | None
+    ) -> None:
+        """Like enqueue, and run `also(conn)` in the same transaction: the rows and what goes with them (identity
+        links, say) are committed together or not at all."""
+        if not deliveries and also is None:
             return
         now = time.time()
-        rows = [(d.destination, d.source, d.message_id, now, d.body) for d in deliveries]
+        rows = [(d.destination, d.source, d.message_id, now, d.body, d.subjects) for d in deliveries]
         added = Counter(d.destination for d in deliveries)
 
         def insert(conn: sqlite3.Connection) -> None:
             if sum(self._depth.values()) + len(rows) > self.max_events:
                 raise OutboxFull(self.full_retry_after_s)
             conn.executemany(
-                "INSERT INTO outbox (destination, source, message_id, enqueued_at, body) VALUES (?, ?, ?, ?, ?)", rows
+                """INSERT INTO outbox (destination, source, message_id, enqueued_at, body, subjects)
+                   VALUES (?, ?, ?, ?, ?, ?)""",
+                rows,
             )
+            if also is not None:
+                also(conn)
             self._depth.update(added)
 
         try:
@@ -173,8 +194,8 @@ class OutboxStore:
         def move(conn: sqlite3.Connection) -> None:
             conn.executemany(
                 """INSERT INTO dead_letters (destination, source, message_id, enqueued_at, failed_at, attempts, status,
-                                             reason, body)
-                   SELECT destination, source, message_id, enqueued_at, ?, attempts + 1, ?, ?, body
+                                             reason, body, subjects)
+                   SELECT destination, source, message_id, enqueued_at, ?, attempts + 1, ?, ?, body, subjects
                    FROM outbox WHERE id = ?""",
                 [(now, status, reason, i) for (i,) in ids],
             )
@@ -182,6 +203,20 @@ class OutboxStore:
             self._depth[destination] -= len(ids)
 
         await self.db.write(move)
+
+    def remove_subjects(self, conn: sqlite3.Connection, destinations: Iterable[str], subjects: Iterable[str]) -> int:
+        """Delete queued deliveries to `destinations` of events carrying any of `subjects` (inside the caller's
+        write): consent was withdrawn, or the subject asked to be deleted. Returns how many were removed."""
+        removed = 0
+        subjects = list(subjects)
+        for destination in destinations:
+            for subject in subjects:
+                cursor = conn.execute(
+                    "DELETE FROM outbox WHERE destination = ? AND instr(subjects, ?) > 0", (destination, subject)
+                )
+                self._depth[destination] -= cursor.rowcount
+                removed += cursor.rowcount
+        return removed
 
     # -- reporting -------------------------------------------------------------------------------------------------
 

@@ -1,0 +1,239 @@
+"""The canonical field mapping: for each field of the canonical event, where each vendor keeps it.
+
+One table, read two ways:
+- `FIELDS` documents every canonical field and its place in each vendor's payload (README's mapping table is printed
+  from it: `python -m gateway.protocols.fields`). The codecs look the wire names of the core fields up here
+  (`wire_name`), so the table and the code cannot drift apart.
+- `CONTEXT` is the subset that moves mechanically between `context.*` and a vendor field: `context_from_wire` and
+  `context_to_wire` do that for every codec, so adding a row here teaches every protocol at once.
+
+Paths are dotted. A vendor path is relative to the vendor's event object: Amplitude keeps context at the top level of
+an event (`os_name`), Mixpanel and PostHog among its `properties` (`properties.$os`).
+
+Also here, because they are part of mapping one canonical field to several vendors: the dedup ids (`messageId` to
+Amplitude `insert_id`, Mixpanel `$insert_id`, PostHog `uuid`, deterministic so a retry carries the same id) and the
+timestamp conversions.
+"""
+
+from __future__ import annotations
+
+import re
+import uuid
+from dataclasses import dataclass
+from datetime import datetime, timedelta, timezone
+from typing import Any
+
+VENDORS = ("segment", "amplitude", "mixpanel", "posthog")
+
+# Segment sends no group type; destinations that need one use this (Mixpanel's and PostHog's docs use "company").
+DEFAULT_GROUP_TYPE = "company"
+
+
+@dataclass(frozen=True, slots=True)
+class Field:
+    canonical: str  # the canonical (Segment-spec) wire path, e.g. "userId" or "context.os.name"
+    amplitude: str | None  # None: the vendor has no place for it, and it is not forwarded there
+    mixpanel: str | None
+    posthog: str | None
+    note: str = ""
+
+    def vendor(self, name: str) -> str | None:
+        return self.canonical if name == "segment" else getattr(self, name)
+
+
+# Core fields: the codecs read these names (wire_name) and convert values where a note says so.
+CORE = (
+    Field("event", "event_type", "event", "event", "track calls; other types use the special events below"),
+    Field("type=page", "event_type=[Amplitude] Page Viewed", "event=$mp_web_page_view", "event=$pageview"),
+    Field("type=screen", "event_type=[Amplitude] Screen Viewed", "event=Screen Viewed", "event=$screen",
+          "Mixpanel has no screen event: a screen is forwarded as a track call named Screen Viewed"),
+    Field("type=identify", "event_type=$identify", "/engage profile update", "event=$identify",
+          "PostHog's $set event decodes as identify too"),
+    Field("type=group", "event_type=$groupidentify", "/groups profile update", "event=$groupidentify"),
+    Field("type=alias", "event_type=$identify", "event=$create_alias", "event=$create_alias",
+          "Amplitude has no alias in its event API: the alias links previousId (as device_id) to userId"),
+    Field("name", "event_properties.name", "properties.name", "properties.name",
+          "page and screen names; a screen's is Amplitude `[Amplitude] Screen Name`, PostHog `$screen_name`"),
+    Field("userId", "user_id", "properties.$user_id", "distinct_id",
+          "Mixpanel: also distinct_id (from userId, else `$device:<anonymousId>`); /engage `$distinct_id`"),
+    Field("anonymousId", "device_id", "properties.$device_id", "properties.$device_id",
+          "PostHog: distinct_id when there is no userId; `$anon_distinct_id` on $identify"),
+    Field("previousId", "device_id", "properties.distinct_id", "distinct_id", "alias calls; userId becomes `alias`"),
+    Field("messageId", "insert_id", "properties.$insert_id", "uuid",
+          "dedup ids; Mixpanel needs ≤ 36 of [A-Za-z0-9-] and PostHog a UUID, else a uuid5 of messageId"),
+    Field("timestamp", "time", "properties.time", "timestamp",
+          "ISO 8601 ↔ Amplitude epoch ms ↔ Mixpanel epoch ms (seconds accepted inbound; /engage `$time`)"),
+    Field("properties", "event_properties", "properties", "properties"),
+    Field("traits", "user_properties.$set", "$set", "properties.$set",
+          "identify traits; PostHog's Python SDK sends a top-level `$set`, kept where it was"),
+    Field("context.traits", "user_properties", None, None, "Amplitude's flat user_properties on any event"),
+    Field("groupId", "groups.<type>", "$group_id", "properties.$group_key", "group calls"),
+    Field("context.groupType", "groups key", "$group_key", "properties.$group_type",
+          f"group calls; Segment has no group type, so `{DEFAULT_GROUP_TYPE}` unless context.groupType says"),
+    Field("traits (group)", "group_properties.$set", "$set", "properties.$group_set", "group calls"),
+    Field("context.groups", "groups", None, "properties.$groups", "groups an event belongs to: {type: id}"),
+)
+
+# Context fields: moved as they are, in both directions, by context_from_wire / context_to_wire.
+CONTEXT = (
+    Field("context.ip", "ip", "properties.ip", "properties.$ip",
+          "the request's address when the SDK asks for it (Amplitude `$remote`, Mixpanel ip=1, PostHog by default)"),
+    Field("context.library.name", "library", "properties.mp_lib", "properties.$lib",
+          "Amplitude: one string `name/version`"),
+    Field("context.library.version", "library", "properties.$lib_version", "properties.$lib_version"),
+    Field("context.os.name", "os_name", "properties.$os", "properties.$os"),
+    Field("context.os.version", "os_version", "properties.$os_version", "properties.$os_version"),
+    Field("context.device.manufacturer", "device_manufacturer", "properties.$manufacturer",
+          "properties.$device_manufacturer"),
+    Field("context.device.model", "device_model", "properties.$model", "properties.$device_model"),
+    Field("context.device.brand", "device_brand", "properties.$brand", None),
+    Field("context.device.type", None, None, "properties.$device_type"),
+    Field("context.app.version", "app_version", "properties.$app_version_string", "properties.$app_version"),
+    Field("context.network.carrier", "carrier", "properties.$carrier", "properties.$network_carrier"),
+    Field("context.location.country", "country", None, None),
+    Field("context.location.region", "region", "properties.$region", None),
+    Field("context.location.city", "city", "properties.$city", None),
+    Field("context.location.latitude", "location_lat", None, None),
+    Field("context.location.longitude", "location_lng", None, None),
+    Field("context.locale", "language", None, "properties.$browser_language"),
+    Field("context.userAgent", "user_agent", None, "properties.$raw_user_agent"),
+    Field("context.page.url", None, "properties.$current_url", "properties.$current_url"),
+    Field("context.page.path", None, None, "properties.$pathname"),
+    Field("context.page.referrer", None, "properties.$referrer", "properties.$referrer"),
+    Field("context.screen.width", None, "properties.$screen_width", "properties.$screen_width"),
+    Field("context.screen.height", None, "properties.$screen_height", "properties.$screen_height"),
+    Field("context.timezone", None, None, "properties.$timezone"),
+)
+
+FIELDS = CORE + CONTEXT
+_CORE_BY_NAME = {f.canonical: f for f in CORE}
+
+
+def wire_name(canonical: str, vendor: str) -> str:
+    """The vendor's field for a core canonical field, as the table says (KeyError for an unknown field)."""
+    name = _CORE_BY_NAME[canonical].vendor(vendor)
+    if name is None:
+        raise KeyError(f"{vendor} has no field for {canonical}")
+    return name
+
+
+def _split(path: str) -> tuple[str, ...]:
+    return tuple(path.split("."))
+
+
+def context_rows(vendor: str, prefix: str = "", skip: frozenset[str] = frozenset()) -> tuple[tuple[tuple[str, ...], str], ...]:
+    """(path under `context`, vendor key) for each mechanically moved context field whose vendor path starts with
+    `prefix` (e.g. "properties."), the prefix removed. `skip` names vendor keys a codec converts itself."""
+    rows = []
+    for field in CONTEXT:
+        path = field.vendor(vendor)
+        if path is None or not path.startswith(prefix) or path[len(prefix):] in skip:
+            continue
+        rows.append((_split(field.canonical)[1:], path[len(prefix):]))
+    return tuple(rows)
+
+
+def context_from_wire(source: dict[str, Any], rows: tuple[tuple[tuple[str, ...], str], ...]) -> dict[str, Any]:
+    """Pop each row's vendor key out of `source` into a new context object."""
+    context: dict[str, Any] = {}
+    for path, key in rows:
+        if key in source:
+            put(context, path, source.pop(key))
+    return context
+
+
+def context_to_wire(context: dict[str, Any] | None, target: dict[str, Any],
+                    rows: tuple[tuple[tuple[str, ...], str], ...]) -> None:
+    """Write each row's context value (when present) into `target` under the vendor key."""
+    if not context:
+        return
+    for path, key in rows:
+        found, value = get(context, path)
+        if found:
+            target[key] = value
+
+
+def get(obj: Any, path: tuple[str, ...]) -> tuple[bool, Any]:
+    for key in path:
+        if not isinstance(obj, dict) or key not in obj:
+            return False, None
+        obj = obj[key]
+    return True, obj
+
+
+def put(obj: dict[str, Any], path: tuple[str, ...], value: Any) -> None:
+    for key in path[:-1]:
+        obj = obj.setdefault(key, {})
+    obj[path[-1]] = value
+
+
+# -- dedup ids ---------------------------------------------------------------------------------------------------------
+
+# uuid5 namespace for dedup ids derived from a messageId: fixed forever, or retries would change id.
+DEDUP_NAMESPACE = uuid.UUID("6f1d0a52-3c55-5b8e-9d62-2f4c6a1b7e90")
+_MIXPANEL_INSERT_ID = re.compile(r"[A-Za-z0-9-]{1,36}")
+
+
+def derived_uuid(message_id: str) -> str:
+    return str(uuid.uuid5(DEDUP_NAMESPACE, message_id))
+
+
+def mixpanel_insert_id(message_id: str) -> str:
+    """Mixpanel's $insert_id: ≤ 36 of [A-Za-z0-9-]; any other messageId becomes a deterministic uuid5."""
+    return message_id if _MIXPANEL_INSERT_ID.fullmatch(message_id) else derived_uuid(message_id)
+
+
+def is_uuid(value: str) -> bool:
+    try:
+        uuid.UUID(value)
+    except (ValueError, AttributeError, TypeError):
+        return False
+    return True
+
+
+def posthog_uuid(message_id: str) -> str:
+    """PostHog's uuid must parse as a UUID; any other messageId becomes a deterministic uuid5."""
+    return message_id if is_uuid(message_id) else derived_uuid(message_id)
+
+
+# -- timestamps ----------------------------------------------------------------------------------------------------------
+
+_EPOCH = datetime(1970, 1, 1, tzinfo=timezone.utc)
+_MS = timedelta(milliseconds=1)
+
+
+def iso_from_ms(ms: int) -> str | None:
+    """Epoch milliseconds as ISO 8601 with milliseconds and `Z` (Segment's form); None outside years 1..9999."""
+    try:
+        when = _EPOCH + timedelta(milliseconds=ms)
+    except OverflowError:
+        return None
+    if not 1 <= when.year <= 9999:
+        return None
+    return when.strftime("%Y-%m-%dT%H:%M:%S.") + f"{when.microsecond // 1000:03d}Z"
+
+
+def ms_from_iso(text: str | None) -> int | None:
+    """Epoch milliseconds of an ISO 8601 timestamp (no zone means UTC); None when it is not one."""
+    if not isinstance(text, str):
+        return None
+    try:
+        when = datetime.fromisoformat(text)
+    except ValueError:
+        return None
+    if when.tzinfo is None:
+        when = when.replace(tzinfo=timezone.utc)
+    return (when - _EPOCH) // _MS
+
+
+def markdown_table() -> str:
+    """The mapping as the README's Markdown table."""
+    lines = ["| Canonical (Segment) | Amplitude | Mixpanel | PostHog | Note |", "|---|---|---|---|---|"]
+    for field in FIELDS:
+        cells = [field.canonical, field.amplitude, field.mixpanel, field.posthog]
+        lines.append("| " + " | ".join(f"`{c}`" if c else "—" for c in cells) + f" | {field.note} |")
+    return "\n".join(lines)
+
+
+if __name__ == "__main__":
+    print(markdown_table())

@@ -46,12 +46,43 @@ async def outbox(request: Request) -> Response:
 async def sink(request: Request) -> Response:
     """What the local sink received, newest first: the events as they would have been forwarded."""
     gateway = _gateway(request)
+    principal = request.state.principal
+    await gateway.audit.record(principal.name, principal.role, "sink.read", request.query_params.get("destination", "*"))
     events = await read_sink(gateway.db, request.query_params.get("destination"), _limit(request))
     return JSONResponse({"events": events})
+
+
+def _float(request: Request, name: str) -> float | None:
+    try:
+        return float(request.query_params[name])
+    except (KeyError, ValueError):
+        return None
+
+
+async def audit_log(request: Request) -> Response:
+    """Audit entries, newest first. Filters: action, actor, target, since/until (epoch seconds), limit."""
+    gateway = _gateway(request)
+    query = request.query_params
+    entries = await gateway.audit.query(
+        action=query.get("action"), actor=query.get("actor"), target=query.get("target"),
+        since=_float(request, "since"), until=_float(request, "until"), limit=_limit(request),
+    )
+    principal = request.state.principal
+    await gateway.audit.record(principal.name, principal.role, "audit.read", "*", {"filters": dict(query)})
+    return JSONResponse({"entries": entries})
+
+
+async def audit_verify(request: Request) -> Response:
+    """Walk the hash chain: {"ok": true, "rows": n} or the first row that does not match."""
+    gateway = _gateway(request)
+    result = await gateway.db.read(gateway.audit.verify)
+    return JSONResponse({"ok": result.ok, "rows": result.rows, "first_bad_id": result.first_bad_id})
 
 
 def routes() -> list[Route]:
     return [
         admin_route("/v1/outbox", outbox, roles=("admin",)),
         admin_route("/v1/sink", sink, roles=("admin",)),
+        admin_route("/v1/audit", audit_log, roles=("compliance",)),
+        admin_route("/v1/audit/verify", audit_verify, roles=("compliance",)),
     ]

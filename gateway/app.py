@@ -10,7 +10,7 @@ import contextlib
 import logging
 import sqlite3
 import sys
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -21,11 +21,12 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, PlainTextResponse, Response
 from starlette.routing import Mount, Route, Router
 
-from gateway import access, admin, consent_ledger, identity, keys, outbox, sink
+from gateway import access, admin, audit, consent_ledger, identity, keys, outbox, replay_api, sink
 from gateway.access import AccessControl, AdminGuard
 from gateway.client_ip import Network, parse_networks
 from gateway.consent_ledger import ConsentLedger
-from gateway.database import Database
+from gateway.audit import AuditLog
+from gateway.database import Database, Migration
 from gateway.identity import Identity
 from gateway.ingest import ingest_endpoint
 from gateway.metrics import Metrics
@@ -34,13 +35,20 @@ from gateway.outbox.transport import HttpTransport, Transport
 from gateway.pipeline import Pipeline
 from gateway.protocols import PROTOCOLS, check_credentials, segment
 from policies.loader import LOCAL_SINK
-from policies.policy import Policy
+from policies.policy import Policy, Source
+from replay import store as replay_store
+from replay.compression import Compressor
+from replay.privacy import RrwebPrivacy
+from replay.service import Gate, ReplayService
+from replay.store import ReplayStore
 
 log = logging.getLogger("gateway")
 
 DATABASE_FILE = "gateway.sqlite3"
 MIGRATIONS = (
     *outbox.MIGRATIONS,
+    *audit.MIGRATIONS,
+    Migration("replay-1", replay_store.SCHEMA),
     *sink.MIGRATIONS,
     *access.MIGRATIONS,
     *identity.MIGRATIONS,
@@ -58,7 +66,9 @@ class Gateway:
     access: AccessControl
     identity: Identity
     ledger: ConsentLedger
+    audit: AuditLog
     http: httpx.AsyncClient
+    replay: ReplayService | None = None
     trusted_proxies: tuple[Network, ...] = ()
     senders: list[Sender] = field(default_factory=list)
     ready: bool = False
@@ -101,9 +111,11 @@ async def open_gateway(policy: Policy, data_dir: Path, announce_token: Callable[
         access=control,
         identity=subjects,
         ledger=ConsentLedger(db),
+        audit=AuditLog(db, keys.derive(secret, "audit")),
         http=httpx.AsyncClient(follow_redirects=False),
         trusted_proxies=parse_networks(policy.http.trusted_proxies),
     )
+    gateway.replay = _replay_service(gateway)
     for destination in enabled:
         transport: Transport
         if destination.protocol == LOCAL_SINK:
@@ -118,11 +130,33 @@ async def open_gateway(policy: Policy, data_dir: Path, announce_token: Callable[
     return gateway
 
 
+def _replay_service(gateway: Gateway) -> ReplayService:
+    policy = gateway.policy
+
+    def subjects(identifiers: Mapping[str, str]) -> tuple[str, ...]:
+        return tuple(dict.fromkeys(gateway.identity.hash(value) for value in identifiers.values()))
+
+    def consent(source: Source, ids: tuple[str, ...], headers: Mapping[str, str], query: Mapping[str, str]
+                ) -> tuple[bool, str]:
+        state = gateway.ledger.state(ids)
+        if state is not None and "session_replay" in state:
+            return state["session_replay"], "ledger_granted" if state["session_replay"] else "ledger_denied"
+        return source.consent_model == "opt-out", f"default_{source.consent_model}"
+
+    privacy = RrwebPrivacy(policy.replay.unmasked_inputs, scrub_text=lambda text: text,
+                           scrub_attribute=lambda tag, name, value: value)
+    store = ReplayStore(gateway.db, Compressor(policy.replay.compression_level))
+    gate = Gate(source_for_key=policy.source_for_key, subjects=subjects, consent=consent, count=gateway.metrics.inc)
+    return ReplayService(policy.replay, store, privacy, gate)
+
+
 async def close_gateway(gateway: Gateway) -> None:
     """Stop taking work, let batches in flight finish, keep everything undelivered queued, close the database."""
     gateway.ready = False
     for sender in gateway.senders:
         await sender.stop()
+    if gateway.replay is not None:
+        await gateway.replay.close()
     await gateway.http.aclose()
     gateway.db.close()
 
@@ -157,9 +191,12 @@ async def metrics(request: Request) -> Response:
 
 def ingest_routes() -> list[Route]:
     return [
-        Route(route.path, ingest_endpoint(codec, route.kind), methods=list(route.methods))
-        for codec in PROTOCOLS.values()
-        for route in codec.routes
+        *(
+            Route(route.path, ingest_endpoint(codec, route.kind), methods=list(route.methods))
+            for codec in PROTOCOLS.values()
+            for route in codec.routes
+        ),
+        *replay_api.ingest_routes(),
     ]
 
 
@@ -177,7 +214,8 @@ def create_app(
         finally:
             await close_gateway(gateway)
 
-    admin_app = AdminGuard(Router(routes=admin.routes()), access=lambda: app.state.gateway.access)
+    admin_routes = [*admin.routes(), *replay_api.admin_routes()]
+    admin_app = AdminGuard(Router(routes=admin_routes), access=lambda: app.state.gateway.access)
     app = Starlette(
         routes=[
             Route("/healthz", healthz),

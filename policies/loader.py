@@ -21,6 +21,7 @@ from collections.abc import Collection, Mapping
 from pathlib import Path
 from typing import Any
 
+from policies.replay import read_replay
 from policies.policy import (
     CONSENT_MODELS,
     ROLES,
@@ -260,6 +261,7 @@ def parse_policy(
     privacy_table = root.table("privacy")
     privacy = Privacy(hash_key=privacy_table.str("hash_key", ""))
     privacy_table.finish()
+    replay = read_replay(root.table("replay"))
     if privacy.hash_key and len(privacy.hash_key) < 16:
         raise privacy_table.error("hash_key", "too short: use at least 16 random characters (e.g. `openssl rand -hex 32`)")
     access = _read_access(root.table("access"))
@@ -288,6 +290,7 @@ def parse_policy(
         outbox=outbox,
         http=http,
         privacy=privacy,
+        replay=replay,
         access_tokens=access,
     )
 

@@ -7,6 +7,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from policies.replay import ReplayPolicy
+
 ROLES = ("support", "ux", "compliance", "admin")
 CONSENT_MODELS = ("opt-in", "opt-out")
 
@@ -81,6 +83,7 @@ class Policy:
     outbox: Outbox = field(default_factory=Outbox)
     http: Http = field(default_factory=Http)
     privacy: Privacy = field(default_factory=Privacy)
+    replay: ReplayPolicy = field(default_factory=ReplayPolicy)
     access_tokens: tuple[AccessToken, ...] = ()
 
     def __post_init__(self) -> None:

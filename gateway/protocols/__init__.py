@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
-from gateway.protocols import segment
+from gateway.protocols import amplitude, mixpanel, posthog, segment
 from gateway.protocols.codec import Codec
 from policies.loader import LOCAL_SINK, PolicyError
 from policies.policy import Policy
 
-PROTOCOLS: dict[str, Codec] = {codec.name: codec for codec in (segment.CODEC,)}
+PROTOCOLS: dict[str, Codec] = {
+    codec.name: codec for codec in (segment.CODEC, amplitude.CODEC, mixpanel.CODEC, posthog.CODEC)
+}
 
 # What a destination's `protocol` may say: a vendor protocol, or the local sink (see gateway.sink).
 DESTINATION_PROTOCOLS = (*PROTOCOLS, LOCAL_SINK)

@@ -82,5 +82,7 @@ class Codec:
     respond_error: Callable[[Inbound, ProtocolError], Response]
     encode: Callable[[Event], bytes]
     outbound_limits: Limits
-    build_batch: Callable[[Sequence[bytes], Destination], OutboundRequest]
+    # One request, or several sent in order when a vendor splits what a batch holds across endpoints (Mixpanel:
+    # events to /import, profile updates to /engage and /groups); the batch is delivered when all of them are.
+    build_batch: Callable[[Sequence[bytes], Destination], OutboundRequest | Sequence[OutboundRequest]]
     credentials: tuple[str, ...] = ()  # keys a destination of this protocol needs in its `credentials` table

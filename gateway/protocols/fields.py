@@ -117,6 +117,13 @@ def wire_name(canonical: str, vendor: str) -> str:
     return name
 
 
+def special_event(type_: str, vendor: str) -> str | None:
+    """The event name a vendor uses for a canonical type (page, screen, identify, group, alias), if it uses one."""
+    name = _CORE_BY_NAME[f"type={type_}"].vendor(vendor) or ""
+    key, _, value = name.partition("=")
+    return value if key in ("event", "event_type") and value else None
+
+
 def _split(path: str) -> tuple[str, ...]:
     return tuple(path.split("."))
 
@@ -210,7 +217,8 @@ def iso_from_ms(ms: int) -> str | None:
         return None
     if not 1 <= when.year <= 9999:
         return None
-    return when.strftime("%Y-%m-%dT%H:%M:%S.") + f"{when.microsecond // 1000:03d}Z"
+    return (f"{when.year:04d}-{when.month:02d}-{when.day:02d}T{when.hour:02d}:{when.minute:02d}:{when.second:02d}"
+            f".{when.microsecond // 1000:03d}Z")
 
 
 def ms_from_iso(text: str | None) -> int | None:

@@ -50,7 +50,6 @@ def b64decode(text: str) -> bytes:
     try:
         if "-" in cleaned or "_" in cleaned:
             return base64.urlsafe_b64decode(cleaned)
-        # Form decoding turns an unescaped '+' into a space; split() above removed those, so put them back first.
         return base64.b64decode(cleaned, validate=True)
     except (binascii.Error, ValueError):
         raise invalid("data is neither JSON nor base64") from None

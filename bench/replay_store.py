@@ -1,0 +1,130 @@
+"""Replay storage: ingest speed and stored size, against how SDKs and a whole-session archive would compress.
+
+    .venv/bin/python bench/replay_store.py [--rounds 20]
+
+Recordings: the real rrweb sessions in fixtures/replay-corpus, cut into chunks the way posthog-js flushes (every 2 s of
+events). Ingest = validate, scrub, summarise, compress (zstd with the source's trained dictionary), commit to SQLite
+(WAL, synchronous=FULL), through `ReplayService` on one core, no HTTP. Compared in the same run, per session:
+- per-chunk gzip-6: each chunk gzipped on its own, as SDKs compress each batch they send;
+- whole-session zstd-19: the whole session as one blob at zstd's highest usual level (an archive's best case).
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import gzip
+import json
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import orjson
+import zstandard
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from gateway.database import Database, Migration  # noqa: E402
+from policies.policy import Source  # noqa: E402
+from policies.replay import ReplayPolicy  # noqa: E402
+from replay import store as replay_store  # noqa: E402
+from replay.compression import Compressor  # noqa: E402
+from replay.ingest import parse_native  # noqa: E402
+from replay.privacy import RrwebPrivacy  # noqa: E402
+from replay.service import Gate, ReplayService  # noqa: E402
+from replay.store import ReplayStore, encode_chunk  # noqa: E402
+
+CORPUS = ROOT / "fixtures" / "replay-corpus"
+SOURCE = Source("bench", ("k",), (), "opt-out")
+
+
+def chunks_of(events: list[dict], every_ms: int = 2000) -> list[list[dict]]:
+    chunks: list[list[dict]] = []
+    start = None
+    for event in events:
+        if start is None or event["timestamp"] - start >= every_ms:
+            chunks.append([])
+            start = event["timestamp"]
+        chunks[-1].append(event)
+    return chunks
+
+
+def service(db: Database, policy: ReplayPolicy) -> ReplayService:
+    privacy = RrwebPrivacy((), scrub_text=lambda text: text, scrub_attribute=lambda tag, name, value: value)
+    gate = Gate(source_for_key=lambda key: SOURCE, subjects=lambda ids: (), consent=lambda *a: (True, "bench"),
+                count=lambda *a, **k: None)
+    return ReplayService(policy, ReplayStore(db, Compressor(policy.compression_level)), privacy, gate)
+
+
+async def ingest(svc: ReplayService, session_id: str, bodies: list[bytes], policy: ReplayPolicy) -> None:
+    """One session's chunks in order, as one SDK sends them."""
+    for body in bodies:
+        _, batch = parse_native(orjson.loads(body), session_id, {}, policy.max_event_bytes, len(body))
+        await svc.ingest(SOURCE, [batch], {}, {})
+
+
+async def ingest_concurrently(svc: ReplayService, requests: dict[str, list[bytes]], prefix: str,
+                              policy: ReplayPolicy) -> None:
+    """Every session at once, as a gateway sees many browsers: their commits share fsyncs."""
+    await asyncio.gather(*(ingest(svc, prefix + sid, bodies, policy) for sid, bodies in requests.items()))
+
+
+async def run(rounds: int) -> None:
+    every = [json.loads(p.read_text()) for p in sorted(CORPUS.glob("sess_*.json"))]
+    # The dictionary is trained on half the sessions and measured on the other half: it must generalise, not recall.
+    training = [s for i, s in enumerate(every) if i % 2]
+    sessions = [s for i, s in enumerate(every) if not i % 2]
+    requests = {s["session_id"]: [orjson.dumps(c) for c in chunks_of(s["events"])] for s in sessions}
+    raw_total = sum(len(b) for bodies in requests.values() for b in bodies)
+    warmup = {s["session_id"]: [orjson.dumps(c) for c in chunks_of(s["events"])] for s in training}
+    # Train once the whole warm-up half is in, as a source's first dictionary would be after its first sessions.
+    policy = ReplayPolicy(train_after_chunks=sum(map(len, warmup.values())))
+    with tempfile.TemporaryDirectory() as tmp:
+        db = Database(Path(tmp) / "bench.sqlite3", [Migration("replay-1", replay_store.SCHEMA)])
+        svc = service(db, policy)
+        await ingest_concurrently(svc, warmup, "warmup-", policy)
+        await svc.close()  # the dictionary training started by the warm-up has finished
+        dictionary = svc.store.current_dictionary.get(SOURCE.name)
+
+        started, cpu_started = time.perf_counter(), time.process_time()
+        await asyncio.gather(*(ingest_concurrently(svc, requests, f"r{r}-", policy) for r in range(rounds)))
+        elapsed, cpu = time.perf_counter() - started, time.process_time() - cpu_started
+
+        stored = dict(db.read_sync(lambda c: c.execute(
+            "SELECT session_id, stored_bytes FROM replay_sessions WHERE session_id LIKE 'r0-%'").fetchall()))
+        db.close()
+
+    gzip_sizes, zstd_sizes, our_sizes, raw_sizes = [], [], [], []
+    high = zstandard.ZstdCompressor(level=19)
+    for s in sessions:
+        chunks = chunks_of(s["events"])
+        gzip_sizes.append(sum(len(gzip.compress(orjson.dumps(c), compresslevel=6)) for c in chunks))
+        zstd_sizes.append(len(high.compress(encode_chunk(s["events"]))))
+        raw_sizes.append(sum(len(orjson.dumps(c)) for c in chunks))
+        our_sizes.append(stored[f"r0-{s['session_id']}"])
+
+    mb = raw_total * rounds / 1e6
+    print(f"{len(sessions)} sessions measured ({len(training)} others trained the dictionary, id {dictionary}), "
+          f"{sum(len(b) for b in requests.values())} chunks, {raw_total / 1e6:.2f} MB of rrweb JSON per round, "
+          f"{rounds} rounds, all {rounds * len(sessions)} sessions ingested concurrently")
+    print(f"ingest: {mb / elapsed:.1f} MB/s of raw rrweb JSON, wall clock ({mb:.1f} MB in {elapsed:.2f} s); "
+          f"{mb / cpu:.1f} MB/s per CPU-second of this process (all its threads: {cpu:.2f} s)")
+    print()
+    print(f"{'bytes per session (mean)':<34}{'bytes':>10}{'vs per-chunk gzip-6':>22}")
+    for name, sizes in (("raw JSON", raw_sizes), ("per-chunk gzip-6 (SDK batches)", gzip_sizes),
+                        ("whole-session zstd-19", zstd_sizes), (f"stored (zstd-{policy.compression_level} + dictionary)", our_sizes)):
+        mean = statistics.mean(sizes)
+        print(f"{name:<34}{mean:>10,.0f}{mean / statistics.mean(gzip_sizes):>21.0%}")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--rounds", type=int, default=20)
+    asyncio.run(run(parser.parse_args().rounds))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,114 @@
+"""The audit log: append-only and hash-chained; every admin action and every read of subject data is written here.
+
+Each row's `hash` is HMAC-SHA256, under the gateway's audit key, of the previous row's hash and this row's content.
+Changing, inserting or deleting a row breaks the chain from that row on, and without the key it cannot be recomputed.
+`verify` walks the chain. The entry is committed before the data it describes is returned to the reader.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import sqlite3
+import time
+from dataclasses import dataclass
+from typing import Any
+
+import orjson
+
+from gateway.database import Database, Migration
+
+MIGRATIONS = (
+    Migration(
+        "audit-1",
+        (
+            """CREATE TABLE audit_log (
+                id INTEGER PRIMARY KEY AUTOINCREMENT,
+                at REAL NOT NULL,
+                actor TEXT NOT NULL,
+                role TEXT NOT NULL,
+                action TEXT NOT NULL,
+                target TEXT NOT NULL,
+                details TEXT NOT NULL,
+                prev TEXT NOT NULL,
+                hash TEXT NOT NULL
+            )""",
+            "CREATE INDEX audit_log_action ON audit_log (action, id)",
+        ),
+    ),
+)
+
+GENESIS = "0" * 64
+COLUMNS = ("id", "at", "actor", "role", "action", "target", "details", "prev", "hash")
+
+
+@dataclass(frozen=True)
+class Verification:
+    ok: bool
+    rows: int
+    first_bad_id: int | None = None
+
+
+def _digest(key: bytes, prev: str, row_id: int, at: float, actor: str, role: str, action: str, target: str,
+            details: str) -> str:
+    content = orjson.dumps([prev, row_id, repr(at), actor, role, action, target, details])
+    return hmac.new(key, content, hashlib.sha256).hexdigest()
+
+
+class AuditLog:
+    def __init__(self, db: Database, key: bytes) -> None:
+        self.db, self._key = db, key
+
+    def append(self, conn: sqlite3.Connection, actor: str, role: str, action: str, target: str,
+               details: dict[str, Any] | None = None) -> int:
+        """Add an entry inside the caller's write. The previous hash is read in the same transaction, so the chain
+        holds whatever else commits around it."""
+        last = conn.execute("SELECT id, hash FROM audit_log ORDER BY id DESC LIMIT 1").fetchone()
+        prev = last[1] if last else GENESIS
+        row_id = (last[0] if last else 0) + 1
+        at = time.time()
+        text = orjson.dumps(details or {}, option=orjson.OPT_SORT_KEYS).decode()
+        digest = _digest(self._key, prev, row_id, at, actor, role, action, target, text)
+        conn.execute(
+            "INSERT INTO audit_log (id, at, actor, role, action, target, details, prev, hash) VALUES (?,?,?,?,?,?,?,?,?)",
+            (row_id, at, actor, role, action, target, text, prev, digest),
+        )
+        return row_id
+
+    async def record(self, actor: str, role: str, action: str, target: str, details: dict[str, Any] | None = None) -> int:
+        return await self.db.write(lambda conn: self.append(conn, actor, role, action, target, details))
+
+    def verify(self, conn: sqlite3.Connection) -> Verification:
+        prev, expected_id, rows = GENESIS, 1, 0
+        for row_id, at, actor, role, action, target, details, row_prev, digest in conn.execute(
+            f"SELECT {', '.join(COLUMNS)} FROM audit_log ORDER BY id"
+        ):
+            rows += 1
+            recomputed = _digest(self._key, prev, row_id, at, actor, role, action, target, details)
+            if row_id != expected_id or row_prev != prev or not hmac.compare_digest(recomputed, digest):
+                return Verification(False, rows, row_id)
+            prev, expected_id = digest, row_id + 1
+        return Verification(True, rows)
+
+    async def query(self, *, action: str | None = None, actor: str | None = None, target: str | None = None,
+                    since: float | None = None, until: float | None = None, limit: int = 100) -> list[dict[str, Any]]:
+        clauses, args = [], []
+        for column, value in (("action", action), ("actor", actor), ("target", target)):
+            if value is not None:
+                clauses.append(f"{column} = ?")
+                args.append(value)
+        if since is not None:
+            clauses.append("at >= ?")
+            args.append(since)
+        if until is not None:
+            clauses.append("at < ?")
+            args.append(until)
+        where = f"WHERE {' AND '.join(clauses)}" if clauses else ""
+
+        def select(conn: sqlite3.Connection) -> list[dict[str, Any]]:
+            cursor = conn.execute(
+                f"SELECT {', '.join(COLUMNS)} FROM audit_log {where} ORDER BY id DESC LIMIT ?", (*args, limit)
+            )
+            return [{**dict(zip(COLUMNS, row)), "details": orjson.loads(row[6])} for row in cursor]
+
+        return await self.db.read(select)

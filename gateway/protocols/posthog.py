@@ -1,0 +1,403 @@
+"""PostHog's capture API: decode what PostHog's SDKs send, answer as PostHog does, encode for /batch/.
+
+Inbound (reference/vendor-wire-formats.md, PostHog capture):
+- Paths `/e`, `/i/v0/e`, `/capture`, `/batch` with and without a trailing slash, and the legacy `/track`, `/engage`;
+  GET (payload in the query's `data=`) and POST. `/track`, `/engage` (Mixpanel's) and `/batch` (Amplitude's) belong to
+  those codecs, which hand PostHog-shaped requests (`claims`) to this one.
+- Bodies: a JSON array of events (posthog-js), `{api_key|token, batch: [...], sent_at, historical_migration}` (the
+  server SDKs), one event, or a form `data=`; `compression=gzip|gzip-js` (or gzip's magic bytes: ingest already
+  inflated those), `lz64|lz-string` (lz-string base64), `base64|b64`. posthog-js labels all of them text/plain.
+- The token is `api_key`, `token` or `$token`, on the request or on the events; none, several different ones, or a
+  personal `phx_` key is a 401. It is the gateway's write key and is never forwarded.
+- `distinct_id` (top level or among the properties) is required. `beacon=1` is answered 204, success is
+  `{"status":"Ok"}`, errors are plain text.
+- PostHog places users by the request's address unless told not to (`$geoip_disable`): the client's address becomes
+  `context.ip`, so PostHog still gets it (as `$ip`) after forwarding.
+
+Outbound: `POST {endpoint}/batch/` `{api_key, batch, sent_at}` with the destination's project `api_key`, as the
+server SDKs do. `uuid` is PostHog's dedup id; a messageId that is not a UUID becomes a deterministic uuid5.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Mapping, Sequence
+from datetime import datetime, timezone
+from typing import Any
+
+import orjson
+from starlette.responses import PlainTextResponse, Response
+
+from gateway.protocols import fields
+from gateway.protocols.codec import Codec, Decoded, Inbound, Limits, OutboundRequest, ProtocolError, Route
+from gateway.protocols.forms import (
+    b64decode,
+    form_fields,
+    invalid,
+    looks_like_json,
+    parse_json,
+    payload_bytes,
+    restore_plus,
+)
+from gateway.protocols.lzstring import LZStringError, decompress_from_base64
+from policies.event import Event
+from policies.policy import Destination
+
+NAME = "posthog"
+MAX_BODY_BYTES = 20 * 1024 * 1024
+MAX_EVENT_BYTES = 2 * 1024 * 1024
+# PostHog sets no count limit; the body limit bounds it. This only keeps one request's work finite.
+LIMITS = Limits(max_body_bytes=MAX_BODY_BYTES, max_event_bytes=MAX_EVENT_BYTES, max_events=100_000)
+OUTBOUND_LIMITS = Limits(max_body_bytes=5 * 1024 * 1024, max_event_bytes=MAX_EVENT_BYTES, max_events=1000)
+OUTBOUND_PATH = "/batch/"
+
+_PATHS = ("/e", "/i/v0/e", "/capture")
+ROUTES = (
+    *(Route(path + slash, "capture", ("GET", "POST")) for path in _PATHS for slash in ("", "/")),
+    Route("/batch/", "capture", ("GET", "POST")),
+)
+
+_TOKEN_KEYS = ("api_key", "token", "$token")
+_TYPES = {fields.special_event(t, NAME): t for t in ("identify", "group", "alias", "page", "screen")}
+IDENTIFY_EVENTS = ("$identify", "$set")  # the Python SDK's set() sends `$set` events: profile updates, as identify
+_TYPES["$set"] = "identify"
+_NAME_KEYS = {"page": "name", "screen": "$screen_name"}
+_CONTEXT_ROWS = fields.context_rows(NAME, prefix="properties.")
+# Identity keys among the properties. Where a decoded event had them, encoding writes the current ids there again.
+_ID_SLOTS = ("distinct_id", "$device_id", "$anon_distinct_id")
+
+
+class _Unauthorized(ProtocolError):
+    def __init__(self, message: str) -> None:
+        super().__init__(401, "unauthorized", message)
+
+
+# -- request forms -------------------------------------------------------------------------------------------------------
+
+
+def _payload(inbound: Inbound) -> bytes:
+    """The JSON bytes of a request, whichever of PostHog's forms and compressions carried them."""
+    query = inbound.query
+    compression = (query.get("compression") or "").lower()
+    body = inbound.body
+    form = {} if looks_like_json(body) else form_fields(body)
+    compression = compression or (form.get("compression") or "").lower()
+    if "data" in form:
+        text = form["data"]
+    elif body and not looks_like_json(body):
+        try:
+            text = body.decode("utf-8")
+        except UnicodeDecodeError:
+            raise invalid("body is neither JSON, a form, nor compressed data PostHog knows") from None
+    elif body:
+        return body
+    elif "data" in query:
+        text = query["data"]
+    else:
+        raise invalid("no data: send events in the body or in the data= parameter")
+
+    if compression in ("lz64", "lz-string"):
+        try:
+            return decompress_from_base64(restore_plus(text.strip()), MAX_BODY_BYTES).encode("utf-8")
+        except LZStringError as exc:
+            raise invalid(f"body is not valid lz-string data: {exc}") from None
+    if compression in ("base64", "b64"):
+        return b64decode(restore_plus(text))
+    return payload_bytes(text)
+
+
+def claims(inbound: Inbound) -> bool:
+    """A PostHog request on a path another vendor owns (Mixpanel's /track and /engage): PostHog's parameters, or a
+    JSON body with PostHog's envelope or event keys. Mixpanel's own forms (data=, {event, properties}) are not."""
+    if any(key in inbound.query for key in ("compression", "ver", "beacon")):
+        return True
+    if not looks_like_json(inbound.body):
+        return False
+    try:
+        body = orjson.loads(inbound.body)
+    except orjson.JSONDecodeError:
+        return False
+    if isinstance(body, dict) and ("api_key" in body or "batch" in body or "uuid" in body or "distinct_id" in body):
+        return True
+    first = body[0] if isinstance(body, list) and body else None
+    return isinstance(first, dict) and ("uuid" in first or "distinct_id" in first or "api_key" in first)
+
+
+def _items(body: Any) -> tuple[list[Any], dict[str, Any]]:
+    """(events, envelope) of a decoded body."""
+    if isinstance(body, list):
+        return body, {}
+    if isinstance(body, dict):
+        if "batch" in body:
+            if not isinstance(body["batch"], list):
+                raise invalid("batch must be an array of events")
+            return body["batch"], body
+        return [body], {}
+    raise invalid("body must be a JSON array of events or an object")
+
+
+def _token(envelope: Mapping[str, Any], items: list[Any], query: Mapping[str, str]) -> str:
+    found = {v for k in _TOKEN_KEYS if isinstance(v := envelope.get(k), str) and v}
+    for item in items:
+        if isinstance(item, dict):
+            found.update(v for k in _TOKEN_KEYS if isinstance(v := item.get(k), str) and v)
+            properties = item.get("properties")
+            if isinstance(properties, dict):
+                found.update(v for k in ("token", "$token") if isinstance(v := properties.get(k), str) and v)
+    if not found and isinstance(query.get("token"), str) and query["token"]:
+        found.add(query["token"])
+    if not found:
+        raise _Unauthorized("API key is missing: send api_key, token or $token")
+    if len(found) > 1:
+        raise _Unauthorized("the events of one request carry different tokens")
+    [token] = found
+    if token.startswith("phx_"):
+        raise _Unauthorized("a personal API key (phx_) cannot send events; use the project API key")
+    return token
+
+
+def _check_event(item: Any, where: str, measure: bool) -> None:
+    if not isinstance(item, dict):
+        raise invalid(f"{where} must be an object")
+    if measure and len(orjson.dumps(item)) > MAX_EVENT_BYTES:
+        raise ProtocolError(413, "payload_too_large", f"{where} is larger than {MAX_EVENT_BYTES // (1024 * 1024)} MB")
+    name = item.get("event")
+    if not isinstance(name, str) or not name:
+        raise invalid(f"{where}.event must be a non-empty string")
+    properties = item.get("properties")
+    if properties is not None and not isinstance(properties, dict):
+        raise invalid(f"{where}.properties must be an object")
+    distinct_id = item.get("distinct_id")
+    if distinct_id is None and isinstance(properties, dict):
+        distinct_id = properties.get("distinct_id")
+    if distinct_id is None or distinct_id == "":
+        raise invalid(f"{where} has no distinct_id")
+    if isinstance(distinct_id, (dict, list)):
+        raise invalid(f"{where}.distinct_id must be a string or a number")
+    if item.get("uuid") is not None and not (isinstance(item["uuid"], str) and fields.is_uuid(item["uuid"])):
+        raise invalid(f"{where}.uuid must be a UUID")
+    if item.get("$set") is not None and not isinstance(item["$set"], dict):
+        raise invalid(f"{where}.$set must be an object")
+
+
+def decode(inbound: Inbound) -> Decoded:
+    raw = _payload(inbound)
+    if len(raw) > MAX_BODY_BYTES:
+        raise ProtocolError(413, "payload_too_large", f"body is larger than {MAX_BODY_BYTES // (1024 * 1024)} MB")
+    body = parse_json(raw)
+    items, envelope = _items(body)
+    if len(items) > LIMITS.max_events:
+        raise ProtocolError(413, "payload_too_large", f"{len(items)} events; at most {LIMITS.max_events} per request")
+    token = _token(envelope, items, inbound.query)
+    measure = len(raw) > MAX_EVENT_BYTES
+    for i, item in enumerate(items):
+        _check_event(item, f"batch[{i}]", measure)
+    sent_at = envelope.get("sent_at") if isinstance(envelope.get("sent_at"), str) else None
+    return Decoded(token, [event_from_wire(item, inbound.client_ip, sent_at) for item in items])
+
+
+# -- events --------------------------------------------------------------------------------------------------------------
+
+
+def event_from_wire(item: dict[str, Any], client_ip: str | None, sent_at: str | None) -> Event:
+    """One validated PostHog event as a canonical Event; what the model has no place for stays in `extra`."""
+    wire = {k: v for k, v in item.items() if k not in _TOKEN_KEYS}  # the write key is the gateway's, never forwarded
+    name = wire.pop("event")
+    type_ = _TYPES.get(name, "track")
+    if type_ == "identify" and name != "$identify":
+        wire["event"] = name  # which identify-like event it was: $set
+    extra: dict[str, Any] = wire
+
+    has_properties = isinstance(wire.get("properties"), dict)
+    properties: dict[str, Any] = {k: v for k, v in wire.pop("properties").items() if k not in ("token", "$token")} \
+        if has_properties else {}
+    slots: dict[str, Any] = {}
+
+    # Who: distinct_id (top level, as the server SDKs send it, or among the properties, as posthog-js does).
+    distinct_id = wire.get("distinct_id")
+    if "distinct_id" in properties:
+        slots["distinct_id"] = properties.pop("distinct_id")
+        if distinct_id is None:
+            distinct_id = slots["distinct_id"]
+    user_id = anonymous_id = previous_id = None
+    if type_ == "alias":
+        previous_id = distinct_id
+        user_id = properties.pop("alias", None)
+    else:
+        device_id = properties.get("$device_id")
+        if type_ == "identify" and properties.get("$anon_distinct_id") is not None:
+            user_id, anonymous_id = distinct_id, properties.pop("$anon_distinct_id")
+            slots["$anon_distinct_id"] = anonymous_id
+        elif device_id is not None and device_id == distinct_id:
+            anonymous_id = distinct_id  # posthog-js before identify: the distinct id is the device's
+        else:
+            user_id, anonymous_id = distinct_id, device_id
+        if device_id is not None and device_id == anonymous_id:
+            slots["$device_id"] = properties.pop("$device_id")
+
+    traits = None
+    group_id = None
+    context: dict[str, Any] = fields.context_from_wire(properties, _CONTEXT_ROWS)
+    if type_ == "group":
+        if "$group_type" in properties:
+            context["groupType"] = properties.pop("$group_type")
+        group_id = properties.pop("$group_key", None)
+        if isinstance(properties.get("$group_set"), dict):
+            traits = properties.pop("$group_set")
+    elif isinstance(properties.get("$set"), dict):
+        traits = properties.pop("$set")
+    elif isinstance(wire.get("$set"), dict):
+        traits = wire["$set"]
+        wire["$set"] = {}  # marks where the traits go back (top level, as the Python SDK's set() sends them)
+    if "$groups" in properties:
+        context["groups"] = properties.pop("$groups")
+    event_name = None
+    if type_ in _NAME_KEYS and isinstance(properties.get(_NAME_KEYS[type_]), str):
+        event_name = properties.pop(_NAME_KEYS[type_])
+    if "ip" not in context and client_ip and not properties.get("$geoip_disable"):
+        context["ip"] = client_ip
+
+    if slots:
+        extra["properties"] = slots
+    message_id = wire.pop("uuid", None) or str(uuid.uuid4())
+    timestamp = wire.pop("timestamp") if isinstance(wire.get("timestamp"), str) else None
+    return Event(
+        type=type_,
+        message_id=message_id,
+        event=name if type_ == "track" else None,
+        name=event_name,
+        user_id=user_id,
+        anonymous_id=anonymous_id,
+        group_id=group_id,
+        previous_id=previous_id,
+        timestamp=timestamp,
+        sent_at=sent_at,
+        properties=properties if has_properties or properties else None,
+        traits=traits,
+        context=context or None,
+        origin=NAME,
+        extra=extra,
+    )
+
+
+def event_to_wire(event: Event) -> dict[str, Any]:
+    same = event.origin == NAME
+    wire: dict[str, Any] = dict(event.extra) if same else {}
+    slots = wire.pop("properties", None) if same else None
+    slots = slots if isinstance(slots, dict) else {}
+    context = event.context or {}
+    type_ = event.type
+
+    if type_ == "track":
+        if event.event is not None:
+            wire["event"] = event.event
+    elif type_ == "identify" and wire.get("event") in IDENTIFY_EVENTS:
+        pass  # the identify-like event it came as
+    else:
+        wire["event"] = fields.special_event(type_, NAME)
+
+    properties = dict(event.properties) if event.properties is not None else {}
+    fields.context_to_wire(context, properties, _CONTEXT_ROWS)
+    if "groups" in context:
+        properties["$groups"] = context["groups"]
+    if type_ in _NAME_KEYS and event.name is not None:
+        properties[_NAME_KEYS[type_]] = event.name
+    if type_ == "group":
+        group_type = context.get("groupType", None if same else fields.DEFAULT_GROUP_TYPE)
+        if group_type is not None:
+            properties["$group_type"] = group_type
+        if event.group_id is not None:
+            properties["$group_key"] = event.group_id
+        if event.traits is not None:
+            properties["$group_set"] = event.traits
+    elif "$set" in wire:
+        if event.traits is None:
+            del wire["$set"]
+        else:
+            wire["$set"] = event.traits
+    elif event.traits is not None:
+        properties["$set"] = event.traits
+
+    _identity_to_wire(event, wire, properties, slots, same)
+    wire["uuid"] = fields.posthog_uuid(event.message_id)
+    if event.timestamp is not None:
+        wire["timestamp"] = event.timestamp
+    if properties or event.properties is not None:
+        wire["properties"] = properties
+    return wire
+
+
+def _identity_to_wire(event: Event, wire: dict[str, Any], properties: dict[str, Any], slots: dict[str, Any],
+                      same: bool) -> None:
+    if event.type == "alias":
+        distinct_id, anonymous_id = event.previous_id, None
+        if event.user_id is not None:
+            properties["alias"] = event.user_id
+    else:
+        distinct_id = event.user_id if event.user_id is not None else event.anonymous_id
+        anonymous_id = event.anonymous_id
+    if not same:
+        # As posthog-js: the device's id alongside, and on $identify the anonymous id it merges into the user.
+        if distinct_id is not None:
+            wire["distinct_id"] = distinct_id
+        if anonymous_id is not None:
+            properties["$device_id"] = anonymous_id
+            if event.type == "identify" and event.user_id is not None:
+                properties["$anon_distinct_id"] = anonymous_id
+        return
+    # Same protocol: the ids go back where they were found, with their current (perhaps pseudonymised) values.
+    if "distinct_id" in wire or "distinct_id" not in slots:
+        _put_or_drop(wire, "distinct_id", distinct_id)
+    for key in _ID_SLOTS:
+        if key in slots:
+            _put_or_drop(properties, key, distinct_id if key == "distinct_id" else anonymous_id)
+
+
+def _put_or_drop(target: dict[str, Any], key: str, value: Any) -> None:
+    if value is None:
+        target.pop(key, None)
+    else:
+        target[key] = value
+
+
+def encode(event: Event) -> bytes:
+    return orjson.dumps(event_to_wire(event))
+
+
+def build_batch(items: Sequence[bytes], destination: Destination) -> OutboundRequest:
+    api_key = orjson.dumps(destination.credentials["api_key"])
+    sent_at = datetime.now(timezone.utc).isoformat(timespec="milliseconds").replace("+00:00", "Z")
+    body = b'{"api_key":' + api_key + b',"batch":[' + b",".join(items) + b'],"sent_at":"' + sent_at.encode() + b'"}'
+    return OutboundRequest(
+        url=f"{destination.endpoint}{OUTBOUND_PATH}", headers={"Content-Type": "application/json"}, body=body
+    )
+
+
+# -- answers -------------------------------------------------------------------------------------------------------------
+
+_OK = b'{"status":"Ok"}'
+
+
+def respond_ok(inbound: Inbound, decoded: Decoded) -> Response:
+    if inbound.query.get("beacon") == "1":
+        return Response(status_code=204)
+    return Response(_OK, media_type="application/json")
+
+
+def respond_error(inbound: Inbound, error: ProtocolError) -> Response:
+    headers = {"Retry-After": str(error.retry_after)} if error.retry_after is not None else None
+    return PlainTextResponse(error.message, status_code=error.status, headers=headers)
+
+
+CODEC = Codec(
+    name=NAME,
+    routes=ROUTES,
+    inbound_limits=LIMITS,
+    decode=decode,
+    respond_ok=respond_ok,
+    respond_error=respond_error,
+    encode=encode,
+    outbound_limits=OUTBOUND_LIMITS,
+    build_batch=build_batch,
+    credentials=("api_key",),
+)

@@ -1,0 +1,151 @@
+"""Replay over HTTP: the ingest endpoints SDKs call, and the admin API for reviewing sessions.
+
+The domain lives in the replay package (parsing, scrubbing, storage); this module is the HTTP around it: reading and
+inflating bodies within limits, answering in the caller's shapes, checking roles and writing every read to the audit log
+before the data leaves.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import orjson
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response, StreamingResponse
+from starlette.routing import Route
+
+from gateway.access import Principal, admin_route
+from gateway.bodies import decode_content, read_body
+from gateway.protocols.codec import ProtocolError
+from gateway.protocols.segment import basic_auth_user
+from replay.ingest import Rejected, parse_native
+from replay.store import SIGNAL_KINDS
+
+if TYPE_CHECKING:
+    from collections.abc import Iterator
+
+    from gateway.app import Gateway
+
+
+def _gateway(request: Request) -> Gateway:
+    return request.app.state.gateway
+
+
+async def read_recording(request: Request, gateway: Gateway) -> bytes:
+    """The body within the replay limits: at most max_request_bytes on the wire and after inflating, and no more
+    than max_inflate_ratio times larger once inflated (a gzip bomb is refused, not inflated)."""
+    limits = gateway.policy.replay
+    try:
+        raw = await read_body(request, limits.max_request_bytes)
+        body = decode_content(raw, request.headers.get("content-encoding"), limits.max_request_bytes)
+    except ProtocolError as error:
+        raise Rejected(error.status, error.code, error.message) from None
+    if raw and len(body) > limits.max_inflate_ratio * len(raw) and len(body) > 1024 * 1024:
+        raise Rejected(400, "invalid_request", f"body inflates more than {limits.max_inflate_ratio:g} times: refused")
+    return body
+
+
+def _rejected(error: Rejected) -> JSONResponse:
+    return JSONResponse({"error": error.code, "message": error.message}, status_code=error.status)
+
+
+async def native_ingest(request: Request) -> Response:
+    """`POST /v1/replay/{session_id}`: rrweb events, gzip optional, the source's write key as Basic auth user,
+    `writeKey` in the body or `?writeKey=` (sendBeacon cannot set headers)."""
+    gateway = _gateway(request)
+    if not gateway.policy.replay.enabled:
+        return _rejected(Rejected(404, "not_found", "session replay is not enabled in the policy"))
+    try:
+        body = await read_recording(request, gateway)
+        try:
+            parsed = orjson.loads(body)
+        except orjson.JSONDecodeError as exc:
+            raise Rejected(400, "invalid_request", f"body is not valid JSON: {exc}") from None
+        write_key, batch = parse_native(parsed, request.path_params["session_id"], request.query_params,
+                                        gateway.policy.replay.max_event_bytes, len(body))
+        write_key = write_key or request.query_params.get("writeKey") or basic_auth_user(request.headers)
+        service = gateway.replay
+        source = service.source(write_key)
+        result = await service.ingest(source, [batch], request.headers, request.query_params)
+    except Rejected as error:
+        gateway.metrics.inc("replay_requests_rejected_total", reason=error.code)
+        return _rejected(error)
+    return JSONResponse({"status": "ok", "stored": result.stored, "duplicates": result.duplicates,
+                         "refused_consent": result.refused_consent})
+
+
+# -- admin ------------------------------------------------------------------------------------------------------------
+
+
+def _principal(request: Request) -> Principal:
+    return request.state.principal
+
+
+def _int(request: Request, name: str) -> int | None:
+    value = request.query_params.get(name, "")
+    return int(value) if value.lstrip("-").isdigit() else None
+
+
+async def list_sessions(request: Request) -> Response:
+    gateway = _gateway(request)
+    query = request.query_params
+    signal = query.get("signal")
+    if signal is not None and signal not in SIGNAL_KINDS:
+        return JSONResponse({"error": "invalid_request", "message": f"signal must be one of {', '.join(SIGNAL_KINDS)}"},
+                            status_code=400)
+    limit = min(_int(request, "limit") or 50, 500)
+    sessions = await gateway.replay.store.sessions(
+        source=query.get("source"), url=query.get("url"), signal=signal, since_ms=_int(request, "since"),
+        until_ms=_int(request, "until"), order=query.get("order", "time"), limit=limit,
+        offset=max(0, _int(request, "offset") or 0),
+    )
+    principal = _principal(request)
+    await gateway.audit.record(principal.name, principal.role, "replay.list_sessions", "*",
+                               {"filters": dict(query), "returned": len(sessions)})
+    return JSONResponse({"sessions": sessions})
+
+
+async def get_session(request: Request) -> Response:
+    gateway = _gateway(request)
+    session_id = request.path_params["session_id"]
+    session = await gateway.replay.store.session(session_id)
+    if session is None:
+        return JSONResponse({"error": "not_found", "message": "no such session"}, status_code=404)
+    principal = _principal(request)
+    await gateway.audit.record(principal.name, principal.role, "replay.read_session", session_id)
+    return JSONResponse(session)
+
+
+async def session_events(request: Request) -> Response:
+    """The session's rrweb events, all windows merged in timestamp order, streamed as one JSON array."""
+    gateway = _gateway(request)
+    session_id = request.path_params["session_id"]
+    if await gateway.replay.store.session(session_id) is None:
+        return JSONResponse({"error": "not_found", "message": "no such session"}, status_code=404)
+    window = request.query_params.get("window")
+    principal = _principal(request)
+    await gateway.audit.record(principal.name, principal.role, "replay.read_events", session_id,
+                               {"window": window} if window else None)
+
+    def stream() -> Iterator[bytes]:
+        yield b"["
+        for i, line in enumerate(gateway.replay.store.iter_events(session_id, window)):
+            yield line if i == 0 else b"," + line
+        yield b"]"
+
+    return StreamingResponse(stream(), media_type="application/json")
+
+
+REVIEW_ROLES = ("support", "ux")
+
+
+def ingest_routes() -> list[Route]:
+    return [Route("/v1/replay/{session_id}", native_ingest, methods=["POST"])]
+
+
+def admin_routes() -> list[Route]:
+    return [
+        admin_route("/v1/replay/sessions", list_sessions, roles=REVIEW_ROLES),
+        admin_route("/v1/replay/sessions/{session_id}", get_session, roles=REVIEW_ROLES),
+        admin_route("/v1/replay/sessions/{session_id}/events", session_events, roles=REVIEW_ROLES),
+    ]

@@ -1,0 +1,187 @@
+"""Scrubbing rrweb events before they are stored.
+
+- Input values are masked (`*` for each character, as rrweb's own maskAllInputs does) unless the field matches one of
+  the policy's `unmasked_inputs` selectors; the same goes for the `value` attribute of inputs, textareas and selects
+  in snapshots and mutations, and for a textarea's text. Checkbox and radio states (`isChecked`) are not values.
+- Text nodes, attribute values people can read (value, placeholder, title, alt, aria-label, href/src queries) and
+  console-plugin payloads go through the PII scrubber's text functions.
+- What rrweb already masked (all `*`) is left as it is.
+
+The scrubbing functions are passed in (the PII engine provides them), so this module only knows where rrweb puts text.
+Events are changed in place: ingest owns the events it has just parsed, and copying every node of a full snapshot would
+cost more than the scrubbing itself.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from typing import Any
+
+from replay import rrweb
+
+TextScrubber = Callable[[str], str]
+AttributeScrubber = Callable[[str, str, str], str]  # (tag, attribute name, value) -> value
+
+FIELD_TAGS = frozenset({"input", "textarea", "select"})
+BUTTON_TYPES = frozenset({"submit", "button", "reset", "image"})
+READABLE_ATTRIBUTES = frozenset({"value", "placeholder", "title", "alt", "aria-label", "href", "src", "label"})
+_PART = re.compile(r"^[a-zA-Z][a-zA-Z0-9-]*|#([\w-]+)|\.([\w-]+)|\[([\w-]+)(?:=([^\]]*))?\]")
+
+
+def mask(value: str) -> str:
+    return "*" * len(value)
+
+
+def is_masked(value: str) -> bool:
+    return bool(value) and value.strip("*") == ""
+
+
+@dataclass(frozen=True)
+class Selector:
+    """A simple selector, `tag#id.class[attr=value]`, matched against one element's tag and attributes."""
+
+    tag: str | None
+    conditions: tuple[tuple[str, str | None], ...]  # (attribute, required value or None for presence)
+    classes: tuple[str, ...]
+
+    @classmethod
+    def parse(cls, text: str) -> Selector:
+        tag, conditions, classes = None, [], []
+        for match in _PART.finditer(text):
+            part = match.group(0)
+            if match.group(1):
+                conditions.append(("id", match.group(1)))
+            elif match.group(2):
+                classes.append(match.group(2))
+            elif match.group(3):
+                value = match.group(4)
+                conditions.append((match.group(3), value.strip("\"'") if value is not None else None))
+            else:
+                tag = part.lower()
+        return cls(tag, tuple(conditions), tuple(classes))
+
+    def matches(self, tag: str, attributes: dict[str, Any]) -> bool:
+        if self.tag is not None and self.tag != tag:
+            return False
+        for name, value in self.conditions:
+            actual = attributes.get(name)
+            if actual is None or (value is not None and str(actual) != value):
+                return False
+        if self.classes:
+            present = str(attributes.get("class", "")).split()
+            if not all(c in present for c in self.classes):
+                return False
+        return True
+
+
+class RrwebPrivacy:
+    def __init__(self, unmasked_inputs: Iterable[str], scrub_text: TextScrubber, scrub_attribute: AttributeScrubber):
+        self.selectors = [Selector.parse(s) for s in unmasked_inputs]
+        self.scrub_text = scrub_text
+        self.scrub_attribute = scrub_attribute
+
+    def _text(self, value: Any) -> Any:
+        return self.scrub_text(value) if isinstance(value, str) and value and not is_masked(value) else value
+
+    def _unmasked(self, tag: str, attributes: dict[str, Any]) -> bool:
+        return any(s.matches(tag, attributes) for s in self.selectors)
+
+    def scrub(self, events: list[dict[str, Any]], unmasked_ids: set[int]) -> list[dict[str, Any]]:
+        """Scrub one window's events in place and return them. `unmasked_ids` are the ids of fields whose input may be
+        kept; it is updated with the fields this batch's snapshots and mutations add (the caller keeps it across
+        batches of the window)."""
+        for event in events:
+            self._event(event, unmasked_ids)
+        return events
+
+    def _event(self, event: dict[str, Any], unmasked_ids: set[int]) -> None:
+        kind, data = event.get("type"), event.get("data")
+        if not isinstance(data, dict):
+            return
+        if kind == rrweb.INCREMENTAL_SNAPSHOT:
+            source = data.get("source")
+            if source == rrweb.INPUT:
+                text = data.get("text")
+                if isinstance(text, str) and data.get("id") not in unmasked_ids and not is_masked(text):
+                    data["text"] = mask(text)
+            elif source == rrweb.MUTATION:
+                self._mutation(data, unmasked_ids)
+        elif kind == rrweb.FULL_SNAPSHOT and isinstance(data.get("node"), dict):
+            self._node(data["node"], unmasked_ids, None, False)
+        elif kind == rrweb.META and isinstance(data.get("href"), str):
+            data["href"] = self.scrub_attribute("a", "href", data["href"])
+        elif kind in (rrweb.PLUGIN, rrweb.CUSTOM) and "payload" in data:
+            data["payload"] = self._strings(data["payload"])
+
+    def _mutation(self, data: dict[str, Any], unmasked_ids: set[int]) -> None:
+        for add in data.get("adds") or ():
+            if isinstance(add, dict) and isinstance(add.get("node"), dict):
+                self._node(add["node"], unmasked_ids, None, False)
+        for text in data.get("texts") or ():
+            if isinstance(text, dict) and "value" in text:
+                text["value"] = self._text(text["value"])
+        for change in data.get("attributes") or ():
+            if not isinstance(change, dict) or not isinstance(change.get("attributes"), dict):
+                continue
+            attributes = change["attributes"]
+            for name, value in attributes.items():
+                if not isinstance(value, str) or is_masked(value):
+                    continue
+                if name == "value" and change.get("id") not in unmasked_ids:
+                    # A value set by script on a node this batch may not show: mask rather than guess what it is.
+                    attributes[name] = mask(value)
+                elif name in READABLE_ATTRIBUTES:
+                    attributes[name] = self.scrub_attribute("", name, value)
+
+    def _node(self, node: dict[str, Any], unmasked_ids: set[int], parent_tag: str | None,
+              parent_unmasked: bool) -> None:
+        """One serialized node and its subtree. (orjson refuses JSON nested past 1024 levels, so this recursion is
+        bounded well under Python's limit.)"""
+        node_type = node.get("type")
+        if node_type == rrweb.TEXT_NODE:
+            text = node.get("textContent")
+            if not isinstance(text, str) or not text or node.get("isStyle") or parent_tag in ("script", "style"):
+                return
+            if parent_tag == "textarea" and not parent_unmasked:
+                node["textContent"] = text if is_masked(text) else mask(text)
+            else:
+                node["textContent"] = self._text(text)
+            return
+        tag = parent_tag
+        unmasked = parent_unmasked
+        if node_type == rrweb.ELEMENT_NODE:
+            tag = str(node.get("tagName", "")).lower()
+            attributes = node.get("attributes")
+            if isinstance(attributes, dict) and attributes:
+                # A submit or reset button's value is its label, written by the page, not by the user.
+                label = tag == "input" and str(attributes.get("type", "")).lower() in BUTTON_TYPES
+                unmasked = tag in FIELD_TAGS and (label or self._unmasked(tag, attributes))
+                if unmasked and isinstance(node.get("id"), int):
+                    unmasked_ids.add(node["id"])
+                for name, value in attributes.items():
+                    if not isinstance(value, str) or not value or is_masked(value):
+                        continue
+                    if name == "value" and tag in FIELD_TAGS and not unmasked:
+                        attributes[name] = mask(value)
+                    elif name in READABLE_ATTRIBUTES:
+                        attributes[name] = self.scrub_attribute(tag, name, value)
+            else:
+                unmasked = False
+        children = node.get("childNodes")
+        if isinstance(children, list):
+            for child in children:
+                if isinstance(child, dict):
+                    self._node(child, unmasked_ids, tag, unmasked)
+
+    def _strings(self, value: Any, depth: int = 0) -> Any:
+        if isinstance(value, str):
+            return self._text(value)
+        if depth > 20:
+            return value
+        if isinstance(value, list):
+            return [self._strings(v, depth + 1) for v in value]
+        if isinstance(value, dict):
+            return {k: self._strings(v, depth + 1) for k, v in value.items()}
+        return value

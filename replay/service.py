@@ -1,0 +1,131 @@
+"""Replay ingest as one flow: identify the source, check consent for `session_replay`, scrub, compress, store.
+
+The gateway passes in what replay needs of it (`Gate`): the source of a write key, subject hashes of identifiers, the
+consent decision and metrics. Replay does not reach into the gateway's internals.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+
+from policies.policy import Source
+from policies.replay import ReplayPolicy
+from replay.compression import train
+from replay.ingest import Batch, Rejected
+from replay.privacy import RrwebPrivacy
+from replay.store import ChunkIn, ReplayStore, SourceConflict
+from replay.summary import summarize
+
+log = logging.getLogger("replay")
+
+PURPOSE = "session_replay"
+
+
+@dataclass(frozen=True)
+class Gate:
+    source_for_key: Callable[[str], Source | None]
+    subjects: Callable[[Mapping[str, str]], tuple[str, ...]]  # identifiers in clear -> keyed hashes
+    # (source, subject hashes, request headers, query) -> (allowed, reason for metrics)
+    consent: Callable[[Source, tuple[str, ...], Mapping[str, str], Mapping[str, str]], tuple[bool, str]]
+    count: Callable[..., None]  # metrics: count(name, amount, **labels)
+
+
+@dataclass
+class Ingested:
+    stored: int = 0
+    duplicates: int = 0
+    refused_consent: int = 0
+    raw_bytes: int = 0
+    stored_bytes: int = 0
+
+
+@dataclass
+class ReplayService:
+    policy: ReplayPolicy
+    store: ReplayStore
+    privacy: RrwebPrivacy
+    gate: Gate
+    _training: set[str] = field(default_factory=set)
+    _since_dictionary: dict[str, int] = field(default_factory=dict)  # chunks stored since the newest dictionary
+    _thresholds: dict[str, int] = field(default_factory=dict)  # raised after a failed training
+    _tasks: set[asyncio.Task[None]] = field(default_factory=set)
+
+    def source(self, write_key: str | None) -> Source:
+        source = self.gate.source_for_key(write_key) if write_key else None
+        if source is None:
+            raise Rejected(401, "unauthorized", "missing or unknown write key")
+        return source
+
+    async def ingest(self, source: Source, batches: list[Batch], headers: Mapping[str, str],
+                     query: Mapping[str, str]) -> Ingested:
+        result = Ingested()
+        chunks: list[ChunkIn] = []
+        for batch in batches:
+            if not batch.events:
+                continue
+            subjects = self.gate.subjects(batch.identifiers)
+            allowed, reason = self.gate.consent(source, subjects, headers, query)
+            if not allowed:
+                result.refused_consent += 1
+                self.gate.count("replay_chunks_refused_total", 1, source=source.name, reason=reason)
+                continue
+            unmasked = self.store.unmasked_nodes(batch.session_id, batch.window_id) if self.privacy.selectors else set()
+            events = self.privacy.scrub(batch.events, unmasked)
+            chunks.append(ChunkIn(batch.session_id, batch.window_id, subjects, events, summarize(events),
+                                  unmasked if self.privacy.selectors else None))
+        if not chunks:
+            return result
+        try:
+            stored = await self.store.add(source.name, chunks)
+        except SourceConflict as conflict:
+            raise Rejected(400, "invalid_request", f"session {conflict} belongs to another source") from None
+        for item in stored:
+            if item.duplicate:
+                result.duplicates += 1
+            else:
+                result.stored += 1
+                result.raw_bytes += item.raw_bytes
+                result.stored_bytes += item.stored_bytes
+        self.gate.count("replay_chunks_stored_total", result.stored, source=source.name)
+        self.gate.count("replay_raw_bytes_total", result.raw_bytes, source=source.name)
+        self.gate.count("replay_stored_bytes_total", result.stored_bytes, source=source.name)
+        self._maybe_train(source.name, result.stored)
+        return result
+
+    # -- dictionaries ------------------------------------------------------------------------------------------------
+
+    def _maybe_train(self, source: str, stored: int) -> None:
+        if source not in self._since_dictionary:
+            self._since_dictionary[source] = self.store.chunks_since_dictionary(source)
+        else:
+            self._since_dictionary[source] += stored
+        threshold = self._thresholds.get(source) or (
+            self.policy.retrain_after_chunks if source in self.store.current_dictionary else self.policy.train_after_chunks
+        )
+        if source in self._training or self._since_dictionary[source] < threshold:
+            return
+        self._training.add(source)
+        task = asyncio.get_running_loop().create_task(self._train(source, threshold), name=f"replay-dictionary:{source}")
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
+
+    async def _train(self, source: str, threshold: int) -> None:
+        try:
+            samples = await asyncio.to_thread(self.store.recent_raw_chunks, source, 1000)
+            data = await asyncio.to_thread(train, samples, self.policy.dictionary_bytes)
+            dict_id = await self.store.add_dictionary(source, data, len(samples))
+            self._since_dictionary[source] = 0
+            self._thresholds.pop(source, None)
+            log.info("replay: trained dictionary %d for source %s from %d chunks", dict_id, source, len(samples))
+        except Exception as exc:  # noqa: BLE001 - too few or too alike samples: keep compressing without, try later
+            self._thresholds[source] = threshold * 2
+            log.warning("replay: could not train a dictionary for source %s: %s", source, exc)
+        finally:
+            self._training.discard(source)
+
+    async def close(self) -> None:
+        for task in list(self._tasks):
+            await asyncio.gather(task, return_exceptions=True)

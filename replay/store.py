@@ -1,0 +1,375 @@
+"""Replay storage: a session index, and compressed chunks of rrweb events per session window.
+
+A chunk is one ingest batch of one window's events (scrubbed), stored as JSON lines compressed with zstd (see
+replay.compression). A batch sent twice (SDK retries) has the same digest and is stored once. Chunks may arrive out of
+order; reading merges every chunk of the session by event timestamp, so the result is in time order whatever the
+arrival order was, and exact duplicate events at the same instant are dropped.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import heapq
+import sqlite3
+import time
+from collections import OrderedDict
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass
+from typing import Any, Protocol
+
+import orjson
+
+from replay import blobs
+from replay.blobs import ChunkStore
+from replay.compression import Compressor
+from replay.summary import MAX_URLS, Summary
+
+SESSION_COLUMNS = (
+    "session_id", "source", "windows", "first_ts", "last_ts", "urls", "events", "clicks", "inputs", "mutations",
+    "chunks", "raw_bytes", "stored_bytes", "signals", "score", "created_at", "updated_at", "analyzed_at",
+)
+SIGNAL_KINDS = ("rage_click", "dead_click", "form_abandonment", "error_click", "thrashed_cursor")
+
+SCHEMA = (
+    """CREATE TABLE replay_sessions (
+        session_id TEXT PRIMARY KEY,
+        source TEXT NOT NULL,
+        subjects TEXT NOT NULL DEFAULT '',
+        windows TEXT NOT NULL DEFAULT '[]',
+        first_ts INTEGER,
+        last_ts INTEGER,
+        urls TEXT NOT NULL DEFAULT '[]',
+        events INTEGER NOT NULL DEFAULT 0,
+        clicks INTEGER NOT NULL DEFAULT 0,
+        inputs INTEGER NOT NULL DEFAULT 0,
+        mutations INTEGER NOT NULL DEFAULT 0,
+        chunks INTEGER NOT NULL DEFAULT 0,
+        raw_bytes INTEGER NOT NULL DEFAULT 0,
+        stored_bytes INTEGER NOT NULL DEFAULT 0,
+        signals TEXT NOT NULL DEFAULT '{}',
+        score REAL NOT NULL DEFAULT 0,
+        created_at REAL NOT NULL,
+        updated_at REAL NOT NULL,
+        analyzed_at REAL
+    )""",
+    "CREATE INDEX replay_sessions_first_ts ON replay_sessions (first_ts)",
+    "CREATE INDEX replay_sessions_updated_at ON replay_sessions (updated_at)",
+    """CREATE TABLE replay_chunks (
+        id INTEGER PRIMARY KEY AUTOINCREMENT,
+        session_id TEXT NOT NULL,
+        window_id TEXT NOT NULL,
+        digest TEXT NOT NULL,
+        first_ts INTEGER NOT NULL,
+        last_ts INTEGER NOT NULL,
+        events INTEGER NOT NULL,
+        raw_bytes INTEGER NOT NULL,
+        stored_bytes INTEGER NOT NULL,
+        dictionary_id INTEGER,
+        blob_key TEXT NOT NULL,
+        created_at REAL NOT NULL,
+        UNIQUE (session_id, window_id, digest)
+    )""",
+    "CREATE INDEX replay_chunks_session ON replay_chunks (session_id, first_ts)",
+    """CREATE TABLE replay_dictionaries (
+        id INTEGER PRIMARY KEY AUTOINCREMENT,
+        source TEXT NOT NULL,
+        created_at REAL NOT NULL,
+        samples INTEGER NOT NULL,
+        data BLOB NOT NULL
+    )""",
+    """CREATE TABLE replay_windows (
+        session_id TEXT NOT NULL,
+        window_id TEXT NOT NULL,
+        unmasked_nodes TEXT NOT NULL,
+        PRIMARY KEY (session_id, window_id)
+    ) WITHOUT ROWID""",
+    *blobs.SCHEMA,
+)
+
+
+class Database(Protocol):
+    """What replay needs of the gateway's database (gateway.database.Database provides it)."""
+
+    async def write(self, fn: Any) -> Any: ...
+    async def read(self, fn: Any) -> Any: ...
+    def read_sync(self, fn: Any) -> Any: ...
+
+
+class SourceConflict(Exception):
+    """A session id already recorded for another source."""
+
+
+@dataclass
+class ChunkIn:
+    session_id: str
+    window_id: str
+    subjects: tuple[str, ...]
+    events: list[dict[str, Any]]
+    summary: Summary
+    unmasked_nodes: set[int] | None = None  # fields whose input may be kept, when the policy names any
+
+
+@dataclass
+class _SessionMeta:
+    source: str
+    subjects: set[str]
+    windows: list[str]
+    urls: list[str]
+
+
+ACTIVE_SESSIONS = 10_000  # sessions whose index metadata is kept in memory while they are being recorded
+
+
+@dataclass(frozen=True)
+class Stored:
+    duplicate: bool
+    raw_bytes: int
+    stored_bytes: int
+
+
+def encode_chunk(events: Iterable[dict[str, Any]]) -> bytes:
+    """Events as JSON lines: one event per line, so reading can merge by timestamp without rebuilding arrays."""
+    return b"".join(orjson.dumps(event) + b"\n" for event in events)
+
+
+class ReplayStore:
+    def __init__(self, db: Database, compressor: Compressor, chunk_store: ChunkStore | None = None) -> None:
+        self.db = db
+        self.compressor = compressor
+        self.blobs = chunk_store or blobs.SqliteChunkStore()
+        self.current_dictionary: dict[str, int] = {}  # source -> newest dictionary id
+        self._sessions: OrderedDict[str, _SessionMeta] = OrderedDict()
+        for dict_id, source, data in db.read_sync(
+            lambda c: c.execute("SELECT id, source, data FROM replay_dictionaries ORDER BY id").fetchall()
+        ):
+            compressor.add_dictionary(dict_id, data)
+            self.current_dictionary[source] = dict_id
+
+    # -- writing -----------------------------------------------------------------------------------------------------
+
+    async def add(self, source: str, chunks: list[ChunkIn], extra: Callable[[sqlite3.Connection], None] | None = None
+                  ) -> list[Stored]:
+        """Store batches of (already scrubbed) events, all in one transaction: a request's recordings are stored whole
+        or not at all. `extra(conn)`, if given, runs in the same transaction."""
+        prepared = []
+        now = time.time()
+        for chunk in chunks:
+            raw = encode_chunk(chunk.events)
+            digest = hashlib.sha256(raw).hexdigest()[:32]
+            dict_id = self.current_dictionary.get(source)
+            prepared.append((chunk, raw, digest, dict_id, self.compressor.compress(raw, dict_id)))
+
+        def write(conn: sqlite3.Connection) -> list[Stored]:
+            results = [self._add_one(conn, source, now, *item) for item in prepared]
+            if extra is not None:
+                extra(conn)
+            return results
+
+        return await self.db.write(write)
+
+    def _add_one(self, conn: sqlite3.Connection, source: str, now: float, chunk: ChunkIn, raw: bytes, digest: str,
+                 dict_id: int | None, compressed: bytes) -> Stored:
+        session_id, window_id, summary = chunk.session_id, chunk.window_id, chunk.summary
+        if chunk.unmasked_nodes is not None:
+            conn.execute(
+                """INSERT INTO replay_windows (session_id, window_id, unmasked_nodes) VALUES (?, ?, ?)
+                   ON CONFLICT (session_id, window_id) DO UPDATE SET unmasked_nodes = excluded.unmasked_nodes""",
+                (session_id, window_id, orjson.dumps(sorted(chunk.unmasked_nodes)).decode()),
+            )
+        meta = self._session_meta(conn, session_id)
+        if meta is not None and meta.source != source:
+            raise SourceConflict(session_id)
+        key = f"{session_id}/{window_id}/{digest}"
+        inserted = conn.execute(
+            """INSERT OR IGNORE INTO replay_chunks (session_id, window_id, digest, first_ts, last_ts, events, raw_bytes,
+                                                    stored_bytes, dictionary_id, blob_key, created_at)
+               VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
+            (session_id, window_id, digest, summary.first_ts, summary.last_ts, summary.events, len(raw),
+             len(compressed), dict_id, key, now),
+        ).rowcount
+        if not inserted:
+            return Stored(True, len(raw), 0)  # the same batch again: an SDK retry
+        self.blobs.put(conn, key, compressed)
+        if meta is None:
+            meta = _SessionMeta(source, set(), [], [])
+        meta.subjects.update(chunk.subjects)
+        if window_id not in meta.windows:
+            meta.windows.append(window_id)
+        meta.urls += [u for u in summary.urls if u not in meta.urls][: max(0, MAX_URLS - len(meta.urls))]
+        conn.execute(
+            """INSERT INTO replay_sessions (session_id, source, subjects, windows, first_ts, last_ts, urls, events,
+                                            clicks, inputs, mutations, chunks, raw_bytes, stored_bytes,
+                                            created_at, updated_at)
+               VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 1, ?, ?, ?, ?)
+               ON CONFLICT (session_id) DO UPDATE SET
+                   subjects = excluded.subjects, windows = excluded.windows, urls = excluded.urls,
+                   first_ts = min(first_ts, excluded.first_ts), last_ts = max(last_ts, excluded.last_ts),
+                   events = events + excluded.events, clicks = clicks + excluded.clicks,
+                   inputs = inputs + excluded.inputs, mutations = mutations + excluded.mutations,
+                   chunks = chunks + 1, raw_bytes = raw_bytes + excluded.raw_bytes,
+                   stored_bytes = stored_bytes + excluded.stored_bytes, updated_at = excluded.updated_at""",
+            (session_id, source, " ".join(sorted(meta.subjects)), orjson.dumps(meta.windows).decode(),
+             summary.first_ts, summary.last_ts, orjson.dumps(meta.urls).decode(), summary.events, summary.clicks,
+             summary.inputs, summary.mutations, len(raw), len(compressed), now, now),
+        )
+        self._remember(session_id, meta)
+        return Stored(False, len(raw), len(compressed))
+
+    def _session_meta(self, conn: sqlite3.Connection, session_id: str) -> _SessionMeta | None:
+        """A session's source, subjects, windows and URLs: from memory while it is being recorded, else the table.
+        (Only ever touched by the writer thread, inside writes.)"""
+        meta = self._sessions.get(session_id)
+        if meta is not None:
+            self._sessions.move_to_end(session_id)
+            return meta
+        row = conn.execute(
+            "SELECT source, subjects, windows, urls FROM replay_sessions WHERE session_id = ?", (session_id,)
+        ).fetchone()
+        if row is None:
+            return None
+        return _SessionMeta(row[0], set(row[1].split()), orjson.loads(row[2]), orjson.loads(row[3]))
+
+    def _remember(self, session_id: str, meta: _SessionMeta) -> None:
+        self._sessions[session_id] = meta
+        if len(self._sessions) > ACTIVE_SESSIONS:
+            self._sessions.popitem(last=False)
+
+    def forget(self, session_ids: Iterable[str]) -> None:
+        """Drop cached metadata of sessions deleted from the table (deletion requests, retention)."""
+        for session_id in session_ids:
+            self._sessions.pop(session_id, None)
+
+    def unmasked_nodes(self, session_id: str, window_id: str) -> set[int]:
+        row = self.db.read_sync(
+            lambda c: c.execute(
+                "SELECT unmasked_nodes FROM replay_windows WHERE session_id = ? AND window_id = ?", (session_id, window_id)
+            ).fetchone()
+        )
+        return set(orjson.loads(row[0])) if row else set()
+
+    # -- dictionaries ------------------------------------------------------------------------------------------------
+
+    def chunks_since_dictionary(self, source: str) -> int:
+        dict_id = self.current_dictionary.get(source)
+
+        def count(conn: sqlite3.Connection) -> int:
+            return conn.execute(
+                """SELECT count(*) FROM replay_chunks c JOIN replay_sessions s USING (session_id)
+                   WHERE s.source = ? AND c.dictionary_id IS ?""",
+                (source, dict_id),
+            ).fetchone()[0]
+
+        return self.db.read_sync(count)
+
+    def recent_raw_chunks(self, source: str, limit: int) -> list[bytes]:
+        """The newest chunks of a source, decompressed: the samples a dictionary is trained on."""
+
+        def select(conn: sqlite3.Connection) -> list[bytes]:
+            rows = conn.execute(
+                """SELECT c.blob_key, c.dictionary_id FROM replay_chunks c JOIN replay_sessions s USING (session_id)
+                   WHERE s.source = ? ORDER BY c.id DESC LIMIT ?""",
+                (source, limit),
+            ).fetchall()
+            samples = []
+            for key, dict_id in rows:
+                data = self.blobs.get(conn, key)
+                if data is not None:
+                    samples.append(self.compressor.decompress(data, dict_id))
+            return samples
+
+        return self.db.read_sync(select)
+
+    async def add_dictionary(self, source: str, data: bytes, samples: int) -> int:
+        def insert(conn: sqlite3.Connection) -> int:
+            cursor = conn.execute(
+                "INSERT INTO replay_dictionaries (source, created_at, samples, data) VALUES (?, ?, ?, ?)",
+                (source, time.time(), samples, data),
+            )
+            return cursor.lastrowid
+
+        dict_id = await self.db.write(insert)
+        self.compressor.add_dictionary(dict_id, data)
+        self.current_dictionary[source] = dict_id
+        return dict_id
+
+    # -- reading -----------------------------------------------------------------------------------------------------
+
+    async def sessions(self, *, source: str | None = None, url: str | None = None, signal: str | None = None,
+                       since_ms: int | None = None, until_ms: int | None = None, order: str = "time",
+                       limit: int = 100, offset: int = 0) -> list[dict[str, Any]]:
+        clauses, args = [], []
+        if source is not None:
+            clauses.append("source = ?")
+            args.append(source)
+        if url is not None:
+            clauses.append("instr(urls, ?) > 0")
+            args.append(url)
+        if signal is not None:
+            clauses.append("coalesce(json_extract(signals, ?), 0) > 0")
+            args.append(f"$.{signal}")
+        if since_ms is not None:
+            clauses.append("last_ts >= ?")
+            args.append(since_ms)
+        if until_ms is not None:
+            clauses.append("first_ts < ?")
+            args.append(until_ms)
+        where = f"WHERE {' AND '.join(clauses)}" if clauses else ""
+        order_by = "score DESC, first_ts DESC" if order == "score" else "first_ts DESC"
+
+        def select(conn: sqlite3.Connection) -> list[dict[str, Any]]:
+            cursor = conn.execute(
+                f"SELECT {', '.join(SESSION_COLUMNS)} FROM replay_sessions {where} ORDER BY {order_by} LIMIT ? OFFSET ?",
+                (*args, limit, offset),
+            )
+            return [_session_row(row) for row in cursor]
+
+        return await self.db.read(select)
+
+    async def session(self, session_id: str) -> dict[str, Any] | None:
+        def select(conn: sqlite3.Connection) -> dict[str, Any] | None:
+            row = conn.execute(
+                f"SELECT {', '.join(SESSION_COLUMNS)} FROM replay_sessions WHERE session_id = ?", (session_id,)
+            ).fetchone()
+            return _session_row(row) if row else None
+
+        return await self.db.read(select)
+
+    def iter_events(self, session_id: str, window_id: str | None = None) -> Iterator[bytes]:
+        """Every stored event of the session as JSON bytes, merged across chunks and windows in timestamp order."""
+        rows = self.db.read_sync(
+            lambda c: c.execute(
+                """SELECT blob_key, dictionary_id FROM replay_chunks WHERE session_id = ? AND (? IS NULL OR window_id = ?)
+                   ORDER BY first_ts, id""",
+                (session_id, window_id, window_id),
+            ).fetchall()
+        )
+
+        def lines(order: int, key: str, dict_id: int | None) -> Iterator[tuple[int, int, bytes]]:
+            data = self.db.read_sync(lambda c: self.blobs.get(c, key))
+            if data is None:
+                return
+            # Sorted per chunk (stable), as merging needs sorted inputs; SDKs almost always send them in order.
+            yield from sorted(
+                ((orjson.loads(line)["timestamp"], order, line) for line in self.compressor.decompress(data, dict_id).splitlines()),
+                key=lambda item: item[0],
+            )
+
+        previous: tuple[int, bytes] | None = None
+        seen_at_instant: set[bytes] = set()
+        for ts, _, line in heapq.merge(*(lines(i, key, d) for i, (key, d) in enumerate(rows))):
+            if previous is None or ts != previous[0]:
+                seen_at_instant.clear()
+            if line in seen_at_instant:
+                continue  # the same event sent in two batches
+            seen_at_instant.add(line)
+            previous = (ts, line)
+            yield line
+
+
+def _session_row(row: tuple[Any, ...]) -> dict[str, Any]:
+    session = dict(zip(SESSION_COLUMNS, row))
+    for key in ("windows", "urls", "signals"):
+        session[key] = orjson.loads(session[key])
+    first, last = session["first_ts"], session["last_ts"]
+    session["duration_ms"] = (last - first) if first is not None and last is not None else 0
+    return session

@@ -1,0 +1,160 @@
+"""Session recordings through the native endpoint: stored compressed, read back merged and identical after scrubbing."""
+
+from __future__ import annotations
+
+import copy
+import gzip
+import json
+import random
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import httpx
+import orjson
+import pytest
+
+from replay.privacy import RrwebPrivacy
+from tests.support.fake_vendor import FakeVendor
+from tests.support.gateway_process import ADMIN_TOKEN, WRITE_KEY, GatewayProcess, segment_policy
+from tests.support.waiting import wait_until
+
+pytestmark = pytest.mark.e2e
+
+CORPUS = Path(__file__).resolve().parents[2] / "fixtures" / "replay-corpus"
+SESSIONS = sorted(CORPUS.glob("sess_*.json"))
+
+
+def expected_after_scrubbing(events: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """What the gateway should keep: inputs masked (no unmasked_inputs in this policy), in time order."""
+    privacy = RrwebPrivacy((), scrub_text=lambda text: text, scrub_attribute=lambda tag, name, value: value)
+    return sorted(privacy.scrub(copy.deepcopy(events), set()), key=lambda e: e["timestamp"])
+
+
+def replay_policy(vendor_url: str, consent_model: str = "opt-out", **replay: Any) -> dict[str, Any]:
+    policy = segment_policy(vendor_url)
+    policy["sources"][0]["consent_model"] = consent_model
+    if replay:
+        policy["replay"] = replay
+    return policy
+
+
+def post_events(gateway: GatewayProcess, session_id: str, body: Any, gzipped: bool = False, **params: str) -> httpx.Response:
+    content = orjson.dumps(body)
+    headers = {"Authorization": "Basic " + __import__("base64").b64encode(f"{WRITE_KEY}:".encode()).decode()}
+    if gzipped:
+        content = gzip.compress(content)
+        headers["Content-Encoding"] = "gzip"
+    return httpx.post(f"{gateway.url}/v1/replay/{session_id}", content=content, headers=headers, params=params,
+                      timeout=30)
+
+
+@pytest.fixture(scope="module")
+def gateway(tmp_path_factory: pytest.TempPathFactory):  # noqa: ANN201
+    vendor = FakeVendor().start()
+    process = GatewayProcess(tmp_path_factory.mktemp("replay"), replay_policy(vendor.url, train_after_chunks=20)).start()
+    yield process
+    process.close()
+    vendor.stop()
+
+
+def test_every_corpus_recording_comes_back_identical_after_scrubbing(gateway: GatewayProcess) -> None:
+    rng = random.Random(7)
+    for path in SESSIONS:
+        recording = json.loads(path.read_text())
+        events = recording["events"]
+        batches = [events[i:i + 40] for i in range(0, len(events), 40)]
+        order = batches + rng.sample(batches, k=min(2, len(batches)))  # some batches sent twice
+        rng.shuffle(order)  # and out of order
+        for i, batch in enumerate(order):
+            response = post_events(gateway, recording["session_id"], batch, gzipped=i % 2 == 0)
+            assert response.status_code == 200, response.text
+
+        stored = gateway.admin(f"/admin/v1/replay/sessions/{recording['session_id']}/events").json()
+        assert stored == expected_after_scrubbing(events), path.name
+
+
+def test_the_session_index_describes_the_recording(gateway: GatewayProcess) -> None:
+    recording = json.loads(SESSIONS[0].read_text())
+    events = recording["events"]
+    post_events(gateway, recording["session_id"], {"events": events, "userId": "user-7", "windowId": "w1"})
+    session = gateway.admin(f"/admin/v1/replay/sessions/{recording['session_id']}").json()
+    assert session["first_ts"] == min(e["timestamp"] for e in events)
+    assert session["last_ts"] == max(e["timestamp"] for e in events)
+    assert session["duration_ms"] == session["last_ts"] - session["first_ts"]
+    clicks = sum(1 for e in events if e["type"] == 3 and e["data"].get("source") == 2 and e["data"].get("type") == 2)
+    assert session["clicks"] >= clicks
+    assert session["urls"] and all(u.startswith("http") for u in session["urls"])
+    assert session["stored_bytes"] < session["raw_bytes"]
+    assert "user-7" not in json.dumps(session)  # subjects are kept only as keyed hashes, and not shown
+
+
+def test_reads_are_audited(gateway: GatewayProcess) -> None:
+    recording = json.loads(SESSIONS[1].read_text())
+    post_events(gateway, recording["session_id"], recording["events"])
+    gateway.admin(f"/admin/v1/replay/sessions/{recording['session_id']}/events")
+    entries = gateway.admin(f"/admin/v1/audit?action=replay.read_events&target={recording['session_id']}").json()
+    assert entries["entries"][0]["actor"] == "tests"
+    assert gateway.admin("/admin/v1/audit/verify").json()["ok"] is True
+
+
+def test_a_dictionary_is_trained_and_older_chunks_stay_readable(gateway: GatewayProcess) -> None:
+    # The module's gateway trains after 20 chunks; the first test has sent far more.
+    wait_until(lambda: "trained dictionary" in gateway.log(), what="a trained zstd dictionary")
+    recording = json.loads(SESSIONS[2].read_text())
+    for i in range(0, len(recording["events"]), 30):
+        assert post_events(gateway, "after-dict-" + recording["session_id"], recording["events"][i:i + 30]).status_code == 200
+    stored = gateway.admin(f"/admin/v1/replay/sessions/after-dict-{recording['session_id']}/events").json()
+    assert stored == expected_after_scrubbing(recording["events"])
+    first = gateway.admin(f"/admin/v1/replay/sessions/{json.loads(SESSIONS[0].read_text())['session_id']}/events")
+    assert first.status_code == 200 and first.json()
+
+
+@pytest.mark.parametrize(
+    ("body", "message"),
+    [
+        ([{"type": 3, "timestamp": 1, "data": {}}, {"type": 99, "timestamp": 2, "data": {}}], "events[1].type"),
+        ([{"type": 3, "data": {}}], "events[0].timestamp"),
+        ([], "non-empty array"),
+        ({"events": "nope"}, "non-empty array"),
+        ([{"type": 2, "timestamp": 5, "data": "x"}], "events[0].data must be an object"),
+    ],
+)
+def test_a_malformed_event_refuses_the_whole_request_and_stores_nothing(gateway: GatewayProcess, body: Any,
+                                                                          message: str) -> None:
+    response = post_events(gateway, "malformed-session", body)
+    assert response.status_code == 400
+    assert message in response.json()["message"]
+    assert gateway.admin("/admin/v1/replay/sessions/malformed-session").status_code == 404
+
+
+def test_gzip_bomb_and_oversize_bodies_are_refused(gateway: GatewayProcess) -> None:
+    bomb = gzip.compress(b"[" + b" " * 20_000_000 + b"]")
+    response = httpx.post(f"{gateway.url}/v1/replay/bomb?writeKey={WRITE_KEY}", content=bomb,
+                          headers={"Content-Encoding": "gzip"}, timeout=30)
+    assert response.status_code == 400 and "inflates more than" in response.json()["message"]
+    huge = b"[" + b" " * (26 * 1024 * 1024) + b"]"
+    response = httpx.post(f"{gateway.url}/v1/replay/huge?writeKey={WRITE_KEY}", content=huge, timeout=60)
+    assert response.status_code == 413
+
+
+def test_unknown_write_key_is_401(gateway: GatewayProcess) -> None:
+    event = b'[{"type": 4, "timestamp": 1, "data": {"href": "http://x", "width": 1, "height": 1}}]'
+    response = httpx.post(f"{gateway.url}/v1/replay/s1?writeKey=nope", content=event, timeout=10)
+    assert response.status_code == 401
+
+
+def test_support_may_review_sessions_but_not_without_a_token(gateway: GatewayProcess) -> None:
+    assert httpx.get(f"{gateway.url}/admin/v1/replay/sessions").status_code == 401
+    assert gateway.admin("/admin/v1/replay/sessions").status_code == 200
+
+
+def test_opt_in_source_without_consent_stores_no_recording(
+    vendor: FakeVendor, start_gateway: Callable[..., GatewayProcess]
+) -> None:
+    gateway = start_gateway(replay_policy(vendor.url, consent_model="opt-in"))
+    recording = json.loads(SESSIONS[0].read_text())
+    response = post_events(gateway, "no-consent", {"events": recording["events"], "anonymousId": "anon-1"})
+    assert response.status_code == 200 and response.json()["refused_consent"] == 1
+    assert gateway.admin("/admin/v1/replay/sessions/no-consent").status_code == 404
+    assert gateway.metrics()['replay_chunks_refused_total{reason="default_opt-in",source="web"}'] == 1

@@ -6,6 +6,7 @@ All state lives in one `Gateway` made by the lifespan (no module-level mutable s
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import logging
 import sqlite3
@@ -21,11 +22,21 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, PlainTextResponse, Response
 from starlette.routing import Mount, Route, Router
 
-from gateway import access, admin, audit, consent_ledger, identity, keys, outbox, replay_api, sink
+from gateway import (
+    access,
+    admin,
+    audit,
+    consent_ledger,
+    identity,
+    keys,
+    outbox,
+    replay_api,
+    sink,
+)
 from gateway.access import AccessControl, AdminGuard
+from gateway.audit import AuditLog
 from gateway.client_ip import Network, parse_networks
 from gateway.consent_ledger import ConsentLedger
-from gateway.audit import AuditLog
 from gateway.database import Database, Migration
 from gateway.identity import Identity
 from gateway.ingest import ingest_endpoint
@@ -36,6 +47,7 @@ from gateway.pipeline import Pipeline
 from gateway.protocols import PROTOCOLS, check_credentials, segment
 from policies.loader import LOCAL_SINK
 from policies.policy import Policy, Source
+from replay import analysis as replay_analysis
 from replay import store as replay_store
 from replay.compression import Compressor
 from replay.privacy import RrwebPrivacy
@@ -49,6 +61,7 @@ MIGRATIONS = (
     *outbox.MIGRATIONS,
     *audit.MIGRATIONS,
     Migration("replay-1", replay_store.SCHEMA),
+    Migration("replay-2", replay_analysis.SCHEMA),
     *sink.MIGRATIONS,
     *access.MIGRATIONS,
     *identity.MIGRATIONS,
@@ -71,6 +84,8 @@ class Gateway:
     replay: ReplayService | None = None
     trusted_proxies: tuple[Network, ...] = ()
     senders: list[Sender] = field(default_factory=list)
+    background: list[asyncio.Task[None]] = field(default_factory=list)
+    stopping: asyncio.Event = field(default_factory=asyncio.Event)
     ready: bool = False
 
     def learn(self, links: list[tuple[str, str]]) -> Callable[[sqlite3.Connection], None] | None:
@@ -116,6 +131,11 @@ async def open_gateway(policy: Policy, data_dir: Path, announce_token: Callable[
         trusted_proxies=parse_networks(policy.http.trusted_proxies),
     )
     gateway.replay = _replay_service(gateway)
+    if policy.replay.enabled:
+        analyzer = replay_analysis.analyze_idle_sessions(
+            gateway.replay.store, policy.replay.detect, policy.replay.analyze_after_idle_s, gateway.stopping
+        )
+        gateway.background.append(asyncio.create_task(analyzer, name="replay-analysis"))
     for destination in enabled:
         transport: Transport
         if destination.protocol == LOCAL_SINK:
@@ -153,8 +173,10 @@ def _replay_service(gateway: Gateway) -> ReplayService:
 async def close_gateway(gateway: Gateway) -> None:
     """Stop taking work, let batches in flight finish, keep everything undelivered queued, close the database."""
     gateway.ready = False
+    gateway.stopping.set()
     for sender in gateway.senders:
         await sender.stop()
+    await asyncio.gather(*gateway.background, return_exceptions=True)
     if gateway.replay is not None:
         await gateway.replay.close()
     await gateway.http.aclose()

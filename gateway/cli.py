@@ -3,6 +3,7 @@
     privacy-gateway serve --policy policies/default.toml --data-dir data --host 127.0.0.1 --port 8080
     privacy-gateway check --policy site.toml          # validate a policy file and say what it configures
     privacy-gateway token --role admin --name ops     # make an access token and the policy lines that admit it
+    privacy-gateway replay analyze --all              # detect frustration signals in stored sessions (--session ID)
 """
 
 from __future__ import annotations
@@ -64,6 +65,66 @@ def cmd_token(args: argparse.Namespace) -> int:
     return 0
 
 
+class Progress:
+    """A one-line progress bar on stderr for long commands: `done/total`, a bar, and a short note."""
+
+    def __init__(self, total: int, label: str) -> None:
+        self.total, self.label, self.done = total, label, 0
+        self.interactive = sys.stderr.isatty()
+
+    def step(self, note: str = "") -> None:
+        self.done += 1
+        if self.interactive or self.done == self.total or self.done % 100 == 0:
+            filled = int(30 * self.done / max(1, self.total))
+            end = "\n" if self.done == self.total else ("\r" if self.interactive else "\n")
+            print(f"{self.label} [{'#' * filled}{'.' * (30 - filled)}] {self.done}/{self.total} {note}", end=end,
+                  file=sys.stderr, flush=True)
+
+
+def cmd_replay_analyze(args: argparse.Namespace) -> int:
+    import asyncio
+
+    from gateway.app import DATABASE_FILE, MIGRATIONS
+    from gateway.database import Database
+    from replay import analysis
+    from replay.compression import Compressor
+    from replay.store import ReplayStore
+
+    policy = _load(args.policy)
+    path = Path(args.data_dir) / DATABASE_FILE
+    if not path.exists():
+        print(f"privacy-gateway: no database at {path}: is --data-dir the gateway's?", file=sys.stderr)
+        return 1
+    db = Database(path, MIGRATIONS)
+    try:
+        store = ReplayStore(db, Compressor(policy.replay.compression_level))
+        sessions = [args.session] if args.session else db.read_sync(analysis.all_sessions)
+        if not sessions:
+            print("no sessions to analyse", file=sys.stderr)
+            return 0
+        progress = Progress(len(sessions), "analysing")
+        totals: dict[str, int] = {}
+
+        async def run() -> int:
+            missing = 0
+            for session_id in sessions:
+                result = await analysis.analyze_and_save(store, session_id, policy.replay.detect)
+                if result is None:
+                    missing += 1
+                else:
+                    for kind, n in result.counts.items():
+                        totals[kind] = totals.get(kind, 0) + n
+                progress.step(session_id if result is not None else f"{session_id}: not found")
+            return missing
+
+        missing = asyncio.run(run())
+    finally:
+        db.close()
+    summary = ", ".join(f"{kind} {n}" for kind, n in totals.items() if n) or "no signals"
+    print(f"analysed {len(sessions) - missing} session(s): {summary}")
+    return 1 if missing else 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="privacy-gateway", description=__doc__.split("\n")[0])
     commands = parser.add_subparsers(dest="command", required=True)
@@ -79,6 +140,16 @@ def build_parser() -> argparse.ArgumentParser:
     check = commands.add_parser("check", help="validate a policy file")
     check.add_argument("--policy", default=str(DEFAULT_POLICY))
     check.set_defaults(func=cmd_check)
+
+    replay = commands.add_parser("replay", help="session replay tasks")
+    replay_commands = replay.add_subparsers(dest="replay_command", required=True)
+    analyze = replay_commands.add_parser("analyze", help="detect frustration signals in stored sessions")
+    which = analyze.add_mutually_exclusive_group(required=True)
+    which.add_argument("--session", help="one session id")
+    which.add_argument("--all", action="store_true", help="every stored session")
+    analyze.add_argument("--policy", default=str(DEFAULT_POLICY))
+    analyze.add_argument("--data-dir", default="data")
+    analyze.set_defaults(func=cmd_replay_analyze)
 
     token = commands.add_parser("token", help="make an admin API token and print its policy entry")
     token.add_argument("--role", choices=ROLES, required=True)

@@ -18,6 +18,7 @@ from gateway.access import Principal, admin_route
 from gateway.bodies import decode_content, read_body
 from gateway.protocols.codec import ProtocolError
 from gateway.protocols.segment import basic_auth_user
+from replay.analysis import signals_of
 from replay.ingest import Rejected, parse_native
 from replay.store import SIGNAL_KINDS
 
@@ -136,6 +137,17 @@ async def session_events(request: Request) -> Response:
     return StreamingResponse(stream(), media_type="application/json")
 
 
+async def session_signals(request: Request) -> Response:
+    """The frustration signals found in the session, in time order."""
+    gateway = _gateway(request)
+    session_id = request.path_params["session_id"]
+    if await gateway.replay.store.session(session_id) is None:
+        return JSONResponse({"error": "not_found", "message": "no such session"}, status_code=404)
+    principal = _principal(request)
+    await gateway.audit.record(principal.name, principal.role, "replay.read_signals", session_id)
+    return JSONResponse({"signals": await signals_of(gateway.replay.store, session_id)})
+
+
 REVIEW_ROLES = ("support", "ux")
 
 
@@ -148,4 +160,5 @@ def admin_routes() -> list[Route]:
         admin_route("/v1/replay/sessions", list_sessions, roles=REVIEW_ROLES),
         admin_route("/v1/replay/sessions/{session_id}", get_session, roles=REVIEW_ROLES),
         admin_route("/v1/replay/sessions/{session_id}/events", session_events, roles=REVIEW_ROLES),
+        admin_route("/v1/replay/sessions/{session_id}/signals", session_signals, roles=REVIEW_ROLES),
     ]

@@ -10,13 +10,18 @@
     dictionary_bytes = 65536          # largest per-source zstd dictionary (smaller while samples are few)
     train_after_chunks = 50           # chunks a source sends before its first dictionary is trained
     retrain_after_chunks = 2000       # chunks after which a new dictionary version is trained
+    analyze_after_idle_s = 300        # a session this long without new data is analysed for frustration signals
+
+    [replay.detect]                   # frustration-signal thresholds: see policies.detect
 """
 
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
+
+from policies.detect import DetectConfig, read_detect
 
 if TYPE_CHECKING:
     from policies.loader import _Table
@@ -36,6 +41,8 @@ class ReplayPolicy:
     dictionary_bytes: int = 64 * 1024
     train_after_chunks: int = 50
     retrain_after_chunks: int = 2000
+    analyze_after_idle_s: float = 300.0
+    detect: DetectConfig = field(default_factory=DetectConfig)
 
 
 def is_simple_selector(text: str) -> bool:
@@ -60,6 +67,8 @@ def read_replay(table: _Table) -> ReplayPolicy:
         dictionary_bytes=table.int("dictionary_bytes", d.dictionary_bytes, minimum=1024),
         train_after_chunks=table.int("train_after_chunks", d.train_after_chunks, minimum=5),
         retrain_after_chunks=table.int("retrain_after_chunks", d.retrain_after_chunks, minimum=10),
+        analyze_after_idle_s=table.number("analyze_after_idle_s", d.analyze_after_idle_s, minimum=0.1),
+        detect=read_detect(table.table("detect")),
     )
     for i, selector in enumerate(policy.unmasked_inputs):
         if not is_simple_selector(selector):

@@ -31,7 +31,15 @@ import orjson
 from starlette.responses import Response
 
 from gateway.protocols import fields, posthog
-from gateway.protocols.codec import Codec, Decoded, Inbound, Limits, OutboundRequest, ProtocolError, Route
+from gateway.protocols.codec import (
+    Codec,
+    Decoded,
+    Inbound,
+    Limits,
+    OutboundRequest,
+    ProtocolError,
+    Route,
+)
 from gateway.protocols.forms import looks_like_json, parse_json
 from policies.event import Event
 from policies.policy import Destination
@@ -51,7 +59,7 @@ ROUTES = (Route("/2/httpapi", "httpapi"), Route("/batch", "batch"))
 REMOTE_IP = "$remote"  # "use the address this request came from"
 _TYPES = {fields.special_event(t, NAME): t for t in ("identify", "group", "page", "screen")}
 _NAME_KEYS = {"page": "name", "screen": "[Amplitude] Screen Name"}  # where a page's or screen's name goes
-_CONTEXT_ROWS = fields.context_rows(NAME, skip=frozenset({"ip", "library"}))
+_CONTEXT = fields.context_map(NAME, skip=frozenset({"ip", "library"}))
 _OBJECT_FIELDS = ("event_properties", "user_properties", "groups", "group_properties")
 
 
@@ -80,7 +88,7 @@ def event_from_wire(item: dict[str, Any], client_ip: str | None, sent_at: str | 
     wire = dict(item)
     event_type = wire.pop("event_type")
     type_ = _TYPES.get(event_type, "track")
-    context: dict[str, Any] = fields.context_from_wire(wire, _CONTEXT_ROWS)
+    context: dict[str, Any] = _CONTEXT.from_wire(wire)
     extra: dict[str, Any] = wire  # what is left when everything canonical has been taken out
 
     properties = _take(wire, "event_properties")
@@ -200,7 +208,7 @@ def _check_event(item: Any, i: int, min_id_length: int, problems: _Problems) -> 
         elif len(value) < min_id_length:
             problems.add(problems.short_ids, key, i)
     ms = item.get("time")
-    if ms is not None and (not isinstance(ms, int) or isinstance(ms, bool) or fields.iso_from_ms(ms) is None):
+    if ms is not None and (not isinstance(ms, int) or isinstance(ms, bool) or not fields.MIN_MS <= ms <= fields.MAX_MS):
         problems.add(problems.invalid, "time", i)
     for key in ("insert_id", "ip", "library"):
         if item.get(key) is not None and not isinstance(item[key], str):
@@ -363,7 +371,7 @@ def event_to_wire(event: Event) -> dict[str, Any]:
         wire["library"] = text if library.get("version") is None else f"{text}/{_text(library['version'])}"
     if context.get("ip") is not None:
         wire["ip"] = context["ip"]
-    fields.context_to_wire(context, wire, _CONTEXT_ROWS)
+    _CONTEXT.to_wire(context, wire)
     return wire
 
 

@@ -4,8 +4,8 @@ One table, read two ways:
 - `FIELDS` documents every canonical field and its place in each vendor's payload (README's mapping table is printed
   from it: `python -m gateway.protocols.fields`). The codecs look the wire names of the core fields up here
   (`wire_name`), so the table and the code cannot drift apart.
-- `CONTEXT` is the subset that moves mechanically between `context.*` and a vendor field: `context_from_wire` and
-  `context_to_wire` do that for every codec, so adding a row here teaches every protocol at once.
+- `CONTEXT` is the subset that moves mechanically between `context.*` and a vendor field: `context_map(vendor)` does
+  that for every codec, so adding a row here teaches every protocol at once.
 
 Paths are dotted. A vendor path is relative to the vendor's event object: Amplitude keeps context at the top level of
 an event (`os_name`), Mixpanel and PostHog among its `properties` (`properties.$os`).
@@ -128,36 +128,52 @@ def _split(path: str) -> tuple[str, ...]:
     return tuple(path.split("."))
 
 
-def context_rows(vendor: str, prefix: str = "", skip: frozenset[str] = frozenset()) -> tuple[tuple[tuple[str, ...], str], ...]:
-    """(path under `context`, vendor key) for each mechanically moved context field whose vendor path starts with
-    `prefix` (e.g. "properties."), the prefix removed. `skip` names vendor keys a codec converts itself."""
+@dataclass(frozen=True)
+class ContextMap:
+    """The context rows of one vendor: (path under `context`, vendor key) pairs, indexed by the path's first key so
+    encoding only looks at the parts of a context that are there."""
+
+    rows: tuple[tuple[tuple[str, ...], str], ...]
+
+    def __post_init__(self) -> None:
+        by_top: dict[str, list[tuple[tuple[str, ...], str]]] = {}
+        for path, key in self.rows:
+            by_top.setdefault(path[0], []).append((path, key))
+        object.__setattr__(self, "_by_top", {top: tuple(rows) for top, rows in by_top.items()})
+
+    def from_wire(self, source: dict[str, Any]) -> dict[str, Any]:
+        """Pop each row's vendor key out of `source` into a new context object."""
+        context: dict[str, Any] = {}
+        for path, key in self.rows:
+            if key in source:
+                put(context, path, source.pop(key))
+        return context
+
+    def to_wire(self, context: dict[str, Any] | None, target: dict[str, Any]) -> None:
+        """Write each row's context value (when present) into `target` under the vendor key."""
+        if not context:
+            return
+        by_top: dict[str, tuple[tuple[tuple[str, ...], str], ...]] = self._by_top  # type: ignore[attr-defined]
+        for top, value in context.items():
+            for path, key in by_top.get(top, ()):
+                if len(path) == 1:
+                    target[key] = value
+                    continue
+                found, inner = get(value, path[1:])
+                if found:
+                    target[key] = inner
+
+
+def context_map(vendor: str, prefix: str = "", skip: frozenset[str] = frozenset()) -> ContextMap:
+    """The mechanically moved context fields of `vendor` whose vendor path starts with `prefix` (e.g. "properties."),
+    the prefix removed. `skip` names vendor keys a codec converts itself."""
     rows = []
     for field in CONTEXT:
         path = field.vendor(vendor)
         if path is None or not path.startswith(prefix) or path[len(prefix):] in skip:
             continue
         rows.append((_split(field.canonical)[1:], path[len(prefix):]))
-    return tuple(rows)
-
-
-def context_from_wire(source: dict[str, Any], rows: tuple[tuple[tuple[str, ...], str], ...]) -> dict[str, Any]:
-    """Pop each row's vendor key out of `source` into a new context object."""
-    context: dict[str, Any] = {}
-    for path, key in rows:
-        if key in source:
-            put(context, path, source.pop(key))
-    return context
-
-
-def context_to_wire(context: dict[str, Any] | None, target: dict[str, Any],
-                    rows: tuple[tuple[tuple[str, ...], str], ...]) -> None:
-    """Write each row's context value (when present) into `target` under the vendor key."""
-    if not context:
-        return
-    for path, key in rows:
-        found, value = get(context, path)
-        if found:
-            target[key] = value
+    return ContextMap(tuple(rows))
 
 
 def get(obj: Any, path: tuple[str, ...]) -> tuple[bool, Any]:
@@ -209,16 +225,20 @@ _EPOCH = datetime(1970, 1, 1, tzinfo=timezone.utc)
 _MS = timedelta(milliseconds=1)
 
 
+MIN_MS, MAX_MS = -62135596800000, 253402300799999  # years 1 to 9999, what ISO 8601 and datetime can say
+
+
 def iso_from_ms(ms: int) -> str | None:
     """Epoch milliseconds as ISO 8601 with milliseconds and `Z` (Segment's form); None outside years 1..9999."""
+    if not MIN_MS <= ms <= MAX_MS:
+        return None
+    seconds, millis = divmod(ms, 1000)
     try:
-        when = _EPOCH + timedelta(milliseconds=ms)
-    except OverflowError:
-        return None
-    if not 1 <= when.year <= 9999:
-        return None
+        when = datetime.fromtimestamp(seconds, timezone.utc)  # exact for whole seconds, and fast
+    except (OverflowError, OSError, ValueError):
+        when = _EPOCH + timedelta(seconds=seconds)
     return (f"{when.year:04d}-{when.month:02d}-{when.day:02d}T{when.hour:02d}:{when.minute:02d}:{when.second:02d}"
-            f".{when.microsecond // 1000:03d}Z")
+            f".{millis:03d}Z")
 
 
 def ms_from_iso(text: str | None) -> int | None:

@@ -40,8 +40,22 @@ import orjson
 from starlette.responses import Response
 
 from gateway.protocols import fields, posthog
-from gateway.protocols.codec import Codec, Decoded, Inbound, Limits, OutboundRequest, ProtocolError, Route
-from gateway.protocols.forms import form_fields, invalid, params, parse_json_or_ndjson, payload_bytes
+from gateway.protocols.codec import (
+    Codec,
+    Decoded,
+    Inbound,
+    Limits,
+    OutboundRequest,
+    ProtocolError,
+    Route,
+)
+from gateway.protocols.forms import (
+    form_fields,
+    invalid,
+    params,
+    parse_json_or_ndjson,
+    payload_bytes,
+)
 from gateway.protocols.segment import basic_auth_user
 from policies.event import Event
 from policies.policy import Destination
@@ -61,7 +75,7 @@ ROUTES = tuple(
 
 _TYPES = {fields.special_event(t, NAME): t for t in ("alias", "page", "screen")}
 _NAME_KEY = "name"
-_CONTEXT_ROWS = fields.context_rows(NAME, prefix="properties.")
+_CONTEXT = fields.context_map(NAME, prefix="properties.")
 _ID_SLOTS = ("$user_id", "$device_id")  # written back only where a decoded event had them
 _DEVICE_PREFIX = "$device:"  # Mixpanel's distinct_id for a device not yet identified (simplified ID merge)
 _JSONP_CALLBACK = re.compile(r"[A-Za-z_$][\w$.\[\]]{0,127}")
@@ -113,7 +127,7 @@ def event_from_wire(item: dict[str, Any], client_ip: str | None, use_ip: bool, n
     timestamp = fields.iso_from_ms(ms)
     if timestamp is None:
         raise invalid("properties.time is out of range")
-    context = fields.context_from_wire(properties, _CONTEXT_ROWS)
+    context = _CONTEXT.from_wire(properties)
     if use_ip and "ip" not in context and client_ip:
         context["ip"] = client_ip
     event_name = None
@@ -305,7 +319,7 @@ def event_to_wire(event: Event) -> dict[str, Any]:
     slots = extra.pop("properties", None)
     wire.update(extra)
     properties = dict(event.properties) if event.properties is not None else {}
-    fields.context_to_wire(event.context, properties, _CONTEXT_ROWS)
+    _CONTEXT.to_wire(event.context, properties)
     if event.type in ("page", "screen") and event.name is not None:
         properties[_NAME_KEY] = event.name
     properties["time"] = fields.ms_from_iso(event.timestamp) or _now_ms()

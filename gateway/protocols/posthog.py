@@ -29,7 +29,15 @@ import orjson
 from starlette.responses import PlainTextResponse, Response
 
 from gateway.protocols import fields
-from gateway.protocols.codec import Codec, Decoded, Inbound, Limits, OutboundRequest, ProtocolError, Route
+from gateway.protocols.codec import (
+    Codec,
+    Decoded,
+    Inbound,
+    Limits,
+    OutboundRequest,
+    ProtocolError,
+    Route,
+)
 from gateway.protocols.forms import (
     b64decode,
     form_fields,
@@ -62,7 +70,7 @@ _TYPES = {fields.special_event(t, NAME): t for t in ("identify", "group", "alias
 IDENTIFY_EVENTS = ("$identify", "$set")  # the Python SDK's set() sends `$set` events: profile updates, as identify
 _TYPES["$set"] = "identify"
 _NAME_KEYS = {"page": "name", "screen": "$screen_name"}
-_CONTEXT_ROWS = fields.context_rows(NAME, prefix="properties.")
+_CONTEXT = fields.context_map(NAME, prefix="properties.")
 # Identity keys among the properties. Where a decoded event had them, encoding writes the current ids there again.
 _ID_SLOTS = ("distinct_id", "$device_id", "$anon_distinct_id")
 
@@ -237,7 +245,7 @@ def event_from_wire(item: dict[str, Any], client_ip: str | None, sent_at: str | 
 
     traits = None
     group_id = None
-    context: dict[str, Any] = fields.context_from_wire(properties, _CONTEXT_ROWS)
+    context: dict[str, Any] = _CONTEXT.from_wire(properties)
     if type_ == "group":
         if "$group_type" in properties:
             context["groupType"] = properties.pop("$group_type")
@@ -297,7 +305,7 @@ def event_to_wire(event: Event) -> dict[str, Any]:
         wire["event"] = fields.special_event(type_, NAME)
 
     properties = dict(event.properties) if event.properties is not None else {}
-    fields.context_to_wire(context, properties, _CONTEXT_ROWS)
+    _CONTEXT.to_wire(context, properties)
     if "groups" in context:
         properties["$groups"] = context["groups"]
     if type_ in _NAME_KEYS and event.name is not None:

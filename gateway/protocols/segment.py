@@ -21,7 +21,15 @@ from typing import Any
 import orjson
 from starlette.responses import Response
 
-from gateway.protocols.codec import Codec, Decoded, Inbound, Limits, OutboundRequest, ProtocolError, Route
+from gateway.protocols.codec import (
+    Codec,
+    Decoded,
+    Inbound,
+    Limits,
+    OutboundRequest,
+    ProtocolError,
+    Route,
+)
 from policies.event import EVENT_TYPES, WIRE_NAMES, Event
 from policies.policy import Destination
 

@@ -16,7 +16,11 @@ import pytest
 
 from replay.privacy import RrwebPrivacy
 from tests.support.fake_vendor import FakeVendor
-from tests.support.gateway_process import ADMIN_TOKEN, WRITE_KEY, GatewayProcess, segment_policy
+from tests.support.gateway_process import (
+    WRITE_KEY,
+    GatewayProcess,
+    segment_policy,
+)
 from tests.support.waiting import wait_until
 
 pytestmark = pytest.mark.e2e

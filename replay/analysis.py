@@ -1,0 +1,123 @@
+"""Running the detectors on stored sessions and keeping their signals.
+
+A session is analysed once it has been idle for the policy's `analyze_after_idle_s` (a background loop in the gateway
+looks for such sessions), and on demand (`privacy-gateway replay analyze`). Analysis replaces the session's signals in
+one transaction; signal ids are derived from their content, so analysing again gives the same rows.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import sqlite3
+import time
+from collections.abc import Iterator
+from typing import Any
+
+import orjson
+
+from policies.detect import DetectConfig
+from replay.detect import KINDS, SessionAnalysis, analyze_session
+from replay.store import ReplayStore
+
+log = logging.getLogger("replay")
+
+SCHEMA = (
+    """CREATE TABLE replay_signals (
+        id TEXT PRIMARY KEY,
+        session_id TEXT NOT NULL,
+        window_id TEXT NOT NULL,
+        kind TEXT NOT NULL,
+        timestamp INTEGER NOT NULL,
+        page_url TEXT NOT NULL,
+        selector TEXT NOT NULL,
+        description TEXT NOT NULL,
+        details TEXT NOT NULL
+    )""",
+    "CREATE INDEX replay_signals_session ON replay_signals (session_id, timestamp)",
+    "CREATE INDEX replay_signals_kind ON replay_signals (kind, page_url)",
+)
+SIGNAL_COLUMNS = ("id", "session_id", "window_id", "kind", "timestamp", "page_url", "selector", "description", "details")
+
+
+def _window_events(store: ReplayStore, session_id: str, window_id: str) -> Iterator[dict[str, Any]]:
+    for line in store.iter_events(session_id, window_id):
+        yield orjson.loads(line)
+
+
+def analyze_stored(store: ReplayStore, session_id: str, config: DetectConfig) -> SessionAnalysis | None:
+    """Analyse one stored session (reading only). None when there is no such session."""
+    windows = store.db.read_sync(
+        lambda c: c.execute("SELECT windows FROM replay_sessions WHERE session_id = ?", (session_id,)).fetchone()
+    )
+    if windows is None:
+        return None
+    return analyze_session(
+        session_id, {w: _window_events(store, session_id, w) for w in orjson.loads(windows[0])}, config
+    )
+
+
+def save_analysis(conn: sqlite3.Connection, analysis: SessionAnalysis, analyzed_at: float) -> None:
+    """Replace the session's signals and counts (inside the caller's write)."""
+    conn.execute("DELETE FROM replay_signals WHERE session_id = ?", (analysis.session_id,))
+    conn.executemany(
+        f"INSERT INTO replay_signals ({', '.join(SIGNAL_COLUMNS)}) VALUES ({', '.join('?' * len(SIGNAL_COLUMNS))})",
+        [(s.id, s.session_id, s.window_id, s.kind, s.timestamp, s.page_url, s.selector, s.description,
+          orjson.dumps(dict(s.details)).decode()) for s in analysis.signals],
+    )
+    counts = {kind: analysis.counts.get(kind, 0) for kind in KINDS}
+    conn.execute(
+        "UPDATE replay_sessions SET signals = ?, score = ?, analyzed_at = ? WHERE session_id = ?",
+        (orjson.dumps(counts).decode(), analysis.score, analyzed_at, analysis.session_id),
+    )
+
+
+async def analyze_and_save(store: ReplayStore, session_id: str, config: DetectConfig) -> SessionAnalysis | None:
+    started = time.time()
+    analysis = await asyncio.to_thread(analyze_stored, store, session_id, config)
+    if analysis is not None:
+        await store.db.write(lambda conn: save_analysis(conn, analysis, started))
+    return analysis
+
+
+def sessions_due(conn: sqlite3.Connection, idle_before: float, limit: int = 100) -> list[str]:
+    """Sessions idle since before `idle_before` whose newest data has not been analysed."""
+    return [row[0] for row in conn.execute(
+        """SELECT session_id FROM replay_sessions
+           WHERE updated_at < ? AND (analyzed_at IS NULL OR analyzed_at < updated_at)
+           ORDER BY updated_at LIMIT ?""",
+        (idle_before, limit),
+    )]
+
+
+async def analyze_idle_sessions(store: ReplayStore, config: DetectConfig, idle_s: float, stop: asyncio.Event) -> None:
+    """The background loop: every so often, analyse the sessions that have gone quiet. Ends when `stop` is set."""
+    interval = max(1.0, min(idle_s / 4, 30.0))
+    while not stop.is_set():
+        try:
+            due = await store.db.read(lambda conn: sessions_due(conn, time.time() - idle_s))
+            for session_id in due:
+                if stop.is_set():
+                    break
+                await analyze_and_save(store, session_id, config)
+        except Exception:  # noqa: BLE001 - one bad session must not stop the analysis of the others
+            log.exception("replay: idle-session analysis failed")
+        try:
+            await asyncio.wait_for(stop.wait(), interval)
+        except asyncio.TimeoutError:
+            pass
+
+
+def all_sessions(conn: sqlite3.Connection) -> list[str]:
+    return [row[0] for row in conn.execute("SELECT session_id FROM replay_sessions ORDER BY first_ts")]
+
+
+async def signals_of(store: ReplayStore, session_id: str) -> list[dict[str, Any]]:
+    def select(conn: sqlite3.Connection) -> list[dict[str, Any]]:
+        cursor = conn.execute(
+            f"SELECT {', '.join(SIGNAL_COLUMNS)} FROM replay_signals WHERE session_id = ? ORDER BY timestamp, id",
+            (session_id,),
+        )
+        return [{**dict(zip(SIGNAL_COLUMNS, row)), "details": orjson.loads(row[-1])} for row in cursor]
+
+    return await store.db.read(select)

@@ -1,0 +1,98 @@
+"""A frustration signal: what was detected, where, and when, with an id that re-analysis reproduces.
+
+The id is a hash of session, window, kind, timestamp and element selector, so analysing the same events twice gives
+the same ids and storage can upsert instead of duplicating. The timestamp of a signal is the moment the episode
+*began* (first click of a rage chain, the dead click, the first input into an abandoned form), which does not move when
+a live session grows and is analysed again.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+import orjson
+
+from replay.elements import Element, css_selector, describe
+
+RAGE_CLICK = "rage_click"
+DEAD_CLICK = "dead_click"
+FORM_ABANDONMENT = "form_abandonment"
+ERROR_CLICK = "error_click"
+THRASHED_CURSOR = "thrashed_cursor"
+
+UNKNOWN_ELEMENT = "unknown element (not in the recorded DOM)"
+
+
+def signal_id(session_id: str, window_id: str, kind: str, timestamp: int, selector: str) -> str:
+    key = "\x1f".join((session_id, window_id, kind, str(timestamp), selector)).encode("utf-8", "surrogatepass")
+    return "sig_" + hashlib.blake2b(key, digest_size=10).hexdigest()
+
+
+@dataclass(frozen=True)
+class Signal:
+    id: str
+    kind: str
+    session_id: str
+    window_id: str
+    timestamp: int  # epoch ms
+    page_url: str  # normalized (replay.urls.normalize_page_url)
+    selector: str  # "" when the element is unknown
+    description: str
+    details: Mapping[str, Any] = field(default_factory=dict, hash=False)  # JSON-serializable
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "id": self.id,
+            "kind": self.kind,
+            "session_id": self.session_id,
+            "window_id": self.window_id,
+            "timestamp": self.timestamp,
+            "page_url": self.page_url,
+            "selector": self.selector,
+            "description": self.description,
+            "details": dict(self.details),
+        }
+
+    def to_json(self) -> str:
+        return orjson.dumps(self.to_dict(), option=orjson.OPT_SORT_KEYS).decode()
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> Signal:
+        return cls(
+            id=data["id"],
+            kind=data["kind"],
+            session_id=data["session_id"],
+            window_id=data["window_id"],
+            timestamp=int(data["timestamp"]),
+            page_url=data["page_url"],
+            selector=data["selector"],
+            description=data["description"],
+            details=dict(data.get("details") or {}),
+        )
+
+
+@dataclass(frozen=True)
+class SignalFactory:
+    """Makes the signals of one window of one session."""
+
+    session_id: str
+    window_id: str
+
+    def make(
+        self, kind: str, timestamp: int, page_url: str, element: Element | None, details: Mapping[str, Any]
+    ) -> Signal:
+        selector = css_selector(element) if element is not None else ""
+        return Signal(
+            id=signal_id(self.session_id, self.window_id, kind, timestamp, selector),
+            kind=kind,
+            session_id=self.session_id,
+            window_id=self.window_id,
+            timestamp=timestamp,
+            page_url=page_url,
+            selector=selector,
+            description=describe(element) if element is not None else UNKNOWN_ELEMENT,
+            details=dict(details),
+        )

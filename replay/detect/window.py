@@ -1,0 +1,226 @@
+"""One pass over the rrweb events of one window (browser tab): keep the DOM mirror and the page, and route each event
+to the detectors that care about it.
+
+Every event is looked at once and costs a few dict lookups; the detectors keep O(1) state per open episode. The work
+that is not constant (walking a clicked node's ancestors, naming an element) happens per click or per form field,
+which are rare next to mouse moves and mutations.
+
+What counts as a response differs per rule, as in DESIGN.md:
+- rage clicks: a DOM mutation (or another visible change: style, canvas, media), an Input, a navigation;
+- dead clicks: all of those, plus a scroll or a text selection.
+
+Pages: a Meta event with a new URL is a page load, and a `navigation_event_tags` Custom event with a new `href` is a
+single-page-app route change; both end the page (forms left, chains closed). A Meta with the same URL is a re-snapshot
+of the page (rrweb checkouts, posthog-js periodic full snapshots, a reload): it rebuilds the mirror and counts as a
+response, but the user did not leave, so a half-filled form stays open.
+
+Odd input never raises: events that are not dicts, lack a numeric timestamp, or fail to unpack are skipped and counted.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+from policies.detect import DetectConfig
+from replay import rrweb
+from replay.detect.dead import DeadClicks
+from replay.detect.errors import ErrorClicks, console_error_message
+from replay.detect.forms import LEFT_BY_NAVIGATION, LEFT_BY_SESSION_END, FormAbandonment
+from replay.detect.rage import RageClicks
+from replay.detect.signal import Signal, SignalFactory
+from replay.detect.targets import classify_click
+from replay.detect.thrash import ThrashedCursor
+from replay.mirror import Mirror
+from replay.posthog_packing import PackingError, unpack_event
+from replay.urls import normalize_page_url
+
+# The errors a malformed event can provoke deep in a detector; anything else is a bug and should surface.
+_MALFORMED = (TypeError, ValueError, KeyError, AttributeError, IndexError, OverflowError, RecursionError)
+
+MUTATION, NAVIGATION, INPUT, SCROLL, SELECTION = "mutation", "navigation", "input", "scroll", "selection"
+
+
+def _without_fragment(href: str | None) -> str | None:
+    return href.split("#", 1)[0] if isinstance(href, str) else None
+
+
+def _selects_text(data: dict[str, Any]) -> bool:
+    """A Selection event with a non-empty range. A click that merely collapses an earlier selection to a caret is what
+    a click on dead text does, so it is not a sign that the page (or the user) did anything."""
+    ranges = data.get("ranges")
+    if type(ranges) is not list:
+        return False
+    for r in ranges:
+        if type(r) is dict and (r.get("start") != r.get("end") or r.get("startOffset") != r.get("endOffset")):
+            return True
+    return False
+
+
+class WindowAnalyzer:
+    def __init__(self, session_id: str, window_id: str, config: DetectConfig) -> None:
+        self.factory = SignalFactory(session_id, window_id)
+        self.navigation_tags = frozenset(config.navigation_event_tags)
+        self.mirror = Mirror()
+        self.page_href: str | None = None
+        self.page_url = ""
+        self.page_started = False
+        self.last_timestamp: int | None = None
+        self.events = 0
+        self.skipped = 0
+        self._signals: list[Signal] | None = None
+        self.rage = RageClicks(config)
+        self.dead = DeadClicks(config)
+        self.forms = FormAbandonment(config)
+        self.errors = ErrorClicks(config)
+        self.thrash = ThrashedCursor(config, self.mirror.element)  # the mirror object lives as long as the window
+
+    # -- the pass -------------------------------------------------------------------------------------------------
+
+    def feed(self, event: Any) -> None:
+        """Analyse the next event of this window. Every event counts as either analysed or skipped."""
+        try:
+            understood = self._feed(event)
+        except _MALFORMED:
+            understood = False
+        if understood:
+            self.events += 1
+        else:
+            self.skipped += 1
+
+    def _feed(self, event: Any) -> bool:
+        if type(event) is not dict:
+            return False
+        ts = event.get("timestamp")
+        if type(ts) is not int:
+            if type(ts) is not float or not math.isfinite(ts):
+                return False
+            ts = int(ts)
+        if "cv" in event:
+            try:
+                event = unpack_event(event)
+            except PackingError:
+                return False
+        etype = event.get("type")
+        data = event.get("data")
+        if type(data) is not dict:
+            data = {}
+        dead = self.dead
+        if dead.next_deadline and ts > dead.next_deadline:
+            dead.expire(ts)
+
+        if etype == rrweb.INCREMENTAL_SNAPSHOT:
+            source = data.get("source")
+            if source == rrweb.MOUSE_MOVE:
+                self.thrash.on_positions(ts, data.get("positions"), self.page_url)
+            elif source == rrweb.MUTATION:
+                self.mirror.apply_mutation(data)
+                self.forms.on_mutation(self.mirror, ts, data)
+                self.rage.on_response(ts, MUTATION)
+                dead.on_response(ts, MUTATION)
+            elif source == rrweb.MOUSE_INTERACTION:
+                self._interaction(ts, data)
+            elif source == rrweb.INPUT:
+                self.rage.on_response(ts, INPUT)
+                dead.on_response(ts, INPUT)
+                self.forms.on_input(self.mirror, ts, data, self.page_url)
+            elif source == rrweb.SCROLL:
+                dead.on_response(ts, SCROLL)
+            elif source == rrweb.SELECTION:
+                if _selects_text(data):
+                    dead.on_response(ts, SELECTION)
+            elif source in rrweb.VISIBLE_CHANGE_SOURCES:
+                self.rage.on_response(ts, MUTATION)
+                dead.on_response(ts, MUTATION)
+            elif source == rrweb.LOG:
+                self._console(ts, data)
+        elif etype == rrweb.META:
+            self._meta(ts, data)
+        elif etype == rrweb.FULL_SNAPSHOT:
+            self.mirror.load_snapshot(data.get("node"))
+            self.forms.on_snapshot()
+            # The DOM was serialized anew; if a click was waiting, the page did change under it.
+            self.rage.on_response(ts, MUTATION)
+            dead.on_response(ts, MUTATION)
+        elif etype == rrweb.CUSTOM:
+            self._custom(ts, data)
+        elif etype == rrweb.PLUGIN and data.get("plugin") == rrweb.CONSOLE_PLUGIN:
+            self._console(ts, data.get("payload"))
+        # Set last: a page ending at this event's navigation was left at the previous event.
+        self.last_timestamp = ts
+        return True
+
+    def _interaction(self, ts: int, data: dict[str, Any]) -> None:
+        kind = data.get("type")
+        if kind == rrweb.CLICK:
+            target = classify_click(self.mirror, data.get("id"))
+            page_url = self.page_url
+            chain = self.rage.on_click(ts, target, data.get("x"), data.get("y"), page_url)
+            self.dead.on_click(ts, target, chain, page_url)
+            self.errors.on_click(ts, target, page_url)
+            self.forms.on_click(self.mirror, ts, target, page_url)
+        elif kind == rrweb.FOCUS:
+            self.forms.on_focus(self.mirror, data.get("id"), self.page_url)
+
+    def _console(self, ts: int, payload: Any) -> None:
+        message = console_error_message(payload)
+        if message is not None:
+            self.errors.on_error(ts, message)
+
+    def _meta(self, ts: int, data: dict[str, Any]) -> None:
+        href = data.get("href")
+        href = href if isinstance(href, str) else None
+        self.rage.on_response(ts, NAVIGATION)
+        self.dead.on_response(ts, NAVIGATION)
+        if self.page_started and _without_fragment(href) == _without_fragment(self.page_href):
+            return  # a re-snapshot of the same page; its FullSnapshot follows
+        self._navigate(ts, href)
+
+    def _custom(self, ts: int, data: dict[str, Any]) -> None:
+        tag = data.get("tag")
+        payload = data.get("payload")
+        if isinstance(tag, str) and tag.strip().lower() in self.navigation_tags:
+            href = payload.get("href") if isinstance(payload, dict) else None
+            if isinstance(href, str) and _without_fragment(href) != _without_fragment(self.page_href):
+                self.rage.on_response(ts, NAVIGATION)
+                self.dead.on_response(ts, NAVIGATION)
+                self._navigate(ts, href)
+            return
+        self.forms.on_submit_event(self.mirror, tag, payload)
+
+    def _navigate(self, ts: int, href: str | None) -> None:
+        if self.page_started:
+            self.forms.on_navigation(ts)
+            self._end_page(LEFT_BY_NAVIGATION)
+        self.page_started = True
+        self.page_href = href
+        self.page_url = normalize_page_url(href) if href else ""
+
+    def _end_page(self, left_by: str) -> None:
+        left_at = self.last_timestamp if self.last_timestamp is not None else 0
+        self.forms.on_page_end(left_at, left_by)
+        self.rage.on_page_end()
+        self.dead.on_page_end()
+        self.errors.on_page_end()
+        self.thrash.on_page_end()
+
+    # -- results --------------------------------------------------------------------------------------------------
+
+    def finish(self) -> list[Signal]:
+        """End of the recording: close what is open and return this window's signals, in time order."""
+        if self._signals is not None:
+            return self._signals
+        if self.last_timestamp is not None:
+            self.dead.finish(self.last_timestamp)
+            self._end_page(LEFT_BY_SESSION_END)
+        factory = self.factory
+        signals = (
+            self.rage.signals(factory)
+            + self.dead.signals(factory)
+            + self.forms.signals(factory)
+            + self.errors.signals(factory)
+            + self.thrash.signals(factory)
+        )
+        signals.sort(key=lambda s: (s.timestamp, s.kind, s.id))
+        self._signals = signals
+        return signals

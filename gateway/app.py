@@ -62,6 +62,7 @@ MIGRATIONS = (
     *audit.MIGRATIONS,
     Migration("replay-1", replay_store.SCHEMA),
     Migration("replay-2", replay_analysis.SCHEMA),
+    Migration("replay-3", replay_analysis.FORMS_SCHEMA),
     *sink.MIGRATIONS,
     *access.MIGRATIONS,
     *identity.MIGRATIONS,

@@ -18,8 +18,10 @@ from gateway.access import Principal, admin_route
 from gateway.bodies import decode_content, read_body
 from gateway.protocols.codec import ProtocolError
 from gateway.protocols.segment import basic_auth_user
+from replay import reports
 from replay.analysis import signals_of
 from replay.ingest import Rejected, parse_native
+from replay.reports import Period
 from replay.store import SIGNAL_KINDS
 
 if TYPE_CHECKING:
@@ -148,6 +150,25 @@ async def session_signals(request: Request) -> Response:
     return JSONResponse({"signals": await signals_of(gateway.replay.store, session_id)})
 
 
+async def frustration_report(request: Request) -> Response:
+    """Aggregated frustration for UX: `?since=&until=` (epoch ms), `source=`; `format=csv&table=elements|forms|daily`
+    for a CSV of one table. The same data feeds the report page."""
+    gateway = _gateway(request)
+    query = request.query_params
+    period = Period(_int(request, "since"), _int(request, "until"), query.get("source"))
+    report = await gateway.db.read(lambda conn: reports.frustration_report(conn, period))
+    principal = _principal(request)
+    await gateway.audit.record(principal.name, principal.role, "reports.frustration", "*", {"filters": dict(query)})
+    if query.get("format") == "csv":
+        table = query.get("table", "elements")
+        if table not in reports.TABLES:
+            return JSONResponse({"error": "invalid_request", "message": f"table must be one of {', '.join(reports.TABLES)}"},
+                                status_code=400)
+        return Response(reports.to_csv(report[table]), media_type="text/csv; charset=utf-8",
+                        headers={"Content-Disposition": f'attachment; filename="frustration-{table}.csv"'})
+    return JSONResponse(report)
+
+
 REVIEW_ROLES = ("support", "ux")
 
 
@@ -161,4 +182,5 @@ def admin_routes() -> list[Route]:
         admin_route("/v1/replay/sessions/{session_id}", get_session, roles=REVIEW_ROLES),
         admin_route("/v1/replay/sessions/{session_id}/events", session_events, roles=REVIEW_ROLES),
         admin_route("/v1/replay/sessions/{session_id}/signals", session_signals, roles=REVIEW_ROLES),
+        admin_route("/v1/reports/frustration", frustration_report, roles=("ux",)),
     ]

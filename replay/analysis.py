@@ -37,6 +37,22 @@ SCHEMA = (
     "CREATE INDEX replay_signals_session ON replay_signals (session_id, timestamp)",
     "CREATE INDEX replay_signals_kind ON replay_signals (kind, page_url)",
 )
+# Every form episode (started = a field got input), submitted or abandoned: the funnel the UX report shows.
+FORMS_SCHEMA = (
+    """CREATE TABLE replay_forms (
+        session_id TEXT NOT NULL,
+        window_id TEXT NOT NULL,
+        page_url TEXT NOT NULL,
+        form TEXT NOT NULL,
+        started_at INTEGER NOT NULL,
+        ended_at INTEGER NOT NULL,
+        submitted INTEGER NOT NULL,
+        fields_filled INTEGER NOT NULL,
+        drop_off_field TEXT
+    )""",
+    "CREATE INDEX replay_forms_session ON replay_forms (session_id)",
+    "CREATE INDEX replay_forms_page ON replay_forms (page_url, form)",
+)
 SIGNAL_COLUMNS = ("id", "session_id", "window_id", "kind", "timestamp", "page_url", "selector", "description", "details")
 
 
@@ -58,12 +74,19 @@ def analyze_stored(store: ReplayStore, session_id: str, config: DetectConfig) ->
 
 
 def save_analysis(conn: sqlite3.Connection, analysis: SessionAnalysis, analyzed_at: float) -> None:
-    """Replace the session's signals and counts (inside the caller's write)."""
+    """Replace the session's signals, form episodes and counts (inside the caller's write)."""
     conn.execute("DELETE FROM replay_signals WHERE session_id = ?", (analysis.session_id,))
     conn.executemany(
         f"INSERT INTO replay_signals ({', '.join(SIGNAL_COLUMNS)}) VALUES ({', '.join('?' * len(SIGNAL_COLUMNS))})",
         [(s.id, s.session_id, s.window_id, s.kind, s.timestamp, s.page_url, s.selector, s.description,
           orjson.dumps(dict(s.details)).decode()) for s in analysis.signals],
+    )
+    conn.execute("DELETE FROM replay_forms WHERE session_id = ?", (analysis.session_id,))
+    conn.executemany(
+        """INSERT INTO replay_forms (session_id, window_id, page_url, form, started_at, ended_at, submitted,
+                                     fields_filled, drop_off_field) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)""",
+        [(analysis.session_id, f.window_id, f.page_url, f.form, f.started_at, f.ended_at, int(f.submitted),
+          f.fields_filled, f.drop_off_field) for f in analysis.forms],
     )
     counts = {kind: analysis.counts.get(kind, 0) for kind in KINDS}
     conn.execute(

@@ -79,6 +79,7 @@ class FormAbandonment:
         self._field_elements: dict[int, Element | None] = {}
         self._last_click_was_link = False
         self._signals: list[tuple[_Form, int, str]] = []  # (form, left_at, left_by)
+        self._ended: list[tuple[_Form, int]] = []  # every started episode, submitted or not, with when it ended
 
     # -- page lifecycle -------------------------------------------------------------------------------------------
 
@@ -95,12 +96,15 @@ class FormAbandonment:
         provider) ends the recording exactly like that.
         """
         for form in self.forms.values():
-            if form.submitted or form.started_at is None:
+            if form.started_at is None:
                 continue
             clicked = form.submit_clicked_at
-            if left_by == LEFT_BY_SESSION_END and clicked is not None and left_at - clicked <= self.timeout:
-                continue
-            self._signals.append((form, left_at, left_by))
+            if not form.submitted and left_by == LEFT_BY_SESSION_END and clicked is not None \
+                    and left_at - clicked <= self.timeout:
+                self._confirm(form)
+            self._ended.append((form, left_at))
+            if not form.submitted:
+                self._signals.append((form, left_at, left_by))
         self.forms = {}
         self._field_form.clear()
         self._field_elements.clear()
@@ -147,6 +151,8 @@ class FormAbandonment:
             if not fills:
                 return
             # Typing into a form after it was submitted (a search box, a chat) starts a new episode.
+            if form.started_at is not None:
+                self._ended.append((form, timestamp))
             form = self.forms[form_id] = _Form(form_id, page_url, form.element)
         element = self._field_element(mirror, node_id)
         form.last_field = element
@@ -221,6 +227,38 @@ class FormAbandonment:
             }
             out.append(factory.make(FORM_ABANDONMENT, started, form.page_url, form.element, details))
         return out
+
+
+    def outcomes(self, window_id: str) -> list[FormOutcome]:
+        """Every form episode that started (a field got input), submitted or abandoned: what the UX report counts."""
+        return [
+            FormOutcome(
+                window_id=window_id,
+                page_url=form.page_url,
+                form=css_selector(form.element) if form.element else "",
+                started_at=form.started_at or ended_at,
+                ended_at=ended_at,
+                submitted=form.submitted,
+                fields_filled=len(form.filled),
+                drop_off_field=None if form.submitted or form.last_field is None else css_selector(form.last_field),
+            )
+            for form, ended_at in self._ended
+        ]
+
+
+@dataclass(frozen=True, slots=True)
+class FormOutcome:
+    window_id: str
+    page_url: str  # normalized
+    form: str  # the form's selector
+    started_at: int
+    ended_at: int
+    submitted: bool
+    fields_filled: int
+    drop_off_field: str | None  # for abandoned forms: the last field touched
+
+    def to_dict(self) -> dict[str, Any]:
+        return {name: getattr(self, name) for name in self.__slots__}
 
 
 _MUTATION_TARGETS = (("adds", "parentId"), ("removes", "parentId"), ("texts", "id"), ("attributes", "id"))

@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from policies.detect import DetectConfig
+from replay.detect.forms import FormOutcome
 from replay.detect.score import count_by_kind, frustration_score
 from replay.detect.signal import Signal
 from replay.detect.window import WindowAnalyzer
@@ -30,6 +31,7 @@ class SessionAnalysis:
     events: int = 0  # events analysed
     skipped: int = 0  # events that could not be interpreted
     windows: tuple[str, ...] = field(default=())
+    forms: list[FormOutcome] = field(default_factory=list)  # every started form episode, for funnel reports
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -82,10 +84,12 @@ def analyze_session(session_id: str, windows: Windows, config: DetectConfig) -> 
             feed(event)
 
     signals: list[Signal] = []
+    forms: list[FormOutcome] = []
     events = 0
     for window_id in sorted(analyzers):
         window = analyzers[window_id]
         signals.extend(window.finish())
+        forms.extend(window.form_outcomes())
         events += window.events
         skipped += window.skipped
     signals.sort(key=lambda s: (s.timestamp, s.window_id, s.kind, s.id))
@@ -98,4 +102,5 @@ def analyze_session(session_id: str, windows: Windows, config: DetectConfig) -> 
         events=events,
         skipped=skipped,
         windows=tuple(sorted(analyzers)),
+        forms=forms,
     )

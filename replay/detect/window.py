@@ -26,7 +26,12 @@ from policies.detect import DetectConfig
 from replay import rrweb
 from replay.detect.dead import DeadClicks
 from replay.detect.errors import ErrorClicks, console_error_message
-from replay.detect.forms import LEFT_BY_NAVIGATION, LEFT_BY_SESSION_END, FormAbandonment
+from replay.detect.forms import (
+    LEFT_BY_NAVIGATION,
+    LEFT_BY_SESSION_END,
+    FormAbandonment,
+    FormOutcome,
+)
 from replay.detect.rage import RageClicks
 from replay.detect.signal import Signal, SignalFactory
 from replay.detect.targets import classify_click
@@ -224,3 +229,7 @@ class WindowAnalyzer:
         signals.sort(key=lambda s: (s.timestamp, s.kind, s.id))
         self._signals = signals
         return signals
+
+    def form_outcomes(self) -> list[FormOutcome]:
+        """Every form episode of this window (call after finish)."""
+        return self.forms.outcomes(self.factory.window_id)

@@ -92,3 +92,35 @@ def test_reading_signals_needs_a_review_role_and_is_audited(
     assert gateway.admin(f"/admin/v1/replay/sessions/{recording['session_id']}/signals").status_code == 200
     audit = gateway.admin("/admin/v1/audit?action=replay.read_signals").json()["entries"]
     assert audit[0]["target"] == recording["session_id"]
+
+
+def test_the_frustration_report_counts_elements_forms_and_days(
+    vendor: FakeVendor, start_gateway: Callable[..., GatewayProcess]
+) -> None:
+    gateway = start_gateway(replay_policy(vendor.url, analyze_after_idle_s=0.3))
+    labels: list[dict] = []
+    for path in SESSIONS:
+        recording = json.loads(path.read_text())
+        labels += recording["labels"]
+        post_events(gateway, recording["session_id"], recording["events"])
+    wait_until(lambda: all(s["analyzed_at"] for s in gateway.admin("/admin/v1/replay/sessions?limit=100").json()["sessions"]),
+               timeout=30, what="every session analysed")
+
+    report = gateway.admin("/admin/v1/reports/frustration").json()
+    assert sum(row["rage_clicks"] for row in report["elements"]) == sum(1 for l in labels if l["kind"] == "rage_click")
+    assert sum(row["dead_clicks"] for row in report["elements"]) == sum(1 for l in labels if l["kind"] == "dead_click")
+    assert all(row["sessions_affected"] >= 1 and row["selector"] for row in report["elements"])
+    abandoned = sum(1 for l in labels if l["kind"] == "form_abandonment")
+    assert sum(row["abandonments"] for row in report["forms"]) == abandoned
+    assert sum(row["submits"] for row in report["forms"]) == 6  # the corpus manifest's submitted forms
+    for row in report["forms"]:
+        assert row["starts"] == row["submits"] + row["abandonments"]
+        assert row["abandonment_rate"] == round(row["abandonments"] / row["starts"], 4)
+        assert sum(row["drop_off_fields"].values()) == row["abandonments"]
+    assert sum(day["sessions"] for day in report["daily"]) == len(SESSIONS)
+
+    csv = gateway.admin("/admin/v1/reports/frustration?format=csv&table=forms")
+    assert csv.headers["content-type"].startswith("text/csv")
+    header, *rows = csv.text.strip().splitlines()
+    assert header.startswith("page_url,form,starts,submits,abandonments,abandonment_rate,drop_off_fields")
+    assert len(rows) == len(report["forms"])

@@ -67,6 +67,7 @@ MIGRATIONS = (
     *access.MIGRATIONS,
     *identity.MIGRATIONS,
     *consent_ledger.MIGRATIONS,
+    *ui.MIGRATIONS,
 )
 
 
@@ -245,6 +246,7 @@ def create_app(
             Route("/readyz", readyz),
             Route("/metrics", metrics),
             Mount("/admin", app=admin_app),
+            Mount("/ui", routes=ui.routes()),
             Mount("", app=public_app(policy)),
         ],
         lifespan=lifespan,

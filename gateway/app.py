@@ -32,6 +32,7 @@ from gateway import (
     outbox,
     replay_api,
     sink,
+    ui,
 )
 from gateway.access import AccessControl, AdminGuard
 from gateway.audit import AuditLog

@@ -21,7 +21,6 @@ from collections.abc import Collection, Mapping
 from pathlib import Path
 from typing import Any
 
-from policies.replay import read_replay
 from policies.policy import (
     CONSENT_MODELS,
     ROLES,
@@ -34,6 +33,7 @@ from policies.policy import (
     Retry,
     Source,
 )
+from policies.replay import read_replay
 
 DEFAULT_POLICY = Path(__file__).with_name("default.toml")
 LOCAL_SINK = "sink"

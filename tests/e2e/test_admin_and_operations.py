@@ -9,7 +9,12 @@ import httpx
 import pytest
 
 from tests.support.fake_vendor import FakeVendor
-from tests.support.gateway_process import ADMIN_TOKEN, GatewayProcess, segment_policy, sha256
+from tests.support.gateway_process import (
+    ADMIN_TOKEN,
+    GatewayProcess,
+    segment_policy,
+    sha256,
+)
 from tests.support.waiting import wait_until
 
 pytestmark = pytest.mark.e2e

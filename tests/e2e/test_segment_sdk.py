@@ -9,8 +9,13 @@ import pytest
 from segment.analytics import Client
 
 from tests.support.fake_vendor import FakeVendor
+from tests.support.gateway_process import (
+    VENDOR_WRITE_KEY,
+    WRITE_KEY,
+    GatewayProcess,
+    segment_policy,
+)
 from tests.support.waiting import wait_until
-from tests.support.gateway_process import VENDOR_WRITE_KEY, WRITE_KEY, GatewayProcess, segment_policy
 
 pytestmark = pytest.mark.e2e
 

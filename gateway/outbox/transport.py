@@ -10,7 +10,7 @@ import httpx
 
 from gateway.outbox.retry import is_retryable, parse_retry_after
 from gateway.outbox.store import Queued
-from gateway.protocols.codec import Codec
+from gateway.protocols.codec import Codec, OutboundRequest
 from policies.policy import Destination
 
 Outcome = Literal["delivered", "retry", "rejected"]
@@ -36,19 +36,25 @@ class HttpTransport:
         self.codec, self.destination, self.client = codec, destination, client
 
     async def send(self, batch: Sequence[Queued]) -> SendResult:
-        request = self.codec.build_batch([q.body for q in batch], self.destination)
-        try:
-            response = await self.client.post(
-                request.url, content=request.body, headers=request.headers, timeout=self.destination.retry.timeout_s
-            )
-        except httpx.TransportError as exc:
-            # Connection refused, reset, timeouts: the destination may or may not have the batch; retrying with the
-            # same dedup ids is safe.
-            return SendResult("retry", reason=f"{type(exc).__name__} talking to {self.destination.endpoint}")
-        status = response.status_code
-        if 200 <= status < 300:
-            return SendResult("delivered", status)
-        reason = f"HTTP {status} from {request.url}"
-        if is_retryable(status):
-            return SendResult("retry", status, parse_retry_after(response.headers.get("retry-after")), reason)
-        return SendResult("rejected", status, reason=reason, detail=response.text[:500])
+        built = self.codec.build_batch([q.body for q in batch], self.destination)
+        # Some vendors take one batch in several requests (Mixpanel: events, user and group profiles); the batch is
+        # delivered when all are. A retry resends all of them: dedup ids and idempotent profile updates make it safe.
+        requests = (built,) if isinstance(built, OutboundRequest) else tuple(built)
+        status = 0
+        for request in requests:
+            try:
+                response = await self.client.post(
+                    request.url, content=request.body, headers=request.headers, timeout=self.destination.retry.timeout_s
+                )
+            except httpx.TransportError as exc:
+                # Connection refused, reset, timeouts: the destination may or may not have the batch; retrying with
+                # the same dedup ids is safe.
+                return SendResult("retry", reason=f"{type(exc).__name__} talking to {self.destination.endpoint}")
+            status = response.status_code
+            if 200 <= status < 300:
+                continue
+            reason = f"HTTP {status} from {request.url}"
+            if is_retryable(status):
+                return SendResult("retry", status, parse_retry_after(response.headers.get("retry-after")), reason)
+            return SendResult("rejected", status, reason=reason, detail=response.text[:500])
+        return SendResult("delivered", status)

@@ -282,7 +282,7 @@ def decode(inbound: Inbound) -> Decoded:
     return Decoded(api_key, [event_from_wire(item, inbound.client_ip, sent_at) for item in items])
 
 
-# -- answers -------------------------------------------------------------------------------------------------------------
+# -- answers -----------------------------------------------------------------------------------------------------------
 
 
 def _json(body: dict[str, Any], status: int, retry_after: int | None = None) -> Response:
@@ -314,7 +314,7 @@ def respond_error(inbound: Inbound, error: ProtocolError) -> Response:
     return _json({"code": error.status, "error": message, **error.details}, error.status, error.retry_after)
 
 
-# -- outbound ------------------------------------------------------------------------------------------------------------
+# -- outbound ----------------------------------------------------------------------------------------------------------
 
 
 def _text(value: Any) -> str:

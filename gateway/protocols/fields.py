@@ -219,7 +219,7 @@ def posthog_uuid(message_id: str) -> str:
     return message_id if is_uuid(message_id) else derived_uuid(message_id)
 
 
-# -- timestamps ----------------------------------------------------------------------------------------------------------
+# -- timestamps --------------------------------------------------------------------------------------------------------
 
 _EPOCH = datetime(1970, 1, 1, tzinfo=timezone.utc)
 _MS = timedelta(milliseconds=1)

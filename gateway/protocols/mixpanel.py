@@ -247,7 +247,7 @@ def decode(inbound: Inbound) -> Decoded:
     return Decoded(token, events)
 
 
-# -- answers -------------------------------------------------------------------------------------------------------------
+# -- answers -----------------------------------------------------------------------------------------------------------
 
 
 def _options(inbound: Inbound) -> dict[str, str]:
@@ -303,7 +303,7 @@ def respond_error(inbound: Inbound, error: ProtocolError) -> Response:
     return _answer(options, error.status, error.message, error.retry_after)
 
 
-# -- outbound ------------------------------------------------------------------------------------------------------------
+# -- outbound ----------------------------------------------------------------------------------------------------------
 
 
 def event_to_wire(event: Event) -> dict[str, Any]:

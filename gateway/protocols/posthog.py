@@ -80,7 +80,7 @@ class _Unauthorized(ProtocolError):
         super().__init__(401, "unauthorized", message)
 
 
-# -- request forms -------------------------------------------------------------------------------------------------------
+# -- request forms -----------------------------------------------------------------------------------------------------
 
 
 def _payload(inbound: Inbound) -> bytes:
@@ -204,7 +204,7 @@ def decode(inbound: Inbound) -> Decoded:
     return Decoded(token, [event_from_wire(item, inbound.client_ip, sent_at) for item in items])
 
 
-# -- events --------------------------------------------------------------------------------------------------------------
+# -- events ------------------------------------------------------------------------------------------------------------
 
 
 def event_from_wire(item: dict[str, Any], client_ip: str | None, sent_at: str | None) -> Event:
@@ -381,7 +381,7 @@ def build_batch(items: Sequence[bytes], destination: Destination) -> OutboundReq
     )
 
 
-# -- answers -------------------------------------------------------------------------------------------------------------
+# -- answers -----------------------------------------------------------------------------------------------------------
 
 _OK = b'{"status":"Ok"}'
 

@@ -136,3 +136,35 @@ class GatewayProcess:
                 name, _, value = line.rpartition(" ")
                 samples[name] = float(value)
         return samples
+
+
+# Credentials of the vendor destinations in `vendors_policy`, as the gateway process's environment provides them.
+VENDOR_CREDENTIALS = {
+    "segment": {"write_key": "${VENDOR_WRITE_KEY}"},
+    "amplitude": {"api_key": "${AMPLITUDE_API_KEY}"},
+    "mixpanel": {"token": "${MIXPANEL_TOKEN}", "api_secret": "${MIXPANEL_API_SECRET}"},
+    "posthog": {"api_key": "${POSTHOG_API_KEY}"},
+}
+VENDOR_ENV = {
+    "AMPLITUDE_API_KEY": "amp-dest-key",
+    "MIXPANEL_TOKEN": "mp-dest-token",
+    "MIXPANEL_API_SECRET": "mp-dest-secret",
+    "POSTHOG_API_KEY": "phc_dest_key",
+}
+
+
+def vendors_policy(destinations: dict[str, str], write_keys: tuple[str, ...] = (WRITE_KEY,)) -> dict:
+    """One source sending to one destination per vendor protocol, each at its fake vendor's URL:
+    `vendors_policy({"amplitude": amp.url, "posthog": ph.url})`. Start the gateway with `env=VENDOR_ENV`."""
+    return {
+        "sources": [
+            {"name": "web", "write_keys": list(write_keys), "consent_model": "opt-out",
+             "destinations": list(destinations)}
+        ],
+        "destinations": [
+            {"name": protocol, "protocol": protocol, "endpoint": url,
+             "credentials": VENDOR_CREDENTIALS[protocol], "retry": FAST_RETRY}
+            for protocol, url in destinations.items()
+        ],
+        "access": {"tokens": [{"name": "tests", "role": "admin", "sha256": sha256(ADMIN_TOKEN)}]},
+    }

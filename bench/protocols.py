@@ -1,0 +1,143 @@
+"""Protocol codec throughput: events/s through decode + encode for each vendor protocol, next to the floor.
+
+    .venv/bin/python bench/protocols.py [--seconds 3] [--events 100]
+
+For each protocol, one realistic request body as its browser SDK sends it (a batch of `--events` events):
+- segment: analytics.js batch JSON;
+- amplitude: @amplitude/analytics-browser /2/httpapi JSON;
+- mixpanel: mixpanel-js form `data=<base64 JSON>` (its form for any host but Mixpanel's);
+- posthog: posthog-js JSON array (ingest has already inflated its gzip when the codec sees it).
+Measured in one process, one core, in turn: the codec's `decode` of the request and `encode` of every event (what
+ingest does per request before the commit), and the floor: orjson loads + dumps of the same events' JSON, the least
+any Python JSON gateway does. Prints events/s for both and the ratio codec / floor.
+"""
+
+from __future__ import annotations
+
+import argparse
+import base64
+import os
+import sys
+import time
+import uuid
+from collections.abc import Callable
+from pathlib import Path
+from urllib.parse import quote
+
+import orjson
+from starlette.datastructures import Headers, QueryParams
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from gateway.protocols import PROTOCOLS  # noqa: E402
+from gateway.protocols.codec import Inbound  # noqa: E402
+
+WRITE_KEY = "bench-write-key"
+URL = "https://shop.example.com/p/sku-{sku}?ref=home"
+USER_AGENT = "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/156.0 Safari/537.36"
+PRODUCT = {"name": "Trail Running Shoe", "category": "Footwear", "price": 129.99, "currency": "EUR"}
+MS = 1795773600000
+
+
+def segment_event(i: int) -> dict:
+    return {
+        "type": "track", "event": "Product Viewed", "messageId": str(uuid.uuid4()), "anonymousId": str(uuid.uuid4()),
+        "userId": f"user-{i % 5000}", "timestamp": "2026-11-27T10:00:00.000Z",
+        "properties": {"product_id": f"sku-{i % 977}", **PRODUCT, "position": i % 20, "url": URL.format(sku=i % 977)},
+        "context": {
+            "library": {"name": "analytics.js", "version": "next-1.84.3"},
+            "page": {"path": "/p/trail-running-shoe", "referrer": "https://shop.example.com/",
+                     "title": "Trail Running Shoe | Shop", "url": URL.format(sku=i % 977)},
+            "userAgent": USER_AGENT, "locale": "de-DE", "ip": "203.0.113.7",
+        },
+        "integrations": {},
+    }
+
+
+def amplitude_event(i: int) -> dict:
+    return {
+        "event_type": "Product Viewed", "user_id": f"user-{i % 5000}", "device_id": str(uuid.uuid4()),
+        "time": MS + i, "insert_id": str(uuid.uuid4()), "session_id": MS, "event_id": i,
+        "event_properties": {"product_id": f"sku-{i % 977}", **PRODUCT, "position": i % 20},
+        "library": "amplitude-ts/2.48.1", "platform": "Web", "os_name": "Chrome", "os_version": "156",
+        "device_model": "Linux", "language": "de-DE", "ip": "$remote", "user_agent": USER_AGENT,
+    }
+
+
+def mixpanel_event(i: int) -> dict:
+    device = str(uuid.uuid4())
+    return {"event": "Product Viewed", "properties": {
+        "token": WRITE_KEY, "distinct_id": f"user-{i % 5000}", "$user_id": f"user-{i % 5000}", "$device_id": device,
+        "time": MS + i, "$insert_id": uuid.uuid4().hex[:16], "$os": "Linux", "$browser": "Chrome",
+        "$browser_version": 156, "$current_url": URL.format(sku=i % 977), "$referrer": "https://shop.example.com/",
+        "$screen_height": 1080, "$screen_width": 1920, "mp_lib": "web", "$lib_version": "2.83.0",
+        "product_id": f"sku-{i % 977}", **PRODUCT, "position": i % 20,
+    }}
+
+
+def posthog_event(i: int) -> dict:
+    device = str(uuid.uuid4())
+    return {"event": "Product Viewed", "uuid": str(uuid.uuid4()), "timestamp": "2026-11-27T10:00:00.000Z", "properties": {
+        "token": WRITE_KEY, "distinct_id": f"user-{i % 5000}", "$device_id": device, "$os": "Linux",
+        "$browser": "Chrome", "$browser_version": 156, "$current_url": URL.format(sku=i % 977),
+        "$host": "shop.example.com", "$pathname": "/p/trail-running-shoe", "$raw_user_agent": USER_AGENT,
+        "$session_id": str(uuid.uuid4()), "$window_id": str(uuid.uuid4()), "$lib": "web", "$lib_version": "1.449.2",
+        "$insert_id": uuid.uuid4().hex[:16], "$time": MS / 1000, "product_id": f"sku-{i % 977}", **PRODUCT,
+        "position": i % 20,
+    }}
+
+
+def bodies(n: int) -> dict[str, tuple[str, dict[str, str], bytes, bytes]]:
+    """protocol -> (route kind, query, request body, the JSON of its events for the floor)."""
+    segment = [segment_event(i) for i in range(n)]
+    amplitude = [amplitude_event(i) for i in range(n)]
+    mixpanel = orjson.dumps([mixpanel_event(i) for i in range(n)])
+    posthog = orjson.dumps([posthog_event(i) for i in range(n)])
+    return {
+        "segment": ("batch", {}, orjson.dumps({"writeKey": WRITE_KEY, "batch": segment}), orjson.dumps(segment)),
+        "amplitude": ("httpapi", {}, orjson.dumps({"api_key": WRITE_KEY, "events": amplitude}), orjson.dumps(amplitude)),
+        "mixpanel": ("track", {"ip": "1", "verbose": "1"},
+                     b"data=" + quote(base64.b64encode(mixpanel).decode(), safe="").encode(), mixpanel),
+        "posthog": ("capture", {"compression": "gzip-js"}, posthog, posthog),
+    }
+
+
+def rate(work: Callable[[], int], seconds: float) -> float:
+    """Events per second of `work` (which returns the events it handled), run for about `seconds`."""
+    work()  # warm-up
+    events, started = 0, time.perf_counter()
+    while (elapsed := time.perf_counter() - started) < seconds:
+        events += work()
+    return events / elapsed
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--seconds", type=float, default=3)
+    parser.add_argument("--events", type=int, default=100)
+    args = parser.parse_args()
+    print(f"requests of {args.events} events, {args.seconds:.0f} s per measurement, one core of {os.cpu_count()}")
+    print(f"{'protocol':<10} {'body KB':>8} {'codec ev/s':>12} {'orjson ev/s':>12} {'ratio':>6}")
+    for name, (kind, query, body, events_json) in bodies(args.events).items():
+        codec = PROTOCOLS[name]
+        request = Inbound(kind, "POST", QueryParams(query), Headers({}), body, "198.51.100.1")
+
+        def through_codec() -> int:
+            decoded = codec.decode(request)
+            for event in decoded.events:
+                codec.encode(event)
+            return len(decoded.events)
+
+        def floor() -> int:
+            events = orjson.loads(events_json)
+            for event in events:
+                orjson.dumps(event)
+            return len(events)
+
+        assert through_codec() == args.events
+        codec_rate, floor_rate = rate(through_codec, args.seconds), rate(floor, args.seconds)
+        print(f"{name:<10} {len(body) / 1024:>8.1f} {codec_rate:>12,.0f} {floor_rate:>12,.0f} {codec_rate / floor_rate:>6.2f}")
+
+
+if __name__ == "__main__":
+    main()

@@ -21,6 +21,7 @@ from collections.abc import Collection, Mapping
 from pathlib import Path
 from typing import Any
 
+from policies.consent import DEFAULT_ON_MISSING_CONSENT, ON_MISSING_CONSENT, read_consent, validate_purposes
 from policies.policy import (
     CONSENT_MODELS,
     ROLES,
@@ -34,6 +35,7 @@ from policies.policy import (
     Source,
 )
 from policies.replay import read_replay
+from policies.retention import read_retention
 
 DEFAULT_POLICY = Path(__file__).with_name("default.toml")
 LOCAL_SINK = "sink"
@@ -184,6 +186,8 @@ def _read_destination(table: _Table, protocols: Collection[str]) -> Destination:
         credentials=table.string_map("credentials"),
         purposes=table.strings("purposes", ("analytics",)),
         retry=_read_retry(table.table("retry")),
+        deletion=table.string_map("deletion"),
+        on_missing_consent=table.str("on_missing_consent", DEFAULT_ON_MISSING_CONSENT, choices=ON_MISSING_CONSENT),
     )
     table.finish()
     return destination
@@ -262,6 +266,8 @@ def parse_policy(
     privacy = Privacy(hash_key=privacy_table.str("hash_key", ""))
     privacy_table.finish()
     replay = read_replay(root.table("replay"))
+    retention = read_retention(root.table("retention"))
+    consent = read_consent(root.table("consent"))
     if privacy.hash_key and len(privacy.hash_key) < 16:
         raise privacy_table.error("hash_key", "too short: use at least 16 random characters (e.g. `openssl rand -hex 32`)")
     access = _read_access(root.table("access"))
@@ -277,6 +283,8 @@ def parse_policy(
             if key in seen_keys:
                 raise table.error(f"write_keys[{i}]", f"write key already belongs to source {seen_keys[key]!r}")
             seen_keys[key] = source.name
+    for i, destination in enumerate(destinations):
+        validate_purposes(consent, destination.purposes, file, f"destinations[{i}].purposes")
     by_name = {d.name: d for d in destinations}
     for table, source in zip(source_tables, sources):
         for i, name in enumerate(source.destinations):
@@ -291,6 +299,8 @@ def parse_policy(
         http=http,
         privacy=privacy,
         replay=replay,
+        retention=retention,
+        consent=consent,
         access_tokens=access,
     )
 

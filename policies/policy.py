@@ -7,10 +7,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from policies.consent import CONSENT_MODELS, ConsentConfig
 from policies.replay import ReplayPolicy
+from policies.retention import Retention
+
+__all__ = ["CONSENT_MODELS", "ROLES"]  # CONSENT_MODELS is re-exported: the loader validates sources with it
 
 ROLES = ("support", "ux", "compliance", "admin")
-CONSENT_MODELS = ("opt-in", "opt-out")
 
 
 @dataclass(frozen=True)
@@ -34,6 +37,8 @@ class Destination:
     purposes: tuple[str, ...]
     enabled: bool = True
     retry: Retry = field(default_factory=Retry)
+    deletion: dict[str, str] = field(default_factory=dict)  # the vendor's user-deletion API (gateway.vendor_deletion)
+    on_missing_consent: str = "drop"  # a needed purpose never granted: "drop" or "anonymize" (policies.consent)
 
 
 @dataclass(frozen=True)
@@ -84,6 +89,8 @@ class Policy:
     http: Http = field(default_factory=Http)
     privacy: Privacy = field(default_factory=Privacy)
     replay: ReplayPolicy = field(default_factory=ReplayPolicy)
+    retention: Retention = field(default_factory=Retention)
+    consent: ConsentConfig = field(default_factory=ConsentConfig)
     access_tokens: tuple[AccessToken, ...] = ()
 
     def __post_init__(self) -> None:

@@ -31,7 +31,10 @@ from gateway import (
     keys,
     outbox,
     replay_api,
+    deletion,
+    retention,
     sink,
+    suppression,
     ui,
 )
 from gateway.access import AccessControl, AdminGuard
@@ -39,12 +42,14 @@ from gateway.audit import AuditLog
 from gateway.client_ip import Network, parse_networks
 from gateway.consent_ledger import ConsentLedger
 from gateway.database import Database, Migration
+from gateway.deletion import Deletions
 from gateway.identity import Identity
 from gateway.ingest import ingest_endpoint
 from gateway.metrics import Metrics
 from gateway.outbox import OutboxStore, Sender
 from gateway.outbox.transport import HttpTransport, Transport
 from gateway.pipeline import Pipeline
+from gateway.suppression import Suppression
 from gateway.protocols import PROTOCOLS, check_credentials, segment
 from policies.loader import LOCAL_SINK
 from policies.policy import Policy, Source
@@ -68,6 +73,8 @@ MIGRATIONS = (
     *access.MIGRATIONS,
     *identity.MIGRATIONS,
     *consent_ledger.MIGRATIONS,
+    *suppression.MIGRATIONS,
+    *deletion.MIGRATIONS,
     *ui.MIGRATIONS,
 )
 
@@ -83,8 +90,11 @@ class Gateway:
     identity: Identity
     ledger: ConsentLedger
     audit: AuditLog
+    suppression: Suppression
+    secret: bytes
     http: httpx.AsyncClient
     replay: ReplayService | None = None
+    deletions: Deletions | None = None
     trusted_proxies: tuple[Network, ...] = ()
     senders: list[Sender] = field(default_factory=list)
     background: list[asyncio.Task[None]] = field(default_factory=list)
@@ -113,7 +123,9 @@ async def open_gateway(policy: Policy, data_dir: Path, announce_token: Callable[
     data_dir.mkdir(parents=True, exist_ok=True)
     db = Database(data_dir / DATABASE_FILE, MIGRATIONS)
     enabled = policy.enabled_destinations
-    store = OutboxStore(db, policy.outbox.max_events, policy.outbox.full_retry_after_s, [d.name for d in enabled])
+    suppressed = Suppression(db)
+    store = OutboxStore(db, policy.outbox.max_events, policy.outbox.full_retry_after_s, [d.name for d in enabled],
+                        suppressed=suppressed.suppressed)
     control = AccessControl([*policy.access_tokens, *access.load_stored_tokens(db)])
     secret = keys.load_secret(policy, data_dir)
     subjects = Identity(keys.derive(secret, "identity"))
@@ -124,12 +136,14 @@ async def open_gateway(policy: Policy, data_dir: Path, announce_token: Callable[
         policy=policy,
         db=db,
         outbox=store,
-        pipeline=Pipeline(policy, {d.name: _encoder_of(d.protocol) for d in enabled}, subjects),
+        pipeline=Pipeline(policy, {d.name: _encoder_of(d.protocol) for d in enabled}, subjects, suppressed),
         metrics=Metrics(),
         access=control,
         identity=subjects,
         ledger=ConsentLedger(db),
         audit=AuditLog(db, keys.derive(secret, "audit")),
+        suppression=suppressed,
+        secret=secret,
         http=httpx.AsyncClient(follow_redirects=False),
         trusted_proxies=parse_networks(policy.http.trusted_proxies),
     )
@@ -139,6 +153,11 @@ async def open_gateway(policy: Policy, data_dir: Path, announce_token: Callable[
             gateway.replay.store, policy.replay.detect, policy.replay.analyze_after_idle_s, gateway.stopping
         )
         gateway.background.append(asyncio.create_task(analyzer, name="replay-analysis"))
+    gateway.deletions = Deletions(gateway, keys.derive(secret, "deletion-id"), keys.derive(secret, "receipt"),
+                                  policy.retention.keep_consent_proof)
+    gateway.background.append(asyncio.create_task(gateway.deletions.run(gateway.stopping), name="deletions"))
+    purger = retention.purge_periodically(db, policy.retention, gateway.replay.store, gateway.stopping)
+    gateway.background.append(asyncio.create_task(purger, name="retention"))
     for destination in enabled:
         transport: Transport
         if destination.protocol == LOCAL_SINK:
@@ -161,6 +180,8 @@ def _replay_service(gateway: Gateway) -> ReplayService:
 
     def consent(source: Source, ids: tuple[str, ...], headers: Mapping[str, str], query: Mapping[str, str]
                 ) -> tuple[bool, str]:
+        if gateway.suppression.suppressed(ids):
+            return False, "suppressed"
         state = gateway.ledger.state(ids)
         if state is not None and "session_replay" in state:
             return state["session_replay"], "ledger_granted" if state["session_replay"] else "ledger_denied"

@@ -36,6 +36,17 @@ MIGRATIONS = (
             "CREATE INDEX audit_log_action ON audit_log (action, id)",
         ),
     ),
+    Migration(
+        "audit-2",
+        (
+            # When retention purges the oldest entries, the chain goes on from here: the last purged id and hash.
+            """CREATE TABLE audit_anchor (
+                id INTEGER PRIMARY KEY CHECK (id = 1),
+                through_id INTEGER NOT NULL,
+                hash TEXT NOT NULL
+            )""",
+        ),
+    ),
 )
 
 GENESIS = "0" * 64
@@ -55,6 +66,23 @@ def _digest(key: bytes, prev: str, row_id: int, at: float, actor: str, role: str
     return hmac.new(key, content, hashlib.sha256).hexdigest()
 
 
+def _anchor(conn: sqlite3.Connection) -> tuple[int, str]:
+    row = conn.execute("SELECT through_id, hash FROM audit_anchor WHERE id = 1").fetchone()
+    return (row[0], row[1]) if row else (0, GENESIS)
+
+
+def purge_before(conn: sqlite3.Connection, cutoff: float, limit: int) -> int:
+    """Delete up to `limit` of the oldest entries older than `cutoff`, moving the anchor to the last one deleted so
+    that the rest of the chain still verifies. Returns how many were deleted."""
+    rows = conn.execute("SELECT id, hash FROM audit_log WHERE at < ? ORDER BY id LIMIT ?", (cutoff, limit)).fetchall()
+    if not rows:
+        return 0
+    through_id, last_hash = rows[-1]
+    conn.execute("DELETE FROM audit_log WHERE id <= ?", (through_id,))
+    conn.execute("INSERT OR REPLACE INTO audit_anchor (id, through_id, hash) VALUES (1, ?, ?)", (through_id, last_hash))
+    return len(rows)
+
+
 class AuditLog:
     def __init__(self, db: Database, key: bytes) -> None:
         self.db, self._key = db, key
@@ -63,9 +91,8 @@ class AuditLog:
                details: dict[str, Any] | None = None) -> int:
         """Add an entry inside the caller's write. The previous hash is read in the same transaction, so the chain
         holds whatever else commits around it."""
-        last = conn.execute("SELECT id, hash FROM audit_log ORDER BY id DESC LIMIT 1").fetchone()
-        prev = last[1] if last else GENESIS
-        row_id = (last[0] if last else 0) + 1
+        last = conn.execute("SELECT id, hash FROM audit_log ORDER BY id DESC LIMIT 1").fetchone() or _anchor(conn)
+        row_id, prev = last[0] + 1, last[1]
         at = time.time()
         text = orjson.dumps(details or {}, option=orjson.OPT_SORT_KEYS).decode()
         digest = _digest(self._key, prev, row_id, at, actor, role, action, target, text)
@@ -79,7 +106,8 @@ class AuditLog:
         return await self.db.write(lambda conn: self.append(conn, actor, role, action, target, details))
 
     def verify(self, conn: sqlite3.Connection) -> Verification:
-        prev, expected_id, rows = GENESIS, 1, 0
+        through_id, prev = _anchor(conn)
+        expected_id, rows = through_id + 1, 0
         for row_id, at, actor, role, action, target, details, row_prev, digest in conn.execute(
             f"SELECT {', '.join(COLUMNS)} FROM audit_log ORDER BY id"
         ):

@@ -113,6 +113,22 @@ class ConsentLedger:
             self._state.setdefault(subject, {})[purpose] = (bool(value), at)
         return Recorded(subjects=len(subjects), withdrawn=frozenset(withdrawn))
 
+    def forget(self, conn: sqlite3.Connection, subjects: set[str], proof_as: str | None) -> int:
+        """Remove the subjects' consent (inside the caller's write). With `proof_as`, their history rows are kept with
+        the subject replaced by that label (a deletion id): what was consented and when stays provable, but no longer
+        belongs to anyone. Returns the number of history rows removed or unlinked."""
+        changed = 0
+        for subject in subjects:
+            if proof_as is None:
+                changed += conn.execute("DELETE FROM consent_history WHERE subject = ?", (subject,)).rowcount
+            else:
+                changed += conn.execute("UPDATE consent_history SET subject = ? WHERE subject = ?",
+                                        (proof_as, subject)).rowcount
+            conn.execute("DELETE FROM consent_state WHERE subject = ?", (subject,))
+        for subject in subjects:
+            self._state.pop(subject, None)
+        return changed
+
     def carry(self, conn: sqlite3.Connection, links: Iterable[tuple[str, str]]) -> None:
         """Newly linked identifiers share their known state: each side gets what the other has and it lacks."""
         for a, b in links:

@@ -23,6 +23,7 @@ T = TypeVar("T")
 WriteFn = Callable[[sqlite3.Connection], Any]
 
 _STOP = object()
+_OUTSIDE = object()  # marks a write that must run outside any transaction (a WAL checkpoint)
 
 
 @dataclass(frozen=True)
@@ -93,15 +94,26 @@ class Database:
     def write_sync(self, fn: Callable[[sqlite3.Connection], T]) -> T:
         return self.submit(fn).result()
 
+    async def checkpoint(self) -> tuple[int, int, int]:
+        """Copy the WAL into the database file and truncate the WAL to zero bytes, so that pages holding deleted
+        data do not linger in it (the data file's own free pages are zeroed by secure_delete). Returns SQLite's
+        (busy, log frames, checkpointed frames)."""
+        future: concurrent.futures.Future[Any] = concurrent.futures.Future()
+        self._queue.put((_OUTSIDE, future))
+        return await asyncio.wrap_future(future)
+
     def _run_writer(self) -> None:
         conn = self._writer
         while True:
             item = self._queue.get()
             batch = []
+            outside = []
             stop = False
             while item is not None:
                 if item is _STOP:
                     stop = True
+                elif item[0] is _OUTSIDE:
+                    outside.append(item[1])
                 else:
                     batch.append(item)
                 try:
@@ -110,6 +122,11 @@ class Database:
                     item = None
             if batch:
                 self._commit(conn, batch)
+            for future in outside:
+                try:
+                    future.set_result(conn.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchone())
+                except Exception as exc:  # noqa: BLE001 - the caller gets it
+                    future.set_exception(exc)
             if stop:
                 conn.close()
                 return

@@ -104,6 +104,18 @@ class Identity:
             self._known_links.popitem(last=False)
 
 
+    def forget(self, conn: sqlite3.Connection, subjects: set[str]) -> int:
+        """Remove every link touching `subjects` (inside the caller's write), and the cached hashes of their ids."""
+        removed = 0
+        for subject in subjects:
+            removed += conn.execute("DELETE FROM identity_links WHERE a = ? OR b = ?", (subject, subject)).rowcount
+        # list(...) copies in one step: the event loop may add to these caches while the writer thread runs this.
+        self._known_links = OrderedDict((pair, None) for pair in list(self._known_links)
+                                        if pair[0] not in subjects and pair[1] not in subjects)
+        self._hashes = OrderedDict((value, h) for value, h in list(self._hashes.items()) if h not in subjects)
+        return removed
+
+
 def component(conn: sqlite3.Connection, start: Iterable[str]) -> set[str]:
     """Every identifier hash linked, directly or not, to any of `start` (which are included)."""
     seen = set(start)

@@ -43,6 +43,8 @@ def ingest_endpoint(codec: Codec, kind: str):  # noqa: ANN201 - a Starlette endp
                 raise ProtocolError(401, "unauthorized", "missing or unknown write key")
             source_name = source.name
             processed = gateway.pipeline.process(source, decoded.events)
+            if processed.suppressed:
+                gateway.metrics.inc("gateway_events_suppressed_total", processed.suppressed, source=source.name)
             deliveries = processed.deliveries
             await gateway.outbox.commit(deliveries, also=gateway.learn(processed.links))
         except ProtocolError as error:

@@ -17,6 +17,7 @@ HELP = {
     "gateway_events_retried_total": "Event deliveries sent again after a retryable failure, by source and destination.",
     "gateway_events_dead_lettered_total": "Event deliveries refused for good, moved to dead letters.",
     "gateway_outbox_depth": "Event deliveries waiting in the outbox, by destination.",
+    "gateway_events_suppressed_total": "Events dropped at ingest because their subject asked to be deleted.",
     "gateway_outbox_full_total": "Ingest requests answered 503 because the outbox was full.",
 }
 

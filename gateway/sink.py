@@ -32,6 +32,8 @@ MIGRATIONS = (
             "CREATE INDEX sink_events_destination ON sink_events (destination, id)",
         ),
     ),
+    # The event's identifier hashes, so a deletion request reaches what the sink keeps too.
+    Migration("sink-2", ("ALTER TABLE sink_events ADD COLUMN subjects TEXT NOT NULL DEFAULT ''",)),
 )
 
 
@@ -41,11 +43,12 @@ class SinkTransport:
 
     async def send(self, batch: Sequence[Queued]) -> SendResult:
         now = time.time()
-        rows = [(self.destination, q.source, q.message_id, now, q.body) for q in batch]
+        rows = [(self.destination, q.source, q.message_id, now, q.body, q.subjects) for q in batch]
 
         def insert(conn: sqlite3.Connection) -> None:
             conn.executemany(
-                "INSERT INTO sink_events (destination, source, message_id, delivered_at, body) VALUES (?, ?, ?, ?, ?)",
+                """INSERT INTO sink_events (destination, source, message_id, delivered_at, body, subjects)
+                   VALUES (?, ?, ?, ?, ?, ?)""",
                 rows,
             )
             conn.execute(
@@ -56,6 +59,11 @@ class SinkTransport:
 
         await self.db.write(insert)
         return SendResult("delivered")
+
+
+def delete_subjects(conn: sqlite3.Connection, subjects: set[str]) -> int:
+    """Delete what the sink kept of events carrying any of `subjects` (inside the caller's write)."""
+    return sum(conn.execute("DELETE FROM sink_events WHERE instr(subjects, ?) > 0", (s,)).rowcount for s in subjects)
 
 
 async def read_sink(db: Database, destination: str | None, limit: int) -> list[dict[str, Any]]:

@@ -234,6 +234,24 @@ class ReplayStore:
         if len(self._sessions) > ACTIVE_SESSIONS:
             self._sessions.popitem(last=False)
 
+    def delete_subjects(self, conn: sqlite3.Connection, subjects: set[str]) -> int:
+        """Delete every session recorded for any of `subjects`, with its chunks, blobs, signals and form episodes
+        (inside the caller's write). Returns the number of sessions deleted."""
+        sessions = [sid for sid, ids in conn.execute("SELECT session_id, subjects FROM replay_sessions")
+                    if subjects & set(ids.split())]
+        return self.delete_sessions(conn, sessions)
+
+    def delete_sessions(self, conn: sqlite3.Connection, sessions: list[str]) -> int:
+        """Delete sessions with everything stored for them (inside the caller's write)."""
+        for session_id in sessions:
+            keys = [row[0] for row in conn.execute("SELECT blob_key FROM replay_chunks WHERE session_id = ?",
+                                                   (session_id,))]
+            self.blobs.delete(conn, keys)
+            for table in ("replay_chunks", "replay_windows", "replay_signals", "replay_forms", "replay_sessions"):
+                conn.execute(f"DELETE FROM {table} WHERE session_id = ?", (session_id,))
+        self.forget(sessions)
+        return len(sessions)
+
     def forget(self, session_ids: Iterable[str]) -> None:
         """Drop cached metadata of sessions deleted from the table (deletion requests, retention)."""
         for session_id in session_ids:

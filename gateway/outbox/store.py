@@ -56,6 +56,19 @@ MIGRATIONS = (
             "ALTER TABLE dead_letters ADD COLUMN subjects TEXT NOT NULL DEFAULT ''",
         ),
     ),
+    Migration(
+        "outbox-3",
+        (
+            # What was delivered, when: metadata only (no body, no subjects), kept as long as the retention policy says.
+            """CREATE TABLE delivery_log (
+                destination TEXT NOT NULL,
+                source TEXT NOT NULL,
+                message_id TEXT NOT NULL,
+                delivered_at REAL NOT NULL
+            )""",
+            "CREATE INDEX delivery_log_delivered_at ON delivery_log (delivered_at)",
+        ),
+    ),
 )
 
 
@@ -87,11 +100,14 @@ class Queued:
     message_id: str
     attempts: int
     body: bytes
+    subjects: str = ""
 
 
 class OutboxStore:
-    def __init__(self, db: Database, max_events: int, full_retry_after_s: int, destinations: Iterable[str]) -> None:
+    def __init__(self, db: Database, max_events: int, full_retry_after_s: int, destinations: Iterable[str],
+                 suppressed: Callable[[Iterable[str]], bool] = lambda subjects: False) -> None:
         self.db = db
+        self.suppressed = suppressed
         self.max_events = max_events
         self.full_retry_after_s = full_retry_after_s
         self._wakeups: dict[str, asyncio.Event] = {name: asyncio.Event() for name in destinations}
@@ -114,10 +130,12 @@ class OutboxStore:
         if not deliveries and also is None:
             return
         now = time.time()
-        rows = [(d.destination, d.source, d.message_id, now, d.body, d.subjects) for d in deliveries]
-        added = Counter(d.destination for d in deliveries)
 
         def insert(conn: sqlite3.Connection) -> None:
+            # Checked again here, in commit order: a deletion request committed just before must win.
+            kept = [d for d in deliveries if not (d.subjects and self.suppressed(d.subjects.split()))]
+            rows = [(d.destination, d.source, d.message_id, now, d.body, d.subjects) for d in kept]
+            added.update(d.destination for d in kept)
             if sum(self._depth.values()) + len(rows) > self.max_events:
                 raise OutboxFull(self.full_retry_after_s)
             conn.executemany(
@@ -129,6 +147,7 @@ class OutboxStore:
                 also(conn)
             self._depth.update(added)
 
+        added: Counter[str] = Counter()
         try:
             await self.db.write(insert)
         except OutboxFull:
@@ -159,7 +178,8 @@ class OutboxStore:
 
         def select(conn: sqlite3.Connection) -> list[Queued]:
             cursor = conn.execute(
-                "SELECT id, source, message_id, attempts, body FROM outbox WHERE destination = ? ORDER BY id LIMIT ?",
+                """SELECT id, source, message_id, attempts, body, subjects FROM outbox WHERE destination = ?
+                   ORDER BY id LIMIT ?""",
                 (destination, max_events),
             )
             batch: list[Queued] = []
@@ -176,8 +196,13 @@ class OutboxStore:
     async def delivered(self, destination: str, batch: Sequence[Queued]) -> None:
         ids = [(q.id,) for q in batch]
 
+        now = time.time()
+        log = [(destination, q.source, q.message_id, now) for q in batch]
+
         def delete(conn: sqlite3.Connection) -> None:
             conn.executemany("DELETE FROM outbox WHERE id = ?", ids)
+            conn.executemany("INSERT INTO delivery_log (destination, source, message_id, delivered_at) VALUES (?, ?, ?, ?)",
+                             log)
             self._depth[destination] -= len(ids)
 
         await self.db.write(delete)
@@ -217,6 +242,11 @@ class OutboxStore:
                 self._depth[destination] -= cursor.rowcount
                 removed += cursor.rowcount
         return removed
+
+    def remove_dead_letters(self, conn: sqlite3.Connection, subjects: Iterable[str]) -> int:
+        """Delete dead letters of events carrying any of `subjects` (inside the caller's write)."""
+        return sum(conn.execute("DELETE FROM dead_letters WHERE instr(subjects, ?) > 0", (s,)).rowcount
+                   for s in subjects)
 
     # -- reporting -------------------------------------------------------------------------------------------------
 

@@ -1,0 +1,458 @@
+"""Deletion requests: suppress the subject, delete them from every store, ask every vendor to delete them, and sign a
+receipt of what was done where.
+
+A request names identifiers (user ids, anonymous ids, emails). Their keyed hashes, and every hash linked to them in the
+identity graph, are the subject. The request is durable before it is acknowledged (202), and a worker in the gateway
+carries it through its steps, each recorded as it completes, so a restart resumes where it stopped:
+
+1. suppress: the subject's hashes go on the suppression list; from then on ingest drops their events.
+2. local stores, one transaction each: queued outbox events, dead letters, the local sink, replay sessions (chunks,
+   blobs, signals, forms), consent (history and state; kept unlinked when the policy keeps consent proof), identity
+   links.
+3. vendors: one call per destination that has a `deletion` table in the policy, retried with the outbox's backoff;
+   where the vendor returns a job id, polled until it finishes. The identifiers in clear are kept for these calls only
+   and wiped when each is settled.
+4. done: the receipt (counts, times, vendor job ids; no identifiers) is signed with HMAC-SHA256 and stored; the WAL is
+   checkpointed and truncated, so no deleted page lingers there.
+
+The request's id is derived from its identifiers and destinations: the same request twice is one request.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import hmac
+import logging
+import random
+import sqlite3
+import time
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+import httpx
+import orjson
+
+from gateway import sink
+from gateway.database import Migration
+from gateway.identity import component
+from gateway.outbox.retry import backoff_delay, is_retryable, parse_retry_after
+from gateway.vendor_deletion import VENDORS, configured, identifiers_for
+
+if TYPE_CHECKING:
+    from gateway.app import Gateway
+
+log = logging.getLogger("gateway.deletion")
+
+IDENTIFIER_KINDS = ("userId", "anonymousId", "email", "deviceId")
+STORES = ("outbox", "dead_letters", "sink", "replay", "consent", "identity")
+POLL_INTERVAL_S = 30.0
+
+MIGRATIONS = (
+    Migration(
+        "deletion-1",
+        (
+            """CREATE TABLE deletion_requests (
+                id TEXT PRIMARY KEY,
+                created_at REAL NOT NULL,
+                requested_by TEXT NOT NULL,
+                reason TEXT NOT NULL,
+                destinations TEXT NOT NULL,
+                status TEXT NOT NULL,
+                stores TEXT NOT NULL DEFAULT '{}',
+                subjects INTEGER NOT NULL DEFAULT 0,
+                completed_at REAL,
+                receipt TEXT
+            )""",
+            # The subject's hashes while the request runs (step 1 fills it; the local stores are searched by it).
+            """CREATE TABLE deletion_subjects (
+                deletion_id TEXT NOT NULL,
+                subject TEXT NOT NULL,
+                PRIMARY KEY (deletion_id, subject)
+            ) WITHOUT ROWID""",
+            """CREATE TABLE deletion_calls (
+                deletion_id TEXT NOT NULL,
+                destination TEXT NOT NULL,
+                state TEXT NOT NULL,
+                identifiers TEXT NOT NULL,
+                attempts INTEGER NOT NULL DEFAULT 0,
+                next_at REAL NOT NULL DEFAULT 0,
+                job_id TEXT,
+                error TEXT,
+                submitted_at REAL,
+                completed_at REAL,
+                PRIMARY KEY (deletion_id, destination)
+            ) WITHOUT ROWID""",
+        ),
+    ),
+)
+
+
+class InvalidRequest(Exception):
+    pass
+
+
+@dataclass(frozen=True)
+class Identifiers:
+    """The identifiers of a request, per kind, in clear (only for the vendor calls, never stored in the request)."""
+
+    values: Mapping[str, list[str]]
+
+    @classmethod
+    def parse(cls, raw: Any) -> Identifiers:
+        if not isinstance(raw, dict) or not raw:
+            raise InvalidRequest(f"identifiers must be an object like {{\"userId\": \"...\"}}; kinds: "
+                                 f"{', '.join(IDENTIFIER_KINDS)}")
+        values: dict[str, list[str]] = {}
+        for kind, value in raw.items():
+            if kind not in IDENTIFIER_KINDS:
+                raise InvalidRequest(f"unknown identifier kind {kind!r}; kinds: {', '.join(IDENTIFIER_KINDS)}")
+            items = value if isinstance(value, list) else [value]
+            if not items or not all(isinstance(v, (str, int)) and not isinstance(v, bool) and str(v).strip()
+                                    for v in items):
+                raise InvalidRequest(f"identifiers.{kind} must be a non-empty string or a list of them")
+            values[kind] = [str(v).strip().lower() if kind == "email" else str(v) for v in items]
+        return cls(values)
+
+    def all(self) -> list[str]:
+        return [v for items in self.values.values() for v in items]
+
+
+def sign(payload: dict[str, Any], key: bytes) -> dict[str, Any]:
+    """The payload with an HMAC-SHA256 signature over its canonical JSON (sorted keys)."""
+    body = orjson.dumps(payload, option=orjson.OPT_SORT_KEYS)
+    return {**payload, "signature": {"alg": "HMAC-SHA256", "value": hmac.new(key, body, hashlib.sha256).hexdigest()}}
+
+
+def verify(receipt: dict[str, Any], key: bytes) -> bool:
+    payload = {k: v for k, v in receipt.items() if k != "signature"}
+    expected = sign(payload, key)["signature"]["value"]
+    return hmac.compare_digest(expected, str(receipt.get("signature", {}).get("value", "")))
+
+
+class Deletions:
+    def __init__(self, gateway: Gateway, id_key: bytes, receipt_key: bytes, keep_consent_proof: bool) -> None:
+        self.gateway = gateway
+        self.db = gateway.db
+        self._id_key = id_key
+        self._receipt_key = receipt_key
+        self.keep_consent_proof = keep_consent_proof
+        self.wakeup = asyncio.Event()
+        self.rng = random.Random()
+
+    # -- requests ----------------------------------------------------------------------------------------------------
+
+    async def request(self, identifiers: Identifiers, reason: str, destinations: Any, requested_by: str
+                      ) -> tuple[str, bool]:
+        """Record a deletion request durably. Returns (id, created): the same request again returns its first id."""
+        names = self._destinations(destinations)
+        hashes = sorted({self.gateway.identity.hash(v) for v in identifiers.all()})
+        fingerprint = orjson.dumps({"subjects": hashes, "destinations": names})
+        deletion_id = "del_" + hmac.new(self._id_key, fingerprint, hashlib.sha256).hexdigest()[:24]
+        now = time.time()
+        policy = {d.name: d for d in self.gateway.policy.destinations}
+
+        def insert(conn: sqlite3.Connection) -> bool:
+            if conn.execute("SELECT 1 FROM deletion_requests WHERE id = ?", (deletion_id,)).fetchone():
+                return False
+            conn.execute(
+                """INSERT INTO deletion_requests (id, created_at, requested_by, reason, destinations, status, subjects)
+                   VALUES (?, ?, ?, ?, ?, 'pending', ?)""",
+                (deletion_id, now, requested_by, reason, orjson.dumps(names).decode(), len(hashes)),
+            )
+            conn.executemany("INSERT INTO deletion_subjects (deletion_id, subject) VALUES (?, ?)",
+                             [(deletion_id, h) for h in hashes])
+            for name in names:
+                destination = policy[name]
+                vendor = VENDORS.get(destination.protocol)
+                ids = identifiers_for(vendor, identifiers.values) if vendor else []
+                state = ("not_configured" if not configured(destination)
+                         else "no_identifiers" if not ids else "pending")
+                conn.execute(
+                    "INSERT INTO deletion_calls (deletion_id, destination, state, identifiers) VALUES (?, ?, ?, ?)",
+                    (deletion_id, name, state, orjson.dumps(ids if state == "pending" else []).decode()),
+                )
+            self.gateway.audit.append(conn, requested_by, "compliance", "deletion.requested", deletion_id,
+                                      {"destinations": names, "identifiers": len(hashes)})
+            return True
+
+        created = await self.db.write(insert)
+        self.wakeup.set()
+        return deletion_id, created
+
+    def _destinations(self, requested: Any) -> list[str]:
+        known = [d.name for d in self.gateway.policy.destinations if d.protocol != "sink"]
+        if requested in (None, "all"):
+            return known
+        if not isinstance(requested, list) or not all(isinstance(n, str) for n in requested):
+            raise InvalidRequest('destinations must be "all" or a list of destination names')
+        unknown = sorted(set(requested) - set(known))
+        if unknown:
+            raise InvalidRequest(f"unknown destinations {unknown}; known: {', '.join(known)}")
+        return sorted(set(requested))
+
+    async def status(self, deletion_id: str) -> dict[str, Any] | None:
+        def select(conn: sqlite3.Connection) -> dict[str, Any] | None:
+            row = conn.execute(
+                """SELECT id, status, created_at, completed_at, reason, requested_by, stores, subjects
+                   FROM deletion_requests WHERE id = ?""",
+                (deletion_id,),
+            ).fetchone()
+            if row is None:
+                return None
+            calls = conn.execute(
+                """SELECT destination, state, job_id, attempts, error, submitted_at, completed_at
+                   FROM deletion_calls WHERE deletion_id = ? ORDER BY destination""",
+                (deletion_id,),
+            ).fetchall()
+            stores = orjson.loads(row[6])
+            return {
+                "id": row[0], "status": row[1], "created_at": row[2], "completed_at": row[3], "reason": row[4],
+                "requested_by": row[5], "subjects": row[7],
+                "stores": {name: stores.get(name, {"status": "pending"}) for name in STORES},
+                "destinations": {
+                    d: {"status": s, "job_id": j, "attempts": a, "error": e, "submitted_at": sa, "completed_at": ca}
+                    for d, s, j, a, e, sa, ca in calls
+                },
+            }
+
+        return await self.db.read(select)
+
+    async def list(self, limit: int = 100) -> list[dict[str, Any]]:
+        def select(conn: sqlite3.Connection) -> list[dict[str, Any]]:
+            cursor = conn.execute(
+                """SELECT id, status, created_at, completed_at, reason, requested_by FROM deletion_requests
+                   ORDER BY created_at DESC LIMIT ?""",
+                (limit,),
+            )
+            names = [d[0] for d in cursor.description]
+            return [dict(zip(names, row)) for row in cursor]
+
+        return await self.db.read(select)
+
+    async def receipt(self, deletion_id: str) -> dict[str, Any] | None:
+        row = await self.db.read(
+            lambda c: c.execute("SELECT receipt FROM deletion_requests WHERE id = ?", (deletion_id,)).fetchone()
+        )
+        return orjson.loads(row[0]) if row and row[0] else None
+
+    def verify_receipt(self, receipt: dict[str, Any]) -> bool:
+        return verify(receipt, self._receipt_key)
+
+    # -- the worker --------------------------------------------------------------------------------------------------
+
+    async def run(self, stop: asyncio.Event) -> None:
+        """Carry every unfinished request forward; wake on new requests and when a vendor call is due."""
+        while not stop.is_set():
+            self.wakeup.clear()
+            next_due: float | None = None
+            try:
+                for deletion_id in await self.db.read(
+                    lambda c: [r[0] for r in c.execute(
+                        "SELECT id FROM deletion_requests WHERE status IN ('pending', 'running') ORDER BY created_at")]
+                ):
+                    due = await self.advance(deletion_id)
+                    if due is not None:
+                        next_due = due if next_due is None else min(next_due, due)
+            except Exception:  # noqa: BLE001 - keep the worker alive; the step is retried on the next round
+                log.exception("deletion worker: a step failed; retrying")
+                next_due = time.time() + 5
+            timeout = None if next_due is None else max(0.0, next_due - time.time())
+            waiters = [asyncio.ensure_future(self.wakeup.wait()), asyncio.ensure_future(stop.wait())]
+            await asyncio.wait(waiters, timeout=timeout, return_when=asyncio.FIRST_COMPLETED)
+            for waiter in waiters:
+                waiter.cancel()
+
+    async def advance(self, deletion_id: str) -> float | None:
+        """Do what is due for one request; returns when to look again (None: nothing waiting on time)."""
+        stores = await self.db.read(lambda c: orjson.loads(
+            c.execute("SELECT stores FROM deletion_requests WHERE id = ?", (deletion_id,)).fetchone()[0]))
+        if "suppress" not in stores:
+            await self._suppress(deletion_id)
+        for store in STORES:
+            if store not in stores:
+                await self._delete_local(deletion_id, store)
+        next_due = await self._vendor_calls(deletion_id)
+        if next_due is None:
+            await self._finish(deletion_id)
+        return next_due
+
+    async def _subjects(self, deletion_id: str) -> set[str]:
+        return set(await self.db.read(lambda c: [r[0] for r in c.execute(
+            "SELECT subject FROM deletion_subjects WHERE deletion_id = ?", (deletion_id,))]))
+
+    async def _suppress(self, deletion_id: str) -> None:
+        def write(conn: sqlite3.Connection) -> None:
+            requested = [r[0] for r in conn.execute(
+                "SELECT subject FROM deletion_subjects WHERE deletion_id = ?", (deletion_id,))]
+            subject = component(conn, requested)
+            conn.executemany("INSERT OR IGNORE INTO deletion_subjects (deletion_id, subject) VALUES (?, ?)",
+                             [(deletion_id, s) for s in subject])
+            self.gateway.suppression.add(conn, subject, deletion_id)
+            _record_step(conn, deletion_id, "suppress", {"status": "done", "subjects": len(subject)},
+                         status="running")
+
+        await self.db.write(write)
+
+    async def _delete_local(self, deletion_id: str, store: str) -> None:
+        subjects = await self._subjects(deletion_id)
+        gateway = self.gateway
+        destinations = [d.name for d in gateway.policy.destinations]
+
+        def write(conn: sqlite3.Connection) -> None:
+            if store == "outbox":
+                deleted = gateway.outbox.remove_subjects(conn, destinations, subjects)
+            elif store == "dead_letters":
+                deleted = gateway.outbox.remove_dead_letters(conn, subjects)
+            elif store == "sink":
+                deleted = sink.delete_subjects(conn, subjects)
+            elif store == "replay":
+                deleted = gateway.replay.store.delete_subjects(conn, subjects) if gateway.replay else 0
+            elif store == "consent":
+                deleted = gateway.ledger.forget(conn, subjects, deletion_id if self.keep_consent_proof else None)
+            else:
+                deleted = gateway.identity.forget(conn, subjects)
+            _record_step(conn, deletion_id, store, {"status": "done", "deleted": deleted, "at": time.time()})
+
+        await self.db.write(write)
+
+    async def _vendor_calls(self, deletion_id: str) -> float | None:
+        calls = await self.db.read(lambda c: c.execute(
+            """SELECT destination, state, identifiers, attempts, next_at, job_id FROM deletion_calls
+               WHERE deletion_id = ? AND state IN ('pending', 'submitted')""",
+            (deletion_id,),
+        ).fetchall())
+        next_due: float | None = None
+        policy = {d.name: d for d in self.gateway.policy.destinations}
+        for name, state, identifiers, attempts, next_at, job_id in calls:
+            now = time.time()
+            if next_at > now:
+                next_due = next_at if next_due is None else min(next_due, next_at)
+                continue
+            destination = policy.get(name)
+            if destination is None:
+                await self._settle(deletion_id, name, "failed", error="destination no longer in the policy")
+                continue
+            due = await self._call(deletion_id, destination, state, orjson.loads(identifiers), attempts, job_id)
+            if due is not None:
+                next_due = due if next_due is None else min(next_due, due)
+        return next_due
+
+    async def _call(self, deletion_id: str, destination: Any, state: str, ids: list[str], attempts: int,
+                    job_id: str | None) -> float | None:
+        vendor = VENDORS[destination.protocol]
+        base = vendor.endpoint(destination)
+        if state == "pending":
+            call = vendor.submit(base, destination, ids[: vendor.max_ids])
+        else:
+            assert vendor.poll is not None and job_id is not None
+            call = vendor.poll(base, destination, job_id)
+        try:
+            response = await self.gateway.http.request(call.method, call.url, headers=call.headers, content=call.body,
+                                                        timeout=destination.retry.timeout_s)
+        except httpx.TransportError as exc:
+            return await self._retry(deletion_id, destination, attempts, None, f"{type(exc).__name__}")
+        status = response.status_code
+        if status >= 300:
+            if is_retryable(status):
+                retry_after = parse_retry_after(response.headers.get("retry-after"))
+                return await self._retry(deletion_id, destination, attempts, retry_after, f"HTTP {status}")
+            await self._settle(deletion_id, destination.name, "failed", error=f"HTTP {status}: {response.text[:200]}")
+            return None
+        try:
+            answer = response.json()
+        except ValueError:
+            answer = None
+        if state == "pending":
+            new_job = vendor.job_id(answer)
+            if new_job and vendor.poll is not None:
+                await self._submitted(deletion_id, destination.name, str(new_job))
+                return time.time() + self._poll_interval(destination)
+            await self._settle(deletion_id, destination.name, "completed", job_id=str(new_job) if new_job else None)
+            return None
+        assert vendor.job_state is not None
+        job_state = vendor.job_state(answer)
+        if job_state == "running":
+            await self._submitted(deletion_id, destination.name, job_id or "")
+            return time.time() + self._poll_interval(destination)
+        await self._settle(deletion_id, destination.name, "completed" if job_state == "done" else "failed",
+                           job_id=job_id, error=None if job_state == "done" else "the vendor reported the job failed")
+        return None
+
+    def _poll_interval(self, destination: Any) -> float:
+        return float(destination.deletion.get("poll_interval_s", POLL_INTERVAL_S))
+
+    async def _retry(self, deletion_id: str, destination: Any, attempts: int, retry_after: float | None,
+                     error: str) -> float:
+        delay = backoff_delay(destination.retry, attempts + 1, retry_after, self.rng)
+        next_at = time.time() + delay
+        await self.db.write(lambda c: c.execute(
+            """UPDATE deletion_calls SET attempts = attempts + 1, next_at = ?, error = ?
+               WHERE deletion_id = ? AND destination = ?""",
+            (next_at, error, deletion_id, destination.name)))
+        log.warning("deletion %s: %s answered %s; retrying in %.1f s", deletion_id, destination.name, error, delay)
+        return next_at
+
+    async def _submitted(self, deletion_id: str, destination: str, job_id: str) -> None:
+        await self.db.write(lambda c: c.execute(
+            """UPDATE deletion_calls SET state = 'submitted', job_id = ?, attempts = attempts + 1, error = NULL,
+                      submitted_at = coalesce(submitted_at, ?), next_at = 0
+               WHERE deletion_id = ? AND destination = ?""",
+            (job_id, time.time(), deletion_id, destination)))
+
+    async def _settle(self, deletion_id: str, destination: str, state: str, job_id: str | None = None,
+                      error: str | None = None) -> None:
+        """A call is over: keep its outcome, wipe the identifiers it carried."""
+        now = time.time()
+        await self.db.write(lambda c: c.execute(
+            """UPDATE deletion_calls SET state = ?, identifiers = '[]', job_id = coalesce(?, job_id), error = ?,
+                      attempts = attempts + 1, submitted_at = coalesce(submitted_at, ?), completed_at = ?
+               WHERE deletion_id = ? AND destination = ?""",
+            (state, job_id, error, now, now, deletion_id, destination)))
+
+    async def _finish(self, deletion_id: str) -> None:
+        def write(conn: sqlite3.Connection) -> None:
+            row = conn.execute("SELECT created_at, requested_by, stores FROM deletion_requests WHERE id = ?",
+                               (deletion_id,)).fetchone()
+            calls = conn.execute(
+                """SELECT destination, state, job_id, submitted_at, completed_at FROM deletion_calls
+                   WHERE deletion_id = ? ORDER BY destination""", (deletion_id,)).fetchall()
+            stores = orjson.loads(row[2])
+            completed_at = time.time()
+            failed = any(state == "failed" for _, state, *_ in calls)
+            status = "failed" if failed else "completed"
+            receipt = sign({
+                "deletion_id": deletion_id,
+                "requested_at": row[0],
+                "requested_by": row[1],
+                "completed_at": completed_at,
+                "status": status,
+                "subject_identifiers": stores.get("suppress", {}).get("subjects", 0),
+                "suppressed": True,
+                "stores": {name: stores.get(name, {}).get("deleted", 0) for name in STORES},
+                "destinations": {d: {"status": s, "job_id": j, "submitted_at": sa, "completed_at": ca}
+                                 for d, s, j, sa, ca in calls},
+            }, self._receipt_key)
+            conn.execute(
+                "UPDATE deletion_requests SET status = ?, completed_at = ?, receipt = ? WHERE id = ?",
+                (status, completed_at, orjson.dumps(receipt).decode(), deletion_id),
+            )
+            # The subject's hashes stay only on the suppression list.
+            conn.execute("DELETE FROM deletion_subjects WHERE deletion_id = ?", (deletion_id,))
+            self.gateway.audit.append(conn, "gateway", "system", f"deletion.{status}", deletion_id,
+                                      {"stores": receipt["stores"]})
+
+        await self.db.write(write)
+        await self.db.checkpoint()
+        log.info("deletion %s finished", deletion_id)
+
+
+def _record_step(conn: sqlite3.Connection, deletion_id: str, step: str, outcome: dict[str, Any],
+                 status: str | None = None) -> None:
+    stores = orjson.loads(conn.execute("SELECT stores FROM deletion_requests WHERE id = ?",
+                                       (deletion_id,)).fetchone()[0])
+    stores[step] = outcome
+    conn.execute("UPDATE deletion_requests SET stores = ?, status = coalesce(?, status) WHERE id = ?",
+                 (orjson.dumps(stores).decode(), status, deletion_id))
+

@@ -1,0 +1,98 @@
+"""Purging what the retention policy says has expired: on a schedule inside the server, and by `privacy-gateway purge`.
+
+Each category is purged in batches (short transactions, so ingest is never held up for long) until nothing older than
+its cutoff is left. Deleted rows are overwritten (secure_delete) and the WAL is truncated at the end, so purged data
+does not linger in free pages or in the log.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import sqlite3
+import time
+from collections.abc import Callable
+from typing import TYPE_CHECKING
+
+from gateway import audit
+from policies.retention import CATEGORIES, Retention
+
+if TYPE_CHECKING:
+    from gateway.database import Database
+    from replay.store import ReplayStore
+
+log = logging.getLogger("gateway.retention")
+
+BATCH = 500
+Progress = Callable[[str, int], None]  # (category, rows purged in this batch)
+
+
+def _batch(category: str, cutoff: float, replay: ReplayStore | None) -> Callable[[sqlite3.Connection], int]:
+    """One batch of `category` older than `cutoff`, as a write function returning how many went."""
+
+    def delete_where(table: str, column: str) -> Callable[[sqlite3.Connection], int]:
+        return lambda conn: conn.execute(
+            f"DELETE FROM {table} WHERE rowid IN (SELECT rowid FROM {table} WHERE {column} < ? LIMIT ?)",
+            (cutoff, BATCH),
+        ).rowcount
+
+    if category == "replay":
+        def replay_batch(conn: sqlite3.Connection) -> int:
+            expired = [r[0] for r in conn.execute(
+                "SELECT session_id FROM replay_sessions WHERE updated_at < ? LIMIT ?", (cutoff, BATCH // 10))]
+            return replay.delete_sessions(conn, expired) if replay is not None else 0
+        return replay_batch
+    if category == "audit_log":
+        return lambda conn: audit.purge_before(conn, cutoff, BATCH)
+    if category == "receipt":
+        def receipts(conn: sqlite3.Connection) -> int:
+            expired = [r[0] for r in conn.execute(
+                """SELECT id FROM deletion_requests WHERE status IN ('completed', 'failed') AND completed_at < ?
+                   LIMIT ?""", (cutoff, BATCH))]
+            for deletion_id in expired:
+                conn.execute("DELETE FROM deletion_calls WHERE deletion_id = ?", (deletion_id,))
+                conn.execute("DELETE FROM deletion_requests WHERE id = ?", (deletion_id,))
+            return len(expired)
+        return receipts
+    table, column = {
+        "delivery_log": ("delivery_log", "delivered_at"),
+        "dead_letter": ("dead_letters", "failed_at"),
+        "sink": ("sink_events", "delivered_at"),
+        "consent_history": ("consent_history", "received_at"),
+    }[category]
+    return delete_where(table, column)
+
+
+async def purge(db: Database, retention: Retention, replay: ReplayStore | None, now: float | None = None,
+                progress: Progress | None = None) -> dict[str, int]:
+    """Delete everything expired at `now` (default: the clock). Returns rows (sessions for replay) per category."""
+    now = time.time() if now is None else now
+    purged = {}
+    for category in CATEGORIES:
+        write = _batch(category, retention.cutoff(category, now), replay)
+        total = 0
+        while True:
+            n = await db.write(write)
+            total += n
+            if progress is not None:
+                progress(category, n)
+            if n == 0:
+                break
+        purged[category] = total
+    await db.checkpoint()
+    return purged
+
+
+async def purge_periodically(db: Database, retention: Retention, replay: ReplayStore | None,
+                             stop: asyncio.Event) -> None:
+    while not stop.is_set():
+        try:
+            purged = await purge(db, retention, replay)
+            if any(purged.values()):
+                log.info("retention: purged %s", ", ".join(f"{k} {v}" for k, v in purged.items() if v))
+        except Exception:  # noqa: BLE001 - try again next round
+            log.exception("retention: purge failed")
+        try:
+            await asyncio.wait_for(stop.wait(), retention.purge_interval_s)
+        except asyncio.TimeoutError:
+            pass

@@ -34,6 +34,7 @@ POLICY = f"""
 [[sources]]
 name = "bench"
 write_keys = ["{WRITE_KEY}"]
+consent_model = "opt-out"   # every event is forwarded: the bench measures the full path
 destinations = ["segment"]
 
 [[destinations]]

@@ -26,12 +26,13 @@ from gateway import (
     access,
     admin,
     audit,
+    consent_api,
     consent_ledger,
+    deletion,
     identity,
     keys,
     outbox,
     replay_api,
-    deletion,
     retention,
     sink,
     suppression,
@@ -49,11 +50,14 @@ from gateway.metrics import Metrics
 from gateway.outbox import OutboxStore, Sender
 from gateway.outbox.transport import HttpTransport, Transport
 from gateway.pipeline import Pipeline
-from gateway.suppression import Suppression
 from gateway.protocols import PROTOCOLS, check_credentials, segment
+from gateway.suppression import Suppression
+from policies.consent import decide, read_signals
+from policies.event import Event
 from policies.loader import LOCAL_SINK
 from policies.policy import Policy, Source
 from replay import analysis as replay_analysis
+from replay import service as replay_service
 from replay import store as replay_store
 from replay.compression import Compressor
 from replay.privacy import RrwebPrivacy
@@ -132,15 +136,17 @@ async def open_gateway(policy: Policy, data_dir: Path, announce_token: Callable[
     token = access.bootstrap_admin_token(db, control)
     if token is not None:
         announce_token(token)
+    ledger = ConsentLedger(db)
+    encoders = {d.name: _encoder_of(d.protocol) for d in enabled}
     gateway = Gateway(
         policy=policy,
         db=db,
         outbox=store,
-        pipeline=Pipeline(policy, {d.name: _encoder_of(d.protocol) for d in enabled}, subjects, suppressed),
+        pipeline=Pipeline(policy, encoders, subjects, suppressed, ledger, keys.derive(secret, "consent-pseudonym")),
         metrics=Metrics(),
         access=control,
         identity=subjects,
-        ledger=ConsentLedger(db),
+        ledger=ledger,
         audit=AuditLog(db, keys.derive(secret, "audit")),
         suppression=suppressed,
         secret=secret,
@@ -182,10 +188,11 @@ def _replay_service(gateway: Gateway) -> ReplayService:
                 ) -> tuple[bool, str]:
         if gateway.suppression.suppressed(ids):
             return False, "suppressed"
-        state = gateway.ledger.state(ids)
-        if state is not None and "session_replay" in state:
-            return state["session_replay"], "ledger_granted" if state["session_replay"] else "ledger_denied"
-        return source.consent_model == "opt-out", f"default_{source.consent_model}"
+        # A recording request carries no event: only the request's own signals (GPC, gdpr parameters) and the
+        # subject's stored consent count.
+        signals = read_signals(Event("track", "-"), headers, query, policy.consent)
+        decision = decide(signals, gateway.ledger.state(ids), source.consent_model, policy.consent)
+        return decision.granted(replay_service.PURPOSE), decision.reason(replay_service.PURPOSE)
 
     privacy = RrwebPrivacy(policy.replay.unmasked_inputs, scrub_text=lambda text: text,
                            scrub_attribute=lambda tag, name, value: value)
@@ -243,6 +250,7 @@ def ingest_routes() -> list[Route]:
             for route in codec.routes
         ),
         *replay_api.ingest_routes(),
+        Route("/v1/consent", consent_api.record_consent, methods=["POST"]),
     ]
 
 

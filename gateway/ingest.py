@@ -16,10 +16,21 @@ from starlette.responses import Response
 from gateway.bodies import WIRE_SLACK, decode_content, read_body
 from gateway.client_ip import client_ip
 from gateway.outbox.store import OutboxFull
+from gateway.pipeline import Processed
 from gateway.protocols.codec import Codec, Inbound, ProtocolError
 
 if TYPE_CHECKING:
     from gateway.app import Gateway
+
+
+def count_decisions(gateway: Gateway, source: str, processed: Processed) -> None:
+    metrics = gateway.metrics
+    if processed.suppressed:
+        metrics.inc("gateway_events_suppressed_total", processed.suppressed, source=source)
+    for (destination, action, reason), n in processed.decisions.items():
+        metrics.inc("gateway_consent_decisions_total", n, destination=destination, action=action, reason=reason)
+    for kind, n in processed.malformed.items():
+        metrics.inc("gateway_consent_malformed_total", n, source=source, kind=kind)
 
 
 def ingest_endpoint(codec: Codec, kind: str):  # noqa: ANN201 - a Starlette endpoint
@@ -42,9 +53,8 @@ def ingest_endpoint(codec: Codec, kind: str):  # noqa: ANN201 - a Starlette endp
             if source is None:
                 raise ProtocolError(401, "unauthorized", "missing or unknown write key")
             source_name = source.name
-            processed = gateway.pipeline.process(source, decoded.events)
-            if processed.suppressed:
-                gateway.metrics.inc("gateway_events_suppressed_total", processed.suppressed, source=source.name)
+            processed = gateway.pipeline.process(source, decoded.events, request.headers, request.query_params)
+            count_decisions(gateway, source.name, processed)
             deliveries = processed.deliveries
             await gateway.outbox.commit(deliveries, also=gateway.learn(processed.links))
         except ProtocolError as error:

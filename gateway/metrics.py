@@ -18,6 +18,8 @@ HELP = {
     "gateway_events_dead_lettered_total": "Event deliveries refused for good, moved to dead letters.",
     "gateway_outbox_depth": "Event deliveries waiting in the outbox, by destination.",
     "gateway_events_suppressed_total": "Events dropped at ingest because their subject asked to be deleted.",
+    "gateway_consent_decisions_total": "Consent verdicts per event and destination: forward, anonymize or drop, why.",
+    "gateway_consent_malformed_total": "Consent signals that could not be read (treated as no consent), by kind.",
     "gateway_outbox_full_total": "Ingest requests answered 503 because the outbox was full.",
 }
 

@@ -124,6 +124,38 @@ def read_signals(
     return Signals(found.gpc, found.gdpr_applies, tuple(found.signals), tuple(found.malformed))
 
 
+NO_SIGNALS = Signals()
+_REQUEST_PLACES = (("query", "gdpr"), ("query", "gdpr_consent"), ("query", "gcs"))
+_CONTEXT_PLACES = ("consent", "consentManagement", "gdpr_consent")
+
+
+def request_is_silent(headers: Mapping[str, str], query: Mapping[str, str]) -> bool:
+    """Whether the request itself carries no consent signal (no Sec-GPC header, no gdpr, gdpr_consent or gcs
+    parameter). Checked once per request; with `event_is_silent` it lets the common case skip read_signals."""
+    return _header(headers, GPC_HEADER) is None and not any(query.get(name) is not None for _, name in _REQUEST_PLACES)
+
+
+def event_places(event: Event, config: ConsentConfig) -> tuple[Any, ...]:
+    """The values of every place in `event` that read_signals looks at (None where absent). Two events with equal
+    places, in the same request, have equal signals: the pipeline decides once for them. (Keep in step with
+    read_signals' table above.)"""
+    context = event.context if isinstance(event.context, dict) else {}
+    prop = config.event_property
+    properties = event.properties if isinstance(event.properties, dict) else {}
+    traits = event.traits if isinstance(event.traits, dict) else {}
+    return (
+        *(context.get(name) for name in _CONTEXT_PLACES),
+        None if event.context is None or isinstance(event.context, dict) else event.context,
+        properties.get(prop),
+        traits.get(prop),
+    )
+
+
+def event_is_silent(event: Event, config: ConsentConfig) -> bool:
+    """Whether `event` has nothing in any place read_signals looks at."""
+    return all(value is None for value in event_places(event, config))
+
+
 def gpc_requested(headers: Mapping[str, str]) -> bool:
     """Whether the request carries `Sec-GPC: 1`."""
     value = _header(headers, GPC_HEADER)

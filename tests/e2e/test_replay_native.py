@@ -161,4 +161,4 @@ def test_opt_in_source_without_consent_stores_no_recording(
     response = post_events(gateway, "no-consent", {"events": recording["events"], "anonymousId": "anon-1"})
     assert response.status_code == 200 and response.json()["refused_consent"] == 1
     assert gateway.admin("/admin/v1/replay/sessions/no-consent").status_code == 404
-    assert gateway.metrics()['replay_chunks_refused_total{reason="default_opt-in",source="web"}'] == 1
+    assert gateway.metrics()['replay_chunks_refused_total{reason="default_opt_in",source="web"}'] == 1

@@ -330,3 +330,25 @@ def test_the_memory_of_tc_strings_is_bounded() -> None:
     for i in range(TC_MEMO_ENTRIES + 10):
         read(query={"gdpr_consent": f"C{i}"}, config=config)
     assert 0 < len(config.tc_memo) <= TC_MEMO_ENTRIES
+
+
+# -- the pipeline's shortcut: equal signal places, equal signals ----------------------------------------------------
+
+_places = st.none() | st.booleans() | st.text(max_size=5) | st.dictionaries(
+    st.sampled_from(["categoryPreferences", "gpc", "tcString", "Analytics"]), st.booleans() | st.text(max_size=4), max_size=2)
+
+
+@settings(max_examples=300, deadline=None)
+@given(context=st.dictionaries(st.sampled_from(["consent", "consentManagement", "gdpr_consent", "ip"]), _places,
+                               max_size=3),
+       properties=st.dictionaries(st.sampled_from(["$consent", "plan"]), _places, max_size=2),
+       other=st.dictionaries(st.sampled_from(["ip", "page", "locale"]), st.text(max_size=4), max_size=2))
+def test_events_with_equal_signal_places_have_equal_signals(context, properties, other) -> None:  # noqa: ANN001
+    from policies.consent.signals import event_places
+
+    config = ConsentConfig()
+    one = Event("track", "1", context=context, properties=properties)
+    two = Event("track", "2", context={**other, **context}, properties={**properties, "noise": 1})
+    assert event_places(one, config) == event_places(two, config)
+    query = {"gdpr": "1"}
+    assert read_signals(one, {}, query, config) == read_signals(two, {}, query, config)

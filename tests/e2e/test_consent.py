@@ -1,0 +1,171 @@
+"""Consent through the real server: the fake vendors receive exactly what the policy allows."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import httpx
+import orjson
+import pytest
+from segment.analytics import Client
+
+from tests.support.fake_vendor import FakeVendor
+from tests.support.gateway_process import FAST_RETRY, WRITE_KEY, GatewayProcess, segment_policy
+
+pytestmark = pytest.mark.e2e
+
+# IAB's own decoder tests (iabtcf-java TCStringV2Test): purposes 2 and 10 consented, no purpose 1.
+TC_WITHOUT_PURPOSE_1 = "COtybn4PA_zT4KjACBENAPCIAEBAAECAAIAAAAAAAAAA"
+
+
+def two_destinations(strict_url: str, anonymizing_url: str, consent_model: str = "opt-in",
+                     strict_purposes: list[str] | None = None) -> dict[str, Any]:
+    """`strict` drops what lacks consent; `anon` gets it anonymized. Both need analytics."""
+    policy = segment_policy(strict_url)
+    policy["sources"][0]["consent_model"] = consent_model
+    policy["sources"][0]["destinations"] = ["segment", "anon"]
+    policy["destinations"][0]["purposes"] = strict_purposes or ["analytics"]
+    policy["destinations"].append({
+        "name": "anon", "protocol": "segment", "endpoint": anonymizing_url, "purposes": ["analytics"],
+        "on_missing_consent": "anonymize", "credentials": {"write_key": "${VENDOR_WRITE_KEY}"}, "retry": FAST_RETRY,
+    })
+    return policy
+
+
+def grant(gateway: GatewayProcess, **body: Any) -> httpx.Response:
+    return httpx.post(gateway.url + "/v1/consent", json={"writeKey": WRITE_KEY, **body}, timeout=10)
+
+
+def post(gateway: GatewayProcess, body: dict[str, Any], path: str = "/v1/batch", **kwargs: Any) -> httpx.Response:
+    return httpx.post(gateway.url + path, content=orjson.dumps({"writeKey": WRITE_KEY, **body}), timeout=10, **kwargs)
+
+
+def test_a_real_sdk_with_one_consenting_and_one_silent_subject(
+    start_gateway: Callable[..., GatewayProcess],
+) -> None:
+    strict, anon = FakeVendor().start(), FakeVendor().start()
+    try:
+        gateway = start_gateway(two_destinations(strict.url, anon.url))
+        assert grant(gateway, userId="alice", granted=["analytics"]).json()["status"] == "ok"
+
+        client = Client(WRITE_KEY, host=gateway.url, upload_interval=0.05)
+        client.track(user_id="alice", event="Viewed", properties={"plan": "pro"}, message_id="alice-1",
+                     context={"ip": "203.0.113.5"})
+        client.track(user_id="bob", event="Viewed", properties={"plan": "free"}, message_id="bob-1",
+                     context={"ip": "198.51.100.9"})
+        client.shutdown()
+
+        anon.wait_for_message_ids({"alice-1", "bob-1"})
+        strict.wait_for_message_ids({"alice-1"})
+        marker = post(gateway, {"batch": [{"type": "track", "event": "marker", "userId": "alice", "messageId": "m"}]})
+        assert marker.status_code == 200
+        strict.wait_for_message_ids({"m"})
+        assert strict.message_ids() == {"alice-1", "m"}  # bob never granted analytics: dropped here
+
+        received = {e["messageId"]: e for e in anon.segment_events()}
+        assert received["alice-1"]["userId"] == "alice"
+        assert received["alice-1"]["context"]["ip"] == "203.0.113.5"
+        bob = received["bob-1"]
+        assert bob["userId"] != "bob" and bob["userId"]  # a keyed pseudonym
+        assert "ip" not in bob["context"]
+        assert bob["properties"] == {"plan": "free"}
+
+        metrics = gateway.metrics()
+        assert metrics['gateway_consent_decisions_total{action="drop",destination="segment",reason="default_opt_in"}'] == 1
+        assert metrics['gateway_consent_decisions_total{action="anonymize",destination="anon",reason="default_opt_in"}'] == 1
+    finally:
+        strict.stop()
+        anon.stop()
+
+
+def test_withdrawal_removes_queued_events_and_stops_new_ones(
+    vendor: FakeVendor, start_gateway: Callable[..., GatewayProcess]
+) -> None:
+    gateway = start_gateway(segment_policy(vendor.url))  # opt-out: allowed until denied
+    vendor.stop()
+    events = [{"type": "track", "event": "Viewed", "userId": "carol", "messageId": f"carol-{i}"} for i in range(5)]
+    events.append({"type": "track", "event": "Viewed", "userId": "dave", "messageId": "dave-1"})
+    assert post(gateway, {"batch": events}).status_code == 200
+
+    answer = grant(gateway, userId="carol", denied=["analytics"]).json()
+    assert answer == {"status": "ok", "withdrawn": ["analytics"], "removed_queued_events": 5}
+    assert post(gateway, {"batch": [{"type": "track", "event": "Later", "userId": "carol", "messageId": "carol-x"}]}
+                ).status_code == 200
+
+    vendor.start()
+    vendor.wait_for_message_ids({"dave-1"})
+    marker = post(gateway, {"batch": [{"type": "track", "event": "marker", "userId": "dave", "messageId": "m"}]})
+    assert marker.status_code == 200
+    vendor.wait_for_message_ids({"m"})
+    assert vendor.message_ids() == {"dave-1", "m"}
+
+
+def test_consent_given_to_an_anonymous_id_carries_to_the_user_id_after_identify(
+    vendor: FakeVendor, start_gateway: Callable[..., GatewayProcess]
+) -> None:
+    policy = segment_policy(vendor.url)
+    policy["sources"][0]["consent_model"] = "opt-in"
+    gateway = start_gateway(policy)
+    assert grant(gateway, anonymousId="anon-77", granted=["analytics"]).status_code == 200
+    identify = {"type": "identify", "userId": "erin", "anonymousId": "anon-77", "messageId": "identify-1"}
+    later = {"type": "track", "event": "Bought", "userId": "erin", "messageId": "erin-1"}
+    assert post(gateway, {"batch": [identify]}).status_code == 200
+    assert post(gateway, {"batch": [later]}).status_code == 200
+    vendor.wait_for_message_ids({"identify-1", "erin-1"})
+
+
+def test_gpc_opts_out_of_sale_purposes_and_is_recorded_on_the_event(
+    start_gateway: Callable[..., GatewayProcess],
+) -> None:
+    analytics, ads = FakeVendor().start(), FakeVendor().start()
+    try:
+        gateway = start_gateway(two_destinations(ads.url, analytics.url, consent_model="opt-out",
+                                                 strict_purposes=["advertising"]))
+        body = {"batch": [{"type": "track", "event": "Viewed", "userId": "frank", "messageId": "gpc-1"}]}
+        assert post(gateway, body, headers={"Sec-GPC": "1"}).status_code == 200
+        analytics.wait_for_message_ids({"gpc-1"})
+        [event] = analytics.segment_events()
+        assert event["context"]["consent"]["gpc"] is True
+        assert event["userId"] == "frank"  # analytics is not a sale purpose: forwarded as it is
+        post(gateway, {"batch": [{"type": "track", "event": "marker", "userId": "x", "messageId": "m"}]})
+        ads.wait_for_message_ids({"m"})
+        assert "gpc-1" not in ads.message_ids()
+    finally:
+        analytics.stop()
+        ads.stop()
+
+
+@pytest.mark.parametrize(
+    ("query", "context"),
+    [
+        ({"gdpr": "1", "gdpr_consent": TC_WITHOUT_PURPOSE_1}, {}),  # a real TC string without purpose 1
+        ({"gcs": "G100"}, {}),  # Consent Mode: analytics_storage denied
+        ({}, {"consent": {"categoryPreferences": {"Analytics": False}}}),  # Segment's consent object
+        ({}, {"consent": {"categoryPreferences": "yes"}}),  # malformed: treated as no consent
+        ({}, {"consent": {"tcString": "not-a-tc-string"}}),  # malformed TC string
+    ],
+    ids=["tcf", "consent-mode", "segment-denied", "malformed-segment", "malformed-tcf"],
+)
+def test_signals_that_deny_analytics_keep_the_event_from_an_analytics_destination(
+    vendor: FakeVendor, start_gateway: Callable[..., GatewayProcess], query: dict, context: dict
+) -> None:
+    gateway = start_gateway(segment_policy(vendor.url))  # opt-out: everything flows unless a signal says no
+    event = {"type": "track", "event": "Viewed", "userId": "gina", "messageId": "denied-1", "context": context}
+    assert post(gateway, {"batch": [event]}, params=query).status_code == 200
+    post(gateway, {"batch": [{"type": "track", "event": "marker", "userId": "x", "messageId": "m"}]})
+    vendor.wait_for_message_ids({"m"})
+    assert "denied-1" not in vendor.message_ids()
+    if "yes" in str(context) or "not-a-tc" in str(context):
+        assert any(k.startswith("gateway_consent_malformed_total") for k in gateway.metrics())
+
+
+def test_the_consent_api_refuses_what_it_cannot_record(vendor: FakeVendor,
+                                                       start_gateway: Callable[..., GatewayProcess]) -> None:
+    gateway = start_gateway(segment_policy(vendor.url))
+    assert grant(gateway, granted=["analytics"]).status_code == 400  # no identifier
+    assert grant(gateway, userId="u", granted=["telepathy"]).status_code == 400
+    assert grant(gateway, userId="u", granted=["analytics"], denied=["analytics"]).status_code == 400
+    assert httpx.post(gateway.url + "/v1/consent", json={"writeKey": "nope", "userId": "u", "granted": ["analytics"]}
+                      ).status_code == 401
+    assert httpx.post(gateway.url + "/v1/consent", content=b"{", timeout=10).status_code == 400

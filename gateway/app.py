@@ -32,6 +32,7 @@ from gateway import (
     identity,
     keys,
     outbox,
+    privacy_api,
     replay_api,
     retention,
     sink,
@@ -268,7 +269,7 @@ def create_app(
         finally:
             await close_gateway(gateway)
 
-    admin_routes = [*admin.routes(), *replay_api.admin_routes()]
+    admin_routes = [*admin.routes(), *replay_api.admin_routes(), *privacy_api.routes()]
     admin_app = AdminGuard(Router(routes=admin_routes), access=lambda: app.state.gateway.access)
     app = Starlette(
         routes=[

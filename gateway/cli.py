@@ -4,12 +4,16 @@
     privacy-gateway check --policy site.toml          # validate a policy file and say what it configures
     privacy-gateway token --role admin --name ops     # make an access token and the policy lines that admit it
     privacy-gateway replay analyze --all              # detect frustration signals in stored sessions (--session ID)
+    privacy-gateway purge                             # delete what the retention policy says has expired
+    privacy-gateway deletion request --user-id U      # file a deletion request (via the admin API); `status ID`
 """
 
 from __future__ import annotations
 
 import argparse
+import json
 import logging
+import os
 import sys
 from pathlib import Path
 
@@ -84,18 +88,12 @@ class Progress:
 def cmd_replay_analyze(args: argparse.Namespace) -> int:
     import asyncio
 
-    from gateway.app import DATABASE_FILE, MIGRATIONS
-    from gateway.database import Database
     from replay import analysis
     from replay.compression import Compressor
     from replay.store import ReplayStore
 
     policy = _load(args.policy)
-    path = Path(args.data_dir) / DATABASE_FILE
-    if not path.exists():
-        print(f"privacy-gateway: no database at {path}: is --data-dir the gateway's?", file=sys.stderr)
-        return 1
-    db = Database(path, MIGRATIONS)
+    db = _open_database(args.data_dir)
     try:
         store = ReplayStore(db, Compressor(policy.replay.compression_level))
         sessions = [args.session] if args.session else db.read_sync(analysis.all_sessions)
@@ -125,6 +123,78 @@ def cmd_replay_analyze(args: argparse.Namespace) -> int:
     return 1 if missing else 0
 
 
+def _open_database(data_dir: str):  # noqa: ANN202
+    from gateway.app import DATABASE_FILE, MIGRATIONS
+    from gateway.database import Database
+
+    path = Path(data_dir) / DATABASE_FILE
+    if not path.exists():
+        raise SystemExit(f"privacy-gateway: no database at {path}: is --data-dir the gateway's?")
+    return Database(path, MIGRATIONS)
+
+
+def cmd_purge(args: argparse.Namespace) -> int:
+    """Delete what the policy's [retention] says has expired, now; the running gateway does the same every
+    purge_interval_s. Safe to run while it runs."""
+    import asyncio
+
+    from gateway.retention import purge
+    from policies.retention import CATEGORIES
+    from replay.compression import Compressor
+    from replay.store import ReplayStore
+
+    policy = _load(args.policy)
+    db = _open_database(args.data_dir)
+    try:
+        progress = Progress(len(CATEGORIES), "purging")
+        seen: dict[str, int] = {}
+
+        def on_batch(category: str, n: int) -> None:
+            seen[category] = seen.get(category, 0) + n
+            if n == 0:
+                progress.step(f"{category}: {seen[category]}")
+
+        purged = asyncio.run(purge(db, policy.retention, ReplayStore(db, Compressor(policy.replay.compression_level)),
+                                   progress=on_batch))
+        if args.vacuum:
+            print("vacuuming (rewrites the file; the gateway waits meanwhile)...", file=sys.stderr)
+            db.write_outside("VACUUM")
+    finally:
+        db.close()
+    print("purged: " + ", ".join(f"{k} {v}" for k, v in purged.items()))
+    return 0
+
+
+def _api(args: argparse.Namespace, method: str, path: str, body: object = None) -> object:
+    import httpx
+
+    token = args.token or os.environ.get("GATEWAY_TOKEN")
+    if not token:
+        raise SystemExit("privacy-gateway: give --token or set GATEWAY_TOKEN (a compliance or admin token)")
+    response = httpx.request(method, args.url.rstrip("/") + path, json=body, timeout=30,
+                             headers={"Authorization": f"Bearer {token}"})
+    if response.status_code >= 400:
+        raise SystemExit(f"privacy-gateway: {response.status_code}: {response.text}")
+    return response.json()
+
+
+def cmd_deletion_request(args: argparse.Namespace) -> int:
+    """File a deletion request through the running gateway's API (the CLI is a client of the same API)."""
+    identifiers = {kind: values for kind, values in (("userId", args.user_id), ("anonymousId", args.anonymous_id),
+                                                     ("email", args.email)) if values}
+    if not identifiers:
+        raise SystemExit("privacy-gateway: give at least one --user-id, --anonymous-id or --email")
+    answer = _api(args, "POST", "/admin/v1/privacy/deletions",
+                  {"identifiers": identifiers, "reason": args.reason, "destinations": args.destinations or "all"})
+    print(json.dumps(answer, indent=2))
+    return 0
+
+
+def cmd_deletion_status(args: argparse.Namespace) -> int:
+    print(json.dumps(_api(args, "GET", f"/admin/v1/privacy/deletions/{args.id}"), indent=2))
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="privacy-gateway", description=__doc__.split("\n")[0])
     commands = parser.add_subparsers(dest="command", required=True)
@@ -150,6 +220,28 @@ def build_parser() -> argparse.ArgumentParser:
     analyze.add_argument("--policy", default=str(DEFAULT_POLICY))
     analyze.add_argument("--data-dir", default="data")
     analyze.set_defaults(func=cmd_replay_analyze)
+
+    purge = commands.add_parser("purge", help="delete what the retention policy says has expired")
+    purge.add_argument("--policy", default=str(DEFAULT_POLICY))
+    purge.add_argument("--data-dir", default="data")
+    purge.add_argument("--vacuum", action="store_true", help="also rewrite the database file (reclaims space)")
+    purge.set_defaults(func=cmd_purge)
+
+    deletion = commands.add_parser("deletion", help="deletion requests, through the running gateway's admin API")
+    deletion_commands = deletion.add_subparsers(dest="deletion_command", required=True)
+    for name, func in (("request", cmd_deletion_request), ("status", cmd_deletion_status)):
+        command = deletion_commands.add_parser(name)
+        command.add_argument("--url", default="http://127.0.0.1:8080")
+        command.add_argument("--token", help="a compliance token (default: $GATEWAY_TOKEN)")
+        command.set_defaults(func=func)
+        if name == "request":
+            command.add_argument("--user-id", action="append", default=[])
+            command.add_argument("--anonymous-id", action="append", default=[])
+            command.add_argument("--email", action="append", default=[])
+            command.add_argument("--reason", default="")
+            command.add_argument("--destinations", nargs="*", help="destination names (default: all)")
+        else:
+            command.add_argument("id")
 
     token = commands.add_parser("token", help="make an admin API token and print its policy entry")
     token.add_argument("--role", choices=ROLES, required=True)

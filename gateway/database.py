@@ -94,6 +94,12 @@ class Database:
     def write_sync(self, fn: Callable[[sqlite3.Connection], T]) -> T:
         return self.submit(fn).result()
 
+    def write_outside(self, sql: str) -> None:
+        """Run one statement outside any transaction on the writer thread (VACUUM), waiting for it."""
+        future: concurrent.futures.Future[Any] = concurrent.futures.Future()
+        self._queue.put((_OUTSIDE, future, sql))
+        future.result()
+
     async def checkpoint(self) -> tuple[int, int, int]:
         """Copy the WAL into the database file and truncate the WAL to zero bytes, so that pages holding deleted
         data do not linger in it (the data file's own free pages are zeroed by secure_delete). Returns SQLite's
@@ -113,7 +119,7 @@ class Database:
                 if item is _STOP:
                     stop = True
                 elif item[0] is _OUTSIDE:
-                    outside.append(item[1])
+                    outside.append(item[1:])
                 else:
                     batch.append(item)
                 try:
@@ -122,14 +128,24 @@ class Database:
                     item = None
             if batch:
                 self._commit(conn, batch)
-            for future in outside:
+            for future, *sql in outside:
                 try:
-                    future.set_result(conn.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchone())
+                    future.set_result(conn.execute(sql[0]).fetchall() if sql else self._checkpoint(conn))
                 except Exception as exc:  # noqa: BLE001 - the caller gets it
                     future.set_exception(exc)
             if stop:
                 conn.close()
                 return
+
+    @staticmethod
+    def _checkpoint(conn: sqlite3.Connection, attempts: int = 50) -> tuple[int, int, int]:
+        # A reader in the middle of a read makes TRUNCATE report busy: try again briefly rather than leave the WAL.
+        for _ in range(attempts):
+            result = conn.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchone()
+            if result[0] == 0:
+                return result
+            time.sleep(0.02)
+        return result
 
     def _commit(self, conn: sqlite3.Connection, batch: list[tuple[WriteFn, concurrent.futures.Future[Any]]]) -> None:
         outcomes: list[tuple[concurrent.futures.Future[Any], Any, BaseException | None]] = []

@@ -65,3 +65,19 @@ def test_default_policy_serves_a_local_sink_and_prints_a_one_time_admin_token(
     assert gateway.log().count("Admin token:") == 1  # printed once, ever
     assert gateway.admin("/admin/v1/sink", token=token).status_code == 200
     assert gateway.admin("/admin/v1/sink", token=ADMIN_TOKEN).status_code == 401
+
+
+def test_purge_command_shows_progress_and_what_it_purged(
+    vendor: FakeVendor, start_gateway: Callable[..., GatewayProcess]
+) -> None:
+    import subprocess
+    import sys
+
+    gateway = start_gateway(segment_policy(vendor.url))
+    result = subprocess.run(
+        [sys.executable, "-m", "gateway", "purge", "--policy", str(gateway.policy_path), "--data-dir",
+         str(gateway.data_dir)], capture_output=True, text=True, timeout=60, env=gateway.env,
+    )
+    assert result.returncode == 0, result.stderr
+    assert "purging [" in result.stderr and "7/7" in result.stderr
+    assert result.stdout.startswith("purged: replay 0, delivery_log 0")

@@ -1,0 +1,175 @@
+"""The compliance API: deletion requests, their progress and receipts, and access requests (export of a subject).
+
+    POST /admin/v1/privacy/deletions          {"identifiers": {"userId": "u-1", "email": "a@b.c"}, "reason": "...",
+                                               "destinations": "all" | ["segment", ...]}  -> 202 {"id", "status"}
+    GET  /admin/v1/privacy/deletions          newest first
+    GET  /admin/v1/privacy/deletions/{id}     progress per store and per destination
+    GET  /admin/v1/privacy/deletions/{id}/receipt
+    POST /admin/v1/privacy/subjects/export    {"identifiers": {...}}  -> everything held for the subject
+    GET  /admin/v1/privacy/subjects/export?userId=...   (the same; prefer POST: identifiers stay out of URLs and logs)
+
+Every call is written to the audit log (who, what, which request; never the identifiers).
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from typing import TYPE_CHECKING, Any
+
+import orjson
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+
+from gateway.access import Principal, admin_route
+from gateway.deletion import IDENTIFIER_KINDS, Identifiers, InvalidRequest
+from gateway.identity import component
+
+if TYPE_CHECKING:
+    from starlette.routing import Route
+
+    from gateway.app import Gateway
+
+ROLES = ("compliance",)
+
+
+def _gateway(request: Request) -> Gateway:
+    return request.app.state.gateway
+
+
+def _principal(request: Request) -> Principal:
+    return request.state.principal
+
+
+def _invalid(message: str) -> JSONResponse:
+    return JSONResponse({"error": "invalid_request", "message": message}, status_code=400)
+
+
+async def _json_body(request: Request) -> Any:
+    try:
+        return orjson.loads(await request.body())
+    except orjson.JSONDecodeError as exc:
+        raise InvalidRequest(f"body is not valid JSON: {exc}") from None
+
+
+async def create_deletion(request: Request) -> Response:
+    gateway = _gateway(request)
+    assert gateway.deletions is not None
+    try:
+        body = await _json_body(request)
+        if not isinstance(body, dict):
+            raise InvalidRequest("body must be a JSON object")
+        identifiers = Identifiers.parse(body.get("identifiers"))
+        reason = body.get("reason", "")
+        if not isinstance(reason, str) or len(reason) > 500:
+            raise InvalidRequest("reason must be a string of at most 500 characters (no identifiers in it)")
+        deletion_id, created = await gateway.deletions.request(
+            identifiers, reason, body.get("destinations", "all"), _principal(request).name
+        )
+    except InvalidRequest as error:
+        return _invalid(str(error))
+    status = await gateway.deletions.status(deletion_id)
+    return JSONResponse({"id": deletion_id, "status": status["status"] if status else "pending", "created": created},
+                        status_code=202, headers={"Location": f"/admin/v1/privacy/deletions/{deletion_id}"})
+
+
+async def list_deletions(request: Request) -> Response:
+    gateway = _gateway(request)
+    assert gateway.deletions is not None
+    principal = _principal(request)
+    await gateway.audit.record(principal.name, principal.role, "deletion.list", "*")
+    return JSONResponse({"deletions": await gateway.deletions.list()})
+
+
+async def get_deletion(request: Request) -> Response:
+    gateway = _gateway(request)
+    assert gateway.deletions is not None
+    deletion_id = request.path_params["deletion_id"]
+    status = await gateway.deletions.status(deletion_id)
+    if status is None:
+        return JSONResponse({"error": "not_found", "message": "no such deletion request"}, status_code=404)
+    principal = _principal(request)
+    await gateway.audit.record(principal.name, principal.role, "deletion.read", deletion_id)
+    return JSONResponse(status)
+
+
+async def get_receipt(request: Request) -> Response:
+    gateway = _gateway(request)
+    assert gateway.deletions is not None
+    deletion_id = request.path_params["deletion_id"]
+    receipt = await gateway.deletions.receipt(deletion_id)
+    if receipt is None:
+        return JSONResponse({"error": "not_found", "message": "no receipt yet: the request is not finished"},
+                            status_code=404)
+    principal = _principal(request)
+    await gateway.audit.record(principal.name, principal.role, "deletion.receipt", deletion_id)
+    return Response(orjson.dumps(receipt, option=orjson.OPT_INDENT_2), media_type="application/json",
+                    headers={"Content-Disposition": f'attachment; filename="{deletion_id}-receipt.json"'})
+
+
+def collect_subject(gateway: Gateway, conn: sqlite3.Connection, hashes: set[str]) -> dict[str, Any]:
+    """Everything the gateway holds for a subject (its identifiers' hashes and those linked to them)."""
+    subject = component(conn, hashes)
+    matches = [(s,) for s in subject]
+
+    def rows(sql: str, per_subject: bool = True) -> list[dict[str, Any]]:
+        found: dict[Any, dict[str, Any]] = {}
+        for args in (matches if per_subject else [()]):
+            cursor = conn.execute(sql, args)
+            names = [d[0] for d in cursor.description]
+            for row in cursor:
+                item = dict(zip(names, row))
+                if isinstance(item.get("body"), bytes):
+                    item["body"] = orjson.loads(item["body"])
+                found[item.get("id", len(found))] = item
+        return list(found.values())
+
+    sessions = [
+        session for session in rows(
+            "SELECT session_id AS id, session_id, source, first_ts, last_ts, urls, events, signals FROM replay_sessions "
+            "WHERE instr(subjects, ?) > 0")
+    ]
+    for session in sessions:
+        session["urls"] = orjson.loads(session["urls"])
+        session["signals"] = orjson.loads(session["signals"])
+    return {
+        "identifier_hashes": len(subject),
+        "consent_history": rows("SELECT id, granted, denied, occurred_at, source, via FROM consent_history "
+                                "WHERE subject = ?"),
+        "pending_events": rows("SELECT id, destination, message_id, enqueued_at, body FROM outbox "
+                               "WHERE instr(subjects, ?) > 0"),
+        "dead_letters": rows("SELECT id, destination, message_id, failed_at, reason, body FROM dead_letters "
+                             "WHERE instr(subjects, ?) > 0"),
+        "sink_events": rows("SELECT id, destination, message_id, delivered_at, body FROM sink_events "
+                            "WHERE instr(subjects, ?) > 0"),
+        "replay_sessions": sessions,
+    }
+
+
+async def export_subject(request: Request) -> Response:
+    """An access request: everything held for the subject, as JSON. Audited (without the identifiers)."""
+    gateway = _gateway(request)
+    try:
+        if request.method == "POST":
+            body = await _json_body(request)
+            raw = body.get("identifiers") if isinstance(body, dict) else None
+        else:
+            raw = {k: v for k, v in request.query_params.items() if k in IDENTIFIER_KINDS}
+        identifiers = Identifiers.parse(raw)
+    except InvalidRequest as error:
+        return _invalid(str(error))
+    hashes = {gateway.identity.hash(v) for v in identifiers.all()}
+    principal = _principal(request)
+    await gateway.audit.record(principal.name, principal.role, "subject.export", "subject",
+                               {"identifiers": len(hashes)})
+    export = await gateway.db.read(lambda conn: collect_subject(gateway, conn, hashes))
+    return JSONResponse(export)
+
+
+def routes() -> list[Route]:
+    return [
+        admin_route("/v1/privacy/deletions", create_deletion, roles=ROLES, methods=("POST",)),
+        admin_route("/v1/privacy/deletions", list_deletions, roles=ROLES),
+        admin_route("/v1/privacy/deletions/{deletion_id}", get_deletion, roles=ROLES),
+        admin_route("/v1/privacy/deletions/{deletion_id}/receipt", get_receipt, roles=ROLES),
+        admin_route("/v1/privacy/subjects/export", export_subject, roles=ROLES, methods=("GET", "POST")),
+    ]

@@ -1,0 +1,90 @@
+"""Retention purges exactly what has expired, per category, by a clock the test controls."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from pathlib import Path
+
+import pytest
+
+from gateway.app import MIGRATIONS
+from gateway.database import Database
+from gateway.retention import purge
+from policies.retention import DAY_S, Retention
+from replay.compression import Compressor
+from replay.store import ReplayStore
+
+NOW = 1_800_000_000.0  # the test's "now", far from the machine's clock
+
+
+@pytest.fixture
+def db(tmp_path: Path):  # noqa: ANN201
+    database = Database(tmp_path / "db.sqlite3", MIGRATIONS)
+    yield database
+    database.close()
+
+
+def seed(db: Database, age_days: float, tag: str) -> None:
+    at = NOW - age_days * DAY_S
+
+    def write(conn) -> None:  # noqa: ANN001
+        conn.execute("INSERT INTO delivery_log VALUES ('d', 's', ?, ?)", (f"{tag}-delivered", at))
+        conn.execute("""INSERT INTO dead_letters (destination, source, message_id, enqueued_at, failed_at, attempts,
+                        status, reason, body, subjects) VALUES ('d', 's', ?, ?, ?, 1, 400, 'r', x'7b7d', '')""",
+                     (f"{tag}-dead", at, at))
+        conn.execute("""INSERT INTO sink_events (destination, source, message_id, delivered_at, body, subjects)
+                        VALUES ('sink', 's', ?, ?, x'7b7d', '')""", (f"{tag}-sink", at))
+        conn.execute("""INSERT INTO consent_history (subject, granted, denied, occurred_at, received_at, source, via)
+                        VALUES (?, '[]', '[]', ?, ?, 's', 'api')""", (f"{tag}-subject", at, at))
+        conn.execute("""INSERT INTO replay_sessions (session_id, source, created_at, updated_at, first_ts, last_ts)
+                        VALUES (?, 's', ?, ?, 1, 2)""", (f"{tag}-session", at, at))
+        conn.execute("""INSERT INTO deletion_requests (id, created_at, requested_by, reason, destinations, status,
+                        completed_at) VALUES (?, ?, 'dpo', '', '[]', 'completed', ?)""", (f"{tag}-deletion", at, at))
+
+    db.write_sync(write)
+
+
+def remaining(db: Database) -> dict[str, list[str]]:
+    queries = {
+        "delivery_log": "SELECT message_id FROM delivery_log",
+        "dead_letter": "SELECT message_id FROM dead_letters",
+        "sink": "SELECT message_id FROM sink_events",
+        "consent_history": "SELECT subject FROM consent_history",
+        "replay": "SELECT session_id FROM replay_sessions",
+        "receipt": "SELECT id FROM deletion_requests",
+    }
+    return {k: sorted(r[0] for r in db.read_sync(lambda c, q=q: c.execute(q).fetchall())) for k, q in queries.items()}
+
+
+def test_each_category_keeps_what_is_younger_than_its_limit(db: Database) -> None:
+    for age in (1, 10, 40, 400, 4000):
+        seed(db, age, f"{age}d")
+    retention = Retention(replay_days=30, delivery_log_days=5, dead_letter_days=30, sink_days=7,
+                          consent_history_days=1095, receipt_days=365)
+    purged = asyncio.run(purge(db, retention, ReplayStore(db, Compressor(3)), now=NOW))
+    left = remaining(db)
+    assert left["delivery_log"] == ["1d-delivered"]
+    assert left["dead_letter"] == ["10d-dead", "1d-dead"]
+    assert left["sink"] == ["1d-sink"]
+    assert left["consent_history"] == ["10d-subject", "1d-subject", "400d-subject", "40d-subject"]
+    assert left["replay"] == ["10d-session", "1d-session"]
+    assert left["receipt"] == ["10d-deletion", "1d-deletion", "40d-deletion"]
+    assert purged == {"replay": 3, "delivery_log": 4, "dead_letter": 3, "sink": 4, "consent_history": 1,
+                      "audit_log": 0, "receipt": 2}
+
+
+def test_purging_twice_changes_nothing_more(db: Database) -> None:
+    seed(db, 100, "old")
+    retention = Retention()
+    store = ReplayStore(db, Compressor(3))
+    asyncio.run(purge(db, retention, store, now=NOW))
+    before = remaining(db)
+    again = asyncio.run(purge(db, retention, store, now=NOW))
+    assert remaining(db) == before and not any(again.values())
+
+
+def test_the_real_clock_is_the_default(db: Database) -> None:
+    seed(db, (NOW - time.time()) / DAY_S + 0.5, "recent")  # half a day old by the machine's clock
+    asyncio.run(purge(db, Retention(delivery_log_days=1), ReplayStore(db, Compressor(3))))
+    assert remaining(db)["delivery_log"] == ["recent-delivered"]

@@ -32,6 +32,7 @@ from gateway import (
     identity,
     keys,
     outbox,
+    posthog_proxy,
     privacy_api,
     replay_api,
     retention,
@@ -252,6 +253,7 @@ def ingest_routes() -> list[Route]:
         ),
         *replay_api.ingest_routes(),
         Route("/v1/consent", consent_api.record_consent, methods=["POST"]),
+        *posthog_proxy.routes(),
     ]
 
 

@@ -11,16 +11,17 @@ from typing import TYPE_CHECKING
 
 import orjson
 from starlette.requests import Request
-from starlette.responses import JSONResponse, Response, StreamingResponse
+from starlette.responses import JSONResponse, PlainTextResponse, Response, StreamingResponse
 from starlette.routing import Route
 
 from gateway.access import Principal, admin_route
 from gateway.bodies import decode_content, read_body
-from gateway.protocols.codec import ProtocolError
+from gateway.protocols import posthog
+from gateway.protocols.codec import Inbound, ProtocolError
 from gateway.protocols.segment import basic_auth_user
 from replay import reports
 from replay.analysis import signals_of
-from replay.ingest import Rejected, parse_native
+from replay.ingest import Rejected, parse_native, parse_posthog
 from replay.reports import Period
 from replay.store import SIGNAL_KINDS
 
@@ -75,6 +76,31 @@ async def native_ingest(request: Request) -> Response:
         return _rejected(error)
     return JSONResponse({"status": "ok", "stored": result.stored, "duplicates": result.duplicates,
                          "refused_consent": result.refused_consent})
+
+
+async def posthog_recording(request: Request) -> Response:
+    """`POST /s/`: posthog-js's recordings, `$snapshot` events in any of PostHog's body forms. Answered as PostHog
+    does: `{"status":"Ok"}`, 204 for `beacon=1`, plain-text errors."""
+    gateway = _gateway(request)
+    limits = gateway.policy.replay
+    try:
+        if not limits.enabled:
+            raise Rejected(404, "not_found", "session replay is not enabled in the policy")
+        body = await read_recording(request, gateway)
+        inbound = Inbound("recording", request.method, request.query_params, request.headers, body)
+        try:
+            token, items = posthog.read_recording(inbound, limits.max_request_bytes)
+        except ProtocolError as error:
+            raise Rejected(error.status, error.code, error.message) from None
+        _, batches = parse_posthog(items, limits.max_event_bytes)
+        service = gateway.replay
+        await service.ingest(service.source(token), batches, request.headers, request.query_params)
+    except Rejected as error:
+        gateway.metrics.inc("replay_requests_rejected_total", reason=error.code)
+        return PlainTextResponse(error.message, status_code=error.status)
+    if request.query_params.get("beacon") == "1":
+        return Response(status_code=204)
+    return JSONResponse({"status": "Ok"})
 
 
 # -- admin ------------------------------------------------------------------------------------------------------------
@@ -173,7 +199,11 @@ REVIEW_ROLES = ("support", "ux")
 
 
 def ingest_routes() -> list[Route]:
-    return [Route("/v1/replay/{session_id}", native_ingest, methods=["POST"])]
+    return [
+        Route("/v1/replay/{session_id}", native_ingest, methods=["POST"]),
+        Route("/s", posthog_recording, methods=["POST"]),
+        Route("/s/", posthog_recording, methods=["POST"]),
+    ]
 
 
 def admin_routes() -> list[Route]:

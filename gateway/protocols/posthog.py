@@ -83,7 +83,7 @@ class _Unauthorized(ProtocolError):
 # -- request forms -----------------------------------------------------------------------------------------------------
 
 
-def _payload(inbound: Inbound) -> bytes:
+def _payload(inbound: Inbound, max_bytes: int = MAX_BODY_BYTES) -> bytes:
     """The JSON bytes of a request, whichever of PostHog's forms and compressions carried them."""
     query = inbound.query
     compression = (query.get("compression") or "").lower()
@@ -106,12 +106,22 @@ def _payload(inbound: Inbound) -> bytes:
 
     if compression in ("lz64", "lz-string"):
         try:
-            return decompress_from_base64(restore_plus(text.strip()), MAX_BODY_BYTES).encode("utf-8")
+            return decompress_from_base64(restore_plus(text.strip()), max_bytes).encode("utf-8")
         except LZStringError as exc:
             raise invalid(f"body is not valid lz-string data: {exc}") from None
     if compression in ("base64", "b64"):
         return b64decode(restore_plus(text))
     return payload_bytes(text)
+
+
+def read_recording(inbound: Inbound, max_bytes: int) -> tuple[str, list[Any]]:
+    """A `/s/` request of posthog-js: its project token and its raw `$snapshot` events (decoded from any of the
+    capture forms and compressions). The events are validated by the replay module, which knows rrweb."""
+    raw = _payload(inbound, max_bytes)
+    if len(raw) > max_bytes:
+        raise ProtocolError(413, "payload_too_large", f"body is larger than {max_bytes // (1024 * 1024)} MB")
+    items, envelope = _items(parse_json(raw))
+    return _token(envelope, items, inbound.query), items
 
 
 def claims(inbound: Inbound) -> bool:

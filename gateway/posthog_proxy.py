@@ -1,0 +1,98 @@
+"""What posthog-js asks its `api_host` for besides events: feature flags (`/flags`, `/decide`), its remote config
+(`/array/<token>/config`, `config.js`) and lazily loaded code such as the session recorder (`/static/*.js`). Without
+answers, recording never starts. These are passed through to the PostHog destination of the source the token belongs
+to, with the gateway's write key replaced by the destination's project key (the app's key never leaves the gateway),
+and without cookies either way.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import httpx
+import orjson
+from starlette.requests import Request
+from starlette.responses import PlainTextResponse, Response
+from starlette.routing import Route
+
+from policies.policy import Destination
+
+if TYPE_CHECKING:
+    from gateway.app import Gateway
+
+MAX_BODY = 1024 * 1024
+FORWARDED_REQUEST_HEADERS = ("content-type", "content-encoding", "accept", "accept-encoding", "user-agent")
+# Not content-encoding: httpx has already decoded the body it hands us.
+RETURNED_HEADERS = ("content-type", "cache-control", "etag", "last-modified")
+_TOKEN_KEYS = ("token", "api_key", "$token")
+
+
+def _posthog_destination(gateway: Gateway, token: str | None) -> Destination | None:
+    """The PostHog destination for a source's token; with no token (static files), any enabled PostHog destination."""
+    sources = [gateway.policy.source_for_key(token)] if token else list(gateway.policy.sources)
+    for source in sources:
+        if source is None:
+            continue
+        for name in source.destinations:
+            destination = gateway.policy.destination(name)
+            if destination.enabled and destination.protocol == "posthog":
+                return destination
+    return None
+
+
+def _json_body(body: bytes) -> dict | None:
+    """The body as a JSON object, when it is one (posthog-js sends /flags that way); other bodies pass untouched."""
+    try:
+        data = orjson.loads(body) if body else None
+    except orjson.JSONDecodeError:
+        return None
+    return data if isinstance(data, dict) else None
+
+
+async def passthrough(request: Request) -> Response:
+    gateway: Gateway = request.app.state.gateway
+    path = request.url.path
+    body = await request.body() if request.method == "POST" else b""
+    if len(body) > MAX_BODY:
+        return PlainTextResponse("request too large", status_code=413)
+    data = _json_body(body)
+    token = request.path_params.get("token") or next(
+        (request.query_params[k] for k in _TOKEN_KEYS if request.query_params.get(k)), None) or next(
+        (data[k] for k in _TOKEN_KEYS if data and isinstance(data.get(k), str)), None)
+    is_static = path.startswith("/static/")
+    destination = _posthog_destination(gateway, None if is_static else token)
+    if destination is None:
+        status = 404 if is_static else 401
+        return PlainTextResponse("no PostHog destination for this project key", status_code=status)
+    project_key = destination.credentials["api_key"]
+    if token and not is_static:
+        path = path.replace(f"/array/{token}/", f"/array/{project_key}/")
+        if data is not None:
+            for key in _TOKEN_KEYS:
+                if data.get(key) == token:
+                    data[key] = project_key
+            body = orjson.dumps(data)
+    query = [(k, project_key if k in _TOKEN_KEYS and v == token else v) for k, v in request.query_params.multi_items()]
+    headers = {k: v for k, v in request.headers.items() if k in FORWARDED_REQUEST_HEADERS}
+    try:
+        response = await gateway.http.request(request.method, destination.endpoint + path, params=query,
+                                              content=body or None, headers=headers, timeout=10)
+    except httpx.TransportError:
+        gateway.metrics.inc("posthog_passthrough_failed_total", destination=destination.name)
+        return PlainTextResponse("PostHog is unreachable", status_code=502)
+    returned = {k: v for k, v in response.headers.items() if k in RETURNED_HEADERS}
+    content = response.content
+    if token and not is_static and project_key.encode() in content:
+        # The remote config names the project (config.js keys it by token): the SDK knows the gateway's key.
+        content = content.replace(project_key.encode(), token.encode())
+    return Response(content, status_code=response.status_code, headers=returned)
+
+
+def routes() -> list[Route]:
+    methods = ["GET", "POST"]
+    return [
+        *(Route(path, passthrough, methods=methods) for path in ("/flags", "/flags/", "/decide", "/decide/")),
+        Route("/array/{token}/config", passthrough, methods=["GET"]),
+        Route("/array/{token}/config.js", passthrough, methods=["GET"]),
+        Route("/static/{file:path}", passthrough, methods=["GET"]),
+    ]

@@ -1,0 +1,135 @@
+"""posthog-js from the npm registry, in headless Chromium, with the gateway as its api_host: its events reach the
+fake PostHog, its flags, config and lazily loaded recorder come through the gateway, and its session recording is
+stored by the gateway and readable."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from typing import Any
+
+import orjson
+import pytest
+
+from tests.support.browser import NODE_MODULES, PageServer
+from tests.support.fake_vendor import Answer, FakeVendor, Recorded
+from tests.support.gateway_process import VENDOR_ENV, WRITE_KEY, GatewayProcess, vendors_policy
+from tests.support.vendor_payloads import posthog_events
+from tests.support.waiting import wait_until
+
+pytestmark = pytest.mark.browser
+
+PROJECT_KEY = VENDOR_ENV["POSTHOG_API_KEY"]
+POSTHOG_DIST = NODE_MODULES / "posthog-js" / "dist"
+
+PAGE = """<!doctype html>
+<html lang="en"><head><title>Shop</title>
+<script src="/npm/posthog-js/dist/array.js"></script>
+<script>
+  posthog.init(__KEY__, {
+    api_host: __HOST__,
+    autocapture: false,
+    capture_pageview: true,
+    persistence: "localStorage",
+    disable_session_recording: false,
+    session_recording: {maskAllInputs: true},
+  });
+</script></head>
+<body><h1>Shop</h1>
+<form><label>Search <input id="q" name="q"></label><button id="go" type="button">Go</button></form>
+<button id="add" onclick="document.getElementById('count').textContent = String(Number(document.getElementById('count').textContent) + 1)">Add</button>
+<span id="count">0</span>
+<a id="away" href="/away.html">away</a>
+</body></html>"""
+
+
+class FakePostHog:
+    """PostHog's side: flags, remote config (enabling recordings at /s/), static files from the npm package, and
+    events at /batch/."""
+
+    def __call__(self, request: Recorded) -> Answer | None:
+        if request.path.startswith("/flags") or request.path.startswith("/decide"):
+            return Answer(200, b'{"flags":{},"featureFlags":{},"errorsWhileComputingFlags":false}')
+        if request.path == f"/array/{PROJECT_KEY}/config":
+            return Answer(200, orjson.dumps(self.config()))
+        if request.path == f"/array/{PROJECT_KEY}/config.js":
+            script = f"(window._POSTHOG_REMOTE_CONFIG=window._POSTHOG_REMOTE_CONFIG||{{}})[{json.dumps(PROJECT_KEY)}]" \
+                     f"={{config:{json.dumps(self.config())},siteApps:[]}};"
+            return Answer(200, script.encode(), {"Content-Type": "application/javascript"})
+        if request.path.startswith("/static/"):
+            file = POSTHOG_DIST / request.path.removeprefix("/static/")
+            if file.is_file():
+                return Answer(200, file.read_bytes(), {"Content-Type": "application/javascript"})
+            return Answer(404, b"")
+        return None  # /batch/ and anything else: the default 200
+
+    @staticmethod
+    def config() -> dict[str, Any]:
+        return {
+            "token": PROJECT_KEY,
+            "supportedCompression": ["gzip", "gzip-js"],
+            "sessionRecording": {"endpoint": "/s/", "consoleLogRecordingEnabled": True, "recorderVersion": "v2"},
+            "hasFeatureFlags": False,
+            "autocapture_opt_out": True,
+            "capturePerformance": False,
+            "heatmaps": False,
+            "surveys": False,
+            "siteApps": [],
+        }
+
+
+def test_posthog_js_events_config_recorder_and_recording_go_through_the_gateway(
+    page: Any, pages: PageServer, start_gateway: Callable[..., GatewayProcess]
+) -> None:
+    vendor = FakeVendor().start()
+    vendor.rule = FakePostHog()
+    try:
+        policy = vendors_policy({"posthog": vendor.url})
+        policy["sources"][0]["allowed_origins"] = [pages.url]
+        policy["replay"] = {"analyze_after_idle_s": 3600}
+        gateway = start_gateway(policy, env=VENDOR_ENV)
+        pages.add_page("away.html", "<!doctype html><title>Away</title>")
+        url = pages.add_page("shop.html", PAGE.replace("__KEY__", json.dumps(WRITE_KEY))
+                             .replace("__HOST__", json.dumps(gateway.url)))
+        page.goto(url)
+        page.wait_for_function("() => window.posthog && window.posthog.__loaded")
+        page.evaluate("() => { posthog.identify('user-42', {plan: 'pro'}); posthog.capture('added to cart', {sku: 'A-1'}) }")
+        wait_until(lambda: page.evaluate("() => !!(posthog.sessionRecordingStarted && posthog.sessionRecordingStarted())"),
+                   timeout=20, what="posthog-js to start recording")
+        page.fill("#q", "trail shoes")
+        for _ in range(3):
+            page.click("#add")
+        page.click("#away")
+        page.wait_for_url("**/away.html")
+
+        def events_arrived() -> dict[str, dict] | None:
+            events = {e["event"]: e for e in posthog_events(vendor)}
+            return events if {"$identify", "added to cart"} <= set(events) else None
+
+        events = wait_until(events_arrived, timeout=30, what="posthog-js events at the fake PostHog")
+        assert events["added to cart"]["properties"]["sku"] == "A-1"
+        added = events["added to cart"]
+        assert (added.get("distinct_id") or added["properties"].get("distinct_id")) == "user-42"
+        batches = [r for r in vendor.accepted() if r.path == "/batch/"]
+        assert batches and all(r.json()["api_key"] == PROJECT_KEY for r in batches)
+        leaked = [(r.path, r.query, r.body[r.body.find(WRITE_KEY.encode()) - 80:][:200]) for r in vendor.received()
+                  if WRITE_KEY.encode() in r.body or WRITE_KEY in str(r.query)]
+        assert not leaked  # the app's key never left
+
+        # Config and the recorder came through the gateway, the recording went to it.
+        paths = [r.path for r in vendor.received()]
+        assert any(p.startswith("/static/") for p in paths), paths
+        assert not any(p in ("/s", "/s/") for p in paths)  # recordings are the gateway's, not forwarded
+
+        def stored() -> list[dict] | None:
+            sessions = gateway.admin("/admin/v1/replay/sessions").json()["sessions"]
+            return sessions if sessions and sessions[0]["clicks"] >= 3 else None
+
+        [session] = wait_until(stored, timeout=30, what="the recording stored by the gateway")
+        events_json = gateway.admin(f"/admin/v1/replay/sessions/{session['session_id']}/events").json()
+        assert any(e["type"] == 2 for e in events_json)  # a full snapshot: playable
+        assert b"trail shoes" not in orjson.dumps(events_json)  # typed text stays masked
+        timestamps = [e["timestamp"] for e in events_json]
+        assert timestamps == sorted(timestamps)
+    finally:
+        vendor.stop()

@@ -36,6 +36,7 @@ from gateway import (
     privacy_api,
     replay_api,
     retention,
+    reviews,
     sink,
     suppression,
     ui,
@@ -57,6 +58,7 @@ from gateway.suppression import Suppression
 from policies.consent import decide, read_signals
 from policies.event import Event
 from policies.loader import LOCAL_SINK
+from policies.pii.scrubber import Scrubber
 from policies.policy import Policy, Source
 from replay import analysis as replay_analysis
 from replay import service as replay_service
@@ -139,12 +141,16 @@ async def open_gateway(policy: Policy, data_dir: Path, announce_token: Callable[
     if token is not None:
         announce_token(token)
     ledger = ConsentLedger(db)
+    # The PII engine: Presidio offline, a blank spaCy pipeline kept in the data directory. Shared by the event
+    # pipeline and replay; both run on the event loop's thread, which is what the scrubber needs.
+    scrubber = Scrubber(policy.pii, keys.derive(secret, "pii"), data_dir)
     encoders = {d.name: _encoder_of(d.protocol) for d in enabled}
     gateway = Gateway(
         policy=policy,
         db=db,
         outbox=store,
-        pipeline=Pipeline(policy, encoders, subjects, suppressed, ledger, keys.derive(secret, "consent-pseudonym")),
+        pipeline=Pipeline(policy, encoders, subjects, suppressed, ledger, keys.derive(secret, "consent-pseudonym"),
+                          scrubber),
         metrics=Metrics(),
         access=control,
         identity=subjects,
@@ -196,8 +202,9 @@ def _replay_service(gateway: Gateway) -> ReplayService:
         decision = decide(signals, gateway.ledger.state(ids), source.consent_model, policy.consent)
         return decision.granted(replay_service.PURPOSE), decision.reason(replay_service.PURPOSE)
 
-    privacy = RrwebPrivacy(policy.replay.unmasked_inputs, scrub_text=lambda text: text,
-                           scrub_attribute=lambda tag, name, value: value)
+    scrubber = gateway.pipeline.scrubber
+    privacy = RrwebPrivacy(policy.replay.unmasked_inputs, scrub_text=scrubber.scrub_text,
+                           scrub_attribute=scrubber.scrub_attribute)
     store = ReplayStore(gateway.db, Compressor(policy.replay.compression_level))
     gate = Gate(source_for_key=policy.source_for_key, subjects=subjects, consent=consent, count=gateway.metrics.inc)
     return ReplayService(policy.replay, store, privacy, gate)
@@ -271,7 +278,7 @@ def create_app(
         finally:
             await close_gateway(gateway)
 
-    admin_routes = [*admin.routes(), *replay_api.admin_routes(), *privacy_api.routes()]
+    admin_routes = [*admin.routes(), *replay_api.admin_routes(), *privacy_api.routes(), *reviews.admin_routes()]
     admin_app = AdminGuard(Router(routes=admin_routes), access=lambda: app.state.gateway.access)
     app = Starlette(
         routes=[

@@ -34,7 +34,7 @@ from typing import TYPE_CHECKING, Any
 import httpx
 import orjson
 
-from gateway import sink
+from gateway import reviews, sink
 from gateway.database import Migration
 from gateway.identity import component
 from gateway.outbox.retry import backoff_delay, is_retryable, parse_retry_after
@@ -309,6 +309,7 @@ class Deletions:
                 deleted = sink.delete_subjects(conn, subjects)
             elif store == "replay":
                 deleted = gateway.replay.store.delete_subjects(conn, subjects) if gateway.replay else 0
+                reviews.delete_orphaned(conn)  # staff notes about those sessions may describe the person
             elif store == "consent":
                 deleted = gateway.ledger.forget(conn, subjects, deletion_id if self.keep_consent_proof else None)
             else:

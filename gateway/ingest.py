@@ -31,6 +31,8 @@ def count_decisions(gateway: Gateway, source: str, processed: Processed) -> None
         metrics.inc("gateway_consent_decisions_total", n, destination=destination, action=action, reason=reason)
     for kind, n in processed.malformed.items():
         metrics.inc("gateway_consent_malformed_total", n, source=source, kind=kind)
+    for (entity, rule, action), n in processed.findings.items():
+        metrics.inc("gateway_pii_findings_total", n, entity=entity, rule=rule, action=action)
 
 
 def ingest_endpoint(codec: Codec, kind: str):  # noqa: ANN201 - a Starlette endpoint

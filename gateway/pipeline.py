@@ -1,7 +1,7 @@
 """The event pipeline: what happens between a decoded request and the outbox.
 
-    subjects ► suppression ► consent (GPC stamped at the edge) ► route: per destination forward, anonymize or drop
-             ► encode per destination
+    subjects ► suppression ► consent (GPC stamped at the edge) ► scrub PII ► route: per destination forward,
+             anonymize or drop ► encode per destination
 
 - Subjects: each event's identifiers become keyed hashes, which travel with its outbox rows so that a withdrawal or a
   deletion can find them; the links between them are learned.
@@ -9,6 +9,8 @@
 - Consent: the request's and the event's consent signals and the subject's stored consent give the granted purposes
   (policies.consent.decide); each destination then gets the event, an anonymized copy, or nothing
   (policies.consent.verdict).
+- Scrubbing: the PII engine (policies.pii) removes, replaces, hashes or masks what the policy's [pii] says, in every
+  event that goes anywhere.
 """
 
 from __future__ import annotations
@@ -17,7 +19,7 @@ import datetime
 from collections import Counter
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import orjson
 
@@ -28,7 +30,11 @@ from gateway.suppression import Suppression
 from policies.consent import Signals, Verdict, anonymize, decide, read_signals, record_gpc, verdict
 from policies.consent.signals import event_places, gpc_requested
 from policies.event import Event
+from policies.pii.findings import Findings
 from policies.policy import Destination, Policy, Source
+
+if TYPE_CHECKING:
+    from policies.pii.scrubber import Scrubber
 
 Encoder = Callable[[Event], bytes]
 
@@ -46,12 +52,15 @@ class Processed:
     suppressed: int = 0  # events dropped because their subject asked to be deleted
     decisions: Counter[tuple[str, str, str]] = field(default_factory=Counter)  # (destination, action, reason)
     malformed: Counter[str] = field(default_factory=Counter)  # consent signals that could not be read, by kind
+    findings: Findings = field(default_factory=Findings)  # what the PII scrubber found, as counts
 
 
 class Pipeline:
     def __init__(self, policy: Policy, encoders: Mapping[str, Encoder], identity: Identity, suppression: Suppression,
-                 ledger: ConsentLedger, pseudonym_key: bytes) -> None:
-        """`encoders` maps each enabled destination's name to the encoder of its protocol."""
+                 ledger: ConsentLedger, pseudonym_key: bytes, scrubber: Scrubber | None = None) -> None:
+        """`encoders` maps each enabled destination's name to the encoder of its protocol; `scrubber` is the PII
+        engine built from the policy's [pii] (None only in benchmarks that measure the rest)."""
+        self.scrubber = scrubber
         self.identity = identity
         self.suppression = suppression
         self.ledger = ledger
@@ -78,6 +87,7 @@ class Pipeline:
         # Events of one request mostly say the same about consent (the same consent object, or nothing): verdicts are
         # decided once per distinct (signal places, stored state) and reused.
         memo: dict[Any, tuple[list[Verdict], tuple[str, ...]]] = {}
+        decided: list[tuple[Event, str, list[Verdict]]] = []
         for event, ids in zip(events, subjects):
             state = self.ledger.state(ids)
             try:
@@ -96,8 +106,20 @@ class Pipeline:
             verdicts, malformed = cached
             for kind in malformed:
                 processed.malformed[kind] += 1
+            if any(v.action != "drop" for v in verdicts):
+                decided.append((event, " ".join(ids), verdicts))
+            else:
+                for route, decision in zip(routes, verdicts):
+                    processed.decisions[(route.destination.name, decision.action, decision.reason)] += 1
+
+        # Scrubbing after consent (it reads the signals as sent) and before anything is encoded; one batch per
+        # request, so the detectors see every new string of the request together.
+        if self.scrubber is not None and decided:
+            for findings in self.scrubber.scrub_events([event for event, _, _ in decided]):
+                processed.findings += findings
+
+        for event, joined, verdicts in decided:
             anonymized: Event | None = None
-            joined = " ".join(ids)
             for route, decision in zip(routes, verdicts):
                 destination = route.destination
                 processed.decisions[(destination.name, decision.action, decision.reason)] += 1

@@ -14,7 +14,7 @@ import time
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
-from gateway import audit
+from gateway import audit, reviews
 from policies.retention import CATEGORIES, Retention
 
 if TYPE_CHECKING:
@@ -40,7 +40,9 @@ def _batch(category: str, cutoff: float, replay: ReplayStore | None) -> Callable
         def replay_batch(conn: sqlite3.Connection) -> int:
             expired = [r[0] for r in conn.execute(
                 "SELECT session_id FROM replay_sessions WHERE updated_at < ? LIMIT ?", (cutoff, BATCH // 10))]
-            return replay.delete_sessions(conn, expired) if replay is not None else 0
+            deleted = replay.delete_sessions(conn, expired) if replay is not None else 0
+            reviews.delete_orphaned(conn)
+            return deleted
         return replay_batch
     if category == "audit_log":
         return lambda conn: audit.purge_before(conn, cutoff, BATCH)

@@ -22,6 +22,7 @@ from pathlib import Path
 from typing import Any
 
 from policies.consent import DEFAULT_ON_MISSING_CONSENT, ON_MISSING_CONSENT, read_consent, validate_purposes
+from policies.pii.config import parse_pii
 from policies.policy import (
     CONSENT_MODELS,
     ROLES,
@@ -268,6 +269,8 @@ def parse_policy(
     replay = read_replay(root.table("replay"))
     retention = read_retention(root.table("retention"))
     consent = read_consent(root.table("consent"))
+    pii_table = root.table("pii")
+    pii = parse_pii(pii_table.data, file, pii_table.env)
     if privacy.hash_key and len(privacy.hash_key) < 16:
         raise privacy_table.error("hash_key", "too short: use at least 16 random characters (e.g. `openssl rand -hex 32`)")
     access = _read_access(root.table("access"))
@@ -301,6 +304,7 @@ def parse_policy(
         replay=replay,
         retention=retention,
         consent=consent,
+        pii=pii,
         access_tokens=access,
     )
 

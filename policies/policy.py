@@ -8,6 +8,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from policies.consent import CONSENT_MODELS, ConsentConfig
+from policies.pii.config import PiiConfig
 from policies.replay import ReplayPolicy
 from policies.retention import Retention
 
@@ -91,6 +92,7 @@ class Policy:
     replay: ReplayPolicy = field(default_factory=ReplayPolicy)
     retention: Retention = field(default_factory=Retention)
     consent: ConsentConfig = field(default_factory=ConsentConfig)
+    pii: PiiConfig = field(default_factory=PiiConfig)
     access_tokens: tuple[AccessToken, ...] = ()
 
     def __post_init__(self) -> None:

@@ -1,16 +1,53 @@
-"""The web pages under /ui/ for support agents, UX designers and compliance officers (issue 9: being built).
+"""The web pages under /ui/ for support agents, UX designers and compliance officers.
+
+Server-rendered (Jinja2), with a little JavaScript only for the replay player and for following a deletion request.
+The admin API stays the source of truth: the pages read and act through it (gateway.ui.api), as the signed-in person.
+
+    auth.py               sign-in with an access token, the signed session cookie, CSRF, the page guard
+    navigation.py         sections, the roles that may use each, the menu
+    pages_support.py      review queue and session page (signals, replay player, review)
+    pages_ux.py           frustration report and its exports
+    pages_compliance.py   deletion requests and the audit log
+    api.py                in-process calls to the admin API
+    charts.py             inline SVG charts
+    render.py, formatting.py, forms.py, headers.py, templates/, static/
 
 `routes()` are mounted at /ui by gateway.app; `MIGRATIONS` are applied with the gateway's own.
 """
 
 from __future__ import annotations
 
-from starlette.routing import BaseRoute
+from starlette.requests import Request
+from starlette.responses import RedirectResponse, Response
+from starlette.routing import BaseRoute, Mount, Route, Router
+from starlette.staticfiles import StaticFiles
 
+from gateway import reviews
 from gateway.database import Migration
+from gateway.ui import auth, navigation, pages_compliance, pages_support, pages_ux
+from gateway.ui.headers import UiHeaders
+from gateway.ui.render import STATIC
 
-MIGRATIONS: tuple[Migration, ...] = ()
+MIGRATIONS: tuple[Migration, ...] = (*reviews.MIGRATIONS,)
+
+
+async def home(request: Request) -> Response:
+    session = auth.current_session(request)
+    if session is None:
+        return RedirectResponse(navigation.ui_root(request) + "/sign-in", status_code=303)
+    return RedirectResponse(navigation.home(request, session.role), status_code=303)
 
 
 def routes() -> list[BaseRoute]:
-    return []
+    pages = Router(routes=[
+        Route("/", home, methods=["GET"]),
+        Route("/sign-in", auth.sign_in_page, methods=["GET"]),
+        Route("/sign-in", auth.sign_in, methods=["POST"]),
+        Route("/sign-out", auth.sign_out, methods=["POST"]),
+        *pages_support.routes(),
+        *pages_ux.routes(),
+        *pages_compliance.routes(),
+        # check_dir=False: the gateway starts even where the set-up has not run (the player page says so).
+        Mount("/static", app=StaticFiles(directory=STATIC, check_dir=False)),
+    ])
+    return [Mount("", app=UiHeaders(pages))]

@@ -8,8 +8,10 @@ import pytest
 from tests.support.browser import CHROMIUM_FLAGS, USER_AGENT, PageServer, require_browser_setup
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def chromium() -> Iterator[Any]:
+    """One browser per test module. Not per session: Playwright's sync API keeps an event loop running in the main
+    thread while it is open, and later modules' own asyncio.run() calls would fail."""
     executable = require_browser_setup()
     from playwright.sync_api import sync_playwright
 

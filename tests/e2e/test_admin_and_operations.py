@@ -81,3 +81,19 @@ def test_purge_command_shows_progress_and_what_it_purged(
     assert result.returncode == 0, result.stderr
     assert "purging [" in result.stderr and "7/7" in result.stderr
     assert result.stdout.startswith("purged: replay 0, delivery_log 0")
+
+
+def test_scrub_dry_run_prints_the_scrubbed_payload_and_the_findings() -> None:
+    import json
+    import subprocess
+    import sys
+
+    payload = {"batch": [{"type": "identify", "userId": "u1", "traits": {"email": "jane@example.org",
+                                                                        "password": "hunter2"}}]}
+    result = subprocess.run([sys.executable, "-m", "gateway", "scrub"], input=json.dumps(payload), capture_output=True,
+                            text=True, timeout=120)
+    assert result.returncode == 0, result.stderr
+    scrubbed = json.loads(result.stdout)
+    traits = scrubbed["batch"][0]["traits"]
+    assert "password" not in traits and traits["email"] != "jane@example.org"
+    assert "SENSITIVE_KEY" in result.stderr and "jane@example.org" not in result.stderr

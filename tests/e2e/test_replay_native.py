@@ -14,6 +14,9 @@ import httpx
 import orjson
 import pytest
 
+from gateway import keys
+from policies.pii.config import PiiConfig
+from policies.pii.scrubber import Scrubber
 from replay.privacy import RrwebPrivacy
 from tests.support.fake_vendor import FakeVendor
 from tests.support.gateway_process import (
@@ -29,9 +32,16 @@ CORPUS = Path(__file__).resolve().parents[2] / "fixtures" / "replay-corpus"
 SESSIONS = sorted(CORPUS.glob("sess_*.json"))
 
 
-def expected_after_scrubbing(events: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    """What the gateway should keep: inputs masked (no unmasked_inputs in this policy), in time order."""
-    privacy = RrwebPrivacy((), scrub_text=lambda text: text, scrub_attribute=lambda tag, name, value: value)
+def scrubber_of(gateway: GatewayProcess) -> Scrubber:
+    """The PII engine the gateway uses: the policy's defaults, keyed from the gateway's own secret."""
+    secret = (gateway.data_dir / keys.KEY_FILE).read_text().strip().encode()
+    return Scrubber(PiiConfig(), keys.derive(secret, "pii"), None)
+
+
+def expected_after_scrubbing(events: list[dict[str, Any]], scrubber: Scrubber) -> list[dict[str, Any]]:
+    """What the gateway should keep: inputs masked (no unmasked_inputs in this policy), text and attributes through
+    the PII engine, in time order. Computed here, in the test, from what was sent."""
+    privacy = RrwebPrivacy((), scrub_text=scrubber.scrub_text, scrub_attribute=scrubber.scrub_attribute)
     return sorted(privacy.scrub(copy.deepcopy(events), set()), key=lambda e: e["timestamp"])
 
 
@@ -62,7 +72,13 @@ def gateway(tmp_path_factory: pytest.TempPathFactory):  # noqa: ANN201
     vendor.stop()
 
 
-def test_every_corpus_recording_comes_back_identical_after_scrubbing(gateway: GatewayProcess) -> None:
+@pytest.fixture(scope="module")
+def scrubber(gateway: GatewayProcess) -> Scrubber:
+    return scrubber_of(gateway)
+
+
+def test_every_corpus_recording_comes_back_identical_after_scrubbing(gateway: GatewayProcess,
+                                                                     scrubber: Scrubber) -> None:
     rng = random.Random(7)
     for path in SESSIONS:
         recording = json.loads(path.read_text())
@@ -75,7 +91,7 @@ def test_every_corpus_recording_comes_back_identical_after_scrubbing(gateway: Ga
             assert response.status_code == 200, response.text
 
         stored = gateway.admin(f"/admin/v1/replay/sessions/{recording['session_id']}/events").json()
-        assert stored == expected_after_scrubbing(events), path.name
+        assert stored == expected_after_scrubbing(events, scrubber), path.name
 
 
 def test_the_session_index_describes_the_recording(gateway: GatewayProcess) -> None:
@@ -102,14 +118,14 @@ def test_reads_are_audited(gateway: GatewayProcess) -> None:
     assert gateway.admin("/admin/v1/audit/verify").json()["ok"] is True
 
 
-def test_a_dictionary_is_trained_and_older_chunks_stay_readable(gateway: GatewayProcess) -> None:
+def test_a_dictionary_is_trained_and_older_chunks_stay_readable(gateway: GatewayProcess, scrubber: Scrubber) -> None:
     # The module's gateway trains after 20 chunks; the first test has sent far more.
     wait_until(lambda: "trained dictionary" in gateway.log(), what="a trained zstd dictionary")
     recording = json.loads(SESSIONS[2].read_text())
     for i in range(0, len(recording["events"]), 30):
         assert post_events(gateway, "after-dict-" + recording["session_id"], recording["events"][i:i + 30]).status_code == 200
     stored = gateway.admin(f"/admin/v1/replay/sessions/after-dict-{recording['session_id']}/events").json()
-    assert stored == expected_after_scrubbing(recording["events"])
+    assert stored == expected_after_scrubbing(recording["events"], scrubber)
     first = gateway.admin(f"/admin/v1/replay/sessions/{json.loads(SESSIONS[0].read_text())['session_id']}/events")
     assert first.status_code == 200 and first.json()
 
@@ -162,3 +178,17 @@ def test_opt_in_source_without_consent_stores_no_recording(
     assert response.status_code == 200 and response.json()["refused_consent"] == 1
     assert gateway.admin("/admin/v1/replay/sessions/no-consent").status_code == 404
     assert gateway.metrics()['replay_chunks_refused_total{reason="default_opt_in",source="web"}'] == 1
+
+
+def test_text_and_attributes_in_recordings_go_through_the_pii_engine(gateway: GatewayProcess) -> None:
+    snapshot = {"type": 2, "timestamp": 1_795_000_000_000, "data": {"initialOffset": {"top": 0, "left": 0}, "node": {
+        "type": 0, "id": 1, "childNodes": [{"type": 2, "id": 2, "tagName": "p", "attributes": {
+            "title": "Call +44 20 7946 0958"}, "childNodes": [
+            {"type": 3, "id": 3, "textContent": "Signed in as jane.doe@example.org"}]},
+            {"type": 2, "id": 4, "tagName": "a", "attributes": {"href": "https://x.example/reset?email=jane.doe@example.org"},
+             "childNodes": []}]}}}
+    meta = {"type": 4, "timestamp": 1_795_000_000_000, "data": {"href": "https://x.example/", "width": 1, "height": 1}}
+    assert post_events(gateway, "pii-session", [meta, snapshot]).status_code == 200
+    stored = gateway.admin("/admin/v1/replay/sessions/pii-session/events").text
+    assert "jane.doe@example.org" not in stored and "7946 0958" not in stored
+    assert "Signed in as" in stored and "https://x.example/reset" in stored  # the rest is kept

@@ -1,0 +1,50 @@
+"""The UI's sections, who may use each, and the navigation bar: one table, so the menu a person sees and the pages
+they may open can never disagree. Role `admin` may use every section."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from starlette.requests import Request
+
+
+@dataclass(frozen=True)
+class Section:
+    key: str
+    label: str
+    path: str  # under the UI root
+    roles: tuple[str, ...]
+
+    def roles_text(self) -> str:
+        names = {"support": "support agents", "ux": "UX designers", "compliance": "compliance officers"}
+        return " and ".join(names.get(role, role) for role in self.roles) + " (and admins)"
+
+
+SECTIONS: dict[str, Section] = {
+    s.key: s
+    for s in (
+        Section("queue", "Review queue", "/sessions", ("support",)),
+        Section("report", "Frustration report", "/reports/frustration", ("ux",)),
+        Section("deletions", "Deletion requests", "/deletions", ("compliance",)),
+        Section("audit", "Audit log", "/audit", ("compliance",)),
+    )
+}
+
+
+def ui_root(request: Request) -> str:
+    """Where the UI is mounted (`/ui`, under any root path the server was given): links are built from it."""
+    return request.scope.get("ui_root") or request.scope.get("root_path", "")
+
+
+def allowed(role: str, section: str) -> bool:
+    return role == "admin" or role in SECTIONS[section].roles
+
+
+def menu(role: str) -> list[Section]:
+    return [s for s in SECTIONS.values() if allowed(role, s.key)]
+
+
+def home(request: Request, role: str) -> str:
+    """Where a person lands after signing in: their first section."""
+    sections = menu(role)
+    return ui_root(request) + (sections[0].path if sections else "/")

@@ -1,0 +1,204 @@
+"""Support agents' pages: the queue of flagged sessions, and a session with its signals, the replay and the review.
+
+Sessions, signals and events come from the admin API (gateway.ui.api), so every read is audited as the API audits it;
+reviews go through gateway.reviews, as the review API does.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, replace
+from typing import TYPE_CHECKING, Any
+from urllib.parse import quote, urlencode
+
+from starlette.requests import Request
+from starlette.responses import RedirectResponse, Response
+from starlette.routing import Route
+
+from gateway import reviews
+from gateway.ui import api
+from gateway.ui.auth import UiSession, page
+from gateway.ui.navigation import ui_root
+from gateway.ui.render import player_installed, render
+from replay.store import SIGNAL_KINDS
+
+if TYPE_CHECKING:
+    from gateway.app import Gateway
+
+SECTION = "queue"
+QUEUE_PAGE = 25
+SCAN_BATCH = 200  # sessions asked of the API at a time while filling a page
+SCAN_LIMIT = 2000  # at most this many per page view; past it the page offers to look further
+ORDERS = {"score": "Frustration score", "time": "Newest first"}
+STATUS_FILTERS = {"open": "Open", "reviewed": "Reviewed", "dismissed": "Dismissed", "all": "Any status"}
+SEEK_LEAD_IN_MS = 1000  # jumping to a signal starts the replay this much earlier, to show what led to it
+
+
+def _gateway(request: Request) -> Gateway:
+    return request.app.state.gateway
+
+
+@dataclass(frozen=True)
+class QueueFilters:
+    order: str = "score"
+    signal: str = ""
+    url: str = ""
+    source: str = ""
+    status: str = "open"
+    offset: int = 0
+
+    @classmethod
+    def from_query(cls, query: Mapping[str, str]) -> QueueFilters:
+        offset = query.get("offset", "")
+        return cls(
+            order=query.get("order") if query.get("order") in ORDERS else "score",
+            signal=query.get("signal") if query.get("signal") in SIGNAL_KINDS else "",
+            url=query.get("url", "").strip()[:200],
+            source=query.get("source", "").strip()[:100],
+            status=query.get("status") if query.get("status") in STATUS_FILTERS else "open",
+            offset=int(offset) if offset.isdigit() else 0,
+        )
+
+    def api_query(self) -> dict[str, str]:
+        return {"order": self.order, "signal": self.signal, "url": self.url, "source": self.source}
+
+    def link(self, **changes: Any) -> str:
+        """The query string of this view with some filters changed (back to the first page unless told)."""
+        changed = replace(self, **{"offset": 0, **changes})
+        defaults = QueueFilters()
+        fields = {k: v for k, v in changed.__dict__.items() if v != getattr(defaults, k)}
+        return "?" + urlencode(fields) if fields else "?"
+
+    @property
+    def narrowed(self) -> bool:
+        return bool(self.signal or self.url or self.source) or self.status != "open"
+
+
+def flagged(session: Mapping[str, Any]) -> bool:
+    return session.get("score", 0) > 0 or any(n for n in (session.get("signals") or {}).values())
+
+
+def matches_status(review: reviews.Review | None, status: str) -> bool:
+    current = review.status if review else "open"
+    return status == "all" or current == status
+
+
+@dataclass
+class QueuePage:
+    rows: list[tuple[dict[str, Any], reviews.Review | None]]
+    next_offset: int | None  # where the next page starts, if there may be one
+    scanned_out: bool  # stopped at SCAN_LIMIT: more may match further on
+
+
+async def queue_page(request: Request, session: UiSession, filters: QueueFilters) -> QueuePage | api.ApiAnswer:
+    """One page of flagged sessions with their review status, through the sessions API (which filters by signal,
+    URL and source and orders); flagged-ness and review status are applied here, reading on in batches."""
+    gateway = _gateway(request)
+    rows: list[tuple[dict[str, Any], reviews.Review | None]] = []
+    offset, scanned = filters.offset, 0
+    while scanned < SCAN_LIMIT:
+        answer = await api.call(request, session.principal, "GET", "/v1/replay/sessions",
+                                query={**filters.api_query(), "limit": str(SCAN_BATCH), "offset": str(offset)})
+        if not answer.ok:
+            return answer
+        batch = answer.json()["sessions"]
+        ids = [s["session_id"] for s in batch]
+        current = await gateway.db.read(lambda conn, ids=ids: reviews.latest(conn, ids))
+        for i, item in enumerate(batch):
+            review = current.get(item["session_id"])
+            if flagged(item) and matches_status(review, filters.status):
+                if len(rows) == QUEUE_PAGE:
+                    return QueuePage(rows, offset + i, False)
+                rows.append((item, review))
+        if len(batch) < SCAN_BATCH:
+            return QueuePage(rows, None, False)
+        offset += len(batch)
+        scanned += len(batch)
+    return QueuePage(rows, offset, True)
+
+
+async def queue(request: Request, session: UiSession) -> Response:
+    filters = QueueFilters.from_query(request.query_params)
+    result = await queue_page(request, session, filters)
+    if isinstance(result, api.ApiAnswer):
+        return _api_error(request, session, result)
+    return render(request, "queue.html", {
+        "title": "Review queue",
+        "filters": filters,
+        "result": result,
+        "orders": ORDERS,
+        "statuses": STATUS_FILTERS,
+        "kinds": SIGNAL_KINDS,
+        "sources": [s.name for s in _gateway(request).policy.sources],
+    }, session=session, section=SECTION)
+
+
+def _api_error(request: Request, session: UiSession, answer: api.ApiAnswer) -> Response:
+    titles = {403: "Not for your role", 404: "Not found"}
+    return render(request, "error.html", {"title": titles.get(answer.status, "Something went wrong"),
+                                          "status": answer.status, "message": answer.message()},
+                  session=session, status_code=answer.status if answer.status >= 400 else 502, section=SECTION)
+
+
+async def _session_view(request: Request, session: UiSession, session_id: str, *, error: str | None = None,
+                        form: Mapping[str, str] | None = None, status_code: int = 200) -> Response:
+    meta = await api.call(request, session.principal, "GET", f"/v1/replay/sessions/{session_id}")
+    if not meta.ok:
+        return _api_error(request, session, meta)
+    signals = await api.call(request, session.principal, "GET", f"/v1/replay/sessions/{session_id}/signals")
+    if not signals.ok:
+        return _api_error(request, session, signals)
+    recording = meta.json()
+    found = signals.json()["signals"]
+    history = await _gateway(request).db.read(lambda conn: reviews.history(conn, session_id))
+    start = recording.get("first_ts") or 0
+    return render(request, "session.html", {
+        "title": f"Session {session_id}",
+        "recording": recording,
+        "signals": found,
+        "start": start,
+        "history": history,
+        "current": history[0] if history else None,
+        "player_installed": player_installed(),
+        "events_url": f"{ui_root(request)}/sessions/{quote(session_id, safe='')}/events",
+        "lead_in_ms": SEEK_LEAD_IN_MS,
+        "error": error,
+        "form": form or {},
+        "saved": request.query_params.get("saved", ""),
+        "queue_link": request.query_params.get("from", ""),
+        "note_limit": reviews.MAX_NOTE_CHARS,
+    }, session=session, section=SECTION, status_code=status_code)
+
+
+async def session_page(request: Request, session: UiSession) -> Response:
+    return await _session_view(request, session, request.path_params["session_id"])
+
+
+async def review(request: Request, session: UiSession) -> Response:
+    session_id = request.path_params["session_id"]
+    form = request.state.form
+    try:
+        saved = await reviews.submit(_gateway(request), session.principal, session_id, form.get("status"),
+                                     form.get("note"))
+    except reviews.InvalidReview as error:
+        return await _session_view(request, session, session_id, error=str(error).capitalize() + ".",
+                                   form={"status": form.get("status"), "note": form.get("note")}, status_code=400)
+    except reviews.NoSuchSession:
+        return render(request, "error.html", {"title": "Not found", "status": 404, "message": "No such session."},
+                      session=session, status_code=404, section=SECTION)
+    target = f"{ui_root(request)}/sessions/{quote(session_id, safe='')}?saved={saved.status}"
+    return RedirectResponse(target, status_code=303)
+
+
+async def events(request: Request, session: UiSession) -> Response:
+    """The recording for the player: the events API's answer, streamed through."""
+    return api.relay(request, session.principal, f"/v1/replay/sessions/{request.path_params['session_id']}/events")
+
+
+def routes() -> list[Route]:
+    return [
+        Route("/sessions", page(SECTION, queue), methods=["GET"]),
+        Route("/sessions/{session_id}", page(SECTION, session_page), methods=["GET"]),
+        Route("/sessions/{session_id}/events", page(SECTION, events, json=True), methods=["GET"]),
+        Route("/sessions/{session_id}/review", page(SECTION, review), methods=["POST"]),
+    ]

@@ -1,0 +1,83 @@
+"""The prefilter: which entities a string could hold, from a few cheap character tests.
+
+Each test below is a necessary condition of the recognizers it names (recognizers.py): a string that fails it cannot
+produce a finding for those entities, so Presidio never sees it, and a string that passes some tests is analysed for
+just those entities. Keep the two files in step: a recognizer that can match where its test fails would leak.
+
+Speed: substring tests (`in`) and regexes that start with a digit or a literal run in C at memchr-like speed; one
+alternation of all the patterns would be tried at every position and cost ten times as much on a user-agent string.
+"""
+
+from __future__ import annotations
+
+import re
+
+_SEP = r"[\s\-\u2010-\u2015\u2212./()\[\]~+]"
+# A run of ≥ 7 digits: needed by phone (≥ 7 digits), card (≥ 12), SSN (9), and IBAN (every country's account
+# number has a run of 7 or more digits). Then, for phone and card, a run that does not continue a word
+# (`ORD-84629173`, UUID groups), as their recognizers require; SSN and IBAN have patterns of their own.
+_DIGITS = re.compile(r"\d(?:%s{0,4}\d){6,}" % _SEP)
+_PHONE_CARD = re.compile(r"(?<!\w)(?<!\w[\-.])\d(?:%s{0,4}\d){6,}" % _SEP)
+_NO_DIGITS = str.maketrans("", "", "0123456789")
+_SSN = re.compile(r"\d{3}[- .]\d{2}[- .]\d{4}")
+_IBAN = re.compile(r"(?<![A-Za-z0-9])[A-Za-z]{2}[ \-]?\d{2}(?:[ \-]?[A-Za-z0-9]{4}){2}")
+_IPV4 = re.compile(r"\d{1,3}\.\d{1,3}\.\d{1,3}\.\d")
+_IPV6_FULL = re.compile(r"(?:[0-9A-Fa-f]{1,4}:){7}[0-9A-Fa-f]")
+_AWS = re.compile(r"A(?:KIA|SIA|BIA|CCA|GPA|IDA|IPA|NPA|NVA|PKA|ROA|SCA)[A-Z2-7]{16}")
+_SECRET = re.compile(r"_live_|_test_|whsec_|gh[pousr]_|github_pat_|glpat-|xox|hooks\.slack\.com/services/|AIza|sk-"
+                     r"|SG\.|npm_|phx_")
+_BTC = re.compile(r"(?:bc1|[13])[a-zA-HJ-NP-Z0-9]{25}")
+_ETH = re.compile(r"0x[0-9a-fA-F]{40}")
+_AUTH_MARKS = ("earer", "EARER", "asic", "ASIC")
+_AUTH = re.compile(r"(?i:bearer|basic)\s")
+
+# Whole strings of these shapes hold nothing personal, yet are full of digits: skip them before the tests.
+_BENIGN = re.compile(
+    r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}"  # UUID
+    r"|\d{4}-\d{2}-\d{2}(?:[T ]\d{2}:\d{2}(?::\d{2}(?:[.,]\d{1,9})?)?(?:Z|[+-]\d{2}:?\d{2})?)?"  # ISO 8601
+    r"|-?\d{1,6}(?:\.\d+)?(?:[eE][+-]?\d+)?"  # a small plain number
+    r"|(?=[0-9]*[a-f])(?:[0-9a-f]{32}|[0-9a-f]{40}|[0-9a-f]{64})"  # an MD5/SHA-1/SHA-256 digest (lower case, so never
+)  # an IBAN such as DE89…, and with a letter, so never a card number)
+
+
+def digit_runs(text: str) -> list[tuple[int, int]]:
+    """The (start, end) of each run of 7 or more digits, phone-shaped or not."""
+    return [m.span() for m in _DIGITS.finditer(text)]
+
+
+def dense_digits(text: str, limit: int) -> bool:
+    """True if `text` holds more than `limit` digits."""
+    return len(text) > limit and len(text) - len(text.translate(_NO_DIGITS)) > limit
+
+
+def candidate_entities(text: str) -> frozenset[str]:
+    """Entities whose recognizers could match `text`; empty when none could."""
+    if len(text) < 6 or (len(text) <= 64 and _BENIGN.fullmatch(text)):
+        return frozenset()
+    found: list[str] = []
+    if "@" in text:
+        found += ("EMAIL_ADDRESS", "URL_CREDENTIALS")
+    if _DIGITS.search(text):
+        if _PHONE_CARD.search(text):
+            found += ("PHONE_NUMBER", "CREDIT_CARD")
+        if _SSN.search(text):
+            found.append("US_SSN")
+        if _IBAN.search(text):
+            found.append("IBAN_CODE")
+    if (text.count(".") >= 3 and _IPV4.search(text)) or "::" in text:
+        found.append("IP_ADDRESS")
+    elif text.count(":") >= 7 and _IPV6_FULL.search(text):
+        found.append("IP_ADDRESS")
+    if "eyJ" in text:
+        found.append("JWT")
+    if "-----BEGIN " in text:
+        found.append("PRIVATE_KEY")
+    if any(mark in text for mark in _AUTH_MARKS) and _AUTH.search(text):
+        found.append("BEARER_TOKEN")
+    if "A" in text and _AWS.search(text):
+        found.append("AWS_ACCESS_KEY")
+    if _SECRET.search(text):
+        found.append("SECRET_KEY")
+    if _BTC.search(text) or ("0x" in text and _ETH.search(text)):
+        found.append("CRYPTO")
+    return frozenset(found)

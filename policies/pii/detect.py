@@ -1,0 +1,218 @@
+"""Value detection: spans of PII in many strings at once, through Presidio, with the prefilter in front of it.
+
+Strings pass the prefilter (candidates.py) first; only those that could hold something reach Presidio, asked for just
+the entities they could hold. Those are analysed in batches joined into one text (Presidio's fixed cost per call is
+larger than its cost per character), long strings in overlapping windows. A finding that straddles two joined strings
+is thrown away and those strings are analysed alone; so is a batch in which a regex timed out. A string whose own
+analysis times out, or that uses up its time budget, gets `None`: the caller fails closed.
+"""
+
+from __future__ import annotations
+
+import bisect
+import re
+import time
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
+
+from policies.pii.candidates import candidate_entities, dense_digits, digit_runs
+from policies.pii.config import DetectorClass
+from policies.pii.engine import Analyzer
+from policies.pii.entities import NER_ENTITIES
+
+_JOIN = "\n\n\u2029\n\n"  # between joined strings: no recognizer's pattern runs across a blank line
+_BATCH_CHARS = 8192
+_DENSE = 400  # digits in one window beyond which phone matching is replaced by masking every run of 7+ digits
+
+
+@dataclass(frozen=True, slots=True)
+class Span:
+    start: int
+    end: int
+    entity: str
+    score: float
+
+
+@dataclass(slots=True)
+class _Job:
+    item: int
+    text: str
+    offset: int
+    entities: frozenset[str]
+    threshold: float
+    use_ner: bool
+
+
+def merge(spans: Iterable[Span]) -> list[Span]:
+    """Overlapping spans become their union, named after the most confident: no part of a finding is left behind."""
+    merged: list[Span] = []
+    for span in sorted(spans, key=lambda s: (s.start, -s.end)):
+        if merged and span.start < merged[-1].end:
+            last = merged[-1]
+            best = last if (last.score, last.end - last.start) >= (span.score, span.end - span.start) else span
+            merged[-1] = Span(last.start, max(last.end, span.end), best.entity, best.score)
+        else:
+            merged.append(span)
+    return merged
+
+
+def rewrite(text: str, spans: Sequence[Span], replace: Callable[[str, str], str | None]) -> tuple[str, list[str]]:
+    """`text` with each span replaced by `replace(entity, found)`; None from `replace` keeps the span (it is already
+    scrubbed). Returns the new text and the entities replaced."""
+    out, entities, pos = [], [], 0
+    for span in spans:
+        found = text[span.start : span.end]
+        replacement = replace(span.entity, found)
+        if replacement is None or replacement == found:
+            continue
+        out.append(text[pos : span.start])
+        out.append(replacement)
+        entities.append(span.entity)
+        pos = span.end
+    if not entities:
+        return text, entities
+    out.append(text[pos:])
+    return "".join(out), entities
+
+
+class Detector:
+    def __init__(
+        self, analyzer: Analyzer, allow_values: Sequence[str], window_chars: int, window_overlap: int,
+        budget_s: float = 0.25,
+    ) -> None:
+        self._analyzer = analyzer
+        self._budget = budget_s
+        self.elapsed: list[float] = []  # seconds spent on each item of the last find(), for its caller's budget
+        self._allow = frozenset(allow_values)
+        self._window, self._step = window_chars, window_chars - window_overlap
+        self._digit_runs: dict[int, re.Pattern[str]] = {}
+
+    def _windows(self, text: str) -> list[tuple[int, str]]:
+        if len(text) <= self._window:
+            return [(0, text)]
+        out = []
+        for start in range(0, len(text), self._step):
+            out.append((start, text[start : start + self._window]))
+            if start + self._window >= len(text):
+                break
+        return out
+
+    def find(self, items: Sequence[tuple[str, DetectorClass]]) -> list[list[Span] | None]:
+        """The spans of each (text, class) item, merged and in order; None where the analysis timed out or the item
+        used up its time budget."""
+        found: list[list[Span] | None] = [[] for _ in items]
+        self.elapsed = [0.0] * len(items)
+        batched: list[_Job] = []
+        alone: list[_Job] = []
+        ner = self._analyzer.ner is not None
+        for i, (text, cls) in enumerate(items):
+            wanted = candidate_entities(text).intersection(cls.entities)
+            use_ner = ner and any(e in cls.entities for e in NER_ENTITIES)
+            if use_ner:
+                wanted = wanted.union(e for e in NER_ENTITIES if e in cls.entities)
+            if not wanted:
+                continue
+            windows = self._windows(text)
+            for offset, piece in windows:
+                entities = wanted
+                if "PHONE_NUMBER" in wanted and dense_digits(piece, _DENSE):
+                    # Phone matching costs about 30 µs per character of digit-dense text (every run is tried in
+                    # every region). Such text gets the blunt treatment instead: every run of 7+ digits goes.
+                    entities = wanted - {"PHONE_NUMBER"}
+                    spans = found[i]
+                    assert spans is not None
+                    spans += (Span(offset + s, offset + e, "NUMBER", 0.0) for s, e in digit_runs(piece))
+                    if not entities:
+                        continue
+                job = _Job(i, piece, offset, entities, cls.score_threshold, use_ner)
+                # NER context spans sentences: a free-text string is analysed on its own, never joined to others;
+                # nor is a long string, whose time is counted against its budget.
+                (alone if use_ner or len(windows) > 1 else batched).append(job)
+        alone += self._run_batches(batched, found)
+        for job in alone:
+            self._run_alone(job, found)
+        for i, (text, cls) in enumerate(items):
+            spans = found[i]
+            if spans is None:
+                continue
+            if cls.digit_run:
+                runs = self._digit_run(cls.digit_run).finditer(text)
+                spans += (Span(m.start(), m.end(), "NUMBER", 0.0) for m in runs)
+            if self._allow:
+                spans = [s for s in spans if text[s.start : s.end] not in self._allow]
+            found[i] = merge(spans)
+        return found
+
+    def _digit_run(self, n: int) -> re.Pattern[str]:
+        pattern = self._digit_runs.get(n)
+        if pattern is None:
+            # Not a run that continues a word: `ORD-84629173` and `INV-2024-004512` are references, not secrets.
+            pattern = self._digit_runs[n] = re.compile(r"(?<!\w)(?<!\w[\-./])\d(?:[ \-./]?\d){%d,}" % (n - 1))
+        return pattern
+
+    def _keep(self, job: _Job, entity: str, score: float) -> bool:
+        return entity in job.entities and score >= job.threshold
+
+    def _run_alone(self, job: _Job, found: list[list[Span] | None]) -> None:
+        if found[job.item] is None:
+            return
+        if self.elapsed[job.item] > self._budget:
+            found[job.item] = None  # fail closed: the caller marks the string unscanned
+            return
+        start = time.perf_counter()
+        analysis = self._analyzer.analyze(job.text, sorted(job.entities), use_ner=job.use_ner)
+        self.elapsed[job.item] += time.perf_counter() - start
+        if analysis.timed_out:
+            found[job.item] = None
+            return
+        spans = found[job.item]
+        assert spans is not None
+        for r in analysis.results:
+            if self._keep(job, r.entity_type, r.score):
+                spans.append(Span(job.offset + r.start, job.offset + r.end, r.entity_type, r.score))
+
+    def _run_batches(self, jobs: list[_Job], found: list[list[Span] | None]) -> list[_Job]:
+        """Analyse `jobs` joined in batches; returns the jobs to analyse alone."""
+        redo: list[_Job] = []
+        batch: list[_Job] = []
+        size = 0
+        for job in jobs:
+            batch.append(job)
+            size += len(job.text) + len(_JOIN)
+            if size >= _BATCH_CHARS:
+                redo += self._run_batch(batch, found)
+                batch, size = [], 0
+        if batch:
+            redo += self._run_batch(batch, found)
+        return redo
+
+    def _run_batch(self, batch: list[_Job], found: list[list[Span] | None]) -> list[_Job]:
+        if len(batch) == 1:
+            return batch
+        starts, pos = [], 0
+        for job in batch:
+            starts.append(pos)
+            pos += len(job.text) + len(_JOIN)
+        text = _JOIN.join(job.text for job in batch)
+        entities = sorted(set().union(*(job.entities for job in batch)))
+        analysis = self._analyzer.analyze(text, entities)
+        if analysis.timed_out:
+            return batch
+        suspect: set[int] = set()
+        kept: list[tuple[int, Span]] = []
+        for r in analysis.results:
+            j = bisect.bisect_right(starts, r.start) - 1
+            job = batch[j]
+            start, end = r.start - starts[j], r.end - starts[j]
+            if end > len(job.text):
+                suspect.add(j)
+                suspect.update(range(j, bisect.bisect_right(starts, r.end - 1)))
+                continue
+            if self._keep(job, r.entity_type, r.score):
+                kept.append((j, Span(job.offset + start, job.offset + end, r.entity_type, r.score)))
+        for j, span in kept:
+            if j not in suspect:
+                spans = found[batch[j].item]
+                if spans is not None:
+                    spans.append(span)
+        return [batch[j] for j in sorted(suspect)]

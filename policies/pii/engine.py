@@ -1,0 +1,160 @@
+"""Presidio, set up to run offline and within time limits.
+
+- NLP: Presidio's engine needs a spaCy pipeline to start, so it gets a blank English one, saved once into
+  `<data_dir>/spacy-blank-en` (or a temporary directory) because Presidio loads spaCy models by package name or path and
+  would otherwise try to download `en_core_web_lg`. The pattern recognizers read nothing from its output, so strings
+  that need no NER are analysed with empty NLP artifacts and never tokenised.
+- Suffix list: e-mail validation uses tldextract's bundled snapshot, never the network (see recognizers.py).
+- NER (optional): a spaCy model directory from the policy (`pii.ner_model`) runs only on free-text strings, for PERSON
+  and LOCATION; every other string is tokenised by the blank pipeline, so NER costs nothing where it is not wanted.
+- Regex time limit: Presidio reads `REGEX_TIMEOUT_SECONDS` (whole seconds, default 60) from its modules' globals and, on
+  a time-out, skips the pattern with a log record, i.e. fails open. We set the limit in milliseconds and turn that
+  record into a signal (`Analysis.timed_out`) so that the caller can fail closed.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import shutil
+import tempfile
+import threading
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import spacy
+from presidio_analyzer import AnalyzerEngine, EntityRecognizer, RecognizerRegistry, RecognizerResult
+from presidio_analyzer.context_aware_enhancers import ContextAwareEnhancer
+from presidio_analyzer import analyzer_engine as _analyzer_module
+from presidio_analyzer import pattern_recognizer as _pattern_module
+from presidio_analyzer.nlp_engine import NlpArtifacts, SpacyNlpEngine
+from presidio_analyzer.predefined_recognizers import SpacyRecognizer
+from presidio_analyzer.predefined_recognizers.generic import iban_recognizer as _iban_module
+
+from policies.pii.entities import NER_ENTITIES
+from policies.pii.recognizers import offline_tld_extractor, pattern_recognizers
+
+BLANK_MODEL_DIR = "spacy-blank-en"
+_LANGUAGE = "en"
+
+_timeouts = threading.local()
+
+
+class _TimeoutSignal(logging.Filter):
+    """Counts Presidio's "timed out" records on the current thread and keeps them (and their values) out of the log."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if "timed out" in str(record.msg):
+            _timeouts.count = getattr(_timeouts, "count", 0) + 1
+            return False
+        return True
+
+
+_SIGNAL = _TimeoutSignal()
+
+
+class _NoContext(ContextAwareEnhancer):
+    """Presidio's lemma-based context boost: inert without lemmas (a blank pipeline has none) yet half the cost of a
+    call (it deep-copies every result). Scores stay what the recognizers say, with or without an NER model."""
+
+    def __init__(self) -> None:
+        super().__init__(0.0, 0.0, 0, 0)
+
+    def enhance_using_context(
+        self,
+        text: str,
+        raw_results: list[RecognizerResult],
+        nlp_artifacts: NlpArtifacts,
+        recognizers: list[EntityRecognizer],
+        context: list[str] | None = None,
+    ) -> list[RecognizerResult]:
+        return raw_results
+
+
+def _set_regex_timeout(seconds: float) -> None:
+    # Process-wide by Presidio's design; every scrubber in a process uses the same limit (the policy's).
+    for module in (_analyzer_module, _pattern_module, _iban_module):
+        module.REGEX_TIMEOUT_SECONDS = seconds  # type: ignore[attr-defined]
+    logger = logging.getLogger("presidio-analyzer")
+    if _SIGNAL not in logger.filters:
+        logger.addFilter(_SIGNAL)
+
+
+def blank_model(data_dir: Path) -> Path:
+    """The blank English pipeline on disk, written on first use (atomically: two starts cannot half-write it)."""
+    target = data_dir / BLANK_MODEL_DIR
+    if (target / "config.cfg").exists():
+        return target
+    data_dir.mkdir(parents=True, exist_ok=True)
+    staging = Path(tempfile.mkdtemp(prefix=".spacy-blank-", dir=data_dir))
+    try:
+        spacy.blank(_LANGUAGE).to_disk(staging)
+        try:
+            os.replace(staging, target)
+        except OSError:
+            if not (target / "config.cfg").exists():
+                raise
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)
+    return target
+
+
+def _spacy_engine(model_path: Path) -> SpacyNlpEngine:
+    engine = SpacyNlpEngine(models=[{"lang_code": _LANGUAGE, "model_name": str(model_path)}])
+    engine.load()
+    return engine
+
+
+@dataclass
+class Analysis:
+    results: list[RecognizerResult]
+    timed_out: bool
+
+
+class Analyzer:
+    """One Presidio AnalyzerEngine with our recognizers, plus the NLP engines it is fed with."""
+
+    def __init__(
+        self,
+        data_dir: Path | None,
+        phone_regions: Sequence[str],
+        phone_leniency: int,
+        regex_timeout_s: float,
+        ner_model: str = "",
+    ) -> None:
+        self._tmp: tempfile.TemporaryDirectory[str] | None = None
+        if data_dir is None:
+            self._tmp = tempfile.TemporaryDirectory(prefix="pii-spacy-")
+            data_dir = Path(self._tmp.name)
+        _set_regex_timeout(regex_timeout_s)
+        self.blank = _spacy_engine(blank_model(data_dir))
+        self.ner = _spacy_engine(Path(ner_model)) if ner_model else None
+        registry = RecognizerRegistry(supported_languages=[_LANGUAGE])
+        for recognizer in pattern_recognizers(offline_tld_extractor(), phone_regions, phone_leniency):
+            registry.add_recognizer(recognizer)
+        if self.ner is not None:
+            registry.add_recognizer(SpacyRecognizer(supported_entities=list(NER_ENTITIES)))
+        self.engine = AnalyzerEngine(
+            registry=registry,
+            nlp_engine=self.blank,
+            supported_languages=[_LANGUAGE],
+            context_aware_enhancer=_NoContext(),
+        )
+        self.entities = frozenset(self.engine.get_supported_entities(_LANGUAGE))
+
+    def analyze(self, text: str, entities: Sequence[str], use_ner: bool = False) -> Analysis:
+        """Presidio's findings in `text` for `entities`, with no score threshold (the caller applies its own)."""
+        artifacts: NlpArtifacts | Any
+        if use_ner and self.ner is not None:
+            artifacts = self.ner.process_text(text, _LANGUAGE)
+        else:
+            # Pattern recognizers read nothing from the NLP artifacts (context boosting is off, see _NoContext), so
+            # tokenising would only cost time, and grow spaCy's string store by every new token for ever.
+            artifacts = NlpArtifacts([], None, [], [], self.blank, _LANGUAGE)
+        _timeouts.count = 0
+        results = self.engine.analyze(
+            text, language=_LANGUAGE, entities=list(entities), nlp_artifacts=artifacts, score_threshold=0.0
+        )
+        return Analysis(results, getattr(_timeouts, "count", 0) > 0)

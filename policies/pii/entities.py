@@ -1,0 +1,9 @@
+"""The entity types the value detectors report: names only, importable without loading Presidio."""
+
+# Pattern-detectable first; PERSON and LOCATION need an NER model (`pii.ner_model`).
+PATTERN_ENTITIES = (
+    "EMAIL_ADDRESS", "PHONE_NUMBER", "CREDIT_CARD", "IBAN_CODE", "IP_ADDRESS", "US_SSN", "CRYPTO", "JWT",
+    "BEARER_TOKEN", "AWS_ACCESS_KEY", "SECRET_KEY", "PRIVATE_KEY", "URL_CREDENTIALS",
+)
+NER_ENTITIES = ("PERSON", "LOCATION")
+ENTITIES = PATTERN_ENTITIES + NER_ENTITIES

@@ -1,0 +1,74 @@
+"""Key names: which keys are sensitive (their values are removed) and which hold free text (scanned more strictly).
+
+Keys are split into words (`apiKey`, `API_KEY`, `x-api-key` → api, key) and a term matches a run of consecutive words,
+written apart or together, so `api key` matches `apiKey`, `api_key` and `apikey`. Whole words only: `auth` matches
+`authToken` and `auth_method` but not `author` or `oauth_provider`, and `token` does not match `tokens_used` (LLM usage
+counts are not secrets). Relay matches substrings instead and so removes `author`; the word rule keeps analytics intact.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+
+# Sentry Relay's PASSWORD_KEY_REGEX terms and documented defaults, Segment Privacy Portal's Red matchers (ssn, password,
+# credit card, passport, token), and the CSRF cookie names Relay filters. Not `session id`: analytics sessions
+# (Amplitude `session_id`, PostHog `$session_id`) are not secrets and the vendors need them.
+DEFAULT_SENSITIVE_KEYS = (
+    "password", "passwd", "pwd", "passphrase", "secret", "client secret", "api key", "access key", "secret key",
+    "private key", "auth", "authorization", "credentials", "credential", "token", "access token", "refresh token",
+    "id token", "bearer", "otp", "two factor", "mfa code", "mysql pwd", "cookie", "set cookie", "csrf", "xsrf",
+    "csrf token", "xsrf token", "session token", "phpsessid", "ssn", "social security",
+    "social security number", "credit card", "card number", "cc number", "ccnum", "cvv", "cvc", "cvv2",
+    "security code", "pin", "passport", "passport number", "tax id", "national id", "account number", "routing number",
+)
+
+# The last word of the key decides: `search_query`, `user_comment`, `error_message` are free text, `message_id` is not.
+DEFAULT_FREE_TEXT_KEYS = (
+    "query", "search", "q", "term", "comment", "comments", "feedback", "note", "notes", "message", "description",
+    "text", "body", "review", "subject", "content", "details", "reason", "bio", "answer", "prompt", "completion",
+)
+
+_WORDS = re.compile(r"[A-Z]+(?![a-z])|[A-Z]?[a-z]+|[0-9]+")
+
+
+def key_words(key: str) -> tuple[str, ...]:
+    return tuple(w.lower() for w in _WORDS.findall(key))
+
+
+def _joined(term: str) -> str:
+    return "".join(key_words(term))
+
+
+class SensitiveKeys:
+    def __init__(self, terms: Iterable[str]) -> None:
+        self._terms: dict[str, str] = {}
+        for term in terms:
+            joined = _joined(term)
+            if joined:
+                self._terms.setdefault(joined, term)
+        self._longest = max((len(key_words(t)) for t in self._terms.values()), default=0)
+
+    def match(self, key: str) -> str | None:
+        """The configured term that `key` contains, or None."""
+        words = key_words(key)
+        terms = self._terms
+        for i in range(len(words)):
+            run = ""
+            for j in range(i, len(words)):
+                run += words[j]
+                found = terms.get(run)
+                if found is not None:
+                    return found
+                if len(run) > 40:
+                    break
+        return None
+
+
+class FreeTextKeys:
+    def __init__(self, names: Iterable[str]) -> None:
+        self._names = frozenset(_joined(n) for n in names if _joined(n))
+
+    def match(self, key: str) -> bool:
+        words = key_words(key)
+        return bool(words) and (words[-1] in self._names or "".join(words) in self._names)

@@ -1,0 +1,280 @@
+"""The Presidio recognizers the value detectors run: Presidio's own, tightened where they miss or over-match, and ours.
+
+Presidio's own, tightened:
+- E-mail: Presidio validates the domain with a module-level `tldextract.extract`, which fetches the Public Suffix List
+  over the network on first use (tldextract#332). Ours validates with an extractor that has no suffix-list URLs.
+- Phone: Presidio matches VALID numbers only (leniency 1), which misses many real-world and test numbers (a 555
+  number is not "valid"). We match POSSIBLE numbers by default and reject what only looks like a phone: digit runs
+  glued to words (`ORD-2024-000123`, UUID groups) or to other digit groups, dates, grouped amounts, dotted
+  versions, `#123…` references, numbers of fewer than 7 or more than 15 digits (17 with a leading 0: `00` or a trunk
+  prefix), such as 16-digit invoice numbers, and bare digit runs that are not North American numbers (timestamps,
+  ids).
+- Credit card: Presidio's pattern misses 18–19 digit and some Maestro numbers; ours takes 12–19 digits with an
+  issuer prefix (2–6) and Luhn, so millisecond timestamps and most numeric ids (prefix 1, 7–9) never qualify.
+- IP address: Presidio's pattern finds `120.0.0.0` in `Chrome/120.0.0.0`; ours rejects version-shaped contexts.
+
+Ours: JWT, bearer/basic credentials, AWS access key ids, vendor secret keys (Stripe, GitHub, Slack, Google, OpenAI,
+SendGrid, GitLab, npm, PostHog personal), PEM private keys, URL user-info, Ethereum addresses.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import functools
+import re
+from collections.abc import Sequence
+
+import regex
+import tldextract
+from presidio_analyzer import EntityRecognizer, Pattern, PatternRecognizer, RecognizerResult
+from presidio_analyzer.nlp_engine import NlpArtifacts
+from presidio_analyzer.predefined_recognizers import (
+    CryptoRecognizer,
+    EmailRecognizer,
+    IbanRecognizer,
+    IpRecognizer,
+    PhoneRecognizer,
+    UsSsnRecognizer,
+)
+
+CASE_SENSITIVE = regex.DOTALL | regex.MULTILINE
+CASE_INSENSITIVE = CASE_SENSITIVE | regex.IGNORECASE
+
+
+def offline_tld_extractor() -> tldextract.TLDExtract:
+    """A suffix extractor that uses the snapshot shipped inside tldextract: no URL to fetch, no cache to write."""
+    return tldextract.TLDExtract(cache_dir=None, suffix_list_urls=(), fallback_to_snapshot=True)
+
+
+class OfflineEmailRecognizer(EmailRecognizer):
+    def __init__(self, extractor: tldextract.TLDExtract) -> None:
+        super().__init__()
+        # Domains repeat far more than addresses (gmail.com, the company's own): remember the answer per domain.
+        self._has_suffix = functools.lru_cache(maxsize=4096)(lambda domain: extractor(domain).fqdn != "")
+
+    def validate_result(self, pattern_text: str) -> bool:
+        return self._has_suffix(pattern_text.rpartition("@")[2].lower())
+
+
+_DATE = re.compile(r"\d{4}[-/.]\d{1,2}[-/.]\d{1,2}|\d{1,2}[-/.]\d{1,2}[-/.]\d{2,4}")
+_GROUPED_AMOUNT = re.compile(r"\d{1,3}(?:[.,']\d{3})+(?:[.,]\d{1,2})?")
+_VERSION = re.compile(r"(?=(?:\d+\.)*\d\.)\d+(?:\.\d+){2,}")  # 3.5.6.1230: dotted groups, one of a single digit
+_NOT_BEFORE = frozenset("#$€£¥")
+_EXTENSION = re.compile(r"(?i)\s*(?:x|ext\.?|#)\s*\d+$")
+
+
+def _glued_before(text: str, start: int) -> bool:
+    """True if the match at `start` continues a word: `ORD-2024…`, `v1.2…`, `…e29b-41d4`, `Chrome/120…`."""
+    if start == 0:
+        return False
+    before = text[start - 1]
+    if before.isalnum() or before == "_" or before in _NOT_BEFORE:
+        return True
+    return before in "-./:" and start >= 2 and (text[start - 2].isalnum() or text[start - 2] == "_")
+
+
+def _glued_after(text: str, end: int) -> bool:
+    if end >= len(text):
+        return False
+    after = text[end]
+    if after.isalnum() or after == "_":
+        return True
+    return after in "-./" and end + 1 < len(text) and text[end + 1].isalnum()
+
+
+_GROUPS_BEFORE = re.compile(r"(?:\d+ )+$")
+_GROUPS_AFTER = re.compile(r"(?: \d+)+")
+
+
+def _main_digits(found: str) -> int:
+    """The digits of a phone number, not counting its extension (`x2263`, `ext. 12`)."""
+    return sum(c.isdigit() for c in _EXTENSION.split(found, 1)[0])
+
+
+def _too_long(found: str, digits: int) -> bool:
+    # E.164 numbers have at most 15 digits; 2 more for an international prefix (00) or a trunk zero.
+    return digits > 17 or (digits > 15 and not found.lstrip("+( ").startswith("0"))
+
+
+def _part_of_long_number(text: str, start: int, end: int) -> bool:
+    """True if the match is some of the space-separated groups of a number longer than a phone number: the last
+    groups of `4111 1111 1111 1112`. `+1 415 555 0100 +1 415 555 0100` is two numbers, each of them whole."""
+    found = text[start:end]
+    digits = _main_digits(found)
+    if not (text[start].isdigit() or text[end - 1].isdigit()):
+        return False
+    if text[start].isdigit():
+        before = _GROUPS_BEFORE.search(text, max(0, start - 40), start)
+        if before:
+            digits += sum(c.isdigit() for c in before.group())
+    if text[end - 1].isdigit() and not _EXTENSION.search(found):
+        after = _GROUPS_AFTER.match(text, end, end + 40)
+        if after:
+            digits += sum(c.isdigit() for c in after.group())
+    return _too_long(found, digits)
+
+
+_BARE = re.compile(r"\d+")
+_NANP = re.compile(r"1?[2-9]\d{2}[2-9]\d{6}")
+
+
+class ContextPhoneRecognizer(PhoneRecognizer):
+    def __init__(self, regions: Sequence[str], leniency: int, min_digits: int = 7) -> None:
+        super().__init__(supported_regions=tuple(regions), leniency=leniency)
+        self._min_digits = min_digits
+        self._nanp = bool({"US", "CA"} & set(regions))
+
+    def analyze(
+        self, text: str, entities: list[str], nlp_artifacts: NlpArtifacts | None = None
+    ) -> list[RecognizerResult]:
+        results = []
+        for r in super().analyze(text, entities, nlp_artifacts):
+            found = text[r.start : r.end]
+            digits = _main_digits(found)
+            if digits < self._min_digits or _too_long(found, digits):
+                continue
+            if _glued_before(text, r.start) or _glued_after(text, r.end) or _part_of_long_number(text, r.start, r.end):
+                continue
+            if _DATE.fullmatch(found) or _GROUPED_AMOUNT.fullmatch(found.strip()) or _VERSION.fullmatch(found):
+                continue
+            # People write phone numbers with a +, a trunk 0 or separators; a bare run of digits without them is a
+            # number only in North America (area and exchange codes 2-9). Otherwise it is an id or a timestamp.
+            if _BARE.fullmatch(found) and not found.startswith("0") and not (self._nanp and _NANP.fullmatch(found)):
+                continue
+            results.append(r)
+        return results
+
+
+def luhn_valid(digits: str) -> bool:
+    total = 0
+    for i, ch in enumerate(reversed(digits)):
+        d = ord(ch) - 48
+        if i % 2:
+            d *= 2
+            if d > 9:
+                d -= 9
+        total += d
+    return total % 10 == 0
+
+
+class LuhnCardRecognizer(PatternRecognizer):
+    PATTERNS = [Pattern("card 12-19 digits", r"(?<!\w)(?<!\w[\-.])[2-6]\d{3}(?:[ -]?\d){8,15}(?!\w)", 0.3)]
+
+    def __init__(self) -> None:
+        super().__init__(
+            supported_entity="CREDIT_CARD", patterns=self.PATTERNS, global_regex_flags=CASE_SENSITIVE,
+            name="LuhnCardRecognizer",
+        )
+
+    def validate_result(self, pattern_text: str) -> bool:
+        digits = "".join(c for c in pattern_text if c.isdigit())
+        if pattern_text[-1] in " -" or not 12 <= len(digits) <= 19:
+            return False
+        # Groups must be consistent: either no separators or groups of 3-6 digits (4-4-4-4, 4-6-5, 4-4-4-4-3).
+        groups = re.split(r"[ -]", pattern_text)
+        if len(groups) > 1 and any(not 3 <= len(g) <= 6 for g in groups[:-1]):
+            return False
+        return luhn_valid(digits)
+
+
+class ContextIpRecognizer(IpRecognizer):
+    def analyze(
+        self, text: str, entities: list[str], nlp_artifacts: NlpArtifacts | None = None, regex_flags: int | None = None
+    ) -> list[RecognizerResult]:
+        results = []
+        for r in super().analyze(text, entities, nlp_artifacts, regex_flags):
+            # `Chrome/120.0.0.0`, `v1.2.3.4`, `build 10.0.0.1` in a version string are not addresses.
+            if r.start >= 2 and text[r.start - 1] == "/" and text[r.start - 2].isalpha():
+                continue
+            if r.start >= 1 and text[r.start - 1] in "vV" and (r.start == 1 or not text[r.start - 2].isalnum()):
+                continue
+            results.append(r)
+        return results
+
+
+def _pattern_recognizer(
+    entity: str, name: str, patterns: Sequence[tuple[str, str]], score: float = 0.95, flags: int = CASE_SENSITIVE
+) -> PatternRecognizer:
+    return PatternRecognizer(
+        supported_entity=entity,
+        name=name,
+        patterns=[Pattern(pname, pattern, score) for pname, pattern in patterns],
+        global_regex_flags=flags,
+    )
+
+
+class BasicAuthRecognizer(PatternRecognizer):
+    """`Basic <base64>` only when the base64 decodes to `user:password`, so that "Basic plan" stays."""
+
+    def __init__(self) -> None:
+        super().__init__(
+            supported_entity="BEARER_TOKEN",
+            name="BasicAuthRecognizer",
+            patterns=[Pattern("basic credentials", r"(?<=\bbasic\s{1,4})[A-Za-z0-9+/]{6,}={0,2}", 0.9)],
+            global_regex_flags=CASE_INSENSITIVE,
+        )
+
+    def validate_result(self, pattern_text: str) -> bool:
+        try:
+            decoded = base64.b64decode(pattern_text + "=" * (-len(pattern_text) % 4), validate=True)
+        except (binascii.Error, ValueError):
+            return False
+        return b":" in decoded
+
+
+def custom_recognizers() -> list[EntityRecognizer]:
+    return [
+        _pattern_recognizer("JWT", "JwtRecognizer", [
+            ("jwt", r"\beyJ[A-Za-z0-9_-]{5,}\.eyJ[A-Za-z0-9_-]{5,}\.[A-Za-z0-9_-]*"),
+        ]),
+        _pattern_recognizer("BEARER_TOKEN", "BearerTokenRecognizer", [
+            ("bearer", r"(?<=\bbearer\s{1,4})[A-Za-z0-9\-._~+/]{8,}=*"),
+        ], score=0.9, flags=CASE_INSENSITIVE),
+        BasicAuthRecognizer(),
+        _pattern_recognizer("AWS_ACCESS_KEY", "AwsAccessKeyRecognizer", [
+            ("aws key id", r"\b(?:AKIA|ASIA|ABIA|ACCA|AGPA|AIDA|AIPA|ANPA|ANVA|APKA|AROA|ASCA)[A-Z2-7]{16}\b"),
+        ]),
+        _pattern_recognizer("SECRET_KEY", "SecretKeyRecognizer", [
+            ("stripe", r"\b(?:sk|rk)_(?:live|test)_[0-9A-Za-z]{16,}\b"),
+            ("stripe webhook", r"\bwhsec_[0-9A-Za-z]{24,}\b"),
+            ("github", r"\bgh[pousr]_[A-Za-z0-9]{30,255}\b"),
+            ("github fine-grained", r"\bgithub_pat_[A-Za-z0-9_]{22,255}\b"),
+            ("gitlab", r"\bglpat-[A-Za-z0-9_-]{20,}\b"),
+            ("slack", r"\bxox[abposr]-[A-Za-z0-9-]{10,}"),
+            ("slack webhook", r"(?<=hooks\.slack\.com/services/)T[A-Z0-9]+/B[A-Z0-9]+/[A-Za-z0-9]+"),
+            ("google api", r"\bAIza[0-9A-Za-z_-]{35}(?![0-9A-Za-z_-])"),
+            ("openai", r"\bsk-(?:proj-|svcacct-|admin-|ant-)?[A-Za-z0-9_-]{20,}"),
+            ("sendgrid", r"\bSG\.[A-Za-z0-9_-]{16,}\.[A-Za-z0-9_-]{16,}"),
+            ("npm", r"\bnpm_[A-Za-z0-9]{36}\b"),
+            ("posthog personal", r"\bphx_[A-Za-z0-9]{30,}\b"),
+        ]),
+        _pattern_recognizer("PRIVATE_KEY", "PemPrivateKeyRecognizer", [
+            ("pem", r"-----BEGIN (?:[A-Z0-9]+ )*PRIVATE KEY(?: BLOCK)?-----.*?"
+                    r"(?:-----END (?:[A-Z0-9]+ )*PRIVATE KEY(?: BLOCK)?-----|\Z)"),
+        ], score=1.0),
+        _pattern_recognizer("URL_CREDENTIALS", "UrlCredentialsRecognizer", [
+            ("userinfo", r"(?<=\b[a-z][a-z0-9+.\-]{1,20}://)[^\s/?#@\[\]]+(?=@)"),
+        ], flags=CASE_INSENSITIVE),
+        _pattern_recognizer("CRYPTO", "EthereumAddressRecognizer", [
+            ("ethereum", r"\b0x[0-9a-fA-F]{40}\b"),
+        ], score=0.9),
+    ]
+
+
+def pattern_recognizers(
+    extractor: tldextract.TLDExtract, phone_regions: Sequence[str], phone_leniency: int
+) -> list[EntityRecognizer]:
+    """Every pattern recognizer: one registry serves both detector classes (the class picks entities and scores)."""
+    return [
+        OfflineEmailRecognizer(extractor),
+        ContextPhoneRecognizer(phone_regions, phone_leniency),
+        LuhnCardRecognizer(),
+        IbanRecognizer(),
+        ContextIpRecognizer(),
+        UsSsnRecognizer(),
+        CryptoRecognizer(),
+        *custom_recognizers(),
+    ]
+
+

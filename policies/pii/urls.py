@@ -1,0 +1,133 @@
+"""URLs inside strings: split them into the pieces the detectors scan, and put them back together.
+
+The detectors see each piece decoded (`?email=jane%40example.com` → `jane@example.com`), so that percent-encoding does
+not hide what they look for; a piece they change is encoded again, a piece they leave keeps its original bytes. The
+scheme, the port and the URL's shape are kept. User-info (`https://user:pass@host`) is replaced outright, and so are
+the values of query parameters whose names are secret (`token`, `api_key`, `code`, ...); the host, the path, every
+other parameter value and the fragment are scanned like any text.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+from urllib.parse import quote, quote_plus, unquote, unquote_plus
+
+# A URL runs to the first space, quote or angle bracket; trailing sentence punctuation is not part of it.
+_URL = re.compile(r"\b[a-zA-Z][a-zA-Z0-9+.\-]{1,15}://[^\s<>\"'`{}|\\^]+")
+_TRAILING = ".,;:!?)]}'\""
+_OPENING = {")": "(", "]": "[", "}": "{"}
+_QUERY_ONLY = re.compile(r"\?[^\s?#=&]+=[^\s]*")  # Segment's context.page.search: "?q=...&email=..."
+
+
+@dataclass
+class Leaf:
+    """A piece of a string for the detectors: `text` is what they scan, `raw` what stays if they find nothing."""
+
+    text: str
+    raw: str
+    encode: Callable[[str], str] | None = None  # re-encodes a changed `text`; None: use it as is
+
+
+Part = str | Leaf  # a str part is kept verbatim
+
+
+@dataclass
+class Replaced:
+    """A piece replaced without scanning: user-info or a secret parameter's value."""
+
+    entity: str
+    replacement: str
+    raw: str
+
+
+def _quote_segment(text: str) -> str:
+    return quote(text, safe=":@!$&'()*+,;=-._~[]")
+
+
+def _quote_query(text: str) -> str:
+    return quote_plus(text, safe="[]:/@!$'()*,;-._~")
+
+
+def _quote_fragment(text: str) -> str:
+    return quote(text, safe="/:@!$&'()*+,;=-._~[]?")
+
+
+def _params(text: str, is_secret: Callable[[str], bool], secret_label: str) -> list[Part | Replaced]:
+    parts: list[Part | Replaced] = []
+    for i, pair in enumerate(text.split("&")):
+        if i:
+            parts.append("&")
+        name, eq, value = pair.partition("=")
+        if not eq:
+            parts.append(Leaf(unquote_plus(pair), pair, _quote_query) if pair else pair)
+            continue
+        parts.append(name + "=")
+        if not value:
+            continue
+        if is_secret(unquote_plus(name)):
+            parts.append(Replaced("URL_SECRET", secret_label, value))
+        else:
+            parts.append(Leaf(unquote_plus(value), value, _quote_query))
+    return parts
+
+
+def split_url(url: str, is_secret: Callable[[str], bool], secret_label: str) -> list[Part | Replaced]:
+    scheme, sep, rest = url.partition("://")
+    parts: list[Part | Replaced] = [scheme + sep]
+    cut = len(rest)
+    for ch in "/?#":
+        at = rest.find(ch)
+        if 0 <= at < cut:
+            cut = at
+    authority, tail = rest[:cut], rest[cut:]
+    if "@" in authority:
+        userinfo, _, authority = authority.rpartition("@")
+        parts += [Replaced("URL_CREDENTIALS", "[CREDENTIALS]", userinfo), "@"]
+    parts.append(Leaf(authority, authority) if authority else "")
+    path, hash_, fragment = tail.partition("#")
+    path, qmark, query = path.partition("?")
+    for i, segment in enumerate(path.split("/")):  # segment by segment: `/` may be part of an e-mail's local part
+        if i:
+            parts.append("/")
+        if segment:
+            parts.append(Leaf(unquote(segment), segment, _quote_segment))
+    if qmark:
+        parts.append("?")
+        parts += _params(query, is_secret, secret_label)
+    if hash_:
+        parts.append("#")
+        if "=" in fragment:  # OAuth implicit flow: #access_token=...&state=...
+            parts += _params(fragment, is_secret, secret_label)
+        elif fragment:
+            parts.append(Leaf(unquote(fragment), fragment, _quote_fragment))
+    return parts
+
+
+def split_text(text: str, is_secret: Callable[[str], bool], secret_label: str) -> list[Part | Replaced] | None:
+    """`text` as parts around the URLs it contains, or None if it has none (the caller scans it whole)."""
+    if text.startswith("?") and _QUERY_ONLY.match(text):
+        return ["?", *_params(text[1:], is_secret, secret_label)]
+    if "://" not in text:
+        return None
+    parts: list[Part | Replaced] = []
+    pos = 0
+    for match in _URL.finditer(text):
+        start, end = match.span()
+        while end > start and text[end - 1] in _TRAILING:
+            closing = text[end - 1]
+            opening = _OPENING.get(closing)
+            # `(see https://x/a_(b))` ends the URL at the first `)`; `?t=[SECRET]` keeps its bracket.
+            if opening and text.count(opening, start, end) >= text.count(closing, start, end):
+                break
+            end -= 1
+        if start > pos:
+            parts.append(Leaf(text[pos:start], text[pos:start]))
+        parts += split_url(text[start:end], is_secret, secret_label)
+        pos = end
+    if not parts:
+        return None
+    if pos < len(text):
+        parts.append(Leaf(text[pos:], text[pos:]))
+    return parts

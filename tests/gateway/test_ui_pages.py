@@ -1,0 +1,174 @@
+"""The pages read through the admin API: the queue, the session page, the report and its exports show the API's data,
+and each read is audited as the signed-in person, as the API audits it."""
+
+from __future__ import annotations
+
+import base64
+import json
+import re
+from collections.abc import Iterator
+
+import pytest
+from starlette.testclient import TestClient
+
+from gateway.ui import pages_support
+from tests.e2e.test_replay_native import SESSIONS
+from tests.gateway.test_ui_auth import NAMES, TOKENS, WRITE_KEY, csrf_of, sign_in, ui_client
+from tests.support.waiting import wait_until
+
+ADMIN = {"Authorization": f"Bearer {TOKENS['admin']}"}
+SESSION_LINK = re.compile(r'<td class="primary-cell">\s*<a href="/ui/sessions/([^"]+)">')
+
+
+@pytest.fixture(scope="module")
+def client(tmp_path_factory: pytest.TempPathFactory) -> Iterator[TestClient]:
+    with ui_client(tmp_path_factory.mktemp("ui-pages"), analyze_after_idle_s=0.1) as test_client:
+        auth = base64.b64encode(f"{WRITE_KEY}:".encode()).decode()
+        for path in SESSIONS:
+            recording = json.loads(path.read_text())
+            response = test_client.post(f"/v1/replay/{recording['session_id']}", json=recording["events"],
+                                        headers={"Authorization": f"Basic {auth}"})
+            assert response.status_code == 200
+        wait_until(lambda: all(s["analyzed_at"]
+                               for s in api(test_client, "/admin/v1/replay/sessions?limit=100")["sessions"]),
+                   timeout=30, what="every session analysed")
+        yield test_client
+
+
+@pytest.fixture(autouse=True)
+def signed_out(client: TestClient) -> None:
+    client.cookies.clear()
+
+
+def api(client: TestClient, path: str) -> dict:
+    response = client.get(path, headers=ADMIN)
+    assert response.status_code == 200, response.text
+    return response.json()
+
+
+def flagged_by_score(client: TestClient, **filters: str) -> list[str]:
+    query = "&".join(f"{k}={v}" for k, v in {"order": "score", "limit": "500", **filters}.items())
+    sessions = api(client, f"/admin/v1/replay/sessions?{query}")["sessions"]
+    return [s["session_id"] for s in sessions if s["score"] > 0 or any(s["signals"].values())]
+
+
+def listed(html: str) -> list[str]:
+    return SESSION_LINK.findall(html)
+
+
+def test_the_queue_lists_flagged_sessions_highest_score_first(client: TestClient) -> None:
+    sign_in(client, "support")
+    page = client.get("/ui/sessions")
+    expected = flagged_by_score(client)
+    assert 0 < len(expected) < len(SESSIONS)  # the corpus has sessions without any signal: they are not queued
+    assert listed(page.text) == expected
+
+
+def test_the_queue_filters_by_signal_and_follows_pages_to_the_end(client: TestClient, monkeypatch: pytest.MonkeyPatch
+                                                                  ) -> None:
+    sign_in(client, "support")
+    rage = listed(client.get("/ui/sessions?signal=rage_click").text)
+    assert rage == flagged_by_score(client, signal="rage_click") and rage
+
+    monkeypatch.setattr(pages_support, "QUEUE_PAGE", 3)
+    seen, url, pages = [], "/ui/sessions?order=time", 0
+    while url:
+        pages += 1
+        page = client.get(url).text
+        seen += listed(page)
+        more = re.search(r'href="(/ui/sessions\?[^"]*offset=\d+[^"]*)">Next page', page)
+        url = more.group(1).replace("&amp;", "&") if more else ""
+    newest_first = [s["session_id"] for s in api(client, "/admin/v1/replay/sessions?limit=500")["sessions"]
+                    if s["score"] > 0]
+    assert seen == newest_first and pages == -(-len(newest_first) // 3)
+
+
+def test_a_reviewed_session_leaves_the_open_queue(client: TestClient) -> None:
+    sign_in(client, "support")
+    page = client.get("/ui/sessions")
+    first = listed(page.text)[0]
+    session_page = client.get(f"/ui/sessions/{first}")
+    client.post(f"/ui/sessions/{first}/review", data={"csrf": csrf_of(session_page.text), "status": "reviewed"})
+    assert first not in listed(client.get("/ui/sessions").text)
+    assert listed(client.get("/ui/sessions?status=reviewed").text) == [first]
+    assert first in listed(client.get("/ui/sessions?status=all").text)
+
+
+def test_the_session_page_shows_each_signal_and_its_reads_are_audited_as_the_agent(client: TestClient) -> None:
+    sign_in(client, "support")
+    session_id = flagged_by_score(client, signal="rage_click")[0]
+    page = client.get(f"/ui/sessions/{session_id}")
+    assert page.status_code == 200
+    signals = api(client, f"/admin/v1/replay/sessions/{session_id}/signals")["signals"]
+    for signal in signals:
+        assert f'data-seek-ts="{signal["timestamp"]}"' in page.text
+    events = client.get(f"/ui/sessions/{session_id}/events")
+    assert events.status_code == 200 and events.content == client.get(
+        f"/admin/v1/replay/sessions/{session_id}/events", headers=ADMIN).content
+
+    entries = api(client, f"/admin/v1/audit?target={session_id}&actor={NAMES['support']}")["entries"]
+    assert {"replay.read_session", "replay.read_signals", "replay.read_events"} <= {e["action"] for e in entries}
+    assert client.get("/ui/sessions/no-such-session").status_code == 404
+
+
+@pytest.mark.parametrize("table", ["elements", "forms", "daily"])
+def test_csv_exports_are_the_apis_csv(client: TestClient, table: str) -> None:
+    sign_in(client, "ux")
+    download = client.get(f"/ui/reports/frustration/export?format=csv&table={table}")
+    direct = client.get(f"/admin/v1/reports/frustration?format=csv&table={table}", headers=ADMIN)
+    assert download.status_code == 200 and download.content == direct.content and download.content
+    assert download.headers["content-disposition"] == f'attachment; filename="frustration-{table}.csv"'
+
+
+def test_the_report_page_and_its_json_export_show_the_apis_report(client: TestClient) -> None:
+    sign_in(client, "ux")
+    audited = f"/admin/v1/audit?action=reports.frustration&actor={NAMES['ux']}"
+    before = len(api(client, audited)["entries"])
+    report = api(client, "/admin/v1/reports/frustration")
+    exported = client.get("/ui/reports/frustration/export?format=json")
+    assert exported.json() == report and "attachment" in exported.headers["content-disposition"]
+    page = client.get("/ui/reports/frustration").text
+    rage = sum(row["rage_clicks"] for row in report["elements"])
+    assert re.search(rf"Rage clicks</div><div class=\"stat-value\">{rage}</div>", page)
+    for row in report["elements"]:
+        assert row["selector"].replace('"', "&#34;") in page
+    assert page.count('<svg class="chart"') == 1 and "<title" in page
+    assert len(api(client, audited)["entries"]) == before + 2  # the export and the page, each read once
+
+
+def test_a_period_narrows_the_report(client: TestClient) -> None:
+    sign_in(client, "ux")
+    page = client.get("/ui/reports/frustration?since=2000-01-01&until=2000-01-02").text
+    assert "No sessions in this period" in page and "No rage or dead clicks" in page
+
+
+def test_a_deletion_request_that_is_incomplete_is_explained_and_keeps_identifiers_out_of_urls(client: TestClient
+                                                                                             ) -> None:
+    sign_in(client, "compliance")
+    page = client.get("/ui/deletions")
+    assert re.search(r'<form method="post" action="/ui/deletions"', page.text)
+    response = client.post("/ui/deletions", data={"csrf": csrf_of(page.text), "email": "ann@example.com",
+                                                  "reason": "", "scope": "all"})
+    assert response.status_code == 400 and "location" not in response.headers
+    assert "Say why the data is being deleted" in response.text
+    assert 'value="ann@example.com"' in response.text  # kept in the answer to the post, not put in any link
+    assert "ann@example.com" not in "".join(re.findall(r'href="([^"]*)"', response.text))
+
+
+def test_the_audit_page_lists_entries_and_the_chain_state(client: TestClient) -> None:
+    sign_in(client, "compliance")
+    page = client.get("/ui/audit?action=ui.sign_in")
+    assert page.status_code == 200 and "Chain intact" in page.text
+    rows = re.findall(r"<code>([a-z_.]+)</code>", page.text)
+    assert rows and set(rows) == {"ui.sign_in"}
+
+
+def test_without_its_web_assets_the_session_page_says_the_player_is_missing(client: TestClient,
+                                                                           monkeypatch: pytest.MonkeyPatch) -> None:
+    from gateway.ui import render
+
+    monkeypatch.setattr(render, "PLAYER_FILES", ("vendor/not-installed.js",))
+    sign_in(client, "support")
+    page = client.get(f"/ui/sessions/{flagged_by_score(client)[0]}")
+    assert page.status_code == 200 and "The replay player is not installed" in page.text
+    assert "rrweb-player.min.js" not in page.text and "data-seek-ts" in page.text  # the signals are still listed

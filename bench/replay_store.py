@@ -3,7 +3,8 @@
     .venv/bin/python bench/replay_store.py [--rounds 20]
 
 Recordings: the real rrweb sessions in fixtures/replay-corpus, cut into chunks the way posthog-js flushes (every 2 s of
-events). Ingest = validate, scrub, summarise, compress (zstd with the source's trained dictionary), commit to SQLite
+events). Ingest = validate, scrub (input masking and the PII engine on text and attributes, default policy),
+summarise, compress (zstd with the source's trained dictionary), commit to SQLite
 (WAL, synchronous=FULL), through `ReplayService` on one core, no HTTP. Compared in the same run, per session:
 - per-chunk gzip-6: each chunk gzipped on its own, as SDKs compress each batch they send;
 - whole-session zstd-19: the whole session as one blob at zstd's highest usual level (an archive's best case).
@@ -28,6 +29,8 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from gateway.database import Database, Migration  # noqa: E402
+from policies.pii.config import PiiConfig  # noqa: E402
+from policies.pii.scrubber import Scrubber  # noqa: E402
 from policies.policy import Source  # noqa: E402
 from policies.replay import ReplayPolicy  # noqa: E402
 from replay import store as replay_store  # noqa: E402
@@ -52,8 +55,8 @@ def chunks_of(events: list[dict], every_ms: int = 2000) -> list[list[dict]]:
     return chunks
 
 
-def service(db: Database, policy: ReplayPolicy) -> ReplayService:
-    privacy = RrwebPrivacy((), scrub_text=lambda text: text, scrub_attribute=lambda tag, name, value: value)
+def service(db: Database, policy: ReplayPolicy, scrubber: Scrubber) -> ReplayService:
+    privacy = RrwebPrivacy((), scrub_text=scrubber.scrub_text, scrub_attribute=scrubber.scrub_attribute)
     gate = Gate(source_for_key=lambda key: SOURCE, subjects=lambda ids: (), consent=lambda *a: (True, "bench"),
                 count=lambda *a, **k: None)
     return ReplayService(policy, ReplayStore(db, Compressor(policy.compression_level)), privacy, gate)
@@ -72,19 +75,19 @@ async def ingest_concurrently(svc: ReplayService, requests: dict[str, list[bytes
     await asyncio.gather(*(ingest(svc, prefix + sid, bodies, policy) for sid, bodies in requests.items()))
 
 
-async def run(rounds: int) -> None:
+async def run(rounds: int, chunk_ms: int = 2000) -> None:
     every = [json.loads(p.read_text()) for p in sorted(CORPUS.glob("sess_*.json"))]
     # The dictionary is trained on half the sessions and measured on the other half: it must generalise, not recall.
     training = [s for i, s in enumerate(every) if i % 2]
     sessions = [s for i, s in enumerate(every) if not i % 2]
-    requests = {s["session_id"]: [orjson.dumps(c) for c in chunks_of(s["events"])] for s in sessions}
+    requests = {s["session_id"]: [orjson.dumps(c) for c in chunks_of(s["events"], chunk_ms)] for s in sessions}
     raw_total = sum(len(b) for bodies in requests.values() for b in bodies)
     warmup = {s["session_id"]: [orjson.dumps(c) for c in chunks_of(s["events"])] for s in training}
     # Train once the whole warm-up half is in, as a source's first dictionary would be after its first sessions.
     policy = ReplayPolicy(train_after_chunks=sum(map(len, warmup.values())))
     with tempfile.TemporaryDirectory() as tmp:
         db = Database(Path(tmp) / "bench.sqlite3", [Migration("replay-1", replay_store.SCHEMA)])
-        svc = service(db, policy)
+        svc = service(db, policy, Scrubber(PiiConfig(), b"bench-key" * 4, Path(tmp)))
         await ingest_concurrently(svc, warmup, "warmup-", policy)
         await svc.close()  # the dictionary training started by the warm-up has finished
         dictionary = svc.store.current_dictionary.get(SOURCE.name)
@@ -123,7 +126,10 @@ async def run(rounds: int) -> None:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--rounds", type=int, default=20)
-    asyncio.run(run(parser.parse_args().rounds))
+    parser.add_argument("--chunk-ms", type=int, default=2000,
+                        help="cut recordings every this many ms of events (posthog-js flushes every 2000)")
+    args = parser.parse_args()
+    asyncio.run(run(args.rounds, args.chunk_ms))
 
 
 if __name__ == "__main__":

@@ -27,7 +27,11 @@ class Compressor:
         self._local = threading.local()
 
     def add_dictionary(self, dict_id: int, data: bytes) -> None:
-        self._dictionaries[dict_id] = zstandard.ZstdCompressionDict(data)
+        dictionary = zstandard.ZstdCompressionDict(data)
+        # Digest it once for our level: otherwise every compress() loads the dictionary into the context again,
+        # which costs more than compressing a small chunk.
+        dictionary.precompute_compress(level=self.level)
+        self._dictionaries[dict_id] = dictionary
 
     def has_dictionary(self, dict_id: int) -> bool:
         return dict_id in self._dictionaries

@@ -157,17 +157,17 @@ def decode(inbound: Inbound) -> Decoded:
 def _merge_shared(
     item: dict[str, Any], context: dict | None, integrations: dict | None, sent_at: str | None, where: str
 ) -> dict[str, Any]:
-    merged = dict(item)
+    """The batch's shared fields merged into `item`, in place: the item was just parsed from this request."""
     for key, shared in (("context", context), ("integrations", integrations)):
         if shared is None:
             continue
         own = item.get(key)
         if own is not None and not isinstance(own, dict):
             raise _invalid(f"{where}.{key} must be an object")
-        merged[key] = {**shared, **(own or {})}
+        item[key] = {**shared, **own} if own else dict(shared)
     if sent_at is not None and "sentAt" not in item:
-        merged["sentAt"] = sent_at
-    return merged
+        item["sentAt"] = sent_at
+    return item
 
 
 def encode(event: Event) -> bytes:

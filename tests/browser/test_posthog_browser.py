@@ -99,12 +99,14 @@ def test_posthog_js_events_config_recorder_and_recording_go_through_the_gateway(
         page.fill("#q", "trail shoes")
         for _ in range(3):
             page.click("#add")
+        # Sent by sendBeacon as the page is left (posthog-js's transport option for unload-time events).
+        page.evaluate("() => posthog.capture('left shop', {reason: 'test'}, {transport: 'sendBeacon', send_instantly: true})")
         page.click("#away")
         page.wait_for_url("**/away.html")
 
         def events_arrived() -> dict[str, dict] | None:
             events = {e["event"]: e for e in posthog_events(vendor)}
-            return events if {"$identify", "added to cart"} <= set(events) else None
+            return events if {"$identify", "added to cart", "left shop"} <= set(events) else None
 
         events = wait_until(events_arrived, timeout=30, what="posthog-js events at the fake PostHog")
         assert events["added to cart"]["properties"]["sku"] == "A-1"
@@ -119,6 +121,7 @@ def test_posthog_js_events_config_recorder_and_recording_go_through_the_gateway(
         # Config and the recorder came through the gateway, the recording went to it.
         paths = [r.path for r in vendor.received()]
         assert any(p.startswith("/static/") for p in paths), paths
+        assert any(p.startswith(f"/array/{PROJECT_KEY}/config") for p in paths), paths  # the key swapped on the way
         assert not any(p in ("/s", "/s/") for p in paths)  # recordings are the gateway's, not forwarded
 
         def stored() -> list[dict] | None:

@@ -23,8 +23,7 @@ from starlette.responses import JSONResponse, Response
 
 from gateway.bodies import decode_content, read_body
 from gateway.identity import component
-from gateway.protocols.codec import ProtocolError
-from gateway.protocols.segment import basic_auth_user
+from gateway.protocols.codec import ProtocolError, basic_auth_user
 from policies.consent import NECESSARY
 
 if TYPE_CHECKING:

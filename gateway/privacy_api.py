@@ -20,7 +20,8 @@ import orjson
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
-from gateway.access import Principal, admin_route
+from gateway.access import admin_route
+from gateway.admin_request import audit, gateway_of, not_found, principal_of
 from gateway.deletion import IDENTIFIER_KINDS, Identifiers, InvalidRequest
 from gateway.identity import component
 
@@ -30,14 +31,6 @@ if TYPE_CHECKING:
     from gateway.app import Gateway
 
 ROLES = ("compliance",)
-
-
-def _gateway(request: Request) -> Gateway:
-    return request.app.state.gateway
-
-
-def _principal(request: Request) -> Principal:
-    return request.state.principal
 
 
 def _invalid(message: str) -> JSONResponse:
@@ -52,7 +45,7 @@ async def _json_body(request: Request) -> Any:
 
 
 async def create_deletion(request: Request) -> Response:
-    gateway = _gateway(request)
+    gateway = gateway_of(request)
     assert gateway.deletions is not None
     try:
         body = await _json_body(request)
@@ -63,7 +56,7 @@ async def create_deletion(request: Request) -> Response:
         if not isinstance(reason, str) or len(reason) > 500:
             raise InvalidRequest("reason must be a string of at most 500 characters (no identifiers in it)")
         deletion_id, created = await gateway.deletions.request(
-            identifiers, reason, body.get("destinations", "all"), _principal(request).name
+            identifiers, reason, body.get("destinations", "all"), principal_of(request).name
         )
     except InvalidRequest as error:
         return _invalid(str(error))
@@ -73,35 +66,31 @@ async def create_deletion(request: Request) -> Response:
 
 
 async def list_deletions(request: Request) -> Response:
-    gateway = _gateway(request)
+    gateway = gateway_of(request)
     assert gateway.deletions is not None
-    principal = _principal(request)
-    await gateway.audit.record(principal.name, principal.role, "deletion.list", "*")
+    await audit(request, "deletion.list", "*")
     return JSONResponse({"deletions": await gateway.deletions.list()})
 
 
 async def get_deletion(request: Request) -> Response:
-    gateway = _gateway(request)
+    gateway = gateway_of(request)
     assert gateway.deletions is not None
     deletion_id = request.path_params["deletion_id"]
     status = await gateway.deletions.status(deletion_id)
     if status is None:
-        return JSONResponse({"error": "not_found", "message": "no such deletion request"}, status_code=404)
-    principal = _principal(request)
-    await gateway.audit.record(principal.name, principal.role, "deletion.read", deletion_id)
+        return not_found("no such deletion request")
+    await audit(request, "deletion.read", deletion_id)
     return JSONResponse(status)
 
 
 async def get_receipt(request: Request) -> Response:
-    gateway = _gateway(request)
+    gateway = gateway_of(request)
     assert gateway.deletions is not None
     deletion_id = request.path_params["deletion_id"]
     receipt = await gateway.deletions.receipt(deletion_id)
     if receipt is None:
-        return JSONResponse({"error": "not_found", "message": "no receipt yet: the request is not finished"},
-                            status_code=404)
-    principal = _principal(request)
-    await gateway.audit.record(principal.name, principal.role, "deletion.receipt", deletion_id)
+        return not_found("no receipt yet: the request is not finished")
+    await audit(request, "deletion.receipt", deletion_id)
     return Response(orjson.dumps(receipt, option=orjson.OPT_INDENT_2), media_type="application/json",
                     headers={"Content-Disposition": f'attachment; filename="{deletion_id}-receipt.json"'})
 
@@ -147,7 +136,7 @@ def collect_subject(gateway: Gateway, conn: sqlite3.Connection, hashes: set[str]
 
 async def export_subject(request: Request) -> Response:
     """An access request: everything held for the subject, as JSON. Audited (without the identifiers)."""
-    gateway = _gateway(request)
+    gateway = gateway_of(request)
     try:
         if request.method == "POST":
             body = await _json_body(request)
@@ -158,8 +147,7 @@ async def export_subject(request: Request) -> Response:
     except InvalidRequest as error:
         return _invalid(str(error))
     hashes = {gateway.identity.hash(v) for v in identifiers.all()}
-    principal = _principal(request)
-    await gateway.audit.record(principal.name, principal.role, "subject.export", "subject",
+    await audit(request, "subject.export", "subject",
                                {"identifiers": len(hashes)})
     export = await gateway.db.read(lambda conn: collect_subject(gateway, conn, hashes))
     return JSONResponse(export)

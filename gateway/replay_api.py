@@ -14,11 +14,11 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, PlainTextResponse, Response, StreamingResponse
 from starlette.routing import Route
 
-from gateway.access import Principal, admin_route
+from gateway.access import admin_route
+from gateway.admin_request import audit, gateway_of, int_param, not_found
 from gateway.bodies import decode_content, read_body
 from gateway.protocols import posthog
-from gateway.protocols.codec import Inbound, ProtocolError
-from gateway.protocols.segment import basic_auth_user
+from gateway.protocols.codec import Inbound, ProtocolError, basic_auth_user
 from replay import reports
 from replay.analysis import signals_of
 from replay.ingest import Rejected, parse_native, parse_posthog
@@ -29,10 +29,6 @@ if TYPE_CHECKING:
     from collections.abc import Iterator
 
     from gateway.app import Gateway
-
-
-def _gateway(request: Request) -> Gateway:
-    return request.app.state.gateway
 
 
 async def read_recording(request: Request, gateway: Gateway) -> bytes:
@@ -56,7 +52,7 @@ def _rejected(error: Rejected) -> JSONResponse:
 async def native_ingest(request: Request) -> Response:
     """`POST /v1/replay/{session_id}`: rrweb events, gzip optional, the source's write key as Basic auth user,
     `writeKey` in the body or `?writeKey=` (sendBeacon cannot set headers)."""
-    gateway = _gateway(request)
+    gateway = gateway_of(request)
     if not gateway.policy.replay.enabled:
         return _rejected(Rejected(404, "not_found", "session replay is not enabled in the policy"))
     try:
@@ -81,7 +77,7 @@ async def native_ingest(request: Request) -> Response:
 async def posthog_recording(request: Request) -> Response:
     """`POST /s/`: posthog-js's recordings, `$snapshot` events in any of PostHog's body forms. Answered as PostHog
     does: `{"status":"Ok"}`, 204 for `beacon=1`, plain-text errors."""
-    gateway = _gateway(request)
+    gateway = gateway_of(request)
     limits = gateway.policy.replay
     try:
         if not limits.enabled:
@@ -106,54 +102,42 @@ async def posthog_recording(request: Request) -> Response:
 # -- admin ------------------------------------------------------------------------------------------------------------
 
 
-def _principal(request: Request) -> Principal:
-    return request.state.principal
-
-
-def _int(request: Request, name: str) -> int | None:
-    value = request.query_params.get(name, "")
-    return int(value) if value.lstrip("-").isdigit() else None
-
-
 async def list_sessions(request: Request) -> Response:
-    gateway = _gateway(request)
+    gateway = gateway_of(request)
     query = request.query_params
     signal = query.get("signal")
     if signal is not None and signal not in SIGNAL_KINDS:
         return JSONResponse({"error": "invalid_request", "message": f"signal must be one of {', '.join(SIGNAL_KINDS)}"},
                             status_code=400)
-    limit = min(_int(request, "limit") or 50, 500)
+    limit = min(int_param(request, "limit") or 50, 500)
     sessions = await gateway.replay.store.sessions(
-        source=query.get("source"), url=query.get("url"), signal=signal, since_ms=_int(request, "since"),
-        until_ms=_int(request, "until"), order=query.get("order", "time"), limit=limit,
-        offset=max(0, _int(request, "offset") or 0),
+        source=query.get("source"), url=query.get("url"), signal=signal, since_ms=int_param(request, "since"),
+        until_ms=int_param(request, "until"), order=query.get("order", "time"), limit=limit,
+        offset=max(0, int_param(request, "offset") or 0),
     )
-    principal = _principal(request)
-    await gateway.audit.record(principal.name, principal.role, "replay.list_sessions", "*",
+    await audit(request, "replay.list_sessions", "*",
                                {"filters": dict(query), "returned": len(sessions)})
     return JSONResponse({"sessions": sessions})
 
 
 async def get_session(request: Request) -> Response:
-    gateway = _gateway(request)
+    gateway = gateway_of(request)
     session_id = request.path_params["session_id"]
     session = await gateway.replay.store.session(session_id)
     if session is None:
-        return JSONResponse({"error": "not_found", "message": "no such session"}, status_code=404)
-    principal = _principal(request)
-    await gateway.audit.record(principal.name, principal.role, "replay.read_session", session_id)
+        return not_found("no such session")
+    await audit(request, "replay.read_session", session_id)
     return JSONResponse(session)
 
 
 async def session_events(request: Request) -> Response:
     """The session's rrweb events, all windows merged in timestamp order, streamed as one JSON array."""
-    gateway = _gateway(request)
+    gateway = gateway_of(request)
     session_id = request.path_params["session_id"]
     if await gateway.replay.store.session(session_id) is None:
-        return JSONResponse({"error": "not_found", "message": "no such session"}, status_code=404)
+        return not_found("no such session")
     window = request.query_params.get("window")
-    principal = _principal(request)
-    await gateway.audit.record(principal.name, principal.role, "replay.read_events", session_id,
+    await audit(request, "replay.read_events", session_id,
                                {"window": window} if window else None)
 
     def stream() -> Iterator[bytes]:
@@ -167,24 +151,22 @@ async def session_events(request: Request) -> Response:
 
 async def session_signals(request: Request) -> Response:
     """The frustration signals found in the session, in time order."""
-    gateway = _gateway(request)
+    gateway = gateway_of(request)
     session_id = request.path_params["session_id"]
     if await gateway.replay.store.session(session_id) is None:
-        return JSONResponse({"error": "not_found", "message": "no such session"}, status_code=404)
-    principal = _principal(request)
-    await gateway.audit.record(principal.name, principal.role, "replay.read_signals", session_id)
+        return not_found("no such session")
+    await audit(request, "replay.read_signals", session_id)
     return JSONResponse({"signals": await signals_of(gateway.replay.store, session_id)})
 
 
 async def frustration_report(request: Request) -> Response:
     """Aggregated frustration for UX: `?since=&until=` (epoch ms), `source=`; `format=csv&table=elements|forms|daily`
     for a CSV of one table. The same data feeds the report page."""
-    gateway = _gateway(request)
+    gateway = gateway_of(request)
     query = request.query_params
-    period = Period(_int(request, "since"), _int(request, "until"), query.get("source"))
+    period = Period(int_param(request, "since"), int_param(request, "until"), query.get("source"))
     report = await gateway.db.read(lambda conn: reports.frustration_report(conn, period))
-    principal = _principal(request)
-    await gateway.audit.record(principal.name, principal.role, "reports.frustration", "*", {"filters": dict(query)})
+    await audit(request, "reports.frustration", "*", {"filters": dict(query)})
     if query.get("format") == "csv":
         table = query.get("table", "elements")
         if table not in reports.TABLES:

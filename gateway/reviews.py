@@ -23,6 +23,7 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
 from gateway.access import Principal, admin_route
+from gateway.admin_request import audit
 from gateway.database import Migration
 
 if TYPE_CHECKING:
@@ -187,8 +188,7 @@ async def get_reviews(request: Request) -> Response:
     session_id = request.path_params["session_id"]
     if await gateway.replay.store.session(session_id) is None:
         return JSONResponse({"error": "not_found", "message": "no such session"}, status_code=404)
-    principal: Principal = request.state.principal
-    await gateway.audit.record(principal.name, principal.role, "replay.read_reviews", session_id)
+    await audit(request, "replay.read_reviews", session_id)
     found = await gateway.db.read(lambda conn: history(conn, session_id))
     return JSONResponse({"reviews": [review.to_dict() for review in found]})
 

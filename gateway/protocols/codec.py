@@ -8,6 +8,8 @@ vendor's wire format and wrap them into one outbound batch request. Adding a ven
 
 from __future__ import annotations
 
+import base64
+import binascii
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 
@@ -86,3 +88,16 @@ class Codec:
     # events to /import, profile updates to /engage and /groups); the batch is delivered when all of them are.
     build_batch: Callable[[Sequence[bytes], Destination], OutboundRequest | Sequence[OutboundRequest]]
     credentials: tuple[str, ...] = ()  # keys a destination of this protocol needs in its `credentials` table
+
+
+def basic_auth_user(headers: Mapping[str, str]) -> str | None:
+    """The user part of `Authorization: Basic base64(user:password)`, which is where SDKs put a write key."""
+    header = headers.get("authorization", "")
+    scheme, _, encoded = header.partition(" ")
+    if scheme.lower() != "basic" or not encoded:
+        return None
+    try:
+        decoded = base64.b64decode(encoded.strip(), validate=True).decode("utf-8")
+    except (binascii.Error, UnicodeDecodeError):
+        return None
+    return decoded.partition(":")[0] or None

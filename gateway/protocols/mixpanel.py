@@ -48,6 +48,7 @@ from gateway.protocols.codec import (
     OutboundRequest,
     ProtocolError,
     Route,
+    basic_auth_user,
 )
 from gateway.protocols.forms import (
     form_fields,
@@ -56,7 +57,6 @@ from gateway.protocols.forms import (
     parse_json_or_ndjson,
     payload_bytes,
 )
-from gateway.protocols.segment import basic_auth_user
 from policies.event import Event
 from policies.policy import Destination
 

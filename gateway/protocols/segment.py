@@ -12,7 +12,6 @@ Inbound forms (reference/vendor-wire-formats.md):
 from __future__ import annotations
 
 import base64
-import binascii
 import uuid
 from collections.abc import Mapping, Sequence
 from datetime import datetime, timezone
@@ -29,6 +28,7 @@ from gateway.protocols.codec import (
     OutboundRequest,
     ProtocolError,
     Route,
+    basic_auth_user,
 )
 from policies.event import EVENT_TYPES, WIRE_NAMES, Event
 from policies.policy import Destination
@@ -101,19 +101,6 @@ def event_to_wire(event: Event) -> dict[str, Any]:
         if value is not None:
             wire[key] = value
     return wire
-
-
-def basic_auth_user(headers: Mapping[str, str]) -> str | None:
-    """The user part of `Authorization: Basic base64(user:password)`, which is where SDKs put a write key."""
-    header = headers.get("authorization", "")
-    scheme, _, encoded = header.partition(" ")
-    if scheme.lower() != "basic" or not encoded:
-        return None
-    try:
-        decoded = base64.b64decode(encoded.strip(), validate=True).decode("utf-8")
-    except (binascii.Error, UnicodeDecodeError):
-        return None
-    return decoded.partition(":")[0] or None
 
 
 def decode(inbound: Inbound) -> Decoded:

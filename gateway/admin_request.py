@@ -1,0 +1,50 @@
+"""What an admin handler reads from its request: the gateway, who is calling, query parameters, and how a read of
+subject data is written to the audit log. One place, so the handlers of every admin module read them alike."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from starlette.requests import Request
+from starlette.responses import JSONResponse
+
+from gateway.access import Principal
+
+if TYPE_CHECKING:
+    from gateway.app import Gateway
+
+
+def gateway_of(request: Request) -> Gateway:
+    return request.app.state.gateway
+
+
+def principal_of(request: Request) -> Principal:
+    """Who is calling: set by gateway.access.AdminGuard before any admin route runs."""
+    return request.state.principal
+
+
+async def audit(request: Request, action: str, target: str, details: dict[str, Any] | None = None) -> None:
+    """Record `action` on `target` by the caller; committed before the handler returns any data."""
+    principal = principal_of(request)
+    await gateway_of(request).audit.record(principal.name, principal.role, action, target, details)
+
+
+def int_param(request: Request, name: str) -> int | None:
+    value = request.query_params.get(name, "")
+    return int(value) if value.lstrip("-").isdigit() else None
+
+
+def float_param(request: Request, name: str) -> float | None:
+    try:
+        return float(request.query_params[name])
+    except (KeyError, ValueError):
+        return None
+
+
+def limit_param(request: Request, default: int = 100, maximum: int = 1000) -> int:
+    value = request.query_params.get("limit", "")
+    return min(int(value), maximum) if value.isdigit() else default
+
+
+def not_found(message: str) -> JSONResponse:
+    return JSONResponse({"error": "not_found", "message": message}, status_code=404)

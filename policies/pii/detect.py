@@ -159,9 +159,11 @@ class Detector:
         if self.elapsed[job.item] > self._budget:
             found[job.item] = None  # fail closed: the caller marks the string unscanned
             return
-        start = time.perf_counter()
+        # CPU time of this thread, not wall time: the budget guards against costly input, and a busy machine that
+        # deschedules the thread must not turn an ordinary string into "[UNSCANNED]".
+        start = time.thread_time()
         analysis = self._analyzer.analyze(job.text, sorted(job.entities), use_ner=job.use_ner)
-        self.elapsed[job.item] += time.perf_counter() - start
+        self.elapsed[job.item] += time.thread_time() - start
         if analysis.timed_out:
             found[job.item] = None
             return

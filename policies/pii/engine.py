@@ -143,6 +143,10 @@ class Analyzer:
             context_aware_enhancer=_NoContext(),
         )
         self.entities = frozenset(self.engine.get_supported_entities(_LANGUAGE))
+        if self.ner is not None:
+            # A model's first document pays for lazy loading (vectors, lookups); pay it now, not in the first
+            # event's time budget.
+            self.ner.process_text("Warm-up sentence for the model.", _LANGUAGE)
 
     def analyze(self, text: str, entities: Sequence[str], use_ner: bool = False) -> Analysis:
         """Presidio's findings in `text` for `entities`, with no score threshold (the caller applies its own)."""

@@ -1,8 +1,9 @@
 """Where compressed chunks live: a small interface, so that an object store can take the SQLite table's place.
 
-The embedded default keeps blobs in the gateway's SQLite file, written in the same transaction as the chunk's index row,
-so a chunk is either fully stored or not at all. An object-store implementation would `put` before the index row is
-committed and delete blobs that no committed row points to.
+A blob is named by its chunk's id (the integer key of its row in `replay_chunks`). The embedded default keeps blobs in
+the gateway's SQLite file, written in the same transaction as the chunk's index row, so a chunk is either fully stored
+or not at all; keyed by that integer, the table needs no index of its own and new rows are appended. An object-store
+implementation would `put` before the index row is committed and delete blobs that no committed row points to.
 """
 
 from __future__ import annotations
@@ -11,22 +12,22 @@ import sqlite3
 from collections.abc import Iterable
 from typing import Protocol
 
-SCHEMA = ("CREATE TABLE replay_blobs (key TEXT PRIMARY KEY, data BLOB NOT NULL)",)
+SCHEMA = ("CREATE TABLE replay_blobs (chunk_id INTEGER PRIMARY KEY, data BLOB NOT NULL)",)
 
 
 class ChunkStore(Protocol):
-    def put(self, conn: sqlite3.Connection, key: str, data: bytes) -> None: ...
-    def get(self, conn: sqlite3.Connection, key: str) -> bytes | None: ...
-    def delete(self, conn: sqlite3.Connection, keys: Iterable[str]) -> None: ...
+    def put(self, conn: sqlite3.Connection, chunk_id: int, data: bytes) -> None: ...
+    def get(self, conn: sqlite3.Connection, chunk_id: int) -> bytes | None: ...
+    def delete(self, conn: sqlite3.Connection, chunk_ids: Iterable[int]) -> None: ...
 
 
 class SqliteChunkStore:
-    def put(self, conn: sqlite3.Connection, key: str, data: bytes) -> None:
-        conn.execute("INSERT OR REPLACE INTO replay_blobs (key, data) VALUES (?, ?)", (key, data))
+    def put(self, conn: sqlite3.Connection, chunk_id: int, data: bytes) -> None:
+        conn.execute("INSERT OR REPLACE INTO replay_blobs (chunk_id, data) VALUES (?, ?)", (chunk_id, data))
 
-    def get(self, conn: sqlite3.Connection, key: str) -> bytes | None:
-        row = conn.execute("SELECT data FROM replay_blobs WHERE key = ?", (key,)).fetchone()
+    def get(self, conn: sqlite3.Connection, chunk_id: int) -> bytes | None:
+        row = conn.execute("SELECT data FROM replay_blobs WHERE chunk_id = ?", (chunk_id,)).fetchone()
         return row[0] if row else None
 
-    def delete(self, conn: sqlite3.Connection, keys: Iterable[str]) -> None:
-        conn.executemany("DELETE FROM replay_blobs WHERE key = ?", [(k,) for k in keys])
+    def delete(self, conn: sqlite3.Connection, chunk_ids: Iterable[int]) -> None:
+        conn.executemany("DELETE FROM replay_blobs WHERE chunk_id = ?", [(i,) for i in chunk_ids])

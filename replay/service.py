@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 
 from policies.policy import Source
 from policies.replay import ReplayPolicy
-from replay.compression import train
+from replay.compression import train_better
 from replay.ingest import Batch, Rejected
 from replay.privacy import RrwebPrivacy
 from replay.store import ChunkIn, ReplayStore, SourceConflict
@@ -78,6 +78,9 @@ class ReplayService:
                                   unmasked if self.privacy.selectors else None))
         if not chunks:
             return result
+        if source.name not in self._since_dictionary:
+            # Counted before this request's write: requests in flight meanwhile add their own chunks afterwards.
+            self._since_dictionary[source.name] = self.store.chunks_since_dictionary(source.name)
         try:
             stored = await self.store.add(source.name, chunks)
         except SourceConflict as conflict:
@@ -98,10 +101,7 @@ class ReplayService:
     # -- dictionaries ------------------------------------------------------------------------------------------------
 
     def _maybe_train(self, source: str, stored: int) -> None:
-        if source not in self._since_dictionary:
-            self._since_dictionary[source] = self.store.chunks_since_dictionary(source)
-        else:
-            self._since_dictionary[source] += stored
+        self._since_dictionary[source] += stored
         threshold = self._thresholds.get(source) or (
             self.policy.retrain_after_chunks if source in self.store.current_dictionary else self.policy.train_after_chunks
         )
@@ -113,12 +113,20 @@ class ReplayService:
         task.add_done_callback(self._tasks.discard)
 
     async def _train(self, source: str, threshold: int) -> None:
+        current_id = self.store.current_dictionary.get(source)
+        current = self.store.compressor.dictionary_data(current_id) if current_id is not None else None
+        level = self.policy.compression_level
         try:
             samples = await asyncio.to_thread(self.store.recent_raw_chunks, source, 1000)
-            data = await asyncio.to_thread(train, samples, self.policy.dictionary_bytes)
+            data = await asyncio.to_thread(train_better, samples, self.policy.dictionary_bytes, level, current)
+            self._thresholds.pop(source, None)
+            if data is None:
+                self._since_dictionary[source] = 0
+                log.info("replay: kept dictionary %s for source %s: one trained on %d newer chunks was no better",
+                         current_id, source, len(samples))
+                return
             dict_id = await self.store.add_dictionary(source, data, len(samples))
             self._since_dictionary[source] = 0
-            self._thresholds.pop(source, None)
             log.info("replay: trained dictionary %d for source %s from %d chunks", dict_id, source, len(samples))
         except Exception as exc:  # noqa: BLE001 - too few or too alike samples: keep compressing without, try later
             self._thresholds[source] = threshold * 2

@@ -124,8 +124,8 @@ def database_values(db_path: Path) -> list[bytes]:
             values += [v if isinstance(v, bytes) else str(v).encode() for v in row]
     dictionaries = {i: zstandard.ZstdCompressionDict(d) for i, d in conn.execute(
         "SELECT id, data FROM replay_dictionaries")}
-    for key, dict_id in conn.execute("SELECT blob_key, dictionary_id FROM replay_chunks"):
-        data = conn.execute("SELECT data FROM replay_blobs WHERE key = ?", (key,)).fetchone()[0]
+    for chunk_id, dict_id in conn.execute("SELECT id, dictionary_id FROM replay_chunks"):
+        data = conn.execute("SELECT data FROM replay_blobs WHERE chunk_id = ?", (chunk_id,)).fetchone()[0]
         values.append(zstandard.ZstdDecompressor(dict_data=dictionaries.get(dict_id)).decompress(data))
     conn.close()
     return values

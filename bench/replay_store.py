@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import gc
 import gzip
 import json
 import os
@@ -34,6 +33,7 @@ import zstandard
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from gateway import heap  # noqa: E402
 from gateway.database import Database, Migration  # noqa: E402
 from policies.pii.config import PiiConfig  # noqa: E402
 from policies.pii.scrubber import Scrubber  # noqa: E402
@@ -85,11 +85,12 @@ BASELINE_SCHEMA = ("CREATE TABLE received (id INTEGER PRIMARY KEY, session_id TE
 
 
 async def store_as_received(db: Database, session_id: str, bodies: list[bytes]) -> None:
-    """The baseline: one session's chunks, each parsed, gzipped and committed as it came."""
+    """The baseline: one session's chunks, each parsed, gzipped and committed as it came (gzip on the writer thread,
+    as replay compresses there too)."""
     for body in bodies:
         orjson.loads(body)
-        packed = gzip.compress(body, compresslevel=6)
-        await db.write(lambda c: c.execute("INSERT INTO received (session_id, body) VALUES (?, ?)", (session_id, packed)))
+        await db.write(lambda c, body=body: c.execute("INSERT INTO received (session_id, body) VALUES (?, ?)",
+                                                      (session_id, gzip.compress(body, compresslevel=6))))
 
 
 async def timed(work) -> tuple[float, float]:
@@ -116,21 +117,20 @@ async def run(rounds: int, chunk_ms: int = 2000) -> None:
         await svc.close()  # the dictionary training started by the warm-up has finished
         dictionary = svc.store.current_dictionary.get(SOURCE.name)
 
-        # As the gateway does once started (gateway.app): what start-up loaded is kept out of the collector's walks.
-        gc.collect()
-        gc.freeze()
-        elapsed, cpu = await timed(asyncio.gather(
-            *(ingest_concurrently(svc, requests, f"r{r}-", policy) for r in range(rounds))))
+        with heap.long_lived():  # the garbage collector's settings of a serving gateway (gateway.app)
+            elapsed, cpu = await timed(asyncio.gather(
+                *(ingest_concurrently(svc, requests, f"r{r}-", policy) for r in range(rounds))))
 
         stored = dict(db.read_sync(lambda c: c.execute(
             "SELECT session_id, stored_bytes FROM replay_sessions WHERE session_id LIKE 'r0-%'").fetchall()))
         db.close()
 
         baseline_db = Database(Path(tmp) / "baseline.sqlite3", [Migration("baseline", BASELINE_SCHEMA)])
-        base_elapsed, base_cpu = await timed(asyncio.gather(
-            *(store_as_received(baseline_db, f"r{r}-{sid}", bodies) for r in range(rounds) for sid, bodies in requests.items())))
+        with heap.long_lived():
+            base_elapsed, base_cpu = await timed(asyncio.gather(
+                *(store_as_received(baseline_db, f"r{r}-{sid}", bodies) for r in range(rounds)
+                  for sid, bodies in requests.items())))
         baseline_db.close()
-        gc.unfreeze()
 
     gzip_sizes, zstd_sizes, our_sizes, raw_sizes = [], [], [], []
     high = zstandard.ZstdCompressor(level=19)
@@ -151,7 +151,8 @@ async def run(rounds: int, chunk_ms: int = 2000) -> None:
     print()
     print(f"{'bytes per session (mean)':<34}{'bytes':>10}{'vs per-chunk gzip-6':>22}")
     for name, sizes in (("raw JSON", raw_sizes), ("per-chunk gzip-6 (SDK batches)", gzip_sizes),
-                        ("whole-session zstd-19", zstd_sizes), (f"stored (zstd-{policy.compression_level} + dictionary)", our_sizes)):
+                        ("whole-session zstd-19", zstd_sizes),
+                        (f"stored (zstd-{policy.compression_level} + dictionary)", our_sizes)):
         mean = statistics.mean(sizes)
         print(f"{name:<34}{mean:>10,.0f}{mean / statistics.mean(gzip_sizes):>21.0%}")
 

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import gc
 import logging
 import sqlite3
 import sys
@@ -30,6 +29,7 @@ from gateway import (
     consent_api,
     consent_ledger,
     deletion,
+    heap,
     identity,
     keys,
     outbox,
@@ -274,15 +274,10 @@ def create_app(
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
         gateway = await open_gateway(policy, data_dir, announce_token)
         app.state.gateway = gateway
-        # What start-up loaded (Presidio, spaCy, the policy) lives as long as the process. Out of the cyclic garbage
-        # collector's sight, it is not walked again by every collection that parsing requests triggers (measured:
-        # bench/replay_store.py ingests about 15 % more per CPU-second).
-        gc.collect()
-        gc.freeze()
         try:
-            yield
+            with heap.long_lived():
+                yield
         finally:
-            gc.unfreeze()
             await close_gateway(gateway)
 
     admin_routes = [*admin.routes(), *replay_api.admin_routes(), *privacy_api.routes(), *reviews.admin_routes()]

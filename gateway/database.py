@@ -22,6 +22,9 @@ from typing import Any, TypeVar
 T = TypeVar("T")
 WriteFn = Callable[[sqlite3.Connection], Any]
 
+Waiter = concurrent.futures.Future[Any] | asyncio.Future[Any]  # who waits for a write: a thread or a coroutine
+Outcome = tuple[Waiter, Any, BaseException | None]  # (waiter, result, error)
+
 _STOP = object()
 _OUTSIDE = object()  # marks a write that must run outside any transaction (a WAL checkpoint)
 
@@ -89,7 +92,11 @@ class Database:
         return future
 
     async def write(self, fn: Callable[[sqlite3.Connection], T]) -> T:
-        return await asyncio.wrap_future(self.submit(fn))
+        # An asyncio future, settled from the writer thread with one loop callback per commit (not one per write,
+        # as wrapping a concurrent future would: each costs a wake-up of the loop).
+        future: asyncio.Future[T] = asyncio.get_running_loop().create_future()
+        self._queue.put((fn, future))
+        return await future
 
     def write_sync(self, fn: Callable[[sqlite3.Connection], T]) -> T:
         return self.submit(fn).result()
@@ -129,6 +136,8 @@ class Database:
             if batch:
                 self._commit(conn, batch)
             for future, *sql in outside:
+                if not future.set_running_or_notify_cancel():
+                    continue
                 try:
                     future.set_result(conn.execute(sql[0]).fetchall() if sql else self._checkpoint(conn))
                 except Exception as exc:  # noqa: BLE001 - the caller gets it
@@ -147,8 +156,8 @@ class Database:
             time.sleep(0.02)
         return result
 
-    def _commit(self, conn: sqlite3.Connection, batch: list[tuple[WriteFn, concurrent.futures.Future[Any]]]) -> None:
-        outcomes: list[tuple[concurrent.futures.Future[Any], Any, BaseException | None]] = []
+    def _commit(self, conn: sqlite3.Connection, batch: list[tuple[WriteFn, Waiter]]) -> None:
+        outcomes: list[Outcome] = []
         try:
             conn.execute("BEGIN IMMEDIATE")
             for fn, future in batch:
@@ -168,11 +177,7 @@ class Database:
             if conn.in_transaction:
                 conn.execute("ROLLBACK")
             outcomes = [(future, None, exc) for _, future in batch]
-        for future, result, error in outcomes:
-            if error is None:
-                future.set_result(result)
-            else:
-                future.set_exception(error)
+        _settle(outcomes)
 
     # -- reads --------------------------------------------------------------------------------------------------
 
@@ -199,3 +204,33 @@ class Database:
             for conn in self._reader_conns:
                 conn.close()
             self._reader_conns.clear()
+
+
+def _settle(outcomes: list[Outcome]) -> None:
+    """Hand each waiter its write's result: concurrent futures directly, asyncio futures on their own loop, in one
+    callback per loop. A waiter cancelled meanwhile (its request went away) is skipped; the write stays committed."""
+    by_loop: dict[asyncio.AbstractEventLoop, list[Outcome]] = {}
+    for outcome in outcomes:
+        waiter = outcome[0]
+        if isinstance(waiter, asyncio.Future):
+            by_loop.setdefault(waiter.get_loop(), []).append(outcome)
+        elif waiter.set_running_or_notify_cancel():
+            _set(waiter, outcome)
+    for loop, waiting in by_loop.items():
+        try:
+            loop.call_soon_threadsafe(_settle_on_loop, waiting)
+        except RuntimeError:  # that loop is closed: nobody is waiting any more
+            pass
+
+
+def _settle_on_loop(outcomes: list[Outcome]) -> None:
+    for outcome in outcomes:
+        if not outcome[0].done():
+            _set(outcome[0], outcome)
+
+
+def _set(waiter: Any, outcome: Outcome) -> None:
+    if outcome[2] is None:
+        waiter.set_result(outcome[1])
+    else:
+        waiter.set_exception(outcome[2])

@@ -25,6 +25,7 @@ TextScrubber = Callable[[str], str]
 AttributeScrubber = Callable[[str, str, str], str]  # (tag, attribute name, value) -> value
 
 FIELD_TAGS = frozenset({"input", "textarea", "select"})
+_CODE_TAGS = frozenset({"script", "style"})
 BUTTON_TYPES = frozenset({"submit", "button", "reset", "image"})
 READABLE_ATTRIBUTES = frozenset({"value", "placeholder", "title", "alt", "aria-label", "href", "src", "label"})
 _PART = re.compile(r"^[a-zA-Z][a-zA-Z0-9-]*|#([\w-]+)|\.([\w-]+)|\[([\w-]+)(?:=([^\]]*))?\]")
@@ -83,7 +84,8 @@ class RrwebPrivacy:
         self.scrub_attribute = scrub_attribute
 
     def _text(self, value: Any) -> Any:
-        return self.scrub_text(value) if isinstance(value, str) and value and not is_masked(value) else value
+        # Whitespace between tags is most of a snapshot's text nodes; the scrubber leaves masked text as it is.
+        return self.scrub_text(value) if isinstance(value, str) and value and not value.isspace() else value
 
     def _unmasked(self, tag: str, attributes: dict[str, Any]) -> bool:
         return any(s.matches(tag, attributes) for s in self.selectors)
@@ -142,12 +144,14 @@ class RrwebPrivacy:
         node_type = node.get("type")
         if node_type == rrweb.TEXT_NODE:
             text = node.get("textContent")
-            if not isinstance(text, str) or not text or node.get("isStyle") or parent_tag in ("script", "style"):
+            if not isinstance(text, str) or not text or text.isspace():
+                return
+            if parent_tag in _CODE_TAGS or node.get("isStyle"):
                 return
             if parent_tag == "textarea" and not parent_unmasked:
                 node["textContent"] = text if is_masked(text) else mask(text)
             else:
-                node["textContent"] = self._text(text)
+                node["textContent"] = self.scrub_text(text)
             return
         tag = parent_tag
         unmasked = parent_unmasked

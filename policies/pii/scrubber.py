@@ -563,11 +563,15 @@ class Scrubber:
         return result
 
     def _scrub_string(self, value: str, strict: bool, findings: Findings | None) -> str:
-        if not isinstance(value, str) or not value or _is_masked(value):
+        if not isinstance(value, str) or not value or not self.config.enabled:
             return value
-        if not self.config.enabled:
-            return value
-        new, keys = self._scan_now(value, strict)
+        # The cache first: recordings repeat the same texts (labels, menus) in every snapshot and mutation.
+        found = self._caches[strict].young.get(value)
+        if found is None:
+            if _is_masked(value):
+                return value
+            found = self._scan_now(value, strict)
+        new, keys = found
         if findings is not None:
             findings.add_all(keys)
         return new

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import sqlite3
 import threading
 from pathlib import Path
@@ -44,6 +45,29 @@ def test_a_failing_write_rolls_back_only_itself(tmp_path: Path) -> None:
     with pytest.raises(sqlite3.IntegrityError):
         bad.result(10)
     assert db.read_sync(lambda c: [r[0] for r in c.execute("SELECT x FROM t")]) == [1]
+    db.close()
+
+
+def test_coroutines_get_their_results_and_one_that_went_away_spoils_nothing(tmp_path: Path) -> None:
+    db = Database(tmp_path / "db.sqlite3", [SCHEMA])
+    inside, gate = threading.Event(), threading.Event()
+
+    async def scenario() -> list[int]:
+        db.submit(lambda conn: (inside.set(), gate.wait(10)))  # holds the writer while the others queue up
+        assert inside.wait(10)
+        gone = asyncio.create_task(db.write(lambda conn: conn.execute("INSERT INTO t VALUES (1)")))
+        staying = [asyncio.create_task(db.write(lambda conn, i=i: conn.execute("INSERT INTO t VALUES (?)", (i,))
+                                                .lastrowid)) for i in (2, 3)]
+        await asyncio.sleep(0)  # let the three writes reach the queue
+        gone.cancel()  # as when a client disconnects while its request waits for the commit
+        gate.set()
+        rows = await asyncio.gather(*staying)
+        assert await db.write(lambda conn: conn.execute("INSERT INTO t VALUES (4)").rowcount) == 1
+        return rows
+
+    assert asyncio.run(scenario()) == [2, 3]
+    # The cancelled request's write was already queued: it is committed, and the writer carried on.
+    assert db.read_sync(lambda c: sorted(r[0] for r in c.execute("SELECT x FROM t"))) == [1, 2, 3, 4]
     db.close()
 
 

@@ -18,6 +18,7 @@ from replay.posthog_packing import PackingError, unpack_event
 
 MAX_ID_LENGTH = 200
 KNOWN_EVENT_TYPES = range(0, 8)  # DomContentLoaded .. Asset (rrweb/packages/types)
+_OBJECT_DATA = frozenset({rrweb.FULL_SNAPSHOT, rrweb.INCREMENTAL_SNAPSHOT, rrweb.META})
 
 
 class Rejected(Exception):
@@ -46,22 +47,24 @@ def _id(value: Any, what: str) -> str:
     return value
 
 
-def validate_event(event: Any, where: str, max_event_bytes: int | None) -> dict[str, Any]:
-    """An rrweb event as stored: an object with a known numeric `type`, a numeric `timestamp` and `data`."""
+def validate_event(event: Any, max_event_bytes: int | None) -> str | None:
+    """What keeps `event` from being stored as an rrweb event (an object with a known numeric `type`, a numeric
+    `timestamp` and `data`), as the end of a sentence naming it; None if nothing does. The caller names the event,
+    and only when something is wrong: a valid event costs no message."""
     if not isinstance(event, dict):
-        raise invalid(f"{where} must be an rrweb event object")
+        return " must be an rrweb event object"
     kind, ts = event.get("type"), event.get("timestamp")
-    if not isinstance(kind, int) or isinstance(kind, bool) or kind not in KNOWN_EVENT_TYPES:
-        raise invalid(f"{where}.type must be an rrweb event type (0-7), got {kind!r}")
-    if not isinstance(ts, (int, float)) or isinstance(ts, bool) or ts <= 0:
-        raise invalid(f"{where}.timestamp must be epoch milliseconds")
+    if kind.__class__ is not int or kind not in KNOWN_EVENT_TYPES:  # not bool, which is an int too
+        return f".type must be an rrweb event type (0-7), got {kind!r}"
+    if ts.__class__ not in (int, float) or ts <= 0:
+        return ".timestamp must be epoch milliseconds"
     if "data" not in event:
-        raise invalid(f"{where}.data is missing")
-    if kind in (rrweb.FULL_SNAPSHOT, rrweb.INCREMENTAL_SNAPSHOT, rrweb.META) and not isinstance(event["data"], dict):
-        raise invalid(f"{where}.data must be an object")
+        return ".data is missing"
+    if kind in _OBJECT_DATA and not isinstance(event["data"], dict):
+        return ".data must be an object"
     if max_event_bytes is not None and len(orjson.dumps(event)) > max_event_bytes:
-        raise invalid(f"{where} is larger than {max_event_bytes // (1024 * 1024)} MB")
-    return event
+        return f" is larger than {max_event_bytes // (1024 * 1024)} MB"
+    return None
 
 
 def parse_native(body: Any, session_id: str, query: Mapping[str, str], max_event_bytes: int,
@@ -88,8 +91,11 @@ def parse_native(body: Any, session_id: str, query: Mapping[str, str], max_event
             identifiers[key] = _id(query[key], key)
     if not isinstance(events, list) or not events:
         raise invalid("body must be a non-empty array of rrweb events, or an object with one under `events`")
-    checked = [validate_event(e, f"events[{i}]", limit) for i, e in enumerate(events)]
-    return write_key, Batch(_id(session_id, "session id"), _id(window_id, "window id"), checked, identifiers)
+    for i, event in enumerate(events):
+        problem = validate_event(event, limit)
+        if problem is not None:
+            raise invalid(f"events[{i}]{problem}")
+    return write_key, Batch(_id(session_id, "session id"), _id(window_id, "window id"), events, identifiers)
 
 
 def parse_posthog(events: list[Any], max_event_bytes: int) -> tuple[str | None, list[Batch]]:
@@ -121,7 +127,10 @@ def parse_posthog(events: list[Any], max_event_bytes: int) -> tuple[str | None, 
                 item = unpack_event(item) if isinstance(item, dict) else item
             except PackingError as exc:
                 raise invalid(f"{where}.properties.$snapshot_data[{j}]: {exc}") from None
-            unpacked.append(validate_event(item, f"{where}.properties.$snapshot_data[{j}]", max_event_bytes))
+            problem = validate_event(item, max_event_bytes)
+            if problem is not None:
+                raise invalid(f"{where}.properties.$snapshot_data[{j}]{problem}")
+            unpacked.append(item)
         batch = batches.setdefault((session_id, window_id), Batch(session_id, window_id, []))
         batch.events.extend(unpacked)
         distinct_id = event.get("distinct_id", properties.get("distinct_id"))

@@ -129,12 +129,12 @@ class RrwebPrivacy:
                 continue
             attributes = change["attributes"]
             for name, value in attributes.items():
-                if not isinstance(value, str) or is_masked(value):
+                if name not in READABLE_ATTRIBUTES or not isinstance(value, str) or is_masked(value):
                     continue
                 if name == "value" and change.get("id") not in unmasked_ids:
                     # A value set by script on a node this batch may not show: mask rather than guess what it is.
                     attributes[name] = mask(value)
-                elif name in READABLE_ATTRIBUTES:
+                else:
                     attributes[name] = self.scrub_attribute("", name, value)
 
     def _node(self, node: dict[str, Any], unmasked_ids: set[int], parent_tag: str | None,
@@ -165,11 +165,12 @@ class RrwebPrivacy:
                 if unmasked and isinstance(node.get("id"), int):
                     unmasked_ids.add(node["id"])
                 for name, value in attributes.items():
-                    if not isinstance(value, str) or not value or is_masked(value):
+                    # By name first: most attributes (class, style, id) are neither values nor readable.
+                    if name not in READABLE_ATTRIBUTES or not isinstance(value, str) or not value or is_masked(value):
                         continue
                     if name == "value" and tag in FIELD_TAGS and not unmasked:
                         attributes[name] = mask(value)
-                    elif name in READABLE_ATTRIBUTES:
+                    else:
                         attributes[name] = self.scrub_attribute(tag, name, value)
             else:
                 unmasked = False

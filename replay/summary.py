@@ -20,28 +20,28 @@ class Summary:
     mutations: int = 0
     urls: list[str] = field(default_factory=list)
 
-    def add(self, event: dict[str, Any]) -> None:
-        ts = event["timestamp"]
-        self.first_ts = ts if self.first_ts is None else min(self.first_ts, ts)
-        self.last_ts = ts if self.last_ts is None else max(self.last_ts, ts)
-        self.events += 1
-        kind, data = event["type"], event.get("data")
-        if kind == rrweb.META and isinstance(data, dict):
-            href = data.get("href")
-            if isinstance(href, str) and href not in self.urls and len(self.urls) < MAX_URLS:
-                self.urls.append(href)
-        elif kind == rrweb.INCREMENTAL_SNAPSHOT and isinstance(data, dict):
-            source = data.get("source")
-            if source == rrweb.MUTATION:
-                self.mutations += 1
-            elif source == rrweb.INPUT:
-                self.inputs += 1
-            elif source == rrweb.MOUSE_INTERACTION and data.get("type") == rrweb.CLICK:
-                self.clicks += 1
-
 
 def summarize(events: list[dict[str, Any]]) -> Summary:
-    summary = Summary()
+    """The summary of a batch of validated events (each has a numeric `type` and `timestamp`)."""
+    if not events:
+        return Summary()
+    stamps = [event["timestamp"] for event in events]
+    summary = Summary(first_ts=min(stamps), last_ts=max(stamps), events=len(events))
+    urls = summary.urls
     for event in events:
-        summary.add(event)
+        kind = event["type"]
+        if kind == rrweb.INCREMENTAL_SNAPSHOT:
+            data = event.get("data")
+            source = data.get("source") if isinstance(data, dict) else None
+            if source == rrweb.MUTATION:
+                summary.mutations += 1
+            elif source == rrweb.INPUT:
+                summary.inputs += 1
+            elif source == rrweb.MOUSE_INTERACTION and data.get("type") == rrweb.CLICK:  # type: ignore[union-attr]
+                summary.clicks += 1
+        elif kind == rrweb.META:
+            data = event.get("data")
+            href = data.get("href") if isinstance(data, dict) else None
+            if isinstance(href, str) and href not in urls and len(urls) < MAX_URLS:
+                urls.append(href)
     return summary

@@ -7,6 +7,10 @@ events). Ingest = validate, scrub (input masking and the PII engine on text and 
 summarise, compress (zstd with the source's trained dictionary), commit to SQLite (WAL, synchronous=FULL), through
 `ReplayService`, no HTTP, every session at once. The process is pinned to one core, so MB/s is per core.
 
+Each round sends the measured sessions again under new ids. Round 0 is timed alone: the sessions' own texts are new
+to the PII scrubber's cache (the warm-up half's are not). The other rounds are timed together; their texts are
+cached by then, as a site's recurring page text is in production.
+
 Speed is compared in the same run with a baseline that stores each chunk as received: parse it (orjson), gzip-6 it,
 insert it through the same group-committed SQLite writer. Size is compared per session with:
 - per-chunk gzip-6: each chunk gzipped on its own, as SDKs compress each batch they send;
@@ -117,9 +121,13 @@ async def run(rounds: int, chunk_ms: int = 2000) -> None:
         await svc.close()  # the dictionary training started by the warm-up has finished
         dictionary = svc.store.current_dictionary.get(SOURCE.name)
 
+        # Round 0 is the sessions' first sight: the scrubber has not seen their own texts (it has seen the warm-up
+        # half's, the site's shared page text). Later rounds replay them under new ids, texts now cached, as a site's
+        # recurring text is in production.
         with heap.long_lived():  # the garbage collector's settings of a serving gateway (gateway.app)
-            elapsed, cpu = await timed(asyncio.gather(
-                *(ingest_concurrently(svc, requests, f"r{r}-", policy) for r in range(rounds))))
+            first = await timed(ingest_concurrently(svc, requests, "r0-", policy))
+            again = await timed(asyncio.gather(
+                *(ingest_concurrently(svc, requests, f"r{r}-", policy) for r in range(1, rounds))))
 
         stored = dict(db.read_sync(lambda c: c.execute(
             "SELECT session_id, stored_bytes FROM replay_sessions WHERE session_id LIKE 'r0-%'").fetchall()))
@@ -127,8 +135,10 @@ async def run(rounds: int, chunk_ms: int = 2000) -> None:
 
         baseline_db = Database(Path(tmp) / "baseline.sqlite3", [Migration("baseline", BASELINE_SCHEMA)])
         with heap.long_lived():
-            base_elapsed, base_cpu = await timed(asyncio.gather(
-                *(store_as_received(baseline_db, f"r{r}-{sid}", bodies) for r in range(rounds)
+            base_first = await timed(asyncio.gather(
+                *(store_as_received(baseline_db, f"r0-{sid}", bodies) for sid, bodies in requests.items())))
+            base_again = await timed(asyncio.gather(
+                *(store_as_received(baseline_db, f"r{r}-{sid}", bodies) for r in range(1, rounds)
                   for sid, bodies in requests.items())))
         baseline_db.close()
 
@@ -141,13 +151,18 @@ async def run(rounds: int, chunk_ms: int = 2000) -> None:
         raw_sizes.append(sum(len(orjson.dumps(c)) for c in chunks))
         our_sizes.append(stored[f"r0-{s['session_id']}"])
 
-    mb = raw_total * rounds / 1e6
     print(f"{len(sessions)} sessions measured ({len(training)} others trained the dictionary, id {dictionary}), "
-          f"{sum(len(b) for b in requests.values())} chunks, {raw_total / 1e6:.2f} MB of rrweb JSON per round, "
-          f"{rounds} rounds, all {rounds * len(sessions)} sessions ingested concurrently")
+          f"{sum(len(b) for b in requests.values())} chunks, {raw_total / 1e6:.2f} MB of rrweb JSON per round; "
+          f"round 0 alone, then rounds 1-{rounds - 1} all at once")
     print(f"{'ingest, one core':<34}{'MB/s':>10}{'MB/CPU-s':>10}{'vs baseline':>13}")
-    for name, wall, cpu_s in (("baseline: store as received", base_elapsed, base_cpu), ("replay ingest", elapsed, cpu)):
-        print(f"{name:<34}{mb / wall:>10.1f}{mb / cpu_s:>10.1f}{base_elapsed / wall:>13.2f}")
+    for phase, count, (base_wall, base_cpu), (wall, cpu) in (
+        ("first sight (round 0)", 1, base_first, first),
+        (f"again (rounds 1-{rounds - 1})", rounds - 1, base_again, again),
+    ):
+        mb = raw_total * count / 1e6
+        print(phase)
+        print(f"{'  baseline: store as received':<34}{mb / base_wall:>10.1f}{mb / base_cpu:>10.1f}{1:>13.2f}")
+        print(f"{'  replay ingest':<34}{mb / wall:>10.1f}{mb / cpu:>10.1f}{base_wall / wall:>13.2f}")
     print()
     print(f"{'bytes per session (mean)':<34}{'bytes':>10}{'vs per-chunk gzip-6':>22}")
     for name, sizes in (("raw JSON", raw_sizes), ("per-chunk gzip-6 (SDK batches)", gzip_sizes),
@@ -159,7 +174,7 @@ async def run(rounds: int, chunk_ms: int = 2000) -> None:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--rounds", type=int, default=40)
+    parser.add_argument("--rounds", type=int, default=40, help="at least 2")
     parser.add_argument("--chunk-ms", type=int, default=2000,
                         help="cut recordings every this many ms of events (posthog-js flushes every 2000)")
     parser.add_argument("--cpu", type=int, default=None, help="the core to pin this process to (default: its last one)")

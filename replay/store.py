@@ -1,6 +1,6 @@
 """Replay storage: a session index, and compressed chunks of rrweb events per session window.
 
-A chunk is one ingest batch of one window's events (scrubbed), stored as JSON lines compressed with zstd (see
+A chunk is one ingest batch of one window's events (scrubbed), stored as a JSON array compressed with zstd (see
 replay.compression). A batch sent twice (SDK retries) has the same digest and is stored once. Chunks may arrive out of
 order; reading merges every chunk of the session by event timestamp, so the result is in time order whatever the
 arrival order was, and exact duplicate events at the same instant are dropped.
@@ -136,9 +136,9 @@ def chunk_digest(window_id: str, raw: bytes) -> bytes:
     return h.digest()
 
 
-def encode_chunk(events: Iterable[dict[str, Any]]) -> bytes:
-    """Events as JSON lines: one event per line, so reading can merge by timestamp without rebuilding arrays."""
-    return b"".join(orjson.dumps(event) + b"\n" for event in events)
+def encode_chunk(events: list[dict[str, Any]]) -> bytes:
+    """Events as one JSON array: one serializer call per chunk at ingest (reading, which is rarer, splits it)."""
+    return orjson.dumps(events)
 
 
 class ReplayStore:
@@ -378,10 +378,8 @@ class ReplayStore:
             if data is None:
                 return
             # Sorted per chunk (stable), as merging needs sorted inputs; SDKs almost always send them in order.
-            yield from sorted(
-                ((orjson.loads(line)["timestamp"], order, line) for line in self.compressor.decompress(data, dict_id).splitlines()),
-                key=lambda item: item[0],
-            )
+            events = orjson.loads(self.compressor.decompress(data, dict_id))
+            yield from sorted(((e["timestamp"], order, orjson.dumps(e)) for e in events), key=lambda item: item[0])
 
         previous: tuple[int, bytes] | None = None
         seen_at_instant: set[bytes] = set()

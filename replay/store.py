@@ -8,12 +8,14 @@ arrival order was, and exact duplicate events at the same instant are dropped.
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import hashlib
 import heapq
 import sqlite3
 import time
 from collections import OrderedDict
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from typing import Any, Protocol
 
@@ -110,6 +112,16 @@ class ChunkIn:
 
 
 @dataclass
+class _Pending:
+    """A request's chunks, encoded, waiting to be written; `done` gets what `add` returns."""
+
+    source: str
+    received: float
+    chunks: list[tuple[ChunkIn, bytes]]
+    done: asyncio.Future[list[Stored]]
+
+
+@dataclass
 class _SessionMeta:
     source: str
     subjects: set[str]
@@ -148,6 +160,8 @@ class ReplayStore:
         self.blobs = chunk_store or blobs.SqliteChunkStore()
         self.current_dictionary: dict[str, int] = {}  # source -> newest dictionary id
         self._sessions: OrderedDict[str, _SessionMeta] = OrderedDict()
+        self._pending: list[_Pending] = []  # requests waiting for the next write
+        self._flusher: asyncio.Task[None] | None = None
         for dict_id, source, data in db.read_sync(
             lambda c: c.execute("SELECT id, source, data FROM replay_dictionaries ORDER BY id").fetchall()
         ):
@@ -156,28 +170,59 @@ class ReplayStore:
 
     # -- writing -----------------------------------------------------------------------------------------------------
 
-    async def add(self, source: str, chunks: list[ChunkIn], extra: Callable[[sqlite3.Connection], None] | None = None
-                  ) -> list[Stored]:
-        """Store batches of (already scrubbed) events, all in one transaction: a request's recordings are stored whole
-        or not at all. `extra(conn)`, if given, runs in the same transaction."""
-        now = time.time()
-        prepared = [(chunk, encode_chunk(chunk.events)) for chunk in chunks]
+    async def add(self, source: str, chunks: list[ChunkIn]) -> list[Stored]:
+        """Store batches of (already scrubbed) events, committed before this returns. A request's chunks are stored
+        whole or not at all; a session recorded for another source refuses the request (SourceConflict).
 
-        def write(conn: sqlite3.Connection) -> list[Stored]:
-            # Digest and compression run here, on the writer thread, not on the event loop's: both release the GIL,
-            # and each release on the loop's thread woke the writer to commit a group of two or three chunks. Here
-            # they overlap with the loop's own work, and groups grow (measured with bench/replay_store.py).
-            dict_id = self.current_dictionary.get(source)
-            results = [
-                self._add_one(conn, source, now, chunk, raw, chunk_digest(chunk.window_id, raw), dict_id,
-                              self.compressor.compress(raw, dict_id))
-                for chunk, raw in prepared
-            ]
-            if extra is not None:
-                extra(conn)
-            return results
+        Requests that arrive while a write is being committed are written together by the next one: one write and
+        one transaction for all of them, instead of one each (see _flush)."""
+        loop = asyncio.get_running_loop()
+        pending = _Pending(source, time.time(), [(chunk, encode_chunk(chunk.events)) for chunk in chunks],
+                           loop.create_future())
+        self._pending.append(pending)
+        if self._flusher is None:
+            self._flusher = loop.create_task(self._flush(), name="replay-store-flush")
+        return await pending.done
 
-        return await self.db.write(write)
+    async def _flush(self) -> None:
+        """Write what is pending, then what arrived meanwhile, until nothing is left."""
+        try:
+            while self._pending:
+                batch, self._pending = self._pending, []
+                try:
+                    outcomes = await self.db.write(lambda conn, batch=batch: [self._write(conn, p) for p in batch])
+                except Exception as exc:  # noqa: BLE001 - nothing of this batch was stored; each request is told
+                    outcomes = [exc] * len(batch)
+                    # What the rolled-back write remembered of its sessions is not so; forgotten on the writer thread,
+                    # the only one that reads it.
+                    with contextlib.suppress(Exception):
+                        await self.db.write(lambda conn: self._sessions.clear())
+                for pending, outcome in zip(batch, outcomes, strict=True):
+                    if pending.done.done():
+                        continue  # its request went away; what it sent is stored all the same
+                    if isinstance(outcome, Exception):
+                        pending.done.set_exception(outcome)
+                    else:
+                        pending.done.set_result(outcome)
+        finally:
+            self._flusher = None
+
+    def _write(self, conn: sqlite3.Connection, pending: _Pending) -> list[Stored] | SourceConflict:
+        """One request's chunks (on the writer thread). Its sessions are checked first, so that a refused request
+        writes nothing and needs no savepoint of its own.
+
+        Digest and compression run here, not on the event loop's thread: both release the GIL, and each release on
+        the loop's thread woke the writer to commit a group of two or three chunks."""
+        for chunk, _ in pending.chunks:
+            meta = self._session_meta(conn, chunk.session_id)
+            if meta is not None and meta.source != pending.source:
+                return SourceConflict(chunk.session_id)
+        dict_id = self.current_dictionary.get(pending.source)
+        return [
+            self._add_one(conn, pending.source, pending.received, chunk, raw, chunk_digest(chunk.window_id, raw),
+                          dict_id, self.compressor.compress(raw, dict_id))
+            for chunk, raw in pending.chunks
+        ]
 
     def _add_one(self, conn: sqlite3.Connection, source: str, now: float, chunk: ChunkIn, raw: bytes, digest: bytes,
                  dict_id: int | None, compressed: bytes) -> Stored:
@@ -189,8 +234,6 @@ class ReplayStore:
                 (session_id, window_id, orjson.dumps(sorted(chunk.unmasked_nodes)).decode()),
             )
         meta = self._session_meta(conn, session_id)
-        if meta is not None and meta.source != source:
-            raise SourceConflict(session_id)
         cursor = conn.execute(
             """INSERT OR IGNORE INTO replay_chunks (session_id, window_id, digest, first_ts, last_ts, events, raw_bytes,
                                                     stored_bytes, dictionary_id, created_at)

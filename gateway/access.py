@@ -69,6 +69,10 @@ class AccessControl:
         # Looking up the digest, not the token, keeps the comparison independent of how much of a guess is right.
         return self._by_digest.get(digest(token.strip()))
 
+    def tokens(self) -> list[tuple[str, Principal]]:
+        """(sha256 digest, principal) of every token that is valid now."""
+        return list(self._by_digest.items())
+
 
 def load_stored_tokens(db: Database) -> list[AccessToken]:
     rows = db.read_sync(lambda c: c.execute("SELECT name, role, sha256 FROM access_tokens").fetchall())

@@ -1,8 +1,10 @@
 """Who is using the pages: sign-in with an access token, a signed session cookie, and CSRF tokens for forms.
 
-- Sign-in: the person pastes an access token (the same tokens as the admin API). It is checked once with
-  `AccessControl.authenticate` and then forgotten: the cookie holds name, role, expiry and a CSRF secret, signed with
-  HMAC-SHA256 under a key derived from the gateway's secret (purpose "ui-session"), never the token.
+- Sign-in: the person pastes an access token (the same tokens as the admin API). It is checked with
+  `AccessControl.authenticate` and then forgotten: the cookie holds name, role, expiry, a CSRF secret and a keyed
+  reference to the token's digest, signed with HMAC-SHA256 under a key derived from the gateway's secret (purpose
+  "ui-session"), never the token. Every request checks that the token is still valid for that name and role, so
+  removing a token from the policy (or changing its role) ends its sessions at the next start.
 - The cookie is HttpOnly (scripts cannot read it), SameSite=Strict (other sites cannot make the browser send it),
   Secure when the page was served over https, and scoped to the UI's path. It expires after SESSION_SECONDS; signing
   out clears it. A changed gateway secret signs everyone out.
@@ -29,7 +31,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, RedirectResponse, Response
 
 from gateway import keys
-from gateway.access import Principal
+from gateway.access import AccessControl, Principal, digest
 from gateway.ui import navigation
 from gateway.ui.forms import FormTooLarge, read_form
 from gateway.ui.navigation import ui_root
@@ -54,6 +56,7 @@ class UiSession:
     role: str
     expires: int  # epoch seconds
     csrf: str
+    token: str  # token_reference() of the token signed in with
 
     @property
     def principal(self) -> Principal:
@@ -75,8 +78,14 @@ def _mac(key: bytes, label: str, data: str) -> str:
     return _b64(hmac.new(key, f"{label}\x00{data}".encode(), hashlib.sha256).digest())
 
 
+def token_reference(key: bytes, token_digest: str) -> str:
+    """What a session remembers of its token: useless without the key, enough to tell the token is still there."""
+    return _mac(key, "token", token_digest)
+
+
 def encode_session(session: UiSession, key: bytes) -> str:
-    payload = _b64(orjson.dumps({"n": session.name, "r": session.role, "e": session.expires, "c": session.csrf}))
+    payload = _b64(orjson.dumps({"n": session.name, "r": session.role, "e": session.expires, "c": session.csrf,
+                                 "t": session.token}))
     return f"{payload}.{_mac(key, 'session', payload)}"
 
 
@@ -87,7 +96,7 @@ def decode_session(value: str, key: bytes, now: float | None = None) -> UiSessio
         return None
     try:
         data = orjson.loads(_unb64(payload))
-        session = UiSession(str(data["n"]), str(data["r"]), int(data["e"]), str(data["c"]))
+        session = UiSession(str(data["n"]), str(data["r"]), int(data["e"]), str(data["c"]), str(data["t"]))
     except (ValueError, KeyError, TypeError):
         return None
     if session.role not in ROLES or session.expires <= (time.time() if now is None else now):
@@ -95,9 +104,16 @@ def decode_session(value: str, key: bytes, now: float | None = None) -> UiSessio
     return session
 
 
-def new_session(principal: Principal, now: float | None = None) -> UiSession:
+def new_session(principal: Principal, token: str, now: float | None = None) -> UiSession:
+    """A session for `principal`, signed in with the token whose token_reference() is `token`."""
     return UiSession(principal.name, principal.role, int((time.time() if now is None else now) + SESSION_SECONDS),
-                     secrets.token_urlsafe(24))
+                     secrets.token_urlsafe(24), token)
+
+
+def token_still_valid(session: UiSession, access: AccessControl, key: bytes) -> bool:
+    """The session's token is one of the gateway's tokens now, for the same name and role."""
+    return any(principal == session.principal and hmac.compare_digest(token_reference(key, sha256), session.token)
+               for sha256, principal in access.tokens())
 
 
 def session_key(gateway: Gateway) -> bytes:
@@ -110,7 +126,13 @@ def _key(request: Request) -> bytes:
 
 def current_session(request: Request) -> UiSession | None:
     value = request.cookies.get(COOKIE)
-    return decode_session(value, _key(request)) if value else None
+    if not value:
+        return None
+    key = _key(request)
+    session = decode_session(value, key)
+    if session is None or not token_still_valid(session, request.app.state.gateway.access, key):
+        return None
+    return session
 
 
 def csrf_ok(session: UiSession, submitted: str | None) -> bool:
@@ -215,12 +237,13 @@ async def sign_in(request: Request) -> Response:
     if not nonce or not hmac.compare_digest(submitted.encode(), expected.encode()):
         return _sign_in_form(request, error="The sign-in form expired. Please try again.", status_code=403)
     gateway: Gateway = request.app.state.gateway
-    principal = gateway.access.authenticate("Bearer " + form.get("token", "").strip())
+    token = form.get("token", "").strip()
+    principal = gateway.access.authenticate("Bearer " + token)
     if principal is None:
         log.warning("ui: sign-in with an unknown token")  # the token itself is never logged
         return _sign_in_form(request, error="That access token is not valid. Check it and try again.",
                              status_code=401)
-    session = new_session(principal)
+    session = new_session(principal, token_reference(_key(request), digest(token)))
     await gateway.audit.record(principal.name, principal.role, "ui.sign_in", principal.name)
     target = _safe_next(request, form.get("next")) or navigation.home(request, session.role)
     response = RedirectResponse(target, status_code=303)

@@ -12,11 +12,12 @@ from urllib.parse import urlsplit
 import pytest
 from starlette.testclient import TestClient
 
-from gateway.access import Principal
+from gateway.access import AccessControl, Principal, digest
 from gateway.app import create_app
 from gateway.protocols import DESTINATION_PROTOCOLS
 from gateway.ui import auth
 from policies.loader import parse_policy
+from policies.policy import AccessToken
 
 TOKENS = {"support": "pgw_ui_support_token", "ux": "pgw_ui_ux_token", "compliance": "pgw_ui_compliance_token",
           "admin": "pgw_ui_admin_token"}
@@ -24,11 +25,13 @@ NAMES = {"support": "sam", "ux": "uma", "compliance": "chloe", "admin": "ops"}
 WRITE_KEY = "ui-write-key"
 
 
-def policy_text(analyze_after_idle_s: float = 300) -> str:
+def policy_text(analyze_after_idle_s: float = 300, roles: dict[str, str] | None = None) -> str:
+    """The policy, with a token for each role (or, given `roles`, for each token's role there)."""
+    roles = roles if roles is not None else {role: role for role in TOKENS}
     tokens = "".join(
-        f'\n[[access.tokens]]\nname = "{NAMES[role]}"\nrole = "{role}"\n'
-        f'sha256 = "{hashlib.sha256(token.encode()).hexdigest()}"\n'
-        for role, token in TOKENS.items()
+        f'\n[[access.tokens]]\nname = "{NAMES[role]}"\nrole = "{roles[role]}"\n'
+        f'sha256 = "{hashlib.sha256(TOKENS[role].encode()).hexdigest()}"\n'
+        for role in roles
     )
     return f"""
 [[sources]]
@@ -46,8 +49,9 @@ analyze_after_idle_s = {analyze_after_idle_s}
 {tokens}"""
 
 
-def ui_client(data_dir: Path, base_url: str = "http://testserver", analyze_after_idle_s: float = 300) -> TestClient:
-    policy = parse_policy(policy_text(analyze_after_idle_s), "ui.toml", DESTINATION_PROTOCOLS, {})
+def ui_client(data_dir: Path, base_url: str = "http://testserver", analyze_after_idle_s: float = 300,
+              roles: dict[str, str] | None = None) -> TestClient:
+    policy = parse_policy(policy_text(analyze_after_idle_s, roles), "ui.toml", DESTINATION_PROTOCOLS, {})
     # Redirects are followed by hand, so the tests see each 303 and where it points.
     return TestClient(create_app(policy, data_dir, lambda token: None), base_url=base_url, follow_redirects=False)
 
@@ -80,15 +84,41 @@ def signed_out(client: TestClient) -> None:
 
 def test_a_session_cookie_round_trips_and_refuses_tampering_other_keys_and_expiry() -> None:
     key = b"k" * 32
-    session = auth.new_session(Principal("sam", "support"), now=1000)
+    session = auth.new_session(Principal("sam", "support"), auth.token_reference(key, "digest"), now=1000)
     value = auth.encode_session(session, key)
     assert auth.decode_session(value, key, now=1001) == session
     assert auth.decode_session(value, b"j" * 32, now=1001) is None
     payload, mac = value.split(".")
-    forged = auth.encode_session(auth.UiSession("sam", "admin", session.expires, session.csrf), b"j" * 32)
+    forged = auth.encode_session(auth.UiSession("sam", "admin", session.expires, session.csrf, session.token),
+                                 b"j" * 32)
     assert auth.decode_session(f"{forged.split('.')[0]}.{mac}", key, now=1001) is None  # role changed, old MAC
     assert auth.decode_session(value, key, now=session.expires) is None
     assert session.expires == 1000 + auth.SESSION_SECONDS
+
+
+def test_a_session_lasts_only_while_its_token_is_valid_for_the_same_name_and_role() -> None:
+    key = b"k" * 32
+    session = auth.new_session(Principal("sam", "support"), auth.token_reference(key, digest("pgw_sam")))
+    assert auth.token_still_valid(session, AccessControl([AccessToken("sam", "support", digest("pgw_sam"))]), key)
+    assert not auth.token_still_valid(session, AccessControl([AccessToken("sam", "support", digest("pgw_new"))]), key)
+    assert not auth.token_still_valid(session, AccessControl([AccessToken("sam", "admin", digest("pgw_sam"))]), key)
+    assert not auth.token_still_valid(session, AccessControl([]), key)
+
+
+def test_removing_a_token_from_the_policy_ends_its_ui_sessions_at_the_next_start(tmp_path: Path) -> None:
+    with ui_client(tmp_path) as before:
+        sign_in(before, "ux")
+        ux_cookie = before.cookies[auth.COOKIE]
+        before.cookies.clear()
+        sign_in(before, "support")
+        support_cookie = before.cookies[auth.COOKIE]
+        assert before.get("/ui/sessions").status_code == 200
+    # The same data directory (so the same session key), with the support token gone and ux's role changed.
+    with ui_client(tmp_path, roles={"ux": "support", "compliance": "compliance", "admin": "admin"}) as after:
+        after.cookies.set(auth.COOKIE, support_cookie)
+        assert after.get("/ui/sessions").headers["location"] == "/ui/sign-in?next=/ui/sessions"
+        after.cookies.set(auth.COOKIE, ux_cookie)
+        assert after.get("/ui/reports/frustration").headers["location"].startswith("/ui/sign-in")
 
 
 # -- signing in -------------------------------------------------------------------------------------------------------

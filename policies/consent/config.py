@@ -5,7 +5,7 @@ Every key is optional; a policy without `[consent]` gets the defaults of mapping
     [consent]
     purposes = ["necessary", "analytics", "session_replay", "marketing", "advertising"]
                                          # what destinations may need; `necessary` is always granted (added if missing)
-    gpc_purposes = ["marketing", "advertising"]   # what a Global Privacy Control signal (Sec-GPC: 1) opts out of
+    gpc_purposes = ["marketing", "advertising"]   # what GPC (Sec-GPC: 1) and a US Privacy opt-out of sale opt out of
     event_property = "$consent"          # properties.$consent = {"analytics": true, ...}: consent from other SDKs
     tcf_legitimate_interest = false      # true: a TCF purpose that may rest on legitimate interest (2, 7-11) counts
                                          # when its legitimate-interest bit is set, not only its consent bit

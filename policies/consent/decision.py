@@ -49,8 +49,9 @@ DEFAULT_OPT_IN = _outcome(False, "default_opt_in")
 DEFAULT_OPT_OUT = _outcome(True, "default_opt_out")
 DEFAULT_GDPR = _outcome(False, "default_gdpr")
 _STATING_KINDS = tuple(kind for kind in KINDS if kind != "gpc")  # GPC only ever opts out: rule 2
+_GRANTING_KINDS = tuple(kind for kind in _STATING_KINDS if kind != "us_privacy")  # it can only opt out too: rule 5
 _SIGNAL_DENIED = {kind: _outcome(False, f"{kind}_denied") for kind in _STATING_KINDS}
-_SIGNAL_GRANTED = {kind: _outcome(True, f"{kind}_granted") for kind in _STATING_KINDS}
+_SIGNAL_GRANTED = {kind: _outcome(True, f"{kind}_granted") for kind in _GRANTING_KINDS}
 
 # Every reason `decide` can give, so that metrics can be labelled with a known, bounded set.
 REASONS = tuple(

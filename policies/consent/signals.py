@@ -11,6 +11,9 @@
 |                | `context.gdpr_consent`; GDPR applies: query `gdpr` (0/1),               |                         |
 |                | `context.consent.gdprApplies`                                           |                         |
 | `consent_mode` | query `gcs`, `context.consent.gcs` (e.g. G101)                          | per signal              |
+| `us_privacy`   | query `us_privacy`, `context.consent.usPrivacy`, `context.us_privacy`   | opt-out of gpc_purposes |
+|                | (the IAB US Privacy string, e.g. 1YYN: version, notice, opted out of    | when opted out of sale; |
+|                | sale, LSPA)                                                             | nothing otherwise       |
 
 A signal that is present but cannot be read exactly is malformed: it is listed (for metrics) and the decision fails
 closed (decision.py). Reading never raises, whatever the event holds.
@@ -21,6 +24,7 @@ Unlike RudderStack's own filter, which acts only when `deniedConsentIds` is non-
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, replace
 from types import MappingProxyType
@@ -32,7 +36,7 @@ from policies.consent.gcs import parse_gcs
 from policies.consent.mappings import NECESSARY, normalise
 from policies.event import Event
 
-KINDS = ("gpc", "segment", "rudderstack", "property", "tcf", "consent_mode")
+KINDS = ("gpc", "segment", "rudderstack", "property", "tcf", "consent_mode", "us_privacy")
 GPC_HEADER = "sec-gpc"
 RESOLUTION_STRATEGIES = ("and", "or")
 TC_MEMO_ENTRIES = 1024  # TC strings remembered per configuration (see ConsentConfig.tc_memo) ...
@@ -118,6 +122,9 @@ def read_signals(
         ("tcf", "context.gdpr_consent", _tc_string, context.get("gdpr_consent")),
         ("consent_mode", "query:gcs", _gcs, query.get("gcs")),
         ("consent_mode", "context.consent.gcs", _gcs, consent.get("gcs")),
+        ("us_privacy", "query:us_privacy", _us_privacy, query.get("us_privacy")),
+        ("us_privacy", "context.consent.usPrivacy", _us_privacy, consent.get("usPrivacy")),
+        ("us_privacy", "context.us_privacy", _us_privacy, context.get("us_privacy")),
     ):
         if value is not None:
             found.read(kind, where, reader, value, config)
@@ -125,13 +132,13 @@ def read_signals(
 
 
 NO_SIGNALS = Signals()
-_REQUEST_PLACES = (("query", "gdpr"), ("query", "gdpr_consent"), ("query", "gcs"))
-_CONTEXT_PLACES = ("consent", "consentManagement", "gdpr_consent")
+_REQUEST_PLACES = (("query", "gdpr"), ("query", "gdpr_consent"), ("query", "gcs"), ("query", "us_privacy"))
+_CONTEXT_PLACES = ("consent", "consentManagement", "gdpr_consent", "us_privacy")
 
 
 def request_is_silent(headers: Mapping[str, str], query: Mapping[str, str]) -> bool:
-    """Whether the request itself carries no consent signal (no Sec-GPC header, no gdpr, gdpr_consent or gcs
-    parameter). Checked once per request; with `event_is_silent` it lets the common case skip read_signals."""
+    """Whether the request itself carries no consent signal (no Sec-GPC header, no gdpr, gdpr_consent, gcs or
+    us_privacy parameter). Checked once per request; with `event_is_silent` it lets the common case skip read_signals."""
     return _header(headers, GPC_HEADER) is None and not any(query.get(name) is not None for _, name in _REQUEST_PLACES)
 
 
@@ -334,3 +341,17 @@ def _gcs(found: _Collected, value: Any, config: ConsentConfig) -> dict[str, bool
         for purpose in config.consent_mode.get(signal, ()):
             purposes[purpose] = purposes.get(purpose, True) and granted
     return purposes
+
+
+_US_PRIVACY = re.compile(r"1[YN-]{3}")
+
+
+def _us_privacy(found: _Collected, value: Any, config: ConsentConfig) -> Mapping[str, bool] | None:
+    """The IAB US Privacy string (CCPA): its third character says whether the person opted out of the sale of their
+    data, the opt-out GPC also expresses; so `Y` denies the gpc_purposes. `N` and `-` say nothing: under an opt-out
+    law, not having opted out is not consent."""
+    if not isinstance(value, str) or not _US_PRIVACY.fullmatch(value.upper()):
+        raise _Bad(f"a US Privacy string is 1 and three of Y, N or -, got {value!r:.40}")
+    if value[2].upper() != "Y":
+        return None
+    return MappingProxyType({purpose: False for purpose in config.gpc_purposes})

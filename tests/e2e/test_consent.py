@@ -136,6 +136,30 @@ def test_gpc_opts_out_of_sale_purposes_and_is_recorded_on_the_event(
         ads.stop()
 
 
+def test_a_us_privacy_opt_out_of_sale_keeps_events_from_sale_purposes_only(
+    start_gateway: Callable[..., GatewayProcess],
+) -> None:
+    analytics, ads = FakeVendor().start(), FakeVendor().start()
+    try:
+        gateway = start_gateway(two_destinations(ads.url, analytics.url, consent_model="opt-out",
+                                                 strict_purposes=["advertising"]))
+        opted_out = {"type": "track", "event": "Viewed", "userId": "hana", "messageId": "usp-out"}
+        in_context = {"type": "track", "event": "Viewed", "userId": "ivan", "messageId": "usp-ctx",
+                      "context": {"us_privacy": "1YYY"}}
+        not_opted_out = {"type": "track", "event": "Viewed", "userId": "jun", "messageId": "usp-in",
+                         "context": {"us_privacy": "1YNN"}}
+        assert post(gateway, {"batch": [opted_out]}, params={"us_privacy": "1YYN"}).status_code == 200
+        assert post(gateway, {"batch": [in_context, not_opted_out]}).status_code == 200
+        analytics.wait_for_message_ids({"usp-out", "usp-ctx", "usp-in"})  # analytics is not a sale purpose
+        ads.wait_for_message_ids({"usp-in"})
+        post(gateway, {"batch": [{"type": "track", "event": "marker", "userId": "x", "messageId": "m"}]})
+        ads.wait_for_message_ids({"m"})
+        assert not {"usp-out", "usp-ctx"} & ads.message_ids()
+    finally:
+        analytics.stop()
+        ads.stop()
+
+
 @pytest.mark.parametrize(
     ("query", "context"),
     [
@@ -144,8 +168,9 @@ def test_gpc_opts_out_of_sale_purposes_and_is_recorded_on_the_event(
         ({}, {"consent": {"categoryPreferences": {"Analytics": False}}}),  # Segment's consent object
         ({}, {"consent": {"categoryPreferences": "yes"}}),  # malformed: treated as no consent
         ({}, {"consent": {"tcString": "not-a-tc-string"}}),  # malformed TC string
+        ({"us_privacy": "1YYQ"}, {}),  # malformed US Privacy string
     ],
-    ids=["tcf", "consent-mode", "segment-denied", "malformed-segment", "malformed-tcf"],
+    ids=["tcf", "consent-mode", "segment-denied", "malformed-segment", "malformed-tcf", "malformed-us-privacy"],
 )
 def test_signals_that_deny_analytics_keep_the_event_from_an_analytics_destination(
     vendor: FakeVendor, start_gateway: Callable[..., GatewayProcess], query: dict, context: dict

@@ -133,6 +133,14 @@ def test_consent_mode_and_segment_together_a_denial_from_either_wins() -> None:
     assert consent.reason("advertising") == "consent_mode_denied"
 
 
+def test_a_us_privacy_opt_out_of_sale_outweighs_a_grant_and_leaves_other_purposes_alone() -> None:
+    consent = decide_request(context={"consent": {"categoryPreferences": {"Advertising": True, "Analytics": True}}},
+                             query={"us_privacy": "1YYN"}, ledger={"marketing": True}, model="opt-out")
+    assert consent.granted("analytics") and consent.granted("session_replay")
+    assert {consent.reason(p) for p in CONFIG.gpc_purposes} == {"us_privacy_denied"}
+    assert "us_privacy_granted" not in REASONS  # it can only opt out
+
+
 # -- monotonicity ------------------------------------------------------------------------------------------------------
 
 _purposes = st.sampled_from(CONFIG.purposes + ("undeclared",))

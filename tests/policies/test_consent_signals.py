@@ -278,6 +278,34 @@ def test_consent_mode_maps_to_purposes_from_the_query_or_the_context() -> None:
     assert read(query={"gcs": "G1x1"}).malformed[0].kind == "consent_mode"
 
 
+# -- the US Privacy string ---------------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("query", "context", "where"),
+    [
+        ({"us_privacy": "1YYN"}, None, "query:us_privacy"),
+        ({}, {"consent": {"usPrivacy": "1NYN"}}, "context.consent.usPrivacy"),
+        ({}, {"us_privacy": "1yyy"}, "context.us_privacy"),
+    ],
+)
+def test_a_us_privacy_opt_out_of_sale_denies_what_gpc_would(query: dict, context: dict | None, where: str) -> None:
+    signals = read(event(context=context), query=query)
+    assert [s.where for s in signals.signals] == [where]
+    assert said(signals, "us_privacy") == {purpose: False for purpose in CONFIG.gpc_purposes}
+
+
+@pytest.mark.parametrize("value", ["1YNN", "1---", "1-N-", "1NNY"])
+def test_a_us_privacy_string_without_an_opt_out_of_sale_says_nothing(value: str) -> None:
+    signals = read(query={"us_privacy": value})
+    assert signals.signals == () and signals.malformed == ()
+
+
+@pytest.mark.parametrize("value", ["2YYN", "1YY", "1YYNN", "1YYX", "", 1, True, ["1YYN"]])
+def test_other_us_privacy_values_are_malformed(value: Any) -> None:
+    assert [m.kind for m in read(event(context={"us_privacy": value})).malformed] == ["us_privacy"]
+
+
 # -- never raises ------------------------------------------------------------------------------------------------------
 
 _json = st.recursive(
@@ -285,10 +313,10 @@ _json = st.recursive(
     lambda children: st.lists(children, max_size=4) | st.dictionaries(st.text(max_size=10), children, max_size=4),
     max_leaves=12,
 )
-_plausible = _json | st.sampled_from(["G101", "1", "0", ES_ISSUE_201, ES_ISSUE_201[:40], "C0002", "and", "or"])
+_plausible = _json | st.sampled_from(["G101", "1", "0", ES_ISSUE_201, ES_ISSUE_201[:40], "C0002", "and", "or", "1YYN"])
 _consent = st.fixed_dictionaries({}, optional={
     "categoryPreferences": st.dictionaries(st.sampled_from(["Analytics", "Advertising", "x"]), _plausible) | _json,
-    "gpc": _plausible, "tcString": _plausible, "gcs": _plausible, "gdprApplies": _plausible,
+    "gpc": _plausible, "tcString": _plausible, "gcs": _plausible, "gdprApplies": _plausible, "usPrivacy": _plausible,
 })
 _management = st.fixed_dictionaries({}, optional={
     "allowedConsentIds": st.lists(_plausible, max_size=3) | _json,
@@ -297,10 +325,12 @@ _management = st.fixed_dictionaries({}, optional={
 })
 _context = st.fixed_dictionaries({}, optional={
     "consent": _consent | _json, "consentManagement": _management | _json, "gdpr_consent": _plausible,
+    "us_privacy": _plausible,
 }) | st.none()
 _properties = st.fixed_dictionaries({}, optional={"$consent": st.dictionaries(st.text(max_size=12), _plausible)
                                                   | _json}) | st.none()
-_params = st.dictionaries(st.sampled_from(["gdpr", "gdpr_consent", "gcs", "sec-gpc", "Sec-GPC", "x"]), _plausible)
+_params = st.dictionaries(st.sampled_from(["gdpr", "gdpr_consent", "gcs", "us_privacy", "sec-gpc", "Sec-GPC", "x"]),
+                          _plausible)
 
 
 @settings(max_examples=250, deadline=None)
@@ -339,8 +369,8 @@ _places = st.none() | st.booleans() | st.text(max_size=5) | st.dictionaries(
 
 
 @settings(max_examples=300, deadline=None)
-@given(context=st.dictionaries(st.sampled_from(["consent", "consentManagement", "gdpr_consent", "ip"]), _places,
-                               max_size=3),
+@given(context=st.dictionaries(st.sampled_from(["consent", "consentManagement", "gdpr_consent", "us_privacy", "ip"]),
+                               _places | st.sampled_from(["1YYN", "1YNN"]), max_size=3),
        properties=st.dictionaries(st.sampled_from(["$consent", "plan"]), _places, max_size=2),
        other=st.dictionaries(st.sampled_from(["ip", "page", "locale"]), st.text(max_size=4), max_size=2))
 def test_events_with_equal_signal_places_have_equal_signals(context, properties, other) -> None:  # noqa: ANN001

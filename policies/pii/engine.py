@@ -107,6 +107,10 @@ def _spacy_engine(model_path: Path) -> SpacyNlpEngine:
     return engine
 
 
+_WARM_UP = ("Warm-up for Jane Doe in Lyon: jane@example.com, +1 415 555 0100, 4111 1111 1111 1111, 10.1.2.3, "
+            "DE89 3704 0044 0532 0130 00, 123-45-6789, https://example.com/a?email=bob@example.org")
+
+
 @dataclass
 class Analysis:
     results: list[RecognizerResult]
@@ -143,10 +147,9 @@ class Analyzer:
             context_aware_enhancer=_NoContext(),
         )
         self.entities = frozenset(self.engine.get_supported_entities(_LANGUAGE))
-        if self.ner is not None:
-            # A model's first document pays for lazy loading (vectors, lookups); pay it now, not in the first
-            # event's time budget.
-            self.ner.process_text("Warm-up sentence for the model.", _LANGUAGE)
+        # The first analysis pays for lazy loading (regex compilation, tldextract's suffix list, phone metadata, an
+        # NER model's lookups): pay it now, not in the first event's time budget.
+        self.analyze(_WARM_UP, sorted(self.entities), use_ner=self.ner is not None)
 
     def analyze(self, text: str, entities: Sequence[str], use_ner: bool = False) -> Analysis:
         """Presidio's findings in `text` for `entities`, with no score threshold (the caller applies its own)."""

@@ -66,10 +66,13 @@ def admin_router(request: Request) -> ASGIApp:
 
 
 def _scope(request: Request, principal: Principal, method: str, path: str, query: Mapping[str, str] | None,
-           content_type: bytes | None) -> Scope:
+           content_type: bytes | None, forwarded: tuple[str, ...] = ()) -> Scope:
     headers = [(b"accept", b"application/json")]
     if content_type is not None:
         headers.append((b"content-type", content_type))
+    for name in forwarded:
+        if name in request.headers:
+            headers.append((name.encode("latin-1"), request.headers[name].encode("latin-1")))
     return {
         "type": "http",
         # 2.4: responses do not watch `receive` for a disconnect (an in-process call has no connection to lose).
@@ -130,9 +133,10 @@ class relay:  # noqa: N801 - used like a Response class
     """An ASGI response that runs `GET /admin{path}` as `principal` and streams its answer to the browser."""
 
     def __init__(self, request: Request, principal: Principal, path: str, query: Mapping[str, str] | None = None,
-                 extra_headers: Mapping[str, str] | None = None) -> None:
+                 extra_headers: Mapping[str, str] | None = None, forwarded: tuple[str, ...] = ()) -> None:
+        """`forwarded`: the browser's request headers the API should see too (e.g. If-None-Match)."""
         self.router = admin_router(request)
-        self.scope = _scope(request, principal, "GET", path, query, None)
+        self.scope = _scope(request, principal, "GET", path, query, None, forwarded)
         self.extra = dict(extra_headers or {})
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:

@@ -104,12 +104,15 @@ async def deletion_page(request: Request, session: UiSession) -> Response:
         "final": deletion.get("status") in FINAL_STATUSES,
         "filed": bool(request.query_params.get("filed")),
         "status_url": f"{ui_root(request)}/deletions/{quote(deletion_id, safe='')}/status",
+        "etag": answer.headers.get("etag", ""),
     }, session=session, section=DELETIONS)
 
 
 async def deletion_status(request: Request, session: UiSession) -> Response:
-    """The request's progress as the API gives it, for the page to follow without reloading."""
-    return api.relay(request, session.principal, f"{DELETIONS_PATH}/{request.path_params['deletion_id']}")
+    """The request's progress as the API gives it, for the page to follow without reloading: 304 (and no audit
+    entry) while it is what the page shows (If-None-Match)."""
+    return api.relay(request, session.principal, f"{DELETIONS_PATH}/{request.path_params['deletion_id']}",
+                     forwarded=("if-none-match",))
 
 
 async def receipt(request: Request, session: UiSession) -> Response:

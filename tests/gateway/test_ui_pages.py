@@ -4,6 +4,7 @@ and each read is audited as the signed-in person, as the API audits it."""
 from __future__ import annotations
 
 import base64
+import html
 import json
 import re
 from collections.abc import Iterator
@@ -153,6 +154,33 @@ def test_a_deletion_request_that_is_incomplete_is_explained_and_keeps_identifier
     assert "Say why the data is being deleted" in response.text
     assert 'value="ann@example.com"' in response.text  # kept in the answer to the post, not put in any link
     assert "ann@example.com" not in "".join(re.findall(r'href="([^"]*)"', response.text))
+
+
+def test_a_deletion_page_left_open_is_told_nothing_changed_without_an_audit_entry_each_time(client: TestClient
+                                                                                              ) -> None:
+    sign_in(client, "compliance")
+    form = client.get("/ui/deletions")
+    filed = client.post("/ui/deletions", data={"csrf": csrf_of(form.text), "userId": "user-etag",
+                                               "reason": "GDPR Art. 17, ticket 99", "scope": "all"})
+    assert filed.status_code == 303, filed.text
+    page_path = filed.headers["location"].split("?")[0]
+    deletion_id = page_path.rsplit("/", 1)[1]
+    wait_until(lambda: api(client, f"/admin/v1/privacy/deletions/{deletion_id}")["status"] == "completed",
+               timeout=30, what="the deletion completed")
+
+    def reads() -> int:
+        entries = api(client, "/admin/v1/audit?action=deletion.read&limit=1000")["entries"]
+        return sum(1 for e in entries if e["target"] == deletion_id)
+
+    page = client.get(page_path)
+    etag = html.unescape(re.search(r'data-etag="([^"]+)"', page.text).group(1))  # as the browser's dataset has it
+    before = reads()
+    for _ in range(3):  # what the page's script does every two seconds
+        poll = client.get(f"{page_path}/status", headers={"If-None-Match": etag})
+        assert poll.status_code == 304
+    assert reads() == before
+    assert client.get(f"{page_path}/status").status_code == 200  # without the page's ETag: a read, audited
+    assert reads() == before + 1
 
 
 def test_the_audit_page_lists_entries_and_the_chain_state(client: TestClient) -> None:

@@ -1,23 +1,25 @@
-// A deletion request's page follows the request while it runs: it asks the gateway for the request's progress every
-// two seconds and reloads itself when anything changed (the status shown, or anything since the last look), so the tables below stay server-rendered.
+// A deletion request's page follows the request while it runs: every two seconds it asks the gateway whether the
+// request's progress is still what the page shows (If-None-Match with the page's ETag; 304 means yes, and is not
+// audited), and reloads itself when it is not, so the tables below stay server-rendered.
 (function () {
   "use strict";
   var state = document.getElementById("deletion-state");
   if (!state || state.dataset.final === "true") return;
   var url = state.dataset.statusUrl;
-  var seen = null;
+  var etag = state.dataset.etag || "";
   var failures = 0;
 
   function poll() {
-    fetch(url, { credentials: "same-origin", headers: { Accept: "application/json" } })
+    var headers = { Accept: "application/json" };
+    if (etag) headers["If-None-Match"] = etag;
+    fetch(url, { credentials: "same-origin", cache: "no-store", headers: headers })
       .then(function (response) {
+        if (response.status === 304) return false;
         if (!response.ok) throw new Error("the gateway answered " + response.status);
-        return response.text();
+        return true;
       })
-      .then(function (text) {
+      .then(function (changed) {
         failures = 0;
-        var changed = seen === null ? JSON.parse(text).status !== state.dataset.status : text !== seen;
-        seen = text;
         if (changed) {
           window.location.reload();
           return;

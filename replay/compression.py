@@ -33,9 +33,6 @@ class Compressor:
         dictionary.precompute_compress(level=self.level)
         self._dictionaries[dict_id] = dictionary
 
-    def has_dictionary(self, dict_id: int) -> bool:
-        return dict_id in self._dictionaries
-
     def dictionary_data(self, dict_id: int) -> bytes:
         return self._dictionaries[dict_id].as_bytes()
 

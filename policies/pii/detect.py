@@ -161,12 +161,13 @@ class Detector:
             return
         # CPU time of this thread, not wall time: the budget guards against costly input, and a busy machine that
         # deschedules the thread must not turn an ordinary string into "[UNSCANNED]".
+        entities = sorted(job.entities)
         start = time.thread_time()
-        analysis = self._analyzer.analyze(job.text, sorted(job.entities), use_ner=job.use_ner)
+        analysis = self._analyzer.analyze(job.text, entities, use_ner=job.use_ner)
         if analysis.timed_out:
             # The regex module's limit is wall-clock time, which a busy machine can use up by descheduling the thread
             # in the middle of an ordinary match. Once more, then: a string that is really costly times out again.
-            analysis = self._analyzer.analyze(job.text, sorted(job.entities), use_ner=job.use_ner)
+            analysis = self._analyzer.analyze(job.text, entities, use_ner=job.use_ner)
         self.elapsed[job.item] += time.thread_time() - start
         if analysis.timed_out:
             found[job.item] = None

@@ -553,24 +553,24 @@ class Scrubber:
                 p.ctx.findings += keys
 
     def _scan_now(self, value: str, strict: bool) -> tuple[str, tuple[FindingKey, ...]]:
-        cache = self._caches[strict]
-        cached = cache.get(value)
-        if cached is not None:
-            return cached
+        cached = self._caches[strict].get(value)
+        return cached if cached is not None else self._scan_and_remember(value, strict)
+
+    def _scan_and_remember(self, value: str, strict: bool) -> tuple[str, tuple[FindingKey, ...]]:
         result = self._scan_many([(strict, value)])[0]
         if len(value) <= self.config.cache_max_chars:
-            cache.put(value, result)
+            self._caches[strict].put(value, result)
         return result
 
     def _scrub_string(self, value: str, strict: bool, findings: Findings | None) -> str:
         if not isinstance(value, str) or not value or not self.config.enabled:
             return value
         # The cache first: recordings repeat the same texts (labels, menus) in every snapshot and mutation.
-        found = self._caches[strict].young.get(value)
+        found = self._caches[strict].get(value)
         if found is None:
             if _is_masked(value):
                 return value
-            found = self._scan_now(value, strict)
+            found = self._scan_and_remember(value, strict)
         new, keys = found
         if findings is not None:
             findings.add_all(keys)

@@ -87,6 +87,37 @@ def best_of(repeat: int, runs: dict[str, Callable[[], None]], events: int) -> di
     return {name: ns / events for name, ns in best.items()}
 
 
+def noop(event: Event) -> Event:
+    return event
+
+
+def scenario_runs(
+    events: list[Event], headers: dict[str, str], query: dict[str, str], config: ConsentConfig
+) -> dict[str, Callable[[], None]]:
+    """The consent step over `events` and its two baselines (a no-op step, encoding each delivery)."""
+    ledger = {"analytics": True}
+
+    def consent_step() -> None:
+        for event in events:
+            signals = read_signals(event, headers, query, config)
+            consent = decide(signals, ledger, "opt-in", config)
+            for purposes in DESTINATIONS:
+                verdict(consent, purposes, "anonymize")
+
+    def noop_step() -> None:
+        for event in events:
+            noop(event)
+            for _ in DESTINATIONS:
+                noop(event)
+
+    def encode_step() -> None:
+        for event in events:
+            for _ in DESTINATIONS:
+                orjson.dumps(event_to_wire(event))
+
+    return {"consent": consent_step, "noop": noop_step, "encode": encode_step}
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--events", type=int, default=2000)
@@ -95,37 +126,12 @@ def main() -> None:
     if hasattr(os, "sched_setaffinity"):
         os.sched_setaffinity(0, {min(os.sched_getaffinity(0))})
 
-    config = ConsentConfig()
-    ledger = {"analytics": True}
-
-    def noop(event: Event) -> Event:
-        return event
-
     print(f"{args.events} events per run, best of {args.repeat}, one CPU, 3 destinations per event\n")
     print(f"{'scenario':<10} {'consent ns/event':>17} {'no-op ns/event':>15} {'ratio':>8} "
           f"{'encode ns/event':>16} {'vs encode':>10}")
     for name, (context, properties, headers, query) in SCENARIOS.items():
         events = make_events(args.events, context, properties)
-
-        def consent_step() -> None:
-            for event in events:
-                signals = read_signals(event, headers, query, config)
-                consent = decide(signals, ledger, "opt-in", config)
-                for purposes in DESTINATIONS:
-                    verdict(consent, purposes, "anonymize")
-
-        def noop_step() -> None:
-            for event in events:
-                noop(event)
-                for _ in DESTINATIONS:
-                    noop(event)
-
-        def encode_step() -> None:
-            for event in events:
-                for _ in DESTINATIONS:
-                    orjson.dumps(event_to_wire(event))
-
-        ns = best_of(args.repeat, {"consent": consent_step, "noop": noop_step, "encode": encode_step}, len(events))
+        ns = best_of(args.repeat, scenario_runs(events, headers, query, ConsentConfig()), len(events))
         consent_ns, noop_ns, encode_ns = ns["consent"], ns["noop"], ns["encode"]
         print(f"{name:<10} {consent_ns:>17,.0f} {noop_ns:>15,.0f} {consent_ns / noop_ns:>8.1f} "
               f"{encode_ns:>16,.0f} {consent_ns / encode_ns:>10.2f}")

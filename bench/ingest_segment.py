@@ -49,7 +49,7 @@ max_events = 100000000
 """
 
 
-def baseline_app():  # noqa: ANN201 - a Starlette app, built only in the baseline server process
+def baseline_app():  # a Starlette app, built only in the baseline server process
     from starlette.applications import Starlette
     from starlette.requests import Request
     from starlette.responses import Response
@@ -88,7 +88,8 @@ def realistic_event(i: int) -> dict:
                 "title": "Trail Running Shoe | Shop",
                 "url": "https://shop.example.com/p/trail-running-shoe",
             },
-            "userAgent": "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/156.0 Safari/537.36",
+            "userAgent": "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) "
+                         "Chrome/156.0 Safari/537.36",
             "locale": "de-DE",
             "ip": "203.0.113.7",
         },
@@ -98,7 +99,8 @@ def realistic_event(i: int) -> dict:
 
 def make_bodies(n: int) -> list[bytes]:
     return [
-        orjson.dumps({"writeKey": WRITE_KEY, "batch": [realistic_event(b * EVENTS_PER_BATCH + i) for i in range(EVENTS_PER_BATCH)],
+        orjson.dumps({"writeKey": WRITE_KEY,
+                      "batch": [realistic_event(b * EVENTS_PER_BATCH + i) for i in range(EVENTS_PER_BATCH)],
                       "sentAt": "2026-11-27T10:00:01.000Z"})
         for b in range(n)
     ]
@@ -196,11 +198,13 @@ def main() -> None:
     size = sum(map(len, bodies)) / len(bodies)
     print(f"batches of {EVENTS_PER_BATCH} events, {size / 1024:.0f} KB each, {args.concurrency} connections, "
           f"{args.seconds:.0f} s per server, one uvicorn worker each, {os.cpu_count()} cores")
-    baseline = measure("baseline", [sys.executable, __file__, "--baseline-server"], bodies, args.seconds, args.concurrency)
+    baseline_command = [sys.executable, __file__, "--baseline-server"]
+    baseline = measure("baseline", baseline_command, bodies, args.seconds, args.concurrency)
     with tempfile.TemporaryDirectory() as tmp:
         policy = Path(tmp) / "bench.toml"
         policy.write_text(POLICY)
-        command = [sys.executable, "-m", "gateway", "serve", "--policy", str(policy), "--data-dir", str(Path(tmp) / "data")]
+        command = [sys.executable, "-m", "gateway", "serve", "--policy", str(policy),
+                   "--data-dir", str(Path(tmp) / "data")]
         gateway = measure("gateway", command, bodies, args.seconds, args.concurrency)
     print(f"    ratio: {gateway / baseline:.2f} (gateway / baseline)")
 

@@ -177,7 +177,7 @@ def run(records: list[dict[str, Any]], scrub: Callable[[dict[str, Any]], Any]) -
     start = time.perf_counter()
     outputs = [scrub(record) for record in records]
     elapsed = time.perf_counter() - start
-    for record, output in zip(records, outputs):
+    for record, output in zip(records, outputs, strict=True):
         score.add(record, output)
     return score, elapsed
 

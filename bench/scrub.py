@@ -35,9 +35,9 @@ sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "bench"))
 
 from faker import Faker  # noqa: E402
+from pii_leaks import HASH_KEY, PATTERN_TYPES, NaiveBaseline, Score  # noqa: E402
 
 from gateway.protocols.segment import event_from_wire, event_to_wire  # noqa: E402
-from pii_leaks import HASH_KEY, PATTERN_TYPES, NaiveBaseline, Score  # noqa: E402
 from policies.pii import PiiConfig, Scrubber  # noqa: E402
 
 SEED = 7
@@ -158,7 +158,7 @@ def timed(scrubber: Scrubber, wires: list[dict[str, Any]], batch: int) -> tuple[
 
 def score(outputs: list[Any], planted: list[list[dict[str, str]]]) -> Score:
     result = Score()
-    for output, pii in zip(outputs, planted):
+    for output, pii in zip(outputs, planted, strict=True):
         result.add({"pii": pii, "benign": []}, output)
     return result
 

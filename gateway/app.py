@@ -53,7 +53,7 @@ from gateway.ingest import ingest_endpoint
 from gateway.metrics import Metrics
 from gateway.outbox import OutboxStore, Sender
 from gateway.outbox.transport import HttpTransport, Transport
-from gateway.pipeline import Pipeline
+from gateway.pipeline import Encoder, Pipeline
 from gateway.protocols import PROTOCOLS, check_credentials, segment
 from gateway.suppression import Suppression
 from policies.consent import decide, read_signals
@@ -102,8 +102,9 @@ class Gateway:
     suppression: Suppression
     secret: bytes
     http: httpx.AsyncClient
-    replay: ReplayService | None = None
-    deletions: Deletions | None = None
+    # Set by open_gateway right after the gateway exists: both are built from it.
+    replay: ReplayService = field(init=False)
+    deletions: Deletions = field(init=False)
     trusted_proxies: tuple[Network, ...] = ()
     senders: list[Sender] = field(default_factory=list)
     background: list[asyncio.Task[None]] = field(default_factory=list)
@@ -122,7 +123,7 @@ class Gateway:
         return write
 
 
-def _encoder_of(protocol: str):  # noqa: ANN202
+def _encoder_of(protocol: str) -> Encoder:
     # The local sink keeps events in the canonical (Segment-shaped) wire form.
     return segment.encode if protocol == LOCAL_SINK else PROTOCOLS[protocol].encode
 
@@ -162,7 +163,7 @@ async def open_gateway(policy: Policy, data_dir: Path, announce_token: Callable[
         http=httpx.AsyncClient(follow_redirects=False),
         trusted_proxies=parse_networks(policy.http.trusted_proxies),
     )
-    gateway.replay = _replay_service(gateway)
+    gateway.replay = _replay_service(gateway, scrubber)
     if policy.replay.enabled:
         analyzer = replay_analysis.analyze_idle_sessions(
             gateway.replay.store, policy.replay.detect, policy.replay.analyze_after_idle_s, gateway.stopping
@@ -187,7 +188,7 @@ async def open_gateway(policy: Policy, data_dir: Path, announce_token: Callable[
     return gateway
 
 
-def _replay_service(gateway: Gateway) -> ReplayService:
+def _replay_service(gateway: Gateway, scrubber: Scrubber) -> ReplayService:
     policy = gateway.policy
 
     def subjects(identifiers: Mapping[str, str]) -> tuple[str, ...]:
@@ -201,9 +202,9 @@ def _replay_service(gateway: Gateway) -> ReplayService:
         # subject's stored consent count.
         signals = read_signals(Event("track", "-"), headers, query, policy.consent)
         decision = decide(signals, gateway.ledger.state(ids), source.consent_model, policy.consent)
-        return decision.granted(replay_service.PURPOSE), decision.reason(replay_service.PURPOSE)
+        # No reason when the policy does not declare the purpose at all; the metric still needs a label.
+        return decision.granted(replay_service.PURPOSE), decision.reason(replay_service.PURPOSE) or "undeclared"
 
-    scrubber = gateway.pipeline.scrubber
     privacy = RrwebPrivacy(policy.replay.unmasked_inputs, scrub_text=scrubber.scrub_text,
                            scrub_attribute=scrubber.scrub_attribute)
     store = ReplayStore(gateway.db, Compressor(policy.replay.compression_level))
@@ -218,8 +219,7 @@ async def close_gateway(gateway: Gateway) -> None:
     for sender in gateway.senders:
         await sender.stop()
     await asyncio.gather(*gateway.background, return_exceptions=True)
-    if gateway.replay is not None:
-        await gateway.replay.close()
+    await gateway.replay.close()
     await gateway.http.aclose()
     gateway.db.close()
 

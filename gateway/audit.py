@@ -97,12 +97,15 @@ class AuditLog:
         text = orjson.dumps(details or {}, option=orjson.OPT_SORT_KEYS).decode()
         digest = _digest(self._key, prev, row_id, at, actor, role, action, target, text)
         conn.execute(
-            "INSERT INTO audit_log (id, at, actor, role, action, target, details, prev, hash) VALUES (?,?,?,?,?,?,?,?,?)",
+            "INSERT INTO audit_log (id, at, actor, role, action, target, details, prev, hash) "
+            "VALUES (?,?,?,?,?,?,?,?,?)",
             (row_id, at, actor, role, action, target, text, prev, digest),
         )
         return row_id
 
-    async def record(self, actor: str, role: str, action: str, target: str, details: dict[str, Any] | None = None) -> int:
+    async def record(
+        self, actor: str, role: str, action: str, target: str, details: dict[str, Any] | None = None
+    ) -> int:
         return await self.db.write(lambda conn: self.append(conn, actor, role, action, target, details))
 
     def verify(self, conn: sqlite3.Connection) -> Verification:
@@ -120,7 +123,8 @@ class AuditLog:
 
     async def query(self, *, action: str | None = None, actor: str | None = None, target: str | None = None,
                     since: float | None = None, until: float | None = None, limit: int = 100) -> list[dict[str, Any]]:
-        clauses, args = [], []
+        clauses: list[str] = []
+        args: list[str | float] = []
         for column, value in (("action", action), ("actor", actor), ("target", target)):
             if value is not None:
                 clauses.append(f"{column} = ?")
@@ -137,6 +141,6 @@ class AuditLog:
             cursor = conn.execute(
                 f"SELECT {', '.join(COLUMNS)} FROM audit_log {where} ORDER BY id DESC LIMIT ?", (*args, limit)
             )
-            return [{**dict(zip(COLUMNS, row)), "details": orjson.loads(row[6])} for row in cursor]
+            return [{**dict(zip(COLUMNS, row, strict=True)), "details": orjson.loads(row[6])} for row in cursor]
 
         return await self.db.read(select)

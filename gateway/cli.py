@@ -17,11 +17,15 @@ import logging
 import os
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from gateway.access import digest, new_token
 from gateway.protocols import DESTINATION_PROTOCOLS, check_credentials
 from policies.loader import DEFAULT_POLICY, PolicyError, load_policy
 from policies.policy import ROLES, Policy
+
+if TYPE_CHECKING:
+    from gateway.database import Database
 
 
 def _load(path: str) -> Policy:
@@ -124,7 +128,7 @@ def cmd_replay_analyze(args: argparse.Namespace) -> int:
     return 1 if missing else 0
 
 
-def _open_database(data_dir: str):  # noqa: ANN202
+def _open_database(data_dir: str) -> Database:
     from gateway.app import DATABASE_FILE, MIGRATIONS
     from gateway.database import Database
 
@@ -222,6 +226,7 @@ def cmd_scrub(args: argparse.Namespace) -> int:
         total += found
         return result
 
+    scrubbed: object
     if isinstance(payload, dict) and isinstance(payload.get("batch"), list):
         scrubbed = {**payload, "batch": [scrub(item) for item in payload["batch"]]}
     elif isinstance(payload, list):
@@ -242,7 +247,8 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument("--data-dir", default="data", help="where the database lives (created if missing)")
     serve.add_argument("--host", default="127.0.0.1")
     serve.add_argument("--port", type=int, default=8080)
-    serve.add_argument("--fd", type=int, default=None, help=argparse.SUPPRESS)  # a listening socket handed over by tests
+    # A listening socket handed over by tests.
+    serve.add_argument("--fd", type=int, default=None, help=argparse.SUPPRESS)
     serve.set_defaults(func=cmd_serve)
 
     check = commands.add_parser("check", help="validate a policy file")

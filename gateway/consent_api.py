@@ -81,7 +81,8 @@ async def record_consent(request: Request) -> Response:
         if not granted and not denied:
             raise ProtocolError(400, "invalid_request", "nothing to record: give granted and/or denied purposes")
         occurred_at = _timestamp(body.get("timestamp"))
-        via = body.get("source") if isinstance(body.get("source"), str) else "api"
+        stated = body.get("source")
+        via = stated if isinstance(stated, str) else "api"
     except orjson.JSONDecodeError as exc:
         return _error(400, "invalid_request", f"body is not valid JSON: {exc}")
     except ProtocolError as error:

@@ -55,7 +55,9 @@ class ConsentLedger:
     def __init__(self, db: Database) -> None:
         self.db = db
         self._state: dict[str, State] = {}
-        rows = db.read_sync(lambda c: c.execute("SELECT subject, purpose, granted, updated_at FROM consent_state").fetchall())
+        rows = db.read_sync(
+            lambda c: c.execute("SELECT subject, purpose, granted, updated_at FROM consent_state").fetchall()
+        )
         for subject, purpose, granted, updated_at in rows:
             self._state.setdefault(subject, {})[purpose] = (bool(granted), updated_at)
 
@@ -105,12 +107,13 @@ class ConsentLedger:
                 updates.append((subject, purpose, int(value), occurred_at))
         conn.executemany(
             """INSERT INTO consent_state (subject, purpose, granted, updated_at) VALUES (?, ?, ?, ?)
-               ON CONFLICT (subject, purpose) DO UPDATE SET granted = excluded.granted, updated_at = excluded.updated_at""",
+               ON CONFLICT (subject, purpose)
+               DO UPDATE SET granted = excluded.granted, updated_at = excluded.updated_at""",
             updates,
         )
         # Memory follows the table only once the statements have succeeded.
-        for subject, purpose, value, at in updates:
-            self._state.setdefault(subject, {})[purpose] = (bool(value), at)
+        for subject, purpose, flag, at in updates:
+            self._state.setdefault(subject, {})[purpose] = (bool(flag), at)
         return Recorded(subjects=len(subjects), withdrawn=frozenset(withdrawn))
 
     def forget(self, conn: sqlite3.Connection, subjects: set[str], proof_as: str | None) -> int:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import concurrent.futures
+import contextlib
 import queue
 import sqlite3
 import threading
@@ -217,10 +218,8 @@ def _settle(outcomes: list[Outcome]) -> None:
         elif waiter.set_running_or_notify_cancel():
             _set(waiter, outcome)
     for loop, waiting in by_loop.items():
-        try:
+        with contextlib.suppress(RuntimeError):  # that loop is closed: nobody is waiting any more
             loop.call_soon_threadsafe(_settle_on_loop, waiting)
-        except RuntimeError:  # that loop is closed: nobody is waiting any more
-            pass
 
 
 def _settle_on_loop(outcomes: list[Outcome]) -> None:

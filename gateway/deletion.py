@@ -115,7 +115,7 @@ class Identifiers:
             values[kind] = [str(v).strip().lower() if kind == "email" else str(v) for v in items]
         return cls(values)
 
-    def all(self) -> list[str]:
+    def every_value(self) -> list[str]:
         return [v for items in self.values.values() for v in items]
 
 
@@ -147,7 +147,7 @@ class Deletions:
                       ) -> tuple[str, bool]:
         """Record a deletion request durably. Returns (id, created): the same request again returns its first id."""
         names = self._destinations(destinations)
-        hashes = sorted({self.gateway.identity.hash(v) for v in identifiers.all()})
+        hashes = sorted({self.gateway.identity.hash(v) for v in identifiers.every_value()})
         fingerprint = orjson.dumps({"subjects": hashes, "destinations": names})
         deletion_id = "del_" + hmac.new(self._id_key, fingerprint, hashlib.sha256).hexdigest()[:24]
         now = time.time()
@@ -219,7 +219,7 @@ class Deletions:
 
         return await self.db.read(select)
 
-    async def list(self, limit: int = 100) -> list[dict[str, Any]]:
+    async def recent(self, limit: int = 100) -> list[dict[str, Any]]:
         def select(conn: sqlite3.Connection) -> list[dict[str, Any]]:
             cursor = conn.execute(
                 """SELECT id, status, created_at, completed_at, reason, requested_by FROM deletion_requests
@@ -227,7 +227,7 @@ class Deletions:
                 (limit,),
             )
             names = [d[0] for d in cursor.description]
-            return [dict(zip(names, row)) for row in cursor]
+            return [dict(zip(names, row, strict=True)) for row in cursor]
 
         return await self.db.read(select)
 
@@ -236,9 +236,6 @@ class Deletions:
             lambda c: c.execute("SELECT receipt FROM deletion_requests WHERE id = ?", (deletion_id,)).fetchone()
         )
         return orjson.loads(row[0]) if row and row[0] else None
-
-    def verify_receipt(self, receipt: dict[str, Any]) -> bool:
-        return verify(receipt, self._receipt_key)
 
     # -- the worker --------------------------------------------------------------------------------------------------
 
@@ -255,7 +252,7 @@ class Deletions:
                     due = await self.advance(deletion_id)
                     if due is not None:
                         next_due = due if next_due is None else min(next_due, due)
-            except Exception:  # noqa: BLE001 - keep the worker alive; the step is retried on the next round
+            except Exception:  # keep the worker alive; the step is retried on the next round
                 log.exception("deletion worker: a step failed; retrying")
                 next_due = time.time() + 5
             timeout = None if next_due is None else max(0.0, next_due - time.time())
@@ -308,7 +305,7 @@ class Deletions:
             elif store == "sink":
                 deleted = sink.delete_subjects(conn, subjects)
             elif store == "replay":
-                deleted = gateway.replay.store.delete_subjects(conn, subjects) if gateway.replay else 0
+                deleted = gateway.replay.store.delete_subjects(conn, subjects)
                 reviews.delete_orphaned(conn)  # staff notes about those sessions may describe the person
             elif store == "consent":
                 deleted = gateway.ledger.forget(conn, subjects, deletion_id if self.keep_consent_proof else None)

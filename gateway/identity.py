@@ -1,4 +1,5 @@
-"""Who is who: identifiers seen together, kept as keyed hashes, so that consent and deletion reach every id of a subject.
+"""Who is who: identifiers seen together, kept as keyed hashes, so that consent and deletion reach every id of a
+subject.
 
 An identifier (a user id, an anonymous id, a device id, an email) is stored only as HMAC-SHA256 under the gateway's
 identity key, never in clear. Two identifiers are linked when one event carries both (an identify joins the anonymous id

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import dataclasses
 from collections import Counter
+from collections.abc import Awaitable, Callable
 from typing import TYPE_CHECKING
 
 from starlette.requests import Request
@@ -35,7 +36,7 @@ def count_decisions(gateway: Gateway, source: str, processed: Processed) -> None
         metrics.inc("gateway_pii_findings_total", n, entity=entity, rule=rule, action=action)
 
 
-def ingest_endpoint(codec: Codec, kind: str):  # noqa: ANN201 - a Starlette endpoint
+def ingest_endpoint(codec: Codec, kind: str) -> Callable[[Request], Awaitable[Response]]:
     limits = codec.inbound_limits
 
     async def endpoint(request: Request) -> Response:
@@ -66,9 +67,10 @@ def ingest_endpoint(codec: Codec, kind: str):  # noqa: ANN201 - a Starlette endp
             return codec.respond_error(inbound, error)
         except OutboxFull as full:
             gateway.metrics.inc("gateway_outbox_full_total", source=source_name)
-            error = ProtocolError(503, "unavailable", "the gateway is busy; retry later", retry_after=full.retry_after)
-            return codec.respond_error(inbound, error)
-        gateway.metrics.inc("gateway_events_received_total", len(decoded.events), source=source_name, protocol=codec.name)
+            busy = ProtocolError(503, "unavailable", "the gateway is busy; retry later", retry_after=full.retry_after)
+            return codec.respond_error(inbound, busy)
+        gateway.metrics.inc("gateway_events_received_total", len(decoded.events),
+                            source=source_name, protocol=codec.name)
         for destination, n in Counter(d.destination for d in deliveries).items():
             gateway.metrics.inc("gateway_events_queued_total", n, source=source_name, destination=destination)
         return codec.respond_ok(inbound, decoded)

@@ -20,7 +20,8 @@ HELP = {
     "gateway_events_suppressed_total": "Events dropped at ingest because their subject asked to be deleted.",
     "gateway_consent_decisions_total": "Consent verdicts per event and destination: forward, anonymize or drop, why.",
     "gateway_consent_malformed_total": "Consent signals that could not be read (treated as no consent), by kind.",
-    "gateway_pii_findings_total": "What the PII scrubber found and did, by entity type, rule and action (never values).",
+    "gateway_pii_findings_total":
+        "What the PII scrubber found and did, by entity type, rule and action (never values).",
     "gateway_outbox_full_total": "Ingest requests answered 503 because the outbox was full.",
 }
 
@@ -41,7 +42,7 @@ class Metrics:
         lines: list[str] = []
         for name, kind, series in [
             *((n, "counter", s.items()) for n, s in sorted(self._counters.items())),
-            *((n, "gauge", ((tuple(sorted(l.items())), v) for l, v in s)) for n, s in sorted(gauges.items())),
+            *((n, "gauge", ((tuple(sorted(labels.items())), v) for labels, v in s)) for n, s in sorted(gauges.items())),
         ]:
             lines.append(f"# HELP {name} {HELP.get(name, name)}")
             lines.append(f"# TYPE {name} {kind}")

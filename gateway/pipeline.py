@@ -77,18 +77,18 @@ class Pipeline:
         subjects = [self.identity.subjects(event) for event in events]
         suppressed = 0
         if len(self.suppression):
-            kept = [(e, ids) for e, ids in zip(events, subjects) if not self.suppression.suppressed(ids)]
+            kept = [(e, ids) for e, ids in zip(events, subjects, strict=True) if not self.suppression.suppressed(ids)]
             suppressed = len(events) - len(kept)
             events, subjects = [e for e, _ in kept], [ids for _, ids in kept]
         processed = Processed([], self.identity.new_links(subjects), suppressed)
         routes = self._routes[source.name]
-        today = datetime.datetime.now(datetime.timezone.utc).date()
+        today = datetime.datetime.now(datetime.UTC).date()
         gpc = gpc_requested(headers)
         # Events of one request mostly say the same about consent (the same consent object, or nothing): verdicts are
         # decided once per distinct (signal places, stored state) and reused.
         memo: dict[Any, tuple[list[Verdict], tuple[str, ...]]] = {}
         decided: list[tuple[Event, str, list[Verdict]]] = []
-        for event, ids in zip(events, subjects):
+        for event, ids in zip(events, subjects, strict=True):
             state = self.ledger.state(ids)
             try:
                 key: Any = (orjson.dumps(event_places(event, self.consent), option=orjson.OPT_SORT_KEYS),
@@ -109,7 +109,7 @@ class Pipeline:
             if any(v.action != "drop" for v in verdicts):
                 decided.append((event, " ".join(ids), verdicts))
             else:
-                for route, decision in zip(routes, verdicts):
+                for route, decision in zip(routes, verdicts, strict=True):
                     processed.decisions[(route.destination.name, decision.action, decision.reason)] += 1
 
         # Scrubbing after consent (it reads the signals as sent) and before anything is encoded; one batch per
@@ -120,7 +120,7 @@ class Pipeline:
 
         for event, joined, verdicts in decided:
             anonymized: Event | None = None
-            for route, decision in zip(routes, verdicts):
+            for route, decision in zip(routes, verdicts, strict=True):
                 destination = route.destination
                 processed.decisions[(destination.name, decision.action, decision.reason)] += 1
                 if decision.action == "drop":

@@ -7,7 +7,7 @@ and without cookies either way.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import httpx
 import orjson
@@ -40,7 +40,7 @@ def _posthog_destination(gateway: Gateway, token: str | None) -> Destination | N
     return None
 
 
-def _json_body(body: bytes) -> dict | None:
+def _json_body(body: bytes) -> dict[str, Any] | None:
     """The body as a JSON object, when it is one (posthog-js sends /flags that way); other bodies pass untouched."""
     try:
         data = orjson.loads(body) if body else None
@@ -72,7 +72,9 @@ async def passthrough(request: Request) -> Response:
                 if data.get(key) == token:
                     data[key] = project_key
             body = orjson.dumps(data)
-    query = [(k, project_key if k in _TOKEN_KEYS and v == token else v) for k, v in request.query_params.multi_items()]
+    # A tuple, not a list: httpx's parameter type is a union of containers, and only the tuple is covariant.
+    query = tuple((k, project_key if k in _TOKEN_KEYS and v == token else v)
+                  for k, v in request.query_params.multi_items())
     headers = {k: v for k, v in request.headers.items() if k in FORWARDED_REQUEST_HEADERS}
     try:
         response = await gateway.http.request(request.method, destination.endpoint + path, params=query,

@@ -47,7 +47,6 @@ async def _json_body(request: Request) -> Any:
 
 async def create_deletion(request: Request) -> Response:
     gateway = gateway_of(request)
-    assert gateway.deletions is not None
     try:
         body = await _json_body(request)
         if not isinstance(body, dict):
@@ -68,14 +67,12 @@ async def create_deletion(request: Request) -> Response:
 
 async def list_deletions(request: Request) -> Response:
     gateway = gateway_of(request)
-    assert gateway.deletions is not None
     await audit(request, "deletion.list", "*")
-    return JSONResponse({"deletions": await gateway.deletions.list()})
+    return JSONResponse({"deletions": await gateway.deletions.recent()})
 
 
 async def get_deletion(request: Request) -> Response:
     gateway = gateway_of(request)
-    assert gateway.deletions is not None
     deletion_id = request.path_params["deletion_id"]
     status = await gateway.deletions.status(deletion_id)
     if status is None:
@@ -92,7 +89,6 @@ async def get_deletion(request: Request) -> Response:
 
 async def get_receipt(request: Request) -> Response:
     gateway = gateway_of(request)
-    assert gateway.deletions is not None
     deletion_id = request.path_params["deletion_id"]
     receipt = await gateway.deletions.receipt(deletion_id)
     if receipt is None:
@@ -113,7 +109,7 @@ def collect_subject(gateway: Gateway, conn: sqlite3.Connection, hashes: set[str]
             cursor = conn.execute(sql, args)
             names = [d[0] for d in cursor.description]
             for row in cursor:
-                item = dict(zip(names, row))
+                item = dict(zip(names, row, strict=True))
                 if isinstance(item.get("body"), bytes):
                     item["body"] = orjson.loads(item["body"])
                 found[item.get("id", len(found))] = item
@@ -121,8 +117,8 @@ def collect_subject(gateway: Gateway, conn: sqlite3.Connection, hashes: set[str]
 
     sessions = [
         session for session in rows(
-            "SELECT session_id AS id, session_id, source, first_ts, last_ts, urls, events, signals FROM replay_sessions "
-            "WHERE instr(subjects, ?) > 0")
+            "SELECT session_id AS id, session_id, source, first_ts, last_ts, urls, events, signals "
+            "FROM replay_sessions WHERE instr(subjects, ?) > 0")
     ]
     for session in sessions:
         session["urls"] = orjson.loads(session["urls"])
@@ -153,7 +149,7 @@ async def export_subject(request: Request) -> Response:
         identifiers = Identifiers.parse(raw)
     except InvalidRequest as error:
         return _invalid(str(error))
-    hashes = {gateway.identity.hash(v) for v in identifiers.all()}
+    hashes = {gateway.identity.hash(v) for v in identifiers.every_value()}
     await audit(request, "subject.export", "subject",
                                {"identifiers": len(hashes)})
     export = await gateway.db.read(lambda conn: collect_subject(gateway, conn, hashes))

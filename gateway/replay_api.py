@@ -170,8 +170,8 @@ async def frustration_report(request: Request) -> Response:
     if query.get("format") == "csv":
         table = query.get("table", "elements")
         if table not in reports.TABLES:
-            return JSONResponse({"error": "invalid_request", "message": f"table must be one of {', '.join(reports.TABLES)}"},
-                                status_code=400)
+            message = f"table must be one of {', '.join(reports.TABLES)}"
+            return JSONResponse({"error": "invalid_request", "message": message}, status_code=400)
         return Response(reports.to_csv(report[table]), media_type="text/csv; charset=utf-8",
                         headers={"Content-Disposition": f'attachment; filename="frustration-{table}.csv"'})
     return JSONResponse(report)

@@ -8,6 +8,7 @@ does not linger in free pages or in the log.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import sqlite3
 import time
@@ -92,9 +93,7 @@ async def purge_periodically(db: Database, retention: Retention, replay: ReplayS
             purged = await purge(db, retention, replay)
             if any(purged.values()):
                 log.info("retention: purged %s", ", ".join(f"{k} {v}" for k, v in purged.items() if v))
-        except Exception:  # noqa: BLE001 - try again next round
+        except Exception:  # try again next round
             log.exception("retention: purge failed")
-        try:
+        with contextlib.suppress(TimeoutError):
             await asyncio.wait_for(stop.wait(), retention.purge_interval_s)
-        except asyncio.TimeoutError:
-            pass

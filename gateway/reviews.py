@@ -5,8 +5,9 @@ may dismiss a session a colleague had marked reviewed, and both decisions stay v
 open. The API (`POST /admin/v1/replay/sessions/{id}/review`) and the review queue page both go through `submit`, so
 the checks, the write and the audit entry are the same whichever way a review arrives.
 
-Notes are free text typed by staff and may mention the person recorded, so they are deleted with the session
-(`delete_for_sessions`, for deletion requests and retention) and never copied into the audit log.
+Notes are free text typed by staff and may mention the person recorded, so they are deleted with the session (deletion
+requests and retention sweep the reviews of sessions that are gone: `delete_orphaned`) and never copied into the audit
+log.
 """
 
 from __future__ import annotations
@@ -86,6 +87,7 @@ def add(conn: sqlite3.Connection, session_id: str, status: str, note: str, princ
         "INSERT INTO replay_reviews (session_id, status, note, reviewer, role, at) VALUES (?, ?, ?, ?, ?, ?)",
         (session_id, status, note, principal.name, principal.role, at),
     )
+    assert cursor.lastrowid is not None  # an INSERT that stored a row
     return Review(cursor.lastrowid, session_id, status, note, principal.name, principal.role, at)
 
 
@@ -111,18 +113,6 @@ def history(conn: sqlite3.Connection, session_id: str) -> list[Review]:
         f"SELECT {', '.join(COLUMNS)} FROM replay_reviews WHERE session_id = ? ORDER BY id DESC", (session_id,)
     )
     return [_row(row) for row in cursor]
-
-
-def delete_for_sessions(conn: sqlite3.Connection, session_ids: Iterable[str]) -> int:
-    """Remove the reviews of deleted sessions (inside the deletion's write); returns how many went."""
-    ids = list(session_ids)
-    deleted = 0
-    for start in range(0, len(ids), 500):
-        part = ids[start:start + 500]
-        deleted += conn.execute(
-            f"DELETE FROM replay_reviews WHERE session_id IN ({', '.join('?' * len(part))})", part
-        ).rowcount
-    return deleted
 
 
 def delete_orphaned(conn: sqlite3.Connection) -> int:

@@ -42,6 +42,7 @@ class Suppression:
     def add(self, conn: sqlite3.Connection, subjects: Iterable[str], deletion_id: str) -> None:
         """Suppress `subjects` (inside the caller's write); in memory once the rows are written."""
         rows = [(s, deletion_id, time.time()) for s in subjects]
-        conn.executemany("INSERT OR IGNORE INTO suppressed_subjects (subject, deletion_id, created_at) VALUES (?, ?, ?)",
-                         rows)
+        conn.executemany(
+            "INSERT OR IGNORE INTO suppressed_subjects (subject, deletion_id, created_at) VALUES (?, ?, ?)", rows
+        )
         self._subjects.update(s for s, _, _ in rows)

@@ -136,7 +136,7 @@ MIXPANEL = VendorDeletion(
     job_state=lambda answer: _MIXPANEL_STATES.get(str(_dig(answer, "results", "status")), "running"),
 )
 
-# -- PostHog: persons bulk delete ---------------------------------------------------------------------------------------
+# -- PostHog: persons bulk delete --------------------------------------------------------------------------------------
 
 POSTHOG = VendorDeletion(
     required=("personal_api_key", "project_id"),

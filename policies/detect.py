@@ -16,7 +16,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from types import MappingProxyType
-from typing import TYPE_CHECKING, Any, cast
+from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from policies.loader import _Table
@@ -61,8 +61,7 @@ class DetectConfig:
 
 
 def _lower_tags(table: _Table, name: str, default: tuple[str, ...]) -> tuple[str, ...]:
-    # (cast: the loader's `_Table.str` method shadows the builtin in its annotations, which confuses type checkers)
-    tags = cast(tuple[str, ...], table.strings(name, default))
+    tags = table.strings(name, default)
     for i, tag in enumerate(tags):
         if not tag.strip():
             raise table.error(f"{name}[{i}]", "is empty")
@@ -85,16 +84,16 @@ def read_detect(table: _Table) -> DetectConfig:
     """The `[replay.detect]` table as the policy loader reads it (see policies.replay)."""
     d = DetectConfig()
     values: dict[str, Any] = {
-        "rage_click_count": table.int("rage_click_count", d.rage_click_count, minimum=2),
-        "rage_click_interval_ms": table.int("rage_click_interval_ms", d.rage_click_interval_ms, minimum=1),
+        "rage_click_count": table.integer("rage_click_count", d.rage_click_count, minimum=2),
+        "rage_click_interval_ms": table.integer("rage_click_interval_ms", d.rage_click_interval_ms, minimum=1),
         "rage_click_radius_px": table.number("rage_click_radius_px", d.rage_click_radius_px),
-        "dead_click_timeout_ms": table.int("dead_click_timeout_ms", d.dead_click_timeout_ms, minimum=1),
-        "error_click_window_ms": table.int("error_click_window_ms", d.error_click_window_ms, minimum=1),
-        "form_submit_timeout_ms": table.int("form_submit_timeout_ms", d.form_submit_timeout_ms, minimum=1),
+        "dead_click_timeout_ms": table.integer("dead_click_timeout_ms", d.dead_click_timeout_ms, minimum=1),
+        "error_click_window_ms": table.integer("error_click_window_ms", d.error_click_window_ms, minimum=1),
+        "form_submit_timeout_ms": table.integer("form_submit_timeout_ms", d.form_submit_timeout_ms, minimum=1),
         "form_submit_event_tags": _lower_tags(table, "form_submit_event_tags", d.form_submit_event_tags),
         "navigation_event_tags": _lower_tags(table, "navigation_event_tags", d.navigation_event_tags),
-        "thrash_window_ms": table.int("thrash_window_ms", d.thrash_window_ms, minimum=1),
-        "thrash_min_reversals": table.int("thrash_min_reversals", d.thrash_min_reversals, minimum=2),
+        "thrash_window_ms": table.integer("thrash_window_ms", d.thrash_window_ms, minimum=1),
+        "thrash_min_reversals": table.integer("thrash_min_reversals", d.thrash_min_reversals, minimum=2),
         "thrash_min_distance_px": table.number("thrash_min_distance_px", d.thrash_min_distance_px, minimum=1.0),
     }
     weights_table = table.table("weights")

@@ -1,8 +1,9 @@
 """The canonical event every protocol decodes into and encodes from.
 
-The shape follows the Segment spec (track, identify, page, screen, group, alias), which the other vendors' models map onto.
-Round trips are lossless: a field the model has no place for, or an explicit `null`, is kept in `extra` under its wire
-name and written back by the encoder of the protocol that decoded it (`origin`); other protocols' encoders ignore it.
+The shape follows the Segment spec (track, identify, page, screen, group, alias), which the other vendors' models map
+onto. Round trips are lossless: a field the model has no place for, or an explicit `null`, is kept in `extra` under its
+wire name and written back by the encoder of the protocol that decoded it (`origin`); other protocols' encoders ignore
+it.
 `None` in a model field means "absent".
 """
 

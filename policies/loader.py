@@ -4,8 +4,8 @@ Every problem is reported as `PolicyError(file, key, problem)`, e.g.
 
     policies/site.toml: destinations[1].protocol: unknown protocol 'segmnt'; expected one of amplitude, mixpanel, ...
 
-so that a bad file stops the start with a message that says where to look and what to change. Unknown keys are errors too:
-a typo in a privacy setting must not silently fall back to a default.
+so that a bad file stops the start with a message that says where to look and what to change. Unknown keys are errors
+too: a typo in a privacy setting must not silently fall back to a default.
 
 Secrets are `${VAR}` references to the environment (`${VAR:-default}` gives a fallback). A disabled destination's
 references are not resolved, so a policy can carry a vendor that is switched off without its secrets being set.
@@ -86,20 +86,23 @@ class _Table:
         return value
 
     def expand(self, name: str, value: str) -> str:
-        if self.env is None:
+        env = self.env
+        if env is None:
             return value
 
         def substitute(match: re.Match[str]) -> str:
             var, fallback = match.group(1), match.group(2)
-            if var in self.env:
-                return self.env[var]
+            if var in env:
+                return env[var]
             if fallback is not None:
                 return fallback
-            raise self.error(name, f"environment variable {var} is not set (export {var}=... or write ${{{var}:-default}})")
+            raise self.error(
+                name, f"environment variable {var} is not set (export {var}=... or write ${{{var}:-default}})"
+            )
 
         return _ENV_REF.sub(substitute, value)
 
-    def str(self, name: str, default: Any = _REQUIRED, choices: Collection[str] | None = None) -> str:
+    def string(self, name: str, default: Any = _REQUIRED, choices: Collection[str] | None = None) -> str:
         value = self._get(name, default, (str,), "a string")
         if value is default:
             return value
@@ -108,10 +111,10 @@ class _Table:
             raise self.error(name, f"unknown value {value!r}; expected one of {', '.join(sorted(choices))}")
         return value
 
-    def bool(self, name: str, default: Any = _REQUIRED) -> bool:
+    def boolean(self, name: str, default: Any = _REQUIRED) -> bool:
         return self._get(name, default, (bool,), "true or false")
 
-    def int(self, name: str, default: Any = _REQUIRED, minimum: int = 0) -> int:
+    def integer(self, name: str, default: Any = _REQUIRED, minimum: int = 0) -> int:
         value = self._get(name, default, (int,), "an integer")
         if value < minimum:
             raise self.error(name, f"must be at least {minimum}, got {value}")
@@ -132,7 +135,7 @@ class _Table:
 
     def string_map(self, name: str) -> dict[str, str]:
         table = self.table(name)
-        return {key: table.str(key) for key in list(table.data)}
+        return {key: table.string(key) for key in list(table.data)}
 
     def table(self, name: str) -> _Table:
         value = self._get(name, {}, (dict,), "a table")
@@ -171,16 +174,16 @@ def _read_retry(table: _Table) -> Retry:
 
 
 def _read_destination(table: _Table, protocols: Collection[str]) -> Destination:
-    enabled = table.bool("enabled", True)
+    enabled = table.boolean("enabled", True)
     if not enabled:
         table.env = None  # a switched-off vendor's secrets need not be set
-    protocol = table.str("protocol", choices=protocols)
-    endpoint = table.str("endpoint", "" if protocol == LOCAL_SINK else _REQUIRED)
-    if endpoint and not endpoint.startswith(("http://", "https://")):
-        if table.env is not None or not _ENV_REF.search(endpoint):
-            raise table.error("endpoint", f"expected an http:// or https:// base URL, got {endpoint!r}")
+    protocol = table.string("protocol", choices=protocols)
+    endpoint = table.string("endpoint", "" if protocol == LOCAL_SINK else _REQUIRED)
+    unresolved_ref = table.env is None and _ENV_REF.search(endpoint)
+    if endpoint and not endpoint.startswith(("http://", "https://")) and not unresolved_ref:
+        raise table.error("endpoint", f"expected an http:// or https:// base URL, got {endpoint!r}")
     destination = Destination(
-        name=table.str("name"),
+        name=table.string("name"),
         protocol=protocol,
         endpoint=endpoint.rstrip("/"),
         enabled=enabled,
@@ -188,7 +191,7 @@ def _read_destination(table: _Table, protocols: Collection[str]) -> Destination:
         purposes=table.strings("purposes", ("analytics",)),
         retry=_read_retry(table.table("retry")),
         deletion=table.string_map("deletion"),
-        on_missing_consent=table.str("on_missing_consent", DEFAULT_ON_MISSING_CONSENT, choices=ON_MISSING_CONSENT),
+        on_missing_consent=table.string("on_missing_consent", DEFAULT_ON_MISSING_CONSENT, choices=ON_MISSING_CONSENT),
     )
     table.finish()
     return destination
@@ -196,10 +199,10 @@ def _read_destination(table: _Table, protocols: Collection[str]) -> Destination:
 
 def _read_source(table: _Table) -> Source:
     source = Source(
-        name=table.str("name"),
+        name=table.string("name"),
         write_keys=table.strings("write_keys"),
         destinations=table.strings("destinations"),
-        consent_model=table.str("consent_model", "opt-in", choices=CONSENT_MODELS),
+        consent_model=table.string("consent_model", "opt-in", choices=CONSENT_MODELS),
         allowed_origins=table.strings("allowed_origins", ()),
     )
     table.finish()
@@ -214,10 +217,12 @@ def _read_source(table: _Table) -> Source:
 def _read_access(table: _Table) -> tuple[AccessToken, ...]:
     tokens = []
     for entry in table.tables("tokens"):
-        sha = entry.str("sha256").lower()
+        sha = entry.string("sha256").lower()
         if not _HEX64.match(sha):
-            raise entry.error("sha256", "expected the 64 hex digits of sha256(token), e.g. from `privacy-gateway token`")
-        tokens.append(AccessToken(name=entry.str("name"), role=entry.str("role", choices=ROLES), sha256=sha))
+            raise entry.error(
+                "sha256", "expected the 64 hex digits of sha256(token), e.g. from `privacy-gateway token`"
+            )
+        tokens.append(AccessToken(name=entry.string("name"), role=entry.string("role", choices=ROLES), sha256=sha))
         entry.finish()
     table.finish()
     return tuple(tokens)
@@ -236,7 +241,7 @@ def _read_http(table: _Table) -> Http:
 
 def _unique(items: list[_Table], values: list[str], what: str, key: str) -> None:
     seen: dict[str, int] = {}
-    for table, value in zip(items, values):
+    for table, value in zip(items, values, strict=True):
         if value in seen:
             raise table.error(key, f"duplicate {what} {value!r}")
         seen[value] = 1
@@ -258,13 +263,13 @@ def parse_policy(
     sources = [_read_source(t) for t in source_tables]
     outbox_table = root.table("outbox")
     outbox = Outbox(
-        max_events=outbox_table.int("max_events", Outbox.max_events, minimum=1),
-        full_retry_after_s=outbox_table.int("full_retry_after_s", Outbox.full_retry_after_s, minimum=1),
+        max_events=outbox_table.integer("max_events", Outbox.max_events, minimum=1),
+        full_retry_after_s=outbox_table.integer("full_retry_after_s", Outbox.full_retry_after_s, minimum=1),
     )
     outbox_table.finish()
     http = _read_http(root.table("http"))
     privacy_table = root.table("privacy")
-    privacy = Privacy(hash_key=privacy_table.str("hash_key", ""))
+    privacy = Privacy(hash_key=privacy_table.string("hash_key", ""))
     privacy_table.finish()
     replay = read_replay(root.table("replay"))
     retention = read_retention(root.table("retention"))
@@ -272,7 +277,9 @@ def parse_policy(
     pii_table = root.table("pii")
     pii = parse_pii(pii_table.data, file, pii_table.env)
     if privacy.hash_key and len(privacy.hash_key) < 16:
-        raise privacy_table.error("hash_key", "too short: use at least 16 random characters (e.g. `openssl rand -hex 32`)")
+        raise privacy_table.error(
+            "hash_key", "too short: use at least 16 random characters (e.g. `openssl rand -hex 32`)"
+        )
     access = _read_access(root.table("access"))
     root.finish()
 
@@ -281,7 +288,7 @@ def parse_policy(
     _unique(destination_tables, [d.name for d in destinations], "destination name", "name")
     _unique(source_tables, [s.name for s in sources], "source name", "name")
     seen_keys: dict[str, str] = {}
-    for table, source in zip(source_tables, sources):
+    for table, source in zip(source_tables, sources, strict=True):
         for i, key in enumerate(source.write_keys):
             if key in seen_keys:
                 raise table.error(f"write_keys[{i}]", f"write key already belongs to source {seen_keys[key]!r}")
@@ -289,7 +296,7 @@ def parse_policy(
     for i, destination in enumerate(destinations):
         validate_purposes(consent, destination.purposes, file, f"destinations[{i}].purposes")
     by_name = {d.name: d for d in destinations}
-    for table, source in zip(source_tables, sources):
+    for table, source in zip(source_tables, sources, strict=True):
         for i, name in enumerate(source.destinations):
             if name not in by_name:
                 known = ", ".join(sorted(by_name)) or "none defined"

@@ -5,7 +5,7 @@
     max_request_bytes = 26214400      # 25 MB, PostHog's limit for recordings
     max_event_bytes = 8388608         # one rrweb event (a full snapshot of a large page is several MB)
     max_inflate_ratio = 200           # a gzip body that expands more than this is a bomb, refused
-    unmasked_inputs = ["input[name=q]", "#search", "[data-testid=quantity]"]   # kept as typed; every other input is masked
+    unmasked_inputs = ["input[name=q]", "#search", "[data-testid=quantity]"]  # kept as typed; other inputs masked
     compression_level = 3             # zstd; with a trained dictionary, 3 stores ~10 % more than 6 at 4x the speed
     dictionary_bytes = 112640         # largest per-source zstd dictionary (zstd's default; less while samples are few)
     train_after_chunks = 50           # chunks a source sends before its first dictionary is trained
@@ -58,21 +58,23 @@ def is_simple_selector(text: str) -> bool:
 def read_replay(table: _Table) -> ReplayPolicy:
     d = ReplayPolicy()
     policy = ReplayPolicy(
-        enabled=table.bool("enabled", d.enabled),
-        max_request_bytes=table.int("max_request_bytes", d.max_request_bytes, minimum=1024),
-        max_event_bytes=table.int("max_event_bytes", d.max_event_bytes, minimum=1024),
+        enabled=table.boolean("enabled", d.enabled),
+        max_request_bytes=table.integer("max_request_bytes", d.max_request_bytes, minimum=1024),
+        max_event_bytes=table.integer("max_event_bytes", d.max_event_bytes, minimum=1024),
         max_inflate_ratio=table.number("max_inflate_ratio", d.max_inflate_ratio, minimum=1.0),
         unmasked_inputs=table.strings("unmasked_inputs", d.unmasked_inputs),
-        compression_level=table.int("compression_level", d.compression_level, minimum=1),
-        dictionary_bytes=table.int("dictionary_bytes", d.dictionary_bytes, minimum=1024),
-        train_after_chunks=table.int("train_after_chunks", d.train_after_chunks, minimum=5),
-        retrain_after_chunks=table.int("retrain_after_chunks", d.retrain_after_chunks, minimum=10),
+        compression_level=table.integer("compression_level", d.compression_level, minimum=1),
+        dictionary_bytes=table.integer("dictionary_bytes", d.dictionary_bytes, minimum=1024),
+        train_after_chunks=table.integer("train_after_chunks", d.train_after_chunks, minimum=5),
+        retrain_after_chunks=table.integer("retrain_after_chunks", d.retrain_after_chunks, minimum=10),
         analyze_after_idle_s=table.number("analyze_after_idle_s", d.analyze_after_idle_s, minimum=0.1),
         detect=read_detect(table.table("detect")),
     )
     for i, selector in enumerate(policy.unmasked_inputs):
         if not is_simple_selector(selector):
-            raise table.error(f"unmasked_inputs[{i}]", f"not a simple selector (tag#id.class[attr=value]): {selector!r}")
+            raise table.error(
+                f"unmasked_inputs[{i}]", f"not a simple selector (tag#id.class[attr=value]): {selector!r}"
+            )
     if policy.compression_level > 22:
         raise table.error("compression_level", "zstd levels go up to 22")
     table.finish()

@@ -48,7 +48,7 @@ def read_retention(table: _Table) -> Retention:
     values = {name: table.number(f"{name}_days", getattr(d, f"{name}_days"), minimum=0.0) for name in CATEGORIES}
     retention = Retention(
         **{f"{name}_days": value for name, value in values.items()},
-        keep_consent_proof=table.bool("keep_consent_proof", d.keep_consent_proof),
+        keep_consent_proof=table.boolean("keep_consent_proof", d.keep_consent_proof),
         purge_interval_s=table.number("purge_interval_s", d.purge_interval_s, minimum=1.0),
     )
     table.finish()

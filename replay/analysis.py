@@ -8,6 +8,7 @@ one transaction; signal ids are derived from their content, so analysing again g
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import sqlite3
 import time
@@ -53,7 +54,9 @@ FORMS_SCHEMA = (
     "CREATE INDEX replay_forms_session ON replay_forms (session_id)",
     "CREATE INDEX replay_forms_page ON replay_forms (page_url, form)",
 )
-SIGNAL_COLUMNS = ("id", "session_id", "window_id", "kind", "timestamp", "page_url", "selector", "description", "details")
+SIGNAL_COLUMNS = (
+    "id", "session_id", "window_id", "kind", "timestamp", "page_url", "selector", "description", "details"
+)
 
 
 def _window_events(store: ReplayStore, session_id: str, window_id: str) -> Iterator[dict[str, Any]]:
@@ -123,12 +126,10 @@ async def analyze_idle_sessions(store: ReplayStore, config: DetectConfig, idle_s
                 if stop.is_set():
                     break
                 await analyze_and_save(store, session_id, config)
-        except Exception:  # noqa: BLE001 - one bad session must not stop the analysis of the others
+        except Exception:  # one bad session must not stop the analysis of the others
             log.exception("replay: idle-session analysis failed")
-        try:
+        with contextlib.suppress(TimeoutError):
             await asyncio.wait_for(stop.wait(), interval)
-        except asyncio.TimeoutError:
-            pass
 
 
 def all_sessions(conn: sqlite3.Connection) -> list[str]:
@@ -141,6 +142,6 @@ async def signals_of(store: ReplayStore, session_id: str) -> list[dict[str, Any]
             f"SELECT {', '.join(SIGNAL_COLUMNS)} FROM replay_signals WHERE session_id = ? ORDER BY timestamp, id",
             (session_id,),
         )
-        return [{**dict(zip(SIGNAL_COLUMNS, row)), "details": orjson.loads(row[-1])} for row in cursor]
+        return [{**dict(zip(SIGNAL_COLUMNS, row, strict=True)), "details": orjson.loads(row[-1])} for row in cursor]
 
     return await store.db.read(select)

@@ -15,7 +15,7 @@ import io
 import sqlite3
 from collections import Counter, defaultdict
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from typing import Any
 
 from replay.detect import KINDS
@@ -31,7 +31,8 @@ class Period:
     source: str | None = None
 
     def where(self, ts_column: str, session_alias: str = "s") -> tuple[str, list[Any]]:
-        clauses, args = [], []
+        clauses: list[str] = []
+        args: list[str | int] = []
         if self.since_ms is not None:
             clauses.append(f"{ts_column} >= ?")
             args.append(self.since_ms)
@@ -57,7 +58,7 @@ def elements(conn: sqlite3.Connection, period: Period) -> list[dict[str, Any]]:
         (*CLICK_KINDS, *args),
     )
     names = [d[0] for d in cursor.description]
-    return [dict(zip(names, row)) for row in cursor]
+    return [dict(zip(names, row, strict=True)) for row in cursor]
 
 
 def forms(conn: sqlite3.Connection, period: Period) -> list[dict[str, Any]]:
@@ -87,7 +88,7 @@ def forms(conn: sqlite3.Connection, period: Period) -> list[dict[str, Any]]:
 
 
 def _day(ms: int) -> str:
-    return datetime.fromtimestamp(ms / 1000, timezone.utc).strftime("%Y-%m-%d")
+    return datetime.fromtimestamp(ms / 1000, UTC).strftime("%Y-%m-%d")
 
 
 def daily(conn: sqlite3.Connection, period: Period) -> list[dict[str, Any]]:

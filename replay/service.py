@@ -103,12 +103,15 @@ class ReplayService:
     def _maybe_train(self, source: str, stored: int) -> None:
         self._since_dictionary[source] += stored
         threshold = self._thresholds.get(source) or (
-            self.policy.retrain_after_chunks if source in self.store.current_dictionary else self.policy.train_after_chunks
+            self.policy.retrain_after_chunks if source in self.store.current_dictionary
+            else self.policy.train_after_chunks
         )
         if source in self._training or self._since_dictionary[source] < threshold:
             return
         self._training.add(source)
-        task = asyncio.get_running_loop().create_task(self._train(source, threshold), name=f"replay-dictionary:{source}")
+        task = asyncio.get_running_loop().create_task(
+            self._train(source, threshold), name=f"replay-dictionary:{source}"
+        )
         self._tasks.add(task)
         task.add_done_callback(self._tasks.discard)
 

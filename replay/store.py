@@ -243,6 +243,7 @@ class ReplayStore:
         )
         if not cursor.rowcount:
             return Stored(True, len(raw), 0)  # the same batch again: an SDK retry
+        assert cursor.lastrowid is not None  # the rowcount above says the INSERT stored a row
         self.blobs.put(conn, cursor.lastrowid, compressed)
         if meta is None:
             meta = _SessionMeta(source, set(), [], [])
@@ -314,7 +315,8 @@ class ReplayStore:
     def unmasked_nodes(self, session_id: str, window_id: str) -> set[int]:
         row = self.db.read_sync(
             lambda c: c.execute(
-                "SELECT unmasked_nodes FROM replay_windows WHERE session_id = ? AND window_id = ?", (session_id, window_id)
+                "SELECT unmasked_nodes FROM replay_windows WHERE session_id = ? AND window_id = ?",
+                (session_id, window_id),
             ).fetchone()
         )
         return set(orjson.loads(row[0])) if row else set()
@@ -357,6 +359,7 @@ class ReplayStore:
                 "INSERT INTO replay_dictionaries (source, created_at, samples, data) VALUES (?, ?, ?, ?)",
                 (source, time.time(), samples, data),
             )
+            assert cursor.lastrowid is not None  # an INSERT that stored a row
             return cursor.lastrowid
 
         dict_id = await self.db.write(insert)
@@ -369,7 +372,8 @@ class ReplayStore:
     async def sessions(self, *, source: str | None = None, url: str | None = None, signal: str | None = None,
                        since_ms: int | None = None, until_ms: int | None = None, order: str = "time",
                        limit: int = 100, offset: int = 0) -> list[dict[str, Any]]:
-        clauses, args = [], []
+        clauses: list[str] = []
+        args: list[str | int] = []
         if source is not None:
             clauses.append("source = ?")
             args.append(source)
@@ -390,7 +394,8 @@ class ReplayStore:
 
         def select(conn: sqlite3.Connection) -> list[dict[str, Any]]:
             cursor = conn.execute(
-                f"SELECT {', '.join(SESSION_COLUMNS)} FROM replay_sessions {where} ORDER BY {order_by} LIMIT ? OFFSET ?",
+                f"SELECT {', '.join(SESSION_COLUMNS)} FROM replay_sessions {where} "
+                f"ORDER BY {order_by} LIMIT ? OFFSET ?",
                 (*args, limit, offset),
             )
             return [_session_row(row) for row in cursor]
@@ -437,7 +442,7 @@ class ReplayStore:
 
 
 def _session_row(row: tuple[Any, ...]) -> dict[str, Any]:
-    session = dict(zip(SESSION_COLUMNS, row))
+    session = dict(zip(SESSION_COLUMNS, row, strict=True))
     for key in ("windows", "urls", "signals"):
         session[key] = orjson.loads(session[key])
     first, last = session["first_ts"], session["last_ts"]

@@ -1,10 +1,10 @@
 """One sender per destination: takes the oldest queued deliveries, sends them as one batch, and acts on the answer.
 
 - delivered: the rows leave the outbox.
-- retry (408/429/5xx, connection errors): the rows stay; the sender waits (Retry-After when given, else exponential backoff
-  with jitter) and tries the same rows again, keeping their dedup ids, so the destination can drop duplicates.
-- rejected (any other 4xx): a batch of one goes to the dead letters with the reason. A larger batch is split in halves and
-  retried at once, so one bad event cannot take its neighbours down with it.
+- retry (408/429/5xx, connection errors): the rows stay; the sender waits (Retry-After when given, else exponential
+  backoff with jitter) and tries the same rows again, keeping their dedup ids, so the destination can drop duplicates.
+- rejected (any other 4xx): a batch of one goes to the dead letters with the reason. A larger batch is split in halves
+  and retried at once, so one bad event cannot take its neighbours down with it.
 
 One batch is in flight per destination, which keeps delivery in order of arrival.
 """
@@ -59,7 +59,7 @@ class Sender:
             return
         try:
             await asyncio.wait_for(asyncio.shield(self._task), grace_s)
-        except asyncio.TimeoutError:
+        except TimeoutError:
             self._task.cancel()
             await asyncio.gather(self._task, return_exceptions=True)
 
@@ -74,7 +74,7 @@ class Sender:
                 continue
             try:
                 result = await self.transport.send(batch)
-            except Exception:  # noqa: BLE001 - a bug in a transport must not kill the sender; the rows stay queued
+            except Exception:  # a bug in a transport must not kill the sender; the rows stay queued
                 log.exception("sender %s: transport failed", name)
                 result = SendResult("retry", reason="internal error in transport")
             await self._settle(batch, result)

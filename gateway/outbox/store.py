@@ -113,20 +113,19 @@ class OutboxStore:
         self._wakeups: dict[str, asyncio.Event] = {name: asyncio.Event() for name in destinations}
         # Owned by the writer thread (every change happens inside a write function); others only read it.
         self._depth: Counter[str] = Counter(
-            dict(db.read_sync(lambda c: c.execute("SELECT destination, count(*) FROM outbox GROUP BY destination").fetchall()))
+            dict(db.read_sync(
+                lambda c: c.execute("SELECT destination, count(*) FROM outbox GROUP BY destination").fetchall()
+            ))
         )
 
     # -- ingest side -----------------------------------------------------------------------------------------------
 
-    async def enqueue(self, deliveries: Sequence[Delivery]) -> None:
-        """Commit `deliveries` durably (group commit), then wake their senders. Raises OutboxFull past the bound."""
-        await self.commit(deliveries, also=None)
-
     async def commit(
         self, deliveries: Sequence[Delivery], also: Callable[[sqlite3.Connection], None] | None
     ) -> None:
-        """Like enqueue, and run `also(conn)` in the same transaction: the rows and what goes with them (identity
-        links, say) are committed together or not at all."""
+        """Commit `deliveries` durably (group commit), then wake their senders; raises OutboxFull past the bound.
+        `also(conn)` runs in the same transaction: the rows and what goes with them (identity links, say) are
+        committed together or not at all."""
         if not deliveries and also is None:
             return
         now = time.time()
@@ -201,15 +200,18 @@ class OutboxStore:
 
         def delete(conn: sqlite3.Connection) -> None:
             conn.executemany("DELETE FROM outbox WHERE id = ?", ids)
-            conn.executemany("INSERT INTO delivery_log (destination, source, message_id, delivered_at) VALUES (?, ?, ?, ?)",
-                             log)
+            conn.executemany(
+                "INSERT INTO delivery_log (destination, source, message_id, delivered_at) VALUES (?, ?, ?, ?)", log
+            )
             self._depth[destination] -= len(ids)
 
         await self.db.write(delete)
 
     async def attempted(self, batch: Sequence[Queued]) -> None:
         ids = [(q.id,) for q in batch]
-        await self.db.write(lambda conn: conn.executemany("UPDATE outbox SET attempts = attempts + 1 WHERE id = ?", ids))
+        await self.db.write(
+            lambda conn: conn.executemany("UPDATE outbox SET attempts = attempts + 1 WHERE id = ?", ids)
+        )
 
     async def dead_letter(self, destination: str, batch: Sequence[Queued], status: int | None, reason: str) -> None:
         """Move rows the destination refused for good into `dead_letters`, with the reason."""
@@ -264,7 +266,7 @@ class OutboxStore:
                 (limit,),
             )
             names = [d[0] for d in cursor.description]
-            return [dict(zip(names, row)) for row in cursor]
+            return [dict(zip(names, row, strict=True)) for row in cursor]
 
         return await self.db.read(select)
 

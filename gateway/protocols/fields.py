@@ -20,7 +20,7 @@ from __future__ import annotations
 import re
 import uuid
 from dataclasses import dataclass
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 VENDORS = ("segment", "amplitude", "mixpanel", "posthog")
@@ -221,7 +221,7 @@ def posthog_uuid(message_id: str) -> str:
 
 # -- timestamps --------------------------------------------------------------------------------------------------------
 
-_EPOCH = datetime(1970, 1, 1, tzinfo=timezone.utc)
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 _MS = timedelta(milliseconds=1)
 
 
@@ -234,7 +234,7 @@ def iso_from_ms(ms: int) -> str | None:
         return None
     seconds, millis = divmod(ms, 1000)
     try:
-        when = datetime.fromtimestamp(seconds, timezone.utc)  # exact for whole seconds, and fast
+        when = datetime.fromtimestamp(seconds, UTC)  # exact for whole seconds, and fast
     except (OverflowError, OSError, ValueError):
         when = _EPOCH + timedelta(seconds=seconds)
     return (f"{when.year:04d}-{when.month:02d}-{when.day:02d}T{when.hour:02d}:{when.minute:02d}:{when.second:02d}"
@@ -250,7 +250,7 @@ def ms_from_iso(text: str | None) -> int | None:
     except ValueError:
         return None
     if when.tzinfo is None:
-        when = when.replace(tzinfo=timezone.utc)
+        when = when.replace(tzinfo=UTC)
     return (when - _EPOCH) // _MS
 
 

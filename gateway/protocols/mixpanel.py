@@ -94,7 +94,7 @@ def _epoch_ms(value: Any, where: str) -> int:
     """Mixpanel's `time`: seconds or milliseconds since the epoch, integer or not, as integer milliseconds."""
     if not isinstance(value, (int, float)) or isinstance(value, bool) or value != value:
         raise invalid(f"{where} must be a number of seconds or milliseconds since the epoch")
-    return int(round(value)) if abs(value) >= 1e11 else int(round(value * 1000))
+    return round(value) if abs(value) >= 1e11 else round(value * 1000)
 
 
 def _distinct_id(user_id: Any, anonymous_id: Any) -> Any:

@@ -22,7 +22,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Mapping, Sequence
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from typing import Any
 
 import orjson
@@ -384,7 +384,7 @@ def encode(event: Event) -> bytes:
 
 def build_batch(items: Sequence[bytes], destination: Destination) -> OutboundRequest:
     api_key = orjson.dumps(destination.credentials["api_key"])
-    sent_at = datetime.now(timezone.utc).isoformat(timespec="milliseconds").replace("+00:00", "Z")
+    sent_at = datetime.now(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
     body = b'{"api_key":' + api_key + b',"batch":[' + b",".join(items) + b'],"sent_at":"' + sent_at.encode() + b'"}'
     return OutboundRequest(
         url=f"{destination.endpoint}{OUTBOUND_PATH}", headers={"Content-Type": "application/json"}, body=body

@@ -14,7 +14,7 @@ from __future__ import annotations
 import base64
 import uuid
 from collections.abc import Mapping, Sequence
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from typing import Any
 
 import orjson
@@ -142,7 +142,8 @@ def decode(inbound: Inbound) -> Decoded:
 
 
 def _merge_shared(
-    item: dict[str, Any], context: dict | None, integrations: dict | None, sent_at: str | None, where: str
+    item: dict[str, Any], context: dict[str, Any] | None, integrations: dict[str, Any] | None, sent_at: str | None,
+    where: str,
 ) -> dict[str, Any]:
     """The batch's shared fields merged into `item`, in place: the item was just parsed from this request."""
     for key, shared in (("context", context), ("integrations", integrations)):
@@ -163,7 +164,7 @@ def encode(event: Event) -> bytes:
 
 def build_batch(items: Sequence[bytes], destination: Destination) -> OutboundRequest:
     write_key = destination.credentials["write_key"]
-    sent_at = datetime.now(timezone.utc).isoformat(timespec="milliseconds").replace("+00:00", "Z")
+    sent_at = datetime.now(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
     body = b'{"batch":[' + b",".join(items) + b'],"sentAt":"' + sent_at.encode() + b'"}'
     auth = base64.b64encode(f"{write_key}:".encode()).decode()
     headers = {"Content-Type": "application/json", "Authorization": f"Basic {auth}"}

@@ -129,7 +129,7 @@ async def call(request: Request, principal: Principal, method: str, path: str, *
     return ApiAnswer(status, headers, b"".join(chunks))
 
 
-class relay:  # noqa: N801 - used like a Response class
+class relay:  # used like a Response class
     """An ASGI response that runs `GET /admin{path}` as `principal` and streams its answer to the browser."""
 
     def __init__(self, request: Request, principal: Principal, path: str, query: Mapping[str, str] | None = None,

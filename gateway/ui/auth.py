@@ -29,11 +29,12 @@ from urllib.parse import quote
 import orjson
 from starlette.requests import Request
 from starlette.responses import JSONResponse, RedirectResponse, Response
+from starlette.types import ASGIApp
 
 from gateway import keys
 from gateway.access import AccessControl, Principal, digest
 from gateway.ui import navigation
-from gateway.ui.forms import FormTooLarge, read_form
+from gateway.ui.forms import FormData, FormTooLarge, read_form
 from gateway.ui.navigation import ui_root
 from gateway.ui.render import render
 from policies.policy import ROLES
@@ -136,7 +137,9 @@ def current_session(request: Request) -> UiSession | None:
 
 
 def csrf_ok(session: UiSession, submitted: str | None) -> bool:
-    return bool(submitted) and hmac.compare_digest(submitted.encode(), session.csrf.encode())
+    if not submitted:
+        return False
+    return hmac.compare_digest(submitted.encode(), session.csrf.encode())
 
 
 def _set_cookie(request: Request, response: Response, name: str, value: str, max_age: int) -> None:
@@ -151,7 +154,8 @@ def _clear_cookie(request: Request, response: Response, name: str) -> None:
 
 # -- guarding pages ---------------------------------------------------------------------------------------------------
 
-Handler = Callable[[Request, UiSession], Awaitable[Response]]
+# A page answers with a Response, or with an ASGI app that streams the admin API's answer (api.relay).
+Handler = Callable[[Request, UiSession], Awaitable[Response | ASGIApp]]
 
 
 def _safe_next(request: Request, target: str | None) -> str | None:
@@ -162,17 +166,20 @@ def _safe_next(request: Request, target: str | None) -> str | None:
     return None
 
 
-def page(section: str, handler: Handler, *, json: bool = False) -> Callable[[Request], Awaitable[Response]]:
+def page(
+    section: str, handler: Handler, *, json: bool = False
+) -> Callable[[Request], Awaitable[Response | ASGIApp]]:
     """Wrap a page handler: signed in (else to the sign-in page), the role may use `section` (else 403), and every
     POST carries the session's CSRF token (else 403). A POST's form is in `request.state.form`."""
 
-    async def endpoint(request: Request) -> Response:
+    async def endpoint(request: Request) -> Response | ASGIApp:
         session = current_session(request)
         if session is None:
             if json:
                 return JSONResponse({"error": "unauthorized", "message": "sign in again"}, status_code=401)
             target = request.url.path if request.method == "GET" else None
-            back = f"?next={quote(target, safe='/')}" if _safe_next(request, target) else ""
+            safe_target = _safe_next(request, target)
+            back = f"?next={quote(safe_target, safe='/')}" if safe_target else ""
             return RedirectResponse(ui_root(request) + "/sign-in" + back, status_code=303)
         if not navigation.allowed(session.role, section):
             if json:
@@ -257,7 +264,7 @@ async def sign_out(request: Request) -> Response:
     try:
         form = await read_form(request)
     except FormTooLarge:
-        form = {}
+        form = FormData()
     if session is not None and not csrf_ok(session, form.get("csrf")):
         return render(request, "error.html", {"title": "This form has expired", "status": 403,
                                               "message": "Reload the page and sign out again."},

@@ -55,7 +55,7 @@ def nice_ticks(maximum: float, count: int = 4) -> list[float]:
     step = next(m * power for m in (1, 2, 5, 10) if m * power >= raw)
     step = max(step, 1)  # counts: no fractional gridlines
     top = math.ceil(maximum / step) * step
-    return [i * step for i in range(int(round(top / step)) + 1)]
+    return [i * step for i in range(round(top / step) + 1)]
 
 
 def _fmt(value: float) -> str:

@@ -6,7 +6,7 @@ audit log and receipts are in UTC too.
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from urllib.parse import quote
 
 from replay.urls import normalize_page_url
@@ -30,7 +30,7 @@ KIND_PLURALS = {
 def _datetime(value: float | int | None, ms: bool) -> datetime | None:
     if value is None:
         return None
-    return datetime.fromtimestamp(value / 1000 if ms else value, timezone.utc)
+    return datetime.fromtimestamp(value / 1000 if ms else value, UTC)
 
 
 def when(value: float | int | None, ms: bool = False) -> str:
@@ -59,8 +59,8 @@ def when_iso_text(value: str | None) -> str:
     except ValueError:
         return value
     if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=timezone.utc)
-    return moment.astimezone(timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
+        moment = moment.replace(tzinfo=UTC)
+    return moment.astimezone(UTC).strftime("%Y-%m-%d %H:%M UTC")
 
 
 def any_time(value: object) -> str:

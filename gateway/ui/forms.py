@@ -8,7 +8,7 @@ to install). Repeated fields (checkboxes) are kept as lists in `FormData.lists`.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta
 from urllib.parse import parse_qs
 
 from starlette.requests import Request
@@ -55,4 +55,4 @@ def day_ms(text: str, *, end: bool = False) -> int | None:
         return None
     if end:
         day += timedelta(days=1)
-    return int(datetime(day.year, day.month, day.day, tzinfo=timezone.utc).timestamp() * 1000)
+    return int(datetime(day.year, day.month, day.day, tzinfo=UTC).timestamp() * 1000)

@@ -108,14 +108,14 @@ async def deletion_page(request: Request, session: UiSession) -> Response:
     }, session=session, section=DELETIONS)
 
 
-async def deletion_status(request: Request, session: UiSession) -> Response:
+async def deletion_status(request: Request, session: UiSession) -> api.relay:
     """The request's progress as the API gives it, for the page to follow without reloading: 304 (and no audit
     entry) while it is what the page shows (If-None-Match)."""
     return api.relay(request, session.principal, f"{DELETIONS_PATH}/{request.path_params['deletion_id']}",
                      forwarded=("if-none-match",))
 
 
-async def receipt(request: Request, session: UiSession) -> Response:
+async def receipt(request: Request, session: UiSession) -> api.relay:
     deletion_id = request.path_params["deletion_id"]
     filename = "deletion-receipt-" + "".join(c for c in deletion_id if c.isalnum() or c in "-_") + ".json"
     return api.relay(request, session.principal, f"{DELETIONS_PATH}/{deletion_id}/receipt",
@@ -150,11 +150,13 @@ class AuditFilters:
 
     def api_query(self) -> dict[str, str]:
         query = {"action": self.action, "actor": self.actor, "target": self.target, "limit": str(AUDIT_PAGE)}
-        if self.since:
-            query["since"] = str(day_ms(self.since) / 1000)
+        since_ms = day_ms(self.since) if self.since else None
+        if since_ms is not None:
+            query["since"] = str(since_ms / 1000)
         bounds = [float(self.before)] if self.before else []
-        if self.until:
-            bounds.append(day_ms(self.until, end=True) / 1000)
+        until_ms = day_ms(self.until, end=True) if self.until else None
+        if until_ms is not None:
+            bounds.append(until_ms / 1000)
         if bounds:
             query["until"] = repr(min(bounds))
         return query
@@ -165,7 +167,7 @@ class AuditFilters:
         return "?" + urlencode(fields)
 
     @property
-    def any(self) -> bool:
+    def active(self) -> bool:
         return any((self.action, self.actor, self.target, self.since, self.until))
 
 

@@ -6,6 +6,7 @@ reviews go through gateway.reviews, as the review API does.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Any
@@ -50,12 +51,13 @@ class QueueFilters:
     @classmethod
     def from_query(cls, query: Mapping[str, str]) -> QueueFilters:
         offset = query.get("offset", "")
+        order, signal, status = query.get("order", ""), query.get("signal", ""), query.get("status", "")
         return cls(
-            order=query.get("order") if query.get("order") in ORDERS else "score",
-            signal=query.get("signal") if query.get("signal") in SIGNAL_KINDS else "",
+            order=order if order in ORDERS else "score",
+            signal=signal if signal in SIGNAL_KINDS else "",
             url=query.get("url", "").strip()[:200],
             source=query.get("source", "").strip()[:100],
-            status=query.get("status") if query.get("status") in STATUS_FILTERS else "open",
+            status=status if status in STATUS_FILTERS else "open",
             offset=int(offset) if offset.isdigit() else 0,
         )
 
@@ -103,7 +105,7 @@ async def queue_page(request: Request, session: UiSession, filters: QueueFilters
             return answer
         batch = answer.json()["sessions"]
         ids = [s["session_id"] for s in batch]
-        current = await gateway.db.read(lambda conn, ids=ids: reviews.latest(conn, ids))
+        current = await gateway.db.read(functools.partial(reviews.latest, session_ids=ids))
         for i, item in enumerate(batch):
             review = current.get(item["session_id"])
             if flagged(item) and matches_status(review, filters.status):
@@ -190,7 +192,7 @@ async def review(request: Request, session: UiSession) -> Response:
     return RedirectResponse(target, status_code=303)
 
 
-async def events(request: Request, session: UiSession) -> Response:
+async def events(request: Request, session: UiSession) -> api.relay:
     """The recording for the player: the events API's answer, streamed through."""
     return api.relay(request, session.principal, f"/v1/replay/sessions/{request.path_params['session_id']}/events")
 

@@ -89,7 +89,7 @@ async def report_page(request: Request, session: UiSession) -> Response:
     }, session=session, section=SECTION)
 
 
-async def export(request: Request, session: UiSession) -> Response:
+async def export(request: Request, session: UiSession) -> api.relay:
     """`?format=csv&table=elements|forms|daily` or `?format=json`: the API's own download, streamed through."""
     filters = ReportFilters.from_query(request.query_params)
     query = filters.api_query()

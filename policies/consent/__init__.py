@@ -25,7 +25,8 @@ from policies.consent.signals import KINDS, Malformed, Signal, Signals, gpc_requ
 from policies.consent.verdict import ACTIONS, Verdict, verdict
 
 __all__ = [
-    "ACTIONS", "CONSENT_MODELS", "DEFAULT_ON_MISSING_CONSENT", "KINDS", "MISSING_REASONS", "NECESSARY", "ON_MISSING_CONSENT", "REASONS",
+    "ACTIONS", "CONSENT_MODELS", "DEFAULT_ON_MISSING_CONSENT", "KINDS", "MISSING_REASONS", "NECESSARY",
+    "ON_MISSING_CONSENT", "REASONS",
     "Consent", "ConsentConfig", "Malformed", "PurposeConsent", "Signal", "Signals", "Verdict",
     "anonymize", "decide", "gpc_requested", "parse_consent", "pseudonym", "read_consent", "read_signals", "record_gpc",
     "validate_purposes", "verdict",

@@ -85,7 +85,7 @@ def _defaults(table: Mapping[str, tuple[str, ...]], purposes: Sequence[str]) -> 
     """A default category table for `purposes`: each declared purpose's own name, then the table's entries, with
     purposes the policy does not declare left out."""
     declared = set(purposes) - {NECESSARY}
-    merged = {normalise(p): (p,) for p in purposes if p in declared}
+    merged: dict[str, tuple[str, ...]] = {normalise(p): (p,) for p in purposes if p in declared}
     for key, targets in table.items():
         kept = tuple(p for p in targets if p in declared)
         if kept:
@@ -112,7 +112,7 @@ def read_consent(root: Any) -> ConsentConfig:
         if name not in declared:
             raise root.error(f"gpc_purposes[{i}]", _undeclared(name, purposes))
 
-    event_property = root.str("event_property", DEFAULT_EVENT_PROPERTY)
+    event_property = root.string("event_property", DEFAULT_EVENT_PROPERTY)
     if not event_property or "." in event_property:
         raise root.error("event_property", f"expected a property name without dots, got {event_property!r}")
 
@@ -120,7 +120,7 @@ def read_consent(root: Any) -> ConsentConfig:
         purposes=purposes,
         gpc_purposes=gpc,
         event_property=event_property,
-        tcf_legitimate_interest=root.bool("tcf_legitimate_interest", False),
+        tcf_legitimate_interest=root.boolean("tcf_legitimate_interest", False),
         segment_categories=_categories(root.table("segment_categories"), purposes),
         rudderstack_ids=_categories(root.table("rudderstack_ids"), purposes),
         tcf_purposes=_tcf_purposes(root.table("tcf_purposes"), purposes),

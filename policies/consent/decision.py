@@ -90,8 +90,10 @@ def decide(
         raise ValueError(f"consent_model must be one of {', '.join(CONSENT_MODELS)}, got {consent_model!r}")
     if consent_model == "opt-in":
         default = DEFAULT_OPT_IN
+    elif signals.gdpr_applies:
+        default = DEFAULT_GDPR
     else:
-        default = DEFAULT_GDPR if signals.gdpr_applies else DEFAULT_OPT_OUT
+        default = DEFAULT_OPT_OUT
     ledger = ledger or {}
     malformed = bool(signals.malformed)
     decided: dict[str, PurposeConsent] = {}

@@ -21,4 +21,4 @@ def parse_gcs(value: str) -> dict[str, bool]:
     if match is None:
         raise ValueError(f"expected G1 and two of 0, 1 or - (e.g. G101), got {value!r:.40}")
     states = (_STATE[match.group(1)], _STATE[match.group(2)])
-    return {signal: state for signal, state in zip(SIGNALS, states) if state is not None}
+    return {signal: state for signal, state in zip(SIGNALS, states, strict=True) if state is not None}

@@ -81,7 +81,7 @@ class _Collected:
             purposes = reader(self, value, config)
         except _Bad as bad:
             self.malformed.append(Malformed(kind, where, str(bad)))
-        except Exception as exc:  # garbage must never stop ingest; it is a malformed signal like any other
+        except Exception as exc:  # noqa: BLE001 - garbage must never stop ingest; it is a malformed signal like any other
             self.malformed.append(Malformed(kind, where, f"unreadable ({type(exc).__name__})"))
         else:
             if purposes is not None:
@@ -131,15 +131,7 @@ def read_signals(
     return Signals(found.gpc, found.gdpr_applies, tuple(found.signals), tuple(found.malformed))
 
 
-NO_SIGNALS = Signals()
-_REQUEST_PLACES = (("query", "gdpr"), ("query", "gdpr_consent"), ("query", "gcs"), ("query", "us_privacy"))
 _CONTEXT_PLACES = ("consent", "consentManagement", "gdpr_consent", "us_privacy")
-
-
-def request_is_silent(headers: Mapping[str, str], query: Mapping[str, str]) -> bool:
-    """Whether the request itself carries no consent signal (no Sec-GPC header, no gdpr, gdpr_consent, gcs or
-    us_privacy parameter). Checked once per request; with `event_is_silent` it lets the common case skip read_signals."""
-    return _header(headers, GPC_HEADER) is None and not any(query.get(name) is not None for _, name in _REQUEST_PLACES)
 
 
 def event_places(event: Event, config: ConsentConfig) -> tuple[Any, ...]:
@@ -156,11 +148,6 @@ def event_places(event: Event, config: ConsentConfig) -> tuple[Any, ...]:
         properties.get(prop),
         traits.get(prop),
     )
-
-
-def event_is_silent(event: Event, config: ConsentConfig) -> bool:
-    """Whether `event` has nothing in any place read_signals looks at."""
-    return all(value is None for value in event_places(event, config))
 
 
 def gpc_requested(headers: Mapping[str, str]) -> bool:

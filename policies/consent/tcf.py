@@ -25,7 +25,8 @@ import base64
 import binascii
 import re
 from dataclasses import dataclass
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
+from typing import Any
 
 # TCF policy: purposes 1 and 3-6 may only be processed on consent; these may also rest on legitimate interest
 # (TCF Policies v2.2, Appendix A; purpose 11 exists since v2.2).
@@ -33,7 +34,7 @@ LEGITIMATE_INTEREST_PURPOSES = frozenset({2, 7, 8, 9, 10, 11})
 
 _SEGMENT = re.compile(r"[A-Za-z0-9_-]+={0,2}")
 _TO_STANDARD = str.maketrans("-_", "+/")
-_EPOCH = datetime(1970, 1, 1, tzinfo=timezone.utc)
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 _MAX_CHARS = 16384  # a full string with every GVL vendor is about 2 KB; far longer is not a TC string
 
 DISCLOSED_VENDORS, ALLOWED_VENDORS, PUBLISHER_TC = 1, 2, 3
@@ -111,7 +112,7 @@ class TCString:
 class _Bits:
     """A segment's bits as one big integer, read left to right."""
 
-    __slots__ = ("value", "size", "pos")
+    __slots__ = ("pos", "size", "value")
 
     def __init__(self, segment: str) -> None:
         if not _SEGMENT.fullmatch(segment):
@@ -128,7 +129,7 @@ class _Bits:
         self.value = int.from_bytes(raw, "big") >> (len(raw) * 8 - self.size)
         self.pos = 0
 
-    def int(self, width: int) -> int:
+    def uint(self, width: int) -> int:
         end = self.pos + width
         if end > self.size:
             raise TCStringError(f"ends at bit {self.size}, inside a field that needs bits up to {end}")
@@ -137,11 +138,11 @@ class _Bits:
         return value
 
     def flag(self) -> bool:
-        return bool(self.int(1))
+        return bool(self.uint(1))
 
     def ids(self, width: int) -> frozenset[int]:
         """A fixed-width bit field whose leftmost bit is id 1."""
-        field = self.int(width)
+        field = self.uint(width)
         ids = []
         while field:  # one step per set bit, not per bit
             lowest = field & -field
@@ -150,24 +151,24 @@ class _Bits:
         return frozenset(ids)
 
     def letters(self) -> str:
-        first, second = self.int(6), self.int(6)
+        first, second = self.uint(6), self.uint(6)
         if first > 25 or second > 25:
             raise TCStringError("a letter code outside a-z")
         return chr(ord("A") + first) + chr(ord("A") + second)
 
     def time(self) -> datetime:
-        return _EPOCH + timedelta(milliseconds=self.int(36) * 100)
+        return _EPOCH + timedelta(milliseconds=self.uint(36) * 100)
 
 
 def _vendor_set(bits: _Bits) -> VendorSet:
-    max_id = bits.int(16)
+    max_id = bits.uint(16)
     if not bits.flag():
-        return VendorSet(max_id=max_id, field=bits.int(max_id))
+        return VendorSet(max_id=max_id, field=bits.uint(max_id))
     ranges = []
-    for _ in range(bits.int(12)):
+    for _ in range(bits.uint(12)):
         is_range = bits.flag()
-        start = bits.int(16)
-        end = bits.int(16) if is_range else start
+        start = bits.uint(16)
+        end = bits.uint(16) if is_range else start
         if not 1 <= start <= end <= max_id:
             raise TCStringError(f"vendor range {start}-{end} outside 1-{max_id}")
         ranges.append((start, end))
@@ -176,13 +177,13 @@ def _vendor_set(bits: _Bits) -> VendorSet:
 
 def _restrictions(bits: _Bits) -> tuple[PublisherRestriction, ...]:
     restrictions = []
-    for _ in range(bits.int(12)):
-        purpose, kind = bits.int(6), bits.int(2)
+    for _ in range(bits.uint(12)):
+        purpose, kind = bits.uint(6), bits.uint(2)
         vendors = []
-        for _ in range(bits.int(12)):
+        for _ in range(bits.uint(12)):
             is_range = bits.flag()
-            start = bits.int(16)
-            end = bits.int(16) if is_range else start
+            start = bits.uint(16)
+            end = bits.uint(16) if is_range else start
             if not 1 <= start <= end:
                 raise TCStringError(f"restricted vendor range {start}-{end}")
             vendors.append((start, end))
@@ -192,7 +193,7 @@ def _restrictions(bits: _Bits) -> tuple[PublisherRestriction, ...]:
 
 def _publisher_purposes(bits: _Bits) -> PublisherPurposes:
     consent, li = bits.ids(24), bits.ids(24)
-    custom = bits.int(6)
+    custom = bits.uint(6)
     return PublisherPurposes(consent, li, bits.ids(custom), bits.ids(custom))
 
 
@@ -204,19 +205,19 @@ def decode(tc_string: str) -> TCString:
         raise TCStringError(f"longer than {_MAX_CHARS} characters")
     core, *others = tc_string.split(".")
     bits = _Bits(core)
-    version = bits.int(6)
+    version = bits.uint(6)
     if version != 2:
         raise TCStringError(f"version {version}; only TCF v2 strings are read")
-    fields = dict(
+    fields: dict[str, Any] = dict(  # TCString's keyword arguments; the optional segments are added below
         version=version,
         created=bits.time(),
         last_updated=bits.time(),
-        cmp_id=bits.int(12),
-        cmp_version=bits.int(12),
-        consent_screen=bits.int(6),
+        cmp_id=bits.uint(12),
+        cmp_version=bits.uint(12),
+        consent_screen=bits.uint(6),
         consent_language=bits.letters(),
-        vendor_list_version=bits.int(12),
-        tcf_policy_version=bits.int(6),
+        vendor_list_version=bits.uint(12),
+        tcf_policy_version=bits.uint(6),
         is_service_specific=bits.flag(),
         use_non_standard_stacks=bits.flag(),
         special_feature_optins=bits.ids(12),
@@ -230,7 +231,7 @@ def decode(tc_string: str) -> TCString:
     )
     for segment in others:
         bits = _Bits(segment)
-        kind = bits.int(3)
+        kind = bits.uint(3)
         if kind == DISCLOSED_VENDORS and "disclosed_vendors" not in fields:
             fields["disclosed_vendors"] = _vendor_set(bits)
         elif kind == ALLOWED_VENDORS and "allowed_vendors" not in fields:

@@ -16,8 +16,8 @@ _SEP = r"[\s\-\u2010-\u2015\u2212./()\[\]~+]"
 # A run of ≥ 7 digits: needed by phone (≥ 7 digits), card (≥ 12), SSN (9), and IBAN (every country's account
 # number has a run of 7 or more digits). Then, for phone and card, a run that does not continue a word
 # (`ORD-84629173`, UUID groups), as their recognizers require; SSN and IBAN have patterns of their own.
-_DIGITS = re.compile(r"\d(?:%s{0,4}\d){6,}" % _SEP)
-_PHONE_CARD = re.compile(r"(?<!\w)(?<!\w[\-.])\d(?:%s{0,4}\d){6,}" % _SEP)
+_DIGITS = re.compile(r"\d(?:" + _SEP + r"{0,4}\d){6,}")
+_PHONE_CARD = re.compile(r"(?<!\w)(?<!\w[\-.])\d(?:" + _SEP + r"{0,4}\d){6,}")
 _NO_DIGITS = str.maketrans("", "", "0123456789")
 _SSN = re.compile(r"\d{3}[- .]\d{2}[- .]\d{4}")
 _IBAN = re.compile(r"(?<![A-Za-z0-9])[A-Za-z]{2}[ \-]?\d{2}(?:[ \-]?[A-Za-z0-9]{4}){2}")
@@ -64,9 +64,8 @@ def candidate_entities(text: str) -> frozenset[str]:
             found.append("US_SSN")
         if _IBAN.search(text):
             found.append("IBAN_CODE")
-    if (text.count(".") >= 3 and _IPV4.search(text)) or "::" in text:
-        found.append("IP_ADDRESS")
-    elif text.count(":") >= 7 and _IPV6_FULL.search(text):
+    if ((text.count(".") >= 3 and _IPV4.search(text)) or "::" in text
+            or (text.count(":") >= 7 and _IPV6_FULL.search(text))):
         found.append("IP_ADDRESS")
     if "eyJ" in text:
         found.append("JWT")

@@ -56,8 +56,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from policies.pii.keys import DEFAULT_FREE_TEXT_KEYS, DEFAULT_SENSITIVE_KEYS
 from policies.pii.entities import ENTITIES, PATTERN_ENTITIES
+from policies.pii.keys import DEFAULT_FREE_TEXT_KEYS, DEFAULT_SENSITIVE_KEYS
 from policies.pii.selectors import SelectorError, parse_selector
 
 RULE_ACTIONS = ("keep", "remove", "replace", "mask", "hash", "truncate_ip", "generalize_date", "detect")
@@ -196,13 +196,13 @@ def _threshold(table: Any, default: float) -> float:
 def _rules(root: Any) -> tuple[FieldRule, ...]:
     rules = []
     for entry in root.tables("rules"):
-        path = entry.str("path")
+        path = entry.string("path")
         try:
             parse_selector(path)
         except SelectorError as exc:
             raise entry.error("path", str(exc)) from None
-        action = entry.str("action", choices=RULE_ACTIONS)
-        label = entry.str("label", "[REDACTED]")
+        action = entry.string("action", choices=RULE_ACTIONS)
+        label = entry.string("label", "[REDACTED]")
         if "label" in entry.data and action != "replace":
             raise entry.error("label", f"only a `replace` rule has a label (this rule's action is {action!r})")
         entry.finish()
@@ -215,7 +215,7 @@ def _actions(table: Any) -> dict[str, str]:
     for entity in list(table.data):
         if entity not in ENTITIES:
             raise table.error(entity, f"unknown entity; expected one of {', '.join(ENTITIES)}")
-        action = table.str(entity, choices=DETECTOR_ACTIONS)
+        action = table.string(entity, choices=DETECTOR_ACTIONS)
         if action == "truncate_ip" and entity != "IP_ADDRESS":
             raise table.error(entity, "truncate_ip applies to IP_ADDRESS only")
         actions[entity] = action
@@ -223,26 +223,26 @@ def _actions(table: Any) -> dict[str, str]:
     return actions
 
 
-def parse_pii(data: Mapping[str, Any], file: str, env: Mapping[str, str]) -> PiiConfig:
+def parse_pii(data: Mapping[str, Any], file: str, env: Mapping[str, str] | None) -> PiiConfig:
     """Validate the `[pii]` table `data` of policy `file`; raises PolicyError(file, "pii.<key>", problem)."""
     from policies import loader  # here, not at the top: the loader imports this module to read [pii]
 
     root = loader._Table(file, data, "pii", env)
     d = PiiConfig()
-    hash_prefix = root.str("hash_prefix", d.hash_prefix)
+    hash_prefix = root.string("hash_prefix", d.hash_prefix)
     if not hash_prefix or hash_prefix != hash_prefix.strip():
         # The prefix tells a pseudonym from other hex (so that it is not hashed again): it cannot be empty.
         raise root.error("hash_prefix", f"must be a non-empty prefix without spaces, got {hash_prefix!r}")
-    hash_length = root.int("hash_length", d.hash_length, minimum=8)
+    hash_length = root.integer("hash_length", d.hash_length, minimum=8)
     if hash_length > 64:
         raise root.error("hash_length", f"must be at most 64 (the hex digits of SHA-256), got {hash_length}")
-    ipv4_prefix = root.int("ipv4_prefix", d.ipv4_prefix)
+    ipv4_prefix = root.integer("ipv4_prefix", d.ipv4_prefix)
     if ipv4_prefix > 32:
         raise root.error("ipv4_prefix", f"must be at most 32, got {ipv4_prefix}")
-    ipv6_prefix = root.int("ipv6_prefix", d.ipv6_prefix)
+    ipv6_prefix = root.integer("ipv6_prefix", d.ipv6_prefix)
     if ipv6_prefix > 128:
         raise root.error("ipv6_prefix", f"must be at most 128, got {ipv6_prefix}")
-    ner_model = root.str("ner_model", "")
+    ner_model = root.string("ner_model", "")
     if ner_model and not (Path(ner_model) / "config.cfg").is_file():
         # An installed model package (site-packages/en_core_web_sm) holds the model one directory down.
         inner = [p for p in Path(ner_model).glob("*/config.cfg")] if Path(ner_model).is_dir() else []
@@ -267,7 +267,7 @@ def parse_pii(data: Mapping[str, Any], file: str, env: Mapping[str, str]) -> Pii
     unknown = [r for r in regions if r not in phonenumbers.SUPPORTED_REGIONS]
     if unknown:
         raise detectors.error("phone_regions", f"unknown region {unknown[0]!r}; use ISO 3166 codes such as US, GB, DE")
-    leniency = detectors.int("phone_leniency", d.phone_leniency)
+    leniency = detectors.integer("phone_leniency", d.phone_leniency)
     if leniency > 3:
         raise detectors.error("phone_leniency", f"must be 0..3, got {leniency}")
     actions = _actions(detectors.table("actions"))
@@ -277,34 +277,34 @@ def parse_pii(data: Mapping[str, Any], file: str, env: Mapping[str, str]) -> Pii
     strict = DetectorClass(
         entities=_entities(free_text, "entities", STRICT.entities),
         score_threshold=_threshold(free_text, STRICT.score_threshold),
-        digit_run=free_text.int("digit_run", STRICT.digit_run),
+        digit_run=free_text.integer("digit_run", STRICT.digit_run),
     )
     if 0 < strict.digit_run < 4:
         raise free_text.error("digit_run", f"must be 0 (off) or at least 4, got {strict.digit_run}")
     free_text.finish()
 
     limits = root.table("limits")
-    max_depth = limits.int("max_depth", d.max_depth, minimum=1)
+    max_depth = limits.integer("max_depth", d.max_depth, minimum=1)
     if max_depth > 200:
         raise limits.error("max_depth", f"must be at most 200 (Python's recursion limit), got {max_depth}")
-    max_scan_chars = limits.int("max_scan_chars", d.max_scan_chars, minimum=64)
-    window_chars = limits.int("window_chars", d.window_chars, minimum=256)
-    window_overlap = limits.int("window_overlap", d.window_overlap)
+    max_scan_chars = limits.integer("max_scan_chars", d.max_scan_chars, minimum=64)
+    window_chars = limits.integer("window_chars", d.window_chars, minimum=256)
+    window_overlap = limits.integer("window_overlap", d.window_overlap)
     if window_overlap >= window_chars:
         raise limits.error("window_overlap", f"must be below window_chars ({window_chars}), got {window_overlap}")
-    regex_timeout_ms = limits.int("regex_timeout_ms", d.regex_timeout_ms, minimum=1)
+    regex_timeout_ms = limits.integer("regex_timeout_ms", d.regex_timeout_ms, minimum=1)
     if regex_timeout_ms >= 1000:
         raise limits.error("regex_timeout_ms", f"must be below 1000 (one second per regex is a denial of service), "
                                                f"got {regex_timeout_ms}")
-    max_scan_ms = limits.int("max_scan_ms", d.max_scan_ms, minimum=1)
+    max_scan_ms = limits.integer("max_scan_ms", d.max_scan_ms, minimum=1)
     if max_scan_ms >= 1000:
         raise limits.error("max_scan_ms", f"must be below 1000, got {max_scan_ms}")
-    cache_entries = limits.int("cache_entries", d.cache_entries)
-    cache_max_chars = limits.int("cache_max_chars", d.cache_max_chars)
+    cache_entries = limits.integer("cache_entries", d.cache_entries)
+    cache_max_chars = limits.integer("cache_max_chars", d.cache_max_chars)
     limits.finish()
 
     config = PiiConfig(
-        enabled=root.bool("enabled", True),
+        enabled=root.boolean("enabled", True),
         hash_prefix=hash_prefix,
         hash_length=hash_length,
         ipv4_prefix=ipv4_prefix,
@@ -314,7 +314,7 @@ def parse_pii(data: Mapping[str, Any], file: str, env: Mapping[str, str]) -> Pii
         safe_fields=_selectors(root, "safe_fields", d.safe_fields),
         id_fields=_selectors(root, "id_fields", d.id_fields),
         rules=_rules(root),
-        default_rules=root.bool("default_rules", True),
+        default_rules=root.boolean("default_rules", True),
         free_text_keys=root.strings("free_text_keys", d.free_text_keys),
         allow_values=root.strings("allow_values", ()),
         url_secret_params=root.strings("url_secret_params", d.url_secret_params),

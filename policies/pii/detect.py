@@ -147,7 +147,7 @@ class Detector:
         pattern = self._digit_runs.get(n)
         if pattern is None:
             # Not a run that continues a word: `ORD-84629173` and `INV-2024-004512` are references, not secrets.
-            pattern = self._digit_runs[n] = re.compile(r"(?<!\w)(?<!\w[\-./])\d(?:[ \-./]?\d){%d,}" % (n - 1))
+            pattern = self._digit_runs[n] = re.compile(r"(?<!\w)(?<!\w[\-./])\d(?:[ \-./]?\d){" + str(n - 1) + ",}")
         return pattern
 
     def _keep(self, job: _Job, entity: str, score: float) -> bool:

@@ -26,9 +26,9 @@ from typing import Any
 
 import spacy
 from presidio_analyzer import AnalyzerEngine, EntityRecognizer, RecognizerRegistry, RecognizerResult
-from presidio_analyzer.context_aware_enhancers import ContextAwareEnhancer
 from presidio_analyzer import analyzer_engine as _analyzer_module
 from presidio_analyzer import pattern_recognizer as _pattern_module
+from presidio_analyzer.context_aware_enhancers import ContextAwareEnhancer
 from presidio_analyzer.nlp_engine import NlpArtifacts, SpacyNlpEngine
 from presidio_analyzer.predefined_recognizers import SpacyRecognizer
 from presidio_analyzer.predefined_recognizers.generic import iban_recognizer as _iban_module
@@ -159,7 +159,7 @@ class Analyzer:
         else:
             # Pattern recognizers read nothing from the NLP artifacts (context boosting is off, see _NoContext), so
             # tokenising would only cost time, and grow spaCy's string store by every new token for ever.
-            artifacts = NlpArtifacts([], None, [], [], self.blank, _LANGUAGE)
+            artifacts = NlpArtifacts([], None, [], [], self.blank, _LANGUAGE)  # type: ignore[arg-type]  # no Doc: see above
         _timeouts.count = 0
         results = self.engine.analyze(
             text, language=_LANGUAGE, entities=list(entities), nlp_artifacts=artifacts, score_threshold=0.0

@@ -24,6 +24,7 @@ import binascii
 import functools
 import re
 from collections.abc import Sequence
+from typing import ClassVar
 
 import regex
 import tldextract
@@ -159,7 +160,9 @@ def luhn_valid(digits: str) -> bool:
 
 
 class LuhnCardRecognizer(PatternRecognizer):
-    PATTERNS = [Pattern("card 12-19 digits", r"(?<!\w)(?<!\w[\-.])[2-6]\d{3}(?:[ -]?\d){8,15}(?!\w)", 0.3)]
+    PATTERNS: ClassVar[list[Pattern]] = [
+        Pattern("card 12-19 digits", r"(?<!\w)(?<!\w[\-.])[2-6]\d{3}(?:[ -]?\d){8,15}(?!\w)", 0.3)
+    ]
 
     def __init__(self) -> None:
         super().__init__(

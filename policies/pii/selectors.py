@@ -132,7 +132,7 @@ class PathMatcher:
             seg = segs[p]
             if seg == _GLOBSTAR:
                 nxt.add((i, p))
-            elif seg == _STAR or seg == literal:
+            elif seg in (_STAR, literal):
                 nxt.add((i, p + 1))
         sid = self._intern(self._closure(nxt))
         if len(self._steps) >= self._max_steps:

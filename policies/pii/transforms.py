@@ -52,7 +52,7 @@ class Hasher:
         if not key:
             raise ValueError("the hash key is empty; pseudonymising needs a secret key (e.g. 32 random bytes)")
         self._key, self._prefix, self._length = key, prefix, length
-        self._own = re.compile(re.escape(prefix) + "[0-9a-f]{%d}" % length)
+        self._own = re.compile(re.escape(prefix) + "[0-9a-f]{" + str(length) + "}")
 
     def __call__(self, value: str) -> str:
         if self.is_hash(value):

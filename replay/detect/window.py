@@ -93,7 +93,7 @@ class WindowAnalyzer:
         else:
             self.skipped += 1
 
-    def _feed(self, event: Any) -> bool:
+    def _feed(self, event: Any) -> bool:  # noqa: C901  # issue 19: being split
         if type(event) is not dict:
             return False
         ts = event.get("timestamp")

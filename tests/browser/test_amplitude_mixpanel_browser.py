@@ -53,10 +53,11 @@ def start(pages: PageServer, start_gateway: Callable[..., GatewayProcess], vendo
 
 def test_amplitude_browser_sdk(page: Any, pages: PageServer, vendor: FakeVendor,
                                start_gateway: Callable[..., GatewayProcess]) -> None:
-    gateway, url = start(pages, start_gateway, vendor, "amplitude", AMPLITUDE_PAGE)
+    _, url = start(pages, start_gateway, vendor, "amplitude", AMPLITUDE_PAGE)
     page.goto(url)
     page.evaluate("() => amplitude.track('Added To Cart', {sku: 'A-1'}).promise")
-    identify = "() => { const i = new amplitude.Identify(); i.set('plan', 'pro'); return amplitude.identify(i).promise }"
+    identify = ("() => { const i = new amplitude.Identify(); i.set('plan', 'pro'); "
+                "return amplitude.identify(i).promise }")
     page.evaluate(identify)
     # As the page is left: Amplitude has no flush on leave of its own; its beacon transport survives the unload.
     page.evaluate("() => { amplitude.setTransport('beacon'); amplitude.track('Left Shop'); amplitude.flush() }")
@@ -77,7 +78,7 @@ def test_amplitude_browser_sdk(page: Any, pages: PageServer, vendor: FakeVendor,
 
 def test_mixpanel_browser_sdk(page: Any, pages: PageServer, vendor: FakeVendor,
                               start_gateway: Callable[..., GatewayProcess]) -> None:
-    gateway, url = start(pages, start_gateway, vendor, "mixpanel", MIXPANEL_PAGE)
+    _, url = start(pages, start_gateway, vendor, "mixpanel", MIXPANEL_PAGE)
     page.goto(url)
     page.evaluate("""() => new Promise(done => {
         mixpanel.identify('user-9');
@@ -85,7 +86,9 @@ def test_mixpanel_browser_sdk(page: Any, pages: PageServer, vendor: FakeVendor,
         mixpanel.track('Added To Cart', {sku: 'A-1'}, done);
     })""")
     # sendBeacon on the way out (mixpanel-browser's beacon carries form data labelled text/plain).
-    page.evaluate("() => mixpanel.track('Left Shop', {reason: 'test'}, {transport: 'sendBeacon', send_immediately: true})")
+    page.evaluate(
+        "() => mixpanel.track('Left Shop', {reason: 'test'}, {transport: 'sendBeacon', send_immediately: true})"
+    )
     page.click("#away")
     page.wait_for_url("**/away.html")
 

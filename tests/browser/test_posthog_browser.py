@@ -37,7 +37,8 @@ PAGE = """<!doctype html>
 </script></head>
 <body><h1>Shop</h1>
 <form><label>Search <input id="q" name="q"></label><button id="go" type="button">Go</button></form>
-<button id="add" onclick="document.getElementById('count').textContent = String(Number(document.getElementById('count').textContent) + 1)">Add</button>
+<button id="add" onclick="const count = document.getElementById('count');
+                          count.textContent = String(Number(count.textContent) + 1)">Add</button>
 <span id="count">0</span>
 <a id="away" href="/away.html">away</a>
 </body></html>"""
@@ -93,14 +94,18 @@ def test_posthog_js_events_config_recorder_and_recording_go_through_the_gateway(
                              .replace("__HOST__", json.dumps(gateway.url)))
         page.goto(url)
         page.wait_for_function("() => window.posthog && window.posthog.__loaded")
-        page.evaluate("() => { posthog.identify('user-42', {plan: 'pro'}); posthog.capture('added to cart', {sku: 'A-1'}) }")
-        wait_until(lambda: page.evaluate("() => !!(posthog.sessionRecordingStarted && posthog.sessionRecordingStarted())"),
-                   timeout=20, what="posthog-js to start recording")
+        page.evaluate(
+            "() => { posthog.identify('user-42', {plan: 'pro'}); posthog.capture('added to cart', {sku: 'A-1'}) }"
+        )
+        recording = "() => !!(posthog.sessionRecordingStarted && posthog.sessionRecordingStarted())"
+        wait_until(lambda: page.evaluate(recording), timeout=20, what="posthog-js to start recording")
         page.fill("#q", "trail shoes")
         for _ in range(3):
             page.click("#add")
         # Sent by sendBeacon as the page is left (posthog-js's transport option for unload-time events).
-        page.evaluate("() => posthog.capture('left shop', {reason: 'test'}, {transport: 'sendBeacon', send_instantly: true})")
+        page.evaluate(
+            "() => posthog.capture('left shop', {reason: 'test'}, {transport: 'sendBeacon', send_instantly: true})"
+        )
         page.click("#away")
         page.wait_for_url("**/away.html")
 

@@ -1,4 +1,5 @@
-"""@segment/analytics-next from the npm registry, in headless Chromium, sends through the gateway to a Segment vendor."""
+"""@segment/analytics-next from the npm registry, in headless Chromium, sends through the gateway to a Segment
+vendor."""
 
 from __future__ import annotations
 

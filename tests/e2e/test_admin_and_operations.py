@@ -1,4 +1,5 @@
-"""The operator's view: health, readiness, metrics, the admin API's deny-by-default, and the default `make run` set-up."""
+"""The operator's view: health, readiness, metrics, the admin API's deny-by-default, and the default `make run`
+set-up."""
 
 from __future__ import annotations
 

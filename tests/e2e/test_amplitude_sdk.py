@@ -54,7 +54,8 @@ def test_sdk_events_arrive_in_amplitude_format_and_the_sdk_reports_success(
     assert {code for _, _, code, _ in outcomes.settled} == {200}, outcomes.settled
     insert_ids = {insert_id for _, insert_id, _, _ in outcomes.settled}
 
-    wait_until(lambda: {e["insert_id"] for e in amplitude_events(vendor)} >= insert_ids, what="the events at the vendor")
+    wait_until(lambda: {e["insert_id"] for e in amplitude_events(vendor)} >= insert_ids,
+               what="the events at the vendor")
     events = {e["event_type"]: e for e in amplitude_events(vendor)}
     track, identify, group = events["Order Completed"], events["$identify"], events["$groupidentify"]
     assert (track["user_id"], track["device_id"]) == ("user-1", "device-1")

@@ -72,8 +72,9 @@ def test_a_real_sdk_with_one_consenting_and_one_silent_subject(
         assert bob["properties"] == {"plan": "free"}
 
         metrics = gateway.metrics()
-        assert metrics['gateway_consent_decisions_total{action="drop",destination="segment",reason="default_opt_in"}'] == 1
-        assert metrics['gateway_consent_decisions_total{action="anonymize",destination="anon",reason="default_opt_in"}'] == 1
+        decisions = "gateway_consent_decisions_total"
+        assert metrics[decisions + '{action="drop",destination="segment",reason="default_opt_in"}'] == 1
+        assert metrics[decisions + '{action="anonymize",destination="anon",reason="default_opt_in"}'] == 1
     finally:
         strict.stop()
         anon.stop()

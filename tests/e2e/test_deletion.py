@@ -37,6 +37,7 @@ USER, ANON, OLD_ANON = "subject-user-4711", "subject-anon-4711", "subject-oldano
 EMAIL, NAME, PHONE = "jane.subject@example.org", "Jane Subjectova", "+44 20 7946 0958"
 SECRETS = (USER, ANON, OLD_ANON, EMAIL, NAME, PHONE)
 COMPLIANCE = "compliance-token"
+SUPPORT = "support-token"
 
 
 class SegmentDeletionApi:
@@ -85,7 +86,13 @@ def deletion_policy(segment_url: str, mixpanel_url: str) -> dict[str, Any]:
     })
     policy["destinations"].append({"name": "local-sink", "protocol": "sink", "purposes": ["analytics"]})
     policy["access"]["tokens"].append({"name": "dpo", "role": "compliance", "sha256": sha256(COMPLIANCE)})
+    policy["access"]["tokens"].append({"name": "agent", "role": "support", "sha256": sha256(SUPPORT)})
     return policy
+
+
+def review(gateway: GatewayProcess, session_id: str, note: str) -> httpx.Response:
+    return httpx.post(f"{gateway.url}/admin/v1/replay/sessions/{session_id}/review", json={
+        "status": "reviewed", "note": note}, headers={"Authorization": f"Bearer {SUPPORT}"}, timeout=10)
 
 
 def compliance(gateway: GatewayProcess, method: str, path: str, **kwargs: Any) -> httpx.Response:
@@ -94,7 +101,8 @@ def compliance(gateway: GatewayProcess, method: str, path: str, **kwargs: Any) -
 
 
 def seed_subject(gateway: GatewayProcess) -> str:
-    """The subject arrives the ways a product sends data: SDK calls, a consent record, a session recording."""
+    """The subject arrives the ways a product sends data: SDK calls, a consent record, a session recording (which a
+    support agent reviews, with a note naming the person)."""
     client = Client(WRITE_KEY, host=gateway.url, upload_interval=0.05)
     client.identify(user_id=USER, anonymous_id=ANON, traits={"email": EMAIL, "name": NAME, "phone": PHONE},
                     message_id="subject-identify")
@@ -111,6 +119,8 @@ def seed_subject(gateway: GatewayProcess) -> str:
     other = json.loads(SESSIONS[1].read_text())
     assert post_events(gateway, "bystander-session", {"events": other["events"], "userId": "bystander"}
                        ).status_code == 200
+    assert review(gateway, session_id, f"{USER} called about the checkout").status_code == 201
+    assert review(gateway, "bystander-session", "nothing to fix").status_code == 201
     return session_id
 
 
@@ -192,6 +202,9 @@ def test_a_deleted_subject_leaves_nothing_behind_and_vendors_are_asked_to_delete
         # ... while the bystander's data is all still there.
         assert gateway.admin("/admin/v1/replay/sessions/bystander-session").status_code == 200
         assert gateway.admin(f"/admin/v1/replay/sessions/{session_id}").status_code == 404
+        # The agent's note about the subject went with the session (leaks() above reads it too); the bystander's stays.
+        kept = gateway.admin("/admin/v1/replay/sessions/bystander-session/reviews", token=SUPPORT).json()["reviews"]
+        assert [r["note"] for r in kept] == ["nothing to fix"]
 
         # The vendors got deletion calls of the right shapes, Segment's after a retry.
         regulation_posts = [r for r in segment_vendor.received() if r.path == "/regulations"]

@@ -22,7 +22,8 @@ def batch(prefix: str, n: int, **properties: object) -> dict:
     return {
         "writeKey": WRITE_KEY,
         "batch": [
-            {"type": "track", "event": "Viewed", "userId": f"u-{i}", "messageId": f"{prefix}-{i}", "properties": properties}
+            {"type": "track", "event": "Viewed", "userId": f"u-{i}", "messageId": f"{prefix}-{i}",
+             "properties": properties}
             for i in range(n)
         ],
     }
@@ -42,7 +43,8 @@ def test_vendor_down_for_a_while_then_back_every_event_arrives_once(
         body = batch(f"down-{round_}", 20)
         assert post(gateway, body).status_code == 200
         sent |= {e["messageId"] for e in body["batch"]}
-    wait_until(lambda: gateway.metrics().get('gateway_events_retried_total{destination="segment",source="web"}', 0) >= 3,
+    retried = 'gateway_events_retried_total{destination="segment",source="web"}'
+    wait_until(lambda: gateway.metrics().get(retried, 0) >= 3,
                what="the sender to retry against the stopped vendor")
     vendor.start()  # same port
     vendor.wait_for_message_ids(sent)
@@ -167,6 +169,7 @@ def test_full_outbox_answers_503_with_retry_after_and_stores_nothing_of_that_req
 
     vendor.start()
     vendor.wait_for_message_ids({"first-0", "first-1", "first-2"})
-    wait_until(lambda: gateway.admin("/admin/v1/outbox").json()["destinations"][0]["queued"] == 0, what="a drained outbox")
+    wait_until(lambda: gateway.admin("/admin/v1/outbox").json()["destinations"][0]["queued"] == 0,
+               what="a drained outbox")
     assert post(gateway, batch("second", 3)).status_code == 200
     vendor.wait_for_message_ids({"second-0", "second-1", "second-2"})

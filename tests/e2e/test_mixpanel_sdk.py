@@ -50,7 +50,8 @@ def test_sdk_calls_arrive_at_the_mixpanel_endpoints_and_the_sdk_reports_success(
         consumer.flush()
 
     wait_until(lambda: len(mixpanel_events(vendor)) == 4, what="4 events at /import")
-    wait_until(lambda: mixpanel_updates(vendor, "/engage") and mixpanel_updates(vendor, "/groups"), what="profile updates")
+    wait_until(lambda: mixpanel_updates(vendor, "/engage") and mixpanel_updates(vendor, "/groups"),
+               what="profile updates")
     events = {e["event"]: e["properties"] for e in mixpanel_events(vendor)}
     order = events["Order Completed"]
     assert (order["distinct_id"], order["order_id"], order["total"]) == ("user-1", "o-17", 42.5)

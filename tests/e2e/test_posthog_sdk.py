@@ -30,7 +30,8 @@ def test_sdk_calls_arrive_in_posthog_format_and_the_sdk_reports_no_error(
     client = Posthog(WRITE_KEY, host=gateway.url, gzip=gzip, flush_interval=0.05, max_retries=0,
                      on_error=lambda error, batch: errors.append(error))
     ids = {
-        "track": client.capture("Order Completed", distinct_id="user-1", properties={"order_id": "o-17", "total": 42.5}),
+        "track": client.capture("Order Completed", distinct_id="user-1",
+                                properties={"order_id": "o-17", "total": 42.5}),
         "set": client.set(distinct_id="user-1", properties={"plan": "pro"}),
         "group": client.group_identify("org", "acme", {"seats": 5}, distinct_id="user-1"),
         "alias": client.alias("anon-3", "user-1"),
@@ -41,7 +42,8 @@ def test_sdk_calls_arrive_in_posthog_format_and_the_sdk_reports_no_error(
     assert errors == []
     assert all(ids.values())
 
-    wait_until(lambda: {e["uuid"] for e in posthog_events(vendor)} >= set(ids.values()), what="the events at the vendor")
+    wait_until(lambda: {e["uuid"] for e in posthog_events(vendor)} >= set(ids.values()),
+               what="the events at the vendor")
     events = {e["uuid"]: e for e in posthog_events(vendor)}
     track = events[ids["track"]]
     assert (track["event"], track["distinct_id"]) == ("Order Completed", "user-1")

@@ -53,7 +53,9 @@ def replay_policy(vendor_url: str, consent_model: str = "opt-out", **replay: Any
     return policy
 
 
-def post_events(gateway: GatewayProcess, session_id: str, body: Any, gzipped: bool = False, **params: str) -> httpx.Response:
+def post_events(
+    gateway: GatewayProcess, session_id: str, body: Any, gzipped: bool = False, **params: str
+) -> httpx.Response:
     content = orjson.dumps(body)
     headers = {"Authorization": "Basic " + __import__("base64").b64encode(f"{WRITE_KEY}:".encode()).decode()}
     if gzipped:
@@ -64,9 +66,10 @@ def post_events(gateway: GatewayProcess, session_id: str, body: Any, gzipped: bo
 
 
 @pytest.fixture(scope="module")
-def gateway(tmp_path_factory: pytest.TempPathFactory):  # noqa: ANN201
+def gateway(tmp_path_factory: pytest.TempPathFactory):
     vendor = FakeVendor().start()
-    process = GatewayProcess(tmp_path_factory.mktemp("replay"), replay_policy(vendor.url, train_after_chunks=20)).start()
+    policy = replay_policy(vendor.url, train_after_chunks=20)
+    process = GatewayProcess(tmp_path_factory.mktemp("replay"), policy).start()
     yield process
     process.close()
     vendor.stop()
@@ -123,7 +126,8 @@ def test_a_dictionary_is_trained_and_older_chunks_stay_readable(gateway: Gateway
     wait_until(lambda: "trained dictionary" in gateway.log(), what="a trained zstd dictionary")
     recording = json.loads(SESSIONS[2].read_text())
     for i in range(0, len(recording["events"]), 30):
-        assert post_events(gateway, "after-dict-" + recording["session_id"], recording["events"][i:i + 30]).status_code == 200
+        chunk = recording["events"][i:i + 30]
+        assert post_events(gateway, "after-dict-" + recording["session_id"], chunk).status_code == 200
     stored = gateway.admin(f"/admin/v1/replay/sessions/after-dict-{recording['session_id']}/events").json()
     assert stored == expected_after_scrubbing(recording["events"], scrubber)
     first = gateway.admin(f"/admin/v1/replay/sessions/{json.loads(SESSIONS[0].read_text())['session_id']}/events")

@@ -1,4 +1,5 @@
-"""End to end: the official segment-analytics-python SDK, pointed at the gateway, reaches a Segment-compatible vendor."""
+"""End to end: the official segment-analytics-python SDK, pointed at the gateway, reaches a Segment-compatible
+vendor."""
 
 from __future__ import annotations
 
@@ -26,11 +27,13 @@ def test_sdk_calls_of_every_type_arrive_at_the_vendor_in_segment_batch_format(
 ) -> None:
     gateway = start_gateway(segment_policy(vendor.url))
     errors: list[Exception] = []
-    client = Client(WRITE_KEY, host=gateway.url, gzip=gzip, on_error=lambda e, batch: errors.append(e), upload_interval=0.05)
+    client = Client(WRITE_KEY, host=gateway.url, gzip=gzip, on_error=lambda e, batch: errors.append(e),
+                    upload_interval=0.05)
     client.track(user_id="user-1", event="Order Completed", properties={"order_id": "o-17", "total": 42.5},
                  message_id="m-track")
     client.identify(user_id="user-1", traits={"plan": "pro"}, message_id="m-identify")
-    client.page(user_id="user-1", category="Docs", name="Quick start", properties={"path": "/docs"}, message_id="m-page")
+    client.page(user_id="user-1", category="Docs", name="Quick start", properties={"path": "/docs"},
+                message_id="m-page")
     client.group(user_id="user-1", group_id="team-9", traits={"seats": 5}, message_id="m-group")
     client.alias(previous_id="anon-3", user_id="user-1", message_id="m-alias")
     client.shutdown()

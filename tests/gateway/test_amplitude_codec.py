@@ -19,7 +19,9 @@ from policies.policy import Destination
 CLIENT_IP = "203.0.113.9"
 
 
-def inbound(body: Any, kind: str = "httpapi", query: dict[str, str] | None = None, client_ip: str | None = None) -> Inbound:
+def inbound(
+    body: Any, kind: str = "httpapi", query: dict[str, str] | None = None, client_ip: str | None = None
+) -> Inbound:
     raw = body if isinstance(body, bytes) else orjson.dumps(body)
     return Inbound(kind, "POST", QueryParams(query or {}), Headers({}), raw, client_ip)
 
@@ -53,7 +55,8 @@ def test_sdk_track_decodes_to_a_track_call_with_its_fields_in_canonical_places()
     decoded = amplitude.decode(inbound(request(SDK_TRACK)))
     assert decoded.write_key == "amp-key"
     [event] = decoded.events
-    assert (event.type, event.event, event.user_id, event.anonymous_id) == ("track", "Order Completed", "user-1", "device-1")
+    assert (event.type, event.event, event.user_id, event.anonymous_id) == (
+        "track", "Order Completed", "user-1", "device-1")
     assert event.message_id == SDK_TRACK["insert_id"]
     assert event.timestamp == "2025-11-27T10:00:00.123Z"
     assert event.properties == {"order_id": "o-17", "total": 42.5}
@@ -90,7 +93,9 @@ def test_group_identify_becomes_a_group_call() -> None:
     ("[Amplitude] Page Viewed", "page", "name"),
     ("[Amplitude] Screen Viewed", "screen", "[Amplitude] Screen Name"),
 ])
-def test_page_and_screen_views_become_page_and_screen_calls_with_their_name(event_type: str, kind: str, name_key: str) -> None:
+def test_page_and_screen_views_become_page_and_screen_calls_with_their_name(
+    event_type: str, kind: str, name_key: str
+) -> None:
     item = {"event_type": event_type, "device_id": "device-1", "insert_id": "i-1",
             "event_properties": {name_key: "Pricing", "[Amplitude] Page Path": "/pricing"}}
     [event] = amplitude.decode(inbound(request(item))).events
@@ -147,7 +152,8 @@ def answer_to(error: ProtocolError) -> tuple[int, dict[str, Any]]:
 
 def test_missing_api_key_is_a_400_naming_the_missing_field() -> None:
     status, answer = answer_to(refusal({"events": []}))
-    assert status == 400 and answer == {"code": 400, "error": "Request missing required field", "missing_field": "api_key"}
+    assert status == 400
+    assert answer == {"code": 400, "error": "Request missing required field", "missing_field": "api_key"}
 
 
 def test_invalid_events_are_listed_by_field_and_index_and_nothing_is_taken() -> None:
@@ -167,7 +173,8 @@ def test_invalid_events_are_listed_by_field_and_index_and_nothing_is_taken() -> 
 
 
 def test_min_id_length_option_lets_shorter_ids_in() -> None:
-    assert amplitude.decode(inbound(request({"event_type": "A", "user_id": "abc"}, options={"min_id_length": 3}))).events
+    short_id = request({"event_type": "A", "user_id": "abc"}, options={"min_id_length": 3})
+    assert amplitude.decode(inbound(short_id)).events
 
 
 def test_more_than_2000_events_is_a_413() -> None:
@@ -220,7 +227,8 @@ def test_outbound_batch_goes_to_the_batch_api_with_the_destinations_key_and_leni
 
 # -- round trip -------------------------------------------------------------------------------------------------------
 
-json_scalars = st.none() | st.booleans() | st.integers(-(2**53), 2**53) | st.floats(allow_nan=False, allow_infinity=False) | st.text(max_size=12)
+json_scalars = (st.none() | st.booleans() | st.integers(-(2**53), 2**53)
+                | st.floats(allow_nan=False, allow_infinity=False) | st.text(max_size=12))
 json_values = st.recursive(
     json_scalars,
     lambda inner: st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=8), inner, max_size=3),
@@ -243,7 +251,8 @@ amplitude_events = st.fixed_dictionaries(
         "user_id": ids,
         "device_id": ids,
         "time": st.integers(*MS_RANGE),
-        "event_properties": json_objects | st.fixed_dictionaries({"name": st.text(max_size=8)}, optional={"x": json_values})
+        "event_properties": json_objects
+        | st.fixed_dictionaries({"name": st.text(max_size=8)}, optional={"x": json_values})
         | st.fixed_dictionaries({"[Amplitude] Screen Name": st.text(max_size=8)}),
         "user_properties": user_properties,
         "groups": st.dictionaries(st.text(max_size=6), st.text(max_size=6) | st.lists(st.text(max_size=6), max_size=2),
@@ -266,7 +275,7 @@ amplitude_events = st.fixed_dictionaries(
 @given(st.lists(amplitude_events, min_size=1, max_size=3))
 def test_decode_then_encode_reproduces_every_event(events: list[dict[str, Any]]) -> None:
     decoded = amplitude.decode(inbound(request(*events), kind="batch"))
-    for sent, event in zip(events, decoded.events):
+    for sent, event in zip(events, decoded.events, strict=True):
         assert orjson.loads(amplitude.encode(event)) == orjson.loads(orjson.dumps(sent))
 
 

@@ -13,7 +13,7 @@ from gateway.database import Database
 
 
 @pytest.fixture
-def log(tmp_path: Path):  # noqa: ANN201
+def log(tmp_path: Path):
     db = Database(tmp_path / "db.sqlite3", audit.MIGRATIONS)
     yield AuditLog(db, b"audit-key" * 4)
     db.close()

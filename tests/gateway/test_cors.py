@@ -26,7 +26,7 @@ ALLOWED = "https://shop.example.com"
 
 
 @pytest.fixture(scope="module")
-def client(tmp_path_factory: pytest.TempPathFactory):  # noqa: ANN201
+def client(tmp_path_factory: pytest.TempPathFactory):
     policy = parse_policy(POLICY, "cors.toml", DESTINATION_PROTOCOLS, {})
     with TestClient(create_app(policy, Path(tmp_path_factory.mktemp("cors")), lambda token: None)) as test_client:
         yield test_client

@@ -17,7 +17,8 @@ CODECS = {"amplitude": amplitude, "mixpanel": mixpanel, "posthog": posthog}
 
 
 def segment_event(**values: Any) -> Event:
-    body = {"type": "track", "event": "Viewed", "userId": "user-1", "anonymousId": "anon-1", "messageId": "m-1", **values}
+    body = {"type": "track", "event": "Viewed", "userId": "user-1", "anonymousId": "anon-1", "messageId": "m-1",
+            **values}
     return segment.decode(Inbound("track", "POST", {}, Headers({}), orjson.dumps(body))).events[0]
 
 
@@ -61,7 +62,8 @@ def test_each_context_row_moves_between_canonical_and_vendor_both_ways(row: fiel
 
 @pytest.mark.parametrize("vendor", CODECS)
 def test_context_a_vendor_has_no_place_for_is_not_forwarded_there(vendor: str) -> None:
-    wire = orjson.dumps(orjson.loads(CODECS[vendor].encode(segment_event(context={"campaign": {"source": "newsletter"}}))))
+    event = segment_event(context={"campaign": {"source": "newsletter"}})
+    wire = orjson.dumps(orjson.loads(CODECS[vendor].encode(event)))
     assert b"newsletter" not in wire
 
 
@@ -105,7 +107,8 @@ DEDUP_PATHS = {"amplitude": "insert_id", "mixpanel": "properties.$insert_id", "p
 def test_dedup_id_is_the_message_id_when_the_vendor_accepts_it(vendor: str) -> None:
     message_id = str(uuid.uuid4())
     assert fields.wire_name("messageId", vendor) == DEDUP_PATHS[vendor]
-    assert at(orjson.loads(CODECS[vendor].encode(segment_event(messageId=message_id))), DEDUP_PATHS[vendor]) == message_id
+    wire = orjson.loads(CODECS[vendor].encode(segment_event(messageId=message_id)))
+    assert at(wire, DEDUP_PATHS[vendor]) == message_id
 
 
 @pytest.mark.parametrize("message_id", ["m_1", "x" * 40, "ümlaut"])
@@ -135,7 +138,8 @@ def test_timestamps_convert_exactly_between_iso_and_epoch_milliseconds(iso: str,
 
 
 def test_timestamps_with_offsets_or_no_zone_are_read_as_the_same_instant() -> None:
-    assert fields.ms_from_iso("2026-11-27T11:00:00.123+01:00") == fields.ms_from_iso("2026-11-27T10:00:00.123") == 1795773600123
+    assert fields.ms_from_iso("2026-11-27T11:00:00.123+01:00") == 1795773600123
+    assert fields.ms_from_iso("2026-11-27T10:00:00.123") == 1795773600123
     assert fields.ms_from_iso("not a time") is None and fields.iso_from_ms(10**20) is None
 
 

@@ -14,7 +14,7 @@ from policies.event import Event
 
 
 @pytest.fixture
-def db(tmp_path: Path):  # noqa: ANN201
+def db(tmp_path: Path):
     database = Database(tmp_path / "db.sqlite3", [*identity.MIGRATIONS, *consent_ledger.MIGRATIONS])
     yield database
     database.close()

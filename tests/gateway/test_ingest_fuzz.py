@@ -29,7 +29,7 @@ PATHS = ["/v1/batch", "/v1/b", "/v1/track", "/v1/t", "/v1/identify", "/v1/page",
 
 
 @pytest.fixture(scope="module")
-def client(tmp_path_factory: pytest.TempPathFactory):  # noqa: ANN201
+def client(tmp_path_factory: pytest.TempPathFactory):
     policy = parse_policy(POLICY, "fuzz.toml", DESTINATION_PROTOCOLS, {})
     app = create_app(policy, Path(tmp_path_factory.mktemp("fuzz")), announce_token=lambda token: None)
     with TestClient(app) as test_client:
@@ -46,7 +46,8 @@ segment_like = st.fixed_dictionaries(
     optional={
         "writeKey": st.sampled_from(["wk", "other", ""]) | st.integers(),
         "batch": st.lists(st.dictionaries(st.sampled_from(["type", "event", "userId", "properties", "context",
-                                                            "messageId", "traits"]), json_values), max_size=4) | json_values,
+                                                            "messageId", "traits"]), json_values), max_size=4)
+        | json_values,
         "type": st.sampled_from(["track", "identify", "bogus"]) | json_values,
         "properties": json_values,
         "context": json_values,
@@ -63,7 +64,9 @@ bodies = st.one_of(
 
 @settings(max_examples=400, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(path=st.sampled_from(PATHS), body=bodies, encoding=st.sampled_from([None, "gzip", "identity", "zstd"]))
-def test_ingest_never_fails_with_a_server_error(client: TestClient, path: str, body: bytes, encoding: str | None) -> None:
+def test_ingest_never_fails_with_a_server_error(
+    client: TestClient, path: str, body: bytes, encoding: str | None
+) -> None:
     headers = {"Content-Encoding": encoding} if encoding else {}
     response = client.post(path, content=body, headers=headers)
     assert response.status_code in (200, 400, 401, 413), response.text

@@ -51,7 +51,8 @@ def test_python_sdk_track_decodes_and_encodes_back() -> None:
     decoded = mixpanel.decode(inbound("track", python_form([SDK_TRACK]), client_ip=CLIENT_IP))
     assert decoded.write_key == "mp-token"
     [event] = decoded.events
-    assert (event.type, event.event, event.user_id, event.message_id) == ("track", "Order Completed", "user-1", "0a1b2c3d4e5f")
+    assert (event.type, event.event, event.user_id, event.message_id) == (
+        "track", "Order Completed", "user-1", "0a1b2c3d4e5f")
     assert event.timestamp == "2025-11-27T10:00:00.123Z"
     assert event.properties == {"order_id": "o-17", "total": 42.5}
     assert event.context == {"library": {"name": "python", "version": "5.4.1"}}  # ip=0: the address is not used
@@ -59,9 +60,11 @@ def test_python_sdk_track_decodes_and_encodes_back() -> None:
 
 
 def test_browser_base64_form_with_ip_1_uses_the_clients_address() -> None:
-    item = {"event": "Clicked", "properties": {"token": "mp-token", "distinct_id": "$device:dev-1", "$device_id": "dev-1",
-                                               "time": 1764237600123, "$insert_id": "abc", "$current_url": "https://x/"}}
-    [event] = mixpanel.decode(inbound("track", js_form([item]), {"ip": "1", "verbose": "1"}, client_ip=CLIENT_IP)).events
+    item = {"event": "Clicked", "properties": {"token": "mp-token", "distinct_id": "$device:dev-1",
+                                               "$device_id": "dev-1", "time": 1764237600123, "$insert_id": "abc",
+                                               "$current_url": "https://x/"}}
+    request = inbound("track", js_form([item]), {"ip": "1", "verbose": "1"}, client_ip=CLIENT_IP)
+    [event] = mixpanel.decode(request).events
     assert (event.user_id, event.anonymous_id) == (None, "dev-1")
     assert event.context == {"page": {"url": "https://x/"}, "ip": CLIENT_IP}
     wire = orjson.loads(mixpanel.encode(event))
@@ -93,7 +96,8 @@ def test_get_with_data_in_the_query() -> None:
 
 
 def test_seconds_and_fractional_seconds_become_integer_milliseconds_for_import() -> None:
-    items = [{"event": "A", "properties": {"token": "t", "distinct_id": "u", "time": t}} for t in (1764237600, 1764237600.5)]
+    items = [{"event": "A", "properties": {"token": "t", "distinct_id": "u", "time": t}}
+             for t in (1764237600, 1764237600.5)]
     events = mixpanel.decode(inbound("track", python_form(items))).events
     assert [orjson.loads(mixpanel.encode(e))["properties"]["time"] for e in events] == [1764237600000, 1764237600500]
 
@@ -105,7 +109,8 @@ def test_a_missing_time_is_the_time_of_receipt_as_mixpanel_records_it() -> None:
 
 @pytest.mark.parametrize(("insert_id", "kept"), [("abc-123", True), ("a" * 37, False), ("has_underscore", False)])
 def test_insert_ids_mixpanel_would_refuse_become_a_stable_uuid5(insert_id: str, kept: bool) -> None:
-    item = {"event": "A", "properties": {"token": "t", "distinct_id": "u", "time": 1764237600123, "$insert_id": insert_id}}
+    item = {"event": "A",
+            "properties": {"token": "t", "distinct_id": "u", "time": 1764237600123, "$insert_id": insert_id}}
     [event] = mixpanel.decode(inbound("track", python_form([item]))).events
     first, again = (orjson.loads(mixpanel.encode(event))["properties"]["$insert_id"] for _ in range(2))
     assert first == again and (first == insert_id) is kept and len(first) <= 36
@@ -114,8 +119,8 @@ def test_insert_ids_mixpanel_would_refuse_become_a_stable_uuid5(insert_id: str, 
 @pytest.mark.parametrize(("event_name", "kind"), [("$mp_web_page_view", "page"), ("Screen Viewed", "screen"),
                                                   ("$create_alias", "alias")])
 def test_special_events(event_name: str, kind: str) -> None:
-    item = {"event": event_name, "properties": {"token": "t", "distinct_id": "anon-1", "alias": "user-1", "name": "Home",
-                                                "time": 1764237600123, "$insert_id": "x"}}
+    item = {"event": event_name, "properties": {"token": "t", "distinct_id": "anon-1", "alias": "user-1",
+                                                "name": "Home", "time": 1764237600123, "$insert_id": "x"}}
     [event] = mixpanel.decode(inbound("track", python_form([item]))).events
     assert event.type == kind
     if kind == "alias":
@@ -139,13 +144,14 @@ def test_engage_set_is_an_identify_with_traits_and_other_operations_stay_mixpane
 def test_groups_set_is_a_group_call() -> None:
     update = {"$token": "mp-token", "$group_key": "company", "$group_id": "acme", "$set": {"seats": 5}}
     [event] = mixpanel.decode(inbound("groups", python_form([update]))).events
-    assert (event.type, event.group_id, event.traits, event.context) == ("group", "acme", {"seats": 5}, {"groupType": "company"})
+    assert (event.type, event.group_id, event.traits, event.context) == (
+        "group", "acme", {"seats": 5}, {"groupType": "company"})
     assert orjson.loads(mixpanel.encode(event)) == {k: v for k, v in update.items() if k != "$token"}
 
 
 # -- answers -----------------------------------------------------------------------------------------------------------
 
-def answer(request: Inbound, error: ProtocolError | None = None):  # noqa: ANN201
+def answer(request: Inbound, error: ProtocolError | None = None):
     if error is None:
         return mixpanel.respond_ok(request, mixpanel.decode(request))
     return mixpanel.respond_error(request, error)
@@ -253,7 +259,9 @@ def test_import_uses_a_service_account_or_the_project_secret_when_configured() -
 
 def test_a_batch_of_events_and_profile_updates_becomes_one_request_per_endpoint_with_the_token() -> None:
     events = mixpanel.decode(inbound("track", python_form([SDK_TRACK]))).events
-    events += mixpanel.decode(inbound("engage", python_form([{"$token": "t", "$distinct_id": "u", "$set": {"a": 1}}]))).events
+    events += mixpanel.decode(
+        inbound("engage", python_form([{"$token": "t", "$distinct_id": "u", "$set": {"a": 1}}]))
+    ).events
     events += mixpanel.decode(inbound("groups", python_form([{"$token": "t", "$group_key": "k", "$group_id": "g",
                                                                 "$set": {"b": 2}}]))).events
     imports, engage, groups = mixpanel.build_batch([mixpanel.encode(e) for e in events], destination())
@@ -266,7 +274,8 @@ def test_a_batch_of_events_and_profile_updates_becomes_one_request_per_endpoint_
 
 # -- round trip --------------------------------------------------------------------------------------------------------
 
-json_scalars = st.none() | st.booleans() | st.integers(-(2**53), 2**53) | st.floats(allow_nan=False, allow_infinity=False) | st.text(max_size=12)
+json_scalars = (st.none() | st.booleans() | st.integers(-(2**53), 2**53)
+                | st.floats(allow_nan=False, allow_infinity=False) | st.text(max_size=12))
 json_values = st.recursive(
     json_scalars,
     lambda inner: st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=8), inner, max_size=3),
@@ -274,7 +283,9 @@ json_values = st.recursive(
 )
 json_objects = st.dictionaries(st.text(max_size=8), json_values, max_size=4)
 RESERVED = {"distinct_id", "token", "alias", "name", "time", "ip"}
-free_keys = st.text(max_size=10).filter(lambda k: not k.startswith("$") and not k.startswith("mp_") and k not in RESERVED)
+free_keys = st.text(max_size=10).filter(
+    lambda k: not k.startswith("$") and not k.startswith("mp_") and k not in RESERVED
+)
 ids = st.text(min_size=1, max_size=20).filter(lambda s: not s.startswith("$device:"))
 insert_ids = st.from_regex(r"[A-Za-z0-9-]{1,36}", fullmatch=True)
 MS = st.integers(100_000_000_000, 253402300799999)  # Mixpanel's millisecond form, up to year 9999
@@ -319,7 +330,8 @@ profile_updates = st.fixed_dictionaries(
     {"$token": st.just("mp-token"), "$distinct_id": ids},
     optional={"$set": json_objects, "$set_once": json_objects,
               "$add": st.dictionaries(st.text(max_size=5), st.integers(-(2**53), 2**53)),
-              "$union": st.dictionaries(st.text(max_size=5), st.lists(st.text(max_size=5))), "$unset": st.lists(st.text()),
+              "$union": st.dictionaries(st.text(max_size=5), st.lists(st.text(max_size=5))),
+              "$unset": st.lists(st.text()),
               "$ip": st.ip_addresses().map(str), "$time": MS, "$ignore_time": st.booleans()},
 )
 group_updates = st.fixed_dictionaries(
@@ -332,15 +344,17 @@ group_updates = st.fixed_dictionaries(
 @given(st.lists(mixpanel_events(), min_size=1, max_size=3), st.sampled_from(["track", "import"]))
 def test_decode_then_encode_reproduces_every_event(items: list[dict[str, Any]], kind: str) -> None:
     decoded = mixpanel.decode(inbound(kind, python_form(items) if kind == "track" else orjson.dumps(items)))
-    for sent, event in zip(items, decoded.events):
+    for sent, event in zip(items, decoded.events, strict=True):
         assert orjson.loads(mixpanel.encode(event)) == orjson.loads(orjson.dumps(without_token(sent)))
 
 
 @settings(max_examples=200, deadline=None)
 @given(st.lists(profile_updates, min_size=1, max_size=3), st.lists(group_updates, min_size=1, max_size=3))
-def test_decode_then_encode_reproduces_every_profile_update(people: list[dict[str, Any]], groups: list[dict[str, Any]]) -> None:
+def test_decode_then_encode_reproduces_every_profile_update(
+    people: list[dict[str, Any]], groups: list[dict[str, Any]]
+) -> None:
     for kind, updates in (("engage", people), ("groups", groups)):
-        for sent, event in zip(updates, mixpanel.decode(inbound(kind, python_form(updates))).events):
+        for sent, event in zip(updates, mixpanel.decode(inbound(kind, python_form(updates))).events, strict=True):
             expected = {k: v for k, v in sent.items() if k != "$token"}
             assert orjson.loads(mixpanel.encode(event)) == orjson.loads(orjson.dumps(expected))
 

@@ -29,8 +29,11 @@ LZ_VECTORS = [
     ('a', 'IZA='),
     ('hello world', 'BYUwNmD2AEDukCcwBMg='),
     ('ÿ€😀 unicode ✓', 'P+GoJLwbgAewBArgdgSwMYHsAmBTKhkciA=='),
-    ('[{"event":"$pageview","properties":{"distinct_id":"d-1","token":"phc_test","$current_url":"https://example.com/a?b=c"}}]', 'NobwRApgbhB2AuYBcYAkAHAhgc2gSwgHcwAaMdAJwHt0IL4CBnZcAEz0YdgGN4B9PK2RhWAWgCMpMPCoBrOMPQALbn3gROU1NwCuFCnH56ANsKXx46RkgD0NiAA9MAW3TGIAOm5VnNzAH4AIwBebjAAX3CAXSA=='),
-    ('aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa', 'IY18ZXTt/DpA'),
+    ('[{"event":"$pageview","properties":{"distinct_id":"d-1","token":"phc_test",'
+     '"$current_url":"https://example.com/a?b=c"}}]',
+     'NobwRApgbhB2AuYBcYAkAHAhgc2gSwgHcwAaMdAJwHt0IL4CBnZcAEz0YdgGN4B9PK2RhWAWgCMpMPCoBrOMPQALbn3gROU1NwCuFCnH56ANsKX'
+     'x46RkgD0NiAA9MAW3TGIAOm5VnNzAH4AIwBebjAAX3CAXSA=='),
+    ('a' * 114, 'IY18ZXTt/DpA'),
     (orjson.dumps({"big": [f"k{i}é" for i in range(300)]}).decode(),
      ('N4IgRglg5iBcDaIDWAGAlyANMgjB7SATPsgMwlIAsFArBQGwUDsFAHBQJwU7pa558kOYoJzlR1UXVGNRLUe1FdBhXgUID1I9ePWT'
       '109bPXz1i9coKk1ZTWW1ldZfWUNljZU2XNlLySjZUdlQOVE5ULlRuVB5UXlQ+VH5INIE0wTShNOE0kTTRNLE08TSJNMn0gfTB9KH'
@@ -42,14 +45,19 @@ LZ_VECTORS = [
       'Nsa/5tma/5dpaKjWrBNZ2rBDaOrBLYurBHburBPZeioPp4XW/p4U2QZ4W2oZ4V2EYqFGNE1rGNENgmNEtsmNEdmmNE9pmKjZrxdZ'
       '5rxTaFrxbYlrxXbliAAC6AC+QA==')),
 ]
-POSTHOG_JS_BODY = '[{"event":"$pageview","properties":{"distinct_id":"d-1","$device_id":"d-1","token":"phc_test","$current_url":"https://shop.example.com/p/1?ref=home","title":"Prüfung ✓ 😀"},"uuid":"0190b4f6-3c6e-7d6b-9a1b-1a2b3c4d5e6f","timestamp":"2026-11-27T10:00:00.000Z"}]'
-POSTHOG_JS_LZ64 = ('NobwRApgbhB2AuYBcYAkAHAhgc2gSwgHcwAaMdAJwHt0IL4CBnZcAEz0YdgGN4B9PK2RhWAWgCMpNK3zcIAoSjGSy8KgGs4w9AAt'
+POSTHOG_JS_BODY = ('[{"event":"$pageview","properties":{"distinct_id":"d-1","$device_id":"d-1","token":"phc_test",'
+                   '"$current_url":"https://shop.example.com/p/1?ref=home","title":"Prüfung ✓ 😀"},'
+                   '"uuid":"0190b4f6-3c6e-7d6b-9a1b-1a2b3c4d5e6f","timestamp":"2026-11-27T10:00:00.000Z"}]')
+POSTHOG_JS_LZ64 = (
+    'NobwRApgbhB2AuYBcYAkAHAhgc2gSwgHcwAaMdAJwHt0IL4CBnZcAEz0YdgGN4B9PK2RhWAWgCMpNK3zcIAoSjGSy8KgGs4w9AAt'
     'ufeBE5TU3AK4UKcfhYA2wnfHjpGSAPRvGOmgDoIAD0wAW3RbCB9uKiC3dDdxAH4rADMAXm8giCkGeDDhAAUKAB+ks1hsAAJAZHJy'
     'wF4NwAA9sABfMjMzQWEABnEATg6AIwAWJIA2UQBmbmGIUQB2VmG+0W7McUXxTAAmPomB1gBWCGGkrLwMzmD0YQ2OjdHxcVENmYAV'
     'cQ6kDvfPn0+OgC0mgBdIA===')
 
 
-def inbound(body: Any, query: dict[str, str] | None = None, method: str = "POST", client_ip: str | None = None) -> Inbound:
+def inbound(
+    body: Any, query: dict[str, str] | None = None, method: str = "POST", client_ip: str | None = None
+) -> Inbound:
     raw = body if isinstance(body, bytes) else orjson.dumps(body)
     return Inbound("capture", method, QueryParams(query or {}), Headers({}), raw, client_ip)
 
@@ -78,7 +86,7 @@ def test_python_sdk_batch_decodes_with_the_api_key_and_ids() -> None:
     assert track.context == {"library": {"name": "posthog-python", "version": "7.91.1"}}  # geoip disabled: no IP
     assert (identify.type, identify.user_id, identify.traits) == ("identify", "user-1", {"email": "a@example.com"})
     assert all(e.sent_at == "2026-11-27T10:00:02+00:00" for e in decoded.events)
-    for sent, event in zip(SDK_BATCH["batch"], decoded.events):
+    for sent, event in zip(SDK_BATCH["batch"], decoded.events, strict=True):
         assert orjson.loads(posthog.encode(event)) == sent
 
 
@@ -97,7 +105,8 @@ def test_identify_from_posthog_js_merges_the_anonymous_id_into_the_user() -> Non
         "distinct_id": "user-1", "$anon_distinct_id": "anon-1", "$device_id": "anon-1", "$set": {"plan": "pro"},
         "token": "phc_project"}}
     [event] = posthog.decode(inbound([item])).events
-    assert (event.type, event.user_id, event.anonymous_id, event.traits) == ("identify", "user-1", "anon-1", {"plan": "pro"})
+    assert (event.type, event.user_id, event.anonymous_id, event.traits) == (
+        "identify", "user-1", "anon-1", {"plan": "pro"})
     item["properties"].pop("token")
     assert orjson.loads(posthog.encode(event)) == item
 
@@ -202,7 +211,8 @@ def test_missing_mixed_or_personal_tokens_are_401(body: Any, message: str) -> No
     ({"api_key": "phc_p", "batch": [{"distinct_id": "u"}]}, {}, 400, "event must be a non-empty string"),
     ({"api_key": "phc_p", "batch": [{"event": "A"}]}, {}, 400, "no distinct_id"),
     ({"api_key": "phc_p", "batch": [{"event": "A", "distinct_id": "u", "uuid": "nope"}]}, {}, 400, "must be a UUID"),
-    ({"api_key": "phc_p", "batch": [{"event": "A", "distinct_id": "u", "properties": [1]}]}, {}, 400, "properties must be"),
+    ({"api_key": "phc_p", "batch": [{"event": "A", "distinct_id": "u", "properties": [1]}]}, {},
+     400, "properties must be"),
     ({"api_key": "phc_p", "batch": "x"}, {}, 400, "batch must be an array"),
     ({"api_key": "phc_p", "batch": [{"event": "A", "distinct_id": "u", "properties": {"x": "y" * 2_200_000}}]}, {}, 413,
      "larger than 2 MB"),
@@ -242,7 +252,9 @@ def test_paths_with_and_without_trailing_slash_get_and_post() -> None:
     ({}, orjson.dumps([{"event": "A", "properties": {"token": "t"}}]), False),  # Mixpanel's JSON
     ({}, orjson.dumps({"$token": "t", "$distinct_id": "u", "$set": {}}), False),  # an /engage update
 ])
-def test_claims_posthog_requests_on_paths_it_shares_with_mixpanel(query: dict[str, str], body: bytes, expected: bool) -> None:
+def test_claims_posthog_requests_on_paths_it_shares_with_mixpanel(
+    query: dict[str, str], body: bytes, expected: bool
+) -> None:
     assert posthog.claims(inbound(body, query)) is expected
 
 
@@ -286,7 +298,8 @@ def test_lz_string_garbage_is_an_error_not_a_crash(garbage: str) -> None:
 
 # -- round trip --------------------------------------------------------------------------------------------------------
 
-json_scalars = st.none() | st.booleans() | st.integers(-(2**53), 2**53) | st.floats(allow_nan=False, allow_infinity=False) | st.text(max_size=12)
+json_scalars = (st.none() | st.booleans() | st.integers(-(2**53), 2**53)
+                | st.floats(allow_nan=False, allow_infinity=False) | st.text(max_size=12))
 json_values = st.recursive(
     json_scalars,
     lambda inner: st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=8), inner, max_size=3),
@@ -355,7 +368,7 @@ def posthog_events(draw: st.DrawFn) -> dict[str, Any]:
 @given(st.lists(posthog_events(), min_size=1, max_size=3))
 def test_decode_then_encode_reproduces_every_event(events: list[dict[str, Any]]) -> None:
     decoded = posthog.decode(inbound({"api_key": "phc_project", "batch": events}))
-    for sent, event in zip(events, decoded.events):
+    for sent, event in zip(events, decoded.events, strict=True):
         assert orjson.loads(posthog.encode(event)) == orjson.loads(orjson.dumps(sent))
 
 

@@ -19,7 +19,7 @@ NOW = 1_800_000_000.0  # the test's "now", far from the machine's clock
 
 
 @pytest.fixture
-def db(tmp_path: Path):  # noqa: ANN201
+def db(tmp_path: Path):
     database = Database(tmp_path / "db.sqlite3", MIGRATIONS)
     yield database
     database.close()
@@ -28,7 +28,7 @@ def db(tmp_path: Path):  # noqa: ANN201
 def seed(db: Database, age_days: float, tag: str) -> None:
     at = NOW - age_days * DAY_S
 
-    def write(conn) -> None:  # noqa: ANN001
+    def write(conn) -> None:
         conn.execute("INSERT INTO delivery_log VALUES ('d', 's', ?, ?)", (f"{tag}-delivered", at))
         conn.execute("""INSERT INTO dead_letters (destination, source, message_id, enqueued_at, failed_at, attempts,
                         status, reason, body, subjects) VALUES ('d', 's', ?, ?, ?, 1, 400, 'r', x'7b7d', '')""",

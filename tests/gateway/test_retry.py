@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import random
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from email.utils import format_datetime
 
 import pytest
@@ -24,7 +24,7 @@ def test_never_succeeds_as_sent(status: int) -> None:
 
 def test_retry_after_in_seconds_and_as_http_date() -> None:
     assert parse_retry_after("3") == 3.0
-    now = datetime(2026, 11, 27, 12, 0, 0, tzinfo=timezone.utc)
+    now = datetime(2026, 11, 27, 12, 0, 0, tzinfo=UTC)
     later = format_datetime(now + timedelta(seconds=90), usegmt=True)
     assert parse_retry_after(later, now=now.timestamp()) == pytest.approx(90)
     assert parse_retry_after("soon") is None

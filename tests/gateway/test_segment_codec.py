@@ -96,7 +96,8 @@ def test_message_id_is_assigned_when_missing_and_distinct_per_event() -> None:
         ("batch", {"batch": [{"type": "track", "properties": [1]}]}, "batch[0].properties must be an object"),
         ("batch", {"batch": [{"type": "track"}] * 2501}, "at most 2500"),
         ("track", {"event": "A", "properties": {"blob": "x" * 33 * 1024}}, "larger than 32 KB"),
-        ("batch", {"batch": [{"type": "track", "properties": {"blob": "x" * 33 * 1024}}]}, "batch[0] is larger than 32 KB"),
+        ("batch", {"batch": [{"type": "track", "properties": {"blob": "x" * 33 * 1024}}]},
+         "batch[0] is larger than 32 KB"),
     ],
 )
 def test_bad_bodies_are_refused_with_400_saying_what_is_wrong(kind: str, body: Any, message: str) -> None:
@@ -115,7 +116,8 @@ def test_error_response_has_segments_shape_and_retry_after() -> None:
 
 # -- round trip -------------------------------------------------------------------------------------------------------
 
-json_scalars = st.none() | st.booleans() | st.integers(-(2**53), 2**53) | st.floats(allow_nan=False, allow_infinity=False) | st.text(max_size=20)
+json_scalars = (st.none() | st.booleans() | st.integers(-(2**53), 2**53)
+                | st.floats(allow_nan=False, allow_infinity=False) | st.text(max_size=20))
 json_values = st.recursive(
     json_scalars,
     lambda inner: st.lists(inner, max_size=4) | st.dictionaries(st.text(max_size=10), inner, max_size=4),

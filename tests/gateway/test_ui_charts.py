@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import re
 
 import pytest
@@ -13,7 +14,7 @@ from gateway.ui import charts
 def test_gridlines_are_round_whole_numbers_that_cover_the_largest_value(maximum: int) -> None:
     ticks = charts.nice_ticks(maximum)
     assert ticks[0] == 0 and ticks[-1] >= maximum and len(ticks) <= 7
-    steps = {b - a for a, b in zip(ticks, ticks[1:])}
+    steps = {b - a for a, b in itertools.pairwise(ticks)}
     assert len(steps) == 1 and all(float(t).is_integer() for t in ticks)
 
 

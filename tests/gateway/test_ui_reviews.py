@@ -41,13 +41,6 @@ def test_the_newest_review_is_the_status_and_older_ones_are_history(db: Database
                                                      ("reviewed", "checked the promo code bug")]
 
 
-def test_reviews_go_with_their_sessions(db: Database) -> None:
-    for sid in ("s1", "s2", "s3"):
-        db.write_sync(lambda c, sid=sid: reviews.add(c, sid, "reviewed", "note", SAM))
-    assert db.write_sync(lambda c: reviews.delete_for_sessions(c, ["s1", "s3"])) == 2
-    assert set(db.read_sync(lambda c: reviews.latest(c, ["s1", "s2", "s3"]))) == {"s2"}
-
-
 def test_reviews_of_sessions_that_are_gone_can_be_swept(tmp_path: Path) -> None:
     database = Database(tmp_path / "swept.sqlite3", [Migration("replay-1", replay_store.SCHEMA), *reviews.MIGRATIONS])
     try:

@@ -143,7 +143,7 @@ def test_a_us_privacy_opt_out_of_sale_outweighs_a_grant_and_leaves_other_purpose
 
 # -- monotonicity ------------------------------------------------------------------------------------------------------
 
-_purposes = st.sampled_from(CONFIG.purposes + ("undeclared",))
+_purposes = st.sampled_from((*CONFIG.purposes, "undeclared"))
 _kinds = st.sampled_from(("segment", "rudderstack", "property", "tcf", "consent_mode"))
 _signal = st.builds(lambda kind, says: Signal(kind, "test", says), _kinds,
                     st.dictionaries(_purposes, st.booleans(), max_size=4))
@@ -186,7 +186,7 @@ def test_gpc_a_malformed_signal_or_gdpr_applying_never_grants_more(signals, ledg
     if refusal == "gpc":
         more = Signals(True, signals.gdpr_applies, signals.signals, signals.malformed)
     elif refusal == "malformed":
-        more = Signals(signals.gpc, signals.gdpr_applies, signals.signals, signals.malformed + (BROKEN,))
+        more = Signals(signals.gpc, signals.gdpr_applies, signals.signals, (*signals.malformed, BROKEN))
     else:
         more = Signals(signals.gpc, True, signals.signals, signals.malformed)
     assert decide(more, ledger, model, CONFIG).granted_purposes <= before

@@ -365,7 +365,8 @@ def test_the_memory_of_tc_strings_is_bounded() -> None:
 # -- the pipeline's shortcut: equal signal places, equal signals ----------------------------------------------------
 
 _places = st.none() | st.booleans() | st.text(max_size=5) | st.dictionaries(
-    st.sampled_from(["categoryPreferences", "gpc", "tcString", "Analytics"]), st.booleans() | st.text(max_size=4), max_size=2)
+    st.sampled_from(["categoryPreferences", "gpc", "tcString", "Analytics"]), st.booleans() | st.text(max_size=4),
+    max_size=2)
 
 
 @settings(max_examples=300, deadline=None)
@@ -373,7 +374,7 @@ _places = st.none() | st.booleans() | st.text(max_size=5) | st.dictionaries(
                                _places | st.sampled_from(["1YYN", "1YNN"]), max_size=3),
        properties=st.dictionaries(st.sampled_from(["$consent", "plan"]), _places, max_size=2),
        other=st.dictionaries(st.sampled_from(["ip", "page", "locale"]), st.text(max_size=4), max_size=2))
-def test_events_with_equal_signal_places_have_equal_signals(context, properties, other) -> None:  # noqa: ANN001
+def test_events_with_equal_signal_places_have_equal_signals(context, properties, other) -> None:
     from policies.consent.signals import event_places
 
     config = ConsentConfig()

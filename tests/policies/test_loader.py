@@ -51,20 +51,28 @@ def test_a_fallback_in_the_reference_is_used_when_the_variable_is_unset() -> Non
     ("edit", "key", "problem"),
     [
         (lambda t: t.replace('name = "web"\n', ""), "sources[0].name", "missing (required)"),
-        (lambda t: t.replace('write_keys = ["${WEB_KEY}"]', "write_keys = 5"), "sources[0].write_keys", "expected an array of strings, got integer 5"),
-        (lambda t: t.replace('protocol = "segment"', 'protocol = "segmnt"'), "destinations[0].protocol", "unknown value 'segmnt'"),
-        (lambda t: t.replace("${SEG_KEY}", "${MISSING_VAR}"), "destinations[0].credentials.write_key", "environment variable MISSING_VAR is not set"),
-        (lambda t: t.replace('destinations = ["seg"]', 'destinations = ["nowhere"]'), "sources[0].destinations[0]", "no destination named 'nowhere'"),
+        (lambda t: t.replace('write_keys = ["${WEB_KEY}"]', "write_keys = 5"),
+         "sources[0].write_keys", "expected an array of strings, got integer 5"),
+        (lambda t: t.replace('protocol = "segment"', 'protocol = "segmnt"'),
+         "destinations[0].protocol", "unknown value 'segmnt'"),
+        (lambda t: t.replace("${SEG_KEY}", "${MISSING_VAR}"),
+         "destinations[0].credentials.write_key", "environment variable MISSING_VAR is not set"),
+        (lambda t: t.replace('destinations = ["seg"]', 'destinations = ["nowhere"]'),
+         "sources[0].destinations[0]", "no destination named 'nowhere'"),
         (lambda t: t + "\n[outbox]\nmax_events = true\n", "outbox.max_events", "expected an integer, got boolean"),
         (lambda t: t + "\n[outbox]\nmax_event = 5\n", "outbox.max_event", "unknown key"),
-        (lambda t: t.replace('endpoint = "https://api.segment.io/"', 'endpoint = "api.segment.io"'), "destinations[0].endpoint", "expected an http:// or https:// base URL"),
-        (lambda t: t + '\n[[access.tokens]]\nname = "x"\nrole = "root"\nsha256 = "' + "a" * 64 + '"\n', "access.tokens[0].role", "unknown value 'root'"),
-        (lambda t: t + '\n[[access.tokens]]\nname = "x"\nrole = "admin"\nsha256 = "abc"\n', "access.tokens[0].sha256", "64 hex digits"),
-        (lambda t: t + '\n[[sources]]\nname = "app"\nwrite_keys = ["${WEB_KEY}"]\ndestinations = []\n', "sources[1].write_keys[0]", "already belongs to source 'web'"),
+        (lambda t: t.replace('endpoint = "https://api.segment.io/"', 'endpoint = "api.segment.io"'),
+         "destinations[0].endpoint", "expected an http:// or https:// base URL"),
+        (lambda t: t + '\n[[access.tokens]]\nname = "x"\nrole = "root"\nsha256 = "' + "a" * 64 + '"\n',
+         "access.tokens[0].role", "unknown value 'root'"),
+        (lambda t: t + '\n[[access.tokens]]\nname = "x"\nrole = "admin"\nsha256 = "abc"\n',
+         "access.tokens[0].sha256", "64 hex digits"),
+        (lambda t: t + '\n[[sources]]\nname = "app"\nwrite_keys = ["${WEB_KEY}"]\ndestinations = []\n',
+         "sources[1].write_keys[0]", "already belongs to source 'web'"),
         (lambda t: t + "\n[pii2]\n", "pii2", "unknown key"),
     ],
 )
-def test_a_bad_policy_names_the_key_and_the_problem(edit, key: str, problem: str) -> None:  # noqa: ANN001
+def test_a_bad_policy_names_the_key_and_the_problem(edit, key: str, problem: str) -> None:
     with pytest.raises(PolicyError) as bad:
         parse_policy(edit(GOOD), "site.toml", PROTOCOLS, ENV)
     assert bad.value.file == "site.toml"
@@ -74,7 +82,8 @@ def test_a_bad_policy_names_the_key_and_the_problem(edit, key: str, problem: str
 
 
 def test_a_disabled_destination_needs_no_secrets() -> None:
-    text = GOOD + '\n[[destinations]]\nname = "amp"\nprotocol = "segment"\nenabled = false\nendpoint = "https://x"\ncredentials = { write_key = "${NOT_SET}" }\n'
+    text = GOOD + ('\n[[destinations]]\nname = "amp"\nprotocol = "segment"\nenabled = false\nendpoint = "https://x"\n'
+                   'credentials = { write_key = "${NOT_SET}" }\n')
     assert not parse_policy(text, "site.toml", PROTOCOLS, ENV).destination("amp").enabled
 
 
@@ -87,13 +96,17 @@ def test_not_toml_at_all() -> None:
     ("edit", "message"),
     [
         (lambda t: t.replace('name = "web"\n', ""), "sources[0].name: missing (required)"),
-        (lambda t: t.replace('protocol = "segment"', "protocol = 3"), "destinations[0].protocol: expected a string, got integer 3"),
-        (lambda t: t.replace('protocol = "segment"', 'protocol = "heap"'), "destinations[0].protocol: unknown value 'heap'"),
-        (lambda t: t.replace("${SEG_KEY}", "${UNDEFINED_FOR_TEST}"), "destinations[0].credentials.write_key: environment variable UNDEFINED_FOR_TEST is not set"),
-        (lambda t: t.replace('credentials = { write_key = "${SEG_KEY}" }', ""), "destinations[0].credentials.write_key: missing: a segment destination needs it"),
+        (lambda t: t.replace('protocol = "segment"', "protocol = 3"),
+         "destinations[0].protocol: expected a string, got integer 3"),
+        (lambda t: t.replace('protocol = "segment"', 'protocol = "heap"'),
+         "destinations[0].protocol: unknown value 'heap'"),
+        (lambda t: t.replace("${SEG_KEY}", "${UNDEFINED_FOR_TEST}"),
+         "destinations[0].credentials.write_key: environment variable UNDEFINED_FOR_TEST is not set"),
+        (lambda t: t.replace('credentials = { write_key = "${SEG_KEY}" }', ""),
+         "destinations[0].credentials.write_key: missing: a segment destination needs it"),
     ],
 )
-def test_the_server_refuses_to_start_on_a_bad_policy(tmp_path: Path, edit, message: str) -> None:  # noqa: ANN001
+def test_the_server_refuses_to_start_on_a_bad_policy(tmp_path: Path, edit, message: str) -> None:
     policy = tmp_path / "bad.toml"
     policy.write_text(edit(GOOD))
     result = subprocess.run(

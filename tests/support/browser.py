@@ -68,7 +68,7 @@ class PageServer:
         server = self
 
         class Handler(BaseHTTPRequestHandler):
-            def do_GET(self) -> None:  # noqa: N802
+            def do_GET(self) -> None:
                 server._get(self)
 
             def log_message(self, *args: Any) -> None:

@@ -65,11 +65,11 @@ class FakeVendor:
         class Handler(BaseHTTPRequestHandler):
             protocol_version = "HTTP/1.1"
 
-            def do_POST(self) -> None:  # noqa: N802 - the stdlib's name
+            def do_POST(self) -> None:  # the stdlib's name
                 vendor._handle(self)
 
-            do_GET = do_POST  # noqa: N815
-            do_DELETE = do_POST  # noqa: N815
+            do_GET = do_POST
+            do_DELETE = do_POST
 
             def log_message(self, *args: Any) -> None:
                 pass
@@ -95,7 +95,9 @@ class FakeVendor:
 
     # -- behaviour -----------------------------------------------------------------------------------------------------
 
-    def respond_with(self, status: int, body: bytes = b"{}", headers: dict[str, str] | None = None, times: int = 1) -> None:
+    def respond_with(
+        self, status: int, body: bytes = b"{}", headers: dict[str, str] | None = None, times: int = 1
+    ) -> None:
         """Answer the next `times` requests with `status` (then go back to the default answer)."""
         answer = Answer(status, body, {"Content-Type": "application/json", **(headers or {})})
         with self._lock:
@@ -118,7 +120,9 @@ class FakeVendor:
             status=0,
         )
         with self._lock:
-            answer = (self.rule and self.rule(recorded)) or (self._scripted.popleft() if self._scripted else self.default)
+            answer = self.rule and self.rule(recorded)
+            if not answer:
+                answer = self._scripted.popleft() if self._scripted else self.default
             recorded.status = answer.status
             self.requests.append(recorded)
         handler.send_response(answer.status)

@@ -12,7 +12,7 @@ DATA ?= data
 NODE_STAMP := tests/browser/node_modules/.installed
 UI_ASSETS := gateway/ui/static/vendor/.installed
 
-.PHONY: run test bench clean
+.PHONY: run lint test bench clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -41,7 +41,31 @@ $(UI_ASSETS): gateway/ui/package.json gateway/ui/package-lock.json
 		touch static/vendor/.installed; \
 	else echo "npm not found: the web UI will run without its replay player"; fi
 
-test: $(STAMP) $(NODE_STAMP) $(UI_ASSETS)
+# The gates, run before the suite by `make test` (and so by CI); each fails the build on a violation:
+# - ruff: the rule set in pyproject.toml (incl. cyclomatic complexity at most 20), over all Python in the repo;
+# - mypy: gateway, replay and policies at the strictness in pyproject.toml;
+# - import-linter: the layering contracts in pyproject.toml (gateway -> replay -> policies, never back);
+# - duplicates (a workplace tool, not on users' machines: skipped with a message where it is missing): fails on
+#   identical runs of 12 or more lines where both places are in gateway/, replay/ or policies/. Same-shape runs
+#   (alike but for names and values) and repeats inside tests/ and bench/ are listed by the tool, not failed on.
+LINT_PATHS := gateway replay policies tests bench fixtures
+DUPLICATE_MIN_LINES := 12
+
+lint: $(STAMP)
+	$(BIN)/ruff check $(LINT_PATHS)
+	$(BIN)/mypy
+	$(BIN)/lint-imports --no-cache
+	@if command -v duplicates >/dev/null 2>&1; then \
+		found=$$(duplicates --min-lines $(DUPLICATE_MIN_LINES) --most 200 --seconds 120 \
+			| grep -E '^D[0-9]+ (gateway|replay|policies)/[^ ]+ ~ (gateway|replay|policies)/' | grep -v ' shape' || true); \
+		if [ -n "$$found" ]; then \
+			echo "duplicates: identical runs of $(DUPLICATE_MIN_LINES)+ lines in the packages; make one piece serve both:"; \
+			echo "$$found"; exit 1; \
+		fi; \
+		echo "duplicates: no identical run of $(DUPLICATE_MIN_LINES)+ lines in gateway/, replay/, policies/"; \
+	else echo "duplicates: not installed here (a workplace tool): skipped"; fi
+
+test: lint $(NODE_STAMP) $(UI_ASSETS)
 	$(BIN)/python -m pytest
 
 bench: $(STAMP)
@@ -50,4 +74,4 @@ bench: $(STAMP)
 		echo "== bench/$$b.py"; $(BIN)/python bench/$$b.py || exit 1; done
 
 clean:
-	rm -rf $(VENV) .pytest_cache .hypothesis tests/browser/node_modules gateway/ui/node_modules gateway/ui/static/vendor
+	rm -rf $(VENV) .pytest_cache .hypothesis .mypy_cache .ruff_cache .import_linter_cache tests/browser/node_modules gateway/ui/node_modules gateway/ui/static/vendor

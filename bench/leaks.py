@@ -85,7 +85,7 @@ def leaked(label: dict[str, Any], haystack: Haystack) -> bool:
     if any(form in haystack.folded for form in _forms(value)):
         return True
     family = label.get("family")
-    return kind == "PERSON" and bool(family) and any(_word_in(form, haystack.folded) for form in _forms(family))
+    return kind == "PERSON" and isinstance(family, str) and any(_word_in(f, haystack.folded) for f in _forms(family))
 
 
 def kept(label: dict[str, Any], haystack: Haystack) -> bool:

@@ -1,210 +1,416 @@
-"""Score the PII scrubber on the labelled corpus (fixtures/pii/corpus.jsonl): leak rate per entity type, benign kept.
+"""PII leaks through the real path: each corpus request sent as its SDK sends it to a real gateway, scored on what the
+vendors received.
 
-    python bench/pii_leaks.py              # the scrubber with the default policy
-    python bench/pii_leaks.py --baseline   # also the naive baseline: Presidio analyze + anonymize on every string
+    .venv/bin/python bench/pii_leaks.py                                  # fixtures/pii-eval/corpus.jsonl, default [pii]
+    .venv/bin/python bench/pii_leaks.py --corpus fixtures/pii/corpus.jsonl   # the older corpus, as a regression set
+    .venv/bin/python bench/pii_leaks.py --policy site.toml               # that file's [pii] table instead
+    .venv/bin/python bench/pii_leaks.py --control                        # scrubbing off: the yardstick's own check
+    .venv/bin/python bench/pii_leaks.py --show-leaks                     # where each leak was planted (never its value)
 
-A planted value has leaked if it still appears anywhere in the scrubbed output (every string of it, keys included),
-as written or percent-encoded; for phone numbers, if their last 7 digits appear, and for card numbers and IBANs, if
-all their digits (or characters) appear, ignoring separators; for PEM keys, if any 64-character body line appears.
-A benign value is kept if it appears unchanged. Segment payloads go through the Segment codec and `scrub_event`, the
-others through `scrub_value`, as the gateway will do.
+One gateway process (`python -m gateway serve`) on loopback, one source per vendor, each routed to a destination of the
+same vendor at a FakeVendor from tests/support (a real HTTP server that records what it receives). Each corpus line is
+one HTTP request: the path, query, headers and body encoding its SDK uses (JSON, gzip, posthog-js's gzip-js, base64 or
+JSON in a `data=` form), sent a few at a time. When every event the gateway queued has been delivered, what each
+vendor received is matched back to the corpus by the events' dedup ids (Mixpanel profile updates by `$distinct_id`)
+and scored with the rules of bench/leaks.py: a planted value leaked if it appears anywhere in what the vendor got for
+its request, as written, percent-encoded once or twice, in any case (phones by their last 7 digits, cards and IBANs by
+their digits); a benign value is kept if it arrives unchanged. Write keys the gateway swaps for the destination's by
+design are not labelled at all.
+
+Consent: every source is opt-out and the requests carry no consent signal, so each event is forwarded with its
+content, as it would be for a visitor who has not objected. An opt-in source would send anonymized copies or nothing,
+and its leak figures would say little about the scrubber.
+
+`--control` turns the scrubber off (`[pii] enabled = false`): every planted value must then be found and every benign
+value kept. Anything less means the path loses data or the matching rules miss, and the scrubbed figures cannot be
+trusted either. Prints tables per entity type, per embedding, per vendor, per benign type, a type by embedding matrix,
+and the issue's targets; exits 0.
 """
 
 from __future__ import annotations
 
 import argparse
-import re
+import asyncio
+import base64
+import gzip
 import sys
+import tempfile
 import time
+import tomllib
 from collections import defaultdict
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 from urllib.parse import quote, quote_plus
 
+import httpx
 import orjson
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from gateway.protocols.segment import event_from_wire, event_to_wire  # noqa: E402
-from policies.pii import PiiConfig, Scrubber  # noqa: E402
-from policies.pii.engine import blank_model  # noqa: E402
-from policies.pii.recognizers import offline_tld_extractor, pattern_recognizers  # noqa: E402
+from leaks import Haystack, kept, leaked  # noqa: E402
 
-CORPUS = ROOT / "fixtures" / "pii" / "corpus.jsonl"
-PATTERN_TYPES = ("EMAIL_ADDRESS", "PHONE_NUMBER", "CREDIT_CARD", "IBAN_CODE", "IP_ADDRESS", "US_SSN", "CRYPTO", "JWT",
-                 "BEARER_TOKEN", "AWS_ACCESS_KEY", "SECRET_KEY", "PRIVATE_KEY", "URL_CREDENTIALS")
-HASH_KEY = b"bench-only-key-0123456789abcdef"
-_JOIN_DIGITS = re.compile(r"(?<=\d)[\s().\-/+]+(?=\d)")
+from tests.support.fake_vendor import FakeVendor, Recorded  # noqa: E402
+from tests.support.gateway_process import (  # noqa: E402
+    ADMIN_TOKEN,
+    FAST_RETRY,
+    VENDOR_CREDENTIALS,
+    VENDOR_ENV,
+    GatewayProcess,
+    sha256,
+)
+from tests.support.waiting import wait_until  # noqa: E402
 
-
-def load_corpus(path: Path = CORPUS) -> list[dict[str, Any]]:
-    return [orjson.loads(line) for line in path.read_bytes().splitlines() if line.strip()]
-
-
-def strings(value: Any) -> Iterable[str]:
-    stack = [value]
-    while stack:
-        v = stack.pop()
-        if isinstance(v, str):
-            yield v
-        elif isinstance(v, dict):
-            stack.extend(str(k) for k in v)
-            stack.extend(v.values())
-        elif isinstance(v, list):
-            stack.extend(v)
-        elif v is not None and not isinstance(v, bool):
-            yield str(v)
+CORPUS = ROOT / "fixtures" / "pii-eval" / "corpus.jsonl"
+VENDORS = ("segment", "amplitude", "mixpanel", "posthog")
+PATTERN_TYPES = ("EMAIL_ADDRESS", "PHONE_NUMBER", "CREDIT_CARD", "IBAN_CODE", "IP_ADDRESS", "US_SSN", "JWT", "API_KEY",
+                 "BEARER_TOKEN", "URL_CREDENTIALS", "CRYPTO", "AWS_ACCESS_KEY", "SECRET_KEY", "PRIVATE_KEY")
+CONCURRENCY = 8
 
 
-def _digits(text: str) -> str:
-    return "".join(c for c in text if c.isdigit())
+# -- the corpus as requests -------------------------------------------------------------------------------------------
+
+# The older corpus (fixtures/pii) holds payloads only: these are its requests, as each vendor's server SDK sends them.
+LEGACY_KEYS = {"segment": "legacy-segment-key", "amplitude": "legacy-amplitude-key", "mixpanel": "legacy-mixpanel-key",
+               "posthog": "phc_legacy_key"}
 
 
-def leaked(kind: str, value: str, text: str, digit_text: str) -> bool:
-    if kind == "PHONE_NUMBER":
-        main = re.split(r"(?i)\s*(?:x|ext\.?)\s*\d+$", value)[0]
-        core = _digits(main)[-7:]
-        return core in digit_text
-    if kind == "CREDIT_CARD":
-        return _digits(value) in digit_text
-    if kind == "IBAN_CODE":
-        compact = value.replace(" ", "")
-        return compact in text.replace(" ", "") or value in text
-    if kind == "PRIVATE_KEY":
-        lines = [line for line in value.splitlines() if not line.startswith("-----")]
-        return any(line in text for line in lines if len(line) >= 32)
-    return any(form in text for form in {value, quote_plus(value), quote(value, safe="")})
+def legacy_request(record: dict[str, Any]) -> dict[str, Any]:
+    vendor, payload, key = record["vendor"], record["payload"], LEGACY_KEYS[record["vendor"]]
+    if vendor == "segment":
+        request = {"path": "/v1/batch", "encoding": "json", "body": {**payload, "writeKey": key}}
+    elif vendor == "amplitude":
+        request = {"path": "/2/httpapi", "encoding": "json", "body": {**payload, "api_key": key}}
+    elif vendor == "mixpanel":
+        events = [{**e, "properties": {**e.get("properties", {}), "token": key}} for e in payload]
+        request = {"path": "/track", "encoding": "form-json", "body": events}
+    else:
+        request = {"path": "/batch/", "encoding": "json", "body": {**payload, "api_key": key}}
+    return {**record, "write_key": key, "request": {"method": "POST", "query": {}, "headers": {}, **request}}
 
 
+def load_corpus(path: Path) -> list[dict[str, Any]]:
+    records = [orjson.loads(line) for line in path.read_bytes().splitlines() if line.strip()]
+    return [r if "request" in r else legacy_request(r) for r in records]
+
+
+def request_bytes(request: dict[str, Any]) -> tuple[bytes, dict[str, str]]:
+    """The body as the SDK puts it on the wire, and the headers that go with it."""
+    data = orjson.dumps(request["body"])
+    headers = dict(request["headers"])
+    encoding = request["encoding"]
+    if encoding == "gzip":
+        return gzip.compress(data), headers | {"Content-Encoding": "gzip"}
+    if encoding == "gzip-js":
+        return gzip.compress(data), headers
+    if encoding == "form-base64":
+        return b"data=" + quote(base64.b64encode(data).decode(), safe="").encode(), \
+            headers | {"Content-Type": "application/x-www-form-urlencoded"}
+    if encoding == "form-json":
+        return f"data={quote_plus(data.decode())}&verbose=1&ip=0".encode(), \
+            headers | {"Content-Type": "application/x-www-form-urlencoded"}
+    return data, headers
+
+
+# -- matching what a vendor received to what was sent -----------------------------------------------------------------
+
+def _items(body: Any, *keys: str) -> list[dict[str, Any]]:
+    for key in keys:
+        if isinstance(body, dict) and isinstance(body.get(key), list):
+            return body[key]
+    return body if isinstance(body, list) else [body]
+
+
+def event_key(vendor: str, event: dict[str, Any]) -> str | None:
+    """The dedup id an event keeps through the gateway (a Mixpanel profile update has none: its distinct id)."""
+    if vendor == "segment":
+        return event.get("messageId")
+    if vendor == "amplitude":
+        return event.get("insert_id")
+    if vendor == "posthog":
+        return event.get("uuid")
+    properties = event.get("properties")
+    if isinstance(properties, dict) and "$insert_id" in properties:
+        return properties["$insert_id"]
+    return event.get("$distinct_id")
+
+
+def sent_events(record: dict[str, Any]) -> list[dict[str, Any]]:
+    return _items(record["request"]["body"], "batch", "events")
+
+
+def received_events(requests: Iterable[Recorded]) -> list[dict[str, Any]]:
+    events: list[dict[str, Any]] = []
+    for request in requests:
+        if 200 <= request.status < 300 and request.body:
+            events.extend(_items(request.json(), "batch", "events"))
+    return events
+
+
+# -- the gateway -------------------------------------------------------------------------------------------------------
+
+def bench_policy(vendors: dict[str, FakeVendor], keys: dict[str, set[str]], pii: dict[str, Any] | None) -> dict:
+    """One opt-out source per vendor, each routed to that vendor's fake."""
+    policy: dict[str, Any] = {
+        "sources": [{"name": f"{name}-app", "write_keys": sorted(keys[name]), "consent_model": "opt-out",
+                     "destinations": [name]} for name in vendors if keys[name]],
+        "destinations": [{"name": name, "protocol": name, "endpoint": fake.url, "credentials": VENDOR_CREDENTIALS[name],
+                          "retry": FAST_RETRY} for name, fake in vendors.items() if keys[name]],
+        "outbox": {"max_events": 10_000_000},
+        "access": {"tokens": [{"name": "bench", "role": "admin", "sha256": sha256(ADMIN_TOKEN)}]},
+    }
+    if pii is not None:
+        policy["pii"] = pii
+    return policy
+
+
+async def send_all(url: str, records: list[dict[str, Any]]) -> list[int]:
+    limit = asyncio.Semaphore(CONCURRENCY)
+    async with httpx.AsyncClient(base_url=url, timeout=120) as client:
+
+        async def send(record: dict[str, Any]) -> int:
+            request = record["request"]
+            content, headers = request_bytes(request)
+            async with limit:
+                response = await client.request(request["method"], request["path"], params=request["query"],
+                                                content=content, headers=headers)
+            return response.status_code
+
+        return await asyncio.gather(*(send(r) for r in records))
+
+
+def _total(samples: dict[str, float], name: str) -> float:
+    return sum(v for k, v in samples.items() if k == name or k.startswith(name + "{"))
+
+
+def drained(gateway: GatewayProcess) -> bool:
+    samples = gateway.metrics()
+    queued = _total(samples, "gateway_events_queued_total")
+    done = _total(samples, "gateway_events_delivered_total") + _total(samples, "gateway_events_dead_lettered_total")
+    return queued == done and _total(samples, "gateway_outbox_depth") == 0
+
+
+@dataclass
+class Run:
+    statuses: list[int]
+    received: dict[str, list[dict[str, Any]]]  # vendor -> events
+    seconds: float
+    dead_lettered: float
+
+
+def run_gateway(records: list[dict[str, Any]], pii: dict[str, Any] | None) -> Run:
+    keys: dict[str, set[str]] = {v: set() for v in VENDORS}
+    for record in records:
+        keys[record["vendor"]].add(record["write_key"])
+    vendors = {name: FakeVendor().start() for name in VENDORS}
+    with tempfile.TemporaryDirectory(prefix="pii-leaks-") as workdir:
+        gateway = GatewayProcess(Path(workdir), bench_policy(vendors, keys, pii), env={**VENDOR_ENV,
+                                                                                       "PYTHONPATH": str(ROOT)})
+        try:
+            gateway.start(timeout=120)
+            started = time.perf_counter()
+            statuses = asyncio.run(send_all(gateway.url, records))
+            wait_until(lambda: drained(gateway), timeout=600, interval=0.2, what="every queued event delivered")
+            seconds = time.perf_counter() - started
+            dead = _total(gateway.metrics(), "gateway_events_dead_lettered_total")
+        finally:
+            gateway.close()
+            for fake in vendors.values():
+                fake.stop()
+    received = {name: received_events(fake.received()) for name, fake in vendors.items()}
+    return Run(statuses, received, seconds, dead)
+
+
+# -- scoring -----------------------------------------------------------------------------------------------------------
+
+@dataclass
+class Tally:
+    planted: int = 0
+    leaks: int = 0
+    benign: int = 0
+    kept: int = 0
+
+    def leak_rate(self) -> float:
+        return self.leaks / self.planted if self.planted else 0.0
+
+    def kept_rate(self) -> float:
+        return self.kept / self.benign if self.benign else 1.0
+
+
+@dataclass
 class Score:
-    def __init__(self) -> None:
-        self.planted: dict[str, int] = defaultdict(int)
-        self.leaks: dict[str, int] = defaultdict(int)
-        self.benign = 0
-        self.benign_kept = 0
-        self.benign_lost: dict[str, int] = defaultdict(int)
+    by: dict[str, dict[str, Tally]] = field(default_factory=lambda: defaultdict(lambda: defaultdict(Tally)))
+    leaks: list[tuple[dict[str, Any], dict[str, Any]]] = field(default_factory=list)
+    lost: list[tuple[dict[str, Any], dict[str, Any]]] = field(default_factory=list)
 
-    def add(self, record: dict[str, Any], output: Any) -> None:
-        text = "\n".join(strings(output))
-        digit_text = _JOIN_DIGITS.sub("", text)
-        for item in record["pii"]:
-            self.planted[item["type"]] += 1
-            if leaked(item["type"], item["value"], text, digit_text):
-                self.leaks[item["type"]] += 1
-        for item in record["benign"]:
-            self.benign += 1
-            value = item["value"]
-            if value in text or quote_plus(value) in text:  # a URL's unchanged parameters keep their encoding
-                self.benign_kept += 1
-            else:
-                self.benign_lost[item["type"]] += 1
+    def add(self, record: dict[str, Any], haystack: Haystack) -> None:
+        for label in record["pii"]:
+            hit = leaked(label, haystack)
+            embedding = label.get("embedding", "(unlabelled)")
+            for dimension, value in self._dimensions(record, label["type"], embedding):
+                tally = self.by[dimension][value]
+                tally.planted += 1
+                tally.leaks += hit
+            if hit:
+                self.leaks.append((record, label))
+        for label in record["benign"]:
+            ok = kept(label, haystack)
+            embedding = label.get("embedding", "(unlabelled)")
+            for dimension, value in self._dimensions(record, label["type"], embedding):
+                tally = self.by[dimension][value]
+                tally.benign += 1
+                tally.kept += ok
+            if not ok:
+                self.lost.append((record, label))
 
-    def leak_rate(self, kinds: Iterable[str] = PATTERN_TYPES) -> float:
-        planted = sum(self.planted[k] for k in kinds)
-        return sum(self.leaks[k] for k in kinds) / planted if planted else 0.0
+    def leak_rate(self, kinds: Iterable[str]) -> float:
+        rows = self.by["type"]
+        planted = sum(rows[k].planted for k in kinds if k in rows)
+        return sum(rows[k].leaks for k in kinds if k in rows) / planted if planted else 0.0
 
-    def table(self, title: str) -> str:
-        lines = [title, f"{'entity':<16} {'planted':>7} {'leaked':>6} {'leak %':>7}"]
-        for kind in [*PATTERN_TYPES, *sorted(set(self.planted) - set(PATTERN_TYPES))]:
-            n = self.planted.get(kind, 0)
-            if not n:
-                continue
-            note = "" if kind in PATTERN_TYPES else "   (no pattern: field rules only)"
-            lines.append(f"{kind:<16} {n:>7} {self.leaks[kind]:>6} {100 * self.leaks[kind] / n:>6.2f}%{note}")
-        lines.append(f"{'all pattern types':<16} {sum(self.planted[k] for k in PATTERN_TYPES):>7} "
-                     f"{sum(self.leaks[k] for k in PATTERN_TYPES):>6} {100 * self.leak_rate():>6.2f}%")
-        if self.benign:
-            kept = 100 * self.benign_kept / self.benign
-            lost = ", ".join(f"{k} {n}" for k, n in sorted(self.benign_lost.items())) or "none"
-            lines.append(f"benign kept: {self.benign_kept}/{self.benign} = {kept:.2f}% (lost: {lost})")
-        return "\n".join(lines)
+    @staticmethod
+    def _dimensions(record: dict[str, Any], kind: str, embedding: str) -> list[tuple[str, str]]:
+        return [("type", kind), ("embedding", embedding), ("vendor", record["vendor"]), ("all", "all"),
+                ("type x embedding", f"{kind}|{embedding}")]
 
 
-def scrub_record(scrubber: Scrubber, record: dict[str, Any]) -> Any:
-    payload = record["payload"]
-    if record["vendor"] == "segment":
-        events = [event_from_wire(item, None, f"batch[{i}]") for i, item in enumerate(payload["batch"])]
-        scrubber.scrub_events(events)
-        return {"batch": [event_to_wire(e) for e in events], "sentAt": payload.get("sentAt")}
-    return scrubber.scrub_value(payload)[0]
+def score(records: list[dict[str, Any]], received: dict[str, list[dict[str, Any]]]) -> tuple[Score, int, int]:
+    """Score every record on the events its vendor received for it; count the events that were not found."""
+    by_key: dict[tuple[str, str], list[dict[str, Any]]] = defaultdict(list)
+    for vendor, events in received.items():
+        for event in events:
+            key = event_key(vendor, event)
+            if key is not None:
+                by_key[(vendor, key)].append(event)
+    result, missing, matched = Score(), 0, set()
+    for record in records:
+        output: list[dict[str, Any]] = []
+        for event in sent_events(record):
+            sent = (record["vendor"], str(event_key(record["vendor"], event)))
+            found = by_key.get(sent, [])
+            missing += not found
+            output.extend(found)
+            matched.add(sent)
+        result.add(record, Haystack.of(output))
+    unmatched = sum(len(events) for key, events in by_key.items() if key not in matched)
+    return result, missing, unmatched
 
 
-class NaiveBaseline:
-    """Presidio used the obvious way: analyze every string value with every recognizer, then anonymize it.
+# -- printing ----------------------------------------------------------------------------------------------------------
 
-    Same recognizers and NLP pipeline as the scrubber (so the comparison measures how they are used, not which are
-    loaded), Presidio's default context enhancer, the scrubber's score threshold, no prefilter, cache, batching, URL
-    decoding or key and field rules.
-    """
-
-    def __init__(self, data_dir: Path | None = None, threshold: float = 0.4) -> None:
-        import tempfile
-
-        from presidio_analyzer import AnalyzerEngine, RecognizerRegistry
-        from presidio_analyzer.nlp_engine import SpacyNlpEngine
-        from presidio_anonymizer import AnonymizerEngine
-
-        self._tmp = tempfile.TemporaryDirectory() if data_dir is None else None
-        model = blank_model(Path(self._tmp.name) if self._tmp else data_dir)
-        nlp = SpacyNlpEngine(models=[{"lang_code": "en", "model_name": str(model)}])
-        registry = RecognizerRegistry(supported_languages=["en"])
-        for recognizer in pattern_recognizers(offline_tld_extractor(), ("US", "GB", "DE", "FR"), 0):
-            registry.add_recognizer(recognizer)
-        self.analyzer = AnalyzerEngine(registry=registry, nlp_engine=nlp, supported_languages=["en"])
-        self.anonymizer = AnonymizerEngine()
-        self.threshold = threshold
-
-    def scrub_string(self, text: str) -> str:
-        results = self.analyzer.analyze(text, language="en", score_threshold=self.threshold)
-        if not results:
-            return text
-        return self.anonymizer.anonymize(text=text, analyzer_results=results).text
-
-    def scrub(self, value: Any) -> Any:
-        if isinstance(value, str):
-            return self.scrub_string(value)
-        if isinstance(value, dict):
-            return {k: self.scrub(v) for k, v in value.items()}
-        if isinstance(value, list):
-            return [self.scrub(v) for v in value]
-        return value
+def _pct(rate: float) -> str:
+    return f"{100 * rate:6.2f}%"
 
 
-def run(records: list[dict[str, Any]], scrub: Callable[[dict[str, Any]], Any]) -> tuple[Score, float]:
-    score = Score()
-    start = time.perf_counter()
-    outputs = [scrub(record) for record in records]
-    elapsed = time.perf_counter() - start
-    for record, output in zip(records, outputs, strict=True):
-        score.add(record, output)
-    return score, elapsed
+def table(result: Score, dimension: str, title: str, order: Iterable[str] | None = None) -> list[str]:
+    rows = result.by[dimension]
+    names = [n for n in (order or sorted(rows, key=lambda n: -rows[n].planted - rows[n].benign)) if n in rows]
+    lines = [f"{title:<26} {'planted':>7} {'leaked':>6} {'leak':>7}   {'benign':>6} {'kept':>5} {'kept':>7}"]
+    for name in names:
+        t = rows[name]
+        leak = f"{t.planted:>7} {t.leaks:>6} {_pct(t.leak_rate())}" if t.planted else f"{'':>7} {'':>6} {'':>7}"
+        keep = f"{t.benign:>6} {t.kept:>5} {_pct(t.kept_rate())}" if t.benign else ""
+        lines.append(f"{name:<26} {leak}   {keep}".rstrip())
+    return lines
+
+
+def group_line(result: Score, name: str, kinds: Iterable[str]) -> str:
+    rows = result.by["type"]
+    planted = sum(rows[k].planted for k in kinds if k in rows)
+    leaks = sum(rows[k].leaks for k in kinds if k in rows)
+    return f"{name:<26} {planted:>7} {leaks:>6} {_pct(result.leak_rate(kinds))}"
+
+
+def matrix(result: Score) -> list[str]:
+    cells = result.by["type x embedding"]
+    kinds = [k for k in result.by["type"] if result.by["type"][k].planted]
+    embeddings = sorted({key.split("|")[1] for key, t in cells.items() if t.planted})
+    short = {e: e.replace("url_query_double_encoded", "url_q_2x").replace("multiline_block", "multiline")
+             .replace("json_in_string", "json_str").replace("identifier", "ident") for e in embeddings}
+    lines = ["leaked/planted by type and embedding", f"{'':<16}" + "".join(f"{short[e]:>11}" for e in embeddings)]
+    for kind in sorted(kinds, key=lambda k: -result.by["type"][k].planted):
+        row = f"{kind:<16}"
+        for e in embeddings:
+            t = cells.get(f"{kind}|{e}")
+            row += f"{f'{t.leaks}/{t.planted}' if t and t.planted else '':>11}"
+        lines.append(row)
+    return lines
+
+
+def targets(result: Score) -> list[str]:
+    """Issue 14's 'done when', as measured here."""
+    rows = result.by["type"]
+    overall = result.by["all"]["all"]
+    measured = [k for k in PATTERN_TYPES if k in rows and rows[k].planted]
+    worst_pattern = max(measured, key=lambda k: rows[k].leak_rate())
+    checks = [("overall leak <= 1 %", overall.leak_rate(), overall.leak_rate() <= 0.01),
+              (f"every pattern type <= 0.5 % (worst {worst_pattern})", rows[worst_pattern].leak_rate(),
+               rows[worst_pattern].leak_rate() <= 0.005),
+              ("person names <= 10 %", rows["PERSON"].leak_rate(), rows["PERSON"].leak_rate() <= 0.10),
+              ("street addresses <= 10 %", rows["STREET_ADDRESS"].leak_rate(),
+               rows["STREET_ADDRESS"].leak_rate() <= 0.10) if "STREET_ADDRESS" in rows else None,
+              ("benign values kept >= 99 %", overall.kept_rate(), overall.kept_rate() >= 0.99)]
+    return ["targets (issue 14)"] + [f"  {'met ' if ok else 'MISS'}  {name}: {_pct(rate).strip()}"
+                                     for check in checks if check for name, rate, ok in [check]]
+
+
+def report(records: list[dict[str, Any]], run: Run, title: str, show: bool) -> None:
+    result, missing, unmatched = score(records, run.received)
+    events = sum(len(sent_events(r)) for r in records)
+    answers: dict[int, int] = defaultdict(int)
+    for status in run.statuses:
+        answers[status] += 1
+    print(title)
+    print(f"{len(records)} requests, {events} events in {run.seconds:.1f} s ({events / run.seconds:.0f} events/s, "
+          f"{len(run.statuses)} requests, answers {dict(sorted(answers.items()))}); "
+          f"{missing} events not found at their vendor, {unmatched} received events not matched, "
+          f"{run.dead_lettered:.0f} dead-lettered")
+    print()
+    kinds = [k for k in PATTERN_TYPES if k in result.by["type"]]
+    print("\n".join(table(result, "type", "entity type", [*kinds, *sorted(set(result.by["type"]) - set(kinds))])))
+    print(group_line(result, "all pattern types", PATTERN_TYPES))
+    print(group_line(result, "all planted", result.by["type"]))
+    print()
+    print("\n".join(table(result, "embedding", "embedding")))
+    print()
+    print("\n".join(table(result, "vendor", "vendor", VENDORS)))
+    print()
+    print("\n".join(table(result, "all", "overall")))
+    print()
+    print("\n".join(matrix(result)))
+    print()
+    print("\n".join(targets(result)))
+    if show:
+        print()
+        for record, label in result.leaks:
+            print(f"  leak: {record['id']} {record['vendor']} {label['type']} {label.get('embedding', '')} at "
+                  f"{label.get('where', '?')}")
+        for record, label in result.lost:
+            print(f"  lost: {record['id']} {record['vendor']} {label['type']} {label.get('embedding', '')} at "
+                  f"{label.get('where', '?')}")
+
+
+def pii_table(policy: Path | None) -> dict[str, Any] | None:
+    if policy is None:
+        return None
+    return tomllib.loads(policy.read_text()).get("pii", {})
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--corpus", type=Path, default=CORPUS)
-    parser.add_argument("--baseline", action="store_true", help="also score the naive Presidio baseline")
-    parser.add_argument("--show-leaks", action="store_true", help="print where each leak was planted (not its value)")
+    parser.add_argument("--policy", type=Path, help="take the [pii] table from this policy file (default: none)")
+    parser.add_argument("--control", action="store_true", help="scrubbing off: every planted value must arrive")
+    parser.add_argument("--show-leaks", action="store_true", help="where each leak and each lost benign value was")
+    parser.add_argument("--limit", type=int, help="only the first N requests")
     args = parser.parse_args()
-    records = load_corpus(args.corpus)
-    scrubber = Scrubber(PiiConfig(), HASH_KEY, None)
-    score, elapsed = run(records, lambda r: scrub_record(scrubber, r))
-    print(score.table(f"scrubber (default policy): {len(records)} payloads in {elapsed:.2f} s"))
-    if args.show_leaks:
-        for record in records:
-            output = scrub_record(Scrubber(PiiConfig(), HASH_KEY, None, analyzer=scrubber.analyzer), record)
-            text = "\n".join(strings(output))
-            digit_text = _JOIN_DIGITS.sub("", text)
-            for item in record["pii"]:
-                if item["type"] in PATTERN_TYPES and leaked(item["type"], item["value"], text, digit_text):
-                    print(f"  leak: record {record['id']} {record['vendor']} {item['type']} at {item['where']}")
-    if args.baseline:
-        baseline = NaiveBaseline()
-        base_score, base_elapsed = run(records, lambda r: baseline.scrub(r["payload"]))
-        print()
-        print(base_score.table(f"naive baseline: {len(records)} payloads in {base_elapsed:.2f} s"))
+    records = load_corpus(args.corpus)[:args.limit]
+    pii = {"enabled": False} if args.control else pii_table(args.policy)
+    scrubber = "off (control)" if args.control else f"[pii] of {args.policy}" if args.policy else "default [pii]"
+    run = run_gateway(records, pii)
+    report(records, run, f"PII through the real path: {args.corpus}, scrubber {scrubber}", args.show_leaks)
 
 
 if __name__ == "__main__":

@@ -33,7 +33,7 @@ ALLOWED: set[str] = {
     "replay/mirror.py:Mirror.apply_mutation",
     "replay/privacy.py:RrwebPrivacy._node",
     "replay/detect/window.py:WindowAnalyzer._feed",
-    "policies/pii/config.py:parse_pii",
+    "policies/pii/config.py:read_pii",
     "policies/pii/selectors.py:parse_selector",
     "policies/pii/scrubber.py:Scrubber._walk_dict",
     "policies/pii/candidates.py:candidate_entities",

@@ -21,8 +21,9 @@ from typing import TYPE_CHECKING
 
 from gateway.access import digest, new_token
 from gateway.protocols import DESTINATION_PROTOCOLS, check_credentials
-from policies.loader import DEFAULT_POLICY, PolicyError, load_policy
+from policies.loader import DEFAULT_POLICY, load_policy
 from policies.policy import ROLES, Policy
+from policies.table import PolicyError
 
 if TYPE_CHECKING:
     from gateway.database import Database

@@ -16,18 +16,15 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from types import MappingProxyType
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
-if TYPE_CHECKING:
-    from policies.loader import _Table
+from policies.table import Table
 
 KINDS = ("rage_click", "dead_click", "form_abandonment", "error_click", "thrashed_cursor")
 
 DEFAULT_WEIGHTS: Mapping[str, float] = MappingProxyType(
     {"rage_click": 3.0, "dead_click": 1.0, "form_abandonment": 2.0, "error_click": 2.0, "thrashed_cursor": 1.0}
 )
-
-TABLE = "replay.detect"
 
 
 @dataclass(frozen=True)
@@ -60,7 +57,7 @@ class DetectConfig:
         return float(self.weights.get(kind, 0.0))
 
 
-def _lower_tags(table: _Table, name: str, default: tuple[str, ...]) -> tuple[str, ...]:
+def _lower_tags(table: Table, name: str, default: tuple[str, ...]) -> tuple[str, ...]:
     tags = table.strings(name, default)
     for i, tag in enumerate(tags):
         if not tag.strip():
@@ -68,20 +65,8 @@ def _lower_tags(table: _Table, name: str, default: tuple[str, ...]) -> tuple[str
     return tuple(tag.strip().lower() for tag in tags)
 
 
-def parse_detect(data: Mapping[str, Any], file: str) -> DetectConfig:
-    """Validate the `[replay.detect]` table (already parsed from TOML). Raises PolicyError(file, key, problem)."""
-    from policies.loader import (  # the loader imports this module: import it at call time
-        PolicyError,
-        _Table,
-    )
-
-    if not isinstance(data, Mapping):
-        raise PolicyError(file, TABLE, f"expected a table, got {type(data).__name__}")
-    return read_detect(_Table(file, data, TABLE, None))
-
-
-def read_detect(table: _Table) -> DetectConfig:
-    """The `[replay.detect]` table as the policy loader reads it (see policies.replay)."""
+def read_detect(table: Table) -> DetectConfig:
+    """The `[replay.detect]` table (read as part of `[replay]`, see policies.replay)."""
     d = DetectConfig()
     values: dict[str, Any] = {
         "rage_click_count": table.integer("rage_click_count", d.rage_click_count, minimum=2),

@@ -19,12 +19,9 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
 
 from policies.detect import DetectConfig, read_detect
-
-if TYPE_CHECKING:
-    from policies.loader import _Table
+from policies.table import Table
 
 # tag, #id, .class and [attr=value] parts; enough to name a field without a CSS engine.
 _SIMPLE_SELECTOR = re.compile(r"^[a-zA-Z][a-zA-Z0-9-]*|#[\w-]+|\.[\w-]+|\[[\w-]+(?:=[^\]]*)?\]")
@@ -55,7 +52,7 @@ def is_simple_selector(text: str) -> bool:
     return bool(text)
 
 
-def read_replay(table: _Table) -> ReplayPolicy:
+def read_replay(table: Table) -> ReplayPolicy:
     d = ReplayPolicy()
     policy = ReplayPolicy(
         enabled=table.boolean("enabled", d.enabled),
@@ -68,7 +65,7 @@ def read_replay(table: _Table) -> ReplayPolicy:
         train_after_chunks=table.integer("train_after_chunks", d.train_after_chunks, minimum=5),
         retrain_after_chunks=table.integer("retrain_after_chunks", d.retrain_after_chunks, minimum=10),
         analyze_after_idle_s=table.number("analyze_after_idle_s", d.analyze_after_idle_s, minimum=0.1),
-        detect=read_detect(table.table("detect")),
+        detect=table.read("detect", read_detect),
     )
     for i, selector in enumerate(policy.unmasked_inputs):
         if not is_simple_selector(selector):

@@ -15,10 +15,8 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, fields
-from typing import TYPE_CHECKING
 
-if TYPE_CHECKING:
-    from policies.loader import _Table
+from policies.table import Table
 
 DAY_S = 86_400.0
 
@@ -43,7 +41,7 @@ class Retention:
 CATEGORIES = tuple(f.name.removesuffix("_days") for f in fields(Retention) if f.name.endswith("_days"))
 
 
-def read_retention(table: _Table) -> Retention:
+def read_retention(table: Table) -> Retention:
     d = Retention()
     values = {name: table.number(f"{name}_days", getattr(d, f"{name}_days"), minimum=0.0) for name in CATEGORIES}
     retention = Retention(

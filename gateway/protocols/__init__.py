@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from gateway.protocols import amplitude, mixpanel, posthog, segment
 from gateway.protocols.codec import Codec
-from policies.loader import LOCAL_SINK, PolicyError
+from policies.loader import LOCAL_SINK
 from policies.policy import Policy
+from policies.table import PolicyError
 
 PROTOCOLS: dict[str, Codec] = {
     codec.name: codec for codec in (segment.CODEC, amplitude.CODEC, mixpanel.CODEC, posthog.CODEC)

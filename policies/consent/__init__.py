@@ -6,7 +6,7 @@
     v = verdict(consent, destination.purposes, destination.on_missing_consent)   # verdict.py
     if v.action == "anonymize": event = anonymize(event, key, day)              # anonymize.py
 
-The policy's `[consent]` section is read by `parse_consent` (config.py); its defaults are in mappings.py.
+The policy's `[consent]` section is read by `read_consent` (config.py); its defaults are in mappings.py.
 """
 
 from policies.consent.anonymize import anonymize, pseudonym
@@ -15,7 +15,6 @@ from policies.consent.config import (
     DEFAULT_ON_MISSING_CONSENT,
     ON_MISSING_CONSENT,
     ConsentConfig,
-    parse_consent,
     read_consent,
     validate_purposes,
 )
@@ -28,6 +27,6 @@ __all__ = [
     "ACTIONS", "CONSENT_MODELS", "DEFAULT_ON_MISSING_CONSENT", "KINDS", "MISSING_REASONS", "NECESSARY",
     "ON_MISSING_CONSENT", "REASONS",
     "Consent", "ConsentConfig", "Malformed", "PurposeConsent", "Signal", "Signals", "Verdict",
-    "anonymize", "decide", "gpc_requested", "parse_consent", "pseudonym", "read_consent", "read_signals", "record_gpc",
+    "anonymize", "decide", "gpc_requested", "pseudonym", "read_consent", "read_signals", "record_gpc",
     "validate_purposes", "verdict",
 ]

@@ -46,6 +46,7 @@ from policies.consent.mappings import (
     NECESSARY,
     normalise,
 )
+from policies.table import PolicyError, Table
 
 # A source's `consent_model`: opt-in (nothing beyond necessary until granted) or opt-out (granted until denied).
 CONSENT_MODELS = ("opt-in", "opt-out")
@@ -93,15 +94,8 @@ def _defaults(table: Mapping[str, tuple[str, ...]], purposes: Sequence[str]) -> 
     return merged
 
 
-def parse_consent(data: Mapping[str, Any], file: str, env: Mapping[str, str] | None) -> ConsentConfig:
-    """Validate the `[consent]` table `data` of policy `file`; raises PolicyError(file, "consent.<key>", problem)."""
-    from policies import loader  # here, not at the top: the loader imports this module to read [consent]
-
-    return read_consent(loader._Table(file, data, "consent", env))
-
-
-def read_consent(root: Any) -> ConsentConfig:
-    """The `[consent]` table as the loader reads it (`read_consent(root.table("consent"))`)."""
+def read_consent(root: Table) -> ConsentConfig:
+    """The `[consent]` table."""
     purposes = _purposes(root)
     declared = set(purposes)
 
@@ -130,7 +124,7 @@ def read_consent(root: Any) -> ConsentConfig:
     return config
 
 
-def _purposes(root: Any) -> tuple[str, ...]:
+def _purposes(root: Table) -> tuple[str, ...]:
     purposes = root.strings("purposes", DEFAULT_PURPOSES)
     seen: set[str] = set()
     for i, name in enumerate(purposes):
@@ -146,7 +140,7 @@ def _undeclared(name: str, purposes: Sequence[str]) -> str:
     return f"unknown purpose {name!r}; declared purposes (consent.purposes): {', '.join(purposes)}"
 
 
-def _purpose_list(table: Any, key: str, purposes: Sequence[str]) -> tuple[str, ...]:
+def _purpose_list(table: Table, key: str, purposes: Sequence[str]) -> tuple[str, ...]:
     names = table.strings(key)
     for i, name in enumerate(names):
         if name == NECESSARY:
@@ -156,7 +150,7 @@ def _purpose_list(table: Any, key: str, purposes: Sequence[str]) -> tuple[str, .
     return names
 
 
-def _categories(table: Any, purposes: Sequence[str]) -> dict[str, tuple[str, ...]]:
+def _categories(table: Table, purposes: Sequence[str]) -> dict[str, tuple[str, ...]]:
     merged = _defaults(DEFAULT_CATEGORIES, purposes)
     written: dict[str, str] = {}
     for key in list(table.data):
@@ -175,7 +169,7 @@ def _categories(table: Any, purposes: Sequence[str]) -> dict[str, tuple[str, ...
     return merged
 
 
-def _tcf_purposes(table: Any, purposes: Sequence[str]) -> dict[str, tuple[tuple[int, ...], ...]]:
+def _tcf_purposes(table: Table, purposes: Sequence[str]) -> dict[str, tuple[tuple[int, ...], ...]]:
     merged = {p: clauses for p, clauses in DEFAULT_TCF_PURPOSES.items() if p in purposes}
     for name in list(table.data):
         if name == NECESSARY:
@@ -200,7 +194,7 @@ def _tcf_purposes(table: Any, purposes: Sequence[str]) -> dict[str, tuple[tuple[
     return merged
 
 
-def _consent_mode(table: Any, purposes: Sequence[str]) -> dict[str, tuple[str, ...]]:
+def _consent_mode(table: Table, purposes: Sequence[str]) -> dict[str, tuple[str, ...]]:
     merged = {
         signal: kept
         for signal, targets in DEFAULT_CONSENT_MODE.items()
@@ -220,8 +214,6 @@ def _consent_mode(table: Any, purposes: Sequence[str]) -> dict[str, tuple[str, .
 
 def validate_purposes(config: ConsentConfig, purposes: Sequence[str], file: str, key: str) -> None:
     """Check a destination's `purposes` (at `key`, e.g. "destinations[0].purposes") against the declared ones."""
-    from policies.loader import PolicyError
-
     if not purposes:
         needs_none = f"[{NECESSARY!r}]"
         raise PolicyError(file, key, f"needs at least one purpose (a destination that needs no consent: {needs_none})")

@@ -1,6 +1,6 @@
 """PII scrubbing: key rules, field rules by path selector, and value detectors (Presidio), per the policy's `[pii]`.
 
-The exports load lazily: reading a policy (`parse_pii`) must not import Presidio and spaCy, which take a second.
+The exports load lazily: reading a policy (`read_pii`) must not import Presidio and spaCy, which take a second.
 """
 
 from __future__ import annotations
@@ -8,7 +8,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from policies.pii.config import DetectorClass, FieldRule, PiiConfig, parse_pii
+    from policies.pii.config import DetectorClass, FieldRule, PiiConfig, read_pii
     from policies.pii.findings import Findings, format_findings
     from policies.pii.scrubber import Scrubber
 
@@ -16,12 +16,12 @@ _EXPORTS = {
     "DetectorClass": "policies.pii.config",
     "FieldRule": "policies.pii.config",
     "PiiConfig": "policies.pii.config",
-    "parse_pii": "policies.pii.config",
+    "read_pii": "policies.pii.config",
     "Findings": "policies.pii.findings",
     "format_findings": "policies.pii.findings",
     "Scrubber": "policies.pii.scrubber",
 }
-__all__ = ["DetectorClass", "FieldRule", "Findings", "PiiConfig", "Scrubber", "format_findings", "parse_pii"]
+__all__ = ["DetectorClass", "FieldRule", "Findings", "PiiConfig", "Scrubber", "format_findings", "read_pii"]
 
 
 def __getattr__(name: str) -> Any:

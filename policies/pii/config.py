@@ -59,6 +59,7 @@ from typing import Any
 from policies.pii.entities import ENTITIES, PATTERN_ENTITIES
 from policies.pii.keys import DEFAULT_FREE_TEXT_KEYS, DEFAULT_SENSITIVE_KEYS
 from policies.pii.selectors import SelectorError, parse_selector
+from policies.table import Table
 
 RULE_ACTIONS = ("keep", "remove", "replace", "mask", "hash", "truncate_ip", "generalize_date", "detect")
 DETECTOR_ACTIONS = ("replace", "mask", "hash", "remove", "truncate_ip")
@@ -223,11 +224,8 @@ def _actions(table: Any) -> dict[str, str]:
     return actions
 
 
-def parse_pii(data: Mapping[str, Any], file: str, env: Mapping[str, str] | None) -> PiiConfig:
-    """Validate the `[pii]` table `data` of policy `file`; raises PolicyError(file, "pii.<key>", problem)."""
-    from policies import loader  # here, not at the top: the loader imports this module to read [pii]
-
-    root = loader._Table(file, data, "pii", env)
+def read_pii(root: Table) -> PiiConfig:
+    """The `[pii]` table; raises PolicyError(file, "pii.<key>", problem)."""
     d = PiiConfig()
     hash_prefix = root.string("hash_prefix", d.hash_prefix)
     if not hash_prefix or hash_prefix != hash_prefix.strip():

@@ -7,8 +7,8 @@ cursor, and a per-session score. Pure analysis: no HTTP, no database.
         print(signal.kind, signal.page_url, signal.selector, signal.details)
 """
 
-from policies.detect import KINDS, DetectConfig, parse_detect
+from policies.detect import KINDS, DetectConfig
 from replay.detect.session import SessionAnalysis, analyze_session
 from replay.detect.signal import Signal
 
-__all__ = ["KINDS", "DetectConfig", "SessionAnalysis", "Signal", "analyze_session", "parse_detect"]
+__all__ = ["KINDS", "DetectConfig", "SessionAnalysis", "Signal", "analyze_session"]

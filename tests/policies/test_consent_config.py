@@ -7,8 +7,13 @@ import tomllib
 
 import pytest
 
-from policies.consent import ConsentConfig, parse_consent, validate_purposes
-from policies.loader import PolicyError
+from policies.consent import ConsentConfig, read_consent, validate_purposes
+from policies.table import PolicyError, Table
+
+
+def parse_consent(data: dict, file: str, env: dict[str, str]) -> ConsentConfig:
+    """The `[consent]` table read as the loader reads it."""
+    return Table(file, {"consent": data}, "", env).read("consent", read_consent)
 
 
 def parse(text: str) -> ConsentConfig:

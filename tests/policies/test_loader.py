@@ -9,7 +9,8 @@ from pathlib import Path
 import pytest
 
 from gateway.protocols import DESTINATION_PROTOCOLS
-from policies.loader import DEFAULT_POLICY, PolicyError, load_policy, parse_policy
+from policies.loader import DEFAULT_POLICY, load_policy, parse_policy
+from policies.table import PolicyError
 
 PROTOCOLS = DESTINATION_PROTOCOLS
 GOOD = """

@@ -7,15 +7,15 @@ from pathlib import Path
 
 import pytest
 
-from policies.loader import PolicyError
-from policies.pii.config import DEFAULT_RULES, STANDARD, STRICT, FieldRule, PiiConfig, parse_pii
+from policies.pii.config import DEFAULT_RULES, STANDARD, STRICT, FieldRule, PiiConfig, read_pii
+from policies.table import PolicyError, Table
 
 FILE = "site.toml"
 
 
 def parse(text: str, env: dict[str, str] | None = None) -> PiiConfig:
     data = tomllib.loads(text)
-    return parse_pii(data.get("pii", {}), FILE, {} if env is None else env)
+    return Table(FILE, data, "", {} if env is None else env).read("pii", read_pii)
 
 
 def error(text: str, env: dict[str, str] | None = None) -> PolicyError:

@@ -7,8 +7,14 @@ import tomllib
 
 import pytest
 
-from policies.loader import PolicyError
-from replay.detect import KINDS, DetectConfig, parse_detect
+from policies.detect import read_detect
+from policies.table import PolicyError, Table
+from replay.detect import KINDS, DetectConfig
+
+
+def parse_detect(data: object, file: str) -> DetectConfig:
+    """The `[replay.detect]` table read as the loader reads it, inside `[replay]`."""
+    return Table(file, {"detect": data}, "replay").read("detect", read_detect)
 
 
 def detect_table(toml: str) -> dict:

@@ -2,18 +2,14 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
 from gateway.access import admin_route
-from gateway.admin_request import audit, float_param, gateway_of, limit_param
+from gateway.admin_request import audit, float_param, limit_param
 from gateway.sink import read_sink
-
-if TYPE_CHECKING:
-    pass
+from gateway.state import gateway_of
 
 
 async def outbox(request: Request) -> Response:

@@ -1,21 +1,15 @@
-"""What an admin handler reads from its request: the gateway, who is calling, query parameters, and how a read of
-subject data is written to the audit log. One place, so the handlers of every admin module read them alike."""
+"""What an admin handler reads from its request: who is calling, query parameters, and how a read of subject data is
+written to the audit log. One place, so the handlers of every admin module read them alike."""
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from starlette.requests import Request
 from starlette.responses import JSONResponse
 
 from gateway.access import Principal
-
-if TYPE_CHECKING:
-    from gateway.app import Gateway
-
-
-def gateway_of(request: Request) -> Gateway:
-    return request.app.state.gateway
+from gateway.state import gateway_of
 
 
 def principal_of(request: Request) -> Principal:

@@ -1,237 +1,29 @@
-"""The Starlette application: routes, and a lifespan that opens the database and starts and stops the senders.
+"""The Starlette application: the routes, and a lifespan that builds the gateway's state before serving and takes it
+down after.
 
-All state lives in one `Gateway` made by the lifespan (no module-level mutable state), reachable from a request as
-`request.app.state.gateway`.
+All state lives in one `Gateway` (gateway.state), made whole by the lifespan before the first request and reachable
+from a request as `request.app.state.gateway` (`gateway.state.gateway_of`). Nothing but the command line imports this
+module: handlers import the state, never the app.
 """
 
 from __future__ import annotations
 
-import asyncio
 import contextlib
-import logging
-import sqlite3
-import sys
-from collections.abc import AsyncIterator, Callable, Mapping
-from dataclasses import dataclass, field
+from collections.abc import AsyncIterator, Callable
 from pathlib import Path
 
-import httpx
 from starlette.applications import Starlette
 from starlette.middleware.cors import CORSMiddleware
 from starlette.requests import Request
 from starlette.responses import JSONResponse, PlainTextResponse, Response
 from starlette.routing import Mount, Route, Router
 
-from gateway import (
-    access,
-    admin,
-    audit,
-    consent_api,
-    consent_ledger,
-    deletion,
-    heap,
-    identity,
-    keys,
-    outbox,
-    posthog_proxy,
-    privacy_api,
-    replay_api,
-    retention,
-    reviews,
-    sink,
-    suppression,
-    ui,
-)
-from gateway.access import AccessControl, AdminGuard
-from gateway.audit import AuditLog
-from gateway.client_ip import Network, parse_networks
-from gateway.consent_ledger import ConsentLedger
-from gateway.database import Database, Migration
-from gateway.deletion import Deletions
-from gateway.identity import Identity
+from gateway import admin, consent_api, heap, posthog_proxy, privacy_api, replay_api, reviews_api, ui
+from gateway.access import AdminGuard
 from gateway.ingest import ingest_endpoint
-from gateway.metrics import Metrics
-from gateway.outbox import OutboxStore, Sender
-from gateway.outbox.transport import HttpTransport, Transport
-from gateway.pipeline import Encoder, Pipeline
-from gateway.protocols import PROTOCOLS, check_credentials, segment
-from gateway.suppression import Suppression
-from policies.consent import decide, read_signals
-from policies.event import Event
-from policies.loader import LOCAL_SINK
-from policies.pii.scrubber import Scrubber
-from policies.policy import Policy, Source
-from replay import analysis as replay_analysis
-from replay import service as replay_service
-from replay import store as replay_store
-from replay.compression import Compressor
-from replay.privacy import RrwebPrivacy
-from replay.service import Gate, ReplayService
-from replay.store import ReplayStore
-
-log = logging.getLogger("gateway")
-
-DATABASE_FILE = "gateway.sqlite3"
-MIGRATIONS = (
-    *outbox.MIGRATIONS,
-    *audit.MIGRATIONS,
-    Migration("replay-1", replay_store.SCHEMA),
-    Migration("replay-2", replay_analysis.SCHEMA),
-    Migration("replay-3", replay_analysis.FORMS_SCHEMA),
-    *sink.MIGRATIONS,
-    *access.MIGRATIONS,
-    *identity.MIGRATIONS,
-    *consent_ledger.MIGRATIONS,
-    *suppression.MIGRATIONS,
-    *deletion.MIGRATIONS,
-    *ui.MIGRATIONS,
-)
-
-
-@dataclass
-class Gateway:
-    policy: Policy
-    db: Database
-    outbox: OutboxStore
-    pipeline: Pipeline
-    metrics: Metrics
-    access: AccessControl
-    identity: Identity
-    ledger: ConsentLedger
-    audit: AuditLog
-    suppression: Suppression
-    secret: bytes
-    http: httpx.AsyncClient
-    # Set by open_gateway right after the gateway exists: both are built from it.
-    replay: ReplayService = field(init=False)
-    deletions: Deletions = field(init=False)
-    trusted_proxies: tuple[Network, ...] = ()
-    senders: list[Sender] = field(default_factory=list)
-    background: list[asyncio.Task[None]] = field(default_factory=list)
-    stopping: asyncio.Event = field(default_factory=asyncio.Event)
-    ready: bool = False
-
-    def learn(self, links: list[tuple[str, str]]) -> Callable[[sqlite3.Connection], None] | None:
-        """What to write with a request's events: the identity links they revealed, and consent carried across them."""
-        if not links:
-            return None
-
-        def write(conn: sqlite3.Connection) -> None:
-            self.identity.record_links(conn, links)
-            self.ledger.carry(conn, links)
-
-        return write
-
-
-def _encoder_of(protocol: str) -> Encoder:
-    # The local sink keeps events in the canonical (Segment-shaped) wire form.
-    return segment.encode if protocol == LOCAL_SINK else PROTOCOLS[protocol].encode
-
-
-async def open_gateway(policy: Policy, data_dir: Path, announce_token: Callable[[str], None]) -> Gateway:
-    check_credentials(policy)
-    data_dir.mkdir(parents=True, exist_ok=True)
-    db = Database(data_dir / DATABASE_FILE, MIGRATIONS)
-    enabled = policy.enabled_destinations
-    suppressed = Suppression(db)
-    store = OutboxStore(db, policy.outbox.max_events, policy.outbox.full_retry_after_s, [d.name for d in enabled],
-                        suppressed=suppressed.suppressed)
-    control = AccessControl([*policy.access_tokens, *access.load_stored_tokens(db)])
-    secret = keys.load_secret(policy, data_dir)
-    subjects = Identity(keys.derive(secret, "identity"))
-    token = access.bootstrap_admin_token(db, control)
-    if token is not None:
-        announce_token(token)
-    ledger = ConsentLedger(db)
-    # The PII engine: Presidio offline, a blank spaCy pipeline kept in the data directory. Shared by the event
-    # pipeline and replay; both run on the event loop's thread, which is what the scrubber needs.
-    scrubber = Scrubber(policy.pii, keys.derive(secret, "pii"), data_dir)
-    encoders = {d.name: _encoder_of(d.protocol) for d in enabled}
-    gateway = Gateway(
-        policy=policy,
-        db=db,
-        outbox=store,
-        pipeline=Pipeline(policy, encoders, subjects, suppressed, ledger, keys.derive(secret, "consent-pseudonym"),
-                          scrubber),
-        metrics=Metrics(),
-        access=control,
-        identity=subjects,
-        ledger=ledger,
-        audit=AuditLog(db, keys.derive(secret, "audit")),
-        suppression=suppressed,
-        secret=secret,
-        http=httpx.AsyncClient(follow_redirects=False),
-        trusted_proxies=parse_networks(policy.http.trusted_proxies),
-    )
-    gateway.replay = _replay_service(gateway, scrubber)
-    if policy.replay.enabled:
-        analyzer = replay_analysis.analyze_idle_sessions(
-            gateway.replay.store, policy.replay.detect, policy.replay.analyze_after_idle_s, gateway.stopping
-        )
-        gateway.background.append(asyncio.create_task(analyzer, name="replay-analysis"))
-    gateway.deletions = Deletions(gateway, keys.derive(secret, "deletion-id"), keys.derive(secret, "receipt"),
-                                  policy.retention.keep_consent_proof)
-    gateway.background.append(asyncio.create_task(gateway.deletions.run(gateway.stopping), name="deletions"))
-    purger = retention.purge_periodically(db, policy.retention, gateway.replay.store, gateway.stopping)
-    gateway.background.append(asyncio.create_task(purger, name="retention"))
-    for destination in enabled:
-        transport: Transport
-        if destination.protocol == LOCAL_SINK:
-            transport, limits = sink.SinkTransport(db, destination.name), segment.OUTBOUND_LIMITS
-        else:
-            codec = PROTOCOLS[destination.protocol]
-            transport, limits = HttpTransport(codec, destination, gateway.http), codec.outbound_limits
-        sender = Sender(destination, transport, store, limits, gateway.metrics)
-        sender.start()
-        gateway.senders.append(sender)
-    gateway.ready = True
-    return gateway
-
-
-def _replay_service(gateway: Gateway, scrubber: Scrubber) -> ReplayService:
-    policy = gateway.policy
-
-    def subjects(identifiers: Mapping[str, str]) -> tuple[str, ...]:
-        return tuple(dict.fromkeys(gateway.identity.hash(value) for value in identifiers.values()))
-
-    def consent(source: Source, ids: tuple[str, ...], headers: Mapping[str, str], query: Mapping[str, str]
-                ) -> tuple[bool, str]:
-        if gateway.suppression.suppressed(ids):
-            return False, "suppressed"
-        # A recording request carries no event: only the request's own signals (GPC, gdpr parameters) and the
-        # subject's stored consent count.
-        signals = read_signals(Event("track", "-"), headers, query, policy.consent)
-        decision = decide(signals, gateway.ledger.state(ids), source.consent_model, policy.consent)
-        # No reason when the policy does not declare the purpose at all; the metric still needs a label.
-        return decision.granted(replay_service.PURPOSE), decision.reason(replay_service.PURPOSE) or "undeclared"
-
-    privacy = RrwebPrivacy(policy.replay.unmasked_inputs, scrub_text=scrubber.scrub_text,
-                           scrub_attribute=scrubber.scrub_attribute)
-    store = ReplayStore(gateway.db, Compressor(policy.replay.compression_level))
-    gate = Gate(source_for_key=policy.source_for_key, subjects=subjects, consent=consent, count=gateway.metrics.inc)
-    return ReplayService(policy.replay, store, privacy, gate)
-
-
-async def close_gateway(gateway: Gateway) -> None:
-    """Stop taking work, let batches in flight finish, keep everything undelivered queued, close the database."""
-    gateway.ready = False
-    gateway.stopping.set()
-    for sender in gateway.senders:
-        await sender.stop()
-    await asyncio.gather(*gateway.background, return_exceptions=True)
-    await gateway.replay.close()
-    await gateway.http.aclose()
-    gateway.db.close()
-
-
-def _print_token(token: str) -> None:
-    print(
-        "\n  No admin token is configured, so here is one. It is shown once; only its sha256 is kept.\n"
-        f"  Admin token: {token}\n"
-        "  Use it as `Authorization: Bearer <token>` on /admin/v1/...\n",
-        file=sys.stderr,
-        flush=True,
-    )
+from gateway.protocols import PROTOCOLS
+from gateway.state import Gateway, close_gateway, gateway_of, open_gateway
+from policies.policy import Policy
 
 
 async def healthz(request: Request) -> Response:
@@ -246,7 +38,7 @@ async def readyz(request: Request) -> Response:
 
 
 async def metrics(request: Request) -> Response:
-    gateway: Gateway = request.app.state.gateway
+    gateway = gateway_of(request)
     depth = [({"destination": name}, n) for name, n in gateway.outbox.depth().items()]
     text = gateway.metrics.render({"gateway_outbox_depth": depth})
     return PlainTextResponse(text, media_type="text/plain; version=0.0.4")
@@ -265,9 +57,9 @@ def ingest_routes() -> list[Route]:
     ]
 
 
-def create_app(
-    policy: Policy, data_dir: Path | str, announce_token: Callable[[str], None] = _print_token
-) -> Starlette:
+def create_app(policy: Policy, data_dir: Path | str, announce_token: Callable[[str], None]) -> Starlette:
+    """The gateway for `policy` with its data in `data_dir`. `announce_token` is given the one-time admin token made on
+    a first start with no admin token anywhere."""
     data_dir = Path(data_dir)
 
     @contextlib.asynccontextmanager
@@ -280,19 +72,21 @@ def create_app(
         finally:
             await close_gateway(gateway)
 
-    admin_routes = [*admin.routes(), *replay_api.admin_routes(), *privacy_api.routes(), *reviews.admin_routes()]
-    admin_app = AdminGuard(Router(routes=admin_routes), access=lambda: app.state.gateway.access)
+    admin_api = Router(routes=[*admin.routes(), *replay_api.admin_routes(), *privacy_api.routes(),
+                               *reviews_api.routes()])
     app = Starlette(
         routes=[
             Route("/healthz", healthz),
             Route("/readyz", readyz),
             Route("/metrics", metrics),
-            Mount("/admin", app=admin_app),
+            Mount("/admin", app=AdminGuard(admin_api, access=lambda: app.state.gateway.access)),
             Mount("/ui", routes=ui.routes()),
             Mount("", app=public_app(policy)),
         ],
         lifespan=lifespan,
     )
+    # The web UI calls the admin API in-process, behind the bearer check (gateway.ui.api).
+    app.state.admin_api = admin_api
     return app
 
 

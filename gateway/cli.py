@@ -42,7 +42,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
 
     policy = _load(args.policy)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
-    app = create_app(policy, Path(args.data_dir))
+    app = create_app(policy, Path(args.data_dir), announce_token=_print_token)
     config = uvicorn.Config(
         app,
         host=args.host,
@@ -54,6 +54,16 @@ def cmd_serve(args: argparse.Namespace) -> int:
     )
     uvicorn.Server(config).run()
     return 0
+
+
+def _print_token(token: str) -> None:
+    print(
+        "\n  No admin token is configured, so here is one. It is shown once; only its sha256 is kept.\n"
+        f"  Admin token: {token}\n"
+        "  Use it as `Authorization: Bearer <token>` on /admin/v1/...\n",
+        file=sys.stderr,
+        flush=True,
+    )
 
 
 def cmd_check(args: argparse.Namespace) -> int:
@@ -130,8 +140,8 @@ def cmd_replay_analyze(args: argparse.Namespace) -> int:
 
 
 def _open_database(data_dir: str) -> Database:
-    from gateway.app import DATABASE_FILE, MIGRATIONS
     from gateway.database import Database
+    from gateway.schema import DATABASE_FILE, MIGRATIONS
 
     path = Path(data_dir) / DATABASE_FILE
     if not path.exists():

@@ -15,7 +15,7 @@ from __future__ import annotations
 import sqlite3
 import time
 from datetime import datetime
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import orjson
 from starlette.requests import Request
@@ -24,10 +24,8 @@ from starlette.responses import JSONResponse, Response
 from gateway.bodies import decode_content, read_body
 from gateway.identity import component
 from gateway.protocols.codec import ProtocolError, basic_auth_user
+from gateway.state import gateway_of
 from policies.consent import NECESSARY
-
-if TYPE_CHECKING:
-    from gateway.app import Gateway
 
 MAX_BODY = 64 * 1024
 ID_KEYS = ("userId", "anonymousId")
@@ -61,7 +59,7 @@ def _purposes(body: dict[str, Any], key: str, known: tuple[str, ...]) -> list[st
 
 
 async def record_consent(request: Request) -> Response:
-    gateway: Gateway = request.app.state.gateway
+    gateway = gateway_of(request)
     try:
         raw = await read_body(request, MAX_BODY)
         body = orjson.loads(decode_content(raw, request.headers.get("content-encoding"), MAX_BODY))

@@ -27,21 +27,24 @@ import logging
 import random
 import sqlite3
 import time
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import httpx
 import orjson
 
 from gateway import reviews, sink
-from gateway.database import Migration
-from gateway.identity import component
+from gateway.audit import AuditLog
+from gateway.consent_ledger import ConsentLedger
+from gateway.database import Database, Migration
+from gateway.identity import Identity, component
+from gateway.outbox import OutboxStore
 from gateway.outbox.retry import backoff_delay, is_retryable, parse_retry_after
+from gateway.suppression import Suppression
 from gateway.vendor_deletion import VENDORS, configured, identifiers_for
-
-if TYPE_CHECKING:
-    from gateway.app import Gateway
+from policies.policy import Destination
+from replay.store import ReplayStore
 
 log = logging.getLogger("gateway.deletion")
 
@@ -131,12 +134,27 @@ def verify(receipt: dict[str, Any], key: bytes) -> bool:
     return hmac.compare_digest(expected, str(receipt.get("signature", {}).get("value", "")))
 
 
+@dataclass(frozen=True)
+class DeletionKeys:
+    """The keys of deletion requests: `request_id` derives a request's id from its subject, `receipt` signs receipts."""
+
+    request_id: bytes
+    receipt: bytes
+
+
 class Deletions:
-    def __init__(self, gateway: Gateway, id_key: bytes, receipt_key: bytes, keep_consent_proof: bool) -> None:
-        self.gateway = gateway
-        self.db = gateway.db
-        self._id_key = id_key
-        self._receipt_key = receipt_key
+    """Deletion requests and the worker that carries them out, over the stores a subject's data lives in."""
+
+    def __init__(self, db: Database, *, destinations: Sequence[Destination], identity: Identity,
+                 suppression: Suppression, outbox: OutboxStore, replay: ReplayStore, ledger: ConsentLedger,
+                 audit: AuditLog, http: httpx.AsyncClient, keys: DeletionKeys, keep_consent_proof: bool) -> None:
+        self.db = db
+        self.destinations = tuple(destinations)
+        self.identity, self.suppression, self.audit = identity, suppression, audit
+        self.outbox, self.replay, self.ledger = outbox, replay, ledger
+        self.http = http
+        self._id_key = keys.request_id
+        self._receipt_key = keys.receipt
         self.keep_consent_proof = keep_consent_proof
         self.wakeup = asyncio.Event()
         self.rng = random.Random()
@@ -147,11 +165,11 @@ class Deletions:
                       ) -> tuple[str, bool]:
         """Record a deletion request durably. Returns (id, created): the same request again returns its first id."""
         names = self._destinations(destinations)
-        hashes = sorted({self.gateway.identity.hash(v) for v in identifiers.every_value()})
+        hashes = sorted({self.identity.hash(v) for v in identifiers.every_value()})
         fingerprint = orjson.dumps({"subjects": hashes, "destinations": names})
         deletion_id = "del_" + hmac.new(self._id_key, fingerprint, hashlib.sha256).hexdigest()[:24]
         now = time.time()
-        policy = {d.name: d for d in self.gateway.policy.destinations}
+        policy = {d.name: d for d in self.destinations}
 
         def insert(conn: sqlite3.Connection) -> bool:
             if conn.execute("SELECT 1 FROM deletion_requests WHERE id = ?", (deletion_id,)).fetchone():
@@ -173,7 +191,7 @@ class Deletions:
                     "INSERT INTO deletion_calls (deletion_id, destination, state, identifiers) VALUES (?, ?, ?, ?)",
                     (deletion_id, name, state, orjson.dumps(ids if state == "pending" else []).decode()),
                 )
-            self.gateway.audit.append(conn, requested_by, "compliance", "deletion.requested", deletion_id,
+            self.audit.append(conn, requested_by, "compliance", "deletion.requested", deletion_id,
                                       {"destinations": names, "identifiers": len(hashes)})
             return True
 
@@ -182,7 +200,7 @@ class Deletions:
         return deletion_id, created
 
     def _destinations(self, requested: Any) -> list[str]:
-        known = [d.name for d in self.gateway.policy.destinations if d.protocol != "sink"]
+        known = [d.name for d in self.destinations if d.protocol != "sink"]
         if requested in (None, "all"):
             return known
         if not isinstance(requested, list) or not all(isinstance(n, str) for n in requested):
@@ -286,7 +304,7 @@ class Deletions:
             subject = component(conn, requested)
             conn.executemany("INSERT OR IGNORE INTO deletion_subjects (deletion_id, subject) VALUES (?, ?)",
                              [(deletion_id, s) for s in subject])
-            self.gateway.suppression.add(conn, subject, deletion_id)
+            self.suppression.add(conn, subject, deletion_id)
             _record_step(conn, deletion_id, "suppress", {"status": "done", "subjects": len(subject)},
                          status="running")
 
@@ -294,23 +312,22 @@ class Deletions:
 
     async def _delete_local(self, deletion_id: str, store: str) -> None:
         subjects = await self._subjects(deletion_id)
-        gateway = self.gateway
-        destinations = [d.name for d in gateway.policy.destinations]
+        destinations = [d.name for d in self.destinations]
 
         def write(conn: sqlite3.Connection) -> None:
             if store == "outbox":
-                deleted = gateway.outbox.remove_subjects(conn, destinations, subjects)
+                deleted = self.outbox.remove_subjects(conn, destinations, subjects)
             elif store == "dead_letters":
-                deleted = gateway.outbox.remove_dead_letters(conn, subjects)
+                deleted = self.outbox.remove_dead_letters(conn, subjects)
             elif store == "sink":
                 deleted = sink.delete_subjects(conn, subjects)
             elif store == "replay":
-                deleted = gateway.replay.store.delete_subjects(conn, subjects)
+                deleted = self.replay.delete_subjects(conn, subjects)
                 reviews.delete_orphaned(conn)  # staff notes about those sessions may describe the person
             elif store == "consent":
-                deleted = gateway.ledger.forget(conn, subjects, deletion_id if self.keep_consent_proof else None)
+                deleted = self.ledger.forget(conn, subjects, deletion_id if self.keep_consent_proof else None)
             else:
-                deleted = gateway.identity.forget(conn, subjects)
+                deleted = self.identity.forget(conn, subjects)
             _record_step(conn, deletion_id, store, {"status": "done", "deleted": deleted, "at": time.time()})
 
         await self.db.write(write)
@@ -322,7 +339,7 @@ class Deletions:
             (deletion_id,),
         ).fetchall())
         next_due: float | None = None
-        policy = {d.name: d for d in self.gateway.policy.destinations}
+        policy = {d.name: d for d in self.destinations}
         for name, state, identifiers, attempts, next_at, job_id in calls:
             now = time.time()
             if next_at > now:
@@ -347,8 +364,8 @@ class Deletions:
             assert vendor.poll is not None and job_id is not None
             call = vendor.poll(base, destination, job_id)
         try:
-            response = await self.gateway.http.request(call.method, call.url, headers=call.headers, content=call.body,
-                                                        timeout=destination.retry.timeout_s)
+            response = await self.http.request(call.method, call.url, headers=call.headers, content=call.body,
+                                               timeout=destination.retry.timeout_s)
         except httpx.TransportError as exc:
             return await self._retry(deletion_id, destination, attempts, None, f"{type(exc).__name__}")
         status = response.status_code
@@ -438,7 +455,7 @@ class Deletions:
             )
             # The subject's hashes stay only on the suppression list.
             conn.execute("DELETE FROM deletion_subjects WHERE deletion_id = ?", (deletion_id,))
-            self.gateway.audit.append(conn, "gateway", "system", f"deletion.{status}", deletion_id,
+            self.audit.append(conn, "gateway", "system", f"deletion.{status}", deletion_id,
                                       {"stores": receipt["stores"]})
 
         await self.db.write(write)

@@ -21,7 +21,7 @@ from gateway.pipeline import Processed
 from gateway.protocols.codec import Codec, Inbound, ProtocolError
 
 if TYPE_CHECKING:
-    from gateway.app import Gateway
+    from gateway.state import Gateway
 
 
 def count_decisions(gateway: Gateway, source: str, processed: Processed) -> None:

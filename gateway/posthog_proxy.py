@@ -18,7 +18,7 @@ from starlette.routing import Route
 from policies.policy import Destination
 
 if TYPE_CHECKING:
-    from gateway.app import Gateway
+    from gateway.state import Gateway
 
 MAX_BODY = 1024 * 1024
 FORWARDED_REQUEST_HEADERS = ("content-type", "content-encoding", "accept", "accept-encoding", "user-agent")

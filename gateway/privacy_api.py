@@ -15,21 +15,18 @@ from __future__ import annotations
 
 import hashlib
 import sqlite3
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import orjson
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
+from starlette.routing import Route
 
 from gateway.access import admin_route
-from gateway.admin_request import audit, gateway_of, not_found, principal_of
+from gateway.admin_request import audit, not_found, principal_of
 from gateway.deletion import IDENTIFIER_KINDS, Identifiers, InvalidRequest
 from gateway.identity import component
-
-if TYPE_CHECKING:
-    from starlette.routing import Route
-
-    from gateway.app import Gateway
+from gateway.state import gateway_of
 
 ROLES = ("compliance",)
 
@@ -98,7 +95,7 @@ async def get_receipt(request: Request) -> Response:
                     headers={"Content-Disposition": f'attachment; filename="{deletion_id}-receipt.json"'})
 
 
-def collect_subject(gateway: Gateway, conn: sqlite3.Connection, hashes: set[str]) -> dict[str, Any]:
+def collect_subject(conn: sqlite3.Connection, hashes: set[str]) -> dict[str, Any]:
     """Everything the gateway holds for a subject (its identifiers' hashes and those linked to them)."""
     subject = component(conn, hashes)
     matches = [(s,) for s in subject]
@@ -150,9 +147,8 @@ async def export_subject(request: Request) -> Response:
     except InvalidRequest as error:
         return _invalid(str(error))
     hashes = {gateway.identity.hash(v) for v in identifiers.every_value()}
-    await audit(request, "subject.export", "subject",
-                               {"identifiers": len(hashes)})
-    export = await gateway.db.read(lambda conn: collect_subject(gateway, conn, hashes))
+    await audit(request, "subject.export", "subject", {"identifiers": len(hashes)})
+    export = await gateway.db.read(lambda conn: collect_subject(conn, hashes))
     return JSONResponse(export)
 
 

@@ -7,7 +7,7 @@ before the data leaves.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from collections.abc import Iterator
 
 import orjson
 from starlette.requests import Request
@@ -15,26 +15,22 @@ from starlette.responses import JSONResponse, PlainTextResponse, Response, Strea
 from starlette.routing import Route
 
 from gateway.access import admin_route
-from gateway.admin_request import audit, gateway_of, int_param, not_found
+from gateway.admin_request import audit, int_param, not_found
 from gateway.bodies import decode_content, read_body
 from gateway.protocols import posthog
 from gateway.protocols.codec import Inbound, ProtocolError, basic_auth_user
+from gateway.state import gateway_of
+from policies.replay import ReplayPolicy
 from replay import reports
 from replay.analysis import signals_of
 from replay.ingest import Rejected, parse_native, parse_posthog
 from replay.reports import Period
 from replay.store import SIGNAL_KINDS
 
-if TYPE_CHECKING:
-    from collections.abc import Iterator
 
-    from gateway.app import Gateway
-
-
-async def read_recording(request: Request, gateway: Gateway) -> bytes:
+async def read_recording(request: Request, limits: ReplayPolicy) -> bytes:
     """The body within the replay limits: at most max_request_bytes on the wire and after inflating, and no more
     than max_inflate_ratio times larger once inflated (a gzip bomb is refused, not inflated)."""
-    limits = gateway.policy.replay
     try:
         raw = await read_body(request, limits.max_request_bytes)
         body = decode_content(raw, request.headers.get("content-encoding"), limits.max_request_bytes)
@@ -56,7 +52,7 @@ async def native_ingest(request: Request) -> Response:
     if not gateway.policy.replay.enabled:
         return _rejected(Rejected(404, "not_found", "session replay is not enabled in the policy"))
     try:
-        body = await read_recording(request, gateway)
+        body = await read_recording(request, gateway.policy.replay)
         try:
             parsed = orjson.loads(body)
         except orjson.JSONDecodeError as exc:
@@ -82,7 +78,7 @@ async def posthog_recording(request: Request) -> Response:
     try:
         if not limits.enabled:
             raise Rejected(404, "not_found", "session replay is not enabled in the policy")
-        body = await read_recording(request, gateway)
+        body = await read_recording(request, limits)
         inbound = Inbound("recording", request.method, request.query_params, request.headers, body)
         try:
             token, items = posthog.read_recording(inbound, limits.max_request_bytes)
@@ -115,8 +111,7 @@ async def list_sessions(request: Request) -> Response:
         until_ms=int_param(request, "until"), order=query.get("order", "time"), limit=limit,
         offset=max(0, int_param(request, "offset") or 0),
     )
-    await audit(request, "replay.list_sessions", "*",
-                               {"filters": dict(query), "returned": len(sessions)})
+    await audit(request, "replay.list_sessions", "*", {"filters": dict(query), "returned": len(sessions)})
     return JSONResponse({"sessions": sessions})
 
 
@@ -137,8 +132,7 @@ async def session_events(request: Request) -> Response:
     if await gateway.replay.store.session(session_id) is None:
         return not_found("no such session")
     window = request.query_params.get("window")
-    await audit(request, "replay.read_events", session_id,
-                               {"window": window} if window else None)
+    await audit(request, "replay.read_events", session_id, {"window": window} if window else None)
 
     def stream() -> Iterator[bytes]:
         yield b"["

@@ -2,8 +2,8 @@
 
 Reviews are appended, never edited: the newest one is the session's status, the older ones are its history (an agent
 may dismiss a session a colleague had marked reviewed, and both decisions stay visible). A session with no review is
-open. The API (`POST /admin/v1/replay/sessions/{id}/review`) and the review queue page both go through `submit`, so
-the checks, the write and the audit entry are the same whichever way a review arrives.
+open. The API (`POST /admin/v1/replay/sessions/{id}/review`, gateway.reviews_api) and the review queue page both go
+through `submit`, so the checks, the write and the audit entry are the same whichever way a review arrives.
 
 Notes are free text typed by staff and may mention the person recorded, so they are deleted with the session (deletion
 requests and retention sweep the reviews of sessions that are gone: `delete_orphaned`) and never copied into the audit
@@ -16,23 +16,15 @@ import sqlite3
 import time
 from collections.abc import Iterable
 from dataclasses import asdict, dataclass
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
-import orjson
-from starlette.requests import Request
-from starlette.responses import JSONResponse, Response
-from starlette.routing import Route
-
-from gateway.access import Principal, admin_route
-from gateway.admin_request import audit
-from gateway.database import Migration
-
-if TYPE_CHECKING:
-    from gateway.app import Gateway
+from gateway.access import Principal
+from gateway.audit import AuditLog
+from gateway.database import Database, Migration
+from replay.store import ReplayStore
 
 STATUSES = ("reviewed", "dismissed")
 MAX_NOTE_CHARS = 2000
-REVIEW_ROLES = ("support",)
 
 MIGRATIONS = (
     Migration(
@@ -132,59 +124,18 @@ def check(status: str, note: str) -> tuple[str, str]:
     return status, note
 
 
-async def submit(gateway: Gateway, principal: Principal, session_id: str, status: str, note: str) -> Review:
-    """Check, store and audit a review. Raises InvalidReview or NoSuchSession."""
+async def submit(db: Database, sessions: ReplayStore, audit: AuditLog, principal: Principal, session_id: str,
+                 status: str, note: str) -> Review:
+    """Check, store and audit a review of one of `sessions`. Raises InvalidReview or NoSuchSession."""
     status, note = check(status, note)
-    if await gateway.replay.store.session(session_id) is None:
+    if await sessions.session(session_id) is None:
         raise NoSuchSession(session_id)
 
     def write(conn: sqlite3.Connection) -> Review:
         review = add(conn, session_id, status, note, principal)
         # The note stays out of the audit log: it is free text that may describe the person recorded.
-        gateway.audit.append(conn, principal.name, principal.role, "replay.review", session_id,
+        audit.append(conn, principal.name, principal.role, "replay.review", session_id,
                              {"status": status, "review_id": review.id})
         return review
 
-    return await gateway.db.write(write)
-
-
-# -- API --------------------------------------------------------------------------------------------------------------
-
-
-async def post_review(request: Request) -> Response:
-    """`POST /admin/v1/replay/sessions/{session_id}/review` with `{"status": "reviewed"|"dismissed", "note": "..."}`:
-    201 with the review; 400 for a bad body, 404 for an unknown session."""
-    gateway: Gateway = request.app.state.gateway
-    try:
-        body = orjson.loads(await request.body())
-    except orjson.JSONDecodeError:
-        body = None
-    if not (isinstance(body, dict) and isinstance(body.get("status"), str) and isinstance(body.get("note", ""), str)):
-        return JSONResponse({"error": "invalid_request",
-                             "message": 'send {"status": "reviewed"|"dismissed", "note": "..."}'}, status_code=400)
-    try:
-        review = await submit(gateway, request.state.principal, request.path_params["session_id"], body["status"],
-                              body.get("note", ""))
-    except InvalidReview as error:
-        return JSONResponse({"error": "invalid_request", "message": str(error)}, status_code=400)
-    except NoSuchSession:
-        return JSONResponse({"error": "not_found", "message": "no such session"}, status_code=404)
-    return JSONResponse(review.to_dict(), status_code=201)
-
-
-async def get_reviews(request: Request) -> Response:
-    """`GET /admin/v1/replay/sessions/{session_id}/reviews`: the session's reviews, newest first."""
-    gateway: Gateway = request.app.state.gateway
-    session_id = request.path_params["session_id"]
-    if await gateway.replay.store.session(session_id) is None:
-        return JSONResponse({"error": "not_found", "message": "no such session"}, status_code=404)
-    await audit(request, "replay.read_reviews", session_id)
-    found = await gateway.db.read(lambda conn: history(conn, session_id))
-    return JSONResponse({"reviews": [review.to_dict() for review in found]})
-
-
-def admin_routes() -> list[Route]:
-    return [
-        admin_route("/v1/replay/sessions/{session_id}/review", post_review, roles=REVIEW_ROLES, methods=("POST",)),
-        admin_route("/v1/replay/sessions/{session_id}/reviews", get_reviews, roles=REVIEW_ROLES),
-    ]
+    return await db.write(write)

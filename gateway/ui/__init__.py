@@ -12,7 +12,7 @@ The admin API stays the source of truth: the pages read and act through it (gate
     charts.py             inline SVG charts
     render.py, formatting.py, forms.py, headers.py, templates/, static/
 
-`routes()` are mounted at /ui by gateway.app; `MIGRATIONS` are applied with the gateway's own.
+`routes()` are mounted at /ui by gateway.app.
 """
 
 from __future__ import annotations
@@ -22,13 +22,9 @@ from starlette.responses import RedirectResponse, Response
 from starlette.routing import BaseRoute, Mount, Route, Router
 from starlette.staticfiles import StaticFiles
 
-from gateway import reviews
-from gateway.database import Migration
 from gateway.ui import auth, navigation, pages_compliance, pages_support, pages_ux
 from gateway.ui.headers import UiHeaders
 from gateway.ui.render import STATIC
-
-MIGRATIONS: tuple[Migration, ...] = (*reviews.MIGRATIONS,)
 
 
 async def home(request: Request) -> Response:

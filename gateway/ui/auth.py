@@ -1,4 +1,5 @@
-"""Who is using the pages: sign-in with an access token, a signed session cookie, and CSRF tokens for forms.
+"""Who is using the pages: sign-in with an access token, the session cookie (gateway.ui.session signs it), and CSRF
+tokens for forms.
 
 - Sign-in: the person pastes an access token (the same tokens as the admin API). It is checked with
   `AccessControl.authenticate` and then forgotten: the cookie holds name, role, expiry, a CSRF secret and a keyed
@@ -15,114 +16,43 @@
 
 from __future__ import annotations
 
-import base64
-import hashlib
 import hmac
 import logging
 import secrets
-import time
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
-from typing import TYPE_CHECKING
 from urllib.parse import quote
 
-import orjson
 from starlette.requests import Request
 from starlette.responses import JSONResponse, RedirectResponse, Response
 from starlette.types import ASGIApp
 
-from gateway import keys
-from gateway.access import AccessControl, Principal, digest
+from gateway.access import digest
+from gateway.state import gateway_of
 from gateway.ui import navigation
 from gateway.ui.forms import FormData, FormTooLarge, read_form
 from gateway.ui.navigation import ui_root
 from gateway.ui.render import render
-from policies.policy import ROLES
-
-if TYPE_CHECKING:
-    from gateway.app import Gateway
+from gateway.ui.session import (
+    SESSION_SECONDS,
+    UiSession,
+    decode_session,
+    encode_session,
+    mac,
+    new_session,
+    session_key,
+    token_reference,
+    token_still_valid,
+)
 
 log = logging.getLogger("gateway.ui")
 
 COOKIE = "pgw_ui_session"
 SIGN_IN_COOKIE = "pgw_ui_sign_in"
-SESSION_SECONDS = 8 * 3600  # a working day
 SIGN_IN_SECONDS = 3600
-KEY_PURPOSE = "ui-session"
-
-
-@dataclass(frozen=True, slots=True)
-class UiSession:
-    name: str
-    role: str
-    expires: int  # epoch seconds
-    csrf: str
-    token: str  # token_reference() of the token signed in with
-
-    @property
-    def principal(self) -> Principal:
-        return Principal(self.name, self.role)
-
-
-# -- the signed cookie ------------------------------------------------------------------------------------------------
-
-
-def _b64(data: bytes) -> str:
-    return base64.urlsafe_b64encode(data).rstrip(b"=").decode("ascii")
-
-
-def _unb64(text: str) -> bytes:
-    return base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
-
-
-def _mac(key: bytes, label: str, data: str) -> str:
-    return _b64(hmac.new(key, f"{label}\x00{data}".encode(), hashlib.sha256).digest())
-
-
-def token_reference(key: bytes, token_digest: str) -> str:
-    """What a session remembers of its token: useless without the key, enough to tell the token is still there."""
-    return _mac(key, "token", token_digest)
-
-
-def encode_session(session: UiSession, key: bytes) -> str:
-    payload = _b64(orjson.dumps({"n": session.name, "r": session.role, "e": session.expires, "c": session.csrf,
-                                 "t": session.token}))
-    return f"{payload}.{_mac(key, 'session', payload)}"
-
-
-def decode_session(value: str, key: bytes, now: float | None = None) -> UiSession | None:
-    """The session in a cookie, or None if it is not one this gateway signed, or it has expired."""
-    payload, _, mac = value.partition(".")
-    if not payload or not hmac.compare_digest(mac.encode(), _mac(key, "session", payload).encode()):
-        return None
-    try:
-        data = orjson.loads(_unb64(payload))
-        session = UiSession(str(data["n"]), str(data["r"]), int(data["e"]), str(data["c"]), str(data["t"]))
-    except (ValueError, KeyError, TypeError):
-        return None
-    if session.role not in ROLES or session.expires <= (time.time() if now is None else now):
-        return None
-    return session
-
-
-def new_session(principal: Principal, token: str, now: float | None = None) -> UiSession:
-    """A session for `principal`, signed in with the token whose token_reference() is `token`."""
-    return UiSession(principal.name, principal.role, int((time.time() if now is None else now) + SESSION_SECONDS),
-                     secrets.token_urlsafe(24), token)
-
-
-def token_still_valid(session: UiSession, access: AccessControl, key: bytes) -> bool:
-    """The session's token is one of the gateway's tokens now, for the same name and role."""
-    return any(principal == session.principal and hmac.compare_digest(token_reference(key, sha256), session.token)
-               for sha256, principal in access.tokens())
-
-
-def session_key(gateway: Gateway) -> bytes:
-    return keys.derive(gateway.secret, KEY_PURPOSE)
 
 
 def _key(request: Request) -> bytes:
-    return session_key(request.app.state.gateway)
+    return session_key(gateway_of(request).secret)
 
 
 def current_session(request: Request) -> UiSession | None:
@@ -131,7 +61,7 @@ def current_session(request: Request) -> UiSession | None:
         return None
     key = _key(request)
     session = decode_session(value, key)
-    if session is None or not token_still_valid(session, request.app.state.gateway.access, key):
+    if session is None or not token_still_valid(session, gateway_of(request).access, key):
         return None
     return session
 
@@ -218,7 +148,7 @@ def _sign_in_form(request: Request, *, error: str | None = None, status_code: in
     nonce = request.cookies.get(SIGN_IN_COOKIE) or secrets.token_urlsafe(24)
     response = render(request, "sign_in.html", {
         "title": "Sign in", "error": error, "notice": notice,
-        "sign_in_csrf": _mac(_key(request), "sign-in", nonce),
+        "sign_in_csrf": mac(_key(request), "sign-in", nonce),
         "next": _safe_next(request, request.query_params.get("next") or None) or "",
     }, session=None, status_code=status_code)
     _set_cookie(request, response, SIGN_IN_COOKIE, nonce, SIGN_IN_SECONDS)
@@ -239,11 +169,11 @@ async def sign_in(request: Request) -> Response:
     except FormTooLarge as error:
         return _sign_in_form(request, error=str(error), status_code=413)
     nonce = request.cookies.get(SIGN_IN_COOKIE, "")
-    expected = _mac(_key(request), "sign-in", nonce) if nonce else ""
+    expected = mac(_key(request), "sign-in", nonce) if nonce else ""
     submitted = form.get("csrf", "")
     if not nonce or not hmac.compare_digest(submitted.encode(), expected.encode()):
         return _sign_in_form(request, error="The sign-in form expired. Please try again.", status_code=403)
-    gateway: Gateway = request.app.state.gateway
+    gateway = gateway_of(request)
     token = form.get("token", "").strip()
     principal = gateway.access.authenticate("Bearer " + token)
     if principal is None:

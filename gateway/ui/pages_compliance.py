@@ -16,12 +16,15 @@ from urllib.parse import quote, urlencode
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 from starlette.routing import Route
+from starlette.types import ASGIApp
 
+from gateway.state import gateway_of
 from gateway.ui import api
-from gateway.ui.auth import UiSession, page
+from gateway.ui.auth import page
 from gateway.ui.forms import FormData, day_ms
 from gateway.ui.navigation import ui_root
 from gateway.ui.render import render
+from gateway.ui.session import UiSession
 
 DELETIONS = "deletions"
 AUDIT = "audit"
@@ -32,7 +35,7 @@ AUDIT_PAGE = 50
 
 
 def _destinations(request: Request) -> list[str]:
-    return [d.name for d in request.app.state.gateway.policy.enabled_destinations]
+    return [d.name for d in gateway_of(request).policy.enabled_destinations]
 
 
 # -- deletion requests ------------------------------------------------------------------------------------------------
@@ -56,12 +59,10 @@ def deletion_body(form: FormData) -> tuple[dict[str, Any], list[str]]:
 async def _deletions_view(request: Request, session: UiSession, *, problems: list[str] | None = None,
                           form: FormData | None = None, status_code: int = 200) -> Response:
     answer = await api.call(request, session.principal, "GET", DELETIONS_PATH)
-    available = answer.status != 404  # the deletion API is not on this gateway
-    requests = answer.json().get("deletions", []) if answer.ok else []
+    requests = answer.json().get("deletions", []) if answer.is_success else []
     return render(request, "deletions.html", {
         "title": "Deletion requests",
-        "available": available,
-        "load_error": None if answer.ok or not available else answer.message(),
+        "load_error": None if answer.is_success else api.message(answer),
         "requests": requests,
         "problems": problems or [],
         "form": form or FormData(),
@@ -80,11 +81,9 @@ async def file_deletion(request: Request, session: UiSession) -> Response:
     if problems:
         return await _deletions_view(request, session, problems=problems, form=form, status_code=400)
     answer = await api.call(request, session.principal, "POST", DELETIONS_PATH, json=body)
-    if not answer.ok:
-        message = ("This gateway cannot take deletion requests yet (its deletion API is not installed)."
-                   if answer.status == 404 else answer.message())
-        return await _deletions_view(request, session, problems=[message], form=form,
-                                     status_code=answer.status if answer.status >= 400 else 502)
+    if not answer.is_success:
+        return await _deletions_view(request, session, problems=[api.message(answer)], form=form,
+                                     status_code=answer.status_code if answer.status_code >= 400 else 502)
     deletion_id = answer.json()["id"]
     return RedirectResponse(f"{ui_root(request)}/deletions/{quote(deletion_id, safe='')}?filed=1", status_code=303)
 
@@ -92,11 +91,11 @@ async def file_deletion(request: Request, session: UiSession) -> Response:
 async def deletion_page(request: Request, session: UiSession) -> Response:
     deletion_id = request.path_params["deletion_id"]
     answer = await api.call(request, session.principal, "GET", f"{DELETIONS_PATH}/{deletion_id}")
-    if not answer.ok:
-        return render(request, "error.html", {"title": "No such deletion request" if answer.status == 404
-                                              else "The request is unavailable", "status": answer.status,
-                                              "message": answer.message()},
-                      session=session, status_code=answer.status, section=DELETIONS)
+    if not answer.is_success:
+        return render(request, "error.html", {"title": "No such deletion request" if answer.status_code == 404
+                                              else "The request is unavailable", "status": answer.status_code,
+                                              "message": api.message(answer)},
+                      session=session, status_code=answer.status_code, section=DELETIONS)
     deletion = answer.json()
     return render(request, "deletion.html", {
         "title": f"Deletion request {deletion_id}",
@@ -108,14 +107,14 @@ async def deletion_page(request: Request, session: UiSession) -> Response:
     }, session=session, section=DELETIONS)
 
 
-async def deletion_status(request: Request, session: UiSession) -> api.relay:
+async def deletion_status(request: Request, session: UiSession) -> ASGIApp:
     """The request's progress as the API gives it, for the page to follow without reloading: 304 (and no audit
     entry) while it is what the page shows (If-None-Match)."""
     return api.relay(request, session.principal, f"{DELETIONS_PATH}/{request.path_params['deletion_id']}",
                      forwarded=("if-none-match",))
 
 
-async def receipt(request: Request, session: UiSession) -> api.relay:
+async def receipt(request: Request, session: UiSession) -> ASGIApp:
     deletion_id = request.path_params["deletion_id"]
     filename = "deletion-receipt-" + "".join(c for c in deletion_id if c.isalnum() or c in "-_") + ".json"
     return api.relay(request, session.principal, f"{DELETIONS_PATH}/{deletion_id}/receipt",
@@ -174,17 +173,17 @@ class AuditFilters:
 async def audit(request: Request, session: UiSession) -> Response:
     filters = AuditFilters.from_query(request.query_params)
     answer = await api.call(request, session.principal, "GET", "/v1/audit", query=filters.api_query())
-    if not answer.ok:
-        return render(request, "error.html", {"title": "The audit log is unavailable", "status": answer.status,
-                                              "message": answer.message()},
-                      session=session, status_code=answer.status, section=AUDIT)
+    if not answer.is_success:
+        return render(request, "error.html", {"title": "The audit log is unavailable", "status": answer.status_code,
+                                              "message": api.message(answer)},
+                      session=session, status_code=answer.status_code, section=AUDIT)
     entries = answer.json()["entries"]
     verify = await api.call(request, session.principal, "GET", "/v1/audit/verify")
     return render(request, "audit.html", {
         "title": "Audit log",
         "filters": filters,
         "entries": entries,
-        "verification": verify.json() if verify.ok else None,
+        "verification": verify.json() if verify.is_success else None,
         "older": filters.older(entries[-1]["at"]) if len(entries) == AUDIT_PAGE else None,
     }, session=session, section=AUDIT)
 

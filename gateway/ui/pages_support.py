@@ -9,22 +9,23 @@ from __future__ import annotations
 import functools
 from collections.abc import Mapping
 from dataclasses import dataclass, replace
-from typing import TYPE_CHECKING, Any
+from typing import Any
 from urllib.parse import quote, urlencode
 
+import httpx
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 from starlette.routing import Route
+from starlette.types import ASGIApp
 
 from gateway import reviews
+from gateway.state import gateway_of
 from gateway.ui import api
-from gateway.ui.auth import UiSession, page
+from gateway.ui.auth import page
 from gateway.ui.navigation import ui_root
 from gateway.ui.render import player_installed, render
+from gateway.ui.session import UiSession
 from replay.store import SIGNAL_KINDS
-
-if TYPE_CHECKING:
-    from gateway.app import Gateway
 
 SECTION = "queue"
 QUEUE_PAGE = 25
@@ -33,10 +34,6 @@ SCAN_LIMIT = 2000  # at most this many per page view; past it the page offers to
 ORDERS = {"score": "Frustration score", "time": "Newest first"}
 STATUS_FILTERS = {"open": "Open", "reviewed": "Reviewed", "dismissed": "Dismissed", "all": "Any status"}
 SEEK_LEAD_IN_MS = 1000  # jumping to a signal starts the replay this much earlier, to show what led to it
-
-
-def _gateway(request: Request) -> Gateway:
-    return request.app.state.gateway
 
 
 @dataclass(frozen=True)
@@ -92,16 +89,16 @@ class QueuePage:
     scanned_out: bool  # stopped at SCAN_LIMIT: more may match further on
 
 
-async def queue_page(request: Request, session: UiSession, filters: QueueFilters) -> QueuePage | api.ApiAnswer:
+async def queue_page(request: Request, session: UiSession, filters: QueueFilters) -> QueuePage | httpx.Response:
     """One page of flagged sessions with their review status, through the sessions API (which filters by signal,
     URL and source and orders); flagged-ness and review status are applied here, reading on in batches."""
-    gateway = _gateway(request)
+    gateway = gateway_of(request)
     rows: list[tuple[dict[str, Any], reviews.Review | None]] = []
     offset, scanned = filters.offset, 0
     while scanned < SCAN_LIMIT:
         answer = await api.call(request, session.principal, "GET", "/v1/replay/sessions",
                                 query={**filters.api_query(), "limit": str(SCAN_BATCH), "offset": str(offset)})
-        if not answer.ok:
+        if not answer.is_success:
             return answer
         batch = answer.json()["sessions"]
         ids = [s["session_id"] for s in batch]
@@ -122,7 +119,7 @@ async def queue_page(request: Request, session: UiSession, filters: QueueFilters
 async def queue(request: Request, session: UiSession) -> Response:
     filters = QueueFilters.from_query(request.query_params)
     result = await queue_page(request, session, filters)
-    if isinstance(result, api.ApiAnswer):
+    if isinstance(result, httpx.Response):
         return _api_error(request, session, result)
     return render(request, "queue.html", {
         "title": "Review queue",
@@ -131,28 +128,29 @@ async def queue(request: Request, session: UiSession) -> Response:
         "orders": ORDERS,
         "statuses": STATUS_FILTERS,
         "kinds": SIGNAL_KINDS,
-        "sources": [s.name for s in _gateway(request).policy.sources],
+        "sources": [s.name for s in gateway_of(request).policy.sources],
     }, session=session, section=SECTION)
 
 
-def _api_error(request: Request, session: UiSession, answer: api.ApiAnswer) -> Response:
+def _api_error(request: Request, session: UiSession, answer: httpx.Response) -> Response:
     titles = {403: "Not for your role", 404: "Not found"}
-    return render(request, "error.html", {"title": titles.get(answer.status, "Something went wrong"),
-                                          "status": answer.status, "message": answer.message()},
-                  session=session, status_code=answer.status if answer.status >= 400 else 502, section=SECTION)
+    status = answer.status_code
+    return render(request, "error.html", {"title": titles.get(status, "Something went wrong"), "status": status,
+                                          "message": api.message(answer)},
+                  session=session, status_code=status if status >= 400 else 502, section=SECTION)
 
 
 async def _session_view(request: Request, session: UiSession, session_id: str, *, error: str | None = None,
                         form: Mapping[str, str] | None = None, status_code: int = 200) -> Response:
     meta = await api.call(request, session.principal, "GET", f"/v1/replay/sessions/{session_id}")
-    if not meta.ok:
+    if not meta.is_success:
         return _api_error(request, session, meta)
     signals = await api.call(request, session.principal, "GET", f"/v1/replay/sessions/{session_id}/signals")
-    if not signals.ok:
+    if not signals.is_success:
         return _api_error(request, session, signals)
     recording = meta.json()
     found = signals.json()["signals"]
-    history = await _gateway(request).db.read(lambda conn: reviews.history(conn, session_id))
+    history = await gateway_of(request).db.read(lambda conn: reviews.history(conn, session_id))
     start = recording.get("first_ts") or 0
     return render(request, "session.html", {
         "title": f"Session {session_id}",
@@ -180,8 +178,9 @@ async def review(request: Request, session: UiSession) -> Response:
     session_id = request.path_params["session_id"]
     form = request.state.form
     try:
-        saved = await reviews.submit(_gateway(request), session.principal, session_id, form.get("status"),
-                                     form.get("note"))
+        gateway = gateway_of(request)
+        saved = await reviews.submit(gateway.db, gateway.replay.store, gateway.audit, session.principal, session_id,
+                                     form.get("status"), form.get("note"))
     except reviews.InvalidReview as error:
         return await _session_view(request, session, session_id, error=str(error).capitalize() + ".",
                                    form={"status": form.get("status"), "note": form.get("note")}, status_code=400)
@@ -192,7 +191,7 @@ async def review(request: Request, session: UiSession) -> Response:
     return RedirectResponse(target, status_code=303)
 
 
-async def events(request: Request, session: UiSession) -> api.relay:
+async def events(request: Request, session: UiSession) -> ASGIApp:
     """The recording for the player: the events API's answer, streamed through."""
     return api.relay(request, session.principal, f"/v1/replay/sessions/{request.path_params['session_id']}/events")
 

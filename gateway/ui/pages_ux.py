@@ -14,11 +14,14 @@ from urllib.parse import urlencode
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
+from starlette.types import ASGIApp
 
+from gateway.state import gateway_of
 from gateway.ui import api, charts
-from gateway.ui.auth import UiSession, page
+from gateway.ui.auth import page
 from gateway.ui.forms import day_ms
 from gateway.ui.render import render
+from gateway.ui.session import UiSession
 from replay.reports import TABLES
 
 SECTION = "report"
@@ -72,10 +75,10 @@ def summary(report: Mapping[str, list[dict[str, Any]]]) -> dict[str, Any]:
 async def report_page(request: Request, session: UiSession) -> Response:
     filters = ReportFilters.from_query(request.query_params)
     answer = await api.call(request, session.principal, "GET", REPORT_PATH, query=filters.api_query())
-    if not answer.ok:
-        return render(request, "error.html", {"title": "The report is unavailable", "status": answer.status,
-                                              "message": answer.message()},
-                      session=session, status_code=answer.status, section=SECTION)
+    if not answer.is_success:
+        return render(request, "error.html", {"title": "The report is unavailable", "status": answer.status_code,
+                                              "message": api.message(answer)},
+                      session=session, status_code=answer.status_code, section=SECTION)
     report = answer.json()
     return render(request, "report.html", {
         "title": "Frustration report",
@@ -85,11 +88,11 @@ async def report_page(request: Request, session: UiSession) -> Response:
         "series": charts.legend_series(report["daily"]),
         "colors": charts.KIND_COLORS,
         "tables": TABLES,
-        "sources": [s.name for s in request.app.state.gateway.policy.sources],
+        "sources": [s.name for s in gateway_of(request).policy.sources],
     }, session=session, section=SECTION)
 
 
-async def export(request: Request, session: UiSession) -> api.relay:
+async def export(request: Request, session: UiSession) -> ASGIApp:
     """`?format=csv&table=elements|forms|daily` or `?format=json`: the API's own download, streamed through."""
     filters = ReportFilters.from_query(request.query_params)
     query = filters.api_query()

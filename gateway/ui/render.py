@@ -13,7 +13,7 @@ from starlette.responses import HTMLResponse
 from gateway.ui import charts, formatting, navigation
 
 if TYPE_CHECKING:
-    from gateway.ui.auth import UiSession
+    from gateway.ui.session import UiSession
 
 TEMPLATES = Path(__file__).parent / "templates"
 STATIC = Path(__file__).parent / "static"

@@ -8,9 +8,9 @@ from pathlib import Path
 
 import pytest
 
-from gateway.app import MIGRATIONS
 from gateway.database import Database
 from gateway.retention import purge
+from gateway.schema import MIGRATIONS
 from policies.retention import DAY_S, Retention
 from replay.compression import Compressor
 from replay.store import ReplayStore

@@ -16,6 +16,15 @@ from gateway.access import AccessControl, Principal, digest
 from gateway.app import create_app
 from gateway.protocols import DESTINATION_PROTOCOLS
 from gateway.ui import auth
+from gateway.ui.session import (
+    SESSION_SECONDS,
+    UiSession,
+    decode_session,
+    encode_session,
+    new_session,
+    token_reference,
+    token_still_valid,
+)
 from policies.loader import parse_policy
 from policies.policy import AccessToken
 
@@ -84,25 +93,24 @@ def signed_out(client: TestClient) -> None:
 
 def test_a_session_cookie_round_trips_and_refuses_tampering_other_keys_and_expiry() -> None:
     key = b"k" * 32
-    session = auth.new_session(Principal("sam", "support"), auth.token_reference(key, "digest"), now=1000)
-    value = auth.encode_session(session, key)
-    assert auth.decode_session(value, key, now=1001) == session
-    assert auth.decode_session(value, b"j" * 32, now=1001) is None
+    session = new_session(Principal("sam", "support"), token_reference(key, "digest"), now=1000)
+    value = encode_session(session, key)
+    assert decode_session(value, key, now=1001) == session
+    assert decode_session(value, b"j" * 32, now=1001) is None
     _, mac = value.split(".")
-    forged = auth.encode_session(auth.UiSession("sam", "admin", session.expires, session.csrf, session.token),
-                                 b"j" * 32)
-    assert auth.decode_session(f"{forged.split('.')[0]}.{mac}", key, now=1001) is None  # role changed, old MAC
-    assert auth.decode_session(value, key, now=session.expires) is None
-    assert session.expires == 1000 + auth.SESSION_SECONDS
+    forged = encode_session(UiSession("sam", "admin", session.expires, session.csrf, session.token), b"j" * 32)
+    assert decode_session(f"{forged.split('.')[0]}.{mac}", key, now=1001) is None  # role changed, old MAC
+    assert decode_session(value, key, now=session.expires) is None
+    assert session.expires == 1000 + SESSION_SECONDS
 
 
 def test_a_session_lasts_only_while_its_token_is_valid_for_the_same_name_and_role() -> None:
     key = b"k" * 32
-    session = auth.new_session(Principal("sam", "support"), auth.token_reference(key, digest("pgw_sam")))
-    assert auth.token_still_valid(session, AccessControl([AccessToken("sam", "support", digest("pgw_sam"))]), key)
-    assert not auth.token_still_valid(session, AccessControl([AccessToken("sam", "support", digest("pgw_new"))]), key)
-    assert not auth.token_still_valid(session, AccessControl([AccessToken("sam", "admin", digest("pgw_sam"))]), key)
-    assert not auth.token_still_valid(session, AccessControl([]), key)
+    session = new_session(Principal("sam", "support"), token_reference(key, digest("pgw_sam")))
+    assert token_still_valid(session, AccessControl([AccessToken("sam", "support", digest("pgw_sam"))]), key)
+    assert not token_still_valid(session, AccessControl([AccessToken("sam", "support", digest("pgw_new"))]), key)
+    assert not token_still_valid(session, AccessControl([AccessToken("sam", "admin", digest("pgw_sam"))]), key)
+    assert not token_still_valid(session, AccessControl([]), key)
 
 
 def test_removing_a_token_from_the_policy_ends_its_ui_sessions_at_the_next_start(tmp_path: Path) -> None:

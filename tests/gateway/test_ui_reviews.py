@@ -9,7 +9,6 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from starlette.routing import Mount
 from starlette.testclient import TestClient
 
 from gateway import reviews
@@ -72,12 +71,6 @@ def _ingest(client: TestClient) -> str:
     return recording["session_id"]
 
 
-def _mount_review_api(client: TestClient) -> None:
-    """What gateway.app will do (see the issue note): add reviews.admin_routes() to the admin API."""
-    mount = next(r for r in client.app.routes if isinstance(r, Mount) and r.path == "/admin")
-    mount.app.app.routes.extend(reviews.admin_routes())
-
-
 def test_a_review_from_the_session_page_is_stored_shown_and_audited_without_its_note(tmp_path: Path) -> None:
     with ui_client(tmp_path) as client:
         session_id = _ingest(client)
@@ -104,7 +97,6 @@ def test_a_review_from_the_session_page_is_stored_shown_and_audited_without_its_
 def test_the_review_api_takes_the_same_reviews(tmp_path: Path) -> None:
     with ui_client(tmp_path) as client:
         session_id = _ingest(client)
-        _mount_review_api(client)
         support = {"Authorization": f"Bearer {TOKENS['support']}"}
         created = client.post(f"/admin/v1/replay/sessions/{session_id}/review", headers=support,
                               json={"status": "reviewed", "note": "looked at it"})

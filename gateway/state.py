@@ -1,0 +1,187 @@
+"""The gateway's shared state: everything a request may use, built whole before the first request is served.
+
+`open_gateway` opens the database, builds every part from the policy, starts the senders and the background work, and
+only then returns the `Gateway`; no part is filled in later. The app's lifespan (gateway.app) holds it for as long as
+the server runs and `close_gateway` takes it down. A handler reaches it with `gateway_of(request)`; a function that
+needs one or two parts is given those parts, not the gateway.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import sqlite3
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+
+import httpx
+from starlette.requests import Request
+
+from gateway import access, keys, retention, sink
+from gateway.access import AccessControl
+from gateway.audit import AuditLog
+from gateway.client_ip import Network, parse_networks
+from gateway.consent_ledger import ConsentLedger
+from gateway.database import Database
+from gateway.deletion import DeletionKeys, Deletions
+from gateway.identity import Identity
+from gateway.metrics import Metrics
+from gateway.outbox import OutboxStore, Sender
+from gateway.outbox.transport import HttpTransport, Transport
+from gateway.pipeline import Encoder, Pipeline
+from gateway.protocols import PROTOCOLS, check_credentials, segment
+from gateway.schema import DATABASE_FILE, MIGRATIONS
+from gateway.suppression import Suppression
+from policies.consent import decide, read_signals
+from policies.event import Event
+from policies.loader import LOCAL_SINK
+from policies.pii.scrubber import Scrubber
+from policies.policy import Destination, Policy, Source
+from replay import analysis as replay_analysis
+from replay import service as replay_service
+from replay.compression import Compressor
+from replay.privacy import RrwebPrivacy
+from replay.service import Gate, ReplayService
+from replay.store import ReplayStore
+
+
+@dataclass
+class Gateway:
+    policy: Policy
+    db: Database
+    outbox: OutboxStore
+    pipeline: Pipeline
+    metrics: Metrics
+    access: AccessControl
+    identity: Identity
+    ledger: ConsentLedger
+    audit: AuditLog
+    suppression: Suppression
+    replay: ReplayService
+    deletions: Deletions
+    secret: bytes
+    http: httpx.AsyncClient
+    trusted_proxies: tuple[Network, ...]
+    senders: list[Sender]
+    background: list[asyncio.Task[None]]  # replay analysis, deletions, retention: each ends when `stopping` is set
+    stopping: asyncio.Event
+    ready: bool = True  # False once closing starts: /readyz says so while the senders finish
+
+    def learn(self, links: list[tuple[str, str]]) -> Callable[[sqlite3.Connection], None] | None:
+        """What to write with a request's events: the identity links they revealed, and consent carried across them."""
+        if not links:
+            return None
+
+        def write(conn: sqlite3.Connection) -> None:
+            self.identity.record_links(conn, links)
+            self.ledger.carry(conn, links)
+
+        return write
+
+
+def gateway_of(request: Request) -> Gateway:
+    """The state of the app serving `request` (put there by the app's lifespan)."""
+    return request.app.state.gateway
+
+
+async def open_gateway(policy: Policy, data_dir: Path, announce_token: Callable[[str], None]) -> Gateway:
+    check_credentials(policy)
+    data_dir.mkdir(parents=True, exist_ok=True)
+    db = Database(data_dir / DATABASE_FILE, MIGRATIONS)
+    enabled = policy.enabled_destinations
+    suppression = Suppression(db)
+    outbox = OutboxStore(db, policy.outbox.max_events, policy.outbox.full_retry_after_s, [d.name for d in enabled],
+                         suppressed=suppression.suppressed)
+    control = AccessControl([*policy.access_tokens, *access.load_stored_tokens(db)])
+    secret = keys.load_secret(policy, data_dir)
+    identity = Identity(keys.derive(secret, "identity"))
+    token = access.bootstrap_admin_token(db, control)
+    if token is not None:
+        announce_token(token)
+    ledger = ConsentLedger(db)
+    metrics = Metrics()
+    audit = AuditLog(db, keys.derive(secret, "audit"))
+    http = httpx.AsyncClient(follow_redirects=False)
+    # The PII engine: Presidio offline, a blank spaCy pipeline kept in the data directory. Shared by the event
+    # pipeline and replay; both run on the event loop's thread, which is what the scrubber needs.
+    scrubber = Scrubber(policy.pii, keys.derive(secret, "pii"), data_dir)
+    pipeline = Pipeline(policy, {d.name: _encoder_of(d.protocol) for d in enabled}, identity, suppression, ledger,
+                        keys.derive(secret, "consent-pseudonym"), scrubber)
+    replay = _replay_service(policy, db, identity, suppression, ledger, metrics, scrubber)
+    deletions = Deletions(
+        db, destinations=policy.destinations, identity=identity, suppression=suppression, outbox=outbox,
+        replay=replay.store, ledger=ledger, audit=audit, http=http,
+        keys=DeletionKeys(keys.derive(secret, "deletion-id"), keys.derive(secret, "receipt")),
+        keep_consent_proof=policy.retention.keep_consent_proof,
+    )
+    stopping = asyncio.Event()
+    background = []
+    if policy.replay.enabled:
+        analyzer = replay_analysis.analyze_idle_sessions(
+            replay.store, policy.replay.detect, policy.replay.analyze_after_idle_s, stopping
+        )
+        background.append(asyncio.create_task(analyzer, name="replay-analysis"))
+    background.append(asyncio.create_task(deletions.run(stopping), name="deletions"))
+    purger = retention.purge_periodically(db, policy.retention, replay.store, stopping)
+    background.append(asyncio.create_task(purger, name="retention"))
+    senders = [_sender(d, db, http, outbox, metrics) for d in enabled]
+    for sender in senders:
+        sender.start()
+    return Gateway(
+        policy=policy, db=db, outbox=outbox, pipeline=pipeline, metrics=metrics, access=control, identity=identity,
+        ledger=ledger, audit=audit, suppression=suppression, replay=replay, deletions=deletions, secret=secret,
+        http=http, trusted_proxies=parse_networks(policy.http.trusted_proxies), senders=senders,
+        background=background, stopping=stopping,
+    )
+
+
+async def close_gateway(gateway: Gateway) -> None:
+    """Stop taking work, let batches in flight finish, keep everything undelivered queued, close the database."""
+    gateway.ready = False
+    gateway.stopping.set()
+    for sender in gateway.senders:
+        await sender.stop()
+    await asyncio.gather(*gateway.background, return_exceptions=True)
+    await gateway.replay.close()
+    await gateway.http.aclose()
+    gateway.db.close()
+
+
+def _encoder_of(protocol: str) -> Encoder:
+    # The local sink keeps events in the canonical (Segment-shaped) wire form.
+    return segment.encode if protocol == LOCAL_SINK else PROTOCOLS[protocol].encode
+
+
+def _sender(destination: Destination, db: Database, http: httpx.AsyncClient, outbox: OutboxStore, metrics: Metrics
+            ) -> Sender:
+    """The sender of a destination's batches: to its vendor over HTTP, or into the local sink."""
+    transport: Transport
+    if destination.protocol == LOCAL_SINK:
+        transport, limits = sink.SinkTransport(db, destination.name), segment.OUTBOUND_LIMITS
+    else:
+        codec = PROTOCOLS[destination.protocol]
+        transport, limits = HttpTransport(codec, destination, http), codec.outbound_limits
+    return Sender(destination, transport, outbox, limits, metrics)
+
+
+def _replay_service(policy: Policy, db: Database, identity: Identity, suppression: Suppression,
+                    ledger: ConsentLedger, metrics: Metrics, scrubber: Scrubber) -> ReplayService:
+    def subjects(identifiers: Mapping[str, str]) -> tuple[str, ...]:
+        return tuple(dict.fromkeys(identity.hash(value) for value in identifiers.values()))
+
+    def consent(source: Source, ids: tuple[str, ...], headers: Mapping[str, str], query: Mapping[str, str]
+                ) -> tuple[bool, str]:
+        if suppression.suppressed(ids):
+            return False, "suppressed"
+        # A recording request carries no event: only the request's own signals (GPC, gdpr parameters) and the
+        # subject's stored consent count.
+        signals = read_signals(Event("track", "-"), headers, query, policy.consent)
+        decision = decide(signals, ledger.state(ids), source.consent_model, policy.consent)
+        # No reason when the policy does not declare the purpose at all; the metric still needs a label.
+        return decision.granted(replay_service.PURPOSE), decision.reason(replay_service.PURPOSE) or "undeclared"
+
+    privacy = RrwebPrivacy(policy.replay.unmasked_inputs, scrub_text=scrubber.scrub_text,
+                           scrub_attribute=scrubber.scrub_attribute)
+    store = ReplayStore(db, Compressor(policy.replay.compression_level))
+    gate = Gate(source_for_key=policy.source_for_key, subjects=subjects, consent=consent, count=metrics.inc)
+    return ReplayService(policy.replay, store, privacy, gate)

@@ -8,10 +8,14 @@ import html
 import json
 import re
 from collections.abc import Iterator
+from functools import partial
 
 import pytest
+from starlette.requests import Request
 from starlette.testclient import TestClient
 
+from gateway.access import Principal
+from gateway.ui import api as ui_api
 from gateway.ui import pages_support
 from tests.e2e.test_replay_native import SESSIONS
 from tests.gateway.test_ui_auth import NAMES, TOKENS, WRITE_KEY, csrf_of, sign_in, ui_client
@@ -55,6 +59,27 @@ def flagged_by_score(client: TestClient, **filters: str) -> list[str]:
 
 def listed(html: str) -> list[str]:
     return SESSION_LINK.findall(html)
+
+
+def test_the_pages_call_the_api_as_the_signed_in_person_and_its_role_checks_hold(client: TestClient) -> None:
+    """What the pages call is the admin API itself, in-process: a role the API does not allow on a route is refused
+    there (nothing read, nothing audited), an allowed read is audited under the person's name, and an unknown path
+    gets the API's 404."""
+    page_request = Request({"type": "http", "app": client.app, "headers": []})
+
+    def call(principal: Principal, path: str) -> int:
+        answer = client.portal.call(partial(ui_api.call, page_request, principal, "GET", path))
+        return answer.status_code
+
+    def audit_reads_by(name: str) -> int:
+        return len(api(client, f"/admin/v1/audit?action=audit.read&actor={name}")["entries"])
+
+    assert call(Principal("uma-probe", "ux"), "/v1/audit") == 403
+    assert audit_reads_by("uma-probe") == 0
+    assert call(Principal("chloe-probe", "compliance"), "/v1/audit") == 200
+    assert audit_reads_by("chloe-probe") == 1
+    assert call(Principal("chloe-probe", "compliance"), "/v1/replay/sessions") == 403
+    assert call(Principal("ops-probe", "admin"), "/v1/no-such-api") == 404
 
 
 def test_the_queue_lists_flagged_sessions_highest_score_first(client: TestClient) -> None:

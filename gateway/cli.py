@@ -6,6 +6,7 @@
     privacy-gateway replay analyze --all              # detect frustration signals in stored sessions (--session ID)
     privacy-gateway scrub --policy site.toml < payload.json   # dry run: the scrubbed payload and what was found
     privacy-gateway purge                             # delete what the retention policy says has expired
+    privacy-gateway db --data-dir data                # the database: tables, row counts, schema, migrations
     privacy-gateway deletion request --user-id U      # file a deletion request (via the admin API); `status ID`
 """
 
@@ -139,14 +140,34 @@ def cmd_replay_analyze(args: argparse.Namespace) -> int:
     return 1 if missing else 0
 
 
-def _open_database(data_dir: str) -> Database:
-    from gateway.database import Database
-    from gateway.schema import DATABASE_FILE, MIGRATIONS
+def _database_file(data_dir: str) -> Path:
+    from gateway.schema import DATABASE_FILE
 
     path = Path(data_dir) / DATABASE_FILE
     if not path.exists():
         raise SystemExit(f"privacy-gateway: no database at {path}: is --data-dir the gateway's?")
-    return Database(path, MIGRATIONS)
+    return path
+
+
+def _open_database(data_dir: str) -> Database:
+    from gateway.database import Database
+    from gateway.schema import MIGRATIONS
+
+    return Database(_database_file(data_dir), MIGRATIONS)
+
+
+def cmd_db(args: argparse.Namespace) -> int:
+    """What is in the database, without changing it (safe while the gateway runs): tables with their row counts and
+    columns (`--schema`: their CREATE statements and indexes), and which migrations are applied or pending."""
+    from gateway.inspection import format_inspection, inspect
+    from gateway.schema import MIGRATIONS
+
+    inspection = inspect(_database_file(args.data_dir), MIGRATIONS)
+    if args.json:
+        print(json.dumps(inspection.to_dict(), indent=2))
+    else:
+        print(format_inspection(inspection, schema=args.schema))
+    return 0
 
 
 def cmd_purge(args: argparse.Namespace) -> int:
@@ -285,6 +306,12 @@ def build_parser() -> argparse.ArgumentParser:
     purge.add_argument("--data-dir", default="data")
     purge.add_argument("--vacuum", action="store_true", help="also rewrite the database file (reclaims space)")
     purge.set_defaults(func=cmd_purge)
+
+    db = commands.add_parser("db", help="show the database: tables, row counts, schema, migrations (read-only)")
+    db.add_argument("--data-dir", default="data")
+    db.add_argument("--schema", action="store_true", help="also each table's CREATE statement and indexes")
+    db.add_argument("--json", action="store_true", help="as JSON, for scripts")
+    db.set_defaults(func=cmd_db)
 
     deletion = commands.add_parser("deletion", help="deletion requests, through the running gateway's admin API")
     deletion_commands = deletion.add_subparsers(dest="deletion_command", required=True)

@@ -105,7 +105,7 @@ def test_a_bad_value_names_the_key_and_the_problem(table: dict, key: str, proble
 
 def test_a_detect_entry_that_is_not_a_table_is_refused() -> None:
     with pytest.raises(PolicyError) as bad:
-        parse_detect(5, "site.toml")  # type: ignore[arg-type]
+        parse_detect(5, "site.toml")
     assert bad.value.key == "replay.detect"
 
 

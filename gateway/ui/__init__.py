@@ -3,12 +3,13 @@
 Server-rendered (Jinja2), with a little JavaScript only for the replay player and for following a deletion request.
 The admin API stays the source of truth: the pages read and act through it (gateway.ui.api), as the signed-in person.
 
-    auth.py               sign-in with an access token, the signed session cookie, CSRF, the page guard
+    auth.py               sign-in with an access token, the session cookie, CSRF, the page guard
+    session.py            what the signed session cookie holds, and its signature
     navigation.py         sections, the roles that may use each, the menu
     pages_support.py      review queue and session page (signals, replay player, review)
     pages_ux.py           frustration report and its exports
     pages_compliance.py   deletion requests and the audit log
-    api.py                in-process calls to the admin API
+    api.py                in-process calls to the admin API (httpx's ASGI transport), as the signed-in person
     charts.py             inline SVG charts
     render.py, formatting.py, forms.py, headers.py, templates/, static/
 

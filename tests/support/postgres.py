@@ -27,6 +27,7 @@ from tests.support.engines import EngineUnavailable, close_on_exit, closed, free
 SUPERUSER = "postgres"
 START_TIMEOUT_S = 60  # pg_ctl -w polls until the server accepts connections, failing after this
 IDENTIFIER = re.compile(r"[a-z_][a-z0-9_]{0,62}")
+DEBIAN_BINARIES = Path("/usr/lib/postgresql")  # <major>/bin/initdb, pg_ctl, psql
 
 
 def find_bindir() -> Path:
@@ -34,7 +35,7 @@ def find_bindir() -> Path:
     on_path = shutil.which("initdb")
     if on_path:
         return Path(on_path).resolve().parent  # past a symlink, to where psql lives beside it
-    installed = [p.parent for p in Path("/usr/lib/postgresql").glob("*/bin/initdb")]
+    installed = [p.parent for p in DEBIAN_BINARIES.glob("*/bin/initdb")]
     if not installed:
         raise EngineUnavailable("PostgreSQL is not installed (Debian: apt-get install postgresql; .ci/run does it)")
     return max(installed, key=lambda bindir: int(bindir.parent.name) if bindir.parent.name.isdigit() else 0)

@@ -170,7 +170,8 @@ class SeaweedFS:
 
 def launch() -> SeaweedFS:
     """Start SeaweedFS in a new temporary directory; raises EngineUnavailable, saying why, if it cannot."""
-    store = SeaweedFS(Path(tempfile.mkdtemp(prefix="seaweedfs-test-")), find_weed(),
+    weed = find_weed()
+    store = SeaweedFS(Path(tempfile.mkdtemp(prefix="seaweedfs-test-")), weed,
                       dict(zip(PORTS, free_ports(len(PORTS)), strict=True)),
                       access_key=secrets.token_hex(10).upper(), secret_key=secrets.token_urlsafe(30))
     close_on_exit(store.close)

@@ -6,9 +6,11 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
+import boto3
 import botocore.exceptions
 import httpx
 import pytest
+from botocore.config import Config
 
 from tests.support.seaweedfs import S3Bucket, SeaweedFS
 
@@ -33,9 +35,11 @@ def test_requests_without_the_credentials_are_refused(seaweedfs: SeaweedFS, s3_b
     assert httpx.get(f"{s3_bucket.endpoint_url}/{s3_bucket.name}").status_code == 403  # listing
     assert httpx.put(f"{s3_bucket.endpoint_url}/anonymous-bucket").status_code == 403
 
-    impostor = SeaweedFS(seaweedfs.root, seaweedfs.weed, seaweedfs.ports, seaweedfs.access_key, "not-the-secret")
+    impostor = boto3.client("s3", endpoint_url=s3_bucket.endpoint_url, region_name=s3_bucket.region,
+                            aws_access_key_id=s3_bucket.access_key, aws_secret_access_key="not-the-secret",
+                            config=Config(s3={"addressing_style": "path"}, retries={"max_attempts": 0}))
     with pytest.raises(botocore.exceptions.ClientError) as refused:
-        impostor.client(retries=0).get_object(Bucket=s3_bucket.name, Key="private")
+        impostor.get_object(Bucket=s3_bucket.name, Key="private")
     assert refused.value.response["ResponseMetadata"]["HTTPStatusCode"] == 403
     assert seaweedfs.client().get_object(Bucket=s3_bucket.name, Key="private")["Body"].read() == b"recording"
 

@@ -4,7 +4,8 @@
 - `postgres`: the session's PostgreSQL cluster (tests/support/postgres.py); `postgres_url`: a URL to a database of the
   test's own, cloned from `postgres_template` (template1; a suite that needs its schema in place overrides that fixture
   with a session fixture that migrates a database once and returns its name), dropped after the test.
-- `seaweedfs`: the session's S3 store (tests/support/seaweedfs.py); `s3_bucket`: a fresh bucket and its credentials.
+- `seaweedfs`: the session's S3 store (tests/support/seaweedfs.py); `s3_bucket`: a fresh bucket and its credentials,
+  deleted after the test.
 
 An engine that cannot start skips the tests that need it, saying why; under CI=true it fails them.
 """
@@ -55,5 +56,7 @@ def seaweedfs() -> Iterator[SeaweedFS]:
 
 
 @pytest.fixture
-def s3_bucket(seaweedfs: SeaweedFS) -> S3Bucket:
-    return seaweedfs.create_bucket()
+def s3_bucket(seaweedfs: SeaweedFS) -> Iterator[S3Bucket]:
+    bucket = seaweedfs.create_bucket()
+    yield bucket
+    seaweedfs.delete_bucket(bucket)

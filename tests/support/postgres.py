@@ -21,6 +21,7 @@ import tempfile
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Literal
 
 from tests.support.engines import EngineUnavailable, close_on_exit, closed, free_ports, tail
 
@@ -109,7 +110,7 @@ class PostgresServer:
         self._run(self.bindir / "pg_ctl", "start", "-D", self.data, "-l", self.log, "-o", options,
                   "-w", "-t", str(START_TIMEOUT_S), what="pg_ctl start")
 
-    def stop(self, mode: str = "fast") -> None:
+    def stop(self, mode: Literal["fast", "immediate"] = "fast") -> None:
         """`fast`: roll back open transactions and shut down cleanly; `immediate`: quit without a checkpoint, as a
         crash would leave it (the next start replays the WAL)."""
         self._run(self.bindir / "pg_ctl", "stop", "-D", self.data, "-m", mode, "-w", what=f"pg_ctl stop -m {mode}")

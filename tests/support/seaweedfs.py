@@ -5,7 +5,8 @@
 (SeaweedFS's defaults would put gRPC at port+10000 and start Iceberg and Lance listeners on fixed ports), telemetry off,
 data, logs and the filer's and S3's unix sockets in a temporary directory. S3 takes one identity from an `-s3.config`
 file: its credentials are random per session, and anonymous requests are refused (with no identity configured, SeaweedFS
-would accept them). Ready when a signed S3 request answers: ~4 s here.
+would accept them). Ready when a signed S3 request answers and the volume server has joined the master: 3.5–7.5 s here
+(the longer when the volume server's first heartbeat comes before the master has elected itself: it retries 5 s later).
 
 `stop()` is a clean shutdown and takes ~15 s: the filer waits that long for its own metadata subscription before it
 stops its gRPC server (a fixed timeout in SeaweedFS 4.48). `kill()` is a crash (SIGKILL), for tests of durability.
@@ -14,18 +15,24 @@ stops its gRPC server (a fixed timeout in SeaweedFS 4.48). `kill()` is a crash (
 from __future__ import annotations
 
 import json
+import os
 import secrets
 import shutil
 import signal
 import subprocess
 import sys
 import tempfile
-import time
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, TextIO
 
+import boto3
+import httpx
+from botocore.config import Config
+from botocore.exceptions import BotoCoreError, ClientError
+
 from tests.support.engines import EngineUnavailable, close_on_exit, closed, free_ports, tail
+from tests.support.waiting import wait_until
 
 REGION = "us-east-1"  # SeaweedFS ignores it; SigV4 signatures need one
 START_TIMEOUT_S = 60.0
@@ -84,10 +91,16 @@ class SeaweedFS:
             "-s3", f"-s3.config={self.root / 's3.json'}", "-s3.port.iceberg=0", "-s3.port.lance=0",
             f"-filer.localSocket={self.root / 'filer.sock'}", f"-s3.localSocket={self.root / 's3.sock'}",
             "-volume.preStopSeconds=0",  # else a stop waits 10 s after the last heartbeat
-            "-volume.max=20", "-master.volumeSizeLimitMB=256",
-            "-master.electionTimeout=1s",
+            "-volume.max=100", "-master.volumeSizeLimitMB=256",
+            "-master.electionTimeout=1s",  # a restart waits this long to elect itself (default 10 s)
             *(f"-{flag}={port}" for flag, port in self.ports.items()),
         ]
+
+    @staticmethod
+    def environment() -> dict[str, str]:
+        # Each bucket is a collection with volumes of its own, and the master grows 7 at a time by default: with a
+        # bucket per test the volume limit was reached at the fourth bucket. One volume per growth is plenty here.
+        return {**os.environ, "WEED_MASTER_VOLUME_GROWTH_COPY_1": "1"}
 
     def write_config(self) -> None:
         identity = {"name": "gateway-tests", "credentials": [{"accessKey": self.access_key,
@@ -102,23 +115,30 @@ class SeaweedFS:
         self._log = self.log.open("a")
         # A session of its own: a Ctrl-C in the terminal reaches pytest, which stops the server, and not the server.
         self.process = subprocess.Popen(self.command(), stdin=subprocess.DEVNULL, stdout=self._log,
-                                        stderr=subprocess.STDOUT, start_new_session=True)
+                                        stderr=subprocess.STDOUT, start_new_session=True, env=self.environment())
         client = self.client(retries=0, timeout_s=2.0)
-        deadline = time.monotonic() + START_TIMEOUT_S
-        while True:
-            if self.process.poll() is not None:
-                raise RuntimeError(f"weed server exited ({self.process.returncode}):\n{tail(self.log)}")
+
+        def ready() -> bool:
+            if self.process is None or self.process.poll() is not None:
+                raise RuntimeError(f"weed server exited:\n{tail(self.log)}")
             try:
                 client.list_buckets()
-                return
-            except Exception as error:  # not up yet: refused, reset, or S3 not wired to the filer yet
-                if time.monotonic() > deadline:
-                    raise RuntimeError(f"S3 did not answer within {START_TIMEOUT_S} s ({error}):\n"
-                                       f"{tail(self.log)}") from error
-            time.sleep(0.05)
+                # S3 answers from the filer before the volume server has joined the master (its first heartbeat
+                # comes before the master is leader, the next 5 s later): until then a first write would wait.
+                topology = httpx.get(f"http://127.0.0.1:{self.ports['master.port']}/dir/status").json()["Topology"]
+            except (BotoCoreError, ClientError, httpx.HTTPError, ValueError, KeyError):  # not up yet
+                return False
+            return bool(topology.get("Free"))
+
+        try:
+            wait_until(ready, timeout=START_TIMEOUT_S, interval=0.05,
+                       what="a signed S3 request to answer and the volume server to join the master")
+        except AssertionError as error:
+            raise RuntimeError(f"{error}:\n{tail(self.log)}") from None
 
     def stop(self) -> None:
-        """A clean shutdown (SIGTERM, waiting for the process to exit). Raises if it had to be killed."""
+        """A clean shutdown: SIGTERM, and the process exits by itself (~15 s, see above); raises if it had to be
+        killed."""
         self._end(signal.SIGTERM, STOP_TIMEOUT_S)
 
     def kill(self) -> None:
@@ -145,9 +165,6 @@ class SeaweedFS:
 
     def client(self, retries: int = 3, timeout_s: float = 30.0) -> Any:
         """A boto3 S3 client with this store's credentials (path-style addressing: no per-bucket host names)."""
-        import boto3
-        from botocore.config import Config
-
         config = Config(s3={"addressing_style": "path"}, retries={"max_attempts": retries, "mode": "standard"},
                         connect_timeout=timeout_s, read_timeout=timeout_s)
         return boto3.client("s3", endpoint_url=self.endpoint_url, region_name=REGION, config=config,
@@ -158,6 +175,11 @@ class SeaweedFS:
         name = f"test-{secrets.token_hex(6)}"
         self.client().create_bucket(Bucket=name)
         return S3Bucket(self.endpoint_url, name, self.access_key, self.secret_key)
+
+    def delete_bucket(self, bucket: S3Bucket) -> None:
+        """Delete the bucket with whatever it holds (-s3.allowDeleteBucketNotEmpty is on by default): its volumes go
+        with it, so a session may use as many buckets as it has tests."""
+        self.client().delete_bucket(Bucket=bucket.name)
 
     def close(self) -> None:
         """Stop the server if it runs and remove its directory. Safe to call twice."""
@@ -178,7 +200,7 @@ def launch() -> SeaweedFS:
     try:
         store.write_config()
         store.start()
-    except (RuntimeError, OSError, ImportError) as error:  # ImportError: boto3, from the test extras
+    except (RuntimeError, OSError) as error:
         store.close()
         raise EngineUnavailable(str(error)) from error
     except BaseException:

@@ -26,10 +26,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, TextIO
 
-import boto3
 import httpx
-from botocore.config import Config
-from botocore.exceptions import BotoCoreError, ClientError
 
 from tests.support.engines import EngineUnavailable, close_on_exit, closed, free_ports, tail
 from tests.support.waiting import wait_until
@@ -112,6 +109,8 @@ class SeaweedFS:
 
     def start(self) -> None:
         """Start the server and wait until a signed S3 request answers; raises RuntimeError with the log if not."""
+        from botocore.exceptions import BotoCoreError, ClientError  # on use: boto3 takes 0.4 s to import
+
         self._log = self.log.open("a")
         # A session of its own: a Ctrl-C in the terminal reaches pytest, which stops the server, and not the server.
         self.process = subprocess.Popen(self.command(), stdin=subprocess.DEVNULL, stdout=self._log,
@@ -165,6 +164,10 @@ class SeaweedFS:
 
     def client(self, retries: int = 3, timeout_s: float = 30.0) -> Any:
         """A boto3 S3 client with this store's credentials (path-style addressing: no per-bucket host names)."""
+        # Imported on use: every pytest run loads this module (tests/support/engine_fixtures.py), most never use S3.
+        import boto3
+        from botocore.config import Config
+
         config = Config(s3={"addressing_style": "path"}, retries={"max_attempts": retries, "mode": "standard"},
                         connect_timeout=timeout_s, read_timeout=timeout_s)
         return boto3.client("s3", endpoint_url=self.endpoint_url, region_name=REGION, config=config,

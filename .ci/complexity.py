@@ -35,7 +35,6 @@ ALLOWED: set[str] = {
     "replay/detect/window.py:WindowAnalyzer._feed",
     "policies/pii/config.py:read_pii",
     "policies/pii/selectors.py:parse_selector",
-    "policies/pii/scrubber.py:Scrubber._walk_dict",
     "policies/pii/candidates.py:candidate_entities",
     "policies/pii/detect.py:Detector.find",
 }

@@ -458,7 +458,7 @@ def test_scan_results_are_cached_and_bounded(make) -> None:
     s = make(cache_entries=4)
     for i in range(20):
         s.scrub_value({"x": f"mail user{i}@example.com"})
-    assert len(s._caches[0]) <= 4
+    assert len(s.scanner.caches[0]) <= 4
 
 
 # ---- NER ------------------------------------------------------------------------------------------------------------

@@ -1,0 +1,203 @@
+"""Byte-identical check of the scrubber before and after a change, on the PII corpus.
+
+    python bench/scrub_identical.py                    # this tree against main
+    python bench/scrub_identical.py --before HEAD~3    # against any revision
+
+The scrubber of revision `--before` (its `policies/` taken with `git archive`) and the scrubber of this tree each run
+in a fresh interpreter over every payload of the corpus (default fixtures/pii/corpus.jsonl) through every public entry
+point, under three policies (the default; policy rules of every action with detector actions other than replace; no
+built-in rules and a strict class for every key), and write what comes out, findings included, to a file. The two files
+must be equal byte for byte; the first differences are printed (record id and entry point, never a value) and the exit
+status is 1 when they differ.
+
+Entry points: `scrub_events` on each Segment batch as the model events the codecs build, `scrub_value` on every
+payload, `scrub_text` and `scrub_attribute` (href, title, data-*, input value) on every string of it, and
+`scrub_input_value` with the input types that take their own path.
+"""
+
+from __future__ import annotations
+
+import argparse
+import dataclasses
+import hashlib
+import os
+import subprocess
+import sys
+import tarfile
+import tempfile
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parent.parent
+CORPUS = ROOT / "fixtures" / "pii" / "corpus.jsonl"
+KEY = b"identical-check-key-0123456789ab"
+
+
+def _strings(value: Any) -> Iterator[str]:
+    stack = [value]
+    while stack:
+        v = stack.pop()
+        if isinstance(v, str):
+            yield v
+        elif isinstance(v, dict):
+            stack.extend(reversed(list(v.values())))
+        elif isinstance(v, list):
+            stack.extend(reversed(v))
+
+
+def _configs() -> dict[str, Any]:
+    from policies.pii import FieldRule, PiiConfig
+
+    rules = (
+        FieldRule("properties.**.email", "hash"),
+        FieldRule("**.order_id", "keep"),
+        FieldRule("**.referrer", "replace", "[URL]"),
+        FieldRule("**.comment", "mask"),
+        FieldRule("context.ip", "truncate_ip"),
+        FieldRule("**.created_at", "generalize_date"),
+        FieldRule("**.sku", "remove"),
+        FieldRule("context.page.*", "detect"),
+        FieldRule("**.user_properties", "hash"),
+    )
+    default = PiiConfig()
+    return {
+        "default": default,
+        "rules": dataclasses.replace(
+            default, rules=rules, extra_sensitive_keys=("note",), allow_values=("support@example.com",),
+            entity_actions={"IP_ADDRESS": "truncate_ip", "EMAIL_ADDRESS": "hash", "PHONE_NUMBER": "mask",
+                            "CREDIT_CARD": "remove"},
+        ),
+        "strict": dataclasses.replace(default, default_rules=False, free_text_keys=("*", "properties", "url", "q"),
+                                      id_fields=("**.id",), cache_entries=64, cache_max_chars=40),
+    }
+
+
+def _segment_events(payload: Any) -> list[Any] | None:
+    """The batch's messages as model events (wire name → field), as the Segment codec builds them."""
+    from policies.event import WIRE_NAMES, Event
+
+    batch = payload.get("batch") if isinstance(payload, dict) else None
+    if not isinstance(batch, list):
+        return None
+    events = []
+    for item in batch:
+        item = dict(item)
+        event = Event(type=str(item.pop("type", "track")), message_id=str(item.pop("messageId", "")))
+        for attr, wire in WIRE_NAMES:
+            if wire in item:
+                setattr(event, attr, item.pop(wire))
+        event.extra = item
+        events.append(event)
+    return events
+
+
+def _event_out(event: Any) -> dict[str, Any]:
+    from policies.event import WIRE_NAMES
+
+    return {"type": event.type, "messageId": event.message_id, "extra": event.extra,
+            **{wire: getattr(event, attr) for attr, wire in WIRE_NAMES}}
+
+
+def dump(corpus: Path, out: Path) -> None:
+    """Scrub the corpus through every entry point under every policy, writing one JSON line per (policy, record)."""
+    import copy
+
+    import orjson
+
+    from policies.pii import Findings, Scrubber
+
+    records = [orjson.loads(line) for line in corpus.read_bytes().splitlines() if line.strip()]
+    analyzer = None
+    with out.open("wb") as f:
+        for name, config in _configs().items():
+            scrubber = Scrubber(config, KEY, None, analyzer=analyzer)
+            analyzer = scrubber.analyzer
+            for record in records:
+                payload = record["payload"]
+                line: dict[str, Any] = {"policy": name, "id": record["id"]}
+                events = _segment_events(copy.deepcopy(payload))
+                if events is not None:
+                    found = scrubber.scrub_events(events)
+                    line["scrub_events"] = [[_event_out(e), f.items()] for e, f in zip(events, found, strict=True)]
+                value, findings = scrubber.scrub_value(copy.deepcopy(payload))
+                line["scrub_value"] = [value, findings.items()]
+                texts: list[Any] = []
+                for text in _strings(payload):
+                    found = Findings()
+                    texts.append([
+                        scrubber.scrub_text(text, found),
+                        scrubber.scrub_attribute("a", "href", text, found),
+                        scrubber.scrub_attribute("div", "title", text, found),
+                        scrubber.scrub_attribute("div", "data-info", text, found),
+                        scrubber.scrub_attribute("input", "value", text, found),
+                        scrubber.scrub_input_value(text, "email", "", "", found),
+                        scrubber.scrub_input_value(text, "text", "card_number", "", found),
+                        scrubber.scrub_input_value(text, "text", "", "cc-number", found),
+                        scrubber.scrub_input_value(text, "text", "", "", found),
+                        found.items(),
+                    ])
+                line["texts"] = texts
+                f.write(orjson.dumps(line, option=orjson.OPT_SORT_KEYS) + b"\n")
+
+
+def _run_dump(tree: Path, corpus: Path, out: Path) -> None:
+    env = dict(os.environ, PYTHONPATH=str(tree), PYTHONHASHSEED="0")
+    subprocess.run([sys.executable, str(Path(__file__).resolve()), "--dump", str(out), "--corpus", str(corpus)],
+                   cwd=tree, env=env, check=True)
+
+
+def _export(revision: str, target: Path) -> None:
+    archive = target / "tree.tar"
+    with archive.open("wb") as f:
+        subprocess.run(["git", "-C", str(ROOT), "archive", revision, "policies"], stdout=f, check=True)
+    with tarfile.open(archive) as tar:
+        tar.extractall(target, filter="data")
+    archive.unlink()
+
+
+def _compare(before: Path, after: Path) -> int:
+    old, new = before.read_bytes(), after.read_bytes()
+    for label, data in (("before", old), ("after", new)):
+        print(f"{label:6}  {len(data):>12,} bytes  sha256 {hashlib.sha256(data).hexdigest()}")
+    old_lines, new_lines = old.splitlines(), new.splitlines()
+    if old == new:
+        print(f"identical: {len(new_lines)} (policy, payload) lines, every entry point")
+        return 0
+    import orjson
+
+    differing = 0
+    for a, b in zip(old_lines, new_lines, strict=False):
+        if a == b:
+            continue
+        differing += 1
+        if differing <= 10:
+            left, right = orjson.loads(a), orjson.loads(b)
+            parts = [k for k in sorted(set(left) | set(right)) if left.get(k) != right.get(k)]
+            print(f"differs: policy {left['policy']} record {left['id']}: {', '.join(parts)}")
+    print(f"NOT identical: {differing} of {len(old_lines)} lines differ ({len(new_lines)} lines after)")
+    return 1
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--before", default="main", help="git revision to compare against (default: main)")
+    parser.add_argument("--corpus", type=Path, default=CORPUS)
+    parser.add_argument("--dump", type=Path, help=argparse.SUPPRESS)  # internal: one tree's output
+    args = parser.parse_args()
+    if args.dump is not None:
+        dump(args.corpus, args.dump)
+        return 0
+    with tempfile.TemporaryDirectory(prefix="scrub-identical-") as tmp:
+        old_tree = Path(tmp) / "before"
+        old_tree.mkdir()
+        _export(args.before, old_tree)
+        outputs = Path(tmp) / "before.jsonl", Path(tmp) / "after.jsonl"
+        print(f"scrubbing {args.corpus} with {args.before} and with this tree ({ROOT})")
+        _run_dump(old_tree, args.corpus.resolve(), outputs[0])
+        _run_dump(ROOT, args.corpus.resolve(), outputs[1])
+        return _compare(*outputs)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

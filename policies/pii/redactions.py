@@ -1,0 +1,90 @@
+"""What to do with what a rule selects or a detector finds: the redactions, by kind.
+
+A field's compiled rule (rules.py) resolves to one of the kinds below. The first five change the value itself
+(`Redactor.field`); `DETECT` and `DETECT_ID` send strings to the detectors (`Redactor.detected` then says what a finding
+becomes); `KEEP`, `REMOVE` and `SENSITIVE` are done by the walker. Kinds are plain ints: they are compared on every key
+of every event.
+
+Every redaction maps its own output to itself (a label stays the label, a pseudonym is not hashed again, a mask stays
+a mask), so that scrubbing twice gives what scrubbing once gave.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import UTC, datetime
+
+from policies.pii.transforms import Hasher, generalize_date, is_label, label_for, mask, truncate_ip
+
+KEEP, REMOVE, REPLACE, MASK, HASH, TRUNCATE_IP, GENERALIZE_DATE, DETECT, DETECT_ID, SENSITIVE = range(10)
+
+# The policy's `[[pii.rules]] action` names.
+RULE_KINDS = {"keep": KEEP, "remove": REMOVE, "replace": REPLACE, "mask": MASK, "hash": HASH,
+              "truncate_ip": TRUNCATE_IP, "generalize_date": GENERALIZE_DATE, "detect": DETECT}
+ACTION_NAMES = {REPLACE: "replace", MASK: "mask", HASH: "hash", TRUNCATE_IP: "truncate_ip",
+                GENERALIZE_DATE: "generalize_date"}
+# Kinds that a rule on an object or array applies to every value inside it.
+TRANSFORMS = frozenset({REPLACE, MASK, HASH, TRUNCATE_IP, GENERALIZE_DATE, DETECT_ID})
+# Sets rather than `in (A, B)`: on the per-key path a frozenset lookup is as fast as two comparisons, a tuple slower.
+REMOVING = frozenset((SENSITIVE, REMOVE))
+DETECTING = frozenset((DETECT, DETECT_ID))
+# Kinds under which a float is redacted by its text (a detector never looks at floats).
+FLOAT_REDACTED = frozenset((REPLACE, MASK, HASH, GENERALIZE_DATE, TRUNCATE_IP))
+
+
+def is_masked(value: str) -> bool:
+    return bool(value) and value.count("*") == len(value)
+
+
+def epoch_year(value: int) -> str:
+    """The year of a Unix time in seconds or milliseconds (as Mixpanel and Amplitude send), or "[DATE]"."""
+    seconds = value / 1000 if abs(value) >= 10**11 else value
+    try:
+        year = datetime.fromtimestamp(seconds, tz=UTC).year
+    except (OverflowError, OSError, ValueError):
+        return "[DATE]"
+    return str(year) if 1000 <= year <= 2999 else "[DATE]"  # what generalize_date keeps from a string
+
+
+class Redactor:
+    """The redactions of one policy: its keyed hasher, its IP prefixes and its action per detected entity."""
+
+    def __init__(self, hasher: Hasher, ipv4_prefix: int, ipv6_prefix: int, entity_actions: Mapping[str, str]) -> None:
+        self.hash = hasher
+        self._ipv4, self._ipv6 = ipv4_prefix, ipv6_prefix
+        self._entity_actions = entity_actions
+
+    def field(self, kind: int, value: str, label: str) -> str | None:
+        """`value` under a field rule of `kind`; None when a truncate_ip field holds no address (the detectors then
+        decide). A kind that does not change values returns `value`."""
+        if kind == REPLACE:
+            return label
+        if kind == MASK:
+            return mask(value)
+        if kind == HASH:
+            return self.hash(value)
+        if kind == GENERALIZE_DATE:
+            return generalize_date(value)
+        if kind == TRUNCATE_IP:
+            return truncate_ip(value, self._ipv4, self._ipv6)
+        return value
+
+    def action(self, entity: str) -> str:
+        """What the policy does with a detected `entity`: replace (default), mask, hash, remove or truncate_ip."""
+        return self._entity_actions.get(entity, "replace")
+
+    def detected(self, entity: str, found: str) -> str | None:
+        """The replacement of a detector's finding, or None when `found` is already scrubbed."""
+        if is_label(found) or self.hash.is_hash(found) or is_masked(found):
+            return None
+        action = self.action(entity)
+        if action == "mask":
+            return mask(found)
+        if action == "hash":
+            return self.hash(found)
+        if action == "remove":
+            return ""
+        if action == "truncate_ip":
+            truncated = truncate_ip(found, self._ipv4, self._ipv6)
+            return truncated if truncated is not None else label_for(entity)
+        return label_for(entity)

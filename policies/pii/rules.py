@@ -1,0 +1,140 @@
+"""The policy's rules compiled once into one decision per (selector state, key): where each redaction applies.
+
+Sources of a decision, in order of precedence (the first that says something wins):
+
+1. the policy's own `[[pii.rules]]`,
+2. safe fields (kept, never scrubbed),
+3. key rules: a key containing a sensitive term (`password`, `api_key`, `ssn`, ...) has its value removed,
+4. the built-in field rules (`DEFAULT_RULES`, unless `default_rules = false`),
+5. id fields: identifiers pseudonymised whole when they hold PII,
+6. otherwise the detectors.
+
+Selectors (selectors.py) compile into one matcher whose states are small ints, so that the walker moves from a
+parent's state to a child's with one dict look-up: `CompiledRules.step` is memoised per (state, key).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from policies.pii.config import DEFAULT_RULES, FieldRule, PiiConfig
+from policies.pii.keys import FreeTextKeys, SensitiveKeys
+from policies.pii.limits import encodable
+from policies.pii.redactions import DETECT, DETECT_ID, DETECTING, KEEP, REMOVE, REMOVING, RULE_KINDS, SENSITIVE
+from policies.pii.selectors import PathMatcher, normalize_key
+from policies.pii.transforms import is_label
+
+_TIER_POLICY, _TIER_SAFE, _TIER_DEFAULT, _TIER_ID = range(4)
+_MAX_STEPS = 100_000  # memoised steps kept; keys are chosen by whoever sends events
+
+
+@dataclass(frozen=True, slots=True)
+class Action:
+    """A redaction as a rule applies it: its kind (redactions.py), the rule's name and entity in findings, its label."""
+
+    kind: int
+    rule: str  # the selector as written in the policy, or a fixed name ("key:password"): a metric label, never a value
+    entity: str
+    label: str
+
+
+DETECT_ANY = Action(DETECT, "", "FIELD", "")  # no rule: the detectors decide
+
+
+@dataclass(frozen=True, slots=True)
+class Step:
+    """What applies to the value under one key: the decision the walker acts on, with its hot tests precomputed."""
+
+    child: int  # the selector state of the value's own children
+    action: Action
+    free_text: bool  # the key holds free text: its strings get the strict detector class
+    new_key: str | None  # the key itself scrubbed (it held PII or invalid unicode), or None
+    scan: bool  # the hot path: a string under this key goes to the detectors as it is
+    keep: bool  # kept as it is (only made encodable)
+    deferred: bool  # removed or renamed: done after the walk of its object, whose size cannot change during it
+    id_rule: str | None  # an identifier field: PII found in it hashes the whole value, in the name of this rule
+
+
+@dataclass(frozen=True, slots=True)
+class _Rule:
+    selector: str
+    action: Action
+    tier: int
+
+
+def _rule_entity(rule: FieldRule) -> str:
+    if rule.action == "replace" and is_label(rule.label):
+        return rule.label[1:-1]
+    return {"truncate_ip": "IP_ADDRESS", "generalize_date": "DATE"}.get(rule.action, "FIELD")
+
+
+def _compile(config: PiiConfig) -> list[_Rule]:
+    def of(rules: tuple[FieldRule, ...], tier: int) -> list[_Rule]:
+        return [_Rule(r.path, Action(RULE_KINDS[r.action], r.path, _rule_entity(r), r.label), tier) for r in rules]
+
+    def each(paths: tuple[str, ...], kind: int, tier: int) -> list[_Rule]:
+        return [_Rule(path, Action(kind, path, "FIELD", ""), tier) for path in paths]
+
+    return [
+        *of(config.rules, _TIER_POLICY),
+        *each(config.safe_fields, KEEP, _TIER_SAFE),
+        *(of(DEFAULT_RULES, _TIER_DEFAULT) if config.default_rules else ()),
+        *each(config.id_fields, DETECT_ID, _TIER_ID),
+    ]
+
+
+class CompiledRules:
+    """`step(state, key)` for every key of every event. `scrub_key` scans a key for PII (keys can hold e-mails)."""
+
+    def __init__(self, config: PiiConfig, sensitive: SensitiveKeys, scrub_key: Callable[[str], str]) -> None:
+        self._rules = _compile(config)
+        self.matcher = PathMatcher([rule.selector for rule in self._rules])
+        self.root = self.matcher.root
+        self._sensitive = sensitive
+        self._free_text = FreeTextKeys(config.free_text_keys)
+        self._scrub_key = scrub_key
+        self.steps: dict[tuple[int, Any], Step] = {}  # the memo, read directly by the walker's loop
+
+    def step(self, state: int, key: Any) -> Step:
+        """The decision for child `key` of a node in selector `state`; memoised."""
+        memo = (state, key)
+        found = self.steps.get(memo)
+        if found is not None:
+            return found
+        text = key if isinstance(key, str) else str(key)
+        child = self.matcher.step(state, normalize_key(text))
+        action = self._decide(child, text)
+        kind = action.kind
+        new_key = self._new_key(key, kind) if isinstance(key, str) else None
+        step = Step(child, action, self._free_text.match(text), new_key,
+                    scan=kind in DETECTING and new_key is None,
+                    keep=kind == KEEP and new_key is None,
+                    deferred=kind in REMOVING or new_key is not None,
+                    id_rule=action.rule if kind == DETECT_ID else None)
+        if len(self.steps) >= _MAX_STEPS:
+            self.steps.clear()
+        self.steps[memo] = step
+        return step
+
+    def _decide(self, state: int, key: str) -> Action:
+        winner = self.matcher.winner(state)
+        rule = self._rules[winner] if winner >= 0 else None
+        if rule is not None and rule.tier <= _TIER_SAFE:
+            return rule.action
+        sensitive = self._sensitive.match(key)
+        if sensitive is not None:
+            return Action(SENSITIVE, f"key:{sensitive}", "SENSITIVE_KEY", "")
+        return rule.action if rule is not None else DETECT_ANY
+
+    def _new_key(self, key: str, kind: int) -> str | None:
+        new_key = None
+        clean = encodable(key)
+        if clean is not None:
+            new_key = key = clean
+        if kind not in (KEEP, REMOVE, SENSITIVE) and len(key) >= 6:  # keys can hold PII too
+            scrubbed = self._scrub_key(key)
+            if scrubbed != key:
+                new_key = scrubbed
+        return new_key

@@ -1,0 +1,169 @@
+"""Strings through the detectors: split around URLs, detected in batches, rewritten, and remembered.
+
+A string is scanned in a detector class (`STANDARD` or `STRICT`, the policy's `[pii.detectors]` and
+`[pii.free_text]`). It is first cut to the scan limit, made encodable, and split into leaves (urls.py): the text around
+URLs and the decoded parts of URLs, so that percent-encoding hides nothing. Each distinct leaf of a batch is detected
+once, and rewritten by the policy's redactions; the result is kept in two caches, one by whole string and one by leaf,
+since URLs that differ elsewhere share their leaves (the same e-mail in the query of many pages). A leaf whose detection
+timed out or used up its time budget makes its whole string "[UNSCANNED]": the scanner fails closed.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+
+from policies.pii.cache import ScanCache
+from policies.pii.config import DetectorClass, PiiConfig
+from policies.pii.detect import Detector, rewrite
+from policies.pii.findings import FindingKey, Findings
+from policies.pii.limits import BAD_UNICODE, OVERSIZE, TRUNCATED, UNSCANNED, encodable
+from policies.pii.redactions import Redactor, is_masked
+from policies.pii.transforms import is_label, label_for
+from policies.pii.urls import Leaf, Part, Replaced, split_text
+
+STANDARD, STRICT = 0, 1  # detector classes, indexes of the scanner's caches
+_CLASS_RULE = ("detector", "free_text")  # each class's rule name in findings
+_ROUNDS = 3  # scans of a rewritten string, until nothing more is found
+
+# A scanned string: its scrubbed text and what was found. A scanned leaf: its rewritten text and the entity types.
+Scanned = tuple[str, tuple[FindingKey, ...]]
+LeafScan = tuple[str, tuple[str, ...]]
+_Plan = tuple[int, list[Part | Replaced], list[FindingKey], bool]  # (class, parts, findings so far, truncated?)
+
+
+class Scanner:
+    def __init__(self, config: PiiConfig, detector: Detector, redactor: Redactor,
+                 is_secret_param: Callable[[str], bool]) -> None:
+        self._config = config
+        self._detector = detector
+        self._redactor = redactor
+        self._is_secret_param = is_secret_param
+        self._classes: tuple[DetectorClass, DetectorClass] = (config.standard, config.strict)
+        self.caches = (ScanCache[Scanned](config.cache_entries), ScanCache[Scanned](config.cache_entries))
+        self._leaf_caches = (ScanCache[LeafScan](config.cache_entries), ScanCache[LeafScan](config.cache_entries))
+
+    def scan(self, value: str, cls: int) -> Scanned:
+        """`value` scrubbed in class `cls`, from the cache when it was seen before."""
+        cached = self.caches[cls].get(value)
+        return cached if cached is not None else self.scan_and_remember(value, cls)
+
+    def scan_and_remember(self, value: str, cls: int) -> Scanned:
+        result = self.scan_many([(cls, value)])[0]
+        self.remember(cls, value, result)
+        return result
+
+    def remember(self, cls: int, value: str, result: Scanned) -> None:
+        if len(value) <= self._config.cache_max_chars:
+            self.caches[cls].put(value, result)
+
+    def scrub(self, value: str, cls: int, findings: Findings | None) -> str:
+        """A single string (rrweb text, an attribute): its scrubbed text, with what was found added to `findings`."""
+        if not isinstance(value, str) or not value or not self._config.enabled:
+            return value
+        # The cache first: recordings repeat the same texts (labels, menus) in every snapshot and mutation.
+        found = self.caches[cls].get(value)
+        if found is None:
+            if is_masked(value):
+                return value
+            found = self.scan_and_remember(value, cls)
+        new, keys = found
+        if findings is not None:
+            findings.add_all(keys)
+        return new
+
+    def scan_many(self, items: Sequence[tuple[int, str]]) -> list[Scanned]:
+        """Each (class, string) scrubbed by the detectors, without looking at the string cache (the uncached path).
+        Their distinct uncached leaves are detected together."""
+        plans = [self._plan(cls, value) for cls, value in items]
+        todo: dict[tuple[int, str], None] = {}
+        for cls, parts, _keys, _truncated in plans:
+            for part in parts:
+                if (isinstance(part, Leaf) and (cls, part.text) not in todo
+                        and self._leaf_caches[cls].get(part.text) is None):
+                    todo[(cls, part.text)] = None
+        fresh: dict[tuple[int, str], LeafScan | None] = {}
+        leaves = [(text, self._classes[cls]) for cls, text in todo]
+        for (cls, text), result in zip(todo, self._detect_to_fixpoint(leaves), strict=True):
+            if result is not None and len(text) <= self._config.cache_max_chars:
+                self._leaf_caches[cls].put(text, result)
+            fresh[(cls, text)] = result
+        return [self._assemble(plan, fresh) for plan in plans]
+
+    def _plan(self, cls: int, value: str) -> _Plan:
+        """`value` cut to the scan limit, made encodable, and split into parts."""
+        keys: list[FindingKey] = []
+        text = value
+        limit = self._config.max_scan_chars
+        if len(text) > limit:
+            space = text.rfind(" ", max(limit - 256, 0), limit)  # not in the middle of a word (or an address)
+            text = text[: space if space > 0 else limit]
+            keys.append(OVERSIZE)
+        clean = encodable(text)
+        if clean is not None:  # lone surrogates from "\ud800" escapes: not encodable, not forwardable
+            text = clean
+            keys.append(BAD_UNICODE)
+        parts = split_text(text, self._is_secret_param, label_for("URL_SECRET")) or [Leaf(text, text)]
+        return cls, parts, keys, len(text) < len(value)
+
+    def _detect_to_fixpoint(self, leaves: list[tuple[str, DetectorClass]]) -> list[LeafScan | None]:
+        """Each leaf rewritten, then scanned again while that finds more (at most _ROUNDS times).
+
+        A replacement can reveal a finding that its neighbour hid: in `+1 415 555 0100 4111 1111 1111 1111` the phone
+        number runs into the card's digits and is only seen once the card is a label. Scanning the rewritten text
+        again makes a second scrub find nothing: scrubbing twice gives what scrubbing once gave."""
+        results: list[LeafScan | None] = [None] * len(leaves)
+        spent = [0.0] * len(leaves)
+        budget = self._config.max_scan_ms / 1000
+        current: list[tuple[int, str, DetectorClass, tuple[str, ...]]] = [
+            (i, text, cls, ()) for i, (text, cls) in enumerate(leaves)
+        ]
+        for round_ in range(_ROUNDS):
+            if not current:
+                break
+            spans = self._detector.find([(text, cls) for _, text, cls, _ in current])
+            again = []
+            for (i, text, cls, entities), found, elapsed in zip(current, spans, self._detector.elapsed, strict=True):
+                spent[i] += elapsed
+                if found is None or spent[i] > budget:
+                    results[i] = None  # timed out: fail closed
+                    continue
+                new, more = rewrite(text, found, self._redactor.detected) if found else (text, [])
+                results[i] = (new, entities + tuple(more))
+                if more and round_ + 1 < _ROUNDS:
+                    again.append((i, new, cls, entities + tuple(more)))
+            current = again
+        return results
+
+    def _assemble(self, plan: _Plan, fresh: dict[tuple[int, str], LeafScan | None]) -> Scanned:
+        cls, parts, keys, truncated = plan
+        rule = _CLASS_RULE[cls]
+        out: list[str] = []
+        for part in parts:
+            if isinstance(part, str):
+                out.append(part)
+            elif isinstance(part, Replaced):
+                out.append(self._replaced(part, rule, keys))
+            else:
+                key = (cls, part.text)
+                result = fresh[key] if key in fresh else self._leaf_caches[cls].get(part.text)
+                if result is None:
+                    return UNSCANNED, ((UNSCANNED[1:-1], rule, "replace"),)
+                out.append(self._leaf(part, result, rule, keys))
+        if truncated:
+            out.append(TRUNCATED)
+        return "".join(out), tuple(keys)
+
+    @staticmethod
+    def _replaced(part: Replaced, rule: str, keys: list[FindingKey]) -> str:
+        if part.raw == part.replacement or is_label(part.raw) or is_masked(part.raw):
+            return part.raw
+        keys.append((part.entity, rule, "replace"))
+        return part.replacement
+
+    def _leaf(self, part: Leaf, result: LeafScan, rule: str, keys: list[FindingKey]) -> str:
+        new, entities = result
+        if not entities:
+            return part.raw
+        keys += [(e, rule, self._redactor.action(e)) for e in entities]
+        return part.encode(new) if part.encode else new
+

@@ -1,0 +1,225 @@
+"""The one walk that applies the compiled rules to a JSON value, in place (Relay's processor, for JSON events).
+
+For each key the compiled rules (rules.py) give a `Step`: keep, remove, redact (redactions.py), or detect. Strings to
+detect are not scanned where they are found: they are queued as `Pending` (unless the string cache already knows them),
+and `resolve` detects the queued strings of a whole batch of events together, each distinct string once, then writes
+the results back. A rule that transforms an object or an array applies to every value inside it (`forced`), and arrays
+are transparent: an element has the path of its array.
+
+Speed: walking an event costs one memoised step per key, and a string seen before costs one dict look-up in the hot
+loop of `walk_dict`. Errors never escape: odd input is bounded, replaced or marked (limits.py).
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from typing import Any
+
+from policies.pii.findings import FindingKey
+from policies.pii.limits import BAD_NUMBER, DEPTH, TOO_DEEP, in_int64, number_text, sanitize
+from policies.pii.redactions import (
+    ACTION_NAMES,
+    DETECT,
+    DETECT_ID,
+    DETECTING,
+    FLOAT_REDACTED,
+    GENERALIZE_DATE,
+    KEEP,
+    REMOVING,
+    TRANSFORMS,
+    Redactor,
+    epoch_year,
+)
+from policies.pii.rules import Action, CompiledRules, Step
+from policies.pii.scanner import STANDARD, Scanned, Scanner
+
+FindingList = list[FindingKey]  # one event's findings while it is walked
+
+
+@dataclass(slots=True)
+class Pending:
+    """A string queued for the detectors, and where its result goes."""
+
+    holder: Any  # dict or list
+    slot: Any  # key or index
+    value: str
+    cls: int  # detector class
+    id_rule: str | None  # the id field's rule when the value is an identifier (hashed whole if it holds PII)
+    findings: FindingList
+
+
+class Walker:
+    def __init__(self, rules: CompiledRules, scanner: Scanner, redactor: Redactor, max_depth: int) -> None:
+        self._rules = rules
+        self._scanner = scanner
+        self._redactor = redactor
+        self._max_depth = max_depth
+
+    def walk_dict(self, d: dict[Any, Any], state: int, depth: int, forced: Action | None, cls: int,
+                  findings: FindingList, pending: list[Pending]) -> None:
+        """Apply the rules to every value of `d` (at selector `state`); `forced` is the transform of an enclosing
+        object, `cls` the detector class inherited from a free-text key above."""
+        # The hot loop: locals only, and values replaced in place (no change of size while iterating).
+        steps = self._rules.steps
+        caches = self._scanner.caches
+        young = (caches[0].young, caches[1].young)
+        later: list[tuple[Any, Any, Step]] | None = None
+        for key, value in d.items():
+            step = steps.get((state, key))
+            if step is None:
+                step = self._rules.step(state, key)
+            if step.scan and forced is None and type(value) is str:
+                c = cls | step.free_text
+                cached = young[c].get(value)
+                if cached is None:
+                    cached = caches[c].get(value)
+                    if cached is None:
+                        pending.append(Pending(d, key, value, c, step.id_rule, findings))
+                        continue
+                if cached[1]:
+                    self._apply(d, key, value, step.id_rule, cached, findings)
+                continue
+            if step.keep:
+                if type(value) is not str or not value.isascii():
+                    sanitize(d, key, value, depth, self._max_depth, findings)
+                continue
+            if step.deferred:
+                if later is None:
+                    later = []
+                later.append((key, value, step))
+                continue
+            self._field(d, key, value, step, depth, forced, cls, findings, pending)
+        if later is not None:
+            self._remove_or_rename(d, later, depth, forced, cls, findings, pending)
+
+    def _remove_or_rename(self, d: dict[Any, Any], later: list[tuple[Any, Any, Step]], depth: int,
+                          forced: Action | None, cls: int, findings: FindingList, pending: list[Pending]) -> None:
+        for key, value, step in later:
+            del d[key]
+            if step.action.kind in REMOVING:
+                findings.append((step.action.entity, step.action.rule, "remove"))
+                continue
+            findings.append(("FIELD", "key_name", "replace"))
+            new_key = step.new_key
+            if new_key in d:
+                continue  # two keys scrubbed to the same label: keep the first
+            d[new_key] = value
+            self._field(d, new_key, value, step, depth, forced, cls, findings, pending)
+
+    def _field(self, d: dict[Any, Any], key: Any, value: Any, step: Step, depth: int, forced: Action | None,
+               cls: int, findings: FindingList, pending: list[Pending]) -> None:
+        action = forced if forced is not None and step.action.kind == DETECT else step.action
+        self.value(d, key, value, step.child, action, cls | step.free_text, depth, forced, findings, pending)
+
+    def value(self, holder: Any, slot: Any, value: Any, state: int, action: Action, cls: int, depth: int,
+              forced: Action | None, findings: FindingList, pending: list[Pending]) -> None:
+        """Apply `action` to `holder[slot]`, which is `value`, at selector `state`."""
+        kind = action.kind
+        if kind == KEEP:
+            sanitize(holder, slot, value, depth, self._max_depth, findings)
+            return
+        t = type(value)
+        if t is dict or t is list or t is tuple:
+            self._container(holder, slot, value, state, action, cls, depth, forced, findings, pending)
+        elif t is str:
+            self._string(holder, slot, value, action, cls, findings, pending)
+        elif t is int:
+            self._int(holder, slot, value, action, cls, findings, pending)
+        elif t is float:
+            if not math.isfinite(value):
+                holder[slot] = None  # NaN and Infinity are not JSON
+                findings.append(BAD_NUMBER)
+            elif kind in FLOAT_REDACTED:
+                self._string(holder, slot, repr(value), action, cls, findings, pending)
+        elif value is not None and t is not bool:  # not a JSON type: its text is what would be sent
+            self._string(holder, slot, str(value), action, cls, findings, pending)
+
+    def _container(self, holder: Any, slot: Any, value: Any, state: int, action: Action, cls: int, depth: int,
+                   forced: Action | None, findings: FindingList, pending: list[Pending]) -> None:
+        if depth >= self._max_depth:
+            holder[slot] = TOO_DEEP
+            findings.append(DEPTH)
+            return
+        inner = action if action.kind in TRANSFORMS else forced
+        if type(value) is dict:
+            self.walk_dict(value, state, depth + 1, inner, cls, findings, pending)
+            return
+        if type(value) is tuple:
+            value = holder[slot] = list(value)
+        if action.kind == DETECT and inner is not None:
+            action = inner  # arrays are transparent: elements are treated as their array
+        for i, item in enumerate(value):
+            self.value(value, i, item, state, action, cls, depth + 1, inner, findings, pending)
+
+    def _int(self, holder: Any, slot: Any, value: int, action: Action, cls: int, findings: FindingList,
+             pending: list[Pending]) -> None:
+        if not in_int64(value):
+            # JSON encoders (orjson) refuse such integers: the number becomes its text, which the field's rule then
+            # treats as it would any string.
+            text = holder[slot] = number_text(value)
+            findings.append(BAD_NUMBER)
+            self._string(holder, slot, text, action, cls, findings, pending)
+            return
+        kind = action.kind
+        if kind in DETECTING:
+            if 10**11 <= abs(value) < 10**19:  # 12 to 19 digits: could be a card number
+                text = str(value)
+                scanned = self._scanner.scan(text, STANDARD)
+                if scanned[1]:
+                    self._apply(holder, slot, text, action.rule if kind == DETECT_ID else None, scanned, findings)
+            return
+        if kind == GENERALIZE_DATE:
+            holder[slot] = epoch_year(value)
+            findings.append((action.entity, action.rule, "generalize_date"))
+            return
+        self._string(holder, slot, str(value), action, cls, findings, pending)
+
+    def _string(self, holder: Any, slot: Any, value: str, action: Action, cls: int, findings: FindingList,
+                pending: list[Pending]) -> None:
+        kind = action.kind
+        if kind in DETECTING:
+            pending.append(Pending(holder, slot, value, cls, action.rule if kind == DETECT_ID else None, findings))
+            return
+        if kind == KEEP:
+            return
+        new = self._redactor.field(kind, value, action.label)
+        if new is None:  # not what the rule expects (truncate_ip on something else): the detectors decide
+            pending.append(Pending(holder, slot, value, cls, None, findings))
+        elif new != value:
+            holder[slot] = new
+            findings.append((action.entity, action.rule, ACTION_NAMES[kind]))
+
+    def _apply(self, holder: Any, slot: Any, value: str, id_rule: str | None, scanned: Scanned,
+               findings: FindingList) -> None:
+        """Write what the detectors found in `value` (`scanned`, not empty) to `holder[slot]`."""
+        if id_rule is None:
+            holder[slot] = scanned[0]
+            findings += scanned[1]
+        else:  # an identifier that holds PII: its pseudonym, so that it still joins
+            holder[slot] = self._redactor.hash(value)
+            findings += [(k[0], id_rule, "hash") for k in scanned[1]]
+
+    def resolve(self, pending: list[Pending]) -> None:
+        """Detect PII in the pending strings (each distinct string once), cache the results, write them back."""
+        if not pending:
+            return
+        scanner = self._scanner
+        results: dict[tuple[int, str], Scanned] = {}
+        todo: list[tuple[int, str]] = []
+        for p in pending:
+            key = (p.cls, p.value)
+            if key in results:
+                continue
+            cached = scanner.caches[p.cls].get(p.value)
+            if cached is None:
+                todo.append(key)
+                cached = ("", ())
+            results[key] = cached
+        for key, result in zip(todo, scanner.scan_many(todo), strict=True):
+            results[key] = result
+            scanner.remember(key[0], key[1], result)
+        for p in pending:
+            scanned = results[(p.cls, p.value)]
+            if scanned[1]:
+                self._apply(p.holder, p.slot, p.value, p.id_rule, scanned, p.findings)

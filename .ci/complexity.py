@@ -31,12 +31,8 @@ ALLOWED: set[str] = {
     "gateway/protocols/amplitude.py:decode",
     "gateway/protocols/amplitude.py:_check_event",
     "replay/mirror.py:Mirror.apply_mutation",
-    "replay/privacy.py:RrwebPrivacy._node",
     "replay/detect/window.py:WindowAnalyzer._feed",
     "policies/pii/config.py:read_pii",
-    "policies/pii/selectors.py:parse_selector",
-    "policies/pii/candidates.py:candidate_entities",
-    "policies/pii/detect.py:Detector.find",
 }
 
 

@@ -12,7 +12,8 @@ status is 1 when they differ.
 
 Entry points: `scrub_events` on each Segment batch as the model events the codecs build, `scrub_value` on every
 payload, `scrub_text` and `scrub_attribute` (href, title, data-*, input value) on every string of it, and
-`scrub_input_value` with the input types that take their own path.
+`scrub_input_value` with the input types that take their own path. Then every recording of the replay corpus
+(fixtures/replay-corpus) through the recordings' privacy pass (replay/privacy.py), with and without unmasked inputs.
 """
 
 from __future__ import annotations
@@ -31,6 +32,7 @@ from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 CORPUS = ROOT / "fixtures" / "pii" / "corpus.jsonl"
+RECORDINGS = ROOT / "fixtures" / "replay-corpus"
 KEY = b"identical-check-key-0123456789ab"
 
 
@@ -105,8 +107,9 @@ def dump(corpus: Path, out: Path) -> None:
 
     import orjson
 
-    from policies.pii import Findings, Scrubber
+    from policies.pii import Findings, Scrubber, scrubber
 
+    print(f"  scrubbing with {Path(scrubber.__file__).resolve()}", flush=True)
     records = [orjson.loads(line) for line in corpus.read_bytes().splitlines() if line.strip()]
     analyzer = None
     with out.open("wb") as f:
@@ -139,6 +142,23 @@ def dump(corpus: Path, out: Path) -> None:
                     ])
                 line["texts"] = texts
                 f.write(orjson.dumps(line, option=orjson.OPT_SORT_KEYS) + b"\n")
+        _dump_recordings(Scrubber(_configs()["default"], KEY, None, analyzer=analyzer), f)
+
+
+def _dump_recordings(scrubber: Any, f: Any) -> None:
+    import orjson
+
+    from replay.privacy import RrwebPrivacy
+
+    for unmasked in ((), ("input[type=search]", "textarea", "#note")):
+        privacy = RrwebPrivacy(unmasked, scrub_text=scrubber.scrub_text, scrub_attribute=scrubber.scrub_attribute)
+        for path in sorted(RECORDINGS.glob("*.json")):
+            if path.name == "manifest.json":
+                continue
+            events = orjson.loads(path.read_bytes())["events"]
+            line = {"policy": f"recording, {len(unmasked)} unmasked", "id": path.stem,
+                    "events": privacy.scrub(events, set())}
+            f.write(orjson.dumps(line, option=orjson.OPT_SORT_KEYS) + b"\n")
 
 
 def _run_dump(tree: Path, corpus: Path, out: Path) -> None:
@@ -150,7 +170,7 @@ def _run_dump(tree: Path, corpus: Path, out: Path) -> None:
 def _export(revision: str, target: Path) -> None:
     archive = target / "tree.tar"
     with archive.open("wb") as f:
-        subprocess.run(["git", "-C", str(ROOT), "archive", revision, "policies"], stdout=f, check=True)
+        subprocess.run(["git", "-C", str(ROOT), "archive", revision, "policies", "replay"], stdout=f, check=True)
     with tarfile.open(archive) as tar:
         tar.extractall(target, filter="data")
     archive.unlink()
@@ -162,7 +182,7 @@ def _compare(before: Path, after: Path) -> int:
         print(f"{label:6}  {len(data):>12,} bytes  sha256 {hashlib.sha256(data).hexdigest()}")
     old_lines, new_lines = old.splitlines(), new.splitlines()
     if old == new:
-        print(f"identical: {len(new_lines)} (policy, payload) lines, every entry point")
+        print(f"identical: {len(new_lines)} lines ((policy, payload) and recordings), every entry point")
         return 0
     import orjson
 

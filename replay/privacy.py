@@ -143,42 +143,48 @@ class RrwebPrivacy:
         bounded well under Python's limit.)"""
         node_type = node.get("type")
         if node_type == rrweb.TEXT_NODE:
-            text = node.get("textContent")
-            if not isinstance(text, str) or not text or text.isspace():
-                return
-            if parent_tag in _CODE_TAGS or node.get("isStyle"):
-                return
-            if parent_tag == "textarea" and not parent_unmasked:
-                node["textContent"] = text if is_masked(text) else mask(text)
-            else:
-                node["textContent"] = self.scrub_text(text)
+            self._text_node(node, parent_tag, parent_unmasked)
             return
-        tag = parent_tag
-        unmasked = parent_unmasked
+        tag, unmasked = parent_tag, parent_unmasked
         if node_type == rrweb.ELEMENT_NODE:
-            tag = str(node.get("tagName", "")).lower()
-            attributes = node.get("attributes")
-            if isinstance(attributes, dict) and attributes:
-                # A submit or reset button's value is its label, written by the page, not by the user.
-                label = tag == "input" and str(attributes.get("type", "")).lower() in BUTTON_TYPES
-                unmasked = tag in FIELD_TAGS and (label or self._unmasked(tag, attributes))
-                if unmasked and isinstance(node.get("id"), int):
-                    unmasked_ids.add(node["id"])
-                for name, value in attributes.items():
-                    # By name first: most attributes (class, style, id) are neither values nor readable.
-                    if name not in READABLE_ATTRIBUTES or not isinstance(value, str) or not value or is_masked(value):
-                        continue
-                    if name == "value" and tag in FIELD_TAGS and not unmasked:
-                        attributes[name] = mask(value)
-                    else:
-                        attributes[name] = self.scrub_attribute(tag, name, value)
-            else:
-                unmasked = False
+            tag, unmasked = self._element(node, unmasked_ids)
         children = node.get("childNodes")
         if isinstance(children, list):
             for child in children:
                 if isinstance(child, dict):
                     self._node(child, unmasked_ids, tag, unmasked)
+
+    def _text_node(self, node: dict[str, Any], parent_tag: str | None, parent_unmasked: bool) -> None:
+        text = node.get("textContent")
+        if not isinstance(text, str) or not text or text.isspace():
+            return
+        if parent_tag in _CODE_TAGS or node.get("isStyle"):
+            return
+        if parent_tag == "textarea" and not parent_unmasked:
+            node["textContent"] = text if is_masked(text) else mask(text)
+        else:
+            node["textContent"] = self.scrub_text(text)
+
+    def _element(self, node: dict[str, Any], unmasked_ids: set[int]) -> tuple[str, bool]:
+        """Scrub an element's attributes; returns its tag and whether it is a field whose input is kept."""
+        tag = str(node.get("tagName", "")).lower()
+        attributes = node.get("attributes")
+        if not isinstance(attributes, dict) or not attributes:
+            return tag, False
+        # A submit or reset button's value is its label, written by the page, not by the user.
+        label = tag == "input" and str(attributes.get("type", "")).lower() in BUTTON_TYPES
+        unmasked = tag in FIELD_TAGS and (label or self._unmasked(tag, attributes))
+        if unmasked and isinstance(node.get("id"), int):
+            unmasked_ids.add(node["id"])
+        for name, value in attributes.items():
+            # By name first: most attributes (class, style, id) are neither values nor readable.
+            if name not in READABLE_ATTRIBUTES or not isinstance(value, str) or not value or is_masked(value):
+                continue
+            if name == "value" and tag in FIELD_TAGS and not unmasked:
+                attributes[name] = mask(value)
+            else:
+                attributes[name] = self.scrub_attribute(tag, name, value)
+        return tag, unmasked
 
     def _strings(self, value: Any, depth: int = 0) -> Any:
         if isinstance(value, str):

@@ -58,15 +58,26 @@ def candidate_entities(text: str) -> frozenset[str]:
     if "@" in text:
         found += ("EMAIL_ADDRESS", "URL_CREDENTIALS")
     if _DIGITS.search(text):
-        if _PHONE_CARD.search(text):
-            found += ("PHONE_NUMBER", "CREDIT_CARD")
-        if _SSN.search(text):
-            found.append("US_SSN")
-        if _IBAN.search(text):
-            found.append("IBAN_CODE")
+        _numbers(text, found)
     if ((text.count(".") >= 3 and _IPV4.search(text)) or "::" in text
             or (text.count(":") >= 7 and _IPV6_FULL.search(text))):
         found.append("IP_ADDRESS")
+    _secrets(text, found)
+    return frozenset(found)
+
+
+def _numbers(text: str, found: list[str]) -> None:
+    """Entities made of a long run of digits."""
+    if _PHONE_CARD.search(text):
+        found += ("PHONE_NUMBER", "CREDIT_CARD")
+    if _SSN.search(text):
+        found.append("US_SSN")
+    if _IBAN.search(text):
+        found.append("IBAN_CODE")
+
+
+def _secrets(text: str, found: list[str]) -> None:
+    """Tokens, keys and wallets, each with a literal mark."""
     if "eyJ" in text:
         found.append("JWT")
     if "-----BEGIN " in text:
@@ -79,4 +90,3 @@ def candidate_entities(text: str) -> frozenset[str]:
         found.append("SECRET_KEY")
     if _BTC.search(text) or ("0x" in text and _ETH.search(text)):
         found.append("CRYPTO")
-    return frozenset(found)

@@ -102,14 +102,31 @@ class Detector:
         used up its time budget."""
         found: list[list[Span] | None] = [[] for _ in items]
         self.elapsed = [0.0] * len(items)
+        batched, alone = self._jobs(items, found)
+        alone += self._run_batches(batched, found)
+        for job in alone:
+            self._run_alone(job, found)
+        for i, (text, cls) in enumerate(items):
+            spans = found[i]
+            if spans is not None:
+                found[i] = self._finish(text, cls, spans)
+        return found
+
+    def _wanted(self, text: str, cls: DetectorClass) -> tuple[frozenset[str], bool]:
+        """The entities `text` could hold in class `cls`, and whether NER runs on it."""
+        wanted = candidate_entities(text).intersection(cls.entities)
+        use_ner = self._analyzer.ner is not None and any(e in cls.entities for e in NER_ENTITIES)
+        if use_ner:
+            wanted = wanted.union(e for e in NER_ENTITIES if e in cls.entities)
+        return wanted, use_ner
+
+    def _jobs(self, items: Sequence[tuple[str, DetectorClass]],
+              found: list[list[Span] | None]) -> tuple[list[_Job], list[_Job]]:
+        """The analyses the items need: (those that can be joined in batches, those that run alone)."""
         batched: list[_Job] = []
         alone: list[_Job] = []
-        ner = self._analyzer.ner is not None
         for i, (text, cls) in enumerate(items):
-            wanted = candidate_entities(text).intersection(cls.entities)
-            use_ner = ner and any(e in cls.entities for e in NER_ENTITIES)
-            if use_ner:
-                wanted = wanted.union(e for e in NER_ENTITIES if e in cls.entities)
+            wanted, use_ner = self._wanted(text, cls)
             if not wanted:
                 continue
             windows = self._windows(text)
@@ -128,20 +145,16 @@ class Detector:
                 # NER context spans sentences: a free-text string is analysed on its own, never joined to others;
                 # nor is a long string, whose time is counted against its budget.
                 (alone if use_ner or len(windows) > 1 else batched).append(job)
-        alone += self._run_batches(batched, found)
-        for job in alone:
-            self._run_alone(job, found)
-        for i, (text, cls) in enumerate(items):
-            spans = found[i]
-            if spans is None:
-                continue
-            if cls.digit_run:
-                runs = self._digit_run(cls.digit_run).finditer(text)
-                spans += (Span(m.start(), m.end(), "NUMBER", 0.0) for m in runs)
-            if self._allow:
-                spans = [s for s in spans if text[s.start : s.end] not in self._allow]
-            found[i] = merge(spans)
-        return found
+        return batched, alone
+
+    def _finish(self, text: str, cls: DetectorClass, spans: list[Span]) -> list[Span]:
+        """The item's spans with its class's digit runs, without allowed values, merged."""
+        if cls.digit_run:
+            runs = self._digit_run(cls.digit_run).finditer(text)
+            spans += (Span(m.start(), m.end(), "NUMBER", 0.0) for m in runs)
+        if self._allow:
+            spans = [s for s in spans if text[s.start : s.end] not in self._allow]
+        return merge(spans)
 
     def _digit_run(self, n: int) -> re.Pattern[str]:
         pattern = self._digit_runs.get(n)

@@ -43,42 +43,53 @@ def parse_selector(text: str) -> tuple[str, ...]:
     i, n = 0, len(text)
     while True:
         if i < n and text[i] == "'":
-            j, buf = i + 1, []
-            while True:
-                if j >= n:
-                    raise SelectorError(f"unterminated quote in {text!r}")
-                if text[j] == "'":
-                    if j + 1 < n and text[j + 1] == "'":
-                        buf.append("'")
-                        j += 2
-                        continue
-                    break
-                buf.append(text[j])
-                j += 1
-            segment, quoted, i = "".join(buf), True, j + 1
-            if i < n and text[i] != ".":
-                raise SelectorError(f"expected '.' after the quoted key in {text!r}")
+            segment, i = _quoted(text, i)
+            segments.append(_key(segment, text))
         else:
             j = text.find(".", i)
             j = n if j < 0 else j
-            segment, quoted = text[i:j], False
+            segments.append(_plain(text[i:j], text))
             i = j
-            if "'" in segment:
-                raise SelectorError(f"a quote may only start a segment, in {text!r}")
-        if not quoted and segment.strip() == "":
-            raise SelectorError(f"empty segment in {text!r} (two dots, or a dot at either end)")
-        if quoted or segment not in (_STAR, _GLOBSTAR):
-            segment = normalize_key(segment)
-            if not segment:
-                raise SelectorError(f"segment of only ignored characters (_ - $ . space) in {text!r}")
-            segment = "=" + segment  # a key, never confused with * or **
-        segments.append(segment)
         if i >= n:
             break
         i += 1  # the dot
         if i >= n:
             raise SelectorError(f"empty segment in {text!r} (two dots, or a dot at either end)")
     return tuple(segments)
+
+
+def _quoted(text: str, start: int) -> tuple[str, int]:
+    """The key quoted at `start` (`'a.b'`, with `''` for a quote) and the position after its closing quote."""
+    j, n, buf = start + 1, len(text), []
+    while True:
+        if j >= n:
+            raise SelectorError(f"unterminated quote in {text!r}")
+        if text[j] == "'":
+            if j + 1 < n and text[j + 1] == "'":
+                buf.append("'")
+                j += 2
+                continue
+            break
+        buf.append(text[j])
+        j += 1
+    if j + 1 < n and text[j + 1] != ".":
+        raise SelectorError(f"expected '.' after the quoted key in {text!r}")
+    return "".join(buf), j + 1
+
+
+def _plain(segment: str, text: str) -> str:
+    if "'" in segment:
+        raise SelectorError(f"a quote may only start a segment, in {text!r}")
+    if segment.strip() == "":
+        raise SelectorError(f"empty segment in {text!r} (two dots, or a dot at either end)")
+    return segment if segment in (_STAR, _GLOBSTAR) else _key(segment, text)
+
+
+def _key(segment: str, text: str) -> str:
+    normalized = normalize_key(segment)
+    if not normalized:
+        raise SelectorError(f"segment of only ignored characters (_ - $ . space) in {text!r}")
+    return "=" + normalized  # a key, never confused with * or **
 
 
 class PathMatcher:

@@ -1,0 +1,208 @@
+"""One snapshot per built-in rule: each rule the default policy ships, on a value it applies to, and what comes out.
+
+The tables below name every built-in rule (field rules, safe fields, id fields, sensitive key terms, URL secret
+parameters, detector entities); a completeness test fails when a rule is added without its snapshot. Each snapshot also
+checks the finding, so that it shows which rule fired, not only that something did. Hashes are HMAC-SHA256 under KEY.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+from typing import Any
+
+import pytest
+
+from policies.pii import Findings, PiiConfig, Scrubber
+from policies.pii.config import DEFAULT_ID_FIELDS, DEFAULT_RULES, DEFAULT_SAFE_FIELDS, DEFAULT_URL_SECRET_PARAMS
+from policies.pii.engine import Analyzer
+from policies.pii.entities import PATTERN_ENTITIES
+from policies.pii.keys import DEFAULT_SENSITIVE_KEYS, key_words
+
+KEY = b"rules-key-0123456789abcdef0123456"
+
+
+@pytest.fixture(scope="module")
+def scrubber(tmp_path_factory: pytest.TempPathFactory) -> Scrubber:
+    analyzer = Analyzer(tmp_path_factory.mktemp("pii-data"), ("US", "GB", "DE", "FR"), 0, 0.1)
+    return Scrubber(PiiConfig(), KEY, analyzer=analyzer)
+
+
+def h(value: str) -> str:
+    return "h_" + hmac.new(KEY, value.encode(), hashlib.sha256).hexdigest()[:16]
+
+
+def at(path: str, value: Any) -> dict[str, Any]:
+    """`value` nested under the dotted `path`."""
+    for key in reversed(path.split(".")):
+        value = {key: value}
+    return value
+
+
+# ---- built-in field rules: (a path the rule selects, the value there, what it becomes, the finding) ---------------
+
+FIELD_RULES: dict[str, tuple[str, Any, Any, tuple[str, str]]] = {
+    "context.ip": ("context.ip", "203.0.113.7", "203.0.113.0", ("IP_ADDRESS", "truncate_ip")),
+    "**.ip": ("properties.device.ip", "198.51.100.23", "198.51.100.0", ("IP_ADDRESS", "truncate_ip")),
+    "**.ip_address": ("traits.ipAddress", "2001:db8:85a3:1234::1", "2001:db8:85a3::", ("IP_ADDRESS", "truncate_ip")),
+    "**.email": ("traits.email", "jane@example.com", h("jane@example.com"), ("FIELD", "hash")),
+    "**.phone": ("traits.phone", "+1 415 555 0100", "[PHONE]", ("PHONE", "replace")),
+    "**.phone_number": ("properties.phoneNumber", "0171 1234567", "[PHONE]", ("PHONE", "replace")),
+    "**.mobile": ("traits.mobile", "06 12 34 56 78", "[PHONE]", ("PHONE", "replace")),
+    "traits.name": ("traits.name", "Jane Doe", "[PERSON]", ("PERSON", "replace")),
+    "context.traits.name": ("context.traits.name", "Jane Doe", "[PERSON]", ("PERSON", "replace")),
+    "**.user_properties.name": ("events.user_properties.name", "Jane Doe", "[PERSON]", ("PERSON", "replace")),
+    "**.$set.name": ("properties.$set.name", "Jane Doe", "[PERSON]", ("PERSON", "replace")),
+    "**.$set_once.name": ("properties.$set_once.name", "Jane Doe", "[PERSON]", ("PERSON", "replace")),
+    "**.first_name": ("traits.firstName", "Jane", "[PERSON]", ("PERSON", "replace")),
+    "**.last_name": ("traits.$last_name", "Doe", "[PERSON]", ("PERSON", "replace")),
+    "**.full_name": ("properties.customer.full_name", "Jane Doe", "[PERSON]", ("PERSON", "replace")),
+    "**.username": ("traits.username", "jdoe", h("jdoe"), ("FIELD", "hash")),
+    "**.address": ("traits.address", "1 Main St, Springfield", "[LOCATION]", ("LOCATION", "replace")),
+    "**.street": ("properties.shipping.street", "Hauptstraße 5", "[LOCATION]", ("LOCATION", "replace")),
+    "**.street_address": ("traits.streetAddress", "1 Main St", "[LOCATION]", ("LOCATION", "replace")),
+    "**.address_line1": ("traits.address_line1", "1 Main St", "[LOCATION]", ("LOCATION", "replace")),
+    "**.address_line2": ("traits.addressLine2", "Apt 4", "[LOCATION]", ("LOCATION", "replace")),
+    "**.postal_code": ("traits.postalCode", "90210", "*****", ("FIELD", "mask")),
+    "**.zip": ("traits.zip", "75001", "*****", ("FIELD", "mask")),
+    "**.zipcode": ("properties.zipcode", 10115, "*****", ("FIELD", "mask")),
+    "**.birthday": ("traits.birthday", "1990-05-17", "1990", ("DATE", "generalize_date")),
+    "**.birthdate": ("traits.birthdate", "17.05.1990", "1990", ("DATE", "generalize_date")),
+    "**.date_of_birth": ("traits.date_of_birth", "May 17, 1990", "1990", ("DATE", "generalize_date")),
+    "**.dob": ("user_properties.dob", 642902400, "1990", ("DATE", "generalize_date")),
+}
+
+
+def test_every_builtin_field_rule_has_a_snapshot() -> None:
+    assert list(FIELD_RULES) == [rule.path for rule in DEFAULT_RULES]
+
+
+@pytest.mark.parametrize("rule", list(FIELD_RULES))
+def test_builtin_field_rule(scrubber: Scrubber, rule: str) -> None:
+    path, value, expected, (entity, action) = FIELD_RULES[rule]
+    assert scrubber.scrub_value(at(path, value)) == (at(path, expected), Findings([((entity, rule, action), 1)]))
+
+
+# ---- safe fields: kept as they are, even holding what a detector or a key rule would take ----------------------------
+
+SAFE_FIELDS: dict[str, tuple[str, Any]] = {
+    "event": ("event", "Emailed jane@example.com"),
+    "timestamp": ("timestamp", "2024-05-17T12:00:00Z"),
+    "sentAt": ("sentAt", "2024-05-17T12:00:01Z"),
+    "originalTimestamp": ("originalTimestamp", "2024-05-17T11:59:59Z"),
+    "receivedAt": ("receivedAt", "2024-05-17T12:00:02Z"),
+    "messageId": ("messageId", "ajs-jane@example.com-1"),
+    "context.library": ("context.library", {"name": "analytics.js", "version": "2.11.1", "token": "kept"}),
+    "context.locale": ("context.locale", "de-DE"),
+    "context.timezone": ("context.timezone", "Europe/Berlin"),
+    "**.$insert_id": ("properties.$insert_id", "jane@example.com-17"),
+    "**.insert_id": ("events.insert_id", "203.0.113.7-17"),
+    "**.uuid": ("properties.uuid", "550e8400-e29b-41d4-a716-446655440000"),
+    "**.event_type": ("events.event_type", "Called +1 415 555 0100"),
+    "**.time": ("events.time", 1715940000123),
+}
+
+
+def test_every_safe_field_has_a_snapshot() -> None:
+    assert tuple(SAFE_FIELDS) == DEFAULT_SAFE_FIELDS
+
+
+@pytest.mark.parametrize("rule", list(SAFE_FIELDS))
+def test_safe_field(scrubber: Scrubber, rule: str) -> None:
+    path, value = SAFE_FIELDS[rule]
+    assert scrubber.scrub_value(at(path, value)) == (at(path, value), Findings())
+
+
+# ---- id fields: an identifier holding PII is pseudonymised whole (so that it still joins); other ids stay ----------
+
+ID_FIELDS: dict[str, tuple[str, str]] = {
+    "userId": ("userId", "jane@example.com"),
+    "anonymousId": ("anonymousId", "call +1 415 555 0100"),
+    "groupId": ("groupId", "billing@acme.com"),
+    "previousId": ("previousId", "jane@example.com"),
+    "**.user_id": ("events.user_id", "jane@example.com"),
+    "**.distinct_id": ("properties.distinct_id", "jane@example.com"),
+    "**.device_id": ("events.device_id", "203.0.113.7"),
+    "**.anon_distinct_id": ("properties.$anon_distinct_id", "jane@example.com"),
+    "**.alias": ("properties.alias", "jane@example.com"),
+}
+ID_ENTITY = {"anonymousId": "PHONE_NUMBER", "**.device_id": "IP_ADDRESS"}
+
+
+def test_every_id_field_has_a_snapshot() -> None:
+    assert tuple(ID_FIELDS) == DEFAULT_ID_FIELDS
+
+
+@pytest.mark.parametrize("rule", list(ID_FIELDS))
+def test_id_field(scrubber: Scrubber, rule: str) -> None:
+    path, value = ID_FIELDS[rule]
+    entity = ID_ENTITY.get(rule, "EMAIL_ADDRESS")
+    assert scrubber.scrub_value(at(path, value)) == (at(path, h(value)), Findings([((entity, rule, "hash"), 1)]))
+    assert scrubber.scrub_value(at(path, "usr_8812")) == (at(path, "usr_8812"), Findings())
+
+
+# ---- key rules: each sensitive term removes the value under a key containing it, in any spelling -------------------
+
+# The term a finding names is the first one found reading the key's words: `secretKey` is removed as `secret`.
+REPORTED_AS = {"secret key": "secret", "csrf token": "csrf", "xsrf token": "xsrf", "cvv2": "cvv",
+               "social security number": "social security", "passport number": "passport"}
+
+
+def spellings(term: str) -> list[str]:
+    words = key_words(term)
+    return ["_".join(words), words[0] + "".join(w.capitalize() for w in words[1:]), "-".join(words).upper()]
+
+
+@pytest.mark.parametrize("term", DEFAULT_SENSITIVE_KEYS)
+def test_sensitive_key_term(scrubber: Scrubber, term: str) -> None:
+    reported = REPORTED_AS.get(term, term)
+    for key in spellings(term):
+        payload = {"properties": {key: "s3cr3t-value", "plan": "pro"}}
+        assert scrubber.scrub_value(payload) == (
+            {"properties": {"plan": "pro"}}, Findings([(("SENSITIVE_KEY", f"key:{reported}", "remove"), 1)]))
+
+
+def test_every_reported_term_is_a_sensitive_term() -> None:
+    assert set(REPORTED_AS) <= set(DEFAULT_SENSITIVE_KEYS) and set(REPORTED_AS.values()) <= set(DEFAULT_SENSITIVE_KEYS)
+
+
+# ---- URL secret parameters: their values go whatever they hold; other parameters are scanned -----------------------
+
+@pytest.mark.parametrize("param", DEFAULT_URL_SECRET_PARAMS)
+def test_url_secret_parameter(scrubber: Scrubber, param: str) -> None:
+    url = f"https://app.example.com/cb?{param}=Zm9vYmFy42&utm_source=mail"
+    assert scrubber.scrub_value({"url": url}) == (
+        {"url": f"https://app.example.com/cb?{param}=[SECRET]&utm_source=mail"},
+        Findings([(("URL_SECRET", "detector", "replace"), 1)]))
+
+
+# ---- detectors: each entity in a sentence, replaced by its label (IP addresses truncated) --------------------------
+
+DETECTORS: dict[str, tuple[str, str]] = {
+    "EMAIL_ADDRESS": ("write to jane.doe@example.com today", "write to [EMAIL] today"),
+    "PHONE_NUMBER": ("call +44 20 7946 0958 now", "call [PHONE] now"),
+    "CREDIT_CARD": ("paid with 5555 5555 5555 4444", "paid with [CREDIT_CARD]"),
+    "IBAN_CODE": ("IBAN FR14 2004 1010 0505 0001 3M02 606 on file", "IBAN [IBAN] on file"),
+    "IP_ADDRESS": ("login from 198.51.100.23", "login from 198.51.100.0"),
+    "US_SSN": ("ssn 536-90-4418 on file", "ssn [SSN] on file"),
+    "CRYPTO": ("send to 1BvBMSEYstWetqTFn5Au4m4GFg7xJaNVN2", "send to [CRYPTO_WALLET]"),
+    "JWT": ("token eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxMjM0In0.c2lnbmF0dXJl", "token [JWT]"),
+    "BEARER_TOKEN": ("Authorization: Bearer 3f9a0c1b2d4e5f60a1b2", "Authorization: Bearer [TOKEN]"),
+    "AWS_ACCESS_KEY": ("aws AKIAIOSFODNN7EXAMPLE leaked", "aws [AWS_KEY] leaked"),
+    "SECRET_KEY": ("stripe sk_live_4eC39HqLyjWDarjtT1zdp7dc", "stripe [SECRET]"),
+    "PRIVATE_KEY": ("-----BEGIN EC PRIVATE KEY-----\nMHcCAQEEIBkg\n-----END EC PRIVATE KEY-----", "[PRIVATE_KEY]"),
+    "URL_CREDENTIALS": ("db at postgres://admin:hunter2@db.example.com/app",
+                        "db at postgres://[CREDENTIALS]@db.example.com/app"),
+}
+
+
+def test_every_pattern_entity_has_a_snapshot() -> None:
+    assert tuple(DETECTORS) == PATTERN_ENTITIES
+
+
+@pytest.mark.parametrize("entity", list(DETECTORS))
+def test_detector(scrubber: Scrubber, entity: str) -> None:
+    text, expected = DETECTORS[entity]
+    action = "truncate_ip" if entity == "IP_ADDRESS" else "replace"
+    assert scrubber.scrub_value({"info": text}) == (
+        {"info": expected}, Findings([((entity, "detector", action), 1)]))

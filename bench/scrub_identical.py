@@ -2,6 +2,7 @@
 
     python bench/scrub_identical.py                    # this tree against main
     python bench/scrub_identical.py --before HEAD~3    # against any revision
+    python bench/scrub_identical.py --timing 3         # also time both on bench/scrub.py's stream, 3 rounds each
 
 The scrubber of revision `--before` (its `policies/` taken with `git archive`) and the scrubber of this tree each run
 in a fresh interpreter over every payload of the corpus (default fixtures/pii/corpus.jsonl) through every public entry
@@ -9,6 +10,10 @@ point, under three policies (the default; policy rules of every action with dete
 built-in rules and a strict class for every key), and write what comes out, findings included, to a file. The two files
 must be equal byte for byte; the first differences are printed (record id and entry point, never a value) and the exit
 status is 1 when they differ.
+
+With `--timing N`, both scrubbers also scrub the event stream of bench/scrub.py (Segment events, 4,000 to warm the cache
+and 4,000 more), each in its own process pinned to one CPU, the two taking turns N times; events per CPU-second, the
+best of each, and their ratio are printed (a split that must not change behaviour must not cost speed either).
 
 Entry points: `scrub_events` on each Segment batch as the model events the codecs build, `scrub_value` on every
 payload, `scrub_text` and `scrub_attribute` (href, title, data-*, input value) on every string of it, and
@@ -161,6 +166,53 @@ def _dump_recordings(scrubber: Any, f: Any) -> None:
             f.write(orjson.dumps(line, option=orjson.OPT_SORT_KEYS) + b"\n")
 
 
+def timing(stream: Path) -> None:
+    """Print (cold, warm) events per CPU-second of this tree's scrubber on the saved stream, best of 3."""
+    import copy
+    import time
+
+    import orjson
+
+    from policies.pii import PiiConfig, Scrubber
+
+    if hasattr(os, "sched_setaffinity"):
+        os.sched_setaffinity(0, {sorted(os.sched_getaffinity(0))[0]})
+    cold, warm = orjson.loads(stream.read_bytes())
+    analyzer = Scrubber(PiiConfig(), KEY, None).analyzer
+    best = [1e9, 1e9]
+    for _ in range(3):
+        scrubber = Scrubber(PiiConfig(), KEY, None, analyzer=analyzer)
+        for i, wires in enumerate((cold, warm)):
+            events = _segment_events({"batch": copy.deepcopy(wires)}) or []
+            start = time.process_time()
+            for at in range(0, len(events), 20):
+                scrubber.scrub_events(events[at : at + 20])
+            best[i] = min(best[i], time.process_time() - start)
+    print(orjson.dumps([len(cold) / best[0], len(warm) / best[1]]).decode())
+
+
+def _time_both(old_tree: Path, tmp: Path, rounds: int) -> None:
+    import orjson
+
+    sys.path.insert(0, str(ROOT / "bench"))
+    from scrub import Stream
+
+    stream = Stream()
+    path = tmp / "stream.json"
+    path.write_bytes(orjson.dumps([[stream.event()[0] for _ in range(4000)] for _ in range(2)]))
+    rates: dict[str, list[list[float]]] = {"before": [], "after": []}
+    for _ in range(rounds):
+        for label, tree in (("before", old_tree), ("after", ROOT)):
+            env = dict(os.environ, PYTHONPATH=str(tree), PYTHONHASHSEED="0")
+            out = subprocess.run([sys.executable, str(Path(__file__).resolve()), "--timing-of", str(path)],
+                                 cwd=tree, env=env, check=True, capture_output=True, text=True).stdout
+            rates[label].append(orjson.loads(out.strip().splitlines()[-1]))
+    print(f"events per CPU-second, best of {rounds} turns (load average {os.getloadavg()[0]:.1f}):")
+    for i, name in enumerate(("cold cache", "warm cache")):
+        before, after = (max(r[i] for r in rates[k]) for k in ("before", "after"))
+        print(f"  {name}: before {before:,.0f}  after {after:,.0f}  after/before {after / before:.2f}")
+
+
 def _run_dump(tree: Path, corpus: Path, out: Path) -> None:
     env = dict(os.environ, PYTHONPATH=str(tree), PYTHONHASHSEED="0")
     subprocess.run([sys.executable, str(Path(__file__).resolve()), "--dump", str(out), "--corpus", str(corpus)],
@@ -203,10 +255,15 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--before", default="main", help="git revision to compare against (default: main)")
     parser.add_argument("--corpus", type=Path, default=CORPUS)
+    parser.add_argument("--timing", type=int, default=0, metavar="N", help="also time both, N turns each")
     parser.add_argument("--dump", type=Path, help=argparse.SUPPRESS)  # internal: one tree's output
+    parser.add_argument("--timing-of", type=Path, help=argparse.SUPPRESS)  # internal: one tree's rates
     args = parser.parse_args()
     if args.dump is not None:
         dump(args.corpus, args.dump)
+        return 0
+    if args.timing_of is not None:
+        timing(args.timing_of)
         return 0
     with tempfile.TemporaryDirectory(prefix="scrub-identical-") as tmp:
         old_tree = Path(tmp) / "before"
@@ -216,7 +273,10 @@ def main() -> int:
         print(f"scrubbing {args.corpus} with {args.before} and with this tree ({ROOT})")
         _run_dump(old_tree, args.corpus.resolve(), outputs[0])
         _run_dump(ROOT, args.corpus.resolve(), outputs[1])
-        return _compare(*outputs)
+        status = _compare(*outputs)
+        if args.timing:
+            _time_both(old_tree, Path(tmp), args.timing)
+        return status
 
 
 if __name__ == "__main__":

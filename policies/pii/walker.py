@@ -64,22 +64,28 @@ class Walker:
         steps = self._rules.steps
         caches = self._scanner.caches
         young = (caches[0].young, caches[1].young)
+        max_depth = self._max_depth
         later: list[tuple[Any, Any, Step]] | None = None
         for key, value in d.items():
             step = steps.get((state, key))
             if step is None:
                 step = self._rules.step(state, key)
-            if step.scan and forced is None and type(value) is str:
-                c = cls | step.free_text
-                cached = young[c].get(value)
-                if cached is None:
-                    cached = caches[c].get(value)
+            if step.scan and forced is None:
+                t = type(value)
+                if t is str:
+                    c = cls | step.free_text
+                    cached = young[c].get(value)
                     if cached is None:
-                        pending.append(Pending(d, key, value, c, step.id_rule, findings))
-                        continue
-                if cached[1]:
-                    self._apply(d, key, value, step.id_rule, cached, findings)
-                continue
+                        cached = caches[c].get(value)
+                        if cached is None:
+                            pending.append(Pending(d, key, value, c, step.id_rule, findings))
+                            continue
+                    if cached[1]:
+                        self._apply(d, key, value, step.id_rule, cached, findings)
+                    continue
+                if t is dict and depth < max_depth and step.id_rule is None:
+                    self.walk_dict(value, step.child, depth + 1, None, cls | step.free_text, findings, pending)
+                    continue
             if step.keep:
                 if type(value) is not str or not value.isascii():
                     sanitize(d, key, value, depth, self._max_depth, findings)
@@ -110,7 +116,10 @@ class Walker:
     def _field(self, d: dict[Any, Any], key: Any, value: Any, step: Step, depth: int, forced: Action | None,
                cls: int, findings: FindingList, pending: list[Pending]) -> None:
         action = forced if forced is not None and step.action.kind == DETECT else step.action
-        self.value(d, key, value, step.child, action, cls | step.free_text, depth, forced, findings, pending)
+        if type(value) is str and action.kind != KEEP:  # most values: straight to their redaction
+            self._string(d, key, value, action, cls | step.free_text, findings, pending)
+        else:
+            self.value(d, key, value, step.child, action, cls | step.free_text, depth, forced, findings, pending)
 
     def value(self, holder: Any, slot: Any, value: Any, state: int, action: Action, cls: int, depth: int,
               forced: Action | None, findings: FindingList, pending: list[Pending]) -> None:

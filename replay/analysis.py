@@ -12,7 +12,6 @@ import contextlib
 import logging
 import sqlite3
 import time
-from collections.abc import Iterator
 from typing import Any
 
 import orjson
@@ -59,20 +58,16 @@ SIGNAL_COLUMNS = (
 )
 
 
-def _window_events(store: ReplayStore, session_id: str, window_id: str) -> Iterator[dict[str, Any]]:
-    for line in store.iter_events(session_id, window_id):
-        yield orjson.loads(line)
-
-
 def analyze_stored(store: ReplayStore, session_id: str, config: DetectConfig) -> SessionAnalysis | None:
-    """Analyse one stored session (reading only). None when there is no such session."""
+    """Analyse one stored session (reading only). None when there is no such session. The detectors get the events
+    as the store parses them, once each."""
     windows = store.db.read_sync(
         lambda c: c.execute("SELECT windows FROM replay_sessions WHERE session_id = ?", (session_id,)).fetchone()
     )
     if windows is None:
         return None
     return analyze_session(
-        session_id, {w: _window_events(store, session_id, w) for w in orjson.loads(windows[0])}, config
+        session_id, {w: store.read_events(session_id, w) for w in orjson.loads(windows[0])}, config
     )
 
 

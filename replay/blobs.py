@@ -12,12 +12,14 @@ import sqlite3
 from collections.abc import Iterable
 from typing import Protocol
 
+_IDS_PER_QUERY = 500  # under SQLite's limit on bound parameters in older builds (999)
+
 SCHEMA = ("CREATE TABLE replay_blobs (chunk_id INTEGER PRIMARY KEY, data BLOB NOT NULL)",)
 
 
 class ChunkStore(Protocol):
     def put(self, conn: sqlite3.Connection, chunk_id: int, data: bytes) -> None: ...
-    def get(self, conn: sqlite3.Connection, chunk_id: int) -> bytes | None: ...
+    def get_many(self, conn: sqlite3.Connection, chunk_ids: list[int]) -> dict[int, bytes]: ...
     def delete(self, conn: sqlite3.Connection, chunk_ids: Iterable[int]) -> None: ...
 
 
@@ -25,9 +27,15 @@ class SqliteChunkStore:
     def put(self, conn: sqlite3.Connection, chunk_id: int, data: bytes) -> None:
         conn.execute("INSERT OR REPLACE INTO replay_blobs (chunk_id, data) VALUES (?, ?)", (chunk_id, data))
 
-    def get(self, conn: sqlite3.Connection, chunk_id: int) -> bytes | None:
-        row = conn.execute("SELECT data FROM replay_blobs WHERE chunk_id = ?", (chunk_id,)).fetchone()
-        return row[0] if row else None
+    def get_many(self, conn: sqlite3.Connection, chunk_ids: list[int]) -> dict[int, bytes]:
+        """The blobs of `chunk_ids` that exist, by chunk id: a session is read in a few queries, not one per chunk."""
+        found: dict[int, bytes] = {}
+        for start in range(0, len(chunk_ids), _IDS_PER_QUERY):
+            batch = chunk_ids[start : start + _IDS_PER_QUERY]
+            found.update(conn.execute(
+                f"SELECT chunk_id, data FROM replay_blobs WHERE chunk_id IN ({', '.join('?' * len(batch))})", batch
+            ).fetchall())
+        return found
 
     def delete(self, conn: sqlite3.Connection, chunk_ids: Iterable[int]) -> None:
         conn.executemany("DELETE FROM replay_blobs WHERE chunk_id = ?", [(i,) for i in chunk_ids])

@@ -11,12 +11,12 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import hashlib
-import heapq
 import sqlite3
 import time
 from collections import OrderedDict
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
+from functools import partial
 from typing import Any, Protocol
 
 import orjson
@@ -24,6 +24,7 @@ import orjson
 from replay import blobs
 from replay.blobs import ChunkStore
 from replay.compression import Compressor
+from replay.merge import ChunkSpan, in_time_order
 from replay.summary import MAX_URLS, Summary
 
 SESSION_COLUMNS = (
@@ -344,12 +345,9 @@ class ReplayStore:
                    WHERE s.source = ? ORDER BY c.id DESC LIMIT ?""",
                 (source, limit),
             ).fetchall()
-            samples = []
-            for chunk_id, dict_id in rows:
-                data = self.blobs.get(conn, chunk_id)
-                if data is not None:
-                    samples.append(self.compressor.decompress(data, dict_id))
-            return samples
+            data = self.blobs.get_many(conn, [chunk_id for chunk_id, _ in rows])
+            return [self.compressor.decompress(data[chunk_id], dict_id) for chunk_id, dict_id in rows
+                    if chunk_id in data]
 
         return self.db.read_sync(select)
 
@@ -411,34 +409,33 @@ class ReplayStore:
 
         return await self.db.read(select)
 
-    def iter_events(self, session_id: str, window_id: str | None = None) -> Iterator[bytes]:
-        """Every stored event of the session as JSON bytes, merged across chunks and windows in timestamp order."""
-        rows = self.db.read_sync(
-            lambda c: c.execute(
-                """SELECT id, dictionary_id FROM replay_chunks WHERE session_id = ? AND (? IS NULL OR window_id = ?)
-                   ORDER BY first_ts, id""",
+    def read_events(self, session_id: str, window_id: str | None = None) -> Iterator[dict[str, Any]]:
+        """Every stored event of the session (or of one window), parsed once, merged across chunks and windows in
+        timestamp order (replay.merge). The chunks are fetched in one read; each is decompressed and parsed when its
+        events are due."""
+
+        def select(conn: sqlite3.Connection) -> tuple[list[tuple[int, int | None, int, int]], dict[int, bytes]]:
+            rows = conn.execute(
+                """SELECT id, dictionary_id, first_ts, last_ts FROM replay_chunks
+                   WHERE session_id = ? AND (? IS NULL OR window_id = ?) ORDER BY first_ts, id""",
                 (session_id, window_id, window_id),
             ).fetchall()
+            return rows, self.blobs.get_many(conn, [row[0] for row in rows])
+
+        rows, data = self.db.read_sync(select)
+        return in_time_order(
+            ChunkSpan(first_ts, last_ts, partial(self._parse_chunk, data[chunk_id], dict_id))
+            for chunk_id, dict_id, first_ts, last_ts in rows
+            if chunk_id in data  # a chunk whose blob is gone was deleted while the index was read
         )
 
-        def lines(order: int, chunk_id: int, dict_id: int | None) -> Iterator[tuple[int, int, bytes]]:
-            data = self.db.read_sync(lambda c: self.blobs.get(c, chunk_id))
-            if data is None:
-                return
-            # Sorted per chunk (stable), as merging needs sorted inputs; SDKs almost always send them in order.
-            events = orjson.loads(self.compressor.decompress(data, dict_id))
-            yield from sorted(((e["timestamp"], order, orjson.dumps(e)) for e in events), key=lambda item: item[0])
+    def iter_events(self, session_id: str, window_id: str | None = None) -> Iterator[bytes]:
+        """`read_events` as JSON bytes, one per event: what the events API streams."""
+        return map(orjson.dumps, self.read_events(session_id, window_id))
 
-        previous: tuple[int, bytes] | None = None
-        seen_at_instant: set[bytes] = set()
-        for ts, _, line in heapq.merge(*(lines(i, chunk_id, d) for i, (chunk_id, d) in enumerate(rows))):
-            if previous is None or ts != previous[0]:
-                seen_at_instant.clear()
-            if line in seen_at_instant:
-                continue  # the same event sent in two batches
-            seen_at_instant.add(line)
-            previous = (ts, line)
-            yield line
+    def _parse_chunk(self, data: bytes, dict_id: int | None) -> list[dict[str, Any]]:
+        events: list[dict[str, Any]] = orjson.loads(self.compressor.decompress(data, dict_id))
+        return events
 
 
 def _session_row(row: tuple[Any, ...]) -> dict[str, Any]:

@@ -1,17 +1,22 @@
-"""The replay store's writes: requests arriving together share a write, and each still gets its own answer."""
+"""The replay store: requests arriving together share a write and each still gets its own answer; a stored session
+reads back, and is analysed, as it was recorded."""
 
 from __future__ import annotations
 
 import asyncio
 from pathlib import Path
 
+import orjson
 import pytest
 
 from gateway.database import Database, Migration
 from replay import store as replay_store
+from replay.analysis import analyze_stored
 from replay.compression import Compressor
+from replay.detect import DetectConfig, analyze_session
 from replay.store import ChunkIn, ReplayStore, SourceConflict
 from replay.summary import summarize
+from tests.replay.streams import E, Recording
 
 
 def chunk(session_id: str, ts: int, text: str = "hello") -> ChunkIn:
@@ -69,3 +74,49 @@ def test_the_same_batch_sent_twice_at_once_is_stored_once(store: ReplayStore) ->
     assert stored_chunks(store, "s") == 1
     events = list(store.iter_events("s"))
     assert len(events) == 1
+
+
+def frustrating_recording() -> Recording:
+    """A page with a rage click, a dead click and an abandoned form."""
+    rec = Recording()
+    ids = rec.page(0, "https://shop.example/checkout", E("button", "Apply", ref="apply", type="button"),
+                   E("span", "badge", ref="badge"), E("form", E("input", ref="email", type="email"), id="pay"))
+    for t in (1000, 1200, 1400):
+        rec.click(t, ids["apply"])
+    rec.click(3000, ids["badge"])
+    rec.type_text(6000, ids["email"], "ada")
+    rec.wait(9000)
+    return rec
+
+
+def test_a_stored_session_is_read_and_analysed_as_it_was_recorded(store: ReplayStore) -> None:
+    events = frustrating_recording().events
+    batches = [events[i:i + 4] for i in range(0, len(events), 4)]
+    # Sent out of order, one batch twice, and one retry that regroups events already sent with the next ones.
+    sent = [batches[2], batches[0], batches[1], batches[0], *batches[3:], batches[1][2:] + batches[2][:2]]
+
+    async def scenario() -> None:
+        for batch in sent:
+            await store.add("web", [ChunkIn("s", "main", (), batch, summarize(batch))])
+
+    asyncio.run(scenario())
+    assert list(store.read_events("s")) == events
+    assert [orjson.loads(line) for line in store.iter_events("s")] == events
+    stored = analyze_stored(store, "s", DetectConfig())
+    recorded = analyze_session("s", {"main": events}, DetectConfig())
+    assert stored is not None and stored.counts["rage_click"] == stored.counts["dead_click"] == 1
+    assert (stored.to_dict(), stored.forms) == (recorded.to_dict(), recorded.forms)
+
+
+def test_windows_are_read_apart_or_merged(store: ReplayStore) -> None:
+    tab_a = [{"type": 3, "timestamp": ts, "data": {"source": 3, "id": 1, "x": 0, "y": ts}} for ts in (1, 3, 5)]
+    tab_b = [{"type": 3, "timestamp": ts, "data": {"source": 3, "id": 1, "x": 0, "y": ts}} for ts in (2, 4)]
+
+    async def scenario() -> None:
+        await store.add("web", [ChunkIn("s", "a", (), tab_a, summarize(tab_a)),
+                                ChunkIn("s", "b", (), tab_b, summarize(tab_b))])
+
+    asyncio.run(scenario())
+    assert list(store.read_events("s", "a")) == tab_a
+    assert [e["timestamp"] for e in store.read_events("s")] == [1, 2, 3, 4, 5]
+    assert list(store.read_events("no such session")) == []

@@ -30,8 +30,6 @@ ALLOWED: set[str] = {
     "gateway/protocols/amplitude.py:event_to_wire",
     "gateway/protocols/amplitude.py:decode",
     "gateway/protocols/amplitude.py:_check_event",
-    "replay/mirror.py:Mirror.apply_mutation",
-    "replay/detect/window.py:WindowAnalyzer._feed",
     "policies/pii/config.py:read_pii",
 }
 

@@ -63,6 +63,12 @@ class Node:
 _NO_ATTRS: Mapping[str, Any] = {}
 
 
+def _entries(data: Mapping[str, Any], key: str) -> list[dict[str, Any]]:
+    """The well-formed entries of one part of a Mutation (`adds`, `removes`...): the objects in its list."""
+    entries = data.get(key)
+    return [entry for entry in entries if type(entry) is dict] if type(entries) is list else []
+
+
 def _child_list(serialized: dict[str, Any]) -> list[Any]:
     children = serialized.get("childNodes")
     return children if type(children) is list else []
@@ -149,44 +155,48 @@ class Mirror:
                         child_id = child.get("id")
                         if type(child_id) is int:
                             parents[child_id] = node_id
-                            push(child)
+                            # Half the nodes are leaves (text, inputs, images): indexed here, not pushed and popped.
+                            if child.get("childNodes"):
+                                push(child)
+                            else:
+                                serialized[child_id] = child
 
     def apply_mutation(self, data: Mapping[str, Any]) -> None:
         """Apply a Mutation event's data in the order rrweb's replayer does: removes, adds, texts, attributes."""
+        self._remove(_entries(data, "removes"))
+        self._add(_entries(data, "adds"))
+        self._retext(_entries(data, "texts"))
+        self._reattribute(_entries(data, "attributes"))
+
+    def _remove(self, entries: list[dict[str, Any]]) -> None:
         serialized = self._serialized
-        removes = data.get("removes")
-        if type(removes) is list:
-            for entry in removes:
-                if type(entry) is dict:
-                    node_id = entry.get("id")
-                    if type(node_id) is int and serialized.pop(node_id, None) is not None:
-                        self._parent.pop(node_id, None)
-        adds = data.get("adds")
-        if type(adds) is list:
-            for entry in adds:
-                if type(entry) is dict:
-                    node = entry.get("node")
-                    if type(node) is dict and type(node.get("id")) is int:
-                        parent = entry.get("parentId")
-                        parent = parent if type(parent) is int else None
-                        self._add_tree(node, parent)
-                        if parent is not None:
-                            self._added_children.setdefault(parent, []).append(node["id"])
-        texts = data.get("texts")
-        if type(texts) is list:
-            for entry in texts:
-                if type(entry) is dict:
-                    node_id = entry.get("id")
-                    if type(node_id) is int and node_id in serialized:
-                        value = entry.get("value")
-                        self._texts[node_id] = value if isinstance(value, str) else ""
-        attributes = data.get("attributes")
-        if type(attributes) is list:
-            for entry in attributes:
-                if type(entry) is dict:
-                    changes = entry.get("attributes")
-                    if type(changes) is dict and not ATTRIBUTES_KEPT.isdisjoint(changes):
-                        self._set_attributes(entry.get("id"), changes)
+        for entry in entries:
+            node_id = entry.get("id")
+            if type(node_id) is int and serialized.pop(node_id, None) is not None:
+                self._parent.pop(node_id, None)
+
+    def _add(self, entries: list[dict[str, Any]]) -> None:
+        for entry in entries:
+            node = entry.get("node")
+            if type(node) is dict and type(node.get("id")) is int:
+                parent = entry.get("parentId")
+                parent = parent if type(parent) is int else None
+                self._add_tree(node, parent)
+                if parent is not None:
+                    self._added_children.setdefault(parent, []).append(node["id"])
+
+    def _retext(self, entries: list[dict[str, Any]]) -> None:
+        for entry in entries:
+            node_id = entry.get("id")
+            if type(node_id) is int and node_id in self._serialized:
+                value = entry.get("value")
+                self._texts[node_id] = value if isinstance(value, str) else ""
+
+    def _reattribute(self, entries: list[dict[str, Any]]) -> None:
+        for entry in entries:
+            changes = entry.get("attributes")
+            if type(changes) is dict and not ATTRIBUTES_KEPT.isdisjoint(changes):
+                self._set_attributes(entry.get("id"), changes)
 
     def _set_attributes(self, node_id: Any, changes: dict[str, Any]) -> None:
         node = self.get(node_id)

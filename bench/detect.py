@@ -2,8 +2,14 @@
 
     python bench/detect.py [--repeat N]
 
-Prints, for the labelled corpus (fixtures/replay-corpus, real rrweb recordings) and for a synthetic one-hour session:
-- rrweb events analysed per second (events already parsed, as the lead's re-analysis gets them from storage);
+Read + detect, as the gateway analyses a stored session (replay.analysis.analyze_stored): the sessions are stored in a
+real replay store (a SQLite file, 2 s chunks as posthog-js flushes them, zstd with a dictionary trained on those
+chunks), then read back and analysed. Compared in the same run with the read path before issue 19
+(`analyze_stored_before` below): it parsed each chunk, serialized every event again to merge and deduplicate the
+chunks as bytes, and parsed each event once more for the detectors. Both must find the same signals and forms.
+
+Then, for the events already parsed,
+- rrweb events analysed per second;
 - the same with the JSON parse included (orjson.loads of the stored bytes, then analysis);
 - baselines: a plain Python loop that only reads each event's type and data, and orjson.loads of the same events.
 The ratios say how far the analysis is from the cost of merely touching or parsing the events.
@@ -20,18 +26,28 @@ a shared machine does not count). Each figure is the best of --repeat runs: timi
 from __future__ import annotations
 
 import argparse
+import asyncio
+import gc
+import heapq
 import os
 import random
 import statistics
 import sys
+import tempfile
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
 import orjson
 
-from replay.detect import DetectConfig, analyze_session
+from gateway.database import Database, Migration
+from replay import store as replay_store
+from replay.analysis import analyze_stored
+from replay.compression import Compressor, train
+from replay.detect import DetectConfig, SessionAnalysis, analyze_session
+from replay.store import ChunkIn, ReplayStore, encode_chunk
+from replay.summary import summarize
 
 ROOT = Path(__file__).resolve().parent.parent
 CORPUS = ROOT / "fixtures" / "replay-corpus"
@@ -267,6 +283,145 @@ class SyntheticHour:
         return self.events
 
 
+# -- read + detect from a store ---------------------------------------------------------------------------------------
+
+CHUNK_MS = 2000  # posthog-js flushes its recording buffer every 2 s
+WINDOW = "window"
+
+
+def chunks_of(events: list[dict[str, Any]]) -> list[list[dict[str, Any]]]:
+    chunks: list[list[dict[str, Any]]] = []
+    start = None
+    for event in events:
+        if start is None or event["timestamp"] - start >= CHUNK_MS:
+            chunks.append([])
+            start = event["timestamp"]
+        chunks[-1].append(event)
+    return chunks
+
+
+def stored(sessions: list[tuple[str, list[dict[str, Any]]]], db: Database) -> ReplayStore:
+    """`sessions` in a replay store on `db`, compressed with a dictionary trained on their chunks (as the gateway
+    trains one per source once it has enough chunks)."""
+    store = ReplayStore(db, Compressor(level=3))
+    cut = [(session_id, chunks_of(events)) for session_id, events in sessions]
+
+    async def fill() -> None:
+        samples = [encode_chunk(chunk) for _, chunks in cut for chunk in chunks]
+        await store.add_dictionary("bench", train(samples, 112_640), len(samples))
+        for session_id, chunks in cut:
+            await store.add("bench", [ChunkIn(session_id, WINDOW, (), chunk, summarize(chunk)) for chunk in chunks])
+
+    asyncio.run(fill())
+    return store
+
+
+def events_before(store: ReplayStore, session_id: str, window_id: str) -> Iterator[bytes]:
+    """The read path before issue 19 (ReplayStore.iter_events as it was): each chunk parsed, each event serialized
+    again, chunks merged and repeats dropped as bytes."""
+    rows = store.db.read_sync(
+        lambda c: c.execute(
+            """SELECT id, dictionary_id FROM replay_chunks WHERE session_id = ? AND (? IS NULL OR window_id = ?)
+               ORDER BY first_ts, id""",
+            (session_id, window_id, window_id),
+        ).fetchall()
+    )
+
+    def lines(order: int, chunk_id: int, dict_id: int | None) -> Iterator[tuple[int, int, bytes]]:
+        data = store.db.read_sync(lambda c: store.blobs.get_many(c, [chunk_id]).get(chunk_id))
+        if data is None:
+            return
+        events = orjson.loads(store.compressor.decompress(data, dict_id))
+        yield from sorted(((e["timestamp"], order, orjson.dumps(e)) for e in events), key=lambda item: item[0])
+
+    previous: tuple[int, bytes] | None = None
+    seen_at_instant: set[bytes] = set()
+    for ts, _, line in heapq.merge(*(lines(i, chunk_id, d) for i, (chunk_id, d) in enumerate(rows))):
+        if previous is None or ts != previous[0]:
+            seen_at_instant.clear()
+        if line in seen_at_instant:
+            continue
+        seen_at_instant.add(line)
+        previous = (ts, line)
+        yield line
+
+
+def analyze_stored_before(store: ReplayStore, session_id: str, config: DetectConfig) -> SessionAnalysis | None:
+    """replay.analysis.analyze_stored before issue 19: the detectors parsed each event's bytes once more."""
+    windows = store.db.read_sync(
+        lambda c: c.execute("SELECT windows FROM replay_sessions WHERE session_id = ?", (session_id,)).fetchone()
+    )
+    if windows is None:
+        return None
+    return analyze_session(
+        session_id,
+        {w: (orjson.loads(line) for line in events_before(store, session_id, w)) for w in orjson.loads(windows[0])},
+        config,
+    )
+
+
+def same_findings(a: SessionAnalysis | None, b: SessionAnalysis | None) -> bool:
+    if a is None or b is None:
+        return a is b
+    return (a.to_dict(), a.forms) == (b.to_dict(), b.forms)
+
+
+def read_before(store: ReplayStore, session_id: str) -> None:
+    for line in events_before(store, session_id, WINDOW):
+        orjson.loads(line)
+
+
+def read_after(store: ReplayStore, session_id: str) -> None:
+    for _ in store.read_events(session_id, WINDOW):
+        pass
+
+
+def measure_read_and_detect(
+    name: str, sessions: list[tuple[str, list[dict[str, Any]]]], rounds: int, repeat: int
+) -> None:
+    """Prints the read path alone and read + detect, each before and after, with the ratios."""
+    config = DetectConfig()
+    events = sum(len(e) for _, e in sessions) * rounds
+    with tempfile.TemporaryDirectory() as directory:
+        db = Database(Path(directory) / "bench.sqlite3", [Migration("replay-1", replay_store.SCHEMA)])
+        try:
+            store = stored(sessions, db)
+            ids = [session_id for session_id, _ in sessions]
+            for session_id in ids:
+                before = analyze_stored_before(store, session_id, config)
+                after = analyze_stored(store, session_id, config)
+                if not same_findings(before, after):
+                    raise SystemExit(f"{session_id}: the two read paths disagree; the figures would mean nothing")
+
+            def each_session(work: Callable[[str], Any]) -> Callable[[], None]:
+                def run() -> None:
+                    for _ in range(rounds):
+                        for session_id in ids:
+                            work(session_id)
+
+                return run
+
+            times = best_of_interleaved(repeat, {
+                "read before": each_session(lambda s: read_before(store, s)),
+                "read after": each_session(lambda s: read_after(store, s)),
+                "read + detect before": each_session(lambda s: analyze_stored_before(store, s, config)),
+                "read + detect after": each_session(lambda s: analyze_stored(store, s, config)),
+            })
+        finally:
+            db.close()
+    chunks = sum(len(chunks_of(e)) for _, e in sessions)
+    print(f"\n{name}: from a replay store, {len(sessions)} session(s) in {chunks:,} chunks, read {rounds}x,"
+          f" {events:,} events; the same signals and forms both ways")
+    for what in ("read", "read + detect"):
+        for when, how in (("before", "parse, re-serialize, parse"), ("after", "parsed once")):
+            best, median = times[f"{what} {when}"]
+            label = f"{what} {when} ({how})"
+            print(f"  {label:<50}{events / best:>12,.0f} events/s {best * 1000:9.1f} ms"
+                  f"   (median {median * 1000:.1f} ms)")
+        (before_best, before_median), (after_best, after_median) = times[f"{what} before"], times[f"{what} after"]
+        print(f"  {what}: {before_best / after_best:.2f}x faster (median {before_median / after_median:.2f}x)")
+
+
 # -- timing -----------------------------------------------------------------------------------------------------------
 
 
@@ -279,6 +434,17 @@ def best_of(repeat: int, run: Callable[[], Any]) -> tuple[float, float]:
         run()
         times.append(time.process_time() - start)
     return min(times), statistics.median(times)
+
+
+def best_of_interleaved(repeat: int, runs: dict[str, Callable[[], Any]]) -> dict[str, tuple[float, float]]:
+    """`best_of` for several runs taken in turn, so that a busy spell on a shared machine slows all of them alike."""
+    times: dict[str, list[float]] = {name: [] for name in runs}
+    for _ in range(repeat):
+        for name, run in runs.items():
+            start = time.process_time()
+            run()
+            times[name].append(time.process_time() - start)
+    return {name: (min(t), statistics.median(t)) for name, t in times.items()}
 
 
 def touch_every_event(events: list[dict[str, Any]]) -> int:
@@ -335,7 +501,7 @@ def measure(name: str, sessions: list[tuple[str, list[dict[str, Any]]]], repeat:
 
 def main(argv: list[str]) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--repeat", type=int, default=5, help="runs per figure; the best is reported (default 5)")
+    parser.add_argument("--repeat", type=int, default=10, help="runs per figure; the best is reported (default 10)")
     args = parser.parse_args(argv[1:])
     print(f"python {sys.version.split()[0]}, {pin_to_one_cpu()}")
 
@@ -343,11 +509,19 @@ def main(argv: list[str]) -> int:
     for path in sorted(CORPUS.glob("sess_*.json")):
         data = orjson.loads(path.read_bytes())
         corpus.append((data["session_id"], data["events"]))
+    # The bench's own inputs are not what is measured: frozen out of the collector's walks (as the gateway freezes its
+    # start-up heap, gateway/heap.py), or every collection during a run would walk them too.
+    gc.freeze()
+    if corpus:
+        # The corpus is small (1,831 events); reading it 20 times gives a stable figure.
+        measure_read_and_detect("labelled corpus", corpus, 20, args.repeat)
+    hour = SyntheticHour().build()
+    gc.freeze()
+    measure_read_and_detect("synthetic one-hour session", [("sess_hour", hour)], 1, args.repeat)
     if corpus:
         # The corpus is small (1,831 events); analysing it 20 times gives a stable figure.
         measure("labelled corpus (x20)", corpus * 20, args.repeat)
 
-    hour = SyntheticHour().build()
     measure("synthetic one-hour session", [("sess_hour", hour)], args.repeat)
     analysis = analyze_session("sess_hour", {"w": hour}, DetectConfig())
     print(f"  signals found in the hour: {analysis.counts} (score {analysis.score})")

@@ -7,6 +7,8 @@ and without cookies either way.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 import httpx
@@ -49,44 +51,66 @@ def _json_body(body: bytes) -> dict[str, Any] | None:
     return data if isinstance(data, dict) else None
 
 
+def _app_key(request: Request, data: dict[str, Any] | None) -> str | None:
+    """The key the SDK knows the project by (the gateway's write key): in the path, the query or the JSON body."""
+    in_query = (request.query_params[k] for k in _TOKEN_KEYS if request.query_params.get(k))
+    in_body = (data[k] for k in _TOKEN_KEYS if data and isinstance(data.get(k), str))
+    return request.path_params.get("token") or next(in_query, None) or next(in_body, None)
+
+
+@dataclass(frozen=True, slots=True)
+class _KeySwap:
+    """The app's key for the destination's project key on the way to PostHog, and back in what PostHog answers."""
+
+    app_key: str | None
+    project_key: str
+
+    def path(self, path: str) -> str:
+        return path.replace(f"/array/{self.app_key}/", f"/array/{self.project_key}/") if self.app_key else path
+
+    def body(self, body: bytes, data: dict[str, Any] | None) -> bytes:
+        if not self.app_key or data is None:
+            return body
+        for key in _TOKEN_KEYS:
+            if data.get(key) == self.app_key:
+                data[key] = self.project_key
+        return orjson.dumps(data)
+
+    def query(self, items: Iterable[tuple[str, str]]) -> tuple[tuple[str, str], ...]:
+        # A tuple, not a list: httpx's parameter type is a union of containers, and only the tuple is covariant.
+        return tuple((k, self.project_key if k in _TOKEN_KEYS and v == self.app_key else v) for k, v in items)
+
+    def back(self, content: bytes) -> bytes:
+        # The remote config names the project (config.js keys it by token): the SDK knows the gateway's key.
+        if not self.app_key or self.project_key.encode() not in content:
+            return content
+        return content.replace(self.project_key.encode(), self.app_key.encode())
+
+
 async def passthrough(request: Request) -> Response:
     gateway: Gateway = request.app.state.gateway
-    path = request.url.path
     body = await request.body() if request.method == "POST" else b""
     if len(body) > MAX_BODY:
         return PlainTextResponse("request too large", status_code=413)
     data = _json_body(body)
-    token = request.path_params.get("token") or next(
-        (request.query_params[k] for k in _TOKEN_KEYS if request.query_params.get(k)), None) or next(
-        (data[k] for k in _TOKEN_KEYS if data and isinstance(data.get(k), str)), None)
-    is_static = path.startswith("/static/")
+    token = _app_key(request, data)
+    # Static files are the same for every project: any PostHog destination serves them, as they are.
+    is_static = request.url.path.startswith("/static/")
     destination = _posthog_destination(gateway, None if is_static else token)
     if destination is None:
-        status = 404 if is_static else 401
-        return PlainTextResponse("no PostHog destination for this project key", status_code=status)
-    project_key = destination.credentials["api_key"]
-    if token and not is_static:
-        path = path.replace(f"/array/{token}/", f"/array/{project_key}/")
-        if data is not None:
-            for key in _TOKEN_KEYS:
-                if data.get(key) == token:
-                    data[key] = project_key
-            body = orjson.dumps(data)
-    # A tuple, not a list: httpx's parameter type is a union of containers, and only the tuple is covariant.
-    query = tuple((k, project_key if k in _TOKEN_KEYS and v == token else v)
-                  for k, v in request.query_params.multi_items())
+        return PlainTextResponse("no PostHog destination for this project key", status_code=404 if is_static else 401)
+    swap = _KeySwap(token, destination.credentials["api_key"])
     headers = {k: v for k, v in request.headers.items() if k in FORWARDED_REQUEST_HEADERS}
     try:
-        response = await gateway.http.request(request.method, destination.endpoint + path, params=query,
-                                              content=body or None, headers=headers, timeout=10)
+        response = await gateway.http.request(
+            request.method, destination.endpoint + swap.path(request.url.path),
+            params=swap.query(request.query_params.multi_items()), content=swap.body(body, data) or None,
+            headers=headers, timeout=10)
     except httpx.TransportError:
         gateway.metrics.inc("posthog_passthrough_failed_total", destination=destination.name)
         return PlainTextResponse("PostHog is unreachable", status_code=502)
     returned = {k: v for k, v in response.headers.items() if k in RETURNED_HEADERS}
-    content = response.content
-    if token and not is_static and project_key.encode() in content:
-        # The remote config names the project (config.js keys it by token): the SDK knows the gateway's key.
-        content = content.replace(project_key.encode(), token.encode())
+    content = response.content if is_static else swap.back(response.content)
     return Response(content, status_code=response.status_code, headers=returned)
 
 

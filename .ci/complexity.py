@@ -21,14 +21,6 @@ ROOT = Path(__file__).resolve().parent.parent
 # "path:qualified name", to be emptied (issue 19).
 ALLOWED: set[str] = {
     "gateway/pipeline.py:Pipeline.process",
-    "gateway/protocols/mixpanel.py:event_from_wire",
-    "gateway/protocols/mixpanel.py:event_to_wire",
-    "gateway/protocols/posthog.py:event_from_wire",
-    "gateway/protocols/posthog.py:event_to_wire",
-    "gateway/protocols/amplitude.py:event_from_wire",
-    "gateway/protocols/amplitude.py:event_to_wire",
-    "gateway/protocols/amplitude.py:decode",
-    "gateway/protocols/amplitude.py:_check_event",
     "policies/pii/config.py:read_pii",
 }
 

@@ -74,8 +74,8 @@ def main() -> None:
                                                  *suppression.MIGRATIONS])
         ids = Identity(b"k" * 32)
         ledger = ConsentLedger(db)
-        pipeline = Pipeline(policy, {"a": segment.encode, "b": segment.encode}, ids, Suppression(db), ledger,
-                            b"p" * 32)
+        encode = segment.CODEC.encode_for_outbox
+        pipeline = Pipeline(policy, {"a": encode, "b": encode}, ids, Suppression(db), ledger, b"p" * 32)
         bodies = make_bodies(20)
 
         def batches(transform=None):

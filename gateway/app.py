@@ -18,9 +18,8 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, PlainTextResponse, Response
 from starlette.routing import Mount, Route, Router
 
-from gateway import admin, consent_api, heap, posthog_proxy, privacy_api, replay_api, reviews_api, ui
+from gateway import admin, consent_api, heap, ingest, posthog_proxy, privacy_api, replay_api, reviews_api, ui
 from gateway.access import AdminGuard
-from gateway.ingest import ingest_endpoint
 from gateway.protocols import PROTOCOLS
 from gateway.state import Gateway, close_gateway, gateway_of, open_gateway
 from policies.policy import Policy
@@ -46,11 +45,7 @@ async def metrics(request: Request) -> Response:
 
 def ingest_routes() -> list[Route]:
     return [
-        *(
-            Route(route.path, ingest_endpoint(codec, route.kind), methods=list(route.methods))
-            for codec in PROTOCOLS.values()
-            for route in codec.routes
-        ),
+        *ingest.routes(PROTOCOLS.values()),
         *replay_api.ingest_routes(),
         Route("/v1/consent", consent_api.record_consent, methods=["POST"]),
         *posthog_proxy.routes(),

@@ -1,4 +1,5 @@
-"""The ingest endpoint shared by every vendor protocol: read, decode, authenticate, run the pipeline, commit, answer.
+"""The ingest endpoint shared by every vendor protocol: read, parse, choose the codec (gateway.protocols.router),
+decode, authenticate, run the pipeline, commit, answer.
 
 The answer is 2xx only after the request's events are durably in the outbox. Every refusal is in the vendor's own
 error shape, and a refused request stores nothing: decoding and validation finish before the one commit.
@@ -8,17 +9,19 @@ from __future__ import annotations
 
 import dataclasses
 from collections import Counter
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Iterable
 from typing import TYPE_CHECKING
 
 from starlette.requests import Request
 from starlette.responses import Response
+from starlette.routing import Route
 
 from gateway.bodies import WIRE_SLACK, decode_content, read_body
 from gateway.client_ip import client_ip
 from gateway.outbox.store import OutboxFull
 from gateway.pipeline import Processed
-from gateway.protocols.codec import Codec, Inbound, ProtocolError
+from gateway.protocols.codec import Codec, Inbound, Limits, ProtocolError, read_json
+from gateway.protocols.router import ServedPath, served_paths
 
 if TYPE_CHECKING:
     from gateway.state import Gateway
@@ -36,43 +39,63 @@ def count_decisions(gateway: Gateway, source: str, processed: Processed) -> None
         metrics.inc("gateway_pii_findings_total", n, entity=entity, rule=rule, action=action)
 
 
-def ingest_endpoint(codec: Codec, kind: str) -> Callable[[Request], Awaitable[Response]]:
-    limits = codec.inbound_limits
+def routes(codecs: Iterable[Codec]) -> list[Route]:
+    """One route per ingest path of `codecs`, each asking the router which codec a request is for."""
+    return [Route(served.route.path, ingest_endpoint(served), methods=list(served.route.methods))
+            for served in served_paths(codecs)]
 
+
+def ingest_endpoint(served: ServedPath) -> Callable[[Request], Awaitable[Response]]:
     async def endpoint(request: Request) -> Response:
         gateway: Gateway = request.app.state.gateway
         peer = request.client.host if request.client else None
         address = client_ip(peer, request.headers, gateway.trusted_proxies)
-        inbound = Inbound(kind, request.method, request.query_params, request.headers, b"", address)
-        source_name = "unknown"
+        inbound = Inbound(served.route.kind, request.method, request.query_params, request.headers, b"", address)
         try:
-            raw = await read_body(request, limits.max_body_bytes + WIRE_SLACK)
-            body = decode_content(raw, request.headers.get("content-encoding"), limits.max_body_bytes)
-            if len(body) > limits.max_body_bytes:
-                raise ProtocolError(400, "invalid_request", f"body is larger than {limits.max_body_bytes // 1024} KB")
-            inbound = dataclasses.replace(inbound, body=body)
-            decoded = codec.decode(inbound)
-            source = gateway.policy.source_for_key(decoded.write_key) if decoded.write_key else None
-            if source is None:
-                raise ProtocolError(401, "unauthorized", "missing or unknown write key")
-            source_name = source.name
-            processed = gateway.pipeline.process(source, decoded.events, request.headers, request.query_params)
-            count_decisions(gateway, source.name, processed)
-            deliveries = processed.deliveries
-            await gateway.outbox.commit(deliveries, also=gateway.learn(processed.links))
+            inbound = await _with_body(request, inbound, served.limits)
         except ProtocolError as error:
-            gateway.metrics.inc(
-                "gateway_events_rejected_total", source=source_name, protocol=codec.name, reason=error.code
-            )
-            return codec.respond_error(inbound, error)
-        except OutboxFull as full:
-            gateway.metrics.inc("gateway_outbox_full_total", source=source_name)
-            busy = ProtocolError(503, "unavailable", "the gateway is busy; retry later", retry_after=full.retry_after)
-            return codec.respond_error(inbound, busy)
-        gateway.metrics.inc("gateway_events_received_total", len(decoded.events),
-                            source=source_name, protocol=codec.name)
-        for destination, n in Counter(d.destination for d in deliveries).items():
-            gateway.metrics.inc("gateway_events_queued_total", n, source=source_name, destination=destination)
-        return codec.respond_ok(inbound, decoded)
+            # No body to go by: the request's parameters alone say whose it is.
+            return _refuse(gateway, *served.choose(inbound), error, "unknown")
+        codec, inbound = served.choose(inbound)
+        return await _ingest(gateway, codec, inbound)
 
     return endpoint
+
+
+async def _with_body(request: Request, inbound: Inbound, limits: Limits) -> Inbound:
+    """`inbound` with its body read, inflated and parsed as JSON (once, for the router and the codec alike)."""
+    raw = await read_body(request, limits.max_body_bytes + WIRE_SLACK)
+    body = decode_content(raw, request.headers.get("content-encoding"), limits.max_body_bytes)
+    if len(body) > limits.max_body_bytes:
+        raise ProtocolError(400, "invalid_request", f"body is larger than {limits.max_body_bytes // 1024} KB")
+    return dataclasses.replace(inbound, body=body, json=read_json(body))
+
+
+async def _ingest(gateway: Gateway, codec: Codec, inbound: Inbound) -> Response:
+    """Decode, authenticate, run the pipeline and commit; the answer in the codec's shape either way."""
+    source_name = "unknown"
+    try:
+        decoded = codec.decode(inbound)
+        source = gateway.policy.source_for_key(decoded.write_key) if decoded.write_key else None
+        if source is None:
+            raise ProtocolError(401, "unauthorized", "missing or unknown write key")
+        source_name = source.name
+        processed = gateway.pipeline.process(source, decoded.events, inbound.headers, inbound.query)
+        count_decisions(gateway, source.name, processed)
+        deliveries = processed.deliveries
+        await gateway.outbox.commit(deliveries, also=gateway.learn(processed.links))
+    except ProtocolError as error:
+        return _refuse(gateway, codec, inbound, error, source_name)
+    except OutboxFull as full:
+        gateway.metrics.inc("gateway_outbox_full_total", source=source_name)
+        busy = ProtocolError(503, "unavailable", "the gateway is busy; retry later", retry_after=full.retry_after)
+        return codec.respond_error(inbound, busy)
+    gateway.metrics.inc("gateway_events_received_total", len(decoded.events), source=source_name, protocol=codec.name)
+    for destination, n in Counter(d.destination for d in deliveries).items():
+        gateway.metrics.inc("gateway_events_queued_total", n, source=source_name, destination=destination)
+    return codec.respond_ok(inbound, decoded)
+
+
+def _refuse(gateway: Gateway, codec: Codec, inbound: Inbound, error: ProtocolError, source_name: str) -> Response:
+    gateway.metrics.inc("gateway_events_rejected_total", source=source_name, protocol=codec.name, reason=error.code)
+    return codec.respond_error(inbound, error)

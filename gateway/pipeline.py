@@ -26,6 +26,7 @@ import orjson
 from gateway.consent_ledger import ConsentLedger
 from gateway.identity import Identity
 from gateway.outbox.store import Delivery
+from gateway.protocols.codec import Encoded
 from gateway.suppression import Suppression
 from policies.consent import Signals, Verdict, anonymize, decide, read_signals, record_gpc, verdict
 from policies.consent.signals import event_places, gpc_requested
@@ -36,7 +37,7 @@ from policies.policy import Destination, Policy, Source
 if TYPE_CHECKING:
     from policies.pii.scrubber import Scrubber
 
-Encoder = Callable[[Event], bytes]
+Encoder = Callable[[Event], Encoded]
 
 
 @dataclass(frozen=True)

@@ -81,33 +81,54 @@ def test_mypy_fails_on_an_untyped_function_and_a_possible_none(tmp_path: Path) -
     assert kept.returncode == 0, kept.stdout
 
 
+CODECS = ("segment", "amplitude", "mixpanel", "posthog")
+
+
 def packages(tmp_path: Path, imports: dict[str, str]) -> Path:
-    """gateway/, replay/ and policies/ stand-ins, each with a module importing what `imports` gives it, beside a
-    pyproject.toml holding this repository's import-linter contracts."""
-    for package in ("gateway", "replay", "policies"):
-        (tmp_path / package).mkdir()
-        (tmp_path / package / "__init__.py").write_text("")
-        (tmp_path / package / "uses.py").write_text(imports.get(package, ""))
+    """gateway/, replay/ and policies/ stand-ins, each with a module `uses`, and gateway.protocols with the codec
+    interface and the four codecs, each importing what `imports` gives it by module name, beside a pyproject.toml
+    holding this repository's import-linter contracts."""
+    modules = [f"{package}.uses" for package in ("gateway", "replay", "policies")]
+    modules += [f"gateway.protocols.{name}" for name in ("codec", *CODECS)]
+    for module in modules:
+        path = tmp_path.joinpath(*module.split("."))
+        for package in (path.parent, *path.parent.parents):
+            if package == tmp_path:
+                break
+            package.mkdir(exist_ok=True)
+            (package / "__init__.py").touch()
+        path.with_suffix(".py").write_text(imports.get(module, ""))
     contracts = tomllib.loads(PYPROJECT.read_text())["tool"]["importlinter"]
     (tmp_path / "pyproject.toml").write_text(tomli_w.dumps({"tool": {"importlinter": contracts}}))
     return tmp_path
 
 
 def test_import_linter_keeps_the_one_direction_of_dependency(tmp_path: Path) -> None:
-    tree = packages(tmp_path, {"gateway": "import policies\nimport replay\n", "replay": "import policies\n"})
+    codecs = {f"gateway.protocols.{name}": "from gateway.protocols import codec\n" for name in CODECS}
+    tree = packages(tmp_path, {"gateway.uses": "import policies\nimport replay\n", "replay.uses": "import policies\n",
+                               **codecs})
     kept = run("lint-imports", "--no-cache", cwd=tree, pythonpath=tree)
     assert kept.returncode == 0, kept.stdout
 
 
 def test_import_linter_fails_when_policies_imports_the_gateway(tmp_path: Path) -> None:
-    tree = packages(tmp_path, {"policies": "import gateway\n"})
+    tree = packages(tmp_path, {"policies.uses": "import gateway\n"})
     broken = run("lint-imports", "--no-cache", cwd=tree, pythonpath=tree)
     assert broken.returncode == 1
     assert "BROKEN" in broken.stdout and "policies.uses -> gateway" in broken.stdout
 
 
 def test_import_linter_fails_when_replay_imports_the_gateway(tmp_path: Path) -> None:
-    tree = packages(tmp_path, {"replay": "from gateway import uses\n"})
+    tree = packages(tmp_path, {"replay.uses": "from gateway import uses\n"})
     broken = run("lint-imports", "--no-cache", cwd=tree, pythonpath=tree)
     assert broken.returncode == 1
     assert "replay.uses -> gateway" in broken.stdout
+
+
+def test_import_linter_fails_when_a_codec_imports_another(tmp_path: Path) -> None:
+    """As Mixpanel's codec once imported PostHog's to sort out the paths they share."""
+    tree = packages(tmp_path, {"gateway.protocols.mixpanel": "from gateway.protocols import codec, posthog\n"})
+    broken = run("lint-imports", "--no-cache", cwd=tree, pythonpath=tree)
+    assert broken.returncode == 1
+    assert "codecs do not know each other BROKEN" in broken.stdout
+    assert "gateway.protocols.mixpanel -> gateway.protocols.posthog" in broken.stdout

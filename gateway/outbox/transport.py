@@ -10,7 +10,7 @@ import httpx
 
 from gateway.outbox.retry import is_retryable, parse_retry_after
 from gateway.outbox.store import Queued
-from gateway.protocols.codec import Codec, OutboundRequest
+from gateway.protocols.codec import ENDPOINT_KINDS, Codec, EndpointKind, OutboundRequest
 from policies.policy import Destination
 
 Outcome = Literal["delivered", "retry", "rejected"]
@@ -36,12 +36,11 @@ class HttpTransport:
         self.codec, self.destination, self.client = codec, destination, client
 
     async def send(self, batch: Sequence[Queued]) -> SendResult:
-        built = self.codec.build_batch([q.body for q in batch], self.destination)
-        # Some vendors take one batch in several requests (Mixpanel: events, user and group profiles); the batch is
-        # delivered when all are. A retry resends all of them: dedup ids and idempotent profile updates make it safe.
-        requests = (built,) if isinstance(built, OutboundRequest) else tuple(built)
+        # Some vendors take one batch in several requests, one per endpoint kind (Mixpanel: events, user and group
+        # profiles); the batch is delivered when all are. A retry resends all of them: dedup ids and idempotent
+        # profile updates make it safe.
         status = 0
-        for request in requests:
+        for request in self._requests(batch):
             try:
                 response = await self.client.post(
                     request.url, content=request.body, headers=request.headers, timeout=self.destination.retry.timeout_s
@@ -58,3 +57,9 @@ class HttpTransport:
                 return SendResult("retry", status, parse_retry_after(response.headers.get("retry-after")), reason)
             return SendResult("rejected", status, reason=reason, detail=response.text[:500])
         return SendResult("delivered", status)
+
+    def _requests(self, batch: Sequence[Queued]) -> list[OutboundRequest]:
+        bodies: dict[EndpointKind, list[bytes]] = {kind: [] for kind in ENDPOINT_KINDS}
+        for queued in batch:
+            bodies[queued.kind].append(queued.body)
+        return [self.codec.build_batch(items, self.destination, kind) for kind, items in bodies.items() if items]

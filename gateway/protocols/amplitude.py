@@ -11,8 +11,8 @@ Inbound (reference/vendor-wire-formats.md, Amplitude):
 - `ip: "$remote"` asks Amplitude to use the request's address: it becomes the client's address in `context.ip`, so
   Amplitude still gets it after forwarding (the gateway's own address would be useless).
 
-`/batch` is also PostHog's legacy batch path without its trailing slash: a body shaped like PostHog's (a JSON array, a
-`{batch: [...]}` object, or PostHog's compression parameters) is handed to the PostHog codec, which answers it.
+`/batch` is also PostHog's legacy batch path without its trailing slash: the router (gateway.protocols.router) hands the
+requests PostHog claims to that codec, and the rest to this one.
 
 Outbound: `POST {endpoint}/batch` with the destination's `api_key`. The Batch API over HTTP V2 because a gateway
 forwards many users' events from one address, and drains a backlog after a vendor outage: the Batch API's throttling
@@ -30,17 +30,19 @@ from typing import Any
 import orjson
 from starlette.responses import Response
 
-from gateway.protocols import fields, posthog
+from gateway.protocols import fields
 from gateway.protocols.codec import (
     Codec,
     Decoded,
+    EndpointKind,
     Inbound,
     Limits,
     OutboundRequest,
     ProtocolError,
     Route,
+    body_json,
+    json_value,
 )
-from gateway.protocols.forms import looks_like_json, parse_json
 from policies.event import Event
 from policies.policy import Destination
 
@@ -91,54 +93,14 @@ def event_from_wire(item: dict[str, Any], client_ip: str | None, sent_at: str | 
     context: dict[str, Any] = _CONTEXT.from_wire(wire)
     extra: dict[str, Any] = wire  # what is left when everything canonical has been taken out
 
-    properties = _take(wire, "event_properties")
-    name = None
-    if type_ in _NAME_KEYS and properties is not None and isinstance(properties.get(_NAME_KEYS[type_]), str):
-        properties = dict(properties)
-        name = properties.pop(_NAME_KEYS[type_])
-
-    traits = None
-    user_properties = wire.get("user_properties")
-    if isinstance(user_properties, dict) and type_ != "group":
-        if not user_properties or not any(str(k).startswith("$") for k in user_properties):
-            context["traits"] = wire.pop("user_properties")  # flat: properties of the user at the time of the event
-        elif _is_operations(user_properties) and isinstance(user_properties.get("$set"), dict):
-            traits = user_properties["$set"]
-            rest = {k: v for k, v in user_properties.items() if k != "$set"}
-            if rest:
-                extra["user_properties"] = rest  # $setOnce, $add, ...: Amplitude's alone
-            else:
-                del wire["user_properties"]
-
-    group_id = None
-    groups = wire.get("groups")
-    if type_ == "group" and isinstance(groups, dict) and len(groups) == 1:
-        [(group_type, group_name)] = groups.items()
-        if isinstance(group_name, str):
-            group_id, context["groupType"] = group_name, group_type
-            del wire["groups"]
-            group_properties = wire.get("group_properties")
-            if isinstance(group_properties, dict) and _is_operations(group_properties) \
-                    and isinstance(group_properties.get("$set"), dict):
-                traits = group_properties["$set"]
-                rest = {k: v for k, v in group_properties.items() if k != "$set"}
-                if rest:
-                    extra["group_properties"] = rest
-                else:
-                    del wire["group_properties"]
-    if groups is not None and "groups" in wire:
+    properties, name = _name_from_wire(type_, _take(wire, "event_properties"))
+    if type_ == "group":
+        group_id, traits = _group_from_wire(wire, context)
+    else:
+        group_id, traits = None, _user_traits_from_wire(wire, context)
+    if "groups" in wire and wire["groups"] is not None:
         context["groups"] = wire.pop("groups")
-
-    library = wire.get("library")
-    if isinstance(library, str):
-        context["library"] = _library(wire.pop("library"))
-    ip = wire.get("ip")
-    if isinstance(ip, str):
-        del wire["ip"]
-        if ip != REMOTE_IP:
-            context["ip"] = ip
-        elif client_ip:
-            context["ip"] = client_ip
+    _device_from_wire(wire, context, client_ip)
 
     user_id = _take(wire, "user_id")
     device_id = _take(wire, "device_id")
@@ -160,6 +122,70 @@ def event_from_wire(item: dict[str, Any], client_ip: str | None, sent_at: str | 
         origin=NAME,
         extra=extra,
     )
+
+
+def _name_from_wire(type_: str, properties: Any) -> tuple[Any, str | None]:
+    """(properties, name): a page's or screen's name is one of its event properties at Amplitude."""
+    key = _NAME_KEYS.get(type_)
+    if key is None or properties is None or not isinstance(properties.get(key), str):
+        return properties, None
+    properties = dict(properties)
+    return properties, properties.pop(key)
+
+
+def _take_set(wire: dict[str, Any], key: str) -> Any:
+    """The `$set` of the operations object `wire[key]`, taken out; Amplitude's other operations ($setOnce, $add, ...)
+    stay in the residue, Amplitude's alone."""
+    operations = wire[key]
+    rest = {k: v for k, v in operations.items() if k != "$set"}
+    if rest:
+        wire[key] = rest
+    else:
+        del wire[key]
+    return operations["$set"]
+
+
+def _user_traits_from_wire(wire: dict[str, Any], context: dict[str, Any]) -> Any:
+    """The traits a `$set` of user_properties sets; flat user_properties describe the user at the time of the event,
+    and go to `context.traits`."""
+    user_properties = wire.get("user_properties")
+    if not isinstance(user_properties, dict):
+        return None
+    if not user_properties or not any(str(k).startswith("$") for k in user_properties):
+        context["traits"] = wire.pop("user_properties")
+    elif _is_operations(user_properties) and isinstance(user_properties.get("$set"), dict):
+        return _take_set(wire, "user_properties")
+    return None
+
+
+def _group_from_wire(wire: dict[str, Any], context: dict[str, Any]) -> tuple[Any, Any]:
+    """(group_id, traits) of a group call: one group in `groups`, its traits in the `$set` of group_properties."""
+    groups = wire.get("groups")
+    if not isinstance(groups, dict) or len(groups) != 1:
+        return None, None
+    [(group_type, group_name)] = groups.items()
+    if not isinstance(group_name, str):
+        return None, None
+    context["groupType"] = group_type
+    del wire["groups"]
+    group_properties = wire.get("group_properties")
+    if isinstance(group_properties, dict) and _is_operations(group_properties) \
+            and isinstance(group_properties.get("$set"), dict):
+        return group_name, _take_set(wire, "group_properties")
+    return group_name, None
+
+
+def _device_from_wire(wire: dict[str, Any], context: dict[str, Any], client_ip: str | None) -> None:
+    library = wire.get("library")
+    if isinstance(library, str):
+        context["library"] = _library(wire.pop("library"))
+    ip = wire.get("ip")
+    if isinstance(ip, str):
+        del wire["ip"]
+        if ip != REMOTE_IP:
+            context["ip"] = ip
+        elif client_ip:
+            context["ip"] = client_ip
 
 
 class _Problems:
@@ -197,6 +223,11 @@ def _check_event(item: Any, i: int, min_id_length: int, problems: _Problems) -> 
         problems.add(problems.missing, "event_type", i)
     elif not isinstance(event_type, str):
         problems.add(problems.invalid, "event_type", i)
+    _check_ids(item, i, min_id_length, problems)
+    _check_types(item, i, problems)
+
+
+def _check_ids(item: dict[str, Any], i: int, min_id_length: int, problems: _Problems) -> None:
     user_id, device_id = item.get("user_id"), item.get("device_id")
     if user_id is None and device_id is None:
         problems.add(problems.missing, "user_id_or_device_id", i)
@@ -207,6 +238,9 @@ def _check_event(item: Any, i: int, min_id_length: int, problems: _Problems) -> 
             problems.add(problems.invalid, key, i)
         elif len(value) < min_id_length:
             problems.add(problems.short_ids, key, i)
+
+
+def _check_types(item: dict[str, Any], i: int, problems: _Problems) -> None:
     ms = item.get("time")
     if ms is not None and (not isinstance(ms, int) or isinstance(ms, bool) or not fields.MIN_MS <= ms <= fields.MAX_MS):
         problems.add(problems.invalid, "time", i)
@@ -226,32 +260,8 @@ def _too_large(message: str) -> ProtocolError:
     return ProtocolError(413, "payload_too_large", message)
 
 
-def _is_posthog(inbound: Inbound, body: Any) -> bool:
-    """A PostHog batch on the path the two vendors share (`/batch`)."""
-    if inbound.kind != "batch":
-        return False
-    if any(key in inbound.query for key in ("compression", "ver", "beacon")):
-        return True
-    return isinstance(body, list) or (isinstance(body, dict) and "batch" in body and "events" not in body)
-
-
-def _posthog_request(inbound: Inbound) -> bool:
-    if inbound.kind != "batch":
-        return False
-    if not looks_like_json(inbound.body):
-        return bool(inbound.body) or _is_posthog(inbound, None)
-    try:
-        return _is_posthog(inbound, orjson.loads(inbound.body))
-    except orjson.JSONDecodeError:
-        return _is_posthog(inbound, None)
-
-
 def decode(inbound: Inbound) -> Decoded:
-    if inbound.kind == "batch" and not looks_like_json(inbound.body) and inbound.body:
-        return posthog.decode(inbound)  # PostHog's form and lz64/base64 bodies; Amplitude only sends JSON
-    body = parse_json(inbound.body)
-    if _is_posthog(inbound, body):
-        return posthog.decode(inbound)
+    body = json_value(body_json(inbound))
     if not isinstance(body, dict):
         raise ProtocolError(400, "invalid_request", "body must be a JSON object {api_key, events}")
     if inbound.kind == "httpapi" and len(inbound.body) > HTTPAPI_MAX_BYTES:
@@ -266,13 +276,7 @@ def decode(inbound: Inbound) -> Decoded:
         raise ProtocolError(400, "invalid_request", "events must be an array", details={"missing_field": "events"})
     if len(items) > MAX_EVENTS:
         raise _too_large(f"Payload too large: {len(items)} events; at most {MAX_EVENTS} per request")
-    options = body.get("options")
-    min_id_length = DEFAULT_MIN_ID_LENGTH
-    if isinstance(options, dict) and options.get("min_id_length") is not None:
-        value = options["min_id_length"]
-        if not isinstance(value, int) or isinstance(value, bool) or value < 1:
-            raise ProtocolError(400, "invalid_request", "options.min_id_length must be a positive integer")
-        min_id_length = value
+    min_id_length = _min_id_length(body.get("options"))
     problems = _Problems()
     for i, item in enumerate(items):
         _check_event(item, i, min_id_length, problems)
@@ -280,6 +284,15 @@ def decode(inbound: Inbound) -> Decoded:
         raise error
     sent_at = body.get("client_upload_time") if isinstance(body.get("client_upload_time"), str) else None
     return Decoded(api_key, [event_from_wire(item, inbound.client_ip, sent_at) for item in items])
+
+
+def _min_id_length(options: Any) -> int:
+    if not isinstance(options, dict) or options.get("min_id_length") is None:
+        return DEFAULT_MIN_ID_LENGTH
+    value = options["min_id_length"]
+    if not isinstance(value, int) or isinstance(value, bool) or value < 1:
+        raise ProtocolError(400, "invalid_request", "options.min_id_length must be a positive integer")
+    return value
 
 
 # -- answers -----------------------------------------------------------------------------------------------------------
@@ -291,8 +304,6 @@ def _json(body: dict[str, Any], status: int, retry_after: int | None = None) -> 
 
 
 def respond_ok(inbound: Inbound, decoded: Decoded) -> Response:
-    if decoded.events and decoded.events[0].origin == posthog.NAME:
-        return posthog.respond_ok(inbound, decoded)
     return _json(
         {
             "code": 200,
@@ -305,8 +316,6 @@ def respond_ok(inbound: Inbound, decoded: Decoded) -> Response:
 
 
 def respond_error(inbound: Inbound, error: ProtocolError) -> Response:
-    if _posthog_request(inbound):
-        return posthog.respond_error(inbound, error)
     message = error.message
     if error.status == 401:
         # The SDKs recognise a bad key by this prefix and stop retrying, as with Amplitude itself.
@@ -332,8 +341,25 @@ def event_to_wire(event: Event) -> dict[str, Any]:
             wire["event_type"] = event.event
     else:
         wire["event_type"] = fields.special_event(type_, NAME)
+    _ids_to_wire(event, wire)
+    wire["insert_id"] = event.message_id
+    ms = fields.ms_from_iso(event.timestamp)
+    if ms is not None:
+        wire["time"] = ms
+    _properties_to_wire(event, wire)
+    if type_ == "group":
+        _group_to_wire(event, context, wire, same)
+    else:
+        _user_properties_to_wire(event, context, wire)
+        if "groups" in context:
+            wire["groups"] = context["groups"]
+    _device_to_wire(context, wire)
+    _CONTEXT.to_wire(context, wire)
+    return wire
 
-    if type_ == "alias":
+
+def _ids_to_wire(event: Event, wire: dict[str, Any]) -> None:
+    if event.type == "alias":
         # No alias in Amplitude's event API: an $identify carrying both ids merges the previous id's device into
         # the user, which is what an alias asks for.
         if event.user_id is not None:
@@ -341,38 +367,30 @@ def event_to_wire(event: Event) -> dict[str, Any]:
         if event.previous_id is not None or event.anonymous_id is not None:
             wire["device_id"] = _text(event.previous_id if event.previous_id is not None else event.anonymous_id)
         wire.setdefault("user_properties", {})
-    else:
-        if event.user_id is not None:
-            wire["user_id"] = _text(event.user_id)
-        if event.anonymous_id is not None:
-            wire["device_id"] = _text(event.anonymous_id)
-    wire["insert_id"] = event.message_id
-    ms = fields.ms_from_iso(event.timestamp)
-    if ms is not None:
-        wire["time"] = ms
+        return
+    if event.user_id is not None:
+        wire["user_id"] = _text(event.user_id)
+    if event.anonymous_id is not None:
+        wire["device_id"] = _text(event.anonymous_id)
 
+
+def _properties_to_wire(event: Event, wire: dict[str, Any]) -> None:
     properties = dict(event.properties) if event.properties is not None else None
-    if type_ in _NAME_KEYS and event.name is not None:
+    key = _NAME_KEYS.get(event.type)
+    if key is not None and event.name is not None:
         properties = properties if properties is not None else {}
-        properties[_NAME_KEYS[type_]] = event.name
+        properties[key] = event.name
     if properties is not None:
         wire["event_properties"] = properties
 
-    if type_ == "group":
-        _group_to_wire(event, context, wire, same)
-    else:
-        _user_properties_to_wire(event, context, wire)
-        if "groups" in context:
-            wire["groups"] = context["groups"]
 
+def _device_to_wire(context: dict[str, Any], wire: dict[str, Any]) -> None:
     library = context.get("library")
     if isinstance(library, dict) and library.get("name") is not None:
         text = _text(library["name"])
         wire["library"] = text if library.get("version") is None else f"{text}/{_text(library['version'])}"
     if context.get("ip") is not None:
         wire["ip"] = context["ip"]
-    _CONTEXT.to_wire(context, wire)
-    return wire
 
 
 def _user_properties_to_wire(event: Event, context: dict[str, Any], wire: dict[str, Any]) -> None:
@@ -409,7 +427,7 @@ def encode(event: Event) -> bytes:
     return orjson.dumps(event_to_wire(event))
 
 
-def build_batch(items: Sequence[bytes], destination: Destination) -> OutboundRequest:
+def build_batch(items: Sequence[bytes], destination: Destination, kind: EndpointKind = "event") -> OutboundRequest:
     api_key = orjson.dumps(destination.credentials["api_key"])
     body = b'{"api_key":' + api_key + b',"events":[' + b",".join(items) + b'],"options":{"min_id_length":1}}'
     return OutboundRequest(

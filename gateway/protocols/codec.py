@@ -2,8 +2,12 @@
 
 A protocol module (segment.py, ...) builds one `Codec`: the inbound paths it serves and how to decode their bodies into
 canonical events; how to answer in the vendor's own response shapes; and how to encode canonical events back into the
-vendor's wire format and wrap them into one outbound batch request. Adding a vendor is one new module and one line in
-`gateway.protocols.PROTOCOLS`.
+vendor's wire format, say which of the vendor's endpoints each one is for, and wrap them into outbound batch requests.
+Adding a vendor is one new module and one line in `gateway.protocols.PROTOCOLS`.
+
+Protocol modules never import each other. Where two vendors use the same path (PostHog's legacy `/track` on Mixpanel's),
+one codec owns the path and the other serves it as a guest: `gateway.protocols.router` asks the guest whether it
+`claims` each request, with the body already parsed (`Inbound.json`), and the codec that decodes it reuses that parse.
 """
 
 from __future__ import annotations
@@ -12,7 +16,9 @@ import base64
 import binascii
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
+from typing import Any, Literal
 
+import orjson
 from starlette.responses import Response
 
 from policies.event import Event
@@ -29,6 +35,8 @@ class Inbound:
     headers: Mapping[str, str]  # case-insensitive (Starlette Headers)
     body: bytes
     client_ip: str | None = None  # the SDK's address (X-Forwarded-For only from trusted proxies), for vendors' geo-IP
+    # The body parsed as JSON, once, by ingest before any codec looks at it; None where nobody parsed it yet.
+    json: JsonBody | None = None
 
 
 @dataclass(slots=True)
@@ -54,6 +62,33 @@ class ProtocolError(Exception):
 
 
 @dataclass(frozen=True, slots=True)
+class JsonBody:
+    """A request body parsed as JSON: its value, or why it is not JSON (`error`, orjson's message)."""
+
+    value: Any = None
+    error: str | None = None
+
+
+def read_json(body: bytes) -> JsonBody:
+    try:
+        return JsonBody(orjson.loads(body))
+    except orjson.JSONDecodeError as exc:
+        return JsonBody(error=str(exc))
+
+
+def body_json(inbound: Inbound) -> JsonBody:
+    """The body as JSON: as ingest parsed it, or parsed now for a caller that built the Inbound itself."""
+    return inbound.json if inbound.json is not None else read_json(inbound.body)
+
+
+def json_value(parsed: JsonBody, what: str = "body") -> Any:
+    """The parsed value, or the 400 every vendor gives for a body that is not JSON."""
+    if parsed.error is not None:
+        raise ProtocolError(400, "invalid_request", f"{what} is not valid JSON: {parsed.error}")
+    return parsed.value
+
+
+@dataclass(frozen=True, slots=True)
 class Limits:
     max_body_bytes: int  # a whole request body, after decompression
     max_event_bytes: int  # one encoded event
@@ -65,6 +100,19 @@ class Route:
     path: str
     kind: str
     methods: tuple[str, ...] = ("POST",)
+    # A path another vendor owns, served here only for the requests this codec's `claims` accepts.
+    guest: bool = False
+
+
+# Which of a vendor's endpoints an encoded event goes to, recorded with its outbox row: most vendors take everything
+# at one endpoint ("event"); Mixpanel takes user profile updates at /engage and group profile updates at /groups.
+# In this order, a batch holding several kinds is sent.
+EndpointKind = Literal["event", "profile", "group"]
+ENDPOINT_KINDS: tuple[EndpointKind, ...] = ("event", "profile", "group")
+
+
+def one_endpoint(event: Event) -> EndpointKind:
+    return "event"
 
 
 @dataclass(frozen=True, slots=True)
@@ -72,6 +120,14 @@ class OutboundRequest:
     url: str
     headers: Mapping[str, str]
     body: bytes
+
+
+@dataclass(frozen=True, slots=True)
+class Encoded:
+    """One event in a destination's wire format, and the endpoint it is for."""
+
+    body: bytes
+    kind: EndpointKind = "event"
 
 
 @dataclass(frozen=True)
@@ -84,10 +140,16 @@ class Codec:
     respond_error: Callable[[Inbound, ProtocolError], Response]
     encode: Callable[[Event], bytes]
     outbound_limits: Limits
-    # One request, or several sent in order when a vendor splits what a batch holds across endpoints (Mixpanel:
+    # The request for one endpoint kind's events of a batch (in that order when a batch holds several kinds: Mixpanel's
     # events to /import, profile updates to /engage and /groups); the batch is delivered when all of them are.
-    build_batch: Callable[[Sequence[bytes], Destination], OutboundRequest | Sequence[OutboundRequest]]
+    build_batch: Callable[[Sequence[bytes], Destination, EndpointKind], OutboundRequest]
     credentials: tuple[str, ...] = ()  # keys a destination of this protocol needs in its `credentials` table
+    kind_of: Callable[[Event], EndpointKind] = one_endpoint
+    # Whether a request on a path this codec is a guest on (Route.guest) is this vendor's.
+    claims: Callable[[Inbound], bool] | None = None
+
+    def encode_for_outbox(self, event: Event) -> Encoded:
+        return Encoded(self.encode(event), self.kind_of(event))
 
 
 def basic_auth_user(headers: Mapping[str, str]) -> str | None:

@@ -15,7 +15,7 @@ from urllib.parse import parse_qsl
 
 import orjson
 
-from gateway.protocols.codec import ProtocolError
+from gateway.protocols.codec import JsonBody, ProtocolError
 
 
 def invalid(message: str) -> ProtocolError:
@@ -68,25 +68,17 @@ def payload_bytes(data: str) -> bytes:
     return b64decode(restore_plus(data.strip()))
 
 
-def parse_json(raw: bytes, what: str = "body") -> Any:
-    try:
-        return orjson.loads(raw)
-    except orjson.JSONDecodeError as exc:
-        raise invalid(f"{what} is not valid JSON: {exc}") from None
-
-
-def parse_json_or_ndjson(raw: bytes) -> Any:
-    """A JSON document, or NDJSON (several objects, one per line) as a list."""
-    try:
-        return orjson.loads(raw)
-    except orjson.JSONDecodeError as first:
-        lines = [line for line in raw.splitlines() if line.strip()]
-        if len(lines) < 2:
-            raise invalid(f"body is not valid JSON: {first}") from None
-        items = []
-        for i, line in enumerate(lines):
-            try:
-                items.append(orjson.loads(line))
-            except orjson.JSONDecodeError as exc:
-                raise invalid(f"line {i + 1} is not valid JSON: {exc}") from None
-        return items
+def json_or_ndjson(raw: bytes, parsed: JsonBody) -> Any:
+    """A JSON document (`parsed`, what `raw` parsed to), or NDJSON (several objects, one per line) as a list."""
+    if parsed.error is None:
+        return parsed.value
+    lines = [line for line in raw.splitlines() if line.strip()]
+    if len(lines) < 2:
+        raise invalid(f"body is not valid JSON: {parsed.error}")
+    items = []
+    for i, line in enumerate(lines):
+        try:
+            items.append(orjson.loads(line))
+        except orjson.JSONDecodeError as exc:
+            raise invalid(f"line {i + 1} is not valid JSON: {exc}") from None
+    return items

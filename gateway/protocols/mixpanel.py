@@ -13,14 +13,15 @@ Inbound (reference/vendor-wire-formats.md, Mixpanel; mixpanel/docs ingestion.ope
 - Limits: 2000 events and 2 MB of JSON per request (413 above, which mixpanel-js answers by halving its batch), 1 MB
   per event.
 
-`/track` and `/engage` are also PostHog's legacy paths: a request with PostHog's parameters or envelope
-(`posthog.claims`) is handed to the PostHog codec, which answers it.
+`/track` and `/engage` are also PostHog's legacy paths: the router (gateway.protocols.router) hands the requests PostHog
+claims to that codec, and the rest to this one.
 
 Outbound: events go to `POST {endpoint}/import?strict=1`, which takes events of any age (/track refuses those older
 than 5 days, and a gateway replays its backlog after an outage), gzip and proper HTTP statuses (400 lists the bad
 events, 429 asks to slow down). /import authenticates with the project token as Basic-auth user; a service account
 (`service_account_username`, `service_account_secret`, `project_id`) or the legacy `api_secret` is used instead when
-configured. Profile updates go to `/engage` and `/groups`. /import needs `time`, `distinct_id` and a `$insert_id` of at
+configured. Profile updates go to `/engage` and `/groups`: each encoded event says which (`kind_of`), and its outbox row
+keeps that. /import needs `time`, `distinct_id` and a `$insert_id` of at
 most 36 of [A-Za-z0-9-] on every event: decoding fills in `time` (the time of receipt, which is what /track would have
 recorded) and encoding writes `time` as integer milliseconds and derives a valid `$insert_id` (uuid5) from any other
 messageId, so retries keep it.
@@ -39,22 +40,26 @@ from urllib.parse import urlencode
 import orjson
 from starlette.responses import Response
 
-from gateway.protocols import fields, posthog
+from gateway.protocols import fields
 from gateway.protocols.codec import (
     Codec,
     Decoded,
+    EndpointKind,
     Inbound,
+    JsonBody,
     Limits,
     OutboundRequest,
     ProtocolError,
     Route,
     basic_auth_user,
+    body_json,
+    read_json,
 )
 from gateway.protocols.forms import (
     form_fields,
     invalid,
+    json_or_ndjson,
     params,
-    parse_json_or_ndjson,
     payload_bytes,
 )
 from policies.event import Event
@@ -115,18 +120,9 @@ def event_from_wire(item: dict[str, Any], client_ip: str | None, use_ip: bool, n
     properties = {k: v for k, v in wire.pop("properties").items() if k != "token"} if has_properties else {}
 
     slots = {} if type_ == "alias" else {key: properties.pop(key) for key in _ID_SLOTS if key in properties}
-    distinct_id = properties.pop("distinct_id", None)
-    user_id, anonymous_id, previous_id = slots.get("$user_id"), slots.get("$device_id"), None
-    if type_ == "alias":
-        previous_id, user_id = distinct_id, properties.pop("alias", None)
-    elif user_id is None and distinct_id not in (None, "") and distinct_id != _distinct_id(None, anonymous_id):
-        user_id = distinct_id  # the server SDKs' form: distinct_id alone is the user
-
+    user_id, anonymous_id, previous_id = _ids_from_wire(type_, properties, slots)
     insert_id = properties.pop("$insert_id", None)
-    ms = _epoch_ms(properties.pop("time"), "properties.time") if properties.get("time") is not None else now_ms
-    timestamp = fields.iso_from_ms(ms)
-    if timestamp is None:
-        raise invalid("properties.time is out of range")
+    timestamp = _timestamp_from_wire(properties, now_ms)
     context = _CONTEXT.from_wire(properties)
     if use_ip and "ip" not in context and client_ip:
         context["ip"] = client_ip
@@ -149,6 +145,26 @@ def event_from_wire(item: dict[str, Any], client_ip: str | None, use_ip: bool, n
         origin=NAME,
         extra=extra,
     )
+
+
+def _ids_from_wire(type_: str, properties: dict[str, Any], slots: dict[str, Any]) -> tuple[Any, Any, Any]:
+    """(user_id, anonymous_id, previous_id) from distinct_id and the $user_id and $device_id found in `slots`."""
+    distinct_id = properties.pop("distinct_id", None)
+    if type_ == "alias":
+        return properties.pop("alias", None), None, distinct_id
+    user_id, anonymous_id = slots.get("$user_id"), slots.get("$device_id")
+    if user_id is None and distinct_id not in (None, "") and distinct_id != _distinct_id(None, anonymous_id):
+        user_id = distinct_id  # the server SDKs' form: distinct_id alone is the user
+    return user_id, anonymous_id, None
+
+
+def _timestamp_from_wire(properties: dict[str, Any], now_ms: int) -> str:
+    """`properties.time`, taken out, as ISO 8601; the time of receipt when there is none."""
+    ms = _epoch_ms(properties.pop("time"), "properties.time") if properties.get("time") is not None else now_ms
+    timestamp = fields.iso_from_ms(ms)
+    if timestamp is None:
+        raise invalid("properties.time is out of range")
+    return timestamp
 
 
 def profile_from_wire(item: dict[str, Any], kind: str, client_ip: str | None, use_ip: bool) -> Event:
@@ -210,27 +226,26 @@ def _check(item: Any, kind: str, where: str, measure: bool) -> None:
         raise invalid(f"{where}.properties must be an object")
 
 
-def _raw_json(inbound: Inbound) -> tuple[bytes, dict[str, str]]:
+def _raw_json(inbound: Inbound) -> tuple[bytes, JsonBody | None, dict[str, str]]:
+    """The request's JSON bytes, already parsed when they are the body itself, and its options."""
     form = form_fields(inbound.body)
     data = form.get("data")
     if data is None and not inbound.body:
         data = inbound.query.get("data")
     if data is not None:
-        return payload_bytes(data), params(inbound.query, form)
+        return payload_bytes(data), None, params(inbound.query, form)
     if form:
         raise invalid("form has no data= field")
-    return inbound.body, params(inbound.query, {})
+    return inbound.body, body_json(inbound), params(inbound.query, {})
 
 
 def decode(inbound: Inbound) -> Decoded:
-    if inbound.kind in ("track", "engage") and posthog.claims(inbound):
-        return posthog.decode(inbound)
-    raw, options = _raw_json(inbound)
+    raw, parsed, options = _raw_json(inbound)
     if not raw.strip():
         raise invalid("no data: send events as data= or as a JSON body")
     if len(raw) > MAX_JSON_BYTES:
         raise ProtocolError(413, "payload_too_large", "request is larger than 2 MB of JSON")
-    body = parse_json_or_ndjson(raw)
+    body = json_or_ndjson(raw, parsed if parsed is not None else read_json(raw))
     items = body if isinstance(body, list) else [body]
     if len(items) > MAX_EVENTS:
         raise ProtocolError(413, "payload_too_large", f"{len(items)} records; at most {MAX_EVENTS} per request")
@@ -282,8 +297,6 @@ def _strict(status: int, body: dict[str, Any], retry_after: int | None = None) -
 
 
 def respond_ok(inbound: Inbound, decoded: Decoded) -> Response:
-    if decoded.events and decoded.events[0].origin == posthog.NAME:
-        return posthog.respond_ok(inbound, decoded)
     options = _options(inbound)
     if inbound.kind == "import" and options.get("verbose") != "1":
         return _strict(200, {"num_records_imported": len(decoded.events)})
@@ -291,8 +304,6 @@ def respond_ok(inbound: Inbound, decoded: Decoded) -> Response:
 
 
 def respond_error(inbound: Inbound, error: ProtocolError) -> Response:
-    if inbound.kind in ("track", "engage") and posthog.claims(inbound):
-        return posthog.respond_error(inbound, error)
     try:
         options = _options(inbound)
     except ProtocolError:
@@ -313,7 +324,6 @@ def event_to_wire(event: Event) -> dict[str, Any]:
         return _profile_to_wire(event, extra, same)
     if event.type == "group":
         return _group_to_wire(event, extra, same)
-    # "event" first: build_batch tells events from profile updates by it.
     name = event.event if event.type == "track" else fields.special_event(event.type, NAME)
     wire: dict[str, Any] = {"event": name if name is not None else ""}
     slots = extra.pop("properties", None)
@@ -323,24 +333,29 @@ def event_to_wire(event: Event) -> dict[str, Any]:
     if event.type in ("page", "screen") and event.name is not None:
         properties[_NAME_KEY] = event.name
     properties["time"] = fields.ms_from_iso(event.timestamp) or _now_ms()
+    _ids_to_wire(event, properties, (slots if isinstance(slots, dict) else {}) if same else None)
+    properties["$insert_id"] = fields.mixpanel_insert_id(event.message_id)
+    wire["properties"] = properties
+    return wire
+
+
+def _ids_to_wire(event: Event, properties: dict[str, Any], slots: dict[str, Any] | None) -> None:
+    """distinct_id, and the $user_id and $device_id: where the decoded event had them (`slots`, for a Mixpanel event),
+    or else the device's id, and with it the user's, which links the two at Mixpanel."""
     if event.type == "alias":
         properties["distinct_id"] = event.previous_id if event.previous_id is not None else ""
         if event.user_id is not None:
             properties["alias"] = event.user_id
-    else:
-        properties["distinct_id"] = _distinct_id(event.user_id, event.anonymous_id)
-        if same:
-            for key, value in ((k, event.user_id if k == "$user_id" else event.anonymous_id) for k in _ID_SLOTS):
-                if isinstance(slots, dict) and key in slots and value is not None:
-                    properties[key] = value
-        else:
-            if event.anonymous_id is not None:
-                properties["$device_id"] = event.anonymous_id
-                if event.user_id is not None:
-                    properties["$user_id"] = event.user_id  # with both ids, Mixpanel links the device to the user
-    properties["$insert_id"] = fields.mixpanel_insert_id(event.message_id)
-    wire["properties"] = properties
-    return wire
+        return
+    properties["distinct_id"] = _distinct_id(event.user_id, event.anonymous_id)
+    if slots is not None:
+        for key, value in (("$user_id", event.user_id), ("$device_id", event.anonymous_id)):
+            if key in slots and value is not None:
+                properties[key] = value
+    elif event.anonymous_id is not None:
+        properties["$device_id"] = event.anonymous_id
+        if event.user_id is not None:
+            properties["$user_id"] = event.user_id
 
 
 def _profile_to_wire(event: Event, extra: dict[str, Any], same: bool) -> dict[str, Any]:
@@ -392,38 +407,39 @@ def _import_auth(credentials: Mapping[str, str]) -> tuple[str, dict[str, str]]:
     return f"{credentials['token']}:", {}
 
 
-def build_batch(items: Sequence[bytes], destination: Destination) -> OutboundRequest | tuple[OutboundRequest, ...]:
-    """One request per Mixpanel endpoint the batch needs, in that order: events to /import, user profile updates to
-    /engage, group profile updates to /groups."""
-    token = destination.credentials["token"]
-    events: list[bytes] = []
-    people: list[dict[str, Any]] = []
-    groups: list[dict[str, Any]] = []
-    for item in items:
-        if item.startswith(b'{"event":'):
-            events.append(item)
-            continue
-        update = orjson.loads(item)
-        update["$token"] = token
-        (groups if "$group_key" in update or "$group_id" in update else people).append(update)
-    requests = []
-    if events:
+def kind_of(event: Event) -> EndpointKind:
+    """Where an encoded event goes: identify calls are user profile updates (/engage), group calls group profile
+    updates (/groups), everything else an event (/import)."""
+    return _KIND_OF_TYPE.get(event.type, "event")
+
+
+_KIND_OF_TYPE: dict[str, EndpointKind] = {"identify": "profile", "group": "group"}
+_PROFILE_PATHS = {"profile": "/engage", "group": "/groups"}
+
+
+def build_batch(items: Sequence[bytes], destination: Destination, kind: EndpointKind = "event") -> OutboundRequest:
+    """Events to /import; user profile updates to /engage and group profile updates to /groups, each update with the
+    destination's project token."""
+    if kind == "event":
         pair, query = _import_auth(destination.credentials)
         auth = "Basic " + base64.b64encode(pair.encode()).decode()
-        requests.append(OutboundRequest(
+        return OutboundRequest(
             url=f"{destination.endpoint}/import?{urlencode({'strict': '1', **query})}",
             headers={"Content-Type": "application/json", "Authorization": auth},
-            body=b"[" + b",".join(events) + b"]",
-        ))
+            body=b"[" + b",".join(items) + b"]",
+        )
+    token = orjson.dumps(destination.credentials["token"])
     # ip=0: the profile's place comes from its $ip, never from the gateway's own address.
-    for path, updates in (("/engage", people), ("/groups", groups)):
-        if updates:
-            requests.append(OutboundRequest(
-                url=f"{destination.endpoint}{path}?verbose=1&ip=0",
-                headers={"Content-Type": "application/json"},
-                body=orjson.dumps(updates),
-            ))
-    return requests[0] if len(requests) == 1 else tuple(requests)
+    return OutboundRequest(
+        url=f"{destination.endpoint}{_PROFILE_PATHS[kind]}?verbose=1&ip=0",
+        headers={"Content-Type": "application/json"},
+        body=b"[" + b",".join(_with_token(update, token) for update in items) + b"]",
+    )
+
+
+def _with_token(update: bytes, token: bytes) -> bytes:
+    """An encoded profile update (a JSON object) with `"$token": token` as its last key."""
+    return update[:-1] + (b',"$token":' if update != b"{}" else b'"$token":') + token + b"}"
 
 
 CODEC = Codec(
@@ -437,4 +453,5 @@ CODEC = Codec(
     outbound_limits=OUTBOUND_LIMITS,
     build_batch=build_batch,
     credentials=("token",),
+    kind_of=kind_of,
 )

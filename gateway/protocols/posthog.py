@@ -2,8 +2,8 @@
 
 Inbound (reference/vendor-wire-formats.md, PostHog capture):
 - Paths `/e`, `/i/v0/e`, `/capture`, `/batch` with and without a trailing slash, and the legacy `/track`, `/engage`;
-  GET (payload in the query's `data=`) and POST. `/track`, `/engage` (Mixpanel's) and `/batch` (Amplitude's) belong to
-  those codecs, which hand PostHog-shaped requests (`claims`) to this one.
+  GET (payload in the query's `data=`) and POST. `/track`, `/engage` are Mixpanel's paths and `/batch` is Amplitude's:
+  there this codec is a guest, and takes the requests it `claims` (gateway.protocols.router).
 - Bodies: a JSON array of events (posthog-js), `{api_key|token, batch: [...], sent_at, historical_migration}` (the
   server SDKs), one event, or a form `data=`; `compression=gzip|gzip-js` (or gzip's magic bytes: ingest already
   inflated those), `lz64|lz-string` (lz-string base64), `base64|b64`. posthog-js labels all of them text/plain.
@@ -32,18 +32,21 @@ from gateway.protocols import fields
 from gateway.protocols.codec import (
     Codec,
     Decoded,
+    EndpointKind,
     Inbound,
     Limits,
     OutboundRequest,
     ProtocolError,
     Route,
+    body_json,
+    json_value,
+    read_json,
 )
 from gateway.protocols.forms import (
     b64decode,
     form_fields,
     invalid,
     looks_like_json,
-    parse_json,
     payload_bytes,
     restore_plus,
 )
@@ -60,10 +63,16 @@ OUTBOUND_LIMITS = Limits(max_body_bytes=5 * 1024 * 1024, max_event_bytes=MAX_EVE
 OUTBOUND_PATH = "/batch/"
 
 _PATHS = ("/e", "/i/v0/e", "/capture")
+# Kinds of the paths PostHog shares: Amplitude's /batch, and Mixpanel's /track and /engage.
+_ON_AMPLITUDES, _ON_MIXPANELS = "amplitude-batch", "mixpanel-legacy"
 ROUTES = (
     *(Route(path + slash, "capture", ("GET", "POST")) for path in _PATHS for slash in ("", "/")),
     Route("/batch/", "capture", ("GET", "POST")),
+    Route("/batch", _ON_AMPLITUDES, ("POST",), guest=True),
+    *(Route(f"/{path}{slash}", _ON_MIXPANELS, ("GET", "POST"), guest=True)
+      for path in ("track", "engage") for slash in ("", "/")),
 )
+_REQUEST_PARAMETERS = ("compression", "ver", "beacon")  # what posthog-js adds to every request's query
 
 _TOKEN_KEYS = ("api_key", "token", "$token")
 _TYPES = {fields.special_event(t, NAME): t for t in ("identify", "group", "alias", "page", "screen")}
@@ -83,22 +92,27 @@ class _Unauthorized(ProtocolError):
 # -- request forms -----------------------------------------------------------------------------------------------------
 
 
-def _payload(inbound: Inbound, max_bytes: int = MAX_BODY_BYTES) -> bytes:
-    """The JSON bytes of a request, whichever of PostHog's forms and compressions carried them."""
+def _json_payload(inbound: Inbound, max_bytes: int) -> tuple[Any, int]:
+    """The JSON of a request, whichever of PostHog's forms and compressions carried it, and its size in bytes."""
+    if looks_like_json(inbound.body):
+        raw, parsed = inbound.body, body_json(inbound)
+    else:
+        raw, parsed = _unpacked(inbound, max_bytes), None
+    if len(raw) > max_bytes:
+        raise ProtocolError(413, "payload_too_large", f"body is larger than {max_bytes // (1024 * 1024)} MB")
+    return json_value(parsed if parsed is not None else read_json(raw)), len(raw)
+
+
+def _unpacked(inbound: Inbound, max_bytes: int) -> bytes:
+    """The JSON bytes of a body that is not JSON itself: a form's or the query's `data=`, or the whole body, each
+    perhaps lz-string or base64."""
     query = inbound.query
-    compression = (query.get("compression") or "").lower()
-    body = inbound.body
-    form = {} if looks_like_json(body) else form_fields(body)
-    compression = compression or (form.get("compression") or "").lower()
+    form = form_fields(inbound.body)
+    compression = (query.get("compression") or form.get("compression") or "").lower()
     if "data" in form:
         text = form["data"]
-    elif body and not looks_like_json(body):
-        try:
-            text = body.decode("utf-8")
-        except UnicodeDecodeError:
-            raise invalid("body is neither JSON, a form, nor compressed data PostHog knows") from None
-    elif body:
-        return body
+    elif inbound.body:
+        text = inbound.body.decode("utf-8")  # form_fields has found it to be UTF-8
     elif "data" in query:
         text = query["data"]
     else:
@@ -117,28 +131,28 @@ def _payload(inbound: Inbound, max_bytes: int = MAX_BODY_BYTES) -> bytes:
 def read_recording(inbound: Inbound, max_bytes: int) -> tuple[str, list[Any]]:
     """A `/s/` request of posthog-js: its project token and its raw `$snapshot` events (decoded from any of the
     capture forms and compressions). The events are validated by the replay module, which knows rrweb."""
-    raw = _payload(inbound, max_bytes)
-    if len(raw) > max_bytes:
-        raise ProtocolError(413, "payload_too_large", f"body is larger than {max_bytes // (1024 * 1024)} MB")
-    items, envelope = _items(parse_json(raw))
+    body, _ = _json_payload(inbound, max_bytes)
+    items, envelope = _items(body)
     return _token(envelope, items, inbound.query), items
 
 
 def claims(inbound: Inbound) -> bool:
-    """A PostHog request on a path another vendor owns (Mixpanel's /track and /engage): PostHog's parameters, or a
-    JSON body with PostHog's envelope or event keys. Mixpanel's own forms (data=, {event, properties}) are not."""
-    if any(key in inbound.query for key in ("compression", "ver", "beacon")):
+    """Whether a request on a path PostHog shares is PostHog's: posthog-js's parameters say so, or else its body.
+    On Amplitude's /batch, every body that is not Amplitude's `{api_key, events}`: a JSON array, a `{batch}` envelope,
+    a form or a compressed body (Amplitude's SDKs send only JSON). On Mixpanel's /track and /engage, a JSON body with
+    PostHog's envelope or event keys; not Mixpanel's own (a `data=` form, `{event, properties}`, `{$token, $set}`)."""
+    if any(key in inbound.query for key in _REQUEST_PARAMETERS):
         return True
-    if not looks_like_json(inbound.body):
-        return False
-    try:
-        body = orjson.loads(inbound.body)
-    except orjson.JSONDecodeError:
-        return False
-    if isinstance(body, dict) and ("api_key" in body or "batch" in body or "uuid" in body or "distinct_id" in body):
-        return True
+    if inbound.kind == _ON_AMPLITUDES:
+        if inbound.body and not looks_like_json(inbound.body):
+            return True
+        body = body_json(inbound).value
+        return isinstance(body, list) or (isinstance(body, dict) and "batch" in body and "events" not in body)
+    body = body_json(inbound).value
+    if isinstance(body, dict):
+        return any(key in body for key in ("api_key", "batch", "uuid", "distinct_id"))
     first = body[0] if isinstance(body, list) and body else None
-    return isinstance(first, dict) and ("uuid" in first or "distinct_id" in first or "api_key" in first)
+    return isinstance(first, dict) and any(key in first for key in ("uuid", "distinct_id", "api_key"))
 
 
 def _items(body: Any) -> tuple[list[Any], dict[str, Any]]:
@@ -199,15 +213,12 @@ def _check_event(item: Any, where: str, measure: bool) -> None:
 
 
 def decode(inbound: Inbound) -> Decoded:
-    raw = _payload(inbound)
-    if len(raw) > MAX_BODY_BYTES:
-        raise ProtocolError(413, "payload_too_large", f"body is larger than {MAX_BODY_BYTES // (1024 * 1024)} MB")
-    body = parse_json(raw)
+    body, size = _json_payload(inbound, MAX_BODY_BYTES)
     items, envelope = _items(body)
     if len(items) > LIMITS.max_events:
         raise ProtocolError(413, "payload_too_large", f"{len(items)} events; at most {LIMITS.max_events} per request")
     token = _token(envelope, items, inbound.query)
-    measure = len(raw) > MAX_EVENT_BYTES
+    measure = size > MAX_EVENT_BYTES
     for i, item in enumerate(items):
         _check_event(item, f"batch[{i}]", measure)
     sent_at = envelope.get("sent_at") if isinstance(envelope.get("sent_at"), str) else None
@@ -227,51 +238,15 @@ def event_from_wire(item: dict[str, Any], client_ip: str | None, sent_at: str | 
     extra: dict[str, Any] = wire
 
     has_properties = isinstance(wire.get("properties"), dict)
-    properties: dict[str, Any] = {k: v for k, v in wire.pop("properties").items() if k not in ("token", "$token")} \
-        if has_properties else {}
+    properties = _without_token(wire.pop("properties")) if has_properties else {}
     slots: dict[str, Any] = {}
-
-    # Who: distinct_id (top level, as the server SDKs send it, or among the properties, as posthog-js does).
-    distinct_id = wire.get("distinct_id")
-    if "distinct_id" in properties:
-        slots["distinct_id"] = properties.pop("distinct_id")
-        if distinct_id is None:
-            distinct_id = slots["distinct_id"]
-    user_id = anonymous_id = previous_id = None
-    if type_ == "alias":
-        previous_id = distinct_id
-        user_id = properties.pop("alias", None)
-    else:
-        device_id = properties.get("$device_id")
-        if type_ == "identify" and properties.get("$anon_distinct_id") is not None:
-            user_id, anonymous_id = distinct_id, properties.pop("$anon_distinct_id")
-            slots["$anon_distinct_id"] = anonymous_id
-        elif device_id is not None and device_id == distinct_id:
-            anonymous_id = distinct_id  # posthog-js before identify: the distinct id is the device's
-        else:
-            user_id, anonymous_id = distinct_id, device_id
-        if device_id is not None and device_id == anonymous_id:
-            slots["$device_id"] = properties.pop("$device_id")
-
-    traits = None
-    group_id = None
+    user_id, anonymous_id, previous_id = _identity_from_wire(type_, wire, properties, slots)
     context: dict[str, Any] = _CONTEXT.from_wire(properties)
-    if type_ == "group":
-        if "$group_type" in properties:
-            context["groupType"] = properties.pop("$group_type")
-        group_id = properties.pop("$group_key", None)
-        if isinstance(properties.get("$group_set"), dict):
-            traits = properties.pop("$group_set")
-    elif isinstance(properties.get("$set"), dict):
-        traits = properties.pop("$set")
-    elif isinstance(wire.get("$set"), dict):
-        traits = wire["$set"]
-        wire["$set"] = {}  # marks where the traits go back (top level, as the Python SDK's set() sends them)
+    traits, group_id = _traits_from_wire(type_, wire, properties, context)
     if "$groups" in properties:
         context["groups"] = properties.pop("$groups")
-    event_name = None
-    if type_ in _NAME_KEYS and isinstance(properties.get(_NAME_KEYS[type_]), str):
-        event_name = properties.pop(_NAME_KEYS[type_])
+    name_key = _NAME_KEYS.get(type_)
+    event_name = properties.pop(name_key) if name_key and isinstance(properties.get(name_key), str) else None
     if "ip" not in context and client_ip and not properties.get("$geoip_disable"):
         context["ip"] = client_ip
 
@@ -298,6 +273,52 @@ def event_from_wire(item: dict[str, Any], client_ip: str | None, sent_at: str | 
     )
 
 
+def _without_token(properties: dict[str, Any]) -> dict[str, Any]:
+    return {k: v for k, v in properties.items() if k not in ("token", "$token")}
+
+
+def _identity_from_wire(type_: str, wire: dict[str, Any], properties: dict[str, Any], slots: dict[str, Any]
+                        ) -> tuple[Any, Any, Any]:
+    """(user_id, anonymous_id, previous_id) from distinct_id (top level, as the server SDKs send it, or among the
+    properties, as posthog-js does) and the device's ids; the properties they are taken from are noted in `slots`."""
+    distinct_id = wire.get("distinct_id")
+    if "distinct_id" in properties:
+        slots["distinct_id"] = properties.pop("distinct_id")
+        if distinct_id is None:
+            distinct_id = slots["distinct_id"]
+    if type_ == "alias":
+        return properties.pop("alias", None), None, distinct_id
+    device_id = properties.get("$device_id")
+    if type_ == "identify" and properties.get("$anon_distinct_id") is not None:
+        user_id, anonymous_id = distinct_id, properties.pop("$anon_distinct_id")
+        slots["$anon_distinct_id"] = anonymous_id
+    elif device_id is not None and device_id == distinct_id:
+        user_id, anonymous_id = None, distinct_id  # posthog-js before identify: the distinct id is the device's
+    else:
+        user_id, anonymous_id = distinct_id, device_id
+    if device_id is not None and device_id == anonymous_id:
+        slots["$device_id"] = properties.pop("$device_id")
+    return user_id, anonymous_id, None
+
+
+def _traits_from_wire(type_: str, wire: dict[str, Any], properties: dict[str, Any], context: dict[str, Any]
+                      ) -> tuple[Any, Any]:
+    """(traits, group_id): a group's $group_set and $group_key, or a person's $set, among the properties or at the
+    top level (as the Python SDK's set() sends them)."""
+    if type_ == "group":
+        if "$group_type" in properties:
+            context["groupType"] = properties.pop("$group_type")
+        group_id = properties.pop("$group_key", None)
+        return (properties.pop("$group_set") if isinstance(properties.get("$group_set"), dict) else None), group_id
+    if isinstance(properties.get("$set"), dict):
+        return properties.pop("$set"), None
+    if isinstance(wire.get("$set"), dict):
+        traits = wire["$set"]
+        wire["$set"] = {}  # marks where the traits go back
+        return traits, None
+    return None, None
+
+
 def event_to_wire(event: Event) -> dict[str, Any]:
     same = event.origin == NAME
     wire: dict[str, Any] = dict(event.extra) if same else {}
@@ -309,9 +330,7 @@ def event_to_wire(event: Event) -> dict[str, Any]:
     if type_ == "track":
         if event.event is not None:
             wire["event"] = event.event
-    elif type_ == "identify" and wire.get("event") in IDENTIFY_EVENTS:
-        pass  # the identify-like event it came as
-    else:
+    elif type_ != "identify" or wire.get("event") not in IDENTIFY_EVENTS:  # else the identify-like event it came as
         wire["event"] = fields.special_event(type_, NAME)
 
     properties = dict(event.properties) if event.properties is not None else {}
@@ -320,7 +339,19 @@ def event_to_wire(event: Event) -> dict[str, Any]:
         properties["$groups"] = context["groups"]
     if type_ in _NAME_KEYS and event.name is not None:
         properties[_NAME_KEYS[type_]] = event.name
-    if type_ == "group":
+    _traits_to_wire(event, context, wire, properties, same)
+    _identity_to_wire(event, wire, properties, slots, same)
+    wire["uuid"] = fields.posthog_uuid(event.message_id)
+    if event.timestamp is not None:
+        wire["timestamp"] = event.timestamp
+    if properties or event.properties is not None:
+        wire["properties"] = properties
+    return wire
+
+
+def _traits_to_wire(event: Event, context: dict[str, Any], wire: dict[str, Any], properties: dict[str, Any],
+                    same: bool) -> None:
+    if event.type == "group":
         group_type = context.get("groupType", None if same else fields.DEFAULT_GROUP_TYPE)
         if group_type is not None:
             properties["$group_type"] = group_type
@@ -335,14 +366,6 @@ def event_to_wire(event: Event) -> dict[str, Any]:
             wire["$set"] = event.traits
     elif event.traits is not None:
         properties["$set"] = event.traits
-
-    _identity_to_wire(event, wire, properties, slots, same)
-    wire["uuid"] = fields.posthog_uuid(event.message_id)
-    if event.timestamp is not None:
-        wire["timestamp"] = event.timestamp
-    if properties or event.properties is not None:
-        wire["properties"] = properties
-    return wire
 
 
 def _identity_to_wire(event: Event, wire: dict[str, Any], properties: dict[str, Any], slots: dict[str, Any],
@@ -382,7 +405,7 @@ def encode(event: Event) -> bytes:
     return orjson.dumps(event_to_wire(event))
 
 
-def build_batch(items: Sequence[bytes], destination: Destination) -> OutboundRequest:
+def build_batch(items: Sequence[bytes], destination: Destination, kind: EndpointKind = "event") -> OutboundRequest:
     api_key = orjson.dumps(destination.credentials["api_key"])
     sent_at = datetime.now(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
     body = b'{"api_key":' + api_key + b',"batch":[' + b",".join(items) + b'],"sent_at":"' + sent_at.encode() + b'"}'
@@ -418,4 +441,5 @@ CODEC = Codec(
     outbound_limits=OUTBOUND_LIMITS,
     build_batch=build_batch,
     credentials=("api_key",),
+    claims=claims,
 )

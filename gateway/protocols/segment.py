@@ -23,12 +23,15 @@ from starlette.responses import Response
 from gateway.protocols.codec import (
     Codec,
     Decoded,
+    EndpointKind,
     Inbound,
     Limits,
     OutboundRequest,
     ProtocolError,
     Route,
     basic_auth_user,
+    body_json,
+    json_value,
 )
 from policies.event import EVENT_TYPES, WIRE_NAMES, Event
 from policies.policy import Destination
@@ -104,10 +107,7 @@ def event_to_wire(event: Event) -> dict[str, Any]:
 
 
 def decode(inbound: Inbound) -> Decoded:
-    try:
-        body = orjson.loads(inbound.body)
-    except orjson.JSONDecodeError as exc:
-        raise _invalid(f"body is not valid JSON: {exc}") from None
+    body = json_value(body_json(inbound))
     if not isinstance(body, dict):
         raise _invalid("body must be a JSON object")
     write_key = body.get("writeKey") if isinstance(body.get("writeKey"), str) else None
@@ -162,7 +162,7 @@ def encode(event: Event) -> bytes:
     return orjson.dumps(event_to_wire(event))
 
 
-def build_batch(items: Sequence[bytes], destination: Destination) -> OutboundRequest:
+def build_batch(items: Sequence[bytes], destination: Destination, kind: EndpointKind = "event") -> OutboundRequest:
     write_key = destination.credentials["write_key"]
     sent_at = datetime.now(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
     body = b'{"batch":[' + b",".join(items) + b'],"sentAt":"' + sent_at.encode() + b'"}'

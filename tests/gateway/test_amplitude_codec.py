@@ -207,13 +207,6 @@ def test_bodies_that_are_not_an_amplitude_request_are_400s_in_amplitudes_shape(b
     assert status == 400 and answer["code"] == 400 and answer["error"]
 
 
-def test_a_posthog_batch_on_the_shared_batch_path_is_handed_to_posthog() -> None:
-    body = {"api_key": "phc_key", "batch": [{"event": "A", "distinct_id": "u1"}]}
-    decoded = amplitude.decode(inbound(body, kind="batch"))
-    assert decoded.write_key == "phc_key" and decoded.events[0].origin == "posthog"
-    assert amplitude.respond_ok(inbound(body, kind="batch"), decoded).body == b'{"status":"Ok"}'
-
-
 # -- outbound ---------------------------------------------------------------------------------------------------------
 
 def test_outbound_batch_goes_to_the_batch_api_with_the_destinations_key_and_lenient_id_length() -> None:

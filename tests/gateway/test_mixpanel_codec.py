@@ -216,13 +216,6 @@ def test_refusal_shapes_follow_the_request() -> None:
     assert strict == {"code": 400, "error": error.message, "num_records_imported": 0, "status": "Bad Request"}
 
 
-def test_posthog_requests_on_track_are_handed_to_posthog() -> None:
-    body = {"api_key": "phc_key", "batch": [{"event": "A", "distinct_id": "u1"}]}
-    decoded = mixpanel.decode(inbound("track", body))
-    assert decoded.write_key == "phc_key" and decoded.events[0].origin == "posthog"
-    assert mixpanel.respond_ok(inbound("track", body), decoded).body == b'{"status":"Ok"}'
-
-
 def test_gzip_import_bodies_reach_the_codec_inflated() -> None:
     from gateway.bodies import decode_content
 
@@ -257,14 +250,16 @@ def test_import_uses_a_service_account_or_the_project_secret_when_configured() -
     assert basic_user(mixpanel.build_batch(item, destination(api_secret="secret"))) == "secret:"
 
 
-def test_a_batch_of_events_and_profile_updates_becomes_one_request_per_endpoint_with_the_token() -> None:
+def test_events_and_profile_updates_each_go_to_their_endpoint_with_the_token() -> None:
     events = mixpanel.decode(inbound("track", python_form([SDK_TRACK]))).events
     events += mixpanel.decode(
         inbound("engage", python_form([{"$token": "t", "$distinct_id": "u", "$set": {"a": 1}}]))
     ).events
     events += mixpanel.decode(inbound("groups", python_form([{"$token": "t", "$group_key": "k", "$group_id": "g",
                                                                 "$set": {"b": 2}}]))).events
-    imports, engage, groups = mixpanel.build_batch([mixpanel.encode(e) for e in events], destination())
+    encoded = [mixpanel.CODEC.encode_for_outbox(e) for e in events]
+    assert [e.kind for e in encoded] == ["event", "profile", "group"]
+    imports, engage, groups = (mixpanel.build_batch([e.body], destination(), e.kind) for e in encoded)
     assert imports.url.startswith("http://vendor.test/import?")
     assert engage.url == "http://vendor.test/engage?verbose=1&ip=0"
     assert orjson.loads(engage.body) == [{"$distinct_id": "u", "$set": {"a": 1}, "$token": "dest-token"}]

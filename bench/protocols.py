@@ -3,19 +3,24 @@
     .venv/bin/python bench/protocols.py [--seconds 3] [--events 100]
 
 For each protocol, one realistic request body as its browser SDK sends it (a batch of `--events` events):
-- segment: analytics.js batch JSON;
-- amplitude: @amplitude/analytics-browser /2/httpapi JSON;
-- mixpanel: mixpanel-js form `data=<base64 JSON>` (its form for any host but Mixpanel's);
-- posthog: posthog-js JSON array (ingest has already inflated its gzip when the codec sees it).
-Measured in one process, one core, in turn: the codec's `decode` of the request and `encode` of every event (what
-ingest does per request before the commit), and the floor: orjson loads + dumps of the same events' JSON, the least
-any Python JSON gateway does. Prints events/s for both and the ratio codec / floor.
+- segment: analytics.js batch JSON to /v1/batch;
+- amplitude: @amplitude/analytics-browser JSON to /2/httpapi, and to /batch, the path it shares with PostHog;
+- mixpanel: mixpanel-js form `data=<base64 JSON>` (its form for any host but Mixpanel's) to /track, which it shares;
+- posthog: posthog-js JSON array (ingest has already inflated its gzip when the codec sees it) to /e/, and to the
+  legacy paths it is a guest on: Amplitude's /batch, and Mixpanel's /track without posthog-js's query parameters (so
+  the router knows it by its body).
+Each row's events are its own (fresh ids; the other strings are the SDKs' own and repeat across rows, as in traffic).
+Measured in one process, one core, in turn: what ingest does per request before the commit (parse the body once,
+ask the router whose request it is, the codec's `decode`, the encoding of every event for the outbox), and the
+floor: orjson loads + dumps of the same events' JSON, the least any Python JSON gateway does. Prints events/s for both
+and the ratio codec / floor.
 """
 
 from __future__ import annotations
 
 import argparse
 import base64
+import dataclasses
 import os
 import sys
 import time
@@ -30,7 +35,8 @@ from starlette.datastructures import Headers, QueryParams
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from gateway.protocols import PROTOCOLS
-from gateway.protocols.codec import Codec, Inbound
+from gateway.protocols.codec import Inbound, read_json
+from gateway.protocols.router import ServedPath, served_paths
 
 WRITE_KEY = "bench-write-key"
 URL = "https://shop.example.com/p/sku-{sku}?ref=home"
@@ -89,18 +95,21 @@ def posthog_event(i: int) -> dict:
 
 
 def bodies(n: int) -> dict[str, tuple[str, dict[str, str], bytes, bytes]]:
-    """protocol -> (route kind, query, request body, the JSON of its events for the floor)."""
+    """row -> (path, query, request body, the JSON of its events for the floor)."""
     segment = [segment_event(i) for i in range(n)]
-    amplitude = [amplitude_event(i) for i in range(n)]
+    amplitude = [[amplitude_event(i) for i in range(n)] for _ in range(2)]
     mixpanel = orjson.dumps([mixpanel_event(i) for i in range(n)])
-    posthog = orjson.dumps([posthog_event(i) for i in range(n)])
+    posthog = [orjson.dumps([posthog_event(i) for i in range(n)]) for _ in range(3)]
+    posthog_js = {"compression": "gzip-js", "ver": "1.449.2"}
     return {
-        "segment": ("batch", {}, orjson.dumps({"writeKey": WRITE_KEY, "batch": segment}), orjson.dumps(segment)),
-        "amplitude": ("httpapi", {}, orjson.dumps({"api_key": WRITE_KEY, "events": amplitude}),
-                      orjson.dumps(amplitude)),
-        "mixpanel": ("track", {"ip": "1", "verbose": "1"},
-                     b"data=" + quote(base64.b64encode(mixpanel).decode(), safe="").encode(), mixpanel),
-        "posthog": ("capture", {"compression": "gzip-js"}, posthog, posthog),
+        "segment": ("/v1/batch", {}, orjson.dumps({"writeKey": WRITE_KEY, "batch": segment}), orjson.dumps(segment)),
+        **{f"amplitude {path}": (path, {}, orjson.dumps({"api_key": WRITE_KEY, "events": events}), orjson.dumps(events))
+           for path, events in zip(("/2/httpapi", "/batch"), amplitude, strict=True)},
+        "mixpanel /track": ("/track", {"ip": "1", "verbose": "1"},
+                            b"data=" + quote(base64.b64encode(mixpanel).decode(), safe="").encode(), mixpanel),
+        **{f"posthog {path}": (path, query, body, body)
+           for path, query, body in zip(("/e/", "/batch", "/track"), (posthog_js, posthog_js, {}), posthog,
+                                        strict=True)},
     }
 
 
@@ -113,13 +122,14 @@ def rate(work: Callable[[], int], seconds: float) -> float:
     return events / elapsed
 
 
-def runs(codec: Codec, request: Inbound, events_json: bytes) -> tuple[Callable[[], int], Callable[[], int]]:
-    """The codec's decode and encode of one request, and the floor: orjson alone on the same events."""
+def runs(served: ServedPath, request: Inbound, events_json: bytes) -> tuple[Callable[[], int], Callable[[], int]]:
+    """Ingest's work on one request before the commit, and the floor: orjson alone on the same events."""
 
     def through_codec() -> int:
-        decoded = codec.decode(request)
+        codec, inbound = served.choose(dataclasses.replace(request, json=read_json(request.body)))
+        decoded = codec.decode(inbound)
         for event in decoded.events:
-            codec.encode(event)
+            codec.encode_for_outbox(event)
         return len(decoded.events)
 
     def floor() -> int:
@@ -137,13 +147,15 @@ def main() -> None:
     parser.add_argument("--events", type=int, default=100)
     args = parser.parse_args()
     print(f"requests of {args.events} events, {args.seconds:.0f} s per measurement, one core of {os.cpu_count()}")
-    print(f"{'protocol':<10} {'body KB':>8} {'codec ev/s':>12} {'orjson ev/s':>12} {'ratio':>6}")
-    for name, (kind, query, body, events_json) in bodies(args.events).items():
-        request = Inbound(kind, "POST", QueryParams(query), Headers({}), body, "198.51.100.1")
-        through_codec, floor = runs(PROTOCOLS[name], request, events_json)
+    print(f"{'protocol':<20} {'body KB':>8} {'codec ev/s':>12} {'orjson ev/s':>12} {'ratio':>6}")
+    paths = {served.route.path: served for served in served_paths(PROTOCOLS.values())}
+    for name, (path, query, body, events_json) in bodies(args.events).items():
+        served = paths[path]
+        request = Inbound(served.route.kind, "POST", QueryParams(query), Headers({}), body, "198.51.100.1")
+        through_codec, floor = runs(served, request, events_json)
         assert through_codec() == args.events
         codec_rate, floor_rate = rate(through_codec, args.seconds), rate(floor, args.seconds)
-        print(f"{name:<10} {len(body) / 1024:>8.1f} {codec_rate:>12,.0f} {floor_rate:>12,.0f} "
+        print(f"{name:<20} {len(body) / 1024:>8.1f} {codec_rate:>12,.0f} {floor_rate:>12,.0f} "
               f"{codec_rate / floor_rate:>6.2f}")
 
 

@@ -74,7 +74,7 @@ def main() -> None:
                                                  *suppression.MIGRATIONS])
         ids = Identity(b"k" * 32)
         ledger = ConsentLedger(db)
-        encode = segment.CODEC.encode_for_outbox
+        encode = segment.CODEC.outbox_encoder()
         pipeline = Pipeline(policy, {"a": encode, "b": encode}, ids, Suppression(db), ledger, b"p" * 32)
         bodies = make_bodies(20)
 

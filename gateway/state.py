@@ -149,7 +149,7 @@ async def close_gateway(gateway: Gateway) -> None:
 
 def _encoder_of(protocol: str) -> Encoder:
     # The local sink keeps events in the canonical (Segment-shaped) wire form.
-    return segment.CODEC.encode_for_outbox if protocol == LOCAL_SINK else PROTOCOLS[protocol].encode_for_outbox
+    return (segment.CODEC if protocol == LOCAL_SINK else PROTOCOLS[protocol]).outbox_encoder()
 
 
 def _sender(destination: Destination, db: Database, http: httpx.AsyncClient, outbox: OutboxStore, metrics: Metrics

@@ -115,7 +115,7 @@ class Delivery:
     destination: str
     source: str
     message_id: str
-    encoded: Encoded
+    encoded: Encoded  # (body, endpoint kind)
     subjects: str = ""  # identifier hashes, space-separated (see gateway.identity)
 
 
@@ -162,8 +162,7 @@ class OutboxStore:
         def insert(conn: sqlite3.Connection) -> None:
             # Checked again here, in commit order: a deletion request committed just before must win.
             kept = [d for d in deliveries if not (d.subjects and self.suppressed(d.subjects.split()))]
-            rows = [(d.destination, d.source, d.message_id, now, d.encoded.body, d.encoded.kind, d.subjects)
-                    for d in kept]
+            rows = [(d.destination, d.source, d.message_id, now, *d.encoded, d.subjects) for d in kept]
             added.update(d.destination for d in kept)
             if sum(self._depth.values()) + len(rows) > self.max_events:
                 raise OutboxFull(self.full_retry_after_s)

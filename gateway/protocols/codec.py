@@ -122,12 +122,9 @@ class OutboundRequest:
     body: bytes
 
 
-@dataclass(frozen=True, slots=True)
-class Encoded:
-    """One event in a destination's wire format, and the endpoint it is for."""
-
-    body: bytes
-    kind: EndpointKind = "event"
+# One event in a destination's wire format, and the kind of endpoint it is for: (body, kind). A plain tuple, because one
+# is made for every event and destination on the way to the outbox.
+Encoded = tuple[bytes, EndpointKind]
 
 
 @dataclass(frozen=True)
@@ -148,8 +145,20 @@ class Codec:
     # Whether a request on a path this codec is a guest on (Route.guest) is this vendor's.
     claims: Callable[[Inbound], bool] | None = None
 
-    def encode_for_outbox(self, event: Event) -> Encoded:
-        return Encoded(self.encode(event), self.kind_of(event))
+    def outbox_encoder(self) -> Callable[[Event], Encoded]:
+        """`encode`, with each body's endpoint kind beside it, as the outbox records them."""
+        encode, kind_of = self.encode, self.kind_of
+        if kind_of is one_endpoint:
+
+            def one(event: Event) -> Encoded:
+                return encode(event), "event"
+
+            return one
+
+        def several(event: Event) -> Encoded:
+            return encode(event), kind_of(event)
+
+        return several
 
 
 def basic_auth_user(headers: Mapping[str, str]) -> str | None:

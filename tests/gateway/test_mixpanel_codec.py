@@ -257,9 +257,9 @@ def test_events_and_profile_updates_each_go_to_their_endpoint_with_the_token() -
     ).events
     events += mixpanel.decode(inbound("groups", python_form([{"$token": "t", "$group_key": "k", "$group_id": "g",
                                                                 "$set": {"b": 2}}]))).events
-    encoded = [mixpanel.CODEC.encode_for_outbox(e) for e in events]
-    assert [e.kind for e in encoded] == ["event", "profile", "group"]
-    imports, engage, groups = (mixpanel.build_batch([e.body], destination(), e.kind) for e in encoded)
+    encoded = [mixpanel.CODEC.outbox_encoder()(e) for e in events]
+    assert [kind for _, kind in encoded] == ["event", "profile", "group"]
+    imports, engage, groups = (mixpanel.build_batch([body], destination(), kind) for body, kind in encoded)
     assert imports.url.startswith("http://vendor.test/import?")
     assert engage.url == "http://vendor.test/engage?verbose=1&ip=0"
     assert orjson.loads(engage.body) == [{"$distinct_id": "u", "$set": {"a": 1}, "$token": "dest-token"}]

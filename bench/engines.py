@@ -160,7 +160,7 @@ async def sqlite_enqueue(directory: Path, work: list[Batch], concurrency: int) -
         store = OutboxStore(db, max_events=10**9, full_retry_after_s=1, destinations=["segment"])
 
         async def one(batch: Batch, worker: int) -> None:
-            await store.commit([Delivery(row[0], row[1], row[2], row[4], row[5]) for row in batch], None)
+            await store.commit([Delivery(row[0], row[1], row[2], (row[4], "event"), row[5]) for row in batch], None)
 
         return await in_flight(work, concurrency, one)
     finally:

@@ -60,7 +60,7 @@ def without_consent(pipeline: Pipeline, source_name: str, events: list) -> list[
     subjects = [pipeline.identity.subjects(e) for e in events]
     pipeline.identity.new_links(subjects)
     return [Delivery(route.destination.name, source_name, e.message_id, route.encode(e), " ".join(ids))
-            for route in pipeline._routes[source_name] for e, ids in zip(events, subjects, strict=True)]
+            for route in pipeline.routes[source_name] for e, ids in zip(events, subjects, strict=True)]
 
 
 def main() -> None:

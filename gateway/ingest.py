@@ -37,6 +37,8 @@ def count_decisions(gateway: Gateway, source: str, processed: Processed) -> None
         metrics.inc("gateway_consent_malformed_total", n, source=source, kind=kind)
     for (entity, rule, action), n in processed.findings.items():
         metrics.inc("gateway_pii_findings_total", n, entity=entity, rule=rule, action=action)
+    for step, seconds in processed.timings:
+        metrics.observe("gateway_pipeline_step_seconds", seconds, step=step)
 
 
 def routes(codecs: Iterable[Codec]) -> list[Route]:

@@ -1,0 +1,73 @@
+"""Consent: the request's and the event's consent signals and the subject's stored consent give the granted purposes
+(policies.consent.decide); each destination then gets the event, an anonymized copy, or nothing
+(policies.consent.verdict). An event no destination may have stops here. GPC from the request is stamped on the event.
+
+Events of one request mostly say the same about consent (the same consent object, or nothing): verdicts are decided
+once per distinct (signal places, stored state) and reused within the request.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+import orjson
+
+from gateway.consent_ledger import ConsentLedger
+from gateway.pipeline.batch import Batch
+from gateway.pipeline.entry import Entry
+from gateway.pipeline.runner import StepFunction
+from policies.consent import ConsentConfig, Verdict, decide, read_signals, record_gpc, verdict
+from policies.consent.signals import event_places, gpc_requested
+
+Decided = tuple[tuple[Verdict, ...], tuple[str, ...]]  # (a verdict per route, kinds of malformed signals)
+
+
+def decide_consent(ledger: ConsentLedger, config: ConsentConfig) -> StepFunction:
+    def decide_entry(batch: Batch, entry: Entry, gpc: bool, memo: dict[Any, Decided]) -> Decided:
+        state = ledger.state(entry.subjects)
+        try:
+            key: Any = (orjson.dumps(event_places(entry.event, config), option=orjson.OPT_SORT_KEYS),
+                        None if state is None else tuple(sorted(state.items())))
+        except TypeError:
+            key = None  # not serializable as JSON: decide for this event alone
+        if gpc:
+            entry.event = record_gpc(entry.event, batch.headers)
+        decided = memo.get(key) if key is not None else None
+        if decided is None:
+            signals = read_signals(entry.event, batch.headers, batch.query, config)
+            consent = decide(signals, state, batch.source.consent_model, config)
+            decided = (tuple(verdict(consent, r.destination.purposes, r.destination.on_missing_consent)
+                             for r in batch.routes),
+                       tuple(m.kind for m in signals.malformed))
+            if key is not None:
+                memo[key] = decided
+        return decided
+
+    def run(batch: Batch) -> None:
+        gpc = gpc_requested(batch.headers)
+        memo: dict[Any, Decided] = {}
+        out = batch.out
+        kept = []
+        for entry in batch.entries:
+            verdicts, malformed = decide_entry(batch, entry, gpc, memo)
+            entry.verdicts = verdicts
+            for kind in malformed:
+                out.malformed[kind] += 1
+            if any(v.action != "drop" for v in verdicts):
+                kept.append(entry)
+                continue
+            for route, decision in zip(batch.routes, verdicts, strict=True):
+                out.decisions[(route.destination.name, decision.action, decision.reason)] += 1
+            batch.stop(entry, _why_dropped(verdicts))
+        batch.entries = kept
+
+    return run
+
+
+def _why_dropped(verdicts: Sequence[Verdict]) -> str:
+    """The reasons every destination refused the event, once each, in route order."""
+    if not verdicts:
+        return "no_destination"
+    return ",".join(dict.fromkeys(v.reason for v in verdicts))
+

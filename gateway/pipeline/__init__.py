@@ -54,7 +54,7 @@ class Pipeline:
     def process(self, source: Source, events: Sequence[Event], headers: Mapping[str, str],
                 query: Mapping[str, str]) -> Processed:
         routes = self.routes[source.name]
-        entries = [Entry(event) for event in events]
+        entries = list(map(Entry, events))
         out = Processed(tuple(route.destination.name for route in routes), tuple(entries))
         run_steps(self.steps, Batch(source, routes, headers, query, entries, out))
         return out

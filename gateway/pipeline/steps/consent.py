@@ -8,7 +8,7 @@ once per distinct (signal places, stored state) and reused within the request.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 import orjson
@@ -19,50 +19,57 @@ from gateway.pipeline.entry import Entry
 from gateway.pipeline.runner import StepFunction
 from policies.consent import ConsentConfig, Verdict, decide, read_signals, record_gpc, verdict
 from policies.consent.signals import event_places, gpc_requested
+from policies.event import Event
 
 Decided = tuple[tuple[Verdict, ...], tuple[str, ...]]  # (a verdict per route, kinds of malformed signals)
 
 
 def decide_consent(ledger: ConsentLedger, config: ConsentConfig) -> StepFunction:
-    def decide_entry(batch: Batch, entry: Entry, gpc: bool, memo: dict[Any, Decided]) -> Decided:
-        state = ledger.state(entry.subjects)
-        try:
-            key: Any = (orjson.dumps(event_places(entry.event, config), option=orjson.OPT_SORT_KEYS),
-                        None if state is None else tuple(sorted(state.items())))
-        except TypeError:
-            key = None  # not serializable as JSON: decide for this event alone
-        if gpc:
-            entry.event = record_gpc(entry.event, batch.headers)
-        decided = memo.get(key) if key is not None else None
-        if decided is None:
-            signals = read_signals(entry.event, batch.headers, batch.query, config)
-            consent = decide(signals, state, batch.source.consent_model, config)
-            decided = (tuple(verdict(consent, r.destination.purposes, r.destination.on_missing_consent)
-                             for r in batch.routes),
-                       tuple(m.kind for m in signals.malformed))
-            if key is not None:
-                memo[key] = decided
-        return decided
+    ledger_state = ledger.state
 
     def run(batch: Batch) -> None:
-        gpc = gpc_requested(batch.headers)
+        headers, gpc = batch.headers, gpc_requested(batch.headers)
         memo: dict[Any, Decided] = {}
-        out = batch.out
+        malformed_kinds = batch.out.malformed
         kept = []
         for entry in batch.entries:
-            verdicts, malformed = decide_entry(batch, entry, gpc, memo)
-            entry.verdicts = verdicts
+            state = ledger_state(entry.subjects)
+            try:
+                key: Any = (orjson.dumps(event_places(entry.event, config), option=orjson.OPT_SORT_KEYS),
+                            None if state is None else tuple(sorted(state.items())))
+            except TypeError:
+                key = None  # not serializable as JSON: decide for this event alone
+            if gpc:
+                entry.event = record_gpc(entry.event, headers)
+            decided = memo.get(key) if key is not None else None
+            if decided is None:
+                decided = _decide(batch, entry.event, state, config)
+                if key is not None:
+                    memo[key] = decided
+            entry.verdicts, malformed = decided
             for kind in malformed:
-                out.malformed[kind] += 1
-            if any(v.action != "drop" for v in verdicts):
+                malformed_kinds[kind] += 1
+            if any(v.action != "drop" for v in entry.verdicts):
                 kept.append(entry)
-                continue
-            for route, decision in zip(batch.routes, verdicts, strict=True):
-                out.decisions[(route.destination.name, decision.action, decision.reason)] += 1
-            batch.stop(entry, _why_dropped(verdicts))
+            else:
+                _stop(batch, entry)
         batch.entries = kept
 
     return run
+
+
+def _decide(batch: Batch, event: Event, state: Mapping[str, bool] | None, config: ConsentConfig) -> Decided:
+    signals = read_signals(event, batch.headers, batch.query, config)
+    consent = decide(signals, state, batch.source.consent_model, config)
+    return (tuple(verdict(consent, r.destination.purposes, r.destination.on_missing_consent) for r in batch.routes),
+            tuple(m.kind for m in signals.malformed))
+
+
+def _stop(batch: Batch, entry: Entry) -> None:
+    """No destination may have the event: count each one's verdict, and say why it stopped here."""
+    for route, decision in zip(batch.routes, entry.verdicts, strict=True):
+        batch.out.decisions[(route.destination.name, decision.action, decision.reason)] += 1
+    batch.stop(entry, _why_dropped(entry.verdicts))
 
 
 def _why_dropped(verdicts: Sequence[Verdict]) -> str:

@@ -10,6 +10,6 @@ from gateway.pipeline.runner import StepFunction
 
 def learn_links(identity: Identity) -> StepFunction:
     def run(batch: Batch) -> None:
-        batch.out.links = identity.new_links(entry.subjects for entry in batch.entries)
+        batch.out.links = identity.new_links([entry.subjects for entry in batch.entries])
 
     return run

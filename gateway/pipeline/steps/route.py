@@ -15,17 +15,16 @@ from policies.event import Event
 def route_and_encode(pseudonym_key: bytes) -> StepFunction:
     def run(batch: Batch) -> None:
         today = datetime.datetime.now(datetime.UTC).date()
-        source = batch.source.name
-        out = batch.out
-        deliveries = out.deliveries
+        source, routes = batch.source.name, batch.routes
+        decisions, deliveries = batch.out.decisions, batch.out.deliveries
         for entry in batch.entries:
             event = entry.event
             # The row keeps the real subjects (internal only): a withdrawal or a deletion must still find it.
             joined = " ".join(entry.subjects)
             anonymized: Event | None = None
-            for route, decision in zip(batch.routes, entry.verdicts, strict=True):
+            for route, decision in zip(routes, entry.verdicts, strict=True):
                 destination = route.destination.name
-                out.decisions[(destination, decision.action, decision.reason)] += 1
+                decisions[(destination, decision.action, decision.reason)] += 1
                 if decision.action == "drop":
                     continue
                 outgoing = event

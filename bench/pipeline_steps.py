@@ -3,8 +3,9 @@
     .venv/bin/python bench/pipeline_steps.py [--rounds 200]
 
 Runs the same steps over the same batches two ways, alternating round by round in one process:
-- runner: `Pipeline.process`, which times every step, names where each event stopped and keeps each event's record;
-- bare: the same step functions called in a plain loop on the same kind of batch, with no timing and no early exit.
+- runner: `Pipeline.process`, which times every step, tells each stop which step made it and ends once nothing is left;
+- bare: the same step functions called in a plain loop on the same kind of batch (with the same per-event records),
+  with none of that.
 Prints events/s for both (each batch's fastest round: the least disturbed by other work on the machine), the ratio
 runner / bare, and each step's share of the runner's time as its own timings report it (mean over every round). No PII
 scrubber (its cost would hide the runner's): the worst case for the ratio.

@@ -84,8 +84,9 @@ def main() -> None:
                                                  *suppression.MIGRATIONS])
         suppressed = Suppression(db)
         db.write_sync(lambda conn: suppressed.add(conn, ["someone-deleted"], "bench"))
-        pipeline = Pipeline(policy, {"a": segment.encode, "b": segment.encode}, Identity(b"k" * 32),
-                            suppressed, ConsentLedger(db), b"p" * 32)
+        encode = segment.CODEC.outbox_encoder()
+        pipeline = Pipeline(policy, {"a": encode, "b": encode}, Identity(b"k" * 32), suppressed, ConsentLedger(db),
+                            b"p" * 32)
         batches = [segment.decode(Inbound("batch", "POST", {}, {}, body)).events for body in make_bodies(10)]
         n_events = sum(map(len, batches))
         variants: dict[str, Callable[[list[Event]], Processed]] = {

@@ -227,6 +227,28 @@ def _actions(table: Any) -> dict[str, str]:
 def read_pii(root: Table) -> PiiConfig:
     """The `[pii]` table; raises PolicyError(file, "pii.<key>", problem)."""
     d = PiiConfig()
+    settings: dict[str, Any] = {**_hashing(root, d), "ner_model": _ner_model(root)}
+    settings.update(_detectors(root.table("detectors"), d))
+    settings["strict"] = _free_text(root.table("free_text"))
+    settings.update(_limits(root.table("limits"), d))
+    config = PiiConfig(
+        enabled=root.boolean("enabled", True),
+        sensitive_keys=root.strings("sensitive_keys", d.sensitive_keys),
+        extra_sensitive_keys=root.strings("extra_sensitive_keys", ()),
+        safe_fields=_selectors(root, "safe_fields", d.safe_fields),
+        id_fields=_selectors(root, "id_fields", d.id_fields),
+        rules=_rules(root),
+        default_rules=root.boolean("default_rules", True),
+        free_text_keys=root.strings("free_text_keys", d.free_text_keys),
+        allow_values=root.strings("allow_values", ()),
+        url_secret_params=root.strings("url_secret_params", d.url_secret_params),
+        **settings,
+    )
+    root.finish()
+    return config
+
+
+def _hashing(root: Table, d: PiiConfig) -> dict[str, Any]:
     hash_prefix = root.string("hash_prefix", d.hash_prefix)
     if not hash_prefix or hash_prefix != hash_prefix.strip():
         # The prefix tells a pseudonym from other hex (so that it is not hashed again): it cannot be empty.
@@ -240,6 +262,11 @@ def read_pii(root: Table) -> PiiConfig:
     ipv6_prefix = root.integer("ipv6_prefix", d.ipv6_prefix)
     if ipv6_prefix > 128:
         raise root.error("ipv6_prefix", f"must be at most 128, got {ipv6_prefix}")
+    return {"hash_prefix": hash_prefix, "hash_length": hash_length, "ipv4_prefix": ipv4_prefix,
+            "ipv6_prefix": ipv6_prefix}
+
+
+def _ner_model(root: Table) -> str:
     ner_model = root.string("ner_model", "")
     if ner_model and not (Path(ner_model) / "config.cfg").is_file():
         # An installed model package (site-packages/en_core_web_sm) holds the model one directory down.
@@ -253,8 +280,10 @@ def read_pii(root: Table) -> PiiConfig:
             "en_core_web_sm wheel from spaCy's model releases) and give its directory, as printed by "
             "`python -c 'import en_core_web_sm, os; print(os.path.dirname(en_core_web_sm.__file__))'`",
         )
+    return ner_model
 
-    detectors = root.table("detectors")
+
+def _detectors(detectors: Table, d: PiiConfig) -> dict[str, Any]:
     standard = DetectorClass(
         entities=_entities(detectors, "entities", STANDARD.entities),
         score_threshold=_threshold(detectors, STANDARD.score_threshold),
@@ -270,8 +299,10 @@ def read_pii(root: Table) -> PiiConfig:
         raise detectors.error("phone_leniency", f"must be 0..3, got {leniency}")
     actions = _actions(detectors.table("actions"))
     detectors.finish()
+    return {"standard": standard, "phone_regions": regions, "phone_leniency": leniency, "entity_actions": actions}
 
-    free_text = root.table("free_text")
+
+def _free_text(free_text: Table) -> DetectorClass:
     strict = DetectorClass(
         entities=_entities(free_text, "entities", STRICT.entities),
         score_threshold=_threshold(free_text, STRICT.score_threshold),
@@ -280,8 +311,10 @@ def read_pii(root: Table) -> PiiConfig:
     if 0 < strict.digit_run < 4:
         raise free_text.error("digit_run", f"must be 0 (off) or at least 4, got {strict.digit_run}")
     free_text.finish()
+    return strict
 
-    limits = root.table("limits")
+
+def _limits(limits: Table, d: PiiConfig) -> dict[str, Any]:
     max_depth = limits.integer("max_depth", d.max_depth, minimum=1)
     if max_depth > 200:
         raise limits.error("max_depth", f"must be at most 200 (Python's recursion limit), got {max_depth}")
@@ -297,39 +330,9 @@ def read_pii(root: Table) -> PiiConfig:
     max_scan_ms = limits.integer("max_scan_ms", d.max_scan_ms, minimum=1)
     if max_scan_ms >= 1000:
         raise limits.error("max_scan_ms", f"must be below 1000, got {max_scan_ms}")
-    cache_entries = limits.integer("cache_entries", d.cache_entries)
-    cache_max_chars = limits.integer("cache_max_chars", d.cache_max_chars)
+    values = {"max_depth": max_depth, "max_scan_chars": max_scan_chars, "window_chars": window_chars,
+              "window_overlap": window_overlap, "regex_timeout_ms": regex_timeout_ms, "max_scan_ms": max_scan_ms,
+              "cache_entries": limits.integer("cache_entries", d.cache_entries),
+              "cache_max_chars": limits.integer("cache_max_chars", d.cache_max_chars)}
     limits.finish()
-
-    config = PiiConfig(
-        enabled=root.boolean("enabled", True),
-        hash_prefix=hash_prefix,
-        hash_length=hash_length,
-        ipv4_prefix=ipv4_prefix,
-        ipv6_prefix=ipv6_prefix,
-        sensitive_keys=root.strings("sensitive_keys", d.sensitive_keys),
-        extra_sensitive_keys=root.strings("extra_sensitive_keys", ()),
-        safe_fields=_selectors(root, "safe_fields", d.safe_fields),
-        id_fields=_selectors(root, "id_fields", d.id_fields),
-        rules=_rules(root),
-        default_rules=root.boolean("default_rules", True),
-        free_text_keys=root.strings("free_text_keys", d.free_text_keys),
-        allow_values=root.strings("allow_values", ()),
-        url_secret_params=root.strings("url_secret_params", d.url_secret_params),
-        ner_model=ner_model,
-        standard=standard,
-        strict=strict,
-        phone_regions=regions,
-        phone_leniency=leniency,
-        entity_actions=actions,
-        max_depth=max_depth,
-        max_scan_chars=max_scan_chars,
-        window_chars=window_chars,
-        window_overlap=window_overlap,
-        regex_timeout_ms=regex_timeout_ms,
-        max_scan_ms=max_scan_ms,
-        cache_entries=cache_entries,
-        cache_max_chars=cache_max_chars,
-    )
-    root.finish()
-    return config
+    return values

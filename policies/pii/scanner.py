@@ -19,7 +19,7 @@ from policies.pii.findings import FindingKey, Findings
 from policies.pii.limits import BAD_UNICODE, OVERSIZE, TRUNCATED, UNSCANNED, encodable
 from policies.pii.redactions import Redactor, is_masked
 from policies.pii.transforms import is_label, label_for
-from policies.pii.urls import Leaf, Part, Replaced, split_text
+from policies.pii.urls import Leaf, Nested, Part, Replaced, split_text
 
 STANDARD, STRICT = 0, 1  # detector classes, indexes of the scanner's caches
 _CLASS_RULE = ("detector", "free_text")  # each class's rule name in findings
@@ -28,7 +28,7 @@ _ROUNDS = 3  # scans of a rewritten string, until nothing more is found
 # A scanned string: its scrubbed text and what was found. A scanned leaf: its rewritten text and the entity types.
 Scanned = tuple[str, tuple[FindingKey, ...]]
 LeafScan = tuple[str, tuple[str, ...]]
-_Plan = tuple[int, list[Part | Replaced], list[FindingKey], bool]  # (class, parts, findings so far, truncated?)
+_Plan = tuple[int, list[Part], list[FindingKey], bool]  # (class, parts, findings so far, truncated?)
 
 
 class Scanner:
@@ -77,10 +77,9 @@ class Scanner:
         plans = [self._plan(cls, value) for cls, value in items]
         todo: dict[tuple[int, str], None] = {}
         for cls, parts, _keys, _truncated in plans:
-            for part in parts:
-                if (isinstance(part, Leaf) and (cls, part.text) not in todo
-                        and self._leaf_caches[cls].get(part.text) is None):
-                    todo[(cls, part.text)] = None
+            for leaf in _leaves(parts):
+                if (cls, leaf.text) not in todo and self._leaf_caches[cls].get(leaf.text) is None:
+                    todo[(cls, leaf.text)] = None
         fresh: dict[tuple[int, str], LeafScan | None] = {}
         leaves = [(text, self._classes[cls]) for cls, text in todo]
         for (cls, text), result in zip(todo, self._detect_to_fixpoint(leaves), strict=True):
@@ -137,21 +136,32 @@ class Scanner:
     def _assemble(self, plan: _Plan, fresh: dict[tuple[int, str], LeafScan | None]) -> Scanned:
         cls, parts, keys, truncated = plan
         rule = _CLASS_RULE[cls]
+        text = self._join(parts, cls, fresh, rule, keys)
+        if text is None:
+            return UNSCANNED, ((UNSCANNED[1:-1], rule, "replace"),)
+        return (text + TRUNCATED if truncated else text), tuple(keys)
+
+    def _join(self, parts: list[Part], cls: int, fresh: dict[tuple[int, str], LeafScan | None], rule: str,
+              keys: list[FindingKey]) -> str | None:
+        """The parts put back together, scrubbed; None if one of them could not be scanned."""
         out: list[str] = []
         for part in parts:
             if isinstance(part, str):
                 out.append(part)
             elif isinstance(part, Replaced):
                 out.append(self._replaced(part, rule, keys))
+            elif isinstance(part, Nested):
+                inner = self._join(part.parts, cls, fresh, rule, keys)
+                if inner is None:
+                    return None
+                out.append(part.raw if inner == part.text else part.encode(inner))
             else:
                 key = (cls, part.text)
                 result = fresh[key] if key in fresh else self._leaf_caches[cls].get(part.text)
                 if result is None:
-                    return UNSCANNED, ((UNSCANNED[1:-1], rule, "replace"),)
+                    return None
                 out.append(self._leaf(part, result, rule, keys))
-        if truncated:
-            out.append(TRUNCATED)
-        return "".join(out), tuple(keys)
+        return "".join(out)
 
     @staticmethod
     def _replaced(part: Replaced, rule: str, keys: list[FindingKey]) -> str:
@@ -167,3 +177,12 @@ class Scanner:
         keys += [(e, rule, self._redactor.action(e)) for e in entities]
         return part.encode(new) if part.encode else new
 
+
+def _leaves(parts: list[Part]) -> list[Leaf]:
+    found: list[Leaf] = []
+    for part in parts:
+        if isinstance(part, Leaf):
+            found.append(part)
+        elif isinstance(part, Nested):
+            found += _leaves(part.parts)
+    return found

@@ -5,6 +5,10 @@ not hide what they look for; a piece they change is encoded again, a piece they 
 scheme, the port and the URL's shape are kept. User-info (`https://user:pass@host`) is replaced outright, and so are
 the values of query parameters whose names are secret (`token`, `api_key`, `code`, ...); the host, the path, every
 other parameter value and the fragment are scanned like any text.
+
+Encodings nest: a `next=` or `redirect_uri=` parameter holds a whole URL, percent-encoded, whose own parameters are
+encoded once more (`jane%2540example.com`). A decoded value that holds a URL, or is still percent-encoded, is taken
+apart again (`Nested`), up to `MAX_NESTING` levels, and encoded back the way it came only if something in it changed.
 """
 
 from __future__ import annotations
@@ -19,6 +23,8 @@ _URL = re.compile(r"\b[a-zA-Z][a-zA-Z0-9+.\-]{1,15}://[^\s<>\"'`{}|\\^]+")
 _TRAILING = ".,;:!?)]}'\""
 _OPENING = {")": "(", "]": "[", "}": "{"}
 _QUERY_ONLY = re.compile(r"\?[^\s?#=&]+=[^\s]*")  # Segment's context.page.search: "?q=...&email=..."
+_PERCENT = re.compile(r"%[0-9A-Fa-f]{2}")
+MAX_NESTING = 3  # URLs inside parameters inside URLs: deeper than any redirect chain seen in practice
 
 
 @dataclass
@@ -30,9 +36,6 @@ class Leaf:
     encode: Callable[[str], str] | None = None  # re-encodes a changed `text`; None: use it as is
 
 
-Part = str | Leaf  # a str part is kept verbatim
-
-
 @dataclass
 class Replaced:
     """A piece replaced without scanning: user-info or a secret parameter's value."""
@@ -40,6 +43,20 @@ class Replaced:
     entity: str
     replacement: str
     raw: str
+
+
+@dataclass
+class Nested:
+    """A decoded value that is taken apart again: `text` (decoded) as `parts`; `raw` stays if no part changes,
+    otherwise the new text is encoded back with `encode`."""
+
+    parts: list[Part]
+    text: str
+    raw: str
+    encode: Callable[[str], str]
+
+
+Part = str | Leaf | Replaced | Nested  # a str part is kept verbatim
 
 
 def _quote_segment(text: str) -> str:
@@ -54,14 +71,30 @@ def _quote_fragment(text: str) -> str:
     return quote(text, safe="/:@!$&'()*+,;=-._~[]?")
 
 
-def _params(text: str, is_secret: Callable[[str], bool], secret_label: str) -> list[Part | Replaced]:
-    parts: list[Part | Replaced] = []
+def _decoded(raw: str, text: str, encode: Callable[[str], str], is_secret: Callable[[str], bool],
+             secret_label: str, depth: int) -> Part:
+    """The part for `raw`, which decodes to `text`: a leaf, or, when `text` holds a URL or is still encoded, the
+    parts of `text` again."""
+    if depth < MAX_NESTING:
+        inner: list[Part] | None = None
+        if "://" in text or (text.startswith("?") and _QUERY_ONLY.match(text)):
+            inner = split_text(text, is_secret, secret_label, depth + 1)
+        elif _PERCENT.search(text):
+            inner = [_decoded(text, unquote_plus(text), _quote_query, is_secret, secret_label, depth + 1)]
+        if inner:
+            return Nested(inner, text, raw, encode)
+    return Leaf(text, raw, encode)
+
+
+def _params(text: str, is_secret: Callable[[str], bool], secret_label: str, depth: int) -> list[Part]:
+    parts: list[Part] = []
     for i, pair in enumerate(text.split("&")):
         if i:
             parts.append("&")
         name, eq, value = pair.partition("=")
         if not eq:
-            parts.append(Leaf(unquote_plus(pair), pair, _quote_query) if pair else pair)
+            parts.append(_decoded(pair, unquote_plus(pair), _quote_query, is_secret, secret_label, depth)
+                         if pair else pair)
             continue
         parts.append(name + "=")
         if not value:
@@ -69,13 +102,13 @@ def _params(text: str, is_secret: Callable[[str], bool], secret_label: str) -> l
         if is_secret(unquote_plus(name)):
             parts.append(Replaced("URL_SECRET", secret_label, value))
         else:
-            parts.append(Leaf(unquote_plus(value), value, _quote_query))
+            parts.append(_decoded(value, unquote_plus(value), _quote_query, is_secret, secret_label, depth))
     return parts
 
 
-def split_url(url: str, is_secret: Callable[[str], bool], secret_label: str) -> list[Part | Replaced]:
+def split_url(url: str, is_secret: Callable[[str], bool], secret_label: str, depth: int = 0) -> list[Part]:
     scheme, sep, rest = url.partition("://")
-    parts: list[Part | Replaced] = [scheme + sep]
+    parts: list[Part] = [scheme + sep]
     cut = len(rest)
     for ch in "/?#":
         at = rest.find(ch)
@@ -92,26 +125,26 @@ def split_url(url: str, is_secret: Callable[[str], bool], secret_label: str) -> 
         if i:
             parts.append("/")
         if segment:
-            parts.append(Leaf(unquote(segment), segment, _quote_segment))
+            parts.append(_decoded(segment, unquote(segment), _quote_segment, is_secret, secret_label, depth))
     if qmark:
         parts.append("?")
-        parts += _params(query, is_secret, secret_label)
+        parts += _params(query, is_secret, secret_label, depth)
     if hash_:
         parts.append("#")
         if "=" in fragment:  # OAuth implicit flow: #access_token=...&state=...
-            parts += _params(fragment, is_secret, secret_label)
+            parts += _params(fragment, is_secret, secret_label, depth)
         elif fragment:
-            parts.append(Leaf(unquote(fragment), fragment, _quote_fragment))
+            parts.append(_decoded(fragment, unquote(fragment), _quote_fragment, is_secret, secret_label, depth))
     return parts
 
 
-def split_text(text: str, is_secret: Callable[[str], bool], secret_label: str) -> list[Part | Replaced] | None:
+def split_text(text: str, is_secret: Callable[[str], bool], secret_label: str, depth: int = 0) -> list[Part] | None:
     """`text` as parts around the URLs it contains, or None if it has none (the caller scans it whole)."""
     if text.startswith("?") and _QUERY_ONLY.match(text):
-        return ["?", *_params(text[1:], is_secret, secret_label)]
+        return ["?", *_params(text[1:], is_secret, secret_label, depth)]
     if "://" not in text:
         return None
-    parts: list[Part | Replaced] = []
+    parts: list[Part] = []
     pos = 0
     for match in _URL.finditer(text):
         start, end = match.span()
@@ -124,7 +157,7 @@ def split_text(text: str, is_secret: Callable[[str], bool], secret_label: str) -
             end -= 1
         if start > pos:
             parts.append(Leaf(text[pos:start], text[pos:start]))
-        parts += split_url(text[start:end], is_secret, secret_label)
+        parts += split_url(text[start:end], is_secret, secret_label, depth)
         pos = end
     if not parts:
         return None

@@ -231,6 +231,12 @@ URLS = [
     ("see https://example.com/a?email=a%40b.com.", "see https://example.com/a?email=[EMAIL]."),
     ("?q=shoes&email=jane%40example.com", "?q=shoes&email=[EMAIL]"),
     ("https://example.com/p?a=%zz&b=%E2%82%AC", "https://example.com/p?a=%zz&b=%E2%82%AC"),
+    # Encodings nest: a redirect parameter holds an encoded URL whose own parameters are encoded once more.
+    ("https://app.example.com/login?next=https%3A%2F%2Fapp.example.com%2Fverify%3Femail%3Djane%2540example.com&lang=de",
+     "https://app.example.com/login?next=https://app.example.com/verify%3Femail%3D[EMAIL]&lang=de"),
+    ("https://x.example/search?q=jane%2540example.com", "https://x.example/search?q=[EMAIL]"),
+    ("https://a.example/r?redirect_uri=https%3A%2F%2Fb.example%2Fcb&state=x1",
+     "https://a.example/r?redirect_uri=https%3A%2F%2Fb.example%2Fcb&state=x1"),  # nothing found: bytes kept
 ]
 
 

@@ -73,7 +73,9 @@ class FieldRule:
 
 
 # Built-in field rules (`default_rules = true`), after the policy's own. Keys match normalised (`**.firstname` is also
-# first_name, firstName, $first_name). The detectors would miss names and addresses, which have no pattern.
+# first_name, firstName, $first_name). The detectors would miss names and addresses, which have no pattern; besides
+# these, keys that say they hold a person's name, a street address or a person in a role are read in several
+# languages by fields.py (also part of the built-in rules).
 DEFAULT_RULES = (
     FieldRule("context.ip", "truncate_ip"),
     FieldRule("**.ip", "truncate_ip"),
@@ -92,11 +94,6 @@ DEFAULT_RULES = (
     FieldRule("**.last_name", "replace", "[PERSON]"),
     FieldRule("**.full_name", "replace", "[PERSON]"),
     FieldRule("**.username", "hash"),
-    FieldRule("**.address", "replace", "[LOCATION]"),
-    FieldRule("**.street", "replace", "[LOCATION]"),
-    FieldRule("**.street_address", "replace", "[LOCATION]"),
-    FieldRule("**.address_line1", "replace", "[LOCATION]"),
-    FieldRule("**.address_line2", "replace", "[LOCATION]"),
     FieldRule("**.postal_code", "mask"),
     FieldRule("**.zip", "mask"),
     FieldRule("**.zipcode", "mask"),

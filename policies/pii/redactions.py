@@ -14,15 +14,19 @@ from __future__ import annotations
 from collections.abc import Mapping
 from datetime import UTC, datetime
 
+from policies.pii.fields import looks_like_a_name
 from policies.pii.transforms import Hasher, generalize_date, is_label, label_for, mask, truncate_ip
 
 KEEP, REMOVE, REPLACE, MASK, HASH, TRUNCATE_IP, GENERALIZE_DATE, DETECT, DETECT_ID, SENSITIVE = range(10)
+# From what a key says (fields.py): strings replaced, objects walked (an address's country code stays); strings
+# replaced when shaped like a person's name, else detected.
+REPLACE_TEXT, REPLACE_NAME = 10, 11
 
 # The policy's `[[pii.rules]] action` names.
 RULE_KINDS = {"keep": KEEP, "remove": REMOVE, "replace": REPLACE, "mask": MASK, "hash": HASH,
               "truncate_ip": TRUNCATE_IP, "generalize_date": GENERALIZE_DATE, "detect": DETECT}
 ACTION_NAMES = {REPLACE: "replace", MASK: "mask", HASH: "hash", TRUNCATE_IP: "truncate_ip",
-                GENERALIZE_DATE: "generalize_date"}
+                GENERALIZE_DATE: "generalize_date", REPLACE_TEXT: "replace", REPLACE_NAME: "replace"}
 # Kinds that a rule on an object or array applies to every value inside it.
 TRANSFORMS = frozenset({REPLACE, MASK, HASH, TRUNCATE_IP, GENERALIZE_DATE, DETECT_ID})
 # Sets rather than `in (A, B)`: on the per-key path a frozenset lookup is as fast as two comparisons, a tuple slower.
@@ -55,10 +59,12 @@ class Redactor:
         self._entity_actions = entity_actions
 
     def field(self, kind: int, value: str, label: str) -> str | None:
-        """`value` under a field rule of `kind`; None when a truncate_ip field holds no address (the detectors then
-        decide). A kind that does not change values returns `value`."""
-        if kind == REPLACE:
+        """`value` under a field rule of `kind`; None when a truncate_ip field holds no address or a person's field
+        no name (the detectors then decide). A kind that does not change values returns `value`."""
+        if kind in (REPLACE, REPLACE_TEXT):
             return label
+        if kind == REPLACE_NAME:
+            return label if looks_like_a_name(value) else None
         if kind == MASK:
             return mask(value)
         if kind == HASH:

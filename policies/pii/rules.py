@@ -6,8 +6,10 @@ Sources of a decision, in order of precedence (the first that says something win
 2. safe fields (kept, never scrubbed),
 3. key rules: a key containing a sensitive term (`password`, `api_key`, `ssn`, ...) has its value removed,
 4. the built-in field rules (`DEFAULT_RULES`, unless `default_rules = false`),
-5. id fields: identifiers pseudonymised whole when they hold PII,
-6. otherwise the detectors.
+5. what the key's words say (fields.py): a person's name, a street address, a person in a role (with the built-in
+   rules), or an identifier number whose strings are detected without phone and IP detectors,
+6. id fields: identifiers pseudonymised whole when they hold PII,
+7. otherwise the detectors.
 
 Selectors (selectors.py) compile into one matcher whose states are small ints, so that the walker moves from a
 parent's state to a child's with one dict look-up: `CompiledRules.step` is memoised per (state, key).
@@ -20,9 +22,22 @@ from dataclasses import dataclass
 from typing import Any
 
 from policies.pii.config import DEFAULT_RULES, FieldRule, PiiConfig
+from policies.pii.fields import ADDRESS, NUMBER_ID, PERSON, ROLE, field_class
 from policies.pii.keys import FreeTextKeys, SensitiveKeys
 from policies.pii.limits import encodable
-from policies.pii.redactions import DETECT, DETECT_ID, DETECTING, KEEP, REMOVE, REMOVING, RULE_KINDS, SENSITIVE
+from policies.pii.redactions import (
+    DETECT,
+    DETECT_ID,
+    DETECTING,
+    KEEP,
+    REMOVE,
+    REMOVING,
+    REPLACE_NAME,
+    REPLACE_TEXT,
+    RULE_KINDS,
+    SENSITIVE,
+)
+from policies.pii.scanner import NUMBERS, STANDARD, STRICT
 from policies.pii.selectors import PathMatcher, normalize_key
 from policies.pii.transforms import is_label
 
@@ -41,6 +56,11 @@ class Action:
 
 
 DETECT_ANY = Action(DETECT, "", "FIELD", "")  # no rule: the detectors decide
+_BY_FIELD = {
+    PERSON: Action(REPLACE_TEXT, "field:person", "PERSON", "[PERSON]"),
+    ADDRESS: Action(REPLACE_TEXT, "field:address", "LOCATION", "[LOCATION]"),
+    ROLE: Action(REPLACE_NAME, "field:role", "PERSON", "[PERSON]"),
+}
 
 
 @dataclass(frozen=True, slots=True)
@@ -49,7 +69,7 @@ class Step:
 
     child: int  # the selector state of the value's own children
     action: Action
-    free_text: bool  # the key holds free text: its strings get the strict detector class
+    cls: int  # the detector class the key asks for (STRICT: free text, NUMBERS: an identifier), or 0: the parent's
     new_key: str | None  # the key itself scrubbed (it held PII or invalid unicode), or None
     scan: bool  # the hot path: a string under this key goes to the detectors as it is
     keep: bool  # kept as it is (only made encodable)
@@ -95,6 +115,7 @@ class CompiledRules:
         self._sensitive = sensitive
         self._free_text = FreeTextKeys(config.free_text_keys)
         self._scrub_key = scrub_key
+        self._by_field = config.default_rules
         self.steps: dict[tuple[int, Any], Step] = {}  # the memo, read directly by the walker's loop
 
     def step(self, state: int, key: Any) -> Step:
@@ -105,10 +126,10 @@ class CompiledRules:
             return found
         text = key if isinstance(key, str) else str(key)
         child = self.matcher.step(state, normalize_key(text))
-        action = self._decide(child, text)
+        action, cls = self._decide(child, text)
         kind = action.kind
         new_key = self._new_key(key, kind) if isinstance(key, str) else None
-        step = Step(child, action, self._free_text.match(text), new_key,
+        step = Step(child, action, cls, new_key,
                     scan=kind in DETECTING and new_key is None,
                     keep=kind == KEEP and new_key is None,
                     deferred=kind in REMOVING or new_key is not None,
@@ -118,15 +139,24 @@ class CompiledRules:
         self.steps[memo] = step
         return step
 
-    def _decide(self, state: int, key: str) -> Action:
+    def _decide(self, state: int, key: str) -> tuple[Action, int]:
+        """The key's action and the detector class it asks for."""
+        cls = STRICT if self._free_text.match(key) else STANDARD
         winner = self.matcher.winner(state)
         rule = self._rules[winner] if winner >= 0 else None
         if rule is not None and rule.tier <= _TIER_SAFE:
-            return rule.action
+            return rule.action, cls
         sensitive = self._sensitive.match(key)
         if sensitive is not None:
-            return Action(SENSITIVE, f"key:{sensitive}", "SENSITIVE_KEY", "")
-        return rule.action if rule is not None else DETECT_ANY
+            return Action(SENSITIVE, f"key:{sensitive}", "SENSITIVE_KEY", ""), cls
+        if rule is not None and rule.tier == _TIER_DEFAULT:
+            return rule.action, cls
+        kind = field_class(key) if self._by_field else None
+        if kind == NUMBER_ID:
+            return (rule.action if rule is not None else DETECT_ANY), NUMBERS
+        if kind is not None:
+            return _BY_FIELD[kind], cls
+        return (rule.action if rule is not None else DETECT_ANY), cls
 
     def _new_key(self, key: str, kind: int) -> str | None:
         new_key = None

@@ -11,6 +11,7 @@ timed out or used up its time budget makes its whole string "[UNSCANNED]": the s
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from dataclasses import replace
 
 from policies.pii.cache import ScanCache
 from policies.pii.config import DetectorClass, PiiConfig
@@ -21,8 +22,11 @@ from policies.pii.redactions import Redactor, is_masked
 from policies.pii.transforms import is_label, label_for
 from policies.pii.urls import Leaf, Nested, Part, Replaced, split_text
 
-STANDARD, STRICT = 0, 1  # detector classes, indexes of the scanner's caches
-_CLASS_RULE = ("detector", "free_text")  # each class's rule name in findings
+# Detector classes, indexes of the scanner's caches: the policy's standard and free-text classes, and the standard class
+# without phone and IP detectors for identifier numbers (a version `14.9.4.199`, a build or invoice number).
+STANDARD, STRICT, NUMBERS = 0, 1, 2
+_CLASS_RULE = ("detector", "free_text", "detector")  # each class's rule name in findings
+_NOT_NUMBERS = frozenset({"PHONE_NUMBER", "IP_ADDRESS"})
 _ROUNDS = 3  # scans of a rewritten string, until nothing more is found
 
 # A scanned string: its scrubbed text and what was found. A scanned leaf: its rewritten text and the entity types.
@@ -38,9 +42,10 @@ class Scanner:
         self._detector = detector
         self._redactor = redactor
         self._is_secret_param = is_secret_param
-        self._classes: tuple[DetectorClass, DetectorClass] = (config.standard, config.strict)
-        self.caches = (ScanCache[Scanned](config.cache_entries), ScanCache[Scanned](config.cache_entries))
-        self._leaf_caches = (ScanCache[LeafScan](config.cache_entries), ScanCache[LeafScan](config.cache_entries))
+        numbers = replace(config.standard, entities=tuple(e for e in config.standard.entities if e not in _NOT_NUMBERS))
+        self._classes = (config.standard, config.strict, numbers)
+        self.caches = tuple(ScanCache[Scanned](config.cache_entries) for _ in self._classes)
+        self._leaf_caches = tuple(ScanCache[LeafScan](config.cache_entries) for _ in self._classes)
 
     def scan(self, value: str, cls: int) -> Scanned:
         """`value` scrubbed in class `cls`, from the cache when it was seen before."""

@@ -106,7 +106,7 @@ class Scrubber:
         state, action, cls = self.rules.root, DETECT_ANY, STANDARD
         for key in (path.split(".") if path else ()):
             step = self.rules.step(state, key)
-            state, action, cls = step.child, step.action, int(step.free_text)
+            state, action, cls = step.child, step.action, step.cls
             if action.kind in REMOVING or action.kind == KEEP:
                 break
         findings: list[FindingKey] = []

@@ -63,7 +63,7 @@ class Walker:
         # The hot loop: locals only, and values replaced in place (no change of size while iterating).
         steps = self._rules.steps
         caches = self._scanner.caches
-        young = (caches[0].young, caches[1].young)
+        young = [cache.young for cache in caches]
         max_depth = self._max_depth
         later: list[tuple[Any, Any, Step]] | None = None
         for key, value in d.items():
@@ -73,7 +73,7 @@ class Walker:
             if step.scan and forced is None:
                 t = type(value)
                 if t is str:
-                    c = cls | step.free_text
+                    c = step.cls or cls
                     cached = young[c].get(value)
                     if cached is None:
                         cached = caches[c].get(value)
@@ -84,7 +84,7 @@ class Walker:
                         self._apply(d, key, value, step.id_rule, cached, findings)
                     continue
                 if t is dict and depth < max_depth and step.id_rule is None:
-                    self.walk_dict(value, step.child, depth + 1, None, cls | step.free_text, findings, pending)
+                    self.walk_dict(value, step.child, depth + 1, None, step.cls or cls, findings, pending)
                     continue
             if step.keep:
                 if type(value) is not str or not value.isascii():
@@ -117,9 +117,9 @@ class Walker:
                cls: int, findings: FindingList, pending: list[Pending]) -> None:
         action = forced if forced is not None and step.action.kind == DETECT else step.action
         if type(value) is str and action.kind != KEEP:  # most values: straight to their redaction
-            self._string(d, key, value, action, cls | step.free_text, findings, pending)
+            self._string(d, key, value, action, step.cls or cls, findings, pending)
         else:
-            self.value(d, key, value, step.child, action, cls | step.free_text, depth, forced, findings, pending)
+            self.value(d, key, value, step.child, action, step.cls or cls, depth, forced, findings, pending)
 
     def value(self, holder: Any, slot: Any, value: Any, state: int, action: Action, cls: int, depth: int,
               forced: Action | None, findings: FindingList, pending: list[Pending]) -> None:

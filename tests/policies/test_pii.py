@@ -151,7 +151,7 @@ def test_default_rules_snapshot(scrubber: Scrubber) -> None:
                            "properties": {"name": "Monopoly", "$ip": "198.51.100.23"}})
     assert out == {
         "traits": {"email": h("jane@example.com"), "name": "[PERSON]", "first_name": "[PERSON]", "phone": "[PHONE]",
-                   "address": {"street": "[LOCATION]", "city": "[LOCATION]"}, "postal_code": "*****",
+                   "address": {"street": "[LOCATION]", "city": "Springfield"}, "postal_code": "*****",
                    "birthday": "1990", "plan": "pro", "username": h("jdoe")},
         "context": {"ip": "203.0.113.0", "os": {"name": "iOS"}},
         "properties": {"name": "Monopoly", "$ip": "198.51.100.0"},

@@ -58,11 +58,6 @@ FIELD_RULES: dict[str, tuple[str, Any, Any, tuple[str, str]]] = {
     "**.last_name": ("traits.$last_name", "Doe", "[PERSON]", ("PERSON", "replace")),
     "**.full_name": ("properties.customer.full_name", "Jane Doe", "[PERSON]", ("PERSON", "replace")),
     "**.username": ("traits.username", "jdoe", h("jdoe"), ("FIELD", "hash")),
-    "**.address": ("traits.address", "1 Main St, Springfield", "[LOCATION]", ("LOCATION", "replace")),
-    "**.street": ("properties.shipping.street", "Hauptstraße 5", "[LOCATION]", ("LOCATION", "replace")),
-    "**.street_address": ("traits.streetAddress", "1 Main St", "[LOCATION]", ("LOCATION", "replace")),
-    "**.address_line1": ("traits.address_line1", "1 Main St", "[LOCATION]", ("LOCATION", "replace")),
-    "**.address_line2": ("traits.addressLine2", "Apt 4", "[LOCATION]", ("LOCATION", "replace")),
     "**.postal_code": ("traits.postalCode", "90210", "*****", ("FIELD", "mask")),
     "**.zip": ("traits.zip", "75001", "*****", ("FIELD", "mask")),
     "**.zipcode": ("properties.zipcode", 10115, "*****", ("FIELD", "mask")),
@@ -206,3 +201,50 @@ def test_detector(scrubber: Scrubber, entity: str) -> None:
     action = "truncate_ip" if entity == "IP_ADDRESS" else "replace"
     assert scrubber.scrub_value({"info": text}) == (
         {"info": expected}, Findings([((entity, "detector", action), 1)]))
+
+
+# ---- what a key says, in six languages: a person's name, a street address, a person in a role, an identifier -------
+
+KEYED: list[tuple[str, Any, Any, str]] = [
+    # a name word with a qualifier that is not a thing, or a word that only names people
+    ("employee_name", "Jane Doe", "[PERSON]", "field:person"),
+    ("inviteeName", "Jan de Vries", "[PERSON]", "field:person"),
+    ("Kundenname", "Erika Mustermann", "[PERSON]", "field:person"),
+    ("nombre_cliente", "María García", "[PERSON]", "field:person"),
+    ("nom_du_contact", "Jean Dupont", "[PERSON]", "field:person"),
+    ("cognome", "Rossi", "[PERSON]", "field:person"),
+    ("achternaam", "Jansen", "[PERSON]", "field:person"),
+    # a street address, its lines and compounds; objects are walked (the country code stays)
+    ("home_address", "12 Rue de la Paix\n75002 Paris", "[LOCATION]", "field:address"),
+    ("Rechnungsadresse", "Hauptstraße 5, 10115 Berlin", "[LOCATION]", "field:address"),
+    ("calle", "Calle Mayor 5", "[LOCATION]", "field:address"),
+    ("indirizzo", "Via Roma 12", "[LOCATION]", "field:address"),
+    ("straat", "Keizersgracht 123", "[LOCATION]", "field:address"),
+    ("mailing_address", {"line1": "1 Main St", "city": "Springfield", "country_code": "US"},
+     {"line1": "[LOCATION]", "city": "Springfield", "country_code": "US"}, "field:address"),
+    # a person in a role: a name is replaced, anything else goes to the detectors
+    ("assignee", "Anna van der Berg", "[PERSON]", "field:role"),
+    ("empfaenger", "Doe, Jane", "[PERSON]", "field:role"),
+]
+NOT_KEYED: list[tuple[str, Any]] = [
+    ("file_name", "Quarterly Report.pdf"), ("plan_name", "Business Pro"), ("event_name", "Annual Kickoff"),
+    ("feature_name", "Smart Scheduling"), ("name", "Pricing Page"), ("name_de", "Preisseite"),
+    ("Dateiname", "Angebot Mai.docx"), ("email_address", "not an e-mail"), ("ip_address", "n/a"),
+    ("assignee", "Acme GmbH"), ("customer", "Northwind Traders Ltd"), ("owner", "team-billing"),
+    ("app_build", "14.9.4.199"), ("sdk_version", "10.0.0.1"), ("build_number", "2024061812"),
+    ("invoice_number", "4155550100"), ("order_ref", "+1 415 555 0100"),
+]
+
+
+@pytest.mark.parametrize("key, value, expected, rule", KEYED)
+def test_keys_that_say_what_they_hold(scrubber: Scrubber, key: str, value: Any, expected: Any, rule: str) -> None:
+    out, findings = scrubber.scrub_value({"properties": {key: value}})
+    assert out == {"properties": {key: expected}}
+    entity = "LOCATION" if rule == "field:address" else "PERSON"
+    assert findings == Findings([((entity, rule, "replace"), 1)])
+
+
+@pytest.mark.parametrize("key, value", NOT_KEYED)
+def test_keys_that_name_things_and_identifier_numbers_are_kept(scrubber: Scrubber, key: str, value: Any) -> None:
+    # Versions are not IP addresses and build or invoice numbers are not phone numbers under keys that say so.
+    assert scrubber.scrub_value({"properties": {key: value}}) == ({"properties": {key: value}}, Findings())

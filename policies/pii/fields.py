@@ -1,0 +1,184 @@
+"""What a key says about its value, in several languages: a person's name, a street address, a person in some role,
+or a number that is an identifier (a version, a build, an invoice), not a phone or an address.
+
+Keys are split into words (camelCase, snake_case, kebab-case; accents folded, ß as ss), and German and Dutch
+compounds are read by their last part (`Kundenname`, `Rechnungsadresse`, `klantnaam`). The word lists are general
+vocabulary of form fields in en/de/fr/es/it/nl, not tuned to any corpus.
+
+- PERSON: a name word (`name`, `nombre`, `nom`, `nome`, `naam`, `vorname`, `surname`, ...) with a qualifier that is
+  not a thing (`employee_name`, `nombre_cliente`, `from_name`), or a name word that only names people (`first_name`,
+  `apellido`, `achternaam`). `name` alone, and `file_name`, `plan_name`, `event_name`, `feature_name`, `product_name`
+  and the like, are not people.
+- ADDRESS: an address or street word (`home_address`, `strasse`, `rue`, `calle`, `indirizzo`, `straat`, `line1` of an
+  address), but not an e-mail, IP, MAC or wallet address. Its strings are replaced; an address object is walked, so
+  that its country code and city stay while its street lines go.
+- ROLE: a person in a role (`assignee`, `recipient`, `empfaenger`, `destinataire`, ...): a value shaped like a name is
+  replaced, any other value goes to the detectors.
+- NUMBER_ID: a version, build, release, invoice, order or reference key: its numbers are never phones or addresses.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+PERSON, ADDRESS, ROLE, NUMBER_ID = "PERSON", "ADDRESS", "ROLE", "NUMBER_ID"
+
+_NAME_WORDS = frozenset({
+    "name", "names", "nombre", "nombres", "nom", "noms", "nome", "nomi", "naam", "namen",
+})
+# Name words that only ever name people.
+_PERSON_NAME_WORDS = frozenset({
+    "firstname", "lastname", "fullname", "surname", "surnames", "givenname", "familyname", "forename", "middlename",
+    "maidenname", "birthname", "displayname", "nickname", "vorname", "nachname", "familienname", "rufname",
+    "geburtsname", "prenom", "prenoms", "patronyme", "apellido", "apellidos", "cognome", "voornaam", "achternaam",
+    "roepnaam", "tussenvoegsel",
+})
+# Qualifiers that make `<qualifier> name` a thing, not a person.
+_THING_WORDS = frozenset({
+    # en
+    "file", "plan", "event", "feature", "product", "company", "organization", "organisation", "org", "app",
+    "application", "page", "screen", "report", "browser", "os", "device", "campaign", "category", "project", "team",
+    "tag", "template", "workspace", "account", "domain", "host", "hostname", "server", "table", "column", "field",
+    "step", "button", "element", "list", "group", "channel", "variant", "experiment", "flag", "role", "status", "type",
+    "model", "brand", "city", "country", "state", "region", "venue", "store", "shop", "pipeline", "stage", "deal",
+    "board", "folder", "document", "doc", "form", "survey", "integration", "key", "bucket", "queue", "job", "task",
+    "metric", "dashboard", "cohort", "segment", "audience", "property", "timezone", "locale", "language", "currency",
+    "item", "sku", "course", "class", "room", "building", "site", "environment", "env", "service", "module", "package",
+    "library", "lib", "sdk", "plugin", "theme", "layout", "section", "component", "widget", "action", "trigger",
+    "workflow", "automation", "rule", "policy", "permission", "scope", "bank", "tier", "level", "game", "book",
+    "title", "department", "network", "database", "schema", "index", "zone", "cluster", "node", "image", "video",
+    "asset", "attachment", "upload", "export", "import", "source", "destination", "target", "origin", "vendor",
+    "partner", "supplier", "merchant", "business", "entity", "subscription", "bundle", "coupon", "promo", "discount",
+    "price", "tax", "payment", "method", "provider", "carrier", "shipping", "warehouse", "location", "street", "path",
+    "route", "url", "link", "attribute", "param", "parameter", "variable", "var", "option", "setting", "config",
+    "label", "icon", "color", "font", "style", "sheet", "tab", "window", "view", "mode", "flow", "funnel", "goal",
+    "kpi", "framework", "release", "version", "build", "branch", "repo", "repository", "commit",
+    # de (with the stems compounds use: Firmenname, Seitenname)
+    "datei", "produkt", "firma", "firmen", "unternehmens", "seiten", "gruppen", "bestands", "unternehmen", "projekt",
+    "veranstaltung", "funktion", "bericht", "kategorie", "vorlage", "stadt", "land", "abteilung", "seite", "gruppe",
+    "tabelle", "spalte", "ordner", "dokument", "artikel",
+    # fr
+    "fichier", "produit", "entreprise", "societe", "projet", "evenement", "fonction", "fonctionnalite", "rapport",
+    "categorie", "modele", "ville", "pays", "departement", "equipe", "dossier", "groupe", "article",
+    # es
+    "archivo", "producto", "empresa", "proyecto", "evento", "funcion", "informe", "categoria", "plantilla", "ciudad",
+    "pais", "departamento", "equipo", "carpeta", "grupo", "articulo", "campana",
+    # it
+    "prodotto", "azienda", "societa", "progetto", "funzione", "rapporto", "modello", "citta", "paese", "dipartimento",
+    "squadra", "cartella", "gruppo", "articolo",
+    # nl
+    "bestand", "bedrijf", "functie", "sjabloon", "stad", "afdeling", "groep", "map",
+})
+_ADDRESS_WORDS = frozenset({
+    "address", "addr", "adresse", "anschrift", "direccion", "domicilio", "indirizzo", "adres", "street", "strasse",
+    "rue", "calle", "straat", "residence", "wohnadresse", "postanschrift", "hausnummer", "housenumber",
+})
+_ADDRESS_LINE = re.compile(r"(?:line|linea|ligne|zeile|regel)[1-4]")  # Stripe's `address.line1` and its kin
+_ADDRESS_SUFFIXES = ("adresse", "anschrift", "strasse", "straat", "adres")
+# An address that is not a place: e-mail, IP, MAC, wallet, web; or something about an address that is not the place.
+_NOT_PLACE = frozenset({
+    "email", "mail", "e", "correo", "courriel", "electronico", "electronique", "elettronica", "ip", "ipv4", "ipv6",
+    "mac", "wallet", "crypto", "btc", "eth", "url", "web", "website", "link", "id", "ids", "uuid", "count", "type",
+    "status", "verified", "valid", "validated", "format", "book", "hash", "key", "token", "server", "host",
+})
+_ROLE_WORDS = frozenset({
+    # en
+    "assignee", "assigned", "owner", "recipient", "sender", "author", "requester", "requestor", "reporter", "reviewer",
+    "approver", "attendee", "attendees", "invitee", "invitees", "participant", "participants", "guest", "guests",
+    "organizer", "organiser", "host", "employee", "agent", "contact", "customer", "client", "candidate", "applicant",
+    "patient", "signer", "signatory", "witness", "manager", "supervisor", "cc", "bcc", "from", "to", "spouse",
+    "parent", "child", "beneficiary", "cardholder", "holder", "payee", "driver", "tenant", "landlord",
+    # de
+    "ansprechpartner", "kontakt", "kunde", "mitarbeiter", "mitarbeiterin", "empfaenger", "absender", "inhaber",
+    "bearbeiter", "verantwortlicher", "teilnehmer", "gast", "bewerber", "unterzeichner", "vertreter",
+    # fr
+    "destinataire", "expediteur", "responsable", "proprietaire", "employe", "interlocuteur", "invite", "candidat",
+    "signataire", "titulaire", "demandeur",
+    # es
+    "contacto", "empleado", "destinatario", "remitente", "titular", "solicitante", "participante", "invitado",
+    "candidato", "firmante",
+    # it
+    "referente", "dipendente", "mittente", "titolare", "richiedente", "partecipante", "invitato", "firmatario",
+    # nl
+    "contactpersoon", "medewerker", "ontvanger", "afzender", "eigenaar", "klant", "aanvrager", "deelnemer",
+    "kandidaat", "ondertekenaar",
+})
+_NUMBER_ID_WORDS = frozenset({
+    "version", "ver", "build", "release", "revision", "rev", "invoice", "rechnung", "rechnungsnummer", "facture",
+    "factura", "fattura", "factuur", "order", "bestellung", "bestellnummer", "commande", "pedido", "ordine",
+    "bestelling", "sku", "ref", "reference", "referenz", "referencia", "riferimento", "referentie", "ticket",
+    "receipt", "quote", "po", "serial", "batch", "lot", "part", "article", "artikel", "case", "incident",
+})
+_NOT_NUMBER_ID = frozenset({
+    "phone", "tel", "telephone", "telefon", "telefono", "telefoon", "mobile", "mobil", "cell", "fax", "ip", "contact",
+    "sms", "whatsapp",
+})
+
+_CAMEL = re.compile(r"(?<=[a-z\u00df-\u00ff])(?=[A-Z\u00c0-\u00de])")
+_WORD = re.compile(r"[^\W\d_]+|\d+")
+
+
+def field_words(key: str) -> tuple[str, ...]:
+    """The words of a key, lower case, accents folded: `Kunden-Straße` → (kunden, strasse)."""
+    text = _CAMEL.sub(" ", key).replace("ß", "ss").replace("ẞ", "SS")
+    if not text.isascii():
+        text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode("ascii")
+    return tuple(w.lower() for w in _WORD.findall(text))
+
+
+def field_class(key: str) -> str | None:
+    """PERSON, ADDRESS, ROLE, NUMBER_ID, or None when the key says nothing about its value."""
+    words = field_words(key)
+    if not words or len(words) > 8:
+        return None
+    found = set(words)
+    if _is_address(words, found):
+        return ADDRESS
+    if _is_person(words, found):
+        return PERSON
+    if found & _NUMBER_ID_WORDS and not found & _NOT_NUMBER_ID:
+        return NUMBER_ID
+    if words[-1] in _ROLE_WORDS or (words[0] in _ROLE_WORDS and len(words) == 1):
+        return ROLE
+    return None
+
+
+def _is_address(words: tuple[str, ...], found: set[str]) -> bool:
+    if found & _NOT_PLACE:
+        return False
+    if found & _ADDRESS_WORDS or _ADDRESS_LINE.fullmatch("".join(words)):
+        return True
+    return any(w.endswith(_ADDRESS_SUFFIXES) for w in words)
+
+
+def _is_person(words: tuple[str, ...], found: set[str]) -> bool:
+    if found & _THING_WORDS:
+        return False
+    if found & _PERSON_NAME_WORDS:
+        return True
+    for word in words:
+        # A German or Dutch compound: Kundenname, klantnaam, but not Dateiname, bestandsnaam.
+        if len(word) > 5 and word.endswith(("name", "naam")) and word not in _NAME_WORDS:
+            return word[:-4] not in _THING_WORDS
+    if not found & _NAME_WORDS:
+        return False
+    # `name` alone names anything (a page, a product); with a qualifier that is not a thing, it names a person
+    # (`employee_name`, `nombre_cliente`), but not with a language code (`name_de`).
+    return any(len(w) > 2 and not w.isdigit() for w in found - _NAME_WORDS)
+
+
+_PARTICLE = r"(?:van|von|de|der|den|di|da|del|della|du|la|le|ter|ten|zu|dos|das|y)"
+_CAPITALIZED = r"[A-Z\u00c0-\u00de][a-z\u00df-\u00ff'\u2019]+(?:-[A-Z\u00c0-\u00de][a-z\u00df-\u00ff'\u2019]+)?"
+_NAME_SHAPE = re.compile(
+    rf"{_CAPITALIZED}(?:\s+(?:{_PARTICLE}\s+)*{_CAPITALIZED}){{1,3}}|{_CAPITALIZED},\s*{_CAPITALIZED}"
+)
+_ORGANIZATION = re.compile(
+    r"(?i)\b(?:gmbh|ag|kg|inc|ltd|llc|plc|corp|co|sa|sas|sarl|sl|spa|srl|bv|nv|group|holding|gruppe|groupe|grupo"
+    r"|gruppo|partners|solutions|systems|technologies|software|consulting|services|labs|bank|university|stiftung)\b"
+)
+
+
+def looks_like_a_name(value: str) -> bool:
+    """Two to four capitalised words (with particles such as van, de, di), or `Surname, Given`; not a company."""
+    return _NAME_SHAPE.fullmatch(value.strip()) is not None and _ORGANIZATION.search(value) is None

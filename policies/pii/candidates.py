@@ -18,6 +18,7 @@ _SEP = r"[\s\-\u2010-\u2015\u2212./()\[\]~+]"
 # (`ORD-84629173`, UUID groups), as their recognizers require; SSN and IBAN have patterns of their own.
 _DIGITS = re.compile(r"\d(?:" + _SEP + r"{0,4}\d){6,}")
 _PHONE_CARD = re.compile(r"(?<!\w)(?<!\w[\-.])\d(?:" + _SEP + r"{0,4}\d){6,}")
+_ANY_DIGIT = re.compile(r"\d")
 _NO_DIGITS = str.maketrans("", "", "0123456789")
 _SSN = re.compile(r"\d{3}[- .]\d{2}[- .]\d{4}")
 _IBAN = re.compile(r"(?<![A-Za-z0-9])[A-Za-z]{2}[ \-]?\d{2}(?:[ \-]?[A-Za-z0-9]{4}){2}")
@@ -30,6 +31,16 @@ _BTC = re.compile(r"(?:bc1|[13])[a-zA-HJ-NP-Z0-9]{25}")
 _ETH = re.compile(r"0x[0-9a-fA-F]{40}")
 _AUTH_MARKS = ("earer", "EARER", "asic", "ASIC")
 _AUTH = re.compile(r"(?i:bearer|basic)\s")
+# Necessary for PasswordInTextRecognizer and StreetAddressRecognizer: the word, in any case.
+_PASSWORD_HINT = re.compile(r"(?i)passw|kennw|pwd|passcode|mot\s+de\s+passe|mdp|contrase|clave|wachtw|parola|senha")
+_STREET_HINT = re.compile(
+    r"(?i)stra(?:ss|ß)e|str\.|straat|street|\bst\b|avenue|\bave?\b|road|\brd\b|lane|\bln\b|drive|\bdr\b|boulevard"
+    r"|\bblvd|\bbd\b|court|\bct\b|\bway\b|place|\bpl\b|square|\bsq\b|terrace|close|crescent|parkway|pkwy|highway|hwy"
+    r"|circle|trail|\brow\b|mews|gardens|grove|walk|\brue\b|avenida|avda|chemin|all[ée]e|impasse|quai|route|cours"
+    r"|passage|weg\b|gasse|platz|ring\b|damm|ufer|chaussee|steig|pfad|laan|plein|gracht|kade|singel|dijk|dreef|steeg"
+    r"|calle|c/|paseo|plaza|pza|camino|carretera|ronda|traves|carrer|pla[çc]a|\bvia\b|viale|piazza|corso|largo|vicolo"
+    r"|strada|contrada|lungomare|borgo"
+)
 
 # Whole strings of these shapes hold nothing personal, yet are full of digits: skip them before the tests.
 _BENIGN = re.compile(
@@ -62,6 +73,8 @@ def candidate_entities(text: str) -> frozenset[str]:
     if ((text.count(".") >= 3 and _IPV4.search(text)) or "::" in text
             or (text.count(":") >= 7 and _IPV6_FULL.search(text))):
         found.append("IP_ADDRESS")
+    if _STREET_HINT.search(text) and _ANY_DIGIT.search(text):
+        found.append("STREET_ADDRESS")
     _secrets(text, found)
     return frozenset(found)
 
@@ -88,5 +101,7 @@ def _secrets(text: str, found: list[str]) -> None:
         found.append("AWS_ACCESS_KEY")
     if _SECRET.search(text):
         found.append("SECRET_KEY")
+    if _PASSWORD_HINT.search(text):
+        found.append("PASSWORD")
     if _BTC.search(text) or ("0x" in text and _ETH.search(text)):
         found.append("CRYPTO")

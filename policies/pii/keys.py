@@ -9,18 +9,26 @@ counts are not secrets). Relay matches substrings instead and so removes `author
 from __future__ import annotations
 
 import re
+import unicodedata
 from collections.abc import Iterable
 
 # Sentry Relay's PASSWORD_KEY_REGEX terms and documented defaults, Segment Privacy Portal's Red matchers (ssn, password,
-# credit card, passport, token), and the CSRF cookie names Relay filters. Not `session id`: analytics sessions
-# (Amplitude `session_id`, PostHog `$session_id`) are not secrets and the vendors need them.
+# credit card, passport, token), the CSRF cookie names Relay filters, and passwords in de/fr/es/it/nl. Not
+# `session id`: analytics sessions (Amplitude `session_id`, PostHog `$session_id`) are not secrets and the vendors need
+# them.
 DEFAULT_SENSITIVE_KEYS = (
-    "password", "passwd", "pwd", "passphrase", "secret", "client secret", "api key", "access key", "secret key",
+    "password", "passwd", "pwd", "passphrase", "passwort", "kennwort", "mot de passe", "contrasena", "wachtwoord",
+    "secret", "client secret", "api key", "access key", "secret key",
     "private key", "auth", "authorization", "credentials", "credential", "token", "access token", "refresh token",
     "id token", "bearer", "otp", "two factor", "mfa code", "mysql pwd", "cookie", "set cookie", "csrf", "xsrf",
     "csrf token", "xsrf token", "session token", "phpsessid", "ssn", "social security",
     "social security number", "credit card", "card number", "cc number", "ccnum", "cvv", "cvc", "cvv2",
     "security code", "pin", "passport", "passport number", "tax id", "national id", "account number", "routing number",
+    # National identity and tax numbers, in the languages of the EU's largest markets.
+    "taxpayer id", "tax number", "tax code", "fiscal code", "national insurance", "social insurance number",
+    "id number", "identity number", "steuer id", "steuernummer", "steueridentifikationsnummer",
+    "sozialversicherungsnummer", "ausweisnummer", "personalausweis", "nir", "insee", "numero fiscal", "nif", "nie",
+    "dni", "codice fiscale", "bsn", "burgerservicenummer", "sofinummer", "nino",
 )
 
 # The last word of the key decides: `search_query`, `user_comment`, `error_message` are free text, `message_id` is not.
@@ -33,6 +41,8 @@ _WORDS = re.compile(r"[A-Z]+(?![a-z])|[A-Z]?[a-z]+|[0-9]+")
 
 
 def key_words(key: str) -> tuple[str, ...]:
+    if not key.isascii():  # accents folded: `contraseña` is `contrasena`, `Straße` is `Strasse`
+        key = unicodedata.normalize("NFKD", key.replace("ß", "ss")).encode("ascii", "ignore").decode("ascii")
     return tuple(w.lower() for w in _WORDS.findall(key))
 
 

@@ -14,7 +14,10 @@ Presidio's own, tightened:
 - IP address: Presidio's pattern finds `120.0.0.0` in `Chrome/120.0.0.0`; ours rejects version-shaped contexts.
 
 Ours: JWT, bearer/basic credentials, AWS access key ids, vendor secret keys (Stripe, GitHub, Slack, Google, OpenAI,
-SendGrid, GitLab, npm, PostHog personal), PEM private keys, URL user-info, Ethereum addresses.
+SendGrid, GitLab, npm, PostHog personal), PEM private keys, URL user-info, Ethereum addresses; passwords written out in
+text (`password: "hunter2"`, `Passwort ist ...`, `mot de passe : ...`) and street addresses (a street word and a house
+number, in the order each language writes them: `12 Baker Street`, `Hauptstraße 5`, `12 rue de la Paix`,
+`Calle Mayor 5`, `Via Roma 12`, `Keizersgracht 123`).
 """
 
 from __future__ import annotations
@@ -226,8 +229,41 @@ class BasicAuthRecognizer(PatternRecognizer):
         return b":" in decoded
 
 
+_PASSWORD_WORD = (r"(?:password|passwort|kennwort|passwd|pwd|passcode|mot\s+de\s+passe|mdp|contrase(?:ñ|n)a|clave"
+                  r"|wachtwoord|parola\s+d['\u2019]ordine|senha)")
+_QUOTE = r"[\"'\u201c\u201d\u201e\u00ab\u00bb\u2018\u2019`]"
+# The value after the word and a separator (`:`, `=`, or a verb: is, ist, est, es, è, was, lautet, wordt).
+_PASSWORD = (rf"(?<=\b{_PASSWORD_WORD}(?:\s*[:=]\s*|\s+(?:is|ist|est|es|è|era|was|lautet|wordt|now|jetzt)\s*:?\s+)"
+             rf"{_QUOTE}?)[^\s\"'\u201c\u201d\u201e\u00ab\u00bb\u2018\u2019`]{{4,64}}(?<![.,;:!?)])")
+
+_NUMBER = r"\d{1,5}(?:\s?[a-zA-Z](?![a-zA-Z]))?(?:[-/]\d{1,4})?"
+_NAMEWORD = r"[A-ZÀ-Ý][\w'\u2019.-]*"
+_OF = (r"(?:(?:de|del|de\s+la|della|delle|dei|degli|di|da|du|des|la|le|l['\u2019]|d['\u2019]|el|los|las|san|santa"
+       r"|sankt|st\.)\s*)*")
+_STREET_PATTERNS = [
+    # 221B Baker Street, 1600 Pennsylvania Avenue NW
+    ("en", rf"\b{_NUMBER},?\s+(?:{_NAMEWORD}\s+){{1,4}}(?:Street|St|Avenue|Ave|Road|Rd|Lane|Ln|Drive|Dr|Boulevard"
+           r"|Blvd|Court|Ct|Way|Place|Pl|Square|Sq|Terrace|Close|Crescent|Parkway|Pkwy|Highway|Hwy|Circle|Trail|Row|Mews"
+           r"|Gardens|Grove|Walk)\b\.?"),
+    # 12 rue de la Paix, 5 bis avenue Victor Hugo
+    ("fr", rf"\b\d{{1,4}}(?:\s?(?:bis|ter|[a-zA-Z](?![a-zA-Z])))?,?\s+(?i:rue|avenue|av\.|boulevard|bd|chemin|all[ée]e"
+           rf"|place|impasse|quai|route|cours|passage|square)\s+{_OF}{_NAMEWORD}(?:\s+{_OF}{_NAMEWORD}){{0,3}}"),
+    # Hauptstraße 5, Berliner Straße 12a, Keizersgracht 123, Lindenlaan 4
+    ("de-nl", rf"\b(?:{_NAMEWORD}\s+)?[A-ZÄÖÜ][a-zäöüß-]*(?i:stra(?:ß|ss)e|str\.|weg|gasse|platz|allee|ring|damm|ufer"
+              rf"|chaussee|steig|pfad|straat|laan|plein|gracht|kade|singel|dijk|dreef|steeg)\s+{_NUMBER}\b"),
+    ("de-nl words", rf"\b{_NAMEWORD}\s+(?:Straße|Strasse|Str\.|Weg|Allee|Platz|Ring|Gasse)\s+{_NUMBER}\b"),
+    # Calle Mayor 5, Avenida de la Constitución, 12, Via Roma 12, Piazza San Marco 1
+    ("es-it", rf"\b(?:Calle|C/|Avenida|Avda\.?|Paseo|Plaza|Pza\.|Camino|Carretera|Ronda|Traves[ií]a|Carrer|Pla[çc]a"
+              rf"|Via|Viale|Piazza|Piazzale|Corso|Largo|Vicolo|Strada|Contrada|Lungomare|Borgo)\s+{_OF}{_NAMEWORD}"
+              rf"(?:\s+{_OF}{_NAMEWORD}){{0,3}},?\s*(?:n[º°.]?\s*)?\d{{1,4}}\b"),
+]
+
+
 def custom_recognizers() -> list[EntityRecognizer]:
     return [
+        _pattern_recognizer("PASSWORD", "PasswordInTextRecognizer", [("password", _PASSWORD)], score=0.9,
+                            flags=CASE_INSENSITIVE),
+        _pattern_recognizer("STREET_ADDRESS", "StreetAddressRecognizer", _STREET_PATTERNS, score=0.8),
         _pattern_recognizer("JWT", "JwtRecognizer", [
             ("jwt", r"\beyJ[A-Za-z0-9_-]{5,}\.eyJ[A-Za-z0-9_-]{5,}\.[A-Za-z0-9_-]*"),
         ]),

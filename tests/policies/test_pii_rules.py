@@ -188,7 +188,28 @@ DETECTORS: dict[str, tuple[str, str]] = {
     "PRIVATE_KEY": ("-----BEGIN EC PRIVATE KEY-----\nMHcCAQEEIBkg\n-----END EC PRIVATE KEY-----", "[PRIVATE_KEY]"),
     "URL_CREDENTIALS": ("db at postgres://admin:hunter2@db.example.com/app",
                         "db at postgres://[CREDENTIALS]@db.example.com/app"),
+    "PASSWORD": ('temp password: "Sommer2024" until Monday', 'temp password: "[SECRET]" until Monday'),
+    "STREET_ADDRESS": ("deliver to Hauptstraße 5, 10115 Berlin", "deliver to [LOCATION], 10115 Berlin"),
 }
+
+# Each language's street shape, and a password said in each language; look-alikes kept.
+IN_TEXT = [
+    ("ship to 221B Baker Street, London", "ship to [LOCATION], London"),
+    ("Adresse : 12 rue de la Paix, 75002 Paris", "Adresse : [LOCATION], 75002 Paris"),
+    ("Envío a Calle Mayor 5, Madrid", "Envío a [LOCATION], Madrid"),
+    ("Consegna in Via Roma 12, Milano", "Consegna in [LOCATION], Milano"),
+    ("Bezorgen op Keizersgracht 123, Amsterdam", "Bezorgen op [LOCATION], Amsterdam"),
+    ("Das Passwort ist Sommer2024", "Das Passwort ist [SECRET]"),
+    ("mot de passe : azerty123", "mot de passe : [SECRET]"),
+    ("reset your password now", "reset your password now"),
+    ("Store on 5th Avenue", "Store on 5th Avenue"),
+    ("Version 2.3 of the Road Map", "Version 2.3 of the Road Map"),
+]
+
+
+@pytest.mark.parametrize("text, expected", IN_TEXT)
+def test_addresses_and_passwords_in_text(scrubber: Scrubber, text: str, expected: str) -> None:
+    assert scrubber.scrub_value({"info": text})[0] == {"info": expected}
 
 
 def test_every_pattern_entity_has_a_snapshot() -> None:

@@ -233,7 +233,8 @@ _PASSWORD_WORD = (r"(?:password|passwort|kennwort|passwd|pwd|passcode|mot\s+de\s
                   r"|wachtwoord|parola\s+d['\u2019]ordine|senha)")
 _QUOTE = r"[\"'\u201c\u201d\u201e\u00ab\u00bb\u2018\u2019`]"
 # The value after the word and a separator (`:`, `=`, or a verb: is, ist, est, es, è, was, lautet, wordt).
-_PASSWORD = (rf"(?<=\b{_PASSWORD_WORD}(?:\s*[:=]\s*|\s+(?:is|ist|est|es|è|era|was|lautet|wordt|now|jetzt)\s*:?\s+)"
+_PASSWORD = (rf"(?<=\b{_PASSWORD_WORD}{_QUOTE}?"
+             r"(?:\s*[:=]\s*|\s+(?:is|ist|est|es|è|era|was|lautet|wordt|now|jetzt)\s*:?\s+)"
              rf"{_QUOTE}?)[^\s\"'\u201c\u201d\u201e\u00ab\u00bb\u2018\u2019`]{{4,64}}(?<![.,;:!?)])")
 
 _NUMBER = r"\d{1,5}(?:\s?[a-zA-Z](?![a-zA-Z]))?(?:[-/]\d{1,4})?"

@@ -7,7 +7,8 @@ the results back. A rule that transforms an object or an array applies to every 
 are transparent: an element has the path of its array.
 
 Speed: walking an event costs one memoised step per key, and a string seen before costs one dict look-up in the hot
-loop of `walk_dict`. Errors never escape: odd input is bounded, replaced or marked (limits.py).
+loop of `walk_dict`. Errors never escape: odd input is bounded, replaced or marked (limits.py). JSON text inside a
+string (a property holding `{"password": ...}`) is scrubbed as the value it encodes, its keys included.
 """
 
 from __future__ import annotations
@@ -15,6 +16,8 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 from typing import Any
+
+import orjson
 
 from policies.pii.findings import FindingKey
 from policies.pii.limits import BAD_NUMBER, DEPTH, TOO_DEEP, in_int64, number_text, sanitize
@@ -31,9 +34,10 @@ from policies.pii.redactions import (
     Redactor,
     epoch_year,
 )
-from policies.pii.rules import Action, CompiledRules, Step
+from policies.pii.rules import DETECT_ANY, Action, CompiledRules, Step
 from policies.pii.scanner import STANDARD, Scanned, Scanner
 
+_MAX_JSON_NESTING = 3
 FindingList = list[FindingKey]  # one event's findings while it is walked
 
 
@@ -55,6 +59,7 @@ class Walker:
         self._scanner = scanner
         self._redactor = redactor
         self._max_depth = max_depth
+        self._json_nesting = 0  # JSON text inside JSON text being scrubbed, bounded by _MAX_JSON_NESTING
 
     def walk_dict(self, d: dict[Any, Any], state: int, depth: int, forced: Action | None, cls: int,
                   findings: FindingList, pending: list[Pending]) -> None:
@@ -78,7 +83,7 @@ class Walker:
                     if cached is None:
                         cached = caches[c].get(value)
                         if cached is None:
-                            pending.append(Pending(d, key, value, c, step.id_rule, findings))
+                            self._queue(d, key, value, c, step.id_rule, findings, pending)
                             continue
                     if cached[1]:
                         self._apply(d, key, value, step.id_rule, cached, findings)
@@ -188,7 +193,7 @@ class Walker:
                 pending: list[Pending]) -> None:
         kind = action.kind
         if kind in DETECTING:
-            pending.append(Pending(holder, slot, value, cls, action.rule if kind == DETECT_ID else None, findings))
+            self._queue(holder, slot, value, cls, action.rule if kind == DETECT_ID else None, findings, pending)
             return
         if kind == KEEP:
             return
@@ -198,6 +203,35 @@ class Walker:
         elif new != value:
             holder[slot] = new
             findings.append((action.entity, action.rule, ACTION_NAMES[kind]))
+
+    def _queue(self, holder: Any, slot: Any, value: str, cls: int, id_rule: str | None, findings: FindingList,
+               pending: list[Pending]) -> None:
+        """Queue `value` for the detectors, unless it is JSON text, whose keys and values are scrubbed as a value's."""
+        if (id_rule is None and value[:1] in "{[" and value[-1:] in "}]" and self._json_nesting < _MAX_JSON_NESTING
+                and self._scrub_json(holder, slot, value, cls, findings)):
+            return
+        pending.append(Pending(holder, slot, value, cls, id_rule, findings))
+
+    def _scrub_json(self, holder: Any, slot: Any, value: str, cls: int, findings: FindingList) -> bool:
+        """Scrub JSON text held in a string (`"{\\"password\\": ...}"`) as the value it encodes: its keys get their
+        rules, as anywhere else. Written back, re-encoded, only if something changed. False if it is not JSON."""
+        try:
+            parsed = orjson.loads(value)
+        except orjson.JSONDecodeError:
+            return False
+        if not isinstance(parsed, (dict, list)):
+            return False
+        box: list[Any] = [parsed]
+        inner: list[Pending] = []
+        self._json_nesting += 1
+        try:
+            self.value(box, 0, parsed, self._rules.root, DETECT_ANY, cls, 1, None, findings, inner)
+            self.resolve(inner)
+        finally:
+            self._json_nesting -= 1
+        if box[0] != orjson.loads(value):
+            holder[slot] = orjson.dumps(box[0]).decode()
+        return True
 
     def _apply(self, holder: Any, slot: Any, value: str, id_rule: str | None, scanned: Scanned,
                findings: FindingList) -> None:

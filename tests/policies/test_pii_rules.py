@@ -269,3 +269,13 @@ def test_keys_that_say_what_they_hold(scrubber: Scrubber, key: str, value: Any, 
 def test_keys_that_name_things_and_identifier_numbers_are_kept(scrubber: Scrubber, key: str, value: Any) -> None:
     # Versions are not IP addresses and build or invoice numbers are not phone numbers under keys that say so.
     assert scrubber.scrub_value({"properties": {key: value}}) == ({"properties": {key: value}}, Findings())
+
+
+def test_json_text_in_a_string_is_scrubbed_as_the_value_it_encodes(scrubber: Scrubber) -> None:
+    payload = {"meta": '{"contact_name": "Jane Doe", "passwort": "Sommer2024", "plan": "pro", "n": [1, 2]}',
+               "list": '["a", "b"]', "label": "[EMAIL]"}
+    out, findings = scrubber.scrub_value(payload)
+    assert out == {"meta": '{"contact_name":"[PERSON]","plan":"pro","n":[1,2]}', "list": '["a", "b"]',
+                   "label": "[EMAIL]"}  # re-encoded only where something changed
+    assert findings == Findings([(("PERSON", "field:person", "replace"), 1),
+                                 (("SENSITIVE_KEY", "key:passwort", "remove"), 1)])

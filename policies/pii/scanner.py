@@ -47,6 +47,10 @@ class Scanner:
         self.caches = tuple(ScanCache[Scanned](config.cache_entries) for _ in self._classes)
         self._leaf_caches = tuple(ScanCache[LeafScan](config.cache_entries) for _ in self._classes)
 
+    def young_generations(self) -> list[dict[str, Scanned]]:
+        """The string caches' young generations, for the walker's hot loop (they change when a generation turns)."""
+        return [cache.young for cache in self.caches]
+
     def scan(self, value: str, cls: int) -> Scanned:
         """`value` scrubbed in class `cls`, from the cache when it was seen before."""
         cached = self.caches[cls].get(value)

@@ -68,9 +68,9 @@ class Walker:
         # The hot loop: locals only, and values replaced in place (no change of size while iterating).
         steps = self._rules.steps
         caches = self._scanner.caches
-        young = [cache.young for cache in caches]
+        young = self._scanner.young_generations()
         max_depth = self._max_depth
-        later: list[tuple[Any, Any, Step]] | None = None
+        later: list[tuple[Any, Any, Step]] = []
         for key, value in d.items():
             step = steps.get((state, key))
             if step is None:
@@ -96,12 +96,10 @@ class Walker:
                     sanitize(d, key, value, depth, self._max_depth, findings)
                 continue
             if step.deferred:
-                if later is None:
-                    later = []
                 later.append((key, value, step))
                 continue
             self._field(d, key, value, step, depth, forced, cls, findings, pending)
-        if later is not None:
+        if later:
             self._remove_or_rename(d, later, depth, forced, cls, findings, pending)
 
     def _remove_or_rename(self, d: dict[Any, Any], later: list[tuple[Any, Any, Step]], depth: int,

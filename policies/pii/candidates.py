@@ -32,6 +32,13 @@ _ETH = re.compile(r"0x[0-9a-fA-F]{40}")
 _AUTH_MARKS = ("earer", "EARER", "asic", "ASIC")
 _AUTH = re.compile(r"(?i:bearer|basic)\s")
 # Necessary for PasswordInTextRecognizer and StreetAddressRecognizer: the word, in any case.
+# Necessary for PersonByContextRecognizer: a title, greeting or sign-off word, or an e-mail's display name.
+_PERSON_HINT = re.compile(
+    r"(?i)\b(?:mr|mrs|ms|miss|mx|dr|prof|herr|frau|hr|fr|mme|mlle|monsieur|madame|sr|sra|srta|se[ñn]or|signor|sig"
+    r"|dott|dhr|mevr|mw|meneer|mevrouw|dear|hi|hello|hey|hallo|liebe|lieber|geehrte|bonjour|salut|cher|ch[èe]re|hola"
+    r"|estimad|querid|ciao|gentile|car[oa]|beste|hoi|dag|regards|best|thanks|thank|cheers|sincerely|cordialement"
+    r"|vous|merci|saludos|atentamente|saludo|saluti|grazie|groet|groeten)\b|gr(?:ü|u)(?:ß|ss)|<[^<>@\s]+@"
+)
 _PASSWORD_HINT = re.compile(r"(?i)passw|kennw|pwd|passcode|mot\s+de\s+passe|mdp|contrase|clave|wachtw|parola|senha")
 _STREET_HINT = re.compile(
     r"(?i)stra(?:ss|ß)e|str\.|straat|street|\bst\b|avenue|\bave?\b|road|\brd\b|lane|\bln\b|drive|\bdr\b|boulevard"
@@ -103,5 +110,7 @@ def _secrets(text: str, found: list[str]) -> None:
         found.append("SECRET_KEY")
     if _PASSWORD_HINT.search(text):
         found.append("PASSWORD")
+    if _PERSON_HINT.search(text):
+        found.append("PERSON_NAME")
     if _BTC.search(text) or ("0x" in text and _ETH.search(text)):
         found.append("CRYPTO")

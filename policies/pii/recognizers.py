@@ -17,7 +17,10 @@ Ours: JWT, bearer/basic credentials, AWS access key ids, vendor secret keys (Str
 SendGrid, GitLab, npm, PostHog personal), PEM private keys, URL user-info, Ethereum addresses; passwords written out in
 text (`password: "hunter2"`, `Passwort ist ...`, `mot de passe : ...`) and street addresses (a street word and a house
 number, in the order each language writes them: `12 Baker Street`, `Hauptstraße 5`, `12 rue de la Paix`,
-`Calle Mayor 5`, `Via Roma 12`, `Keizersgracht 123`).
+`Calle Mayor 5`, `Via Roma 12`, `Keizersgracht 123`); people named by context in each language: after a title (Mr,
+Frau, Mme, Sra., Sig., Dhr.), after a greeting (Dear, Hallo, Bonjour, Hola, Ciao, Beste), on the line after a sign-off
+(Best regards, Mit freundlichen Grüßen, Cordialement, Saludos, Cordiali saluti, Met vriendelijke groet), and as the
+display name of an e-mail address (`Jane Doe <jane@...>`).
 """
 
 from __future__ import annotations
@@ -260,8 +263,30 @@ _STREET_PATTERNS = [
 ]
 
 
+_GIVEN = r"[A-ZÀ-Ý][a-zß-ÿ]+(?:-[A-ZÀ-Ý][a-zß-ÿ]+)?"
+_PARTICLES = r"(?:(?:van|von|ter|den|der|de|del|della|di|da|du|des|la|le|dos|das|y)[ \t]+)*"
+# Not a person: the words a sign-off or greeting is often followed by instead (The Team, Ihr Support-Team, Le service).
+_NOT_A_NAME = (r"(?!(?:The|Your|Our|All|Everyone|Team|Support|Customer|Ihr|Ihre|Euer|Eure|Das|Dein|Deine|Alle|Le|La|Les"
+               r"|Votre|Vos|Tous|El|Los|Las|Su|Sus|Todos|Il|Lo|Gli|Tutti|Het|Uw|Jullie|Allen|Iedereen)\b)")
+_FULL_NAME = rf"{_NOT_A_NAME}{_GIVEN}(?:[ \t]+{_PARTICLES}{_GIVEN}){{0,3}}"  # on one line
+_TITLE = (r"(?i:mr|mrs|ms|miss|mx|dr|prof|herr|frau|hr|fr|mme|mlle|monsieur|madame|sr|sra|srta|se[ñn]or|se[ñn]ora"
+          r"|sig|sig\.ra|signor|signora|dott|dott\.ssa|dhr|mevr|mw|meneer|mevrouw)")
+_GREETING = (r"(?i:dear|hi|hello|hey|hallo|liebe|lieber|sehr\s+geehrte[r]?|bonjour|salut|cher|ch[èe]re|hola"
+             r"|estimad[oa]|querid[oa]|ciao|gentile|car[oa]|beste|hoi|dag)")
+_SIGN_OFF = (r"(?i:regards|best|thanks|thank\s+you|cheers|sincerely|gr[üu](?:ß|ss)e|gru(?:ß|ss)|gr[üu](?:ß|ss)en"
+             r"|cordialement|bien\s+[àa]\s+vous|merci|saludos|atentamente|un\s+saludo|cordiali\s+saluti|saluti"
+             r"|grazie|groet|groeten)")
+_PERSON_PATTERNS = [
+    ("title", rf"(?<=\b{_TITLE}\.?\s+){_FULL_NAME}"),
+    ("greeting", rf"(?<=(?:^|[\s,.;!?])\b{_GREETING}\s+(?:{_TITLE}\.?\s+)?){_FULL_NAME}(?=\s*[,!:\n]|\s*$)"),
+    ("sign-off", rf"(?<=\b{_SIGN_OFF}[,!.]?[ \t]*\r?\n[ \t]*){_FULL_NAME}"),
+    ("display name", rf"{_GIVEN}(?:[ \t]+{_GIVEN}){{1,3}}(?=[ \t]*<[^<>@\s]+@)"),
+]
+
+
 def custom_recognizers() -> list[EntityRecognizer]:
     return [
+        _pattern_recognizer("PERSON_NAME", "PersonByContextRecognizer", _PERSON_PATTERNS, score=0.7),
         _pattern_recognizer("PASSWORD", "PasswordInTextRecognizer", [("password", _PASSWORD)], score=0.9,
                             flags=CASE_INSENSITIVE),
         _pattern_recognizer("STREET_ADDRESS", "StreetAddressRecognizer", _STREET_PATTERNS, score=0.8),

@@ -28,6 +28,7 @@ LABELS = {
     "URL_SECRET": "[SECRET]",
     "PASSWORD": "[SECRET]",
     "STREET_ADDRESS": "[LOCATION]",
+    "PERSON_NAME": "[PERSON]",
     "PERSON": "[PERSON]",
     "LOCATION": "[LOCATION]",
     "NUMBER": "[NUMBER]",

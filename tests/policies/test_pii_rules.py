@@ -190,9 +190,10 @@ DETECTORS: dict[str, tuple[str, str]] = {
                         "db at postgres://[CREDENTIALS]@db.example.com/app"),
     "PASSWORD": ('temp password: "Sommer2024" until Monday', 'temp password: "[SECRET]" until Monday'),
     "STREET_ADDRESS": ("deliver to Hauptstraße 5, 10115 Berlin", "deliver to [LOCATION], 10115 Berlin"),
+    "PERSON_NAME": ("Best regards,\nAnna van der Berg\nAcme", "Best regards,\n[PERSON]\nAcme"),
 }
 
-# Each language's street shape, and a password said in each language; look-alikes kept.
+# Each language's street shape, a password said in each language, people named by context; look-alikes kept.
 IN_TEXT = [
     ("ship to 221B Baker Street, London", "ship to [LOCATION], London"),
     ("Adresse : 12 rue de la Paix, 75002 Paris", "Adresse : [LOCATION], 75002 Paris"),
@@ -202,13 +203,20 @@ IN_TEXT = [
     ("Das Passwort ist Sommer2024", "Das Passwort ist [SECRET]"),
     ("mot de passe : azerty123", "mot de passe : [SECRET]"),
     ("reset your password now", "reset your password now"),
+    ("Dear Jane Doe, thanks", "Dear [PERSON], thanks"),
+    ("Hallo Frau Müller, danke", "Hallo [PERSON], danke"),  # the title goes with the name
+    ("Mit freundlichen Grüßen\nErika Mustermann", "Mit freundlichen Grüßen\n[PERSON]"),
+    ("Cordiali saluti\nMarco Rossi", "Cordiali saluti\n[PERSON]"),
+    ("cc: Jane Doe <jane@example.com>", "cc: [PERSON] <[EMAIL]>"),
+    ("Thanks!\nThe Team", "Thanks!\nThe Team"),
+    ("Hi team, the Pro plan is live", "Hi team, the Pro plan is live"),
     ("Store on 5th Avenue", "Store on 5th Avenue"),
     ("Version 2.3 of the Road Map", "Version 2.3 of the Road Map"),
 ]
 
 
 @pytest.mark.parametrize("text, expected", IN_TEXT)
-def test_addresses_and_passwords_in_text(scrubber: Scrubber, text: str, expected: str) -> None:
+def test_addresses_passwords_and_people_in_text(scrubber: Scrubber, text: str, expected: str) -> None:
     assert scrubber.scrub_value({"info": text})[0] == {"info": expected}
 
 

@@ -12,6 +12,8 @@ from __future__ import annotations
 
 import re
 
+from policies.pii.names import NameFinder
+
 _SEP = r"[\s\-\u2010-\u2015\u2212./()\[\]~+]"
 # A run of ≥ 7 digits: needed by phone (≥ 7 digits), card (≥ 12), SSN (9), and IBAN (every country's account
 # number has a run of 7 or more digits). Then, for phone and card, a run that does not continue a word
@@ -48,6 +50,8 @@ _STREET_HINT = re.compile(
     r"|calle|c/|paseo|plaza|pza|camino|carretera|ronda|traves|carrer|pla[çc]a|\bvia\b|viale|piazza|corso|largo|vicolo"
     r"|strada|contrada|lungomare|borgo"
 )
+
+_NAMES = NameFinder()  # a listed given name: necessary for GazetteerNameRecognizer
 
 # Whole strings of these shapes hold nothing personal, yet are full of digits: skip them before the tests.
 _BENIGN = re.compile(
@@ -110,7 +114,7 @@ def _secrets(text: str, found: list[str]) -> None:
         found.append("SECRET_KEY")
     if _PASSWORD_HINT.search(text):
         found.append("PASSWORD")
-    if _PERSON_HINT.search(text):
+    if _PERSON_HINT.search(text) or _NAMES.could_hold(text):
         found.append("PERSON_NAME")
     if _BTC.search(text) or ("0x" in text and _ETH.search(text)):
         found.append("CRYPTO")

@@ -20,7 +20,8 @@ number, in the order each language writes them: `12 Baker Street`, `Hauptstraße
 `Calle Mayor 5`, `Via Roma 12`, `Keizersgracht 123`); people named by context in each language: after a title (Mr,
 Frau, Mme, Sra., Sig., Dhr.), after a greeting (Dear, Hallo, Bonjour, Hola, Ciao, Beste), on the line after a sign-off
 (Best regards, Mit freundlichen Grüßen, Cordialement, Saludos, Cordiali saluti, Met vriendelijke groet), and as the
-display name of an e-mail address (`Jane Doe <jane@...>`).
+display name of an e-mail address (`Jane Doe <jane@...>`); and people named in full, by the name gazetteer
+(names.py: a given name followed by a surname, `Jane Doe`, `anna-schmidt` in a URL).
 """
 
 from __future__ import annotations
@@ -44,6 +45,8 @@ from presidio_analyzer.predefined_recognizers import (
     PhoneRecognizer,
     UsSsnRecognizer,
 )
+
+from policies.pii.names import NameFinder
 
 CASE_SENSITIVE = regex.DOTALL | regex.MULTILINE
 CASE_INSENSITIVE = CASE_SENSITIVE | regex.IGNORECASE
@@ -284,8 +287,25 @@ _PERSON_PATTERNS = [
 ]
 
 
+class GazetteerNameRecognizer(EntityRecognizer):
+    """A given name followed by a surname, by the lists of names.py."""
+
+    def __init__(self, finder: NameFinder) -> None:
+        self._finder = finder
+        super().__init__(supported_entities=["PERSON_NAME"], name="GazetteerNameRecognizer", supported_language="en")
+
+    def load(self) -> None:
+        pass
+
+    def analyze(
+        self, text: str, entities: list[str], nlp_artifacts: NlpArtifacts | None = None
+    ) -> list[RecognizerResult]:
+        return [RecognizerResult("PERSON_NAME", start, end, 0.6) for start, end in self._finder.find(text)]
+
+
 def custom_recognizers() -> list[EntityRecognizer]:
     return [
+        GazetteerNameRecognizer(NameFinder()),
         _pattern_recognizer("PERSON_NAME", "PersonByContextRecognizer", _PERSON_PATTERNS, score=0.7),
         _pattern_recognizer("PASSWORD", "PasswordInTextRecognizer", [("password", _PASSWORD)], score=0.9,
                             flags=CASE_INSENSITIVE),

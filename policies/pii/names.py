@@ -1,0 +1,231 @@
+"""People's names in text, found with a gazetteer: a given name followed by a surname, never a listed word alone.
+
+The lists (data/given.txt, data/surnames.txt; data/README.md says where they come from and how they are rebuilt) hold
+16,212 given names counted in public name datasets of many countries and the US Census's 88,799 surnames, each marked
+when it is also an English word (`w`: Rose, Mark, Price, Hall) or among the most common (`t`). A single word is never
+a person by itself: a name is a pair, so that "Grace" or "Park" alone stays, and a pair of English words needs both to
+be among the most common names and neither to be a word interfaces use (UI_WORDS): "John Smith" is a person, "Rose
+Gold", "Max Price" and "Mark Hall" are labels.
+
+- Written as a name: a capitalised given name (or several: `Mary Ann`, `Jean-Pierre`, an initial `F.`), then particles
+  (`van der`, `de la`, `di`) and a capitalised surname. After particles the surname only has to be shaped like one
+  (`Anna van der Oosterhuis`): the particle says enough. `Surname, Given` as a whole value (`Doe, Jane`) too.
+- Written as a slug or a query: `jane-doe`, `jane.doe`, `jane_doe`, `jane+doe` in lower case, or a value that is just
+  `jane doe`: both words on the lists and not both English words (`/u/anna-schmidt`, `?q=maria+garcia`).
+- Not a person: a pair followed by a company form or a place word (`John Lewis Partnership`, `Tom Ford Inc`, `Anna
+  Street`), and a pair of two English words that interfaces use.
+
+Words are looked up folded (lower case, accents and ß folded): `Jürgen Müller` is `jurgen muller`.
+"""
+
+from __future__ import annotations
+
+import functools
+import itertools
+import re
+import unicodedata
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+WORD, TOP = 1, 2  # the flags of a listed name
+_DATA = Path(__file__).resolve().parent / "data"
+
+# English words that interfaces and catalogues use as words, and that are also among the most common given names or
+# surnames: two of them together are a label ("Max Price", "Rose Gold", "Jack Black" is a person but "Grace Hall" is
+# a venue), so a pair of such words is never a person by the lists alone.
+UI_WORDS = frozenset({
+    "amber", "angel", "crystal", "daisy", "dawn", "grace", "guy", "hazel", "holly", "hunter", "jade", "jasmine", "lily",
+    "mark", "max", "ray", "robin", "rose", "ruby", "victor", "will", "may", "bill", "art", "chase", "page", "price",
+    "gold", "golden", "cash", "case", "key", "house", "head", "best", "good", "sweet", "rich", "short", "long", "small",
+    "little", "strong", "black", "white", "brown", "green", "gray", "park", "hall", "bell", "ball", "day", "love",
+    "battle", "bond", "branch", "church", "cross", "glass", "justice", "moon", "noble", "rush", "snow", "stone", "wall",
+    "west", "wood", "woods", "king", "prince", "duke", "bright", "sharp", "hill", "fields", "rivers", "meadows",
+    "summers", "winters", "waters", "bush", "cherry", "cotton", "frost", "grant", "hood", "lane", "mason",
+    "miles", "power", "powers", "sales", "sears", "stout", "wise", "young", "ward", "marks", "weeks", "walls", "ware",
+})
+_PARTICLES = frozenset({"van", "von", "de", "der", "den", "del", "della", "delle", "di", "da", "du", "des", "la", "le",
+                        "ter", "ten", "zu", "dos", "das", "do", "y", "e", "bin", "ibn", "al", "el", "mac", "st"})
+# After a name, words that make it a company, an institution or a place named after a person.
+_NOT_A_PERSON_AFTER = frozenset({
+    "inc", "llc", "ltd", "plc", "corp", "co", "company", "gmbh", "ag", "kg", "sa", "sas", "sarl", "bv", "nv", "spa",
+    "srl", "sl", "group", "partners", "partnership", "associates", "foundation", "stiftung", "fondation", "fundacion",
+    "fondazione", "stichting", "university", "universitat", "universite", "universidad", "universita", "college",
+    "school", "institute", "institut", "hospital", "klinik", "clinic", "center", "centre", "library", "museum", "hall",
+    "street", "st", "avenue", "ave", "road", "rd", "boulevard", "blvd", "drive", "lane", "way", "square", "park",
+    "bridge", "airport", "station", "strasse", "str", "straat", "laan", "weg", "platz", "award", "prize", "trophy",
+    "cup", "memorial", "lecture", "fund", "trust", "brand", "brands", "collection", "stores", "store", "shop",
+})
+_BEFORE_PLACE = frozenset({"rue", "avenue", "calle", "via", "viale", "piazza", "place", "plaza", "boulevard", "corso",
+                           "avenida", "paseo", "st", "saint", "sankt", "san", "santa", "santo", "fort", "mount",
+                           "lake", "port", "cape", "the"})
+
+# Surnames that, after a given name, make a place or a product of it: Virginia Beach, Tesla Model S, Jordan Brand.
+_NOT_SURNAMES = frozenset({"beach", "city", "island", "valley", "springs", "falls", "heights", "county", "model",
+                           "brand", "edition", "series"})
+
+_TOKEN = re.compile(r"[^\W\d_]+(?:['\u2019-][^\W\d_]+)*")
+_GAP = re.compile(r"[ \t]+|\.[ \t]*")  # between the words of a written name: spaces, or the dot of an initial
+_LOWER = re.compile(r"(?<![^\W\d_])[^\W\d_A-Z]{2,}(?![^\W\d_])")  # a lower-case word
+
+
+@dataclass(frozen=True)
+class Gazetteer:
+    given: dict[str, int]
+    surnames: dict[str, int]
+
+
+def _read(name: str) -> dict[str, int]:
+    found: dict[str, int] = {}
+    for line in (_DATA / name).read_text(encoding="ascii").splitlines():
+        word, _, flags = line.partition("\t")
+        found[word] = (WORD if "w" in flags else 0) | (TOP if "t" in flags else 0)
+    return found
+
+
+@functools.cache
+def gazetteer() -> Gazetteer:
+    return Gazetteer(_read("given.txt"), _read("surnames.txt"))
+
+
+def fold(word: str) -> str:
+    word = word.replace("ß", "ss").replace("\u2019", "'")
+    if not word.isascii():
+        word = unicodedata.normalize("NFKD", word).encode("ascii", "ignore").decode("ascii")
+    return word.lower().replace("'", "")
+
+
+@dataclass(frozen=True, slots=True)
+class _Token:
+    start: int
+    end: int
+    text: str
+    key: str  # folded
+
+    @property
+    def capitalised(self) -> bool:
+        return self.text[0].isupper() and (len(self.text) == 1 or not self.text.isupper() or len(self.text) > 2)
+
+
+def _tokens(text: str) -> list[_Token]:
+    return [_Token(m.start(), m.end(), m.group(), fold(m.group())) for m in _TOKEN.finditer(text)]
+
+
+class NameFinder:
+    """The spans of people's names in a text (start, end), by the rules in this module's docstring."""
+
+    def __init__(self, lists: Gazetteer | None = None) -> None:
+        lists = lists or gazetteer()
+        self._given, self._surnames = lists.given, lists.surnames
+
+    def could_hold(self, text: str) -> bool:
+        """A cheap necessary condition for find(): some word is a listed given name."""
+        given = self._given
+        return any(fold(m.group()).split("-")[0] in given for m in _TOKEN.finditer(text))
+
+    def find(self, text: str) -> list[tuple[int, int]]:
+        spans = list(self._written(text))
+        spans += self._slugs(text)
+        return sorted(set(spans))
+
+    # -- a name as people write it ---------------------------------------------------------------------------------
+
+    def _is_given(self, token: _Token) -> bool:
+        return token.capitalised and all(part in self._given for part in token.key.split("-"))
+
+    def _written(self, text: str) -> Iterator[tuple[int, int]]:
+        tokens = _tokens(text)
+        i = 0
+        while i < len(tokens):
+            found = self._name_at(text, tokens, i)
+            if found is None:
+                i += 1
+                continue
+            end_index, start, end = found
+            yield start, end
+            i = end_index + 1
+        yield from self._surname_first(text, tokens)
+
+    def _name_at(self, text: str, tokens: list[_Token], i: int) -> tuple[int, int, int] | None:
+        """(index of the last token, start, end) of a name starting at token i, or None."""
+        first = tokens[i]
+        if not self._is_given(first) or first.key in _BEFORE_PLACE or (
+                i > 0 and tokens[i - 1].key in _BEFORE_PLACE and _joined(text, tokens, i - 1)):
+            return None
+        j = i + 1
+        while j < len(tokens) and _joined(text, tokens, j - 1) and (
+                (len(tokens[j].text) == 1 and tokens[j].text.isupper()) or
+                (self._is_given(tokens[j]) and j + 1 < len(tokens) and _joined(text, tokens, j)
+                 and tokens[j + 1].capitalised)):
+            j += 1  # middle names and initials: Mary Ann Smith, John F. Kennedy
+        particles = []
+        while j < len(tokens) and _joined(text, tokens, j - 1) and tokens[j].key in _PARTICLES:
+            particles.append(tokens[j].key)
+            j += 1
+        if j >= len(tokens) or not _joined(text, tokens, j - 1) or not tokens[j].capitalised:
+            return None
+        last = tokens[j]
+        if not self._pair(first.key.split("-")[0], last.key, particles):
+            return None
+        while j + 1 < len(tokens) and _joined(text, tokens, j) and self._second_surname(tokens[j + 1]):
+            j += 1  # María García López
+            last = tokens[j]
+        if j + 1 < len(tokens) and tokens[j + 1].key in _NOT_A_PERSON_AFTER and _joined(text, tokens, j):
+            return None
+        if text[last.end : last.end + 2] == " &" or text[last.end : last.end + 4] == " and":
+            return None  # Johnson & Johnson, Marks and Spencer: a firm's name
+        return j, first.start, last.end
+
+    def _second_surname(self, token: _Token) -> bool:
+        flags = self._surnames.get(token.key)
+        return token.capitalised and flags is not None and not flags & WORD and token.key not in _NOT_SURNAMES
+
+    def _pair(self, given: str, surname: str, particles: list[str]) -> bool:
+        if surname in _NOT_SURNAMES:
+            return False
+        if particles:
+            return len(surname) >= 2  # Anna van der Berg: the particle says it is a family name
+        flags = next((self._surnames[part] for part in surname.split("-") if part in self._surnames), None)
+        if flags is None:
+            return False  # García-López counts by either part
+        given_flags = self._given.get(given, 0)
+        if not (given_flags & WORD and flags & WORD):
+            return True
+        return bool(given_flags & flags & TOP) and given not in UI_WORDS and surname not in UI_WORDS
+
+    def _surname_first(self, text: str, tokens: list[_Token]) -> Iterator[tuple[int, int]]:
+        """`Doe, Jane` alone on its line (a whole value)."""
+        for surname, given in itertools.pairwise(tokens):
+            if text[surname.end : given.start].strip() != "," or not _alone(text, surname.start, given.end):
+                continue
+            if surname.capitalised and self._is_given(given) and self._pair(given.key, surname.key, []):
+                yield surname.start, given.end
+
+    # -- a name as URLs and search boxes write it --------------------------------------------------------------------
+
+    def _slugs(self, text: str) -> Iterator[tuple[int, int]]:
+        words = list(_LOWER.finditer(text))
+        for first, second in itertools.pairwise(words):
+            sep = text[first.end() : second.start()]
+            if not (sep in ("-", ".", "_", "+") or (sep == " " and _alone(text, first.start(), second.end()))):
+                continue  # lower-case words in running text: too often just words
+            given, surname = fold(first.group()), fold(second.group())
+            flags = self._surnames.get(surname)
+            given_flags = self._given.get(given)
+            if flags is None or given_flags is None or (flags & given_flags & WORD):
+                continue
+            yield first.start(), second.end()
+
+
+def _alone(text: str, start: int, end: int) -> bool:
+    """True if text[start:end] is all of its line but for spaces and a final full stop: a value of its own (the
+    detectors analyse strings joined by blank lines)."""
+    line_start = max(text.rfind("\n", 0, start), text.rfind("\u2029", 0, start)) + 1
+    breaks = [i for i in (text.find("\n", end), text.find("\u2029", end)) if i >= 0]
+    line_end = min(breaks) if breaks else len(text)
+    return not text[line_start:start].strip() and not text[end:line_end].strip(" \t.;")
+
+
+def _joined(text: str, tokens: list[_Token], i: int) -> bool:
+    """True if tokens i and i + 1 are words of one written name: only spaces (or an initial's dot) between them."""
+    return _GAP.fullmatch(text, tokens[i].end, tokens[i + 1].start) is not None

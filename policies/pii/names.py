@@ -2,13 +2,16 @@
 
 The lists (data/given.txt, data/surnames.txt; data/README.md says where they come from and how they are rebuilt) hold
 16,212 given names counted in public name datasets of many countries and the US Census's 88,799 surnames, each marked
-when it is also an English word (`w`: Rose, Mark, Price, Hall) or among the most common (`t`). A single word is never
+when it is also an English word (`w`: Rose, Mark, Price, Hall) or among the most common (`t`); data/english.txt
+holds 65,396 English words. A single word is never
 a person by itself: a name is a pair, so that "Grace" or "Park" alone stays, and a pair of English words needs both to
 be among the most common names and neither to be a word interfaces use (UI_WORDS): "John Smith" is a person, "Rose
 Gold", "Max Price" and "Mark Hall" are labels.
 
 - Written as a name: a capitalised given name (or several: `Mary Ann`, `Jean-Pierre`, an initial `F.`), then particles
-  (`van der`, `de la`, `di`) and a capitalised surname. After particles the surname only has to be shaped like one
+  (`van der`, `de la`, `di`) and a capitalised surname. A surname that is not on the list counts after a given name
+  that is not an English word, if it is not an English word or a given name itself (`Anna Oosterhuis`, not `Alexa
+  Skills` or `Anna Sophie`). After particles the surname only has to be shaped like one
   (`Anna van der Oosterhuis`): the particle says enough. `Surname, Given` as a whole value (`Doe, Jane`) too.
 - Written as a slug or a query: `jane-doe`, `jane.doe`, `jane_doe`, `jane+doe` in lower case, or a value that is just
   `jane doe`: both words on the lists and not both English words (`/u/anna-schmidt`, `?q=maria+garcia`).
@@ -73,6 +76,7 @@ _LOWER = re.compile(r"(?<![^\W\d_])[^\W\d_A-Z]{2,}(?![^\W\d_])")  # a lower-case
 class Gazetteer:
     given: dict[str, int]
     surnames: dict[str, int]
+    english: frozenset[str]  # English words, for telling an unlisted surname from a word
 
 
 def _read(name: str) -> dict[str, int]:
@@ -85,7 +89,8 @@ def _read(name: str) -> dict[str, int]:
 
 @functools.cache
 def gazetteer() -> Gazetteer:
-    return Gazetteer(_read("given.txt"), _read("surnames.txt"))
+    english = frozenset((_DATA / "english.txt").read_text(encoding="ascii").split())
+    return Gazetteer(_read("given.txt"), _read("surnames.txt"), english)
 
 
 def fold(word: str) -> str:
@@ -108,7 +113,13 @@ class _Token:
 
 
 def _tokens(text: str) -> list[_Token]:
-    return [_Token(m.start(), m.end(), m.group(), fold(m.group())) for m in _TOKEN.finditer(text)]
+    tokens = []
+    for m in _TOKEN.finditer(text):
+        word, end = m.group(), m.end()
+        if word.endswith(("'s", "\u2019s")):  # Jane Doe's profile: the name ends before the possessive
+            word, end = word[:-2], end - 2
+        tokens.append(_Token(m.start(), end, word, fold(word)))
+    return tokens
 
 
 class NameFinder:
@@ -116,7 +127,7 @@ class NameFinder:
 
     def __init__(self, lists: Gazetteer | None = None) -> None:
         lists = lists or gazetteer()
-        self._given, self._surnames = lists.given, lists.surnames
+        self._given, self._surnames, self._english = lists.given, lists.surnames, lists.english
 
     def could_hold(self, text: str) -> bool:
         """A cheap necessary condition for find(): some word is a listed given name."""
@@ -186,9 +197,12 @@ class NameFinder:
         if particles:
             return len(surname) >= 2  # Anna van der Berg: the particle says it is a family name
         flags = next((self._surnames[part] for part in surname.split("-") if part in self._surnames), None)
-        if flags is None:
-            return False  # García-López counts by either part
         given_flags = self._given.get(given, 0)
+        if flags is None:  # García-López counts by either part
+            # Not on the list: a surname all the same after a given name that is not a word, if it is not a word
+            # either, nor a given name (Anna Sophie is two given names): Anna Oosterhuis, not Alexa Skills.
+            return (not given_flags & WORD and len(surname) >= 3 and surname.isalpha()
+                    and surname not in self._english and surname not in self._given)
         if not (given_flags & WORD and flags & WORD):
             return True
         return bool(given_flags & flags & TOP) and given not in UI_WORDS and surname not in UI_WORDS
@@ -209,12 +223,18 @@ class NameFinder:
             sep = text[first.end() : second.start()]
             if not (sep in ("-", ".", "_", "+") or (sep == " " and _alone(text, first.start(), second.end()))):
                 continue  # lower-case words in running text: too often just words
-            given, surname = fold(first.group()), fold(second.group())
-            flags = self._surnames.get(surname)
-            given_flags = self._given.get(given)
-            if flags is None or given_flags is None or (flags & given_flags & WORD):
-                continue
-            yield first.start(), second.end()
+            if self._slug_pair(fold(first.group()), fold(second.group())):
+                yield first.start(), second.end()
+
+    def _slug_pair(self, given: str, surname: str) -> bool:
+        given_flags = self._given.get(given)
+        if given_flags is None:
+            return False
+        flags = self._surnames.get(surname)
+        if flags is None:  # as for a written name: an unlisted surname after a given name that is not a word
+            return (not given_flags & WORD and len(surname) >= 3 and surname.isalpha()
+                    and surname not in self._english and surname not in self._given)
+        return not flags & given_flags & WORD
 
 
 def _alone(text: str, start: int, end: int) -> bool:

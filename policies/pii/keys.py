@@ -17,7 +17,8 @@ from collections.abc import Iterable
 # `session id`: analytics sessions (Amplitude `session_id`, PostHog `$session_id`) are not secrets and the vendors need
 # them.
 DEFAULT_SENSITIVE_KEYS = (
-    "password", "passwd", "pwd", "passphrase", "passwort", "kennwort", "mot de passe", "contrasena", "wachtwoord",
+    "password", "passwd", "pwd", "pw", "passcode", "access code", "passphrase", "senha", "passwort", "kennwort",
+    "mot de passe", "contrasena", "wachtwoord",
     "secret", "client secret", "api key", "access key", "secret key",
     "private key", "auth", "authorization", "credentials", "credential", "token", "access token", "refresh token",
     "id token", "bearer", "otp", "two factor", "mfa code", "mysql pwd", "cookie", "set cookie", "csrf", "xsrf",
@@ -25,7 +26,8 @@ DEFAULT_SENSITIVE_KEYS = (
     "social security number", "credit card", "card number", "cc number", "ccnum", "cvv", "cvc", "cvv2",
     "security code", "pin", "passport", "passport number", "tax id", "national id", "account number", "routing number",
     # National identity and tax numbers, in the languages of the EU's largest markets.
-    "taxpayer id", "tax number", "tax code", "fiscal code", "national insurance", "social insurance number",
+    "taxpayer id", "tax identification", "taxpayer identification", "tin", "itin", "tax number", "tax code",
+    "fiscal code", "national insurance", "social insurance number",
     "id number", "identity number", "steuer id", "steuernummer", "steueridentifikationsnummer",
     "sozialversicherungsnummer", "ausweisnummer", "personalausweis", "nir", "insee", "numero fiscal", "nif", "nie",
     "dni", "codice fiscale", "bsn", "burgerservicenummer", "sofinummer", "nino",

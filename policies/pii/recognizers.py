@@ -39,10 +39,15 @@ from presidio_analyzer import EntityRecognizer, Pattern, PatternRecognizer, Reco
 from presidio_analyzer.nlp_engine import NlpArtifacts
 from presidio_analyzer.predefined_recognizers import (
     CryptoRecognizer,
+    DeTaxIdRecognizer,
     EmailRecognizer,
+    EsNieRecognizer,
+    EsNifRecognizer,
     IbanRecognizer,
     IpRecognizer,
+    ItFiscalCodeRecognizer,
     PhoneRecognizer,
+    UkNinoRecognizer,
     UsSsnRecognizer,
 )
 
@@ -126,6 +131,7 @@ def _part_of_long_number(text: str, start: int, end: int) -> bool:
 
 
 _BARE = re.compile(r"\d+")
+_LINK = re.compile(r"(?i)(?:tel|callto|sms|facetime|whatsapp):(?://)?\+?$")
 _NANP = re.compile(r"1?[2-9]\d{2}[2-9]\d{6}")
 
 
@@ -144,13 +150,16 @@ class ContextPhoneRecognizer(PhoneRecognizer):
             digits = _main_digits(found)
             if digits < self._min_digits or _too_long(found, digits):
                 continue
-            if _glued_before(text, r.start) or _glued_after(text, r.end) or _part_of_long_number(text, r.start, r.end):
+            link = _LINK.search(text, max(0, r.start - 12), r.start) is not None  # tel:+4930…, a number written to call
+            if (not link and _glued_before(text, r.start)) or _glued_after(text, r.end) or \
+                    _part_of_long_number(text, r.start, r.end):
                 continue
             if _DATE.fullmatch(found) or _GROUPED_AMOUNT.fullmatch(found.strip()) or _VERSION.fullmatch(found):
                 continue
             # People write phone numbers with a +, a trunk 0 or separators; a bare run of digits without them is a
             # number only in North America (area and exchange codes 2-9). Otherwise it is an id or a timestamp.
-            if _BARE.fullmatch(found) and not found.startswith("0") and not (self._nanp and _NANP.fullmatch(found)):
+            if (_BARE.fullmatch(found) and not link and not found.startswith("0")
+                    and not (self._nanp and _NANP.fullmatch(found))):
                 continue
             results.append(r)
         return results
@@ -347,6 +356,13 @@ def custom_recognizers() -> list[EntityRecognizer]:
     ]
 
 
+def national_id_recognizers() -> list[EntityRecognizer]:
+    """Presidio's national identity and tax numbers that carry a check digit or letter (German tax id, Spanish DNI/NIF
+    and NIE, Italian codice fiscale) or a fixed shape (UK National Insurance), reported as one entity, NATIONAL_ID."""
+    return [cls(supported_entity="NATIONAL_ID", supported_language="en")
+            for cls in (DeTaxIdRecognizer, EsNifRecognizer, EsNieRecognizer, ItFiscalCodeRecognizer, UkNinoRecognizer)]
+
+
 def pattern_recognizers(
     extractor: tldextract.TLDExtract, phone_regions: Sequence[str], phone_leniency: int
 ) -> list[EntityRecognizer]:
@@ -358,6 +374,7 @@ def pattern_recognizers(
         IbanRecognizer(),
         ContextIpRecognizer(),
         UsSsnRecognizer(),
+        *national_id_recognizers(),
         CryptoRecognizer(),
         *custom_recognizers(),
     ]

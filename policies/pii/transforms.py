@@ -18,6 +18,7 @@ LABELS = {
     "IBAN_CODE": "[IBAN]",
     "IP_ADDRESS": "[IP]",
     "US_SSN": "[SSN]",
+    "NATIONAL_ID": "[NATIONAL_ID]",
     "CRYPTO": "[CRYPTO_WALLET]",
     "JWT": "[JWT]",
     "BEARER_TOKEN": "[TOKEN]",

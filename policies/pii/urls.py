@@ -3,8 +3,8 @@
 The detectors see each piece decoded (`?email=jane%40example.com` → `jane@example.com`), so that percent-encoding does
 not hide what they look for; a piece they change is encoded again, a piece they leave keeps its original bytes. The
 scheme, the port and the URL's shape are kept. User-info (`https://user:pass@host`) is replaced outright, and so are
-the values of query parameters whose names are secret (`token`, `api_key`, `code`, ...); the host, the path, every
-other parameter value and the fragment are scanned like any text.
+the values of query parameters whose names are secret (`token`, `api_key`, `code`, ...); the host and port are kept
+(an address there is a server's); the path, every other parameter value and the fragment are scanned like any text.
 
 Encodings nest: a `next=` or `redirect_uri=` parameter holds a whole URL, percent-encoded, whose own parameters are
 encoded once more (`jane%2540example.com`). A decoded value that holds a URL, or is still percent-encoded, is taken
@@ -118,7 +118,9 @@ def split_url(url: str, is_secret: Callable[[str], bool], secret_label: str, dep
     if "@" in authority:
         userinfo, _, authority = authority.rpartition("@")
         parts += [Replaced("URL_CREDENTIALS", "[CREDENTIALS]", userinfo), "@"]
-    parts.append(Leaf(authority, authority) if authority else "")
+    # The host and port are kept as they are: a host names a server, not a person, and an IP address there is the
+    # server's (`http://127.0.0.1:8765/`), which truncating would break.
+    parts.append(authority)
     path, hash_, fragment = tail.partition("#")
     path, qmark, query = path.partition("?")
     for i, segment in enumerate(path.split("/")):  # segment by segment: `/` may be part of an e-mail's local part

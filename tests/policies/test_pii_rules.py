@@ -180,6 +180,7 @@ DETECTORS: dict[str, tuple[str, str]] = {
     "IBAN_CODE": ("IBAN FR14 2004 1010 0505 0001 3M02 606 on file", "IBAN [IBAN] on file"),
     "IP_ADDRESS": ("login from 198.51.100.23", "login from 198.51.100.0"),
     "US_SSN": ("ssn 536-90-4418 on file", "ssn [SSN] on file"),
+    "NATIONAL_ID": ("DNI 12345678Z del cliente", "DNI [NATIONAL_ID] del cliente"),
     "CRYPTO": ("send to 1BvBMSEYstWetqTFn5Au4m4GFg7xJaNVN2", "send to [CRYPTO_WALLET]"),
     "JWT": ("token eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxMjM0In0.c2lnbmF0dXJl", "token [JWT]"),
     "BEARER_TOKEN": ("Authorization: Bearer 3f9a0c1b2d4e5f60a1b2", "Authorization: Bearer [TOKEN]"),
@@ -287,3 +288,13 @@ def test_json_text_in_a_string_is_scrubbed_as_the_value_it_encodes(scrubber: Scr
                    "label": "[EMAIL]"}  # re-encoded only where something changed
     assert findings == Findings([(("PERSON", "field:person", "replace"), 1),
                                  (("SENSITIVE_KEY", "key:passwort", "remove"), 1)])
+
+
+def test_a_phone_number_in_a_tel_link_is_found(scrubber: Scrubber) -> None:
+    assert scrubber.scrub_value({"href": "tel:+4930123456789"})[0] == {"href": "tel:[PHONE]"}
+
+
+def test_an_ip_address_as_a_url_host_is_kept(scrubber: Scrubber) -> None:
+    # A host names a server: truncating it (issue 18) breaks the recorded URL. An address in a parameter is truncated.
+    url = "http://127.0.0.1:8765/b/home.html?client=203.0.113.7"
+    assert scrubber.scrub_value({"url": url})[0] == {"url": "http://127.0.0.1:8765/b/home.html?client=203.0.113.0"}

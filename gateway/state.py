@@ -181,7 +181,7 @@ def _replay_service(policy: Policy, db: Database, identity: Identity, suppressio
         return decision.granted(replay_service.PURPOSE), decision.reason(replay_service.PURPOSE) or "undeclared"
 
     privacy = RrwebPrivacy(policy.replay.unmasked_inputs, scrub_text=scrubber.scrub_text,
-                           scrub_attribute=scrubber.scrub_attribute)
+                           scrub_attribute=scrubber.scrub_attribute, scrub_value=scrubber.scrub_json)
     store = ReplayStore(db, Compressor(policy.replay.compression_level))
     gate = Gate(source_for_key=policy.source_for_key, subjects=subjects, consent=consent, count=metrics.inc)
     return ReplayService(policy.replay, store, privacy, gate)

@@ -3,8 +3,13 @@
 - Input values are masked (`*` for each character, as rrweb's own maskAllInputs does) unless the field matches one of
   the policy's `unmasked_inputs` selectors; the same goes for the `value` attribute of inputs, textareas and selects
   in snapshots and mutations, and for a textarea's text. Checkbox and radio states (`isChecked`) are not values.
-- Text nodes, attribute values people can read (value, placeholder, title, alt, aria-label, href/src queries) and
-  console-plugin payloads go through the PII scrubber's text functions.
+- Text nodes and every attribute but structure (the one attribute policy of policies/pii/attributes.py, which the
+  scrubber's `scrub_attribute` applies too: data-*, aria-*, title, alt, placeholder, URLs in href, src, action and
+  poster, ...) go through the PII scrubber's text functions; so do console-plugin payloads.
+- Custom events (rrweb type 5: posthog-js's `$pageview`, an app's own `addCustomEvent`) are JSON values: they are
+  scrubbed as events are, key rules included, when the scrubber's `scrub_value` is given.
+- Text that repeats what was typed into a masked field in the same request ("3 results for “jane doe”") is masked
+  where it repeats it.
 - What rrweb already masked (all `*`) is left as it is.
 
 The scrubbing functions are passed in (the PII engine provides them), so this module only knows where rrweb puts text.
@@ -19,15 +24,17 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any
 
+from policies.pii.attributes import STRUCTURE, attribute_kind
 from replay import rrweb
 
 TextScrubber = Callable[[str], str]
 AttributeScrubber = Callable[[str, str, str], str]  # (tag, attribute name, value) -> value
+ValueScrubber = Callable[[Any], Any]  # a JSON value -> its scrubbed copy
+_MIN_ECHO = 3  # typed values shorter than this are not looked for in the page's text: they would match anything
 
 FIELD_TAGS = frozenset({"input", "textarea", "select"})
 _CODE_TAGS = frozenset({"script", "style"})
 BUTTON_TYPES = frozenset({"submit", "button", "reset", "image"})
-READABLE_ATTRIBUTES = frozenset({"value", "placeholder", "title", "alt", "aria-label", "href", "src", "label"})
 _PART = re.compile(r"^[a-zA-Z][a-zA-Z0-9-]*|#([\w-]+)|\.([\w-]+)|\[([\w-]+)(?:=([^\]]*))?\]")
 
 
@@ -77,15 +84,28 @@ class Selector:
         return True
 
 
+def _scanned(tag: str, name: str, value: Any) -> bool:
+    """True for an attribute whose value the scrubber reads: a non-empty string that is not structure or masked."""
+    return isinstance(value, str) and bool(value) and not is_masked(value) and \
+        attribute_kind(tag, name, value) != STRUCTURE
+
+
 class RrwebPrivacy:
-    def __init__(self, unmasked_inputs: Iterable[str], scrub_text: TextScrubber, scrub_attribute: AttributeScrubber):
+    def __init__(self, unmasked_inputs: Iterable[str], scrub_text: TextScrubber, scrub_attribute: AttributeScrubber,
+                 scrub_value: ValueScrubber | None = None):
         self.selectors = [Selector.parse(s) for s in unmasked_inputs]
         self.scrub_text = scrub_text
         self.scrub_attribute = scrub_attribute
+        self.scrub_value = scrub_value
+        self._echo: re.Pattern[str] | None = None  # what was typed into masked fields, while a batch is scrubbed
 
     def _text(self, value: Any) -> Any:
         # Whitespace between tags is most of a snapshot's text nodes; the scrubber leaves masked text as it is.
-        return self.scrub_text(value) if isinstance(value, str) and value and not value.isspace() else value
+        if not isinstance(value, str) or not value or value.isspace():
+            return value
+        if self._echo is not None:
+            value = self._echo.sub(lambda m: mask(m.group()), value)
+        return self.scrub_text(value)
 
     def _unmasked(self, tag: str, attributes: dict[str, Any]) -> bool:
         return any(s.matches(tag, attributes) for s in self.selectors)
@@ -94,8 +114,12 @@ class RrwebPrivacy:
         """Scrub one window's events in place and return them. `unmasked_ids` are the ids of fields whose input may be
         kept; it is updated with the fields this batch's snapshots and mutations add (the caller keeps it across
         batches of the window)."""
-        for event in events:
-            self._event(event, unmasked_ids)
+        self._echo = _typed(events, unmasked_ids)
+        try:
+            for event in events:
+                self._event(event, unmasked_ids)
+        finally:
+            self._echo = None
         return events
 
     def _event(self, event: dict[str, Any], unmasked_ids: set[int]) -> None:
@@ -114,6 +138,8 @@ class RrwebPrivacy:
             self._node(data["node"], unmasked_ids, None, False)
         elif kind == rrweb.META and isinstance(data.get("href"), str):
             data["href"] = self.scrub_attribute("a", "href", data["href"])
+        elif kind == rrweb.CUSTOM and self.scrub_value is not None:
+            event["data"] = self.scrub_value(data)  # {tag, payload}: keys have their rules, as in events
         elif kind in (rrweb.PLUGIN, rrweb.CUSTOM) and "payload" in data:
             data["payload"] = self._strings(data["payload"])
 
@@ -129,7 +155,7 @@ class RrwebPrivacy:
                 continue
             attributes = change["attributes"]
             for name, value in attributes.items():
-                if name not in READABLE_ATTRIBUTES or not isinstance(value, str) or is_masked(value):
+                if not _scanned("", name, value):
                     continue
                 if name == "value" and change.get("id") not in unmasked_ids:
                     # A value set by script on a node this batch may not show: mask rather than guess what it is.
@@ -177,8 +203,7 @@ class RrwebPrivacy:
         if unmasked and isinstance(node.get("id"), int):
             unmasked_ids.add(node["id"])
         for name, value in attributes.items():
-            # By name first: most attributes (class, style, id) are neither values nor readable.
-            if name not in READABLE_ATTRIBUTES or not isinstance(value, str) or not value or is_masked(value):
+            if not _scanned(tag, name, value):  # structure (class, style, id) is most attributes
                 continue
             if name == "value" and tag in FIELD_TAGS and not unmasked:
                 attributes[name] = mask(value)
@@ -196,3 +221,19 @@ class RrwebPrivacy:
         if isinstance(value, dict):
             return {k: self._strings(v, depth + 1) for k, v in value.items()}
         return value
+
+
+def _typed(events: list[dict[str, Any]], unmasked_ids: set[int]) -> re.Pattern[str] | None:
+    """A pattern of the values typed into masked fields in `events` (any case), or None if there are none."""
+    values = set()
+    for event in events:
+        data = event.get("data")
+        if event.get("type") == rrweb.INCREMENTAL_SNAPSHOT and isinstance(data, dict) and \
+                data.get("source") == rrweb.INPUT and data.get("id") not in unmasked_ids:
+            text = data.get("text")
+            if isinstance(text, str) and len(text.strip()) >= _MIN_ECHO and not is_masked(text):
+                values.add(text.strip())
+    if not values:
+        return None
+    # Longest first: a later, longer value ("jane doe") wins over its prefix typed before it ("jan").
+    return re.compile("|".join(re.escape(v) for v in sorted(values, key=len, reverse=True)), re.IGNORECASE)

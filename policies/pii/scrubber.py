@@ -120,6 +120,10 @@ class Scrubber:
             self._walker.resolve(pending)
         return box[0], Findings.of(findings)
 
+    def scrub_json(self, value: Any) -> Any:
+        """A scrubbed copy of a whole JSON value (a recording's custom event), without its findings."""
+        return self.scrub_value(value)[0]
+
     def scrub_text(self, text: str, findings: Findings | None = None) -> str:
         """rrweb text node content: scanned as free text. Text that rrweb already masked (all `*`) stays."""
         return self.scanner.scrub(text, STRICT, findings)

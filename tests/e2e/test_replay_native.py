@@ -41,7 +41,8 @@ def scrubber_of(gateway: GatewayProcess) -> Scrubber:
 def expected_after_scrubbing(events: list[dict[str, Any]], scrubber: Scrubber) -> list[dict[str, Any]]:
     """What the gateway should keep: inputs masked (no unmasked_inputs in this policy), text and attributes through
     the PII engine, in time order. Computed here, in the test, from what was sent."""
-    privacy = RrwebPrivacy((), scrub_text=scrubber.scrub_text, scrub_attribute=scrubber.scrub_attribute)
+    privacy = RrwebPrivacy((), scrub_text=scrubber.scrub_text, scrub_attribute=scrubber.scrub_attribute,
+                           scrub_value=scrubber.scrub_json)
     return sorted(privacy.scrub(copy.deepcopy(events), set()), key=lambda e: e["timestamp"])
 
 

@@ -1,0 +1,59 @@
+"""What replay/privacy.py does to a recording, with the real PII scrubber: every attribute but structure is read, custom
+events are scrubbed as events are, and text that repeats what was typed into a masked field is masked."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from policies.pii import PiiConfig, Scrubber
+from policies.pii.engine import Analyzer
+from replay.privacy import RrwebPrivacy
+
+
+@pytest.fixture(scope="module")
+def privacy(tmp_path_factory: pytest.TempPathFactory) -> RrwebPrivacy:
+    analyzer = Analyzer(tmp_path_factory.mktemp("pii-data"), ("US", "GB", "DE", "FR"), 0, 0.1)
+    scrubber = Scrubber(PiiConfig(), b"replay-key-0123456789abcdef01234", analyzer=analyzer)
+    return RrwebPrivacy((), scrub_text=scrubber.scrub_text, scrub_attribute=scrubber.scrub_attribute,
+                        scrub_value=scrubber.scrub_json)
+
+
+def element(attributes: dict[str, str]) -> dict[str, Any]:
+    return {"type": 2, "timestamp": 1, "data": {"node": {"type": 2, "id": 1, "tagName": "div",
+                                                          "attributes": attributes, "childNodes": []}}}
+
+
+def test_every_attribute_but_structure_is_read(privacy: RrwebPrivacy) -> None:
+    attributes = {"data-owner": "jane@example.com", "aria-description": "jane@example.com",
+                  "x-custom": "call +44 20 7946 0958", "poster": "https://cdn.example/p.png?u=jane@example.com",
+                  "class": "jane@example.com", "style": "color: red"}
+    [event] = privacy.scrub([element(attributes)], set())
+    assert event["data"]["node"]["attributes"] == {
+        "data-owner": "[EMAIL]", "aria-description": "[EMAIL]", "x-custom": "call [PHONE]",
+        "poster": "https://cdn.example/p.png?u=[EMAIL]", "class": "jane@example.com", "style": "color: red"}
+
+
+def test_custom_events_are_scrubbed_as_events_are(privacy: RrwebPrivacy) -> None:
+    custom = {"type": 5, "timestamp": 1, "data": {"tag": "checkout", "payload": {"password": "hunter22",
+                                                                                 "total": 12.5}}}
+    [event] = privacy.scrub([custom], set())
+    assert event["data"] == {"tag": "checkout", "payload": {"total": 12.5}}  # the key rule removed the password
+
+
+def test_text_that_repeats_what_was_typed_is_masked(privacy: RrwebPrivacy) -> None:
+    typed = {"type": 3, "timestamp": 1, "data": {"source": 5, "id": 7, "text": "blue suede", "isChecked": False}}
+    echo = {"type": 3, "timestamp": 2, "data": {"source": 0, "adds": [], "removes": [], "attributes": [],
+                                                "texts": [{"id": 9, "value": "3 results for “Blue Suede”"}]}}
+    events = privacy.scrub([typed, echo], set())
+    assert events[0]["data"]["text"] == "**********"
+    assert events[1]["data"]["texts"][0]["value"] == "3 results for “**********”"
+
+
+def test_a_field_whose_input_is_kept_is_not_looked_for(privacy: RrwebPrivacy) -> None:
+    typed = {"type": 3, "timestamp": 1, "data": {"source": 5, "id": 7, "text": "blue suede", "isChecked": False}}
+    echo = {"type": 3, "timestamp": 2, "data": {"source": 0, "adds": [], "removes": [], "attributes": [],
+                                                "texts": [{"id": 9, "value": "3 results for blue suede"}]}}
+    events = privacy.scrub([typed, echo], {7})
+    assert events[1]["data"]["texts"][0]["value"] == "3 results for blue suede"

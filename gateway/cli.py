@@ -4,7 +4,7 @@
     privacy-gateway check --policy site.toml          # validate a policy file and say what it configures
     privacy-gateway token --role admin --name ops     # make an access token and the policy lines that admit it
     privacy-gateway replay analyze --all              # detect frustration signals in stored sessions (--session ID)
-    privacy-gateway scrub --policy site.toml < payload.json   # dry run: the scrubbed payload and what was found
+    privacy-gateway scrub --policy site.toml < body.json     # dry run: what each destination would receive
     privacy-gateway purge                             # delete what the retention policy says has expired
     privacy-gateway db --data-dir data                # the database: tables, row counts, schema, migrations
     privacy-gateway deletion request --user-id U      # file a deletion request (via the admin API); `status ID`
@@ -233,9 +233,25 @@ def cmd_deletion_status(args: argparse.Namespace) -> int:
 
 
 def cmd_scrub(args: argparse.Namespace) -> int:
-    """Dry run for policy authors: the payload on stdin, scrubbed as the policy's [pii] says, on stdout; the findings
-    table on stderr. A batch (`{"batch": [...]}`) or an array is scrubbed event by event, so paths like
-    `properties.email` mean what they mean at ingest."""
+    """Dry run: the ingest body on stdin goes through the gateway's own decode, pipeline (consent, scrubbing, routing)
+    and encoders, and what each destination would receive is printed: a `# destination URL` line, then the body. With
+    `--payload`, the JSON on stdin is only scrubbed as the policy's [pii] says (findings on stderr)."""
+    if not args.payload:
+        from gateway.dry_run import destination_requests
+
+        policy = _load(args.policy)
+        data_dir = Path(args.data_dir) if args.data_dir else None
+        for request in destination_requests(policy, sys.stdin.buffer.read(), args.protocol, data_dir, args.client_ip):
+            sys.stdout.write(f"# {request.destination} {request.url}\n")
+            sys.stdout.buffer.write(request.body + b"\n")
+        return 0
+    return _scrub_payload(args)
+
+
+def _scrub_payload(args: argparse.Namespace) -> int:
+    """The payload on stdin scrubbed as the policy's [pii] says, on stdout; the findings table on stderr. A batch
+    (`{"batch": [...]}`) or an array is scrubbed event by event, so paths like `properties.email` mean what they mean
+    at ingest."""
     import orjson
 
     from gateway import keys
@@ -297,8 +313,14 @@ def build_parser() -> argparse.ArgumentParser:
     analyze.add_argument("--data-dir", default="data")
     analyze.set_defaults(func=cmd_replay_analyze)
 
-    scrub = commands.add_parser("scrub", help="dry run: scrub the JSON payload on stdin as the policy's [pii] says")
+    scrub = commands.add_parser("scrub", help="dry run: what each destination would receive for the body on stdin")
     scrub.add_argument("--policy", default=str(DEFAULT_POLICY))
+    scrub.add_argument("--protocol", choices=["segment", "amplitude", "mixpanel", "posthog"],
+                       help="the body's vendor format (default: told from the body)")
+    scrub.add_argument("--data-dir", help="the gateway's data directory: its key file gives the gateway's hashes")
+    scrub.add_argument("--client-ip", help="the sender's address, for vendors that record it")
+    scrub.add_argument("--payload", action="store_true",
+                       help="only scrub the JSON on stdin as [pii] says (no decoding, consent or routing)")
     scrub.set_defaults(func=cmd_scrub)
 
     purge = commands.add_parser("purge", help="delete what the retention policy says has expired")

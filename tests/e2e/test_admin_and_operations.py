@@ -91,8 +91,8 @@ def test_scrub_dry_run_prints_the_scrubbed_payload_and_the_findings() -> None:
 
     payload = {"batch": [{"type": "identify", "userId": "u1", "traits": {"email": "jane@example.org",
                                                                         "password": "hunter2"}}]}
-    result = subprocess.run([sys.executable, "-m", "gateway", "scrub"], input=json.dumps(payload), capture_output=True,
-                            text=True, timeout=120)
+    result = subprocess.run([sys.executable, "-m", "gateway", "scrub", "--payload"], input=json.dumps(payload),
+                            capture_output=True, text=True, timeout=120)
     assert result.returncode == 0, result.stderr
     scrubbed = json.loads(result.stdout)
     traits = scrubbed["batch"][0]["traits"]

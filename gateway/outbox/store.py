@@ -285,6 +285,23 @@ class OutboxStore:
         snapshot = dict(self._depth)  # one C-level copy: the writer thread may change the counter meanwhile
         return {name: snapshot.get(name, 0) for name in sorted(set(self._wakeups) | set(snapshot))}
 
+    async def lag(self, now: float | None = None) -> dict[str, float]:
+        """Per destination, the age in seconds of its oldest undelivered event (0 with nothing queued): how far
+        delivery is behind. One index lookup per destination (ids grow with time, so the lowest id is the oldest)."""
+        names = self.depth()
+
+        def oldest(conn: sqlite3.Connection) -> dict[str, float | None]:
+            found = {}
+            for name in names:
+                row = conn.execute("SELECT enqueued_at FROM outbox WHERE destination = ? ORDER BY id LIMIT 1",
+                                   (name,)).fetchone()
+                found[name] = row[0] if row else None
+            return found
+
+        found = await self.db.read(oldest)
+        now = time.time() if now is None else now
+        return {name: max(0.0, now - at) if at is not None else 0.0 for name, at in found.items()}
+
     async def dead_letter_summary(self, limit: int = 100) -> list[dict[str, object]]:
         """The newest dead letters, without their bodies (which hold event data)."""
 

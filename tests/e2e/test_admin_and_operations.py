@@ -43,7 +43,7 @@ def test_health_readiness_and_metrics(vendor: FakeVendor, start_gateway: Callabl
     assert httpx.get(gateway.url + "/readyz").json() == {"status": "ready"}
     text = httpx.get(gateway.url + "/metrics").text
     assert "# TYPE gateway_outbox_depth gauge" in text
-    assert 'gateway_outbox_depth{destination="segment"} 0' in text
+    assert 'gateway_outbox_depth{destination="segment"} 0.0' in text
 
 
 def test_default_policy_serves_a_local_sink_and_prints_a_one_time_admin_token(

@@ -1,12 +1,19 @@
-"""/metrics in the Prometheus text format: counters, gauges and the per-step timing histograms, as Prometheus's own
-parser (prometheus-client) reads them."""
+"""/metrics in the Prometheus text format: every family declared with its help text, the series the policy
+determines at zero before the first event, the per-step timing histograms, the process and build, as Prometheus's
+own parser (prometheus-client) reads them."""
 
 from __future__ import annotations
 
+import re
+from pathlib import Path
+
+import pytest
 from prometheus_client.parser import text_string_to_metric_families
 from prometheus_client.samples import Sample
 
-from gateway.metrics import BUCKETS, Metrics
+from gateway.metrics import BUCKETS, FAMILIES, Metrics, policy_series
+from gateway.protocols import DESTINATION_PROTOCOLS, PROTOCOLS
+from policies.loader import parse_policy
 
 STEP_SECONDS = "gateway_pipeline_step_seconds"
 
@@ -51,8 +58,124 @@ def test_counters_gauges_and_histograms_render_together_and_parse() -> None:
     metrics.inc("gateway_events_received_total", 3, source="web", protocol="segment")
     metrics.observe(STEP_SECONDS, 0.002, step="consent")
 
-    families = {f.name: f.type for f in text_string_to_metric_families(
+    families = {f.name: f for f in text_string_to_metric_families(
         metrics.render({"gateway_outbox_depth": [({"destination": "segment"}, 7)]}))}
 
-    assert families == {"gateway_events_received": "counter", "gateway_outbox_depth": "gauge",
-                        STEP_SECONDS: "histogram"}
+    assert families["gateway_events_received"].type == "counter"
+    assert families["gateway_outbox_depth"].type == "gauge"
+    assert families[STEP_SECONDS].type == "histogram"
+    received = families["gateway_events_received"].samples
+    assert [(s.labels, s.value) for s in received] == [({"source": "web", "protocol": "segment"}, 3)]
+    assert families["gateway_outbox_depth"].samples[0].value == 7
+
+
+def test_every_family_is_listed_with_its_help_text_before_anything_happens() -> None:
+    families = {f.name: f for f in text_string_to_metric_families(Metrics().render())}
+
+    for name, family in FAMILIES.items():
+        listed = families[name.removesuffix("_total")]
+        assert listed.documentation == family.help
+        assert len(family.help) > 30 and name not in family.help, f"{name}: say what it counts and by what"
+
+
+POLICY = """
+[[sources]]
+name = "web"
+write_keys = ["web-key"]
+destinations = ["segment", "posthog"]
+
+[[sources]]
+name = "backend"
+write_keys = ["backend-key"]
+destinations = ["segment", "old"]
+
+[[destinations]]
+name = "segment"
+protocol = "segment"
+endpoint = "https://api.segment.io"
+credentials = { write_key = "s" }
+purposes = ["analytics"]
+
+[[destinations]]
+name = "posthog"
+protocol = "posthog"
+endpoint = "https://eu.i.posthog.com"
+credentials = { api_key = "p" }
+purposes = ["analytics"]
+
+[[destinations]]
+name = "old"
+protocol = "amplitude"
+endpoint = "https://api2.amplitude.com"
+credentials = { api_key = "a" }
+purposes = ["analytics"]
+enabled = false
+"""
+
+
+def test_the_series_a_dashboard_needs_exist_at_zero_from_the_policy() -> None:
+    policy = parse_policy(POLICY, "metrics.toml", DESTINATION_PROTOCOLS, {})
+    text = Metrics(policy_series(policy, PROTOCOLS)).render()
+    values = {(s.name, tuple(sorted(s.labels.items()))): s.value
+              for family in text_string_to_metric_families(text) for s in family.samples}
+
+    def zero(name: str, **labels: str) -> bool:
+        return values.get((name, tuple(sorted(labels.items())))) == 0
+
+    for source, destination in [("web", "segment"), ("web", "posthog"), ("backend", "segment")]:
+        for name in ("queued", "delivered", "retried", "dead_lettered"):
+            assert zero(f"gateway_events_{name}_total", source=source, destination=destination)
+    for source in ("web", "backend"):
+        assert zero("gateway_outbox_full_total", source=source)
+        for protocol in PROTOCOLS:
+            assert zero("gateway_events_received_total", source=source, protocol=protocol)
+    for protocol in PROTOCOLS:
+        assert zero("gateway_events_rejected_total", source="unknown", protocol=protocol, reason="unauthorized")
+    assert zero("posthog_passthrough_failed_total", destination="posthog")
+    # A disabled destination gets nothing, so it has no series.
+    assert not any(dict(labels).get("destination") == "old" for _, labels in values)
+
+
+def test_the_process_the_runtime_and_the_build_are_described() -> None:
+    families = {f.name: f for f in text_string_to_metric_families(Metrics().render())}
+
+    assert families["process_cpu_seconds"].samples[0].value > 0
+    assert families["process_resident_memory_bytes"].samples[0].value > 0
+    assert families["python_info"].samples
+    assert families["python_gc_collections"].samples
+    build = families["gateway_build_info"].samples[0]
+    assert build.labels["version"] and build.labels["python"] and build.value == 1
+
+
+def test_a_gauge_lists_only_what_was_measured_last() -> None:
+    metrics = Metrics()
+    metrics.render({"gateway_outbox_lag_seconds": [({"destination": "a"}, 3.5), ({"destination": "b"}, 0)]})
+
+    text = metrics.render({"gateway_outbox_lag_seconds": [({"destination": "b"}, 12.25)]})
+
+    lag = samples(text)["gateway_outbox_lag_seconds"]
+    assert [(s.labels, s.value) for s in lag] == [({"destination": "b"}, 12.25)]
+
+
+def test_an_undeclared_metric_or_label_is_refused() -> None:
+    metrics = Metrics()
+    with pytest.raises(KeyError, match="not declared"):
+        metrics.inc("gateway_made_up_total", source="web")
+    with pytest.raises(ValueError, match="label"):
+        metrics.inc("gateway_events_received_total", source="web")  # no protocol
+
+
+ROOT = Path(__file__).resolve().parents[2]
+# metrics.inc("name", ...), .observe("name", ...) and a gate's count("name", ...). (The gauges /metrics measures are
+# given to render(), which refuses an undeclared one the first time /metrics is read.)
+USED = re.compile(r'(?:\.inc|\.observe|\.count)\(\s*"([a-z_]+)"')
+
+
+def test_every_metric_the_code_names_is_declared() -> None:
+    """A family added without a declaration would fail only when first reached; here it fails at once."""
+    used = set()
+    for path in [*ROOT.glob("gateway/**/*.py"), *ROOT.glob("replay/**/*.py")]:
+        if path.name != "metrics.py":
+            used |= set(USED.findall(path.read_text()))
+    assert used, "the pattern no longer finds the metric names"
+    assert sorted(used - set(FAMILIES)) == []

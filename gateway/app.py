@@ -8,7 +8,9 @@ module: handlers import the state, never the app.
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
+import logging
 from collections.abc import AsyncIterator, Callable
 from pathlib import Path
 
@@ -22,7 +24,10 @@ from gateway import admin, consent_api, heap, ingest, posthog_proxy, privacy_api
 from gateway.access import AdminGuard
 from gateway.metrics import CONTENT_TYPE
 from gateway.protocols import PROTOCOLS
+from gateway.request_observer import RequestObserver
+from gateway.route_template import RouteTemplates
 from gateway.state import Gateway, close_gateway, gateway_of, open_gateway
+from gateway.throttled_log import ThrottledLog
 from policies.policy import Policy
 
 
@@ -61,16 +66,20 @@ def create_app(policy: Policy, data_dir: Path | str, announce_token: Callable[[s
     """The gateway for `policy` with its data in `data_dir`. `announce_token` is given the one-time admin token made on
     a first start with no admin token anywhere."""
     data_dir = Path(data_dir)
+    refusals = ThrottledLog(logging.getLogger("gateway.requests"))
 
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
         gateway = await open_gateway(policy, data_dir, announce_token)
         app.state.gateway = gateway
+        flusher = asyncio.create_task(_flush_every_interval(refusals), name="refusal-log")
         try:
             with heap.long_lived():
                 yield
         finally:
+            flusher.cancel()
             await close_gateway(gateway)
+            refusals.flush()
 
     admin_api = Router(routes=[*admin.routes(), *replay_api.admin_routes(), *privacy_api.routes(),
                                *reviews_api.routes()])
@@ -87,7 +96,24 @@ def create_app(policy: Policy, data_dir: Path | str, announce_token: Callable[[s
     )
     # The web UI calls the admin API in-process, behind the bearer check (gateway.ui.api).
     app.state.admin_api = admin_api
+    # Added last, so outermost: it times the whole answer and sees the peer that connected (gateway.client_ip's
+    # middleware, inside it, may replace the peer with the client a trusted proxy names).
+    app.add_middleware(RequestObserver, metrics=lambda: gw.metrics if (gw := _running(app)) else None,
+                       trusted=lambda: gw.trusted_proxies if (gw := _running(app)) else (),
+                       templates=RouteTemplates(app.routes), refusals=refusals)
     return app
+
+
+def _running(app: Starlette) -> Gateway | None:
+    """The gateway state, once the lifespan has built it."""
+    return getattr(app.state, "gateway", None)
+
+
+async def _flush_every_interval(log: ThrottledLog) -> None:
+    """So that the count of a burst of refusals that stopped is logged within an interval, not at the next one."""
+    while True:
+        await asyncio.sleep(log.interval_s)
+        log.flush()
 
 
 def public_app(policy: Policy) -> CORSMiddleware:

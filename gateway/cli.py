@@ -14,12 +14,12 @@ from __future__ import annotations
 
 import argparse
 import json
-import logging
 import os
 import sys
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from gateway import logs
 from gateway.access import digest, new_token
 from gateway.protocols import DESTINATION_PROTOCOLS, check_credentials
 from policies.loader import DEFAULT_POLICY, load_policy
@@ -42,15 +42,16 @@ def cmd_serve(args: argparse.Namespace) -> int:
     from gateway.app import create_app
 
     policy = _load(args.policy)
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    logs.configure(args.log_format, args.log_level)
     app = create_app(policy, Path(args.data_dir), announce_token=_print_token)
     config = uvicorn.Config(
         app,
         host=args.host,
         port=args.port,
         fd=args.fd,
-        log_level="info",
-        access_log=False,  # request lines carry query strings, which can carry identifiers
+        log_config=None,  # uvicorn writes through gateway.logs' handler, in its format
+        log_level=args.log_level,
+        access_log=False,  # request lines carry query strings, which can carry identifiers (gateway.request_observer)
         timeout_graceful_shutdown=10,
     )
     uvicorn.Server(config).run()
@@ -295,6 +296,10 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument("--data-dir", default="data", help="where the database lives (created if missing)")
     serve.add_argument("--host", default="127.0.0.1")
     serve.add_argument("--port", type=int, default=8080)
+    serve.add_argument("--log-format", choices=logs.FORMATS, default="text",
+                       help="text lines, or one JSON object per line for a log collector (default: text)")
+    serve.add_argument("--log-level", choices=logs.LEVELS, default="info",
+                       help="the least severe lines written; debug adds a line per request (default: info)")
     # A listening socket handed over by tests.
     serve.add_argument("--fd", type=int, default=None, help=argparse.SUPPRESS)
     serve.set_defaults(func=cmd_serve)

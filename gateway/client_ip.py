@@ -24,6 +24,11 @@ def _trusted(address: str, trusted: tuple[Network, ...]) -> bool:
     return any(ip in network for network in trusted)
 
 
+def is_trusted(peer: str, trusted: tuple[Network, ...]) -> bool:
+    """Whether the peer that connected is a trusted proxy (whose X-Forwarded-For and X-Request-ID are believed)."""
+    return bool(trusted) and _trusted(peer, trusted)
+
+
 def client_ip(peer: str | None, headers: Mapping[str, str], trusted: tuple[Network, ...]) -> str | None:
     if peer is None or not trusted or not _trusted(peer, trusted):
         return peer

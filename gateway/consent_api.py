@@ -21,6 +21,7 @@ import orjson
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
+from gateway import request_context
 from gateway.bodies import decode_content, read_body
 from gateway.identity import component
 from gateway.protocols.codec import ProtocolError, basic_auth_user
@@ -85,6 +86,7 @@ async def record_consent(request: Request) -> Response:
         return _error(400, "invalid_request", f"body is not valid JSON: {exc}")
     except ProtocolError as error:
         gateway.metrics.inc("gateway_consent_api_rejected_total", reason=error.code)
+        request_context.refused(error.code)
         return _error(error.status, error.code, error.message)
 
     hashes = {gateway.identity.hash(value) for value in identifiers}

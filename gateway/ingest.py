@@ -16,6 +16,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
+from gateway import request_context
 from gateway.bodies import WIRE_SLACK, decode_content, read_body
 from gateway.client_ip import client_ip
 from gateway.outbox.store import OutboxFull
@@ -90,6 +91,7 @@ async def _ingest(gateway: Gateway, codec: Codec, inbound: Inbound) -> Response:
         return _refuse(gateway, codec, inbound, error, source_name)
     except OutboxFull as full:
         gateway.metrics.inc("gateway_outbox_full_total", source=source_name)
+        request_context.refused("outbox_full", source_name, codec.name)
         busy = ProtocolError(503, "unavailable", "the gateway is busy; retry later", retry_after=full.retry_after)
         return codec.respond_error(inbound, busy)
     gateway.metrics.inc("gateway_events_received_total", len(decoded.events), source=source_name, protocol=codec.name)
@@ -100,4 +102,5 @@ async def _ingest(gateway: Gateway, codec: Codec, inbound: Inbound) -> Response:
 
 def _refuse(gateway: Gateway, codec: Codec, inbound: Inbound, error: ProtocolError, source_name: str) -> Response:
     gateway.metrics.inc("gateway_events_rejected_total", source=source_name, protocol=codec.name, reason=error.code)
+    request_context.refused(error.code, source_name, codec.name)
     return codec.respond_error(inbound, error)

@@ -14,6 +14,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, PlainTextResponse, Response, StreamingResponse
 from starlette.routing import Route
 
+from gateway import request_context
 from gateway.access import admin_route
 from gateway.admin_request import audit, int_param, not_found
 from gateway.bodies import decode_content, read_body
@@ -65,6 +66,7 @@ async def native_ingest(request: Request) -> Response:
         result = await service.ingest(source, [batch], request.headers, request.query_params)
     except Rejected as error:
         gateway.metrics.inc("replay_requests_rejected_total", reason=error.code)
+        request_context.refused(error.code)
         return _rejected(error)
     return JSONResponse({"status": "ok", "stored": result.stored, "duplicates": result.duplicates,
                          "refused_consent": result.refused_consent})
@@ -89,6 +91,7 @@ async def posthog_recording(request: Request) -> Response:
         await service.ingest(service.source(token), batches, request.headers, request.query_params)
     except Rejected as error:
         gateway.metrics.inc("replay_requests_rejected_total", reason=error.code)
+        request_context.refused(error.code)
         return PlainTextResponse(error.message, status_code=error.status)
     if request.query_params.get("beacon") == "1":
         return Response(status_code=204)

@@ -17,7 +17,7 @@ from pathlib import Path
 import httpx
 from starlette.requests import Request
 
-from gateway import access, keys, retention, sink
+from gateway import access, keys, request_context, retention, sink
 from gateway.access import AccessControl
 from gateway.audit import AuditLog
 from gateway.client_ip import Network, parse_networks
@@ -101,7 +101,8 @@ async def open_gateway(policy: Policy, data_dir: Path, announce_token: Callable[
     ledger = ConsentLedger(db)
     metrics = Metrics(policy_series(policy, PROTOCOLS))
     audit = AuditLog(db, keys.derive(secret, "audit"))
-    http = httpx.AsyncClient(follow_redirects=False)
+    # A call made while serving a request (the PostHog pass-through) carries the request's X-Request-ID.
+    http = httpx.AsyncClient(follow_redirects=False, event_hooks={"request": [request_context.forward_id]})
     # The PII engine: Presidio offline, a blank spaCy pipeline kept in the data directory. Shared by the event
     # pipeline and replay; both run on the event loop's thread, which is what the scrubber needs.
     scrubber = Scrubber(policy.pii, keys.derive(secret, "pii"), data_dir)

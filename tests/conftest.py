@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -25,8 +25,9 @@ def start_gateway(tmp_path: Path) -> Iterator[Callable[..., GatewayProcess]]:
     """Start a real gateway process with a policy dict; every one started is killed at teardown."""
     started: list[GatewayProcess] = []
 
-    def start(policy: dict[str, Any], env: dict[str, str] | None = None, name: str = "gw") -> GatewayProcess:
-        gateway = GatewayProcess(tmp_path / name, policy, env).start()
+    def start(policy: dict[str, Any], env: dict[str, str] | None = None, name: str = "gw",
+              args: Sequence[str] = ()) -> GatewayProcess:
+        gateway = GatewayProcess(tmp_path / name, policy, env, args).start()
         started.append(gateway)
         return gateway
 

@@ -15,6 +15,7 @@ import signal
 import socket
 import subprocess
 import sys
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
@@ -57,8 +58,11 @@ def segment_policy(vendor_url: str, *, max_events: int | None = None, retry: dic
 
 
 class GatewayProcess:
-    def __init__(self, workdir: Path, policy: dict[str, Any] | None, env: dict[str, str] | None = None) -> None:
-        """`policy=None` serves the embedded default policy, as `make run` does."""
+    def __init__(self, workdir: Path, policy: dict[str, Any] | None, env: dict[str, str] | None = None,
+                 args: Sequence[str] = ()) -> None:
+        """`policy=None` serves the embedded default policy, as `make run` does; `args` are more options of `serve`
+        (`--log-format json`)."""
+        self.args = list(args)
         self.workdir = Path(workdir)
         self.workdir.mkdir(parents=True, exist_ok=True)
         self.data_dir = self.workdir / "data"
@@ -81,7 +85,7 @@ class GatewayProcess:
         listener.bind(("127.0.0.1", 0))
         listener.listen(1024)
         self.port = listener.getsockname()[1]
-        command = [sys.executable, "-m", "gateway", "serve", "--data-dir", str(self.data_dir)]
+        command = [sys.executable, "-m", "gateway", "serve", "--data-dir", str(self.data_dir), *self.args]
         if self.policy_path is not None:
             command += ["--policy", str(self.policy_path)]
         with open(self.log_path, "ab") as log:

@@ -7,6 +7,7 @@
     privacy-gateway scrub --policy site.toml < body.json     # dry run: what each destination would receive
     privacy-gateway purge                             # delete what the retention policy says has expired
     privacy-gateway db --data-dir data                # the database: tables, row counts, schema, migrations
+    privacy-gateway backup /backups/2026-12-03 --data-dir data   # a consistent copy while the gateway runs
     privacy-gateway deletion request --user-id U      # file a deletion request (via the admin API); `status ID`
 """
 
@@ -203,6 +204,20 @@ def cmd_purge(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_backup(args: argparse.Namespace) -> int:
+    """A consistent copy of the database and its key files while the gateway runs (gateway.backup)."""
+    from gateway.backup import BackupError, backup
+
+    print(f"backing up {args.data_dir} to {args.dest}...", file=sys.stderr, flush=True)
+    try:
+        done = backup(Path(args.data_dir), Path(args.dest))
+    except BackupError as error:
+        raise SystemExit(f"privacy-gateway: {error}") from None
+    keys = ", ".join(key.name for key in done.keys) or "no key files (the policy's [privacy] hash_key is the key)"
+    print(f"backed up {done.database} ({done.bytes / 1e6:.1f} MB, checked) and {keys}")
+    return 0
+
+
 def _api(args: argparse.Namespace, method: str, path: str, body: object = None) -> object:
     import httpx
 
@@ -339,6 +354,11 @@ def build_parser() -> argparse.ArgumentParser:
     db.add_argument("--schema", action="store_true", help="also each table's CREATE statement and indexes")
     db.add_argument("--json", action="store_true", help="as JSON, for scripts")
     db.set_defaults(func=cmd_db)
+
+    backup = commands.add_parser("backup", help="copy the database and its keys while the gateway runs")
+    backup.add_argument("dest", help="a new directory for the copy")
+    backup.add_argument("--data-dir", default="data")
+    backup.set_defaults(func=cmd_backup)
 
     deletion = commands.add_parser("deletion", help="deletion requests, through the running gateway's admin API")
     deletion_commands = deletion.add_subparsers(dest="deletion_command", required=True)

@@ -1,0 +1,100 @@
+"""deploy/: the systemd unit and its user, checked with systemd's own tools (`systemd-analyze verify` and `security`,
+`systemd-sysusers`), and the unit's command line read by the gateway's own parser.
+
+These tools check the files; they do not run the service (that takes systemd as PID 1, which a test machine or a
+container may not have). Where systemd's tools are missing, the tests say so and are skipped.
+"""
+
+from __future__ import annotations
+
+import re
+import shlex
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from gateway.cli import build_parser
+
+DEPLOY = Path(__file__).resolve().parents[1] / "deploy"
+UNIT = DEPLOY / "privacy-gateway.service"
+INSTALLED_AT = "/opt/privacy-gateway/venv/bin/privacy-gateway"
+
+
+def directives(unit: str) -> list[tuple[str, str]]:
+    """(key, value) in order, continuation lines joined; a key may repeat, as systemd allows."""
+    joined = re.sub(r"\\\n\s*", " ", unit)
+    return [(key.strip(), value.strip()) for line in joined.splitlines()
+            if "=" in line and not line.lstrip().startswith(("#", "["))
+            for key, _, value in [line.partition("=")]]
+
+
+def tool(name: str) -> str:
+    path = shutil.which(name)
+    if path is None:
+        pytest.skip(f"{name} is not installed here (Debian: apt-get install systemd)")
+    return path
+
+
+@pytest.fixture
+def unit_here(tmp_path: Path) -> Path:
+    """The unit as shipped, but for its ExecStart pointing at this checkout's installed command (verify checks that
+    the program exists)."""
+    command = Path(sys.executable).parent / "privacy-gateway"
+    assert command.exists(), "the venv has no privacy-gateway command: pip install -e ."
+    copy = tmp_path / UNIT.name
+    copy.write_text(UNIT.read_text().replace(INSTALLED_AT, str(command)))
+    return copy
+
+
+def test_systemd_accepts_the_unit_without_a_single_warning(unit_here: Path) -> None:
+    checked = subprocess.run([tool("systemd-analyze"), "verify", str(unit_here)], capture_output=True, text=True,
+                             timeout=60)
+    assert (checked.returncode, checked.stdout + checked.stderr) == (0, "")
+
+
+def test_the_unit_is_hardened_to_systemds_ok_level(unit_here: Path) -> None:
+    """`systemd-analyze security` rates exposure from 0 (locked down) to 10; 2.0 and below is its "OK"."""
+    rated = subprocess.run([tool("systemd-analyze"), "security", "--offline=yes", "--threshold=20", str(unit_here)],
+                           capture_output=True, text=True, timeout=60)
+    exposure = re.search(r"Overall exposure level for \S+: (\d+\.\d)", rated.stdout)
+    assert exposure and rated.returncode == 0, rated.stdout[-2000:] + rated.stderr
+    assert float(exposure.group(1)) <= 2.0
+
+
+def test_the_unit_runs_as_its_own_user_keeps_state_in_its_directory_and_reloads_with_sighup() -> None:
+    found = directives(UNIT.read_text())
+    settings = dict(found)
+    assert settings["User"] == settings["Group"] == "privacy-gateway"
+    assert settings["StateDirectory"] == "privacy-gateway" and settings["StateDirectoryMode"] == "0700"
+    assert settings["ProtectSystem"] == "strict" and settings["NoNewPrivileges"] == "yes"
+    assert settings["ExecReload"] == "/bin/kill -HUP $MAINPID"
+    assert settings["CapabilityBoundingSet"] == ""
+
+
+def test_the_units_command_line_is_one_the_gateway_understands() -> None:
+    exec_start = dict(directives(UNIT.read_text()))["ExecStart"]
+    program, *arguments = shlex.split(exec_start.replace("${STATE_DIRECTORY}", "/var/lib/privacy-gateway"))
+
+    args = build_parser().parse_args(arguments)
+
+    assert program == INSTALLED_AT
+    assert (args.command, args.data_dir, args.log_format) == ("serve", "/var/lib/privacy-gateway", "json")
+    assert args.policy == "/etc/privacy-gateway/policy.toml"
+
+
+def test_systemd_sysusers_makes_the_services_user_with_no_login(tmp_path: Path) -> None:
+    etc = tmp_path / "etc"
+    etc.mkdir()
+    for name in ("passwd", "group", "shadow", "gshadow"):
+        (etc / name).touch()
+
+    made = subprocess.run([tool("systemd-sysusers"), f"--root={tmp_path}", str(DEPLOY / "privacy-gateway.sysusers")],
+                          capture_output=True, text=True, timeout=60)
+
+    assert made.returncode == 0, made.stderr
+    user = (etc / "passwd").read_text().strip().split(":")
+    assert (user[0], user[5], user[6]) == ("privacy-gateway", "/var/lib/privacy-gateway", "/usr/sbin/nologin")
+    assert (etc / "group").read_text().startswith("privacy-gateway:")

@@ -15,6 +15,7 @@ from collections.abc import AsyncIterator, Callable
 from pathlib import Path
 
 from starlette.applications import Starlette
+from starlette.middleware import Middleware
 from starlette.middleware.cors import CORSMiddleware
 from starlette.requests import Request
 from starlette.responses import JSONResponse, PlainTextResponse, Response
@@ -25,7 +26,7 @@ from gateway.access import AdminGuard
 from gateway.metrics import CONTENT_TYPE
 from gateway.protocols import PROTOCOLS
 from gateway.request_observer import RequestObserver
-from gateway.route_template import RouteTemplates
+from gateway.route_template import RouteReporter
 from gateway.state import Gateway, close_gateway, gateway_of, open_gateway
 from gateway.throttled_log import ThrottledLog
 from policies.policy import Policy
@@ -92,6 +93,8 @@ def create_app(policy: Policy, data_dir: Path | str, announce_token: Callable[[s
             Mount("/ui", routes=ui.routes()),
             Mount("", app=public_app(policy)),
         ],
+        # Innermost, where the router's choice of route can be read (gateway.route_template).
+        middleware=[Middleware(RouteReporter)],
         lifespan=lifespan,
     )
     # The web UI calls the admin API in-process, behind the bearer check (gateway.ui.api).
@@ -99,8 +102,7 @@ def create_app(policy: Policy, data_dir: Path | str, announce_token: Callable[[s
     # Added last, so outermost: it times the whole answer and sees the peer that connected (gateway.client_ip's
     # middleware, inside it, may replace the peer with the client a trusted proxy names).
     app.add_middleware(RequestObserver, metrics=lambda: gw.metrics if (gw := _running(app)) else None,
-                       trusted=lambda: gw.trusted_proxies if (gw := _running(app)) else (),
-                       templates=RouteTemplates(app.routes), refusals=refusals)
+                       trusted=lambda: gw.trusted_proxies if (gw := _running(app)) else (), refusals=refusals)
     return app
 
 

@@ -180,7 +180,8 @@ class Metrics:
         prometheus_client.disable_created_metrics()  # type: ignore[no-untyped-call]  # untyped in 0.26
         self.registry = CollectorRegistry(auto_describe=True)
         self._families = {name: _family(name, family, self.registry) for name, family in FAMILIES.items()}
-        # (family, sorted labels) -> child: prometheus-client validates the label names on every .labels() call.
+        # (family, labels as the caller orders them) -> child: prometheus-client checks the label names on every
+        # .labels() call; a call site passes its labels in one order, so this finds its child without sorting.
         self._children: dict[tuple[str, tuple[tuple[str, str], ...]], Counter | Gauge | Histogram] = {}
         ProcessCollector(registry=self.registry)
         PlatformCollector(registry=self.registry)
@@ -191,7 +192,7 @@ class Metrics:
             self._child(name, labels)
 
     def _child(self, name: str, labels: Mapping[str, str]) -> Counter | Gauge | Histogram:
-        key = (name, tuple(sorted(labels.items())))
+        key = (name, tuple(labels.items()))
         child = self._children.get(key)
         if child is None:
             family = self._families.get(name)

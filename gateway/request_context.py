@@ -27,6 +27,7 @@ _PLAIN_ID = re.compile(rf"[A-Za-z0-9._:\-]{{1,{MAX_ID_CHARS}}}")
 @dataclass(slots=True)
 class RequestContext:
     id: str
+    route: str | None = None  # the template of the route it was routed to (gateway.route_template)
     # Set by the handler that refused the request: what the refusal log line says besides the route and status.
     reason: str | None = None
     source: str | None = None

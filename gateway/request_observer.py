@@ -1,6 +1,7 @@
 """ASGI middleware around the whole app: each request gets an id, a latency and status in /metrics by route
 template, and, when it is refused, a log line that says why.
 
+- The route template is what gateway.route_template's reporter, innermost, read from the router.
 - The id: `X-Request-ID` from a trusted proxy (`[http] trusted_proxies`), else a new one; answered in `X-Request-ID`
   and in every log line written while the request is served (gateway.request_context, gateway.logs). It sits
   outside gateway.client_ip's middleware, so the peer it checks is the one that connected.
@@ -24,7 +25,7 @@ from gateway import request_context
 from gateway.client_ip import Network, is_trusted
 from gateway.metrics import Metrics
 from gateway.request_context import RequestContext
-from gateway.route_template import RouteTemplates
+from gateway.route_template import UNMATCHED
 from gateway.throttled_log import ThrottledLog
 
 log = logging.getLogger("gateway.requests")
@@ -41,20 +42,17 @@ def status_reason(status: int) -> str:
 
 class RequestObserver:
     def __init__(self, app: ASGIApp, metrics: Callable[[], Metrics | None],
-                 trusted: Callable[[], tuple[Network, ...]], templates: RouteTemplates, refusals: ThrottledLog
-                 ) -> None:
+                 trusted: Callable[[], tuple[Network, ...]], refusals: ThrottledLog) -> None:
         """`metrics()` and `trusted()` are asked per request: they belong to the gateway the app's lifespan builds
         (and a reloaded policy may change the trusted proxies)."""
         self.app, self.metrics, self.trusted = app, metrics, trusted
-        self.templates, self.refusals = templates, refusals
+        self.refusals = refusals
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
         started = time.perf_counter()
-        # Before the app runs: the router writes the mount it passes through into the scope (root_path).
-        route = self.templates.template(scope)
         context, token = request_context.enter(self._request_id(scope))
         header = (_HEADER, context.id.encode())
         status = 500  # unless an answer starts: the app raised before answering
@@ -69,7 +67,7 @@ class RequestObserver:
         try:
             await self.app(scope, receive, send_with_id)
         finally:
-            self._observe(route, context, status, time.perf_counter() - started)
+            self._observe(context, status, time.perf_counter() - started)
             request_context.leave(token)
 
     def _request_id(self, scope: Scope) -> str:
@@ -82,7 +80,8 @@ class RequestObserver:
                         return received
         return request_context.new_id()
 
-    def _observe(self, route: str, context: RequestContext, status: int, seconds: float) -> None:
+    def _observe(self, context: RequestContext, status: int, seconds: float) -> None:
+        route = context.route or UNMATCHED  # unless gateway.route_template's reporter heard from the router
         metrics = self.metrics()
         if metrics is not None:
             metrics.observe("gateway_http_request_duration_seconds", seconds, route=route)

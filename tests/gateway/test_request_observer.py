@@ -14,6 +14,7 @@ import orjson
 import pytest
 from prometheus_client.parser import text_string_to_metric_families
 from starlette.applications import Starlette
+from starlette.middleware import Middleware
 from starlette.requests import Request
 from starlette.responses import JSONResponse, PlainTextResponse, Response
 from starlette.routing import Mount, Route
@@ -23,7 +24,7 @@ from gateway import request_context
 from gateway.client_ip import parse_networks
 from gateway.metrics import Metrics
 from gateway.request_observer import RequestObserver
-from gateway.route_template import RouteTemplates
+from gateway.route_template import RouteReporter
 from gateway.throttled_log import ThrottledLog
 
 PROXY, STRANGER = ("10.1.2.3", 40000), ("192.0.2.7", 40000)
@@ -53,9 +54,10 @@ class Observed:
         self.refusals = ThrottledLog(logging.getLogger("gateway.requests"), interval_s=60, clock=lambda: self.now)
         self.now = 0.0
         inner = Starlette(routes=[Route("/things/{thing_id}", thing), Route("/refuse", refuse, methods=["POST"]),
-                                  Route("/fail", fail), Mount("/admin", routes=[Route("/things/{thing_id}", thing)])])
+                                  Route("/fail", fail), Mount("/admin", routes=[Route("/things/{thing_id}", thing)])],
+                          middleware=[Middleware(RouteReporter)])
         self.app = RequestObserver(inner, metrics=lambda: self.metrics, trusted=lambda: TRUSTED,
-                                   templates=RouteTemplates(inner.routes), refusals=self.refusals)
+                                   refusals=self.refusals)
 
     def client(self, peer: tuple[str, int]) -> TestClient:
         return TestClient(self.app, client=peer, raise_server_exceptions=False)

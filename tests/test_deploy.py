@@ -1,5 +1,6 @@
 """deploy/: the systemd unit and its user, checked with systemd's own tools (`systemd-analyze verify` and `security`,
-`systemd-sysusers`), and the unit's command line read by the gateway's own parser.
+`systemd-sysusers`), and the unit's command line read by the gateway's own parser; README's nginx example checked
+by nginx itself (`nginx -t`).
 
 These tools check the files; they do not run the service (that takes systemd as PID 1, which a test machine or a
 container may not have). Where systemd's tools are missing, the tests say so and are skipped.
@@ -18,7 +19,8 @@ import pytest
 
 from gateway.cli import build_parser
 
-DEPLOY = Path(__file__).resolve().parents[1] / "deploy"
+ROOT = Path(__file__).resolve().parents[1]
+DEPLOY = ROOT / "deploy"
 UNIT = DEPLOY / "privacy-gateway.service"
 INSTALLED_AT = "/opt/privacy-gateway/venv/bin/privacy-gateway"
 
@@ -98,3 +100,33 @@ def test_systemd_sysusers_makes_the_services_user_with_no_login(tmp_path: Path) 
     user = (etc / "passwd").read_text().strip().split(":")
     assert (user[0], user[5], user[6]) == ("privacy-gateway", "/var/lib/privacy-gateway", "/usr/sbin/nologin")
     assert (etc / "group").read_text().startswith("privacy-gateway:")
+
+
+def readme_nginx_example() -> str:
+    examples = re.findall(r"```nginx\n(.*?)```", (ROOT / "README.md").read_text(), re.S)
+    assert len(examples) == 1, "README has one nginx example"
+    return str(examples[0])
+
+
+def test_the_readmes_nginx_example_is_one_nginx_accepts(tmp_path: Path) -> None:
+    """An operator copies it as it is: only the certificate and log paths are this test's own."""
+    nginx = shutil.which("nginx") or next((p for p in ("/usr/sbin/nginx",) if Path(p).exists()), None)
+    if nginx is None:
+        pytest.skip("nginx is not installed here (Debian: apt-get install nginx)")
+    certificate, key = tmp_path / "cert.pem", tmp_path / "key.pem"
+    subprocess.run([tool("openssl"), "req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256",
+                    "-nodes", "-subj", "/CN=collect.example.com", "-days", "1", "-keyout", str(key),
+                    "-out", str(certificate)], check=True, capture_output=True, timeout=60)
+    server = (readme_nginx_example()
+              .replace("/etc/ssl/certs/collect.example.com.pem", str(certificate))
+              .replace("/etc/ssl/private/collect.example.com.key", str(key))
+              .replace("/var/log/nginx/", f"{tmp_path}/"))
+    config = tmp_path / "nginx.conf"
+    config.write_text(f"pid {tmp_path}/nginx.pid;\nerror_log {tmp_path}/error.log;\nevents {{}}\n"
+                      f"http {{\n{server}}}\n")
+
+    checked = subprocess.run([nginx, "-t", "-p", str(tmp_path), "-c", str(config)], capture_output=True, text=True,
+                             timeout=60)
+
+    assert checked.returncode == 0, checked.stderr
+    assert "[warn]" not in checked.stderr and "[emerg]" not in checked.stderr, checked.stderr

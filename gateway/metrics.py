@@ -111,6 +111,17 @@ FAMILIES: dict[str, Family] = {
     "gateway_dead_letters": _gauge(
         "Event deliveries in the dead letters, by destination: refused for good, waiting for an operator.",
         "destination"),
+    # Faults (counted by branch ops's supervisor, storage health and vendor deletion calls; declared here so that
+    # the two branches meet in one table).
+    "gateway_task_restarts_total": _counter(
+        "Restarts of a supervised task (a destination's sender, a background worker) after it failed, by task.",
+        "task"),
+    "gateway_storage_unavailable_total": _counter(
+        "Ingest requests answered 503 because the database could not take writes, by path kind and reason.",
+        "endpoint", "reason"),
+    "gateway_vendor_deletion_failed_total": _counter(
+        "Vendor deletion calls marked failed (retries exhausted, refused, or the vendor's job failed), by "
+        "destination.", "destination"),
     "posthog_passthrough_failed_total": _counter(
         "PostHog flag, config and static-file requests that could not reach the destination, by destination.",
         "destination"),
@@ -161,6 +172,9 @@ def policy_series(policy: Policy, protocols: Iterable[str]) -> list[Series]:
                 "replay_chunks_stored_total", "replay_raw_bytes_total", "replay_stored_bytes_total")]
     series += [("posthog_passthrough_failed_total", {"destination": d.name})
                for d in policy.enabled_destinations if d.protocol == "posthog"]
+    for destination in sorted(enabled):
+        series += [("gateway_task_restarts_total", {"task": f"sender:{destination}"}),
+                   ("gateway_vendor_deletion_failed_total", {"destination": destination})]
     return series
 
 

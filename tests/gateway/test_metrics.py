@@ -132,6 +132,9 @@ def test_the_series_a_dashboard_needs_exist_at_zero_from_the_policy() -> None:
     for protocol in PROTOCOLS:
         assert zero("gateway_events_rejected_total", source="unknown", protocol=protocol, reason="unauthorized")
     assert zero("posthog_passthrough_failed_total", destination="posthog")
+    for destination in ("segment", "posthog"):
+        assert zero("gateway_task_restarts_total", task=f"sender:{destination}")
+        assert zero("gateway_vendor_deletion_failed_total", destination=destination)
     # A disabled destination gets nothing, so it has no series.
     assert not any(dict(labels).get("destination") == "old" for _, labels in values)
 

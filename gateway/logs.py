@@ -29,8 +29,10 @@ SERVER_LOGGERS = ("uvicorn", "uvicorn.error", "uvicorn.access", "uvicorn.asgi")
 # httpx logs each call's URL at info: the PostHog pass-through's carries the destination's project key in its query.
 QUIET_LOGGERS = ("httpx", "httpcore")
 
-# What every LogRecord has: anything else on a record came from `extra=`.
-_STANDARD = frozenset(logging.LogRecord("", 0, "", 0, "", (), None).__dict__) | {"message", "asctime", "request_id"}
+# What every LogRecord has: anything else on a record came from `extra=`. (uvicorn adds `color_message`, its message
+# again with terminal colours: not a field.)
+_STANDARD = frozenset(logging.LogRecord("", 0, "", 0, "", (), None).__dict__) | {
+    "message", "asctime", "request_id", "color_message"}
 
 
 def _fields(record: logging.LogRecord) -> dict[str, object]:

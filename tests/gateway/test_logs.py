@@ -64,13 +64,17 @@ def test_uvicorns_lines_and_warnings_come_out_in_the_same_format(configured_logs
     stream = configured_logs("json", "info")
 
     logging.getLogger("uvicorn.error").info("Application startup complete.")
+    # uvicorn gives some lines a copy of the message with terminal colours: not for a log collector.
+    logging.getLogger("uvicorn.error").info("Finished server process [%d]", 7,
+                                            extra={"color_message": "Finished server process [\x1b[36m%d\x1b[0m]"})
     with warnings.catch_warnings():
         warnings.simplefilter("always")
         warnings.warn("a library is unhappy", UserWarning, stacklevel=1)
 
     lines = [orjson.loads(text) for text in stream.getvalue().splitlines()]
-    assert [(line["logger"], line["level"]) for line in lines] == [("uvicorn.error", "info"),
+    assert [(line["logger"], line["level"]) for line in lines] == [("uvicorn.error", "info"), ("uvicorn.error", "info"),
                                                                     ("py.warnings", "warning")]
+    assert lines[1] == {**lines[1], "message": "Finished server process [7]"} and "color_message" not in lines[1]
 
 
 def test_nothing_below_the_level_is_written_whoever_logs_it(configured_logs: Configure) -> None:

@@ -122,6 +122,9 @@ FAMILIES: dict[str, Family] = {
     "gateway_vendor_deletion_failed_total": _counter(
         "Vendor deletion calls marked failed (retries exhausted, refused, or the vendor's job failed), by "
         "destination.", "destination"),
+    "gateway_policy_reloads_total": _counter(
+        "Policy reloads on SIGHUP, by result: ok (the new policy runs) or failed (the old one stays; the log says "
+        "why).", "result"),
     "posthog_passthrough_failed_total": _counter(
         "PostHog flag, config and static-file requests that could not reach the destination, by destination.",
         "destination"),
@@ -153,7 +156,7 @@ Series = tuple[str, Mapping[str, str]]
 def policy_series(policy: Policy, protocols: Iterable[str]) -> list[Series]:
     """The series that exist at zero before the first event: every label set the policy determines."""
     enabled = {d.name for d in policy.enabled_destinations}
-    series: list[Series] = []
+    series: list[Series] = [("gateway_policy_reloads_total", {"result": r}) for r in ("ok", "failed")]
     for protocol in protocols:
         series += [("gateway_events_rejected_total", {"source": UNKNOWN_SOURCE, "protocol": protocol, "reason": r})
                    for r in INGEST_REFUSALS]
@@ -202,6 +205,10 @@ class Metrics:
         GCCollector(registry=self.registry)
         Info("gateway_build", "The gateway's version and Python's, as labels of a constant 1.",
              registry=self.registry).info(_build_info())
+        self.declare(series)
+
+    def declare(self, series: Iterable[Series]) -> None:
+        """Make `series` exist (at zero if new): those of a policy, at the start and after a reload."""
         for name, labels in series:
             self._child(name, labels)
 

@@ -135,8 +135,24 @@ def test_the_series_a_dashboard_needs_exist_at_zero_from_the_policy() -> None:
     for destination in ("segment", "posthog"):
         assert zero("gateway_task_restarts_total", task=f"sender:{destination}")
         assert zero("gateway_vendor_deletion_failed_total", destination=destination)
+    for result in ("ok", "failed"):
+        assert zero("gateway_policy_reloads_total", result=result)
     # A disabled destination gets nothing, so it has no series.
     assert not any(dict(labels).get("destination") == "old" for _, labels in values)
+
+
+def test_a_reloaded_policys_new_series_join_at_zero_and_counts_so_far_stay() -> None:
+    before = parse_policy(POLICY, "metrics.toml", DESTINATION_PROTOCOLS, {})
+    metrics = Metrics(policy_series(before, PROTOCOLS))
+    metrics.inc("gateway_events_delivered_total", 5, source="web", destination="segment")
+    after = parse_policy(POLICY.replace('destinations = ["segment", "old"]', 'destinations = ["segment", "posthog"]'),
+                         "metrics.toml", DESTINATION_PROTOCOLS, {})
+
+    metrics.declare(policy_series(after, PROTOCOLS))
+
+    delivered = samples(metrics.render())["gateway_events_delivered"]
+    assert {(s.labels["source"], s.labels["destination"]): s.value for s in delivered} == {
+        ("web", "segment"): 5, ("web", "posthog"): 0, ("backend", "segment"): 0, ("backend", "posthog"): 0}
 
 
 def test_the_process_the_runtime_and_the_build_are_described() -> None:

@@ -77,13 +77,15 @@ def test_the_unit_runs_as_its_own_user_keeps_state_in_its_directory_and_reloads_
 
 
 def test_the_units_command_line_is_one_the_gateway_understands() -> None:
-    exec_start = dict(directives(UNIT.read_text()))["ExecStart"]
-    program, *arguments = shlex.split(exec_start.replace("${STATE_DIRECTORY}", "/var/lib/privacy-gateway"))
+    settings = dict(directives(UNIT.read_text()))
+    program, *arguments = shlex.split(settings["ExecStart"])
 
     args = build_parser().parse_args(arguments)
 
     assert program == INSTALLED_AT
-    assert (args.command, args.data_dir, args.log_format) == ("serve", "/var/lib/privacy-gateway", "json")
+    # The data directory is the one systemd makes private to the service.
+    assert args.data_dir == "/var/lib/" + settings["StateDirectory"] == settings["WorkingDirectory"]
+    assert (args.command, args.log_format) == ("serve", "json")
     assert args.policy == "/etc/privacy-gateway/policy.toml"
 
 

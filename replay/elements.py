@@ -1,9 +1,19 @@
-"""An element as reports name it: its identifying features, a stable CSS selector, and a short human description.
+"""An element as reports name it: its identifying features, a stable selector, and a short human description.
 
-The selector follows Sentry's selector index: `tag#id.class[role="..."][data-testid="..."]` built from the element
-alone, so the same control gets the same selector in every session and reports can group by it. Classes that build
-tools generate per deploy (`css-1x2y3z`, `sc-bdVaJa`, `Button_primary__3xYz1`) are left out, or the selector would
-change with every release. Input values are never part of an element: replay data is personal data.
+The selector follows Sentry's selector index: `tag#id.class[role="..."][data-testid="..."]`, so the same control gets
+the same selector in every session and reports can group by it. Classes that build tools generate per deploy
+(`css-1x2y3z`, `sc-bdVaJa`, `Button_primary__3xYz1`) are left out, or the selector would change with every release.
+
+Components often have no id, and two of them can share tag and classes (`button.btn` "Print report" and "Share
+report"). An element without an id or a test id is told apart by the first of these it has, in this order:
+- its `name` (form controls: what the form posts it as);
+- its `aria-label`;
+- its visible text (or alt, title, placeholder), as Playwright writes it: `button.btn:has-text("Print report")`;
+- its position: the n-th element of its tag inside the nearest ancestor with an id or test id,
+  `section#billing button.icon:nth-of-type(2)` (the mirror knows the tree; see Mirror.element).
+
+Test ids are any of the usual `data-*` attributes (TEST_ID_ATTRIBUTES). Input values are never part of an element:
+replay data is personal data.
 """
 
 from __future__ import annotations
@@ -15,6 +25,13 @@ from functools import lru_cache
 from typing import Any
 
 SHORT_TEXT_CHARS = 60
+# The attributes test frameworks select by (Testing Library, Cypress, Playwright, QA conventions), first found wins.
+TEST_ID_ATTRIBUTES = ("data-testid", "data-test-id", "data-test", "data-cy", "data-qa", "data-e2e")
+# Containers of fields: their text is their fields' labels and options, which is no name (and a form's text is where
+# what people typed would show, were it ever recorded as text).
+_NOT_NAMED_BY_TEXT = frozenset({"form", "fieldset"})
+# Elements whose `name` says what they are (a form posts their values under it).
+NAMED_TAGS = frozenset({"input", "select", "textarea", "form", "button", "fieldset", "output", "iframe"})
 
 _GENERATED_CLASS = re.compile(
     r"^(?:css|sc|jsx|emotion|styled|svelte|astro)-[A-Za-z0-9_-]*\d[A-Za-z0-9_-]*$"  # CSS-in-JS hashes
@@ -39,6 +56,22 @@ class Element:
     aria_label: str = ""
     text: str = ""  # short visible text; alt/title/placeholder for elements without text (img, input)
     testid: str = ""
+    testid_attribute: str = "data-testid"  # which TEST_ID_ATTRIBUTES held `testid`
+    anchor: str = ""  # selector of the nearest ancestor with an id or test id, when `nth` is needed
+    nth: int = 0  # 1-based position among the elements of its tag under `anchor`; 0 when something else names it
+
+    @property
+    def distinguisher(self) -> str:
+        """What tells this element apart when it has no id or test id: "name", "aria-label", "text", "nth" or ""."""
+        if self.id or self.testid:
+            return ""
+        if self.name and self.tag in NAMED_TAGS:
+            return "name"
+        if self.aria_label:
+            return "aria-label"
+        if self.text and self.tag not in _NOT_NAMED_BY_TEXT:
+            return "text"
+        return "nth" if self.nth else ""
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -51,6 +84,9 @@ class Element:
             "aria_label": self.aria_label,
             "text": self.text,
             "testid": self.testid,
+            "testid_attribute": self.testid_attribute,
+            "anchor": self.anchor,
+            "nth": self.nth,
         }
 
 
@@ -71,6 +107,15 @@ def stable_classes(class_attr: str) -> tuple[str, ...]:
     return tuple(c for c in class_attr.split() if not _GENERATED_CLASS.match(c))
 
 
+def test_id(attrs: Mapping[str, Any]) -> tuple[str, str]:
+    """(attribute, value) of the element's test id, or ("", "")."""
+    for name in TEST_ID_ATTRIBUTES:
+        value = _attr(attrs, name)
+        if value:
+            return name, value
+    return "", ""
+
+
 def element_from(tag: str, attrs: Mapping[str, Any], text: str = "", classes: str | None = None) -> Element:
     """Build an Element from a tag and its attributes. `classes` overrides the `class` attribute (the mirror passes the
     classes the node was first seen with, so a toggled `is-open` does not make a second selector for the same control).
@@ -78,6 +123,7 @@ def element_from(tag: str, attrs: Mapping[str, Any], text: str = "", classes: st
     class_attr = classes if classes is not None else _attr(attrs, "class")
     if not text:
         text = _attr(attrs, "alt") or _attr(attrs, "title") or _attr(attrs, "placeholder")
+    testid_attribute, testid = test_id(attrs)
     return Element(
         tag=tag.lower(),
         id=_attr(attrs, "id"),
@@ -87,7 +133,8 @@ def element_from(tag: str, attrs: Mapping[str, Any], text: str = "", classes: st
         name=_attr(attrs, "name"),
         aria_label=short_text(_attr(attrs, "aria-label")),
         text=short_text(text),
-        testid=_attr(attrs, "data-testid"),
+        testid=testid,
+        testid_attribute=testid_attribute or "data-testid",
     )
 
 
@@ -119,8 +166,18 @@ def _quote(value: str) -> str:
     return '"' + value.replace("\\", "\\\\").replace('"', '\\"') + '"'
 
 
+def anchor_selector(tag: str, attrs: Mapping[str, Any]) -> str:
+    """How an ancestor with an id or a test id is named as an anchor: `section#billing`, `div[data-cy="panel"]`."""
+    html_id = _attr(attrs, "id")
+    if html_id:
+        return f"{tag}#{_escape_ident(html_id)}"
+    name, value = test_id(attrs)
+    return f"{tag}[{name}={_quote(value)}]" if name else ""
+
+
 def css_selector(element: Element) -> str:
-    """`tag#id.class1.class2[role="..."][data-testid="..."]` for the element alone (no ancestors)."""
+    """`tag#id.class1.class2[role="..."][data-testid="..."]`, then what tells an element without an id or test id
+    apart: `[name="..."]`, `[aria-label="..."]`, `:has-text("...")`, or its anchor and `:nth-of-type(n)`."""
     parts = [element.tag or "*"]
     if element.id:
         parts.append("#" + _escape_ident(element.id))
@@ -128,7 +185,18 @@ def css_selector(element: Element) -> str:
     if element.role:
         parts.append(f"[role={_quote(element.role)}]")
     if element.testid:
-        parts.append(f"[data-testid={_quote(element.testid)}]")
+        parts.append(f"[{element.testid_attribute}={_quote(element.testid)}]")
+    distinguisher = element.distinguisher
+    if distinguisher == "name":
+        parts.append(f"[name={_quote(element.name)}]")
+    elif distinguisher == "aria-label":
+        parts.append(f"[aria-label={_quote(element.aria_label)}]")
+    elif distinguisher == "text":
+        parts.append(f":has-text({_quote(element.text)})")
+    elif distinguisher == "nth":
+        parts.append(f":nth-of-type({element.nth})")
+        if element.anchor:
+            parts.insert(0, element.anchor + " ")
     return "".join(parts)
 
 

@@ -21,10 +21,11 @@ Nothing here raises on malformed input: entries that cannot be read are skipped.
 from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
+from dataclasses import replace
 from typing import Any
 
 from replay import rrweb
-from replay.elements import SHORT_TEXT_CHARS, Element, element_from
+from replay.elements import SHORT_TEXT_CHARS, Element, anchor_selector, element_from
 
 # Attributes that identify or classify an element; changes to any other attribute are ignored.
 ATTRIBUTES_KEPT = frozenset(
@@ -38,6 +39,8 @@ ATTRIBUTES_KEPT = frozenset(
 MAX_DEPTH = 4096
 # Bound the work of naming one element: a click on <body> must not walk a 50,000-node page for its text.
 _TEXT_NODES_VISITED = 400
+# ... and naming one by its position must not walk a whole page either: past this, it is named without one.
+_POSITION_NODES_VISITED = 5000
 _NO_TEXT_TAGS = frozenset({"script", "style", "noscript", "template", "head", "title", "svg"})
 _FORM_ASSOCIATED = frozenset({"input", "select", "textarea", "button", "fieldset", "output", "object"})
 
@@ -380,7 +383,8 @@ class Mirror:
 
         An element is named once, the first time it is asked for, and keeps that name while the page lives: a button
         whose label turns from "Add" to "Added" stays the same control in reports (and a burst of clicks names it
-        once).
+        once). An element that nothing else tells apart (no id, test id, name, label or text) is named by its
+        position under its nearest identified ancestor.
         """
         if type(node_id) is not int:
             return None
@@ -390,6 +394,39 @@ class Mirror:
             if node is not None and node.kind == rrweb.ELEMENT_NODE:
                 text = "" if node.tag in ("input", "select", "textarea") else self.text_of(node_id)
                 element = element_from(node.tag, node.attrs, text, node.first_class)
+                if not element.distinguisher and not element.id and not element.testid:
+                    anchor, nth = self._position(node_id, node.tag)
+                    element = replace(element, anchor=anchor, nth=nth)
             if node is not None:
                 self._elements[node_id] = element
         return element
+
+    def _position(self, node_id: int, tag: str) -> tuple[str, int]:
+        """(anchor selector, n): the node is the n-th <tag> in document order under its nearest ancestor with an id
+        or a test id (the anchor; "" for the document). n is 0 if the walk would be too long to be worth it."""
+        chain, document = self.lineage(node_id)
+        root: int | None = document
+        anchor = ""
+        for ancestor_id, ancestor_tag, attrs in chain[1:]:
+            anchor = anchor_selector(ancestor_tag, attrs)
+            if anchor:
+                root = ancestor_id
+                break
+        if root is None:
+            return "", 0
+        seen = visited = 0
+        stack = [root]
+        while stack and visited < _POSITION_NODES_VISITED:
+            current = stack.pop()
+            visited += 1
+            if current != root and self._tag_of(current) == tag:
+                seen += 1
+                if current == node_id:
+                    return anchor, seen
+            stack.extend(reversed(self._children_of(current)))
+        return anchor, 0
+
+    def _tag_of(self, node_id: int) -> str:
+        serialized = self._serialized.get(node_id)
+        tag = serialized.get("tagName") if serialized is not None else None
+        return tag.lower() if isinstance(tag, str) else ""

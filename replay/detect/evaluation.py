@@ -9,7 +9,8 @@ a label only if ALL of these hold:
    selector. Our selectors name the element itself (`span.bell[data-testid="seat-map"]`), so a signal on a parent, a
    child or a neighbour of the labelled element does not match. A signal selector that states two ids or two values
    of one attribute names no real element and matches nothing (it could otherwise claim several labels' elements at
-   once). When a label selector has combinators, its last compound (the subject) is used;
+   once). When a label selector has combinators, its last compound (the subject) is used; pseudo-classes
+   (`:has-text(...)`, `:nth-of-type(n)`) are left out on both sides, as labels may be written in another dialect;
 4. same moment:
    - clicks (rage_click, dead_click, and any other click kind): every click the signal reports lies inside the label's
      interval, with no tolerance. The label interval runs from just before the first mouse-down to just after the last
@@ -24,87 +25,18 @@ satisfy two labels. Precision = matched signals / signals; recall = matched labe
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from policies.element_selector import Compound, parse_compound
 from replay.detect.signal import FORM_ABANDONMENT, RAGE_CLICK, Signal
 from replay.urls import normalize_page_url
 
 FORM_TOLERANCE_MS = 1000
 
-_COMPOUND_PART = re.compile(
-    r"""(?P<tag>^[A-Za-z][A-Za-z0-9-]*|^\*)
-      | \#(?P<id>(?:\\.|[A-Za-z0-9_-])+)
-      | \.(?P<cls>(?:\\.|[A-Za-z0-9_-])+)
-      | \[\s*(?P<attr>[A-Za-z_:][-A-Za-z0-9_:.]*)\s*
-          (?:=\s*(?P<value>"(?:\\.|[^"\\])*"|'(?:\\.|[^'\\])*'|[^\]\s]+)\s*)?\]
-      | (?P<pseudo>:{1,2}[A-Za-z-]+(?:\([^)]*\))?)
-    """,
-    re.VERBOSE,
-)
-
-
-@dataclass(frozen=True)
-class Compound:
-    """One compound selector: `tag#id.cls[attr="value"]`."""
-
-    tag: str = ""
-    id: str = ""
-    classes: frozenset[str] = frozenset()
-    attrs: frozenset[tuple[str, str | None]] = frozenset()
-    contradictory: bool = False  # two ids, or two values for one attribute: no element can match it
-
-    def within(self, other: Compound) -> bool:
-        """Whether every condition of self is also stated by `other` (an [attr] without value needs the attribute)."""
-        if self.tag and self.tag != other.tag:
-            return False
-        if self.id and self.id != other.id:
-            return False
-        if not self.classes <= other.classes:
-            return False
-        other_names = {name for name, _ in other.attrs}
-        return all(
-            (name, value) in other.attrs if value is not None else name in other_names for name, value in self.attrs
-        )
-
-
-def _unescape(text: str) -> str:
-    return re.sub(r"\\(.)", r"\1", text)
-
-
-def parse_compound(selector: str) -> Compound | None:
-    """The subject (last compound) of a CSS selector; None if it cannot be read."""
-    subject = re.split(r"\s*[>+~]\s*|\s+(?![^\[]*\])", selector.strip())[-1] if selector.strip() else ""
-    if not subject:
-        return None
-    tag, id_ = "", ""
-    classes: set[str] = set()
-    attrs: set[tuple[str, str | None]] = set()
-    contradictory = False
-    pos = 0
-    while pos < len(subject):
-        match = _COMPOUND_PART.match(subject, pos)
-        if not match or match.end() == pos:
-            return None
-        if match.group("tag") and match.group("tag") != "*":
-            tag = match.group("tag").lower()
-        elif match.group("id"):
-            contradictory |= bool(id_)
-            id_ = _unescape(match.group("id"))
-        elif match.group("cls"):
-            classes.add(_unescape(match.group("cls")))
-        elif match.group("attr"):
-            value = match.group("value")
-            if value is not None and value[:1] in "\"'":
-                value = _unescape(value[1:-1])
-            name = match.group("attr").lower()
-            contradictory |= any(n == name and v != value for n, v in attrs)
-            attrs.add((name, value))
-        pos = match.end()
-    return Compound(tag, id_, frozenset(classes), frozenset(attrs), contradictory)
-
+__all__ = ["Compound", "KindScore", "Label", "LabelledSession", "evaluate", "match_one_to_one", "matches",
+           "parse_compound", "read_labelled_session"]
 
 @dataclass(frozen=True)
 class Label:
@@ -140,7 +72,7 @@ def matches(signal: Signal, label: Label) -> bool:
     if signal.page_url != normalize_page_url(label.page_url):
         return False
     wanted, found = parse_compound(label.selector), parse_compound(signal.selector)
-    if wanted is None or found is None or found.contradictory or not wanted.within(found):
+    if wanted is None or found is None or found.contradictory or not wanted.within(found, pseudos=False):
         return False
     if signal.kind == FORM_ABANDONMENT:
         start = int(signal.details.get("started_at", signal.timestamp))

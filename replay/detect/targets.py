@@ -16,7 +16,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from replay.elements import Element
+from replay.elements import TEST_ID_ATTRIBUTES, Element
 from replay.mirror import Mirror
 
 # Input types that are buttons; every other <input> is a field (text, checkbox, date, file, colour...).
@@ -33,7 +33,7 @@ ACTIONABLE_ROLES = frozenset(
 # ARIA widgets that are text fields or selects in all but tag.
 EDITABLE_ROLES = frozenset({"textbox", "searchbox", "combobox", "listbox"})
 PAGE_TAGS = frozenset({"html", "body"})
-NAMING_ATTRIBUTES = ("id", "class", "role", "data-testid", "aria-label")
+NAMING_ATTRIBUTES = ("id", "class", "role", "aria-label", *TEST_ID_ATTRIBUTES)
 NAMING_CLIMB = 3
 # Links with these schemes hand over to another application (mail, phone), which the page cannot show.
 ELSEWHERE_SCHEMES = ("mailto:", "tel:", "sms:", "callto:")

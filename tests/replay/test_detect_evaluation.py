@@ -94,3 +94,6 @@ def test_label_selectors_are_read_as_compound_selectors() -> None:
     assert parse_compound('[data-testid="faq"] details:nth-of-type(2) summary') == Compound("summary")
     assert parse_compound("div#\\32 fa") is not None
     assert parse_compound("") is None
+    assert parse_compound('form#a button.btn:has-text("London (LGW) > Paris")') == Compound(
+        "button", "", frozenset({"btn"}), pseudos=frozenset({("has-text", "London (LGW) > Paris")})
+    )

@@ -55,10 +55,10 @@ def test_typing_into_a_form_then_following_a_link_abandons_it() -> None:
     assert signal.selector == "form#checkout"
     assert signal.page_url == "https://shop.example/checkout"
     assert signal.details == {
-        "drop_off_field": "select",
+        "drop_off_field": 'select[name="shipping"]',
         "drop_off_field_description": 'select "shipping"',
         "fields_filled": 2,
-        "fields": ["input", 'input[data-testid="email"]'],
+        "fields": ['input[name="name"]', 'input[data-testid="email"]'],
         "started_at": START + 1100,
         "left_at": START + 8000,
         "time_spent_ms": 6900,

@@ -1,6 +1,9 @@
-"""Elements in reports: Sentry-style selectors `tag#id.class[role][data-testid]` and short descriptions."""
+"""Elements in reports: Sentry-style selectors `tag#id.class[role][data-testid]`, what tells id-less controls apart,
+and short descriptions."""
 
 from __future__ import annotations
+
+from dataclasses import replace
 
 from replay.elements import Element, css_selector, describe, element_from, short_text
 
@@ -44,3 +47,33 @@ def test_short_text_collapses_whitespace_and_cuts_long_text() -> None:
     assert short_text(" a \n\t b ") == "a b"
     cut = short_text("word " * 40)
     assert len(cut) <= 60 and cut.endswith("…")
+
+
+def test_controls_without_ids_are_told_apart_by_name_label_or_text() -> None:
+    selectors = [
+        css_selector(element_from("input", {"type": "email", "name": "email", "class": "field"})),
+        css_selector(element_from("button", {"class": "btn", "aria-label": "Close dialog"}, "X")),
+        css_selector(element_from("button", {"class": "btn"}, "Print report")),
+        css_selector(element_from("button", {"class": "btn"}, "Share report")),
+        css_selector(element_from("img", {"alt": "Get the app"})),
+    ]
+    assert selectors == [
+        'input.field[name="email"]',
+        'button.btn[aria-label="Close dialog"]',
+        'button.btn:has-text("Print report")',
+        'button.btn:has-text("Share report")',
+        'img:has-text("Get the app")',
+    ]
+
+
+def test_an_id_or_a_test_id_names_an_element_alone() -> None:
+    assert css_selector(element_from("button", {"id": "save", "name": "x"}, "Save")) == "button#save"
+    assert css_selector(element_from("button", {"data-cy": "save"}, "Save")) == 'button[data-cy="save"]'
+    assert css_selector(element_from("li", {"data-qa": "row-1", "data-test": "row"})) == 'li[data-test="row"]'
+
+
+def test_a_form_is_not_named_by_its_text() -> None:
+    form = element_from("form", {"class": "settings"}, "Name Email Newsletter")
+    assert css_selector(form) == "form.settings"
+    positioned = replace(form, anchor="section#profile", nth=2)
+    assert css_selector(positioned) == "section#profile form.settings:nth-of-type(2)"

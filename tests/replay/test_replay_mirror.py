@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from replay.elements import css_selector
 from replay.mirror import Mirror
 from tests.replay.streams import E, Recording
 
@@ -51,6 +52,25 @@ def test_an_element_has_its_identifying_features_and_short_text() -> None:
     email = mirror.element(ids["email"])
     assert email is not None
     assert (email.type, email.name, email.aria_label) == ("email", "email", "Your email")
+
+
+def test_controls_nothing_else_names_are_named_by_their_position_under_an_identified_ancestor() -> None:
+    rec = Recording()
+    ids = rec.snapshot(
+        0,
+        E("section", E("div", E("button", E("svg"), ref="first", class_="icon")),
+          E("button", E("svg"), ref="second", class_="icon"), ref="toolbar", id="toolbar"),
+        E("button", E("svg"), ref="outside", class_="icon"),
+    )
+    added = rec.add(10, ids["toolbar"], E("button", E("svg"), ref="added", class_="icon"))
+    mirror = mirrored(rec)
+    controls = (ids["first"], ids["second"], added["added"], ids["outside"])
+    assert [css_selector(e) for e in map(mirror.element, controls) if e] == [
+        "section#toolbar button.icon:nth-of-type(1)",
+        "section#toolbar button.icon:nth-of-type(2)",
+        "section#toolbar button.icon:nth-of-type(3)",  # added by a mutation: after the others
+        "button.icon:nth-of-type(4)",  # no identified ancestor: counted in the whole document
+    ]
 
 
 def test_added_nodes_are_found_with_their_parents() -> None:

@@ -7,7 +7,8 @@ import tomllib
 
 import pytest
 
-from policies.detect import read_detect
+from policies.detect import Override, read_detect
+from policies.element_selector import Compound
 from policies.table import PolicyError, Table
 from replay.detect import KINDS, DetectConfig
 
@@ -71,7 +72,9 @@ def test_every_threshold_is_read_from_the_table() -> None:
 
 def test_no_field_of_the_config_is_missing_from_the_table() -> None:
     # A threshold added to DetectConfig must be settable from the policy file too.
-    fields = [f for f in dataclasses.fields(DetectConfig) if f.name != "weights"]
+    # (Tables and selectors have tests of their own below.)
+    structured = ("weights", "overrides", "autosave_confirmation_selectors")
+    fields = [f for f in dataclasses.fields(DetectConfig) if f.name not in structured]
     wanted = {f.name: ("x",) if isinstance(f.default, tuple) else f.default + 1 for f in fields}
     table = {name: list(value) if isinstance(value, tuple) else value for name, value in wanted.items()}
     config = parse_detect(table, "site.toml")
@@ -93,6 +96,17 @@ def test_no_field_of_the_config_is_missing_from_the_table() -> None:
         ({"weights": {"rage": 2}}, "replay.detect.weights.rage", "unknown key"),
         ({"weights": {"rage_click": -2}}, "replay.detect.weights.rage_click", "must be at least 0"),
         ({"weights": 3}, "replay.detect.weights", "expected a table"),
+        ({"autosave_confirmation_selectors": ["div > "]}, "replay.detect.autosave_confirmation_selectors[0]",
+         "not a selector of one element"),
+        ({"overrides": [{"dead_click_timeout_ms": 9000}]}, "replay.detect.overrides[0].page",
+         "names a page, an element or both"),
+        ({"overrides": [{"page": "/settings"}]}, "replay.detect.overrides[0].ignore", "sets ignore or one of"),
+        ({"overrides": [{"page": "/settings", "ignore": ["dead"]}]}, "replay.detect.overrides[0].ignore[0]",
+         "unknown signal kind 'dead'"),
+        ({"overrides": [{"element": "#a#b", "ignore": ["dead_click"]}]}, "replay.detect.overrides[0].element",
+         "not a selector of one element"),
+        ({"overrides": [{"page": "/", "dead_click_timout_ms": 1}]}, "replay.detect.overrides[0].dead_click_timout_ms",
+         "unknown key"),
     ],
 )
 def test_a_bad_value_names_the_key_and_the_problem(table: dict, key: str, problem: str) -> None:
@@ -111,3 +125,34 @@ def test_a_detect_entry_that_is_not_a_table_is_refused() -> None:
 
 def test_every_signal_kind_has_a_weight() -> None:
     assert all(DetectConfig().weight(kind) > 0 for kind in KINDS)
+
+
+def test_overrides_name_pages_and_elements_as_the_report_shows_them() -> None:
+    table = detect_table(
+        """
+        [replay.detect]
+        autosave_confirmation_texts = ["Saved", " All changes saved "]
+        autosave_confirmation_selectors = [".toast-saved", '[role="status"]']
+
+        [[replay.detect.overrides]]
+        page = "https://app.example/reports/*"
+        element = 'button.btn:has-text("Export")'
+        dead_click_timeout_ms = 8000
+
+        [[replay.detect.overrides]]
+        page = "/dashboard"
+        ignore = ["dead_click", "rage_click"]
+        rage_click_radius_px = 60
+        """
+    )
+    config = parse_detect(table, "site.toml")
+    assert config.autosave_confirmation_texts == ("saved", "all changes saved")
+    assert config.autosave_confirmation_selectors == (
+        Compound(classes=frozenset({"toast-saved"})), Compound(attrs=frozenset({("role", "status")}))
+    )
+    assert config.overrides == (
+        Override(page="https://app.example/reports/*",
+                 element=Compound("button", classes=frozenset({"btn"}), pseudos=frozenset({("has-text", "Export")})),
+                 dead_click_timeout_ms=8000),
+        Override(page="/dashboard", rage_click_radius_px=60.0, ignore=frozenset({"dead_click", "rage_click"})),
+    )

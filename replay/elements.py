@@ -24,6 +24,8 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
 
+from policies.element_selector import Compound
+
 SHORT_TEXT_CHARS = 60
 # The attributes test frameworks select by (Testing Library, Cypress, Playwright, QA conventions), first found wins.
 TEST_ID_ATTRIBUTES = ("data-testid", "data-test-id", "data-test", "data-cy", "data-qa", "data-e2e")
@@ -209,3 +211,28 @@ def describe(element: Element) -> str:
         head += "#" + element.id
     label = element.aria_label or element.text or element.name or element.testid
     return f'{head} "{label}"' if label else head
+
+
+def identity_compound(element: Element) -> Compound:
+    """The element as a selector it would match: what a policy's `element = "..."` is compared with. Everything the
+    element's selector may state is here (its text and position too, even when an id names it)."""
+    attrs = {(name, value) for name, value in (
+        ("role", element.role), (element.testid_attribute, element.testid), ("name", element.name),
+        ("aria-label", element.aria_label), ("type", element.type),
+    ) if value}
+    pseudos = set()
+    if element.text:
+        pseudos.add(("has-text", element.text))
+    if element.nth:
+        pseudos.add(("nth-of-type", str(element.nth)))
+    return Compound(element.tag, element.id, frozenset(element.classes), frozenset(attrs), frozenset(pseudos))
+
+
+def dom_compound(tag: str, attrs: Mapping[str, Any]) -> Compound:
+    """A DOM element as a selector it would match, with all its classes and attributes (as recorded)."""
+    return Compound(
+        tag.lower(),
+        _attr(attrs, "id"),
+        frozenset(_attr(attrs, "class").split()),
+        frozenset((name.lower(), value) for name, value in attrs.items() if isinstance(value, str)),
+    )

@@ -414,19 +414,26 @@ class Mirror:
                 break
         if root is None:
             return "", 0
-        seen = visited = 0
-        stack = [root]
-        while stack and visited < _POSITION_NODES_VISITED:
-            current = stack.pop()
-            visited += 1
-            if current != root and self._tag_of(current) == tag:
+        seen = 0
+        for element_id, element_tag, _ in self.elements_under(root, _POSITION_NODES_VISITED):
+            if element_tag == tag:
                 seen += 1
-                if current == node_id:
+                if element_id == node_id:
                     return anchor, seen
-            stack.extend(reversed(self._children_of(current)))
         return anchor, 0
 
-    def _tag_of(self, node_id: int) -> str:
-        serialized = self._serialized.get(node_id)
-        tag = serialized.get("tagName") if serialized is not None else None
-        return tag.lower() if isinstance(tag, str) else ""
+    def elements_under(self, root_id: int, limit: int) -> Iterator[tuple[int, str, Mapping[str, Any]]]:
+        """The elements inside `root_id` (not itself) in document order, as (id, tag, attributes), visiting at most
+        `limit` nodes: callers that need a whole subtree bound what a huge page may cost."""
+        stack = list(reversed(self._children_of(root_id)))
+        visited = 0
+        while stack and visited < limit:
+            current = stack.pop()
+            visited += 1
+            serialized = self._serialized.get(current)
+            if serialized is None or serialized.get("type") != rrweb.ELEMENT_NODE:
+                continue
+            tag = serialized.get("tagName")
+            attrs = self._attrs.get(current) or serialized.get("attributes")
+            yield current, tag.lower() if isinstance(tag, str) else "", attrs if type(attrs) is dict else _NO_ATTRS
+            stack.extend(reversed(self._children_of(current)))

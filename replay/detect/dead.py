@@ -19,6 +19,7 @@ from collections import deque
 from dataclasses import dataclass
 
 from policies.detect import DetectConfig
+from replay.detect.pages import Page
 from replay.detect.rage import Chain
 from replay.detect.signal import DEAD_CLICK, Signal, SignalFactory
 from replay.detect.targets import ClickTarget
@@ -30,7 +31,7 @@ class _Candidate:
     deadline: int
     target: ClickTarget
     chain: Chain
-    page_url: str
+    page: Page
     response_at: int | None = None
     response: str | None = None
 
@@ -49,11 +50,11 @@ class DeadClicks:
         mirror never saw) cannot be checked against the exclusions, so it is not judged."""
         return target.known and not (target.is_field or target.is_page or target.opens_elsewhere)
 
-    def on_click(self, timestamp: int, target: ClickTarget, chain: Chain, page_url: str) -> None:
+    def on_click(self, timestamp: int, target: ClickTarget, chain: Chain, page: Page) -> None:
         if self.counts(target):
             if not self.pending:
                 self.next_deadline = timestamp + self.timeout
-            self.pending.append(_Candidate(timestamp, timestamp + self.timeout, target, chain, page_url))
+            self.pending.append(_Candidate(timestamp, timestamp + self.timeout, target, chain, page))
 
     def expire(self, now: int) -> None:
         """Every pending click whose deadline is before `now` got no response in time: it is dead."""
@@ -87,7 +88,7 @@ class DeadClicks:
             factory.make(
                 DEAD_CLICK,
                 c.timestamp,
-                c.page_url,
+                c.page,
                 c.target.element,
                 {
                     "timeout_ms": self.timeout,

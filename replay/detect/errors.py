@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from policies.detect import DetectConfig
+from replay.detect.pages import Page
 from replay.detect.signal import ERROR_CLICK, Signal, SignalFactory
 from replay.detect.targets import ClickTarget
 from replay.elements import short_text
@@ -26,7 +27,7 @@ MESSAGE_CHARS = 160
 class _ErrorClick:
     timestamp: int
     target: ClickTarget
-    page_url: str
+    page: Page
     first_error_at: int = 0
     message: str = ""
     errors: int = 0
@@ -50,8 +51,8 @@ class ErrorClicks:
         self._last: _ErrorClick | None = None
         self._found: list[_ErrorClick] = []
 
-    def on_click(self, timestamp: int, target: ClickTarget, page_url: str) -> None:
-        self._last = _ErrorClick(timestamp, target, page_url)
+    def on_click(self, timestamp: int, target: ClickTarget, page: Page) -> None:
+        self._last = _ErrorClick(timestamp, target, page)
 
     def on_error(self, timestamp: int, message: str) -> None:
         click = self._last
@@ -70,7 +71,7 @@ class ErrorClicks:
             factory.make(
                 ERROR_CLICK,
                 c.timestamp,
-                c.page_url,
+                c.page,
                 c.target.element,
                 {"error": c.message, "errors": c.errors, "time_to_error_ms": c.first_error_at - c.timestamp},
             )

@@ -18,6 +18,13 @@ Only fields inside a <form> count: inputs outside any form (a site search box, l
 are the form's descendants (or elements naming it with `form="..."`), in the same document: a form in an iframe is
 its own form.
 
+Leaving: a page load leaves every form. In a single-page app a form is left when a route change removes it from the
+DOM: it is gone at the route change, or goes within `route_change_render_ms` as the new route renders. A form still
+there (a search box in the header, a settings panel) stays open on the new route. A form removed otherwise (a modal
+closed with Cancel) is not submitted and ends when the page is left or the recording ends, as DESIGN.md reads.
+
+An autosave form (replay.detect.autosave) is never abandoned; its episodes are reported apart.
+
 An Input event that empties a field does not start a form: applications clear fields from script after a JS submit,
 and rrweb records those as Input events too. Input values are never kept; only which fields were filled.
 """
@@ -29,13 +36,12 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from policies.detect import DetectConfig
+from replay.detect.autosave import AutosaveRule, Changes, has_submit_control
+from replay.detect.pages import LEFT_BY_NAVIGATION, LEFT_BY_SESSION_END, Page
 from replay.detect.signal import FORM_ABANDONMENT, Signal, SignalFactory
 from replay.detect.targets import BUTTON_INPUT_TYPES, ClickTarget
 from replay.elements import Element, css_selector, describe
 from replay.mirror import Mirror
-
-LEFT_BY_NAVIGATION = "navigation"
-LEFT_BY_SESSION_END = "session_end"
 
 _FIELD_TAGS = frozenset({"input", "select", "textarea"})
 
@@ -43,15 +49,19 @@ _FIELD_TAGS = frozenset({"input", "select", "textarea"})
 @dataclass(slots=True, eq=False)
 class _Form:
     form_id: int
-    page_url: str
+    page: Page
     element: Element | None
     started_at: int | None = None  # first input that filled a field; None while only focused
     filled: dict[int, Element | None] = field(default_factory=dict)  # field id -> field, in order of first input
     last_field: Element | None = None
     submit_clicked_at: int | None = None  # the last submit click still waiting for its effect
-    submit_control: int | None = None  # the control that click was on
+    submit_target: int | None = None  # the control that click was on
     submit_clicks: int = 0
     submitted: bool = False
+    submit_control: bool = False  # a submit control was seen in the form (then it is no autosave form)
+    changes: Changes = field(default_factory=Changes)
+    route_left_at: int | None = None  # set by a route change while the new route may still remove the form
+    route_deadline: int = 0
 
 
 def _is_field(mirror: Mirror, node_id: int) -> bool:
@@ -73,7 +83,9 @@ def _fills(data: Mapping[str, Any]) -> bool:
 class FormAbandonment:
     def __init__(self, config: DetectConfig) -> None:
         self.timeout = config.form_submit_timeout_ms
+        self.render_ms = config.route_change_render_ms
         self.submit_tags = frozenset(config.form_submit_event_tags)
+        self.autosave = AutosaveRule(config)
         self.forms: dict[int, _Form] = {}  # forms touched on the current page view, by node id
         self._field_form: dict[int, int | None] = {}  # field id -> form id; typing sends one Input per key
         self._field_elements: dict[int, Element | None] = {}
@@ -96,19 +108,38 @@ class FormAbandonment:
         provider) ends the recording exactly like that.
         """
         for form in self.forms.values():
-            if form.started_at is None:
-                continue
-            clicked = form.submit_clicked_at
-            if not form.submitted and left_by == LEFT_BY_SESSION_END and clicked is not None \
-                    and left_at - clicked <= self.timeout:
-                self._confirm(form)
-            self._ended.append((form, left_at))
-            if not form.submitted:
-                self._signals.append((form, left_at, left_by))
+            self._leave(form, left_at, left_by)
         self.forms = {}
         self._field_form.clear()
         self._field_elements.clear()
         self._last_click_was_link = False
+
+    def on_route_change(self, mirror: Mirror, timestamp: int, left_at: int) -> None:
+        """A single-page-app route change at `timestamp`; the page was left at `left_at`. Forms already gone are left;
+        the others are left if the new route removes them while it renders, and stay open otherwise."""
+        self.on_navigation(timestamp)
+        for form_id, form in list(self.forms.items()):
+            if mirror.is_attached(form_id):
+                form.route_left_at, form.route_deadline = left_at, timestamp + self.render_ms
+            else:
+                self._leave(form, left_at, LEFT_BY_NAVIGATION)
+                del self.forms[form_id]
+        self._last_click_was_link = False
+
+    def _leave(self, form: _Form, left_at: int, left_by: str) -> None:
+        if form.started_at is None:
+            return
+        clicked = form.submit_clicked_at
+        if not form.submitted and left_by == LEFT_BY_SESSION_END and clicked is not None \
+                and left_at - clicked <= self.timeout:
+            self._confirm(form)
+        self.autosave.on_leave(form.changes, left_at)
+        self._ended.append((form, left_at))
+        if not form.submitted and not self._is_autosave(form):
+            self._signals.append((form, left_at, left_by))
+
+    def _is_autosave(self, form: _Form) -> bool:
+        return self.autosave.is_autosave(form.changes, form.submit_control)
 
     # -- events ---------------------------------------------------------------------------------------------------
 
@@ -124,20 +155,20 @@ class FormAbandonment:
             self._field_elements[node_id] = mirror.element(node_id)
         return self._field_elements[node_id]
 
-    def _state(self, mirror: Mirror, form_id: int, page_url: str) -> _Form:
+    def _state(self, mirror: Mirror, form_id: int, page: Page) -> _Form:
         form = self.forms.get(form_id)
         if form is None:
-            form = self.forms[form_id] = _Form(form_id, page_url, mirror.element(form_id))
+            form = self.forms[form_id] = _Form(form_id, page, mirror.element(form_id))
         return form
 
-    def on_focus(self, mirror: Mirror, node_id: Any, page_url: str) -> None:
+    def on_focus(self, mirror: Mirror, node_id: Any, page: Page) -> None:
         if type(node_id) is not int:
             return
         form_id = self._form_of(mirror, node_id)
         if form_id is not None:
-            self._state(mirror, form_id, page_url).last_field = self._field_element(mirror, node_id)
+            self._state(mirror, form_id, page).last_field = self._field_element(mirror, node_id)
 
-    def on_input(self, mirror: Mirror, timestamp: int, data: Mapping[str, Any], page_url: str) -> None:
+    def on_input(self, mirror: Mirror, timestamp: int, data: Mapping[str, Any], page: Page) -> None:
         node_id = data.get("id")
         # rrweb sets userTriggered=false on side effects (the radio a click unchecked); absent means unknown.
         if type(node_id) is not int or data.get("userTriggered") is False:
@@ -145,7 +176,7 @@ class FormAbandonment:
         form_id = self._form_of(mirror, node_id)
         if form_id is None:
             return
-        form = self._state(mirror, form_id, page_url)
+        form = self._state(mirror, form_id, page)
         fills = _fills(data)
         if form.submitted:
             if not fills:
@@ -153,22 +184,25 @@ class FormAbandonment:
             # Typing into a form after it was submitted (a search box, a chat) starts a new episode.
             if form.started_at is not None:
                 self._ended.append((form, timestamp))
-            form = self.forms[form_id] = _Form(form_id, page_url, form.element)
+            form = self.forms[form_id] = _Form(form_id, page, form.element)
         element = self._field_element(mirror, node_id)
         form.last_field = element
         if fills:
             if form.started_at is None:
                 form.started_at = timestamp
+                form.submit_control = has_submit_control(mirror, form_id)
             form.filled.setdefault(node_id, element)
+        self.autosave.on_input(form.changes, node_id, timestamp)
 
-    def on_click(self, mirror: Mirror, timestamp: int, target: ClickTarget, page_url: str) -> None:
+    def on_click(self, mirror: Mirror, timestamp: int, target: ClickTarget, page: Page) -> None:
         self._last_click_was_link = target.is_link
         form_id = target.submits_form
         if form_id is not None:
-            form = self._state(mirror, form_id, page_url)
+            form = self._state(mirror, form_id, page)
+            form.submit_control = True
             if not form.submitted:
                 form.submit_clicked_at = timestamp
-                form.submit_control = target.element_id
+                form.submit_target = target.element_id
                 form.submit_clicks += 1
 
     @staticmethod
@@ -178,14 +212,31 @@ class FormAbandonment:
 
     def on_mutation(self, mirror: Mirror, timestamp: int, data: Mapping[str, Any]) -> None:
         """Called after the mirror applied the mutation."""
-        for form in self.forms.values():
-            clicked = form.submit_clicked_at
-            if clicked is None or form.submitted:
-                continue
-            if timestamp - clicked > self.timeout:
-                form.submit_clicked_at = None  # the submit led nowhere in time; a later navigation is not its doing
-            elif not mirror.is_attached(form.form_id) or _changes_elsewhere(mirror, form.submit_control, data):
-                self._confirm(form)
+        for form in list(self.forms.values()):
+            self._submit_effect(mirror, form, timestamp, data)
+            self.autosave.on_mutation(form.changes, mirror, timestamp, data)
+            if form.route_left_at is not None:
+                self._route_effect(mirror, form, timestamp)
+
+    def _submit_effect(self, mirror: Mirror, form: _Form, timestamp: int, data: Mapping[str, Any]) -> None:
+        clicked = form.submit_clicked_at
+        if clicked is None or form.submitted:
+            return
+        if timestamp - clicked > self.timeout:
+            form.submit_clicked_at = None  # the submit led nowhere in time; a later navigation is not its doing
+        elif not mirror.is_attached(form.form_id) or _changes_elsewhere(mirror, form.submit_target, data):
+            self._confirm(form)
+
+    def _route_effect(self, mirror: Mirror, form: _Form, timestamp: int) -> None:
+        """While the new route renders, a form it removes was left at the route change; after that, it stays."""
+        left_at = form.route_left_at
+        if left_at is None:
+            return
+        if timestamp > form.route_deadline:
+            form.route_left_at = None
+        elif not mirror.is_attached(form.form_id):
+            self._leave(form, left_at, LEFT_BY_NAVIGATION)
+            del self.forms[form.form_id]
 
     def on_navigation(self, timestamp: int) -> None:
         """A navigation (page load or route change) is about to end the page: confirm the submit that caused it."""
@@ -225,7 +276,7 @@ class FormAbandonment:
                 "left_by": left_by,
                 "submit_clicks": form.submit_clicks,
             }
-            out.append(factory.make(FORM_ABANDONMENT, started, form.page_url, form.element, details))
+            out.append(factory.make(FORM_ABANDONMENT, started, form.page, form.element, details))
         return out
 
 
@@ -234,15 +285,19 @@ class FormAbandonment:
         return [
             FormOutcome(
                 window_id=window_id,
-                page_url=form.page_url,
+                page_url=form.page.page_url,
                 form=css_selector(form.element) if form.element else "",
                 started_at=form.started_at or ended_at,
                 ended_at=ended_at,
                 submitted=form.submitted,
                 fields_filled=len(form.filled),
-                drop_off_field=None if form.submitted or form.last_field is None else css_selector(form.last_field),
+                drop_off_field=None if form.submitted or autosave or form.last_field is None
+                else css_selector(form.last_field),
+                autosave=autosave,
+                saved_changes=form.changes.confirmed,
             )
             for form, ended_at in self._ended
+            for autosave in (self._is_autosave(form),)
         ]
 
 
@@ -256,6 +311,8 @@ class FormOutcome:
     submitted: bool
     fields_filled: int
     drop_off_field: str | None  # for abandoned forms: the last field touched
+    autosave: bool = False  # an autosave form: never abandoned, reported apart
+    saved_changes: int = 0  # changes the page confirmed
 
     def to_dict(self) -> dict[str, Any]:
         return {name: getattr(self, name) for name in self.__slots__}

@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from policies.detect import DetectConfig
+from replay.detect.pages import Page
 from replay.detect.signal import RAGE_CLICK, Signal, SignalFactory
 from replay.detect.targets import ClickTarget
 
@@ -34,7 +35,7 @@ class Click:
 class Chain:
     """Consecutive clicks with no response between them. Dead-click detection asks `rage` to avoid double reports."""
 
-    page_url: str
+    page: Page
     clicks: list[Click] = field(default_factory=list)
     rage: bool = False
     response_at: int | None = None
@@ -69,7 +70,7 @@ class RageClicks:
             return False
         return (click.x - last.x) ** 2 + (click.y - last.y) ** 2 <= self.radius_sq
 
-    def on_click(self, timestamp: int, target: ClickTarget, x: Any, y: Any, page_url: str) -> Chain:
+    def on_click(self, timestamp: int, target: ClickTarget, x: Any, y: Any, page: Page) -> Chain:
         click = Click(timestamp, target, _number(x), _number(y))
         chain = self.current
         if chain is not None and self._continues(chain.clicks[-1], click):
@@ -79,7 +80,7 @@ class RageClicks:
                 self.chains.append(chain)
             return chain
         self._close()
-        chain = self.current = Chain(page_url, [click])
+        chain = self.current = Chain(page, [click])
         return chain
 
     def _close(self) -> None:
@@ -121,4 +122,4 @@ class RageClicks:
             "time_to_response_ms": None if chain.response_at is None else chain.response_at - first,
             "response": chain.response,
         }
-        return factory.make(RAGE_CLICK, first, chain.page_url, target.element, details)
+        return factory.make(RAGE_CLICK, first, chain.page, target.element, details)

@@ -15,6 +15,7 @@ from typing import Any
 
 from policies.detect import DetectConfig
 from replay.detect.forms import FormOutcome
+from replay.detect.pages import PageView
 from replay.detect.score import count_by_kind, frustration_score
 from replay.detect.signal import Signal
 from replay.detect.window import WindowAnalyzer
@@ -32,6 +33,7 @@ class SessionAnalysis:
     skipped: int = 0  # events that could not be interpreted
     windows: tuple[str, ...] = field(default=())
     forms: list[FormOutcome] = field(default_factory=list)  # every started form episode, for funnel reports
+    pages: list[PageView] = field(default_factory=list)  # every page view, the session's last one marked `exit`
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -85,13 +87,18 @@ def analyze_session(session_id: str, windows: Windows, config: DetectConfig) -> 
 
     signals: list[Signal] = []
     forms: list[FormOutcome] = []
+    pages: list[PageView] = []
     events = 0
     for window_id in sorted(analyzers):
         window = analyzers[window_id]
         signals.extend(window.finish())
         forms.extend(window.form_outcomes())
+        pages.extend(window.page_views())
         events += window.events
         skipped += window.skipped
+    if pages:
+        # Where the session ended: the page left last (of the last window, on a tie).
+        max(reversed(pages), key=lambda view: view.left_at).exit = True
     signals.sort(key=lambda s: (s.timestamp, s.window_id, s.kind, s.id))
     counts = count_by_kind(signals)
     return SessionAnalysis(
@@ -103,4 +110,5 @@ def analyze_session(session_id: str, windows: Windows, config: DetectConfig) -> 
         skipped=skipped,
         windows=tuple(sorted(analyzers)),
         forms=forms,
+        pages=pages,
     )

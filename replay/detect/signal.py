@@ -15,6 +15,7 @@ from typing import Any
 
 import orjson
 
+from replay.detect.pages import Page
 from replay.elements import Element, css_selector, describe
 
 RAGE_CLICK = "rage_click"
@@ -38,10 +39,11 @@ class Signal:
     session_id: str
     window_id: str
     timestamp: int  # epoch ms
-    page_url: str  # normalized (replay.urls.normalize_page_url)
+    page_url: str  # the route: normalized (replay.urls.normalize_page_url)
     selector: str  # "" when the element is unknown
     description: str
     details: Mapping[str, Any] = field(default_factory=dict, hash=False)  # JSON-serializable
+    url: str = ""  # the address-bar URL at the time, as recorded (after single-page-app route changes)
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -51,6 +53,7 @@ class Signal:
             "window_id": self.window_id,
             "timestamp": self.timestamp,
             "page_url": self.page_url,
+            "url": self.url,
             "selector": self.selector,
             "description": self.description,
             "details": dict(self.details),
@@ -71,6 +74,7 @@ class Signal:
             selector=data["selector"],
             description=data["description"],
             details=dict(data.get("details") or {}),
+            url=str(data.get("url") or ""),
         )
 
 
@@ -82,7 +86,7 @@ class SignalFactory:
     window_id: str
 
     def make(
-        self, kind: str, timestamp: int, page_url: str, element: Element | None, details: Mapping[str, Any]
+        self, kind: str, timestamp: int, page: Page, element: Element | None, details: Mapping[str, Any]
     ) -> Signal:
         selector = css_selector(element) if element is not None else ""
         return Signal(
@@ -91,8 +95,9 @@ class SignalFactory:
             session_id=self.session_id,
             window_id=self.window_id,
             timestamp=timestamp,
-            page_url=page_url,
+            page_url=page.page_url,
             selector=selector,
             description=describe(element) if element is not None else UNKNOWN_ELEMENT,
             details=dict(details),
+            url=page.url,
         )

@@ -100,7 +100,7 @@ def _attributed(chain: list[tuple[int, str, Mapping[str, Any]]]) -> int:
     return chain[0][0]
 
 
-def _is_submit_control(tag: str, input_type: str) -> bool:
+def is_submit_control(tag: str, input_type: str) -> bool:
     if tag == "button":
         # HTML: a <button> with no type, or an invalid one, is a submit button.
         return input_type not in ("button", "reset", "menu")
@@ -132,7 +132,7 @@ def classify_click(mirror: Mirror, node_id: object) -> ClickTarget:
         if not seen_button and tag in ("button", "input"):
             # Only the innermost button decides: a <button type=button> nested in a submit button does not submit.
             seen_button = True
-            if _is_submit_control(tag, input_type):
+            if is_submit_control(tag, input_type):
                 target.submits_form = mirror.form_of(element_id)
         if actionable is None and _is_actionable(tag, attrs):
             actionable = element_id

@@ -21,6 +21,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from policies.detect import DetectConfig
+from replay.detect.pages import Page
 from replay.detect.signal import THRASHED_CURSOR, Signal, SignalFactory
 from replay.elements import Element
 
@@ -42,7 +43,7 @@ class _Episode:
     started_at: int
     last_at: int
     reversals: int
-    page_url: str
+    page: Page
     element: Element | None
 
 
@@ -61,7 +62,7 @@ class ThrashedCursor:
         self._episode: _Episode | None = None
         self._episodes: list[_Episode] = []
 
-    def on_positions(self, timestamp: int, positions: Any, page_url: str) -> None:
+    def on_positions(self, timestamp: int, positions: Any, page: Page) -> None:
         if type(positions) is not list:
             return
         min_px = self.min_px
@@ -90,10 +91,10 @@ class ThrashedCursor:
             if reversed_:
                 offset: Any = position.get("timeOffset")
                 t = timestamp + int(offset) if type(offset) in _NUMBER and -3_600_000 < offset <= 0 else timestamp
-                self._reversal(t, position.get("id"), page_url)
+                self._reversal(t, position.get("id"), page)
         self._x_dir, self._x_ext, self._y_dir, self._y_ext = x_dir, x_ext, y_dir, y_ext
 
-    def _reversal(self, t: int, node_id: Any, page_url: str) -> None:
+    def _reversal(self, t: int, node_id: Any, page: Page) -> None:
         episode = self._episode
         if episode is not None and t - episode.last_at > self.window:
             self._close()
@@ -104,7 +105,7 @@ class ThrashedCursor:
             reversals.popleft()
         if len(reversals) >= self.min_reversals:
             if episode is None:
-                self._episode = _Episode(reversals[0], t, len(reversals), page_url, self._element_at(node_id))
+                self._episode = _Episode(reversals[0], t, len(reversals), page, self._element_at(node_id))
             else:
                 episode.last_at = t
                 episode.reversals += 1
@@ -125,7 +126,7 @@ class ThrashedCursor:
             factory.make(
                 THRASHED_CURSOR,
                 e.started_at,
-                e.page_url,
+                e.page,
                 e.element,
                 {"reversals": e.reversals, "duration_ms": e.last_at - e.started_at},
             )

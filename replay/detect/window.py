@@ -9,10 +9,12 @@ What counts as a response differs per rule, as in DESIGN.md:
 - rage clicks: a DOM mutation (or another visible change: style, canvas, media), an Input, a navigation;
 - dead clicks: all of those, plus a scroll or a text selection.
 
-Pages: a Meta event with a new URL is a page load, and a `navigation_event_tags` Custom event with a new `href` is a
-single-page-app route change; both end the page (forms left, chains closed). A Meta with the same URL is a re-snapshot
-of the page (rrweb checkouts, posthog-js periodic full snapshots, a reload): it rebuilds the mirror and counts as a
-response, but the user did not leave, so a half-filled form stays open.
+Pages (replay.detect.pages): a Meta event with a new URL is a page load, and a `navigation_event_tags` Custom event
+with a new URL is a single-page-app route change; both end the page view (chains closed, the page left). A page load
+leaves every form; a route change leaves the forms it removes, and a form still in the page (a search box in the
+header) stays open. A Meta with the same URL is a re-snapshot of the page (rrweb checkouts, posthog-js periodic full
+snapshots, a reload): it rebuilds the mirror and counts as a response, but the user did not leave, so a half-filled
+form stays open. Every signal carries the page it happened on: the address-bar URL and its route.
 
 Odd input never raises: events that are not dicts, lack a numeric timestamp, or fail to unpack are skipped and counted.
 """
@@ -26,28 +28,19 @@ from policies.detect import DetectConfig
 from replay import rrweb
 from replay.detect.dead import DeadClicks
 from replay.detect.errors import ErrorClicks, console_error_message
-from replay.detect.forms import (
-    LEFT_BY_NAVIGATION,
-    LEFT_BY_SESSION_END,
-    FormAbandonment,
-    FormOutcome,
-)
+from replay.detect.forms import FormAbandonment, FormOutcome
+from replay.detect.pages import LEFT_BY_NAVIGATION, LEFT_BY_SESSION_END, Pages, PageView, href_in
 from replay.detect.rage import RageClicks
 from replay.detect.signal import Signal, SignalFactory
 from replay.detect.targets import classify_click
 from replay.detect.thrash import ThrashedCursor
 from replay.mirror import Mirror
 from replay.posthog_packing import PackingError, unpack_event
-from replay.urls import normalize_page_url
 
 # The errors a malformed event can provoke deep in a detector; anything else is a bug and should surface.
 _MALFORMED = (TypeError, ValueError, KeyError, AttributeError, IndexError, OverflowError, RecursionError)
 
 MUTATION, NAVIGATION, INPUT, SCROLL, SELECTION = "mutation", "navigation", "input", "scroll", "selection"
-
-
-def _without_fragment(href: str | None) -> str | None:
-    return href.split("#", 1)[0] if isinstance(href, str) else None
 
 
 def _selects_text(data: dict[str, Any]) -> bool:
@@ -67,9 +60,7 @@ class WindowAnalyzer:
         self.factory = SignalFactory(session_id, window_id)
         self.navigation_tags = frozenset(config.navigation_event_tags)
         self.mirror = Mirror()
-        self.page_href: str | None = None
-        self.page_url = ""
-        self.page_started = False
+        self.pages = Pages(window_id)
         self.last_timestamp: int | None = None
         self.events = 0
         self.skipped = 0
@@ -133,13 +124,13 @@ class WindowAnalyzer:
         # Ordered by how often each source occurs: mouse moves are about a third of a recording's events.
         source = data.get("source")
         if source == rrweb.MOUSE_MOVE:
-            self.thrash.on_positions(ts, data.get("positions"), self.page_url)
+            self.thrash.on_positions(ts, data.get("positions"), self.pages.current)
         elif source == rrweb.MOUSE_INTERACTION:
             self._interaction(ts, data)
         elif source == rrweb.INPUT:
             self.rage.on_response(ts, INPUT)
             self.dead.on_response(ts, INPUT)
-            self.forms.on_input(self.mirror, ts, data, self.page_url)
+            self.forms.on_input(self.mirror, ts, data, self.pages.current)
         elif source == rrweb.MUTATION:
             self.mirror.apply_mutation(data)
             self.forms.on_mutation(self.mirror, ts, data)
@@ -167,13 +158,13 @@ class WindowAnalyzer:
         kind = data.get("type")
         if kind == rrweb.CLICK:
             target = classify_click(self.mirror, data.get("id"))
-            page_url = self.page_url
-            chain = self.rage.on_click(ts, target, data.get("x"), data.get("y"), page_url)
-            self.dead.on_click(ts, target, chain, page_url)
-            self.errors.on_click(ts, target, page_url)
-            self.forms.on_click(self.mirror, ts, target, page_url)
+            page = self.pages.current
+            chain = self.rage.on_click(ts, target, data.get("x"), data.get("y"), page)
+            self.dead.on_click(ts, target, chain, page)
+            self.errors.on_click(ts, target, page)
+            self.forms.on_click(self.mirror, ts, target, page)
         elif kind == rrweb.FOCUS:
-            self.forms.on_focus(self.mirror, data.get("id"), self.page_url)
+            self.forms.on_focus(self.mirror, data.get("id"), self.pages.current)
 
     def _console(self, ts: int, payload: Any) -> None:
         message = console_error_message(payload)
@@ -185,33 +176,38 @@ class WindowAnalyzer:
         href = href if isinstance(href, str) else None
         self.rage.on_response(ts, NAVIGATION)
         self.dead.on_response(ts, NAVIGATION)
-        if self.page_started and _without_fragment(href) == _without_fragment(self.page_href):
+        if self.pages.is_current(href):
             return  # a re-snapshot of the same page; its FullSnapshot follows
-        self._navigate(ts, href)
+        self._leave_page(ts, route_change=False)
+        self.pages.enter(ts, href)
 
     def _custom(self, ts: int, data: dict[str, Any]) -> None:
         tag = data.get("tag")
         payload = data.get("payload")
         if isinstance(tag, str) and tag.strip().lower() in self.navigation_tags:
-            href = payload.get("href") if isinstance(payload, dict) else None
-            if isinstance(href, str) and _without_fragment(href) != _without_fragment(self.page_href):
+            href = href_in(payload)
+            if href is not None and not self.pages.is_current(href):
                 self.rage.on_response(ts, NAVIGATION)
                 self.dead.on_response(ts, NAVIGATION)
-                self._navigate(ts, href)
+                self._leave_page(ts, route_change=True)
+                self.pages.enter(ts, href)
             return
         self.forms.on_submit_event(self.mirror, tag, payload)
 
-    def _navigate(self, ts: int, href: str | None) -> None:
-        if self.page_started:
+    def _leave_page(self, ts: int, *, route_change: bool) -> None:
+        """The user goes to another page at `ts`: the page was left at the previous event."""
+        if not self.pages.started:
+            return
+        left_at = self.last_timestamp if self.last_timestamp is not None else ts
+        if route_change:
+            self.forms.on_route_change(self.mirror, ts, left_at)
+        else:
             self.forms.on_navigation(ts)
-            self._end_page(LEFT_BY_NAVIGATION)
-        self.page_started = True
-        self.page_href = href
-        self.page_url = normalize_page_url(href) if href else ""
+            self.forms.on_page_end(left_at, LEFT_BY_NAVIGATION)
+        self._end_page_view(left_at, LEFT_BY_NAVIGATION)
 
-    def _end_page(self, left_by: str) -> None:
-        left_at = self.last_timestamp if self.last_timestamp is not None else 0
-        self.forms.on_page_end(left_at, left_by)
+    def _end_page_view(self, left_at: int, left_by: str) -> None:
+        self.pages.leave(left_at, left_by)
         self.rage.on_page_end()
         self.dead.on_page_end()
         self.errors.on_page_end()
@@ -225,7 +221,8 @@ class WindowAnalyzer:
             return self._signals
         if self.last_timestamp is not None:
             self.dead.finish(self.last_timestamp)
-            self._end_page(LEFT_BY_SESSION_END)
+            self.forms.on_page_end(self.last_timestamp, LEFT_BY_SESSION_END)
+            self._end_page_view(self.last_timestamp, LEFT_BY_SESSION_END)
         factory = self.factory
         signals = (
             self.rage.signals(factory)
@@ -241,3 +238,7 @@ class WindowAnalyzer:
     def form_outcomes(self) -> list[FormOutcome]:
         """Every form episode of this window (call after finish)."""
         return self.forms.outcomes(self.factory.window_id)
+
+    def page_views(self) -> list[PageView]:
+        """Every page view of this window, in order (call after finish)."""
+        return self.pages.views

@@ -25,7 +25,7 @@ START = 1_800_000_000_000
 # rrweb codes, spelled out here so that the tests do not lean on the module under test for them.
 META, FULL_SNAPSHOT, INCREMENTAL, CUSTOM, PLUGIN = 4, 2, 3, 5, 6
 MUTATION, MOUSE_MOVE, INTERACTION, SCROLL, INPUT, TOUCH_MOVE, LOG, SELECTION = 0, 1, 2, 3, 5, 6, 11, 14
-MOUSE_UP, MOUSE_DOWN, CLICK, DBL_CLICK, FOCUS, BLUR = 0, 1, 2, 4, 5, 6
+MOUSE_UP, MOUSE_DOWN, CLICK, DBL_CLICK, FOCUS, BLUR, TOUCH_START, TOUCH_END = 0, 1, 2, 4, 5, 6, 7, 9
 
 
 @dataclass
@@ -36,11 +36,14 @@ class E:
     children: tuple[Any, ...] = ()
     attrs: dict[str, Any] = field(default_factory=dict)
     ref: str | None = None
+    shadow: tuple[Any, ...] = ()  # the children of its shadow root, serialized as rrweb does (isShadow)
 
-    def __init__(self, tag: str, *children: Any, ref: str | None = None, **attrs: Any) -> None:
+    def __init__(self, tag: str, *children: Any, ref: str | None = None, shadow: tuple[Any, ...] = (),
+                 **attrs: Any) -> None:
         self.tag = tag
         self.children = children
         self.ref = ref
+        self.shadow = shadow
         self.attrs = {("class" if k == "class_" else k.replace("_", "-")): v for k, v in attrs.items()}
 
 
@@ -66,13 +69,17 @@ class Recording:
             return {"type": 3, "textContent": item, "id": node_id}
         if item.ref:
             refs[item.ref] = node_id
-        return {
+        node = {
             "type": 2,
             "tagName": item.tag,
             "attributes": dict(item.attrs),
             "childNodes": [self.serialize(child, refs) for child in item.children],
             "id": node_id,
         }
+        if item.shadow:
+            node["isShadowHost"] = True
+            node["childNodes"] += [{**self.serialize(child, refs), "isShadow": True} for child in item.shadow]
+        return node
 
     def document(self, refs: dict[str, int], body: Iterable[Any]) -> dict[str, Any]:
         doc_id = self._next_id
@@ -135,6 +142,12 @@ class Recording:
         self.incremental(t, INTERACTION, type=MOUSE_UP, id=node, x=x, y=y)
         self.incremental(t, INTERACTION, type=CLICK, id=node, x=x, y=y, pointerType=0)
 
+    def tap(self, t: int, node: int, x: float = 100, y: float = 100) -> None:
+        """A finger tap as a phone records it: TouchStart, TouchEnd, then the Click the browser derives, all touch."""
+        self.incremental(t, INTERACTION, type=TOUCH_START, id=node, x=x, y=y, pointerType=2)
+        self.incremental(t + 60, INTERACTION, type=TOUCH_END, id=node, x=x, y=y, pointerType=2)
+        self.incremental(t + 70, INTERACTION, type=CLICK, id=node, x=x, y=y, pointerType=2)
+
     def dblclick(self, t: int, node: int, x: float = 100, y: float = 100) -> None:
         self.incremental(t, INTERACTION, type=DBL_CLICK, id=node, x=x, y=y)
 
@@ -190,6 +203,10 @@ class Recording:
 
     def custom(self, t: int, tag: str, payload: Any) -> None:
         self.push(t, CUSTOM, {"tag": tag, "payload": payload})
+
+    def route(self, t: int, href: str, tag: str = "$url_changed") -> None:
+        """A single-page-app route change as posthog-js records it: a Custom event with the new address-bar URL."""
+        self.custom(t, tag, {"href": href})
 
 
 def packed(value: Any) -> str:

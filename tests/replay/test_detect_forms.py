@@ -308,12 +308,13 @@ def test_a_submit_after_a_resnapshot_still_submits_the_form() -> None:
     assert abandoned(rec) == []
 
 
-def test_a_single_page_app_route_change_leaves_the_page() -> None:
+def test_a_single_page_app_route_change_that_removes_the_form_leaves_it() -> None:
     rec = Recording()
     ids = checkout(rec)
     rec.type_text(1000, ids["email"], "ada")
     rec.click(3000, ids["home"])
     rec.custom(3050, "$pageview", {"href": "https://shop.example/"})
+    rec.remove(3070, ids["form"], ids["body"])  # the new route renders
     rec.wait(20000)
     [signal] = abandoned(rec)
     assert signal.details["left_by"] == "navigation"

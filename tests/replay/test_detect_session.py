@@ -116,10 +116,12 @@ def test_a_signal_survives_a_round_trip_through_json() -> None:
             "window_id",
             "timestamp",
             "page_url",
+            "url",
             "selector",
             "description",
             "details",
         }
+        assert data["url"] == "https://shop.example/checkout"  # the address-bar URL, beside its route
 
 
 def test_the_analysis_serializes_to_a_plain_dict() -> None:

@@ -3,8 +3,9 @@ by no DOM mutation, navigation, scroll, input or selection change within 2500 ms
 (target≠_self, download) are not dead. Clicks that belong to a rage click are reported once, as that rage click.
 
 A click waits in `pending` until either a response arrives (it was alive) or an event later than its deadline shows
-that none came in time (it was dead). Any response makes every pending click alive at once, and the timeout is the same
-for all, so `pending` is a FIFO ordered by deadline and each event costs one comparison.
+that none came in time (it was dead). Any response makes every pending click alive at once, so `pending` is a heap by
+deadline (a known slow control may have a longer timeout than the clicks around it) and each event costs one
+comparison.
 
 Whether a dead click is part of a rage chain is only known once the chain stops growing, so dead clicks keep a
 reference to their chain and are filtered when the window is finished.
@@ -15,20 +16,21 @@ an unrecorded page): it is not reported. Analysing the session again once it has
 
 from __future__ import annotations
 
-from collections import deque
+import heapq
 from dataclasses import dataclass
 
-from policies.detect import DetectConfig
 from replay.detect.pages import Page
 from replay.detect.rage import Chain
 from replay.detect.signal import DEAD_CLICK, Signal, SignalFactory
 from replay.detect.targets import ClickTarget
+from replay.detect.thresholds import Thresholds
 
 
 @dataclass(slots=True, eq=False)
 class _Candidate:
     timestamp: int
     deadline: int
+    timeout: int
     target: ClickTarget
     chain: Chain
     page: Page
@@ -37,10 +39,11 @@ class _Candidate:
 
 
 class DeadClicks:
-    def __init__(self, config: DetectConfig) -> None:
-        self.timeout = config.dead_click_timeout_ms
-        self.pending: deque[_Candidate] = deque()
-        self.next_deadline = 0  # deadline of pending[0]; read by the window loop to skip `expire` cheaply
+    def __init__(self, thresholds: Thresholds) -> None:
+        self.thresholds = thresholds
+        self.pending: list[tuple[int, int, _Candidate]] = []  # heap of (deadline, order of the click, click)
+        self._clicks = 0
+        self.next_deadline = 0  # the earliest deadline pending; read by the window loop to skip `expire` cheaply
         self._dead: list[_Candidate] = []
         self._awaiting: list[_Candidate] = []  # dead clicks still waiting to learn when (if ever) the page responded
 
@@ -52,18 +55,21 @@ class DeadClicks:
 
     def on_click(self, timestamp: int, target: ClickTarget, chain: Chain, page: Page) -> None:
         if self.counts(target):
-            if not self.pending:
-                self.next_deadline = timestamp + self.timeout
-            self.pending.append(_Candidate(timestamp, timestamp + self.timeout, target, chain, page))
+            timeout = self.thresholds.at(page, target.element).dead_click_timeout_ms
+            deadline = timestamp + timeout
+            self._clicks += 1
+            heapq.heappush(self.pending, (deadline, self._clicks, _Candidate(timestamp, deadline, timeout, target,
+                                                                             chain, page)))
+            self.next_deadline = self.pending[0][0]
 
     def expire(self, now: int) -> None:
         """Every pending click whose deadline is before `now` got no response in time: it is dead."""
         pending = self.pending
-        while pending and pending[0].deadline < now:
-            candidate = pending.popleft()
+        while pending and pending[0][0] < now:
+            candidate = heapq.heappop(pending)[2]
             self._dead.append(candidate)
             self._awaiting.append(candidate)
-        self.next_deadline = pending[0].deadline if pending else 0
+        self.next_deadline = pending[0][0] if pending else 0
 
     def on_response(self, timestamp: int, kind: str) -> None:
         if self.pending:
@@ -91,7 +97,7 @@ class DeadClicks:
                 c.page,
                 c.target.element,
                 {
-                    "timeout_ms": self.timeout,
+                    "timeout_ms": c.timeout,
                     "time_to_response_ms": None if c.response_at is None else c.response_at - c.timestamp,
                     "response": c.response,
                 },

@@ -17,10 +17,10 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from policies.detect import DetectConfig
 from replay.detect.pages import Page
 from replay.detect.signal import RAGE_CLICK, Signal, SignalFactory
 from replay.detect.targets import ClickTarget
+from replay.detect.thresholds import ClickThresholds, Thresholds
 
 
 @dataclass(slots=True)
@@ -36,6 +36,7 @@ class Chain:
     """Consecutive clicks with no response between them. Dead-click detection asks `rage` to avoid double reports."""
 
     page: Page
+    thresholds: ClickThresholds  # those of the first click's page and element
     clicks: list[Click] = field(default_factory=list)
     rage: bool = False
     response_at: int | None = None
@@ -47,16 +48,16 @@ def _number(value: Any) -> float | None:
 
 
 class RageClicks:
-    def __init__(self, config: DetectConfig) -> None:
-        self.count = config.rage_click_count
-        self.interval = config.rage_click_interval_ms
-        self.radius_sq = config.rage_click_radius_px**2
+    def __init__(self, thresholds: Thresholds) -> None:
+        self.thresholds = thresholds
         self.current: Chain | None = None
         self.chains: list[Chain] = []  # rage chains, in order
         self._awaiting: list[Chain] = []  # closed rage chains still waiting for the page to respond
 
-    def _continues(self, last: Click, click: Click) -> bool:
-        if click.timestamp - last.timestamp > self.interval:
+    @staticmethod
+    def _continues(chain: Chain, click: Click) -> bool:
+        last, limits = chain.clicks[-1], chain.thresholds
+        if click.timestamp - last.timestamp > limits.rage_click_interval_ms:
             return False
         a, b = last.target, click.target
         if a.node_id is not None and a.node_id == b.node_id:
@@ -68,19 +69,19 @@ class RageClicks:
         # Coordinates inside an iframe are relative to the frame; they compare only within one document.
         if a.document_id != b.document_id:
             return False
-        return (click.x - last.x) ** 2 + (click.y - last.y) ** 2 <= self.radius_sq
+        return (click.x - last.x) ** 2 + (click.y - last.y) ** 2 <= limits.rage_click_radius_px**2
 
     def on_click(self, timestamp: int, target: ClickTarget, x: Any, y: Any, page: Page) -> Chain:
         click = Click(timestamp, target, _number(x), _number(y))
         chain = self.current
-        if chain is not None and self._continues(chain.clicks[-1], click):
+        if chain is not None and self._continues(chain, click):
             chain.clicks.append(click)
-            if len(chain.clicks) >= self.count and not chain.rage:
+            if len(chain.clicks) >= chain.thresholds.rage_click_count and not chain.rage:
                 chain.rage = True
                 self.chains.append(chain)
             return chain
         self._close()
-        chain = self.current = Chain(page, [click])
+        chain = self.current = Chain(page, self.thresholds.at(page, target.element), [click])
         return chain
 
     def _close(self) -> None:

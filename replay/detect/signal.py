@@ -9,7 +9,7 @@ a live session grows and is analysed again.
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -80,16 +80,18 @@ class Signal:
 
 @dataclass(frozen=True)
 class SignalFactory:
-    """Makes the signals of one window of one session."""
+    """Makes the signals of one window of one session, and remembers those an override says not to report."""
 
     session_id: str
     window_id: str
+    ignores: Callable[[str, Page, Element | None], bool] | None = None
+    ignored: set[str] = field(default_factory=set)  # ids of the signals made that are not reported
 
     def make(
         self, kind: str, timestamp: int, page: Page, element: Element | None, details: Mapping[str, Any]
     ) -> Signal:
         selector = css_selector(element) if element is not None else ""
-        return Signal(
+        signal = Signal(
             id=signal_id(self.session_id, self.window_id, kind, timestamp, selector),
             kind=kind,
             session_id=self.session_id,
@@ -101,3 +103,6 @@ class SignalFactory:
             details=dict(details),
             url=page.url,
         )
+        if self.ignores is not None and self.ignores(kind, page, element):
+            self.ignored.add(signal.id)
+        return signal

@@ -34,6 +34,7 @@ from replay.detect.rage import RageClicks
 from replay.detect.signal import Signal, SignalFactory
 from replay.detect.targets import classify_click
 from replay.detect.thrash import ThrashedCursor
+from replay.detect.thresholds import Thresholds
 from replay.mirror import Mirror
 from replay.posthog_packing import PackingError, unpack_event
 
@@ -57,7 +58,8 @@ def _selects_text(data: dict[str, Any]) -> bool:
 
 class WindowAnalyzer:
     def __init__(self, session_id: str, window_id: str, config: DetectConfig) -> None:
-        self.factory = SignalFactory(session_id, window_id)
+        thresholds = Thresholds(config)
+        self.factory = SignalFactory(session_id, window_id, thresholds.ignores if config.overrides else None)
         self.navigation_tags = frozenset(config.navigation_event_tags)
         self.mirror = Mirror()
         self.pages = Pages(window_id)
@@ -65,8 +67,8 @@ class WindowAnalyzer:
         self.events = 0
         self.skipped = 0
         self._signals: list[Signal] | None = None
-        self.rage = RageClicks(config)
-        self.dead = DeadClicks(config)
+        self.rage = RageClicks(thresholds)
+        self.dead = DeadClicks(thresholds)
         self.forms = FormAbandonment(config)
         self.errors = ErrorClicks(config)
         self.thrash = ThrashedCursor(config, self.mirror.element)  # the mirror object lives as long as the window
@@ -231,6 +233,8 @@ class WindowAnalyzer:
             + self.errors.signals(factory)
             + self.thrash.signals(factory)
         )
+        if factory.ignored:
+            signals = [s for s in signals if s.id not in factory.ignored]
         signals.sort(key=lambda s: (s.timestamp, s.kind, s.id))
         self._signals = signals
         return signals

@@ -157,8 +157,8 @@ async def session_signals(request: Request) -> Response:
 
 
 async def frustration_report(request: Request) -> Response:
-    """Aggregated frustration for UX: `?since=&until=` (epoch ms), `source=`; `format=csv&table=elements|forms|daily`
-    for a CSV of one table. The same data feeds the report page."""
+    """Aggregated frustration for UX: `?since=&until=` (epoch ms), `source=`; `format=csv&table=...` (one of
+    reports.TABLES) for a CSV of one table. The same data feeds the report page."""
     gateway = gateway_of(request)
     query = request.query_params
     period = Period(int_param(request, "since"), int_param(request, "until"), query.get("source"))

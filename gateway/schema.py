@@ -20,6 +20,7 @@ MIGRATIONS: tuple[Migration, ...] = (
     Migration("replay-1", replay_store.SCHEMA),
     Migration("replay-2", replay_analysis.SCHEMA),
     Migration("replay-3", replay_analysis.FORMS_SCHEMA),
+    Migration("replay-4", replay_analysis.PAGES_SCHEMA),
     *sink.MIGRATIONS,
     *access.MIGRATIONS,
     *identity.MIGRATIONS,

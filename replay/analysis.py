@@ -53,8 +53,26 @@ FORMS_SCHEMA = (
     "CREATE INDEX replay_forms_session ON replay_forms (session_id)",
     "CREATE INDEX replay_forms_page ON replay_forms (page_url, form)",
 )
+# Single-page apps (issue 22): the address-bar URL of each signal, autosave form episodes apart, and every page view
+# with the session's exit page.
+PAGES_SCHEMA = (
+    "ALTER TABLE replay_signals ADD COLUMN url TEXT NOT NULL DEFAULT ''",
+    "ALTER TABLE replay_forms ADD COLUMN autosave INTEGER NOT NULL DEFAULT 0",
+    "ALTER TABLE replay_forms ADD COLUMN saved_changes INTEGER NOT NULL DEFAULT 0",
+    """CREATE TABLE replay_pages (
+        session_id TEXT NOT NULL,
+        window_id TEXT NOT NULL,
+        page_url TEXT NOT NULL,
+        url TEXT NOT NULL,
+        entered_at INTEGER NOT NULL,
+        left_at INTEGER NOT NULL,
+        exited INTEGER NOT NULL
+    )""",
+    "CREATE INDEX replay_pages_session ON replay_pages (session_id)",
+    "CREATE INDEX replay_pages_page ON replay_pages (page_url)",
+)
 SIGNAL_COLUMNS = (
-    "id", "session_id", "window_id", "kind", "timestamp", "page_url", "selector", "description", "details"
+    "id", "session_id", "window_id", "kind", "timestamp", "page_url", "url", "selector", "description", "details"
 )
 
 
@@ -72,19 +90,27 @@ def analyze_stored(store: ReplayStore, session_id: str, config: DetectConfig) ->
 
 
 def save_analysis(conn: sqlite3.Connection, analysis: SessionAnalysis, analyzed_at: float) -> None:
-    """Replace the session's signals, form episodes and counts (inside the caller's write)."""
+    """Replace the session's signals, form episodes, page views and counts (inside the caller's write)."""
     conn.execute("DELETE FROM replay_signals WHERE session_id = ?", (analysis.session_id,))
     conn.executemany(
         f"INSERT INTO replay_signals ({', '.join(SIGNAL_COLUMNS)}) VALUES ({', '.join('?' * len(SIGNAL_COLUMNS))})",
-        [(s.id, s.session_id, s.window_id, s.kind, s.timestamp, s.page_url, s.selector, s.description,
+        [(s.id, s.session_id, s.window_id, s.kind, s.timestamp, s.page_url, s.url, s.selector, s.description,
           orjson.dumps(dict(s.details)).decode()) for s in analysis.signals],
     )
     conn.execute("DELETE FROM replay_forms WHERE session_id = ?", (analysis.session_id,))
     conn.executemany(
         """INSERT INTO replay_forms (session_id, window_id, page_url, form, started_at, ended_at, submitted,
-                                     fields_filled, drop_off_field) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)""",
+                                     fields_filled, drop_off_field, autosave, saved_changes)
+           VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
         [(analysis.session_id, f.window_id, f.page_url, f.form, f.started_at, f.ended_at, int(f.submitted),
-          f.fields_filled, f.drop_off_field) for f in analysis.forms],
+          f.fields_filled, f.drop_off_field, int(f.autosave), f.saved_changes) for f in analysis.forms],
+    )
+    conn.execute("DELETE FROM replay_pages WHERE session_id = ?", (analysis.session_id,))
+    conn.executemany(
+        """INSERT INTO replay_pages (session_id, window_id, page_url, url, entered_at, left_at, exited)
+           VALUES (?, ?, ?, ?, ?, ?, ?)""",
+        [(analysis.session_id, v.window_id, v.page.page_url, v.page.url, v.entered_at, v.left_at, int(v.exit))
+         for v in analysis.pages],
     )
     counts = {kind: analysis.counts.get(kind, 0) for kind in KINDS}
     conn.execute(

@@ -1,10 +1,13 @@
 """The frustration report for UX designers: where people rage- and dead-click, which forms they abandon and where,
 and how that moves day by day. Aggregates only: no session ids, no identifiers, no input values.
 
-Three tables, each a list of flat rows (so the same data serves JSON, CSV and the charts):
+Tables, each a list of flat rows (so the same data serves JSON, CSV and the charts):
+- pages: per page by route (the address-bar URL after single-page-app route changes, normalized), page views,
+  sessions, the sessions that ended there (drop-off page: exits and exit rate) and the signals found there;
 - elements: per page and element, rage/dead/error clicks and the number of sessions affected;
 - forms: per page and form, episodes started and submitted, abandonments, the abandonment rate, and how the drop-off
-  fields are distributed;
+  fields are distributed (autosave forms left out: they cannot be abandoned);
+- autosave_forms: per page and form, the episodes of forms that save as the user goes, and the changes saved;
 - daily: per day (UTC), sessions recorded and signals of each kind.
 """
 
@@ -20,7 +23,7 @@ from typing import Any
 
 from replay.detect import KINDS
 
-TABLES = ("elements", "forms", "daily")
+TABLES = ("pages", "elements", "forms", "autosave_forms", "daily")
 CLICK_KINDS = ("rage_click", "dead_click", "error_click")
 
 
@@ -61,13 +64,36 @@ def elements(conn: sqlite3.Connection, period: Period) -> list[dict[str, Any]]:
     return [dict(zip(names, row, strict=True)) for row in cursor]
 
 
+def pages(conn: sqlite3.Connection, period: Period) -> list[dict[str, Any]]:
+    where, args = period.where("p.entered_at")
+    rows: dict[str, dict[str, Any]] = {}
+    for page_url, views, sessions, exits in conn.execute(
+        f"""SELECT p.page_url, count(*), count(DISTINCT p.session_id), sum(p.exited)
+            FROM replay_pages p JOIN replay_sessions s USING (session_id) WHERE {where}
+            GROUP BY p.page_url""",
+        args,
+    ):
+        rows[page_url] = {"page_url": page_url, "views": views, "sessions": sessions, "exits": exits,
+                          "exit_rate": round(exits / sessions, 4) if sessions else 0.0,
+                          **{f"{kind}s": 0 for kind in KINDS}}
+    where, args = period.where("g.timestamp")
+    for page_url, kind, count in conn.execute(
+        f"""SELECT g.page_url, g.kind, count(*) FROM replay_signals g JOIN replay_sessions s USING (session_id)
+            WHERE {where} GROUP BY g.page_url, g.kind""",
+        args,
+    ):
+        if page_url in rows and f"{kind}s" in rows[page_url]:
+            rows[page_url][f"{kind}s"] = count
+    return sorted(rows.values(), key=lambda r: (-r["views"], r["page_url"]))
+
+
 def forms(conn: sqlite3.Connection, period: Period) -> list[dict[str, Any]]:
     where, args = period.where("f.started_at")
     grouped: dict[tuple[str, str], dict[str, Any]] = {}
     drop_offs: dict[tuple[str, str], Counter[str]] = defaultdict(Counter)
     for page_url, form, submitted, drop_off in conn.execute(
         f"""SELECT f.page_url, f.form, f.submitted, f.drop_off_field
-            FROM replay_forms f JOIN replay_sessions s USING (session_id) WHERE {where}""",
+            FROM replay_forms f JOIN replay_sessions s USING (session_id) WHERE NOT f.autosave AND {where}""",
         args,
     ):
         row = grouped.setdefault((page_url, form), {"page_url": page_url, "form": form, "starts": 0, "submits": 0,
@@ -85,6 +111,19 @@ def forms(conn: sqlite3.Connection, period: Period) -> list[dict[str, Any]]:
         result.append(row)
     result.sort(key=lambda r: (-r["abandonments"], r["page_url"], r["form"]))
     return result
+
+
+def autosave_forms(conn: sqlite3.Connection, period: Period) -> list[dict[str, Any]]:
+    where, args = period.where("f.started_at")
+    cursor = conn.execute(
+        f"""SELECT f.page_url, f.form, count(*) AS episodes, count(DISTINCT f.session_id) AS sessions,
+                   sum(f.saved_changes) AS changes_saved
+            FROM replay_forms f JOIN replay_sessions s USING (session_id) WHERE f.autosave AND {where}
+            GROUP BY f.page_url, f.form ORDER BY episodes DESC, f.page_url, f.form""",
+        args,
+    )
+    names = [d[0] for d in cursor.description]
+    return [dict(zip(names, row, strict=True)) for row in cursor]
 
 
 def _day(ms: int) -> str:
@@ -111,7 +150,8 @@ def daily(conn: sqlite3.Connection, period: Period) -> list[dict[str, Any]]:
 
 
 def frustration_report(conn: sqlite3.Connection, period: Period) -> dict[str, Any]:
-    return {"elements": elements(conn, period), "forms": forms(conn, period), "daily": daily(conn, period)}
+    return {"pages": pages(conn, period), "elements": elements(conn, period), "forms": forms(conn, period),
+            "autosave_forms": autosave_forms(conn, period), "daily": daily(conn, period)}
 
 
 def to_csv(rows: list[dict[str, Any]]) -> str:

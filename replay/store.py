@@ -291,7 +291,7 @@ class ReplayStore:
             self._sessions.popitem(last=False)
 
     def delete_subjects(self, conn: sqlite3.Connection, subjects: set[str]) -> int:
-        """Delete every session recorded for any of `subjects`, with its chunks, blobs, signals and form episodes
+        """Delete every session recorded for any of `subjects`, with its chunks, blobs, signals, forms and pages
         (inside the caller's write). Returns the number of sessions deleted."""
         sessions = [sid for sid, ids in conn.execute("SELECT session_id, subjects FROM replay_sessions")
                     if subjects & set(ids.split())]
@@ -303,7 +303,8 @@ class ReplayStore:
             chunk_ids = [row[0] for row in conn.execute("SELECT id FROM replay_chunks WHERE session_id = ?",
                                                         (session_id,))]
             self.blobs.delete(conn, chunk_ids)
-            for table in ("replay_chunks", "replay_windows", "replay_signals", "replay_forms", "replay_sessions"):
+            for table in ("replay_chunks", "replay_windows", "replay_signals", "replay_forms", "replay_pages",
+                          "replay_sessions"):
                 conn.execute(f"DELETE FROM {table} WHERE session_id = ?", (session_id,))
         self.forget(sessions)
         return len(sessions)

@@ -2,9 +2,10 @@
 the field, a toast) saves as the user goes, so it is never abandoned; the report shows such forms apart.
 
 A change is the input into one field, ended by its last Input event. The page confirms it when, within
-`autosave_confirm_ms` of that input, a DOM change happens outside the field that shows something: nodes added or
-removed, text changed, or an attribute changed on an element that is not a form control. A control's own state
-(a Next button enabled, a field marked invalid) is not a confirmation: it follows typing in forms that save nothing.
+`autosave_confirm_ms` of that input, a DOM change happens outside the field that shows something while the form is
+still there: nodes added, text changed, or an attribute changed on an element that is not a form control. A control's
+own state (a Next button enabled, a field marked invalid) is not a confirmation: it follows typing in forms that save
+nothing; nor is what removes the form (a route rendering), nor anything after a route change.
 Where a site's pages change a lot by themselves (tickers, animations), `autosave_confirmation_texts` and
 `autosave_confirmation_selectors` narrow it down: then only a change that shows one of those texts, or an element
 matching one of those selectors, confirms.
@@ -92,11 +93,11 @@ class AutosaveRule:
                 return True
         return False
 
-    def _is_confirmation(self, node: dict[str, Any] | None, text: str) -> bool:
+    def _is_confirmation(self, node: dict[str, Any], text: str) -> bool:
         lowered = text.lower()
         if any(t in lowered for t in self.texts):
             return True
-        if self.selectors and node is not None:
+        if self.selectors:
             for serialized in _elements_of(node):
                 tag, attrs = serialized.get("tagName"), serialized.get("attributes")
                 if isinstance(tag, str) and isinstance(attrs, dict):
@@ -117,29 +118,25 @@ def _as_serialized(mirror: Mirror, node_id: Any) -> dict[str, Any] | None:
 
 
 def _shown(mirror: Mirror, field: int, data: Mapping[str, Any], *, with_text: bool
-           ) -> Iterator[tuple[dict[str, Any] | None, str]]:
-    """What a mutation shows outside `field`: for each part that counts, the element it shows (serialized, or None)
-    and its text (only when `with_text`: naming text costs a walk)."""
+           ) -> Iterator[tuple[dict[str, Any], str]]:
+    """What a mutation shows outside `field`: for each part that counts, the element it shows (serialized) and its
+    text (only when `with_text`: naming text costs a walk)."""
     for entry in _entries(data, "adds"):
-        if _outside(mirror, field, entry.get("parentId")):
-            node = entry.get("node")
-            node = node if isinstance(node, dict) else None
-            yield node, _text_in(node) if with_text and node is not None else ""
-    for entry in _entries(data, "removes"):
-        if _outside(mirror, field, entry.get("parentId")):
-            yield None, ""
+        node = entry.get("node")
+        if isinstance(node, dict) and _outside(mirror, field, entry.get("parentId")):
+            yield node, _text_in(node) if with_text else ""
     for entry in _entries(data, "texts"):
         text_id = entry.get("id")
         if _outside(mirror, field, text_id):
             text_node = mirror.get(text_id)
             value = entry.get("value")
             parent = _as_serialized(mirror, text_node.parent if text_node else None)
-            yield parent, value if isinstance(value, str) else ""
+            yield parent or {}, value if isinstance(value, str) else ""
     for entry in _entries(data, "attributes"):
         node_id = entry.get("id")
         node = mirror.get(node_id)
         if node is not None and node.tag not in _CONTROL_TAGS and _outside(mirror, field, node_id):
-            yield _as_serialized(mirror, node_id), mirror.text_of(node_id) if with_text else ""
+            yield _as_serialized(mirror, node_id) or {}, mirror.text_of(node_id) if with_text else ""
 
 
 def _entries(data: Mapping[str, Any], key: str) -> list[dict[str, Any]]:

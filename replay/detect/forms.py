@@ -58,7 +58,7 @@ class _Form:
     submit_target: int | None = None  # the control that click was on
     submit_clicks: int = 0
     submitted: bool = False
-    submit_control: bool = False  # a submit control was seen in the form (then it is no autosave form)
+    submit_control: bool = False  # a submit control was clicked, or found at the first confirmed change
     changes: Changes = field(default_factory=Changes)
     route_left_at: int | None = None  # set by a route change while the new route may still remove the form
     route_deadline: int = 0
@@ -190,9 +190,9 @@ class FormAbandonment:
         if fills:
             if form.started_at is None:
                 form.started_at = timestamp
-                form.submit_control = has_submit_control(mirror, form_id)
             form.filled.setdefault(node_id, element)
-        self.autosave.on_input(form.changes, node_id, timestamp)
+        if not form.submit_control:  # a form with a submit control is never an autosave form: no need to follow
+            self.autosave.on_input(form.changes, node_id, timestamp)
 
     def on_click(self, mirror: Mirror, timestamp: int, target: ClickTarget, page: Page) -> None:
         self._last_click_was_link = target.is_link
@@ -211,21 +211,34 @@ class FormAbandonment:
         form.submit_clicked_at = None
 
     def on_mutation(self, mirror: Mirror, timestamp: int, data: Mapping[str, Any]) -> None:
-        """Called after the mirror applied the mutation."""
+        """Called after the mirror applied the mutation. (Every mutation of the page comes here: the checks are
+        inline, and a form waits for nothing most of the time.)"""
         for form in list(self.forms.values()):
-            self._submit_effect(mirror, form, timestamp, data)
-            self.autosave.on_mutation(form.changes, mirror, timestamp, data)
+            if form.submit_clicked_at is not None and not form.submitted:
+                self._submit_effect(mirror, form, timestamp, data)
+            if form.changes.last_input_at is not None and not form.submit_control:
+                self._autosave_effect(mirror, form, timestamp, data)
             if form.route_left_at is not None:
                 self._route_effect(mirror, form, timestamp)
 
     def _submit_effect(self, mirror: Mirror, form: _Form, timestamp: int, data: Mapping[str, Any]) -> None:
         clicked = form.submit_clicked_at
-        if clicked is None or form.submitted:
+        if clicked is None:
             return
         if timestamp - clicked > self.timeout:
             form.submit_clicked_at = None  # the submit led nowhere in time; a later navigation is not its doing
         elif not mirror.is_attached(form.form_id) or _changes_elsewhere(mirror, form.submit_target, data):
             self._confirm(form)
+
+    def _autosave_effect(self, mirror: Mirror, form: _Form, timestamp: int, data: Mapping[str, Any]) -> None:
+        # A page that says "Saved" still shows the form: what removes it (a route rendering) confirms nothing.
+        if form.route_left_at is not None or not mirror.is_attached(form.form_id):
+            return
+        confirmed = form.changes.confirmed
+        self.autosave.on_mutation(form.changes, mirror, timestamp, data)
+        if form.changes.confirmed and not confirmed and not form.submit_control:
+            # The first confirmed change makes it an autosave candidate: only then is the form searched.
+            form.submit_control = has_submit_control(mirror, form.form_id)
 
     def _route_effect(self, mirror: Mirror, form: _Form, timestamp: int) -> None:
         """While the new route renders, a form it removes was left at the route change; after that, it stays."""

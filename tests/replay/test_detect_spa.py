@@ -4,7 +4,7 @@ them, autosave forms, fetch-submitted forms, modals, shadow DOM, same-origin ifr
 from __future__ import annotations
 
 from replay.detect import DetectConfig
-from tests.replay.streams import START, E, Recording, analyze, of_kind
+from tests.replay.streams import MUTATION, START, E, Recording, analyze, of_kind
 
 APP = "https://crm.example"
 
@@ -246,6 +246,23 @@ def test_leaving_before_the_last_change_could_be_confirmed_does_not_count_agains
     rec.remove(8310, settings["settings"], ids["main"])
     rec.wait(20000)
     assert of_kind(analyze(rec), "form_abandonment") == []
+
+
+def test_the_new_route_replacing_the_form_is_no_confirmation() -> None:
+    rec = Recording()
+    ids = app(rec)
+    settings = show_settings(rec, ids, 5000)
+    rec.type_text(6000, settings["display_name"], "Ada")
+    rec.click(6500, ids["nav_contacts"])
+    # One render: the contact list in, the settings form out (before posthog-js notices the URL).
+    contact_list = rec.serialize(E("ul", E("li", "Bob")), {})
+    rec.incremental(6510, MUTATION, texts=[], attributes=[],
+                    removes=[{"parentId": ids["main"], "id": settings["settings"]}],
+                    adds=[{"parentId": ids["main"], "nextId": None, "node": contact_list}])
+    rec.route(6520, APP + "/contacts")
+    rec.wait(20000)
+    [signal] = of_kind(analyze(rec), "form_abandonment")
+    assert signal.details["left_at"] == START + 6510
 
 
 def test_a_controls_own_state_is_no_confirmation() -> None:

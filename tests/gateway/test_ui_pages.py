@@ -137,7 +137,7 @@ def test_the_session_page_shows_each_signal_and_its_reads_are_audited_as_the_age
     assert client.get("/ui/sessions/no-such-session").status_code == 404
 
 
-@pytest.mark.parametrize("table", ["elements", "forms", "daily"])
+@pytest.mark.parametrize("table", ["pages", "elements", "forms", "daily"])
 def test_csv_exports_are_the_apis_csv(client: TestClient, table: str) -> None:
     sign_in(client, "ux")
     download = client.get(f"/ui/reports/frustration/export?format=csv&table={table}")

@@ -7,6 +7,8 @@ real replay store (a SQLite file, 2 s chunks as posthog-js flushes them, zstd wi
 chunks), then read back and analysed. Compared in the same run with the read path before issue 19
 (`analyze_stored_before` below): it parsed each chunk, serialized every event again to merge and deduplicate the
 chunks as bytes, and parsed each event once more for the detectors. Both must find the same signals and forms.
+Beside them, detection alone on the events already in memory: the same in both paths, so it bounds the ratio (the
+read + detect ratio reaches 2x only while detection takes at most read before - 2 x read after).
 
 Then, for the events already parsed,
 - rrweb events analysed per second;
@@ -387,6 +389,7 @@ def measure_read_and_detect(
         try:
             store = stored(sessions, db)
             ids = [session_id for session_id, _ in sessions]
+            parsed = {session_id: list(store.read_events(session_id, WINDOW)) for session_id in ids}
             for session_id in ids:
                 before = analyze_stored_before(store, session_id, config)
                 after = analyze_stored(store, session_id, config)
@@ -406,6 +409,7 @@ def measure_read_and_detect(
                 "read after": each_session(lambda s: read_after(store, s)),
                 "read + detect before": each_session(lambda s: analyze_stored_before(store, s, config)),
                 "read + detect after": each_session(lambda s: analyze_stored(store, s, config)),
+                "detect": each_session(lambda s: analyze_session(s, {WINDOW: parsed[s]}, config)),
             })
         finally:
             db.close()
@@ -420,6 +424,12 @@ def measure_read_and_detect(
                   f"   (median {median * 1000:.1f} ms)")
         (before_best, before_median), (after_best, after_median) = times[f"{what} before"], times[f"{what} after"]
         print(f"  {what}: {before_best / after_best:.2f}x faster (median {before_median / after_median:.2f}x)")
+    detect, old_read, new_read = times["detect"][0], times["read before"][0], times["read after"][0]
+    print(f"  {'detect alone (events in memory, both paths)':<50}{events / detect:>12,.0f} events/s"
+          f" {detect * 1000:9.1f} ms   ({detect / times['read + detect after'][0]:.0%} of read + detect after)")
+    print(f"  2x read + detect needs detection <= read before - 2 x read after = "
+          f"{(old_read - 2 * new_read) * 1000:.1f} ms; with a read that cost nothing:"
+          f" {(old_read + detect) / detect:.2f}x")
 
 
 # -- timing -----------------------------------------------------------------------------------------------------------

@@ -22,8 +22,12 @@ import tomllib
 from collections.abc import Collection, Mapping
 from pathlib import Path
 
+from policies.catalog import read_catalog
 from policies.consent import DEFAULT_ON_MISSING_CONSENT, ON_MISSING_CONSENT, read_consent, validate_purposes
+from policies.enrich import read_enrich
 from policies.pii.config import read_pii
+from policies.plans import ON_VIOLATION
+from policies.plans.file import load_plan
 from policies.policy import (
     CONSENT_MODELS,
     ROLES,
@@ -86,13 +90,23 @@ def _read_destination(table: Table, protocols: Collection[str]) -> Destination:
     return destination
 
 
-def _read_source(table: Table) -> Source:
+def _read_source(table: Table, policy_dir: Path) -> Source:
+    plan_file = table.string("tracking_plan", "")
+    overrides = table.string_map("on_violation_events")
+    for name, action in overrides.items():
+        if action not in ON_VIOLATION:
+            raise table.error(f"on_violation_events.{name}", f"unknown value {action!r}; expected one of "
+                                                              f"{', '.join(ON_VIOLATION)}")
     source = Source(
         name=table.string("name"),
         write_keys=table.strings("write_keys"),
         destinations=table.strings("destinations"),
         consent_model=table.string("consent_model", "opt-in", choices=CONSENT_MODELS),
         allowed_origins=table.strings("allowed_origins", ()),
+        # Relative to the policy file, so a policy and its plans move together.
+        tracking_plan=load_plan(policy_dir / plan_file) if plan_file else None,
+        on_violation=table.string("on_violation", "flag", choices=ON_VIOLATION),
+        on_violation_events=overrides,
     )
     table.finish()
     if not source.write_keys:
@@ -166,7 +180,7 @@ def parse_policy(
     source_tables = root.tables("sources")
     destination_tables = root.tables("destinations")
     destinations = [_read_destination(t, protocols) for t in destination_tables]
-    sources = [_read_source(t) for t in source_tables]
+    sources = [_read_source(t, Path(file).parent) for t in source_tables]
     outbox = root.read("outbox", _read_outbox)
     http = root.read("http", _read_http)
     privacy = root.read("privacy", _read_privacy)
@@ -175,6 +189,8 @@ def parse_policy(
     consent = root.read("consent", read_consent)
     pii = root.read("pii", read_pii)
     access = root.read("access", _read_access)
+    enrich = root.read("enrich", read_enrich)
+    catalog = root.read("catalog", read_catalog)
     root.finish()
 
     if not sources:
@@ -207,6 +223,8 @@ def parse_policy(
         consent=consent,
         pii=pii,
         access_tokens=access,
+        enrich=enrich,
+        catalog=catalog,
     )
 
 

@@ -7,14 +7,17 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from policies.catalog import CatalogConfig
 from policies.consent import CONSENT_MODELS, ConsentConfig
+from policies.enrich import Enrich
 from policies.pii.config import PiiConfig
+from policies.plans import TrackingPlan
 from policies.replay import ReplayPolicy
 from policies.retention import Retention
 
 __all__ = ["CONSENT_MODELS", "ROLES"]  # CONSENT_MODELS is re-exported: the loader validates sources with it
 
-ROLES = ("support", "ux", "compliance", "admin")
+ROLES = ("support", "ux", "compliance", "analyst", "admin")
 
 
 @dataclass(frozen=True)
@@ -49,6 +52,12 @@ class Source:
     destinations: tuple[str, ...]
     consent_model: str = "opt-in"
     allowed_origins: tuple[str, ...] = ()
+    tracking_plan: TrackingPlan | None = None  # read from the file its `tracking_plan` names (policies.plans.file)
+    on_violation: str = "flag"  # one of policies.plans.ON_VIOLATION
+    on_violation_events: dict[str, str] = field(default_factory=dict)  # event name -> action, overriding on_violation
+
+    def violation_action(self, event_name: str) -> str:
+        return self.on_violation_events.get(event_name, self.on_violation)
 
 
 @dataclass(frozen=True)
@@ -94,6 +103,8 @@ class Policy:
     consent: ConsentConfig = field(default_factory=ConsentConfig)
     pii: PiiConfig = field(default_factory=PiiConfig)
     access_tokens: tuple[AccessToken, ...] = ()
+    enrich: Enrich = field(default_factory=Enrich)
+    catalog: CatalogConfig = field(default_factory=CatalogConfig)
 
     def __post_init__(self) -> None:
         # Looked up on every request; the loader has already checked that write keys are unique.

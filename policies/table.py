@@ -115,6 +115,11 @@ class Table:
                 raise self.error(f"{name}[{i}]", f"expected a string, got {_type_name(item)} {item!r}")
         return tuple(self.expand(f"{name}[{i}]", item) for i, item in enumerate(value))
 
+    def array(self, name: str, default: Any = REQUIRED) -> list[Any]:
+        """An array whose items the caller checks (each item's error names `name[i]`)."""
+        value: list[Any] = self._get(name, default, (list,), "an array")
+        return value
+
     def string_map(self, name: str) -> dict[str, str]:
         table = self.table(name)
         return {key: table.string(key) for key in list(table.data)}

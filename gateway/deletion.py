@@ -34,7 +34,7 @@ from typing import Any
 import httpx
 import orjson
 
-from gateway import reviews, sink
+from gateway import accounts, reviews, sink
 from gateway.audit import AuditLog
 from gateway.consent_ledger import ConsentLedger
 from gateway.database import Database, Migration
@@ -327,7 +327,8 @@ class Deletions:
             elif store == "consent":
                 deleted = self.ledger.forget(conn, subjects, deletion_id if self.keep_consent_proof else None)
             else:
-                deleted = self.identity.forget(conn, subjects)
+                # Identity links, and the account each identifier was linked to by group calls.
+                deleted = self.identity.forget(conn, subjects) + accounts.delete_subjects(conn, subjects)
             _record_step(conn, deletion_id, store, {"status": "done", "deleted": deleted, "at": time.time()})
 
         await self.db.write(write)

@@ -8,15 +8,17 @@ error shape, and a refused request stores nothing: decoding and validation finis
 from __future__ import annotations
 
 import dataclasses
+import sqlite3
 from collections import Counter
 from collections.abc import Awaitable, Callable, Iterable
+from functools import partial
 from typing import TYPE_CHECKING
 
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-from gateway import request_context
+from gateway import request_context, violations
 from gateway.bodies import WIRE_SLACK, decode_content, read_body
 from gateway.client_ip import client_ip
 from gateway.outbox.store import OutboxFull
@@ -40,6 +42,26 @@ def count_decisions(gateway: Gateway, source: str, processed: Processed) -> None
         metrics.inc("gateway_pii_findings_total", n, entity=entity, rule=rule, action=action)
     for step, seconds in processed.timings:
         metrics.observe("gateway_pipeline_step_seconds", seconds, step=step)
+    for (rule, action), n in processed.plan_counts.items():
+        metrics.inc("gateway_plan_violations_total", n, source=source, rule=rule, action=action)
+
+
+def writes_with(gateway: Gateway, processed: Processed) -> Callable[[sqlite3.Connection], None] | None:
+    """What is committed with a request's events: identity links (and consent carried across them), the accounts
+    group calls named, and tracking plan violations; None when there is nothing."""
+    parts = [write for write in (
+        gateway.learn(processed.links),
+        partial(gateway.accounts.record, changes=processed.accounts) if processed.accounts else None,
+        partial(violations.record, found=processed.violations) if processed.violations else None,
+    ) if write is not None]
+    if len(parts) <= 1:
+        return parts[0] if parts else None
+
+    def write(conn: sqlite3.Connection) -> None:
+        for part in parts:
+            part(conn)
+
+    return write
 
 
 def routes(codecs: Iterable[Codec]) -> list[Route]:
@@ -86,7 +108,7 @@ async def _ingest(gateway: Gateway, codec: Codec, inbound: Inbound) -> Response:
         processed = gateway.pipeline.process(source, decoded.events, inbound.headers, inbound.query)
         count_decisions(gateway, source.name, processed)
         deliveries = processed.deliveries
-        await gateway.outbox.commit(deliveries, also=gateway.learn(processed.links))
+        await gateway.outbox.commit(deliveries, also=writes_with(gateway, processed))
     except ProtocolError as error:
         return _refuse(gateway, codec, inbound, error, source_name)
     except OutboxFull as full:
@@ -94,6 +116,8 @@ async def _ingest(gateway: Gateway, codec: Codec, inbound: Inbound) -> Response:
         request_context.refused("outbox_full", source_name, codec.name)
         busy = ProtocolError(503, "unavailable", "the gateway is busy; retry later", retry_after=full.retry_after)
         return codec.respond_error(inbound, busy)
+    if gateway.live.watching(source_name):
+        gateway.live.events(source_name, codec.name, processed.outcomes())
     gateway.metrics.inc("gateway_events_received_total", len(decoded.events), source=source_name, protocol=codec.name)
     for destination, n in Counter(d.destination for d in deliveries).items():
         gateway.metrics.inc("gateway_events_queued_total", n, source=source_name, destination=destination)
@@ -103,4 +127,6 @@ async def _ingest(gateway: Gateway, codec: Codec, inbound: Inbound) -> Response:
 def _refuse(gateway: Gateway, codec: Codec, inbound: Inbound, error: ProtocolError, source_name: str) -> Response:
     gateway.metrics.inc("gateway_events_rejected_total", source=source_name, protocol=codec.name, reason=error.code)
     request_context.refused(error.code, source_name, codec.name)
+    gateway.live.refused(None if source_name == "unknown" else source_name, codec.name, error.status, error.code,
+                         error.message)
     return codec.respond_error(inbound, error)

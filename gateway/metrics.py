@@ -95,6 +95,8 @@ FAMILIES: dict[str, Family] = {
     "gateway_pii_findings_total": _counter(
         "What the PII scrubber found and did, by entity type, rule and action (never values).",
         "entity", "rule", "action"),
+    "gateway_plan_violations_total": _counter(
+        "Tracking plan violations, by source, rule and what was done (never values).", "source", "rule", "action"),
     # Delivery
     "gateway_events_delivered_total": _counter(
         "Event deliveries accepted by their destination, by source and destination.", "source", "destination"),

@@ -7,7 +7,20 @@ Names are never reused and the order never changes: a database records the names
 
 from __future__ import annotations
 
-from gateway import access, audit, consent_ledger, deletion, identity, outbox, reviews, sink, suppression
+from gateway import (
+    access,
+    accounts,
+    audit,
+    catalog,
+    consent_ledger,
+    deletion,
+    identity,
+    outbox,
+    reviews,
+    sink,
+    suppression,
+    violations,
+)
 from gateway.database import Migration
 from replay import analysis as replay_analysis
 from replay import store as replay_store
@@ -28,4 +41,7 @@ MIGRATIONS: tuple[Migration, ...] = (
     *suppression.MIGRATIONS,
     *deletion.MIGRATIONS,
     *reviews.MIGRATIONS,
+    *accounts.MIGRATIONS,
+    *catalog.MIGRATIONS,
+    *violations.MIGRATIONS,
 )

@@ -9,6 +9,8 @@ needs one or two parts is given those parts, not the gateway.
 from __future__ import annotations
 
 import asyncio
+import hashlib
+import hmac
 import sqlite3
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
@@ -19,12 +21,15 @@ from starlette.requests import Request
 
 from gateway import access, keys, request_context, retention, sink
 from gateway.access import AccessControl
+from gateway.accounts import AccountMap
 from gateway.audit import AuditLog
+from gateway.catalog import Catalog
 from gateway.client_ip import Network, parse_networks
 from gateway.consent_ledger import ConsentLedger
 from gateway.database import Database
 from gateway.deletion import DeletionKeys, Deletions
 from gateway.identity import Identity
+from gateway.live import LiveHub
 from gateway.metrics import Metrics, policy_series
 from gateway.outbox import OutboxStore, Sender
 from gateway.outbox.transport import HttpTransport, Transport
@@ -65,6 +70,9 @@ class Gateway:
     senders: list[Sender]
     background: list[asyncio.Task[None]]  # replay analysis, deletions, retention: each ends when `stopping` is set
     stopping: asyncio.Event
+    accounts: AccountMap
+    catalog: Catalog
+    live: LiveHub
     ready: bool = True  # False once closing starts: /readyz says so while the senders finish
 
     def learn(self, links: list[tuple[str, str]]) -> Callable[[sqlite3.Connection], None] | None:
@@ -106,8 +114,11 @@ async def open_gateway(policy: Policy, data_dir: Path, announce_token: Callable[
     # The PII engine: Presidio offline, a blank spaCy pipeline kept in the data directory. Shared by the event
     # pipeline and replay; both run on the event loop's thread, which is what the scrubber needs.
     scrubber = Scrubber(policy.pii, keys.derive(secret, "pii"), data_dir)
+    accounts = AccountMap(db)
+    catalog = _catalog(policy, db, keys.derive(secret, "account"))
     pipeline = Pipeline(policy, {d.name: _encoder_of(d.protocol) for d in enabled}, identity, suppression, ledger,
-                        keys.derive(secret, "consent-pseudonym"), scrubber)
+                        keys.derive(secret, "consent-pseudonym"), scrubber, accounts=accounts,
+                        catalog=catalog if policy.catalog.enabled else None)
     replay = _replay_service(policy, db, identity, suppression, ledger, metrics, scrubber)
     deletions = Deletions(
         db, destinations=policy.destinations, identity=identity, suppression=suppression, outbox=outbox,
@@ -125,6 +136,8 @@ async def open_gateway(policy: Policy, data_dir: Path, announce_token: Callable[
     background.append(asyncio.create_task(deletions.run(stopping), name="deletions"))
     purger = retention.purge_periodically(db, policy.retention, replay.store, stopping)
     background.append(asyncio.create_task(purger, name="retention"))
+    flusher = catalog.flush_periodically(policy.catalog.flush_interval_s, stopping)
+    background.append(asyncio.create_task(flusher, name="catalog"))
     senders = [_sender(d, db, http, outbox, metrics) for d in enabled]
     for sender in senders:
         sender.start()
@@ -132,7 +145,7 @@ async def open_gateway(policy: Policy, data_dir: Path, announce_token: Callable[
         policy=policy, db=db, outbox=outbox, pipeline=pipeline, metrics=metrics, access=control, identity=identity,
         ledger=ledger, audit=audit, suppression=suppression, replay=replay, deletions=deletions, secret=secret,
         http=http, trusted_proxies=parse_networks(policy.http.trusted_proxies), senders=senders,
-        background=background, stopping=stopping,
+        background=background, stopping=stopping, accounts=accounts, catalog=catalog, live=LiveHub(),
     )
 
 
@@ -146,6 +159,14 @@ async def close_gateway(gateway: Gateway) -> None:
     await gateway.replay.close()
     await gateway.http.aclose()
     gateway.db.close()
+
+
+def _catalog(policy: Policy, db: Database, account_key: bytes) -> Catalog:
+    """The event catalog; account ids in its volume view keyed-hashed unless [enrich] plain_account_ids."""
+    def hash_account(account: str) -> str:
+        return hmac.new(account_key, account.encode("utf-8"), hashlib.sha256).hexdigest()[:32]
+
+    return Catalog(db, policy.enrich.account_path, str if policy.enrich.plain_account_ids else hash_account)
 
 
 def _encoder_of(protocol: str) -> Encoder:

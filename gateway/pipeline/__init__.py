@@ -1,7 +1,7 @@
 """The event pipeline: what happens between a decoded request and the outbox, as a list of named steps.
 
-    subjects ► suppression ► links ► consent (GPC stamped at the edge) ► scrub PII ► route: per destination
-    forward, anonymize or drop, encoded for it
+    subjects ► suppression ► links ► consent (GPC stamped at the edge) ► accounts (from group calls) ► catalog ►
+    tracking plan ► scrub PII ► route: per destination forward, anonymize or drop, encoded for it
 
 Each step is a module in `steps/` and one line in `Pipeline.__init__`; the runner (runner.py) times each one for
 /metrics and records on each event where it stopped and why (processed.py gives a request's outcome per event).
@@ -12,6 +12,8 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING
 
+from gateway.accounts import AccountMap
+from gateway.catalog import Catalog
 from gateway.consent_ledger import ConsentLedger
 from gateway.identity import Identity
 from gateway.pipeline.batch import Batch
@@ -19,8 +21,11 @@ from gateway.pipeline.entry import Entry
 from gateway.pipeline.processed import EventOutcome, Processed
 from gateway.pipeline.routes import Encoder, Route, routes_by_source
 from gateway.pipeline.runner import Step, run_steps
+from gateway.pipeline.steps.accounts import stamp_accounts
+from gateway.pipeline.steps.catalog import learn_catalog
 from gateway.pipeline.steps.consent import decide_consent
 from gateway.pipeline.steps.links import learn_links
+from gateway.pipeline.steps.plan import check_plan
 from gateway.pipeline.steps.route import route_and_encode
 from gateway.pipeline.steps.scrub import scrub_pii
 from gateway.pipeline.steps.subjects import hash_identifiers
@@ -37,9 +42,13 @@ __all__ = ["Encoder", "EventOutcome", "Pipeline", "Processed", "Route", "Step"]
 
 class Pipeline:
     def __init__(self, policy: Policy, encoders: Mapping[str, Encoder], identity: Identity, suppression: Suppression,
-                 ledger: ConsentLedger, pseudonym_key: bytes, scrubber: Scrubber | None = None) -> None:
+                 ledger: ConsentLedger, pseudonym_key: bytes, scrubber: Scrubber | None = None, *,
+                 accounts: AccountMap | None = None, catalog: Catalog | None = None) -> None:
         """`encoders` maps each enabled destination's name to the encoder of its protocol; `scrubber` is the PII
-        engine built from the policy's [pii] (None only in benchmarks that measure the rest)."""
+        engine built from the policy's [pii] (None only in benchmarks that measure the rest). `accounts` stamps
+        accounts when the policy's [enrich] asks for it; `catalog` (None when [catalog] is off) counts events."""
+        stamping = accounts is not None and policy.enrich.account_from_groups
+        planned = any(source.tracking_plan is not None for source in policy.sources)
         self.identity = identity
         self.routes = routes_by_source(policy, encoders)
         self.steps: tuple[Step, ...] = (
@@ -47,6 +56,9 @@ class Pipeline:
             Step("suppression", drop_suppressed(suppression)),
             Step("links", learn_links(identity)),
             Step("consent", decide_consent(ledger, policy.consent)),
+            *([Step("accounts", stamp_accounts(accounts, policy.enrich))] if stamping and accounts else []),
+            *([Step("catalog", learn_catalog(catalog))] if catalog is not None else []),
+            *([Step("plan", check_plan())] if planned else []),
             *([Step("scrub", scrub_pii(scrubber))] if scrubber is not None else []),
             Step("route", route_and_encode(pseudonym_key)),
         )

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from policies.consent import Verdict
 from policies.event import Event
 from policies.pii.findings import Findings
+from policies.plans import Violation
 
 
 @dataclass(slots=True)
@@ -22,3 +23,5 @@ class Entry:
     findings: Findings | None = None  # what the scrubber found; None until the event has been scrubbed
     stopped_at: str | None = None  # the step that stopped it; None while it goes on
     reason: str = ""  # why that step stopped it
+    violations: tuple[Violation, ...] = ()  # what in it breaks its source's tracking plan
+    plan_action: str = ""  # what was done about them (policies.plans.ON_VIOLATION); "" when it kept to the plan

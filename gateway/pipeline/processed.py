@@ -12,7 +12,10 @@ from dataclasses import dataclass, field
 from gateway.outbox.store import Delivery
 from gateway.pipeline.entry import Entry
 from policies.event import Event
+from gateway.violations import Found
 from policies.pii.findings import Findings
+from policies.plans import Violation
+from policies.plans.plan import event_name
 
 Decision = tuple[str, str, str]  # (destination, action, reason)
 
@@ -27,6 +30,11 @@ class EventOutcome:
     # The event as it left the scrubber; None when the pipeline stopped it before scrubbing: then it was never
     # scrubbed, and a viewer must not show it as it came.
     scrubbed: Event | None
+    type: str = ""
+    name: str = ""  # a track call's event, a page's or screen's name ("" for other types)
+    subjects: tuple[str, ...] = ()  # keyed hashes of its identifiers (for a viewer's filter; never shown)
+    violations: tuple[Violation, ...] = ()  # what breaks the source's tracking plan
+    plan_action: str = ""  # what was done about it: flag, omit_properties, block, allow; "" when it kept to the plan
 
 
 @dataclass
@@ -40,6 +48,9 @@ class Processed:
     malformed: Counter[str] = field(default_factory=Counter)  # consent signals that could not be read, by kind
     findings: Findings = field(default_factory=Findings)  # what the PII scrubber found, as counts
     timings: list[tuple[str, float]] = field(default_factory=list)  # (step, seconds) of each step that ran, in order
+    accounts: list[tuple[str, str]] = field(default_factory=list)  # (subject, account) group calls taught, to record
+    violations: list[Found] = field(default_factory=list)  # tracking plan violations to store with the events
+    plan_counts: Counter[tuple[str, str]] = field(default_factory=Counter)  # (rule, action) -> violations
 
     def outcomes(self) -> list[EventOutcome]:
         """Each event of the request, in order, with where it stopped and what each destination got."""
@@ -52,6 +63,11 @@ class Processed:
                 tuple((name, v.action, v.reason) for name, v in zip(self.destinations, entry.verdicts, strict=False)),
                 entry.findings.by_entity() if entry.findings is not None else {},
                 entry.event if entry.findings is not None else None,
+                entry.event.type,
+                event_name(entry.event),
+                entry.subjects,
+                entry.violations,
+                entry.plan_action,
             )
             for entry in self.entries
         ]

@@ -92,7 +92,7 @@ class TrackingPlan:
         return found
 
     def _check_track(self, event: Event) -> list[Violation]:
-        name = event.event if isinstance(event.event, str) else ""
+        name = event_name(event)
         found = []
         if self.naming_pattern is not None and not self.naming_pattern.match(name):
             found.append(Violation("naming", "event", self.naming, "string"))
@@ -107,6 +107,15 @@ class TrackingPlan:
     def _missing_context(self, event: Event) -> list[Violation]:
         return [Violation("missing_context", " | ".join(paths), "present", "missing")
                 for paths in self.required if not any(value_at(event, p) is not None for p in paths)]
+
+
+def event_name(event: Event) -> str:
+    """The name an event is planned and catalogued under: a track call's event, a page's or screen's name."""
+    if event.type == "track":
+        return event.event if isinstance(event.event, str) else ""
+    if event.type in ("page", "screen"):
+        return event.name if isinstance(event.name, str) else ""
+    return ""
 
 
 def value_at(event: Event, path: str) -> Any:

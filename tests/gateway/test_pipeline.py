@@ -116,10 +116,12 @@ def test_each_event_says_where_it_stopped_why_and_what_each_destination_got(
     processed = process(pipeline, policy, events)
     deleted_outcome, refused, granted, silent = processed.outcomes()
 
-    assert deleted_outcome == EventOutcome("m-deleted", "suppression", "suppressed", (), {}, None)
+    assert deleted_outcome == EventOutcome("m-deleted", "suppression", "suppressed", (), {}, None, "track",
+                                           "Report Exported", deleted_outcome.subjects)
     assert refused == EventOutcome(
         "m-refused", "consent", "segment_denied",
-        (("strict", "drop", "segment_denied"), ("lenient", "drop", "segment_denied")), {}, None,
+        (("strict", "drop", "segment_denied"), ("lenient", "drop", "segment_denied")), {}, None, "track",
+        "Report Exported", refused.subjects,
     )
     # Not stopped: both destinations get it as it is, scrubbed; the e-mail address was found and replaced.
     assert (granted.stopped_at, granted.reason) == (None, "")

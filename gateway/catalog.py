@@ -1,0 +1,271 @@
+"""The event catalog, learned from traffic: every event name and type, each property path with its observed JSON
+types and value shapes (how many distinct values, string lengths, formats: never a value), volume per day, first and
+last seen, sources and SDKs, and volume per account.
+
+Kept off the hot path: the pipeline's catalog step adds a request's events to counters in memory (a dict lookup and
+a few additions per property), and `flush_periodically` merges them into the database through the writer every
+`[catalog] flush_interval_s`, and once more when the gateway stops. What was counted since the last flush is lost on
+a kill -9: the catalog is a statistic, not data anyone was promised.
+
+Distinct values are counted with Python's per-process string hash, in memory only, and only up to
+DISTINCT_CAP (past it a path is "many-valued", which is all a plan needs to know); across flushes the larger count
+wins, so the figure is a lower bound. Formats are read from the first FORMAT_SAMPLES strings of a path per flush.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import datetime
+import sqlite3
+import time
+from collections import Counter
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import orjson
+
+from gateway.database import Database, Migration
+from policies.event import Event
+from policies.plans.plan import event_name, value_at
+from policies.plans.shapes import json_type, leaves, string_format
+
+DISTINCT_CAP = 50
+FORMAT_SAMPLES = 16
+
+MIGRATIONS = (
+    Migration(
+        "catalog-1",
+        (
+            """CREATE TABLE catalog_events (
+                source TEXT NOT NULL, type TEXT NOT NULL, name TEXT NOT NULL, day TEXT NOT NULL,
+                count INTEGER NOT NULL, first_seen REAL NOT NULL, last_seen REAL NOT NULL,
+                PRIMARY KEY (source, type, name, day)
+            )""",
+            """CREATE TABLE catalog_sdks (
+                source TEXT NOT NULL, type TEXT NOT NULL, name TEXT NOT NULL, sdk TEXT NOT NULL,
+                count INTEGER NOT NULL, PRIMARY KEY (source, type, name, sdk)
+            )""",
+            """CREATE TABLE catalog_properties (
+                source TEXT NOT NULL, type TEXT NOT NULL, name TEXT NOT NULL, path TEXT NOT NULL,
+                seen INTEGER NOT NULL, types TEXT NOT NULL, formats TEXT NOT NULL,
+                min_length INTEGER, max_length INTEGER, distinct_values INTEGER NOT NULL,
+                first_seen REAL NOT NULL, last_seen REAL NOT NULL,
+                PRIMARY KEY (source, type, name, path)
+            )""",
+            """CREATE TABLE catalog_accounts (
+                source TEXT NOT NULL, day TEXT NOT NULL, account TEXT NOT NULL, count INTEGER NOT NULL,
+                PRIMARY KEY (source, day, account)
+            )""",
+        ),
+    ),
+)
+
+EventKey = tuple[str, str, str]  # (source, type, name)
+
+
+@dataclass(slots=True)
+class PropertyShape:
+    seen: int = 0
+    types: set[str] = field(default_factory=set)
+    formats: set[str] = field(default_factory=set)
+    min_length: int | None = None
+    max_length: int | None = None
+    distinct: set[int] = field(default_factory=set)
+    sampled: int = 0
+
+    def add(self, value: Any) -> None:
+        self.seen += 1
+        if type(value) is str:
+            self.types.add("string")
+            n = len(value)
+            if self.min_length is None or n < self.min_length:
+                self.min_length = n
+            if self.max_length is None or n > self.max_length:
+                self.max_length = n
+            if self.sampled < FORMAT_SAMPLES:
+                self.sampled += 1
+                self.formats.add(string_format(value))
+        else:
+            self.types.add(json_type(value))
+            if type(value) in (dict, list):
+                return
+        if len(self.distinct) <= DISTINCT_CAP:
+            self.distinct.add(hash(value))
+
+
+@dataclass(slots=True)
+class EventShape:
+    count: int = 0
+    first_seen: float = 0.0
+    last_seen: float = 0.0
+    sdks: Counter[str] = field(default_factory=Counter)
+    properties: dict[str, PropertyShape] = field(default_factory=dict)
+
+
+def sdk_of(event: Event) -> str:
+    library = (event.context or {}).get("library")
+    name = library.get("name") if isinstance(library, dict) else None
+    return name[:60] if isinstance(name, str) and name else event.origin or "unknown"
+
+
+class Catalog:
+    def __init__(self, db: Database, account_path: str, hash_account: Callable[[str], str]) -> None:
+        self.db, self.account_path, self.hash_account = db, account_path, hash_account
+        self._day = ""
+        self._events: dict[EventKey, EventShape] = {}
+        self._accounts: Counter[tuple[str, str]] = Counter()  # (source, account as kept) per current day
+
+    def observe(self, source: str, events: Iterable[Event]) -> None:
+        now = time.time()
+        day = datetime.datetime.fromtimestamp(now, datetime.UTC).date().isoformat()
+        if day != self._day and self._day:
+            self._flush_now_later()
+        self._day = day
+        shapes, accounts, account_path = self._events, self._accounts, self.account_path
+        for event in events:
+            kind = event.type
+            key = (source, kind, event_name(event))
+            shape = shapes.get(key)
+            if shape is None:
+                shape = shapes[key] = EventShape(first_seen=now)
+            shape.count += 1
+            shape.last_seen = now
+            shape.sdks[sdk_of(event)] += 1
+            root, values = ("traits", event.traits) if kind in ("identify", "group") else (
+                "properties", event.properties)
+            if values:
+                properties = shape.properties
+                for path, value in leaves(values, root):
+                    prop = properties.get(path)
+                    if prop is None:
+                        prop = properties[path] = PropertyShape()
+                    prop.add(value)
+            account = value_at(event, account_path)
+            if isinstance(account, str | int) and account != "":
+                accounts[(source, self.hash_account(str(account)))] += 1
+
+    def _flush_now_later(self) -> None:
+        """A day ended with counts in memory: write them under their day before counting the next."""
+        self.db.submit(self.take(self._day))
+
+    def take(self, day: str | None = None) -> Callable[[sqlite3.Connection], None]:
+        """What has been counted, as a write for the database, and start counting afresh."""
+        events, accounts, day = self._events, self._accounts, day or self._day
+        self._events, self._accounts = {}, Counter()
+
+        def write(conn: sqlite3.Connection) -> None:
+            merge(conn, day, events, accounts)
+
+        return write
+
+    async def flush_periodically(self, interval: float, stopping: asyncio.Event) -> None:
+        while not stopping.is_set():
+            try:
+                await asyncio.wait_for(stopping.wait(), interval)
+            except TimeoutError:
+                pass
+            if self._events or self._accounts:
+                await self.db.write(self.take())
+
+
+def merge(conn: sqlite3.Connection, day: str, events: dict[EventKey, EventShape],
+          accounts: Counter[tuple[str, str]]) -> None:
+    for (source, kind, name), shape in events.items():
+        conn.execute(
+            """INSERT INTO catalog_events (source, type, name, day, count, first_seen, last_seen)
+               VALUES (?, ?, ?, ?, ?, ?, ?)
+               ON CONFLICT (source, type, name, day) DO UPDATE SET count = count + excluded.count,
+                   first_seen = min(first_seen, excluded.first_seen), last_seen = max(last_seen, excluded.last_seen)""",
+            (source, kind, name, day, shape.count, shape.first_seen, shape.last_seen),
+        )
+        conn.executemany(
+            """INSERT INTO catalog_sdks (source, type, name, sdk, count) VALUES (?, ?, ?, ?, ?)
+               ON CONFLICT (source, type, name, sdk) DO UPDATE SET count = count + excluded.count""",
+            [(source, kind, name, sdk, n) for sdk, n in shape.sdks.items()],
+        )
+        for path, prop in shape.properties.items():
+            _merge_property(conn, (source, kind, name, path), prop, shape)
+    conn.executemany(
+        """INSERT INTO catalog_accounts (source, day, account, count) VALUES (?, ?, ?, ?)
+           ON CONFLICT (source, day, account) DO UPDATE SET count = count + excluded.count""",
+        [(source, day, account, n) for (source, account), n in accounts.items()],
+    )
+
+
+def _merge_property(conn: sqlite3.Connection, key: tuple[str, str, str, str], prop: PropertyShape,
+                    shape: EventShape) -> None:
+    row = conn.execute(
+        """SELECT seen, types, formats, min_length, max_length, distinct_values, first_seen FROM catalog_properties
+           WHERE source = ? AND type = ? AND name = ? AND path = ?""", key).fetchone()
+    seen, types, formats, low, high, distinct = prop.seen, prop.types, prop.formats, prop.min_length, \
+        prop.max_length, min(len(prop.distinct), DISTINCT_CAP + 1)
+    first_seen = shape.first_seen
+    if row is not None:
+        seen += row[0]
+        types = types | set(orjson.loads(row[1]))
+        formats = formats | set(orjson.loads(row[2]))
+        low = _extreme(min, low, row[3])
+        high = _extreme(max, high, row[4])
+        distinct = max(distinct, row[5])
+        first_seen = min(first_seen, row[6])
+    conn.execute(
+        """INSERT OR REPLACE INTO catalog_properties (source, type, name, path, seen, types, formats, min_length,
+               max_length, distinct_values, first_seen, last_seen) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
+        (*key, seen, orjson.dumps(sorted(types)), orjson.dumps(sorted(formats)), low, high, distinct,
+         first_seen, shape.last_seen),
+    )
+
+
+def _extreme(pick: Callable[[int, int], int], a: int | None, b: int | None) -> int | None:
+    return b if a is None else a if b is None else pick(a, b)
+
+
+# -- reading -----------------------------------------------------------------------------------------------------
+
+
+def read_catalog(conn: sqlite3.Connection, source: str | None = None) -> list[dict[str, Any]]:
+    """Every catalogued event (of `source`, or of all), with its volume per day, SDKs and property shapes."""
+    where, args = ("WHERE source = ?", (source,)) if source else ("", ())
+    events: dict[EventKey, dict[str, Any]] = {}
+    for src, kind, name, day, count, first, last in conn.execute(
+            f"SELECT source, type, name, day, count, first_seen, last_seen FROM catalog_events {where} "
+            "ORDER BY source, type, name, day", args):
+        item = events.setdefault((src, kind, name), {"source": src, "type": kind, "name": name, "count": 0,
+                                                     "first_seen": first, "last_seen": last, "days": [],
+                                                     "sdks": {}, "properties": []})
+        item["count"] += count
+        item["first_seen"], item["last_seen"] = min(item["first_seen"], first), max(item["last_seen"], last)
+        item["days"].append({"day": day, "count": count})
+    for src, kind, name, sdk, count in conn.execute(f"SELECT source, type, name, sdk, count FROM catalog_sdks {where}",
+                                                    args):
+        if (src, kind, name) in events:
+            events[(src, kind, name)]["sdks"][sdk] = count
+    for src, kind, name, path, seen, types, formats, low, high, distinct, first, last in conn.execute(
+            f"""SELECT source, type, name, path, seen, types, formats, min_length, max_length, distinct_values,
+                       first_seen, last_seen FROM catalog_properties {where} ORDER BY path""", args):
+        if (src, kind, name) in events:
+            events[(src, kind, name)]["properties"].append({
+                "path": path, "seen": seen, "types": orjson.loads(types), "formats": orjson.loads(formats),
+                "min_length": low, "max_length": high, "distinct_values": distinct,
+                "many_values": distinct > DISTINCT_CAP, "first_seen": first, "last_seen": last})
+    return list(events.values())
+
+
+def read_accounts(conn: sqlite3.Connection, source: str | None = None, limit: int = 100) -> list[dict[str, Any]]:
+    """Volume per account (as kept: keyed-hashed unless the policy says otherwise), largest first, with its days."""
+    where, args = ("WHERE source = ?", (source,)) if source else ("", ())
+    totals = conn.execute(
+        f"""SELECT account, sum(count) AS n FROM catalog_accounts {where} GROUP BY account ORDER BY n DESC, account
+            LIMIT ?""", (*args, limit)).fetchall()
+    result = []
+    for account, n in totals:
+        days = conn.execute(
+            f"""SELECT day, sum(count) FROM catalog_accounts {where}{' AND' if where else ' WHERE'} account = ?
+                GROUP BY day ORDER BY day""", (*args, account)).fetchall()
+        result.append({"account": account, "count": n, "days": [{"day": d, "count": c} for d, c in days]})
+    return result
+
+
+def sources_of(events: Sequence[dict[str, Any]]) -> list[str]:
+    return sorted({e["source"] for e in events})

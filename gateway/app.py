@@ -21,7 +21,18 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, PlainTextResponse, Response
 from starlette.routing import Mount, Route, Router
 
-from gateway import admin, consent_api, heap, ingest, posthog_proxy, privacy_api, replay_api, reviews_api, ui
+from gateway import (
+    admin,
+    consent_api,
+    heap,
+    ingest,
+    posthog_proxy,
+    privacy_api,
+    replay_api,
+    reviews_api,
+    tracking_api,
+    ui,
+)
 from gateway.access import AdminGuard
 from gateway.metrics import CONTENT_TYPE
 from gateway.protocols import PROTOCOLS
@@ -83,7 +94,7 @@ def create_app(policy: Policy, data_dir: Path | str, announce_token: Callable[[s
             refusals.flush()
 
     admin_api = Router(routes=[*admin.routes(), *replay_api.admin_routes(), *privacy_api.routes(),
-                               *reviews_api.routes()])
+                               *reviews_api.routes(), *tracking_api.routes()])
     app = Starlette(
         routes=[
             Route("/healthz", healthz),

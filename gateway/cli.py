@@ -9,6 +9,8 @@
     privacy-gateway db --data-dir data                # the database: tables, row counts, schema, migrations
     privacy-gateway backup /backups/2026-12-03 --data-dir data   # a consistent copy while the gateway runs
     privacy-gateway deletion request --user-id U      # file a deletion request (via the admin API); `status ID`
+    privacy-gateway plan infer --source web --out plans/web.json   # a draft tracking plan from the event catalog
+    privacy-gateway plan diff --policy site.toml --source web      # the source's plan against what traffic does
 """
 
 from __future__ import annotations
@@ -302,6 +304,55 @@ def _scrub_payload(args: argparse.Namespace) -> int:
     return 0
 
 
+def _catalog_events(data_dir: str, source: str) -> list[dict[str, object]]:
+    from gateway.catalog import read_catalog
+
+    db = _open_database(data_dir)
+    try:
+        events = db.read_sync(lambda c: read_catalog(c, source))
+    finally:
+        db.close()
+    if not events:
+        raise SystemExit(f"privacy-gateway: the catalog has no events of source {source!r} yet: send traffic "
+                         "through the gateway first (it writes the catalog every [catalog] flush_interval_s)")
+    return events
+
+
+def cmd_plan_infer(args: argparse.Namespace) -> int:
+    """A draft tracking plan from the event catalog, written to --out (or stdout)."""
+    from policies.plans.infer import infer_plan
+
+    plan = infer_plan(args.source, _catalog_events(args.data_dir, args.source))
+    text = json.dumps(plan, indent=2) + "\n"
+    if args.out:
+        Path(args.out).write_text(text, encoding="utf-8")
+        print(f"wrote a draft plan of {len(plan['events'])} events to {args.out}; review it, then name it in the "
+              f"source's tracking_plan", file=sys.stderr)
+    else:
+        sys.stdout.write(text)
+    return 0
+
+
+def cmd_plan_diff(args: argparse.Namespace) -> int:
+    """The source's tracking plan (or --plan FILE) against the event catalog; exit 1 when they differ."""
+    from policies.plans.diff import diff_plan
+    from policies.plans.file import load_plan
+
+    if args.plan:
+        plan = load_plan(Path(args.plan))
+    else:
+        source = _load(args.policy).source_for_name(args.source)
+        if source is None or source.tracking_plan is None:
+            raise SystemExit(f"privacy-gateway: source {args.source!r} has no tracking_plan in {args.policy}")
+        plan = source.tracking_plan
+    differences = diff_plan(plan, _catalog_events(args.data_dir, args.source))
+    if args.json:
+        print(json.dumps([d.__dict__ for d in differences], indent=2))
+    else:
+        print("\n".join(map(str, differences)) or f"{plan.path}: traffic keeps to the plan")
+    return 1 if differences else 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="privacy-gateway", description=__doc__.split("\n")[0])
     commands = parser.add_subparsers(dest="command", required=True)
@@ -375,6 +426,20 @@ def build_parser() -> argparse.ArgumentParser:
             command.add_argument("--destinations", nargs="*", help="destination names (default: all)")
         else:
             command.add_argument("id")
+
+    plan = commands.add_parser("plan", help="tracking plans: infer a draft from traffic, diff a plan with traffic")
+    plan_commands = plan.add_subparsers(dest="plan_command", required=True)
+    infer = plan_commands.add_parser("infer", help="write a draft tracking plan from the event catalog")
+    infer.add_argument("--out", help="file to write (default: stdout)")
+    infer.set_defaults(func=cmd_plan_infer)
+    diff = plan_commands.add_parser("diff", help="compare a tracking plan with what traffic does (exit 1 if differ)")
+    diff.add_argument("--policy", default=str(DEFAULT_POLICY))
+    diff.add_argument("--plan", help="a plan file (default: the source's tracking_plan in --policy)")
+    diff.add_argument("--json", action="store_true")
+    diff.set_defaults(func=cmd_plan_diff)
+    for command in (infer, diff):
+        command.add_argument("--source", required=True, help="the source whose traffic to read")
+        command.add_argument("--data-dir", default="data")
 
     token = commands.add_parser("token", help="make an admin API token and print its policy entry")
     token.add_argument("--role", choices=ROLES, required=True)

@@ -114,6 +114,9 @@ class Policy:
     def source_for_key(self, write_key: str) -> Source | None:
         return self._sources_by_key.get(write_key)  # type: ignore[attr-defined]
 
+    def source_for_name(self, name: str) -> Source | None:
+        return next((source for source in self.sources if source.name == name), None)
+
     def destination(self, name: str) -> Destination:
         for destination in self.destinations:
             if destination.name == name:

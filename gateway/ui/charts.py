@@ -70,7 +70,8 @@ def _day_label(day: str) -> str:
 
 
 def trend(rows: Sequence[Mapping[str, Any]], series: Sequence[Series] = TREND_SERIES, *, chart_id: str = "trend",
-          title: str = "Frustration signals per day", width: int = 1100, height: int = 280) -> Markup:
+          title: str = "Frustration signals per day", unit: str = "signal", width: int = 1100, height: int = 280
+          ) -> Markup:
     """Stacked columns, one per day (`row["day"]`, YYYY-MM-DD), one segment per series with a count."""
     shown = [s for s in series if any(row.get(s.key, 0) for row in rows)] or list(series[:1])
     left, right, top, bottom = 44, 12, 12, 30
@@ -81,7 +82,7 @@ def trend(rows: Sequence[Mapping[str, Any]], series: Sequence[Series] = TREND_SE
     parts: list[str] = []
     total_signals = sum(totals)
     described = (f"{len(rows)} day{'s' if len(rows) != 1 else ''}, "
-                 f"{total_signals} signal{'s' if total_signals != 1 else ''} in all.")
+                 f"{total_signals} {unit}{'s' if total_signals != 1 else ''} in all.")
     parts.append(
         f'<svg class="chart" viewBox="0 0 {width} {height}" role="img"'
         f' aria-labelledby="{chart_id}-title {chart_id}-desc" preserveAspectRatio="xMidYMid meet" xmlns="http://www.w3.org/2000/svg">'

@@ -16,7 +16,8 @@ class Section:
     roles: tuple[str, ...]
 
     def roles_text(self) -> str:
-        names = {"support": "support agents", "ux": "UX designers", "compliance": "compliance officers"}
+        names = {"support": "support agents", "ux": "UX designers", "compliance": "compliance officers",
+                 "analyst": "analysts"}
         return " and ".join(names.get(role, role) for role in self.roles) + " (and admins)"
 
 
@@ -27,6 +28,8 @@ SECTIONS: dict[str, Section] = {
         Section("report", "Frustration report", "/reports/frustration", ("ux",)),
         Section("deletions", "Deletion requests", "/deletions", ("compliance",)),
         Section("audit", "Audit log", "/audit", ("compliance",)),
+        Section("quality", "Data quality", "/data-quality", ("analyst",)),
+        Section("live", "Live debugger", "/live", ("analyst",)),
     )
 }
 

@@ -15,6 +15,7 @@ wins, so the figure is a lower bound. Formats are read from the first FORMAT_SAM
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import datetime
 import sqlite3
 import time
@@ -161,10 +162,8 @@ class Catalog:
 
     async def flush_periodically(self, interval: float, stopping: asyncio.Event) -> None:
         while not stopping.is_set():
-            try:
+            with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(stopping.wait(), interval)
-            except TimeoutError:
-                pass
             if self._events or self._accounts:
                 await self.db.write(self.take())
 

@@ -74,7 +74,8 @@ def record(conn: sqlite3.Connection, found: Sequence[Found]) -> None:
 
 
 def _where(filters: dict[str, str], since: float | None, until: float | None) -> tuple[str, list[Any]]:
-    clauses, args = [], []
+    clauses: list[str] = []
+    args: list[Any] = []
     for key in FILTERS:
         if filters.get(key):
             clauses.append(f"{key} = ?")

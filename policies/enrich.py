@@ -3,7 +3,8 @@
     [enrich]
     account_from_groups = false     # stamp an event that lacks an account with the account its user's group call named
     account_path = "properties.account_id"   # where an event carries its account (and where the stamp goes)
-    group_type = ""                 # which of an event's `groups` ({"company": "acme"}) is the account; "" = the only one
+    group_type = ""                 # which of an event's `groups` ({"company": "acme"}) is the account;
+                                    # "" = the only one
     plain_account_ids = false       # the catalog and the UI keep account ids keyed-hashed unless true
 
 The stamp is the account id the customer's own group call sent, as is: it goes to the customer's vendors, which know

@@ -11,8 +11,8 @@ from dataclasses import dataclass, field
 
 from gateway.outbox.store import Delivery
 from gateway.pipeline.entry import Entry
-from policies.event import Event
 from gateway.violations import Found
+from policies.event import Event
 from policies.pii.findings import Findings
 from policies.plans import Violation
 from policies.plans.plan import event_name

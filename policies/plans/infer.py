@@ -34,7 +34,8 @@ def infer_plan(name: str, events: Sequence[CatalogEvent]) -> dict[str, Any]:
     identifies = [e for e in events if e["type"] == "identify"]
     if identifies:
         plan["identify_traits"] = _object_schema(identifies[0], "traits")
-    plan["events"] = {e["name"]: {"description": f"seen {e['count']} times", "properties": _object_schema(e, "properties")}
+    plan["events"] = {e["name"]: {"description": f"seen {e['count']} times",
+                                  "properties": _object_schema(e, "properties")}
                       for e in sorted(tracks, key=lambda e: e["name"])}
     return plan
 

@@ -119,7 +119,8 @@ def event_name(event: Event) -> str:
 
 
 def value_at(event: Event, path: str) -> Any:
-    """The value at a wire-name path of `event` (`properties.account_id`, `context.groupId`, `userId`); None if absent."""
+    """The value at a wire-name path of `event` (`properties.account_id`, `context.groupId`, `userId`); None if
+    absent."""
     head, _, rest = path.partition(".")
     value: Any = _TOP.get(head, lambda e: e.extra.get(head))(event)
     for part in rest.split(".") if rest else ():

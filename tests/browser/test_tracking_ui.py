@@ -118,7 +118,7 @@ def test_the_live_debugger_shows_each_analytics_next_event_with_its_outcome_per_
     exported.wait_for()
     assert exported.locator("[data-destination='segment']").get_attribute("data-action") == "forward"
     assert exported.locator("[data-destination='sink']").get_attribute("data-action") == "forward"
-    assert "EMAIL_ADDRESS × 1" in exported.inner_text()
+    assert "EMAIL_ADDRESS \u00d7 1" in exported.inner_text()
     assert "flag: unplanned property at properties.note" in exported.inner_text()
     exported.get_by_text("Scrubbed event").click()
     assert "ana@example.com" not in exported.inner_text()

@@ -20,7 +20,7 @@ from tests.support.gateway_process import ADMIN_TOKEN, ROOT, GatewayProcess, sha
 
 # The PII benchmark's reader and sender of the corpus, so that both send its requests exactly alike.
 sys.path.insert(0, str(ROOT / "bench"))
-from pii_leaks import CORPUS, load_corpus, send_all  # noqa: E402
+from pii_leaks import CORPUS, load_corpus, send_all
 
 pytestmark = pytest.mark.e2e
 

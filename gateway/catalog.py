@@ -9,7 +9,10 @@ a kill -9: the catalog is a statistic, not data anyone was promised.
 
 Distinct values are counted with Python's per-process string hash, in memory only, and only up to
 DISTINCT_CAP (past it a path is "many-valued", which is all a plan needs to know); across flushes the larger count
-wins, so the figure is a lower bound. Formats are read from the first FORMAT_SAMPLES strings of a path per flush.
+wins, so the figure is a lower bound. Every event counts towards each path's presence and types; lengths, formats and
+distinct values are read from a sample (the first SAMPLE_ALL events of a name per flush, then every SAMPLE_EVERY-th;
+formats from the first FORMAT_SAMPLES strings of a path per flush), which keeps the per-event cost to a dict lookup
+and a set insert per property.
 """
 
 from __future__ import annotations
@@ -28,11 +31,15 @@ import orjson
 
 from gateway.database import Database, Migration
 from policies.event import Event
-from policies.plans.plan import event_name, value_at
-from policies.plans.shapes import json_type, leaves, string_format
+from policies.plans.plan import event_name, getter
+from policies.plans.shapes import string_format
 
 DISTINCT_CAP = 50
 FORMAT_SAMPLES = 16
+SAMPLE_ALL = 100  # value shapes of the first events of a name per flush, then of every SAMPLE_EVERY-th
+SAMPLE_EVERY = 16
+TRAIT_TYPES = frozenset({"identify", "group"})  # their traits are catalogued; other types' properties
+MAX_DEPTH = 4  # levels of nested objects walked below properties and traits
 
 MIGRATIONS = (
     Migration(
@@ -65,20 +72,28 @@ MIGRATIONS = (
 EventKey = tuple[str, str, str]  # (source, type, name)
 
 
+# JSON types by Python type, for what a decoded body holds. A float is "number" even when whole: it was sent as one.
+_KINDS: dict[type, str] = {str: "string", bool: "boolean", int: "integer", float: "number", dict: "object",
+                           list: "array", type(None): "null"}
+
+
 @dataclass(slots=True)
 class PropertyShape:
     seen: int = 0
-    types: set[str] = field(default_factory=set)
+    kinds: set[type] = field(default_factory=set)  # Python types seen; JSON type names when written
     formats: set[str] = field(default_factory=set)
     min_length: int | None = None
     max_length: int | None = None
     distinct: set[int] = field(default_factory=set)
     sampled: int = 0
 
-    def add(self, value: Any) -> None:
-        self.seen += 1
+    @property
+    def types(self) -> set[str]:
+        return {_KINDS.get(kind, "object") for kind in self.kinds}
+
+    def sample(self, value: Any) -> None:
+        """What the value looks like: its length and format if a string, and whether it is a new value."""
         if type(value) is str:
-            self.types.add("string")
             n = len(value)
             if self.min_length is None or n < self.min_length:
                 self.min_length = n
@@ -87,12 +102,23 @@ class PropertyShape:
             if self.sampled < FORMAT_SAMPLES:
                 self.sampled += 1
                 self.formats.add(string_format(value))
-        else:
-            self.types.add(json_type(value))
-            if type(value) in (dict, list):
-                return
+        elif type(value) in (dict, list):
+            return
         if len(self.distinct) <= DISTINCT_CAP:
             self.distinct.add(hash(value))
+
+
+# An object's shape: its keys, their values' Python types, and the shapes of the values that are objects. Events of
+# one name mostly share a few shapes, so counting shapes per event costs two tuples and a dict increment, and paths
+# and types are worked out once per distinct shape when the catalog is written.
+Signature = tuple[tuple[str, ...], tuple[type, ...], tuple[Any, ...]]
+
+
+def signature(values: dict[str, Any], depth: int = 4) -> Signature:
+    kinds = tuple(map(type, values.values()))
+    nested = tuple(signature(v, depth - 1) for v in values.values() if type(v) is dict) \
+        if dict in kinds and depth > 1 else ()
+    return tuple(values), kinds, nested
 
 
 @dataclass(slots=True)
@@ -101,7 +127,30 @@ class EventShape:
     first_seen: float = 0.0
     last_seen: float = 0.0
     sdks: Counter[str] = field(default_factory=Counter)
-    properties: dict[str, PropertyShape] = field(default_factory=dict)
+    signatures: Counter[Signature] = field(default_factory=Counter)
+    properties: dict[str, PropertyShape] = field(default_factory=dict)  # value shapes (sampled); paths when taken
+
+    def expand(self, root: str) -> None:
+        """Each path's presence and types, from the shapes counted."""
+        for shape, n in self.signatures.items():
+            _expand(shape, root, n, self.properties)
+        self.signatures.clear()
+
+
+def _expand(shape: Signature, prefix: str, n: int, properties: dict[str, PropertyShape]) -> None:
+    keys, kinds, nested = shape
+    objects = iter(nested)
+    for key, kind in zip(keys, kinds, strict=True):
+        path = prefix + key
+        prop = properties.get(path)
+        if prop is None:
+            prop = properties[path] = PropertyShape()
+        prop.seen += n
+        prop.kinds.add(kind)
+        if kind is dict:
+            inner = next(objects, None)
+            if inner is not None:
+                _expand(inner, path + ".", n, properties)
 
 
 def sdk_of(event: Event) -> str:
@@ -110,9 +159,20 @@ def sdk_of(event: Event) -> str:
     return name[:60] if isinstance(name, str) and name else event.origin or "unknown"
 
 
+def _sample(values: dict[str, Any], prefix: str, properties: dict[str, PropertyShape], depth: int) -> None:
+    for key, value in values.items():
+        path = prefix + key
+        prop = properties.get(path)
+        if prop is None:
+            prop = properties[path] = PropertyShape()
+        prop.sample(value)
+        if type(value) is dict and depth > 1:
+            _sample(value, path + ".", properties, depth - 1)
+
+
 class Catalog:
     def __init__(self, db: Database, account_path: str, hash_account: Callable[[str], str]) -> None:
-        self.db, self.account_path, self.hash_account = db, account_path, hash_account
+        self.db, self.account_of, self.hash_account = db, getter(account_path), hash_account
         self._day = ""
         self._events: dict[EventKey, EventShape] = {}
         self._accounts: Counter[tuple[str, str]] = Counter()  # (source, account as kept) per current day
@@ -123,7 +183,7 @@ class Catalog:
         if day != self._day and self._day:
             self._flush_now_later()
         self._day = day
-        shapes, accounts, account_path = self._events, self._accounts, self.account_path
+        shapes, accounts, account_of = self._events, self._accounts, self.account_of
         for event in events:
             kind = event.type
             key = (source, kind, event_name(event))
@@ -133,16 +193,13 @@ class Catalog:
             shape.count += 1
             shape.last_seen = now
             shape.sdks[sdk_of(event)] += 1
-            root, values = ("traits", event.traits) if kind in ("identify", "group") else (
-                "properties", event.properties)
+            root, values = ("traits.", event.traits) if kind in TRAIT_TYPES else ("properties.", event.properties)
             if values:
-                properties = shape.properties
-                for path, value in leaves(values, root):
-                    prop = properties.get(path)
-                    if prop is None:
-                        prop = properties[path] = PropertyShape()
-                    prop.add(value)
-            account = value_at(event, account_path)
+                # Presence and type of every path of every event; value shapes from a sample (module docstring).
+                shape.signatures[signature(values, MAX_DEPTH)] += 1
+                if shape.count <= SAMPLE_ALL or not shape.count % SAMPLE_EVERY:
+                    _sample(values, root, shape.properties, MAX_DEPTH)
+            account = account_of(event)
             if isinstance(account, str | int) and account != "":
                 accounts[(source, self.hash_account(str(account)))] += 1
 
@@ -154,6 +211,8 @@ class Catalog:
         """What has been counted, as a write for the database, and start counting afresh."""
         events, accounts, day = self._events, self._accounts, day or self._day
         self._events, self._accounts = {}, Counter()
+        for (_, kind, _), shape in events.items():
+            shape.expand("traits." if kind in TRAIT_TYPES else "properties.")
 
         def write(conn: sqlite3.Connection) -> None:
             merge(conn, day, events, accounts)

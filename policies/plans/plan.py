@@ -12,7 +12,7 @@ violation can be stored and shown without carrying what the event said.
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -24,6 +24,7 @@ from policies.plans.shapes import json_type
 ON_VIOLATION = ("allow", "flag", "omit_properties", "block")
 # Event types whose events must carry the plan's required context (identify, group and alias say who, not what).
 CONTEXT_TYPES = frozenset({"track", "page", "screen"})
+NAMES_KEPT = 10_000  # naming verdicts remembered per plan; past it names are checked each time
 _LIMIT_KEYWORDS = frozenset({"minLength", "maxLength", "minimum", "maximum", "exclusiveMinimum", "exclusiveMaximum",
                              "minItems", "maxItems", "pattern", "format", "multipleOf", "const"})
 
@@ -76,6 +77,13 @@ class TrackingPlan:
     required: tuple[tuple[str, ...], ...] = ()  # each entry: paths of which at least one must be present
     allow_unplanned_events: bool = False
     identify_traits: Schema | None = None
+    # Compiled from the above once: the required paths as getters, and each event name's naming verdict (names
+    # repeat: a product sends tens of distinct names, millions of times).
+    _required: tuple[tuple[Callable[[Event], Any], ...], ...] = field(init=False, repr=False, compare=False)
+    _names: dict[str, bool] = field(init=False, repr=False, compare=False, default_factory=dict)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "_required", tuple(tuple(map(getter, paths)) for paths in self.required))
 
     def check(self, event: Event) -> list[Violation]:
         """Everything in `event` that breaks the plan; [] when it keeps to it."""
@@ -94,7 +102,7 @@ class TrackingPlan:
     def _check_track(self, event: Event) -> list[Violation]:
         name = event_name(event)
         found = []
-        if self.naming_pattern is not None and not self.naming_pattern.match(name):
+        if self.naming_pattern is not None and not self._follows_naming(name):
             found.append(Violation("naming", "event", self.naming, "string"))
         spec = self.events.get(name)
         if spec is None:
@@ -104,9 +112,19 @@ class TrackingPlan:
             found.extend(spec.properties.errors(event.properties or {}, "properties"))
         return found
 
+    def _follows_naming(self, name: str) -> bool:
+        follows = self._names.get(name)
+        if follows is None:
+            assert self.naming_pattern is not None
+            follows = self.naming_pattern.match(name) is not None
+            if len(self._names) < NAMES_KEPT:
+                self._names[name] = follows
+        return follows
+
     def _missing_context(self, event: Event) -> list[Violation]:
         return [Violation("missing_context", " | ".join(paths), "present", "missing")
-                for paths in self.required if not any(value_at(event, p) is not None for p in paths)]
+                for paths, getters in zip(self.required, self._required, strict=True)
+                if all(get(event) is None for get in getters)]
 
 
 def event_name(event: Event) -> str:
@@ -118,19 +136,38 @@ def event_name(event: Event) -> str:
     return ""
 
 
-def value_at(event: Event, path: str) -> Any:
-    """The value at a wire-name path of `event` (`properties.account_id`, `context.groupId`, `userId`); None if
-    absent."""
+def getter(path: str) -> Callable[[Event], Any]:
+    """A function giving the value at a wire-name path of an event (`properties.account_id`, `context.groupId`,
+    `userId`), or None where there is none."""
     head, _, rest = path.partition(".")
-    value: Any = _TOP.get(head, lambda e: e.extra.get(head))(event)
-    for part in rest.split(".") if rest else ():
-        if not isinstance(value, dict):
-            return None
-        value = value.get(part)
-    return value
+    top = _TOP.get(head) or (lambda e: e.extra.get(head))
+    parts = tuple(rest.split(".")) if rest else ()
+    if len(parts) == 1:
+        [key] = parts
+
+        def one(event: Event) -> Any:
+            value = top(event)
+            return value.get(key) if type(value) is dict else None
+
+        return one
+
+    def walk(event: Event) -> Any:
+        value = top(event)
+        for part in parts:
+            if not isinstance(value, dict):
+                return None
+            value = value.get(part)
+        return value
+
+    return walk
 
 
-_TOP = {
+def value_at(event: Event, path: str) -> Any:
+    """The value at a wire-name path of `event`; None if absent (for a path used once: `getter` for one used often)."""
+    return getter(path)(event)
+
+
+_TOP: dict[str, Callable[[Event], Any]] = {
     "properties": lambda e: e.properties, "context": lambda e: e.context, "traits": lambda e: e.traits,
     "userId": lambda e: e.user_id, "anonymousId": lambda e: e.anonymous_id, "groupId": lambda e: e.group_id,
     "event": lambda e: e.event, "name": lambda e: e.name, "type": lambda e: e.type,

@@ -1,13 +1,11 @@
-"""What a value looks like, never what it is: its JSON type and, for strings, a format name and a length.
+"""What a value looks like, never what it is: its JSON type, and for a string the name of its format.
 
-Shared by the plan (expected vs observed types in a violation) and the catalog (observed types and value shapes), so
-that both name types the same way and neither keeps a value.
+The plan names observed types in violations with these; the catalog names string formats. Neither keeps a value.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
 from typing import Any
 
 _TYPES: dict[type, str] = {str: "string", bool: "boolean", int: "integer", float: "number", dict: "object",
@@ -41,13 +39,3 @@ def string_format(text: str) -> str:
             if pattern.match(text):
                 return name
     return "text"
-
-
-def leaves(value: dict[str, Any], prefix: str, depth: int = 4) -> Iterator[tuple[str, Any]]:
-    """(path, value) of every member of `value`, nested objects walked up to `depth` levels; an object's own path
-    comes before its members'. Arrays are leaves."""
-    for key, item in value.items():
-        path = f"{prefix}.{key}"
-        yield path, item
-        if depth > 1 and type(item) is dict:
-            yield from leaves(item, path, depth - 1)

@@ -44,10 +44,10 @@ def properties(i: int, invalid: bool) -> dict[str, Any]:
 
 
 def per_event(label: str, check: Callable[[Any], Any], items: list[Any]) -> float:
-    started = time.perf_counter()
+    started = time.process_time()  # this process's CPU time: what a neighbour's load does not inflate much
     for item in items:
         check(item)
-    micros = (time.perf_counter() - started) / len(items) * 1e6
+    micros = (time.process_time() - started) / len(items) * 1e6
     print(f"{label:>34}: {micros:6.2f} µs per event")
     return micros
 

@@ -122,9 +122,14 @@ class TrackingPlan:
         return follows
 
     def _missing_context(self, event: Event) -> list[Violation]:
-        return [Violation("missing_context", " | ".join(paths), "present", "missing")
-                for paths, getters in zip(self.required, self._required, strict=True)
-                if all(get(event) is None for get in getters)]
+        missing = []
+        for paths, getters in zip(self.required, self._required, strict=True):
+            for get in getters:
+                if get(event) is not None:
+                    break
+            else:
+                missing.append(Violation("missing_context", " | ".join(paths), "present", "missing"))
+        return missing
 
 
 def event_name(event: Event) -> str:

@@ -151,3 +151,13 @@ def test_an_inferred_plan_keeps_to_its_traffic_and_a_diff_finds_a_rename_and_dri
                            ("properties.extra", ["string"], 1)), events[1]]
     assert {(d.kind, d.detail.split(" ")[0]) for d in diff_plan(compiled, typed)} == {
         ("type_mismatch", "properties.format"), ("unplanned_property", "properties.extra")}
+
+
+def test_the_readme_example_plan_is_a_valid_plan_that_means_what_it_says() -> None:
+    readme = (Path(__file__).resolve().parents[2] / "README.md").read_text()
+    section = readme[readme.index("## Tracking plans"):]
+    example = json.loads(section[section.index("```json") + 7:section.index("```", section.index("```json") + 7)])
+    documented = read_plan(Table("README.md", example))
+    grouped = Event("track", "m", event="Report Exported", properties={"format": "csv"}, context={"groupId": "g"})
+    assert documented.check(grouped) == [Violation("missing_property", "properties.account_id", "present", "missing")]
+    assert documented.check(track("User Invited", account_id="acme", role="admin")) == []

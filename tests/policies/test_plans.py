@@ -72,9 +72,10 @@ def test_a_policy_reads_its_plans_relative_to_itself_with_actions_and_overrides(
 ])
 def test_a_bad_plan_or_action_names_the_file_the_key_and_the_problem(tmp_path: Path, plan_data: Any, extra: str,
                                                                      message: str) -> None:
-    with pytest.raises(PolicyError, match="") as raised:
+    with pytest.raises(PolicyError) as raised:
         load_policy(write(tmp_path, plan_data, extra), DESTINATION_PROTOCOLS, {})
     assert message in str(raised.value)
+    assert ("policy.toml" if extra else "plans/web.json") in str(raised.value)
 
 
 def test_a_missing_plan_file_says_so(tmp_path: Path) -> None:

@@ -62,6 +62,7 @@ def _batch(category: str, cutoff: float, replay: ReplayStore | None) -> Callable
         "dead_letter": ("dead_letters", "failed_at"),
         "sink": ("sink_events", "delivered_at"),
         "consent_history": ("consent_history", "received_at"),
+        "plan_violation": ("plan_violations", "at"),
     }[category]
     return delete_where(table, column)
 

@@ -8,6 +8,7 @@
     consent_history_days = 1095   # consent records (the current state per subject is kept while it is current)
     audit_log_days = 2555         # the audit log (its hash chain continues from an anchor)
     receipt_days = 2555           # finished deletion requests and their receipts
+    plan_violation_days = 90      # tracking plan violations (paths and types, no values)
     keep_consent_proof = false    # on deletion: keep the subject's consent history, unlinked from them
     purge_interval_s = 3600       # how often the gateway purges while it runs
 """
@@ -30,6 +31,7 @@ class Retention:
     consent_history_days: float = 1095
     audit_log_days: float = 2555
     receipt_days: float = 2555
+    plan_violation_days: float = 90
     keep_consent_proof: bool = False
     purge_interval_s: float = 3600
 

@@ -41,6 +41,9 @@ def seed(db: Database, age_days: float, tag: str) -> None:
                         VALUES (?, 's', ?, ?, 1, 2)""", (f"{tag}-session", at, at))
         conn.execute("""INSERT INTO deletion_requests (id, created_at, requested_by, reason, destinations, status,
                         completed_at) VALUES (?, ?, 'dpo', '', '[]', 'completed', ?)""", (f"{tag}-deletion", at, at))
+        conn.execute("""INSERT INTO plan_violations (at, day, source, type, event, message_id, rule, path, expected,
+                        observed, action) VALUES (?, '', 's', 'track', 'E', ?, 'naming', 'event', 'x', 'string',
+                        'flag')""", (at, f"{tag}-violation"))
 
     db.write_sync(write)
 
@@ -53,6 +56,7 @@ def remaining(db: Database) -> dict[str, list[str]]:
         "consent_history": "SELECT subject FROM consent_history",
         "replay": "SELECT session_id FROM replay_sessions",
         "receipt": "SELECT id FROM deletion_requests",
+        "plan_violation": "SELECT message_id FROM plan_violations",
     }
     return {k: sorted(r[0] for r in db.read_sync(lambda c, q=q: c.execute(q).fetchall())) for k, q in queries.items()}
 
@@ -61,7 +65,7 @@ def test_each_category_keeps_what_is_younger_than_its_limit(db: Database) -> Non
     for age in (1, 10, 40, 400, 4000):
         seed(db, age, f"{age}d")
     retention = Retention(replay_days=30, delivery_log_days=5, dead_letter_days=30, sink_days=7,
-                          consent_history_days=1095, receipt_days=365)
+                          consent_history_days=1095, receipt_days=365, plan_violation_days=90)
     purged = asyncio.run(purge(db, retention, ReplayStore(db, Compressor(3)), now=NOW))
     left = remaining(db)
     assert left["delivery_log"] == ["1d-delivered"]
@@ -70,8 +74,9 @@ def test_each_category_keeps_what_is_younger_than_its_limit(db: Database) -> Non
     assert left["consent_history"] == ["10d-subject", "1d-subject", "400d-subject", "40d-subject"]
     assert left["replay"] == ["10d-session", "1d-session"]
     assert left["receipt"] == ["10d-deletion", "1d-deletion", "40d-deletion"]
+    assert left["plan_violation"] == ["10d-violation", "1d-violation", "40d-violation"]
     assert purged == {"replay": 3, "delivery_log": 4, "dead_letter": 3, "sink": 4, "consent_history": 1,
-                      "audit_log": 0, "receipt": 2}
+                      "audit_log": 0, "receipt": 2, "plan_violation": 2}
 
 
 def test_purging_twice_changes_nothing_more(db: Database) -> None:

@@ -20,6 +20,8 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import datetime
+import hashlib
+import hmac
 import sqlite3
 import time
 from collections import Counter
@@ -40,6 +42,7 @@ SAMPLE_ALL = 100  # value shapes of the first events of a name per flush, then o
 SAMPLE_EVERY = 16
 TRAIT_TYPES = frozenset({"identify", "group"})  # their traits are catalogued; other types' properties
 MAX_DEPTH = 4  # levels of nested objects walked below properties and traits
+ACCOUNT_CACHE = 10_000  # account hashes kept: a B2B source's events come from a few accounts, over and over
 
 MIGRATIONS = (
     Migration(
@@ -151,6 +154,22 @@ def _expand(shape: Signature, prefix: str, n: int, properties: dict[str, Propert
             inner = next(objects, None)
             if inner is not None:
                 _expand(inner, path + ".", n, properties)
+
+
+def account_hasher(key: bytes) -> Callable[[str], str]:
+    """The keyed hash (HMAC-SHA256, 128 bits in hex) the catalog keeps account ids as. Accounts repeat from event to
+    event, so each one's hash is remembered (up to ACCOUNT_CACHE, then started afresh) rather than worked out again."""
+    cache: dict[str, str] = {}
+
+    def hash_account(account: str) -> str:
+        hashed = cache.get(account)
+        if hashed is None:
+            if len(cache) >= ACCOUNT_CACHE:
+                cache.clear()
+            hashed = cache[account] = hmac.new(key, account.encode("utf-8"), hashlib.sha256).hexdigest()[:32]
+        return hashed
+
+    return hash_account
 
 
 def sdk_of(event: Event) -> str:

@@ -9,8 +9,6 @@ needs one or two parts is given those parts, not the gateway.
 from __future__ import annotations
 
 import asyncio
-import hashlib
-import hmac
 import sqlite3
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
@@ -23,7 +21,7 @@ from gateway import access, keys, request_context, retention, sink
 from gateway.access import AccessControl
 from gateway.accounts import AccountMap
 from gateway.audit import AuditLog
-from gateway.catalog import Catalog
+from gateway.catalog import Catalog, account_hasher
 from gateway.client_ip import Network, parse_networks
 from gateway.consent_ledger import ConsentLedger
 from gateway.database import Database
@@ -163,10 +161,8 @@ async def close_gateway(gateway: Gateway) -> None:
 
 def _catalog(policy: Policy, db: Database, account_key: bytes) -> Catalog:
     """The event catalog; account ids in its volume view keyed-hashed unless [enrich] plain_account_ids."""
-    def hash_account(account: str) -> str:
-        return hmac.new(account_key, account.encode("utf-8"), hashlib.sha256).hexdigest()[:32]
-
-    return Catalog(db, policy.enrich.account_path, str if policy.enrich.plain_account_ids else hash_account)
+    hashed = str if policy.enrich.plain_account_ids else account_hasher(account_key)
+    return Catalog(db, policy.enrich.account_path, hashed)
 
 
 def _encoder_of(protocol: str) -> Encoder:

@@ -11,7 +11,9 @@ this process:
 - +plan: the same with a tracking plan on the source (naming style, JSON Schema of the event's properties, all
   events keeping to it, the common case: a violation costs its error collection and a stored row on top).
 The gateway's destination is a closed port, so its sender sits in backoff and the figure is the cost of accepting.
-Prints events/s of each, the ratio gateway/baseline, and the catalog's and the plan's cost against the run before.
+Prints events/s of each and events per CPU-second of the server process (what the server itself spent, from
+/proc: on a shared machine throughput moves with the neighbours' load, CPU time much less), the ratio
+gateway/baseline, and the catalog's and the plan's cost in both measures.
 """
 
 from __future__ import annotations
@@ -183,19 +185,28 @@ async def drive(url: str, bodies: list[bytes], seconds: float, concurrency: int)
     return ok, failed
 
 
-def measure(name: str, command: list[str], bodies: list[bytes], seconds: float, concurrency: int) -> float:
+def cpu_seconds(pid: int) -> float:
+    """User and system CPU time a process has used so far (Linux /proc; utime and stime are fields 14 and 15)."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def measure(name: str, command: list[str], bodies: list[bytes], seconds: float,
+            concurrency: int) -> tuple[float, float]:
+    """(events/s, events per CPU-second of the server) over `seconds` after a warm-up."""
     proc, url = start_server(command)
     try:
         asyncio.run(drive(url, bodies, 1.0, concurrency))  # warm-up
-        started = time.perf_counter()
+        started, cpu_before = time.perf_counter(), cpu_seconds(proc.pid)
         ok, failed = asyncio.run(drive(url, bodies, seconds, concurrency))
-        elapsed = time.perf_counter() - started
+        elapsed, cpu = time.perf_counter() - started, cpu_seconds(proc.pid) - cpu_before
     finally:
         proc.terminate()
         proc.wait(30)
-    rate = ok * EVENTS_PER_BATCH / elapsed
-    print(f"{name:>9}: {rate:>10,.0f} events/s  ({ok / elapsed:,.0f} requests/s, {failed} failed)")
-    return rate
+    rate, per_cpu = ok * EVENTS_PER_BATCH / elapsed, ok * EVENTS_PER_BATCH / cpu
+    print(f"{name:>9}: {rate:>10,.0f} events/s  ({ok / elapsed:,.0f} requests/s, {failed} failed); "
+          f"{per_cpu:,.0f} events per CPU-second of the server")
+    return rate, per_cpu
 
 
 def main() -> None:
@@ -217,12 +228,13 @@ def main() -> None:
     print(f"batches of {EVENTS_PER_BATCH} events, {size / 1024:.0f} KB each, {args.concurrency} connections, "
           f"{args.seconds:.0f} s per server, one uvicorn worker each, {os.cpu_count()} cores")
     baseline_command = [sys.executable, __file__, "--baseline-server"]
-    baseline = measure("baseline", baseline_command, bodies, args.seconds, args.concurrency)
+    baseline, _ = measure("baseline", baseline_command, bodies, args.seconds, args.concurrency)
     configs = {"gateway": "\n[catalog]\nenabled = false\n", "+catalog": "", "+plan": 'tracking_plan = "plan.json"\n'}
     # On a shared machine a run's figure moves with its neighbours' load: the three run in the order A B C C B A
     # (`--rounds` times over), each keeps its best, so that a drift over the run falls on all of them alike.
     order = [*configs, *reversed(configs)] * args.rounds
     rates: dict[str, float] = {}
+    per_cpu: dict[str, float] = {}
     for name in order:
         extra = configs[name]
         with tempfile.TemporaryDirectory() as tmp:
@@ -234,11 +246,14 @@ def main() -> None:
             (Path(tmp) / "plan.json").write_bytes(orjson.dumps(PLAN))
             command = [sys.executable, "-m", "gateway", "serve", "--policy", str(policy),
                        "--data-dir", str(Path(tmp) / "data")]
-            rates[name] = max(rates.get(name, 0.0), measure(name, command, bodies, args.seconds, args.concurrency))
-    print("best of each: " + ", ".join(f"{name} {rate:,.0f} events/s" for name, rate in rates.items()))
+            rate, cpu_rate = measure(name, command, bodies, args.seconds, args.concurrency)
+            rates[name], per_cpu[name] = max(rates.get(name, 0.0), rate), max(per_cpu.get(name, 0.0), cpu_rate)
+    print("best of each: " + ", ".join(f"{name} {rates[name]:,.0f} events/s, {per_cpu[name]:,.0f} per CPU-second"
+                                       for name in rates))
     print(f"    ratio: {rates['gateway'] / baseline:.2f} (gateway / baseline)")
-    print(f"  catalog: {1 - rates['+catalog'] / rates['gateway']:+.1%} throughput cost (+catalog against gateway)")
-    print(f"     plan: {1 - rates['+plan'] / rates['+catalog']:+.1%} throughput cost (+plan against +catalog)")
+    for cost, (name, before) in (("catalog", ("+catalog", "gateway")), ("plan", ("+plan", "+catalog"))):
+        print(f"{cost:>9}: {1 - rates[name] / rates[before]:+.1%} throughput, "
+              f"{per_cpu[before] / per_cpu[name] - 1:+.1%} CPU per event ({name} against {before})")
 
 
 if __name__ == "__main__":

@@ -82,11 +82,8 @@ class AccountMap:
         )
         self._accounts.update(changes)
 
-    def forget(self, subjects: Iterable[str]) -> None:
+    def delete_subjects(self, conn: sqlite3.Connection, subjects: set[str]) -> int:
+        """Delete the account links of `subjects` (inside the caller's write), stored and remembered alike."""
         for subject in subjects:
             self._accounts.pop(subject, None)
-
-
-def delete_subjects(conn: sqlite3.Connection, subjects: set[str]) -> int:
-    """Delete the account links of `subjects` (inside the caller's write)."""
-    return sum(conn.execute("DELETE FROM account_links WHERE subject = ?", (s,)).rowcount for s in subjects)
+        return sum(conn.execute("DELETE FROM account_links WHERE subject = ?", (s,)).rowcount for s in subjects)

@@ -34,7 +34,8 @@ from typing import Any
 import httpx
 import orjson
 
-from gateway import accounts, reviews, sink
+from gateway import reviews, sink
+from gateway.accounts import AccountMap
 from gateway.audit import AuditLog
 from gateway.consent_ledger import ConsentLedger
 from gateway.database import Database, Migration
@@ -147,11 +148,12 @@ class Deletions:
 
     def __init__(self, db: Database, *, destinations: Sequence[Destination], identity: Identity,
                  suppression: Suppression, outbox: OutboxStore, replay: ReplayStore, ledger: ConsentLedger,
-                 audit: AuditLog, http: httpx.AsyncClient, keys: DeletionKeys, keep_consent_proof: bool) -> None:
+                 audit: AuditLog, http: httpx.AsyncClient, keys: DeletionKeys, keep_consent_proof: bool,
+                 accounts: AccountMap) -> None:
         self.db = db
         self.destinations = tuple(destinations)
         self.identity, self.suppression, self.audit = identity, suppression, audit
-        self.outbox, self.replay, self.ledger = outbox, replay, ledger
+        self.outbox, self.replay, self.ledger, self.accounts = outbox, replay, ledger, accounts
         self.http = http
         self._id_key = keys.request_id
         self._receipt_key = keys.receipt
@@ -328,7 +330,7 @@ class Deletions:
                 deleted = self.ledger.forget(conn, subjects, deletion_id if self.keep_consent_proof else None)
             else:
                 # Identity links, and the account each identifier was linked to by group calls.
-                deleted = self.identity.forget(conn, subjects) + accounts.delete_subjects(conn, subjects)
+                deleted = self.identity.forget(conn, subjects) + self.accounts.delete_subjects(conn, subjects)
             _record_step(conn, deletion_id, store, {"status": "done", "deleted": deleted, "at": time.time()})
 
         await self.db.write(write)

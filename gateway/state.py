@@ -122,7 +122,7 @@ async def open_gateway(policy: Policy, data_dir: Path, announce_token: Callable[
         db, destinations=policy.destinations, identity=identity, suppression=suppression, outbox=outbox,
         replay=replay.store, ledger=ledger, audit=audit, http=http,
         keys=DeletionKeys(keys.derive(secret, "deletion-id"), keys.derive(secret, "receipt")),
-        keep_consent_proof=policy.retention.keep_consent_proof,
+        keep_consent_proof=policy.retention.keep_consent_proof, accounts=accounts,
     )
     stopping = asyncio.Event()
     background = []

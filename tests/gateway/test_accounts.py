@@ -1,9 +1,14 @@
 """Which account a group call names, in each vendor's shape as the codecs decode it: Segment's group call, PostHog's
-$groupidentify, and the `groups` of Amplitude and PostHog events (the configured group type when there are several)."""
+$groupidentify, and the `groups` of Amplitude and PostHog events (the configured group type when there are several);
+and the map of who acts for which account, kept in the database and in memory, and forgotten in both on deletion."""
 
 from __future__ import annotations
 
-from gateway.accounts import account_of_group_call
+from pathlib import Path
+
+from gateway.accounts import AccountMap, account_of_group_call
+from gateway.database import Database
+from gateway.schema import MIGRATIONS
 from policies.enrich import Enrich
 from policies.event import Event
 
@@ -25,3 +30,17 @@ def test_with_several_groups_the_configured_type_is_the_account() -> None:
     assert account_of_group_call(several, Enrich()) is None  # which one would be a guess
     other = Event("track", "m", event="$groupidentify", properties={"$group_type": "team", "$group_key": "t-1"})
     assert account_of_group_call(other, Enrich(group_type="company")) is None
+
+
+def test_the_map_is_stored_read_at_start_and_a_deletion_forgets_it_in_both(tmp_path: Path) -> None:
+    db = Database(tmp_path / "db.sqlite3", MIGRATIONS)
+    accounts = AccountMap(db)
+    changes = accounts.changes([(("h-user", "h-anon"), "acme")])
+    db.write_sync(lambda conn: accounts.record(conn, changes))
+    assert accounts.changes([(("h-user",), "acme")]) == []  # known: nothing to write again
+    assert AccountMap(db).account(["h-other", "h-anon"]) == "acme"  # as a restart reads it
+
+    assert db.write_sync(lambda conn: accounts.delete_subjects(conn, {"h-user", "h-anon"})) == 2
+    assert accounts.account(["h-user", "h-anon"]) is None
+    assert AccountMap(db).account(["h-user", "h-anon"]) is None
+    db.close()

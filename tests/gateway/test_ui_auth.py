@@ -29,8 +29,8 @@ from policies.loader import parse_policy
 from policies.policy import AccessToken
 
 TOKENS = {"support": "pgw_ui_support_token", "ux": "pgw_ui_ux_token", "compliance": "pgw_ui_compliance_token",
-          "admin": "pgw_ui_admin_token"}
-NAMES = {"support": "sam", "ux": "uma", "compliance": "chloe", "admin": "ops"}
+          "analyst": "pgw_ui_analyst_token", "admin": "pgw_ui_admin_token"}
+NAMES = {"support": "sam", "ux": "uma", "compliance": "chloe", "analyst": "ana", "admin": "ops"}
 WRITE_KEY = "ui-write-key"
 
 
@@ -216,10 +216,12 @@ def test_a_post_without_the_sessions_csrf_token_is_refused(client: TestClient) -
 @pytest.mark.parametrize(
     ("role", "allowed", "forbidden"),
     [
-        ("support", ["/ui/sessions"], ["/ui/reports/frustration", "/ui/deletions", "/ui/audit"]),
-        ("ux", ["/ui/reports/frustration"], ["/ui/sessions", "/ui/deletions", "/ui/audit"]),
-        ("compliance", ["/ui/deletions", "/ui/audit"], ["/ui/sessions", "/ui/reports/frustration"]),
-        ("admin", ["/ui/sessions", "/ui/reports/frustration", "/ui/deletions", "/ui/audit"], []),
+        ("support", ["/ui/sessions"], ["/ui/reports/frustration", "/ui/deletions", "/ui/audit", "/ui/data-quality"]),
+        ("ux", ["/ui/reports/frustration"], ["/ui/sessions", "/ui/deletions", "/ui/audit", "/ui/live"]),
+        ("compliance", ["/ui/deletions", "/ui/audit"], ["/ui/sessions", "/ui/reports/frustration", "/ui/live"]),
+        ("analyst", ["/ui/data-quality", "/ui/live"], ["/ui/sessions", "/ui/reports/frustration", "/ui/audit"]),
+        ("admin", ["/ui/sessions", "/ui/reports/frustration", "/ui/deletions", "/ui/audit", "/ui/data-quality",
+                   "/ui/live"], []),
     ],
 )
 def test_each_role_reaches_its_pages_sees_them_in_its_menu_and_gets_403_elsewhere(

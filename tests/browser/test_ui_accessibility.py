@@ -18,6 +18,7 @@ PAGES = {
     "support": ["/ui/sessions", "/ui/sessions?signal=dead_click&status=all", "SESSION"],
     "ux": ["/ui/reports/frustration", "/ui/reports/frustration?since=2000-01-01&until=2000-01-31"],
     "compliance": ["/ui/deletions", "/ui/audit"],
+    "analyst": ["/ui/data-quality", "/ui/live"],
 }
 
 UNNAMED_CONTROLS = """() => Array.from(document.querySelectorAll(

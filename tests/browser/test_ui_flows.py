@@ -33,9 +33,11 @@ pytestmark = pytest.mark.browser
 
 SCREENSHOTS = Path(__file__).parent / "screenshots"
 PLAYER_ASSET = ROOT / "gateway" / "ui" / "static" / "vendor" / "rrweb-player" / "rrweb-player.min.js"
-TOKENS = {"support": "pgw_ui_support_e2e", "ux": "pgw_ui_ux_e2e", "compliance": "pgw_ui_compliance_e2e"}
-NAMES = {"support": "Sam Rivera", "ux": "Uma Chen", "compliance": "Chloe Martin"}
-HOMES = {"support": "/ui/sessions", "ux": "/ui/reports/frustration", "compliance": "/ui/deletions"}
+TOKENS = {"support": "pgw_ui_support_e2e", "ux": "pgw_ui_ux_e2e", "compliance": "pgw_ui_compliance_e2e",
+          "analyst": "pgw_ui_analyst_e2e"}
+NAMES = {"support": "Sam Rivera", "ux": "Uma Chen", "compliance": "Chloe Martin", "analyst": "Ana Lyst"}
+HOMES = {"support": "/ui/sessions", "ux": "/ui/reports/frustration", "compliance": "/ui/deletions",
+         "analyst": "/ui/data-quality"}
 DAY_MS = 24 * 3600 * 1000
 SUBJECT = "user-4711"  # the person whose deletion the compliance flow files
 LEAD_IN_MS = 1000  # gateway.ui.pages_support.SEEK_LEAD_IN_MS

@@ -13,6 +13,12 @@ wins, so the figure is a lower bound. Every event counts towards each path's pre
 distinct values are read from a sample (the first SAMPLE_ALL events of a name per flush, then every SAMPLE_EVERY-th;
 formats from the first FORMAT_SAMPLES strings of a path per flush), which keeps the per-event cost to a dict lookup
 and a set insert per property.
+
+Names and keys are the sender's choice, and an id in an event name or a property key would grow the catalog without
+end: a source keeps at most MAX_NAMES event names (later new ones are counted under OTHER_NAMES), an event at most
+MAX_PATHS property paths, names and paths are cut at MAX_TEXT characters, and between flushes memory holds at most
+MAX_SHAPES events' and MAX_SIGNATURES shapes per event (past it an event's shape is not counted: its paths and types
+are what the other events showed).
 """
 
 from __future__ import annotations
@@ -42,6 +48,12 @@ SAMPLE_ALL = 100  # value shapes of the first events of a name per flush, then o
 SAMPLE_EVERY = 16
 TRAIT_TYPES = frozenset({"identify", "group"})  # their traits are catalogued; other types' properties
 MAX_DEPTH = 4  # levels of nested objects walked below properties and traits
+MAX_NAMES = 2_000  # event names per source (Amplitude's own limit of event types per project)
+MAX_PATHS = 500  # property paths per event
+MAX_TEXT = 200  # characters of a name or path kept
+MAX_SHAPES = 2_000  # events (source, type, name) counted in memory between flushes
+MAX_SIGNATURES = 1_000  # distinct shapes counted per event between flushes
+OTHER_NAMES = "(other names)"  # where the names past MAX_NAMES (or MAX_SHAPES) are counted
 ACCOUNT_CACHE = 10_000  # account hashes kept: a B2B source's events come from a few accounts, over and over
 
 MIGRATIONS = (
@@ -147,6 +159,8 @@ def _expand(shape: Signature, prefix: str, n: int, properties: dict[str, Propert
         path = prefix + key
         prop = properties.get(path)
         if prop is None:
+            if len(properties) >= MAX_PATHS:
+                continue
             prop = properties[path] = PropertyShape()
         prop.seen += n
         prop.kinds.add(kind)
@@ -183,6 +197,8 @@ def _sample(values: dict[str, Any], prefix: str, properties: dict[str, PropertyS
         path = prefix + key
         prop = properties.get(path)
         if prop is None:
+            if len(properties) >= MAX_PATHS:
+                continue
             prop = properties[path] = PropertyShape()
         prop.sample(value)
         if type(value) is dict and depth > 1:
@@ -205,17 +221,23 @@ class Catalog:
         shapes, accounts, account_of = self._events, self._accounts, self.account_of
         for event in events:
             kind = event.type
-            key = (source, kind, event_name(event))
+            key = (source, kind, event_name(event)[:MAX_TEXT])
             shape = shapes.get(key)
             if shape is None:
-                shape = shapes[key] = EventShape(first_seen=now)
+                if len(shapes) >= MAX_SHAPES:
+                    key = (source, kind, OTHER_NAMES)
+                    shape = shapes.get(key)
+                if shape is None:
+                    shape = shapes[key] = EventShape(first_seen=now)
             shape.count += 1
             shape.last_seen = now
             shape.sdks[sdk_of(event)] += 1
             root, values = ("traits.", event.traits) if kind in TRAIT_TYPES else ("properties.", event.properties)
             if values:
                 # Presence and type of every path of every event; value shapes from a sample (module docstring).
-                shape.signatures[signature(values, MAX_DEPTH)] += 1
+                shaped = signature(values, MAX_DEPTH)
+                if shaped in shape.signatures or len(shape.signatures) < MAX_SIGNATURES:
+                    shape.signatures[shaped] += 1
                 if shape.count <= SAMPLE_ALL or not shape.count % SAMPLE_EVERY:
                     _sample(values, root, shape.properties, MAX_DEPTH)
             account = account_of(event)
@@ -248,7 +270,9 @@ class Catalog:
 
 def merge(conn: sqlite3.Connection, day: str, events: dict[EventKey, EventShape],
           accounts: Counter[tuple[str, str]]) -> None:
-    for (source, kind, name), shape in events.items():
+    names: dict[str, int] = {}  # names catalogued per source, counted when first needed
+    for (source, kind, sent_name), shape in events.items():
+        name = _name_kept(conn, source, kind, sent_name, names)
         conn.execute(
             """INSERT INTO catalog_events (source, type, name, day, count, first_seen, last_seen)
                VALUES (?, ?, ?, ?, ?, ?, ?)
@@ -261,8 +285,20 @@ def merge(conn: sqlite3.Connection, day: str, events: dict[EventKey, EventShape]
                ON CONFLICT (source, type, name, sdk) DO UPDATE SET count = count + excluded.count""",
             [(source, kind, name, sdk, n) for sdk, n in shape.sdks.items()],
         )
+        paths: int | None = None  # paths catalogued for the event, counted when a new one comes
         for path, prop in shape.properties.items():
-            _merge_property(conn, (source, kind, name, path), prop, shape)
+            key = (source, kind, name, path[:MAX_TEXT])
+            row = conn.execute(
+                """SELECT seen, types, formats, min_length, max_length, distinct_values, first_seen
+                   FROM catalog_properties WHERE source = ? AND type = ? AND name = ? AND path = ?""", key).fetchone()
+            if row is None:
+                if paths is None:
+                    paths = conn.execute("SELECT count(*) FROM catalog_properties WHERE source = ? AND type = ? "
+                                         "AND name = ?", (source, kind, name)).fetchone()[0]
+                if paths >= MAX_PATHS:
+                    continue
+                paths += 1
+            _merge_property(conn, key, row, prop, shape)
     conn.executemany(
         """INSERT INTO catalog_accounts (source, day, account, count) VALUES (?, ?, ?, ?)
            ON CONFLICT (source, day, account) DO UPDATE SET count = count + excluded.count""",
@@ -270,11 +306,22 @@ def merge(conn: sqlite3.Connection, day: str, events: dict[EventKey, EventShape]
     )
 
 
-def _merge_property(conn: sqlite3.Connection, key: tuple[str, str, str, str], prop: PropertyShape,
+def _name_kept(conn: sqlite3.Connection, source: str, kind: str, name: str, names: dict[str, int]) -> str:
+    """`name`, or OTHER_NAMES when it is new and its source has MAX_NAMES names catalogued already."""
+    if name == OTHER_NAMES or conn.execute("SELECT 1 FROM catalog_events WHERE source = ? AND type = ? AND name = ? "
+                                           "LIMIT 1", (source, kind, name)).fetchone():
+        return name
+    if source not in names:
+        names[source] = conn.execute("SELECT count(DISTINCT name) FROM catalog_events WHERE source = ?",
+                                     (source,)).fetchone()[0]
+    if names[source] >= MAX_NAMES:
+        return OTHER_NAMES
+    names[source] += 1
+    return name
+
+
+def _merge_property(conn: sqlite3.Connection, key: tuple[str, str, str, str], row: Any, prop: PropertyShape,
                     shape: EventShape) -> None:
-    row = conn.execute(
-        """SELECT seen, types, formats, min_length, max_length, distinct_values, first_seen FROM catalog_properties
-           WHERE source = ? AND type = ? AND name = ? AND path = ?""", key).fetchone()
     seen, types, formats, low, high, distinct = prop.seen, prop.types, prop.formats, prop.min_length, \
         prop.max_length, min(len(prop.distinct), DISTINCT_CAP + 1)
     first_seen = shape.first_seen

@@ -320,9 +320,15 @@ def _catalog_events(data_dir: str, source: str) -> list[dict[str, object]]:
 
 def cmd_plan_infer(args: argparse.Namespace) -> int:
     """A draft tracking plan from the event catalog, written to --out (or stdout)."""
+    from gateway.catalog import MAX_NAMES, OTHER_NAMES
     from policies.plans.infer import infer_plan
 
-    plan = infer_plan(args.source, _catalog_events(args.data_dir, args.source))
+    events = _catalog_events(args.data_dir, args.source)
+    named = [event for event in events if event["name"] != OTHER_NAMES]
+    if len(named) < len(events):
+        print(f"the source sent more than {MAX_NAMES} event names: those past the catalog's limit (counted as "
+              f"{OTHER_NAMES!r}) are not in the draft", file=sys.stderr)
+    plan = infer_plan(args.source, named)
     text = json.dumps(plan, indent=2) + "\n"
     if args.out:
         Path(args.out).write_text(text, encoding="utf-8")

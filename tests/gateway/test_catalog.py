@@ -1,10 +1,12 @@
 """The event catalog as it is written and read: each event's property paths with their types and value shapes, never a
-value; counts that add up across flushes; SDKs; volume per account under the account's keyed hash."""
+value; counts that add up across flushes; SDKs; volume per account under the account's keyed hash;
+bounds on what senders choose (names, keys) so that the catalog cannot grow without end."""
 
 from __future__ import annotations
 
 import hashlib
 import hmac
+import json
 from pathlib import Path
 from typing import Any
 
@@ -69,3 +71,54 @@ def test_the_account_hash_is_the_same_after_its_cache_starts_afresh(monkeypatch:
     first = [hashed(f"acct-{i}") for i in range(5)]
     assert [hashed(f"acct-{i}") for i in range(5)] == first
     assert len(set(first)) == 5 and account_hasher(b"other" * 8)("acct-0") != first[0]
+
+
+def test_names_and_paths_past_their_limits_are_counted_without_growing_the_catalog(
+    db: Database, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Ids in event names or property keys (the sender's choice) must not grow the catalog without end."""
+    monkeypatch.setattr(catalog, "MAX_NAMES", 3)
+    monkeypatch.setattr(catalog, "MAX_PATHS", 4)
+    events = Catalog(db, "properties.account_id", account_hasher(KEY))
+
+    def viewed(n: int) -> Event:
+        return Event("track", f"m-{n}", event=f"Viewed item {n}", properties={f"item_{n}_{k}": k for k in range(6)})
+
+    events.observe("web", [viewed(n) for n in range(2)])
+    db.write_sync(events.take())
+    events.observe("web", [viewed(n) for n in range(1, 5)])  # one known name, three new ones
+    db.write_sync(events.take())
+
+    counts = {e["name"]: e["count"] for e in db.read_sync(catalog.read_catalog)}
+    assert counts == {"Viewed item 0": 1, "Viewed item 1": 2, "Viewed item 2": 1, catalog.OTHER_NAMES: 2}
+    assert {e["name"]: len(e["properties"]) for e in db.read_sync(catalog.read_catalog)} == {
+        "Viewed item 0": 4, "Viewed item 1": 4, "Viewed item 2": 4, catalog.OTHER_NAMES: 4}
+
+
+def test_between_flushes_memory_holds_a_bounded_number_of_events(db: Database,
+                                                                 monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(catalog, "MAX_SHAPES", 2)
+    events = Catalog(db, "properties.account_id", str)
+    events.observe("web", [Event("track", f"m-{n}", event=f"Viewed item {n}") for n in range(10)])
+    db.write_sync(events.take())
+    counts = {e["name"]: e["count"] for e in db.read_sync(catalog.read_catalog)}
+    assert counts == {"Viewed item 0": 1, "Viewed item 1": 1, catalog.OTHER_NAMES: 8}
+
+
+def test_plan_infer_leaves_the_names_past_the_limit_out_of_the_draft(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from gateway.cli import main
+    from gateway.schema import DATABASE_FILE
+
+    monkeypatch.setattr(catalog, "MAX_NAMES", 1)
+    db = Database(tmp_path / DATABASE_FILE, MIGRATIONS)
+    events = Catalog(db, "properties.account_id", str)
+    events.observe("web", [Event("track", f"m-{n}", event=f"Item {n} Viewed", properties={"n": n}) for n in range(3)])
+    db.write_sync(events.take())
+    db.close()
+
+    assert main(["plan", "infer", "--source", "web", "--data-dir", str(tmp_path)]) == 0
+    out, err = capsys.readouterr()
+    assert list(json.loads(out)["events"]) == ["Item 0 Viewed"]
+    assert "more than 1 event names" in err

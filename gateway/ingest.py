@@ -115,6 +115,7 @@ async def _ingest(gateway: Gateway, codec: Codec, inbound: Inbound) -> Response:
         gateway.metrics.inc("gateway_outbox_full_total", source=source_name)
         request_context.refused("outbox_full", source_name, codec.name)
         busy = ProtocolError(503, "unavailable", "the gateway is busy; retry later", retry_after=full.retry_after)
+        gateway.live.refused(source_name, codec.name, busy.status, "outbox_full", busy.message)
         return codec.respond_error(inbound, busy)
     if gateway.live.watching(source_name):
         gateway.live.events(source_name, codec.name, processed.outcomes())

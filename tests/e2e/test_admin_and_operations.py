@@ -80,8 +80,8 @@ def test_purge_command_shows_progress_and_what_it_purged(
          str(gateway.data_dir)], capture_output=True, text=True, timeout=60, env=gateway.env,
     )
     assert result.returncode == 0, result.stderr
-    assert "purging [" in result.stderr and "7/7" in result.stderr
-    assert result.stdout.startswith("purged: replay 0, delivery_log 0")
+    assert "purging [" in result.stderr and "8/8" in result.stderr
+    assert result.stdout.startswith("purged: replay 0, delivery_log 0") and "plan_violation 0" in result.stdout
 
 
 def test_scrub_dry_run_prints_the_scrubbed_payload_and_the_findings() -> None:

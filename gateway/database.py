@@ -4,6 +4,11 @@ Why one writer: SQLite allows one writing transaction at a time, and a durable c
 function of a connection, queued to the writer thread; the writer runs all the functions waiting at that moment inside
 one transaction (each in its own savepoint, so one failure rolls back only itself) and commits once. Concurrent requests
 therefore share one fsync, and a caller's future resolves only after its rows are on disk (WAL, synchronous=FULL).
+
+When the storage itself fails (the disk is full, an I/O error, the file locked past the busy timeout), SQLite may have
+rolled the whole transaction back already: every write of that commit gets `StorageUnavailable`, nothing of them is
+stored, and `health` says the writer is failing. The writer thread never dies of it: while failing it tries a tiny
+write every `PROBE_INTERVAL_S`, so `health` turns good again by itself once space returns, traffic or not.
 """
 
 from __future__ import annotations
@@ -11,6 +16,7 @@ from __future__ import annotations
 import asyncio
 import concurrent.futures
 import contextlib
+import logging
 import queue
 import sqlite3
 import threading
@@ -20,6 +26,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, TypeVar
 
+from gateway.throttled_log import ThrottledLog
+
 T = TypeVar("T")
 WriteFn = Callable[[sqlite3.Connection], Any]
 
@@ -28,6 +36,57 @@ Outcome = tuple[Waiter, Any, BaseException | None]  # (waiter, result, error)
 
 _STOP = object()
 _OUTSIDE = object()  # marks a write that must run outside any transaction (a WAL checkpoint)
+
+PROBE_INTERVAL_S = 1.0  # while writes fail, how often the idle writer tries whether they work again
+PROBE_TABLE = "writer_probe"  # where that try writes (and deletes in the same transaction)
+PROBE_BYTES = 64 * 1024  # a try needs new pages and log space, as real writes do: a header rewrite would not
+
+log = logging.getLogger("gateway.database")
+
+# SQLite's primary result codes that say the storage, not the write, is at fault: the same write may succeed later.
+_STORAGE_FAULTS = {
+    13: "disk full",  # SQLITE_FULL (also a full max_page_count)
+    10: "I/O error",  # SQLITE_IOERR and its extended codes
+    5: "database busy",  # SQLITE_BUSY: locked by another process past the busy timeout
+    6: "database locked",  # SQLITE_LOCKED
+    14: "cannot open the database file",  # SQLITE_CANTOPEN
+    8: "database is read-only",  # SQLITE_READONLY
+    7: "out of memory",  # SQLITE_NOMEM
+}
+
+
+class StorageUnavailable(Exception):
+    """The database cannot take writes now (`reason`: disk full, I/O error, ...). Nothing of the write was stored;
+    the same write may succeed later, so ingest answers 503 with Retry-After and senders wait."""
+
+    def __init__(self, reason: str) -> None:
+        super().__init__(f"storage unavailable: {reason}")
+        self.reason = reason
+
+
+def storage_fault(error: BaseException) -> StorageUnavailable | None:
+    """`error` as a StorageUnavailable when SQLite blames the storage for it; None for any other error."""
+    if isinstance(error, StorageUnavailable):
+        return error
+    code = getattr(error, "sqlite_errorcode", None)
+    if not isinstance(error, sqlite3.Error) or code is None:
+        return None
+    reason = _STORAGE_FAULTS.get(code & 0xFF)
+    return StorageUnavailable(reason) if reason is not None else None
+
+
+@dataclass
+class WriterHealth:
+    """Whether writes commit. Changed by the writer thread only; read by anyone (single attribute reads)."""
+
+    failing_since: float | None = None  # time of the first failed commit of the current run of failures
+    reason: str = ""  # the storage's complaint, as StorageUnavailable gives it
+    failed_commits: int = 0  # failed commits in the current run
+    faults_total: int = 0  # failed commits since start (for /metrics)
+
+    @property
+    def failing(self) -> bool:
+        return self.failing_since is not None
 
 
 @dataclass(frozen=True)
@@ -59,17 +118,21 @@ class Database:
         self.path.parent.mkdir(parents=True, exist_ok=True)
         self._writer = connect(self.path)
         self._migrate(migrations)
+        self.commits = 0  # transactions committed: with group commit, fewer than writes
+        self.health = WriterHealth()
+        self._after_commit: list[Callable[[], None]] = []  # registered by the write functions of the open transaction
+        self._log = ThrottledLog(log)
         self._queue: queue.SimpleQueue[Any] = queue.SimpleQueue()
         self._thread = threading.Thread(target=self._run_writer, name="sqlite-writer", daemon=True)
         self._thread.start()
         self._readers = threading.local()
         self._reader_conns: list[sqlite3.Connection] = []
         self._reader_lock = threading.Lock()
-        self.commits = 0  # transactions committed: with group commit, fewer than writes
 
     def _migrate(self, migrations: Sequence[Migration]) -> None:
         conn = self._writer
         conn.execute("CREATE TABLE IF NOT EXISTS migrations (name TEXT PRIMARY KEY, applied_at REAL NOT NULL)")
+        conn.execute(f"CREATE TABLE IF NOT EXISTS {PROBE_TABLE} (data BLOB)")
         done = {row[0] for row in conn.execute("SELECT name FROM migrations")}
         for migration in migrations:
             if migration.name in done:
@@ -102,6 +165,12 @@ class Database:
     def write_sync(self, fn: Callable[[sqlite3.Connection], T]) -> T:
         return self.submit(fn).result()
 
+    def after_commit(self, callback: Callable[[], None]) -> None:
+        """Run `callback` on the writer thread once the calling write function's transaction has committed; never if
+        that write or its commit fails. For state kept beside the database (a counter of rows) that must follow
+        what is committed, not what was tried. Call it only from inside a write function."""
+        self._after_commit.append(callback)
+
     def write_outside(self, sql: str) -> None:
         """Run one statement outside any transaction on the writer thread (VACUUM), waiting for it."""
         future: concurrent.futures.Future[Any] = concurrent.futures.Future()
@@ -119,33 +188,58 @@ class Database:
     def _run_writer(self) -> None:
         conn = self._writer
         while True:
-            item = self._queue.get()
-            batch = []
-            outside = []
-            stop = False
-            while item is not None:
-                if item is _STOP:
-                    stop = True
-                elif item[0] is _OUTSIDE:
-                    outside.append(item[1:])
-                else:
-                    batch.append(item)
-                try:
-                    item = self._queue.get_nowait()
-                except queue.Empty:
-                    item = None
-            if batch:
-                self._commit(conn, batch)
-            for future, *sql in outside:
-                if not future.set_running_or_notify_cancel():
-                    continue
-                try:
-                    future.set_result(conn.execute(sql[0]).fetchall() if sql else self._checkpoint(conn))
-                except Exception as exc:  # noqa: BLE001 - the caller gets it
-                    future.set_exception(exc)
+            try:
+                item = self._queue.get(timeout=PROBE_INTERVAL_S) if self.health.failing else self._queue.get()
+            except queue.Empty:
+                self._probe(conn)
+                continue
+            batch, outside, stop = self._drain(item)
+            # Whatever happens here, the thread must live on: every later write would wait for it forever.
+            try:
+                if batch:
+                    self._commit(conn, batch)
+                for future, *sql in outside:
+                    self._run_outside(conn, future, sql)
+            except Exception as exc:  # noqa: BLE001 - a bug in the writer itself; its waiters learn of it
+                log.exception("database writer: unexpected failure")
+                _settle([(waiter, None, exc) for _, waiter in batch if not waiter.done()])
             if stop:
                 conn.close()
                 return
+
+    def _drain(self, item: Any) -> tuple[list[tuple[WriteFn, Waiter]], list[tuple[Any, ...]], bool]:
+        """`item` and everything queued behind it: (writes for one transaction, work outside one, stop?)."""
+        batch, outside, stop = [], [], False
+        while item is not None:
+            if item is _STOP:
+                stop = True
+            elif item[0] is _OUTSIDE:
+                outside.append(item[1:])
+            else:
+                batch.append(item)
+            try:
+                item = self._queue.get_nowait()
+            except queue.Empty:
+                item = None
+        return batch, outside, stop
+
+    def _run_outside(self, conn: sqlite3.Connection, future: concurrent.futures.Future[Any], sql: list[str]) -> None:
+        if not future.set_running_or_notify_cancel():
+            return
+        try:
+            future.set_result(conn.execute(sql[0]).fetchall() if sql else self._checkpoint(conn))
+        except Exception as exc:  # noqa: BLE001 - the caller gets it
+            future.set_exception(storage_fault(exc) or exc)
+
+    def _probe(self, conn: sqlite3.Connection) -> None:
+        """While writes fail: one real write of PROBE_BYTES, deleted in the same transaction, to find out whether the
+        storage takes writes again."""
+
+        def probe(c: sqlite3.Connection) -> None:
+            c.execute(f"INSERT INTO {PROBE_TABLE} (data) VALUES (zeroblob({PROBE_BYTES}))")
+            c.execute(f"DELETE FROM {PROBE_TABLE}")
+
+        self._commit(conn, [(probe, concurrent.futures.Future())])
 
     @staticmethod
     def _checkpoint(conn: sqlite3.Connection, attempts: int = 50) -> tuple[int, int, int]:
@@ -159,26 +253,66 @@ class Database:
 
     def _commit(self, conn: sqlite3.Connection, batch: list[tuple[WriteFn, Waiter]]) -> None:
         outcomes: list[Outcome] = []
+        self._after_commit.clear()
         try:
             conn.execute("BEGIN IMMEDIATE")
-            for fn, future in batch:
-                conn.execute("SAVEPOINT op")
-                try:
-                    result = fn(conn)
-                except Exception as exc:  # noqa: BLE001 - the caller gets it through its future
-                    conn.execute("ROLLBACK TO op")
-                    conn.execute("RELEASE op")
-                    outcomes.append((future, None, exc))
-                else:
-                    conn.execute("RELEASE op")
-                    outcomes.append((future, result, None))
+            outcomes = [self._run_in_savepoint(conn, fn, waiter) for fn, waiter in batch]
             conn.execute("COMMIT")
+        except Exception as exc:  # noqa: BLE001 - the commit failed (disk full, I/O error): nothing was stored
+            with contextlib.suppress(sqlite3.Error):  # SQLite may have rolled back by itself already
+                if conn.in_transaction:
+                    conn.execute("ROLLBACK")
+            self._after_commit.clear()
+            fault = storage_fault(exc)
+            if fault is not None:
+                self._failed(fault)
+            else:
+                log.error("database writer: a commit failed: %s", type(exc).__name__)
+            outcomes = [(waiter, None, fault or exc) for _, waiter in batch]
+        else:
             self.commits += 1
-        except Exception as exc:  # noqa: BLE001 - the commit itself failed (disk full, I/O error): nothing was stored
-            if conn.in_transaction:
-                conn.execute("ROLLBACK")
-            outcomes = [(future, None, exc) for _, future in batch]
+            self._recovered()
+            for callback in self._after_commit:
+                callback()
+            self._after_commit.clear()
         _settle(outcomes)
+
+    def _run_in_savepoint(self, conn: sqlite3.Connection, fn: WriteFn, waiter: Waiter) -> Outcome:
+        """One write function in its own savepoint: its own failure rolls back only itself; a storage fault (after
+        which SQLite may have rolled back the whole transaction) is raised, failing the whole commit."""
+        conn.execute("SAVEPOINT op")
+        mark = len(self._after_commit)
+        try:
+            result = fn(conn)
+        except Exception as exc:  # noqa: BLE001 - the caller gets it through its waiter
+            fault = storage_fault(exc)
+            if fault is not None:
+                raise fault from exc
+            del self._after_commit[mark:]
+            conn.execute("ROLLBACK TO op")
+            conn.execute("RELEASE op")
+            return (waiter, None, exc)
+        conn.execute("RELEASE op")
+        return (waiter, result, None)
+
+    def _failed(self, fault: StorageUnavailable) -> None:
+        health = self.health
+        if health.failing_since is None:
+            health.failing_since = time.time()
+        health.reason = fault.reason
+        health.failed_commits += 1
+        health.faults_total += 1
+        self._log.warning("writes", "database writes fail: %s; ingest answers 503 until they work again",
+                          fault.reason)
+
+    def _recovered(self) -> None:
+        health = self.health
+        if health.failing_since is None:
+            return
+        log.warning("database writes work again after %.1f s (%d failed commits: %s)",
+                    time.time() - health.failing_since, health.failed_commits, health.reason)
+        health.failing_since, health.reason, health.failed_commits = None, "", 0
+        self._log.reset("writes")
 
     # -- reads --------------------------------------------------------------------------------------------------
 

@@ -19,10 +19,11 @@ from typing import Any
 
 import sqlite_utils
 
-from gateway.database import Migration
+from gateway.database import PROBE_TABLE, Migration
 
 MIGRATIONS_TABLE = "migrations"  # where gateway.database records what it applied
-INTERNAL_TABLES = (MIGRATIONS_TABLE, "sqlite_sequence")  # shown as migrations, or SQLite's own bookkeeping
+# Shown as migrations; the writer's tries while writes fail (gateway.database); SQLite's own bookkeeping.
+INTERNAL_TABLES = (MIGRATIONS_TABLE, PROBE_TABLE, "sqlite_sequence")
 
 
 @dataclass(frozen=True)

@@ -1,17 +1,42 @@
-"""The database's writer: writes waiting together share one commit, and one failing write spoils only itself."""
+"""The database's writer: writes waiting together share one commit, one failing write spoils only itself, and a full
+disk fails writes cleanly (StorageUnavailable, nothing stored) until space returns, which the writer finds by itself.
+
+A full disk is made for real: `PRAGMA max_page_count` makes SQLite answer SQLITE_FULL ("database or disk is full")
+exactly as a full file system does, without needing a file system of our own."""
 
 from __future__ import annotations
 
 import asyncio
 import sqlite3
 import threading
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 
-from gateway.database import Database, Migration
+from gateway.database import Database, Migration, StorageUnavailable
+from tests.support.waiting import wait_until
 
 SCHEMA = Migration("test-1", ("CREATE TABLE t (x INTEGER NOT NULL)",))
+BLOBS = Migration("test-blobs", ("CREATE TABLE blobs (data BLOB NOT NULL)",))
+
+
+def fill_the_disk(db: Database) -> None:
+    """Let the file grow by no more than a few pages from now on: the next sizeable write finds the disk full."""
+    db.write_sync(lambda c: c.execute(f"PRAGMA max_page_count = {c.execute('PRAGMA page_count').fetchone()[0] + 2}"))
+
+
+def free_the_disk(db: Database) -> None:
+    """Room again (through a queued write, which also shows that the writer is still alive)."""
+    db.write_sync(lambda c: c.execute("PRAGMA max_page_count = 1073741823"))
+
+
+def insert_blob(kb: int) -> Callable[[sqlite3.Connection], int]:
+    return lambda c: c.execute("INSERT INTO blobs VALUES (zeroblob(?))", (kb * 1024,)).rowcount
+
+
+def blob_rows(db: Database) -> int:
+    return db.read_sync(lambda c: c.execute("SELECT count(*) FROM blobs").fetchone()[0])
 
 
 def test_writes_queued_together_are_committed_in_one_transaction(tmp_path: Path) -> None:
@@ -83,4 +108,73 @@ def test_the_file_is_in_wal_mode_with_secure_delete(tmp_path: Path) -> None:
     db = Database(tmp_path / "db.sqlite3", [SCHEMA])
     assert db.read_sync(lambda c: c.execute("PRAGMA journal_mode").fetchone()[0]) == "wal"
     assert db.read_sync(lambda c: c.execute("PRAGMA secure_delete").fetchone()[0]) == 1
+    db.close()
+
+
+def test_a_full_disk_fails_every_write_of_that_commit_cleanly_and_the_writer_lives_on(tmp_path: Path) -> None:
+    db = Database(tmp_path / "db.sqlite3", [BLOBS])
+    db.write_sync(insert_blob(1))
+    fill_the_disk(db)
+    gate = threading.Event()
+    db.submit(lambda conn: gate.wait(10))  # holds the writer while a small and a large write queue up together
+    small, large = db.submit(insert_blob(1)), db.submit(insert_blob(256))
+    gate.set()
+    for write in (small, large):
+        with pytest.raises(StorageUnavailable) as raised:
+            write.result(10)
+        assert raised.value.reason == "disk full"
+    assert blob_rows(db) == 1  # the small write shared the failed commit: nothing of it was stored
+    assert db.health.failing and db.health.reason == "disk full" and db.health.failed_commits >= 1
+
+    free_the_disk(db)  # the writer took this write: it did not die of the failure
+    assert db.write_sync(insert_blob(256)) == 1
+    assert not db.health.failing
+    assert blob_rows(db) == 2
+    db.close()
+
+
+def test_with_no_writes_coming_the_writer_finds_out_by_itself_that_space_returned(tmp_path: Path) -> None:
+    db = Database(tmp_path / "db.sqlite3", [BLOBS])
+    fill_the_disk(db)
+    with pytest.raises(StorageUnavailable):
+        db.write_sync(insert_blob(256))
+    assert db.health.failing
+    # Its own tries fail while the disk stays full...
+    tries = db.health.failed_commits
+    wait_until(lambda: db.health.failed_commits > tries, what="the writer to try again by itself")
+    assert db.health.failing
+    # ...and succeed once there is room, with nobody writing.
+    # Room again, made behind the writer's back as an operator deleting files would (a queued write would be traffic).
+    db._writer.execute("PRAGMA max_page_count = 1073741823")
+    wait_until(lambda: not db.health.failing, what="the writer to notice that writes work again")
+    assert db.health.faults_total >= 2
+    db.close()
+
+
+def test_after_commit_callbacks_run_for_committed_writes_only(tmp_path: Path) -> None:
+    db = Database(tmp_path / "db.sqlite3", [SCHEMA, BLOBS])
+    seen: list[str] = []
+
+    def write(name: str, fail: bool = False, kb: int = 0) -> Callable[[sqlite3.Connection], None]:
+        def fn(conn: sqlite3.Connection) -> None:
+            db.after_commit(lambda: seen.append(name))
+            if kb:
+                conn.execute("INSERT INTO blobs VALUES (zeroblob(?))", (kb * 1024,))
+            if fail:
+                raise ValueError(name)
+        return fn
+
+    gate = threading.Event()
+    db.submit(lambda conn: gate.wait(10))
+    kept, refused = db.submit(write("kept")), db.submit(write("refused", fail=True))
+    gate.set()
+    kept.result(10)
+    with pytest.raises(ValueError):
+        refused.result(10)
+    assert seen == ["kept"]  # a write that failed alone does not run its callback; its neighbour's runs
+
+    fill_the_disk(db)
+    with pytest.raises(StorageUnavailable):
+        db.write_sync(write("on a full disk", kb=256))
+    assert seen == ["kept"]  # the commit failed: nothing it registered runs
     db.close()

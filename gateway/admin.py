@@ -13,21 +13,24 @@ from gateway.state import gateway_of
 
 
 async def outbox(request: Request) -> Response:
-    """Queue depth and dead letters per destination, and the newest dead letters (without their event bodies)."""
+    """Queue depth, lag and dead letters per destination, and the newest dead letters (without their events; those
+    are read one by one, audited, at /admin/v1/dead-letters/{id})."""
     gateway = gateway_of(request)
     depth = gateway.outbox.depth()
-    dead = await gateway.outbox.dead_letter_counts()
+    lag = await gateway.outbox.lag()
+    dead = await gateway.dead_letters.counts()
     destinations = [
         {
             "name": d.name,
             "protocol": d.protocol,
             "enabled": d.enabled,
             "queued": depth.get(d.name, 0),
+            "lag_s": round(lag.get(d.name, 0.0), 3),
             "dead_letters": dead.get(d.name, 0),
         }
         for d in gateway.policy.destinations
     ]
-    recent = await gateway.outbox.dead_letter_summary(limit_param(request))
+    recent = await gateway.dead_letters.list(limit=limit_param(request))
     return JSONResponse({"destinations": destinations, "recent_dead_letters": recent})
 
 

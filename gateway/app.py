@@ -24,6 +24,7 @@ from starlette.routing import Mount, Route, Router
 from gateway import (
     admin,
     consent_api,
+    dead_letters_api,
     heap,
     ingest,
     posthog_proxy,
@@ -48,9 +49,13 @@ async def healthz(request: Request) -> Response:
 
 
 async def readyz(request: Request) -> Response:
+    """200 when the gateway can take and deliver events; else 503 with every reason (gateway.health)."""
     gateway: Gateway | None = getattr(request.app.state, "gateway", None)
-    if gateway is None or not gateway.ready:
-        return JSONResponse({"status": "starting"}, status_code=503)
+    if gateway is None:
+        return JSONResponse({"status": "starting", "reasons": ["starting"]}, status_code=503)
+    reasons = gateway.health.reasons() if gateway.ready else ["shutting down"]
+    if reasons:
+        return JSONResponse({"status": "not ready", "reasons": reasons}, status_code=503)
     return JSONResponse({"status": "ready"})
 
 
@@ -58,10 +63,11 @@ async def metrics(request: Request) -> Response:
     gateway = gateway_of(request)
     depth = [({"destination": name}, n) for name, n in gateway.outbox.depth().items()]
     lag = [({"destination": name}, seconds) for name, seconds in (await gateway.outbox.lag()).items()]
-    dead = await gateway.outbox.dead_letter_counts()
+    dead = await gateway.dead_letters.counts()
     dead_letters = [({"destination": name}, dead.get(name, 0)) for name in gateway.outbox.depth()]
+    storage: list[tuple[dict[str, str], float]] = [({}, 0.0 if gateway.db.health.failing else 1.0)]
     text = gateway.metrics.render({"gateway_outbox_depth": depth, "gateway_outbox_lag_seconds": lag,
-                                   "gateway_dead_letters": dead_letters})
+                                   "gateway_dead_letters": dead_letters, "gateway_database_writable": storage})
     return PlainTextResponse(text, media_type=CONTENT_TYPE)
 
 
@@ -94,7 +100,7 @@ def create_app(policy: Policy, data_dir: Path | str, announce_token: Callable[[s
             refusals.flush()
 
     admin_api = Router(routes=[*admin.routes(), *replay_api.admin_routes(), *privacy_api.routes(),
-                               *reviews_api.routes(), *tracking_api.routes()])
+                               *reviews_api.routes(), *tracking_api.routes(), *dead_letters_api.routes()])
     app = Starlette(
         routes=[
             Route("/healthz", healthz),

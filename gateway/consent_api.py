@@ -23,6 +23,7 @@ from starlette.responses import JSONResponse, Response
 
 from gateway import request_context
 from gateway.bodies import decode_content, read_body
+from gateway.database import StorageUnavailable
 from gateway.identity import component
 from gateway.protocols.codec import ProtocolError, basic_auth_user
 from gateway.state import gateway_of
@@ -32,8 +33,13 @@ MAX_BODY = 64 * 1024
 ID_KEYS = ("userId", "anonymousId")
 
 
-def _error(status: int, code: str, message: str) -> JSONResponse:
-    return JSONResponse({"error": code, "message": message}, status_code=status)
+def _error(status: int, code: str, message: str, retry_after: int | None = None) -> JSONResponse:
+    headers = {"Retry-After": str(retry_after)} if retry_after is not None else None
+    return JSONResponse({"error": code, "message": message}, status_code=status, headers=headers)
+
+
+def _unavailable(refusal: ProtocolError) -> JSONResponse:
+    return _error(refusal.status, refusal.code, refusal.message, refusal.retry_after)
 
 
 def _timestamp(value: Any) -> float:
@@ -62,6 +68,7 @@ def _purposes(body: dict[str, Any], key: str, known: tuple[str, ...]) -> list[st
 async def record_consent(request: Request) -> Response:
     gateway = gateway_of(request)
     try:
+        gateway.health.admit()
         raw = await read_body(request, MAX_BODY)
         body = orjson.loads(decode_content(raw, request.headers.get("content-encoding"), MAX_BODY))
         if not isinstance(body, dict):
@@ -88,6 +95,8 @@ async def record_consent(request: Request) -> Response:
         gateway.metrics.inc("gateway_consent_api_rejected_total", reason=error.code)
         request_context.refused(error.code)
         return _error(error.status, error.code, error.message)
+    except StorageUnavailable as fault:
+        return _unavailable(gateway.health.refusal(fault, "consent"))
 
     hashes = {gateway.identity.hash(value) for value in identifiers}
     if gateway.suppression.suppressed(hashes):
@@ -103,7 +112,10 @@ async def record_consent(request: Request) -> Response:
         needing = [d.name for d in gateway.policy.destinations if recorded.withdrawn & set(d.purposes)]
         return sorted(recorded.withdrawn), gateway.outbox.remove_subjects(conn, needing, subject)
 
-    withdrawn, removed = await gateway.db.write(write)
+    try:
+        withdrawn, removed = await gateway.db.write(write)
+    except StorageUnavailable as fault:
+        return _unavailable(gateway.health.refusal(fault, "consent"))
     gateway.metrics.inc("gateway_consent_records_total", source=source.name)
     if removed:
         gateway.metrics.inc("gateway_consent_withdrawn_events_removed_total", removed, source=source.name)

@@ -200,7 +200,7 @@ class Database:
                     self._commit(conn, batch)
                 for future, *sql in outside:
                     self._run_outside(conn, future, sql)
-            except Exception as exc:  # noqa: BLE001 - a bug in the writer itself; its waiters learn of it
+            except Exception as exc:  # a bug in the writer itself; its waiters learn of it
                 log.exception("database writer: unexpected failure")
                 _settle([(waiter, None, exc) for _, waiter in batch if not waiter.done()])
             if stop:
@@ -284,7 +284,7 @@ class Database:
         mark = len(self._after_commit)
         try:
             result = fn(conn)
-        except Exception as exc:  # noqa: BLE001 - the caller gets it through its waiter
+        except Exception as exc:  # the caller gets it through its waiter
             fault = storage_fault(exc)
             if fault is not None:
                 raise fault from exc

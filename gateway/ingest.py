@@ -21,6 +21,7 @@ from starlette.routing import Route
 from gateway import request_context, violations
 from gateway.bodies import WIRE_SLACK, decode_content, read_body
 from gateway.client_ip import client_ip
+from gateway.database import StorageUnavailable
 from gateway.outbox.store import OutboxFull
 from gateway.pipeline import Processed
 from gateway.protocols.codec import Codec, Inbound, Limits, ProtocolError, read_json
@@ -100,6 +101,7 @@ async def _ingest(gateway: Gateway, codec: Codec, inbound: Inbound) -> Response:
     """Decode, authenticate, run the pipeline and commit; the answer in the codec's shape either way."""
     source_name = "unknown"
     try:
+        gateway.health.admit()
         decoded = codec.decode(inbound)
         source = gateway.policy.source_for_key(decoded.write_key) if decoded.write_key else None
         if source is None:
@@ -117,6 +119,11 @@ async def _ingest(gateway: Gateway, codec: Codec, inbound: Inbound) -> Response:
         busy = ProtocolError(503, "unavailable", "the gateway is busy; retry later", retry_after=full.retry_after)
         gateway.live.refused(source_name, codec.name, busy.status, "outbox_full", busy.message)
         return codec.respond_error(inbound, busy)
+    except StorageUnavailable as fault:
+        refusal = gateway.health.refusal(fault, codec.name)
+        request_context.refused("storage_unavailable", source_name, codec.name)
+        gateway.live.refused(source_name, codec.name, refusal.status, "storage_unavailable", refusal.message)
+        return codec.respond_error(inbound, refusal)
     if gateway.live.watching(source_name):
         gateway.live.events(source_name, codec.name, processed.outcomes())
     gateway.metrics.inc("gateway_events_received_total", len(decoded.events), source=source_name, protocol=codec.name)

@@ -115,6 +115,8 @@ FAMILIES: dict[str, Family] = {
         "destination"),
     # Faults (counted by branch ops's supervisor, storage health and vendor deletion calls; declared here so that
     # the two branches meet in one table).
+    "gateway_database_writable": _gauge(
+        "1 while database writes commit, 0 while they fail (disk full, I/O errors): ingest answers 503 meanwhile."),
     "gateway_task_restarts_total": _counter(
         "Restarts of a supervised task (a destination's sender, a background worker) after it failed, by task.",
         "task"),
@@ -247,7 +249,7 @@ class Metrics:
             assert isinstance(gauge, Gauge), name
             gauge.clear()
             for labels, value in values:
-                gauge.labels(**labels).set(value)
+                (gauge.labels(**labels) if labels else gauge).set(value)
         return generate_latest(self.registry).decode()
 
 

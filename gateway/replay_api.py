@@ -18,6 +18,7 @@ from gateway import request_context
 from gateway.access import admin_route
 from gateway.admin_request import audit, int_param, not_found
 from gateway.bodies import decode_content, read_body
+from gateway.database import StorageUnavailable
 from gateway.protocols import posthog
 from gateway.protocols.codec import Inbound, ProtocolError, basic_auth_user
 from gateway.state import gateway_of
@@ -46,6 +47,10 @@ def _rejected(error: Rejected) -> JSONResponse:
     return JSONResponse({"error": error.code, "message": error.message}, status_code=error.status)
 
 
+def _retry_after(error: ProtocolError) -> dict[str, str]:
+    return {"Retry-After": str(error.retry_after)} if error.retry_after is not None else {}
+
+
 async def native_ingest(request: Request) -> Response:
     """`POST /v1/replay/{session_id}`: rrweb events, gzip optional, the source's write key as Basic auth user,
     `writeKey` in the body or `?writeKey=` (sendBeacon cannot set headers)."""
@@ -53,6 +58,7 @@ async def native_ingest(request: Request) -> Response:
     if not gateway.policy.replay.enabled:
         return _rejected(Rejected(404, "not_found", "session replay is not enabled in the policy"))
     try:
+        gateway.health.admit()
         body = await read_recording(request, gateway.policy.replay)
         try:
             parsed = orjson.loads(body)
@@ -68,6 +74,10 @@ async def native_ingest(request: Request) -> Response:
         gateway.metrics.inc("replay_requests_rejected_total", reason=error.code)
         request_context.refused(error.code)
         return _rejected(error)
+    except StorageUnavailable as fault:
+        refusal = gateway.health.refusal(fault, "replay")
+        return JSONResponse({"error": refusal.code, "message": refusal.message}, status_code=refusal.status,
+                            headers=_retry_after(refusal))
     return JSONResponse({"status": "ok", "stored": result.stored, "duplicates": result.duplicates,
                          "refused_consent": result.refused_consent})
 
@@ -80,6 +90,7 @@ async def posthog_recording(request: Request) -> Response:
     try:
         if not limits.enabled:
             raise Rejected(404, "not_found", "session replay is not enabled in the policy")
+        gateway.health.admit()
         body = await read_recording(request, limits)
         inbound = Inbound("recording", request.method, request.query_params, request.headers, body)
         try:
@@ -93,6 +104,9 @@ async def posthog_recording(request: Request) -> Response:
         gateway.metrics.inc("replay_requests_rejected_total", reason=error.code)
         request_context.refused(error.code)
         return PlainTextResponse(error.message, status_code=error.status)
+    except StorageUnavailable as fault:
+        refusal = gateway.health.refusal(fault, "posthog-recording")
+        return PlainTextResponse(refusal.message, status_code=refusal.status, headers=_retry_after(refusal))
     if request.query_params.get("beacon") == "1":
         return Response(status_code=204)
     return JSONResponse({"status": "Ok"})

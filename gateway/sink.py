@@ -41,7 +41,7 @@ class SinkTransport:
     def __init__(self, db: Database, destination: str, keep: int = 10_000) -> None:
         self.db, self.destination, self.keep = db, destination, keep
 
-    async def send(self, batch: Sequence[Queued]) -> SendResult:
+    async def send(self, batch: Sequence[Queued], timeout_s: float) -> SendResult:
         now = time.time()
         rows = [(self.destination, q.source, q.message_id, now, q.body, q.subjects) for q in batch]
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import sqlite3
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -26,14 +26,17 @@ from gateway.client_ip import Network, parse_networks
 from gateway.consent_ledger import ConsentLedger
 from gateway.database import Database
 from gateway.deletion import DeletionKeys, Deletions
+from gateway.health import Health
 from gateway.identity import Identity
 from gateway.live import LiveHub
 from gateway.metrics import Metrics, policy_series
 from gateway.outbox import OutboxStore, Sender
+from gateway.outbox.dead_letters import DeadLetters
 from gateway.outbox.transport import HttpTransport, Transport
 from gateway.pipeline import Encoder, Pipeline
 from gateway.protocols import PROTOCOLS, check_credentials, segment
 from gateway.schema import DATABASE_FILE, MIGRATIONS
+from gateway.supervisor import Supervised
 from gateway.suppression import Suppression
 from policies.consent import decide, read_signals
 from policies.event import Event
@@ -65,8 +68,10 @@ class Gateway:
     secret: bytes
     http: httpx.AsyncClient
     trusted_proxies: tuple[Network, ...]
+    health: Health
+    dead_letters: DeadLetters
     senders: list[Sender]
-    background: list[asyncio.Task[None]]  # replay analysis, deletions, retention: each ends when `stopping` is set
+    tasks: list[Supervised]  # the senders, replay analysis, deletions, retention, the disk watch: until `stopping`
     stopping: asyncio.Event
     accounts: AccountMap
     catalog: Catalog
@@ -125,25 +130,25 @@ async def open_gateway(policy: Policy, data_dir: Path, announce_token: Callable[
         keep_consent_proof=policy.retention.keep_consent_proof, accounts=accounts,
     )
     stopping = asyncio.Event()
-    background = []
+    health = Health(db, data_dir, policy.storage, metrics)
+    senders = [_sender(d, db, http, outbox, metrics, stopping) for d in enabled]
+    work = {f"sender:{sender.destination.name}": sender.run for sender in senders}
     if policy.replay.enabled:
-        analyzer = replay_analysis.analyze_idle_sessions(
-            replay.store, policy.replay.detect, policy.replay.analyze_after_idle_s, stopping
-        )
-        background.append(asyncio.create_task(analyzer, name="replay-analysis"))
-    background.append(asyncio.create_task(deletions.run(stopping), name="deletions"))
-    purger = retention.purge_periodically(db, policy.retention, replay.store, stopping)
-    background.append(asyncio.create_task(purger, name="retention"))
-    flusher = catalog.flush_periodically(policy.catalog.flush_interval_s, stopping)
-    background.append(asyncio.create_task(flusher, name="catalog"))
-    senders = [_sender(d, db, http, outbox, metrics) for d in enabled]
-    for sender in senders:
-        sender.start()
+        work["replay-analysis"] = lambda: replay_analysis.analyze_idle_sessions(
+            replay.store, policy.replay.detect, policy.replay.analyze_after_idle_s, stopping)
+    work["deletions"] = lambda: deletions.run(stopping)
+    work["retention"] = lambda: retention.purge_periodically(db, policy.retention, replay.store, stopping)
+    work["disk-watch"] = lambda: health.watch(stopping)
+    work["catalog"] = lambda: catalog.flush_periodically(policy.catalog.flush_interval_s, stopping)
+    tasks = [Supervised(name, run, stopping, metrics).start() for name, run in work.items()]
+    health.tasks = tasks
+    dead_letters = DeadLetters(outbox, [d.name for d in enabled], _withheld(policy, suppression, ledger))
     return Gateway(
         policy=policy, db=db, outbox=outbox, pipeline=pipeline, metrics=metrics, access=control, identity=identity,
         ledger=ledger, audit=audit, suppression=suppression, replay=replay, deletions=deletions, secret=secret,
-        http=http, trusted_proxies=parse_networks(policy.http.trusted_proxies), senders=senders,
-        background=background, stopping=stopping, accounts=accounts, catalog=catalog, live=LiveHub(),
+        http=http, trusted_proxies=parse_networks(policy.http.trusted_proxies), health=health,
+        dead_letters=dead_letters, senders=senders, tasks=tasks, stopping=stopping, accounts=accounts, catalog=catalog,
+        live=LiveHub(),
     )
 
 
@@ -151,9 +156,8 @@ async def close_gateway(gateway: Gateway) -> None:
     """Stop taking work, let batches in flight finish, keep everything undelivered queued, close the database."""
     gateway.ready = False
     gateway.stopping.set()
-    for sender in gateway.senders:
-        await sender.stop()
-    await asyncio.gather(*gateway.background, return_exceptions=True)
+    # A batch in flight may finish (its outcome recorded); what is still queued waits for the next start.
+    await asyncio.gather(*(task.wait(grace_s=5.0) for task in gateway.tasks))
     await gateway.replay.close()
     await gateway.http.aclose()
     gateway.db.close()
@@ -170,8 +174,8 @@ def _encoder_of(protocol: str) -> Encoder:
     return (segment.CODEC if protocol == LOCAL_SINK else PROTOCOLS[protocol]).outbox_encoder()
 
 
-def _sender(destination: Destination, db: Database, http: httpx.AsyncClient, outbox: OutboxStore, metrics: Metrics
-            ) -> Sender:
+def _sender(destination: Destination, db: Database, http: httpx.AsyncClient, outbox: OutboxStore, metrics: Metrics,
+            stopping: asyncio.Event) -> Sender:
     """The sender of a destination's batches: to its vendor over HTTP, or into the local sink."""
     transport: Transport
     if destination.protocol == LOCAL_SINK:
@@ -179,7 +183,24 @@ def _sender(destination: Destination, db: Database, http: httpx.AsyncClient, out
     else:
         codec = PROTOCOLS[destination.protocol]
         transport, limits = HttpTransport(codec, destination, http), codec.outbound_limits
-    return Sender(destination, transport, outbox, limits, metrics)
+    return Sender(destination, transport, outbox, limits, metrics, stopping)
+
+
+def _withheld(policy: Policy, suppression: Suppression, ledger: ConsentLedger
+              ) -> Callable[[str, Sequence[str]], str | None]:
+    """Why a dead letter may not be redriven to a destination now: its subject was deleted since, or withdrew consent
+    to a purpose the destination needs."""
+    purposes = {d.name: d.purposes for d in policy.destinations}
+
+    def withheld(destination: str, subjects: Sequence[str]) -> str | None:
+        if suppression.suppressed(subjects):
+            return "subject deleted"
+        state = ledger.state(subjects) or {}
+        if any(state.get(purpose) is False for purpose in purposes.get(destination, ())):
+            return "consent withdrawn"
+        return None
+
+    return withheld
 
 
 def _replay_service(policy: Policy, db: Database, identity: Identity, suppression: Suppression,

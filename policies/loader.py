@@ -39,6 +39,7 @@ from policies.policy import (
     Privacy,
     Retry,
     Source,
+    Storage,
 )
 from policies.replay import read_replay
 from policies.retention import read_retention
@@ -59,10 +60,13 @@ def _read_retry(table: Table) -> Retry:
         jitter=table.number("jitter", defaults.jitter),
         max_retry_after_s=table.number("max_retry_after_s", defaults.max_retry_after_s),
         timeout_s=table.number("timeout_s", defaults.timeout_s, minimum=0.001),
+        max_timeout_s=table.number("max_timeout_s", defaults.max_timeout_s, minimum=0.001),
     )
     table.finish()
     if retry.jitter >= 1:
         raise table.error("jitter", "must be below 1 (a fraction of the delay)")
+    if retry.max_timeout_s < retry.timeout_s:
+        raise table.error("max_timeout_s", f"must be at least timeout_s ({retry.timeout_s:g})")
     return retry
 
 
@@ -85,6 +89,7 @@ def _read_destination(table: Table, protocols: Collection[str]) -> Destination:
         retry=_read_retry(table.table("retry")),
         deletion=table.string_map("deletion"),
         on_missing_consent=table.string("on_missing_consent", DEFAULT_ON_MISSING_CONSENT, choices=ON_MISSING_CONSENT),
+        max_in_flight=table.integer("max_in_flight", Destination.max_in_flight, minimum=1),
     )
     table.finish()
     return destination
@@ -151,6 +156,15 @@ def _read_outbox(table: Table) -> Outbox:
     return outbox
 
 
+def _read_storage(table: Table) -> Storage:
+    storage = Storage(
+        min_free_mb=table.integer("min_free_mb", Storage.min_free_mb),
+        retry_after_s=table.integer("retry_after_s", Storage.retry_after_s, minimum=1),
+    )
+    table.finish()
+    return storage
+
+
 def _read_privacy(table: Table) -> Privacy:
     privacy = Privacy(hash_key=table.string("hash_key", ""))
     table.finish()
@@ -182,6 +196,7 @@ def parse_policy(
     destinations = [_read_destination(t, protocols) for t in destination_tables]
     sources = [_read_source(t, Path(file).parent) for t in source_tables]
     outbox = root.read("outbox", _read_outbox)
+    storage = root.read("storage", _read_storage)
     http = root.read("http", _read_http)
     privacy = root.read("privacy", _read_privacy)
     replay = root.read("replay", read_replay)
@@ -216,6 +231,7 @@ def parse_policy(
         sources=tuple(sources),
         destinations=tuple(destinations),
         outbox=outbox,
+        storage=storage,
         http=http,
         privacy=privacy,
         replay=replay,

@@ -29,7 +29,10 @@ class Retry:
     multiplier: float = 2.0
     jitter: float = 0.1
     max_retry_after_s: float = 300.0
+    # The first attempt's timeout. Each attempt after a failure waits `multiplier` times longer, up to max_timeout_s,
+    # so a vendor slower than timeout_s is not sent the same batch again and again.
     timeout_s: float = 15.0
+    max_timeout_s: float = 120.0
 
 
 @dataclass(frozen=True)
@@ -43,6 +46,9 @@ class Destination:
     retry: Retry = field(default_factory=Retry)
     deletion: dict[str, str] = field(default_factory=dict)  # the vendor's user-deletion API (gateway.vendor_deletion)
     on_missing_consent: str = "drop"  # a needed purpose never granted: "drop" or "anonymize" (policies.consent)
+    # Batches sent at once. 1 keeps delivery in order of arrival; more drain a slow vendor faster, but a batch retried
+    # may then arrive after younger ones (vendors order events by their timestamps; profile updates apply as they come).
+    max_in_flight: int = 1
 
 
 @dataclass(frozen=True)
@@ -66,6 +72,15 @@ class Outbox:
 
     max_events: int = 1_000_000
     full_retry_after_s: int = 30
+
+
+@dataclass(frozen=True)
+class Storage:
+    """The disk under the data directory. Below `min_free_mb` (counting the database's reusable pages) ingest answers
+    503 with Retry-After and /readyz says not ready, so that delivery, which frees space, can still record its work."""
+
+    min_free_mb: int = 64
+    retry_after_s: int = 10  # what ingest tells clients when it cannot write (disk nearly full, writes failing)
 
 
 @dataclass(frozen=True)
@@ -96,6 +111,7 @@ class Policy:
     sources: tuple[Source, ...]
     destinations: tuple[Destination, ...]
     outbox: Outbox = field(default_factory=Outbox)
+    storage: Storage = field(default_factory=Storage)
     http: Http = field(default_factory=Http)
     privacy: Privacy = field(default_factory=Privacy)
     replay: ReplayPolicy = field(default_factory=ReplayPolicy)

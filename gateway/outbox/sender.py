@@ -1,23 +1,34 @@
-"""One sender per destination: takes the oldest queued deliveries, sends them as one batch, and acts on the answer.
+"""One sender per destination: takes the oldest queued deliveries, sends them in batches, and acts on the answers.
 
 - delivered: the rows leave the outbox.
-- retry (408/429/5xx, connection errors): the rows stay; the sender waits (Retry-After when given, else exponential
-  backoff with jitter) and tries the same rows again, keeping their dedup ids, so the destination can drop duplicates.
-- rejected (any other 4xx): a batch of one goes to the dead letters with the reason. A larger batch is split in halves
-  and retried at once, so one bad event cannot take its neighbours down with it.
+- retry (408/429/5xx, connection errors, timeouts): the rows stay; the sender waits (Retry-After when given, else
+  exponential backoff with jitter) and tries the same rows again, keeping their dedup ids, so the destination can
+  drop duplicates. Each attempt after a failure may take `multiplier` times longer than the one before (from
+  `timeout_s` up to `max_timeout_s`), so a vendor slower than the timeout gets the batch a few times, not forever.
+- rejected (any other 4xx): a batch of one goes to the dead letters with the reason. A larger batch is split in halves,
+  each sent at once, so one bad event cannot take its neighbours down with it.
 
-One batch is in flight per destination, which keeps delivery in order of arrival.
+Up to `max_in_flight` batches are in flight per destination (each worker owns the rows it took until they are settled).
+With one, delivery is in order of arrival. With more, a batch that is retried may arrive after younger ones. While the
+destination fails, only one batch at a time is sent (the others wait), so a vendor in trouble is not hammered.
+
+The outcome of a batch is recorded in the database. When the database cannot take writes (a full disk), the sender
+keeps the outcome and waits until it can, rather than send the batch again: nothing is sent meanwhile. Any other error
+ends `run`; the sender is supervised (gateway.supervisor), which starts it again.
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import random
 from collections import Counter
-from collections.abc import Coroutine, Sequence
+from collections.abc import AsyncIterator, Awaitable, Callable, Coroutine, Sequence
+from functools import partial
 from typing import Any
 
+from gateway.database import StorageUnavailable
 from gateway.metrics import Metrics
 from gateway.outbox.retry import backoff_delay
 from gateway.outbox.store import OutboxStore, Queued
@@ -26,6 +37,8 @@ from gateway.protocols.codec import Limits
 from policies.policy import Destination
 
 log = logging.getLogger("gateway.sender")
+
+WRITABLE_POLL_S = 0.5  # while the database cannot take writes, how often a sender looks again
 
 
 class Sender:
@@ -36,6 +49,7 @@ class Sender:
         outbox: OutboxStore,
         limits: Limits,
         metrics: Metrics,
+        stopping: asyncio.Event,
         rng: random.Random | None = None,
     ) -> None:
         self.destination = destination
@@ -43,71 +57,152 @@ class Sender:
         self.outbox = outbox
         self.limits = limits
         self.metrics = metrics
+        self.stopping = stopping
         self.rng = rng or random.Random()
-        self.batch_cap = limits.max_events  # shrinks while isolating a rejected event, grows back on success
-        self.failures = 0  # consecutive retryable failures
-        self._stopping = asyncio.Event()
-        self._task: asyncio.Task[None] | None = None
-
-    def start(self) -> None:
-        self._task = asyncio.create_task(self.run(), name=f"sender:{self.destination.name}")
-
-    async def stop(self, grace_s: float = 5.0) -> None:
-        """Let the batch in flight finish (up to `grace_s`), then stop. Undelivered rows stay queued for next start."""
-        self._stopping.set()
-        if self._task is None:
-            return
-        try:
-            await asyncio.wait_for(asyncio.shield(self._task), grace_s)
-        except TimeoutError:
-            self._task.cancel()
-            await asyncio.gather(self._task, return_exceptions=True)
+        self.failures = 0  # consecutive retryable failures of the destination
+        self._resume_at = 0.0  # loop time before which nothing is sent (after a retryable failure)
+        self._healthy = asyncio.Event()  # set while failures == 0: every worker may send
+        self._probing = False  # while failing: a worker is sending the one batch that finds out whether it is back
+        self._frontier = 0  # the highest row id taken by a worker: the next batch starts after it
+        self._claiming = asyncio.Lock()
 
     async def run(self) -> None:
-        name = self.destination.name
-        wakeup = self.outbox.wakeup(name)
-        while not self._stopping.is_set():
+        """Deliver until `stopping` is set. Undelivered rows stay queued, for the next run or the next start."""
+        self.failures, self._resume_at, self._probing, self._frontier = 0, 0.0, False, 0
+        self._healthy.set()
+        async with asyncio.TaskGroup() as workers:
+            for _ in range(self.destination.max_in_flight):
+                workers.create_task(self._worker())
+
+    async def _worker(self) -> None:
+        wakeup = self.outbox.wakeup(self.destination.name)
+        while not self.stopping.is_set():
+            if not await self._writable():
+                return
             wakeup.clear()
-            batch = await self.outbox.next_batch(name, self.batch_cap, self.limits.max_body_bytes)
+            batch = await self._claim()
             if not batch:
                 await self._until_stopped_or(wakeup.wait())
                 continue
-            try:
-                result = await self.transport.send(batch)
-            except Exception:  # a bug in a transport must not kill the sender; the rows stay queued
-                log.exception("sender %s: transport failed", name)
-                result = SendResult("retry", reason="internal error in transport")
-            await self._settle(batch, result)
+            wakeup.set()  # there may be more: another idle worker should look
+            await self._deliver(batch)
 
-    async def _settle(self, batch: Sequence[Queued], result: SendResult) -> None:
+    async def _claim(self) -> list[Queued]:
+        async with self._claiming:
+            batch = await self.outbox.next_batch(self.destination.name, self.limits.max_events,
+                                                 self.limits.max_body_bytes, after_id=self._frontier)
+            if batch:
+                self._frontier = batch[-1].id
+            return batch
+
+    async def _deliver(self, batch: Sequence[Queued]) -> None:
+        """Send `batch` until it is delivered or dead-lettered (or the gateway stops). Before each retry the rows are
+        read again: what consent withdrawal or a deletion removed meanwhile is not sent."""
+        retrying = False
+        while batch:
+            async with self._turn() as allowed:
+                if not allowed:
+                    return
+                if retrying:
+                    batch = await self.outbox.still_queued(self.destination.name, batch)
+                    if not batch:
+                        return
+                result = await self._attempt(batch)
+            if result.outcome != "retry":
+                await self._answered(batch, result)
+                return
+            await self._record(partial(self.outbox.attempted, batch))
+            self._count("gateway_events_retried_total", batch)
+            self._failed(result, len(batch))
+            retrying = True
+
+    async def _answered(self, batch: Sequence[Queued], result: SendResult) -> None:
+        """The destination took `batch`, or refused it for good."""
         name = self.destination.name
-        by_source = Counter(q.source for q in batch)
+        self._reachable()  # it answered: it is up, even when it refused these
         if result.outcome == "delivered":
-            await self.outbox.delivered(name, batch)
-            for source, n in by_source.items():
-                self.metrics.inc("gateway_events_delivered_total", n, source=source, destination=name)
-            self.failures = 0
-            self.batch_cap = min(self.limits.max_events, self.batch_cap * 2)
-        elif result.outcome == "retry":
-            await self.outbox.attempted(batch)
-            for source, n in by_source.items():
-                self.metrics.inc("gateway_events_retried_total", n, source=source, destination=name)
-            self.failures += 1
-            delay = backoff_delay(self.destination.retry, self.failures, result.retry_after, self.rng)
-            log.warning("sender %s: %s; retrying %d events in %.2f s", name, result.reason, len(batch), delay)
-            await self._until_stopped_or(asyncio.sleep(delay))
+            await self._record(partial(self.outbox.delivered, name, batch))
+            self._count("gateway_events_delivered_total", batch)
         elif len(batch) > 1:
-            self.batch_cap = max(1, len(batch) // 2)
             log.warning("sender %s: batch of %d refused (%s); splitting it", name, len(batch), result.reason)
+            await self._deliver(batch[: len(batch) // 2])
+            await self._deliver(batch[len(batch) // 2:])
         else:
-            await self.outbox.dead_letter(name, batch, result.status, f"{result.reason}: {result.detail}")
-            for source, n in by_source.items():
-                self.metrics.inc("gateway_events_dead_lettered_total", n, source=source, destination=name)
+            await self._record(partial(self.outbox.dead_letter, name, batch, result.status, result.reason,
+                                       result.detail))
+            self._count("gateway_events_dead_lettered_total", batch)
             log.error("sender %s: event dead-lettered: %s", name, result.reason)
+
+    @contextlib.asynccontextmanager
+    async def _turn(self) -> AsyncIterator[bool]:
+        """Wait until a batch may be sent: at once while the destination is healthy; while it fails, after the
+        backoff and only as the one batch in flight. Yields False when the gateway stops first."""
+        loop = asyncio.get_running_loop()
+        while not self.stopping.is_set():
+            if self._resume_at > loop.time():
+                await self._until_stopped_or(asyncio.sleep(self._resume_at - loop.time()))
+            elif self.failures == 0:
+                yield True
+                return
+            elif not self._probing:
+                self._probing = True
+                try:
+                    yield True
+                finally:
+                    self._probing = False
+                return
+            else:
+                await self._until_stopped_or(self._healthy.wait())
+        yield False
+
+    async def _attempt(self, batch: Sequence[Queued]) -> SendResult:
+        retry = self.destination.retry
+        timeout = min(retry.max_timeout_s, retry.timeout_s * retry.multiplier ** self.failures)
+        try:
+            return await self.transport.send(batch, timeout)
+        except StorageUnavailable as fault:  # the local sink writes to the database
+            return SendResult("retry", reason=f"the database cannot take writes ({fault.reason})")
+        except Exception:  # a bug in a transport must not kill the sender; the rows stay queued
+            log.exception("sender %s: transport failed", self.destination.name)
+            return SendResult("retry", reason="internal error in transport")
+
+    def _failed(self, result: SendResult, events: int) -> None:
+        self.failures += 1
+        self._healthy.clear()
+        delay = backoff_delay(self.destination.retry, self.failures, result.retry_after, self.rng)
+        self._resume_at = max(self._resume_at, asyncio.get_running_loop().time() + delay)
+        log.warning("sender %s: %s; retrying %d events in %.2f s", self.destination.name, result.reason, events, delay)
+
+    def _reachable(self) -> None:
+        self.failures = 0
+        self._healthy.set()
+
+    async def _record(self, write: Callable[[], Awaitable[None]]) -> None:
+        """Record a batch's outcome. While the database cannot take writes, wait and record it then: the batch is
+        not sent again for it. (If the gateway stops first, the rows are still queued and go again on the next
+        start, with the same dedup ids.)"""
+        while True:
+            try:
+                await write()
+                return
+            except StorageUnavailable:
+                if not await self._writable():
+                    return
+
+    async def _writable(self) -> bool:
+        """Wait while the database cannot take writes; False when the gateway stops first."""
+        health = self.outbox.db.health
+        while health.failing and not self.stopping.is_set():
+            await self._until_stopped_or(asyncio.sleep(WRITABLE_POLL_S))
+        return not self.stopping.is_set()
+
+    def _count(self, metric: str, batch: Sequence[Queued]) -> None:
+        for source, n in Counter(q.source for q in batch).items():
+            self.metrics.inc(metric, n, source=source, destination=self.destination.name)
 
     async def _until_stopped_or(self, awaitable: Coroutine[Any, Any, Any]) -> None:
         waiter = asyncio.ensure_future(awaitable)
-        stopper = asyncio.ensure_future(self._stopping.wait())
+        stopper = asyncio.ensure_future(self.stopping.wait())
         await asyncio.wait({waiter, stopper}, return_when=asyncio.FIRST_COMPLETED)
         waiter.cancel()
         stopper.cancel()

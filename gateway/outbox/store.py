@@ -5,6 +5,11 @@ concatenates bytes), with the kind of endpoint it goes to (Mixpanel: events, use
 Rows leave the table when the destination accepted them, or move to `dead_letters` with the reason when it refused them
 for good. The number of rows is bounded by the policy: past the bound, `commit` raises `OutboxFull` and ingest answers
 503 with Retry-After. Nothing is dropped.
+
+The depth per destination is kept in memory beside the table (ingest checks the bound on every request). It changes
+only with what is committed (`Database.after_commit`): a write that fails, on a full disk say, leaves it as it was.
+(So requests committed together are checked against the rows committed before them: the bound may be passed by one
+group commit's rows, never more.)
 """
 
 from __future__ import annotations
@@ -13,7 +18,7 @@ import asyncio
 import sqlite3
 import time
 from collections import Counter
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
 from gateway.database import Database, Migration
@@ -97,6 +102,15 @@ MIGRATIONS = (
             *_add_kind("dead_letters"),
         ),
     ),
+    Migration(
+        "outbox-5",
+        (
+            # What the destination answered, apart from our own short `reason`: the answer may quote event data, so
+            # it is shown only with the event's body (gateway.outbox.dead_letters), and the two event-bearing
+            # columns, body and reply, are the ones a scrubber of dead letters has to rewrite.
+            "ALTER TABLE dead_letters ADD COLUMN reply TEXT NOT NULL DEFAULT ''",
+        ),
+    ),
 )
 
 
@@ -140,12 +154,16 @@ class OutboxStore:
         self.max_events = max_events
         self.full_retry_after_s = full_retry_after_s
         self._wakeups: dict[str, asyncio.Event] = {name: asyncio.Event() for name in destinations}
-        # Owned by the writer thread (every change happens inside a write function); others only read it.
+        # Changed on the writer thread only, after a commit (see the module's docstring); others only read it.
         self._depth: Counter[str] = Counter(
             dict(db.read_sync(
                 lambda c: c.execute("SELECT destination, count(*) FROM outbox GROUP BY destination").fetchall()
             ))
         )
+
+    def change_depth(self, change: Mapping[str, int]) -> None:
+        """Inside a write function: add `change` to the depths once the write is committed."""
+        self.db.after_commit(lambda: self._depth.update(change))
 
     # -- ingest side -----------------------------------------------------------------------------------------------
 
@@ -158,14 +176,13 @@ class OutboxStore:
         if not deliveries and also is None:
             return
         now = time.time()
+        added: Counter[str] = Counter()
 
         def insert(conn: sqlite3.Connection) -> None:
             # Checked again here, in commit order: a deletion request committed just before must win.
             kept = [d for d in deliveries if not (d.subjects and self.suppressed(d.subjects.split()))]
             rows = [(d.destination, d.source, d.message_id, now, *d.encoded, d.subjects) for d in kept]
-            added.update(d.destination for d in kept)
-            if sum(self._depth.values()) + len(rows) > self.max_events:
-                raise OutboxFull(self.full_retry_after_s)
+            self.check_room(len(rows))
             conn.executemany(
                 """INSERT INTO outbox (destination, source, message_id, enqueued_at, body, kind, subjects)
                    VALUES (?, ?, ?, ?, ?, ?, ?)""",
@@ -173,42 +190,38 @@ class OutboxStore:
             )
             if also is not None:
                 also(conn)
-            self._depth.update(added)
+            added.update(d.destination for d in kept)
+            self.change_depth(added)
 
-        added: Counter[str] = Counter()
-        try:
-            await self.db.write(insert)
-        except OutboxFull:
-            raise
-        except Exception:
-            await self._recount()
-            raise
-        for name in added:
+        await self.db.write(insert)
+        self.wake(added)
+
+    def check_room(self, rows: int) -> None:
+        """Inside a write function: raise OutboxFull unless `rows` more fit within the bound."""
+        if sum(self._depth.values()) + rows > self.max_events:
+            raise OutboxFull(self.full_retry_after_s)
+
+    def wake(self, destinations: Iterable[str]) -> None:
+        """Tell the senders of `destinations` that rows were committed for them."""
+        for name in destinations:
             wakeup = self._wakeups.get(name)
             if wakeup is not None:
                 wakeup.set()
-
-    async def _recount(self) -> None:
-        """After a failed commit the in-memory depth may be ahead of the table: take it from the table again."""
-
-        def recount(conn: sqlite3.Connection) -> None:
-            self._depth = Counter(dict(conn.execute("SELECT destination, count(*) FROM outbox GROUP BY destination")))
-
-        await self.db.write(recount)
 
     # -- sender side -----------------------------------------------------------------------------------------------
 
     def wakeup(self, destination: str) -> asyncio.Event:
         return self._wakeups.setdefault(destination, asyncio.Event())
 
-    async def next_batch(self, destination: str, max_events: int, max_bytes: int) -> list[Queued]:
-        """The oldest rows for `destination`: at most `max_events`, and within `max_bytes` of bodies (at least one)."""
+    async def next_batch(self, destination: str, max_events: int, max_bytes: int, after_id: int = 0) -> list[Queued]:
+        """The oldest rows for `destination` after `after_id` (rows up to it are in flight): at most `max_events`, and
+        within `max_bytes` of bodies (at least one)."""
 
         def select(conn: sqlite3.Connection) -> list[Queued]:
             cursor = conn.execute(
-                """SELECT id, source, message_id, attempts, body, kind, subjects FROM outbox WHERE destination = ?
-                   ORDER BY id LIMIT ?""",
-                (destination, max_events),
+                """SELECT id, source, message_id, attempts, body, kind, subjects FROM outbox
+                   WHERE destination = ? AND id > ? ORDER BY id LIMIT ?""",
+                (destination, after_id, max_events),
             )
             batch: list[Queued] = []
             size = 0
@@ -221,6 +234,22 @@ class OutboxStore:
 
         return await self.db.read(select)
 
+    async def still_queued(self, destination: str, batch: Sequence[Queued]) -> list[Queued]:
+        """The rows of `batch` still in the outbox, read again (a consent withdrawal or a deletion request may have
+        removed some while the batch waited to be retried). A batch is a run of ids: no row joins it later."""
+        if not batch:
+            return []
+
+        def select(conn: sqlite3.Connection) -> list[Queued]:
+            cursor = conn.execute(
+                """SELECT id, source, message_id, attempts, body, kind, subjects FROM outbox
+                   WHERE destination = ? AND id BETWEEN ? AND ? ORDER BY id""",
+                (destination, batch[0].id, batch[-1].id),
+            )
+            return [Queued(*row) for row in cursor]
+
+        return await self.db.read(select)
+
     async def delivered(self, destination: str, batch: Sequence[Queued]) -> None:
         ids = [(q.id,) for q in batch]
 
@@ -228,11 +257,11 @@ class OutboxStore:
         log = [(destination, q.source, q.message_id, now) for q in batch]
 
         def delete(conn: sqlite3.Connection) -> None:
-            conn.executemany("DELETE FROM outbox WHERE id = ?", ids)
+            deleted = sum(conn.execute("DELETE FROM outbox WHERE id = ?", row).rowcount for row in ids)
             conn.executemany(
                 "INSERT INTO delivery_log (destination, source, message_id, delivered_at) VALUES (?, ?, ?, ?)", log
             )
-            self._depth[destination] -= len(ids)
+            self.change_depth({destination: -deleted})
 
         await self.db.write(delete)
 
@@ -242,21 +271,22 @@ class OutboxStore:
             lambda conn: conn.executemany("UPDATE outbox SET attempts = attempts + 1 WHERE id = ?", ids)
         )
 
-    async def dead_letter(self, destination: str, batch: Sequence[Queued], status: int | None, reason: str) -> None:
-        """Move rows the destination refused for good into `dead_letters`, with the reason."""
+    async def dead_letter(self, destination: str, batch: Sequence[Queued], status: int | None, reason: str,
+                          reply: str = "") -> None:
+        """Move rows the destination refused for good into `dead_letters`, with our reason and its reply."""
         now = time.time()
         ids = [(q.id,) for q in batch]
 
         def move(conn: sqlite3.Connection) -> None:
             conn.executemany(
                 """INSERT INTO dead_letters (destination, source, message_id, enqueued_at, failed_at, attempts, status,
-                                             reason, body, kind, subjects)
-                   SELECT destination, source, message_id, enqueued_at, ?, attempts + 1, ?, ?, body, kind, subjects
+                                             reason, reply, body, kind, subjects)
+                   SELECT destination, source, message_id, enqueued_at, ?, attempts + 1, ?, ?, ?, body, kind, subjects
                    FROM outbox WHERE id = ?""",
-                [(now, status, reason, i) for (i,) in ids],
+                [(now, status, reason, reply, i) for (i,) in ids],
             )
-            conn.executemany("DELETE FROM outbox WHERE id = ?", ids)
-            self._depth[destination] -= len(ids)
+            deleted = sum(conn.execute("DELETE FROM outbox WHERE id = ?", row).rowcount for row in ids)
+            self.change_depth({destination: -deleted})
 
         await self.db.write(move)
 
@@ -270,7 +300,7 @@ class OutboxStore:
                 cursor = conn.execute(
                     "DELETE FROM outbox WHERE destination = ? AND instr(subjects, ?) > 0", (destination, subject)
                 )
-                self._depth[destination] -= cursor.rowcount
+                self.change_depth({destination: -cursor.rowcount})
                 removed += cursor.rowcount
         return removed
 
@@ -301,24 +331,3 @@ class OutboxStore:
         found = await self.db.read(oldest)
         now = time.time() if now is None else now
         return {name: max(0.0, now - at) if at is not None else 0.0 for name, at in found.items()}
-
-    async def dead_letter_summary(self, limit: int = 100) -> list[dict[str, object]]:
-        """The newest dead letters, without their bodies (which hold event data)."""
-
-        def select(conn: sqlite3.Connection) -> list[dict[str, object]]:
-            cursor = conn.execute(
-                """SELECT id, destination, source, message_id, enqueued_at, failed_at, attempts, status, reason
-                   FROM dead_letters ORDER BY id DESC LIMIT ?""",
-                (limit,),
-            )
-            names = [d[0] for d in cursor.description]
-            return [dict(zip(names, row, strict=True)) for row in cursor]
-
-        return await self.db.read(select)
-
-    async def dead_letter_counts(self) -> dict[str, int]:
-        return dict(
-            await self.db.read(
-                lambda c: c.execute("SELECT destination, count(*) FROM dead_letters GROUP BY destination").fetchall()
-            )
-        )

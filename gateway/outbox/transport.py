@@ -26,7 +26,9 @@ class SendResult:
 
 
 class Transport(Protocol):
-    async def send(self, batch: Sequence[Queued]) -> SendResult: ...
+    async def send(self, batch: Sequence[Queued], timeout_s: float) -> SendResult:
+        """Deliver `batch`, giving up (a retryable result) after `timeout_s` per request."""
+        ...
 
 
 class HttpTransport:
@@ -35,7 +37,7 @@ class HttpTransport:
     def __init__(self, codec: Codec, destination: Destination, client: httpx.AsyncClient) -> None:
         self.codec, self.destination, self.client = codec, destination, client
 
-    async def send(self, batch: Sequence[Queued]) -> SendResult:
+    async def send(self, batch: Sequence[Queued], timeout_s: float) -> SendResult:
         # Some vendors take one batch in several requests, one per endpoint kind (Mixpanel: events, user and group
         # profiles); the batch is delivered when all are. A retry resends all of them: dedup ids and idempotent
         # profile updates make it safe.
@@ -43,7 +45,7 @@ class HttpTransport:
         for request in self._requests(batch):
             try:
                 response = await self.client.post(
-                    request.url, content=request.body, headers=request.headers, timeout=self.destination.retry.timeout_s
+                    request.url, content=request.body, headers=request.headers, timeout=timeout_s
                 )
             except httpx.TransportError as exc:
                 # Connection refused, reset, timeouts: the destination may or may not have the batch; retrying with

@@ -59,7 +59,7 @@ def test_a_mixed_batch_reaches_import_engage_and_groups_in_that_order_with_the_p
         batch = await outbox.next_batch("mp", 100, 1_000_000)
         assert [q.kind for q in batch] == ["profile", "event", "group", "event"]
         async with httpx.AsyncClient() as client:
-            return (await HttpTransport(mixpanel.CODEC, destination, client).send(batch)).outcome
+            return (await HttpTransport(mixpanel.CODEC, destination, client).send(batch, timeout_s=10)).outcome
 
     try:
         assert asyncio.run(send()) == "delivered"

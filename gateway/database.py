@@ -7,8 +7,9 @@ therefore share one fsync, and a caller's future resolves only after its rows ar
 
 When the storage itself fails (the disk is full, an I/O error, the file locked past the busy timeout), SQLite may have
 rolled the whole transaction back already: every write of that commit gets `StorageUnavailable`, nothing of them is
-stored, and `health` says the writer is failing. The writer thread never dies of it: while failing it tries a tiny
-write every `PROBE_INTERVAL_S`, so `health` turns good again by itself once space returns, traffic or not.
+stored, and `health` says the writer is failing. The writer thread never dies of it: while failing it tries a write of
+its own every `PROBE_INTERVAL_S`, so `health` turns good again by itself once space returns, traffic or not. Writes
+queued meanwhile are still tried (each commits if it can); ingest does not send any (gateway.health).
 """
 
 from __future__ import annotations
@@ -187,11 +188,15 @@ class Database:
 
     def _run_writer(self) -> None:
         conn = self._writer
+        next_probe = 0.0
         while True:
-            try:
-                item = self._queue.get(timeout=PROBE_INTERVAL_S) if self.health.failing else self._queue.get()
-            except queue.Empty:
+            if self.health.failing and time.monotonic() >= next_probe:
                 self._probe(conn)
+                next_probe = time.monotonic() + PROBE_INTERVAL_S
+            try:
+                item = (self._queue.get(timeout=max(0.0, next_probe - time.monotonic())) if self.health.failing
+                        else self._queue.get())
+            except queue.Empty:
                 continue
             batch, outside, stop = self._drain(item)
             # Whatever happens here, the thread must live on: every later write would wait for it forever.
@@ -233,13 +238,15 @@ class Database:
 
     def _probe(self, conn: sqlite3.Connection) -> None:
         """While writes fail: one real write of PROBE_BYTES, deleted in the same transaction, to find out whether the
-        storage takes writes again."""
+        storage takes writes again. Only this ends a failure: a small write that happens to fit in pages the file
+        already has proves little, and readiness would flap with every one."""
 
         def probe(c: sqlite3.Connection) -> None:
             c.execute(f"INSERT INTO {PROBE_TABLE} (data) VALUES (zeroblob({PROBE_BYTES}))")
             c.execute(f"DELETE FROM {PROBE_TABLE}")
 
-        self._commit(conn, [(probe, concurrent.futures.Future())])
+        if self._commit(conn, [(probe, concurrent.futures.Future())]):
+            self._recovered()
 
     @staticmethod
     def _checkpoint(conn: sqlite3.Connection, attempts: int = 50) -> tuple[int, int, int]:
@@ -251,7 +258,8 @@ class Database:
             time.sleep(0.02)
         return result
 
-    def _commit(self, conn: sqlite3.Connection, batch: list[tuple[WriteFn, Waiter]]) -> None:
+    def _commit(self, conn: sqlite3.Connection, batch: list[tuple[WriteFn, Waiter]]) -> bool:
+        """Run `batch` in one transaction and settle its waiters; whether it committed."""
         outcomes: list[Outcome] = []
         self._after_commit.clear()
         try:
@@ -269,13 +277,14 @@ class Database:
             else:
                 log.error("database writer: a commit failed: %s", type(exc).__name__)
             outcomes = [(waiter, None, fault or exc) for _, waiter in batch]
-        else:
-            self.commits += 1
-            self._recovered()
-            for callback in self._after_commit:
-                callback()
-            self._after_commit.clear()
+            _settle(outcomes)
+            return False
+        self.commits += 1
+        for callback in self._after_commit:
+            callback()
+        self._after_commit.clear()
         _settle(outcomes)
+        return True
 
     def _run_in_savepoint(self, conn: sqlite3.Connection, fn: WriteFn, waiter: Waiter) -> Outcome:
         """One write function in its own savepoint: its own failure rolls back only itself; a storage fault (after

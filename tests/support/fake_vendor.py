@@ -31,7 +31,8 @@ class Recorded:
     headers: dict[str, str]  # lower-case names
     body: bytes  # decompressed
     status: int  # what the fake vendor answered
-    at: float = field(default_factory=time.monotonic)
+    at: float = field(default_factory=time.monotonic)  # when it answered (after `delay_s`)
+    started: float = 0.0  # when the request arrived: with `at`, which requests were in flight at once
 
     def json(self) -> Any:
         return json.loads(self.body)
@@ -104,6 +105,7 @@ class FakeVendor:
             self._scripted.extend([answer] * times)
 
     def _handle(self, handler: BaseHTTPRequestHandler) -> None:
+        started = time.monotonic()
         length = int(handler.headers.get("Content-Length") or 0)
         body = handler.rfile.read(length) if length else b""
         if handler.headers.get("Content-Encoding", "").lower() == "gzip":
@@ -118,6 +120,7 @@ class FakeVendor:
             {k.lower(): v for k, v in handler.headers.items()},
             body,
             status=0,
+            started=started,
         )
         with self._lock:
             answer = self.rule and self.rule(recorded)
@@ -152,6 +155,16 @@ class FakeVendor:
     def wait_for_message_ids(self, ids: set[str], timeout: float = 20.0) -> set[str]:
         wait_until(lambda: ids <= self.message_ids(), timeout, what=f"{len(ids)} message ids at the fake vendor")
         return self.message_ids()
+
+    def most_in_flight(self, requests: list[Recorded] | None = None) -> int:
+        """The most requests that were being answered at the same moment."""
+        edges = sorted(edge for r in (requests if requests is not None else self.received())
+                       for edge in ((r.started, 1), (r.at, -1)))
+        most = current = 0
+        for _, step in edges:
+            current += step
+            most = max(most, current)
+        return most
 
     def wait_for_requests(self, n: int, timeout: float = 20.0) -> list[Recorded]:
         wait_until(lambda: len(self.received()) >= n, timeout, what=f"{n} requests at the fake vendor")

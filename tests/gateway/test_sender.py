@@ -1,0 +1,209 @@
+"""A destination's sender against a real HTTP vendor on loopback (the fake vendor), over a real outbox in SQLite:
+batches in flight, timeouts that grow for a slow vendor, one batch at a time while the vendor fails, and supervision
+(a sender that raises is started again and delivers what was queued)."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections import Counter
+from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import asynccontextmanager
+from dataclasses import dataclass, replace
+from pathlib import Path
+from typing import Any
+
+import httpx
+import orjson
+import pytest
+
+from gateway.database import Database
+from gateway.metrics import Metrics
+from gateway.outbox import MIGRATIONS, Delivery, OutboxStore, Sender
+from gateway.outbox.transport import HttpTransport
+from gateway.protocols import segment
+from gateway.protocols.codec import Limits
+from gateway.supervisor import Backoff, Supervised
+from policies.policy import Destination, Retry
+from tests.support.fake_vendor import Answer, FakeVendor, Recorded
+
+BATCH_OF_FIVE = Limits(max_body_bytes=500 * 1024, max_event_bytes=32 * 1024, max_events=5)
+FAST = Retry(initial_backoff_s=0.05, max_backoff_s=0.2, jitter=0.0, timeout_s=5.0)
+RETRIED = 'gateway_events_retried_total'
+
+
+def destination(url: str, **changes: Any) -> Destination:
+    base = Destination("segment", "segment", url, {"write_key": "w"}, ("analytics",), retry=FAST)
+    return replace(base, **changes)
+
+
+def deliveries(prefix: str, n: int) -> list[Delivery]:
+    return [Delivery("segment", "web", f"{prefix}-{i}",
+                     (orjson.dumps({"type": "track", "event": "Viewed", "messageId": f"{prefix}-{i}"}), "event"))
+            for i in range(n)]
+
+
+@dataclass
+class Running:
+    outbox: OutboxStore
+    sender: Sender
+    supervised: Supervised
+    metrics: Metrics
+
+    async def queue(self, items: list[Delivery]) -> None:
+        await self.outbox.commit(items, also=None)
+
+    async def until(self, condition: Callable[[], bool], timeout: float = 20.0, what: str = "condition") -> None:
+        deadline = asyncio.get_running_loop().time() + timeout
+        while not condition():
+            if asyncio.get_running_loop().time() > deadline:
+                raise AssertionError(f"timed out after {timeout} s waiting for {what}")
+            await asyncio.sleep(0.02)
+
+
+@asynccontextmanager
+async def sending(tmp_path: Path, dest: Destination, limits: Limits = BATCH_OF_FIVE) -> AsyncIterator[Running]:
+    db = Database(tmp_path / "outbox.sqlite3", MIGRATIONS)
+    outbox = OutboxStore(db, 100_000, 30, ["segment"])
+    metrics, stopping = Metrics(), asyncio.Event()
+    async with httpx.AsyncClient() as client:
+        sender = Sender(dest, HttpTransport(segment.CODEC, dest, client), outbox, limits, metrics, stopping)
+        supervised = Supervised("sender:segment", sender.run, stopping, metrics,
+                                Backoff(initial_s=0.05, max_s=0.2)).start()
+        try:
+            yield Running(outbox, sender, supervised, metrics)
+        finally:
+            stopping.set()
+            await supervised.wait(grace_s=5.0)
+            db.close()
+
+
+def run(scenario: Callable[[], Awaitable[None]]) -> None:
+    asyncio.run(scenario())
+
+
+def delivered_ids(vendor: FakeVendor) -> Counter[str]:
+    return Counter(event["messageId"] for event in vendor.segment_events())
+
+
+def test_with_max_in_flight_a_slow_vendor_gets_several_batches_at_once(vendor: FakeVendor, tmp_path: Path) -> None:
+    vendor.delay_s = 0.3
+
+    async def scenario() -> None:
+        async with sending(tmp_path, destination(vendor.url, max_in_flight=4)) as running:
+            await running.queue(deliveries("e", 40))  # eight batches of five
+            await running.until(lambda: len(delivered_ids(vendor)) == 40, what="all forty delivered")
+
+    run(scenario)
+    assert vendor.most_in_flight() == 4
+    assert max(delivered_ids(vendor).values()) == 1
+
+
+def test_with_one_in_flight_batches_arrive_one_after_another_in_order(vendor: FakeVendor, tmp_path: Path) -> None:
+    vendor.delay_s = 0.05
+
+    async def scenario() -> None:
+        async with sending(tmp_path, destination(vendor.url)) as running:
+            await running.queue(deliveries("e", 20))
+            await running.until(lambda: len(delivered_ids(vendor)) == 20, what="all twenty delivered")
+
+    run(scenario)
+    assert vendor.most_in_flight() == 1
+    assert [e["messageId"] for e in vendor.segment_events()] == [f"e-{i}" for i in range(20)]
+
+
+def test_a_vendor_slower_than_the_timeout_gets_the_batch_a_few_times_as_each_attempt_waits_longer(
+    vendor: FakeVendor, tmp_path: Path
+) -> None:
+    vendor.delay_s = 0.7  # slower than the first attempt's timeout, and than the second's
+
+    async def scenario() -> None:
+        retry = replace(FAST, timeout_s=0.2, multiplier=2.0, max_timeout_s=5.0)
+        async with sending(tmp_path, destination(vendor.url, retry=retry)) as running:
+            await running.queue(deliveries("slow", 3))
+            await running.until(lambda: running.outbox.depth()["segment"] == 0, what="the batch delivered")
+
+    run(scenario)
+    # 0.2 s and 0.4 s time out; 0.8 s waits long enough. A fixed 0.2 s would send it forever.
+    assert len(vendor.received()) == 3
+    assert set(delivered_ids(vendor)) == {"slow-0", "slow-1", "slow-2"}
+
+
+def test_while_the_vendor_fails_only_one_batch_at_a_time_is_sent(vendor: FakeVendor, tmp_path: Path) -> None:
+    vendor.delay_s = 0.05
+    failing = {"left": 12}
+
+    def unavailable_for_a_while(request: Recorded) -> Answer | None:
+        if failing["left"] > 0:
+            failing["left"] -= 1
+            return Answer(503, b"{}")
+        return None
+
+    vendor.rule = unavailable_for_a_while
+
+    async def scenario() -> None:
+        async with sending(tmp_path, destination(vendor.url, max_in_flight=4)) as running:
+            await running.queue(deliveries("e", 40))
+            await running.until(lambda: running.outbox.depth()["segment"] == 0, what="all delivered")
+            assert running.metrics.value(RETRIED, source="web", destination="segment") == 12 * 5  # each a batch of 5
+
+    run(scenario)
+    refused = [r for r in vendor.received() if r.status == 503]
+    first_answer = min(r.at for r in refused)
+    after_the_first_failure = [r for r in refused if r.started > first_answer]
+    assert len(after_the_first_failure) >= 8
+    assert vendor.most_in_flight(after_the_first_failure) == 1  # the others waited
+    assert vendor.most_in_flight() == 4  # and all four went again once it answered
+    assert set(delivered_ids(vendor)) == {f"e-{i}" for i in range(40)}
+
+
+def test_a_sender_that_raises_is_restarted_and_delivers_what_was_queued(
+    vendor: FakeVendor, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    failures = {"left": 3}
+    recording = OutboxStore.delivered
+
+    async def delivered_with_a_bug(self: OutboxStore, destination: str, batch: Any) -> None:
+        if failures["left"] > 0:
+            failures["left"] -= 1
+            raise RuntimeError("a bug while recording a delivery")
+        await recording(self, destination, batch)
+
+    monkeypatch.setattr(OutboxStore, "delivered", delivered_with_a_bug)
+
+    async def scenario() -> None:
+        async with sending(tmp_path, destination(vendor.url)) as running:
+            await running.queue(deliveries("e", 5))
+            await running.until(lambda: running.outbox.depth()["segment"] == 0, what="the events recorded delivered")
+            assert running.supervised.restarts == 3
+            assert running.metrics.value("gateway_task_restarts_total", task="sender:segment") == 3
+            assert running.supervised.down is None
+
+    with caplog.at_level(logging.ERROR, logger="gateway.supervisor"):
+        run(scenario)
+    # The batch went again after each restart (same dedup ids), and the error was logged once, not three times.
+    assert delivered_ids(vendor) == Counter({f"e-{i}": 4 for i in range(5)})
+    assert len([r for r in caplog.records if "sender:segment failed" in r.getMessage()]) == 1
+
+
+def test_while_it_waits_to_restart_a_supervised_task_says_why(tmp_path: Path) -> None:
+    async def scenario() -> None:
+        stopping, metrics = asyncio.Event(), Metrics()
+        attempts = []
+
+        async def broken() -> None:
+            attempts.append(1)
+            raise OSError("no such device")
+
+        task = Supervised("worker", broken, stopping, metrics, Backoff(initial_s=0.2, max_s=0.2)).start()
+        deadline = asyncio.get_running_loop().time() + 5
+        while task.down is None and asyncio.get_running_loop().time() < deadline:
+            await asyncio.sleep(0.01)
+        assert task.down == "worker stopped after OSError; restarting in 0.2 s"
+        while len(attempts) < 3 and asyncio.get_running_loop().time() < deadline:
+            await asyncio.sleep(0.01)
+        stopping.set()
+        await task.wait(grace_s=1)
+        assert len(attempts) >= 3 and task.restarts >= 2
+
+    run(scenario)

@@ -11,6 +11,8 @@
     privacy-gateway deletion request --user-id U      # file a deletion request (via the admin API); `status ID`
     privacy-gateway plan infer --source web --out plans/web.json   # a draft tracking plan from the event catalog
     privacy-gateway plan diff --policy site.toml --source web      # the source's plan against what traffic does
+    privacy-gateway dead-letters list                 # what destinations refused for good; `show ID`,
+                                                      # `redrive|purge --id N | --destination D | --all`
 """
 
 from __future__ import annotations
@@ -250,6 +252,76 @@ def cmd_deletion_status(args: argparse.Namespace) -> int:
     return 0
 
 
+def _dead_letter_selection(args: argparse.Namespace) -> dict[str, object]:
+    if args.id:
+        return {"ids": args.id}
+    return {"destination": args.destination} if args.destination else {"all": True}
+
+
+def cmd_dead_letters_list(args: argparse.Namespace) -> int:
+    """The newest dead letters (without their events), through the running gateway's admin API."""
+    from datetime import UTC, datetime
+    from urllib.parse import urlencode
+
+    query = {k: v for k, v in (("destination", args.destination), ("source", args.source),
+                               ("limit", str(args.limit))) if v}
+    answer = _api(args, "GET", "/admin/v1/dead-letters?" + urlencode(query))
+    assert isinstance(answer, dict)
+    if args.json:
+        print(json.dumps(answer, indent=2))
+        return 0
+    counts = answer["counts"]
+    print("dead letters: " + (", ".join(f"{name} {n}" for name, n in sorted(counts.items())) or "none"))
+    for item in answer["dead_letters"]:
+        failed = datetime.fromtimestamp(item["failed_at"], UTC).strftime("%Y-%m-%d %H:%M:%S")
+        print(f"{item['id']:>8}  {failed}  {item['destination']:<16} {item['status'] or '-':>4}  "
+              f"{item['message_id']:<36}  {item['reason']}")
+    return 0
+
+
+def cmd_dead_letters_show(args: argparse.Namespace) -> int:
+    print(json.dumps(_api(args, "GET", f"/admin/v1/dead-letters/{args.id}"), indent=2))
+    return 0
+
+
+def cmd_dead_letters_redrive(args: argparse.Namespace) -> int:
+    answer = _api(args, "POST", "/admin/v1/dead-letters/redrive", _dead_letter_selection(args))
+    print(json.dumps(answer, indent=2))
+    return 0
+
+
+def cmd_dead_letters_purge(args: argparse.Namespace) -> int:
+    answer = _api(args, "POST", "/admin/v1/dead-letters/purge", _dead_letter_selection(args))
+    print(json.dumps(answer, indent=2))
+    return 0
+
+
+def _add_dead_letters(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    dead = commands.add_parser("dead-letters", help="what destinations refused for good: list, show, redrive, purge "
+                                                    "(through the running gateway's admin API)")
+    actions = dead.add_subparsers(dest="dead_letters_command", required=True)
+    for name, func, what in (("list", cmd_dead_letters_list, "the newest, without their events"),
+                             ("show", cmd_dead_letters_show, "one, with its event and the vendor's reply (audited)"),
+                             ("redrive", cmd_dead_letters_redrive, "send them again (to the end of the queue)"),
+                             ("purge", cmd_dead_letters_purge, "delete them")):
+        command = actions.add_parser(name, help=what)
+        command.add_argument("--url", default="http://127.0.0.1:8080")
+        command.add_argument("--token", help="an admin token (default: $GATEWAY_TOKEN)")
+        command.set_defaults(func=func)
+        if name == "list":
+            command.add_argument("--destination")
+            command.add_argument("--source")
+            command.add_argument("--limit", type=int, default=50)
+            command.add_argument("--json", action="store_true", help="the API's answer as it is")
+        elif name == "show":
+            command.add_argument("id", type=int)
+        else:
+            which = command.add_mutually_exclusive_group(required=True)
+            which.add_argument("--id", type=int, action="append", help="a dead letter's id (repeat for more)")
+            which.add_argument("--destination", help="every dead letter of this destination")
+            which.add_argument("--all", action="store_true", help="every dead letter")
+
+
 def cmd_scrub(args: argparse.Namespace) -> int:
     """Dry run: the ingest body on stdin goes through the gateway's own decode, pipeline (consent, scrubbing, routing)
     and encoders, and what each destination would receive is printed: a `# destination URL` line, then the body. With
@@ -446,6 +518,7 @@ def build_parser() -> argparse.ArgumentParser:
     for command in (infer, diff):
         command.add_argument("--source", required=True, help="the source whose traffic to read")
         command.add_argument("--data-dir", default="data")
+    _add_dead_letters(commands)
 
     token = commands.add_parser("token", help="make an admin API token and print its policy entry")
     token.add_argument("--role", choices=ROLES, required=True)

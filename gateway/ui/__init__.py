@@ -11,6 +11,7 @@ The admin API stays the source of truth: the pages read and act through it (gate
     pages_quality.py      data quality: tracking plan violations per event and day, the event catalog (analysts)
     pages_live.py         the live debugger: a source's events as they arrive, with what happened to each
     pages_compliance.py   deletion requests and the audit log
+    pages_operations.py   dead letters (admins)
     api.py                in-process calls to the admin API (httpx's ASGI transport), as the signed-in person
     charts.py             inline SVG charts
     render.py, formatting.py, forms.py, headers.py, templates/, static/
@@ -25,7 +26,16 @@ from starlette.responses import RedirectResponse, Response
 from starlette.routing import BaseRoute, Mount, Route, Router
 from starlette.staticfiles import StaticFiles
 
-from gateway.ui import auth, navigation, pages_compliance, pages_live, pages_quality, pages_support, pages_ux
+from gateway.ui import (
+    auth,
+    navigation,
+    pages_compliance,
+    pages_live,
+    pages_operations,
+    pages_quality,
+    pages_support,
+    pages_ux,
+)
 from gateway.ui.headers import UiHeaders
 from gateway.ui.render import STATIC
 
@@ -48,6 +58,7 @@ def routes() -> list[BaseRoute]:
         *pages_compliance.routes(),
         *pages_quality.routes(),
         *pages_live.routes(),
+        *pages_operations.routes(),
         # check_dir=False: the gateway starts even where the set-up has not run (the player page says so).
         Mount("/static", app=StaticFiles(directory=STATIC, check_dir=False)),
     ])

@@ -18,6 +18,8 @@ class Section:
     def roles_text(self) -> str:
         names = {"support": "support agents", "ux": "UX designers", "compliance": "compliance officers",
                  "analyst": "analysts"}
+        if not self.roles:
+            return "admins"
         return " and ".join(names.get(role, role) for role in self.roles) + " (and admins)"
 
 
@@ -30,6 +32,7 @@ SECTIONS: dict[str, Section] = {
         Section("audit", "Audit log", "/audit", ("compliance",)),
         Section("quality", "Data quality", "/data-quality", ("analyst",)),
         Section("live", "Live debugger", "/live", ("analyst",)),
+        Section("dead_letters", "Dead letters", "/dead-letters", ()),  # admins only
     )
 }
 

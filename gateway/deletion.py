@@ -9,8 +9,9 @@ carries it through its steps, each recorded as it completes, so a restart resume
 2. local stores, one transaction each: queued outbox events, dead letters, the local sink, replay sessions (chunks,
    blobs, signals, forms), consent (history and state; kept unlinked when the policy keeps consent proof), identity
    links.
-3. vendors: one call per destination that has a `deletion` table in the policy, retried with the outbox's backoff;
-   where the vendor returns a job id, polled until it finishes. The identifiers in clear are kept for these calls only
+3. vendors: one call per destination that has a `deletion` table in the policy, retried with the outbox's backoff
+   up to `deletion.max_attempts` failures in a row (then the call is failed, and counted); where the vendor returns a
+   job id, polled until it finishes. The identifiers in clear are kept for these calls only
    and wiped when each is settled.
 4. done: the receipt (counts, times, vendor job ids; no identifiers) is signed with HMAC-SHA256 and stored; the WAL is
    checkpointed and truncated, so no deleted page lingers there.
@@ -40,10 +41,11 @@ from gateway.audit import AuditLog
 from gateway.consent_ledger import ConsentLedger
 from gateway.database import Database, Migration
 from gateway.identity import Identity, component
+from gateway.metrics import Metrics
 from gateway.outbox import OutboxStore
 from gateway.outbox.retry import backoff_delay, is_retryable, parse_retry_after
 from gateway.suppression import Suppression
-from gateway.vendor_deletion import VENDORS, configured, identifiers_for
+from gateway.vendor_deletion import VENDORS, configured, identifiers_for, max_attempts
 from policies.policy import Destination
 from replay.store import ReplayStore
 
@@ -90,6 +92,9 @@ MIGRATIONS = (
             ) WITHOUT ROWID""",
         ),
     ),
+    # Failed tries of a vendor call in a row (`attempts` counts polls too): what the bound on retries counts.
+    Migration("deletion-calls-failures",
+              ("ALTER TABLE deletion_calls ADD COLUMN failures INTEGER NOT NULL DEFAULT 0",)),
 )
 
 
@@ -149,7 +154,7 @@ class Deletions:
     def __init__(self, db: Database, *, destinations: Sequence[Destination], identity: Identity,
                  suppression: Suppression, outbox: OutboxStore, replay: ReplayStore, ledger: ConsentLedger,
                  audit: AuditLog, http: httpx.AsyncClient, keys: DeletionKeys, keep_consent_proof: bool,
-                 accounts: AccountMap) -> None:
+                 accounts: AccountMap, metrics: Metrics | None = None) -> None:
         self.db = db
         self.destinations = tuple(destinations)
         self.identity, self.suppression, self.audit = identity, suppression, audit
@@ -160,6 +165,7 @@ class Deletions:
         self.keep_consent_proof = keep_consent_proof
         self.wakeup = asyncio.Event()
         self.rng = random.Random()
+        self.metrics = metrics
 
     # -- requests ----------------------------------------------------------------------------------------------------
 
@@ -370,12 +376,12 @@ class Deletions:
             response = await self.http.request(call.method, call.url, headers=call.headers, content=call.body,
                                                timeout=destination.retry.timeout_s)
         except httpx.TransportError as exc:
-            return await self._retry(deletion_id, destination, attempts, None, f"{type(exc).__name__}")
+            return await self._retry(deletion_id, destination, None, f"{type(exc).__name__}")
         status = response.status_code
         if status >= 300:
             if is_retryable(status):
                 retry_after = parse_retry_after(response.headers.get("retry-after"))
-                return await self._retry(deletion_id, destination, attempts, retry_after, f"HTTP {status}")
+                return await self._retry(deletion_id, destination, retry_after, f"HTTP {status}")
             await self._settle(deletion_id, destination.name, "failed", error=f"HTTP {status}: {response.text[:200]}")
             return None
         try:
@@ -401,21 +407,31 @@ class Deletions:
     def _poll_interval(self, destination: Any) -> float:
         return float(destination.deletion.get("poll_interval_s", POLL_INTERVAL_S))
 
-    async def _retry(self, deletion_id: str, destination: Any, attempts: int, retry_after: float | None,
-                     error: str) -> float:
-        delay = backoff_delay(destination.retry, attempts + 1, retry_after, self.rng)
+    async def _retry(self, deletion_id: str, destination: Any, retry_after: float | None, error: str) -> float | None:
+        """A try failed: again after the backoff; or, at the destination's max_attempts-th failure in a row, never:
+        the call is failed."""
+        failures = 1 + await self.db.read(lambda c: c.execute(
+            "SELECT failures FROM deletion_calls WHERE deletion_id = ? AND destination = ?",
+            (deletion_id, destination.name)).fetchone()[0])
+        if failures >= max_attempts(destination):
+            log.warning("deletion %s: %s answered %s; giving up after %d failed attempts", deletion_id,
+                        destination.name, error, failures)
+            await self._settle(deletion_id, destination.name, "failed",
+                               error=f"gave up after {failures} failed attempts in a row; the last: {error}")
+            return None
+        delay = backoff_delay(destination.retry, failures, retry_after, self.rng)
         next_at = time.time() + delay
         await self.db.write(lambda c: c.execute(
-            """UPDATE deletion_calls SET attempts = attempts + 1, next_at = ?, error = ?
+            """UPDATE deletion_calls SET attempts = attempts + 1, failures = ?, next_at = ?, error = ?
                WHERE deletion_id = ? AND destination = ?""",
-            (next_at, error, deletion_id, destination.name)))
+            (failures, next_at, error, deletion_id, destination.name)))
         log.warning("deletion %s: %s answered %s; retrying in %.1f s", deletion_id, destination.name, error, delay)
         return next_at
 
     async def _submitted(self, deletion_id: str, destination: str, job_id: str) -> None:
         await self.db.write(lambda c: c.execute(
             """UPDATE deletion_calls SET state = 'submitted', job_id = ?, attempts = attempts + 1, error = NULL,
-                      submitted_at = coalesce(submitted_at, ?), next_at = 0
+                      failures = 0, submitted_at = coalesce(submitted_at, ?), next_at = 0
                WHERE deletion_id = ? AND destination = ?""",
             (job_id, time.time(), deletion_id, destination)))
 
@@ -428,6 +444,8 @@ class Deletions:
                       attempts = attempts + 1, submitted_at = coalesce(submitted_at, ?), completed_at = ?
                WHERE deletion_id = ? AND destination = ?""",
             (state, job_id, error, now, now, deletion_id, destination)))
+        if state == "failed" and self.metrics is not None:
+            self.metrics.inc("gateway_vendor_deletion_failed_total", destination=destination)
 
     async def _finish(self, deletion_id: str) -> None:
         def write(conn: sqlite3.Connection) -> None:

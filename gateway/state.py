@@ -127,7 +127,7 @@ async def open_gateway(policy: Policy, data_dir: Path, announce_token: Callable[
         db, destinations=policy.destinations, identity=identity, suppression=suppression, outbox=outbox,
         replay=replay.store, ledger=ledger, audit=audit, http=http,
         keys=DeletionKeys(keys.derive(secret, "deletion-id"), keys.derive(secret, "receipt")),
-        keep_consent_proof=policy.retention.keep_consent_proof, accounts=accounts,
+        keep_consent_proof=policy.retention.keep_consent_proof, accounts=accounts, metrics=metrics,
     )
     stopping = asyncio.Event()
     health = Health(db, data_dir, policy.storage, metrics)

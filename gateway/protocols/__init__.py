@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from gateway import vendor_deletion
 from gateway.protocols import amplitude, mixpanel, posthog, segment
 from gateway.protocols.codec import Codec
 from policies.loader import LOCAL_SINK
@@ -17,7 +18,9 @@ DESTINATION_PROTOCOLS = (*PROTOCOLS, LOCAL_SINK)
 
 
 def check_credentials(policy: Policy) -> None:
-    """Each enabled destination carries the credentials its protocol needs; raises PolicyError naming the key."""
+    """Each enabled destination carries the credentials its protocol needs, and its deletion settings are numbers
+    where they must be; raises PolicyError naming the key."""
+    vendor_deletion.check(policy)
     for i, destination in enumerate(policy.destinations):
         codec = PROTOCOLS.get(destination.protocol)
         if codec is None or not destination.enabled:

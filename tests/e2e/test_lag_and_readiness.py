@@ -1,0 +1,36 @@
+"""What an operator watches: the lag per destination in /metrics and the admin API grows while a vendor is down and
+falls to zero once it is back. A vendor down does not make the gateway not ready: its sender is running."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import httpx
+import orjson
+import pytest
+
+from tests.support.fake_vendor import FakeVendor
+from tests.support.gateway_process import WRITE_KEY, GatewayProcess, segment_policy
+from tests.support.waiting import wait_until
+
+pytestmark = pytest.mark.e2e
+LAG = 'gateway_outbox_lag_seconds{destination="segment"}'
+
+
+def test_lag_grows_while_the_vendor_is_down_and_returns_to_zero(
+    vendor: FakeVendor, start_gateway: Callable[..., GatewayProcess]
+) -> None:
+    gateway = start_gateway(segment_policy(vendor.url))
+    assert gateway.metrics()[LAG] == 0
+    vendor.stop()
+    body = {"writeKey": WRITE_KEY, "batch": [{"type": "track", "event": "Viewed", "userId": "u", "messageId": "m"}]}
+    assert httpx.post(gateway.url + "/v1/batch", content=orjson.dumps(body), timeout=10).status_code == 200
+    wait_until(lambda: gateway.metrics()[LAG] >= 1.0, what="the lag to pass one second")
+    [segment] = gateway.admin("/admin/v1/outbox").json()["destinations"]
+    assert segment["queued"] == 1 and segment["lag_s"] >= 1.0
+    assert httpx.get(gateway.url + "/readyz").json() == {"status": "ready"}  # a vendor down is not the gateway's
+
+    vendor.start()
+    vendor.wait_for_message_ids({"m"})
+    wait_until(lambda: gateway.metrics()[LAG] == 0, what="the lag back at zero")
+    assert "# TYPE gateway_outbox_lag_seconds gauge" in httpx.get(gateway.url + "/metrics").text

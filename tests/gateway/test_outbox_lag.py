@@ -1,0 +1,39 @@
+"""How far delivery is behind, per destination: the age of the oldest event still waiting in the outbox."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from pathlib import Path
+
+import orjson
+
+from gateway.database import Database
+from gateway.outbox import MIGRATIONS, Delivery, OutboxStore
+
+
+def delivery(destination: str, message_id: str) -> Delivery:
+    return Delivery(destination, "web", message_id, (orjson.dumps({"messageId": message_id}), "event"))
+
+
+def test_lag_is_the_age_of_the_oldest_waiting_event_and_zero_when_none_waits(tmp_path: Path) -> None:
+    db = Database(tmp_path / "outbox.sqlite3", MIGRATIONS)
+    outbox = OutboxStore(db, 1000, 30, ["slow", "idle"])
+
+    async def scenario() -> None:
+        await outbox.commit([delivery("slow", "first")], also=None)
+        queued_at = time.time()
+        await outbox.commit([delivery("slow", "second")], also=None)
+        lag = await outbox.lag(now=queued_at + 90)
+        assert 89.9 < lag["slow"] <= 90.1  # the first one's age, not the second's
+        assert lag["idle"] == 0.0
+
+        [first, second] = await outbox.next_batch("slow", 10, 1_000_000)
+        await outbox.delivered("slow", [first])
+        assert (await outbox.lag(now=queued_at + 90))["slow"] < 90.0  # now the second is the oldest
+        await outbox.delivered("slow", [second])
+        assert await outbox.lag() == {"idle": 0.0, "slow": 0.0}
+        assert outbox.depth() == {"idle": 0, "slow": 0}
+
+    asyncio.run(scenario())
+    db.close()

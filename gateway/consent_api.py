@@ -38,10 +38,6 @@ def _error(status: int, code: str, message: str, retry_after: int | None = None)
     return JSONResponse({"error": code, "message": message}, status_code=status, headers=headers)
 
 
-def _unavailable(refusal: ProtocolError) -> JSONResponse:
-    return _error(refusal.status, refusal.code, refusal.message, refusal.retry_after)
-
-
 def _timestamp(value: Any) -> float:
     if value is None:
         return time.time()
@@ -68,7 +64,6 @@ def _purposes(body: dict[str, Any], key: str, known: tuple[str, ...]) -> list[st
 async def record_consent(request: Request) -> Response:
     gateway = gateway_of(request)
     try:
-        gateway.health.admit()
         raw = await read_body(request, MAX_BODY)
         body = orjson.loads(decode_content(raw, request.headers.get("content-encoding"), MAX_BODY))
         if not isinstance(body, dict):
@@ -95,8 +90,6 @@ async def record_consent(request: Request) -> Response:
         gateway.metrics.inc("gateway_consent_api_rejected_total", reason=error.code)
         request_context.refused(error.code)
         return _error(error.status, error.code, error.message)
-    except StorageUnavailable as fault:
-        return _unavailable(gateway.health.refusal(fault, "consent"))
 
     hashes = {gateway.identity.hash(value) for value in identifiers}
     if gateway.suppression.suppressed(hashes):
@@ -113,9 +106,11 @@ async def record_consent(request: Request) -> Response:
         return sorted(recorded.withdrawn), gateway.outbox.remove_subjects(conn, needing, subject)
 
     try:
+        gateway.health.admit()
         withdrawn, removed = await gateway.db.write(write)
     except StorageUnavailable as fault:
-        return _unavailable(gateway.health.refusal(fault, "consent"))
+        refusal = gateway.health.refusal(fault, "consent")
+        return _error(refusal.status, refusal.code, refusal.message, refusal.retry_after)
     gateway.metrics.inc("gateway_consent_records_total", source=source.name)
     if removed:
         gateway.metrics.inc("gateway_consent_withdrawn_events_removed_total", removed, source=source.name)

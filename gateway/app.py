@@ -53,7 +53,7 @@ async def readyz(request: Request) -> Response:
     gateway: Gateway | None = getattr(request.app.state, "gateway", None)
     if gateway is None:
         return JSONResponse({"status": "starting", "reasons": ["starting"]}, status_code=503)
-    reasons = gateway.health.reasons() if gateway.ready else ["shutting down"]
+    reasons = gateway.health.reasons(gateway.supervised()) if gateway.ready else ["shutting down"]
     if reasons:
         return JSONResponse({"status": "not ready", "reasons": reasons}, status_code=503)
     return JSONResponse({"status": "ready"})

@@ -19,7 +19,7 @@ import contextlib
 import logging
 import os
 import time
-from collections.abc import Sequence
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -47,10 +47,8 @@ class DiskSample:
 
 
 class Health:
-    def __init__(self, db: Database, data_dir: Path, storage: Storage, metrics: Metrics,
-                 tasks: Sequence[Supervised] = ()) -> None:
+    def __init__(self, db: Database, data_dir: Path, storage: Storage, metrics: Metrics) -> None:
         self.db, self.data_dir, self.storage, self.metrics = db, data_dir, storage, metrics
-        self.tasks = list(tasks)
         self.min_free_bytes = storage.min_free_mb * MB
         self.disk = self.sample()
 
@@ -78,7 +76,8 @@ class Health:
         return ProtocolError(503, "unavailable", f"the gateway cannot store data now ({fault.reason}); retry later",
                              retry_after=self.storage.retry_after_s)
 
-    def reasons(self) -> list[str]:
+    def reasons(self, tasks: Iterable[Supervised]) -> list[str]:
+        """Why the gateway is not ready (empty: it is), given the `tasks` that must keep running."""
         found = []
         writer = self.db.health
         if writer.failing and writer.failing_since is not None:
@@ -86,7 +85,7 @@ class Health:
         if self.disk_low:
             found.append(f"disk under the data directory: {self.disk.available_bytes / MB:.1f} MB free, below "
                          f"[storage] min_free_mb = {self.storage.min_free_mb}")
-        found.extend(task.down for task in self.tasks if task.down is not None)
+        found.extend(task.down for task in tasks if task.down is not None)
         return found
 
     async def watch(self, stopping: asyncio.Event) -> None:

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import sqlite3
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -70,13 +70,17 @@ class Gateway:
     trusted_proxies: tuple[Network, ...]
     health: Health
     dead_letters: DeadLetters
-    senders: list[Sender]
-    tasks: list[Supervised]  # the senders, replay analysis, deletions, retention, the disk watch: until `stopping`
+    senders: list[Sender]  # each supervised, stopped by its own stop()
+    background: list[Supervised]  # replay analysis, deletions, retention, the catalog, the disk watch: until `stopping`
     stopping: asyncio.Event
     accounts: AccountMap
     catalog: Catalog
     live: LiveHub
     ready: bool = True  # False once closing starts: /readyz says so while the senders finish
+
+    def supervised(self) -> list[Supervised]:
+        """Everything that must keep running, for /readyz."""
+        return [*(sender.supervisor for sender in self.senders), *self.background]
 
     def learn(self, links: list[tuple[str, str]]) -> Callable[[sqlite3.Connection], None] | None:
         """What to write with a request's events: the identity links they revealed, and consent carried across them."""
@@ -131,8 +135,7 @@ async def open_gateway(policy: Policy, data_dir: Path, announce_token: Callable[
     )
     stopping = asyncio.Event()
     health = Health(db, data_dir, policy.storage, metrics)
-    senders = [_sender(d, db, http, outbox, metrics, stopping) for d in enabled]
-    work = {f"sender:{sender.destination.name}": sender.run for sender in senders}
+    work: dict[str, Callable[[], Awaitable[None]]] = {}
     if policy.replay.enabled:
         work["replay-analysis"] = lambda: replay_analysis.analyze_idle_sessions(
             replay.store, policy.replay.detect, policy.replay.analyze_after_idle_s, stopping)
@@ -140,15 +143,17 @@ async def open_gateway(policy: Policy, data_dir: Path, announce_token: Callable[
     work["retention"] = lambda: retention.purge_periodically(db, policy.retention, replay.store, stopping)
     work["disk-watch"] = lambda: health.watch(stopping)
     work["catalog"] = lambda: catalog.flush_periodically(policy.catalog.flush_interval_s, stopping)
-    tasks = [Supervised(name, run, stopping, metrics).start() for name, run in work.items()]
-    health.tasks = tasks
+    background = [Supervised(name, run, stopping, metrics).start() for name, run in work.items()]
+    senders = [_sender(d, db, http, outbox, metrics) for d in enabled]
+    for sender in senders:
+        sender.start()
     dead_letters = DeadLetters(outbox, [d.name for d in enabled], _withheld(policy, suppression, ledger))
     return Gateway(
         policy=policy, db=db, outbox=outbox, pipeline=pipeline, metrics=metrics, access=control, identity=identity,
         ledger=ledger, audit=audit, suppression=suppression, replay=replay, deletions=deletions, secret=secret,
         http=http, trusted_proxies=parse_networks(policy.http.trusted_proxies), health=health,
-        dead_letters=dead_letters, senders=senders, tasks=tasks, stopping=stopping, accounts=accounts, catalog=catalog,
-        live=LiveHub(),
+        dead_letters=dead_letters, senders=senders, background=background, stopping=stopping, accounts=accounts,
+        catalog=catalog, live=LiveHub(),
     )
 
 
@@ -157,7 +162,8 @@ async def close_gateway(gateway: Gateway) -> None:
     gateway.ready = False
     gateway.stopping.set()
     # A batch in flight may finish (its outcome recorded); what is still queued waits for the next start.
-    await asyncio.gather(*(task.wait(grace_s=5.0) for task in gateway.tasks))
+    await asyncio.gather(*(sender.stop() for sender in gateway.senders),
+                         *(task.wait(grace_s=5.0) for task in gateway.background))
     await gateway.replay.close()
     await gateway.http.aclose()
     gateway.db.close()
@@ -174,8 +180,8 @@ def _encoder_of(protocol: str) -> Encoder:
     return (segment.CODEC if protocol == LOCAL_SINK else PROTOCOLS[protocol]).outbox_encoder()
 
 
-def _sender(destination: Destination, db: Database, http: httpx.AsyncClient, outbox: OutboxStore, metrics: Metrics,
-            stopping: asyncio.Event) -> Sender:
+def _sender(destination: Destination, db: Database, http: httpx.AsyncClient, outbox: OutboxStore, metrics: Metrics
+            ) -> Sender:
     """The sender of a destination's batches: to its vendor over HTTP, or into the local sink."""
     transport: Transport
     if destination.protocol == LOCAL_SINK:
@@ -183,7 +189,7 @@ def _sender(destination: Destination, db: Database, http: httpx.AsyncClient, out
     else:
         codec = PROTOCOLS[destination.protocol]
         transport, limits = HttpTransport(codec, destination, http), codec.outbound_limits
-    return Sender(destination, transport, outbox, limits, metrics, stopping)
+    return Sender(destination, transport, outbox, limits, metrics)
 
 
 def _withheld(policy: Policy, suppression: Suppression, ledger: ConsentLedger

@@ -14,7 +14,7 @@ destination fails, only one batch at a time is sent (the others wait), so a vend
 
 The outcome of a batch is recorded in the database. When the database cannot take writes (a full disk), the sender
 keeps the outcome and waits until it can, rather than send the batch again: nothing is sent meanwhile. Any other error
-ends `run`; the sender is supervised (gateway.supervisor), which starts it again.
+ends `run`; `start` runs it supervised (gateway.supervisor), which starts it again with backoff.
 """
 
 from __future__ import annotations
@@ -34,6 +34,7 @@ from gateway.outbox.retry import backoff_delay
 from gateway.outbox.store import OutboxStore, Queued
 from gateway.outbox.transport import SendResult, Transport
 from gateway.protocols.codec import Limits
+from gateway.supervisor import Supervised
 from policies.policy import Destination
 
 log = logging.getLogger("gateway.sender")
@@ -49,7 +50,6 @@ class Sender:
         outbox: OutboxStore,
         limits: Limits,
         metrics: Metrics,
-        stopping: asyncio.Event,
         rng: random.Random | None = None,
     ) -> None:
         self.destination = destination
@@ -57,8 +57,9 @@ class Sender:
         self.outbox = outbox
         self.limits = limits
         self.metrics = metrics
-        self.stopping = stopping
         self.rng = rng or random.Random()
+        self.stopping = asyncio.Event()
+        self.supervisor = Supervised(f"sender:{destination.name}", self.run, self.stopping, metrics)
         self.failures = 0  # consecutive retryable failures of the destination
         self._resume_at = 0.0  # loop time before which nothing is sent (after a retryable failure)
         self._healthy = asyncio.Event()  # set while failures == 0: every worker may send
@@ -66,8 +67,16 @@ class Sender:
         self._frontier = 0  # the highest row id taken by a worker: the next batch starts after it
         self._claiming = asyncio.Lock()
 
+    def start(self) -> None:
+        self.supervisor.start()
+
+    async def stop(self, grace_s: float = 5.0) -> None:
+        """Let the batches in flight finish (up to `grace_s`), then stop. What is undelivered stays queued."""
+        self.stopping.set()
+        await self.supervisor.wait(grace_s)
+
     async def run(self) -> None:
-        """Deliver until `stopping` is set. Undelivered rows stay queued, for the next run or the next start."""
+        """Deliver until stopped; raises on a failure other than the database's (the supervisor starts it again)."""
         self.failures, self._resume_at, self._probing, self._frontier = 0, 0.0, False, 0
         self._healthy.set()
         async with asyncio.TaskGroup() as workers:

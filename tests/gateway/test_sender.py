@@ -47,7 +47,6 @@ def deliveries(prefix: str, n: int) -> list[Delivery]:
 class Running:
     outbox: OutboxStore
     sender: Sender
-    supervised: Supervised
     metrics: Metrics
 
     async def queue(self, items: list[Delivery]) -> None:
@@ -65,16 +64,15 @@ class Running:
 async def sending(tmp_path: Path, dest: Destination, limits: Limits = BATCH_OF_FIVE) -> AsyncIterator[Running]:
     db = Database(tmp_path / "outbox.sqlite3", MIGRATIONS)
     outbox = OutboxStore(db, 100_000, 30, ["segment"])
-    metrics, stopping = Metrics(), asyncio.Event()
+    metrics = Metrics()
     async with httpx.AsyncClient() as client:
-        sender = Sender(dest, HttpTransport(segment.CODEC, dest, client), outbox, limits, metrics, stopping)
-        supervised = Supervised("sender:segment", sender.run, stopping, metrics,
-                                Backoff(initial_s=0.05, max_s=0.2)).start()
+        sender = Sender(dest, HttpTransport(segment.CODEC, dest, client), outbox, limits, metrics)
+        sender.supervisor.backoff = Backoff(initial_s=0.05, max_s=0.2)
+        sender.start()
         try:
-            yield Running(outbox, sender, supervised, metrics)
+            yield Running(outbox, sender, metrics)
         finally:
-            stopping.set()
-            await supervised.wait(grace_s=5.0)
+            await sender.stop()
             db.close()
 
 
@@ -175,9 +173,9 @@ def test_a_sender_that_raises_is_restarted_and_delivers_what_was_queued(
         async with sending(tmp_path, destination(vendor.url)) as running:
             await running.queue(deliveries("e", 5))
             await running.until(lambda: running.outbox.depth()["segment"] == 0, what="the events recorded delivered")
-            assert running.supervised.restarts == 3
+            assert running.sender.supervisor.restarts == 3
             assert running.metrics.value("gateway_task_restarts_total", task="sender:segment") == 3
-            assert running.supervised.down is None
+            assert running.sender.supervisor.down is None
 
     with caplog.at_level(logging.ERROR, logger="gateway.supervisor"):
         run(scenario)

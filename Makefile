@@ -72,7 +72,7 @@ test: lint $(NODE_STAMP) $(UI_ASSETS)
 
 bench: $(STAMP)
 	$(BIN)/python -m pip install --quiet -e '.[test,bench]'
-	for b in ingest_segment protocols pipeline_consent pipeline_steps observability plan_cost plan_validation scrub pii_leaks replay_store detect detect_eval; do \
+	for b in ingest_segment protocols pipeline_consent pipeline_steps observability plan_cost plan_validation scrub pii_leaks replay_store detect detect_eval slow_vendor; do \
 		echo "== bench/$$b.py"; $(BIN)/python bench/$$b.py || exit 1; done
 
 clean:

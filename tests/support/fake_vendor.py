@@ -108,6 +108,10 @@ class FakeVendor:
         started = time.monotonic()
         length = int(handler.headers.get("Content-Length") or 0)
         body = handler.rfile.read(length) if length else b""
+        if len(body) < length:
+            # The sender went away mid-body (killed, or it timed out): a vendor accepts no part of a request.
+            handler.close_connection = True
+            return
         if handler.headers.get("Content-Encoding", "").lower() == "gzip":
             body = gzip.decompress(body)
         split = urlsplit(handler.path)

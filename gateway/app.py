@@ -100,12 +100,14 @@ def create_app(policy: Policy, data_dir: Path | str, announce_token: Callable[[s
             refusals.flush()
 
     admin_api = Router(routes=[*admin.routes(), *replay_api.admin_routes(), *privacy_api.routes(),
+                               *consent_api.admin_routes(),
                                *reviews_api.routes(), *tracking_api.routes(), *dead_letters_api.routes()])
     app = Starlette(
         routes=[
             Route("/healthz", healthz),
             Route("/readyz", readyz),
             Route("/metrics", metrics),
+            *privacy_api.public_routes(),
             Mount("/admin", app=AdminGuard(admin_api, access=lambda: app.state.gateway.access)),
             Mount("/ui", routes=ui.routes()),
             Mount("", app=public_app(policy)),

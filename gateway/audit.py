@@ -3,6 +3,9 @@
 Each row's `hash` is HMAC-SHA256, under the gateway's audit key, of the previous row's hash and this row's content.
 Changing, inserting or deleting a row breaks the chain from that row on, and without the key it cannot be recomputed.
 `verify` walks the chain. The entry is committed before the data it describes is returned to the reader.
+
+Whoever holds the data directory and the key could still rewrite the log and recompute the chain, or cut off its newest
+rows. Against that, the chain's head is signed into checkpoints kept elsewhere (gateway.audit_checkpoints).
 """
 
 from __future__ import annotations
@@ -11,7 +14,8 @@ import hashlib
 import hmac
 import sqlite3
 import time
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 from typing import Any
 
 import orjson
@@ -58,6 +62,8 @@ class Verification:
     ok: bool
     rows: int
     first_bad_id: int | None = None
+    last_id: int = 0  # the newest row's id (the anchor's when no row is left)
+    hashes: Mapping[int, str] = field(default_factory=dict)  # of the rows asked for, up to where the chain holds
 
 
 def _digest(key: bytes, prev: str, row_id: int, at: float, actor: str, role: str, action: str, target: str,
@@ -66,7 +72,14 @@ def _digest(key: bytes, prev: str, row_id: int, at: float, actor: str, role: str
     return hmac.new(key, content, hashlib.sha256).hexdigest()
 
 
-def _anchor(conn: sqlite3.Connection) -> tuple[int, str]:
+def head(conn: sqlite3.Connection) -> tuple[int, str]:
+    """The chain's newest row: its id and hash (the anchor's when no row is left)."""
+    row = conn.execute("SELECT id, hash FROM audit_log ORDER BY id DESC LIMIT 1").fetchone()
+    return (row[0], row[1]) if row else anchor(conn)
+
+
+def anchor(conn: sqlite3.Connection) -> tuple[int, str]:
+    """Where the chain starts: the id and hash of the last row retention purged, or (0, GENESIS)."""
     row = conn.execute("SELECT through_id, hash FROM audit_anchor WHERE id = 1").fetchone()
     return (row[0], row[1]) if row else (0, GENESIS)
 
@@ -83,6 +96,25 @@ def purge_before(conn: sqlite3.Connection, cutoff: float, limit: int) -> int:
     return len(rows)
 
 
+def verify_chain(conn: sqlite3.Connection, key: bytes, keep: frozenset[int] = frozenset()) -> Verification:
+    """Walk the chain from its anchor, recomputing each row's hash under the audit `key`. `keep`: ids whose hashes to
+    return (checkpoints compare them)."""
+    through_id, prev = anchor(conn)
+    expected_id, rows = through_id + 1, 0
+    kept: dict[int, str] = {}
+    for row_id, at, actor, role, action, target, details, row_prev, digest in conn.execute(
+        f"SELECT {', '.join(COLUMNS)} FROM audit_log ORDER BY id"
+    ):
+        rows += 1
+        recomputed = _digest(key, prev, row_id, at, actor, role, action, target, details)
+        if row_id != expected_id or row_prev != prev or not hmac.compare_digest(recomputed, digest):
+            return Verification(False, rows, row_id, row_id, kept)
+        if row_id in keep:
+            kept[row_id] = digest
+        prev, expected_id = digest, row_id + 1
+    return Verification(True, rows, last_id=expected_id - 1, hashes=kept)
+
+
 class AuditLog:
     def __init__(self, db: Database, key: bytes) -> None:
         self.db, self._key = db, key
@@ -91,8 +123,8 @@ class AuditLog:
                details: dict[str, Any] | None = None) -> int:
         """Add an entry inside the caller's write. The previous hash is read in the same transaction, so the chain
         holds whatever else commits around it."""
-        last = conn.execute("SELECT id, hash FROM audit_log ORDER BY id DESC LIMIT 1").fetchone() or _anchor(conn)
-        row_id, prev = last[0] + 1, last[1]
+        last_id, prev = head(conn)
+        row_id = last_id + 1
         at = time.time()
         text = orjson.dumps(details or {}, option=orjson.OPT_SORT_KEYS).decode()
         digest = _digest(self._key, prev, row_id, at, actor, role, action, target, text)
@@ -109,17 +141,7 @@ class AuditLog:
         return await self.db.write(lambda conn: self.append(conn, actor, role, action, target, details))
 
     def verify(self, conn: sqlite3.Connection) -> Verification:
-        through_id, prev = _anchor(conn)
-        expected_id, rows = through_id + 1, 0
-        for row_id, at, actor, role, action, target, details, row_prev, digest in conn.execute(
-            f"SELECT {', '.join(COLUMNS)} FROM audit_log ORDER BY id"
-        ):
-            rows += 1
-            recomputed = _digest(self._key, prev, row_id, at, actor, role, action, target, details)
-            if row_id != expected_id or row_prev != prev or not hmac.compare_digest(recomputed, digest):
-                return Verification(False, rows, row_id)
-            prev, expected_id = digest, row_id + 1
-        return Verification(True, rows)
+        return verify_chain(conn, self._key)
 
     async def query(self, *, action: str | None = None, actor: str | None = None, target: str | None = None,
                     since: float | None = None, until: float | None = None, limit: int = 100) -> list[dict[str, Any]]:

@@ -13,6 +13,8 @@
     privacy-gateway plan diff --policy site.toml --source web      # the source's plan against what traffic does
     privacy-gateway dead-letters list                 # what destinations refused for good; `show ID`,
                                                       # `redrive|purge --id N | --destination D | --all`
+    privacy-gateway receipt verify FILE --public-key KEY     # check a deletion receipt offline with the public key
+    privacy-gateway audit verify --checkpoint FILE    # hold the audit log against its signed checkpoints
 """
 
 from __future__ import annotations
@@ -33,6 +35,7 @@ from policies.table import PolicyError
 
 if TYPE_CHECKING:
     from gateway.database import Database
+    from gateway.keys import PublicKey
 
 
 def _load(path: str) -> Policy:
@@ -431,6 +434,80 @@ def cmd_plan_diff(args: argparse.Namespace) -> int:
     return 1 if differences else 0
 
 
+def _read_text(path: str, what: str) -> str:
+    try:
+        return Path(path).read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as error:
+        raise SystemExit(f"privacy-gateway: cannot read the {what} {path}: {error}") from None
+
+
+def _public_key(path: str) -> PublicKey:
+    from gateway.keys import read_public_key
+
+    try:
+        return read_public_key(_read_text(path, "public key"))
+    except ValueError as error:
+        raise SystemExit(f"privacy-gateway: {path}: {error}") from None
+
+
+def cmd_receipt_verify(args: argparse.Namespace) -> int:
+    """Check a deletion receipt with nothing but the gateway's public key (from GET
+    /.well-known/privacy-gateway/receipt-key, as PEM or that JSON): no network, no data directory."""
+    import orjson
+
+    from gateway import signed_documents
+
+    key = _public_key(args.public_key)
+    try:
+        receipt = orjson.loads(_read_text(args.file, "receipt"))
+    except orjson.JSONDecodeError as error:
+        print(f"INVALID: {args.file} is not JSON: {error}")
+        return 1
+    checked = signed_documents.check(receipt, key)
+    if not checked.ok:
+        print(f"INVALID: {args.file}: {checked.problem}")
+        return 1
+    stores = ", ".join(f"{name} {n}" for name, n in receipt.get("stores", {}).items())
+    print(f"valid: {args.file} is signed by key {key.key_id}")
+    print(f"  deletion {receipt.get('deletion_id')}: {receipt.get('status')}; deleted: {stores}")
+    for name, call in receipt.get("destinations", {}).items():
+        print(f"  {name}: {call.get('status')}" + (f" (job {call['job_id']})" if call.get("job_id") else ""))
+    return 0
+
+
+def cmd_audit_verify(args: argparse.Namespace) -> int:
+    """Hold the audit log against signed checkpoints (a sink's file or a copy of the journal's lines). Reads the
+    database read-only; the chain's key comes from the policy's [privacy] hash_key or the data directory."""
+    from gateway import audit_checkpoints, keys
+    from gateway.database import connect
+
+    policy = _load(args.policy)
+    data_dir = Path(args.data_dir)
+    database = _database_file(args.data_dir)
+    if not policy.privacy.hash_key and not (data_dir / keys.KEY_FILE).exists():
+        raise SystemExit(f"privacy-gateway: no [privacy] hash_key and no {data_dir / keys.KEY_FILE}: the audit "
+                         "chain's key is needed to recompute it")
+    if args.public_key:
+        public = _public_key(args.public_key)
+    elif keys.signing_key_path(policy, data_dir).exists():
+        public = keys.load_signing_key(policy, data_dir).public
+        print(f"(checking signatures with the gateway's own key {public.key_id}: give --public-key to check with "
+              "the published one)", file=sys.stderr)
+    else:
+        raise SystemExit("privacy-gateway: give --public-key (the gateway's signing key is not found here)")
+    checkpoints = audit_checkpoints.read_checkpoints(_read_text(args.checkpoint, "checkpoint file"))
+    audit_key = keys.derive(keys.load_secret(policy, data_dir), "audit")
+    conn = connect(database, readonly=True)
+    try:
+        report = audit_checkpoints.verify(conn, audit_key, checkpoints, public)
+    finally:
+        conn.close()
+    for line in report.lines:
+        print(line)
+    print("audit log verified against the checkpoints" if report.ok else "AUDIT LOG DOES NOT VERIFY")
+    return 0 if report.ok else 1
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="privacy-gateway", description=__doc__.split("\n")[0])
     commands = parser.add_subparsers(dest="command", required=True)
@@ -519,6 +596,24 @@ def build_parser() -> argparse.ArgumentParser:
         command.add_argument("--source", required=True, help="the source whose traffic to read")
         command.add_argument("--data-dir", default="data")
     _add_dead_letters(commands)
+
+    receipt = commands.add_parser("receipt", help="deletion receipts")
+    receipt_commands = receipt.add_subparsers(dest="receipt_command", required=True)
+    verify_receipt = receipt_commands.add_parser("verify", help="check a receipt's signature offline")
+    verify_receipt.add_argument("file", help="the receipt (JSON, as downloaded)")
+    verify_receipt.add_argument("--public-key", required=True,
+                                help="the gateway's public key: PEM, or the JSON of /.well-known/privacy-gateway/"
+                                     "receipt-key, saved to a file")
+    verify_receipt.set_defaults(func=cmd_receipt_verify)
+
+    audit = commands.add_parser("audit", help="the audit log")
+    audit_commands = audit.add_subparsers(dest="audit_command", required=True)
+    verify_audit = audit_commands.add_parser("verify", help="hold the audit log against its signed checkpoints")
+    verify_audit.add_argument("--checkpoint", required=True, help="checkpoints: the sink's file, or journal lines")
+    verify_audit.add_argument("--public-key", help="the published public key (default: the gateway's own key)")
+    verify_audit.add_argument("--policy", default=str(DEFAULT_POLICY))
+    verify_audit.add_argument("--data-dir", default="data")
+    verify_audit.set_defaults(func=cmd_audit_verify)
 
     token = commands.add_parser("token", help="make an admin API token and print its policy entry")
     token.add_argument("--role", choices=ROLES, required=True)

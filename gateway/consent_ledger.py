@@ -1,20 +1,37 @@
 """The consent ledger: every consent record ever received (append-only history), and the current state per subject.
 
-Subjects are identifier hashes (see gateway.identity). A record made for one identifier applies to every identifier
-linked to it, and when a new link is learned, the known state is carried across it, so consent given under an anonymous
-id holds for the user id after identify or alias. The current state is also kept in memory: it is read for every event.
+Subjects are identifier hashes (see gateway.identity). Each record has a scope, which follows from who made it
+(gateway.provenance):
+
+- **device**: made through a public write key, for the device id it names (`anonymousId`, a device id). It applies to
+  events that carry that id *as their device id*, and to nothing else: not to the user id the device is claimed to
+  belong to, not to an event whose user id happens to be the same string.
+- **subject**: made with a server key, a signed consent token or the admin API, for a user. It applies to events that
+  carry any of the user's identifiers (the named ones and those verified-linked to them), and is carried across
+  verified links learned later.
+
+Records are ordered by the gateway's receive time, never by the client's clock: each record replaces the state of the
+purposes it names for its subjects and scope, so a withdrawal is in force from the moment it is received whatever
+timestamp an earlier grant carried. The client's timestamp is kept in the history, as information. Where several
+records apply to one event (its user id and its device, or several linked ids), a denial in any of them wins.
+
+The current state is also kept in memory: it is read for every event.
 """
 
 from __future__ import annotations
 
 import sqlite3
 import time
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
+from typing import Literal
 
 import orjson
 
 from gateway.database import Database, Migration
+from gateway.provenance import Provenance
+
+Scope = Literal["subject", "device"]
 
 MIGRATIONS = (
     Migration(
@@ -40,86 +57,128 @@ MIGRATIONS = (
             ) WITHOUT ROWID""",
         ),
     ),
+    Migration(
+        "consent-2",
+        (
+            # Records made before scopes and provenance applied to every identifier of the subject, and came through
+            # write keys: they keep applying as they did.
+            "ALTER TABLE consent_history ADD COLUMN scope TEXT NOT NULL DEFAULT 'subject'",
+            "ALTER TABLE consent_history ADD COLUMN provenance TEXT NOT NULL DEFAULT 'public'",
+            """CREATE TABLE consent_scoped_state (
+                subject TEXT NOT NULL,
+                scope TEXT NOT NULL,
+                purpose TEXT NOT NULL,
+                granted INTEGER NOT NULL,
+                updated_at REAL NOT NULL,
+                PRIMARY KEY (subject, scope, purpose)
+            ) WITHOUT ROWID""",
+            """INSERT INTO consent_scoped_state (subject, scope, purpose, granted, updated_at)
+               SELECT subject, 'subject', purpose, granted, updated_at FROM consent_state""",
+            "DROP TABLE consent_state",
+            "ALTER TABLE consent_scoped_state RENAME TO consent_state",
+        ),
+    ),
 )
 
-State = dict[str, tuple[bool, float]]  # purpose -> (granted, when it was decided)
+State = dict[str, tuple[bool, float]]  # purpose -> (granted, when the gateway received the record that decided it)
 
 
 @dataclass(frozen=True)
 class Recorded:
     subjects: int  # identifier hashes the record was applied to
     withdrawn: frozenset[str]  # purposes that went from granted (or unknown) to denied for at least one of them
+    state: Mapping[str, bool]  # the resulting state of the record's subjects in its scope, per purpose known
+
+
+def _combine(combined: dict[str, bool] | None, state: State | None) -> dict[str, bool] | None:
+    """`combined` with `state` folded in: a denial for any subject wins."""
+    if state is None:
+        return combined
+    combined = combined if combined is not None else {}
+    for purpose, (granted, _) in state.items():
+        combined[purpose] = combined.get(purpose, True) and granted
+    return combined
 
 
 class ConsentLedger:
     def __init__(self, db: Database) -> None:
         self.db = db
-        self._state: dict[str, State] = {}
-        rows = db.read_sync(
-            lambda c: c.execute("SELECT subject, purpose, granted, updated_at FROM consent_state").fetchall()
-        )
-        for subject, purpose, granted, updated_at in rows:
-            self._state.setdefault(subject, {})[purpose] = (bool(granted), updated_at)
+        self._subjects: dict[str, State] = {}
+        self._devices: dict[str, State] = {}
+        rows = db.read_sync(lambda c: c.execute(
+            "SELECT subject, scope, purpose, granted, updated_at FROM consent_state").fetchall())
+        for subject, scope, purpose, granted, updated_at in rows:
+            self._states(scope).setdefault(subject, {})[purpose] = (bool(granted), updated_at)
 
-    def state(self, subjects: Iterable[str]) -> dict[str, bool] | None:
-        """The current state per purpose across `subjects` (a denial for any of them wins); None if none is known."""
+    def _states(self, scope: str) -> dict[str, State]:
+        return self._devices if scope == "device" else self._subjects
+
+    @property
+    def has_device_records(self) -> bool:
+        """Whether any device-scoped state exists (the pipeline skips looking up devices when none does)."""
+        return bool(self._devices)
+
+    def state(self, subjects: Iterable[str], devices: Iterable[str] = ()) -> dict[str, bool] | None:
+        """The current state per purpose for an event: subject-scoped records of any of its identifiers' hashes
+        (`subjects`) and device-scoped records of its device ids' hashes (`devices`); a denial in any of them wins.
+        None if none is known."""
         combined: dict[str, bool] | None = None
+        users, devices_state = self._subjects, self._devices
         for subject in subjects:
-            state = self._state.get(subject)
-            if state is None:
-                continue
-            combined = combined if combined is not None else {}
-            for purpose, (granted, _) in state.items():
-                combined[purpose] = combined.get(purpose, True) and granted
+            combined = _combine(combined, users.get(subject))
+        if devices_state:
+            for device in devices:
+                combined = _combine(combined, devices_state.get(device))
         return combined
 
-    def record(
-        self,
-        conn: sqlite3.Connection,
-        subjects: Iterable[str],
-        granted: Iterable[str],
-        denied: Iterable[str],
-        occurred_at: float,
-        source: str,
-        via: str,
-    ) -> Recorded:
-        """Append to the history and update the current state (inside the caller's write). A record older than the
-        state it would replace changes the history only: consent decisions arrive out of order from SDK retries."""
+    def scope_state(self, subjects: Iterable[str], scope: Scope) -> dict[str, bool]:
+        """The state of `subjects` in one scope (what a consent record's answer reports)."""
+        states = self._states(scope)
+        combined: dict[str, bool] | None = None
+        for subject in subjects:
+            combined = _combine(combined, states.get(subject))
+        return combined or {}
+
+    def record(self, conn: sqlite3.Connection, subjects: Iterable[str], granted: Iterable[str],
+               denied: Iterable[str], *, scope: Scope, provenance: Provenance, source: str, via: str,
+               occurred_at: float | None = None) -> Recorded:
+        """Append to the history and update the current state (inside the caller's write). The record is in force
+        from now, the time the gateway received it; `occurred_at` (the client's clock) is kept as information only."""
         subjects = sorted(set(subjects))
         granted, denied = sorted(set(granted)), sorted(set(denied))
         now = time.time()
         conn.executemany(
-            """INSERT INTO consent_history (subject, granted, denied, occurred_at, received_at, source, via)
-               VALUES (?, ?, ?, ?, ?, ?, ?)""",
-            [(s, orjson.dumps(granted).decode(), orjson.dumps(denied).decode(), occurred_at, now, source, via)
-             for s in subjects],
+            """INSERT INTO consent_history (subject, granted, denied, occurred_at, received_at, source, via, scope,
+                                            provenance)
+               VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)""",
+            [(s, orjson.dumps(granted).decode(), orjson.dumps(denied).decode(),
+              now if occurred_at is None else occurred_at, now, source, via, scope, provenance) for s in subjects],
         )
+        states = self._states(scope)
         withdrawn: set[str] = set()
         updates = []
         for subject in subjects:
-            state = self._state.get(subject, {})
+            state = states.get(subject, {})
             for purpose, value in [*((p, True) for p in granted), *((p, False) for p in denied)]:
                 current = state.get(purpose)
-                if current is not None and current[1] > occurred_at:
-                    continue
                 if not value and (current is None or current[0]):
                     withdrawn.add(purpose)
-                updates.append((subject, purpose, int(value), occurred_at))
+                updates.append((subject, scope, purpose, int(value), now))
         conn.executemany(
-            """INSERT INTO consent_state (subject, purpose, granted, updated_at) VALUES (?, ?, ?, ?)
-               ON CONFLICT (subject, purpose)
+            """INSERT INTO consent_state (subject, scope, purpose, granted, updated_at) VALUES (?, ?, ?, ?, ?)
+               ON CONFLICT (subject, scope, purpose)
                DO UPDATE SET granted = excluded.granted, updated_at = excluded.updated_at""",
             updates,
         )
         # Memory follows the table only once the statements have succeeded.
-        for subject, purpose, flag, at in updates:
-            self._state.setdefault(subject, {})[purpose] = (bool(flag), at)
-        return Recorded(subjects=len(subjects), withdrawn=frozenset(withdrawn))
+        for subject, _, purpose, flag, at in updates:
+            states.setdefault(subject, {})[purpose] = (bool(flag), at)
+        return Recorded(len(subjects), frozenset(withdrawn), self.scope_state(subjects, scope))
 
     def forget(self, conn: sqlite3.Connection, subjects: set[str], proof_as: str | None) -> int:
-        """Remove the subjects' consent (inside the caller's write). With `proof_as`, their history rows are kept with
-        the subject replaced by that label (a deletion id): what was consented and when stays provable, but no longer
-        belongs to anyone. Returns the number of history rows removed or unlinked."""
+        """Remove the subjects' consent, both scopes (inside the caller's write). With `proof_as`, their history rows
+        are kept with the subject replaced by that label (a deletion id): what was consented and when stays provable,
+        but no longer belongs to anyone. Returns the number of history rows removed or unlinked."""
         changed = 0
         for subject in subjects:
             if proof_as is None:
@@ -129,26 +188,23 @@ class ConsentLedger:
                                         (proof_as, subject)).rowcount
             conn.execute("DELETE FROM consent_state WHERE subject = ?", (subject,))
         for subject in subjects:
-            self._state.pop(subject, None)
+            self._subjects.pop(subject, None)
+            self._devices.pop(subject, None)
         return changed
 
-    def carry(self, conn: sqlite3.Connection, links: Iterable[tuple[str, str]]) -> None:
-        """Newly linked identifiers share their known state: each side gets what the other has and it lacks."""
+    def carry(self, conn: sqlite3.Connection, links: Iterable[tuple[str, str]], provenance: Provenance) -> None:
+        """Newly verified links share their user-scoped state: each side gets what the other has and it lacks.
+        Device-scoped state stays with its device, and claimed links carry nothing."""
         for a, b in links:
             for giver, taker in ((a, b), (b, a)):
-                given = self._state.get(giver)
+                given = self._subjects.get(giver)
                 if not given:
                     continue
-                taken = self._state.get(taker, {})
-                missing = {p: v for p, v in given.items() if p not in taken}
+                taken = self._subjects.get(taker, {})
+                missing = {p: g for p, (g, _) in given.items() if p not in taken}
                 if not missing:
                     continue
-                self.record(
-                    conn,
-                    [taker],
-                    [p for p, (g, _) in missing.items() if g],
-                    [p for p, (g, _) in missing.items() if not g],
-                    max(at for _, at in missing.values()),
-                    source="identity",
-                    via="carried",
-                )
+                granted = [p for p, g in missing.items() if g]
+                denied = [p for p, g in missing.items() if not g]
+                self.record(conn, [taker], granted, denied, scope="subject", provenance=provenance,
+                            source="identity", via="carried")

@@ -1,9 +1,13 @@
 """Deletion requests: suppress the subject, delete them from every store, ask every vendor to delete them, and sign a
 receipt of what was done where.
 
-A request names identifiers (user ids, anonymous ids, emails). Their keyed hashes, and every hash linked to them in the
-identity graph, are the subject. The request is durable before it is acknowledged (202), and a worker in the gateway
-carries it through its steps, each recorded as it completes, so a restart resumes where it stopped:
+A request names identifiers (user ids, anonymous ids, emails). Their keyed hashes, and every hash linked to them by
+verified links in the identity graph, are the subject. Claimed links (made by public-key traffic, which anyone can
+send) are counted in the progress but not followed, unless the compliance officer asks for them (`include_claimed`,
+audited): otherwise one forged identify would let a deletion for one person reach another.
+
+The request is durable before it is acknowledged (202), and a worker in the gateway carries it through its steps, each
+recorded as it completes, so a restart resumes where it stopped:
 
 1. suppress: the subject's hashes go on the suppression list; from then on ingest drops their events.
 2. local stores, one transaction each: queued outbox events, dead letters, the local sink, replay sessions (chunks,
@@ -13,8 +17,9 @@ carries it through its steps, each recorded as it completes, so a restart resume
    up to `deletion.max_attempts` failures in a row (then the call is failed, and counted); where the vendor returns a
    job id, polled until it finishes. The identifiers in clear are kept for these calls only
    and wiped when each is settled.
-4. done: the receipt (counts, times, vendor job ids; no identifiers) is signed with HMAC-SHA256 and stored; the WAL is
-   checkpointed and truncated, so no deleted page lingers there.
+4. done: the receipt (counts, times, vendor job ids; no identifiers) is signed with the gateway's Ed25519 key
+   (gateway.signed_documents: anyone can check it with the published public key) and stored; the WAL is checkpointed
+   and truncated, so no deleted page lingers there.
 
 The request's id is derived from its identifiers and destinations: the same request twice is one request.
 """
@@ -35,12 +40,13 @@ from typing import Any
 import httpx
 import orjson
 
-from gateway import reviews, sink
+from gateway import reviews, signed_documents, sink
 from gateway.accounts import AccountMap
 from gateway.audit import AuditLog
 from gateway.consent_ledger import ConsentLedger
 from gateway.database import Database, Migration
-from gateway.identity import Identity, component
+from gateway.identity import Identity, claimed_links, component
+from gateway.keys import SigningKey
 from gateway.metrics import Metrics
 from gateway.outbox import OutboxStore
 from gateway.outbox.retry import backoff_delay, is_retryable, parse_retry_after
@@ -53,6 +59,7 @@ log = logging.getLogger("gateway.deletion")
 
 IDENTIFIER_KINDS = ("userId", "anonymousId", "email", "deviceId")
 STORES = ("outbox", "dead_letters", "sink", "replay", "consent", "identity")
+RECEIPT_KIND = "privacy-gateway deletion receipt"
 POLL_INTERVAL_S = 30.0
 
 MIGRATIONS = (
@@ -95,6 +102,10 @@ MIGRATIONS = (
     # Failed tries of a vendor call in a row (`attempts` counts polls too): what the bound on retries counts.
     Migration("deletion-calls-failures",
               ("ALTER TABLE deletion_calls ADD COLUMN failures INTEGER NOT NULL DEFAULT 0",)),
+    Migration(
+        "deletion-2",
+        ("ALTER TABLE deletion_requests ADD COLUMN include_claimed INTEGER NOT NULL DEFAULT 0",),
+    ),
 )
 
 
@@ -128,24 +139,12 @@ class Identifiers:
         return [v for items in self.values.values() for v in items]
 
 
-def sign(payload: dict[str, Any], key: bytes) -> dict[str, Any]:
-    """The payload with an HMAC-SHA256 signature over its canonical JSON (sorted keys)."""
-    body = orjson.dumps(payload, option=orjson.OPT_SORT_KEYS)
-    return {**payload, "signature": {"alg": "HMAC-SHA256", "value": hmac.new(key, body, hashlib.sha256).hexdigest()}}
-
-
-def verify(receipt: dict[str, Any], key: bytes) -> bool:
-    payload = {k: v for k, v in receipt.items() if k != "signature"}
-    expected = sign(payload, key)["signature"]["value"]
-    return hmac.compare_digest(expected, str(receipt.get("signature", {}).get("value", "")))
-
-
 @dataclass(frozen=True)
 class DeletionKeys:
     """The keys of deletion requests: `request_id` derives a request's id from its subject, `receipt` signs receipts."""
 
     request_id: bytes
-    receipt: bytes
+    receipt: SigningKey
 
 
 class Deletions:
@@ -169,12 +168,16 @@ class Deletions:
 
     # -- requests ----------------------------------------------------------------------------------------------------
 
-    async def request(self, identifiers: Identifiers, reason: str, destinations: Any, requested_by: str
-                      ) -> tuple[str, bool]:
-        """Record a deletion request durably. Returns (id, created): the same request again returns its first id."""
+    async def request(self, identifiers: Identifiers, reason: str, destinations: Any, requested_by: str,
+                      include_claimed: bool = False) -> tuple[str, bool]:
+        """Record a deletion request durably. Returns (id, created): the same request again returns its first id.
+        `include_claimed`: follow claimed identity links too (a compliance officer's explicit choice)."""
         names = self._destinations(destinations)
         hashes = sorted({self.identity.hash(v) for v in identifiers.every_value()})
-        fingerprint = orjson.dumps({"subjects": hashes, "destinations": names})
+        asked: dict[str, Any] = {"subjects": hashes, "destinations": names}
+        if include_claimed:
+            asked["include_claimed"] = True  # another request than the one without (whose ids stay as they were)
+        fingerprint = orjson.dumps(asked)
         deletion_id = "del_" + hmac.new(self._id_key, fingerprint, hashlib.sha256).hexdigest()[:24]
         now = time.time()
         policy = {d.name: d for d in self.destinations}
@@ -183,9 +186,11 @@ class Deletions:
             if conn.execute("SELECT 1 FROM deletion_requests WHERE id = ?", (deletion_id,)).fetchone():
                 return False
             conn.execute(
-                """INSERT INTO deletion_requests (id, created_at, requested_by, reason, destinations, status, subjects)
-                   VALUES (?, ?, ?, ?, ?, 'pending', ?)""",
-                (deletion_id, now, requested_by, reason, orjson.dumps(names).decode(), len(hashes)),
+                """INSERT INTO deletion_requests (id, created_at, requested_by, reason, destinations, status, subjects,
+                                                 include_claimed)
+                   VALUES (?, ?, ?, ?, ?, 'pending', ?, ?)""",
+                (deletion_id, now, requested_by, reason, orjson.dumps(names).decode(), len(hashes),
+                 int(include_claimed)),
             )
             conn.executemany("INSERT INTO deletion_subjects (deletion_id, subject) VALUES (?, ?)",
                              [(deletion_id, h) for h in hashes])
@@ -200,7 +205,7 @@ class Deletions:
                     (deletion_id, name, state, orjson.dumps(ids if state == "pending" else []).decode()),
                 )
             self.audit.append(conn, requested_by, "compliance", "deletion.requested", deletion_id,
-                                      {"destinations": names, "identifiers": len(hashes)})
+                              {"destinations": names, "identifiers": len(hashes), "include_claimed": include_claimed})
             return True
 
         created = await self.db.write(insert)
@@ -221,7 +226,7 @@ class Deletions:
     async def status(self, deletion_id: str) -> dict[str, Any] | None:
         def select(conn: sqlite3.Connection) -> dict[str, Any] | None:
             row = conn.execute(
-                """SELECT id, status, created_at, completed_at, reason, requested_by, stores, subjects
+                """SELECT id, status, created_at, completed_at, reason, requested_by, stores, subjects, include_claimed
                    FROM deletion_requests WHERE id = ?""",
                 (deletion_id,),
             ).fetchone()
@@ -235,7 +240,9 @@ class Deletions:
             stores = orjson.loads(row[6])
             return {
                 "id": row[0], "status": row[1], "created_at": row[2], "completed_at": row[3], "reason": row[4],
-                "requested_by": row[5], "subjects": row[7],
+                "requested_by": row[5], "subjects": row[7], "include_claimed": bool(row[8]),
+                # Claimed links from the subject that were not followed (a count; None until step 1 ran).
+                "claimed_links": stores.get("suppress", {}).get("claimed_links"),
                 "stores": {name: stores.get(name, {"status": "pending"}) for name in STORES},
                 "destinations": {
                     d: {"status": s, "job_id": j, "attempts": a, "error": e, "submitted_at": sa, "completed_at": ca}
@@ -309,11 +316,14 @@ class Deletions:
         def write(conn: sqlite3.Connection) -> None:
             requested = [r[0] for r in conn.execute(
                 "SELECT subject FROM deletion_subjects WHERE deletion_id = ?", (deletion_id,))]
-            subject = component(conn, requested)
+            include_claimed = bool(conn.execute("SELECT include_claimed FROM deletion_requests WHERE id = ?",
+                                                (deletion_id,)).fetchone()[0])
+            subject = component(conn, requested, include_claimed)
             conn.executemany("INSERT OR IGNORE INTO deletion_subjects (deletion_id, subject) VALUES (?, ?)",
                              [(deletion_id, s) for s in subject])
             self.suppression.add(conn, subject, deletion_id)
-            _record_step(conn, deletion_id, "suppress", {"status": "done", "subjects": len(subject)},
+            _record_step(conn, deletion_id, "suppress", {"status": "done", "subjects": len(subject),
+                                                         "claimed_links": claimed_links(conn, subject)},
                          status="running")
 
         await self.db.write(write)
@@ -449,8 +459,8 @@ class Deletions:
 
     async def _finish(self, deletion_id: str) -> None:
         def write(conn: sqlite3.Connection) -> None:
-            row = conn.execute("SELECT created_at, requested_by, stores FROM deletion_requests WHERE id = ?",
-                               (deletion_id,)).fetchone()
+            row = conn.execute("SELECT created_at, requested_by, stores, include_claimed FROM deletion_requests "
+                               "WHERE id = ?", (deletion_id,)).fetchone()
             calls = conn.execute(
                 """SELECT destination, state, job_id, submitted_at, completed_at FROM deletion_calls
                    WHERE deletion_id = ? ORDER BY destination""", (deletion_id,)).fetchall()
@@ -458,13 +468,15 @@ class Deletions:
             completed_at = time.time()
             failed = any(state == "failed" for _, state, *_ in calls)
             status = "failed" if failed else "completed"
-            receipt = sign({
+            receipt = signed_documents.sign({
+                "kind": RECEIPT_KIND,
                 "deletion_id": deletion_id,
                 "requested_at": row[0],
                 "requested_by": row[1],
                 "completed_at": completed_at,
                 "status": status,
                 "subject_identifiers": stores.get("suppress", {}).get("subjects", 0),
+                "claimed_links_included": bool(row[3]),
                 "suppressed": True,
                 "stores": {name: stores.get(name, {}).get("deleted", 0) for name in STORES},
                 "destinations": {d: {"status": s, "job_id": j, "submitted_at": sa, "completed_at": ca}

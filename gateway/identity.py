@@ -5,6 +5,11 @@ An identifier (a user id, an anonymous id, a device id, an email) is stored only
 identity key, never in clear. Two identifiers are linked when one event carries both (an identify joins the anonymous id
 to the user id; an alias joins the previous id to the new one; a logged-in user's track carries both). A subject is the
 connected component of those links.
+
+Each link remembers its provenance (gateway.provenance). A link from public-key traffic is only *claimed*: anyone can
+send an identify joining a stranger's user id to their own device. Claimed links never widen an access export or a
+deletion and never carry consent; those follow *verified* links only (from server keys, consent tokens, the admin
+API). A claimed link seen again with a server key becomes verified.
 """
 
 from __future__ import annotations
@@ -18,6 +23,7 @@ from collections.abc import Iterable
 from typing import Any
 
 from gateway.database import Migration
+from gateway.provenance import Provenance, verifies
 from policies.event import Event
 
 MIGRATIONS = (
@@ -31,6 +37,14 @@ MIGRATIONS = (
                 first_seen REAL NOT NULL,
                 PRIMARY KEY (a, b)
             ) WITHOUT ROWID""",
+        ),
+    ),
+    Migration(
+        "identity-2",
+        (
+            # Links learned before provenance was kept came from write keys: claimed.
+            "ALTER TABLE identity_links ADD COLUMN verified INTEGER NOT NULL DEFAULT 0",
+            "ALTER TABLE identity_links ADD COLUMN provenance TEXT NOT NULL DEFAULT 'public'",
         ),
     ),
 )
@@ -62,7 +76,7 @@ class Identity:
     def __init__(self, key: bytes, cache_size: int = 100_000) -> None:
         self._key = key
         self._hashes: OrderedDict[str, str] = OrderedDict()
-        self._known_links: OrderedDict[tuple[str, str], None] = OrderedDict()
+        self._known_links: OrderedDict[tuple[str, str], bool] = OrderedDict()  # pair -> verified
         self._cache_size = cache_size
 
     def hash(self, value: str) -> str:
@@ -80,30 +94,42 @@ class Identity:
         """The hashes of every identifier in `event`, without repeats, in a stable order."""
         return tuple(dict.fromkeys(self.hash(value) for value in identifiers(event)))
 
-    def new_links(self, subjects: Iterable[tuple[str, ...]]) -> list[tuple[str, str]]:
-        """Links implied by these events' subjects (each event's first id to its others) not already recorded."""
+    def devices(self, event: Event) -> tuple[str, ...]:
+        """The hashes of the ids `event` carries as device ids (its anonymousId, context.device.id): whose
+        device-scoped consent applies to it."""
+        return tuple(self.hash(str(value)) for value in (event.anonymous_id, _get(event.context, "device", "id"))
+                     if isinstance(value, (str, int)) and not isinstance(value, bool) and str(value).strip())
+
+    def new_links(self, subjects: Iterable[tuple[str, ...]], verified: bool = False) -> list[tuple[str, str]]:
+        """Links implied by these events' subjects (each event's first id to its others) not already recorded, or
+        recorded as claimed when these are `verified`."""
         links: list[tuple[str, str]] = []
+        known = self._known_links
         for ids in subjects:
             for other in ids[1:]:
                 pair = (ids[0], other) if ids[0] < other else (other, ids[0])
-                if pair not in self._known_links:
+                was = known.get(pair)
+                if was is None or (verified and not was):
                     links.append(pair)
         return links
 
-    def record_links(self, conn: sqlite3.Connection, links: list[tuple[str, str]]) -> None:
-        """Store `links` (inside the caller's write). Remembered in memory, so a pair is written once."""
+    def record_links(self, conn: sqlite3.Connection, links: list[tuple[str, str]],
+                     provenance: Provenance = "public") -> None:
+        """Store `links` (inside the caller's write); a claimed link is upgraded when a verifying credential says it
+        again. Remembered in memory, so a pair is written once per kind."""
         if not links:
             return
-        now = time.time()
+        now, verified = time.time(), int(verifies(provenance))
         conn.executemany(
-            "INSERT OR IGNORE INTO identity_links (a, b, first_seen) VALUES (?, ?, ?)",
-            [row for a, b in links for row in ((a, b, now), (b, a, now))],
+            """INSERT INTO identity_links (a, b, first_seen, verified, provenance) VALUES (?, ?, ?, ?, ?)
+               ON CONFLICT (a, b) DO UPDATE SET verified = 1, provenance = excluded.provenance
+               WHERE excluded.verified = 1 AND identity_links.verified = 0""",
+            [row for a, b in links for row in ((a, b, now, verified, provenance), (b, a, now, verified, provenance))],
         )
         for pair in links:
-            self._known_links[pair] = None
+            self._known_links[pair] = bool(verified) or self._known_links.get(pair, False)
         while len(self._known_links) > self._cache_size:
             self._known_links.popitem(last=False)
-
 
     def forget(self, conn: sqlite3.Connection, subjects: set[str]) -> int:
         """Remove every link touching `subjects` (inside the caller's write), and the cached hashes of their ids."""
@@ -111,21 +137,51 @@ class Identity:
         for subject in subjects:
             removed += conn.execute("DELETE FROM identity_links WHERE a = ? OR b = ?", (subject, subject)).rowcount
         # list(...) copies in one step: the event loop may add to these caches while the writer thread runs this.
-        self._known_links = OrderedDict((pair, None) for pair in list(self._known_links)
+        self._known_links = OrderedDict((pair, verified) for pair, verified in list(self._known_links.items())
                                         if pair[0] not in subjects and pair[1] not in subjects)
         self._hashes = OrderedDict((value, h) for value, h in list(self._hashes.items()) if h not in subjects)
         return removed
 
 
-def component(conn: sqlite3.Connection, start: Iterable[str]) -> set[str]:
-    """Every identifier hash linked, directly or not, to any of `start` (which are included)."""
+def component(conn: sqlite3.Connection, start: Iterable[str], include_claimed: bool = False) -> set[str]:
+    """Every identifier hash linked, directly or not, to any of `start` (which are included): over verified links,
+    and over claimed ones too when a compliance officer asks for them explicitly."""
     seen = set(start)
     frontier = list(seen)
+    which = "" if include_claimed else " AND verified = 1"
     while frontier and len(seen) < MAX_COMPONENT:
         batch, frontier = frontier[:500], frontier[500:]
         placeholders = ",".join("?" * len(batch))
-        for (b,) in conn.execute(f"SELECT b FROM identity_links WHERE a IN ({placeholders})", batch):
+        for (b,) in conn.execute(f"SELECT b FROM identity_links WHERE a IN ({placeholders}){which}", batch):
             if b not in seen:
                 seen.add(b)
                 frontier.append(b)
     return seen
+
+
+def claimed_links(conn: sqlite3.Connection, subject: set[str]) -> int:
+    """How many claimed links lead from `subject` to identifiers outside it: what a request found and did not follow
+    (a count; which identifiers they lead to is not shown)."""
+    found: set[tuple[str, str]] = set()
+    ids = list(subject)
+    for i in range(0, len(ids), 500):
+        batch = ids[i:i + 500]
+        placeholders = ",".join("?" * len(batch))
+        for a, b in conn.execute(
+                f"SELECT a, b FROM identity_links WHERE a IN ({placeholders}) AND verified = 0", batch):
+            if b not in subject:
+                found.add((a, b))
+    return len(found)
+
+
+def linked_to(conn: sqlite3.Connection, ids: Iterable[str], bound: Iterable[str]) -> bool:
+    """Whether every one of `ids` is linked directly (claimed or verified) to one of `bound`."""
+    targets = list(bound)
+    if not targets:
+        return False
+    placeholders = ",".join("?" * len(targets))
+    return all(
+        conn.execute(f"SELECT 1 FROM identity_links WHERE a = ? AND b IN ({placeholders}) LIMIT 1",
+                     (value, *targets)).fetchone() is not None
+        for value in ids
+    )

@@ -26,6 +26,7 @@ from gateway.outbox.store import OutboxFull
 from gateway.pipeline import Processed
 from gateway.protocols.codec import Codec, Inbound, Limits, ProtocolError, read_json
 from gateway.protocols.router import ServedPath, served_paths
+from gateway.provenance import Provenance
 
 if TYPE_CHECKING:
     from gateway.state import Gateway
@@ -47,11 +48,12 @@ def count_decisions(gateway: Gateway, source: str, processed: Processed) -> None
         metrics.inc("gateway_plan_violations_total", n, source=source, rule=rule, action=action)
 
 
-def writes_with(gateway: Gateway, processed: Processed) -> Callable[[sqlite3.Connection], None] | None:
+def writes_with(gateway: Gateway, processed: Processed, provenance: Provenance
+                ) -> Callable[[sqlite3.Connection], None] | None:
     """What is committed with a request's events: identity links (and consent carried across them), the accounts
     group calls named, and tracking plan violations; None when there is nothing."""
     parts = [write for write in (
-        gateway.learn(processed.links),
+        gateway.learn(processed.links, provenance),
         partial(gateway.accounts.record, changes=processed.accounts) if processed.accounts else None,
         partial(violations.record, found=processed.violations) if processed.violations else None,
     ) if write is not None]
@@ -103,14 +105,15 @@ async def _ingest(gateway: Gateway, codec: Codec, inbound: Inbound) -> Response:
     try:
         gateway.health.admit()
         decoded = codec.decode(inbound)
-        source = gateway.policy.source_for_key(decoded.write_key) if decoded.write_key else None
-        if source is None:
+        key = gateway.policy.source_key(decoded.write_key) if decoded.write_key else None
+        if key is None:
             raise ProtocolError(401, "unauthorized", "missing or unknown write key")
+        source = key.source
         source_name = source.name
-        processed = gateway.pipeline.process(source, decoded.events, inbound.headers, inbound.query)
+        processed = gateway.pipeline.process(source, decoded.events, inbound.headers, inbound.query, key.kind)
         count_decisions(gateway, source.name, processed)
         deliveries = processed.deliveries
-        await gateway.outbox.commit(deliveries, also=writes_with(gateway, processed))
+        await gateway.outbox.commit(deliveries, also=writes_with(gateway, processed, key.kind))
     except ProtocolError as error:
         return _refuse(gateway, codec, inbound, error, source_name)
     except OutboxFull as full:

@@ -1,13 +1,18 @@
 """The compliance API: deletion requests, their progress and receipts, and access requests (export of a subject).
 
     POST /admin/v1/privacy/deletions          {"identifiers": {"userId": "u-1", "email": "a@b.c"}, "reason": "...",
-                                               "destinations": "all" | ["segment", ...]}  -> 202 {"id", "status"}
+                                               "destinations": "all" | ["segment", ...], "include_claimed": false}
+                                               -> 202 {"id", "status"}
     GET  /admin/v1/privacy/deletions          newest first
-    GET  /admin/v1/privacy/deletions/{id}     progress per store and per destination
+    GET  /admin/v1/privacy/deletions/{id}     progress per store and per destination, claimed links found
     GET  /admin/v1/privacy/deletions/{id}/receipt
-    POST /admin/v1/privacy/subjects/export    {"identifiers": {...}}  -> everything held for the subject
+    POST /admin/v1/privacy/receipts/verify    a receipt (JSON) -> {"valid", "problem", "key_id"}
+    POST /admin/v1/privacy/subjects/export    {"identifiers": {...}, "include_claimed": false}  -> everything held
     GET  /admin/v1/privacy/subjects/export?userId=...   (the same; prefer POST: identifiers stay out of URLs and logs)
+    GET  /.well-known/privacy-gateway/receipt-key       the public key receipts are signed with (no authentication)
 
+A subject is the identifiers given and those verified-linked to them. Claimed links (from public-key traffic, which
+anyone can send) are counted (`claimed_links`) but not followed unless `include_claimed` is true, which is audited.
 Every call is written to the audit log (who, what, which request; never the identifiers).
 """
 
@@ -22,10 +27,11 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
+from gateway import signed_documents
 from gateway.access import admin_route
 from gateway.admin_request import audit, not_found, principal_of
 from gateway.deletion import IDENTIFIER_KINDS, Identifiers, InvalidRequest
-from gateway.identity import component
+from gateway.identity import claimed_links, component
 from gateway.state import gateway_of
 
 ROLES = ("compliance",)
@@ -33,6 +39,16 @@ ROLES = ("compliance",)
 
 def _invalid(message: str) -> JSONResponse:
     return JSONResponse({"error": "invalid_request", "message": message}, status_code=400)
+
+
+def _include_claimed(value: Any) -> bool:
+    if value in ("true", "1"):  # a query parameter
+        return True
+    if value in ("false", "0", None):
+        return False
+    if not isinstance(value, bool):
+        raise InvalidRequest("include_claimed must be true or false")
+    return value
 
 
 async def _json_body(request: Request) -> Any:
@@ -53,7 +69,8 @@ async def create_deletion(request: Request) -> Response:
         if not isinstance(reason, str) or len(reason) > 500:
             raise InvalidRequest("reason must be a string of at most 500 characters (no identifiers in it)")
         deletion_id, created = await gateway.deletions.request(
-            identifiers, reason, body.get("destinations", "all"), principal_of(request).name
+            identifiers, reason, body.get("destinations", "all"), principal_of(request).name,
+            _include_claimed(body.get("include_claimed", False)),
         )
     except InvalidRequest as error:
         return _invalid(str(error))
@@ -95,9 +112,10 @@ async def get_receipt(request: Request) -> Response:
                     headers={"Content-Disposition": f'attachment; filename="{deletion_id}-receipt.json"'})
 
 
-def collect_subject(conn: sqlite3.Connection, hashes: set[str]) -> dict[str, Any]:
-    """Everything the gateway holds for a subject (its identifiers' hashes and those linked to them)."""
-    subject = component(conn, hashes)
+def collect_subject(conn: sqlite3.Connection, hashes: set[str], include_claimed: bool = False) -> dict[str, Any]:
+    """Everything the gateway holds for a subject (its identifiers' hashes and those verified-linked to them; with
+    `include_claimed`, claimed-linked too)."""
+    subject = component(conn, hashes, include_claimed)
     matches = [(s,) for s in subject]
 
     def rows(sql: str, per_subject: bool = True) -> list[dict[str, Any]]:
@@ -122,6 +140,8 @@ def collect_subject(conn: sqlite3.Connection, hashes: set[str]) -> dict[str, Any
         session["signals"] = orjson.loads(session["signals"])
     return {
         "identifier_hashes": len(subject),
+        "claimed_links": 0 if include_claimed else claimed_links(conn, subject),
+        "claimed_links_included": include_claimed,
         "consent_history": rows("SELECT id, granted, denied, occurred_at, source, via FROM consent_history "
                                 "WHERE subject = ?"),
         "pending_events": rows("SELECT id, destination, message_id, enqueued_at, body FROM outbox "
@@ -140,16 +160,45 @@ async def export_subject(request: Request) -> Response:
     try:
         if request.method == "POST":
             body = await _json_body(request)
-            raw = body.get("identifiers") if isinstance(body, dict) else None
+            body = body if isinstance(body, dict) else {}
+            raw, include = body.get("identifiers"), body.get("include_claimed", False)
         else:
             raw = {k: v for k, v in request.query_params.items() if k in IDENTIFIER_KINDS}
+            include = request.query_params.get("include_claimed")
         identifiers = Identifiers.parse(raw)
+        include_claimed = _include_claimed(include)
     except InvalidRequest as error:
         return _invalid(str(error))
     hashes = {gateway.identity.hash(v) for v in identifiers.every_value()}
-    await audit(request, "subject.export", "subject", {"identifiers": len(hashes)})
-    export = await gateway.db.read(lambda conn: collect_subject(conn, hashes))
+    await audit(request, "subject.export", "subject", {"identifiers": len(hashes), "include_claimed": include_claimed})
+    export = await gateway.db.read(lambda conn: collect_subject(conn, hashes, include_claimed))
     return JSONResponse(export)
+
+
+async def verify_receipt(request: Request) -> Response:
+    """Check a receipt someone presents (a data subject's copy, a regulator's) against the gateway's public key:
+    the same check `privacy-gateway receipt verify` makes offline."""
+    gateway = gateway_of(request)
+    try:
+        receipt = await _json_body(request)
+    except InvalidRequest as error:
+        return _invalid(str(error))
+    key = gateway.signing_key.public
+    checked = signed_documents.check(receipt, key)
+    target = receipt.get("deletion_id") if isinstance(receipt, dict) else None
+    await audit(request, "receipt.verify", str(target or "-")[:100], {"valid": checked.ok})
+    return JSONResponse({"valid": checked.ok, "problem": checked.problem, "key_id": key.key_id,
+                         "deletion_id": target if isinstance(target, str) else None})
+
+
+async def receipt_key(request: Request) -> Response:
+    """The public key receipts and audit checkpoints are signed with: for anyone, without authentication."""
+    document = signed_documents.public_key_document(gateway_of(request).signing_key.public)
+    return JSONResponse(document, headers={"Cache-Control": "public, max-age=300"})
+
+
+def public_routes() -> list[Route]:
+    return [Route(signed_documents.PUBLIC_KEY_PATH, receipt_key)]
 
 
 def routes() -> list[Route]:
@@ -158,5 +207,6 @@ def routes() -> list[Route]:
         admin_route("/v1/privacy/deletions", list_deletions, roles=ROLES),
         admin_route("/v1/privacy/deletions/{deletion_id}", get_deletion, roles=ROLES),
         admin_route("/v1/privacy/deletions/{deletion_id}/receipt", get_receipt, roles=ROLES),
+        admin_route("/v1/privacy/receipts/verify", verify_receipt, roles=ROLES, methods=("POST",)),
         admin_route("/v1/privacy/subjects/export", export_subject, roles=ROLES, methods=("GET", "POST")),
     ]

@@ -9,6 +9,7 @@ needs one or two parts is given those parts, not the gateway.
 from __future__ import annotations
 
 import asyncio
+import logging
 import sqlite3
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass
@@ -17,7 +18,7 @@ from pathlib import Path
 import httpx
 from starlette.requests import Request
 
-from gateway import access, keys, request_context, retention, sink
+from gateway import access, audit_checkpoints, keys, request_context, retention, sink
 from gateway.access import AccessControl
 from gateway.accounts import AccountMap
 from gateway.audit import AuditLog
@@ -27,7 +28,7 @@ from gateway.consent_ledger import ConsentLedger
 from gateway.database import Database
 from gateway.deletion import DeletionKeys, Deletions
 from gateway.health import Health
-from gateway.identity import Identity
+from gateway.identity import Identity, linked_to
 from gateway.live import LiveHub
 from gateway.metrics import Metrics, policy_series
 from gateway.outbox import OutboxStore, Sender
@@ -35,6 +36,7 @@ from gateway.outbox.dead_letters import DeadLetters
 from gateway.outbox.transport import HttpTransport, Transport
 from gateway.pipeline import Encoder, Pipeline
 from gateway.protocols import PROTOCOLS, check_credentials, segment
+from gateway.provenance import Provenance, verifies
 from gateway.schema import DATABASE_FILE, MIGRATIONS
 from gateway.supervisor import Supervised
 from gateway.suppression import Suppression
@@ -49,6 +51,8 @@ from replay.compression import Compressor
 from replay.privacy import RrwebPrivacy
 from replay.service import Gate, ReplayService
 from replay.store import ReplayStore
+
+log = logging.getLogger("gateway")
 
 
 @dataclass
@@ -70,8 +74,10 @@ class Gateway:
     trusted_proxies: tuple[Network, ...]
     health: Health
     dead_letters: DeadLetters
+    signing_key: keys.SigningKey  # signs receipts and audit checkpoints; its public half is published
     senders: list[Sender]  # each supervised, stopped by its own stop()
-    background: list[Supervised]  # replay analysis, deletions, retention, the catalog, the disk watch: until `stopping`
+    background: list[Supervised]  # replay analysis, deletions, retention, the catalog, the disk watch, audit
+                                  # checkpoints: until `stopping`
     stopping: asyncio.Event
     accounts: AccountMap
     catalog: Catalog
@@ -82,14 +88,17 @@ class Gateway:
         """Everything that must keep running, for /readyz."""
         return [*(sender.supervisor for sender in self.senders), *self.background]
 
-    def learn(self, links: list[tuple[str, str]]) -> Callable[[sqlite3.Connection], None] | None:
-        """What to write with a request's events: the identity links they revealed, and consent carried across them."""
+    def learn(self, links: list[tuple[str, str]], provenance: Provenance
+              ) -> Callable[[sqlite3.Connection], None] | None:
+        """What to write with a request's events: the identity links they revealed, and, across links a verifying
+        credential made, the subject's consent."""
         if not links:
             return None
 
         def write(conn: sqlite3.Connection) -> None:
-            self.identity.record_links(conn, links)
-            self.ledger.carry(conn, links)
+            self.identity.record_links(conn, links, provenance)
+            if verifies(provenance):
+                self.ledger.carry(conn, links, provenance)
 
         return write
 
@@ -109,6 +118,9 @@ async def open_gateway(policy: Policy, data_dir: Path, announce_token: Callable[
                          suppressed=suppression.suppressed)
     control = AccessControl([*policy.access_tokens, *access.load_stored_tokens(db)])
     secret = keys.load_secret(policy, data_dir)
+    signing_key = keys.load_signing_key(policy, data_dir)
+    for warning in keys.placement_warnings(policy, data_dir):
+        log.warning("%s", warning)
     identity = Identity(keys.derive(secret, "identity"))
     token = access.bootstrap_admin_token(db, control)
     if token is not None:
@@ -130,7 +142,7 @@ async def open_gateway(policy: Policy, data_dir: Path, announce_token: Callable[
     deletions = Deletions(
         db, destinations=policy.destinations, identity=identity, suppression=suppression, outbox=outbox,
         replay=replay.store, ledger=ledger, audit=audit, http=http,
-        keys=DeletionKeys(keys.derive(secret, "deletion-id"), keys.derive(secret, "receipt")),
+        keys=DeletionKeys(keys.derive(secret, "deletion-id"), signing_key),
         keep_consent_proof=policy.retention.keep_consent_proof, accounts=accounts, metrics=metrics,
     )
     stopping = asyncio.Event()
@@ -143,6 +155,10 @@ async def open_gateway(policy: Policy, data_dir: Path, announce_token: Callable[
     work["retention"] = lambda: retention.purge_periodically(db, policy.retention, replay.store, stopping)
     work["disk-watch"] = lambda: health.watch(stopping)
     work["catalog"] = lambda: catalog.flush_periodically(policy.catalog.flush_interval_s, stopping)
+    if policy.audit.checkpoint_sink:
+        sink = audit_checkpoints.open_sink(policy.audit.checkpoint_sink)
+        work["audit-checkpoints"] = lambda: audit_checkpoints.checkpoint_periodically(
+            db, signing_key, sink, policy.audit.checkpoint_interval_s, stopping)
     background = [Supervised(name, run, stopping, metrics).start() for name, run in work.items()]
     senders = [_sender(d, db, http, outbox, metrics) for d in enabled]
     for sender in senders:
@@ -152,8 +168,8 @@ async def open_gateway(policy: Policy, data_dir: Path, announce_token: Callable[
         policy=policy, db=db, outbox=outbox, pipeline=pipeline, metrics=metrics, access=control, identity=identity,
         ledger=ledger, audit=audit, suppression=suppression, replay=replay, deletions=deletions, secret=secret,
         http=http, trusted_proxies=parse_networks(policy.http.trusted_proxies), health=health,
-        dead_letters=dead_letters, senders=senders, background=background, stopping=stopping, accounts=accounts,
-        catalog=catalog, live=LiveHub(),
+        dead_letters=dead_letters, signing_key=signing_key, senders=senders, background=background,
+        stopping=stopping, accounts=accounts, catalog=catalog, live=LiveHub(),
     )
 
 
@@ -227,6 +243,6 @@ def _replay_service(policy: Policy, db: Database, identity: Identity, suppressio
 
     privacy = RrwebPrivacy(policy.replay.unmasked_inputs, scrub_text=scrubber.scrub_text,
                            scrub_attribute=scrubber.scrub_attribute, scrub_value=scrubber.scrub_json)
-    store = ReplayStore(db, Compressor(policy.replay.compression_level))
+    store = ReplayStore(db, Compressor(policy.replay.compression_level), linked=linked_to)
     gate = Gate(source_for_key=policy.source_for_key, subjects=subjects, consent=consent, count=metrics.inc)
     return ReplayService(policy.replay, store, privacy, gate)

@@ -22,6 +22,7 @@ import tomllib
 from collections.abc import Collection, Mapping
 from pathlib import Path
 
+from policies.audit import read_audit
 from policies.catalog import read_catalog
 from policies.consent import DEFAULT_ON_MISSING_CONSENT, ON_MISSING_CONSENT, read_consent, validate_purposes
 from policies.enrich import read_enrich
@@ -49,6 +50,8 @@ DEFAULT_POLICY = Path(__file__).with_name("default.toml")
 LOCAL_SINK = "sink"
 
 _HEX64 = re.compile(r"^[0-9a-f]{64}$")
+# A server key speaks for users (their consent, their identity links): it must not be guessable.
+MIN_SERVER_KEY_CHARS = 24
 
 
 def _read_retry(table: Table) -> Retry:
@@ -112,13 +115,19 @@ def _read_source(table: Table, policy_dir: Path) -> Source:
         tracking_plan=load_plan(policy_dir / plan_file) if plan_file else None,
         on_violation=table.string("on_violation", "flag", choices=ON_VIOLATION),
         on_violation_events=overrides,
+        server_keys=table.strings("server_keys", ()),
     )
     table.finish()
     if not source.write_keys:
         raise table.error("write_keys", "needs at least one key")
-    for i, key in enumerate(source.write_keys):
-        if not key.strip():
-            raise table.error(f"write_keys[{i}]", "is empty (is its environment variable set to an empty string?)")
+    for name, keys in (("write_keys", source.write_keys), ("server_keys", source.server_keys)):
+        for i, key in enumerate(keys):
+            if not key.strip():
+                raise table.error(f"{name}[{i}]", "is empty (is its environment variable set to an empty string?)")
+    for i, key in enumerate(source.server_keys):
+        if len(key) < MIN_SERVER_KEY_CHARS:
+            raise table.error(f"server_keys[{i}]", f"too short for a secret: use at least {MIN_SERVER_KEY_CHARS} "
+                                                   "random characters (e.g. `openssl rand -hex 24`)")
     return source
 
 
@@ -166,10 +175,12 @@ def _read_storage(table: Table) -> Storage:
 
 
 def _read_privacy(table: Table) -> Privacy:
-    privacy = Privacy(hash_key=table.string("hash_key", ""))
+    privacy = Privacy(hash_key=table.string("hash_key", ""), key_file=table.string("key_file", "").strip())
     table.finish()
     if privacy.hash_key and len(privacy.hash_key) < 16:
         raise table.error("hash_key", "too short: use at least 16 random characters (e.g. `openssl rand -hex 32`)")
+    if privacy.key_file and not privacy.key_file.startswith("/"):
+        raise table.error("key_file", f"expected an absolute path, got {privacy.key_file!r}")
     return privacy
 
 
@@ -203,6 +214,7 @@ def parse_policy(
     retention = root.read("retention", read_retention)
     consent = root.read("consent", read_consent)
     pii = root.read("pii", read_pii)
+    audit = root.read("audit", read_audit)
     access = root.read("access", _read_access)
     enrich = root.read("enrich", read_enrich)
     catalog = root.read("catalog", read_catalog)
@@ -214,10 +226,11 @@ def parse_policy(
     _unique(source_tables, [s.name for s in sources], "source name", "name")
     seen_keys: dict[str, str] = {}
     for table, source in zip(source_tables, sources, strict=True):
-        for i, key in enumerate(source.write_keys):
-            if key in seen_keys:
-                raise table.error(f"write_keys[{i}]", f"write key already belongs to source {seen_keys[key]!r}")
-            seen_keys[key] = source.name
+        for name, keys in (("write_keys", source.write_keys), ("server_keys", source.server_keys)):
+            for i, key in enumerate(keys):
+                if key in seen_keys:
+                    raise table.error(f"{name}[{i}]", f"key already belongs to source {seen_keys[key]!r}")
+                seen_keys[key] = source.name
     for i, destination in enumerate(destinations):
         validate_purposes(consent, destination.purposes, file, f"destinations[{i}].purposes")
     by_name = {d.name: d for d in destinations}
@@ -238,6 +251,7 @@ def parse_policy(
         retention=retention,
         consent=consent,
         pii=pii,
+        audit=audit,
         access_tokens=access,
         enrich=enrich,
         catalog=catalog,

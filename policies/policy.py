@@ -6,7 +6,9 @@ Plain frozen dataclasses, built only by `policies.loader.load_policy`, so every 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Literal
 
+from policies.audit import AuditPolicy
 from policies.catalog import CatalogConfig
 from policies.consent import CONSENT_MODELS, ConsentConfig
 from policies.enrich import Enrich
@@ -54,16 +56,28 @@ class Destination:
 @dataclass(frozen=True)
 class Source:
     name: str
-    write_keys: tuple[str, ...]
+    write_keys: tuple[str, ...]  # public: browser and mobile SDKs put them in every page and app
     destinations: tuple[str, ...]
     consent_model: str = "opt-in"
     allowed_origins: tuple[str, ...] = ()
     tracking_plan: TrackingPlan | None = None  # read from the file its `tracking_plan` names (policies.plans.file)
     on_violation: str = "flag"  # one of policies.plans.ON_VIOLATION
     on_violation_events: dict[str, str] = field(default_factory=dict)  # event name -> action, overriding on_violation
+    server_keys: tuple[str, ...] = ()  # secret: server-side SDKs and the customer's backend
 
     def violation_action(self, event_name: str) -> str:
         return self.on_violation_events.get(event_name, self.on_violation)
+
+
+# Which kind of key a request came with. What a request may say depends on it: a public key records consent for the
+# device it names and claims identity links; a server key speaks for users (see README, "Threat model").
+KeyKind = Literal["public", "server"]
+
+
+@dataclass(frozen=True, slots=True)
+class SourceKey:
+    source: Source
+    kind: KeyKind
 
 
 @dataclass(frozen=True)
@@ -96,6 +110,9 @@ class Privacy:
     # The secret behind every keyed hash (subject ids, pseudonyms, the `hash` redaction). Empty: the gateway makes one
     # and keeps it in the data directory, which suits development; production sets it from the environment.
     hash_key: str = ""
+    # The Ed25519 private key (PEM) that signs deletion receipts and audit checkpoints. Empty: one made in the data
+    # directory, which whoever holds the data can use to re-sign; production puts it elsewhere (made there if missing).
+    key_file: str = ""
 
 
 @dataclass(frozen=True)
@@ -118,17 +135,24 @@ class Policy:
     retention: Retention = field(default_factory=Retention)
     consent: ConsentConfig = field(default_factory=ConsentConfig)
     pii: PiiConfig = field(default_factory=PiiConfig)
+    audit: AuditPolicy = field(default_factory=AuditPolicy)
     access_tokens: tuple[AccessToken, ...] = ()
     enrich: Enrich = field(default_factory=Enrich)
     catalog: CatalogConfig = field(default_factory=CatalogConfig)
 
     def __post_init__(self) -> None:
-        # Looked up on every request; the loader has already checked that write keys are unique.
-        keys = {key: source for source in self.sources for key in source.write_keys}
+        # Looked up on every request; the loader has already checked that keys are unique across sources and kinds.
+        keys = {key: SourceKey(source, "public") for source in self.sources for key in source.write_keys}
+        keys |= {key: SourceKey(source, "server") for source in self.sources for key in source.server_keys}
         object.__setattr__(self, "_sources_by_key", keys)
 
-    def source_for_key(self, write_key: str) -> Source | None:
-        return self._sources_by_key.get(write_key)  # type: ignore[attr-defined]
+    def source_key(self, key: str) -> SourceKey | None:
+        """The source a key belongs to and whether the key is public or secret (server)."""
+        return self._sources_by_key.get(key)  # type: ignore[attr-defined]
+
+    def source_for_key(self, key: str) -> Source | None:
+        found = self.source_key(key)
+        return found.source if found is not None else None
 
     def source_for_name(self, name: str) -> Source | None:
         return next((source for source in self.sources if source.name == name), None)

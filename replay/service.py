@@ -16,7 +16,7 @@ from policies.replay import ReplayPolicy
 from replay.compression import train_better
 from replay.ingest import Batch, Rejected
 from replay.privacy import RrwebPrivacy
-from replay.store import ChunkIn, ReplayStore, SourceConflict
+from replay.store import ChunkIn, ReplayStore, SessionConflict
 from replay.summary import summarize
 
 log = logging.getLogger("replay")
@@ -83,8 +83,8 @@ class ReplayService:
             self._since_dictionary[source.name] = self.store.chunks_since_dictionary(source.name)
         try:
             stored = await self.store.add(source.name, chunks)
-        except SourceConflict as conflict:
-            raise Rejected(400, "invalid_request", f"session {conflict} belongs to another source") from None
+        except SessionConflict as conflict:
+            raise Rejected(409, "conflict", str(conflict)) from None
         for item in stored:
             if item.duplicate:
                 result.duplicates += 1

@@ -1,9 +1,14 @@
 """Replay storage: a session index, and compressed chunks of rrweb events per session window.
 
 A chunk is one ingest batch of one window's events (scrubbed), stored as a JSON array compressed with zstd (see
-replay.compression). A batch sent twice (SDK retries) has the same digest and is stored once. Chunks may arrive out of
-order; reading merges every chunk of the session by event timestamp, so the result is in time order whatever the
-arrival order was, and exact duplicate events at the same instant are dropped.
+replay.compression). A session is bound at its first write to its source and to the identifiers it was opened with
+(their keyed hashes): a later chunk must name one of them, or only identifiers linked to them (posthog-js switches its
+distinct id to the user id on identify, mid-session); a chunk naming other identifiers, or none for a session opened
+with some, is refused whole (SessionConflict) and stores nothing, so that nobody appends to someone else's recording.
+
+A batch sent twice (SDK retries) has the same digest and is stored once. Chunks may arrive out of order; reading merges
+every chunk of the session by event timestamp, so the result is in time order whatever the arrival order was, and
+exact duplicate events at the same instant are dropped.
 """
 
 from __future__ import annotations
@@ -14,8 +19,8 @@ import hashlib
 import sqlite3
 import time
 from collections import OrderedDict
-from collections.abc import Iterable, Iterator
-from dataclasses import dataclass
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field
 from functools import partial
 from typing import Any, Protocol
 
@@ -98,8 +103,16 @@ class Database(Protocol):
     def read_sync(self, fn: Any) -> Any: ...
 
 
-class SourceConflict(Exception):
-    """A session id already recorded for another source."""
+class SessionConflict(Exception):
+    """A chunk for a session bound to another source, or to other identifiers."""
+
+    def __init__(self, session_id: str, reason: str) -> None:
+        super().__init__(f"session {session_id} {reason}")
+        self.session_id, self.reason = session_id, reason
+
+
+# Whether every one of some identifier hashes is linked to one of others (the gateway's identity graph).
+Linked = Callable[[sqlite3.Connection, Iterable[str], Iterable[str]], bool]
 
 
 @dataclass
@@ -125,9 +138,10 @@ class _Pending:
 @dataclass
 class _SessionMeta:
     source: str
-    subjects: set[str]
+    subjects: set[str]  # the identifiers it was opened with: its binding
     windows: list[str]
     urls: list[str]
+    joined: set[str] = field(default_factory=set)  # identifiers found linked to the binding (memory only)
 
 
 ACTIVE_SESSIONS = 10_000  # sessions whose index metadata is kept in memory while they are being recorded
@@ -155,8 +169,10 @@ def encode_chunk(events: list[dict[str, Any]]) -> bytes:
 
 
 class ReplayStore:
-    def __init__(self, db: Database, compressor: Compressor, chunk_store: ChunkStore | None = None) -> None:
+    def __init__(self, db: Database, compressor: Compressor, chunk_store: ChunkStore | None = None,
+                 linked: Linked | None = None) -> None:
         self.db = db
+        self.linked = linked
         self.compressor = compressor
         self.blobs = chunk_store or blobs.SqliteChunkStore()
         self.current_dictionary: dict[str, int] = {}  # source -> newest dictionary id
@@ -173,7 +189,7 @@ class ReplayStore:
 
     async def add(self, source: str, chunks: list[ChunkIn]) -> list[Stored]:
         """Store batches of (already scrubbed) events, committed before this returns. A request's chunks are stored
-        whole or not at all; a session recorded for another source refuses the request (SourceConflict).
+        whole or not at all; a session bound to another source or other identifiers refuses it (SessionConflict).
 
         Requests that arrive while a write is being committed are written together by the next one: one write and
         one transaction for all of them, instead of one each (see _flush)."""
@@ -208,7 +224,7 @@ class ReplayStore:
         finally:
             self._flusher = None
 
-    def _write(self, conn: sqlite3.Connection, pending: _Pending) -> list[Stored] | SourceConflict:
+    def _write(self, conn: sqlite3.Connection, pending: _Pending) -> list[Stored] | SessionConflict:
         """One request's chunks (on the writer thread). Its sessions are checked first, so that a refused request
         writes nothing and needs no savepoint of its own.
 
@@ -216,8 +232,12 @@ class ReplayStore:
         the loop's thread woke the writer to commit a group of two or three chunks."""
         for chunk, _ in pending.chunks:
             meta = self._session_meta(conn, chunk.session_id)
-            if meta is not None and meta.source != pending.source:
-                return SourceConflict(chunk.session_id)
+            if meta is None:
+                continue
+            if meta.source != pending.source:
+                return SessionConflict(chunk.session_id, "belongs to another source")
+            if not self._may_join(conn, meta, chunk.subjects):
+                return SessionConflict(chunk.session_id, "was opened by other identifiers: nothing stored")
         dict_id = self.current_dictionary.get(pending.source)
         return [
             self._add_one(conn, pending.source, pending.received, chunk, raw, chunk_digest(chunk.window_id, raw),
@@ -247,8 +267,7 @@ class ReplayStore:
         assert cursor.lastrowid is not None  # the rowcount above says the INSERT stored a row
         self.blobs.put(conn, cursor.lastrowid, compressed)
         if meta is None:
-            meta = _SessionMeta(source, set(), [], [])
-        meta.subjects.update(chunk.subjects)
+            meta = _SessionMeta(source, set(chunk.subjects), [], [])
         if window_id not in meta.windows:
             meta.windows.append(window_id)
         meta.urls += [u for u in summary.urls if u not in meta.urls][: max(0, MAX_URLS - len(meta.urls))]
@@ -270,6 +289,21 @@ class ReplayStore:
         )
         self._remember(session_id, meta)
         return Stored(False, len(raw), len(compressed))
+
+    def _may_join(self, conn: sqlite3.Connection, meta: _SessionMeta, subjects: Iterable[str]) -> bool:
+        """Whether a chunk naming `subjects` may be added to the session of `meta`: it names one of the identifiers
+        the session is bound to, or only identifiers linked to them; a session opened without identifiers takes
+        chunks without any."""
+        named = set(subjects)
+        bound = meta.subjects
+        if not bound or not named:
+            return not bound and not named
+        if named & bound or named <= meta.joined:
+            return True
+        if self.linked is not None and self.linked(conn, named - meta.joined, bound):
+            meta.joined |= named
+            return True
+        return False
 
     def _session_meta(self, conn: sqlite3.Connection, session_id: str) -> _SessionMeta | None:
         """A session's source, subjects, windows and URLs: from memory while it is being recorded, else the table.

@@ -30,6 +30,7 @@ from gateway.pipeline.steps.route import route_and_encode
 from gateway.pipeline.steps.scrub import scrub_pii
 from gateway.pipeline.steps.subjects import hash_identifiers
 from gateway.pipeline.steps.suppression import drop_suppressed
+from gateway.provenance import Provenance
 from gateway.suppression import Suppression
 from policies.event import Event
 from policies.policy import Policy, Source
@@ -55,7 +56,7 @@ class Pipeline:
             Step("subjects", hash_identifiers(identity)),
             Step("suppression", drop_suppressed(suppression)),
             Step("links", learn_links(identity)),
-            Step("consent", decide_consent(ledger, policy.consent)),
+            Step("consent", decide_consent(ledger, policy.consent, identity)),
             *([Step("accounts", stamp_accounts(accounts, policy.enrich))] if stamping and accounts else []),
             *([Step("catalog", learn_catalog(catalog))] if catalog is not None else []),
             *([Step("plan", check_plan())] if planned else []),
@@ -64,9 +65,10 @@ class Pipeline:
         )
 
     def process(self, source: Source, events: Sequence[Event], headers: Mapping[str, str],
-                query: Mapping[str, str]) -> Processed:
+                query: Mapping[str, str], provenance: Provenance = "public") -> Processed:
+        """`provenance`: the kind of key the request came with (a server key's links are verified)."""
         routes = self.routes[source.name]
         entries = list(map(Entry, events))
         out = Processed(tuple(route.destination.name for route in routes), tuple(entries))
-        run_steps(self.steps, Batch(source, routes, headers, query, entries, out))
+        run_steps(self.steps, Batch(source, routes, headers, query, entries, out, provenance=provenance))
         return out

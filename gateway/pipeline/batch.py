@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from gateway.pipeline.entry import Entry
 from gateway.pipeline.processed import Processed
 from gateway.pipeline.routes import Route
+from gateway.provenance import Provenance
 from policies.policy import Source
 
 
@@ -20,6 +21,7 @@ class Batch:
     entries: list[Entry]  # the events still going on; a step that stops some replaces the list, never edits it
     out: Processed
     step: str = ""  # the step running now (set by the runner), so that a stop records where it happened
+    provenance: Provenance = "public"  # the kind of key the request came with: what its identity links are worth
 
     def stop(self, entry: Entry, reason: str) -> None:
         """Mark `entry` as stopped here and why; the step leaves it out of the entries it keeps."""

@@ -14,6 +14,7 @@ from policies.consent.config import (
     CONSENT_MODELS,
     DEFAULT_ON_MISSING_CONSENT,
     ON_MISSING_CONSENT,
+    ON_WITHDRAWAL,
     ConsentConfig,
     read_consent,
     validate_purposes,
@@ -25,7 +26,7 @@ from policies.consent.verdict import ACTIONS, Verdict, verdict
 
 __all__ = [
     "ACTIONS", "CONSENT_MODELS", "DEFAULT_ON_MISSING_CONSENT", "KINDS", "MISSING_REASONS", "NECESSARY",
-    "ON_MISSING_CONSENT", "REASONS",
+    "ON_MISSING_CONSENT", "ON_WITHDRAWAL", "REASONS",
     "Consent", "ConsentConfig", "Malformed", "PurposeConsent", "Signal", "Signals", "Verdict",
     "anonymize", "decide", "gpc_requested", "pseudonym", "read_consent", "read_signals", "record_gpc",
     "validate_purposes", "verdict",

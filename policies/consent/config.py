@@ -9,6 +9,11 @@ Every key is optional; a policy without `[consent]` gets the defaults of mapping
     event_property = "$consent"          # properties.$consent = {"analytics": true, ...}: consent from other SDKs
     tcf_legitimate_interest = false      # true: a TCF purpose that may rest on legitimate interest (2, 7-11) counts
                                          # when its legitimate-interest bit is set, not only its consent bit
+    on_withdrawal = "stop_new"           # a withdrawal stops new events; "purge_queued" also removes the subject's
+                                         # queued ones (withdrawals from a server key, a token or the admin API only)
+    token_key = "${CONSENT_TOKEN_KEY}"   # HMAC-SHA256 secret of signed consent tokens (HS256), at least 32 characters
+    token_public_key = "..."             # and/or the Ed25519 public key (PEM, or 32 bytes base64) of EdDSA tokens
+    token_max_lifetime_s = 3600          # a token's exp may be at most this far after its iat
 
     [consent.segment_categories]         # Segment context.consent.categoryPreferences keys → purposes
     "Analytics" = ["analytics"]          # merged over the defaults; `[]` unmaps a default; case and punctuation
@@ -46,6 +51,7 @@ from policies.consent.mappings import (
     NECESSARY,
     normalise,
 )
+from policies.ed25519 import public_key_bytes
 from policies.table import PolicyError, Table
 
 # A source's `consent_model`: opt-in (nothing beyond necessary until granted) or opt-out (granted until denied).
@@ -55,6 +61,11 @@ CONSENT_MODELS = ("opt-in", "opt-out")
 # An explicit refusal (a denial, GPC, a malformed signal) always drops; see verdict.py.
 ON_MISSING_CONSENT = ("drop", "anonymize")
 DEFAULT_ON_MISSING_CONSENT = "drop"
+
+# What a withdrawal does to the subject's events already accepted and queued for delivery. `stop_new`: they were
+# accepted under the consent then in force, and are delivered as acknowledged; `purge_queued`: they are removed.
+ON_WITHDRAWAL = ("stop_new", "purge_queued")
+MIN_TOKEN_KEY_CHARS = 32
 
 # Purpose names become metric labels, ledger keys and keys of the documented event property.
 _PURPOSE_NAME = re.compile(r"[a-z][a-z0-9_]{0,63}")
@@ -76,6 +87,10 @@ class ConsentConfig:
     )
     tcf_purposes: Mapping[str, tuple[tuple[int, ...], ...]] = field(default_factory=lambda: dict(DEFAULT_TCF_PURPOSES))
     consent_mode: Mapping[str, tuple[str, ...]] = field(default_factory=lambda: dict(DEFAULT_CONSENT_MODE))
+    on_withdrawal: str = "stop_new"
+    token_key: str = ""  # HS256 consent tokens; empty: not accepted
+    token_public_key: bytes = b""  # raw Ed25519 public key of EdDSA consent tokens; empty: not accepted
+    token_max_lifetime_s: float = 3600.0
     # TC strings already read, with what they said under this configuration (signals.py): a request's string comes
     # with every event of its batch, a user's with each of their events. Bounded; lives as long as the policy; not
     # part of the configuration's value.
@@ -119,9 +134,31 @@ def read_consent(root: Table) -> ConsentConfig:
         rudderstack_ids=_categories(root.table("rudderstack_ids"), purposes),
         tcf_purposes=_tcf_purposes(root.table("tcf_purposes"), purposes),
         consent_mode=_consent_mode(root.table("consent_mode"), purposes),
+        on_withdrawal=root.string("on_withdrawal", "stop_new", choices=ON_WITHDRAWAL),
+        token_key=_token_key(root),
+        token_public_key=_token_public_key(root),
+        token_max_lifetime_s=root.number("token_max_lifetime_s", 3600.0, minimum=1.0),
     )
     root.finish()
     return config
+
+
+def _token_key(root: Table) -> str:
+    key = root.string("token_key", "")
+    if key and len(key) < MIN_TOKEN_KEY_CHARS:
+        raise root.error("token_key", f"too short: use at least {MIN_TOKEN_KEY_CHARS} random characters "
+                                      "(e.g. `openssl rand -hex 32`), shared with the backend that issues tokens")
+    return key
+
+
+def _token_public_key(root: Table) -> bytes:
+    text = root.string("token_public_key", "").strip()
+    if not text:
+        return b""
+    try:
+        return public_key_bytes(text)
+    except ValueError as error:
+        raise root.error("token_public_key", str(error)) from None
 
 
 def _purposes(root: Table) -> tuple[str, ...]:

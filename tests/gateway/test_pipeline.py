@@ -7,7 +7,6 @@ Segment encoder, and the Presidio-backed scrubber.
 
 from __future__ import annotations
 
-import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -225,7 +224,8 @@ def test_consent_stored_for_a_subject_lets_its_events_through(
     event."""
     event = track("m-1", "dana")
     ledger = ConsentLedger(db)
-    db.write_sync(lambda conn: ledger.record(conn, ids.subjects(event), ["analytics"], [], time.time(), "web", "api"))
+    db.write_sync(lambda conn: ledger.record(conn, ids.subjects(event), ["analytics"], [], scope="subject",
+                                             provenance="server", source="web", via="api"))
     encode = segment.CODEC.outbox_encoder()
     with_ledger = Pipeline(policy, {"strict": encode, "lenient": encode}, ids, Suppression(db), ledger, b"k" * 32)
 

@@ -26,6 +26,7 @@ endpoint = "https://api.segment.io/"
 credentials = { write_key = "${SEG_KEY}" }
 """
 ENV = {"WEB_KEY": "wk", "SEG_KEY": "sk"}
+LONG = "k" * 32
 
 
 def test_a_good_policy_loads_with_env_references_resolved() -> None:
@@ -35,6 +36,16 @@ def test_a_good_policy_loads_with_env_references_resolved() -> None:
     assert destination.credentials == {"write_key": "sk"}
     assert destination.endpoint == "https://api.segment.io"
     assert destination.retry.max_backoff_s == 60
+
+
+def test_a_source_has_public_write_keys_and_secret_server_keys() -> None:
+    text = GOOD.replace('destinations = ["seg"]', 'destinations = ["seg"]\nserver_keys = ["${WEB_SERVER_KEY}"]', 1)
+    policy = parse_policy(text, "site.toml", PROTOCOLS, {**ENV, "WEB_SERVER_KEY": "s" * 32})
+    public, server = policy.source_key("wk"), policy.source_key("s" * 32)
+    assert public is not None and server is not None
+    assert (public.source.name, public.kind) == ("web", "public")
+    assert (server.source.name, server.kind) == ("web", "server")
+    assert policy.source_key("nope") is None
 
 
 def test_the_embedded_default_serves_with_no_environment_set() -> None:
@@ -71,6 +82,15 @@ def test_a_fallback_in_the_reference_is_used_when_the_variable_is_unset() -> Non
         (lambda t: t + '\n[[sources]]\nname = "app"\nwrite_keys = ["${WEB_KEY}"]\ndestinations = []\n',
          "sources[1].write_keys[0]", "already belongs to source 'web'"),
         (lambda t: t + "\n[pii2]\n", "pii2", "unknown key"),
+        (lambda t: t.replace('destinations = ["seg"]', 'destinations = ["seg"]\nserver_keys = ["short"]', 1),
+         "sources[0].server_keys[0]", "too short for a secret"),
+        (lambda t: t.replace('"${WEB_KEY}"]', f'"{LONG}"]\nserver_keys = ["{LONG}"]', 1),
+         "sources[0].server_keys[0]", "already belongs to source 'web'"),  # a public key cannot be a secret too
+        (lambda t: t + '\n[consent]\non_withdrawal = "purge"\n', "consent.on_withdrawal", "unknown value"),
+        (lambda t: t + '\n[consent]\ntoken_key = "abc"\n', "consent.token_key", "at least 32"),
+        (lambda t: t + '\n[consent]\ntoken_public_key = "AAAA"\n', "consent.token_public_key", "32 bytes"),
+        (lambda t: t + '\n[audit]\ncheckpoint_sink = "audit.jsonl"\n', "audit.checkpoint_sink", "absolute file path"),
+        (lambda t: t + '\n[privacy]\nkey_file = "signing.key"\n', "privacy.key_file", "absolute path"),
     ],
 )
 def test_a_bad_policy_names_the_key_and_the_problem(edit, key: str, problem: str) -> None:

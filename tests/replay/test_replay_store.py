@@ -14,7 +14,7 @@ from replay import store as replay_store
 from replay.analysis import analyze_stored
 from replay.compression import Compressor
 from replay.detect import DetectConfig, analyze_session
-from replay.store import ChunkIn, ReplayStore, SourceConflict
+from replay.store import ChunkIn, ReplayStore, SessionConflict
 from replay.summary import summarize
 from tests.replay.streams import E, Recording
 
@@ -59,7 +59,7 @@ def test_a_request_for_another_sources_session_is_refused_alone(store: ReplaySto
         )
 
     first, refused, last = asyncio.run(scenario())
-    assert isinstance(refused, SourceConflict)
+    assert isinstance(refused, SessionConflict)
     assert not isinstance(first, BaseException) and not isinstance(last, BaseException)
     assert (stored_chunks(store, "a"), stored_chunks(store, "b"), stored_chunks(store, "c")) == (1, 0, 1)
     assert stored_chunks(store, "taken") == 1

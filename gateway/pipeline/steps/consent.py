@@ -2,6 +2,9 @@
 (policies.consent.decide); each destination then gets the event, an anonymized copy, or nothing
 (policies.consent.verdict). An event no destination may have stops here. GPC from the request is stamped on the event.
 
+Stored consent is the user-scoped records of any of the event's identifiers, and the device-scoped records (made
+through a public key) of the ids it carries as device ids only (gateway.consent_ledger).
+
 Events of one request mostly say the same about consent (the same consent object, or nothing): verdicts are decided
 once per distinct (signal places, stored state) and reused within the request.
 """
@@ -14,6 +17,7 @@ from typing import Any
 import orjson
 
 from gateway.consent_ledger import ConsentLedger
+from gateway.identity import Identity
 from gateway.pipeline.batch import Batch
 from gateway.pipeline.entry import Entry
 from gateway.pipeline.runner import StepFunction
@@ -24,16 +28,17 @@ from policies.event import Event
 Decided = tuple[tuple[Verdict, ...], tuple[str, ...]]  # (a verdict per route, kinds of malformed signals)
 
 
-def decide_consent(ledger: ConsentLedger, config: ConsentConfig) -> StepFunction:
-    ledger_state = ledger.state
+def decide_consent(ledger: ConsentLedger, config: ConsentConfig, identity: Identity) -> StepFunction:
+    ledger_state, devices_of = ledger.state, identity.devices
 
     def run(batch: Batch) -> None:
         headers, gpc = batch.headers, gpc_requested(batch.headers)
         memo: dict[Any, Decided] = {}
         malformed_kinds = batch.out.malformed
+        any_devices = ledger.has_device_records
         kept = []
         for entry in batch.entries:
-            state = ledger_state(entry.subjects)
+            state = ledger_state(entry.subjects, devices_of(entry.event) if any_devices else ())
             try:
                 key: Any = (orjson.dumps(event_places(entry.event, config), option=orjson.OPT_SORT_KEYS),
                             None if state is None else tuple(sorted(state.items())))

@@ -11,7 +11,7 @@ import pytest
 from segment.analytics import Client
 
 from tests.support.fake_vendor import FakeVendor
-from tests.support.gateway_process import FAST_RETRY, WRITE_KEY, GatewayProcess, segment_policy
+from tests.support.gateway_process import FAST_RETRY, SERVER_KEY, WRITE_KEY, GatewayProcess, segment_policy
 
 pytestmark = pytest.mark.e2e
 
@@ -34,7 +34,14 @@ def two_destinations(strict_url: str, anonymizing_url: str, consent_model: str =
 
 
 def grant(gateway: GatewayProcess, **body: Any) -> httpx.Response:
+    """A consent record as a browser's consent tool sends it: with the page's public write key."""
     return httpx.post(gateway.url + "/v1/consent", json={"writeKey": WRITE_KEY, **body}, timeout=10)
+
+
+def record_from_backend(gateway: GatewayProcess, **body: Any) -> httpx.Response:
+    """A consent record as the customer's backend sends it: with the source's server key, as the Basic-auth user
+    (how Segment's server SDKs send their key)."""
+    return httpx.post(gateway.url + "/v1/consent", json=body, auth=(SERVER_KEY, ""), timeout=10)
 
 
 def post(gateway: GatewayProcess, body: dict[str, Any], path: str = "/v1/batch", **kwargs: Any) -> httpx.Response:
@@ -47,7 +54,8 @@ def test_a_real_sdk_with_one_consenting_and_one_silent_subject(
     strict, anon = FakeVendor().start(), FakeVendor().start()
     try:
         gateway = start_gateway(two_destinations(strict.url, anon.url))
-        assert grant(gateway, userId="alice", granted=["analytics"]).json()["status"] == "ok"
+        recorded = record_from_backend(gateway, userId="alice", granted=["analytics"]).json()
+        assert (recorded["status"], recorded["scope"], recorded["provenance"]) == ("ok", "subject", "server")
 
         client = Client(WRITE_KEY, host=gateway.url, upload_interval=0.05)
         client.track(user_id="alice", event="Viewed", properties={"plan": "pro"}, message_id="alice-1",
@@ -80,17 +88,42 @@ def test_a_real_sdk_with_one_consenting_and_one_silent_subject(
         anon.stop()
 
 
-def test_withdrawal_removes_queued_events_and_stops_new_ones(
+def test_a_withdrawal_stops_new_events_and_the_acknowledged_queued_ones_are_delivered(
     vendor: FakeVendor, start_gateway: Callable[..., GatewayProcess]
 ) -> None:
-    gateway = start_gateway(segment_policy(vendor.url))  # opt-out: allowed until denied
+    gateway = start_gateway(segment_policy(vendor.url))  # opt-out: allowed until denied; on_withdrawal: stop_new
+    vendor.stop()
+    events = [{"type": "track", "event": "Viewed", "userId": "carol", "messageId": f"carol-{i}"} for i in range(3)]
+    assert post(gateway, {"batch": events}).status_code == 200
+
+    answer = record_from_backend(gateway, userId="carol", denied=["analytics"]).json()
+    assert answer["withdrawn"] == ["analytics"] and answer["removed_queued_events"] == 0
+    assert answer["state"] == {"analytics": "denied", "session_replay": "unset", "marketing": "unset",
+                               "advertising": "unset"}
+    later = {"type": "track", "event": "Later", "userId": "carol", "messageId": "carol-x"}
+    assert post(gateway, {"batch": [later]}).status_code == 200
+
+    vendor.start()
+    vendor.wait_for_message_ids({"carol-0", "carol-1", "carol-2"})  # accepted under the consent then in force
+    marker = post(gateway, {"batch": [{"type": "track", "event": "marker", "userId": "dave", "messageId": "m"}]})
+    assert marker.status_code == 200
+    vendor.wait_for_message_ids({"m"})
+    assert "carol-x" not in vendor.message_ids()
+
+
+def test_with_purge_queued_a_users_withdrawal_also_removes_their_queued_events(
+    vendor: FakeVendor, start_gateway: Callable[..., GatewayProcess]
+) -> None:
+    policy = segment_policy(vendor.url)
+    policy["consent"] = {"on_withdrawal": "purge_queued"}
+    gateway = start_gateway(policy)
     vendor.stop()
     events = [{"type": "track", "event": "Viewed", "userId": "carol", "messageId": f"carol-{i}"} for i in range(5)]
     events.append({"type": "track", "event": "Viewed", "userId": "dave", "messageId": "dave-1"})
     assert post(gateway, {"batch": events}).status_code == 200
 
-    answer = grant(gateway, userId="carol", denied=["analytics"]).json()
-    assert answer == {"status": "ok", "withdrawn": ["analytics"], "removed_queued_events": 5}
+    answer = record_from_backend(gateway, userId="carol", denied=["analytics"]).json()
+    assert (answer["withdrawn"], answer["removed_queued_events"]) == (["analytics"], 5)
     assert post(gateway, {"batch": [{"type": "track", "event": "Later", "userId": "carol", "messageId": "carol-x"}]}
                 ).status_code == 200
 
@@ -102,18 +135,25 @@ def test_withdrawal_removes_queued_events_and_stops_new_ones(
     assert vendor.message_ids() == {"dave-1", "m"}
 
 
-def test_consent_given_to_an_anonymous_id_carries_to_the_user_id_after_identify(
+def test_device_consent_follows_the_device_after_identify_and_never_reaches_the_user_id_alone(
     vendor: FakeVendor, start_gateway: Callable[..., GatewayProcess]
 ) -> None:
     policy = segment_policy(vendor.url)
     policy["sources"][0]["consent_model"] = "opt-in"
     gateway = start_gateway(policy)
-    assert grant(gateway, anonymousId="anon-77", granted=["analytics"]).status_code == 200
+    assert grant(gateway, anonymousId="anon-77", granted=["analytics"]).json()["scope"] == "device"
     identify = {"type": "identify", "userId": "erin", "anonymousId": "anon-77", "messageId": "identify-1"}
-    later = {"type": "track", "event": "Bought", "userId": "erin", "messageId": "erin-1"}
+    on_the_device = {"type": "track", "event": "Bought", "userId": "erin", "anonymousId": "anon-77",
+                     "messageId": "erin-1"}
+    elsewhere = {"type": "track", "event": "Bought", "userId": "erin", "messageId": "erin-2"}  # e.g. her phone
     assert post(gateway, {"batch": [identify]}).status_code == 200
-    assert post(gateway, {"batch": [later]}).status_code == 200
+    assert post(gateway, {"batch": [on_the_device, elsewhere]}).status_code == 200
     vendor.wait_for_message_ids({"identify-1", "erin-1"})
+    assert grant(gateway, anonymousId="marker-device", granted=["analytics"]).status_code == 200
+    assert post(gateway, {"batch": [{"type": "track", "event": "m", "anonymousId": "marker-device",
+                                     "messageId": "m"}]}).status_code == 200
+    vendor.wait_for_message_ids({"m"})
+    assert "erin-2" not in vendor.message_ids()  # the identify was a claim: the device's consent stays the device's
 
 
 def test_gpc_opts_out_of_sale_purposes_and_is_recorded_on_the_event(
@@ -190,8 +230,10 @@ def test_the_consent_api_refuses_what_it_cannot_record(vendor: FakeVendor,
                                                        start_gateway: Callable[..., GatewayProcess]) -> None:
     gateway = start_gateway(segment_policy(vendor.url))
     assert grant(gateway, granted=["analytics"]).status_code == 400  # no identifier
-    assert grant(gateway, userId="u", granted=["telepathy"]).status_code == 400
-    assert grant(gateway, userId="u", granted=["analytics"], denied=["analytics"]).status_code == 400
+    assert grant(gateway, anonymousId="u", granted=["telepathy"]).status_code == 400
+    assert grant(gateway, anonymousId="u", granted=["analytics"], denied=["analytics"]).status_code == 400
+    assert grant(gateway, userId="u", granted=["analytics"]).status_code == 403  # a user's consent: not a public key
+    assert grant(gateway, anonymousId="u", token="a.b.c").status_code == 400  # no token key in this policy
     assert httpx.post(gateway.url + "/v1/consent", json={"writeKey": "nope", "userId": "u", "granted": ["analytics"]}
                       ).status_code == 401
     assert httpx.post(gateway.url + "/v1/consent", content=b"{", timeout=10).status_code == 400

@@ -4,7 +4,10 @@ not in any table, not in any decompressed replay chunk, not in the WAL, not in t
 from __future__ import annotations
 
 import json
+import os
 import sqlite3
+import subprocess
+import sys
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -15,13 +18,13 @@ import pytest
 import zstandard
 from segment.analytics import Client
 
-from gateway import keys
-from gateway.deletion import verify
 from tests.e2e.test_replay_native import SESSIONS, post_events
 from tests.support.fake_vendor import Answer, FakeVendor, Recorded
 from tests.support.gateway_process import (
     ADMIN_TOKEN,
     FAST_RETRY,
+    ROOT,
+    SERVER_KEY,
     VENDOR_CREDENTIALS,
     VENDOR_ENV,
     WRITE_KEY,
@@ -101,9 +104,10 @@ def compliance(gateway: GatewayProcess, method: str, path: str, **kwargs: Any) -
 
 
 def seed_subject(gateway: GatewayProcess) -> str:
-    """The subject arrives the ways a product sends data: SDK calls, a consent record, a session recording (which a
-    support agent reviews, with a note naming the person)."""
-    client = Client(WRITE_KEY, host=gateway.url, upload_interval=0.05)
+    """The subject arrives the ways a product sends data: the backend's SDK calls (with the server key: its links
+    between the subject's ids are verified), a consent record from the browser (for its device), a session recording
+    (which a support agent reviews, with a note naming the person)."""
+    client = Client(SERVER_KEY, host=gateway.url, upload_interval=0.05)
     client.identify(user_id=USER, anonymous_id=ANON, traits={"email": EMAIL, "name": NAME, "phone": PHONE},
                     message_id="subject-identify")
     client.track(user_id=USER, anonymous_id=ANON, event="Checkout", properties={"contact": PHONE},
@@ -217,13 +221,22 @@ def test_a_deleted_subject_leaves_nothing_behind_and_vendors_are_asked_to_delete
         assert mixpanel_post.query["token"] == VENDOR_ENV["MIXPANEL_TOKEN"]
         assert mixpanel_post.headers["authorization"] == "Bearer mp-gdpr-token"
 
-        # The receipt is signed, names what was done where, and holds no identifier.
-        receipt = compliance(gateway, "GET", f"/admin/v1/privacy/deletions/{deletion_id}/receipt").json()
-        secret = (gateway.data_dir / keys.KEY_FILE).read_text().strip().encode()
-        assert verify(receipt, keys.derive(secret, "receipt"))
-        assert not verify({**receipt, "stores": {**receipt["stores"], "outbox": 0}}, keys.derive(secret, "receipt"))
-        assert receipt["destinations"]["segment"]["job_id"] == "reg-42"
-        assert leaks([orjson.dumps(receipt)]) == set()
+        # The receipt is signed, names what was done where, and holds no identifier; anyone with the published
+        # public key can check it offline, and a changed copy fails.
+        receipt = compliance(gateway, "GET", f"/admin/v1/privacy/deletions/{deletion_id}/receipt")
+        assert receipt.json()["destinations"]["segment"]["job_id"] == "reg-42"
+        assert leaks([receipt.content]) == set()
+        key = httpx.get(gateway.url + "/.well-known/privacy-gateway/receipt-key", timeout=10)  # no token needed
+        assert key.status_code == 200 and key.json()["alg"] == "Ed25519"
+        offline = gateway.workdir / "offline"
+        offline.mkdir()
+        (offline / "receipt-key.json").write_bytes(key.content)
+        (offline / "receipt.json").write_bytes(receipt.content)
+        tampered = {**receipt.json(), "stores": {**receipt.json()["stores"], "outbox": 0}}
+        (offline / "tampered.json").write_bytes(orjson.dumps(tampered))
+        assert receipt_verify(offline, "receipt.json").returncode == 0
+        refused = receipt_verify(offline, "tampered.json")
+        assert refused.returncode == 1 and "changed after signing" in refused.stdout
 
         # Later events for the subject are dropped at ingest; others still flow.
         client = Client(WRITE_KEY, host=gateway.url, upload_interval=0.05)
@@ -240,6 +253,14 @@ def test_a_deleted_subject_leaves_nothing_behind_and_vendors_are_asked_to_delete
     finally:
         segment_vendor.stop()
         mixpanel_vendor.stop()
+
+
+def receipt_verify(directory: Path, receipt: str) -> subprocess.CompletedProcess[str]:
+    """`privacy-gateway receipt verify` as a data subject or regulator runs it: a directory with the receipt and the
+    published key, nothing of the gateway's (no data directory, no policy, no network)."""
+    return subprocess.run([sys.executable, "-m", "gateway", "receipt", "verify", receipt,
+                           "--public-key", "receipt-key.json"], cwd=directory, capture_output=True, text=True,
+                          timeout=60, env={**os.environ, "PYTHONPATH": str(ROOT)})
 
 
 def test_a_deletion_interrupted_by_a_restart_resumes_and_completes(

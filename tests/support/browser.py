@@ -15,6 +15,7 @@ import os
 import shutil
 import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -60,10 +61,12 @@ def require_browser_setup() -> str:
 
 
 class PageServer:
-    """Serves test pages (registered by name) and files from the SDKs' npm packages, on its own loopback origin."""
+    """Serves test pages (registered by name) and files from the SDKs' npm packages, on its own loopback origin; a
+    page may also be answered by a function (a site's own backend: `add_handler`)."""
 
     def __init__(self) -> None:
         self.pages: dict[str, str] = {}
+        self.handlers: dict[str, Callable[[str], tuple[bytes, str]]] = {}  # name -> query -> (body, content type)
         self.aliases: dict[str, Path] = {}  # URL prefix -> directory
         server = self
 
@@ -83,15 +86,23 @@ class PageServer:
         self.pages[name] = html
         return f"{self.url}/{name}"
 
+    def add_handler(self, name: str, handler: Callable[[str], tuple[bytes, str]]) -> str:
+        """Answer GET /name with `handler(query string)` -> (body, content type)."""
+        self.handlers[name] = handler
+        return f"{self.url}/{name}"
+
     def alias(self, prefix: str, directory: Path) -> None:
         self.aliases[prefix.strip("/")] = directory
 
     def _get(self, handler: BaseHTTPRequestHandler) -> None:
-        path = handler.path.split("?")[0].lstrip("/")
+        path, _, query = handler.path.partition("?")
+        path = path.lstrip("/")
         body: bytes | None = None
         content_type = "text/html; charset=utf-8"
         if path in self.pages:
             body = self.pages[path].encode()
+        elif path in self.handlers:
+            body, content_type = self.handlers[path](query)
         else:
             prefix, _, rest = path.partition("/")
             root = NODE_MODULES if prefix == "npm" else self.aliases.get(prefix)

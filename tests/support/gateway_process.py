@@ -25,7 +25,8 @@ import tomli_w
 from tests.support.waiting import wait_until
 
 ROOT = Path(__file__).resolve().parents[2]
-WRITE_KEY = "test-write-key"
+WRITE_KEY = "test-write-key"  # public: what a web page carries
+SERVER_KEY = "test-server-key-kept-by-the-backend"  # secret: the customer's backend and server-side SDKs
 VENDOR_WRITE_KEY = "vendor-write-key"
 ADMIN_TOKEN = "pgw_test_admin_token"
 FAST_RETRY = {"initial_backoff_s": 0.05, "max_backoff_s": 0.5, "timeout_s": 5}
@@ -39,7 +40,8 @@ def segment_policy(vendor_url: str, *, max_events: int | None = None, retry: dic
     """One source sending to one Segment destination at `vendor_url`, with an admin token for the tests."""
     policy: dict[str, Any] = {
         "sources": [
-            {"name": "web", "write_keys": [WRITE_KEY], "consent_model": "opt-out", "destinations": ["segment"]}
+            {"name": "web", "write_keys": [WRITE_KEY], "server_keys": [SERVER_KEY], "consent_model": "opt-out",
+             "destinations": ["segment"]}
         ],
         "destinations": [
             {
@@ -162,7 +164,7 @@ def vendors_policy(destinations: dict[str, str], write_keys: tuple[str, ...] = (
     `vendors_policy({"amplitude": amp.url, "posthog": ph.url})`. Start the gateway with `env=VENDOR_ENV`."""
     return {
         "sources": [
-            {"name": "web", "write_keys": list(write_keys), "consent_model": "opt-out",
+            {"name": "web", "write_keys": list(write_keys), "server_keys": [SERVER_KEY], "consent_model": "opt-out",
              "destinations": list(destinations)}
         ],
         "destinations": [

@@ -120,3 +120,38 @@ def test_windows_are_read_apart_or_merged(store: ReplayStore) -> None:
     assert list(store.read_events("s", "a")) == tab_a
     assert [e["timestamp"] for e in store.read_events("s")] == [1, 2, 3, 4, 5]
     assert list(store.read_events("no such session")) == []
+
+
+def bound_chunk(session_id: str, ts: int, *subjects: str) -> ChunkIn:
+    return ChunkIn(session_id, "main", subjects, chunk(session_id, ts).events, chunk(session_id, ts).summary)
+
+
+def test_a_session_takes_chunks_only_from_the_identifiers_it_was_opened_with_or_linked_to_them(tmp_path: Path) -> None:
+    """posthog-js switches its distinct id from the device's to the user's on identify, in the middle of a session:
+    that chunk is taken because the identify linked the two. A chunk naming anyone else, or nobody, is refused."""
+    links = {("user", "device")}
+    db = Database(tmp_path / "replay.sqlite3", [Migration("replay-1", replay_store.SCHEMA)])
+    store = ReplayStore(db, Compressor(level=3),
+                        linked=lambda conn, ids, bound: all(any((i, b) in links for b in bound) for i in ids))
+
+    async def add(*chunks: ChunkIn) -> object:
+        try:
+            return await store.add("web", list(chunks))
+        except SessionConflict as conflict:
+            return conflict
+
+    try:
+        assert not isinstance(asyncio.run(add(bound_chunk("s", 1000, "device"))), SessionConflict)
+        assert not isinstance(asyncio.run(add(bound_chunk("s", 2000, "user"))), SessionConflict)  # linked
+        assert not isinstance(asyncio.run(add(bound_chunk("s", 3000, "device", "new-id"))), SessionConflict)
+        for stranger in (("attacker",), ()):
+            refused = asyncio.run(add(bound_chunk("s", 4000, *stranger)))
+            assert isinstance(refused, SessionConflict) and "other identifiers" in str(refused)
+        assert stored_chunks(store, "s") == 3
+        # What the session is bound to does not grow: a deletion for the linked user id does not reach it by itself.
+        assert db.read_sync(lambda c: c.execute("SELECT subjects FROM replay_sessions").fetchone()[0]) == "device"
+
+        assert not isinstance(asyncio.run(add(bound_chunk("anonymous", 1000))), SessionConflict)
+        assert isinstance(asyncio.run(add(bound_chunk("anonymous", 2000, "someone"))), SessionConflict)
+    finally:
+        db.close()

@@ -1,5 +1,5 @@
-"""Compliance officers' pages: file a deletion request, follow it to completion, download its receipt; browse the
-audit log.
+"""Compliance officers' pages: file a deletion request, follow it to completion, download its receipt, check a receipt
+someone presents; browse the audit log.
 
 Everything goes through the admin API (gateway.ui.api): `/v1/privacy/deletions...` and `/v1/audit...`. A subject's
 identifiers are only ever POSTed (never put in a URL), are not kept by the pages, and are re-shown only in the answer
@@ -8,6 +8,7 @@ to the post that sent them when the API refused it.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -18,6 +19,7 @@ from starlette.responses import RedirectResponse, Response
 from starlette.routing import Route
 from starlette.types import ASGIApp
 
+from gateway.signed_documents import PUBLIC_KEY_PATH
 from gateway.state import gateway_of
 from gateway.ui import api
 from gateway.ui.auth import page
@@ -53,7 +55,9 @@ def deletion_body(form: FormData) -> tuple[dict[str, Any], list[str]]:
         problems.append("Say why the data is being deleted (for example, the ticket of the person's request).")
     if destinations != "all" and not destinations:
         problems.append("Choose the destinations to ask for deletion, or choose all of them.")
-    return {"identifiers": identifiers, "reason": reason, "destinations": destinations}, problems
+    body = {"identifiers": identifiers, "reason": reason, "destinations": destinations,
+            "include_claimed": form.get("include_claimed") == "yes"}
+    return body, problems
 
 
 async def _deletions_view(request: Request, session: UiSession, *, problems: list[str] | None = None,
@@ -119,6 +123,33 @@ async def receipt(request: Request, session: UiSession) -> ASGIApp:
     filename = "deletion-receipt-" + "".join(c for c in deletion_id if c.isalnum() or c in "-_") + ".json"
     return api.relay(request, session.principal, f"{DELETIONS_PATH}/{deletion_id}/receipt",
                      extra_headers={"Content-Disposition": f'attachment; filename="{filename}"'})
+
+
+async def verify_receipt(request: Request, session: UiSession) -> Response:
+    """A receipt pasted in (a data subject's copy, a regulator's question), checked against this gateway's public
+    key by the API, which audits the check."""
+    result: dict[str, Any] | None = None
+    problem = ""
+    pasted = ""
+    status_code = 200
+    if request.method == "POST":
+        form: FormData = request.state.form
+        pasted = form.get("receipt").strip()
+        try:
+            receipt_json = json.loads(pasted)
+        except ValueError:
+            problem, status_code = "That is not a receipt: paste the whole JSON file as it was downloaded.", 400
+        else:
+            answer = await api.call(request, session.principal, "POST", "/v1/privacy/receipts/verify",
+                                    json=receipt_json)
+            if answer.is_success:
+                result = answer.json()
+            else:
+                problem, status_code = api.message(answer), answer.status_code
+    return render(request, "receipt_verify.html", {
+        "title": "Check a receipt", "result": result, "problem": problem, "pasted": pasted,
+        "key_url": PUBLIC_KEY_PATH,
+    }, session=session, section=DELETIONS, status_code=status_code)
 
 
 # -- the audit log ----------------------------------------------------------------------------------------------------
@@ -190,6 +221,7 @@ async def audit(request: Request, session: UiSession) -> Response:
 
 def routes() -> list[Route]:
     return [
+        Route("/receipts/verify", page(DELETIONS, verify_receipt), methods=["GET", "POST"]),
         Route("/deletions", page(DELETIONS, deletions), methods=["GET"]),
         Route("/deletions", page(DELETIONS, file_deletion), methods=["POST"]),
         Route("/deletions/{deletion_id}", page(DELETIONS, deletion_page), methods=["GET"]),

@@ -208,6 +208,53 @@ def test_a_deletion_page_left_open_is_told_nothing_changed_without_an_audit_entr
     assert reads() == before + 1
 
 
+def test_a_compliance_officer_checks_a_receipt_and_sees_a_changed_one_refused(client: TestClient) -> None:
+    sign_in(client, "compliance")
+    form = client.get("/ui/deletions")
+    assert 'href="/ui/receipts/verify"' in form.text
+    filed = client.post("/ui/deletions", data={"csrf": csrf_of(form.text), "userId": "user-receipt",
+                                               "reason": "GDPR Art. 17, ticket 100", "scope": "all"})
+    deletion_id = filed.headers["location"].split("?")[0].rsplit("/", 1)[1]
+    wait_until(lambda: api(client, f"/admin/v1/privacy/deletions/{deletion_id}")["status"] == "completed",
+               timeout=30, what="the deletion completed")
+    receipt = client.get(f"/ui/deletions/{deletion_id}/receipt").text
+
+    page = client.get("/ui/receipts/verify")
+    valid = client.post("/ui/receipts/verify", data={"csrf": csrf_of(page.text), "receipt": receipt})
+    assert valid.status_code == 200 and "Valid: signed by this gateway" in valid.text
+    changed = json.loads(receipt) | {"status": "completed", "completed_at": 0}
+    refused = client.post("/ui/receipts/verify", data={"csrf": csrf_of(page.text), "receipt": json.dumps(changed)})
+    assert "Not valid." in refused.text and "changed after signing" in refused.text
+    checks = api(client, f"/admin/v1/audit?action=receipt.verify&target={deletion_id}")["entries"]
+    assert [e["details"]["valid"] for e in checks] == [False, True]
+
+
+def test_a_deletion_that_follows_claimed_links_is_the_officers_recorded_choice(client: TestClient) -> None:
+    sign_in(client, "compliance")
+    form = client.get("/ui/deletions")
+    filed = client.post("/ui/deletions", data={"csrf": csrf_of(form.text), "anonymousId": "device-claimed",
+                                               "reason": "ticket 101", "scope": "all", "include_claimed": "yes"})
+    deletion_id = filed.headers["location"].split("?")[0].rsplit("/", 1)[1]
+    [entry] = api(client, f"/admin/v1/audit?action=deletion.requested&target={deletion_id}")["entries"]
+    assert entry["details"]["include_claimed"] is True
+    assert "also follows claimed links" in client.get(f"/ui/deletions/{deletion_id}").text
+
+
+def test_a_deletion_page_says_how_many_claimed_links_were_found_and_not_followed(client: TestClient) -> None:
+    identify = {"writeKey": WRITE_KEY, "type": "identify", "userId": "someone-else", "anonymousId": "device-9",
+                "messageId": "claim-1"}
+    assert client.post("/v1/identify", json=identify).status_code == 200  # a public key: a claim
+    sign_in(client, "compliance")
+    form = client.get("/ui/deletions")
+    filed = client.post("/ui/deletions", data={"csrf": csrf_of(form.text), "anonymousId": "device-9",
+                                               "reason": "ticket 102", "scope": "all"})
+    deletion_id = filed.headers["location"].split("?")[0].rsplit("/", 1)[1]
+    wait_until(lambda: api(client, f"/admin/v1/privacy/deletions/{deletion_id}")["status"] == "completed",
+               timeout=30, what="the deletion completed")
+    page = client.get(f"/ui/deletions/{deletion_id}").text
+    assert "1 claimed link from this person&#39;s identifiers was found and not followed" in page
+
+
 def test_the_audit_page_lists_entries_and_the_chain_state(client: TestClient) -> None:
     sign_in(client, "compliance")
     page = client.get("/ui/audit?action=ui.sign_in")

@@ -252,7 +252,7 @@ def test_a_deletion_page_says_how_many_claimed_links_were_found_and_not_followed
     wait_until(lambda: api(client, f"/admin/v1/privacy/deletions/{deletion_id}")["status"] == "completed",
                timeout=30, what="the deletion completed")
     page = client.get(f"/ui/deletions/{deletion_id}").text
-    assert "1 claimed link from this person&#39;s identifiers was found and not followed" in page
+    assert "1 claimed link from this person's identifiers was found and not followed" in page
 
 
 def test_the_audit_page_lists_entries_and_the_chain_state(client: TestClient) -> None:

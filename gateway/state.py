@@ -230,14 +230,16 @@ def _replay_service(policy: Policy, db: Database, identity: Identity, suppressio
     def subjects(identifiers: Mapping[str, str]) -> tuple[str, ...]:
         return tuple(dict.fromkeys(identity.hash(value) for value in identifiers.values()))
 
-    def consent(source: Source, ids: tuple[str, ...], headers: Mapping[str, str], query: Mapping[str, str]
-                ) -> tuple[bool, str]:
+    def consent(source: Source, identifiers: Mapping[str, str], headers: Mapping[str, str],
+                query: Mapping[str, str]) -> tuple[bool, str]:
+        ids = subjects(identifiers)
         if suppression.suppressed(ids):
             return False, "suppressed"
         # A recording request carries no event: only the request's own signals (GPC, gdpr parameters) and the
-        # subject's stored consent count.
+        # subject's stored consent count. posthog-js's distinct_id may be a user id: not a device id here.
+        devices = [identity.hash(identifiers["anonymousId"])] if "anonymousId" in identifiers else []
         signals = read_signals(Event("track", "-"), headers, query, policy.consent)
-        decision = decide(signals, ledger.state(ids), source.consent_model, policy.consent)
+        decision = decide(signals, ledger.state(ids, devices), source.consent_model, policy.consent)
         # No reason when the policy does not declare the purpose at all; the metric still needs a label.
         return decision.granted(replay_service.PURPOSE), decision.reason(replay_service.PURPOSE) or "undeclared"
 

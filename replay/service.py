@@ -28,8 +28,9 @@ PURPOSE = "session_replay"
 class Gate:
     source_for_key: Callable[[str], Source | None]
     subjects: Callable[[Mapping[str, str]], tuple[str, ...]]  # identifiers in clear -> keyed hashes
-    # (source, subject hashes, request headers, query) -> (allowed, reason for metrics)
-    consent: Callable[[Source, tuple[str, ...], Mapping[str, str], Mapping[str, str]], tuple[bool, str]]
+    # (source, identifiers in clear by kind, request headers, query) -> (allowed, reason for metrics). By kind:
+    # consent recorded for a device applies where the id is the recording's device id (anonymousId) only.
+    consent: Callable[[Source, Mapping[str, str], Mapping[str, str], Mapping[str, str]], tuple[bool, str]]
     count: Callable[..., None]  # metrics: count(name, amount, **labels)
 
 
@@ -67,7 +68,7 @@ class ReplayService:
             if not batch.events:
                 continue
             subjects = self.gate.subjects(batch.identifiers)
-            allowed, reason = self.gate.consent(source, subjects, headers, query)
+            allowed, reason = self.gate.consent(source, batch.identifiers, headers, query)
             if not allowed:
                 result.refused_consent += 1
                 self.gate.count("replay_chunks_refused_total", 1, source=source.name, reason=reason)

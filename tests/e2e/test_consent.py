@@ -10,8 +10,9 @@ import orjson
 import pytest
 from segment.analytics import Client
 
+from tests.e2e.test_replay_native import SESSIONS, post_events
 from tests.support.fake_vendor import FakeVendor
-from tests.support.gateway_process import FAST_RETRY, SERVER_KEY, WRITE_KEY, GatewayProcess, segment_policy
+from tests.support.gateway_process import FAST_RETRY, SERVER_KEY, WRITE_KEY, GatewayProcess, segment_policy, sha256
 
 pytestmark = pytest.mark.e2e
 
@@ -237,3 +238,43 @@ def test_the_consent_api_refuses_what_it_cannot_record(vendor: FakeVendor,
     assert httpx.post(gateway.url + "/v1/consent", json={"writeKey": "nope", "userId": "u", "granted": ["analytics"]}
                       ).status_code == 401
     assert httpx.post(gateway.url + "/v1/consent", content=b"{", timeout=10).status_code == 400
+
+
+def test_a_devices_consent_to_session_replay_admits_its_recordings_and_no_one_elses(
+    vendor: FakeVendor, start_gateway: Callable[..., GatewayProcess]
+) -> None:
+    policy = segment_policy(vendor.url)
+    policy["sources"][0]["consent_model"] = "opt-in"
+    gateway = start_gateway(policy)
+    events = orjson.loads(SESSIONS[0].read_bytes())["events"][:30]
+    assert grant(gateway, anonymousId="device-5", granted=["session_replay"]).status_code == 200
+
+    admitted = post_events(gateway, "s-device", {"events": events, "anonymousId": "device-5"}).json()
+    assert (admitted["stored"], admitted["refused_consent"]) == (1, 0)
+    # The same string as a user id is not that device.
+    refused = post_events(gateway, "s-user", {"events": events, "userId": "device-5"}).json()
+    assert (refused["stored"], refused["refused_consent"]) == (0, 1)
+
+
+def test_a_compliance_officer_records_a_users_consent_through_the_admin_api(
+    vendor: FakeVendor, start_gateway: Callable[..., GatewayProcess]
+) -> None:
+    policy = segment_policy(vendor.url)
+    policy["sources"][0]["consent_model"] = "opt-in"
+    policy["access"]["tokens"] += [{"name": "dpo", "role": "compliance", "sha256": sha256("dpo-token")},
+                                   {"name": "agent", "role": "support", "sha256": sha256("agent-token")}]
+    gateway = start_gateway(policy)
+    body = {"userId": "frida", "granted": ["analytics"]}
+
+    def as_role(token: str) -> httpx.Response:
+        return httpx.post(gateway.url + "/admin/v1/consent", json=body, timeout=10,
+                          headers={"Authorization": f"Bearer {token}"})
+
+    assert as_role("agent-token").status_code == 403
+    answer = as_role("dpo-token").json()
+    assert (answer["scope"], answer["provenance"], answer["state"]["analytics"]) == ("subject", "admin", "granted")
+    [entry] = gateway.admin("/admin/v1/audit?action=consent.recorded").json()["entries"]
+    assert entry["actor"] == "dpo" and "frida" not in orjson.dumps(entry).decode()
+    assert post(gateway, {"batch": [{"type": "track", "event": "Viewed", "userId": "frida", "messageId": "frida-1"}]}
+                ).status_code == 200
+    vendor.wait_for_message_ids({"frida-1"})

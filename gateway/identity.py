@@ -62,13 +62,19 @@ def _get(mapping: Any, *path: str) -> Any:
 
 def identifiers(event: Event) -> list[str]:
     """The identifiers an event carries, in clear, for hashing: ids as sent, emails lower-cased."""
-    found: list[str] = []
-    for value in (event.user_id, event.anonymous_id, event.previous_id, _get(event.context, "device", "id")):
+    return [value for value, _ in _identifiers(event)]
+
+
+def _identifiers(event: Event) -> list[tuple[str, bool]]:
+    """(identifier, whether the event carries it as its device id), in a stable order."""
+    found: list[tuple[str, bool]] = []
+    for value, device in ((event.user_id, False), (event.anonymous_id, True), (event.previous_id, False),
+                          (_get(event.context, "device", "id"), True)):
         if isinstance(value, (str, int)) and not isinstance(value, bool) and str(value).strip():
-            found.append(str(value))
+            found.append((str(value), device))
     email = _get(event.traits, "email") or _get(event.context, "traits", "email")
     if isinstance(email, str) and "@" in email:
-        found.append(email.strip().lower())
+        found.append((email.strip().lower(), False))
     return found
 
 
@@ -92,13 +98,15 @@ class Identity:
 
     def subjects(self, event: Event) -> tuple[str, ...]:
         """The hashes of every identifier in `event`, without repeats, in a stable order."""
-        return tuple(dict.fromkeys(self.hash(value) for value in identifiers(event)))
+        return self.subjects_and_devices(event)[0]
 
-    def devices(self, event: Event) -> tuple[str, ...]:
-        """The hashes of the ids `event` carries as device ids (its anonymousId, context.device.id): whose
-        device-scoped consent applies to it."""
-        return tuple(self.hash(str(value)) for value in (event.anonymous_id, _get(event.context, "device", "id"))
-                     if isinstance(value, (str, int)) and not isinstance(value, bool) and str(value).strip())
+    def subjects_and_devices(self, event: Event) -> tuple[tuple[str, ...], tuple[str, ...]]:
+        """The hashes of every identifier in `event` (without repeats, in a stable order), and of those it carries as
+        its device ids (anonymousId, context.device.id): whose device-scoped consent applies to it."""
+        found = _identifiers(event)
+        hashes = [self.hash(value) for value, _ in found]
+        devices = tuple(h for h, (_, device) in zip(hashes, found, strict=True) if device)
+        return tuple(dict.fromkeys(hashes)), devices
 
     def new_links(self, subjects: Iterable[tuple[str, ...]], verified: bool = False) -> list[tuple[str, str]]:
         """Links implied by these events' subjects (each event's first id to its others) not already recorded, or

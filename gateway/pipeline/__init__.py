@@ -56,7 +56,7 @@ class Pipeline:
             Step("subjects", hash_identifiers(identity)),
             Step("suppression", drop_suppressed(suppression)),
             Step("links", learn_links(identity)),
-            Step("consent", decide_consent(ledger, policy.consent, identity)),
+            Step("consent", decide_consent(ledger, policy.consent)),
             *([Step("accounts", stamp_accounts(accounts, policy.enrich))] if stamping and accounts else []),
             *([Step("catalog", learn_catalog(catalog))] if catalog is not None else []),
             *([Step("plan", check_plan())] if planned else []),

@@ -19,6 +19,7 @@ from policies.plans import Violation
 class Entry:
     event: Event  # replaced by a copy where a step changes more than the scrubber does in place (the GPC stamp)
     subjects: tuple[str, ...] = ()  # keyed hashes of its identifiers
+    devices: tuple[str, ...] = ()  # those of them the event carries as its device ids
     verdicts: Sequence[Verdict] = ()  # one per route of the source, once consent has decided
     findings: Findings | None = None  # what the scrubber found; None until the event has been scrubbed
     stopped_at: str | None = None  # the step that stopped it; None while it goes on

@@ -17,7 +17,6 @@ from typing import Any
 import orjson
 
 from gateway.consent_ledger import ConsentLedger
-from gateway.identity import Identity
 from gateway.pipeline.batch import Batch
 from gateway.pipeline.entry import Entry
 from gateway.pipeline.runner import StepFunction
@@ -28,8 +27,8 @@ from policies.event import Event
 Decided = tuple[tuple[Verdict, ...], tuple[str, ...]]  # (a verdict per route, kinds of malformed signals)
 
 
-def decide_consent(ledger: ConsentLedger, config: ConsentConfig, identity: Identity) -> StepFunction:
-    ledger_state, devices_of = ledger.state, identity.devices
+def decide_consent(ledger: ConsentLedger, config: ConsentConfig) -> StepFunction:
+    ledger_state = ledger.state
 
     def run(batch: Batch) -> None:
         headers, gpc = batch.headers, gpc_requested(batch.headers)
@@ -38,7 +37,7 @@ def decide_consent(ledger: ConsentLedger, config: ConsentConfig, identity: Ident
         any_devices = ledger.has_device_records
         kept = []
         for entry in batch.entries:
-            state = ledger_state(entry.subjects, devices_of(entry.event) if any_devices else ())
+            state = ledger_state(entry.subjects, entry.devices if any_devices else ())
             try:
                 key: Any = (orjson.dumps(event_places(entry.event, config), option=orjson.OPT_SORT_KEYS),
                             None if state is None else tuple(sorted(state.items())))

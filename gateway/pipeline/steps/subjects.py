@@ -1,5 +1,6 @@
 """Subjects: each event's identifiers as keyed hashes. They travel with its outbox rows, so that a withdrawal or a
-deletion can find them, and they are what suppression and the consent ledger look up."""
+deletion can find them, and they are what suppression and the consent ledger look up; the hashes of its device ids
+are kept apart too, for the device-scoped consent a public key records."""
 
 from __future__ import annotations
 
@@ -9,10 +10,10 @@ from gateway.pipeline.runner import StepFunction
 
 
 def hash_identifiers(identity: Identity) -> StepFunction:
-    subjects = identity.subjects
+    hashes = identity.subjects_and_devices
 
     def run(batch: Batch) -> None:
         for entry in batch.entries:
-            entry.subjects = subjects(entry.event)
+            entry.subjects, entry.devices = hashes(entry.event)
 
     return run

@@ -103,10 +103,15 @@ class Identity:
     def subjects_and_devices(self, event: Event) -> tuple[tuple[str, ...], tuple[str, ...]]:
         """The hashes of every identifier in `event` (without repeats, in a stable order), and of those it carries as
         its device ids (anonymousId, context.device.id): whose device-scoped consent applies to it."""
-        found = _identifiers(event)
-        hashes = [self.hash(value) for value, _ in found]
-        devices = tuple(h for h, (_, device) in zip(hashes, found, strict=True) if device)
-        return tuple(dict.fromkeys(hashes)), devices
+        hash_ = self.hash
+        subjects: dict[str, None] = {}
+        devices: list[str] = []
+        for value, device in _identifiers(event):
+            digest = hash_(value)
+            subjects[digest] = None
+            if device:
+                devices.append(digest)
+        return tuple(subjects), tuple(devices)
 
     def new_links(self, subjects: Iterable[tuple[str, ...]], verified: bool = False) -> list[tuple[str, str]]:
         """Links implied by these events' subjects (each event's first id to its others) not already recorded, or

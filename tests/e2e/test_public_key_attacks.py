@@ -163,6 +163,12 @@ def test_a_forged_identify_link_widens_neither_an_access_export_nor_a_deletion(
     assert "attacker-1" in exported and "victim-1" not in exported
     assert export["replay_sessions"] == []
     assert export["claimed_links"] == 1  # found, counted, not followed
+    # A compliance officer may follow claimed links on purpose; that choice is in the audit log.
+    widened = compliance("POST", "/admin/v1/privacy/subjects/export",
+                         json={"identifiers": {"anonymousId": ATTACKER_DEVICE}, "include_claimed": True}).json()
+    assert "victim-1" in {e["message_id"] for e in widened["sink_events"] + widened["pending_events"]}
+    exports = gateway.admin("/admin/v1/audit?action=subject.export").json()["entries"]
+    assert sorted(e["details"]["include_claimed"] for e in exports) == [False, True]
 
     # A deletion for the attacker's device: the victim's events and recording stay.
     deletion_id = compliance("POST", "/admin/v1/privacy/deletions",

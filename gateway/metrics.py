@@ -30,6 +30,7 @@ from prometheus_client import (
 )
 from prometheus_client.exposition import CONTENT_TYPE_PLAIN_0_0_4, generate_latest
 
+from gateway.provenance import PROVENANCES
 from policies.policy import Policy
 
 CONTENT_TYPE = CONTENT_TYPE_PLAIN_0_0_4
@@ -133,8 +134,9 @@ FAMILIES: dict[str, Family] = {
         "PostHog flag, config and static-file requests that could not reach the destination, by destination.",
         "destination"),
     # The consent API
-    "gateway_consent_records_total": _counter("Consent records written through POST /v1/consent, by source.",
-                                              "source"),
+    "gateway_consent_records_total": _counter(
+        "Consent records written through the consent API, by source and provenance: public (a write key, for a "
+        "device), server (a server key), token (a signed consent token) or admin.", "source", "provenance"),
     "gateway_consent_api_rejected_total": _counter("Consent API requests refused (nothing stored), by reason.",
                                                    "reason"),
     "gateway_consent_api_suppressed_total": _counter(
@@ -168,8 +170,10 @@ def policy_series(policy: Policy, protocols: Iterable[str]) -> list[Series]:
         s = source.name
         series += [("gateway_events_received_total", {"source": s, "protocol": p}) for p in protocols]
         series += [(name, {"source": s}) for name in (
-            "gateway_outbox_full_total", "gateway_events_suppressed_total", "gateway_consent_records_total",
+            "gateway_outbox_full_total", "gateway_events_suppressed_total",
             "gateway_consent_withdrawn_events_removed_total")]
+        series += [("gateway_consent_records_total", {"source": s, "provenance": p}) for p in PROVENANCES
+                   if p != "admin"]  # the admin API's records are counted under source "admin"
         series += [(name, {"source": s, "destination": d})
                    for d in source.destinations if d in enabled
                    for name in ("gateway_events_queued_total", "gateway_events_delivered_total",

@@ -16,6 +16,7 @@ from starlette.routing import Route
 
 from gateway import request_context
 from gateway.access import admin_route
+from gateway.session_path import SESSION_ID
 from gateway.admin_request import audit, int_param, not_found
 from gateway.bodies import decode_content, read_body
 from gateway.database import StorageUnavailable
@@ -193,7 +194,7 @@ REVIEW_ROLES = ("support", "ux")
 
 def ingest_routes() -> list[Route]:
     return [
-        Route("/v1/replay/{session_id}", native_ingest, methods=["POST"]),
+        Route("/v1/replay/{session_id:path}", native_ingest, methods=["POST"]),
         Route("/s", posthog_recording, methods=["POST"]),
         Route("/s/", posthog_recording, methods=["POST"]),
     ]
@@ -202,8 +203,8 @@ def ingest_routes() -> list[Route]:
 def admin_routes() -> list[Route]:
     return [
         admin_route("/v1/replay/sessions", list_sessions, roles=REVIEW_ROLES),
-        admin_route("/v1/replay/sessions/{session_id}", get_session, roles=REVIEW_ROLES),
-        admin_route("/v1/replay/sessions/{session_id}/events", session_events, roles=REVIEW_ROLES),
-        admin_route("/v1/replay/sessions/{session_id}/signals", session_signals, roles=REVIEW_ROLES),
+        admin_route(f"/v1/replay/sessions/{SESSION_ID}", get_session, roles=REVIEW_ROLES),
+        admin_route(f"/v1/replay/sessions/{SESSION_ID}/events", session_events, roles=REVIEW_ROLES),
+        admin_route(f"/v1/replay/sessions/{SESSION_ID}/signals", session_signals, roles=REVIEW_ROLES),
         admin_route("/v1/reports/frustration", frustration_report, roles=("ux",)),
     ]

@@ -15,6 +15,7 @@ from starlette.routing import Route
 
 from gateway import reviews
 from gateway.access import admin_route
+from gateway.session_path import SESSION_ID
 from gateway.admin_request import audit, not_found, principal_of
 from gateway.state import gateway_of
 
@@ -53,6 +54,6 @@ async def get_reviews(request: Request) -> Response:
 
 def routes() -> list[Route]:
     return [
-        admin_route("/v1/replay/sessions/{session_id}/review", post_review, roles=ROLES, methods=("POST",)),
-        admin_route("/v1/replay/sessions/{session_id}/reviews", get_reviews, roles=ROLES),
+        admin_route(f"/v1/replay/sessions/{SESSION_ID}/review", post_review, roles=ROLES, methods=("POST",)),
+        admin_route(f"/v1/replay/sessions/{SESSION_ID}/reviews", get_reviews, roles=ROLES),
     ]

@@ -7,6 +7,7 @@ the bad event in the message.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -17,6 +18,11 @@ from replay import rrweb
 from replay.posthog_packing import PackingError, unpack_event
 
 MAX_ID_LENGTH = 200
+# A session id becomes one segment of the URLs that open the session (/admin/v1/replay/sessions/{id}, /ui/sessions/{id}),
+# so it is kept to what every SDK's ids use (uuids, base62, `sess_…`, PostHog's uuidv7) and needs no encoding there:
+# no `/`, `%`, `?`, `#`, spaces or `@` (an e-mail address is not a session id), and no leading `.` (`..` is a path).
+SESSION_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9._:-]{0,127}")
+SESSION_ID_RULE = "1-128 characters of A-Z a-z 0-9 . _ : -, starting with a letter or digit"
 KNOWN_EVENT_TYPES = range(0, 8)  # DomContentLoaded .. Asset (rrweb/packages/types)
 _OBJECT_DATA = frozenset({rrweb.FULL_SNAPSHOT, rrweb.INCREMENTAL_SNAPSHOT, rrweb.META})
 
@@ -45,6 +51,13 @@ def _id(value: Any, what: str) -> str:
     if not isinstance(value, str) or not value.strip() or len(value) > MAX_ID_LENGTH:
         raise invalid(f"{what} must be a non-empty string of at most {MAX_ID_LENGTH} characters")
     return value
+
+
+def _session_id(value: Any, what: str) -> str:
+    session_id = _id(value, what)
+    if SESSION_ID.fullmatch(session_id) is None:
+        raise invalid(f"{what} must be {SESSION_ID_RULE}")
+    return session_id
 
 
 def validate_event(event: Any, max_event_bytes: int | None) -> str | None:
@@ -95,7 +108,7 @@ def parse_native(body: Any, session_id: str, query: Mapping[str, str], max_event
         problem = validate_event(event, limit)
         if problem is not None:
             raise invalid(f"events[{i}]{problem}")
-    return write_key, Batch(_id(session_id, "session id"), _id(window_id, "window id"), events, identifiers)
+    return write_key, Batch(_session_id(session_id, "session id"), _id(window_id, "window id"), events, identifiers)
 
 
 def parse_posthog(events: list[Any], max_event_bytes: int) -> tuple[str | None, list[Batch]]:
@@ -114,7 +127,7 @@ def parse_posthog(events: list[Any], max_event_bytes: int) -> tuple[str | None, 
             candidate = properties.get(key) or event.get(key)
             if isinstance(candidate, str) and candidate:
                 token = token or candidate
-        session_id = _id(properties.get("$session_id"), f"{where}.properties.$session_id")
+        session_id = _session_id(properties.get("$session_id"), f"{where}.properties.$session_id")
         window_id = _id(properties.get("$window_id") or "main", f"{where}.properties.$window_id")
         data = properties.get("$snapshot_data")
         if isinstance(data, dict):

@@ -19,6 +19,7 @@ from starlette.routing import Route
 from starlette.types import ASGIApp
 
 from gateway import reviews
+from gateway.session_path import SESSION_ID
 from gateway.state import gateway_of
 from gateway.ui import api
 from gateway.ui.auth import page
@@ -142,10 +143,10 @@ def _api_error(request: Request, session: UiSession, answer: httpx.Response) -> 
 
 async def _session_view(request: Request, session: UiSession, session_id: str, *, error: str | None = None,
                         form: Mapping[str, str] | None = None, status_code: int = 200) -> Response:
-    meta = await api.call(request, session.principal, "GET", f"/v1/replay/sessions/{session_id}")
+    meta = await api.call(request, session.principal, "GET", f"/v1/replay/sessions/{quote(session_id, safe='')}")
     if not meta.is_success:
         return _api_error(request, session, meta)
-    signals = await api.call(request, session.principal, "GET", f"/v1/replay/sessions/{session_id}/signals")
+    signals = await api.call(request, session.principal, "GET", f"/v1/replay/sessions/{quote(session_id, safe='')}/signals")
     if not signals.is_success:
         return _api_error(request, session, signals)
     recording = meta.json()
@@ -199,7 +200,7 @@ async def events(request: Request, session: UiSession) -> ASGIApp:
 def routes() -> list[Route]:
     return [
         Route("/sessions", page(SECTION, queue), methods=["GET"]),
-        Route("/sessions/{session_id}", page(SECTION, session_page), methods=["GET"]),
-        Route("/sessions/{session_id}/events", page(SECTION, events, json=True), methods=["GET"]),
-        Route("/sessions/{session_id}/review", page(SECTION, review), methods=["POST"]),
+        Route(f"/sessions/{SESSION_ID}", page(SECTION, session_page), methods=["GET"]),
+        Route(f"/sessions/{SESSION_ID}/events", page(SECTION, events, json=True), methods=["GET"]),
+        Route(f"/sessions/{SESSION_ID}/review", page(SECTION, review), methods=["POST"]),
     ]

@@ -55,6 +55,7 @@ FIELDS = WIRE_NAMES
 _ATTR_OF = {wire: attr for attr, wire in FIELDS}
 _OBJECTS = frozenset({"properties", "traits", "context", "integrations"})
 _TEXTS = frozenset({"event", "name", "timestamp", "sentAt"})
+_NAMES = frozenset({"event", "name"})  # what a track call did, what page or screen was seen
 # The type a model field needs; ids stay whatever JSON type the SDK sent.
 _EXPECTED = {wire: dict if wire in _OBJECTS else str if wire in _TEXTS else object for _, wire in FIELDS}
 
@@ -79,8 +80,11 @@ def event_from_wire(item: Mapping[str, Any], kind: str | None, where: str) -> Ev
                 values[attr] = value
             elif expected is dict:
                 raise _invalid(f"{where}.{key} must be an object")
+            elif key in _NAMES:
+                # Segment's own API refuses it; forwarded, it would reach every vendor as something else.
+                raise _invalid(f"{where}.{key} must be a string")
             else:
-                extra[key] = value  # e.g. a numeric event name: kept as sent, under its wire name
+                extra[key] = value  # e.g. a numeric timestamp: kept as sent, under its wire name
         elif key == "messageId":
             message_id = value
         elif key != "type" and key != "writeKey":

@@ -13,6 +13,8 @@ Every key is optional; a policy without `[pii]` gets the defaults below, which s
                                         # (default: Relay's password/secret/token/auth... and Segment's Red list)
     extra_sensitive_keys = []           # added to sensitive_keys without repeating the defaults
     safe_fields = [...]                 # selectors never touched (default: event, name, timestamps, message ids)
+    event_names_kept = []               # event names forwarded as they are; every other name is scrubbed as free
+                                        # text by the pipeline's scrub step (`Newsletter a@b.c` -> `Newsletter [EMAIL]`)
     id_fields = [...]                   # selectors of identifiers: PII found in one hashes the whole value, so that
                                         # the id still joins (default: userId, anonymousId, groupId, previousId, ...)
     default_rules = true                # also apply the built-in field rules (DEFAULT_RULES) after yours
@@ -140,6 +142,7 @@ class PiiConfig:
     sensitive_keys: tuple[str, ...] = DEFAULT_SENSITIVE_KEYS
     extra_sensitive_keys: tuple[str, ...] = ()
     safe_fields: tuple[str, ...] = DEFAULT_SAFE_FIELDS
+    event_names_kept: tuple[str, ...] = ()
     id_fields: tuple[str, ...] = DEFAULT_ID_FIELDS
     rules: tuple[FieldRule, ...] = ()
     default_rules: bool = True
@@ -233,6 +236,7 @@ def read_pii(root: Table) -> PiiConfig:
         sensitive_keys=root.strings("sensitive_keys", d.sensitive_keys),
         extra_sensitive_keys=root.strings("extra_sensitive_keys", ()),
         safe_fields=_selectors(root, "safe_fields", d.safe_fields),
+        event_names_kept=root.strings("event_names_kept", ()),
         id_fields=_selectors(root, "id_fields", d.id_fields),
         rules=_rules(root),
         default_rules=root.boolean("default_rules", True),

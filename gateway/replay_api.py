@@ -24,7 +24,7 @@ from gateway.protocols import posthog
 from gateway.protocols.codec import Inbound, ProtocolError, basic_auth_user
 from gateway.state import gateway_of
 from policies.replay import ReplayPolicy
-from replay import reports
+from replay import offline, reports
 from replay.analysis import signals_of
 from replay.ingest import Rejected, parse_native, parse_posthog
 from replay.reports import Period
@@ -144,7 +144,9 @@ async def get_session(request: Request) -> Response:
 
 
 async def session_events(request: Request) -> Response:
-    """The session's rrweb events, all windows merged in timestamp order, streamed as one JSON array."""
+    """The session's rrweb events, all windows merged in timestamp order, streamed as one JSON array. What they
+    would fetch from elsewhere (images, stylesheets, fonts, frames) is replaced by local placeholders
+    (replay.offline): whoever plays them, the web UI or an API consumer, reaches no server the recording names."""
     gateway = gateway_of(request)
     session_id = request.path_params["session_id"]
     if await gateway.replay.store.session(session_id) is None:
@@ -155,6 +157,7 @@ async def session_events(request: Request) -> Response:
     def stream() -> Iterator[bytes]:
         yield b"["
         for i, line in enumerate(gateway.replay.store.iter_events(session_id, window)):
+            line = offline.rewrite_line(line)
             yield line if i == 0 else b"," + line
         yield b"]"
 

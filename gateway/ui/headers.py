@@ -1,9 +1,12 @@
 """Response headers every UI answer gets: what the browser may load, that pages are not framed or cached, and that
 no URL of ours is sent to anyone as a Referer.
 
-The replay player draws recordings in a same-origin iframe that inherits this policy: recorded pages' own styles are
-inline (so `style-src 'unsafe-inline'`) and their images and fonts come from the recorded site (so `img-src` and
-`font-src` allow http(s)). Scripts only ever come from our own static files: recorded pages' scripts are not replayed.
+The replay player draws recordings in a same-origin iframe that inherits this policy. Nothing may come from another
+origin: a recording's images, fonts, stylesheets, media and frames either travel inside it (`data:`, `blob:`) or were
+replaced by placeholders when its events were served (replay.offline); this policy blocks whatever that missed, so
+watching a session never tells a third party that, when or from where it is watched. Recorded pages' own styles are
+inline (so `style-src 'unsafe-inline'`). Scripts only ever come from our own static files: recorded pages' scripts are
+not replayed.
 """
 
 from __future__ import annotations
@@ -14,12 +17,12 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 CONTENT_SECURITY_POLICY = "; ".join((
     "default-src 'self'",
     "script-src 'self'",
-    "style-src 'self' 'unsafe-inline' http: https:",
-    "img-src 'self' data: blob: http: https:",
-    "font-src 'self' data: http: https:",
-    "media-src 'self' blob: http: https:",
+    "style-src 'self' 'unsafe-inline'",
+    "img-src 'self' data: blob:",
+    "font-src 'self' data:",
+    "media-src 'self' data: blob:",
     "connect-src 'self'",
-    "frame-src 'self'",
+    "frame-src 'self' data: blob:",
     "frame-ancestors 'none'",
     "object-src 'none'",
     "base-uri 'none'",

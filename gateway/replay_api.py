@@ -16,12 +16,12 @@ from starlette.routing import Route
 
 from gateway import request_context
 from gateway.access import admin_route
-from gateway.session_path import SESSION_ID
 from gateway.admin_request import audit, int_param, not_found
 from gateway.bodies import decode_content, read_body
 from gateway.database import StorageUnavailable
 from gateway.protocols import posthog
 from gateway.protocols.codec import Inbound, ProtocolError, basic_auth_user
+from gateway.session_path import SESSION_ID
 from gateway.state import gateway_of
 from policies.replay import ReplayPolicy
 from replay import offline, reports

@@ -15,8 +15,8 @@ from starlette.routing import Route
 
 from gateway import reviews
 from gateway.access import admin_route
-from gateway.session_path import SESSION_ID
 from gateway.admin_request import audit, not_found, principal_of
+from gateway.session_path import SESSION_ID
 from gateway.state import gateway_of
 
 ROLES = ("support",)

@@ -18,9 +18,10 @@ from replay import rrweb
 from replay.posthog_packing import PackingError, unpack_event
 
 MAX_ID_LENGTH = 200
-# A session id becomes one segment of the URLs that open the session (/admin/v1/replay/sessions/{id}, /ui/sessions/{id}),
-# so it is kept to what every SDK's ids use (uuids, base62, `sess_…`, PostHog's uuidv7) and needs no encoding there:
-# no `/`, `%`, `?`, `#`, spaces or `@` (an e-mail address is not a session id), and no leading `.` (`..` is a path).
+# A session id becomes one segment of the URLs that open the session (/admin/v1/replay/sessions/{id},
+# /ui/sessions/{id}), so it is kept to what every SDK's ids use (uuids, base62, `sess_…`, PostHog's uuidv7) and needs
+# no encoding there: no `/`, `%`, `?`, `#`, spaces or `@` (an e-mail address is not a session id), and no leading `.`
+# (`..` is a path).
 SESSION_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9._:-]{0,127}")
 SESSION_ID_RULE = "1-128 characters of A-Z a-z 0-9 . _ : -, starting with a letter or digit"
 KNOWN_EVENT_TYPES = range(0, 8)  # DomContentLoaded .. Asset (rrweb/packages/types)

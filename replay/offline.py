@@ -121,13 +121,18 @@ def rewrite_attribute(tag: str, name: str, value: Any) -> Any:
         return value
     if carried(value):
         return value
+    return _placeholder(tag, name) or value
+
+
+def _placeholder(tag: str, name: str) -> str | None:
+    """What replaces an external URL in attribute `name` of a `tag` element; None if that attribute loads nothing."""
     if tag in _FRAME_TAGS and name == "src":
         return PLACEHOLDER_FRAME
     if (name in ("href", "xlink:href") and tag == "link") or (tag in _EMPTY_TAGS and name in ("src", "data")):
         return PLACEHOLDER_EMPTY
     if name in _IMAGE_ATTRIBUTES or name in ("href", "xlink:href"):
         return PLACEHOLDER_IMAGE
-    return value
+    return None
 
 
 def rewrite_node(node: Any, parent_tag: str = "") -> None:
@@ -234,7 +239,7 @@ def rewrite_event(event: Any) -> None:
     if event.get("type") == rrweb.FULL_SNAPSHOT:
         rewrite_node(data.get("node"))
     elif event.get("type") == rrweb.INCREMENTAL_SNAPSHOT:
-        rewrite = _INCREMENTAL.get(data.get("source"))  # type: ignore[arg-type]
+        rewrite = _INCREMENTAL.get(data.get("source"))
         if rewrite is not None:
             rewrite(data)
 

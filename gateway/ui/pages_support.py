@@ -143,10 +143,11 @@ def _api_error(request: Request, session: UiSession, answer: httpx.Response) -> 
 
 async def _session_view(request: Request, session: UiSession, session_id: str, *, error: str | None = None,
                         form: Mapping[str, str] | None = None, status_code: int = 200) -> Response:
-    meta = await api.call(request, session.principal, "GET", f"/v1/replay/sessions/{quote(session_id, safe='')}")
+    path = f"/v1/replay/sessions/{quote(session_id, safe='')}"  # any stored id, `/` included
+    meta = await api.call(request, session.principal, "GET", path)
     if not meta.is_success:
         return _api_error(request, session, meta)
-    signals = await api.call(request, session.principal, "GET", f"/v1/replay/sessions/{quote(session_id, safe='')}/signals")
+    signals = await api.call(request, session.principal, "GET", f"{path}/signals")
     if not signals.is_success:
         return _api_error(request, session, signals)
     recording = meta.json()

@@ -17,7 +17,7 @@ from typing import Any
 import httpx
 import pytest
 
-from tests.browser.test_ui_flows import PLAYER_ASSET, TOKENS, sign_in, ui_policy
+from tests.browser.test_ui_flows import PLAYER_ASSET, sign_in, ui_policy
 from tests.e2e.test_replay_native import post_events
 from tests.support.browser import skip_or_fail
 from tests.support.fake_vendor import FakeVendor

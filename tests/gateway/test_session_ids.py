@@ -62,9 +62,10 @@ def test_posthogs_endpoint_refuses_a_session_id_with_a_slash_in_its_own_shape(tm
 
 def test_uuids_and_prefixed_ids_are_accepted(tmp_path: Path) -> None:
     with ui_client(tmp_path) as client:
-        for session_id in ("0190c2b1-7f3e-7cc1-9a51-1f0c3e2a9b7d", "sess_02a63e2b6df8", "tab:1.2"):
+        ids = ["0190c2b1-7f3e-7cc1-9a51-1f0c3e2a9b7d", "sess_02a63e2b6df8", "tab:1.2"]
+        for session_id in ids:
             assert client.post(f"/v1/replay/{session_id}", json=recording()["events"], headers=AUTH).status_code == 200
-        assert sorted(stored_sessions(client)) == ["0190c2b1-7f3e-7cc1-9a51-1f0c3e2a9b7d", "sess_02a63e2b6df8", "tab:1.2"]
+        assert sorted(stored_sessions(client)) == ids
 
 
 def rename_session(data_dir: Path, old: str, new: str) -> None:

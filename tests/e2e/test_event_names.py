@@ -2,8 +2,8 @@
 
 - A name that is not a string (`{"event": {"x": [1]}}`) is refused by each vendor's endpoint with a 400 in that
   vendor's own shape, and nothing of the request is forwarded.
-- An e-mail planted in a name reaches no vendor: names are scrubbed as free text, except those the policy keeps as
-  they are (`[pii] event_names_kept`).
+- An e-mail planted in a name reaches no vendor, and no file, log line or metric of the gateway: names are scrubbed
+  as free text, except those the policy keeps as they are (`[pii] event_names_kept`).
 """
 
 from __future__ import annotations
@@ -34,7 +34,7 @@ def setup(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[GatewayPro
     policy = vendors_policy({name: vendor.url for name, vendor in vendors.items()})
     policy["pii"] = {"event_names_kept": [KEPT]}
     gateway = GatewayProcess(tmp_path_factory.mktemp("names"), policy,
-                             env={**VENDOR_ENV, "VENDOR_WRITE_KEY": "seg-dest-key"}).start()
+                             env={**VENDOR_ENV, "VENDOR_WRITE_KEY": "seg-dest-key"}).start(timeout=120)
     yield gateway, vendors
     gateway.close()
     for vendor in vendors.values():
@@ -90,3 +90,8 @@ def test_an_email_in_an_event_name_reaches_no_vendor_and_kept_names_pass_as_they
                               what=f"{vendor} received the batch")
         assert received == ["Newsletter [EMAIL]", KEPT], vendor
         assert all(EMAIL.encode() not in request.body for request in vendors[vendor].received()), vendor
+    # Nor is it kept anywhere by the gateway: its database (WAL included), its log, its metrics.
+    for path in gateway.data_dir.rglob("*"):
+        assert not path.is_file() or EMAIL.encode() not in path.read_bytes(), path
+    assert EMAIL not in gateway.log()
+    assert EMAIL not in httpx.get(gateway.url + "/metrics").text

@@ -156,8 +156,9 @@ async def session_events(request: Request) -> Response:
 
     def stream() -> Iterator[bytes]:
         yield b"["
-        for i, line in enumerate(gateway.replay.store.iter_events(session_id, window)):
-            line = offline.rewrite_line(line)
+        for i, event in enumerate(gateway.replay.store.read_events(session_id, window)):
+            offline.rewrite_event(event)
+            line = orjson.dumps(event)
             yield line if i == 0 else b"," + line
         yield b"]"
 

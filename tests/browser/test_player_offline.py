@@ -77,8 +77,8 @@ def text(content: str, node_id: int, is_style: bool = False) -> dict[str, Any]:
 
 
 def planted_recording(beacon: str, start: int = 1_795_773_600_000) -> list[dict[str, Any]]:
-    """A page as rrweb records it when assets are not inlined: every image, stylesheet, font and background a URL on
-    the beacon's port, some in attributes, some in CSS text; then a mutation adding more."""
+    """A page as rrweb records it when assets are not inlined: every image, stylesheet, font, background, frame and
+    sound a URL on the beacon's port, some in attributes, some in CSS text; then a mutation adding more."""
     style = (f'@import "{beacon}/imported.css"; '
              f"@font-face {{ font-family: Planted; src: url({beacon}/font.woff2) format('woff2') }} "
              f"body {{ font-family: Planted, sans-serif; background: url('{beacon}/body-bg.png') }}")
@@ -95,12 +95,17 @@ def planted_recording(beacon: str, start: int = 1_795_773_600_000) -> list[dict[
                 [], 12),
         element("video", {"poster": f"{beacon}/poster.png", "width": "160", "height": "90"}, [], 13),
         element("p", {}, [text("Thank you for your order.", 15)], 14),
+        element("iframe", {"src": f"{beacon}/frame.html", "width": "100", "height": "40"}, [], 16),
+        element("audio", {"src": f"{beacon}/jingle.mp3", "preload": "auto"}, [], 17),
+        element("svg", {"width": "20", "height": "20"}, [
+            {**element("image", {"href": f"{beacon}/icon.png", "width": "20", "height": "20"}, [], 19),
+             "isSVG": True}], 18) | {"isSVG": True},
     ], 8)
     document = {"type": 0, "childNodes": [
         {"type": 1, "name": "html", "publicId": "", "systemId": "", "id": 1},
         element("html", {}, [head, body], 2),
     ], "id": 0}
-    late = element("img", {"src": f"{beacon}/late.png", "alt": "Late", "width": "20", "height": "20"}, [], 20)
+    late = element("img", {"src": f"{beacon}/late.png", "alt": "Late", "width": "20", "height": "20"}, [], 30)
     return [
         {"type": 4, "data": {"href": "https://shop.example/orders/4711", "width": 1024, "height": 700},
          "timestamp": start},

@@ -1,7 +1,7 @@
 """The event pipeline: what happens between a decoded request and the outbox, as a list of named steps.
 
-    subjects ► suppression ► links ► consent (GPC stamped at the edge) ► accounts (from group calls) ► catalog ►
-    tracking plan ► scrub PII ► route: per destination forward, anonymize or drop, encoded for it
+    subjects ► suppression ► links ► consent (GPC stamped at the edge) ► event names scrubbed ► accounts (from group
+    calls) ► catalog ► tracking plan ► scrub PII ► route: per destination forward, anonymize or drop, encoded for it
 
 Each step is a module in `steps/` and one line in `Pipeline.__init__`; the runner (runner.py) times each one for
 /metrics and records on each event where it stopped and why (processed.py gives a request's outcome per event).
@@ -27,7 +27,7 @@ from gateway.pipeline.steps.consent import decide_consent
 from gateway.pipeline.steps.links import learn_links
 from gateway.pipeline.steps.plan import check_plan
 from gateway.pipeline.steps.route import route_and_encode
-from gateway.pipeline.steps.scrub import scrub_pii
+from gateway.pipeline.steps.scrub import scrub_names, scrub_pii
 from gateway.pipeline.steps.subjects import hash_identifiers
 from gateway.pipeline.steps.suppression import drop_suppressed
 from gateway.provenance import Provenance
@@ -57,6 +57,7 @@ class Pipeline:
             Step("suppression", drop_suppressed(suppression)),
             Step("links", learn_links(identity)),
             Step("consent", decide_consent(ledger, policy.consent)),
+            *([Step("names", scrub_names(scrubber))] if scrubber is not None else []),
             *([Step("accounts", stamp_accounts(accounts, policy.enrich))] if stamping and accounts else []),
             *([Step("catalog", learn_catalog(catalog))] if catalog is not None else []),
             *([Step("plan", check_plan())] if planned else []),

@@ -22,6 +22,7 @@ class Entry:
     devices: tuple[str, ...] = ()  # those of them the event carries as its device ids
     verdicts: Sequence[Verdict] = ()  # one per route of the source, once consent has decided
     findings: Findings | None = None  # what the scrubber found; None until the event has been scrubbed
+    name_findings: Findings | None = None  # what the scrubber found in its name (the `names` step), if anything
     stopped_at: str | None = None  # the step that stopped it; None while it goes on
     reason: str = ""  # why that step stopped it
     violations: tuple[Violation, ...] = ()  # what in it breaks its source's tracking plan

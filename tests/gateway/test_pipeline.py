@@ -48,7 +48,7 @@ purposes = ["analytics"]
 on_missing_consent = "anonymize"
 """
 
-ALL_STEPS = ["subjects", "suppression", "links", "consent", "scrub", "route"]
+ALL_STEPS = ["subjects", "suppression", "links", "consent", "names", "scrub", "route"]
 
 
 @pytest.fixture(scope="module")
@@ -203,7 +203,7 @@ def test_a_step_is_one_function_and_one_line_in_the_list(pipeline: Pipeline, pol
     outcome = processed.outcomes()[0]
     assert (outcome.stopped_at, outcome.reason, outcome.scrubbed) == ("plan", "blocked_by_plan", None)
     assert [d.message_id for d in processed.deliveries] == ["m-1", "m-1"]
-    assert [step for step, _ in processed.timings] == [*ALL_STEPS[:4], "plan", *ALL_STEPS[4:]]
+    assert [step for step, _ in processed.timings] == [*ALL_STEPS[:5], "plan", *ALL_STEPS[5:]]
 
 
 def test_an_error_in_a_step_names_the_step(pipeline: Pipeline, policy: Policy) -> None:

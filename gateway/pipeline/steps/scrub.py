@@ -5,32 +5,47 @@ batch per request, so that the detectors see every new string of the request tog
 
 Event names are a safe field to the walker (rules never match them: `event` is not a property), yet SDK users put
 anything in them (`Newsletter jane@example.com`), and every vendor shows them. So a track event's name is scrubbed as
-free text here, unless it is one the policy keeps (`[pii] event_names_kept`, and later a tracking plan's names, given
-as `names_kept`). Names repeat, so the scanner's string cache answers almost all of them.
+free text by a step of its own, `names`, which runs right after consent: before the event catalog counts names
+and the tracking plan checks them, so that neither keeps or reports a name with PII in it. Names the policy keeps
+(`[pii] event_names_kept`) and the names the source's tracking plan defines pass as they are. Names repeat, so the
+scanner's string cache answers almost all of them.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
 from typing import TYPE_CHECKING
 
 from gateway.pipeline.batch import Batch
 from gateway.pipeline.runner import StepFunction
+from policies.pii.findings import Findings
 
 if TYPE_CHECKING:
     from policies.pii.scrubber import Scrubber
 
 
-def scrub_pii(scrubber: Scrubber, names_kept: Iterable[str] = ()) -> StepFunction:
-    kept = frozenset(scrubber.config.event_names_kept) | frozenset(names_kept)
+def scrub_names(scrubber: Scrubber) -> StepFunction:
+    kept = frozenset(scrubber.config.event_names_kept)
 
+    def run(batch: Batch) -> None:
+        plan = batch.source.tracking_plan
+        planned = plan.events if plan is not None else {}
+        for entry in batch.entries:
+            event = entry.event
+            name = event.event
+            if isinstance(name, str) and name not in kept and name not in planned:
+                entry.name_findings = Findings()
+                event.event = scrubber.scrub_text(name, entry.name_findings)
+
+    return run
+
+
+def scrub_pii(scrubber: Scrubber) -> StepFunction:
     def run(batch: Batch) -> None:
         entries = batch.entries
         out = batch.out
         for entry, findings in zip(entries, scrubber.scrub_events([e.event for e in entries]), strict=True):
-            event = entry.event
-            if isinstance(event.event, str) and event.event not in kept:
-                event.event = scrubber.scrub_text(event.event, findings)
+            if entry.name_findings is not None:
+                findings += entry.name_findings
             entry.findings = findings
             out.findings += findings
 

@@ -49,6 +49,8 @@ _URL = re.compile(r"""url\(\s*(?:"([^"]*)"|'([^']*)'|([^)'"\s]*))\s*\)""", re.IG
 _IMPORT = re.compile(r"""@import\s+(?:"([^"]*)"|'([^']*)')""", re.IGNORECASE)
 _IMAGE_SET = re.compile(r"image-set\(((?:[^()]|\([^()]*\))*)\)", re.IGNORECASE)
 _STRING = re.compile(r""""([^"]*)"|'([^']*)'""")
+
+
 def carried(url: str) -> bool:
     """Whether the recording itself carries what `url` names (no request leaves the browser for it)."""
     stripped = url.strip()

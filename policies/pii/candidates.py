@@ -10,9 +10,12 @@ alternation of all the patterns would be tried at every position and cost ten ti
 
 from __future__ import annotations
 
+import functools
 import re
+from collections.abc import Sequence
 
 from policies.pii.names import NameFinder
+from policies.pii.prefilter import BatchScan
 
 _SEP = r"[\s\-\u2010-\u2015\u2212./()\[\]~+]"
 # A run of ≥ 7 digits: needed by phone (≥ 7 digits), card (≥ 12), SSN (9), and IBAN (every country's account
@@ -20,6 +23,9 @@ _SEP = r"[\s\-\u2010-\u2015\u2212./()\[\]~+]"
 # (`ORD-84629173`, UUID groups), as their recognizers require; SSN and IBAN have patterns of their own.
 _DIGITS = re.compile(r"\d(?:" + _SEP + r"{0,4}\d){6,}")
 _PHONE_CARD = re.compile(r"(?<!\w)(?<!\w[\-.])\d(?:" + _SEP + r"{0,4}\d){6,}")
+# A phone number's run: not glued to a word before it, as ContextPhoneRecognizer requires (`Chrome/120.0.6099.71`,
+# `#4155550100`, `v1.2…`); `tel:` links are the recognizer's exception, and their run follows a `:` or a `+`.
+_PHONE = re.compile(r"(?<![\w#$€£¥])(?<!\w[\-./])\d(?:" + _SEP + r"{0,4}\d){6,}")
 _ANY_DIGIT = re.compile(r"\d")
 _NO_DIGITS = str.maketrans("", "", "0123456789")
 _SSN = re.compile(r"\d{3}[- .]\d{2}[- .]\d{4}")
@@ -56,6 +62,46 @@ _STREET_HINT = re.compile(
 )
 
 _NAMES = NameFinder()  # a listed given name: necessary for GazetteerNameRecognizer
+_ASCII_RUN = re.compile(r"[a-z]+")
+
+# The gates of the first pass (prefilter.py), by bit: each matches wherever the test of the same name could pass on
+# ASCII text (the same pattern, with Python's \s spelled out, or a looser one). Keep them in step with the tests.
+(AT, DIGITS, IPV4, IPV6, NATIONAL, STREET, JWT, PRIVATE_KEY, AUTH, AWS, SECRET, PASSWORD, PERSON, CRYPTO, NAME,
+ ALL) = (*(1 << i for i in range(15)), (1 << 15) - 1)
+_S = r"[\s\x1c-\x1f]"
+
+
+def _ascii(pattern: re.Pattern[str]) -> str:
+    return pattern.pattern.replace("(?i)", "").replace(r"\s+", _S + "+")
+
+
+_GATES = (
+    (AT, "@", False),
+    (DIGITS, r"\d(?:[\s\x1c-\x1f\-./()\[\]~+]{0,4}\d){6}", False),
+    (IPV4, _IPV4.pattern, False),
+    (IPV6, "::|" + _IPV6_FULL.pattern, False),
+    (NATIONAL, _ascii(_NATIONAL), True),
+    (STREET, _ascii(_STREET_HINT), True),
+    (JWT, "eyJ", False),
+    (PRIVATE_KEY, "-----BEGIN ", False),
+    (AUTH, "(?:bearer|basic)" + _S, True),
+    (AWS, _AWS.pattern, False),
+    (SECRET, _SECRET.pattern, False),
+    (PASSWORD, _ascii(_PASSWORD_HINT), True),
+    (PERSON, _ascii(_PERSON_HINT), True),
+    (CRYPTO, _BTC.pattern + "|0x[0-9a-fA-F]{40}", False),
+)
+
+
+@functools.cache
+def _batch_scan() -> BatchScan:
+    return BatchScan(_GATES)
+
+
+def open_gates(texts: Sequence[str]) -> list[int]:
+    """The gates open in each text (ALL where not known): one hyperscan pass over all of them."""
+    gates = _batch_scan().open_gates(texts)
+    return [g | NAME for g in gates]  # the name test is a set look-up per word: no gate
 
 # Whole strings of these shapes hold nothing personal, yet are full of digits: skip them before the tests.
 _BENIGN = re.compile(
@@ -76,51 +122,62 @@ def dense_digits(text: str, limit: int) -> bool:
     return len(text) > limit and len(text) - len(text.translate(_NO_DIGITS)) > limit
 
 
-def candidate_entities(text: str) -> frozenset[str]:
-    """Entities whose recognizers could match `text`; empty when none could."""
-    if len(text) < 6 or (len(text) <= 64 and _BENIGN.fullmatch(text)):
+def candidate_entities(text: str, gates: int = ALL) -> frozenset[str]:
+    """Entities whose recognizers could match `text`; empty when none could. `gates` (from open_gates) skips the
+    tests whose gate is closed: they could not pass."""
+    if len(text) < 6 or not gates or (len(text) <= 64 and _BENIGN.fullmatch(text)):
         return frozenset()
     found: list[str] = []
-    if "@" in text:
+    if gates & AT and "@" in text:
         found += ("EMAIL_ADDRESS", "URL_CREDENTIALS")
-    if _DIGITS.search(text):
+    if gates & DIGITS and _DIGITS.search(text):
         _numbers(text, found)
-    if ((text.count(".") >= 3 and _IPV4.search(text)) or "::" in text
-            or (text.count(":") >= 7 and _IPV6_FULL.search(text))):
+    if ((gates & IPV4 and text.count(".") >= 3 and _IPV4.search(text))
+            or (gates & IPV6 and ("::" in text or (text.count(":") >= 7 and _IPV6_FULL.search(text))))):
         found.append("IP_ADDRESS")
-    if _ANY_DIGIT.search(text) and _NATIONAL.search(text):
+    if gates & NATIONAL and _ANY_DIGIT.search(text) and _NATIONAL.search(text):
         found.append("NATIONAL_ID")
-    if _STREET_HINT.search(text) and _ANY_DIGIT.search(text):
+    if gates & STREET and _ANY_DIGIT.search(text) and _STREET_HINT.search(text):
         found.append("STREET_ADDRESS")
-    _secrets(text, found)
+    if gates & ~(AT | DIGITS | IPV4 | IPV6 | NATIONAL | STREET):
+        _secrets(text, gates, found)
     return frozenset(found)
 
 
 def _numbers(text: str, found: list[str]) -> None:
     """Entities made of a long run of digits."""
     if _PHONE_CARD.search(text):
-        found += ("PHONE_NUMBER", "CREDIT_CARD")
+        found.append("CREDIT_CARD")
+        if _PHONE.search(text):
+            found.append("PHONE_NUMBER")
     if _SSN.search(text):
         found.append("US_SSN")
     if _IBAN.search(text):
         found.append("IBAN_CODE")
 
 
-def _secrets(text: str, found: list[str]) -> None:
-    """Tokens, keys and wallets, each with a literal mark."""
-    if "eyJ" in text:
+def _secrets(text: str, gates: int, found: list[str]) -> None:
+    """Tokens, keys and wallets, each with a literal mark; passwords and people."""
+    if gates & JWT and "eyJ" in text:
         found.append("JWT")
-    if "-----BEGIN " in text:
+    if gates & PRIVATE_KEY and "-----BEGIN " in text:
         found.append("PRIVATE_KEY")
-    if any(mark in text for mark in _AUTH_MARKS) and _AUTH.search(text):
+    if gates & AUTH and any(mark in text for mark in _AUTH_MARKS) and _AUTH.search(text):
         found.append("BEARER_TOKEN")
-    if "A" in text and _AWS.search(text):
+    if gates & AWS and "A" in text and _AWS.search(text):
         found.append("AWS_ACCESS_KEY")
-    if _SECRET.search(text):
+    if gates & SECRET and _SECRET.search(text):
         found.append("SECRET_KEY")
-    if _PASSWORD_HINT.search(text):
+    if gates & PASSWORD and _PASSWORD_HINT.search(text):
         found.append("PASSWORD")
-    if _PERSON_HINT.search(text) or _NAMES.could_hold(text):
+    if (gates & PERSON and _PERSON_HINT.search(text)) or (gates & NAME and _could_be_named(text, gates)):
         found.append("PERSON_NAME")
-    if _BTC.search(text) or ("0x" in text and _ETH.search(text)):
+    if gates & CRYPTO and (_BTC.search(text) or ("0x" in text and _ETH.search(text))):
         found.append("CRYPTO")
+
+
+def _could_be_named(text: str, gates: int) -> bool:
+    if gates == ALL or not text.isascii():
+        return _NAMES.could_hold(text)
+    # On ASCII text a word's folded first part is a run of letters once apostrophes are gone: O'Neil is oneil.
+    return _NAMES.could_hold_words(_ASCII_RUN.findall(text.lower().replace("'", "")))

@@ -134,6 +134,10 @@ class NameFinder:
         given = self._given
         return any(fold(m.group()).split("-")[0] in given for m in _TOKEN.finditer(text))
 
+    def could_hold_words(self, words: list[str]) -> bool:
+        """could_hold() given the folded words of a text."""
+        return not self._given.keys().isdisjoint(words)
+
     def find(self, text: str) -> list[tuple[int, int]]:
         spans = list(self._written(text))
         spans += self._slugs(text)

@@ -99,7 +99,7 @@ def _batch_scan() -> BatchScan:
 
 
 def open_gates(texts: Sequence[str]) -> list[int]:
-    """The gates open in each text (ALL where not known): one hyperscan pass over all of them."""
+    """The gates open in each text: one hyperscan pass over all of them."""
     gates = _batch_scan().open_gates(texts)
     return [g | NAME for g in gates]  # the name test is a set look-up per word: no gate
 

@@ -15,7 +15,7 @@ import time
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 
-from policies.pii.candidates import candidate_entities, dense_digits, digit_runs, open_gates
+from policies.pii.candidates import DIGITS, candidate_entities, dense_digits, digit_runs, open_gates
 from policies.pii.config import DetectorClass
 from policies.pii.engine import Analyzer
 from policies.pii.entities import NER_ENTITIES
@@ -75,16 +75,15 @@ def rewrite(text: str, spans: Sequence[Span], replace: Callable[[str, str], str 
     return "".join(out), entities
 
 
-def _split_phone(job: _Job) -> list[_Job]:
-    """A batched job that wants phone numbers and more, as two: one for phone numbers, one for the rest. Joined
-    strings are analysed for the union of their entities, and phone matching (phonenumbers, once per region) costs
-    about 1 ms per run of digits: it must see only the strings whose digits could be a phone number, not every digit
-    run of a batch whose strings want other things."""
-    if "PHONE_NUMBER" not in job.entities or len(job.entities) == 1:
+def _per_entity(job: _Job) -> list[_Job]:
+    """A batched job as one job per entity. Joined strings are analysed for the union of their entities, so a
+    recognizer would run over every string of the batch, not just those that passed its own prefilter test: the
+    phone matcher (phonenumbers, once per region) costs about 1 ms per run of digits, the name finder tokenises
+    everything. Presidio's duplicate removal works within an entity type, so the findings are the same."""
+    if len(job.entities) == 1:
         return [job]
-    phone = frozenset({"PHONE_NUMBER"})
-    return [_Job(job.item, job.text, job.offset, phone, job.threshold, job.use_ner),
-            _Job(job.item, job.text, job.offset, job.entities - phone, job.threshold, job.use_ner)]
+    return [_Job(job.item, job.text, job.offset, frozenset({e}), job.threshold, job.use_ner)
+            for e in sorted(job.entities)]
 
 
 class Detector:
@@ -115,9 +114,11 @@ class Detector:
         found: list[list[Span] | None] = [[] for _ in items]
         self.elapsed = [0.0] * len(items)
         batched, alone = self._jobs(items, found)
-        phone = [job for job in batched if "PHONE_NUMBER" in job.entities]
-        alone += self._run_batches([job for job in batched if "PHONE_NUMBER" not in job.entities], found)
-        alone += self._run_batches(phone, found)
+        by_entity: dict[frozenset[str], list[_Job]] = {}
+        for job in batched:
+            by_entity.setdefault(job.entities, []).append(job)
+        for jobs in by_entity.values():  # each recognizer over the strings that passed its test, joined
+            alone += self._run_batches(jobs, found)
         for job in alone:
             self._run_alone(job, found)
         for i, (text, cls) in enumerate(items):
@@ -125,6 +126,18 @@ class Detector:
             if spans is not None:
                 found[i] = self._finish(text, cls, spans)
         return found
+
+    def finds_nothing(self, items: Sequence[tuple[str, DetectorClass]]) -> list[bool]:
+        """For each (text, class): True if find() certainly finds nothing in it, from one prefilter pass over all of
+        them. Most new strings of an event hold nothing (ids, labels, user agents): this is all they cost."""
+        gates = open_gates([text for text, _ in items])
+        return [self._nothing(text, cls, g) for (text, cls), g in zip(items, gates, strict=True)]
+
+    def _nothing(self, text: str, cls: DetectorClass, gates: int) -> bool:
+        # A class's digit runs are found without the recognizers: none when the 7-digit gate is closed.
+        if cls.digit_run and (cls.digit_run < 7 or gates & DIGITS):
+            return False
+        return not self._wanted(text, cls, gates)[0]
 
     def _wanted(self, text: str, cls: DetectorClass, gates: int) -> tuple[frozenset[str], bool]:
         """The entities `text` could hold in class `cls`, and whether NER runs on it."""
@@ -162,7 +175,7 @@ class Detector:
                 if use_ner or len(windows) > 1:
                     alone.append(job)
                 else:
-                    batched += _split_phone(job)
+                    batched += _per_entity(job)
         return batched, alone
 
     def _finish(self, text: str, cls: DetectorClass, spans: list[Span]) -> list[Span]:

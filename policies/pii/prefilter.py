@@ -11,9 +11,12 @@ Measured (bench/scrub.py's cold stream, 20 strings an event, one core): the test
 about 1 µs a string (one scan a batch; a scan per string costs 5 µs); google-re2's Set and a combined Python regex were
 slower than the per-string scan, and pyahocorasick matches literals only.
 
-ASCII only: hyperscan's `\\b`, `\\d`, `\\s` and case folding are ASCII, Python's are Unicode. On ASCII text they agree
-(`\\s` but for \\x1c-\\x1f, added to the gates), so a string with other characters has every gate open (`ALL`) and
-is tested in Python as before.
+Other scripts: hyperscan's `\\b`, `\\d`, `\\s`, `\\w` and case folding are ASCII, Python's Unicode. A text that is not ASCII
+is scanned as an ASCII stand-in in which each other character becomes one that every gate treats at least as
+permissively as Python treats the original (`_stand_in`): a digit `0`, a space ` `, a dash `-`, a word character `a`
+(or the ASCII letter it matches without case: ſ, K, ı, İ), anything else `\\x01`; the gates' own non-ASCII letters are
+mapped alike (`straße` is `straae`, and so is the gate). So a gate is open wherever the exact test could pass. One
+character for one, so offsets in the stand-in are offsets in the text.
 """
 
 from __future__ import annotations
@@ -26,31 +29,58 @@ from collections.abc import Sequence
 import hyperscan
 
 
+_FOLDS = {"\u017f": "s", "\u212a": "k", "\u0131": "i", "\u0130": "i"}  # non-ASCII letters that IGNORECASE matches to ASCII
+_DASHES = frozenset("\u2010\u2011\u2012\u2013\u2014\u2015\u2212")
+
+
+def _stand_in(ch: str) -> str:
+    if ch.isascii():
+        return ch
+    if ch in _FOLDS:
+        return _FOLDS[ch]
+    if ch.isdigit() or ch.isdecimal() or ch.isnumeric():
+        return "0"
+    if ch.isspace():
+        return " "
+    if ch in _DASHES:
+        return "-"
+    if ch.isalnum():
+        return "a"
+    return "\x01"
+
+
+class _StandIns(dict[int, str]):
+    """str.translate's table: each character's stand-in, computed once."""
+
+    def __missing__(self, code: int) -> str:
+        value = self[code] = _stand_in(chr(code))
+        return value
+
+
+_TABLE = _StandIns()
+
+
+def ascii_stand_in(text: str) -> str:
+    return text if text.isascii() else text.translate(_TABLE)
+
+
 class BatchScan:
     """Gates (bit, pattern, caseless), compiled once into one hyperscan database."""
 
     def __init__(self, gates: Sequence[tuple[int, str, bool]]) -> None:
         self.all = functools.reduce(operator.or_, (bit for bit, _, _ in gates), 0)
         self._db = hyperscan.Database(mode=hyperscan.HS_MODE_BLOCK)
-        self._db.compile(expressions=[p.encode() for _, p, _ in gates], ids=[bit for bit, _, _ in gates],
+        self._db.compile(expressions=[ascii_stand_in(p).encode() for _, p, _ in gates], ids=[bit for bit, _, _ in gates],
                          elements=len(gates), flags=[hyperscan.HS_FLAG_CASELESS if c else 0 for _, _, c in gates])
 
     def open_gates(self, texts: Sequence[str]) -> list[int]:
-        """For each text, the bits of the gates that matched in it (every bit for a text that is not ASCII)."""
-        out = [self.all] * len(texts)
-        index: list[int] = []
+        """For each text, the bits of the gates that matched in it."""
+        out = [0] * len(texts)
         starts: list[int] = []
-        parts: list[str] = []
         pos = 0
-        for i, text in enumerate(texts):
-            if text.isascii():
-                out[i] = 0
-                index.append(i)
-                starts.append(pos)
-                parts.append(text)
-                pos += len(text) + 1
-        if not parts:
-            return out
+        for text in texts:
+            starts.append(pos)
+            pos += len(text) + 1
         hits: list[tuple[int, int]] = []
 
         def on_match(bit: int, _start: int, end: int, _flags: int, _context: object) -> None:
@@ -58,7 +88,7 @@ class BatchScan:
 
         # NUL between texts: no gate matches it, so a match ends in the text it belongs to (one that starts in the
         # text before can only open a gate more, never one fewer).
-        self._db.scan("\x00".join(parts).encode("ascii"), match_event_handler=on_match)
+        self._db.scan(ascii_stand_in("\x00".join(texts)).encode("ascii"), match_event_handler=on_match)
         for bit, end in hits:
-            out[index[bisect.bisect_right(starts, end - 1) - 1]] |= bit
+            out[bisect.bisect_right(starts, end - 1) - 1] |= bit
         return out

@@ -82,7 +82,25 @@ class Scanner:
 
     def scan_many(self, items: Sequence[tuple[int, str]]) -> list[Scanned]:
         """Each (class, string) scrubbed by the detectors, without looking at the string cache (the uncached path).
-        Their distinct uncached leaves are detected together."""
+        Plain strings in which the prefilter rules out every finding are returned as they are; the distinct uncached
+        leaves of the others are detected together."""
+        plain = [i for i, (_, value) in enumerate(items) if self._plain(value)]
+        nothing = self._detector.finds_nothing([(items[i][1], self._classes[items[i][0]]) for i in plain])
+        done = {i: (items[i][1], ()) for i, empty in zip(plain, nothing, strict=True) if empty}
+        if not done:
+            return self._scan_many(items)
+        rest = [item for i, item in enumerate(items) if i not in done]
+        scanned = iter(self._scan_many(rest))
+        return [done[i] if i in done else next(scanned) for i in range(len(items))]
+
+    def _plain(self, value: str) -> bool:
+        """A string that is its own single leaf: short enough, ASCII (so encodable), and no URL in it."""
+        return (len(value) <= self._config.max_scan_chars and value.isascii() and "://" not in value
+                and not value.startswith("?"))
+
+    def _scan_many(self, items: Sequence[tuple[int, str]]) -> list[Scanned]:
+        if not items:
+            return []
         plans = [self._plan(cls, value) for cls, value in items]
         todo: dict[tuple[int, str], None] = {}
         for cls, parts, _keys, _truncated in plans:

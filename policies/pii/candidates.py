@@ -14,7 +14,7 @@ import functools
 import re
 from collections.abc import Sequence
 
-from policies.pii.names import NameFinder
+from policies.pii.names import NameFinder, fold
 from policies.pii.prefilter import BatchScan
 
 _SEP = r"[\s\-\u2010-\u2015\u2212./()\[\]~+]"
@@ -62,7 +62,7 @@ _STREET_HINT = re.compile(
 )
 
 _NAMES = NameFinder()  # a listed given name: necessary for GazetteerNameRecognizer
-_ASCII_RUN = re.compile(r"[a-z]+")
+_FIRST_PART = re.compile(r"(?<![a-z])(?<![a-z]-)[a-z]+")  # a word's first part: not after a letter and a hyphen
 
 # The gates of the first pass (prefilter.py), by bit: each matches wherever the test of the same name could pass on
 # ASCII text (the same pattern, with Python's \s spelled out, or a looser one). Keep them in step with the tests.
@@ -170,14 +170,34 @@ def _secrets(text: str, gates: int, found: list[str]) -> None:
         found.append("SECRET_KEY")
     if gates & PASSWORD and _PASSWORD_HINT.search(text):
         found.append("PASSWORD")
-    if (gates & PERSON and _PERSON_HINT.search(text)) or (gates & NAME and _could_be_named(text, gates)):
+    if (gates & PERSON and _PERSON_HINT.search(text)) or (gates & NAME and _could_be_named(text)):
         found.append("PERSON_NAME")
     if gates & CRYPTO and (_BTC.search(text) or ("0x" in text and _ETH.search(text))):
         found.append("CRYPTO")
 
 
-def _could_be_named(text: str, gates: int) -> bool:
-    if gates == ALL or not text.isascii():
-        return _NAMES.could_hold(text)
-    # On ASCII text a word's folded first part is a run of letters once apostrophes are gone: O'Neil is oneil.
-    return _NAMES.could_hold_words(_ASCII_RUN.findall(text.lower().replace("'", "")))
+def _could_be_named(text: str) -> bool:
+    """NameFinder.could_hold() without a Python step per word: each word's folded first part (the look-up key) is a
+    run of letters, not after a letter and a hyphen, once the text is folded character by character (_FOLDED: accents
+    off, ß to ss, anything that is not a word letter to a space) and apostrophes are gone: O'Neil is oneil, Jürgen
+    jurgen, Rappelez-moi rappelez. The same answer: a looser test would send the name finder strings it used to be
+    spared, and it finds people there that are not (`Rappelez-moi`)."""
+    folded = text if text.isascii() else text.translate(_FOLDED)
+    return _NAMES.could_hold_words(_FIRST_PART.findall(folded.lower().replace("'", "")))
+
+
+def _fold_char(ch: str) -> str:
+    if ch in "\u2019'":
+        return "'"
+    if ch.isalnum() and not ch.isdecimal():  # a letter of a word (\w but digits and _)
+        return fold(ch) or " "
+    return " "
+
+
+class _FoldTable(dict[int, str]):
+    def __missing__(self, code: int) -> str:
+        value = self[code] = _fold_char(chr(code))
+        return value
+
+
+_FOLDED = _FoldTable()

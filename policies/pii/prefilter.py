@@ -17,8 +17,8 @@ Other scripts: hyperscan's `\\b`, `\\d`, `\\s`, `\\w` and case folding are ASCII
 ASCII is scanned as an ASCII stand-in in which each other character becomes one that every gate treats at least as
 permissively as Python treats the original (`_stand_in`): a digit `0`, a space ` `, a dash `-`, a word character `a`
 (or the ASCII letter it matches without case: long s, Kelvin sign, dotless i, dotted I), anything else `\\x01`;
-the gates' own non-ASCII letters are mapped alike (`straße` is `straae`, and so is the gate). So a gate is open wherever the exact test could pass. One
-character for one, so offsets in the stand-in are offsets in the text.
+the gates' own non-ASCII letters are mapped alike (`straße` is `straae`, and so is the gate). So a gate is open
+wherever the exact test could pass. One character for one, so offsets in the stand-in are offsets in the text.
 """
 
 from __future__ import annotations

@@ -132,8 +132,7 @@ def candidate_entities(text: str, gates: int = ALL) -> frozenset[str]:
         found += ("EMAIL_ADDRESS", "URL_CREDENTIALS")
     if gates & DIGITS and _DIGITS.search(text):
         _numbers(text, found)
-    if ((gates & IPV4 and text.count(".") >= 3 and _IPV4.search(text))
-            or (gates & IPV6 and ("::" in text or (text.count(":") >= 7 and _IPV6_FULL.search(text))))):
+    if _could_be_ip(text, gates):
         found.append("IP_ADDRESS")
     if gates & NATIONAL and _ANY_DIGIT.search(text) and _NATIONAL.search(text):
         found.append("NATIONAL_ID")
@@ -141,7 +140,13 @@ def candidate_entities(text: str, gates: int = ALL) -> frozenset[str]:
         found.append("STREET_ADDRESS")
     if gates & ~(AT | DIGITS | IPV4 | IPV6 | NATIONAL | STREET):
         _secrets(text, gates, found)
+        _words(text, gates, found)
     return frozenset(found)
+
+
+def _could_be_ip(text: str, gates: int) -> bool:
+    return bool((gates & IPV4 and text.count(".") >= 3 and _IPV4.search(text))
+                or (gates & IPV6 and ("::" in text or (text.count(":") >= 7 and _IPV6_FULL.search(text)))))
 
 
 def _numbers(text: str, found: list[str]) -> None:
@@ -157,7 +162,7 @@ def _numbers(text: str, found: list[str]) -> None:
 
 
 def _secrets(text: str, gates: int, found: list[str]) -> None:
-    """Tokens, keys and wallets, each with a literal mark; passwords and people."""
+    """Tokens, keys and wallets, each with a literal mark."""
     if gates & JWT and "eyJ" in text:
         found.append("JWT")
     if gates & PRIVATE_KEY and "-----BEGIN " in text:
@@ -168,12 +173,16 @@ def _secrets(text: str, gates: int, found: list[str]) -> None:
         found.append("AWS_ACCESS_KEY")
     if gates & SECRET and _SECRET.search(text):
         found.append("SECRET_KEY")
+    if gates & CRYPTO and (_BTC.search(text) or ("0x" in text and _ETH.search(text))):
+        found.append("CRYPTO")
+
+
+def _words(text: str, gates: int, found: list[str]) -> None:
+    """Passwords and people written out."""
     if gates & PASSWORD and _PASSWORD_HINT.search(text):
         found.append("PASSWORD")
     if (gates & PERSON and _PERSON_HINT.search(text)) or (gates & NAME and _could_be_named(text)):
         found.append("PERSON_NAME")
-    if gates & CRYPTO and (_BTC.search(text) or ("0x" in text and _ETH.search(text))):
-        found.append("CRYPTO")
 
 
 def _could_be_named(text: str) -> bool:

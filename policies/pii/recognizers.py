@@ -342,6 +342,14 @@ def custom_recognizers() -> list[EntityRecognizer]:
             ("sendgrid", r"\bSG\.[A-Za-z0-9_-]{16,}\.[A-Za-z0-9_-]{16,}"),
             ("npm", r"\bnpm_[A-Za-z0-9]{36}\b"),
             ("posthog personal", r"\bphx_[A-Za-z0-9]{30,}\b"),
+            # Formats their vendors document, each with a prefix that says what it is.
+            ("hugging face", r"\bhf_[A-Za-z0-9]{34,}\b"),
+            ("shopify", r"\bshp(?:at|ca|pa|ss)_[a-fA-F0-9]{32}\b"),
+            ("digitalocean", r"\bdo[opr]_v1_[a-f0-9]{64}\b"),
+            ("slack app-level", r"\bxapp-\d-[A-Z0-9]+-\d+-[a-f0-9]{32,}"),
+            ("pypi", r"\bpypi-AgEIcHlwaS5vcmc[A-Za-z0-9_-]{50,}"),
+            ("linear", r"\blin_api_[A-Za-z0-9]{40}\b"),
+            ("grafana service account", r"\bglsa_[A-Za-z0-9]{32}_[a-fA-F0-9]{8}\b"),
         ]),
         _pattern_recognizer("PRIVATE_KEY", "PemPrivateKeyRecognizer", [
             ("pem", r"-----BEGIN (?:[A-Z0-9]+ )*PRIVATE KEY(?: BLOCK)?-----.*?"

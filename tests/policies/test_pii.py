@@ -211,6 +211,12 @@ DETECTED = [
     ("stripe sk_live_4eC39HqLyjWDarjtT1zdp7dc", "stripe [SECRET]"),
     ("gh 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", "gh [SECRET]"),
     ("slack xoxb-17653672481-19874698323-pdFZKVeTuE8sk7oOcBrzbqgy", "slack [SECRET]"),
+    ("hf hf_QmVyeUxvbmdGYWtlVG9rZW5Gb3JUZXN0aW5n", "hf [SECRET]"),
+    ("shop 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", "shop [SECRET]"),
+    ("do dop_v1_" + "3f" * 32, "do [SECRET]"),
+    ("app xapp-1-A012B3CDE4F-1234567890123-" + "ab" * 32, "app [SECRET]"),
+    ("linear lin_api_" + "Ab3" * 13 + "x", "linear [SECRET]"),
+    ("grafana glsa_" + "Zq9" * 10 + "ab_0a1b2c3d", "grafana [SECRET]"),
     ("-----BEGIN PRIVATE KEY-----\nMIIEvQIBADANBgkqhkiG9w0BAQEFAASC\n-----END PRIVATE KEY-----", "[PRIVATE_KEY]"),
 ]
 

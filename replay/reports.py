@@ -13,14 +13,13 @@ Tables, each a list of flat rows (so the same data serves JSON, CSV and the char
 
 from __future__ import annotations
 
-import csv
-import io
 import sqlite3
 from collections import Counter, defaultdict
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
+from replay import csv_cells
 from replay.detect import KINDS
 
 TABLES = ("pages", "elements", "forms", "autosave_forms", "daily")
@@ -155,13 +154,10 @@ def frustration_report(conn: sqlite3.Connection, period: Period) -> dict[str, An
 
 
 def to_csv(rows: list[dict[str, Any]]) -> str:
-    """One report table as CSV; nested values (the drop-off distribution) as `selector=n; selector=n`."""
-    out = io.StringIO()
+    """One report table as CSV (cells safe in a spreadsheet); nested values (the drop-off distribution) as
+    `selector=n; selector=n`."""
     if not rows:
         return ""
-    writer = csv.DictWriter(out, fieldnames=list(rows[0]), lineterminator="\n")
-    writer.writeheader()
-    for row in rows:
-        writer.writerow({k: "; ".join(f"{a}={b}" for a, b in v.items()) if isinstance(v, dict) else v
-                         for k, v in row.items()})
-    return out.getvalue()
+    flat = [{k: "; ".join(f"{a}={b}" for a, b in v.items()) if isinstance(v, dict) else v for k, v in row.items()}
+            for row in rows]
+    return csv_cells.write_csv(flat, list(rows[0]))

@@ -36,7 +36,6 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-import orjson
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
@@ -49,7 +48,7 @@ from gateway.consent_ledger import Scope
 from gateway.consent_token import ConsentClaims, TokenRefused
 from gateway.database import StorageUnavailable
 from gateway.identity import component
-from gateway.protocols.codec import ProtocolError, basic_auth_user
+from gateway.protocols.codec import ProtocolError, basic_auth_user, parse_json
 from gateway.provenance import Provenance
 from gateway.state import Gateway, gateway_of
 from policies.consent import NECESSARY
@@ -124,10 +123,7 @@ def _via(body: dict[str, Any]) -> str:
 
 async def _json_object(request: Request) -> dict[str, Any]:
     raw = await read_body(request, MAX_BODY)
-    try:
-        body = orjson.loads(decode_content(raw, request.headers.get("content-encoding"), MAX_BODY))
-    except orjson.JSONDecodeError as exc:
-        raise ProtocolError(400, "invalid_request", f"body is not valid JSON: {exc}") from None
+    body = parse_json(decode_content(raw, request.headers.get("content-encoding"), MAX_BODY))
     if not isinstance(body, dict):
         raise ProtocolError(400, "invalid_request", "body must be a JSON object")
     return body

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-import orjson
 from starlette.requests import Request
 from starlette.responses import JSONResponse, PlainTextResponse, Response, StreamingResponse
 from starlette.routing import Route
@@ -20,7 +19,7 @@ from gateway.admin_request import audit, int_param, not_found
 from gateway.bodies import decode_content, read_body
 from gateway.database import StorageUnavailable
 from gateway.protocols import posthog
-from gateway.protocols.codec import Inbound, ProtocolError, basic_auth_user
+from gateway.protocols.codec import Inbound, ProtocolError, basic_auth_user, read_json
 from gateway.session_path import SESSION_ID
 from gateway.state import gateway_of
 from policies.replay import ReplayPolicy
@@ -61,11 +60,10 @@ async def native_ingest(request: Request) -> Response:
     try:
         gateway.health.admit()
         body = await read_recording(request, gateway.policy.replay)
-        try:
-            parsed = orjson.loads(body)
-        except orjson.JSONDecodeError as exc:
-            raise Rejected(400, "invalid_request", f"body is not valid JSON: {exc}") from None
-        write_key, batch = parse_native(parsed, request.path_params["session_id"], request.query_params,
+        parsed = read_json(body)
+        if parsed.error is not None:
+            raise Rejected(400, "invalid_request", f"body {parsed.error}")
+        write_key, batch = parse_native(parsed.value, request.path_params["session_id"], request.query_params,
                                         gateway.policy.replay.max_event_bytes, len(body))
         write_key = write_key or request.query_params.get("writeKey") or basic_auth_user(request.headers)
         service = gateway.replay

@@ -14,6 +14,7 @@ from typing import Any
 
 import orjson
 
+from policies import json_depth
 from replay import rrweb
 from replay.posthog_packing import PackingError, unpack_event
 
@@ -141,6 +142,8 @@ def parse_posthog(events: list[Any], max_event_bytes: int) -> tuple[str | None, 
                 item = unpack_event(item) if isinstance(item, dict) else item
             except PackingError as exc:
                 raise invalid(f"{where}.properties.$snapshot_data[{j}]: {exc}") from None
+            if item is not data[j] and not json_depth.within(item):  # its packed fields held more levels
+                raise invalid(f"{where}.properties.$snapshot_data[{j}] {json_depth.too_deep()}")
             problem = validate_event(item, max_event_bytes)
             if problem is not None:
                 raise invalid(f"{where}.properties.$snapshot_data[{j}]{problem}")

@@ -21,6 +21,7 @@ from typing import Any, Literal
 import orjson
 from starlette.responses import Response
 
+from policies import json_depth
 from policies.event import Event
 from policies.policy import Destination
 
@@ -63,17 +64,22 @@ class ProtocolError(Exception):
 
 @dataclass(frozen=True, slots=True)
 class JsonBody:
-    """A request body parsed as JSON: its value, or why it is not JSON (`error`, orjson's message)."""
+    """A request body parsed as JSON: its value, or why it cannot be used (`error`, to follow the body's name: "is not
+    valid JSON: <orjson's message>", or nested too deep)."""
 
     value: Any = None
     error: str | None = None
 
 
 def read_json(body: bytes) -> JsonBody:
+    """`body` parsed, and held to the one depth limit of every request body (policies.json_depth)."""
     try:
-        return JsonBody(orjson.loads(body))
+        value = orjson.loads(body)
     except orjson.JSONDecodeError as exc:
-        return JsonBody(error=str(exc))
+        return JsonBody(error=f"is not valid JSON: {exc}")
+    if not json_depth.within(value):
+        return JsonBody(error=json_depth.too_deep())
+    return JsonBody(value)
 
 
 def body_json(inbound: Inbound) -> JsonBody:
@@ -84,8 +90,13 @@ def body_json(inbound: Inbound) -> JsonBody:
 def json_value(parsed: JsonBody, what: str = "body") -> Any:
     """The parsed value, or the 400 every vendor gives for a body that is not JSON."""
     if parsed.error is not None:
-        raise ProtocolError(400, "invalid_request", f"{what} is not valid JSON: {parsed.error}")
+        raise ProtocolError(400, "invalid_request", f"{what} {parsed.error}")
     return parsed.value
+
+
+def parse_json(body: bytes, what: str = "body") -> Any:
+    """`body` as JSON within the depth limit, or ProtocolError(400)."""
+    return json_value(read_json(body), what)
 
 
 @dataclass(frozen=True, slots=True)

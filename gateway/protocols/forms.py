@@ -13,9 +13,7 @@ from collections.abc import Mapping
 from typing import Any
 from urllib.parse import parse_qsl
 
-import orjson
-
-from gateway.protocols.codec import JsonBody, ProtocolError
+from gateway.protocols.codec import JsonBody, ProtocolError, json_value, read_json
 
 
 def invalid(message: str) -> ProtocolError:
@@ -74,11 +72,5 @@ def json_or_ndjson(raw: bytes, parsed: JsonBody) -> Any:
         return parsed.value
     lines = [line for line in raw.splitlines() if line.strip()]
     if len(lines) < 2:
-        raise invalid(f"body is not valid JSON: {parsed.error}")
-    items = []
-    for i, line in enumerate(lines):
-        try:
-            items.append(orjson.loads(line))
-        except orjson.JSONDecodeError as exc:
-            raise invalid(f"line {i + 1} is not valid JSON: {exc}") from None
-    return items
+        raise invalid(f"body {parsed.error}")
+    return [json_value(read_json(line), f"line {i + 1}") for i, line in enumerate(lines)]

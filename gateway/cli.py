@@ -28,6 +28,7 @@ from typing import TYPE_CHECKING
 
 from gateway import logs
 from gateway.access import digest, new_token
+from gateway.data_dir import private_umask
 from gateway.protocols import DESTINATION_PROTOCOLS, check_credentials
 from policies.loader import DEFAULT_POLICY, load_policy
 from policies.policy import ROLES, Policy
@@ -51,6 +52,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
 
     policy = _load(args.policy)
     logs.configure(args.log_format, args.log_level)
+    private_umask()
     app = create_app(policy, Path(args.data_dir), announce_token=_print_token)
     config = uvicorn.Config(
         app,
@@ -162,6 +164,7 @@ def _open_database(data_dir: str) -> Database:
     from gateway.database import Database
     from gateway.schema import MIGRATIONS
 
+    private_umask()  # a new -wal or -shm file is the gateway's alone, as the database is
     return Database(_database_file(data_dir), MIGRATIONS)
 
 

@@ -25,6 +25,7 @@ from gateway.audit import AuditLog
 from gateway.catalog import Catalog, account_hasher
 from gateway.client_ip import Network, parse_networks
 from gateway.consent_ledger import ConsentLedger
+from gateway.data_dir import make_private
 from gateway.database import Database
 from gateway.deletion import DeletionKeys, Deletions
 from gateway.health import Health
@@ -110,7 +111,7 @@ def gateway_of(request: Request) -> Gateway:
 
 async def open_gateway(policy: Policy, data_dir: Path, announce_token: Callable[[str], None]) -> Gateway:
     check_credentials(policy)
-    data_dir.mkdir(parents=True, exist_ok=True)
+    make_private(data_dir)
     db = Database(data_dir / DATABASE_FILE, MIGRATIONS)
     enabled = policy.enabled_destinations
     suppression = Suppression(db)

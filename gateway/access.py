@@ -1,5 +1,10 @@
 """Who may use the admin API: bearer tokens, stored only as sha256 digests, each with one role. Deny by default.
 
+Tokens are kept in one of two places: the policy's `[[access.tokens]]`, or the data directory's `access_tokens` table
+(the one-time admin token of a first start, and tokens made with `privacy-gateway token create`). Those in the table
+are looked up on each use, so `privacy-gateway token revoke` ends a token at once, on a running gateway too; a policy
+token ends when the policy without it is reloaded.
+
 Every admin route names the roles it allows (`admin_route`); there is no way to add one without. Role `admin` may use
 every route. A request under /admin/ without a valid token gets 401, whatever the path, so route names do not leak.
 """
@@ -52,48 +57,78 @@ def digest(token: str) -> str:
     return hashlib.sha256(token.encode("utf-8")).hexdigest()
 
 
-class AccessControl:
-    def __init__(self, tokens: Iterable[AccessToken]) -> None:
-        self._by_digest = {t.sha256: Principal(t.name, t.role) for t in tokens}
+@dataclass(frozen=True, slots=True)
+class StoredToken:
+    """A token kept in the data directory, as `privacy-gateway token list` shows it."""
+
+    token: AccessToken
+    created_at: float
+
+
+class TokenStore:
+    """The `access_tokens` table: tokens kept in the data directory, read on each use (a primary-key lookup; admin
+    requests are few), so that one revoked by another process stops working at once."""
+
+    def __init__(self, db: Database) -> None:
+        self.db = db
+
+    def find(self, sha256: str) -> AccessToken | None:
+        row = self.db.read_sync(lambda c: c.execute(
+            "SELECT name, role FROM access_tokens WHERE sha256 = ?", (sha256,)).fetchone())
+        return AccessToken(name=row[0], role=row[1], sha256=sha256) if row else None
+
+    def all(self) -> list[StoredToken]:
+        rows = self.db.read_sync(lambda c: c.execute(
+            "SELECT name, role, sha256, created_at FROM access_tokens ORDER BY created_at, name").fetchall())
+        return [StoredToken(AccessToken(name=n, role=r, sha256=s), at) for n, r, s, at in rows]
 
     def add(self, token: AccessToken) -> None:
-        self._by_digest[token.sha256] = Principal(token.name, token.role)
+        self.db.write_sync(lambda conn: insert_token(conn, token))
+
+
+def insert_token(conn: sqlite3.Connection, token: AccessToken) -> None:
+    conn.execute("INSERT INTO access_tokens (sha256, name, role, created_at) VALUES (?, ?, ?, ?)",
+                 (token.sha256, token.name, token.role, time.time()))
+
+
+def delete_token(conn: sqlite3.Connection, sha256: str) -> bool:
+    return conn.execute("DELETE FROM access_tokens WHERE sha256 = ?", (sha256,)).rowcount > 0
+
+
+class AccessControl:
+    """The tokens valid now: the policy's, and those in the data directory (`store`)."""
+
+    def __init__(self, tokens: Iterable[AccessToken], store: TokenStore | None = None) -> None:
+        self._by_digest = {t.sha256: Principal(t.name, t.role) for t in tokens}
+        self.store = store
 
     def has_admin(self) -> bool:
-        return any(p.role == "admin" for p in self._by_digest.values())
+        return any(p.role == "admin" for _, p in self.tokens())
 
     def authenticate(self, authorization: str | None) -> Principal | None:
         scheme, _, token = (authorization or "").partition(" ")
         if scheme.lower() != "bearer" or not token.strip():
             return None
         # Looking up the digest, not the token, keeps the comparison independent of how much of a guess is right.
-        return self._by_digest.get(digest(token.strip()))
+        sha256 = digest(token.strip())
+        principal = self._by_digest.get(sha256)
+        if principal is None and self.store is not None and (stored := self.store.find(sha256)) is not None:
+            principal = Principal(stored.name, stored.role)
+        return principal
 
     def tokens(self) -> list[tuple[str, Principal]]:
         """(sha256 digest, principal) of every token that is valid now."""
-        return list(self._by_digest.items())
+        stored = self.store.all() if self.store is not None else []
+        return [*self._by_digest.items(), *((s.token.sha256, Principal(s.token.name, s.token.role)) for s in stored)]
 
 
-def load_stored_tokens(db: Database) -> list[AccessToken]:
-    rows = db.read_sync(lambda c: c.execute("SELECT name, role, sha256 FROM access_tokens").fetchall())
-    return [AccessToken(name=n, role=r, sha256=s) for n, r, s in rows]
-
-
-def bootstrap_admin_token(db: Database, access: AccessControl) -> str | None:
-    """On a first start with no admin token anywhere, make one, keep only its digest, and return it to print once."""
-    if access.has_admin():
+def bootstrap_admin_token(access: AccessControl) -> str | None:
+    """On a first start with no admin token anywhere, make one, keep only its digest in the data directory, and
+    return it to print once."""
+    if access.has_admin() or access.store is None:
         return None
     token = new_token()
-    stored = AccessToken(name="bootstrap", role="admin", sha256=digest(token))
-
-    def insert(conn: sqlite3.Connection) -> None:
-        conn.execute(
-            "INSERT INTO access_tokens (sha256, name, role, created_at) VALUES (?, ?, ?, ?)",
-            (stored.sha256, stored.name, stored.role, time.time()),
-        )
-
-    db.write_sync(insert)
-    access.add(stored)
+    access.store.add(AccessToken(name="bootstrap", role="admin", sha256=digest(token)))
     return token
 
 

@@ -3,6 +3,7 @@
     privacy-gateway serve --policy policies/default.toml --data-dir data --host 127.0.0.1 --port 8080
     privacy-gateway check --policy site.toml          # validate a policy file and say what it configures
     privacy-gateway token --role admin --name ops     # make an access token and the policy lines that admit it
+    privacy-gateway token list                        # every access token (`token create`, `token revoke ID`)
     privacy-gateway replay analyze --all              # detect frustration signals in stored sessions (--session ID)
     privacy-gateway scrub --policy site.toml < body.json     # dry run: what each destination would receive
     privacy-gateway purge                             # delete what the retention policy says has expired
@@ -26,12 +27,11 @@ import sys
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from gateway import logs
-from gateway.access import digest, new_token
+from gateway import access_cli, logs
 from gateway.data_dir import private_umask
 from gateway.protocols import DESTINATION_PROTOCOLS, check_credentials
 from policies.loader import DEFAULT_POLICY, load_policy
-from policies.policy import ROLES, Policy
+from policies.policy import Policy
 from policies.table import PolicyError
 
 if TYPE_CHECKING:
@@ -87,13 +87,6 @@ def cmd_check(args: argparse.Namespace) -> int:
         state = "" if d.enabled else " (disabled)"
         print(f"  destination {d.name}: {d.protocol} {d.endpoint or '(local)'}{state}")
     print(f"  access tokens: {len(policy.access_tokens)}")
-    return 0
-
-
-def cmd_token(args: argparse.Namespace) -> int:
-    token = new_token()
-    print(f"token (give it to {args.name}; it is not stored anywhere): {token}", file=sys.stderr)
-    print(f'[[access.tokens]]\nname = "{args.name}"\nrole = "{args.role}"\nsha256 = "{digest(token)}"')
     return 0
 
 
@@ -618,10 +611,7 @@ def build_parser() -> argparse.ArgumentParser:
     verify_audit.add_argument("--data-dir", default="data")
     verify_audit.set_defaults(func=cmd_audit_verify)
 
-    token = commands.add_parser("token", help="make an admin API token and print its policy entry")
-    token.add_argument("--role", choices=ROLES, required=True)
-    token.add_argument("--name", required=True)
-    token.set_defaults(func=cmd_token)
+    access_cli.add_commands(commands)
     return parser
 
 

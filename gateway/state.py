@@ -117,13 +117,13 @@ async def open_gateway(policy: Policy, data_dir: Path, announce_token: Callable[
     suppression = Suppression(db)
     outbox = OutboxStore(db, policy.outbox.max_events, policy.outbox.full_retry_after_s, [d.name for d in enabled],
                          suppressed=suppression.suppressed)
-    control = AccessControl([*policy.access_tokens, *access.load_stored_tokens(db)])
+    control = AccessControl(policy.access_tokens, access.TokenStore(db))
     secret = keys.load_secret(policy, data_dir)
     signing_key = keys.load_signing_key(policy, data_dir)
     for warning in keys.placement_warnings(policy, data_dir):
         log.warning("%s", warning)
     identity = Identity(keys.derive(secret, "identity"))
-    token = access.bootstrap_admin_token(db, control)
+    token = access.bootstrap_admin_token(control)
     if token is not None:
         announce_token(token)
     ledger = ConsentLedger(db)

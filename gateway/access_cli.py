@@ -95,8 +95,9 @@ def cmd_token_list(args: argparse.Namespace) -> int:
         stored = TokenStore(db).all()
     finally:
         db.close()
-    listed: list[dict[str, str | float | None]] = [{"id": t.sha256[:ID_LENGTH], "name": t.name, "role": t.role, "kept_in": "policy",
-               "created_at": None} for t in policy.access_tokens]
+    listed: list[dict[str, str | float | None]] = [
+        {"id": t.sha256[:ID_LENGTH], "name": t.name, "role": t.role, "kept_in": "policy", "created_at": None}
+        for t in policy.access_tokens]
     listed += [{"id": s.token.sha256[:ID_LENGTH], "name": s.token.name, "role": s.token.role,
                 "kept_in": "data directory", "created_at": s.created_at} for s in stored]
     if args.json:

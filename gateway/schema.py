@@ -20,6 +20,7 @@ from gateway import (
     reviews,
     sink,
     suppression,
+    ui_sessions,
     violations,
 )
 from gateway.database import Migration
@@ -46,4 +47,5 @@ MIGRATIONS: tuple[Migration, ...] = (
     *accounts.MIGRATIONS,
     *catalog.MIGRATIONS,
     *violations.MIGRATIONS,
+    *ui_sessions.MIGRATIONS,
 )

@@ -7,8 +7,10 @@ tokens for forms.
   "ui-session"), never the token. Every request checks that the token is still valid for that name and role, so
   removing a token from the policy (or changing its role) ends its sessions at the next start.
 - The cookie is HttpOnly (scripts cannot read it), SameSite=Strict (other sites cannot make the browser send it),
-  Secure when the page was served over https, and scoped to the UI's path. It expires after SESSION_SECONDS; signing
-  out clears it. A changed gateway secret signs everyone out.
+  Secure when the page was served over https (as the request's scheme says: https itself, or X-Forwarded-Proto from a
+  trusted proxy), and scoped to the UI's path. It expires after SESSION_SECONDS. A session is also kept server-side
+  (gateway.ui_sessions) while it is signed in: signing out ends it there, so a copy of the cookie stops working too.
+  A changed gateway secret signs everyone out.
 - CSRF: every form carries the session's CSRF secret and every POST is refused unless it matches (compared in constant
   time). The sign-in form, which has no session yet, is protected the same way by a short-lived random cookie whose
   HMAC the form carries (a double-submit), so another site cannot sign a browser into someone else's session.
@@ -40,9 +42,11 @@ from gateway.ui.session import (
     mac,
     new_session,
     session_key,
+    session_reference,
     token_reference,
     token_still_valid,
 )
+from gateway.ui_sessions import UiSessions
 
 log = logging.getLogger("gateway.ui")
 
@@ -61,8 +65,11 @@ def current_session(request: Request) -> UiSession | None:
         return None
     key = _key(request)
     session = decode_session(value, key)
-    if session is None or not token_still_valid(session, gateway_of(request).access, key):
+    gateway = gateway_of(request)
+    if session is None or not token_still_valid(session, gateway.access, key):
         return None
+    if not UiSessions(gateway.db).live(session_reference(key, session)):
+        return None  # signed out
     return session
 
 
@@ -181,6 +188,8 @@ async def sign_in(request: Request) -> Response:
         return _sign_in_form(request, error="That access token is not valid. Check it and try again.",
                              status_code=401)
     session = new_session(principal, token_reference(_key(request), digest(token)))
+    await UiSessions(gateway.db).start(session_reference(_key(request), session), session.name, session.role,
+                                       session.expires)
     await gateway.audit.record(principal.name, principal.role, "ui.sign_in", principal.name)
     target = _safe_next(request, form.get("next")) or navigation.home(request, session.role)
     response = RedirectResponse(target, status_code=303)
@@ -199,6 +208,8 @@ async def sign_out(request: Request) -> Response:
         return render(request, "error.html", {"title": "This form has expired", "status": 403,
                                               "message": "Reload the page and sign out again."},
                       session=session, status_code=403)
+    if session is not None:
+        await UiSessions(gateway_of(request).db).end(session_reference(_key(request), session))
     response = RedirectResponse(ui_root(request) + "/sign-in?signed_out=1", status_code=303)
     _clear_cookie(request, response, COOKIE)
     return response

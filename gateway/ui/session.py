@@ -1,6 +1,7 @@
-"""A signed-in person's UI session, as its cookie holds it: name, role, expiry, a CSRF secret and a keyed reference to
-the token signed in with (never the token), signed with HMAC-SHA256 under a key derived from the gateway's secret.
-How the cookie is set, checked and guarded is gateway.ui.auth.
+"""A signed-in person's UI session, as its cookie holds it: name, role, expiry, a CSRF secret, a keyed reference to
+the token signed in with (never the token) and the session's random id, signed with HMAC-SHA256 under a key derived
+from the gateway's secret. How the cookie is set, checked and guarded is gateway.ui.auth; which sessions are still
+signed in, gateway.ui_sessions.
 """
 
 from __future__ import annotations
@@ -29,6 +30,7 @@ class UiSession:
     expires: int  # epoch seconds
     csrf: str
     token: str  # token_reference() of the token signed in with
+    id: str  # random; the server keeps session_reference() of it while the session is signed in
 
     @property
     def principal(self) -> Principal:
@@ -55,7 +57,7 @@ def token_reference(key: bytes, token_digest: str) -> str:
 
 def encode_session(session: UiSession, key: bytes) -> str:
     payload = _b64(orjson.dumps({"n": session.name, "r": session.role, "e": session.expires, "c": session.csrf,
-                                 "t": session.token}))
+                                 "t": session.token, "s": session.id}))
     return f"{payload}.{mac(key, 'session', payload)}"
 
 
@@ -66,7 +68,8 @@ def decode_session(value: str, key: bytes, now: float | None = None) -> UiSessio
         return None
     try:
         data = orjson.loads(_unb64(payload))
-        session = UiSession(str(data["n"]), str(data["r"]), int(data["e"]), str(data["c"]), str(data["t"]))
+        session = UiSession(str(data["n"]), str(data["r"]), int(data["e"]), str(data["c"]), str(data["t"]),
+                            str(data["s"]))
     except (ValueError, KeyError, TypeError):
         return None
     if session.role not in ROLES or session.expires <= (time.time() if now is None else now):
@@ -77,7 +80,12 @@ def decode_session(value: str, key: bytes, now: float | None = None) -> UiSessio
 def new_session(principal: Principal, token: str, now: float | None = None) -> UiSession:
     """A session for `principal`, signed in with the token whose token_reference() is `token`."""
     return UiSession(principal.name, principal.role, int((time.time() if now is None else now) + SESSION_SECONDS),
-                     secrets.token_urlsafe(24), token)
+                     secrets.token_urlsafe(24), token, secrets.token_urlsafe(24))
+
+
+def session_reference(key: bytes, session: UiSession) -> str:
+    """What the server keeps of a signed-in session: useless without the key, enough to find the session."""
+    return mac(key, "session-id", session.id)
 
 
 def token_still_valid(session: UiSession, access: AccessControl, key: bytes) -> bool:

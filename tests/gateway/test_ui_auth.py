@@ -98,7 +98,8 @@ def test_a_session_cookie_round_trips_and_refuses_tampering_other_keys_and_expir
     assert decode_session(value, key, now=1001) == session
     assert decode_session(value, b"j" * 32, now=1001) is None
     _, mac = value.split(".")
-    forged = encode_session(UiSession("sam", "admin", session.expires, session.csrf, session.token), b"j" * 32)
+    forged = encode_session(UiSession("sam", "admin", session.expires, session.csrf, session.token,
+                                       session.id), b"j" * 32)
     assert decode_session(f"{forged.split('.')[0]}.{mac}", key, now=1001) is None  # role changed, old MAC
     assert decode_session(value, key, now=session.expires) is None
     assert session.expires == 1000 + SESSION_SECONDS
@@ -196,6 +197,19 @@ def test_signing_out_clears_the_cookie_and_needs_the_csrf_token(client: TestClie
     response = client.post("/ui/sign-out", data={"csrf": csrf_of(page.text)})
     assert response.status_code == 303 and response.headers["location"] == "/ui/sign-in?signed_out=1"
     assert client.get("/ui/reports/frustration").status_code == 303
+
+
+def test_signing_out_ends_the_session_on_the_server_so_a_copied_cookie_stops_working(client: TestClient) -> None:
+    sign_in(client, "ux")
+    copied = client.cookies[auth.COOKIE]  # as a shared computer, a proxy log or malware might have kept it
+    other_browser = TestClient(client.app, follow_redirects=False)
+    sign_in(other_browser, "ux")
+    page = client.get("/ui/reports/frustration")
+    assert client.post("/ui/sign-out", data={"csrf": csrf_of(page.text)}).status_code == 303
+
+    client.cookies.set(auth.COOKIE, copied)
+    assert client.get("/ui/reports/frustration").headers["location"].startswith("/ui/sign-in")
+    assert other_browser.get("/ui/reports/frustration").status_code == 200  # only that session ended
 
 
 # -- guarding pages ---------------------------------------------------------------------------------------------------

@@ -35,6 +35,8 @@ from gateway import (
     ui,
 )
 from gateway.access import AdminGuard
+from gateway.bodies import CloseUnreadBodies
+from gateway.client_ip import ProxyHeaders
 from gateway.metrics import CONTENT_TYPE
 from gateway.protocols import PROTOCOLS
 from gateway.request_observer import RequestObserver
@@ -118,6 +120,8 @@ def create_app(policy: Policy, data_dir: Path | str, announce_token: Callable[[s
     )
     # The web UI calls the admin API in-process, behind the bearer check (gateway.ui.api).
     app.state.admin_api = admin_api
+    app.add_middleware(CloseUnreadBodies)
+    app.add_middleware(ProxyHeaders, trusted=lambda: gw.trusted_proxies if (gw := _running(app)) else ())
     # Added last, so outermost: it times the whole answer and sees the peer that connected (gateway.client_ip's
     # middleware, inside it, may replace the peer with the client a trusted proxy names).
     app.add_middleware(RequestObserver, metrics=lambda: gw.metrics if (gw := _running(app)) else None,

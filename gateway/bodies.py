@@ -1,13 +1,18 @@
-"""Reading request bodies safely: a cap on the bytes read from the wire, and gzip with a cap on what it expands to.
+"""Reading request bodies safely: a cap on the bytes read from the wire, a deadline for them to arrive, and gzip with a
+cap on what it expands to.
 
 The gzip cap is the defence against decompression bombs: we never inflate more than the protocol's limit plus one byte.
+The deadline (`[http] body_timeout_s`) is the defence against a client that sends its body a byte at a time to hold a
+connection and a request slot: past it the request is refused with 408, in the caller's shape.
 """
 
 from __future__ import annotations
 
+import asyncio
 import zlib
 
 from starlette.requests import ClientDisconnect, Request
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from gateway.protocols.codec import ProtocolError
 
@@ -21,21 +26,29 @@ def too_large(limit: int) -> ProtocolError:
     return ProtocolError(413, "payload_too_large", f"request body is larger than {limit // 1024} KB")
 
 
-async def read_body(request: Request, max_bytes: int) -> bytes:
-    """The raw body, or ProtocolError(413) as soon as it is known to exceed `max_bytes`."""
+def too_slow(timeout_s: float) -> ProtocolError:
+    return ProtocolError(408, "timeout", f"the request body did not arrive within {timeout_s:g} s")
+
+
+async def read_body(request: Request, max_bytes: int, timeout_s: float) -> bytes:
+    """The raw body; ProtocolError(413) as soon as it is known to exceed `max_bytes`, or 408 if it has not arrived
+    whole within `timeout_s`."""
     declared = request.headers.get("content-length")
     if declared is not None and declared.isdigit() and int(declared) > max_bytes:
         raise too_large(max_bytes)
     chunks = []
     size = 0
     try:
-        async for chunk in request.stream():
-            size += len(chunk)
-            if size > max_bytes:
-                raise too_large(max_bytes)
-            chunks.append(chunk)
+        async with asyncio.timeout(timeout_s):
+            async for chunk in request.stream():
+                size += len(chunk)
+                if size > max_bytes:
+                    raise too_large(max_bytes)
+                chunks.append(chunk)
     except ClientDisconnect:
         raise ProtocolError(400, "invalid_request", "client disconnected before the body was complete") from None
+    except TimeoutError:
+        raise too_slow(timeout_s) from None
     return b"".join(chunks)
 
 
@@ -69,3 +82,27 @@ def decode_content(body: bytes, content_encoding: str | None, max_out: int) -> b
     if encoding == "identity":
         return body
     raise ProtocolError(400, "invalid_request", f"unsupported Content-Encoding {encoding!r}; send gzip or no encoding")
+
+
+UNREAD_BODY_STATUSES = frozenset({408, 413})
+
+
+class CloseUnreadBodies:
+    """ASGI middleware: an answer of 408 or 413 (a body too slow or too large, left unread) closes the connection, so
+    that the server neither waits for the rest of the body nor reads it as the next request."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+
+        async def send_closing(message: Message) -> None:
+            if message["type"] == "http.response.start" and message["status"] in UNREAD_BODY_STATUSES:
+                headers = [(k, v) for k, v in message.get("headers", []) if k.lower() != b"connection"]
+                message = {**message, "headers": [*headers, (b"connection", b"close")]}
+            await send(message)
+
+        await self.app(scope, receive, send_closing)

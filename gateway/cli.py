@@ -49,22 +49,13 @@ def cmd_serve(args: argparse.Namespace) -> int:
     import uvicorn
 
     from gateway.app import create_app
+    from gateway.http_server import server_config
 
     policy = _load(args.policy)
     logs.configure(args.log_format, args.log_level)
     private_umask()
     app = create_app(policy, Path(args.data_dir), announce_token=_print_token)
-    config = uvicorn.Config(
-        app,
-        host=args.host,
-        port=args.port,
-        fd=args.fd,
-        log_config=None,  # uvicorn writes through gateway.logs' handler, in its format
-        log_level=args.log_level,
-        access_log=False,  # request lines carry query strings, which can carry identifiers (gateway.request_observer)
-        timeout_graceful_shutdown=10,
-    )
-    uvicorn.Server(config).run()
+    uvicorn.Server(server_config(app, policy.http, args.host, args.port, args.fd, args.log_level)).run()
     return 0
 
 

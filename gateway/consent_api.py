@@ -121,8 +121,8 @@ def _via(body: dict[str, Any]) -> str:
     return (stated if isinstance(stated, str) else "api")[:100]
 
 
-async def _json_object(request: Request) -> dict[str, Any]:
-    raw = await read_body(request, MAX_BODY)
+async def _json_object(request: Request, gateway: Gateway) -> dict[str, Any]:
+    raw = await read_body(request, MAX_BODY, gateway.policy.http.body_timeout_s)
     body = parse_json(decode_content(raw, request.headers.get("content-encoding"), MAX_BODY))
     if not isinstance(body, dict):
         raise ProtocolError(400, "invalid_request", "body must be a JSON object")
@@ -168,7 +168,7 @@ async def record_consent(request: Request) -> Response:
     """`POST /v1/consent`, with a public key, a server key or a consent token."""
     gateway = gateway_of(request)
     try:
-        body = await _json_object(request)
+        body = await _json_object(request, gateway)
         key = body.get("writeKey") or request.query_params.get("writeKey") or basic_auth_user(request.headers)
         found = gateway.policy.source_key(key) if isinstance(key, str) else None
         if found is None:
@@ -193,7 +193,7 @@ async def admin_record_consent(request: Request) -> Response:
     compliance officer records consent for a user (given on paper, by phone, in a support ticket). Audited."""
     gateway = gateway_of(request)
     try:
-        body = await _json_object(request)
+        body = await _json_object(request, gateway)
         named = _ids(body, ID_KEYS)
         if not named:
             raise ProtocolError(400, "invalid_request", "give userId, anonymousId or deviceId")

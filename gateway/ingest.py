@@ -20,7 +20,6 @@ from starlette.routing import Route
 
 from gateway import request_context, violations
 from gateway.bodies import WIRE_SLACK, decode_content, read_body
-from gateway.client_ip import client_ip
 from gateway.database import StorageUnavailable
 from gateway.outbox.store import OutboxFull
 from gateway.pipeline import Processed
@@ -76,11 +75,10 @@ def routes(codecs: Iterable[Codec]) -> list[Route]:
 def ingest_endpoint(served: ServedPath) -> Callable[[Request], Awaitable[Response]]:
     async def endpoint(request: Request) -> Response:
         gateway: Gateway = request.app.state.gateway
-        peer = request.client.host if request.client else None
-        address = client_ip(peer, request.headers, gateway.trusted_proxies)
+        address = request.client.host if request.client else None  # as a trusted proxy says (gateway.client_ip)
         inbound = Inbound(served.route.kind, request.method, request.query_params, request.headers, b"", address)
         try:
-            inbound = await _with_body(request, inbound, served.limits)
+            inbound = await _with_body(request, inbound, served.limits, gateway.policy.http.body_timeout_s)
         except ProtocolError as error:
             # No body to go by: the request's parameters alone say whose it is.
             return _refuse(gateway, *served.choose(inbound), error, "unknown")
@@ -90,9 +88,9 @@ def ingest_endpoint(served: ServedPath) -> Callable[[Request], Awaitable[Respons
     return endpoint
 
 
-async def _with_body(request: Request, inbound: Inbound, limits: Limits) -> Inbound:
+async def _with_body(request: Request, inbound: Inbound, limits: Limits, timeout_s: float) -> Inbound:
     """`inbound` with its body read, inflated and parsed as JSON (once, for the router and the codec alike)."""
-    raw = await read_body(request, limits.max_body_bytes + WIRE_SLACK)
+    raw = await read_body(request, limits.max_body_bytes + WIRE_SLACK, timeout_s)
     body = decode_content(raw, request.headers.get("content-encoding"), limits.max_body_bytes)
     if len(body) > limits.max_body_bytes:
         raise ProtocolError(400, "invalid_request", f"body is larger than {limits.max_body_bytes // 1024} KB")

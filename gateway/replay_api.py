@@ -30,11 +30,11 @@ from replay.reports import Period
 from replay.store import SIGNAL_KINDS
 
 
-async def read_recording(request: Request, limits: ReplayPolicy) -> bytes:
+async def read_recording(request: Request, limits: ReplayPolicy, timeout_s: float) -> bytes:
     """The body within the replay limits: at most max_request_bytes on the wire and after inflating, and no more
     than max_inflate_ratio times larger once inflated (a gzip bomb is refused, not inflated)."""
     try:
-        raw = await read_body(request, limits.max_request_bytes)
+        raw = await read_body(request, limits.max_request_bytes, timeout_s)
         body = decode_content(raw, request.headers.get("content-encoding"), limits.max_request_bytes)
     except ProtocolError as error:
         raise Rejected(error.status, error.code, error.message) from None
@@ -59,7 +59,7 @@ async def native_ingest(request: Request) -> Response:
         return _rejected(Rejected(404, "not_found", "session replay is not enabled in the policy"))
     try:
         gateway.health.admit()
-        body = await read_recording(request, gateway.policy.replay)
+        body = await read_recording(request, gateway.policy.replay, gateway.policy.http.body_timeout_s)
         parsed = read_json(body)
         if parsed.error is not None:
             raise Rejected(400, "invalid_request", f"body {parsed.error}")
@@ -90,7 +90,7 @@ async def posthog_recording(request: Request) -> Response:
         if not limits.enabled:
             raise Rejected(404, "not_found", "session replay is not enabled in the policy")
         gateway.health.admit()
-        body = await read_recording(request, limits)
+        body = await read_recording(request, limits, gateway.policy.http.body_timeout_s)
         inbound = Inbound("recording", request.method, request.query_params, request.headers, body)
         try:
             token, items = posthog.read_recording(inbound, limits.max_request_bytes)

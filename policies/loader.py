@@ -152,8 +152,17 @@ def _read_http(table: Table) -> Http:
             ipaddress.ip_network(cidr, strict=False)
         except ValueError:
             raise table.error(f"trusted_proxies[{i}]", f"not an IP address or network: {cidr!r}") from None
+    d = Http()
+    http = Http(
+        trusted_proxies=proxies,
+        keep_alive_timeout_s=table.number("keep_alive_timeout_s", d.keep_alive_timeout_s, minimum=0.1),
+        header_timeout_s=table.number("header_timeout_s", d.header_timeout_s, minimum=0.1),
+        body_timeout_s=table.number("body_timeout_s", d.body_timeout_s, minimum=0.1),
+        max_header_bytes=table.integer("max_header_bytes", d.max_header_bytes, minimum=1024),
+        max_connections=table.integer("max_connections", d.max_connections, minimum=1),
+    )
     table.finish()
-    return Http(trusted_proxies=proxies)
+    return http
 
 
 def _read_outbox(table: Table) -> Outbox:

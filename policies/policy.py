@@ -99,10 +99,16 @@ class Storage:
 
 @dataclass(frozen=True)
 class Http:
-    """How the gateway sits on the network."""
+    """How the gateway sits on the network. The listener's settings (timeouts of a connection and its request head, the
+    head's size, the connection limit) take effect at start; trusted proxies and the body timeout also on reload."""
 
-    # Peers whose X-Forwarded-For is believed (CIDRs). Anyone else could write any address into that header.
+    # Peers whose X-Forwarded-For and X-Forwarded-Proto are believed (CIDRs). Anyone else could write anything there.
     trusted_proxies: tuple[str, ...] = ()
+    keep_alive_timeout_s: float = 5.0  # an idle connection between requests is closed after this
+    header_timeout_s: float = 10.0  # a connection's request head must arrive whole within this (slowloris)
+    body_timeout_s: float = 60.0  # a request body must arrive whole within this, from when the gateway reads it
+    max_header_bytes: int = 64 * 1024  # a larger request head gets 431
+    max_connections: int = 1000  # connections (and requests in progress) served at once; beyond them 503
 
 
 @dataclass(frozen=True)

@@ -128,6 +128,12 @@ def _unpacked(inbound: Inbound, max_bytes: int) -> bytes:
     return payload_bytes(text)
 
 
+def read_payload(inbound: Inbound, max_bytes: int) -> Any:
+    """The JSON of any PostHog request (posthog-js's /flags, say) in whichever of the capture forms and compressions
+    it came."""
+    return _json_payload(inbound, max_bytes)[0]
+
+
 def read_recording(inbound: Inbound, max_bytes: int) -> tuple[str, list[Any]]:
     """A `/s/` request of posthog-js: its project token and its raw `$snapshot` events (decoded from any of the
     capture forms and compressions). The events are validated by the replay module, which knows rrweb."""

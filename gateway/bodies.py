@@ -9,8 +9,10 @@ connection and a request slot: past it the request is refused with 408, in the c
 from __future__ import annotations
 
 import asyncio
+import io
 import zlib
 
+import zstandard
 from starlette.requests import ClientDisconnect, Request
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
@@ -52,6 +54,10 @@ async def read_body(request: Request, max_bytes: int, timeout_s: float) -> bytes
     return b"".join(chunks)
 
 
+def expands_past(max_out: int) -> ProtocolError:
+    return ProtocolError(400, "invalid_request", f"body expands past {max_out // 1024} KB when decompressed")
+
+
 def inflate(data: bytes, max_out: int, wbits: int = 31) -> bytes:
     """Decompress gzip (wbits=31) or zlib (15) data, all members, never producing more than `max_out` bytes."""
     out = bytearray()
@@ -62,7 +68,7 @@ def inflate(data: bytes, max_out: int, wbits: int = 31) -> bytes:
         except zlib.error as exc:
             raise ProtocolError(400, "invalid_request", f"body is not valid compressed data: {exc}") from None
         if len(out) > max_out:
-            raise ProtocolError(400, "invalid_request", f"body expands past {max_out // 1024} KB when decompressed")
+            raise expands_past(max_out)
         if not inflater.eof:
             raise ProtocolError(400, "invalid_request", "compressed body is truncated")
         data = inflater.unused_data
@@ -71,14 +77,33 @@ def inflate(data: bytes, max_out: int, wbits: int = 31) -> bytes:
     return bytes(out)
 
 
+def unzstd(data: bytes, max_out: int) -> bytes:
+    """Decompress zstd data (all frames), never producing more than `max_out` bytes (PostHog's capture v1 sends it)."""
+    out = bytearray()
+    try:
+        with zstandard.ZstdDecompressor().stream_reader(io.BytesIO(data), read_across_frames=True) as reader:
+            while chunk := reader.read(64 * 1024):
+                out += chunk
+                if len(out) > max_out:
+                    raise expands_past(max_out)
+        declared = zstandard.frame_content_size(data)
+    except zstandard.ZstdError as exc:
+        raise ProtocolError(400, "invalid_request", f"body is not valid compressed data: {exc}") from None
+    if (declared >= 0 and len(out) < declared) or (data and not out):
+        raise ProtocolError(400, "invalid_request", "compressed body is truncated")
+    return bytes(out)
+
+
 def decode_content(body: bytes, content_encoding: str | None, max_out: int) -> bytes:
-    """Undo Content-Encoding (gzip, deflate, identity). Gzip is also recognised by its magic bytes, because several
-    SDKs gzip a body without saying so (posthog-js labels it text/plain)."""
+    """Undo Content-Encoding (gzip, deflate, zstd, identity). Gzip is also recognised by its magic bytes, because
+    several SDKs gzip a body without saying so (posthog-js labels it text/plain)."""
     encoding = (content_encoding or "identity").strip().lower()
     if encoding in ("gzip", "x-gzip") or (encoding == "identity" and body.startswith(GZIP_MAGIC)):
         return inflate(body, max_out, wbits=31)
     if encoding == "deflate":
         return inflate(body, max_out, wbits=15)
+    if encoding == "zstd":
+        return unzstd(body, max_out)
     if encoding == "identity":
         return body
     raise ProtocolError(400, "invalid_request", f"unsupported Content-Encoding {encoding!r}; send gzip or no encoding")

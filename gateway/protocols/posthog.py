@@ -13,6 +13,13 @@ Inbound (reference/vendor-wire-formats.md, PostHog capture):
   `{"status":"Ok"}`, errors are plain text.
 - PostHog places users by the request's address unless told not to (`$geoip_disable`): the client's address becomes
   `context.ip`, so PostHog still gets it (as `$ip`) after forwarding.
+- Capture v1 (`POST /i/v1/analytics/events`, posthog-python's `capture_mode='v1'`): the key is the `Authorization:
+  Bearer` token; the body is `{created_at, batch, historical_migration}`, gzip, deflate (zlib) or zstd by
+  Content-Encoding; an event carries `options` (typed stand-ins for `$cookieless_mode`, `$ignore_sent_at`,
+  `$product_tour_id`, `$process_person_profile`), `session_id` and `window_id` at the top level, a required `uuid`, and
+  no `$lib`: that comes from the `PostHog-Sdk-Info` header. Each event is put back into the legacy shape before
+  decoding, so the rest of the gateway sees one PostHog event. Success is 200 `{"results": {uuid: {"result": "ok"}}}`
+  for every event; errors are JSON `{"error", "error_description"}`.
 
 Outbound: `POST {endpoint}/batch/` `{api_key, batch, sent_at}` with the destination's project `api_key`, as the
 server SDKs do. `uuid` is PostHog's dedup id; a messageId that is not a UUID becomes a deterministic uuid5.
@@ -63,16 +70,22 @@ OUTBOUND_LIMITS = Limits(max_body_bytes=5 * 1024 * 1024, max_event_bytes=MAX_EVE
 OUTBOUND_PATH = "/batch/"
 
 _PATHS = ("/e", "/i/v0/e", "/capture")
+V1 = "v1"  # the kind of capture v1's path
 # Kinds of the paths PostHog shares: Amplitude's /batch, and Mixpanel's /track and /engage.
 _ON_AMPLITUDES, _ON_MIXPANELS = "amplitude-batch", "mixpanel-legacy"
 ROUTES = (
     *(Route(path + slash, "capture", ("GET", "POST")) for path in _PATHS for slash in ("", "/")),
     Route("/batch/", "capture", ("GET", "POST")),
+    *(Route("/i/v1/analytics/events" + slash, V1, ("POST",)) for slash in ("", "/")),
     Route("/batch", _ON_AMPLITUDES, ("POST",), guest=True),
     *(Route(f"/{path}{slash}", _ON_MIXPANELS, ("GET", "POST"), guest=True)
       for path in ("track", "engage") for slash in ("", "/")),
 )
 _REQUEST_PARAMETERS = ("compression", "ver", "beacon")  # what posthog-js adds to every request's query
+# Capture v1's typed options and top-level fields, and the legacy properties they stand for.
+_V1_OPTIONS = {"cookieless_mode": "$cookieless_mode", "disable_skew_correction": "$ignore_sent_at",
+               "product_tour_id": "$product_tour_id", "process_person_profile": "$process_person_profile"}
+_V1_TOP_LEVEL = {"session_id": "$session_id", "window_id": "$window_id"}
 
 _TOKEN_KEYS = ("api_key", "token", "$token")
 _TYPES = {fields.special_event(t, NAME): t for t in ("identify", "group", "alias", "page", "screen")}
@@ -219,6 +232,8 @@ def _check_event(item: Any, where: str, measure: bool) -> None:
 
 
 def decode(inbound: Inbound) -> Decoded:
+    if inbound.kind == V1:
+        return _decode_v1(inbound)
     body, size = _json_payload(inbound, MAX_BODY_BYTES)
     items, envelope = _items(body)
     if len(items) > LIMITS.max_events:
@@ -229,6 +244,62 @@ def decode(inbound: Inbound) -> Decoded:
         _check_event(item, f"batch[{i}]", measure)
     sent_at = envelope.get("sent_at") if isinstance(envelope.get("sent_at"), str) else None
     return Decoded(token, [event_from_wire(item, inbound.client_ip, sent_at) for item in items])
+
+
+# -- capture v1 --------------------------------------------------------------------------------------------------------
+
+
+def _bearer(headers: Mapping[str, str]) -> str:
+    scheme, _, token = headers.get("authorization", "").partition(" ")
+    token = token.strip()
+    if scheme.lower() != "bearer" or not token:
+        raise _Unauthorized("send the project API key as Authorization: Bearer <key>")
+    if token.startswith("phx_"):
+        raise _Unauthorized("a personal API key (phx_) cannot send events; use the project API key")
+    return token
+
+
+def _sdk_info(headers: Mapping[str, str]) -> dict[str, str]:
+    """$lib and $lib_version from `PostHog-Sdk-Info: posthog-python/7.91.1`, which v1 sends instead."""
+    name, _, version = headers.get("posthog-sdk-info", "").strip().partition("/")
+    return {"$lib": name, "$lib_version": version} if name else {}
+
+
+def _from_v1(item: Any, lib: dict[str, str], where: str) -> Any:
+    """A v1 event in the legacy shape: options and top-level session fields back among the properties."""
+    if not isinstance(item, dict):
+        return item  # _check_event says what is wrong
+    if not isinstance(item.get("uuid"), str):
+        raise invalid(f"{where}.uuid is required in capture v1")
+    options = item.get("options", {})
+    properties = item.get("properties", {})
+    if not isinstance(options, dict) or not isinstance(properties, dict):
+        raise invalid(f"{where}.options and {where}.properties must be objects")
+    legacy = {k: v for k, v in item.items() if k not in ("options", *_V1_TOP_LEVEL)}
+    legacy["properties"] = {
+        **lib,
+        **{_V1_OPTIONS[k]: v for k, v in options.items() if k in _V1_OPTIONS},
+        **{prop: item[key] for key, prop in _V1_TOP_LEVEL.items() if key in item},
+        **properties,
+    }
+    return legacy
+
+
+def _decode_v1(inbound: Inbound) -> Decoded:
+    token = _bearer(inbound.headers)
+    body = json_value(body_json(inbound))
+    if not isinstance(body, dict) or not isinstance(body.get("batch"), list):
+        raise invalid('body must be {"batch": [events], "created_at": ...}')
+    items = body["batch"]
+    if len(items) > LIMITS.max_events:
+        raise ProtocolError(413, "payload_too_large", f"{len(items)} events; at most {LIMITS.max_events} per request")
+    lib = _sdk_info(inbound.headers)
+    legacy = [_from_v1(item, lib, f"batch[{i}]") for i, item in enumerate(items)]
+    measure = len(inbound.body) > MAX_EVENT_BYTES
+    for i, item in enumerate(legacy):
+        _check_event(item, f"batch[{i}]", measure)
+    created_at = body.get("created_at") if isinstance(body.get("created_at"), str) else None
+    return Decoded(token, [event_from_wire(item, inbound.client_ip, created_at) for item in legacy])
 
 
 # -- events ------------------------------------------------------------------------------------------------------------
@@ -426,6 +497,9 @@ _OK = b'{"status":"Ok"}'
 
 
 def respond_ok(inbound: Inbound, decoded: Decoded) -> Response:
+    if inbound.kind == V1:  # a result per event; each is accepted (consent may still keep it from PostHog)
+        results = {event.message_id: {"result": "ok"} for event in decoded.events}
+        return Response(orjson.dumps({"results": results}), media_type="application/json")
     if inbound.query.get("beacon") == "1":
         return Response(status_code=204)
     return Response(_OK, media_type="application/json")
@@ -433,6 +507,9 @@ def respond_ok(inbound: Inbound, decoded: Decoded) -> Response:
 
 def respond_error(inbound: Inbound, error: ProtocolError) -> Response:
     headers = {"Retry-After": str(error.retry_after)} if error.retry_after is not None else None
+    if inbound.kind == V1:
+        body = orjson.dumps({"error": error.code, "error_description": error.message})
+        return Response(body, status_code=error.status, headers=headers, media_type="application/json")
     return PlainTextResponse(error.message, status_code=error.status, headers=headers)
 
 

@@ -20,6 +20,7 @@ from starlette.middleware.cors import CORSMiddleware
 from starlette.requests import Request
 from starlette.responses import JSONResponse, PlainTextResponse, Response
 from starlette.routing import Mount, Route, Router
+from starlette.types import Receive, Scope, Send
 
 from gateway import (
     admin,
@@ -29,6 +30,7 @@ from gateway import (
     ingest,
     posthog_proxy,
     privacy_api,
+    reload,
     replay_api,
     reviews_api,
     tracking_api,
@@ -39,6 +41,7 @@ from gateway.bodies import CloseUnreadBodies
 from gateway.client_ip import ProxyHeaders
 from gateway.metrics import CONTENT_TYPE
 from gateway.protocols import PROTOCOLS
+from gateway.reload import Reloader
 from gateway.request_observer import RequestObserver
 from gateway.route_template import RouteReporter
 from gateway.state import Gateway, close_gateway, gateway_of, open_gateway
@@ -82,9 +85,11 @@ def ingest_routes() -> list[Route]:
     ]
 
 
-def create_app(policy: Policy, data_dir: Path | str, announce_token: Callable[[str], None]) -> Starlette:
+def create_app(policy: Policy, data_dir: Path | str, announce_token: Callable[[str], None],
+               reload_on_sighup: bool = False) -> Starlette:
     """The gateway for `policy` with its data in `data_dir`. `announce_token` is given the one-time admin token made on
-    a first start with no admin token anywhere."""
+    a first start with no admin token anywhere. With `reload_on_sighup` (the command line's server), SIGHUP reloads the
+    policy from its file (gateway.reload)."""
     data_dir = Path(data_dir)
     refusals = ThrottledLog(logging.getLogger("gateway.requests"))
 
@@ -93,10 +98,14 @@ def create_app(policy: Policy, data_dir: Path | str, announce_token: Callable[[s
         gateway = await open_gateway(policy, data_dir, announce_token)
         app.state.gateway = gateway
         flusher = asyncio.create_task(_flush_every_interval(refusals), name="refusal-log")
+        app.state.reloader = Reloader(gateway)
+        stop_listening = reload.reload_on_sighup(app.state.reloader) if reload_on_sighup else None
         try:
             with heap.long_lived():
                 yield
         finally:
+            if stop_listening is not None:
+                stop_listening()
             flusher.cancel()
             await close_gateway(gateway)
             refusals.flush()
@@ -112,7 +121,7 @@ def create_app(policy: Policy, data_dir: Path | str, announce_token: Callable[[s
             *privacy_api.public_routes(),
             Mount("/admin", app=AdminGuard(admin_api, access=lambda: app.state.gateway.access)),
             Mount("/ui", routes=ui.routes()),
-            Mount("", app=public_app(policy)),
+            Mount("", app=PublicApp(lambda: app.state.gateway.policy)),
         ],
         # Innermost, where the router's choice of route can be read (gateway.route_template).
         middleware=[Middleware(RouteReporter)],
@@ -141,18 +150,28 @@ async def _flush_every_interval(log: ThrottledLog) -> None:
         log.flush()
 
 
-def public_app(policy: Policy) -> CORSMiddleware:
-    """What browsers call: the ingest paths, behind CORS for the origins the sources allow.
+class PublicApp:
+    """What browsers call: the ingest paths, behind CORS for the origins the sources allow now (as the running policy
+    says: a reload that changes them takes effect at the next request).
 
     Browser SDKs send credentialed requests, so `*` will not do: the allowed Origin is echoed, with
     Access-Control-Allow-Credentials, and preflights mirror the requested headers.
     """
-    origins = sorted({origin for source in policy.sources for origin in source.allowed_origins})
-    return CORSMiddleware(
-        Router(routes=ingest_routes()),
-        allow_origins=origins,
-        allow_credentials=True,
-        allow_methods=["GET", "POST", "OPTIONS"],
-        allow_headers=["*"],
-        max_age=600,
-    )
+
+    def __init__(self, policy: Callable[[], Policy]) -> None:
+        self.policy = policy
+        self.router = Router(routes=ingest_routes())
+        self._cors: tuple[tuple[str, ...], CORSMiddleware] | None = None
+
+    def _for(self, origins: tuple[str, ...]) -> CORSMiddleware:
+        if self._cors is None or self._cors[0] != origins:
+            cors = CORSMiddleware(self.router, allow_origins=list(origins), allow_credentials=True,
+                                  allow_methods=["GET", "POST", "OPTIONS"], allow_headers=["*"], max_age=600)
+            self._cors = (origins, cors)
+        return self._cors[1]
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        policy = self.policy()
+        origins = tuple(sorted({origin for source in policy.sources for origin in source.allowed_origins}))
+        await self._for(origins)(scope, receive, send)
+

@@ -54,7 +54,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
     policy = _load(args.policy)
     logs.configure(args.log_format, args.log_level)
     private_umask()
-    app = create_app(policy, Path(args.data_dir), announce_token=_print_token)
+    app = create_app(policy, Path(args.data_dir), announce_token=_print_token, reload_on_sighup=True)
     uvicorn.Server(server_config(app, policy.http, args.host, args.port, args.fd, args.log_level)).run()
     return 0
 

@@ -48,9 +48,13 @@ class DiskSample:
 
 class Health:
     def __init__(self, db: Database, data_dir: Path, storage: Storage, metrics: Metrics) -> None:
-        self.db, self.data_dir, self.storage, self.metrics = db, data_dir, storage, metrics
-        self.min_free_bytes = storage.min_free_mb * MB
+        self.db, self.data_dir, self.metrics = db, data_dir, metrics
+        self.configure(storage)
         self.disk = self.sample()
+
+    def configure(self, storage: Storage) -> None:
+        """The free-space floor and Retry-After of `storage` (at start, and when a reload changes [storage])."""
+        self.storage, self.min_free_bytes = storage, storage.min_free_mb * MB
 
     def sample(self) -> DiskSample:
         stat = os.statvfs(self.data_dir)

@@ -4,6 +4,10 @@
 only then returns the `Gateway`; no part is filled in later. The app's lifespan (gateway.app) holds it for as long as
 the server runs and `close_gateway` takes it down. A handler reaches it with `gateway_of(request)`; a function that
 needs one or two parts is given those parts, not the gateway.
+
+What the policy makes of the gateway (the policy itself, the pipeline, the PII engine, the access tokens, the trusted
+proxies) is one `Setup`, which a reload (gateway.reload) builds anew and swaps in with one assignment: a request that
+takes `gateway.setup` once sees one policy throughout. The rest lives as long as the process.
 """
 
 from __future__ import annotations
@@ -56,14 +60,24 @@ from replay.store import ReplayStore
 log = logging.getLogger("gateway")
 
 
+@dataclass(frozen=True)
+class Setup:
+    """What one policy makes of the gateway; replaced whole, never changed in place."""
+
+    policy: Policy
+    pipeline: Pipeline
+    scrubber: Scrubber
+    access: AccessControl
+    trusted_proxies: tuple[Network, ...]
+
+
 @dataclass
 class Gateway:
-    policy: Policy
+    setup: Setup
+    data_dir: Path
     db: Database
     outbox: OutboxStore
-    pipeline: Pipeline
     metrics: Metrics
-    access: AccessControl
     identity: Identity
     ledger: ConsentLedger
     audit: AuditLog
@@ -72,7 +86,6 @@ class Gateway:
     deletions: Deletions
     secret: bytes
     http: httpx.AsyncClient
-    trusted_proxies: tuple[Network, ...]
     health: Health
     dead_letters: DeadLetters
     signing_key: keys.SigningKey  # signs receipts and audit checkpoints; its public half is published
@@ -84,6 +97,22 @@ class Gateway:
     catalog: Catalog
     live: LiveHub
     ready: bool = True  # False once closing starts: /readyz says so while the senders finish
+
+    @property
+    def policy(self) -> Policy:
+        return self.setup.policy
+
+    @property
+    def pipeline(self) -> Pipeline:
+        return self.setup.pipeline
+
+    @property
+    def access(self) -> AccessControl:
+        return self.setup.access
+
+    @property
+    def trusted_proxies(self) -> tuple[Network, ...]:
+        return self.setup.trusted_proxies
 
     def supervised(self) -> list[Supervised]:
         """Everything that must keep running, for /readyz."""
@@ -117,29 +146,25 @@ async def open_gateway(policy: Policy, data_dir: Path, announce_token: Callable[
     suppression = Suppression(db)
     outbox = OutboxStore(db, policy.outbox.max_events, policy.outbox.full_retry_after_s, [d.name for d in enabled],
                          suppressed=suppression.suppressed)
-    control = AccessControl(policy.access_tokens, access.TokenStore(db))
+    tokens = access.TokenStore(db)
     secret = keys.load_secret(policy, data_dir)
     signing_key = keys.load_signing_key(policy, data_dir)
     for warning in keys.placement_warnings(policy, data_dir):
         log.warning("%s", warning)
     identity = Identity(keys.derive(secret, "identity"))
-    token = access.bootstrap_admin_token(control)
-    if token is not None:
-        announce_token(token)
     ledger = ConsentLedger(db)
     metrics = Metrics(policy_series(policy, PROTOCOLS))
     audit = AuditLog(db, keys.derive(secret, "audit"))
     # A call made while serving a request (the PostHog pass-through) carries the request's X-Request-ID.
     http = httpx.AsyncClient(follow_redirects=False, event_hooks={"request": [request_context.forward_id]})
-    # The PII engine: Presidio offline, a blank spaCy pipeline kept in the data directory. Shared by the event
-    # pipeline and replay; both run on the event loop's thread, which is what the scrubber needs.
-    scrubber = Scrubber(policy.pii, keys.derive(secret, "pii"), data_dir)
     accounts = AccountMap(db)
     catalog = _catalog(policy, db, keys.derive(secret, "account"))
-    pipeline = Pipeline(policy, {d.name: _encoder_of(d.protocol) for d in enabled}, identity, suppression, ledger,
-                        keys.derive(secret, "consent-pseudonym"), scrubber, accounts=accounts,
-                        catalog=catalog if policy.catalog.enabled else None)
-    replay = _replay_service(policy, db, identity, suppression, ledger, metrics, scrubber)
+    setup = build_setup(policy, None, data_dir, secret, identity, suppression, ledger, tokens, accounts, catalog)
+    token = access.bootstrap_admin_token(setup.access)
+    if token is not None:
+        announce_token(token)
+    store = ReplayStore(db, Compressor(policy.replay.compression_level), linked=linked_to)
+    replay = ReplayService(policy.replay, store, *replay_parts(setup, identity, suppression, ledger, metrics))
     deletions = Deletions(
         db, destinations=policy.destinations, identity=identity, suppression=suppression, outbox=outbox,
         replay=replay.store, ledger=ledger, audit=audit, http=http,
@@ -148,30 +173,46 @@ async def open_gateway(policy: Policy, data_dir: Path, announce_token: Callable[
     )
     stopping = asyncio.Event()
     health = Health(db, data_dir, policy.storage, metrics)
-    work: dict[str, Callable[[], Awaitable[None]]] = {}
-    if policy.replay.enabled:
-        work["replay-analysis"] = lambda: replay_analysis.analyze_idle_sessions(
-            replay.store, policy.replay.detect, policy.replay.analyze_after_idle_s, stopping)
-    work["deletions"] = lambda: deletions.run(stopping)
-    work["retention"] = lambda: retention.purge_periodically(db, policy.retention, replay.store, stopping)
-    work["disk-watch"] = lambda: health.watch(stopping)
-    work["catalog"] = lambda: catalog.flush_periodically(policy.catalog.flush_interval_s, stopping)
+    work: dict[str, Callable[[], Awaitable[None]]] = {
+        "deletions": lambda: deletions.run(stopping),
+        "disk-watch": lambda: health.watch(stopping),
+        "catalog": lambda: catalog.flush_periodically(policy.catalog.flush_interval_s, stopping),
+    }
     if policy.audit.checkpoint_sink:
         sink = audit_checkpoints.open_sink(policy.audit.checkpoint_sink)
         work["audit-checkpoints"] = lambda: audit_checkpoints.checkpoint_periodically(
             db, signing_key, sink, policy.audit.checkpoint_interval_s, stopping)
-    background = [Supervised(name, run, stopping, metrics).start() for name, run in work.items()]
-    senders = [_sender(d, db, http, outbox, metrics) for d in enabled]
+    background = [*(Supervised(name, run, stopping, metrics).start() for name, run in work.items()),
+                  *policy_tasks(policy, db, replay.store, stopping, metrics).values()]
+    senders = [sender_for(d, db, http, outbox, metrics) for d in enabled]
     for sender in senders:
         sender.start()
-    dead_letters = DeadLetters(outbox, [d.name for d in enabled], _withheld(policy, suppression, ledger))
     return Gateway(
-        policy=policy, db=db, outbox=outbox, pipeline=pipeline, metrics=metrics, access=control, identity=identity,
-        ledger=ledger, audit=audit, suppression=suppression, replay=replay, deletions=deletions, secret=secret,
-        http=http, trusted_proxies=parse_networks(policy.http.trusted_proxies), health=health,
-        dead_letters=dead_letters, signing_key=signing_key, senders=senders, background=background,
-        stopping=stopping, accounts=accounts, catalog=catalog, live=LiveHub(),
+        setup=setup, data_dir=data_dir, db=db, outbox=outbox, metrics=metrics, identity=identity, ledger=ledger,
+        audit=audit, suppression=suppression, replay=replay, deletions=deletions, secret=secret, http=http,
+        health=health, dead_letters=dead_letters_for(policy, outbox, suppression, ledger), signing_key=signing_key,
+        senders=senders, background=background, stopping=stopping, accounts=accounts, catalog=catalog, live=LiveHub(),
     )
+
+
+def build_setup(policy: Policy, previous: Setup | None, data_dir: Path, secret: bytes, identity: Identity,
+                suppression: Suppression, ledger: ConsentLedger, tokens: access.TokenStore, accounts: AccountMap,
+                catalog: Catalog) -> Setup:
+    """What `policy` makes of the gateway. The PII engine (Presidio, spaCy: seconds to build) is `previous`'s when the
+    policy's [pii] is the same. The account map and the event catalog live as long as the process: the pipeline is
+    given them (the catalog only while [catalog] is enabled)."""
+    if previous is not None and previous.policy.pii == policy.pii:
+        scrubber = previous.scrubber
+    else:
+        # Presidio offline, a blank spaCy pipeline kept in the data directory. Shared by the event pipeline and
+        # replay; both run on the event loop's thread, which is what the scrubber needs.
+        scrubber = Scrubber(policy.pii, keys.derive(secret, "pii"), data_dir)
+    encoders = {d.name: _encoder_of(d.protocol) for d in policy.enabled_destinations}
+    pipeline = Pipeline(policy, encoders, identity, suppression, ledger, keys.derive(secret, "consent-pseudonym"),
+                        scrubber, accounts=accounts, catalog=catalog if policy.catalog.enabled else None)
+    return Setup(policy=policy, pipeline=pipeline, scrubber=scrubber,
+                 access=AccessControl(policy.access_tokens, tokens),
+                 trusted_proxies=parse_networks(policy.http.trusted_proxies))
 
 
 async def close_gateway(gateway: Gateway) -> None:
@@ -192,13 +233,27 @@ def _catalog(policy: Policy, db: Database, account_key: bytes) -> Catalog:
     return Catalog(db, policy.enrich.account_path, hashed)
 
 
+def policy_tasks(policy: Policy, db: Database, store: ReplayStore, stopping: asyncio.Event, metrics: Metrics
+                 ) -> dict[str, Supervised]:
+    """The background work whose settings are the policy's, by name, started under supervision: replay analysis (when
+    replay is on), retention. Each ends when `stopping` is set; a reload with other settings cancels it and starts it
+    anew."""
+    work: dict[str, Callable[[], Awaitable[None]]] = {
+        "retention": lambda: retention.purge_periodically(db, policy.retention, store, stopping)}
+    if policy.replay.enabled:
+        replay = policy.replay
+        work["replay-analysis"] = lambda: replay_analysis.analyze_idle_sessions(
+            store, replay.detect, replay.analyze_after_idle_s, stopping)
+    return {name: Supervised(name, run, stopping, metrics).start() for name, run in work.items()}
+
+
 def _encoder_of(protocol: str) -> Encoder:
     # The local sink keeps events in the canonical (Segment-shaped) wire form.
     return (segment.CODEC if protocol == LOCAL_SINK else PROTOCOLS[protocol]).outbox_encoder()
 
 
-def _sender(destination: Destination, db: Database, http: httpx.AsyncClient, outbox: OutboxStore, metrics: Metrics
-            ) -> Sender:
+def sender_for(destination: Destination, db: Database, http: httpx.AsyncClient, outbox: OutboxStore,
+               metrics: Metrics) -> Sender:
     """The sender of a destination's batches: to its vendor over HTTP, or into the local sink."""
     transport: Transport
     if destination.protocol == LOCAL_SINK:
@@ -209,10 +264,10 @@ def _sender(destination: Destination, db: Database, http: httpx.AsyncClient, out
     return Sender(destination, transport, outbox, limits, metrics)
 
 
-def _withheld(policy: Policy, suppression: Suppression, ledger: ConsentLedger
-              ) -> Callable[[str, Sequence[str]], str | None]:
-    """Why a dead letter may not be redriven to a destination now: its subject was deleted since, or withdrew consent
-    to a purpose the destination needs."""
+def dead_letters_for(policy: Policy, outbox: OutboxStore, suppression: Suppression, ledger: ConsentLedger
+                     ) -> DeadLetters:
+    """Dead letters as `policy` has them: redriven to its enabled destinations only, and withheld from a destination
+    when the subject was deleted since or withdrew consent to a purpose the destination needs."""
     purposes = {d.name: d.purposes for d in policy.destinations}
 
     def withheld(destination: str, subjects: Sequence[str]) -> str | None:
@@ -223,11 +278,14 @@ def _withheld(policy: Policy, suppression: Suppression, ledger: ConsentLedger
             return "consent withdrawn"
         return None
 
-    return withheld
+    return DeadLetters(outbox, [d.name for d in policy.enabled_destinations], withheld)
 
 
-def _replay_service(policy: Policy, db: Database, identity: Identity, suppression: Suppression,
-                    ledger: ConsentLedger, metrics: Metrics, scrubber: Scrubber) -> ReplayService:
+def replay_parts(setup: Setup, identity: Identity, suppression: Suppression, ledger: ConsentLedger, metrics: Metrics
+                 ) -> tuple[RrwebPrivacy, Gate]:
+    """What replay is given of a setup: its masking (the policy's unmasked inputs, the PII engine) and its gate."""
+    policy = setup.policy
+
     def subjects(identifiers: Mapping[str, str]) -> tuple[str, ...]:
         return tuple(dict.fromkeys(identity.hash(value) for value in identifiers.values()))
 
@@ -244,8 +302,7 @@ def _replay_service(policy: Policy, db: Database, identity: Identity, suppressio
         # No reason when the policy does not declare the purpose at all; the metric still needs a label.
         return decision.granted(replay_service.PURPOSE), decision.reason(replay_service.PURPOSE) or "undeclared"
 
-    privacy = RrwebPrivacy(policy.replay.unmasked_inputs, scrub_text=scrubber.scrub_text,
-                           scrub_attribute=scrubber.scrub_attribute, scrub_value=scrubber.scrub_json)
-    store = ReplayStore(db, Compressor(policy.replay.compression_level), linked=linked_to)
+    privacy = RrwebPrivacy(policy.replay.unmasked_inputs, scrub_text=setup.scrubber.scrub_text,
+                           scrub_attribute=setup.scrubber.scrub_attribute, scrub_value=setup.scrubber.scrub_json)
     gate = Gate(source_for_key=policy.source_for_key, subjects=subjects, consent=consent, count=metrics.inc)
-    return ReplayService(policy.replay, store, privacy, gate)
+    return privacy, gate

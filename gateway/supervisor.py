@@ -74,6 +74,11 @@ class Supervised:
             return error
         return None
 
+    def cancel(self) -> None:
+        """End this work alone, the gateway running on (a reload replacing it with work of other settings)."""
+        if self.task is not None:
+            self.task.cancel()
+
     async def wait(self, grace_s: float) -> None:
         """After `stopping` is set: let the work finish (up to `grace_s`), then cancel it."""
         if self.task is None:

@@ -54,6 +54,10 @@ class ReplayService:
     _thresholds: dict[str, int] = field(default_factory=dict)  # raised after a failed training
     _tasks: set[asyncio.Task[None]] = field(default_factory=set)
 
+    def reconfigure(self, policy: ReplayPolicy, privacy: RrwebPrivacy, gate: Gate) -> None:
+        """Another policy's settings (a reload): the store and the dictionaries' progress stay."""
+        self.policy, self.privacy, self.gate = policy, privacy, gate
+
     def source(self, write_key: str | None) -> Source:
         source = self.gate.source_for_key(write_key) if write_key else None
         if source is None:

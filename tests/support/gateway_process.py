@@ -118,6 +118,12 @@ class GatewayProcess:
         self.proc.send_signal(signal.SIGTERM)
         return self.proc.wait(timeout)
 
+    def reload(self, policy: dict[str, Any] | str) -> None:
+        """Write a new policy file (a dict, or TOML text as it is) and send SIGHUP, as an operator reloads."""
+        assert self.proc is not None and self.policy_path is not None
+        self.policy_path.write_text(policy if isinstance(policy, str) else tomli_w.dumps(policy))
+        self.proc.send_signal(signal.SIGHUP)
+
     def kill(self) -> None:
         """SIGKILL: no shutdown code runs."""
         assert self.proc is not None

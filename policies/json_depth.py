@@ -6,8 +6,8 @@ accepted and then fail on the way out (a recording 254 levels deep got a 500). S
 MAX_DEPTH levels, well inside what orjson writes, and a deeper one is refused as bad input.
 
 The check asks the encoder itself: wrapped in as many one-element lists as orjson has levels to spare beyond the
-limit, a value encodes only if it nests no deeper than the limit. One encode in C costs about a quarter of the parse
-that produced the value; a walk in Python costs more than the parse.
+limit, a value encodes only if it nests no deeper than the limit. That encode, in C, costs 0.18-0.34 of the parse that
+produced the value; a walk of the value in Python costs 2.1-2.7 times the parse (bench/json_depth.py).
 """
 
 from __future__ import annotations

@@ -133,6 +133,10 @@ FAMILIES: dict[str, Family] = {
     "posthog_passthrough_failed_total": _counter(
         "PostHog flag, config and static-file requests that could not reach the destination, by destination.",
         "destination"),
+    "posthog_passthrough_refused_total": _counter(
+        "PostHog flag, config and static-file requests refused before PostHog was asked (a path outside the "
+        "allow-list or with escapes or dot segments, an unknown key, a body too large, too deep or too slow), by "
+        "status.", "status"),
     # The consent API
     "gateway_consent_records_total": _counter(
         "Consent records written through the consent API, by source and provenance: public (a write key, for a "

@@ -16,7 +16,6 @@ from __future__ import annotations
 
 from typing import Any
 
-import orjson
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
@@ -27,7 +26,7 @@ from gateway.bodies import read_body
 from gateway.database import StorageUnavailable
 from gateway.outbox.dead_letters import InvalidSelection, Selection
 from gateway.outbox.store import OutboxFull
-from gateway.protocols.codec import ProtocolError
+from gateway.protocols.codec import ProtocolError, parse_json
 from gateway.state import gateway_of
 
 ROLES = ("admin",)
@@ -67,11 +66,10 @@ async def get_dead_letter(request: Request) -> Response:
 
 async def _selection(request: Request) -> Selection:
     try:
-        return Selection.parse(orjson.loads(await read_body(request, MAX_BODY)))
-    except ProtocolError as error:
+        raw = await read_body(request, MAX_BODY, gateway_of(request).policy.http.body_timeout_s)
+        return Selection.parse(parse_json(raw))
+    except ProtocolError as error:  # too large, too slow, not JSON, nested too deep
         raise InvalidSelection(error.message) from None
-    except orjson.JSONDecodeError:
-        raise InvalidSelection("the body is not JSON") from None
 
 
 async def redrive(request: Request) -> Response:

@@ -7,6 +7,7 @@ from __future__ import annotations
 import base64
 import copy
 from collections.abc import Callable, Iterator
+from pathlib import Path
 from typing import Any
 
 import httpx
@@ -74,6 +75,8 @@ def test_a_changed_policy_applies_at_once_and_queued_events_follow_the_destinati
     auth = base64.b64encode(f"{NEW_VENDOR_KEY}:".encode()).decode()
     assert {r.headers["authorization"] for r in second_vendor.accepted()} == {f"Basic {auth}"}
     assert gateway.proc is not None and gateway.proc.poll() is None
+    # The new sender runs under the supervisor like the one it replaced: /readyz counts it, and it is up.
+    assert httpx.get(gateway.url + "/readyz", timeout=10).json() == {"status": "ready"}
 
 
 @pytest.mark.parametrize(("breaking", "shown", "hidden"), [
@@ -120,15 +123,20 @@ def test_a_destination_that_changes_protocol_is_refused(
 
 
 def test_settings_read_only_at_start_are_named_in_the_log_and_the_rest_applies(
-    vendor: FakeVendor, start_gateway: Callable[..., GatewayProcess]
+    vendor: FakeVendor, start_gateway: Callable[..., GatewayProcess], tmp_path: Path
 ) -> None:
     policy = segment_policy(vendor.url)
     gateway = start_gateway(policy)
     changed = copy.deepcopy(policy)
     changed["http"] = {"header_timeout_s": 3.0}
+    # The signing key and the audit checkpoints' schedule are read once: receipts already given stay verifiable.
+    changed.setdefault("privacy", {})["key_file"] = str(tmp_path / "elsewhere" / "signing.key")
+    changed["audit"] = {"checkpoint_interval_s": 120.0}
     changed["sources"][0]["write_keys"] = [WRITE_KEY, ROTATED_KEY]
     before = count(gateway, "reloaded")
     gateway.reload(changed)
     reloaded(gateway, "reloaded", before)
-    assert "[http] header_timeout_s changed; it takes effect at the next restart" in gateway.log()
+    for setting in ("[http] header_timeout_s", "[privacy] key_file", "[audit] checkpoint_interval_s"):
+        assert f"{setting} changed; it takes effect at the next restart" in gateway.log()
+    assert not (tmp_path / "elsewhere").exists()  # no key made there by a reload
     assert track(gateway, ROTATED_KEY, "second-key") == 200 and track(gateway, WRITE_KEY, "first-key") == 200

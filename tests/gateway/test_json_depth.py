@@ -100,7 +100,7 @@ PATHS: list[tuple[str, str, Any, Callable[[Any], bool]]] = [
      lambda r: r.headers["content-type"].startswith("text/plain")),
     ("native recording", f"/v1/replay/native-deep?writeKey={WRITE_KEY}", [snapshot(DEEP)],
      lambda r: r.json()["error"] == "invalid_request"),
-    ("consent", "/v1/consent", {"writeKey": WRITE_KEY, "userId": "u1", "granted": ["analytics"], "x": DEEP},
+    ("consent", "/v1/consent", {"writeKey": WRITE_KEY, "anonymousId": "a1", "granted": ["analytics"], "x": DEEP},
      lambda r: r.json()["error"] == "invalid_request"),
 ]
 

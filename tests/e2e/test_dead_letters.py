@@ -16,7 +16,15 @@ import orjson
 import pytest
 
 from tests.support.fake_vendor import Answer, FakeVendor, Recorded
-from tests.support.gateway_process import ADMIN_TOKEN, ROOT, WRITE_KEY, GatewayProcess, segment_policy, sha256
+from tests.support.gateway_process import (
+    ADMIN_TOKEN,
+    ROOT,
+    SERVER_KEY,
+    WRITE_KEY,
+    GatewayProcess,
+    segment_policy,
+    sha256,
+)
 from tests.support.waiting import wait_until
 
 pytestmark = pytest.mark.e2e
@@ -126,7 +134,8 @@ def test_a_dead_letter_whose_subject_withdrew_consent_since_is_not_redriven(
     send(gateway, "kept", 1, poisoned={0}, user="withdrawing")
     send(gateway, "goes", 1, poisoned={0}, user="staying")
     wait_for_dead_letters(gateway, 2)
-    denial = httpx.post(gateway.url + "/v1/consent", json={"writeKey": WRITE_KEY, "userId": "withdrawing",
+    # The customer's backend records the user's choice (a public key may record a device's only).
+    denial = httpx.post(gateway.url + "/v1/consent", json={"writeKey": SERVER_KEY, "userId": "withdrawing",
                                                            "denied": ["analytics"]}, timeout=10)
     assert denial.status_code == 200
     vendor.rule = None

@@ -4,7 +4,8 @@ The database is copied with SQLite's online backup API in one step: in WAL mode 
 so the gateway keeps taking events, and the copy is the database as of one moment (a stepwise copy would start over
 after each write and might never finish on a busy gateway). The copy is checked (`PRAGMA quick_check`) before it
 takes its name, so DEST never holds half a database. The key files beside it (`hash.key`, made on first start when
-the policy sets no `[privacy] hash_key`) are copied too: without them, the subject hashes in the copy match nobody.
+the policy sets no `[privacy] hash_key`, and the receipts' `signing.key` unless `[privacy] key_file` keeps it elsewhere)
+are copied too: without them, the subject hashes in the copy match nobody and new receipts are signed by another key.
 Everything is written private to the user running the command (0600 files in a 0700 directory).
 
 Restore: stop the gateway, put DEST's files in an empty data directory, start it (it applies pending migrations).

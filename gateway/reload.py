@@ -156,15 +156,20 @@ async def _reconcile_senders(gateway: Gateway, policy: Policy) -> list[str]:
     return [s.destination.name for s in started]
 
 
+def _task_settings(policy: Policy) -> tuple[object, ...]:
+    replay = policy.replay
+    return (replay.enabled, replay.detect, replay.analyze_after_idle_s, replay.analyze_live, replay.analyze_live_delay_s,
+            policy.retention)
+
+
 def _restart_policy_tasks(gateway: Gateway, old: Policy, new: Policy) -> None:
     """Replay analysis and retention run with the settings they were started with: start them anew if those changed."""
-    if (old.replay.enabled, old.replay.detect, old.replay.analyze_after_idle_s, old.retention) == (
-            new.replay.enabled, new.replay.detect, new.replay.analyze_after_idle_s, new.retention):
+    if _task_settings(old) == _task_settings(new):
         return
-    fresh = policy_tasks(new, gateway.db, gateway.replay.store, gateway.stopping, gateway.metrics)
+    fresh = policy_tasks(new, gateway.db, gateway.replay, gateway.stopping, gateway.metrics)
     kept = []
     for supervised in gateway.background:
-        if supervised.name in ("replay-analysis", "retention"):
+        if supervised.name in ("replay-analysis", "replay-live-analysis", "retention"):
             supervised.cancel()  # cancelled at an await: a write already queued still commits
         else:
             kept.append(supervised)

@@ -53,6 +53,7 @@ from policies.policy import Destination, Policy, Source
 from replay import analysis as replay_analysis
 from replay import service as replay_service
 from replay.compression import Compressor
+from replay.live import LiveAnalysis
 from replay.privacy import RrwebPrivacy
 from replay.service import Gate, ReplayService
 from replay.store import ReplayStore
@@ -183,7 +184,7 @@ async def open_gateway(policy: Policy, data_dir: Path, announce_token: Callable[
         work["audit-checkpoints"] = lambda: audit_checkpoints.checkpoint_periodically(
             db, signing_key, sink, policy.audit.checkpoint_interval_s, stopping)
     background = [*(Supervised(name, run, stopping, metrics).start() for name, run in work.items()),
-                  *policy_tasks(policy, db, replay.store, stopping, metrics).values()]
+                  *policy_tasks(policy, db, replay, stopping, metrics).values()]
     senders = [sender_for(d, db, http, outbox, metrics) for d in enabled]
     for sender in senders:
         sender.start()
@@ -233,17 +234,23 @@ def _catalog(policy: Policy, db: Database, account_key: bytes) -> Catalog:
     return Catalog(db, policy.enrich.account_path, hashed)
 
 
-def policy_tasks(policy: Policy, db: Database, store: ReplayStore, stopping: asyncio.Event, metrics: Metrics
+def policy_tasks(policy: Policy, db: Database, service: ReplayService, stopping: asyncio.Event, metrics: Metrics
                  ) -> dict[str, Supervised]:
-    """The background work whose settings are the policy's, by name, started under supervision: replay analysis (when
-    replay is on), retention. Each ends when `stopping` is set; a reload with other settings cancels it and starts it
-    anew."""
+    """The background work whose settings are the policy's, by name, started under supervision: replay analysis (the
+    idle pass, and the live one that `service` feeds as chunks arrive, when replay is on), retention. Each ends when
+    `stopping` is set; a reload with other settings cancels it and starts it anew (and gives `service` the new live
+    analysis)."""
+    store = service.store
     work: dict[str, Callable[[], Awaitable[None]]] = {
         "retention": lambda: retention.purge_periodically(db, policy.retention, store, stopping)}
+    service.live = None
     if policy.replay.enabled:
         replay = policy.replay
         work["replay-analysis"] = lambda: replay_analysis.analyze_idle_sessions(
             store, replay.detect, replay.analyze_after_idle_s, stopping)
+        if replay.analyze_live:
+            live = service.live = LiveAnalysis(store, replay.detect, replay.analyze_live_delay_s)
+            work["replay-live-analysis"] = lambda: live.run(stopping)
     return {name: Supervised(name, run, stopping, metrics).start() for name, run in work.items()}
 
 

@@ -11,6 +11,8 @@
     train_after_chunks = 50           # chunks a source sends before its first dictionary is trained
     retrain_after_chunks = 2000       # chunks after which a new dictionary version is trained
     analyze_after_idle_s = 300        # a session this long without new data is analysed for frustration signals
+    analyze_live = true               # also analyse a session as its chunks arrive (signals within seconds)
+    analyze_live_delay_s = 1.0        # after a chunk, wait this long for more before analysing (a debounce)
 
     [replay.detect]                   # frustration-signal thresholds: see policies.detect
 """
@@ -39,6 +41,8 @@ class ReplayPolicy:
     train_after_chunks: int = 50
     retrain_after_chunks: int = 2000
     analyze_after_idle_s: float = 300.0
+    analyze_live: bool = True
+    analyze_live_delay_s: float = 1.0
     detect: DetectConfig = field(default_factory=DetectConfig)
 
 
@@ -65,6 +69,8 @@ def read_replay(table: Table) -> ReplayPolicy:
         train_after_chunks=table.integer("train_after_chunks", d.train_after_chunks, minimum=5),
         retrain_after_chunks=table.integer("retrain_after_chunks", d.retrain_after_chunks, minimum=10),
         analyze_after_idle_s=table.number("analyze_after_idle_s", d.analyze_after_idle_s, minimum=0.1),
+        analyze_live=table.boolean("analyze_live", d.analyze_live),
+        analyze_live_delay_s=table.number("analyze_live_delay_s", d.analyze_live_delay_s, minimum=0.0),
         detect=table.read("detect", read_detect),
     )
     for i, selector in enumerate(policy.unmasked_inputs):

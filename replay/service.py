@@ -15,6 +15,7 @@ from policies.policy import Source
 from policies.replay import ReplayPolicy
 from replay.compression import train_better
 from replay.ingest import Batch, Rejected
+from replay.live import LiveAnalysis
 from replay.privacy import RrwebPrivacy
 from replay.store import ChunkIn, ReplayStore, SessionConflict
 from replay.summary import summarize
@@ -49,6 +50,7 @@ class ReplayService:
     store: ReplayStore
     privacy: RrwebPrivacy
     gate: Gate
+    live: LiveAnalysis | None = None  # analysis as chunks arrive, when the policy enables it
     _training: set[str] = field(default_factory=set)
     _since_dictionary: dict[str, int] = field(default_factory=dict)  # chunks stored since the newest dictionary
     _thresholds: dict[str, int] = field(default_factory=dict)  # raised after a failed training
@@ -90,6 +92,9 @@ class ReplayService:
             stored = await self.store.add(source.name, chunks)
         except SessionConflict as conflict:
             raise Rejected(409, "conflict", str(conflict)) from None
+        if self.live is not None:
+            self.live.stored({chunk.session_id for chunk, item in zip(chunks, stored, strict=True)
+                              if not item.duplicate})
         for item in stored:
             if item.duplicate:
                 result.duplicates += 1

@@ -14,7 +14,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, PlainTextResponse, Response, StreamingResponse
 from starlette.routing import Route
 
-from gateway import request_context
+from gateway import request_context, session_search
 from gateway.access import admin_route
 from gateway.admin_request import audit, int_param, not_found
 from gateway.bodies import decode_content, read_body
@@ -28,7 +28,6 @@ from replay import offline, reports
 from replay.analysis import signals_of
 from replay.ingest import Rejected, parse_native, parse_posthog
 from replay.reports import Period
-from replay.store import SIGNAL_KINDS
 
 
 async def read_recording(request: Request, limits: ReplayPolicy, timeout_s: float) -> bytes:
@@ -115,23 +114,6 @@ async def posthog_recording(request: Request) -> Response:
 # -- admin ------------------------------------------------------------------------------------------------------------
 
 
-async def list_sessions(request: Request) -> Response:
-    gateway = gateway_of(request)
-    query = request.query_params
-    signal = query.get("signal")
-    if signal is not None and signal not in SIGNAL_KINDS:
-        return JSONResponse({"error": "invalid_request", "message": f"signal must be one of {', '.join(SIGNAL_KINDS)}"},
-                            status_code=400)
-    limit = min(int_param(request, "limit") or 50, 500)
-    sessions = await gateway.replay.store.sessions(
-        source=query.get("source"), url=query.get("url"), signal=signal, since_ms=int_param(request, "since"),
-        until_ms=int_param(request, "until"), order=query.get("order", "time"), limit=limit,
-        offset=max(0, int_param(request, "offset") or 0),
-    )
-    await audit(request, "replay.list_sessions", "*", {"filters": dict(query), "returned": len(sessions)})
-    return JSONResponse({"sessions": sessions})
-
-
 async def get_session(request: Request) -> Response:
     gateway = gateway_of(request)
     session_id = request.path_params["session_id"]
@@ -205,7 +187,11 @@ def ingest_routes() -> list[Route]:
 
 def admin_routes() -> list[Route]:
     return [
-        admin_route("/v1/replay/sessions", list_sessions, roles=REVIEW_ROLES),
+        admin_route("/v1/replay/sessions", session_search.list_sessions, roles=REVIEW_ROLES),
+        admin_route("/v1/replay/sessions/search", session_search.search_sessions, roles=REVIEW_ROLES,
+                    methods=["POST"]),
+        admin_route(f"/v1/replay/sessions/{SESSION_ID}/neighbours", session_search.session_neighbours,
+                    roles=REVIEW_ROLES),
         admin_route(f"/v1/replay/sessions/{SESSION_ID}", get_session, roles=REVIEW_ROLES),
         admin_route(f"/v1/replay/sessions/{SESSION_ID}/events", session_events, roles=REVIEW_ROLES),
         admin_route(f"/v1/replay/sessions/{SESSION_ID}/signals", session_signals, roles=REVIEW_ROLES),

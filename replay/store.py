@@ -402,45 +402,12 @@ class ReplayStore:
 
     # -- reading -----------------------------------------------------------------------------------------------------
 
-    async def sessions(self, *, source: str | None = None, url: str | None = None, signal: str | None = None,
-                       since_ms: int | None = None, until_ms: int | None = None, order: str = "time",
-                       limit: int = 100, offset: int = 0) -> list[dict[str, Any]]:
-        clauses: list[str] = []
-        args: list[str | int] = []
-        if source is not None:
-            clauses.append("source = ?")
-            args.append(source)
-        if url is not None:
-            clauses.append("instr(urls, ?) > 0")
-            args.append(url)
-        if signal is not None:
-            clauses.append("coalesce(json_extract(signals, ?), 0) > 0")
-            args.append(f"$.{signal}")
-        if since_ms is not None:
-            clauses.append("last_ts >= ?")
-            args.append(since_ms)
-        if until_ms is not None:
-            clauses.append("first_ts < ?")
-            args.append(until_ms)
-        where = f"WHERE {' AND '.join(clauses)}" if clauses else ""
-        order_by = "score DESC, first_ts DESC" if order == "score" else "first_ts DESC"
-
-        def select(conn: sqlite3.Connection) -> list[dict[str, Any]]:
-            cursor = conn.execute(
-                f"SELECT {', '.join(SESSION_COLUMNS)} FROM replay_sessions {where} "
-                f"ORDER BY {order_by} LIMIT ? OFFSET ?",
-                (*args, limit, offset),
-            )
-            return [_session_row(row) for row in cursor]
-
-        return await self.db.read(select)
-
     async def session(self, session_id: str) -> dict[str, Any] | None:
         def select(conn: sqlite3.Connection) -> dict[str, Any] | None:
             row = conn.execute(
                 f"SELECT {', '.join(SESSION_COLUMNS)} FROM replay_sessions WHERE session_id = ?", (session_id,)
             ).fetchone()
-            return _session_row(row) if row else None
+            return session_row(row) if row else None
 
         return await self.db.read(select)
 
@@ -473,7 +440,7 @@ class ReplayStore:
         return events
 
 
-def _session_row(row: tuple[Any, ...]) -> dict[str, Any]:
+def session_row(row: tuple[Any, ...]) -> dict[str, Any]:
     session = dict(zip(SESSION_COLUMNS, row, strict=True))
     for key in ("windows", "urls", "signals"):
         session[key] = orjson.loads(session[key])

@@ -1,0 +1,162 @@
+"""Finding sessions over HTTP: the admin API's session list with its filters, total and pages, the same search as a
+POST (identifiers in the body, out of URLs and access logs), and the previous and next flagged session.
+
+    GET  /admin/v1/replay/sessions?email=a@b.c&from=2026-12-01&to=2026-12-03&signal=rage_click&min_score=1
+         &order=score&limit=50&offset=0                        -> {"sessions": [...], "total": N, "limit", "offset"}
+    POST /admin/v1/replay/sessions/search  {"email": "a@b.c", "from": "2026-12-01", ...}   (the same answer)
+    GET  /admin/v1/replay/sessions/{id}/neighbours?order=score&signal=...  -> {"previous": id|null, "next": id|null}
+
+A person (`user`, `anonymous_id`, `email`) is looked for by the keyed hashes of what was given, widened to every
+identifier linked to them (gateway.identity): a session recorded under an anonymous id is found by the user's e-mail
+once an identify joined them. The audit entry of such a search names the person by those same hashes, never the value,
+so a compliance officer can tell which searches concerned a subject.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime, timedelta
+from typing import Any
+
+import orjson
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+
+from gateway.admin_request import audit, not_found
+from gateway.deletion import Identifiers, InvalidRequest
+from gateway.identity import component
+from gateway.state import Gateway, gateway_of
+from replay import search
+from replay.search import SessionQuery
+
+PERSON_PARAMS = {"user": "userId", "anonymous_id": "anonymousId", "email": "email"}
+FILTER_PARAMS = ("source", "url", "signal", "min_score", "since", "until", "from", "to", "flagged", "order")
+MAX_LIMIT = 500
+
+
+class BadSearch(ValueError):
+    pass
+
+
+def time_ms(text: str, name: str, *, end: bool = False) -> int:
+    """Epoch milliseconds, a YYYY-MM-DD date (UTC; an end date takes in the whole day) or an ISO 8601 time."""
+    if text.lstrip("-").isdigit():
+        return int(text)
+    try:
+        if len(text) == 10:
+            day = date.fromisoformat(text) + timedelta(days=1 if end else 0)
+            moment = datetime(day.year, day.month, day.day, tzinfo=UTC)
+        else:
+            moment = datetime.fromisoformat(text.replace("Z", "+00:00"))
+            moment = moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+    except ValueError:
+        raise BadSearch(f"{name} must be a date (YYYY-MM-DD), an ISO 8601 time or epoch milliseconds") from None
+    return int(moment.timestamp() * 1000)
+
+
+def _number(params: dict[str, str], name: str) -> float | None:
+    if not params.get(name):
+        return None
+    try:
+        return float(params[name])
+    except ValueError:
+        raise BadSearch(f"{name} must be a number") from None
+
+
+def _count(params: dict[str, str], name: str, default: int, maximum: int) -> int:
+    value = params.get(name, "")
+    if not value:
+        return default
+    if not value.isdigit():
+        raise BadSearch(f"{name} must be a whole number")
+    return min(int(value), maximum)
+
+
+def _window(params: dict[str, str]) -> tuple[int | None, int | None]:
+    """The time range: `from`/`to` (dates or times) or `since`/`until` (epoch ms), whichever is given."""
+    since = params.get("from") or params.get("since")
+    until = params.get("to") or params.get("until")
+    return (time_ms(since, "from") if since else None,
+            time_ms(until, "to", end=True) if until else None)
+
+
+async def person(gateway: Gateway, params: dict[str, str]) -> tuple[frozenset[str] | None, dict[str, str]]:
+    """The keyed hashes of the person asked for, widened to their linked identifiers, and what the audit may say
+    of them (each given identifier's hash, by parameter). (None, {}) when no person was asked for."""
+    given = {kind: params[name] for name, kind in PERSON_PARAMS.items() if params.get(name, "").strip()}
+    if not given:
+        return None, {}
+    try:
+        identifiers = Identifiers.parse(given)
+    except InvalidRequest as error:
+        raise BadSearch(str(error)) from None
+    hashed = {kind: gateway.identity.hash(values[0]) for kind, values in identifiers.values.items()}
+    linked = await gateway.db.read(lambda conn: component(conn, hashed.values()))
+    names = {kind: name for name, kind in PERSON_PARAMS.items()}
+    return frozenset(linked), {names[kind]: digest for kind, digest in hashed.items()}
+
+
+async def query_of(gateway: Gateway, params: dict[str, str]) -> tuple[SessionQuery, dict[str, Any]]:
+    """The search the parameters ask for, and what its audit entry records (no identifier in clear)."""
+    subjects, hashed = await person(gateway, params)
+    since_ms, until_ms = _window(params)
+    try:
+        query = SessionQuery(
+            source=params.get("source") or None, url=params.get("url") or None, signal=params.get("signal") or None,
+            min_score=_number(params, "min_score"), since_ms=since_ms, until_ms=until_ms, subjects=subjects,
+            flagged=params.get("flagged", "") in ("1", "true"), order=params.get("order") or "time",
+        )
+    except ValueError as error:
+        raise BadSearch(str(error)) from None
+    recorded: dict[str, Any] = {"filters": {k: params[k] for k in FILTER_PARAMS if params.get(k)}}
+    if hashed:
+        recorded["person"] = hashed
+    return query, recorded
+
+
+def _invalid(error: BadSearch) -> JSONResponse:
+    return JSONResponse({"error": "invalid_request", "message": str(error)}, status_code=400)
+
+
+async def _answer(request: Request, params: dict[str, str]) -> Response:
+    gateway = gateway_of(request)
+    try:
+        query, recorded = await query_of(gateway, params)
+        limit = _count(params, "limit", 50, MAX_LIMIT)
+        offset = _count(params, "offset", 0, 2**31)
+    except BadSearch as error:
+        return _invalid(error)
+    found = await gateway.db.read(lambda conn: search.find(conn, query, limit, offset))
+    action = "replay.search_person" if "person" in recorded else "replay.list_sessions"
+    await audit(request, action, "*", {**recorded, "returned": len(found.sessions), "total": found.total})
+    return JSONResponse({"sessions": found.sessions, "total": found.total, "limit": limit, "offset": offset})
+
+
+async def list_sessions(request: Request) -> Response:
+    return await _answer(request, dict(request.query_params))
+
+
+async def search_sessions(request: Request) -> Response:
+    try:
+        body = orjson.loads(await request.body())
+    except orjson.JSONDecodeError:
+        body = None
+    if not isinstance(body, dict):
+        return _invalid(BadSearch("the body must be a JSON object of search fields"))
+    return await _answer(request, {str(k): "" if v is None else str(v) for k, v in body.items()})
+
+
+async def session_neighbours(request: Request) -> Response:
+    """The previous and next flagged session around this one, in the order and filters of the queue it was opened
+    from (a person is not among those filters: identifiers stay out of the queue's links)."""
+    gateway = gateway_of(request)
+    session_id = request.path_params["session_id"]
+    params = {k: v for k, v in request.query_params.items() if k not in PERSON_PARAMS}
+    try:
+        query, recorded = await query_of(gateway, params)
+    except BadSearch as error:
+        return _invalid(error)
+    around = await gateway.db.read(lambda conn: search.neighbours(conn, query, session_id))
+    if around is None:
+        return not_found("no such session")
+    await audit(request, "replay.neighbours", session_id, recorded)
+    return JSONResponse(around)

@@ -1,0 +1,114 @@
+"""Finding recorded sessions: by source, page URL, signal kind, score, time range and the person recorded; a page of
+them with the total, and the previous and next flagged session in the same order (a reviewer's "next").
+
+A person is matched through the keyed hashes of their identifiers, which is all a session keeps of who was recorded
+(`replay_sessions.subjects`): the caller hashes what it was given, and widens it to every identifier linked to it
+(an e-mail reaches the user id it was sent with, and the anonymous id that user browsed under), so this module never
+sees an identifier in clear. The hashes are compared inside the session row: a scan of the index, which is one row
+per session.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from dataclasses import dataclass
+from typing import Any
+
+import orjson
+
+from replay.store import SESSION_COLUMNS, SIGNAL_KINDS, session_row
+
+ORDERS = {
+    # name -> the columns a page is sorted by, newest or highest first; session_id makes the order total, so that
+    # pages and "next" never skip or repeat a session that ties with another.
+    "time": ("first_ts", "session_id"),
+    "score": ("score", "first_ts", "session_id"),
+}
+
+
+@dataclass(frozen=True)
+class SessionQuery:
+    source: str | None = None
+    url: str | None = None  # a part of any recorded page URL
+    signal: str | None = None  # one of SIGNAL_KINDS: sessions with at least one
+    min_score: float | None = None
+    since_ms: int | None = None  # sessions recorded at or after (their last event)
+    until_ms: int | None = None  # sessions that began before
+    subjects: frozenset[str] | None = None  # keyed hashes of the person's identifiers; None: anyone
+    flagged: bool = False  # only sessions with a frustration score
+    order: str = "time"
+
+    def __post_init__(self) -> None:
+        if self.signal is not None and self.signal not in SIGNAL_KINDS:
+            raise ValueError(f"signal must be one of {', '.join(SIGNAL_KINDS)}")
+        if self.order not in ORDERS:
+            raise ValueError(f"order must be one of {', '.join(ORDERS)}")
+
+    def where(self) -> tuple[list[str], list[Any]]:
+        clauses: list[str] = []
+        args: list[Any] = []
+        for clause, value in (
+            ("source = ?", self.source),
+            ("instr(urls, ?) > 0", self.url),
+            ("coalesce(json_extract(signals, ?), 0) > 0", self.signal and f"$.{self.signal}"),
+            ("score >= ?", self.min_score),
+            ("last_ts >= ?", self.since_ms),
+            ("first_ts < ?", self.until_ms),
+        ):
+            if value is not None and value != "":
+                clauses.append(clause)
+                args.append(value)
+        if self.flagged:
+            clauses.append("score > 0")
+        if self.subjects is not None:
+            # Hashes are fixed-length hex separated by spaces: a padded match is an exact one.
+            clauses.append("EXISTS (SELECT 1 FROM json_each(?) AS h "
+                           "WHERE instr(' ' || subjects || ' ', ' ' || h.value || ' ') > 0)")
+            args.append(orjson.dumps(sorted(self.subjects)).decode())
+        return clauses, args
+
+
+@dataclass(frozen=True)
+class Found:
+    sessions: list[dict[str, Any]]
+    total: int
+
+
+def _where_sql(clauses: list[str]) -> str:
+    return f"WHERE {' AND '.join(clauses)}" if clauses else ""
+
+
+def find(conn: sqlite3.Connection, query: SessionQuery, limit: int, offset: int) -> Found:
+    """One page of the matching sessions in the query's order, and how many match in all."""
+    clauses, args = query.where()
+    where = _where_sql(clauses)
+    order_by = ", ".join(f"{column} DESC" for column in ORDERS[query.order])
+    total = conn.execute(f"SELECT count(*) FROM replay_sessions {where}", args).fetchone()[0]
+    cursor = conn.execute(
+        f"SELECT {', '.join(SESSION_COLUMNS)} FROM replay_sessions {where} ORDER BY {order_by} LIMIT ? OFFSET ?",
+        (*args, limit, offset),
+    )
+    return Found([session_row(row) for row in cursor], total)
+
+
+def neighbours(conn: sqlite3.Connection, query: SessionQuery, session_id: str) -> dict[str, str | None] | None:
+    """The flagged sessions just before and just after `session_id` in the query's order (None at either end); None
+    when there is no such session."""
+    columns = ORDERS[query.order]
+    here = conn.execute(f"SELECT {', '.join(columns)} FROM replay_sessions WHERE session_id = ?",
+                        (session_id,)).fetchone()
+    if here is None:
+        return None
+    clauses, args = SessionQuery(**{**query.__dict__, "flagged": True}).where()
+    key = f"({', '.join(columns)})"
+    placeholders = f"({', '.join('?' * len(columns))})"
+    found: dict[str, str | None] = {}
+    # Listed highest first: the next one is lower in the order, the previous one higher.
+    for name, compare, direction in (("next", "<", "DESC"), ("previous", ">", "ASC")):
+        row = conn.execute(
+            f"SELECT session_id FROM replay_sessions {_where_sql([*clauses, f'{key} {compare} {placeholders}'])} "
+            f"ORDER BY {', '.join(f'{column} {direction}' for column in columns)} LIMIT 1",
+            (*args, *here),
+        ).fetchone()
+        found[name] = row[0] if row else None
+    return found

@@ -1,4 +1,8 @@
-"""Support agents' pages: the queue of flagged sessions, and a session with its signals, the replay and the review.
+"""Support agents' pages: the queue of flagged sessions, finding a person's sessions, and a session with its signals,
+the replay, the review and the previous and next flagged session of the queue it was opened from.
+
+Finding a person posts the identifier (never in a URL, the browser's history or an access log) and shows that
+person's sessions, flagged or not; the API hashes it and audits the search by hash.
 
 Sessions, signals and events come from the admin API (gateway.ui.api), so every read is audited as the API audits it;
 reviews go through gateway.reviews, as the review API does.
@@ -23,6 +27,7 @@ from gateway.session_path import SESSION_ID
 from gateway.state import gateway_of
 from gateway.ui import api
 from gateway.ui.auth import page
+from gateway.ui.forms import day_ms
 from gateway.ui.navigation import ui_root
 from gateway.ui.render import player_installed, render
 from gateway.ui.session import UiSession
@@ -34,6 +39,8 @@ SCAN_BATCH = 200  # sessions asked of the API at a time while filling a page
 SCAN_LIMIT = 2000  # at most this many per page view; past it the page offers to look further
 ORDERS = {"score": "Frustration score", "time": "Newest first"}
 STATUS_FILTERS = {"open": "Open", "reviewed": "Reviewed", "dismissed": "Dismissed", "all": "Any status"}
+PERSON_KINDS = {"email": "E-mail", "user": "User id", "anonymous_id": "Anonymous id"}
+FIND_PAGE = 25
 SEEK_LEAD_IN_MS = 1000  # jumping to a signal starts the replay this much earlier, to show what led to it
 
 
@@ -44,23 +51,32 @@ class QueueFilters:
     url: str = ""
     source: str = ""
     status: str = "open"
+    since: str = ""  # YYYY-MM-DD
+    until: str = ""  # YYYY-MM-DD, the whole day included
+    min_score: str = ""
     offset: int = 0
 
     @classmethod
     def from_query(cls, query: Mapping[str, str]) -> QueueFilters:
         offset = query.get("offset", "")
         order, signal, status = query.get("order", ""), query.get("signal", ""), query.get("status", "")
+        since, until, min_score = query.get("since", ""), query.get("until", ""), query.get("min_score", "").strip()
         return cls(
             order=order if order in ORDERS else "score",
             signal=signal if signal in SIGNAL_KINDS else "",
             url=query.get("url", "").strip()[:200],
             source=query.get("source", "").strip()[:100],
             status=status if status in STATUS_FILTERS else "open",
+            since=since if day_ms(since) is not None else "",
+            until=until if day_ms(until) is not None else "",
+            min_score=min_score if min_score.replace(".", "", 1).isdigit() else "",
             offset=int(offset) if offset.isdigit() else 0,
         )
 
     def api_query(self) -> dict[str, str]:
-        return {"order": self.order, "signal": self.signal, "url": self.url, "source": self.source}
+        """The API's filters for this view: flagged sessions only (the queue's whole point)."""
+        return {"order": self.order, "signal": self.signal, "url": self.url, "source": self.source,
+                "from": self.since, "to": self.until, "min_score": self.min_score, "flagged": "1"}
 
     def link(self, **changes: Any) -> str:
         """The query string of this view with some filters changed (back to the first page unless told)."""
@@ -71,7 +87,8 @@ class QueueFilters:
 
     @property
     def narrowed(self) -> bool:
-        return bool(self.signal or self.url or self.source) or self.status != "open"
+        return bool(self.signal or self.url or self.source or self.since or self.until or self.min_score) \
+            or self.status != "open"
 
 
 def flagged(session: Mapping[str, Any]) -> bool:
@@ -88,6 +105,7 @@ class QueuePage:
     rows: list[tuple[dict[str, Any], reviews.Review | None]]
     next_offset: int | None  # where the next page starts, if there may be one
     scanned_out: bool  # stopped at SCAN_LIMIT: more may match further on
+    total: int = 0  # flagged sessions matching the filters, whatever their review status
 
 
 async def queue_page(request: Request, session: UiSession, filters: QueueFilters) -> QueuePage | httpx.Response:
@@ -95,26 +113,26 @@ async def queue_page(request: Request, session: UiSession, filters: QueueFilters
     URL and source and orders); flagged-ness and review status are applied here, reading on in batches."""
     gateway = gateway_of(request)
     rows: list[tuple[dict[str, Any], reviews.Review | None]] = []
-    offset, scanned = filters.offset, 0
+    offset, scanned, total = filters.offset, 0, 0
     while scanned < SCAN_LIMIT:
         answer = await api.call(request, session.principal, "GET", "/v1/replay/sessions",
                                 query={**filters.api_query(), "limit": str(SCAN_BATCH), "offset": str(offset)})
         if not answer.is_success:
             return answer
-        batch = answer.json()["sessions"]
+        batch, total = answer.json()["sessions"], answer.json()["total"]
         ids = [s["session_id"] for s in batch]
         current = await gateway.db.read(functools.partial(reviews.latest, session_ids=ids))
         for i, item in enumerate(batch):
             review = current.get(item["session_id"])
             if flagged(item) and matches_status(review, filters.status):
                 if len(rows) == QUEUE_PAGE:
-                    return QueuePage(rows, offset + i, False)
+                    return QueuePage(rows, offset + i, False, total)
                 rows.append((item, review))
         if len(batch) < SCAN_BATCH:
-            return QueuePage(rows, None, False)
+            return QueuePage(rows, None, False, total)
         offset += len(batch)
         scanned += len(batch)
-    return QueuePage(rows, offset, True)
+    return QueuePage(rows, offset, True, total)
 
 
 async def queue(request: Request, session: UiSession) -> Response:
@@ -130,7 +148,33 @@ async def queue(request: Request, session: UiSession) -> Response:
         "statuses": STATUS_FILTERS,
         "kinds": SIGNAL_KINDS,
         "sources": [s.name for s in gateway_of(request).policy.sources],
+        "person_kinds": PERSON_KINDS,
     }, session=session, section=SECTION)
+
+
+async def find_person(request: Request, session: UiSession) -> Response:
+    """A person's sessions, flagged or not, newest first: the identifier comes in a POST and goes to the API in one."""
+    form = request.state.form
+    kind = form.get("kind") if form.get("kind") in PERSON_KINDS else "email"
+    value = form.get("value").strip()[:300]
+    since, until = form.get("since"), form.get("until")
+    offset = int(form.get("offset")) if form.get("offset").isdigit() else 0
+    asked = {"kind": kind, "value": value, "since": since if day_ms(since) is not None else "",
+             "until": until if day_ms(until) is not None else ""}
+    context: dict[str, Any] = {"title": "Find a person's sessions", "asked": asked, "person_kinds": PERSON_KINDS,
+                               "found": None, "error": None, "offset": offset, "page_size": FIND_PAGE}
+    if not value:
+        context["error"] = f"Enter the person's {PERSON_KINDS[kind].lower()}."
+        return render(request, "find.html", context, session=session, section=SECTION, status_code=400)
+    answer = await api.call(request, session.principal, "POST", "/v1/replay/sessions/search", json={
+        kind: value, "from": asked["since"], "to": asked["until"], "limit": FIND_PAGE, "offset": offset})
+    if answer.status_code == 400:
+        context["error"] = api.message(answer)
+        return render(request, "find.html", context, session=session, section=SECTION, status_code=400)
+    if not answer.is_success:
+        return _api_error(request, session, answer)
+    context["found"] = answer.json()
+    return render(request, "find.html", context, session=session, section=SECTION)
 
 
 def _api_error(request: Request, session: UiSession, answer: httpx.Response) -> Response:
@@ -152,6 +196,11 @@ async def _session_view(request: Request, session: UiSession, session_id: str, *
         return _api_error(request, session, signals)
     recording = meta.json()
     found = signals.json()["signals"]
+    filters = QueueFilters.from_query(request.query_params)
+    around = await api.call(request, session.principal, "GET", f"/v1/replay/sessions/{quote(session_id, safe='')}"
+                            "/neighbours", query=filters.api_query())
+    if not around.is_success:
+        return _api_error(request, session, around)
     history = await gateway_of(request).db.read(lambda conn: reviews.history(conn, session_id))
     start = recording.get("first_ts") or 0
     return render(request, "session.html", {
@@ -167,7 +216,8 @@ async def _session_view(request: Request, session: UiSession, session_id: str, *
         "error": error,
         "form": form or {},
         "saved": request.query_params.get("saved", ""),
-        "queue_link": request.query_params.get("from", ""),
+        "filters": filters,
+        "around": around.json(),
         "note_limit": reviews.MAX_NOTE_CHARS,
     }, session=session, section=SECTION, status_code=status_code)
 
@@ -189,7 +239,9 @@ async def review(request: Request, session: UiSession) -> Response:
     except reviews.NoSuchSession:
         return render(request, "error.html", {"title": "Not found", "status": 404, "message": "No such session."},
                       session=session, status_code=404, section=SECTION)
-    target = f"{ui_root(request)}/sessions/{quote(session_id, safe='')}?saved={saved.status}"
+    back = QueueFilters.from_query(request.query_params).link()  # the queue it was opened from, for "next"
+    target = f"{ui_root(request)}/sessions/{quote(session_id, safe='')}{back}{'&' if back != '?' else ''}" \
+             f"saved={saved.status}"
     return RedirectResponse(target, status_code=303)
 
 
@@ -201,6 +253,7 @@ async def events(request: Request, session: UiSession) -> ASGIApp:
 def routes() -> list[Route]:
     return [
         Route("/sessions", page(SECTION, queue), methods=["GET"]),
+        Route("/sessions/find", page(SECTION, find_person), methods=["POST"]),
         Route(f"/sessions/{SESSION_ID}", page(SECTION, session_page), methods=["GET"]),
         Route(f"/sessions/{SESSION_ID}/events", page(SECTION, events, json=True), methods=["GET"]),
         Route(f"/sessions/{SESSION_ID}/review", page(SECTION, review), methods=["POST"]),

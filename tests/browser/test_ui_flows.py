@@ -132,7 +132,7 @@ def test_a_support_agent_reviews_a_flagged_session_at_its_rage_click(browser_pag
     link = rows.first.locator("td.primary-cell a")
     session_id = link.inner_text()
     link.click()
-    page.wait_for_url(f"**/ui/sessions/{session_id}")
+    page.wait_for_url(f"**/ui/sessions/{session_id}?signal=rage_click")  # the queue's filters, for "next flagged"
 
     # The player loads the recording: the replay iframe holds the rebuilt page.
     page.wait_for_selector("#player[data-state=ready] .rr-player", timeout=20_000)
@@ -160,7 +160,7 @@ def test_a_support_agent_reviews_a_flagged_session_at_its_rage_click(browser_pag
     page.get_by_label("Reviewed").check()
     page.get_by_label("Note").fill("Photo upload tile does nothing on click; filed UX-231.")
     page.get_by_role("button", name="Save review").click()
-    page.wait_for_url(f"**/ui/sessions/{session_id}?saved=reviewed")
+    page.wait_for_url(f"**/ui/sessions/{session_id}?signal=rage_click&saved=reviewed")
     assert page.get_by_role("status").filter(has_text="marked reviewed").is_visible()
     assert page.locator(".page-head .status-reviewed").inner_text() == "Reviewed"
     page.wait_for_selector("#player[data-state=ready] .rr-player", timeout=20_000)

@@ -25,6 +25,7 @@ from gateway import (
 )
 from gateway.database import Migration
 from replay import analysis as replay_analysis
+from replay import search as replay_search
 from replay import store as replay_store
 
 DATABASE_FILE = "gateway.sqlite3"
@@ -48,4 +49,5 @@ MIGRATIONS: tuple[Migration, ...] = (
     *catalog.MIGRATIONS,
     *violations.MIGRATIONS,
     *ui_sessions.MIGRATIONS,
+    Migration("replay-search-1", replay_search.SCHEMA),
 )

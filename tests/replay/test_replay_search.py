@@ -1,0 +1,59 @@
+"""The subject index that finding a person's sessions reads: kept in step with the sessions by the database itself,
+whatever writes them, and filled for sessions recorded before it existed."""
+
+from __future__ import annotations
+
+import asyncio
+import sqlite3
+from pathlib import Path
+
+from gateway.database import Database
+from gateway.schema import DATABASE_FILE, MIGRATIONS
+from replay import search
+from replay.compression import Compressor
+from replay.search import SessionQuery
+from replay.store import ChunkIn, ReplayStore
+from replay.summary import summarize
+from tests.replay.streams import Recording
+
+ANNA, ANNA_USER, BOB = "a" * 32, "b" * 32, "c" * 32
+
+
+def chunk(session_id: str, subjects: tuple[str, ...], t: int) -> ChunkIn:
+    rec = Recording()
+    rec.wait(t)
+    return ChunkIn(session_id, "main", subjects, rec.events, summarize(rec.events))
+
+
+def found(db: Database, *subjects: str) -> list[str]:
+    query = SessionQuery(subjects=frozenset(subjects))
+    return [s["session_id"] for s in db.read_sync(lambda conn: search.find(conn, query, 50, 0)).sessions]
+
+
+def test_subjects_added_by_later_chunks_are_found_and_deleted_sessions_are_not(tmp_path: Path) -> None:
+    db = Database(tmp_path / DATABASE_FILE, MIGRATIONS)
+    store = ReplayStore(db, Compressor(3))
+    asyncio.run(store.add("web", [chunk("s-1", (ANNA,), 1000), chunk("s-2", (BOB,), 2000)]))
+    assert found(db, ANNA_USER) == []
+    asyncio.run(store.add("web", [chunk("s-1", (ANNA, ANNA_USER), 3000)]))  # she signed in
+    assert found(db, ANNA_USER) == ["s-1"] and found(db, ANNA, BOB) == ["s-2", "s-1"]
+
+    asyncio.run(db.write(lambda conn: store.delete_sessions(conn, ["s-1"])))
+    assert found(db, ANNA, ANNA_USER) == []
+    rows = db.read_sync(lambda conn: conn.execute("SELECT subject, session_id FROM replay_session_subjects").fetchall())
+    assert rows == [(BOB, "s-2")]
+    db.close()
+
+
+def test_sessions_recorded_before_the_index_existed_are_found(tmp_path: Path) -> None:
+    path = tmp_path / DATABASE_FILE
+    before = tuple(m for m in MIGRATIONS if m.name != "replay-search-1")
+    db = Database(path, before)
+    asyncio.run(ReplayStore(db, Compressor(3)).add("web", [chunk("old", (ANNA, ANNA_USER), 1000)]))
+    db.close()
+    with sqlite3.connect(path) as conn:
+        assert conn.execute("SELECT count(*) FROM sqlite_master WHERE name = 'replay_session_subjects'").fetchone() \
+            == (0,)
+    db = Database(path, MIGRATIONS)
+    assert found(db, ANNA_USER) == ["old"]
+    db.close()

@@ -94,8 +94,8 @@ def main() -> None:
                 "a page URL part (a scan)": best(
                     lambda: search.find(conn, SessionQuery(url=f"/p/{n // 2}/"), 50, 0), args.repeat),
             }
+            middle = f"sess-{n // 2 - (n // 2) % 3:08d}"
             for order in ("time", "score"):
-                middle = f"sess-{n // 2 - (n // 2) % 3:08d}"
                 rows[f"previous/next flagged, by {order}"] = best(
                     lambda order=order: search.neighbours(conn, SessionQuery(order=order), middle), args.repeat)
             print(f"{n:,} sessions in the index; best of {args.repeat}")

@@ -37,6 +37,7 @@ from gateway import (
     ui,
 )
 from gateway.access import AdminGuard
+from gateway.access_requests_api import routes as access_request_routes
 from gateway.bodies import CloseUnreadBodies
 from gateway.client_ip import ProxyHeaders
 from gateway.metrics import CONTENT_TYPE
@@ -111,7 +112,7 @@ def create_app(policy: Policy, data_dir: Path | str, announce_token: Callable[[s
             refusals.flush()
 
     admin_api = Router(routes=[*admin.routes(), *replay_api.admin_routes(), *privacy_api.routes(),
-                               *consent_api.admin_routes(),
+                               *consent_api.admin_routes(), *access_request_routes(),
                                *reviews_api.routes(), *tracking_api.routes(), *dead_letters_api.routes()])
     app = Starlette(
         routes=[

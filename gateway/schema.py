@@ -23,6 +23,7 @@ from gateway import (
     ui_sessions,
     violations,
 )
+from gateway.access_requests import MIGRATIONS as ACCESS_REQUEST_MIGRATIONS
 from gateway.database import Migration
 from replay import analysis as replay_analysis
 from replay import search as replay_search
@@ -50,4 +51,5 @@ MIGRATIONS: tuple[Migration, ...] = (
     *violations.MIGRATIONS,
     *ui_sessions.MIGRATIONS,
     Migration("replay-search-1", replay_search.SCHEMA),
+    *ACCESS_REQUEST_MIGRATIONS,
 )

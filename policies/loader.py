@@ -184,7 +184,8 @@ def _read_storage(table: Table) -> Storage:
 
 
 def _read_privacy(table: Table) -> Privacy:
-    privacy = Privacy(hash_key=table.string("hash_key", ""), key_file=table.string("key_file", "").strip())
+    privacy = Privacy(hash_key=table.string("hash_key", ""), key_file=table.string("key_file", "").strip(),
+                      response_days=table.integer("response_days", Privacy.response_days, minimum=1))
     table.finish()
     if privacy.hash_key and len(privacy.hash_key) < 16:
         raise table.error("hash_key", "too short: use at least 16 random characters (e.g. `openssl rand -hex 32`)")

@@ -29,6 +29,7 @@ from starlette.staticfiles import StaticFiles
 from gateway.ui import (
     auth,
     navigation,
+    pages_access,
     pages_compliance,
     pages_live,
     pages_operations,
@@ -59,6 +60,7 @@ def routes() -> list[BaseRoute]:
         *pages_quality.routes(),
         *pages_live.routes(),
         *pages_operations.routes(),
+        *pages_access.routes(),
         # check_dir=False: the gateway starts even where the set-up has not run (the player page says so).
         Mount("/static", app=StaticFiles(directory=STATIC, check_dir=False)),
     ])

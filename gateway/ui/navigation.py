@@ -29,6 +29,7 @@ SECTIONS: dict[str, Section] = {
         Section("queue", "Review queue", "/sessions", ("support",)),
         Section("report", "Frustration report", "/reports/frustration", ("ux",)),
         Section("deletions", "Deletion requests", "/deletions", ("compliance",)),
+        Section("access", "Access requests", "/access-requests", ("compliance",)),
         Section("audit", "Audit log", "/audit", ("compliance",)),
         Section("quality", "Data quality", "/data-quality", ("analyst",)),
         Section("live", "Live debugger", "/live", ("analyst",)),

@@ -22,7 +22,8 @@ from tests.gateway.test_ui_auth import NAMES, TOKENS, WRITE_KEY, csrf_of, sign_i
 from tests.support.waiting import wait_until
 
 ADMIN = {"Authorization": f"Bearer {TOKENS['admin']}"}
-SESSION_LINK = re.compile(r'<td class="primary-cell">\s*<a href="/ui/sessions/([^"]+)">')
+# A queue row's link: the session, then the queue's filters (for "next flagged session").
+SESSION_LINK = re.compile(r'<td class="primary-cell">\s*<a href="/ui/sessions/([^"?]+)(?:\?[^"]*)?">')
 
 
 @pytest.fixture(scope="module")

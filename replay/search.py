@@ -9,7 +9,7 @@ sees an identifier in clear.
 The hashes are looked up in `replay_session_subjects`, one row per (subject, session), which triggers on
 `replay_sessions` keep in step with its `subjects` column in the same transaction as every write to it (the store
 writes only that column; deleting a session deletes its rows). Matching inside each session row instead scans the
-whole index: 124 ms for 100,000 sessions, against 0.06 ms through the table (`bench/replay_search.py`).
+whole index: 71-124 ms for 100,000 sessions, against 0.04-0.06 ms through the table (`bench/replay_search.py`).
 """
 
 from __future__ import annotations
@@ -71,7 +71,7 @@ class SessionQuery:
     since_ms: int | None = None  # sessions recorded at or after (their last event)
     until_ms: int | None = None  # sessions that began before
     subjects: frozenset[str] | None = None  # keyed hashes of the person's identifiers; None: anyone
-    flagged: bool = False  # only sessions with a frustration score
+    flagged: bool = False  # only sessions with a signal
     order: str = "time"
 
     def __post_init__(self) -> None:
@@ -95,7 +95,8 @@ class SessionQuery:
                 clauses.append(clause)
                 args.append(value)
         if self.flagged:
-            clauses.append("score > 0")
+            # A signal whose kind weighs 0 in the score still flags the session (as the review queue shows it).
+            clauses.append("(score > 0 OR EXISTS (SELECT 1 FROM json_each(signals) WHERE value > 0))")
         if self.subjects is not None:
             placeholders = ", ".join("?" * len(self.subjects))
             clauses.append(f"session_id IN (SELECT session_id FROM replay_session_subjects "

@@ -57,3 +57,24 @@ def test_sessions_recorded_before_the_index_existed_are_found(tmp_path: Path) ->
     db = Database(path, MIGRATIONS)
     assert found(db, ANNA_USER) == ["old"]
     db.close()
+
+
+def test_a_signal_flags_a_session_even_when_its_kind_weighs_nothing_in_the_score(tmp_path: Path) -> None:
+    db = Database(tmp_path / DATABASE_FILE, MIGRATIONS)
+    store = ReplayStore(db, Compressor(3))
+    asyncio.run(store.add("web", [chunk("calm", (ANNA,), 1000), chunk("shaky", (BOB,), 2000),
+                                  chunk("angry", (BOB,), 3000)]))
+
+    def analysed(conn: sqlite3.Connection) -> None:
+        conn.execute("""UPDATE replay_sessions SET signals = '{"rage_click": 0, "thrashed_cursor": 0}'""")
+        conn.execute("""UPDATE replay_sessions SET signals = '{"rage_click": 0, "thrashed_cursor": 2}', score = 0
+                        WHERE session_id = 'shaky'""")  # [replay.detect.weights] thrashed_cursor = 0
+        conn.execute("""UPDATE replay_sessions SET signals = '{"rage_click": 1, "thrashed_cursor": 0}', score = 3
+                        WHERE session_id = 'angry'""")
+
+    asyncio.run(db.write(analysed))
+    flagged = db.read_sync(lambda conn: search.find(conn, SessionQuery(flagged=True), 50, 0))
+    assert [s["session_id"] for s in flagged.sessions] == ["angry", "shaky"] and flagged.total == 2
+    around = db.read_sync(lambda conn: search.neighbours(conn, SessionQuery(), "angry"))
+    assert around == {"previous": None, "next": "shaky"}
+    db.close()

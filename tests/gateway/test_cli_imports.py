@@ -1,5 +1,6 @@
 """CLI commands load what they use: `privacy-gateway replay analyze` opens the database and runs the detectors; it never
-loads the PII engine (Presidio and spaCy took ~5 s to import before the detectors ran, issue 18)."""
+loads the PII engine (Presidio and spaCy took ~5 s to import before the detectors ran, issue 18). Nor do the other
+commands that only open the database."""
 
 from __future__ import annotations
 
@@ -8,6 +9,8 @@ import json
 import subprocess
 import sys
 from pathlib import Path
+
+import pytest
 
 from gateway.database import Database
 from gateway.schema import DATABASE_FILE, MIGRATIONS
@@ -53,3 +56,13 @@ def test_replay_analyze_does_not_load_the_pii_engine(tmp_path: Path) -> None:
     assert lines[0] == "analysed 1 session(s): rage_click 1"
     result = json.loads(lines[-1])
     assert result == {"code": 0, "heavy": []}
+
+
+@pytest.mark.parametrize("command", [["db"], ["purge"], ["check"]])
+def test_commands_that_only_read_the_policy_or_the_database_do_not_load_it_either(tmp_path: Path,
+                                                                                  command: list[str]) -> None:
+    a_session_with_a_rage_click(tmp_path)
+    args = command if command == ["check"] else [*command, "--data-dir", str(tmp_path)]
+    run = subprocess.run([sys.executable, "-c", PROBE, *args], capture_output=True, text=True, timeout=120, cwd=ROOT)
+    assert run.returncode == 0, run.stderr
+    assert json.loads(run.stdout.strip().splitlines()[-1]) == {"code": 0, "heavy": []}

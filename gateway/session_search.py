@@ -7,13 +7,19 @@ POST (identifiers in the body, out of URLs and access logs), and the previous an
     GET  /admin/v1/replay/sessions/{id}/neighbours?order=score&signal=...  -> {"previous": id|null, "next": id|null}
 
 A person (`user`, `anonymous_id`, `email`) is looked for by the keyed hashes of what was given, widened to every
-identifier linked to them (gateway.identity): a session recorded under an anonymous id is found by the user's e-mail
-once an identify joined them. The audit entry of such a search names the person by those same hashes, never the value,
-so a compliance officer can tell which searches concerned a subject.
+identifier *verified*-linked to them (gateway.identity: links a server key, a consent token or the admin API made): a
+session recorded under an anonymous id is found by the user's e-mail once the backend's identify joined them. Links a
+browser only claimed (a write key's identify) are followed when asked (`include_claimed=1`): anyone can claim a
+stranger's id, so by default a search does not show one person's sessions under another's identifier. The answer's
+`claimed_links` counts the claimed links found and not followed, so the agent knows there is more to look at. The
+audit entry of such a search names the person by those same hashes, never the value, so a compliance officer can tell
+which searches concerned a subject.
 """
 
 from __future__ import annotations
 
+import sqlite3
+from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
@@ -23,13 +29,15 @@ from starlette.responses import JSONResponse, Response
 
 from gateway.admin_request import audit, not_found
 from gateway.deletion import Identifiers, InvalidRequest
-from gateway.identity import component
+from gateway.identity import claimed_links, component
 from gateway.state import Gateway, gateway_of
 from replay import search
 from replay.search import SessionQuery
 
 PERSON_PARAMS = {"user": "userId", "anonymous_id": "anonymousId", "email": "email"}
-FILTER_PARAMS = ("source", "url", "signal", "min_score", "since", "until", "from", "to", "flagged", "order")
+FILTER_PARAMS = ("source", "url", "signal", "min_score", "since", "until", "from", "to", "flagged", "order",
+                 "include_claimed")
+YES = ("1", "true")
 MAX_LIMIT = 500
 
 
@@ -79,37 +87,52 @@ def _window(params: dict[str, str]) -> tuple[int | None, int | None]:
             time_ms(until, "to", end=True) if until else None)
 
 
-async def person(gateway: Gateway, params: dict[str, str]) -> tuple[frozenset[str] | None, dict[str, str]]:
-    """The keyed hashes of the person asked for, widened to their linked identifiers, and what the audit may say
-    of them (each given identifier's hash, by parameter). (None, {}) when no person was asked for."""
+@dataclass(frozen=True)
+class Person:
+    subjects: frozenset[str]  # the given identifiers' hashes and those linked to them
+    hashed: dict[str, str]  # parameter -> the given identifier's hash: what the audit may say
+    claimed_links: int  # claimed links found and not followed
+
+
+async def person(gateway: Gateway, params: dict[str, str]) -> Person | None:
+    """The person asked for, as keyed hashes; None when no person was asked for."""
     given = {kind: params[name] for name, kind in PERSON_PARAMS.items() if params.get(name, "").strip()}
     if not given:
-        return None, {}
+        return None
     try:
         identifiers = Identifiers.parse(given)
     except InvalidRequest as error:
         raise BadSearch(str(error)) from None
     hashed = {kind: gateway.identity.hash(values[0]) for kind, values in identifiers.values.items()}
-    linked = await gateway.db.read(lambda conn: component(conn, hashed.values()))
+    include_claimed = params.get("include_claimed", "") in YES
+
+    def linked(conn: sqlite3.Connection) -> tuple[set[str], int]:
+        subjects = component(conn, hashed.values(), include_claimed)
+        return subjects, 0 if include_claimed else claimed_links(conn, subjects)
+
+    subjects, claimed = await gateway.db.read(linked)
     names = {kind: name for name, kind in PERSON_PARAMS.items()}
-    return frozenset(linked), {names[kind]: digest for kind, digest in hashed.items()}
+    return Person(frozenset(subjects), {names[kind]: digest for kind, digest in hashed.items()}, claimed)
 
 
 async def query_of(gateway: Gateway, params: dict[str, str]) -> tuple[SessionQuery, dict[str, Any]]:
-    """The search the parameters ask for, and what its audit entry records (no identifier in clear)."""
-    subjects, hashed = await person(gateway, params)
+    """The search the parameters ask for, and what its audit entry records (no identifier in clear; `claimed_links`
+    when a person was asked for)."""
+    who = await person(gateway, params)
     since_ms, until_ms = _window(params)
     try:
         query = SessionQuery(
             source=params.get("source") or None, url=params.get("url") or None, signal=params.get("signal") or None,
-            min_score=_number(params, "min_score"), since_ms=since_ms, until_ms=until_ms, subjects=subjects,
-            flagged=params.get("flagged", "") in ("1", "true"), order=params.get("order") or "time",
+            min_score=_number(params, "min_score"), since_ms=since_ms, until_ms=until_ms,
+            subjects=who.subjects if who else None, flagged=params.get("flagged", "") in YES,
+            order=params.get("order") or "time",
         )
     except ValueError as error:
         raise BadSearch(str(error)) from None
     recorded: dict[str, Any] = {"filters": {k: params[k] for k in FILTER_PARAMS if params.get(k)}}
-    if hashed:
-        recorded["person"] = hashed
+    if who is not None:
+        recorded["person"] = who.hashed
+        recorded["claimed_links"] = who.claimed_links
     return query, recorded
 
 
@@ -128,7 +151,10 @@ async def _answer(request: Request, params: dict[str, str]) -> Response:
     found = await gateway.db.read(lambda conn: search.find(conn, query, limit, offset))
     action = "replay.search_person" if "person" in recorded else "replay.list_sessions"
     await audit(request, action, "*", {**recorded, "returned": len(found.sessions), "total": found.total})
-    return JSONResponse({"sessions": found.sessions, "total": found.total, "limit": limit, "offset": offset})
+    answer: dict[str, Any] = {"sessions": found.sessions, "total": found.total, "limit": limit, "offset": offset}
+    if "person" in recorded:
+        answer["claimed_links"] = recorded["claimed_links"]
+    return JSONResponse(answer)
 
 
 async def list_sessions(request: Request) -> Response:

@@ -160,14 +160,16 @@ async def find_person(request: Request, session: UiSession) -> Response:
     since, until = form.get("since"), form.get("until")
     offset = int(form.get("offset")) if form.get("offset").isdigit() else 0
     asked = {"kind": kind, "value": value, "since": since if day_ms(since) is not None else "",
-             "until": until if day_ms(until) is not None else ""}
+             "until": until if day_ms(until) is not None else "",
+             "include_claimed": "1" if form.get("include_claimed") == "1" else ""}
     context: dict[str, Any] = {"title": "Find a person's sessions", "asked": asked, "person_kinds": PERSON_KINDS,
                                "found": None, "error": None, "offset": offset, "page_size": FIND_PAGE}
     if not value:
         context["error"] = f"Enter the person's {PERSON_KINDS[kind].lower()}."
         return render(request, "find.html", context, session=session, section=SECTION, status_code=400)
     answer = await api.call(request, session.principal, "POST", "/v1/replay/sessions/search", json={
-        kind: value, "from": asked["since"], "to": asked["until"], "limit": FIND_PAGE, "offset": offset})
+        kind: value, "from": asked["since"], "to": asked["until"], "include_claimed": asked["include_claimed"],
+        "limit": FIND_PAGE, "offset": offset})
     if answer.status_code == 400:
         context["error"] = api.message(answer)
         return render(request, "find.html", context, session=session, section=SECTION, status_code=400)

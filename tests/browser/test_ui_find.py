@@ -4,19 +4,17 @@ of a real gateway, which analyses them itself. Screenshots go to tests/browser/s
 
 from __future__ import annotations
 
-import base64
 from collections.abc import Iterator
 from typing import Any
 
-import httpx
 import pytest
 
 from tests.browser.test_ui_accessibility import check_keyboard, check_page
 from tests.browser.test_ui_flows import screenshot, sign_in, ui_policy
 from tests.e2e.test_replay_native import post_events
-from tests.e2e.test_replay_search import EMAIL, SESSIONS, recording
+from tests.e2e.test_replay_search import EMAIL, SESSIONS, identify, recording
 from tests.support.fake_vendor import FakeVendor
-from tests.support.gateway_process import WRITE_KEY, GatewayProcess
+from tests.support.gateway_process import SERVER_KEY, GatewayProcess
 from tests.support.waiting import wait_until
 
 pytestmark = pytest.mark.browser
@@ -29,10 +27,8 @@ def gateway(tmp_path_factory: pytest.TempPathFactory) -> Iterator[GatewayProcess
     try:
         for session_id, (ids, start, rage) in SESSIONS.items():
             assert post_events(process, session_id, {"events": recording(start, rage=rage), **ids}).status_code == 200
-        auth = "Basic " + base64.b64encode(f"{WRITE_KEY}:".encode()).decode()
-        assert httpx.post(process.url + "/v1/identify", headers={"Authorization": auth}, json={
-            "userId": "user-anna", "anonymousId": "anon-7f3", "traits": {"email": "anna.berg@example.com"},
-        }).status_code == 200
+        identify(process, SERVER_KEY, {"userId": "user-anna", "anonymousId": "anon-7f3",
+                                        "traits": {"email": "anna.berg@example.com"}})
         wait_until(lambda: process.admin("/admin/v1/replay/sessions?flagged=1").json()["total"] == 3,
                    timeout=15, what="three flagged sessions")
         yield process
@@ -64,6 +60,8 @@ def test_a_support_agent_finds_a_session_by_the_e_mail_of_a_ticket(browser_page:
     screenshot(page, "support-find-by-email")
     check_page(page)  # landmarks, labels and contrast, as every page of the UI
     check_keyboard(page)
+
+    assert not page.locator("#claimed-note").count()  # the backend linked them: nothing left out
 
     page.get_by_role("link", name="s-anna-anonymous").click()
     page.wait_for_url("**/ui/sessions/s-anna-anonymous")

@@ -158,8 +158,8 @@ async def _reconcile_senders(gateway: Gateway, policy: Policy) -> list[str]:
 
 def _task_settings(policy: Policy) -> tuple[object, ...]:
     replay = policy.replay
-    return (replay.enabled, replay.detect, replay.analyze_after_idle_s, replay.analyze_live, replay.analyze_live_delay_s,
-            policy.retention)
+    return (replay.enabled, replay.detect, replay.analyze_after_idle_s, replay.analyze_live,
+            replay.analyze_live_delay_s, policy.retention)
 
 
 def _restart_policy_tasks(gateway: Gateway, old: Policy, new: Policy) -> None:

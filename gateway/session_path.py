@@ -3,8 +3,8 @@
 Ingest keeps new session ids to a safe alphabet (replay.ingest.SESSION_ID), but recordings stored before that may have
 any id, `/` included (PostHog's `$session_id` is whatever the page sets). A link percent-encodes the id (`a%2Fb`), the
 server decodes it back to `a/b` before routing, so the parameter has to span slashes. It spans everything except a
-trailing `/events`, `/signals`, `/review`, `/reviews` or `/neighbours`, which name the session's sub-resources: which route a path
-matches never depends on the order routes are listed in.
+trailing `/events`, `/signals`, `/review`, `/reviews` or `/neighbours`, which name the session's sub-resources: which
+route a path matches never depends on the order routes are listed in.
 """
 
 from __future__ import annotations

@@ -99,6 +99,9 @@ class Detector:
         self._allow = frozenset(allow_values)
         self._window, self._step = window_chars, window_chars - window_overlap
         self._digit_runs: dict[int, re.Pattern[str]] = {}
+        # The prefilter's hyperscan database takes ~0.4 s to compile: here, where the engine is built (at start-up or
+        # off the event loop on a reload), not in the first request, which browsers abandon when the page is left.
+        open_gates(())
 
     def _windows(self, text: str) -> list[tuple[int, str]]:
         if len(text) <= self._window:

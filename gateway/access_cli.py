@@ -55,7 +55,8 @@ def _change(args: argparse.Namespace, db: Database, action: str, token: AccessTo
             change: Callable[[sqlite3.Connection], object]) -> None:
     """`change` and its entry in the audit log, in one transaction; the entry is chained with the gateway's own
     (same key, same table)."""
-    audit = AuditLog(db, keys.derive(keys.load_secret(_policy(args.policy), Path(args.data_dir)), "audit"))
+    secret = keys.load_secret(_policy(args.policy), Path(args.data_dir))
+    audit = AuditLog(db, keys.derive(secret, "audit"), keys.derive(secret, "audit-values"))
     details = {"role": token.role, "id": token.sha256[:ID_LENGTH]}
 
     def write(conn: sqlite3.Connection) -> None:

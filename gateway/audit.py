@@ -20,6 +20,7 @@ from typing import Any
 
 import orjson
 
+from gateway.audit_values import AuditValues
 from gateway.database import Database, Migration
 
 MIGRATIONS = (
@@ -116,8 +117,10 @@ def verify_chain(conn: sqlite3.Connection, key: bytes, keep: frozenset[int] = fr
 
 
 class AuditLog:
-    def __init__(self, db: Database, key: bytes) -> None:
+    def __init__(self, db: Database, key: bytes, values_key: bytes) -> None:
+        """`key` chains the entries; `values_key` hashes the personal values they name (gateway.audit_values)."""
         self.db, self._key = db, key
+        self.values = AuditValues(values_key)
 
     def append(self, conn: sqlite3.Connection, actor: str, role: str, action: str, target: str,
                details: dict[str, Any] | None = None) -> int:
@@ -126,7 +129,8 @@ class AuditLog:
         last_id, prev = head(conn)
         row_id = last_id + 1
         at = time.time()
-        text = orjson.dumps(details or {}, option=orjson.OPT_SORT_KEYS).decode()
+        target = self.values.target(target)
+        text = orjson.dumps(self.values.details(details or {}), option=orjson.OPT_SORT_KEYS).decode()
         digest = _digest(self._key, prev, row_id, at, actor, role, action, target, text)
         conn.execute(
             "INSERT INTO audit_log (id, at, actor, role, action, target, details, prev, hash) "
@@ -145,12 +149,18 @@ class AuditLog:
 
     async def query(self, *, action: str | None = None, actor: str | None = None, target: str | None = None,
                     since: float | None = None, until: float | None = None, limit: int = 100) -> list[dict[str, Any]]:
+        """Entries newest first. `target`: entries about that value, whether kept as it is or hashed, as their
+        target or in the filters they record."""
         clauses: list[str] = []
         args: list[str | float] = []
-        for column, value in (("action", action), ("actor", actor), ("target", target)):
+        for column, value in (("action", action), ("actor", actor)):
             if value is not None:
                 clauses.append(f"{column} = ?")
                 args.append(value)
+        if target is not None:
+            plain, hashed = self.values.searched(target)
+            clauses.append("(target IN (?, ?) OR instr(details, ?) > 0)")
+            args.extend((plain, hashed, hashed))
         if since is not None:
             clauses.append("at >= ?")
             args.append(since)

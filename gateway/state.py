@@ -155,7 +155,7 @@ async def open_gateway(policy: Policy, data_dir: Path, announce_token: Callable[
     identity = Identity(keys.derive(secret, "identity"))
     ledger = ConsentLedger(db)
     metrics = Metrics(policy_series(policy, PROTOCOLS))
-    audit = AuditLog(db, keys.derive(secret, "audit"))
+    audit = AuditLog(db, keys.derive(secret, "audit"), keys.derive(secret, "audit-values"))
     # A call made while serving a request (the PostHog pass-through) carries the request's X-Request-ID.
     http = httpx.AsyncClient(follow_redirects=False, event_hooks={"request": [request_context.forward_id]})
     accounts = AccountMap(db)

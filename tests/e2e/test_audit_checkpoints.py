@@ -85,11 +85,12 @@ def test_audit_verify_against_checkpoints_finds_removed_rewritten_and_forged_row
 
     # Rows rewritten by someone who holds the key: a consistent chain, but not the one the checkpoint signed.
     shutil.copy(pristine, database)
-    audit_key = keys.derive((gateway.data_dir / keys.KEY_FILE).read_text().strip().encode(), "audit")
+    secret = (gateway.data_dir / keys.KEY_FILE).read_text().strip().encode()
+    audit_key = keys.derive(secret, "audit")
 
     def rewrite(db: Database) -> None:
         db.write_sync(lambda c: c.execute("DELETE FROM audit_log WHERE id >= 3"))
-        forger = AuditLog(db, audit_key)
+        forger = AuditLog(db, audit_key, keys.derive(secret, "audit-values"))
         for _ in range(newest - 2):
             db.write_sync(lambda c: forger.append(c, "nobody", "admin", "sink.read", "*"))
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import sqlite3
 from pathlib import Path
 
@@ -15,7 +16,7 @@ from gateway.database import Database
 @pytest.fixture
 def log(tmp_path: Path):
     db = Database(tmp_path / "db.sqlite3", audit.MIGRATIONS)
-    yield AuditLog(db, b"audit-key" * 4)
+    yield AuditLog(db, b"audit-key" * 4, b"values-key" * 4)
     db.close()
 
 
@@ -48,7 +49,7 @@ def test_a_tampered_row_is_detected(log: AuditLog, tamper: str) -> None:
 
 def test_a_forged_hash_without_the_key_is_detected(log: AuditLog) -> None:
     fill(log, 3)
-    forger = AuditLog(log.db, b"not-the-key" * 3)
+    forger = AuditLog(log.db, b"not-the-key" * 3, b"values-key" * 4)
     raw = sqlite3.connect(log.db.path)
     raw.execute("DELETE FROM audit_log WHERE id = 3")
     raw.commit()
@@ -65,3 +66,32 @@ def test_purging_old_entries_keeps_the_rest_verifiable(log: AuditLog) -> None:
     assert result.ok and result.rows == 3
     fill(log, 1)  # the chain goes on from the anchor
     assert log.db.read_sync(log.verify).ok
+
+
+EMAIL = "jane.doe@example.com"
+
+
+def test_values_that_may_name_a_person_are_kept_as_keyed_hashes_and_found_by_the_same_value(log: AuditLog) -> None:
+    log.db.write_sync(lambda c: log.append(c, "ann", "support", "replay.list_sessions", "*",
+                                           {"filters": {"url": f"https://shop.example/?u={EMAIL}", "limit": "50"}}))
+    log.db.write_sync(lambda c: log.append(c, "ann", "compliance", "receipt.verify", EMAIL))
+    log.db.write_sync(lambda c: log.append(c, "ann", "support", "replay.read_events", "s-1_a.b:c"))
+    raw = log.db.read_sync(lambda c: c.execute("SELECT target, details FROM audit_log ORDER BY id").fetchall())
+    assert not any(EMAIL in target or EMAIL in details for target, details in raw)
+    assert raw[1][0].startswith("hmac:") and raw[2][0] == "s-1_a.b:c"  # an id's shape is kept as it is
+    assert '"limit":"50"' in raw[0][1]  # the query's shape stays readable
+    assert log.db.read_sync(log.verify).ok
+
+    async def search(value: str) -> list[str]:
+        return [e["action"] for e in await log.query(target=value)]
+
+    assert asyncio.run(search(EMAIL)) == ["receipt.verify"]
+    assert asyncio.run(search(f"https://shop.example/?u={EMAIL}")) == ["replay.list_sessions"]
+    assert asyncio.run(search("s-1_a.b:c")) == ["replay.read_events"]
+    assert asyncio.run(search("someone.else@example.com")) == []
+
+
+def test_a_phone_number_as_target_is_hashed(log: AuditLog) -> None:
+    log.db.write_sync(lambda c: log.append(c, "ann", "compliance", "receipt.verify", "4915112345678"))
+    [target] = log.db.read_sync(lambda c: c.execute("SELECT target FROM audit_log").fetchone())
+    assert target.startswith("hmac:")

@@ -1,0 +1,58 @@
+"""What the audit log keeps of values that may name a person: a keyed hash, never the value.
+
+An audit entry says who asked for what. What was asked may be personal (a search by URL holding an e-mail, a receipt
+checked by whatever string was pasted, an account named by its e-mail): the chain keeps entries for years and cannot
+drop one without breaking, so such values are written as `hmac:<hex>` (HMAC-SHA256 under the `audit-values` key,
+derived in gateway.keys) and searched by hashing the searched value the same way.
+
+- a target is kept as it is only when it has the shape of an id (letters, digits, `_ . : -`; not a long run of
+  digits, which may be a phone number); anything else is hashed;
+- the values of a `filters` mapping in the details are hashed, except those of FILTER_SHAPES (names, numbers, times,
+  flags chosen from a fixed set): the entry keeps which filters were used and how, not what they matched.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+PREFIX = "hmac:"
+# Filters whose values are the gateway's own vocabulary or numbers, never a person's.
+FILTER_SHAPES = frozenset({
+    "action", "limit", "offset", "since", "until", "before", "order", "signal", "min_score", "flagged", "source",
+    "destination", "include_claimed", "status",
+})
+_ID_SHAPE = re.compile(r"\*|[A-Za-z0-9_.:-]{1,128}")
+_PHONE_LIKE = re.compile(r"[0-9]{7,}")
+
+
+@dataclass(frozen=True)
+class AuditValues:
+    key: bytes  # keys.derive(secret, "audit-values")
+
+    def hash(self, value: str) -> str:
+        return PREFIX + hmac.new(self.key, value.encode("utf-8"), hashlib.sha256).hexdigest()[:32]
+
+    def target(self, target: str) -> str:
+        """The target as the log keeps it: as it is when it has the shape of an id, else hashed."""
+        if _ID_SHAPE.fullmatch(target) and not _PHONE_LIKE.search(target):
+            return target
+        return self.hash(target)
+
+    def details(self, details: Mapping[str, Any]) -> dict[str, Any]:
+        """The details as the log keeps them: a `filters` mapping's values hashed unless in FILTER_SHAPES."""
+        kept = dict(details)
+        filters = kept.get("filters")
+        if isinstance(filters, Mapping):
+            kept["filters"] = {name: value if name in FILTER_SHAPES else self.hash(str(value))
+                               for name, value in filters.items()}
+        return kept
+
+    def searched(self, value: str) -> tuple[str, str]:
+        """How a searched value can appear: as it is (a target with an id's shape), and hashed (a target or a filter
+        that was hashed)."""
+        return value, self.hash(value)

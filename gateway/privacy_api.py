@@ -68,6 +68,8 @@ async def create_deletion(request: Request) -> Response:
         reason = body.get("reason", "")
         if not isinstance(reason, str) or len(reason) > 500:
             raise InvalidRequest("reason must be a string of at most 500 characters (no identifiers in it)")
+        # Kept with the request for years (and shown to compliance): what the PII engine leaves of it.
+        reason = gateway.setup.scrubber.scrub_text(reason)
         deletion_id, created = await gateway.deletions.request(
             identifiers, reason, body.get("destinations", "all"), principal_of(request).name,
             _include_claimed(body.get("include_claimed", False)),

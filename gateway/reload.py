@@ -148,7 +148,7 @@ async def _reconcile_senders(gateway: Gateway, policy: Policy) -> list[str]:
     await asyncio.gather(*(sender.stop() for sender in stop))
     running = {s.destination.name for s in keep}
     started = [] if gateway.stopping.is_set() else [
-        sender_for(d, gateway.db, gateway.http, gateway.outbox, gateway.metrics)
+        sender_for(d, gateway)
         for name, d in wanted.items() if name not in running]
     for sender in started:
         sender.start()

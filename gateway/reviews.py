@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import sqlite3
 import time
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import asdict, dataclass
 from typing import Any
 
@@ -125,9 +125,11 @@ def check(status: str, note: str) -> tuple[str, str]:
 
 
 async def submit(db: Database, sessions: ReplayStore, audit: AuditLog, principal: Principal, session_id: str,
-                 status: str, note: str) -> Review:
-    """Check, store and audit a review of one of `sessions`. Raises InvalidReview or NoSuchSession."""
+                 status: str, note: str, scrub: Callable[[str], str]) -> Review:
+    """Check, store and audit a review of one of `sessions`. Raises InvalidReview or NoSuchSession. The note is
+    free text that may name the person recorded: it is stored as `scrub` (the policy's PII engine) leaves it."""
     status, note = check(status, note)
+    note = scrub(note)
     if await sessions.session(session_id) is None:
         raise NoSuchSession(session_id)
 

@@ -34,7 +34,8 @@ async def post_review(request: Request) -> Response:
                              "message": 'send {"status": "reviewed"|"dismissed", "note": "..."}'}, status_code=400)
     try:
         review = await reviews.submit(gateway.db, gateway.replay.store, gateway.audit, principal_of(request),
-                                      request.path_params["session_id"], body["status"], body.get("note", ""))
+                                      request.path_params["session_id"], body["status"], body.get("note", ""),
+                                      gateway.setup.scrubber.scrub_text)
     except reviews.InvalidReview as error:
         return JSONResponse({"error": "invalid_request", "message": str(error)}, status_code=400)
     except reviews.NoSuchSession:

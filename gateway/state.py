@@ -38,6 +38,7 @@ from gateway.live import LiveHub
 from gateway.metrics import Metrics, policy_series
 from gateway.outbox import OutboxStore, Sender
 from gateway.outbox.dead_letters import DeadLetters
+from gateway.outbox.replies import kept_reply
 from gateway.outbox.transport import HttpTransport, Transport
 from gateway.pipeline import Encoder, Pipeline
 from gateway.protocols import PROTOCOLS, check_credentials, segment
@@ -185,15 +186,16 @@ async def open_gateway(policy: Policy, data_dir: Path, announce_token: Callable[
             db, signing_key, sink, policy.audit.checkpoint_interval_s, stopping)
     background = [*(Supervised(name, run, stopping, metrics).start() for name, run in work.items()),
                   *policy_tasks(policy, db, replay, stopping, metrics).values()]
-    senders = [sender_for(d, db, http, outbox, metrics) for d in enabled]
-    for sender in senders:
-        sender.start()
-    return Gateway(
+    gateway = Gateway(
         setup=setup, data_dir=data_dir, db=db, outbox=outbox, metrics=metrics, identity=identity, ledger=ledger,
         audit=audit, suppression=suppression, replay=replay, deletions=deletions, secret=secret, http=http,
         health=health, dead_letters=dead_letters_for(policy, outbox, suppression, ledger), signing_key=signing_key,
-        senders=senders, background=background, stopping=stopping, accounts=accounts, catalog=catalog, live=LiveHub(),
+        senders=[], background=background, stopping=stopping, accounts=accounts, catalog=catalog, live=LiveHub(),
     )
+    gateway.senders = [sender_for(d, gateway) for d in enabled]
+    for sender in gateway.senders:
+        sender.start()
+    return gateway
 
 
 def build_setup(policy: Policy, previous: Setup | None, data_dir: Path, secret: bytes, identity: Identity,
@@ -259,16 +261,17 @@ def _encoder_of(protocol: str) -> Encoder:
     return (segment.CODEC if protocol == LOCAL_SINK else PROTOCOLS[protocol]).outbox_encoder()
 
 
-def sender_for(destination: Destination, db: Database, http: httpx.AsyncClient, outbox: OutboxStore,
-               metrics: Metrics) -> Sender:
-    """The sender of a destination's batches: to its vendor over HTTP, or into the local sink."""
+def sender_for(destination: Destination, gateway: Gateway) -> Sender:
+    """The sender of a destination's batches: to its vendor over HTTP, or into the local sink. A refusing vendor's
+    reply is kept as the PII engine of the policy in force leaves it (gateway.outbox.replies)."""
     transport: Transport
     if destination.protocol == LOCAL_SINK:
-        transport, limits = sink.SinkTransport(db, destination.name), segment.OUTBOUND_LIMITS
+        transport, limits = sink.SinkTransport(gateway.db, destination.name), segment.OUTBOUND_LIMITS
     else:
         codec = PROTOCOLS[destination.protocol]
-        transport, limits = HttpTransport(codec, destination, http), codec.outbound_limits
-    return Sender(destination, transport, outbox, limits, metrics)
+        transport, limits = HttpTransport(codec, destination, gateway.http), codec.outbound_limits
+    return Sender(destination, transport, gateway.outbox, limits, gateway.metrics,
+                  keep_reply=lambda reply: kept_reply(reply, gateway.setup.scrubber))
 
 
 def dead_letters_for(policy: Policy, outbox: OutboxStore, suppression: Suppression, ledger: ConsentLedger

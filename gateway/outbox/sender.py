@@ -51,7 +51,11 @@ class Sender:
         limits: Limits,
         metrics: Metrics,
         rng: random.Random | None = None,
+        *,
+        keep_reply: Callable[[str], str],
     ) -> None:
+        """`keep_reply`: what of a refusing destination's reply its dead letter keeps (gateway.outbox.replies)."""
+        self.keep_reply = keep_reply
         self.destination = destination
         self.transport = transport
         self.outbox = outbox
@@ -138,7 +142,7 @@ class Sender:
             await self._deliver(batch[len(batch) // 2:])
         else:
             await self._record(partial(self.outbox.dead_letter, name, batch, result.status, result.reason,
-                                       result.detail))
+                                       self.keep_reply(result.detail)))
             self._count("gateway_events_dead_lettered_total", batch)
             log.error("sender %s: event dead-lettered: %s", name, result.reason)
 

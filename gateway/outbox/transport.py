@@ -8,6 +8,7 @@ from typing import Literal, Protocol
 
 import httpx
 
+from gateway.outbox.replies import SCANNED_CHARS
 from gateway.outbox.retry import is_retryable, parse_retry_after
 from gateway.outbox.store import Queued
 from gateway.protocols.codec import ENDPOINT_KINDS, Codec, EndpointKind, OutboundRequest
@@ -22,7 +23,7 @@ class SendResult:
     status: int | None = None  # the HTTP status, when there was an answer
     retry_after: float | None = None  # seconds, from the destination's Retry-After
     reason: str = ""  # why it failed, short and free of event data: it is logged
-    detail: str = ""  # the start of the destination's answer: kept with a dead letter, never logged
+    detail: str = ""  # the start of the destination's answer: kept (gateway.outbox.replies) with a dead letter, never logged
 
 
 class Transport(Protocol):
@@ -57,7 +58,7 @@ class HttpTransport:
             reason = f"HTTP {status} from {request.url}"
             if is_retryable(status):
                 return SendResult("retry", status, parse_retry_after(response.headers.get("retry-after")), reason)
-            return SendResult("rejected", status, reason=reason, detail=response.text[:500])
+            return SendResult("rejected", status, reason=reason, detail=response.text[:SCANNED_CHARS])
         return SendResult("delivered", status)
 
     def _requests(self, batch: Sequence[Queued]) -> list[OutboundRequest]:

@@ -234,7 +234,7 @@ async def review(request: Request, session: UiSession) -> Response:
     try:
         gateway = gateway_of(request)
         saved = await reviews.submit(gateway.db, gateway.replay.store, gateway.audit, session.principal, session_id,
-                                     form.get("status"), form.get("note"))
+                                     form.get("status"), form.get("note"), gateway.setup.scrubber.scrub_text)
     except reviews.InvalidReview as error:
         return await _session_view(request, session, session_id, error=str(error).capitalize() + ".",
                                    form={"status": form.get("status"), "note": form.get("note")}, status_code=400)

@@ -20,6 +20,7 @@ import pytest
 from gateway.database import Database
 from gateway.metrics import Metrics
 from gateway.outbox import MIGRATIONS, Delivery, OutboxStore, Sender
+from gateway.outbox.replies import MAX_REPLY_CHARS
 from gateway.outbox.transport import HttpTransport
 from gateway.protocols import segment
 from gateway.protocols.codec import Limits
@@ -66,7 +67,8 @@ async def sending(tmp_path: Path, dest: Destination, limits: Limits = BATCH_OF_F
     outbox = OutboxStore(db, 100_000, 30, ["segment"])
     metrics = Metrics()
     async with httpx.AsyncClient() as client:
-        sender = Sender(dest, HttpTransport(segment.CODEC, dest, client), outbox, limits, metrics)
+        sender = Sender(dest, HttpTransport(segment.CODEC, dest, client), outbox, limits, metrics,
+                        keep_reply=lambda reply: reply[:MAX_REPLY_CHARS])
         sender.supervisor.backoff = Backoff(initial_s=0.05, max_s=0.2)
         sender.start()
         try:

@@ -24,7 +24,7 @@ PREFIX = "hmac:"
 # Filters whose values are the gateway's own vocabulary or numbers, never a person's.
 FILTER_SHAPES = frozenset({
     "action", "limit", "offset", "since", "until", "before", "order", "signal", "min_score", "flagged", "source",
-    "destination", "include_claimed", "status",
+    "destination", "include_claimed", "status", "from", "to", "window",
 })
 _ID_SHAPE = re.compile(r"\*|[A-Za-z0-9_.:-]{1,128}")
 _PHONE_LIKE = re.compile(r"[0-9]{7,}")

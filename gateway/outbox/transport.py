@@ -23,7 +23,7 @@ class SendResult:
     status: int | None = None  # the HTTP status, when there was an answer
     retry_after: float | None = None  # seconds, from the destination's Retry-After
     reason: str = ""  # why it failed, short and free of event data: it is logged
-    detail: str = ""  # the start of the destination's answer: kept (gateway.outbox.replies) with a dead letter, never logged
+    detail: str = ""  # the start of the destination's answer: a dead letter keeps it scrubbed (outbox.replies)
 
 
 class Transport(Protocol):

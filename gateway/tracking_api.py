@@ -83,7 +83,8 @@ async def live(request: Request) -> Response:
     except TooManyWatchers as busy:
         return JSONResponse({"error": "busy", "message": str(busy)}, status_code=429, headers={"Retry-After": "30"})
     try:
-        await audit(request, "live.watch", source, {"event": filters.event, "by_subject": bool(subject)})
+        await audit(request, "live.watch", source, {"filters": {"event": filters.event} if filters.event else {},
+                                                       "by_subject": bool(subject)})
     except BaseException:
         gateway.live.stop(watcher)
         raise

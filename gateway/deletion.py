@@ -392,7 +392,8 @@ class Deletions:
             if is_retryable(status):
                 retry_after = parse_retry_after(response.headers.get("retry-after"))
                 return await self._retry(deletion_id, destination, retry_after, f"HTTP {status}")
-            await self._settle(deletion_id, destination.name, "failed", error=f"HTTP {status}: {response.text[:200]}")
+            await self._settle(deletion_id, destination.name, "failed",
+                               error=f"HTTP {status}: {_without(response.text[:2000], ids)[:200]}")
             return None
         try:
             answer = response.json()
@@ -504,3 +505,10 @@ def _record_step(conn: sqlite3.Connection, deletion_id: str, step: str, outcome:
     conn.execute("UPDATE deletion_requests SET stores = ?, status = coalesce(?, status) WHERE id = ?",
                  (orjson.dumps(stores).decode(), status, deletion_id))
 
+
+def _without(reply: str, ids: Sequence[str]) -> str:
+    """A vendor's refusal as the request keeps it: without the subject's identifiers it may echo (the request
+    outlives the subject's data)."""
+    for identifier in ids:
+        reply = reply.replace(identifier, "[identifier]")
+    return reply

@@ -76,3 +76,29 @@ def test_a_failing_vendor_deletion_call_goes_to_the_destinations_host_and_is_giv
         page = html.unescape(browser.get(f"/ui/deletions/{deletion_id}").text)
     assert "gave up after 3 failed attempts in a row; the last: HTTP 503" in page
     assert 'class="pill status-failed">Failed</span>' in page
+
+
+def test_a_vendor_refusal_that_echoes_the_subject_is_kept_without_the_identifiers(
+    vendor: FakeVendor, start_gateway: Callable[..., GatewayProcess]
+) -> None:
+    vendor.rule = lambda request: Answer(400, b'{"error":"unknown users","user_ids":["user-4711"]}') if (
+        request.path == "/api/2/deletions/users") else None
+    policy = {
+        "sources": [{"name": "web", "write_keys": ["wk"], "consent_model": "opt-out", "destinations": ["amplitude"]}],
+        "destinations": [{
+            "name": "amplitude", "protocol": "amplitude", "endpoint": vendor.url,
+            "credentials": VENDOR_CREDENTIALS["amplitude"], "retry": FAST_RETRY,
+            "deletion": {"secret_key": "amp-secret"},
+        }],
+        "access": {"tokens": [{"name": "dpo", "role": "compliance", "sha256": sha256(COMPLIANCE)}]},
+    }
+    gateway = start_gateway(policy, env=VENDOR_ENV)
+    auth = {"Authorization": f"Bearer {COMPLIANCE}"}
+    filed = httpx.post(gateway.url + "/admin/v1/privacy/deletions", headers=auth, timeout=10,
+                       json={"identifiers": {"userId": "user-4711"}, "reason": "ticket 2"})
+    deletion_id = filed.json()["id"]
+    status = wait_until(lambda: (s := httpx.get(f"{gateway.url}/admin/v1/privacy/deletions/{deletion_id}",
+                                                headers=auth, timeout=10).json())["status"] == "failed" and s,
+                        timeout=60, what="the deletion request to fail")
+    assert status["destinations"]["amplitude"]["error"] == (
+        'HTTP 400: {"error":"unknown users","user_ids":["[identifier]"]}')

@@ -19,6 +19,7 @@ from policies.pii.candidates import DIGITS, candidate_entities, dense_digits, di
 from policies.pii.config import DetectorClass
 from policies.pii.engine import Analyzer
 from policies.pii.entities import NER_ENTITIES
+from policies.pii.identifiers import NUMBER_LIKE, is_identifier
 
 # Between joined strings: no recognizer's pattern runs across a blank line, and the NUL stops the context look-behinds
 # that allow any white space (`Fr.\s+` before a name): `…@orange.fr` must not make a title of the next string's end.
@@ -184,12 +185,14 @@ class Detector:
         return batched, alone
 
     def _finish(self, text: str, cls: DetectorClass, spans: list[Span]) -> list[Span]:
-        """The item's spans with its class's digit runs, without allowed values, merged."""
+        """The item's spans with its class's digit runs, without allowed values and identifiers, merged."""
         if cls.digit_run:
             runs = self._digit_run(cls.digit_run).finditer(text)
             spans += (Span(m.start(), m.end(), "NUMBER", 0.0) for m in runs)
         if self._allow:
             spans = [s for s in spans if text[s.start : s.end] not in self._allow]
+        # An invoice, order or build number, a date, a version: not a phone, an IP or a stray digit run.
+        spans = [s for s in spans if s.entity not in NUMBER_LIKE or not is_identifier(text, s.start, s.end, s.entity)]
         return merge(spans)
 
     def _digit_run(self, n: int) -> re.Pattern[str]:

@@ -15,6 +15,10 @@ vocabulary of form fields in en/de/fr/es/it/nl, not tuned to any corpus.
 - ROLE: a person in a role (`assignee`, `recipient`, `empfaenger`, `destinataire`, ...): a value shaped like a name is
   replaced, any other value goes to the detectors.
 - NUMBER_ID: a version, build, release, invoice, order or reference key: its numbers are never phones or addresses.
+- THING: a key that names an organisation or a product (`company`, `employer`, `brand`, `vendor`, `product_name`,
+  `feature`, `Firmenname`, `entreprise`, `empresa`, `azienda`, `bedrijf`, ...): its value names no person, so the
+  name detectors do not run on it (`Morgan Stanley`, `Ralph Lauren`, `Baker McKenzie` are companies); every other
+  detector does.
 """
 
 from __future__ import annotations
@@ -22,7 +26,7 @@ from __future__ import annotations
 import re
 import unicodedata
 
-PERSON, ADDRESS, ROLE, NUMBER_ID = "PERSON", "ADDRESS", "ROLE", "NUMBER_ID"
+PERSON, ADDRESS, ROLE, NUMBER_ID, THING = "PERSON", "ADDRESS", "ROLE", "NUMBER_ID", "THING"
 
 _NAME_WORDS = frozenset({
     "name", "names", "nombre", "nombres", "nom", "noms", "nome", "nomi", "naam", "namen",
@@ -110,6 +114,20 @@ _NUMBER_ID_WORDS = frozenset({
     "bestelling", "sku", "ref", "reference", "referenz", "referencia", "riferimento", "referentie", "ticket",
     "receipt", "quote", "po", "serial", "batch", "lot", "part", "article", "artikel", "case", "incident",
 })
+# Organisations and products, in en/de/fr/es/it/nl. Not `partner` (a spouse), `client` or `customer` (a person or
+# a company): those are roles.
+_THING_NAME_WORDS = frozenset({
+    "company", "companies", "organization", "organisation", "org", "employer", "brand", "vendor", "merchant",
+    "supplier", "manufacturer", "business", "firm", "product", "feature", "plan", "app", "application", "integration",
+    "provider", "carrier", "bank", "publisher", "advertiser", "agency", "workspace", "project", "platform", "tool",
+    "software", "service", "framework", "library", "sdk", "plugin",
+    "firma", "firmen", "unternehmen", "unternehmens", "arbeitgeber", "marke", "hersteller", "produkt", "lieferant",
+    "anbieter", "haendler",
+    "entreprise", "societe", "employeur", "marque", "fabricant", "produit", "fournisseur", "editeur",
+    "empresa", "compania", "marca", "fabricante", "producto", "proveedor", "empleador",
+    "azienda", "societa", "produttore", "prodotto", "fornitore", "ditta",
+    "bedrijf", "werkgever", "merk", "fabrikant", "leverancier",
+})
 _NOT_NUMBER_ID = frozenset({
     "phone", "tel", "telephone", "telefon", "telefono", "telefoon", "mobile", "mobil", "cell", "fax", "ip", "contact",
     "sms", "whatsapp",
@@ -135,6 +153,8 @@ def field_class(key: str) -> str | None:
     found = set(words)
     if _is_address(words, found):
         return ADDRESS
+    if _is_thing(words):
+        return THING
     if _is_person(words, found):
         return PERSON
     if found & _NUMBER_ID_WORDS and not found & _NOT_NUMBER_ID:
@@ -150,6 +170,19 @@ def _is_address(words: tuple[str, ...], found: set[str]) -> bool:
     if found & _ADDRESS_WORDS or _ADDRESS_LINE.fullmatch("".join(words)):
         return True
     return any(w.endswith(_ADDRESS_SUFFIXES) for w in words)
+
+
+def _is_thing(words: tuple[str, ...]) -> bool:
+    """`company`, `customer_company`, `company_name`, `account_name`, `Firmenname`, `nombre_empresa`."""
+    last = words[-1]
+    if last in _THING_NAME_WORDS:
+        return True
+    if last in _NAME_WORDS:
+        return bool(set(words[:-1]) & _THING_NAME_WORDS) or "account" in words[:-1]
+    # German and Dutch compounds, with their linking s: Firmenname, Unternehmensname, bedrijfsnaam.
+    stem = last[:-4]
+    return len(last) > 6 and last.endswith(("name", "naam")) and (
+        stem in _THING_NAME_WORDS or stem.removesuffix("s") in _THING_NAME_WORDS)
 
 
 def _is_person(words: tuple[str, ...], found: set[str]) -> bool:

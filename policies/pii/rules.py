@@ -7,7 +7,8 @@ Sources of a decision, in order of precedence (the first that says something win
 3. key rules: a key containing a sensitive term (`password`, `api_key`, `ssn`, ...) has its value removed,
 4. the built-in field rules (`DEFAULT_RULES`, unless `default_rules = false`),
 5. what the key's words say (fields.py): a person's name, a street address, a person in a role (with the built-in
-   rules), or an identifier number whose strings are detected without phone and IP detectors,
+   rules), an identifier number whose strings are detected without phone and IP detectors, or the name of a thing
+   (a company, a product) whose strings are detected without name detectors,
 6. id fields: identifiers pseudonymised whole when they hold PII,
 7. otherwise the detectors.
 
@@ -22,7 +23,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from policies.pii.config import DEFAULT_RULES, FieldRule, PiiConfig
-from policies.pii.fields import ADDRESS, NUMBER_ID, PERSON, ROLE, field_class
+from policies.pii.fields import ADDRESS, NUMBER_ID, PERSON, ROLE, THING, field_class
 from policies.pii.keys import FreeTextKeys, SensitiveKeys
 from policies.pii.limits import encodable
 from policies.pii.redactions import (
@@ -37,7 +38,7 @@ from policies.pii.redactions import (
     RULE_KINDS,
     SENSITIVE,
 )
-from policies.pii.scanner import NUMBERS, STANDARD, STRICT
+from policies.pii.scanner import NUMBERS, STANDARD, STRICT, THINGS
 from policies.pii.selectors import PathMatcher, normalize_key
 from policies.pii.transforms import is_label
 
@@ -69,7 +70,8 @@ class Step:
 
     child: int  # the selector state of the value's own children
     action: Action
-    cls: int  # the detector class the key asks for (STRICT: free text, NUMBERS: an identifier), or 0: the parent's
+    cls: int  # the detector class the key asks for (STRICT: free text, NUMBERS: an identifier, THINGS: a company or
+    # product), or 0: the parent's
     new_key: str | None  # the key itself scrubbed (it held PII or invalid unicode), or None
     scan: bool  # the hot path: a string under this key goes to the detectors as it is
     keep: bool  # kept as it is (only made encodable)
@@ -152,8 +154,8 @@ class CompiledRules:
         if rule is not None and rule.tier == _TIER_DEFAULT:
             return rule.action, cls
         kind = field_class(key) if self._by_field else None
-        if kind == NUMBER_ID:
-            return (rule.action if rule is not None else DETECT_ANY), NUMBERS
+        if kind in (NUMBER_ID, THING):
+            return (rule.action if rule is not None else DETECT_ANY), NUMBERS if kind == NUMBER_ID else THINGS
         if kind is not None:
             return _BY_FIELD[kind], cls
         return (rule.action if rule is not None else DETECT_ANY), cls

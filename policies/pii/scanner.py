@@ -22,11 +22,13 @@ from policies.pii.redactions import Redactor, is_masked
 from policies.pii.transforms import is_label, label_for
 from policies.pii.urls import Leaf, Nested, Part, Replaced, split_text
 
-# Detector classes, indexes of the scanner's caches: the policy's standard and free-text classes, and the standard class
-# without phone and IP detectors for identifier numbers (a version `14.9.4.199`, a build or invoice number).
-STANDARD, STRICT, NUMBERS = 0, 1, 2
-_CLASS_RULE = ("detector", "free_text", "detector")  # each class's rule name in findings
+# Detector classes, indexes of the scanner's caches: the policy's standard and free-text classes, the standard class
+# without phone and IP detectors for identifier numbers (a version `14.9.4.199`, a build or invoice number), and the
+# standard class without name detectors for the names of things (a company, a product).
+STANDARD, STRICT, NUMBERS, THINGS = 0, 1, 2, 3
+_CLASS_RULE = ("detector", "free_text", "detector", "detector")  # each class's rule name in findings
 _NOT_NUMBERS = frozenset({"PHONE_NUMBER", "IP_ADDRESS"})
+_NOT_THINGS = frozenset({"PERSON_NAME", "PERSON"})
 _ROUNDS = 3  # scans of a rewritten string, until nothing more is found
 
 # A scanned string: its scrubbed text and what was found. A scanned leaf: its rewritten text and the entity types.
@@ -43,7 +45,8 @@ class Scanner:
         self._redactor = redactor
         self._is_secret_param = is_secret_param
         numbers = replace(config.standard, entities=tuple(e for e in config.standard.entities if e not in _NOT_NUMBERS))
-        self._classes = (config.standard, config.strict, numbers)
+        things = replace(config.standard, entities=tuple(e for e in config.standard.entities if e not in _NOT_THINGS))
+        self._classes = (config.standard, config.strict, numbers, things)
         self.caches = tuple(ScanCache[Scanned](config.cache_entries) for _ in self._classes)
         self._leaf_caches = tuple(ScanCache[LeafScan](config.cache_entries) for _ in self._classes)
 

@@ -406,8 +406,8 @@ def test_disabled_scrubs_nothing(make) -> None:
 
 def test_rrweb_helpers(scrubber: Scrubber) -> None:
     findings = Findings()
-    assert scrubber.scrub_text("Hi, I'm jane@example.com, order 12345678", findings) == \
-        "Hi, I'm [EMAIL], order [NUMBER]"
+    assert scrubber.scrub_text("Hi, I'm jane@example.com, account 12345678", findings) == \
+        "Hi, I'm [EMAIL], account [NUMBER]"
     assert scrubber.scrub_text("****************") == "****************"
     assert scrubber.scrub_attribute("a", "href", "https://x.example/?email=a%40b.co", findings) == \
         "https://x.example/?email=[EMAIL]"

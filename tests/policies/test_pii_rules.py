@@ -263,6 +263,10 @@ NOT_KEYED: list[tuple[str, Any]] = [
     ("assignee", "Acme GmbH"), ("customer", "Northwind Traders Ltd"), ("owner", "team-billing"),
     ("app_build", "14.9.4.199"), ("sdk_version", "10.0.0.1"), ("build_number", "2024061812"),
     ("invoice_number", "4155550100"), ("order_ref", "+1 415 555 0100"),
+    # organisations and products carry people's names often: under keys that name them, they are not people
+    ("company", "Baker McKenzie"), ("brand", "Ralph Lauren"), ("account_name", "Morgan Stanley"),
+    ("employer", "Johnson Controls"), ("Firmenname", "Müller Schmidt"), ("bedrijfsnaam", "Van Dijk"),
+    ("nombre_empresa", "García Hermanos"), ("product_name", "Jordan Pro"),
 ]
 
 
@@ -298,3 +302,37 @@ def test_an_ip_address_as_a_url_host_is_kept(scrubber: Scrubber) -> None:
     # A host names a server: truncating it (issue 18) breaks the recorded URL. An address in a parameter is truncated.
     url = "http://127.0.0.1:8765/b/home.html?client=203.0.113.7"
     assert scrubber.scrub_value({"url": url})[0] == {"url": "http://127.0.0.1:8765/b/home.html?client=203.0.113.0"}
+
+
+# Numbers that the word before them, or their shape, says are identifiers (identifiers.py): kept in free text.
+IDENTIFIERS_IN_TEXT = [
+    "Invoice 100045123 is overdue", "Rechnungsnr. 2024 0815 4711 bezahlt", "Order number 4155550123 was refunded",
+    "Ticket #4412398765 escalated", "commande n° 0612345678 expédiée", "Build 20240517.2 failed",
+    "Upgraded to version 10.0.19045.3693", "build 14.9.4.199 deployed", "Shipped on 2024-03-05T14:22:11Z",
+    "Termin am 05.03.2024 14:30", "due 03/05/2024",
+]
+# ...but not a number written as a phone, one without a label, or a date of birth.
+NUMBERS_STILL_FOUND = [
+    ("Order number +1 415 555 0100", "Order number [PHONE]"), ("customer 98765432 called", "customer [NUMBER] called"),
+    ("born 1985-03-12", "born [NUMBER]"), ("geboren am 12.03.1985", "geboren am [NUMBER]"),
+    ("ip 192.168.1.20 blocked", "ip 192.168.1.0 blocked"), ("Case 123: call (415) 555-0100", "Case 123: call [PHONE]"),
+    # dotted phone numbers are not versions; a phone written as one after a label is still a phone
+    ("Ligne directe 06.12.34.56.78", "Ligne directe [PHONE]"), ("tel 0049.30.1234.5678", "tel [PHONE]"),
+    ("Fragen zur Bestellung: 0171 1234567", "Fragen zur Bestellung: [PHONE]"),
+]
+
+
+@pytest.mark.parametrize("text", IDENTIFIERS_IN_TEXT)
+def test_labelled_numbers_dates_and_versions_in_free_text_are_kept(scrubber: Scrubber, text: str) -> None:
+    assert scrubber.scrub_value({"properties": {"message": text}}) == ({"properties": {"message": text}}, Findings())
+
+
+@pytest.mark.parametrize("text, expected", NUMBERS_STILL_FOUND)
+def test_phones_digit_runs_and_birth_dates_in_free_text_are_still_found(scrubber: Scrubber, text: str,
+                                                                        expected: str) -> None:
+    assert scrubber.scrub_value({"properties": {"message": text}})[0] == {"properties": {"message": expected}}
+
+
+def test_a_key_naming_a_company_still_has_its_pattern_pii_found(scrubber: Scrubber) -> None:
+    out = scrubber.scrub_value({"properties": {"company": "Jane Doe <jane.doe@example.com>", "partner": "Jane Doe"}})[0]
+    assert out == {"properties": {"company": "Jane Doe <[EMAIL]>", "partner": "[PERSON]"}}

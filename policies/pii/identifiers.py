@@ -1,0 +1,99 @@
+"""Numbers in text that their shape or the word before them says are identifiers, not phones, IPs or secrets.
+
+Analytics text is full of numbers that only look like PII: `Invoice 100045123`, `Order #4155550123`, `Build
+20240517.2`, `version 10.0.19045.3693`, `2024-03-05T14:22:11Z`. A phone number, an IP address or a long digit run
+(the free-text class's `[NUMBER]`) found where
+
+- a label for an identifier stands right before it (invoice, order, ticket, build, version, reference, SKU, ... in
+  en/de/fr/es/it/nl, optionally followed by `number`, `no.`, `Nr.`, `#`, `:`), or
+- it lies inside an ISO 8601 date or timestamp, or a day-month-year date, that does not follow a birth word, or
+- it lies inside a dotted version of four or more parts with a single-digit part inside (`10.0.19045.3693`),
+
+is an identifier and is kept. A number written as a phone (`+49 …`, `(415) …`, `0171 1234567`) that the phone
+detector found is not taken for an identifier because of a label: `Questions about your order: 0171 1234567`.
+Findings of other types (cards by Luhn, IBANs, SSNs, e-mails) are not affected.
+"""
+
+from __future__ import annotations
+
+import re
+
+# Findings that a label, a date or a version shape can overrule.
+NUMBER_LIKE = frozenset({"PHONE_NUMBER", "IP_ADDRESS", "NUMBER"})
+
+_LABEL_WORDS = (
+    # en
+    r"invoice|inv|order|ord|ticket|case|incident|issue|bug|build|version|ver|release|revision|rev|ref|reference"
+    r"|sku|item|article|part|po|purchase\s+order|receipt|quote|quotation|tracking|shipment|confirmation|booking"
+    r"|reservation|transaction|txn|request|job|run|batch|lot|serial|model|pr|pull\s+request|commit|v"
+    # de (compounds: Rechnungsnummer, Bestellnr., Auftragsnummer, Artikelnummer)
+    r"|rechnung\w*|bestell\w*|auftrag\w*|artikel\w*|vorgang\w*|lieferschein\w*|sendung\w*|buchung\w*|ticketnummer"
+    # fr
+    r"|facture|commande|r[ée]f[ée]rence|r[ée]f|billet|dossier|colis|r[ée]servation"
+    # es
+    r"|factura|pedido|orden|referencia|versi[óo]n|compilaci[óo]n|albar[áa]n|reserva"
+    # it
+    r"|fattura|ordine|riferimento|versione|biglietto|prenotazione|spedizione"
+    # nl
+    r"|factuur\w*|bestelling|bestelnummer|referentie|versie|zending"
+)
+_NUMBER_WORDS = r"number|num|no|nr|n[°º]|nummer|num[ée]ro|n[úu]mero|id|code"
+_LABEL = re.compile(
+    rf"(?i)(?<![\w@./-])(?:{_LABEL_WORDS})(?:\s*(?:{_NUMBER_WORDS})\.?)?(?:\s*[:#]\s*|\s+|[-_]?#)$"
+)
+_LABEL_REACH = 40  # characters before a number in which its label is looked for
+
+# ISO 8601 dates and timestamps, and day.month.year / month/day/year dates with an optional time.
+_DATE = re.compile(
+    r"(?<!\d)(?:(?:19|20)\d{2}-(?:0[1-9]|1[0-2])-(?:0[1-9]|[12]\d|3[01])"
+    r"(?:[T ](?:[01]\d|2[0-3]):[0-5]\d(?::[0-5]\d(?:[.,]\d{1,9})?)?(?:Z|[+-]\d{2}:?\d{2})?)?"
+    r"|(?:0?[1-9]|[12]\d|3[01])[./-](?:0?[1-9]|1[0-2])[./-](?:19|20)\d{2}"
+    r"|(?:0?[1-9]|1[0-2])/(?:0?[1-9]|[12]\d|3[01])/(?:19|20)\d{2})"
+    r"(?:,?\s+(?:[01]?\d|2[0-3]):[0-5]\d(?::[0-5]\d)?)?(?!\d)"
+)
+# A date of birth is personal: `born 1985-03-12`, `geboren am 12.03.1985`, `DOB: 03/12/1985`.
+_BIRTH = re.compile(r"(?i)(?:born|birth|dob|d\.o\.b|geboren|geburt\w*|n[ée]e?|naissance|nacid[oa]|nacimiento|nat[oa]"
+                    r"|nascita|geboortedatum)\W{1,12}(?:\w+\W{1,3}){0,2}$")
+# Four or more dotted parts: 10.0.19045.3693, 3.12.0.4471 (an IP-shaped 14.9.4.199 needs a label before it).
+_VERSION = re.compile(r"(?<![\d.])\d+(?:\.\d+){3,}(?![\d.])")
+
+
+def _labelled(text: str, start: int) -> bool:
+    return _LABEL.search(text, max(0, start - _LABEL_REACH), start) is not None
+
+
+def _covered(pattern: re.Pattern[str], text: str, start: int, end: int) -> re.Match[str] | None:
+    for match in pattern.finditer(text, max(0, start - 32), min(len(text), end + 32)):
+        if match.start() <= start and end <= match.end():
+            return match
+    return None
+
+
+def _a_version(dotted: str) -> bool:
+    """A version has a single-digit part inside it (`10.0.19045.3693`) and is not an IP address. Dotted phone numbers
+    have none (`06.12.34.56.78`, `0049.30.1234.5678`, `1.415.555.0100`)."""
+    parts = dotted.split(".")
+    if not any(len(p) == 1 for p in parts[1:-1]):
+        return False
+    return len(parts) > 4 or any(int(p) > 255 or (len(p) > 1 and p.startswith("0")) for p in parts)
+
+
+def _written_as_a_phone(found: str) -> bool:
+    """`+49 …`, `(415) …`, `0049 30 …`, `0171 1234567`: a trunk or international prefix and separated groups, as people
+    write phone numbers in Europe. Ids are written without the prefix (`2024 0815 4711`) or without separators
+    (`0012345678`)."""
+    return found.startswith(("+", "(")) or (found.startswith("0") and not found.isdigit())
+
+
+def is_identifier(text: str, start: int, end: int, entity: str) -> bool:
+    """True if the `entity` found at text[start:end] is an identifier, a date or a version (module docstring)."""
+    found = text[start:end].strip()
+    if found.startswith(("+", "(")):
+        return False
+    if _labelled(text, start) and not (entity == "PHONE_NUMBER" and _written_as_a_phone(found)):
+        return True
+    date = _covered(_DATE, text, start, end)
+    if date is not None:
+        return _BIRTH.search(text, max(0, date.start() - 40), date.start()) is None
+    version = _covered(_VERSION, text, start, end)
+    return version is not None and _a_version(version.group())

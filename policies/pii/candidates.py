@@ -38,7 +38,11 @@ _IPV4 = re.compile(r"\d{1,3}\.\d{1,3}\.\d{1,3}\.\d")
 _IPV6_FULL = re.compile(r"(?:[0-9A-Fa-f]{1,4}:){7}[0-9A-Fa-f]")
 _AWS = re.compile(r"A(?:KIA|SIA|BIA|CCA|GPA|IDA|IPA|NPA|NVA|PKA|ROA|SCA)[A-Z2-7]{16}")
 _SECRET = re.compile(r"_live_|_test_|whsec_|gh[pousr]_|github_pat_|glpat-|xox|hooks\.slack\.com/services/|AIza|sk-"
-                     r"|SG\.|npm_|phx_|hf_|shp(?:at|ca|pa|ss)_|do[opr]_v1_|xapp-|pypi-|lin_api_|glsa_")
+                     r"|SG\.|npm_|phx_|hf_|shp(?:at|ca|pa|ss)_|do[opr]_v1_|xapp-|pypi-|lin_api_|glsa_|SK[0-9a-fA-F]{32}"
+                     r"|key-|-us\d|sq0|ATATT3|dapi|PMAK-|sntr|sbp_|dp\.|secret_|ntn_|sk\.eyJ|:AA|pat[A-Za-z0-9]{14}\."
+                     r"|fig[dou]_|NR(?:AK|II)-|tskey-|pul-|HRKU-")
+# Necessary for LabelledSecretRecognizer: the label of a key or token, in any case.
+_SECRET_LABEL = re.compile(r"(?i)key|secret|token|authorization")
 _BTC = re.compile(r"(?:bc1|[13])[a-zA-HJ-NP-Z0-9]{25}")
 _ETH = re.compile(r"0x[0-9a-fA-F]{40}")
 _AUTH_MARKS = ("earer", "EARER", "asic", "ASIC")
@@ -67,7 +71,7 @@ _FIRST_PART = re.compile(r"(?<![a-z])(?<![a-z]-)[a-z]+")  # a word's first part:
 # The gates of the first pass (prefilter.py), by bit: each matches wherever the test of the same name could pass on
 # ASCII text (the same pattern, with Python's \s spelled out, or a looser one). Keep them in step with the tests.
 (AT, DIGITS, IPV4, IPV6, NATIONAL, STREET, JWT, PRIVATE_KEY, AUTH, AWS, SECRET, PASSWORD, PERSON, CRYPTO, NAME,
- ALL) = (*(1 << i for i in range(15)), (1 << 15) - 1)
+ SECRET_LABEL, ALL) = (*(1 << i for i in range(16)), (1 << 16) - 1)
 _S = r"[\s\x1c-\x1f]"
 
 
@@ -90,6 +94,7 @@ _GATES = (
     (PASSWORD, _ascii(_PASSWORD_HINT), True),
     (PERSON, _ascii(_PERSON_HINT), True),
     (CRYPTO, _BTC.pattern + "|0x[0-9a-fA-F]{40}", False),
+    (SECRET_LABEL, _ascii(_SECRET_LABEL), True),
 )
 
 
@@ -171,7 +176,7 @@ def _secrets(text: str, gates: int, found: list[str]) -> None:
         found.append("BEARER_TOKEN")
     if gates & AWS and "A" in text and _AWS.search(text):
         found.append("AWS_ACCESS_KEY")
-    if gates & SECRET and _SECRET.search(text):
+    if (gates & SECRET and _SECRET.search(text)) or (gates & SECRET_LABEL and _SECRET_LABEL.search(text)):
         found.append("SECRET_KEY")
     if gates & CRYPTO and (_BTC.search(text) or ("0x" in text and _ETH.search(text))):
         found.append("CRYPTO")

@@ -58,6 +58,13 @@ _NOT_A_PERSON_AFTER = frozenset({
     "street", "st", "avenue", "ave", "road", "rd", "boulevard", "blvd", "drive", "lane", "way", "square", "park",
     "bridge", "airport", "station", "strasse", "str", "straat", "laan", "weg", "platz", "award", "prize", "trophy",
     "cup", "memorial", "lecture", "fund", "trust", "brand", "brands", "collection", "stores", "store", "shop",
+    # legal forms and the trade a company names itself after (Thomas Cook Airlines, Wells Fargo Bank)
+    "llp", "lp", "pllc", "pc", "pty", "limited", "incorporated", "corporation", "holding", "holdings", "industries",
+    "enterprises", "ventures", "capital", "investments", "securities", "financial", "bank", "bancorp", "insurance",
+    "airlines", "airline", "airways", "motors", "automotive", "pharma", "pharmaceuticals", "media", "studio",
+    "studios", "consulting", "solutions", "systems", "technologies", "labs", "software", "services", "hotels",
+    "resorts", "foods", "logistics", "energy", "law", "legal", "agency", "gruppe", "groupe", "grupo", "gruppo",
+    "cie", "fils", "hermanos", "figli", "zonen",
 })
 _BEFORE_PLACE = frozenset({"rue", "avenue", "calle", "via", "viale", "piazza", "place", "plaza", "boulevard", "corso",
                            "avenida", "paseo", "st", "saint", "sankt", "san", "santa", "santo", "fort", "mount",

@@ -10,10 +10,11 @@ Presidio's own, tightened:
   prefix), such as 16-digit invoice numbers, and bare digit runs that are not North American numbers (timestamps,
   ids).
 - Credit card: Presidio's pattern misses 18–19 digit and some Maestro numbers; ours takes 12–19 digits with an
-  issuer prefix (2–6) and Luhn, so millisecond timestamps and most numeric ids (prefix 1, 7–9) never qualify.
+  issuer's prefix and one of that issuer's lengths, and Luhn, so millisecond timestamps and most numeric ids (prefix
+  1, 7–9, or a length no issuer uses) never qualify.
 - IP address: Presidio's pattern finds `120.0.0.0` in `Chrome/120.0.0.0`; ours rejects version-shaped contexts.
 
-Ours: JWT, bearer/basic credentials, AWS access key ids, vendor secret keys (Stripe, GitHub, Slack, Google, OpenAI,
+Ours: JWT, bearer/basic credentials, token-shaped values after a key or token label (`api_key=…`), AWS access key ids, vendor secret keys (Stripe, GitHub, Slack, Google, OpenAI,
 SendGrid, GitLab, npm, PostHog personal), PEM private keys, URL user-info, Ethereum addresses; passwords written out in
 text (`password: "hunter2"`, `Passwort ist ...`, `mot de passe : ...`) and street addresses (a street word and a house
 number, in the order each language writes them: `12 Baker Street`, `Hauptstraße 5`, `12 rue de la Paix`,
@@ -177,6 +178,21 @@ def luhn_valid(digits: str) -> bool:
     return total % 10 == 0
 
 
+# Issuer prefixes and the lengths their cards have (ISO/IEC 7812 ranges the networks publish): Visa, Mastercard (51-55,
+# 2221-2720), Amex, Diners, JCB, Discover, UnionPay, Maestro, Mir. A Luhn-valid number outside them is an id: one random
+# number in ten passes Luhn.
+_ISSUERS = re.compile(
+    r"4(?:\d{12}|\d{15}|\d{18})|5[1-5]\d{14}|2(?:22[1-9]|2[3-9]\d|[3-6]\d\d|7[01]\d|720)\d{12}|3[47]\d{13}"
+    r"|3(?:0[0-5]|[689]\d)\d{11,16}|35(?:2[89]|[3-8]\d)\d{12,15}|6(?:011|4[4-9]\d|5\d\d)\d{12,15}|62\d{14,17}"
+    r"|(?:5018|5020|5038|5893|6304|6759|676[1-3])\d{8,15}|220[0-4]\d{12}"
+)
+
+
+def card_shaped(digits: str) -> bool:
+    """An issuer's prefix with one of its lengths, and the Luhn check digit."""
+    return _ISSUERS.fullmatch(digits) is not None and luhn_valid(digits)
+
+
 class LuhnCardRecognizer(PatternRecognizer):
     PATTERNS: ClassVar[list[Pattern]] = [
         Pattern("card 12-19 digits", r"(?<!\w)(?<!\w[\-.])[2-6]\d{3}(?:[ -]?\d){8,15}(?!\w)", 0.3)
@@ -196,7 +212,7 @@ class LuhnCardRecognizer(PatternRecognizer):
         groups = re.split(r"[ -]", pattern_text)
         if len(groups) > 1 and any(not 3 <= len(g) <= 6 for g in groups[:-1]):
             return False
-        return luhn_valid(digits)
+        return card_shaped(digits)
 
 
 class ContextIpRecognizer(IpRecognizer):
@@ -251,6 +267,16 @@ _QUOTE = r"[\"'\u201c\u201d\u201e\u00ab\u00bb\u2018\u2019`]"
 _PASSWORD = (rf"(?<=\b{_PASSWORD_WORD}{_QUOTE}?"
              r"(?:\s*[:=]\s*|\s+(?:is|ist|est|es|è|era|was|lautet|wordt|now|jetzt)\s*:?\s+)"
              rf"{_QUOTE}?)[^\s\"'\u201c\u201d\u201e\u00ab\u00bb\u2018\u2019`]{{4,64}}(?<![.,;:!?)])")
+
+# A key or token after its label: `api_key=…`, `X-Api-Key: …`, `client_secret: "…"`, `Authorization: Token …`. The
+# value is token-shaped: 16 or more characters of the alphabets tokens use (base64, base64url, hex), with a letter and a
+# digit, so that `token expired` or `secret: none` stay; not a UUID (`idempotency key 550e8400-…` is an id).
+_SECRET_LABEL = (r"(?:\b|(?<=_))(?:x-)?(?:(?:api|access|license|licence|private|secret|app|client|master|signing"
+                 r"|service|encryption|write|auth)?[-_ ]?key|access[-_ ]?key|secret(?:[-_ ]?key)?|client[-_ ]?secret"
+                 r"|(?:access|auth|api|refresh|session|bearer|id)?[-_ ]?token|authorization)")
+_LABELLED_SECRET = (rf"(?<={_SECRET_LABEL}{_QUOTE}?(?:\s*[:=]\s*|\s+)(?:{_QUOTE}|(?:bearer|token|basic)\s+)?)"
+                    r"(?![0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}(?![\w.+/=~-]))"
+                    r"(?=[A-Za-z0-9_\-.+/=~]*\d)(?=[A-Za-z0-9_\-.+/=~]*[A-Za-z])[A-Za-z0-9_\-.+/=~]{16,512}")
 
 _NUMBER = r"\d{1,5}(?:\s?[a-zA-Z](?![a-zA-Z]))?(?:[-/]\d{1,4})?"
 _NAMEWORD = r"[A-ZÀ-Ý][\w'\u2019.-]*"
@@ -318,6 +344,8 @@ def custom_recognizers() -> list[EntityRecognizer]:
         _pattern_recognizer("PERSON_NAME", "PersonByContextRecognizer", _PERSON_PATTERNS, score=0.7),
         _pattern_recognizer("PASSWORD", "PasswordInTextRecognizer", [("password", _PASSWORD)], score=0.9,
                             flags=CASE_INSENSITIVE),
+        _pattern_recognizer("SECRET_KEY", "LabelledSecretRecognizer", [("labelled secret", _LABELLED_SECRET)],
+                            score=0.85, flags=CASE_INSENSITIVE),
         _pattern_recognizer("STREET_ADDRESS", "StreetAddressRecognizer", _STREET_PATTERNS, score=0.8),
         _pattern_recognizer("JWT", "JwtRecognizer", [
             ("jwt", r"\beyJ[A-Za-z0-9_-]{5,}\.eyJ[A-Za-z0-9_-]{5,}\.[A-Za-z0-9_-]*"),
@@ -350,6 +378,25 @@ def custom_recognizers() -> list[EntityRecognizer]:
             ("pypi", r"\bpypi-AgEIcHlwaS5vcmc[A-Za-z0-9_-]{50,}"),
             ("linear", r"\blin_api_[A-Za-z0-9]{40}\b"),
             ("grafana service account", r"\bglsa_[A-Za-z0-9]{32}_[a-fA-F0-9]{8}\b"),
+            ("twilio api key", r"\bSK[0-9a-fA-F]{32}\b"),
+            ("mailgun", r"\bkey-[0-9a-f]{32}\b"),
+            ("mailchimp", r"\b[0-9a-f]{32}-us\d{1,2}\b"),
+            ("square", r"\bsq0(?:atp|csp)-[0-9A-Za-z_-]{22,43}"),
+            ("atlassian", r"\bATATT3[A-Za-z0-9_=-]{50,}"),
+            ("databricks", r"\bdapi[0-9a-f]{32}\b"),
+            ("postman", r"\bPMAK-[0-9a-f]{24}-[0-9a-f]{34}\b"),
+            ("sentry", r"\bsntr[ys]s?_[A-Za-z0-9+/=_]{40,}"),
+            ("supabase", r"\bsbp_[0-9a-f]{40}\b"),
+            ("doppler", r"\bdp\.(?:st|ct|sa|scim|audit)\.[A-Za-z0-9_-]{40,}"),
+            ("notion", r"\b(?:secret|ntn)_[A-Za-z0-9]{43,46}\b"),
+            ("mapbox secret", r"\bsk\.eyJ[A-Za-z0-9_.-]{20,}"),
+            ("telegram bot", r"\b\d{8,10}:AA[0-9A-Za-z_-]{33}\b"),
+            ("airtable", r"\bpat[A-Za-z0-9]{14}\.[a-f0-9]{64}\b"),
+            ("figma", r"\bfig[dou]_[A-Za-z0-9_-]{40,}"),
+            ("new relic", r"\bNR(?:AK|II)-[A-Za-z0-9]{27,32}\b"),
+            ("tailscale", r"\btskey-[A-Za-z0-9-]{20,}"),
+            ("pulumi", r"\bpul-[a-f0-9]{40}\b"),
+            ("heroku", r"\bHRKU-[A-Za-z0-9_-]{30,}"),
         ]),
         _pattern_recognizer("PRIVATE_KEY", "PemPrivateKeyRecognizer", [
             ("pem", r"-----BEGIN (?:[A-Z0-9]+ )*PRIVATE KEY(?: BLOCK)?-----.*?"

@@ -336,3 +336,35 @@ def test_phones_digit_runs_and_birth_dates_in_free_text_are_still_found(scrubber
 def test_a_key_naming_a_company_still_has_its_pattern_pii_found(scrubber: Scrubber) -> None:
     out = scrubber.scrub_value({"properties": {"company": "Jane Doe <jane.doe@example.com>", "partner": "Jane Doe"}})[0]
     assert out == {"properties": {"company": "Jane Doe <[EMAIL]>", "partner": "[PERSON]"}}
+
+
+# Tokens after a key or token label, and vendor keys by their documented prefixes (recognizers.py).
+SECRETS_IN_TEXT = [
+    ("api_key=3f9a8b7c6d5e4f3a2b1c0d9e8f7a6b5c", "api_key=[SECRET]"),
+    ("X-Api-Key: 9d8f7e6a5b4c3d2e1f0a9b8c7d6e5f4a", "X-Api-Key: [SECRET]"),
+    ("Authorization: Token 9944b09199c62bcf9418ad846dd0e4bbdfc6ee4b", "Authorization: Token [SECRET]"),
+    ("license key: AB12C-DE34F-GH56I-JK78L", "license key: [SECRET]"),
+    ("client_secret = 'Zx8Qw3Er5Ty7Ui9Op1As2Df4Gh6Jk8Lz'", "client_secret = '[SECRET]'"),
+    ("Mailgun key-3f9a8b7c6d5e4f3a2b1c0d9e8f7a6b5c leaked", "Mailgun [SECRET] leaked"),
+    ("bot 123456789:AAHdqTcvCH1vGWJxfSeofSAs0K5PALDsaw0", "bot [SECRET]"),
+]
+NOT_SECRETS = ["press the key 5 times", "sort key: created_at", "token expired at 2024-03-05T14:22:11Z",
+               "Tokens used: 123456 of 1000000", "idempotency key 550e8400-e29b-41d4-a716-446655440000",
+               "secret santa 2024 signup"]
+
+
+@pytest.mark.parametrize("text, expected", SECRETS_IN_TEXT)
+def test_tokens_after_their_label_and_vendor_keys_in_text_are_found(scrubber: Scrubber, text: str,
+                                                                    expected: str) -> None:
+    assert scrubber.scrub_value({"properties": {"message": text}})[0] == {"properties": {"message": expected}}
+
+
+@pytest.mark.parametrize("text", NOT_SECRETS)
+def test_words_about_keys_and_tokens_are_kept(scrubber: Scrubber, text: str) -> None:
+    assert scrubber.scrub_value({"properties": {"message": text}}) == ({"properties": {"message": text}}, Findings())
+
+
+@pytest.mark.parametrize("number", ["51664914664728", "2920163447957357", "6048375121812918", "3065 7607 2699"])
+def test_luhn_valid_numbers_outside_issuer_ranges_are_ids(scrubber: Scrubber, number: str) -> None:
+    # About one random number in ten passes Luhn; a card also has an issuer's prefix and one of its lengths.
+    assert scrubber.scrub_value({"properties": {"build_number": number}})[0] == {"properties": {"build_number": number}}

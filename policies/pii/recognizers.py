@@ -411,11 +411,31 @@ def custom_recognizers() -> list[EntityRecognizer]:
     ]
 
 
+class FrNirRecognizer(PatternRecognizer):
+    """The French social security number (NIR, numéro INSEE): sex, year, month, department (2A/2B for Corsica),
+    commune, order number, then a key of 97 minus the first 13 digits modulo 97."""
+
+    def __init__(self) -> None:
+        super().__init__(
+            supported_entity="NATIONAL_ID", name="FrNirRecognizer", global_regex_flags=CASE_SENSITIVE,
+            patterns=[Pattern("nir", r"(?<![\w.-])[12] ?\d{2} ?(?:0[1-9]|1[0-2]|[2-9]\d) ?(?:\d{2}|2[AB]) ?\d{3} ?\d{3}"
+                                     r" ?\d{2}(?![\w-])", 0.9)],
+        )
+
+    def validate_result(self, pattern_text: str) -> bool:
+        text = pattern_text.replace(" ", "")
+        body = text[:13].replace("2A", "19").replace("2B", "18")
+        return int(text[13:]) == 97 - int(body) % 97
+
+
 def national_id_recognizers() -> list[EntityRecognizer]:
     """Presidio's national identity and tax numbers that carry a check digit or letter (German tax id, Spanish DNI/NIF
-    and NIE, Italian codice fiscale) or a fixed shape (UK National Insurance), reported as one entity, NATIONAL_ID."""
-    return [cls(supported_entity="NATIONAL_ID", supported_language="en")
-            for cls in (DeTaxIdRecognizer, EsNifRecognizer, EsNieRecognizer, ItFiscalCodeRecognizer, UkNinoRecognizer)]
+    and NIE, Italian codice fiscale, French NIR) or a fixed shape (UK National Insurance), reported as one entity,
+    NATIONAL_ID."""
+    return [*(cls(supported_entity="NATIONAL_ID", supported_language="en")
+              for cls in (DeTaxIdRecognizer, EsNifRecognizer, EsNieRecognizer, ItFiscalCodeRecognizer,
+                          UkNinoRecognizer)),
+            FrNirRecognizer()]
 
 
 def pattern_recognizers(

@@ -4,7 +4,8 @@ The detectors see each piece decoded (`?email=jane%40example.com` → `jane@exam
 not hide what they look for; a piece they change is encoded again, a piece they leave keeps its original bytes. The
 scheme, the port and the URL's shape are kept. User-info (`https://user:pass@host`) is replaced outright, and so are
 the values of query parameters whose names are secret (`token`, `api_key`, `code`, ...); the host and port are kept
-(an address there is a server's); the path, every other parameter value and the fragment are scanned like any text.
+(an address there is a server's); the path, every other parameter value and the fragment are scanned like any text,
+but for path segments that are numeric ids (`/orders/2023042703`).
 
 Encodings nest: a `next=` or `redirect_uri=` parameter holds a whole URL, percent-encoded, whose own parameters are
 encoded once more (`jane%2540example.com`). A decoded value that holds a URL, or is still percent-encoded, is taken
@@ -25,6 +26,11 @@ _OPENING = {")": "(", "]": "[", "}": "{"}
 _QUERY_ONLY = re.compile(r"\?[^\s?#=&]+=[^\s]*")  # Segment's context.page.search: "?q=...&email=..."
 _PERCENT = re.compile(r"%[0-9A-Fa-f]{2}")
 MAX_NESTING = 3  # URLs inside parameters inside URLs: deeper than any redirect chain seen in practice
+# A path segment of digits, dashes and underscores is a resource's id (`/orders/2023042703`, `/invoices/2024-000123`,
+# `/builds/4378_3373449`), not a phone number: kept as it is. Not when it has the shape of a US phone or SSN
+# (`415-555-0100`, `536-90-4418`) or a card's length, which are scanned.
+_ID_SEGMENT = re.compile(r"\d+(?:[-_]\d+)*")
+_PHONE_OR_SSN_SEGMENT = re.compile(r"\d{3}-\d{3}-\d{4}|\d{3}-\d{2}-\d{4}")
 
 
 @dataclass
@@ -106,6 +112,12 @@ def _params(text: str, is_secret: Callable[[str], bool], secret_label: str, dept
     return parts
 
 
+def _an_id(segment: str) -> bool:
+    if not _ID_SEGMENT.fullmatch(segment) or _PHONE_OR_SSN_SEGMENT.fullmatch(segment):
+        return False
+    return sum(c.isdigit() for c in segment) < 12
+
+
 def split_url(url: str, is_secret: Callable[[str], bool], secret_label: str, depth: int = 0) -> list[Part]:
     scheme, sep, rest = url.partition("://")
     parts: list[Part] = [scheme + sep]
@@ -126,7 +138,9 @@ def split_url(url: str, is_secret: Callable[[str], bool], secret_label: str, dep
     for i, segment in enumerate(path.split("/")):  # segment by segment: `/` may be part of an e-mail's local part
         if i:
             parts.append("/")
-        if segment:
+        if _an_id(segment):
+            parts.append(segment)
+        elif segment:
             parts.append(_decoded(segment, unquote(segment), _quote_segment, is_secret, secret_label, depth))
     if qmark:
         parts.append("?")

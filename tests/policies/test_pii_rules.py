@@ -368,3 +368,18 @@ def test_words_about_keys_and_tokens_are_kept(scrubber: Scrubber, text: str) -> 
 def test_luhn_valid_numbers_outside_issuer_ranges_are_ids(scrubber: Scrubber, number: str) -> None:
     # About one random number in ten passes Luhn; a card also has an issuer's prefix and one of its lengths.
     assert scrubber.scrub_value({"properties": {"build_number": number}})[0] == {"properties": {"build_number": number}}
+
+
+def test_a_french_social_security_number_is_found_by_its_key(scrubber: Scrubber) -> None:
+    # NIR 1 85 03 75 123 456, key 97 - (1850375123456 mod 97) = 41; with a wrong key it is just a number.
+    out = scrubber.scrub_value({"properties": {"numero_secu_x": "1 85 03 75 123 456 41", "build": "185037512345642"}})
+    assert out[0] == {"properties": {"numero_secu_x": "[NATIONAL_ID]", "build": "185037512345642"}}
+
+
+@pytest.mark.parametrize("path, kept", [("/orders/2023042703", True), ("/invoices/2024-000123", True),
+                                        ("/builds/4378_3373449", True), ("/contacts/415-555-0100", False),
+                                        ("/people/536-90-4418", False), ("/cards/4111111111111111", False)])
+def test_numeric_ids_in_url_paths_are_kept_phone_and_ssn_shapes_are_not(scrubber: Scrubber, path: str,
+                                                                        kept: bool) -> None:
+    url = "https://app.example.com" + path
+    assert (scrubber.scrub_value({"url": url})[0] == {"url": url}) is kept

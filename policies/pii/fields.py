@@ -157,7 +157,7 @@ def field_class(key: str) -> str | None:
         return THING
     if _is_person(words, found):
         return PERSON
-    if found & _NUMBER_ID_WORDS and not found & _NOT_NUMBER_ID:
+    if _is_number_id(words):
         return NUMBER_ID
     if words[-1] in _ROLE_WORDS or (words[0] in _ROLE_WORDS and len(words) == 1):
         return ROLE
@@ -170,6 +170,13 @@ def _is_address(words: tuple[str, ...], found: set[str]) -> bool:
     if found & _ADDRESS_WORDS or _ADDRESS_LINE.fullmatch("".join(words)):
         return True
     return any(w.endswith(_ADDRESS_SUFFIXES) for w in words)
+
+
+def _is_number_id(words: tuple[str, ...]) -> bool:
+    """An id word after any phone word: `mobile_build`, `sms_template_version` are builds and versions; `order_phone`
+    and `invoice_contact` are not."""
+    last_id = max((i for i, w in enumerate(words) if w in _NUMBER_ID_WORDS), default=-1)
+    return last_id >= 0 and not any(w in _NOT_NUMBER_ID for w in words[last_id + 1:])
 
 
 def _is_thing(words: tuple[str, ...]) -> bool:

@@ -7,7 +7,8 @@ Analytics text is full of numbers that only look like PII: `Invoice 100045123`, 
 - a label for an identifier stands right before it (invoice, order, ticket, build, version, reference, SKU, ... in
   en/de/fr/es/it/nl, optionally followed by `number`, `no.`, `Nr.`, `#`, `:`), or
 - it lies inside an ISO 8601 date or timestamp, or a day-month-year date, that does not follow a birth word, or
-- it lies inside a dotted version of four or more parts with a single-digit part inside (`10.0.19045.3693`),
+- it lies inside a dotted version of four or more parts with a single-digit part inside (`10.0.19045.3693`), or
+- it follows a version as its build (`1.2.3+20240618.1234`, `5.2.1 (4412398765)`),
 
 is an identifier and is kept. A number written as a phone (`+49 …`, `(415) …`, `0171 1234567`) that the phone
 detector found is not taken for an identifier because of a label: `Questions about your order: 0171 1234567`.
@@ -38,9 +39,12 @@ _LABEL_WORDS = (
     r"|factuur\w*|bestelling|bestelnummer|referentie|versie|zending"
 )
 _NUMBER_WORDS = r"number|num|no|nr|n[°º]|nummer|num[ée]ro|n[úu]mero|id|code"
-_LABEL = re.compile(
-    rf"(?i)(?<![\w@./-])(?:{_LABEL_WORDS})(?:\s*(?:{_NUMBER_WORDS})\.?)?(?:\s*[:#]\s*|\s+|[-_]?#)$"
+_LABEL = re.compile(  # `Invoice 123`, `Bestellnr. 123`, `order #123`, `build_number=123`, `app_build: 123`
+    rf"(?i)(?<![A-Za-z0-9@./-])(?:{_LABEL_WORDS})(?:[\s_-]*(?:{_NUMBER_WORDS})\.?)?(?:\s*[:#=]\s*|\s+|[-_]?#)$"
 )
+# After a version: semantic versioning's build metadata (`1.2.3+20240618.1234`) and a build in parentheses
+# (`5.2.1 (4412398765)`).
+_AFTER_VERSION = re.compile(r"(?<![\w.])v?\d+\.\d+(?:\.\d+)*(?:-[0-9A-Za-z.-]+)?(?:\+|\s*\(\s*)$")
 _LABEL_REACH = 40  # characters before a number in which its label is looked for
 
 # ISO 8601 dates and timestamps, and day.month.year / month/day/year dates with an optional time.
@@ -88,6 +92,9 @@ def _written_as_a_phone(found: str) -> bool:
 def is_identifier(text: str, start: int, end: int, entity: str) -> bool:
     """True if the `entity` found at text[start:end] is an identifier, a date or a version (module docstring)."""
     found = text[start:end].strip()
+    opening = start + (text[start] in "(+")
+    if _AFTER_VERSION.search(text, max(0, opening - 40), opening):
+        return True
     if found.startswith(("+", "(")):
         return False
     if _labelled(text, start) and not (entity == "PHONE_NUMBER" and _written_as_a_phone(found)):

@@ -5,7 +5,7 @@ not hide what they look for; a piece they change is encoded again, a piece they 
 scheme, the port and the URL's shape are kept. User-info (`https://user:pass@host`) is replaced outright, and so are
 the values of query parameters whose names are secret (`token`, `api_key`, `code`, ...); the host and port are kept
 (an address there is a server's); the path, every other parameter value and the fragment are scanned like any text,
-but for path segments that are numeric ids (`/orders/2023042703`).
+but for numeric ids in path segments (`/orders/2023042703`) and in parameters named for ids (`?order_id=2024-1234`).
 
 Encodings nest: a `next=` or `redirect_uri=` parameter holds a whole URL, percent-encoded, whose own parameters are
 encoded once more (`jane%2540example.com`). A decoded value that holds a URL, or is still percent-encoded, is taken
@@ -19,6 +19,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from urllib.parse import quote, quote_plus, unquote, unquote_plus
 
+from policies.pii.fields import NUMBER_ID, field_class, field_words
+
 # A URL runs to the first space, quote or angle bracket; trailing sentence punctuation is not part of it.
 _URL = re.compile(r"\b[a-zA-Z][a-zA-Z0-9+.\-]{1,15}://[^\s<>\"'`{}|\\^]+")
 _TRAILING = ".,;:!?)]}'\""
@@ -28,9 +30,10 @@ _PERCENT = re.compile(r"%[0-9A-Fa-f]{2}")
 MAX_NESTING = 3  # URLs inside parameters inside URLs: deeper than any redirect chain seen in practice
 # A path segment of digits, dashes and underscores is a resource's id (`/orders/2023042703`, `/invoices/2024-000123`,
 # `/builds/4378_3373449`), not a phone number: kept as it is. Not when it has the shape of a US phone or SSN
-# (`415-555-0100`, `536-90-4418`) or a card's length, which are scanned.
+# (`415-555-0100`, `536-90-4418`) or a card's (12 to 19 digits, or grouped 4-4-4-4, 4-6-5), which are scanned.
 _ID_SEGMENT = re.compile(r"\d+(?:[-_]\d+)*")
 _PHONE_OR_SSN_SEGMENT = re.compile(r"\d{3}-\d{3}-\d{4}|\d{3}-\d{2}-\d{4}")
+_CARD_GROUPS = re.compile(r"\d{4}(?:-\d{4}){2,3}(?:-\d{1,3})?|\d{4}-\d{6}-\d{4,5}")
 
 
 @dataclass
@@ -107,6 +110,8 @@ def _params(text: str, is_secret: Callable[[str], bool], secret_label: str, dept
             continue
         if is_secret(unquote_plus(name)):
             parts.append(Replaced("URL_SECRET", secret_label, value))
+        elif _an_id(value) and _id_param(unquote_plus(name)):
+            parts.append(value)
         else:
             parts.append(_decoded(value, unquote_plus(value), _quote_query, is_secret, secret_label, depth))
     return parts
@@ -115,7 +120,13 @@ def _params(text: str, is_secret: Callable[[str], bool], secret_label: str, dept
 def _an_id(segment: str) -> bool:
     if not _ID_SEGMENT.fullmatch(segment) or _PHONE_OR_SSN_SEGMENT.fullmatch(segment):
         return False
-    return sum(c.isdigit() for c in segment) < 12
+    return not (12 <= len(segment) <= 19 and segment.isdigit()) and not _CARD_GROUPS.fullmatch(segment)
+
+
+def _id_param(name: str) -> bool:
+    """A parameter that names an identifier: `id`, `order_id`, `build`, `invoice_number` (fields.py's NUMBER_ID)."""
+    words = field_words(name)
+    return bool(words) and (words[-1] in ("id", "ids") or field_class(name) == NUMBER_ID)
 
 
 def split_url(url: str, is_secret: Callable[[str], bool], secret_label: str, depth: int = 0) -> list[Part]:

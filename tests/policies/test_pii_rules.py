@@ -267,6 +267,8 @@ NOT_KEYED: list[tuple[str, Any]] = [
     ("company", "Baker McKenzie"), ("brand", "Ralph Lauren"), ("account_name", "Morgan Stanley"),
     ("employer", "Johnson Controls"), ("Firmenname", "Müller Schmidt"), ("bedrijfsnaam", "Van Dijk"),
     ("nombre_empresa", "García Hermanos"), ("product_name", "Jordan Pro"),
+    # an id word after a phone word names an id: the build of the mobile app, not a mobile number
+    ("mobile_build", "4412398765"), ("sms_template_version", "4155550100"),
 ]
 
 
@@ -383,3 +385,21 @@ def test_numeric_ids_in_url_paths_are_kept_phone_and_ssn_shapes_are_not(scrubber
                                                                         kept: bool) -> None:
     url = "https://app.example.com" + path
     assert (scrubber.scrub_value({"url": url})[0] == {"url": url}) is kept
+
+
+@pytest.mark.parametrize("key, value", [
+    ("message", "Running 1.2.3+20240618.1234 in prod"), ("message", "app 5.2.1 (4412398765)"),
+    ("message", "build_number=2024061812345"), ("url", "https://ci.example.com/builds?id=20240618-1234"),
+    ("url", "https://shop.example.com/track?order_number=4155550123"),
+])
+def test_builds_after_versions_and_ids_in_parameters_are_kept(scrubber: Scrubber, key: str, value: str) -> None:
+    assert scrubber.scrub_value({key: value}) == ({key: value}, Findings())
+
+
+def test_a_phone_number_in_a_url_parameter_not_named_for_an_id_is_found(scrubber: Scrubber) -> None:
+    url = "https://shop.example.com/callback?to=4155550123"
+    assert scrubber.scrub_value({"url": url})[0] == {"url": "https://shop.example.com/callback?to=[PHONE]"}
+
+
+def test_a_phone_word_after_an_id_word_names_a_phone(scrubber: Scrubber) -> None:
+    assert scrubber.scrub_value({"order_phone": "415-555-0100"})[0] == {"order_phone": "[PHONE]"}

@@ -14,8 +14,10 @@ Presidio's own, tightened:
   1, 7–9, or a length no issuer uses) never qualify.
 - IP address: Presidio's pattern finds `120.0.0.0` in `Chrome/120.0.0.0`; ours rejects version-shaped contexts.
 
-Ours: JWT, bearer/basic credentials, token-shaped values after a key or token label (`api_key=…`), AWS access key ids, vendor secret keys (Stripe, GitHub, Slack, Google, OpenAI,
-SendGrid, GitLab, npm, PostHog personal), PEM private keys, URL user-info, Ethereum addresses; passwords written out in
+Ours: JWT, bearer/basic credentials, token-shaped values after a key or token label (`api_key=…`), AWS access key
+ids, vendor secret keys by their documented prefixes (Stripe, GitHub, Slack, Google, OpenAI, SendGrid, GitLab, npm,
+PostHog personal, and the others listed in SecretKeyRecognizer), French NIRs by their key, PEM private keys, URL
+user-info, Ethereum addresses; passwords written out in
 text (`password: "hunter2"`, `Passwort ist ...`, `mot de passe : ...`) and street addresses (a street word and a house
 number, in the order each language writes them: `12 Baker Street`, `Hauptstraße 5`, `12 rue de la Paix`,
 `Calle Mayor 5`, `Via Roma 12`, `Keizersgracht 123`); people named by context in each language: after a title (Mr,

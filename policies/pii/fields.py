@@ -14,7 +14,9 @@ vocabulary of form fields in en/de/fr/es/it/nl, not tuned to any corpus.
   that its country code and city stay while its street lines go.
 - ROLE: a person in a role (`assignee`, `recipient`, `empfaenger`, `destinataire`, ...): a value shaped like a name is
   replaced, any other value goes to the detectors.
-- NUMBER_ID: a version, build, release, invoice, order or reference key: its numbers are never phones or addresses.
+- NUMBER_ID: a version, build, release, invoice, order or reference key, or a compound of `Nummer` that is not a
+  phone, account or identity number (`Auftragsnummer`, `factuurnummer`): its numbers are never phones or addresses.
+  An id word followed by a phone word (`order_phone`) is a phone.
 - THING: a key that names an organisation or a product (`company`, `employer`, `brand`, `vendor`, `product_name`,
   `feature`, `Firmenname`, `entreprise`, `empresa`, `azienda`, `bedrijf`, ...): its value names no person, so the
   name detectors do not run on it (`Morgan Stanley`, `Ralph Lauren`, `Baker McKenzie` are companies); every other
@@ -172,10 +174,22 @@ def _is_address(words: tuple[str, ...], found: set[str]) -> bool:
     return any(w.endswith(_ADDRESS_SUFFIXES) for w in words)
 
 
+# German and Dutch compounds of `Nummer` that are not ids: telephone, account and identity numbers.
+_NOT_ID_NUMMER = ("telefon", "telefoon", "ruf", "festnetz", "durchwahl", "notruf", "notfall", "kontakt", "contact",
+                  "handy", "mobil", "mobiel", "gsm", "fax", "sms", "whatsapp", "konto", "rekening", "steuer", "ausweis",
+                  "pass", "versicherungs", "burgerservice", "sofi", "identiteits", "personal")
+
+
+def _id_word(word: str) -> bool:
+    """`invoice`, `build`, ..., or a compound of `Nummer` (`Auftragsnummer`, `Belegnummer`, `ordernummer`)."""
+    return word in _NUMBER_ID_WORDS or (len(word) > 6 and word.endswith("nummer")
+                                         and not word.startswith(_NOT_ID_NUMMER))
+
+
 def _is_number_id(words: tuple[str, ...]) -> bool:
     """An id word after any phone word: `mobile_build`, `sms_template_version` are builds and versions; `order_phone`
     and `invoice_contact` are not."""
-    last_id = max((i for i, w in enumerate(words) if w in _NUMBER_ID_WORDS), default=-1)
+    last_id = max((i for i, w in enumerate(words) if _id_word(w)), default=-1)
     return last_id >= 0 and not any(w in _NOT_NUMBER_ID for w in words[last_id + 1:])
 
 

@@ -269,6 +269,7 @@ NOT_KEYED: list[tuple[str, Any]] = [
     ("nombre_empresa", "García Hermanos"), ("product_name", "Jordan Pro"),
     # an id word after a phone word names an id: the build of the mobile app, not a mobile number
     ("mobile_build", "4412398765"), ("sms_template_version", "4155550100"),
+    ("Auftragsnummer", "0171-1234567"), ("factuurnummer", "0612345678"),
 ]
 
 
@@ -403,3 +404,5 @@ def test_a_phone_number_in_a_url_parameter_not_named_for_an_id_is_found(scrubber
 
 def test_a_phone_word_after_an_id_word_names_a_phone(scrubber: Scrubber) -> None:
     assert scrubber.scrub_value({"order_phone": "415-555-0100"})[0] == {"order_phone": "[PHONE]"}
+    assert scrubber.scrub_value({"telefoonnummer": "06-12345678"})[0] == {"telefoonnummer": "[PHONE]"}
+    assert scrubber.scrub_value({"Rufnummer": "030 1234567"})[0] == {"Rufnummer": "[PHONE]"}

@@ -35,7 +35,7 @@ from policies.pii.redactions import (
     epoch_year,
 )
 from policies.pii.rules import DETECT_ANY, Action, CompiledRules, Step
-from policies.pii.scanner import STANDARD, Scanned, Scanner
+from policies.pii.scanner import STANDARD, THINGS, Scanned, Scanner
 
 _MAX_JSON_NESTING = 3
 FindingList = list[FindingKey]  # one event's findings while it is walked
@@ -65,6 +65,10 @@ class Walker:
                   findings: FindingList, pending: list[Pending]) -> None:
         """Apply the rules to every value of `d` (at selector `state`); `forced` is the transform of an enclosing
         object, `cls` the detector class inherited from a free-text key above."""
+        if cls == THINGS:
+            # A company's or product's key vouches for its own text (and a list of names), not for an object under
+            # it: `company: {ceo: "Jane Doe"}` holds a person.
+            cls = STANDARD
         # The hot loop: locals only, and values replaced in place (no change of size while iterating).
         steps = self._rules.steps
         caches = self._scanner.caches

@@ -406,3 +406,10 @@ def test_a_phone_word_after_an_id_word_names_a_phone(scrubber: Scrubber) -> None
     assert scrubber.scrub_value({"order_phone": "415-555-0100"})[0] == {"order_phone": "[PHONE]"}
     assert scrubber.scrub_value({"telefoonnummer": "06-12345678"})[0] == {"telefoonnummer": "[PHONE]"}
     assert scrubber.scrub_value({"Rufnummer": "030 1234567"})[0] == {"Rufnummer": "[PHONE]"}
+
+
+def test_a_company_key_vouches_for_its_own_name_not_for_a_person_in_an_object_under_it(scrubber: Scrubber) -> None:
+    event = {"company": "Baker McKenzie", "employer": {"name": "Acme", "ceo": "Jane Doe", "contact": "Jane Doe"}}
+    scrubbed = scrubber.scrub_json(event)
+    assert scrubbed["company"] == "Baker McKenzie"
+    assert "Jane Doe" not in str(scrubbed["employer"])

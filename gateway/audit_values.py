@@ -5,8 +5,10 @@ checked by whatever string was pasted, an account named by its e-mail): the chai
 drop one without breaking, so such values are written as `hmac:<hex>` (HMAC-SHA256 under the `audit-values` key,
 derived in gateway.keys) and searched by hashing the searched value the same way.
 
-- a target is kept as it is only when it has the shape of an id (letters, digits, `_ . : -`; not a long run of
-  digits, which may be a phone number); anything else is hashed;
+- a target is kept as it is only when it has the shape of an id (letters, digits, `_ . : -`), unless it is all
+  digits and separators, 7 digits or more: that may be a phone number (`4915112345678`, `+49-151-1234567`). A run of
+  digits inside an id (`del_3f9a1234567b…`, the gateway's own hex ids) is not, or ids would be hashed by chance;
+  anything else is hashed;
 - the values of a `filters` mapping in the details are hashed, except those of FILTER_SHAPES (names, numbers, times,
   flags chosen from a fixed set): the entry keeps which filters were used and how, not what they matched.
 """
@@ -27,7 +29,7 @@ FILTER_SHAPES = frozenset({
     "destination", "include_claimed", "status", "from", "to", "window",
 })
 _ID_SHAPE = re.compile(r"\*|[A-Za-z0-9_.:-]{1,128}")
-_PHONE_LIKE = re.compile(r"[0-9]{7,}")
+_PHONE_LIKE = re.compile(r"\+?(?:[0-9][ .()-]?){6,}[0-9]")
 
 
 @dataclass(frozen=True)
@@ -39,7 +41,7 @@ class AuditValues:
 
     def target(self, target: str) -> str:
         """The target as the log keeps it: as it is when it has the shape of an id, else hashed."""
-        if _ID_SHAPE.fullmatch(target) and not _PHONE_LIKE.search(target):
+        if _ID_SHAPE.fullmatch(target) and not _PHONE_LIKE.fullmatch(target):
             return target
         return self.hash(target)
 

@@ -95,3 +95,14 @@ def test_a_phone_number_as_target_is_hashed(log: AuditLog) -> None:
     log.db.write_sync(lambda c: log.append(c, "ann", "compliance", "receipt.verify", "4915112345678"))
     [target] = log.db.read_sync(lambda c: c.execute("SELECT target FROM audit_log").fetchone())
     assert target.startswith("hmac:")
+
+
+def test_an_id_with_a_run_of_digits_inside_is_kept_as_it_is(log: AuditLog) -> None:
+    # The gateway's own ids are hex: one in a few dozen holds seven digits in a row, and must stay readable (and
+    # findable as written) like every other.
+    for target in ("del_3f9a1234567b0c2d4e6f8a9b", "4915112345678", "+49-151-1234567"):
+        log.db.write_sync(lambda c, t=target: log.append(c, "ann", "compliance", "deletion.read", t))
+    targets = [row[0] for row in log.db.read_sync(lambda c: c.execute("SELECT target FROM audit_log ORDER BY id"
+                                                                       ).fetchall())]
+    assert targets[0] == "del_3f9a1234567b0c2d4e6f8a9b"
+    assert targets[1].startswith("hmac:") and targets[2].startswith("hmac:")

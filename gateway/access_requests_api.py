@@ -14,9 +14,10 @@ from starlette.routing import Route
 
 from gateway import access_requests as store
 from gateway.access import admin_route
-from gateway.admin_request import audit, not_found, principal_of
+from gateway.admin_request import audit, json_object, not_found, principal_of, refused
 from gateway.deletion import Identifiers, InvalidRequest
 from gateway.privacy_api import collect_subject
+from gateway.protocols.codec import ProtocolError
 from gateway.state import gateway_of
 
 ROLES = ("compliance",)
@@ -29,11 +30,9 @@ def _invalid(message: str) -> JSONResponse:
 async def create(request: Request) -> Response:
     gateway = gateway_of(request)
     try:
-        body = orjson.loads(await request.body())
-    except orjson.JSONDecodeError as exc:
-        return _invalid(f"body is not valid JSON: {exc}")
-    if not isinstance(body, dict):
-        return _invalid("body must be a JSON object")
+        body = await json_object(request)
+    except ProtocolError as error:
+        return refused(error)
     reference = body.get("reference", "")
     if not isinstance(reference, str) or len(reference) > store.MAX_REFERENCE:
         return _invalid(f"reference must be a string of at most {store.MAX_REFERENCE} characters "

@@ -9,7 +9,11 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse
 
 from gateway.access import Principal
+from gateway.bodies import read_body
+from gateway.protocols.codec import ProtocolError, parse_json
 from gateway.state import gateway_of
+
+MAX_BODY = 256 * 1024  # an admin request names a few identifiers, a note, a selection: never more than this
 
 
 def principal_of(request: Request) -> Principal:
@@ -21,6 +25,22 @@ async def audit(request: Request, action: str, target: str, details: dict[str, A
     """Record `action` on `target` by the caller; committed before the handler returns any data."""
     principal = principal_of(request)
     await gateway_of(request).audit.record(principal.name, principal.role, action, target, details)
+
+
+async def json_object(request: Request, max_bytes: int = MAX_BODY) -> dict[str, Any]:
+    """The body as a JSON object, read as carefully as an ingest body (an admin token leaks, a client misbehaves):
+    ProtocolError 413 past `max_bytes`, 408 if it has not arrived within `[http] body_timeout_s`, 400 if it is not
+    JSON, nests too deep or is not an object."""
+    raw = await read_body(request, max_bytes, gateway_of(request).policy.http.body_timeout_s)
+    body = parse_json(raw)
+    if not isinstance(body, dict):
+        raise ProtocolError(400, "invalid_request", "body must be a JSON object")
+    return body
+
+
+def refused(error: ProtocolError) -> JSONResponse:
+    """The admin API's error shape for a refused body."""
+    return JSONResponse({"error": error.code, "message": error.message}, status_code=error.status)
 
 
 def int_param(request: Request, name: str) -> int | None:

@@ -29,9 +29,10 @@ from starlette.routing import Route
 
 from gateway import signed_documents
 from gateway.access import admin_route
-from gateway.admin_request import audit, not_found, principal_of
+from gateway.admin_request import audit, json_object, not_found, principal_of, refused
 from gateway.deletion import IDENTIFIER_KINDS, Identifiers, InvalidRequest
 from gateway.identity import claimed_links, component
+from gateway.protocols.codec import ProtocolError
 from gateway.state import gateway_of
 
 ROLES = ("compliance",)
@@ -51,19 +52,10 @@ def _include_claimed(value: Any) -> bool:
     return value
 
 
-async def _json_body(request: Request) -> Any:
-    try:
-        return orjson.loads(await request.body())
-    except orjson.JSONDecodeError as exc:
-        raise InvalidRequest(f"body is not valid JSON: {exc}") from None
-
-
 async def create_deletion(request: Request) -> Response:
     gateway = gateway_of(request)
     try:
-        body = await _json_body(request)
-        if not isinstance(body, dict):
-            raise InvalidRequest("body must be a JSON object")
+        body = await json_object(request)
         identifiers = Identifiers.parse(body.get("identifiers"))
         reason = body.get("reason", "")
         if not isinstance(reason, str) or len(reason) > 500:
@@ -76,6 +68,8 @@ async def create_deletion(request: Request) -> Response:
         )
     except InvalidRequest as error:
         return _invalid(str(error))
+    except ProtocolError as error:
+        return refused(error)
     status = await gateway.deletions.status(deletion_id)
     return JSONResponse({"id": deletion_id, "status": status["status"] if status else "pending", "created": created},
                         status_code=202, headers={"Location": f"/admin/v1/privacy/deletions/{deletion_id}"})
@@ -161,8 +155,7 @@ async def export_subject(request: Request) -> Response:
     gateway = gateway_of(request)
     try:
         if request.method == "POST":
-            body = await _json_body(request)
-            body = body if isinstance(body, dict) else {}
+            body = await json_object(request)
             raw, include = body.get("identifiers"), body.get("include_claimed", False)
         else:
             raw = {k: v for k, v in request.query_params.items() if k in IDENTIFIER_KINDS}
@@ -171,6 +164,8 @@ async def export_subject(request: Request) -> Response:
         include_claimed = _include_claimed(include)
     except InvalidRequest as error:
         return _invalid(str(error))
+    except ProtocolError as error:
+        return refused(error)
     hashes = {gateway.identity.hash(v) for v in identifiers.every_value()}
     await audit(request, "subject.export", "subject", {"identifiers": len(hashes), "include_claimed": include_claimed})
     export = await gateway.db.read(lambda conn: collect_subject(conn, hashes, include_claimed))
@@ -182,12 +177,12 @@ async def verify_receipt(request: Request) -> Response:
     the same check `privacy-gateway receipt verify` makes offline."""
     gateway = gateway_of(request)
     try:
-        receipt = await _json_body(request)
-    except InvalidRequest as error:
-        return _invalid(str(error))
+        receipt = await json_object(request)
+    except ProtocolError as error:
+        return refused(error)
     key = gateway.signing_key.public
     checked = signed_documents.check(receipt, key)
-    target = receipt.get("deletion_id") if isinstance(receipt, dict) else None
+    target = receipt.get("deletion_id")
     await audit(request, "receipt.verify", str(target or "-")[:100], {"valid": checked.ok})
     return JSONResponse({"valid": checked.ok, "problem": checked.problem, "key_id": key.key_id,
                          "deletion_id": target if isinstance(target, str) else None})

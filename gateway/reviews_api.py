@@ -8,14 +8,14 @@ A review goes through `reviews.submit`, as one from the session page does (gatew
 
 from __future__ import annotations
 
-import orjson
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
 from gateway import reviews
 from gateway.access import admin_route
-from gateway.admin_request import audit, not_found, principal_of
+from gateway.admin_request import audit, json_object, not_found, principal_of, refused
+from gateway.protocols.codec import ProtocolError
 from gateway.session_path import SESSION_ID
 from gateway.state import gateway_of
 
@@ -26,10 +26,10 @@ async def post_review(request: Request) -> Response:
     """201 with the review; 400 for a bad body, 404 for an unknown session."""
     gateway = gateway_of(request)
     try:
-        body = orjson.loads(await request.body())
-    except orjson.JSONDecodeError:
-        body = None
-    if not (isinstance(body, dict) and isinstance(body.get("status"), str) and isinstance(body.get("note", ""), str)):
+        body = await json_object(request)
+    except ProtocolError as error:
+        return refused(error)
+    if not (isinstance(body.get("status"), str) and isinstance(body.get("note", ""), str)):
         return JSONResponse({"error": "invalid_request",
                              "message": 'send {"status": "reviewed"|"dismissed", "note": "..."}'}, status_code=400)
     try:

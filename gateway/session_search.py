@@ -23,13 +23,13 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
-import orjson
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
-from gateway.admin_request import audit, not_found
+from gateway.admin_request import audit, json_object, not_found, refused
 from gateway.deletion import Identifiers, InvalidRequest
 from gateway.identity import claimed_links, component
+from gateway.protocols.codec import ProtocolError
 from gateway.state import Gateway, gateway_of
 from replay import search
 from replay.search import SessionQuery
@@ -163,11 +163,9 @@ async def list_sessions(request: Request) -> Response:
 
 async def search_sessions(request: Request) -> Response:
     try:
-        body = orjson.loads(await request.body())
-    except orjson.JSONDecodeError:
-        body = None
-    if not isinstance(body, dict):
-        return _invalid(BadSearch("the body must be a JSON object of search fields"))
+        body = await json_object(request)
+    except ProtocolError as error:
+        return refused(error)
     return await _answer(request, {str(k): "" if v is None else str(v) for k, v in body.items()})
 
 

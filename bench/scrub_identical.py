@@ -2,18 +2,23 @@
 
     python bench/scrub_identical.py                    # this tree against main
     python bench/scrub_identical.py --before HEAD~3    # against any revision
-    python bench/scrub_identical.py --timing 3         # also time both on bench/scrub.py's stream, 3 rounds each
+    python bench/scrub_identical.py --timing 3         # also time both on bench/scrub.py's streams, 3 rounds each
+    python bench/scrub_identical.py --stream-events 0  # the corpora only, not bench/scrub.py's events
+    python bench/scrub_identical.py --streams-only     # bench/scrub.py's events only (a minute, not several)
 
 The scrubber of revision `--before` (its `policies/` taken with `git archive`) and the scrubber of this tree each run
 in a fresh interpreter over every payload of the corpus (default fixtures/pii/corpus.jsonl) through every public entry
 point, under three policies (the default; policy rules of every action with detector actions other than replace; no
-built-in rules and a strict class for every key), and write what comes out, findings included, to a file. The two files
-must be equal byte for byte; the first differences are printed (record id and entry point, never a value) and the exit
-status is 1 when they differ.
+built-in rules and a strict class for every key), and over bench/scrub.py's generated events (`--stream-events` of its
+cold stream, whose strings never repeat, and as many of its warm one, under the default policy, in batches of 20 and
+one event per call), and write what comes out, findings included, to a file. The two files must be equal byte for
+byte; the first differences are printed (record id and entry point, never a value) and the exit status is 1 when they
+differ.
 
-With `--timing N`, both scrubbers also scrub the event stream of bench/scrub.py (Segment events, 4,000 to warm the cache
-and 4,000 more), each in its own process pinned to one CPU, the two taking turns N times; events per CPU-second, the
-best of each, and their ratio are printed (a split that must not change behaviour must not cost speed either).
+With `--timing N`, both scrubbers also scrub bench/scrub.py's streams (4,000 cold events, whose strings never repeat;
+4,000 warm ones to fill the cache, then 4,000 more), each in its own process pinned to one CPU, the two taking turns N
+times; events per CPU-second, the best of each, and their ratio are printed (a change that must not change behaviour
+must not cost speed either).
 
 Entry points: `scrub_events` on each Segment batch as the model events the codecs build, `scrub_value` on every
 payload, `scrub_text` and `scrub_attribute` (href, title, data-*, input value) on every string of it, and
@@ -106,16 +111,44 @@ def _event_out(event: Any) -> dict[str, Any]:
             **{wire: getattr(event, attr) for attr, wire in WIRE_NAMES}}
 
 
-def dump(corpus: Path, out: Path) -> None:
-    """Scrub the corpus through every entry point under every policy, writing one JSON line per (policy, record)."""
+def _stream_events(path: Path | None, analyzer: Any, f: Any) -> None:
+    """bench/scrub.py's events (saved by the parent, so that both trees get the same), default policy: in batches of
+    20 with a fresh scrubber per stream (cold: every string new to it), then again one event per call."""
     import copy
 
     import orjson
 
-    from policies.pii import Findings, Scrubber, scrubber
+    from policies.pii import PiiConfig, Scrubber
+
+    if path is None:
+        return
+    for name, wires in orjson.loads(path.read_bytes()).items():
+        for batch in (20, 1):
+            scrubber = Scrubber(PiiConfig(), KEY, None, analyzer=analyzer)
+            events = _segment_events({"batch": copy.deepcopy(wires)}) or []
+            for at in range(0, len(events), batch):
+                found = scrubber.scrub_events(events[at : at + batch])
+                line = {"policy": f"default, {name} stream, batches of {batch}", "id": at,
+                        "scrub_events": [[_event_out(e), x.items()] for e, x in zip(events[at : at + batch], found,
+                                                                                     strict=True)]}
+                f.write(orjson.dumps(line, option=orjson.OPT_SORT_KEYS) + b"\n")
+
+
+def dump(corpus: Path, out: Path, stream: Path | None = None, streams_only: bool = False) -> None:
+    """Scrub the corpus through every entry point under every policy, writing one JSON line per (policy, record);
+    then the saved stream events, if any."""
+    import copy
+
+    import orjson
+
+    from policies.pii import Findings, PiiConfig, Scrubber, scrubber
 
     print(f"  scrubbing with {Path(scrubber.__file__).resolve()}", flush=True)
     records = [orjson.loads(line) for line in corpus.read_bytes().splitlines() if line.strip()]
+    if streams_only:
+        with out.open("wb") as f:
+            _stream_events(stream, Scrubber(PiiConfig(), KEY, None).analyzer, f)
+        return
     analyzer = None
     with out.open("wb") as f:
         for name, config in _configs().items():
@@ -148,6 +181,7 @@ def dump(corpus: Path, out: Path) -> None:
                 line["texts"] = texts
                 f.write(orjson.dumps(line, option=orjson.OPT_SORT_KEYS) + b"\n")
         _dump_recordings(Scrubber(_configs()["default"], KEY, None, analyzer=analyzer), f)
+        _stream_events(stream, analyzer, f)
 
 
 def _dump_recordings(scrubber: Any, f: Any) -> None:
@@ -177,29 +211,43 @@ def timing(stream: Path) -> None:
 
     if hasattr(os, "sched_setaffinity"):
         os.sched_setaffinity(0, {sorted(os.sched_getaffinity(0))[0]})
-    cold, warm = orjson.loads(stream.read_bytes())
+    streams = orjson.loads(stream.read_bytes())
+    cold, warm_a, warm_b = streams["cold"], streams["warm"], streams["warm, second half"]
     analyzer = Scrubber(PiiConfig(), KEY, None).analyzer
     best = [1e9, 1e9]
     for _ in range(3):
-        scrubber = Scrubber(PiiConfig(), KEY, None, analyzer=analyzer)
-        for i, wires in enumerate((cold, warm)):
-            events = _segment_events({"batch": copy.deepcopy(wires)}) or []
-            start = time.process_time()
-            for at in range(0, len(events), 20):
-                scrubber.scrub_events(events[at : at + 20])
+        for i, (first, timed) in enumerate(((None, cold), (warm_a, warm_b))):
+            scrubber = Scrubber(PiiConfig(), KEY, None, analyzer=analyzer)
+            for wires in (first, timed):
+                if wires is None:
+                    continue
+                events = _segment_events({"batch": copy.deepcopy(wires)}) or []
+                start = time.process_time()
+                for at in range(0, len(events), 20):
+                    scrubber.scrub_events(events[at : at + 20])
             best[i] = min(best[i], time.process_time() - start)
-    print(orjson.dumps([len(cold) / best[0], len(warm) / best[1]]).decode())
+    print(orjson.dumps([len(cold) / best[0], len(warm_b) / best[1]]).decode())
+
+
+def _save_streams(path: Path, cold_events: int, warm_events: int) -> None:
+    """bench/scrub.py's cold stream and its warm one (two parts: the second is timed after the first), generated here
+    once, so that both trees scrub the same events."""
+    import orjson
+
+    sys.path.insert(0, str(ROOT / "bench"))
+    from scrub import ColdStream, WarmStream
+
+    cold, warm = ColdStream(), WarmStream()
+    path.write_bytes(orjson.dumps({
+        "cold": [cold.event()[0] for _ in range(cold_events)], "warm": [warm.event()[0] for _ in range(warm_events)],
+        "warm, second half": [warm.event()[0] for _ in range(warm_events)]}))
 
 
 def _time_both(old_tree: Path, tmp: Path, rounds: int) -> None:
     import orjson
 
-    sys.path.insert(0, str(ROOT / "bench"))
-    from scrub import Stream
-
-    stream = Stream()
-    path = tmp / "stream.json"
-    path.write_bytes(orjson.dumps([[stream.event()[0] for _ in range(4000)] for _ in range(2)]))
+    path = tmp / "timing-streams.json"
+    _save_streams(path, 4000, 4000)
     rates: dict[str, list[list[float]]] = {"before": [], "after": []}
     for _ in range(rounds):
         for label, tree in (("before", old_tree), ("after", ROOT)):
@@ -213,10 +261,12 @@ def _time_both(old_tree: Path, tmp: Path, rounds: int) -> None:
         print(f"  {name}: before {before:,.0f}  after {after:,.0f}  after/before {after / before:.2f}")
 
 
-def _run_dump(tree: Path, corpus: Path, out: Path) -> None:
+def _run_dump(tree: Path, corpus: Path, out: Path, stream: Path | None, streams_only: bool) -> None:
     env = dict(os.environ, PYTHONPATH=str(tree), PYTHONHASHSEED="0")
-    subprocess.run([sys.executable, str(Path(__file__).resolve()), "--dump", str(out), "--corpus", str(corpus)],
-                   cwd=tree, env=env, check=True)
+    extra = ["--stream", str(stream)] if stream is not None else []
+    extra += ["--streams-only"] if streams_only else []
+    subprocess.run([sys.executable, str(Path(__file__).resolve()), "--dump", str(out), "--corpus", str(corpus),
+                    *extra], cwd=tree, env=env, check=True)
 
 
 def _export(revision: str, target: Path) -> None:
@@ -256,11 +306,15 @@ def main() -> int:
     parser.add_argument("--before", default="main", help="git revision to compare against (default: main)")
     parser.add_argument("--corpus", type=Path, default=CORPUS)
     parser.add_argument("--timing", type=int, default=0, metavar="N", help="also time both, N turns each")
+    parser.add_argument("--stream-events", type=int, default=3000, metavar="N",
+                        help="bench/scrub.py's cold and warm events compared (default 3000 of each; 0: none)")
+    parser.add_argument("--streams-only", action="store_true", help="bench/scrub.py's events only, not the corpora")
+    parser.add_argument("--stream", type=Path, help=argparse.SUPPRESS)  # internal: the saved stream events
     parser.add_argument("--dump", type=Path, help=argparse.SUPPRESS)  # internal: one tree's output
     parser.add_argument("--timing-of", type=Path, help=argparse.SUPPRESS)  # internal: one tree's rates
     args = parser.parse_args()
     if args.dump is not None:
-        dump(args.corpus, args.dump)
+        dump(args.corpus, args.dump, args.stream, args.streams_only)
         return 0
     if args.timing_of is not None:
         timing(args.timing_of)
@@ -270,9 +324,14 @@ def main() -> int:
         old_tree.mkdir()
         _export(args.before, old_tree)
         outputs = Path(tmp) / "before.jsonl", Path(tmp) / "after.jsonl"
-        print(f"scrubbing {args.corpus} with {args.before} and with this tree ({ROOT})")
-        _run_dump(old_tree, args.corpus.resolve(), outputs[0])
-        _run_dump(ROOT, args.corpus.resolve(), outputs[1])
+        stream = None
+        if args.stream_events:
+            stream = Path(tmp) / "streams.json"
+            _save_streams(stream, args.stream_events, args.stream_events)
+        print(f"scrubbing {args.corpus} and {args.stream_events} cold and warm events of bench/scrub.py with "
+              f"{args.before} and with this tree ({ROOT})")
+        _run_dump(old_tree, args.corpus.resolve(), outputs[0], stream, args.streams_only)
+        _run_dump(ROOT, args.corpus.resolve(), outputs[1], stream, args.streams_only)
         status = _compare(*outputs)
         if args.timing:
             _time_both(old_tree, Path(tmp), args.timing)

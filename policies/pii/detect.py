@@ -100,6 +100,9 @@ class Detector:
         self._allow = frozenset(allow_values)
         self._window, self._step = window_chars, window_chars - window_overlap
         self._digit_runs: dict[int, re.Pattern[str]] = {}
+        # What the last finds_nothing() learnt of the strings that may hold something: find() gets most of them next,
+        # as their own single leaf, and need not run the prefilter on them again. (text, id of class) -> _wanted().
+        self._wanted_of: dict[tuple[str, int], tuple[frozenset[str], bool]] = {}
         # The prefilter's hyperscan database takes ~0.4 s to compile: here, where the engine is built (at start-up or
         # off the event loop on a reload), not in the first request, which browsers abandon when the page is left.
         open_gates(())
@@ -137,13 +140,17 @@ class Detector:
         """For each (text, class): True if find() certainly finds nothing in it, from one prefilter pass over all of
         them. Most new strings of an event hold nothing (ids, labels, user agents): this is all they cost."""
         gates = open_gates([text for text, _ in items])
+        self._wanted_of = {}
         return [self._nothing(text, cls, g) for (text, cls), g in zip(items, gates, strict=True)]
 
     def _nothing(self, text: str, cls: DetectorClass, gates: int) -> bool:
         # A class's digit runs are found without the recognizers: none when the 7-digit gate is closed.
         if cls.digit_run and (cls.digit_run < 7 or gates & DIGITS):
             return False
-        return not self._wanted(text, cls, gates)[0]
+        wanted = self._wanted(text, cls, gates)
+        if wanted[0]:
+            self._wanted_of[(text, id(cls))] = wanted
+        return not wanted[0]
 
     def _wanted(self, text: str, cls: DetectorClass, gates: int) -> tuple[frozenset[str], bool]:
         """The entities `text` could hold in class `cls`, and whether NER runs on it."""
@@ -158,9 +165,12 @@ class Detector:
         """The analyses the items need: (those that can be joined in batches, those that run alone)."""
         batched: list[_Job] = []
         alone: list[_Job] = []
-        gates = open_gates([text for text, _ in items])  # one pass over all of them
+        known = self._wanted_of
+        # One prefilter pass over all of them, but for those finds_nothing() has seen.
+        gates = iter(open_gates([text for text, cls in items if (text, id(cls)) not in known]))
         for i, (text, cls) in enumerate(items):
-            wanted, use_ner = self._wanted(text, cls, gates[i])
+            seen = known.get((text, id(cls)))
+            wanted, use_ner = seen if seen is not None else self._wanted(text, cls, next(gates))
             if not wanted:
                 continue
             windows = self._windows(text)

@@ -36,6 +36,7 @@ import re
 from collections.abc import Sequence
 from typing import ClassVar
 
+import phonenumbers
 import regex
 import tldextract
 from presidio_analyzer import EntityRecognizer, Pattern, PatternRecognizer, RecognizerResult
@@ -144,11 +145,23 @@ class ContextPhoneRecognizer(PhoneRecognizer):
         self._min_digits = min_digits
         self._nanp = bool({"US", "CA"} & set(regions))
 
+    def _matches(self, text: str) -> list[RecognizerResult]:
+        """PhoneRecognizer.analyze without its second parse of each match (for the region named in an explanation
+        that the analyzer drops, and that raises for most national numbers): the same spans, scores and metadata."""
+        results = []
+        metadata = {RecognizerResult.RECOGNIZER_NAME_KEY: self.name,
+                    RecognizerResult.RECOGNIZER_IDENTIFIER_KEY: self.id}
+        for region in self.supported_regions:
+            for match in phonenumbers.PhoneNumberMatcher(text, region, leniency=self.leniency):
+                results.append(RecognizerResult(self.supported_entities[0], match.start, match.end, self.SCORE,
+                                                recognition_metadata=dict(metadata)))
+        return EntityRecognizer.remove_duplicates(results)
+
     def analyze(
         self, text: str, entities: list[str], nlp_artifacts: NlpArtifacts | None = None
     ) -> list[RecognizerResult]:
         results = []
-        for r in super().analyze(text, entities, nlp_artifacts):
+        for r in self._matches(text):
             found = text[r.start : r.end]
             digits = _main_digits(found)
             if digits < self._min_digits or _too_long(found, digits):

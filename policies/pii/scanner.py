@@ -97,9 +97,9 @@ class Scanner:
         return [done[i] if i in done else next(scanned) for i in range(len(items))]
 
     def _plain(self, value: str) -> bool:
-        """A string that is its own single leaf: short enough, ASCII (so encodable), and no URL in it."""
-        return (len(value) <= self._config.max_scan_chars and value.isascii() and "://" not in value
-                and not value.startswith("?"))
+        """A string that is its own single leaf: short enough, encodable as it is, and no URL in it."""
+        return (len(value) <= self._config.max_scan_chars and "://" not in value and not value.startswith("?")
+                and encodable(value) is None)
 
     def _scan_many(self, items: Sequence[tuple[int, str]]) -> list[Scanned]:
         if not items:

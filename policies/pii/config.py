@@ -126,6 +126,10 @@ class DetectorClass:
     entities: tuple[str, ...]
     score_threshold: float
     digit_run: int = 0
+    entity_set: frozenset[str] = field(init=False, repr=False, compare=False)  # the entities, for set operations
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "entity_set", frozenset(self.entities))
 
 
 STANDARD = DetectorClass(entities=PATTERN_ENTITIES, score_threshold=0.4)

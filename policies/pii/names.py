@@ -100,6 +100,7 @@ def gazetteer() -> Gazetteer:
     return Gazetteer(_read("given.txt"), _read("surnames.txt"), english)
 
 
+@functools.lru_cache(maxsize=1 << 16)  # per token of every text the name finder reads: words repeat across strings
 def fold(word: str) -> str:
     word = word.replace("ß", "ss").replace("\u2019", "'")
     if not word.isascii():

@@ -41,6 +41,19 @@ DEFAULT_FREE_TEXT_KEYS = (
 
 _WORDS = re.compile(r"[A-Z]+(?![a-z])|[A-Z]?[a-z]+|[0-9]+")
 
+# A key about a secret rather than the secret itself: its last word says when, how or how strong (`password_changed_at`,
+# `password_strength`, `auth_method`, `token_type`, `mfa_enabled`), or its first word asks whether there is one
+# (`has_password`, `is_token_valid`). Only values that cannot be a secret are kept under such a key (redactions.py
+# `cannot_be_a_secret`); a key whose last word is the secret's (`password_reset_token`, `new_password`) is not one.
+_ABOUT_LAST = frozenset({
+    "at", "on", "date", "time", "timestamp", "ts", "changed", "updated", "modified", "created",
+    "expires", "expiry", "expiration", "expired", "strength", "score", "length", "policy", "required", "enabled",
+    "disabled", "verified", "valid", "count", "attempts", "status", "state", "type", "method", "provider", "channel",
+    "age", "consent",
+})
+_ABOUT_FIRST = frozenset({"has", "is", "was", "had", "uses", "needs", "requires", "require", "with", "without", "no",
+                          "forgot", "can", "should"})
+
 
 def key_words(key: str) -> tuple[str, ...]:
     if not key.isascii():  # accents folded: `contraseña` is `contrasena`, `Straße` is `Strasse`
@@ -75,6 +88,12 @@ class SensitiveKeys:
                 if len(run) > 40:
                     break
         return None
+
+
+def about_a_secret(key: str) -> bool:
+    """True if a key that names a secret says something about it instead (`password_changed_at`, `has_password`)."""
+    words = key_words(key)
+    return len(words) > 1 and (words[-1] in _ABOUT_LAST or words[0] in _ABOUT_FIRST)
 
 
 class FreeTextKeys:

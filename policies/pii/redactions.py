@@ -2,7 +2,8 @@
 
 A field's compiled rule (rules.py) resolves to one of the kinds below. The first five change the value itself
 (`Redactor.field`); `DETECT` and `DETECT_ID` send strings to the detectors (`Redactor.detected` then says what a finding
-becomes); `KEEP`, `REMOVE` and `SENSITIVE` are done by the walker. Kinds are plain ints: they are compared on every key
+becomes); `KEEP`, `REMOVE`, `SENSITIVE` and
+`ABOUT_SECRET` are done by the walker. Kinds are plain ints: they are compared on every key
 of every event.
 
 Every redaction maps its own output to itself (a label stays the label, a pseudonym is not hashed again, a mask stays
@@ -11,16 +12,22 @@ a mask), so that scrubbing twice gives what scrubbing once gave.
 
 from __future__ import annotations
 
+import math
+import re
 from collections.abc import Mapping
 from datetime import UTC, datetime
 
 from policies.pii.fields import looks_like_a_name
+from policies.pii.limits import in_int64
 from policies.pii.transforms import Hasher, generalize_date, is_label, label_for, mask, truncate_ip
 
 KEEP, REMOVE, REPLACE, MASK, HASH, TRUNCATE_IP, GENERALIZE_DATE, DETECT, DETECT_ID, SENSITIVE = range(10)
 # From what a key says (fields.py): strings replaced, objects walked (an address's country code stays); strings
 # replaced when shaped like a person's name, else detected.
 REPLACE_TEXT, REPLACE_NAME = 10, 11
+# A key about a secret (keys.py `about_a_secret`: `password_changed_at`, `has_password`): its value is kept when it
+# cannot be a secret (`cannot_be_a_secret`), else removed as a sensitive key's.
+ABOUT_SECRET = 12
 
 # The policy's `[[pii.rules]] action` names.
 RULE_KINDS = {"keep": KEEP, "remove": REMOVE, "replace": REPLACE, "mask": MASK, "hash": HASH,
@@ -30,10 +37,30 @@ ACTION_NAMES = {REPLACE: "replace", MASK: "mask", HASH: "hash", TRUNCATE_IP: "tr
 # Kinds that a rule on an object or array applies to every value inside it.
 TRANSFORMS = frozenset({REPLACE, MASK, HASH, TRUNCATE_IP, GENERALIZE_DATE, DETECT_ID})
 # Sets rather than `in (A, B)`: on the per-key path a frozenset lookup is as fast as two comparisons, a tuple slower.
-REMOVING = frozenset((SENSITIVE, REMOVE))
+REMOVING = frozenset((SENSITIVE, REMOVE, ABOUT_SECRET))
 DETECTING = frozenset((DETECT, DETECT_ID))
 # Kinds under which a float is redacted by its text (a detector never looks at floats).
 FLOAT_REDACTED = frozenset((REPLACE, MASK, HASH, GENERALIZE_DATE, TRUNCATE_IP))
+
+
+# What a key about a secret holds when it holds no secret: a date or a time (ISO 8601), or up to three words of an
+# enumeration, each in one case or capitalised (`strong`, `very_strong`, `SMS`, `Google`). Passwords have digits or
+# symbols and tokens mix cases.
+_WORD = r"(?:[a-z]{1,24}|[A-Z][a-z]{0,23}|[A-Z]{1,24})"
+_NOT_A_SECRET = re.compile(
+    r"\d{4}-\d{2}-\d{2}(?:[T ]\d{2}:\d{2}(?::\d{2}(?:[.,]\d{1,9})?)?(?:Z|[+-]\d{2}:?\d{2})?)?"
+    rf"|{_WORD}(?:[ _-]{_WORD}){{0,2}}"
+)
+
+
+def cannot_be_a_secret(value: object) -> bool:
+    """A value kept under a key about a secret: a boolean, null, a number (a count, a Unix time, a score), a date or
+    a time, an enumeration's word. Anything else (a string of another shape, an object, an array) is removed."""
+    if value is None or isinstance(value, (bool, int)):
+        return not isinstance(value, int) or isinstance(value, bool) or in_int64(value)
+    if isinstance(value, float):
+        return math.isfinite(value)
+    return isinstance(value, str) and len(value) <= 40 and _NOT_A_SECRET.fullmatch(value) is not None
 
 
 def is_masked(value: str) -> bool:

@@ -24,9 +24,10 @@ from typing import Any
 
 from policies.pii.config import DEFAULT_RULES, FieldRule, PiiConfig
 from policies.pii.fields import ADDRESS, NUMBER_ID, PERSON, ROLE, THING, field_class
-from policies.pii.keys import FreeTextKeys, SensitiveKeys
+from policies.pii.keys import FreeTextKeys, SensitiveKeys, about_a_secret
 from policies.pii.limits import encodable
 from policies.pii.redactions import (
+    ABOUT_SECRET,
     DETECT,
     DETECT_ID,
     DETECTING,
@@ -150,7 +151,8 @@ class CompiledRules:
             return rule.action, cls
         sensitive = self._sensitive.match(key)
         if sensitive is not None:
-            return Action(SENSITIVE, f"key:{sensitive}", "SENSITIVE_KEY", ""), cls
+            return Action(ABOUT_SECRET if about_a_secret(key) else SENSITIVE, f"key:{sensitive}", "SENSITIVE_KEY",
+                          ""), cls
         if rule is not None and rule.tier == _TIER_DEFAULT:
             return rule.action, cls
         kind = field_class(key) if self._by_field else None
@@ -165,7 +167,7 @@ class CompiledRules:
         clean = encodable(key)
         if clean is not None:
             new_key = key = clean
-        if kind not in (KEEP, REMOVE, SENSITIVE) and len(key) >= 6:  # keys can hold PII too
+        if kind not in (KEEP, REMOVE, SENSITIVE, ABOUT_SECRET) and len(key) >= 6:  # keys can hold PII too
             scrubbed = self._scrub_key(key)
             if scrubbed != key:
                 new_key = scrubbed

@@ -30,7 +30,15 @@ from policies.pii.engine import Analyzer
 from policies.pii.findings import FindingKey, Findings
 from policies.pii.keys import SensitiveKeys
 from policies.pii.limits import copy_json
-from policies.pii.redactions import KEEP, REMOVING, SENSITIVE, Redactor, is_masked
+from policies.pii.redactions import (
+    ABOUT_SECRET,
+    KEEP,
+    REMOVING,
+    SENSITIVE,
+    Redactor,
+    cannot_be_a_secret,
+    is_masked,
+)
 from policies.pii.rules import DETECT_ANY, CompiledRules
 from policies.pii.scanner import STANDARD, STRICT, Scanner
 from policies.pii.selectors import normalize_key
@@ -111,6 +119,8 @@ class Scrubber:
                 break
         findings: list[FindingKey] = []
         box = [copy_json(value)]
+        if path and action.kind == ABOUT_SECRET and cannot_be_a_secret(value):
+            return box[0], Findings()  # `password_changed_at`: a date, not the password
         if path and action.kind in REMOVING:
             findings.append(("SENSITIVE_KEY" if action.kind == SENSITIVE else action.entity, action.rule, "remove"))
             box[0] = None

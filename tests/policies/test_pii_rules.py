@@ -161,6 +161,46 @@ def test_every_reported_term_is_a_sensitive_term() -> None:
     assert set(REPORTED_AS) <= set(DEFAULT_SENSITIVE_KEYS) and set(REPORTED_AS.values()) <= set(DEFAULT_SENSITIVE_KEYS)
 
 
+# Keys about a secret, not the secret: when it changed, how strong it is, whether there is one, how one signs in.
+# Analytics needs these; what they hold when they hold no secret is kept.
+ABOUT_SECRETS = [
+    ("password_changed_at", "2024-05-17T10:22:11Z"), ("passwordUpdatedAt", "2024-05-17"),
+    ("password_reset_sent_at", 1714000000), ("password_strength", "strong"), ("password_strength", "very_strong"),
+    ("password_strength", 3), ("password_length", 12), ("has_password", True), ("has_password", False),
+    ("is_password_set", None), ("auth_method", "password"), ("auth_provider", "google"), ("token_type", "bearer"),
+    ("token_expires_at", "2024-05-17T10:22:11.123+02:00"), ("two_factor_enabled", True), ("otp_channel", "sms"),
+    ("credit_card_type", "visa"), ("pin_attempts", 2), ("ssn_verified", True), ("cookie_consent", "accepted"),
+    ("api_key_count", 4), ("password_score", 0.75),
+]
+# Under the same keys, anything that could be a secret still goes; and keys whose last word is the secret's are
+# sensitive whatever they hold.
+SECRETS_UNDER_KEYS_ABOUT_THEM = [
+    ("password_strength", "hunter2"), ("password_changed_at", "Tr0ub4dor&3"), ("has_password", "s3cr3t-value"),
+    ("token_type", "eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxMjMifQ.abc"), ("auth_method", "Basic dXNlcjpwYXNz"),
+    ("password_strength", {"value": "sunshine"}), ("has_password", ["sunshine"]), ("token_expires_at", "a" * 41),
+]
+STILL_SECRETS = [
+    ("password", "sunshine"), ("new_password", "sunshine"), ("password_confirmation", "sunshine"),
+    ("password_reset", "sunshine"), ("password_reset_token", "abcdef"), ("passwordHint", "my dog"), ("pin", 1234),
+    ("pin_code", "4321"), ("auth", True), ("api_key", "live"), ("session_token", "strong"),
+]
+
+
+@pytest.mark.parametrize("key, value", ABOUT_SECRETS)
+def test_keys_about_a_secret_keep_what_cannot_be_one(scrubber: Scrubber, key: str, value: Any) -> None:
+    payload = {"properties": {key: value, "plan": "pro"}}
+    assert scrubber.scrub_value(payload) == (payload, Findings())
+    assert scrubber.scrub_value(value, f"properties.{key}") == (value, Findings())
+
+
+@pytest.mark.parametrize("key, value", SECRETS_UNDER_KEYS_ABOUT_THEM + STILL_SECRETS)
+def test_secrets_are_still_removed_under_keys_about_them(scrubber: Scrubber, key: str, value: Any) -> None:
+    scrubbed, findings = scrubber.scrub_value({"properties": {key: value, "plan": "pro"}})
+    assert scrubbed == {"properties": {"plan": "pro"}}
+    assert [(entity, action) for (entity, _rule, action), _ in findings.items()] == [("SENSITIVE_KEY", "remove")]
+    assert scrubber.scrub_value(value, f"properties.{key}")[0] is None
+
+
 # ---- URL secret parameters: their values go whatever they hold; other parameters are scanned -----------------------
 
 @pytest.mark.parametrize("param", DEFAULT_URL_SECRET_PARAMS)

@@ -115,6 +115,9 @@ _NUMBER_ID_WORDS = frozenset({
     "factura", "fattura", "factuur", "order", "bestellung", "bestellnummer", "commande", "pedido", "ordine",
     "bestelling", "sku", "ref", "reference", "referenz", "referencia", "riferimento", "referentie", "ticket",
     "receipt", "quote", "po", "serial", "batch", "lot", "part", "article", "artikel", "case", "incident",
+    # software builds and versions in other words and languages, receipts and bills
+    "firmware", "patch", "changeset", "changelist", "versione", "versie", "compilacion", "compilazione", "bill",
+    "recibo", "ricevuta", "quittung", "beleg",
 })
 # Organisations and products, in en/de/fr/es/it/nl. Not `partner` (a spouse), `client` or `customer` (a person or
 # a company): those are roles.

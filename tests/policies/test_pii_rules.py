@@ -310,6 +310,11 @@ NOT_KEYED: list[tuple[str, Any]] = [
     # an id word after a phone word names an id: the build of the mobile app, not a mobile number
     ("mobile_build", "4412398765"), ("sms_template_version", "4155550100"),
     ("Auftragsnummer", "0171-1234567"), ("factuurnummer", "0612345678"),
+    # versions and builds under other words and languages, bills and receipts
+    ("firmware", "14.9.4.199"), ("firmware_version", "4.12.0.199"), ("patch_level", "10.0.19045.3693"),
+    ("changeset", "4412398765"), ("app_versione", "14.9.4.199"), ("app_versie", "14.9.4.199"),
+    ("bill_number", "0171 1234567"), ("recibo", "4155550100"), ("ricevuta_n", "0612345678"),
+    ("Quittung", "0171-1234567"),
 ]
 
 

@@ -8,10 +8,14 @@ Analytics text is full of numbers that only look like PII: `Invoice 100045123`, 
   en/de/fr/es/it/nl, optionally followed by `number`, `no.`, `Nr.`, `#`, `:`), or
 - it lies inside an ISO 8601 date or timestamp, or a day-month-year date, that does not follow a birth word, or
 - it lies inside a dotted version of four or more parts with a single-digit part inside (`10.0.19045.3693`), or
-- it follows a version as its build (`1.2.3+20240618.1234`, `5.2.1 (4412398765)`),
+- it follows a version as its build (`1.2.3+20240618.1234`, `5.2.1 (4412398765)`), or is an IP-shaped version
+  followed by its build (`14.9.4.199 (4412398765)`), or
+- it is the next number of a list after such a label (`builds 4412398765 and 4412398766`),
 
 is an identifier and is kept. A number written as a phone (`+49 …`, `(415) …`, `0171 1234567`) that the phone
-detector found is not taken for an identifier because of a label: `Questions about your order: 0171 1234567`.
+detector found is not taken for an identifier because of a label (`Questions about your order: 0171 1234567`),
+unless the label says it names a number (`Invoice No: 0171 1234567`, `Rechnungsnr. 0171 1234567`, `Facture n° 06 12
+34 56 78`); `+` and `(` numbers stay phones whatever the label.
 Findings of other types (cards by Luhn, IBANs, SSNs, e-mails) are not affected.
 """
 
@@ -38,10 +42,17 @@ _LABEL_WORDS = (
     # nl
     r"|factuur\w*|bestelling|bestelnummer|referentie|versie|zending"
 )
-_NUMBER_WORDS = r"number|num|no|nr|n[°º]|nummer|num[ée]ro|n[úu]mero|id|code"
-_LABEL = re.compile(  # `Invoice 123`, `Bestellnr. 123`, `order #123`, `build_number=123`, `app_build: 123`
-    rf"(?i)(?<![A-Za-z0-9@./-])(?:{_LABEL_WORDS})(?:[\s_-]*(?:{_NUMBER_WORDS})\.?)?(?:\s*[:#=]\s*|\s+|[-_]?#)$"
+_NUMBER_WORDS = r"number|num|no|nr|n[°º]|n|nummer|num[ée]ro|n[úu]mero|id|code"
+_LABEL = re.compile(  # `Invoice 123`, `Bestellnr. 123`, `order #123`, `build_number=123`, `app_build: 123`, `builds 1`
+    rf"(?i)(?<![A-Za-z0-9@./-])(?:{_LABEL_WORDS})s?(?:[\s_-]*(?:{_NUMBER_WORDS})\.?)?(?:\s*[:#=]\s*|\s+|[-_]?#|[-_])$"
 )
+# A label that says "number" (`Invoice No:`, `Rechnungsnr.`, `n°`, `#`): what follows is that number even when it is
+# written as people write phones (`Invoice No: 0171 1234567`); after a bare label it may be one (`order: 0171 …`).
+_NUMBERED = re.compile(rf"(?i)(?:(?<![a-z])(?:{_NUMBER_WORDS})|nr|nummer)\.?\s*[:#=]?\s*$|#\s*$")
+# The next numbers of a list after a label: `invoices 4155550100 and 4155550101`, `builds 12345678, 12345679`.
+_LIST_TAIL = re.compile(r"(?i)(?<![\w.])\d[\d .\-/]*\d\s*(?:,|&|\b(?:and|or|und|oder|et|ou|y|o|e|en|of)\b)\s*$")
+# A build in parentheses after an IP-shaped version: `14.9.4.199 (4412398765)`.
+_BUILD_AFTER = re.compile(r"\s*\(\s*\d{4,}\s*\)")
 # After a version: semantic versioning's build metadata (`1.2.3+20240618.1234`) and a build in parentheses
 # (`5.2.1 (4412398765)`).
 _AFTER_VERSION = re.compile(r"(?<![\w.])v?\d+\.\d+(?:\.\d+)*(?:-[0-9A-Za-z.-]+)?(?:\+|\s*\(\s*)$")
@@ -62,8 +73,17 @@ _BIRTH = re.compile(r"(?i)(?:born|birth|dob|d\.o\.b|geboren|geburt\w*|n[ée]e?|n
 _VERSION = re.compile(r"(?<![\d.])\d+(?:\.\d+){3,}(?![\d.])")
 
 
-def _labelled(text: str, start: int) -> bool:
-    return _LABEL.search(text, max(0, start - _LABEL_REACH), start) is not None
+def _label(text: str, start: int) -> re.Match[str] | None:
+    """The label of the number at `start`, or of the first number of the list it ends (at most 5 back)."""
+    for _ in range(5):
+        label = _LABEL.search(text, max(0, start - _LABEL_REACH), start)
+        if label is not None:
+            return label
+        previous = _LIST_TAIL.search(text, max(0, start - _LABEL_REACH), start)
+        if previous is None:
+            return None
+        start = previous.start()
+    return None
 
 
 def _covered(pattern: re.Pattern[str], text: str, start: int, end: int) -> re.Match[str] | None:
@@ -97,7 +117,11 @@ def is_identifier(text: str, start: int, end: int, entity: str) -> bool:
         return True
     if found.startswith(("+", "(")):
         return False
-    if _labelled(text, start) and not (entity == "PHONE_NUMBER" and _written_as_a_phone(found)):
+    label = _label(text, start)
+    if label is not None and (entity != "PHONE_NUMBER" or not _written_as_a_phone(found)
+                              or _NUMBERED.search(label.group()) is not None):
+        return True
+    if entity == "IP_ADDRESS" and _BUILD_AFTER.match(text, end):
         return True
     date = _covered(_DATE, text, start, end)
     if date is not None:

@@ -358,6 +358,11 @@ IDENTIFIERS_IN_TEXT = [
     "Ticket #4412398765 escalated", "commande n° 0612345678 expédiée", "Build 20240517.2 failed",
     "Upgraded to version 10.0.19045.3693", "build 14.9.4.199 deployed", "Shipped on 2024-03-05T14:22:11Z",
     "Termin am 05.03.2024 14:30", "due 03/05/2024",
+    # a label that says "number" names the number, however it is written; plural labels and lists after them;
+    # an IP-shaped version with its build after it
+    "Invoice No: 0171 1234567", "Rechnungsnr. 0171 1234567", "Facture n° 06 12 34 56 78", "fattura n. 4155550100",
+    "builds 4412398765 and 4412398766", "see invoices 4155550100, 4155550101 or 4155550102", "release-14.9.4.199",
+    "iOS app 14.9.4.199 (4412398765)",
 ]
 # ...but not a number written as a phone, one without a label, or a date of birth.
 NUMBERS_STILL_FOUND = [
@@ -367,6 +372,9 @@ NUMBERS_STILL_FOUND = [
     # dotted phone numbers are not versions; a phone written as one after a label is still a phone
     ("Ligne directe 06.12.34.56.78", "Ligne directe [PHONE]"), ("tel 0049.30.1234.5678", "tel [PHONE]"),
     ("Fragen zur Bestellung: 0171 1234567", "Fragen zur Bestellung: [PHONE]"),
+    ("Invoice No: +49 171 1234567", "Invoice No: [PHONE]"),
+    ("order 1234 and call 0171 1234567", "order 1234 and call [PHONE]"),
+    ("login from 14.9.4.199 (twice)", "login from 14.9.4.0 (twice)"),
 ]
 
 

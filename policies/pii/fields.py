@@ -111,7 +111,7 @@ _ROLE_WORDS = frozenset({
     "kandidaat", "ondertekenaar",
 })
 _NUMBER_ID_WORDS = frozenset({
-    "version", "ver", "build", "release", "revision", "rev", "invoice", "rechnung", "rechnungsnummer", "facture",
+    "version", "ver", "v", "build", "release", "revision", "rev", "invoice", "rechnung", "rechnungsnummer", "facture",
     "factura", "fattura", "factuur", "order", "bestellung", "bestellnummer", "commande", "pedido", "ordine",
     "bestelling", "sku", "ref", "reference", "referenz", "referencia", "riferimento", "referentie", "ticket",
     "receipt", "quote", "po", "serial", "batch", "lot", "part", "article", "artikel", "case", "incident",

@@ -14,8 +14,9 @@ Analytics text is full of numbers that only look like PII: `Invoice 100045123`, 
 
 is an identifier and is kept. A number written as a phone (`+49 …`, `(415) …`, `0171 1234567`) that the phone
 detector found is not taken for an identifier because of a label (`Questions about your order: 0171 1234567`),
-unless the label says it names a number (`Invoice No: 0171 1234567`, `Rechnungsnr. 0171 1234567`, `Facture n° 06 12
-34 56 78`); `+` and `(` numbers stay phones whatever the label.
+unless the label stands right before it (`Invoice 0171 1234567`) or says it names a number (`Invoice No: 0171
+1234567`, `Rechnungsnr. 0171 1234567`, `Facture n° 06 12 34 56 78`); `+` and `(` numbers stay phones whatever the
+label.
 Findings of other types (cards by Luhn, IBANs, SSNs, e-mails) are not affected.
 """
 
@@ -73,6 +74,12 @@ _BIRTH = re.compile(r"(?i)(?:born|birth|dob|d\.o\.b|geboren|geburt\w*|n[ée]e?|n
 _VERSION = re.compile(r"(?<![\d.])\d+(?:\.\d+){3,}(?![\d.])")
 
 
+def _names_it(label: str) -> bool:
+    """A label right before its number (`Invoice 0171 1234567`) or one that says "number" (`Order No: 0171 …`), not a
+    label with a colon (`Questions about your order: 0171 1234567`)."""
+    return (":" not in label and "=" not in label) or _NUMBERED.search(label) is not None
+
+
 def _label(text: str, start: int) -> re.Match[str] | None:
     """The label of the number at `start`, or of the first number of the list it ends (at most 5 back)."""
     for _ in range(5):
@@ -118,8 +125,7 @@ def is_identifier(text: str, start: int, end: int, entity: str) -> bool:
     if found.startswith(("+", "(")):
         return False
     label = _label(text, start)
-    if label is not None and (entity != "PHONE_NUMBER" or not _written_as_a_phone(found)
-                              or _NUMBERED.search(label.group()) is not None):
+    if label is not None and (entity != "PHONE_NUMBER" or not _written_as_a_phone(found) or _names_it(label.group())):
         return True
     if entity == "IP_ADDRESS" and _BUILD_AFTER.match(text, end):
         return True

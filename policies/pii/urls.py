@@ -34,6 +34,9 @@ MAX_NESTING = 3  # URLs inside parameters inside URLs: deeper than any redirect 
 _ID_SEGMENT = re.compile(r"\d+(?:[-_]\d+)*")
 _PHONE_OR_SSN_SEGMENT = re.compile(r"\d{3}-\d{3}-\d{4}|\d{3}-\d{2}-\d{4}")
 _CARD_GROUPS = re.compile(r"\d{4}(?:-\d{4}){2,3}(?:-\d{1,3})?|\d{4}-\d{6}-\d{4,5}")
+# A dotted version or build in a parameter named for one (`?version=14.9.4.199`, `?build=20240517.1234`): kept, as
+# the key rules keep it (fields.py NUMBER_ID), not truncated as an IP address.
+_VERSION_VALUE = re.compile(r"v?\d+(?:\.\d+)+(?:[-+_][0-9A-Za-z.]+)?")
 
 
 @dataclass
@@ -110,7 +113,7 @@ def _params(text: str, is_secret: Callable[[str], bool], secret_label: str, dept
             continue
         if is_secret(unquote_plus(name)):
             parts.append(Replaced("URL_SECRET", secret_label, value))
-        elif _an_id(value) and _id_param(unquote_plus(name)):
+        elif (_an_id(value) or _VERSION_VALUE.fullmatch(value)) and _id_param(unquote_plus(name)):
             parts.append(value)
         else:
             parts.append(_decoded(value, unquote_plus(value), _quote_query, is_secret, secret_label, depth))

@@ -362,7 +362,7 @@ IDENTIFIERS_IN_TEXT = [
     # an IP-shaped version with its build after it
     "Invoice No: 0171 1234567", "Rechnungsnr. 0171 1234567", "Facture n° 06 12 34 56 78", "fattura n. 4155550100",
     "builds 4412398765 and 4412398766", "see invoices 4155550100, 4155550101 or 4155550102", "release-14.9.4.199",
-    "iOS app 14.9.4.199 (4412398765)",
+    "iOS app 14.9.4.199 (4412398765)", "Invoice 0171 1234567 - Billing",
 ]
 # ...but not a number written as a phone, one without a label, or a date of birth.
 NUMBERS_STILL_FOUND = [
@@ -445,6 +445,8 @@ def test_numeric_ids_in_url_paths_are_kept_phone_and_ssn_shapes_are_not(scrubber
     ("message", "Running 1.2.3+20240618.1234 in prod"), ("message", "app 5.2.1 (4412398765)"),
     ("message", "build_number=2024061812345"), ("url", "https://ci.example.com/builds?id=20240618-1234"),
     ("url", "https://shop.example.com/track?order_number=4155550123"),
+    ("url", "https://dl.example.com/app?version=14.9.4.199&build=20240517.1234"),
+    ("url", "https://dl.example.com/app?v=14.9.4.199"),
 ])
 def test_builds_after_versions_and_ids_in_parameters_are_kept(scrubber: Scrubber, key: str, value: str) -> None:
     assert scrubber.scrub_value({key: value}) == ({key: value}, Findings())
@@ -453,6 +455,8 @@ def test_builds_after_versions_and_ids_in_parameters_are_kept(scrubber: Scrubber
 def test_a_phone_number_in_a_url_parameter_not_named_for_an_id_is_found(scrubber: Scrubber) -> None:
     url = "https://shop.example.com/callback?to=4155550123"
     assert scrubber.scrub_value({"url": url})[0] == {"url": "https://shop.example.com/callback?to=[PHONE]"}
+    url = "https://shop.example.com/login?client=14.9.4.199"  # an address where no version is named
+    assert scrubber.scrub_value({"url": url})[0] == {"url": "https://shop.example.com/login?client=14.9.4.0"}
 
 
 def test_a_phone_word_after_an_id_word_names_a_phone(scrubber: Scrubber) -> None:

@@ -48,6 +48,7 @@ class Scanner:
         things = replace(config.standard, entities=tuple(e for e in config.standard.entities if e not in _NOT_THINGS))
         self._classes = (config.standard, config.strict, numbers, things)
         self.caches = tuple(ScanCache[Scanned](config.cache_entries) for _ in self._classes)
+        self.cache_max_chars = config.cache_max_chars  # longer strings are not remembered
         self._leaf_caches = tuple(ScanCache[LeafScan](config.cache_entries) for _ in self._classes)
 
     def young_generations(self) -> list[dict[str, Scanned]]:
@@ -65,7 +66,7 @@ class Scanner:
         return result
 
     def remember(self, cls: int, value: str, result: Scanned) -> None:
-        if len(value) <= self._config.cache_max_chars:
+        if len(value) <= self.cache_max_chars:
             self.caches[cls].put(value, result)
 
     def scrub(self, value: str, cls: int, findings: Findings | None) -> str:
@@ -85,9 +86,11 @@ class Scanner:
 
     def scan_many(self, items: Sequence[tuple[int, str]]) -> list[Scanned]:
         """Each (class, string) scrubbed by the detectors, without looking at the string cache (the uncached path).
-        Plain strings in which the prefilter rules out every finding are returned as they are; the distinct uncached
-        leaves of the others are detected together."""
-        plain = [i for i, (_, value) in enumerate(items) if self._plain(value)]
+        Plain strings (short enough, no URL, encodable as they are: their own single leaf) in which the prefilter rules
+        out every finding are returned as they are; the distinct uncached leaves of the others are detected together."""
+        limit = self._config.max_scan_chars
+        plain = [i for i, (_, value) in enumerate(items)
+                 if len(value) <= limit and "://" not in value and value[:1] != "?" and self._encodable(value)]
         nothing = self._detector.finds_nothing([(items[i][1], self._classes[items[i][0]]) for i in plain])
         done = {i: (items[i][1], ()) for i, empty in zip(plain, nothing, strict=True) if empty}
         if not done:
@@ -96,10 +99,10 @@ class Scanner:
         scanned = iter(self._scan_many(rest))
         return [done[i] if i in done else next(scanned) for i in range(len(items))]
 
-    def _plain(self, value: str) -> bool:
-        """A string that is its own single leaf: short enough, encodable as it is, and no URL in it."""
-        return (len(value) <= self._config.max_scan_chars and "://" not in value and not value.startswith("?")
-                and encodable(value) is None)
+    @staticmethod
+    def _encodable(value: str) -> bool:
+        """With the length and URL tests before it: a plain string, its own single leaf (see _plan)."""
+        return value.isascii() or encodable(value) is None
 
     def _scan_many(self, items: Sequence[tuple[int, str]]) -> list[Scanned]:
         if not items:

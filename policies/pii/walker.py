@@ -265,9 +265,11 @@ class Walker:
                 todo.append(key)
                 cached = ("", ())
             results[key] = cached
+        caches, longest = scanner.caches, scanner.cache_max_chars
         for key, result in zip(todo, scanner.scan_many(todo), strict=True):
             results[key] = result
-            scanner.remember(key[0], key[1], result)
+            if len(key[1]) <= longest:
+                caches[key[0]].put(key[1], result)
         for p in pending:
             scanned = results[(p.cls, p.value)]
             if scanned[1]:

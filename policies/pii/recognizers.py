@@ -143,6 +143,7 @@ class ContextPhoneRecognizer(PhoneRecognizer):
     def __init__(self, regions: Sequence[str], leniency: int, min_digits: int = 7) -> None:
         super().__init__(supported_regions=tuple(regions), leniency=leniency)
         self._min_digits = min_digits
+        self._leniency = leniency
         self._nanp = bool({"US", "CA"} & set(regions))
 
     def _matches(self, text: str) -> list[RecognizerResult]:
@@ -152,7 +153,7 @@ class ContextPhoneRecognizer(PhoneRecognizer):
         metadata = {RecognizerResult.RECOGNIZER_NAME_KEY: self.name,
                     RecognizerResult.RECOGNIZER_IDENTIFIER_KEY: self.id}
         for region in self.supported_regions:
-            for match in phonenumbers.PhoneNumberMatcher(text, region, leniency=self.leniency):
+            for match in phonenumbers.PhoneNumberMatcher(text, region, leniency=self._leniency):
                 results.append(RecognizerResult(self.supported_entities[0], match.start, match.end, self.SCORE,
                                                 recognition_metadata=dict(metadata)))
         return EntityRecognizer.remove_duplicates(results)

@@ -466,7 +466,7 @@ def cmd_audit_verify(args: argparse.Namespace) -> int:
     """Hold the audit log against signed checkpoints (a sink's file or a copy of the journal's lines). Reads the
     database read-only; the chain's key comes from the policy's [privacy] hash_key or the data directory."""
     from gateway import audit_checkpoints, keys
-    from gateway.database import connect
+    from gateway.storage.sqlite import connect
 
     policy = _load(args.policy)
     data_dir = Path(args.data_dir)

@@ -1,15 +1,18 @@
-"""The gateway's SQLite file: one writer thread with group commit, read connections for everyone else.
+"""The gateway's database: one writer thread with group commit, read connections for everyone else, on either engine
+(gateway.storage: the SQLite file in the data directory, or PostgreSQL).
 
-Why one writer: SQLite allows one writing transaction at a time, and a durable commit costs an fsync. Every write is a
+Why one writer: SQLite allows one writing transaction at a time, and a durable commit costs an fsync (on PostgreSQL,
+a WAL flush and a round trip per transaction: one writer per process shares them the same way). Every write is a
 function of a connection, queued to the writer thread; the writer runs all the functions waiting at that moment inside
 one transaction (each in its own savepoint, so one failure rolls back only itself) and commits once. Concurrent requests
 therefore share one fsync, and a caller's future resolves only after its rows are on disk (WAL, synchronous=FULL).
 
-When the storage itself fails (the disk is full, an I/O error, the file locked past the busy timeout), SQLite may have
-rolled the whole transaction back already: every write of that commit gets `StorageUnavailable`, nothing of them is
+When the storage itself fails (the disk is full, an I/O error, the file locked past the busy timeout, the PostgreSQL
+server gone), the engine may have rolled the whole transaction back already: every write of that commit gets `StorageUnavailable`, nothing of them is
 stored, and `health` says the writer is failing. The writer thread never dies of it: while failing it tries a write of
 its own every `PROBE_INTERVAL_S`, so `health` turns good again by itself once space returns, traffic or not. Writes
-queued meanwhile are still tried (each commits if it can); ingest does not send any (gateway.health).
+queued meanwhile are still tried (each commits if it can); ingest does not send any (gateway.health). A PostgreSQL
+connection that broke is opened again before the next commit or read.
 """
 
 from __future__ import annotations
@@ -19,7 +22,6 @@ import concurrent.futures
 import contextlib
 import logging
 import queue
-import sqlite3
 import threading
 import time
 from collections.abc import Callable, Sequence
@@ -27,10 +29,14 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, TypeVar
 
+from gateway.storage.connection import Connection
+from gateway.storage.engine import Engine, StorageUnavailable
+from gateway.storage.migrations import PROBE_TABLE, Migration, migrate
+from gateway.storage.sqlite import sqlite_engine
 from gateway.throttled_log import ThrottledLog
 
 T = TypeVar("T")
-WriteFn = Callable[[sqlite3.Connection], Any]
+WriteFn = Callable[[Any], Any]  # a function of the engine's Connection (gateway.storage.connection)
 
 Waiter = concurrent.futures.Future[Any] | asyncio.Future[Any]  # who waits for a write: a thread or a coroutine
 Outcome = tuple[Waiter, Any, BaseException | None]  # (waiter, result, error)
@@ -39,41 +45,11 @@ _STOP = object()
 _OUTSIDE = object()  # marks a write that must run outside any transaction (a WAL checkpoint)
 
 PROBE_INTERVAL_S = 1.0  # while writes fail, how often the idle writer tries whether they work again
-PROBE_TABLE = "writer_probe"  # where that try writes (and deletes in the same transaction)
 PROBE_BYTES = 64 * 1024  # a try needs new pages and log space, as real writes do: a header rewrite would not
 
+__all__ = ["PROBE_TABLE", "Database", "Migration", "StorageUnavailable", "WriterHealth"]
+
 log = logging.getLogger("gateway.database")
-
-# SQLite's primary result codes that say the storage, not the write, is at fault: the same write may succeed later.
-_STORAGE_FAULTS = {
-    13: "disk full",  # SQLITE_FULL (also a full max_page_count)
-    10: "I/O error",  # SQLITE_IOERR and its extended codes
-    5: "database busy",  # SQLITE_BUSY: locked by another process past the busy timeout
-    6: "database locked",  # SQLITE_LOCKED
-    14: "cannot open the database file",  # SQLITE_CANTOPEN
-    8: "database is read-only",  # SQLITE_READONLY
-    7: "out of memory",  # SQLITE_NOMEM
-}
-
-
-class StorageUnavailable(Exception):
-    """The database cannot take writes now (`reason`: disk full, I/O error, ...). Nothing of the write was stored;
-    the same write may succeed later, so ingest answers 503 with Retry-After and senders wait."""
-
-    def __init__(self, reason: str) -> None:
-        super().__init__(f"storage unavailable: {reason}")
-        self.reason = reason
-
-
-def storage_fault(error: BaseException) -> StorageUnavailable | None:
-    """`error` as a StorageUnavailable when SQLite blames the storage for it; None for any other error."""
-    if isinstance(error, StorageUnavailable):
-        return error
-    code = getattr(error, "sqlite_errorcode", None)
-    if not isinstance(error, sqlite3.Error) or code is None:
-        return None
-    reason = _STORAGE_FAULTS.get(code & 0xFF)
-    return StorageUnavailable(reason) if reason is not None else None
 
 
 @dataclass
@@ -90,35 +66,17 @@ class WriterHealth:
         return self.failing_since is not None
 
 
-@dataclass(frozen=True)
-class Migration:
-    """A named schema step. Applied once, in order, inside one transaction; its name is recorded in `migrations`."""
-
-    name: str
-    statements: Sequence[str]
-
-
-def connect(path: Path, *, readonly: bool = False) -> sqlite3.Connection:
-    conn = sqlite3.connect(path, isolation_level=None, check_same_thread=False, timeout=30)
-    conn.execute("PRAGMA journal_mode=WAL")
-    # FULL: a WAL commit is fsynced before it returns, so an acknowledged event survives power loss, not just kill -9.
-    conn.execute("PRAGMA synchronous=FULL")
-    conn.execute("PRAGMA busy_timeout=30000")
-    # Deleted rows are overwritten, so data removed by delivery, retention or a deletion request does not linger.
-    conn.execute("PRAGMA secure_delete=ON")
-    if readonly:
-        conn.execute("PRAGMA query_only=ON")
-    return conn
-
-
 class Database:
-    """Owns the SQLite file. `await write(fn)` is group-committed; `await read(fn)` runs on a read connection."""
+    """Owns the database. `await write(fn)` is group-committed; `await read(fn)` runs on a read connection.
 
-    def __init__(self, path: Path, migrations: Sequence[Migration] = ()) -> None:
-        self.path = Path(path)
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        self._writer = connect(self.path)
-        self._migrate(migrations)
+    `where`: the SQLite file, or an engine (gateway.storage.postgres.postgres_engine). Write and read functions get the
+    engine's connection, which takes the same SQL on both (gateway.storage.connection)."""
+
+    def __init__(self, where: Path | Engine, migrations: Sequence[Migration] = ()) -> None:
+        self.engine = where if isinstance(where, Engine) else sqlite_engine(Path(where))
+        self.path = None if isinstance(where, Engine) else Path(where)  # the SQLite file
+        self._writer: Connection = self.engine.open()
+        self.migrated = migrate(self.engine, self._writer, migrations)  # names of the steps applied now
         self.commits = 0  # transactions committed: with group commit, fewer than writes
         self.health = WriterHealth()
         self._after_commit: list[Callable[[], None]] = []  # registered by the write functions of the open transaction
@@ -127,26 +85,8 @@ class Database:
         self._thread = threading.Thread(target=self._run_writer, name="sqlite-writer", daemon=True)
         self._thread.start()
         self._readers = threading.local()
-        self._reader_conns: list[sqlite3.Connection] = []
+        self._reader_conns: list[Connection] = []
         self._reader_lock = threading.Lock()
-
-    def _migrate(self, migrations: Sequence[Migration]) -> None:
-        conn = self._writer
-        conn.execute("CREATE TABLE IF NOT EXISTS migrations (name TEXT PRIMARY KEY, applied_at REAL NOT NULL)")
-        conn.execute(f"CREATE TABLE IF NOT EXISTS {PROBE_TABLE} (data BLOB)")
-        done = {row[0] for row in conn.execute("SELECT name FROM migrations")}
-        for migration in migrations:
-            if migration.name in done:
-                continue
-            conn.execute("BEGIN IMMEDIATE")
-            try:
-                for statement in migration.statements:
-                    conn.execute(statement)
-                conn.execute("INSERT INTO migrations VALUES (?, ?)", (migration.name, time.time()))
-                conn.execute("COMMIT")
-            except BaseException:
-                conn.execute("ROLLBACK")
-                raise
 
     # -- writes -------------------------------------------------------------------------------------------------
 
@@ -156,14 +96,14 @@ class Database:
         self._queue.put((fn, future))
         return future
 
-    async def write(self, fn: Callable[[sqlite3.Connection], T]) -> T:
+    async def write(self, fn: Callable[[Any], T]) -> T:
         # An asyncio future, settled from the writer thread with one loop callback per commit (not one per write,
         # as wrapping a concurrent future would: each costs a wake-up of the loop).
         future: asyncio.Future[T] = asyncio.get_running_loop().create_future()
         self._queue.put((fn, future))
         return await future
 
-    def write_sync(self, fn: Callable[[sqlite3.Connection], T]) -> T:
+    def write_sync(self, fn: Callable[[Any], T]) -> T:
         return self.submit(fn).result()
 
     def after_commit(self, callback: Callable[[], None]) -> None:
@@ -187,11 +127,10 @@ class Database:
         return await asyncio.wrap_future(future)
 
     def _run_writer(self) -> None:
-        conn = self._writer
         next_probe = 0.0
         while True:
             if self.health.failing and time.monotonic() >= next_probe:
-                self._probe(conn)
+                self._probe()
                 next_probe = time.monotonic() + PROBE_INTERVAL_S
             try:
                 item = (self._queue.get(timeout=max(0.0, next_probe - time.monotonic())) if self.health.failing
@@ -202,14 +141,14 @@ class Database:
             # Whatever happens here, the thread must live on: every later write would wait for it forever.
             try:
                 if batch:
-                    self._commit(conn, batch)
+                    self._commit(batch)
                 for future, *sql in outside:
-                    self._run_outside(conn, future, sql)
+                    self._run_outside(future, sql)
             except Exception as exc:  # a bug in the writer itself; its waiters learn of it
                 log.exception("database writer: unexpected failure")
                 _settle([(waiter, None, exc) for _, waiter in batch if not waiter.done()])
             if stop:
-                conn.close()
+                self._writer.close()
                 return
 
     def _drain(self, item: Any) -> tuple[list[tuple[WriteFn, Waiter]], list[tuple[Any, ...]], bool]:
@@ -228,50 +167,50 @@ class Database:
                 item = None
         return batch, outside, stop
 
-    def _run_outside(self, conn: sqlite3.Connection, future: concurrent.futures.Future[Any], sql: list[str]) -> None:
+    def _run_outside(self, future: concurrent.futures.Future[Any], sql: list[str]) -> None:
         if not future.set_running_or_notify_cancel():
             return
         try:
-            future.set_result(conn.execute(sql[0]).fetchall() if sql else self._checkpoint(conn))
+            future.set_result(self.engine.outside(self._connected(), sql[0] if sql else None))
         except Exception as exc:  # noqa: BLE001 - the caller gets it
-            future.set_exception(storage_fault(exc) or exc)
+            future.set_exception(self.engine.fault(exc) or exc)
 
-    def _probe(self, conn: sqlite3.Connection) -> None:
+    def _connected(self) -> Connection:
+        """The writer's connection, opened again if it broke (a PostgreSQL restart); raises when it cannot be."""
+        if not self.engine.usable(self._writer):
+            with contextlib.suppress(Exception):
+                self._writer.close()
+            self._writer = self.engine.open()
+        return self._writer
+
+    def _probe(self) -> None:
         """While writes fail: one real write of PROBE_BYTES, deleted in the same transaction, to find out whether the
         storage takes writes again. Only this ends a failure: a small write that happens to fit in pages the file
         already has proves little, and readiness would flap with every one."""
 
-        def probe(c: sqlite3.Connection) -> None:
-            c.execute(f"INSERT INTO {PROBE_TABLE} (data) VALUES (zeroblob({PROBE_BYTES}))")
+        def probe(c: Connection) -> None:
+            c.execute(f"INSERT INTO {PROBE_TABLE} (data) VALUES (?)", (bytes(PROBE_BYTES),))
             c.execute(f"DELETE FROM {PROBE_TABLE}")
 
-        if self._commit(conn, [(probe, concurrent.futures.Future())]):
+        if self._commit([(probe, concurrent.futures.Future())]):
             self._recovered()
 
-    @staticmethod
-    def _checkpoint(conn: sqlite3.Connection, attempts: int = 50) -> tuple[int, int, int]:
-        # A reader in the middle of a read makes TRUNCATE report busy: try again briefly rather than leave the WAL.
-        for _ in range(attempts):
-            result = conn.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchone()
-            if result[0] == 0:
-                return result
-            time.sleep(0.02)
-        return result
-
-    def _commit(self, conn: sqlite3.Connection, batch: list[tuple[WriteFn, Waiter]]) -> bool:
+    def _commit(self, batch: list[tuple[WriteFn, Waiter]]) -> bool:
         """Run `batch` in one transaction and settle its waiters; whether it committed."""
         outcomes: list[Outcome] = []
         self._after_commit.clear()
+        conn = self._writer
         try:
-            conn.execute("BEGIN IMMEDIATE")
+            conn = self._connected()
+            conn.execute(self.engine.begin)
             outcomes = [self._run_in_savepoint(conn, fn, waiter) for fn, waiter in batch]
             conn.execute("COMMIT")
         except Exception as exc:  # noqa: BLE001 - the commit failed (disk full, I/O error): nothing was stored
-            with contextlib.suppress(sqlite3.Error):  # SQLite may have rolled back by itself already
+            with contextlib.suppress(Exception):  # the engine may have rolled back by itself already
                 if conn.in_transaction:
                     conn.execute("ROLLBACK")
             self._after_commit.clear()
-            fault = storage_fault(exc)
+            fault = self.engine.fault(exc)
             if fault is not None:
                 self._failed(fault)
             else:
@@ -286,7 +225,7 @@ class Database:
         _settle(outcomes)
         return True
 
-    def _run_in_savepoint(self, conn: sqlite3.Connection, fn: WriteFn, waiter: Waiter) -> Outcome:
+    def _run_in_savepoint(self, conn: Connection, fn: WriteFn, waiter: Waiter) -> Outcome:
         """One write function in its own savepoint: its own failure rolls back only itself; a storage fault (after
         which SQLite may have rolled back the whole transaction) is raised, failing the whole commit."""
         conn.execute("SAVEPOINT op")
@@ -294,7 +233,7 @@ class Database:
         try:
             result = fn(conn)
         except Exception as exc:  # the caller gets it through its waiter
-            fault = storage_fault(exc)
+            fault = self.engine.fault(exc)
             if fault is not None:
                 raise fault from exc
             del self._after_commit[mark:]
@@ -325,19 +264,19 @@ class Database:
 
     # -- reads --------------------------------------------------------------------------------------------------
 
-    def _reader(self) -> sqlite3.Connection:
-        conn = getattr(self._readers, "conn", None)
-        if conn is None:
-            conn = connect(self.path, readonly=True)
+    def _reader(self) -> Connection:
+        conn: Connection | None = getattr(self._readers, "conn", None)
+        if conn is None or not self.engine.usable(conn):
+            conn = self.engine.open(readonly=True)
             self._readers.conn = conn
             with self._reader_lock:
                 self._reader_conns.append(conn)
         return conn
 
-    def read_sync(self, fn: Callable[[sqlite3.Connection], T]) -> T:
+    def read_sync(self, fn: Callable[[Any], T]) -> T:
         return fn(self._reader())
 
-    async def read(self, fn: Callable[[sqlite3.Connection], T]) -> T:
+    async def read(self, fn: Callable[[Any], T]) -> T:
         return await asyncio.to_thread(self.read_sync, fn)
 
     def close(self) -> None:

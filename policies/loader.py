@@ -178,6 +178,7 @@ def _read_storage(table: Table) -> Storage:
     storage = Storage(
         min_free_mb=table.integer("min_free_mb", Storage.min_free_mb),
         retry_after_s=table.integer("retry_after_s", Storage.retry_after_s, minimum=1),
+        database_url=table.string("database_url", Storage.database_url).strip(),
     )
     table.finish()
     return storage

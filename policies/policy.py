@@ -95,6 +95,9 @@ class Storage:
 
     min_free_mb: int = 64
     retry_after_s: int = 10  # what ingest tells clients when it cannot write (disk nearly full, writes failing)
+    # A PostgreSQL database (postgresql://user:password@host/db) instead of the SQLite file in the data directory;
+    # usually "${GATEWAY_DATABASE_URL}", so the password stays out of the file. Empty: SQLite (the default).
+    database_url: str = ""
 
 
 @dataclass(frozen=True)

@@ -1,0 +1,68 @@
+"""The embedded engine: the SQLite file in the data directory, in WAL mode, every commit fsynced."""
+
+from __future__ import annotations
+
+import sqlite3
+import time
+from pathlib import Path
+
+from gateway.storage.engine import Engine, StorageUnavailable
+
+# SQLite's primary result codes that say the storage, not the write, is at fault: the same write may succeed later.
+_STORAGE_FAULTS = {
+    13: "disk full",  # SQLITE_FULL (also a full max_page_count)
+    10: "I/O error",  # SQLITE_IOERR and its extended codes
+    5: "database busy",  # SQLITE_BUSY: locked by another process past the busy timeout
+    6: "database locked",  # SQLITE_LOCKED
+    14: "cannot open the database file",  # SQLITE_CANTOPEN
+    8: "database is read-only",  # SQLITE_READONLY
+    7: "out of memory",  # SQLITE_NOMEM
+}
+
+
+def connect(path: Path, *, readonly: bool = False) -> sqlite3.Connection:
+    conn = sqlite3.connect(path, isolation_level=None, check_same_thread=False, timeout=30)
+    conn.execute("PRAGMA journal_mode=WAL")
+    # FULL: a WAL commit is fsynced before it returns, so an acknowledged event survives power loss, not just kill -9.
+    conn.execute("PRAGMA synchronous=FULL")
+    conn.execute("PRAGMA busy_timeout=30000")
+    # Deleted rows are overwritten, so data removed by delivery, retention or a deletion request does not linger.
+    conn.execute("PRAGMA secure_delete=ON")
+    if readonly:
+        conn.execute("PRAGMA query_only=ON")
+    return conn
+
+
+def storage_fault(error: BaseException) -> StorageUnavailable | None:
+    """`error` as a StorageUnavailable when SQLite blames the storage for it; None for any other error."""
+    if isinstance(error, StorageUnavailable):
+        return error
+    code = getattr(error, "sqlite_errorcode", None)
+    if not isinstance(error, sqlite3.Error) or code is None:
+        return None
+    reason = _STORAGE_FAULTS.get(code & 0xFF)
+    return StorageUnavailable(reason) if reason is not None else None
+
+
+def _outside(conn: sqlite3.Connection, sql: str | None) -> object:
+    return conn.execute(sql).fetchall() if sql is not None else _checkpoint(conn)
+
+
+def _checkpoint(conn: sqlite3.Connection, attempts: int = 50) -> tuple[int, int, int]:
+    """Copy the WAL into the database file and truncate it to zero bytes, so that pages holding deleted data do not
+    linger in it. A reader in the middle of a read makes TRUNCATE report busy: try again briefly."""
+    for _ in range(attempts):
+        result: tuple[int, int, int] = conn.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchone()
+        if result[0] == 0:
+            return result
+        time.sleep(0.02)
+    return result
+
+
+def sqlite_engine(path: Path) -> Engine:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    return Engine(
+        name="sqlite", where=str(path), connect=lambda readonly: connect(path, readonly=readonly),
+        begin="BEGIN IMMEDIATE", fault=storage_fault, usable=lambda conn: True, outside=_outside,
+        migration_lock=None, blob_type="BLOB",
+    )

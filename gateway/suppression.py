@@ -7,11 +7,11 @@ cannot slip in behind it.
 
 from __future__ import annotations
 
-import sqlite3
 import time
 from collections.abc import Iterable
 
 from gateway.database import Database, Migration
+from gateway.storage.connection import Connection
 
 MIGRATIONS = (
     Migration(
@@ -22,6 +22,13 @@ MIGRATIONS = (
                 deletion_id TEXT NOT NULL,
                 created_at REAL NOT NULL
             ) WITHOUT ROWID""",
+        ),
+        postgres=(
+            """CREATE TABLE suppressed_subjects (
+                subject TEXT PRIMARY KEY,
+                deletion_id TEXT NOT NULL,
+                created_at DOUBLE PRECISION NOT NULL
+            )""",
         ),
     ),
 )
@@ -39,10 +46,11 @@ class Suppression:
     def suppressed(self, subjects: Iterable[str]) -> bool:
         return not self._subjects.isdisjoint(subjects)
 
-    def add(self, conn: sqlite3.Connection, subjects: Iterable[str], deletion_id: str) -> None:
+    def add(self, conn: Connection, subjects: Iterable[str], deletion_id: str) -> None:
         """Suppress `subjects` (inside the caller's write); in memory once the rows are written."""
         rows = [(s, deletion_id, time.time()) for s in subjects]
         conn.executemany(
-            "INSERT OR IGNORE INTO suppressed_subjects (subject, deletion_id, created_at) VALUES (?, ?, ?)", rows
+            "INSERT INTO suppressed_subjects (subject, deletion_id, created_at) VALUES (?, ?, ?) "
+            "ON CONFLICT (subject) DO NOTHING", rows
         )
         self._subjects.update(s for s, _, _ in rows)

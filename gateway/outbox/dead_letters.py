@@ -15,7 +15,6 @@ letters rewrites those two in place and nothing else.
 
 from __future__ import annotations
 
-import sqlite3
 import time
 from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
@@ -25,6 +24,7 @@ from typing import Any
 import orjson
 
 from gateway.outbox.store import OutboxStore
+from gateway.storage.connection import Connection
 
 MAX_PER_CALL = 10_000  # dead letters redriven or purged by one call; the answer says how many match still
 SUMMARY_COLUMNS = ("id", "destination", "source", "message_id", "enqueued_at", "failed_at", "attempts", "status",
@@ -67,7 +67,7 @@ class Selection:
             return f"id IN ({','.join('?' * len(self.ids))})", list(self.ids)
         if self.destination is not None:
             return "destination = ?", [self.destination]
-        return "1", []
+        return "TRUE", []
 
     def describe(self) -> dict[str, Any]:
         """For the audit log."""
@@ -96,13 +96,13 @@ class DeadLetters:
     async def list(self, destination: str | None = None, source: str | None = None, before_id: int | None = None,
                    limit: int = 100) -> list[dict[str, Any]]:
         """Newest first, without event or reply. `before_id` pages: the next page is before the last id seen."""
-        clauses, args = ["1"], []
+        clauses, args = ["TRUE"], []
         for clause, value in (("destination = ?", destination), ("source = ?", source), ("id < ?", before_id)):
             if value is not None:
                 clauses.append(clause)
                 args.append(value)
 
-        def select(conn: sqlite3.Connection) -> list[dict[str, Any]]:
+        def select(conn: Connection) -> list[dict[str, Any]]:
             cursor = conn.execute(
                 f"SELECT {', '.join(SUMMARY_COLUMNS)} FROM dead_letters WHERE {' AND '.join(clauses)} "
                 "ORDER BY id DESC LIMIT ?", (*args, limit))
@@ -117,7 +117,7 @@ class DeadLetters:
     async def get(self, dead_letter_id: int) -> dict[str, Any] | None:
         """One dead letter with its event (parsed when it is JSON, as every vendor's body is) and the reply."""
 
-        def select(conn: sqlite3.Connection) -> dict[str, Any] | None:
+        def select(conn: Connection) -> dict[str, Any] | None:
             row = conn.execute(f"SELECT {', '.join(SUMMARY_COLUMNS)}, kind, reply, body FROM dead_letters WHERE id = ?",
                                (dead_letter_id,)).fetchone()
             if row is None:
@@ -137,7 +137,7 @@ class DeadLetters:
         where, args = selection.where()
         now = time.time()
 
-        def move(conn: sqlite3.Connection) -> Redriven:
+        def move(conn: Connection) -> Redriven:
             rows = conn.execute(f"SELECT id, destination, subjects FROM dead_letters WHERE {where} ORDER BY id LIMIT ?",
                                 (*args, MAX_PER_CALL + 1)).fetchall()
             remaining = max(0, len(rows) - MAX_PER_CALL)
@@ -168,7 +168,7 @@ class DeadLetters:
         """Delete the selected dead letters: (how many, how many match still)."""
         where, args = selection.where()
 
-        def delete(conn: sqlite3.Connection) -> tuple[int, int]:
+        def delete(conn: Connection) -> tuple[int, int]:
             deleted = conn.execute(
                 f"DELETE FROM dead_letters WHERE id IN (SELECT id FROM dead_letters WHERE {where} ORDER BY id "
                 "LIMIT ?)", (*args, MAX_PER_CALL)).rowcount

@@ -10,14 +10,16 @@ import orjson
 
 from gateway.database import Database
 from gateway.outbox import MIGRATIONS, Delivery, OutboxStore
+from gateway.storage.engine import Engine
 
 
 def delivery(destination: str, message_id: str) -> Delivery:
     return Delivery(destination, "web", message_id, (orjson.dumps({"messageId": message_id}), "event"))
 
 
-def test_lag_is_the_age_of_the_oldest_waiting_event_and_zero_when_none_waits(tmp_path: Path) -> None:
-    db = Database(tmp_path / "outbox.sqlite3", MIGRATIONS)
+def test_lag_is_the_age_of_the_oldest_waiting_event_and_zero_when_none_waits(database_location: Path | Engine
+                                                                           ) -> None:
+    db = Database(database_location, MIGRATIONS)
     outbox = OutboxStore(db, 1000, 30, ["slow", "idle"])
 
     async def scenario() -> None:

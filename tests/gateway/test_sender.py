@@ -22,6 +22,7 @@ from gateway.metrics import Metrics
 from gateway.outbox import MIGRATIONS, Delivery, OutboxStore, Sender
 from gateway.outbox.replies import MAX_REPLY_CHARS
 from gateway.outbox.transport import HttpTransport
+from gateway.storage.engine import Engine
 from gateway.protocols import segment
 from gateway.protocols.codec import Limits
 from gateway.supervisor import Backoff, Supervised
@@ -62,8 +63,9 @@ class Running:
 
 
 @asynccontextmanager
-async def sending(tmp_path: Path, dest: Destination, limits: Limits = BATCH_OF_FIVE) -> AsyncIterator[Running]:
-    db = Database(tmp_path / "outbox.sqlite3", MIGRATIONS)
+async def sending(where: Path | Engine, dest: Destination, limits: Limits = BATCH_OF_FIVE
+                  ) -> AsyncIterator[Running]:
+    db = Database(where, MIGRATIONS)
     outbox = OutboxStore(db, 100_000, 30, ["segment"])
     metrics = Metrics()
     async with httpx.AsyncClient() as client:
@@ -86,11 +88,11 @@ def delivered_ids(vendor: FakeVendor) -> Counter[str]:
     return Counter(event["messageId"] for event in vendor.segment_events())
 
 
-def test_with_max_in_flight_a_slow_vendor_gets_several_batches_at_once(vendor: FakeVendor, tmp_path: Path) -> None:
+def test_with_max_in_flight_a_slow_vendor_gets_several_batches_at_once(vendor: FakeVendor, database_location: Path | Engine) -> None:
     vendor.delay_s = 0.3
 
     async def scenario() -> None:
-        async with sending(tmp_path, destination(vendor.url, max_in_flight=4)) as running:
+        async with sending(database_location, destination(vendor.url, max_in_flight=4)) as running:
             await running.queue(deliveries("e", 40))  # eight batches of five
             await running.until(lambda: len(delivered_ids(vendor)) == 40, what="all forty delivered")
 
@@ -99,11 +101,11 @@ def test_with_max_in_flight_a_slow_vendor_gets_several_batches_at_once(vendor: F
     assert max(delivered_ids(vendor).values()) == 1
 
 
-def test_with_one_in_flight_batches_arrive_one_after_another_in_order(vendor: FakeVendor, tmp_path: Path) -> None:
+def test_with_one_in_flight_batches_arrive_one_after_another_in_order(vendor: FakeVendor, database_location: Path | Engine) -> None:
     vendor.delay_s = 0.05
 
     async def scenario() -> None:
-        async with sending(tmp_path, destination(vendor.url)) as running:
+        async with sending(database_location, destination(vendor.url)) as running:
             await running.queue(deliveries("e", 20))
             await running.until(lambda: len(delivered_ids(vendor)) == 20, what="all twenty delivered")
 
@@ -113,13 +115,13 @@ def test_with_one_in_flight_batches_arrive_one_after_another_in_order(vendor: Fa
 
 
 def test_a_vendor_slower_than_the_timeout_gets_the_batch_a_few_times_as_each_attempt_waits_longer(
-    vendor: FakeVendor, tmp_path: Path
+    vendor: FakeVendor, database_location: Path | Engine
 ) -> None:
     vendor.delay_s = 0.7  # slower than the first attempt's timeout, and than the second's
 
     async def scenario() -> None:
         retry = replace(FAST, timeout_s=0.2, multiplier=2.0, max_timeout_s=5.0)
-        async with sending(tmp_path, destination(vendor.url, retry=retry)) as running:
+        async with sending(database_location, destination(vendor.url, retry=retry)) as running:
             await running.queue(deliveries("slow", 3))
             await running.until(lambda: running.outbox.depth()["segment"] == 0, what="the batch delivered")
 
@@ -129,7 +131,7 @@ def test_a_vendor_slower_than_the_timeout_gets_the_batch_a_few_times_as_each_att
     assert set(delivered_ids(vendor)) == {"slow-0", "slow-1", "slow-2"}
 
 
-def test_while_the_vendor_fails_only_one_batch_at_a_time_is_sent(vendor: FakeVendor, tmp_path: Path) -> None:
+def test_while_the_vendor_fails_only_one_batch_at_a_time_is_sent(vendor: FakeVendor, database_location: Path | Engine) -> None:
     vendor.delay_s = 0.05
     failing = {"left": 12}
 
@@ -142,7 +144,7 @@ def test_while_the_vendor_fails_only_one_batch_at_a_time_is_sent(vendor: FakeVen
     vendor.rule = unavailable_for_a_while
 
     async def scenario() -> None:
-        async with sending(tmp_path, destination(vendor.url, max_in_flight=4)) as running:
+        async with sending(database_location, destination(vendor.url, max_in_flight=4)) as running:
             await running.queue(deliveries("e", 40))
             await running.until(lambda: running.outbox.depth()["segment"] == 0, what="all delivered")
             assert running.metrics.value(RETRIED, source="web", destination="segment") == 12 * 5  # each a batch of 5
@@ -158,7 +160,7 @@ def test_while_the_vendor_fails_only_one_batch_at_a_time_is_sent(vendor: FakeVen
 
 
 def test_a_sender_that_raises_is_restarted_and_delivers_what_was_queued(
-    vendor: FakeVendor, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+    vendor: FakeVendor, database_location: Path | Engine, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
 ) -> None:
     failures = {"left": 3}
     recording = OutboxStore.delivered
@@ -172,7 +174,7 @@ def test_a_sender_that_raises_is_restarted_and_delivers_what_was_queued(
     monkeypatch.setattr(OutboxStore, "delivered", delivered_with_a_bug)
 
     async def scenario() -> None:
-        async with sending(tmp_path, destination(vendor.url)) as running:
+        async with sending(database_location, destination(vendor.url)) as running:
             await running.queue(deliveries("e", 5))
             await running.until(lambda: running.outbox.depth()["segment"] == 0, what="the events recorded delivered")
             assert running.sender.supervisor.restarts == 3

@@ -4,6 +4,9 @@
 - `postgres`: the session's PostgreSQL cluster (tests/support/postgres.py); `postgres_url`: a URL to a database of the
   test's own, cloned from `postgres_template` (template1; a suite that needs its schema in place overrides that fixture
   with a session fixture that migrates a database once and returns its name), dropped after the test.
+- `database_location`: where a test's gateway database lives, once per backend (the test runs twice): a SQLite file
+  in the test's temporary directory, or an engine on a PostgreSQL database of the test's own. Open it with
+  `gateway.database.Database(database_location, migrations)`, as many times as the test restarts.
 - `seaweedfs`: the session's S3 store (tests/support/seaweedfs.py); `s3_bucket`: a fresh bucket and its credentials,
   deleted after the test.
 
@@ -13,8 +16,12 @@ An engine that cannot start skips the tests that need it, saying why; under CI=t
 from __future__ import annotations
 
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
+
+from gateway.storage.engine import Engine
+from gateway.storage import postgres as postgres_storage
 
 from tests.support import postgres as postgres_engine
 from tests.support import seaweedfs as seaweedfs_engine
@@ -43,6 +50,13 @@ def postgres_url(postgres: PostgresServer, postgres_template: str) -> Iterator[s
     name = postgres.create_database(template=postgres_template)
     yield postgres.url(name)
     postgres.drop_database(name)
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def database_location(request: pytest.FixtureRequest, tmp_path: Path) -> Path | Engine:
+    if request.param == "sqlite":
+        return tmp_path / "gateway.sqlite3"
+    return postgres_storage.postgres_engine(request.getfixturevalue("postgres_url"))
 
 
 @pytest.fixture(scope="session")

@@ -8,6 +8,7 @@
     privacy-gateway scrub --policy site.toml < body.json     # dry run: what each destination would receive
     privacy-gateway purge                             # delete what the retention policy says has expired
     privacy-gateway db --data-dir data                # the database: tables, row counts, schema, migrations
+    privacy-gateway migrate --database-url URL        # apply pending schema steps (also done at every start)
     privacy-gateway backup /backups/2026-12-03 --data-dir data   # a consistent copy while the gateway runs
     privacy-gateway deletion request --user-id U      # file a deletion request (via the admin API); `status ID`
     privacy-gateway plan infer --source web --out plans/web.json   # a draft tracking plan from the event catalog
@@ -21,6 +22,7 @@
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import json
 import os
 import sys
@@ -49,13 +51,52 @@ def cmd_serve(args: argparse.Namespace) -> int:
     import uvicorn
 
     from gateway.app import create_app
+    from gateway.data_dir_lock import DataDirInUse, lock_data_dir
     from gateway.http_server import server_config
+    from gateway.schema import NotOnPostgres, check_backend
 
-    policy = _load(args.policy)
+    policy = _with_database_url(_load(args.policy), args.database_url)
     logs.configure(args.log_format, args.log_level)
     private_umask()
+    try:
+        check_backend(policy.storage.database_url)
+        # Held until the process exits: on SQLite the data directory is this process's alone.
+        lock = None if policy.storage.database_url else lock_data_dir(Path(args.data_dir))
+    except (NotOnPostgres, DataDirInUse) as refused:
+        raise SystemExit(f"privacy-gateway: {refused}") from None
     app = create_app(policy, Path(args.data_dir), announce_token=_print_token, reload_on_sighup=True)
     uvicorn.Server(server_config(app, policy.http, args.host, args.port, args.fd, args.log_level)).run()
+    del lock
+    return 0
+
+
+def _with_database_url(policy: Policy, database_url: str | None) -> Policy:
+    """`--database-url` over the policy's `[storage] database_url`."""
+    if not database_url:
+        return policy
+    return dataclasses.replace(policy, storage=dataclasses.replace(policy.storage, database_url=database_url))
+
+
+def cmd_migrate(args: argparse.Namespace) -> int:
+    """Apply the schema steps the database lacks: the SQLite file in --data-dir, or the PostgreSQL database of
+    --database-url (or the policy's [storage] database_url). The server does the same at every start; this command is
+    for preparing a shared database before the nodes start, and for seeing what is applied."""
+    from gateway.schema import DATABASE_FILE, MIGRATIONS, not_on_postgres
+    from gateway.storage.migrations import migrate
+    from gateway.storage.postgres import postgres_engine
+    from gateway.storage.sqlite import sqlite_engine
+
+    database_url = _with_database_url(_load(args.policy), args.database_url).storage.database_url
+    private_umask()
+    engine = postgres_engine(database_url) if database_url else sqlite_engine(Path(args.data_dir) / DATABASE_FILE)
+    conn = engine.open()
+    try:
+        applied = migrate(engine, conn, MIGRATIONS)
+    finally:
+        conn.close()
+    print(f"{engine.where}: applied {len(applied)} step(s){': ' + ', '.join(applied) if applied else ''}")
+    if database_url and not_on_postgres():
+        print(f"not on PostgreSQL yet (serving there is refused until they move): {', '.join(not_on_postgres())}")
     return 0
 
 
@@ -502,6 +543,9 @@ def build_parser() -> argparse.ArgumentParser:
     serve = commands.add_parser("serve", help="run the gateway")
     serve.add_argument("--policy", default=str(DEFAULT_POLICY), help="policy file (TOML); default: the embedded one")
     serve.add_argument("--data-dir", default="data", help="where the database lives (created if missing)")
+    serve.add_argument("--database-url", default=None,
+                       help="a PostgreSQL database (postgresql://...) instead of SQLite in the data directory; "
+                            "overrides the policy's [storage] database_url")
     serve.add_argument("--host", default="127.0.0.1")
     serve.add_argument("--port", type=int, default=8080)
     serve.add_argument("--log-format", choices=logs.FORMATS, default="text",
@@ -547,6 +591,12 @@ def build_parser() -> argparse.ArgumentParser:
     db.add_argument("--schema", action="store_true", help="also each table's CREATE statement and indexes")
     db.add_argument("--json", action="store_true", help="as JSON, for scripts")
     db.set_defaults(func=cmd_db)
+
+    migrate = commands.add_parser("migrate", help="apply pending schema steps to the database (also done at start)")
+    migrate.add_argument("--policy", default=str(DEFAULT_POLICY), help="policy file: its [storage] database_url")
+    migrate.add_argument("--data-dir", default="data", help="the SQLite database's data directory")
+    migrate.add_argument("--database-url", default=None, help="a PostgreSQL database (postgresql://...)")
+    migrate.set_defaults(func=cmd_migrate)
 
     backup = commands.add_parser("backup", help="copy the database and its keys while the gateway runs")
     backup.add_argument("dest", help="a new directory for the copy")

@@ -8,11 +8,11 @@ one transaction (each in its own savepoint, so one failure rolls back only itsel
 therefore share one fsync, and a caller's future resolves only after its rows are on disk (WAL, synchronous=FULL).
 
 When the storage itself fails (the disk is full, an I/O error, the file locked past the busy timeout, the PostgreSQL
-server gone), the engine may have rolled the whole transaction back already: every write of that commit gets `StorageUnavailable`, nothing of them is
-stored, and `health` says the writer is failing. The writer thread never dies of it: while failing it tries a write of
-its own every `PROBE_INTERVAL_S`, so `health` turns good again by itself once space returns, traffic or not. Writes
-queued meanwhile are still tried (each commits if it can); ingest does not send any (gateway.health). A PostgreSQL
-connection that broke is opened again before the next commit or read.
+server gone), the engine may have rolled the whole transaction back already: every write of that commit gets
+`StorageUnavailable`, nothing of them is stored, and `health` says the writer is failing. The writer thread never dies
+of it: while failing it tries a write of its own every `PROBE_INTERVAL_S`, so `health` turns good again by itself once
+space returns, traffic or not. Writes queued meanwhile are still tried (each commits if it can); ingest does not send
+any (gateway.health). A PostgreSQL connection that broke is opened again before the next commit or read.
 """
 
 from __future__ import annotations

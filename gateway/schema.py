@@ -3,9 +3,14 @@
 Each store declares its own migrations next to its queries; this list is the one place that says which stores make up
 the gateway's database (the server, `privacy-gateway purge` and `privacy-gateway db` open it with the same list).
 Names are never reused and the order never changes: a database records the names it has applied.
+
+`open_database` opens it where the policy says: the SQLite file in the data directory, or the PostgreSQL database of
+`[storage] database_url`, which it refuses while a part of the schema has not moved there (`not_on_postgres`).
 """
 
 from __future__ import annotations
+
+from pathlib import Path
 
 from gateway import (
     access,
@@ -24,7 +29,9 @@ from gateway import (
     violations,
 )
 from gateway.access_requests import MIGRATIONS as ACCESS_REQUEST_MIGRATIONS
-from gateway.database import Migration
+from gateway.database import Database, Migration
+from gateway.storage.migrations import unported
+from gateway.storage.postgres import postgres_engine
 from replay import analysis as replay_analysis
 from replay import search as replay_search
 from replay import store as replay_store
@@ -53,3 +60,35 @@ MIGRATIONS: tuple[Migration, ...] = (
     Migration("replay-search-1", replay_search.SCHEMA),
     *ACCESS_REQUEST_MIGRATIONS,
 )
+
+
+class NotOnPostgres(Exception):
+    """The gateway was pointed at PostgreSQL, but parts of it still keep their state in SQLite only."""
+
+
+def not_on_postgres(migrations: tuple[Migration, ...] = MIGRATIONS) -> list[str]:
+    """The parts of the gateway whose tables have not moved onto PostgreSQL yet (the names before their step numbers),
+    in schema order."""
+    return list(dict.fromkeys(name.rsplit("-", 1)[0] for name in unported(migrations)))
+
+
+def check_backend(database_url: str) -> None:
+    """Raise NotOnPostgres, saying which parts hold it back, when `database_url` is set and not every part has moved:
+    serving with some state in PostgreSQL and the rest in a node's own SQLite file would break the promises the
+    shared database is for (a deletion on one node unseen by another), so it is refused rather than half-done."""
+    parts = not_on_postgres() if database_url else []
+    if parts:
+        raise NotOnPostgres(
+            "PostgreSQL storage (database_url) does not cover the whole gateway yet: these parts still keep their "
+            f"state in SQLite only: {', '.join(parts)}. Serve without database_url (the SQLite file in the data "
+            "directory) until they have moved; `privacy-gateway migrate --database-url ...` prepares the tables that "
+            "have.")
+
+
+def open_database(data_dir: Path, database_url: str) -> Database:
+    """The gateway's database, migrated: PostgreSQL when `database_url` is set (see `check_backend`), else the SQLite
+    file in `data_dir`."""
+    check_backend(database_url)
+    if database_url:
+        return Database(postgres_engine(database_url), MIGRATIONS)
+    return Database(data_dir / DATABASE_FILE, MIGRATIONS)

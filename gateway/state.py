@@ -43,7 +43,7 @@ from gateway.outbox.transport import HttpTransport, Transport
 from gateway.pipeline import Encoder, Pipeline
 from gateway.protocols import PROTOCOLS, check_credentials, segment
 from gateway.provenance import Provenance, verifies
-from gateway.schema import DATABASE_FILE, MIGRATIONS
+from gateway.schema import open_database
 from gateway.supervisor import Supervised
 from gateway.suppression import Suppression
 from policies.consent import decide, read_signals
@@ -143,7 +143,7 @@ def gateway_of(request: Request) -> Gateway:
 async def open_gateway(policy: Policy, data_dir: Path, announce_token: Callable[[str], None]) -> Gateway:
     check_credentials(policy)
     make_private(data_dir)
-    db = Database(data_dir / DATABASE_FILE, MIGRATIONS)
+    db = open_database(data_dir, policy.storage.database_url)
     enabled = policy.enabled_destinations
     suppression = Suppression(db)
     outbox = OutboxStore(db, policy.outbox.max_events, policy.outbox.full_retry_after_s, [d.name for d in enabled],

@@ -22,8 +22,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from gateway.database import Database, Migration
-from gateway.storage.connection import Connection
 from gateway.protocols.codec import Encoded, EndpointKind
+from gateway.storage.connection import Connection
 
 
 def _add_kind(table: str) -> tuple[str, ...]:

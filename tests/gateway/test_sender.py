@@ -22,9 +22,9 @@ from gateway.metrics import Metrics
 from gateway.outbox import MIGRATIONS, Delivery, OutboxStore, Sender
 from gateway.outbox.replies import MAX_REPLY_CHARS
 from gateway.outbox.transport import HttpTransport
-from gateway.storage.engine import Engine
 from gateway.protocols import segment
 from gateway.protocols.codec import Limits
+from gateway.storage.engine import Engine
 from gateway.supervisor import Backoff, Supervised
 from policies.policy import Destination, Retry
 from tests.support.fake_vendor import Answer, FakeVendor, Recorded
@@ -88,7 +88,9 @@ def delivered_ids(vendor: FakeVendor) -> Counter[str]:
     return Counter(event["messageId"] for event in vendor.segment_events())
 
 
-def test_with_max_in_flight_a_slow_vendor_gets_several_batches_at_once(vendor: FakeVendor, database_location: Path | Engine) -> None:
+def test_with_max_in_flight_a_slow_vendor_gets_several_batches_at_once(
+    vendor: FakeVendor, database_location: Path | Engine,
+) -> None:
     vendor.delay_s = 0.3
 
     async def scenario() -> None:
@@ -101,7 +103,9 @@ def test_with_max_in_flight_a_slow_vendor_gets_several_batches_at_once(vendor: F
     assert max(delivered_ids(vendor).values()) == 1
 
 
-def test_with_one_in_flight_batches_arrive_one_after_another_in_order(vendor: FakeVendor, database_location: Path | Engine) -> None:
+def test_with_one_in_flight_batches_arrive_one_after_another_in_order(
+    vendor: FakeVendor, database_location: Path | Engine,
+) -> None:
     vendor.delay_s = 0.05
 
     async def scenario() -> None:
@@ -131,7 +135,9 @@ def test_a_vendor_slower_than_the_timeout_gets_the_batch_a_few_times_as_each_att
     assert set(delivered_ids(vendor)) == {"slow-0", "slow-1", "slow-2"}
 
 
-def test_while_the_vendor_fails_only_one_batch_at_a_time_is_sent(vendor: FakeVendor, database_location: Path | Engine) -> None:
+def test_while_the_vendor_fails_only_one_batch_at_a_time_is_sent(
+    vendor: FakeVendor, database_location: Path | Engine,
+) -> None:
     vendor.delay_s = 0.05
     failing = {"left": 12}
 
@@ -160,7 +166,8 @@ def test_while_the_vendor_fails_only_one_batch_at_a_time_is_sent(vendor: FakeVen
 
 
 def test_a_sender_that_raises_is_restarted_and_delivers_what_was_queued(
-    vendor: FakeVendor, database_location: Path | Engine, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+    vendor: FakeVendor, database_location: Path | Engine, monkeypatch: pytest.MonkeyPatch,
+    caplog: pytest.LogCaptureFixture,
 ) -> None:
     failures = {"left": 3}
     recording = OutboxStore.delivered

@@ -20,9 +20,8 @@ from pathlib import Path
 
 import pytest
 
-from gateway.storage.engine import Engine
 from gateway.storage import postgres as postgres_storage
-
+from gateway.storage.engine import Engine
 from tests.support import postgres as postgres_engine
 from tests.support import seaweedfs as seaweedfs_engine
 from tests.support.engines import EngineUnavailable, skip_or_fail

@@ -1,0 +1,76 @@
+"""Which processes may serve which database: one per SQLite data directory (a second is refused at start, saying
+why), and PostgreSQL only once every part of the gateway has moved there. `privacy-gateway migrate` prepares either."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import httpx
+
+from tests.support.fake_vendor import FakeVendor
+from tests.support.gateway_process import ROOT, WRITE_KEY, GatewayProcess, segment_policy
+from tests.support.postgres import PostgresServer
+
+
+def serve(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
+    """`privacy-gateway serve ...` expected to refuse: it must exit on its own (a server would run until the timeout)."""
+    return subprocess.run([sys.executable, "-m", "gateway", "serve", "--port", "0", *args], capture_output=True,
+                          text=True, cwd=ROOT, timeout=60, check=False, env=env)
+
+
+def test_a_second_gateway_on_the_same_data_directory_is_refused_and_the_first_keeps_serving(
+    tmp_path: Path, vendor: FakeVendor
+) -> None:
+    first = GatewayProcess(tmp_path, segment_policy(vendor.url)).start()
+    try:
+        assert first.proc is not None
+        second = serve("--data-dir", str(first.data_dir), "--policy", str(first.policy_path), env=first.env)
+        assert second.returncode != 0
+        assert f"the data directory {first.data_dir} is in use by another gateway process (pid {first.proc.pid})" \
+            in second.stderr
+        answer = httpx.post(first.url + "/v1/track", auth=(WRITE_KEY, ""),
+                            json={"userId": "u1", "event": "Still here", "messageId": "m-still"})
+        assert answer.status_code == 200
+        vendor.wait_for_message_ids({"m-still"})
+
+        first.kill()  # SIGKILL: the kernel releases the lock with the process, nothing stale is left behind
+        first.start()
+        assert httpx.get(first.url + "/readyz").status_code == 200
+    finally:
+        first.close()
+
+
+def test_serving_from_postgresql_is_refused_while_parts_keep_their_state_in_sqlite_only(
+    tmp_path: Path, postgres_url: str
+) -> None:
+    refused = serve("--data-dir", str(tmp_path / "data"), "--database-url", postgres_url)
+    assert refused.returncode != 0
+    assert "PostgreSQL storage (database_url) does not cover the whole gateway yet" in refused.stderr
+    assert "audit" in refused.stderr and "identity" in refused.stderr
+    assert postgres_url.split("@")[0].split(":")[-1] not in refused.stderr  # the password is not echoed
+    assert not (tmp_path / "data" / "gateway.sqlite3").exists()  # nothing half-started on SQLite either
+
+
+def test_migrate_prepares_the_moved_tables_on_postgresql_once(postgres: PostgresServer, postgres_url: str) -> None:
+    def migrate() -> str:
+        done = subprocess.run([sys.executable, "-m", "gateway", "migrate", "--database-url", postgres_url],
+                              capture_output=True, text=True, cwd=ROOT, timeout=60, check=True)
+        return done.stdout
+
+    first = migrate()
+    assert "applied 6 step(s): outbox-1, outbox-2, outbox-3, outbox-4, outbox-5, suppression-1" in first
+    assert "not on PostgreSQL yet" in first and "audit" in first
+    assert "applied 0 step(s)" in migrate()
+    database = postgres_url.rsplit("/", 1)[1]
+    tables = postgres.sql("SELECT string_agg(tablename, ' ' ORDER BY tablename) FROM pg_tables "
+                          "WHERE schemaname = 'public'", database)
+    assert tables == "dead_letters delivery_log migrations outbox suppressed_subjects writer_probe"
+
+
+def test_migrate_brings_a_sqlite_data_directory_up_to_date(tmp_path: Path) -> None:
+    done = subprocess.run([sys.executable, "-m", "gateway", "migrate", "--data-dir", str(tmp_path / "data")],
+                          capture_output=True, text=True, cwd=ROOT, timeout=60, check=True)
+    assert "gateway.sqlite3: applied" in done.stdout and "outbox-1" in done.stdout
+    assert "not on PostgreSQL" not in done.stdout

@@ -1,0 +1,139 @@
+"""The outbox, its dead letters and the suppression list keep their promises on both storage engines: the SQLite file
+and PostgreSQL (each test runs once per engine, `database_location`)."""
+
+from __future__ import annotations
+
+import asyncio
+from pathlib import Path
+
+import orjson
+
+from gateway.database import Database
+from gateway.outbox import MIGRATIONS as OUTBOX_MIGRATIONS
+from gateway.outbox import Delivery, OutboxFull, OutboxStore
+from gateway.outbox.dead_letters import DeadLetters, Selection
+from gateway.storage.engine import Engine
+from gateway.suppression import MIGRATIONS as SUPPRESSION_MIGRATIONS
+from gateway.suppression import Suppression
+
+MIGRATIONS = (*OUTBOX_MIGRATIONS, *SUPPRESSION_MIGRATIONS)
+
+
+def delivery(destination: str, message_id: str, subjects: str = "") -> Delivery:
+    return Delivery(destination, "web", message_id, (orjson.dumps({"messageId": message_id}), "event"), subjects)
+
+
+def test_queued_events_survive_a_restart_in_order_and_leave_once_delivered(database_location: Path | Engine) -> None:
+    db = Database(database_location, MIGRATIONS)
+    outbox = OutboxStore(db, 1000, 30, ["segment"])
+    asyncio.run(outbox.commit([delivery("segment", f"m{i}") for i in range(5)], also=None))
+    db.close()
+
+    db = Database(database_location, MIGRATIONS)  # a restart: the depth is read back from the rows
+    outbox = OutboxStore(db, 1000, 30, ["segment"])
+    assert outbox.depth() == {"segment": 5}
+
+    async def scenario() -> None:
+        batch = await outbox.next_batch("segment", 3, 1_000_000)
+        assert [q.message_id for q in batch] == ["m0", "m1", "m2"]
+        assert orjson.loads(batch[0].body) == {"messageId": "m0"} and batch[0].kind == "event"
+        await outbox.attempted(batch)
+        await outbox.delivered("segment", batch)
+        rest = await outbox.next_batch("segment", 10, 1_000_000)
+        assert [(q.message_id, q.attempts) for q in rest] == [("m3", 0), ("m4", 0)]
+
+    asyncio.run(scenario())
+    assert outbox.depth() == {"segment": 2}
+    assert db.read_sync(lambda c: c.execute("SELECT count(*) FROM delivery_log").fetchone()[0]) == 3
+    db.close()
+
+
+def test_past_its_bound_the_outbox_refuses_and_stores_nothing_of_the_request(database_location: Path | Engine) -> None:
+    db = Database(database_location, MIGRATIONS)
+    outbox = OutboxStore(db, 3, 7, ["segment"])
+
+    async def scenario() -> None:
+        await outbox.commit([delivery("segment", "a"), delivery("segment", "b")], also=None)
+        try:
+            await outbox.commit([delivery("segment", "c"), delivery("segment", "d")], also=None)
+            raise AssertionError("the outbox took more than its bound")
+        except OutboxFull as full:
+            assert full.retry_after == 7
+        assert [q.message_id for q in await outbox.next_batch("segment", 10, 1_000_000)] == ["a", "b"]
+
+    asyncio.run(scenario())
+    assert outbox.depth() == {"segment": 2}
+    db.close()
+
+
+def test_a_suppressed_subject_is_dropped_inside_the_commit_and_stays_suppressed_after_a_restart(
+    database_location: Path | Engine,
+) -> None:
+    db = Database(database_location, MIGRATIONS)
+    suppression = Suppression(db)
+    outbox = OutboxStore(db, 1000, 30, ["segment"], suppressed=suppression.suppressed)
+
+    async def scenario() -> None:
+        await outbox.commit([delivery("segment", "before", "s-alice")], also=None)
+        # The deletion: suppress, and remove what is queued, in one write; recording the same subject twice is fine.
+        await db.write(lambda conn: (suppression.add(conn, ["s-alice"], "del-1"),
+                                     suppression.add(conn, ["s-alice"], "del-2"),
+                                     outbox.remove_subjects(conn, ["segment"], ["s-alice"])))
+        await outbox.commit([delivery("segment", "after", "s-bob s-alice"), delivery("segment", "other", "s-bob")],
+                            also=None)
+        assert [q.message_id for q in await outbox.next_batch("segment", 10, 1_000_000)] == ["other"]
+
+    asyncio.run(scenario())
+    assert outbox.depth() == {"segment": 1}
+    db.close()
+    db = Database(database_location, MIGRATIONS)
+    assert Suppression(db).suppressed(["s-alice"]) and not Suppression(db).suppressed(["s-bob"])
+    assert db.read_sync(lambda c: c.execute("SELECT deletion_id FROM suppressed_subjects").fetchall()) == [("del-1",)]
+    db.close()
+
+
+def test_dead_letters_keep_the_reason_are_listed_without_the_event_and_go_back_to_the_end_of_the_outbox(
+    database_location: Path | Engine,
+) -> None:
+    db = Database(database_location, MIGRATIONS)
+    outbox = OutboxStore(db, 1000, 30, ["segment", "amplitude"])
+    dead = DeadLetters(outbox, enabled=["segment"], withheld=lambda destination, subjects: None)
+
+    async def scenario() -> None:
+        await outbox.commit([delivery("segment", "refused", "s-carol"), delivery("segment", "fine"),
+                             delivery("amplitude", "gone")], also=None)
+        [refused, _] = await outbox.next_batch("segment", 10, 1_000_000)
+        await outbox.dead_letter("segment", [refused], 400, "invalid event", reply='{"error": "bad"}')
+        await outbox.dead_letter("amplitude", await outbox.next_batch("amplitude", 10, 1_000_000), None, "timeout")
+        assert outbox.depth() == {"amplitude": 0, "segment": 1}
+
+        listed = await dead.list()
+        assert [(d["destination"], d["message_id"], d["status"], d["reason"], d["attempts"]) for d in listed] == [
+            ("amplitude", "gone", None, "timeout", 1), ("segment", "refused", 400, "invalid event", 1)]
+        assert all("body" not in d and "reply" not in d for d in listed)
+        assert await dead.counts() == {"amplitude": 1, "segment": 1}
+        shown = await dead.get(listed[1]["id"])
+        assert shown is not None and shown["event"] == {"messageId": "refused"} and shown["reply"] == '{"error": "bad"}'
+
+        redriven = await dead.redrive(Selection(everything=True))
+        assert redriven.redriven == {"segment": 1} and redriven.kept == {"destination not enabled": 1}
+        assert [q.message_id for q in await outbox.next_batch("segment", 10, 1_000_000)] == ["fine", "refused"]
+        assert await dead.purge(Selection(destination="amplitude")) == (1, 0)
+        assert await dead.counts() == {}
+
+    asyncio.run(scenario())
+    db.close()
+
+
+def test_a_deletion_removes_the_subjects_dead_letters_and_nobody_elses(database_location: Path | Engine) -> None:
+    db = Database(database_location, MIGRATIONS)
+    outbox = OutboxStore(db, 1000, 30, ["segment"])
+
+    async def scenario() -> None:
+        await outbox.commit([delivery("segment", "dana", "s-dana"), delivery("segment", "erin", "s-erin")], also=None)
+        await outbox.dead_letter("segment", await outbox.next_batch("segment", 10, 1_000_000), 400, "refused")
+        assert await db.write(lambda conn: outbox.remove_dead_letters(conn, ["s-dana"])) == 1
+
+    asyncio.run(scenario())
+    assert db.read_sync(lambda c: c.execute("SELECT message_id FROM dead_letters").fetchall()) == [("erin",)]
+    db.close()

@@ -15,7 +15,7 @@ from tests.support.postgres import PostgresServer
 
 
 def serve(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
-    """`privacy-gateway serve ...` expected to refuse: it must exit on its own (a server would run until the timeout)."""
+    """`privacy-gateway serve ...` expected to refuse: it exits on its own (a server would run until the timeout)."""
     return subprocess.run([sys.executable, "-m", "gateway", "serve", "--port", "0", *args], capture_output=True,
                           text=True, cwd=ROOT, timeout=60, check=False, env=env)
 

@@ -7,7 +7,12 @@ of 100-event batches, one transaction per request as ingest commits them, into a
 1 and 16 requests in flight, each on a connection of its own:
 - asyncpg: `executemany` inside `connection.transaction()`;
 - psycopg 3 (AsyncConnection): `executemany` inside `connection.transaction()` (psycopg pipelines it);
-- SQLite, the gateway's outbox today: `OutboxStore.commit` through the group-committing writer (WAL, synchronous=FULL).
+- SQLite, the gateway's outbox today: `OutboxStore.commit` through the group-committing writer (WAL, synchronous=FULL);
+and the client in the gateway's design (issue 15: one writer thread runs every queued `fn(conn)` and commits once):
+- gateway writer, psycopg 3: gateway.database.Database on gateway.storage.postgres (sync psycopg, group commit, each
+  write in a savepoint), each request's rows by `executemany`;
+- gateway writer, asyncpg: the same writer, with an asyncpg connection behind a synchronous facade that runs an
+  event loop of the connection's own for each call (what the writer needs to use asyncpg with its `fn(conn)`).
 Every event is ~800 bytes of JSON, no two alike. The configurations take turns within each round (the machine is
 shared: its load drifts); each prints its median events/s over the rounds, and the ratios.
 
@@ -22,6 +27,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import dataclasses
 import functools
 import os
 import random
@@ -42,6 +48,8 @@ sys.path.insert(0, str(ROOT))
 
 from gateway.database import Database  # noqa: E402
 from gateway.outbox.store import MIGRATIONS, Delivery, OutboxStore  # noqa: E402
+from gateway.storage.engine import Engine  # noqa: E402
+from gateway.storage.postgres import postgres_engine as gateway_postgres  # noqa: E402
 from tests.support import postgres as postgres_engine  # noqa: E402
 from tests.support import seaweedfs as seaweedfs_engine  # noqa: E402
 
@@ -167,6 +175,57 @@ async def sqlite_enqueue(directory: Path, work: list[Batch], concurrency: int) -
         db.close()
 
 
+class AsyncpgConnection:
+    """asyncpg behind the writer's synchronous `fn(conn)`: an event loop of the connection's own, run for each call
+    (what the writer would need to use asyncpg without making every write function async)."""
+
+    def __init__(self, url: str) -> None:
+        import asyncpg
+
+        self.loop = asyncio.new_event_loop()
+        self.raw = self.loop.run_until_complete(asyncpg.connect(url))
+
+    @staticmethod
+    def numbered(sql: str) -> str:
+        parts = sql.split("?")
+        return "".join(f"{part}${i}" for i, part in enumerate(parts[:-1], 1)) + parts[-1]
+
+    def execute(self, sql: str, parameters: Sequence[Any] = (), /) -> Any:
+        return self.loop.run_until_complete(self.raw.execute(self.numbered(sql), *parameters))
+
+    def executemany(self, sql: str, parameters: Sequence[Sequence[Any]], /) -> Any:
+        return self.loop.run_until_complete(self.raw.executemany(self.numbered(sql), parameters))
+
+    @property
+    def in_transaction(self) -> bool:
+        return bool(self.raw.is_in_transaction())
+
+    def close(self) -> None:
+        self.loop.run_until_complete(self.raw.close())
+        self.loop.close()
+
+
+def asyncpg_engine(url: str) -> Engine:
+    return dataclasses.replace(gateway_postgres(url), connect=lambda readonly: AsyncpgConnection(url),
+                               fault=lambda error: None, usable=lambda conn: True)
+
+
+async def writer_enqueue(engine: Engine, work: list[Batch], concurrency: int) -> Timing:
+    # Opened on a thread of its own: the asyncpg facade runs its loop, which it cannot inside this running one.
+    db = await asyncio.to_thread(Database, engine)
+    try:
+        sql = INSERT + "(?, ?, ?, ?, ?, ?)"
+
+        async def one(batch: Batch, worker: int) -> None:
+            await db.write(lambda conn: conn.executemany(sql, batch))
+
+        await one(work[0], 0)  # untimed warm-up, as for the others
+        await db.write(lambda conn: conn.execute("TRUNCATE outbox"))
+        return await in_flight(work, concurrency, one)
+    finally:
+        await asyncio.to_thread(db.close)
+
+
 async def count_rows(url: str) -> int:
     import asyncpg
 
@@ -187,6 +246,10 @@ def bench_postgres(args: argparse.Namespace, rng: random.Random, scratch: Path) 
             runs[("asyncpg", concurrency)] = functools.partial(asyncpg_enqueue, url, concurrency=concurrency)
             runs[("psycopg 3", concurrency)] = functools.partial(psycopg_enqueue, url, concurrency=concurrency)
             runs[("SQLite outbox", concurrency)] = functools.partial(sqlite_enqueue, scratch, concurrency=concurrency)
+            runs[("gateway writer, psycopg 3", concurrency)] = functools.partial(
+                writer_enqueue, gateway_postgres(url), concurrency=concurrency)
+            runs[("gateway writer, asyncpg", concurrency)] = functools.partial(
+                writer_enqueue, asyncpg_engine(url), concurrency=concurrency)
         results = {key: Measured() for key in runs}
         for _ in range(args.rounds):
             for key, run in runs.items():
@@ -200,12 +263,16 @@ def bench_postgres(args: argparse.Namespace, rng: random.Random, scratch: Path) 
 
     print(f"durable enqueue, {args.batches} batches of {EVENTS_PER_BATCH} events per run, median of {args.rounds}:")
     for (client, concurrency), measured in results.items():
-        print(f"  {client:>13}, {concurrency:>2} in flight: {measured.report('events/s', 'µs', 1e6)}")
+        print(f"  {client:>25}, {concurrency:>2} in flight: {measured.report('events/s', 'µs', 1e6)}")
     for concurrency in (1, 16):
         asyncpg, psycopg, sqlite = (results[client, concurrency].rate for client in ("asyncpg", "psycopg 3",
                                                                                       "SQLite outbox"))
         print(f"  ratio at {concurrency:>2} in flight: asyncpg / psycopg 3 = {asyncpg / psycopg:.2f}; "
               f"asyncpg / SQLite = {asyncpg / sqlite:.2f}; psycopg 3 / SQLite = {psycopg / sqlite:.2f}")
+        design, design_asyncpg = (results[client, concurrency].rate for client in ("gateway writer, psycopg 3",
+                                                                                   "gateway writer, asyncpg"))
+        print(f"  in the writer's design at {concurrency:>2} in flight: psycopg 3 writer / asyncpg writer = "
+              f"{design / design_asyncpg:.2f}; psycopg 3 writer / SQLite = {design / sqlite:.2f}")
 
 
 @dataclass

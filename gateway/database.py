@@ -274,6 +274,14 @@ class Database:
         return conn
 
     def read_sync(self, fn: Callable[[Any], T]) -> T:
+        conn = self._reader()
+        try:
+            return fn(conn)
+        except Exception as exc:
+            if self.engine.usable(conn) or self.engine.fault(exc) is None:
+                raise
+        # The connection broke since its last use (a PostgreSQL restart): a read changes nothing, so once more on a
+        # new one.
         return fn(self._reader())
 
     async def read(self, fn: Callable[[Any], T]) -> T:

@@ -13,11 +13,11 @@ A deletion request removes the subject's rows (gateway.deletion, with the identi
 
 from __future__ import annotations
 
-import sqlite3
 import time
 from collections.abc import Iterable
 
 from gateway.database import Database, Migration
+from gateway.storage.connection import Connection
 from policies.enrich import Enrich
 from policies.event import Event
 
@@ -29,6 +29,13 @@ MIGRATIONS = (
                 subject TEXT PRIMARY KEY,
                 account TEXT NOT NULL,
                 updated_at REAL NOT NULL
+            )""",
+        ),
+        postgres=(
+            """CREATE TABLE account_links (
+                subject TEXT PRIMARY KEY,
+                account TEXT NOT NULL,
+                updated_at DOUBLE PRECISION NOT NULL
             )""",
         ),
     ),
@@ -72,7 +79,7 @@ class AccountMap:
         return [(subject, account) for subjects, account in learned for subject in subjects
                 if self._accounts.get(subject) != account]
 
-    def record(self, conn: sqlite3.Connection, changes: list[tuple[str, str]]) -> None:
+    def record(self, conn: Connection, changes: list[tuple[str, str]]) -> None:
         """Store `changes` (inside the caller's write) and remember them."""
         now = time.time()
         conn.executemany(
@@ -82,7 +89,7 @@ class AccountMap:
         )
         self._accounts.update(changes)
 
-    def delete_subjects(self, conn: sqlite3.Connection, subjects: set[str]) -> int:
+    def delete_subjects(self, conn: Connection, subjects: set[str]) -> int:
         """Delete the account links of `subjects` (inside the caller's write), stored and remembered alike."""
         for subject in subjects:
             self._accounts.pop(subject, None)

@@ -22,7 +22,6 @@ from __future__ import annotations
 
 import hashlib
 import hmac
-import sqlite3
 from dataclasses import dataclass
 from typing import Any
 
@@ -30,6 +29,7 @@ import orjson
 
 from gateway.database import Migration
 from gateway.keys import PublicKey
+from gateway.storage.connection import Connection
 from policies.consent import ConsentConfig
 from policies.ed25519 import b64decode
 
@@ -41,6 +41,13 @@ MIGRATIONS = (
                 jti TEXT PRIMARY KEY,
                 expires_at REAL NOT NULL
             ) WITHOUT ROWID""",
+            "CREATE INDEX consent_token_uses_expires_at ON consent_token_uses (expires_at)",
+        ),
+        postgres=(
+            """CREATE TABLE consent_token_uses (
+                jti TEXT PRIMARY KEY,
+                expires_at DOUBLE PRECISION NOT NULL
+            )""",
             "CREATE INDEX consent_token_uses_expires_at ON consent_token_uses (expires_at)",
         ),
     ),
@@ -134,11 +141,12 @@ def _epoch(claims: dict[str, Any], name: str) -> float:
     return float(value)
 
 
-def spend(conn: sqlite3.Connection, claims: ConsentClaims, now: float) -> None:
+def spend(conn: Connection, claims: ConsentClaims, now: float) -> None:
     """Record the token's jti as used (inside the consent record's write), or refuse a replay. Expired jtis are
     dropped here: a replay of an expired token is refused as expired before it gets this far."""
     conn.execute("DELETE FROM consent_token_uses WHERE expires_at < ?", (now - LEEWAY_S,))
-    inserted = conn.execute("INSERT OR IGNORE INTO consent_token_uses (jti, expires_at) VALUES (?, ?)",
-                            (claims.jti, claims.expires_at)).rowcount
+    inserted = conn.execute(
+        "INSERT INTO consent_token_uses (jti, expires_at) VALUES (?, ?) ON CONFLICT (jti) DO NOTHING",
+        (claims.jti, claims.expires_at)).rowcount
     if not inserted:
         raise TokenRefused(409, "token_replayed", "this consent token was used already: each token records once")

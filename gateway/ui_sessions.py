@@ -7,10 +7,10 @@ when the session expires; expired rows go at the next sign-in. Rows survive rest
 
 from __future__ import annotations
 
-import sqlite3
 import time
 
 from gateway.database import Database, Migration
+from gateway.storage.connection import Connection
 
 MIGRATIONS = (
     Migration(
@@ -23,6 +23,14 @@ MIGRATIONS = (
                 expires REAL NOT NULL
             )""",
         ),
+        postgres=(
+            """CREATE TABLE ui_sessions (
+                ref TEXT PRIMARY KEY,
+                name TEXT NOT NULL,
+                role TEXT NOT NULL,
+                expires DOUBLE PRECISION NOT NULL
+            )""",
+        ),
     ),
 )
 
@@ -32,9 +40,10 @@ class UiSessions:
         self.db = db
 
     async def start(self, ref: str, name: str, role: str, expires: float) -> None:
-        def insert(conn: sqlite3.Connection) -> None:
+        def insert(conn: Connection) -> None:
             conn.execute("DELETE FROM ui_sessions WHERE expires <= ?", (time.time(),))
-            conn.execute("INSERT OR REPLACE INTO ui_sessions (ref, name, role, expires) VALUES (?, ?, ?, ?)",
+            conn.execute("INSERT INTO ui_sessions (ref, name, role, expires) VALUES (?, ?, ?, ?) ON CONFLICT (ref) "
+                         "DO UPDATE SET name = excluded.name, role = excluded.role, expires = excluded.expires",
                          (ref, name, role, expires))
 
         await self.db.write(insert)

@@ -9,6 +9,7 @@ from pathlib import Path
 from gateway.accounts import AccountMap, account_of_group_call
 from gateway.database import Database
 from gateway.schema import MIGRATIONS
+from gateway.storage.engine import Engine
 from policies.enrich import Enrich
 from policies.event import Event
 
@@ -32,8 +33,9 @@ def test_with_several_groups_the_configured_type_is_the_account() -> None:
     assert account_of_group_call(other, Enrich(group_type="company")) is None
 
 
-def test_the_map_is_stored_read_at_start_and_a_deletion_forgets_it_in_both(tmp_path: Path) -> None:
-    db = Database(tmp_path / "db.sqlite3", MIGRATIONS)
+def test_the_map_is_stored_read_at_start_and_a_deletion_forgets_it_in_both(database_location: Path | Engine
+                                                                            ) -> None:
+    db = Database(database_location, MIGRATIONS)
     accounts = AccountMap(db)
     changes = accounts.changes([(("h-user", "h-anon"), "acme")])
     db.write_sync(lambda conn: accounts.record(conn, changes))

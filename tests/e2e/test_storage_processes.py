@@ -60,14 +60,14 @@ def test_migrate_prepares_the_moved_tables_on_postgresql_once(postgres: Postgres
         return done.stdout
 
     first = migrate()
-    assert ("applied 9 step(s): outbox-1, outbox-2, outbox-3, outbox-4, outbox-5, consent-token-1, suppression-1, "
-            "accounts-1, ui-sessions-1") in first
+    assert ("applied 10 step(s): outbox-1, outbox-2, outbox-3, outbox-4, outbox-5, consent-token-1, suppression-1, "
+            "accounts-1, violations-1, ui-sessions-1") in first
     assert "not on PostgreSQL yet" in first and "audit" in first
     assert "applied 0 step(s)" in migrate()
     database = postgres_url.rsplit("/", 1)[1]
     tables = postgres.sql("SELECT string_agg(tablename, ' ' ORDER BY tablename) FROM pg_tables "
                           "WHERE schemaname = 'public'", database)
-    assert tables == ("account_links consent_token_uses dead_letters delivery_log migrations outbox "
+    assert tables == ("account_links consent_token_uses dead_letters delivery_log migrations outbox plan_violations "
                       "suppressed_subjects ui_sessions writer_probe")
 
 

@@ -67,9 +67,6 @@ _POSTGRES_TABLES = (
     )""",
     "CREATE INDEX dead_letters_destination ON dead_letters (destination, id)",
 )
-# SQLite's instr(), which the stores use to find a subject among an event's space-separated subject hashes.
-_POSTGRES_INSTR = """CREATE OR REPLACE FUNCTION instr(haystack TEXT, needle TEXT) RETURNS INTEGER
-    LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE AS $$ SELECT strpos(haystack, needle) $$"""
 
 MIGRATIONS = (
     Migration(
@@ -113,7 +110,6 @@ MIGRATIONS = (
         postgres=(
             "ALTER TABLE outbox ADD COLUMN subjects TEXT NOT NULL DEFAULT ''",
             "ALTER TABLE dead_letters ADD COLUMN subjects TEXT NOT NULL DEFAULT ''",
-            _POSTGRES_INSTR,
         ),
     ),
     Migration(

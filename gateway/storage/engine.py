@@ -32,6 +32,8 @@ class Engine:
     # Serialises migrations between processes, inside the migrating transaction (SQLite's BEGIN IMMEDIATE does).
     migration_lock: str | None
     blob_type: str  # the column type of bytes
+    # Run before the migrations, every time (idempotent): what makes the stores' SQL mean the same here.
+    functions: tuple[str, ...] = ()
 
     def open(self, readonly: bool = False) -> Connection:
         connection: Connection = self.connect(readonly)

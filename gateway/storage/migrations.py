@@ -49,7 +49,7 @@ def migrate(engine: Engine, conn: Connection, migrations: Sequence[Migration]) -
     time_type = "REAL" if engine.name == "sqlite" else "DOUBLE PRECISION"
     _locked(engine, conn, (f"CREATE TABLE IF NOT EXISTS {MIGRATIONS_TABLE} (name TEXT PRIMARY KEY, applied_at "
                            f"{time_type} NOT NULL)",
-                           f"CREATE TABLE IF NOT EXISTS {PROBE_TABLE} (data {engine.blob_type})"))
+                           f"CREATE TABLE IF NOT EXISTS {PROBE_TABLE} (data {engine.blob_type})", *engine.functions))
     done = applied(conn)
     names = []
     for migration in migrations:

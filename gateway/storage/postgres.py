@@ -30,6 +30,9 @@ _STORAGE_CLASSES = {
     "57": "database server shutting down or restarting",
     "58": "database server I/O error",
 }
+# SQLite's instr(), which the stores use to find a subject among an event's space-separated subject hashes.
+_FUNCTIONS = ("""CREATE OR REPLACE FUNCTION instr(haystack TEXT, needle TEXT) RETURNS INTEGER
+    LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE AS $$ SELECT strpos(haystack, needle) $$""",)
 _STORAGE_STATES = {"25006": "database is read-only (a standby?)", "40P01": "deadlock", "55P03": "lock not available"}
 
 
@@ -96,4 +99,5 @@ def postgres_engine(url: str) -> Engine:
         name="postgresql", where=redacted(url), connect=lambda readonly: connect(url, readonly),
         begin="BEGIN", fault=storage_fault, usable=lambda conn: not conn.raw.closed, outside=_outside,
         migration_lock=f"SELECT pg_advisory_xact_lock({ADVISORY_MIGRATIONS})", blob_type="BYTEA",
+        functions=_FUNCTIONS,
     )

@@ -48,7 +48,7 @@ def test_serving_from_postgresql_is_refused_while_parts_keep_their_state_in_sqli
     refused = serve("--data-dir", str(tmp_path / "data"), "--database-url", postgres_url)
     assert refused.returncode != 0
     assert "PostgreSQL storage (database_url) does not cover the whole gateway yet" in refused.stderr
-    assert "audit" in refused.stderr and "identity" in refused.stderr
+    assert "audit" in refused.stderr and "identity" in refused.stderr and "outbox" not in refused.stderr
     assert postgres_url.split("@")[0].split(":")[-1] not in refused.stderr  # the password is not echoed
     assert not (tmp_path / "data" / "gateway.sqlite3").exists()  # nothing half-started on SQLite either
 
@@ -60,15 +60,15 @@ def test_migrate_prepares_the_moved_tables_on_postgresql_once(postgres: Postgres
         return done.stdout
 
     first = migrate()
-    assert ("applied 10 step(s): outbox-1, outbox-2, outbox-3, outbox-4, outbox-5, consent-token-1, suppression-1, "
-            "accounts-1, violations-1, ui-sessions-1") in first
+    assert ("applied 12 step(s): outbox-1, outbox-2, outbox-3, outbox-4, outbox-5, sink-1, sink-2, consent-token-1, "
+            "suppression-1, accounts-1, violations-1, ui-sessions-1") in first
     assert "not on PostgreSQL yet" in first and "audit" in first
     assert "applied 0 step(s)" in migrate()
     database = postgres_url.rsplit("/", 1)[1]
     tables = postgres.sql("SELECT string_agg(tablename, ' ' ORDER BY tablename) FROM pg_tables "
                           "WHERE schemaname = 'public'", database)
     assert tables == ("account_links consent_token_uses dead_letters delivery_log migrations outbox plan_violations "
-                      "suppressed_subjects ui_sessions writer_probe")
+                      "sink_events suppressed_subjects ui_sessions writer_probe")
 
 
 def test_migrate_brings_a_sqlite_data_directory_up_to_date(tmp_path: Path) -> None:

@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import hashlib
 import secrets
-import sqlite3
 import time
 from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import dataclass
@@ -24,6 +23,7 @@ from starlette.routing import Route
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from gateway.database import Database, Migration
+from gateway.storage.connection import Connection
 from policies.policy import ROLES, AccessToken
 
 TOKEN_PREFIX = "pgw_"
@@ -37,6 +37,14 @@ MIGRATIONS = (
                 name TEXT NOT NULL,
                 role TEXT NOT NULL,
                 created_at REAL NOT NULL
+            )""",
+        ),
+        postgres=(
+            """CREATE TABLE access_tokens (
+                sha256 TEXT PRIMARY KEY,
+                name TEXT NOT NULL,
+                role TEXT NOT NULL,
+                created_at DOUBLE PRECISION NOT NULL
             )""",
         ),
     ),
@@ -86,12 +94,12 @@ class TokenStore:
         self.db.write_sync(lambda conn: insert_token(conn, token))
 
 
-def insert_token(conn: sqlite3.Connection, token: AccessToken) -> None:
+def insert_token(conn: Connection, token: AccessToken) -> None:
     conn.execute("INSERT INTO access_tokens (sha256, name, role, created_at) VALUES (?, ?, ?, ?)",
                  (token.sha256, token.name, token.role, time.time()))
 
 
-def delete_token(conn: sqlite3.Connection, sha256: str) -> bool:
+def delete_token(conn: Connection, sha256: str) -> bool:
     return conn.execute("DELETE FROM access_tokens WHERE sha256 = ?", (sha256,)).rowcount > 0
 
 

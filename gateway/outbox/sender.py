@@ -124,9 +124,10 @@ class Sender:
             if result.outcome != "retry":
                 await self._answered(batch, result)
                 return
-            await self._record(partial(self.outbox.attempted, batch))
-            self._count("gateway_events_retried_total", batch)
+            # Known to the other workers before the write below yields to them: none may start a batch meanwhile.
             self._failed(result, len(batch))
+            self._count("gateway_events_retried_total", batch)
+            await self._record(partial(self.outbox.attempted, batch))
             retrying = True
 
     async def _answered(self, batch: Sequence[Queued], result: SendResult) -> None:

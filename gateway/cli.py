@@ -142,13 +142,15 @@ def cmd_replay_analyze(args: argparse.Namespace) -> int:
     import asyncio
 
     from replay import analysis
+    from replay.batching import batching_for
     from replay.compression import Compressor
     from replay.store import ReplayStore
 
     policy = _load(args.policy)
     db = _open_database(args.data_dir)
     try:
-        store = ReplayStore(db, Compressor(policy.replay.compression_level))
+        store = ReplayStore(db, Compressor(policy.replay.compression_level),
+                            batching=batching_for(policy.replay.storage))
         sessions = [args.session] if args.session else db.read_sync(analysis.all_sessions)
         if not sessions:
             print("no sessions to analyse", file=sys.stderr)
@@ -214,6 +216,7 @@ def cmd_purge(args: argparse.Namespace) -> int:
 
     from gateway.retention import purge
     from policies.retention import CATEGORIES
+    from replay.batching import batching_for
     from replay.compression import Compressor
     from replay.store import ReplayStore
 
@@ -228,8 +231,9 @@ def cmd_purge(args: argparse.Namespace) -> int:
             if n == 0:
                 progress.step(f"{category}: {seen[category]}")
 
-        purged = asyncio.run(purge(db, policy.retention, ReplayStore(db, Compressor(policy.replay.compression_level)),
-                                   progress=on_batch))
+        store = ReplayStore(db, Compressor(policy.replay.compression_level),
+                            batching=batching_for(policy.replay.storage))
+        purged = asyncio.run(purge(db, policy.retention, store, progress=on_batch))
         if args.vacuum:
             print("vacuuming (rewrites the file; the gateway waits meanwhile)...", file=sys.stderr)
             db.write_outside("VACUUM")

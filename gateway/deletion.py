@@ -350,6 +350,12 @@ class Deletions:
             _record_step(conn, deletion_id, store, {"status": "done", "deleted": deleted, "at": time.time()})
 
         await self.db.write(write)
+        if store == "replay":
+            try:
+                await self.replay.sweep()  # the person's ranges of shared objects zeroed now, not at the next pass
+            except Exception:  # noqa: BLE001 - the erasures are recorded: the periodic sweep does them
+                log.warning("deletion %s: the object store is unavailable; the next sweep zeroes the recordings",
+                            deletion_id)
 
     async def _vendor_calls(self, deletion_id: str) -> float | None:
         calls = await self.db.read(lambda c: c.execute(

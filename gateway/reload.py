@@ -15,8 +15,9 @@ What a reload changes, at once:
 What needs a restart, kept as it runs (the log names each such setting that changed): the data directory and the
 listener (`--data-dir`, `--host`, `--port`), `[http]`'s other settings, `[privacy] hash_key` (every keyed hash and
 pseudonym depends on it) and `key_file` (the signing key of receipts and checkpoints), `[audit]` (the checkpoints'
-sink and interval), `[replay] compression_level`, the event catalog's `[catalog] flush_interval_s` and `[enrich]`
-`account_path`/`plain_account_ids` (`[catalog] enabled` does change at once).
+sink and interval), `[replay] compression_level` and `[replay.storage]`, the event catalog's
+`[catalog] flush_interval_s` and `[enrich]` `account_path`/`plain_account_ids` (`[catalog] enabled` does change at
+once).
 
 Refused outright: a destination whose protocol changed. Its queued events are in the old protocol's wire format; give
 the new one another name (the old name's events then wait until it returns).
@@ -50,6 +51,7 @@ RESTART_ONLY: tuple[tuple[str, Callable[[Policy], object]], ...] = (
     ("[http] max_header_bytes", lambda p: p.http.max_header_bytes),
     ("[http] max_connections", lambda p: p.http.max_connections),
     ("[replay] compression_level", lambda p: p.replay.compression_level),
+    ("[replay.storage]", lambda p: p.replay.storage),
     ("[catalog] flush_interval_s", lambda p: p.catalog.flush_interval_s),
     ("[enrich] account_path", lambda p: p.enrich.account_path),
     ("[enrich] plain_account_ids", lambda p: p.enrich.plain_account_ids),

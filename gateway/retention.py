@@ -83,6 +83,8 @@ async def purge(db: Database, retention: Retention, replay: ReplayStore | None, 
             if n == 0:
                 break
         purged[category] = total
+    if replay is not None:
+        await replay.sweep()  # objects whose last chunk expired go now (replay.object_index)
     await db.checkpoint()
     return purged
 

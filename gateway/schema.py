@@ -33,6 +33,7 @@ from gateway.database import Database, Migration
 from gateway.storage.migrations import unported
 from gateway.storage.postgres import postgres_engine
 from replay import analysis as replay_analysis
+from replay import object_index as replay_objects
 from replay import search as replay_search
 from replay import store as replay_store
 
@@ -59,6 +60,7 @@ MIGRATIONS: tuple[Migration, ...] = (
     *ui_sessions.MIGRATIONS,
     Migration("replay-search-1", replay_search.SCHEMA),
     *ACCESS_REQUEST_MIGRATIONS,
+    Migration("replay-objects-1", replay_objects.SCHEMA),
 )
 
 

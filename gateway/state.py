@@ -52,7 +52,9 @@ from policies.loader import LOCAL_SINK
 from policies.pii.scrubber import Scrubber
 from policies.policy import Destination, Policy, Source
 from replay import analysis as replay_analysis
+from replay import object_index
 from replay import service as replay_service
+from replay.batching import batching_for
 from replay.compression import Compressor
 from replay.live import LiveAnalysis
 from replay.privacy import RrwebPrivacy
@@ -165,7 +167,10 @@ async def open_gateway(policy: Policy, data_dir: Path, announce_token: Callable[
     token = access.bootstrap_admin_token(setup.access)
     if token is not None:
         announce_token(token)
-    store = ReplayStore(db, Compressor(policy.replay.compression_level), linked=linked_to)
+    batching = batching_for(policy.replay.storage)
+    if batching is not None:
+        await asyncio.to_thread(batching.objects.check)  # a wrong bucket or key is said now, not at the first chunk
+    store = ReplayStore(db, Compressor(policy.replay.compression_level), linked=linked_to, batching=batching)
     replay = ReplayService(policy.replay, store, *replay_parts(setup, identity, suppression, ledger, metrics))
     deletions = Deletions(
         db, destinations=policy.destinations, identity=identity, suppression=suppression, outbox=outbox,
@@ -180,6 +185,9 @@ async def open_gateway(policy: Policy, data_dir: Path, announce_token: Callable[
         "disk-watch": lambda: health.watch(stopping),
         "catalog": lambda: catalog.flush_periodically(policy.catalog.flush_interval_s, stopping),
     }
+    if batching is not None:
+        work["replay-objects"] = lambda: object_index.sweep_periodically(
+            store.sweep, policy.replay.storage.sweep_interval_s, stopping)
     if policy.audit.checkpoint_sink:
         sink = audit_checkpoints.open_sink(policy.audit.checkpoint_sink)
         work["audit-checkpoints"] = lambda: audit_checkpoints.checkpoint_periodically(
@@ -226,6 +234,7 @@ async def close_gateway(gateway: Gateway) -> None:
     await asyncio.gather(*(sender.stop() for sender in gateway.senders),
                          *(task.wait(grace_s=5.0) for task in gateway.background))
     await gateway.replay.close()
+    await gateway.replay.store.close()
     await gateway.http.aclose()
     gateway.db.close()
 

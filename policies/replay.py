@@ -15,6 +15,17 @@
     analyze_live_delay_s = 1.0        # after a chunk, wait this long for more before analysing (a debounce)
 
     [replay.detect]                   # frustration-signal thresholds: see policies.detect
+
+    [replay.storage]                  # where chunk bytes go (the session index stays in the database)
+    backend = "database"              # or "s3": objects in an S3-compatible store, credentials from the environment
+    endpoint = "http://127.0.0.1:8333"  # S3 endpoint URL; empty: AWS's own for the region
+    bucket = "recordings"
+    region = "us-east-1"
+    prefix = "replay/"                # object keys start with this
+    batch_bytes = 33554432            # one object takes chunks up to this many bytes of events (~1/8 of it stored)
+    linger_s = 0.0                    # how long a chunk may wait for others to share its object (0: while a put runs)
+    orphan_after_s = 3600             # an object no index row names, older than this, is swept
+    sweep_interval_s = 60             # how often emptied objects, erasures and orphans are dealt with
 """
 
 from __future__ import annotations
@@ -27,6 +38,26 @@ from policies.table import Table
 
 # tag, #id, .class and [attr=value] parts; enough to name a field without a CSS engine.
 _SIMPLE_SELECTOR = re.compile(r"^[a-zA-Z][a-zA-Z0-9-]*|#[\w-]+|\.[\w-]+|\[[\w-]+(?:=[^\]]*)?\]")
+
+
+BACKENDS = ("database", "s3")
+
+
+@dataclass(frozen=True)
+class ReplayStorage:
+    """Where the compressed chunks of recordings are kept. The database backend keeps each chunk in the index's own
+    transaction; the S3 backend batches the chunks of many sessions into one object, written before the index rows
+    that point into it (replay.batching, replay.sweeper)."""
+
+    backend: str = "database"
+    endpoint: str = ""
+    bucket: str = ""
+    region: str = "us-east-1"
+    prefix: str = "replay/"
+    batch_bytes: int = 32 * 1024 * 1024
+    linger_s: float = 0.0
+    orphan_after_s: float = 3600.0
+    sweep_interval_s: float = 60.0
 
 
 @dataclass(frozen=True)
@@ -44,6 +75,7 @@ class ReplayPolicy:
     analyze_live: bool = True
     analyze_live_delay_s: float = 1.0
     detect: DetectConfig = field(default_factory=DetectConfig)
+    storage: ReplayStorage = field(default_factory=ReplayStorage)
 
 
 def is_simple_selector(text: str) -> bool:
@@ -72,6 +104,7 @@ def read_replay(table: Table) -> ReplayPolicy:
         analyze_live=table.boolean("analyze_live", d.analyze_live),
         analyze_live_delay_s=table.number("analyze_live_delay_s", d.analyze_live_delay_s, minimum=0.0),
         detect=table.read("detect", read_detect),
+        storage=table.read("storage", read_storage),
     )
     for i, selector in enumerate(policy.unmasked_inputs):
         if not is_simple_selector(selector):
@@ -82,3 +115,24 @@ def read_replay(table: Table) -> ReplayPolicy:
         raise table.error("compression_level", "zstd levels go up to 22")
     table.finish()
     return policy
+
+
+def read_storage(table: Table) -> ReplayStorage:
+    d = ReplayStorage()
+    storage = ReplayStorage(
+        backend=table.string("backend", d.backend, choices=BACKENDS),
+        endpoint=table.string("endpoint", d.endpoint),
+        bucket=table.string("bucket", d.bucket),
+        region=table.string("region", d.region),
+        prefix=table.string("prefix", d.prefix),
+        batch_bytes=table.integer("batch_bytes", d.batch_bytes, minimum=64 * 1024),
+        linger_s=table.number("linger_s", d.linger_s),
+        orphan_after_s=table.number("orphan_after_s", d.orphan_after_s, minimum=1.0),
+        sweep_interval_s=table.number("sweep_interval_s", d.sweep_interval_s, minimum=0.1),
+    )
+    if storage.backend == "s3" and not storage.bucket:
+        raise table.error("bucket", "missing: the s3 backend needs a bucket")
+    if storage.endpoint and not storage.endpoint.startswith(("http://", "https://")):
+        raise table.error("endpoint", f"not an http(s) URL: {storage.endpoint!r}")
+    table.finish()
+    return storage

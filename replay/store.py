@@ -26,10 +26,12 @@ from typing import Any, Protocol
 
 import orjson
 
-from replay import blobs
+from replay import blobs, object_index
+from replay.batching import Batching, pack, take
 from replay.blobs import ChunkStore
 from replay.compression import Compressor
 from replay.merge import ChunkSpan, in_time_order
+from replay.objects import Span, new_key
 from replay.summary import MAX_URLS, Summary
 
 SESSION_COLUMNS = (
@@ -134,6 +136,23 @@ class _Pending:
     chunks: list[tuple[ChunkIn, bytes]]
     done: asyncio.Future[list[Stored]]
 
+    @property
+    def size(self) -> int:
+        return sum(len(raw) for _, raw in self.chunks)
+
+
+@dataclass(frozen=True)
+class _Compressed:
+    """A chunk ready to be indexed: its JSON, digest, dictionary and compressed bytes."""
+
+    raw: bytes
+    digest: bytes
+    dict_id: int | None
+    data: bytes
+
+
+Outcome = list["Stored"] | SessionConflict
+
 
 @dataclass
 class _SessionMeta:
@@ -169,12 +188,21 @@ def encode_chunk(events: list[dict[str, Any]]) -> bytes:
 
 
 class ReplayStore:
+    """Sessions' index in the database; their chunks' bytes in the database too (`chunk_store`, by default), or in
+    objects of many chunks each (`batching`: the S3 backend, replay.batching)."""
+
     def __init__(self, db: Database, compressor: Compressor, chunk_store: ChunkStore | None = None,
-                 linked: Linked | None = None) -> None:
+                 linked: Linked | None = None, batching: Batching | None = None) -> None:
         self.db = db
         self.linked = linked
         self.compressor = compressor
         self.blobs = chunk_store or blobs.SqliteChunkStore()
+        self.batching = batching
+        self._sweeping = asyncio.Lock()  # one sweep at a time: a rewrite must not race the object's deletion
+        self._full = asyncio.Event()  # set when `batch_bytes` of events wait: a linger ends at once
+        if batching is None and db.read_sync(object_index.objects_in_use):
+            raise RuntimeError("recordings are stored in objects ([replay.storage] backend = \"s3\" wrote them), "
+                               "but no object store is configured: set [replay.storage] as it was")
         self.current_dictionary: dict[str, int] = {}  # source -> newest dictionary id
         self._sessions: OrderedDict[str, _SessionMeta] = OrderedDict()
         self._pending: list[_Pending] = []  # requests waiting for the next write
@@ -197,6 +225,8 @@ class ReplayStore:
         pending = _Pending(source, time.time(), [(chunk, encode_chunk(chunk.events)) for chunk in chunks],
                            loop.create_future())
         self._pending.append(pending)
+        if self.batching is not None and sum(p.size for p in self._pending) >= self.batching.batch_bytes:
+            self._full.set()
         if self._flusher is None:
             self._flusher = loop.create_task(self._flush(), name="replay-store-flush")
         return await pending.done
@@ -205,9 +235,15 @@ class ReplayStore:
         """Write what is pending, then what arrived meanwhile, until nothing is left."""
         try:
             while self._pending:
-                batch, self._pending = self._pending, []
+                if self.batching is None:
+                    batch, self._pending = self._pending, []
+                    write = self.db.write(lambda conn, batch=batch: [self._write(conn, p) for p in batch])
+                else:
+                    await self._linger(self.batching)
+                    batch, self._pending = take(self._pending, lambda p: p.size, self.batching.batch_bytes)
+                    write = self._write_object(self.batching, batch)
                 try:
-                    outcomes = await self.db.write(lambda conn, batch=batch: [self._write(conn, p) for p in batch])
+                    outcomes: list[Outcome] | list[Exception] = await write
                 except Exception as exc:  # noqa: BLE001 - nothing of this batch was stored; each request is told
                     outcomes = [exc] * len(batch)
                     # What the rolled-back write remembered of its sessions is not so; forgotten on the writer thread,
@@ -224,12 +260,51 @@ class ReplayStore:
         finally:
             self._flusher = None
 
-    def _write(self, conn: sqlite3.Connection, pending: _Pending) -> list[Stored] | SessionConflict:
-        """One request's chunks (on the writer thread). Its sessions are checked first, so that a refused request
-        writes nothing and needs no savepoint of its own.
+    async def _linger(self, batching: Batching) -> None:
+        """Wait until the oldest waiting request has waited `linger_s`, or `batch_bytes` of events wait."""
+        deadline = self._pending[0].received + batching.linger_s
+        while not self._full.is_set() and (left := deadline - time.time()) > 0:
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._full.wait(), left)
+        self._full.clear()
 
-        Digest and compression run here, not on the event loop's thread: both release the GIL, and each release on
-        the loop's thread woke the writer to commit a group of two or three chunks."""
+    def _compress(self, pending: _Pending) -> list[_Compressed]:
+        dict_id = self.current_dictionary.get(pending.source)
+        return [_Compressed(raw, chunk_digest(chunk.window_id, raw), dict_id, self.compressor.compress(raw, dict_id))
+                for chunk, raw in pending.chunks]
+
+    async def _write_object(self, batching: Batching, batch: list[_Pending]) -> list[Outcome]:
+        """Requests' chunks as one object, put before the index rows that point into it are committed."""
+        compressed = await asyncio.to_thread(lambda: [self._compress(p) for p in batch])
+        data, offsets = pack([c.data for chunks in compressed for c in chunks])
+        key = new_key(batching.prefix)
+        batching.in_flight.add(key)
+        try:
+            await asyncio.to_thread(batching.objects.put, key, data)
+
+            def index(conn: sqlite3.Connection) -> list[Outcome]:
+                object_id = object_index.add_object(conn, key, len(data), time.time())
+                places = iter(offsets)
+                return [self._write(conn, p, chunks, [(object_id, next(places)) for _ in chunks])
+                        for p, chunks in zip(batch, compressed, strict=True)]
+
+            try:
+                return await self.db.write(index)
+            except Exception:
+                with contextlib.suppress(Exception):  # else the sweeper finds it, an orphan
+                    await asyncio.to_thread(batching.objects.delete, [key])
+                raise
+        finally:
+            batching.in_flight.discard(key)
+
+    def _write(self, conn: sqlite3.Connection, pending: _Pending, compressed: list[_Compressed] | None = None,
+               places: list[tuple[int, int]] | None = None) -> Outcome:
+        """One request's chunks (on the writer thread). Its sessions are checked first, so that a refused request
+        writes nothing and needs no savepoint of its own. `places`: the object each chunk was put in, and where;
+        None: their bytes go in the database, in this transaction.
+
+        Digest and compression run here for the database (on the event loop's thread, each release of the GIL woke
+        the writer to commit a group of two or three chunks); before the put for an object."""
         for chunk, _ in pending.chunks:
             meta = self._session_meta(conn, chunk.session_id)
             if meta is None:
@@ -238,16 +313,16 @@ class ReplayStore:
                 return SessionConflict(chunk.session_id, "belongs to another source")
             if not self._may_join(conn, meta, chunk.subjects):
                 return SessionConflict(chunk.session_id, "was opened by other identifiers: nothing stored")
-        dict_id = self.current_dictionary.get(pending.source)
-        return [
-            self._add_one(conn, pending.source, pending.received, chunk, raw, chunk_digest(chunk.window_id, raw),
-                          dict_id, self.compressor.compress(raw, dict_id))
-            for chunk, raw in pending.chunks
-        ]
+        items = compressed if compressed is not None else self._compress(pending)
+        where: list[tuple[int, int] | None] = list(places) if places is not None else [None] * len(items)
+        return [self._add_one(conn, pending.source, pending.received, chunk, item, place)
+                for (chunk, _), item, place in zip(pending.chunks, items, where, strict=True)]
 
-    def _add_one(self, conn: sqlite3.Connection, source: str, now: float, chunk: ChunkIn, raw: bytes, digest: bytes,
-                 dict_id: int | None, compressed: bytes) -> Stored:
+    def _add_one(self, conn: sqlite3.Connection, source: str, now: float, chunk: ChunkIn, item: _Compressed,
+                 place: tuple[int, int] | None) -> Stored:
+        """One chunk's index rows; its bytes in the database, or (`place`) its span of an object."""
         session_id, window_id, summary = chunk.session_id, chunk.window_id, chunk.summary
+        raw, digest, dict_id, compressed = item.raw, item.digest, item.dict_id, item.data
         if chunk.unmasked_nodes is not None:
             conn.execute(
                 """INSERT INTO replay_windows (session_id, window_id, unmasked_nodes) VALUES (?, ?, ?)
@@ -265,7 +340,10 @@ class ReplayStore:
         if not cursor.rowcount:
             return Stored(True, len(raw), 0)  # the same batch again: an SDK retry
         assert cursor.lastrowid is not None  # the rowcount above says the INSERT stored a row
-        self.blobs.put(conn, cursor.lastrowid, compressed)
+        if place is None:
+            self.blobs.put(conn, cursor.lastrowid, compressed)
+        else:
+            object_index.add_span(conn, cursor.lastrowid, *place)
         if meta is None:
             meta = _SessionMeta(source, set(chunk.subjects), [], [])
         if window_id not in meta.windows:
@@ -326,17 +404,21 @@ class ReplayStore:
 
     def delete_subjects(self, conn: sqlite3.Connection, subjects: set[str]) -> int:
         """Delete every session recorded for any of `subjects`, with its chunks, blobs, signals, forms and pages
-        (inside the caller's write). Returns the number of sessions deleted."""
+        (inside the caller's write). Returns the number of sessions deleted. Their ranges of shared objects are
+        zeroed by the next sweep (`sweep`)."""
         sessions = [sid for sid, ids in conn.execute("SELECT session_id, subjects FROM replay_sessions")
                     if subjects & set(ids.split())]
-        return self.delete_sessions(conn, sessions)
+        return self.delete_sessions(conn, sessions, erase=True)
 
-    def delete_sessions(self, conn: sqlite3.Connection, sessions: list[str]) -> int:
-        """Delete sessions with everything stored for them (inside the caller's write)."""
+    def delete_sessions(self, conn: sqlite3.Connection, sessions: list[str], erase: bool = False) -> int:
+        """Delete sessions with everything stored for them (inside the caller's write). Chunks in objects are counted
+        off them (the sweeper deletes an object when none is left) and, with `erase`, listed to be zeroed."""
         for session_id in sessions:
             chunk_ids = [row[0] for row in conn.execute("SELECT id FROM replay_chunks WHERE session_id = ?",
                                                         (session_id,))]
             self.blobs.delete(conn, chunk_ids)
+            if self.batching is not None:
+                object_index.release(conn, chunk_ids, erase)
             for table in ("replay_chunks", "replay_windows", "replay_signals", "replay_forms", "replay_pages",
                           "replay_sessions"):
                 conn.execute(f"DELETE FROM {table} WHERE session_id = ?", (session_id,))
@@ -374,17 +456,18 @@ class ReplayStore:
     def recent_raw_chunks(self, source: str, limit: int) -> list[bytes]:
         """The newest chunks of a source, decompressed: the samples a dictionary is trained on."""
 
-        def select(conn: sqlite3.Connection) -> list[bytes]:
+        def select(conn: sqlite3.Connection) -> tuple[list[tuple[int, int | None]], dict[int, bytes],
+                                                      dict[int, Span]]:
             rows = conn.execute(
                 """SELECT c.id, c.dictionary_id FROM replay_chunks c JOIN replay_sessions s USING (session_id)
                    WHERE s.source = ? ORDER BY c.id DESC LIMIT ?""",
                 (source, limit),
             ).fetchall()
-            data = self.blobs.get_many(conn, [chunk_id for chunk_id, _ in rows])
-            return [self.compressor.decompress(data[chunk_id], dict_id) for chunk_id, dict_id in rows
-                    if chunk_id in data]
+            return rows, *self._chunks_in(conn, [chunk_id for chunk_id, _ in rows])
 
-        return self.db.read_sync(select)
+        rows, data, spans = self.db.read_sync(select)
+        data.update(self._fetch(spans))
+        return [self.compressor.decompress(data[chunk_id], dict_id) for chunk_id, dict_id in rows if chunk_id in data]
 
     async def add_dictionary(self, source: str, data: bytes, samples: int) -> int:
         def insert(conn: sqlite3.Connection) -> int:
@@ -416,20 +499,49 @@ class ReplayStore:
         timestamp order (replay.merge). The chunks are fetched in one read; each is decompressed and parsed when its
         events are due."""
 
-        def select(conn: sqlite3.Connection) -> tuple[list[tuple[int, int | None, int, int]], dict[int, bytes]]:
+        def select(conn: sqlite3.Connection) -> tuple[list[tuple[int, int | None, int, int]], dict[int, bytes],
+                                                      dict[int, Span]]:
             rows = conn.execute(
                 """SELECT id, dictionary_id, first_ts, last_ts FROM replay_chunks
                    WHERE session_id = ? AND (? IS NULL OR window_id = ?) ORDER BY first_ts, id""",
                 (session_id, window_id, window_id),
             ).fetchall()
-            return rows, self.blobs.get_many(conn, [row[0] for row in rows])
+            return rows, *self._chunks_in(conn, [row[0] for row in rows])
 
-        rows, data = self.db.read_sync(select)
+        rows, data, spans = self.db.read_sync(select)
+        data.update(self._fetch(spans))
         return in_time_order(
             ChunkSpan(first_ts, last_ts, partial(self._parse_chunk, data[chunk_id], dict_id))
             for chunk_id, dict_id, first_ts, last_ts in rows
             if chunk_id in data  # a chunk whose blob is gone was deleted while the index was read
         )
+
+    def _chunks_in(self, conn: sqlite3.Connection, chunk_ids: list[int]) -> tuple[dict[int, bytes], dict[int, Span]]:
+        """The bytes of chunks kept in the database, and where the others are in objects (fetched by `_fetch`, after
+        the database read, so that no read connection waits on the object store)."""
+        spans = object_index.spans_of(conn, chunk_ids) if self.batching is not None else {}
+        return self.blobs.get_many(conn, [i for i in chunk_ids if i not in spans]), spans
+
+    def _fetch(self, spans: dict[int, Span]) -> dict[int, bytes]:
+        if not spans or self.batching is None:
+            return {}
+        found = self.batching.objects.read(list(spans.values()))
+        return {chunk_id: found[span] for chunk_id, span in spans.items() if span in found}
+
+    async def sweep(self) -> object_index.Swept:
+        """Zero deleted people's ranges in objects, delete objects no chunk is left in, and orphans (see
+        replay.object_index). Nothing to do for the database backend."""
+        if self.batching is None:
+            return object_index.Swept()
+        async with self._sweeping:
+            return await object_index.sweep(self.db, self.batching)
+
+    async def close(self) -> None:
+        """Let the write under way finish (its requests are answered), then let go of the object store."""
+        if self._flusher is not None:
+            await asyncio.gather(self._flusher, return_exceptions=True)
+        if self.batching is not None:
+            self.batching.objects.close()
 
     def iter_events(self, session_id: str, window_id: str | None = None) -> Iterator[bytes]:
         """`read_events` as JSON bytes, one per event: what the events API streams."""

@@ -1,0 +1,217 @@
+"""Recordings on S3 (SeaweedFS on loopback, a bucket per test): the chunks of many requests share one object, written
+before the index rows that point into it; a session reads back from byte ranges; deletion zeroes a person's ranges,
+an object goes when its last chunk does, and an object no index row names is swept once old enough."""
+
+from __future__ import annotations
+
+import asyncio
+import dataclasses
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from gateway.database import Database
+from gateway.schema import MIGRATIONS
+from policies.replay import ReplayStorage
+from replay import object_index
+from replay import store as replay_store
+from replay.batching import Batching, batching_for
+from replay.compression import Compressor
+from replay.objects import new_key
+from replay.s3 import S3Objects
+from replay.store import ChunkIn, ReplayStore
+from replay.summary import summarize
+from tests.support.seaweedfs import S3Bucket
+
+
+
+def chunk(session_id: str, ts: int, text: str = "hello", subjects: tuple[str, ...] = ()) -> ChunkIn:
+    events = [{"type": 3, "timestamp": ts, "data": {"source": 0, "texts": [{"id": 1, "value": text}]}}]
+    return ChunkIn(session_id, "main", subjects, events, summarize(events))
+
+
+def storage(bucket: S3Bucket, **settings: object) -> ReplayStorage:
+    return dataclasses.replace(ReplayStorage(backend="s3", endpoint=bucket.endpoint_url, bucket=bucket.name),
+                               **settings)
+
+
+@pytest.fixture
+def credentials(s3_bucket: S3Bucket, monkeypatch: pytest.MonkeyPatch) -> S3Bucket:
+    """The bucket's credentials where a deployment puts them: the environment."""
+    monkeypatch.setenv("AWS_ACCESS_KEY_ID", s3_bucket.access_key)
+    monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", s3_bucket.secret_key)
+    return s3_bucket
+
+
+def open_store(tmp_path: Path, bucket: S3Bucket, **settings: object) -> ReplayStore:
+    db = Database(tmp_path / "replay.sqlite3", MIGRATIONS)
+    batching = batching_for(storage(bucket, **settings))
+    assert batching is not None
+    batching.objects.check()
+    return ReplayStore(db, Compressor(level=3), batching=batching)
+
+
+@pytest.fixture
+def store(tmp_path: Path, credentials: S3Bucket) -> Iterator[ReplayStore]:
+    store = open_store(tmp_path, credentials)
+    yield store
+    asyncio.run(store.close())
+    store.db.close()
+
+
+def batching_of(store: ReplayStore) -> Batching:
+    assert store.batching is not None
+    return store.batching
+
+
+def bucket_keys(store: ReplayStore) -> list[str]:
+    return [key for key, _ in batching_of(store).objects.listing()]
+
+
+def object_bytes(bucket: S3Bucket, store: ReplayStore, key: str) -> bytes:
+    return S3Objects(storage(bucket)).client.get_object(Bucket=bucket.name, Key=key)["Body"].read()
+
+
+def texts(store: ReplayStore, session_id: str) -> list[str]:
+    return [e["data"]["texts"][0]["value"] for e in store.read_events(session_id)]
+
+
+def test_requests_arriving_together_share_objects_and_read_back_event_by_event(store: ReplayStore) -> None:
+    async def scenario() -> list[list[replay_store.Stored]]:
+        return await asyncio.gather(*(store.add("web", [chunk(f"s{i % 5}", 1000 + i, f"text {i}")])
+                                      for i in range(50)))
+
+    results = asyncio.run(scenario())
+    assert [r[0].duplicate for r in results] == [False] * 50
+    keys = bucket_keys(store)
+    assert 1 <= len(keys) < 50  # many requests per object
+    for s in range(5):
+        assert texts(store, f"s{s}") == [f"text {i}" for i in range(s, 50, 5)]
+    objects = store.db.read_sync(lambda c: c.execute("SELECT key, chunks FROM replay_objects").fetchall())
+    assert sorted(k for k, _ in objects) == sorted(keys)
+    assert sum(n for _, n in objects) == 50
+
+
+def test_an_object_takes_chunks_up_to_batch_bytes(tmp_path: Path, credentials: S3Bucket) -> None:
+    store = open_store(tmp_path, credentials, batch_bytes=64 * 1024)
+    big = "x" * 20_000  # each request ~20 KB of events: three fit an object of 64 KB
+
+    async def scenario() -> None:
+        await asyncio.gather(*(store.add("web", [chunk(f"s{i}", 1000, big + str(i))]) for i in range(12)))
+
+    asyncio.run(scenario())
+    sizes = store.db.read_sync(lambda c: [n for (n,) in c.execute("SELECT chunks FROM replay_objects")])
+    assert sum(sizes) == 12 and max(sizes) <= 3 and len(sizes) >= 4
+    assert all(texts(store, f"s{i}") == [big + str(i)] for i in range(12))
+    asyncio.run(store.close())
+    store.db.close()
+
+
+def test_a_resent_batch_is_stored_once_and_its_object_keeps_one_chunk(store: ReplayStore) -> None:
+    async def scenario() -> list[list[replay_store.Stored]]:
+        return await asyncio.gather(store.add("web", [chunk("s", 1000)]), store.add("web", [chunk("s", 1000)]))
+
+    results = asyncio.run(scenario())
+    assert sorted(r[0].duplicate for r in results) == [False, True]
+    assert texts(store, "s") == ["hello"]
+    assert store.db.read_sync(lambda c: c.execute("SELECT sum(chunks) FROM replay_objects").fetchone()[0]) == 1
+
+
+def test_a_deletion_zeroes_the_persons_ranges_and_other_sessions_still_read(store: ReplayStore,
+                                                                            credentials: S3Bucket) -> None:
+    secret = "Ada Lovelace, 12 Analytical Row, " * 20
+
+    async def scenario() -> None:
+        await asyncio.gather(store.add("web", [chunk("ada", 1000, secret, ("subject-ada",))]),
+                             store.add("web", [chunk("bob", 1000, "bob's page", ("subject-bob",))]))
+
+    asyncio.run(scenario())
+    (key,) = bucket_keys(store)  # both in one object
+    span = store.db.read_sync(lambda c: object_index.spans_of(c, [c.execute(
+        "SELECT id FROM replay_chunks WHERE session_id = 'ada'").fetchone()[0]]))
+    (ada,) = span.values()
+    before = object_bytes(credentials, store, key)
+    assert before[ada.offset : ada.offset + ada.length] != bytes(ada.length)
+
+    assert asyncio.run(store.db.write(lambda conn: store.delete_subjects(conn, {"subject-ada"}))) == 1
+    swept = asyncio.run(store.sweep())
+    assert swept.erased == 1 and swept.emptied == 0
+
+    after = object_bytes(credentials, store, key)
+    assert len(after) == len(before)
+    assert after[ada.offset : ada.offset + ada.length] == bytes(ada.length)
+    assert texts(store, "bob") == ["bob's page"]
+    assert list(store.read_events("ada")) == []
+
+
+def test_an_object_is_removed_when_its_last_chunk_expires(store: ReplayStore) -> None:
+    async def scenario() -> None:
+        await asyncio.gather(store.add("web", [chunk("old", 1000)]), store.add("web", [chunk("newer", 1000)]))
+
+    asyncio.run(scenario())
+    (key,) = bucket_keys(store)
+    asyncio.run(store.db.write(lambda conn: store.delete_sessions(conn, ["old"])))  # retention: no rewrite
+    assert asyncio.run(store.sweep()) == object_index.Swept()
+    assert bucket_keys(store) == [key] and texts(store, "newer") == ["hello"]
+
+    asyncio.run(store.db.write(lambda conn: store.delete_sessions(conn, ["newer"])))
+    assert asyncio.run(store.sweep()).emptied == 1
+    assert bucket_keys(store) == []
+    assert store.db.read_sync(lambda c: c.execute("SELECT count(*) FROM replay_objects").fetchone()[0]) == 0
+
+
+def test_an_object_no_index_row_names_is_swept_once_older_than_orphan_after_s(tmp_path: Path,
+                                                                              credentials: S3Bucket) -> None:
+    store = open_store(tmp_path, credentials, orphan_after_s=5.0)
+    objects = batching_of(store).objects
+    asyncio.run(store.add("web", [chunk("kept", 1000)]))
+    (indexed,) = bucket_keys(store)
+    orphan = new_key("replay/")  # as a flush that crashed before its index commit leaves it
+    objects.put(orphan, b"compressed chunks nobody indexed")
+
+    assert asyncio.run(store.sweep()).orphans == 0  # young: it may be a flush in flight elsewhere
+    swept = asyncio.run(object_index.sweep(store.db, batching_of(store), now=time.time() + 60))
+    assert swept.orphans == 1
+    assert bucket_keys(store) == [indexed]
+    assert texts(store, "kept") == ["hello"]
+    asyncio.run(store.close())
+    store.db.close()
+
+
+def test_a_failed_index_commit_answers_the_requests_with_the_error_and_leaves_no_object(store: ReplayStore) -> None:
+    def broken(conn: object) -> None:
+        raise OSError("disk gone")
+
+    async def scenario() -> list[object]:
+        original = store.db.write
+
+        async def failing_write(fn: object) -> object:
+            store.db.write = original  # type: ignore[method-assign]
+            return await original(broken)
+
+        store.db.write = failing_write  # type: ignore[method-assign]
+        return await asyncio.gather(store.add("web", [chunk("s", 1000)]), return_exceptions=True)
+
+    (outcome,) = asyncio.run(scenario())
+    assert isinstance(outcome, OSError)
+    assert bucket_keys(store) == []
+    assert list(store.read_events("s")) == []
+
+
+def test_a_database_backend_refuses_to_open_an_index_that_points_into_objects(tmp_path: Path,
+                                                                              credentials: S3Bucket) -> None:
+    store = open_store(tmp_path, credentials)
+    asyncio.run(store.add("web", [chunk("s", 1000)]))
+    asyncio.run(store.close())
+    with pytest.raises(RuntimeError, match=r"\[replay.storage\]"):
+        ReplayStore(store.db, Compressor(level=3))
+    store.db.close()
+
+
+def test_a_bucket_that_does_not_answer_is_said_at_start(credentials: S3Bucket) -> None:
+    from replay.s3 import S3Unavailable
+
+    with pytest.raises(S3Unavailable, match="no-such-bucket"):
+        S3Objects(storage(credentials, bucket="no-such-bucket")).check()

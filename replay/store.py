@@ -19,7 +19,7 @@ import hashlib
 import sqlite3
 import time
 from collections import OrderedDict
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Awaitable, Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from functools import partial
 from typing import Any, Protocol
@@ -207,6 +207,8 @@ class ReplayStore:
         self._sessions: OrderedDict[str, _SessionMeta] = OrderedDict()
         self._pending: list[_Pending] = []  # requests waiting for the next write
         self._flusher: asyncio.Task[None] | None = None
+        self._committing: set[asyncio.Task[None]] = set()  # object flushes whose index commit is under way
+        self._pending_bytes = 0  # of events in `_pending`
         for dict_id, source, data in db.read_sync(
             lambda c: c.execute("SELECT id, source, data FROM replay_dictionaries ORDER BY id").fetchall()
         ):
@@ -225,40 +227,52 @@ class ReplayStore:
         pending = _Pending(source, time.time(), [(chunk, encode_chunk(chunk.events)) for chunk in chunks],
                            loop.create_future())
         self._pending.append(pending)
-        if self.batching is not None and sum(p.size for p in self._pending) >= self.batching.batch_bytes:
+        self._pending_bytes += pending.size
+        if self.batching is not None and self._pending_bytes >= self.batching.batch_bytes:
             self._full.set()
         if self._flusher is None:
             self._flusher = loop.create_task(self._flush(), name="replay-store-flush")
         return await pending.done
 
     async def _flush(self) -> None:
-        """Write what is pending, then what arrived meanwhile, until nothing is left."""
+        """Write what is pending, then what arrived meanwhile, until nothing is left. For objects, the next object
+        is put while the one before has its index committed: one put and one commit at a time, overlapped."""
         try:
             while self._pending:
                 if self.batching is None:
-                    batch, self._pending = self._pending, []
-                    write = self.db.write(lambda conn, batch=batch: [self._write(conn, p) for p in batch])
-                else:
-                    await self._linger(self.batching)
-                    batch, self._pending = take(self._pending, lambda p: p.size, self.batching.batch_bytes)
-                    write = self._write_object(self.batching, batch)
-                try:
-                    outcomes: list[Outcome] | list[Exception] = await write
-                except Exception as exc:  # noqa: BLE001 - nothing of this batch was stored; each request is told
-                    outcomes = [exc] * len(batch)
-                    # What the rolled-back write remembered of its sessions is not so; forgotten on the writer thread,
-                    # the only one that reads it.
-                    with contextlib.suppress(Exception):
-                        await self.db.write(lambda conn: self._sessions.clear())
-                for pending, outcome in zip(batch, outcomes, strict=True):
-                    if pending.done.done():
-                        continue  # its request went away; what it sent is stored all the same
-                    if isinstance(outcome, Exception):
-                        pending.done.set_exception(outcome)
-                    else:
-                        pending.done.set_result(outcome)
+                    batch, self._pending, self._pending_bytes = self._pending, [], 0
+                    await self._settle(batch, self.db.write(
+                        lambda conn, batch=batch: [self._write(conn, p) for p in batch]))
+                    continue
+                await self._linger(self.batching)
+                batch, self._pending = take(self._pending, lambda p: p.size, self.batching.batch_bytes)
+                self._pending_bytes -= sum(p.size for p in batch)
+                put = asyncio.Event()
+                task = asyncio.get_running_loop().create_task(
+                    self._settle(batch, self._write_object(self.batching, batch, put)), name="replay-object-flush")
+                self._committing.add(task)
+                task.add_done_callback(self._committing.discard)
+                await put.wait()
         finally:
             self._flusher = None
+
+    async def _settle(self, batch: list[_Pending], write: Awaitable[list[Outcome]]) -> None:
+        """Await a batch's write and answer each of its requests."""
+        try:
+            outcomes: list[Outcome] | list[Exception] = await write
+        except Exception as exc:  # noqa: BLE001 - nothing of this batch was stored; each request is told
+            outcomes = [exc] * len(batch)
+            # What the rolled-back write remembered of its sessions is not so; forgotten on the writer thread, the
+            # only one that reads it.
+            with contextlib.suppress(Exception):
+                await self.db.write(lambda conn: self._sessions.clear())
+        for pending, outcome in zip(batch, outcomes, strict=True):
+            if pending.done.done():
+                continue  # its request went away; what it sent is stored all the same
+            if isinstance(outcome, Exception):
+                pending.done.set_exception(outcome)
+            else:
+                pending.done.set_result(outcome)
 
     async def _linger(self, batching: Batching) -> None:
         """Wait until the oldest waiting request has waited `linger_s`, or `batch_bytes` of events wait."""
@@ -273,14 +287,18 @@ class ReplayStore:
         return [_Compressed(raw, chunk_digest(chunk.window_id, raw), dict_id, self.compressor.compress(raw, dict_id))
                 for chunk, raw in pending.chunks]
 
-    async def _write_object(self, batching: Batching, batch: list[_Pending]) -> list[Outcome]:
-        """Requests' chunks as one object, put before the index rows that point into it are committed."""
-        compressed = await asyncio.to_thread(lambda: [self._compress(p) for p in batch])
-        data, offsets = pack([c.data for chunks in compressed for c in chunks])
+    async def _write_object(self, batching: Batching, batch: list[_Pending], put: asyncio.Event) -> list[Outcome]:
+        """Requests' chunks as one object, put before the index rows that point into it are committed; `put` is set
+        once the put is done (or failed)."""
         key = new_key(batching.prefix)
         batching.in_flight.add(key)
         try:
-            await asyncio.to_thread(batching.objects.put, key, data)
+            try:
+                compressed = await asyncio.to_thread(lambda: [self._compress(p) for p in batch])
+                data, offsets = pack([c.data for chunks in compressed for c in chunks])
+                await asyncio.to_thread(batching.objects.put, key, data)
+            finally:
+                put.set()
 
             def index(conn: sqlite3.Connection) -> list[Outcome]:
                 object_id = object_index.add_object(conn, key, len(data), time.time())
@@ -540,6 +558,7 @@ class ReplayStore:
         """Let the write under way finish (its requests are answered), then let go of the object store."""
         if self._flusher is not None:
             await asyncio.gather(self._flusher, return_exceptions=True)
+        await asyncio.gather(*self._committing, return_exceptions=True)
         if self.batching is not None:
             self.batching.objects.close()
 

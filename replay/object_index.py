@@ -31,11 +31,11 @@ from dataclasses import dataclass
 from itertools import islice
 from typing import TYPE_CHECKING
 
+from replay.database import Database
 from replay.objects import ObjectStore, Span
 
 if TYPE_CHECKING:
     from replay.batching import Batching
-    from replay.store import Database
 
 log = logging.getLogger("replay.objects")
 

@@ -22,7 +22,7 @@ from collections import OrderedDict
 from collections.abc import Awaitable, Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from functools import partial
-from typing import Any, Protocol
+from typing import Any
 
 import orjson
 
@@ -30,6 +30,7 @@ from replay import blobs, object_index
 from replay.batching import Batching, pack, take
 from replay.blobs import ChunkStore
 from replay.compression import Compressor
+from replay.database import Database
 from replay.merge import ChunkSpan, in_time_order
 from replay.objects import Span, new_key
 from replay.summary import MAX_URLS, Summary
@@ -95,14 +96,6 @@ SCHEMA = (
     ) WITHOUT ROWID""",
     *blobs.SCHEMA,
 )
-
-
-class Database(Protocol):
-    """What replay needs of the gateway's database (gateway.database.Database provides it)."""
-
-    async def write(self, fn: Any) -> Any: ...
-    async def read(self, fn: Any) -> Any: ...
-    def read_sync(self, fn: Any) -> Any: ...
 
 
 class SessionConflict(Exception):

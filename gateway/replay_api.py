@@ -7,6 +7,7 @@ before the data leaves.
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Iterator
 
 import orjson
@@ -27,7 +28,10 @@ from policies.replay import ReplayPolicy
 from replay import offline, reports
 from replay.analysis import signals_of
 from replay.ingest import Rejected, parse_native, parse_posthog
+from replay.objects import ObjectStoreUnavailable
 from replay.reports import Period
+
+log = logging.getLogger("gateway.replay")
 
 
 async def read_recording(request: Request, limits: ReplayPolicy, timeout_s: float) -> bytes:
@@ -45,6 +49,15 @@ async def read_recording(request: Request, limits: ReplayPolicy, timeout_s: floa
 
 def _rejected(error: Rejected) -> JSONResponse:
     return JSONResponse({"error": error.code, "message": error.message}, status_code=error.status)
+
+
+def storage_fault(fault: StorageUnavailable | ObjectStoreUnavailable) -> StorageUnavailable:
+    """Either store's fault as the 503 ingest answers: the object store's under one reason (a metric label), its
+    detail in the log."""
+    if isinstance(fault, StorageUnavailable):
+        return fault
+    log.warning("replay: object store unavailable: %s", fault)
+    return StorageUnavailable("object store unavailable")
 
 
 def _retry_after(error: ProtocolError) -> dict[str, str]:
@@ -73,8 +86,8 @@ async def native_ingest(request: Request) -> Response:
         gateway.metrics.inc("replay_requests_rejected_total", reason=error.code)
         request_context.refused(error.code)
         return _rejected(error)
-    except StorageUnavailable as fault:
-        refusal = gateway.health.refusal(fault, "replay")
+    except (StorageUnavailable, ObjectStoreUnavailable) as fault:
+        refusal = gateway.health.refusal(storage_fault(fault), "replay")
         return JSONResponse({"error": refusal.code, "message": refusal.message}, status_code=refusal.status,
                             headers=_retry_after(refusal))
     return JSONResponse({"status": "ok", "stored": result.stored, "duplicates": result.duplicates,
@@ -103,8 +116,8 @@ async def posthog_recording(request: Request) -> Response:
         gateway.metrics.inc("replay_requests_rejected_total", reason=error.code)
         request_context.refused(error.code)
         return PlainTextResponse(error.message, status_code=error.status)
-    except StorageUnavailable as fault:
-        refusal = gateway.health.refusal(fault, "posthog-recording")
+    except (StorageUnavailable, ObjectStoreUnavailable) as fault:
+        refusal = gateway.health.refusal(storage_fault(fault), "posthog-recording")
         return PlainTextResponse(refusal.message, status_code=refusal.status, headers=_retry_after(refusal))
     if request.query_params.get("beacon") == "1":
         return Response(status_code=204)

@@ -16,6 +16,11 @@ from dataclasses import dataclass
 from typing import Protocol
 
 
+class ObjectStoreUnavailable(Exception):
+    """The object store cannot be used now (unreachable, refusing, no such bucket): nothing of the write was
+    indexed, and the same write may succeed later (ingest answers 503 with Retry-After)."""
+
+
 @dataclass(frozen=True)
 class Span:
     """Where one chunk's bytes are: `length` bytes at `offset` of the object named `key`."""

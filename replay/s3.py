@@ -18,16 +18,11 @@ from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 from policies.replay import ReplayStorage
-from replay.objects import Span
+from replay.objects import ObjectStoreUnavailable, Span
 
 READERS = 8  # ranged GETs in flight for one read
 GAP_BYTES = 64 * 1024  # spans of one object closer than this are fetched together
 DELETE_BATCH = 1000  # S3's limit per DeleteObjects call
-
-
-class S3Unavailable(Exception):
-    """The bucket cannot be used (unreachable, refused credentials, no such bucket): said at start, not at the first
-    recording."""
 
 
 class S3Objects:
@@ -50,12 +45,17 @@ class S3Objects:
             self.client.head_bucket(Bucket=self.bucket)
         except ClientError as error:
             code = error.response.get("Error", {}).get("Code", "?")
-            raise S3Unavailable(f"bucket {self.bucket!r}: {code}") from None
+            raise ObjectStoreUnavailable(f"bucket {self.bucket!r}: {code}") from None
         except BotoCoreError as error:
-            raise S3Unavailable(f"bucket {self.bucket!r}: {error}") from None
+            raise ObjectStoreUnavailable(f"bucket {self.bucket!r}: {error}") from None
 
     def put(self, key: str, data: bytes) -> None:
-        self.client.put_object(Bucket=self.bucket, Key=key, Body=data)
+        from botocore.exceptions import BotoCoreError, ClientError
+
+        try:
+            self.client.put_object(Bucket=self.bucket, Key=key, Body=data)
+        except (BotoCoreError, ClientError) as error:
+            raise ObjectStoreUnavailable(f"S3 put refused or failed: {type(error).__name__}") from None
 
     def read(self, spans: Sequence[Span]) -> dict[Span, bytes]:
         runs = _runs(spans)

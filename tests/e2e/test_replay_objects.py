@@ -178,3 +178,4 @@ def test_a_kill_during_flushes_loses_no_acknowledged_chunk_and_the_half_done_obj
     # Every object left in the bucket is one the index names: any put before the kill and never indexed is swept.
     wait_until(lambda: set(bucket_objects(seaweedfs, s3_bucket)) == indexed_keys(gateway), timeout=30,
                what="the bucket holding exactly the indexed objects")
+

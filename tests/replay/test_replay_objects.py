@@ -210,7 +210,26 @@ def test_a_database_backend_refuses_to_open_an_index_that_points_into_objects(tm
 
 
 def test_a_bucket_that_does_not_answer_is_said_at_start(credentials: S3Bucket) -> None:
-    from replay.s3 import S3Unavailable
+    from replay.objects import ObjectStoreUnavailable
 
-    with pytest.raises(S3Unavailable, match="no-such-bucket"):
+    with pytest.raises(ObjectStoreUnavailable, match="no-such-bucket"):
         S3Objects(storage(credentials, bucket="no-such-bucket")).check()
+
+
+def test_a_store_that_cannot_be_reached_refuses_the_request_and_indexes_nothing(tmp_path: Path,
+                                                                              credentials: S3Bucket) -> None:
+    from replay.objects import ObjectStoreUnavailable
+
+    store = open_store(tmp_path, credentials)
+    unreachable = batching_for(dataclasses.replace(storage(credentials), endpoint="http://127.0.0.1:9"))
+    assert unreachable is not None
+    store.batching = unreachable  # as if the store went away after the start
+
+    async def scenario() -> list[object]:
+        return await asyncio.gather(store.add("web", [chunk("s", 1000)]), return_exceptions=True)
+
+    (outcome,) = asyncio.run(scenario())
+    assert isinstance(outcome, ObjectStoreUnavailable)
+    assert store.db.read_sync(lambda c: c.execute("SELECT count(*) FROM replay_chunks").fetchone()[0]) == 0
+    asyncio.run(store.close())
+    store.db.close()

@@ -287,9 +287,7 @@ class ReplayStore:
         batching.in_flight.add(key)
         try:
             try:
-                compressed = await asyncio.to_thread(lambda: [self._compress(p) for p in batch])
-                data, offsets = pack([c.data for chunks in compressed for c in chunks])
-                await asyncio.to_thread(batching.objects.put, key, data)
+                compressed, data, offsets = await asyncio.to_thread(self._compress_and_put, batching, key, batch)
             finally:
                 put.set()
 
@@ -307,6 +305,14 @@ class ReplayStore:
                 raise
         finally:
             batching.in_flight.discard(key)
+
+    def _compress_and_put(self, batching: Batching, key: str, batch: list[_Pending]
+                          ) -> tuple[list[list[_Compressed]], bytes, list[int]]:
+        """(On a worker thread: one hand-over per object, not one per step.)"""
+        compressed = [self._compress(p) for p in batch]
+        data, offsets = pack([c.data for chunks in compressed for c in chunks])
+        batching.objects.put(key, data)
+        return compressed, data, offsets
 
     def _write(self, conn: sqlite3.Connection, pending: _Pending, compressed: list[_Compressed] | None = None,
                places: list[tuple[int, int]] | None = None) -> Outcome:

@@ -158,13 +158,16 @@ def test_a_kill_during_flushes_loses_no_acknowledged_chunk_and_the_half_done_obj
                 if response.status_code == 200:
                     with lock:
                         acknowledged.append((session, ts))
+                        # SIGKILL the moment the 300th answer arrives: the other senders' requests are mid-flush
+                        # (compressing, put, committing), and an answer given before its commit would be lost.
+                        if len(acknowledged) == 300:
+                            gateway.kill()
+                            stop.set()
 
     threads = [threading.Thread(target=sender, args=(w,)) for w in range(8)]
     for thread in threads:
         thread.start()
-    wait_until(lambda: len(acknowledged) >= 300, timeout=60, what="300 acknowledged chunks")
-    gateway.kill()  # SIGKILL, while senders keep flushes under way
-    stop.set()
+    wait_until(stop.is_set, timeout=60, what="300 acknowledged chunks, then the kill")
     for thread in threads:
         thread.join()
 

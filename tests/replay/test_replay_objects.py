@@ -233,3 +233,31 @@ def test_a_store_that_cannot_be_reached_refuses_the_request_and_indexes_nothing(
     assert store.db.read_sync(lambda c: c.execute("SELECT count(*) FROM replay_chunks").fetchone()[0]) == 0
     asyncio.run(store.close())
     store.db.close()
+
+
+def test_the_object_is_in_the_bucket_before_its_index_commit_and_the_request_is_answered_after_it(
+    store: ReplayStore,
+) -> None:
+    async def scenario() -> None:
+        original = store.db.write
+        commit_may_go = asyncio.Event()
+        seen_at_commit: list[list[str]] = []
+
+        async def gated_write(fn: object) -> object:
+            seen_at_commit.append(bucket_keys(store))  # what the store holds when the index is about to commit
+            await commit_may_go.wait()
+            return await original(fn)
+
+        store.db.write = gated_write  # type: ignore[method-assign]
+        request = asyncio.ensure_future(store.add("web", [chunk("s", 1000)]))
+        while not seen_at_commit:
+            await asyncio.sleep(0.01)
+        assert len(seen_at_commit[0]) == 1  # write-ahead: the object first
+        await asyncio.sleep(0.2)
+        assert not request.done()  # no answer while the index is not committed
+        commit_may_go.set()
+        assert (await request)[0].duplicate is False
+        store.db.write = original  # type: ignore[method-assign]
+
+    asyncio.run(scenario())
+    assert texts(store, "s") == ["hello"]

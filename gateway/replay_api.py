@@ -7,6 +7,7 @@ before the data leaves.
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import Iterator
 
@@ -25,7 +26,7 @@ from gateway.protocols.codec import Inbound, ProtocolError, basic_auth_user, rea
 from gateway.session_path import SESSION_ID
 from gateway.state import gateway_of
 from policies.replay import ReplayPolicy
-from replay import offline, reports
+from replay import console, offline, reports
 from replay.analysis import signals_of
 from replay.ingest import Rejected, parse_native, parse_posthog
 from replay.objects import ObjectStoreUnavailable
@@ -169,6 +170,18 @@ async def session_signals(request: Request) -> Response:
     return JSONResponse({"signals": await signals_of(gateway.replay.store, session_id)})
 
 
+async def session_console(request: Request) -> Response:
+    """The console and network timeline of the session (replay.console), with each error click's error marked."""
+    gateway = gateway_of(request)
+    session_id = request.path_params["session_id"]
+    if await gateway.replay.store.session(session_id) is None:
+        return not_found("no such session")
+    await audit(request, "replay.read_console", session_id)
+    signals = await signals_of(gateway.replay.store, session_id)
+    found = await asyncio.to_thread(lambda: console.timeline(gateway.replay.store.read_events(session_id), signals))
+    return JSONResponse(found)
+
+
 async def frustration_report(request: Request) -> Response:
     """Aggregated frustration for UX: `?since=&until=` (epoch ms), `source=`; `format=csv&table=...` (one of
     reports.TABLES) for a CSV of one table. The same data feeds the report page."""
@@ -208,5 +221,6 @@ def admin_routes() -> list[Route]:
         admin_route(f"/v1/replay/sessions/{SESSION_ID}", get_session, roles=REVIEW_ROLES),
         admin_route(f"/v1/replay/sessions/{SESSION_ID}/events", session_events, roles=REVIEW_ROLES),
         admin_route(f"/v1/replay/sessions/{SESSION_ID}/signals", session_signals, roles=REVIEW_ROLES),
+        admin_route(f"/v1/replay/sessions/{SESSION_ID}/console", session_console, roles=REVIEW_ROLES),
         admin_route("/v1/reports/frustration", frustration_report, roles=("ux",)),
     ]

@@ -5,7 +5,8 @@
   in snapshots and mutations, and for a textarea's text. Checkbox and radio states (`isChecked`) are not values.
 - Text nodes and every attribute but structure (the one attribute policy of policies/pii/attributes.py, which the
   scrubber's `scrub_attribute` applies too: data-*, aria-*, title, alt, placeholder, URLs in href, src, action and
-  poster, ...) go through the PII scrubber's text functions; so do console-plugin payloads.
+  poster, ...) go through the PII scrubber's text functions; so do console-plugin payloads (and older rrweb's console
+  records, IncrementalSnapshot source 11). Network-plugin records lose their headers and bodies.
 - Custom events (rrweb type 5: posthog-js's `$pageview`, an app's own `addCustomEvent`) are JSON values: they are
   scrubbed as events are, key rules included, when the scrubber's `scrub_value` is given.
 - Text that repeats what was typed into a masked field in the same request ("3 results for “jane doe”") is masked
@@ -35,6 +36,7 @@ _MIN_ECHO = 3  # typed values shorter than this are not looked for in the page's
 FIELD_TAGS = frozenset({"input", "textarea", "select"})
 _CODE_TAGS = frozenset({"script", "style"})
 BUTTON_TYPES = frozenset({"submit", "button", "reset", "image"})
+NETWORK_EXCHANGE_KEYS = ("requestHeaders", "responseHeaders", "requestBody", "responseBody")
 _PART = re.compile(r"^[a-zA-Z][a-zA-Z0-9-]*|#([\w-]+)|\.([\w-]+)|\[([\w-]+)(?:=([^\]]*))?\]")
 
 
@@ -134,6 +136,10 @@ class RrwebPrivacy:
                     data["text"] = mask(text)
             elif source == rrweb.MUTATION:
                 self._mutation(data, unmasked_ids)
+            elif source == rrweb.LOG and "payload" in data:  # older rrweb's console records: the plugin's fields
+                data["payload"] = self._strings(data["payload"])
+                if "trace" in data:
+                    data["trace"] = self._strings(data["trace"])
         elif kind == rrweb.FULL_SNAPSHOT and isinstance(data.get("node"), dict):
             self._node(data["node"], unmasked_ids, None, False)
         elif kind == rrweb.META and isinstance(data.get("href"), str):
@@ -141,6 +147,8 @@ class RrwebPrivacy:
         elif kind == rrweb.CUSTOM and self.scrub_value is not None:
             event["data"] = self.scrub_value(data)  # {tag, payload}: keys have their rules, as in events
         elif kind in (rrweb.PLUGIN, rrweb.CUSTOM) and "payload" in data:
+            if data.get("plugin") == rrweb.NETWORK_PLUGIN:
+                _drop_exchanges(data["payload"])
             data["payload"] = self._strings(data["payload"])
 
     def _mutation(self, data: dict[str, Any], unmasked_ids: set[int]) -> None:
@@ -221,6 +229,16 @@ class RrwebPrivacy:
         if isinstance(value, dict):
             return {k: self._strings(v, depth + 1) for k, v in value.items()}
         return value
+
+
+def _drop_exchanges(payload: Any) -> None:
+    """A network record keeps what the timeline shows (URL, method, status, timing), never what was exchanged:
+    headers carry cookies and tokens, bodies whatever the user sent or was sent, in shapes no scrubber knows."""
+    requests = payload.get("requests") if isinstance(payload, dict) else None
+    for request in requests if isinstance(requests, list) else ():
+        if isinstance(request, dict):
+            for key in NETWORK_EXCHANGE_KEYS:
+                request.pop(key, None)
 
 
 def _typed(events: list[dict[str, Any]], unmasked_ids: set[int]) -> re.Pattern[str] | None:

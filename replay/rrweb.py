@@ -59,3 +59,4 @@ VISIBLE_CHANGE_SOURCES = frozenset(
 )
 
 CONSOLE_PLUGIN = "rrweb/console@1"
+NETWORK_PLUGIN = "rrweb/network@1"  # posthog-js's network recorder

@@ -1,11 +1,12 @@
 """Support agents' pages: the queue of flagged sessions, finding a person's sessions, and a session with its signals,
-the replay, the review and the previous and next flagged session of the queue it was opened from.
+the replay, its console and network timeline, the review and the previous and next flagged session of the queue it was
+opened from.
 
 Finding a person posts the identifier (never in a URL, the browser's history or an access log) and shows that
 person's sessions, flagged or not; the API hashes it and audits the search by hash.
 
-Sessions, signals and events come from the admin API (gateway.ui.api), so every read is audited as the API audits it;
-reviews go through gateway.reviews, as the review API does.
+Sessions, signals, console timelines and events come from the admin API (gateway.ui.api), so every read is audited
+as the API audits it; reviews go through gateway.reviews, as the review API does.
 """
 
 from __future__ import annotations
@@ -196,6 +197,9 @@ async def _session_view(request: Request, session: UiSession, session_id: str, *
     signals = await api.call(request, session.principal, "GET", f"{path}/signals")
     if not signals.is_success:
         return _api_error(request, session, signals)
+    logged = await api.call(request, session.principal, "GET", f"{path}/console")
+    if not logged.is_success:
+        return _api_error(request, session, logged)
     recording = meta.json()
     found = signals.json()["signals"]
     filters = QueueFilters.from_query(request.query_params)
@@ -209,12 +213,14 @@ async def _session_view(request: Request, session: UiSession, session_id: str, *
         "title": f"Session {session_id}",
         "recording": recording,
         "signals": found,
+        "console": logged.json(),
         "start": start,
         "history": history,
         "current": history[0] if history else None,
         "player_installed": player_installed(),
         "events_url": f"{ui_root(request)}/sessions/{quote(session_id, safe='')}/events",
         "lead_in_ms": SEEK_LEAD_IN_MS,
+        "error_click_window_ms": gateway_of(request).policy.replay.detect.error_click_window_ms,
         "error": error,
         "form": form or {},
         "saved": request.query_params.get("saved", ""),

@@ -15,12 +15,10 @@ from dataclasses import dataclass
 from typing import Any
 
 from policies.detect import DetectConfig
+from replay.console import console_message
 from replay.detect.pages import Page
 from replay.detect.signal import ERROR_CLICK, Signal, SignalFactory
 from replay.detect.targets import ClickTarget
-from replay.elements import short_text
-
-MESSAGE_CHARS = 160
 
 
 @dataclass(slots=True, eq=False)
@@ -35,14 +33,8 @@ class _ErrorClick:
 
 def console_error_message(payload: Any) -> str | None:
     """The message of a console-plugin payload if it is an error, else None."""
-    if not isinstance(payload, dict) or payload.get("level") != "error":
-        return None
-    parts = payload.get("payload")
-    if not isinstance(parts, list):
-        return ""
-    # The plugin stringifies each console argument as JSON: '"TypeError: x is undefined"'.
-    texts = [p[1:-1] if len(p) >= 2 and p[0] == p[-1] == '"' else p for p in parts if isinstance(p, str)]
-    return short_text(" ".join(texts), MESSAGE_CHARS)
+    found = console_message(payload)
+    return found[1] if found is not None and found[0] == "error" else None
 
 
 class ErrorClicks:

@@ -1,6 +1,6 @@
 """posthog-js from the npm registry, in headless Chromium, with the gateway as its api_host: its events reach the
 fake PostHog, its flags, config and lazily loaded recorder come through the gateway, and its session recording is
-stored by the gateway and readable."""
+stored by the gateway and readable, its console output in the session's timeline."""
 
 from __future__ import annotations
 
@@ -99,6 +99,7 @@ def test_posthog_js_events_config_recorder_and_recording_go_through_the_gateway(
         )
         recording = "() => !!(posthog.sessionRecordingStarted && posthog.sessionRecordingStarted())"
         wait_until(lambda: page.evaluate(recording), timeout=20, what="posthog-js to start recording")
+        page.evaluate("() => console.error('Checkout failed for ' + 'jane.roe@example.org')")  # consoleLogRecording
         page.fill("#q", "trail shoes")
         for _ in range(3):
             page.click("#add")
@@ -139,5 +140,9 @@ def test_posthog_js_events_config_recorder_and_recording_go_through_the_gateway(
         assert b"trail shoes" not in orjson.dumps(events_json)  # typed text stays masked
         timestamps = [e["timestamp"] for e in events_json]
         assert timestamps == sorted(timestamps)
+        # posthog-js's console recording (remote config consoleLogRecordingEnabled) reaches the timeline, scrubbed.
+        console = gateway.admin(f"/admin/v1/replay/sessions/{session['session_id']}/console").json()["entries"]
+        assert ("error", "Checkout failed for [EMAIL]") in {(e["level"], e["message"]) for e in console}
+        assert b"jane.roe" not in orjson.dumps(events_json)
     finally:
         vendor.stop()

@@ -57,3 +57,28 @@ def test_a_field_whose_input_is_kept_is_not_looked_for(privacy: RrwebPrivacy) ->
                                                 "texts": [{"id": 9, "value": "3 results for blue suede"}]}}
     events = privacy.scrub([typed, echo], {7})
     assert events[1]["data"]["texts"][0]["value"] == "3 results for blue suede"
+
+
+def test_console_records_are_scrubbed_from_the_plugin_and_from_older_rrweb(privacy: RrwebPrivacy) -> None:
+    logged = ['"Failed to save jane@example.com"']
+    plugin = {"type": 6, "timestamp": 1, "data": {"plugin": "rrweb/console@1", "payload": {
+        "level": "error", "payload": logged, "trace": ["save (https://shop.example/app.js?u=jane@example.com:1:2)"]}}}
+    older = {"type": 3, "timestamp": 2, "data": {"source": 11, "level": "error", "payload": logged,
+                                                 "trace": ["save (https://shop.example/app.js:1:2)"]}}
+    events = privacy.scrub([plugin, older], set())
+    assert events[0]["data"]["payload"]["payload"] == ['"Failed to save [EMAIL]"']
+    assert events[0]["data"]["payload"]["trace"] == ["save (https://shop.example/app.js?u=[EMAIL]:1:2)"]
+    assert events[1]["data"]["payload"] == ['"Failed to save [EMAIL]"']
+    assert events[1]["data"]["trace"] == ["save (https://shop.example/app.js:1:2)"]
+
+
+def test_network_records_keep_url_method_status_and_timing_never_headers_or_bodies(privacy: RrwebPrivacy) -> None:
+    request = {"name": "https://shop.example/api/cart?email=jane@example.com", "method": "POST", "status": 500,
+               "startTime": 10, "endTime": 250, "initiatorType": "fetch",
+               "requestHeaders": {"authorization": "Bearer sk_live_abc"}, "requestBody": '{"card": "4111"}',
+               "responseHeaders": {"set-cookie": "sid=1"}, "responseBody": '{"error": "no"}'}
+    network = {"type": 6, "timestamp": 1, "data": {"plugin": "rrweb/network@1", "payload": {"requests": [request]}}}
+    [event] = privacy.scrub([network], set())
+    assert event["data"]["payload"]["requests"] == [{
+        "name": "https://shop.example/api/cart?email=[EMAIL]", "method": "POST", "status": 500, "startTime": 10,
+        "endTime": 250, "initiatorType": "fetch"}]

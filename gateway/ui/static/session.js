@@ -1,5 +1,5 @@
 // The replay player of a session page: loads the recording through the UI's events endpoint, marks every signal on
-// the player's timeline, and makes each signal's "Play" button seek there. rrweb-player (window.rrwebPlayer) is the
+// the player's timeline, and makes each signal's and console entry's "Play" button seek there. rrweb-player (window.rrwebPlayer) is the
 // pinned npm package the project's set-up copies into static/vendor.
 (function () {
   "use strict";
@@ -23,7 +23,8 @@
 
   function markCurrent(button) {
     document.querySelectorAll(".signal.current").forEach(function (el) { el.classList.remove("current"); });
-    var item = button.closest(".signal");
+    document.querySelectorAll(".console-entry.current").forEach(function (el) { el.classList.remove("current"); });
+    var item = button.closest(".signal, .console-entry");
     if (item) item.classList.add("current");
   }
 
@@ -63,7 +64,8 @@
       if (events.length < 2) throw new Error("the recording has too few events to play");
       var start = events[0].timestamp;
       var tags = {};
-      var marks = buttons.map(function (button) {
+      // Signals are marked on the player's timeline; console entries only seek.
+      var marks = buttons.filter(function (button) { return button.dataset.kind; }).map(function (button) {
         tags[button.dataset.kind] = button.dataset.color;
         return { type: 5, timestamp: Number(button.dataset.seekTs), data: { tag: button.dataset.kind, payload: {} } };
       });

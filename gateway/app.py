@@ -27,6 +27,7 @@ from gateway import (
     consent_api,
     dead_letters_api,
     heap,
+    heatmaps_api,
     ingest,
     posthog_proxy,
     privacy_api,
@@ -111,7 +112,8 @@ def create_app(policy: Policy, data_dir: Path | str, announce_token: Callable[[s
             await close_gateway(gateway)
             refusals.flush()
 
-    admin_api = Router(routes=[*admin.routes(), *replay_api.admin_routes(), *privacy_api.routes(),
+    admin_api = Router(routes=[*admin.routes(), *replay_api.admin_routes(), *heatmaps_api.admin_routes(),
+                               *privacy_api.routes(),
                                *consent_api.admin_routes(), *access_request_routes(),
                                *reviews_api.routes(), *tracking_api.routes(), *dead_letters_api.routes()])
     app = Starlette(

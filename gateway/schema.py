@@ -61,6 +61,7 @@ MIGRATIONS: tuple[Migration, ...] = (
     Migration("replay-search-1", replay_search.SCHEMA),
     *ACCESS_REQUEST_MIGRATIONS,
     Migration("replay-objects-1", replay_objects.SCHEMA),
+    Migration("replay-5", replay_analysis.HEAT_SCHEMA),
 )
 
 

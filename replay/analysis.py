@@ -71,6 +71,21 @@ PAGES_SCHEMA = (
     "CREATE INDEX replay_pages_session ON replay_pages (session_id)",
     "CREATE INDEX replay_pages_page ON replay_pages (page_url)",
 )
+# Heatmaps (issue 18): each session's clicks, rage and dead clicks binned per page (replay.detect.heat); reports sum
+# them over sessions (replay.heatmaps). Sessions analysed before this table existed get rows when analysed again.
+HEAT_SCHEMA = (
+    """CREATE TABLE replay_heat (
+        session_id TEXT NOT NULL,
+        page_url TEXT NOT NULL,
+        layout TEXT NOT NULL,
+        kind TEXT NOT NULL,
+        x_bin INTEGER NOT NULL,
+        y_bin INTEGER NOT NULL,
+        clicks INTEGER NOT NULL
+    )""",
+    "CREATE INDEX replay_heat_session ON replay_heat (session_id)",
+    "CREATE INDEX replay_heat_page ON replay_heat (page_url, layout, kind)",
+)
 SIGNAL_COLUMNS = (
     "id", "session_id", "window_id", "kind", "timestamp", "page_url", "url", "selector", "description", "details"
 )
@@ -90,7 +105,8 @@ def analyze_stored(store: ReplayStore, session_id: str, config: DetectConfig) ->
 
 
 def save_analysis(conn: sqlite3.Connection, analysis: SessionAnalysis, analyzed_at: float) -> None:
-    """Replace the session's signals, form episodes, page views and counts (inside the caller's write)."""
+    """Replace the session's signals, form episodes, page views, heatmap cells and counts (inside the caller's
+    write)."""
     conn.execute("DELETE FROM replay_signals WHERE session_id = ?", (analysis.session_id,))
     conn.executemany(
         f"INSERT INTO replay_signals ({', '.join(SIGNAL_COLUMNS)}) VALUES ({', '.join('?' * len(SIGNAL_COLUMNS))})",
@@ -111,6 +127,12 @@ def save_analysis(conn: sqlite3.Connection, analysis: SessionAnalysis, analyzed_
            VALUES (?, ?, ?, ?, ?, ?, ?)""",
         [(analysis.session_id, v.window_id, v.page.page_url, v.page.url, v.entered_at, v.left_at, int(v.exit))
          for v in analysis.pages],
+    )
+    conn.execute("DELETE FROM replay_heat WHERE session_id = ?", (analysis.session_id,))
+    conn.executemany(
+        """INSERT INTO replay_heat (session_id, page_url, layout, kind, x_bin, y_bin, clicks)
+           VALUES (?, ?, ?, ?, ?, ?, ?)""",
+        [(analysis.session_id, c.page_url, c.layout, c.kind, c.x_bin, c.y_bin, c.clicks) for c in analysis.heat],
     )
     counts = {kind: analysis.counts.get(kind, 0) for kind in KINDS}
     conn.execute(

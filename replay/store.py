@@ -437,7 +437,7 @@ class ReplayStore:
             if self.batching is not None:
                 object_index.release(conn, chunk_ids, erase)
             for table in ("replay_chunks", "replay_windows", "replay_signals", "replay_forms", "replay_pages",
-                          "replay_sessions"):
+                          "replay_heat", "replay_sessions"):
                 conn.execute(f"DELETE FROM {table} WHERE session_id = ?", (session_id,))
         self.forget(sessions)
         return len(sessions)

@@ -8,6 +8,7 @@ The admin API stays the source of truth: the pages read and act through it (gate
     navigation.py         sections, the roles that may use each, the menu
     pages_support.py      review queue and session page (signals, replay player, review)
     pages_ux.py           frustration report and its exports
+    pages_heatmaps.py     click, rage-click and dead-click heatmaps per page and their exports
     pages_quality.py      data quality: tracking plan violations per event and day, the event catalog (analysts)
     pages_live.py         the live debugger: a source's events as they arrive, with what happened to each
     pages_compliance.py   deletion requests and the audit log
@@ -31,6 +32,7 @@ from gateway.ui import (
     navigation,
     pages_access,
     pages_compliance,
+    pages_heatmaps,
     pages_live,
     pages_operations,
     pages_quality,
@@ -56,6 +58,7 @@ def routes() -> list[BaseRoute]:
         Route("/sign-out", auth.sign_out, methods=["POST"]),
         *pages_support.routes(),
         *pages_ux.routes(),
+        *pages_heatmaps.routes(),
         *pages_compliance.routes(),
         *pages_quality.routes(),
         *pages_live.routes(),

@@ -28,6 +28,7 @@ SECTIONS: dict[str, Section] = {
     for s in (
         Section("queue", "Review queue", "/sessions", ("support",)),
         Section("report", "Frustration report", "/reports/frustration", ("ux",)),
+        Section("heatmaps", "Heatmaps", "/reports/heatmaps", ("ux",)),
         Section("deletions", "Deletion requests", "/deletions", ("compliance",)),
         Section("access", "Access requests", "/access-requests", ("compliance",)),
         Section("audit", "Audit log", "/audit", ("compliance",)),

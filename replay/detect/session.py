@@ -15,6 +15,7 @@ from typing import Any
 
 from policies.detect import DetectConfig
 from replay.detect.forms import FormOutcome
+from replay.detect.heat import HeatCell
 from replay.detect.pages import PageView
 from replay.detect.score import count_by_kind, frustration_score
 from replay.detect.signal import Signal
@@ -34,6 +35,7 @@ class SessionAnalysis:
     windows: tuple[str, ...] = field(default=())
     forms: list[FormOutcome] = field(default_factory=list)  # every started form episode, for funnel reports
     pages: list[PageView] = field(default_factory=list)  # every page view, the session's last one marked `exit`
+    heat: list[HeatCell] = field(default_factory=list)  # clicks, rage and dead clicks binned per page (heatmaps)
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -88,12 +90,14 @@ def analyze_session(session_id: str, windows: Windows, config: DetectConfig) -> 
     signals: list[Signal] = []
     forms: list[FormOutcome] = []
     pages: list[PageView] = []
+    heat: list[HeatCell] = []
     events = 0
     for window_id in sorted(analyzers):
         window = analyzers[window_id]
         signals.extend(window.finish())
         forms.extend(window.form_outcomes())
         pages.extend(window.page_views())
+        heat.extend(window.heat_cells())
         events += window.events
         skipped += window.skipped
     if pages:
@@ -111,4 +115,5 @@ def analyze_session(session_id: str, windows: Windows, config: DetectConfig) -> 
         windows=tuple(sorted(analyzers)),
         forms=forms,
         pages=pages,
+        heat=heat,
     )

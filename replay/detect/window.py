@@ -29,6 +29,7 @@ from replay import rrweb
 from replay.detect.dead import DeadClicks
 from replay.detect.errors import ErrorClicks, console_error_message
 from replay.detect.forms import FormAbandonment, FormOutcome
+from replay.detect.heat import ClickPositions, HeatCell
 from replay.detect.pages import LEFT_BY_NAVIGATION, LEFT_BY_SESSION_END, Pages, PageView, href_in
 from replay.detect.rage import RageClicks
 from replay.detect.signal import Signal, SignalFactory
@@ -71,6 +72,7 @@ class WindowAnalyzer:
         self.dead = DeadClicks(thresholds)
         self.forms = FormAbandonment(config)
         self.errors = ErrorClicks(config)
+        self.positions = ClickPositions()
         self.thrash = ThrashedCursor(config, self.mirror.element)  # the mirror object lives as long as the window
 
     # -- the pass -------------------------------------------------------------------------------------------------
@@ -140,6 +142,7 @@ class WindowAnalyzer:
             self.dead.on_response(ts, MUTATION)
         elif source == rrweb.SCROLL:
             self.dead.on_response(ts, SCROLL)
+            self.positions.on_scroll(data)
         elif source == rrweb.SELECTION:
             if _selects_text(data):
                 self.dead.on_response(ts, SELECTION)
@@ -148,9 +151,12 @@ class WindowAnalyzer:
             self.dead.on_response(ts, MUTATION)
         elif source == rrweb.LOG:
             self._console(ts, data)
+        elif source == rrweb.VIEWPORT_RESIZE:
+            self.positions.on_resize(data)
 
     def _snapshot(self, ts: int, data: dict[str, Any]) -> None:
         self.mirror.load_snapshot(data.get("node"))
+        self.positions.on_snapshot(data)
         self.forms.on_snapshot()
         # The DOM was serialized anew; if a click was waiting, the page did change under it.
         self.rage.on_response(ts, MUTATION)
@@ -164,6 +170,7 @@ class WindowAnalyzer:
             chain = self.rage.on_click(ts, target, data.get("x"), data.get("y"), page)
             self.dead.on_click(ts, target, chain, page)
             self.errors.on_click(ts, target, page)
+            self.positions.on_click(ts, data, page)
             self.forms.on_click(self.mirror, ts, target, page)
         elif kind == rrweb.FOCUS:
             self.forms.on_focus(self.mirror, data.get("id"), self.pages.current)
@@ -176,6 +183,7 @@ class WindowAnalyzer:
     def _meta(self, ts: int, data: dict[str, Any]) -> None:
         href = data.get("href")
         href = href if isinstance(href, str) else None
+        self.positions.on_meta(data)
         self.rage.on_response(ts, NAVIGATION)
         self.dead.on_response(ts, NAVIGATION)
         if self.pages.is_current(href):
@@ -242,6 +250,10 @@ class WindowAnalyzer:
     def form_outcomes(self) -> list[FormOutcome]:
         """Every form episode of this window (call after finish)."""
         return self.forms.outcomes(self.factory.window_id)
+
+    def heat_cells(self) -> list[HeatCell]:
+        """Where this window's clicks, rage clicks and dead clicks were, binned per page (call after finish)."""
+        return self.positions.cells(self.finish())
 
     def page_views(self) -> list[PageView]:
         """Every page view of this window, in order (call after finish)."""

@@ -230,16 +230,16 @@ def test_a_post_without_the_sessions_csrf_token_is_refused(client: TestClient) -
 @pytest.mark.parametrize(
     ("role", "allowed", "forbidden"),
     [
-        ("support", ["/ui/sessions"], ["/ui/reports/frustration", "/ui/deletions", "/ui/audit", "/ui/data-quality",
-                                       "/ui/dead-letters", "/ui/access-requests"]),
-        ("ux", ["/ui/reports/frustration"], ["/ui/sessions", "/ui/deletions", "/ui/audit", "/ui/live",
-                                             "/ui/dead-letters"]),
+        ("support", ["/ui/sessions"], ["/ui/reports/frustration", "/ui/reports/heatmaps", "/ui/deletions",
+                                       "/ui/audit", "/ui/data-quality", "/ui/dead-letters", "/ui/access-requests"]),
+        ("ux", ["/ui/reports/frustration", "/ui/reports/heatmaps"],
+         ["/ui/sessions", "/ui/deletions", "/ui/audit", "/ui/live", "/ui/dead-letters"]),
         ("compliance", ["/ui/deletions", "/ui/access-requests", "/ui/audit"],
          ["/ui/sessions", "/ui/reports/frustration", "/ui/live", "/ui/dead-letters"]),
         ("analyst", ["/ui/data-quality", "/ui/live"], ["/ui/sessions", "/ui/reports/frustration", "/ui/audit",
                                                        "/ui/dead-letters", "/ui/access-requests"]),
-        ("admin", ["/ui/sessions", "/ui/reports/frustration", "/ui/deletions", "/ui/access-requests", "/ui/audit",
-                   "/ui/data-quality", "/ui/live", "/ui/dead-letters"], []),
+        ("admin", ["/ui/sessions", "/ui/reports/frustration", "/ui/reports/heatmaps", "/ui/deletions",
+                   "/ui/access-requests", "/ui/audit", "/ui/data-quality", "/ui/live", "/ui/dead-letters"], []),
     ],
 )
 def test_each_role_reaches_its_pages_sees_them_in_its_menu_and_gets_403_elsewhere(

@@ -26,6 +26,7 @@ MIGRATIONS = [
     Migration("replay-2", analysis.SCHEMA),
     Migration("replay-3", analysis.FORMS_SCHEMA),
     Migration("replay-4", analysis.PAGES_SCHEMA),
+    Migration("replay-5", analysis.HEAT_SCHEMA),
 ]
 
 

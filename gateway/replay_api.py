@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Iterator
+from urllib.parse import quote
 
 import orjson
 from starlette.requests import Request
@@ -182,6 +183,29 @@ async def session_console(request: Request) -> Response:
     return JSONResponse(found)
 
 
+async def share_session(request: Request) -> Response:
+    """`POST /admin/v1/replay/sessions/{id}/share` `{"at_ms": n}`: a link to the session page that opens the player
+    `at_ms` after the recording's start. The link grants nothing: whoever opens it signs in with a role that may read
+    sessions, and that read is audited as any other. Sharing is audited as `replay.share` with the moment."""
+    gateway = gateway_of(request)
+    session_id = request.path_params["session_id"]
+    try:
+        body = orjson.loads(await request.body())
+    except orjson.JSONDecodeError:
+        body = None
+    at_ms = body.get("at_ms") if isinstance(body, dict) else None
+    if type(at_ms) is not int or at_ms < 0:
+        return JSONResponse({"error": "invalid_request", "message": 'send {"at_ms": <ms from the start, >= 0>}'},
+                            status_code=400)
+    session = await gateway.replay.store.session(session_id)
+    if session is None:
+        return not_found("no such session")
+    at_ms = min(at_ms, session["duration_ms"])
+    await audit(request, "replay.share", session_id, {"at_ms": at_ms})
+    return JSONResponse({"session_id": session_id, "at_ms": at_ms,
+                         "link": f"/ui/sessions/{quote(session_id, safe='')}?at={at_ms}"}, status_code=201)
+
+
 async def frustration_report(request: Request) -> Response:
     """Aggregated frustration for UX: `?since=&until=` (epoch ms), `source=`; `format=csv&table=...` (one of
     reports.TABLES) for a CSV of one table. The same data feeds the report page."""
@@ -222,5 +246,6 @@ def admin_routes() -> list[Route]:
         admin_route(f"/v1/replay/sessions/{SESSION_ID}/events", session_events, roles=REVIEW_ROLES),
         admin_route(f"/v1/replay/sessions/{SESSION_ID}/signals", session_signals, roles=REVIEW_ROLES),
         admin_route(f"/v1/replay/sessions/{SESSION_ID}/console", session_console, roles=REVIEW_ROLES),
+        admin_route(f"/v1/replay/sessions/{SESSION_ID}/share", share_session, roles=REVIEW_ROLES, methods=["POST"]),
         admin_route("/v1/reports/frustration", frustration_report, roles=("ux",)),
     ]

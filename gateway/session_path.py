@@ -3,7 +3,7 @@
 Ingest keeps new session ids to a safe alphabet (replay.ingest.SESSION_ID), but recordings stored before that may have
 any id, `/` included (PostHog's `$session_id` is whatever the page sets). A link percent-encodes the id (`a%2Fb`), the
 server decodes it back to `a/b` before routing, so the parameter has to span slashes. It spans everything except a
-trailing `/events`, `/signals`, `/console`, `/review`, `/reviews` or `/neighbours`, which name the session's
+trailing `/events`, `/signals`, `/console`, `/share`, `/review`, `/reviews` or `/neighbours`, which name the session's
 sub-resources: which route a path matches never depends on the order routes are listed in.
 """
 
@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from starlette.convertors import Convertor, register_url_convertor
 
-SUB_RESOURCES = ("events", "signals", "console", "review", "reviews", "neighbours")
+SUB_RESOURCES = ("events", "signals", "console", "share", "review", "reviews", "neighbours")
 SESSION_ID = "{session_id:session}"  # the parameter, as route paths write it
 
 

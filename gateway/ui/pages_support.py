@@ -224,6 +224,10 @@ async def _session_view(request: Request, session: UiSession, session_id: str, *
         "error": error,
         "form": form or {},
         "saved": request.query_params.get("saved", ""),
+        "at": int(request.query_params["at"]) if request.query_params.get("at", "").isdigit() else None,
+        "shared": request.query_params.get("shared") == "1",
+        "share_link": f"{str(request.base_url).rstrip('/')}{ui_root(request)}/sessions/{quote(session_id, safe='')}"
+                      f"?at={request.query_params.get('at', '')}",
         "filters": filters,
         "around": around.json(),
         "note_limit": reviews.MAX_NOTE_CHARS,
@@ -253,6 +257,23 @@ async def review(request: Request, session: UiSession) -> Response:
     return RedirectResponse(target, status_code=303)
 
 
+async def share(request: Request, session: UiSession) -> Response:
+    """"Share this moment": the API makes (and audits) the link; the page shows it, the player at that moment."""
+    session_id = request.path_params["session_id"]
+    at = request.state.form.get("at")
+    answer = await api.call(request, session.principal, "POST",
+                            f"/v1/replay/sessions/{quote(session_id, safe='')}/share",
+                            json={"at_ms": int(at) if at.isdigit() else -1})
+    if answer.status_code == 400:
+        return await _session_view(request, session, session_id, error="Play the recording to the moment to share.",
+                                   status_code=400)
+    if not answer.is_success:
+        return _api_error(request, session, answer)
+    at_ms = answer.json()["at_ms"]
+    return RedirectResponse(f"{ui_root(request)}/sessions/{quote(session_id, safe='')}?at={at_ms}&shared=1",
+                            status_code=303)
+
+
 async def events(request: Request, session: UiSession) -> ASGIApp:
     """The recording for the player: the events API's answer, streamed through."""
     return api.relay(request, session.principal, f"/v1/replay/sessions/{request.path_params['session_id']}/events")
@@ -265,4 +286,5 @@ def routes() -> list[Route]:
         Route(f"/sessions/{SESSION_ID}", page(SECTION, session_page), methods=["GET"]),
         Route(f"/sessions/{SESSION_ID}/events", page(SECTION, events, json=True), methods=["GET"]),
         Route(f"/sessions/{SESSION_ID}/review", page(SECTION, review), methods=["POST"]),
+        Route(f"/sessions/{SESSION_ID}/share", page(SECTION, share), methods=["POST"]),
     ]

@@ -91,3 +91,24 @@ def test_a_console_error_shows_next_to_the_error_click_it_caused(browser_page: A
 
     reads = gateway.admin(f"/admin/v1/audit?action=replay.read_console&target={SESSION}").json()["entries"]
     assert NAMES["support"] in {e["actor"] for e in reads}
+
+
+def test_a_support_agent_shares_the_moment_of_the_error(browser_page: Any, gateway: GatewayProcess) -> None:
+    page = browser_page
+    sign_in(page, gateway, "support")
+    page.goto(f"{gateway.url}/ui/sessions/{SESSION}")
+    page.wait_for_selector("#player[data-state=ready] .rr-player", timeout=20_000)
+    page.locator(".console-entry.caused").get_by_role("button").click()
+    page.evaluate("window.gatewayPlayer.pause()")
+    moment = page.evaluate("Math.round(window.gatewayPlayer.getReplayer().getCurrentTime())")
+    page.get_by_role("button", name="Share this moment").click()
+    page.wait_for_url(f"**/ui/sessions/{SESSION}?at=*&shared=1")
+    link = page.get_by_label("Link to this session at").input_value()
+    assert link == f"{gateway.url}/ui/sessions/{SESSION}?at={moment}"
+    [shared] = gateway.admin(f"/admin/v1/audit?action=replay.share&target={SESSION}").json()["entries"]
+    assert shared["actor"] == NAMES["support"] and shared["details"] == {"at_ms": moment}
+
+    page.goto(link)  # as a colleague opens it: the player starts at that moment
+    page.wait_for_selector("#player[data-state=ready] .rr-player", timeout=20_000)
+    assert page.locator("#player").get_attribute("data-seeked-to") == str(moment)
+    assert page.evaluate("window.gatewayPlayer.getReplayer().getCurrentTime()") >= moment - 1

@@ -84,6 +84,17 @@
       window.gatewayPlayer = player; // for the browser tests and the console
       root.dataset.start = String(start);
       labelControls();
+      // A shared link's moment (?at=ms from the start); "Share this moment" sends where the player is now.
+      if (root.dataset.at) {
+        player.goto(Number(root.dataset.at), false);
+        root.dataset.seekedTo = root.dataset.at;
+      }
+      var shareAt = document.getElementById("share-at");
+      if (shareAt) {
+        shareAt.form.addEventListener("submit", function () {
+          shareAt.value = String(Math.max(0, Math.round(player.getReplayer().getCurrentTime())));
+        });
+      }
       buttons.forEach(function (button) {
         button.addEventListener("click", function () {
           var offset = Math.max(0, Number(button.dataset.seekTs) - start - leadIn);

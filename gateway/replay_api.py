@@ -19,7 +19,7 @@ from starlette.routing import Route
 
 from gateway import request_context, session_search
 from gateway.access import admin_route
-from gateway.admin_request import audit, int_param, not_found
+from gateway.admin_request import audit, int_param, json_object, not_found, refused
 from gateway.bodies import decode_content, read_body
 from gateway.database import StorageUnavailable
 from gateway.protocols import posthog
@@ -190,10 +190,9 @@ async def share_session(request: Request) -> Response:
     gateway = gateway_of(request)
     session_id = request.path_params["session_id"]
     try:
-        body = orjson.loads(await request.body())
-    except orjson.JSONDecodeError:
-        body = None
-    at_ms = body.get("at_ms") if isinstance(body, dict) else None
+        at_ms = (await json_object(request)).get("at_ms")
+    except ProtocolError as error:
+        return refused(error)
     if type(at_ms) is not int or at_ms < 0:
         return JSONResponse({"error": "invalid_request", "message": 'send {"at_ms": <ms from the start, >= 0>}'},
                             status_code=400)

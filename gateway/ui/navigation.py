@@ -26,7 +26,9 @@ class Section:
 SECTIONS: dict[str, Section] = {
     s.key: s
     for s in (
-        Section("queue", "Review queue", "/sessions", ("support",)),
+        # UX designers may find, open and play sessions (examples behind the report's numbers), as the API lets
+        # them; reviewing stays support's (gateway.reviews_api.ROLES, the session page's review form).
+        Section("queue", "Review queue", "/sessions", ("support", "ux")),
         Section("report", "Frustration report", "/reports/frustration", ("ux",)),
         Section("heatmaps", "Heatmaps", "/reports/heatmaps", ("ux",)),
         Section("deletions", "Deletion requests", "/deletions", ("compliance",)),
@@ -53,6 +55,8 @@ def menu(role: str) -> list[Section]:
 
 
 def home(request: Request, role: str) -> str:
-    """Where a person lands after signing in: their first section."""
+    """Where a person lands after signing in: the first section made for their role (listed first in its roles),
+    else their first section."""
     sections = menu(role)
-    return ui_root(request) + (sections[0].path if sections else "/")
+    own = [s for s in sections if s.roles[:1] == (role,)]
+    return ui_root(request) + ((own or sections)[0].path if sections else "/")

@@ -23,7 +23,7 @@ from starlette.responses import RedirectResponse, Response
 from starlette.routing import Route
 from starlette.types import ASGIApp
 
-from gateway import reviews
+from gateway import reviews, reviews_api
 from gateway.session_path import SESSION_ID
 from gateway.state import gateway_of
 from gateway.ui import api
@@ -207,7 +207,9 @@ async def _session_view(request: Request, session: UiSession, session_id: str, *
                             "/neighbours", query=filters.api_query())
     if not around.is_success:
         return _api_error(request, session, around)
-    history = await gateway_of(request).db.read(lambda conn: reviews.history(conn, session_id))
+    # Reviews are support's (the reviews API's roles): others see neither the history nor the notes.
+    history = await gateway_of(request).db.read(lambda conn: reviews.history(conn, session_id)) \
+        if may_review(session) else []
     start = recording.get("first_ts") or 0
     return render(request, "session.html", {
         "title": f"Session {session_id}",
@@ -231,6 +233,7 @@ async def _session_view(request: Request, session: UiSession, session_id: str, *
         "filters": filters,
         "around": around.json(),
         "note_limit": reviews.MAX_NOTE_CHARS,
+        "may_review": may_review(session),
     }, session=session, section=SECTION, status_code=status_code)
 
 
@@ -238,8 +241,16 @@ async def session_page(request: Request, session: UiSession) -> Response:
     return await _session_view(request, session, request.path_params["session_id"])
 
 
+def may_review(session: UiSession) -> bool:
+    return session.role == "admin" or session.role in reviews_api.ROLES
+
+
 async def review(request: Request, session: UiSession) -> Response:
     session_id = request.path_params["session_id"]
+    if not may_review(session):
+        return render(request, "error.html", {"title": "Not for your role", "status": 403,
+                                              "message": "Reviewing sessions is for support agents."},
+                      session=session, status_code=403, section=SECTION)
     form = request.state.form
     try:
         gateway = gateway_of(request)

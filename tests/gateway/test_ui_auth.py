@@ -232,8 +232,8 @@ def test_a_post_without_the_sessions_csrf_token_is_refused(client: TestClient) -
     [
         ("support", ["/ui/sessions"], ["/ui/reports/frustration", "/ui/reports/heatmaps", "/ui/deletions",
                                        "/ui/audit", "/ui/data-quality", "/ui/dead-letters", "/ui/access-requests"]),
-        ("ux", ["/ui/reports/frustration", "/ui/reports/heatmaps"],
-         ["/ui/sessions", "/ui/deletions", "/ui/audit", "/ui/live", "/ui/dead-letters"]),
+        ("ux", ["/ui/reports/frustration", "/ui/reports/heatmaps", "/ui/sessions"],
+         ["/ui/deletions", "/ui/audit", "/ui/live", "/ui/dead-letters"]),
         ("compliance", ["/ui/deletions", "/ui/access-requests", "/ui/audit"],
          ["/ui/sessions", "/ui/reports/frustration", "/ui/live", "/ui/dead-letters"]),
         ("analyst", ["/ui/data-quality", "/ui/live"], ["/ui/sessions", "/ui/reports/frustration", "/ui/audit",

@@ -113,3 +113,29 @@ def test_the_review_api_takes_the_same_reviews(tmp_path: Path) -> None:
         ux = {"Authorization": f"Bearer {TOKENS['ux']}"}
         assert client.post(f"/admin/v1/replay/sessions/{session_id}/review", headers=ux,
                            json={"status": "reviewed"}).status_code == 403
+
+
+def test_a_ux_designer_watches_a_session_but_neither_reviews_it_nor_reads_its_reviews(tmp_path: Path) -> None:
+    """One rule for the ux role, in the API and the pages alike: sessions are theirs to find, open and play;
+    reviews are support's."""
+    with ui_client(tmp_path) as client:
+        session_id = _ingest(client)
+        sign_in(client, "support")
+        page = client.get(f"/ui/sessions/{session_id}")
+        client.post(f"/ui/sessions/{session_id}/review",
+                    data={"csrf": csrf_of(page.text), "status": "reviewed", "note": "Known bug #12"})
+        client.post("/ui/sign-out", data={"csrf": csrf_of(client.get("/ui/sessions").text)})
+
+        sign_in(client, "ux")
+        page = client.get(f"/ui/sessions/{session_id}")
+        assert page.status_code == 200 and 'id="player"' in page.text
+        assert "Save review" not in page.text and "Known bug #12" not in page.text
+        refused = client.post(f"/ui/sessions/{session_id}/review",
+                              data={"csrf": csrf_of(page.text), "status": "dismissed", "note": ""})
+        assert refused.status_code == 403
+        assert client.get("/ui/sessions").status_code == 200  # the queue, to find examples
+        for path in (f"/v1/replay/sessions/{session_id}", f"/v1/replay/sessions/{session_id}/events"):
+            assert client.get(f"/admin{path}", headers={"Authorization": f"Bearer {TOKENS['ux']}"}).status_code == 200
+        api_review = client.post(f"/admin/v1/replay/sessions/{session_id}/review", json={"status": "dismissed"},
+                                 headers={"Authorization": f"Bearer {TOKENS['ux']}"})
+        assert api_review.status_code == 403

@@ -1,0 +1,317 @@
+"""The gateway under concurrent load, beside a minimal Starlette app, in interleaved rounds of one run.
+
+    make -o .venv/.installed load        # or: .venv/bin/python bench/load.py [--seconds 20] [--rounds 3]
+
+The load generator is wrk (Debian's; `make load` installs it when missing) with bench/load.lua, which makes every
+request's body anew: no id or text repeats between requests (enum-like values do, as on a site), so the PII scrubber
+works cold. Each server is a single process (uvicorn) started fresh for each measurement; the gateway runs the real
+`privacy-gateway serve` with the default pipeline (consent, PII scrubbing with the default `[pii]`, suppression,
+durable commit: a 2xx means committed) and a capture vendor that is a real HTTP server (the tests' fake vendor, in this
+process) receiving what it forwards.
+
+Per round, in alternating order:
+1. events: Segment `/v1/batch`, 100 events per request, `--connections` (32) connections: the minimal app (parses
+   the body, answers 200) and the gateway;
+2. overload: the gateway at 4x those connections: latency must stay bounded and the excess get 503/429 with
+   Retry-After, not time out;
+3. recordings: `POST /v1/replay/<session>` (rrweb chunks of 60 events), `--replay-connections` (64): a trivial endpoint
+   (reads the body, answers 200) and the gateway, in MB/s of request bodies.
+After each gateway run it waits (60 s at most) for the capture vendor to hold every acknowledged event.
+
+Prints, per run: events/s (or MB/s), p50/p99/max latency, CPU ms per 1,000 events of the server (and its children),
+the load generator's CPU, errors by kind; then the best of each and the ratios, beside the load average.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+import httpx
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from tests.support.fake_vendor import FakeVendor  # noqa: E402
+
+WRITE_KEY = "bench-write-key"
+EVENTS_PER_BATCH = 100
+LUA = ROOT / "bench" / "load.lua"
+
+POLICY = """
+[[sources]]
+name = "web"
+write_keys = ["{write_key}"]
+consent_model = "opt-out"   # every event is forwarded: the whole path, delivery included
+destinations = ["capture"]
+
+[[destinations]]
+name = "capture"
+protocol = "segment"
+endpoint = "{vendor}"
+purposes = ["analytics"]
+credentials = {{ write_key = "vendor-key" }}
+{extra}
+"""
+
+
+def minimal_app():  # built only in the minimal server's process
+    import orjson
+    from starlette.applications import Starlette
+    from starlette.requests import Request
+    from starlette.responses import Response
+    from starlette.routing import Route
+
+    async def parse(request: Request) -> Response:
+        orjson.loads(await request.body())
+        return Response(b'{"success":true}', media_type="application/json")
+
+    async def receive(request: Request) -> Response:
+        await request.body()
+        return Response(b'{"status":"ok"}', media_type="application/json")
+
+    return Starlette(routes=[Route("/v1/batch", parse, methods=["POST"]),
+                             Route("/v1/replay/{session:path}", receive, methods=["POST"])])
+
+
+@dataclass
+class Run:
+    name: str
+    connections: int
+    seconds: float
+    ok: int  # requests answered 2xx
+    busy: int  # 503/429
+    busy_without_retry_after: int
+    other_errors: int  # other statuses >= 300
+    socket_errors: int  # connect, read, write errors and timeouts
+    timeouts: int
+    p50_ms: float
+    p99_ms: float
+    max_ms: float
+    body_bytes: float  # mean request body
+    server_cpu_s: float
+    wrk_cpu_s: float
+
+    @property
+    def events_per_s(self) -> float:
+        return self.ok * EVENTS_PER_BATCH / self.seconds
+
+    @property
+    def mb_per_s(self) -> float:
+        return self.ok * self.body_bytes / self.seconds / 1e6
+
+    def line(self, unit: str) -> str:
+        rate = f"{self.events_per_s:>9,.0f} events/s" if unit == "events" else f"{self.mb_per_s:>7.1f} MB/s"
+        per = self.ok * (EVENTS_PER_BATCH if unit == "events" else 1)
+        cpu = (f"{1000 * self.server_cpu_s / per * (1000 if unit == 'events' else 1):.0f} ms CPU per "
+               f"{'1,000 events' if unit == 'events' else 'request'}") if per else "no CPU figure"
+        return (f"  {self.name:<22} c={self.connections:<4} {rate}  p50 {self.p50_ms:7.1f} ms  p99 {self.p99_ms:7.1f} ms"
+                f"  max {self.max_ms:7.1f} ms  {cpu}; server {self.server_cpu_s / self.seconds:.2f} cores, wrk "
+                f"{self.wrk_cpu_s / self.seconds:.2f}; {self.ok} ok, {self.busy} busy "
+                f"({self.busy_without_retry_after} without Retry-After), {self.other_errors} other errors, "
+                f"{self.socket_errors} socket errors ({self.timeouts} timeouts)")
+
+
+def process_tree_cpu(pid: int) -> float:
+    """CPU seconds (user + system) used so far by `pid` and its live descendants, from /proc."""
+    clock = os.sysconf("SC_CLK_TCK")
+    stats: dict[int, tuple[int, float]] = {}
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
+            except OSError:
+                continue
+            stats[int(entry.name)] = (int(fields[1]), (int(fields[11]) + int(fields[12])) / clock)
+    tree, total, grew = {pid}, 0.0, True
+    while grew:
+        grew = False
+        for child, (parent, _) in stats.items():
+            if parent in tree and child not in tree:
+                tree.add(child)
+                grew = True
+    for member in tree:
+        total += stats.get(member, (0, 0.0))[1]
+    return total
+
+
+def start_server(command: list[str], ready_path: str) -> tuple[subprocess.Popen[bytes], str]:
+    listener = socket.socket()
+    listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    listener.bind(("127.0.0.1", 0))
+    listener.listen(4096)
+    port = listener.getsockname()[1]
+    proc = subprocess.Popen([*command, "--fd", str(listener.fileno())], pass_fds=[listener.fileno()], cwd=ROOT,
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    listener.close()
+    url = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        try:
+            if httpx.get(url + ready_path, timeout=1).status_code in (200, 404, 405):
+                return proc, url
+        except httpx.TransportError:
+            time.sleep(0.05)
+    proc.kill()
+    raise SystemExit(f"server did not start: {command}")
+
+
+def wrk(url: str, mode: str, connections: int, seconds: float) -> tuple[dict[str, int], float]:
+    """Run wrk; its RESULT line and the CPU seconds it used."""
+    threads = min(2, connections)
+    proc = subprocess.Popen(["wrk", f"-t{threads}", f"-c{connections}", f"-d{seconds:g}s", "--timeout", "10s",
+                             "-s", str(LUA), url, "--", mode, WRITE_KEY], stdout=subprocess.PIPE, text=True)
+    assert proc.stdout is not None
+    output = proc.stdout.read()
+    _, _, usage = os.wait4(proc.pid, 0)
+    proc.returncode = 0
+    result = next((line for line in output.splitlines() if line.startswith("RESULT ")), None)
+    if result is None:
+        raise SystemExit(f"wrk printed no result:\n{output}")
+    return json.loads(result.removeprefix("RESULT ")), usage.ru_utime + usage.ru_stime
+
+
+def measure(name: str, proc: subprocess.Popen[bytes], url: str, mode: str, connections: int,
+            seconds: float) -> Run:
+    cpu_before = process_tree_cpu(proc.pid)
+    r, wrk_cpu = wrk(url, mode, connections, seconds)
+    cpu = process_tree_cpu(proc.pid) - cpu_before
+    elapsed = r["duration_us"] / 1e6
+    ok = r["requests"] - r["busy"] - r["other_errors"]
+    socket_errors = r["connect_errors"] + r["read_errors"] + r["write_errors"] + r["timeouts"]
+    return Run(name, connections, elapsed, ok, r["busy"], r["busy_without_retry_after"], r["other_errors"],
+               socket_errors, r["timeouts"], r["p50_us"] / 1000, r["p99_us"] / 1000, r["max_us"] / 1000,
+               r["sent_bytes"] / max(1, r["sent_requests"]), cpu, wrk_cpu)
+
+
+def run_minimal(mode: str, connections: int, seconds: float) -> Run:
+    proc, url = start_server([sys.executable, __file__, "--minimal-server"], "/")
+    try:
+        wrk(url, mode, connections, 1)  # warm-up
+        name = "minimal app" if mode == "events" else "trivial endpoint"
+        return measure(name, proc, url, mode, connections, seconds)
+    finally:
+        proc.terminate()
+        proc.wait(30)
+
+
+def run_gateway(tmp: Path, vendor: FakeVendor, mode: str, connections: int, seconds: float,
+                extra_args: list[str], policy_extra: str) -> Run:
+    directory = Path(tempfile.mkdtemp(dir=tmp))
+    policy = directory / "policy.toml"
+    policy.write_text(POLICY.format(write_key=WRITE_KEY, vendor=vendor.url, extra=policy_extra))
+    command = [sys.executable, "-m", "gateway", "serve", "--policy", str(policy), "--data-dir",
+               str(directory / "data"), *extra_args]
+    before = len(vendor.message_ids()) if mode == "events" else 0
+    proc, url = start_server(command, "/readyz")
+    try:
+        wrk(url, mode, connections, 1)  # warm-up (its events count for delivery below)
+        run = measure("gateway" + (" (4x load)" if connections > 64 and mode == "events" else ""), proc, url, mode,
+                      connections, seconds)
+        if mode == "events":
+            check_delivery(vendor, before)
+        return run
+    finally:
+        proc.terminate()
+        proc.wait(60)
+        shutil.rmtree(directory, ignore_errors=True)
+
+
+def check_delivery(vendor: FakeVendor, before: int) -> None:
+    """Wait until the capture vendor's count of distinct events stops growing, then print it (what was acknowledged
+    is compared by the tests, which know each event; here the count shows the sender keeps up or not)."""
+    deadline, last, still_since = time.monotonic() + 60, -1, time.monotonic()
+    while time.monotonic() < deadline:
+        count = len(vendor.message_ids()) - before
+        if count != last:
+            last, still_since = count, time.monotonic()
+        elif time.monotonic() - still_since > 3:
+            break
+        time.sleep(0.5)
+    print(f"    capture vendor: {last:,} distinct events delivered from this run (warm-up included)")
+
+
+def best(runs: list[Run], name: str) -> Run:
+    return max((r for r in runs if r.name == name), key=lambda r: r.ok / r.seconds)
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--seconds", type=float, default=20)
+    parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--connections", type=int, default=32)
+    parser.add_argument("--replay-connections", type=int, default=64)
+    parser.add_argument("--only", choices=["events", "overload", "replay"], action="append",
+                        help="run only these parts (repeatable)")
+    parser.add_argument("--gateway-arg", action="append", default=[], help="an extra option of `serve`")
+    parser.add_argument("--policy-extra", default="", help="TOML appended to the bench policy (e.g. an [http] table)")
+    parser.add_argument("--minimal-server", action="store_true", help=argparse.SUPPRESS)
+    parser.add_argument("--fd", type=int, help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.minimal_server:
+        import uvicorn
+
+        uvicorn.run(minimal_app(), fd=args.fd, log_level="warning", access_log=False)
+        return 0
+    if shutil.which("wrk") is None:
+        raise SystemExit("wrk is missing: `make load` installs it (apt-get install wrk)")
+    parts = args.only or ["events", "overload", "replay"]
+    print(f"{os.cpu_count()} cores; load average before: {os.getloadavg()[0]:.2f}; {args.rounds} rounds of "
+          f"{args.seconds:g} s per run; wrk with 2 threads")
+    events: list[Run] = []
+    replay: list[Run] = []
+    vendor = FakeVendor().start()
+    try:
+        with tempfile.TemporaryDirectory() as tmp:
+            for round_number in range(args.rounds):
+                flip = round_number % 2 == 1
+                print(f"round {round_number + 1} (load average {os.getloadavg()[0]:.2f})")
+
+                def gateway(mode: str, connections: int) -> Run:
+                    return run_gateway(Path(tmp), vendor, mode, connections, args.seconds, args.gateway_arg,
+                                       args.policy_extra)
+
+                if "events" in parts:
+                    order = [lambda: gateway("events", args.connections),
+                             lambda: run_minimal("events", args.connections, args.seconds)]
+                    for step in reversed(order) if flip else order:
+                        events.append(step())
+                        print(events[-1].line("events"))
+                if "overload" in parts:
+                    events.append(gateway("events", 4 * args.connections))
+                    print(events[-1].line("events"))
+                if "replay" in parts:
+                    order = [lambda: gateway("replay", args.replay_connections),
+                             lambda: run_minimal("replay", args.replay_connections, args.seconds)]
+                    for step in reversed(order) if flip else order:
+                        replay.append(step())
+                        print(replay[-1].line("replay"))
+    finally:
+        vendor.stop()
+    print(f"best of each (load average after: {os.getloadavg()[0]:.2f}):")
+    if "events" in parts:
+        gw, minimal = best(events, "gateway"), best(events, "minimal app")
+        print(f"  events: gateway {gw.events_per_s:,.0f} events/s, p99 {gw.p99_ms:.0f} ms; minimal app "
+              f"{minimal.events_per_s:,.0f} events/s; ratio {gw.events_per_s / minimal.events_per_s:.2f}")
+    if "overload" in parts:
+        worst = max((r for r in events if r.name == "gateway (4x load)"), key=lambda r: r.p99_ms)
+        print(f"  4x load: worst p99 {worst.p99_ms:.0f} ms, max {worst.max_ms:.0f} ms, {worst.busy} busy answers "
+              f"({worst.busy_without_retry_after} without Retry-After), {worst.socket_errors} socket errors")
+    if "replay" in parts:
+        gw, trivial = best(replay, "gateway"), best(replay, "trivial endpoint")
+        print(f"  recordings: gateway {gw.mb_per_s:.1f} MB/s, trivial endpoint {trivial.mb_per_s:.1f} MB/s; "
+              f"ratio {gw.mb_per_s / trivial.mb_per_s:.2f}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -10,6 +10,8 @@ concurrency limit, so a few hundred of them would shut everyone else out. Here:
 - a head larger than `max_header_bytes` gets 431 (counted per chunk read, so the bound is exact to one read);
 - at most `max_connections` connections and requests in progress are served; a request beyond them gets 503 with
   Retry-After and the connection is closed (uvicorn's own limit answers without Retry-After);
+- each request is stamped when its head is complete and when its body is, so that admission control
+  (gateway.admission) can tell how long it has waited for the event loop rather than for its client;
 - bodies have their own deadline, in gateway.bodies, so that the refusal is in the vendor's shape.
 
 uvicorn's proxy-header handling is off: it believes X-Forwarded-For from 127.0.0.1 by default, whatever the policy
@@ -19,12 +21,13 @@ says. What proxy headers mean is gateway.client_ip's to decide, from `[http] tru
 from __future__ import annotations
 
 import asyncio
-from typing import Any
+from typing import Any, cast
 
 import uvicorn
 from uvicorn._types import ASGIReceiveCallable, ASGISendCallable, Scope
 from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol
 
+from gateway import admission
 from policies.policy import Http
 
 GRACEFUL_SHUTDOWN_S = 10
@@ -95,7 +98,12 @@ class GuardedHttpProtocol(HttpToolsProtocol):
 
     def on_headers_complete(self) -> None:
         self._end_head()
+        admission.stamp(cast(dict[str, Any], self.scope))  # ready to start: its wait for the loop begins
         super().on_headers_complete()
+
+    def on_message_complete(self) -> None:
+        admission.stamp(cast(dict[str, Any], self.scope))  # its body is whole: any wait from now is the loop's
+        super().on_message_complete()
 
     # -- concurrency --------------------------------------------------------------------------------------------
 

@@ -18,7 +18,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-from gateway import request_context, violations
+from gateway import admission, request_context, violations
 from gateway.bodies import WIRE_SLACK, decode_content, read_body
 from gateway.database import StorageUnavailable
 from gateway.outbox.store import OutboxFull
@@ -77,8 +77,12 @@ def ingest_endpoint(served: ServedPath) -> Callable[[Request], Awaitable[Respons
         gateway: Gateway = request.app.state.gateway
         address = request.client.host if request.client else None  # as a trusted proxy says (gateway.client_ip)
         inbound = Inbound(served.route.kind, request.method, request.query_params, request.headers, b"", address)
+        http = gateway.policy.http
         try:
-            inbound = await _with_body(request, inbound, served.limits, gateway.policy.http.body_timeout_s)
+            admission.check(request.scope, http, gateway.metrics, "events")  # before the body is read
+            raw = await read_body(request, served.limits.max_body_bytes + WIRE_SLACK, http.body_timeout_s)
+            admission.check(request.scope, http, gateway.metrics, "events")  # and once it is in
+            inbound = _with_body(request, inbound, raw, served.limits)
         except ProtocolError as error:
             # No body to go by: the request's parameters alone say whose it is.
             return _refuse(gateway, *served.choose(inbound), error, "unknown")
@@ -88,9 +92,8 @@ def ingest_endpoint(served: ServedPath) -> Callable[[Request], Awaitable[Respons
     return endpoint
 
 
-async def _with_body(request: Request, inbound: Inbound, limits: Limits, timeout_s: float) -> Inbound:
-    """`inbound` with its body read, inflated and parsed as JSON (once, for the router and the codec alike)."""
-    raw = await read_body(request, limits.max_body_bytes + WIRE_SLACK, timeout_s)
+def _with_body(request: Request, inbound: Inbound, raw: bytes, limits: Limits) -> Inbound:
+    """`inbound` with its body `raw` inflated and parsed as JSON (once, for the router and the codec alike)."""
     body = decode_content(raw, request.headers.get("content-encoding"), limits.max_body_bytes)
     if len(body) > limits.max_body_bytes:
         raise ProtocolError(400, "invalid_request", f"body is larger than {limits.max_body_bytes // 1024} KB")

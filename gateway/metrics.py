@@ -82,6 +82,9 @@ FAMILIES: dict[str, Family] = {
         "Event deliveries committed to the outbox, by source and destination.", "source", "destination"),
     "gateway_outbox_full_total": _counter(
         "Ingest requests answered 503 with Retry-After because the outbox held [outbox] max_events.", "source"),
+    "gateway_requests_shed_total": _counter(
+        "Ingest requests refused at once with 503 and Retry-After by admission control ([http] max_queue_wait_s), "
+        "by kind (events, replay).", "kind"),
     "gateway_events_suppressed_total": _counter(
         "Events dropped at ingest because their subject asked to be deleted, by source.", "source"),
     # The pipeline
@@ -167,6 +170,7 @@ def policy_series(policy: Policy, protocols: Iterable[str]) -> list[Series]:
     """The series that exist at zero before the first event: every label set the policy determines."""
     enabled = {d.name for d in policy.enabled_destinations}
     series: list[Series] = [("gateway_policy_reloads_total", {"result": r}) for r in ("ok", "failed")]
+    series += [("gateway_requests_shed_total", {"kind": kind}) for kind in ("events", "replay")]
     for protocol in protocols:
         series += [("gateway_events_rejected_total", {"source": UNKNOWN_SOURCE, "protocol": protocol, "reason": r})
                    for r in INGEST_REFUSALS]

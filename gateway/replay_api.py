@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Iterator
+from collections.abc import Awaitable, Callable, Iterator
 from urllib.parse import quote
 
 import orjson
@@ -17,15 +17,17 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, PlainTextResponse, Response, StreamingResponse
 from starlette.routing import Route
 
-from gateway import request_context, session_search
+from gateway import admission, request_context, session_search
 from gateway.access import admin_route
 from gateway.admin_request import audit, int_param, json_object, not_found, refused
 from gateway.bodies import decode_content, read_body
 from gateway.database import StorageUnavailable
+from gateway.metrics import Metrics
 from gateway.protocols import posthog
 from gateway.protocols.codec import Inbound, ProtocolError, basic_auth_user, read_json
 from gateway.session_path import SESSION_ID
 from gateway.state import gateway_of
+from policies.policy import Http
 from policies.replay import ReplayPolicy
 from replay import console, offline, reports
 from replay.analysis import signals_of
@@ -36,11 +38,16 @@ from replay.reports import Period
 log = logging.getLogger("gateway.replay")
 
 
-async def read_recording(request: Request, limits: ReplayPolicy, timeout_s: float) -> bytes:
+async def read_recording(request: Request, limits: ReplayPolicy, http: Http, metrics: Metrics) -> bytes:
     """The body within the replay limits: at most max_request_bytes on the wire and after inflating, and no more
-    than max_inflate_ratio times larger once inflated (a gzip bomb is refused, not inflated)."""
+    than max_inflate_ratio times larger once inflated (a gzip bomb is refused, not inflated). Raises admission.Shed
+    when, once the body is in, the request waits for the loop too long (see `admitted`)."""
     try:
-        raw = await read_body(request, limits.max_request_bytes, timeout_s)
+        raw = await read_body(request, limits.max_request_bytes, http.body_timeout_s)
+    except ProtocolError as error:
+        raise Rejected(error.status, error.code, error.message) from None
+    admission.check(request.scope, http, metrics, "replay")
+    try:
         body = decode_content(raw, request.headers.get("content-encoding"), limits.max_request_bytes)
     except ProtocolError as error:
         raise Rejected(error.status, error.code, error.message) from None
@@ -66,6 +73,39 @@ def _retry_after(error: ProtocolError) -> dict[str, str]:
     return {"Retry-After": str(error.retry_after)} if error.retry_after is not None else {}
 
 
+Endpoint = Callable[[Request], Awaitable[Response]]
+
+
+def admitted(refuse: Callable[[ProtocolError], Response]) -> Callable[[Endpoint], Endpoint]:
+    """A recording endpoint under admission control (gateway.admission): a request that has waited for the loop
+    beyond `[http] max_queue_wait_s`, before it starts or once its body is in (read_recording), is refused at once
+    with `refuse(busy)`."""
+    def wrap(handle: Endpoint) -> Endpoint:
+        async def endpoint(request: Request) -> Response:
+            gateway = gateway_of(request)
+            try:
+                admission.check(request.scope, gateway.policy.http, gateway.metrics, "replay")
+                return await handle(request)
+            except admission.Shed as busy:
+                request_context.refused(busy.code)
+                return refuse(busy)
+
+        endpoint.__doc__ = handle.__doc__
+        return endpoint
+
+    return wrap
+
+
+def _json_refusal(error: ProtocolError) -> Response:
+    return JSONResponse({"error": error.code, "message": error.message}, status_code=error.status,
+                        headers=_retry_after(error))
+
+
+def _text_refusal(error: ProtocolError) -> Response:
+    return PlainTextResponse(error.message, status_code=error.status, headers=_retry_after(error))
+
+
+@admitted(_json_refusal)
 async def native_ingest(request: Request) -> Response:
     """`POST /v1/replay/{session_id}`: rrweb events, gzip optional, the source's write key as Basic auth user,
     `writeKey` in the body or `?writeKey=` (sendBeacon cannot set headers)."""
@@ -74,7 +114,7 @@ async def native_ingest(request: Request) -> Response:
         return _rejected(Rejected(404, "not_found", "session replay is not enabled in the policy"))
     try:
         gateway.health.admit()
-        body = await read_recording(request, gateway.policy.replay, gateway.policy.http.body_timeout_s)
+        body = await read_recording(request, gateway.policy.replay, gateway.policy.http, gateway.metrics)
         parsed = read_json(body)
         if parsed.error is not None:
             raise Rejected(400, "invalid_request", f"body {parsed.error}")
@@ -89,13 +129,12 @@ async def native_ingest(request: Request) -> Response:
         request_context.refused(error.code)
         return _rejected(error)
     except (StorageUnavailable, ObjectStoreUnavailable) as fault:
-        refusal = gateway.health.refusal(storage_fault(fault), "replay")
-        return JSONResponse({"error": refusal.code, "message": refusal.message}, status_code=refusal.status,
-                            headers=_retry_after(refusal))
+        return _json_refusal(gateway.health.refusal(storage_fault(fault), "replay"))
     return JSONResponse({"status": "ok", "stored": result.stored, "duplicates": result.duplicates,
                          "refused_consent": result.refused_consent})
 
 
+@admitted(_text_refusal)
 async def posthog_recording(request: Request) -> Response:
     """`POST /s/`: posthog-js's recordings, `$snapshot` events in any of PostHog's body forms. Answered as PostHog
     does: `{"status":"Ok"}`, 204 for `beacon=1`, plain-text errors."""
@@ -105,7 +144,7 @@ async def posthog_recording(request: Request) -> Response:
         if not limits.enabled:
             raise Rejected(404, "not_found", "session replay is not enabled in the policy")
         gateway.health.admit()
-        body = await read_recording(request, limits, gateway.policy.http.body_timeout_s)
+        body = await read_recording(request, limits, gateway.policy.http, gateway.metrics)
         inbound = Inbound("recording", request.method, request.query_params, request.headers, body)
         try:
             token, items = posthog.read_recording(inbound, limits.max_request_bytes)
@@ -119,8 +158,7 @@ async def posthog_recording(request: Request) -> Response:
         request_context.refused(error.code)
         return PlainTextResponse(error.message, status_code=error.status)
     except (StorageUnavailable, ObjectStoreUnavailable) as fault:
-        refusal = gateway.health.refusal(storage_fault(fault), "posthog-recording")
-        return PlainTextResponse(refusal.message, status_code=refusal.status, headers=_retry_after(refusal))
+        return _text_refusal(gateway.health.refusal(storage_fault(fault), "posthog-recording"))
     if request.query_params.get("beacon") == "1":
         return Response(status_code=204)
     return JSONResponse({"status": "Ok"})

@@ -112,6 +112,11 @@ class Http:
     body_timeout_s: float = 60.0  # a request body must arrive whole within this, from when the gateway reads it
     max_header_bytes: int = 64 * 1024  # a larger request head gets 431
     max_connections: int = 1000  # connections (and requests in progress) served at once; beyond them 503
+    # Admission control (gateway.admission): an ingest request that would find more than this many seconds of work
+    # booked ahead of it on the event loop is refused at once with 503 and Retry-After (busy_retry_after_s) instead
+    # of waiting; this bounds ingest latency when the gateway is saturated.
+    max_queue_wait_s: float = 0.5
+    busy_retry_after_s: int = 1
 
 
 @dataclass(frozen=True)

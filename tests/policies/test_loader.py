@@ -93,6 +93,8 @@ def test_a_fallback_in_the_reference_is_used_when_the_variable_is_unset() -> Non
         (lambda t: t + '\n[privacy]\nkey_file = "signing.key"\n', "privacy.key_file", "absolute path"),
         (lambda t: t + "\n[http]\nheader_timeout_s = 0\n", "http.header_timeout_s", "must be at least 0.1"),
         (lambda t: t + "\n[http]\nmax_connections = 0\n", "http.max_connections", "must be at least 1"),
+        (lambda t: t + "\n[http]\nmax_queue_wait_s = -1\n", "http.max_queue_wait_s", "must be at least 0"),
+        (lambda t: t + "\n[http]\nbusy_retry_after_s = 0\n", "http.busy_retry_after_s", "must be at least 1"),
     ],
 )
 def test_a_bad_policy_names_the_key_and_the_problem(edit, key: str, problem: str) -> None:

@@ -1,0 +1,69 @@
+"""Admission control against a real gateway process: when more batches arrive at once than it can work through within
+`[http] max_queue_wait_s`, the excess is answered 503 with Retry-After, in the vendor's own shape, instead of waiting;
+every request is answered (none times out), every acknowledged event reaches the vendor, and no refused one does."""
+
+from __future__ import annotations
+
+import asyncio
+import uuid
+from typing import Any
+
+import httpx
+import pytest
+
+from tests.support.fake_vendor import FakeVendor
+from tests.support.gateway_process import WRITE_KEY, GatewayProcess, segment_policy
+
+pytestmark = pytest.mark.e2e
+
+MAX_QUEUE_WAIT_S = 0.05
+BATCHES = 48  # at once, each on its own connection: far more work than 50 ms of the gateway's time
+EVENTS_PER_BATCH = 100
+
+
+def batch() -> dict[str, Any]:
+    """100 track calls whose every id and text is new (the PII scrubber's cache cannot shortcut them)."""
+    return {"writeKey": WRITE_KEY, "batch": [
+        {"type": "track", "event": "Viewed", "messageId": str(uuid.uuid4()), "userId": f"user-{uuid.uuid4()}",
+         "properties": {"title": f"Trail shoe {uuid.uuid4()}", "path": f"/p/{uuid.uuid4()}"}}
+        for _ in range(EVENTS_PER_BATCH)]}
+
+
+async def send_at_once(url: str, bodies: list[dict[str, Any]]) -> list[httpx.Response]:
+    async def one(body: dict[str, Any]) -> httpx.Response:
+        async with httpx.AsyncClient(timeout=60) as client:  # its own connection
+            return await client.post(url + "/v1/batch", json=body)
+
+    return await asyncio.gather(*(one(body) for body in bodies))
+
+
+@pytest.fixture
+def vendor() -> Any:
+    vendor = FakeVendor().start()
+    yield vendor
+    vendor.stop()
+
+
+def test_a_burst_beyond_the_bound_is_partly_refused_with_retry_after_and_nothing_acknowledged_is_lost(
+        tmp_path: Any, vendor: FakeVendor) -> None:
+    policy = segment_policy(vendor.url)
+    policy["http"] = {"max_queue_wait_s": MAX_QUEUE_WAIT_S, "busy_retry_after_s": 3}
+    gateway = GatewayProcess(tmp_path, policy).start()
+    try:
+        bodies = [batch() for _ in range(BATCHES)]
+        answers = asyncio.run(send_at_once(gateway.url, bodies))
+
+        assert {a.status_code for a in answers} == {200, 503}, "some batches are taken, the rest refused"
+        for answer in answers:
+            if answer.status_code == 503:
+                assert answer.headers["retry-after"] == "3"
+                assert answer.json()["success"] is False  # Segment's own error shape
+        taken = {e["messageId"] for body, a in zip(bodies, answers, strict=True) if a.status_code == 200
+                 for e in body["batch"]}
+        refused = {e["messageId"] for body, a in zip(bodies, answers, strict=True) if a.status_code == 503
+                   for e in body["batch"]}
+        delivered = vendor.wait_for_message_ids(taken, timeout=60)
+        assert not delivered & refused, "a refused batch stored nothing"
+        assert gateway.metrics()['gateway_requests_shed_total{kind="events"}'] == len(refused) // EVENTS_PER_BATCH
+    finally:
+        gateway.close()

@@ -190,7 +190,10 @@ def _dump_recordings(scrubber: Any, f: Any) -> None:
     from replay.privacy import RrwebPrivacy
 
     for unmasked in ((), ("input[type=search]", "textarea", "#note")):
-        privacy = RrwebPrivacy(unmasked, scrub_text=scrubber.scrub_text, scrub_attribute=scrubber.scrub_attribute)
+        # Text nodes in one batch where the scrubber offers it (scrub_texts), one by one where it does not (older
+        # revisions): the two must agree.
+        privacy = RrwebPrivacy(unmasked, scrub_text=scrubber.scrub_text, scrub_attribute=scrubber.scrub_attribute,
+                               scrub_texts=getattr(scrubber, "scrub_texts", None))
         for path in sorted(RECORDINGS.glob("*.json")):
             if path.name == "manifest.json":
                 continue

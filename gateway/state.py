@@ -322,6 +322,7 @@ def replay_parts(setup: Setup, identity: Identity, suppression: Suppression, led
         return decision.granted(replay_service.PURPOSE), decision.reason(replay_service.PURPOSE) or "undeclared"
 
     privacy = RrwebPrivacy(policy.replay.unmasked_inputs, scrub_text=setup.scrubber.scrub_text,
-                           scrub_attribute=setup.scrubber.scrub_attribute, scrub_value=setup.scrubber.scrub_json)
+                           scrub_attribute=setup.scrubber.scrub_attribute, scrub_value=setup.scrubber.scrub_json,
+                           scrub_texts=setup.scrubber.scrub_texts)
     gate = Gate(source_for_key=policy.source_for_key, subjects=subjects, consent=consent, count=metrics.inc)
     return privacy, gate

@@ -29,6 +29,7 @@ from policies.pii.attributes import STRUCTURE, attribute_kind
 from replay import rrweb
 
 TextScrubber = Callable[[str], str]
+TextsScrubber = Callable[[list[str]], list[str]]  # many texts at once, each as TextScrubber leaves it
 AttributeScrubber = Callable[[str, str, str], str]  # (tag, attribute name, value) -> value
 ValueScrubber = Callable[[Any], Any]  # a JSON value -> its scrubbed copy
 _MIN_ECHO = 3  # typed values shorter than this are not looked for in the page's text: they would match anything
@@ -94,12 +95,17 @@ def _scanned(tag: str, name: str, value: Any) -> bool:
 
 class RrwebPrivacy:
     def __init__(self, unmasked_inputs: Iterable[str], scrub_text: TextScrubber, scrub_attribute: AttributeScrubber,
-                 scrub_value: ValueScrubber | None = None):
+                 scrub_value: ValueScrubber | None = None, scrub_texts: TextsScrubber | None = None):
+        """With `scrub_texts`, a batch's text nodes (most of what a recording's scrubbing costs) are scrubbed
+        together at the end of `scrub`, in one call, rather than one call each."""
         self.selectors = [Selector.parse(s) for s in unmasked_inputs]
         self.scrub_text = scrub_text
         self.scrub_attribute = scrub_attribute
         self.scrub_value = scrub_value
+        self.scrub_texts = scrub_texts
         self._echo: re.Pattern[str] | None = None  # what was typed into masked fields, while a batch is scrubbed
+        # The text nodes left for scrub_texts, while a batch is scrubbed with it.
+        self._text_nodes: list[dict[str, Any]] | None = None
 
     def _text(self, value: Any) -> Any:
         # Whitespace between tags is most of a snapshot's text nodes; the scrubber leaves masked text as it is.
@@ -117,11 +123,17 @@ class RrwebPrivacy:
         kept; it is updated with the fields this batch's snapshots and mutations add (the caller keeps it across
         batches of the window)."""
         self._echo = _typed(events, unmasked_ids)
+        self._text_nodes = [] if self.scrub_texts is not None else None
         try:
             for event in events:
                 self._event(event, unmasked_ids)
+            if self._text_nodes and self.scrub_texts is not None:
+                texts = self.scrub_texts([node["textContent"] for node in self._text_nodes])
+                for node, text in zip(self._text_nodes, texts, strict=True):
+                    node["textContent"] = text
         finally:
             self._echo = None
+            self._text_nodes = None
         return events
 
     def _event(self, event: dict[str, Any], unmasked_ids: set[int]) -> None:
@@ -196,6 +208,8 @@ class RrwebPrivacy:
             return
         if parent_tag == "textarea" and not parent_unmasked:
             node["textContent"] = text if is_masked(text) else mask(text)
+        elif self._text_nodes is not None:
+            self._text_nodes.append(node)  # scrubbed with the batch's others, at the end of `scrub`
         else:
             node["textContent"] = self.scrub_text(text)
 

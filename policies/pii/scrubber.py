@@ -138,6 +138,11 @@ class Scrubber:
         """rrweb text node content: scanned as free text. Text that rrweb already masked (all `*`) stays."""
         return self.scanner.scrub(text, STRICT, findings)
 
+    def scrub_texts(self, texts: Sequence[str]) -> list[str]:
+        """Many text node contents at once (a recording's batch), each as `scrub_text` leaves it: what the cache does
+        not hold is detected in one batch."""
+        return self.scanner.scrub_many(texts, STRICT)
+
     def scrub_attribute(self, tag: str, name: str, value: str, findings: Findings | None = None) -> str:
         """An rrweb attribute value: URLs (href, src, ...) by their parts, human-readable attributes (value,
         placeholder, title, alt, aria-*) as free text; structural attributes (class, id, style, type) are kept."""

@@ -12,7 +12,7 @@ DATA ?= data
 NODE_STAMP := tests/browser/node_modules/.installed
 UI_ASSETS := gateway/ui/static/vendor/.installed
 
-.PHONY: run lint test bench clean
+.PHONY: run lint test bench load clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -74,6 +74,12 @@ bench: $(STAMP)
 	$(BIN)/python -m pip install --quiet -e '.[test,bench]'
 	for b in ingest_segment protocols pipeline_consent pipeline_steps observability plan_cost plan_validation scrub pii_leaks replay_store detect detect_eval slow_vendor; do \
 		echo "== bench/$$b.py"; $(BIN)/python bench/$$b.py || exit 1; done
+
+# The gateway under concurrent load beside a minimal app (bench/load.py); wrk, the load generator, comes from Debian.
+load: $(STAMP)
+	$(BIN)/python -m pip install --quiet -e '.[test,bench]'
+	command -v wrk >/dev/null 2>&1 || (apt-get install -y wrk || sudo apt-get install -y wrk)
+	$(BIN)/python bench/load.py $(LOAD_ARGS)
 
 clean:
 	rm -rf $(VENV) .pytest_cache .hypothesis .mypy_cache .ruff_cache .import_linter_cache tests/browser/node_modules gateway/ui/node_modules gateway/ui/static/vendor

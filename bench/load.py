@@ -1,6 +1,7 @@
 """The gateway under concurrent load, beside a minimal Starlette app, in interleaved rounds of one run.
 
-    make -o .venv/.installed load        # or: .venv/bin/python bench/load.py [--seconds 20] [--rounds 3]
+    make load LOAD_ARGS="--rounds 3"     # or: .venv/bin/python bench/load.py [--seconds 20] [--rounds 3]
+    .venv/bin/python bench/load.py --rounds 1 --only events --profile    # where the gateway's time goes (py-spy)
 
 The load generator is wrk (Debian's; `make load` installs it when missing) with bench/load.lua, which makes every
 request's body anew: no id or text repeats between requests (enum-like values do, as on a site), so the PII scrubber
@@ -18,6 +19,9 @@ Per round, in alternating order:
    (reads the body, answers 200) and the gateway, in MB/s of request bodies.
 After each gateway run it waits (60 s at most) for the capture vendor to hold every acknowledged event.
 
+With `--profile`, py-spy samples the gateway during each events run (`py-spy record --pid`, the [bench] extra) and
+the functions that took most of its samples are printed, by own time and with what they call.
+
 Prints, per run: events/s (or MB/s), p50/p99/max latency, CPU ms per 1,000 events of the server (and its children),
 the load generator's CPU, errors by kind; then the best of each and the ratios, beside the load average.
 """
@@ -33,8 +37,11 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import httpx
 
@@ -64,7 +71,7 @@ credentials = {{ write_key = "vendor-key" }}
 """
 
 
-def minimal_app():  # built only in the minimal server's process
+def minimal_app() -> Any:  # built only in the minimal server's process
     import orjson
     from starlette.applications import Starlette
     from starlette.requests import Request
@@ -114,11 +121,12 @@ class Run:
         per = self.ok * (EVENTS_PER_BATCH if unit == "events" else 1)
         cpu = (f"{1000 * self.server_cpu_s / per * (1000 if unit == 'events' else 1):.0f} ms CPU per "
                f"{'1,000 events' if unit == 'events' else 'request'}") if per else "no CPU figure"
-        return (f"  {self.name:<22} c={self.connections:<4} {rate}  p50 {self.p50_ms:7.1f} ms  p99 {self.p99_ms:7.1f} ms"
-                f"  max {self.max_ms:7.1f} ms  {cpu}; server {self.server_cpu_s / self.seconds:.2f} cores, wrk "
-                f"{self.wrk_cpu_s / self.seconds:.2f}; {self.ok} ok, {self.busy} busy "
-                f"({self.busy_without_retry_after} without Retry-After), {self.other_errors} other errors, "
-                f"{self.socket_errors} socket errors ({self.timeouts} timeouts)")
+        head = f"  {self.name:<22} c={self.connections:<4} {rate}"
+        latency = f"p50 {self.p50_ms:7.1f} ms  p99 {self.p99_ms:7.1f} ms  max {self.max_ms:7.1f} ms"
+        cores = f"server {self.server_cpu_s / self.seconds:.2f} cores, wrk {self.wrk_cpu_s / self.seconds:.2f}"
+        answers = (f"{self.ok} ok, {self.busy} busy ({self.busy_without_retry_after} without Retry-After), "
+                   f"{self.other_errors} other errors, {self.socket_errors} socket errors ({self.timeouts} timeouts)")
+        return f"{head}  {latency}  {cpu}; {cores}; {answers}"
 
 
 def process_tree_cpu(pid: int) -> float:
@@ -181,9 +189,17 @@ def wrk(url: str, mode: str, connections: int, seconds: float) -> tuple[dict[str
 
 
 def measure(name: str, proc: subprocess.Popen[bytes], url: str, mode: str, connections: int,
-            seconds: float) -> Run:
+            seconds: float, profile: bool = False) -> Run:
     cpu_before = process_tree_cpu(proc.pid)
-    r, wrk_cpu = wrk(url, mode, connections, seconds)
+    with tempfile.NamedTemporaryFile(suffix=".txt") as samples:
+        spy = subprocess.Popen(
+            [str(Path(sys.executable).with_name("py-spy")), "record", "--pid", str(proc.pid), "--duration",
+             str(max(1, int(seconds) - 1)), "--rate", "50", "--format", "raw", "--nonblocking", "-o", samples.name],
+            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL) if profile else None
+        r, wrk_cpu = wrk(url, mode, connections, seconds)
+        if spy is not None:
+            spy.wait(60)
+            print_profile(Path(samples.name))
     cpu = process_tree_cpu(proc.pid) - cpu_before
     elapsed = r["duration_us"] / 1e6
     ok = r["requests"] - r["busy"] - r["other_errors"]
@@ -191,6 +207,30 @@ def measure(name: str, proc: subprocess.Popen[bytes], url: str, mode: str, conne
     return Run(name, connections, elapsed, ok, r["busy"], r["busy_without_retry_after"], r["other_errors"],
                socket_errors, r["timeouts"], r["p50_us"] / 1000, r["p99_us"] / 1000, r["max_us"] / 1000,
                r["sent_bytes"] / max(1, r["sent_requests"]), cpu, wrk_cpu)
+
+
+def print_profile(samples: Path, most: int = 15) -> None:
+    """The functions that took most samples of py-spy's collapsed stacks: by own time, and with their callees."""
+    own: Counter[str] = Counter()
+    inclusive: Counter[str] = Counter()
+    total = 0
+    for line in samples.read_text().splitlines():
+        stack, _, count = line.rpartition(" ")
+        frames, n = stack.split(";"), int(count)
+        total += n
+        own[frames[-1]] += n
+        for frame in set(frames):
+            inclusive[frame] += n
+    if not total:
+        print("    profile: no samples (is py-spy installed, and allowed to attach?)")
+        return
+    print(f"    profile ({total} samples, all threads): own time")
+    for frame, n in own.most_common(most):
+        print(f"      {n / total:6.1%}  {frame}")
+    print("    with what they call (gateway and policies frames)")
+    shown = [(f, n) for f, n in inclusive.most_common() if "gateway/" in f or "policies/" in f or "replay/" in f]
+    for frame, n in shown[:most]:
+        print(f"      {n / total:6.1%}  {frame}")
 
 
 def run_minimal(mode: str, connections: int, seconds: float) -> Run:
@@ -205,7 +245,7 @@ def run_minimal(mode: str, connections: int, seconds: float) -> Run:
 
 
 def run_gateway(tmp: Path, vendor: FakeVendor, mode: str, connections: int, seconds: float,
-                extra_args: list[str], policy_extra: str) -> Run:
+                extra_args: list[str], policy_extra: str, profile: bool = False) -> Run:
     directory = Path(tempfile.mkdtemp(dir=tmp))
     policy = directory / "policy.toml"
     policy.write_text(POLICY.format(write_key=WRITE_KEY, vendor=vendor.url, extra=policy_extra))
@@ -216,7 +256,7 @@ def run_gateway(tmp: Path, vendor: FakeVendor, mode: str, connections: int, seco
     try:
         wrk(url, mode, connections, 1)  # warm-up (its events count for delivery below)
         run = measure("gateway" + (" (4x load)" if connections > 64 and mode == "events" else ""), proc, url, mode,
-                      connections, seconds)
+                      connections, seconds, profile and mode == "events")
         if mode == "events":
             check_delivery(vendor, before)
         return run
@@ -254,6 +294,7 @@ def main() -> int:
                         help="run only these parts (repeatable)")
     parser.add_argument("--gateway-arg", action="append", default=[], help="an extra option of `serve`")
     parser.add_argument("--policy-extra", default="", help="TOML appended to the bench policy (e.g. an [http] table)")
+    parser.add_argument("--profile", action="store_true", help="sample the gateway with py-spy during events runs")
     parser.add_argument("--minimal-server", action="store_true", help=argparse.SUPPRESS)
     parser.add_argument("--fd", type=int, help=argparse.SUPPRESS)
     args = parser.parse_args()
@@ -278,10 +319,10 @@ def main() -> int:
 
                 def gateway(mode: str, connections: int) -> Run:
                     return run_gateway(Path(tmp), vendor, mode, connections, args.seconds, args.gateway_arg,
-                                       args.policy_extra)
+                                       args.policy_extra, args.profile)
 
                 if "events" in parts:
-                    order = [lambda: gateway("events", args.connections),
+                    order: list[Callable[[], Run]] = [lambda: gateway("events", args.connections),
                              lambda: run_minimal("events", args.connections, args.seconds)]
                     for step in reversed(order) if flip else order:
                         events.append(step())

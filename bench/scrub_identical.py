@@ -192,8 +192,9 @@ def _dump_recordings(scrubber: Any, f: Any) -> None:
     for unmasked in ((), ("input[type=search]", "textarea", "#note")):
         # Text nodes in one batch where the scrubber offers it (scrub_texts), one by one where it does not (older
         # revisions): the two must agree.
+        batch = {"scrub_texts": scrubber.scrub_texts} if hasattr(scrubber, "scrub_texts") else {}
         privacy = RrwebPrivacy(unmasked, scrub_text=scrubber.scrub_text, scrub_attribute=scrubber.scrub_attribute,
-                               scrub_texts=getattr(scrubber, "scrub_texts", None))
+                               **batch)
         for path in sorted(RECORDINGS.glob("*.json")):
             if path.name == "manifest.json":
                 continue

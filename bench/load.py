@@ -245,22 +245,18 @@ def run_minimal(mode: str, connections: int, seconds: float) -> Run:
 
 
 def run_gateway(tmp: Path, vendor: FakeVendor, mode: str, connections: int, seconds: float,
-                extra_args: list[str], policy_extra: str, profile: bool = False, default_gil: bool = False) -> Run:
+                extra_args: list[str], policy_extra: str, profile: bool = False) -> Run:
     directory = Path(tempfile.mkdtemp(dir=tmp))
     policy = directory / "policy.toml"
     policy.write_text(POLICY.format(write_key=WRITE_KEY, vendor=vendor.url, extra=policy_extra))
-    # `default_gil`: the interpreter's own switch interval (5 ms), as before the gateway set its own.
-    launcher = ["-c", "import sys; sys.setswitchinterval = lambda s: None; from gateway.cli import main; "
-                "sys.exit(main())"] if default_gil else ["-m", "gateway"]
-    command = [sys.executable, *launcher, "serve", "--policy", str(policy), "--data-dir", str(directory / "data"),
-               *extra_args]
+    command = [sys.executable, "-m", "gateway", "serve", "--policy", str(policy), "--data-dir",
+               str(directory / "data"), *extra_args]
     before = len(vendor.message_ids()) if mode == "events" else 0
     proc, url = start_server(command, "/readyz")
     try:
         wrk(url, mode, connections, 1)  # warm-up (its events count for delivery below)
-        name = "gateway" + (" (4x load)" if connections > 64 and mode == "events" else "") + \
-            (" (5 ms GIL)" if default_gil else "")
-        run = measure(name, proc, url, mode, connections, seconds, profile and mode == "events")
+        run = measure("gateway" + (" (4x load)" if connections > 64 and mode == "events" else ""), proc, url, mode,
+                      connections, seconds, profile and mode == "events")
         if mode == "events":
             check_delivery(vendor, before)
         return run
@@ -299,8 +295,6 @@ def main() -> int:
     parser.add_argument("--gateway-arg", action="append", default=[], help="an extra option of `serve`")
     parser.add_argument("--policy-extra", default="", help="TOML appended to the bench policy (e.g. an [http] table)")
     parser.add_argument("--profile", action="store_true", help="sample the gateway with py-spy during events runs")
-    parser.add_argument("--compare-gil", action="store_true",
-                        help="also run the gateway with the interpreter's default GIL switch interval (events)")
     parser.add_argument("--minimal-server", action="store_true", help=argparse.SUPPRESS)
     parser.add_argument("--fd", type=int, help=argparse.SUPPRESS)
     args = parser.parse_args()
@@ -323,15 +317,13 @@ def main() -> int:
                 flip = round_number % 2 == 1
                 print(f"round {round_number + 1} (load average {os.getloadavg()[0]:.2f})")
 
-                def gateway(mode: str, connections: int, default_gil: bool = False) -> Run:
+                def gateway(mode: str, connections: int) -> Run:
                     return run_gateway(Path(tmp), vendor, mode, connections, args.seconds, args.gateway_arg,
-                                       args.policy_extra, args.profile, default_gil)
+                                       args.policy_extra, args.profile)
 
                 if "events" in parts:
                     order: list[Callable[[], Run]] = [lambda: gateway("events", args.connections),
-                                                      lambda: run_minimal("events", args.connections, args.seconds)]
-                    if args.compare_gil:
-                        order.insert(1, lambda: gateway("events", args.connections, default_gil=True))
+                             lambda: run_minimal("events", args.connections, args.seconds)]
                     for step in reversed(order) if flip else order:
                         events.append(step())
                         print(events[-1].line("events"))
@@ -351,11 +343,6 @@ def main() -> int:
         gw, minimal = best(events, "gateway"), best(events, "minimal app")
         print(f"  events: gateway {gw.events_per_s:,.0f} events/s, p99 {gw.p99_ms:.0f} ms; minimal app "
               f"{minimal.events_per_s:,.0f} events/s; ratio {gw.events_per_s / minimal.events_per_s:.2f}")
-    if args.compare_gil and "events" in parts:
-        gw, before = best(events, "gateway"), best(events, "gateway (5 ms GIL)")
-        print(f"  GIL switch 0.5 ms vs 5 ms: {gw.events_per_s:,.0f} vs {before.events_per_s:,.0f} events/s "
-              f"(ratio {gw.events_per_s / max(1.0, before.events_per_s):.2f}), p50 {gw.p50_ms:.0f} vs "
-              f"{before.p50_ms:.0f} ms, p99 {gw.p99_ms:.0f} vs {before.p99_ms:.0f} ms")
     if "overload" in parts:
         worst = max((r for r in events if r.name == "gateway (4x load)"), key=lambda r: r.p99_ms)
         print(f"  4x load: worst p99 {worst.p99_ms:.0f} ms, max {worst.max_ms:.0f} ms, {worst.busy} busy answers "

@@ -44,11 +44,6 @@ Outcome = tuple[Waiter, Any, BaseException | None]  # (waiter, result, error)
 _STOP = object()
 _OUTSIDE = object()  # marks a write that must run outside any transaction (a WAL checkpoint)
 
-# The writer thread lets go of the GIL around every statement it runs and gets it back only when the event loop's
-# thread (busy scrubbing, under load) lets go in turn: after the interpreter's switch interval, 5 ms by default. A
-# group commit of a few hundred rows then waited seconds behind the loop (a convoy). The gateway's serving process
-# sets this instead (bench/load.py --compare-gil measures it against the default in one run).
-GIL_SWITCH_INTERVAL_S = 0.0005
 PROBE_INTERVAL_S = 1.0  # while writes fail, how often the idle writer tries whether they work again
 PROBE_BYTES = 64 * 1024  # a try needs new pages and log space, as real writes do: a header rewrite would not
 

@@ -14,7 +14,6 @@ from policies.pii import PiiConfig, Scrubber
 from policies.pii.engine import Analyzer
 from replay.privacy import RrwebPrivacy
 
-
 KEY = b"replay-key-0123456789abcdef01234"
 CORPUS = Path(__file__).resolve().parents[2] / "fixtures" / "replay-corpus"
 

@@ -114,8 +114,9 @@ class Http:
     max_connections: int = 1000  # connections (and requests in progress) served at once; beyond them 503
     # Admission control (gateway.admission): an ingest request that would find more than this many seconds of work
     # booked ahead of it on the event loop is refused at once with 503 and Retry-After (busy_retry_after_s) instead
-    # of waiting; this bounds ingest latency when the gateway is saturated.
-    max_queue_wait_s: float = 0.5
+    # of waiting; this bounds ingest latency when the gateway is saturated. 2 s, not less: a loaded small machine
+    # stalls the loop for hundreds of ms now and then, and a refusal there would be a spurious one.
+    max_queue_wait_s: float = 2.0
     busy_retry_after_s: int = 1
 
 

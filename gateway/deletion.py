@@ -10,9 +10,12 @@ The request is durable before it is acknowledged (202), and a worker in the gate
 recorded as it completes, so a restart resumes where it stopped:
 
 1. suppress: the subject's hashes go on the suppression list; from then on ingest drops their events.
-2. local stores, one transaction each: queued outbox events, dead letters, the local sink, replay sessions (chunks,
-   blobs, signals, forms), consent (history and state; kept unlinked when the policy keeps consent proof), identity
-   links.
+2. local stores: queued outbox events, dead letters, the local sink, replay sessions (chunks, blobs, signals,
+   forms), consent (history and state; kept unlinked when the policy keeps consent proof), identity links. Each in
+   short transactions of at most STEP_ROWS rows (STEP_SESSIONS sessions) that ingest commits interleave with, its
+   rows found through subject indexes (gateway.subject_index; replay.search's for sessions), never by scanning a
+   table inside the single writer; the two small stores without an index yet (dead letters, sink) are scanned in
+   slices. The count so far is recorded with each step, so a restart goes on where it stopped.
 3. vendors: one call per destination that has a `deletion` table in the policy, retried with the outbox's backoff
    up to `deletion.max_attempts` failures in a row (then the call is failed, and counted); where the vendor returns a
    job id, polled until it finishes. The identifiers in clear are kept for these calls only
@@ -22,6 +25,11 @@ recorded as it completes, so a restart resumes where it stopped:
    and truncated, so no deleted page lingers there.
 
 The request's id is derived from its identifiers and destinations: the same request twice is one request.
+
+A request runs once: the node carrying it holds its lease (`deletion_leases`), renewed by every step in the step's
+own transaction; a step whose node no longer holds the lease changes nothing. A node that stops (or dies) lets it
+lapse after LEASE_S and another takes the request over from its recorded steps. (On SQLite one process owns a data
+directory, and it is the node "local" across restarts: a restarted gateway resumes at once.)
 """
 
 from __future__ import annotations
@@ -40,7 +48,7 @@ from typing import Any
 import httpx
 import orjson
 
-from gateway import reviews, signed_documents, sink
+from gateway import reviews, signed_documents, subject_index
 from gateway.accounts import AccountMap
 from gateway.audit import AuditLog
 from gateway.consent_ledger import ConsentLedger
@@ -61,6 +69,9 @@ IDENTIFIER_KINDS = ("userId", "anonymousId", "email", "deviceId")
 STORES = ("outbox", "dead_letters", "sink", "replay", "consent", "identity")
 RECEIPT_KIND = "privacy-gateway deletion receipt"
 POLL_INTERVAL_S = 30.0
+STEP_ROWS = 500  # rows of a store deleted per transaction: short enough that ingest commits never wait long
+STEP_SESSIONS = 20  # replay sessions per transaction (each with its chunks, blobs, signals, forms and pages)
+LEASE_S = 30.0  # how long a request stays with its node after that node's last step
 
 MIGRATIONS = (
     Migration(
@@ -106,7 +117,17 @@ MIGRATIONS = (
         "deletion-2",
         ("ALTER TABLE deletion_requests ADD COLUMN include_claimed INTEGER NOT NULL DEFAULT 0",),
     ),
+    # Which node carries a request, until when (see the module's docstring).
+    Migration("deletion-3", ("""CREATE TABLE deletion_leases (
+        deletion_id TEXT PRIMARY KEY,
+        holder TEXT NOT NULL,
+        expires_at REAL NOT NULL
+    )""",)),
 )
+
+
+class LeaseLost(Exception):
+    """Another node carries the request now: this one's step must change nothing."""
 
 
 class InvalidRequest(Exception):
@@ -153,7 +174,7 @@ class Deletions:
     def __init__(self, db: Database, *, destinations: Sequence[Destination], identity: Identity,
                  suppression: Suppression, outbox: OutboxStore, replay: ReplayStore, ledger: ConsentLedger,
                  audit: AuditLog, http: httpx.AsyncClient, keys: DeletionKeys, keep_consent_proof: bool,
-                 accounts: AccountMap, metrics: Metrics | None = None) -> None:
+                 accounts: AccountMap, metrics: Metrics | None = None, node: str = "local") -> None:
         self.db = db
         self.destinations = tuple(destinations)
         self.identity, self.suppression, self.audit = identity, suppression, audit
@@ -165,6 +186,7 @@ class Deletions:
         self.wakeup = asyncio.Event()
         self.rng = random.Random()
         self.metrics = metrics
+        self.node = node  # who holds the leases this worker takes: one name per process sharing the database
 
     # -- requests ----------------------------------------------------------------------------------------------------
 
@@ -243,7 +265,8 @@ class Deletions:
                 "requested_by": row[5], "subjects": row[7], "include_claimed": bool(row[8]),
                 # Claimed links from the subject that were not followed (a count; None until step 1 ran).
                 "claimed_links": stores.get("suppress", {}).get("claimed_links"),
-                "stores": {name: stores.get(name, {"status": "pending"}) for name in STORES},
+                "stores": {name: {k: v for k, v in stores.get(name, {"status": "pending"}).items() if k != "cursor"}
+                           for name in STORES},
                 "destinations": {
                     d: {"status": s, "job_id": j, "attempts": a, "error": e, "submitted_at": sa, "completed_at": ca}
                     for d, s, j, a, e, sa, ca in calls
@@ -296,17 +319,37 @@ class Deletions:
 
     async def advance(self, deletion_id: str) -> float | None:
         """Do what is due for one request; returns when to look again (None: nothing waiting on time)."""
-        stores = await self.db.read(lambda c: orjson.loads(
-            c.execute("SELECT stores FROM deletion_requests WHERE id = ?", (deletion_id,)).fetchone()[0]))
-        if "suppress" not in stores:
-            await self._suppress(deletion_id)
-        for store in STORES:
-            if store not in stores:
-                await self._delete_local(deletion_id, store)
-        next_due = await self._vendor_calls(deletion_id)
-        if next_due is None:
-            await self._finish(deletion_id)
+        if not await self.db.write(lambda conn: self._lease(conn, deletion_id)):
+            return time.time() + LEASE_S  # another node carries it; look again when its lease could have lapsed
+        try:
+            stores = await self.db.read(lambda c: _stores(c, deletion_id))
+            if "suppress" not in stores:
+                await self._suppress(deletion_id)
+            for store in STORES:
+                if stores.get(store, {}).get("status") != "done":
+                    await self._delete_local(deletion_id, store)
+            next_due = await self._vendor_calls(deletion_id)
+            if next_due is None:
+                await self._finish(deletion_id)
+        except LeaseLost:
+            log.warning("deletion %s: another node took it over", deletion_id)
+            return time.time() + LEASE_S
         return next_due
+
+    def _lease(self, conn: sqlite3.Connection, deletion_id: str) -> bool:
+        """Take or renew the request's lease (inside the caller's write): whether this node holds it now."""
+        now = time.time()
+        return conn.execute(
+            """INSERT INTO deletion_leases (deletion_id, holder, expires_at) VALUES (?, ?, ?)
+               ON CONFLICT (deletion_id) DO UPDATE SET holder = excluded.holder, expires_at = excluded.expires_at
+               WHERE deletion_leases.holder = excluded.holder OR deletion_leases.expires_at < ?
+               RETURNING holder""",
+            (deletion_id, self.node, now + LEASE_S, now)).fetchone() is not None
+
+    def _hold(self, conn: sqlite3.Connection, deletion_id: str) -> None:
+        """Inside a step's write: renew the lease, or raise LeaseLost (the step's write then changes nothing)."""
+        if not self._lease(conn, deletion_id):
+            raise LeaseLost(deletion_id)
 
     async def _subjects(self, deletion_id: str) -> set[str]:
         return set(await self.db.read(lambda c: [r[0] for r in c.execute(
@@ -314,6 +357,7 @@ class Deletions:
 
     async def _suppress(self, deletion_id: str) -> None:
         def write(conn: sqlite3.Connection) -> None:
+            self._hold(conn, deletion_id)
             requested = [r[0] for r in conn.execute(
                 "SELECT subject FROM deletion_subjects WHERE deletion_id = ?", (deletion_id,))]
             include_claimed = bool(conn.execute("SELECT include_claimed FROM deletion_requests WHERE id = ?",
@@ -329,33 +373,47 @@ class Deletions:
         await self.db.write(write)
 
     async def _delete_local(self, deletion_id: str, store: str) -> None:
+        """Delete the subject from `store`, one short transaction after another until nothing of them is left."""
         subjects = await self._subjects(deletion_id)
-        destinations = [d.name for d in self.destinations]
 
-        def write(conn: sqlite3.Connection) -> None:
-            if store == "outbox":
-                deleted = self.outbox.remove_subjects(conn, destinations, subjects)
-            elif store == "dead_letters":
-                deleted = self.outbox.remove_dead_letters(conn, subjects)
-            elif store == "sink":
-                deleted = sink.delete_subjects(conn, subjects)
-            elif store == "replay":
-                deleted = self.replay.delete_subjects(conn, subjects)
-                reviews.delete_orphaned(conn)  # staff notes about those sessions may describe the person
-            elif store == "consent":
-                deleted = self.ledger.forget(conn, subjects, deletion_id if self.keep_consent_proof else None)
-            else:
-                # Identity links, and the account each identifier was linked to by group calls.
-                deleted = self.identity.forget(conn, subjects) + self.accounts.delete_subjects(conn, subjects)
-            _record_step(conn, deletion_id, store, {"status": "done", "deleted": deleted, "at": time.time()})
+        def step(conn: sqlite3.Connection) -> bool:
+            self._hold(conn, deletion_id)
+            progress = _stores(conn, deletion_id).get(store, {})
+            deleted, cursor = self._delete_step(conn, deletion_id, store, subjects, progress.get("cursor", 0))
+            total = progress.get("deleted", 0) + deleted
+            _record_step(conn, deletion_id, store,
+                         {"status": "done", "deleted": total, "at": time.time()} if cursor is None
+                         else {"status": "running", "deleted": total, "cursor": cursor})
+            return cursor is None
 
-        await self.db.write(write)
+        while not await self.db.write(step):
+            pass
         if store == "replay":
             try:
                 await self.replay.sweep()  # the person's ranges of shared objects zeroed now, not at the next pass
             except Exception:  # noqa: BLE001 - the erasures are recorded: the periodic sweep does them
                 log.warning("deletion %s: the object store is unavailable; the next sweep zeroes the recordings",
                             deletion_id)
+
+    def _delete_step(self, conn: sqlite3.Connection, deletion_id: str, store: str, subjects: set[str], cursor: int
+                     ) -> tuple[int, int | None]:
+        """One step of deleting the subject from `store` (inside the caller's write): (rows deleted, where the next
+        step starts; None when the store holds nothing of the subject any more)."""
+        ordered = sorted(subjects)
+        if store == "outbox":
+            handled, deleted = self.outbox.take_subjects(conn, ordered, STEP_ROWS)
+            return deleted, 0 if handled else None
+        if store in ("dead_letters", "sink"):
+            table = "dead_letters" if store == "dead_letters" else "sink_events"
+            return subject_index.take_scanning(conn, table, subjects, cursor, STEP_ROWS)
+        if store == "replay":
+            sessions = self.replay.delete_subjects(conn, ordered, STEP_SESSIONS)
+            reviews.delete_for(conn, sessions)  # staff notes about those sessions may describe the person
+            return len(sessions), 0 if sessions else None
+        if store == "consent":  # the ledger's tables are keyed by subject: one step
+            return self.ledger.forget(conn, subjects, deletion_id if self.keep_consent_proof else None), None
+        # Identity links, and the account each identifier was linked to by group calls (keyed by subject: one step).
+        return self.identity.forget(conn, subjects) + self.accounts.delete_subjects(conn, subjects), None
 
     async def _vendor_calls(self, deletion_id: str) -> float | None:
         calls = await self.db.read(lambda c: c.execute(
@@ -466,6 +524,7 @@ class Deletions:
 
     async def _finish(self, deletion_id: str) -> None:
         def write(conn: sqlite3.Connection) -> None:
+            self._hold(conn, deletion_id)
             row = conn.execute("SELECT created_at, requested_by, stores, include_claimed FROM deletion_requests "
                                "WHERE id = ?", (deletion_id,)).fetchone()
             calls = conn.execute(
@@ -495,6 +554,7 @@ class Deletions:
             )
             # The subject's hashes stay only on the suppression list.
             conn.execute("DELETE FROM deletion_subjects WHERE deletion_id = ?", (deletion_id,))
+            conn.execute("DELETE FROM deletion_leases WHERE deletion_id = ?", (deletion_id,))
             self.audit.append(conn, "gateway", "system", f"deletion.{status}", deletion_id,
                                       {"stores": receipt["stores"]})
 
@@ -503,10 +563,16 @@ class Deletions:
         log.info("deletion %s finished", deletion_id)
 
 
+def _stores(conn: sqlite3.Connection, deletion_id: str) -> dict[str, Any]:
+    """What each step of a request has done so far."""
+    stores: dict[str, Any] = orjson.loads(conn.execute("SELECT stores FROM deletion_requests WHERE id = ?",
+                                                       (deletion_id,)).fetchone()[0])
+    return stores
+
+
 def _record_step(conn: sqlite3.Connection, deletion_id: str, step: str, outcome: dict[str, Any],
                  status: str | None = None) -> None:
-    stores = orjson.loads(conn.execute("SELECT stores FROM deletion_requests WHERE id = ?",
-                                       (deletion_id,)).fetchone()[0])
+    stores = _stores(conn, deletion_id)
     stores[step] = outcome
     conn.execute("UPDATE deletion_requests SET stores = ?, status = coalesce(?, status) WHERE id = ?",
                  (orjson.dumps(stores).decode(), status, deletion_id))

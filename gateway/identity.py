@@ -148,7 +148,12 @@ class Identity:
         """Remove every link touching `subjects` (inside the caller's write), and the cached hashes of their ids."""
         removed = 0
         for subject in subjects:
-            removed += conn.execute("DELETE FROM identity_links WHERE a = ? OR b = ?", (subject, subject)).rowcount
+            # Both directions are stored (record_links): the links from the subject name the ones to it, so both
+            # are found by the primary key.
+            others = conn.execute("DELETE FROM identity_links WHERE a = ? RETURNING b", (subject,)).fetchall()
+            removed += len(others)
+            for (other,) in others:
+                removed += conn.execute("DELETE FROM identity_links WHERE a = ? AND b = ?", (other, subject)).rowcount
         # list(...) copies in one step: the event loop may add to these caches while the writer thread runs this.
         self._known_links = OrderedDict((pair, verified) for pair, verified in list(self._known_links.items())
                                         if pair[0] not in subjects and pair[1] not in subjects)

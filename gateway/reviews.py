@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import sqlite3
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import asdict, dataclass
 from typing import Any
 
@@ -105,6 +105,12 @@ def history(conn: sqlite3.Connection, session_id: str) -> list[Review]:
         f"SELECT {', '.join(COLUMNS)} FROM replay_reviews WHERE session_id = ? ORDER BY id DESC", (session_id,)
     )
     return [_row(row) for row in cursor]
+
+
+def delete_for(conn: sqlite3.Connection, sessions: Sequence[str]) -> int:
+    """Remove the reviews of `sessions` (being deleted: their notes may describe the person recorded)."""
+    return sum(conn.execute("DELETE FROM replay_reviews WHERE session_id = ?", (session_id,)).rowcount
+               for session_id in sessions)
 
 
 def delete_orphaned(conn: sqlite3.Connection) -> int:

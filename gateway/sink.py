@@ -73,11 +73,6 @@ class SinkTransport:
         return SendResult("delivered")
 
 
-def delete_subjects(conn: Connection, subjects: set[str]) -> int:
-    """Delete what the sink kept of events carrying any of `subjects` (inside the caller's write)."""
-    return sum(conn.execute("DELETE FROM sink_events WHERE instr(subjects, ?) > 0", (s,)).rowcount for s in subjects)
-
-
 async def read_sink(db: Database, destination: str | None, limit: int) -> list[dict[str, Any]]:
     """The newest deliveries to the sink(s), newest first, each with its event as JSON."""
 

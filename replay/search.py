@@ -22,7 +22,7 @@ from replay.store import SESSION_COLUMNS, SIGNAL_KINDS, session_row
 
 # `subjects` is keyed hashes (hex) joined by spaces: made a JSON array (escaped, should a subject ever hold a quote),
 # json_each splits it inside a trigger, where SQLite allows no recursive CTE.
-_SPLIT = r"""json_each('["' || replace(replace(replace({col}, '\', '\\'), '"', '\"'), ' ', '","') || '"]')"""
+SPLIT_SUBJECTS = r"""json_each('["' || replace(replace(replace({col}, '\', '\\'), '"', '\"'), ' ', '","') || '"]')"""
 SCHEMA = (
     """CREATE TABLE replay_session_subjects (
         subject TEXT NOT NULL,
@@ -33,14 +33,14 @@ SCHEMA = (
     f"""CREATE TRIGGER replay_session_subjects_insert AFTER INSERT ON replay_sessions WHEN NEW.subjects != ''
         BEGIN
             INSERT OR IGNORE INTO replay_session_subjects (subject, session_id)
-            SELECT value, NEW.session_id FROM {_SPLIT.format(col="NEW.subjects")} WHERE value != '';
+            SELECT value, NEW.session_id FROM {SPLIT_SUBJECTS.format(col="NEW.subjects")} WHERE value != '';
         END""",
     f"""CREATE TRIGGER replay_session_subjects_update AFTER UPDATE OF subjects ON replay_sessions
         WHEN NEW.subjects != OLD.subjects
         BEGIN
             DELETE FROM replay_session_subjects WHERE session_id = OLD.session_id;
             INSERT OR IGNORE INTO replay_session_subjects (subject, session_id)
-            SELECT value, NEW.session_id FROM {_SPLIT.format(col="NEW.subjects")} WHERE value != '';
+            SELECT value, NEW.session_id FROM {SPLIT_SUBJECTS.format(col="NEW.subjects")} WHERE value != '';
         END""",
     """CREATE TRIGGER replay_session_subjects_delete AFTER DELETE ON replay_sessions
         BEGIN
@@ -51,7 +51,7 @@ SCHEMA = (
     "CREATE INDEX replay_sessions_score_order ON replay_sessions (score, first_ts, session_id)",
     # Sessions recorded before this migration.
     f"""INSERT OR IGNORE INTO replay_session_subjects (subject, session_id)
-        SELECT value, session_id FROM replay_sessions, {_SPLIT.format(col="subjects")}
+        SELECT value, session_id FROM replay_sessions, {SPLIT_SUBJECTS.format(col="subjects")}
         WHERE subjects != '' AND value != ''""",
 )
 ORDERS = {

@@ -419,13 +419,20 @@ class ReplayStore:
         if len(self._sessions) > ACTIVE_SESSIONS:
             self._sessions.popitem(last=False)
 
-    def delete_subjects(self, conn: sqlite3.Connection, subjects: set[str]) -> int:
-        """Delete every session recorded for any of `subjects`, with its chunks, blobs, signals, forms and pages
-        (inside the caller's write). Returns the number of sessions deleted. Their ranges of shared objects are
-        zeroed by the next sweep (`sweep`)."""
-        sessions = [sid for sid, ids in conn.execute("SELECT session_id, subjects FROM replay_sessions")
-                    if subjects & set(ids.split())]
-        return self.delete_sessions(conn, sessions, erase=True)
+    def delete_subjects(self, conn: sqlite3.Connection, subjects: Iterable[str], limit: int) -> list[str]:
+        """Delete up to `limit` sessions recorded for any of `subjects`, with their chunks, blobs, signals, forms and
+        pages (inside the caller's write): found through `replay_session_subjects` (replay.search), never by reading
+        every session. Returns the ids of the sessions deleted (none once none is left). Their ranges of shared
+        objects are zeroed by the next sweep (`sweep`)."""
+        sessions: list[str] = []
+        for subject in subjects:
+            sessions += [row[0] for row in conn.execute(
+                "SELECT session_id FROM replay_session_subjects WHERE subject = ? LIMIT ?",
+                (subject, limit - len(sessions))) if row[0] not in sessions]
+            if len(sessions) >= limit:
+                break
+        self.delete_sessions(conn, sessions, erase=True)
+        return sessions
 
     def delete_sessions(self, conn: sqlite3.Connection, sessions: list[str], erase: bool = False) -> int:
         """Delete sessions with everything stored for them (inside the caller's write). Chunks in objects are counted

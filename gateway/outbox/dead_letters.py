@@ -23,6 +23,7 @@ from typing import Any
 
 import orjson
 
+from gateway import subject_index
 from gateway.outbox.store import OutboxStore
 from gateway.storage.connection import Connection
 
@@ -152,10 +153,11 @@ class DeadLetters:
             self.outbox.check_room(len(going))
             by_destination = Counter(destination for _, destination in going)
             ids = [(dead_id,) for dead_id, _ in going]
-            conn.executemany(
+            requeued = [row for (dead_id,) in ids for row in conn.execute(
                 """INSERT INTO outbox (destination, source, message_id, enqueued_at, body, kind, subjects)
-                   SELECT destination, source, message_id, ?, body, kind, subjects FROM dead_letters WHERE id = ?""",
-                [(now, dead_id) for (dead_id,) in ids])
+                   SELECT destination, source, message_id, ?, body, kind, subjects FROM dead_letters WHERE id = ?
+                   RETURNING id, subjects""", (now, dead_id)).fetchall()]
+            subject_index.add(conn, "outbox", requeued)
             conn.executemany("DELETE FROM dead_letters WHERE id = ?", ids)
             self.outbox.change_depth(by_destination)
             return Redriven(dict(by_destination), dict(kept), remaining)

@@ -21,6 +21,7 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from gateway import subject_index
 from gateway.database import Database, Migration
 from gateway.protocols.codec import Encoded, EndpointKind
 from gateway.storage.connection import Connection
@@ -102,8 +103,8 @@ MIGRATIONS = (
     Migration(
         "outbox-2",
         (
-            # The event's identifier hashes, space-separated, so consent withdrawal and deletion can find its rows.
-            # No index: the outbox is normally near empty, and those scans are rare; ingest stays cheap.
+            # The event's identifier hashes, space-separated, so consent withdrawal and deletion can find its rows
+            # (through the index outbox-6 adds).
             "ALTER TABLE outbox ADD COLUMN subjects TEXT NOT NULL DEFAULT ''",
             "ALTER TABLE dead_letters ADD COLUMN subjects TEXT NOT NULL DEFAULT ''",
         ),
@@ -160,7 +161,11 @@ MIGRATIONS = (
         ),
         postgres=("ALTER TABLE dead_letters ADD COLUMN reply TEXT NOT NULL DEFAULT ''",),
     ),
+    # Which rows carry a subject (gateway.subject_index): the outbox is not near empty behind a vendor outage, and a
+    # deletion or a consent withdrawal that scanned it held every ingest commit for seconds.
+    subject_index.migration("outbox-6", "outbox"),
 )
+INSERT_CHUNK = 200  # rows per INSERT statement: 7 values each, well within any bound on parameters
 
 
 class OutboxFull(Exception):
@@ -233,11 +238,7 @@ class OutboxStore:
             kept = [d for d in deliveries if not (d.subjects and self.suppressed(d.subjects.split()))]
             rows = [(d.destination, d.source, d.message_id, now, *d.encoded, d.subjects) for d in kept]
             self.check_room(len(rows))
-            conn.executemany(
-                """INSERT INTO outbox (destination, source, message_id, enqueued_at, body, kind, subjects)
-                   VALUES (?, ?, ?, ?, ?, ?, ?)""",
-                rows,
-            )
+            queue_rows(conn, rows)
             if also is not None:
                 also(conn)
             added.update(d.destination for d in kept)
@@ -308,6 +309,7 @@ class OutboxStore:
 
         def delete(conn: Connection) -> None:
             deleted = sum(conn.execute("DELETE FROM outbox WHERE id = ?", row).rowcount for row in ids)
+            subject_index.remove(conn, "outbox", [(q.id, q.subjects) for q in batch])
             conn.executemany(
                 "INSERT INTO delivery_log (destination, source, message_id, delivered_at) VALUES (?, ?, ?, ?)", log
             )
@@ -337,28 +339,44 @@ class OutboxStore:
                 [(now, status, reason, reply, i) for (i,) in ids],
             )
             deleted = sum(conn.execute("DELETE FROM outbox WHERE id = ?", row).rowcount for row in ids)
+            subject_index.remove(conn, "outbox", [(q.id, q.subjects) for q in batch])
             self.change_depth({destination: -deleted})
 
         await self.db.write(move)
 
     def remove_subjects(self, conn: Connection, destinations: Iterable[str], subjects: Iterable[str]) -> int:
         """Delete queued deliveries to `destinations` of events carrying any of `subjects` (inside the caller's
-        write): consent was withdrawn, or the subject asked to be deleted. Returns how many were removed."""
-        removed = 0
-        subjects = list(subjects)
-        for destination in destinations:
-            for subject in subjects:
-                cursor = conn.execute(
-                    "DELETE FROM outbox WHERE destination = ? AND instr(subjects, ?) > 0", (destination, subject)
-                )
-                self.change_depth({destination: -cursor.rowcount})
-                removed += cursor.rowcount
-        return removed
+        write): consent was withdrawn. Returns how many were removed. Found through the subject index."""
+        wanted = sorted(set(destinations))
+        if not wanted:
+            return 0
+        ids = sorted({row_id for subject in set(subjects) for (row_id,) in conn.execute(
+            "SELECT row_id FROM outbox_subjects WHERE subject = ?", (subject,))})
+        deleted: list[tuple[int, str, str]] = []
+        for start in range(0, len(ids), 500):
+            chunk = ids[start:start + 500]
+            deleted += conn.execute(
+                f"""DELETE FROM outbox WHERE id IN ({",".join("?" * len(chunk))})
+                    AND destination IN ({",".join("?" * len(wanted))}) RETURNING id, subjects, destination""",
+                (*chunk, *wanted)).fetchall()
+        self._removed(conn, deleted)
+        return len(deleted)
 
-    def remove_dead_letters(self, conn: Connection, subjects: Iterable[str]) -> int:
-        """Delete dead letters of events carrying any of `subjects` (inside the caller's write)."""
-        return sum(conn.execute("DELETE FROM dead_letters WHERE instr(subjects, ?) > 0", (s,)).rowcount
-                   for s in subjects)
+    def take_subjects(self, conn: Connection, subjects: Sequence[str], limit: int) -> tuple[int, int]:
+        """Delete up to `limit` queued deliveries of events carrying any of `subjects`, to any destination (inside
+        the caller's write): one step of a deletion request. Returns (index entries handled, 0 when none of the
+        subjects' rows is left; rows deleted)."""
+        handled, deleted = subject_index.take(conn, "outbox", subjects, limit, "id, subjects, destination")
+        self._removed(conn, deleted, indexed=True)
+        return handled, len(deleted)
+
+    def _removed(self, conn: Connection, deleted: Sequence[tuple[int, str, str]], indexed: bool = False
+                 ) -> None:
+        """Rows (id, subjects, destination) just deleted: out of the index (unless done) and the depth."""
+        if not indexed:
+            subject_index.remove(conn, "outbox", [(row_id, subjects) for row_id, subjects, _ in deleted])
+        gone = Counter(destination for _, _, destination in deleted)
+        self.change_depth({destination: -n for destination, n in gone.items()})
 
     # -- reporting -------------------------------------------------------------------------------------------------
 
@@ -382,3 +400,15 @@ class OutboxStore:
         found = await self.db.read(oldest)
         now = time.time() if now is None else now
         return {name: max(0.0, now - at) if at is not None else 0.0 for name, at in found.items()}
+
+
+def queue_rows(conn: Connection, rows: Sequence[tuple[object, ...]]) -> None:
+    """Queue `rows` (destination, source, message_id, enqueued_at, body, kind, subjects), indexed by subject, inside
+    the caller's write. One statement per INSERT_CHUNK rows: RETURNING gives the ids the index needs."""
+    for start in range(0, len(rows), INSERT_CHUNK):
+        chunk = rows[start:start + INSERT_CHUNK]
+        inserted = conn.execute(
+            f"""INSERT INTO outbox (destination, source, message_id, enqueued_at, body, kind, subjects)
+                VALUES {",".join(["(?, ?, ?, ?, ?, ?, ?)"] * len(chunk))} RETURNING id, subjects""",
+            [value for row in chunk for value in row]).fetchall()
+        subject_index.add(conn, "outbox", inserted)

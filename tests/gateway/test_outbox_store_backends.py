@@ -1,13 +1,15 @@
-"""The outbox, its dead letters and the suppression list keep their promises on both storage engines: the SQLite file
-and PostgreSQL (each test runs once per engine, `database_location`)."""
+"""The outbox, its dead letters, its subject index and the suppression list keep their promises on both storage
+engines: the SQLite file and PostgreSQL (each test runs once per engine, `database_location`)."""
 
 from __future__ import annotations
 
 import asyncio
+from functools import partial
 from pathlib import Path
 
 import orjson
 
+from gateway import subject_index
 from gateway.database import Database
 from gateway.outbox import MIGRATIONS as OUTBOX_MIGRATIONS
 from gateway.outbox import Delivery, OutboxFull, OutboxStore
@@ -125,15 +127,23 @@ def test_dead_letters_keep_the_reason_are_listed_without_the_event_and_go_back_t
     db.close()
 
 
-def test_a_deletion_removes_the_subjects_dead_letters_and_nobody_elses(database_location: Path | Engine) -> None:
+def test_a_deletion_removes_the_subjects_dead_letters_and_nobody_elses_in_slices(database_location: Path | Engine
+                                                                                  ) -> None:
     db = Database(database_location, MIGRATIONS)
     outbox = OutboxStore(db, 1000, 30, ["segment"])
 
     async def scenario() -> None:
-        await outbox.commit([delivery("segment", "dana", "s-dana"), delivery("segment", "erin", "s-erin")], also=None)
+        await outbox.commit([delivery("segment", "dana", "s-dana"), delivery("segment", "erin", "s-erin"),
+                             delivery("segment", "dana-again", "s-x s-dana")], also=None)
         await outbox.dead_letter("segment", await outbox.next_batch("segment", 10, 1_000_000), 400, "refused")
-        assert await db.write(lambda conn: outbox.remove_dead_letters(conn, ["s-dana"])) == 1
 
     asyncio.run(scenario())
+    steps: list[int] = []
+    after: int | None = 0
+    while after is not None:  # two rows looked at per step, as a deletion request's steps do with STEP_ROWS
+        deleted, after = db.write_sync(partial(subject_index.take_scanning, table="dead_letters",
+                                               subjects={"s-dana"}, after=after, limit=2))
+        steps.append(deleted)
+    assert steps == [1, 1, 0]  # two slices of rows, then one past the end
     assert db.read_sync(lambda c: c.execute("SELECT message_id FROM dead_letters").fetchall()) == [("erin",)]
     db.close()

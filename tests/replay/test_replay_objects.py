@@ -134,7 +134,7 @@ def test_a_deletion_zeroes_the_persons_ranges_and_other_sessions_still_read(stor
     before = object_bytes(credentials, store, key)
     assert before[ada.offset : ada.offset + ada.length] != bytes(ada.length)
 
-    assert asyncio.run(store.db.write(lambda conn: store.delete_subjects(conn, {"subject-ada"}))) == 1
+    assert asyncio.run(store.db.write(lambda conn: store.delete_subjects(conn, ["subject-ada"], 20))) == ["ada"]
     swept = asyncio.run(store.sweep())
     assert swept.erased == 1 and swept.emptied == 0
 

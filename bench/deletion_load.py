@@ -40,6 +40,7 @@ sys.path.insert(0, str(ROOT))
 
 from gateway import keys  # noqa: E402 - after the path: the bench runs from a checkout
 from gateway.identity import Identity  # noqa: E402
+from gateway.outbox.store import queue_rows  # noqa: E402
 from gateway.schema import DATABASE_FILE  # noqa: E402
 
 WRITE_KEY = "bench-write-key"
@@ -124,9 +125,7 @@ def load(data_dir: Path, outbox: int, sessions: int, subject_rows: int, subject_
 
     with conn:
         for start in range(0, outbox, 100_000):
-            conn.executemany(
-                """INSERT INTO outbox (destination, source, message_id, enqueued_at, body, kind, subjects)
-                   VALUES (?, ?, ?, ?, ?, ?, ?)""", outbox_rows(start, min(outbox, start + 100_000)))
+            queue_rows(conn, outbox_rows(start, min(outbox, start + 100_000)))  # as ingest queues them, indexed
         every_session = max(1, sessions // max(1, subject_sessions))
         conn.executemany(
             """INSERT INTO replay_sessions (session_id, source, subjects, first_ts, last_ts, created_at, updated_at)
@@ -191,9 +190,14 @@ async def phases(url: str, args: argparse.Namespace) -> tuple[list[float], list[
             answer = await admin.post("/admin/v1/privacy/deletions", json={
                 "identifiers": {"userId": SUBJECT}, "reason": "bench", "destinations": "all"})
             deletion_id = answer.json()["id"]
-            while (await admin.get(f"/admin/v1/privacy/deletions/{deletion_id}")).json()["status"] != "completed":
+            while (status := (await admin.get(f"/admin/v1/privacy/deletions/{deletion_id}")).json())[
+                    "status"] != "completed":
                 await asyncio.sleep(0.05)
             deletion_done.set()
+            deleted = (status["stores"]["outbox"]["deleted"], status["stores"]["replay"]["deleted"])
+            if deleted != (args.subject_rows, args.subject_sessions):
+                raise SystemExit(f"the deletion deleted {deleted} (queued deliveries, sessions), not "
+                                 f"{(args.subject_rows, args.subject_sessions)}")
             return time.perf_counter() - started
 
         during, took = await asyncio.gather(ingest(url, deletion_done, args.concurrency, args.batch, counter),
@@ -210,8 +214,8 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--outbox", type=int, default=1_000_000)
     parser.add_argument("--sessions", type=int, default=100_000)
-    parser.add_argument("--subject-rows", type=int, default=2_000)
-    parser.add_argument("--subject-sessions", type=int, default=100)
+    parser.add_argument("--subject-rows", type=int, default=10_000)
+    parser.add_argument("--subject-sessions", type=int, default=500)
     parser.add_argument("--idle-seconds", type=float, default=10)
     parser.add_argument("--concurrency", type=int, default=4)
     parser.add_argument("--batch", type=int, default=20)
@@ -235,7 +239,8 @@ def main() -> None:
     print(f"  idle:            p50 {quantile(idle, 0.5) * 1000:7.1f} ms  p99 {quantile(idle, 0.99) * 1000:7.1f} ms"
           f"  ({len(idle)} requests)")
     print(f"  during deletion: p50 {quantile(during, 0.5) * 1000:7.1f} ms  p99 {quantile(during, 0.99) * 1000:7.1f}"
-          f" ms  ({len(during)} requests; the deletion took {took:.2f} s)")
+          f" ms  ({len(during)} requests; the deletion of {args.subject_rows:,} deliveries and "
+          f"{args.subject_sessions:,} sessions took {took:.2f} s)")
     print(f"  ratio during/idle: p50 {quantile(during, 0.5) / quantile(idle, 0.5):.2f}x  "
           f"p99 {quantile(during, 0.99) / quantile(idle, 0.99):.2f}x")
 

@@ -73,8 +73,11 @@ async def metrics(request: Request) -> Response:
     dead = await gateway.dead_letters.counts()
     dead_letters = [({"destination": name}, dead.get(name, 0)) for name in gateway.outbox.depth()]
     storage: list[tuple[dict[str, str], float]] = [({}, 0.0 if gateway.db.health.failing else 1.0)]
+    backlog = await gateway.deletions.backlog()
     text = gateway.metrics.render({"gateway_outbox_depth": depth, "gateway_outbox_lag_seconds": lag,
-                                   "gateway_dead_letters": dead_letters, "gateway_database_writable": storage})
+                                   "gateway_dead_letters": dead_letters, "gateway_database_writable": storage,
+                                   "gateway_deletion_backlog": [({}, backlog.requests)],
+                                   "gateway_deletion_backlog_age_seconds": [({}, backlog.oldest_age_s)]})
     return PlainTextResponse(text, media_type=CONTENT_TYPE)
 
 

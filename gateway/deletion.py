@@ -135,6 +135,14 @@ class InvalidRequest(Exception):
 
 
 @dataclass(frozen=True)
+class Backlog:
+    """Deletion requests not finished yet: how many, and how long the oldest has waited (0 with none)."""
+
+    requests: int
+    oldest_age_s: float
+
+
+@dataclass(frozen=True)
 class Identifiers:
     """The identifiers of a request, per kind, in clear (only for the vendor calls, never stored in the request)."""
 
@@ -293,6 +301,13 @@ class Deletions:
         )
         return orjson.loads(row[0]) if row and row[0] else None
 
+    async def backlog(self, now: float | None = None) -> Backlog:
+        count, oldest = await self.db.read(lambda c: c.execute(
+            "SELECT count(*), min(created_at) FROM deletion_requests WHERE status IN ('pending', 'running')"
+        ).fetchone())
+        now = time.time() if now is None else now
+        return Backlog(count, max(0.0, now - oldest) if oldest is not None else 0.0)
+
     # -- the worker --------------------------------------------------------------------------------------------------
 
     async def run(self, stop: asyncio.Event) -> None:
@@ -319,7 +334,7 @@ class Deletions:
 
     async def advance(self, deletion_id: str) -> float | None:
         """Do what is due for one request; returns when to look again (None: nothing waiting on time)."""
-        if not await self.db.write(lambda conn: self._lease(conn, deletion_id)):
+        if not await self.db.write(lambda conn: self.lease(conn, deletion_id)):
             return time.time() + LEASE_S  # another node carries it; look again when its lease could have lapsed
         try:
             stores = await self.db.read(lambda c: _stores(c, deletion_id))
@@ -336,7 +351,7 @@ class Deletions:
             return time.time() + LEASE_S
         return next_due
 
-    def _lease(self, conn: sqlite3.Connection, deletion_id: str) -> bool:
+    def lease(self, conn: sqlite3.Connection, deletion_id: str) -> bool:
         """Take or renew the request's lease (inside the caller's write): whether this node holds it now."""
         now = time.time()
         return conn.execute(
@@ -348,7 +363,7 @@ class Deletions:
 
     def _hold(self, conn: sqlite3.Connection, deletion_id: str) -> None:
         """Inside a step's write: renew the lease, or raise LeaseLost (the step's write then changes nothing)."""
-        if not self._lease(conn, deletion_id):
+        if not self.lease(conn, deletion_id):
             raise LeaseLost(deletion_id)
 
     async def _subjects(self, deletion_id: str) -> set[str]:

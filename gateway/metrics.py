@@ -114,6 +114,10 @@ FAMILIES: dict[str, Family] = {
     "gateway_outbox_lag_seconds": _gauge(
         "Age of the oldest undelivered event, by destination (0 when none waits): how far delivery is behind.",
         "destination"),
+    "gateway_deletion_backlog": _gauge(
+        "Deletion requests accepted and not finished yet (local stores or vendor calls still to do)."),
+    "gateway_deletion_backlog_age_seconds": _gauge(
+        "Age of the oldest deletion request not finished yet (0 when none is): how long a subject has waited."),
     "gateway_dead_letters": _gauge(
         "Event deliveries in the dead letters, by destination: refused for good, waiting for an operator.",
         "destination"),

@@ -129,7 +129,8 @@ def collect_subject(conn: sqlite3.Connection, hashes: set[str], include_claimed:
     sessions = [
         session for session in rows(
             "SELECT session_id AS id, session_id, source, first_ts, last_ts, urls, events, signals "
-            "FROM replay_sessions WHERE instr(subjects, ?) > 0")
+            "FROM replay_sessions WHERE session_id IN "
+            "(SELECT session_id FROM replay_session_subjects WHERE subject = ?)")
     ]
     for session in sessions:
         session["urls"] = orjson.loads(session["urls"])
@@ -141,7 +142,7 @@ def collect_subject(conn: sqlite3.Connection, hashes: set[str], include_claimed:
         "consent_history": rows("SELECT id, granted, denied, occurred_at, source, via FROM consent_history "
                                 "WHERE subject = ?"),
         "pending_events": rows("SELECT id, destination, message_id, enqueued_at, body FROM outbox "
-                               "WHERE instr(subjects, ?) > 0"),
+                               "WHERE id IN (SELECT row_id FROM outbox_subjects WHERE subject = ?)"),
         "dead_letters": rows("SELECT id, destination, message_id, failed_at, reason, body FROM dead_letters "
                              "WHERE instr(subjects, ?) > 0"),
         "sink_events": rows("SELECT id, destination, message_id, delivered_at, body FROM sink_events "

@@ -55,14 +55,14 @@ def migration(name: str, table: str) -> Migration:
 
 
 def pairs(rows: Iterable[tuple[int, str]]) -> list[tuple[str, int]]:
-    """(subject, row id) for each subject of each (id, subjects) row."""
-    return [(subject, row_id) for row_id, subjects in rows for subject in subjects.split()]
+    """(subject, row id) for each distinct subject of each (id, subjects) row."""
+    return [(subject, row_id) for row_id, subjects in rows for subject in dict.fromkeys(subjects.split())]
 
 
 def add(conn: Connection, table: str, rows: Iterable[tuple[int, str]]) -> None:
-    """Index rows just inserted into `table`, given as (id, subjects)."""
-    conn.executemany(f"INSERT INTO {table}_subjects (subject, row_id) VALUES (?, ?) ON CONFLICT DO NOTHING",
-                     pairs(rows))
+    """Index rows just inserted into `table`, given as (id, subjects). (A plain INSERT: the ids are new, and ON
+    CONFLICT would cost a third more per entry on the ingest path.)"""
+    conn.executemany(f"INSERT INTO {table}_subjects (subject, row_id) VALUES (?, ?)", pairs(rows))
 
 
 def remove(conn: Connection, table: str, rows: Iterable[tuple[int, str]]) -> None:

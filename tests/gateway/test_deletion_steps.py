@@ -27,9 +27,11 @@ from gateway.protocols import DESTINATION_PROTOCOLS
 from gateway.schema import DATABASE_FILE
 from gateway.state import Gateway
 from policies.loader import parse_policy
+from tests.support.fake_vendor import Answer, FakeVendor
 from tests.support.waiting import wait_until
 
 COMPLIANCE = "compliance-token"
+ADMIN_TOKEN = "admin-token"
 POLICY = f"""
 [[sources]]
 name = "web"
@@ -49,6 +51,11 @@ deletion = {{ endpoint = "http://127.0.0.1:9", token = "t" }}
 name = "dpo"
 role = "compliance"
 sha256 = "{hashlib.sha256(COMPLIANCE.encode()).hexdigest()}"
+
+[[access.tokens]]
+name = "ops"
+role = "admin"
+sha256 = "{hashlib.sha256(ADMIN_TOKEN.encode()).hexdigest()}"
 """
 # The tables that hold a subject's data or point at it: none may be read whole while a deletion runs.
 SUBJECT_TABLES = {"outbox", "outbox_subjects", "dead_letters", "sink_events", "replay_sessions", "replay_chunks",
@@ -230,3 +237,29 @@ def test_the_outbox_index_starts_from_rows_queued_before_it(tmp_path: Path) -> N
         done = completed(client, delete(client, "early"))
         assert done["stores"]["outbox"]["deleted"] == 2
         assert count(client, "SELECT count(*) FROM outbox_subjects") == 0
+
+
+def test_dead_letters_are_deleted_and_redriven_ones_are_found_through_the_index(tmp_path: Path) -> None:
+    vendor = FakeVendor().start()
+    vendor.rule = lambda request: Answer(400, b'{"error":"refused"}')  # every event refused for good
+    policy = parse_policy(POLICY.replace("http://127.0.0.1:9", vendor.url), "deletion.toml", DESTINATION_PROTOCOLS,
+                          {})
+    try:
+        with TestClient(create_app(policy, tmp_path, announce_token=lambda token: None)) as client:
+            track(client, "subject-a", 2)
+            track(client, "subject-b", 1)
+            track(client, "bystander", 1)
+            wait_until(lambda: count(client, "SELECT count(*) FROM dead_letters") == 4, what="the dead letters")
+            done = completed(client, delete(client, "subject-b"))
+            assert done["stores"]["dead_letters"]["deleted"] == 1
+            vendor.rule = lambda request: Answer(503, b"{}")  # down: what is redriven waits in the outbox
+            redriven = client.post("/admin/v1/dead-letters/redrive", json={"all": True},
+                                   headers={"Authorization": f"Bearer {ADMIN_TOKEN}"})
+            assert redriven.json()["redriven"] == 3
+            assert count(client, "SELECT count(*) FROM outbox_subjects") == 6  # back in the outbox, indexed
+            done = completed(client, delete(client, "subject-a"))
+            assert done["stores"]["outbox"]["deleted"] == 2
+            assert gateway_of(client).outbox.depth() == {"segment": 1}
+            assert count(client, "SELECT count(*) FROM outbox_subjects") == 2
+    finally:
+        vendor.stop()

@@ -147,3 +147,78 @@ def test_a_deletion_removes_the_subjects_dead_letters_and_nobody_elses_in_slices
     assert steps == [1, 1, 0]  # two slices of rows, then one past the end
     assert db.read_sync(lambda c: c.execute("SELECT message_id FROM dead_letters").fetchall()) == [("erin",)]
     db.close()
+
+
+def index(db: Database) -> list[tuple[str, str]]:
+    """The outbox's subject index as (subject, message id) pairs."""
+    found: list[tuple[str, str]] = db.read_sync(lambda c: c.execute(
+        "SELECT subject, message_id FROM outbox_subjects JOIN outbox ON outbox.id = row_id ORDER BY subject, message_id"
+    ).fetchall())
+    assert db.read_sync(lambda c: c.execute("SELECT count(*) FROM outbox_subjects").fetchone()[0]) == len(found)
+    return found
+
+
+def test_the_subject_index_follows_the_outbox_through_delivery_dead_letters_redrive_and_withdrawal(
+    database_location: Path | Engine,
+) -> None:
+    db = Database(database_location, MIGRATIONS)
+    outbox = OutboxStore(db, 1000, 30, ["segment", "amplitude"])
+    dead = DeadLetters(outbox, enabled=["segment", "amplitude"], withheld=lambda destination, subjects: None)
+
+    async def scenario() -> None:
+        await outbox.commit([delivery("segment", "sent", "s-fay"), delivery("segment", "refused", "s-gus s-fay"),
+                             delivery("segment", "twice", "s-gus s-gus"), delivery("amplitude", "amp", "s-fay"),
+                             delivery("segment", "nobody")], also=None)
+        assert index(db) == [("s-fay", "amp"), ("s-fay", "refused"), ("s-fay", "sent"), ("s-gus", "refused"),
+                             ("s-gus", "twice")]
+        sent, refused, _, _ = await outbox.next_batch("segment", 10, 1_000_000)
+        await outbox.delivered("segment", [sent])
+        await outbox.dead_letter("segment", [refused], 400, "invalid event")
+        assert index(db) == [("s-fay", "amp"), ("s-gus", "twice")]  # the rows left, and their entries with them
+        await dead.redrive(Selection(everything=True))
+        assert index(db) == [("s-fay", "amp"), ("s-fay", "refused"), ("s-gus", "refused"), ("s-gus", "twice")]
+        # Consent to Amplitude withdrawn: only its rows go.
+        assert await db.write(lambda conn: outbox.remove_subjects(conn, ["amplitude"], ["s-fay"])) == 1
+        assert index(db) == [("s-fay", "refused"), ("s-gus", "refused"), ("s-gus", "twice")]
+        assert outbox.depth() == {"amplitude": 0, "segment": 3}
+
+    asyncio.run(scenario())
+    db.close()
+
+
+def test_a_deletion_takes_a_subjects_queued_rows_in_bounded_steps_through_the_index(database_location: Path | Engine
+                                                                                    ) -> None:
+    db = Database(database_location, MIGRATIONS)
+    outbox = OutboxStore(db, 1000, 30, ["segment", "amplitude"])
+    asyncio.run(outbox.commit([delivery("segment", f"h{i}", "s-hal") for i in range(3)]
+                              + [delivery("amplitude", "h-amp", "s-other s-hal"), delivery("segment", "ivy", "s-ivy")],
+                              also=None))
+    steps = []
+    while True:
+        handled, deleted = db.write_sync(lambda conn: outbox.take_subjects(conn, ["s-hal"], 2))
+        if not handled:
+            break
+        steps.append(deleted)
+    assert steps == [2, 2]
+    assert outbox.depth() == {"amplitude": 0, "segment": 1}
+    assert index(db) == [("s-ivy", "ivy")]
+    db.close()
+
+
+def test_rows_queued_before_the_subject_index_existed_are_indexed_by_its_migration(database_location: Path | Engine
+                                                                                   ) -> None:
+    before = tuple(m for m in MIGRATIONS if m.name != "outbox-6")
+    db = Database(database_location, before)
+    db.write_sync(lambda conn: conn.executemany(
+        """INSERT INTO outbox (destination, source, message_id, enqueued_at, body, kind, subjects)
+           VALUES ('segment', 'web', ?, 0, ?, 'event', ?)""",
+        [("jo", b"{}", "s-jo s-kim"), ("kim", b"{}", "s-kim s-kim"), ("none", b"{}", "")]))
+    db.close()
+
+    db = Database(database_location, MIGRATIONS)
+    assert db.migrated == ["outbox-6"]
+    assert index(db) == [("s-jo", "jo"), ("s-kim", "jo"), ("s-kim", "kim")]
+    outbox = OutboxStore(db, 1000, 30, ["segment"])
+    assert db.write_sync(lambda conn: outbox.take_subjects(conn, ["s-kim"], 10)) == (2, 2)
+    assert index(db) == []
+    db.close()

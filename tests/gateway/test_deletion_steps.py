@@ -59,7 +59,8 @@ sha256 = "{hashlib.sha256(ADMIN_TOKEN.encode()).hexdigest()}"
 """
 # The tables that hold a subject's data or point at it: none may be read whole while a deletion runs.
 SUBJECT_TABLES = {"outbox", "outbox_subjects", "dead_letters", "sink_events", "replay_sessions", "replay_chunks",
-                  "replay_session_subjects", "replay_reviews", "identity_links", "consent_history", "consent_state",
+                  "replay_session_subjects", "replay_reviews", "replay_windows", "replay_signals", "replay_forms",
+                  "replay_pages", "replay_heat", "identity_links", "consent_history", "consent_state",
                   "consent_scoped_state", "account_links", "suppressed_subjects"}
 RRWEB = [{"type": 4, "data": {"href": "https://shop.example/", "width": 1280, "height": 720},
           "timestamp": 1_700_000_000_000},

@@ -165,6 +165,12 @@ FAMILIES: dict[str, Family] = {
     "replay_raw_bytes_total": _counter("Bytes of rrweb JSON received in stored recording chunks, by source.",
                                        "source"),
     "replay_stored_bytes_total": _counter("Bytes stored for those chunks after compression, by source.", "source"),
+    "replay_snapshots_queued_total": _counter(
+        "Recording events queued for destinations that take recordings (PostHog $snapshot events), by source.",
+        "source"),
+    "replay_chunks_withheld_total": _counter(
+        "Stored recording chunks not sent to a destination that takes recordings, as a purpose of the destination "
+        "is not granted, by source and reason.", "source", "reason"),
 }
 
 Series = tuple[str, Mapping[str, str]]

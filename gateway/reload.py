@@ -122,7 +122,7 @@ class Reloader:
             gateway.metrics.declare(policy_series(policy, PROTOCOLS))  # new sources' and destinations' at zero
             gateway.setup = setup  # one assignment: from here on, every request sees the new policy
             gateway.replay.reconfigure(policy.replay, *replay_parts(setup, gateway.identity, gateway.suppression,
-                                                                    gateway.ledger, gateway.metrics))
+                                                                    gateway.ledger, gateway.metrics, gateway.outbox))
             gateway.outbox.max_events = policy.outbox.max_events
             gateway.outbox.full_retry_after_s = policy.outbox.full_retry_after_s
             gateway.deletions.destinations = policy.destinations

@@ -23,11 +23,12 @@ from gateway.admin_request import audit, int_param, json_object, not_found, refu
 from gateway.bodies import decode_content, read_body
 from gateway.database import StorageUnavailable
 from gateway.metrics import Metrics
+from gateway.outbox.store import OutboxFull
 from gateway.protocols import posthog
 from gateway.protocols.codec import Inbound, ProtocolError, basic_auth_user, read_json
 from gateway.session_path import SESSION_ID
 from gateway.state import gateway_of
-from policies.policy import Http
+from policies.policy import Http, Source
 from policies.replay import ReplayPolicy
 from replay import console, offline, reports
 from replay.analysis import signals_of
@@ -67,6 +68,14 @@ def storage_fault(fault: StorageUnavailable | ObjectStoreUnavailable) -> Storage
         return fault
     log.warning("replay: object store unavailable: %s", fault)
     return StorageUnavailable("object store unavailable")
+
+
+def outbox_full(metrics: Metrics, source: Source, full: OutboxFull) -> ProtocolError:
+    """The 503 for a recording stored but not queued for its destinations (gateway.replay_destinations): the outbox
+    is full. The SDK sends the chunk again later; the store knows it, and it is queued then."""
+    metrics.inc("gateway_outbox_full_total", source=source.name)
+    request_context.refused("outbox_full", source.name)
+    return ProtocolError(503, "unavailable", "the gateway is busy; retry later", retry_after=full.retry_after)
 
 
 def _retry_after(error: ProtocolError) -> dict[str, str]:
@@ -130,6 +139,8 @@ async def native_ingest(request: Request) -> Response:
         return _rejected(error)
     except (StorageUnavailable, ObjectStoreUnavailable) as fault:
         return _json_refusal(gateway.health.refusal(storage_fault(fault), "replay"))
+    except OutboxFull as full:
+        return _json_refusal(outbox_full(gateway.metrics, source, full))
     return JSONResponse({"status": "ok", "stored": result.stored, "duplicates": result.duplicates,
                          "refused_consent": result.refused_consent})
 
@@ -152,13 +163,16 @@ async def posthog_recording(request: Request) -> Response:
             raise Rejected(error.status, error.code, error.message) from None
         _, batches = parse_posthog(items, limits.max_event_bytes)
         service = gateway.replay
-        await service.ingest(service.source(token), batches, request.headers, request.query_params)
+        source = service.source(token)
+        await service.ingest(source, batches, request.headers, request.query_params)
     except Rejected as error:
         gateway.metrics.inc("replay_requests_rejected_total", reason=error.code)
         request_context.refused(error.code)
         return PlainTextResponse(error.message, status_code=error.status)
     except (StorageUnavailable, ObjectStoreUnavailable) as fault:
         return _text_refusal(gateway.health.refusal(storage_fault(fault), "posthog-recording"))
+    except OutboxFull as full:
+        return _text_refusal(outbox_full(gateway.metrics, source, full))
     if request.query_params.get("beacon") == "1":
         return Response(status_code=204)
     return JSONResponse({"status": "Ok"})

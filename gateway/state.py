@@ -22,7 +22,7 @@ from pathlib import Path
 import httpx
 from starlette.requests import Request
 
-from gateway import access, audit_checkpoints, keys, request_context, retention, sink
+from gateway import access, audit_checkpoints, keys, replay_destinations, request_context, retention, sink
 from gateway.access import AccessControl
 from gateway.accounts import AccountMap
 from gateway.audit import AuditLog
@@ -46,7 +46,7 @@ from gateway.provenance import Provenance, verifies
 from gateway.schema import open_database
 from gateway.supervisor import Supervised
 from gateway.suppression import Suppression
-from policies.consent import decide, read_signals
+from policies.consent import Consent, decide, read_signals
 from policies.event import Event
 from policies.loader import LOCAL_SINK
 from policies.pii.scrubber import Scrubber
@@ -171,7 +171,7 @@ async def open_gateway(policy: Policy, data_dir: Path, announce_token: Callable[
     if batching is not None:
         await asyncio.to_thread(batching.objects.check)  # a wrong bucket or key is said now, not at the first chunk
     store = ReplayStore(db, Compressor(policy.replay.compression_level), linked=linked_to, batching=batching)
-    replay = ReplayService(policy.replay, store, *replay_parts(setup, identity, suppression, ledger, metrics))
+    replay = ReplayService(policy.replay, store, *replay_parts(setup, identity, suppression, ledger, metrics, outbox))
     deletions = Deletions(
         db, destinations=policy.destinations, identity=identity, suppression=suppression, outbox=outbox,
         replay=replay.store, ledger=ledger, audit=audit, http=http,
@@ -300,29 +300,38 @@ def dead_letters_for(policy: Policy, outbox: OutboxStore, suppression: Suppressi
     return DeadLetters(outbox, [d.name for d in policy.enabled_destinations], withheld)
 
 
-def replay_parts(setup: Setup, identity: Identity, suppression: Suppression, ledger: ConsentLedger, metrics: Metrics
-                 ) -> tuple[RrwebPrivacy, Gate]:
-    """What replay is given of a setup: its masking (the policy's unmasked inputs, the PII engine) and its gate."""
+def replay_parts(setup: Setup, identity: Identity, suppression: Suppression, ledger: ConsentLedger, metrics: Metrics,
+                 outbox: OutboxStore) -> tuple[RrwebPrivacy, Gate]:
+    """What replay is given of a setup: its masking (the policy's unmasked inputs, the PII engine) and its gate
+    (with the outbox, for the destinations that take recordings)."""
     policy = setup.policy
 
     def subjects(identifiers: Mapping[str, str]) -> tuple[str, ...]:
         return tuple(dict.fromkeys(identity.hash(value) for value in identifiers.values()))
 
-    def consent(source: Source, identifiers: Mapping[str, str], headers: Mapping[str, str],
-                query: Mapping[str, str]) -> tuple[bool, str]:
+    def decision(source: Source, identifiers: Mapping[str, str], headers: Mapping[str, str],
+                 query: Mapping[str, str]) -> Consent | None:
+        """Consent for a recording's subject; None when the subject asked to be deleted."""
         ids = subjects(identifiers)
         if suppression.suppressed(ids):
-            return False, "suppressed"
+            return None
         # A recording request carries no event: only the request's own signals (GPC, gdpr parameters) and the
         # subject's stored consent count. posthog-js's distinct_id may be a user id: not a device id here.
         devices = [identity.hash(identifiers["anonymousId"])] if "anonymousId" in identifiers else []
         signals = read_signals(Event("track", "-"), headers, query, policy.consent)
-        decision = decide(signals, ledger.state(ids, devices), source.consent_model, policy.consent)
+        return decide(signals, ledger.state(ids, devices), source.consent_model, policy.consent)
+
+    def consent(source: Source, identifiers: Mapping[str, str], headers: Mapping[str, str],
+                query: Mapping[str, str]) -> tuple[bool, str]:
+        found = decision(source, identifiers, headers, query)
+        if found is None:
+            return False, "suppressed"
         # No reason when the policy does not declare the purpose at all; the metric still needs a label.
-        return decision.granted(replay_service.PURPOSE), decision.reason(replay_service.PURPOSE) or "undeclared"
+        return found.granted(replay_service.PURPOSE), found.reason(replay_service.PURPOSE) or "undeclared"
 
     privacy = RrwebPrivacy(policy.replay.unmasked_inputs, scrub_text=setup.scrubber.scrub_text,
                            scrub_attribute=setup.scrubber.scrub_attribute, scrub_value=setup.scrubber.scrub_json,
                            scrub_texts=setup.scrubber.scrub_texts)
-    gate = Gate(source_for_key=policy.source_for_key, subjects=subjects, consent=consent, count=metrics.inc)
+    gate = Gate(source_for_key=policy.source_for_key, subjects=subjects, consent=consent, count=metrics.inc,
+                forward=replay_destinations.forwarder(policy, decision, outbox, metrics))
     return privacy, gate

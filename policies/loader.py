@@ -48,6 +48,8 @@ from policies.table import ENV_REF, REQUIRED, PolicyError, Table
 
 DEFAULT_POLICY = Path(__file__).with_name("default.toml")
 LOCAL_SINK = "sink"
+# Protocols whose destinations can take session recordings (`replay = true`): the ones with a recording format.
+REPLAY_PROTOCOLS = ("posthog",)
 
 _HEX64 = re.compile(r"^[0-9a-f]{64}$")
 # A server key speaks for users (their consent, their identity links): it must not be guessable.
@@ -93,8 +95,12 @@ def _read_destination(table: Table, protocols: Collection[str]) -> Destination:
         deletion=table.string_map("deletion"),
         on_missing_consent=table.string("on_missing_consent", DEFAULT_ON_MISSING_CONSENT, choices=ON_MISSING_CONSENT),
         max_in_flight=table.integer("max_in_flight", Destination.max_in_flight, minimum=1),
+        replay=table.boolean("replay", False),
     )
     table.finish()
+    if destination.replay and protocol not in REPLAY_PROTOCOLS:
+        raise table.error("replay", f"recordings can be sent to {', '.join(REPLAY_PROTOCOLS)} destinations only, "
+                                    f"not {protocol}")
     return destination
 
 

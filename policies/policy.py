@@ -51,6 +51,9 @@ class Destination:
     # Batches sent at once. 1 keeps delivery in order of arrival; more drain a slow vendor faster, but a batch retried
     # may then arrive after younger ones (vendors order events by their timestamps; profile updates apply as they come).
     max_in_flight: int = 1
+    # Session recordings too (README, "Replay destinations"): the chunks the gateway stored, as scrubbed, sent as
+    # `$snapshot` events. PostHog destinations only, and off unless asked: a recording is more than an event.
+    replay: bool = False
 
 
 @dataclass(frozen=True)

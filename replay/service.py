@@ -1,4 +1,5 @@
-"""Replay ingest as one flow: identify the source, check consent for `session_replay`, scrub, compress, store.
+"""Replay ingest as one flow: identify the source, check consent for `session_replay`, scrub, compress, store, and
+hand what was stored to the destinations that take recordings (`Gate.forward`).
 
 The gateway passes in what replay needs of it (`Gate`): the source of a write key, subject hashes of identifiers, the
 consent decision and metrics. Replay does not reach into the gateway's internals.
@@ -8,8 +9,9 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Callable, Mapping
+from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
+from typing import Any
 
 from policies.policy import Source
 from policies.replay import ReplayPolicy
@@ -25,6 +27,23 @@ log = logging.getLogger("replay")
 PURPOSE = "session_replay"
 
 
+@dataclass(frozen=True, slots=True)
+class Recorded:
+    """A chunk as stored (scrubbed: what the store keeps, never the request's body), for Gate.forward. Duplicates
+    are handed on too: the request before may have been stored and then refused before its forwarding committed."""
+
+    session_id: str
+    window_id: str
+    identifiers: Mapping[str, str]  # in clear, as the SDK sent them: a destination needs the distinct id
+    subjects: tuple[str, ...]
+    events: list[dict[str, Any]]
+    digest: bytes  # replay.store.chunk_digest: the same chunk sent again has the same one
+
+
+# (source, chunks, request headers, query): the request's signals decide consent per destination, as for events.
+Forward = Callable[[Source, list[Recorded], Mapping[str, str], Mapping[str, str]], Awaitable[None]]
+
+
 @dataclass(frozen=True)
 class Gate:
     source_for_key: Callable[[str], Source | None]
@@ -33,6 +52,9 @@ class Gate:
     # consent recorded for a device applies where the id is the recording's device id (anonymousId) only.
     consent: Callable[[Source, Mapping[str, str], Mapping[str, str], Mapping[str, str]], tuple[bool, str]]
     count: Callable[..., None]  # metrics: count(name, amount, **labels)
+    # Hands stored chunks to the destinations that take recordings (the gateway's outbox), committed before it returns;
+    # None: recordings stay in the gateway.
+    forward: Forward | None = None
 
 
 @dataclass
@@ -70,6 +92,7 @@ class ReplayService:
                      query: Mapping[str, str]) -> Ingested:
         result = Ingested()
         chunks: list[ChunkIn] = []
+        identifiers: list[Mapping[str, str]] = []
         for batch in batches:
             if not batch.events:
                 continue
@@ -83,6 +106,7 @@ class ReplayService:
             events = self.privacy.scrub(batch.events, unmasked)
             chunks.append(ChunkIn(batch.session_id, batch.window_id, subjects, events, summarize(events),
                                   unmasked if self.privacy.selectors else None))
+            identifiers.append(batch.identifiers)
         if not chunks:
             return result
         if source.name not in self._since_dictionary:
@@ -92,6 +116,10 @@ class ReplayService:
             stored = await self.store.add(source.name, chunks)
         except SessionConflict as conflict:
             raise Rejected(409, "conflict", str(conflict)) from None
+        if self.gate.forward is not None:
+            await self.gate.forward(source, [
+                Recorded(chunk.session_id, chunk.window_id, ids, chunk.subjects, chunk.events, item.digest)
+                for chunk, ids, item in zip(chunks, identifiers, stored, strict=True)], headers, query)
         if self.live is not None:
             self.live.stored({chunk.session_id for chunk, item in zip(chunks, stored, strict=True)
                               if not item.duplicate})

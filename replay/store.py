@@ -164,6 +164,7 @@ class Stored:
     duplicate: bool
     raw_bytes: int
     stored_bytes: int
+    digest: bytes = b""  # chunk_digest: what names the chunk (forwarded recordings take their dedup ids from it)
 
 
 def chunk_digest(window_id: str, raw: bytes) -> bytes:
@@ -355,7 +356,7 @@ class ReplayStore:
              len(compressed), dict_id, now),
         )
         if not cursor.rowcount:
-            return Stored(True, len(raw), 0)  # the same batch again: an SDK retry
+            return Stored(True, len(raw), 0, digest)  # the same batch again: an SDK retry
         assert cursor.lastrowid is not None  # the rowcount above says the INSERT stored a row
         if place is None:
             self.blobs.put(conn, cursor.lastrowid, compressed)
@@ -383,7 +384,7 @@ class ReplayStore:
              summary.inputs, summary.mutations, len(raw), len(compressed), now, now),
         )
         self._remember(session_id, meta)
-        return Stored(False, len(raw), len(compressed))
+        return Stored(False, len(raw), len(compressed), digest)
 
     def _may_join(self, conn: sqlite3.Connection, meta: _SessionMeta, subjects: Iterable[str]) -> bool:
         """Whether a chunk naming `subjects` may be added to the session of `meta`: it names one of the identifiers

@@ -116,10 +116,11 @@ class Route:
 
 
 # Which of a vendor's endpoints an encoded event goes to, recorded with its outbox row: most vendors take everything
-# at one endpoint ("event"); Mixpanel takes user profile updates at /engage and group profile updates at /groups.
+# at one endpoint ("event"); Mixpanel takes user profile updates at /engage and group profile updates at /groups;
+# PostHog takes session recordings ("recording", gateway.replay_destinations) at /s/.
 # In this order, a batch holding several kinds is sent.
-EndpointKind = Literal["event", "profile", "group"]
-ENDPOINT_KINDS: tuple[EndpointKind, ...] = ("event", "profile", "group")
+EndpointKind = Literal["event", "profile", "group", "recording"]
+ENDPOINT_KINDS: tuple[EndpointKind, ...] = ("event", "profile", "group", "recording")
 
 
 def one_endpoint(event: Event) -> EndpointKind:
@@ -136,6 +137,10 @@ class OutboundRequest:
 # One event in a destination's wire format, and the kind of endpoint it is for: (body, kind). A plain tuple, because one
 # is made for every event and destination on the way to the outbox.
 Encoded = tuple[bytes, EndpointKind]
+
+# A stored recording chunk in a vendor's recording format: (session id, window id, distinct id, rrweb events, chunk
+# id) -> (dedup id, encoded) per outbox row, queued with the endpoint kind "recording" (gateway.replay_destinations).
+RecordingEncoder = Callable[[str, str, str, Sequence[dict[str, Any]], str], list[tuple[str, bytes]]]
 
 
 @dataclass(frozen=True)
@@ -155,6 +160,8 @@ class Codec:
     kind_of: Callable[[Event], EndpointKind] = one_endpoint
     # Whether a request on a path this codec is a guest on (Route.guest) is this vendor's.
     claims: Callable[[Inbound], bool] | None = None
+    # Session recordings, for a vendor that takes them (a destination's `replay = true`).
+    encode_recording: RecordingEncoder | None = None
 
     def outbox_encoder(self) -> Callable[[Event], Encoded]:
         """`encode`, with each body's endpoint kind beside it, as the outbox records them."""

@@ -22,7 +22,9 @@ Inbound (reference/vendor-wire-formats.md, PostHog capture):
   for every event; errors are JSON `{"error", "error_description"}`.
 
 Outbound: `POST {endpoint}/batch/` `{api_key, batch, sent_at}` with the destination's project `api_key`, as the
-server SDKs do. `uuid` is PostHog's dedup id; a messageId that is not a UUID becomes a deterministic uuid5.
+server SDKs do; session recordings (`$snapshot` events, gateway.protocols.posthog_snapshots) in the same envelope to
+`{endpoint}/s/`, where posthog-js sends them. `uuid` is PostHog's dedup id; a messageId that is not a UUID becomes
+a deterministic uuid5.
 """
 
 from __future__ import annotations
@@ -35,7 +37,7 @@ from typing import Any
 import orjson
 from starlette.responses import PlainTextResponse, Response
 
-from gateway.protocols import fields
+from gateway.protocols import fields, posthog_snapshots
 from gateway.protocols.codec import (
     Codec,
     Decoded,
@@ -68,6 +70,7 @@ MAX_EVENT_BYTES = 2 * 1024 * 1024
 LIMITS = Limits(max_body_bytes=MAX_BODY_BYTES, max_event_bytes=MAX_EVENT_BYTES, max_events=100_000)
 OUTBOUND_LIMITS = Limits(max_body_bytes=5 * 1024 * 1024, max_event_bytes=MAX_EVENT_BYTES, max_events=1000)
 OUTBOUND_PATH = "/batch/"
+RECORDING_PATH = "/s/"  # where posthog-js sends `$snapshot` events (gateway.protocols.posthog_snapshots)
 
 _PATHS = ("/e", "/i/v0/e", "/capture")
 V1 = "v1"  # the kind of capture v1's path
@@ -486,9 +489,8 @@ def build_batch(items: Sequence[bytes], destination: Destination, kind: Endpoint
     api_key = orjson.dumps(destination.credentials["api_key"])
     sent_at = datetime.now(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
     body = b'{"api_key":' + api_key + b',"batch":[' + b",".join(items) + b'],"sent_at":"' + sent_at.encode() + b'"}'
-    return OutboundRequest(
-        url=f"{destination.endpoint}{OUTBOUND_PATH}", headers={"Content-Type": "application/json"}, body=body
-    )
+    path = RECORDING_PATH if kind == "recording" else OUTBOUND_PATH
+    return OutboundRequest(url=f"{destination.endpoint}{path}", headers={"Content-Type": "application/json"}, body=body)
 
 
 # -- answers -----------------------------------------------------------------------------------------------------------
@@ -525,4 +527,5 @@ CODEC = Codec(
     build_batch=build_batch,
     credentials=("api_key",),
     claims=claims,
+    encode_recording=posthog_snapshots.snapshot_events,
 )

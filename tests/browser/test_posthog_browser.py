@@ -146,3 +146,99 @@ def test_posthog_js_events_config_recorder_and_recording_go_through_the_gateway(
         assert b"jane.roe" not in orjson.dumps(events_json)
     finally:
         vendor.stop()
+
+
+FORM_PAGE = """<!doctype html>
+<html lang="en"><head><title>Sign up</title>
+<script src="/npm/posthog-js/dist/array.js"></script>
+<script>
+  posthog.init(__KEY__, {
+    api_host: __HOST__,
+    autocapture: false,
+    persistence: "localStorage",
+    disable_session_recording: false,
+    session_recording: {maskAllInputs: false},
+  });
+</script></head>
+<body><h1>Sign up</h1>
+<form><label>E-mail <input id="email" name="email"></label>
+<button id="join" type="button" onclick="document.getElementById('done').textContent =
+  'Welcome ' + 'aboard, ' + document.getElementById('email').value">Join</button></form>
+<p id="done"></p>
+</body></html>"""
+
+TYPED_EMAIL = "jane.roe@example.org"
+
+
+def posthog_snapshots(vendor: FakeVendor) -> list[dict[str, Any]]:
+    """The `$snapshot` events the fake PostHog received at `/s/`, read as PostHog's capture reads them
+    (reference/vendor-wire-formats.md): `{api_key, batch, sent_at}` with the project key, each event a `$snapshot`
+    with a distinct id, a uuid, and properties `$snapshot_data` (rrweb events with a numeric type and timestamp),
+    `$session_id`, `$window_id`, `$snapshot_bytes`, `$lib`."""
+    snapshots = []
+    for request in vendor.accepted():
+        if request.path != "/s/":
+            continue
+        body = request.json()
+        assert body["api_key"] == PROJECT_KEY and isinstance(body["sent_at"], str)
+        for event in body["batch"]:
+            properties = event["properties"]
+            assert event["event"] == "$snapshot" and isinstance(event["uuid"], str)
+            assert event["distinct_id"] and isinstance(properties["$window_id"], str)
+            assert isinstance(properties["$snapshot_bytes"], int) and isinstance(properties["$lib"], str)
+            assert all(isinstance(e["type"], int) and isinstance(e["timestamp"], int)
+                       for e in properties["$snapshot_data"])
+            snapshots.append(event)
+    return snapshots
+
+
+def test_a_posthog_destination_with_replay_receives_the_session_as_snapshot_events_scrubbed(
+    page: Any, pages: PageServer, start_gateway: Callable[..., GatewayProcess]
+) -> None:
+    vendor = FakeVendor().start()
+    vendor.rule = FakePostHog()
+    try:
+        policy = vendors_policy({"posthog": vendor.url})
+        policy["sources"][0]["allowed_origins"] = [pages.url]
+        policy["destinations"][0]["replay"] = True
+        policy["replay"] = {"analyze_after_idle_s": 3600}
+        gateway = start_gateway(policy, env=VENDOR_ENV)
+        url = pages.add_page("signup.html", FORM_PAGE.replace("__KEY__", json.dumps(WRITE_KEY))
+                             .replace("__HOST__", json.dumps(gateway.url)))
+        page.goto(url)
+        page.wait_for_function("() => window.posthog && window.posthog.__loaded")
+        recording = "() => !!(posthog.sessionRecordingStarted && posthog.sessionRecordingStarted())"
+        wait_until(lambda: page.evaluate(recording), timeout=20, what="posthog-js to start recording")
+        session_id = page.evaluate("() => posthog.get_session_id()")
+        page.fill("#email", TYPED_EMAIL)  # posthog-js sends what is typed in clear (maskAllInputs: false)
+        page.click("#join")  # and the page shows it back, in a mutation's text
+        page.wait_for_function("() => document.getElementById('done').textContent.startsWith('Welcome aboard, jane')")
+
+        def session_arrived() -> list[dict[str, Any]] | None:
+            snapshots = [s for s in posthog_snapshots(vendor) if s["properties"]["$session_id"] == session_id]
+            data = [e for s in snapshots for e in s["properties"]["$snapshot_data"]]
+            full = any(e["type"] == 2 for e in data)
+            clicked = any(e["type"] == 3 and e["data"].get("source") == 2 for e in data)
+            shown = b"Welcome aboard, " in orjson.dumps(data)  # the mutation that shows the e-mail
+            return snapshots if full and clicked and shown else None
+
+        snapshots = wait_until(session_arrived, timeout=30, what="the session's $snapshot events at the fake PostHog")
+        forwarded = [e for s in snapshots for e in s["properties"]["$snapshot_data"]]
+        typed = [e for e in forwarded if e["type"] == 3 and e["data"].get("source") == 5]  # input events
+        assert typed and all(set(e["data"]["text"]) == {"*"} for e in typed)
+        assert b"Welcome aboard, [EMAIL]" in orjson.dumps(forwarded)  # scrubbed by the gateway, stored, forwarded
+        received = b"".join(r.body for r in vendor.received() if r.path == "/s/")
+        assert TYPED_EMAIL.encode() not in received and b"jane.roe" not in received
+        assert all(s["distinct_id"] == snapshots[0]["distinct_id"] for s in snapshots)
+
+        # What was forwarded is what the gateway stored: the same rrweb events of the session.
+        stored = gateway.admin(f"/admin/v1/replay/sessions/{session_id}/events").json()
+        assert {(e["type"], e["timestamp"]) for e in forwarded} <= {(e["type"], e["timestamp"]) for e in stored}
+        # Outbox rows like events: delivered, so nothing is left queued.
+        def queued() -> int:
+            [posthog_row] = gateway.admin("/admin/v1/outbox").json()["destinations"]
+            return int(posthog_row["queued"]) + int(posthog_row["dead_letters"])
+
+        wait_until(lambda: queued() == 0, timeout=10, what="the outbox to drain")
+    finally:
+        vendor.stop()

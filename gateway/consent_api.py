@@ -52,6 +52,7 @@ from gateway.protocols.codec import ProtocolError, basic_auth_user, parse_json
 from gateway.provenance import Provenance
 from gateway.state import Gateway, gateway_of
 from policies.consent import NECESSARY
+from replay import service as replay_service
 
 MAX_BODY = 64 * 1024
 DEVICE_KEYS = ("anonymousId", "deviceId")
@@ -237,6 +238,9 @@ async def _apply(gateway: Gateway, record: ConsentRecord) -> dict[str, Any]:
         if recorded.withdrawn and purge:
             needing = [d.name for d in gateway.policy.destinations if recorded.withdrawn & set(d.purposes)]
             removed = gateway.outbox.remove_subjects(conn, needing, subject)
+            if replay_service.PURPOSE in recorded.withdrawn:  # the recordings queued for replay destinations
+                taking = [d.name for d in gateway.policy.destinations if d.replay and d.name not in needing]
+                removed += gateway.outbox.remove_subjects(conn, taking, subject, kind="recording")
         return dict(recorded.state), sorted(recorded.withdrawn), removed
 
     gateway.health.admit()  # StorageUnavailable when the disk is full or the writer is down: answered 503

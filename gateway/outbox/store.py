@@ -344,21 +344,24 @@ class OutboxStore:
 
         await self.db.write(move)
 
-    def remove_subjects(self, conn: Connection, destinations: Iterable[str], subjects: Iterable[str]) -> int:
+    def remove_subjects(self, conn: Connection, destinations: Iterable[str], subjects: Iterable[str],
+                        kind: EndpointKind | None = None) -> int:
         """Delete queued deliveries to `destinations` of events carrying any of `subjects` (inside the caller's
-        write): consent was withdrawn. Returns how many were removed. Found through the subject index."""
+        write), only those of endpoint `kind` when given: consent was withdrawn. Returns how many were removed. Found
+        through the subject index."""
         wanted = sorted(set(destinations))
         if not wanted:
             return 0
         ids = sorted({row_id for subject in set(subjects) for (row_id,) in conn.execute(
             "SELECT row_id FROM outbox_subjects WHERE subject = ?", (subject,))})
+        of_kind, kinds = ("", ()) if kind is None else (" AND kind = ?", (kind,))
         deleted: list[tuple[int, str, str]] = []
         for start in range(0, len(ids), 500):
             chunk = ids[start:start + 500]
             deleted += conn.execute(
                 f"""DELETE FROM outbox WHERE id IN ({",".join("?" * len(chunk))})
-                    AND destination IN ({",".join("?" * len(wanted))}) RETURNING id, subjects, destination""",
-                (*chunk, *wanted)).fetchall()
+                    AND destination IN ({",".join("?" * len(wanted))}){of_kind} RETURNING id, subjects, destination""",
+                (*chunk, *wanted, *kinds)).fetchall()
         self._removed(conn, deleted)
         return len(deleted)
 

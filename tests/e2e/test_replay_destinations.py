@@ -1,0 +1,71 @@
+"""Recordings from any rrweb recorder (`/v1/replay`) reach a PostHog destination with `replay = true` through the
+outbox like events: queued before the 2xx while PostHog is down, delivered when it is back, and a person's withdrawal
+of `session_replay` (with `purge_queued`) removes their queued recordings and leaves their queued events.
+(tests/browser/test_posthog_browser.py drives posthog-js itself.)"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from typing import Any
+
+import httpx
+import orjson
+import pytest
+
+from tests.e2e.test_consent import record_from_backend
+from tests.e2e.test_replay_native import SESSIONS, post_events
+from tests.support.fake_vendor import FakeVendor
+from tests.support.gateway_process import VENDOR_ENV, WRITE_KEY, GatewayProcess, vendors_policy
+from tests.support.waiting import wait_until
+
+pytestmark = pytest.mark.e2e
+
+
+def snapshots_by_person(vendor: FakeVendor) -> dict[str, list[dict[str, Any]]]:
+    found: dict[str, list[dict[str, Any]]] = {}
+    for request in vendor.accepted():
+        if request.path == "/s/":
+            for event in request.json()["batch"]:
+                found.setdefault(event["distinct_id"], []).append(event)
+    return found
+
+
+def queued(gateway: GatewayProcess) -> int:
+    [posthog] = gateway.admin("/admin/v1/outbox").json()["destinations"]
+    return int(posthog["queued"])
+
+
+def test_queued_recordings_wait_for_posthog_and_a_withdrawal_removes_only_that_persons_recordings(
+    start_gateway: Callable[..., GatewayProcess],
+) -> None:
+    vendor = FakeVendor().start()
+    try:
+        policy = vendors_policy({"posthog": vendor.url})
+        policy["destinations"][0]["replay"] = True
+        policy["consent"] = {"on_withdrawal": "purge_queued"}
+        policy["replay"] = {"analyze_after_idle_s": 3600}
+        gateway = start_gateway(policy, env=VENDOR_ENV)
+        vendor.stop()  # PostHog is down: what the gateway acknowledges waits in the outbox
+        events = json.loads(SESSIONS[0].read_text())["events"]
+        for person in ("carol", "dave"):
+            answer = post_events(gateway, f"sess-{person}", {"events": events, "userId": person})
+            assert answer.status_code == 200 and answer.json()["stored"] == 1
+        event = [{"event": "Viewed", "distinct_id": "carol", "properties": {"token": WRITE_KEY}}]
+        assert httpx.post(gateway.url + "/e/", content=orjson.dumps(event), timeout=10).status_code == 200
+        assert queued(gateway) >= 3  # two recordings (one or more $snapshot events each) and one event
+
+        answer = record_from_backend(gateway, userId="carol", denied=["session_replay"]).json()
+        assert answer["withdrawn"] == ["session_replay"] and answer["removed_queued_events"] >= 1
+
+        vendor.start()
+        persons = wait_until(lambda: (found := snapshots_by_person(vendor)) and "dave" in found and found,
+                             timeout=30, what="dave's recording at the fake PostHog")
+        wait_until(lambda: queued(gateway) == 0, timeout=30, what="the outbox to drain")
+        assert "carol" not in snapshots_by_person(vendor)
+        dave = [e for s in persons["dave"] for e in s["properties"]["$snapshot_data"]]
+        assert len(dave) == len(events) and {s["properties"]["$session_id"] for s in persons["dave"]} == {"sess-dave"}
+        batches = [e for r in vendor.accepted() if r.path == "/batch/" for e in r.json()["batch"]]
+        assert [e["event"] for e in batches] == ["Viewed"]  # carol's event stayed queued and was delivered
+    finally:
+        vendor.stop()

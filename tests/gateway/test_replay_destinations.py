@@ -108,7 +108,7 @@ def test_one_rrweb_event_larger_than_a_snapshot_travels_alone() -> None:
 
 
 def test_only_posthog_destinations_take_recordings() -> None:
-    with pytest.raises(PolicyError, match="replay.*posthog destinations only"):
+    with pytest.raises(PolicyError, match=r"replay.*posthog destinations only"):
         parse_policy(POLICY.replace('credentials = { write_key = "seg" }',
                                     'credentials = { write_key = "seg" }\nreplay = true'),
                      "site.toml", PROTOCOLS, {})

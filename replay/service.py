@@ -116,10 +116,6 @@ class ReplayService:
             stored = await self.store.add(source.name, chunks)
         except SessionConflict as conflict:
             raise Rejected(409, "conflict", str(conflict)) from None
-        if self.gate.forward is not None:
-            await self.gate.forward(source, [
-                Recorded(chunk.session_id, chunk.window_id, ids, chunk.subjects, chunk.events, item.digest)
-                for chunk, ids, item in zip(chunks, identifiers, stored, strict=True)], headers, query)
         if self.live is not None:
             self.live.stored({chunk.session_id for chunk, item in zip(chunks, stored, strict=True)
                               if not item.duplicate})
@@ -134,6 +130,10 @@ class ReplayService:
         self.gate.count("replay_raw_bytes_total", result.raw_bytes, source=source.name)
         self.gate.count("replay_stored_bytes_total", result.stored_bytes, source=source.name)
         self._maybe_train(source.name, result.stored)
+        if self.gate.forward is not None:  # last: what was stored is analysed and counted even if this refuses
+            await self.gate.forward(source, [
+                Recorded(chunk.session_id, chunk.window_id, ids, chunk.subjects, chunk.events, item.digest)
+                for chunk, ids, item in zip(chunks, identifiers, stored, strict=True)], headers, query)
         return result
 
     # -- dictionaries ------------------------------------------------------------------------------------------------

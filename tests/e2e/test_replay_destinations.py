@@ -69,3 +69,33 @@ def test_queued_recordings_wait_for_posthog_and_a_withdrawal_removes_only_that_p
         assert [e["event"] for e in batches] == ["Viewed"]  # carol's event stayed queued and was delivered
     finally:
         vendor.stop()
+
+
+def test_a_full_outbox_refuses_the_recording_with_retry_after_and_the_retry_is_queued(
+    start_gateway: Callable[..., GatewayProcess],
+) -> None:
+    vendor = FakeVendor().start()
+    try:
+        policy = vendors_policy({"posthog": vendor.url})
+        policy["destinations"][0]["replay"] = True
+        policy["outbox"] = {"max_events": 1, "full_retry_after_s": 7}
+        policy["replay"] = {"analyze_after_idle_s": 3600}
+        gateway = start_gateway(policy, env=VENDOR_ENV)
+        vendor.stop()
+        events = json.loads(SESSIONS[0].read_text())["events"]
+        first = post_events(gateway, "sess-first", {"events": events, "userId": "erin"})
+        assert first.status_code == 200 and queued(gateway) == 1
+        refused = post_events(gateway, "sess-second", {"events": events, "userId": "erin"})
+        assert refused.status_code == 503 and refused.headers["Retry-After"] == "7"
+        assert refused.json()["error"] == "unavailable"
+
+        vendor.start()
+        wait_until(lambda: queued(gateway) == 0, timeout=30, what="the first recording delivered")
+        again = post_events(gateway, "sess-second", {"events": events, "userId": "erin"})  # the SDK's retry
+        assert again.status_code == 200 and again.json()["duplicates"] == 1  # stored the first time
+        sessions = wait_until(
+            lambda: (found := {s["properties"]["$session_id"] for s in snapshots_by_person(vendor).get("erin", [])})
+            >= {"sess-first", "sess-second"} and found, timeout=30, what="both recordings at the fake PostHog")
+        assert sessions == {"sess-first", "sess-second"}
+    finally:
+        vendor.stop()

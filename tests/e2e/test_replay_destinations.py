@@ -59,10 +59,10 @@ def test_queued_recordings_wait_for_posthog_and_a_withdrawal_removes_only_that_p
         assert answer["withdrawn"] == ["session_replay"] and answer["removed_queued_events"] >= 1
 
         vendor.start()
-        persons = wait_until(lambda: (found := snapshots_by_person(vendor)) and "dave" in found and found,
-                             timeout=30, what="dave's recording at the fake PostHog")
+        wait_until(lambda: "dave" in snapshots_by_person(vendor), timeout=30, what="dave's recording at PostHog")
         wait_until(lambda: queued(gateway) == 0, timeout=30, what="the outbox to drain")
-        assert "carol" not in snapshots_by_person(vendor)
+        persons = snapshots_by_person(vendor)
+        assert "carol" not in persons
         dave = [e for s in persons["dave"] for e in s["properties"]["$snapshot_data"]]
         assert len(dave) == len(events) and {s["properties"]["$session_id"] for s in persons["dave"]} == {"sess-dave"}
         batches = [e for r in vendor.accepted() if r.path == "/batch/" for e in r.json()["batch"]]
@@ -93,9 +93,10 @@ def test_a_full_outbox_refuses_the_recording_with_retry_after_and_the_retry_is_q
         wait_until(lambda: queued(gateway) == 0, timeout=30, what="the first recording delivered")
         again = post_events(gateway, "sess-second", {"events": events, "userId": "erin"})  # the SDK's retry
         assert again.status_code == 200 and again.json()["duplicates"] == 1  # stored the first time
-        sessions = wait_until(
-            lambda: (found := {s["properties"]["$session_id"] for s in snapshots_by_person(vendor).get("erin", [])})
-            >= {"sess-first", "sess-second"} and found, timeout=30, what="both recordings at the fake PostHog")
-        assert sessions == {"sess-first", "sess-second"}
+        def sessions() -> set[str]:
+            return {s["properties"]["$session_id"] for s in snapshots_by_person(vendor).get("erin", [])}
+
+        wait_until(lambda: sessions() == {"sess-first", "sess-second"}, timeout=30,
+                   what="both recordings at the fake PostHog")
     finally:
         vendor.stop()

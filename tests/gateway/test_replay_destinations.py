@@ -80,7 +80,7 @@ def test_a_chunk_becomes_snapshot_events_posthog_and_the_gateways_own_s_endpoint
     assert snapshot["properties"]["$snapshot_data"] == [META, CLICK]
     assert snapshot["timestamp"] == "2023-11-14T22:13:20.000Z"  # the first rrweb event's time
     # The gateway's reader of posthog-js's `/s/` takes it as one batch of the same session, window and person.
-    _, [batch] = parse_posthog(orjson.loads(request.body)["batch"], max_event_bytes=None)
+    _, [batch] = parse_posthog(orjson.loads(request.body)["batch"], max_event_bytes=1024 * 1024)
     assert (batch.session_id, batch.window_id, batch.identifiers, batch.events) == (
         "sess-1", "win-1", {"distinct_id": "user-42"}, [META, CLICK])
 
@@ -126,8 +126,12 @@ def queued_after_forwarding(tmp_path: Path, policy: Policy, decision: Consent | 
     forward = forwarder(policy, lambda *_: decision, outbox, Metrics(policy_series(policy, PROTOCOLS)))
     assert forward is not None
     chunk = Recorded("sess-1", "win-1", identifiers, ("h1", "h2"), [META, CLICK], b"\x01\x02")
+
+    async def forward_one() -> None:
+        await forward(policy.sources[0], [chunk], {}, {})
+
     try:
-        asyncio.run(forward(policy.sources[0], [chunk], {}, {}))
+        asyncio.run(forward_one())
         return db.read_sync(lambda c: c.execute(
             "SELECT destination, kind, subjects, body FROM outbox ORDER BY id").fetchall())
     finally:

@@ -222,3 +222,21 @@ def test_rows_queued_before_the_subject_index_existed_are_indexed_by_its_migrati
     assert db.write_sync(lambda conn: outbox.take_subjects(conn, ["s-kim"], 10)) == (2, 2)
     assert index(db) == []
     db.close()
+
+
+def test_a_withdrawal_of_session_replay_can_take_only_the_recordings_of_a_destination(
+    database_location: Path | Engine,
+) -> None:
+    db = Database(database_location, MIGRATIONS)
+    outbox = OutboxStore(db, 1000, 30, ["posthog"])
+    snapshot = Delivery("posthog", "web", "snap", (b'{"event":"$snapshot"}', "recording"), "s-hal")
+
+    async def scenario() -> None:
+        await outbox.commit([delivery("posthog", "event", "s-hal"), snapshot], also=None)
+        assert await db.write(lambda conn: outbox.remove_subjects(conn, ["posthog"], ["s-hal"], "recording")) == 1
+        [left] = await outbox.next_batch("posthog", 10, 1_000_000)
+        assert (left.message_id, left.kind) == ("event", "event")
+        assert index(db) == [("s-hal", "event")] and outbox.depth() == {"posthog": 1}
+
+    asyncio.run(scenario())
+    db.close()

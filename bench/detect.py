@@ -44,12 +44,17 @@ from typing import Any
 import orjson
 
 from gateway.database import Database, Migration
+from replay import shredding
 from replay import store as replay_store
 from replay.analysis import analyze_stored
 from replay.compression import Compressor, train
 from replay.detect import DetectConfig, SessionAnalysis, analyze_session
+from replay.shredding import KeyRing
 from replay.store import ChunkIn, ReplayStore, encode_chunk
 from replay.summary import summarize
+
+MASTER_KEY = bytes(range(32))  # not a secret: the benchmark's master key
+STORE_MIGRATIONS = [Migration("replay-1", replay_store.SCHEMA), Migration("replay-keys-1", shredding.SCHEMA)]
 
 ROOT = Path(__file__).resolve().parent.parent
 CORPUS = ROOT / "fixtures" / "replay-corpus"
@@ -305,7 +310,7 @@ def chunks_of(events: list[dict[str, Any]]) -> list[list[dict[str, Any]]]:
 def stored(sessions: list[tuple[str, list[dict[str, Any]]]], db: Database) -> ReplayStore:
     """`sessions` in a replay store on `db`, compressed with a dictionary trained on their chunks (as the gateway
     trains one per source once it has enough chunks)."""
-    store = ReplayStore(db, Compressor(level=3))
+    store = ReplayStore(db, Compressor(level=3), KeyRing(MASTER_KEY))
     cut = [(session_id, chunks_of(events)) for session_id, events in sessions]
 
     async def fill() -> None:
@@ -385,7 +390,7 @@ def measure_read_and_detect(
     config = DetectConfig()
     events = sum(len(e) for _, e in sessions) * rounds
     with tempfile.TemporaryDirectory() as directory:
-        db = Database(Path(directory) / "bench.sqlite3", [Migration("replay-1", replay_store.SCHEMA)])
+        db = Database(Path(directory) / "bench.sqlite3", STORE_MIGRATIONS)
         try:
             store = stored(sessions, db)
             ids = [session_id for session_id, _ in sessions]

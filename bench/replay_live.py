@@ -38,8 +38,11 @@ from policies.replay import ReplayPolicy  # noqa: E402
 from replay.analysis import analyze_stored  # noqa: E402
 from replay.compression import Compressor  # noqa: E402
 from replay.live import COST_FACTOR  # noqa: E402
+from replay.shredding import KeyRing  # noqa: E402
 from replay.store import ChunkIn, ReplayStore  # noqa: E402
 from replay.summary import summarize  # noqa: E402
+
+MASTER_KEY = bytes(range(32))  # not a secret: the benchmark's master key
 
 CHUNK_S = 2.0
 
@@ -60,7 +63,7 @@ def main() -> None:
     chunks = chunks_of([e for e in events if e["timestamp"] < cutoff])
     with tempfile.TemporaryDirectory() as tmp:
         db = Database(Path(tmp) / DATABASE_FILE, MIGRATIONS)
-        store = ReplayStore(db, Compressor(policy.compression_level))
+        store = ReplayStore(db, Compressor(policy.compression_level), KeyRing(MASTER_KEY))
         try:
             due: float | None = None
             not_before = 0.0

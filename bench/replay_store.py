@@ -52,6 +52,7 @@ from policies.pii.config import PiiConfig  # noqa: E402
 from policies.pii.scrubber import Scrubber  # noqa: E402
 from policies.policy import Source  # noqa: E402
 from policies.replay import ReplayPolicy  # noqa: E402
+from replay import shredding  # noqa: E402
 from replay import store as replay_store  # noqa: E402
 from replay.batching import Batching  # noqa: E402
 from replay.compression import Compressor  # noqa: E402
@@ -59,7 +60,10 @@ from replay.ingest import parse_native  # noqa: E402
 from replay.object_index import SCHEMA as OBJECTS_SCHEMA  # noqa: E402
 from replay.privacy import RrwebPrivacy  # noqa: E402
 from replay.service import Gate, ReplayService  # noqa: E402
+from replay.shredding import KeyRing  # noqa: E402
 from replay.store import ReplayStore, encode_chunk  # noqa: E402
+
+MASTER_KEY = bytes(range(32))  # not a secret: the benchmark's master key
 
 CORPUS = ROOT / "fixtures" / "replay-corpus"
 SOURCE = Source("bench", ("k",), (), "opt-out")
@@ -81,7 +85,7 @@ def service(db: Database, policy: ReplayPolicy, scrubber: Scrubber, batching: Ba
     privacy = RrwebPrivacy((), scrub_text=scrubber.scrub_text, scrub_attribute=scrubber.scrub_attribute)
     gate = Gate(source_for_key=lambda key: SOURCE, subjects=lambda ids: (), consent=lambda *a: (True, "bench"),
                 count=lambda *a, **k: None)
-    store = ReplayStore(db, Compressor(policy.compression_level), batching=batching)
+    store = ReplayStore(db, Compressor(policy.compression_level), KeyRing(MASTER_KEY), batching=batching)
     return ReplayService(policy, store, privacy, gate)
 
 
@@ -117,7 +121,8 @@ async def timed(work) -> tuple[float, float]:
     return time.perf_counter() - started, time.process_time() - cpu_started
 
 
-MIGRATIONS = [Migration("replay-1", replay_store.SCHEMA), Migration("replay-objects-1", OBJECTS_SCHEMA)]
+MIGRATIONS = [Migration("replay-1", replay_store.SCHEMA), Migration("replay-objects-1", OBJECTS_SCHEMA),
+              Migration("replay-keys-1", shredding.SCHEMA)]
 
 
 async def replay_ingest(path: Path, policy: ReplayPolicy, scrubber: Scrubber, warmup: dict[str, list[bytes]],

@@ -138,9 +138,29 @@ class Progress:
                   file=sys.stderr, flush=True)
 
 
+def cmd_replay_rotate_master_key(args: argparse.Namespace) -> int:
+    """Rewrap the data keys under a new master key in one transaction; then the new key replaces the old where the
+    gateway reads it, and the old one is destroyed: copies of the data taken before then open nothing without it."""
+    from gateway import keys
+
+    policy = _load(args.policy)
+    new = bytes.fromhex(Path(args.new_key_file).read_text().strip())
+    db = _open_database(args.data_dir)
+    try:
+        ring = keys.replay_keys(policy, Path(args.data_dir))
+        db.read_sync(ring.check)
+        count = db.write_sync(lambda conn: ring.rewrap(conn, new))
+    finally:
+        db.close()
+    print(f"{count} data keys rewrapped; now put {args.new_key_file} where the gateway reads its master key "
+          f"({keys.MASTER_KEY_ENV} or [privacy] master_key_file) and destroy the old one", file=sys.stderr)
+    return 0
+
+
 def cmd_replay_analyze(args: argparse.Namespace) -> int:
     import asyncio
 
+    from gateway import keys
     from replay import analysis
     from replay.batching import batching_for
     from replay.compression import Compressor
@@ -150,7 +170,7 @@ def cmd_replay_analyze(args: argparse.Namespace) -> int:
     db = _open_database(args.data_dir)
     try:
         store = ReplayStore(db, Compressor(policy.replay.compression_level),
-                            batching=batching_for(policy.replay.storage))
+                            keys.replay_keys(policy, Path(args.data_dir)), batching=batching_for(policy.replay.storage))
         sessions = [args.session] if args.session else db.read_sync(analysis.all_sessions)
         if not sessions:
             print("no sessions to analyse", file=sys.stderr)
@@ -214,6 +234,7 @@ def cmd_purge(args: argparse.Namespace) -> int:
     purge_interval_s. Safe to run while it runs."""
     import asyncio
 
+    from gateway import keys
     from gateway.retention import purge
     from policies.retention import CATEGORIES
     from replay.batching import batching_for
@@ -232,7 +253,7 @@ def cmd_purge(args: argparse.Namespace) -> int:
                 progress.step(f"{category}: {seen[category]}")
 
         store = ReplayStore(db, Compressor(policy.replay.compression_level),
-                            batching=batching_for(policy.replay.storage))
+                            keys.replay_keys(policy, Path(args.data_dir)), batching=batching_for(policy.replay.storage))
         purged = asyncio.run(purge(db, policy.retention, store, progress=on_batch))
         if args.vacuum:
             print("vacuuming (rewrites the file; the gateway waits meanwhile)...", file=sys.stderr)
@@ -573,6 +594,12 @@ def build_parser() -> argparse.ArgumentParser:
     analyze.add_argument("--policy", default=str(DEFAULT_POLICY))
     analyze.add_argument("--data-dir", default="data")
     analyze.set_defaults(func=cmd_replay_analyze)
+    rotate = replay_commands.add_parser(
+        "rotate-master-key", help="wrap every recording's data key under a new master key (gateway stopped)")
+    rotate.add_argument("new_key_file", help="the new master key: a file of 64 hex characters (openssl rand -hex 32)")
+    rotate.add_argument("--policy", default=str(DEFAULT_POLICY))
+    rotate.add_argument("--data-dir", default="data")
+    rotate.set_defaults(func=cmd_replay_rotate_master_key)
 
     scrub = commands.add_parser("scrub", help="dry run: what each destination would receive for the body on stdin")
     scrub.add_argument("--policy", default=str(DEFAULT_POLICY))

@@ -394,11 +394,11 @@ class Deletions:
         def step(conn: sqlite3.Connection) -> bool:
             self._hold(conn, deletion_id)
             progress = _stores(conn, deletion_id).get(store, {})
-            deleted, cursor = self._delete_step(conn, deletion_id, store, subjects, progress.get("cursor", 0))
-            total = progress.get("deleted", 0) + deleted
+            counts, cursor = self._delete_step(conn, deletion_id, store, subjects, progress.get("cursor", 0))
+            totals = {name: progress.get(name, 0) + n for name, n in counts.items()}
             _record_step(conn, deletion_id, store,
-                         {"status": "done", "deleted": total, "at": time.time()} if cursor is None
-                         else {"status": "running", "deleted": total, "cursor": cursor})
+                         {"status": "done", **totals, "at": time.time()} if cursor is None
+                         else {"status": "running", **totals, "cursor": cursor})
             return cursor is None
 
         while not await self.db.write(step):
@@ -411,9 +411,25 @@ class Deletions:
                             deletion_id)
 
     def _delete_step(self, conn: sqlite3.Connection, deletion_id: str, store: str, subjects: set[str], cursor: int
+                     ) -> tuple[dict[str, int], int | None]:
+        """One step of deleting the subject from `store` (inside the caller's write): (what it deleted, by count
+        name; where the next step starts, None when the store holds nothing of the subject any more)."""
+        if store == "replay":
+            return self._replay_step(conn, sorted(subjects))
+        deleted, next_cursor = self._delete_rows(conn, deletion_id, store, subjects, cursor)
+        return {"deleted": deleted}, next_cursor
+
+    def _replay_step(self, conn: sqlite3.Connection, subjects: list[str]) -> tuple[dict[str, int], int | None]:
+        """The subject's data keys first (their chunks are unreadable from this step on, wherever a copy is; and
+        deleting sessions destroys the keys no chunk is sealed under any more, which would leave them uncounted),
+        then their sessions."""
+        keys = self.replay.shred_subjects(conn, set(subjects))
+        sessions = self.replay.delete_subjects(conn, subjects, STEP_SESSIONS)
+        reviews.delete_for(conn, sessions)  # staff notes about those sessions may describe the person
+        return {"deleted": len(sessions), "keys_destroyed": keys}, 0 if sessions or keys else None
+
+    def _delete_rows(self, conn: sqlite3.Connection, deletion_id: str, store: str, subjects: set[str], cursor: int
                      ) -> tuple[int, int | None]:
-        """One step of deleting the subject from `store` (inside the caller's write): (rows deleted, where the next
-        step starts; None when the store holds nothing of the subject any more)."""
         ordered = sorted(subjects)
         if store == "outbox":
             handled, deleted = self.outbox.take_subjects(conn, ordered, STEP_ROWS)
@@ -421,10 +437,6 @@ class Deletions:
         if store in ("dead_letters", "sink"):
             table = "dead_letters" if store == "dead_letters" else "sink_events"
             return subject_index.take_scanning(conn, table, subjects, cursor, STEP_ROWS)
-        if store == "replay":
-            sessions = self.replay.delete_subjects(conn, ordered, STEP_SESSIONS)
-            reviews.delete_for(conn, sessions)  # staff notes about those sessions may describe the person
-            return len(sessions), 0 if sessions else None
         if store == "consent":  # the ledger's tables are keyed by subject: one step
             return self.ledger.forget(conn, subjects, deletion_id if self.keep_consent_proof else None), None
         # Identity links, and the account each identifier was linked to by group calls (keyed by subject: one step).
@@ -560,6 +572,9 @@ class Deletions:
                 "claimed_links_included": bool(row[3]),
                 "suppressed": True,
                 "stores": {name: stores.get(name, {}).get("deleted", 0) for name in STORES},
+                # Recordings are encrypted under keys of the identifiers they are bound to; these were destroyed, so
+                # a copy of them made before (a backup, a batched object) cannot be read with this gateway's keys.
+                "replay_keys_destroyed": stores.get("replay", {}).get("keys_destroyed", 0),
                 "destinations": {d: {"status": s, "job_id": j, "submitted_at": sa, "completed_at": ca}
                                  for d, s, j, sa, ca in calls},
             }, self._receipt_key)

@@ -26,9 +26,12 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey,
 
 from policies.ed25519 import public_key_bytes
 from policies.policy import Policy
+from replay.shredding import KeyRing
 
 KEY_FILE = "hash.key"
 SIGNING_KEY_FILE = "signing.key"
+MASTER_KEY_FILE = "master.key"
+MASTER_KEY_ENV = "PRIVACY_GATEWAY_MASTER_KEY"
 
 
 def load_secret(policy: Policy, data_dir: Path) -> bytes:
@@ -39,6 +42,35 @@ def load_secret(policy: Policy, data_dir: Path) -> bytes:
     if not path.exists():
         _create_private(path, secrets.token_hex(32).encode())
     return path.read_text().strip().encode("utf-8")
+
+
+def load_master_key(policy: Policy, data_dir: Path) -> bytes:
+    """The master key that wraps replay's data keys: PRIVACY_GATEWAY_MASTER_KEY, else the file at `[privacy]
+    master_key_file`, else `master.key` in the data directory (64 hex characters); a file that does not exist is made
+    with a random key. A key made anew while the database holds data keys wrapped by another is refused when the
+    replay store opens (replay.shredding.MasterKeyMismatch): recordings are never sealed under a key nobody kept."""
+    text = os.environ.get(MASTER_KEY_ENV, "")
+    where = MASTER_KEY_ENV
+    if not text:
+        path = master_key_path(policy, data_dir)
+        if not path.exists():
+            _create_private(path, secrets.token_hex(32).encode())
+        text, where = path.read_text(), str(path)
+    try:
+        key = bytes.fromhex(text.strip())
+    except ValueError:
+        key = b""
+    if len(key) != 32:
+        raise ValueError(f"{where}: the master key must be 64 hex characters (`openssl rand -hex 32`)")
+    return key
+
+
+def replay_keys(policy: Policy, data_dir: Path) -> KeyRing:
+    return KeyRing(load_master_key(policy, data_dir))
+
+
+def master_key_path(policy: Policy, data_dir: Path) -> Path:
+    return Path(policy.privacy.master_key_file) if policy.privacy.master_key_file else data_dir / MASTER_KEY_FILE
 
 
 def derive(secret: bytes, purpose: str) -> bytes:
@@ -135,4 +167,9 @@ def placement_warnings(policy: Policy, data_dir: Path) -> list[str]:
     if signing.is_relative_to(data_dir.resolve()):
         warnings.append(f"the signing key is kept in the data directory ({signing}): whoever holds the data can sign "
                         "receipts and audit checkpoints; set [privacy] key_file to a path outside it")
+    master = master_key_path(policy, data_dir).resolve()
+    if not os.environ.get(MASTER_KEY_ENV) and master.is_relative_to(data_dir.resolve()):
+        warnings.append(f"the replay master key is kept in the data directory ({master}): a copy of the data opens "
+                        f"recordings of subjects deleted after it was made; set {MASTER_KEY_ENV} or [privacy] "
+                        "master_key_file to keep it elsewhere")
     return warnings

@@ -44,6 +44,7 @@ log = logging.getLogger("gateway.reload")
 RESTART_ONLY: tuple[tuple[str, Callable[[Policy], object]], ...] = (
     ("[privacy] hash_key", lambda p: p.privacy.hash_key),
     ("[privacy] key_file", lambda p: p.privacy.key_file),
+    ("[privacy] master_key_file", lambda p: p.privacy.master_key_file),
     ("[audit] checkpoint_sink", lambda p: p.audit.checkpoint_sink),
     ("[audit] checkpoint_interval_s", lambda p: p.audit.checkpoint_interval_s),
     ("[http] keep_alive_timeout_s", lambda p: p.http.keep_alive_timeout_s),

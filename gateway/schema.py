@@ -35,6 +35,7 @@ from gateway.storage.postgres import postgres_engine
 from replay import analysis as replay_analysis
 from replay import object_index as replay_objects
 from replay import search as replay_search
+from replay import shredding
 from replay import store as replay_store
 
 DATABASE_FILE = "gateway.sqlite3"
@@ -62,6 +63,7 @@ MIGRATIONS: tuple[Migration, ...] = (
     *ACCESS_REQUEST_MIGRATIONS,
     Migration("replay-objects-1", replay_objects.SCHEMA),
     Migration("replay-5", replay_analysis.HEAT_SCHEMA),
+    Migration("replay-keys-1", shredding.SCHEMA),
 )
 
 

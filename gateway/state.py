@@ -170,7 +170,8 @@ async def open_gateway(policy: Policy, data_dir: Path, announce_token: Callable[
     batching = batching_for(policy.replay.storage)
     if batching is not None:
         await asyncio.to_thread(batching.objects.check)  # a wrong bucket or key is said now, not at the first chunk
-    store = ReplayStore(db, Compressor(policy.replay.compression_level), linked=linked_to, batching=batching)
+    store = ReplayStore(db, Compressor(policy.replay.compression_level), keys.replay_keys(policy, data_dir),
+                        linked=linked_to, batching=batching)
     replay = ReplayService(policy.replay, store, *replay_parts(setup, identity, suppression, ledger, metrics, outbox))
     deletions = Deletions(
         db, destinations=policy.destinations, identity=identity, suppression=suppression, outbox=outbox,

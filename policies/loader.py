@@ -194,12 +194,15 @@ def _read_storage(table: Table) -> Storage:
 
 def _read_privacy(table: Table) -> Privacy:
     privacy = Privacy(hash_key=table.string("hash_key", ""), key_file=table.string("key_file", "").strip(),
+                      master_key_file=table.string("master_key_file", "").strip(),
                       response_days=table.integer("response_days", Privacy.response_days, minimum=1))
     table.finish()
     if privacy.hash_key and len(privacy.hash_key) < 16:
         raise table.error("hash_key", "too short: use at least 16 random characters (e.g. `openssl rand -hex 32`)")
     if privacy.key_file and not privacy.key_file.startswith("/"):
         raise table.error("key_file", f"expected an absolute path, got {privacy.key_file!r}")
+    if privacy.master_key_file and not privacy.master_key_file.startswith("/"):
+        raise table.error("master_key_file", f"expected an absolute path, got {privacy.master_key_file!r}")
     return privacy
 
 

@@ -131,6 +131,9 @@ class Privacy:
     # The Ed25519 private key (PEM) that signs deletion receipts and audit checkpoints. Empty: one made in the data
     # directory, which whoever holds the data can use to re-sign; production puts it elsewhere (made there if missing).
     key_file: str = ""
+    # The master key (64 hex characters) that wraps the data keys recordings are encrypted under (replay.shredding).
+    # The environment's PRIVACY_GATEWAY_MASTER_KEY wins over it. Empty: one made in the data directory.
+    master_key_file: str = ""
     # Days within which an access or deletion request must be answered (GDPR: one month): the due dates shown.
     response_days: int = 30
 

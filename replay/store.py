@@ -22,17 +22,19 @@ from collections import OrderedDict
 from collections.abc import Awaitable, Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from functools import partial
-from typing import Any
+from typing import Any, NamedTuple
 
 import orjson
+from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
-from replay import blobs, object_index
+from replay import blobs, object_index, shredding
 from replay.batching import Batching, pack, take
 from replay.blobs import ChunkStore
 from replay.compression import Compressor
 from replay.database import Database
 from replay.merge import ChunkSpan, in_time_order
 from replay.objects import Span, new_key
+from replay.shredding import DataKey, KeyRing
 from replay.summary import MAX_URLS, Summary
 
 SESSION_COLUMNS = (
@@ -136,15 +138,39 @@ class _Pending:
 
 @dataclass(frozen=True)
 class _Compressed:
-    """A chunk ready to be indexed: its JSON, digest, dictionary and compressed bytes."""
+    """A chunk ready to be indexed: its JSON, digest, dictionary, the key it is sealed under, and its bytes as stored
+    (compressed, then sealed)."""
 
     raw: bytes
     digest: bytes
     dict_id: int | None
+    key: DataKey
     data: bytes
 
 
-Outcome = list["Stored"] | SessionConflict
+class _Reseal(Exception):
+    """A request's chunks were sealed for an object under a data key that was destroyed (or its session's binding
+    changed) before the object's index commit: nothing of it was indexed, and it goes back in the queue to be sealed
+    again (under the key its chunks have now) and written by the next flush."""
+
+
+Outcome = list["Stored"] | SessionConflict | _Reseal
+
+
+class _ChunkRow(NamedTuple):
+    """What opening a stored chunk needs of its index row."""
+
+    id: int
+    dictionary_id: int | None
+    session_id: str
+    digest: bytes
+    key_id: str | None  # None: stored before chunks were sealed
+
+
+_CHUNK_ROW = "c.id, c.dictionary_id, c.session_id, c.digest, c.key_id"
+
+# A read's data keys by key id: unwrapped, or None when destroyed.
+_Keys = dict[str, AESGCM | None]
 
 
 @dataclass
@@ -185,11 +211,13 @@ class ReplayStore:
     """Sessions' index in the database; their chunks' bytes in the database too (`chunk_store`, by default), or in
     objects of many chunks each (`batching`: the S3 backend, replay.batching)."""
 
-    def __init__(self, db: Database, compressor: Compressor, chunk_store: ChunkStore | None = None,
+    def __init__(self, db: Database, compressor: Compressor, keys: KeyRing, chunk_store: ChunkStore | None = None,
                  linked: Linked | None = None, batching: Batching | None = None) -> None:
         self.db = db
         self.linked = linked
         self.compressor = compressor
+        self.keys = keys
+        db.read_sync(keys.check)
         self.blobs = chunk_store or blobs.SqliteChunkStore()
         self.batching = batching
         self._sweeping = asyncio.Lock()  # one sweep at a time: a rewrite must not race the object's deletion
@@ -217,16 +245,18 @@ class ReplayStore:
 
         Requests that arrive while a write is being committed are written together by the next one: one write and
         one transaction for all of them, instead of one each (see _flush)."""
-        loop = asyncio.get_running_loop()
         pending = _Pending(source, time.time(), [(chunk, encode_chunk(chunk.events)) for chunk in chunks],
-                           loop.create_future())
+                           asyncio.get_running_loop().create_future())
+        self._enqueue(pending)
+        return await pending.done
+
+    def _enqueue(self, pending: _Pending) -> None:
         self._pending.append(pending)
         self._pending_bytes += pending.size
         if self.batching is not None and self._pending_bytes >= self.batching.batch_bytes:
             self._full.set()
         if self._flusher is None:
-            self._flusher = loop.create_task(self._flush(), name="replay-store-flush")
-        return await pending.done
+            self._flusher = asyncio.get_running_loop().create_task(self._flush(), name="replay-store-flush")
 
     async def _flush(self) -> None:
         """Write what is pending, then what arrived meanwhile, until nothing is left. For objects, the next object
@@ -260,10 +290,13 @@ class ReplayStore:
             # only one that reads it.
             with contextlib.suppress(Exception):
                 await self.db.write(lambda conn: self._sessions.clear())
+            self.keys.forget()  # a data key made by the rolled-back write was never stored
         for pending, outcome in zip(batch, outcomes, strict=True):
-            if pending.done.done():
+            if isinstance(outcome, _Reseal):
+                self._enqueue(pending)  # answered when the next flush has stored it
+            elif pending.done.done():
                 continue  # its request went away; what it sent is stored all the same
-            if isinstance(outcome, Exception):
+            elif isinstance(outcome, Exception):
                 pending.done.set_exception(outcome)
             else:
                 pending.done.set_result(outcome)
@@ -276,10 +309,65 @@ class ReplayStore:
                 await asyncio.wait_for(self._full.wait(), left)
         self._full.clear()
 
-    def _compress(self, pending: _Pending) -> list[_Compressed]:
+    def _compress(self, pending: _Pending, keys: list[DataKey]) -> list[_Compressed]:
+        """A request's chunks compressed, then each sealed under its data key (replay.shredding): what either backend
+        stores is ciphertext."""
         dict_id = self.current_dictionary.get(pending.source)
-        return [_Compressed(raw, chunk_digest(chunk.window_id, raw), dict_id, self.compressor.compress(raw, dict_id))
-                for chunk, raw in pending.chunks]
+        compressed = []
+        for (chunk, raw), key in zip(pending.chunks, keys, strict=True):
+            digest = chunk_digest(chunk.window_id, raw)
+            data = self.compressor.compress(raw, dict_id)
+            compressed.append(_Compressed(raw, digest, dict_id, key,
+                                          shredding.seal_chunk(key, chunk.session_id, digest, dict_id, data)))
+        return compressed
+
+    def _bindings(self, pending: _Pending, binding_of: Callable[[str], set[str] | None],
+                  opened: dict[str, set[str]]) -> list[tuple[str, set[str]]]:
+        """(data key id, binding) of each of a request's chunks: its session's binding (`binding_of`), or, for a
+        session not stored yet, the identifiers of the first chunk seen for it (`opened`, shared by requests that
+        will be written one after the other)."""
+        bindings = []
+        for chunk, _ in pending.chunks:
+            subjects = binding_of(chunk.session_id)
+            if subjects is None:
+                subjects = opened.setdefault(chunk.session_id, set(chunk.subjects))
+            bindings.append((shredding.binding_key_id(chunk.session_id, subjects), subjects))
+        return bindings
+
+    def _binding(self, conn: sqlite3.Connection, session_id: str) -> set[str] | None:
+        """A stored session's binding, as the writer knows it (on the writer thread)."""
+        meta = self._session_meta(conn, session_id)
+        return None if meta is None else meta.subjects
+
+    def _sealing_keys(self, conn: sqlite3.Connection, pending: _Pending) -> list[DataKey]:
+        """The data key of each of a request's chunks, made where none is stored (the database backend: on the writer
+        thread, in the write that stores the chunks)."""
+        return [self.keys.for_sealing(conn, key_id, subjects)
+                for key_id, subjects in self._bindings(pending, partial(self._binding, conn), {})]
+
+    def _proposed_keys(self, batch: list[_Pending], conn: sqlite3.Connection) -> list[list[DataKey]]:
+        """The data key of each chunk of `batch` (the object backend: on a read connection, before the put). A key
+        not stored yet is stored by the index commit, which checks that every key is still its binding's
+        (`_still_sealed`): the sessions and keys read here may change before it."""
+        session_ids = list({chunk.session_id for p in batch for chunk, _ in p.chunks})
+        stored: dict[str, set[str]] = {}
+        for start in range(0, len(session_ids), 500):  # bound parameters per query, as SQLite's older builds allow
+            ids = session_ids[start : start + 500]
+            stored.update((sid, set(subjects.split())) for sid, subjects in conn.execute(
+                f"SELECT session_id, subjects FROM replay_sessions WHERE session_id IN ({', '.join('?' * len(ids))})",
+                ids))
+        opened: dict[str, set[str]] = {}
+        bindings = [self._bindings(p, stored.get, opened) for p in batch]
+        keys = self.keys.propose(conn, [b for request in bindings for b in request])
+        return [[keys[key_id] for key_id, _ in request] for request in bindings]
+
+    def _still_sealed(self, conn: sqlite3.Connection, pending: _Pending, compressed: list[_Compressed]) -> bool:
+        """Whether the keys a request's chunks were sealed under before their object was put are their sessions'
+        bindings' keys now, in the index commit (storing those that were new): a deletion may have destroyed one
+        meanwhile, or another request opened one of the sessions with other identifiers."""
+        bindings = self._bindings(pending, partial(self._binding, conn), {})
+        return all(key_id == item.key.key_id and self.keys.settle(conn, item.key)
+                   for (key_id, _), item in zip(bindings, compressed, strict=True))
 
     async def _write_object(self, batching: Batching, batch: list[_Pending], put: asyncio.Event) -> list[Outcome]:
         """Requests' chunks as one object, put before the index rows that point into it are committed; `put` is set
@@ -310,7 +398,8 @@ class ReplayStore:
     def _compress_and_put(self, batching: Batching, key: str, batch: list[_Pending]
                           ) -> tuple[list[list[_Compressed]], bytes, list[int]]:
         """(On a worker thread: one hand-over per object, not one per step.)"""
-        compressed = [self._compress(p) for p in batch]
+        keys = self.db.read_sync(partial(self._proposed_keys, batch))
+        compressed = [self._compress(p, k) for p, k in zip(batch, keys, strict=True)]
         data, offsets = pack([c.data for chunks in compressed for c in chunks])
         batching.objects.put(key, data)
         return compressed, data, offsets
@@ -318,8 +407,8 @@ class ReplayStore:
     def _write(self, conn: sqlite3.Connection, pending: _Pending, compressed: list[_Compressed] | None = None,
                places: list[tuple[int, int]] | None = None) -> Outcome:
         """One request's chunks (on the writer thread). Its sessions are checked first, so that a refused request
-        writes nothing and needs no savepoint of its own. `places`: the object each chunk was put in, and where;
-        None: their bytes go in the database, in this transaction.
+        writes nothing and needs no savepoint of its own. `places`: the object each chunk was put in, and where
+        (`compressed`: sealed before the put); None: their bytes go in the database, in this transaction.
 
         Digest and compression run here for the database (on the event loop's thread, each release of the GIL woke
         the writer to commit a group of two or three chunks); before the put for an object."""
@@ -331,7 +420,12 @@ class ReplayStore:
                 return SessionConflict(chunk.session_id, "belongs to another source")
             if not self._may_join(conn, meta, chunk.subjects):
                 return SessionConflict(chunk.session_id, "was opened by other identifiers: nothing stored")
-        items = compressed if compressed is not None else self._compress(pending)
+        if compressed is None:
+            items = self._compress(pending, self._sealing_keys(conn, pending))
+        elif self._still_sealed(conn, pending, compressed):
+            items = compressed
+        else:
+            return _Reseal()
         where: list[tuple[int, int] | None] = list(places) if places is not None else [None] * len(items)
         return [self._add_one(conn, pending.source, pending.received, chunk, item, place)
                 for (chunk, _), item, place in zip(pending.chunks, items, where, strict=True)]
@@ -340,7 +434,7 @@ class ReplayStore:
                  place: tuple[int, int] | None) -> Stored:
         """One chunk's index rows; its bytes in the database, or (`place`) its span of an object."""
         session_id, window_id, summary = chunk.session_id, chunk.window_id, chunk.summary
-        raw, digest, dict_id, compressed = item.raw, item.digest, item.dict_id, item.data
+        raw, digest, dict_id, sealed = item.raw, item.digest, item.dict_id, item.data
         if chunk.unmasked_nodes is not None:
             conn.execute(
                 """INSERT INTO replay_windows (session_id, window_id, unmasked_nodes) VALUES (?, ?, ?)
@@ -350,16 +444,16 @@ class ReplayStore:
         meta = self._session_meta(conn, session_id)
         cursor = conn.execute(
             """INSERT OR IGNORE INTO replay_chunks (session_id, window_id, digest, first_ts, last_ts, events, raw_bytes,
-                                                    stored_bytes, dictionary_id, created_at)
-               VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
+                                                    stored_bytes, dictionary_id, created_at, key_id)
+               VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
             (session_id, window_id, digest, summary.first_ts, summary.last_ts, summary.events, len(raw),
-             len(compressed), dict_id, now),
+             len(sealed), dict_id, now, item.key.key_id),
         )
         if not cursor.rowcount:
             return Stored(True, len(raw), 0, digest)  # the same batch again: an SDK retry
         assert cursor.lastrowid is not None  # the rowcount above says the INSERT stored a row
         if place is None:
-            self.blobs.put(conn, cursor.lastrowid, compressed)
+            self.blobs.put(conn, cursor.lastrowid, sealed)
         else:
             object_index.add_span(conn, cursor.lastrowid, *place)
         if meta is None:
@@ -381,10 +475,10 @@ class ReplayStore:
                    stored_bytes = stored_bytes + excluded.stored_bytes, updated_at = excluded.updated_at""",
             (session_id, source, " ".join(sorted(meta.subjects)), orjson.dumps(meta.windows).decode(),
              summary.first_ts, summary.last_ts, orjson.dumps(meta.urls).decode(), summary.events, summary.clicks,
-             summary.inputs, summary.mutations, len(raw), len(compressed), now, now),
+             summary.inputs, summary.mutations, len(raw), len(sealed), now, now),
         )
         self._remember(session_id, meta)
-        return Stored(False, len(raw), len(compressed), digest)
+        return Stored(False, len(raw), len(sealed), digest)
 
     def _may_join(self, conn: sqlite3.Connection, meta: _SessionMeta, subjects: Iterable[str]) -> bool:
         """Whether a chunk naming `subjects` may be added to the session of `meta`: it names one of the identifiers
@@ -436,19 +530,29 @@ class ReplayStore:
         return sessions
 
     def delete_sessions(self, conn: sqlite3.Connection, sessions: list[str], erase: bool = False) -> int:
-        """Delete sessions with everything stored for them (inside the caller's write). Chunks in objects are counted
-        off them (the sweeper deletes an object when none is left) and, with `erase`, listed to be zeroed."""
+        """Delete sessions with everything stored for them (inside the caller's write), and the data keys no other
+        session's chunks are sealed under: an anonymous session's key ends with it. Chunks in objects are counted off
+        them (the sweeper deletes an object when none is left) and, with `erase`, listed to be zeroed (their keys are
+        destroyed already: zeroing is a second line of defence)."""
+        key_ids: set[str] = set()
         for session_id in sessions:
-            chunk_ids = [row[0] for row in conn.execute("SELECT id FROM replay_chunks WHERE session_id = ?",
-                                                        (session_id,))]
+            rows = conn.execute("SELECT id, key_id FROM replay_chunks WHERE session_id = ?", (session_id,)).fetchall()
+            chunk_ids = [chunk_id for chunk_id, _ in rows]
+            key_ids.update(key_id for _, key_id in rows if key_id is not None)
             self.blobs.delete(conn, chunk_ids)
             if self.batching is not None:
                 object_index.release(conn, chunk_ids, erase)
             for table in ("replay_chunks", "replay_windows", "replay_signals", "replay_forms", "replay_pages",
                           "replay_heat", "replay_sessions"):
                 conn.execute(f"DELETE FROM {table} WHERE session_id = ?", (session_id,))
+        self.keys.destroy_unused(conn, key_ids)
         self.forget(sessions)
         return len(sessions)
+
+    def shred_subjects(self, conn: sqlite3.Connection, subjects: set[str]) -> int:
+        """Destroy the data keys of every binding that names one of `subjects` (inside the caller's write): their
+        chunks, wherever a copy of them is, can no longer be opened. Returns the number of keys destroyed."""
+        return self.keys.destroy_for_subjects(conn, subjects)
 
     def forget(self, session_ids: Iterable[str]) -> None:
         """Drop cached metadata of sessions deleted from the table (deletion requests, retention)."""
@@ -481,18 +585,18 @@ class ReplayStore:
     def recent_raw_chunks(self, source: str, limit: int) -> list[bytes]:
         """The newest chunks of a source, decompressed: the samples a dictionary is trained on."""
 
-        def select(conn: sqlite3.Connection) -> tuple[list[tuple[int, int | None]], dict[int, bytes],
-                                                      dict[int, Span]]:
-            rows = conn.execute(
-                """SELECT c.id, c.dictionary_id FROM replay_chunks c JOIN replay_sessions s USING (session_id)
-                   WHERE s.source = ? ORDER BY c.id DESC LIMIT ?""",
+        def select(conn: sqlite3.Connection) -> tuple[list[_ChunkRow], _Keys, dict[int, bytes], dict[int, Span]]:
+            rows = [_ChunkRow(*row) for row in conn.execute(
+                f"""SELECT {_CHUNK_ROW} FROM replay_chunks c JOIN replay_sessions s USING (session_id)
+                    WHERE s.source = ? ORDER BY c.id DESC LIMIT ?""",
                 (source, limit),
-            ).fetchall()
-            return rows, *self._chunks_in(conn, [chunk_id for chunk_id, _ in rows])
+            )]
+            return rows, self._keys_of(conn, rows), *self._chunks_in(conn, [row.id for row in rows])
 
-        rows, data, spans = self.db.read_sync(select)
+        rows, keys, data, spans = self.db.read_sync(select)
         data.update(self._fetch(spans))
-        return [self.compressor.decompress(data[chunk_id], dict_id) for chunk_id, dict_id in rows if chunk_id in data]
+        return [self.compressor.decompress(self._open(keys, row, data[row.id]), row.dictionary_id) for row in rows
+                if _readable(row, keys, data)]
 
     async def add_dictionary(self, source: str, data: bytes, samples: int) -> int:
         def insert(conn: sqlite3.Connection) -> int:
@@ -524,21 +628,21 @@ class ReplayStore:
         timestamp order (replay.merge). The chunks are fetched in one read; each is decompressed and parsed when its
         events are due."""
 
-        def select(conn: sqlite3.Connection) -> tuple[list[tuple[int, int | None, int, int]], dict[int, bytes],
+        def select(conn: sqlite3.Connection) -> tuple[list[tuple[_ChunkRow, int, int]], _Keys, dict[int, bytes],
                                                       dict[int, Span]]:
-            rows = conn.execute(
-                """SELECT id, dictionary_id, first_ts, last_ts FROM replay_chunks
-                   WHERE session_id = ? AND (? IS NULL OR window_id = ?) ORDER BY first_ts, id""",
+            rows = [(_ChunkRow(*row[:5]), row[5], row[6]) for row in conn.execute(
+                f"""SELECT {_CHUNK_ROW}, c.first_ts, c.last_ts FROM replay_chunks c
+                    WHERE c.session_id = ? AND (? IS NULL OR c.window_id = ?) ORDER BY c.first_ts, c.id""",
                 (session_id, window_id, window_id),
-            ).fetchall()
-            return rows, *self._chunks_in(conn, [row[0] for row in rows])
+            )]
+            chunk_rows = [row for row, _, _ in rows]
+            return rows, self._keys_of(conn, chunk_rows), *self._chunks_in(conn, [row.id for row in chunk_rows])
 
-        rows, data, spans = self.db.read_sync(select)
+        rows, keys, data, spans = self.db.read_sync(select)
         data.update(self._fetch(spans))
         return in_time_order(
-            ChunkSpan(first_ts, last_ts, partial(self._parse_chunk, data[chunk_id], dict_id))
-            for chunk_id, dict_id, first_ts, last_ts in rows
-            if chunk_id in data  # a chunk whose blob is gone was deleted while the index was read
+            ChunkSpan(first_ts, last_ts, partial(self._parse_chunk, keys, row, data[row.id]))
+            for row, first_ts, last_ts in rows if _readable(row, keys, data)
         )
 
     def _chunks_in(self, conn: sqlite3.Connection, chunk_ids: list[int]) -> tuple[dict[int, bytes], dict[int, Span]]:
@@ -563,9 +667,8 @@ class ReplayStore:
 
     async def close(self) -> None:
         """Let the write under way finish (its requests are answered), then let go of the object store."""
-        if self._flusher is not None:
-            await asyncio.gather(self._flusher, return_exceptions=True)
-        await asyncio.gather(*self._committing, return_exceptions=True)
+        while self._flusher is not None or self._committing:  # a commit may put a request back in the queue
+            await asyncio.gather(*filter(None, (self._flusher, *self._committing)), return_exceptions=True)
         if self.batching is not None:
             self.batching.objects.close()
 
@@ -573,9 +676,25 @@ class ReplayStore:
         """`read_events` as JSON bytes, one per event: what the events API streams."""
         return map(orjson.dumps, self.read_events(session_id, window_id))
 
-    def _parse_chunk(self, data: bytes, dict_id: int | None) -> list[dict[str, Any]]:
-        events: list[dict[str, Any]] = orjson.loads(self.compressor.decompress(data, dict_id))
+    def _keys_of(self, conn: sqlite3.Connection, rows: list[_ChunkRow]) -> _Keys:
+        """The data keys of chunk rows, unwrapped while the read sees them; None for a key that was destroyed."""
+        return {key_id: self.keys.key(conn, key_id) for key_id in {row.key_id for row in rows} if key_id is not None}
+
+    def _open(self, keys: _Keys, row: _ChunkRow, data: bytes) -> bytes:
+        if row.key_id is None:
+            return data  # stored before chunks were sealed
+        return shredding.open_chunk(keys[row.key_id], row.id, row.session_id, row.digest, row.dictionary_id, data)
+
+    def _parse_chunk(self, keys: _Keys, row: _ChunkRow, data: bytes) -> list[dict[str, Any]]:
+        events: list[dict[str, Any]] = orjson.loads(
+            self.compressor.decompress(self._open(keys, row, data), row.dictionary_id))
         return events
+
+
+def _readable(row: _ChunkRow, keys: _Keys, data: dict[int, bytes]) -> bool:
+    """Whether a chunk the index named is still there to open: its bytes or its key gone means it was deleted (or
+    shredded) while the index was read."""
+    return row.id in data and (row.key_id is None or keys[row.key_id] is not None)
 
 
 def session_row(row: tuple[Any, ...]) -> dict[str, Any]:

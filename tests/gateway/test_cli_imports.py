@@ -12,8 +12,10 @@ from pathlib import Path
 
 import pytest
 
+from gateway import keys
 from gateway.database import Database
 from gateway.schema import DATABASE_FILE, MIGRATIONS
+from policies.policy import Policy
 from replay.compression import Compressor
 from replay.store import ChunkIn, ReplayStore
 from replay.summary import summarize
@@ -40,7 +42,8 @@ def a_session_with_a_rage_click(data_dir: Path) -> None:
     rec.wait(6000)
     db = Database(data_dir / DATABASE_FILE, MIGRATIONS)
     try:
-        store = ReplayStore(db, Compressor(3))
+        # The master key the command will find in the data directory, made here as the gateway would on first start.
+        store = ReplayStore(db, Compressor(3), keys.replay_keys(Policy("", (), ()), data_dir))
         chunk = ChunkIn("s-1", "w-1", (), rec.events, summarize(rec.events))
         asyncio.run(store.add("web", [chunk]))
     finally:

@@ -13,7 +13,10 @@ from gateway.retention import purge
 from gateway.schema import MIGRATIONS
 from policies.retention import DAY_S, Retention
 from replay.compression import Compressor
+from replay.shredding import KeyRing
 from replay.store import ReplayStore
+
+MASTER_KEY = bytes(range(32))  # not a secret: the tests' master key
 
 NOW = 1_800_000_000.0  # the test's "now", far from the machine's clock
 
@@ -66,7 +69,7 @@ def test_each_category_keeps_what_is_younger_than_its_limit(db: Database) -> Non
         seed(db, age, f"{age}d")
     retention = Retention(replay_days=30, delivery_log_days=5, dead_letter_days=30, sink_days=7,
                           consent_history_days=1095, receipt_days=365, plan_violation_days=90)
-    purged = asyncio.run(purge(db, retention, ReplayStore(db, Compressor(3)), now=NOW))
+    purged = asyncio.run(purge(db, retention, ReplayStore(db, Compressor(3), KeyRing(MASTER_KEY)), now=NOW))
     left = remaining(db)
     assert left["delivery_log"] == ["1d-delivered"]
     assert left["dead_letter"] == ["10d-dead", "1d-dead"]
@@ -82,7 +85,7 @@ def test_each_category_keeps_what_is_younger_than_its_limit(db: Database) -> Non
 def test_purging_twice_changes_nothing_more(db: Database) -> None:
     seed(db, 100, "old")
     retention = Retention()
-    store = ReplayStore(db, Compressor(3))
+    store = ReplayStore(db, Compressor(3), KeyRing(MASTER_KEY))
     asyncio.run(purge(db, retention, store, now=NOW))
     before = remaining(db)
     again = asyncio.run(purge(db, retention, store, now=NOW))
@@ -91,5 +94,5 @@ def test_purging_twice_changes_nothing_more(db: Database) -> None:
 
 def test_the_real_clock_is_the_default(db: Database) -> None:
     seed(db, (NOW - time.time()) / DAY_S + 0.5, "recent")  # half a day old by the machine's clock
-    asyncio.run(purge(db, Retention(delivery_log_days=1), ReplayStore(db, Compressor(3))))
+    asyncio.run(purge(db, Retention(delivery_log_days=1), ReplayStore(db, Compressor(3), KeyRing(MASTER_KEY))))
     assert remaining(db)["delivery_log"] == ["recent-delivered"]

@@ -14,14 +14,17 @@ from gateway.schema import DATABASE_FILE, MIGRATIONS
 from policies.detect import DetectConfig
 from replay.analysis import analyze_and_save, signals_of
 from replay.compression import Compressor
+from replay.shredding import KeyRing
 from replay.live import LiveAnalysis
 from replay.store import ChunkIn, ReplayStore
 from replay.summary import summarize
 from tests.replay.streams import E, Recording
 
+MASTER_KEY = bytes(range(32))  # not a secret: the tests' master key
+
 
 def store_of(tmp_path: Path) -> ReplayStore:
-    return ReplayStore(Database(tmp_path / DATABASE_FILE, MIGRATIONS), Compressor(3))
+    return ReplayStore(Database(tmp_path / DATABASE_FILE, MIGRATIONS), Compressor(3), KeyRing(MASTER_KEY))
 
 
 def chunk(session_id: str, events: list[dict[str, Any]]) -> ChunkIn:

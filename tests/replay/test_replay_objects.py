@@ -21,9 +21,12 @@ from replay.batching import Batching, batching_for
 from replay.compression import Compressor
 from replay.objects import new_key
 from replay.s3 import S3Objects
+from replay.shredding import KeyRing
 from replay.store import ChunkIn, ReplayStore
 from replay.summary import summarize
 from tests.support.seaweedfs import S3Bucket
+
+MASTER_KEY = bytes(range(32))  # not a secret: the tests' master key
 
 
 def chunk(session_id: str, ts: int, text: str = "hello", subjects: tuple[str, ...] = ()) -> ChunkIn:
@@ -49,7 +52,7 @@ def open_store(tmp_path: Path, bucket: S3Bucket, **settings: object) -> ReplaySt
     batching = batching_for(storage(bucket, **settings))
     assert batching is not None
     batching.objects.check()
-    return ReplayStore(db, Compressor(level=3), batching=batching)
+    return ReplayStore(db, Compressor(level=3), KeyRing(MASTER_KEY), batching=batching)
 
 
 @pytest.fixture
@@ -205,7 +208,7 @@ def test_a_database_backend_refuses_to_open_an_index_that_points_into_objects(tm
     asyncio.run(store.add("web", [chunk("s", 1000)]))
     asyncio.run(store.close())
     with pytest.raises(RuntimeError, match=r"\[replay.storage\]"):
-        ReplayStore(store.db, Compressor(level=3))
+        ReplayStore(store.db, Compressor(level=3), KeyRing(MASTER_KEY))
     store.db.close()
 
 

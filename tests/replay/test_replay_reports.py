@@ -11,18 +11,22 @@ from typing import Any
 import pytest
 
 from gateway.database import Database, Migration
-from replay import analysis
+from replay import analysis, shredding
 from replay import store as replay_store
 from replay.compression import Compressor
 from replay.detect import DetectConfig
 from replay.reports import Period, frustration_report, to_csv
+from replay.shredding import KeyRing
 from replay.store import ChunkIn, ReplayStore
 from replay.summary import summarize
 from tests.replay.streams import E, Recording
 
+MASTER_KEY = bytes(range(32))  # not a secret: the tests' master key
+
 APP = "https://crm.example"
 MIGRATIONS = [
     Migration("replay-1", replay_store.SCHEMA),
+    Migration("replay-keys-1", shredding.SCHEMA),
     Migration("replay-2", analysis.SCHEMA),
     Migration("replay-3", analysis.FORMS_SCHEMA),
     Migration("replay-4", analysis.PAGES_SCHEMA),
@@ -33,7 +37,7 @@ MIGRATIONS = [
 @pytest.fixture
 def store(tmp_path: Path) -> Iterator[ReplayStore]:
     db = Database(tmp_path / "replay.sqlite3", MIGRATIONS)
-    yield ReplayStore(db, Compressor(level=3))
+    yield ReplayStore(db, Compressor(level=3), KeyRing(MASTER_KEY))
     db.close()
 
 

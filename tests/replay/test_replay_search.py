@@ -12,9 +12,12 @@ from gateway.schema import DATABASE_FILE, MIGRATIONS
 from replay import search
 from replay.compression import Compressor
 from replay.search import SessionQuery
+from replay.shredding import KeyRing
 from replay.store import ChunkIn, ReplayStore
 from replay.summary import summarize
 from tests.replay.streams import Recording
+
+MASTER_KEY = bytes(range(32))  # not a secret: the tests' master key
 
 ANNA, ANNA_USER, BOB = "a" * 32, "b" * 32, "c" * 32
 
@@ -32,7 +35,7 @@ def found(db: Database, *subjects: str) -> list[str]:
 
 def test_the_index_follows_the_sessions_subjects_and_forgets_deleted_sessions(tmp_path: Path) -> None:
     db = Database(tmp_path / DATABASE_FILE, MIGRATIONS)
-    store = ReplayStore(db, Compressor(3))
+    store = ReplayStore(db, Compressor(3), KeyRing(MASTER_KEY))
     asyncio.run(store.add("web", [chunk("s-1", (ANNA,), 1000), chunk("s-2", (BOB,), 2000)]))
     assert found(db, ANNA) == ["s-1"] and found(db, ANNA_USER) == []
     # Whatever writes the column (the store binds a session to the ids it was opened with): the index follows.
@@ -51,7 +54,7 @@ def test_sessions_recorded_before_the_index_existed_are_found(tmp_path: Path) ->
     path = tmp_path / DATABASE_FILE
     before = tuple(m for m in MIGRATIONS if m.name != "replay-search-1")
     db = Database(path, before)
-    asyncio.run(ReplayStore(db, Compressor(3)).add("web", [chunk("old", (ANNA, ANNA_USER), 1000)]))
+    asyncio.run(ReplayStore(db, Compressor(3), KeyRing(MASTER_KEY)).add("web", [chunk("old", (ANNA, ANNA_USER), 1000)]))
     db.close()
     with sqlite3.connect(path) as conn:
         assert conn.execute("SELECT count(*) FROM sqlite_master WHERE name = 'replay_session_subjects'").fetchone() \
@@ -63,7 +66,7 @@ def test_sessions_recorded_before_the_index_existed_are_found(tmp_path: Path) ->
 
 def test_a_signal_flags_a_session_even_when_its_kind_weighs_nothing_in_the_score(tmp_path: Path) -> None:
     db = Database(tmp_path / DATABASE_FILE, MIGRATIONS)
-    store = ReplayStore(db, Compressor(3))
+    store = ReplayStore(db, Compressor(3), KeyRing(MASTER_KEY))
     asyncio.run(store.add("web", [chunk("calm", (ANNA,), 1000), chunk("shaky", (BOB,), 2000),
                                   chunk("angry", (BOB,), 3000)]))
 

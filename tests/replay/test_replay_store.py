@@ -10,13 +10,18 @@ import orjson
 import pytest
 
 from gateway.database import Database, Migration
+from replay import shredding
 from replay import store as replay_store
 from replay.analysis import analyze_stored
 from replay.compression import Compressor
 from replay.detect import DetectConfig, analyze_session
+from replay.shredding import KeyRing
 from replay.store import ChunkIn, ReplayStore, SessionConflict
 from replay.summary import summarize
 from tests.replay.streams import E, Recording
+
+MASTER_KEY = bytes(range(32))  # not a secret: the tests' master key
+STORE_MIGRATIONS = [Migration("replay-1", replay_store.SCHEMA), Migration("replay-keys-1", shredding.SCHEMA)]
 
 
 def chunk(session_id: str, ts: int, text: str = "hello") -> ChunkIn:
@@ -26,8 +31,8 @@ def chunk(session_id: str, ts: int, text: str = "hello") -> ChunkIn:
 
 @pytest.fixture
 def store(tmp_path: Path):
-    db = Database(tmp_path / "replay.sqlite3", [Migration("replay-1", replay_store.SCHEMA)])
-    yield ReplayStore(db, Compressor(level=3))
+    db = Database(tmp_path / "replay.sqlite3", STORE_MIGRATIONS)
+    yield ReplayStore(db, Compressor(level=3), KeyRing(MASTER_KEY))
     db.close()
 
 
@@ -130,8 +135,8 @@ def test_a_session_takes_chunks_only_from_the_identifiers_it_was_opened_with_or_
     """posthog-js switches its distinct id from the device's to the user's on identify, in the middle of a session:
     that chunk is taken because the identify linked the two. A chunk naming anyone else, or nobody, is refused."""
     links = {("user", "device")}
-    db = Database(tmp_path / "replay.sqlite3", [Migration("replay-1", replay_store.SCHEMA)])
-    store = ReplayStore(db, Compressor(level=3),
+    db = Database(tmp_path / "replay.sqlite3", STORE_MIGRATIONS)
+    store = ReplayStore(db, Compressor(level=3), KeyRing(MASTER_KEY),
                         linked=lambda conn, ids, bound: all(any((i, b) in links for b in bound) for i in ids))
 
     async def add(*chunks: ChunkIn) -> object:

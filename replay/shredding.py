@@ -1,0 +1,267 @@
+"""Crypto-shredding of recordings: every stored chunk is encrypted under a data key of the identifiers its session is
+bound to, and deleting those identifiers destroys the key, so that the chunks are unreadable wherever their bytes are
+(a batched object that is not rewritten, a disk's free blocks, a copy).
+
+- Data keys: 256-bit AES-GCM keys, one per binding (the identifier hashes a session was opened with, sorted; every
+  session bound to the same identifiers shares it) and one per anonymous session (bound to none), kept in
+  `replay_keys` wrapped (AES-GCM) by the master key, never in the clear.
+- The master key is not in the database (the gateway reads it from `[privacy] master_key_file` or the environment, see
+  gateway.keys); each wrapped key names the master key's fingerprint, so a wrong or missing master key is told at
+  start rather than found at the first read.
+- A chunk is sealed after compression as nonce (12 random bytes) + ciphertext + tag, with its identity as associated
+  data: its session id, its digest (BLAKE2b of window id and events, which its index row keeps and which is unique in
+  its session) and its dictionary id. All three are known before the chunk has a row id, so both backends seal a chunk
+  before its bytes are written: the database's in the index's transaction, the object store's before the put that
+  precedes the index commit (replay.batching). A chunk's bytes put in another chunk's place (of the same session or
+  any other, in the same object or another) fail to open, as do bytes under a key that was destroyed (`Shredded`).
+
+Destroying a key deletes its row; the gateway's connections zero deleted content (secure_delete) and a deletion
+truncates the WAL, so no copy of the wrapped key stays in the database's files. A backup taken before a deletion
+still holds the wrapped key: it is opened only by the master key it was wrapped under, so a deletion reaches such
+copies when that master key is retired (`rewrap` under a new one, then destroy the old one).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import os
+import sqlite3
+import struct
+import threading
+import time
+from collections import OrderedDict
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from cryptography.exceptions import InvalidTag
+from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+
+SCHEMA = (
+    """CREATE TABLE replay_keys (
+        key_id TEXT PRIMARY KEY,
+        subjects TEXT NOT NULL,
+        master TEXT NOT NULL,
+        wrapped BLOB NOT NULL,
+        created_at REAL NOT NULL
+    ) WITHOUT ROWID""",
+    # Which key sealed a chunk; NULL for chunks stored before encryption (read as they are).
+    "ALTER TABLE replay_chunks ADD COLUMN key_id TEXT",
+)
+
+MASTER_KEY_BYTES = 32
+_NONCE = 12
+_CACHED_KEYS = 10_000  # unwrapped data keys kept in memory (sessions being recorded or read)
+_IDS_PER_QUERY = 500  # under SQLite's limit on bound parameters in older builds (999)
+
+
+class Shredded(Exception):
+    """A chunk whose key was destroyed (its subject deleted, or its anonymous session expired)."""
+
+
+class MasterKeyMismatch(Exception):
+    """The database holds data keys wrapped by another master key than the one configured."""
+
+
+def fingerprint(master: bytes) -> str:
+    """Names a master key without revealing it: what each wrapped key records it was wrapped under."""
+    return hmac.new(master, b"privacy-gateway replay master key", hashlib.sha256).hexdigest()[:16]
+
+
+def binding_key_id(session_id: str, subjects: Iterable[str]) -> str:
+    """The data key of a session: its binding's (the identifier hashes it was opened with), or its own when it was
+    opened without identifiers."""
+    bound = sorted(subjects)
+    return "subjects:" + " ".join(bound) if bound else "session:" + session_id
+
+
+def chunk_aad(session_id: str, digest: bytes, dict_id: int | None) -> bytes:
+    return struct.pack(">q", -1 if dict_id is None else dict_id) + digest + session_id.encode()
+
+
+@dataclass(frozen=True)
+class DataKey:
+    """A data key as sealing uses it: unwrapped, and the wrapped form its row held (which tells this key from one
+    made again under the same id after it was destroyed)."""
+
+    key_id: str
+    aead: AESGCM
+    wrapped: bytes
+
+
+def seal_chunk(key: DataKey, session_id: str, digest: bytes, dict_id: int | None, compressed: bytes) -> bytes:
+    nonce = os.urandom(_NONCE)  # random 96-bit nonces: safe far beyond the chunks one key ever seals (2^32)
+    return nonce + key.aead.encrypt(nonce, compressed, chunk_aad(session_id, digest, dict_id))
+
+
+def open_chunk(key: AESGCM | None, chunk_id: int, session_id: str, digest: bytes, dict_id: int | None,
+               sealed: bytes) -> bytes:
+    """A chunk's compressed bytes; `Shredded` if its key is gone, ValueError if the bytes are not this chunk's."""
+    if key is None:
+        raise Shredded(f"chunk {chunk_id}: its key was destroyed")
+    try:
+        return key.decrypt(sealed[:_NONCE], sealed[_NONCE:], chunk_aad(session_id, digest, dict_id))
+    except InvalidTag:
+        raise ValueError(f"chunk {chunk_id}: stored bytes fail authentication (not this chunk's)") from None
+
+
+class KeyRing:
+    """Data keys: made, unwrapped (and cached), destroyed; chunks sealed and opened under them. Safe to use from the
+    writer thread and reader threads at once."""
+
+    def __init__(self, master: bytes) -> None:
+        if len(master) != MASTER_KEY_BYTES:
+            raise ValueError(f"the master key must be {MASTER_KEY_BYTES} bytes, not {len(master)}")
+        self._master = AESGCM(master)
+        self.fingerprint = fingerprint(master)
+        self._keys: OrderedDict[str, DataKey] = OrderedDict()
+        self._proposed: dict[str, tuple[DataKey, str]] = {}  # new keys sealed under, not stored yet (and bindings)
+        self._lock = threading.Lock()
+
+    def check(self, conn: sqlite3.Connection) -> None:
+        """Refuse a master key that did not wrap the stored data keys: with it, every recording would be unreadable
+        and new ones would be sealed under keys nobody else could open."""
+        other = conn.execute("SELECT master, count(*) FROM replay_keys WHERE master != ? GROUP BY master",
+                             (self.fingerprint,)).fetchall()
+        if other:
+            found = ", ".join(f"{fp} ({n} keys)" for fp, n in other)
+            raise MasterKeyMismatch(
+                f"replay data keys were wrapped by master key {found}, not by the configured one "
+                f"({self.fingerprint}): configure that master key (or rewrap them under this one)")
+
+    # -- sealing ---------------------------------------------------------------------------------------------------
+    # The row, not the cache, says which key a chunk is sealed under: another process (`privacy-gateway purge`) may
+    # have destroyed it, or it may have been destroyed and made again under the same id, and a chunk sealed under a
+    # key nobody stored could never be read.
+
+    def for_sealing(self, conn: sqlite3.Connection, key_id: str, subjects: Iterable[str]) -> DataKey:
+        """The key to seal a chunk under in the write that stores it (the database backend): the stored one, or one
+        made now, in the caller's write."""
+        row = conn.execute("SELECT wrapped FROM replay_keys WHERE key_id = ?", (key_id,)).fetchone()
+        if row is None:
+            key = self._new(key_id)
+            self._insert(conn, key, " ".join(sorted(subjects)))
+            return self._cache(key)
+        return self._known(key_id, row[0])
+
+    def propose(self, conn: sqlite3.Connection, bindings: Iterable[tuple[str, Iterable[str]]]) -> dict[str, DataKey]:
+        """Keys to seal chunks under before the write that indexes them (the object store's: chunks are sealed before
+        their object is put), by key id, from a read: the stored ones, and for an id with none a new key, not stored
+        yet, the same one for every caller until `settle` stores it. Any thread."""
+        wanted = {key_id: " ".join(sorted(subjects)) for key_id, subjects in bindings}
+        stored: dict[str, bytes] = {}
+        ids = list(wanted)
+        for start in range(0, len(ids), _IDS_PER_QUERY):
+            batch = ids[start : start + _IDS_PER_QUERY]
+            stored.update(conn.execute(f"SELECT key_id, wrapped FROM replay_keys WHERE key_id IN "
+                                       f"({', '.join('?' * len(batch))})", batch).fetchall())
+        keys = {}
+        for key_id, subjects in wanted.items():
+            if key_id in stored:
+                keys[key_id] = self._known(key_id, stored[key_id])
+                continue
+            with self._lock:
+                proposal = self._proposed.get(key_id)
+                if proposal is None:
+                    proposal = self._proposed[key_id] = (self._new(key_id), subjects)
+            keys[key_id] = proposal[0]
+        return keys
+
+    def settle(self, conn: sqlite3.Connection, key: DataKey) -> bool:
+        """In the write that indexes chunks sealed under `key` (from `propose`): whether it is its id's stored key,
+        storing it now if it was proposed and nothing was stored under its id meanwhile. False if the key was
+        destroyed (or made again) since: the chunks must be sealed again. A destroyed key is never stored again."""
+        row = conn.execute("SELECT wrapped FROM replay_keys WHERE key_id = ?", (key.key_id,)).fetchone()
+        if row is not None:
+            return bool(row[0] == key.wrapped)
+        with self._lock:
+            proposal = self._proposed.get(key.key_id)
+            if proposal is None or proposal[0] is not key:
+                return False
+            del self._proposed[key.key_id]  # from here on, it is stored or (rolled back) forgotten
+        self._insert(conn, key, proposal[1])
+        self._cache(key)
+        return True
+
+    def _new(self, key_id: str) -> DataKey:
+        data_key = AESGCM.generate_key(bit_length=256)
+        nonce = os.urandom(_NONCE)
+        return DataKey(key_id, AESGCM(data_key), nonce + self._master.encrypt(nonce, data_key, key_id.encode()))
+
+    def _insert(self, conn: sqlite3.Connection, key: DataKey, subjects: str) -> None:
+        conn.execute("INSERT INTO replay_keys (key_id, subjects, master, wrapped, created_at) VALUES (?, ?, ?, ?, ?)",
+                     (key.key_id, subjects, self.fingerprint, key.wrapped, time.time()))
+
+    def _known(self, key_id: str, wrapped: bytes) -> DataKey:
+        """The stored key `wrapped`: from the cache if it holds that one, else unwrapped."""
+        with self._lock:
+            cached = self._keys.get(key_id)
+        if cached is not None and cached.wrapped == wrapped:
+            return cached
+        return self._unwrap(key_id, wrapped)
+
+    # -- opening ---------------------------------------------------------------------------------------------------
+
+    def key(self, conn: sqlite3.Connection, key_id: str) -> AESGCM | None:
+        """A data key, unwrapped; None if it was destroyed (or never made)."""
+        with self._lock:
+            cached = self._keys.get(key_id)
+            if cached is not None:
+                self._keys.move_to_end(key_id)
+                return cached.aead
+        row = conn.execute("SELECT wrapped FROM replay_keys WHERE key_id = ?", (key_id,)).fetchone()
+        return None if row is None else self._unwrap(key_id, row[0]).aead
+
+    def _unwrap(self, key_id: str, wrapped: bytes) -> DataKey:
+        data_key = self._master.decrypt(wrapped[:_NONCE], wrapped[_NONCE:], key_id.encode())
+        return self._cache(DataKey(key_id, AESGCM(data_key), wrapped))
+
+    def _cache(self, key: DataKey) -> DataKey:
+        with self._lock:
+            self._keys[key.key_id] = key
+            self._keys.move_to_end(key.key_id)
+            if len(self._keys) > _CACHED_KEYS:
+                self._keys.popitem(last=False)
+        return key
+
+    # -- destroying ------------------------------------------------------------------------------------------------
+
+    def destroy_for_subjects(self, conn: sqlite3.Connection, subjects: set[str]) -> int:
+        """Destroy every data key of a binding that names one of `subjects` (inside the caller's write)."""
+        doomed = [key_id for key_id, bound in conn.execute(
+            "SELECT key_id, subjects FROM replay_keys WHERE subjects != ''") if subjects & set(bound.split())]
+        return self.destroy(conn, doomed)
+
+    def destroy_unused(self, conn: sqlite3.Connection, key_ids: Iterable[str]) -> int:
+        """Destroy those of `key_ids` that no stored chunk is sealed under any more (retention removed the last)."""
+        unused = [key_id for key_id in set(key_ids)
+                  if not conn.execute("SELECT 1 FROM replay_chunks WHERE key_id = ? LIMIT 1", (key_id,)).fetchone()]
+        return self.destroy(conn, unused)
+
+    def destroy(self, conn: sqlite3.Connection, key_ids: list[str]) -> int:
+        conn.executemany("DELETE FROM replay_keys WHERE key_id = ?", [(k,) for k in key_ids])
+        self.forget(key_ids)
+        return len(key_ids)
+
+    def forget(self, key_ids: Iterable[str] | None = None) -> None:
+        """Drop unwrapped keys from memory: destroyed ones, or all of them (and proposals) after a write was rolled
+        back (a key made or settled in it was never stored)."""
+        with self._lock:
+            if key_ids is None:
+                self._keys.clear()
+                self._proposed.clear()
+            for key_id in key_ids or ():
+                self._keys.pop(key_id, None)
+
+    # -- rotating the master key -----------------------------------------------------------------------------------
+
+    def rewrap(self, conn: sqlite3.Connection, new_master: bytes) -> int:
+        """Wrap every data key under `new_master` instead (inside the caller's write). Returns how many."""
+        new, new_fingerprint = AESGCM(new_master), fingerprint(new_master)
+        rows = conn.execute("SELECT key_id, wrapped FROM replay_keys").fetchall()
+        for key_id, wrapped in rows:
+            data_key = self._master.decrypt(wrapped[:_NONCE], wrapped[_NONCE:], key_id.encode())
+            nonce = os.urandom(_NONCE)
+            conn.execute("UPDATE replay_keys SET master = ?, wrapped = ? WHERE key_id = ?",
+                         (new_fingerprint, nonce + new.encrypt(nonce, data_key, key_id.encode()), key_id))
+        return len(rows)

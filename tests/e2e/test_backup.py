@@ -40,9 +40,9 @@ def test_a_backup_taken_while_serving_restores_every_acknowledged_event(
 
     assert done.returncode == 0, done.stderr
     assert "checked" in done.stdout and "hash.key" in done.stdout
-    # The keys beside the database: the hashing key, and the receipts' signing key (made on first start unless
-    # [privacy] key_file puts it elsewhere).
-    assert sorted(p.name for p in dest.iterdir()) == ["gateway.sqlite3", "hash.key", "signing.key"]
+    # The keys beside the database: the hashing key, the receipts' signing key and the recordings' master key (made
+    # on first start unless [privacy] key_file and master_key_file put them elsewhere).
+    assert sorted(p.name for p in dest.iterdir()) == ["gateway.sqlite3", "hash.key", "master.key", "signing.key"]
     assert stat.S_IMODE(dest.stat().st_mode) == 0o700
     assert {stat.S_IMODE(p.stat().st_mode) for p in dest.iterdir()} == {0o600}
     assert httpx.get(gateway.url + "/readyz").status_code == 200  # served throughout

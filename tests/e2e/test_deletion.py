@@ -18,6 +18,7 @@ import pytest
 import zstandard
 from segment.analytics import Client
 
+from replay.shredding import KeyRing, open_chunk
 from tests.e2e.test_replay_native import SESSIONS, post_events
 from tests.support.fake_vendor import Answer, FakeVendor, Recorded
 from tests.support.gateway_process import (
@@ -129,7 +130,7 @@ def seed_subject(gateway: GatewayProcess) -> str:
 
 
 def database_values(db_path: Path) -> list[bytes]:
-    """Every value of every row of every table, and every replay chunk decompressed, as bytes."""
+    """Every value of every row of every table, and every replay chunk decrypted and decompressed, as bytes."""
     conn = sqlite3.connect(f"file:{db_path}?mode=ro", uri=True)
     values: list[bytes] = []
     tables = [r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")]
@@ -138,8 +139,12 @@ def database_values(db_path: Path) -> list[bytes]:
             values += [v if isinstance(v, bytes) else str(v).encode() for v in row]
     dictionaries = {i: zstandard.ZstdCompressionDict(d) for i, d in conn.execute(
         "SELECT id, data FROM replay_dictionaries")}
-    for chunk_id, dict_id in conn.execute("SELECT id, dictionary_id FROM replay_chunks"):
+    # The chunks, opened with the master key the gateway made in its data directory.
+    keys = KeyRing(bytes.fromhex((db_path.parent / "master.key").read_text()))
+    for chunk_id, dict_id, session_id, digest, key_id in conn.execute(
+            "SELECT id, dictionary_id, session_id, digest, key_id FROM replay_chunks"):
         data = conn.execute("SELECT data FROM replay_blobs WHERE chunk_id = ?", (chunk_id,)).fetchone()[0]
+        data = open_chunk(keys.key(conn, key_id), chunk_id, session_id, digest, dict_id, data)
         values.append(zstandard.ZstdDecompressor(dict_data=dictionaries.get(dict_id)).decompress(data))
     conn.close()
     return values

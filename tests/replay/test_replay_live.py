@@ -14,8 +14,8 @@ from gateway.schema import DATABASE_FILE, MIGRATIONS
 from policies.detect import DetectConfig
 from replay.analysis import analyze_and_save, signals_of
 from replay.compression import Compressor
-from replay.shredding import KeyRing
 from replay.live import LiveAnalysis
+from replay.shredding import KeyRing
 from replay.store import ChunkIn, ReplayStore
 from replay.summary import summarize
 from tests.replay.streams import E, Recording

@@ -52,32 +52,25 @@ from policies.pii.config import PiiConfig  # noqa: E402
 from policies.pii.scrubber import Scrubber  # noqa: E402
 from policies.policy import Source  # noqa: E402
 from policies.replay import ReplayPolicy  # noqa: E402
-from replay import shredding  # noqa: E402
+from replay import generic_dictionary, shredding  # noqa: E402
 from replay import store as replay_store  # noqa: E402
 from replay.batching import Batching  # noqa: E402
-from replay.compression import Compressor  # noqa: E402
+from replay.compression import Compressor, train  # noqa: E402
+from replay.generic_dictionary import chunks_of  # noqa: E402
 from replay.ingest import parse_native  # noqa: E402
 from replay.object_index import SCHEMA as OBJECTS_SCHEMA  # noqa: E402
 from replay.privacy import RrwebPrivacy  # noqa: E402
 from replay.service import Gate, ReplayService  # noqa: E402
 from replay.shredding import KeyRing  # noqa: E402
-from replay.store import ReplayStore, encode_chunk  # noqa: E402
+from replay.store import ChunkIn, ReplayStore, encode_chunk  # noqa: E402
+from replay.summary import summarize  # noqa: E402
 
 MASTER_KEY = bytes(range(32))  # not a secret: the benchmark's master key
 
 CORPUS = ROOT / "fixtures" / "replay-corpus"
+# Stored size is measured on another application than the one the shipped generic dictionary was trained on.
+SIZE_CORPUS = ROOT / "fixtures" / "spa-corpus"
 SOURCE = Source("bench", ("k",), (), "opt-out")
-
-
-def chunks_of(events: list[dict], every_ms: int = 2000) -> list[list[dict]]:
-    chunks: list[list[dict]] = []
-    start = None
-    for event in events:
-        if start is None or event["timestamp"] - start >= every_ms:
-            chunks.append([])
-            start = event["timestamp"]
-        chunks[-1].append(event)
-    return chunks
 
 
 def service(db: Database, policy: ReplayPolicy, scrubber: Scrubber, batching: Batching | None = None
@@ -256,6 +249,67 @@ async def run(rounds: int, chunk_ms: int = 2000, s3: tuple[Batching, object] | N
             await compare_backends(Path(tmp), policy, scrubber, warmup, requests, rounds, turns, s3[0])
 
 
+async def stored_file_bytes(tmp: Path, sessions: list[list[bytes]], level: int, dictionary: bytes | None,
+                            in_database: bool) -> tuple[int, int, int, int]:
+    """(chunk bytes as stored, the blob table's pages, the chunk index's pages, growth of the SQLite file) for
+    `sessions` stored through ReplayStore (zstd at `level`, sealed) in a fresh database: the file's growth counts every
+    page of chunk blobs, index rows, session rows and data keys (the dictionary, stored first, is counted apart)."""
+    path = tmp / f"size-{time.monotonic_ns()}.sqlite3"
+    db = Database(path, MIGRATIONS)
+    store = ReplayStore(db, Compressor(level), KeyRing(MASTER_KEY))
+    if dictionary is not None and in_database:
+        await store.add_dictionary(SOURCE.name, dictionary, 0)
+    elif dictionary is not None:
+        store.compressor.add_dictionary(0, dictionary)
+        store.current_dictionary[SOURCE.name] = 0
+    await db.checkpoint()
+    empty = path.stat().st_size
+    stored = 0
+    for i, chunks in enumerate(sessions):
+        for chunk in chunks:
+            events = orjson.loads(chunk)
+            result = await store.add(SOURCE.name, [ChunkIn(f"s-{i}", "w-1", (f"h-{i}",), events, summarize(events))])
+            stored += result[0].stored_bytes
+    await db.checkpoint()
+    grown = path.stat().st_size - empty
+    pages = dict(db.read_sync(lambda c: c.execute("SELECT name, sum(pgsize) FROM dbstat GROUP BY name").fetchall()))
+    db.close()
+    return stored, pages["replay_blobs"], pages["replay_chunks"] + pages["sqlite_autoindex_replay_chunks_1"], grown
+
+
+async def sizes(levels: list[int], retrain_after_chunks: int) -> None:
+    """Stored bytes of a source's unseen sessions against per-chunk gzip-6, cold and at steady state, with the SQLite
+    file's overhead and the dictionary's share counted."""
+    every = [[orjson.dumps(c) for c in chunks_of(json.loads(p.read_text())["events"])]
+             for p in sorted(SIZE_CORPUS.glob("sess_*.json"))]
+    earlier, unseen = every[: len(every) // 2], every[len(every) // 2:]
+    gzip_total = sum(len(gzip.compress(c, compresslevel=6)) for s in unseen for c in s)
+    chunk_count = sum(map(len, unseen))
+    generic = generic_dictionary.load()
+    print(f"\nstored size: {len(unseen)} unseen sessions ({chunk_count} chunks) of {SIZE_CORPUS.name}, an application "
+          f"the shipped dictionary never saw; per-chunk gzip-6 {gzip_total:,} bytes; its {len(earlier)} earlier "
+          "sessions train the source's own dictionary")
+    print(f"{'vs per-chunk gzip-6':<44}{'chunks':>9}{'blobs':>9}{'index':>9}{'file':>9}{'+ dict':>9}{'dict':>10}")
+    with tempfile.TemporaryDirectory() as tmp:
+        for level in levels:
+            own = train([c for s in earlier for c in s], ReplayPolicy.dictionary_bytes, level)
+            for name, dictionary, in_db in (
+                ("cold, no dictionary", None, False),
+                ("cold, shipped generic dictionary", generic, False),
+                ("steady, the source's own dictionary", own, True),
+            ):
+                stored, blobs, index, grown = await stored_file_bytes(Path(tmp), unseen, level, dictionary, in_db)
+                # A source's dictionary is stored once per version and serves `retrain_after_chunks` chunks: that
+                # share of it is what each chunk costs at steady state. The shipped one costs no source anything.
+                share = len(dictionary) * chunk_count / retrain_after_chunks if in_db and dictionary else 0
+                print(f"{f'zstd-{level} {name}':<44}" + "".join(
+                    f"{n / gzip_total:>9.0%}" for n in (stored, blobs, index, grown, grown + share))
+                    + f"{len(dictionary or b''):>10,}")
+    print("chunks: the sealed chunks' bytes; blobs: the pages holding them; index: the chunk index's pages; file: what "
+          "the SQLite file grew by, all tables (the source's dictionary excluded); + dict: with the dictionary's "
+          f"share, one version per {retrain_after_chunks} chunks (retrain_after_chunks); the shipped one costs none")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--rounds", type=int, default=40, help="at least 2")
@@ -264,17 +318,21 @@ def main() -> None:
     parser.add_argument("--cpu", type=int, default=None, help="the core to pin this process to (default: its last one)")
     parser.add_argument("--skip-s3", action="store_true", help="measure the database backend only")
     parser.add_argument("--turns", type=int, default=5, help="turns of the S3 / database comparison")
+    parser.add_argument("--sizes-only", action="store_true", help="only the stored-size table")
+    parser.add_argument("--levels", default="3,9", help="zstd levels of the stored-size table")
     args = parser.parse_args()
     cores = sorted(os.sched_getaffinity(0))
     with tempfile.TemporaryDirectory() as tmp:
         # Started before this process is pinned, so that the server is not pinned with it.
-        s3 = None if args.skip_s3 else s3_batching(tmp)
+        s3 = None if args.skip_s3 or args.sizes_only else s3_batching(tmp)
         os.sched_setaffinity(0, {args.cpu if args.cpu is not None else cores[-1]})
         try:
-            asyncio.run(run(args.rounds, args.chunk_ms, s3, args.turns))
+            if not args.sizes_only:
+                asyncio.run(run(args.rounds, args.chunk_ms, s3, args.turns))
         finally:
             if s3 is not None:
                 s3[1].close()  # type: ignore[attr-defined]
+    asyncio.run(sizes([int(level) for level in args.levels.split(",")], ReplayPolicy.retrain_after_chunks))
 
 
 if __name__ == "__main__":

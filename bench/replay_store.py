@@ -249,19 +249,19 @@ async def run(rounds: int, chunk_ms: int = 2000, s3: tuple[Batching, object] | N
             await compare_backends(Path(tmp), policy, scrubber, warmup, requests, rounds, turns, s3[0])
 
 
-async def stored_file_bytes(tmp: Path, sessions: list[list[bytes]], level: int, dictionary: bytes | None,
-                            in_database: bool) -> tuple[int, int, int, int]:
+async def stored_file_bytes(tmp: Path, sessions: list[list[bytes]], level: int, own: bytes | None,
+                            generic: bool) -> tuple[int, int, int, int]:
     """(chunk bytes as stored, the blob table's pages, the chunk index's pages, growth of the SQLite file) for
     `sessions` stored through ReplayStore (zstd at `level`, sealed) in a fresh database: the file's growth counts every
-    page of chunk blobs, index rows, session rows and data keys (the dictionary, stored first, is counted apart)."""
+    page of chunk blobs, index rows, session rows and data keys (the dictionaries, stored first, are counted apart).
+    `own`: the source's own dictionary; else the shipped generic one if `generic`, else none."""
     path = tmp / f"size-{time.monotonic_ns()}.sqlite3"
     db = Database(path, MIGRATIONS)
     store = ReplayStore(db, Compressor(level), KeyRing(MASTER_KEY))
-    if dictionary is not None and in_database:
-        await store.add_dictionary(SOURCE.name, dictionary, 0)
-    elif dictionary is not None:
-        store.compressor.add_dictionary(0, dictionary)
-        store.current_dictionary[SOURCE.name] = 0
+    if own is not None:
+        await store.add_dictionary(SOURCE.name, own, 0)
+    elif not generic:
+        store.generic_dictionary = None  # as before the shipped dictionary: none until the source's own is trained
     await db.checkpoint()
     empty = path.stat().st_size
     stored = 0
@@ -293,18 +293,20 @@ async def sizes(levels: list[int], retrain_after_chunks: int) -> None:
     with tempfile.TemporaryDirectory() as tmp:
         for level in levels:
             own = train([c for s in earlier for c in s], ReplayPolicy.dictionary_bytes, level)
-            for name, dictionary, in_db in (
+            for name, source_dictionary, use_generic in (
                 ("cold, no dictionary", None, False),
-                ("cold, shipped generic dictionary", generic, False),
+                ("cold, shipped generic dictionary", None, True),
                 ("steady, the source's own dictionary", own, True),
             ):
-                stored, blobs, index, grown = await stored_file_bytes(Path(tmp), unseen, level, dictionary, in_db)
+                stored, blobs, index, grown = await stored_file_bytes(Path(tmp), unseen, level, source_dictionary,
+                                                                      use_generic)
+                dictionary = source_dictionary or (generic if use_generic else b"")
                 # A source's dictionary is stored once per version and serves `retrain_after_chunks` chunks: that
                 # share of it is what each chunk costs at steady state. The shipped one costs no source anything.
-                share = len(dictionary) * chunk_count / retrain_after_chunks if in_db and dictionary else 0
+                share = len(source_dictionary or b"") * chunk_count / retrain_after_chunks
                 print(f"{f'zstd-{level} {name}':<44}" + "".join(
                     f"{n / gzip_total:>9.0%}" for n in (stored, blobs, index, grown, grown + share))
-                    + f"{len(dictionary or b''):>10,}")
+                    + f"{len(dictionary):>10,}")
     print("chunks: the sealed chunks' bytes; blobs: the pages holding them; index: the chunk index's pages; file: what "
           "the SQLite file grew by, all tables (the source's dictionary excluded); + dict: with the dictionary's "
           f"share, one version per {retrain_after_chunks} chunks (retrain_after_chunks); the shipped one costs none")

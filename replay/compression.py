@@ -4,7 +4,8 @@ SDKs send a recording in small batches (posthog-js flushes every two seconds), a
 their own: the redundancy is across chunks (the same tags, attributes, event shapes). A dictionary trained on a source's
 recent chunks carries that redundancy, so each chunk compresses as if it had its neighbours' context. Dictionaries are
 versioned; each chunk remembers the one it was compressed with, so old chunks stay readable after retraining. Until a
-source has sent enough chunks to train on, its chunks are compressed without one.
+source has sent enough chunks to train on, its chunks are compressed with the generic one the gateway ships
+(replay.generic_dictionary).
 """
 
 from __future__ import annotations

@@ -154,7 +154,8 @@ class ReplayService:
         task.add_done_callback(self._tasks.discard)
 
     async def _train(self, source: str, threshold: int) -> None:
-        current_id = self.store.current_dictionary.get(source)
+        # A source's first dictionary must do better than the generic one it replaces.
+        current_id = self.store.dictionary_for(source)
         current = self.store.compressor.dictionary_data(current_id) if current_id is not None else None
         level = self.policy.compression_level
         try:

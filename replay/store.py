@@ -27,7 +27,7 @@ from typing import Any, NamedTuple
 import orjson
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
-from replay import blobs, object_index, shredding
+from replay import blobs, generic_dictionary, object_index, shredding
 from replay.batching import Batching, pack, take
 from replay.blobs import ChunkStore
 from replay.compression import Compressor
@@ -226,6 +226,8 @@ class ReplayStore:
             raise RuntimeError("recordings are stored in objects ([replay.storage] backend = \"s3\" wrote them), "
                                "but no object store is configured: set [replay.storage] as it was")
         self.current_dictionary: dict[str, int] = {}  # source -> newest dictionary id
+        shipped = generic_dictionary.load()
+        self.generic_dictionary: int | None = db.write_sync(partial(_stored_generic_dictionary, shipped))
         self._sessions: OrderedDict[str, _SessionMeta] = OrderedDict()
         self._pending: list[_Pending] = []  # requests waiting for the next write
         self._flusher: asyncio.Task[None] | None = None
@@ -235,7 +237,8 @@ class ReplayStore:
             lambda c: c.execute("SELECT id, source, data FROM replay_dictionaries ORDER BY id").fetchall()
         ):
             compressor.add_dictionary(dict_id, data)
-            self.current_dictionary[source] = dict_id
+            if source != GENERIC_SOURCE:
+                self.current_dictionary[source] = dict_id
 
     # -- writing -----------------------------------------------------------------------------------------------------
 
@@ -312,7 +315,7 @@ class ReplayStore:
     def _compress(self, pending: _Pending, keys: list[DataKey]) -> list[_Compressed]:
         """A request's chunks compressed, then each sealed under its data key (replay.shredding): what either backend
         stores is ciphertext."""
-        dict_id = self.current_dictionary.get(pending.source)
+        dict_id = self.dictionary_for(pending.source)
         compressed = []
         for (chunk, raw), key in zip(pending.chunks, keys, strict=True):
             digest = chunk_digest(chunk.window_id, raw)
@@ -570,8 +573,13 @@ class ReplayStore:
 
     # -- dictionaries ------------------------------------------------------------------------------------------------
 
+    def dictionary_for(self, source: str) -> int | None:
+        """The dictionary a source's chunks are compressed with: its own newest, or the shipped generic one until it
+        has sent enough chunks to train its own."""
+        return self.current_dictionary.get(source, self.generic_dictionary)
+
     def chunks_since_dictionary(self, source: str) -> int:
-        dict_id = self.current_dictionary.get(source)
+        dict_id = self.dictionary_for(source)
 
         def count(conn: sqlite3.Connection) -> int:
             return conn.execute(
@@ -689,6 +697,22 @@ class ReplayStore:
         events: list[dict[str, Any]] = orjson.loads(
             self.compressor.decompress(self._open(keys, row, data), row.dictionary_id))
         return events
+
+
+GENERIC_SOURCE = ""  # the source named by the shipped dictionary's row
+
+
+def _stored_generic_dictionary(data: bytes, conn: sqlite3.Connection) -> int:
+    """The id of the shipped generic dictionary's row, stored on first start (and again when a release ships another;
+    chunks keep naming the one they were compressed with)."""
+    row = conn.execute("SELECT id, data FROM replay_dictionaries WHERE source = ? ORDER BY id DESC LIMIT 1",
+                       (GENERIC_SOURCE,)).fetchone()
+    if row is not None and row[1] == data:
+        return int(row[0])
+    cursor = conn.execute("INSERT INTO replay_dictionaries (source, created_at, samples, data) VALUES (?, ?, 0, ?)",
+                          (GENERIC_SOURCE, time.time(), data))
+    assert cursor.lastrowid is not None  # an INSERT that stored a row
+    return cursor.lastrowid
 
 
 def _readable(row: _ChunkRow, keys: _Keys, data: dict[int, bytes]) -> bool:

@@ -1,0 +1,104 @@
+"""Recordings at rest are sealed under keys that deletion and retention destroy (replay.shredding), through ReplayStore
+on a real SQLite file."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from gateway.database import Database
+from gateway.schema import MIGRATIONS
+from replay.compression import Compressor
+from replay.shredding import KeyRing, MasterKeyMismatch, Shredded, open_chunk
+from replay.store import ChunkIn, ReplayStore
+from replay.summary import summarize
+from tests.replay.streams import E, Recording
+
+MASTER = bytes(range(32))  # not a secret: the tests' master key
+
+
+@pytest.fixture
+def db(tmp_path: Path) -> Iterator[Database]:
+    database = Database(tmp_path / "replay.sqlite3", MIGRATIONS)
+    yield database
+    database.close()
+
+
+def visit(session_id: str, subjects: tuple[str, ...], typed: str) -> ChunkIn:
+    rec = Recording()
+    refs = rec.page(1_795_000_000_000, "https://shop.example/", E("input", name="q", ref="q"))
+    rec.type_text(1_795_000_001_000, refs["q"], typed)
+    return ChunkIn(session_id, "w-1", subjects, list(rec.events), summarize(list(rec.events)))
+
+
+Sealed = tuple[int, int | None, str, bytes, str, bytes]  # id, dictionary, session, digest, key id, sealed bytes
+
+
+def chunks(db: Database) -> list[Sealed]:
+    return db.read_sync(lambda c: c.execute(
+        """SELECT c.id, c.dictionary_id, c.session_id, c.digest, c.key_id, b.data FROM replay_chunks c
+           JOIN replay_blobs b ON b.chunk_id = c.id ORDER BY c.id""").fetchall())
+
+
+def opened(key: object, chunk: Sealed, data: bytes | None = None) -> bytes:
+    """`chunk` opened in its own place (its identity as associated data), with its own bytes or `data`."""
+    chunk_id, dict_id, session_id, digest, _, own = chunk
+    return open_chunk(key, chunk_id, session_id, digest, dict_id, own if data is None else data)  # type: ignore[arg-type]
+
+
+def test_chunks_are_sealed_under_their_binding_and_open_only_in_their_own_place(db: Database) -> None:
+    store = ReplayStore(db, Compressor(3), KeyRing(MASTER))
+    asyncio.run(store.add("web", [visit("s-1", ("h-ann",), "size 44 boots")]))
+    asyncio.run(store.add("web", [visit("s-2", ("h-ann",), "red scarf")]))
+    asyncio.run(store.add("web", [visit("s-3", (), "anonymous")]))
+    asyncio.run(store.add("web", [visit("s-1", ("h-ann",), "and gloves")]))
+    first, second, anonymous, later = chunks(db)
+    assert first[4] == second[4] == later[4] == "subjects:h-ann"  # one key for the binding
+    assert anonymous[4] == "session:s-3"  # an anonymous session's own
+    assert b"size 44" not in first[5]
+    assert any(e.get("data", {}).get("text") == "size 44 boots" for e in store.read_events("s-1"))
+    key = db.read_sync(lambda c: store.keys.key(c, first[4]))
+    assert opened(key, first) and opened(key, later)
+    for other in (second, later):  # another session's bytes, or another chunk's of the same session, in its place
+        with pytest.raises(ValueError, match="fail authentication"):
+            opened(key, first, other[5])
+
+
+def test_retention_destroys_a_key_with_the_last_chunk_sealed_under_it(db: Database) -> None:
+    store = ReplayStore(db, Compressor(3), KeyRing(MASTER))
+    for session_id, subjects in (("s-1", ("h-ann",)), ("s-2", ("h-ann",)), ("s-3", ())):
+        asyncio.run(store.add("web", [visit(session_id, subjects, "typed")]))
+    sealed = {row[2]: row for row in chunks(db)}
+    db.write_sync(lambda c: store.delete_sessions(c, ["s-1", "s-3"]))
+
+    keys = db.read_sync(lambda c: [r[0] for r in c.execute("SELECT key_id FROM replay_keys")])
+    assert keys == ["subjects:h-ann"]  # s-2 still needs Ann's key; the anonymous session's key went with it
+    with pytest.raises(Shredded):
+        opened(db.read_sync(lambda c: store.keys.key(c, sealed["s-3"][4])), sealed["s-3"])
+
+
+def test_shredding_a_subject_destroys_every_binding_naming_them(db: Database) -> None:
+    store = ReplayStore(db, Compressor(3), KeyRing(MASTER))
+    asyncio.run(store.add("web", [visit("s-1", ("h-ann", "h-device"), "typed")]))
+    asyncio.run(store.add("web", [visit("s-2", ("h-bob",), "typed")]))
+    assert db.write_sync(lambda c: store.shred_subjects(c, {"h-device"})) == 1
+    assert [e for e in store.read_events("s-1")] == []  # its chunks' key is gone: nothing can be read
+    assert list(store.read_events("s-2"))
+
+
+def test_another_master_key_is_refused_before_anything_is_sealed_under_it(db: Database) -> None:
+    asyncio.run(ReplayStore(db, Compressor(3), KeyRing(MASTER)).add("web", [visit("s-1", ("h-ann",), "typed")]))
+    with pytest.raises(MasterKeyMismatch, match="not by the configured one"):
+        ReplayStore(db, Compressor(3), KeyRing(bytes(32)))
+
+
+def test_rewrapping_under_a_new_master_key_keeps_every_recording_readable(db: Database) -> None:
+    store = ReplayStore(db, Compressor(3), KeyRing(MASTER))
+    asyncio.run(store.add("web", [visit("s-1", ("h-ann",), "kept")]))
+    new = bytes(range(32, 64))
+    assert db.write_sync(lambda c: store.keys.rewrap(c, new)) == 1
+    reopened = ReplayStore(db, Compressor(3), KeyRing(new))
+    assert any(e.get("data", {}).get("text") == "kept" for e in reopened.read_events("s-1"))

@@ -49,7 +49,7 @@ from replay import store as replay_store
 from replay.analysis import analyze_stored
 from replay.compression import Compressor, train
 from replay.detect import DetectConfig, SessionAnalysis, analyze_session
-from replay.shredding import KeyRing
+from replay.shredding import KeyRing, open_chunk
 from replay.store import ChunkIn, ReplayStore, encode_chunk
 from replay.summary import summarize
 
@@ -328,22 +328,26 @@ def events_before(store: ReplayStore, session_id: str, window_id: str) -> Iterat
     again, chunks merged and repeats dropped as bytes."""
     rows = store.db.read_sync(
         lambda c: c.execute(
-            """SELECT id, dictionary_id FROM replay_chunks WHERE session_id = ? AND (? IS NULL OR window_id = ?)
-               ORDER BY first_ts, id""",
+            """SELECT id, dictionary_id, digest, key_id FROM replay_chunks
+               WHERE session_id = ? AND (? IS NULL OR window_id = ?) ORDER BY first_ts, id""",
             (session_id, window_id, window_id),
         ).fetchall()
     )
 
-    def lines(order: int, chunk_id: int, dict_id: int | None) -> Iterator[tuple[int, int, bytes]]:
-        data = store.db.read_sync(lambda c: store.blobs.get_many(c, [chunk_id]).get(chunk_id))
+    def lines(order: int, chunk_id: int, dict_id: int | None, digest: bytes, key_id: str
+              ) -> Iterator[tuple[int, int, bytes]]:
+        data, key = store.db.read_sync(lambda c: (store.blobs.get_many(c, [chunk_id]).get(chunk_id),
+                                                  store.keys.key(c, key_id)))
         if data is None:
             return
-        events = orjson.loads(store.compressor.decompress(data, dict_id))
+        # Chunks are sealed at rest now (replay.shredding): opened here as the read path opens them.
+        opened = open_chunk(key, chunk_id, session_id, digest, dict_id, data)
+        events = orjson.loads(store.compressor.decompress(opened, dict_id))
         yield from sorted(((e["timestamp"], order, orjson.dumps(e)) for e in events), key=lambda item: item[0])
 
     previous: tuple[int, bytes] | None = None
     seen_at_instant: set[bytes] = set()
-    for ts, _, line in heapq.merge(*(lines(i, chunk_id, d) for i, (chunk_id, d) in enumerate(rows))):
+    for ts, _, line in heapq.merge(*(lines(i, *row) for i, row in enumerate(rows))):
         if previous is None or ts != previous[0]:
             seen_at_instant.clear()
         if line in seen_at_instant:

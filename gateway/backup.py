@@ -6,9 +6,9 @@ after each write and might never finish on a busy gateway). The copy is checked 
 takes its name, so DEST never holds half a database. The key files beside it (`hash.key`, made on first start when
 the policy sets no `[privacy] hash_key`, and the receipts' `signing.key` unless `[privacy] key_file` keeps it elsewhere)
 are copied too: without them, the subject hashes in the copy match nobody and new receipts are signed by another key.
-So is the recordings' `master.key` when it is kept there (no PRIVACY_GATEWAY_MASTER_KEY, no `[privacy] master_key_file`):
-then the copy opens every recording it holds, including those of subjects deleted after it was taken (see
-replay.shredding on keeping the master key elsewhere and retiring it).
+So is the recordings' `master.key` when it is kept there (no PRIVACY_GATEWAY_MASTER_KEY, no `[privacy]
+master_key_file`): then the copy opens every recording it holds, including those of subjects deleted after it was
+taken (see replay.shredding on keeping the master key elsewhere and retiring it).
 Everything is written private to the user running the command (0600 files in a 0700 directory).
 
 Restore: stop the gateway, put DEST's files in an empty data directory, start it (it applies pending migrations).

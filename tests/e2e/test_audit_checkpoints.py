@@ -114,11 +114,14 @@ def test_the_gateway_warns_when_its_keys_sit_in_the_data_directory_and_not_when_
     inside = start_gateway(segment_policy(vendor.url), name="inside")
     assert "the signing key is kept in the data directory" in inside.log()
     assert "the hash key is kept in the data directory" in inside.log()
+    assert "the replay master key is kept in the data directory" in inside.log()
 
     policy = segment_policy(vendor.url)
-    policy["privacy"] = {"hash_key": "${GATEWAY_HASH_KEY}", "key_file": str(tmp_path / "secrets" / "signing.key")}
+    policy["privacy"] = {"hash_key": "${GATEWAY_HASH_KEY}", "key_file": str(tmp_path / "secrets" / "signing.key"),
+                         "master_key_file": str(tmp_path / "secrets" / "master.key")}
     outside = start_gateway(policy, env={"GATEWAY_HASH_KEY": "h" * 32}, name="outside")
     assert "kept in the data directory" not in outside.log()
-    assert (tmp_path / "secrets" / "signing.key").stat().st_mode & 0o777 == 0o600  # made there, private
+    for made in ("signing.key", "master.key"):
+        assert (tmp_path / "secrets" / made).stat().st_mode & 0o777 == 0o600  # made there, private
     served = httpx.get(outside.url + signed_documents.PUBLIC_KEY_PATH, timeout=10).json()
     assert served["key_id"] == keys.read_public_key(served["public_key_pem"]).key_id

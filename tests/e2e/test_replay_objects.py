@@ -1,7 +1,8 @@
 """Recordings on S3 end to end: a gateway process with `[replay.storage] backend = "s3"` on SeaweedFS (loopback, a
 bucket per test, credentials in the environment) stores what `/v1/replay` receives in objects, reads it back event by
-event and analyses it; a deletion leaves no byte of the person in the bucket; a kill -9 while objects are being flushed
-loses no acknowledged chunk, and the object it left half-done is swept."""
+event and analyses it; objects hold only ciphertext, and a deletion destroys the person's key and leaves no byte of
+them in the bucket; a kill -9 while objects are being flushed loses no acknowledged chunk, and the object it left
+half-done is swept."""
 
 from __future__ import annotations
 
@@ -14,13 +15,26 @@ from typing import Any
 
 import httpx
 import pytest
+import zstandard
 
+from replay.shredding import open_chunk
 from tests.e2e.test_replay_native import (
     SESSIONS,
     expected_after_scrubbing,
     post_events,
     replay_policy,
     scrubber_of,
+)
+from tests.e2e.test_replay_shredding import (
+    BYSTANDER,
+    BYSTANDER_TYPED,
+    MASTER,
+    MASTER_ENV,
+    SUBJECT,
+    TYPED,
+    files_of,
+    openers,
+    recording_typing,
 )
 from tests.e2e.test_replay_signals import LABELLED, labelled_kinds
 from tests.support.fake_vendor import FakeVendor
@@ -29,6 +43,8 @@ from tests.support.seaweedfs import S3Bucket, SeaweedFS
 from tests.support.waiting import wait_until
 
 pytestmark = pytest.mark.e2e
+
+ZSTD_MAGIC = b"\x28\xb5\x2f\xfd"  # how every zstd frame starts
 
 
 def s3_policy(vendor: FakeVendor, bucket: S3Bucket, storage: dict[str, Any] | None = None, **replay: Any
@@ -132,6 +148,82 @@ def test_a_deletion_leaves_no_byte_of_the_persons_recording_in_the_bucket(
     assert gateway.admin("/admin/v1/replay/sessions/session-ada").status_code == 404
     bob = gateway.admin("/admin/v1/replay/sessions/session-bob/events").json()
     assert any("Bob's page text" in json.dumps(event) for event in bob)
+
+
+def test_objects_hold_only_ciphertext_and_a_deletion_destroys_the_persons_key(
+    vendor: FakeVendor, start_gateway: Callable[..., GatewayProcess], seaweedfs: SeaweedFS, s3_bucket: S3Bucket
+) -> None:
+    # A field whose input the policy keeps as typed, and a linger of 2 s: both recordings share one object.
+    policy = s3_policy(vendor, s3_bucket, storage={"linger_s": 2.0}, unmasked_inputs=["input[name=q]"])
+    gateway = start_gateway(policy, env=s3_env(s3_bucket) | {MASTER_ENV: MASTER})
+    visits = {"subject-visit": (SUBJECT, TYPED), "bystander-visit": (BYSTANDER, BYSTANDER_TYPED)}
+
+    def send(session_id: str) -> None:
+        user, typed = visits[session_id]
+        assert post_events(gateway, session_id, {"events": recording_typing(typed), "userId": user}).status_code == 200
+
+    threads = [threading.Thread(target=send, args=(session_id,)) for session_id in visits]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert query(gateway, "SELECT count(*) FROM replay_objects") == [(1,)]
+    events = gateway.admin("/admin/v1/replay/sessions/subject-visit/events").json()
+    assert TYPED in json.dumps(events)  # stored as typed, and read back through the gateway...
+    plaintext = [TYPED, SUBJECT, BYSTANDER_TYPED, BYSTANDER]
+
+    def in_bucket() -> list[str]:
+        objects = bucket_objects(seaweedfs, s3_bucket).values()
+        return [text for text in plaintext if any(text.encode() in data for data in objects)]
+
+    assert in_bucket() == []  # ... but the object holds none of it in the clear,
+    objects = bucket_objects(seaweedfs, s3_bucket)
+    spans = query(gateway, """SELECT o.key, s.object_offset, c.stored_bytes FROM replay_spans s
+                              JOIN replay_objects o ON o.id = s.object JOIN replay_chunks c ON c.id = s.chunk_id""")
+    assert len(spans) == 2
+    for object_key, offset, length in spans:  # nor a zstd frame anyone with the bucket could decompress: ciphertext
+        assert not objects[object_key][offset : offset + length].startswith(ZSTD_MAGIC)
+
+    # Her chunk as stored, and what opening it needs of its index row.
+    ((chunk_id, dict_id, digest, key_id, key, offset, length),) = query(gateway, """
+        SELECT c.id, c.dictionary_id, c.digest, c.key_id, o.key, s.object_offset, c.stored_bytes FROM replay_chunks c
+        JOIN replay_spans s ON s.chunk_id = c.id JOIN replay_objects o ON o.id = s.object
+        WHERE c.session_id = 'subject-visit'""")
+    hers = bucket_objects(seaweedfs, s3_bucket)[key][offset : offset + length]
+    db_path = gateway.data_dir / "gateway.sqlite3"
+
+    def opened_by_a_stored_key() -> bool:
+        for k in openers(db_path, MASTER):
+            with contextlib.suppress(ValueError):
+                return TYPED.encode() in zstandard.ZstdDecompressor(dict_data=dictionary(dict_id)).decompress(
+                    open_chunk(k, chunk_id, "subject-visit", digest, dict_id, hers))
+        return False
+
+    def dictionary(dict_id: int | None) -> zstandard.ZstdCompressionDict | None:
+        rows = query(gateway, f"SELECT data FROM replay_dictionaries WHERE id = {int(dict_id or 0)}")
+        return zstandard.ZstdCompressionDict(rows[0][0]) if rows else None
+
+    assert opened_by_a_stored_key()
+    (wrapped,) = query(gateway, f"SELECT wrapped FROM replay_keys WHERE key_id = '{key_id}'")[0]
+
+    response = httpx.post(f"{gateway.url}/admin/v1/privacy/deletions", json={"identifiers": {"userId": SUBJECT}},
+                          headers={"Authorization": f"Bearer {ADMIN_TOKEN}"}, timeout=30)
+    assert response.status_code == 202, response.text
+    deletion = f"/admin/v1/privacy/deletions/{response.json()['id']}"
+    status = wait_until(lambda: (s := gateway.admin(deletion).json())["status"] in ("completed", "failed") and s,
+                        timeout=60, what="the deletion to finish")
+    assert status["stores"]["replay"]["keys_destroyed"] == 1
+
+    # Her key is gone from the database (and its files' bytes); no key left opens her chunk's bytes; the sweeper
+    # then zeroes them too, and the bucket holds no plaintext of anyone.
+    assert query(gateway, f"SELECT count(*) FROM replay_keys WHERE key_id = '{key_id}'") == [(0,)]
+    assert wrapped not in files_of(gateway.data_dir)
+    assert not opened_by_a_stored_key()
+    wait_until(lambda: bucket_objects(seaweedfs, s3_bucket)[key][offset : offset + length] == bytes(length),
+               timeout=30, what="her range of the shared object zeroed")
+    assert in_bucket() == []
+    kept = gateway.admin("/admin/v1/replay/sessions/bystander-visit/events").json()
+    assert BYSTANDER_TYPED in json.dumps(kept)
 
 
 def test_a_kill_during_flushes_loses_no_acknowledged_chunk_and_the_half_done_object_is_swept(

@@ -15,6 +15,7 @@ from typing import Any
 import orjson
 import pytest
 from cryptography.exceptions import InvalidTag
+from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
 from replay.shredding import KeyRing, Shredded, open_chunk
 from tests.e2e.test_deletion import COMPLIANCE, compliance
@@ -63,7 +64,7 @@ def sealed_chunks(db_path: Path) -> list[SealedChunk]:
         conn.close()
 
 
-def openers(db_path: Path, master: str) -> list[KeyRing]:
+def openers(db_path: Path, master: str) -> list[AESGCM]:
     """What anyone holding the database and `master` can open: every data key in it, each as the one key it has."""
     conn = sqlite3.connect(f"file:{db_path}?mode=ro", uri=True)
     try:

@@ -264,3 +264,46 @@ def test_the_object_is_in_the_bucket_before_its_index_commit_and_the_request_is_
 
     asyncio.run(scenario())
     assert texts(store, "s") == ["hello"]
+
+
+def test_objects_hold_sealed_chunks_and_one_sealed_under_a_key_destroyed_before_its_commit_is_sealed_again(
+    store: ReplayStore, credentials: S3Bucket
+) -> None:
+    asyncio.run(store.add("web", [chunk("before", 1000, "Ann's first visit", ("h-ann",))]))
+
+    def wrapped_key() -> list[bytes]:
+        return store.db.read_sync(lambda c: [w for (w,) in c.execute(
+            "SELECT wrapped FROM replay_keys WHERE key_id = 'subjects:h-ann'")])
+
+    (first_key,) = wrapped_key()
+
+    async def scenario() -> list[replay_store.Stored]:
+        original = store.db.write
+        deleted = False
+
+        async def deleting_first(fn: object) -> object:
+            # Ann is deleted after her next chunk was sealed under her key and put, before its index commit.
+            nonlocal deleted
+            if not deleted:
+                deleted = True
+                await original(lambda conn: (store.shred_subjects(conn, {"h-ann"}),
+                                             store.delete_subjects(conn, {"h-ann"})))
+            return await original(fn)
+
+        store.db.write = deleting_first  # type: ignore[method-assign]
+        try:
+            return await store.add("web", [chunk("after", 2000, "Ann again", ("h-ann",))])
+        finally:
+            store.db.write = original  # type: ignore[method-assign]
+
+    (stored,) = asyncio.run(scenario())
+    assert stored.duplicate is False
+    # Stored under a key made after the deletion, never under the destroyed one (which is not stored again).
+    (second_key,) = wrapped_key()
+    assert second_key != first_key
+    assert texts(store, "after") == ["Ann again"]
+    assert list(store.read_events("before")) == []
+    # The first object (sealed under the destroyed key) was indexed with no chunk, and goes at the next sweep.
+    assert asyncio.run(store.sweep()).emptied == 2  # and the first visit's
+    (kept,) = bucket_keys(store)
+    assert not object_bytes(credentials, store, kept).startswith(b"\x28\xb5\x2f\xfd")  # sealed, not a zstd frame

@@ -1,11 +1,13 @@
 """Replay storage: ingest speed and stored size, against how SDKs and a whole-session archive would compress.
 
     .venv/bin/python bench/replay_store.py [--rounds 40] [--chunk-ms 2000] [--cpu N] [--skip-s3] [--turns 5]
+                                           [--sizes-only] [--levels 3,9]
 
 Recordings: the real rrweb sessions in fixtures/replay-corpus, cut into chunks the way posthog-js flushes (every 2 s of
 events). Ingest = validate, scrub (input masking and the PII engine on text and attributes, default policy),
-summarise, compress (zstd with the source's trained dictionary), commit to SQLite (WAL, synchronous=FULL), through
-`ReplayService`, no HTTP, every session at once. The process is pinned to one core, so MB/s is per core.
+summarise, compress (zstd with the source's trained dictionary), seal (AES-GCM, replay.shredding), commit to SQLite
+(WAL, synchronous=FULL), through `ReplayService`, no HTTP, every session at once. The process is pinned to one core,
+so MB/s is per core.
 
 Each round sends the measured sessions again under new ids. Round 0 is timed alone: 9 sessions in flight, so few
 requests share each commit and each waits for its fsync. The other rounds are timed together, 351 sessions in flight:
@@ -25,6 +27,11 @@ to SQLite. Two stores, each warmed up and given its dictionary as above; then `-
 traffic (9 sessions in flight) and all rounds at once (351 in flight) into one store and then the other, the order
 swapped every turn (the machine is shared: its load drifts). Prints median MB/s and MB/CPU-s of each backend, the
 median of the per-turn ratios, and the objects written.
+
+Last, stored size (`--sizes-only` for that alone) on fixtures/spa-corpus, an application the shipped generic
+dictionary never saw: its later half stored cold (no dictionary, the shipped one) and at steady state (the source's
+own, trained on its earlier half), at each of `--levels`, with SQLite pages, the chunk index and the dictionary's
+share counted.
 """
 
 from __future__ import annotations

@@ -286,8 +286,8 @@ def test_objects_hold_sealed_chunks_and_one_sealed_under_a_key_destroyed_before_
             nonlocal deleted
             if not deleted:
                 deleted = True
-                await original(lambda conn: (store.shred_subjects(conn, {"h-ann"}),
-                                             store.delete_subjects(conn, {"h-ann"})))
+                await original(lambda conn: (store.shred_subjects(conn, {"h-ann"}, 500),
+                                             store.delete_subjects(conn, {"h-ann"}, 500)))
             return await original(fn)
 
         store.db.write = deleting_first  # type: ignore[method-assign]

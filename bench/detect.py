@@ -54,7 +54,8 @@ from replay.store import ChunkIn, ReplayStore, encode_chunk
 from replay.summary import summarize
 
 MASTER_KEY = bytes(range(32))  # not a secret: the benchmark's master key
-STORE_MIGRATIONS = [Migration("replay-1", replay_store.SCHEMA), Migration("replay-keys-1", shredding.SCHEMA)]
+STORE_MIGRATIONS = [Migration("replay-1", replay_store.SCHEMA), Migration("replay-keys-1", shredding.SCHEMA),
+                    Migration("replay-keys-2", shredding.INDEX_SCHEMA)]
 
 ROOT = Path(__file__).resolve().parent.parent
 CORPUS = ROOT / "fixtures" / "replay-corpus"

@@ -10,12 +10,13 @@ The request is durable before it is acknowledged (202), and a worker in the gate
 recorded as it completes, so a restart resumes where it stopped:
 
 1. suppress: the subject's hashes go on the suppression list; from then on ingest drops their events.
-2. local stores: queued outbox events, dead letters, the local sink, replay sessions (chunks, blobs, signals,
-   forms), consent (history and state; kept unlinked when the policy keeps consent proof), identity links. Each in
-   short transactions of at most STEP_ROWS rows (STEP_SESSIONS sessions) that ingest commits interleave with, its
-   rows found through subject indexes (gateway.subject_index; replay.search's for sessions), never by scanning a
-   table inside the single writer; the two small stores without an index yet (dead letters, sink) are scanned in
-   slices. The count so far is recorded with each step, so a restart goes on where it stopped.
+2. local stores: queued outbox events, dead letters, the local sink, replay sessions (their data keys first, found
+   through replay.shredding's key index; then chunks, blobs, signals, forms), consent (history and state; kept
+   unlinked when the policy keeps consent proof), identity links. Each in short transactions of at most STEP_ROWS
+   rows (STEP_SESSIONS sessions) that ingest commits interleave with, its rows found through subject indexes
+   (gateway.subject_index; replay.search's for sessions), never by scanning a table inside the single writer; the
+   two small stores without an index yet (dead letters, sink) are scanned in slices. The count so far is recorded
+   with each step, so a restart goes on where it stopped.
 3. vendors: one call per destination that has a `deletion` table in the policy, retried with the outbox's backoff
    up to `deletion.max_attempts` failures in a row (then the call is failed, and counted); where the vendor returns a
    job id, polled until it finishes. The identifiers in clear are kept for these calls only
@@ -423,7 +424,7 @@ class Deletions:
         """The subject's data keys first (their chunks are unreadable from this step on, wherever a copy is; and
         deleting sessions destroys the keys no chunk is sealed under any more, which would leave them uncounted),
         then their sessions."""
-        keys = self.replay.shred_subjects(conn, set(subjects))
+        keys = self.replay.shred_subjects(conn, subjects, STEP_ROWS)
         sessions = self.replay.delete_subjects(conn, subjects, STEP_SESSIONS)
         reviews.delete_for(conn, sessions)  # staff notes about those sessions may describe the person
         return {"deleted": len(sessions), "keys_destroyed": keys}, 0 if sessions or keys else None

@@ -64,6 +64,7 @@ MIGRATIONS: tuple[Migration, ...] = (
     Migration("replay-objects-1", replay_objects.SCHEMA),
     Migration("replay-5", replay_analysis.HEAT_SCHEMA),
     Migration("replay-keys-1", shredding.SCHEMA),
+    Migration("replay-keys-2", shredding.INDEX_SCHEMA),
 )
 
 

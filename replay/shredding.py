@@ -4,7 +4,9 @@ bound to, and deleting those identifiers destroys the key, so that the chunks ar
 
 - Data keys: 256-bit AES-GCM keys, one per binding (the identifier hashes a session was opened with, sorted; every
   session bound to the same identifiers shares it) and one per anonymous session (bound to none), kept in
-  `replay_keys` wrapped (AES-GCM) by the master key, never in the clear.
+  `replay_keys` wrapped (AES-GCM) by the master key, never in the clear. `replay_key_subjects` indexes each binding's
+  key by every identifier hash it names (made and deleted with the key), so a deletion finds a subject's keys without
+  reading `replay_keys` whole.
 - The master key is not in the database (the gateway reads it from `[privacy] master_key_file` or the environment, see
   gateway.keys); each wrapped key names the master key's fingerprint, so a wrong or missing master key is told at
   start rather than found at the first read.
@@ -47,6 +49,26 @@ SCHEMA = (
     ) WITHOUT ROWID""",
     # Which key sealed a chunk; NULL for chunks stored before encryption (read as they are).
     "ALTER TABLE replay_chunks ADD COLUMN key_id TEXT",
+)
+# What a deletion and retention look keys up by, so that neither reads a key table whole: the keys of a binding by each
+# identifier hash it names (keyed hashes, as the binding itself holds them), and the chunks sealed under a key.
+INDEX_SCHEMA = (
+    """CREATE TABLE replay_key_subjects (
+        subject TEXT NOT NULL,
+        key_id TEXT NOT NULL,
+        PRIMARY KEY (subject, key_id)
+    ) WITHOUT ROWID""",
+    "CREATE INDEX replay_key_subjects_key ON replay_key_subjects (key_id)",
+    "CREATE INDEX replay_chunks_key ON replay_chunks (key_id)",
+    # Keys made before this migration: their bindings split on spaces.
+    """INSERT OR IGNORE INTO replay_key_subjects (subject, key_id)
+        WITH RECURSIVE split (key_id, subject, rest) AS (
+            SELECT key_id, '', subjects || ' ' FROM replay_keys WHERE subjects != ''
+            UNION ALL
+            SELECT key_id, substr(rest, 1, instr(rest, ' ') - 1), substr(rest, instr(rest, ' ') + 1) FROM split
+            WHERE rest != ''
+        )
+        SELECT subject, key_id FROM split WHERE subject != ''""",
 )
 
 MASTER_KEY_BYTES = 32
@@ -191,6 +213,8 @@ class KeyRing:
     def _insert(self, conn: sqlite3.Connection, key: DataKey, subjects: str) -> None:
         conn.execute("INSERT INTO replay_keys (key_id, subjects, master, wrapped, created_at) VALUES (?, ?, ?, ?, ?)",
                      (key.key_id, subjects, self.fingerprint, key.wrapped, time.time()))
+        conn.executemany("INSERT OR IGNORE INTO replay_key_subjects (subject, key_id) VALUES (?, ?)",
+                         [(subject, key.key_id) for subject in subjects.split()])
 
     def _known(self, key_id: str, wrapped: bytes) -> DataKey:
         """The stored key `wrapped`: from the cache if it holds that one, else unwrapped."""
@@ -226,10 +250,16 @@ class KeyRing:
 
     # -- destroying ------------------------------------------------------------------------------------------------
 
-    def destroy_for_subjects(self, conn: sqlite3.Connection, subjects: set[str]) -> int:
-        """Destroy every data key of a binding that names one of `subjects` (inside the caller's write)."""
-        doomed = [key_id for key_id, bound in conn.execute(
-            "SELECT key_id, subjects FROM replay_keys WHERE subjects != ''") if subjects & set(bound.split())]
+    def destroy_for_subjects(self, conn: sqlite3.Connection, subjects: Iterable[str], limit: int) -> int:
+        """Destroy up to `limit` data keys of bindings that name one of `subjects` (inside the caller's write), found
+        through `replay_key_subjects`. Returns how many (none once none is left)."""
+        doomed: list[str] = []
+        for subject in subjects:
+            doomed += [row[0] for row in conn.execute(
+                "SELECT key_id FROM replay_key_subjects WHERE subject = ? LIMIT ?", (subject, limit - len(doomed)))
+                if row[0] not in doomed]
+            if len(doomed) >= limit:
+                break
         return self.destroy(conn, doomed)
 
     def destroy_unused(self, conn: sqlite3.Connection, key_ids: Iterable[str]) -> int:
@@ -240,6 +270,7 @@ class KeyRing:
 
     def destroy(self, conn: sqlite3.Connection, key_ids: list[str]) -> int:
         conn.executemany("DELETE FROM replay_keys WHERE key_id = ?", [(k,) for k in key_ids])
+        conn.executemany("DELETE FROM replay_key_subjects WHERE key_id = ?", [(k,) for k in key_ids])
         self.forget(key_ids)
         return len(key_ids)
 

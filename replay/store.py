@@ -552,10 +552,11 @@ class ReplayStore:
         self.forget(sessions)
         return len(sessions)
 
-    def shred_subjects(self, conn: sqlite3.Connection, subjects: set[str]) -> int:
-        """Destroy the data keys of every binding that names one of `subjects` (inside the caller's write): their
-        chunks, wherever a copy of them is, can no longer be opened. Returns the number of keys destroyed."""
-        return self.keys.destroy_for_subjects(conn, subjects)
+    def shred_subjects(self, conn: sqlite3.Connection, subjects: Iterable[str], limit: int) -> int:
+        """Destroy up to `limit` data keys of bindings that name one of `subjects` (inside the caller's write): their
+        chunks, wherever a copy of them is, can no longer be opened. Returns the number of keys destroyed (none once
+        none is left)."""
+        return self.keys.destroy_for_subjects(conn, subjects, limit)
 
     def forget(self, session_ids: Iterable[str]) -> None:
         """Drop cached metadata of sessions deleted from the table (deletion requests, retention)."""

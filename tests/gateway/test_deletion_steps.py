@@ -59,9 +59,9 @@ sha256 = "{hashlib.sha256(ADMIN_TOKEN.encode()).hexdigest()}"
 """
 # The tables that hold a subject's data or point at it: none may be read whole while a deletion runs.
 SUBJECT_TABLES = {"outbox", "outbox_subjects", "dead_letters", "sink_events", "replay_sessions", "replay_chunks",
-                  "replay_session_subjects", "replay_reviews", "replay_windows", "replay_signals", "replay_forms",
-                  "replay_pages", "replay_heat", "identity_links", "consent_history", "consent_state",
-                  "consent_scoped_state", "account_links", "suppressed_subjects"}
+                  "replay_session_subjects", "replay_keys", "replay_key_subjects", "replay_reviews", "replay_windows",
+                  "replay_signals", "replay_forms", "replay_pages", "replay_heat", "identity_links", "consent_history",
+                  "consent_state", "consent_scoped_state", "account_links", "suppressed_subjects"}
 RRWEB = [{"type": 4, "data": {"href": "https://shop.example/", "width": 1280, "height": 720},
           "timestamp": 1_700_000_000_000},
          {"type": 3, "data": {"source": 2, "type": 2, "id": 1, "x": 10, "y": 10}, "timestamp": 1_700_000_000_500}]
@@ -135,6 +135,9 @@ def test_a_deletion_finds_the_subjects_rows_through_indexes_never_by_scanning_a_
     assert gateway.outbox.depth() == {"segment": 40}  # the bystanders' events wait on
     assert count(client, "SELECT count(*) FROM outbox_subjects") == 80  # two ids each, all still indexed
     assert count(client, "SELECT count(*) FROM replay_sessions") == 1
+    # The subject's data key destroyed, found through the key index; the bystander's kept.
+    assert done["stores"]["replay"]["keys_destroyed"] == 1
+    assert count(client, "SELECT count(*) FROM replay_keys") == 1
     explain = sqlite3.connect(gateway.db.path)
     scans = set()
     for statement in statements:
@@ -145,7 +148,10 @@ def test_a_deletion_finds_the_subjects_rows_through_indexes_never_by_scanning_a_
             if scanned and scanned[1] in SUBJECT_TABLES:
                 scans.add(f"{detail}: {statement[:120]}")
     explain.close()
-    assert any("outbox_subjects" in s for s in statements)  # the trace did see the deletion's statements
+    # The trace did see the deletion's statements, the key clean-up's too.
+    assert any("outbox_subjects" in s for s in statements)
+    assert any("replay_key_subjects" in s for s in statements)
+    assert any("FROM replay_chunks WHERE key_id" in s for s in statements)
     assert not scans
 
 

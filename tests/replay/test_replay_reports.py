@@ -27,6 +27,7 @@ APP = "https://crm.example"
 MIGRATIONS = [
     Migration("replay-1", replay_store.SCHEMA),
     Migration("replay-keys-1", shredding.SCHEMA),
+    Migration("replay-keys-2", shredding.INDEX_SCHEMA),
     Migration("replay-2", analysis.SCHEMA),
     Migration("replay-3", analysis.FORMS_SCHEMA),
     Migration("replay-4", analysis.PAGES_SCHEMA),

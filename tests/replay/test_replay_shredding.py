@@ -84,9 +84,39 @@ def test_shredding_a_subject_destroys_every_binding_naming_them(db: Database) ->
     store = ReplayStore(db, Compressor(3), KeyRing(MASTER))
     asyncio.run(store.add("web", [visit("s-1", ("h-ann", "h-device"), "typed")]))
     asyncio.run(store.add("web", [visit("s-2", ("h-bob",), "typed")]))
-    assert db.write_sync(lambda c: store.shred_subjects(c, {"h-device"})) == 1
+    assert db.write_sync(lambda c: store.shred_subjects(c, {"h-device"}, 500)) == 1
     assert [e for e in store.read_events("s-1")] == []  # its chunks' key is gone: nothing can be read
     assert list(store.read_events("s-2"))
+
+
+def test_a_subjects_keys_are_destroyed_in_bounded_steps_through_the_key_index(db: Database) -> None:
+    store = ReplayStore(db, Compressor(3), KeyRing(MASTER))
+    for session_id, subjects in (("s-1", ("h-ann",)), ("s-2", ("h-ann", "h-phone")), ("s-3", ("h-ann", "h-tablet")),
+                                 ("s-4", ("h-bob",))):
+        asyncio.run(store.add("web", [visit(session_id, subjects, "typed")]))
+    steps = [db.write_sync(lambda c: store.shred_subjects(c, ["h-ann"], 2)) for _ in range(3)]
+    assert steps == [2, 1, 0]  # a deletion's step stops at its bound; the next goes on; none once none is left
+    assert db.read_sync(lambda c: c.execute("SELECT key_id FROM replay_keys").fetchall()) == [("subjects:h-bob",)]
+    assert db.read_sync(lambda c: c.execute("SELECT subject, key_id FROM replay_key_subjects").fetchall()) == [
+        ("h-bob", "subjects:h-bob")]  # the index holds only the keys that are left
+
+
+def test_keys_stored_before_the_key_index_are_indexed_by_its_migration(tmp_path: Path) -> None:
+    path = tmp_path / "replay.sqlite3"
+    assert MIGRATIONS[-1].name == "replay-keys-2"
+    before = Database(path, MIGRATIONS[:-1])
+    before.write_sync(lambda c: c.executemany(
+        "INSERT INTO replay_keys (key_id, subjects, master, wrapped, created_at) VALUES (?, ?, 'fp', x'00', 0)",
+        [("subjects:h-ann h-phone", "h-ann h-phone"), ("subjects:h-bob", "h-bob"), ("session:s-9", "")]))
+    before.close()
+    after = Database(path, MIGRATIONS)
+    try:
+        indexed = after.read_sync(lambda c: c.execute(
+            "SELECT subject, key_id FROM replay_key_subjects ORDER BY subject").fetchall())
+    finally:
+        after.close()
+    assert indexed == [("h-ann", "subjects:h-ann h-phone"), ("h-bob", "subjects:h-bob"),
+                       ("h-phone", "subjects:h-ann h-phone")]  # an anonymous session's key names nobody
 
 
 def test_another_master_key_is_refused_before_anything_is_sealed_under_it(db: Database) -> None:

@@ -21,7 +21,8 @@ from replay.summary import summarize
 from tests.replay.streams import E, Recording
 
 MASTER_KEY = bytes(range(32))  # not a secret: the tests' master key
-STORE_MIGRATIONS = [Migration("replay-1", replay_store.SCHEMA), Migration("replay-keys-1", shredding.SCHEMA)]
+STORE_MIGRATIONS = [Migration("replay-1", replay_store.SCHEMA), Migration("replay-keys-1", shredding.SCHEMA),
+                    Migration("replay-keys-2", shredding.INDEX_SCHEMA)]
 
 
 def chunk(session_id: str, ts: int, text: str = "hello") -> ChunkIn:

@@ -4,6 +4,7 @@ POST (identifiers in the body, out of URLs and access logs), and the previous an
     GET  /admin/v1/replay/sessions?email=a@b.c&from=2026-12-01&to=2026-12-03&signal=rage_click&min_score=1
          &order=score&limit=50&offset=0                        -> {"sessions": [...], "total": N, "limit", "offset"}
     POST /admin/v1/replay/sessions/search  {"email": "a@b.c", "from": "2026-12-01", ...}   (the same answer)
+    GET  /admin/v1/replay/sessions?signal=rage_click&page=/checkout&element=button.pay   -> a report row's sessions
     GET  /admin/v1/replay/sessions/{id}/neighbours?order=score&signal=...  -> {"previous": id|null, "next": id|null}
 
 A person (`user`, `anonymous_id`, `email`) is looked for by the keyed hashes of what was given, widened to every
@@ -35,8 +36,8 @@ from replay import search
 from replay.search import SessionQuery
 
 PERSON_PARAMS = {"user": "userId", "anonymous_id": "anonymousId", "email": "email"}
-FILTER_PARAMS = ("source", "url", "signal", "min_score", "since", "until", "from", "to", "flagged", "order",
-                 "include_claimed")
+FILTER_PARAMS = ("source", "url", "signal", "page", "element", "min_score", "since", "until", "from", "to", "flagged",
+                 "order", "include_claimed")
 YES = ("1", "true")
 MAX_LIMIT = 500
 
@@ -125,6 +126,7 @@ async def query_of(gateway: Gateway, params: dict[str, str]) -> tuple[SessionQue
             source=params.get("source") or None, url=params.get("url") or None, signal=params.get("signal") or None,
             min_score=_number(params, "min_score"), since_ms=since_ms, until_ms=until_ms,
             subjects=who.subjects if who else None, flagged=params.get("flagged", "") in YES,
+            page=params.get("page") or None, element=params.get("element") or None,
             order=params.get("order") or "time",
         )
     except ValueError as error:

@@ -21,9 +21,9 @@ from typing import Any
 
 from replay import csv_cells
 from replay.detect import KINDS
+from replay.store import CLICK_KINDS
 
 TABLES = ("pages", "elements", "forms", "autosave_forms", "daily")
-CLICK_KINDS = ("rage_click", "dead_click", "error_click")
 
 
 @dataclass(frozen=True)

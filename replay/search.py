@@ -18,7 +18,7 @@ import sqlite3
 from dataclasses import dataclass
 from typing import Any
 
-from replay.store import SESSION_COLUMNS, SIGNAL_KINDS, session_row
+from replay.store import CLICK_KINDS, SESSION_COLUMNS, SIGNAL_KINDS, session_row
 
 # `subjects` is keyed hashes (hex) joined by spaces: made a JSON array (escaped, should a subject ever hold a quote),
 # json_each splits it inside a trigger, where SQLite allows no recursive CTE.
@@ -72,6 +72,10 @@ class SessionQuery:
     until_ms: int | None = None  # sessions that began before
     subjects: frozenset[str] | None = None  # keyed hashes of the person's identifiers; None: anyone
     flagged: bool = False  # only sessions with a signal
+    # A report row's sessions: a signal on this normalized page (`page_url`) and element (`selector`), both as the
+    # frustration report shows them; of `signal`'s kind, else of a click kind when an element is given, else any.
+    page: str | None = None
+    element: str | None = None
     order: str = "time"
 
     def __post_init__(self) -> None:
@@ -97,12 +101,29 @@ class SessionQuery:
         if self.flagged:
             # A signal whose kind weighs 0 in the score still flags the session (as the review queue shows it).
             clauses.append("(score > 0 OR EXISTS (SELECT 1 FROM json_each(signals) WHERE value > 0))")
+        if self.page is not None or self.element is not None:
+            clause, signal_args = self._signal_place()
+            clauses.append(clause)
+            args.extend(signal_args)
         if self.subjects is not None:
             placeholders = ", ".join("?" * len(self.subjects))
             clauses.append(f"session_id IN (SELECT session_id FROM replay_session_subjects "
                            f"WHERE subject IN ({placeholders}))")
             args.extend(sorted(self.subjects))
         return clauses, args
+
+
+    def _signal_place(self) -> tuple[str, list[Any]]:
+        """Sessions holding a signal at this page and element, through `replay_signals_kind (kind, page_url)`: each
+        kind is one index range, not a scan of the signals."""
+        kinds = (self.signal,) if self.signal else CLICK_KINDS if self.element is not None else SIGNAL_KINDS
+        where = [f"kind IN ({', '.join('?' * len(kinds))})"]
+        args: list[Any] = list(kinds)
+        for column, value in (("page_url", self.page), ("selector", self.element)):
+            if value is not None:
+                where.append(f"{column} = ?")
+                args.append(value)
+        return f"session_id IN (SELECT session_id FROM replay_signals WHERE {' AND '.join(where)})", args
 
 
 @dataclass(frozen=True)

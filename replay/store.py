@@ -42,6 +42,7 @@ SESSION_COLUMNS = (
     "chunks", "raw_bytes", "stored_bytes", "signals", "score", "created_at", "updated_at", "analyzed_at",
 )
 SIGNAL_KINDS = ("rage_click", "dead_click", "form_abandonment", "error_click", "thrashed_cursor")
+CLICK_KINDS = ("rage_click", "dead_click", "error_click")  # the kinds placed on an element (the report's elements)
 
 SCHEMA = (
     """CREATE TABLE replay_sessions (

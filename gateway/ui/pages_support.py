@@ -55,6 +55,8 @@ class QueueFilters:
     since: str = ""  # YYYY-MM-DD
     until: str = ""  # YYYY-MM-DD, the whole day included
     min_score: str = ""
+    page: str = ""  # a frustration report row's page and element: its example sessions
+    element: str = ""
     offset: int = 0
 
     @classmethod
@@ -71,13 +73,15 @@ class QueueFilters:
             since=since if day_ms(since) is not None else "",
             until=until if day_ms(until) is not None else "",
             min_score=min_score if min_score.replace(".", "", 1).isdigit() else "",
+            page=query.get("page", "")[:2000], element=query.get("element", "")[:2000],
             offset=int(offset) if offset.isdigit() else 0,
         )
 
     def api_query(self) -> dict[str, str]:
         """The API's filters for this view: flagged sessions only (the queue's whole point)."""
         return {"order": self.order, "signal": self.signal, "url": self.url, "source": self.source,
-                "from": self.since, "to": self.until, "min_score": self.min_score, "flagged": "1"}
+                "from": self.since, "to": self.until, "min_score": self.min_score, "page": self.page,
+                "element": self.element, "flagged": "1"}
 
     def link(self, **changes: Any) -> str:
         """The query string of this view with some filters changed (back to the first page unless told)."""
@@ -88,7 +92,8 @@ class QueueFilters:
 
     @property
     def narrowed(self) -> bool:
-        return bool(self.signal or self.url or self.source or self.since or self.until or self.min_score) \
+        return bool(self.signal or self.url or self.source or self.since or self.until or self.min_score
+                    or self.page or self.element) \
             or self.status != "open"
 
 

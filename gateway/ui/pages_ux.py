@@ -56,6 +56,18 @@ class ReportFilters:
         return "?" + urlencode(fields)
 
 
+    def examples_link(self, page: str, element: str | None = None, signal: str | None = None) -> str:
+        """The review queue's query for a report row's sessions in this period, newest first, whatever their review
+        status (examples, not work to do)."""
+        fields = {"order": "time", "status": "all", "page": page, "source": self.source, "since": self.since,
+                  "until": self.until}
+        if element is not None:
+            fields["element"] = element
+        if signal is not None:
+            fields["signal"] = signal
+        return "?" + urlencode({k: v for k, v in fields.items() if v})
+
+
 def summary(report: Mapping[str, list[dict[str, Any]]]) -> dict[str, Any]:
     """The headline numbers over the period, and the largest values the table bars are drawn against."""
     elements, forms, daily = report["elements"], report["forms"], report["daily"]

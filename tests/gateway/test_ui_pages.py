@@ -9,6 +9,7 @@ import json
 import re
 from collections.abc import Iterator
 from functools import partial
+from urllib.parse import parse_qsl, quote_plus, urlsplit
 
 import pytest
 from starlette.requests import Request
@@ -273,3 +274,76 @@ def test_without_its_web_assets_the_session_page_says_the_player_is_missing(clie
     page = client.get(f"/ui/sessions/{flagged_by_score(client)[0]}")
     assert page.status_code == 200 and "The replay player is not installed" in page.text
     assert "rrweb-player.min.js" not in page.text and "data-seek-ts" in page.text  # the signals are still listed
+
+
+def signal_places(client: TestClient) -> dict[str, set[tuple[str, str, str]]]:
+    """Each session's signals as (kind, page, element), read one session at a time: what a report row's examples
+    must be drawn from."""
+    sessions = api(client, "/admin/v1/replay/sessions?limit=500")["sessions"]
+    return {s["session_id"]: {(g["kind"], g["page_url"], g["selector"])
+                              for g in api(client, f"/admin/v1/replay/sessions/{s['session_id']}/signals")["signals"]}
+            for s in sessions}
+
+
+def test_a_report_rows_sessions_are_those_with_a_signal_on_that_element_and_page(client: TestClient) -> None:
+    places = signal_places(client)
+    elements = api(client, "/admin/v1/reports/frustration")["elements"]
+    shared_pages = {row["page_url"] for row in elements if sum(r["page_url"] == row["page_url"] for r in elements) > 1}
+    assert shared_pages, "the recordings must hold pages with more than one element, or the test proves nothing"
+    for row in elements:
+        for kind in ("rage_click", "dead_click"):
+            query = {"signal": kind, "page": row["page_url"], "element": row["selector"], "limit": "500"}
+            found = client.get("/admin/v1/replay/sessions", params=query, headers=ADMIN).json()
+            expected = {sid for sid, held in places.items() if (kind, row["page_url"], row["selector"]) in held}
+            assert {s["session_id"] for s in found["sessions"]} == expected and found["total"] == len(expected)
+            assert bool(expected) == bool(row[f"{kind}s"])
+        any_click = client.get("/admin/v1/replay/sessions", headers=ADMIN,
+                               params={"page": row["page_url"], "element": row["selector"]}).json()
+        assert any_click["total"] == row["sessions_affected"]
+        if row["page_url"] in shared_pages:  # the element narrows: the page alone holds other elements' sessions
+            on_page = {sid for sid, held in places.items() if any(p == row["page_url"] for _, p, _ in held)}
+            assert {s["session_id"] for s in any_click["sessions"]} < on_page
+
+
+def test_a_report_row_filter_is_audited_by_hash_not_by_value(client: TestClient) -> None:
+    row = api(client, "/admin/v1/reports/frustration")["elements"][0]
+    client.get("/admin/v1/replay/sessions", params={"page": row["page_url"], "element": row["selector"],
+                                                    "signal": "dead_click"}, headers=ADMIN)
+    entry = api(client, "/admin/v1/audit?action=replay.list_sessions")["entries"][0]
+    filters = entry["details"]["filters"]
+    assert filters["signal"] == "dead_click"
+    assert filters["page"].startswith("hmac:") and filters["element"].startswith("hmac:")
+    assert row["selector"] not in json.dumps(entry) and row["page_url"] not in json.dumps(entry)
+
+
+def test_each_element_of_the_report_links_to_its_example_sessions_newest_first(client: TestClient) -> None:
+    places = signal_places(client)
+    sign_in(client, "ux")
+    page = client.get("/ui/reports/frustration").text
+    links = [html.unescape(link) for link in re.findall(r'<a class="examples-link" href="([^"]+)"', page)]
+    elements = api(client, "/admin/v1/reports/frustration")["elements"]
+    started = {s["session_id"]: s["first_ts"] for s in api(client, "/admin/v1/replay/sessions?limit=500")["sessions"]}
+    for row in elements:
+        link = next(link for link in links if f"element={quote_plus(row['selector'])}" in link
+                    and f"page={quote_plus(row['page_url'])}" in link)
+        queue = client.get(link)
+        assert queue.status_code == 200
+        shown = listed(queue.text)
+        expected = {sid for sid, held in places.items()
+                    if any((kind, row["page_url"], row["selector"]) in held
+                           for kind in ("rage_click", "dead_click", "error_click"))}
+        assert set(shown) == expected and len(shown) == row["sessions_affected"]
+        assert [started[sid] for sid in shown] == sorted((started[sid] for sid in shown), reverse=True)
+
+
+def test_a_page_of_the_report_links_to_the_sessions_with_a_signal_there(client: TestClient) -> None:
+    places = signal_places(client)
+    sign_in(client, "ux")
+    page = client.get("/ui/reports/frustration").text
+    links = [html.unescape(link) for link in re.findall(r'<a class="examples-link" href="([^"]+)"', page)]
+    page_links = [link for link in links if "element=" not in link]
+    assert page_links
+    for link in page_links:
+        page_url = next(v for k, v in parse_qsl(urlsplit(link).query) if k == "page")
+        expected = {sid for sid, held in places.items() if any(p == page_url for _, p, _ in held)}
+        assert set(listed(client.get(link).text)) == expected and expected

@@ -83,3 +83,40 @@ def test_a_signal_flags_a_session_even_when_its_kind_weighs_nothing_in_the_score
     around = db.read_sync(lambda conn: search.neighbours(conn, SessionQuery(), "angry"))
     assert around == {"previous": None, "next": "shaky"}
     db.close()
+
+
+def test_a_report_rows_sessions_hold_that_kind_on_that_page_and_element(tmp_path: Path) -> None:
+    db = Database(tmp_path / DATABASE_FILE, MIGRATIONS)
+    store = ReplayStore(db, Compressor(3))
+    asyncio.run(store.add("web", [chunk(s, (ANNA,), t) for s, t in
+                                  (("print", 1000), ("share", 2000), ("share-late", 3000), ("other-page", 4000))]))
+    signals = (  # session, kind, page, element: two id-less buttons told apart by text, on two pages
+        ("print", "dead_click", "/report", 'button.btn "Print report"'),
+        ("share", "dead_click", "/report", 'button.btn "Share report"'),
+        ("share-late", "rage_click", "/report", 'button.btn "Share report"'),
+        ("share-late", "form_abandonment", "/report", 'button.btn "Share report"'),
+        ("other-page", "dead_click", "/home", 'button.btn "Share report"'),
+    )
+
+    def analysed(conn: sqlite3.Connection) -> None:
+        conn.executemany(
+            "INSERT INTO replay_signals (id, session_id, window_id, kind, timestamp, page_url, selector, description,"
+            " details) VALUES (?, ?, 'w', ?, 0, ?, ?, '', '{}')",
+            [(f"g{i}", *row) for i, row in enumerate(signals)])
+        conn.execute("""UPDATE replay_sessions SET signals = (SELECT json_group_object(kind, n) FROM (
+                            SELECT kind, count(*) AS n FROM replay_signals g
+                            WHERE g.session_id = replay_sessions.session_id GROUP BY kind))""")
+
+    asyncio.run(db.write(analysed))
+
+    def sessions(**query: str) -> list[str]:
+        found = db.read_sync(lambda conn: search.find(conn, SessionQuery(**query), 50, 0))
+        return [s["session_id"] for s in found.sessions]
+
+    share = 'button.btn "Share report"'
+    assert sessions(page="/report", element=share) == ["share-late", "share"]  # any click kind, newest first
+    assert sessions(page="/report", element=share, signal="dead_click") == ["share"]
+    assert sessions(page="/report", element='button.btn "Print report"') == ["print"]
+    assert sessions(page="/report") == ["share-late", "share", "print"]
+    assert sessions(page="/report", signal="form_abandonment") == ["share-late"]
+    db.close()

@@ -87,7 +87,7 @@ def test_a_signal_flags_a_session_even_when_its_kind_weighs_nothing_in_the_score
 
 def test_a_report_rows_sessions_hold_that_kind_on_that_page_and_element(tmp_path: Path) -> None:
     db = Database(tmp_path / DATABASE_FILE, MIGRATIONS)
-    store = ReplayStore(db, Compressor(3))
+    store = ReplayStore(db, Compressor(3), KeyRing(MASTER_KEY))
     asyncio.run(store.add("web", [chunk(s, (ANNA,), t) for s, t in
                                   (("print", 1000), ("share", 2000), ("share-late", 3000), ("other-page", 4000))]))
     signals = (  # session, kind, page, element: two id-less buttons told apart by text, on two pages

@@ -18,6 +18,7 @@ from urllib.parse import quote
 import pytest
 from starlette.testclient import TestClient
 
+from replay.shredding import KeyRing, open_chunk
 from tests.e2e.test_replay_native import SESSIONS
 from tests.gateway.test_ui_auth import TOKENS, WRITE_KEY, csrf_of, sign_in, ui_client
 
@@ -69,10 +70,20 @@ def test_uuids_and_prefixed_ids_are_accepted(tmp_path: Path) -> None:
 
 
 def rename_session(data_dir: Path, old: str, new: str) -> None:
-    """What a gateway from before the rule could have stored: the same recording under an id with a `/`."""
+    """What a gateway from before the rule could have stored: the same recording under an id with a `/`. That gateway
+    did not seal chunks either (sealing binds the session id), so its chunks are left as it left them: compressed,
+    with no key."""
     (database,) = data_dir.glob("*.sqlite3")
+    ring = KeyRing(bytes.fromhex((data_dir / "master.key").read_text().strip()))
     conn = sqlite3.connect(database)
     with conn:
+        sealed = conn.execute(
+            "SELECT c.id, c.key_id, c.digest, c.dictionary_id, b.data FROM replay_chunks c"
+            " JOIN replay_blobs b ON b.chunk_id = c.id WHERE c.session_id = ?", (old,)).fetchall()
+        for chunk_id, key_id, digest, dictionary_id, data in sealed:
+            compressed = open_chunk(ring.key(conn, key_id), chunk_id, old, digest, dictionary_id, data)
+            conn.execute("UPDATE replay_blobs SET data = ? WHERE chunk_id = ?", (compressed, chunk_id))
+            conn.execute("UPDATE replay_chunks SET key_id = NULL WHERE id = ?", (chunk_id,))
         tables = [row[0] for row in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")]
         for table in tables:
             columns = [row[1] for row in conn.execute(f"PRAGMA table_info({table})")]

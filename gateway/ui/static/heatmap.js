@@ -10,21 +10,14 @@
   var colors = { click: [220, 38, 38], rage_click: [234, 88, 12], dead_click: [124, 58, 237] };
   var color = colors[root.dataset.layer] || colors.click;
 
+  var shared = window.gatewayRecording;
+
   function say(title, text) {
-    root.dataset.state = "error";
-    root.textContent = "";
-    var p = document.createElement("p");
-    p.className = "player-message";
-    p.setAttribute("role", "alert");
-    var strong = document.createElement("strong");
-    strong.textContent = title;
-    p.appendChild(strong);
-    p.appendChild(document.createTextNode(text));
-    root.appendChild(p);
+    shared.say(root, title, text);
   }
 
-  var Player = window.rrwebPlayer && (window.rrwebPlayer.default || window.rrwebPlayer.Player || window.rrwebPlayer);
-  if (typeof Player !== "function") {
+  var Player = shared.playerClass();
+  if (!Player) {
     say("The page could not be drawn.", " The replay player did not load; the table lists the areas.");
     return;
   }
@@ -56,11 +49,7 @@
     root.dataset.painted = String(cells.length);
   }
 
-  fetch(root.dataset.snapshotUrl, { credentials: "same-origin", headers: { Accept: "application/json" } })
-    .then(function (response) {
-      if (!response.ok) throw new Error("the gateway answered " + response.status);
-      return response.json();
-    })
+  shared.fetchEvents(root.dataset.snapshotUrl)
     .then(function (events) {
       if (events.length < 2) throw new Error("no recorded view of this page can be drawn");
       // As tall as the lowest click (and at least the viewport): the whole clicked part of the page is shown.

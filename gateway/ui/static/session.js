@@ -1,6 +1,6 @@
 // The replay player of a session page: loads the recording through the UI's events endpoint, marks every signal on
-// the player's timeline, and makes each signal's and console entry's "Play" button seek there. rrweb-player (window.rrwebPlayer) is the
-// pinned npm package the project's set-up copies into static/vendor.
+// the player's timeline, and makes each signal's and console entry's "Play" button seek there. What it shares
+// with the heatmap page (the player's class, the error message, the fetch) is in player.js.
 (function () {
   "use strict";
   var root = document.getElementById("player");
@@ -8,17 +8,10 @@
   var buttons = Array.prototype.slice.call(document.querySelectorAll("[data-seek-ts]"));
   var leadIn = Number(root.dataset.leadIn || 0);
 
+  var shared = window.gatewayRecording;
+
   function say(title, text) {
-    root.dataset.state = "error";
-    root.textContent = "";
-    var p = document.createElement("p");
-    p.className = "player-message";
-    p.setAttribute("role", "alert");
-    var strong = document.createElement("strong");
-    strong.textContent = title;
-    p.appendChild(strong);
-    p.appendChild(document.createTextNode(text));
-    root.appendChild(p);
+    shared.say(root, title, text);
   }
 
   function markCurrent(button) {
@@ -48,18 +41,13 @@
     }
   }
 
-  // The UMD bundle exposes the module: the player class is its default export (older builds exposed the class itself).
-  var Player = window.rrwebPlayer && (window.rrwebPlayer.default || window.rrwebPlayer.Player || window.rrwebPlayer);
-  if (typeof Player !== "function") {
+  var Player = shared.playerClass();
+  if (!Player) {
     say("The replay player did not load.", " Reload the page; if it persists, the gateway's web assets need reinstalling.");
     return;
   }
 
-  fetch(root.dataset.eventsUrl, { credentials: "same-origin", headers: { Accept: "application/json" } })
-    .then(function (response) {
-      if (!response.ok) throw new Error("the gateway answered " + response.status);
-      return response.json();
-    })
+  shared.fetchEvents(root.dataset.eventsUrl)
     .then(function (events) {
       if (events.length < 2) throw new Error("the recording has too few events to play");
       var start = events[0].timestamp;

@@ -31,6 +31,15 @@ def page(chromium: Any) -> Iterator[Any]:
 
 
 @pytest.fixture
+def browser_page(chromium: Any) -> Iterator[Any]:
+    """A fresh context at a desktop size the gateway's own pages are laid out for, taking downloads (CSV, exports)."""
+    context = chromium.new_context(viewport={"width": 1360, "height": 900}, accept_downloads=True)
+    page = context.new_page()
+    yield page
+    context.close()
+
+
+@pytest.fixture
 def pages() -> Iterator[PageServer]:
     server = PageServer()
     yield server

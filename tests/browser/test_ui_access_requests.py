@@ -49,13 +49,6 @@ def gateway(tmp_path_factory: pytest.TempPathFactory) -> Iterator[GatewayProcess
         vendor.stop()
 
 
-@pytest.fixture
-def browser_page(chromium: Any) -> Iterator[Any]:
-    context = chromium.new_context(viewport={"width": 1360, "height": 900}, accept_downloads=True)
-    page = context.new_page()
-    yield page
-    context.close()
-
 
 def test_a_compliance_officer_answers_an_access_request_before_its_due_date(browser_page: Any,
                                                                            gateway: GatewayProcess) -> None:

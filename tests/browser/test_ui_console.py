@@ -53,13 +53,6 @@ def gateway(tmp_path_factory: pytest.TempPathFactory) -> Iterator[GatewayProcess
         vendor.stop()
 
 
-@pytest.fixture
-def browser_page(chromium: Any) -> Iterator[Any]:
-    context = chromium.new_context(viewport={"width": 1360, "height": 900})
-    page = context.new_page()
-    yield page
-    context.close()
-
 
 def test_a_console_error_shows_next_to_the_error_click_it_caused(browser_page: Any, gateway: GatewayProcess) -> None:
     page = browser_page

@@ -37,13 +37,6 @@ def gateway(tmp_path_factory: pytest.TempPathFactory) -> Iterator[GatewayProcess
         vendor.stop()
 
 
-@pytest.fixture
-def browser_page(chromium: Any) -> Iterator[Any]:
-    context = chromium.new_context(viewport={"width": 1360, "height": 900})
-    page = context.new_page()
-    yield page
-    context.close()
-
 
 def test_a_support_agent_finds_a_session_by_the_e_mail_of_a_ticket(browser_page: Any,
                                                                    gateway: GatewayProcess) -> None:

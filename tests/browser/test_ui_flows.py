@@ -96,13 +96,6 @@ def ui_gateway(tmp_path_factory: pytest.TempPathFactory) -> Iterator[GatewayProc
         vendor.stop()
 
 
-@pytest.fixture
-def browser_page(chromium: Any) -> Iterator[Any]:
-    context = chromium.new_context(viewport={"width": 1360, "height": 900}, accept_downloads=True)
-    page = context.new_page()
-    yield page
-    context.close()
-
 
 def screenshot(page: Any, name: str) -> None:
     SCREENSHOTS.mkdir(exist_ok=True)

@@ -50,13 +50,6 @@ def gateway(tmp_path_factory: pytest.TempPathFactory) -> Iterator[GatewayProcess
         vendor.stop()
 
 
-@pytest.fixture
-def browser_page(chromium: Any) -> Iterator[Any]:
-    context = chromium.new_context(viewport={"width": 1360, "height": 900}, accept_downloads=True)
-    page = context.new_page()
-    yield page
-    context.close()
-
 
 def test_a_ux_designer_sees_where_people_rage_click_on_a_page(browser_page: Any, gateway: GatewayProcess) -> None:
     ux = gateway.admin  # the admin token may read what the ux role reads

@@ -287,14 +287,16 @@ def sender_for(destination: Destination, gateway: Gateway) -> Sender:
 def dead_letters_for(policy: Policy, outbox: OutboxStore, suppression: Suppression, ledger: ConsentLedger
                      ) -> DeadLetters:
     """Dead letters as `policy` has them: redriven to its enabled destinations only, and withheld from a destination
-    when the subject was deleted since or withdrew consent to a purpose the destination needs."""
+    when the subject was deleted since or withdrew consent to a purpose the destination needs (and, for a recording,
+    to `session_replay`, the consent it was recorded under)."""
     purposes = {d.name: d.purposes for d in policy.destinations}
 
-    def withheld(destination: str, subjects: Sequence[str]) -> str | None:
+    def withheld(destination: str, subjects: Sequence[str], kind: str) -> str | None:
         if suppression.suppressed(subjects):
             return "subject deleted"
         state = ledger.state(subjects) or {}
-        if any(state.get(purpose) is False for purpose in purposes.get(destination, ())):
+        needed = (*purposes.get(destination, ()), *((replay_service.PURPOSE,) if kind == "recording" else ()))
+        if any(state.get(purpose) is False for purpose in needed):
             return "consent withdrawn"
         return None
 

@@ -6,7 +6,8 @@ them (admin API `/admin/v1/dead-letters`, `privacy-gateway dead-letters`, the UI
 - redrive: back to the end of the outbox, as new deliveries to the same destination (attempts from zero, enqueued
   now, so the lag shows the redrive and not the original failure). A dead letter stays where it is when its
   destination is no longer enabled, its subject has since been deleted, or consent to a purpose the destination needs
-  has since been withdrawn (`Withheld`); the answer counts those by reason;
+  has since been withdrawn (`Withheld`; for a recording, `session_replay` too, the consent it was stored under);
+  the answer counts those by reason;
 - purge: deleted.
 
 The columns holding event data are `body` and `reply` (and `subjects`, as keyed hashes only): a pass that scrubs dead
@@ -31,8 +32,8 @@ MAX_PER_CALL = 10_000  # dead letters redriven or purged by one call; the answer
 SUMMARY_COLUMNS = ("id", "destination", "source", "message_id", "enqueued_at", "failed_at", "attempts", "status",
                    "reason")
 
-# (destination, subject hashes) -> why that dead letter may not be sent again, or None.
-Withheld = Callable[[str, Sequence[str]], str | None]
+# (destination, subject hashes, endpoint kind) -> why that dead letter may not be sent again, or None.
+Withheld = Callable[[str, Sequence[str], str], str | None]
 
 
 class InvalidSelection(ValueError):
@@ -139,13 +140,14 @@ class DeadLetters:
         now = time.time()
 
         def move(conn: Connection) -> Redriven:
-            rows = conn.execute(f"SELECT id, destination, subjects FROM dead_letters WHERE {where} ORDER BY id LIMIT ?",
-                                (*args, MAX_PER_CALL + 1)).fetchall()
+            rows = conn.execute(
+                f"SELECT id, destination, subjects, kind FROM dead_letters WHERE {where} ORDER BY id LIMIT ?",
+                (*args, MAX_PER_CALL + 1)).fetchall()
             remaining = max(0, len(rows) - MAX_PER_CALL)
             going, kept = [], Counter[str]()
-            for dead_id, destination, subjects in rows[:MAX_PER_CALL]:
+            for dead_id, destination, subjects, kind in rows[:MAX_PER_CALL]:
                 why = "destination not enabled" if destination not in self.enabled else self.withheld(
-                    destination, subjects.split())
+                    destination, subjects.split(), kind)
                 if why is None:
                     going.append((dead_id, destination))
                 else:

@@ -15,8 +15,8 @@ import pytest
 
 from tests.e2e.test_consent import record_from_backend
 from tests.e2e.test_replay_native import SESSIONS, post_events
-from tests.support.fake_vendor import FakeVendor
-from tests.support.gateway_process import VENDOR_ENV, WRITE_KEY, GatewayProcess, vendors_policy
+from tests.support.fake_vendor import Answer, FakeVendor
+from tests.support.gateway_process import ADMIN_TOKEN, VENDOR_ENV, WRITE_KEY, GatewayProcess, vendors_policy
 from tests.support.waiting import wait_until
 
 pytestmark = pytest.mark.e2e
@@ -98,5 +98,39 @@ def test_a_full_outbox_refuses_the_recording_with_retry_after_and_the_retry_is_q
 
         wait_until(lambda: sessions() == {"sess-first", "sess-second"}, timeout=30,
                    what="both recordings at the fake PostHog")
+    finally:
+        vendor.stop()
+
+
+def test_a_dead_lettered_recording_is_not_redriven_once_its_person_withdrew_session_replay(
+    start_gateway: Callable[..., GatewayProcess],
+) -> None:
+    vendor = FakeVendor().start()
+    try:
+        vendor.rule = lambda request: Answer(400, b'{"error":"refused"}') if request.path == "/s/" else None
+        policy = vendors_policy({"posthog": vendor.url})
+        policy["destinations"][0]["replay"] = True
+        policy["replay"] = {"analyze_after_idle_s": 3600}
+        gateway = start_gateway(policy, env=VENDOR_ENV)
+        events = json.loads(SESSIONS[0].read_text())["events"]
+        for person in ("carol", "dave"):
+            assert post_events(gateway, f"sess-{person}", {"events": events, "userId": person}).status_code == 200
+        wait_until(lambda: queued(gateway) == 0, timeout=30, what="PostHog to refuse every recording")
+        dead = gateway.admin("/admin/v1/dead-letters").json()["counts"]["posthog"]
+        assert dead >= 2
+
+        # Carol withdraws session_replay only: her events may still go to PostHog, her recording may not.
+        answer = record_from_backend(gateway, userId="carol", denied=["session_replay"]).json()
+        assert answer["withdrawn"] == ["session_replay"]
+        vendor.rule = None
+        redriven = httpx.post(gateway.url + "/admin/v1/dead-letters/redrive", json={"all": True}, timeout=10,
+                              headers={"Authorization": f"Bearer {ADMIN_TOKEN}"}).json()
+        kept = redriven["kept"].get("consent withdrawn", 0)
+        assert kept >= 1 and redriven["redriven"] + kept == dead
+
+        wait_until(lambda: "dave" in snapshots_by_person(vendor), timeout=30, what="dave's recording at PostHog")
+        wait_until(lambda: queued(gateway) == 0, timeout=30, what="the outbox to drain")
+        assert set(snapshots_by_person(vendor)) == {"dave"}
+        assert gateway.admin("/admin/v1/dead-letters").json()["counts"] == {"posthog": kept}
     finally:
         vendor.stop()

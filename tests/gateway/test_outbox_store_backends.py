@@ -99,7 +99,7 @@ def test_dead_letters_keep_the_reason_are_listed_without_the_event_and_go_back_t
 ) -> None:
     db = Database(database_location, MIGRATIONS)
     outbox = OutboxStore(db, 1000, 30, ["segment", "amplitude"])
-    dead = DeadLetters(outbox, enabled=["segment"], withheld=lambda destination, subjects: None)
+    dead = DeadLetters(outbox, enabled=["segment"], withheld=lambda destination, subjects, kind: None)
 
     async def scenario() -> None:
         await outbox.commit([delivery("segment", "refused", "s-carol"), delivery("segment", "fine"),
@@ -163,7 +163,7 @@ def test_the_subject_index_follows_the_outbox_through_delivery_dead_letters_redr
 ) -> None:
     db = Database(database_location, MIGRATIONS)
     outbox = OutboxStore(db, 1000, 30, ["segment", "amplitude"])
-    dead = DeadLetters(outbox, enabled=["segment", "amplitude"], withheld=lambda destination, subjects: None)
+    dead = DeadLetters(outbox, enabled=["segment", "amplitude"], withheld=lambda destination, subjects, kind: None)
 
     async def scenario() -> None:
         await outbox.commit([delivery("segment", "sent", "s-fay"), delivery("segment", "refused", "s-gus s-fay"),

@@ -91,10 +91,14 @@ class QueueFilters:
         return "?" + urlencode(fields) if fields else "?"
 
     @property
-    def narrowed(self) -> bool:
+    def filtered(self) -> bool:
+        """Narrowed by anything but the review status."""
         return bool(self.signal or self.url or self.source or self.since or self.until or self.min_score
-                    or self.page or self.element) \
-            or self.status != "open"
+                    or self.page or self.element)
+
+    @property
+    def narrowed(self) -> bool:
+        return self.filtered or self.status != "open"
 
 
 def flagged(session: Mapping[str, Any]) -> bool:
@@ -116,8 +120,10 @@ class QueuePage:
 
 async def queue_page(request: Request, session: UiSession, filters: QueueFilters) -> QueuePage | httpx.Response:
     """One page of flagged sessions with their review status, through the sessions API (which filters by signal,
-    URL and source and orders); flagged-ness and review status are applied here, reading on in batches."""
+    URL and source and orders); flagged-ness and review status are applied here, reading on in batches. Reviews are
+    support's: for another role (ux) every flagged session is listed, and no review is read."""
     gateway = gateway_of(request)
+    reviewing = may_review(session)
     rows: list[tuple[dict[str, Any], reviews.Review | None]] = []
     offset, scanned, total = filters.offset, 0, 0
     while scanned < SCAN_LIMIT:
@@ -127,7 +133,7 @@ async def queue_page(request: Request, session: UiSession, filters: QueueFilters
             return answer
         batch, total = answer.json()["sessions"], answer.json()["total"]
         ids = [s["session_id"] for s in batch]
-        current = await gateway.db.read(functools.partial(reviews.latest, session_ids=ids))
+        current = await gateway.db.read(functools.partial(reviews.latest, session_ids=ids)) if reviewing else {}
         for i, item in enumerate(batch):
             review = current.get(item["session_id"])
             if flagged(item) and matches_status(review, filters.status):
@@ -143,10 +149,13 @@ async def queue_page(request: Request, session: UiSession, filters: QueueFilters
 
 async def queue(request: Request, session: UiSession) -> Response:
     filters = QueueFilters.from_query(request.query_params)
+    if not may_review(session):
+        filters = replace(filters, status="all")  # review status is support's: every flagged session
     result = await queue_page(request, session, filters)
     if isinstance(result, httpx.Response):
         return _api_error(request, session, result)
     return render(request, "queue.html", {
+        "may_review": may_review(session),
         "title": "Review queue",
         "filters": filters,
         "result": result,

@@ -122,6 +122,22 @@ def test_a_reviewed_session_leaves_the_open_queue(client: TestClient) -> None:
     assert first in listed(client.get("/ui/sessions?status=all").text)
 
 
+def test_a_ux_designer_finds_every_flagged_session_in_the_queue_without_its_review_status(client: TestClient) -> None:
+    sign_in(client, "support")
+    first = listed(client.get("/ui/sessions").text)[0]
+    session_page = client.get(f"/ui/sessions/{first}")
+    client.post(f"/ui/sessions/{first}/review", data={"csrf": csrf_of(session_page.text), "status": "dismissed"})
+    everything = listed(client.get("/ui/sessions?status=all").text)
+    client.post("/ui/sign-out", data={"csrf": csrf_of(session_page.text)})
+
+    sign_in(client, "ux")
+    for query in ("", "?status=open", "?status=reviewed"):  # reviews are support's: a status filter does nothing
+        queue = client.get("/ui/sessions" + query)
+        assert queue.status_code == 200 and listed(queue.text) == everything
+        assert 'id="f-status"' not in queue.text and "Dismissed" not in queue.text
+        assert f"by {NAMES['support']}" not in queue.text
+
+
 def test_the_session_page_shows_each_signal_and_its_reads_are_audited_as_the_agent(client: TestClient) -> None:
     sign_in(client, "support")
     session_id = flagged_by_score(client, signal="rage_click")[0]

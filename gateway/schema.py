@@ -30,6 +30,7 @@ from gateway import (
 )
 from gateway.access_requests import MIGRATIONS as ACCESS_REQUEST_MIGRATIONS
 from gateway.database import Database, Migration
+from gateway.outbox import ownership
 from gateway.storage.migrations import unported
 from gateway.storage.postgres import postgres_engine
 from replay import analysis as replay_analysis
@@ -65,6 +66,7 @@ MIGRATIONS: tuple[Migration, ...] = (
     Migration("replay-5", replay_analysis.HEAT_SCHEMA),
     Migration("replay-keys-1", shredding.SCHEMA),
     Migration("replay-keys-2", shredding.INDEX_SCHEMA),
+    *ownership.MIGRATIONS,
 )
 
 

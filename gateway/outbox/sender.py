@@ -12,6 +12,12 @@ Up to `max_in_flight` batches are in flight per destination (each worker owns th
 With one, delivery is in order of arrival. With more, a batch that is retried may arrive after younger ones. While the
 destination fails, only one batch at a time is sent (the others wait), so a vendor in trouble is not hammered.
 
+When several nodes share one PostgreSQL database, a node sends a destination's rows only while it owns it
+(gateway.outbox.ownership): each batch is claimed and settled under the owner's epoch, and a write refused by the
+fence (another node took over) drops the batch, which the new owner sends; nodes that do not own the destination
+wait until they do. Rows other nodes commit are found by looking again every `POLL_S` (their commits wake no sender
+here).
+
 The outcome of a batch is recorded in the database. When the database cannot take writes (a full disk), the sender
 keeps the outcome and waits until it can, rather than send the batch again: nothing is sent meanwhile. Any other error
 ends `run`; `start` runs it supervised (gateway.supervisor), which starts it again with backoff.
@@ -30,6 +36,7 @@ from typing import Any
 
 from gateway.database import StorageUnavailable
 from gateway.metrics import Metrics
+from gateway.outbox.ownership import Fenced, Ownership
 from gateway.outbox.retry import backoff_delay
 from gateway.outbox.store import OutboxStore, Queued
 from gateway.outbox.transport import SendResult, Transport
@@ -40,6 +47,7 @@ from policies.policy import Destination
 log = logging.getLogger("gateway.sender")
 
 WRITABLE_POLL_S = 0.5  # while the database cannot take writes, how often a sender looks again
+POLL_S = 0.5  # with several nodes on one database: how often an idle owner looks for rows other nodes committed
 
 
 class Sender:
@@ -53,8 +61,11 @@ class Sender:
         rng: random.Random | None = None,
         *,
         keep_reply: Callable[[str], str],
+        ownership: Ownership | None = None,
     ) -> None:
-        """`keep_reply`: what of a refusing destination's reply its dead letter keeps (gateway.outbox.replies)."""
+        """`keep_reply`: what of a refusing destination's reply its dead letter keeps (gateway.outbox.replies);
+        `ownership`: whether this node sends the destination now (None: the only node, it always does)."""
+        self.ownership = ownership or Ownership(None, "", ())
         self.keep_reply = keep_reply
         self.destination = destination
         self.transport = transport
@@ -68,7 +79,7 @@ class Sender:
         self._resume_at = 0.0  # loop time before which nothing is sent (after a retryable failure)
         self._healthy = asyncio.Event()  # set while failures == 0: every worker may send
         self._probing = False  # while failing: a worker is sending the one batch that finds out whether it is back
-        self._frontier = 0  # the highest row id taken by a worker: the next batch starts after it
+        self._in_flight: set[int] = set()  # ids of the rows the workers hold: the next batch is taken from the others
         self._claiming = asyncio.Lock()
 
     def start(self) -> None:
@@ -81,40 +92,54 @@ class Sender:
 
     async def run(self) -> None:
         """Deliver until stopped; raises on a failure other than the database's (the supervisor starts it again)."""
-        self.failures, self._resume_at, self._probing, self._frontier = 0, 0.0, False, 0
+        self.failures, self._resume_at, self._probing = 0, 0.0, False
+        self._in_flight.clear()
         self._healthy.set()
         async with asyncio.TaskGroup() as workers:
             for _ in range(self.destination.max_in_flight):
                 workers.create_task(self._worker())
 
     async def _worker(self) -> None:
-        wakeup = self.outbox.wakeup(self.destination.name)
+        name = self.destination.name
+        wakeup = self.outbox.wakeup(name)
         while not self.stopping.is_set():
             if not await self._writable():
                 return
+            if not self.ownership.owns(name):
+                await self._until_stopped_or(self.ownership.wait(name))
+                continue
             wakeup.clear()
-            batch = await self._claim()
+            epoch = self.ownership.epoch(name)
+            batch = await self._claim(epoch)
             if not batch:
-                await self._until_stopped_or(wakeup.wait())
+                await self._until_stopped_or(self._woken(wakeup))
                 continue
             wakeup.set()  # there may be more: another idle worker should look
-            await self._deliver(batch)
+            try:
+                await self._deliver(batch, epoch)
+            finally:
+                self._in_flight.difference_update(q.id for q in batch)
 
-    async def _claim(self) -> list[Queued]:
+    async def _claim(self, epoch: int | None) -> list[Queued]:
         async with self._claiming:
             batch = await self.outbox.next_batch(self.destination.name, self.limits.max_events,
-                                                 self.limits.max_body_bytes, after_id=self._frontier)
-            if batch:
-                self._frontier = batch[-1].id
+                                                 self.limits.max_body_bytes, self._in_flight, epoch)
+            self._in_flight.update(q.id for q in batch)
             return batch
 
-    async def _deliver(self, batch: Sequence[Queued]) -> None:
+    async def _woken(self, wakeup: asyncio.Event) -> None:
+        """Until rows are committed here; with other nodes on the database, at most POLL_S."""
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(wakeup.wait(), POLL_S if self.ownership.shared else None)
+
+    async def _deliver(self, batch: Sequence[Queued], epoch: int | None) -> None:
         """Send `batch` until it is delivered or dead-lettered (or the gateway stops). Before each retry the rows are
         read again: what consent withdrawal or a deletion removed meanwhile is not sent."""
         retrying = False
+        name = self.destination.name
         while batch:
             async with self._turn() as allowed:
-                if not allowed:
+                if not allowed or self.ownership.epoch(name) != epoch:
                     return
                 if retrying:
                     batch = await self.outbox.still_queued(self.destination.name, batch)
@@ -122,28 +147,28 @@ class Sender:
                         return
                 result = await self._attempt(batch)
             if result.outcome != "retry":
-                await self._answered(batch, result)
+                await self._answered(batch, result, epoch)
                 return
             # Known to the other workers before the write below yields to them: none may start a batch meanwhile.
             self._failed(result, len(batch))
             self._count("gateway_events_retried_total", batch)
-            await self._record(partial(self.outbox.attempted, batch))
+            if not await self._record(partial(self.outbox.attempted, name, batch, epoch)):
+                return
             retrying = True
 
-    async def _answered(self, batch: Sequence[Queued], result: SendResult) -> None:
+    async def _answered(self, batch: Sequence[Queued], result: SendResult, epoch: int | None) -> None:
         """The destination took `batch`, or refused it for good."""
         name = self.destination.name
         self._reachable()  # it answered: it is up, even when it refused these
         if result.outcome == "delivered":
-            await self._record(partial(self.outbox.delivered, name, batch))
-            self._count("gateway_events_delivered_total", batch)
+            if await self._record(partial(self.outbox.delivered, name, batch, epoch)):
+                self._count("gateway_events_delivered_total", batch)
         elif len(batch) > 1:
             log.warning("sender %s: batch of %d refused (%s); splitting it", name, len(batch), result.reason)
-            await self._deliver(batch[: len(batch) // 2])
-            await self._deliver(batch[len(batch) // 2:])
-        else:
-            await self._record(partial(self.outbox.dead_letter, name, batch, result.status, result.reason,
-                                       self.keep_reply(result.detail)))
+            await self._deliver(batch[: len(batch) // 2], epoch)
+            await self._deliver(batch[len(batch) // 2:], epoch)
+        elif await self._record(partial(self.outbox.dead_letter, name, batch, result.status, result.reason,
+                                        self.keep_reply(result.detail), epoch)):
             self._count("gateway_events_dead_lettered_total", batch)
             log.error("sender %s: event dead-lettered: %s", name, result.reason)
 
@@ -191,17 +216,21 @@ class Sender:
         self.failures = 0
         self._healthy.set()
 
-    async def _record(self, write: Callable[[], Awaitable[None]]) -> None:
-        """Record a batch's outcome. While the database cannot take writes, wait and record it then: the batch is
-        not sent again for it. (If the gateway stops first, the rows are still queued and go again on the next
-        start, with the same dedup ids.)"""
+    async def _record(self, write: Callable[[], Awaitable[None]]) -> bool:
+        """Record a batch's outcome; False if it was not (see below). While the database cannot take writes, wait
+        and record it then: the batch is not sent again for it. (If the gateway stops first, the rows are still
+        queued and go again on the next start, with the same dedup ids.) Refused by the fence: another node owns
+        the destination now and sends these rows again; this node stops sending it."""
         while True:
             try:
                 await write()
-                return
+                return True
             except StorageUnavailable:
                 if not await self._writable():
-                    return
+                    return False
+            except Fenced as fenced:
+                self.ownership.lost(fenced.destination, fenced.epoch)
+                return False
 
     async def _writable(self) -> bool:
         """Wait while the database cannot take writes; False when the gateway stops first."""

@@ -17,12 +17,13 @@ from __future__ import annotations
 import asyncio
 import time
 from collections import Counter
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 from gateway import subject_index
 from gateway.database import Database, Migration
+from gateway.outbox.ownership import fence
 from gateway.protocols.codec import Encoded, EndpointKind
 from gateway.storage.connection import Connection
 
@@ -264,21 +265,34 @@ class OutboxStore:
     def wakeup(self, destination: str) -> asyncio.Event:
         return self._wakeups.setdefault(destination, asyncio.Event())
 
-    async def next_batch(self, destination: str, max_events: int, max_bytes: int, after_id: int = 0) -> list[Queued]:
-        """The oldest rows for `destination` after `after_id` (rows up to it are in flight): at most `max_events`, and
-        within `max_bytes` of bodies (at least one)."""
+    async def next_batch(self, destination: str, max_events: int, max_bytes: int, in_flight: Collection[int] = (),
+                         epoch: int | None = None) -> list[Queued]:
+        """The lowest undelivered rows for `destination`, other than those `in_flight` (taken by a worker and not yet
+        settled): at most `max_events`, and within `max_bytes` of bodies (at least one).
+
+        Why not a cursor ("after the last id taken"): with several writers (nodes on one PostgreSQL, each with its
+        own writer) ids are drawn in one order and committed in another, so a row can become visible after rows
+        with larger ids were taken; a cursor would pass over it for good. Reading from the lowest rows every time
+        finds it on the next batch.
+
+        With an `epoch` (gateway.outbox.ownership), nothing is read unless it is still the destination's owner's."""
+        skip = frozenset(in_flight)
+        owned, owner = ("", ()) if epoch is None else (
+            " AND EXISTS (SELECT 1 FROM destination_owners WHERE destination = ? AND epoch = ?)", (destination, epoch))
 
         def select(conn: Connection) -> list[Queued]:
             cursor = conn.execute(
                 """SELECT id, source, message_id, attempts, body, kind, subjects FROM outbox
-                   WHERE destination = ? AND id > ? ORDER BY id LIMIT ?""",
-                (destination, after_id, max_events),
+                   WHERE destination = ?""" + owned + " ORDER BY id LIMIT ?",
+                (destination, *owner, max_events + len(skip)),
             )
             batch: list[Queued] = []
             size = 0
             for row in cursor:
+                if row[0] in skip:
+                    continue
                 size += len(row[4]) + 1
-                if batch and size > max_bytes:
+                if (batch and size > max_bytes) or len(batch) == max_events:
                     break
                 batch.append(Queued(*row))
             return batch
@@ -287,9 +301,11 @@ class OutboxStore:
 
     async def still_queued(self, destination: str, batch: Sequence[Queued]) -> list[Queued]:
         """The rows of `batch` still in the outbox, read again (a consent withdrawal or a deletion request may have
-        removed some while the batch waited to be retried). A batch is a run of ids: no row joins it later."""
+        removed some while the batch waited to be retried). Only the batch's own rows: one committed later with an
+        id inside the batch's range belongs to a later batch."""
         if not batch:
             return []
+        ids = {q.id for q in batch}
 
         def select(conn: Connection) -> list[Queued]:
             cursor = conn.execute(
@@ -297,17 +313,19 @@ class OutboxStore:
                    WHERE destination = ? AND id BETWEEN ? AND ? ORDER BY id""",
                 (destination, batch[0].id, batch[-1].id),
             )
-            return [Queued(*row) for row in cursor]
+            return [Queued(*row) for row in cursor if row[0] in ids]
 
         return await self.db.read(select)
 
-    async def delivered(self, destination: str, batch: Sequence[Queued]) -> None:
+    async def delivered(self, destination: str, batch: Sequence[Queued], epoch: int | None = None) -> None:
+        """`batch` reached the destination: out of the outbox, into the delivery log. Fenced under a stale `epoch`."""
         ids = [(q.id,) for q in batch]
 
         now = time.time()
         log = [(destination, q.source, q.message_id, now) for q in batch]
 
         def delete(conn: Connection) -> None:
+            fence(conn, destination, epoch)
             deleted = sum(conn.execute("DELETE FROM outbox WHERE id = ?", row).rowcount for row in ids)
             subject_index.remove(conn, "outbox", [(q.id, q.subjects) for q in batch])
             conn.executemany(
@@ -317,19 +335,24 @@ class OutboxStore:
 
         await self.db.write(delete)
 
-    async def attempted(self, batch: Sequence[Queued]) -> None:
+    async def attempted(self, destination: str, batch: Sequence[Queued], epoch: int | None = None) -> None:
         ids = [(q.id,) for q in batch]
-        await self.db.write(
-            lambda conn: conn.executemany("UPDATE outbox SET attempts = attempts + 1 WHERE id = ?", ids)
-        )
+
+        def count(conn: Connection) -> None:
+            fence(conn, destination, epoch)
+            conn.executemany("UPDATE outbox SET attempts = attempts + 1 WHERE id = ?", ids)
+
+        await self.db.write(count)
 
     async def dead_letter(self, destination: str, batch: Sequence[Queued], status: int | None, reason: str,
-                          reply: str = "") -> None:
-        """Move rows the destination refused for good into `dead_letters`, with our reason and its reply."""
+                          reply: str = "", epoch: int | None = None) -> None:
+        """Move rows the destination refused for good into `dead_letters`, with our reason and its reply. Fenced
+        under a stale `epoch`."""
         now = time.time()
         ids = [(q.id,) for q in batch]
 
         def move(conn: Connection) -> None:
+            fence(conn, destination, epoch)
             conn.executemany(
                 """INSERT INTO dead_letters (destination, source, message_id, enqueued_at, failed_at, attempts, status,
                                              reason, reply, body, kind, subjects)

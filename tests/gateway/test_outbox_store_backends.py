@@ -39,7 +39,7 @@ def test_queued_events_survive_a_restart_in_order_and_leave_once_delivered(datab
         batch = await outbox.next_batch("segment", 3, 1_000_000)
         assert [q.message_id for q in batch] == ["m0", "m1", "m2"]
         assert orjson.loads(batch[0].body) == {"messageId": "m0"} and batch[0].kind == "event"
-        await outbox.attempted(batch)
+        await outbox.attempted("segment", batch)
         await outbox.delivered("segment", batch)
         rest = await outbox.next_batch("segment", 10, 1_000_000)
         assert [(q.message_id, q.attempts) for q in rest] == [("m3", 0), ("m4", 0)]

@@ -172,11 +172,11 @@ def test_a_sender_that_raises_is_restarted_and_delivers_what_was_queued(
     failures = {"left": 3}
     recording = OutboxStore.delivered
 
-    async def delivered_with_a_bug(self: OutboxStore, destination: str, batch: Any) -> None:
+    async def delivered_with_a_bug(self: OutboxStore, destination: str, batch: Any, epoch: int | None) -> None:
         if failures["left"] > 0:
             failures["left"] -= 1
             raise RuntimeError("a bug while recording a delivery")
-        await recording(self, destination, batch)
+        await recording(self, destination, batch, epoch)
 
     monkeypatch.setattr(OutboxStore, "delivered", delivered_with_a_bug)
 

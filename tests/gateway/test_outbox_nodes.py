@@ -1,0 +1,170 @@
+"""Several nodes on one PostgreSQL database send every queued event once, in order, through one owner per destination
+(gateway.outbox.ownership), against a real HTTP vendor on loopback. PostgreSQL only: on SQLite the data directory's
+lock makes one process the only node."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import signal
+import subprocess
+import sys
+import time
+from collections import Counter
+from pathlib import Path
+
+import orjson
+import pytest
+
+from gateway.database import Database
+from gateway.outbox import Delivery, OutboxStore
+from gateway.outbox.ownership import LOCK_CLASS, Fenced, Ownership
+from gateway.outbox.store import queue_rows
+from gateway.storage.postgres import connect, postgres_engine
+from tests.support.fake_vendor import FakeVendor
+from tests.support.outbox_node import NODE_MIGRATIONS, node
+from tests.support.waiting import wait_until
+
+ROOT = Path(__file__).resolve().parents[2]
+DELIVERED = "gateway_events_delivered_total"
+
+
+def delivery(message_id: str) -> Delivery:
+    body = orjson.dumps({"type": "track", "event": "Viewed", "messageId": message_id})
+    return Delivery("segment", "web", message_id, (body, "event"))
+
+
+def delivered(vendor: FakeVendor) -> list[str]:
+    return [event["messageId"] for event in vendor.segment_events()]
+
+
+def owner_of(url: str, destination: str) -> tuple[str, int] | None:
+    conn = connect(url, readonly=True)
+    try:
+        row = conn.execute("SELECT node, epoch FROM destination_owners WHERE destination = ?",
+                           (destination,)).fetchone()
+        return (row[0], row[1]) if row else None
+    finally:
+        conn.close()
+
+
+def test_a_row_committed_after_rows_with_larger_ids_is_still_delivered(postgres_url: str, vendor: FakeVendor) -> None:
+    # Two writers draw ids in one order and commit in another: the row with the smaller id becomes visible after the
+    # sender has sent the larger one. Reading "after the last id sent" would pass over it for good.
+    async def scenario() -> None:
+        async with node(postgres_url, vendor.url, "a") as sending:
+            await asyncio.to_thread(wait_until, lambda: sending.ownership.owns("segment"), 10.0, 0.02, "ownership")
+            slow = connect(postgres_url, readonly=False)
+            slow.execute("BEGIN")
+            queue_rows(slow, [("segment", "web", "late", time.time(), delivery("late").encoded[0], "event", "")])
+            await sending.outbox.commit([delivery("early")], also=None)
+            await asyncio.to_thread(wait_until, lambda: delivered(vendor) == ["early"], 10.0, 0.02, "early sent")
+            slow.execute("COMMIT")
+            slow.close()
+            await asyncio.to_thread(wait_until, lambda: delivered(vendor) == ["early", "late"], 10.0, 0.02,
+                                    "the late row sent")
+
+    asyncio.run(scenario())
+
+
+def test_two_nodes_deliver_each_event_once_in_order_and_the_survivor_of_a_sigkill_takes_over(
+    postgres_url: str, vendor: FakeVendor,
+) -> None:
+    vendor.delay_s = 0.02
+    Database(postgres_engine(postgres_url), NODE_MIGRATIONS).close()
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    first = subprocess.Popen([sys.executable, "-m", "tests.support.outbox_node", postgres_url, vendor.url, "first"],
+                             cwd=ROOT, env=env)
+    try:
+        wait_until(lambda: owner_of(postgres_url, "segment"), 30.0, 0.05, "the first node to own segment")
+        assert owner_of(postgres_url, "segment") == ("first", 1)
+
+        async def scenario() -> None:
+            async with node(postgres_url, vendor.url, "second") as second:
+                # Both nodes take events (two writers); the first node sends them all while it lives.
+                ingest = Database(postgres_engine(postgres_url), NODE_MIGRATIONS)
+                other = OutboxStore(ingest, 1_000_000, 30, ["segment"])
+                for i in range(30):
+                    await asyncio.gather(second.outbox.commit([delivery(f"b-{i}-{j}") for j in range(5)], None),
+                                         other.commit([delivery(f"o-{i}-{j}") for j in range(5)], None))
+                await asyncio.to_thread(wait_until, lambda: len(set(delivered(vendor))) == 300, 30.0, 0.02,
+                                        "the first 300 delivered")
+                assert not second.ownership.owns("segment")
+                assert second.sender.metrics.value(DELIVERED, source="web", destination="segment") == 0
+                sent_before_kill = len(vendor.received())
+
+                for i in range(30, 60):  # keep taking events while the owner is killed
+                    await other.commit([delivery(f"o-{i}-{j}") for j in range(5)], None)
+                    if i == 35:
+                        first.send_signal(signal.SIGKILL)
+                        killed_at = time.monotonic()
+                await asyncio.to_thread(wait_until, lambda: second.ownership.owns("segment"), 15.0, 0.02,
+                                        "the second node to own segment")
+                taken_after = time.monotonic() - killed_at
+                await asyncio.to_thread(wait_until, lambda: len(set(delivered(vendor))) == 450, 30.0, 0.02,
+                                        "everything delivered")
+                assert second.sender.metrics.value(DELIVERED, source="web", destination="segment") > 0
+                ingest.close()
+                return taken_after, sent_before_kill
+
+        taken_after, sent_before_kill = asyncio.run(scenario())
+    finally:
+        first.kill()
+        first.wait()
+
+    assert owner_of(postgres_url, "segment") == ("second", 2)
+    assert taken_after < 3 * 2.0 + 1  # a few seconds: the survivor tries every RETRY_S
+    ids = delivered(vendor)
+    duplicates = {m: n for m, n in Counter(ids).items() if n > 1}
+    assert sum(duplicates.values()) - len(duplicates) <= 10, duplicates  # at most the batch in flight (10 events)
+    assert sent_before_kill > 0
+    first_seen = list(dict.fromkeys(ids))
+    for prefix in ("b-", "o-"):  # each writer's events arrive in the order it committed them
+        mine = [m for m in first_seen if m.startswith(prefix)]
+        assert mine == sorted(mine, key=lambda m: tuple(int(p) for p in m.split("-")[1:]))
+
+
+def test_a_stale_owner_cannot_settle_rows_its_successor_sends(postgres_url: str) -> None:
+    async def scenario() -> None:
+        engine = postgres_engine(postgres_url)
+        db = Database(engine, NODE_MIGRATIONS)
+        outbox = OutboxStore(db, 1000, 30, ["segment"])
+        stale, successor = Ownership(engine, "stale", ["segment"]), Ownership(engine, "successor", ["segment"])
+        await stale.round()
+        await successor.round()
+        assert stale.epoch("segment") == 1 and not successor.owns("segment")
+        await outbox.commit([delivery(f"m{i}") for i in range(3)], also=None)
+        batch = await outbox.next_batch("segment", 10, 1_000_000, epoch=1)
+        assert len(batch) == 3
+
+        # The stale node's lock connection dies (a network cut, its node frozen): the server releases its lock.
+        killer = connect(postgres_url, readonly=False)
+        [(pid,)] = killer.execute("SELECT pid FROM pg_locks WHERE locktype = 'advisory' AND classid = ?",
+                                  (LOCK_CLASS,)).fetchall()
+        killer.execute("SELECT pg_terminate_backend(?)", (pid,))
+        killer.close()
+        deadline = time.monotonic() + 10.0
+        while not successor.owns("segment"):  # it tries again, as its run() does every RETRY_S
+            assert time.monotonic() < deadline, "the successor never took the destination"
+            await successor.round()
+        assert successor.epoch("segment") == 2
+        assert stale.epoch("segment") == 1  # it has not noticed yet
+
+        for settle in (outbox.delivered("segment", batch, 1), outbox.attempted("segment", batch, 1),
+                       outbox.dead_letter("segment", batch, 400, "refused", epoch=1)):
+            with pytest.raises(Fenced):
+                await settle
+        assert await outbox.next_batch("segment", 10, 1_000_000, epoch=1) == []
+        resent = await outbox.next_batch("segment", 10, 1_000_000, epoch=2)
+        assert [(q.message_id, q.attempts) for q in resent] == [("m0", 0), ("m1", 0), ("m2", 0)]
+        await outbox.delivered("segment", resent, 2)
+        assert db.read_sync(lambda c: c.execute("SELECT count(*) FROM delivery_log").fetchone()[0]) == 3
+        assert db.read_sync(lambda c: c.execute("SELECT count(*) FROM dead_letters").fetchone()[0]) == 0
+
+        await stale.round()  # it notices: its connection is gone, and so is its ownership
+        assert not stale.owns("segment")
+        await asyncio.gather(asyncio.to_thread(stale._close), asyncio.to_thread(successor._close))
+        db.close()
+
+    asyncio.run(scenario())
+

@@ -149,7 +149,7 @@ async def open_gateway(policy: Policy, data_dir: Path, announce_token: Callable[
     enabled = policy.enabled_destinations
     suppression = Suppression(db)
     outbox = OutboxStore(db, policy.outbox.max_events, policy.outbox.full_retry_after_s, [d.name for d in enabled],
-                         suppressed=suppression.suppressed)
+                         suppressed=suppression.in_commit)
     tokens = access.TokenStore(db)
     secret = keys.load_secret(policy, data_dir)
     signing_key = keys.load_signing_key(policy, data_dir)

@@ -18,6 +18,7 @@ import asyncio
 import time
 from collections import Counter
 from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
+from collections.abc import Set as AbstractSet
 from dataclasses import dataclass
 from typing import Any
 
@@ -203,7 +204,9 @@ class Queued:
 
 class OutboxStore:
     def __init__(self, db: Database, max_events: int, full_retry_after_s: int, destinations: Iterable[str],
-                 suppressed: Callable[[Iterable[str]], bool] = lambda subjects: False) -> None:
+                 suppressed: Callable[[Connection, Collection[str]], AbstractSet[str]] = lambda conn, ids: frozenset()
+                 ) -> None:
+        """`suppressed(conn, subjects)`: inside a commit, which of `subjects` are suppressed (gateway.suppression)."""
         self.db = db
         self.suppressed = suppressed
         self.max_events = max_events
@@ -236,7 +239,8 @@ class OutboxStore:
 
         def insert(conn: Connection) -> None:
             # Checked again here, in commit order: a deletion request committed just before must win.
-            kept = [d for d in deliveries if not (d.subjects and self.suppressed(d.subjects.split()))]
+            gone = self.suppressed(conn, {s for d in deliveries for s in d.subjects.split()})
+            kept = [d for d in deliveries if not gone or gone.isdisjoint(d.subjects.split())]
             rows = [(d.destination, d.source, d.message_id, now, *d.encoded, d.subjects) for d in kept]
             self.check_room(len(rows))
             queue_rows(conn, rows)

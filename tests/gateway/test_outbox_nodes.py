@@ -17,21 +17,25 @@ import orjson
 import pytest
 
 from gateway.database import Database
+from gateway.invalidation import Invalidation
 from gateway.outbox import Delivery, OutboxStore
 from gateway.outbox.ownership import LOCK_CLASS, Fenced, Ownership
 from gateway.outbox.store import queue_rows
 from gateway.storage.postgres import connect, postgres_engine
+from gateway.suppression import MIGRATIONS as SUPPRESSION_MIGRATIONS
+from gateway.suppression import Suppression
 from tests.support.fake_vendor import FakeVendor
 from tests.support.outbox_node import NODE_MIGRATIONS, node
 from tests.support.waiting import wait_until
 
 ROOT = Path(__file__).resolve().parents[2]
 DELIVERED = "gateway_events_delivered_total"
+NODES = (*NODE_MIGRATIONS, *SUPPRESSION_MIGRATIONS)
 
 
-def delivery(message_id: str) -> Delivery:
+def delivery(message_id: str, subjects: str = "") -> Delivery:
     body = orjson.dumps({"type": "track", "event": "Viewed", "messageId": message_id})
-    return Delivery("segment", "web", message_id, (body, "event"))
+    return Delivery("segment", "web", message_id, (body, "event"), subjects)
 
 
 def delivered(vendor: FakeVendor) -> list[str]:
@@ -168,3 +172,46 @@ def test_a_stale_owner_cannot_settle_rows_its_successor_sends(postgres_url: str)
 
     asyncio.run(scenario())
 
+
+
+def test_a_suppression_recorded_on_one_node_reaches_the_other_within_a_second_and_guards_its_commit_at_once(
+    postgres_url: str,
+) -> None:
+    engine = postgres_engine(postgres_url)
+    node_a, node_b = Database(engine, NODES), Database(engine, NODES)
+    heard_a, heard_b = Invalidation(engine), Invalidation(engine)
+    suppression_a, suppression_b = Suppression(node_a, heard_a), Suppression(node_b, heard_b)
+    outbox_b = OutboxStore(node_b, 1000, 30, ["segment"], suppressed=suppression_b.in_commit)
+
+    async def scenario() -> None:
+        # Node B has not heard yet (its listener is not started): its commit still drops the deleted subject's event.
+        await node_a.write(lambda conn: suppression_a.add(conn, ["s-alice"], "del-1"))
+        assert not suppression_b.suppressed(["s-alice"])
+        await outbox_b.commit([delivery("alice", "s-alice"), delivery("bob", "s-bob")], also=None)
+        assert [q.message_id for q in await outbox_b.next_batch("segment", 10, 1_000_000)] == ["bob"]
+
+    try:
+        asyncio.run(scenario())
+        heard_b.start()
+        assert heard_b.listening.wait(10.0)
+        assert suppression_b.suppressed(["s-alice"])  # read again on connecting: what it missed meanwhile
+        node_a.write_sync(lambda conn: suppression_a.add(conn, ["s-carol"], "del-2"))
+        recorded = time.monotonic()
+        wait_until(lambda: suppression_b.suppressed(["s-carol"]), 1.0, 0.005, "node B to hear of the deletion")
+        heard_after = time.monotonic() - recorded
+        # A write that rolls back announces nothing, and suppresses no one.
+        with pytest.raises(RuntimeError):
+            node_a.write_sync(lambda conn: (suppression_a.add(conn, ["s-dave"], "del-3"), _fail()))
+        node_a.write_sync(lambda conn: suppression_a.add(conn, ["s-erin"], "del-4"))
+        wait_until(lambda: suppression_b.suppressed(["s-erin"]), 1.0, 0.005, "node B to hear of the next one")
+        assert not suppression_b.suppressed(["s-dave"])
+    finally:
+        heard_a.close()
+        heard_b.close()
+        node_a.close()
+        node_b.close()
+    print(f"node B suppressed the subject {heard_after * 1000:.1f} ms after node A's commit")
+
+
+def _fail() -> None:
+    raise RuntimeError("the deletion's write fails after suppressing")

@@ -73,7 +73,7 @@ def test_a_suppressed_subject_is_dropped_inside_the_commit_and_stays_suppressed_
 ) -> None:
     db = Database(database_location, MIGRATIONS)
     suppression = Suppression(db)
-    outbox = OutboxStore(db, 1000, 30, ["segment"], suppressed=suppression.suppressed)
+    outbox = OutboxStore(db, 1000, 30, ["segment"], suppressed=suppression.in_commit)
 
     async def scenario() -> None:
         await outbox.commit([delivery("segment", "before", "s-alice")], also=None)

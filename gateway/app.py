@@ -72,9 +72,11 @@ async def metrics(request: Request) -> Response:
     lag = [({"destination": name}, seconds) for name, seconds in (await gateway.outbox.lag()).items()]
     dead = await gateway.dead_letters.counts()
     dead_letters = [({"destination": name}, dead.get(name, 0)) for name in gateway.outbox.depth()]
+    owner = [({"destination": name}, 1.0 if gateway.ownership.owns(name) else 0.0) for name in gateway.outbox.depth()]
     storage: list[tuple[dict[str, str], float]] = [({}, 0.0 if gateway.db.health.failing else 1.0)]
     backlog = await gateway.deletions.backlog()
     text = gateway.metrics.render({"gateway_outbox_depth": depth, "gateway_outbox_lag_seconds": lag,
+                                   "gateway_destination_owner": owner,
                                    "gateway_dead_letters": dead_letters, "gateway_database_writable": storage,
                                    "gateway_deletion_backlog": [({}, backlog.requests)],
                                    "gateway_deletion_backlog_age_seconds": [({}, backlog.oldest_age_s)]})

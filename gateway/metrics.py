@@ -112,8 +112,12 @@ FAMILIES: dict[str, Family] = {
         "source", "destination"),
     "gateway_outbox_depth": _gauge("Event deliveries waiting in the outbox, by destination.", "destination"),
     "gateway_outbox_lag_seconds": _gauge(
-        "Age of the oldest undelivered event, by destination (0 when none waits): how far delivery is behind.",
+        "Age of the oldest undelivered event, by destination (0 when none waits): how far delivery is behind. Read "
+        "from the database, so with several nodes on PostgreSQL it is the cluster's, the same on every node.",
         "destination"),
+    "gateway_destination_owner": _gauge(
+        "1 when this node sends the destination's events (owns it), else 0. With one node (SQLite) always 1; with "
+        "several on PostgreSQL, exactly one node has 1 per destination once ownership has settled.", "destination"),
     "gateway_deletion_backlog": _gauge(
         "Deletion requests accepted and not finished yet (local stores or vendor calls still to do)."),
     "gateway_deletion_backlog_age_seconds": _gauge(

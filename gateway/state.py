@@ -14,6 +14,8 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import os
+import socket
 import sqlite3
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass
@@ -34,10 +36,12 @@ from gateway.database import Database
 from gateway.deletion import DeletionKeys, Deletions
 from gateway.health import Health
 from gateway.identity import Identity, linked_to
+from gateway.invalidation import Invalidation
 from gateway.live import LiveHub
 from gateway.metrics import Metrics, policy_series
 from gateway.outbox import OutboxStore, Sender
 from gateway.outbox.dead_letters import DeadLetters
+from gateway.outbox.ownership import Ownership
 from gateway.outbox.replies import kept_reply
 from gateway.outbox.transport import HttpTransport, Transport
 from gateway.pipeline import Encoder, Pipeline
@@ -100,6 +104,8 @@ class Gateway:
     accounts: AccountMap
     catalog: Catalog
     live: LiveHub
+    ownership: Ownership  # which destinations this node sends (all of them on SQLite)
+    invalidation: Invalidation  # other nodes' changes to cached state (PostgreSQL)
     ready: bool = True  # False once closing starts: /readyz says so while the senders finish
 
     @property
@@ -147,7 +153,10 @@ async def open_gateway(policy: Policy, data_dir: Path, announce_token: Callable[
     make_private(data_dir)
     db = open_database(data_dir, policy.storage.database_url)
     enabled = policy.enabled_destinations
-    suppression = Suppression(db)
+    invalidation = Invalidation(db.engine)
+    suppression = Suppression(db, invalidation)
+    invalidation.start()
+    ownership = Ownership(db.engine, f"{socket.gethostname()}:{os.getpid()}")
     outbox = OutboxStore(db, policy.outbox.max_events, policy.outbox.full_retry_after_s, [d.name for d in enabled],
                          suppressed=suppression.in_commit)
     tokens = access.TokenStore(db)
@@ -186,6 +195,8 @@ async def open_gateway(policy: Policy, data_dir: Path, announce_token: Callable[
         "disk-watch": lambda: health.watch(stopping),
         "catalog": lambda: catalog.flush_periodically(policy.catalog.flush_interval_s, stopping),
     }
+    if ownership.shared:  # several nodes may send from this database: take and keep destinations
+        work["destination-ownership"] = lambda: ownership.run(stopping)
     if batching is not None:
         work["replay-objects"] = lambda: object_index.sweep_periodically(
             store.sweep, policy.replay.storage.sweep_interval_s, stopping)
@@ -200,6 +211,7 @@ async def open_gateway(policy: Policy, data_dir: Path, announce_token: Callable[
         audit=audit, suppression=suppression, replay=replay, deletions=deletions, secret=secret, http=http,
         health=health, dead_letters=dead_letters_for(policy, outbox, suppression, ledger), signing_key=signing_key,
         senders=[], background=background, stopping=stopping, accounts=accounts, catalog=catalog, live=LiveHub(),
+        ownership=ownership, invalidation=invalidation,
     )
     gateway.senders = [sender_for(d, gateway) for d in enabled]
     for sender in gateway.senders:
@@ -237,6 +249,7 @@ async def close_gateway(gateway: Gateway) -> None:
     await gateway.replay.close()
     await gateway.replay.store.close()
     await gateway.http.aclose()
+    await asyncio.to_thread(gateway.invalidation.close)
     gateway.db.close()
 
 
@@ -281,7 +294,7 @@ def sender_for(destination: Destination, gateway: Gateway) -> Sender:
         codec = PROTOCOLS[destination.protocol]
         transport, limits = HttpTransport(codec, destination, gateway.http), codec.outbound_limits
     return Sender(destination, transport, gateway.outbox, limits, gateway.metrics,
-                  keep_reply=lambda reply: kept_reply(reply, gateway.setup.scrubber))
+                  keep_reply=lambda reply: kept_reply(reply, gateway.setup.scrubber), ownership=gateway.ownership)
 
 
 def dead_letters_for(policy: Policy, outbox: OutboxStore, suppression: Suppression, ledger: ConsentLedger

@@ -87,14 +87,20 @@ class Ownership:
     `run()` (a background task) keeps the advisory locks on PostgreSQL; senders ask `epoch(destination)` before each
     batch and `wait(destination)` while they do not own it."""
 
-    def __init__(self, engine: Engine | None, node: str, destinations: Iterable[str], retry_s: float = RETRY_S) -> None:
+    def __init__(self, engine: Engine | None, node: str, destinations: Iterable[str] = (), retry_s: float = RETRY_S
+                 ) -> None:
         self.engine = engine if engine is not None and engine.name == "postgresql" else None
         self.node = node
-        self.destinations = sorted(set(destinations))
+        self.destinations = sorted(set(destinations))  # taken when free; a sender adds its own (`want`)
         self.retry_s = retry_s
         self.epochs: dict[str, int] = {}  # owned destinations (PostgreSQL); changed on the event loop only
         self._changed = asyncio.Event()
         self._conn: Any = None  # the lock-holding connection (PostgreSQL)
+
+    def want(self, destination: str) -> None:
+        """Take `destination` too, whenever it is free (a sender for it has started here)."""
+        if destination not in self.destinations:
+            self.destinations = sorted({*self.destinations, destination})
 
     @property
     def shared(self) -> bool:

@@ -65,7 +65,8 @@ class Sender:
     ) -> None:
         """`keep_reply`: what of a refusing destination's reply its dead letter keeps (gateway.outbox.replies);
         `ownership`: whether this node sends the destination now (None: the only node, it always does)."""
-        self.ownership = ownership or Ownership(None, "", ())
+        self.ownership = ownership or Ownership(None, "")
+        self.ownership.want(destination.name)
         self.keep_reply = keep_reply
         self.destination = destination
         self.transport = transport

@@ -60,15 +60,15 @@ def test_migrate_prepares_the_moved_tables_on_postgresql_once(postgres: Postgres
         return done.stdout
 
     first = migrate()
-    assert ("applied 14 step(s): outbox-1, outbox-2, outbox-3, outbox-4, outbox-5, outbox-6, sink-1, sink-2, access-1, "
-            "consent-token-1, suppression-1, accounts-1, violations-1, ui-sessions-1") in first
+    assert ("applied 15 step(s): outbox-1, outbox-2, outbox-3, outbox-4, outbox-5, outbox-6, sink-1, sink-2, access-1, "
+            "consent-token-1, suppression-1, accounts-1, violations-1, ui-sessions-1, ownership-1") in first
     assert "not on PostgreSQL yet" in first and "audit" in first
     assert "applied 0 step(s)" in migrate()
     database = postgres_url.rsplit("/", 1)[1]
     tables = postgres.sql("SELECT string_agg(tablename, ' ' ORDER BY tablename) FROM pg_tables "
                           "WHERE schemaname = 'public'", database)
-    assert tables == ("access_tokens account_links consent_token_uses dead_letters delivery_log migrations outbox "
-                      "outbox_subjects plan_violations sink_events suppressed_subjects ui_sessions writer_probe")
+    assert tables == ("access_tokens account_links consent_token_uses dead_letters delivery_log destination_owners "
+                      "migrations outbox outbox_subjects plan_violations sink_events suppressed_subjects ui_sessions writer_probe")
 
 
 def test_migrate_brings_a_sqlite_data_directory_up_to_date(tmp_path: Path) -> None:

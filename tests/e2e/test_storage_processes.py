@@ -68,7 +68,8 @@ def test_migrate_prepares_the_moved_tables_on_postgresql_once(postgres: Postgres
     tables = postgres.sql("SELECT string_agg(tablename, ' ' ORDER BY tablename) FROM pg_tables "
                           "WHERE schemaname = 'public'", database)
     assert tables == ("access_tokens account_links consent_token_uses dead_letters delivery_log destination_owners "
-                      "migrations outbox outbox_subjects plan_violations sink_events suppressed_subjects ui_sessions writer_probe")
+                      "migrations outbox outbox_subjects plan_violations sink_events suppressed_subjects ui_sessions "
+                      "writer_probe")
 
 
 def test_migrate_brings_a_sqlite_data_directory_up_to_date(tmp_path: Path) -> None:

@@ -195,8 +195,9 @@ async def open_gateway(policy: Policy, data_dir: Path, announce_token: Callable[
         "disk-watch": lambda: health.watch(stopping),
         "catalog": lambda: catalog.flush_periodically(policy.catalog.flush_interval_s, stopping),
     }
-    if ownership.shared:  # several nodes may send from this database: take and keep destinations
+    if ownership.shared:  # several nodes send from this database: take and keep destinations, count what others queue
         work["destination-ownership"] = lambda: ownership.run(stopping)
+        work["outbox-depth"] = lambda: outbox.recount_periodically(stopping)
     if batching is not None:
         work["replay-objects"] = lambda: object_index.sweep_periodically(
             store.sweep, policy.replay.storage.sweep_interval_s, stopping)

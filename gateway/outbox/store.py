@@ -9,12 +9,15 @@ for good. The number of rows is bounded by the policy: past the bound, `commit` 
 The depth per destination is kept in memory beside the table (ingest checks the bound on every request). It changes
 only with what is committed (`Database.after_commit`): a write that fails, on a full disk say, leaves it as it was.
 (So requests committed together are checked against the rows committed before them: the bound may be passed by one
-group commit's rows, never more.)
+group commit's rows, never more.) With several nodes on one PostgreSQL database each node's counter follows only its
+own commits (the owner deletes rows other nodes queued), so there it is counted again from the table every
+`RECOUNT_S` (`recount_periodically`): the bound and the depth metric then lag the cluster by at most that much.
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import time
 from collections import Counter
 from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
@@ -167,6 +170,7 @@ MIGRATIONS = (
     # deletion or a consent withdrawal that scanned it held every ingest commit for seconds.
     subject_index.migration("outbox-6", "outbox"),
 )
+RECOUNT_S = 5.0  # with several nodes on one database: how often the depths are counted from the table
 INSERT_CHUNK = 200  # rows per INSERT statement: 7 values each, well within any bound on parameters
 
 
@@ -213,15 +217,29 @@ class OutboxStore:
         self.full_retry_after_s = full_retry_after_s
         self._wakeups: dict[str, asyncio.Event] = {name: asyncio.Event() for name in destinations}
         # Changed on the writer thread only, after a commit (see the module's docstring); others only read it.
-        self._depth: Counter[str] = Counter(
-            dict(db.read_sync(
-                lambda c: c.execute("SELECT destination, count(*) FROM outbox GROUP BY destination").fetchall()
-            ))
-        )
+        self._depth: Counter[str] = Counter(dict(db.read_sync(_count)))
 
     def change_depth(self, change: Mapping[str, int]) -> None:
         """Inside a write function: add `change` to the depths once the write is committed."""
         self.db.after_commit(lambda: self._depth.update(change))
+
+    async def recount_periodically(self, stopping: asyncio.Event, every_s: float = RECOUNT_S) -> None:
+        """Count the depths from the table every `every_s` until `stopping` (several nodes on one database)."""
+        while not stopping.is_set():
+            await self.recount()
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(stopping.wait(), every_s)
+
+    async def recount(self) -> None:
+        """The depths as the table has them (every node's commits). The count is read outside the writer, not to hold
+        ingest commits while it runs, and replaces the counter on the writer thread, where it is changed: the commits
+        of this node between the two count in the next recount."""
+        counts = Counter(dict(await self.db.read(_count)))
+
+        def replace() -> None:
+            self._depth = counts
+
+        await self.db.write(lambda conn: self.db.after_commit(replace))
 
     # -- ingest side -----------------------------------------------------------------------------------------------
 
@@ -254,7 +272,7 @@ class OutboxStore:
 
     def check_room(self, rows: int) -> None:
         """Inside a write function: raise OutboxFull unless `rows` more fit within the bound."""
-        if sum(self._depth.values()) + rows > self.max_events:
+        if sum(max(0, n) for n in self._depth.values()) + rows > self.max_events:
             raise OutboxFull(self.full_retry_after_s)
 
     def wake(self, destinations: Iterable[str]) -> None:
@@ -412,7 +430,8 @@ class OutboxStore:
 
     def depth(self) -> dict[str, int]:
         snapshot = dict(self._depth)  # one C-level copy: the writer thread may change the counter meanwhile
-        return {name: snapshot.get(name, 0) for name in sorted(set(self._wakeups) | set(snapshot))}
+        # Never below 0: between recounts, the owner of a destination with several nodes deletes rows others queued.
+        return {name: max(0, snapshot.get(name, 0)) for name in sorted(set(self._wakeups) | set(snapshot))}
 
     async def lag(self, now: float | None = None) -> dict[str, float]:
         """Per destination, the age in seconds of its oldest undelivered event (0 with nothing queued): how far
@@ -430,6 +449,10 @@ class OutboxStore:
         found = await self.db.read(oldest)
         now = time.time() if now is None else now
         return {name: max(0.0, now - at) if at is not None else 0.0 for name, at in found.items()}
+
+
+def _count(conn: Connection) -> list[tuple[str, int]]:
+    return [(name, n) for name, n in conn.execute("SELECT destination, count(*) FROM outbox GROUP BY destination")]
 
 
 def queue_rows(conn: Connection, rows: Sequence[tuple[object, ...]]) -> None:

@@ -108,6 +108,16 @@ def test_two_nodes_deliver_each_event_once_in_order_and_the_survivor_of_a_sigkil
                 await asyncio.to_thread(wait_until, lambda: len(set(delivered(vendor))) == 450, 30.0, 0.02,
                                         "everything delivered")
                 assert second.sender.metrics.value(DELIVERED, source="web", destination="segment") > 0
+                # A node's depth follows its own commits (it queued 300 events, others delivered them) until it
+                # counts the table again, as it does every RECOUNT_S with several nodes.
+                assert other.depth() == {"segment": 300}
+                deadline = time.monotonic() + 10.0
+                while other.depth() != {"segment": 0}:  # until the last batch's acknowledgement is committed
+                    assert time.monotonic() < deadline, f"depth still {other.depth()} on the ingest node"
+                    await asyncio.sleep(0.05)
+                    await other.recount()
+                await second.outbox.recount()
+                assert second.outbox.depth() == {"segment": 0}
                 ingest.close()
                 return taken_after, sent_before_kill
 

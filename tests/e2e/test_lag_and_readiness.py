@@ -22,6 +22,7 @@ def test_lag_grows_while_the_vendor_is_down_and_returns_to_zero(
 ) -> None:
     gateway = start_gateway(segment_policy(vendor.url))
     assert gateway.metrics()[LAG] == 0
+    assert gateway.metrics()['gateway_destination_owner{destination="segment"}'] == 1  # the only node sends it
     vendor.stop()
     body = {"writeKey": WRITE_KEY, "batch": [{"type": "track", "event": "Viewed", "userId": "u", "messageId": "m"}]}
     assert httpx.post(gateway.url + "/v1/batch", content=orjson.dumps(body), timeout=10).status_code == 200

@@ -225,3 +225,38 @@ def test_a_suppression_recorded_on_one_node_reaches_the_other_within_a_second_an
 
 def _fail() -> None:
     raise RuntimeError("the deletion's write fails after suppressing")
+
+
+def test_an_event_committed_on_one_node_while_another_records_a_deletion_is_removed_by_that_deletion(
+    postgres_url: str,
+) -> None:
+    # Node B's ingest commit has checked the subject (not suppressed yet) and queued its event, not yet committed.
+    # Node A's deletion (suppress, then remove the subject's queued rows) must wait for it, or its removal would not
+    # see the row, which B then commits behind the deletion.
+    engine = postgres_engine(postgres_url)
+    node_a = Database(engine, NODES)
+    suppression_a = Suppression(node_a, Invalidation(engine))
+    outbox_a = OutboxStore(node_a, 1000, 30, ["segment"])
+    suppression_b = Suppression(node_a, Invalidation(engine))  # node B's view: the same rules, its own connection
+    ingest_b = connect(postgres_url, readonly=False)
+    ingest_b.execute("BEGIN")
+    assert suppression_b.in_commit(ingest_b, {"s-alice"}) == set()
+    queue_rows(ingest_b, [("segment", "web", "racing", time.time(), b"{}", "event", "s-alice")])
+
+    deletion = node_a.submit(lambda conn: (suppression_a.add(conn, ["s-alice"], "del-1"),
+                                           outbox_a.remove_subjects(conn, ["segment"], ["s-alice"])))
+    watcher = connect(postgres_url, readonly=True)
+    wait_until(lambda: watcher.execute("SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND NOT granted"
+                                       ).fetchone()[0] == 1, 10.0, 0.02, "the deletion to wait for the ingest commit")
+    assert not deletion.done()
+    ingest_b.execute("COMMIT")
+    assert deletion.result(timeout=10) == (None, 1)  # it removed the row node B committed
+    assert node_a.read_sync(lambda c: c.execute("SELECT count(*) FROM outbox").fetchone()[0]) == 0
+
+    # From now on node B's commits see the suppression, whatever its memory says.
+    ingest_b.execute("BEGIN")
+    assert suppression_b.in_commit(ingest_b, {"s-alice", "s-bob"}) == {"s-alice"}
+    ingest_b.execute("ROLLBACK")
+    for conn in (ingest_b, watcher):
+        conn.close()
+    node_a.close()

@@ -348,7 +348,7 @@ class OutboxStore:
 
         def delete(conn: Connection) -> None:
             fence(conn, destination, epoch)
-            deleted = sum(conn.execute("DELETE FROM outbox WHERE id = ?", row).rowcount for row in ids)
+            deleted = conn.executemany("DELETE FROM outbox WHERE id = ?", ids).rowcount  # summed over the rows
             subject_index.remove(conn, "outbox", [(q.id, q.subjects) for q in batch])
             conn.executemany(
                 "INSERT INTO delivery_log (destination, source, message_id, delivered_at) VALUES (?, ?, ?, ?)", log
@@ -383,7 +383,7 @@ class OutboxStore:
                    FROM outbox WHERE id = ?""",
                 [(now, status, reason, reply, i) for (i,) in ids],
             )
-            deleted = sum(conn.execute("DELETE FROM outbox WHERE id = ?", row).rowcount for row in ids)
+            deleted = conn.executemany("DELETE FROM outbox WHERE id = ?", ids).rowcount  # summed over the rows
             subject_index.remove(conn, "outbox", [(q.id, q.subjects) for q in batch])
             self.change_depth({destination: -deleted})
 

@@ -31,6 +31,7 @@ from gateway import (
 from gateway.access_requests import MIGRATIONS as ACCESS_REQUEST_MIGRATIONS
 from gateway.database import Database, Migration
 from gateway.outbox import ownership
+from gateway.storage.ddl import postgres_tables
 from gateway.storage.migrations import unported
 from gateway.storage.postgres import postgres_engine
 from replay import analysis as replay_analysis
@@ -44,10 +45,10 @@ DATABASE_FILE = "gateway.sqlite3"
 MIGRATIONS: tuple[Migration, ...] = (
     *outbox.MIGRATIONS,
     *audit.MIGRATIONS,
-    Migration("replay-1", replay_store.SCHEMA),
-    Migration("replay-2", replay_analysis.SCHEMA),
-    Migration("replay-3", replay_analysis.FORMS_SCHEMA),
-    Migration("replay-4", replay_analysis.PAGES_SCHEMA),
+    Migration("replay-1", replay_store.SCHEMA, postgres=postgres_tables(replay_store.SCHEMA)),
+    Migration("replay-2", replay_analysis.SCHEMA, postgres=postgres_tables(replay_analysis.SCHEMA)),
+    Migration("replay-3", replay_analysis.FORMS_SCHEMA, postgres=postgres_tables(replay_analysis.FORMS_SCHEMA)),
+    Migration("replay-4", replay_analysis.PAGES_SCHEMA, postgres=postgres_tables(replay_analysis.PAGES_SCHEMA)),
     *sink.MIGRATIONS,
     *access.MIGRATIONS,
     *identity.MIGRATIONS,
@@ -60,12 +61,14 @@ MIGRATIONS: tuple[Migration, ...] = (
     *catalog.MIGRATIONS,
     *violations.MIGRATIONS,
     *ui_sessions.MIGRATIONS,
-    Migration("replay-search-1", replay_search.SCHEMA),
+    Migration("replay-search-1", replay_search.SCHEMA,
+              postgres=(*postgres_tables(replay_search.TABLES), *replay_search.POSTGRES_TRIGGERS)),
     *ACCESS_REQUEST_MIGRATIONS,
-    Migration("replay-objects-1", replay_objects.SCHEMA),
-    Migration("replay-5", replay_analysis.HEAT_SCHEMA),
-    Migration("replay-keys-1", shredding.SCHEMA),
-    Migration("replay-keys-2", shredding.INDEX_SCHEMA),
+    Migration("replay-objects-1", replay_objects.SCHEMA, postgres=postgres_tables(replay_objects.SCHEMA)),
+    Migration("replay-5", replay_analysis.HEAT_SCHEMA, postgres=postgres_tables(replay_analysis.HEAT_SCHEMA)),
+    Migration("replay-keys-1", shredding.SCHEMA, postgres=postgres_tables(shredding.SCHEMA)),
+    Migration("replay-keys-2", shredding.INDEX_SCHEMA,
+              postgres=(*postgres_tables(shredding.INDEX_TABLES), shredding.POSTGRES_INDEX_FILL)),
     *ownership.MIGRATIONS,
 )
 

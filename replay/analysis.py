@@ -10,13 +10,13 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-import sqlite3
 import time
 from typing import Any
 
 import orjson
 
 from policies.detect import DetectConfig
+from replay.database import Connection
 from replay.detect import KINDS, SessionAnalysis, analyze_session
 from replay.store import ReplayStore
 
@@ -104,7 +104,7 @@ def analyze_stored(store: ReplayStore, session_id: str, config: DetectConfig) ->
     )
 
 
-def save_analysis(conn: sqlite3.Connection, analysis: SessionAnalysis, analyzed_at: float) -> None:
+def save_analysis(conn: Connection, analysis: SessionAnalysis, analyzed_at: float) -> None:
     """Replace the session's signals, form episodes, page views, heatmap cells and counts (inside the caller's
     write)."""
     conn.execute("DELETE FROM replay_signals WHERE session_id = ?", (analysis.session_id,))
@@ -149,7 +149,7 @@ async def analyze_and_save(store: ReplayStore, session_id: str, config: DetectCo
     return analysis
 
 
-def sessions_due(conn: sqlite3.Connection, idle_before: float, limit: int = 100) -> list[str]:
+def sessions_due(conn: Connection, idle_before: float, limit: int = 100) -> list[str]:
     """Sessions idle since before `idle_before` whose newest data has not been analysed."""
     return [row[0] for row in conn.execute(
         """SELECT session_id FROM replay_sessions
@@ -175,12 +175,12 @@ async def analyze_idle_sessions(store: ReplayStore, config: DetectConfig, idle_s
             await asyncio.wait_for(stop.wait(), interval)
 
 
-def all_sessions(conn: sqlite3.Connection) -> list[str]:
+def all_sessions(conn: Connection) -> list[str]:
     return [row[0] for row in conn.execute("SELECT session_id FROM replay_sessions ORDER BY first_ts")]
 
 
 async def signals_of(store: ReplayStore, session_id: str) -> list[dict[str, Any]]:
-    def select(conn: sqlite3.Connection) -> list[dict[str, Any]]:
+    def select(conn: Connection) -> list[dict[str, Any]]:
         cursor = conn.execute(
             f"SELECT {', '.join(SIGNAL_COLUMNS)} FROM replay_signals WHERE session_id = ? ORDER BY timestamp, id",
             (session_id,),

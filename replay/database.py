@@ -1,8 +1,11 @@
 """What replay needs of the gateway's database (gateway.database.Database provides it): group-committed writes,
-reads on a read connection, and reads and writes from a thread other than the event loop's."""
+reads on a read connection, and reads and writes from a thread other than the event loop's; and what it calls on the
+connection a read or write function is given, on either engine (SQLite's, or the gateway's PostgreSQL connection,
+which takes the same `?` placeholders). replay's SQL is portable: no SQLite-only statement, type or function."""
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Iterator, Sequence
 from typing import Any, Protocol
 
 
@@ -11,3 +14,20 @@ class Database(Protocol):
     async def read(self, fn: Any) -> Any: ...
     def read_sync(self, fn: Any) -> Any: ...
     def write_sync(self, fn: Any) -> Any: ...
+
+
+class Cursor(Protocol):
+    @property
+    def rowcount(self) -> int: ...
+
+    def fetchone(self) -> Any: ...
+
+    def fetchall(self) -> list[Any]: ...
+
+    def __iter__(self) -> Iterator[Any]: ...
+
+
+class Connection(Protocol):
+    def execute(self, sql: str, parameters: Sequence[Any] = ..., /) -> Cursor: ...
+
+    def executemany(self, sql: str, parameters: Iterable[Sequence[Any]], /) -> Cursor: ...

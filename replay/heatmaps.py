@@ -10,11 +10,11 @@ console or custom events) and every external URL replaced (replay.offline).
 
 from __future__ import annotations
 
-import sqlite3
 from collections.abc import Iterable, Iterator
 from typing import Any
 
 from replay import csv_cells, offline, rrweb
+from replay.database import Connection
 from replay.detect.heat import CLICK, HEAT_KINDS, LAYOUTS, X_BINS, Y_BIN_PX
 from replay.reports import Period
 
@@ -24,7 +24,7 @@ _PAGE_SOURCES = frozenset({rrweb.MUTATION, rrweb.STYLE_SHEET_RULE, rrweb.STYLE_D
 CSV_COLUMNS = ("page_url", "layout", "kind", "x_bin", "y_bin", "x_from_percent", "y_from_px", "clicks")
 
 
-def pages(conn: sqlite3.Connection, period: Period) -> list[dict[str, Any]]:
+def pages(conn: Connection, period: Period) -> list[dict[str, Any]]:
     """Every page and layout with placed clicks in the period, with its clicks of each kind; most clicked first."""
     where, args = period.where("s.first_ts")
     rows: dict[tuple[str, str], dict[str, Any]] = {}
@@ -40,7 +40,7 @@ def pages(conn: sqlite3.Connection, period: Period) -> list[dict[str, Any]]:
     return sorted(rows.values(), key=lambda r: (-r[f"{CLICK}s"], r["page_url"], LAYOUTS.index(r["layout"])))
 
 
-def heatmap(conn: sqlite3.Connection, page_url: str, layout: str, period: Period) -> dict[str, Any]:
+def heatmap(conn: Connection, page_url: str, layout: str, period: Period) -> dict[str, Any]:
     """The cells of one page in one layout: `{kind, x_bin, y_bin, clicks}`, x in X_BINS columns of the viewport's
     width, y in rows of Y_BIN_PX pixels from the top of the document."""
     where, args = period.where("s.first_ts")
@@ -63,7 +63,7 @@ def to_csv(heat: dict[str, Any]) -> str:
     return csv_cells.write_csv(rows, list(CSV_COLUMNS))
 
 
-def latest_view(conn: sqlite3.Connection, page_url: str, layout: str) -> tuple[str, str, int] | None:
+def latest_view(conn: Connection, page_url: str, layout: str) -> tuple[str, str, int] | None:
     """(session, window, entered_at) of the latest view of the page in a session that clicked on it in that layout,
     None if there is none."""
     row = conn.execute(

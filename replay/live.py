@@ -20,7 +20,6 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import sqlite3
 import time
 from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
@@ -29,6 +28,7 @@ import orjson
 
 from policies.detect import DetectConfig
 from replay.analysis import SIGNAL_COLUMNS, analyze_stored
+from replay.database import Connection
 from replay.detect import KINDS, SessionAnalysis
 from replay.detect.pages import LEFT_BY_SESSION_END
 from replay.detect.score import count_by_kind, frustration_score
@@ -50,7 +50,7 @@ def settled(analysis: SessionAnalysis, config: DetectConfig) -> SessionAnalysis:
     return replace(analysis, signals=signals, counts=counts, score=frustration_score(counts, config))
 
 
-def save_signals(conn: sqlite3.Connection, analysis: SessionAnalysis) -> None:
+def save_signals(conn: Connection, analysis: SessionAnalysis) -> None:
     """Replace the session's signals, counts and score (inside the caller's write); forms, pages and `analyzed_at`
     stay the idle pass's. Nothing is written for a session deleted since it was read (a deletion request), nor over a
     full analysis that has seen every chunk (the idle pass, or the CLI, ran since)."""

@@ -24,14 +24,13 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-import sqlite3
 import time
 from collections.abc import Awaitable, Callable, Iterable, Iterator
 from dataclasses import dataclass
 from itertools import islice
 from typing import TYPE_CHECKING
 
-from replay.database import Database
+from replay.database import Connection, Database
 from replay.objects import ObjectStore, Span
 
 if TYPE_CHECKING:
@@ -73,21 +72,20 @@ def _marks(batch: list[int]) -> str:
 
 # -- inside the index's transactions ---------------------------------------------------------------------------------
 
-def add_object(conn: sqlite3.Connection, key: str, size: int, now: float) -> int:
-    cursor = conn.execute("INSERT INTO replay_objects (key, bytes, chunks, created_at) VALUES (?, ?, 0, ?)",
-                          (key, size, now))
-    assert cursor.lastrowid is not None  # an INSERT that stored a row
-    return cursor.lastrowid
+def add_object(conn: Connection, key: str, size: int, now: float) -> int:
+    row = conn.execute("INSERT INTO replay_objects (key, bytes, chunks, created_at) VALUES (?, ?, 0, ?) RETURNING id",
+                       (key, size, now)).fetchone()
+    return int(row[0])
 
 
-def add_span(conn: sqlite3.Connection, chunk_id: int, object_id: int, offset: int) -> None:
+def add_span(conn: Connection, chunk_id: int, object_id: int, offset: int) -> None:
     """Index a chunk stored at `offset` of the object, and count it."""
     conn.execute("INSERT INTO replay_spans (chunk_id, object, object_offset) VALUES (?, ?, ?)",
                  (chunk_id, object_id, offset))
     conn.execute("UPDATE replay_objects SET chunks = chunks + 1 WHERE id = ?", (object_id,))
 
 
-def spans_of(conn: sqlite3.Connection, chunk_ids: list[int]) -> dict[int, Span]:
+def spans_of(conn: Connection, chunk_ids: list[int]) -> dict[int, Span]:
     """Where the chunks among `chunk_ids` that live in objects are."""
     found: dict[int, Span] = {}
     for batch in _batches(chunk_ids):
@@ -100,7 +98,7 @@ def spans_of(conn: sqlite3.Connection, chunk_ids: list[int]) -> dict[int, Span]:
     return found
 
 
-def release(conn: sqlite3.Connection, chunk_ids: list[int], erase: bool) -> None:
+def release(conn: Connection, chunk_ids: list[int], erase: bool) -> None:
     """Count chunks off their objects, before their rows in replay_chunks go; with `erase`, list their ranges for the
     sweeper to zero."""
     for batch in _batches(chunk_ids):
@@ -114,15 +112,13 @@ def release(conn: sqlite3.Connection, chunk_ids: list[int], erase: bool) -> None
         conn.executemany("UPDATE replay_objects SET chunks = chunks - ? WHERE id = ?",
                          [(n, object_id) for object_id, n in counts.items()])
         if erase:
-            conn.executemany("INSERT OR IGNORE INTO replay_erasures (object, object_offset, length) VALUES (?, ?, ?)",
-                             rows)
+            conn.executemany("INSERT INTO replay_erasures (object, object_offset, length) VALUES (?, ?, ?) "
+                             "ON CONFLICT DO NOTHING", rows)
         conn.execute(f"DELETE FROM replay_spans WHERE chunk_id IN ({_marks(batch)})", batch)
 
 
-def objects_in_use(conn: sqlite3.Connection) -> int:
+def objects_in_use(conn: Connection) -> int:
     """Objects the index still points into (0 where the S3 backend was never used)."""
-    if conn.execute("SELECT 1 FROM sqlite_master WHERE name = 'replay_objects'").fetchone() is None:
-        return 0
     count: int = conn.execute("SELECT count(*) FROM replay_objects WHERE chunks > 0").fetchone()[0]
     return count
 
@@ -149,7 +145,7 @@ async def sweep(db: Database, batching: Batching, now: float | None = None) -> S
 
 
 async def _erase(db: Database, objects: ObjectStore) -> int:
-    def pending(conn: sqlite3.Connection) -> list[tuple[int, str, int, int, int]]:
+    def pending(conn: Connection) -> list[tuple[int, str, int, int, int]]:
         return conn.execute(
             """SELECT e.object, o.key, o.bytes, e.object_offset, e.length FROM replay_erasures e
                JOIN replay_objects o ON o.id = e.object WHERE o.chunks > 0 ORDER BY e.object LIMIT ?""",
@@ -189,7 +185,7 @@ async def _remove_emptied(db: Database, objects: ObjectStore) -> int:
         await asyncio.to_thread(objects.delete, [key for _, key in rows])
         ids = [object_id for object_id, _ in rows]
 
-        def forget(conn: sqlite3.Connection, ids: list[int] = ids) -> None:
+        def forget(conn: Connection, ids: list[int] = ids) -> None:
             conn.execute(f"DELETE FROM replay_erasures WHERE object IN ({_marks(ids)})", ids)
             conn.execute(f"DELETE FROM replay_objects WHERE id IN ({_marks(ids)})", ids)
 

@@ -13,13 +13,13 @@ Tables, each a list of flat rows (so the same data serves JSON, CSV and the char
 
 from __future__ import annotations
 
-import sqlite3
 from collections import Counter, defaultdict
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
 from replay import csv_cells
+from replay.database import Connection
 from replay.detect import KINDS
 from replay.store import CLICK_KINDS
 
@@ -44,26 +44,27 @@ class Period:
         if self.source is not None:
             clauses.append(f"{session_alias}.source = ?")
             args.append(self.source)
-        return (" AND ".join(clauses) or "1"), args
+        return (" AND ".join(clauses) or "TRUE"), args
 
 
-def elements(conn: sqlite3.Connection, period: Period) -> list[dict[str, Any]]:
+def elements(conn: Connection, period: Period) -> list[dict[str, Any]]:
     where, args = period.where("g.timestamp")
-    per_kind = ", ".join(f"sum(g.kind = '{kind}') AS {kind}s" for kind in CLICK_KINDS)
+    per_kind = ", ".join(f"count(CASE WHEN g.kind = '{kind}' THEN 1 END) AS {kind}s" for kind in CLICK_KINDS)
     cursor = conn.execute(
         f"""SELECT g.page_url, g.selector, max(g.description) AS description, {per_kind},
                    count(DISTINCT g.session_id) AS sessions_affected
             FROM replay_signals g JOIN replay_sessions s USING (session_id)
             WHERE g.kind IN ({', '.join('?' * len(CLICK_KINDS))}) AND {where}
             GROUP BY g.page_url, g.selector
-            ORDER BY rage_clicks + dead_clicks + error_clicks DESC, g.page_url, g.selector""",
+            -- count(*): rage, dead and error clicks together (the kinds counted above, all the WHERE keeps)
+            ORDER BY count(*) DESC, g.page_url, g.selector""",
         (*CLICK_KINDS, *args),
     )
     names = [d[0] for d in cursor.description]
     return [dict(zip(names, row, strict=True)) for row in cursor]
 
 
-def pages(conn: sqlite3.Connection, period: Period) -> list[dict[str, Any]]:
+def pages(conn: Connection, period: Period) -> list[dict[str, Any]]:
     where, args = period.where("p.entered_at")
     rows: dict[str, dict[str, Any]] = {}
     for page_url, views, sessions, exits in conn.execute(
@@ -86,13 +87,13 @@ def pages(conn: sqlite3.Connection, period: Period) -> list[dict[str, Any]]:
     return sorted(rows.values(), key=lambda r: (-r["views"], r["page_url"]))
 
 
-def forms(conn: sqlite3.Connection, period: Period) -> list[dict[str, Any]]:
+def forms(conn: Connection, period: Period) -> list[dict[str, Any]]:
     where, args = period.where("f.started_at")
     grouped: dict[tuple[str, str], dict[str, Any]] = {}
     drop_offs: dict[tuple[str, str], Counter[str]] = defaultdict(Counter)
     for page_url, form, submitted, drop_off in conn.execute(
         f"""SELECT f.page_url, f.form, f.submitted, f.drop_off_field
-            FROM replay_forms f JOIN replay_sessions s USING (session_id) WHERE NOT f.autosave AND {where}""",
+            FROM replay_forms f JOIN replay_sessions s USING (session_id) WHERE f.autosave = 0 AND {where}""",
         args,
     ):
         row = grouped.setdefault((page_url, form), {"page_url": page_url, "form": form, "starts": 0, "submits": 0,
@@ -112,12 +113,12 @@ def forms(conn: sqlite3.Connection, period: Period) -> list[dict[str, Any]]:
     return result
 
 
-def autosave_forms(conn: sqlite3.Connection, period: Period) -> list[dict[str, Any]]:
+def autosave_forms(conn: Connection, period: Period) -> list[dict[str, Any]]:
     where, args = period.where("f.started_at")
     cursor = conn.execute(
         f"""SELECT f.page_url, f.form, count(*) AS episodes, count(DISTINCT f.session_id) AS sessions,
                    sum(f.saved_changes) AS changes_saved
-            FROM replay_forms f JOIN replay_sessions s USING (session_id) WHERE f.autosave AND {where}
+            FROM replay_forms f JOIN replay_sessions s USING (session_id) WHERE f.autosave != 0 AND {where}
             GROUP BY f.page_url, f.form ORDER BY episodes DESC, f.page_url, f.form""",
         args,
     )
@@ -129,7 +130,7 @@ def _day(ms: int) -> str:
     return datetime.fromtimestamp(ms / 1000, UTC).strftime("%Y-%m-%d")
 
 
-def daily(conn: sqlite3.Connection, period: Period) -> list[dict[str, Any]]:
+def daily(conn: Connection, period: Period) -> list[dict[str, Any]]:
     days: dict[str, dict[str, Any]] = {}
 
     def day_row(day: str) -> dict[str, Any]:
@@ -148,7 +149,7 @@ def daily(conn: sqlite3.Connection, period: Period) -> list[dict[str, Any]]:
     return [days[d] for d in sorted(days)]
 
 
-def frustration_report(conn: sqlite3.Connection, period: Period) -> dict[str, Any]:
+def frustration_report(conn: Connection, period: Period) -> dict[str, Any]:
     return {"pages": pages(conn, period), "elements": elements(conn, period), "forms": forms(conn, period),
             "autosave_forms": autosave_forms(conn, period), "daily": daily(conn, period)}
 

@@ -14,22 +14,30 @@ whole index: 71-124 ms for 100,000 sessions, against 0.04-0.06 ms through the ta
 
 from __future__ import annotations
 
-import sqlite3
 from dataclasses import dataclass
 from typing import Any
 
+from replay.database import Connection
 from replay.store import CLICK_KINDS, SESSION_COLUMNS, SIGNAL_KINDS, session_row
 
 # `subjects` is keyed hashes (hex) joined by spaces: made a JSON array (escaped, should a subject ever hold a quote),
 # json_each splits it inside a trigger, where SQLite allows no recursive CTE.
 SPLIT_SUBJECTS = r"""json_each('["' || replace(replace(replace({col}, '\', '\\'), '"', '\"'), ' ', '","') || '"]')"""
-SCHEMA = (
+# The tables and indexes (the same on both engines, but for their types: gateway.storage.ddl), then the triggers and
+# the filling of the table from the sessions stored before it, per engine.
+TABLES = (
     """CREATE TABLE replay_session_subjects (
         subject TEXT NOT NULL,
         session_id TEXT NOT NULL,
         PRIMARY KEY (subject, session_id)
     ) WITHOUT ROWID""",
     "CREATE INDEX replay_session_subjects_session ON replay_session_subjects (session_id)",
+    # The queue's two orders, for its pages and "next flagged" (the flagged ones are a part of the sessions).
+    "CREATE INDEX replay_sessions_time_order ON replay_sessions (first_ts, session_id)",
+    "CREATE INDEX replay_sessions_score_order ON replay_sessions (score, first_ts, session_id)",
+)
+SCHEMA = (
+    *TABLES,
     f"""CREATE TRIGGER replay_session_subjects_insert AFTER INSERT ON replay_sessions WHEN NEW.subjects != ''
         BEGIN
             INSERT OR IGNORE INTO replay_session_subjects (subject, session_id)
@@ -46,13 +54,35 @@ SCHEMA = (
         BEGIN
             DELETE FROM replay_session_subjects WHERE session_id = OLD.session_id;
         END""",
-    # The queue's two orders, for its pages and "next flagged" (the flagged ones are a part of the sessions).
-    "CREATE INDEX replay_sessions_time_order ON replay_sessions (first_ts, session_id)",
-    "CREATE INDEX replay_sessions_score_order ON replay_sessions (score, first_ts, session_id)",
     # Sessions recorded before this migration.
     f"""INSERT OR IGNORE INTO replay_session_subjects (subject, session_id)
         SELECT value, session_id FROM replay_sessions, {SPLIT_SUBJECTS.format(col="subjects")}
         WHERE subjects != '' AND value != ''""",
+)
+# The same triggers on PostgreSQL: one function, run after each row's insert, change of `subjects`, or delete.
+POSTGRES_TRIGGERS = (
+    """CREATE FUNCTION replay_session_subjects_sync() RETURNS trigger LANGUAGE plpgsql AS $$
+        BEGIN
+            IF TG_OP <> 'INSERT' THEN
+                DELETE FROM replay_session_subjects WHERE session_id = OLD.session_id;
+            END IF;
+            IF TG_OP <> 'DELETE' THEN
+                INSERT INTO replay_session_subjects (subject, session_id)
+                SELECT DISTINCT subject, NEW.session_id FROM unnest(string_to_array(NEW.subjects, ' ')) AS s(subject)
+                WHERE subject <> '' ON CONFLICT DO NOTHING;
+            END IF;
+            RETURN NULL;
+        END $$""",
+    """CREATE TRIGGER replay_session_subjects_insert AFTER INSERT ON replay_sessions
+        FOR EACH ROW WHEN (NEW.subjects <> '') EXECUTE FUNCTION replay_session_subjects_sync()""",
+    """CREATE TRIGGER replay_session_subjects_update AFTER UPDATE OF subjects ON replay_sessions
+        FOR EACH ROW WHEN (NEW.subjects IS DISTINCT FROM OLD.subjects)
+        EXECUTE FUNCTION replay_session_subjects_sync()""",
+    """CREATE TRIGGER replay_session_subjects_delete AFTER DELETE ON replay_sessions
+        FOR EACH ROW EXECUTE FUNCTION replay_session_subjects_sync()""",
+    """INSERT INTO replay_session_subjects (subject, session_id)
+        SELECT DISTINCT subject, session_id FROM replay_sessions, unnest(string_to_array(subjects, ' ')) AS s(subject)
+        WHERE subjects <> '' AND subject <> '' ON CONFLICT DO NOTHING""",
 )
 ORDERS = {
     # name -> the columns a page is sorted by, newest or highest first; session_id makes the order total, so that
@@ -136,7 +166,7 @@ def _where_sql(clauses: list[str]) -> str:
     return f"WHERE {' AND '.join(clauses)}" if clauses else ""
 
 
-def find(conn: sqlite3.Connection, query: SessionQuery, limit: int, offset: int) -> Found:
+def find(conn: Connection, query: SessionQuery, limit: int, offset: int) -> Found:
     """One page of the matching sessions in the query's order, and how many match in all."""
     clauses, args = query.where()
     where = _where_sql(clauses)
@@ -149,7 +179,7 @@ def find(conn: sqlite3.Connection, query: SessionQuery, limit: int, offset: int)
     return Found([session_row(row) for row in cursor], total)
 
 
-def neighbours(conn: sqlite3.Connection, query: SessionQuery, session_id: str) -> dict[str, str | None] | None:
+def neighbours(conn: Connection, query: SessionQuery, session_id: str) -> dict[str, str | None] | None:
     """The flagged sessions just before and just after `session_id` in the query's order (None at either end); None
     when there is no such session."""
     columns = ORDERS[query.order]

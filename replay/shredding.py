@@ -28,7 +28,6 @@ from __future__ import annotations
 import hashlib
 import hmac
 import os
-import sqlite3
 import struct
 import threading
 import time
@@ -38,6 +37,8 @@ from dataclasses import dataclass
 
 from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+
+from replay.database import Connection
 
 SCHEMA = (
     """CREATE TABLE replay_keys (
@@ -52,7 +53,7 @@ SCHEMA = (
 )
 # What a deletion and retention look keys up by, so that neither reads a key table whole: the keys of a binding by each
 # identifier hash it names (keyed hashes, as the binding itself holds them), and the chunks sealed under a key.
-INDEX_SCHEMA = (
+INDEX_TABLES = (
     """CREATE TABLE replay_key_subjects (
         subject TEXT NOT NULL,
         key_id TEXT NOT NULL,
@@ -60,6 +61,9 @@ INDEX_SCHEMA = (
     ) WITHOUT ROWID""",
     "CREATE INDEX replay_key_subjects_key ON replay_key_subjects (key_id)",
     "CREATE INDEX replay_chunks_key ON replay_chunks (key_id)",
+)
+INDEX_SCHEMA = (
+    *INDEX_TABLES,
     # Keys made before this migration: their bindings split on spaces.
     """INSERT OR IGNORE INTO replay_key_subjects (subject, key_id)
         WITH RECURSIVE split (key_id, subject, rest) AS (
@@ -70,6 +74,9 @@ INDEX_SCHEMA = (
         )
         SELECT subject, key_id FROM split WHERE subject != ''""",
 )
+POSTGRES_INDEX_FILL = """INSERT INTO replay_key_subjects (subject, key_id)
+    SELECT DISTINCT subject, key_id FROM replay_keys, unnest(string_to_array(subjects, ' ')) AS s(subject)
+    WHERE subjects <> '' AND subject <> '' ON CONFLICT DO NOTHING"""
 
 MASTER_KEY_BYTES = 32
 _NONCE = 12
@@ -140,7 +147,7 @@ class KeyRing:
         self._proposed: dict[str, tuple[DataKey, str]] = {}  # new keys sealed under, not stored yet (and bindings)
         self._lock = threading.Lock()
 
-    def check(self, conn: sqlite3.Connection) -> None:
+    def check(self, conn: Connection) -> None:
         """Refuse a master key that did not wrap the stored data keys: with it, every recording would be unreadable
         and new ones would be sealed under keys nobody else could open."""
         other = conn.execute("SELECT master, count(*) FROM replay_keys WHERE master != ? GROUP BY master",
@@ -156,7 +163,7 @@ class KeyRing:
     # have destroyed it, or it may have been destroyed and made again under the same id, and a chunk sealed under a
     # key nobody stored could never be read.
 
-    def for_sealing(self, conn: sqlite3.Connection, key_id: str, subjects: Iterable[str]) -> DataKey:
+    def for_sealing(self, conn: Connection, key_id: str, subjects: Iterable[str]) -> DataKey:
         """The key to seal a chunk under in the write that stores it (the database backend): the stored one, or one
         made now, in the caller's write."""
         row = conn.execute("SELECT wrapped FROM replay_keys WHERE key_id = ?", (key_id,)).fetchone()
@@ -166,7 +173,7 @@ class KeyRing:
             return self._cache(key)
         return self._known(key_id, row[0])
 
-    def propose(self, conn: sqlite3.Connection, bindings: Iterable[tuple[str, Iterable[str]]]) -> dict[str, DataKey]:
+    def propose(self, conn: Connection, bindings: Iterable[tuple[str, Iterable[str]]]) -> dict[str, DataKey]:
         """Keys to seal chunks under before the write that indexes them (the object store's: chunks are sealed before
         their object is put), by key id, from a read: the stored ones, and for an id with none a new key, not stored
         yet, the same one for every caller until `settle` stores it. Any thread."""
@@ -189,7 +196,7 @@ class KeyRing:
             keys[key_id] = proposal[0]
         return keys
 
-    def settle(self, conn: sqlite3.Connection, key: DataKey) -> bool:
+    def settle(self, conn: Connection, key: DataKey) -> bool:
         """In the write that indexes chunks sealed under `key` (from `propose`): whether it is its id's stored key,
         storing it now if it was proposed and nothing was stored under its id meanwhile. False if the key was
         destroyed (or made again) since: the chunks must be sealed again. A destroyed key is never stored again."""
@@ -210,10 +217,10 @@ class KeyRing:
         nonce = os.urandom(_NONCE)
         return DataKey(key_id, AESGCM(data_key), nonce + self._master.encrypt(nonce, data_key, key_id.encode()))
 
-    def _insert(self, conn: sqlite3.Connection, key: DataKey, subjects: str) -> None:
+    def _insert(self, conn: Connection, key: DataKey, subjects: str) -> None:
         conn.execute("INSERT INTO replay_keys (key_id, subjects, master, wrapped, created_at) VALUES (?, ?, ?, ?, ?)",
                      (key.key_id, subjects, self.fingerprint, key.wrapped, time.time()))
-        conn.executemany("INSERT OR IGNORE INTO replay_key_subjects (subject, key_id) VALUES (?, ?)",
+        conn.executemany("INSERT INTO replay_key_subjects (subject, key_id) VALUES (?, ?) ON CONFLICT DO NOTHING",
                          [(subject, key.key_id) for subject in subjects.split()])
 
     def _known(self, key_id: str, wrapped: bytes) -> DataKey:
@@ -226,7 +233,7 @@ class KeyRing:
 
     # -- opening ---------------------------------------------------------------------------------------------------
 
-    def key(self, conn: sqlite3.Connection, key_id: str) -> AESGCM | None:
+    def key(self, conn: Connection, key_id: str) -> AESGCM | None:
         """A data key, unwrapped; None if it was destroyed (or never made)."""
         with self._lock:
             cached = self._keys.get(key_id)
@@ -250,7 +257,7 @@ class KeyRing:
 
     # -- destroying ------------------------------------------------------------------------------------------------
 
-    def destroy_for_subjects(self, conn: sqlite3.Connection, subjects: Iterable[str], limit: int) -> int:
+    def destroy_for_subjects(self, conn: Connection, subjects: Iterable[str], limit: int) -> int:
         """Destroy up to `limit` data keys of bindings that name one of `subjects` (inside the caller's write), found
         through `replay_key_subjects`. Returns how many (none once none is left)."""
         doomed: list[str] = []
@@ -262,13 +269,13 @@ class KeyRing:
                 break
         return self.destroy(conn, doomed)
 
-    def destroy_unused(self, conn: sqlite3.Connection, key_ids: Iterable[str]) -> int:
+    def destroy_unused(self, conn: Connection, key_ids: Iterable[str]) -> int:
         """Destroy those of `key_ids` that no stored chunk is sealed under any more (retention removed the last)."""
         unused = [key_id for key_id in set(key_ids)
                   if not conn.execute("SELECT 1 FROM replay_chunks WHERE key_id = ? LIMIT 1", (key_id,)).fetchone()]
         return self.destroy(conn, unused)
 
-    def destroy(self, conn: sqlite3.Connection, key_ids: list[str]) -> int:
+    def destroy(self, conn: Connection, key_ids: list[str]) -> int:
         conn.executemany("DELETE FROM replay_keys WHERE key_id = ?", [(k,) for k in key_ids])
         conn.executemany("DELETE FROM replay_key_subjects WHERE key_id = ?", [(k,) for k in key_ids])
         self.forget(key_ids)
@@ -286,7 +293,7 @@ class KeyRing:
 
     # -- rotating the master key -----------------------------------------------------------------------------------
 
-    def rewrap(self, conn: sqlite3.Connection, new_master: bytes) -> int:
+    def rewrap(self, conn: Connection, new_master: bytes) -> int:
         """Wrap every data key under `new_master` instead (inside the caller's write). Returns how many."""
         new, new_fingerprint = AESGCM(new_master), fingerprint(new_master)
         rows = conn.execute("SELECT key_id, wrapped FROM replay_keys").fetchall()

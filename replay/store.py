@@ -16,7 +16,6 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import hashlib
-import sqlite3
 import time
 from collections import OrderedDict
 from collections.abc import Awaitable, Callable, Iterable, Iterator
@@ -31,7 +30,7 @@ from replay import blobs, generic_dictionary, object_index, shredding
 from replay.batching import Batching, pack, take
 from replay.blobs import ChunkStore
 from replay.compression import Compressor
-from replay.database import Database
+from replay.database import Connection, Database
 from replay.merge import ChunkSpan, in_time_order
 from replay.objects import Span, new_key
 from replay.shredding import DataKey, KeyRing
@@ -110,7 +109,7 @@ class SessionConflict(Exception):
 
 
 # Whether every one of some identifier hashes is linked to one of others (the gateway's identity graph).
-Linked = Callable[[sqlite3.Connection, Iterable[str], Iterable[str]], bool]
+Linked = Callable[[Connection, Iterable[str], Iterable[str]], bool]
 
 
 @dataclass
@@ -219,7 +218,7 @@ class ReplayStore:
         self.compressor = compressor
         self.keys = keys
         db.read_sync(keys.check)
-        self.blobs = chunk_store or blobs.SqliteChunkStore()
+        self.blobs = chunk_store or blobs.DatabaseChunkStore()
         self.batching = batching
         self._sweeping = asyncio.Lock()  # one sweep at a time: a rewrite must not race the object's deletion
         self._full = asyncio.Event()  # set when `batch_bytes` of events wait: a linger ends at once
@@ -338,18 +337,18 @@ class ReplayStore:
             bindings.append((shredding.binding_key_id(chunk.session_id, subjects), subjects))
         return bindings
 
-    def _binding(self, conn: sqlite3.Connection, session_id: str) -> set[str] | None:
+    def _binding(self, conn: Connection, session_id: str) -> set[str] | None:
         """A stored session's binding, as the writer knows it (on the writer thread)."""
         meta = self._session_meta(conn, session_id)
         return None if meta is None else meta.subjects
 
-    def _sealing_keys(self, conn: sqlite3.Connection, pending: _Pending) -> list[DataKey]:
+    def _sealing_keys(self, conn: Connection, pending: _Pending) -> list[DataKey]:
         """The data key of each of a request's chunks, made where none is stored (the database backend: on the writer
         thread, in the write that stores the chunks)."""
         return [self.keys.for_sealing(conn, key_id, subjects)
                 for key_id, subjects in self._bindings(pending, partial(self._binding, conn), {})]
 
-    def _proposed_keys(self, batch: list[_Pending], conn: sqlite3.Connection) -> list[list[DataKey]]:
+    def _proposed_keys(self, batch: list[_Pending], conn: Connection) -> list[list[DataKey]]:
         """The data key of each chunk of `batch` (the object backend: on a read connection, before the put). A key
         not stored yet is stored by the index commit, which checks that every key is still its binding's
         (`_still_sealed`): the sessions and keys read here may change before it."""
@@ -365,7 +364,7 @@ class ReplayStore:
         keys = self.keys.propose(conn, [b for request in bindings for b in request])
         return [[keys[key_id] for key_id, _ in request] for request in bindings]
 
-    def _still_sealed(self, conn: sqlite3.Connection, pending: _Pending, compressed: list[_Compressed]) -> bool:
+    def _still_sealed(self, conn: Connection, pending: _Pending, compressed: list[_Compressed]) -> bool:
         """Whether the keys a request's chunks were sealed under before their object was put are their sessions'
         bindings' keys now, in the index commit (storing those that were new): a deletion may have destroyed one
         meanwhile, or another request opened one of the sessions with other identifiers."""
@@ -384,7 +383,7 @@ class ReplayStore:
             finally:
                 put.set()
 
-            def index(conn: sqlite3.Connection) -> list[Outcome]:
+            def index(conn: Connection) -> list[Outcome]:
                 object_id = object_index.add_object(conn, key, len(data), time.time())
                 places = iter(offsets)
                 return [self._write(conn, p, chunks, [(object_id, next(places)) for _ in chunks])
@@ -408,7 +407,7 @@ class ReplayStore:
         batching.objects.put(key, data)
         return compressed, data, offsets
 
-    def _write(self, conn: sqlite3.Connection, pending: _Pending, compressed: list[_Compressed] | None = None,
+    def _write(self, conn: Connection, pending: _Pending, compressed: list[_Compressed] | None = None,
                places: list[tuple[int, int]] | None = None) -> Outcome:
         """One request's chunks (on the writer thread). Its sessions are checked first, so that a refused request
         writes nothing and needs no savepoint of its own. `places`: the object each chunk was put in, and where
@@ -434,7 +433,7 @@ class ReplayStore:
         return [self._add_one(conn, pending.source, pending.received, chunk, item, place)
                 for (chunk, _), item, place in zip(pending.chunks, items, where, strict=True)]
 
-    def _add_one(self, conn: sqlite3.Connection, source: str, now: float, chunk: ChunkIn, item: _Compressed,
+    def _add_one(self, conn: Connection, source: str, now: float, chunk: ChunkIn, item: _Compressed,
                  place: tuple[int, int] | None) -> Stored:
         """One chunk's index rows; its bytes in the database, or (`place`) its span of an object."""
         session_id, window_id, summary = chunk.session_id, chunk.window_id, chunk.summary
@@ -447,36 +446,37 @@ class ReplayStore:
             )
         meta = self._session_meta(conn, session_id)
         cursor = conn.execute(
-            """INSERT OR IGNORE INTO replay_chunks (session_id, window_id, digest, first_ts, last_ts, events, raw_bytes,
-                                                    stored_bytes, dictionary_id, created_at, key_id)
-               VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
+            """INSERT INTO replay_chunks (session_id, window_id, digest, first_ts, last_ts, events, raw_bytes,
+                                          stored_bytes, dictionary_id, created_at, key_id)
+               VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (session_id, digest) DO NOTHING RETURNING id""",
             (session_id, window_id, digest, summary.first_ts, summary.last_ts, summary.events, len(raw),
              len(sealed), dict_id, now, item.key.key_id),
         )
-        if not cursor.rowcount:
+        inserted = cursor.fetchone()
+        if inserted is None:
             return Stored(True, len(raw), 0, digest)  # the same batch again: an SDK retry
-        assert cursor.lastrowid is not None  # the rowcount above says the INSERT stored a row
         if place is None:
-            self.blobs.put(conn, cursor.lastrowid, sealed)
+            self.blobs.put(conn, inserted[0], sealed)
         else:
-            object_index.add_span(conn, cursor.lastrowid, *place)
+            object_index.add_span(conn, inserted[0], *place)
         if meta is None:
             meta = _SessionMeta(source, set(chunk.subjects), [], [])
         if window_id not in meta.windows:
             meta.windows.append(window_id)
         meta.urls += [u for u in summary.urls if u not in meta.urls][: max(0, MAX_URLS - len(meta.urls))]
         conn.execute(
-            """INSERT INTO replay_sessions (session_id, source, subjects, windows, first_ts, last_ts, urls, events,
+            """INSERT INTO replay_sessions AS s (session_id, source, subjects, windows, first_ts, last_ts, urls, events,
                                             clicks, inputs, mutations, chunks, raw_bytes, stored_bytes,
                                             created_at, updated_at)
                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 1, ?, ?, ?, ?)
                ON CONFLICT (session_id) DO UPDATE SET
                    subjects = excluded.subjects, windows = excluded.windows, urls = excluded.urls,
-                   first_ts = min(first_ts, excluded.first_ts), last_ts = max(last_ts, excluded.last_ts),
-                   events = events + excluded.events, clicks = clicks + excluded.clicks,
-                   inputs = inputs + excluded.inputs, mutations = mutations + excluded.mutations,
-                   chunks = chunks + 1, raw_bytes = raw_bytes + excluded.raw_bytes,
-                   stored_bytes = stored_bytes + excluded.stored_bytes, updated_at = excluded.updated_at""",
+                   first_ts = CASE WHEN excluded.first_ts < s.first_ts THEN excluded.first_ts ELSE s.first_ts END,
+                   last_ts = CASE WHEN excluded.last_ts > s.last_ts THEN excluded.last_ts ELSE s.last_ts END,
+                   events = s.events + excluded.events, clicks = s.clicks + excluded.clicks,
+                   inputs = s.inputs + excluded.inputs, mutations = s.mutations + excluded.mutations,
+                   chunks = s.chunks + 1, raw_bytes = s.raw_bytes + excluded.raw_bytes,
+                   stored_bytes = s.stored_bytes + excluded.stored_bytes, updated_at = excluded.updated_at""",
             (session_id, source, " ".join(sorted(meta.subjects)), orjson.dumps(meta.windows).decode(),
              summary.first_ts, summary.last_ts, orjson.dumps(meta.urls).decode(), summary.events, summary.clicks,
              summary.inputs, summary.mutations, len(raw), len(sealed), now, now),
@@ -484,7 +484,7 @@ class ReplayStore:
         self._remember(session_id, meta)
         return Stored(False, len(raw), len(sealed), digest)
 
-    def _may_join(self, conn: sqlite3.Connection, meta: _SessionMeta, subjects: Iterable[str]) -> bool:
+    def _may_join(self, conn: Connection, meta: _SessionMeta, subjects: Iterable[str]) -> bool:
         """Whether a chunk naming `subjects` may be added to the session of `meta`: it names one of the identifiers
         the session is bound to, or only identifiers linked to them; a session opened without identifiers takes
         chunks without any."""
@@ -499,7 +499,7 @@ class ReplayStore:
             return True
         return False
 
-    def _session_meta(self, conn: sqlite3.Connection, session_id: str) -> _SessionMeta | None:
+    def _session_meta(self, conn: Connection, session_id: str) -> _SessionMeta | None:
         """A session's source, subjects, windows and URLs: from memory while it is being recorded, else the table.
         (Only ever touched by the writer thread, inside writes.)"""
         meta = self._sessions.get(session_id)
@@ -518,7 +518,7 @@ class ReplayStore:
         if len(self._sessions) > ACTIVE_SESSIONS:
             self._sessions.popitem(last=False)
 
-    def delete_subjects(self, conn: sqlite3.Connection, subjects: Iterable[str], limit: int) -> list[str]:
+    def delete_subjects(self, conn: Connection, subjects: Iterable[str], limit: int) -> list[str]:
         """Delete up to `limit` sessions recorded for any of `subjects`, with their chunks, blobs, signals, forms and
         pages (inside the caller's write): found through `replay_session_subjects` (replay.search), never by reading
         every session. Returns the ids of the sessions deleted (none once none is left). Their ranges of shared
@@ -533,7 +533,7 @@ class ReplayStore:
         self.delete_sessions(conn, sessions, erase=True)
         return sessions
 
-    def delete_sessions(self, conn: sqlite3.Connection, sessions: list[str], erase: bool = False) -> int:
+    def delete_sessions(self, conn: Connection, sessions: list[str], erase: bool = False) -> int:
         """Delete sessions with everything stored for them (inside the caller's write), and the data keys no other
         session's chunks are sealed under: an anonymous session's key ends with it. Chunks in objects are counted off
         them (the sweeper deletes an object when none is left) and, with `erase`, listed to be zeroed (their keys are
@@ -553,7 +553,7 @@ class ReplayStore:
         self.forget(sessions)
         return len(sessions)
 
-    def shred_subjects(self, conn: sqlite3.Connection, subjects: Iterable[str], limit: int) -> int:
+    def shred_subjects(self, conn: Connection, subjects: Iterable[str], limit: int) -> int:
         """Destroy up to `limit` data keys of bindings that name one of `subjects` (inside the caller's write): their
         chunks, wherever a copy of them is, can no longer be opened. Returns the number of keys destroyed (none once
         none is left)."""
@@ -583,10 +583,10 @@ class ReplayStore:
     def chunks_since_dictionary(self, source: str) -> int:
         dict_id = self.dictionary_for(source)
 
-        def count(conn: sqlite3.Connection) -> int:
+        def count(conn: Connection) -> int:
             return conn.execute(
                 """SELECT count(*) FROM replay_chunks c JOIN replay_sessions s USING (session_id)
-                   WHERE s.source = ? AND c.dictionary_id IS ?""",
+                   WHERE s.source = ? AND c.dictionary_id IS NOT DISTINCT FROM ?""",
                 (source, dict_id),
             ).fetchone()[0]
 
@@ -595,7 +595,7 @@ class ReplayStore:
     def recent_raw_chunks(self, source: str, limit: int) -> list[bytes]:
         """The newest chunks of a source, decompressed: the samples a dictionary is trained on."""
 
-        def select(conn: sqlite3.Connection) -> tuple[list[_ChunkRow], _Keys, dict[int, bytes], dict[int, Span]]:
+        def select(conn: Connection) -> tuple[list[_ChunkRow], _Keys, dict[int, bytes], dict[int, Span]]:
             rows = [_ChunkRow(*row) for row in conn.execute(
                 f"""SELECT {_CHUNK_ROW} FROM replay_chunks c JOIN replay_sessions s USING (session_id)
                     WHERE s.source = ? ORDER BY c.id DESC LIMIT ?""",
@@ -609,13 +609,12 @@ class ReplayStore:
                 if _readable(row, keys, data)]
 
     async def add_dictionary(self, source: str, data: bytes, samples: int) -> int:
-        def insert(conn: sqlite3.Connection) -> int:
-            cursor = conn.execute(
-                "INSERT INTO replay_dictionaries (source, created_at, samples, data) VALUES (?, ?, ?, ?)",
+        def insert(conn: Connection) -> int:
+            row = conn.execute(
+                "INSERT INTO replay_dictionaries (source, created_at, samples, data) VALUES (?, ?, ?, ?) RETURNING id",
                 (source, time.time(), samples, data),
-            )
-            assert cursor.lastrowid is not None  # an INSERT that stored a row
-            return cursor.lastrowid
+            ).fetchone()
+            return int(row[0])
 
         dict_id = await self.db.write(insert)
         self.compressor.add_dictionary(dict_id, data)
@@ -625,7 +624,7 @@ class ReplayStore:
     # -- reading -----------------------------------------------------------------------------------------------------
 
     async def session(self, session_id: str) -> dict[str, Any] | None:
-        def select(conn: sqlite3.Connection) -> dict[str, Any] | None:
+        def select(conn: Connection) -> dict[str, Any] | None:
             row = conn.execute(
                 f"SELECT {', '.join(SESSION_COLUMNS)} FROM replay_sessions WHERE session_id = ?", (session_id,)
             ).fetchone()
@@ -638,11 +637,12 @@ class ReplayStore:
         timestamp order (replay.merge). The chunks are fetched in one read; each is decompressed and parsed when its
         events are due."""
 
-        def select(conn: sqlite3.Connection) -> tuple[list[tuple[_ChunkRow, int, int]], _Keys, dict[int, bytes],
+        def select(conn: Connection) -> tuple[list[tuple[_ChunkRow, int, int]], _Keys, dict[int, bytes],
                                                       dict[int, Span]]:
             rows = [(_ChunkRow(*row[:5]), row[5], row[6]) for row in conn.execute(
                 f"""SELECT {_CHUNK_ROW}, c.first_ts, c.last_ts FROM replay_chunks c
-                    WHERE c.session_id = ? AND (? IS NULL OR c.window_id = ?) ORDER BY c.first_ts, c.id""",
+                    WHERE c.session_id = ? AND (CAST(? AS TEXT) IS NULL OR c.window_id = ?)
+                    ORDER BY c.first_ts, c.id""",
                 (session_id, window_id, window_id),
             )]
             chunk_rows = [row for row, _, _ in rows]
@@ -655,7 +655,7 @@ class ReplayStore:
             for row, first_ts, last_ts in rows if _readable(row, keys, data)
         )
 
-    def _chunks_in(self, conn: sqlite3.Connection, chunk_ids: list[int]) -> tuple[dict[int, bytes], dict[int, Span]]:
+    def _chunks_in(self, conn: Connection, chunk_ids: list[int]) -> tuple[dict[int, bytes], dict[int, Span]]:
         """The bytes of chunks kept in the database, and where the others are in objects (fetched by `_fetch`, after
         the database read, so that no read connection waits on the object store)."""
         spans = object_index.spans_of(conn, chunk_ids) if self.batching is not None else {}
@@ -686,7 +686,7 @@ class ReplayStore:
         """`read_events` as JSON bytes, one per event: what the events API streams."""
         return map(orjson.dumps, self.read_events(session_id, window_id))
 
-    def _keys_of(self, conn: sqlite3.Connection, rows: list[_ChunkRow]) -> _Keys:
+    def _keys_of(self, conn: Connection, rows: list[_ChunkRow]) -> _Keys:
         """The data keys of chunk rows, unwrapped while the read sees them; None for a key that was destroyed."""
         return {key_id: self.keys.key(conn, key_id) for key_id in {row.key_id for row in rows} if key_id is not None}
 
@@ -704,17 +704,16 @@ class ReplayStore:
 GENERIC_SOURCE = ""  # the source named by the shipped dictionary's row
 
 
-def _stored_generic_dictionary(data: bytes, conn: sqlite3.Connection) -> int:
+def _stored_generic_dictionary(data: bytes, conn: Connection) -> int:
     """The id of the shipped generic dictionary's row, stored on first start (and again when a release ships another;
     chunks keep naming the one they were compressed with)."""
     row = conn.execute("SELECT id, data FROM replay_dictionaries WHERE source = ? ORDER BY id DESC LIMIT 1",
                        (GENERIC_SOURCE,)).fetchone()
     if row is not None and row[1] == data:
         return int(row[0])
-    cursor = conn.execute("INSERT INTO replay_dictionaries (source, created_at, samples, data) VALUES (?, ?, 0, ?)",
-                          (GENERIC_SOURCE, time.time(), data))
-    assert cursor.lastrowid is not None  # an INSERT that stored a row
-    return cursor.lastrowid
+    inserted = conn.execute("INSERT INTO replay_dictionaries (source, created_at, samples, data) VALUES (?, ?, 0, ?) "
+                            "RETURNING id", (GENERIC_SOURCE, time.time(), data)).fetchone()
+    return int(inserted[0])
 
 
 def _readable(row: _ChunkRow, keys: _Keys, data: dict[int, bytes]) -> bool:

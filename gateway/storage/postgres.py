@@ -15,7 +15,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 import psycopg
-from psycopg import pq
+from psycopg import adapt, pq
 
 from gateway.storage.engine import Engine, StorageUnavailable
 from gateway.storage.placeholders import to_format
@@ -30,10 +30,31 @@ _STORAGE_CLASSES = {
     "57": "database server shutting down or restarting",
     "58": "database server I/O error",
 }
-# SQLite's instr(), which the stores use to find a subject among an event's space-separated subject hashes.
-_FUNCTIONS = ("""CREATE OR REPLACE FUNCTION instr(haystack TEXT, needle TEXT) RETURNS INTEGER
-    LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE AS $$ SELECT strpos(haystack, needle) $$""",)
+# SQLite's functions the stores use: instr() to find a subject among an event's space-separated subject hashes;
+# json_extract() and json_each() on a JSON object of counts (a replay session's signals), for numbers only.
+_FUNCTIONS = (
+    """CREATE OR REPLACE FUNCTION instr(haystack TEXT, needle TEXT) RETURNS INTEGER
+    LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE AS $$ SELECT strpos(haystack, needle) $$""",
+    """CREATE OR REPLACE FUNCTION json_extract(doc TEXT, path TEXT) RETURNS NUMERIC
+    LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE AS
+    $$ SELECT CAST(CAST(doc AS jsonb) #>> string_to_array(substr(path, 3), '.') AS NUMERIC) $$""",
+    """CREATE OR REPLACE FUNCTION json_each(doc TEXT) RETURNS TABLE (key TEXT, value NUMERIC)
+    LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE AS
+    $$ SELECT e.key, CAST(e.value AS NUMERIC) FROM jsonb_each_text(CAST(doc AS jsonb)) AS e $$""",
+)
 _STORAGE_STATES = {"25006": "database is read-only (a standby?)", "40P01": "deadlock", "55P03": "lock not available"}
+
+
+class _NumberLoader(adapt.Loader):
+    """numeric as SQLite gives numbers: an int when whole, else a float. sum() of a BIGINT column is numeric in
+    PostgreSQL, and would otherwise come back as a Decimal, which no JSON answer or metric takes."""
+
+    def load(self, data: adapt.Buffer) -> int | float:
+        text = bytes(data)
+        try:
+            return int(text)
+        except ValueError:  # a fraction, an exponent, NaN or Infinity
+            return float(text)
 
 
 class PostgresConnection:
@@ -73,6 +94,7 @@ def storage_fault(error: BaseException) -> StorageUnavailable | None:
 
 def connect(url: str, readonly: bool) -> PostgresConnection:
     raw = psycopg.connect(url, autocommit=True, connect_timeout=CONNECT_TIMEOUT_S, application_name="privacy-gateway")
+    raw.adapters.register_loader("numeric", _NumberLoader)
     if readonly:
         raw.execute("SET SESSION CHARACTERISTICS AS TRANSACTION READ ONLY")
     return PostgresConnection(raw)

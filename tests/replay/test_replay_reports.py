@@ -10,9 +10,10 @@ from typing import Any
 
 import pytest
 
-from gateway.database import Database, Migration
-from replay import analysis, shredding
-from replay import store as replay_store
+from gateway import schema
+from gateway.database import Database
+from gateway.storage.engine import Engine
+from replay import analysis
 from replay.compression import Compressor
 from replay.detect import DetectConfig
 from replay.reports import Period, frustration_report, to_csv
@@ -24,20 +25,12 @@ from tests.replay.streams import E, Recording
 MASTER_KEY = bytes(range(32))  # not a secret: the tests' master key
 
 APP = "https://crm.example"
-MIGRATIONS = [
-    Migration("replay-1", replay_store.SCHEMA),
-    Migration("replay-keys-1", shredding.SCHEMA),
-    Migration("replay-keys-2", shredding.INDEX_SCHEMA),
-    Migration("replay-2", analysis.SCHEMA),
-    Migration("replay-3", analysis.FORMS_SCHEMA),
-    Migration("replay-4", analysis.PAGES_SCHEMA),
-    Migration("replay-5", analysis.HEAT_SCHEMA),
-]
+MIGRATIONS = [m for m in schema.MIGRATIONS if m.name.startswith("replay-")]  # the replay parts of the schema
 
 
 @pytest.fixture
-def store(tmp_path: Path) -> Iterator[ReplayStore]:
-    db = Database(tmp_path / "replay.sqlite3", MIGRATIONS)
+def store(database_location: Path | Engine) -> Iterator[ReplayStore]:
+    db = Database(database_location, MIGRATIONS)
     yield ReplayStore(db, Compressor(level=3), KeyRing(MASTER_KEY))
     db.close()
 

@@ -1,5 +1,5 @@
 """Recordings at rest are sealed under keys that deletion and retention destroy (replay.shredding), through ReplayStore
-on a real SQLite file."""
+on a real SQLite file and on PostgreSQL."""
 
 from __future__ import annotations
 
@@ -11,6 +11,7 @@ import pytest
 
 from gateway.database import Database
 from gateway.schema import MIGRATIONS
+from gateway.storage.engine import Engine
 from replay.compression import Compressor
 from replay.shredding import KeyRing, MasterKeyMismatch, Shredded, open_chunk
 from replay.store import ChunkIn, ReplayStore
@@ -21,8 +22,8 @@ MASTER = bytes(range(32))  # not a secret: the tests' master key
 
 
 @pytest.fixture
-def db(tmp_path: Path) -> Iterator[Database]:
-    database = Database(tmp_path / "replay.sqlite3", MIGRATIONS)
+def db(database_location: Path | Engine) -> Iterator[Database]:
+    database = Database(database_location, MIGRATIONS)
     yield database
     database.close()
 

@@ -1,5 +1,5 @@
 """The replay store: requests arriving together share a write and each still gets its own answer; a stored session
-reads back, and is analysed, as it was recorded."""
+reads back, and is analysed, as it was recorded. Each test runs on SQLite and on PostgreSQL (`database_location`)."""
 
 from __future__ import annotations
 
@@ -9,8 +9,9 @@ from pathlib import Path
 import orjson
 import pytest
 
-from gateway.database import Database, Migration
-from replay import shredding
+from gateway.database import Database
+from gateway.schema import MIGRATIONS
+from gateway.storage.engine import Engine
 from replay import store as replay_store
 from replay.analysis import analyze_stored
 from replay.compression import Compressor
@@ -21,8 +22,7 @@ from replay.summary import summarize
 from tests.replay.streams import E, Recording
 
 MASTER_KEY = bytes(range(32))  # not a secret: the tests' master key
-STORE_MIGRATIONS = [Migration("replay-1", replay_store.SCHEMA), Migration("replay-keys-1", shredding.SCHEMA),
-                    Migration("replay-keys-2", shredding.INDEX_SCHEMA)]
+STORE_MIGRATIONS = [m for m in MIGRATIONS if m.name.startswith("replay-")]  # the replay parts of the schema
 
 
 def chunk(session_id: str, ts: int, text: str = "hello") -> ChunkIn:
@@ -31,8 +31,8 @@ def chunk(session_id: str, ts: int, text: str = "hello") -> ChunkIn:
 
 
 @pytest.fixture
-def store(tmp_path: Path):
-    db = Database(tmp_path / "replay.sqlite3", STORE_MIGRATIONS)
+def store(database_location: Path | Engine):
+    db = Database(database_location, STORE_MIGRATIONS)
     yield ReplayStore(db, Compressor(level=3), KeyRing(MASTER_KEY))
     db.close()
 
@@ -132,11 +132,12 @@ def bound_chunk(session_id: str, ts: int, *subjects: str) -> ChunkIn:
     return ChunkIn(session_id, "main", subjects, chunk(session_id, ts).events, chunk(session_id, ts).summary)
 
 
-def test_a_session_takes_chunks_only_from_the_identifiers_it_was_opened_with_or_linked_to_them(tmp_path: Path) -> None:
+def test_a_session_takes_chunks_only_from_the_identifiers_it_was_opened_with_or_linked_to_them(
+        database_location: Path | Engine) -> None:
     """posthog-js switches its distinct id from the device's to the user's on identify, in the middle of a session:
     that chunk is taken because the identify linked the two. A chunk naming anyone else, or nobody, is refused."""
     links = {("user", "device")}
-    db = Database(tmp_path / "replay.sqlite3", STORE_MIGRATIONS)
+    db = Database(database_location, STORE_MIGRATIONS)
     store = ReplayStore(db, Compressor(level=3), KeyRing(MASTER_KEY),
                         linked=lambda conn, ids, bound: all(any((i, b) in links for b in bound) for i in ids))
 

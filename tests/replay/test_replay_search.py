@@ -1,5 +1,6 @@
 """The subject index that finding a person's sessions reads: kept in step with the sessions by the database itself,
-whatever writes them, and filled for sessions recorded before it existed."""
+whatever writes them, and filled for sessions recorded before it existed (on SQLite and PostgreSQL, but for the
+filling, checked on SQLite)."""
 
 from __future__ import annotations
 
@@ -7,8 +8,12 @@ import asyncio
 import sqlite3
 from pathlib import Path
 
+import orjson
+
 from gateway.database import Database
 from gateway.schema import DATABASE_FILE, MIGRATIONS
+from gateway.storage.connection import Connection
+from gateway.storage.engine import Engine
 from replay import search
 from replay.compression import Compressor
 from replay.search import SessionQuery
@@ -33,8 +38,9 @@ def found(db: Database, *subjects: str) -> list[str]:
     return [s["session_id"] for s in db.read_sync(lambda conn: search.find(conn, query, 50, 0)).sessions]
 
 
-def test_the_index_follows_the_sessions_subjects_and_forgets_deleted_sessions(tmp_path: Path) -> None:
-    db = Database(tmp_path / DATABASE_FILE, MIGRATIONS)
+def test_the_index_follows_the_sessions_subjects_and_forgets_deleted_sessions(
+        database_location: Path | Engine) -> None:
+    db = Database(database_location, MIGRATIONS)
     store = ReplayStore(db, Compressor(3), KeyRing(MASTER_KEY))
     asyncio.run(store.add("web", [chunk("s-1", (ANNA,), 1000), chunk("s-2", (BOB,), 2000)]))
     assert found(db, ANNA) == ["s-1"] and found(db, ANNA_USER) == []
@@ -64,13 +70,14 @@ def test_sessions_recorded_before_the_index_existed_are_found(tmp_path: Path) ->
     db.close()
 
 
-def test_a_signal_flags_a_session_even_when_its_kind_weighs_nothing_in_the_score(tmp_path: Path) -> None:
-    db = Database(tmp_path / DATABASE_FILE, MIGRATIONS)
+def test_a_signal_flags_a_session_even_when_its_kind_weighs_nothing_in_the_score(
+        database_location: Path | Engine) -> None:
+    db = Database(database_location, MIGRATIONS)
     store = ReplayStore(db, Compressor(3), KeyRing(MASTER_KEY))
     asyncio.run(store.add("web", [chunk("calm", (ANNA,), 1000), chunk("shaky", (BOB,), 2000),
                                   chunk("angry", (BOB,), 3000)]))
 
-    def analysed(conn: sqlite3.Connection) -> None:
+    def analysed(conn: Connection) -> None:
         conn.execute("""UPDATE replay_sessions SET signals = '{"rage_click": 0, "thrashed_cursor": 0}'""")
         conn.execute("""UPDATE replay_sessions SET signals = '{"rage_click": 0, "thrashed_cursor": 2}', score = 0
                         WHERE session_id = 'shaky'""")  # [replay.detect.weights] thrashed_cursor = 0
@@ -85,8 +92,8 @@ def test_a_signal_flags_a_session_even_when_its_kind_weighs_nothing_in_the_score
     db.close()
 
 
-def test_a_report_rows_sessions_hold_that_kind_on_that_page_and_element(tmp_path: Path) -> None:
-    db = Database(tmp_path / DATABASE_FILE, MIGRATIONS)
+def test_a_report_rows_sessions_hold_that_kind_on_that_page_and_element(database_location: Path | Engine) -> None:
+    db = Database(database_location, MIGRATIONS)
     store = ReplayStore(db, Compressor(3), KeyRing(MASTER_KEY))
     asyncio.run(store.add("web", [chunk(s, (ANNA,), t) for s, t in
                                   (("print", 1000), ("share", 2000), ("share-late", 3000), ("other-page", 4000))]))
@@ -98,14 +105,17 @@ def test_a_report_rows_sessions_hold_that_kind_on_that_page_and_element(tmp_path
         ("other-page", "dead_click", "/home", 'button.btn "Share report"'),
     )
 
-    def analysed(conn: sqlite3.Connection) -> None:
+    def analysed(conn: Connection) -> None:
         conn.executemany(
             "INSERT INTO replay_signals (id, session_id, window_id, kind, timestamp, page_url, selector, description,"
             " details) VALUES (?, ?, 'w', ?, 0, ?, ?, '', '{}')",
             [(f"g{i}", *row) for i, row in enumerate(signals)])
-        conn.execute("""UPDATE replay_sessions SET signals = (SELECT json_group_object(kind, n) FROM (
-                            SELECT kind, count(*) AS n FROM replay_signals g
-                            WHERE g.session_id = replay_sessions.session_id GROUP BY kind))""")
+        counts: dict[str, dict[str, int]] = {}
+        for session_id, kind, _, _ in signals:
+            counts.setdefault(session_id, {}).setdefault(kind, 0)
+            counts[session_id][kind] += 1
+        conn.executemany("UPDATE replay_sessions SET signals = ? WHERE session_id = ?",
+                         [(orjson.dumps(n).decode(), session_id) for session_id, n in counts.items()])
 
     asyncio.run(db.write(analysed))
 

@@ -40,7 +40,6 @@ import hashlib
 import hmac
 import logging
 import random
-import sqlite3
 import time
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -53,12 +52,14 @@ from gateway import reviews, signed_documents, subject_index
 from gateway.accounts import AccountMap
 from gateway.audit import AuditLog
 from gateway.consent_ledger import ConsentLedger
-from gateway.database import Database, Migration
+from gateway.database import Database
 from gateway.identity import Identity, claimed_links, component
 from gateway.keys import SigningKey
 from gateway.metrics import Metrics
 from gateway.outbox import OutboxStore
 from gateway.outbox.retry import backoff_delay, is_retryable, parse_retry_after
+from gateway.storage.connection import Connection
+from gateway.storage.migrations import tables
 from gateway.suppression import Suppression
 from gateway.vendor_deletion import VENDORS, configured, identifiers_for, max_attempts
 from policies.policy import Destination
@@ -75,7 +76,7 @@ STEP_SESSIONS = 20  # replay sessions per transaction (each with its chunks, blo
 LEASE_S = 30.0  # how long a request stays with its node after that node's last step
 
 MIGRATIONS = (
-    Migration(
+    tables(
         "deletion-1",
         (
             """CREATE TABLE deletion_requests (
@@ -112,14 +113,14 @@ MIGRATIONS = (
         ),
     ),
     # Failed tries of a vendor call in a row (`attempts` counts polls too): what the bound on retries counts.
-    Migration("deletion-calls-failures",
-              ("ALTER TABLE deletion_calls ADD COLUMN failures INTEGER NOT NULL DEFAULT 0",)),
-    Migration(
+    tables("deletion-calls-failures",
+           ("ALTER TABLE deletion_calls ADD COLUMN failures INTEGER NOT NULL DEFAULT 0",)),
+    tables(
         "deletion-2",
         ("ALTER TABLE deletion_requests ADD COLUMN include_claimed INTEGER NOT NULL DEFAULT 0",),
     ),
     # Which node carries a request, until when (see the module's docstring).
-    Migration("deletion-3", ("""CREATE TABLE deletion_leases (
+    tables("deletion-3", ("""CREATE TABLE deletion_leases (
         deletion_id TEXT PRIMARY KEY,
         holder TEXT NOT NULL,
         expires_at REAL NOT NULL
@@ -213,7 +214,7 @@ class Deletions:
         now = time.time()
         policy = {d.name: d for d in self.destinations}
 
-        def insert(conn: sqlite3.Connection) -> bool:
+        def insert(conn: Connection) -> bool:
             if conn.execute("SELECT 1 FROM deletion_requests WHERE id = ?", (deletion_id,)).fetchone():
                 return False
             conn.execute(
@@ -255,7 +256,7 @@ class Deletions:
         return sorted(set(requested))
 
     async def status(self, deletion_id: str) -> dict[str, Any] | None:
-        def select(conn: sqlite3.Connection) -> dict[str, Any] | None:
+        def select(conn: Connection) -> dict[str, Any] | None:
             row = conn.execute(
                 """SELECT id, status, created_at, completed_at, reason, requested_by, stores, subjects, include_claimed
                    FROM deletion_requests WHERE id = ?""",
@@ -285,7 +286,7 @@ class Deletions:
         return await self.db.read(select)
 
     async def recent(self, limit: int = 100) -> list[dict[str, Any]]:
-        def select(conn: sqlite3.Connection) -> list[dict[str, Any]]:
+        def select(conn: Connection) -> list[dict[str, Any]]:
             cursor = conn.execute(
                 """SELECT id, status, created_at, completed_at, reason, requested_by FROM deletion_requests
                    ORDER BY created_at DESC LIMIT ?""",
@@ -352,17 +353,11 @@ class Deletions:
             return time.time() + LEASE_S
         return next_due
 
-    def lease(self, conn: sqlite3.Connection, deletion_id: str) -> bool:
+    def lease(self, conn: Connection, deletion_id: str) -> bool:
         """Take or renew the request's lease (inside the caller's write): whether this node holds it now."""
-        now = time.time()
-        return conn.execute(
-            """INSERT INTO deletion_leases (deletion_id, holder, expires_at) VALUES (?, ?, ?)
-               ON CONFLICT (deletion_id) DO UPDATE SET holder = excluded.holder, expires_at = excluded.expires_at
-               WHERE deletion_leases.holder = excluded.holder OR deletion_leases.expires_at < ?
-               RETURNING holder""",
-            (deletion_id, self.node, now + LEASE_S, now)).fetchone() is not None
+        return take_lease(conn, deletion_id, self.node)
 
-    def _hold(self, conn: sqlite3.Connection, deletion_id: str) -> None:
+    def _hold(self, conn: Connection, deletion_id: str) -> None:
         """Inside a step's write: renew the lease, or raise LeaseLost (the step's write then changes nothing)."""
         if not self.lease(conn, deletion_id):
             raise LeaseLost(deletion_id)
@@ -372,14 +367,15 @@ class Deletions:
             "SELECT subject FROM deletion_subjects WHERE deletion_id = ?", (deletion_id,))]))
 
     async def _suppress(self, deletion_id: str) -> None:
-        def write(conn: sqlite3.Connection) -> None:
+        def write(conn: Connection) -> None:
             self._hold(conn, deletion_id)
             requested = [r[0] for r in conn.execute(
                 "SELECT subject FROM deletion_subjects WHERE deletion_id = ?", (deletion_id,))]
             include_claimed = bool(conn.execute("SELECT include_claimed FROM deletion_requests WHERE id = ?",
                                                 (deletion_id,)).fetchone()[0])
             subject = component(conn, requested, include_claimed)
-            conn.executemany("INSERT OR IGNORE INTO deletion_subjects (deletion_id, subject) VALUES (?, ?)",
+            conn.executemany("INSERT INTO deletion_subjects (deletion_id, subject) VALUES (?, ?) "
+                             "ON CONFLICT DO NOTHING",
                              [(deletion_id, s) for s in subject])
             self.suppression.add(conn, subject, deletion_id)
             _record_step(conn, deletion_id, "suppress", {"status": "done", "subjects": len(subject),
@@ -392,7 +388,7 @@ class Deletions:
         """Delete the subject from `store`, one short transaction after another until nothing of them is left."""
         subjects = await self._subjects(deletion_id)
 
-        def step(conn: sqlite3.Connection) -> bool:
+        def step(conn: Connection) -> bool:
             self._hold(conn, deletion_id)
             progress = _stores(conn, deletion_id).get(store, {})
             counts, cursor = self._delete_step(conn, deletion_id, store, subjects, progress.get("cursor", 0))
@@ -411,7 +407,7 @@ class Deletions:
                 log.warning("deletion %s: the object store is unavailable; the next sweep zeroes the recordings",
                             deletion_id)
 
-    def _delete_step(self, conn: sqlite3.Connection, deletion_id: str, store: str, subjects: set[str], cursor: int
+    def _delete_step(self, conn: Connection, deletion_id: str, store: str, subjects: set[str], cursor: int
                      ) -> tuple[dict[str, int], int | None]:
         """One step of deleting the subject from `store` (inside the caller's write): (what it deleted, by count
         name; where the next step starts, None when the store holds nothing of the subject any more)."""
@@ -420,7 +416,7 @@ class Deletions:
         deleted, next_cursor = self._delete_rows(conn, deletion_id, store, subjects, cursor)
         return {"deleted": deleted}, next_cursor
 
-    def _replay_step(self, conn: sqlite3.Connection, subjects: list[str]) -> tuple[dict[str, int], int | None]:
+    def _replay_step(self, conn: Connection, subjects: list[str]) -> tuple[dict[str, int], int | None]:
         """The subject's data keys first (their chunks are unreadable from this step on, wherever a copy is; and
         deleting sessions destroys the keys no chunk is sealed under any more, which would leave them uncounted),
         then their sessions."""
@@ -429,7 +425,7 @@ class Deletions:
         reviews.delete_for(conn, sessions)  # staff notes about those sessions may describe the person
         return {"deleted": len(sessions), "keys_destroyed": keys}, 0 if sessions or keys else None
 
-    def _delete_rows(self, conn: sqlite3.Connection, deletion_id: str, store: str, subjects: set[str], cursor: int
+    def _delete_rows(self, conn: Connection, deletion_id: str, store: str, subjects: set[str], cursor: int
                      ) -> tuple[int, int | None]:
         ordered = sorted(subjects)
         if store == "outbox":
@@ -442,6 +438,11 @@ class Deletions:
             return self.ledger.forget(conn, subjects, deletion_id if self.keep_consent_proof else None), None
         # Identity links, and the account each identifier was linked to by group calls (keyed by subject: one step).
         return self.identity.forget(conn, subjects) + self.accounts.delete_subjects(conn, subjects), None
+
+    async def _held(self, deletion_id: str) -> None:
+        """Renew the lease before a vendor call goes out (LeaseLost if another node carries the request now): a call
+        is made by the node that will record its outcome."""
+        await self.db.write(lambda c: self._hold(c, deletion_id))
 
     async def _vendor_calls(self, deletion_id: str) -> float | None:
         calls = await self.db.read(lambda c: c.execute(
@@ -469,6 +470,7 @@ class Deletions:
                     job_id: str | None) -> float | None:
         vendor = VENDORS[destination.protocol]
         base = vendor.endpoint(destination)
+        await self._held(deletion_id)
         if state == "pending":
             call = vendor.submit(base, destination, ids[: vendor.max_ids])
         else:
@@ -524,34 +526,46 @@ class Deletions:
             return None
         delay = backoff_delay(destination.retry, failures, retry_after, self.rng)
         next_at = time.time() + delay
-        await self.db.write(lambda c: c.execute(
-            """UPDATE deletion_calls SET attempts = attempts + 1, failures = ?, next_at = ?, error = ?
-               WHERE deletion_id = ? AND destination = ?""",
-            (failures, next_at, error, deletion_id, destination.name)))
+
+        def write(c: Connection) -> None:
+            self._hold(c, deletion_id)
+            c.execute("""UPDATE deletion_calls SET attempts = attempts + 1, failures = ?, next_at = ?, error = ?
+                         WHERE deletion_id = ? AND destination = ?""",
+                      (failures, next_at, error, deletion_id, destination.name))
+
+        await self.db.write(write)
         log.warning("deletion %s: %s answered %s; retrying in %.1f s", deletion_id, destination.name, error, delay)
         return next_at
 
     async def _submitted(self, deletion_id: str, destination: str, job_id: str) -> None:
-        await self.db.write(lambda c: c.execute(
-            """UPDATE deletion_calls SET state = 'submitted', job_id = ?, attempts = attempts + 1, error = NULL,
-                      failures = 0, submitted_at = coalesce(submitted_at, ?), next_at = 0
-               WHERE deletion_id = ? AND destination = ?""",
-            (job_id, time.time(), deletion_id, destination)))
+        def write(c: Connection) -> None:
+            self._hold(c, deletion_id)
+            c.execute("""UPDATE deletion_calls SET state = 'submitted', job_id = ?, attempts = attempts + 1,
+                                error = NULL, failures = 0, submitted_at = coalesce(submitted_at, ?), next_at = 0
+                         WHERE deletion_id = ? AND destination = ?""",
+                      (job_id, time.time(), deletion_id, destination))
+
+        await self.db.write(write)
 
     async def _settle(self, deletion_id: str, destination: str, state: str, job_id: str | None = None,
                       error: str | None = None) -> None:
         """A call is over: keep its outcome, wipe the identifiers it carried."""
         now = time.time()
-        await self.db.write(lambda c: c.execute(
-            """UPDATE deletion_calls SET state = ?, identifiers = '[]', job_id = coalesce(?, job_id), error = ?,
-                      attempts = attempts + 1, submitted_at = coalesce(submitted_at, ?), completed_at = ?
-               WHERE deletion_id = ? AND destination = ?""",
-            (state, job_id, error, now, now, deletion_id, destination)))
+
+        def write(c: Connection) -> None:
+            self._hold(c, deletion_id)
+            c.execute("""UPDATE deletion_calls SET state = ?, identifiers = '[]', job_id = coalesce(?, job_id),
+                                error = ?, attempts = attempts + 1, submitted_at = coalesce(submitted_at, ?),
+                                completed_at = ?
+                         WHERE deletion_id = ? AND destination = ?""",
+                      (state, job_id, error, now, now, deletion_id, destination))
+
+        await self.db.write(write)
         if state == "failed" and self.metrics is not None:
             self.metrics.inc("gateway_vendor_deletion_failed_total", destination=destination)
 
     async def _finish(self, deletion_id: str) -> None:
-        def write(conn: sqlite3.Connection) -> None:
+        def write(conn: Connection) -> None:
             self._hold(conn, deletion_id)
             row = conn.execute("SELECT created_at, requested_by, stores, include_claimed FROM deletion_requests "
                                "WHERE id = ?", (deletion_id,)).fetchone()
@@ -594,14 +608,28 @@ class Deletions:
         log.info("deletion %s finished", deletion_id)
 
 
-def _stores(conn: sqlite3.Connection, deletion_id: str) -> dict[str, Any]:
+def take_lease(conn: Connection, deletion_id: str, node: str, now: float | None = None) -> bool:
+    """Take or renew a request's lease for `node` (inside the caller's write): whether `node` holds it now. One
+    conditional upsert: it takes a lease nobody holds, renews `node`'s own, or takes over one that expired, and
+    changes nothing while another node's is current. On PostgreSQL nodes racing for it are ordered by the row's lock,
+    and the loser's condition is checked again on the winner's row, so one of them holds it."""
+    now = time.time() if now is None else now
+    return conn.execute(
+        """INSERT INTO deletion_leases (deletion_id, holder, expires_at) VALUES (?, ?, ?)
+           ON CONFLICT (deletion_id) DO UPDATE SET holder = excluded.holder, expires_at = excluded.expires_at
+           WHERE deletion_leases.holder = excluded.holder OR deletion_leases.expires_at < ?
+           RETURNING holder""",
+        (deletion_id, node, now + LEASE_S, now)).fetchone() is not None
+
+
+def _stores(conn: Connection, deletion_id: str) -> dict[str, Any]:
     """What each step of a request has done so far."""
     stores: dict[str, Any] = orjson.loads(conn.execute("SELECT stores FROM deletion_requests WHERE id = ?",
                                                        (deletion_id,)).fetchone()[0])
     return stores
 
 
-def _record_step(conn: sqlite3.Connection, deletion_id: str, step: str, outcome: dict[str, Any],
+def _record_step(conn: Connection, deletion_id: str, step: str, outcome: dict[str, Any],
                  status: str | None = None) -> None:
     stores = _stores(conn, deletion_id)
     stores[step] = outcome

@@ -17,6 +17,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from gateway.storage.connection import Connection
+from gateway.storage.ddl import postgres_tables
 from gateway.storage.engine import Engine
 
 MIGRATIONS_TABLE = "migrations"
@@ -33,6 +34,12 @@ class Migration:
 
     def statements_for(self, engine: str) -> Sequence[str] | None:
         return self.statements if engine == "sqlite" else self.postgres
+
+
+def tables(name: str, statements: Sequence[str]) -> Migration:
+    """A step of plain table definitions, for both engines: its PostgreSQL statements are the SQLite ones with their
+    types translated (gateway.storage.ddl)."""
+    return Migration(name, statements, postgres=postgres_tables(statements))
 
 
 def unported(migrations: Sequence[Migration]) -> list[str]:

@@ -270,3 +270,43 @@ def test_dead_letters_are_deleted_and_redriven_ones_are_found_through_the_index(
             assert count(client, "SELECT count(*) FROM outbox_subjects") == 2
     finally:
         vendor.stop()
+
+
+def test_a_vendor_calls_outcome_is_recorded_only_by_the_node_holding_the_lease(
+        tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
+    """The lease moves to another node while this one's vendor call is in flight (this node stalled past its lease):
+    the answer changes nothing here (the call stays pending, its identifiers kept for the node that carries the
+    request on); once that node's lease lapses in turn, this one takes the request back and completes it."""
+    vendor = FakeVendor().start()
+    policy = parse_policy(POLICY.replace("http://127.0.0.1:9", vendor.url), "deletion.toml", DESTINATION_PROTOCOLS,
+                          {})
+    try:
+        with TestClient(create_app(policy, tmp_path, announce_token=lambda token: None)) as client:
+            db = gateway_of(client).db
+
+            def taken_over_meanwhile(request: Any) -> Answer | None:
+                if len(vendor.requests) == 0:  # the first call: another node takes the request over meanwhile
+                    db.write_sync(lambda c: c.execute(
+                        "UPDATE deletion_leases SET holder = 'node-b', expires_at = expires_at + 600"))
+                return Answer(200, b"{}")  # accepted; no job to poll
+
+            vendor.rule = taken_over_meanwhile
+            deletion_id = delete(client, "subject-5", ["segment"])
+            vendor.wait_for_requests(1)
+            wait_until(lambda: count(client, "SELECT count(*) FROM deletion_leases WHERE holder = 'node-b'") == 1,
+                       what="the lease taken over")
+            # This node's worker got the answer and, holding no lease, recorded nothing of it.
+            wait_until(lambda: "another node took it over" in caplog.text, what="the worker to find the lease gone")
+            calls = db.read_sync(lambda c: c.execute(
+                "SELECT state, attempts, identifiers != '[]' FROM deletion_calls").fetchall())
+            assert calls == [("pending", 0, 1)]
+            assert len(vendor.requests) == 1
+
+            db.write_sync(lambda c: c.execute("UPDATE deletion_leases SET expires_at = 0"))  # node b died
+            client.portal.call(gateway_of(client).deletions.wakeup.set)
+            done = completed(client, deletion_id)
+            assert done["destinations"]["segment"]["status"] == "completed"
+            assert done["destinations"]["segment"]["attempts"] == 1  # the outcome recorded once, by the holder
+            assert len(vendor.requests) == 2
+    finally:
+        vendor.stop()

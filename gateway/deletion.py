@@ -40,6 +40,7 @@ import hashlib
 import hmac
 import logging
 import random
+import sqlite3
 import time
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -214,7 +215,7 @@ class Deletions:
         now = time.time()
         policy = {d.name: d for d in self.destinations}
 
-        def insert(conn: Connection) -> bool:
+        def insert(conn: sqlite3.Connection) -> bool:
             if conn.execute("SELECT 1 FROM deletion_requests WHERE id = ?", (deletion_id,)).fetchone():
                 return False
             conn.execute(
@@ -367,7 +368,7 @@ class Deletions:
             "SELECT subject FROM deletion_subjects WHERE deletion_id = ?", (deletion_id,))]))
 
     async def _suppress(self, deletion_id: str) -> None:
-        def write(conn: Connection) -> None:
+        def write(conn: sqlite3.Connection) -> None:
             self._hold(conn, deletion_id)
             requested = [r[0] for r in conn.execute(
                 "SELECT subject FROM deletion_subjects WHERE deletion_id = ?", (deletion_id,))]
@@ -388,7 +389,7 @@ class Deletions:
         """Delete the subject from `store`, one short transaction after another until nothing of them is left."""
         subjects = await self._subjects(deletion_id)
 
-        def step(conn: Connection) -> bool:
+        def step(conn: sqlite3.Connection) -> bool:
             self._hold(conn, deletion_id)
             progress = _stores(conn, deletion_id).get(store, {})
             counts, cursor = self._delete_step(conn, deletion_id, store, subjects, progress.get("cursor", 0))
@@ -407,7 +408,7 @@ class Deletions:
                 log.warning("deletion %s: the object store is unavailable; the next sweep zeroes the recordings",
                             deletion_id)
 
-    def _delete_step(self, conn: Connection, deletion_id: str, store: str, subjects: set[str], cursor: int
+    def _delete_step(self, conn: sqlite3.Connection, deletion_id: str, store: str, subjects: set[str], cursor: int
                      ) -> tuple[dict[str, int], int | None]:
         """One step of deleting the subject from `store` (inside the caller's write): (what it deleted, by count
         name; where the next step starts, None when the store holds nothing of the subject any more)."""
@@ -416,7 +417,7 @@ class Deletions:
         deleted, next_cursor = self._delete_rows(conn, deletion_id, store, subjects, cursor)
         return {"deleted": deleted}, next_cursor
 
-    def _replay_step(self, conn: Connection, subjects: list[str]) -> tuple[dict[str, int], int | None]:
+    def _replay_step(self, conn: sqlite3.Connection, subjects: list[str]) -> tuple[dict[str, int], int | None]:
         """The subject's data keys first (their chunks are unreadable from this step on, wherever a copy is; and
         deleting sessions destroys the keys no chunk is sealed under any more, which would leave them uncounted),
         then their sessions."""
@@ -425,7 +426,7 @@ class Deletions:
         reviews.delete_for(conn, sessions)  # staff notes about those sessions may describe the person
         return {"deleted": len(sessions), "keys_destroyed": keys}, 0 if sessions or keys else None
 
-    def _delete_rows(self, conn: Connection, deletion_id: str, store: str, subjects: set[str], cursor: int
+    def _delete_rows(self, conn: sqlite3.Connection, deletion_id: str, store: str, subjects: set[str], cursor: int
                      ) -> tuple[int, int | None]:
         ordered = sorted(subjects)
         if store == "outbox":
@@ -565,7 +566,7 @@ class Deletions:
             self.metrics.inc("gateway_vendor_deletion_failed_total", destination=destination)
 
     async def _finish(self, deletion_id: str) -> None:
-        def write(conn: Connection) -> None:
+        def write(conn: sqlite3.Connection) -> None:
             self._hold(conn, deletion_id)
             row = conn.execute("SELECT created_at, requested_by, stores, include_claimed FROM deletion_requests "
                                "WHERE id = ?", (deletion_id,)).fetchone()

@@ -2,8 +2,9 @@
 
 A blob is named by its chunk's id (the integer key of its row in `replay_chunks`). The embedded default keeps blobs in
 the gateway's database (BYTEA on PostgreSQL), written in the same transaction as the chunk's index row, so a chunk is
-either fully stored or not at all; keyed by that integer, the table needs no index of its own and new rows are appended. An object-store
-implementation would `put` before the index row is committed and delete blobs that no committed row points to.
+either fully stored or not at all; keyed by that integer, the table needs no index of its own and new rows are
+appended. An object-store implementation would `put` before the index row is committed and delete blobs that no
+committed row points to.
 """
 
 from __future__ import annotations

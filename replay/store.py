@@ -108,8 +108,9 @@ class SessionConflict(Exception):
         self.session_id, self.reason = session_id, reason
 
 
-# Whether every one of some identifier hashes is linked to one of others (the gateway's identity graph).
-Linked = Callable[[Connection, Iterable[str], Iterable[str]], bool]
+# Whether every one of some identifier hashes is linked to one of others (the gateway's identity graph), read on the
+# writer's connection (typed Any: the gateway's stores type it as their engine's connection).
+Linked = Callable[[Any, Iterable[str], Iterable[str]], bool]
 
 
 @dataclass

@@ -14,8 +14,8 @@ import pytest
 
 from gateway.database import Database
 from gateway.schema import MIGRATIONS
-from gateway.storage.postgres import postgres_engine
 from gateway.storage.placeholders import to_format
+from gateway.storage.postgres import postgres_engine
 from replay.compression import Compressor
 from replay.shredding import KeyRing
 from replay.store import ChunkIn, ReplayStore

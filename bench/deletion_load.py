@@ -1,12 +1,15 @@
 """Ingest latency while a deletion request runs: does deleting one subject stall everyone else's events?
 
     .venv/bin/python bench/deletion_load.py [--outbox 1000000] [--sessions 100000] [--idle-seconds 10]
+                                            [--database-url postgresql://...]
 
 Builds a real data directory: the real server creates it (migrations), then `--outbox` queued deliveries and
 `--sessions` replay sessions are bulk-loaded into its SQLite file (executemany; every row has its own subjects, two
 random keyed-hash-shaped values, and its own message id), among them `--subject-rows` deliveries and
 `--subject-sessions` sessions of one subject, whose hash is the real keyed hash of its user id. The destination is a
-closed port with a long backoff, so the rows stay queued, as behind a vendor outage.
+closed port with a long backoff, so the rows stay queued, as behind a vendor outage. With `--database-url` (an empty
+PostgreSQL database) the same is done there: the server migrates it, the rows are loaded through the gateway's own
+PostgreSQL connection, and ANALYZE gives the planner the tables' sizes, as autovacuum would on a live database.
 
 Then the real `privacy-gateway serve` on that directory takes Segment batches (`--batch` events, each event with its
 own ids, never a repeated one) on `--concurrency` keep-alive connections: first `--idle-seconds` with nothing else
@@ -42,6 +45,8 @@ from gateway import keys  # noqa: E402 - after the path: the bench runs from a c
 from gateway.identity import Identity  # noqa: E402
 from gateway.outbox.store import queue_rows  # noqa: E402
 from gateway.schema import DATABASE_FILE  # noqa: E402
+from gateway.storage import postgres  # noqa: E402
+from gateway.storage.connection import Connection  # noqa: E402
 
 WRITE_KEY = "bench-write-key"
 COMPLIANCE = "bench-compliance-token"
@@ -106,16 +111,33 @@ def random_hash() -> str:
     return secrets.token_hex(16)
 
 
-def load(data_dir: Path, outbox: int, sessions: int, subject_rows: int, subject_sessions: int) -> None:
+def load(data_dir: Path, database_url: str | None, outbox: int, sessions: int, subject_rows: int,
+         subject_sessions: int) -> None:
     """Bulk-load the queued deliveries and replay sessions, the subject's spread evenly among everyone's."""
+    if database_url is None:
+        conn = sqlite3.connect(data_dir / DATABASE_FILE)
+        with conn:
+            _load(conn, data_dir, outbox, sessions, subject_rows, subject_sessions)
+        conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        conn.close()
+        return
+    pg = postgres.connect(database_url, readonly=False)
+    pg.execute("BEGIN")
+    _load(pg, data_dir, outbox, sessions, subject_rows, subject_sessions)
+    pg.execute("COMMIT")
+    pg.execute("ANALYZE")
+    pg.close()
+
+
+def _load(conn: Connection, data_dir: Path, outbox: int, sessions: int, subject_rows: int,
+          subject_sessions: int) -> None:
     secret = (data_dir / keys.KEY_FILE).read_text().strip().encode()
     subject = Identity(keys.derive(secret, "identity")).hash(SUBJECT)
-    conn = sqlite3.connect(data_dir / DATABASE_FILE)
     now = time.time()
     every = max(1, outbox // max(1, subject_rows))
 
     def outbox_rows(start: int, end: int) -> list[tuple[object, ...]]:
-        rows = []
+        rows: list[tuple[object, ...]] = []
         for i in range(start, end):
             subjects = f"{subject} {random_hash()}" if i % every == 0 and i // every < subject_rows \
                 else f"{random_hash()} {random_hash()}"
@@ -123,18 +145,15 @@ def load(data_dir: Path, outbox: int, sessions: int, subject_rows: int, subject_
             rows.append(("segment", "bench", f"m-{i}", now, body, "event", subjects))
         return rows
 
-    with conn:
-        for start in range(0, outbox, 100_000):
-            queue_rows(conn, outbox_rows(start, min(outbox, start + 100_000)))  # as ingest queues them, indexed
-        every_session = max(1, sessions // max(1, subject_sessions))
-        conn.executemany(
-            """INSERT INTO replay_sessions (session_id, source, subjects, first_ts, last_ts, created_at, updated_at)
-               VALUES (?, 'bench', ?, ?, ?, ?, ?)""",
-            [(f"s-{i}", f"{subject} {random_hash()}" if i % every_session == 0 and i // every_session
-              < subject_sessions else f"{random_hash()} {random_hash()}", i, i + 1, now, now)
-             for i in range(sessions)])
-    conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
-    conn.close()
+    for start in range(0, outbox, 100_000):
+        queue_rows(conn, outbox_rows(start, min(outbox, start + 100_000)))  # as ingest queues them, indexed
+    every_session = max(1, sessions // max(1, subject_sessions))
+    conn.executemany(
+        """INSERT INTO replay_sessions (session_id, source, subjects, first_ts, last_ts, created_at, updated_at)
+           VALUES (?, 'bench', ?, ?, ?, ?, ?)""",
+        [(f"s-{i}", f"{subject} {random_hash()}" if i % every_session == 0 and i // every_session
+          < subject_sessions else f"{random_hash()} {random_hash()}", i, i + 1, now, now)
+         for i in range(sessions)])
 
 
 def batch_request(n: int, counter: list[int]) -> bytes:
@@ -219,13 +238,15 @@ def main() -> None:
     parser.add_argument("--idle-seconds", type=float, default=10)
     parser.add_argument("--concurrency", type=int, default=4)
     parser.add_argument("--batch", type=int, default=20)
+    parser.add_argument("--database-url", help="an empty PostgreSQL database to run on instead of SQLite")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
         policy, data_dir = Path(tmp) / "policy.toml", Path(tmp) / "data"
-        policy.write_text(POLICY)
+        policy.write_text(POLICY if args.database_url is None else
+                          f'{POLICY}\n[storage]\ndatabase_url = "{args.database_url}"\n')
         stop_server(start_server(policy, data_dir)[0])  # creates the database (migrations) and the key
         started = time.perf_counter()
-        load(data_dir, args.outbox, args.sessions, args.subject_rows, args.subject_sessions)
+        load(data_dir, args.database_url, args.outbox, args.sessions, args.subject_rows, args.subject_sessions)
         print(f"loaded {args.outbox:,} queued deliveries and {args.sessions:,} replay sessions "
               f"({args.subject_rows:,} and {args.subject_sessions:,} of the subject) in "
               f"{time.perf_counter() - started:.1f} s")
@@ -234,7 +255,8 @@ def main() -> None:
             idle, during, took = asyncio.run(phases(url, args))
         finally:
             stop_server(proc)
-    print(f"ingest: batches of {args.batch} events on {args.concurrency} connections; load average "
+    engine = "SQLite" if args.database_url is None else f"PostgreSQL ({postgres.redacted(args.database_url)})"
+    print(f"{engine}; ingest: batches of {args.batch} events on {args.concurrency} connections; load average "
           f"{' '.join(f'{x:.2f}' for x in os.getloadavg())} on {os.cpu_count()} cores")
     print(f"  idle:            p50 {quantile(idle, 0.5) * 1000:7.1f} ms  p99 {quantile(idle, 0.99) * 1000:7.1f} ms"
           f"  ({len(idle)} requests)")

@@ -70,7 +70,8 @@ def test_migrate_prepares_the_moved_tables_on_postgresql_once(postgres: Postgres
                               "WHERE schemaname = 'public'", database).split())
     assert {"outbox", "outbox_subjects", "dead_letters", "suppressed_subjects", "replay_sessions", "replay_chunks",
             "replay_blobs", "replay_session_subjects", "replay_keys", "replay_key_subjects", "replay_objects",
-            "deletion_requests", "deletion_subjects", "deletion_calls", "deletion_leases", "destination_owners"} <= tables
+            "deletion_requests", "deletion_subjects", "deletion_calls", "deletion_leases",
+            "destination_owners"} <= tables
 
 
 def test_migrate_brings_a_sqlite_data_directory_up_to_date(tmp_path: Path) -> None:

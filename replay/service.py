@@ -37,7 +37,7 @@ class Recorded:
     identifiers: Mapping[str, str]  # in clear, as the SDK sent them: a destination needs the distinct id
     subjects: tuple[str, ...]
     events: list[dict[str, Any]]
-    digest: bytes  # replay.store.chunk_digest: the same chunk sent again has the same one
+    digest: bytes  # replay.shredding.KeyRing.chunk_digest: the same chunk sent again has the same one
 
 
 # (source, chunks, request headers, query): the request's signals decide consent per destination, as for events.

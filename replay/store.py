@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import hashlib
 import time
 from collections import OrderedDict
 from collections.abc import Awaitable, Callable, Iterable, Iterator
@@ -67,8 +66,10 @@ SCHEMA = (
     )""",
     "CREATE INDEX replay_sessions_first_ts ON replay_sessions (first_ts)",
     "CREATE INDEX replay_sessions_updated_at ON replay_sessions (updated_at)",
-    # `digest` (16 bytes of BLAKE2b over window id and events) makes a resent batch a no-op; the unique index on
-    # (session_id, digest) also serves reading a session's chunks, so the table needs no other index.
+    # `digest` (16 bytes of keyed BLAKE2b over window id and events, replay.shredding.KeyRing.chunk_digest) makes a
+    # resent batch a no-op; the unique index on (session_id, digest) also serves reading a session's chunks, so the
+    # table needs no other index. Rows from before the key keep their unkeyed digest (it is their seal's associated
+    # data) until retention or a deletion removes them.
     """CREATE TABLE replay_chunks (
         id INTEGER PRIMARY KEY AUTOINCREMENT,
         session_id TEXT NOT NULL,
@@ -191,16 +192,7 @@ class Stored:
     duplicate: bool
     raw_bytes: int
     stored_bytes: int
-    digest: bytes = b""  # chunk_digest: what names the chunk (forwarded recordings take their dedup ids from it)
-
-
-def chunk_digest(window_id: str, raw: bytes) -> bytes:
-    """What makes two batches the same batch. BLAKE2b, as it is about three times faster than SHA-256 here; not keyed,
-    as it only compares a session's own chunks."""
-    h = hashlib.blake2b(window_id.encode(), digest_size=16)
-    h.update(b"\0")
-    h.update(raw)
-    return h.digest()
+    digest: bytes = b""  # KeyRing.chunk_digest: what names the chunk (forwarded recordings take their dedup ids from it)
 
 
 def encode_chunk(events: list[dict[str, Any]]) -> bytes:
@@ -319,7 +311,7 @@ class ReplayStore:
         dict_id = self.dictionary_for(pending.source)
         compressed = []
         for (chunk, raw), key in zip(pending.chunks, keys, strict=True):
-            digest = chunk_digest(chunk.window_id, raw)
+            digest = self.keys.chunk_digest(chunk.window_id, raw)
             data = self.compressor.compress(raw, dict_id)
             compressed.append(_Compressed(raw, digest, dict_id, key,
                                           shredding.seal_chunk(key, chunk.session_id, digest, dict_id, data)))

@@ -4,6 +4,7 @@ on a real SQLite file and on PostgreSQL."""
 from __future__ import annotations
 
 import asyncio
+import hashlib
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -13,8 +14,8 @@ from gateway.database import Database
 from gateway.schema import MIGRATIONS
 from gateway.storage.engine import Engine
 from replay.compression import Compressor
-from replay.shredding import KeyRing, MasterKeyMismatch, Shredded, open_chunk
-from replay.store import ChunkIn, ReplayStore
+from replay.shredding import DataKey, KeyRing, MasterKeyMismatch, Shredded, open_chunk, seal_chunk
+from replay.store import ChunkIn, ReplayStore, encode_chunk
 from replay.summary import summarize
 from tests.replay.streams import E, Recording
 
@@ -133,3 +134,43 @@ def test_rewrapping_under_a_new_master_key_keeps_every_recording_readable(db: Da
     assert db.write_sync(lambda c: store.keys.rewrap(c, new)) == 1
     reopened = ReplayStore(db, Compressor(3), KeyRing(new))
     assert any(e.get("data", {}).get("text") == "kept" for e in reopened.read_events("s-1"))
+
+
+def unkeyed_digest(chunk: ChunkIn) -> bytes:
+    """What a chunk's digest was before it was keyed: BLAKE2b of window id and events, which anyone could compute."""
+    h = hashlib.blake2b(chunk.window_id.encode(), digest_size=16)
+    h.update(b"\0")
+    h.update(encode_chunk(chunk.events))
+    return h.digest()
+
+
+def test_a_chunks_digest_confirms_no_guess_of_its_content_without_the_master_key(db: Database) -> None:
+    store = ReplayStore(db, Compressor(3), KeyRing(MASTER))
+    sent = visit("s-1", ("h-ann",), "size 44 boots")
+    asyncio.run(store.add("web", [sent]))
+    assert asyncio.run(store.add("web", [sent]))[0].duplicate  # an SDK retry is still stored once
+    ((_, _, _, digest, _, _),) = chunks(db)
+
+    # Someone holding the index (a backup, after the deletion shredded the chunk) who guesses the exact content
+    # cannot confirm it: the digest is neither the plain hash nor what another master key makes of it.
+    assert digest != unkeyed_digest(sent)
+    assert digest != KeyRing(bytes(32)).chunk_digest(sent.window_id, encode_chunk(sent.events))
+    assert digest == KeyRing(MASTER).chunk_digest(sent.window_id, encode_chunk(sent.events))
+
+
+def test_a_chunk_digested_before_digests_were_keyed_is_still_read(db: Database) -> None:
+    store = ReplayStore(db, Compressor(3), KeyRing(MASTER))
+    sent = visit("s-1", ("h-ann",), "size 44 boots")
+    asyncio.run(store.add("web", [sent]))
+    chunk_id, dict_id, session_id, digest, key_id, data = chunks(db)[0]
+    key = db.read_sync(lambda c: store.keys.key(c, key_id))
+    assert key is not None
+    # As an older gateway stored it: the unkeyed digest in its row and in its seal's associated data.
+    old = unkeyed_digest(sent)
+    compressed = open_chunk(key, chunk_id, session_id, digest, dict_id, data)
+    legacy = seal_chunk(DataKey(key_id, key, b""), session_id, old, dict_id, compressed)
+    db.write_sync(lambda c: (c.execute("UPDATE replay_chunks SET digest = ? WHERE id = ?", (old, chunk_id)),
+                             c.execute("UPDATE replay_blobs SET data = ? WHERE chunk_id = ?", (legacy, chunk_id))))
+
+    reader = ReplayStore(db, Compressor(3), KeyRing(MASTER))
+    assert any(e.get("data", {}).get("text") == "size 44 boots" for e in reader.read_events("s-1"))

@@ -19,7 +19,7 @@ from replay import object_index
 from replay import store as replay_store
 from replay.batching import Batching, batching_for
 from replay.compression import Compressor
-from replay.objects import new_key
+from replay.objects import Span, new_key
 from replay.s3 import S3Objects
 from replay.shredding import KeyRing
 from replay.store import ChunkIn, ReplayStore
@@ -217,6 +217,22 @@ def test_a_bucket_that_does_not_answer_is_said_at_start(credentials: S3Bucket) -
 
     with pytest.raises(ObjectStoreUnavailable, match="no-such-bucket"):
         S3Objects(storage(credentials, bucket="no-such-bucket")).check()
+
+
+def test_a_put_is_signed_with_the_environments_credentials_and_a_wrong_secret_is_refused(
+        credentials: S3Bucket, monkeypatch: pytest.MonkeyPatch) -> None:
+    from replay.objects import ObjectStoreUnavailable
+
+    objects = S3Objects(storage(credentials))
+    objects.put("replay/signed", b"sealed bytes")
+    assert objects.read([Span("replay/signed", 7, 5)]) == {Span("replay/signed", 7, 5): b"bytes"}
+    objects.close()
+
+    monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "not-the-secret")
+    forged = S3Objects(storage(credentials))
+    with pytest.raises(ObjectStoreUnavailable, match="HTTP 403"):
+        forged.put("replay/forged", b"sealed bytes")
+    forged.close()
 
 
 def test_a_store_that_cannot_be_reached_refuses_the_request_and_indexes_nothing(tmp_path: Path,

@@ -39,16 +39,20 @@ from __future__ import annotations
 import argparse
 import asyncio
 import gzip
+import itertools
 import json
 import os
+import sqlite3
 import statistics
 import sys
 import tempfile
 import time
+from array import array
 from pathlib import Path
 
 import orjson
 import zstandard
+from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
@@ -284,6 +288,66 @@ async def stored_file_bytes(tmp: Path, sessions: list[list[bytes]], level: int, 
     return stored, pages["replay_blobs"], pages["replay_chunks"] + pages["sqlite_autoindex_replay_chunks_1"], grown
 
 
+# What compaction would keep per segment (issue 16's design, measured here before it is built): the chunk index's
+# columns, the object span of the segment, and where each chunk's JSON starts inside it (so reads by event still work).
+SEGMENT_SCHEMA = """CREATE TABLE segments (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    session_id TEXT NOT NULL,
+    digest BLOB NOT NULL,
+    first_ts INTEGER NOT NULL,
+    last_ts INTEGER NOT NULL,
+    events INTEGER NOT NULL,
+    raw_bytes INTEGER NOT NULL,
+    stored_bytes INTEGER NOT NULL,
+    dictionary_id INTEGER,
+    key_id TEXT,
+    object_id INTEGER,
+    object_offset INTEGER,
+    chunk_starts BLOB NOT NULL,
+    created_at REAL NOT NULL,
+    UNIQUE (session_id, digest)
+)"""
+SEGMENT_BLOBS = "CREATE TABLE blobs (id INTEGER PRIMARY KEY, data BLOB NOT NULL)"
+
+
+async def compacted_file_bytes(tmp: Path, sessions: list[list[bytes]], level: int, dictionary: bytes | None
+                         ) -> tuple[int, int, int]:
+    """(sealed segment bytes, the segment index's pages, growth of a SQLite file holding index and segments) if each
+    of `sessions` were compacted into one segment: its chunks' JSON one after another, compressed as one zstd frame
+    at `level` with `dictionary`, sealed (AES-GCM: nonce and tag), one index row. On S3 the segments are ranges of
+    shared objects, so what the database holds is the index alone."""
+    context = zstandard.ZstdCompressor(
+        level=level, dict_data=zstandard.ZstdCompressionDict(dictionary) if dictionary else None)
+    key = shredding.DataKey("bench", AESGCM(AESGCM.generate_key(bit_length=256)), b"")
+    path = tmp / f"segments-{time.monotonic_ns()}.sqlite3"
+    db = Database(path, [Migration("segments", (SEGMENT_SCHEMA, SEGMENT_BLOBS))])
+    await db.checkpoint()
+    empty = path.stat().st_size
+    sealed_total = 0
+
+    def insert(conn: sqlite3.Connection) -> None:
+        nonlocal sealed_total
+        for i, chunks in enumerate(sessions):
+            raw = b"".join(chunks)
+            sealed = shredding.seal_chunk(key, f"s-{i}", os.urandom(16), 1, context.compress(raw))
+            sealed_total += len(sealed)
+            starts = array("I", itertools.accumulate((len(c) for c in chunks[:-1]), initial=0)).tobytes()
+            conn.execute("INSERT INTO segments (session_id, digest, first_ts, last_ts, events, raw_bytes, stored_bytes,"
+                         " dictionary_id, key_id, object_id, object_offset, chunk_starts, created_at) VALUES "
+                         "(?, ?, ?, ?, ?, ?, ?, 1, ?, 1, ?, ?, ?)",
+                         (f"s-{i}", os.urandom(16), 1_795_000_000_000, 1_795_000_090_000,
+                          sum(len(orjson.loads(c)) for c in chunks), len(raw), len(sealed), f"subjects:h-{i}",
+                          sealed_total, zstandard.ZstdCompressor(level=3).compress(starts), time.time()))
+            conn.execute("INSERT INTO blobs (data) VALUES (?)", (sealed,))
+
+    db.write_sync(insert)
+    await db.checkpoint()
+    grown = path.stat().st_size - empty
+    pages = dict(db.read_sync(lambda c: c.execute("SELECT name, sum(pgsize) FROM dbstat GROUP BY name").fetchall()))
+    db.close()
+    return sealed_total, pages["segments"] + pages["sqlite_autoindex_segments_1"], grown
+
+
 async def sizes(levels: list[int], retrain_after_chunks: int) -> None:
     """Stored bytes of a source's unseen sessions against per-chunk gzip-6, cold and at steady state, with the SQLite
     file's overhead and the dictionary's share counted."""
@@ -317,6 +381,28 @@ async def sizes(levels: list[int], retrain_after_chunks: int) -> None:
     print("chunks: the sealed chunks' bytes; blobs: the pages holding them; index: the chunk index's pages; file: what "
           "the SQLite file grew by, all tables (the source's dictionary excluded); + dict: with the dictionary's "
           f"share, one version per {retrain_after_chunks} chunks (retrain_after_chunks); the shipped one costs none")
+    await compaction(unseen, earlier, generic, levels, gzip_total, chunk_count, retrain_after_chunks)
+
+
+async def compaction(unseen: list[list[bytes]], earlier: list[list[bytes]], generic: bytes, levels: list[int],
+               gzip_total: int, chunk_count: int, retrain_after_chunks: int) -> None:
+    """The same sessions if each were compacted into one sealed segment once idle (not built yet: measured here)."""
+    print("\nif compacted: one segment per session, compressed as one frame (a design measured, not yet in the store)")
+    print(f"{'vs per-chunk gzip-6':<44}{'segments':>9}{'index':>9}{'S3':>9}{'+ dict':>9}{'file':>9}{'+ dict':>9}")
+    with tempfile.TemporaryDirectory() as tmp:
+        for level in sorted({*levels, 19}):
+            own = train([c for s in earlier for c in s], ReplayPolicy.dictionary_bytes, min(level, 19))
+            for name, dictionary, share in (("no dictionary", None, 0.0),
+                                            ("cold, shipped generic dictionary", generic, 0.0),
+                                            ("steady, the source's own dictionary", own,
+                                             len(own) * chunk_count / retrain_after_chunks)):
+                sealed, index, grown = await compacted_file_bytes(Path(tmp), unseen, level, dictionary)
+                print(f"{f'zstd-{level} {name}':<44}" + "".join(
+                    f"{n / gzip_total:>9.0%}" for n in (sealed, index, sealed + index, sealed + index + share,
+                                                        grown, grown + share)))
+    print("segments: sealed segment bytes; index: the segment index's pages; S3: segments in objects + index "
+          "(the object table's row per object, shared by many sessions, left out); file: the database backend's file "
+          "growth, segments as blobs; + dict: with the source dictionary's share as above")
 
 
 def main() -> None:

@@ -12,10 +12,11 @@ bound to, and deleting those identifiers destroys the key, so that the chunks ar
   start rather than found at the first read.
 - A chunk is sealed after compression as nonce (12 random bytes) + ciphertext + tag, with its identity as associated
   data: its session id, its digest (keyed BLAKE2b of window id and events, which its index row keeps and which is
-  unique in its session) and its dictionary id. All three are known before the chunk has a row id, so both backends seal a chunk
-  before its bytes are written: the database's in the index's transaction, the object store's before the put that
-  precedes the index commit (replay.batching). A chunk's bytes put in another chunk's place (of the same session or
-  any other, in the same object or another) fail to open, as do bytes under a key that was destroyed (`Shredded`).
+  unique in its session) and its dictionary id. All three are known before the chunk has a row id, so both backends
+  seal a chunk before its bytes are written: the database's in the index's transaction, the object store's before
+  the put that precedes the index commit (replay.batching). A chunk's bytes put in another chunk's place (of the same
+  session or any other, in the same object or another) fail to open, as do bytes under a key that was destroyed
+  (`Shredded`).
 
 Destroying a key deletes its row; the gateway's connections zero deleted content (secure_delete) and a deletion
 truncates the WAL, so no copy of the wrapped key stays in the database's files. A backup taken before a deletion

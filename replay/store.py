@@ -192,7 +192,7 @@ class Stored:
     duplicate: bool
     raw_bytes: int
     stored_bytes: int
-    digest: bytes = b""  # KeyRing.chunk_digest: what names the chunk (forwarded recordings take their dedup ids from it)
+    digest: bytes = b""  # KeyRing.chunk_digest: names the chunk (forwarded recordings take their dedup ids from it)
 
 
 def encode_chunk(events: list[dict[str, Any]]) -> bytes:

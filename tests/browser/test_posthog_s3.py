@@ -1,0 +1,133 @@
+"""posthog-js in headless Chromium recording into a gateway whose recordings are on object storage (SeaweedFS on
+loopback): the recording is stored in objects holding only ciphertext, read back event by event and analysed, and a
+deletion of the person destroys their key, so that the objects still hold the bytes and nothing opens them."""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import sqlite3
+from collections.abc import Callable
+from typing import Any
+
+import httpx
+import orjson
+import pytest
+
+from replay.shredding import KeyRing, open_chunk
+from tests.browser.test_posthog_browser import FakePostHog
+from tests.e2e.test_replay_objects import bucket_objects, query, s3_env
+from tests.e2e.test_replay_shredding import MASTER, MASTER_ENV
+from tests.support.browser import PageServer
+from tests.support.fake_vendor import FakeVendor
+from tests.support.gateway_process import ADMIN_TOKEN, VENDOR_ENV, WRITE_KEY, GatewayProcess, vendors_policy
+from tests.support.seaweedfs import S3Bucket, SeaweedFS
+from tests.support.waiting import wait_until
+
+pytestmark = pytest.mark.browser
+
+PERSON = "ada-on-s3"
+TYPED = "trail shoes size 44"
+
+PAGE = """<!doctype html>
+<html lang="en"><head><title>Shop</title>
+<script src="/npm/posthog-js/dist/array.js"></script>
+<script>
+  posthog.init(__KEY__, {
+    api_host: __HOST__,
+    autocapture: false,
+    capture_pageview: true,
+    persistence: "localStorage",
+    bootstrap: {distinctID: __PERSON__, isIdentifiedID: true},
+    disable_session_recording: false,
+    session_recording: {maskAllInputs: false},
+  });
+</script></head>
+<body><h1>Shop</h1>
+<form><label>Search <input id="q" name="q"></label></form>
+<button id="add" onclick="const count = document.getElementById('count');
+                          count.textContent = String(Number(count.textContent) + 1)">Add</button>
+<span id="count">0</span>
+<button id="nothing" type="button">Compare</button>
+<a id="away" href="/away.html">away</a>
+</body></html>"""
+
+
+def test_posthog_js_recordings_on_s3_are_read_back_analysed_and_shredded_by_a_deletion(
+    page: Any, pages: PageServer, start_gateway: Callable[..., GatewayProcess], seaweedfs: SeaweedFS,
+    s3_bucket: S3Bucket
+) -> None:
+    vendor = FakeVendor().start()
+    vendor.rule = FakePostHog()
+    try:
+        policy = vendors_policy({"posthog": vendor.url})
+        policy["sources"][0]["allowed_origins"] = [pages.url]
+        policy["replay"] = {"analyze_after_idle_s": 1.0, "unmasked_inputs": ["input[name=q]"],
+                            "storage": {"backend": "s3", "endpoint": s3_bucket.endpoint_url, "bucket": s3_bucket.name,
+                                        "sweep_interval_s": 0.5}}
+        gateway = start_gateway(policy, env=VENDOR_ENV | s3_env(s3_bucket) | {MASTER_ENV: MASTER})
+        pages.add_page("away.html", "<!doctype html><title>Away</title>")
+        url = pages.add_page("shop.html", PAGE.replace("__KEY__", json.dumps(WRITE_KEY))
+                             .replace("__HOST__", json.dumps(gateway.url)).replace("__PERSON__", json.dumps(PERSON)))
+        page.goto(url)
+        page.wait_for_function("() => window.posthog && window.posthog.__loaded")
+        recording = "() => !!(posthog.sessionRecordingStarted && posthog.sessionRecordingStarted())"
+        wait_until(lambda: page.evaluate(recording), timeout=20, what="posthog-js to start recording")
+        page.click("#nothing")
+        # The user waits past the dead-click timeout (2.5 s) before going on: the time passing is what makes the click
+        # dead, so it is waited for, not polled.
+        page.wait_for_timeout(3_000)
+        page.fill("#q", TYPED)  # kept as typed (the policy unmasks it): what the scans below look for
+        for _ in range(3):
+            page.click("#add")
+        page.click("#away")
+        page.wait_for_url("**/away.html")
+
+        def analysed() -> dict[str, Any] | None:
+            sessions = gateway.admin("/admin/v1/replay/sessions").json()["sessions"]
+            return sessions[0] if sessions and sessions[0]["clicks"] >= 4 and sessions[0]["analyzed_at"] else None
+
+        session = wait_until(analysed, timeout=60, what="the recording stored and analysed")
+        session_id = session["session_id"]
+        assert session["signals"].get("dead_click") == 1, session["signals"]  # the button that does nothing
+
+        # Stored in the bucket, none of it in the database, read back event by event with the typed text.
+        objects = bucket_objects(seaweedfs, s3_bucket)
+        assert objects and set(objects) == {key for (key,) in query(gateway, "SELECT key FROM replay_objects")}
+        assert query(gateway, "SELECT count(*) FROM replay_blobs") == [(0,)]
+        events = gateway.admin(f"/admin/v1/replay/sessions/{session_id}/events").json()
+        assert any(e["type"] == 2 for e in events)  # a full snapshot: playable
+        assert TYPED in orjson.dumps(events).decode()
+        timestamps = [e["timestamp"] for e in events]
+        assert timestamps == sorted(timestamps)
+        for data in objects.values():  # ciphertext only: neither the typed value nor the person in clear
+            assert TYPED.encode() not in data and PERSON.encode() not in data
+        chunks = query(gateway, """
+            SELECT c.id, c.dictionary_id, c.digest, c.key_id, o.key, s.object_offset, c.stored_bytes
+            FROM replay_chunks c JOIN replay_spans s ON s.chunk_id = c.id JOIN replay_objects o ON o.id = s.object
+            WHERE c.session_id = '""" + session_id.replace("'", "''") + "'")
+        assert chunks
+
+        response = httpx.post(f"{gateway.url}/admin/v1/privacy/deletions", json={"identifiers": {"userId": PERSON}},
+                              headers={"Authorization": f"Bearer {ADMIN_TOKEN}"}, timeout=30)
+        assert response.status_code == 202, response.text
+        deletion = f"/admin/v1/privacy/deletions/{response.json()['id']}"
+        status = wait_until(lambda: (s := gateway.admin(deletion).json())["status"] in ("completed", "failed") and s,
+                            timeout=60, what="the deletion to finish")
+        assert status["status"] == "completed", status
+        assert status["stores"]["replay"]["deleted"] == 1
+        assert gateway.admin(f"/admin/v1/replay/sessions/{session_id}").status_code == 404
+
+        # Her chunks' bytes as they were in the bucket: no key the gateway still holds opens any of them.
+        remaining = {key_id for (key_id,) in query(gateway, "SELECT key_id FROM replay_keys")}
+        assert not {key_id for *_, key_id, _, _, _ in chunks} & remaining  # her key is destroyed
+        ring = KeyRing(bytes.fromhex(MASTER))
+        with contextlib.closing(sqlite3.connect(gateway.data_dir / "gateway.sqlite3")) as conn:
+            keys = [ring.key(conn, key_id) for key_id in remaining]
+        for chunk_id, dict_id, digest, _, key, offset, length in chunks:
+            sealed = objects[key][offset : offset + length]
+            for candidate in keys:
+                with pytest.raises(ValueError, match="fail authentication"):
+                    open_chunk(candidate, chunk_id, session_id, digest, dict_id, sealed)
+    finally:
+        vendor.stop()

@@ -27,8 +27,8 @@ A chunk's digest is keyed (`KeyRing.chunk_digest`) with a key derived from the m
 plaintext, kept in the index row of a shredded chunk (or in a backup), would let anyone who guesses a chunk's exact
 content confirm the guess. Rows digested before the key keep their unkeyed digest, which is their seal's associated
 data (so they stay readable); they go with retention or with their subject's deletion. A rotated master key digests
-with a new key, so a batch retried across a rotation (gateway stopped) would be stored twice; nothing else depends on
-digests being stable.
+with a new key, so a batch retried across a rotation (gateway stopped) would be stored twice (reading drops its
+repeated events); a stored chunk keeps its digest, so the ids forwarded recordings take from it do not change.
 """
 
 from __future__ import annotations

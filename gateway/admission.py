@@ -1,22 +1,33 @@
-"""Admission control: refuse ingest work early, with 503 and Retry-After, when it has already queued too long.
+"""Admission control: refuse ingest work early, with 503 and Retry-After, when the gateway is already behind.
 
-An ingest request's work (decode, consent, PII scrubbing) runs on the event loop, one request after the other: under
-more load than the process can take, requests queued there for seconds before their work began (SDKs sending on page
-leave time out, and their events are lost), and the queue itself never shrank. Here the connection protocol
-(gateway.http_server) stamps each request when it is ready to be worked on without waiting for its client: when its
-head is complete, and again when its body is. The endpoint asks twice, when it starts and once it has the body:
-a request that has waited for the loop longer than `[http] max_queue_wait_s` since its last stamp is refused at once
-with 503 and Retry-After, in its vendor's shape, having stored nothing (the second time, before any decoding). A
-refusal costs next to nothing, so under overload the queue drains to the bound and stays there (CoDel's idea,
-without its adaptive interval): every answer, 2xx or 503, comes within about the bound plus one request's work. A
-slow client is not refused for its own slowness: the time its body takes to arrive is not counted. What is
-acknowledged is committed as before.
+An ingest request's work (decode, consent, PII scrubbing) runs on the event loop. Under more load than the process
+can take, requests used to pile up: every connection's request was read and started, their work interleaved on the
+loop, and each answer came only after the whole pile was worked through (at 4x the saturating load, every client
+waited ~10 s and none was refused, because each request had waited only milliseconds *before it started*). Two
+signals are checked here, against one bound, `[http] max_queue_wait_s`:
+
+- the request's own wait: the connection protocol (gateway.http_server) stamps each request when it is ready to be
+  worked on without waiting for its client (its head complete, then its body); a request that has waited for the loop
+  longer than the bound since its last stamp is refused;
+- the backlog ahead of it (`Backlog`): the requests admitted and not yet answered, each since its stamp. When the
+  oldest of them has been waiting for its answer longer than the bound, the gateway is not keeping up, and a new
+  request would only lengthen the pile: it is refused at once. This is what sees work the stamps alone cannot: many
+  requests started and unanswered (CoDel's idea, the sojourn time of the queue's head, without its adaptive interval).
+
+A refusal costs next to nothing, so under overload the loop stays free to read sockets and answer, the pile stays
+within about the bound plus one request's work, and the excess gets 503 with Retry-After in its vendor's shape, having
+stored nothing. A slow client is not refused for its own slowness, nor does it hold others back: a request enters the
+backlog only once its body is in. What is acknowledged is committed as before.
 """
 
 from __future__ import annotations
 
+import asyncio
 import time
-from collections.abc import MutableMapping
+from collections import deque
+from collections.abc import AsyncIterator, Iterator, MutableMapping
+from contextlib import asynccontextmanager, contextmanager
+from dataclasses import dataclass, field
 from typing import Any
 
 from gateway.metrics import Metrics
@@ -24,13 +35,15 @@ from gateway.protocols.codec import ProtocolError
 from policies.policy import Http
 
 # Where the connection protocol puts, in the ASGI scope, the time (time.perf_counter()) since which the request has
-# been ready to be worked on: its head complete, then its body.
+# been ready to be worked on: its head complete, then its body; and whether its body is complete.
 READY_SINCE = "gateway.ready_since"
+BODY_IN = "gateway.body_in"
 
 
-def stamp(scope: MutableMapping[str, Any]) -> None:
-    """Record that the request in `scope` is ready to be worked on from now."""
+def stamp(scope: MutableMapping[str, Any], body_in: bool = False) -> None:
+    """Record that the request in `scope` is ready to be worked on from now (`body_in`: its body is complete)."""
     scope[READY_SINCE] = time.perf_counter()
+    scope[BODY_IN] = body_in
 
 
 def waited_s(scope: MutableMapping[str, Any]) -> float:
@@ -40,13 +53,98 @@ def waited_s(scope: MutableMapping[str, Any]) -> float:
     return 0.0 if since is None else time.perf_counter() - since
 
 
+# What one request's work on the loop is taken to cost until one has been measured: with the default bound, about ten
+# requests are admitted at once into a process that has not worked through any yet.
+FIRST_COST_S = 0.05
+COST_WEIGHT = 0.2  # of the latest measurement in the running estimate
+
+
+@dataclass
+class Backlog:
+    """The ingest requests of this process admitted and not yet answered (their scopes, which carry their stamps),
+    which of them have yet to do their work on the loop, and what that work has cost lately. Requests never stamped
+    (an app called without the gateway's connection protocol, as in the in-process tests) are not counted."""
+
+    cost_s: float = FIRST_COST_S
+    _held: dict[int, MutableMapping[str, Any]] = field(default_factory=dict)
+    _to_work: set[int] = field(default_factory=set)
+    _turn_taken: bool = False
+    _waiting: deque[asyncio.Future[None]] = field(default_factory=deque)
+
+    def __len__(self) -> int:
+        return len(self._held)
+
+    def oldest_s(self) -> float:
+        """How long the longest-waiting admitted request has been waiting for its answer since its body was in; 0
+        when there is none. A request still receiving its body does not count: its wait is its client's."""
+        stamps = [scope[READY_SINCE] for scope in self._held.values() if scope.get(BODY_IN)]
+        return time.perf_counter() - min(stamps) if stamps else 0.0
+
+    def booked_s(self) -> float:
+        """Seconds of loop work booked by admitted requests that have not done it yet, at the recent cost."""
+        return len(self._to_work) * self.cost_s
+
+    @contextmanager
+    def holding(self, scope: MutableMapping[str, Any], will_work: bool = False) -> Iterator[None]:
+        """Count the request in `scope` as admitted until the block ends (its answer is ready); `will_work`: it
+        books its work (see `working`) until it has done it."""
+        key = id(scope)
+        if scope.get(READY_SINCE) is None:
+            yield
+            return
+        self._held[key] = scope
+        if will_work:
+            self._to_work.add(key)
+        try:
+            yield
+        finally:
+            del self._held[key]
+            self._to_work.discard(key)
+
+    @asynccontextmanager
+    async def working(self, scope: MutableMapping[str, Any]) -> AsyncIterator[None]:
+        """The request's work on the loop (decode, consent, scrubbing), in turns: one request's work, then at least
+        one pass of the loop (reading sockets, answering refusals, sending answers), then the next one's. Without
+        turns, every request ready in one pass did its work in that pass, and the loop read nothing for seconds.
+        Timed, for the cost of the next ones (between its awaits the loop does nothing else, so wall time is loop
+        time), and no longer booked once done."""
+        if self._turn_taken or self._waiting:
+            turn = asyncio.get_running_loop().create_future()
+            self._waiting.append(turn)
+            try:
+                await turn
+            except asyncio.CancelledError:
+                if turn.done() and not turn.cancelled():  # the turn was ours: hand it on
+                    asyncio.get_running_loop().call_soon(self._next_turn)
+                raise
+        self._turn_taken = True
+        started = time.perf_counter()
+        try:
+            yield
+        finally:
+            asyncio.get_running_loop().call_soon(self._next_turn)
+            if id(scope) in self._to_work:
+                self._to_work.discard(id(scope))
+                self.cost_s += COST_WEIGHT * (time.perf_counter() - started - self.cost_s)
+
+    def _next_turn(self) -> None:
+        while self._waiting:
+            turn = self._waiting.popleft()
+            if not turn.done():
+                turn.set_result(None)  # the turn stays taken: it is that request's now
+                return
+        self._turn_taken = False
+
+
 class Shed(ProtocolError):
     """A request refused by admission control: 503 with Retry-After, nothing stored."""
 
 
-def check(scope: MutableMapping[str, Any], http: Http, metrics: Metrics, kind: str) -> None:
-    """Raise Shed when the request has waited for the loop beyond `http.max_queue_wait_s` (counted by `kind`:
-    events or replay)."""
-    if waited_s(scope) > http.max_queue_wait_s:
+def check(scope: MutableMapping[str, Any], backlog: Backlog, http: Http, metrics: Metrics, kind: str) -> None:
+    """Raise Shed when the request has waited for the loop beyond `http.max_queue_wait_s`, or the requests admitted
+    before it have booked more loop work than that, or the oldest of them has waited that long for its answer
+    (counted by `kind`: events or replay)."""
+    bound = http.max_queue_wait_s
+    if waited_s(scope) > bound or backlog.booked_s() > bound or backlog.oldest_s() > bound:
         metrics.inc("gateway_requests_shed_total", kind=kind)
         raise Shed(503, "unavailable", "the gateway is busy; retry later", retry_after=http.busy_retry_after_s)

@@ -8,6 +8,7 @@ concurrency limit, so a few hundred of them would shut everyone else out. Here:
 - a request head must arrive whole within `header_timeout_s`, counted from the connection's start or from the head's
   first byte; past it the gateway answers 408 and closes the connection;
 - a head larger than `max_header_bytes` gets 431 (counted per chunk read, so the bound is exact to one read);
+- the kernel's accept queue holds at most `accept_backlog` connections;
 - at most `max_connections` connections and requests in progress are served; a request beyond them gets 503 with
   Retry-After and the connection is closed (uvicorn's own limit answers without Retry-After);
 - each request is stamped when its head is complete and when its body is, so that admission control
@@ -102,7 +103,8 @@ class GuardedHttpProtocol(HttpToolsProtocol):
         super().on_headers_complete()
 
     def on_message_complete(self) -> None:
-        admission.stamp(cast(dict[str, Any], self.scope))  # its body is whole: any wait from now is the loop's
+        # Its body is whole: any wait from now is the loop's.
+        admission.stamp(cast(dict[str, Any], self.scope), body_in=True)
         super().on_message_complete()
 
     # -- concurrency --------------------------------------------------------------------------------------------
@@ -142,4 +144,5 @@ def server_config(app: Any, http: Http, host: str, port: int, fd: int | None, lo
         log_level=log_level,
         access_log=False,  # request lines carry query strings, which can carry identifiers (gateway.request_observer)
         timeout_graceful_shutdown=GRACEFUL_SHUTDOWN_S,
+        backlog=http.accept_backlog,  # also for a listener passed in (--fd): asyncio listens on it again with this
     )

@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
+from starlette.types import Scope
 
 from gateway import admission, request_context, violations
 from gateway.bodies import WIRE_SLACK, decode_content, read_body
@@ -78,16 +79,22 @@ def ingest_endpoint(served: ServedPath) -> Callable[[Request], Awaitable[Respons
         address = request.client.host if request.client else None  # as a trusted proxy says (gateway.client_ip)
         inbound = Inbound(served.route.kind, request.method, request.query_params, request.headers, b"", address)
         http = gateway.policy.http
+        backlog = gateway.backlog
         try:
-            admission.check(request.scope, http, gateway.metrics, "events")  # before the body is read
             raw = await read_body(request, served.limits.max_body_bytes + WIRE_SLACK, http.body_timeout_s)
-            admission.check(request.scope, http, gateway.metrics, "events")  # and once it is in
-            inbound = _with_body(request, inbound, raw, served.limits)
+            # Once the body is in, not before: an answer before the request is sent whole leaves a client that
+            # writes its whole request before reading (wrk, several SDKs' HTTP stacks) stuck; reading costs little.
+            admission.check(request.scope, backlog, http, gateway.metrics, "events")
         except ProtocolError as error:
             # No body to go by: the request's parameters alone say whose it is.
             return _refuse(gateway, *served.choose(inbound), error, "unknown")
-        codec, inbound = served.choose(inbound)
-        return await _ingest(gateway, codec, inbound)
+        with backlog.holding(request.scope, will_work=True):
+            try:
+                inbound = _with_body(request, inbound, raw, served.limits)
+            except ProtocolError as error:
+                return _refuse(gateway, *served.choose(inbound), error, "unknown")
+            codec, inbound = served.choose(inbound)
+            return await _ingest(gateway, codec, inbound, request.scope)
 
     return endpoint
 
@@ -100,19 +107,20 @@ def _with_body(request: Request, inbound: Inbound, raw: bytes, limits: Limits) -
     return dataclasses.replace(inbound, body=body, json=read_json(body))
 
 
-async def _ingest(gateway: Gateway, codec: Codec, inbound: Inbound) -> Response:
+async def _ingest(gateway: Gateway, codec: Codec, inbound: Inbound, scope: Scope) -> Response:
     """Decode, authenticate, run the pipeline and commit; the answer in the codec's shape either way."""
     source_name = "unknown"
     try:
         gateway.health.admit()
-        decoded = codec.decode(inbound)
-        key = gateway.policy.source_key(decoded.write_key) if decoded.write_key else None
-        if key is None:
-            raise ProtocolError(401, "unauthorized", "missing or unknown write key")
-        source = key.source
-        source_name = source.name
-        processed = gateway.pipeline.process(source, decoded.events, inbound.headers, inbound.query, key.kind)
-        count_decisions(gateway, source.name, processed)
+        async with gateway.backlog.working(scope):
+            decoded = codec.decode(inbound)
+            key = gateway.policy.source_key(decoded.write_key) if decoded.write_key else None
+            if key is None:
+                raise ProtocolError(401, "unauthorized", "missing or unknown write key")
+            source = key.source
+            source_name = source.name
+            processed = gateway.pipeline.process(source, decoded.events, inbound.headers, inbound.query, key.kind)
+            count_decisions(gateway, source.name, processed)
         deliveries = processed.deliveries
         await gateway.outbox.commit(deliveries, also=writes_with(gateway, processed, key.kind))
     except ProtocolError as error:

@@ -51,6 +51,7 @@ RESTART_ONLY: tuple[tuple[str, Callable[[Policy], object]], ...] = (
     ("[http] header_timeout_s", lambda p: p.http.header_timeout_s),
     ("[http] max_header_bytes", lambda p: p.http.max_header_bytes),
     ("[http] max_connections", lambda p: p.http.max_connections),
+    ("[http] accept_backlog", lambda p: p.http.accept_backlog),
     ("[replay] compression_level", lambda p: p.replay.compression_level),
     ("[replay.storage]", lambda p: p.replay.storage),
     ("[catalog] flush_interval_s", lambda p: p.catalog.flush_interval_s),

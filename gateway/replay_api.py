@@ -39,7 +39,8 @@ from replay.reports import Period
 log = logging.getLogger("gateway.replay")
 
 
-async def read_recording(request: Request, limits: ReplayPolicy, http: Http, metrics: Metrics) -> bytes:
+async def read_recording(request: Request, limits: ReplayPolicy, http: Http, metrics: Metrics,
+                         backlog: admission.Backlog) -> bytes:
     """The body within the replay limits: at most max_request_bytes on the wire and after inflating, and no more
     than max_inflate_ratio times larger once inflated (a gzip bomb is refused, not inflated). Raises admission.Shed
     when, once the body is in, the request waits for the loop too long (see `admitted`)."""
@@ -47,7 +48,7 @@ async def read_recording(request: Request, limits: ReplayPolicy, http: Http, met
         raw = await read_body(request, limits.max_request_bytes, http.body_timeout_s)
     except ProtocolError as error:
         raise Rejected(error.status, error.code, error.message) from None
-    admission.check(request.scope, http, metrics, "replay")
+    admission.check(request.scope, backlog, http, metrics, "replay")
     try:
         body = decode_content(raw, request.headers.get("content-encoding"), limits.max_request_bytes)
     except ProtocolError as error:
@@ -86,15 +87,15 @@ Endpoint = Callable[[Request], Awaitable[Response]]
 
 
 def admitted(refuse: Callable[[ProtocolError], Response]) -> Callable[[Endpoint], Endpoint]:
-    """A recording endpoint under admission control (gateway.admission): a request that has waited for the loop
-    beyond `[http] max_queue_wait_s`, before it starts or once its body is in (read_recording), is refused at once
-    with `refuse(busy)`."""
+    """A recording endpoint under admission control (gateway.admission): counted as admitted until answered; once
+    its body is in (read_recording), a request is refused at once with `refuse(busy)` when it has waited for the loop
+    beyond `[http] max_queue_wait_s`, or the requests admitted before it are that far behind."""
     def wrap(handle: Endpoint) -> Endpoint:
         async def endpoint(request: Request) -> Response:
             gateway = gateway_of(request)
             try:
-                admission.check(request.scope, gateway.policy.http, gateway.metrics, "replay")
-                return await handle(request)
+                with gateway.backlog.holding(request.scope):
+                    return await handle(request)
             except admission.Shed as busy:
                 request_context.refused(busy.code)
                 return refuse(busy)
@@ -123,7 +124,8 @@ async def native_ingest(request: Request) -> Response:
         return _rejected(Rejected(404, "not_found", "session replay is not enabled in the policy"))
     try:
         gateway.health.admit()
-        body = await read_recording(request, gateway.policy.replay, gateway.policy.http, gateway.metrics)
+        body = await read_recording(request, gateway.policy.replay, gateway.policy.http, gateway.metrics,
+                                    gateway.backlog)
         parsed = read_json(body)
         if parsed.error is not None:
             raise Rejected(400, "invalid_request", f"body {parsed.error}")
@@ -155,7 +157,7 @@ async def posthog_recording(request: Request) -> Response:
         if not limits.enabled:
             raise Rejected(404, "not_found", "session replay is not enabled in the policy")
         gateway.health.admit()
-        body = await read_recording(request, limits, gateway.policy.http, gateway.metrics)
+        body = await read_recording(request, limits, gateway.policy.http, gateway.metrics, gateway.backlog)
         inbound = Inbound("recording", request.method, request.query_params, request.headers, body)
         try:
             token, items = posthog.read_recording(inbound, limits.max_request_bytes)

@@ -18,7 +18,7 @@ import os
 import socket
 import sqlite3
 from collections.abc import Awaitable, Callable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import httpx
@@ -27,6 +27,7 @@ from starlette.requests import Request
 from gateway import access, audit_checkpoints, keys, replay_destinations, request_context, retention, sink
 from gateway.access import AccessControl
 from gateway.accounts import AccountMap
+from gateway.admission import Backlog
 from gateway.audit import AuditLog
 from gateway.catalog import Catalog, account_hasher
 from gateway.client_ip import Network, parse_networks
@@ -107,6 +108,7 @@ class Gateway:
     ownership: Ownership  # which destinations this node sends (all of them on SQLite)
     invalidation: Invalidation  # other nodes' changes to cached state (PostgreSQL)
     ready: bool = True  # False once closing starts: /readyz says so while the senders finish
+    backlog: Backlog = field(default_factory=Backlog)  # ingest requests admitted, not yet answered (gateway.admission)
 
     @property
     def policy(self) -> Policy:

@@ -166,6 +166,7 @@ def _read_http(table: Table) -> Http:
         body_timeout_s=table.number("body_timeout_s", d.body_timeout_s, minimum=0.1),
         max_header_bytes=table.integer("max_header_bytes", d.max_header_bytes, minimum=1024),
         max_connections=table.integer("max_connections", d.max_connections, minimum=1),
+        accept_backlog=table.integer("accept_backlog", d.accept_backlog, minimum=1),
         max_queue_wait_s=table.number("max_queue_wait_s", d.max_queue_wait_s, minimum=0.0),
         busy_retry_after_s=table.integer("busy_retry_after_s", d.busy_retry_after_s, minimum=1),
     )

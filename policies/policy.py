@@ -115,11 +115,15 @@ class Http:
     body_timeout_s: float = 60.0  # a request body must arrive whole within this, from when the gateway reads it
     max_header_bytes: int = 64 * 1024  # a larger request head gets 431
     max_connections: int = 1000  # connections (and requests in progress) served at once; beyond them 503
-    # Admission control (gateway.admission): an ingest request that would find more than this many seconds of work
-    # booked ahead of it on the event loop is refused at once with 503 and Retry-After (busy_retry_after_s) instead
-    # of waiting; this bounds ingest latency when the gateway is saturated. 2 s, not less: a loaded small machine
-    # stalls the loop for hundreds of ms now and then, and a refusal there would be a spurious one.
-    max_queue_wait_s: float = 2.0
+    # Connections the kernel holds for the gateway before it accepts them (listen(2)'s backlog). The gateway's loop
+    # stays free to accept (admission control below), so this fills only in a stall; beyond it the kernel drops new
+    # connections (their clients retry) instead of piling up waits the gateway cannot see.
+    accept_backlog: int = 512
+    # Admission control (gateway.admission): an ingest request that has waited this long for the loop since it was
+    # ready, or that arrives while a request admitted before it has waited this long for its answer, is refused at
+    # once with 503 and Retry-After (busy_retry_after_s): under overload every answer comes within about the bound
+    # plus one request's work.
+    max_queue_wait_s: float = 0.5
     busy_retry_after_s: int = 1
 
 

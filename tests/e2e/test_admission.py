@@ -1,6 +1,7 @@
 """Admission control against a real gateway process: when more batches arrive at once than it can work through within
 `[http] max_queue_wait_s`, the excess is answered 503 with Retry-After, in the vendor's own shape, instead of waiting;
-every request is answered (none times out), every acknowledged event reaches the vendor, and no refused one does."""
+every request is answered (none times out), every acknowledged event reaches the vendor, and no refused one does; and
+under sustained overload with the default limits, senders that honour Retry-After lose nothing."""
 
 from __future__ import annotations
 
@@ -65,5 +66,50 @@ def test_a_burst_beyond_the_bound_is_partly_refused_with_retry_after_and_nothing
         delivered = vendor.wait_for_message_ids(taken, timeout=60)
         assert not delivered & refused, "a refused batch stored nothing"
         assert gateway.metrics()['gateway_requests_shed_total{kind="events"}'] == len(refused) // EVENTS_PER_BATCH
+    finally:
+        gateway.close()
+
+
+CLIENTS = 24  # each on its own connection, sending back to back: several times what one process works through
+BATCHES_PER_CLIENT = 4
+
+
+async def client_honouring_retry_after(url: str, bodies: list[dict[str, Any]], refusals: list[httpx.Response]
+                                       ) -> None:
+    """An SDK's sender: each batch until it is acknowledged, waiting Retry-After after each 503."""
+    async with httpx.AsyncClient(timeout=60) as client:
+        for body in bodies:
+            while True:
+                answer = await client.post(url + "/v1/batch", json=body)
+                if answer.status_code == 200:
+                    break
+                refusals.append(answer)
+                assert answer.status_code == 503, answer.text
+                await asyncio.sleep(float(answer.headers["retry-after"]))
+
+
+def test_under_sustained_overload_with_the_default_bound_senders_honouring_retry_after_lose_nothing(
+        tmp_path: Any, vendor: FakeVendor) -> None:
+    """With the default `[http]` limits, clients that keep more batches in flight than the gateway works through
+    within the bound get some 503s with Retry-After in Segment's shape, never a timeout or another error; a sender
+    that waits and sends again has every event delivered in the end."""
+    gateway = GatewayProcess(tmp_path, segment_policy(vendor.url)).start()
+    try:
+        per_client = [[batch() for _ in range(BATCHES_PER_CLIENT)] for _ in range(CLIENTS)]
+        refusals: list[httpx.Response] = []
+
+        async def all_clients() -> None:
+            await asyncio.gather(*(client_honouring_retry_after(gateway.url, bodies, refusals)
+                                   for bodies in per_client))
+
+        asyncio.run(all_clients())
+
+        assert refusals, "more was sent at once than fits in the bound: some of it was refused"
+        for refusal in refusals:
+            assert refusal.headers["retry-after"] == "1"
+            assert refusal.json()["success"] is False  # Segment's own error shape
+        sent = {e["messageId"] for bodies in per_client for body in bodies for e in body["batch"]}
+        assert vendor.wait_for_message_ids(sent, timeout=120) >= sent
+        assert gateway.metrics()['gateway_requests_shed_total{kind="events"}'] == len(refusals)
     finally:
         gateway.close()

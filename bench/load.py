@@ -19,7 +19,7 @@ Per round, in alternating order:
    (reads the body, answers 200) and the gateway, in MB/s of request bodies.
 After each gateway run it waits (60 s at most) for the capture vendor to hold every acknowledged event.
 
-With `--profile`, py-spy samples the gateway during each events run (`py-spy record --pid`, the [bench] extra) and
+With `--profile`, py-spy samples the gateway during each of its runs (events and recordings) (`py-spy record --pid`, the [bench] extra) and
 the functions that took most of its samples are printed, by own time and with what they call.
 
 Prints, per run: events/s (or MB/s), p50/p99/max latency, CPU ms per 1,000 events of the server (and its children),
@@ -256,7 +256,7 @@ def run_gateway(tmp: Path, vendor: FakeVendor, mode: str, connections: int, seco
     try:
         wrk(url, mode, connections, 1)  # warm-up (its events count for delivery below)
         run = measure("gateway" + (" (4x load)" if connections > 64 and mode == "events" else ""), proc, url, mode,
-                      connections, seconds, profile and mode == "events")
+                      connections, seconds, profile)
         if mode == "events":
             check_delivery(vendor, before)
         return run
@@ -294,7 +294,7 @@ def main() -> int:
                         help="run only these parts (repeatable)")
     parser.add_argument("--gateway-arg", action="append", default=[], help="an extra option of `serve`")
     parser.add_argument("--policy-extra", default="", help="TOML appended to the bench policy (e.g. an [http] table)")
-    parser.add_argument("--profile", action="store_true", help="sample the gateway with py-spy during events runs")
+    parser.add_argument("--profile", action="store_true", help="sample the gateway with py-spy during its runs")
     parser.add_argument("--minimal-server", action="store_true", help=argparse.SUPPRESS)
     parser.add_argument("--fd", type=int, help=argparse.SUPPRESS)
     args = parser.parse_args()

@@ -19,8 +19,9 @@ Per round, in alternating order:
    (reads the body, answers 200) and the gateway, in MB/s of request bodies.
 After each gateway run it waits (60 s at most) for the capture vendor to hold every acknowledged event.
 
-With `--profile`, py-spy samples the gateway during each of its runs (events and recordings) (`py-spy record --pid`, the [bench] extra) and
-the functions that took most of its samples are printed, by own time and with what they call.
+With `--profile`, py-spy samples the gateway during each of its runs, events and recordings (`py-spy record
+--pid`, the [bench] extra), and the functions that took most of its samples are printed, by own time and with what
+they call.
 
 Prints, per run: events/s (or MB/s), p50/p99/max latency, CPU ms per 1,000 events of the server (and its children),
 the load generator's CPU, errors by kind; then the best of each and the ratios, beside the load average.

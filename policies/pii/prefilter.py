@@ -91,7 +91,8 @@ class BatchScan:
 
         # NUL between texts: no gate matches it, so a match ends in the text it belongs to (one that starts in the
         # text before can only open a gate more, never one fewer).
-        self._db.scan(ascii_stand_in("\x00".join(texts)).encode("ascii"), match_event_handler=on_match)
+        # Each text stood in for on its own: the ASCII majority is not translated character by character.
+        self._db.scan("\x00".join(map(ascii_stand_in, texts)).encode("ascii"), match_event_handler=on_match)
         for bit, end in hits:
             out[bisect.bisect_right(starts, end - 1) - 1] |= bit
         return out

@@ -76,7 +76,7 @@ _FIRST_PART = re.compile(r"(?<![a-z])(?<![a-z]-)[a-z]+")  # a word's first part:
 # The gates of the first pass (prefilter.py), by bit: each matches wherever the test of the same name could pass on
 # ASCII text (the same pattern, with Python's \s spelled out, or a looser one). Keep them in step with the tests.
 (AT, DIGITS, IPV4, IPV6, NATIONAL, STREET, JWT, PRIVATE_KEY, AUTH, AWS, SECRET, PASSWORD, PERSON, CRYPTO, NAME,
- SECRET_LABEL, ALL) = (*(1 << i for i in range(16)), (1 << 16) - 1)
+ SECRET_LABEL) = (1 << i for i in range(16))
 _S = r"[\s\x1c-\x1f]"
 
 
@@ -86,6 +86,7 @@ def _ascii(pattern: re.Pattern[str]) -> str:
 
 _GATES = (
     (AT, "@", False),
+    # Exactly _DIGITS on ASCII text, not looser (hyperscan's \s is within Python's): candidate_entities relies on it.
     (DIGITS, r"\d(?:[\s\x1c-\x1f\-./()\[\]~+]{0,4}\d){6}", False),
     (IPV4, _IPV4.pattern, False),
     (IPV6, "::|" + _IPV6_FULL.pattern, False),
@@ -132,15 +133,18 @@ def dense_digits(text: str, limit: int) -> bool:
     return len(text) > limit and len(text) - len(text.translate(_NO_DIGITS)) > limit
 
 
-def candidate_entities(text: str, gates: int = ALL) -> frozenset[str]:
-    """Entities whose recognizers could match `text`; empty when none could. `gates` (from open_gates) skips the
-    tests whose gate is closed: they could not pass."""
+def candidate_entities(text: str, gates: int | None = None) -> frozenset[str]:
+    """Entities whose recognizers could match `text`; empty when none could. `gates` (open_gates' answer for `text`,
+    which it scans for when not given) skips the tests whose gate is closed: they could not pass."""
+    if gates is None:
+        gates = open_gates([text])[0]
     if len(text) < 6 or not gates or (len(text) <= 64 and _BENIGN.fullmatch(text)):
         return frozenset()
     found: list[str] = []
     if gates & AT and "@" in text:
         found += ("EMAIL_ADDRESS", "URL_CREDENTIALS")
-    if gates & DIGITS and _DIGITS.search(text):
+    # On ASCII text the DIGITS gate is _DIGITS itself (same class, {6} for {6,}): its search would only repeat it.
+    if gates & DIGITS and (text.isascii() or _DIGITS.search(text)):
         _numbers(text, found)
     if _could_be_ip(text, gates):
         found.append("IP_ADDRESS")

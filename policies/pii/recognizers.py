@@ -139,7 +139,7 @@ _LINK = re.compile(r"(?i)(?:tel|callto|sms|facetime|whatsapp):(?://)?\+?$")
 _NANP = re.compile(r"1?[2-9]\d{2}[2-9]\d{6}")
 
 
-class _Matcher(phonenumbers.PhoneNumberMatcher):  # type: ignore[misc]
+class _Matcher(phonenumbers.PhoneNumberMatcher):
     """phonenumbers' matcher that does not parse a candidate none of whose matches ContextPhoneRecognizer.analyze
     would keep: one with fewer digits than a number needs, or a bare run of digits (every match in it is bare too)
     that no link precedes, with no `0` for a match to start with and too short for a North American number.

@@ -1,0 +1,45 @@
+"""The phone recognizer skips parsing candidates it would drop anyway: it must find exactly what it found before."""
+
+from __future__ import annotations
+
+import phonenumbers
+import pytest
+
+from policies.pii import recognizers
+from policies.pii.recognizers import ContextPhoneRecognizer
+
+REGIONS = ("US", "GB", "DE", "FR")
+TEXTS = [
+    "ticket 5329159, build 2859485, order 84629173",  # bare runs: ids, never phones
+    "call 4155550100 or 14155550100",  # bare, but North American numbers
+    "tel:5329159 and callto://+4930123456",  # a link makes a bare run a number to call
+    "ruf an: 0301234567, ticket 0532915",  # a trunk zero
+    "+1 415 555 0100 +44 20 7946 0958 +49 30 123456 (ext. 12)",
+    "Chrome/131.0.6450.75 Safari/537.36, 146.40.224.172, 2024-04-24, 1,234,567.89",
+    "12 34 56, 123 4567, 555-0100 x2263, #4155550100",
+]
+
+
+class _Unskipped(ContextPhoneRecognizer):
+    """The recognizer with phonenumbers' own matcher, parsing every candidate in every region."""
+
+    def _matches(self, text: str) -> list[recognizers.RecognizerResult]:
+        found = [recognizers.RecognizerResult("PHONE_NUMBER", m.start, m.end, self.SCORE)
+                 for region in self.supported_regions
+                 for m in phonenumbers.PhoneNumberMatcher(text, region, leniency=self._leniency)]
+        return recognizers.EntityRecognizer.remove_duplicates(found)
+
+
+@pytest.mark.parametrize("text", TEXTS)
+def test_skipping_unkept_candidates_finds_the_same_phone_numbers(text: str) -> None:
+    spans = [(r.start, r.end) for r in ContextPhoneRecognizer(REGIONS, 0).analyze(text, ["PHONE_NUMBER"])]
+    expected = [(r.start, r.end) for r in _Unskipped(REGIONS, 0).analyze(text, ["PHONE_NUMBER"])]
+    assert spans == expected
+
+
+def test_a_bare_ticket_number_is_not_parsed_but_a_linked_one_is() -> None:
+    text = "ticket 5329159 tel:5329159"
+    assert recognizers._never_kept(text, "5329159", 7, 7, True)
+    assert not recognizers._never_kept(text, "5329159", 19, 7, True)
+    assert [text[r.start:r.end] for r in ContextPhoneRecognizer(REGIONS, 0).analyze(text, ["PHONE_NUMBER"])] == \
+        ["5329159"]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import phonenumbers
 import pytest
+from presidio_analyzer import EntityRecognizer, RecognizerResult
 
 from policies.pii import recognizers
 from policies.pii.recognizers import ContextPhoneRecognizer
@@ -23,11 +24,11 @@ TEXTS = [
 class _Unskipped(ContextPhoneRecognizer):
     """The recognizer with phonenumbers' own matcher, parsing every candidate in every region."""
 
-    def _matches(self, text: str) -> list[recognizers.RecognizerResult]:
-        found = [recognizers.RecognizerResult("PHONE_NUMBER", m.start, m.end, self.SCORE)
+    def _matches(self, text: str) -> list[RecognizerResult]:
+        found = [RecognizerResult("PHONE_NUMBER", m.start, m.end, self.SCORE)
                  for region in self.supported_regions
                  for m in phonenumbers.PhoneNumberMatcher(text, region, leniency=self._leniency)]
-        return recognizers.EntityRecognizer.remove_duplicates(found)
+        return EntityRecognizer.remove_duplicates(found)
 
 
 @pytest.mark.parametrize("text", TEXTS)

@@ -60,7 +60,8 @@ _PERSON_HINT = re.compile(
     r"|estimad|querid|ciao|gentile|car[oa]|beste|hoi|dag|regards|best|thanks|thank|cheers|sincerely|cordialement"
     r"|vous|merci|saludos|atentamente|saludo|saluti|grazie|groet|groeten)\b|gr(?:ü|u)(?:ß|ss)|<[^<>@\s]+@"
 )
-_PASSWORD_HINT = re.compile(r"(?i)passw|kennw|pwd|passcode|mot\s+de\s+passe|mdp|contrase|clave|wachtw|parola|senha")
+_PASSWORD_HINT = re.compile(r"(?i)pass|kennw|pw|mot\s+de\s+passe|mdp|contrase|clave|wachtw|parola|senha|pin|geheimzahl"
+                            r"|cred|login|zugangsdaten|identifiants|inloggegevens")
 _STREET_HINT = re.compile(
     r"(?i)stra(?:ss|ß)e|str\.|straat|street|\bst\b|avenue|\bave?\b|road|\brd\b|lane|\bln\b|drive|\bdr\b|boulevard"
     r"|\bblvd|\bbd\b|court|\bct\b|\bway\b|place|\bpl\b|square|\bsq\b|terrace|close|crescent|parkway|pkwy|highway|hwy"

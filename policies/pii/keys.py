@@ -18,7 +18,8 @@ from collections.abc import Iterable
 # them.
 DEFAULT_SENSITIVE_KEYS = (
     "password", "passwd", "pwd", "pw", "passcode", "access code", "passphrase", "senha", "passwort", "kennwort",
-    "mot de passe", "contrasena", "wachtwoord",
+    "mot de passe", "contrasena", "wachtwoord", "mdp", "parola d ordine", "clave de acceso", "clave acceso",
+    "pincode", "geheimzahl",
     "secret", "client secret", "api key", "access key", "secret key",
     "private key", "auth", "authorization", "credentials", "credential", "token", "access token", "refresh token",
     "id token", "bearer", "otp", "two factor", "mfa code", "mysql pwd", "cookie", "set cookie", "csrf", "xsrf",
@@ -38,6 +39,13 @@ DEFAULT_FREE_TEXT_KEYS = (
     "query", "search", "q", "term", "comment", "comments", "feedback", "note", "notes", "message", "description",
     "text", "body", "review", "subject", "content", "details", "reason", "bio", "answer", "prompt", "completion",
 )
+
+# Words that name a password only alone or after whose it is (`pass`, `user_pass`, `db_pass`, `clave`), since
+# `boarding_pass`, `season_pass` and `palabra_clave` (a keyword) are not secrets.
+_SHORT_SECRET_WORDS = frozenset({"pass", "clave"})
+_SHORT_SECRET_OWNERS = frozenset({"user", "login", "db", "database", "admin", "account", "wifi", "smtp", "ftp", "root",
+                                  "app", "temp", "new", "old", "current", "confirm", "my", "your", "mail", "vpn",
+                                  "usuario", "utente", "benutzer", "utilisateur", "gebruiker"})
 
 _WORDS = re.compile(r"[A-Z]+(?![a-z])|[A-Z]?[a-z]+|[0-9]+")
 
@@ -77,6 +85,8 @@ class SensitiveKeys:
     def match(self, key: str) -> str | None:
         """The configured term that `key` contains, or None."""
         words = key_words(key)
+        if words and words[-1] in _SHORT_SECRET_WORDS and (len(words) == 1 or words[-2] in _SHORT_SECRET_OWNERS):
+            return words[-1]
         terms = self._terms
         for i in range(len(words)):
             run = ""

@@ -18,7 +18,8 @@ Ours: JWT, bearer/basic credentials, token-shaped values after a key or token la
 ids, vendor secret keys by their documented prefixes (Stripe, GitHub, Slack, Google, OpenAI, SendGrid, GitLab, npm,
 PostHog personal, and the others listed in SecretKeyRecognizer), French NIRs by their key, PEM private keys, URL
 user-info, Ethereum addresses; passwords written out in
-text (`password: "hunter2"`, `Passwort ist ...`, `mot de passe : ...`) and street addresses (a street word and a house
+text (`password: "hunter2"`, `Passwort ist ...`, `mot de passe : ...`; with a few words between when the value is
+shaped like a password: `the wifi password for guests is Gast!2024`; `pw:`/`PIN:`; `credentials: admin:...`) and street addresses (a street word and a house
 number, in the order each language writes them: `12 Baker Street`, `Hauptstraße 5`, `12 rue de la Paix`,
 `Calle Mayor 5`, `Via Roma 12`, `Keizersgracht 123`); people named by context in each language: after a title (Mr,
 Frau, Mme, Sra., Sig., Dhr.), after a greeting (Dear, Hallo, Bonjour, Hola, Ciao, Beste), on the line after a sign-off
@@ -300,13 +301,35 @@ class BasicAuthRecognizer(PatternRecognizer):
         return b":" in decoded
 
 
-_PASSWORD_WORD = (r"(?:password|passwort|kennwort|passwd|pwd|passcode|mot\s+de\s+passe|mdp|contrase(?:ñ|n)a|clave"
-                  r"|wachtwoord|parola\s+d['\u2019]ordine|senha)")
+_PASSWORD_WORD = (r"(?:password|passwort|kennwort|passwd|pwd|passcode|passphrase|mot\s+de\s+passe|mdp"
+                  r"|contrase(?:ñ|n)a|clave|wachtwoord|parola\s+d['\u2019]ordine|senha)")
 _QUOTE = r"[\"'\u201c\u201d\u201e\u00ab\u00bb\u2018\u2019`]"
-# The value after the word and a separator (`:`, `=`, or a verb: is, ist, est, es, è, was, lautet, wordt).
-_PASSWORD = (rf"(?<=\b{_PASSWORD_WORD}{_QUOTE}?"
-             r"(?:\s*[:=]\s*|\s+(?:is|ist|est|es|è|era|was|lautet|wordt|now|jetzt)\s*:?\s+)"
-             rf"{_QUOTE}?)[^\s\"'\u201c\u201d\u201e\u00ab\u00bb\u2018\u2019`]{{4,64}}(?<![.,;:!?)])")
+_NOT_QUOTE = r"[^\s\"'\u201c\u201d\u201e\u00ab\u00bb\u2018\u2019`]"
+# A verb that says what the password is or has become, alone or in a short run (`ist jetzt`, `set to`, `reset to`).
+_IS = (r"(?:is|ist|est|es|è|era|was|were|lautet|wordt|werd|sera|será|sarà|now|jetzt|nu|maintenant|ahora|ora"
+       r"|(?:set|changed|reset|updated|geändert|gesetzt|changé|modifié|cambiad[ao]|cambiat[ao]|gewijzigd|aangepast)"
+       r"(?:\s+(?:to|auf|in|en|a|naar))?)")
+_SEPARATOR = rf"(?:\s*[:=]\s*|\s+(?:{_IS}\s+){{1,3}}:?\s*)"
+# What a password looks like when nothing but its place says so: letters with a digit or a symbol inside (`Gast!2024`,
+# not `vergessen?`).
+_SHAPED = rf"(?=\S*[^\W\d_])(?=\S*(?:\d|[!#$%&*+?@^~]\S)){_NOT_QUOTE}{{4,64}}(?<![.,;:!?)])"
+_ANY = rf"{_NOT_QUOTE}{{4,64}}(?<![.,;:!?)])"
+_PASSWORD_PATTERNS = [
+    # `password: X`, `password="X"`: the value, whatever it is.
+    ("password", rf"(?<=\b{_PASSWORD_WORD}{_QUOTE}?\s*[:=]\s*{_QUOTE}?){_ANY}"),
+    # A verb or a few words before it: `Passwort ist jetzt X`, `the wifi password for guests is X`, `mot de passe
+    # provisoire : X`, `contraseña temporal: X`, or nothing at all: `password hunter2`. The value, if quoted (`password
+    # reset to "X"`); otherwise only a value shaped like a password, so that `your password is incorrect` stays.
+    ("said password", rf"(?<=\b{_PASSWORD_WORD}(?:\s+[^\s:=\"]{{1,20}}){{0,4}}?{_SEPARATOR}{_QUOTE})(?!{_IS}\s){_ANY}"),
+    ("qualified password", rf"(?<=\b{_PASSWORD_WORD}(?:\s+[^\s:=\"]{{1,20}}){{0,4}}?{_SEPARATOR}){_SHAPED}"),
+    ("bare password", rf"(?<=\b{_PASSWORD_WORD}\s+){_SHAPED}"),
+    # Short words that name a secret only before a colon or an equals sign: `pw: X`, `pass=X`, `PIN: 4821`.
+    ("short word", rf"(?<=\b(?:pw|pass|pin|pin\s*code|code\s+pin|geheimzahl)\s*[:=]\s*{_QUOTE}?){_ANY}"),
+    # A login and its password: `credentials: admin:Hunter2024`, `login with admin / S3cr3t!x`.
+    ("user and password", r"(?<=\b(?:credentials?|creds|login|zugangsdaten|identifiants|credenciales|credenziali"
+                          r"|inloggegevens)(?:\s+(?:with|as|mit|als|avec|con|come|met))?\s*[:=]?\s*[^\s:/]{1,64}"
+                          rf"(?::|\s+/\s+)){_SHAPED}"),
+]
 
 # A key or token after its label: `api_key=…`, `X-Api-Key: …`, `client_secret: "…"`, `Authorization: Token …`. The
 # value is token-shaped: 16 or more characters of the alphabets tokens use (base64, base64url, hex), with a letter and a
@@ -382,7 +405,7 @@ def custom_recognizers() -> list[EntityRecognizer]:
     return [
         GazetteerNameRecognizer(NameFinder()),
         _pattern_recognizer("PERSON_NAME", "PersonByContextRecognizer", _PERSON_PATTERNS, score=0.7),
-        _pattern_recognizer("PASSWORD", "PasswordInTextRecognizer", [("password", _PASSWORD)], score=0.9,
+        _pattern_recognizer("PASSWORD", "PasswordInTextRecognizer", _PASSWORD_PATTERNS, score=0.9,
                             flags=CASE_INSENSITIVE),
         _pattern_recognizer("SECRET_KEY", "LabelledSecretRecognizer", [("labelled secret", _LABELLED_SECRET)],
                             score=0.85, flags=CASE_INSENSITIVE),

@@ -53,12 +53,14 @@ _ETH = re.compile(r"0x[0-9a-fA-F]{40}")
 _AUTH_MARKS = ("earer", "EARER", "asic", "ASIC")
 _AUTH = re.compile(r"(?i:bearer|basic)\s")
 # Necessary for PasswordInTextRecognizer and StreetAddressRecognizer: the word, in any case.
-# Necessary for PersonByContextRecognizer: a title, greeting or sign-off word, or an e-mail's display name.
+# Necessary for PersonByContextRecognizer: a title, greeting or sign-off word, or an e-mail's display name; and for
+# PersonByRoleRecognizer: a role's colon or the preposition of `assigned to`, `signed by`, `erstellt von`, ...
 _PERSON_HINT = re.compile(
     r"(?i)\b(?:mr|mrs|ms|miss|mx|dr|prof|herr|frau|hr|fr|mme|mlle|monsieur|madame|sr|sra|srta|se[ñn]or|signor|sig"
     r"|dott|dhr|mevr|mw|meneer|mevrouw|dear|hi|hello|hey|hallo|liebe|lieber|geehrte|bonjour|salut|cher|ch[èe]re|hola"
     r"|estimad|querid|ciao|gentile|car[oa]|beste|hoi|dag|regards|best|thanks|thank|cheers|sincerely|cordialement"
-    r"|vous|merci|saludos|atentamente|saludo|saluti|grazie|groet|groeten)\b|gr(?:ü|u)(?:ß|ss)|<[^<>@\s]+@"
+    r"|vous|merci|saludos|atentamente|saludo|saluti|grazie|groet|groeten|by|to|von|an|par|[àa]|por|da|door|aan|of)\b"
+    r"|gr(?:ü|u)(?:ß|ss)|<[^<>@\s]+@|:"
 )
 _PASSWORD_HINT = re.compile(r"(?i)pass|kennw|pw|mot\s+de\s+passe|mdp|contrase|clave|wachtw|parola|senha|pin|geheimzahl"
                             r"|cred|login|zugangsdaten|identifiants|inloggegevens")

@@ -65,6 +65,12 @@ _NOT_A_PERSON_AFTER = frozenset({
     "studios", "consulting", "solutions", "systems", "technologies", "labs", "software", "services", "hotels",
     "resorts", "foods", "logistics", "energy", "law", "legal", "agency", "gruppe", "groupe", "grupo", "gruppo",
     "cie", "fils", "hermanos", "figli", "zonen",
+    # the same in de/fr/es/it/nl (Hoffmann Logistik, Dupont Transports, Bianchi Costruzioni)
+    "logistik", "bau", "technik", "werke", "verlag", "immobilien", "versicherung", "beratung", "handel", "transporte",
+    "transports", "conseil", "assurances", "immobilier", "construction", "constructions", "construcciones",
+    "ingenieria", "abogados", "asesores", "costruzioni", "consulenze", "immobiliare", "assicurazioni", "trasporti",
+    "bouw", "techniek", "advies", "makelaars", "transport", "verzekeringen", "architecten", "architekten",
+    "associes", "asociados", "associati", "notaires", "avocats", "rechtsanwalte", "advocaten",
 })
 _BEFORE_PLACE = frozenset({"rue", "avenue", "calle", "via", "viale", "piazza", "place", "plaza", "boulevard", "corso",
                            "avenida", "paseo", "st", "saint", "sankt", "san", "santa", "santo", "fort", "mount",
@@ -146,6 +152,18 @@ class NameFinder:
         """could_hold() given the folded words of a text."""
         return not self._given.keys().isdisjoint(words)
 
+    def could_be_a_name(self, words: list[str]) -> bool:
+        """True if capitalised words that context says name someone can be a name: none is an English word (unless
+        it is a listed given name or surname that is not also a word), a company form or a place word."""
+        for word in words:
+            key = fold(word)
+            if any(key in words_ for words_ in (_NOT_A_PERSON_AFTER, _BEFORE_PLACE, UI_WORDS)):
+                return False
+            listed = self._given.get(key, self._surnames.get(key))
+            if key in self._english and (listed is None or listed & WORD):
+                return False
+        return True
+
     def find(self, text: str) -> list[tuple[int, int]]:
         spans = list(self._written(text))
         spans += self._slugs(text)
@@ -187,7 +205,15 @@ class NameFinder:
             j += 1  # María García López
         if _a_firm_or_place(text, tokens, j):
             return None
+        if _AND.match(text, tokens[j].end) and not self._name_follows(text, tokens, j):
+            return None
         return j, first.start, tokens[j].end
+
+    def _name_follows(self, text: str, tokens: list[_Token], j: int) -> bool:
+        """True if a person's name follows `and`/`&` after token j: Femke Smit and Bram de Jong, not Marks and
+        Spencer."""
+        k = j + 2 if j + 1 < len(tokens) and tokens[j + 1].key == "and" else j + 1
+        return k < len(tokens) and self._name_at(text, tokens, k) is not None
 
     def _starts_a_name(self, text: str, tokens: list[_Token], i: int) -> bool:
         """A given name, not a place word (San, Santa) and not after one (Rue Victor Hugo)."""
@@ -256,10 +282,15 @@ class NameFinder:
 
 def _a_firm_or_place(text: str, tokens: list[_Token], j: int) -> bool:
     """True if the name ending at token j is part of a company's, an institution's or a place's name."""
-    if j + 1 < len(tokens) and tokens[j + 1].key in _NOT_A_PERSON_AFTER and _joined(text, tokens, j):
-        return True
-    end = tokens[j].end
-    return text[end : end + 2] == " &" or text[end : end + 4] == " and"  # Johnson & Johnson, Marks and Spencer
+    return (j + 1 < len(tokens) and tokens[j + 1].key in _NOT_A_PERSON_AFTER and _joined(text, tokens, j)) or \
+        _DOTTED_FORM.match(text, tokens[j].end) is not None
+
+
+# `and` or `&` after a name: Johnson & Johnson, Marks and Spencer (unless a person's name follows).
+_AND = re.compile(r" (?:&|and\b)")
+# A legal form written with dots after a name: Moreau Dupont S.A.R.L., Rossi Bianchi s.r.l., Jansen B.V.
+_DOTTED_FORM = re.compile(r"(?i),?\s+(?:s\.\s?a\.(?:\s?r\.\s?l\.|s\.)?|s\.\s?l\.|s\.\s?r\.\s?l\.|s\.\s?p\.\s?a\."
+                          r"|s\.\s?n\.\s?c\.|b\.\s?v\.|n\.\s?v\.|v\.\s?o\.\s?f\.|e\.\s?v\.|e\.\s?k\.|s\.\s?c\.)")
 
 
 def _alone(text: str, start: int, end: int) -> bool:

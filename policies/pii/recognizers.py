@@ -24,7 +24,8 @@ number, in the order each language writes them: `12 Baker Street`, `Hauptstraße
 `Calle Mayor 5`, `Via Roma 12`, `Keizersgracht 123`); people named by context in each language: after a title (Mr,
 Frau, Mme, Sra., Sig., Dhr.), after a greeting (Dear, Hallo, Bonjour, Hola, Ciao, Beste), on the line after a sign-off
 (Best regards, Mit freundlichen Grüßen, Cordialement, Saludos, Cordiali saluti, Met vriendelijke groet), and as the
-display name of an e-mail address (`Jane Doe <jane@...>`); and people named in full, by the name gazetteer
+display name of an e-mail address (`Jane Doe <jane@...>`); after a role's label (`cc:`, `Kunde:`, `escalated by`,
+`asignado a`) when no word of the name is an English word or a company form; and people named in full, by the name gazetteer
 (names.py: a given name followed by a surname, `Jane Doe`, `anna-schmidt` in a URL).
 """
 
@@ -385,6 +386,34 @@ _PERSON_PATTERNS = [
 ]
 
 
+# A person in a role, named after the role's label: `cc: Oluwaseun Adeyemi`, `escalated by Mohammed Al-Farsi`, `Kunde:
+# Tanaka Hiroshi`. Two to four capitalised words that the gazetteer may not list (PersonByRoleRecognizer keeps only
+# those of which no word is an English word or a company form: `by Google Analytics`, `from Acme Corp` stay).
+_ROLE_LABEL = (r"(?i:(?:cc|bcc|to|from|attn|assignee|owner|customer|client|contact|requester|reporter|agent|employee"
+               r"|kunde|kundin|kontakt|ansprechpartner(?:in)?|mitarbeiter(?:in)?|empf[äa]nger|absender|client[e]?"
+               r"|interlocuteur|destinataire|exp[ée]diteur|contacto|destinatario|remitente|contatto|referente"
+               r"|mittente|klant|contactpersoon|medewerker|ontvanger|afzender)\s*:"
+               r"|(?:assigned\s+to|signed\s+by|requested\s+by|reported\s+by|escalated\s+by|approved\s+by"
+               r"|reviewed\s+by|submitted\s+by|created\s+by|invited\s+by|handled\s+by|on\s+behalf\s+of|zugewiesen\s+an"
+               r"|angefragt\s+von|erstellt\s+von|bearbeitet\s+von|im\s+auftrag\s+von|assign[ée]\s+[àa]|demand[ée]\s+par"
+               r"|cr[ée]{2}\s+par|sign[ée]\s+par|de\s+la\s+part\s+de|asignado\s+a|solicitado\s+por|creado\s+por"
+               r"|firmado\s+por|assegnato\s+a|richiesto\s+da|creato\s+da|firmato\s+da|toegewezen\s+aan"
+               r"|aangevraagd\s+door|aangemaakt\s+door|ondertekend\s+door))")
+_ROLE_NAME = rf"(?<=\b{_ROLE_LABEL}[ \t]+){_NOT_A_NAME}{_GIVEN}(?:[ \t]+{_PARTICLES}{_GIVEN}){{1,3}}"
+
+
+class PersonByRoleRecognizer(PatternRecognizer):
+    """A person named after a role's label, if no word of the name is an English word or a company form."""
+
+    def __init__(self, finder: NameFinder) -> None:
+        self._finder = finder
+        super().__init__(supported_entity="PERSON_NAME", name="PersonByRoleRecognizer",
+                         patterns=[Pattern("role", _ROLE_NAME, 0.7)], global_regex_flags=CASE_SENSITIVE)
+
+    def validate_result(self, pattern_text: str) -> bool:
+        return self._finder.could_be_a_name(pattern_text.split())
+
+
 class GazetteerNameRecognizer(EntityRecognizer):
     """A given name followed by a surname, by the lists of names.py."""
 
@@ -404,6 +433,7 @@ class GazetteerNameRecognizer(EntityRecognizer):
 def custom_recognizers() -> list[EntityRecognizer]:
     return [
         GazetteerNameRecognizer(NameFinder()),
+        PersonByRoleRecognizer(NameFinder()),
         _pattern_recognizer("PERSON_NAME", "PersonByContextRecognizer", _PERSON_PATTERNS, score=0.7),
         _pattern_recognizer("PASSWORD", "PasswordInTextRecognizer", _PASSWORD_PATTERNS, score=0.9,
                             flags=CASE_INSENSITIVE),

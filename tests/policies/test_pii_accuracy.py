@@ -66,3 +66,30 @@ def test_short_and_foreign_password_keys_are_removed(scrubber: Scrubber, key: st
 @pytest.mark.parametrize("key", ["boarding_pass", "season_pass", "palabra_clave", "pass_rate"])
 def test_keys_where_pass_or_clave_is_not_a_secret_are_kept(scrubber: Scrubber, key: str) -> None:
     assert scrubbed(scrubber, key, "Economy") == {key: "Economy"}
+
+
+# People named after a role's label, whether or not the name lists know them; what follows a label and is not a
+# person stays.
+NAMED_BY_ROLE = [
+    ("cc: Oluwaseun Adeyemi", "cc: [PERSON]"),
+    ("Escalated by Mohammed Al-Farsi", "Escalated by [PERSON]"),
+    ("Customer: Tanaka Hiroshi", "Customer: [PERSON]"),
+    ("Kunde: Sjoerd Visser", "Kunde: [PERSON]"),
+    ("handled by Oluwaseun Adeyemi today", "handled by [PERSON] today"),
+    ("Ruud Mulder, Femke Smit and Bram de Jong joined", "Ruud Mulder, [PERSON] and [PERSON] joined"),
+]
+NOT_NAMED_BY_ROLE = [
+    "sent from Google Analytics", "created by Zapier Integration", "assigned to Sales Team", "cc: Acme Corp",
+    "Customer: Berlin Office", "Owner: Data Platform", "Marks and Spencer", "Moreau Dupont S.A.R.L.",
+    "Johnson & Johnson",
+]
+
+
+@pytest.mark.parametrize("text, expected", NAMED_BY_ROLE)
+def test_a_person_named_after_a_role_label_is_replaced(scrubber: Scrubber, text: str, expected: str) -> None:
+    assert scrubbed(scrubber, "note", text) == {"note": expected}
+
+
+@pytest.mark.parametrize("text", NOT_NAMED_BY_ROLE)
+def test_teams_products_places_and_companies_after_a_label_are_kept(scrubber: Scrubber, text: str) -> None:
+    assert scrubbed(scrubber, "note", text) == {"note": text}

@@ -45,9 +45,10 @@ _AWS = re.compile(r"A(?:KIA|SIA|BIA|CCA|GPA|IDA|IPA|NPA|NVA|PKA|ROA|SCA)[A-Z2-7]
 _SECRET = re.compile(r"_live_|_test_|whsec_|gh[pousr]_|github_pat_|glpat-|xox|hooks\.slack\.com/services/|AIza|sk-"
                      r"|SG\.|npm_|phx_|hf_|shp(?:at|ca|pa|ss)_|do[opr]_v1_|xapp-|pypi-|lin_api_|glsa_|SK[0-9a-fA-F]{32}"
                      r"|key-|-us\d|sq0|ATATT3|dapi|PMAK-|sntr|sbp_|dp\.|secret_|ntn_|sk\.eyJ|:AA|pat[A-Za-z0-9]{14}\."
-                     r"|fig[dou]_|NR(?:AK|II)-|tskey-|pul-|HRKU-")
+                     r"|fig[dou]_|NR(?:AK|II)-|tskey-|pul-|HRKU-|ya29\.|GOCSPX-|dckr_pat_|glc_|gsk_|r8_|AGE-SECRET-KEY-1"
+                     r"|pplx-|pscale_|nfp_")
 # Necessary for LabelledSecretRecognizer: the label of a key or token, in any case.
-_SECRET_LABEL = re.compile(r"(?i)key|secret|token|authorization")
+_SECRET_LABEL = re.compile(r"(?i)key|secret|token|authorization|sig|schl|cl[ée]|clave|chiave|sleutel|jeton")
 _BTC = re.compile(r"(?:bc1|[13])[a-zA-HJ-NP-Z0-9]{25}")
 _ETH = re.compile(r"0x[0-9a-fA-F]{40}")
 _AUTH_MARKS = ("earer", "EARER", "asic", "ASIC")

@@ -304,6 +304,8 @@ class BasicAuthRecognizer(PatternRecognizer):
 
 _PASSWORD_WORD = (r"(?:password|passwort|kennwort|passwd|pwd|passcode|passphrase|mot\s+de\s+passe|mdp"
                   r"|contrase(?:ñ|n)a|clave|wachtwoord|parola\s+d['\u2019]ordine|senha)")
+# Without `clave` (also a key, a code, a clue: `la clave del éxito es …`): the word that may stand apart from its value.
+_PASSWORD_NOUN = _PASSWORD_WORD.replace("|clave", "")
 _QUOTE = r"[\"'\u201c\u201d\u201e\u00ab\u00bb\u2018\u2019`]"
 _NOT_QUOTE = r"[^\s\"'\u201c\u201d\u201e\u00ab\u00bb\u2018\u2019`]"
 # A verb that says what the password is or has become, alone or in a short run (`ist jetzt`, `set to`, `reset to`).
@@ -321,9 +323,9 @@ _PASSWORD_PATTERNS = [
     # A verb or a few words before it: `Passwort ist jetzt X`, `the wifi password for guests is X`, `mot de passe
     # provisoire : X`, `contraseña temporal: X`, or nothing at all: `password hunter2`. The value, if quoted (`password
     # reset to "X"`); otherwise only a value shaped like a password, so that `your password is incorrect` stays.
-    ("said password", rf"(?<=\b{_PASSWORD_WORD}(?:\s+[^\s:=\"]{{1,20}}){{0,4}}?{_SEPARATOR}{_QUOTE})(?!{_IS}\s){_ANY}"),
-    ("qualified password", rf"(?<=\b{_PASSWORD_WORD}(?:\s+[^\s:=\"]{{1,20}}){{0,4}}?{_SEPARATOR}){_SHAPED}"),
-    ("bare password", rf"(?<=\b{_PASSWORD_WORD}\s+){_SHAPED}"),
+    ("said password", rf"(?<=\b{_PASSWORD_NOUN}(?:\s+[^\s:=\"]{{1,20}}){{0,4}}?{_SEPARATOR}{_QUOTE})(?!{_IS}\s){_ANY}"),
+    ("qualified password", rf"(?<=\b{_PASSWORD_NOUN}(?:\s+[^\s:=\"]{{1,20}}){{0,4}}?{_SEPARATOR}){_SHAPED}"),
+    ("bare password", rf"(?<=\b{_PASSWORD_NOUN}\s+){_SHAPED}"),
     # Short words that name a secret only before a colon or an equals sign: `pw: X`, `pass=X`, `PIN: 4821`.
     ("short word", rf"(?<=\b(?:pw|pass|pin|pin\s*code|code\s+pin|geheimzahl)\s*[:=]\s*{_QUOTE}?){_ANY}"),
     # A login and its password: `credentials: admin:Hunter2024`, `login with admin / S3cr3t!x`.
@@ -336,9 +338,16 @@ _PASSWORD_PATTERNS = [
 # value is token-shaped: 16 or more characters of the alphabets tokens use (base64, base64url, hex), with a letter and a
 # digit, so that `token expired` or `secret: none` stay; not a UUID (`idempotency key 550e8400-…` is an id).
 _SECRET_LABEL = (r"(?:\b|(?<=_))(?:x-)?(?:(?:api|access|license|licence|private|secret|app|client|master|signing"
-                 r"|service|encryption|write|auth)?[-_ ]?key|access[-_ ]?key|secret(?:[-_ ]?key)?|client[-_ ]?secret"
-                 r"|(?:access|auth|api|refresh|session|bearer|id)?[-_ ]?token|authorization)")
-_LABELLED_SECRET = (rf"(?<={_SECRET_LABEL}{_QUOTE}?(?:\s*[:=]\s*|\s+)(?:{_QUOTE}|(?:bearer|token|basic)\s+)?)"
+                 r"|service|encryption|write|auth|account|shared[-_ ]?access)?[-_ ]?key|access[-_ ]?key"
+                 r"|secret(?:[-_ ]?key)?|client[-_ ]?secret|(?:access|auth|api|refresh|session|bearer|id)?[-_ ]?token"
+                 r"|authorization|shared[-_ ]?access[-_ ]?signature|sig(?==)"
+                 # the same in de/fr/es/it/nl: API-Schlüssel, clé API, clave de API, chiave API, API-sleutel, jeton
+                 r"|api[-_ ]?schl(?:ü|ue|u)ssel|geheimer?[-_ ]?schl(?:ü|ue|u)ssel|cl[ée]\s+(?:d['’])?api"
+                 r"|cl[ée]\s+secr[èe]te|clave\s+(?:de\s+(?:la\s+)?)?api|clave\s+secreta|chiave\s+(?:dell['’])?api"
+                 r"|chiave\s+segreta|api[-_ ]?sleutel|geheime\s+sleutel|jeton(?:\s+d['’]acc[èe]s)?)")
+# After the label: a separator, or a verb (`API-Schlüssel lautet …`, `the key is …`).
+_LABELLED_SECRET = (rf"(?<={_SECRET_LABEL}{_QUOTE}?(?:\s*[:=]\s*|\s+(?:(?:is|ist|lautet|est|es|è|era|was|wordt)\s+)?)"
+                    rf"(?:{_QUOTE}|(?:bearer|token|basic)\s+)?)"
                     r"(?![0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}(?![\w.+/=~-]))"
                     r"(?=[A-Za-z0-9_\-.+/=~]*\d)(?=[A-Za-z0-9_\-.+/=~]*[A-Za-z])[A-Za-z0-9_\-.+/=~]{16,512}")
 
@@ -490,6 +499,17 @@ def custom_recognizers() -> list[EntityRecognizer]:
             ("tailscale", r"\btskey-[A-Za-z0-9-]{20,}"),
             ("pulumi", r"\bpul-[a-f0-9]{40}\b"),
             ("heroku", r"\bHRKU-[A-Za-z0-9_-]{30,}"),
+            ("google oauth access token", r"\bya29\.[0-9A-Za-z_-]{20,}"),
+            ("google oauth client secret", r"\bGOCSPX-[0-9A-Za-z_-]{24,}"),
+            ("docker", r"\bdckr_pat_[A-Za-z0-9_-]{20,}"),
+            ("grafana cloud", r"\bglc_[A-Za-z0-9+/]{32,}={0,2}"),
+            ("groq", r"\bgsk_[A-Za-z0-9]{40,}"),
+            ("replicate", r"\br8_[A-Za-z0-9]{30,}"),
+            ("slack refresh", r"\bxoxe(?:\.xox[bp])?-\d-[A-Za-z0-9-]{20,}"),
+            ("age", r"\bAGE-SECRET-KEY-1[02-9AC-HJ-NP-Z]{58}\b"),
+            ("perplexity", r"\bpplx-[A-Za-z0-9]{40,}"),
+            ("planetscale", r"\bpscale_(?:tkn|pw|oauth)_[A-Za-z0-9_.-]{32,}"),
+            ("netlify", r"\bnfp_[A-Za-z0-9]{36,}"),
         ]),
         _pattern_recognizer("PRIVATE_KEY", "PemPrivateKeyRecognizer", [
             ("pem", r"-----BEGIN (?:[A-Z0-9]+ )*PRIVATE KEY(?: BLOCK)?-----.*?"

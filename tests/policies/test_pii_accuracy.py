@@ -93,3 +93,40 @@ def test_a_person_named_after_a_role_label_is_replaced(scrubber: Scrubber, text:
 @pytest.mark.parametrize("text", NOT_NAMED_BY_ROLE)
 def test_teams_products_places_and_companies_after_a_label_are_kept(scrubber: Scrubber, text: str) -> None:
     assert scrubbed(scrubber, "note", text) == {"note": text}
+
+
+SECRETISH_KEYS = ["license_key", "signingKey", "encryption_key", "app_key", "client_key", "integration_key",
+                  "connection_string", "clé_api", "clave_api", "chiave_api", "api_schluessel", "API-Schlüssel",
+                  "api_sleutel", "jeton"]
+
+
+@pytest.mark.parametrize("key", SECRETISH_KEYS)
+def test_keys_naming_a_key_or_token_in_several_languages_are_removed(scrubber: Scrubber, key: str) -> None:
+    assert scrubbed(scrubber, key, "Zx8Qw3Er5Ty7Ui9Op1As2Df4Gh6Jk8Lz") == {}
+
+
+TOKEN = "Zx8Qw3Er5Ty7Ui9Op1As2Df4Gh6Jk8Lz"
+SECRETS_IN_TEXT = [
+    (f"my API-Schlüssel lautet {TOKEN}", "my API-Schlüssel lautet [SECRET]"),
+    (f"clé API : {TOKEN}", "clé API : [SECRET]"),
+    (f"la clave de API es {TOKEN}", "la clave de API es [SECRET]"),
+    (f"DefaultEndpointsProtocol=https;AccountName=acme;AccountKey={TOKEN}==;EndpointSuffix=core.windows.net",
+     "DefaultEndpointsProtocol=https;AccountName=acme;AccountKey=[SECRET];EndpointSuffix=core.windows.net"),
+    (f"token ya29.a0AfH6SMBx3q2{TOKEN}", "token [SECRET]"),
+    (f"GOCSPX-{TOKEN[:28]}", "[SECRET]"),
+    (f"dckr_pat_{TOKEN[:27]}", "[SECRET]"),
+    (f"gsk_{TOKEN}{TOKEN[:20]}", "[SECRET]"),
+    (f"r8_{TOKEN}Abcde", "[SECRET]"),
+    (f"pplx-{TOKEN}{TOKEN[:16]}", "[SECRET]"),
+]
+NOT_SECRETS_IN_TEXT = ["signature verified for order 1234", "la clave del éxito es 2024-Q3", "key signature in 3/4 time"]
+
+
+@pytest.mark.parametrize("text, expected", SECRETS_IN_TEXT)
+def test_labelled_and_vendor_secrets_in_text_are_removed(scrubber: Scrubber, text: str, expected: str) -> None:
+    assert scrubbed(scrubber, "note", text) == {"note": expected}
+
+
+@pytest.mark.parametrize("text", NOT_SECRETS_IN_TEXT)
+def test_words_near_secret_labels_are_kept(scrubber: Scrubber, text: str) -> None:
+    assert scrubbed(scrubber, "note", text) == {"note": text}

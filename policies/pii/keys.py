@@ -35,6 +35,13 @@ DEFAULT_SENSITIVE_KEYS = (
     "id number", "identity number", "steuer id", "steuernummer", "steueridentifikationsnummer",
     "sozialversicherungsnummer", "ausweisnummer", "personalausweis", "nir", "insee", "numero fiscal", "nif", "nie",
     "dni", "codice fiscale", "bsn", "burgerservicenummer", "sofinummer", "nino",
+    # Identity documents and social security numbers in de/fr/es/it/nl.
+    "persoonsnummer", "identiteitsnummer", "documentnummer", "paspoortnummer", "reisepass", "reisepassnummer",
+    "passeport", "pasaporte", "passaporto", "paspoort", "carta identita", "carta d identita", "carte identite",
+    "carte d identite", "securite sociale", "seguridad social", "cedula", "documento identidad",
+    "numero documento", "identifikationsnummer", "idnr", "rentenversicherungsnummer", "personnummer", "id card",
+    "identity card", "driver license", "drivers license", "driving licence", "fuhrerschein", "permis de conduire",
+    "carnet de conducir", "rijbewijs", "ausweis",
 )
 
 # The last word of the key decides: `search_query`, `user_comment`, `error_message` are free text, `message_id` is not.

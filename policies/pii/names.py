@@ -1,7 +1,7 @@
 """People's names in text, found with a gazetteer: a given name followed by a surname, never a listed word alone.
 
 The lists (data/given.txt, data/surnames.txt; data/README.md says where they come from and how they are rebuilt) hold
-16,212 given names counted in public name datasets of many countries and the US Census's 88,799 surnames, each marked
+30,029 given names counted in public name datasets of many countries and the US Census's 88,799 surnames, each marked
 when it is also an English word (`w`: Rose, Mark, Price, Hall) or among the most common (`t`); data/english.txt
 holds 65,396 English words. A single word is never
 a person by itself: a name is a pair, so that "Grace" or "Park" alone stays, and a pair of English words needs both to

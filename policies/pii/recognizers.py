@@ -541,6 +541,33 @@ class FrNirRecognizer(PatternRecognizer):
         return int(text[13:]) == 97 - int(body) % 97
 
 
+class NlBsnRecognizer(PatternRecognizer):
+    """The Dutch citizen service number (BSN, formerly sofinummer) after its label: nine digits (`1234.56.782`,
+    `123 456 782`) that pass the eleven test. One random nine-digit number in eleven passes it, so the label is
+    required: an order or invoice number of nine digits stays."""
+
+    def __init__(self) -> None:
+        super().__init__(
+            supported_entity="NATIONAL_ID", name="NlBsnRecognizer", global_regex_flags=CASE_INSENSITIVE,
+            patterns=[Pattern("bsn", r"(?<=\b(?:bsn|burgerservicenummer|sofi(?:nummer)?|persoonsnummer|citizen\s+service"
+                                     r"\s+number)\W{0,12}(?:(?:is|nummer|nr\.?|number|no\.?)\W{1,3})?)"
+                                     r"(?<![\w.-])(?:\d{4}\.?\d{2}\.?\d{3}|\d{3} \d{3} \d{3})(?![\w-])", 0.9)],
+        )
+
+    def validate_result(self, pattern_text: str) -> bool:
+        digits = [int(c) for c in pattern_text if c.isdigit()]
+        return len(digits) == 9 and (sum(d * (9 - i) for i, d in enumerate(digits[:8])) - digits[8]) % 11 == 0
+
+
+# An identity document's number after its label, in en/de/fr/es/it/nl: `Ausweisnummer: T22000129`, `passport no.
+# 533380006`, `carte d'identité n° 880692310285`. Letters and digits, at least one digit.
+_DOCUMENT_LABEL = (r"(?:personalausweis|ausweis|reisepass|passport|passeport|pasaporte|passaporto|paspoort|id\s+card"
+                   r"|identity\s+card|carte\s+(?:nationale\s+)?d['\u2019]identit[ée]|carta\s+d['\u2019]identit[àa]"
+                   r"|identiteitskaart|identiteitsbewijs|documento\s+(?:nacional\s+)?de\s+identidad)")
+_DOCUMENT_NUMBER = (rf"(?<=\b{_DOCUMENT_LABEL}(?:nummer|nr\.?)?\s*(?:n[°ºo.]|nr\.?|number|nummer|num[ée]ro|n[úu]mero"
+                    r"|#)?\.?\s*[:#]?\s*)(?=[A-Z0-9]*\d)[A-Z0-9]{6,12}(?![\w-])")
+
+
 def national_id_recognizers() -> list[EntityRecognizer]:
     """Presidio's national identity and tax numbers that carry a check digit or letter (German tax id, Spanish DNI/NIF
     and NIE, Italian codice fiscale, French NIR) or a fixed shape (UK National Insurance), reported as one entity,
@@ -548,7 +575,9 @@ def national_id_recognizers() -> list[EntityRecognizer]:
     return [*(cls(supported_entity="NATIONAL_ID", supported_language="en")
               for cls in (DeTaxIdRecognizer, EsNifRecognizer, EsNieRecognizer, ItFiscalCodeRecognizer,
                           UkNinoRecognizer)),
-            FrNirRecognizer()]
+            FrNirRecognizer(), NlBsnRecognizer(),
+            _pattern_recognizer("NATIONAL_ID", "IdDocumentRecognizer", [("document number", _DOCUMENT_NUMBER)],
+                                score=0.85, flags=CASE_INSENSITIVE)]
 
 
 def pattern_recognizers(

@@ -76,7 +76,7 @@ NAMED_BY_ROLE = [
     ("Customer: Tanaka Hiroshi", "Customer: [PERSON]"),
     ("Kunde: Sjoerd Visser", "Kunde: [PERSON]"),
     ("handled by Oluwaseun Adeyemi today", "handled by [PERSON] today"),
-    ("Ruud Mulder, Femke Smit and Bram de Jong joined", "Ruud Mulder, [PERSON] and [PERSON] joined"),
+    ("Ruud Mulder, Femke Smit and Bram de Jong joined", "[PERSON], [PERSON] and [PERSON] joined"),
 ]
 NOT_NAMED_BY_ROLE = [
     "sent from Google Analytics", "created by Zapier Integration", "assigned to Sales Team", "cc: Acme Corp",
@@ -130,3 +130,37 @@ def test_labelled_and_vendor_secrets_in_text_are_removed(scrubber: Scrubber, tex
 @pytest.mark.parametrize("text", NOT_SECRETS_IN_TEXT)
 def test_words_near_secret_labels_are_kept(scrubber: Scrubber, text: str) -> None:
     assert scrubbed(scrubber, "note", text) == {"note": text}
+
+
+# National identity numbers by their check digits or their document's label; ids of the same shape without them stay.
+NATIONAL_IDS = [
+    ("BSN: 123456782", "BSN: [NATIONAL_ID]"),
+    ("mijn BSN is 1234.56.782", "mijn BSN is [NATIONAL_ID]"),
+    ("burgerservicenummer 111 222 333", "burgerservicenummer [NATIONAL_ID]"),
+    ("Personalausweis L01X00T47", "Personalausweis [NATIONAL_ID]"),
+    ("Ausweisnummer: T22000129", "Ausweisnummer: [NATIONAL_ID]"),
+    ("passport no. 533380006", "passport no. [NATIONAL_ID]"),
+    ("carte d'identité n° 880692310285", "carte d'identité n° [NATIONAL_ID]"),
+]
+NOT_NATIONAL_IDS = ["order 123456789 shipped", "passport photo uploaded", "BSN check failed for 123456789"]
+
+
+@pytest.mark.parametrize("text, expected", NATIONAL_IDS)
+def test_national_ids_by_check_digit_or_document_label_are_replaced(scrubber: Scrubber, text: str,
+                                                                   expected: str) -> None:
+    assert scrubbed(scrubber, "note", text) == {"note": expected}
+
+
+@pytest.mark.parametrize("text", NOT_NATIONAL_IDS)
+def test_nine_digit_ids_without_a_valid_check_or_label_are_kept(scrubber: Scrubber, text: str) -> None:
+    assert scrubbed(scrubber, "order", text) == {"order": text}
+
+
+@pytest.mark.parametrize("key", ["persoonsnummer", "reisepassnummer", "passeport", "numero_documento", "cedula",
+                                 "carta_d_identita", "drivers_license", "rijbewijs"])
+def test_identity_document_keys_are_removed(scrubber: Scrubber, key: str) -> None:
+    assert scrubbed(scrubber, key, "X1234567") == {}
+
+
+def test_given_names_of_smaller_countries_are_known(scrubber: Scrubber) -> None:
+    assert scrubbed(scrubber, "title", "Maartje Bakker – Profiel") == {"title": "[PERSON] – Profiel"}

@@ -7,7 +7,9 @@
 Sources (README.md beside this file says more):
 - given names: nomquamgender 0.1.4 (MIT; name counts gathered from public name-gender datasets in many countries),
   `name_data.json`: [sources, count, p(female), ...] per ASCII-folded name. Kept: at least 5 sources and a count of
-  at least 1,000, letters only (one hyphen allowed).
+  at least 1,000, or of at least 200 for a name that is not an English word (the given names of smaller countries,
+  Maartje, Sjoerd, Marloes, are counted less often; `no`, `able`, `amazing` at those counts are noise), letters only
+  (one hyphen allowed).
 - surnames: the US Census Bureau's 1990 surname list (public domain), as shipped in `names` 0.3.0 (MIT):
   88,799 surnames with their rank.
 - the `w` flag: the name is also an English word (a lower-case entry of Debian's american-english or british-english
@@ -38,7 +40,7 @@ SOURCES = {
     "names-0.3.0.tar.gz": "726e46254f2ed03f1ffb5d941dae3bc67c35123941c29becd02d48d0caa2a671",
 }
 WORD_LISTS = ("/usr/share/dict/american-english", "/usr/share/dict/british-english")
-MIN_SOURCES, MIN_COUNT, TOP_COUNT, TOP_RANK = 5, 1000, 200_000, 1000
+MIN_SOURCES, MIN_COUNT, MIN_COUNT_NOT_A_WORD, TOP_COUNT, TOP_RANK = 5, 1000, 200, 200_000, 1000
 _NAME = re.compile(r"[a-z]+(?:-[a-z]+)?")
 
 
@@ -68,11 +70,12 @@ def english_words() -> set[str]:
     return words
 
 
-def given_names(folder: Path) -> dict[str, bool]:
+def given_names(folder: Path, words: set[str]) -> dict[str, bool]:
     with zipfile.ZipFile(io.BytesIO(_checked(folder, "nomquamgender-0.1.4-py3-none-any.whl"))) as wheel:
         data = json.loads(wheel.read("nomquamgender/name_data.json"))
     return {name: row[1] >= TOP_COUNT for name, row in data.items()
-            if row[0] >= MIN_SOURCES and row[1] >= MIN_COUNT and _NAME.fullmatch(name)}
+            if row[0] >= MIN_SOURCES and _NAME.fullmatch(name)
+            and (row[1] >= MIN_COUNT or (row[1] >= MIN_COUNT_NOT_A_WORD and name not in words))}
 
 
 def surnames(folder: Path) -> dict[str, bool]:
@@ -96,7 +99,7 @@ def write(path: Path, names: dict[str, bool], words: set[str]) -> None:
 def main() -> None:
     folder = Path(sys.argv[1])
     words = english_words()
-    write(HERE / "given.txt", given_names(folder), words)
+    write(HERE / "given.txt", given_names(folder, words), words)
     write(HERE / "surnames.txt", surnames(folder), words)
     english = sorted(w for w in words if len(w) >= 3 and w.isalpha())
     (HERE / "english.txt").write_text("\n".join(english) + "\n", encoding="ascii")

@@ -51,7 +51,7 @@ _SECRET = re.compile(r"_live_|_test_|whsec_|gh[pousr]_|github_pat_|glpat-|xox|ho
                      r"|fig[dou]_|NR(?:AK|II)-|tskey-|pul-|HRKU-|ya29\.|GOCSPX-|dckr_pat_|glc_|gsk_|r8_|AGE-SECRET-KEY-1"
                      r"|pplx-|pscale_|nfp_")
 # Necessary for LabelledSecretRecognizer: the label of a key or token, in any case.
-_SECRET_LABEL = re.compile(r"(?i)key|secret|token|authorization|sig|schl|cl[ée]|clave|chiave|sleutel|jeton")
+_SECRET_LABEL = re.compile(r"(?i)key|secret|token|authorization|sig|schl|cl.\s+(?:d|api|secr)|clave|chiave|sleutel|jeton")
 _BTC = re.compile(r"(?:bc1|[13])[a-zA-HJ-NP-Z0-9]{25}")
 _ETH = re.compile(r"0x[0-9a-fA-F]{40}")
 _AUTH_MARKS = ("earer", "EARER", "asic", "ASIC")
@@ -63,8 +63,16 @@ _PERSON_HINT = re.compile(
     r"(?i)\b(?:mr|mrs|ms|miss|mx|dr|prof|herr|frau|hr|fr|mme|mlle|monsieur|madame|sr|sra|srta|se[ñn]or|signor|sig"
     r"|dott|dhr|mevr|mw|meneer|mevrouw|dear|hi|hello|hey|hallo|liebe|lieber|geehrte|bonjour|salut|cher|ch[èe]re|hola"
     r"|estimad|querid|ciao|gentile|car[oa]|beste|hoi|dag|regards|best|thanks|thank|cheers|sincerely|cordialement"
-    r"|vous|merci|saludos|atentamente|saludo|saluti|grazie|groet|groeten|by|to|von|an|par|[àa]|por|da|door|aan|of)\b"
-    r"|gr(?:ü|u)(?:ß|ss)|<[^<>@\s]+@|:"
+    r"|vous|merci|saludos|atentamente|saludo|saluti|grazie|groet|groeten)\b|gr(?:ü|u)(?:ß|ss)|<[^<>@\s]+@"
+    # a role's label (PersonByRoleRecognizer): a role noun, its colon; or the participle of `assigned to`, `signed by`
+    r"|\b(?:cc|bcc|to|from|attn|assignee|owner|customer|client|contact|requester|reporter|agent|employee|kund\w*"
+    r"|kontakt|ansprechpartner\w*|mitarbeiter\w*|empf\w{1,2}nger|absender|cliente?|interlocuteur|destinataire"
+    r"|exp\w+diteur|contacto|destinatario|remitente|contatto|referente|mittente|klant|contactpersoon|medewerker"
+    r"|ontvanger|afzender)\s*:"
+    r"|\b(?:assigned|signed|requested|reported|escalated|approved|reviewed|submitted|created|invited|handled|behalf"
+    r"|zugewiesen|angefragt|erstellt|bearbeitet|auftrag|assign\w{1,2}|demand\w{1,2}|cr\w{3}|sign\w{1,2}|part"
+    r"|asignado|solicitado|creado|firmado|assegnato|richiesto|creato|firmato|toegewezen|aangevraagd|aangemaakt"
+    r"|ondertekend)\b"
 )
 _PASSWORD_HINT = re.compile(r"(?i)pass|kennw|pw|mot\s+de\s+passe|mdp|contrase|clave|wachtw|parola|senha|pin|geheimzahl"
                             r"|cred|login|zugangsdaten|identifiants|inloggegevens")

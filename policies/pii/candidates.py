@@ -70,7 +70,7 @@ _PERSON_HINT = re.compile(
     r"|exp\w+diteur|contacto|destinatario|remitente|contatto|referente|mittente|klant|contactpersoon|medewerker"
     r"|ontvanger|afzender)\s*:"
     r"|\b(?:assigned|signed|requested|reported|escalated|approved|reviewed|submitted|created|invited|handled|behalf"
-    r"|zugewiesen|angefragt|erstellt|bearbeitet|auftrag|assign\w{1,2}|demand\w{1,2}|cr\w{3}|sign\w{1,2}|part"
+    r"|zugewiesen|angefragt|erstellt|bearbeitet|auftrag|assign\w{1,2}|demand\w{1,2}|cr\w{2}|sign\w{1,2}|part"
     r"|asignado|solicitado|creado|firmado|assegnato|richiesto|creato|firmato|toegewezen|aangevraagd|aangemaakt"
     r"|ondertekend)\b"
 )

@@ -14,8 +14,9 @@ vocabulary of form fields in en/de/fr/es/it/nl, not tuned to any corpus.
   that its country code and city stay while its street lines go.
 - ROLE: a person in a role (`assignee`, `recipient`, `empfaenger`, `destinataire`, ...): a value shaped like a name is
   replaced, any other value goes to the detectors.
-- NUMBER_ID: a version, build, release, invoice, order or reference key, or a compound of `Nummer` that is not a
-  phone, account or identity number (`Auftragsnummer`, `factuurnummer`): its numbers are never phones or addresses.
+- NUMBER_ID: a version, build, release, invoice, order, reference, job, run, shipment or booking key, or a compound
+  of `Nummer` that is not a phone, account or identity number (`Auftragsnummer`, `factuurnummer`): its numbers are
+  never phones, addresses or national ids.
   An id word followed by a phone word (`order_phone`) is a phone.
 - THING: a key that names an organisation or a product (`company`, `employer`, `brand`, `vendor`, `product_name`,
   `feature`, `Firmenname`, `entreprise`, `empresa`, `azienda`, `bedrijf`, ...): its value names no person, so the
@@ -118,6 +119,10 @@ _NUMBER_ID_WORDS = frozenset({
     # software builds and versions in other words and languages, receipts and bills
     "firmware", "patch", "changeset", "changelist", "versione", "versie", "compilacion", "compilazione", "bill",
     "recibo", "ricevuta", "quittung", "beleg",
+    # records of machines and of business processes: CI jobs and runs, deployments, shipments, bookings
+    "job", "run", "pipeline", "workflow", "deployment", "deploy", "attempt", "sequence", "seq", "txn", "transaction",
+    "tracking", "shipment", "booking", "reservation", "confirmation", "reservierung",
+    "buchung", "sendung", "lieferung", "reserva", "prenotazione", "spedizione", "zending", "boeking",
 })
 # Organisations and products, in en/de/fr/es/it/nl. Not `partner` (a spouse), `client` or `customer` (a person or
 # a company): those are roles.

@@ -27,7 +27,9 @@ from policies.pii.urls import Leaf, Nested, Part, Replaced, split_text
 # standard class without name detectors for the names of things (a company, a product).
 STANDARD, STRICT, NUMBERS, THINGS = 0, 1, 2, 3
 _CLASS_RULE = ("detector", "free_text", "detector", "detector")  # each class's rule name in findings
-_NOT_NUMBERS = frozenset({"PHONE_NUMBER", "IP_ADDRESS"})
+# An identifier number is not a phone, an IP address or a national id: one random 11-digit number in ten or so passes
+# the German tax id's checks, and build and invoice numbers of 11 digits are common.
+_NOT_NUMBERS = frozenset({"PHONE_NUMBER", "IP_ADDRESS", "NATIONAL_ID"})
 _NOT_THINGS = frozenset({"PERSON_NAME", "PERSON"})
 _ROUNDS = 3  # scans of a rewritten string, until nothing more is found
 

@@ -164,3 +164,23 @@ def test_identity_document_keys_are_removed(scrubber: Scrubber, key: str) -> Non
 
 def test_given_names_of_smaller_countries_are_known(scrubber: Scrubber) -> None:
     assert scrubbed(scrubber, "title", "Maartje Bakker – Profiel") == {"title": "[PERSON] – Profiel"}
+
+
+# Identifier numbers under keys that name them: 11-digit builds and invoices pass the German tax id's checks as often
+# as one in ten, and CI job and run numbers look like North American phones.
+IDENTIFIER_NUMBERS = [
+    ("app_build", "10049748489"), ("build_number", "84501424119"), ("invoiceNumber", "78650246553"),
+    ("order_ref", "81612327256"), ("pipeline_id", "17008730677"), ("job_id", "20210201.1403"),
+    ("run_number", "2317539210"), ("tracking_number", "4155550123"), ("booking_ref", "8168005159"),
+]
+
+
+@pytest.mark.parametrize("key, number", IDENTIFIER_NUMBERS)
+def test_identifier_numbers_are_not_national_ids_or_phones(scrubber: Scrubber, key: str, number: str) -> None:
+    assert scrubbed(scrubber, key, number) == {key: number}
+
+
+@pytest.mark.parametrize("key, value", [("booking_phone", "+49 171 1234567"), ("job_contact", "+49 171 1234567"),
+                                        ("shipment_ref", "jane@example.com")])
+def test_pii_under_identifier_keys_is_still_found(scrubber: Scrubber, key: str, value: str) -> None:
+    assert scrubbed(scrubber, key, value) != {key: value}

@@ -51,7 +51,8 @@ _SECRET = re.compile(r"_live_|_test_|whsec_|gh[pousr]_|github_pat_|glpat-|xox|ho
                      r"|fig[dou]_|NR(?:AK|II)-|tskey-|pul-|HRKU-|ya29\.|GOCSPX-|dckr_pat_|glc_|gsk_|r8_|AGE-SECRET-KEY-1"
                      r"|pplx-|pscale_|nfp_")
 # Necessary for LabelledSecretRecognizer: the label of a key or token, in any case.
-_SECRET_LABEL = re.compile(r"(?i)key|secret|token|authorization|sig|schl|cl.\s+(?:d|api|secr)|clave|chiave|sleutel|jeton")
+_SECRET_LABEL = re.compile(r"(?i)key|secret|token|authorization|sig|schl|cl.\s+(?:d|api|secr)|clave|chiave|sleutel"
+                           r"|jeton")
 _BTC = re.compile(r"(?:bc1|[13])[a-zA-HJ-NP-Z0-9]{25}")
 _ETH = re.compile(r"0x[0-9a-fA-F]{40}")
 _AUTH_MARKS = ("earer", "EARER", "asic", "ASIC")

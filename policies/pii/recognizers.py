@@ -17,16 +17,16 @@ Presidio's own, tightened:
 Ours: JWT, bearer/basic credentials, token-shaped values after a key or token label (`api_key=…`), AWS access key
 ids, vendor secret keys by their documented prefixes (Stripe, GitHub, Slack, Google, OpenAI, SendGrid, GitLab, npm,
 PostHog personal, and the others listed in SecretKeyRecognizer), French NIRs by their key, PEM private keys, URL
-user-info, Ethereum addresses; passwords written out in
-text (`password: "hunter2"`, `Passwort ist ...`, `mot de passe : ...`; with a few words between when the value is
-shaped like a password: `the wifi password for guests is Gast!2024`; `pw:`/`PIN:`; `credentials: admin:...`) and street addresses (a street word and a house
-number, in the order each language writes them: `12 Baker Street`, `Hauptstraße 5`, `12 rue de la Paix`,
-`Calle Mayor 5`, `Via Roma 12`, `Keizersgracht 123`); people named by context in each language: after a title (Mr,
-Frau, Mme, Sra., Sig., Dhr.), after a greeting (Dear, Hallo, Bonjour, Hola, Ciao, Beste), on the line after a sign-off
-(Best regards, Mit freundlichen Grüßen, Cordialement, Saludos, Cordiali saluti, Met vriendelijke groet), and as the
-display name of an e-mail address (`Jane Doe <jane@...>`); after a role's label (`cc:`, `Kunde:`, `escalated by`,
-`asignado a`) when no word of the name is an English word or a company form; and people named in full, by the name gazetteer
-(names.py: a given name followed by a surname, `Jane Doe`, `anna-schmidt` in a URL).
+user-info, Ethereum addresses; passwords written out in text (`password: "hunter2"`, `Passwort ist ...`, `mot de passe :
+...`; with a few words between when the value is shaped like a password: `the wifi password for guests is Gast!2024`;
+`pw:`/`PIN:`; `credentials: admin:...`) and street addresses (a street word and a house number, in the order each
+language writes them: `12 Baker Street`, `Hauptstraße 5`, `12 rue de la Paix`, `Calle Mayor 5`, `Via Roma 12`,
+`Keizersgracht 123`); people named by context in each language: after a title (Mr, Frau, Mme, Sra., Sig., Dhr.), after a
+greeting (Dear, Hallo, Bonjour, Hola, Ciao, Beste), on the line after a sign-off (Best regards, Mit freundlichen Grüßen,
+Cordialement, Saludos, Cordiali saluti, Met vriendelijke groet), and as the display name of an e-mail address (`Jane Doe
+<jane@...>`); after a role's label (`cc:`, `Kunde:`, `escalated by`, `asignado a`) when no word of the name is an
+English word or a company form; and people named in full, by the name gazetteer (names.py: a given name followed by a
+surname, `Jane Doe`, `anna-schmidt` in a URL).
 """
 
 from __future__ import annotations
@@ -342,9 +342,9 @@ _SECRET_LABEL = (r"(?:\b|(?<=_))(?:x-)?(?:(?:api|access|license|licence|private|
                  r"|secret(?:[-_ ]?key)?|client[-_ ]?secret|(?:access|auth|api|refresh|session|bearer|id)?[-_ ]?token"
                  r"|authorization|shared[-_ ]?access[-_ ]?signature|sig(?==)"
                  # the same in de/fr/es/it/nl: API-Schlüssel, clé API, clave de API, chiave API, API-sleutel, jeton
-                 r"|api[-_ ]?schl(?:ü|ue|u)ssel|geheimer?[-_ ]?schl(?:ü|ue|u)ssel|cl[ée]\s+(?:d['’])?api"
-                 r"|cl[ée]\s+secr[èe]te|clave\s+(?:de\s+(?:la\s+)?)?api|clave\s+secreta|chiave\s+(?:dell['’])?api"
-                 r"|chiave\s+segreta|api[-_ ]?sleutel|geheime\s+sleutel|jeton(?:\s+d['’]acc[èe]s)?)")
+                 r"|api[-_ ]?schl(?:ü|ue|u)ssel|geheimer?[-_ ]?schl(?:ü|ue|u)ssel|cl[ée]\s+(?:d['\u2019])?api"
+                 r"|cl[ée]\s+secr[èe]te|clave\s+(?:de\s+(?:la\s+)?)?api|clave\s+secreta|chiave\s+(?:dell['\u2019])?api"
+                 r"|chiave\s+segreta|api[-_ ]?sleutel|geheime\s+sleutel|jeton(?:\s+d['\u2019]acc[èe]s)?)")
 # After the label: a separator, or a verb (`API-Schlüssel lautet …`, `the key is …`).
 _LABELLED_SECRET = (rf"(?<={_SECRET_LABEL}{_QUOTE}?(?:\s*[:=]\s*|\s+(?:(?:is|ist|lautet|est|es|è|era|was|wordt)\s+)?)"
                     rf"(?:{_QUOTE}|(?:bearer|token|basic)\s+)?)"
@@ -549,8 +549,8 @@ class NlBsnRecognizer(PatternRecognizer):
     def __init__(self) -> None:
         super().__init__(
             supported_entity="NATIONAL_ID", name="NlBsnRecognizer", global_regex_flags=CASE_INSENSITIVE,
-            patterns=[Pattern("bsn", r"(?<=\b(?:bsn|burgerservicenummer|sofi(?:nummer)?|persoonsnummer|citizen\s+service"
-                                     r"\s+number)\W{0,12}(?:(?:is|nummer|nr\.?|number|no\.?)\W{1,3})?)"
+            patterns=[Pattern("bsn", r"(?<=\b(?:bsn|burgerservicenummer|sofi(?:nummer)?|persoonsnummer"
+                                     r"|citizen\s+service\s+number)\W{0,12}(?:(?:is|nummer|nr\.?|number|no\.?)\W{1,3})?)"
                                      r"(?<![\w.-])(?:\d{4}\.?\d{2}\.?\d{3}|\d{3} \d{3} \d{3})(?![\w-])", 0.9)],
         )
 

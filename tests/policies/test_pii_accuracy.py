@@ -119,7 +119,8 @@ SECRETS_IN_TEXT = [
     (f"r8_{TOKEN}Abcde", "[SECRET]"),
     (f"pplx-{TOKEN}{TOKEN[:16]}", "[SECRET]"),
 ]
-NOT_SECRETS_IN_TEXT = ["signature verified for order 1234", "la clave del éxito es 2024-Q3", "key signature in 3/4 time"]
+NOT_SECRETS_IN_TEXT = ["signature verified for order 1234", "la clave del éxito es 2024-Q3",
+                       "key signature in 3/4 time"]
 
 
 @pytest.mark.parametrize("text, expected", SECRETS_IN_TEXT)

@@ -241,6 +241,22 @@ _ORGANIZATION = re.compile(
 )
 
 
+# Words that make a sender or an assignee a team, a service or a mailbox rather than a person, in en/de/fr/es/it/nl.
+_NO_PERSON = re.compile(
+    r"(?i)\b(?:team|support|service|services|help\s*desk|helpdesk|customer\s+care|sales|billing|accounts|noreply"
+    r"|no-reply|do-not-reply|donotreply|notifications?|newsletter|info|admin|bot|system|automated|the"
+    r"|kundenservice|kundendienst|vertrieb|buchhaltung|[ée]quipe|service\s+client|facturation|equipo|soporte"
+    r"|atenci[óo]n\s+al\s+cliente|ventas|facturaci[óo]n|squadra|assistenza|clienti|vendite|fatturazione"
+    r"|klantenservice|verkoop|administratie)\b"
+)
+
+
+def names_no_person(value: str) -> bool:
+    """True if a value under a person's name field names a team, a company or a mailbox (`The Acme Team`, `Acme
+    Support`, `Équipe Acme`, `Acme GmbH`, `noreply`) rather than a person."""
+    return _NO_PERSON.search(value) is not None or _ORGANIZATION.search(value) is not None
+
+
 def looks_like_a_name(value: str) -> bool:
     """Two to four capitalised words (with particles such as van, de, di), or `Surname, Given`; not a company."""
     return _NAME_SHAPE.fullmatch(value.strip()) is not None and _ORGANIZATION.search(value) is None

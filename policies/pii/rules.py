@@ -35,6 +35,7 @@ from policies.pii.redactions import (
     REMOVE,
     REMOVING,
     REPLACE_NAME,
+    REPLACE_PERSON,
     REPLACE_TEXT,
     RULE_KINDS,
     SENSITIVE,
@@ -59,7 +60,7 @@ class Action:
 
 DETECT_ANY = Action(DETECT, "", "FIELD", "")  # no rule: the detectors decide
 _BY_FIELD = {
-    PERSON: Action(REPLACE_TEXT, "field:person", "PERSON", "[PERSON]"),
+    PERSON: Action(REPLACE_PERSON, "field:person", "PERSON", "[PERSON]"),
     ADDRESS: Action(REPLACE_TEXT, "field:address", "LOCATION", "[LOCATION]"),
     ROLE: Action(REPLACE_NAME, "field:role", "PERSON", "[PERSON]"),
 }

@@ -185,3 +185,17 @@ def test_identifier_numbers_are_not_national_ids_or_phones(scrubber: Scrubber, k
                                         ("shipment_ref", "jane@example.com")])
 def test_pii_under_identifier_keys_is_still_found(scrubber: Scrubber, key: str, value: str) -> None:
     assert scrubbed(scrubber, key, value) != {key: value}
+
+
+@pytest.mark.parametrize("key, value", [("from_name", "Équipe Acme"), ("sender_name", "The Acme Team"),
+                                        ("from_name", "Acme Support"), ("from_name", "Acme GmbH"),
+                                        ("sender_name", "noreply"), ("contact_name", "Sales Team")])
+def test_a_team_a_company_or_a_mailbox_under_a_name_field_is_kept(scrubber: Scrubber, key: str, value: str) -> None:
+    assert scrubbed(scrubber, key, value) == {key: value}
+
+
+@pytest.mark.parametrize("key, value", [("from_name", "Jane Doe"), ("agent_name", "Kenji Watanabe"),
+                                        ("invitee_name", "Sanne"), ("legal_name", "Maria Teresa García-López"),
+                                        ("sender_name", "Support: jane@example.com")])
+def test_a_person_under_a_name_field_is_replaced(scrubber: Scrubber, key: str, value: str) -> None:
+    assert scrubbed(scrubber, key, value) != {key: value}

@@ -123,6 +123,8 @@ _NUMBER_ID_WORDS = frozenset({
     "job", "run", "pipeline", "workflow", "deployment", "deploy", "attempt", "sequence", "seq", "txn", "transaction",
     "tracking", "shipment", "booking", "reservation", "confirmation", "reservierung",
     "buchung", "sendung", "lieferung", "reserva", "prenotazione", "spedizione", "zending", "boeking",
+    # credit notes and delivery notes
+    "gutschrift", "lieferschein", "avoir", "albaran", "creditnota", "pakbon", "bolla",
 })
 # Organisations and products, in en/de/fr/es/it/nl. Not `partner` (a spouse), `client` or `customer` (a person or
 # a company): those are roles.
@@ -189,9 +191,11 @@ _NOT_ID_NUMMER = ("telefon", "telefoon", "ruf", "festnetz", "durchwahl", "notruf
 
 
 def _id_word(word: str) -> bool:
-    """`invoice`, `build`, ..., or a compound of `Nummer` (`Auftragsnummer`, `Belegnummer`, `ordernummer`)."""
-    return word in _NUMBER_ID_WORDS or (len(word) > 6 and word.endswith("nummer")
-                                         and not word.startswith(_NOT_ID_NUMMER))
+    """`invoice`, `build`, ..., or a compound of `Nummer` or its abbreviation `Nr` (`Auftragsnummer`, `Belegnummer`,
+    `ordernummer`, `Rechnungsnr`, `factuurnr`)."""
+    return word in _NUMBER_ID_WORDS or (
+        ((len(word) > 6 and word.endswith("nummer")) or (len(word) > 4 and word.endswith("nr")))
+        and not word.startswith(_NOT_ID_NUMMER))
 
 
 def _is_number_id(words: tuple[str, ...]) -> bool:

@@ -173,6 +173,7 @@ IDENTIFIER_NUMBERS = [
     ("app_build", "10049748489"), ("build_number", "84501424119"), ("invoiceNumber", "78650246553"),
     ("order_ref", "81612327256"), ("pipeline_id", "17008730677"), ("job_id", "20210201.1403"),
     ("run_number", "2317539210"), ("tracking_number", "4155550123"), ("booking_ref", "8168005159"),
+    ("Rechnungsnr", "2024/000123"), ("factuurnr", "4155550123"),
 ]
 
 

@@ -251,10 +251,13 @@ class NameFinder:
         return bool(given_flags & flags & TOP) and given not in UI_WORDS and surname not in UI_WORDS
 
     def _surname_first(self, text: str, tokens: list[_Token]) -> Iterator[tuple[int, int]]:
-        """`Doe, Jane` alone on its line (a whole value)."""
+        """`Doe, Jane` alone on its line (a whole value) or as a part of a page title (`Doe, Jane – Contact | CRM`)."""
         for surname, given in itertools.pairwise(tokens):
-            if text[surname.end : given.start].strip() != "," or not _alone(text, surname.start, given.end):
+            if text[surname.end : given.start].strip() != "," or not (
+                    _alone(text, surname.start, given.end) or _a_title_part(text, surname.start, given.end)):
                 continue
+            if given.key in _PLACES_NAMED_LIKE_PEOPLE or surname.key in _PLACES_NAMED_LIKE_PEOPLE:
+                continue  # Paris, France; Amman, Jordan; Tbilisi, Georgia
             if surname.capitalised and self._is_given(given) and self._pair(given.key, surname.key, []):
                 yield surname.start, given.end
 
@@ -291,6 +294,25 @@ _AND = re.compile(r" (?:&|and\b)")
 # A legal form written with dots after a name: Moreau Dupont S.A.R.L., Rossi Bianchi s.r.l., Jansen B.V.
 _DOTTED_FORM = re.compile(r"(?i),?\s+(?:s\.\s?a\.(?:\s?r\.\s?l\.|s\.)?|s\.\s?l\.|s\.\s?r\.\s?l\.|s\.\s?p\.\s?a\."
                           r"|s\.\s?n\.\s?c\.|b\.\s?v\.|n\.\s?v\.|v\.\s?o\.\s?f\.|e\.\s?v\.|e\.\s?k\.|s\.\s?c\.)")
+
+
+# Countries, states and cities that are also given names or surnames, for `City, Country` written like `Doe, Jane`.
+_PLACES_NAMED_LIKE_PEOPLE = frozenset({
+    "france", "jordan", "chad", "india", "kenya", "georgia", "israel", "ireland", "china", "florence", "victoria",
+    "sydney", "austin", "dallas", "houston", "paris", "london", "adelaide", "charlotte", "madison", "phoenix",
+    "orlando", "savannah", "chelsea", "brooklyn", "dakota", "virginia", "carolina", "indiana", "montana", "nevada",
+    "alberta", "berlin", "hamburg", "vienna", "lyon", "nancy", "valencia", "sofia", "lorraine", "normandie",
+    "bretagne", "alsace", "lucerne", "geneva", "genoa", "verona", "siena", "adriana", "elba",
+})
+_TITLE_SEPARATOR = re.compile(r"\s[|\u2013\u2014\u00b7:-]\s|\s*$", re.MULTILINE)
+_TITLE_START = re.compile(r"(?:^|\s[|\u2013\u2014\u00b7-]|:)\s*$", re.MULTILINE)
+
+
+def _a_title_part(text: str, start: int, end: int) -> bool:
+    """True if text[start:end] is one part of a title: between the line's ends or separators (` | `, ` – `, ` · `)."""
+    line_start = text.rfind("\n", 0, start) + 1
+    return (_TITLE_START.search(text[line_start:start]) is not None
+            and _TITLE_SEPARATOR.match(text, end) is not None)
 
 
 def _alone(text: str, start: int, end: int) -> bool:

@@ -200,3 +200,18 @@ def test_a_team_a_company_or_a_mailbox_under_a_name_field_is_kept(scrubber: Scru
                                         ("sender_name", "Support: jane@example.com")])
 def test_a_person_under_a_name_field_is_replaced(scrubber: Scrubber, key: str, value: str) -> None:
     assert scrubbed(scrubber, key, value) != {key: value}
+
+
+@pytest.mark.parametrize("title, expected", [
+    ("Doe, Jane – Contact | CRM", "[PERSON] – Contact | CRM"),
+    ("Invoices · Müller, Thomas", "Invoices · [PERSON]"),
+    ("Kontakt: Weber, Stefanie", "Kontakt: [PERSON]"),
+])
+def test_surname_comma_given_name_as_a_part_of_a_title_is_replaced(scrubber: Scrubber, title: str,
+                                                                    expected: str) -> None:
+    assert scrubbed(scrubber, "title", title) == {"title": expected}
+
+
+@pytest.mark.parametrize("title", ["Paris, France | Hotels", "Amman, Jordan – Offices", "Sales, Marketing – Overview"])
+def test_a_city_and_its_country_in_a_title_are_kept(scrubber: Scrubber, title: str) -> None:
+    assert scrubbed(scrubber, "title", title) == {"title": title}

@@ -75,8 +75,9 @@ _PERSON_HINT = re.compile(
     r"|asignado|solicitado|creado|firmado|assegnato|richiesto|creato|firmato|toegewezen|aangevraagd|aangemaakt"
     r"|ondertekend)\b"
 )
-_PASSWORD_HINT = re.compile(r"(?i)pass|kennw|pw|mot\s+de\s+passe|mdp|contrase|clave|wachtw|parola|senha|pin|geheimzahl"
-                            r"|cred|login|zugangsdaten|identifiants|inloggegevens")
+_PASSWORD_HINT = re.compile(r"(?i)passw|passc|passp|\bpass\b|kennw|pwd|\bpw\b|mot\s+de\s+passe|mdp|contrase|clave"
+                            r"|wachtw|parola|senha|\bpin|code\s+pin|geheimzahl|credential|creds|credenc|credenz"
+                            r"|login|zugangsdaten|identifiants|inloggegevens")
 _STREET_HINT = re.compile(
     r"(?i)stra(?:ss|ß)e|str\.|straat|street|\bst\b|avenue|\bave?\b|road|\brd\b|lane|\bln\b|drive|\bdr\b|boulevard"
     r"|\bblvd|\bbd\b|court|\bct\b|\bway\b|place|\bpl\b|square|\bsq\b|terrace|close|crescent|parkway|pkwy|highway|hwy"

@@ -1,7 +1,7 @@
 """People's names in text, found with a gazetteer: a given name followed by a surname, never a listed word alone.
 
 The lists (data/given.txt, data/surnames.txt; data/README.md says where they come from and how they are rebuilt) hold
-30,029 given names counted in public name datasets of many countries and the US Census's 88,799 surnames, each marked
+28,696 given names counted in public name datasets of many countries and the US Census's 88,799 surnames, each marked
 when it is also an English word (`w`: Rose, Mark, Price, Hall) or among the most common (`t`); data/english.txt
 holds 65,396 English words. A single word is never
 a person by itself: a name is a pair, so that "Grace" or "Park" alone stays, and a pair of English words needs both to
@@ -232,7 +232,8 @@ class NameFinder:
 
     def _second_surname(self, token: _Token) -> bool:
         flags = self._surnames.get(token.key)
-        return token.capitalised and flags is not None and not flags & WORD and token.key not in _NOT_SURNAMES
+        return (token.capitalised and flags is not None and not flags & WORD and token.key not in _NOT_SURNAMES
+                and token.key not in _NOT_A_PERSON_AFTER)  # Evrard Odore SAS: a company form, not a second surname
 
     def _pair(self, given: str, surname: str, particles: list[str]) -> bool:
         if surname in _NOT_SURNAMES:

@@ -2,14 +2,15 @@
 
     pip download --no-deps -d /tmp/names nomquamgender==0.1.4 names==0.3.0
     apt-get install wamerican wbritish           # Debian's English word lists (SCOWL), for the `w` flag only
+    apt-get install wngerman wfrench wspanish witalian wdutch   # to leave out rare given names that are words
     python -m policies.pii.data.build_names /tmp/names
 
 Sources (README.md beside this file says more):
 - given names: nomquamgender 0.1.4 (MIT; name counts gathered from public name-gender datasets in many countries),
   `name_data.json`: [sources, count, p(female), ...] per ASCII-folded name. Kept: at least 5 sources and a count of
-  at least 1,000, or of at least 200 for a name that is not an English word (the given names of smaller countries,
-  Maartje, Sjoerd, Marloes, are counted less often; `no`, `able`, `amazing` at those counts are noise), letters only
-  (one hyphen allowed).
+  at least 1,000, or of at least 200 for a name of four letters or more that is not a word of English, German,
+  French, Spanish, Italian or Dutch (the given names of smaller countries, Maartje, Sjoerd, Marloes, are counted less
+  often; `able`, `leven`, `allora`, `durant` at those counts are words), letters only (one hyphen allowed).
 - surnames: the US Census Bureau's 1990 surname list (public domain), as shipped in `names` 0.3.0 (MIT):
   88,799 surnames with their rank.
 - the `w` flag: the name is also an English word (a lower-case entry of Debian's american-english or british-english
@@ -40,6 +41,9 @@ SOURCES = {
     "names-0.3.0.tar.gz": "726e46254f2ed03f1ffb5d941dae3bc67c35123941c29becd02d48d0caa2a671",
 }
 WORD_LISTS = ("/usr/share/dict/american-english", "/usr/share/dict/british-english")
+# Debian's wngerman, wfrench, wspanish, witalian and wdutch: only to leave out rare given names that are words.
+FOREIGN_WORD_LISTS = ("/usr/share/dict/ngerman", "/usr/share/dict/french", "/usr/share/dict/spanish",
+                      "/usr/share/dict/italian", "/usr/share/dict/dutch")
 MIN_SOURCES, MIN_COUNT, MIN_COUNT_NOT_A_WORD, TOP_COUNT, TOP_RANK = 5, 1000, 200, 200_000, 1000
 _NAME = re.compile(r"[a-z]+(?:-[a-z]+)?")
 
@@ -70,12 +74,25 @@ def english_words() -> set[str]:
     return words
 
 
+def foreign_words() -> set[str]:
+    """The lower-case words of Debian's German, French, Spanish, Italian and Dutch lists, folded: `leven`, `allora`,
+    `durant`, `der` are counted as given names a few hundred times, and are words first."""
+    words: set[str] = set()
+    for path in FOREIGN_WORD_LISTS:
+        for line in Path(path).read_text(encoding="utf-8", errors="replace").splitlines():
+            if line[:1].islower() and line.isalpha():
+                words.add(fold(line))
+    return words
+
+
 def given_names(folder: Path, words: set[str]) -> dict[str, bool]:
     with zipfile.ZipFile(io.BytesIO(_checked(folder, "nomquamgender-0.1.4-py3-none-any.whl"))) as wheel:
         data = json.loads(wheel.read("nomquamgender/name_data.json"))
+    not_names = words | foreign_words()
     return {name: row[1] >= TOP_COUNT for name, row in data.items()
             if row[0] >= MIN_SOURCES and _NAME.fullmatch(name)
-            and (row[1] >= MIN_COUNT or (row[1] >= MIN_COUNT_NOT_A_WORD and name not in words))}
+            and (row[1] >= MIN_COUNT
+                 or (row[1] >= MIN_COUNT_NOT_A_WORD and len(name) >= 4 and name not in not_names))}
 
 
 def surnames(folder: Path) -> dict[str, bool]:

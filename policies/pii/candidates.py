@@ -35,11 +35,11 @@ _NO_DIGITS = str.maketrans("", "", "0123456789")
 _SSN = re.compile(r"\d{3}[- .]\d{2}[- .]\d{4}")
 _IBAN = re.compile(r"(?<![A-Za-z0-9])[A-Za-z]{2}[ \-]?\d{2}(?:[ \-]?[A-Za-z0-9]{4}){2}")
 # National ids with a check character (recognizers.national_id_recognizers): German tax id, DNI/NIE, codice fiscale,
-# National Insurance number, French NIR, Dutch BSN; and the label of an identity document's number.
+# National Insurance number, French NIR; the labels of a Dutch BSN and of an identity document's number.
 _NATIONAL = re.compile(r"(?i)\b(?:[XYZ]?\d{7,8}-?[A-Z]|[1-9]\d{10}|[A-Z]{6}\d{2}[A-Z]\d{2}[A-Z]\d{3}[A-Z]"
                        r"|[A-Z]{2} ?\d{2} ?\d{2} ?\d{2} ?[A-D]"
-                       r"|[12] ?\d{2} ?\d{2} ?(?:\d{2}|2[AB]) ?\d{3} ?\d{3} ?\d{2}"
-                       r"|\d{4}\.?\d{2}\.?\d{3}|\d{3} \d{3} \d{3})\b"
+                       r"|[12] ?\d{2} ?\d{2} ?(?:\d{2}|2[AB]) ?\d{3} ?\d{3} ?\d{2})\b"
+                       r"|bsn|burgerservice|sofi|persoonsnummer|citizen\s+service"
                        r"|ausweis|reisepass|passport|passeport|pasaporte|passaporto|paspoort|id\s+card|identit"
                        r"|documento")
 _IPV4 = re.compile(r"\d{1,3}\.\d{1,3}\.\d{1,3}\.\d")

@@ -411,6 +411,9 @@ _ROLE_LABEL = (r"(?i:(?:cc|bcc|to|from|attn|assignee|owner|customer|client|conta
 _ROLE_NAME = rf"(?<=\b{_ROLE_LABEL}[ \t]+){_NOT_A_NAME}{_GIVEN}(?:[ \t]+{_PARTICLES}{_GIVEN}){{1,3}}"
 
 
+_ROLE_LABEL_SEARCH = regex.compile(_ROLE_LABEL)
+
+
 class PersonByRoleRecognizer(PatternRecognizer):
     """A person named after a role's label, if no word of the name is an English word or a company form."""
 
@@ -418,6 +421,14 @@ class PersonByRoleRecognizer(PatternRecognizer):
         self._finder = finder
         super().__init__(supported_entity="PERSON_NAME", name="PersonByRoleRecognizer",
                          patterns=[Pattern("role", _ROLE_NAME, 0.7)], global_regex_flags=CASE_SENSITIVE)
+
+    def analyze(
+        self, text: str, entities: list[str], nlp_artifacts: NlpArtifacts | None = None, regex_flags: int | None = None
+    ) -> list[RecognizerResult]:
+        # Most texts that may hold a name hold no role label: one plain search spares them the look-behind's scan.
+        if _ROLE_LABEL_SEARCH.search(text) is None:
+            return []
+        return super().analyze(text, entities, nlp_artifacts, regex_flags)
 
     def validate_result(self, pattern_text: str) -> bool:
         return self._finder.could_be_a_name(pattern_text.split())

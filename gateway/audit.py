@@ -6,13 +6,20 @@ Changing, inserting or deleting a row breaks the chain from that row on, and wit
 
 Whoever holds the data directory and the key could still rewrite the log and recompute the chain, or cut off its newest
 rows. Against that, the chain's head is signed into checkpoints kept elsewhere (gateway.audit_checkpoints).
+
+Appending reads the head and writes the next row, so two writers must not interleave or the chain forks (two rows
+chained to one predecessor). On SQLite the single write lock (BEGIN IMMEDIATE) already serialises them. On PostgreSQL
+many nodes write at once under READ COMMITTED, so an append first updates the anchor row (`audit_anchor`, id 1, put
+there at migration): that row lock is held to the end of the transaction, so the next node's append waits, then reads
+the head this one committed. A row lock rather than an advisory lock keeps the SQL one text on both engines (on SQLite
+the statement touches at most that row, or none in a database from before), and is released on rollback with the
+rest of the write; retention's purge takes the same row, so a purge and an append never pass each other.
 """
 
 from __future__ import annotations
 
 import hashlib
 import hmac
-import sqlite3
 import time
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -22,6 +29,9 @@ import orjson
 
 from gateway.audit_values import AuditValues
 from gateway.database import Database, Migration
+from gateway.storage.connection import Connection
+
+GENESIS = "0" * 64
 
 MIGRATIONS = (
     Migration(
@@ -30,6 +40,21 @@ MIGRATIONS = (
             """CREATE TABLE audit_log (
                 id INTEGER PRIMARY KEY AUTOINCREMENT,
                 at REAL NOT NULL,
+                actor TEXT NOT NULL,
+                role TEXT NOT NULL,
+                action TEXT NOT NULL,
+                target TEXT NOT NULL,
+                details TEXT NOT NULL,
+                prev TEXT NOT NULL,
+                hash TEXT NOT NULL
+            )""",
+            "CREATE INDEX audit_log_action ON audit_log (action, id)",
+        ),
+        postgres=(
+            # Ids are given by the append (the head's id + 1, chained into the hash), never by a sequence.
+            """CREATE TABLE audit_log (
+                id BIGINT PRIMARY KEY,
+                at DOUBLE PRECISION NOT NULL,
                 actor TEXT NOT NULL,
                 role TEXT NOT NULL,
                 action TEXT NOT NULL,
@@ -51,10 +76,18 @@ MIGRATIONS = (
                 hash TEXT NOT NULL
             )""",
         ),
+        postgres=(
+            """CREATE TABLE audit_anchor (
+                id INTEGER PRIMARY KEY CHECK (id = 1),
+                through_id BIGINT NOT NULL,
+                hash TEXT NOT NULL
+            )""",
+            # The row every append locks (see the module's docstring); (0, GENESIS) is where an empty chain starts.
+            f"INSERT INTO audit_anchor (id, through_id, hash) VALUES (1, 0, '{GENESIS}')",
+        ),
     ),
 )
 
-GENESIS = "0" * 64
 COLUMNS = ("id", "at", "actor", "role", "action", "target", "details", "prev", "hash")
 
 
@@ -73,31 +106,39 @@ def _digest(key: bytes, prev: str, row_id: int, at: float, actor: str, role: str
     return hmac.new(key, content, hashlib.sha256).hexdigest()
 
 
-def head(conn: sqlite3.Connection) -> tuple[int, str]:
+def head(conn: Connection) -> tuple[int, str]:
     """The chain's newest row: its id and hash (the anchor's when no row is left)."""
     row = conn.execute("SELECT id, hash FROM audit_log ORDER BY id DESC LIMIT 1").fetchone()
     return (row[0], row[1]) if row else anchor(conn)
 
 
-def anchor(conn: sqlite3.Connection) -> tuple[int, str]:
+def anchor(conn: Connection) -> tuple[int, str]:
     """Where the chain starts: the id and hash of the last row retention purged, or (0, GENESIS)."""
     row = conn.execute("SELECT through_id, hash FROM audit_anchor WHERE id = 1").fetchone()
     return (row[0], row[1]) if row else (0, GENESIS)
 
 
-def purge_before(conn: sqlite3.Connection, cutoff: float, limit: int) -> int:
+def lock_chain(conn: Connection) -> None:
+    """Hold the chain until the caller's transaction ends: other nodes' appends and purges wait (module docstring)."""
+    conn.execute("UPDATE audit_anchor SET through_id = through_id WHERE id = 1")
+
+
+def purge_before(conn: Connection, cutoff: float, limit: int) -> int:
     """Delete up to `limit` of the oldest entries older than `cutoff`, moving the anchor to the last one deleted so
     that the rest of the chain still verifies. Returns how many were deleted."""
+    lock_chain(conn)
     rows = conn.execute("SELECT id, hash FROM audit_log WHERE at < ? ORDER BY id LIMIT ?", (cutoff, limit)).fetchall()
     if not rows:
         return 0
     through_id, last_hash = rows[-1]
     conn.execute("DELETE FROM audit_log WHERE id <= ?", (through_id,))
-    conn.execute("INSERT OR REPLACE INTO audit_anchor (id, through_id, hash) VALUES (1, ?, ?)", (through_id, last_hash))
+    conn.execute("INSERT INTO audit_anchor (id, through_id, hash) VALUES (1, ?, ?) "
+                 "ON CONFLICT (id) DO UPDATE SET through_id = excluded.through_id, hash = excluded.hash",
+                 (through_id, last_hash))
     return len(rows)
 
 
-def verify_chain(conn: sqlite3.Connection, key: bytes, keep: frozenset[int] = frozenset()) -> Verification:
+def verify_chain(conn: Connection, key: bytes, keep: frozenset[int] = frozenset()) -> Verification:
     """Walk the chain from its anchor, recomputing each row's hash under the audit `key`. `keep`: ids whose hashes to
     return (checkpoints compare them)."""
     through_id, prev = anchor(conn)
@@ -122,10 +163,11 @@ class AuditLog:
         self.db, self._key = db, key
         self.values = AuditValues(values_key)
 
-    def append(self, conn: sqlite3.Connection, actor: str, role: str, action: str, target: str,
+    def append(self, conn: Connection, actor: str, role: str, action: str, target: str,
                details: dict[str, Any] | None = None) -> int:
         """Add an entry inside the caller's write. The previous hash is read in the same transaction, so the chain
-        holds whatever else commits around it."""
+        holds whatever else commits around it; on PostgreSQL the chain is locked first (module docstring)."""
+        lock_chain(conn)
         last_id, prev = head(conn)
         row_id = last_id + 1
         at = time.time()
@@ -144,7 +186,7 @@ class AuditLog:
     ) -> int:
         return await self.db.write(lambda conn: self.append(conn, actor, role, action, target, details))
 
-    def verify(self, conn: sqlite3.Connection) -> Verification:
+    def verify(self, conn: Connection) -> Verification:
         return verify_chain(conn, self._key)
 
     async def query(self, *, action: str | None = None, actor: str | None = None, target: str | None = None,
@@ -169,7 +211,7 @@ class AuditLog:
             args.append(until)
         where = f"WHERE {' AND '.join(clauses)}" if clauses else ""
 
-        def select(conn: sqlite3.Connection) -> list[dict[str, Any]]:
+        def select(conn: Connection) -> list[dict[str, Any]]:
             cursor = conn.execute(
                 f"SELECT {', '.join(COLUMNS)} FROM audit_log {where} ORDER BY id DESC LIMIT ?", (*args, limit)
             )

@@ -17,7 +17,6 @@ import asyncio
 import contextlib
 import logging
 import os
-import sqlite3
 import sys
 import syslog
 import time
@@ -31,6 +30,7 @@ import orjson
 from gateway import audit, signed_documents
 from gateway.database import Database
 from gateway.keys import PublicKey, SigningKey
+from gateway.storage.connection import Connection
 
 log = logging.getLogger("gateway.audit")
 
@@ -39,7 +39,7 @@ KIND = "privacy-gateway audit checkpoint"
 Sink = Callable[[bytes], None]
 
 
-def make(conn: sqlite3.Connection, key: SigningKey) -> dict[str, Any]:
+def make(conn: Connection, key: SigningKey) -> dict[str, Any]:
     """A signed checkpoint of the chain's head as it is now."""
     through_id, digest = audit.head(conn)
     return signed_documents.sign({"kind": KIND, "through_id": through_id, "hash": digest, "at": time.time()}, key)
@@ -109,7 +109,7 @@ def read_checkpoints(text: str) -> list[Any]:
     return found
 
 
-def verify(conn: sqlite3.Connection, audit_key: bytes, checkpoints: Iterable[Any], key: PublicKey) -> Report:
+def verify(conn: Connection, audit_key: bytes, checkpoints: Iterable[Any], key: PublicKey) -> Report:
     """Hold the database's audit chain (hashed under `audit_key`) against signed checkpoints. A checkpoint that is not
     validly signed by `key` fails the verification too: someone tried to pass off a checkpoint of their own."""
     lines: list[str] = []

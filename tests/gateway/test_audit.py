@@ -1,9 +1,11 @@
-"""The audit log's hash chain: every change to a past entry is found, and purging old entries keeps it verifiable."""
+"""The audit log's hash chain: every change to a past entry is found, and purging old entries keeps it verifiable.
+Each test runs on SQLite and on PostgreSQL, where several nodes append to one chain at once."""
 
 from __future__ import annotations
 
 import asyncio
-import sqlite3
+import concurrent.futures
+import threading
 from pathlib import Path
 
 import pytest
@@ -11,11 +13,12 @@ import pytest
 from gateway import audit
 from gateway.audit import AuditLog
 from gateway.database import Database
+from gateway.storage.engine import Engine
 
 
 @pytest.fixture
-def log(tmp_path: Path):
-    db = Database(tmp_path / "db.sqlite3", audit.MIGRATIONS)
+def log(database_location: Path | Engine):
+    db = Database(database_location, audit.MIGRATIONS)
     yield AuditLog(db, b"audit-key" * 4, b"values-key" * 4)
     db.close()
 
@@ -38,10 +41,7 @@ def fill(log: AuditLog, n: int) -> None:
 def test_a_tampered_row_is_detected(log: AuditLog, tamper: str) -> None:
     fill(log, 5)
     assert log.db.read_sync(log.verify).ok
-    raw = sqlite3.connect(log.db.path)
-    raw.execute(tamper)
-    raw.commit()
-    raw.close()
+    log.db.write_sync(lambda c: c.execute(tamper))
     result = log.db.read_sync(log.verify)
     assert not result.ok
     assert result.first_bad_id in (3, 4)  # the changed row, or the one after a deleted row
@@ -50,10 +50,7 @@ def test_a_tampered_row_is_detected(log: AuditLog, tamper: str) -> None:
 def test_a_forged_hash_without_the_key_is_detected(log: AuditLog) -> None:
     fill(log, 3)
     forger = AuditLog(log.db, b"not-the-key" * 3, b"values-key" * 4)
-    raw = sqlite3.connect(log.db.path)
-    raw.execute("DELETE FROM audit_log WHERE id = 3")
-    raw.commit()
-    raw.close()
+    log.db.write_sync(lambda c: c.execute("DELETE FROM audit_log WHERE id = 3"))
     log.db.write_sync(lambda c: forger.append(c, "mallory", "admin", "replay.read_events", "s-2"))
     assert log.db.read_sync(log.verify).first_bad_id == 3
 
@@ -66,6 +63,42 @@ def test_purging_old_entries_keeps_the_rest_verifiable(log: AuditLog) -> None:
     assert result.ok and result.rows == 3
     fill(log, 1)  # the chain goes on from the anchor
     assert log.db.read_sync(log.verify).ok
+
+
+def test_nodes_appending_at_once_extend_one_chain_without_forking_it(log: AuditLog,
+                                                                    database_location: Path | Engine) -> None:
+    # Two gateways on one database (two writers, each committing several appends per transaction), four threads
+    # each: every append lands, ids run without a gap, and each row chains to the one before it.
+    other_db = Database(database_location, audit.MIGRATIONS)
+    other = AuditLog(other_db, b"audit-key" * 4, b"values-key" * 4)
+
+    def append_many(node: AuditLog, thread: int) -> None:
+        for i in range(40):
+            node.db.write_sync(lambda c, i=i: node.append(c, "ann", "support", "replay.read_events", f"s-{thread}-{i}"))
+
+    with concurrent.futures.ThreadPoolExecutor(8) as pool:
+        appending = [pool.submit(append_many, node, n) for n, node in enumerate([log, other] * 4)]
+        for future in appending:
+            future.result()  # raises what an append raised
+    other_db.close()
+    result = log.db.read_sync(log.verify)
+    assert result.ok and result.rows == 320 and result.last_id == 320
+
+
+def test_a_purge_on_one_node_and_appends_on_another_keep_the_chain_verifiable(
+    log: AuditLog, database_location: Path | Engine
+) -> None:
+    fill(log, 50)
+    other_db = Database(database_location, audit.MIGRATIONS)
+    cutoff = log.db.read_sync(lambda c: c.execute("SELECT MAX(at) FROM audit_log").fetchone()[0]) + 1
+    purging = threading.Thread(target=lambda: [other_db.write_sync(lambda c: audit.purge_before(c, cutoff, 5))
+                                               for _ in range(10)])
+    purging.start()
+    fill(log, 30)
+    purging.join()
+    other_db.close()
+    result = log.db.read_sync(log.verify)
+    assert result.ok and result.rows == 30 and result.last_id == 80
 
 
 EMAIL = "jane.doe@example.com"

@@ -20,7 +20,6 @@ The current state is also kept in memory: it is read for every event.
 
 from __future__ import annotations
 
-import sqlite3
 import time
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
@@ -30,6 +29,7 @@ import orjson
 
 from gateway.database import Database, Migration
 from gateway.provenance import Provenance
+from gateway.storage.connection import Connection
 
 Scope = Literal["subject", "device"]
 
@@ -56,6 +56,26 @@ MIGRATIONS = (
                 PRIMARY KEY (subject, purpose)
             ) WITHOUT ROWID""",
         ),
+        postgres=(
+            """CREATE TABLE consent_history (
+                id BIGSERIAL PRIMARY KEY,
+                subject TEXT NOT NULL,
+                granted TEXT NOT NULL,
+                denied TEXT NOT NULL,
+                occurred_at DOUBLE PRECISION NOT NULL,
+                received_at DOUBLE PRECISION NOT NULL,
+                source TEXT NOT NULL,
+                via TEXT NOT NULL
+            )""",
+            "CREATE INDEX consent_history_subject ON consent_history (subject)",
+            """CREATE TABLE consent_state (
+                subject TEXT NOT NULL,
+                purpose TEXT NOT NULL,
+                granted INTEGER NOT NULL,
+                updated_at DOUBLE PRECISION NOT NULL,
+                PRIMARY KEY (subject, purpose)
+            )""",
+        ),
     ),
     Migration(
         "consent-2",
@@ -76,6 +96,20 @@ MIGRATIONS = (
                SELECT subject, 'subject', purpose, granted, updated_at FROM consent_state""",
             "DROP TABLE consent_state",
             "ALTER TABLE consent_scoped_state RENAME TO consent_state",
+        ),
+        postgres=(
+            # A PostgreSQL database starts empty at consent-1, so no state needs carrying: the table takes its shape.
+            "ALTER TABLE consent_history ADD COLUMN scope TEXT NOT NULL DEFAULT 'subject'",
+            "ALTER TABLE consent_history ADD COLUMN provenance TEXT NOT NULL DEFAULT 'public'",
+            "DROP TABLE consent_state",
+            """CREATE TABLE consent_state (
+                subject TEXT NOT NULL,
+                scope TEXT NOT NULL,
+                purpose TEXT NOT NULL,
+                granted INTEGER NOT NULL,
+                updated_at DOUBLE PRECISION NOT NULL,
+                PRIMARY KEY (subject, scope, purpose)
+            )""",
         ),
     ),
 )
@@ -139,7 +173,7 @@ class ConsentLedger:
             combined = _combine(combined, states.get(subject))
         return combined or {}
 
-    def record(self, conn: sqlite3.Connection, subjects: Iterable[str], granted: Iterable[str],
+    def record(self, conn: Connection, subjects: Iterable[str], granted: Iterable[str],
                denied: Iterable[str], *, scope: Scope, provenance: Provenance, source: str, via: str,
                occurred_at: float | None = None) -> Recorded:
         """Append to the history and update the current state (inside the caller's write). The record is in force
@@ -175,7 +209,7 @@ class ConsentLedger:
             states.setdefault(subject, {})[purpose] = (bool(flag), at)
         return Recorded(len(subjects), frozenset(withdrawn), self.scope_state(subjects, scope))
 
-    def forget(self, conn: sqlite3.Connection, subjects: set[str], proof_as: str | None) -> int:
+    def forget(self, conn: Connection, subjects: set[str], proof_as: str | None) -> int:
         """Remove the subjects' consent, both scopes (inside the caller's write). With `proof_as`, their history rows
         are kept with the subject replaced by that label (a deletion id): what was consented and when stays provable,
         but no longer belongs to anyone. Returns the number of history rows removed or unlinked."""
@@ -192,7 +226,7 @@ class ConsentLedger:
             self._devices.pop(subject, None)
         return changed
 
-    def carry(self, conn: sqlite3.Connection, links: Iterable[tuple[str, str]], provenance: Provenance) -> None:
+    def carry(self, conn: Connection, links: Iterable[tuple[str, str]], provenance: Provenance) -> None:
         """Newly verified links share their user-scoped state: each side gets what the other has and it lacks.
         Device-scoped state stays with its device, and claimed links carry nothing."""
         for a, b in links:

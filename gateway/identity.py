@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import hashlib
 import hmac
-import sqlite3
 import time
 from collections import OrderedDict
 from collections.abc import Iterable
@@ -24,6 +23,7 @@ from typing import Any
 
 from gateway.database import Migration
 from gateway.provenance import Provenance, verifies
+from gateway.storage.connection import Connection
 from policies.event import Event
 
 MIGRATIONS = (
@@ -38,11 +38,23 @@ MIGRATIONS = (
                 PRIMARY KEY (a, b)
             ) WITHOUT ROWID""",
         ),
+        postgres=(
+            """CREATE TABLE identity_links (
+                a TEXT NOT NULL,
+                b TEXT NOT NULL,
+                first_seen DOUBLE PRECISION NOT NULL,
+                PRIMARY KEY (a, b)
+            )""",
+        ),
     ),
     Migration(
         "identity-2",
         (
             # Links learned before provenance was kept came from write keys: claimed.
+            "ALTER TABLE identity_links ADD COLUMN verified INTEGER NOT NULL DEFAULT 0",
+            "ALTER TABLE identity_links ADD COLUMN provenance TEXT NOT NULL DEFAULT 'public'",
+        ),
+        postgres=(
             "ALTER TABLE identity_links ADD COLUMN verified INTEGER NOT NULL DEFAULT 0",
             "ALTER TABLE identity_links ADD COLUMN provenance TEXT NOT NULL DEFAULT 'public'",
         ),
@@ -126,7 +138,7 @@ class Identity:
                     links.append(pair)
         return links
 
-    def record_links(self, conn: sqlite3.Connection, links: list[tuple[str, str]],
+    def record_links(self, conn: Connection, links: list[tuple[str, str]],
                      provenance: Provenance = "public") -> None:
         """Store `links` (inside the caller's write); a claimed link is upgraded when a verifying credential says it
         again. Remembered in memory, so a pair is written once per kind."""
@@ -144,7 +156,7 @@ class Identity:
         while len(self._known_links) > self._cache_size:
             self._known_links.popitem(last=False)
 
-    def forget(self, conn: sqlite3.Connection, subjects: set[str]) -> int:
+    def forget(self, conn: Connection, subjects: set[str]) -> int:
         """Remove every link touching `subjects` (inside the caller's write), and the cached hashes of their ids."""
         removed = 0
         for subject in subjects:
@@ -161,7 +173,7 @@ class Identity:
         return removed
 
 
-def component(conn: sqlite3.Connection, start: Iterable[str], include_claimed: bool = False) -> set[str]:
+def component(conn: Connection, start: Iterable[str], include_claimed: bool = False) -> set[str]:
     """Every identifier hash linked, directly or not, to any of `start` (which are included): over verified links,
     and over claimed ones too when a compliance officer asks for them explicitly."""
     seen = set(start)
@@ -177,7 +189,7 @@ def component(conn: sqlite3.Connection, start: Iterable[str], include_claimed: b
     return seen
 
 
-def claimed_links(conn: sqlite3.Connection, subject: set[str]) -> int:
+def claimed_links(conn: Connection, subject: set[str]) -> int:
     """How many claimed links lead from `subject` to identifiers outside it: what a request found and did not follow
     (a count; which identifiers they lead to is not shown)."""
     found: set[tuple[str, str]] = set()
@@ -192,7 +204,7 @@ def claimed_links(conn: sqlite3.Connection, subject: set[str]) -> int:
     return len(found)
 
 
-def linked_to(conn: sqlite3.Connection, ids: Iterable[str], bound: Iterable[str]) -> bool:
+def linked_to(conn: Connection, ids: Iterable[str], bound: Iterable[str]) -> bool:
     """Whether every one of `ids` is linked directly (claimed or verified) to one of `bound`."""
     targets = list(bound)
     if not targets:

@@ -1,5 +1,5 @@
 """Identity links and the consent ledger: keyed hashes only, components across verified links, claimed links counted,
-consent ordered by receive time and scoped to devices or users."""
+consent ordered by receive time and scoped to devices or users. The stored parts run on SQLite and on PostgreSQL."""
 
 from __future__ import annotations
 
@@ -11,12 +11,13 @@ from gateway import consent_ledger, identity
 from gateway.consent_ledger import ConsentLedger, Recorded, Scope
 from gateway.database import Database
 from gateway.identity import Identity, claimed_links, component
+from gateway.storage.engine import Engine
 from policies.event import Event
 
 
 @pytest.fixture
-def db(tmp_path: Path):
-    database = Database(tmp_path / "db.sqlite3", [*identity.MIGRATIONS, *consent_ledger.MIGRATIONS])
+def db(database_location: Path | Engine):
+    database = Database(database_location, [*identity.MIGRATIONS, *consent_ledger.MIGRATIONS])
     yield database
     database.close()
 
@@ -112,3 +113,17 @@ def test_user_consent_carries_over_verified_links_and_device_consent_never_does(
     via = db.read_sync(lambda c: c.execute("SELECT via, provenance FROM consent_history WHERE subject = 'device' "
                                            "AND scope = 'subject'").fetchone())
     assert via == ("carried", "server")
+
+
+def test_a_deletion_forgets_consent_and_links_but_keeps_the_history_as_proof_under_its_id(db: Database) -> None:
+    ids, ledger = Identity(b"k" * 32), ConsentLedger(db)
+    db.write_sync(lambda c: ids.record_links(c, [("anon", "user")], "server"))
+    record(ledger, db, ["user"], ["analytics"], [])
+    record(ledger, db, ["anon"], [], ["marketing"])
+    assert db.write_sync(lambda c: ids.forget(c, {"user", "anon"})) == 2
+    assert db.write_sync(lambda c: ledger.forget(c, {"user", "anon"}, "del_1")) == 2
+    assert ledger.state(["user", "anon"]) is None and ConsentLedger(db).state(["user", "anon"]) is None
+    assert db.read_sync(lambda c: component(c, ["user"])) == {"user"}
+    assert db.read_sync(lambda c: c.execute("SELECT subject, granted, denied FROM consent_history ORDER BY id"
+                                            ).fetchall()) == [("del_1", '["analytics"]', "[]"),
+                                                              ("del_1", "[]", '["marketing"]')]

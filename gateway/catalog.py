@@ -28,7 +28,6 @@ import contextlib
 import datetime
 import hashlib
 import hmac
-import sqlite3
 import time
 from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
@@ -38,6 +37,7 @@ from typing import Any
 import orjson
 
 from gateway.database import Database, Migration
+from gateway.storage.connection import Connection
 from policies.event import Event
 from policies.plans.plan import event_name, getter
 from policies.plans.shapes import string_format
@@ -78,6 +78,28 @@ MIGRATIONS = (
             )""",
             """CREATE TABLE catalog_accounts (
                 source TEXT NOT NULL, day TEXT NOT NULL, account TEXT NOT NULL, count INTEGER NOT NULL,
+                PRIMARY KEY (source, day, account)
+            )""",
+        ),
+        postgres=(
+            """CREATE TABLE catalog_events (
+                source TEXT NOT NULL, type TEXT NOT NULL, name TEXT NOT NULL, day TEXT NOT NULL,
+                count BIGINT NOT NULL, first_seen DOUBLE PRECISION NOT NULL, last_seen DOUBLE PRECISION NOT NULL,
+                PRIMARY KEY (source, type, name, day)
+            )""",
+            """CREATE TABLE catalog_sdks (
+                source TEXT NOT NULL, type TEXT NOT NULL, name TEXT NOT NULL, sdk TEXT NOT NULL,
+                count BIGINT NOT NULL, PRIMARY KEY (source, type, name, sdk)
+            )""",
+            """CREATE TABLE catalog_properties (
+                source TEXT NOT NULL, type TEXT NOT NULL, name TEXT NOT NULL, path TEXT NOT NULL,
+                seen BIGINT NOT NULL, types TEXT NOT NULL, formats TEXT NOT NULL,
+                min_length INTEGER, max_length INTEGER, distinct_values INTEGER NOT NULL,
+                first_seen DOUBLE PRECISION NOT NULL, last_seen DOUBLE PRECISION NOT NULL,
+                PRIMARY KEY (source, type, name, path)
+            )""",
+            """CREATE TABLE catalog_accounts (
+                source TEXT NOT NULL, day TEXT NOT NULL, account TEXT NOT NULL, count BIGINT NOT NULL,
                 PRIMARY KEY (source, day, account)
             )""",
         ),
@@ -248,14 +270,14 @@ class Catalog:
         """A day ended with counts in memory: write them under their day before counting the next."""
         self.db.submit(self.take(self._day))
 
-    def take(self, day: str | None = None) -> Callable[[sqlite3.Connection], None]:
+    def take(self, day: str | None = None) -> Callable[[Connection], None]:
         """What has been counted, as a write for the database, and start counting afresh."""
         events, accounts, day = self._events, self._accounts, day or self._day
         self._events, self._accounts = {}, Counter()
         for (_, kind, _), shape in events.items():
             shape.expand("traits." if kind in TRAIT_TYPES else "properties.")
 
-        def write(conn: sqlite3.Connection) -> None:
+        def write(conn: Connection) -> None:
             merge(conn, day, events, accounts)
 
         return write
@@ -268,7 +290,7 @@ class Catalog:
                 await self.db.write(self.take())
 
 
-def merge(conn: sqlite3.Connection, day: str, events: dict[EventKey, EventShape],
+def merge(conn: Connection, day: str, events: dict[EventKey, EventShape],
           accounts: Counter[tuple[str, str]]) -> None:
     names: dict[str, int] = {}  # names catalogued per source, counted when first needed
     for (source, kind, sent_name), shape in events.items():
@@ -276,13 +298,16 @@ def merge(conn: sqlite3.Connection, day: str, events: dict[EventKey, EventShape]
         conn.execute(
             """INSERT INTO catalog_events (source, type, name, day, count, first_seen, last_seen)
                VALUES (?, ?, ?, ?, ?, ?, ?)
-               ON CONFLICT (source, type, name, day) DO UPDATE SET count = count + excluded.count,
-                   first_seen = min(first_seen, excluded.first_seen), last_seen = max(last_seen, excluded.last_seen)""",
+               ON CONFLICT (source, type, name, day) DO UPDATE SET count = catalog_events.count + excluded.count,
+                   first_seen = CASE WHEN excluded.first_seen < catalog_events.first_seen
+                                     THEN excluded.first_seen ELSE catalog_events.first_seen END,
+                   last_seen = CASE WHEN excluded.last_seen > catalog_events.last_seen
+                                    THEN excluded.last_seen ELSE catalog_events.last_seen END""",
             (source, kind, name, day, shape.count, shape.first_seen, shape.last_seen),
         )
         conn.executemany(
             """INSERT INTO catalog_sdks (source, type, name, sdk, count) VALUES (?, ?, ?, ?, ?)
-               ON CONFLICT (source, type, name, sdk) DO UPDATE SET count = count + excluded.count""",
+               ON CONFLICT (source, type, name, sdk) DO UPDATE SET count = catalog_sdks.count + excluded.count""",
             [(source, kind, name, sdk, n) for sdk, n in shape.sdks.items()],
         )
         paths: int | None = None  # paths catalogued for the event, counted when a new one comes
@@ -301,12 +326,12 @@ def merge(conn: sqlite3.Connection, day: str, events: dict[EventKey, EventShape]
             _merge_property(conn, key, row, prop, shape)
     conn.executemany(
         """INSERT INTO catalog_accounts (source, day, account, count) VALUES (?, ?, ?, ?)
-           ON CONFLICT (source, day, account) DO UPDATE SET count = count + excluded.count""",
+           ON CONFLICT (source, day, account) DO UPDATE SET count = catalog_accounts.count + excluded.count""",
         [(source, day, account, n) for (source, account), n in accounts.items()],
     )
 
 
-def _name_kept(conn: sqlite3.Connection, source: str, kind: str, name: str, names: dict[str, int]) -> str:
+def _name_kept(conn: Connection, source: str, kind: str, name: str, names: dict[str, int]) -> str:
     """`name`, or OTHER_NAMES when it is new and its source has MAX_NAMES names catalogued already."""
     if name == OTHER_NAMES or conn.execute("SELECT 1 FROM catalog_events WHERE source = ? AND type = ? AND name = ? "
                                            "LIMIT 1", (source, kind, name)).fetchone():
@@ -320,7 +345,7 @@ def _name_kept(conn: sqlite3.Connection, source: str, kind: str, name: str, name
     return name
 
 
-def _merge_property(conn: sqlite3.Connection, key: tuple[str, str, str, str], row: Any, prop: PropertyShape,
+def _merge_property(conn: Connection, key: tuple[str, str, str, str], row: Any, prop: PropertyShape,
                     shape: EventShape) -> None:
     seen, types, formats, low, high, distinct = prop.seen, prop.types, prop.formats, prop.min_length, \
         prop.max_length, min(len(prop.distinct), DISTINCT_CAP + 1)
@@ -334,10 +359,15 @@ def _merge_property(conn: sqlite3.Connection, key: tuple[str, str, str, str], ro
         distinct = max(distinct, row[5])
         first_seen = min(first_seen, row[6])
     conn.execute(
-        """INSERT OR REPLACE INTO catalog_properties (source, type, name, path, seen, types, formats, min_length,
-               max_length, distinct_values, first_seen, last_seen) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
-        (*key, seen, orjson.dumps(sorted(types)), orjson.dumps(sorted(formats)), low, high, distinct,
-         first_seen, shape.last_seen),
+        """INSERT INTO catalog_properties (source, type, name, path, seen, types, formats, min_length, max_length,
+               distinct_values, first_seen, last_seen) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+           ON CONFLICT (source, type, name, path) DO UPDATE SET seen = excluded.seen, types = excluded.types,
+               formats = excluded.formats, min_length = excluded.min_length, max_length = excluded.max_length,
+               distinct_values = excluded.distinct_values, first_seen = excluded.first_seen,
+               last_seen = excluded.last_seen""",
+        # Text (a database from before holds the same JSON as blobs; orjson reads both).
+        (*key, seen, orjson.dumps(sorted(types)).decode(), orjson.dumps(sorted(formats)).decode(), low, high,
+         distinct, first_seen, shape.last_seen),
     )
 
 
@@ -348,7 +378,7 @@ def _extreme(pick: Callable[[int, int], int], a: int | None, b: int | None) -> i
 # -- reading -----------------------------------------------------------------------------------------------------
 
 
-def read_catalog(conn: sqlite3.Connection, source: str | None = None) -> list[dict[str, Any]]:
+def read_catalog(conn: Connection, source: str | None = None) -> list[dict[str, Any]]:
     """Every catalogued event (of `source`, or of all), with its volume per day, SDKs and property shapes."""
     where, args = ("WHERE source = ?", (source,)) if source else ("", ())
     events: dict[EventKey, dict[str, Any]] = {}
@@ -376,7 +406,7 @@ def read_catalog(conn: sqlite3.Connection, source: str | None = None) -> list[di
     return list(events.values())
 
 
-def read_accounts(conn: sqlite3.Connection, source: str | None = None, limit: int = 100) -> list[dict[str, Any]]:
+def read_accounts(conn: Connection, source: str | None = None, limit: int = 100) -> list[dict[str, Any]]:
     """Volume per account (as kept: keyed-hashed unless the policy says otherwise), largest first, with its days."""
     where, args = ("WHERE source = ?", (source,)) if source else ("", ())
     totals = conn.execute(

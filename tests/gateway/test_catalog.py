@@ -1,12 +1,14 @@
 """The event catalog as it is written and read: each event's property paths with their types and value shapes, never a
 value; counts that add up across flushes; SDKs; volume per account under the account's keyed hash;
-bounds on what senders choose (names, keys) so that the catalog cannot grow without end."""
+bounds on what senders choose (names, keys) so that the catalog cannot grow without end. The stored catalog is tested
+on SQLite and on PostgreSQL."""
 
 from __future__ import annotations
 
 import hashlib
 import hmac
 import json
+import time
 from pathlib import Path
 from typing import Any
 
@@ -16,14 +18,15 @@ from gateway import catalog
 from gateway.catalog import Catalog, account_hasher
 from gateway.database import Database
 from gateway.schema import MIGRATIONS
+from gateway.storage.engine import Engine
 from policies.event import Event
 
 KEY = b"k" * 32
 
 
 @pytest.fixture
-def db(tmp_path: Path):
-    database = Database(tmp_path / "db.sqlite3", MIGRATIONS)
+def db(database_location: Path | Engine):
+    database = Database(database_location, MIGRATIONS)
     yield database
     database.close()
 
@@ -38,11 +41,13 @@ def test_paths_types_and_shapes_add_up_across_flushes_and_hold_no_value(db: Data
     events = Catalog(db, "properties.account_id", account_hasher(KEY))
     events.observe("web", [exported(i) for i in range(3)])
     db.write_sync(events.take())
+    between = time.time()
     events.observe("web", [exported(3, rows="many")])
     db.write_sync(events.take())
 
     [entry] = db.read_sync(catalog.read_catalog)
     assert (entry["name"], entry["count"], entry["sdks"]) == ("Report Exported", 4, {"analytics.js": 4})
+    assert entry["first_seen"] < between < entry["last_seen"]  # the day's row spans both flushes
     paths = {p["path"]: p for p in entry["properties"]}
     assert set(paths) == {"properties.account_id", "properties.format", "properties.rows", "properties.filters",
                           "properties.filters.since"}

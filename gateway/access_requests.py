@@ -15,11 +15,11 @@ filing (30 by default, GDPR's one month). Filing, reading and downloading are au
 from __future__ import annotations
 
 import secrets
-import sqlite3
 import time
 from typing import Any
 
 from gateway.database import Migration
+from gateway.storage.connection import Connection
 
 DAY_S = 86400.0
 MAX_REFERENCE = 200
@@ -44,6 +44,23 @@ MIGRATIONS = (
                 PRIMARY KEY (request_id, subject)
             ) WITHOUT ROWID""",
         ),
+        postgres=(
+            """CREATE TABLE access_requests (
+                id TEXT PRIMARY KEY,
+                created_at DOUBLE PRECISION NOT NULL,
+                requested_by TEXT NOT NULL,
+                reference TEXT NOT NULL,
+                due_at DOUBLE PRECISION NOT NULL,
+                delivered_at DOUBLE PRECISION,
+                delivered_by TEXT,
+                downloads INTEGER NOT NULL DEFAULT 0
+            )""",
+            """CREATE TABLE access_request_subjects (
+                request_id TEXT NOT NULL,
+                subject TEXT NOT NULL,
+                PRIMARY KEY (request_id, subject)
+            )""",
+        ),
     ),
 )
 COLUMNS = ("id", "created_at", "requested_by", "reference", "due_at", "delivered_at", "delivered_by", "downloads")
@@ -62,18 +79,18 @@ def describe(row: tuple[Any, ...], now: float) -> dict[str, Any]:
     return item
 
 
-def subjects(conn: sqlite3.Connection, request_id: str) -> set[str]:
+def subjects(conn: Connection, request_id: str) -> set[str]:
     return {row[0] for row in conn.execute("SELECT subject FROM access_request_subjects WHERE request_id = ?",
                                            (request_id,))}
 
 
-def one(conn: sqlite3.Connection, request_id: str) -> tuple[Any, ...] | None:
+def one(conn: Connection, request_id: str) -> tuple[Any, ...] | None:
     row: tuple[Any, ...] | None = conn.execute(
         f"SELECT {', '.join(COLUMNS)} FROM access_requests WHERE id = ?", (request_id,)).fetchone()
     return row
 
 
-def create(conn: sqlite3.Connection, hashes: list[str], requested_by: str, reference: str, response_days: int
+def create(conn: Connection, hashes: list[str], requested_by: str, reference: str, response_days: int
            ) -> str:
     """File a request for the subject of `hashes` (inside the caller's write). Returns its id."""
     request_id = "acc_" + secrets.token_hex(8)
@@ -85,12 +102,12 @@ def create(conn: sqlite3.Connection, hashes: list[str], requested_by: str, refer
     return request_id
 
 
-def newest(conn: sqlite3.Connection, limit: int = 500) -> list[tuple[Any, ...]]:
+def newest(conn: Connection, limit: int = 500) -> list[tuple[Any, ...]]:
     return conn.execute(f"SELECT {', '.join(COLUMNS)} FROM access_requests ORDER BY created_at DESC LIMIT ?",
                         (limit,)).fetchall()
 
 
-def delivered(conn: sqlite3.Connection, request_id: str, by: str, at: float) -> None:
+def delivered(conn: Connection, request_id: str, by: str, at: float) -> None:
     """A download of the export: the first one marks the request delivered (inside the caller's write)."""
     conn.execute("UPDATE access_requests SET downloads = downloads + 1, delivered_at = coalesce(delivered_at, ?), "
                  "delivered_by = coalesce(delivered_by, ?) WHERE id = ?", (at, by, request_id))

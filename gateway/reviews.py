@@ -12,7 +12,6 @@ log.
 
 from __future__ import annotations
 
-import sqlite3
 import time
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import asdict, dataclass
@@ -21,6 +20,7 @@ from typing import Any
 from gateway.access import Principal
 from gateway.audit import AuditLog
 from gateway.database import Database, Migration
+from gateway.storage.connection import Connection
 from replay.store import ReplayStore
 
 STATUSES = ("reviewed", "dismissed")
@@ -38,6 +38,18 @@ MIGRATIONS = (
                 reviewer TEXT NOT NULL,
                 role TEXT NOT NULL,
                 at REAL NOT NULL
+            )""",
+            "CREATE INDEX replay_reviews_session ON replay_reviews (session_id, id)",
+        ),
+        postgres=(
+            """CREATE TABLE replay_reviews (
+                id BIGSERIAL PRIMARY KEY,
+                session_id TEXT NOT NULL,
+                status TEXT NOT NULL CHECK (status IN ('reviewed', 'dismissed')),
+                note TEXT NOT NULL,
+                reviewer TEXT NOT NULL,
+                role TEXT NOT NULL,
+                at DOUBLE PRECISION NOT NULL
             )""",
             "CREATE INDEX replay_reviews_session ON replay_reviews (session_id, id)",
         ),
@@ -72,22 +84,22 @@ def _row(row: tuple[Any, ...]) -> Review:
     return Review(*row)
 
 
-def add(conn: sqlite3.Connection, session_id: str, status: str, note: str, principal: Principal) -> Review:
+def add(conn: Connection, session_id: str, status: str, note: str, principal: Principal) -> Review:
     """Append a review (inside the caller's write)."""
     at = time.time()
-    cursor = conn.execute(
-        "INSERT INTO replay_reviews (session_id, status, note, reviewer, role, at) VALUES (?, ?, ?, ?, ?, ?)",
+    [review_id] = conn.execute(
+        "INSERT INTO replay_reviews (session_id, status, note, reviewer, role, at) VALUES (?, ?, ?, ?, ?, ?) "
+        "RETURNING id",
         (session_id, status, note, principal.name, principal.role, at),
-    )
-    assert cursor.lastrowid is not None  # an INSERT that stored a row
-    return Review(cursor.lastrowid, session_id, status, note, principal.name, principal.role, at)
+    ).fetchone()
+    return Review(review_id, session_id, status, note, principal.name, principal.role, at)
 
 
-def latest(conn: sqlite3.Connection, session_ids: Iterable[str]) -> dict[str, Review]:
+def latest(conn: Connection, session_ids: Iterable[str]) -> dict[str, Review]:
     """The current review of each session that has one (sessions without a review are open)."""
     ids = list(dict.fromkeys(session_ids))
     result: dict[str, Review] = {}
-    for start in range(0, len(ids), 500):  # SQLite's limit on bound parameters
+    for start in range(0, len(ids), 500):  # bounded statements (SQLite's limit on bound parameters)
         part = ids[start:start + 500]
         cursor = conn.execute(
             f"""SELECT {', '.join(COLUMNS)} FROM replay_reviews
@@ -99,7 +111,7 @@ def latest(conn: sqlite3.Connection, session_ids: Iterable[str]) -> dict[str, Re
     return result
 
 
-def history(conn: sqlite3.Connection, session_id: str) -> list[Review]:
+def history(conn: Connection, session_id: str) -> list[Review]:
     """Every review of the session, newest first."""
     cursor = conn.execute(
         f"SELECT {', '.join(COLUMNS)} FROM replay_reviews WHERE session_id = ? ORDER BY id DESC", (session_id,)
@@ -107,13 +119,13 @@ def history(conn: sqlite3.Connection, session_id: str) -> list[Review]:
     return [_row(row) for row in cursor]
 
 
-def delete_for(conn: sqlite3.Connection, sessions: Sequence[str]) -> int:
+def delete_for(conn: Connection, sessions: Sequence[str]) -> int:
     """Remove the reviews of `sessions` (being deleted: their notes may describe the person recorded)."""
     return sum(conn.execute("DELETE FROM replay_reviews WHERE session_id = ?", (session_id,)).rowcount
                for session_id in sessions)
 
 
-def delete_orphaned(conn: sqlite3.Connection) -> int:
+def delete_orphaned(conn: Connection) -> int:
     """Remove the reviews of sessions that no longer exist, however they went (deletion request, retention)."""
     return conn.execute(
         "DELETE FROM replay_reviews WHERE session_id NOT IN (SELECT session_id FROM replay_sessions)"
@@ -139,7 +151,7 @@ async def submit(db: Database, sessions: ReplayStore, audit: AuditLog, principal
     if await sessions.session(session_id) is None:
         raise NoSuchSession(session_id)
 
-    def write(conn: sqlite3.Connection) -> Review:
+    def write(conn: Connection) -> Review:
         review = add(conn, session_id, status, note, principal)
         # The note stays out of the audit log: it is free text that may describe the person recorded.
         audit.append(conn, principal.name, principal.role, "replay.review", session_id,

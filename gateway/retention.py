@@ -10,12 +10,12 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-import sqlite3
 import time
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from gateway import audit, reviews
+from gateway.storage.connection import Connection
 from policies.retention import CATEGORIES, Retention
 
 if TYPE_CHECKING:
@@ -28,17 +28,24 @@ BATCH = 500
 Progress = Callable[[str, int], None]  # (category, rows purged in this batch)
 
 
-def _batch(category: str, cutoff: float, replay: ReplayStore | None) -> Callable[[sqlite3.Connection], int]:
+def _batch(category: str, cutoff: float, replay: ReplayStore | None) -> Callable[[Connection], int]:
     """One batch of `category` older than `cutoff`, as a write function returning how many went."""
 
-    def delete_where(table: str, column: str) -> Callable[[sqlite3.Connection], int]:
+    def delete_where(table: str, column: str) -> Callable[[Connection], int]:
+        if table == "delivery_log":
+            # No key column: up to the time of the BATCH-th oldest expired row, read from the time's index (a tie at
+            # that time goes in the same batch).
+            return lambda conn: conn.execute(
+                f"""DELETE FROM {table} WHERE {column} <= (SELECT max({column}) FROM (
+                        SELECT {column} FROM {table} WHERE {column} < ? ORDER BY {column} LIMIT ?) AS oldest)""",
+                (cutoff, BATCH),
+            ).rowcount
         return lambda conn: conn.execute(
-            f"DELETE FROM {table} WHERE rowid IN (SELECT rowid FROM {table} WHERE {column} < ? LIMIT ?)",
-            (cutoff, BATCH),
+            f"DELETE FROM {table} WHERE id IN (SELECT id FROM {table} WHERE {column} < ? LIMIT ?)", (cutoff, BATCH),
         ).rowcount
 
     if category == "replay":
-        def replay_batch(conn: sqlite3.Connection) -> int:
+        def replay_batch(conn: Connection) -> int:
             expired = [r[0] for r in conn.execute(
                 "SELECT session_id FROM replay_sessions WHERE updated_at < ? LIMIT ?", (cutoff, BATCH // 10))]
             deleted = replay.delete_sessions(conn, expired) if replay is not None else 0
@@ -48,7 +55,7 @@ def _batch(category: str, cutoff: float, replay: ReplayStore | None) -> Callable
     if category == "audit_log":
         return lambda conn: audit.purge_before(conn, cutoff, BATCH)
     if category == "receipt":
-        def receipts(conn: sqlite3.Connection) -> int:
+        def receipts(conn: Connection) -> int:
             expired = [r[0] for r in conn.execute(
                 """SELECT id FROM deletion_requests WHERE status IN ('completed', 'failed') AND completed_at < ?
                    LIMIT ?""", (cutoff, BATCH))]

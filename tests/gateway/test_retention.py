@@ -1,4 +1,5 @@
-"""Retention purges exactly what has expired, per category, by a clock the test controls."""
+"""Retention purges exactly what has expired, per category, by a clock the test controls (the batches of rows on
+SQLite and on PostgreSQL)."""
 
 from __future__ import annotations
 
@@ -8,9 +9,12 @@ from pathlib import Path
 
 import pytest
 
+from gateway import consent_ledger, outbox, retention
 from gateway.database import Database
 from gateway.retention import purge
 from gateway.schema import MIGRATIONS
+from gateway.storage.connection import Connection
+from gateway.storage.engine import Engine
 from policies.retention import DAY_S, Retention
 from replay.compression import Compressor
 from replay.shredding import KeyRing
@@ -96,3 +100,30 @@ def test_the_real_clock_is_the_default(db: Database) -> None:
     seed(db, (NOW - time.time()) / DAY_S + 0.5, "recent")  # half a day old by the machine's clock
     asyncio.run(purge(db, Retention(delivery_log_days=1), ReplayStore(db, Compressor(3), KeyRing(MASTER_KEY))))
     assert remaining(db)["delivery_log"] == ["recent-delivered"]
+
+
+@pytest.mark.parametrize("category", ["delivery_log", "consent_history"])
+def test_rows_are_purged_in_bounded_batches_on_either_engine(database_location: Path | Engine, category: str,
+                                                             monkeypatch: pytest.MonkeyPatch) -> None:
+    # A table with a key column (consent_history) and one without (delivery_log), on SQLite and on PostgreSQL:
+    # each batch takes at most BATCH of the expired rows, and the young ones stay.
+    monkeypatch.setattr(retention, "BATCH", 3)
+    db = Database(database_location, [*outbox.MIGRATIONS, *consent_ledger.MIGRATIONS])
+    cutoff = NOW - 30 * DAY_S
+    ages = [31 + n for n in range(7)] + [1, 2]
+
+    def write(conn: Connection) -> None:
+        for n, age in enumerate(ages):
+            at = NOW - age * DAY_S
+            if category == "delivery_log":
+                conn.execute("INSERT INTO delivery_log VALUES ('d', 's', ?, ?)", (f"m-{n}", at))
+            else:
+                conn.execute("""INSERT INTO consent_history (subject, granted, denied, occurred_at, received_at,
+                                source, via) VALUES (?, '[]', '[]', ?, ?, 's', 'api')""", (f"m-{n}", at, at))
+
+    db.write_sync(write)
+    batch = retention._batch(category, cutoff, None)
+    assert [db.write_sync(batch) for _ in range(4)] == [3, 3, 1, 0]
+    table, column = ("delivery_log", "message_id") if category == "delivery_log" else ("consent_history", "subject")
+    assert sorted(db.read_sync(lambda c: [r[0] for r in c.execute(f"SELECT {column} FROM {table}")])) == ["m-7", "m-8"]
+    db.close()

@@ -23,14 +23,11 @@ pytestmark = [
     pytest.mark.skipif(bool(not_on_postgres()), reason=f"parts not on PostgreSQL yet: {', '.join(not_on_postgres())}"),
 ]
 
-PATIENT_RETRY = {"initial_backoff_s": 0.05, "max_backoff_s": 0.5, "timeout_s": 600}  # no dead letter in the test
-
-
 def test_a_gateway_on_postgresql_delivers_and_keeps_what_it_acknowledged_across_a_kill(
     tmp_path: Path, vendor: FakeVendor, postgres: PostgresServer, postgres_url: str
 ) -> None:
     database = postgres_url.rsplit("/", 1)[1]
-    gateway = GatewayProcess(tmp_path, segment_policy(vendor.url, retry=PATIENT_RETRY),
+    gateway = GatewayProcess(tmp_path, segment_policy(vendor.url),
                              args=["--database-url", postgres_url])
     healthy = FakeVendor().start()
     try:
@@ -58,7 +55,7 @@ def test_a_gateway_on_postgresql_delivers_and_keeps_what_it_acknowledged_across_
 
         # Restarted against a vendor that answers: every acknowledged event arrives, once.
         assert gateway.policy_path is not None
-        gateway.policy_path.write_text(tomli_w.dumps(segment_policy(healthy.url, retry=PATIENT_RETRY)))
+        gateway.policy_path.write_text(tomli_w.dumps(segment_policy(healthy.url)))
         gateway.start()
         healthy.wait_for_message_ids({f"m-held-{n}" for n in range(20)})
         assert max(Counter(e["messageId"] for e in healthy.segment_events()).values()) == 1

@@ -3,8 +3,9 @@
 - `admit()` raises StorageUnavailable while the database's writes fail, or while the disk under the data directory
   has less than `[storage] min_free_mb` free. Free counts the database's reusable pages too: delivering and purging
   free pages inside the file, not on the disk, and the file reuses them. The endpoints answer 503 with Retry-After in
-  their vendor's shape. The reserve is there so that delivery can still record what it delivered (and so free space)
-  when ingest has stopped: a disk filled to the last byte stops both.
+  their vendor's shape (on PostgreSQL the disk checked is the data directory's; the server's own fails its writes,
+  which the writer's health reports). The reserve is there so that delivery can still record what it delivered (and
+  so free space) when ingest has stopped: a disk filled to the last byte stops both.
 - `reasons()` lists why the gateway is not ready (empty when it is): writes failing, the disk below the reserve, a
   supervised task (a destination's sender, a worker) down and waiting to restart.
 
@@ -58,9 +59,16 @@ class Health:
 
     def sample(self) -> DiskSample:
         stat = os.statvfs(self.data_dir)
+        return DiskSample(stat.f_bavail * stat.f_frsize, self._reusable_bytes(), time.time())
+
+    def _reusable_bytes(self) -> int:
+        """Free pages inside the SQLite file. A PostgreSQL server's disk is its own: a full one fails the writes
+        (SQLSTATE class 53), which the writer's health reports."""
+        if self.db.engine.name != "sqlite":
+            return 0
         pages, page_size = self.db.read_sync(
             lambda c: (c.execute("PRAGMA freelist_count").fetchone()[0], c.execute("PRAGMA page_size").fetchone()[0]))
-        return DiskSample(stat.f_bavail * stat.f_frsize, pages * page_size, time.time())
+        return int(pages * page_size)
 
     @property
     def disk_low(self) -> bool:

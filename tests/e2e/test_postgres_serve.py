@@ -34,7 +34,7 @@ def test_a_gateway_on_postgresql_delivers_and_keeps_what_it_acknowledged_across_
         gateway.start()
         errors: list[Exception] = []
         client = Client(WRITE_KEY, host=gateway.url, upload_interval=0.05, on_error=lambda e, batch: errors.append(e))
-        client.identify(user_id="user-1", traits={"plan": "pro"}, message_id="m-identify")
+        client.identify(user_id="user-1", anonymous_id="anon-1", traits={"plan": "pro"}, message_id="m-identify")
         client.track(user_id="user-1", event="Order Completed", properties={"total": 42.5}, message_id="m-track")
         client.shutdown()
         assert errors == []

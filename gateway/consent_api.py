@@ -30,7 +30,6 @@ Errors are `{"error", "message"}` with 400, 401, 403 or 409.
 
 from __future__ import annotations
 
-import sqlite3
 import time
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -51,6 +50,7 @@ from gateway.identity import component
 from gateway.protocols.codec import ProtocolError, basic_auth_user, parse_json
 from gateway.provenance import Provenance
 from gateway.state import Gateway, gateway_of
+from gateway.storage.connection import Connection
 from policies.consent import NECESSARY
 from replay import service as replay_service
 
@@ -223,7 +223,7 @@ async def _apply(gateway: Gateway, record: ConsentRecord) -> dict[str, Any]:
                 "withdrawn": [], "removed_queued_events": 0}
     purge = gateway.policy.consent.on_withdrawal == "purge_queued" and record.scope == "subject"
 
-    def write(conn: sqlite3.Connection) -> tuple[dict[str, bool], list[str], int]:
+    def write(conn: Connection) -> tuple[dict[str, bool], list[str], int]:
         if record.claims is not None:
             try:
                 consent_token.spend(conn, record.claims, time.time())

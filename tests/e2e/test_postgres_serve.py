@@ -15,8 +15,9 @@ from segment.analytics import Client
 
 from gateway.schema import DATABASE_FILE, not_on_postgres
 from tests.support.fake_vendor import FakeVendor
-from tests.support.gateway_process import ADMIN_TOKEN, WRITE_KEY, GatewayProcess, segment_policy
+from tests.support.gateway_process import ADMIN_TOKEN, SERVER_KEY, WRITE_KEY, GatewayProcess, segment_policy
 from tests.support.postgres import PostgresServer
+from tests.support.waiting import wait_until
 
 pytestmark = [
     pytest.mark.e2e,
@@ -67,3 +68,56 @@ def test_a_gateway_on_postgresql_delivers_and_keeps_what_it_acknowledged_across_
     finally:
         gateway.close()
         healthy.stop()
+
+
+def test_on_postgresql_consent_governs_delivery_and_an_access_request_and_a_deletion_reach_the_subject(
+    tmp_path: Path, vendor: FakeVendor, postgres: PostgresServer, postgres_url: str
+) -> None:
+    database = postgres_url.rsplit("/", 1)[1]
+    gateway = GatewayProcess(tmp_path, segment_policy(vendor.url), args=["--database-url", postgres_url]).start()
+    admin = {"Authorization": f"Bearer {ADMIN_TOKEN}"}
+
+    def track(message_id: str, user: str = "user-7") -> None:
+        event = {"userId": user, "anonymousId": f"anon-of-{user}", "event": "Viewed", "messageId": message_id}
+        assert httpx.post(gateway.url + "/v1/track", auth=(WRITE_KEY, ""), json=event).status_code == 200
+
+    try:
+        track("m-before")
+        vendor.wait_for_message_ids({"m-before"})
+        # The person opts out (opt-out model): recorded in the ledger on PostgreSQL, the next event is not sent.
+        withdrawn = httpx.post(gateway.url + "/v1/consent", auth=(SERVER_KEY, ""),
+                               json={"userId": "user-7", "denied": ["analytics"]})
+        assert withdrawn.status_code == 200, withdrawn.text
+        assert postgres.sql("SELECT count(*) FROM consent_history", database) == "1"
+        track("m-after-withdrawal")
+        track("m-bystander", user="user-8")
+        vendor.wait_for_message_ids({"m-bystander"})
+        assert "m-after-withdrawal" not in vendor.message_ids()
+
+        filed = httpx.post(gateway.url + "/admin/v1/privacy/access-requests", headers=admin,
+                           json={"identifiers": {"userId": "user-7"}, "reference": "ticket 7"})
+        assert filed.status_code == 201, filed.text
+        export = httpx.get(gateway.url + f"/admin/v1/privacy/access-requests/{filed.json()['id']}/export",
+                           headers=admin).json()
+        assert len(export["consent_history"]) == 1
+
+        created = httpx.post(gateway.url + "/admin/v1/privacy/deletions", headers=admin,
+                             json={"identifiers": {"userId": "user-7"}, "reason": "art. 17", "destinations": []})
+        assert created.status_code == 202, created.text
+        deletion = f"/admin/v1/privacy/deletions/{created.json()['id']}"
+        status = wait_until(lambda: (s := httpx.get(gateway.url + deletion, headers=admin).json())["status"] in (
+            "completed", "failed") and s, timeout=60, what="the deletion to finish")
+        assert status["status"] == "completed", status
+        # Her consent history is gone (the default policy keeps no proof of it), and so are her identity links.
+        assert postgres.sql("SELECT count(*) FROM consent_history", database) == "0"
+        assert postgres.sql("SELECT count(*) FROM identity_links", database) == "2"  # the bystander's, both ways
+        track("m-after-deletion")
+        track("m-bystander-2", user="user-8")
+        vendor.wait_for_message_ids({"m-bystander-2"})
+        assert "m-after-deletion" not in vendor.message_ids()  # suppressed
+        actions = {e["action"] for e in httpx.get(gateway.url + "/admin/v1/audit?limit=100", headers=admin
+                                                  ).json()["entries"]}
+        assert {"access_request.create", "subject.export"} <= actions
+        assert httpx.get(gateway.url + "/admin/v1/audit/verify", headers=admin).json()["ok"] is True
+    finally:
+        gateway.close()

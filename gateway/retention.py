@@ -12,7 +12,7 @@ import contextlib
 import logging
 import time
 from collections.abc import Callable
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from gateway import audit, reviews
 from gateway.storage.connection import Connection
@@ -45,7 +45,7 @@ def _batch(category: str, cutoff: float, replay: ReplayStore | None) -> Callable
         ).rowcount
 
     if category == "replay":
-        def replay_batch(conn: Any) -> int:  # the replay store still types its connection as SQLite's
+        def replay_batch(conn: Connection) -> int:
             expired = [r[0] for r in conn.execute(
                 "SELECT session_id FROM replay_sessions WHERE updated_at < ? LIMIT ?", (cutoff, BATCH // 10))]
             deleted = replay.delete_sessions(conn, expired) if replay is not None else 0

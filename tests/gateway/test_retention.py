@@ -1,5 +1,5 @@
-"""Retention purges exactly what has expired, per category, by a clock the test controls (the batches of rows on
-SQLite and on PostgreSQL)."""
+"""Retention purges exactly what has expired, per category, by a clock the test controls; each test runs on SQLite
+and on PostgreSQL."""
 
 from __future__ import annotations
 
@@ -26,8 +26,8 @@ NOW = 1_800_000_000.0  # the test's "now", far from the machine's clock
 
 
 @pytest.fixture
-def db(tmp_path: Path):
-    database = Database(tmp_path / "db.sqlite3", MIGRATIONS)
+def db(database_location: Path | Engine):
+    database = Database(database_location, MIGRATIONS)
     yield database
     database.close()
 
@@ -38,10 +38,10 @@ def seed(db: Database, age_days: float, tag: str) -> None:
     def write(conn) -> None:
         conn.execute("INSERT INTO delivery_log VALUES ('d', 's', ?, ?)", (f"{tag}-delivered", at))
         conn.execute("""INSERT INTO dead_letters (destination, source, message_id, enqueued_at, failed_at, attempts,
-                        status, reason, body, subjects) VALUES ('d', 's', ?, ?, ?, 1, 400, 'r', x'7b7d', '')""",
-                     (f"{tag}-dead", at, at))
+                        status, reason, body, subjects) VALUES ('d', 's', ?, ?, ?, 1, 400, 'r', ?, '')""",
+                     (f"{tag}-dead", at, at, b"{}"))
         conn.execute("""INSERT INTO sink_events (destination, source, message_id, delivered_at, body, subjects)
-                        VALUES ('sink', 's', ?, ?, x'7b7d', '')""", (f"{tag}-sink", at))
+                        VALUES ('sink', 's', ?, ?, ?, '')""", (f"{tag}-sink", at, b"{}"))
         conn.execute("""INSERT INTO consent_history (subject, granted, denied, occurred_at, received_at, source, via)
                         VALUES (?, '[]', '[]', ?, ?, 's', 'api')""", (f"{tag}-subject", at, at))
         conn.execute("""INSERT INTO replay_sessions (session_id, source, created_at, updated_at, first_ts, last_ts)

@@ -27,7 +27,9 @@ LEVELS = ("debug", "info", "warning", "error")
 # uvicorn's loggers keep their own handlers unless told otherwise; here they write through ours.
 SERVER_LOGGERS = ("uvicorn", "uvicorn.error", "uvicorn.access", "uvicorn.asgi")
 # httpx logs each call's URL at info: the PostHog pass-through's carries the destination's project key in its query.
-QUIET_LOGGERS = ("httpx", "httpcore")
+# Presidio logs at debug for every string it scans (a dozen lines per string, the gateway's debug log drowned in them)
+# and its decision trace may carry the text scanned: it never writes below warning either.
+QUIET_LOGGERS = ("httpx", "httpcore", "presidio-analyzer", "presidio-anonymizer")
 
 # What every LogRecord has: anything else on a record came from `extra=`. (uvicorn adds `color_message`, its message
 # again with terminal colours: not a field.)

@@ -67,6 +67,7 @@ def test_json_logs_name_each_request_and_its_id_goes_with_it_to_the_vendor(
     lines = json_lines(gateway)  # uvicorn's start-up lines too: every line parses
     assert {"uvicorn.error", "gateway.requests"} <= {line["logger"] for line in lines}
     assert all({"time", "level", "logger", "message"} <= set(line) for line in lines)
+    assert not [line for line in lines if line["logger"].startswith("presidio")]  # not even at debug: see gateway.logs
 
 
 def test_refusals_are_logged_with_a_reason_once_per_interval_and_never_with_what_they_carried(

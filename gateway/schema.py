@@ -83,11 +83,11 @@ def not_on_postgres(migrations: tuple[Migration, ...] = MIGRATIONS) -> list[str]
     return list(dict.fromkeys(name.rsplit("-", 1)[0] for name in unported(migrations)))
 
 
-def check_backend(database_url: str) -> None:
+def check_backend(database_url: str, migrations: tuple[Migration, ...] = MIGRATIONS) -> None:
     """Raise NotOnPostgres, saying which parts hold it back, when `database_url` is set and not every part has moved:
     serving with some state in PostgreSQL and the rest in a node's own SQLite file would break the promises the
     shared database is for (a deletion on one node unseen by another), so it is refused rather than half-done."""
-    parts = not_on_postgres() if database_url else []
+    parts = not_on_postgres(migrations) if database_url else []
     if parts:
         raise NotOnPostgres(
             "PostgreSQL storage (database_url) does not cover the whole gateway yet: these parts still keep their "

@@ -1,7 +1,7 @@
 """End to end on PostgreSQL: a real gateway process keeps all its state in a PostgreSQL database (none in its data
 directory), delivers what the official Segment SDK sends, and delivers what it acknowledged while the vendor was down
-after a SIGKILL and a restart. Runs once every part of the gateway has moved onto PostgreSQL (`not_on_postgres()`
-empty); until then `serve --database-url` is refused on purpose (tests/e2e/test_storage_processes.py)."""
+after a SIGKILL and a restart. Every part of the gateway is on PostgreSQL: a part left behind would make serve
+refuse (gateway.schema.check_backend) and these tests fail, never skip."""
 
 from __future__ import annotations
 
@@ -13,16 +13,13 @@ import pytest
 import tomli_w
 from segment.analytics import Client
 
-from gateway.schema import DATABASE_FILE, not_on_postgres
+from gateway.schema import DATABASE_FILE
 from tests.support.fake_vendor import FakeVendor
 from tests.support.gateway_process import ADMIN_TOKEN, SERVER_KEY, WRITE_KEY, GatewayProcess, segment_policy
 from tests.support.postgres import PostgresServer
 from tests.support.waiting import wait_until
 
-pytestmark = [
-    pytest.mark.e2e,
-    pytest.mark.skipif(bool(not_on_postgres()), reason=f"parts not on PostgreSQL yet: {', '.join(not_on_postgres())}"),
-]
+pytestmark = pytest.mark.e2e  # every part is on PostgreSQL: a part left behind makes serve refuse, and these fail
 
 def test_a_gateway_on_postgresql_delivers_and_keeps_what_it_acknowledged_across_a_kill(
     tmp_path: Path, vendor: FakeVendor, postgres: PostgresServer, postgres_url: str

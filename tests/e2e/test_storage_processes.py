@@ -1,5 +1,6 @@
 """Which processes may serve which database: one per SQLite data directory (a second is refused at start, saying
-why), and PostgreSQL only once every part of the gateway has moved there. `privacy-gateway migrate` prepares either."""
+why), or any number on one PostgreSQL database (tests/e2e/test_two_nodes.py). `privacy-gateway migrate` prepares
+either."""
 
 from __future__ import annotations
 
@@ -8,7 +9,6 @@ import sys
 from pathlib import Path
 
 import httpx
-import pytest
 
 from gateway.schema import MIGRATIONS, not_on_postgres
 from tests.support.fake_vendor import FakeVendor
@@ -42,19 +42,6 @@ def test_a_second_gateway_on_the_same_data_directory_is_refused_and_the_first_ke
         assert httpx.get(first.url + "/readyz").status_code == 200
     finally:
         first.close()
-
-
-@pytest.mark.skipif(not not_on_postgres(), reason="every part is on PostgreSQL: test_postgres_serve.py serves there")
-def test_serving_from_postgresql_is_refused_while_parts_keep_their_state_in_sqlite_only(
-    tmp_path: Path, postgres_url: str
-) -> None:
-    refused = serve("--data-dir", str(tmp_path / "data"), "--database-url", postgres_url)
-    assert refused.returncode != 0
-    assert "PostgreSQL storage (database_url) does not cover the whole gateway yet" in refused.stderr
-    assert f"keep their state in SQLite only: {', '.join(not_on_postgres())}." in refused.stderr
-    assert "outbox" not in refused.stderr and "audit" not in refused.stderr  # moved: not named
-    assert postgres_url.split("@")[0].split(":")[-1] not in refused.stderr  # the password is not echoed
-    assert not (tmp_path / "data" / "gateway.sqlite3").exists()  # nothing half-started on SQLite either
 
 
 def test_migrate_prepares_the_moved_tables_on_postgresql_once(postgres: PostgresServer, postgres_url: str) -> None:

@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 
 from gateway.database import Database, Migration
+from gateway.schema import MIGRATIONS, NotOnPostgres, check_backend, not_on_postgres
 from gateway.storage.engine import Engine
 from gateway.storage.migrations import migrate, unported
 from gateway.storage.placeholders import to_format
@@ -86,3 +87,16 @@ def test_placeholders_become_psycopgs_and_quoted_text_keeps_its_question_marks()
     assert to_format('SELECT "odd?name", x % 2 FROM t -- why?\nWHERE y = ?') == \
         'SELECT "odd?name", x %% 2 FROM t -- why?\nWHERE y = %s'
     assert to_format("SELECT 'it''s ?' , ?") == "SELECT 'it''s ?' , %s"
+
+
+def test_serving_from_postgresql_is_refused_while_a_part_keeps_its_state_in_sqlite_only() -> None:
+    """Every part has moved today; a part added later with SQLite statements only would leave half the state in a
+    node's own file, so serve refuses PostgreSQL, naming it (gateway.cli prints this and exits)."""
+    assert not_on_postgres() == []
+    check_backend("postgresql://gateway:s3cret@db/gateway")  # nothing left behind: served there
+    future = (*MIGRATIONS, Migration("badges-1", ("CREATE TABLE badges (id INTEGER PRIMARY KEY)",)))
+    with pytest.raises(NotOnPostgres) as refused:
+        check_backend("postgresql://gateway:s3cret@db/gateway", future)
+    assert "keep their state in SQLite only: badges." in str(refused.value)
+    assert "s3cret" not in str(refused.value) and "outbox" not in str(refused.value)
+    check_backend("", future)  # the SQLite file holds every part

@@ -28,10 +28,12 @@ from typing import Literal
 import orjson
 
 from gateway.database import Database, Migration
+from gateway.invalidation import Invalidation
 from gateway.provenance import Provenance
 from gateway.storage.connection import Connection
 
 Scope = Literal["subject", "device"]
+TOPIC = "consent"  # gateway.invalidation: the consent state changed
 
 MIGRATIONS = (
     Migration(
@@ -135,14 +137,28 @@ def _combine(combined: dict[str, bool] | None, state: State | None) -> dict[str,
 
 
 class ConsentLedger:
-    def __init__(self, db: Database) -> None:
+    """The consent state in memory for the per-event decision, the table for restarts and for other nodes. With
+    several nodes on one PostgreSQL database, every write announces TOPIC (gateway.invalidation) and every node reads
+    the state again when it hears it, so a record made through one node governs the others' next events."""
+
+    def __init__(self, db: Database, invalidation: Invalidation | None = None) -> None:
         self.db = db
+        self.invalidation = invalidation or Invalidation(None)
         self._subjects: dict[str, State] = {}
         self._devices: dict[str, State] = {}
-        rows = db.read_sync(lambda c: c.execute(
+        self.refresh()
+        self.invalidation.subscribe(TOPIC, self.refresh)
+
+    def refresh(self) -> None:
+        """Read the whole state again (at start, and when another node changed it). New dicts replace the old in one
+        step each: the event loop reads them while the listening thread runs this."""
+        rows = self.db.read_sync(lambda c: c.execute(
             "SELECT subject, scope, purpose, granted, updated_at FROM consent_state").fetchall())
+        subjects: dict[str, State] = {}
+        devices: dict[str, State] = {}
         for subject, scope, purpose, granted, updated_at in rows:
-            self._states(scope).setdefault(subject, {})[purpose] = (bool(granted), updated_at)
+            (devices if scope == "device" else subjects).setdefault(subject, {})[purpose] = (bool(granted), updated_at)
+        self._subjects, self._devices = subjects, devices
 
     def _states(self, scope: str) -> dict[str, State]:
         return self._devices if scope == "device" else self._subjects
@@ -198,6 +214,7 @@ class ConsentLedger:
                 if not value and (current is None or current[0]):
                     withdrawn.add(purpose)
                 updates.append((subject, scope, purpose, int(value), now))
+        self.invalidation.announce(conn, TOPIC)
         conn.executemany(
             """INSERT INTO consent_state (subject, scope, purpose, granted, updated_at) VALUES (?, ?, ?, ?, ?)
                ON CONFLICT (subject, scope, purpose)
@@ -214,6 +231,7 @@ class ConsentLedger:
         are kept with the subject replaced by that label (a deletion id): what was consented and when stays provable,
         but no longer belongs to anyone. Returns the number of history rows removed or unlinked."""
         changed = 0
+        self.invalidation.announce(conn, TOPIC)
         for subject in subjects:
             if proof_as is None:
                 changed += conn.execute("DELETE FROM consent_history WHERE subject = ?", (subject,)).rowcount

@@ -23,6 +23,7 @@ from gateway import (
     identity,
     outbox,
     reviews,
+    shared_keys,
     sink,
     suppression,
     ui_sessions,
@@ -70,6 +71,7 @@ MIGRATIONS: tuple[Migration, ...] = (
     Migration("replay-keys-2", shredding.INDEX_SCHEMA,
               postgres=(*postgres_tables(shredding.INDEX_TABLES), shredding.POSTGRES_INDEX_FILL)),
     *ownership.MIGRATIONS,
+    *shared_keys.MIGRATIONS,
 )
 
 

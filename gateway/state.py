@@ -24,7 +24,7 @@ from pathlib import Path
 import httpx
 from starlette.requests import Request
 
-from gateway import access, audit_checkpoints, keys, replay_destinations, request_context, retention, sink
+from gateway import access, audit_checkpoints, keys, replay_destinations, request_context, retention, shared_keys, sink
 from gateway.access import AccessControl
 from gateway.accounts import AccountMap
 from gateway.admission import Backlog
@@ -157,17 +157,19 @@ async def open_gateway(policy: Policy, data_dir: Path, announce_token: Callable[
     enabled = policy.enabled_destinations
     invalidation = Invalidation(db.engine)
     suppression = Suppression(db, invalidation)
-    invalidation.start()
     ownership = Ownership(db.engine, f"{socket.gethostname()}:{os.getpid()}")
     outbox = OutboxStore(db, policy.outbox.max_events, policy.outbox.full_retry_after_s, [d.name for d in enabled],
                          suppressed=suppression.in_commit)
     tokens = access.TokenStore(db)
     secret = keys.load_secret(policy, data_dir)
+    if invalidation.shared:  # before this node writes a hash or a wrapped key another node would not match
+        shared_keys.check(db, {"hash key": secret, "master key": keys.load_master_key(policy, data_dir)})
     signing_key = keys.load_signing_key(policy, data_dir)
     for warning in keys.placement_warnings(policy, data_dir):
         log.warning("%s", warning)
     identity = Identity(keys.derive(secret, "identity"))
-    ledger = ConsentLedger(db)
+    ledger = ConsentLedger(db, invalidation)
+    invalidation.start()  # every cache that follows other nodes has subscribed
     metrics = Metrics(policy_series(policy, PROTOCOLS))
     audit = AuditLog(db, keys.derive(secret, "audit"), keys.derive(secret, "audit-values"))
     # A call made while serving a request (the PostHog pass-through) carries the request's X-Request-ID.

@@ -1,6 +1,7 @@
 """Ingest throughput: Segment batches of 100 events over HTTP on loopback, into one gateway worker with durable commit.
 
     .venv/bin/python bench/ingest_segment.py [--seconds 10] [--concurrency 32] [--rounds 1]
+    .venv/bin/python bench/ingest_segment.py --database-url postgresql://USER:PASSWORD@HOST:PORT/DB [--processes 1,2,4]
 
 Runs two servers in turn, each a single uvicorn worker in its own process, and drives them with the same requests from
 this process:
@@ -14,23 +15,35 @@ The gateway's destination is a closed port, so its sender sits in backoff and th
 Prints events/s of each and events per CPU-second of the server process (what the server itself spent, from
 /proc: on a shared machine throughput moves with the neighbours' load, CPU time much less), the ratio
 gateway/baseline, and the catalog's and the plan's cost in both measures.
+
+With `--database-url` it measures scaling instead: the gateway (catalog off) on SQLite, one process (all SQLite
+allows on one data directory), against 1, 2 and 4 `serve` processes on one PostgreSQL database, each process a node
+with its own data directory and port, the same hash key and master key; the connections are spread over the nodes.
+Each PostgreSQL run gets a fresh database (created next to the URL's and dropped after: the URL's user needs
+CREATEDB). Prints events/s, events per CPU-second of the servers (PostgreSQL's own processes not included), each
+rate's ratio to SQLite's, and the load average.
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import os
+import secrets
 import socket
 import subprocess
 import sys
 import tempfile
 import time
 import uuid
+from collections.abc import Iterator
 from pathlib import Path
+from urllib.parse import urlsplit, urlunsplit
 
 import httpx
 import orjson
+import psycopg
 
 ROOT = Path(__file__).resolve().parents[1]
 WRITE_KEY = "bench-write-key"
@@ -125,14 +138,14 @@ def make_bodies(n: int) -> list[bytes]:
     ]
 
 
-def start_server(command: list[str]) -> tuple[subprocess.Popen[bytes], str]:
+def start_server(command: list[str], env: dict[str, str] | None = None) -> tuple[subprocess.Popen[bytes], str]:
     listener = socket.socket()
     listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
     listener.bind(("127.0.0.1", 0))
     listener.listen(1024)
     port = listener.getsockname()[1]
     proc = subprocess.Popen([*command, "--fd", str(listener.fileno())], pass_fds=[listener.fileno()], cwd=ROOT,
-                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=env)
     listener.close()
     url = f"http://127.0.0.1:{port}"
     deadline = time.monotonic() + 30
@@ -146,13 +159,13 @@ def start_server(command: list[str]) -> tuple[subprocess.Popen[bytes], str]:
     raise SystemExit(f"server did not start: {command}")
 
 
-async def drive(url: str, bodies: list[bytes], seconds: float, concurrency: int) -> tuple[int, int]:
-    """Post bodies round-robin on `concurrency` keep-alive connections for `seconds`; returns (accepted, failed).
+async def drive(urls: list[str], bodies: list[bytes], seconds: float, concurrency: int) -> tuple[int, int]:
+    """Post bodies round-robin on `concurrency` keep-alive connections (spread over `urls`) for `seconds`; returns
+    (accepted, failed).
 
     Raw HTTP/1.1 over asyncio streams with the requests pre-encoded: a Python HTTP client would spend more CPU per
     request than the servers it measures.
     """
-    host, port = url.removeprefix("http://").split(":")
     requests = [
         b"POST /v1/batch HTTP/1.1\r\nHost: bench\r\nContent-Type: application/json\r\n"
         + f"Content-Length: {len(body)}\r\n\r\n".encode() + body
@@ -163,6 +176,7 @@ async def drive(url: str, bodies: list[bytes], seconds: float, concurrency: int)
 
     async def worker(offset: int) -> None:
         nonlocal ok, failed
+        host, port = urls[offset % len(urls)].removeprefix("http://").split(":")
         reader, writer = await asyncio.open_connection(host, int(port))
         i = offset
         while time.monotonic() < stop_at:
@@ -191,22 +205,69 @@ def cpu_seconds(pid: int) -> float:
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
-def measure(name: str, command: list[str], bodies: list[bytes], seconds: float,
-            concurrency: int) -> tuple[float, float]:
-    """(events/s, events per CPU-second of the server) over `seconds` after a warm-up."""
-    proc, url = start_server(command)
+def measure(name: str, commands: list[list[str]], bodies: list[bytes], seconds: float, concurrency: int,
+            env: dict[str, str] | None = None) -> tuple[float, float]:
+    """(events/s, events per CPU-second of the servers) over `seconds` after a warm-up, one server per command."""
+    servers = [start_server(command, env) for command in commands]
+    urls = [url for _, url in servers]
     try:
-        asyncio.run(drive(url, bodies, 1.0, concurrency))  # warm-up
-        started, cpu_before = time.perf_counter(), cpu_seconds(proc.pid)
-        ok, failed = asyncio.run(drive(url, bodies, seconds, concurrency))
-        elapsed, cpu = time.perf_counter() - started, cpu_seconds(proc.pid) - cpu_before
+        asyncio.run(drive(urls, bodies, 1.0, concurrency))  # warm-up
+        started, cpu_before = time.perf_counter(), sum(cpu_seconds(proc.pid) for proc, _ in servers)
+        ok, failed = asyncio.run(drive(urls, bodies, seconds, concurrency))
+        elapsed = time.perf_counter() - started
+        cpu = sum(cpu_seconds(proc.pid) for proc, _ in servers) - cpu_before
     finally:
-        proc.terminate()
-        proc.wait(30)
+        for proc, _ in servers:
+            proc.terminate()
+        for proc, _ in servers:
+            proc.wait(30)
     rate, per_cpu = ok * EVENTS_PER_BATCH / elapsed, ok * EVENTS_PER_BATCH / cpu
     print(f"{name:>9}: {rate:>10,.0f} events/s  ({ok / elapsed:,.0f} requests/s, {failed} failed); "
-          f"{per_cpu:,.0f} events per CPU-second of the server")
+          f"{per_cpu:,.0f} events per CPU-second of the server{'s' if len(commands) > 1 else ''}", flush=True)
     return rate, per_cpu
+
+
+@contextlib.contextmanager
+def fresh_database(url: str, name: str) -> Iterator[str]:
+    """A new database `name` on the server of `url` (its user needs CREATEDB), dropped afterwards."""
+    with psycopg.connect(url, autocommit=True) as conn:
+        conn.execute(f'CREATE DATABASE "{name}"')
+    try:
+        yield urlunsplit(urlsplit(url)._replace(path="/" + name))
+    finally:
+        with psycopg.connect(url, autocommit=True) as conn:
+            conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+def scaling(database_url: str, processes: list[int], bodies: list[bytes], seconds: float, concurrency: int,
+            rounds: int) -> None:
+    """SQLite's one process against 1, 2, 4 … nodes on one PostgreSQL database, in the order A B C D D C B A."""
+    runs = ["sqlite", *(f"pg x{n}" for n in processes)]
+    order = [*runs, *reversed(runs)] * rounds
+    # Every node holds the same keys, as an operator configures them (gateway.shared_keys refuses others).
+    policy_text = POLICY + f'\n[catalog]\nenabled = false\n\n[privacy]\nhash_key = "{secrets.token_hex(32)}"\n'
+    env = {**os.environ, "PRIVACY_GATEWAY_MASTER_KEY": secrets.token_hex(32)}
+    rates: dict[str, float] = {}
+    per_cpu: dict[str, float] = {}
+    for turn, name in enumerate(order):
+        with tempfile.TemporaryDirectory() as tmp:
+            policy = Path(tmp) / "bench.toml"
+            policy.write_text(policy_text)
+            nodes = 1 if name == "sqlite" else int(name.removeprefix("pg x"))
+            commands = [[sys.executable, "-m", "gateway", "serve", "--policy", str(policy),
+                         "--data-dir", str(Path(tmp) / f"node{n}")] for n in range(nodes)]
+            with contextlib.ExitStack() as stack:
+                if name != "sqlite":
+                    url = stack.enter_context(fresh_database(database_url, f"bench_ingest_{os.getpid()}_{turn}"))
+                    commands = [[*command, "--database-url", url] for command in commands]
+                rate, cpu_rate = measure(name, commands, bodies, seconds, concurrency, env)
+            rates[name], per_cpu[name] = max(rates.get(name, 0.0), rate), max(per_cpu.get(name, 0.0), cpu_rate)
+    print("best of each, ratio to SQLite's one process:")
+    for name in runs:
+        print(f"{name:>9}: {rates[name]:>10,.0f} events/s ({rates[name] / rates['sqlite']:.2f}x), "
+              f"{per_cpu[name]:,.0f} per CPU-second of the servers ({per_cpu[name] / per_cpu['sqlite']:.2f}x)")
+    print(f"load average {' '.join(f'{x:.1f}' for x in os.getloadavg())}, {os.cpu_count()} cores "
+          "(PostgreSQL and this driver share them with the servers)")
 
 
 def main() -> None:
@@ -214,6 +275,8 @@ def main() -> None:
     parser.add_argument("--seconds", type=float, default=10)
     parser.add_argument("--concurrency", type=int, default=32)
     parser.add_argument("--rounds", type=int, default=1, help="A B C C B A orders of the gateway runs")
+    parser.add_argument("--database-url", help="measure 1, 2, 4 nodes on this PostgreSQL against SQLite instead")
+    parser.add_argument("--processes", default="1,2,4", help="with --database-url: the node counts to run")
     parser.add_argument("--baseline-server", action="store_true", help=argparse.SUPPRESS)
     parser.add_argument("--fd", type=int, help=argparse.SUPPRESS)
     args = parser.parse_args()
@@ -227,8 +290,12 @@ def main() -> None:
     size = sum(map(len, bodies)) / len(bodies)
     print(f"batches of {EVENTS_PER_BATCH} events, {size / 1024:.0f} KB each, {args.concurrency} connections, "
           f"{args.seconds:.0f} s per server, one uvicorn worker each, {os.cpu_count()} cores")
+    if args.database_url:
+        scaling(args.database_url, [int(n) for n in args.processes.split(",")], bodies, args.seconds,
+                args.concurrency, args.rounds)
+        return
     baseline_command = [sys.executable, __file__, "--baseline-server"]
-    baseline, _ = measure("baseline", baseline_command, bodies, args.seconds, args.concurrency)
+    baseline, _ = measure("baseline", [baseline_command], bodies, args.seconds, args.concurrency)
     configs = {"gateway": "\n[catalog]\nenabled = false\n", "+catalog": "", "+plan": 'tracking_plan = "plan.json"\n'}
     # On a shared machine a run's figure moves with its neighbours' load: the three run in the order A B C C B A
     # (`--rounds` times over), each keeps its best, so that a drift over the run falls on all of them alike.
@@ -246,7 +313,7 @@ def main() -> None:
             (Path(tmp) / "plan.json").write_bytes(orjson.dumps(PLAN))
             command = [sys.executable, "-m", "gateway", "serve", "--policy", str(policy),
                        "--data-dir", str(Path(tmp) / "data")]
-            rate, cpu_rate = measure(name, command, bodies, args.seconds, args.concurrency)
+            rate, cpu_rate = measure(name, [command], bodies, args.seconds, args.concurrency)
             rates[name], per_cpu[name] = max(rates.get(name, 0.0), rate), max(per_cpu.get(name, 0.0), cpu_rate)
     print("best of each: " + ", ".join(f"{name} {rates[name]:,.0f} events/s, {per_cpu[name]:,.0f} per CPU-second"
                                        for name in rates))

@@ -242,6 +242,7 @@ def fresh_database(url: str, name: str) -> Iterator[str]:
 def scaling(database_url: str, processes: list[int], bodies: list[bytes], seconds: float, concurrency: int,
             rounds: int) -> None:
     """SQLite's one process against 1, 2, 4 … nodes on one PostgreSQL database, in the order A B C D D C B A."""
+    print(f"load average at the start {' '.join(f'{x:.1f}' for x in os.getloadavg())}")
     runs = ["sqlite", *(f"pg x{n}" for n in processes)]
     order = [*runs, *reversed(runs)] * rounds
     # Every node holds the same keys, as an operator configures them (gateway.shared_keys refuses others).
@@ -266,8 +267,8 @@ def scaling(database_url: str, processes: list[int], bodies: list[bytes], second
     for name in runs:
         print(f"{name:>9}: {rates[name]:>10,.0f} events/s ({rates[name] / rates['sqlite']:.2f}x), "
               f"{per_cpu[name]:,.0f} per CPU-second of the servers ({per_cpu[name] / per_cpu['sqlite']:.2f}x)")
-    print(f"load average {' '.join(f'{x:.1f}' for x in os.getloadavg())}, {os.cpu_count()} cores "
-          "(PostgreSQL and this driver share them with the servers)")
+    print(f"load average at the end {' '.join(f'{x:.1f}' for x in os.getloadavg())} (this run's own load included), "
+          f"{os.cpu_count()} cores: PostgreSQL and this driver share them with the servers")
 
 
 def main() -> None:

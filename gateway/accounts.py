@@ -17,6 +17,7 @@ import time
 from collections.abc import Iterable
 
 from gateway.database import Database, Migration
+from gateway.invalidation import Invalidation
 from gateway.storage.connection import Connection
 from policies.enrich import Enrich
 from policies.event import Event
@@ -60,10 +61,33 @@ def account_of_group_call(event: Event, config: Enrich) -> str | None:
     return None
 
 
+TOPIC = "accounts"  # gateway.invalidation: account links changed
+
+
 class AccountMap:
-    def __init__(self, db: Database) -> None:
+    """With several nodes on one PostgreSQL database, every write announces TOPIC (gateway.invalidation) with the
+    subjects it changed, and every node reads their rows again."""
+
+    def __init__(self, db: Database, invalidation: Invalidation | None = None) -> None:
+        self.db = db
+        self.invalidation = invalidation or Invalidation(None)
         rows = db.read_sync(lambda c: c.execute("SELECT subject, account FROM account_links").fetchall())
         self._accounts: dict[str, str] = dict(rows)
+        self.invalidation.subscribe(TOPIC, self.refresh)
+
+    def refresh(self, subjects: frozenset[str] | None = None) -> None:
+        """Read the links of `subjects` again (another node changed them), or all of them."""
+        select = "SELECT subject, account FROM account_links"
+        if subjects is None:
+            self._accounts = dict(self.db.read_sync(lambda c: c.execute(select).fetchall()))
+            return
+        read = dict(self.db.read_sync(lambda c: c.execute(select + " WHERE subject = ANY(?)", (list(subjects),)
+                                                          ).fetchall()))
+        for subject in subjects:
+            if subject in read:
+                self._accounts[subject] = read[subject]
+            else:
+                self._accounts.pop(subject, None)
 
     def account(self, subjects: Iterable[str]) -> str | None:
         """The account of the first of `subjects` that has one."""
@@ -82,6 +106,7 @@ class AccountMap:
     def record(self, conn: Connection, changes: list[tuple[str, str]]) -> None:
         """Store `changes` (inside the caller's write) and remember them."""
         now = time.time()
+        self.invalidation.announce(conn, TOPIC, [subject for subject, _ in changes])
         conn.executemany(
             """INSERT INTO account_links (subject, account, updated_at) VALUES (?, ?, ?)
                ON CONFLICT (subject) DO UPDATE SET account = excluded.account, updated_at = excluded.updated_at""",
@@ -91,6 +116,7 @@ class AccountMap:
 
     def delete_subjects(self, conn: Connection, subjects: set[str]) -> int:
         """Delete the account links of `subjects` (inside the caller's write), stored and remembered alike."""
+        self.invalidation.announce(conn, TOPIC, subjects)
         for subject in subjects:
             self._accounts.pop(subject, None)
         return sum(conn.execute("DELETE FROM account_links WHERE subject = ?", (s,)).rowcount for s in subjects)

@@ -149,16 +149,30 @@ class ConsentLedger:
         self.refresh()
         self.invalidation.subscribe(TOPIC, self.refresh)
 
-    def refresh(self) -> None:
-        """Read the whole state again (at start, and when another node changed it). New dicts replace the old in one
-        step each: the event loop reads them while the listening thread runs this."""
-        rows = self.db.read_sync(lambda c: c.execute(
-            "SELECT subject, scope, purpose, granted, updated_at FROM consent_state").fetchall())
-        subjects: dict[str, State] = {}
-        devices: dict[str, State] = {}
+    def refresh(self, subjects: frozenset[str] | None = None) -> None:
+        """Read the state again (at start, and when another node changed it): of `subjects`, or all of it. A subject's
+        state is replaced whole, and a full read replaces the dicts in one step each: the event loop reads them while
+        the listening thread runs this."""
+        select = "SELECT subject, scope, purpose, granted, updated_at FROM consent_state"
+        if subjects is None:
+            rows = self.db.read_sync(lambda c: c.execute(select).fetchall())
+        else:
+            rows = self.db.read_sync(lambda c: c.execute(select + " WHERE subject = ANY(?)", (list(subjects),)
+                                                         ).fetchall())
+        read: dict[str, dict[str, State]] = {"subject": {}, "device": {}}
         for subject, scope, purpose, granted, updated_at in rows:
-            (devices if scope == "device" else subjects).setdefault(subject, {})[purpose] = (bool(granted), updated_at)
-        self._subjects, self._devices = subjects, devices
+            read["device" if scope == "device" else "subject"].setdefault(subject, {})[purpose] = (
+                bool(granted), updated_at)
+        if subjects is None:
+            self._subjects, self._devices = read["subject"], read["device"]
+            return
+        for scope, states in (("subject", self._subjects), ("device", self._devices)):
+            for subject in subjects:
+                state = read[scope].get(subject)
+                if state is None:
+                    states.pop(subject, None)
+                else:
+                    states[subject] = state
 
     def _states(self, scope: str) -> dict[str, State]:
         return self._devices if scope == "device" else self._subjects
@@ -214,7 +228,7 @@ class ConsentLedger:
                 if not value and (current is None or current[0]):
                     withdrawn.add(purpose)
                 updates.append((subject, scope, purpose, int(value), now))
-        self.invalidation.announce(conn, TOPIC)
+        self.invalidation.announce(conn, TOPIC, subjects)
         conn.executemany(
             """INSERT INTO consent_state (subject, scope, purpose, granted, updated_at) VALUES (?, ?, ?, ?, ?)
                ON CONFLICT (subject, scope, purpose)
@@ -231,7 +245,7 @@ class ConsentLedger:
         are kept with the subject replaced by that label (a deletion id): what was consented and when stays provable,
         but no longer belongs to anyone. Returns the number of history rows removed or unlinked."""
         changed = 0
-        self.invalidation.announce(conn, TOPIC)
+        self.invalidation.announce(conn, TOPIC, subjects)
         for subject in subjects:
             if proof_as is None:
                 changed += conn.execute("DELETE FROM consent_history WHERE subject = ?", (subject,)).rowcount

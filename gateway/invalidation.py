@@ -1,6 +1,8 @@
 """Telling every node that state it keeps in memory changed in the shared database: PostgreSQL LISTEN/NOTIFY on one
-channel, `gateway_invalidation`, whose payload names the topic ("suppression"; the consent and policy caches are to
-use the same channel with their own topics).
+channel, `gateway_invalidation`, whose payload names the topic ("suppression", "consent") and, when the write says
+which, the keys that changed (subject hashes), so that a node reads those rows again rather than the whole table: a
+consent banner records consent for every visitor, and a whole-table read on every node for each would grow with the
+table. A notice without keys (too many to fit a payload, or a reconnect) means: read it all.
 
 A write announces a topic inside its transaction (`announce`): PostgreSQL delivers a NOTIFY when the transaction
 commits, and never for one rolled back, so a node hears of a change only once it is there to be read. Every node
@@ -21,7 +23,7 @@ import contextlib
 import logging
 import threading
 from collections import defaultdict
-from collections.abc import Callable
+from collections.abc import Callable, Collection, Iterable
 
 import psycopg
 
@@ -33,6 +35,9 @@ log = logging.getLogger("gateway.invalidation")
 CHANNEL = "gateway_invalidation"
 RECONNECT_S = 1.0  # after losing the listening connection, how long before connecting again
 WAKE_S = 1.0  # how often the listening thread looks whether it should stop
+MAX_PAYLOAD = 7000  # PostgreSQL's limit is 8000 bytes; past this the notice names no keys (read everything)
+
+Refresh = Callable[[frozenset[str] | None], None]  # the keys that changed, or None: everything may have
 
 
 class Invalidation:
@@ -40,7 +45,7 @@ class Invalidation:
 
     def __init__(self, engine: Engine | None) -> None:
         self.engine = engine if engine is not None and engine.name == "postgresql" else None
-        self._subscribers: defaultdict[str, list[Callable[[], None]]] = defaultdict(list)
+        self._subscribers: defaultdict[str, list[Refresh]] = defaultdict(list)
         self._stopping = threading.Event()
         self._thread: threading.Thread | None = None
         self.listening = threading.Event()  # set while the listener is connected and listening
@@ -49,13 +54,16 @@ class Invalidation:
     def shared(self) -> bool:
         return self.engine is not None
 
-    def announce(self, conn: Connection, topic: str) -> None:
-        """Inside a write: every node hears `topic` once this write commits (nothing if it does not)."""
-        if self.shared:
-            conn.execute("SELECT pg_notify(?, ?)", (CHANNEL, topic))
+    def announce(self, conn: Connection, topic: str, keys: Collection[str] | None = None) -> None:
+        """Inside a write: every node hears `topic` (with the `keys` that changed, if given) once this write commits
+        (nothing if it does not). Keys must not contain spaces."""
+        if self.shared and (keys is None or keys):
+            payload = topic if keys is None else " ".join((topic, *sorted(keys)))
+            conn.execute("SELECT pg_notify(?, ?)", (CHANNEL, payload if len(payload) <= MAX_PAYLOAD else topic))
 
-    def subscribe(self, topic: str, refresh: Callable[[], None]) -> None:
-        """Call `refresh()` (on the listening thread) whenever a node announces `topic`."""
+    def subscribe(self, topic: str, refresh: Refresh) -> None:
+        """Call `refresh(keys)` (on the listening thread) whenever a node announces `topic`: with the keys that
+        changed, or None when the notice did not name them."""
         self._subscribers[topic].append(refresh)
 
     def start(self) -> None:
@@ -90,18 +98,29 @@ class Invalidation:
 
     def _heard(self, conn: Connection) -> None:
         conn.execute(f"LISTEN {CHANNEL}")
-        self._refresh(set(self._subscribers))  # announced while not listening: not delivered, so read again
+        # Announced while not listening is not delivered: read everything again.
+        self._refresh(dict.fromkeys(self._subscribers))
         self.listening.set()
         raw = conn.raw  # type: ignore[attr-defined]  # PostgresConnection: only PostgreSQL gets here
         while not self._stopping.is_set():
             # Back at the first notice (with any that came in the same packet), or after WAKE_S without one.
-            topics = {notice.payload for notice in raw.notifies(timeout=WAKE_S, stop_after=1)}
-            self._refresh(topics)
+            self._refresh(changes(notice.payload for notice in raw.notifies(timeout=WAKE_S, stop_after=1)))
 
-    def _refresh(self, topics: set[str]) -> None:
-        for topic in sorted(topics):
+    def _refresh(self, changed: dict[str, frozenset[str] | None]) -> None:
+        for topic, keys in sorted(changed.items()):
             for refresh in self._subscribers.get(topic, ()):
                 try:
-                    refresh()
+                    refresh(keys)
                 except Exception:  # a subscriber's failure must not stop the others hearing
                     log.exception("invalidation: refreshing %s failed", topic)
+
+
+def changes(payloads: Iterable[str]) -> dict[str, frozenset[str] | None]:
+    """Notices as topic → the keys they name together, or None when any of them named none (everything)."""
+    changed: dict[str, frozenset[str] | None] = {}
+    for payload in payloads:
+        topic, *keys = payload.split(" ")
+        if topic in changed and changed[topic] is None:
+            continue
+        changed[topic] = None if not keys else (changed.get(topic) or frozenset()) | frozenset(keys)
+    return changed

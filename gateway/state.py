@@ -169,12 +169,12 @@ async def open_gateway(policy: Policy, data_dir: Path, announce_token: Callable[
         log.warning("%s", warning)
     identity = Identity(keys.derive(secret, "identity"))
     ledger = ConsentLedger(db, invalidation)
-    invalidation.start()  # every cache that follows other nodes has subscribed
     metrics = Metrics(policy_series(policy, PROTOCOLS))
     audit = AuditLog(db, keys.derive(secret, "audit"), keys.derive(secret, "audit-values"))
     # A call made while serving a request (the PostHog pass-through) carries the request's X-Request-ID.
     http = httpx.AsyncClient(follow_redirects=False, event_hooks={"request": [request_context.forward_id]})
-    accounts = AccountMap(db)
+    accounts = AccountMap(db, invalidation)
+    invalidation.start()  # every cache that follows other nodes has subscribed
     catalog = _catalog(policy, db, keys.derive(secret, "account"))
     setup = build_setup(policy, None, data_dir, secret, identity, suppression, ledger, tokens, accounts, catalog)
     token = access.bootstrap_admin_token(setup.access)

@@ -54,9 +54,13 @@ class Suppression:
     def _read(self) -> set[str]:
         return set(self.db.read_sync(lambda c: [r[0] for r in c.execute("SELECT subject FROM suppressed_subjects")]))
 
-    def refresh(self) -> None:
-        """Read the list again (another node suppressed someone)."""
-        self._subjects = self._read()
+    def refresh(self, subjects: frozenset[str] | None = None) -> None:
+        """Read the list again (another node suppressed someone): the rows of `subjects`, or all of it."""
+        if subjects is None:
+            self._subjects = self._read()
+            return
+        self._subjects.update(self.db.read_sync(lambda c: [r[0] for r in c.execute(
+            "SELECT subject FROM suppressed_subjects WHERE subject = ANY(?)", (list(subjects),))]))
 
     def __len__(self) -> int:
         return len(self._subjects)
@@ -78,10 +82,10 @@ class Suppression:
     def add(self, conn: Connection, subjects: Iterable[str], deletion_id: str) -> None:
         """Suppress `subjects` (inside the caller's write); in memory once the rows are written, on other nodes once
         the write commits."""
+        rows = [(s, deletion_id, time.time()) for s in subjects]
         if self.invalidation.shared:
             conn.execute("SELECT pg_advisory_xact_lock(?)", (LOCK_KEY,))
-            self.invalidation.announce(conn, TOPIC)
-        rows = [(s, deletion_id, time.time()) for s in subjects]
+            self.invalidation.announce(conn, TOPIC, [s for s, _, _ in rows])
         conn.executemany(
             "INSERT INTO suppressed_subjects (subject, deletion_id, created_at) VALUES (?, ?, ?) "
             "ON CONFLICT (subject) DO NOTHING", rows

@@ -20,7 +20,9 @@ from pathlib import Path
 
 import httpx
 import pytest
+import requests
 from segment.analytics import Client
+from segment.analytics.request import APIError
 
 from gateway.outbox.ownership import RETRY_S
 from tests.support.fake_vendor import FakeVendor
@@ -79,7 +81,8 @@ class Sender(threading.Thread):
             ids = [f"{self.name}-{n:05d}-{i}" for i in range(self.per_request)]
             try:
                 self.send(self.targets[target].url, ids)
-            except Exception:  # not acknowledged: its node is gone; the next request goes to the other node
+            # Not acknowledged: its node is gone; the next request goes to the other node.
+            except (httpx.HTTPError, requests.RequestException, APIError):
                 target = min(target + 1, len(self.targets) - 1)
                 continue
             self.acknowledged.extend(ids)

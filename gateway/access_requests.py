@@ -18,14 +18,14 @@ import secrets
 import time
 from typing import Any
 
-from gateway.database import Migration
 from gateway.storage.connection import Connection
+from gateway.storage.migrations import tables
 
 DAY_S = 86400.0
 MAX_REFERENCE = 200
 
 MIGRATIONS = (
-    Migration(
+    tables(
         "access-requests-1",
         (
             """CREATE TABLE access_requests (
@@ -43,23 +43,6 @@ MIGRATIONS = (
                 subject TEXT NOT NULL,
                 PRIMARY KEY (request_id, subject)
             ) WITHOUT ROWID""",
-        ),
-        postgres=(
-            """CREATE TABLE access_requests (
-                id TEXT PRIMARY KEY,
-                created_at DOUBLE PRECISION NOT NULL,
-                requested_by TEXT NOT NULL,
-                reference TEXT NOT NULL,
-                due_at DOUBLE PRECISION NOT NULL,
-                delivered_at DOUBLE PRECISION,
-                delivered_by TEXT,
-                downloads INTEGER NOT NULL DEFAULT 0
-            )""",
-            """CREATE TABLE access_request_subjects (
-                request_id TEXT NOT NULL,
-                subject TEXT NOT NULL,
-                PRIMARY KEY (request_id, subject)
-            )""",
         ),
     ),
 )

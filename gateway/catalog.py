@@ -36,8 +36,9 @@ from typing import Any
 
 import orjson
 
-from gateway.database import Database, Migration
+from gateway.database import Database
 from gateway.storage.connection import Connection
+from gateway.storage.migrations import tables
 from policies.event import Event
 from policies.plans.plan import event_name, getter
 from policies.plans.shapes import string_format
@@ -57,7 +58,7 @@ OTHER_NAMES = "(other names)"  # where the names past MAX_NAMES (or MAX_SHAPES) 
 ACCOUNT_CACHE = 10_000  # account hashes kept: a B2B source's events come from a few accounts, over and over
 
 MIGRATIONS = (
-    Migration(
+    tables(
         "catalog-1",
         (
             """CREATE TABLE catalog_events (
@@ -78,28 +79,6 @@ MIGRATIONS = (
             )""",
             """CREATE TABLE catalog_accounts (
                 source TEXT NOT NULL, day TEXT NOT NULL, account TEXT NOT NULL, count INTEGER NOT NULL,
-                PRIMARY KEY (source, day, account)
-            )""",
-        ),
-        postgres=(
-            """CREATE TABLE catalog_events (
-                source TEXT NOT NULL, type TEXT NOT NULL, name TEXT NOT NULL, day TEXT NOT NULL,
-                count BIGINT NOT NULL, first_seen DOUBLE PRECISION NOT NULL, last_seen DOUBLE PRECISION NOT NULL,
-                PRIMARY KEY (source, type, name, day)
-            )""",
-            """CREATE TABLE catalog_sdks (
-                source TEXT NOT NULL, type TEXT NOT NULL, name TEXT NOT NULL, sdk TEXT NOT NULL,
-                count BIGINT NOT NULL, PRIMARY KEY (source, type, name, sdk)
-            )""",
-            """CREATE TABLE catalog_properties (
-                source TEXT NOT NULL, type TEXT NOT NULL, name TEXT NOT NULL, path TEXT NOT NULL,
-                seen BIGINT NOT NULL, types TEXT NOT NULL, formats TEXT NOT NULL,
-                min_length INTEGER, max_length INTEGER, distinct_values INTEGER NOT NULL,
-                first_seen DOUBLE PRECISION NOT NULL, last_seen DOUBLE PRECISION NOT NULL,
-                PRIMARY KEY (source, type, name, path)
-            )""",
-            """CREATE TABLE catalog_accounts (
-                source TEXT NOT NULL, day TEXT NOT NULL, account TEXT NOT NULL, count BIGINT NOT NULL,
                 PRIMARY KEY (source, day, account)
             )""",
         ),

@@ -31,12 +31,13 @@ from gateway.database import Database, Migration
 from gateway.invalidation import Invalidation
 from gateway.provenance import Provenance
 from gateway.storage.connection import Connection
+from gateway.storage.migrations import tables
 
 Scope = Literal["subject", "device"]
 TOPIC = "consent"  # gateway.invalidation: the consent state changed
 
 MIGRATIONS = (
-    Migration(
+    tables(
         "consent-1",
         (
             """CREATE TABLE consent_history (
@@ -57,26 +58,6 @@ MIGRATIONS = (
                 updated_at REAL NOT NULL,
                 PRIMARY KEY (subject, purpose)
             ) WITHOUT ROWID""",
-        ),
-        postgres=(
-            """CREATE TABLE consent_history (
-                id BIGSERIAL PRIMARY KEY,
-                subject TEXT NOT NULL,
-                granted TEXT NOT NULL,
-                denied TEXT NOT NULL,
-                occurred_at DOUBLE PRECISION NOT NULL,
-                received_at DOUBLE PRECISION NOT NULL,
-                source TEXT NOT NULL,
-                via TEXT NOT NULL
-            )""",
-            "CREATE INDEX consent_history_subject ON consent_history (subject)",
-            """CREATE TABLE consent_state (
-                subject TEXT NOT NULL,
-                purpose TEXT NOT NULL,
-                granted INTEGER NOT NULL,
-                updated_at DOUBLE PRECISION NOT NULL,
-                PRIMARY KEY (subject, purpose)
-            )""",
         ),
     ),
     Migration(

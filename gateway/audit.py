@@ -21,7 +21,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 import time
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -144,9 +144,7 @@ def verify_chain(conn: Connection, key: bytes, keep: frozenset[int] = frozenset(
     through_id, prev = anchor(conn)
     expected_id, rows = through_id + 1, 0
     kept: dict[int, str] = {}
-    for row_id, at, actor, role, action, target, details, row_prev, digest in conn.execute(
-        f"SELECT {', '.join(COLUMNS)} FROM audit_log ORDER BY id"
-    ):
+    for row_id, at, actor, role, action, target, details, row_prev, digest in _rows_in_order(conn, VERIFY_PAGE_ROWS):
         rows += 1
         recomputed = _digest(key, prev, row_id, at, actor, role, action, target, details)
         if row_id != expected_id or row_prev != prev or not hmac.compare_digest(recomputed, digest):
@@ -155,6 +153,26 @@ def verify_chain(conn: Connection, key: bytes, keep: frozenset[int] = frozenset(
             kept[row_id] = digest
         prev, expected_id = digest, row_id + 1
     return Verification(True, rows, last_id=expected_id - 1, hashes=kept)
+
+
+VERIFY_PAGE_ROWS = 5_000
+
+
+def _rows_in_order(conn: Connection, page_rows: int) -> Iterator[tuple[Any, ...]]:
+    """The log in id order, a page at a time: PostgreSQL's driver would otherwise hold the whole result in memory
+    (an audit log grows for years), and SQLite keeps no read open across pages. Ids above the last page's continue
+    it, whatever the gaps."""
+    after: int | None = None
+    select = f"SELECT {', '.join(COLUMNS)} FROM audit_log"
+    while True:
+        if after is None:
+            page = conn.execute(f"{select} ORDER BY id LIMIT ?", (page_rows,)).fetchall()
+        else:
+            page = conn.execute(f"{select} WHERE id > ? ORDER BY id LIMIT ?", (after, page_rows)).fetchall()
+        yield from page
+        if len(page) < page_rows:
+            return
+        after = page[-1][0]
 
 
 class AuditLog:

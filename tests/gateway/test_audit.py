@@ -47,6 +47,17 @@ def test_a_tampered_row_is_detected(log: AuditLog, tamper: str) -> None:
     assert result.first_bad_id in (3, 4)  # the changed row, or the one after a deleted row
 
 
+def test_a_log_longer_than_a_page_is_verified_page_by_page_and_a_change_on_a_later_page_is_found(
+    log: AuditLog, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(audit, "VERIFY_PAGE_ROWS", 4)  # years of entries are read a page at a time, never all at once
+    fill(log, 10)
+    result = log.db.read_sync(log.verify)
+    assert result.ok and result.rows == 10 and result.last_id == 10
+    log.db.write_sync(lambda c: c.execute("UPDATE audit_log SET actor = 'mallory' WHERE id = 9"))
+    assert log.db.read_sync(log.verify).first_bad_id == 9
+
+
 def test_a_forged_hash_without_the_key_is_detected(log: AuditLog) -> None:
     fill(log, 3)
     forger = AuditLog(log.db, b"not-the-key" * 3, b"values-key" * 4)

@@ -45,6 +45,7 @@ _STOP = object()
 _OUTSIDE = object()  # marks a write that must run outside any transaction (a WAL checkpoint)
 
 PROBE_INTERVAL_S = 1.0  # while writes fail, how often the idle writer tries whether they work again
+CONFLICT_RETRIES = 3  # a transaction that lost a conflict with another node's runs again at most this often
 PROBE_BYTES = 64 * 1024  # a try needs new pages and log space, as real writes do: a header rewrite would not
 
 __all__ = ["PROBE_TABLE", "Database", "Migration", "StorageUnavailable", "WriterHealth"]
@@ -78,6 +79,7 @@ class Database:
         self._writer: Connection = self.engine.open()
         self.migrated = migrate(self.engine, self._writer, migrations)  # names of the steps applied now
         self.commits = 0  # transactions committed: with group commit, fewer than writes
+        self.conflicts_retried = 0  # transactions run again after losing a conflict with another node's
         self.health = WriterHealth()
         self._after_commit: list[Callable[[], None]] = []  # registered by the write functions of the open transaction
         self._log = ThrottledLog(log)
@@ -196,34 +198,50 @@ class Database:
             self._recovered()
 
     def _commit(self, batch: list[tuple[WriteFn, Waiter]]) -> bool:
-        """Run `batch` in one transaction and settle its waiters; whether it committed."""
-        outcomes: list[Outcome] = []
-        self._after_commit.clear()
-        conn = self._writer
-        try:
-            conn = self._connected()
-            conn.execute(self.engine.begin)
-            outcomes = [self._run_in_savepoint(conn, fn, waiter) for fn, waiter in batch]
-            conn.execute("COMMIT")
-        except Exception as exc:  # noqa: BLE001 - the commit failed (disk full, I/O error): nothing was stored
-            with contextlib.suppress(Exception):  # the engine may have rolled back by itself already
-                if conn.in_transaction:
-                    conn.execute("ROLLBACK")
+        """Run `batch` in one transaction and settle its waiters; whether it committed. A transaction that lost a
+        conflict with another node's (PostgreSQL chose it as a deadlock's victim) was rolled back whole and runs
+        again, up to CONFLICT_RETRIES times: the write functions see the database as it is then."""
+        for attempt in range(CONFLICT_RETRIES + 1):
+            try:
+                outcomes = self._transaction(batch)
+            except Exception as exc:  # noqa: BLE001 - the commit failed (disk full, I/O error): nothing was stored
+                self._roll_back()
+                if self.engine.conflict(exc) and attempt < CONFLICT_RETRIES:
+                    self.conflicts_retried += 1
+                    continue
+                self._refuse(batch, exc)
+                return False
+            self.commits += 1
+            for callback in self._after_commit:
+                callback()
             self._after_commit.clear()
-            fault = self.engine.fault(exc)
-            if fault is not None:
-                self._failed(fault)
-            else:
-                log.error("database writer: a commit failed: %s", type(exc).__name__)
-            outcomes = [(waiter, None, fault or exc) for _, waiter in batch]
             _settle(outcomes)
-            return False
-        self.commits += 1
-        for callback in self._after_commit:
-            callback()
+            return True
+        raise AssertionError("unreachable: the last attempt returns")
+
+    def _transaction(self, batch: list[tuple[WriteFn, Waiter]]) -> list[Outcome]:
         self._after_commit.clear()
-        _settle(outcomes)
-        return True
+        conn = self._connected()
+        conn.execute(self.engine.begin)
+        outcomes = [self._run_in_savepoint(conn, fn, waiter) for fn, waiter in batch]
+        conn.execute("COMMIT")
+        return outcomes
+
+    def _roll_back(self) -> None:
+        with contextlib.suppress(Exception):  # the engine may have rolled back by itself already, or be gone
+            if self._writer.in_transaction:
+                self._writer.execute("ROLLBACK")
+        self._after_commit.clear()
+
+    def _refuse(self, batch: list[tuple[WriteFn, Waiter]], exc: Exception) -> None:
+        """Every waiter of a batch that did not commit learns why; a fault of the storage (not a lost conflict, which
+        says nothing about it) turns health to failing until a probe write succeeds."""
+        fault = self.engine.fault(exc)
+        if fault is not None and not self.engine.conflict(exc):
+            self._failed(fault)
+        elif fault is None:
+            log.error("database writer: a commit failed: %s", type(exc).__name__)
+        _settle([(waiter, None, fault or exc) for _, waiter in batch])
 
     def _run_in_savepoint(self, conn: Connection, fn: WriteFn, waiter: Waiter) -> Outcome:
         """One write function in its own savepoint: its own failure rolls back only itself; a storage fault (after

@@ -34,6 +34,9 @@ class Engine:
     blob_type: str  # the column type of bytes
     # Run before the migrations, every time (idempotent): what makes the stores' SQL mean the same here.
     functions: tuple[str, ...] = ()
+    # True when the transaction lost a conflict with another one (PostgreSQL's deadlock victim, a serialization
+    # failure): it was rolled back whole, nothing is wrong with the storage, and running it again is the cure.
+    conflict: Callable[[BaseException], bool] = lambda error: False
 
     def open(self, readonly: bool = False) -> Connection:
         connection: Connection = self.connect(readonly)

@@ -92,6 +92,18 @@ def storage_fault(error: BaseException) -> StorageUnavailable | None:
     return StorageUnavailable(reason) if reason is not None else None
 
 
+_CONFLICT_STATES = frozenset({"40P01", "40001"})  # deadlock detected, serialization failure
+
+
+def lost_conflict(error: BaseException) -> bool:
+    """Whether `error` (or the error it was raised from, as the writer wraps faults) says the transaction was chosen
+    to roll back in a conflict with another: two nodes' deletions locking the same rows in opposite orders."""
+    for candidate in (error, error.__cause__):
+        if isinstance(candidate, psycopg.Error) and candidate.sqlstate in _CONFLICT_STATES:
+            return True
+    return False
+
+
 def connect(url: str, readonly: bool) -> PostgresConnection:
     raw = psycopg.connect(url, autocommit=True, connect_timeout=CONNECT_TIMEOUT_S, application_name="privacy-gateway")
     raw.adapters.register_loader("numeric", _NumberLoader)
@@ -121,5 +133,5 @@ def postgres_engine(url: str) -> Engine:
         name="postgresql", where=redacted(url), connect=lambda readonly: connect(url, readonly),
         begin="BEGIN", fault=storage_fault, usable=lambda conn: not conn.raw.closed, outside=_outside,
         migration_lock=f"SELECT pg_advisory_xact_lock({ADVISORY_MIGRATIONS})", blob_type="BYTEA",
-        functions=_FUNCTIONS,
+        functions=_FUNCTIONS, conflict=lost_conflict,
     )

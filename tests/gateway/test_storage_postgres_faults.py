@@ -3,10 +3,14 @@ nothing stored, health failing; once the server is back, the writer reconnects b
 
 from __future__ import annotations
 
+import threading
+from collections.abc import Callable
+
 import pytest
 
 from gateway.database import Database, StorageUnavailable
 from gateway.outbox import MIGRATIONS
+from gateway.storage.connection import Connection
 from gateway.storage.postgres import postgres_engine
 from tests.support.postgres import PostgresServer
 from tests.support.waiting import wait_until
@@ -39,3 +43,35 @@ def test_a_server_restart_fails_the_writes_meanwhile_and_the_writer_recovers_alo
         assert count(db) == 2  # "during" was refused, and nothing of it stored
     finally:
         db.close()
+
+
+def test_two_nodes_writing_the_same_rows_in_opposite_orders_both_commit_and_health_stays_good(
+    postgres_url: str,
+) -> None:
+    """Two nodes' deletions can lock the same rows in opposite orders. PostgreSQL breaks the deadlock by rolling one
+    transaction back; that one runs again and commits. Before, its waiters got a 503 and the node's health turned
+    failing until a probe, as if the server were down."""
+    first, second = (Database(postgres_engine(postgres_url), MIGRATIONS) for _ in range(2))
+    first.write_sync(lambda c: [log_row(name)(c) for name in ("a", "b")])
+    holding = {"a": threading.Event(), "b": threading.Event()}
+
+    def lock_in_order(mine: str, theirs: str, value: int) -> Callable[[Connection], None]:
+        def write(c: Connection) -> None:
+            c.execute("UPDATE delivery_log SET delivered_at = ? WHERE message_id = ?", (value, mine))
+            holding[mine].set()
+            holding[theirs].wait(10)  # both hold one row before either asks for the other's
+            c.execute("UPDATE delivery_log SET delivered_at = ? WHERE message_id = ?", (value, theirs))
+        return write
+
+    try:
+        one = first.submit(lock_in_order("a", "b", 1))
+        two = second.submit(lock_in_order("b", "a", 2))
+        one.result(30), two.result(30)
+        assert first.conflicts_retried + second.conflicts_retried == 1  # PostgreSQL did find a deadlock
+        assert not first.health.failing and not second.health.failing
+        assert count(first) == 2
+        winner = first.read_sync(lambda c: c.execute("SELECT DISTINCT delivered_at FROM delivery_log").fetchall())
+        assert len(winner) == 1  # each transaction ran whole: both rows hold the value of the one that ran last
+    finally:
+        first.close()
+        second.close()

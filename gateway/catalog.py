@@ -289,6 +289,11 @@ def merge(conn: Connection, day: str, events: dict[EventKey, EventShape],
                ON CONFLICT (source, type, name, sdk) DO UPDATE SET count = catalog_sdks.count + excluded.count""",
             [(source, kind, name, sdk, n) for sdk, n in shape.sdks.items()],
         )
+        # Nodes sharing a PostgreSQL database flush when they like. The reads and merged writes of the event's paths
+        # below are safe from another node's flush because the upserts above lock the event's row of the day (and
+        # its SDK's row) until commit: a second flush of the event waits there. Only flushes of different days that
+        # share no SDK name could interleave (one node flushing the day that just ended): their paths' counts
+        # could then be short by one flush.
         paths: int | None = None  # paths catalogued for the event, counted when a new one comes
         for path, prop in shape.properties.items():
             key = (source, kind, name, path[:MAX_TEXT])

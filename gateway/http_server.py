@@ -13,7 +13,12 @@ concurrency limit, so a few hundred of them would shut everyone else out. Here:
   Retry-After and the connection is closed (uvicorn's own limit answers without Retry-After);
 - each request is stamped when its head is complete and when its body is, so that admission control
   (gateway.admission) can tell how long it has waited for the event loop rather than for its client;
-- bodies have their own deadline, in gateway.bodies, so that the refusal is in the vendor's shape.
+- bodies have their own deadline, in gateway.bodies, so that the refusal is in the vendor's shape;
+- a connection is closed as nginx's `lingering_close` does (`LingeringTransport`): the answer is sent, then the
+  gateway's side is shut and what the client still sends is read and dropped until it closes, for at most
+  `LINGER_S` and `LINGER_MAX_BYTES`. A refusal (413, 408, 431, 503) is sent before the body is read; closing at
+  once with unread bytes makes the kernel reset the connection, and a reset can destroy the answer before the client
+  reads it: the SDK sees a network error and sends the same too-large batch again, instead of a 413.
 
 uvicorn's proxy-header handling is off: it believes X-Forwarded-For from 127.0.0.1 by default, whatever the policy
 says. What proxy headers mean is gateway.client_ip's to decide, from `[http] trusted_proxies`.
@@ -33,11 +38,55 @@ from policies.policy import Http
 
 GRACEFUL_SHUTDOWN_S = 10
 BUSY_RETRY_AFTER_S = 1
+LINGER_S = 5.0  # nginx's lingering_timeout
+LINGER_MAX_BYTES = 16 * 1024 * 1024
 
 
 def _plain_response(status: bytes, message: bytes, *extra: bytes) -> bytes:
     return b"".join([b"HTTP/1.1 ", status, b"\r\ncontent-type: text/plain; charset=utf-8\r\ncontent-length: ",
                      str(len(message)).encode(), b"\r\nconnection: close\r\n", *extra, b"\r\n", message])
+
+
+class LingeringTransport:
+    """The connection's transport as uvicorn and the protocol see it, but for `close()` in the middle of a request
+    (its head or body not all read), which lingers: the answer already written is flushed and the write side shut
+    (FIN), reading goes on and drops what arrives, and the socket is closed when the client closes its side (asyncio
+    does that on EOF), after LINGER_S, or past LINGER_MAX_BYTES. Between requests (an idle keep-alive connection, a
+    server shutting down) and at a second close() it closes at once: nothing unread can be in flight."""
+
+    def __init__(self, raw: asyncio.Transport, loop: asyncio.AbstractEventLoop) -> None:
+        self.raw, self._loop = raw, loop
+        self.mid_request = False  # the protocol's: a request has begun and is not all read
+        self.lingering = False
+        self.dropped = 0
+        self._timer: asyncio.TimerHandle | None = None
+
+    def close(self) -> None:
+        if not self.mid_request or self.lingering or self.raw.is_closing() or not self.raw.can_write_eof():
+            self.close_now()  # (TLS cannot half-close)
+            return
+        self.lingering = True
+        self.raw.write_eof()
+        self.raw.resume_reading()  # uvicorn pauses reading while a body waits to be read
+        self._timer = self._loop.call_later(LINGER_S, self.close_now)
+
+    def drop(self, data: bytes) -> None:
+        """What the client sent after the answer: read so the kernel has no reason to reset, and forgotten."""
+        self.dropped += len(data)
+        if self.dropped > LINGER_MAX_BYTES:
+            self.close_now()
+
+    def is_closing(self) -> bool:
+        return self.lingering or self.raw.is_closing()
+
+    def close_now(self) -> None:
+        if self._timer is not None:
+            self._timer.cancel()
+            self._timer = None
+        self.raw.close()
+
+    def __getattr__(self, name: str) -> Any:  # write, pause_reading, get_extra_info...: the real transport's
+        return getattr(self.raw, name)
 
 
 class GuardedHttpProtocol(HttpToolsProtocol):
@@ -78,14 +127,19 @@ class GuardedHttpProtocol(HttpToolsProtocol):
         self._refuse(b"408 Request Timeout", b"the request head did not arrive in time")
 
     def connection_made(self, transport: asyncio.Transport) -> None:  # type: ignore[override]
-        super().connection_made(transport)
+        self._lingering = LingeringTransport(transport, self.loop)
+        super().connection_made(cast(asyncio.Transport, self._lingering))
         self._start_head()  # a connection that never sends a request is closed too
 
     def connection_lost(self, exc: Exception | None) -> None:
         self._end_head()
+        self._lingering.close_now()
         super().connection_lost(exc)
 
     def data_received(self, data: bytes) -> None:
+        if self._lingering.lingering:
+            self._lingering.drop(data)
+            return
         if self._head_timer is not None:
             self._head_bytes += len(data)
         super().data_received(data)
@@ -93,6 +147,7 @@ class GuardedHttpProtocol(HttpToolsProtocol):
             self._refuse(b"431 Request Header Fields Too Large", b"the request head is too large")
 
     def on_message_begin(self) -> None:
+        self._lingering.mid_request = True
         super().on_message_begin()
         if self._head_timer is None:  # a later request on a kept-alive connection: its head starts now
             self._start_head()
@@ -105,6 +160,7 @@ class GuardedHttpProtocol(HttpToolsProtocol):
     def on_message_complete(self) -> None:
         # Its body is whole: any wait from now is the loop's.
         admission.stamp(cast(dict[str, Any], self.scope), body_in=True)
+        self._lingering.mid_request = False
         super().on_message_complete()
 
     # -- concurrency --------------------------------------------------------------------------------------------

@@ -41,17 +41,12 @@ def connect(gateway: GatewayProcess) -> socket.socket:
 
 
 def read_until_closed(sock: socket.socket) -> bytes:
-    """Everything the server sends until it closes the connection (the socket's own timeout bounds the wait).
-
-    A client still trickling when it is refused has bytes in flight that the server never reads; closing with unread
-    bytes makes the server's kernel end the connection with a reset instead of a FIN. The answer was sent before
-    it, so a reset ends the reading like a FIN does, and the caller's asserts on the answer still decide."""
+    """Everything the server sends until it closes its side (the socket's own timeout bounds the wait). A client
+    still sending when it is refused gets the answer and then a FIN, never a reset: the gateway reads and drops
+    what is still in flight (gateway.http_server.LingeringTransport)."""
     received = b""
-    try:
-        while chunk := sock.recv(65536):
-            received += chunk
-    except ConnectionResetError:
-        pass
+    while chunk := sock.recv(65536):
+        received += chunk
     return received
 
 
@@ -112,6 +107,26 @@ def test_a_slow_body_is_refused_with_408_in_the_vendors_shape(
     status, _, rest = answer.partition(b"\r\n")
     assert status.startswith(b"HTTP/1.1 408 ")
     assert b'"success":false' in rest and b'"code":"timeout"' in rest
+    assert served(gateway)
+
+
+def test_a_body_past_the_limit_gets_its_413_however_much_the_client_still_sends(
+    vendor: FakeVendor, start_gateway: Callable[..., GatewayProcess]
+) -> None:
+    """An SDK writes its whole batch before it reads the answer. The gateway refuses after the first 500 KB; had it
+    closed at once with the rest unread, its kernel would reset the connection, the client's write would fail and
+    the 413 be lost: the SDK would count a network error and send the same batch again. It reads the rest and drops
+    it instead (lingering close), so the whole write succeeds and the 413 arrives."""
+    gateway = start_gateway(limited_policy(vendor.url))
+    body = b"[" + b" " * 20_000_000 + b"]"  # far more than the kernel's buffers on both sides hold
+    sock = connect(gateway)
+    sock.sendall(b"POST /v1/batch HTTP/1.1\r\nHost: gw\r\nContent-Type: application/json\r\n"
+                 b"Content-Length: %d\r\n\r\n" % len(body) + body)
+    sock.shutdown(socket.SHUT_WR)
+    answer = read_until_closed(sock)
+    status, _, rest = answer.partition(b"\r\n")
+    assert status.startswith(b"HTTP/1.1 413 ")
+    assert b'"success":false' in rest and b'"code":"payload_too_large"' in rest
     assert served(gateway)
 
 

@@ -27,7 +27,7 @@ import json
 import os
 import sys
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from gateway import access_cli, logs
 from gateway.data_dir import private_umask
@@ -145,7 +145,7 @@ def cmd_replay_rotate_master_key(args: argparse.Namespace) -> int:
 
     policy = _load(args.policy)
     new = bytes.fromhex(Path(args.new_key_file).read_text().strip())
-    db = _open_database(args.data_dir)
+    db = _open_database(args)
     try:
         ring = keys.replay_keys(policy, Path(args.data_dir))
         db.read_sync(ring.check)
@@ -167,7 +167,7 @@ def cmd_replay_analyze(args: argparse.Namespace) -> int:
     from replay.store import ReplayStore
 
     policy = _load(args.policy)
-    db = _open_database(args.data_dir)
+    db = _open_database(args)
     try:
         store = ReplayStore(db, Compressor(policy.replay.compression_level),
                             keys.replay_keys(policy, Path(args.data_dir)), batching=batching_for(policy.replay.storage))
@@ -207,21 +207,46 @@ def _database_file(data_dir: str) -> Path:
     return path
 
 
-def _open_database(data_dir: str) -> Database:
+def _database_url(args: argparse.Namespace) -> str | None:
+    """The PostgreSQL database a command works on: --database-url, else the policy's [storage] database_url; None
+    for the SQLite file in --data-dir. The commands that open the database follow the gateway to PostgreSQL."""
+    if getattr(args, "database_url", None):
+        return str(args.database_url)
+    policy_file = getattr(args, "policy", None)
+    return _load(policy_file).storage.database_url if policy_file else None
+
+
+def _open_database(args: argparse.Namespace) -> Database:
     from gateway.database import Database
     from gateway.schema import MIGRATIONS
 
+    database_url = _database_url(args)
+    if database_url:
+        from gateway.storage.postgres import postgres_engine
+
+        return Database(postgres_engine(database_url), MIGRATIONS)
     private_umask()  # a new -wal or -shm file is the gateway's alone, as the database is
-    return Database(_database_file(data_dir), MIGRATIONS)
+    return Database(_database_file(args.data_dir), MIGRATIONS)
+
+
+def _storage_arguments(command: argparse.ArgumentParser, *, policy: bool = True) -> None:
+    """Where a command finds the database: the policy's [storage] (or --database-url), else --data-dir."""
+    if policy:
+        command.add_argument("--policy", default=str(DEFAULT_POLICY), help="policy file: its [storage] database_url")
+    command.add_argument("--data-dir", default="data", help="the gateway's data directory (the SQLite database)")
+    command.add_argument("--database-url", default=None,
+                         help="a PostgreSQL database (postgresql://...); overrides the policy's [storage] database_url")
 
 
 def cmd_db(args: argparse.Namespace) -> int:
     """What is in the database, without changing it (safe while the gateway runs): tables with their row counts and
     columns (`--schema`: their CREATE statements and indexes), and which migrations are applied or pending."""
-    from gateway.inspection import format_inspection, inspect
+    from gateway.inspection import format_inspection, inspect, inspect_postgres
     from gateway.schema import MIGRATIONS
 
-    inspection = inspect(_database_file(args.data_dir), MIGRATIONS)
+    database_url = _database_url(args)
+    inspection = (inspect_postgres(database_url, MIGRATIONS) if database_url
+                  else inspect(_database_file(args.data_dir), MIGRATIONS))
     if args.json:
         print(json.dumps(inspection.to_dict(), indent=2))
     else:
@@ -242,7 +267,7 @@ def cmd_purge(args: argparse.Namespace) -> int:
     from replay.store import ReplayStore
 
     policy = _load(args.policy)
-    db = _open_database(args.data_dir)
+    db = _open_database(args)
     try:
         progress = Progress(len(CATEGORIES), "purging")
         seen: dict[str, int] = {}
@@ -432,10 +457,11 @@ def _scrub_payload(args: argparse.Namespace) -> int:
     return 0
 
 
-def _catalog_events(data_dir: str, source: str) -> list[dict[str, object]]:
+def _catalog_events(args: argparse.Namespace) -> list[dict[str, object]]:
     from gateway.catalog import read_catalog
 
-    db = _open_database(data_dir)
+    source = args.source
+    db = _open_database(args)
     try:
         events = db.read_sync(lambda c: read_catalog(c, source))
     finally:
@@ -451,7 +477,7 @@ def cmd_plan_infer(args: argparse.Namespace) -> int:
     from gateway.catalog import MAX_NAMES, OTHER_NAMES
     from policies.plans.infer import infer_plan
 
-    events = _catalog_events(args.data_dir, args.source)
+    events = _catalog_events(args)
     named = [event for event in events if event["name"] != OTHER_NAMES]
     if len(named) < len(events):
         print(f"the source sent more than {MAX_NAMES} event names: those past the catalog's limit (counted as "
@@ -479,7 +505,7 @@ def cmd_plan_diff(args: argparse.Namespace) -> int:
         if source is None or source.tracking_plan is None:
             raise SystemExit(f"privacy-gateway: source {args.source!r} has no tracking_plan in {args.policy}")
         plan = source.tracking_plan
-    differences = diff_plan(plan, _catalog_events(args.data_dir, args.source))
+    differences = diff_plan(plan, _catalog_events(args))
     if args.json:
         print(json.dumps([d.__dict__ for d in differences], indent=2))
     else:
@@ -532,11 +558,12 @@ def cmd_audit_verify(args: argparse.Namespace) -> int:
     """Hold the audit log against signed checkpoints (a sink's file or a copy of the journal's lines). Reads the
     database read-only; the chain's key comes from the policy's [privacy] hash_key or the data directory."""
     from gateway import audit_checkpoints, keys
-    from gateway.storage.sqlite import connect
 
     policy = _load(args.policy)
     data_dir = Path(args.data_dir)
-    database = _database_file(args.data_dir)
+    database_url = _database_url(args)
+    if not database_url:
+        _database_file(args.data_dir)  # named before anything else is asked of the operator
     if not policy.privacy.hash_key and not (data_dir / keys.KEY_FILE).exists():
         raise SystemExit(f"privacy-gateway: no [privacy] hash_key and no {data_dir / keys.KEY_FILE}: the audit "
                          "chain's key is needed to recompute it")
@@ -550,7 +577,14 @@ def cmd_audit_verify(args: argparse.Namespace) -> int:
         raise SystemExit("privacy-gateway: give --public-key (the gateway's signing key is not found here)")
     checkpoints = audit_checkpoints.read_checkpoints(_read_text(args.checkpoint, "checkpoint file"))
     audit_key = keys.derive(keys.load_secret(policy, data_dir), "audit")
-    conn = connect(database, readonly=True)
+    if database_url:
+        from gateway.storage.postgres import connect as connect_postgres
+
+        conn: Any = connect_postgres(database_url, readonly=True)
+    else:
+        from gateway.storage.sqlite import connect
+
+        conn = connect(_database_file(args.data_dir), readonly=True)
     try:
         report = audit_checkpoints.verify(conn, audit_key, checkpoints, public)
     finally:
@@ -591,14 +625,12 @@ def build_parser() -> argparse.ArgumentParser:
     which = analyze.add_mutually_exclusive_group(required=True)
     which.add_argument("--session", help="one session id")
     which.add_argument("--all", action="store_true", help="every stored session")
-    analyze.add_argument("--policy", default=str(DEFAULT_POLICY))
-    analyze.add_argument("--data-dir", default="data")
+    _storage_arguments(analyze)
     analyze.set_defaults(func=cmd_replay_analyze)
     rotate = replay_commands.add_parser(
         "rotate-master-key", help="wrap every recording's data key under a new master key (gateway stopped)")
     rotate.add_argument("new_key_file", help="the new master key: a file of 64 hex characters (openssl rand -hex 32)")
-    rotate.add_argument("--policy", default=str(DEFAULT_POLICY))
-    rotate.add_argument("--data-dir", default="data")
+    _storage_arguments(rotate)
     rotate.set_defaults(func=cmd_replay_rotate_master_key)
 
     scrub = commands.add_parser("scrub", help="dry run: what each destination would receive for the body on stdin")
@@ -612,13 +644,12 @@ def build_parser() -> argparse.ArgumentParser:
     scrub.set_defaults(func=cmd_scrub)
 
     purge = commands.add_parser("purge", help="delete what the retention policy says has expired")
-    purge.add_argument("--policy", default=str(DEFAULT_POLICY))
-    purge.add_argument("--data-dir", default="data")
+    _storage_arguments(purge)
     purge.add_argument("--vacuum", action="store_true", help="also rewrite the database file (reclaims space)")
     purge.set_defaults(func=cmd_purge)
 
     db = commands.add_parser("db", help="show the database: tables, row counts, schema, migrations (read-only)")
-    db.add_argument("--data-dir", default="data")
+    _storage_arguments(db)
     db.add_argument("--schema", action="store_true", help="also each table's CREATE statement and indexes")
     db.add_argument("--json", action="store_true", help="as JSON, for scripts")
     db.set_defaults(func=cmd_db)
@@ -656,13 +687,12 @@ def build_parser() -> argparse.ArgumentParser:
     infer.add_argument("--out", help="file to write (default: stdout)")
     infer.set_defaults(func=cmd_plan_infer)
     diff = plan_commands.add_parser("diff", help="compare a tracking plan with what traffic does (exit 1 if differ)")
-    diff.add_argument("--policy", default=str(DEFAULT_POLICY))
     diff.add_argument("--plan", help="a plan file (default: the source's tracking_plan in --policy)")
     diff.add_argument("--json", action="store_true")
     diff.set_defaults(func=cmd_plan_diff)
     for command in (infer, diff):
         command.add_argument("--source", required=True, help="the source whose traffic to read")
-        command.add_argument("--data-dir", default="data")
+        _storage_arguments(command)
     _add_dead_letters(commands)
 
     receipt = commands.add_parser("receipt", help="deletion receipts")
@@ -679,8 +709,7 @@ def build_parser() -> argparse.ArgumentParser:
     verify_audit = audit_commands.add_parser("verify", help="hold the audit log against its signed checkpoints")
     verify_audit.add_argument("--checkpoint", required=True, help="checkpoints: the sink's file, or journal lines")
     verify_audit.add_argument("--public-key", help="the published public key (default: the gateway's own key)")
-    verify_audit.add_argument("--policy", default=str(DEFAULT_POLICY))
-    verify_audit.add_argument("--data-dir", default="data")
+    _storage_arguments(verify_audit)
     verify_audit.set_defaults(func=cmd_audit_verify)
 
     access_cli.add_commands(commands)

@@ -58,6 +58,7 @@ from presidio_analyzer.predefined_recognizers import (
 )
 
 from policies.pii.names import NameFinder
+from policies.pii.prefilter import BatchScan
 
 CASE_SENSITIVE = regex.DOTALL | regex.MULTILINE
 CASE_INSENSITIVE = CASE_SENSITIVE | regex.IGNORECASE
@@ -411,7 +412,41 @@ _ROLE_LABEL = (r"(?i:(?:cc|bcc|to|from|attn|assignee|owner|customer|client|conta
 _ROLE_NAME = rf"(?<=\b{_ROLE_LABEL}[ \t]+){_NOT_A_NAME}{_GIVEN}(?:[ \t]+{_PARTICLES}{_GIVEN}){{1,3}}"
 
 
-_ROLE_LABEL_SEARCH = regex.compile(_ROLE_LABEL)
+# Necessary conditions of the person patterns, without their look-behinds and word boundaries (so looser, never
+# stricter than the `regex` module's Unicode \b): the role's label, and the title, greeting, sign-off or e-mail in angle
+# brackets that the context patterns look behind for. Most texts that may hold a name hold none of them.
+_ROLE_GATE, _CONTEXT_GATE = 1, 2
+_PERSON_GATES = (
+    (_ROLE_GATE, _ROLE_LABEL, True),
+    (_CONTEXT_GATE, rf"{_TITLE}\.?\s|{_GREETING}\s|{_SIGN_OFF}[,!.]?[ \t]*\r?\n|<[^<>@]+@", True),
+)
+
+
+@functools.cache
+def _person_gates() -> BatchScan:
+    return BatchScan(_PERSON_GATES)
+
+
+def _gate_open(text: str, gate: int) -> bool:
+    """True if `gate` matches in `text`: one hyperscan pass (prefilter.py) instead of a search of the alternation with
+    the `regex` module, which tries every word at every position (about 0.3 µs a character)."""
+    return bool(_person_gates().open_gates([text])[0] & gate)
+
+
+class PersonByContextRecognizer(PatternRecognizer):
+    """A person named after a title, a greeting or before a sign-off, or as an e-mail's display name."""
+
+    def __init__(self) -> None:
+        super().__init__(supported_entity="PERSON_NAME", name="PersonByContextRecognizer",
+                         patterns=[Pattern(name, pattern, 0.7) for name, pattern in _PERSON_PATTERNS],
+                         global_regex_flags=CASE_SENSITIVE)
+
+    def analyze(
+        self, text: str, entities: list[str], nlp_artifacts: NlpArtifacts | None = None, regex_flags: int | None = None
+    ) -> list[RecognizerResult]:
+        if not _gate_open(text, _CONTEXT_GATE):
+            return []
+        return super().analyze(text, entities, nlp_artifacts, regex_flags)
 
 
 class PersonByRoleRecognizer(PatternRecognizer):
@@ -425,8 +460,8 @@ class PersonByRoleRecognizer(PatternRecognizer):
     def analyze(
         self, text: str, entities: list[str], nlp_artifacts: NlpArtifacts | None = None, regex_flags: int | None = None
     ) -> list[RecognizerResult]:
-        # Most texts that may hold a name hold no role label: one plain search spares them the look-behind's scan.
-        if _ROLE_LABEL_SEARCH.search(text) is None:
+        # Most texts that may hold a name hold no role label: the gate spares them the look-behind's scan.
+        if not _gate_open(text, _ROLE_GATE):
             return []
         return super().analyze(text, entities, nlp_artifacts, regex_flags)
 
@@ -454,7 +489,7 @@ def custom_recognizers() -> list[EntityRecognizer]:
     return [
         GazetteerNameRecognizer(NameFinder()),
         PersonByRoleRecognizer(NameFinder()),
-        _pattern_recognizer("PERSON_NAME", "PersonByContextRecognizer", _PERSON_PATTERNS, score=0.7),
+        PersonByContextRecognizer(),
         _pattern_recognizer("PASSWORD", "PasswordInTextRecognizer", _PASSWORD_PATTERNS, score=0.9,
                             flags=CASE_INSENSITIVE),
         _pattern_recognizer("SECRET_KEY", "LabelledSecretRecognizer", [("labelled secret", _LABELLED_SECRET)],

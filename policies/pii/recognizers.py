@@ -412,13 +412,16 @@ _ROLE_LABEL = (r"(?i:(?:cc|bcc|to|from|attn|assignee|owner|customer|client|conta
 _ROLE_NAME = rf"(?<=\b{_ROLE_LABEL}[ \t]+){_NOT_A_NAME}{_GIVEN}(?:[ \t]+{_PARTICLES}{_GIVEN}){{1,3}}"
 
 
-# Necessary conditions of the person patterns, without their look-behinds and word boundaries (so looser, never
-# stricter than the `regex` module's Unicode \b): the role's label, and the title, greeting, sign-off or e-mail in angle
-# brackets that the context patterns look behind for. Most texts that may hold a name hold none of them.
+# Necessary conditions of the person patterns, without their word boundaries (so never stricter than the `regex`
+# module's Unicode \b): the role's label; the title, greeting or sign-off that the context patterns look behind for
+# with the capital that starts the name after it, or an e-mail in angle brackets after a name. Most texts that may hold
+# a name hold none of them (the capital matters: `….fr` ends many a joined string, and `fr` is a title).
 _ROLE_GATE, _CONTEXT_GATE = 1, 2
+_CAPITAL = "[A-ZÀ-Ý]"  # _GIVEN's first letter
 _PERSON_GATES = (
     (_ROLE_GATE, _ROLE_LABEL, True),
-    (_CONTEXT_GATE, rf"{_TITLE}\.?\s|{_GREETING}\s|{_SIGN_OFF}[,!.]?[ \t]*\r?\n|<[^<>@]+@", True),
+    (_CONTEXT_GATE, rf"{_TITLE}\.?\s+{_CAPITAL}|{_GREETING}\s+(?:{_TITLE}\.?\s+)?{_CAPITAL}"
+                    rf"|{_SIGN_OFF}[,!.]?[ \t]*\r?\n[ \t]*{_CAPITAL}|[a-zß-ÿ][ \t]*<[^<>@\s]+@", False),
 )
 
 

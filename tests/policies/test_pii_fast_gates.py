@@ -1,0 +1,104 @@
+"""The speed-ups in front of the detectors change nothing they find: each gated test gives the answer of the test it
+stands in front of, on written examples and on generated text."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from presidio_analyzer import Pattern, PatternRecognizer
+
+from policies.pii import candidates, recognizers
+from policies.pii.detect import _JOIN
+from policies.pii.names import NameFinder
+from policies.pii.recognizers import CASE_SENSITIVE, PersonByContextRecognizer, PersonByRoleRecognizer
+
+_FIRST_PART = re.compile(r"(?<![a-z])(?<![a-z]-)[a-z]+")
+_FINDER = NameFinder()
+
+
+def _named_by_regex(text: str) -> bool:
+    """The name gate as it was written first: the folded words' first parts, by a regex, looked up one by one."""
+    folded = text if text.isascii() else text.translate(candidates._FOLDED)
+    return _FINDER.could_hold_words(_FIRST_PART.findall(folded.lower().replace("'", "")))
+
+
+class _UngatedContext(PatternRecognizer):
+    def __init__(self) -> None:
+        super().__init__(supported_entity="PERSON_NAME", name="ungated",
+                         patterns=[Pattern(n, p, 0.7) for n, p in recognizers._PERSON_PATTERNS],
+                         global_regex_flags=CASE_SENSITIVE)
+
+
+class _UngatedRole(PersonByRoleRecognizer):
+    def analyze(self, text, entities, nlp_artifacts=None, regex_flags=None):  # type: ignore[no-untyped-def]
+        return PatternRecognizer.analyze(self, text, entities, nlp_artifacts, regex_flags)
+
+
+PEOPLE = [
+    "Dear Jane Doe, thanks", "Hi Marco,", "hello Anna Schmidt!", "Sehr geehrter Herr Müller,", "Sehr geehrte Frau Dr. Weber:",
+    "Bonjour Mme Lefèvre,", "Chère Élise Martin,", "Hola Sr. Pérez", "Estimada Lucía García:", "Ciao Giulia,",
+    "Beste Femke de Vries,", "Best regards,\nJohn Smith", "Grüße\n  Jürgen Weiß", "Cordialement,\r\nÉmilie Durand",
+    "Mit freundlichen Grüßen\nKarl", "Jane Doe <jane@example.com>", "Jean-Luc Picard\t<jlp@example.fr>",
+    "Prof. Ada Lovelace", "MR John Smith", "ſir Mr. Kelvin", "\u212aelvin Dear Jane,", "Dr.\u00a0Anna Berg",
+    "cc: Oluwaseun Adeyemi", "Kunde: Tanaka Hiroshi", "escalated by Mohammed Al-Farsi", "créé par Jean Dupont",
+    "asignado a María López", "Assegnato a Luca Bianchi", "toegewezen aan Sanne Jansen", "Im Auftrag von Eva Braun",
+    "signed by Google Analytics", "From: Acme Corp", "on behalf of Priya Patel", "①Mr Jane Doe", "²Dear Jane Doe,",
+    "nothing here", "they have items for the teacher", "example.fr", "reply to x@example.fr",
+]
+
+
+def _texts_and_batch() -> list[str]:
+    return [*PEOPLE, _JOIN.join(PEOPLE), _JOIN.join(["jane@corp.example.fr", "Jane Smith", "Report 12 · Q3"])]
+
+
+@pytest.mark.parametrize("text", _texts_and_batch())
+def test_the_gated_person_recognizers_find_what_their_patterns_find(text: str) -> None:
+    def spans(recognizer: PatternRecognizer) -> list[tuple[int, int, float]]:
+        return [(r.start, r.end, r.score) for r in recognizer.analyze(text, ["PERSON_NAME"])]
+
+    assert spans(PersonByContextRecognizer()) == spans(_UngatedContext())
+    assert spans(PersonByRoleRecognizer(_FINDER)) == spans(_UngatedRole(_FINDER))
+
+
+def test_the_person_gates_open_on_people_and_stay_shut_on_joined_plain_strings() -> None:
+    assert PersonByContextRecognizer().analyze("Dear Jane Doe, welcome", ["PERSON_NAME"])
+    assert recognizers._gate_open("Grüße\nÉlise", recognizers._CONTEXT_GATE)
+    # A joined batch: `.fr` then the separator, then a name: `fr` is a title, but the NUL keeps them apart.
+    assert not recognizers._gate_open(_JOIN.join(["x@example.fr", "Jane Smith"]), recognizers._CONTEXT_GATE)
+    assert not recognizers._gate_open("Quarterly report 2024", recognizers._ROLE_GATE)
+
+
+_WORDS = st.sampled_from(["Dear", "dear", "Mr", "Mr.", "Frau", "Grüße", "regards", "cc:", "by", "signed", "escalated",
+                          "créé", "par", "Jane", "Doe", "Élise", "van", "der", "The", "Team", "<j@x.de>", "ſ", "K",
+                          "①", "example.fr", "Acme", "Corp", "Anna-Lena", "O'Neil"])
+_GAPS = st.sampled_from([" ", "  ", "\t", "\n", "\r\n", ", ", ",\n", ": ", ". ", "\u00a0", "\x1c", _JOIN, "-", ""])
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.lists(st.tuples(_WORDS, _GAPS), min_size=1, max_size=8))
+def test_generated_text_gives_the_gated_person_recognizers_no_other_answer(parts: list[tuple[str, str]]) -> None:
+    text = "".join(w + g for w, g in parts)
+    assert ([(r.start, r.end) for r in PersonByContextRecognizer().analyze(text, ["PERSON_NAME"])]
+            == [(r.start, r.end) for r in _UngatedContext().analyze(text, ["PERSON_NAME"])])
+    assert ([(r.start, r.end) for r in PersonByRoleRecognizer(_FINDER).analyze(text, ["PERSON_NAME"])]
+            == [(r.start, r.end) for r in _UngatedRole(_FINDER).analyze(text, ["PERSON_NAME"])])
+
+
+NAMED = ["Jane", "jean-pierre", "Rappelez-moi", "moi-Jane", "x--anna", "1-anna", "anna-", "-anna", "O'Neil", "o’neil",
+         "Jürgen", "JÜRGEN", "straße", "ſophie", "İrem", "anna\u0301", "²anna", "éanna", "ticket 1234567", "", "-",
+         "usr_4f3a", "Mario Rossi GmbH", "https://example.com/anna?x=1", "page"]
+
+
+@pytest.mark.parametrize("text", NAMED)
+def test_the_name_gate_answers_as_the_regex_over_folded_words(text: str) -> None:
+    assert candidates._could_be_named(text) == _named_by_regex(text)
+
+
+@settings(max_examples=1000, deadline=None)
+@given(st.text(alphabet=st.sampled_from(list("aAjJnNeErRmMoO-'’ .1_ßüÜéÉſKİı\u0301²\u2029")), max_size=16)
+       | st.lists(st.sampled_from(["anna", "Jean", "-", "moi", "x", "'", "é", " ", "Pierre", "1"])).map("".join))
+def test_generated_text_gives_the_name_gate_no_other_answer(text: str) -> None:
+    assert candidates._could_be_named(text) == _named_by_regex(text)

@@ -154,7 +154,9 @@ class Detector:
 
     def _wanted(self, text: str, cls: DetectorClass, gates: int) -> tuple[frozenset[str], bool]:
         """The entities `text` could hold in class `cls`, and whether NER runs on it."""
-        wanted = candidate_entities(text, gates).intersection(cls.entity_set)
+        wanted = candidate_entities(text, gates)
+        if wanted:
+            wanted = wanted.intersection(cls.entity_set)
         use_ner = self._analyzer.ner is not None and any(e in cls.entities for e in NER_ENTITIES)
         if use_ner:
             wanted = wanted.union(e for e in NER_ENTITIES if e in cls.entities)

@@ -114,7 +114,7 @@ def fold(word: str) -> str:
     return word.lower().replace("'", "")
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)  # not frozen: a frozen dataclass's __init__ costs 4x, and a text has a token per word
 class _Token:
     start: int
     end: int

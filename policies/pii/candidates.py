@@ -157,16 +157,23 @@ _NOTHING: frozenset[str] = frozenset()
 _A_NAME = frozenset({"PERSON_NAME"})
 
 
+def _benign(text: str) -> bool:
+    return len(text) <= 64 and _BENIGN.fullmatch(text) is not None
+
+
+def _only_a_name(text: str) -> frozenset[str]:
+    """candidate_entities() when every gate but the name's is shut."""
+    return _A_NAME if len(text) >= 6 and _could_be_named(text) and not _benign(text) else _NOTHING
+
+
 def candidate_entities(text: str, gates: int | None = None) -> frozenset[str]:
     """Entities whose recognizers could match `text`; empty when none could. `gates` (open_gates' answer for `text`,
     which it scans for when not given) skips the tests whose gate is closed: they could not pass."""
     if gates is None:
         gates = open_gates([text])[0]
     if gates == NAME:  # two strings in three: every gate shut, only the name look-up could pass (the tests below)
-        if len(text) < 6 or not _could_be_named(text) or (len(text) <= 64 and _BENIGN.fullmatch(text)):
-            return _NOTHING
-        return _A_NAME
-    if len(text) < 6 or not gates or (len(text) <= 64 and _BENIGN.fullmatch(text)):
+        return _only_a_name(text)
+    if len(text) < 6 or not gates or _benign(text):
         return _NOTHING
     found: list[str] = []
     if gates & AT and "@" in text:

@@ -38,11 +38,12 @@ class _UngatedRole(PersonByRoleRecognizer):
 
 
 PEOPLE = [
-    "Dear Jane Doe, thanks", "Hi Marco,", "hello Anna Schmidt!", "Sehr geehrter Herr Müller,", "Sehr geehrte Frau Dr. Weber:",
+    "Dear Jane Doe, thanks", "Hi Marco,", "hello Anna Schmidt!", "Sehr geehrter Herr Müller,",
+    "Sehr geehrte Frau Dr. Weber:",
     "Bonjour Mme Lefèvre,", "Chère Élise Martin,", "Hola Sr. Pérez", "Estimada Lucía García:", "Ciao Giulia,",
     "Beste Femke de Vries,", "Best regards,\nJohn Smith", "Grüße\n  Jürgen Weiß", "Cordialement,\r\nÉmilie Durand",
     "Mit freundlichen Grüßen\nKarl", "Jane Doe <jane@example.com>", "Jean-Luc Picard\t<jlp@example.fr>",
-    "Prof. Ada Lovelace", "MR John Smith", "ſir Mr. Kelvin", "\u212aelvin Dear Jane,", "Dr.\u00a0Anna Berg",
+    "Prof. Ada Lovelace", "MR John Smith", "\u017fir Mr. Kelvin", "\u212aelvin Dear Jane,", "Dr.\u00a0Anna Berg",
     "cc: Oluwaseun Adeyemi", "Kunde: Tanaka Hiroshi", "escalated by Mohammed Al-Farsi", "créé par Jean Dupont",
     "asignado a María López", "Assegnato a Luca Bianchi", "toegewezen aan Sanne Jansen", "Im Auftrag von Eva Braun",
     "signed by Google Analytics", "From: Acme Corp", "on behalf of Priya Patel", "①Mr Jane Doe", "²Dear Jane Doe,",
@@ -72,7 +73,7 @@ def test_the_person_gates_open_on_people_and_stay_shut_on_joined_plain_strings()
 
 
 _WORDS = st.sampled_from(["Dear", "dear", "Mr", "Mr.", "Frau", "Grüße", "regards", "cc:", "by", "signed", "escalated",
-                          "créé", "par", "Jane", "Doe", "Élise", "van", "der", "The", "Team", "<j@x.de>", "ſ", "K",
+                          "créé", "par", "Jane", "Doe", "Élise", "van", "der", "The", "Team", "<j@x.de>", "\u017f", "K",
                           "①", "example.fr", "Acme", "Corp", "Anna-Lena", "O'Neil"])
 _GAPS = st.sampled_from([" ", "  ", "\t", "\n", "\r\n", ", ", ",\n", ": ", ". ", "\u00a0", "\x1c", _JOIN, "-", ""])
 
@@ -87,8 +88,9 @@ def test_generated_text_gives_the_gated_person_recognizers_no_other_answer(parts
             == [(r.start, r.end) for r in _UngatedRole(_FINDER).analyze(text, ["PERSON_NAME"])])
 
 
-NAMED = ["Jane", "jean-pierre", "Rappelez-moi", "moi-Jane", "x--anna", "1-anna", "anna-", "-anna", "O'Neil", "o’neil",
-         "Jürgen", "JÜRGEN", "straße", "ſophie", "İrem", "anna\u0301", "²anna", "éanna", "ticket 1234567", "", "-",
+NAMED = ["Jane", "jean-pierre", "Rappelez-moi", "moi-Jane", "x--anna", "1-anna", "anna-", "-anna", "O'Neil",
+         "o\u2019neil",
+         "Jürgen", "JÜRGEN", "straße", "\u017fophie", "İrem", "anna\u0301", "²anna", "éanna", "ticket 1234567", "", "-",
          "usr_4f3a", "Mario Rossi GmbH", "https://example.com/anna?x=1", "page"]
 
 
@@ -97,8 +99,11 @@ def test_the_name_gate_answers_as_the_regex_over_folded_words(text: str) -> None
     assert candidates._could_be_named(text) == _named_by_regex(text)
 
 
+_LETTERS = "aAjJnNeErRmMoO-'\u2019 .1_ßüÜéÉ\u017fKİ\u0131\u0301²\u2029"
+
+
 @settings(max_examples=1000, deadline=None)
-@given(st.text(alphabet=st.sampled_from(list("aAjJnNeErRmMoO-'’ .1_ßüÜéÉſKİı\u0301²\u2029")), max_size=16)
+@given(st.text(alphabet=st.sampled_from(list(_LETTERS)), max_size=16)
        | st.lists(st.sampled_from(["anna", "Jean", "-", "moi", "x", "'", "é", " ", "Pierre", "1"])).map("".join))
 def test_generated_text_gives_the_name_gate_no_other_answer(text: str) -> None:
     assert candidates._could_be_named(text) == _named_by_regex(text)

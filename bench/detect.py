@@ -31,20 +31,26 @@ import argparse
 import asyncio
 import gc
 import heapq
+import importlib
+import io
 import os
 import random
+import re
 import statistics
+import subprocess
 import sys
+import tarfile
 import tempfile
 import time
 from collections.abc import Callable, Iterator
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import orjson
 
 from gateway.database import Database, Migration
-from replay import shredding
+from replay import object_index, shredding
 from replay import store as replay_store
 from replay.analysis import analyze_stored
 from replay.compression import Compressor, train
@@ -54,8 +60,8 @@ from replay.store import ChunkIn, ReplayStore, encode_chunk
 from replay.summary import summarize
 
 MASTER_KEY = bytes(range(32))  # not a secret: the benchmark's master key
-STORE_MIGRATIONS = [Migration("replay-1", replay_store.SCHEMA), Migration("replay-keys-1", shredding.SCHEMA),
-                    Migration("replay-keys-2", shredding.INDEX_SCHEMA)]
+STORE_MIGRATIONS = [Migration("replay-1", replay_store.SCHEMA), Migration("replay-objects-1", object_index.SCHEMA),
+                    Migration("replay-keys-1", shredding.SCHEMA), Migration("replay-keys-2", shredding.INDEX_SCHEMA)]
 
 ROOT = Path(__file__).resolve().parent.parent
 CORPUS = ROOT / "fixtures" / "replay-corpus"
@@ -358,18 +364,55 @@ def events_before(store: ReplayStore, session_id: str, window_id: str) -> Iterat
         yield line
 
 
-def analyze_stored_before(store: ReplayStore, session_id: str, config: DetectConfig) -> SessionAnalysis | None:
+def analyze_stored_before(store: ReplayStore, session_id: str, detectors: Detectors) -> Any:
     """replay.analysis.analyze_stored before issue 19: the detectors parsed each event's bytes once more."""
     windows = store.db.read_sync(
         lambda c: c.execute("SELECT windows FROM replay_sessions WHERE session_id = ?", (session_id,)).fetchone()
     )
     if windows is None:
         return None
-    return analyze_session(
+    return detectors.analyze(
         session_id,
         {w: (orjson.loads(line) for line in events_before(store, session_id, w)) for w in orjson.loads(windows[0])},
-        config,
+        detectors.config,
     )
+
+
+# The revision the code was at when issue 19 was filed (the last commit before its work began): its read path and its
+# detectors are "before" in the strict sense.
+ISSUE_19_FILED = "6326914"
+_TOP_IMPORT = re.compile(r"^(\s*)(from|import) (replay|policies)(?=[.\s])", re.MULTILINE)
+
+
+@dataclass(frozen=True)
+class Detectors:
+    """An `analyze_session` and the `DetectConfig` it takes, of this tree or of an older revision."""
+
+    label: str
+    analyze: Callable[[str, Any, Any], Any]
+    config: Any
+
+
+def detectors_of(revision: str, directory: Path) -> Detectors:
+    """The detectors of `revision`: its replay/ and policies/ taken with `git archive` into `directory`, under a
+    package of their own (`before_tree`, imports rewritten) so that both versions run in this process, in turns."""
+    archive = subprocess.run(["git", "-C", str(ROOT), "archive", revision, "replay", "policies"],
+                             capture_output=True, check=True).stdout
+    tree = directory / "before_tree"
+    with tarfile.open(fileobj=io.BytesIO(archive)) as tar:
+        tar.extractall(tree, filter="data")
+    (tree / "__init__.py").write_text("")
+    for path in tree.rglob("*.py"):
+        path.write_text(_TOP_IMPORT.sub(r"\1\2 before_tree.\3", path.read_text()))
+    sys.path.insert(0, str(directory))
+    module = importlib.import_module("before_tree.replay.detect")
+    return Detectors(f"detectors of {revision}", module.analyze_session, module.DetectConfig())
+
+
+def common_findings(analysis: Any) -> list[tuple[str, int, str]]:
+    """What detectors of any revision report alike: each signal's kind, time and page (selectors and details gained
+    fields since)."""
+    return [(s.kind, s.timestamp, s.page_url) for s in analysis.signals]
 
 
 def same_findings(a: SessionAnalysis | None, b: SessionAnalysis | None) -> bool:
@@ -389,10 +432,12 @@ def read_after(store: ReplayStore, session_id: str) -> None:
 
 
 def measure_read_and_detect(
-    name: str, sessions: list[tuple[str, list[dict[str, Any]]]], rounds: int, repeat: int
+    name: str, sessions: list[tuple[str, list[dict[str, Any]]]], rounds: int, repeat: int, old: Detectors | None
 ) -> None:
-    """Prints the read path alone and read + detect, each before and after, with the ratios."""
+    """Prints the read path alone and read + detect, each before and after, with the ratios. "Before" runs today's
+    detectors on the old read path and, with `old`, also the old read path with the detectors of that revision."""
     config = DetectConfig()
+    today = Detectors("today's detectors", analyze_session, config)
     events = sum(len(e) for _, e in sessions) * rounds
     with tempfile.TemporaryDirectory() as directory:
         db = Database(Path(directory) / "bench.sqlite3", STORE_MIGRATIONS)
@@ -405,10 +450,12 @@ def measure_read_and_detect(
             # (corpus x20: 453 against 53 young collections; 31 ms against 6 ms in the collector, 24 and 4 frozen).
             gc.freeze()
             for session_id in ids:
-                before = analyze_stored_before(store, session_id, config)
                 after = analyze_stored(store, session_id, config)
-                if not same_findings(before, after):
+                if not same_findings(analyze_stored_before(store, session_id, today), after):
                     raise SystemExit(f"{session_id}: the two read paths disagree; the figures would mean nothing")
+                if old is not None and common_findings(analyze_stored_before(store, session_id, old)) \
+                        != common_findings(after):
+                    raise SystemExit(f"{session_id}: the {old.label} find other signals; the figures would mean nothing")
 
             def each_session(work: Callable[[str], Any]) -> Callable[[], None]:
                 def run() -> None:
@@ -418,32 +465,50 @@ def measure_read_and_detect(
 
                 return run
 
-            times = best_of_interleaved(repeat, {
+            runs = {
                 "read before": each_session(lambda s: read_before(store, s)),
                 "read after": each_session(lambda s: read_after(store, s)),
-                "read + detect before": each_session(lambda s: analyze_stored_before(store, s, config)),
+                "read + detect before": each_session(lambda s: analyze_stored_before(store, s, today)),
                 "read + detect after": each_session(lambda s: analyze_stored(store, s, config)),
                 "detect": each_session(lambda s: analyze_session(s, {WINDOW: parsed[s]}, config)),
-            })
+            }
+            if old is not None:
+                runs["read + detect before, old detectors"] = each_session(
+                    lambda s: analyze_stored_before(store, s, old))
+                runs["detect, old detectors"] = each_session(lambda s: old.analyze(s, {WINDOW: parsed[s]}, old.config))
+            times = best_of_interleaved(repeat, runs)
         finally:
             db.close()
     chunks = sum(len(chunks_of(e)) for _, e in sessions)
     print(f"\n{name}: from a replay store, {len(sessions)} session(s) in {chunks:,} chunks, read {rounds}x,"
           f" {events:,} events; the same signals and forms both ways")
-    for what in ("read", "read + detect"):
-        for when, how in (("before", "parse, re-serialize, parse"), ("after", "parsed once")):
-            best, median = times[f"{what} {when}"]
-            label = f"{what} {when} ({how})"
-            print(f"  {label:<50}{events / best:>12,.0f} events/s {best * 1000:9.1f} ms"
-                  f"   (median {median * 1000:.1f} ms)")
-        (before_best, before_median), (after_best, after_median) = times[f"{what} before"], times[f"{what} after"]
+
+    def line(label: str, key: str) -> None:
+        best, median = times[key]
+        print(f"  {label:<62}{events / best:>12,.0f} events/s {best * 1000:9.1f} ms   (median {median * 1000:.1f} ms)")
+
+    def ratio(what: str, before: str, after: str) -> None:
+        (before_best, before_median), (after_best, after_median) = times[before], times[after]
         print(f"  {what}: {before_best / after_best:.2f}x faster (median {before_median / after_median:.2f}x)")
+
+    line("read before (parse, re-serialize, parse)", "read before")
+    line("read after (parsed once)", "read after")
+    ratio("read", "read before", "read after")
+    line("read + detect before (that read path, today's detectors)", "read + detect before")
+    if old is not None:
+        line(f"read + detect before (that read path, {old.label})", "read + detect before, old detectors")
+    line("read + detect after (parsed once, today's detectors)", "read + detect after")
+    ratio("read + detect, today's detectors in both", "read + detect before", "read + detect after")
+    if old is not None:
+        ratio(f"read + detect, the code of {ISSUE_19_FILED} before", "read + detect before, old detectors",
+              "read + detect after")
     detect, old_read, new_read = times["detect"][0], times["read before"][0], times["read after"][0]
-    print(f"  {'detect alone (events in memory, both paths)':<50}{events / detect:>12,.0f} events/s"
-          f" {detect * 1000:9.1f} ms   ({detect / times['read + detect after'][0]:.0%} of read + detect after)")
-    print(f"  2x read + detect needs detection <= read before - 2 x read after = "
-          f"{(old_read - 2 * new_read) * 1000:.1f} ms; with a read that cost nothing:"
-          f" {(old_read + detect) / detect:.2f}x")
+    line("detect alone (events in memory), today's detectors", "detect")
+    if old is not None:
+        line(f"detect alone (events in memory), {old.label}", "detect, old detectors")
+    print(f"  detect alone is {detect / times['read + detect after'][0]:.0%} of read + detect after;"
+          f" with today's detectors in both, 2x needs detection <= read before - 2 x read after ="
+          f" {(old_read - 2 * new_read) * 1000:.1f} ms; with a read that cost nothing: {(old_read + detect) / detect:.2f}x")
 
 
 # -- timing -----------------------------------------------------------------------------------------------------------
@@ -526,9 +591,19 @@ def measure(name: str, sessions: list[tuple[str, list[dict[str, Any]]]], repeat:
 def main(argv: list[str]) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--repeat", type=int, default=10, help="runs per figure; the best is reported (default 10)")
+    parser.add_argument("--before", default=ISSUE_19_FILED, metavar="REV",
+                        help="also run the read path before with the detectors of this git revision (default: the"
+                             f" code when issue 19 was filed, {ISSUE_19_FILED}); 'none' for today's detectors only")
     args = parser.parse_args(argv[1:])
     print(f"python {sys.version.split()[0]}, {pin_to_one_cpu()}")
+    print("before = the read path when issue 19 was filed (bench's frozen copy), run with today's detectors"
+          + ("" if args.before == "none" else f" and with the detectors of {args.before}"))
+    with tempfile.TemporaryDirectory() as directory:
+        old = None if args.before == "none" else detectors_of(args.before, Path(directory))
+        return run(args.repeat, old)
 
+
+def run(repeat: int, old: Detectors | None) -> int:
     corpus = []
     for path in sorted(CORPUS.glob("sess_*.json")):
         data = orjson.loads(path.read_bytes())
@@ -538,18 +613,18 @@ def main(argv: list[str]) -> int:
     gc.freeze()
     if corpus:
         # The corpus is small (1,831 events); reading it 20 times gives a stable figure.
-        measure_read_and_detect("labelled corpus", corpus, 20, args.repeat)
+        measure_read_and_detect("labelled corpus", corpus, 20, repeat, old)
     hour = SyntheticHour().build()
     gc.freeze()
-    measure_read_and_detect("synthetic one-hour session", [("sess_hour", hour)], 1, args.repeat)
+    measure_read_and_detect("synthetic one-hour session", [("sess_hour", hour)], 1, repeat, old)
     if corpus:
         # The corpus is small (1,831 events); analysing it 20 times gives a stable figure.
-        measure("labelled corpus (x20)", corpus * 20, args.repeat)
+        measure("labelled corpus (x20)", corpus * 20, repeat)
 
-    measure("synthetic one-hour session", [("sess_hour", hour)], args.repeat)
+    measure("synthetic one-hour session", [("sess_hour", hour)], repeat)
     analysis = analyze_session("sess_hour", {"w": hour}, DetectConfig())
     print(f"  signals found in the hour: {analysis.counts} (score {analysis.score})")
-    best, _ = best_of(args.repeat, lambda: analyze_session("sess_hour", {"w": hour}, DetectConfig()))
+    best, _ = best_of(repeat, lambda: analyze_session("sess_hour", {"w": hour}, DetectConfig()))
     verdict = "under" if best < 2.0 else "OVER"
     print(
         f"\none-hour session analysed in {best:.3f} s ({verdict} the 2 s target);"

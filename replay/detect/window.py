@@ -109,7 +109,14 @@ class WindowAnalyzer:
             dead.expire(ts)
         etype = event.get("type")
         if etype == rrweb.INCREMENTAL_SNAPSHOT:
-            self._incremental(ts, data)
+            # Most events are incremental, and most of those mouse moves: dispatched here without a further call.
+            source = data.get("source")
+            if source == rrweb.MOUSE_MOVE:
+                self.thrash.on_positions(ts, data.get("positions"), self.pages.current)
+            elif source == rrweb.MOUSE_INTERACTION:
+                self._interaction(ts, data)
+            else:
+                self._incremental(ts, source, data)
         elif etype == rrweb.META:
             self._meta(ts, data)
         elif etype == rrweb.FULL_SNAPSHOT:
@@ -124,14 +131,9 @@ class WindowAnalyzer:
 
     # -- per event type -------------------------------------------------------------------------------------------
 
-    def _incremental(self, ts: int, data: dict[str, Any]) -> None:
-        # Ordered by how often each source occurs: mouse moves are about a third of a recording's events.
-        source = data.get("source")
-        if source == rrweb.MOUSE_MOVE:
-            self.thrash.on_positions(ts, data.get("positions"), self.pages.current)
-        elif source == rrweb.MOUSE_INTERACTION:
-            self._interaction(ts, data)
-        elif source == rrweb.INPUT:
+    def _incremental(self, ts: int, source: Any, data: dict[str, Any]) -> None:
+        """The incremental sources other than mouse moves and interactions, by how often they occur."""
+        if source == rrweb.INPUT:
             self.rage.on_response(ts, INPUT)
             self.dead.on_response(ts, INPUT)
             self.forms.on_input(self.mirror, ts, data, self.pages.current)

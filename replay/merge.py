@@ -61,27 +61,30 @@ def _in_order(events: list[Event]) -> list[Event]:
     return events
 
 
-def _merged(chunks: Iterable[ChunkSpan]) -> Iterator[Event]:
+def _merged(chunks: Iterable[ChunkSpan]) -> Iterator[list[Event]]:
+    """The events in time order, a list at a time (a chunk, or a run of overlapping chunks merged): the caller walks
+    each list in its own loop, so that an event passes through one generator, not two."""
     for run in _overlapping_runs(chunks):
         if len(run) == 1:
-            yield from _in_order(run[0].load())
+            yield _in_order(run[0].load())
         else:
-            yield from heapq.merge(*(_in_order(chunk.load()) for chunk in run), key=_TIMESTAMP)
+            yield list(heapq.merge(*(_in_order(chunk.load()) for chunk in run), key=_TIMESTAMP))
 
 
-def _without_repeats(events: Iterable[Event]) -> Iterator[Event]:
+def _without_repeats(batches: Iterable[list[Event]]) -> Iterator[Event]:
     instant: object = None
     first: Event | None = None  # the first event seen at `instant`
     seen: set[bytes] | None = None  # the serialized events at `instant`, made once a second event shares it
-    for event in events:
-        timestamp = event["timestamp"]
-        if timestamp != instant:
-            instant, first, seen = timestamp, event, None
-            yield event
-            continue
-        if seen is None:
-            seen = {orjson.dumps(first)}
-        line = orjson.dumps(event)
-        if line not in seen:
-            seen.add(line)
-            yield event
+    for batch in batches:
+        for event in batch:
+            timestamp = event["timestamp"]
+            if timestamp != instant:
+                instant, first, seen = timestamp, event, None
+                yield event
+                continue
+            if seen is None:
+                seen = {orjson.dumps(first)}
+            line = orjson.dumps(event)
+            if line not in seen:
+                seen.add(line)
+                yield event

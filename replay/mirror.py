@@ -66,12 +66,6 @@ class Node:
 _NO_ATTRS: Mapping[str, Any] = {}
 
 
-def _entries(data: Mapping[str, Any], key: str) -> list[dict[str, Any]]:
-    """The well-formed entries of one part of a Mutation (`adds`, `removes`...): the objects in its list."""
-    entries = data.get(key)
-    return [entry for entry in entries if type(entry) is dict] if type(entries) is list else []
-
-
 def _child_list(serialized: dict[str, Any]) -> list[Any]:
     children = serialized.get("childNodes")
     return children if type(children) is list else []
@@ -165,21 +159,33 @@ class Mirror:
                                 serialized[child_id] = child
 
     def apply_mutation(self, data: Mapping[str, Any]) -> None:
-        """Apply a Mutation event's data in the order rrweb's replayer does: removes, adds, texts, attributes."""
-        self._remove(_entries(data, "removes"))
-        self._add(_entries(data, "adds"))
-        self._retext(_entries(data, "texts"))
-        self._reattribute(_entries(data, "attributes"))
+        """Apply a Mutation event's data in the order rrweb's replayer does: removes, adds, texts, attributes.
 
-    def _remove(self, entries: list[dict[str, Any]]) -> None:
+        Most mutations carry one or two of the four parts (a ticker's text, an animation's style): empty parts are
+        passed over without building anything."""
+        removes, adds, texts, attributes = (
+            data.get("removes"), data.get("adds"), data.get("texts"), data.get("attributes"))
+        if removes and type(removes) is list:
+            self._remove(removes)
+        if adds and type(adds) is list:
+            self._add(adds)
+        if texts and type(texts) is list:
+            self._retext(texts)
+        if attributes and type(attributes) is list:
+            self._reattribute(attributes)
+
+    def _remove(self, entries: list[Any]) -> None:
         serialized = self._serialized
         for entry in entries:
-            node_id = entry.get("id")
-            if type(node_id) is int and serialized.pop(node_id, None) is not None:
-                self._parent.pop(node_id, None)
+            if type(entry) is dict:
+                node_id = entry.get("id")
+                if type(node_id) is int and serialized.pop(node_id, None) is not None:
+                    self._parent.pop(node_id, None)
 
-    def _add(self, entries: list[dict[str, Any]]) -> None:
+    def _add(self, entries: list[Any]) -> None:
         for entry in entries:
+            if type(entry) is not dict:
+                continue
             node = entry.get("node")
             if type(node) is dict and type(node.get("id")) is int:
                 parent = entry.get("parentId")
@@ -188,18 +194,21 @@ class Mirror:
                 if parent is not None:
                     self._added_children.setdefault(parent, []).append(node["id"])
 
-    def _retext(self, entries: list[dict[str, Any]]) -> None:
+    def _retext(self, entries: list[Any]) -> None:
         for entry in entries:
-            node_id = entry.get("id")
-            if type(node_id) is int and node_id in self._serialized:
-                value = entry.get("value")
-                self._texts[node_id] = value if isinstance(value, str) else ""
+            if type(entry) is dict:
+                node_id = entry.get("id")
+                if type(node_id) is int and node_id in self._serialized:
+                    value = entry.get("value")
+                    self._texts[node_id] = value if isinstance(value, str) else ""
 
-    def _reattribute(self, entries: list[dict[str, Any]]) -> None:
+    def _reattribute(self, entries: list[Any]) -> None:
+        kept = ATTRIBUTES_KEPT
         for entry in entries:
-            changes = entry.get("attributes")
-            if type(changes) is dict and not ATTRIBUTES_KEPT.isdisjoint(changes):
-                self._set_attributes(entry.get("id"), changes)
+            if type(entry) is dict:
+                changes = entry.get("attributes")
+                if type(changes) is dict and not kept.isdisjoint(changes):
+                    self._set_attributes(entry.get("id"), changes)
 
     def _set_attributes(self, node_id: Any, changes: dict[str, Any]) -> None:
         node = self.get(node_id)
@@ -222,16 +231,16 @@ class Mirror:
         serialized = self._serialized.get(node_id)
         if serialized is None:
             return []
-        ids = [c.get("id") for c in _child_list(serialized) if type(c) is dict]
-        ids += self._added_children.get(node_id, ())
+        children = serialized.get("childNodes")
+        ids = [c.get("id") for c in children if type(c) is dict] if type(children) is list else []
+        added = self._added_children.get(node_id)
+        if added:
+            ids += added
         parents = self._parent
         # A child that was removed or moved elsewhere is still listed here; its parent pointer tells.
-        seen: set[int] = set()
-        out = []
-        for child_id in ids:
-            if type(child_id) is int and child_id not in seen and parents.get(child_id, -1) == node_id:
-                seen.add(child_id)
-                out.append(child_id)
+        out = [c for c in ids if type(c) is int and parents.get(c, -1) == node_id]
+        if len(set(out)) != len(out):  # listed twice (moved back, or a malformed stream): its first place counts
+            out = list(dict.fromkeys(out))
         return out
 
     # -- reading --------------------------------------------------------------------------------------------------

@@ -213,6 +213,8 @@ class FormAbandonment:
     def on_mutation(self, mirror: Mirror, timestamp: int, data: Mapping[str, Any]) -> None:
         """Called after the mirror applied the mutation. (Every mutation of the page comes here: the checks are
         inline, and a form waits for nothing most of the time.)"""
+        if not self.forms:
+            return
         for form in list(self.forms.values()):
             if form.submit_clicked_at is not None and not form.submitted:
                 self._submit_effect(mirror, form, timestamp, data)

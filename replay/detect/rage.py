@@ -90,7 +90,8 @@ class RageClicks:
         self.current = None
 
     def on_response(self, timestamp: int, kind: str) -> None:
-        self._close()
+        if self.current is not None:
+            self._close()
         if self._awaiting:
             for chain in self._awaiting:
                 chain.response_at, chain.response = timestamp, kind

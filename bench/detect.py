@@ -1,12 +1,18 @@
 """Throughput of the frustration analysis (replay.detect) on one core, next to baselines measured in the same run.
 
-    python bench/detect.py [--repeat N]
+    python bench/detect.py [--repeat N] [--before REV|none]
 
 Read + detect, as the gateway analyses a stored session (replay.analysis.analyze_stored): the sessions are stored in a
 real replay store (a SQLite file, 2 s chunks as posthog-js flushes them, zstd with a dictionary trained on those
 chunks), then read back and analysed. Compared in the same run with the read path before issue 19
 (`analyze_stored_before` below): it parsed each chunk, serialized every event again to merge and deduplicate the
 chunks as bytes, and parsed each event once more for the detectors. Both must find the same signals and forms.
+
+"Before" is printed two ways. With today's detectors on the old read path: only the read differs. And with the
+detectors of revision --before (default 6326914, the code when issue 19 was filed; its replay/ and policies/ taken with
+`git archive` and imported under a package of their own): the code before, read and detect. Those detectors were
+cheaper than today's (they know nothing of single-page apps, autosave forms, overrides or heatmaps), so this is the
+stricter ratio while today's detection costs more; they must report the same signals (kind, time, page).
 Beside them, detection alone on the events already in memory: the same in both paths, so it bounds the ratio (the
 read + detect ratio reaches 2x only while detection takes at most read before - 2 x read after).
 
@@ -455,7 +461,8 @@ def measure_read_and_detect(
                     raise SystemExit(f"{session_id}: the two read paths disagree; the figures would mean nothing")
                 if old is not None and common_findings(analyze_stored_before(store, session_id, old)) \
                         != common_findings(after):
-                    raise SystemExit(f"{session_id}: the {old.label} find other signals; the figures would mean nothing")
+                    raise SystemExit(f"{session_id}: the {old.label} find other signals; the figures would mean"
+                                     " nothing")
 
             def each_session(work: Callable[[str], Any]) -> Callable[[], None]:
                 def run() -> None:
@@ -508,7 +515,8 @@ def measure_read_and_detect(
         line(f"detect alone (events in memory), {old.label}", "detect, old detectors")
     print(f"  detect alone is {detect / times['read + detect after'][0]:.0%} of read + detect after;"
           f" with today's detectors in both, 2x needs detection <= read before - 2 x read after ="
-          f" {(old_read - 2 * new_read) * 1000:.1f} ms; with a read that cost nothing: {(old_read + detect) / detect:.2f}x")
+          f" {(old_read - 2 * new_read) * 1000:.1f} ms; with a read that cost nothing:"
+          f" {(old_read + detect) / detect:.2f}x")
 
 
 # -- timing -----------------------------------------------------------------------------------------------------------

@@ -94,6 +94,8 @@ class Element:
 
 def short_text(text: str, limit: int = SHORT_TEXT_CHARS) -> str:
     """Whitespace collapsed, cut at `limit` characters with an ellipsis."""
+    if not text:  # most elements have no aria-label, and many no text
+        return ""
     text = _SPACE.sub(" ", text).strip()
     return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
 
@@ -112,9 +114,10 @@ def stable_classes(class_attr: str) -> tuple[str, ...]:
 def test_id(attrs: Mapping[str, Any]) -> tuple[str, str]:
     """(attribute, value) of the element's test id, or ("", "")."""
     for name in TEST_ID_ATTRIBUTES:
-        value = _attr(attrs, name)
-        if value:
-            return name, value
+        if name in attrs:  # most elements have none of them: a membership test each, not a lookup and a strip
+            value = _attr(attrs, name)
+            if value:
+                return name, value
     return "", ""
 
 

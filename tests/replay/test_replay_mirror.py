@@ -145,6 +145,17 @@ def test_a_node_moved_elsewhere_keeps_its_children() -> None:
     assert mirror.text_of(ids["form"]) == "Email"  # the old parent no longer holds it
 
 
+def test_a_node_moved_away_and_back_is_one_child_in_its_first_place() -> None:
+    rec, ids = shop()
+    button = {"type": 2, "tagName": "button", "attributes": {}, "childNodes": [], "id": ids["send"]}
+    for t, parent in ((10, ids["list"]), (20, ids["form"])):
+        rec.incremental(t, 0, texts=[], attributes=[], removes=[],
+                        adds=[{"parentId": parent, "nextId": None, "node": button}])
+    mirror = mirrored(rec)
+    assert mirror.text_of(ids["form"]) == "Email Send"  # listed by the snapshot and by the move back: read once
+    assert mirror.text_of(ids["list"]) == ""
+
+
 def test_a_field_naming_its_form_by_id_belongs_to_it() -> None:
     rec = Recording()
     ids = rec.snapshot(0, E("form", ref="form", id="f"), E("input", ref="outside", form="f"), E("input", ref="plain"))

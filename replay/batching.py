@@ -35,6 +35,7 @@ class Batching:
     batch_bytes: int = 32 * 1024 * 1024
     linger_s: float = 0.0
     orphan_after_s: float = 3600.0
+    puts_in_flight: int = 4  # objects compressed, put and indexed at once (see ReplayStore._flush)
     in_flight: set[str] = field(default_factory=set)  # keys put and not yet indexed: no orphans, whatever their age
 
 

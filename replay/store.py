@@ -18,6 +18,7 @@ import contextlib
 import time
 from collections import OrderedDict
 from collections.abc import Awaitable, Callable, Iterable, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from functools import partial
 from typing import Any, NamedTuple
@@ -224,7 +225,10 @@ class ReplayStore:
         self._sessions: OrderedDict[str, _SessionMeta] = OrderedDict()
         self._pending: list[_Pending] = []  # requests waiting for the next write
         self._flusher: asyncio.Task[None] | None = None
-        self._committing: set[asyncio.Task[None]] = set()  # object flushes whose index commit is under way
+        self._committing: set[asyncio.Task[None]] = set()  # object flushes under way
+        self._object_slots = asyncio.Semaphore(batching.puts_in_flight if batching is not None else 1)
+        self._object_writers = ThreadPoolExecutor(batching.puts_in_flight if batching is not None else 1,
+                                                  thread_name_prefix="replay-object-writer")
         self._pending_bytes = 0  # of events in `_pending`
         for dict_id, source, data in db.read_sync(
             lambda c: c.execute("SELECT id, source, data FROM replay_dictionaries ORDER BY id").fetchall()
@@ -255,8 +259,9 @@ class ReplayStore:
             self._flusher = asyncio.get_running_loop().create_task(self._flush(), name="replay-store-flush")
 
     async def _flush(self) -> None:
-        """Write what is pending, then what arrived meanwhile, until nothing is left. For objects, the next object
-        is put while the one before has its index committed: one put and one commit at a time, overlapped."""
+        """Write what is pending, then what arrived meanwhile, until nothing is left. For objects, up to
+        `puts_in_flight` objects are under way at once (each compressed, put and indexed on a worker thread): a
+        request that arrives while one is being put starts the next at once instead of waiting for it."""
         try:
             while self._pending:
                 if self.batching is None:
@@ -264,17 +269,20 @@ class ReplayStore:
                     await self._settle(batch, self.db.write(
                         lambda conn, batch=batch: [self._write(conn, p) for p in batch]))
                     continue
+                await self._object_slots.acquire()
                 await self._linger(self.batching)
                 batch, self._pending = take(self._pending, lambda p: p.size, self.batching.batch_bytes)
                 self._pending_bytes -= sum(p.size for p in batch)
-                put = asyncio.Event()
                 task = asyncio.get_running_loop().create_task(
-                    self._settle(batch, self._write_object(self.batching, batch, put)), name="replay-object-flush")
+                    self._settle(batch, self._write_object(self.batching, batch)), name="replay-object-flush")
                 self._committing.add(task)
-                task.add_done_callback(self._committing.discard)
-                await put.wait()
+                task.add_done_callback(self._object_done)
         finally:
             self._flusher = None
+
+    def _object_done(self, task: asyncio.Task[None]) -> None:
+        self._committing.discard(task)
+        self._object_slots.release()
 
     async def _settle(self, batch: list[_Pending], write: Awaitable[list[Outcome]]) -> None:
         """Await a batch's write and answer each of its requests."""
@@ -365,40 +373,38 @@ class ReplayStore:
         return all(key_id == item.key.key_id and self.keys.settle(conn, item.key)
                    for (key_id, _), item in zip(bindings, compressed, strict=True))
 
-    async def _write_object(self, batching: Batching, batch: list[_Pending], put: asyncio.Event) -> list[Outcome]:
-        """Requests' chunks as one object, put before the index rows that point into it are committed; `put` is set
-        once the put is done (or failed)."""
+    async def _write_object(self, batching: Batching, batch: list[_Pending]) -> list[Outcome]:
+        """Requests' chunks as one object, put before the index rows that point into it are committed."""
         key = new_key(batching.prefix)
         batching.in_flight.add(key)
         try:
-            try:
-                compressed, data, offsets = await asyncio.to_thread(self._compress_and_put, batching, key, batch)
-            finally:
-                put.set()
-
-            def index(conn: Connection) -> list[Outcome]:
-                object_id = object_index.add_object(conn, key, len(data), time.time())
-                places = iter(offsets)
-                return [self._write(conn, p, chunks, [(object_id, next(places)) for _ in chunks])
-                        for p, chunks in zip(batch, compressed, strict=True)]
-
-            try:
-                return await self.db.write(index)
-            except Exception:
-                with contextlib.suppress(Exception):  # else the sweeper finds it, an orphan
-                    await asyncio.to_thread(batching.objects.delete, [key])
-                raise
+            return await asyncio.get_running_loop().run_in_executor(
+                self._object_writers, self._put_and_index, batching, key, batch)
         finally:
             batching.in_flight.discard(key)
 
-    def _compress_and_put(self, batching: Batching, key: str, batch: list[_Pending]
-                          ) -> tuple[list[list[_Compressed]], bytes, list[int]]:
-        """(On a worker thread: one hand-over per object, not one per step.)"""
+    def _put_and_index(self, batching: Batching, key: str, batch: list[_Pending]) -> list[Outcome]:
+        """(On an object writer thread, from the keys' read to the index commit: one hand-over from the event loop
+        and one back per object. A hop back to the loop between the put and the commit waited behind whatever else
+        the loop had queued, as long as the commit itself at 9 sessions in flight.)"""
         keys = self.db.read_sync(partial(self._proposed_keys, batch))
         compressed = [self._compress(p, k) for p, k in zip(batch, keys, strict=True)]
         data, offsets = pack([c.data for chunks in compressed for c in chunks])
         batching.objects.put(key, data)
-        return compressed, data, offsets
+
+        def index(conn: Connection) -> list[Outcome]:
+            object_id = object_index.add_object(conn, key, len(data), time.time())
+            places = iter(offsets)
+            return [self._write(conn, p, chunks, [(object_id, next(places)) for _ in chunks])
+                    for p, chunks in zip(batch, compressed, strict=True)]
+
+        try:
+            outcomes: list[Outcome] = self.db.write_sync(index)
+        except Exception:
+            with contextlib.suppress(Exception):  # else the sweeper finds it, an orphan
+                batching.objects.delete([key])
+            raise
+        return outcomes
 
     def _write(self, conn: Connection, pending: _Pending, compressed: list[_Compressed] | None = None,
                places: list[tuple[int, int]] | None = None) -> Outcome:
@@ -672,6 +678,7 @@ class ReplayStore:
         """Let the write under way finish (its requests are answered), then let go of the object store."""
         while self._flusher is not None or self._committing:  # a commit may put a request back in the queue
             await asyncio.gather(*filter(None, (self._flusher, *self._committing)), return_exceptions=True)
+        self._object_writers.shutdown(wait=False)
         if self.batching is not None:
             self.batching.objects.close()
 

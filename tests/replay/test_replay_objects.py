@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import asyncio
 import dataclasses
+import threading
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -186,14 +187,15 @@ def test_a_failed_index_commit_answers_the_requests_with_the_error_and_leaves_no
     def broken(conn: object) -> None:
         raise OSError("disk gone")
 
+    original = store.db.write_sync
+
+    def failing_commit(fn: object) -> object:  # the index commit, on the object writer thread
+        store.db.write_sync = original  # type: ignore[method-assign]
+        return original(broken)
+
+    store.db.write_sync = failing_commit  # type: ignore[method-assign]
+
     async def scenario() -> list[object]:
-        original = store.db.write
-
-        async def failing_write(fn: object) -> object:
-            store.db.write = original  # type: ignore[method-assign]
-            return await original(broken)
-
-        store.db.write = failing_write  # type: ignore[method-assign]
         return await asyncio.gather(store.add("web", [chunk("s", 1000)]), return_exceptions=True)
 
     (outcome,) = asyncio.run(scenario())
@@ -257,17 +259,17 @@ def test_a_store_that_cannot_be_reached_refuses_the_request_and_indexes_nothing(
 def test_the_object_is_in_the_bucket_before_its_index_commit_and_the_request_is_answered_after_it(
     store: ReplayStore,
 ) -> None:
+    original = store.db.write_sync
+    commit_may_go = threading.Event()
+    seen_at_commit: list[list[str]] = []
+
+    def gated_commit(fn: object) -> object:  # the index commit, on the object writer thread
+        seen_at_commit.append(bucket_keys(store))  # what the store holds when the index is about to commit
+        assert commit_may_go.wait(60)
+        return original(fn)
+
     async def scenario() -> None:
-        original = store.db.write
-        commit_may_go = asyncio.Event()
-        seen_at_commit: list[list[str]] = []
-
-        async def gated_write(fn: object) -> object:
-            seen_at_commit.append(bucket_keys(store))  # what the store holds when the index is about to commit
-            await commit_may_go.wait()
-            return await original(fn)
-
-        store.db.write = gated_write  # type: ignore[method-assign]
+        store.db.write_sync = gated_commit  # type: ignore[method-assign]
         request = asyncio.ensure_future(store.add("web", [chunk("s", 1000)]))
         while not seen_at_commit:
             await asyncio.sleep(0.01)
@@ -276,7 +278,7 @@ def test_the_object_is_in_the_bucket_before_its_index_commit_and_the_request_is_
         assert not request.done()  # no answer while the index is not committed
         commit_may_go.set()
         assert (await request)[0].duplicate is False
-        store.db.write = original  # type: ignore[method-assign]
+        store.db.write_sync = original  # type: ignore[method-assign]
 
     asyncio.run(scenario())
     assert texts(store, "s") == ["hello"]
@@ -293,24 +295,24 @@ def test_objects_hold_sealed_chunks_and_one_sealed_under_a_key_destroyed_before_
 
     (first_key,) = wrapped_key()
 
+    original = store.db.write_sync
+    deleted = False
+
+    def deleting_first(fn: object) -> object:  # the index commit, on the object writer thread
+        # Ann is deleted after her next chunk was sealed under her key and put, before its index commit.
+        nonlocal deleted
+        if not deleted:
+            deleted = True
+            original(lambda conn: (store.shred_subjects(conn, {"h-ann"}, 500),
+                                   store.delete_subjects(conn, {"h-ann"}, 500)))
+        return original(fn)
+
     async def scenario() -> list[replay_store.Stored]:
-        original = store.db.write
-        deleted = False
-
-        async def deleting_first(fn: object) -> object:
-            # Ann is deleted after her next chunk was sealed under her key and put, before its index commit.
-            nonlocal deleted
-            if not deleted:
-                deleted = True
-                await original(lambda conn: (store.shred_subjects(conn, {"h-ann"}, 500),
-                                             store.delete_subjects(conn, {"h-ann"}, 500)))
-            return await original(fn)
-
-        store.db.write = deleting_first  # type: ignore[method-assign]
+        store.db.write_sync = deleting_first  # type: ignore[method-assign]
         try:
             return await store.add("web", [chunk("after", 2000, "Ann again", ("h-ann",))])
         finally:
-            store.db.write = original  # type: ignore[method-assign]
+            store.db.write_sync = original  # type: ignore[method-assign]
 
     (stored,) = asyncio.run(scenario())
     assert stored.duplicate is False

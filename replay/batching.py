@@ -37,6 +37,7 @@ class Batching:
     orphan_after_s: float = 3600.0
     puts_in_flight: int = 4  # objects compressed, put and indexed at once (see ReplayStore._flush)
     in_flight: set[str] = field(default_factory=set)  # keys put and not yet indexed: no orphans, whatever their age
+    orphans_after: str = ""  # the sweeper lists keys after this one (replay.object_index.sweep)
 
 
 def take(pending: Sequence[T], size: Callable[[T], int], limit: int) -> tuple[list[T], list[T]]:

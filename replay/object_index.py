@@ -15,8 +15,11 @@ counts, per object, the chunks the index still points into. An object's life:
 
 An object the index never named is an orphan: a crash between 1 and 2, or a commit that failed. The sweeper deletes
 one once it is older than `orphan_after_s`: a younger one may be a flush still in flight in another process (this
-process's own are in `Batching.in_flight`). Every step is idempotent and ordered store-after-index for removal, as it
-is index-after-store for writing, so a crash at any point leaves nothing readable lost and nothing unswept for good.
+process's own are in `Batching.in_flight`). Keys begin with the hour their flush began (replay.objects.new_key), so a
+sweep lists only the keys from a few hours before its previous one's cutoff (older objects were dealt with then), not
+the whole bucket; a process's first sweep lists all. Every step is idempotent and ordered store-after-index for
+removal, as it is index-after-store for writing, so a crash at any point leaves nothing readable lost and nothing
+unswept for good.
 """
 
 from __future__ import annotations
@@ -31,7 +34,7 @@ from itertools import islice
 from typing import TYPE_CHECKING
 
 from replay.database import Connection, Database
-from replay.objects import ObjectStore, Span
+from replay.objects import ObjectStore, Span, keys_from, written_at
 
 if TYPE_CHECKING:
     from replay.batching import Batching
@@ -140,8 +143,20 @@ async def sweep(db: Database, batching: Batching, now: float | None = None) -> S
     erased = await _erase(db, batching.objects)
     emptied = await _remove_emptied(db, batching.objects)
     cutoff = (time.time() if now is None else now) - batching.orphan_after_s
-    orphans = await asyncio.to_thread(_remove_orphans, db, batching.objects, batching.in_flight, cutoff)
+    orphans = await asyncio.to_thread(_remove_orphans, db, batching.objects, batching.in_flight, cutoff,
+                                      batching.orphans_after)
+    batching.orphans_after = _next_listing(batching, cutoff)
     return Swept(erased, emptied, orphans)
+
+
+def _next_listing(batching: Batching, cutoff: float) -> str:
+    """Where the next sweep's listing starts. Every object last written before `cutoff` was dealt with now (deleted,
+    or named by the index, which it stays until the sweeper deletes it), but for this process's flushes in flight. A
+    later orphan was put after `cutoff`, by a flush that began (and named its key) at most `orphan_after_s` earlier,
+    as every flush in flight anywhere is assumed to; this process's own may have begun earlier still."""
+    earliest = min([cutoff - batching.orphan_after_s,
+                    *(written_at(batching.prefix, key) for key in list(batching.in_flight))])
+    return keys_from(batching.prefix, earliest)
 
 
 async def _erase(db: Database, objects: ObjectStore) -> int:
@@ -193,10 +208,11 @@ async def _remove_emptied(db: Database, objects: ObjectStore) -> int:
         removed += len(rows)
 
 
-def _remove_orphans(db: Database, objects: ObjectStore, in_flight: set[str], cutoff: float) -> int:
-    """(On a worker thread.) Objects under the prefix that no index row names, last written before `cutoff`."""
+def _remove_orphans(db: Database, objects: ObjectStore, in_flight: set[str], cutoff: float, start_after: str) -> int:
+    """(On a worker thread.) Objects under the prefix after `start_after` that no index row names, last written
+    before `cutoff`."""
     removed = 0
-    listing = objects.listing()
+    listing = objects.listing(start_after)
     while page := list(islice(listing, SWEEP_BATCH)):
         old = [key for key, modified in page if modified < cutoff and key not in in_flight]
         known: set[str] = set()

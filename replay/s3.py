@@ -103,8 +103,10 @@ class S3Objects:
             if errors:
                 raise RuntimeError(f"S3 refused to delete {len(errors)} object(s): {errors[0].get('Code')}")
 
-    def listing(self) -> Iterator[tuple[str, float]]:
-        for page in self.client.get_paginator("list_objects_v2").paginate(Bucket=self.bucket, Prefix=self.prefix):
+    def listing(self, start_after: str = "") -> Iterator[tuple[str, float]]:
+        pages = self.client.get_paginator("list_objects_v2").paginate(Bucket=self.bucket, Prefix=self.prefix,
+                                                                       StartAfter=start_after)
+        for page in pages:
             for item in page.get("Contents", []):
                 yield item["Key"], item["LastModified"].timestamp()
 

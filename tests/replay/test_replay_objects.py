@@ -10,6 +10,7 @@ import threading
 import time
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -179,6 +180,45 @@ def test_an_object_no_index_row_names_is_swept_once_older_than_orphan_after_s(tm
     assert swept.orphans == 1
     assert bucket_keys(store) == [indexed]
     assert texts(store, "kept") == ["hello"]
+    asyncio.run(store.close())
+    store.db.close()
+
+
+def test_a_sweep_lists_only_the_keys_since_the_one_before_not_the_old_objects_of_the_bucket(
+    tmp_path: Path, credentials: S3Bucket
+) -> None:
+    store = open_store(tmp_path, credentials, orphan_after_s=5.0)
+    objects = batching_of(store).objects
+    old = [new_key("replay/", now=time.time() - 3 * 86400) for _ in range(30)]  # recordings of three days ago
+
+    def index_old(conn: Any) -> None:
+        for key in old:
+            object_id = object_index.add_object(conn, key, 8, time.time())
+            conn.execute("UPDATE replay_objects SET chunks = 1 WHERE id = ?", (object_id,))
+
+    for key in old:
+        objects.put(key, b"old data")
+    store.db.write_sync(index_old)
+    listed: list[str] = []
+    list_all = objects.listing
+
+    def recorded(start_after: str = "") -> Iterator[tuple[str, float]]:
+        for key, modified in list_all(start_after):
+            listed.append(key)
+            yield key, modified
+
+    objects.listing = recorded  # type: ignore[method-assign]
+    now = time.time()
+    assert asyncio.run(object_index.sweep(store.db, batching_of(store), now=now + 60)).orphans == 0
+    assert sorted(listed) == sorted(old)  # the process's first sweep lists the whole prefix
+
+    listed.clear()
+    orphan = new_key("replay/")  # as a flush that crashed before its index commit leaves it
+    objects.put(orphan, b"compressed chunks nobody indexed")
+    assert asyncio.run(object_index.sweep(store.db, batching_of(store), now=now + 120)).orphans == 1
+
+    assert listed == [orphan]  # none of the old objects was listed again
+    assert sorted(bucket_keys(store)) == sorted(old)
     asyncio.run(store.close())
     store.db.close()
 

@@ -10,6 +10,7 @@
     privacy-gateway db --data-dir data                # the database: tables, row counts, schema, migrations
     privacy-gateway migrate --database-url URL        # apply pending schema steps (also done at every start)
     privacy-gateway backup /backups/2026-12-03 --data-dir data   # a consistent copy while the gateway runs
+    privacy-gateway restore /backups/2026-12-03 --data-dir new-data --policy site.toml   # checked, objects put back
     privacy-gateway deletion request --user-id U      # file a deletion request (via the admin API); `status ID`
     privacy-gateway plan infer --source web --out plans/web.json   # a draft tracking plan from the event catalog
     privacy-gateway plan diff --policy site.toml --source web      # the source's plan against what traffic does
@@ -39,6 +40,7 @@ from policies.table import PolicyError
 if TYPE_CHECKING:
     from gateway.database import Database
     from gateway.keys import PublicKey
+    from replay.objects import ObjectStore
 
 
 def _load(path: str) -> Policy:
@@ -290,17 +292,54 @@ def cmd_purge(args: argparse.Namespace) -> int:
 
 
 def cmd_backup(args: argparse.Namespace) -> int:
-    """A consistent copy of the database and its key files while the gateway runs (gateway.backup)."""
+    """A consistent copy of the database, its key files and the recordings' objects while the gateway runs
+    (gateway.backup)."""
     from gateway.backup import BackupError, backup
 
     print(f"backing up {args.data_dir} to {args.dest}...", file=sys.stderr, flush=True)
+    objects = _object_store(args.policy)
     try:
-        done = backup(Path(args.data_dir), Path(args.dest))
+        done = backup(Path(args.data_dir), Path(args.dest), objects)
     except BackupError as error:
         raise SystemExit(f"privacy-gateway: {error}") from None
+    finally:
+        if objects is not None:
+            objects.close()
     keys = ", ".join(key.name for key in done.keys) or "no key files (the policy's [privacy] hash_key is the key)"
-    print(f"backed up {done.database} ({done.bytes / 1e6:.1f} MB, checked) and {keys}")
+    copied = f", {done.objects} recording object(s)" if done.objects else ""
+    print(f"backed up {done.database} ({done.bytes / 1e6:.1f} MB, checked){copied} and {keys}")
     return 0
+
+
+def cmd_restore(args: argparse.Namespace) -> int:
+    """A backup into a data directory with no database, its objects into the policy's bucket (gateway.backup)."""
+    from gateway.backup import BackupError, restore
+
+    objects = _object_store(args.policy)
+    try:
+        done = restore(Path(args.backup), Path(args.data_dir), objects)
+    except BackupError as error:
+        raise SystemExit(f"privacy-gateway: {error}") from None
+    finally:
+        if objects is not None:
+            objects.close()
+    print(f"restored {done.database} (checked) and {done.objects} recording object(s): start the gateway")
+    return 0
+
+
+def _object_store(policy_path: str | None) -> ObjectStore | None:
+    """The recordings' object store the policy configures, checked; None without a policy or for the database."""
+    from replay.batching import batching_for
+    from replay.objects import ObjectStoreUnavailable
+
+    batching = batching_for(_load(policy_path).replay.storage) if policy_path else None
+    if batching is None:
+        return None
+    try:
+        batching.objects.check()
+    except ObjectStoreUnavailable as error:
+        raise SystemExit(f"privacy-gateway: the recordings' object store: {error}") from None
+    return batching.objects
 
 
 def _api(args: argparse.Namespace, method: str, path: str, body: object = None) -> object:
@@ -660,10 +699,20 @@ def build_parser() -> argparse.ArgumentParser:
     migrate.add_argument("--database-url", default=None, help="a PostgreSQL database (postgresql://...)")
     migrate.set_defaults(func=cmd_migrate)
 
-    backup = commands.add_parser("backup", help="copy the database and its keys while the gateway runs")
+    backup = commands.add_parser("backup", help="copy the database, its keys and recordings' objects while the "
+                                                "gateway runs")
     backup.add_argument("dest", help="a new directory for the copy")
     backup.add_argument("--data-dir", default="data")
+    backup.add_argument("--policy", default=None,
+                        help="policy file: its [replay.storage], where recordings' objects are")
     backup.set_defaults(func=cmd_backup)
+
+    restore = commands.add_parser("restore", help="a backup into a data directory with no database, its recordings' "
+                                                  "objects into the policy's bucket")
+    restore.add_argument("backup", help="the backup's directory")
+    restore.add_argument("--data-dir", default="data")
+    restore.add_argument("--policy", default=None, help="policy file: its [replay.storage], where to put the objects")
+    restore.set_defaults(func=cmd_restore)
 
     deletion = commands.add_parser("deletion", help="deletion requests, through the running gateway's admin API")
     deletion_commands = deletion.add_subparsers(dest="deletion_command", required=True)

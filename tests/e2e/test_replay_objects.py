@@ -8,9 +8,14 @@ from __future__ import annotations
 
 import contextlib
 import json
+import shutil
 import sqlite3
+import stat
+import subprocess
+import sys
 import threading
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 import httpx
@@ -274,3 +279,57 @@ def test_a_kill_during_flushes_loses_no_acknowledged_chunk_and_the_half_done_obj
     wait_until(lambda: set(bucket_objects(seaweedfs, s3_bucket)) == indexed_keys(gateway), timeout=30,
                what="the bucket holding exactly the indexed objects")
 
+
+
+def cli(gateway: GatewayProcess, *args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([sys.executable, "-m", "gateway", *args], capture_output=True, text=True, timeout=120,
+                          env=gateway.env)
+
+
+def test_a_backup_holds_the_objects_its_index_names_and_restores_them_into_a_new_bucket_checked(
+    vendor: FakeVendor, start_gateway: Callable[..., GatewayProcess], seaweedfs: SeaweedFS, s3_bucket: S3Bucket,
+    tmp_path: Path
+) -> None:
+    gateway = start_gateway(s3_policy(vendor, s3_bucket, analyze_live=False), env=s3_env(s3_bucket))
+    recordings = [json.loads(path.read_text()) for path in SESSIONS[:3]]
+    for recording in recordings:
+        events = recording["events"]
+        for i in range(0, len(events), 40):
+            assert post_events(gateway, recording["session_id"], events[i:i + 40]).status_code == 200
+    stored = {r["session_id"]: gateway.admin(f"/admin/v1/replay/sessions/{r['session_id']}/events").json()
+              for r in recordings}
+    assert gateway.policy_path is not None
+
+    backup = tmp_path / "backup"
+    done = cli(gateway, "backup", str(backup), "--data-dir", str(gateway.data_dir),
+               "--policy", str(gateway.policy_path))
+
+    assert done.returncode == 0, done.stderr
+    assert "recording object(s)" in done.stdout
+    kept = {str(p.relative_to(backup / "objects")): p for p in (backup / "objects").rglob("*") if p.is_file()}
+    assert set(kept) == indexed_keys(gateway)  # served throughout: the objects of the copied index, all of them
+    assert {stat.S_IMODE(p.stat().st_mode) for p in kept.values()} == {0o600}
+    gateway.kill()
+
+    # The bucket is lost: the backup goes into a new one, and the restored gateway reads every event back.
+    bucket = seaweedfs.create_bucket()
+    restored = GatewayProcess(tmp_path / "restored", s3_policy(vendor, bucket, analyze_live=False), env=s3_env(bucket))
+    assert restored.policy_path is not None
+    damaged = tmp_path / "damaged"
+    shutil.copytree(backup, damaged)
+    (damaged / "objects" / min(kept)).unlink()
+    refused = cli(restored, "restore", str(damaged), "--data-dir", str(restored.data_dir),
+                  "--policy", str(restored.policy_path))
+    assert refused.returncode != 0 and "do not match its database" in refused.stderr
+    assert not (restored.data_dir / "gateway.sqlite3").exists() and bucket_objects(seaweedfs, bucket) == {}
+
+    done = cli(restored, "restore", str(backup), "--data-dir", str(restored.data_dir),
+               "--policy", str(restored.policy_path))
+    assert done.returncode == 0, done.stderr
+    assert set(bucket_objects(seaweedfs, bucket)) == set(kept)
+    restored.start()
+    try:
+        for session_id, events in stored.items():
+            assert restored.admin(f"/admin/v1/replay/sessions/{session_id}/events").json() == events, session_id
+    finally:
+        restored.close()

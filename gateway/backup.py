@@ -133,7 +133,7 @@ def restore(backup_dir: Path, data_dir: Path, objects: ObjectStore | None = None
 
 def _check_database(path: Path) -> None:
     try:
-        with contextlib.closing(sqlite3.connect(f"file:{path}?mode=ro", uri=True)) as conn:
+        with contextlib.closing(sqlite3.connect(path)) as conn:  # read-write: see object_backup.named
             check = conn.execute("PRAGMA quick_check").fetchone()[0]
     except sqlite3.Error as exc:
         raise BackupError(f"could not read {path}: {exc}") from None

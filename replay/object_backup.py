@@ -33,8 +33,9 @@ class Named:
 
 
 def named(database: Path) -> list[Named]:
-    """The objects the index in `database` (a copy, read-only) still points into."""
-    with contextlib.closing(sqlite3.connect(f"file:{database}?mode=ro", uri=True)) as conn:
+    """The objects the index in `database` (a copy: opened read-write, as a read-only connection to a database in WAL
+    mode would leave its -shm file behind) still points into."""
+    with contextlib.closing(sqlite3.connect(database)) as conn:
         has_table = conn.execute("SELECT count(*) FROM sqlite_master WHERE name = 'replay_objects'").fetchone()[0]
         if not has_table:
             return []

@@ -22,7 +22,7 @@ from replay import store as replay_store
 from replay.batching import Batching, batching_for
 from replay.compression import Compressor
 from replay.objects import Span, new_key
-from replay.s3 import S3Objects
+from replay.s3 import PUT_ATTEMPTS, S3Objects
 from replay.shredding import KeyRing
 from replay.store import ChunkIn, ReplayStore
 from replay.summary import summarize
@@ -365,3 +365,48 @@ def test_objects_hold_sealed_chunks_and_one_sealed_under_a_key_destroyed_before_
     assert asyncio.run(store.sweep()).emptied == 2  # and the first visit's
     (kept,) = bucket_keys(store)
     assert not object_bytes(credentials, store, kept).startswith(b"\x28\xb5\x2f\xfd")  # sealed, not a zstd frame
+
+
+def test_a_put_the_store_answers_503_is_retried_and_one_refused_for_good_says_the_stores_code(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+    from replay.objects import ObjectStoreUnavailable
+
+    received: list[tuple[str, bytes, str]] = []  # (path, body, its Authorization header)
+    busy = {"left": 2}  # 503s before the store takes a put
+
+    class Store(BaseHTTPRequestHandler):
+        def do_PUT(self) -> None:
+            received.append((self.path, self.rfile.read(int(self.headers["Content-Length"])),
+                             self.headers.get("Authorization", "")))
+            status = 503 if busy["left"] else 200
+            busy["left"] -= bool(busy["left"])
+            body = b"<Error><Code>SlowDown</Code><Message>key x</Message></Error>" if status == 503 else b""
+            self.send_response(status)
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
+        def log_message(self, *args: object) -> None:
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Store)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    monkeypatch.setenv("AWS_ACCESS_KEY_ID", "AKIDEXAMPLE")
+    monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "secret")
+    objects = S3Objects(ReplayStorage(backend="s3", endpoint=f"http://127.0.0.1:{server.server_port}", bucket="b"))
+    try:
+        objects.put("replay/2026/12/04/16/k1", b"chunks")
+        assert [(path, body) for path, body, _ in received] == [("/b/replay/2026/12/04/16/k1", b"chunks")] * 3
+        assert all(auth.startswith("AWS4-HMAC-SHA256 Credential=AKIDEXAMPLE/") for _, _, auth in received)
+
+        busy["left"] = 100  # a store that stays busy: every attempt, then a refusal naming its code, not its message
+        with pytest.raises(ObjectStoreUnavailable, match=r"HTTP 503 SlowDown$"):
+            objects.put("replay/2026/12/04/16/k2", b"chunks")
+        assert len(received) == 3 + PUT_ATTEMPTS
+    finally:
+        objects.close()
+        server.shutdown()
+        server.server_close()

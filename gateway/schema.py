@@ -36,6 +36,7 @@ from gateway.storage.ddl import postgres_tables
 from gateway.storage.migrations import unported
 from gateway.storage.postgres import postgres_engine
 from replay import analysis as replay_analysis
+from replay import compaction as replay_compaction
 from replay import object_index as replay_objects
 from replay import search as replay_search
 from replay import shredding
@@ -72,6 +73,7 @@ MIGRATIONS: tuple[Migration, ...] = (
               postgres=(*postgres_tables(shredding.INDEX_TABLES), shredding.POSTGRES_INDEX_FILL)),
     *ownership.MIGRATIONS,
     *shared_keys.MIGRATIONS,
+    Migration("replay-segments-1", replay_compaction.SCHEMA, postgres=postgres_tables(replay_compaction.SCHEMA)),
 )
 
 

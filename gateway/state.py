@@ -57,7 +57,7 @@ from policies.loader import LOCAL_SINK
 from policies.pii.scrubber import Scrubber
 from policies.policy import Destination, Policy, Source
 from replay import analysis as replay_analysis
-from replay import object_index
+from replay import compaction, object_index
 from replay import service as replay_service
 from replay.batching import batching_for
 from replay.compression import Compressor
@@ -184,7 +184,8 @@ async def open_gateway(policy: Policy, data_dir: Path, announce_token: Callable[
     if batching is not None:
         await asyncio.to_thread(batching.objects.check)  # a wrong bucket or key is said now, not at the first chunk
     store = ReplayStore(db, Compressor(policy.replay.compression_level), keys.replay_keys(policy, data_dir),
-                        linked=linked_to, batching=batching)
+                        linked=linked_to, batching=batching, compact_after_s=policy.replay.storage.compact_after_s,
+                        compact_level=policy.replay.storage.compact_level)
     replay = ReplayService(policy.replay, store, *replay_parts(setup, identity, suppression, ledger, metrics, outbox))
     deletions = Deletions(
         db, destinations=policy.destinations, identity=identity, suppression=suppression, outbox=outbox,
@@ -205,6 +206,9 @@ async def open_gateway(policy: Policy, data_dir: Path, announce_token: Callable[
     if batching is not None:
         work["replay-objects"] = lambda: object_index.sweep_periodically(
             store.sweep, policy.replay.storage.sweep_interval_s, stopping)
+    if policy.replay.storage.compact_after_s > 0:
+        work["replay-compaction"] = lambda: compaction.compact_periodically(
+            store.compact, policy.replay.storage.sweep_interval_s, stopping)
     if policy.audit.checkpoint_sink:
         sink = audit_checkpoints.open_sink(policy.audit.checkpoint_sink)
         work["audit-checkpoints"] = lambda: audit_checkpoints.checkpoint_periodically(

@@ -26,6 +26,8 @@
     linger_s = 0.0                    # how long a chunk may wait for others to share its object (0: while a put runs)
     orphan_after_s = 3600             # an object no index row names, older than this, is swept
     sweep_interval_s = 60             # how often emptied objects, erasures and orphans are dealt with
+    compact_after_s = 3600            # a session idle this long is made one segment (replay.compaction); 0: off
+    compact_level = 19                # zstd level of segments (written in the background, once per session)
 """
 
 from __future__ import annotations
@@ -58,6 +60,8 @@ class ReplayStorage:
     linger_s: float = 0.0
     orphan_after_s: float = 3600.0
     sweep_interval_s: float = 60.0
+    compact_after_s: float = 3600.0
+    compact_level: int = 19
 
 
 @dataclass(frozen=True)
@@ -129,7 +133,11 @@ def read_storage(table: Table) -> ReplayStorage:
         linger_s=table.number("linger_s", d.linger_s),
         orphan_after_s=table.number("orphan_after_s", d.orphan_after_s, minimum=1.0),
         sweep_interval_s=table.number("sweep_interval_s", d.sweep_interval_s, minimum=0.1),
+        compact_after_s=table.number("compact_after_s", d.compact_after_s),
+        compact_level=table.integer("compact_level", d.compact_level, minimum=1),
     )
+    if storage.compact_level > 22:
+        raise table.error("compact_level", "zstd levels go up to 22")
     if storage.backend == "s3" and not storage.bucket:
         raise table.error("bucket", "missing: the s3 backend needs a bucket")
     if storage.endpoint and not storage.endpoint.startswith(("http://", "https://")):

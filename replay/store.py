@@ -15,18 +15,20 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import itertools
+import os
 import time
 from collections import OrderedDict
 from collections.abc import Awaitable, Callable, Iterable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
-from functools import partial
+from functools import cached_property, partial
 from typing import Any, NamedTuple
 
 import orjson
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
-from replay import blobs, generic_dictionary, object_index, shredding
+from replay import blobs, compaction, generic_dictionary, object_index, shredding
 from replay.batching import Batching, pack, take
 from replay.blobs import ChunkStore
 from replay.compression import Compressor
@@ -206,10 +208,14 @@ class ReplayStore:
     objects of many chunks each (`batching`: the S3 backend, replay.batching)."""
 
     def __init__(self, db: Database, compressor: Compressor, keys: KeyRing, chunk_store: ChunkStore | None = None,
-                 linked: Linked | None = None, batching: Batching | None = None) -> None:
+                 linked: Linked | None = None, batching: Batching | None = None,
+                 compact_after_s: float = 3600.0, compact_level: int = 19) -> None:
         self.db = db
         self.linked = linked
         self.compressor = compressor
+        self.compact_after_s = compact_after_s
+        self.segment_compressor = Compressor(compact_level)  # idle sessions' segments (replay.compaction)
+        self._uncompactable: set[str] = set()  # sessions a pass found unreadable (a key destroyed meanwhile)
         self.keys = keys
         db.read_sync(keys.check)
         self.blobs = chunk_store or blobs.DatabaseChunkStore()
@@ -234,6 +240,7 @@ class ReplayStore:
             lambda c: c.execute("SELECT id, source, data FROM replay_dictionaries ORDER BY id").fetchall()
         ):
             compressor.add_dictionary(dict_id, data)
+            self.segment_compressor.add_dictionary(dict_id, data)
             if source != GENERIC_SOURCE:
                 self.current_dictionary[source] = dict_id
 
@@ -548,7 +555,8 @@ class ReplayStore:
             for table in ("replay_chunks", "replay_windows", "replay_signals", "replay_forms", "replay_pages",
                           "replay_heat", "replay_sessions"):
                 conn.execute(f"DELETE FROM {table} WHERE session_id = ?", (session_id,))
-        self.keys.destroy_unused(conn, key_ids)
+            key_ids |= compaction.delete_for_session(conn, session_id)
+        self.keys.destroy_unused(conn, key_ids - compaction.keys_in_use(conn, key_ids))
         self.forget(sessions)
         return len(sessions)
 
@@ -583,11 +591,12 @@ class ReplayStore:
         dict_id = self.dictionary_for(source)
 
         def count(conn: Connection) -> int:
-            return conn.execute(
+            loose: int = conn.execute(
                 """SELECT count(*) FROM replay_chunks c JOIN replay_sessions s USING (session_id)
                    WHERE s.source = ? AND c.dictionary_id IS NOT DISTINCT FROM ?""",
                 (source, dict_id),
             ).fetchone()[0]
+            return loose + compaction.chunks_with_dictionary(conn, source, dict_id)
 
         return self.db.read_sync(count)
 
@@ -617,6 +626,7 @@ class ReplayStore:
 
         dict_id = await self.db.write(insert)
         self.compressor.add_dictionary(dict_id, data)
+        self.segment_compressor.add_dictionary(dict_id, data)
         self.current_dictionary[source] = dict_id
         return dict_id
 
@@ -637,7 +647,7 @@ class ReplayStore:
         events are due."""
 
         def select(conn: Connection) -> tuple[list[tuple[_ChunkRow, int, int]], _Keys, dict[int, bytes],
-                                                      dict[int, Span]]:
+                                                      dict[int, Span], list[compaction.Segment], dict[int, bytes]]:
             rows = [(_ChunkRow(*row[:5]), row[5], row[6]) for row in conn.execute(
                 f"""SELECT {_CHUNK_ROW}, c.first_ts, c.last_ts FROM replay_chunks c
                     WHERE c.session_id = ? AND (CAST(? AS TEXT) IS NULL OR c.window_id = ?)
@@ -645,14 +655,31 @@ class ReplayStore:
                 (session_id, window_id, window_id),
             )]
             chunk_rows = [row for row, _, _ in rows]
-            return rows, self._keys_of(conn, chunk_rows), *self._chunks_in(conn, [row.id for row in chunk_rows])
+            segments = compaction.segments_of(conn, session_id)
+            keys = self._keys_of(conn, chunk_rows)
+            keys.update((s.key_id, self.keys.key(conn, s.key_id)) for s in segments if s.key_id not in keys)
+            return (rows, keys, *self._chunks_in(conn, [row.id for row in chunk_rows]), segments,
+                    compaction.blobs_of(conn, segments))
 
-        rows, keys, data, spans = self.db.read_sync(select)
+        rows, keys, data, spans, segments, segment_data = self.db.read_sync(select)
         data.update(self._fetch(spans))
-        return in_time_order(
-            ChunkSpan(first_ts, last_ts, partial(self._parse_chunk, keys, row, data[row.id]))
-            for row, first_ts, last_ts in rows if _readable(row, keys, data)
-        )
+        segment_data.update(self._fetch_segments(segments))
+        loose = [ChunkSpan(first_ts, last_ts, partial(self._parse_chunk, keys, row, data[row.id]))
+                 for row, first_ts, last_ts in rows if _readable(row, keys, data)]
+        compacted = [ChunkSpan(part.first_ts, part.last_ts, partial(opened.events, part))
+                     for segment in segments if segment.id in segment_data and keys[segment.key_id] is not None
+                     for opened in [_OpenedSegment(self, keys, session_id, segment, segment_data[segment.id])]
+                     for part in segment.parts if window_id is None or part.window_id == window_id]
+        # Segments hold the older chunks: stable on first_ts, their events come first at the same instant.
+        return in_time_order(sorted(compacted + loose, key=lambda span: span.first_ts))
+
+    def _fetch_segments(self, segments: list[compaction.Segment]) -> dict[int, bytes]:
+        """The bytes of segments kept in objects (each one whole object)."""
+        spans = {s.id: Span(s.object_key, 0, s.stored_bytes) for s in segments if s.object_key is not None}
+        if not spans or self.batching is None:
+            return {}
+        found = self.batching.objects.read(list(spans.values()))
+        return {segment_id: found[span] for segment_id, span in spans.items() if span in found}
 
     def _chunks_in(self, conn: Connection, chunk_ids: list[int]) -> tuple[dict[int, bytes], dict[int, Span]]:
         """The bytes of chunks kept in the database, and where the others are in objects (fetched by `_fetch`, after
@@ -665,6 +692,101 @@ class ReplayStore:
             return {}
         found = self.batching.objects.read(list(spans.values()))
         return {chunk_id: found[span] for chunk_id, span in spans.items() if span in found}
+
+    # -- compaction (replay.compaction) -------------------------------------------------------------------------------
+
+    async def compact(self, now: float | None = None) -> int:
+        """Rewrite sessions idle for `compact_after_s` as segments, up to COMPACT_BATCH of them; returns the number of
+        segments written."""
+        cutoff = (time.time() if now is None else now) - self.compact_after_s
+        idle = await self.db.read(partial(compaction.idle_sessions, cutoff, compaction.COMPACT_BATCH))
+        written = 0
+        for session_id, source in idle:
+            if session_id not in self._uncompactable:
+                written += await self._compact_session(session_id, source)
+        return written
+
+    async def _compact_session(self, session_id: str, source: str) -> int:
+        def select(conn: Connection) -> tuple[list[tuple[_ChunkRow, str, int, int]], _Keys, dict[str, bytes],
+                                              dict[int, bytes], dict[int, Span]]:
+            rows = [(_ChunkRow(*row[:5]), row[5], row[6], row[7]) for row in conn.execute(
+                f"""SELECT {_CHUNK_ROW}, c.window_id, c.first_ts, c.last_ts FROM replay_chunks c
+                    WHERE c.session_id = ? AND c.key_id IS NOT NULL ORDER BY c.first_ts, c.id""", (session_id,))]
+            chunk_rows = [row for row, _, _, _ in rows]
+            wrapped = {key_id: conn.execute("SELECT wrapped FROM replay_keys WHERE key_id = ?", (key_id,)).fetchone()
+                       for key_id in {row.key_id for row in chunk_rows if row.key_id is not None}}
+            return (rows, self._keys_of(conn, chunk_rows), {k: w[0] for k, w in wrapped.items() if w is not None},
+                    *self._chunks_in(conn, [row.id for row in chunk_rows]))
+
+        rows, keys, wrapped, data, spans = await self.db.read(select)
+        data.update(await asyncio.to_thread(self._fetch, spans))
+        groups: dict[str, list[tuple[_ChunkRow, str, int, int]]] = {}
+        for row in rows:
+            groups.setdefault(str(row[0].key_id), []).append(row)  # (the query took only sealed chunks)
+        written = 0
+        for key_id, group in groups.items():
+            aead = keys.get(key_id)
+            if aead is None or key_id not in wrapped or not all(_readable(row, keys, data) for row, *_ in group):
+                self._uncompactable.add(session_id)  # deleted or shredded meanwhile: its deletion removes it
+                continue
+            key = DataKey(key_id, aead, wrapped[key_id])
+            segment = await asyncio.to_thread(self._segment, session_id, source, key, group, data)
+            written += await self._store_segment(segment, key, [row.id for row, *_ in group])
+        return written
+
+    def _segment(self, session_id: str, source: str, key: DataKey, group: list[tuple[_ChunkRow, str, int, int]],
+                 data: dict[int, bytes]) -> compaction.NewSegment:
+        """(On a worker thread.) The chunks of `group` opened and rewritten as one sealed segment."""
+        keys: _Keys = {key.key_id: key.aead}
+        raws = [self.compressor.decompress(self._open(keys, row, data[row.id]), row.dictionary_id)
+                for row, _, _, _ in group]
+        ends = list(itertools.accumulate(map(len, raws)))
+        parts = [compaction.Part(window_id, first_ts, last_ts, end - len(raw), end)
+                 for (_, window_id, first_ts, last_ts), raw, end in zip(group, raws, ends, strict=True)]
+        dict_id, seal_id = self.dictionary_for(source), os.urandom(16)
+        compressed = self.segment_compressor.compress(b"".join(raws), dict_id)
+        return compaction.NewSegment(session_id, key.key_id, dict_id, seal_id, parts,
+                                     shredding.seal_chunk(key, session_id, seal_id, dict_id, compressed))
+
+    async def _store_segment(self, segment: compaction.NewSegment, sealed_with: DataKey, chunk_ids: list[int]) -> int:
+        """Write a segment (its object first, for S3), then in one transaction index it and drop the chunks it
+        replaces, if they and their key are all still there (else nothing changes: 0)."""
+        key = None
+        if self.batching is not None:
+            key = new_key(self.batching.prefix)
+            self.batching.in_flight.add(key)
+            await asyncio.to_thread(self.batching.objects.put, key, segment.data)
+
+        def commit(conn: Connection) -> int:
+            marks = ", ".join("?" * len(chunk_ids))
+            present, old_bytes = conn.execute(
+                f"SELECT count(*), coalesce(sum(stored_bytes), 0) FROM replay_chunks WHERE id IN ({marks}) "
+                "AND key_id = ?", (*chunk_ids, segment.key_id)).fetchone()
+            sealed_under = conn.execute("SELECT wrapped FROM replay_keys WHERE key_id = ?",
+                                        (segment.key_id,)).fetchone()
+            if present != len(chunk_ids) or sealed_under is None or sealed_under[0] != sealed_with.wrapped:
+                return 0  # deleted, shredded (or the key made again) meanwhile
+            now = time.time()
+            object_id = None if key is None else object_index.add_object(conn, key, len(segment.data), now)
+            compaction.insert(conn, segment, object_id, now)
+            self.blobs.delete(conn, chunk_ids)
+            if self.batching is not None:
+                object_index.release(conn, chunk_ids, erase=False)
+            conn.execute(f"DELETE FROM replay_chunks WHERE id IN ({marks})", chunk_ids)
+            conn.execute("UPDATE replay_sessions SET stored_bytes = stored_bytes - ? + ? WHERE session_id = ?",
+                         (old_bytes, len(segment.data), segment.session_id))
+            return 1
+
+        written = 0
+        try:
+            written = await self.db.write(commit)
+        finally:
+            if key is not None and self.batching is not None:
+                self.batching.in_flight.discard(key)
+                if not written:  # else the sweeper finds it, an orphan
+                    with contextlib.suppress(Exception):
+                        await asyncio.to_thread(self.batching.objects.delete, [key])
+        return written
 
     async def sweep(self) -> object_index.Swept:
         """Zero deleted people's ranges in objects, delete objects no chunk is left in, and orphans (see
@@ -698,6 +820,25 @@ class ReplayStore:
     def _parse_chunk(self, keys: _Keys, row: _ChunkRow, data: bytes) -> list[dict[str, Any]]:
         events: list[dict[str, Any]] = orjson.loads(
             self.compressor.decompress(self._open(keys, row, data), row.dictionary_id))
+        return events
+
+
+class _OpenedSegment:
+    """A segment being read: opened and decompressed once, when the first of its parts is due."""
+
+    def __init__(self, store: ReplayStore, keys: _Keys, session_id: str, segment: compaction.Segment,
+                 data: bytes) -> None:
+        self.store, self.keys, self.session_id, self.segment, self.data = store, keys, session_id, segment, data
+
+    @cached_property
+    def plain(self) -> bytes:
+        segment = self.segment
+        compressed = shredding.open_chunk(self.keys[segment.key_id], segment.id, self.session_id, segment.seal_id,
+                                          segment.dictionary_id, self.data)
+        return self.store.segment_compressor.decompress(compressed, segment.dictionary_id)
+
+    def events(self, part: compaction.Part) -> list[dict[str, Any]]:
+        events: list[dict[str, Any]] = orjson.loads(self.plain[part.start : part.end])
         return events
 
 

@@ -1,0 +1,208 @@
+"""Compaction: an idle recording rewritten as one sealed segment, so that it is stored in fewer bytes.
+
+Chunks are stored as they arrive, each compressed on its own (with the source's dictionary) and indexed by a row of
+`replay_chunks`: small inputs compress poorly, and a row per chunk costs about as much as a fifth of the chunk. Once a
+session has received nothing for `[replay.storage] compact_after_s`, the store (ReplayStore.compact, run by the
+background task below) rewrites its chunks as one segment:
+
+- the chunks' JSON one after another, compressed as one zstd frame at `compact_level` with the source's current
+  dictionary, sealed (replay.shredding) under the session's data key, with a random 16-byte identity of the segment as
+  associated data: a deletion that destroys the key makes the segment unreadable like the chunks it replaces;
+- its bytes one blob of `replay_segment_blobs` (database backend) or one object (S3 backend, named like batched
+  objects and counted in `replay_objects` as one chunk, so the object sweeper removes it when the segment goes);
+- one row of `replay_segments`, whose `chunk_table` keeps each chunk's window, time span and where its JSON starts and
+  ends in the segment, so that reading by window and merging by time still work event by event.
+
+The segment is written first (an object put, or nothing yet for the database), then one transaction inserts its row
+(and blob), counts the old chunks off their objects (the sweeper frees them) and deletes their rows, after checking
+that those chunks and the key are still there: a deletion or new data in between leaves the old rows as they were and
+the segment unused (an orphan object the sweeper removes). A kill -9 at any point loses nothing: until the commit the
+old rows and bytes are what reads use.
+
+Only chunks sealed under a key are compacted, one segment per key (a session's chunks share their binding's key);
+chunks arriving after compaction are stored as chunks again and compacted with the next idle period, as another
+segment of the session.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from collections.abc import Awaitable, Callable, Iterable
+from dataclasses import dataclass
+from itertools import accumulate
+
+import orjson
+import zstandard
+
+from replay.database import Connection
+
+log = logging.getLogger("replay.compaction")
+
+COMPACT_BATCH = 100  # sessions compacted per pass of the background task
+
+# One definition of the segment index, for the store and for bench/replay_store.py's measure of its size.
+SCHEMA = (
+    """CREATE TABLE replay_segments (
+        id INTEGER PRIMARY KEY AUTOINCREMENT,
+        session_id TEXT NOT NULL,
+        key_id TEXT NOT NULL,
+        dictionary_id INTEGER,
+        seal_id BLOB NOT NULL,
+        first_ts INTEGER NOT NULL,
+        last_ts INTEGER NOT NULL,
+        chunks INTEGER NOT NULL,
+        raw_bytes INTEGER NOT NULL,
+        stored_bytes INTEGER NOT NULL,
+        chunk_table BLOB NOT NULL,
+        object INTEGER,
+        created_at REAL NOT NULL
+    )""",
+    "CREATE INDEX replay_segments_session ON replay_segments (session_id)",
+    "CREATE INDEX replay_segments_key ON replay_segments (key_id)",
+    "CREATE TABLE replay_segment_blobs (segment_id INTEGER PRIMARY KEY, data BLOB NOT NULL)",
+)
+INDEX_TABLES = ("replay_segments", "replay_segments_session", "replay_segments_key")  # what the bench counts as index
+
+
+@dataclass(frozen=True)
+class Part:
+    """One former chunk inside a segment: its window, time span, and where its JSON is in the segment's plaintext."""
+
+    window_id: str
+    first_ts: int
+    last_ts: int
+    start: int
+    end: int
+
+
+@dataclass(frozen=True)
+class Segment:
+    """A segment's index row, as reading needs it; `object_key` None: its bytes are in the database."""
+
+    id: int
+    key_id: str
+    dictionary_id: int | None
+    seal_id: bytes
+    stored_bytes: int
+    parts: list[Part]
+    object_key: str | None
+
+
+_TABLE = zstandard.ZstdCompressor(level=3)
+_UNTABLE = zstandard.ZstdDecompressor()
+
+
+def encode_parts(parts: list[Part]) -> bytes:
+    """The chunk table, small: windows named once, times and lengths as differences (most are a few digits)."""
+    windows = list(dict.fromkeys(part.window_id for part in parts))
+    rows, previous = [], 0
+    for part in parts:
+        rows.append([windows.index(part.window_id), part.first_ts - previous, part.last_ts - part.first_ts,
+                     part.end - part.start])
+        previous = part.first_ts
+    return _TABLE.compress(orjson.dumps({"windows": windows, "parts": rows}))
+
+
+def decode_parts(data: bytes) -> list[Part]:
+    table = orjson.loads(_UNTABLE.decompress(data))
+    windows, rows = table["windows"], table["parts"]
+    firsts = list(accumulate(row[1] for row in rows))
+    ends = list(accumulate(row[3] for row in rows))
+    return [Part(windows[row[0]], first, first + row[2], end - row[3], end)
+            for row, first, end in zip(rows, firsts, ends, strict=True)]
+
+
+def idle_sessions(before: float, limit: int, conn: Connection) -> list[tuple[str, str]]:
+    """(session id, source) of sessions last written before `before` that have chunks sealed under a key."""
+    rows = conn.execute(
+        """SELECT s.session_id, s.source FROM replay_sessions s WHERE s.updated_at < ? AND EXISTS
+               (SELECT 1 FROM replay_chunks c WHERE c.session_id = s.session_id AND c.key_id IS NOT NULL)
+           ORDER BY s.updated_at LIMIT ?""", (before, limit)).fetchall()
+    return [(session_id, source) for session_id, source in rows]
+
+
+def segments_of(conn: Connection, session_id: str) -> list[Segment]:
+    rows = conn.execute(
+        """SELECT g.id, g.key_id, g.dictionary_id, g.seal_id, g.stored_bytes, g.chunk_table, o.key
+           FROM replay_segments g LEFT JOIN replay_objects o ON o.id = g.object WHERE g.session_id = ?
+           ORDER BY g.id""", (session_id,)).fetchall()
+    return [Segment(row[0], row[1], row[2], row[3], row[4], decode_parts(row[5]), row[6]) for row in rows]
+
+
+def blobs_of(conn: Connection, segments: Iterable[Segment]) -> dict[int, bytes]:
+    """The bytes of those of `segments` kept in the database."""
+    found: dict[int, bytes] = {}
+    for segment in segments:
+        if segment.object_key is None:
+            row = conn.execute("SELECT data FROM replay_segment_blobs WHERE segment_id = ?", (segment.id,)).fetchone()
+            if row is not None:
+                found[segment.id] = row[0]
+    return found
+
+
+@dataclass(frozen=True)
+class NewSegment:
+    session_id: str
+    key_id: str
+    dictionary_id: int | None
+    seal_id: bytes
+    parts: list[Part]
+    data: bytes  # sealed
+
+
+def insert(conn: Connection, segment: NewSegment, object_id: int | None, now: float) -> int:
+    """The segment's row; its bytes too unless they are in an object (`object_id`, counted as one chunk of it)."""
+    parts = segment.parts
+    row = conn.execute(
+        """INSERT INTO replay_segments (session_id, key_id, dictionary_id, seal_id, first_ts, last_ts, chunks,
+                                        raw_bytes, stored_bytes, chunk_table, object, created_at)
+           VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id""",
+        (segment.session_id, segment.key_id, segment.dictionary_id, segment.seal_id, min(p.first_ts for p in parts),
+         max(p.last_ts for p in parts), len(parts), parts[-1].end, len(segment.data), encode_parts(parts),
+         object_id, now)).fetchone()
+    if object_id is None:
+        conn.execute("INSERT INTO replay_segment_blobs (segment_id, data) VALUES (?, ?)", (row[0], segment.data))
+    else:
+        conn.execute("UPDATE replay_objects SET chunks = chunks + 1 WHERE id = ?", (object_id,))
+    return int(row[0])
+
+
+def delete_for_session(conn: Connection, session_id: str) -> set[str]:
+    """Delete a session's segments (inside the caller's write): their blobs, or their count in their objects (the
+    sweeper deletes an object left with none). Returns the keys they were sealed under."""
+    rows = conn.execute("SELECT id, key_id, object FROM replay_segments WHERE session_id = ?", (session_id,)).fetchall()
+    conn.executemany("DELETE FROM replay_segment_blobs WHERE segment_id = ?", [(row[0],) for row in rows])
+    conn.executemany("UPDATE replay_objects SET chunks = chunks - 1 WHERE id = ?",
+                     [(row[2],) for row in rows if row[2] is not None])
+    conn.execute("DELETE FROM replay_segments WHERE session_id = ?", (session_id,))
+    return {row[1] for row in rows}
+
+
+def keys_in_use(conn: Connection, key_ids: Iterable[str]) -> set[str]:
+    """Those of `key_ids` that a segment is still sealed under (a key is shared by the sessions of one binding)."""
+    return {key_id for key_id in key_ids
+            if conn.execute("SELECT 1 FROM replay_segments WHERE key_id = ? LIMIT 1", (key_id,)).fetchone()}
+
+
+def chunks_with_dictionary(conn: Connection, source: str, dict_id: int | None) -> int:
+    """Chunks compacted into segments compressed with `dict_id`: with the chunks not compacted, what a source has
+    stored since its dictionary (compaction recompresses with the current one)."""
+    count: int = conn.execute(
+        """SELECT coalesce(sum(g.chunks), 0) FROM replay_segments g JOIN replay_sessions s USING (session_id)
+           WHERE s.source = ? AND g.dictionary_id IS NOT DISTINCT FROM ?""", (source, dict_id)).fetchone()[0]
+    return count
+
+
+async def compact_periodically(compact_once: Callable[[], Awaitable[int]], interval_s: float,
+                               stop: asyncio.Event) -> None:
+    while not stop.is_set():
+        try:
+            written = await compact_once()
+            if written:
+                log.info("replay compaction: %d idle sessions rewritten as segments", written)
+        except Exception:  # the store or the database is down: the next pass tries again
+            log.exception("replay compaction: pass failed")
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(stop.wait(), interval_s)

@@ -1,0 +1,156 @@
+"""Compaction (replay.compaction): an idle session's chunks rewritten as one sealed segment read back event for event
+as they did before, take fewer bytes, and go with a deletion (their key destroyed); a session still recorded is left
+alone, and chunks arriving after compaction read merged with the segment. Runs on SQLite and on PostgreSQL
+(`database_location`); the S3 backend and a kill -9 mid-compaction are in test_replay_compaction_s3.py."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from gateway.database import Database
+from gateway.schema import MIGRATIONS
+from gateway.storage.engine import Engine
+from replay import compaction
+from replay.compression import Compressor
+from replay.generic_dictionary import chunks_of
+from replay.shredding import KeyRing
+from replay.store import ChunkIn, ReplayStore
+from replay.summary import summarize
+
+MASTER_KEY = bytes(range(32))  # not a secret: the tests' master key
+STORE_MIGRATIONS = [m for m in MIGRATIONS if m.name.startswith("replay-")]  # the replay parts of the schema
+FIXTURES = Path(__file__).resolve().parents[2] / "fixtures"
+LATER = 10**10  # a `now` at which every session is long idle
+
+
+@pytest.fixture
+def store(database_location: Path | Engine):
+    db = Database(database_location, STORE_MIGRATIONS)
+    yield ReplayStore(db, Compressor(level=3), KeyRing(MASTER_KEY), compact_after_s=60)
+    db.close()
+
+
+def recording(corpus: str, index: int) -> list[dict[str, Any]]:
+    events: list[dict[str, Any]] = json.loads(sorted((FIXTURES / corpus).glob("sess_*.json"))[index].read_text())[
+        "events"]
+    return events
+
+
+async def record(store: ReplayStore, session_id: str, events: list[dict[str, Any]], subject: str,
+                 window_id: str = "w-1") -> None:
+    """A recording sent as posthog-js sends it: a request every two seconds of events."""
+    for chunk in chunks_of(events):
+        await store.add("web", [ChunkIn(session_id, window_id, (subject,), chunk, summarize(chunk))])
+
+
+def count(store: ReplayStore, sql: str, *args: object) -> int:
+    value: int = store.db.read_sync(lambda c: c.execute(sql, args).fetchone()[0])
+    return value
+
+
+def test_an_idle_session_is_one_segment_that_reads_back_the_same_events_in_fewer_bytes(store: ReplayStore) -> None:
+    asyncio.run(record(store, "spa", recording("spa-corpus", 0), "h-ada"))
+    before = list(store.read_events("spa"))
+    stored_before = count(store, "SELECT stored_bytes FROM replay_sessions WHERE session_id = 'spa'")
+
+    assert asyncio.run(store.compact(now=LATER)) == 1
+
+    assert list(store.read_events("spa")) == before
+    assert count(store, "SELECT count(*) FROM replay_chunks WHERE session_id = 'spa'") == 0
+    assert count(store, "SELECT count(*) FROM replay_blobs") == 0  # the chunks' bytes went with their rows
+    assert count(store, "SELECT count(*) FROM replay_segments WHERE session_id = 'spa'") == 1
+    segment_bytes = count(store, "SELECT sum(length(data)) FROM replay_segment_blobs")
+    assert count(store, "SELECT stored_bytes FROM replay_sessions WHERE session_id = 'spa'") == segment_bytes
+    assert segment_bytes < stored_before * 0.8
+    assert asyncio.run(store.compact(now=LATER)) == 0  # nothing left to compact
+
+
+def test_reading_one_window_of_a_compacted_session_gives_that_windows_events(store: ReplayStore) -> None:
+    events = recording("replay-corpus", 0)
+    half = len(events) // 2
+    asyncio.run(record(store, "two", events[:half], "h-ada", "w-1"))
+    asyncio.run(record(store, "two", events[half:], "h-ada", "w-2"))
+    windows = {w: list(store.read_events("two", w)) for w in ("w-1", "w-2")}
+
+    asyncio.run(store.compact(now=LATER))
+
+    assert {w: list(store.read_events("two", w)) for w in ("w-1", "w-2")} == windows
+    assert windows["w-1"] and windows["w-2"]
+
+
+def test_a_session_still_being_recorded_is_not_compacted(store: ReplayStore) -> None:
+    asyncio.run(record(store, "live", recording("replay-corpus", 1), "h-ada"))
+
+    assert asyncio.run(store.compact()) == 0  # its last chunk is younger than compact_after_s
+
+    assert count(store, "SELECT count(*) FROM replay_segments") == 0
+
+
+def test_chunks_arriving_after_compaction_read_merged_with_the_segment_and_compact_again(store: ReplayStore) -> None:
+    events = recording("replay-corpus", 2)
+    half = len(events) // 2
+    asyncio.run(record(store, "late", events[:half], "h-ada"))
+    asyncio.run(store.compact(now=LATER))
+    asyncio.run(record(store, "late", events[half:], "h-ada"))
+    whole = list(store.read_events("late"))
+
+    assert len(whole) > half
+    assert [e["timestamp"] for e in whole] == sorted(e["timestamp"] for e in whole)
+    assert asyncio.run(store.compact(now=LATER)) == 1
+    assert list(store.read_events("late")) == whole
+    assert count(store, "SELECT count(*) FROM replay_segments WHERE session_id = 'late'") == 2
+
+
+def test_every_session_of_both_corpora_reads_back_identical_after_compaction(store: ReplayStore) -> None:
+    sessions = {f"{corpus}-{i}": recording(corpus, i) for corpus in ("replay-corpus", "spa-corpus")
+                for i in range(len(list((FIXTURES / corpus).glob("sess_*.json"))))}
+    for session_id, events in sessions.items():
+        asyncio.run(record(store, session_id, events, f"h-{session_id}"))
+    before = {session_id: list(store.read_events(session_id)) for session_id in sessions}
+
+    while asyncio.run(store.compact(now=LATER)):
+        pass
+
+    assert count(store, "SELECT count(*) FROM replay_chunks") == 0
+    assert {session_id: list(store.read_events(session_id)) for session_id in sessions} == before
+
+
+def test_a_deletion_removes_the_segment_and_destroys_its_key_but_keeps_the_key_another_segment_uses(
+        store: ReplayStore) -> None:
+    asyncio.run(record(store, "first", recording("replay-corpus", 3), "h-ada"))
+    asyncio.run(record(store, "second", recording("replay-corpus", 4), "h-ada"))  # the same binding: the same key
+    asyncio.run(store.compact(now=LATER))
+    key_id = store.db.read_sync(lambda c: c.execute("SELECT key_id FROM replay_segments LIMIT 1").fetchone()[0])
+
+    store.db.write_sync(lambda conn: store.delete_sessions(conn, ["first"]))  # retention: one session expires
+    assert count(store, "SELECT count(*) FROM replay_keys WHERE key_id = ?", key_id) == 1
+    assert list(store.read_events("second"))
+
+    store.db.write_sync(lambda conn: store.delete_subjects(conn, ["h-ada"], 100))  # the person's deletion
+    assert count(store, "SELECT count(*) FROM replay_keys WHERE key_id = ?", key_id) == 0
+    assert count(store, "SELECT count(*) FROM replay_segments") == 0
+    assert count(store, "SELECT count(*) FROM replay_segment_blobs") == 0
+
+
+def test_a_shredded_subjects_compacted_segment_can_no_longer_be_read(store: ReplayStore) -> None:
+    asyncio.run(record(store, "shred", recording("replay-corpus", 5), "h-bob"))
+    asyncio.run(store.compact(now=LATER))
+    sealed = store.db.read_sync(lambda c: c.execute("SELECT data FROM replay_segment_blobs").fetchone()[0])
+
+    store.db.write_sync(lambda conn: store.shred_subjects(conn, ["h-bob"], 100))
+
+    assert list(store.read_events("shred")) == []  # the segment is still stored, and nothing opens it
+    assert count(store, "SELECT count(*) FROM replay_segment_blobs") == 1
+    assert b"timestamp" not in sealed  # ciphertext: not even rrweb's own keys show
+
+
+def test_the_chunk_table_keeps_each_chunks_window_span_and_place() -> None:
+    parts = [compaction.Part("w-1", 1_795_000_000_000, 1_795_000_001_500, 0, 1200),
+             compaction.Part("w-2", 1_795_000_000_400, 1_795_000_000_400, 1200, 1300),
+             compaction.Part("w-1", 1_795_000_002_000, 1_795_000_003_999, 1300, 9000)]
+    assert compaction.decode_parts(compaction.encode_parts(parts)) == parts

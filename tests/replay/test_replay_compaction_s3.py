@@ -1,0 +1,126 @@
+"""Compaction on S3 (SeaweedFS on loopback, a bucket per test): an idle session becomes one object, read back event
+for event; the batched objects it leaves are freed by the sweeper once nothing points into them; a deletion shreds
+the segment and its object goes; a compaction killed (SIGKILL) at any point loses nothing, and what it had put but
+not indexed is swept as an orphan."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import signal
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from replay import object_index
+from replay.store import ReplayStore
+from tests.replay.test_replay_compaction import LATER, count, record, recording
+from tests.replay.test_replay_objects import batching_of, bucket_keys, credentials, open_store
+from tests.support.seaweedfs import S3Bucket
+from tests.support.waiting import wait_until
+
+__all__ = ["credentials"]  # the fixture, used by name
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+@pytest.fixture
+def store(tmp_path: Path, credentials: S3Bucket) -> Iterator[ReplayStore]:
+    store = open_store(tmp_path, credentials, orphan_after_s=5.0)
+    yield store
+    asyncio.run(store.close())
+    store.db.close()
+
+
+def object_keys_indexed(store: ReplayStore) -> set[str]:
+    return set(store.db.read_sync(lambda c: [k for (k,) in c.execute("SELECT key FROM replay_objects")]))
+
+
+def test_an_idle_session_becomes_one_object_that_reads_back_and_frees_the_batched_objects(store: ReplayStore) -> None:
+    asyncio.run(record(store, "spa", recording("spa-corpus", 1), "h-ada"))
+    before = list(store.read_events("spa"))
+    batched = set(bucket_keys(store))
+
+    assert asyncio.run(store.compact(now=LATER)) == 1
+    assert list(store.read_events("spa")) == before
+    swept = asyncio.run(store.sweep())
+
+    assert swept.emptied == len(batched)  # every chunk of them was compacted: nothing points into them
+    (segment_key,) = bucket_keys(store)
+    assert segment_key not in batched and object_keys_indexed(store) == {segment_key}
+    assert list(store.read_events("spa")) == before
+    assert count(store, "SELECT count(*) FROM replay_spans") == 0
+
+
+def test_a_deletion_shreds_the_compacted_segment_and_the_sweeper_removes_its_object(store: ReplayStore) -> None:
+    asyncio.run(record(store, "gone", recording("replay-corpus", 6), "h-eve"))
+    asyncio.run(record(store, "kept", recording("replay-corpus", 7), "h-kim"))
+    kept = list(store.read_events("kept"))
+    asyncio.run(store.compact(now=LATER))
+    asyncio.run(store.sweep())
+    assert len(bucket_keys(store)) == 2
+
+    store.db.write_sync(lambda conn: store.shred_subjects(conn, ["h-eve"], 100))
+    assert list(store.read_events("gone")) == []  # the object is still there; no key opens it
+    store.db.write_sync(lambda conn: store.delete_subjects(conn, ["h-eve"], 100))
+    assert asyncio.run(store.sweep()).emptied == 1
+
+    assert len(bucket_keys(store)) == 1
+    assert list(store.read_events("kept")) == kept
+
+
+CHILD = """
+import asyncio, sys
+from gateway.database import Database
+from gateway.schema import MIGRATIONS
+from policies.replay import ReplayStorage
+from replay.batching import batching_for
+from replay.compression import Compressor
+from replay.shredding import KeyRing
+from replay.store import ReplayStore
+
+async def main() -> None:
+    storage = ReplayStorage(backend="s3", endpoint=sys.argv[2], bucket=sys.argv[3])
+    store = ReplayStore(Database(sys.argv[1], MIGRATIONS), Compressor(3), KeyRing(bytes(range(32))),
+                        batching=batching_for(storage), compact_after_s=60)
+    while await store.compact(now=10**10):
+        pass
+    print("finished", flush=True)
+
+asyncio.run(main())
+"""
+
+
+def test_a_compaction_killed_midway_loses_nothing_and_its_unindexed_object_is_swept(tmp_path: Path,
+                                                                                 store: ReplayStore,
+                                                                                 credentials: S3Bucket) -> None:
+    sessions = {f"s{i}": recording("spa-corpus", i) for i in range(12)}
+    for session_id, events in sessions.items():
+        asyncio.run(record(store, session_id, events, f"h-{session_id}"))
+    before = {session_id: list(store.read_events(session_id)) for session_id in sessions}
+
+    child = subprocess.Popen([sys.executable, "-c", CHILD, str(tmp_path / "replay.sqlite3"), credentials.endpoint_url,
+                              credentials.name], env={**os.environ, "PYTHONPATH": str(ROOT)},
+                             stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    try:
+        wait_until(lambda: count(store, "SELECT count(*) FROM replay_segments") >= 2 or child.poll() is not None,
+                   timeout=120, what="the compaction under way")
+        child.send_signal(signal.SIGKILL)  # somewhere between two segments: reading, compressing, putting, committing
+    finally:
+        child.wait(timeout=30)
+    assert child.returncode == -signal.SIGKILL, child.stderr.read() if child.stderr else b""
+    compacted = count(store, "SELECT count(*) FROM replay_segments")
+    assert 2 <= compacted < len(sessions)
+
+    assert {session_id: list(store.read_events(session_id)) for session_id in sessions} == before
+    while asyncio.run(store.compact(now=LATER)):
+        pass
+    swept = asyncio.run(object_index.sweep(store.db, batching_of(store), now=time.time() + 60))
+    assert {session_id: list(store.read_events(session_id)) for session_id in sessions} == before
+    assert count(store, "SELECT count(*) FROM replay_segments") == len(sessions)
+    assert set(bucket_keys(store)) == object_keys_indexed(store)  # any object put and never indexed was swept
+    assert swept.emptied >= 1

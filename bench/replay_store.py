@@ -31,7 +31,9 @@ median of the per-turn ratios, and the objects written.
 Last, stored size (`--sizes-only` for that alone) on fixtures/spa-corpus, an application the shipped generic
 dictionary never saw: its later half stored cold (no dictionary, the shipped one) and at steady state (the source's
 own, trained on its earlier half), at each of `--levels`, with SQLite pages, the chunk index and the dictionary's
-share counted.
+share counted; then the same sessions once the store has compacted them (replay.compaction: one sealed segment per
+idle session, at zstd-19 and at `--levels`), in the S3 backend's layout (segment objects in a directory, plus the
+database's growth) and the database backend's; last, the sizes of segment layouts that were considered and not built.
 """
 
 from __future__ import annotations
@@ -39,20 +41,17 @@ from __future__ import annotations
 import argparse
 import asyncio
 import gzip
-import itertools
 import json
 import os
-import sqlite3
 import statistics
 import sys
 import tempfile
 import time
-from array import array
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 
 import orjson
 import zstandard
-from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
@@ -63,6 +62,7 @@ from policies.pii.config import PiiConfig  # noqa: E402
 from policies.pii.scrubber import Scrubber  # noqa: E402
 from policies.policy import Source  # noqa: E402
 from policies.replay import ReplayPolicy  # noqa: E402
+from replay import compaction as replay_compaction  # noqa: E402
 from replay import generic_dictionary, shredding  # noqa: E402
 from replay import store as replay_store  # noqa: E402
 from replay.batching import Batching  # noqa: E402
@@ -70,6 +70,7 @@ from replay.compression import Compressor, train  # noqa: E402
 from replay.generic_dictionary import chunks_of  # noqa: E402
 from replay.ingest import parse_native  # noqa: E402
 from replay.object_index import SCHEMA as OBJECTS_SCHEMA  # noqa: E402
+from replay.objects import Span  # noqa: E402
 from replay.privacy import RrwebPrivacy  # noqa: E402
 from replay.service import Gate, ReplayService  # noqa: E402
 from replay.shredding import KeyRing  # noqa: E402
@@ -126,7 +127,8 @@ async def timed(work) -> tuple[float, float]:
 
 
 MIGRATIONS = [Migration("replay-1", replay_store.SCHEMA), Migration("replay-objects-1", OBJECTS_SCHEMA),
-              Migration("replay-keys-1", shredding.SCHEMA), Migration("replay-keys-2", shredding.INDEX_SCHEMA)]
+              Migration("replay-keys-1", shredding.SCHEMA), Migration("replay-keys-2", shredding.INDEX_SCHEMA),
+              Migration("replay-segments-1", replay_compaction.SCHEMA)]
 
 
 async def replay_ingest(path: Path, policy: ReplayPolicy, scrubber: Scrubber, warmup: dict[str, list[bytes]],
@@ -288,64 +290,92 @@ async def stored_file_bytes(tmp: Path, sessions: list[list[bytes]], level: int, 
     return stored, pages["replay_blobs"], pages["replay_chunks"] + pages["sqlite_autoindex_replay_chunks_1"], grown
 
 
-# What compaction would keep per segment (issue 16's design, measured here before it is built): the chunk index's
-# columns, the object span of the segment, and where each chunk's JSON starts inside it (so reads by event still work).
-SEGMENT_SCHEMA = """CREATE TABLE segments (
-    id INTEGER PRIMARY KEY AUTOINCREMENT,
-    session_id TEXT NOT NULL,
-    digest BLOB NOT NULL,
-    first_ts INTEGER NOT NULL,
-    last_ts INTEGER NOT NULL,
-    events INTEGER NOT NULL,
-    raw_bytes INTEGER NOT NULL,
-    stored_bytes INTEGER NOT NULL,
-    dictionary_id INTEGER,
-    key_id TEXT,
-    object_id INTEGER,
-    object_offset INTEGER,
-    chunk_starts BLOB NOT NULL,
-    created_at REAL NOT NULL,
-    UNIQUE (session_id, digest)
-)"""
-SEGMENT_BLOBS = "CREATE TABLE blobs (id INTEGER PRIMARY KEY, data BLOB NOT NULL)"
+class DirectoryObjects:
+    """An object store in a directory (one file per object): what the S3 backend's objects take, counted without a
+    server (the ingest comparison above runs against SeaweedFS)."""
+
+    def __init__(self, root: Path) -> None:
+        self.root = root
+
+    def check(self) -> None:
+        self.root.mkdir(parents=True, exist_ok=True)
+
+    def put(self, key: str, data: bytes) -> None:
+        path = self.root / key
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_bytes(data)
+
+    def read(self, spans: Sequence[Span]) -> dict[Span, bytes]:
+        found = {}
+        for span in spans:
+            path = self.root / span.key
+            if path.exists():
+                with path.open("rb") as f:
+                    f.seek(span.offset)
+                    found[span] = f.read(span.length)
+        return found
+
+    def delete(self, keys: Sequence[str]) -> None:
+        for key in keys:
+            (self.root / key).unlink(missing_ok=True)
+
+    def listing(self) -> Iterator[tuple[str, float]]:
+        return ((str(p.relative_to(self.root)), p.stat().st_mtime) for p in self.root.rglob("*") if p.is_file())
+
+    def objects_bytes(self) -> int:
+        return sum(p.stat().st_size for p in self.root.rglob("*") if p.is_file())
+
+    def close(self) -> None:
+        pass
 
 
-async def compacted_file_bytes(tmp: Path, sessions: list[list[bytes]], level: int, dictionary: bytes | None
-                         ) -> tuple[int, int, int]:
-    """(sealed segment bytes, the segment index's pages, growth of a SQLite file holding index and segments) if each
-    of `sessions` were compacted into one segment: its chunks' JSON one after another, compressed as one zstd frame
-    at `level` with `dictionary`, sealed (AES-GCM: nonce and tag), one index row. On S3 the segments are ranges of
-    shared objects, so what the database holds is the index alone."""
-    context = zstandard.ZstdCompressor(
-        level=level, dict_data=zstandard.ZstdCompressionDict(dictionary) if dictionary else None)
-    key = shredding.DataKey("bench", AESGCM(AESGCM.generate_key(bit_length=256)), b"")
-    path = tmp / f"segments-{time.monotonic_ns()}.sqlite3"
-    db = Database(path, [Migration("segments", (SEGMENT_SCHEMA, SEGMENT_BLOBS))])
+def live_bytes(db: Database) -> int:
+    """The database file's pages in use (freed pages are reused by later writes, so they are not counted)."""
+    count, free, size = db.read_sync(lambda c: (c.execute("PRAGMA page_count").fetchone()[0],
+                                                c.execute("PRAGMA freelist_count").fetchone()[0],
+                                                c.execute("PRAGMA page_size").fetchone()[0]))
+    return (count - free) * size
+
+
+async def compacted_bytes(tmp: Path, sessions: list[list[bytes]], level: int, own: bytes | None, generic: bool,
+                          objects: bool) -> tuple[int, int, int]:
+    """(sealed segment bytes, the segment index's pages, what the store holds in all) once `sessions`, stored chunk
+    by chunk through ReplayStore, are compacted by it (replay.compaction) at `level`: with `objects`, the S3 backend's
+    layout (segments as objects in a directory; in all: the objects plus the database's growth), else the database
+    backend's (in all: the database's growth, pages in use). `own`/`generic`: as for stored_file_bytes."""
+    path = tmp / f"compacted-{time.monotonic_ns()}.sqlite3"
+    db = Database(path, MIGRATIONS)
+    directory = DirectoryObjects(tmp / f"objects-{time.monotonic_ns()}")
+    directory.check()
+    batching = Batching(directory, "replay/", 32 * 1024 * 1024, 0.0) if objects else None  # type: ignore[arg-type]
+    store = ReplayStore(db, Compressor(3), KeyRing(MASTER_KEY), batching=batching, compact_after_s=0,
+                        compact_level=level)
+    if own is not None:
+        await store.add_dictionary(SOURCE.name, own, 0)
+    elif not generic:
+        store.generic_dictionary = None
     await db.checkpoint()
-    empty = path.stat().st_size
-    sealed_total = 0
-
-    def insert(conn: sqlite3.Connection) -> None:
-        nonlocal sealed_total
-        for i, chunks in enumerate(sessions):
-            raw = b"".join(chunks)
-            sealed = shredding.seal_chunk(key, f"s-{i}", os.urandom(16), 1, context.compress(raw))
-            sealed_total += len(sealed)
-            starts = array("I", itertools.accumulate((len(c) for c in chunks[:-1]), initial=0)).tobytes()
-            conn.execute("INSERT INTO segments (session_id, digest, first_ts, last_ts, events, raw_bytes, stored_bytes,"
-                         " dictionary_id, key_id, object_id, object_offset, chunk_starts, created_at) VALUES "
-                         "(?, ?, ?, ?, ?, ?, ?, 1, ?, 1, ?, ?, ?)",
-                         (f"s-{i}", os.urandom(16), 1_795_000_000_000, 1_795_000_090_000,
-                          sum(len(orjson.loads(c)) for c in chunks), len(raw), len(sealed), f"subjects:h-{i}",
-                          sealed_total, zstandard.ZstdCompressor(level=3).compress(starts), time.time()))
-            conn.execute("INSERT INTO blobs (data) VALUES (?)", (sealed,))
-
-    db.write_sync(insert)
+    empty, index_empty = live_bytes(db), segment_index_bytes(db)
+    for i, chunks in enumerate(sessions):
+        for chunk in chunks:
+            events = orjson.loads(chunk)
+            await store.add(SOURCE.name, [ChunkIn(f"s-{i}", "w-1", (f"h-{i}",), events, summarize(events))])
+    while await store.compact(now=time.time() + 1):
+        pass
+    await store.sweep()  # the batched objects the chunks were in, emptied
     await db.checkpoint()
-    grown = path.stat().st_size - empty
-    pages = dict(db.read_sync(lambda c: c.execute("SELECT name, sum(pgsize) FROM dbstat GROUP BY name").fetchall()))
+    grown = live_bytes(db) - empty
+    segments = db.read_sync(lambda c: c.execute("SELECT sum(stored_bytes) FROM replay_segments").fetchone()[0])
+    index = segment_index_bytes(db) - index_empty
+    await store.close()
     db.close()
-    return sealed_total, pages["segments"] + pages["sqlite_autoindex_segments_1"], grown
+    return segments, index, grown + (directory.objects_bytes() if objects else 0)
+
+
+def segment_index_bytes(db: Database) -> int:
+    """The pages of the segment index (replay.compaction.INDEX_TABLES)."""
+    pages = dict(db.read_sync(lambda c: c.execute("SELECT name, sum(pgsize) FROM dbstat GROUP BY name").fetchall()))
+    return sum(pages[name] for name in replay_compaction.INDEX_TABLES)
 
 
 async def sizes(levels: list[int], retrain_after_chunks: int) -> None:
@@ -381,28 +411,78 @@ async def sizes(levels: list[int], retrain_after_chunks: int) -> None:
     print("chunks: the sealed chunks' bytes; blobs: the pages holding them; index: the chunk index's pages; file: what "
           "the SQLite file grew by, all tables (the source's dictionary excluded); + dict: with the dictionary's "
           f"share, one version per {retrain_after_chunks} chunks (retrain_after_chunks); the shipped one costs none")
-    await compaction(unseen, earlier, generic, levels, gzip_total, chunk_count, retrain_after_chunks)
+    await compaction(unseen, earlier, levels, gzip_total, chunk_count, retrain_after_chunks)
+    layouts(unseen, earlier, generic, gzip_total)
 
 
-async def compaction(unseen: list[list[bytes]], earlier: list[list[bytes]], generic: bytes, levels: list[int],
-               gzip_total: int, chunk_count: int, retrain_after_chunks: int) -> None:
-    """The same sessions if each were compacted into one sealed segment once idle (not built yet: measured here)."""
-    print("\nif compacted: one segment per session, compressed as one frame (a design measured, not yet in the store)")
+async def compaction(unseen: list[list[bytes]], earlier: list[list[bytes]], levels: list[int], gzip_total: int,
+                     chunk_count: int, retrain_after_chunks: int) -> None:
+    """The same sessions compacted once idle by the store (replay.compaction): one sealed segment per session."""
+    print("\ncompacted (replay.compaction): each session, once idle, one segment compressed as one frame at the level")
     print(f"{'vs per-chunk gzip-6':<44}{'segments':>9}{'index':>9}{'S3':>9}{'+ dict':>9}{'file':>9}{'+ dict':>9}")
     with tempfile.TemporaryDirectory() as tmp:
         for level in sorted({*levels, 19}):
             own = train([c for s in earlier for c in s], ReplayPolicy.dictionary_bytes, min(level, 19))
-            for name, dictionary, share in (("no dictionary", None, 0.0),
-                                            ("cold, shipped generic dictionary", generic, 0.0),
-                                            ("steady, the source's own dictionary", own,
-                                             len(own) * chunk_count / retrain_after_chunks)):
-                sealed, index, grown = await compacted_file_bytes(Path(tmp), unseen, level, dictionary)
+            for name, dictionary, generic, share in (
+                    ("no dictionary", None, False, 0.0),
+                    ("cold, shipped generic dictionary", None, True, 0.0),
+                    ("steady, the source's own dictionary", own, True, len(own) * chunk_count / retrain_after_chunks)):
+                sealed, index, in_objects = await compacted_bytes(Path(tmp), unseen, level, dictionary, generic, True)
+                _, _, in_file = await compacted_bytes(Path(tmp), unseen, level, dictionary, generic, False)
                 print(f"{f'zstd-{level} {name}':<44}" + "".join(
-                    f"{n / gzip_total:>9.0%}" for n in (sealed, index, sealed + index, sealed + index + share,
-                                                        grown, grown + share)))
-    print("segments: sealed segment bytes; index: the segment index's pages; S3: segments in objects + index "
-          "(the object table's row per object, shared by many sessions, left out); file: the database backend's file "
-          "growth, segments as blobs; + dict: with the source dictionary's share as above")
+                    f"{n / gzip_total:>9.0%}" for n in (sealed, index, in_objects, in_objects + share,
+                                                        in_file, in_file + share)))
+    print("segments: sealed segment bytes; index: the segment index's pages (growth); S3: the S3 backend's objects "
+          "(one per segment) plus everything its database grew by (index, sessions, keys, object rows); file: the "
+          "database backend's file growth (pages in use), segments as blobs; + dict: the source dictionary's share "
+          "as above")
+
+
+def delta_timestamps(events: list[dict]) -> list[dict]:
+    previous, out = 0, []
+    for event in events:
+        out.append({**event, "timestamp": event["timestamp"] - previous})
+        previous = event["timestamp"]
+    return out
+
+
+def as_streams(events: list[dict]) -> bytes:
+    """Events split into one stream per (type, incremental source), timestamps as deltas, and the order of streams
+    (one byte per event): what an rrweb-aware layout would compress."""
+    streams: dict[tuple[object, object], list[bytes]] = {}
+    order = bytearray()
+    for event in delta_timestamps(events):
+        data = event.get("data")
+        kind = (event.get("type"), data.get("source") if isinstance(data, dict) else None)
+        if kind not in streams:
+            streams[kind] = []
+        order.append(list(streams).index(kind))
+        streams[kind].append(orjson.dumps(event))
+    return bytes(order) + b"".join(b"\n".join(stream) + b"\0" for stream in streams.values())
+
+
+def layouts(unseen: list[list[bytes]], earlier: list[list[bytes]], generic: bytes, gzip_total: int) -> None:
+    """Sizes of other segment layouts and settings, measured to choose (none of these is built: see README)."""
+    def events(session: list[bytes]) -> list[dict]:
+        return [e for chunk in session for e in orjson.loads(chunk)]
+
+    variants = {
+        "chunks' JSON one after another (built)": lambda s: b"".join(s),
+        "timestamps as deltas": lambda s: orjson.dumps(delta_timestamps(events(s))),
+        "streams by type/source + deltas": lambda s: as_streams(events(s)),
+    }
+    print("\nsegment layouts, unsealed, zstd-19, vs per-chunk gzip-6 (size only; only the first is built)")
+    print(f"{'':<44}{'cold':>9}{'steady':>9}")
+    for name, layout in variants.items():
+        own = train([layout(s) for s in earlier], ReplayPolicy.dictionary_bytes, 19)
+        cold = zstandard.ZstdCompressor(level=19, dict_data=zstandard.ZstdCompressionDict(generic))
+        steady = zstandard.ZstdCompressor(level=19, dict_data=zstandard.ZstdCompressionDict(own))
+        print(f"{name:<44}" + "".join(f"{sum(len(c.compress(layout(s))) for s in unseen) / gzip_total:>9.0%}"
+                                       for c in (cold, steady)))
+    long_window = zstandard.ZstdCompressor(compression_params=zstandard.ZstdCompressionParameters.from_level(
+        22, enable_ldm=True, window_log=27))
+    print(f"{'zstd-22, long window, no dictionary':<44}"
+          f"{sum(len(long_window.compress(b''.join(s))) for s in unseen) / gzip_total:>9.0%}")
 
 
 def main() -> None:

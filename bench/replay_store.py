@@ -438,11 +438,23 @@ async def compaction(unseen: list[list[bytes]], earlier: list[list[bytes]], leve
           "as above")
 
 
-def delta_timestamps(events: list[dict]) -> list[dict]:
-    previous, out = 0, []
-    for event in events:
-        out.append({**event, "timestamp": event["timestamp"] - previous})
-        previous = event["timestamp"]
+NODE_IDS = ("id", "parentId", "nextId", "previousId")  # rrweb's node references, in snapshots and mutations
+
+
+def as_deltas(value: object, last: list[int]) -> object:
+    """`value` with every integer node reference and timestamp replaced by its difference from the previous one met
+    (in document order; `last`: the previous node id and timestamp). Reversible by walking in the same order."""
+    if isinstance(value, list):
+        return [as_deltas(item, last) for item in value]
+    if not isinstance(value, dict):
+        return value
+    out: dict[str, object] = {}
+    for key, item in value.items():
+        slot = 0 if key in NODE_IDS else 1 if key == "timestamp" else None
+        if slot is not None and type(item) is int:
+            out[key], last[slot] = item - last[slot], item
+        else:
+            out[key] = as_deltas(item, last)
     return out
 
 
@@ -451,38 +463,49 @@ def as_streams(events: list[dict]) -> bytes:
     (one byte per event): what an rrweb-aware layout would compress."""
     streams: dict[tuple[object, object], list[bytes]] = {}
     order = bytearray()
-    for event in delta_timestamps(events):
+    previous = 0
+    for event in events:
         data = event.get("data")
         kind = (event.get("type"), data.get("source") if isinstance(data, dict) else None)
         if kind not in streams:
             streams[kind] = []
         order.append(list(streams).index(kind))
-        streams[kind].append(orjson.dumps(event))
+        streams[kind].append(orjson.dumps({**event, "timestamp": event["timestamp"] - previous}))
+        previous = event["timestamp"]
     return bytes(order) + b"".join(b"\n".join(stream) + b"\0" for stream in streams.values())
 
 
 def layouts(unseen: list[list[bytes]], earlier: list[list[bytes]], generic: bytes, gzip_total: int) -> None:
-    """Sizes of other segment layouts and settings, measured to choose (none of these is built: see README)."""
+    """Sizes of other segment layouts and settings, measured to choose (none of these is built: see README). Cold:
+    the shipped dictionary; steady: the source's dictionary trained on its earlier sessions' chunks as stored (the
+    one the store has), and trained on them in the layout (a dictionary the store does not have)."""
     def events(session: list[bytes]) -> list[dict]:
         return [e for chunk in session for e in orjson.loads(chunk)]
 
     variants = {
         "chunks' JSON one after another (built)": lambda s: b"".join(s),
-        "timestamps as deltas": lambda s: orjson.dumps(delta_timestamps(events(s))),
-        "streams by type/source + deltas": lambda s: as_streams(events(s)),
+        "streams by type/source, timestamps deltas": lambda s: as_streams(events(s)),
+        "node ids and timestamps as deltas": lambda s: orjson.dumps(as_deltas(events(s), [0, 0])),
     }
     print("\nsegment layouts, unsealed, zstd-19, vs per-chunk gzip-6 (size only; only the first is built)")
-    print(f"{'':<44}{'cold':>9}{'steady':>9}")
+    print(f"{'':<44}{'cold':>9}{'steady':>9}{'steady, dictionary of the layout':>34}")
+    as_stored = train([c for s in earlier for c in s], ReplayPolicy.dictionary_bytes, 19)
     for name, layout in variants.items():
         own = train([layout(s) for s in earlier], ReplayPolicy.dictionary_bytes, 19)
-        cold = zstandard.ZstdCompressor(level=19, dict_data=zstandard.ZstdCompressionDict(generic))
-        steady = zstandard.ZstdCompressor(level=19, dict_data=zstandard.ZstdCompressionDict(own))
-        print(f"{name:<44}" + "".join(f"{sum(len(c.compress(layout(s))) for s in unseen) / gzip_total:>9.0%}"
-                                       for c in (cold, steady)))
+        print(f"{name:<44}" + "".join(
+            f"{sum(len(c.compress(layout(s))) for s in unseen) / gzip_total:{width}.0%}"
+            for c, width in ((zstandard.ZstdCompressor(level=19, dict_data=zstandard.ZstdCompressionDict(d)), w)
+                             for d, w in ((generic, ">9"), (as_stored, ">9"), (own, ">34")))))
     long_window = zstandard.ZstdCompressor(compression_params=zstandard.ZstdCompressionParameters.from_level(
         22, enable_ldm=True, window_log=27))
     print(f"{'zstd-22, long window, no dictionary':<44}"
           f"{sum(len(long_window.compress(b''.join(s))) for s in unseen) / gzip_total:>9.0%}")
+    # A larger generic dictionary, trained like the shipped one on fixtures/replay-corpus only (never spa-corpus).
+    larger = train([orjson.dumps(c) for p in sorted(CORPUS.glob("sess_*.json"))
+                    for c in chunks_of(json.loads(p.read_text())["events"])], ReplayPolicy.dictionary_bytes, 19)
+    cold = zstandard.ZstdCompressor(level=19, dict_data=zstandard.ZstdCompressionDict(larger))
+    print(f"{f'generic dictionary of {len(larger) // 1024} KB (shipped: 64)':<44}"
+          f"{sum(len(cold.compress(b''.join(s))) for s in unseen) / gzip_total:>9.0%}")
 
 
 def main() -> None:

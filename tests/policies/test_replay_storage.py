@@ -34,12 +34,20 @@ def test_the_s3_backend_takes_its_endpoint_and_bucket_from_the_file_or_the_envir
     assert storage.prefix == "replay/" and storage.batch_bytes == 32 * 1024 * 1024
 
 
+def test_idle_sessions_are_compacted_after_an_hour_unless_the_file_says_otherwise() -> None:
+    assert (parse("").storage.compact_after_s, parse("").storage.compact_level) == (3600.0, 19)
+    storage = parse("[replay.storage]\ncompact_after_s = 0\ncompact_level = 9\n").storage
+    assert (storage.compact_after_s, storage.compact_level) == (0.0, 9)
+
+
 @pytest.mark.parametrize(("table", "key", "problem"), [
     ('backend = "s3"', "replay.storage.bucket", "needs a bucket"),
     ('backend = "gcs"', "replay.storage.backend", "unknown value"),
     ('backend = "s3"\nbucket = "b"\nendpoint = "s3.example"', "replay.storage.endpoint", "not an http(s) URL"),
     ('access_key = "AKIA..."', "replay.storage.access_key", "unknown key"),  # credentials come from the environment
     ("batch_bytes = 1000", "replay.storage.batch_bytes", "at least"),
+    ("compact_level = 23", "replay.storage.compact_level", "up to 22"),
+    ("compact_after_s = -1", "replay.storage.compact_after_s", "at least"),
 ])
 def test_mistakes_name_the_key(table: str, key: str, problem: str) -> None:
     with pytest.raises(PolicyError) as error:

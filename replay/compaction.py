@@ -131,6 +131,22 @@ def segments_of(conn: Connection, session_id: str) -> list[Segment]:
     return [Segment(row[0], row[1], row[2], row[3], row[4], decode_parts(row[5]), row[6]) for row in rows]
 
 
+def recent_segments(conn: Connection, source: str, chunks: int) -> list[tuple[str, Segment]]:
+    """(session id, segment) of a source's newest segments, enough of them to hold `chunks` chunks."""
+    found: list[tuple[str, Segment]] = []
+    held = 0
+    for row in conn.execute(
+        """SELECT g.session_id, g.id, g.key_id, g.dictionary_id, g.seal_id, g.stored_bytes, g.chunk_table, o.key,
+                  g.chunks FROM replay_segments g JOIN replay_sessions s USING (session_id)
+           LEFT JOIN replay_objects o ON o.id = g.object WHERE s.source = ? ORDER BY g.id DESC LIMIT ?""",
+        (source, chunks)):
+        if held >= chunks:
+            break
+        found.append((row[0], Segment(row[1], row[2], row[3], row[4], row[5], decode_parts(row[6]), row[7])))
+        held += row[8]
+    return found
+
+
 def blobs_of(conn: Connection, segments: Iterable[Segment]) -> dict[int, bytes]:
     """The bytes of those of `segments` kept in the database."""
     found: dict[int, bytes] = {}

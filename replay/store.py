@@ -570,6 +570,7 @@ class ReplayStore:
         """Drop cached metadata of sessions deleted from the table (deletion requests, retention)."""
         for session_id in session_ids:
             self._sessions.pop(session_id, None)
+            self._uncompactable.discard(session_id)
 
     def unmasked_nodes(self, session_id: str, window_id: str) -> set[int]:
         row = self.db.read_sync(
@@ -613,8 +614,26 @@ class ReplayStore:
 
         rows, keys, data, spans = self.db.read_sync(select)
         data.update(self._fetch(spans))
-        return [self.compressor.decompress(self._open(keys, row, data[row.id]), row.dictionary_id) for row in rows
-                if _readable(row, keys, data)]
+        chunks = [self.compressor.decompress(self._open(keys, row, data[row.id]), row.dictionary_id) for row in rows
+                  if _readable(row, keys, data)]
+        return chunks + self._compacted_chunks(source, limit - len(chunks)) if len(chunks) < limit else chunks
+
+    def _compacted_chunks(self, source: str, limit: int) -> list[bytes]:
+        """The newest chunks of a source that are in segments now (each part of a segment is a chunk's JSON as it
+        was stored), up to `limit`."""
+        def select(conn: Connection) -> tuple[list[tuple[str, compaction.Segment]], _Keys, dict[int, bytes]]:
+            segments = compaction.recent_segments(conn, source, limit)
+            keys = {s.key_id: self.keys.key(conn, s.key_id) for _, s in segments}
+            return segments, keys, compaction.blobs_of(conn, [s for _, s in segments])
+
+        segments, keys, data = self.db.read_sync(select)
+        data.update(self._fetch_segments([segment for _, segment in segments]))
+        chunks: list[bytes] = []
+        for session_id, segment in segments:
+            if segment.id in data and keys[segment.key_id] is not None:
+                opened = _OpenedSegment(self, keys, session_id, segment, data[segment.id])
+                chunks += [opened.plain[part.start : part.end] for part in reversed(segment.parts)]
+        return chunks[:limit]
 
     async def add_dictionary(self, source: str, data: bytes, samples: int) -> int:
         def insert(conn: Connection) -> int:

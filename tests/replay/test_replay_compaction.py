@@ -154,3 +154,15 @@ def test_the_chunk_table_keeps_each_chunks_window_span_and_place() -> None:
              compaction.Part("w-2", 1_795_000_000_400, 1_795_000_000_400, 1200, 1300),
              compaction.Part("w-1", 1_795_000_002_000, 1_795_000_003_999, 1300, 9000)]
     assert compaction.decode_parts(compaction.encode_parts(parts)) == parts
+
+
+def test_a_source_whose_chunks_are_all_compacted_still_offers_them_to_train_its_dictionary(store: ReplayStore) -> None:
+    events = recording("replay-corpus", 8)
+    asyncio.run(record(store, "trained", events, "h-ada"))
+    before = store.recent_raw_chunks("web", 1000)
+    asyncio.run(store.compact(now=LATER))
+
+    after = store.recent_raw_chunks("web", 1000)
+
+    assert sorted(after) == sorted(before) and len(after) == len(chunks_of(events))
+    assert store.recent_raw_chunks("web", 3) == after[:3]

@@ -1,0 +1,41 @@
+"""Compaction end to end: a gateway process on SeaweedFS (`[replay.storage] backend = "s3"`) rewrites each idle
+session as one segment object in the background, serves its events as before, and the sweeper removes the batched
+objects nothing points into any more."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+
+import pytest
+
+from tests.e2e.test_replay_native import SESSIONS, post_events
+from tests.e2e.test_replay_objects import bucket_objects, indexed_keys, query, s3_env, s3_policy
+from tests.support.fake_vendor import FakeVendor
+from tests.support.gateway_process import GatewayProcess
+from tests.support.seaweedfs import S3Bucket, SeaweedFS
+from tests.support.waiting import wait_until
+
+pytestmark = pytest.mark.e2e
+
+
+def test_idle_sessions_are_compacted_in_the_background_and_read_back_the_same(
+    vendor: FakeVendor, start_gateway: Callable[..., GatewayProcess], seaweedfs: SeaweedFS, s3_bucket: S3Bucket
+) -> None:
+    gateway = start_gateway(s3_policy(vendor, s3_bucket, storage={"compact_after_s": 2.0}), env=s3_env(s3_bucket))
+    recordings = [json.loads(path.read_text()) for path in SESSIONS]
+    for recording in recordings:
+        events = recording["events"]
+        for i in range(0, len(events), 40):
+            assert post_events(gateway, recording["session_id"], events[i:i + 40]).status_code == 200
+    served = {r["session_id"]: gateway.admin(f"/admin/v1/replay/sessions/{r['session_id']}/events").json()
+              for r in recordings}
+
+    wait_until(lambda: query(gateway, "SELECT count(*) FROM replay_chunks") == [(0,)]
+               and set(bucket_objects(seaweedfs, s3_bucket)) == indexed_keys(gateway),
+               timeout=120, what="every session compacted and the emptied objects swept")
+
+    assert query(gateway, "SELECT count(*) FROM replay_segments") == [(len(recordings),)]
+    assert len(bucket_objects(seaweedfs, s3_bucket)) == len(recordings)  # one object per segment, nothing else
+    for session_id, events in served.items():
+        assert gateway.admin(f"/admin/v1/replay/sessions/{session_id}/events").json() == events, session_id

@@ -41,6 +41,7 @@ from replay.database import Connection
 log = logging.getLogger("replay.compaction")
 
 COMPACT_BATCH = 100  # sessions compacted per pass of the background task
+_IDS_PER_QUERY = 500  # under SQLite's limit on bound parameters in older builds (999)
 
 # One definition of the segment index, for the store and for bench/replay_store.py's measure of its size.
 SCHEMA = (
@@ -185,6 +186,18 @@ def insert(conn: Connection, segment: NewSegment, object_id: int | None, now: fl
     return int(row[0])
 
 
+def chunks_held(conn: Connection, chunk_ids: list[int], key_id: str) -> tuple[int, int]:
+    """(How many of `chunk_ids` are still stored sealed under `key_id`, their stored bytes.)"""
+    held = stored = 0
+    for start in range(0, len(chunk_ids), _IDS_PER_QUERY):
+        batch = chunk_ids[start : start + _IDS_PER_QUERY]
+        count, size = conn.execute(
+            f"SELECT count(*), coalesce(sum(stored_bytes), 0) FROM replay_chunks WHERE id IN "
+            f"({', '.join('?' * len(batch))}) AND key_id = ?", (*batch, key_id)).fetchone()
+        held, stored = held + count, stored + size
+    return held, stored
+
+
 def delete_for_session(conn: Connection, session_id: str) -> set[str]:
     """Delete a session's segments (inside the caller's write): their blobs, or their count in their objects (the
     sweeper deletes an object left with none). Returns the keys they were sealed under."""
@@ -214,11 +227,14 @@ def chunks_with_dictionary(conn: Connection, source: str, dict_id: int | None) -
 async def compact_periodically(compact_once: Callable[[], Awaitable[int]], interval_s: float,
                                stop: asyncio.Event) -> None:
     while not stop.is_set():
+        written = 0
         try:
             written = await compact_once()
             if written:
                 log.info("replay compaction: %d idle sessions rewritten as segments", written)
         except Exception:  # the store or the database is down: the next pass tries again
             log.exception("replay compaction: pass failed")
+        if written >= COMPACT_BATCH:
+            continue  # a backlog: the next batch at once
         with contextlib.suppress(TimeoutError):
             await asyncio.wait_for(stop.wait(), interval_s)

@@ -777,10 +777,7 @@ class ReplayStore:
             await asyncio.to_thread(self.batching.objects.put, key, segment.data)
 
         def commit(conn: Connection) -> int:
-            marks = ", ".join("?" * len(chunk_ids))
-            present, old_bytes = conn.execute(
-                f"SELECT count(*), coalesce(sum(stored_bytes), 0) FROM replay_chunks WHERE id IN ({marks}) "
-                "AND key_id = ?", (*chunk_ids, segment.key_id)).fetchone()
+            present, old_bytes = compaction.chunks_held(conn, chunk_ids, segment.key_id)
             sealed_under = conn.execute("SELECT wrapped FROM replay_keys WHERE key_id = ?",
                                         (segment.key_id,)).fetchone()
             if present != len(chunk_ids) or sealed_under is None or sealed_under[0] != sealed_with.wrapped:
@@ -791,7 +788,7 @@ class ReplayStore:
             self.blobs.delete(conn, chunk_ids)
             if self.batching is not None:
                 object_index.release(conn, chunk_ids, erase=False)
-            conn.execute(f"DELETE FROM replay_chunks WHERE id IN ({marks})", chunk_ids)
+            conn.executemany("DELETE FROM replay_chunks WHERE id = ?", [(i,) for i in chunk_ids])
             conn.execute("UPDATE replay_sessions SET stored_bytes = stored_bytes - ? + ? WHERE session_id = ?",
                          (old_bytes, len(segment.data), segment.session_id))
             return 1

@@ -166,3 +166,16 @@ def test_a_source_whose_chunks_are_all_compacted_still_offers_them_to_train_its_
 
     assert sorted(after) == sorted(before) and len(after) == len(chunks_of(events))
     assert store.recent_raw_chunks("web", 3) == after[:3]
+
+
+def test_a_long_recording_of_more_chunks_than_a_query_may_name_is_compacted_whole(store: ReplayStore) -> None:
+    chunks = [[{"type": 3, "timestamp": 1_795_000_000_000 + 2000 * i,
+                "data": {"source": 1, "positions": [{"x": i % 640, "y": i % 480, "id": 4, "timeOffset": 0}]}}]
+              for i in range(1200)]  # an hour of posthog-js flushes
+    asyncio.run(store.add("web", [ChunkIn("long", "w-1", ("h-ada",), c, summarize(c)) for c in chunks]))
+    before = list(store.read_events("long"))
+
+    assert asyncio.run(store.compact(now=LATER)) == 1
+
+    assert count(store, "SELECT count(*) FROM replay_chunks") == 0
+    assert list(store.read_events("long")) == before and len(before) == 1200

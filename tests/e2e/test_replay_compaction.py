@@ -31,9 +31,12 @@ def test_idle_sessions_are_compacted_in_the_background_and_read_back_the_same(
     served = {r["session_id"]: gateway.admin(f"/admin/v1/replay/sessions/{r['session_id']}/events").json()
               for r in recordings}
 
-    wait_until(lambda: query(gateway, "SELECT count(*) FROM replay_chunks") == [(0,)]
-               and set(bucket_objects(seaweedfs, s3_bucket)) == indexed_keys(gateway),
-               timeout=120, what="every session compacted and the emptied objects swept")
+    def swept() -> bool:
+        return (query(gateway, "SELECT count(*) FROM replay_chunks") == [(0,)]
+                and query(gateway, "SELECT count(*) FROM replay_objects WHERE chunks <= 0") == [(0,)]
+                and set(bucket_objects(seaweedfs, s3_bucket)) == indexed_keys(gateway))
+
+    wait_until(swept, timeout=120, what="every session compacted and the emptied objects swept")
 
     assert query(gateway, "SELECT count(*) FROM replay_segments") == [(len(recordings),)]
     assert len(bucket_objects(seaweedfs, s3_bucket)) == len(recordings)  # one object per segment, nothing else

@@ -115,13 +115,16 @@ def decode_parts(data: bytes) -> list[Part]:
             for row, first, end in zip(rows, firsts, ends, strict=True)]
 
 
-def idle_sessions(before: float, limit: int, conn: Connection) -> list[tuple[str, str]]:
-    """(session id, source) of sessions last written before `before` that have chunks sealed under a key."""
+def idle_sessions(after: float, before: float, limit: int, conn: Connection) -> list[tuple[str, str, float]]:
+    """(session id, source, last written) of sessions last written from `after` to before `before` that have chunks
+    sealed under a key, oldest first. `after` is where the previous pass ended: compacted sessions are not looked at
+    again, and a chunk added to one moves its session past it."""
     rows = conn.execute(
-        """SELECT s.session_id, s.source FROM replay_sessions s WHERE s.updated_at < ? AND EXISTS
+        """SELECT s.session_id, s.source, s.updated_at FROM replay_sessions s
+           WHERE s.updated_at >= ? AND s.updated_at < ? AND EXISTS
                (SELECT 1 FROM replay_chunks c WHERE c.session_id = s.session_id AND c.key_id IS NOT NULL)
-           ORDER BY s.updated_at LIMIT ?""", (before, limit)).fetchall()
-    return [(session_id, source) for session_id, source in rows]
+           ORDER BY s.updated_at LIMIT ?""", (after, before, limit)).fetchall()
+    return [(session_id, source, updated_at) for session_id, source, updated_at in rows]
 
 
 def segments_of(conn: Connection, session_id: str) -> list[Segment]:

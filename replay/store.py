@@ -216,6 +216,7 @@ class ReplayStore:
         self.compact_after_s = compact_after_s
         self.segment_compressor = Compressor(compact_level)  # idle sessions' segments (replay.compaction)
         self._uncompactable: set[str] = set()  # sessions a pass found unreadable (a key destroyed meanwhile)
+        self._compacted_from = 0.0  # last written time of the last session a compaction pass dealt with
         self.keys = keys
         db.read_sync(keys.check)
         self.blobs = chunk_store or blobs.DatabaseChunkStore()
@@ -718,11 +719,13 @@ class ReplayStore:
         """Rewrite sessions idle for `compact_after_s` as segments, up to COMPACT_BATCH of them; returns the number of
         segments written."""
         cutoff = (time.time() if now is None else now) - self.compact_after_s
-        idle = await self.db.read(partial(compaction.idle_sessions, cutoff, compaction.COMPACT_BATCH))
+        idle = await self.db.read(partial(compaction.idle_sessions, self._compacted_from, cutoff,
+                                          compaction.COMPACT_BATCH))
         written = 0
-        for session_id, source in idle:
+        for session_id, source, updated_at in idle:
             if session_id not in self._uncompactable:
                 written += await self._compact_session(session_id, source)
+            self._compacted_from = updated_at  # the next pass starts here (sessions skipped too: no stall)
         return written
 
     async def _compact_session(self, session_id: str, source: str) -> int:

@@ -179,3 +179,15 @@ def test_a_long_recording_of_more_chunks_than_a_query_may_name_is_compacted_whol
 
     assert count(store, "SELECT count(*) FROM replay_chunks") == 0
     assert list(store.read_events("long")) == before and len(before) == 1200
+
+
+def test_a_shredded_session_waiting_for_its_deletion_does_not_hold_up_the_others(store: ReplayStore) -> None:
+    asyncio.run(record(store, "shredded", recording("replay-corpus", 9), "h-eve"))
+    asyncio.run(record(store, "fine", recording("replay-corpus", 10), "h-kim"))
+    store.db.write_sync(lambda conn: store.shred_subjects(conn, ["h-eve"], 100))
+
+    assert asyncio.run(store.compact(now=LATER)) == 1
+
+    assert count(store, "SELECT count(*) FROM replay_segments WHERE session_id = 'fine'") == 1
+    assert count(store, "SELECT count(*) FROM replay_segments WHERE session_id = 'shredded'") == 0
+    assert asyncio.run(store.compact(now=LATER)) == 0

@@ -319,8 +319,9 @@ class DirectoryObjects:
         for key in keys:
             (self.root / key).unlink(missing_ok=True)
 
-    def listing(self) -> Iterator[tuple[str, float]]:
-        return ((str(p.relative_to(self.root)), p.stat().st_mtime) for p in self.root.rglob("*") if p.is_file())
+    def listing(self, start_after: str = "") -> Iterator[tuple[str, float]]:
+        keys = sorted(str(p.relative_to(self.root)) for p in self.root.rglob("*") if p.is_file())
+        return ((key, (self.root / key).stat().st_mtime) for key in keys if key > start_after)
 
     def objects_bytes(self) -> int:
         return sum(p.stat().st_size for p in self.root.rglob("*") if p.is_file())

@@ -171,6 +171,7 @@ MIGRATIONS = (
     subject_index.migration("outbox-6", "outbox"),
 )
 RECOUNT_S = 5.0  # with several nodes on one database: how often the depths are counted from the table
+READ_CHUNK = 500  # ids per SELECT of whole rows, well within any bound on parameters
 INSERT_CHUNK = 200  # rows per INSERT statement: 7 values each, well within any bound on parameters
 
 
@@ -297,6 +298,9 @@ class OutboxStore:
         with larger ids were taken; a cursor would pass over it for good. Reading from the lowest rows every time
         finds it on the next batch.
 
+        The rows in flight are passed over on ids and sizes alone (the outbox_destination index and `length`), and
+        only the rows chosen are read whole: with many batches in flight their bodies are not read again each time.
+
         With an `epoch` (gateway.outbox.ownership), nothing is read unless it is still the destination's owner's."""
         skip = frozenset(in_flight)
         owned, owner = ("", ()) if epoch is None else (
@@ -304,20 +308,19 @@ class OutboxStore:
 
         def select(conn: Connection) -> list[Queued]:
             cursor = conn.execute(
-                """SELECT id, source, message_id, attempts, body, kind, subjects FROM outbox
-                   WHERE destination = ?""" + owned + " ORDER BY id LIMIT ?",
+                "SELECT id, length(body) FROM outbox WHERE destination = ?" + owned + " ORDER BY id LIMIT ?",
                 (destination, *owner, max_events + len(skip)),
             )
-            batch: list[Queued] = []
+            chosen: list[int] = []
             size = 0
-            for row in cursor:
-                if row[0] in skip:
+            for row_id, length in cursor:
+                if row_id in skip:
                     continue
-                size += len(row[4]) + 1
-                if (batch and size > max_bytes) or len(batch) == max_events:
+                size += length + 1
+                if (chosen and size > max_bytes) or len(chosen) == max_events:
                     break
-                batch.append(Queued(*row))
-            return batch
+                chosen.append(row_id)
+            return _read_rows(conn, chosen, owned, owner)
 
         return await self.db.read(select)
 
@@ -453,6 +456,18 @@ class OutboxStore:
 
 def _count(conn: Connection) -> list[tuple[str, int]]:
     return [(name, n) for name, n in conn.execute("SELECT destination, count(*) FROM outbox GROUP BY destination")]
+
+
+def _read_rows(conn: Connection, ids: Sequence[int], owned: str, owner: tuple[Any, ...]) -> list[Queued]:
+    """The rows `ids` (ascending) whole, in order; one removed since its id was read (delivered by another node,
+    withdrawn) is left out, and none is read once the destination changed owner (`owned`, see next_batch)."""
+    rows: list[Queued] = []
+    for start in range(0, len(ids), READ_CHUNK):
+        chunk = ids[start:start + READ_CHUNK]
+        rows += [Queued(*row) for row in conn.execute(
+            f"""SELECT id, source, message_id, attempts, body, kind, subjects FROM outbox
+                WHERE id IN ({",".join("?" * len(chunk))})""" + owned + " ORDER BY id", (*chunk, *owner))]
+    return rows
 
 
 def queue_rows(conn: Connection, rows: Sequence[tuple[object, ...]]) -> None:

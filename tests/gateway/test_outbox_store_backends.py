@@ -4,8 +4,11 @@ engines: the SQLite file and PostgreSQL (each test runs once per engine, `databa
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Callable, Iterator, Sequence
 from functools import partial
 from pathlib import Path
+from types import SimpleNamespace
+from typing import Any, TypeVar
 
 import orjson
 
@@ -19,6 +22,7 @@ from gateway.suppression import MIGRATIONS as SUPPRESSION_MIGRATIONS
 from gateway.suppression import Suppression
 
 MIGRATIONS = (*OUTBOX_MIGRATIONS, *SUPPRESSION_MIGRATIONS)
+T = TypeVar("T")
 
 
 def delivery(destination: str, message_id: str, subjects: str = "") -> Delivery:
@@ -237,6 +241,62 @@ def test_a_withdrawal_of_session_replay_can_take_only_the_recordings_of_a_destin
         [left] = await outbox.next_batch("posthog", 10, 1_000_000)
         assert (left.message_id, left.kind) == ("event", "event")
         assert index(db) == [("s-hal", "event")] and outbox.depth() == {"posthog": 1}
+
+    asyncio.run(scenario())
+    db.close()
+
+
+class _Rows:
+    """A cursor's rows, fetched at once so that the bodies among them can be counted."""
+
+    def __init__(self, rows: list[Any]) -> None:
+        self.rows = rows
+
+    def __iter__(self) -> Iterator[Any]:
+        return iter(self.rows)
+
+    def fetchall(self) -> list[Any]:
+        return self.rows
+
+    def fetchone(self) -> Any:
+        return self.rows[0] if self.rows else None
+
+
+class _BodiesRead(Database):
+    """A Database whose reads note every event body they fetch (what next_batch took from the table)."""
+
+    bodies: list[bytes] = []  # noqa: RUF012 (each test sets its own list before it looks)
+
+    def read_sync(self, fn: Callable[[Any], T]) -> T:
+        def watched(conn: Any) -> T:
+            def execute(sql: str, parameters: Sequence[Any] = ()) -> _Rows:
+                rows = conn.execute(sql, parameters).fetchall()
+                self.bodies += [bytes(v) for row in rows for v in row if isinstance(v, bytes | memoryview)]
+                return _Rows(rows)
+
+            return fn(SimpleNamespace(execute=execute))
+
+        return super().read_sync(watched)
+
+
+def test_with_many_batches_in_flight_a_full_batch_is_read_and_no_body_of_a_row_in_flight(
+    database_location: Path | Engine,
+) -> None:
+    db = _BodiesRead(database_location, MIGRATIONS)
+    outbox = OutboxStore(db, 1000, 30, ["segment"])
+
+    async def scenario() -> None:
+        await outbox.commit([delivery("segment", f"m{i}") for i in range(30)], also=None)
+        in_flight = await outbox.next_batch("segment", 20, 1_000_000)
+        db.bodies = []
+        batch = await outbox.next_batch("segment", 5, 1_000_000, {q.id for q in in_flight})
+        assert [q.message_id for q in batch] == [f"m{i}" for i in range(20, 25)]
+        assert db.bodies == [q.body for q in batch]
+        # Within a byte budget: the rows past it are not read either.
+        db.bodies = []
+        size = len(batch[0].body) + 1
+        cut = await outbox.next_batch("segment", 10, 3 * size, {q.id for q in in_flight})
+        assert [q.message_id for q in cut] == ["m20", "m21", "m22"] and db.bodies == [q.body for q in cut]
 
     asyncio.run(scenario())
     db.close()

@@ -32,7 +32,12 @@ class Recorded:
     body: bytes  # decompressed
     status: int  # what the fake vendor answered
     at: float = field(default_factory=time.monotonic)  # when it answered (after `delay_s`)
-    started: float = 0.0  # when the request arrived: with `at`, which requests were in flight at once
+    # Which requests were in flight at once, from one counter of the fake vendor's events rather than from clocks: a
+    # request's arrival may be noted late on a loaded machine, but its answer is noted before it is written, so two
+    # requests the sender sent one after the other never look as if they overlapped.
+    number: int = 0  # 1 for the first request to arrive, 2 for the next, ...
+    arrived: int = 0  # the event counter when it arrived
+    answered: int = 0  # the event counter when its answer was decided (before it was written)
 
     def json(self) -> Any:
         return json.loads(self.body)
@@ -54,6 +59,9 @@ class FakeVendor:
         self.rule: Callable[[Recorded], Answer | None] | None = None
         self._scripted: deque[Answer] = deque()
         self._lock = threading.Lock()
+        self._arrival = threading.Condition(self._lock)
+        self._arrivals = 0
+        self._events = 0
         self._server: ThreadingHTTPServer | None = None
         self._thread: threading.Thread | None = None
         self.port = 0
@@ -105,7 +113,6 @@ class FakeVendor:
             self._scripted.extend([answer] * times)
 
     def _handle(self, handler: BaseHTTPRequestHandler) -> None:
-        started = time.monotonic()
         length = int(handler.headers.get("Content-Length") or 0)
         body = handler.rfile.read(length) if length else b""
         if len(body) < length:
@@ -115,6 +122,11 @@ class FakeVendor:
         if handler.headers.get("Content-Encoding", "").lower() == "gzip":
             body = gzip.decompress(body)
         split = urlsplit(handler.path)
+        with self._lock:
+            self._arrivals += 1
+            self._events += 1
+            number, arrived = self._arrivals, self._events
+            self._arrival.notify_all()
         if self.delay_s:
             time.sleep(self.delay_s)
         recorded = Recorded(
@@ -124,13 +136,16 @@ class FakeVendor:
             {k.lower(): v for k, v in handler.headers.items()},
             body,
             status=0,
-            started=started,
+            number=number,
+            arrived=arrived,
         )
         with self._lock:
             answer = self.rule and self.rule(recorded)
             if not answer:
                 answer = self._scripted.popleft() if self._scripted else self.default
             recorded.status = answer.status
+            self._events += 1
+            recorded.answered = self._events
             self.requests.append(recorded)
         handler.send_response(answer.status)
         for name, value in answer.headers.items():
@@ -160,10 +175,15 @@ class FakeVendor:
         wait_until(lambda: ids <= self.message_ids(), timeout, what=f"{len(ids)} message ids at the fake vendor")
         return self.message_ids()
 
+    def hold_until_arrived(self, n: int, timeout: float = 10.0) -> None:
+        """For a `rule`: answer only once `n` requests have arrived in all (or after `timeout`), so that requests
+        sent at once are at the vendor at once however loaded the machine is."""
+        self._arrival.wait_for(lambda: self._arrivals >= n, timeout)  # the rule runs holding the lock
+
     def most_in_flight(self, requests: list[Recorded] | None = None) -> int:
-        """The most requests that were being answered at the same moment."""
+        """The most of `requests` (all by default) that were being answered at the same moment."""
         edges = sorted(edge for r in (requests if requests is not None else self.received())
-                       for edge in ((r.started, 1), (r.at, -1)))
+                       for edge in ((r.arrived, 1), (r.answered, -1)))
         most = current = 0
         for _, step in edges:
             current += step

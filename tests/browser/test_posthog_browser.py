@@ -4,79 +4,27 @@ stored by the gateway and readable, its console output in the session's timeline
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable
 from typing import Any
 
 import orjson
 import pytest
 
-from tests.support.browser import NODE_MODULES, PageServer
-from tests.support.fake_vendor import Answer, FakeVendor, Recorded
+from tests.support.browser import PageServer
+from tests.support.fake_vendor import FakeVendor
 from tests.support.gateway_process import VENDOR_ENV, WRITE_KEY, GatewayProcess, vendors_policy
+from tests.support.posthog_js import PROJECT_KEY, FakePostHog, posthog_page, until_recording
 from tests.support.vendor_payloads import posthog_events
 from tests.support.waiting import wait_until
 
 pytestmark = pytest.mark.browser
 
-PROJECT_KEY = VENDOR_ENV["POSTHOG_API_KEY"]
-POSTHOG_DIST = NODE_MODULES / "posthog-js" / "dist"
-
-PAGE = """<!doctype html>
-<html lang="en"><head><title>Shop</title>
-<script src="/npm/posthog-js/dist/array.js"></script>
-<script>
-  posthog.init(__KEY__, {
-    api_host: __HOST__,
-    autocapture: false,
-    capture_pageview: true,
-    persistence: "localStorage",
-    disable_session_recording: false,
-    session_recording: {maskAllInputs: true},
-  });
-</script></head>
-<body><h1>Shop</h1>
+SHOP = """<h1>Shop</h1>
 <form><label>Search <input id="q" name="q"></label><button id="go" type="button">Go</button></form>
 <button id="add" onclick="const count = document.getElementById('count');
                           count.textContent = String(Number(count.textContent) + 1)">Add</button>
 <span id="count">0</span>
-<a id="away" href="/away.html">away</a>
-</body></html>"""
-
-
-class FakePostHog:
-    """PostHog's side: flags, remote config (enabling recordings at /s/), static files from the npm package, and
-    events at /batch/."""
-
-    def __call__(self, request: Recorded) -> Answer | None:
-        if request.path.startswith("/flags") or request.path.startswith("/decide"):
-            return Answer(200, b'{"flags":{},"featureFlags":{},"errorsWhileComputingFlags":false}')
-        if request.path == f"/array/{PROJECT_KEY}/config":
-            return Answer(200, orjson.dumps(self.config()))
-        if request.path == f"/array/{PROJECT_KEY}/config.js":
-            script = f"(window._POSTHOG_REMOTE_CONFIG=window._POSTHOG_REMOTE_CONFIG||{{}})[{json.dumps(PROJECT_KEY)}]" \
-                     f"={{config:{json.dumps(self.config())},siteApps:[]}};"
-            return Answer(200, script.encode(), {"Content-Type": "application/javascript"})
-        if request.path.startswith("/static/"):
-            file = POSTHOG_DIST / request.path.removeprefix("/static/")
-            if file.is_file():
-                return Answer(200, file.read_bytes(), {"Content-Type": "application/javascript"})
-            return Answer(404, b"")
-        return None  # /batch/ and anything else: the default 200
-
-    @staticmethod
-    def config() -> dict[str, Any]:
-        return {
-            "token": PROJECT_KEY,
-            "supportedCompression": ["gzip", "gzip-js"],
-            "sessionRecording": {"endpoint": "/s/", "consoleLogRecordingEnabled": True, "recorderVersion": "v2"},
-            "hasFeatureFlags": False,
-            "autocapture_opt_out": True,
-            "capturePerformance": False,
-            "heatmaps": False,
-            "surveys": False,
-            "siteApps": [],
-        }
+<a id="away" href="/away.html">away</a>"""
 
 
 def test_posthog_js_events_config_recorder_and_recording_go_through_the_gateway(
@@ -90,15 +38,14 @@ def test_posthog_js_events_config_recorder_and_recording_go_through_the_gateway(
         policy["replay"] = {"analyze_after_idle_s": 3600}
         gateway = start_gateway(policy, env=VENDOR_ENV)
         pages.add_page("away.html", "<!doctype html><title>Away</title>")
-        url = pages.add_page("shop.html", PAGE.replace("__KEY__", json.dumps(WRITE_KEY))
-                             .replace("__HOST__", json.dumps(gateway.url)))
+        url = pages.add_page("shop.html", posthog_page(gateway.url, "Shop", SHOP, capture_pageview=True,
+                                                       session_recording={"maskAllInputs": True}))
         page.goto(url)
         page.wait_for_function("() => window.posthog && window.posthog.__loaded")
         page.evaluate(
             "() => { posthog.identify('user-42', {plan: 'pro'}); posthog.capture('added to cart', {sku: 'A-1'}) }"
         )
-        recording = "() => !!(posthog.sessionRecordingStarted && posthog.sessionRecordingStarted())"
-        wait_until(lambda: page.evaluate(recording), timeout=20, what="posthog-js to start recording")
+        until_recording(page)
         page.evaluate("() => console.error('Checkout failed for ' + 'jane.roe@example.org')")  # consoleLogRecording
         page.fill("#q", "trail shoes")
         for _ in range(3):
@@ -148,24 +95,11 @@ def test_posthog_js_events_config_recorder_and_recording_go_through_the_gateway(
         vendor.stop()
 
 
-FORM_PAGE = """<!doctype html>
-<html lang="en"><head><title>Sign up</title>
-<script src="/npm/posthog-js/dist/array.js"></script>
-<script>
-  posthog.init(__KEY__, {
-    api_host: __HOST__,
-    autocapture: false,
-    persistence: "localStorage",
-    disable_session_recording: false,
-    session_recording: {maskAllInputs: false},
-  });
-</script></head>
-<body><h1>Sign up</h1>
+SIGN_UP = """<h1>Sign up</h1>
 <form><label>E-mail <input id="email" name="email"></label>
 <button id="join" type="button" onclick="document.getElementById('done').textContent =
   'Welcome ' + 'aboard, ' + document.getElementById('email').value">Join</button></form>
-<p id="done"></p>
-</body></html>"""
+<p id="done"></p>"""
 
 TYPED_EMAIL = "jane.roe@example.org"
 
@@ -203,12 +137,10 @@ def test_a_posthog_destination_with_replay_receives_the_session_as_snapshot_even
         policy["destinations"][0]["replay"] = True
         policy["replay"] = {"analyze_after_idle_s": 3600}
         gateway = start_gateway(policy, env=VENDOR_ENV)
-        url = pages.add_page("signup.html", FORM_PAGE.replace("__KEY__", json.dumps(WRITE_KEY))
-                             .replace("__HOST__", json.dumps(gateway.url)))
+        url = pages.add_page("signup.html", posthog_page(gateway.url, "Sign up", SIGN_UP,
+                                                         session_recording={"maskAllInputs": False}))
         page.goto(url)
-        page.wait_for_function("() => window.posthog && window.posthog.__loaded")
-        recording = "() => !!(posthog.sessionRecordingStarted && posthog.sessionRecordingStarted())"
-        wait_until(lambda: page.evaluate(recording), timeout=20, what="posthog-js to start recording")
+        until_recording(page)
         session_id = page.evaluate("() => posthog.get_session_id()")
         page.fill("#email", TYPED_EMAIL)  # posthog-js sends what is typed in clear (maskAllInputs: false)
         page.click("#join")  # and the page shows it back, in a mutation's text

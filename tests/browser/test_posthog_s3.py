@@ -4,23 +4,18 @@ deletion of the person destroys their key, so that the objects still hold the by
 
 from __future__ import annotations
 
-import contextlib
-import json
-import sqlite3
 from collections.abc import Callable
 from typing import Any
 
-import httpx
 import orjson
 import pytest
 
-from replay.shredding import KeyRing, open_chunk
-from tests.browser.test_posthog_browser import FakePostHog
 from tests.e2e.test_replay_objects import bucket_objects, query, s3_env
-from tests.e2e.test_replay_shredding import MASTER, MASTER_ENV
+from tests.e2e.test_replay_shredding import MASTER, MASTER_ENV, deleted, opened_by_a_key_left
 from tests.support.browser import PageServer
 from tests.support.fake_vendor import FakeVendor
-from tests.support.gateway_process import ADMIN_TOKEN, VENDOR_ENV, WRITE_KEY, GatewayProcess, vendors_policy
+from tests.support.gateway_process import VENDOR_ENV, GatewayProcess, vendors_policy
+from tests.support.posthog_js import FakePostHog, posthog_page, until_recording
 from tests.support.seaweedfs import S3Bucket, SeaweedFS
 from tests.support.waiting import wait_until
 
@@ -29,28 +24,13 @@ pytestmark = pytest.mark.browser
 PERSON = "ada-on-s3"
 TYPED = "trail shoes size 44"
 
-PAGE = """<!doctype html>
-<html lang="en"><head><title>Shop</title>
-<script src="/npm/posthog-js/dist/array.js"></script>
-<script>
-  posthog.init(__KEY__, {
-    api_host: __HOST__,
-    autocapture: false,
-    capture_pageview: true,
-    persistence: "localStorage",
-    bootstrap: {distinctID: __PERSON__, isIdentifiedID: true},
-    disable_session_recording: false,
-    session_recording: {maskAllInputs: false},
-  });
-</script></head>
-<body><h1>Shop</h1>
+SHOP = """<h1>Shop</h1>
 <form><label>Search <input id="q" name="q"></label></form>
 <button id="add" onclick="const count = document.getElementById('count');
                           count.textContent = String(Number(count.textContent) + 1)">Add</button>
 <span id="count">0</span>
 <button id="nothing" type="button">Compare</button>
-<a id="away" href="/away.html">away</a>
-</body></html>"""
+<a id="away" href="/away.html">away</a>"""
 
 
 def test_posthog_js_recordings_on_s3_are_read_back_analysed_and_shredded_by_a_deletion(
@@ -67,12 +47,11 @@ def test_posthog_js_recordings_on_s3_are_read_back_analysed_and_shredded_by_a_de
                                         "sweep_interval_s": 0.5}}
         gateway = start_gateway(policy, env=VENDOR_ENV | s3_env(s3_bucket) | {MASTER_ENV: MASTER})
         pages.add_page("away.html", "<!doctype html><title>Away</title>")
-        url = pages.add_page("shop.html", PAGE.replace("__KEY__", json.dumps(WRITE_KEY))
-                             .replace("__HOST__", json.dumps(gateway.url)).replace("__PERSON__", json.dumps(PERSON)))
+        url = pages.add_page("shop.html", posthog_page(
+            gateway.url, "Shop", SHOP, capture_pageview=True, session_recording={"maskAllInputs": False},
+            bootstrap={"distinctID": PERSON, "isIdentifiedID": True}))
         page.goto(url)
-        page.wait_for_function("() => window.posthog && window.posthog.__loaded")
-        recording = "() => !!(posthog.sessionRecordingStarted && posthog.sessionRecordingStarted())"
-        wait_until(lambda: page.evaluate(recording), timeout=20, what="posthog-js to start recording")
+        until_recording(page)
         page.click("#nothing")
         # The user waits past the dead-click timeout (2.5 s) before going on: the time passing is what makes the click
         # dead, so it is waited for, not polled.
@@ -108,26 +87,14 @@ def test_posthog_js_recordings_on_s3_are_read_back_analysed_and_shredded_by_a_de
             WHERE c.session_id = '""" + session_id.replace("'", "''") + "'")
         assert chunks
 
-        response = httpx.post(f"{gateway.url}/admin/v1/privacy/deletions", json={"identifiers": {"userId": PERSON}},
-                              headers={"Authorization": f"Bearer {ADMIN_TOKEN}"}, timeout=30)
-        assert response.status_code == 202, response.text
-        deletion = f"/admin/v1/privacy/deletions/{response.json()['id']}"
-        status = wait_until(lambda: (s := gateway.admin(deletion).json())["status"] in ("completed", "failed") and s,
-                            timeout=60, what="the deletion to finish")
-        assert status["status"] == "completed", status
-        assert status["stores"]["replay"]["deleted"] == 1
+        assert deleted(gateway, PERSON)["stores"]["replay"]["deleted"] == 1
         assert gateway.admin(f"/admin/v1/replay/sessions/{session_id}").status_code == 404
 
         # Her chunks' bytes as they were in the bucket: no key the gateway still holds opens any of them.
         remaining = {key_id for (key_id,) in query(gateway, "SELECT key_id FROM replay_keys")}
         assert not {key_id for *_, key_id, _, _, _ in chunks} & remaining  # her key is destroyed
-        ring = KeyRing(bytes.fromhex(MASTER))
-        with contextlib.closing(sqlite3.connect(gateway.data_dir / "gateway.sqlite3")) as conn:
-            keys = [ring.key(conn, key_id) for key_id in remaining]
-        for chunk_id, dict_id, digest, _, key, offset, length in chunks:
-            sealed = objects[key][offset : offset + length]
-            for candidate in keys:
-                with pytest.raises(ValueError, match="fail authentication"):
-                    open_chunk(candidate, chunk_id, session_id, digest, dict_id, sealed)
+        hers = [(chunk_id, dict_id, session_id, digest, key_id, objects[key][offset : offset + length])
+                for chunk_id, dict_id, digest, key_id, key, offset, length in chunks]
+        assert not opened_by_a_key_left(gateway.data_dir / "gateway.sqlite3", MASTER, hers)
     finally:
         vendor.stop()

@@ -20,9 +20,7 @@ from typing import Any
 
 import httpx
 import pytest
-import zstandard
 
-from replay.shredding import open_chunk
 from tests.e2e.test_replay_native import (
     SESSIONS,
     expected_after_scrubbing,
@@ -37,13 +35,14 @@ from tests.e2e.test_replay_shredding import (
     MASTER_ENV,
     SUBJECT,
     TYPED,
+    deleted,
     files_of,
-    openers,
+    opened_by_a_key_left,
     recording_typing,
 )
 from tests.e2e.test_replay_signals import LABELLED, labelled_kinds
 from tests.support.fake_vendor import FakeVendor
-from tests.support.gateway_process import ADMIN_TOKEN, GatewayProcess
+from tests.support.gateway_process import GatewayProcess
 from tests.support.seaweedfs import S3Bucket, SeaweedFS
 from tests.support.waiting import wait_until
 
@@ -137,13 +136,7 @@ def test_a_deletion_leaves_no_byte_of_the_persons_recording_in_the_bucket(
     assert query(gateway, "SELECT count(*), sum(chunks) FROM replay_objects") == [(1, 2)]
     assert len(hers) == length > 16 and hers != bytes(length)
 
-    response = httpx.post(f"{gateway.url}/admin/v1/privacy/deletions", json={"identifiers": {"userId": "ada"}},
-                          headers={"Authorization": f"Bearer {ADMIN_TOKEN}"}, timeout=30)
-    assert response.status_code == 202, response.text
-    deletion = f"/admin/v1/privacy/deletions/{response.json()['id']}"
-    status = wait_until(lambda: (s := gateway.admin(deletion).json())["status"] in ("completed", "failed") and s,
-                        timeout=60, what="the deletion to finish")
-    assert status["stores"]["replay"]["deleted"] == 1
+    assert deleted(gateway, "ada")["stores"]["replay"]["deleted"] == 1
 
     def clean() -> bool:
         return not any(hers in data for data in bucket_objects(seaweedfs, s3_bucket).values())
@@ -194,36 +187,19 @@ def test_objects_hold_only_ciphertext_and_a_deletion_destroys_the_persons_key(
         SELECT c.id, c.dictionary_id, c.digest, c.key_id, o.key, s.object_offset, c.stored_bytes FROM replay_chunks c
         JOIN replay_spans s ON s.chunk_id = c.id JOIN replay_objects o ON o.id = s.object
         WHERE c.session_id = 'subject-visit'""")
-    hers = bucket_objects(seaweedfs, s3_bucket)[key][offset : offset + length]
+    hers = (chunk_id, dict_id, "subject-visit", digest, key_id,
+            bucket_objects(seaweedfs, s3_bucket)[key][offset : offset + length])
     db_path = gateway.data_dir / "gateway.sqlite3"
-
-    def opened_by_a_stored_key() -> bool:
-        for k in openers(db_path, MASTER):
-            with contextlib.suppress(ValueError):
-                return TYPED.encode() in zstandard.ZstdDecompressor(dict_data=dictionary(dict_id)).decompress(
-                    open_chunk(k, chunk_id, "subject-visit", digest, dict_id, hers))
-        return False
-
-    def dictionary(dict_id: int | None) -> zstandard.ZstdCompressionDict | None:
-        rows = query(gateway, f"SELECT data FROM replay_dictionaries WHERE id = {int(dict_id or 0)}")
-        return zstandard.ZstdCompressionDict(rows[0][0]) if rows else None
-
-    assert opened_by_a_stored_key()
+    assert opened_by_a_key_left(db_path, MASTER, [hers])
     (wrapped,) = query(gateway, f"SELECT wrapped FROM replay_keys WHERE key_id = '{key_id}'")[0]
 
-    response = httpx.post(f"{gateway.url}/admin/v1/privacy/deletions", json={"identifiers": {"userId": SUBJECT}},
-                          headers={"Authorization": f"Bearer {ADMIN_TOKEN}"}, timeout=30)
-    assert response.status_code == 202, response.text
-    deletion = f"/admin/v1/privacy/deletions/{response.json()['id']}"
-    status = wait_until(lambda: (s := gateway.admin(deletion).json())["status"] in ("completed", "failed") and s,
-                        timeout=60, what="the deletion to finish")
-    assert status["stores"]["replay"]["keys_destroyed"] == 1
+    assert deleted(gateway, SUBJECT)["stores"]["replay"]["keys_destroyed"] == 1
 
     # Her key is gone from the database (and its files' bytes); no key left opens her chunk's bytes; the sweeper
     # then zeroes them too, and the bucket holds no plaintext of anyone.
     assert query(gateway, f"SELECT count(*) FROM replay_keys WHERE key_id = '{key_id}'") == [(0,)]
     assert wrapped not in files_of(gateway.data_dir)
-    assert not opened_by_a_stored_key()
+    assert not opened_by_a_key_left(db_path, MASTER, [hers])
     wait_until(lambda: bucket_objects(seaweedfs, s3_bucket)[key][offset : offset + length] == bytes(length),
                timeout=30, what="her range of the shared object zeroed")
     assert in_bucket() == []

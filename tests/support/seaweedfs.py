@@ -176,7 +176,12 @@ class SeaweedFS:
     def create_bucket(self) -> S3Bucket:
         """A new, empty bucket, with the credentials that may use it."""
         name = f"test-{secrets.token_hex(6)}"
-        self.client().create_bucket(Bucket=name)
+        client = self.client()
+        client.create_bucket(Bucket=name)
+        # The S3 server learns of the bucket from the filer a moment later (on a loaded machine, long enough for a
+        # gateway started next to be told 404): until it answers for the bucket, it is not handed out.
+        wait_until(lambda: _answers_for(client, name), timeout=START_TIMEOUT_S, interval=0.05,
+                   what=f"the S3 server to know the new bucket {name}")
         return S3Bucket(self.endpoint_url, name, self.access_key, self.secret_key)
 
     def delete_bucket(self, bucket: S3Bucket) -> None:
@@ -191,6 +196,16 @@ class SeaweedFS:
             self.stop()
         finally:
             shutil.rmtree(self.root, ignore_errors=True)
+
+
+def _answers_for(client: Any, bucket: str) -> bool:
+    from botocore.exceptions import ClientError  # on use, as in SeaweedFS.start
+
+    try:
+        client.head_bucket(Bucket=bucket)
+    except ClientError:
+        return False
+    return True
 
 
 def launch() -> SeaweedFS:

@@ -14,8 +14,8 @@ from tests.e2e.test_replay_objects import bucket_objects, query, s3_env
 from tests.e2e.test_replay_shredding import MASTER, MASTER_ENV, deleted, opened_by_a_key_left
 from tests.support.browser import PageServer
 from tests.support.fake_vendor import FakeVendor
-from tests.support.gateway_process import VENDOR_ENV, GatewayProcess, vendors_policy
-from tests.support.posthog_js import FakePostHog, posthog_page, until_recording
+from tests.support.gateway_process import VENDOR_ENV, GatewayProcess
+from tests.support.posthog_js import FakePostHog, posthog_page, posthog_policy, until_recording
 from tests.support.seaweedfs import S3Bucket, SeaweedFS
 from tests.support.waiting import wait_until
 
@@ -35,66 +35,61 @@ SHOP = """<h1>Shop</h1>
 
 def test_posthog_js_recordings_on_s3_are_read_back_analysed_and_shredded_by_a_deletion(
     page: Any, pages: PageServer, start_gateway: Callable[..., GatewayProcess], seaweedfs: SeaweedFS,
-    s3_bucket: S3Bucket
+    s3_bucket: S3Bucket, vendor: FakeVendor
 ) -> None:
-    vendor = FakeVendor().start()
     vendor.rule = FakePostHog()
-    try:
-        policy = vendors_policy({"posthog": vendor.url})
-        policy["sources"][0]["allowed_origins"] = [pages.url]
-        policy["replay"] = {"analyze_after_idle_s": 1.0, "unmasked_inputs": ["input[name=q]"],
-                            "storage": {"backend": "s3", "endpoint": s3_bucket.endpoint_url, "bucket": s3_bucket.name,
-                                        "sweep_interval_s": 0.5}}
-        gateway = start_gateway(policy, env=VENDOR_ENV | s3_env(s3_bucket) | {MASTER_ENV: MASTER})
-        pages.add_page("away.html", "<!doctype html><title>Away</title>")
-        url = pages.add_page("shop.html", posthog_page(
-            gateway.url, "Shop", SHOP, capture_pageview=True, session_recording={"maskAllInputs": False},
-            bootstrap={"distinctID": PERSON, "isIdentifiedID": True}))
-        page.goto(url)
-        until_recording(page)
-        page.click("#nothing")
-        # The user waits past the dead-click timeout (2.5 s) before going on: the time passing is what makes the click
-        # dead, so it is waited for, not polled.
-        page.wait_for_timeout(3_000)
-        page.fill("#q", TYPED)  # kept as typed (the policy unmasks it): what the scans below look for
-        for _ in range(3):
-            page.click("#add")
-        page.click("#away")
-        page.wait_for_url("**/away.html")
+    policy = posthog_policy(vendor.url, pages.url)
+    policy["replay"] = {"analyze_after_idle_s": 1.0, "unmasked_inputs": ["input[name=q]"],
+                        "storage": {"backend": "s3", "endpoint": s3_bucket.endpoint_url, "bucket": s3_bucket.name,
+                                    "sweep_interval_s": 0.5}}
+    gateway = start_gateway(policy, env=VENDOR_ENV | s3_env(s3_bucket) | {MASTER_ENV: MASTER})
+    pages.add_page("away.html", "<!doctype html><title>Away</title>")
+    url = pages.add_page("shop.html", posthog_page(
+        gateway.url, "Shop", SHOP, capture_pageview=True, session_recording={"maskAllInputs": False},
+        bootstrap={"distinctID": PERSON, "isIdentifiedID": True}))
+    page.goto(url)
+    until_recording(page)
+    page.click("#nothing")
+    # The user waits past the dead-click timeout (2.5 s) before going on: the time passing is what makes the click
+    # dead, so it is waited for, not polled.
+    page.wait_for_timeout(3_000)
+    page.fill("#q", TYPED)  # kept as typed (the policy unmasks it): what the scans below look for
+    for _ in range(3):
+        page.click("#add")
+    page.click("#away")
+    page.wait_for_url("**/away.html")
 
-        def analysed() -> dict[str, Any] | None:
-            sessions = gateway.admin("/admin/v1/replay/sessions").json()["sessions"]
-            return sessions[0] if sessions and sessions[0]["clicks"] >= 4 and sessions[0]["analyzed_at"] else None
+    def analysed() -> dict[str, Any] | None:
+        sessions = gateway.admin("/admin/v1/replay/sessions").json()["sessions"]
+        return sessions[0] if sessions and sessions[0]["clicks"] >= 4 and sessions[0]["analyzed_at"] else None
 
-        session = wait_until(analysed, timeout=60, what="the recording stored and analysed")
-        session_id = session["session_id"]
-        assert session["signals"].get("dead_click") == 1, session["signals"]  # the button that does nothing
+    session = wait_until(analysed, timeout=60, what="the recording stored and analysed")
+    session_id = session["session_id"]
+    assert session["signals"].get("dead_click") == 1, session["signals"]  # the button that does nothing
 
-        # Stored in the bucket, none of it in the database, read back event by event with the typed text.
-        objects = bucket_objects(seaweedfs, s3_bucket)
-        assert objects and set(objects) == {key for (key,) in query(gateway, "SELECT key FROM replay_objects")}
-        assert query(gateway, "SELECT count(*) FROM replay_blobs") == [(0,)]
-        events = gateway.admin(f"/admin/v1/replay/sessions/{session_id}/events").json()
-        assert any(e["type"] == 2 for e in events)  # a full snapshot: playable
-        assert TYPED in orjson.dumps(events).decode()
-        timestamps = [e["timestamp"] for e in events]
-        assert timestamps == sorted(timestamps)
-        for data in objects.values():  # ciphertext only: neither the typed value nor the person in clear
-            assert TYPED.encode() not in data and PERSON.encode() not in data
-        chunks = query(gateway, """
-            SELECT c.id, c.dictionary_id, c.digest, c.key_id, o.key, s.object_offset, c.stored_bytes
-            FROM replay_chunks c JOIN replay_spans s ON s.chunk_id = c.id JOIN replay_objects o ON o.id = s.object
-            WHERE c.session_id = '""" + session_id.replace("'", "''") + "'")
-        assert chunks
+    # Stored in the bucket, none of it in the database, read back event by event with the typed text.
+    objects = bucket_objects(seaweedfs, s3_bucket)
+    assert objects and set(objects) == {key for (key,) in query(gateway, "SELECT key FROM replay_objects")}
+    assert query(gateway, "SELECT count(*) FROM replay_blobs") == [(0,)]
+    events = gateway.admin(f"/admin/v1/replay/sessions/{session_id}/events").json()
+    assert any(e["type"] == 2 for e in events)  # a full snapshot: playable
+    assert TYPED in orjson.dumps(events).decode()
+    timestamps = [e["timestamp"] for e in events]
+    assert timestamps == sorted(timestamps)
+    for data in objects.values():  # ciphertext only: neither the typed value nor the person in clear
+        assert TYPED.encode() not in data and PERSON.encode() not in data
+    chunks = query(gateway, """
+        SELECT c.id, c.dictionary_id, c.digest, c.key_id, o.key, s.object_offset, c.stored_bytes
+        FROM replay_chunks c JOIN replay_spans s ON s.chunk_id = c.id JOIN replay_objects o ON o.id = s.object
+        WHERE c.session_id = '""" + session_id.replace("'", "''") + "'")
+    assert chunks
 
-        assert deleted(gateway, PERSON)["stores"]["replay"]["deleted"] == 1
-        assert gateway.admin(f"/admin/v1/replay/sessions/{session_id}").status_code == 404
+    assert deleted(gateway, PERSON)["stores"]["replay"]["deleted"] == 1
+    assert gateway.admin(f"/admin/v1/replay/sessions/{session_id}").status_code == 404
 
-        # Her chunks' bytes as they were in the bucket: no key the gateway still holds opens any of them.
-        remaining = {key_id for (key_id,) in query(gateway, "SELECT key_id FROM replay_keys")}
-        assert not {key_id for *_, key_id, _, _, _ in chunks} & remaining  # her key is destroyed
-        hers = [(chunk_id, dict_id, session_id, digest, key_id, objects[key][offset : offset + length])
-                for chunk_id, dict_id, digest, key_id, key, offset, length in chunks]
-        assert not opened_by_a_key_left(gateway.data_dir / "gateway.sqlite3", MASTER, hers)
-    finally:
-        vendor.stop()
+    # Her chunks' bytes as they were in the bucket: no key the gateway still holds opens any of them.
+    remaining = {key_id for (key_id,) in query(gateway, "SELECT key_id FROM replay_keys")}
+    assert not {key_id for *_, key_id, _, _, _ in chunks} & remaining  # her key is destroyed
+    hers = [(chunk_id, dict_id, session_id, digest, key_id, objects[key][offset : offset + length])
+            for chunk_id, dict_id, digest, key_id, key, offset, length in chunks]
+    assert not opened_by_a_key_left(gateway.data_dir / "gateway.sqlite3", MASTER, hers)

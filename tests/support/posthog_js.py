@@ -10,11 +10,18 @@ import orjson
 
 from tests.support.browser import NODE_MODULES
 from tests.support.fake_vendor import Answer, Recorded
-from tests.support.gateway_process import VENDOR_ENV, WRITE_KEY
+from tests.support.gateway_process import VENDOR_ENV, WRITE_KEY, vendors_policy
 from tests.support.waiting import wait_until
 
 PROJECT_KEY = VENDOR_ENV["POSTHOG_API_KEY"]
 POSTHOG_DIST = NODE_MODULES / "posthog-js" / "dist"
+
+
+def posthog_policy(vendor_url: str, page_origin: str) -> dict[str, Any]:
+    """The gateway's policy for a page at `page_origin` sending to the fake PostHog at `vendor_url`."""
+    policy = vendors_policy({"posthog": vendor_url})
+    policy["sources"][0]["allowed_origins"] = [page_origin]
+    return policy
 
 
 def posthog_page(gateway_url: str, title: str, body: str, **init: Any) -> str:

@@ -1,9 +1,12 @@
 """End to end: the official posthog SDK, pointed at the gateway, reports no error for any call, and a
-PostHog-compatible vendor receives the events in PostHog's batch format with the destination's project key."""
+PostHog-compatible vendor receives the events in PostHog's batch format with the destination's project key.
+
+One gateway and one fake PostHog serve the module: each test finds its own events by the uuids its SDK client made,
+and what every test checks of every request (the destination's key, never the app's) holds of all of them."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Iterator
 
 import httpx
 import pytest
@@ -22,11 +25,25 @@ from tests.support.waiting import wait_until
 pytestmark = pytest.mark.e2e
 
 
+@pytest.fixture(scope="module")
+def vendor() -> Iterator[FakeVendor]:
+    fake = FakeVendor().start()
+    yield fake
+    fake.stop()
+
+
+@pytest.fixture(scope="module")
+def gateway(tmp_path_factory: pytest.TempPathFactory, vendor: FakeVendor) -> Iterator[GatewayProcess]:
+    process = GatewayProcess(tmp_path_factory.mktemp("posthog-sdk"), vendors_policy({"posthog": vendor.url}),
+                             env=VENDOR_ENV).start()
+    yield process
+    process.close()
+
+
 @pytest.mark.parametrize("gzip", [False, True], ids=["plain", "gzip"])
 def test_sdk_calls_arrive_in_posthog_format_and_the_sdk_reports_no_error(
-    vendor: FakeVendor, start_gateway: Callable[..., GatewayProcess], gzip: bool
+    vendor: FakeVendor, gateway: GatewayProcess, gzip: bool
 ) -> None:
-    gateway = start_gateway(vendors_policy({"posthog": vendor.url}), env=VENDOR_ENV)
     errors: list[Exception] = []
     client = Posthog(WRITE_KEY, host=gateway.url, gzip=gzip, flush_interval=0.05, max_retries=0,
                      on_error=lambda error, batch: errors.append(error))
@@ -64,11 +81,10 @@ def test_sdk_calls_arrive_in_posthog_format_and_the_sdk_reports_no_error(
 
 @pytest.mark.parametrize("compression", ["none", "gzip", "deflate", "zstd"])
 def test_capture_v1_from_the_python_sdk_arrives_and_the_sdk_reports_every_event_delivered(
-    vendor: FakeVendor, start_gateway: Callable[..., GatewayProcess], compression: str
+    vendor: FakeVendor, gateway: GatewayProcess, compression: str
 ) -> None:
     """posthog-python's `capture_mode='v1'` posts to /i/v1/analytics/events with Bearer auth and reads a result per
     event; a 404 there (as before the gateway took the path) makes it drop every event."""
-    gateway = start_gateway(vendors_policy({"posthog": vendor.url}), env=VENDOR_ENV)
     errors: list[Exception] = []
     client = Posthog(WRITE_KEY, host=gateway.url, capture_mode="v1", capture_compression=compression,
                      flush_interval=0.05, max_retries=0, on_error=lambda error, batch: errors.append(error))
@@ -96,10 +112,7 @@ def test_capture_v1_from_the_python_sdk_arrives_and_the_sdk_reports_every_event_
         assert request.json()["api_key"] == VENDOR_ENV["POSTHOG_API_KEY"]
 
 
-def test_capture_v1_answers_a_result_per_event_and_refuses_in_its_own_json_shape(
-    vendor: FakeVendor, start_gateway: Callable[..., GatewayProcess]
-) -> None:
-    gateway = start_gateway(vendors_policy({"posthog": vendor.url}), env=VENDOR_ENV)
+def test_capture_v1_answers_a_result_per_event_and_refuses_in_its_own_json_shape(gateway: GatewayProcess) -> None:
     url = gateway.url + "/i/v1/analytics/events"
     batch = {"created_at": "2026-12-01T10:00:00+00:00", "batch": [
         {"event": "A", "uuid": "0190b4f6-3c6e-7d6b-9a1b-1a2b3c4d5e6f", "distinct_id": "u1",

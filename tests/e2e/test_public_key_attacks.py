@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import json
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from typing import Any
 
 import httpx
@@ -52,11 +52,27 @@ def opt_in_policy(vendor_url: str) -> dict[str, Any]:
 def delivered_after_marker(gateway: GatewayProcess, vendor: FakeVendor, marker_device: str) -> set[str]:
     """What the vendor got once a marker event, sent after everything else, has arrived: senders deliver in order of
     arrival, so anything not delivered by then was not going to be. The marker's device has granted analytics
-    itself, through the public key, as a browser would."""
+    itself, through the public key, as a browser would. (One marker per device: the tests share a gateway.)"""
     assert consent(gateway, anonymousId=marker_device, granted=["analytics"]).status_code == 200
-    send(gateway, track("marker", anonymousId=marker_device))
-    vendor.wait_for_message_ids({"marker"})
+    marker = f"marker-of-{marker_device}"
+    send(gateway, track(marker, anonymousId=marker_device))
+    vendor.wait_for_message_ids({marker})
     return vendor.message_ids()
+
+
+@pytest.fixture(scope="module")
+def opt_in_vendor() -> Iterator[FakeVendor]:
+    fake = FakeVendor().start()
+    yield fake
+    fake.stop()
+
+
+@pytest.fixture(scope="module")
+def opt_in_gateway(tmp_path_factory: pytest.TempPathFactory, opt_in_vendor: FakeVendor) -> Iterator[GatewayProcess]:
+    """One opt-in gateway for the tests of consent through the public key: each uses its own devices and events."""
+    process = GatewayProcess(tmp_path_factory.mktemp("opt-in"), opt_in_policy(opt_in_vendor.url)).start()
+    yield process
+    process.close()
 
 
 @pytest.mark.parametrize(
@@ -70,8 +86,11 @@ def delivered_after_marker(gateway: GatewayProcess, vendor: FakeVendor, marker_d
     ids=["far-future-grant", "grant-clock-1h-fast", "withdrawal-clock-1h-slow", "far-past-withdrawal"],
 )
 def test_a_withdrawal_wins_over_an_earlier_grant_whatever_the_clocks_say(
-    vendor: FakeVendor, start_gateway: Callable[..., GatewayProcess], grant_at: str | None, withdraw_at: str | None,
+    opt_in_vendor: FakeVendor, opt_in_gateway: GatewayProcess, grant_at: str | None, withdraw_at: str | None,
+    request: pytest.FixtureRequest,
 ) -> None:
+    gateway, case = opt_in_gateway, request.node.callspec.id
+    device, sent = f"{VICTIM_DEVICE}-{case}", f"after-withdrawal-{case}"
 
     def stamp(value: str | None) -> Any:
         if value is None:
@@ -80,23 +99,22 @@ def test_a_withdrawal_wins_over_an_earlier_grant_whatever_the_clocks_say(
             return int((time.time() + int(value)) * 1000)  # epoch milliseconds, as SDK clocks send them
         return value
 
-    gateway = start_gateway(opt_in_policy(vendor.url))
-    granted = consent(gateway, anonymousId=VICTIM_DEVICE, granted=["analytics"], timestamp=stamp(grant_at))
+    granted = consent(gateway, anonymousId=device, granted=["analytics"], timestamp=stamp(grant_at))
     assert granted.status_code == 200
-    withdrawn = consent(gateway, anonymousId=VICTIM_DEVICE, denied=["analytics"], timestamp=stamp(withdraw_at))
+    withdrawn = consent(gateway, anonymousId=device, denied=["analytics"], timestamp=stamp(withdraw_at))
     assert withdrawn.status_code == 200
     answer = withdrawn.json()
     assert answer["withdrawn"] == ["analytics"]
     assert answer["state"]["analytics"] == "denied"  # the resulting state, per purpose
 
-    send(gateway, track("after-withdrawal", anonymousId=VICTIM_DEVICE))
-    assert "after-withdrawal" not in delivered_after_marker(gateway, vendor, "marker-device")
+    send(gateway, track(sent, anonymousId=device))
+    assert sent not in delivered_after_marker(gateway, opt_in_vendor, f"marker-device-{case}")
 
 
 def test_a_forged_grant_for_another_users_id_does_not_release_their_events(
-    vendor: FakeVendor, start_gateway: Callable[..., GatewayProcess],
+    opt_in_vendor: FakeVendor, opt_in_gateway: GatewayProcess,
 ) -> None:
-    gateway = start_gateway(opt_in_policy(vendor.url))  # the victim never granted analytics
+    gateway = opt_in_gateway  # the victim never granted analytics
 
     forged = [
         consent(gateway, userId=VICTIM, granted=["analytics"]),
@@ -106,7 +124,7 @@ def test_a_forged_grant_for_another_users_id_does_not_release_their_events(
         consent(gateway, anonymousId=VICTIM, granted=["analytics"]),
     ]
     send(gateway, track("victim-1", userId=VICTIM, anonymousId=VICTIM_DEVICE), track("victim-2", userId=VICTIM))
-    delivered = delivered_after_marker(gateway, vendor, "marker-device")
+    delivered = delivered_after_marker(gateway, opt_in_vendor, "marker-device-forged-grant")
     assert not {"victim-1", "victim-2"} & delivered
 
     assert forged[0].status_code == 403

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from typing import Any
 
 import httpx
@@ -157,49 +157,61 @@ def test_device_consent_follows_the_device_after_identify_and_never_reaches_the_
     assert "erin-2" not in vendor.message_ids()  # the identify was a claim: the device's consent stays the device's
 
 
-def test_gpc_opts_out_of_sale_purposes_and_is_recorded_on_the_event(
-    start_gateway: Callable[..., GatewayProcess],
-) -> None:
+@pytest.fixture(scope="module")
+def sale(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[GatewayProcess, FakeVendor, FakeVendor]]:
+    """An opt-out source sending to analytics and to advertising (a sale purpose): the gateway, the analytics vendor
+    and the advertising one, shared by the tests of opt-outs of sale (each with its own people and events)."""
     analytics, ads = FakeVendor().start(), FakeVendor().start()
-    try:
-        gateway = start_gateway(two_destinations(ads.url, analytics.url, consent_model="opt-out",
-                                                 strict_purposes=["advertising"]))
-        body = {"batch": [{"type": "track", "event": "Viewed", "userId": "frank", "messageId": "gpc-1"}]}
-        assert post(gateway, body, headers={"Sec-GPC": "1"}).status_code == 200
-        analytics.wait_for_message_ids({"gpc-1"})
-        [event] = analytics.segment_events()
-        assert event["context"]["consent"]["gpc"] is True
-        assert event["userId"] == "frank"  # analytics is not a sale purpose: forwarded as it is
-        post(gateway, {"batch": [{"type": "track", "event": "marker", "userId": "x", "messageId": "m"}]})
-        ads.wait_for_message_ids({"m"})
-        assert "gpc-1" not in ads.message_ids()
-    finally:
-        analytics.stop()
-        ads.stop()
+    gateway = GatewayProcess(tmp_path_factory.mktemp("consent-sale"), two_destinations(
+        ads.url, analytics.url, consent_model="opt-out", strict_purposes=["advertising"])).start()
+    yield gateway, analytics, ads
+    gateway.close()
+    analytics.stop()
+    ads.stop()
+
+
+def test_gpc_opts_out_of_sale_purposes_and_is_recorded_on_the_event(
+    sale: tuple[GatewayProcess, FakeVendor, FakeVendor],
+) -> None:
+    gateway, analytics, ads = sale
+    body = {"batch": [{"type": "track", "event": "Viewed", "userId": "frank", "messageId": "gpc-1"}]}
+    assert post(gateway, body, headers={"Sec-GPC": "1"}).status_code == 200
+    analytics.wait_for_message_ids({"gpc-1"})
+    [event] = [e for e in analytics.segment_events() if e["messageId"] == "gpc-1"]
+    assert event["context"]["consent"]["gpc"] is True
+    assert event["userId"] == "frank"  # analytics is not a sale purpose: forwarded as it is
+    post(gateway, {"batch": [{"type": "track", "event": "marker", "userId": "x", "messageId": "gpc-marker"}]})
+    ads.wait_for_message_ids({"gpc-marker"})
+    assert "gpc-1" not in ads.message_ids()
 
 
 def test_a_us_privacy_opt_out_of_sale_keeps_events_from_sale_purposes_only(
-    start_gateway: Callable[..., GatewayProcess],
+    sale: tuple[GatewayProcess, FakeVendor, FakeVendor],
 ) -> None:
-    analytics, ads = FakeVendor().start(), FakeVendor().start()
-    try:
-        gateway = start_gateway(two_destinations(ads.url, analytics.url, consent_model="opt-out",
-                                                 strict_purposes=["advertising"]))
-        opted_out = {"type": "track", "event": "Viewed", "userId": "hana", "messageId": "usp-out"}
-        in_context = {"type": "track", "event": "Viewed", "userId": "ivan", "messageId": "usp-ctx",
-                      "context": {"us_privacy": "1YYY"}}
-        not_opted_out = {"type": "track", "event": "Viewed", "userId": "jun", "messageId": "usp-in",
-                         "context": {"us_privacy": "1YNN"}}
-        assert post(gateway, {"batch": [opted_out]}, params={"us_privacy": "1YYN"}).status_code == 200
-        assert post(gateway, {"batch": [in_context, not_opted_out]}).status_code == 200
-        analytics.wait_for_message_ids({"usp-out", "usp-ctx", "usp-in"})  # analytics is not a sale purpose
-        ads.wait_for_message_ids({"usp-in"})
-        post(gateway, {"batch": [{"type": "track", "event": "marker", "userId": "x", "messageId": "m"}]})
-        ads.wait_for_message_ids({"m"})
-        assert not {"usp-out", "usp-ctx"} & ads.message_ids()
-    finally:
-        analytics.stop()
-        ads.stop()
+    gateway, analytics, ads = sale
+    opted_out = {"type": "track", "event": "Viewed", "userId": "hana", "messageId": "usp-out"}
+    in_context = {"type": "track", "event": "Viewed", "userId": "ivan", "messageId": "usp-ctx",
+                  "context": {"us_privacy": "1YYY"}}
+    not_opted_out = {"type": "track", "event": "Viewed", "userId": "jun", "messageId": "usp-in",
+                     "context": {"us_privacy": "1YNN"}}
+    assert post(gateway, {"batch": [opted_out]}, params={"us_privacy": "1YYN"}).status_code == 200
+    assert post(gateway, {"batch": [in_context, not_opted_out]}).status_code == 200
+    analytics.wait_for_message_ids({"usp-out", "usp-ctx", "usp-in"})  # analytics is not a sale purpose
+    ads.wait_for_message_ids({"usp-in"})
+    post(gateway, {"batch": [{"type": "track", "event": "marker", "userId": "x", "messageId": "usp-marker"}]})
+    ads.wait_for_message_ids({"usp-marker"})
+    assert not {"usp-out", "usp-ctx"} & ads.message_ids()
+
+
+@pytest.fixture(scope="module")
+def opt_out(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[GatewayProcess, FakeVendor]]:
+    """A gateway with an opt-out source and its vendor, shared by the tests that send each their own people and events
+    (or record nothing)."""
+    vendor = FakeVendor().start()
+    gateway = GatewayProcess(tmp_path_factory.mktemp("consent-opt-out"), segment_policy(vendor.url)).start()
+    yield gateway, vendor
+    gateway.close()
+    vendor.stop()
 
 
 @pytest.mark.parametrize(
@@ -215,21 +227,27 @@ def test_a_us_privacy_opt_out_of_sale_keeps_events_from_sale_purposes_only(
     ids=["tcf", "consent-mode", "segment-denied", "malformed-segment", "malformed-tcf", "malformed-us-privacy"],
 )
 def test_signals_that_deny_analytics_keep_the_event_from_an_analytics_destination(
-    vendor: FakeVendor, start_gateway: Callable[..., GatewayProcess], query: dict, context: dict
+    opt_out: tuple[GatewayProcess, FakeVendor], query: dict, context: dict, request: pytest.FixtureRequest
 ) -> None:
-    gateway = start_gateway(segment_policy(vendor.url))  # opt-out: everything flows unless a signal says no
-    event = {"type": "track", "event": "Viewed", "userId": "gina", "messageId": "denied-1", "context": context}
+    gateway, vendor = opt_out  # everything flows unless a signal says no
+    case = request.node.callspec.id
+    denied, marker = f"denied-{case}", f"marker-{case}"
+    malformed_before = malformed(gateway)
+    event = {"type": "track", "event": "Viewed", "userId": f"gina-{case}", "messageId": denied, "context": context}
     assert post(gateway, {"batch": [event]}, params=query).status_code == 200
-    post(gateway, {"batch": [{"type": "track", "event": "marker", "userId": "x", "messageId": "m"}]})
-    vendor.wait_for_message_ids({"m"})
-    assert "denied-1" not in vendor.message_ids()
+    post(gateway, {"batch": [{"type": "track", "event": "marker", "userId": "x", "messageId": marker}]})
+    vendor.wait_for_message_ids({marker})
+    assert denied not in vendor.message_ids()
     if "yes" in str(context) or "not-a-tc" in str(context):
-        assert any(k.startswith("gateway_consent_malformed_total") for k in gateway.metrics())
+        assert malformed(gateway) > malformed_before
 
 
-def test_the_consent_api_refuses_what_it_cannot_record(vendor: FakeVendor,
-                                                       start_gateway: Callable[..., GatewayProcess]) -> None:
-    gateway = start_gateway(segment_policy(vendor.url))
+def malformed(gateway: GatewayProcess) -> float:
+    return sum(v for k, v in gateway.metrics().items() if k.startswith("gateway_consent_malformed_total"))
+
+
+def test_the_consent_api_refuses_what_it_cannot_record(opt_out: tuple[GatewayProcess, FakeVendor]) -> None:
+    gateway, _ = opt_out
     assert grant(gateway, granted=["analytics"]).status_code == 400  # no identifier
     assert grant(gateway, anonymousId="u", granted=["telepathy"]).status_code == 400
     assert grant(gateway, anonymousId="u", granted=["analytics"], denied=["analytics"]).status_code == 400

@@ -34,6 +34,17 @@ def limited_policy(vendor_url: str) -> dict[str, Any]:
     return policy
 
 
+@pytest.fixture(scope="module")
+def limited(tmp_path_factory: pytest.TempPathFactory) -> Iterator[GatewayProcess]:
+    """One gateway with the limits above for the tests of slow and oversized requests: each ends with the connections
+    it made closed by the server, and checks that the gateway still serves."""
+    vendor = FakeVendor().start()
+    gateway = GatewayProcess(tmp_path_factory.mktemp("limited"), limited_policy(vendor.url)).start()
+    yield gateway
+    gateway.close()
+    vendor.stop()
+
+
 def connect(gateway: GatewayProcess) -> socket.socket:
     sock = socket.create_connection(("127.0.0.1", gateway.port), timeout=30)
     sock.settimeout(30)
@@ -78,10 +89,8 @@ def served(gateway: GatewayProcess) -> bool:
     return httpx.post(gateway.url + "/v1/track", content=EVENT, timeout=5).status_code == 200
 
 
-def test_slow_request_heads_are_closed_with_408_while_others_are_served(
-    vendor: FakeVendor, start_gateway: Callable[..., GatewayProcess]
-) -> None:
-    gateway = start_gateway(limited_policy(vendor.url))
+def test_slow_request_heads_are_closed_with_408_while_others_are_served(limited: GatewayProcess) -> None:
+    gateway = limited
     slow = [connect(gateway) for _ in range(MAX_CONNECTIONS - 2)]
     head = b"POST /v1/track HTTP/1.1\r\nHost: gw\r\n" + b"X-Padding: slowloris\r\n" * 100
     with trickling(slow[0], head), trickling(slow[1], head):
@@ -95,10 +104,8 @@ def test_slow_request_heads_are_closed_with_408_while_others_are_served(
     assert served(gateway)
 
 
-def test_a_slow_body_is_refused_with_408_in_the_vendors_shape(
-    vendor: FakeVendor, start_gateway: Callable[..., GatewayProcess]
-) -> None:
-    gateway = start_gateway(limited_policy(vendor.url))
+def test_a_slow_body_is_refused_with_408_in_the_vendors_shape(limited: GatewayProcess) -> None:
+    gateway = limited
     sock = connect(gateway)
     sock.sendall(b"POST /v1/track HTTP/1.1\r\nHost: gw\r\nContent-Type: application/json\r\n"
                  b"Content-Length: %d\r\n\r\n" % len(EVENT))
@@ -110,14 +117,12 @@ def test_a_slow_body_is_refused_with_408_in_the_vendors_shape(
     assert served(gateway)
 
 
-def test_a_body_past_the_limit_gets_its_413_however_much_the_client_still_sends(
-    vendor: FakeVendor, start_gateway: Callable[..., GatewayProcess]
-) -> None:
+def test_a_body_past_the_limit_gets_its_413_however_much_the_client_still_sends(limited: GatewayProcess) -> None:
     """An SDK writes its whole batch before it reads the answer. The gateway refuses after the first 500 KB; had it
     closed at once with the rest unread, its kernel would reset the connection, the client's write would fail and
     the 413 be lost: the SDK would count a network error and send the same batch again. It reads the rest and drops
     it instead (lingering close), so the whole write succeeds and the 413 arrives."""
-    gateway = start_gateway(limited_policy(vendor.url))
+    gateway = limited
     body = b"[" + b" " * 20_000_000 + b"]"  # far more than the kernel's buffers on both sides hold
     sock = connect(gateway)
     sock.sendall(b"POST /v1/batch HTTP/1.1\r\nHost: gw\r\nContent-Type: application/json\r\n"
@@ -130,8 +135,8 @@ def test_a_body_past_the_limit_gets_its_413_however_much_the_client_still_sends(
     assert served(gateway)
 
 
-def test_an_oversized_request_head_gets_431(vendor: FakeVendor, start_gateway: Callable[..., GatewayProcess]) -> None:
-    gateway = start_gateway(limited_policy(vendor.url))
+def test_an_oversized_request_head_gets_431(limited: GatewayProcess) -> None:
+    gateway = limited
     sock = connect(gateway)
     sock.sendall(b"POST /v1/track HTTP/1.1\r\nHost: gw\r\nX-Big: " + b"a" * 20_000 + b"\r\n")
     assert read_until_closed(sock).startswith(b"HTTP/1.1 431 ")

@@ -122,9 +122,12 @@ def test_a_ux_designer_watches_a_session_but_neither_reviews_it_nor_reads_its_re
         session_id = _ingest(client)
         sign_in(client, "support")
         page = client.get(f"/ui/sessions/{session_id}")
-        client.post(f"/ui/sessions/{session_id}/review",
-                    data={"csrf": csrf_of(page.text), "status": "reviewed", "note": "Known bug #12"})
-        client.post("/ui/sign-out", data={"csrf": csrf_of(client.get("/ui/sessions").text)})
+        saved = client.post(f"/ui/sessions/{session_id}/review",
+                            data={"csrf": csrf_of(page.text), "status": "reviewed", "note": "Known bug #12"})
+        assert saved.status_code == 303, saved.text  # stored: what ux must not see is there to be seen
+        assert "Known bug #12" in client.get(saved.headers["location"]).text
+        signed_out = client.post("/ui/sign-out", data={"csrf": csrf_of(client.get("/ui/sessions").text)})
+        assert signed_out.status_code == 303, signed_out.text
 
         sign_in(client, "ux")
         page = client.get(f"/ui/sessions/{session_id}")

@@ -1,10 +1,13 @@
 """End to end: the official amplitude-analytics SDK, pointed at the gateway, reports success for every call, and an
-Amplitude-compatible vendor receives the events in Amplitude's Batch API format with the destination's key."""
+Amplitude-compatible vendor receives the events in Amplitude's Batch API format with the destination's key.
+
+One gateway and one fake Amplitude serve the module: each test finds its own events (by the insert ids its SDK
+client settled, or by its own user)."""
 
 from __future__ import annotations
 
 import threading
-from collections.abc import Callable
+from collections.abc import Iterator
 
 import pytest
 from amplitude import Amplitude, BaseEvent, Config, EventOptions, Identify
@@ -22,6 +25,21 @@ from tests.support.waiting import wait_until
 pytestmark = pytest.mark.e2e
 
 
+@pytest.fixture(scope="module")
+def vendor() -> Iterator[FakeVendor]:
+    fake = FakeVendor().start()
+    yield fake
+    fake.stop()
+
+
+@pytest.fixture(scope="module")
+def gateway(tmp_path_factory: pytest.TempPathFactory, vendor: FakeVendor) -> Iterator[GatewayProcess]:
+    process = GatewayProcess(tmp_path_factory.mktemp("amplitude-sdk"), vendors_policy({"amplitude": vendor.url}),
+                             env=VENDOR_ENV).start()
+    yield process
+    process.close()
+
+
 class Outcomes:
     """The SDK's per-event callback: (event_type, insert_id, code, message) of every event it settled."""
 
@@ -36,9 +54,8 @@ class Outcomes:
 
 @pytest.mark.parametrize("path", ["/2/httpapi", "/batch"])
 def test_sdk_events_arrive_in_amplitude_format_and_the_sdk_reports_success(
-    vendor: FakeVendor, start_gateway: Callable[..., GatewayProcess], path: str
+    vendor: FakeVendor, gateway: GatewayProcess, path: str
 ) -> None:
-    gateway = start_gateway(vendors_policy({"amplitude": vendor.url}), env=VENDOR_ENV)
     outcomes = Outcomes()
     config = Config(server_url=gateway.url + path, use_batch=path == "/batch", flush_interval_millis=50,
                     flush_queue_size=10, callback=outcomes)
@@ -56,7 +73,7 @@ def test_sdk_events_arrive_in_amplitude_format_and_the_sdk_reports_success(
 
     wait_until(lambda: {e["insert_id"] for e in amplitude_events(vendor)} >= insert_ids,
                what="the events at the vendor")
-    events = {e["event_type"]: e for e in amplitude_events(vendor)}
+    events = {e["event_type"]: e for e in amplitude_events(vendor) if e["insert_id"] in insert_ids}
     track, identify, group = events["Order Completed"], events["$identify"], events["$groupidentify"]
     assert (track["user_id"], track["device_id"]) == ("user-1", "device-1")
     assert track["event_properties"] == {"order_id": "o-17", "total": 42.5}
@@ -72,9 +89,8 @@ def test_sdk_events_arrive_in_amplitude_format_and_the_sdk_reports_success(
 
 
 def test_the_sdks_min_id_length_is_honoured_and_an_unknown_key_is_refused(
-    vendor: FakeVendor, start_gateway: Callable[..., GatewayProcess]
+    vendor: FakeVendor, gateway: GatewayProcess
 ) -> None:
-    gateway = start_gateway(vendors_policy({"amplitude": vendor.url}), env=VENDOR_ENV)
     outcomes = Outcomes()
     client = Amplitude(WRITE_KEY, Config(server_url=gateway.url + "/2/httpapi", flush_interval_millis=50,
                                          callback=outcomes, min_id_length=1))

@@ -12,11 +12,12 @@ from collections.abc import Iterator
 import pytest
 from amplitude import Amplitude, BaseEvent, Config, EventOptions, Identify
 
-from tests.support.fake_vendor import FakeVendor
+from tests.support.fake_vendor import FakeVendor, running_vendor
 from tests.support.gateway_process import (
     VENDOR_ENV,
     WRITE_KEY,
     GatewayProcess,
+    serving,
     vendors_policy,
 )
 from tests.support.vendor_payloads import amplitude_events
@@ -27,17 +28,12 @@ pytestmark = pytest.mark.e2e
 
 @pytest.fixture(scope="module")
 def vendor() -> Iterator[FakeVendor]:
-    fake = FakeVendor().start()
-    yield fake
-    fake.stop()
+    yield from running_vendor()
 
 
 @pytest.fixture(scope="module")
 def gateway(tmp_path_factory: pytest.TempPathFactory, vendor: FakeVendor) -> Iterator[GatewayProcess]:
-    process = GatewayProcess(tmp_path_factory.mktemp("amplitude-sdk"), vendors_policy({"amplitude": vendor.url}),
-                             env=VENDOR_ENV).start()
-    yield process
-    process.close()
+    yield from serving(tmp_path_factory.mktemp("amplitude-sdk"), vendors_policy({"amplitude": vendor.url}), VENDOR_ENV)
 
 
 class Outcomes:

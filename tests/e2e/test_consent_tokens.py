@@ -16,7 +16,7 @@ import pytest
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
-from tests.support.fake_vendor import FakeVendor
+from tests.support.fake_vendor import FakeVendor, running_vendor
 from tests.support.gateway_process import WRITE_KEY, GatewayProcess, segment_policy
 
 pytestmark = pytest.mark.e2e
@@ -43,9 +43,7 @@ def eddsa(payload: dict[str, Any], key: Ed25519PrivateKey = SIGNER) -> str:
 
 @pytest.fixture(scope="module")
 def vendor() -> Iterator[FakeVendor]:
-    fake = FakeVendor().start()
-    yield fake
-    fake.stop()
+    yield from running_vendor()
 
 
 @pytest.fixture(scope="module")

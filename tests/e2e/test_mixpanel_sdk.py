@@ -14,11 +14,12 @@ from typing import Any
 import pytest
 from mixpanel import BufferedConsumer, Consumer, Mixpanel
 
-from tests.support.fake_vendor import FakeVendor
+from tests.support.fake_vendor import FakeVendor, running_vendor
 from tests.support.gateway_process import (
     VENDOR_ENV,
     WRITE_KEY,
     GatewayProcess,
+    serving,
     vendors_policy,
 )
 from tests.support.vendor_payloads import mixpanel_events, mixpanel_updates
@@ -29,17 +30,12 @@ pytestmark = pytest.mark.e2e
 
 @pytest.fixture(scope="module")
 def vendor() -> Iterator[FakeVendor]:
-    fake = FakeVendor().start()
-    yield fake
-    fake.stop()
+    yield from running_vendor()
 
 
 @pytest.fixture(scope="module")
 def gateway(tmp_path_factory: pytest.TempPathFactory, vendor: FakeVendor) -> Iterator[GatewayProcess]:
-    process = GatewayProcess(tmp_path_factory.mktemp("mixpanel-sdk"), vendors_policy({"mixpanel": vendor.url}),
-                             env=VENDOR_ENV).start()
-    yield process
-    process.close()
+    yield from serving(tmp_path_factory.mktemp("mixpanel-sdk"), vendors_policy({"mixpanel": vendor.url}), VENDOR_ENV)
 
 
 def endpoints(gateway: GatewayProcess) -> dict[str, str]:

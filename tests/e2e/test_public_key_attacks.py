@@ -17,8 +17,8 @@ import orjson
 import pytest
 
 from tests.e2e.test_replay_native import SESSIONS, post_events
-from tests.support.fake_vendor import FakeVendor
-from tests.support.gateway_process import WRITE_KEY, GatewayProcess, segment_policy, sha256
+from tests.support.fake_vendor import FakeVendor, running_vendor
+from tests.support.gateway_process import WRITE_KEY, GatewayProcess, segment_policy, serving, sha256
 from tests.support.waiting import wait_until
 
 pytestmark = pytest.mark.e2e
@@ -62,17 +62,13 @@ def delivered_after_marker(gateway: GatewayProcess, vendor: FakeVendor, marker_d
 
 @pytest.fixture(scope="module")
 def opt_in_vendor() -> Iterator[FakeVendor]:
-    fake = FakeVendor().start()
-    yield fake
-    fake.stop()
+    yield from running_vendor()
 
 
 @pytest.fixture(scope="module")
 def opt_in_gateway(tmp_path_factory: pytest.TempPathFactory, opt_in_vendor: FakeVendor) -> Iterator[GatewayProcess]:
     """One opt-in gateway for the tests of consent through the public key: each uses its own devices and events."""
-    process = GatewayProcess(tmp_path_factory.mktemp("opt-in"), opt_in_policy(opt_in_vendor.url)).start()
-    yield process
-    process.close()
+    yield from serving(tmp_path_factory.mktemp("opt-in"), opt_in_policy(opt_in_vendor.url))
 
 
 @pytest.mark.parametrize(

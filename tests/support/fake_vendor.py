@@ -14,7 +14,7 @@ import json
 import threading
 import time
 from collections import deque
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
@@ -48,6 +48,13 @@ class Answer:
     status: int = 200
     body: bytes = b'{"success":true}'
     headers: dict[str, str] = field(default_factory=lambda: {"Content-Type": "application/json"})
+
+
+def running_vendor() -> Iterator[FakeVendor]:
+    """A started fake vendor for a fixture to yield from; stopped when the fixture ends."""
+    fake = FakeVendor().start()
+    yield fake
+    fake.stop()
 
 
 class FakeVendor:

@@ -15,7 +15,7 @@ import signal
 import socket
 import subprocess
 import sys
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -57,6 +57,13 @@ def segment_policy(vendor_url: str, *, max_events: int | None = None, retry: dic
     if max_events is not None:
         policy["outbox"] = {"max_events": max_events, "full_retry_after_s": 7}
     return policy
+
+
+def serving(workdir: Path, policy: dict[str, Any], env: dict[str, str] | None = None) -> Iterator[GatewayProcess]:
+    """A started gateway for a (module) fixture to yield from; killed when the fixture ends."""
+    process = GatewayProcess(workdir, policy, env).start()
+    yield process
+    process.close()
 
 
 class GatewayProcess:

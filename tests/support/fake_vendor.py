@@ -22,6 +22,8 @@ from urllib.parse import parse_qsl, urlsplit
 
 from tests.support.waiting import wait_until
 
+GATE_TIMEOUT_S = 60.0  # a gate a test forgot to open holds no request longer than this
+
 
 @dataclass
 class Recorded:
@@ -62,6 +64,9 @@ class FakeVendor:
         self.requests: list[Recorded] = []
         self.default = Answer()
         self.delay_s = 0.0
+        # While set and not yet opened, every request waits here before it is answered (at most GATE_TIMEOUT_S):
+        # requests held in flight for as long as a test needs, however fast or slow the machine is.
+        self.gate: threading.Event | None = None
         # Decide the answer from what was sent: return an Answer to override the default, or None.
         self.rule: Callable[[Recorded], Answer | None] | None = None
         self._scripted: deque[Answer] = deque()
@@ -136,6 +141,8 @@ class FakeVendor:
             self._arrival.notify_all()
         if self.delay_s:
             time.sleep(self.delay_s)
+        if self.gate is not None:
+            self.gate.wait(GATE_TIMEOUT_S)
         recorded = Recorded(
             handler.command,
             split.path,
@@ -181,6 +188,11 @@ class FakeVendor:
     def wait_for_message_ids(self, ids: set[str], timeout: float = 20.0) -> set[str]:
         wait_until(lambda: ids <= self.message_ids(), timeout, what=f"{len(ids)} message ids at the fake vendor")
         return self.message_ids()
+
+    def arrivals(self) -> int:
+        """Requests that have arrived so far, answered or not."""
+        with self._lock:
+            return self._arrivals
 
     def hold_until_arrived(self, n: int, timeout: float = 10.0) -> None:
         """For a `rule`: answer only once `n` requests have arrived in all (or after `timeout`), so that requests

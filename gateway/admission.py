@@ -25,7 +25,7 @@ from __future__ import annotations
 import asyncio
 import time
 from collections import deque
-from collections.abc import AsyncIterator, Iterator, MutableMapping
+from collections.abc import AsyncIterator, Callable, Iterator, MutableMapping
 from contextlib import asynccontextmanager, contextmanager
 from dataclasses import dataclass, field
 from typing import Any
@@ -66,6 +66,9 @@ class Backlog:
     (an app called without the gateway's connection protocol, as in the in-process tests) are not counted."""
 
     cost_s: float = FIRST_COST_S
+    # Seconds of work booked outside the loop that an admitted request will wait for too: the scrub workers' queue
+    # (gateway.scrub_pool). With workers, the loop's own work per request is small and this is what fills up first.
+    offloaded: Callable[[], float] | None = None
     _held: dict[int, MutableMapping[str, Any]] = field(default_factory=dict)
     _to_work: set[int] = field(default_factory=set)
     _turn_taken: bool = False
@@ -83,6 +86,10 @@ class Backlog:
     def booked_s(self) -> float:
         """Seconds of loop work booked by admitted requests that have not done it yet, at the recent cost."""
         return len(self._to_work) * self.cost_s
+
+    def offloaded_s(self) -> float:
+        """Seconds of work booked outside the loop (scrub workers) ahead of a request admitted now."""
+        return 0.0 if self.offloaded is None else self.offloaded()
 
     @contextmanager
     def holding(self, scope: MutableMapping[str, Any], will_work: bool = False) -> Iterator[None]:
@@ -142,9 +149,10 @@ class Shed(ProtocolError):
 
 def check(scope: MutableMapping[str, Any], backlog: Backlog, http: Http, metrics: Metrics, kind: str) -> None:
     """Raise Shed when the request has waited for the loop beyond `http.max_queue_wait_s`, or the requests admitted
-    before it have booked more loop work than that, or the oldest of them has waited that long for its answer
-    (counted by `kind`: events or replay)."""
+    before it have booked more loop work than that (or more scrub workers' work), or the oldest of them has waited
+    that long for its answer (counted by `kind`: events or replay)."""
     bound = http.max_queue_wait_s
-    if waited_s(scope) > bound or backlog.booked_s() > bound or backlog.oldest_s() > bound:
+    if (waited_s(scope) > bound or backlog.booked_s() > bound or backlog.offloaded_s() > bound
+            or backlog.oldest_s() > bound):
         metrics.inc("gateway_requests_shed_total", kind=kind)
         raise Shed(503, "unavailable", "the gateway is busy; retry later", retry_after=http.busy_retry_after_s)

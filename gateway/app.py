@@ -75,7 +75,11 @@ async def metrics(request: Request) -> Response:
     owner = [({"destination": name}, 1.0 if gateway.ownership.owns(name) else 0.0) for name in gateway.outbox.depth()]
     storage: list[tuple[dict[str, str], float]] = [({}, 0.0 if gateway.db.health.failing else 1.0)]
     backlog = await gateway.deletions.backlog()
-    text = gateway.metrics.render({"gateway_outbox_depth": depth, "gateway_outbox_lag_seconds": lag,
+    pool = gateway.scrub_pool
+    busy: list[tuple[dict[str, str], float]] = [({}, pool.busy())] if pool is not None else []
+    queued: list[tuple[dict[str, str], float]] = [({}, pool.queued())] if pool is not None else []
+    text = gateway.metrics.render({"gateway_scrub_workers_busy": busy, "gateway_scrub_queue": queued,
+                                   "gateway_outbox_depth": depth, "gateway_outbox_lag_seconds": lag,
                                    "gateway_destination_owner": owner,
                                    "gateway_dead_letters": dead_letters, "gateway_database_writable": storage,
                                    "gateway_deletion_backlog": [({}, backlog.requests)],

@@ -112,6 +112,7 @@ async def _ingest(gateway: Gateway, codec: Codec, inbound: Inbound, scope: Scope
     source_name = "unknown"
     try:
         gateway.health.admit()
+        pipeline, pool = gateway.pipeline, gateway.scrub_pool
         async with gateway.backlog.working(scope):
             decoded = codec.decode(inbound)
             key = gateway.policy.source_key(decoded.write_key) if decoded.write_key else None
@@ -119,8 +120,13 @@ async def _ingest(gateway: Gateway, codec: Codec, inbound: Inbound, scope: Scope
                 raise ProtocolError(401, "unauthorized", "missing or unknown write key")
             source = key.source
             source_name = source.name
-            processed = gateway.pipeline.process(source, decoded.events, inbound.headers, inbound.query, key.kind)
-            count_decisions(gateway, source.name, processed)
+            batch = pipeline.begin(source, decoded.events, inbound.headers, inbound.query, key.kind)
+            if pool is None:
+                processed = pipeline.finish(batch)
+        if pool is not None:
+            # Out of the loop's turn (gateway.admission): other requests work on the loop while a worker scrubs.
+            processed = await pipeline.finish_elsewhere(batch, pool.scrub)
+        count_decisions(gateway, source_name, processed)
         deliveries = processed.deliveries
         await gateway.outbox.commit(deliveries, also=writes_with(gateway, processed, key.kind))
     except ProtocolError as error:

@@ -88,6 +88,9 @@ FAMILIES: dict[str, Family] = {
     "gateway_events_suppressed_total": _counter(
         "Events dropped at ingest because their subject asked to be deleted, by source.", "source"),
     # The pipeline
+    "gateway_scrub_workers_busy": _gauge("Scrub worker processes ([http] scrub_workers) scrubbing a request now."),
+    "gateway_scrub_queue": _gauge("Requests waiting for a free scrub worker."),
+    "gateway_scrub_worker_restarts_total": _counter("Scrub workers that exited and were replaced."),
     "gateway_pipeline_step_seconds": _histogram(
         "Time each pipeline step took per request (a batch of events), by step; _count is the requests that "
         "reached the step.", "step"),
@@ -249,7 +252,7 @@ class Metrics:
             family = self._families.get(name)
             if family is None:
                 raise KeyError(f"metric {name!r} is not declared in gateway.metrics.FAMILIES")
-            child = self._children[key] = family.labels(**labels)
+            child = self._children[key] = family.labels(**labels) if labels else family  # a family without labels
         return child
 
     def inc(self, name: str, amount: float = 1, **labels: str) -> None:

@@ -52,6 +52,7 @@ RESTART_ONLY: tuple[tuple[str, Callable[[Policy], object]], ...] = (
     ("[http] max_header_bytes", lambda p: p.http.max_header_bytes),
     ("[http] max_connections", lambda p: p.http.max_connections),
     ("[http] accept_backlog", lambda p: p.http.accept_backlog),
+    ("[http] scrub_workers", lambda p: p.http.scrub_workers),
     ("[replay] compression_level", lambda p: p.replay.compression_level),
     ("[replay.storage]", lambda p: p.replay.storage),
     ("[catalog] flush_interval_s", lambda p: p.catalog.flush_interval_s),
@@ -117,6 +118,8 @@ class Reloader:
                     build_setup, policy, gateway.setup, gateway.data_dir, gateway.secret, gateway.identity,
                     gateway.suppression, gateway.ledger, access.TokenStore(gateway.db), gateway.accounts,
                     gateway.catalog)
+                if gateway.scrub_pool is not None and policy.pii != old.pii:
+                    await gateway.scrub_pool.reconfigure(policy.pii)  # before any request runs with the new policy
             except Exception as error:  # noqa: BLE001 - whatever it was, the running policy stays
                 gateway.metrics.inc("gateway_policy_reloads_total", result="failed")
                 log.error("policy reload failed; still serving the policy loaded before: %s", loggable(error))

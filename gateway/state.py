@@ -49,6 +49,7 @@ from gateway.pipeline import Encoder, Pipeline
 from gateway.protocols import PROTOCOLS, check_credentials, segment
 from gateway.provenance import Provenance, verifies
 from gateway.schema import open_database
+from gateway.scrub_pool import ScrubPool
 from gateway.supervisor import Supervised
 from gateway.suppression import Suppression
 from policies.consent import Consent, decide, read_signals
@@ -109,6 +110,7 @@ class Gateway:
     invalidation: Invalidation  # other nodes' changes to cached state (PostgreSQL)
     ready: bool = True  # False once closing starts: /readyz says so while the senders finish
     backlog: Backlog = field(default_factory=Backlog)  # ingest requests admitted, not yet answered (gateway.admission)
+    scrub_pool: ScrubPool | None = None  # the scrub workers ([http] scrub_workers); None: scrubbing on the loop
 
     @property
     def policy(self) -> Policy:
@@ -177,6 +179,9 @@ async def open_gateway(policy: Policy, data_dir: Path, announce_token: Callable[
     invalidation.start()  # every cache that follows other nodes has subscribed
     catalog = _catalog(policy, db, keys.derive(secret, "account"))
     setup = build_setup(policy, None, data_dir, secret, identity, suppression, ledger, tokens, accounts, catalog)
+    # After the engine above is built: it makes the blank spaCy pipeline in the data directory the workers load.
+    pool = await ScrubPool.start(policy.http.scrub_workers, policy.pii, keys.derive(secret, "pii"), data_dir, metrics,
+                                 policy.http.busy_retry_after_s) if policy.http.scrub_workers else None
     token = access.bootstrap_admin_token(setup.access)
     if token is not None:
         announce_token(token)
@@ -220,7 +225,8 @@ async def open_gateway(policy: Policy, data_dir: Path, announce_token: Callable[
         audit=audit, suppression=suppression, replay=replay, deletions=deletions, secret=secret, http=http,
         health=health, dead_letters=dead_letters_for(policy, outbox, suppression, ledger), signing_key=signing_key,
         senders=[], background=background, stopping=stopping, accounts=accounts, catalog=catalog, live=LiveHub(),
-        ownership=ownership, invalidation=invalidation,
+        ownership=ownership, invalidation=invalidation, scrub_pool=pool,
+        backlog=Backlog(offloaded=pool.booked_s if pool is not None else None),
     )
     gateway.senders = [sender_for(d, gateway) for d in enabled]
     for sender in gateway.senders:
@@ -255,6 +261,8 @@ async def close_gateway(gateway: Gateway) -> None:
     # A batch in flight may finish (its outcome recorded); what is still queued waits for the next start.
     await asyncio.gather(*(sender.stop() for sender in gateway.senders),
                          *(task.wait(grace_s=5.0) for task in gateway.background))
+    if gateway.scrub_pool is not None:
+        await gateway.scrub_pool.close()
     await gateway.replay.close()
     await gateway.replay.store.close()
     await gateway.http.aclose()

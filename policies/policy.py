@@ -125,6 +125,9 @@ class Http:
     # plus one request's work.
     max_queue_wait_s: float = 0.5
     busy_retry_after_s: int = 1
+    # Worker processes that scrub PII for ingest requests (gateway.scrub_pool), while this process keeps the loop, the
+    # commit and delivery; 0: scrubbing on the loop. Read at start.
+    scrub_workers: int = 0
 
 
 @dataclass(frozen=True)

@@ -9,7 +9,8 @@ Each step is a module in `steps/` and one line in `Pipeline.__init__`; the runne
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Awaitable, Callable, Mapping, Sequence
+from time import perf_counter
 from typing import TYPE_CHECKING
 
 from gateway.accounts import AccountMap
@@ -27,18 +28,22 @@ from gateway.pipeline.steps.consent import decide_consent
 from gateway.pipeline.steps.links import learn_links
 from gateway.pipeline.steps.plan import check_plan
 from gateway.pipeline.steps.route import route_and_encode
-from gateway.pipeline.steps.scrub import scrub_names, scrub_pii
+from gateway.pipeline.steps.scrub import scrub_names, scrub_pii, take_scrubbed
 from gateway.pipeline.steps.subjects import hash_identifiers
 from gateway.pipeline.steps.suppression import drop_suppressed
 from gateway.provenance import Provenance
 from gateway.suppression import Suppression
 from policies.event import Event
+from policies.pii.findings import Findings
 from policies.policy import Policy, Source
 
 if TYPE_CHECKING:
     from policies.pii.scrubber import Scrubber
 
-__all__ = ["Encoder", "EventOutcome", "Pipeline", "Processed", "Route", "Step"]
+# Scrubs a request's events elsewhere: returns them scrubbed (copies, in order) and what was found in each.
+ScrubElsewhere = Callable[[list[Event]], Awaitable[tuple[list[Event], list[Findings]]]]
+
+__all__ = ["Encoder", "EventOutcome", "Pipeline", "Processed", "Route", "ScrubElsewhere", "Step"]
 
 
 class Pipeline:
@@ -65,11 +70,40 @@ class Pipeline:
             Step("route", route_and_encode(pseudonym_key)),
         )
 
+        # Where scrubbing starts: the steps before it need this process's state (caches, the database); scrubbing
+        # itself is pure and may run in a worker process (gateway.scrub_pool).
+        self._scrub_at = next((i for i, step in enumerate(self.steps) if step.name == "scrub"), len(self.steps) - 1)
+
     def process(self, source: Source, events: Sequence[Event], headers: Mapping[str, str],
                 query: Mapping[str, str], provenance: Provenance = "public") -> Processed:
         """`provenance`: the kind of key the request came with (a server key's links are verified)."""
+        return self.finish(self.begin(source, events, headers, query, provenance))
+
+    def begin(self, source: Source, events: Sequence[Event], headers: Mapping[str, str],
+              query: Mapping[str, str], provenance: Provenance = "public") -> Batch:
+        """The request's batch through the steps before scrubbing; `finish` or `finish_elsewhere` does the rest."""
         routes = self.routes[source.name]
         entries = list(map(Entry, events))
         out = Processed(tuple(route.destination.name for route in routes), tuple(entries))
-        run_steps(self.steps, Batch(source, routes, headers, query, entries, out, provenance=provenance))
-        return out
+        batch = Batch(source, routes, headers, query, entries, out, provenance=provenance)
+        run_steps(self.steps[:self._scrub_at], batch)
+        return batch
+
+    def finish(self, batch: Batch) -> Processed:
+        """Scrubbing (in this process) and the steps after it."""
+        run_steps(self.steps[self._scrub_at:], batch)
+        return batch.out
+
+    async def finish_elsewhere(self, batch: Batch, scrub: ScrubElsewhere) -> Processed:
+        """Like `finish`, with the events scrubbed by `scrub` (a worker pool), awaited without blocking the loop.
+        The step's time, as /metrics shows it, includes the wait for a worker."""
+        rest = self.steps[self._scrub_at:]
+        if batch.entries and rest and rest[0].name == "scrub":
+            batch.step = "scrub"
+            started = perf_counter()
+            events, findings = await scrub([entry.event for entry in batch.entries])
+            take_scrubbed(batch, events, findings)
+            batch.out.timings.append(("scrub", perf_counter() - started))
+            rest = rest[1:]
+        run_steps(rest, batch)
+        return batch.out

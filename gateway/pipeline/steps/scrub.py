@@ -13,10 +13,12 @@ scanner's string cache answers almost all of them.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
 from gateway.pipeline.batch import Batch
 from gateway.pipeline.runner import StepFunction
+from policies.event import Event
 from policies.pii.findings import Findings
 
 if TYPE_CHECKING:
@@ -41,12 +43,22 @@ def scrub_names(scrubber: Scrubber) -> StepFunction:
 
 def scrub_pii(scrubber: Scrubber) -> StepFunction:
     def run(batch: Batch) -> None:
-        entries = batch.entries
-        out = batch.out
-        for entry, findings in zip(entries, scrubber.scrub_events([e.event for e in entries]), strict=True):
-            if entry.name_findings is not None:
-                findings += entry.name_findings
-            entry.findings = findings
-            out.findings += findings
+        _record(batch, scrubber.scrub_events([e.event for e in batch.entries]))
 
     return run
+
+
+def take_scrubbed(batch: Batch, events: Sequence[Event], findings: Sequence[Findings]) -> None:
+    """What the scrub step does, with the events scrubbed elsewhere (gateway.scrub_pool): they replace the batch's."""
+    for entry, event in zip(batch.entries, events, strict=True):
+        entry.event = event
+    _record(batch, findings)
+
+
+def _record(batch: Batch, found: Sequence[Findings]) -> None:
+    out = batch.out
+    for entry, findings in zip(batch.entries, found, strict=True):
+        if entry.name_findings is not None:
+            findings += entry.name_findings
+        entry.findings = findings
+        out.findings += findings

@@ -1,0 +1,272 @@
+"""PII scrubbing in worker processes (`[http] scrub_workers`), so that a second core scrubs while this process keeps the
+event loop, the commit and delivery.
+
+Scrubbing is most of an event's CPU (bench/load.py's profile: 64 % of the loop's time) and it is pure: events and
+settings in, scrubbed events and counts out. One process owns the database and the loop; it hands each request's
+events to one worker as one message (gateway.scrub_worker: a pipe, pickle) and awaits the answer without blocking, so
+the loop reads sockets, answers and commits meanwhile. The hand-off costs about 4 % of the scrub
+(bench/scrub_ipc.py).
+
+- Workers start with the gateway (it serves once they are ready) and get the scrubber's settings and hash key over
+  their pipe. A policy reload that changes `[pii]` starts a new set with the new settings and retires the old set once
+  it has answered what it was given, so no request is scrubbed with a mix.
+- A worker that dies is replaced (after a pause that doubles while replacements keep dying). The request it was
+  scrubbing is given to another worker once; if that one dies too, the request is answered 503 with Retry-After.
+  Either way nothing was stored: scrubbing comes before the commit, and a 2xx only after it.
+- `booked_s` is what the requests waiting for a worker will take, at the measured cost per request: admission control
+  (gateway.admission) refuses work the workers cannot start within its bound, and admits more while they keep up.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import pickle
+import sys
+import time
+from collections import deque
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from gateway.metrics import Metrics
+from gateway.protocols.codec import ProtocolError
+from gateway.scrub_worker import HEADER, frame
+from policies.event import Event
+from policies.pii.config import PiiConfig
+from policies.pii.findings import Findings
+
+log = logging.getLogger("gateway.scrub_pool")
+
+Scrubbed = tuple[list[Event], list[Findings]]
+
+FIRST_COST_S = 0.05  # a request's scrub until one has been measured (bench/load.py's batches: 40-50 ms of CPU)
+COST_WEIGHT = 0.2  # of the latest measurement in the running estimate
+TRIES = 2  # workers a request's events are given to before it is refused
+START_TIMEOUT_S = 120.0  # Presidio and spaCy load in seconds; a worker not ready by then is taken as failed
+MAX_RESTART_PAUSE_S = 30.0
+
+
+class WorkerFailed(Exception):
+    """A worker exited, or could not be started."""
+
+
+@dataclass(eq=False)
+class _Job:
+    payload: bytes
+    future: asyncio.Future[Scrubbed]
+    tries: int = 0
+
+
+@dataclass(eq=False)
+class _Worker:
+    process: asyncio.subprocess.Process
+    job: _Job | None = None
+    sent_at: float = 0.0
+    retiring: bool = False
+    reader: asyncio.Task[None] | None = None
+
+
+@dataclass(frozen=True)
+class _Settings:
+    config: PiiConfig
+    hash_key: bytes
+    data_dir: Path | None
+
+
+@dataclass(eq=False)
+class ScrubPool:
+    size: int
+    settings: _Settings
+    metrics: Metrics
+    retry_after_s: int = 1
+    cost_s: float = FIRST_COST_S
+    _workers: list[_Worker] = field(default_factory=list)
+    _queue: deque[_Job] = field(default_factory=deque)
+    _closing: bool = False
+    _restart_pause_s: float = 0.5
+    _tasks: set[asyncio.Task[None]] = field(default_factory=set)
+
+    @classmethod
+    async def start(cls, size: int, config: PiiConfig, hash_key: bytes, data_dir: Path | None, metrics: Metrics,
+                    retry_after_s: int = 1) -> ScrubPool:
+        """`size` workers, each ready to scrub under `config` (WorkerFailed if one cannot start)."""
+        pool = cls(size, _Settings(config, hash_key, data_dir), metrics, retry_after_s)
+        workers = await asyncio.gather(*(pool._spawn(pool.settings) for _ in range(size)), return_exceptions=True)
+        started = [w for w in workers if isinstance(w, _Worker)]
+        pool._workers.extend(started)
+        if len(started) < size:
+            await pool.close()
+            raise WorkerFailed(f"{size - len(started)} of {size} scrub workers did not start")
+        for worker in started:
+            pool._listen(worker)
+        return pool
+
+    async def scrub(self, events: list[Event]) -> Scrubbed:
+        """`events` scrubbed by a worker (copies: the ones given are left as they are), with what each held.
+        ProtocolError 503 (Retry-After) when the workers died under it twice."""
+        job = _Job(frame(events), asyncio.get_running_loop().create_future())
+        self._queue.append(job)
+        self._dispatch()
+        return await job.future
+
+    def booked_s(self) -> float:
+        """Seconds until a request handed over now would start being scrubbed, at the recent cost per request."""
+        live = sum(1 for w in self._workers if not w.retiring) or 1
+        return len(self._queue) * self.cost_s / live
+
+    def busy(self) -> int:
+        return sum(1 for w in self._workers if w.job is not None)
+
+    def queued(self) -> int:
+        return len(self._queue)
+
+    def pids(self) -> list[int]:
+        """The serving workers' process ids (for the tests that kill one)."""
+        return [w.process.pid for w in self._workers if not w.retiring]
+
+    async def reconfigure(self, config: PiiConfig) -> None:
+        """Serve with `config` from now: new workers first, then the old ones retire once they have answered."""
+        settings = _Settings(config, self.settings.hash_key, self.settings.data_dir)
+        fresh = await asyncio.gather(*(self._spawn(settings) for _ in range(self.size)))
+        self.settings = settings
+        old = [w for w in self._workers if not w.retiring]
+        for worker in old:
+            worker.retiring = True
+            if worker.job is None:
+                self._stop(worker)
+        self._workers.extend(fresh)
+        for worker in fresh:
+            self._listen(worker)
+        self._dispatch()
+
+    async def close(self) -> None:
+        """Stop every worker (each finishes the request it has); requests still waiting are refused."""
+        self._closing = True
+        while self._queue:
+            self._fail(self._queue.popleft())
+        for worker in self._workers:
+            worker.retiring = True
+            self._stop(worker)
+        await asyncio.gather(*(w.process.wait() for w in self._workers))
+        for task in [*self._tasks, *(w.reader for w in self._workers if w.reader is not None)]:
+            task.cancel()
+        self._workers.clear()
+
+    async def _spawn(self, settings: _Settings) -> _Worker:
+        process = await asyncio.create_subprocess_exec(
+            sys.executable, "-m", "gateway.scrub_worker", stdin=asyncio.subprocess.PIPE,
+            stdout=asyncio.subprocess.PIPE)
+        assert process.stdin is not None and process.stdout is not None
+        process.stdin.write(frame(("settings", settings.config, settings.hash_key, settings.data_dir)))
+        try:
+            async with asyncio.timeout(START_TIMEOUT_S):
+                ready = await _read(process.stdout)
+        except (TimeoutError, WorkerFailed):
+            with contextlib.suppress(ProcessLookupError):
+                process.kill()
+            await process.wait()
+            raise WorkerFailed("a scrub worker did not start") from None
+        if ready != ("ready",):
+            raise WorkerFailed("a scrub worker said something else than ready")
+        return _Worker(process)
+
+    def _listen(self, worker: _Worker) -> None:
+        worker.reader = asyncio.get_running_loop().create_task(self._answers(worker), name="scrub-worker")
+
+    def _dispatch(self) -> None:
+        for worker in self._workers:
+            while self._queue and self._queue[0].future.done():  # its request was cancelled meanwhile
+                self._queue.popleft()
+            if not self._queue:
+                return
+            if worker.job is None and not worker.retiring:
+                job = self._queue.popleft()
+                worker.job, worker.sent_at = job, time.perf_counter()
+                assert worker.process.stdin is not None
+                worker.process.stdin.write(job.payload)
+
+    async def _answers(self, worker: _Worker) -> None:
+        """Read `worker`'s answers until it exits; then hand its request on and replace it."""
+        assert worker.process.stdout is not None
+        try:
+            while True:
+                answer = await _read(worker.process.stdout)
+                self._settle(worker, answer)
+        except WorkerFailed:
+            pass
+        await worker.process.wait()
+        self._workers.remove(worker)
+        job, worker.job = worker.job, None
+        if job is not None:
+            self._retry(job)
+        if not worker.retiring and not self._closing:
+            log.warning("a scrub worker exited (code %s); starting another", worker.process.returncode)
+            self.metrics.inc("gateway_scrub_worker_restarts_total")
+            self._keep(asyncio.get_running_loop().create_task(self._replace(), name="scrub-worker-restart"))
+
+    def _settle(self, worker: _Worker, answer: tuple[object, ...]) -> None:
+        job, worker.job = worker.job, None
+        assert job is not None, "a worker answered without a request"
+        self.cost_s += COST_WEIGHT * (time.perf_counter() - worker.sent_at - self.cost_s)
+        if not job.future.done():
+            if answer[0] == "done":
+                events, findings = answer[1], answer[2]
+                job.future.set_result((events, findings))  # type: ignore[arg-type]
+            else:
+                job.future.set_exception(RuntimeError(f"scrubbing failed in a worker: {answer[1]}"))
+        if worker.retiring:
+            self._stop(worker)
+        self._dispatch()
+
+    def _retry(self, job: _Job) -> None:
+        job.tries += 1
+        if job.tries >= TRIES or self._closing:
+            self._fail(job)
+        else:
+            self._queue.appendleft(job)
+            self._dispatch()
+
+    def _fail(self, job: _Job) -> None:
+        if not job.future.done():
+            job.future.set_exception(ProtocolError(503, "unavailable", "the gateway is busy; retry later",
+                                                   retry_after=self.retry_after_s))
+
+    async def _replace(self) -> None:
+        while not self._closing:
+            try:
+                worker = await self._spawn(self.settings)
+            except WorkerFailed:
+                await asyncio.sleep(self._restart_pause_s)
+                self._restart_pause_s = min(2 * self._restart_pause_s, MAX_RESTART_PAUSE_S)
+                continue
+            if self._closing:
+                self._stop(worker)
+                await worker.process.wait()
+                return
+            self._restart_pause_s = 0.5
+            self._workers.append(worker)
+            self._listen(worker)
+            self._dispatch()
+            return
+
+    def _stop(self, worker: _Worker) -> None:
+        """End of input: the worker exits once it has answered what it has."""
+        stdin = worker.process.stdin
+        if stdin is not None and not stdin.is_closing():
+            stdin.close()
+
+    def _keep(self, task: asyncio.Task[None]) -> None:
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
+
+
+async def _read(stream: asyncio.StreamReader) -> tuple[object, ...]:
+    """One answer of a worker; WorkerFailed when it has exited."""
+    try:
+        header = await stream.readexactly(HEADER.size)
+        body = await stream.readexactly(HEADER.unpack(header)[0])
+    except (asyncio.IncompleteReadError, ConnectionError):
+        raise WorkerFailed("the scrub worker exited") from None
+    answer: tuple[object, ...] = pickle.loads(body)  # written by a worker this process started
+    return answer

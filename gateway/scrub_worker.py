@@ -1,0 +1,80 @@
+"""A scrub worker: one process of the pool (gateway.scrub_pool) that scrubs a request's events with the PII engine.
+
+    python -m gateway.scrub_worker    (started by the pool, never by hand; it talks over its stdin and stdout)
+
+Messages are frames of a 4-byte big-endian length and a pickle. Pickle, not JSON: the events come back exactly as the
+in-process scrubber would leave them (integers of any size, floats, key order), so destinations get the same bytes
+either way; both ends are the gateway's own processes. The first frame brings the scrubber's settings and hash key
+(over the pipe: never on the command line or in the environment, which other users can read); the worker builds the
+engine, scrubs one made-up event so that everything is loaded, and says ("ready",). Then each frame is one request's
+events; the answer is the same events scrubbed and what was found in each. End of input: the worker exits.
+
+Nothing here logs or answers with an event's content: an error is answered with its type's name only.
+"""
+
+from __future__ import annotations
+
+import pickle
+import struct
+import sys
+from pathlib import Path
+from typing import Any, BinaryIO
+
+from policies.event import Event
+from policies.pii.config import PiiConfig
+from policies.pii.scrubber import Scrubber
+
+HEADER = struct.Struct(">I")
+
+
+def read_frame(stream: BinaryIO) -> Any | None:
+    """The next message, or None at the end of input."""
+    header = stream.read(HEADER.size)
+    if len(header) < HEADER.size:
+        return None
+    (size,) = HEADER.unpack(header)
+    body = stream.read(size)
+    if len(body) < size:
+        return None
+    return pickle.loads(body)  # written by the gateway process that started this one
+
+
+def frame(message: object) -> bytes:
+    body = pickle.dumps(message, protocol=pickle.HIGHEST_PROTOCOL)
+    return HEADER.pack(len(body)) + body
+
+
+def build(config: PiiConfig, hash_key: bytes, data_dir: Path | None) -> Scrubber:
+    scrubber = Scrubber(config, hash_key, data_dir)
+    # Load the detectors' models and caches now, not on the first request's time.
+    scrubber.scrub_events([Event("track", "warm-up", properties={"note": "Jane Doe, jane.doe@example.com"})])
+    return scrubber
+
+
+def serve(inbound: BinaryIO, outbound: BinaryIO) -> None:
+    settings = read_frame(inbound)
+    if settings is None:
+        return
+    _, config, hash_key, data_dir = settings
+    scrubber = build(config, hash_key, data_dir)
+    outbound.write(frame(("ready",)))
+    outbound.flush()
+    while (message := read_frame(inbound)) is not None:
+        events: list[Event] = message
+        try:
+            answer: tuple[Any, ...] = ("done", events, scrubber.scrub_events(events))
+        except Exception as error:  # noqa: BLE001 - answered, so that the request fails and the worker goes on
+            answer = ("error", type(error).__name__)
+        outbound.write(frame(answer))
+        outbound.flush()
+
+
+def main() -> None:
+    # stdout carries frames only; whatever else would print goes to stderr (the gateway's log).
+    outbound = sys.stdout.buffer
+    sys.stdout = sys.stderr
+    serve(sys.stdin.buffer, outbound)
+
+
+if __name__ == "__main__":
+    main()

@@ -41,6 +41,7 @@ import time
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -245,10 +246,18 @@ def run_minimal(mode: str, connections: int, seconds: float) -> Run:
         proc.wait(30)
 
 
+def gateway_name(scrub_workers: int | None, connections: int, mode: str) -> str:
+    workers = "" if scrub_workers is None else f" ({scrub_workers} scrub workers)"
+    return f"gateway{workers}" + (" (4x load)" if connections > 64 and mode == "events" else "")
+
+
 def run_gateway(tmp: Path, vendor: FakeVendor, mode: str, connections: int, seconds: float,
-                extra_args: list[str], policy_extra: str, profile: bool = False) -> Run:
+                extra_args: list[str], policy_extra: str, profile: bool = False,
+                scrub_workers: int | None = None) -> Run:
     directory = Path(tempfile.mkdtemp(dir=tmp))
     policy = directory / "policy.toml"
+    if scrub_workers is not None:
+        policy_extra += f"\n[http]\nscrub_workers = {scrub_workers}\n"
     policy.write_text(POLICY.format(write_key=WRITE_KEY, vendor=vendor.url, extra=policy_extra))
     command = [sys.executable, "-m", "gateway", "serve", "--policy", str(policy), "--data-dir",
                str(directory / "data"), *extra_args]
@@ -256,8 +265,7 @@ def run_gateway(tmp: Path, vendor: FakeVendor, mode: str, connections: int, seco
     proc, url = start_server(command, "/readyz")
     try:
         wrk(url, mode, connections, 1)  # warm-up (its events count for delivery below)
-        run = measure("gateway" + (" (4x load)" if connections > 64 and mode == "events" else ""), proc, url, mode,
-                      connections, seconds, profile)
+        run = measure(gateway_name(scrub_workers, connections, mode), proc, url, mode, connections, seconds, profile)
         if mode == "events":
             check_delivery(vendor, before)
         return run
@@ -285,6 +293,20 @@ def best(runs: list[Run], name: str) -> Run:
     return max((r for r in runs if r.name == name), key=lambda r: r.ok / r.seconds)
 
 
+def summarize_events(events: list[Run], parts: list[str], workers: int | None) -> None:
+    name = gateway_name(workers, 0, "events")
+    if "events" in parts:
+        gw, minimal = best(events, name), best(events, "minimal app")
+        cpu = 1e6 * gw.server_cpu_s / max(1, gw.ok * EVENTS_PER_BATCH)
+        print(f"  events: {name} {gw.events_per_s:,.0f} events/s, p99 {gw.p99_ms:.0f} ms, {cpu:.0f} ms CPU per "
+              f"1,000 events; minimal app {minimal.events_per_s:,.0f} events/s; ratio "
+              f"{gw.events_per_s / minimal.events_per_s:.2f}")
+    if "overload" in parts:
+        worst = max((r for r in events if r.name == gateway_name(workers, 1000, "events")), key=lambda r: r.p99_ms)
+        print(f"  4x load: {name}: worst p99 {worst.p99_ms:.0f} ms, max {worst.max_ms:.0f} ms, {worst.busy} busy "
+              f"answers ({worst.busy_without_retry_after} without Retry-After), {worst.socket_errors} socket errors")
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--seconds", type=float, default=20)
@@ -295,6 +317,9 @@ def main() -> int:
                         help="run only these parts (repeatable)")
     parser.add_argument("--gateway-arg", action="append", default=[], help="an extra option of `serve`")
     parser.add_argument("--policy-extra", default="", help="TOML appended to the bench policy (e.g. an [http] table)")
+    parser.add_argument("--scrub-workers", type=int, action="append",
+                        help="run the gateway with this `[http] scrub_workers` (repeatable: each in every round, in "
+                             "alternating order; not with an [http] table in --policy-extra)")
     parser.add_argument("--profile", action="store_true", help="sample the gateway with py-spy during its runs")
     parser.add_argument("--minimal-server", action="store_true", help=argparse.SUPPRESS)
     parser.add_argument("--fd", type=int, help=argparse.SUPPRESS)
@@ -307,6 +332,7 @@ def main() -> int:
     if shutil.which("wrk") is None:
         raise SystemExit("wrk is missing: `make load` installs it (apt-get install wrk)")
     parts = args.only or ["events", "overload", "replay"]
+    variants: list[int | None] = list(args.scrub_workers) if args.scrub_workers else [None]
     print(f"{os.cpu_count()} cores; load average before: {os.getloadavg()[0]:.2f}; {args.rounds} rounds of "
           f"{args.seconds:g} s per run; wrk with 2 threads")
     events: list[Run] = []
@@ -318,19 +344,21 @@ def main() -> int:
                 flip = round_number % 2 == 1
                 print(f"round {round_number + 1} (load average {os.getloadavg()[0]:.2f})")
 
-                def gateway(mode: str, connections: int) -> Run:
+                def gateway(mode: str, connections: int, workers: int | None = None) -> Run:
                     return run_gateway(Path(tmp), vendor, mode, connections, args.seconds, args.gateway_arg,
-                                       args.policy_extra, args.profile)
+                                       args.policy_extra, args.profile, workers)
 
                 if "events" in parts:
-                    order: list[Callable[[], Run]] = [lambda: gateway("events", args.connections),
-                             lambda: run_minimal("events", args.connections, args.seconds)]
+                    order: list[Callable[[], Run]] = [
+                        *(partial(gateway, "events", args.connections, n) for n in variants),
+                        lambda: run_minimal("events", args.connections, args.seconds)]
                     for step in reversed(order) if flip else order:
                         events.append(step())
                         print(events[-1].line("events"))
                 if "overload" in parts:
-                    events.append(gateway("events", 4 * args.connections))
-                    print(events[-1].line("events"))
+                    for n in reversed(variants) if flip else variants:
+                        events.append(gateway("events", 4 * args.connections, n))
+                        print(events[-1].line("events"))
                 if "replay" in parts:
                     order = [lambda: gateway("replay", args.replay_connections),
                              lambda: run_minimal("replay", args.replay_connections, args.seconds)]
@@ -340,14 +368,8 @@ def main() -> int:
     finally:
         vendor.stop()
     print(f"best of each (load average after: {os.getloadavg()[0]:.2f}):")
-    if "events" in parts:
-        gw, minimal = best(events, "gateway"), best(events, "minimal app")
-        print(f"  events: gateway {gw.events_per_s:,.0f} events/s, p99 {gw.p99_ms:.0f} ms; minimal app "
-              f"{minimal.events_per_s:,.0f} events/s; ratio {gw.events_per_s / minimal.events_per_s:.2f}")
-    if "overload" in parts:
-        worst = max((r for r in events if r.name == "gateway (4x load)"), key=lambda r: r.p99_ms)
-        print(f"  4x load: worst p99 {worst.p99_ms:.0f} ms, max {worst.max_ms:.0f} ms, {worst.busy} busy answers "
-              f"({worst.busy_without_retry_after} without Retry-After), {worst.socket_errors} socket errors")
+    for n in variants:
+        summarize_events(events, parts, n)
     if "replay" in parts:
         gw, trivial = best(replay, "gateway"), best(replay, "trivial endpoint")
         print(f"  recordings: gateway {gw.mb_per_s:.1f} MB/s, trivial endpoint {trivial.mb_per_s:.1f} MB/s; "

@@ -66,9 +66,10 @@ class Backlog:
     (an app called without the gateway's connection protocol, as in the in-process tests) are not counted."""
 
     cost_s: float = FIRST_COST_S
-    # Seconds of work booked outside the loop that an admitted request will wait for too: the scrub workers' queue
+    # Seconds of work booked outside the loop that an admitted request will wait for too, given how many admitted
+    # requests have yet to do their loop work (each will hand work over after it): the scrub workers' queue
     # (gateway.scrub_pool). With workers, the loop's own work per request is small and this is what fills up first.
-    offloaded: Callable[[], float] | None = None
+    offloaded: Callable[[int], float] | None = None
     _held: dict[int, MutableMapping[str, Any]] = field(default_factory=dict)
     _to_work: set[int] = field(default_factory=set)
     _turn_taken: bool = False
@@ -89,7 +90,7 @@ class Backlog:
 
     def offloaded_s(self) -> float:
         """Seconds of work booked outside the loop (scrub workers) ahead of a request admitted now."""
-        return 0.0 if self.offloaded is None else self.offloaded()
+        return 0.0 if self.offloaded is None else self.offloaded(len(self._to_work))
 
     @contextmanager
     def holding(self, scope: MutableMapping[str, Any], will_work: bool = False) -> Iterator[None]:

@@ -110,10 +110,11 @@ class ScrubPool:
         self._dispatch()
         return await job.future
 
-    def booked_s(self) -> float:
-        """Seconds until a request handed over now would start being scrubbed, at the recent cost per request."""
+    def booked_s(self, coming: int = 0) -> float:
+        """Seconds until a request handed over now would start being scrubbed, at the recent cost per request, with
+        `coming` more requests (admitted, still on the loop) handed over before it."""
         live = sum(1 for w in self._workers if not w.retiring) or 1
-        return len(self._queue) * self.cost_s / live
+        return (len(self._queue) + coming) * self.cost_s / live
 
     def busy(self) -> int:
         return sum(1 for w in self._workers if w.job is not None)

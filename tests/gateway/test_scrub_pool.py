@@ -1,0 +1,84 @@
+"""The scrub pool (gateway.scrub_pool) with a real worker process: what a worker returns is what this process's
+scrubber makes of the same events, the events handed over are left as they were, and the requests waiting for a
+worker are booked as work that admission control (gateway.admission) refuses beyond its bound. Against a real gateway
+(identical destination bytes, a killed worker, a reload): tests/e2e/test_scrub_workers.py."""
+
+from __future__ import annotations
+
+import asyncio
+import copy
+import pickle
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from gateway import admission
+from gateway.metrics import Metrics
+from gateway.scrub_pool import ScrubPool
+from policies.event import Event
+from policies.pii.config import PiiConfig
+from policies.pii.scrubber import Scrubber
+from policies.policy import Http
+
+HASH_KEY = b"a-test-hash-key-of-some-length!!"
+
+
+def events(tag: str, n: int = 20) -> list[Event]:
+    return [Event("track", f"{tag}-{i}", event="Signed Up", user_id=f"user-{tag}-{i}",
+                  properties={"email": f"person{i}.{tag}@example.com", "note": f"Ring Jane Doe on +1 415 555 {i:04d}",
+                              "big": 2**70 + i, "ratio": 1 / (i + 3), "nested": {"ip": f"198.51.100.{i}"}},
+                  context={"ip": f"203.0.113.{i}", "page": {"url": f"https://x.example/?token=s3cr3t{i}"}})
+            for i in range(n)]
+
+
+@pytest.fixture(scope="module")
+def pool_and_scrubber(tmp_path_factory: pytest.TempPathFactory) -> Any:
+    data_dir: Path = tmp_path_factory.mktemp("data")
+    scrubber = Scrubber(PiiConfig(), HASH_KEY, data_dir)  # makes the spaCy pipeline the worker loads, as at start
+    loop = asyncio.new_event_loop()
+    pool = loop.run_until_complete(ScrubPool.start(1, PiiConfig(), HASH_KEY, data_dir, Metrics()))
+    yield loop, pool, scrubber
+    loop.run_until_complete(pool.close())
+    loop.close()
+
+
+def test_a_worker_returns_what_this_process_would_make_of_the_events_and_leaves_them_as_they_were(
+        pool_and_scrubber: Any) -> None:
+    loop, pool, scrubber = pool_and_scrubber
+    given = events("same")
+    before = pickle.dumps(given)
+    in_worker, found_there = loop.run_until_complete(pool.scrub(given))
+    here = copy.deepcopy(given)
+    found_here = scrubber.scrub_events(here)
+
+    assert pickle.dumps(given) == before, "the events handed over are not changed"
+    assert pickle.dumps(in_worker) == pickle.dumps(here)
+    assert found_there == found_here and any(found_here)
+    assert in_worker[0].properties is not None and "@example.com" not in str(in_worker[0].properties)
+
+
+def test_requests_waiting_for_a_worker_are_booked_work_that_admission_refuses_beyond_its_bound(
+        pool_and_scrubber: Any) -> None:
+    loop, pool, _ = pool_and_scrubber
+    http = Http(max_queue_wait_s=2 * pool.cost_s)  # two requests' scrubbing at the cost measured so far
+    metrics, backlog = Metrics(), admission.Backlog(offloaded=pool.booked_s)
+    scope: dict[str, Any] = {}
+    admission.stamp(scope, body_in=True)
+
+    async def burst() -> None:
+        admission.check(scope, backlog, http, metrics, "events")  # nothing waits: admitted
+        waiting = [asyncio.ensure_future(pool.scrub(events(f"burst{n}"))) for n in range(6)]
+        await asyncio.sleep(0)  # one pass of the loop: each has handed its events over
+        assert (pool.busy(), pool.queued()) == (1, 5)
+        assert pool.booked_s() == pytest.approx(5 * pool.cost_s)
+        assert pool.booked_s(coming=3) == pytest.approx(8 * pool.cost_s), "admitted ones still on the loop count"
+        with pytest.raises(admission.Shed):
+            admission.check(scope, backlog, http, metrics, "events")
+        await asyncio.gather(*waiting)
+        assert (pool.busy(), pool.queued()) == (0, 0)
+        admission.stamp(scope, body_in=True)
+        admission.check(scope, backlog, http, metrics, "events")
+
+    loop.run_until_complete(burst())
+    assert metrics.value("gateway_requests_shed_total", kind="events") == 1

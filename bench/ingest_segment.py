@@ -1,6 +1,6 @@
 """Ingest throughput: Segment batches of 100 events over HTTP on loopback, into one gateway worker with durable commit.
 
-    .venv/bin/python bench/ingest_segment.py [--seconds 10] [--concurrency 32] [--rounds 1]
+    .venv/bin/python bench/ingest_segment.py [--seconds 10] [--concurrency 32] [--rounds 1] [--scrub-workers 2]
     .venv/bin/python bench/ingest_segment.py --database-url postgresql://USER:PASSWORD@HOST:PORT/DB [--processes 1,2,4]
 
 Runs two servers in turn, each a single uvicorn worker in its own process, and drives them with the same requests from
@@ -10,7 +10,8 @@ this process:
   the event catalog off;
 - +catalog: the same with the event catalog on (the default), which counts every event's property shapes in memory;
 - +plan: the same with a tracking plan on the source (naming style, JSON Schema of the event's properties, all
-  events keeping to it, the common case: a violation costs its error collection and a stored row on top).
+  events keeping to it, the common case: a violation costs its error collection and a stored row on top);
+- with `--scrub-workers N`: the gateway (catalog off) with `[http] scrub_workers = N`, its workers' CPU counted.
 The gateway's destination is a closed port, so its sender sits in backoff and the figure is the cost of accepting.
 Prints events/s of each and events per CPU-second of the server process (what the server itself spent, from
 /proc: on a shared machine throughput moves with the neighbours' load, CPU time much less), the ratio
@@ -148,7 +149,7 @@ def start_server(command: list[str], env: dict[str, str] | None = None) -> tuple
                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=env)
     listener.close()
     url = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 30
+    deadline = time.monotonic() + 120  # scrub workers load the PII engine before the gateway is ready
     while time.monotonic() < deadline:
         try:
             if httpx.get(url + "/readyz", timeout=1).status_code in (200, 404):
@@ -200,9 +201,11 @@ async def drive(urls: list[str], bodies: list[bytes], seconds: float, concurrenc
 
 
 def cpu_seconds(pid: int) -> float:
-    """User and system CPU time a process has used so far (Linux /proc; utime and stime are fields 14 and 15)."""
+    """User and system CPU time a process and its children (scrub workers) have used so far (Linux /proc; utime and
+    stime are fields 14 and 15)."""
     fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    children = Path(f"/proc/{pid}/task/{pid}/children").read_text().split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK") + sum(cpu_seconds(int(c)) for c in children)
 
 
 def measure(name: str, commands: list[list[str]], bodies: list[bytes], seconds: float, concurrency: int,
@@ -278,6 +281,8 @@ def main() -> None:
     parser.add_argument("--rounds", type=int, default=1, help="A B C C B A orders of the gateway runs")
     parser.add_argument("--database-url", help="measure 1, 2, 4 nodes on this PostgreSQL against SQLite instead")
     parser.add_argument("--processes", default="1,2,4", help="with --database-url: the node counts to run")
+    parser.add_argument("--scrub-workers", type=int, action="append", default=[],
+                        help="also run the gateway (catalog off) with this [http] scrub_workers (repeatable)")
     parser.add_argument("--baseline-server", action="store_true", help=argparse.SUPPRESS)
     parser.add_argument("--fd", type=int, help=argparse.SUPPRESS)
     args = parser.parse_args()
@@ -297,7 +302,9 @@ def main() -> None:
         return
     baseline_command = [sys.executable, __file__, "--baseline-server"]
     baseline, _ = measure("baseline", [baseline_command], bodies, args.seconds, args.concurrency)
-    configs = {"gateway": "\n[catalog]\nenabled = false\n", "+catalog": "", "+plan": 'tracking_plan = "plan.json"\n'}
+    configs = {"gateway": "\n[catalog]\nenabled = false\n", "+catalog": "", "+plan": 'tracking_plan = "plan.json"\n',
+               **{f"{n} workers": f"\n[catalog]\nenabled = false\n\n[http]\nscrub_workers = {n}\n"
+                  for n in args.scrub_workers}}
     # On a shared machine a run's figure moves with its neighbours' load: the three run in the order A B C C B A
     # (`--rounds` times over), each keeps its best, so that a drift over the run falls on all of them alike.
     order = [*configs, *reversed(configs)] * args.rounds
@@ -322,6 +329,10 @@ def main() -> None:
     for cost, (name, before) in (("catalog", ("+catalog", "gateway")), ("plan", ("+plan", "+catalog"))):
         print(f"{cost:>9}: {1 - rates[name] / rates[before]:+.1%} throughput, "
               f"{per_cpu[before] / per_cpu[name] - 1:+.1%} CPU per event ({name} against {before})")
+    for n in args.scrub_workers:
+        name = f"{n} workers"
+        print(f"{name:>9}: {rates[name] / rates['gateway']:.2f}x the gateway's events/s, "
+              f"{per_cpu['gateway'] / per_cpu[name]:.2f}x its CPU per event (load average {os.getloadavg()[0]:.1f})")
 
 
 if __name__ == "__main__":

@@ -2,6 +2,8 @@
 
     make load LOAD_ARGS="--rounds 3"     # or: .venv/bin/python bench/load.py [--seconds 20] [--rounds 3]
     .venv/bin/python bench/load.py --rounds 1 --only events --profile    # where the gateway's time goes (py-spy)
+    .venv/bin/python bench/load.py --only events --only overload --scrub-workers 0 --scrub-workers 2
+                                                   # the gateway without and with scrub workers, in the same rounds
 
 The load generator is wrk (Debian's; `make load` installs it when missing) with bench/load.lua, which makes every
 request's body anew: no id or text repeats between requests (enum-like values do, as on a site), so the PII scrubber

@@ -129,7 +129,13 @@ class ScrubPool:
     async def reconfigure(self, config: PiiConfig) -> None:
         """Serve with `config` from now: new workers first, then the old ones retire once they have answered."""
         settings = _Settings(config, self.settings.hash_key, self.settings.data_dir)
-        fresh = await asyncio.gather(*(self._spawn(settings) for _ in range(self.size)))
+        spawned = await asyncio.gather(*(self._spawn(settings) for _ in range(self.size)), return_exceptions=True)
+        fresh = [w for w in spawned if isinstance(w, _Worker)]
+        if len(fresh) < self.size:  # the old set keeps serving; the reload fails
+            for worker in fresh:
+                self._stop(worker)
+            await asyncio.gather(*(w.process.wait() for w in fresh))
+            raise WorkerFailed("scrub workers with the new [pii] did not start")
         self.settings = settings
         old = [w for w in self._workers if not w.retiring]
         for worker in old:

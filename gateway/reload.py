@@ -7,7 +7,8 @@ What a reload changes, at once:
   of a destination whose settings changed is stopped (its batch in flight may finish) and started anew with them:
   queued events wait in the outbox meanwhile and keep their order, and go out with the new credentials. A destination
   removed or disabled keeps its queued events for when it returns;
-- [consent], [pii] (the PII engine is built anew only when [pii] changed, off the event loop), [replay] limits,
+- [consent], [pii] (the PII engine is built anew only when [pii] changed, off the event loop; scrub workers are
+  replaced by a set started with it), [replay] limits,
   masking and detection, [retention] (the purge starts again with the new periods), [outbox] bounds, access tokens,
   `[http] trusted_proxies` and `body_timeout_s`, `[storage]` (free-space floor, Retry-After), dead letters' redrive
   targets.

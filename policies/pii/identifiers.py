@@ -8,6 +8,7 @@ Analytics text is full of numbers that only look like PII: `Invoice 100045123`, 
   en/de/fr/es/it/nl, optionally followed by `number`, `no.`, `Nr.`, `#`, `:`), or
 - it lies inside an ISO 8601 date or timestamp, or a day-month-year date, that does not follow a birth word, or
 - it lies inside a dotted version of four or more parts with a single-digit part inside (`10.0.19045.3693`), or
+- it is a year and a sequence number (`2024-000123`, `2021/580963`), or
 - it follows a version as its build (`1.2.3+20240618.1234`, `5.2.1 (4412398765)`), or is an IP-shaped version
   followed by its build (`14.9.4.199 (4412398765)`), or
 - it is the next number of a list after such a label (`builds 4412398765 and 4412398766`),
@@ -70,6 +71,9 @@ _DATE = re.compile(
 # A date of birth is personal: `born 1985-03-12`, `geboren am 12.03.1985`, `DOB: 03/12/1985`.
 _BIRTH = re.compile(r"(?i)(?:born|birth|dob|d\.o\.b|geboren|geburt\w*|n[ée]e?|naissance|nacid[oa]|nacimiento|nat[oa]"
                     r"|nascita|geboortedatum)\W{1,12}(?:\w+\W{1,3}){0,2}$")
+# A year and a sequence number, as invoices, orders and cases are numbered (`2024-000123`, `2021/580963`): no phone
+# number is written as four digits, a dash and the rest.
+_YEAR_SEQUENCE = re.compile(r"(?:19|20)\d{2}[-/]\d{3,8}")
 # Four or more dotted parts: 10.0.19045.3693, 3.12.0.4471 (an IP-shaped 14.9.4.199 needs a label before it).
 _VERSION = re.compile(r"(?<![\d.])\d+(?:\.\d+){3,}(?![\d.])")
 
@@ -116,6 +120,12 @@ def _written_as_a_phone(found: str) -> bool:
     return found.startswith(("+", "(")) or (found.startswith("0") and not found.isdigit())
 
 
+def _glued(text: str, start: int, end: int) -> bool:
+    """True if the number continues past its span (`+1 2024-000123`, `2024-000123-55`)."""
+    before = text[max(0, start - 2) : start].rstrip()
+    return before.endswith(("+", "(", "-")) or text[end : end + 1] in ("-", "/")
+
+
 def is_identifier(text: str, start: int, end: int, entity: str) -> bool:
     """True if the `entity` found at text[start:end] is an identifier, a date or a version (module docstring)."""
     found = text[start:end].strip()
@@ -128,6 +138,8 @@ def is_identifier(text: str, start: int, end: int, entity: str) -> bool:
     if label is not None and (entity != "PHONE_NUMBER" or not _written_as_a_phone(found) or _names_it(label.group())):
         return True
     if entity == "IP_ADDRESS" and _BUILD_AFTER.match(text, end):
+        return True
+    if _YEAR_SEQUENCE.fullmatch(found) and not _glued(text, start, end):
         return True
     date = _covered(_DATE, text, start, end)
     if date is not None:

@@ -83,6 +83,10 @@ _NOT_SURNAMES = frozenset({"beach", "city", "island", "valley", "springs", "fall
 _TOKEN = re.compile(r"[^\W\d_]+(?:['\u2019-][^\W\d_]+)*")
 _GAP = re.compile(r"[ \t]+|\.[ \t]*")  # between the words of a written name: spaces, or the dot of an initial
 _LOWER = re.compile(r"(?<![^\W\d_])[^\W\d_A-Z]{2,}(?![^\W\d_])")  # a lower-case word
+_SLUG_SEPARATORS = ("-", ".", "_", "+")
+_CAPITALISED_SLUG = re.compile(r"(?<![^\W_])([A-Z][^\W\d_A-Z]+)[-_+]([A-Z][^\W\d_A-Z]+)(?![^\W_]|-[A-Z])")
+# An initial and a surname: `J. Smith`, `A. Müller`, `M. Dupont` (not after another initial: `U.S. Bank`).
+_INITIAL = re.compile(r"(?<![\w.])[A-Z]\.[ \t]?([A-Z][^\W\d_]+(?:-[A-Z][^\W\d_]+)?)")
 
 
 @dataclass(frozen=True)
@@ -165,9 +169,9 @@ class NameFinder:
         return True
 
     def find(self, text: str) -> list[tuple[int, int]]:
-        spans = list(self._written(text))
-        spans += self._slugs(text)
-        return sorted(set(spans))
+        spans = sorted(set(self._written(text)) | set(self._slugs(text)))
+        # An initial inside a name found whole (`John F. Kennedy` holds `F. Kennedy`): the whole name only.
+        return [s for s in spans if not any(o != s and o[0] <= s[0] and s[1] <= o[1] for o in spans)]
 
     # -- a name as people write it ---------------------------------------------------------------------------------
 
@@ -186,6 +190,17 @@ class NameFinder:
             yield start, end
             i = end_index + 1
         yield from self._surname_first(text, tokens)
+        yield from self._initial_and_surname(text)
+
+    def _initial_and_surname(self, text: str) -> Iterator[tuple[int, int]]:
+        """An initial and a listed surname that is not a word (`J. Smith` is not, `A. Müller`, `M. Dupont` are)."""
+        if ". " not in text and "." not in text:
+            return
+        for m in _INITIAL.finditer(text):
+            key = fold(m.group(1))
+            flags = next((self._surnames[p] for p in key.split("-") if p in self._surnames), None)
+            if flags is not None and not flags & WORD and key not in _NOT_A_PERSON_AFTER and key not in _NOT_SURNAMES:
+                yield m.start(), m.end()
 
     def _name_at(self, text: str, tokens: list[_Token], i: int) -> tuple[int, int, int] | None:
         """(index of the last token, start, end) of a name starting at token i, or None."""
@@ -266,17 +281,53 @@ class NameFinder:
 
     def _slugs(self, text: str) -> Iterator[tuple[int, int]]:
         words = list(_LOWER.finditer(text))
-        for first, second in itertools.pairwise(words):
+        for i, (first, second) in enumerate(itertools.pairwise(words)):
             sep = text[first.end() : second.start()]
-            if not (sep in ("-", ".", "_", "+") or (sep == " " and _alone(text, first.start(), second.end()))):
-                continue  # lower-case words in running text: too often just words
-            if self._slug_pair(fold(first.group()), fold(second.group())):
-                yield first.start(), second.end()
+            given, surname = fold(first.group()), fold(second.group())
+            if sep in _SLUG_SEPARATORS or (sep == " " and _alone(text, first.start(), second.end())):
+                if self._slug_pair(given, surname):
+                    yield first.start(), second.end()
+                elif surname in _PARTICLES and given in self._given and given not in _PARTICLES:
+                    yield from self._slug_with_particles(text, words, i)
+            elif sep == " " and self._plain_pair(given, surname):
+                yield first.start(), second.end()  # `escalate to thijs bakker asap`
+        yield from self._capitalised_slugs(text)
+
+    @staticmethod
+    def _slug_with_particles(text: str, words: list[re.Match[str]], i: int) -> Iterator[tuple[int, int]]:
+        """`anna-van-der-berg`, `maria-de-la-cruz`: a given name, particles, and a word after them (the particle
+        says it is a family name, as for a written name)."""
+        j = i + 1
+        while j < len(words) and fold(words[j].group()) in _PARTICLES:
+            if text[words[j - 1].end() : words[j].start()] not in _SLUG_SEPARATORS:
+                return
+            j += 1
+        if j < len(words) and text[words[j - 1].end() : words[j].start()] in _SLUG_SEPARATORS:
+            yield words[i].start(), words[j].end()
+
+    def _plain_pair(self, given: str, surname: str) -> bool:
+        """Lower-case words in running text are too often just words: a pair counts only when both are on the lists
+        and neither is a word (English, or a particle): `ingrid bergstrom`, not `grace period` or `de la`."""
+        return (self._given.get(given, WORD) & WORD == 0 and self._surnames.get(surname, WORD) & WORD == 0
+                and given not in self._english and surname not in self._english
+                and given not in _PARTICLES and surname not in _PARTICLES and surname not in self._given)
+
+    def _capitalised_slugs(self, text: str) -> Iterator[tuple[int, int]]:
+        """`/Stefan-Weber`, `Jane_Doe` in a path or a handle: a given name and a listed surname joined by `_` or `+`,
+        or by `-` at the start of a path segment, that are not two given names (`Jean-Pierre`, `Anna-Lena`)."""
+        for m in _CAPITALISED_SLUG.finditer(text):
+            if text[m.end(1)] == "-" and text[m.start() - 1 : m.start()] != "/":
+                continue  # hyphenated, only as a path segment: Mercedes-Benz and Harley-Davidson are brands
+            given, surname = fold(m.group(1)), fold(m.group(2))
+            flags = self._surnames.get(surname)
+            if (given in self._given and flags is not None and surname not in self._given
+                    and given not in _PARTICLES and self._slug_pair(given, surname)):
+                yield m.start(), m.end()
 
     def _slug_pair(self, given: str, surname: str) -> bool:
         given_flags = self._given.get(given)
-        if given_flags is None:
-            return False
+        if given_flags is None or given in _PARTICLES or surname in _PARTICLES:
+            return False  # `fecha_de_pago`, `nome_del_piano`: a particle is no given name
         flags = self._surnames.get(surname)
         if flags is None:  # as for a written name: an unlisted surname after a given name that is not a word
             return (not given_flags & WORD and len(surname) >= 3 and surname.isalpha()

@@ -313,11 +313,11 @@ _NOT_QUOTE = r"[^\s\"'\u201c\u201d\u201e\u00ab\u00bb\u2018\u2019`]"
 _IS = (r"(?:is|ist|est|es|è|era|was|were|lautet|wordt|werd|sera|será|sarà|now|jetzt|nu|maintenant|ahora|ora"
        r"|(?:set|changed|reset|updated|geändert|gesetzt|changé|modifié|cambiad[ao]|cambiat[ao]|gewijzigd|aangepast)"
        r"(?:\s+(?:to|auf|in|en|a|naar))?)")
-_SEPARATOR = rf"(?:\s*[:=]\s*|\s+(?:{_IS}\s+){{1,3}}:?\s*)"
+_SEPARATOR = rf"(?:\s*[:=]\s*|\s+(?:{_IS}\s+){{1,3}}:?\s*|\s+(?:-+>?|\u2013|\u2014|\u2192)\s+)"
 # What a password looks like when nothing but its place says so: letters with a digit or a symbol inside (`Gast!2024`,
 # not `vergessen?`).
-_SHAPED = rf"(?=\S*[^\W\d_])(?=\S*(?:\d|[!#$%&*+?@^~]\S)){_NOT_QUOTE}{{4,64}}(?<![.,;:!?)])"
-_ANY = rf"{_NOT_QUOTE}{{4,64}}(?<![.,;:!?)])"
+_SHAPED = rf"(?=\S*[^\W\d_])(?=\S*(?:\d|[!#$%&*+?@^~]\S)){_NOT_QUOTE}{{4,64}}(?<![.,;:?)])(?<![^\W\d_]!)"
+_ANY = rf"{_NOT_QUOTE}{{4,64}}(?<![.,;:?)])(?<![^\W\d_]!)"
 _PASSWORD_PATTERNS = [
     # `password: X`, `password="X"`: the value, whatever it is.
     ("password", rf"(?<=\b{_PASSWORD_WORD}{_QUOTE}?\s*[:=]\s*{_QUOTE}?){_ANY}"),
@@ -327,11 +327,22 @@ _PASSWORD_PATTERNS = [
     ("said password", rf"(?<=\b{_PASSWORD_NOUN}(?:\s+[^\s:=\"]{{1,20}}){{0,4}}?{_SEPARATOR}{_QUOTE})(?!{_IS}\s){_ANY}"),
     ("qualified password", rf"(?<=\b{_PASSWORD_NOUN}(?:\s+[^\s:=\"]{{1,20}}){{0,4}}?{_SEPARATOR}){_SHAPED}"),
     ("bare password", rf"(?<=\b{_PASSWORD_NOUN}\s+){_SHAPED}"),
+    # Quoted right after the word, or after `to`: `use password 'letmein!' to log in`, `set my password to dragon99`.
+    ("quoted password", rf"(?<=\b{_PASSWORD_NOUN}\s+{_QUOTE}){_NOT_QUOTE}{{4,64}}(?={_QUOTE})"),
+    ("password to", rf"(?<=\b(?:{_PASSWORD_NOUN}|pw|pass)s?\s+(?:(?:to|auf|en|a|naar|in|from|von|de|da|van)\s+"
+                    rf"|(?:{_IS}\s+){{1,2}})){_SHAPED}"),
+    ("passwords", rf"(?<=\b{_PASSWORD_NOUN}s\s+){_SHAPED}"),
+    # A PIN or passcode of digits after its word and a verb, or alone: `my PIN is 4821`, `passcode 7729`.
+    ("pin digits", r"(?<=\b(?:pin|pin\s*code|code\s+pin|passcode|geheimzahl|codice\s+pin)\s+"
+                   rf"(?:(?:{_IS})\s+)?)\d{{4,8}}(?![\w.,/-])"),
+    # A quoted passphrase of several words: `passphrase is "purple monkey dishwasher"`.
+    ("quoted phrase", rf"(?<=\b{_PASSWORD_NOUN}(?:\s+[^\s:=\"]{{1,20}}){{0,4}}?{_SEPARATOR}\")[^\"\n]{{4,64}}(?=\")"),
     # Short words that name a secret only before a colon or an equals sign: `pw: X`, `pass=X`, `PIN: 4821`.
     ("short word", rf"(?<=\b(?:pw|pass|pin|pin\s*code|code\s+pin|geheimzahl)\s*[:=]\s*{_QUOTE}?){_ANY}"),
     # A login and its password: `credentials: admin:Hunter2024`, `login with admin / S3cr3t!x`.
     ("user and password", r"(?<=\b(?:credentials?|creds|login|zugangsdaten|identifiants|credenciales|credenziali"
-                          r"|inloggegevens)(?:\s+(?:with|as|mit|als|avec|con|come|met))?\s*[:=]?\s*[^\s:/]{1,64}"
+                          r"|inloggegevens)(?:\s+(?:with|as|are|is|mit|als|sind|avec|sont|con|son|come|sono|met|zijn))?"
+                          r"\s*[:=]?\s*[^\s:/]{1,64}"
                           rf"(?::|\s+/\s+)){_SHAPED}"),
 ]
 
@@ -381,7 +392,7 @@ _PARTICLES = r"(?:(?:van|von|ter|den|der|de|del|della|di|da|du|des|la|le|dos|das
 _NOT_A_NAME = (r"(?!(?:The|Your|Our|All|Everyone|Team|Support|Customer|Ihr|Ihre|Euer|Eure|Das|Dein|Deine|Alle|Le|La|Les"
                r"|Votre|Vos|Tous|El|Los|Las|Su|Sus|Todos|Il|Lo|Gli|Tutti|Het|Uw|Jullie|Allen|Iedereen)\b)")
 _FULL_NAME = rf"{_NOT_A_NAME}{_GIVEN}(?:[ \t]+{_PARTICLES}{_GIVEN}){{0,3}}"  # on one line
-_TITLE = (r"(?i:mr|mrs|ms|miss|mx|dr|prof|herr|frau|hr|fr|mme|mlle|monsieur|madame|sr|sra|srta|se[ñn]or|se[ñn]ora"
+_TITLE = (r"(?i:mr|mrs|ms|miss|mx|dr|prof|herr|herrn|frau|hr|fr|mme|mlle|monsieur|madame|sr|sra|srta|se[ñn]or|se[ñn]ora"
           r"|sig|sig\.ra|signor|signora|dott|dott\.ssa|dhr|mevr|mw|meneer|mevrouw)")
 _GREETING = (r"(?i:dear|hi|hello|hey|hallo|liebe|lieber|sehr\s+geehrte[r]?|bonjour|salut|cher|ch[èe]re|hola"
              r"|estimad[oa]|querid[oa]|ciao|gentile|car[oa]|beste|hoi|dag)")
@@ -390,6 +401,9 @@ _SIGN_OFF = (r"(?i:regards|best|thanks|thank\s+you|cheers|sincerely|gr[üu](?:ß
              r"|grazie|groet|groeten)")
 _PERSON_PATTERNS = [
     ("title", rf"(?<=\b{_TITLE}\.?\s+){_FULL_NAME}"),
+    # A surname with its particle after a title: `Mevrouw de Vries`, `Herrn von Weizsäcker`, `Sra. de la Fuente`.
+    ("title and particle", rf"(?<=\b{_TITLE}\.?\s+)(?:van|von|ter|den|der|de|del|della|di|da|du|la|le|dos|das)"
+                           rf"(?:[ \t]+{_PARTICLES})?[ \t]*{_GIVEN}"),
     ("greeting", rf"(?<=(?:^|[\s,.;!?])\b{_GREETING}\s+(?:{_TITLE}\.?\s+)?){_FULL_NAME}(?=\s*[,!:\n]|\s*$)"),
     ("sign-off", rf"(?<=\b{_SIGN_OFF}[,!.]?[ \t]*\r?\n[ \t]*){_FULL_NAME}"),
     ("display name", rf"{_GIVEN}(?:[ \t]+{_GIVEN}){{1,3}}(?=[ \t]*<[^<>@\s]+@)"),

@@ -20,7 +20,7 @@ from policies.pii.findings import FindingKey, Findings
 from policies.pii.limits import BAD_UNICODE, OVERSIZE, TRUNCATED, UNSCANNED, encodable
 from policies.pii.redactions import Redactor, is_masked
 from policies.pii.transforms import is_label, label_for
-from policies.pii.urls import Leaf, Nested, Part, Replaced, split_text
+from policies.pii.urls import Leaf, Nested, Part, Replaced, relative_url, split_text
 
 # Detector classes, indexes of the scanner's caches: the policy's standard and free-text classes, the standard class
 # without phone and IP detectors for identifier numbers (a version `14.9.4.199`, a build or invoice number), and the
@@ -111,7 +111,8 @@ class Scanner:
         out every finding are returned as they are; the distinct uncached leaves of the others are detected together."""
         limit = self._config.max_scan_chars
         plain = [i for i, (_, value) in enumerate(items)
-                 if len(value) <= limit and "://" not in value and value[:1] != "?" and self._encodable(value)]
+                 if len(value) <= limit and "://" not in value and value[:1] != "?" and not relative_url(value)
+                 and self._encodable(value)]
         nothing = self._detector.finds_nothing([(items[i][1], self._classes[items[i][0]]) for i in plain])
         done = {i: (items[i][1], ()) for i, empty in zip(plain, nothing, strict=True) if empty}
         if not done:

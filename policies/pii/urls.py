@@ -27,6 +27,9 @@ _TRAILING = ".,;:!?)]}'\""
 _OPENING = {")": "(", "]": "[", "}": "{"}
 _QUERY_ONLY = re.compile(r"\?[^\s?#=&]+=[^\s]*")  # Segment's context.page.search: "?q=...&email=..."
 _PERCENT = re.compile(r"%[0-9A-Fa-f]{2}")
+# A path of its own, as SDKs send the page's (`context.page.path`, `$pathname`): `/users/jane%40example.com/edit`. Only
+# with something to decode (a `%`) or a query: a plain path is scanned whole, as any text.
+_RELATIVE = re.compile(r"/(?!/)[^\s<>\"'`{}|\\^]*(?:%[0-9A-Fa-f]{2}|\?[^\s?#=&]+=)[^\s<>\"'`{}|\\^]*")
 MAX_NESTING = 3  # URLs inside parameters inside URLs: deeper than any redirect chain seen in practice
 # A path segment of digits, dashes and underscores is a resource's id (`/orders/2023042703`, `/invoices/2024-000123`,
 # `/builds/4378_3373449`), not a phone number: kept as it is. Not when it has the shape of a US phone or SSN
@@ -89,7 +92,7 @@ def _decoded(raw: str, text: str, encode: Callable[[str], str], is_secret: Calla
     parts of `text` again."""
     if depth < MAX_NESTING:
         inner: list[Part] | None = None
-        if "://" in text or (text.startswith("?") and _QUERY_ONLY.match(text)):
+        if "://" in text or (text.startswith("?") and _QUERY_ONLY.match(text)) or relative_url(text):
             inner = split_text(text, is_secret, secret_label, depth + 1)
         elif _PERCENT.search(text):
             inner = [_decoded(text, unquote_plus(text), _quote_query, is_secret, secret_label, depth + 1)]
@@ -147,6 +150,12 @@ def split_url(url: str, is_secret: Callable[[str], bool], secret_label: str, dep
     # The host and port are kept as they are: a host names a server, not a person, and an IP address there is the
     # server's (`http://127.0.0.1:8765/`), which truncating would break.
     parts.append(authority)
+    return parts + _split_tail(tail, is_secret, secret_label, depth)
+
+
+def _split_tail(tail: str, is_secret: Callable[[str], bool], secret_label: str, depth: int) -> list[Part]:
+    """The path, query and fragment of a URL (`/users/jane%40example.com?tab=1#top`), as parts."""
+    parts: list[Part] = []
     path, hash_, fragment = tail.partition("#")
     path, qmark, query = path.partition("?")
     for i, segment in enumerate(path.split("/")):  # segment by segment: `/` may be part of an e-mail's local part
@@ -168,10 +177,17 @@ def split_url(url: str, is_secret: Callable[[str], bool], secret_label: str, dep
     return parts
 
 
+def relative_url(text: str) -> bool:
+    """A path of its own with something to decode or a query (`/users/jane%40example.com`): split like a URL's."""
+    return text[:1] == "/" and ("%" in text or "?" in text) and _RELATIVE.fullmatch(text) is not None
+
+
 def split_text(text: str, is_secret: Callable[[str], bool], secret_label: str, depth: int = 0) -> list[Part] | None:
     """`text` as parts around the URLs it contains, or None if it has none (the caller scans it whole)."""
     if text.startswith("?") and _QUERY_ONLY.match(text):
         return ["?", *_params(text[1:], is_secret, secret_label, depth)]
+    if relative_url(text):
+        return _split_tail(text, is_secret, secret_label, depth)
     if "://" not in text:
         return None
     parts: list[Part] = []

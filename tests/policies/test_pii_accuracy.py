@@ -215,3 +215,84 @@ def test_surname_comma_given_name_as_a_part_of_a_title_is_replaced(scrubber: Scr
 @pytest.mark.parametrize("title", ["Paris, France | Hotels", "Amman, Jordan – Offices", "Sales, Marketing – Overview"])
 def test_a_city_and_its_country_in_a_title_are_kept(scrubber: Scrubber, title: str) -> None:
     assert scrubbed(scrubber, "title", title) == {"title": title}
+
+
+# Passwords said in more ways: after `to`/`from`, quoted right after the word, a quoted passphrase, a dash or an arrow
+# as the separator, a PIN of digits, a password ending in `!`, and a login and password after `credentials are`.
+MORE_PASSWORDS_IN_TEXT = [
+    ("I set my password to dragon99 yesterday", "I set my password to [SECRET] yesterday"),
+    ("Please change your password from Changeme1 asap", "Please change your password from [SECRET] asap"),
+    ("use password 'letmein!' to log in", "use password '[SECRET]' to log in"),
+    ('passphrase is "purple monkey dishwasher"', 'passphrase is "[SECRET]"'),
+    ("password -> Hunter22", "password -> [SECRET]"),
+    ("Mijn wachtwoord is Zomer2024!", "Mijn wachtwoord is [SECRET]"),
+    ("my PIN is 4821", "my PIN is [SECRET]"),
+    ("passcode 7729", "passcode [SECRET]"),
+    ("reset pw to Tulip#7 please", "reset pw to [SECRET] please"),
+    ("credentials are admin / admin123", "credentials are admin / [SECRET]"),
+]
+
+
+@pytest.mark.parametrize("text, expected", MORE_PASSWORDS_IN_TEXT)
+def test_passwords_said_with_other_words_and_separators_are_removed(scrubber: Scrubber, text: str,
+                                                                    expected: str) -> None:
+    assert scrubbed(scrubber, "note", text) == {"note": expected}
+
+
+@pytest.mark.parametrize("text", ["set a password to continue", "PIN code required", "password - forgotten?",
+                                  "passwords must match", "Pin 2 items to the board"])
+def test_sentences_about_passwords_and_pins_without_one_are_kept(scrubber: Scrubber, text: str) -> None:
+    assert scrubbed(scrubber, "note", text) == {"note": text}
+
+
+# People written in other ways: an initial and a surname, a surname with its particle after a title (and the dative
+# Herrn), lower-case in running text when both words are names and neither is a word, slugs with particles and
+# capitalised path slugs.
+MORE_PEOPLE_IN_TEXT = [
+    ("Forwarded to A. Müller in accounting", "Forwarded to [PERSON] in accounting"),
+    ("Rappeler M. Dupont demain", "Rappeler [PERSON] demain"),
+    ("Mevrouw de Vries belde over de factuur", "Mevrouw [PERSON] belde over de factuur"),
+    ("Kontakt aufgenommen mit Herrn Schmidt", "Kontakt aufgenommen mit Herrn [PERSON]"),
+    ("escalate to thijs bakker asap", "escalate to [PERSON] asap"),
+    ("customer said ingrid bergström was rude", "customer said [PERSON] was rude"),
+]
+
+
+@pytest.mark.parametrize("text, expected", MORE_PEOPLE_IN_TEXT)
+def test_people_with_initials_particles_or_in_lower_case_are_replaced(scrubber: Scrubber, text: str,
+                                                                      expected: str) -> None:
+    assert scrubbed(scrubber, "note", text) == {"note": expected}
+
+
+@pytest.mark.parametrize("text", ["the grace period ends", "U.S. Bank transfer", "J. Smith & Co. catalogue",
+                                  "Mercedes-Benz dealer", "Jean-Pierre", "Fig. 3 shows the funnel"])
+def test_words_initials_and_brands_that_only_look_like_people_are_kept(scrubber: Scrubber, text: str) -> None:
+    assert scrubbed(scrubber, "note", text) == {"note": text}
+
+
+@pytest.mark.parametrize("path, expected", [
+    ("/u/anna-van-der-berg/avatar.png", "/u/[PERSON]/avatar.png"),
+    ("/people/maria-de-la-cruz", "/people/[PERSON]"),
+    ("/team/Stefan-Weber", "/team/[PERSON]"),
+    ("/users/jane.doe%40example.com/profile", "/users/[EMAIL]/profile"),
+    ("/account/jane%40example.com?tab=billing", "/account/[EMAIL]?tab=billing"),
+])
+def test_people_and_encoded_emails_in_page_paths_are_replaced(scrubber: Scrubber, path: str, expected: str) -> None:
+    assert scrubbed(scrubber, "path", path) == {"path": expected}
+
+
+@pytest.mark.parametrize("key", ["numero_de_factura", "fecha_de_pago", "nome_del_piano", "statut_de_la_commande",
+                                 "numero_della_fattura"])
+def test_keys_with_particles_are_not_taken_for_people(scrubber: Scrubber, key: str) -> None:
+    assert scrubbed(scrubber, key, "annual") == {key: "annual"}
+
+
+@pytest.mark.parametrize("key", ["created_by", "approvedBy", "erstellt_von", "creado_por", "aangemaakt_door"])
+def test_who_did_something_is_a_person(scrubber: Scrubber, key: str) -> None:
+    assert scrubbed(scrubber, key, "Sanne Visser") == {key: "[PERSON]"}
+
+
+@pytest.mark.parametrize("key, value", [("sort_by", "Created Date"), ("group_by", "Country Code"),
+                                        ("powered_by", "Acme Cloud"), ("rechnungs_nr", "2020-640595")])
+def test_keys_about_sorting_or_numbering_keep_their_values(scrubber: Scrubber, key: str, value: str) -> None:
+    assert scrubbed(scrubber, key, value) == {key: value}

@@ -47,6 +47,13 @@ UI_WORDS = frozenset({
     "summers", "winters", "waters", "bush", "cherry", "cotton", "frost", "grant", "hood", "lane", "mason",
     "miles", "power", "powers", "sales", "sears", "stout", "wise", "young", "ward", "marks", "weeks", "walls", "ware",
 })
+# Months that are also given names, in en/de/fr/es/it/nl: `June Rabatt` and `April Angebote` are campaigns.
+_MONTHS = frozenset({"january", "february", "march", "april", "may", "june", "july", "august", "september", "october",
+                     "november", "december", "januar", "februar", "maerz", "juni", "juli", "oktober", "dezember",
+                     "janvier", "fevrier", "mars", "avril", "mai", "juin", "juillet", "aout", "septembre", "octobre",
+                     "novembre", "decembre", "enero", "febrero", "marzo", "abril", "mayo", "junio", "julio", "agosto",
+                     "gennaio", "febbraio", "aprile", "maggio", "giugno", "luglio", "januari", "februari", "maart",
+                     "augustus"})
 _PARTICLES = frozenset({"van", "von", "de", "der", "den", "del", "della", "delle", "di", "da", "du", "des", "la", "le",
                         "ter", "ten", "zu", "dos", "das", "do", "y", "e", "bin", "ibn", "al", "el", "mac", "st"})
 # After a name, words that make it a company, an institution or a place named after a person.
@@ -258,13 +265,22 @@ class NameFinder:
         flags = next((self._surnames[part] for part in surname.split("-") if part in self._surnames), None)
         given_flags = self._given.get(given, 0)
         if flags is None:  # García-López counts by either part
-            # Not on the list: a surname all the same after a given name that is not a word, if it is not a word
-            # either, nor a given name (Anna Sophie is two given names): Anna Oosterhuis, not Alexa Skills.
-            return (not given_flags & WORD and len(surname) >= 3 and surname.isalpha()
-                    and surname not in self._english and surname not in self._given)
+            return self._unlisted_surname(given, given_flags, surname)
         if not (given_flags & WORD and flags & WORD):
             return True
         return bool(given_flags & flags & TOP) and given not in UI_WORDS and surname not in UI_WORDS
+
+    def _unlisted_surname(self, given: str, given_flags: int, surname: str) -> bool:
+        """A surname not on the list counts all the same if no part of it is a word or a given name (Anna Sophie is
+        two given names): Anna Oosterhuis, Imke Meijer-Huijben, not Alexa Skills. After a given name that is also a
+        word (Dirk, Mats, Flora), only a longer one, and not after a word that interfaces use: Dirk Tielemans, not
+        Max Einstellungen. Never after a month (June Rabatt, April Angebote are campaigns)."""
+        parts = surname.split("-")
+        if not all(len(p) >= 3 and p.isalpha() and p not in self._english and p not in self._given for p in parts):
+            return False
+        if given in _MONTHS:
+            return False
+        return not given_flags & WORD or (len(surname) >= 6 and given not in UI_WORDS)
 
     def _surname_first(self, text: str, tokens: list[_Token]) -> Iterator[tuple[int, int]]:
         """`Doe, Jane` alone on its line (a whole value) or as a part of a page title (`Doe, Jane – Contact | CRM`)."""

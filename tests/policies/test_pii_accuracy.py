@@ -296,3 +296,17 @@ def test_who_did_something_is_a_person(scrubber: Scrubber, key: str) -> None:
                                         ("powered_by", "Acme Cloud"), ("rechnungs_nr", "2020-640595")])
 def test_keys_about_sorting_or_numbering_keep_their_values(scrubber: Scrubber, key: str, value: str) -> None:
     assert scrubbed(scrubber, key, value) == {key: value}
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("Terugbellen naar Dirk Tielemans", "Terugbellen naar [PERSON]"),
+    ("Imke Meijer-Huijben belde over de offerte", "[PERSON] belde over de offerte"),
+])
+def test_unlisted_and_double_barrelled_surnames_after_a_given_name_are_replaced(scrubber: Scrubber, text: str,
+                                                                              expected: str) -> None:
+    assert scrubbed(scrubber, "note", text) == {"note": expected}
+
+
+@pytest.mark.parametrize("text", ["June Rabatt aktiv", "April Angebote", "Max Einstellungen", "Rose Gartenmöbel"])
+def test_months_and_interface_words_before_a_noun_are_kept(scrubber: Scrubber, text: str) -> None:
+    assert scrubbed(scrubber, "note", text) == {"note": text}

@@ -318,6 +318,19 @@ _SEPARATOR = rf"(?:\s*[:=]\s*|\s+(?:{_IS}\s+){{1,3}}:?\s*|\s+(?:-+>?|\u2013|\u20
 # not `vergessen?`).
 _SHAPED = rf"(?=\S*[^\W\d_])(?=\S*(?:\d|[!#$%&*+?@^~]\S)){_NOT_QUOTE}{{4,64}}(?<![.,;:?)])(?<![^\W\d_]!)"
 _ANY = rf"{_NOT_QUOTE}{{4,64}}(?<![.,;:?)])(?<![^\W\d_]!)"
+# What a sentence says a password is when it does not say the password: a state, in en/de/fr/es/it/nl.
+_STATE = (r"(?:incorrect|invalid|wrong|required|missing|weak|strong|expired|correct|empty|blank|changed|reset|updated"
+          r"|set|saved|ok|okay|fine|good|bad|secure|insecure|long|short|valid|mandatory|optional|needed|protected"
+          r"|hidden|visible|case|unknown|locked|unlocked|different|same|similar|new|old|it|this|that|here|there|below"
+          r"|above|attached|enclosed|gone|none|null|undefined|true|false|too|not|also|still|now|always|never"
+          r"|falsch|richtig|ungültig|erforderlich|abgelaufen|geändert|zu|kurz|lang|sicher|nicht|faux|invalide|requis"
+          r"|expiré|modifié|trop|court|pas|incorrecta|inválida|requerida|caducada|cambiada|demasiado|corta|no|errata"
+          r"|sbagliata|scaduta|obbligatoria|troppo|breve|non|onjuist|ongeldig|verplicht|verlopen|gewijzigd|te|kort"
+          r"|fout|juist|niet)")
+# A plain password, all letters or all digits, said with a verb and ending its clause: `the password is sunshine.`,
+# `password was 123456`; not a state (`your password is incorrect`) nor a word that reads as one (`expiring`).
+_PLAIN = (r"(?!(?:" + _STATE[3:-1] + r")(?![\w]))(?:\d{4,12}|[^\W\d_]{4,32}(?<!ing|ed|ly|able|ible))"
+          r"(?=\s*(?:[.,;!?)]|$))")
 _PASSWORD_PATTERNS = [
     # `password: X`, `password="X"`: the value, whatever it is.
     ("password", rf"(?<=\b{_PASSWORD_WORD}{_QUOTE}?\s*[:=]\s*{_QUOTE}?){_ANY}"),
@@ -333,6 +346,7 @@ _PASSWORD_PATTERNS = [
                     rf"|(?:{_IS}\s+){{1,2}})){_SHAPED}"),
     ("passwords", rf"(?<=\b{_PASSWORD_NOUN}s\s+){_SHAPED}"),
     # A PIN or passcode of digits after its word and a verb, or alone: `my PIN is 4821`, `passcode 7729`.
+    ("plain password", rf"(?<=\b{_PASSWORD_NOUN}(?:\s+[^\s:=\"]{{1,20}}){{0,4}}?\s+(?:{_IS}\s+){{1,3}}){_PLAIN}"),
     ("pin digits", r"(?<=\b(?:pin|pin\s*code|code\s+pin|passcode|geheimzahl|codice\s+pin)\s+"
                    rf"(?:(?:{_IS})\s+)?)\d{{4,8}}(?![\w.,/-])"),
     # A quoted passphrase of several words: `passphrase is "purple monkey dishwasher"`.

@@ -310,3 +310,18 @@ def test_unlisted_and_double_barrelled_surnames_after_a_given_name_are_replaced(
 @pytest.mark.parametrize("text", ["June Rabatt aktiv", "April Angebote", "Max Einstellungen", "Rose Gartenmöbel"])
 def test_months_and_interface_words_before_a_noun_are_kept(scrubber: Scrubber, text: str) -> None:
     assert scrubbed(scrubber, "note", text) == {"note": text}
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("the password is sunshine.", "the password is [SECRET]."),
+    ("my password was 123456", "my password was [SECRET]"),
+    ("Passwort ist dragon", "Passwort ist [SECRET]"),
+])
+def test_a_plain_password_said_with_a_verb_is_removed(scrubber: Scrubber, text: str, expected: str) -> None:
+    assert scrubbed(scrubber, "note", text) == {"note": expected}
+
+
+@pytest.mark.parametrize("text", ["Password is required.", "the password is too short", "Your password is expiring",
+                                  "Das Passwort ist falsch", "het wachtwoord is verlopen", "password is not set"])
+def test_a_password_state_said_with_a_verb_is_kept(scrubber: Scrubber, text: str) -> None:
+    assert scrubbed(scrubber, "note", text) == {"note": text}

@@ -75,6 +75,18 @@ _PERSON_HINT = re.compile(
     r"|solicitado|creado|firmado|assegnato|richiesto|creato|firmato|toegewezen|aangevraagd|aangemaakt|ondertekend)"
     r"\s+(?:to|by|an|von|\w|par|a|por|da|aan|door)|on\s+behalf|im\s+auftrag|de\s+la\s+part)\b"
 )
+# Necessary for PersonInContextRecognizer: two capitalised words after a preposition, or before a verb, of
+# recognizers._PERSON_PLACE and _PERSON_VERB. `C` is the capital; the gate takes any letter for it (the ASCII stand-in
+# of an accented capital is a lower-case letter), the test a capital.
+_CONTEXT = (
+    r"\b(?:with|from|for|to|mit|von|bei|an|f\w\w?r|avec|de|pour|chez|\w|con|para|por|da|per|met|van|voor|naar|bij"
+    r"|aan)[ \t]+C\w*[ \t]+C"
+    r"|C\w*[ \t]+C\w*[ \t]+(?:called|asked|requested|wrote|said|mentioned|reported|emailed|wants"
+    r"|needs|signed|approved|joined|replied|confirmed|complained|phoned|hat|ruft|rief|bittet|m\w\w?chte|schrieb"
+    r"|meldet|a|souhaite|demande|veut|llam\w\w?|pidi\w\w?|quiere|solicita|escribi\w\w?|ha|vuole|chiede|richiede"
+    r"|belde|heeft|wil|vraagt|vroeg)\b"
+)
+_CONTEXT_HINT = re.compile(_CONTEXT.replace("C", "[A-Z\u00c0-\u00de]"))
 _PASSWORD_HINT = re.compile(r"(?i)passw|passc|passp|\bpass\b|kennw|pwd|\bpw\b|mot\s+de\s+passe|mdp|contrase|clave"
                             r"|wachtw|parola|senha|\bpin|code\s+pin|geheimzahl|credential|creds|credenc|credenz"
                             r"|login|zugangsdaten|identifiants|inloggegevens")
@@ -97,7 +109,7 @@ _INITIAL = re.compile(r"[A-Z]\.[ \t]?[A-Z]")  # or an initial and a surname (`A.
 # The gates of the first pass (prefilter.py), by bit: each matches wherever the test of the same name could pass on
 # ASCII text (the same pattern, with Python's \s spelled out, or a looser one). Keep them in step with the tests.
 (AT, DIGITS, IPV4, IPV6, NATIONAL, STREET, JWT, PRIVATE_KEY, AUTH, AWS, SECRET, PASSWORD, PERSON, CRYPTO, NAME,
- SECRET_LABEL) = (1 << i for i in range(16))
+ SECRET_LABEL, CONTEXT) = (1 << i for i in range(17))
 _S = r"[\s\x1c-\x1f]"
 
 
@@ -122,6 +134,7 @@ _GATES = (
     (PERSON, _ascii(_PERSON_HINT), True),
     (CRYPTO, _BTC.pattern + "|0x[0-9a-fA-F]{40}", False),
     (SECRET_LABEL, _ascii(_SECRET_LABEL), True),
+    (CONTEXT, _CONTEXT.replace("C", "[A-Za-z]"), False),
 )
 
 
@@ -232,7 +245,8 @@ def _words(text: str, gates: int, found: list[str]) -> None:
     """Passwords and people written out."""
     if gates & PASSWORD and _PASSWORD_HINT.search(text):
         found.append("PASSWORD")
-    if (gates & PERSON and _PERSON_HINT.search(text)) or (gates & NAME and _could_be_named_or_initialled(text)):
+    if (gates & PERSON and _PERSON_HINT.search(text)) or (gates & CONTEXT and _CONTEXT_HINT.search(text)) or (
+            gates & NAME and _could_be_named_or_initialled(text)):
         found.append("PERSON_NAME")
 
 

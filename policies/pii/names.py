@@ -79,6 +79,12 @@ _NOT_A_PERSON_AFTER = frozenset({
     "bouw", "techniek", "advies", "makelaars", "transport", "verzekeringen", "architecten", "architekten",
     "associes", "asociados", "associati", "notaires", "avocats", "rechtsanwalte", "advocaten",
 })
+# Words that begin the names of banks, utilities and carriers in de/fr/es/it/nl rather than a person's (Deutsche
+# Bahn, Banco Santander, Caisse d'Épargne, Stadtwerke München).
+_ORGANISATION_WORDS = frozenset({"deutsche", "deutscher", "banco", "banca", "banque", "caixa", "caisse", "credit",
+                                 "credito", "cassa", "sparkasse", "volksbank", "stadtwerke", "royal", "national",
+                                 "general", "united", "international", "euro", "europa", "telecom", "air", "aero",
+                                 "grupo", "gruppo", "groupe", "compagnie", "compania", "societe", "societa", "hotel"})
 _BEFORE_PLACE = frozenset({"rue", "avenue", "calle", "via", "viale", "piazza", "place", "plaza", "boulevard", "corso",
                            "avenida", "paseo", "st", "saint", "sankt", "san", "santa", "santo", "fort", "mount",
                            "lake", "port", "cape", "the"})
@@ -168,12 +174,21 @@ class NameFinder:
         it is a listed given name or surname that is not also a word), a company form or a place word."""
         for word in words:
             key = fold(word)
-            if any(key in words_ for words_ in (_NOT_A_PERSON_AFTER, _BEFORE_PLACE, UI_WORDS)):
+            if any(key in words_ for words_ in (_NOT_A_PERSON_AFTER, _BEFORE_PLACE, UI_WORDS, _ORGANISATION_WORDS)):
                 return False
             listed = self._given.get(key, self._surnames.get(key))
             if key in self._english and (listed is None or listed & WORD):
                 return False
         return True
+
+    def lists_a_name(self, words: list[str]) -> bool:
+        """True if some word is a listed given name or surname that is not also an English word."""
+        for word in words:
+            key = fold(word)
+            flags = self._given.get(key, self._surnames.get(key))
+            if flags is not None and not flags & WORD and key not in _PARTICLES:
+                return True
+        return False
 
     def find(self, text: str) -> list[tuple[int, int]]:
         spans = sorted(set(self._written(text)) | set(self._slugs(text)))

@@ -417,7 +417,7 @@ _PERSON_PATTERNS = [
     ("title", rf"(?<=\b{_TITLE}\.?\s+){_FULL_NAME}"),
     # A surname with its particle after a title: `Mevrouw de Vries`, `Herrn von Weizsäcker`, `Sra. de la Fuente`.
     ("title and particle", rf"(?<=\b{_TITLE}\.?\s+)(?:van|von|ter|den|der|de|del|della|di|da|du|la|le|dos|das)"
-                           rf"(?:[ \t]+{_PARTICLES})?[ \t]*{_GIVEN}"),
+                           rf"[ \t]+{_PARTICLES}{_GIVEN}"),
     ("greeting", rf"(?<=(?:^|[\s,.;!?])\b{_GREETING}\s+(?:{_TITLE}\.?\s+)?){_FULL_NAME}(?=\s*[,!:\n]|\s*$)"),
     ("sign-off", rf"(?<=\b{_SIGN_OFF}[,!.]?[ \t]*\r?\n[ \t]*){_FULL_NAME}"),
     ("display name", rf"{_GIVEN}(?:[ \t]+{_GIVEN}){{1,3}}(?=[ \t]*<[^<>@\s]+@)"),
@@ -440,16 +440,35 @@ _ROLE_LABEL = (r"(?i:(?:cc|bcc|to|from|attn|assignee|owner|customer|client|conta
 _ROLE_NAME = rf"(?<=\b{_ROLE_LABEL}[ \t]+){_NOT_A_NAME}{_GIVEN}(?:[ \t]+{_PARTICLES}{_GIVEN}){{1,3}}"
 
 
+# A person by what the sentence says they do or where it puts them, in en/de/fr/es/it/nl: `Sieghard Mohaupt hat
+# angerufen`, `Rückruf bei Paolo Hande`, `Meeting with Goyo Ibañez`. Two or three capitalised words, kept only when
+# one of them is a listed name that is not a word and none is an English word, a company form or a place word
+# (PersonInContextRecognizer): `Deutsche Bahn hat angerufen`, `with Google Analytics` stay.
+_PERSON_VERB = (r"(?:called|asked|requested|wrote|said|mentioned|reported|emailed|wants|needs|signed|approved|joined"
+                r"|replied|confirmed|complained|phoned|hat|ruft|rief|bittet|m[öo]chte|schrieb|meldet|a|souhaite"
+                r"|demande|veut|llam[óo]|pidi[óo]|quiere|solicita|escribi[óo]|ha|vuole|chiede|richiede|belde|heeft"
+                r"|wil|vraagt|vroeg)")
+_PERSON_PLACE = (r"(?:with|from|for|to|mit|von|bei|an|f[üu]r|avec|de|pour|chez|[àa]|con|para|por|da|per|met|van|voor"
+                 r"|naar|bij|aan)")
+_CONTEXT_NAME = rf"{_NOT_A_NAME}(?!{_TITLE}\.?[ \t]){_GIVEN}(?:[ \t]+{_PARTICLES}{_GIVEN}){{1,2}}"
+_IN_CONTEXT = [
+    ("before a verb", rf"(?<![\w-])(?<!\w[ \t]){_CONTEXT_NAME}(?=[ \t]+{_PERSON_VERB}\b)"),
+    ("after a preposition", rf"(?<=\b{_PERSON_PLACE}[ \t]+){_CONTEXT_NAME}(?!\w)(?![ \t]*[A-ZÀ-Ý])"),
+]
+
+
 # Necessary conditions of the person patterns, without their word boundaries (so never stricter than the `regex`
 # module's Unicode \b): the role's label; the title, greeting or sign-off that the context patterns look behind for
 # with the capital that starts the name after it, or an e-mail in angle brackets after a name. Most texts that may hold
 # a name hold none of them (the capital matters: `….fr` ends many a joined string, and `fr` is a title).
-_ROLE_GATE, _CONTEXT_GATE = 1, 2
+_ROLE_GATE, _CONTEXT_GATE, _IN_CONTEXT_GATE = 1, 2, 4
 _CAPITAL = "[A-ZÀ-Ý]"  # _GIVEN's first letter
 _PERSON_GATES = (
     (_ROLE_GATE, _ROLE_LABEL, True),
-    (_CONTEXT_GATE, rf"{_TITLE}\.?\s+{_CAPITAL}|{_GREETING}\s+(?:{_TITLE}\.?\s+)?{_CAPITAL}"
+    # after a title, a capital or a particle (`Mevrouw de Vries`)
+    (_CONTEXT_GATE, rf"{_TITLE}\.?\s+(?:{_CAPITAL}|[a-z]{{1,5}}\s)|{_GREETING}\s+(?:{_TITLE}\.?\s+)?{_CAPITAL}"
                     rf"|{_SIGN_OFF}[,!.]?[ \t]*\r?\n[ \t]*{_CAPITAL}|[a-zß-ÿ][ \t]*<[^<>@\s]+@", False),
+    (_IN_CONTEXT_GATE, rf"{_PERSON_PLACE}[ \t]+{_CAPITAL}|{_CAPITAL}\w*[ \t]+{_CAPITAL}\w*[ \t]+{_PERSON_VERB}", False),
 )
 
 
@@ -500,6 +519,26 @@ class PersonByRoleRecognizer(PatternRecognizer):
         return self._finder.could_be_a_name(pattern_text.split())
 
 
+class PersonInContextRecognizer(PatternRecognizer):
+    """Capitalised words that a verb or a preposition puts in a person's place, if the name lists know one of them."""
+
+    def __init__(self, finder: NameFinder) -> None:
+        self._finder = finder
+        super().__init__(supported_entity="PERSON_NAME", name="PersonInContextRecognizer",
+                         patterns=[Pattern(n, p, 0.7) for n, p in _IN_CONTEXT], global_regex_flags=CASE_SENSITIVE)
+
+    def analyze(
+        self, text: str, entities: list[str], nlp_artifacts: NlpArtifacts | None = None, regex_flags: int | None = None
+    ) -> list[RecognizerResult]:
+        if not _gate_open(text, _IN_CONTEXT_GATE):
+            return []
+        return super().analyze(text, entities, nlp_artifacts, regex_flags)
+
+    def validate_result(self, pattern_text: str) -> bool:
+        words = pattern_text.split()
+        return self._finder.could_be_a_name(words) and self._finder.lists_a_name(words)
+
+
 class GazetteerNameRecognizer(EntityRecognizer):
     """A given name followed by a surname, by the lists of names.py."""
 
@@ -520,6 +559,7 @@ def custom_recognizers() -> list[EntityRecognizer]:
     return [
         GazetteerNameRecognizer(NameFinder()),
         PersonByRoleRecognizer(NameFinder()),
+        PersonInContextRecognizer(NameFinder()),
         PersonByContextRecognizer(),
         _pattern_recognizer("PASSWORD", "PasswordInTextRecognizer", _PASSWORD_PATTERNS, score=0.9,
                             flags=CASE_INSENSITIVE),

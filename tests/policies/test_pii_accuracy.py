@@ -325,3 +325,20 @@ def test_a_plain_password_said_with_a_verb_is_removed(scrubber: Scrubber, text: 
                                   "Das Passwort ist falsch", "het wachtwoord is verlopen", "password is not set"])
 def test_a_password_state_said_with_a_verb_is_kept(scrubber: Scrubber, text: str) -> None:
     assert scrubbed(scrubber, "note", text) == {"note": text}
+
+
+# People the name lists know only in part, named by what the sentence says they do or where it puts them; banks,
+# carriers and products in the same place stay.
+@pytest.mark.parametrize("text, expected", [
+    ("Sieghard Mohaupt hat angerufen", "[PERSON] hat angerufen"),
+    ("Rückruf bei Paolo Hande erbeten", "Rückruf bei [PERSON] erbeten"),
+    ("Llamar a Sancho Collado mañana", "Llamar a [PERSON] mañana"),
+])
+def test_a_person_named_by_a_verb_or_a_preposition_is_replaced(scrubber: Scrubber, text: str, expected: str) -> None:
+    assert scrubbed(scrubber, "note", text) == {"note": expected}
+
+
+@pytest.mark.parametrize("text", ["Deutsche Bahn hat angerufen", "Reunión con Banco Santander",
+                                  "Login with Microsoft Teams", "Visit from San Francisco", "Switch to Dark Mode"])
+def test_companies_places_and_products_in_a_persons_place_are_kept(scrubber: Scrubber, text: str) -> None:
+    assert scrubbed(scrubber, "note", text) == {"note": text}

@@ -13,7 +13,12 @@ from presidio_analyzer import Pattern, PatternRecognizer
 from policies.pii import candidates, recognizers
 from policies.pii.detect import _JOIN
 from policies.pii.names import NameFinder
-from policies.pii.recognizers import CASE_SENSITIVE, PersonByContextRecognizer, PersonByRoleRecognizer
+from policies.pii.recognizers import (
+    CASE_SENSITIVE,
+    PersonByContextRecognizer,
+    PersonByRoleRecognizer,
+    PersonInContextRecognizer,
+)
 
 _FIRST_PART = re.compile(r"(?<![a-z])(?<![a-z]-)[a-z]+")
 _FINDER = NameFinder()
@@ -37,6 +42,11 @@ class _UngatedRole(PersonByRoleRecognizer):
         return PatternRecognizer.analyze(self, text, entities, nlp_artifacts, regex_flags)
 
 
+class _UngatedInContext(PersonInContextRecognizer):
+    def analyze(self, text, entities, nlp_artifacts=None, regex_flags=None):  # type: ignore[no-untyped-def]
+        return PatternRecognizer.analyze(self, text, entities, nlp_artifacts, regex_flags)
+
+
 PEOPLE = [
     "Dear Jane Doe, thanks", "Hi Marco,", "hello Anna Schmidt!", "Sehr geehrter Herr Müller,",
     "Sehr geehrte Frau Dr. Weber:",
@@ -48,6 +58,8 @@ PEOPLE = [
     "asignado a María López", "Assegnato a Luca Bianchi", "toegewezen aan Sanne Jansen", "Im Auftrag von Eva Braun",
     "signed by Google Analytics", "From: Acme Corp", "on behalf of Priya Patel", "①Mr Jane Doe", "²Dear Jane Doe,",
     "nothing here", "they have items for the teacher", "example.fr", "reply to x@example.fr",
+    "Mevrouw de Vries belde", "Sieghard Mohaupt hat angerufen", "Rückruf bei Paolo Hande erbeten",
+    "Llamar à Ñico Collado", "Reunión con Banco Santander",
 ]
 
 
@@ -62,6 +74,7 @@ def test_the_gated_person_recognizers_find_what_their_patterns_find(text: str) -
 
     assert spans(PersonByContextRecognizer()) == spans(_UngatedContext())
     assert spans(PersonByRoleRecognizer(_FINDER)) == spans(_UngatedRole(_FINDER))
+    assert spans(PersonInContextRecognizer(_FINDER)) == spans(_UngatedInContext(_FINDER))
 
 
 def test_the_person_gates_open_on_people_and_stay_shut_on_joined_plain_strings() -> None:
@@ -73,6 +86,7 @@ def test_the_person_gates_open_on_people_and_stay_shut_on_joined_plain_strings()
 
 
 _WORDS = st.sampled_from(["Dear", "dear", "Mr", "Mr.", "Frau", "Grüße", "regards", "cc:", "by", "signed", "escalated",
+                          "hat", "with", "bei", "à", "Mohaupt", "Sieghard",
                           "créé", "par", "Jane", "Doe", "Élise", "van", "der", "The", "Team", "<j@x.de>", "\u017f", "K",
                           "①", "example.fr", "Acme", "Corp", "Anna-Lena", "O'Neil"])
 _GAPS = st.sampled_from([" ", "  ", "\t", "\n", "\r\n", ", ", ",\n", ": ", ". ", "\u00a0", "\x1c", _JOIN, "-", ""])
@@ -86,6 +100,8 @@ def test_generated_text_gives_the_gated_person_recognizers_no_other_answer(parts
             == [(r.start, r.end) for r in _UngatedContext().analyze(text, ["PERSON_NAME"])])
     assert ([(r.start, r.end) for r in PersonByRoleRecognizer(_FINDER).analyze(text, ["PERSON_NAME"])]
             == [(r.start, r.end) for r in _UngatedRole(_FINDER).analyze(text, ["PERSON_NAME"])])
+    assert ([(r.start, r.end) for r in PersonInContextRecognizer(_FINDER).analyze(text, ["PERSON_NAME"])]
+            == [(r.start, r.end) for r in _UngatedInContext(_FINDER).analyze(text, ["PERSON_NAME"])])
 
 
 NAMED = ["Jane", "jean-pierre", "Rappelez-moi", "moi-Jane", "x--anna", "1-anna", "anna-", "-anna", "O'Neil",

@@ -76,17 +76,17 @@ _PERSON_HINT = re.compile(
     r"\s+(?:to|by|an|von|\w|par|a|por|da|aan|door)|on\s+behalf|im\s+auftrag|de\s+la\s+part)\b"
 )
 # Necessary for PersonInContextRecognizer: two capitalised words after a preposition, or before a verb, of
-# recognizers._PERSON_PLACE and _PERSON_VERB. `C` is the capital; the gate takes any letter for it (the ASCII stand-in
-# of an accented capital is a lower-case letter), the test a capital.
+# recognizers._PERSON_PLACE and _PERSON_VERB. `C` is the capital (the ASCII stand-in of an accented capital is `A`).
 _CONTEXT = (
-    r"\b(?:with|from|for|to|mit|von|bei|an|f\w\w?r|avec|de|pour|chez|\w|con|para|por|da|per|met|van|voor|naar|bij"
-    r"|aan)[ \t]+C\w*[ \t]+C"
+    r"\b(?:with|from|for|to|mit|von|bei|an|f\w\w?r|avec|de|pour|chez|a|\u00e0|con|para|por|da|per|met|van|voor|naar"
+    r"|bij|aan)[ \t]+C\w*[ \t]+C"
     r"|C\w*[ \t]+C\w*[ \t]+(?:called|asked|requested|wrote|said|mentioned|reported|emailed|wants"
     r"|needs|signed|approved|joined|replied|confirmed|complained|phoned|hat|ruft|rief|bittet|m\w\w?chte|schrieb"
     r"|meldet|a|souhaite|demande|veut|llam\w\w?|pidi\w\w?|quiere|solicita|escribi\w\w?|ha|vuole|chiede|richiede"
     r"|belde|heeft|wil|vraagt|vroeg)\b"
 )
 _CONTEXT_HINT = re.compile(_CONTEXT.replace("C", "[A-Z\u00c0-\u00de]"))
+_CONTEXT_GATE = _CONTEXT.replace("C", "[A-Z]").replace("|\\u00e0", "")  # à's stand-in is a
 _PASSWORD_HINT = re.compile(r"(?i)passw|passc|passp|\bpass\b|kennw|pwd|\bpw\b|mot\s+de\s+passe|mdp|contrase|clave"
                             r"|wachtw|parola|senha|\bpin|code\s+pin|geheimzahl|credential|creds|credenc|credenz"
                             r"|login|zugangsdaten|identifiants|inloggegevens")
@@ -134,7 +134,7 @@ _GATES = (
     (PERSON, _ascii(_PERSON_HINT), True),
     (CRYPTO, _BTC.pattern + "|0x[0-9a-fA-F]{40}", False),
     (SECRET_LABEL, _ascii(_SECRET_LABEL), True),
-    (CONTEXT, _CONTEXT.replace("C", "[A-Za-z]"), False),
+    (CONTEXT, _CONTEXT_GATE, False),
 )
 
 

@@ -83,7 +83,7 @@ _THING_WORDS = frozenset({
 })
 # Words between a name word and its qualifier: `nombre_del_archivo`, `nom_de_la_ville`, `naam_van_het_bestand`.
 _LINKING_WORDS = frozenset({"de", "del", "della", "dello", "dei", "degli", "delle", "di", "da", "du", "des", "la",
-                            "le", "les", "el", "los", "las", "il", "lo", "van", "het", "der", "des", "of", "the"})
+                            "le", "les", "el", "los", "las", "il", "lo", "van", "het", "der", "of", "the"})
 _ADDRESS_WORDS = frozenset({
     "address", "addr", "adresse", "anschrift", "direccion", "domicilio", "indirizzo", "adres", "street", "strasse",
     "rue", "calle", "straat", "residence", "wohnadresse", "postanschrift", "hausnummer", "housenumber",

@@ -16,7 +16,8 @@ took minutes to compile; it is a set look-up of the folded words instead (candid
 Other scripts: hyperscan's `\\b`, `\\d`, `\\s`, `\\w` and case folding are ASCII, Python's Unicode. A text that is not
 ASCII is scanned as an ASCII stand-in in which each other character becomes one that every gate treats at least as
 permissively as Python treats the original (`_stand_in`): a digit `0`, a space ` `, a dash `-`, a word character `a`
-(or the ASCII letter it matches without case: long s, Kelvin sign, dotless i, dotted I), anything else `\\x01`;
+(`A` if a capital; or the ASCII letter it matches without case: long s, Kelvin sign, dotless i, dotted I), anything
+else `\\x01`;
 the gates' own non-ASCII letters are mapped alike (`straße` is `straae`, and so is the gate). So a gate is open
 wherever the exact test could pass. One character for one, so offsets in the stand-in are offsets in the text.
 """
@@ -47,7 +48,7 @@ def _stand_in(ch: str) -> str:
     if ch in _DASHES:
         return "-"
     if ch.isalnum():
-        return "a"
+        return "A" if ch.isupper() else "a"  # a capital stays one: the context gate looks for capitalised words
     return "\x01"
 
 

@@ -33,6 +33,9 @@ TextsScrubber = Callable[[list[str]], list[str]]  # many texts at once, each as 
 AttributeScrubber = Callable[[str, str, str], str]  # (tag, attribute name, value) -> value
 ValueScrubber = Callable[[Any], Any]  # a JSON value -> its scrubbed copy
 _MIN_ECHO = 3  # typed values shorter than this are not looked for in the page's text: they would match anything
+# The characters beyond ASCII that re.IGNORECASE matches with an ASCII letter (Python's case fixes: İ ı ſ K);
+# tests/replay/test_replay_privacy.py checks this against every code point.
+ASCII_FOLDS = "\u0130\u0131\u017f\u212a"
 
 FIELD_TAGS = frozenset({"input", "textarea", "select"})
 _CODE_TAGS = frozenset({"script", "style"})
@@ -103,7 +106,7 @@ class RrwebPrivacy:
         self.scrub_attribute = scrub_attribute
         self.scrub_value = scrub_value
         self.scrub_texts = scrub_texts
-        self._echo: re.Pattern[str] | None = None  # what was typed into masked fields, while a batch is scrubbed
+        self._echo: Echo | None = None  # what was typed into masked fields, while a batch is scrubbed
         # The text nodes left for scrub_texts, while a batch is scrubbed with it.
         self._text_nodes: list[dict[str, Any]] | None = None
 
@@ -112,7 +115,7 @@ class RrwebPrivacy:
         if not isinstance(value, str) or not value or value.isspace():
             return value
         if self._echo is not None:
-            value = self._echo.sub(lambda m: mask(m.group()), value)
+            value = self._echo.sub(value)
         return self.scrub_text(value)
 
     def _unmasked(self, tag: str, attributes: dict[str, Any]) -> bool:
@@ -255,8 +258,32 @@ def _drop_exchanges(payload: Any) -> None:
                 request.pop(key, None)
 
 
-def _typed(events: list[dict[str, Any]], unmasked_ids: set[int]) -> re.Pattern[str] | None:
-    """A pattern of the values typed into masked fields in `events` (any case), or None if there are none."""
+class Echo:
+    """Masks, in text, what was typed into masked fields (any case; a later, longer value such as "jane doe" wins
+    over its prefix "jan" typed before it).
+
+    Compiling the pattern of a request's typed values was a tenth of a recording's work on the event loop, for text
+    that seldom repeats them: it is compiled only for a text that may hold one. For values all ASCII, a text holds one
+    only if its lower case does, unless it has one of ASCII_FOLDS (which re.IGNORECASE also matches with ASCII
+    letters): such a text, or values beyond ASCII, always go through the pattern."""
+
+    def __init__(self, values: Iterable[str]) -> None:
+        self._values = sorted(values, key=len, reverse=True)  # longest first: alternation takes the first that fits
+        self._lowered = [v.lower() for v in self._values] if all(v.isascii() for v in self._values) else None
+        self._pattern: re.Pattern[str] | None = None
+
+    def sub(self, text: str) -> str:
+        if self._lowered is not None and not any(c in text for c in ASCII_FOLDS):
+            lowered = text.lower()
+            if not any(v in lowered for v in self._lowered):
+                return text
+        if self._pattern is None:
+            self._pattern = re.compile("|".join(re.escape(v) for v in self._values), re.IGNORECASE)
+        return self._pattern.sub(lambda m: mask(m.group()), text)
+
+
+def _typed(events: list[dict[str, Any]], unmasked_ids: set[int]) -> Echo | None:
+    """The values typed into masked fields in `events`, or None if there are none."""
     values = set()
     for event in events:
         data = event.get("data")
@@ -265,7 +292,4 @@ def _typed(events: list[dict[str, Any]], unmasked_ids: set[int]) -> re.Pattern[s
             text = data.get("text")
             if isinstance(text, str) and len(text.strip()) >= _MIN_ECHO and not is_masked(text):
                 values.add(text.strip())
-    if not values:
-        return None
-    # Longest first: a later, longer value ("jane doe") wins over its prefix typed before it ("jan").
-    return re.compile("|".join(re.escape(v) for v in sorted(values, key=len, reverse=True)), re.IGNORECASE)
+    return Echo(values) if values else None

@@ -4,6 +4,9 @@ events are scrubbed as events are, and text that repeats what was typed into a m
 from __future__ import annotations
 
 import copy
+import re
+import sys
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -12,10 +15,11 @@ import pytest
 
 from policies.pii import PiiConfig, Scrubber
 from policies.pii.engine import Analyzer
-from replay.privacy import RrwebPrivacy
+from replay.privacy import ASCII_FOLDS, Echo, RrwebPrivacy, mask
 
 KEY = b"replay-key-0123456789abcdef01234"
 CORPUS = Path(__file__).resolve().parents[2] / "fixtures" / "replay-corpus"
+SPA_CORPUS = CORPUS.parent / "spa-corpus"
 
 
 @pytest.fixture(scope="module")
@@ -107,3 +111,52 @@ def test_network_records_keep_url_method_status_and_timing_never_headers_or_bodi
     assert event["data"]["payload"]["requests"] == [{
         "name": "https://shop.example/api/cart?email=[EMAIL]", "method": "POST", "status": 500, "startTime": 10,
         "endTime": 250, "initiatorType": "fetch"}]
+
+
+def test_the_characters_ignorecase_matches_with_ascii_letters_are_the_known_ones() -> None:
+    """Echo skips its pattern for text whose lower case holds no typed value: sound only while ASCII_FOLDS names
+    every character beyond ASCII that re.IGNORECASE matches with an ASCII letter (this Python's case fixes)."""
+    beyond_ascii = "".join(chr(c) for c in range(0x80, sys.maxunicode + 1) if not 0xD800 <= c < 0xE000)
+    assert set(re.findall("[a-z]", beyond_ascii, re.IGNORECASE)) == set(ASCII_FOLDS)
+
+
+def _echo_as_before(values: set[str], text: str) -> str:
+    """What the echo mask did before it skipped its pattern: always the whole pattern."""
+    pattern = re.compile("|".join(re.escape(v) for v in sorted(values, key=len, reverse=True)), re.IGNORECASE)
+    return pattern.sub(lambda m: mask(m.group()), text)
+
+
+@pytest.mark.parametrize("text", [
+    "3 results for “Blue Suede”", "BLUE SUEDE shoes", "nothing typed here", "Kiss the ſky", "KISS", "ıstanbul blue",
+    "İSTANBUL", "blue suedeblue", "a “JANE DOE” and jan", "Jane Doe’s order",
+])
+def test_typed_values_are_masked_in_text_as_the_whole_pattern_masks_them(text: str) -> None:
+    values = {"blue suede", "kiss", "sky", "istanbul", "jan", "jane doe"}
+    assert Echo(values).sub(text) == _echo_as_before(values, text)
+    beyond = values | {"straße"}  # a value beyond ASCII: always the pattern
+    assert Echo(beyond).sub(text) == _echo_as_before(beyond, text)
+
+
+def _strings(value: Any) -> Iterator[str]:
+    if isinstance(value, str):
+        yield value
+    elif isinstance(value, list):
+        for item in value:
+            yield from _strings(item)
+    elif isinstance(value, dict):
+        for item in value.values():
+            yield from _strings(item)
+
+
+@pytest.mark.parametrize("corpus", [CORPUS, SPA_CORPUS], ids=["replay-corpus", "spa-corpus"])
+def test_every_text_of_both_corpora_is_masked_as_the_whole_pattern_masks_it(corpus: Path) -> None:
+    """Each recording's typed values (all of its typed text, so that echoes occur) against every string in it."""
+    for path in sorted(corpus.glob("sess_*.json")):
+        events = orjson.loads(path.read_bytes())["events"]
+        values = {e["data"]["text"].strip() for e in events if e["type"] == 3 and e["data"].get("source") == 5
+                  and isinstance(e["data"].get("text"), str) and len(e["data"]["text"].strip()) >= 3}
+        if not values:
+            continue
+        echo = Echo(values)
+        for text in _strings(events):
+            assert echo.sub(text) == _echo_as_before(values, text), path.name

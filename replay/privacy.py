@@ -99,16 +99,16 @@ def _scanned(tag: str, name: str, value: Any) -> bool:
 class RrwebPrivacy:
     def __init__(self, unmasked_inputs: Iterable[str], scrub_text: TextScrubber, scrub_attribute: AttributeScrubber,
                  scrub_value: ValueScrubber | None = None, scrub_texts: TextsScrubber | None = None):
-        """With `scrub_texts`, a batch's text nodes (most of what a recording's scrubbing costs) are scrubbed
-        together at the end of `scrub`, in one call, rather than one call each."""
+        """With `scrub_texts`, a batch's text nodes and the texts its mutations set (most of what a recording's
+        scrubbing costs) are scrubbed together at the end of `scrub`, in one call, rather than one call each."""
         self.selectors = [Selector.parse(s) for s in unmasked_inputs]
         self.scrub_text = scrub_text
         self.scrub_attribute = scrub_attribute
         self.scrub_value = scrub_value
         self.scrub_texts = scrub_texts
         self._echo: Echo | None = None  # what was typed into masked fields, while a batch is scrubbed
-        # The text nodes left for scrub_texts, while a batch is scrubbed with it.
-        self._text_nodes: list[dict[str, Any]] | None = None
+        # The texts left for scrub_texts, while a batch is scrubbed with it: (where it goes, under which key, text).
+        self._deferred: list[tuple[dict[str, Any], str, str]] | None = None
 
     def _text(self, value: Any) -> Any:
         # Whitespace between tags is most of a snapshot's text nodes; the scrubber leaves masked text as it is.
@@ -126,17 +126,17 @@ class RrwebPrivacy:
         kept; it is updated with the fields this batch's snapshots and mutations add (the caller keeps it across
         batches of the window)."""
         self._echo = _typed(events, unmasked_ids)
-        self._text_nodes = [] if self.scrub_texts is not None else None
+        self._deferred = [] if self.scrub_texts is not None else None
         try:
             for event in events:
                 self._event(event, unmasked_ids)
-            if self._text_nodes and self.scrub_texts is not None:
-                texts = self.scrub_texts([node["textContent"] for node in self._text_nodes])
-                for node, text in zip(self._text_nodes, texts, strict=True):
-                    node["textContent"] = text
+            if self._deferred and self.scrub_texts is not None:
+                texts = self.scrub_texts([text for _, _, text in self._deferred])
+                for (holder, key, _), text in zip(self._deferred, texts, strict=True):
+                    holder[key] = text
         finally:
             self._echo = None
-            self._text_nodes = None
+            self._deferred = None
         return events
 
     def _event(self, event: dict[str, Any], unmasked_ids: set[int]) -> None:
@@ -171,8 +171,10 @@ class RrwebPrivacy:
             if isinstance(add, dict) and isinstance(add.get("node"), dict):
                 self._node(add["node"], unmasked_ids, None, False)
         for text in data.get("texts") or ():
-            if isinstance(text, dict) and "value" in text:
-                text["value"] = self._text(text["value"])
+            value = text.get("value") if isinstance(text, dict) else None
+            # As _text, but into the batch: whitespace and non-strings stay as they are.
+            if isinstance(value, str) and value and not value.isspace():
+                self._scrub_into(text, "value", self._echo.sub(value) if self._echo is not None else value)
         for change in data.get("attributes") or ():
             if not isinstance(change, dict) or not isinstance(change.get("attributes"), dict):
                 continue
@@ -211,10 +213,15 @@ class RrwebPrivacy:
             return
         if parent_tag == "textarea" and not parent_unmasked:
             node["textContent"] = text if is_masked(text) else mask(text)
-        elif self._text_nodes is not None:
-            self._text_nodes.append(node)  # scrubbed with the batch's others, at the end of `scrub`
         else:
-            node["textContent"] = self.scrub_text(text)
+            self._scrub_into(node, "textContent", text)
+
+    def _scrub_into(self, holder: dict[str, Any], key: str, text: str) -> None:
+        """`holder[key]` becomes `text` scrubbed: now, or with the batch's other texts at the end of `scrub`."""
+        if self._deferred is not None:
+            self._deferred.append((holder, key, text))
+        else:
+            holder[key] = self.scrub_text(text)
 
     def _element(self, node: dict[str, Any], unmasked_ids: set[int]) -> tuple[str, bool]:
         """Scrub an element's attributes; returns its tag and whether it is a field whose input is kept."""

@@ -34,19 +34,38 @@ def privacy(analyzer: Analyzer) -> RrwebPrivacy:
                         scrub_value=scrubber.scrub_json)
 
 
-def test_text_nodes_scrubbed_in_one_batch_come_out_as_one_by_one(analyzer: Analyzer) -> None:
-    """The gateway hands the scrubber a recording batch's text nodes together (one detector pass instead of one call
-    per node, the bulk of a recording's cost): every recording of the corpus comes out byte for byte as it does one
-    node at a time, each way with a scrubber whose cache starts empty."""
+def _texts_changed(n: int) -> list[dict[str, Any]]:
+    """A recording whose mutations set texts (the corpora have none): typed values, their echoes, PII, whitespace."""
+    events: list[dict[str, Any]] = []
+    for i in range(n):
+        events.append({"type": 3, "timestamp": 10 * i + 1,
+                       "data": {"source": 5, "id": i, "text": f"order {i} ref", "isChecked": False}})
+        events.append({"type": 3, "timestamp": 10 * i + 2, "data": {
+            "source": 0, "adds": [], "removes": [], "attributes": [], "texts": [
+                {"id": 100 + i, "value": f"Found ORDER {i} REF for jane{i}@example.com"},
+                {"id": 200 + i, "value": f"call +44 20 7946 {1000 + i:04d}"},
+                {"id": 300 + i, "value": "  "}, {"id": 400 + i, "value": None}, {"id": 500 + i, "value": f"{i} left"},
+            ]}})
+    return events
+
+
+def test_texts_scrubbed_in_one_batch_come_out_as_one_by_one(analyzer: Analyzer) -> None:
+    """The gateway hands the scrubber a recording batch's text nodes and mutation texts together (one detector pass
+    instead of one call per text, the bulk of a recording's cost): every recording of both corpora, and one whose
+    mutations set texts, comes out byte for byte as it does one text at a time, each way with a scrubber whose cache
+    starts empty."""
     one = Scrubber(PiiConfig(), KEY, analyzer=analyzer)
     batched = Scrubber(PiiConfig(), KEY, analyzer=analyzer)
     by_node = RrwebPrivacy((), scrub_text=one.scrub_text, scrub_attribute=one.scrub_attribute)
     by_batch = RrwebPrivacy((), scrub_text=batched.scrub_text, scrub_attribute=batched.scrub_attribute,
                             scrub_texts=batched.scrub_texts)
-    for path in sorted(CORPUS.glob("sess_*.json")):
-        events = orjson.loads(path.read_bytes())["events"]
+    recordings = [(p.name, orjson.loads(p.read_bytes())["events"])
+                  for p in [*sorted(CORPUS.glob("sess_*.json")), *sorted(SPA_CORPUS.glob("sess_*.json"))]]
+    for name, events in [*recordings, ("texts changed", _texts_changed(40))]:
         assert orjson.dumps(by_batch.scrub(copy.deepcopy(events), set())) == \
-            orjson.dumps(by_node.scrub(events, set())), path.name
+            orjson.dumps(by_node.scrub(events, set())), name
+    texts = by_batch.scrub(_texts_changed(1), set())[1]["data"]["texts"]
+    assert [t["value"] for t in texts] == ["Found *********** for [EMAIL]", "call [PHONE]", "  ", None, "0 left"]
 
 
 def element(attributes: dict[str, str]) -> dict[str, Any]:

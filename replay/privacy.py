@@ -213,8 +213,8 @@ class RrwebPrivacy:
             return
         if parent_tag == "textarea" and not parent_unmasked:
             node["textContent"] = text if is_masked(text) else mask(text)
-        else:
-            self._scrub_into(node, "textContent", text)
+        else:  # a page often shows what was typed in a new text node ("3 results for “jane doe”")
+            self._scrub_into(node, "textContent", self._echo.sub(text) if self._echo is not None else text)
 
     def _scrub_into(self, holder: dict[str, Any], key: str, text: str) -> None:
         """`holder[key]` becomes `text` scrubbed: now, or with the batch's other texts at the end of `scrub`."""

@@ -150,7 +150,10 @@ def test_a_posthog_destination_with_replay_receives_the_session_as_snapshot_even
     forwarded = [e for s in snapshots for e in s["properties"]["$snapshot_data"]]
     typed = [e for e in forwarded if e["type"] == 3 and e["data"].get("source") == 5]  # input events
     assert typed and all(set(e["data"]["text"]) == {"*"} for e in typed)
-    assert b"Welcome aboard, [EMAIL]" in orjson.dumps(forwarded)  # scrubbed by the gateway, stored, forwarded
+    # Scrubbed by the gateway, stored, forwarded: masked as the field is when the request that shows it carries the
+    # typing too (posthog-js usually flushes both together), else found by the PII engine.
+    sent_on = orjson.dumps(forwarded)
+    assert b"Welcome aboard, " + b"*" * len(TYPED_EMAIL) in sent_on or b"Welcome aboard, [EMAIL]" in sent_on
     received = b"".join(r.body for r in vendor.received() if r.path == "/s/")
     assert TYPED_EMAIL.encode() not in received and b"jane.roe" not in received
     assert all(s["distinct_id"] == snapshots[0]["distinct_id"] for s in snapshots)

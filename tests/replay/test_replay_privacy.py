@@ -99,6 +99,18 @@ def test_text_that_repeats_what_was_typed_is_masked(privacy: RrwebPrivacy) -> No
     assert events[1]["data"]["texts"][0]["value"] == "3 results for “**********”"
 
 
+def test_a_new_text_node_that_repeats_what_was_typed_is_masked(analyzer: Analyzer) -> None:
+    """As the gateway scrubs (text nodes in one batch) and one text at a time: a name the detectors may not know."""
+    typed = {"type": 3, "timestamp": 1, "data": {"source": 5, "id": 7, "text": "blue suede", "isChecked": False}}
+    shown = {"type": 3, "timestamp": 2, "data": {"source": 0, "removes": [], "attributes": [], "texts": [], "adds": [
+        {"parentId": 5, "nextId": None, "node": {"type": 3, "id": 9, "textContent": "3 results for “Blue Suede”"}}]}}
+    scrubber = Scrubber(PiiConfig(), KEY, analyzer=analyzer)
+    for batch in ({}, {"scrub_texts": scrubber.scrub_texts}):
+        privacy = RrwebPrivacy((), scrub_text=scrubber.scrub_text, scrub_attribute=scrubber.scrub_attribute, **batch)
+        events = privacy.scrub(copy.deepcopy([typed, shown]), set())
+        assert events[1]["data"]["adds"][0]["node"]["textContent"] == "3 results for “**********”"
+
+
 def test_a_field_whose_input_is_kept_is_not_looked_for(privacy: RrwebPrivacy) -> None:
     typed = {"type": 3, "timestamp": 1, "data": {"source": 5, "id": 7, "text": "blue suede", "isChecked": False}}
     echo = {"type": 3, "timestamp": 2, "data": {"source": 0, "adds": [], "removes": [], "attributes": [],

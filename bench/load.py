@@ -21,6 +21,10 @@ Per round, in alternating order:
    (reads the body, answers 200) and the gateway, in MB/s of request bodies.
 After each gateway run it waits (60 s at most) for the capture vendor to hold every acknowledged event.
 
+With `--before REV` (a git revision), the recordings part also runs the gateway of that revision (its tree taken
+with `git archive`, run from there), in turns with this tree's, and prints both and their ratios: MB/s and server CPU
+per request (the CPU figure moves less with the machine's load than throughput does).
+
 With `--profile`, py-spy samples the gateway during each of its runs, events and recordings (`py-spy record
 --pid`, the [bench] extra), and the functions that took most of its samples are printed, by own time and with what
 they call.
@@ -123,7 +127,8 @@ class Run:
     def line(self, unit: str) -> str:
         rate = f"{self.events_per_s:>9,.0f} events/s" if unit == "events" else f"{self.mb_per_s:>7.1f} MB/s"
         per = self.ok * (EVENTS_PER_BATCH if unit == "events" else 1)
-        cpu = (f"{1000 * self.server_cpu_s / per * (1000 if unit == 'events' else 1):.0f} ms CPU per "
+        digits = 0 if unit == "events" else 2
+        cpu = (f"{1000 * self.server_cpu_s / per * (1000 if unit == 'events' else 1):.{digits}f} ms CPU per "
                f"{'1,000 events' if unit == 'events' else 'request'}") if per else "no CPU figure"
         head = f"  {self.name:<22} c={self.connections:<4} {rate}"
         latency = f"p50 {self.p50_ms:7.1f} ms  p99 {self.p99_ms:7.1f} ms  max {self.max_ms:7.1f} ms"
@@ -156,13 +161,15 @@ def process_tree_cpu(pid: int) -> float:
     return total
 
 
-def start_server(command: list[str], ready_path: str) -> tuple[subprocess.Popen[bytes], str]:
+def start_server(command: list[str], ready_path: str, tree: Path = ROOT) -> tuple[subprocess.Popen[bytes], str]:
+    """Start a server on a listener of ours, from `tree` (its code first on the path), and wait until it answers."""
     listener = socket.socket()
     listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
     listener.bind(("127.0.0.1", 0))
     listener.listen(4096)
     port = listener.getsockname()[1]
-    proc = subprocess.Popen([*command, "--fd", str(listener.fileno())], pass_fds=[listener.fileno()], cwd=ROOT,
+    env = {**os.environ, "PYTHONPATH": str(tree)} if tree != ROOT else None
+    proc = subprocess.Popen([*command, "--fd", str(listener.fileno())], pass_fds=[listener.fileno()], cwd=tree, env=env,
                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     listener.close()
     url = f"http://127.0.0.1:{port}"
@@ -253,9 +260,19 @@ def gateway_name(scrub_workers: int | None, connections: int, mode: str) -> str:
     return f"gateway{workers}" + (" (4x load)" if connections > 64 and mode == "events" else "")
 
 
+def archive(revision: str, tmp: Path) -> Path:
+    """The tree of `revision` of this repository, extracted under `tmp`."""
+    tree = Path(tempfile.mkdtemp(dir=tmp, prefix="before-"))
+    tar = subprocess.run(["git", "-C", str(ROOT), "archive", "--format=tar", revision], check=True,
+                         capture_output=True).stdout
+    subprocess.run(["tar", "-x", "-C", str(tree)], input=tar, check=True)
+    return tree
+
+
 def run_gateway(tmp: Path, vendor: FakeVendor, mode: str, connections: int, seconds: float,
                 extra_args: list[str], policy_extra: str, profile: bool = False,
-                scrub_workers: int | None = None) -> Run:
+                scrub_workers: int | None = None, revision: tuple[str, Path] | None = None) -> Run:
+    """The gateway of this tree, or of `revision` (its name, its tree)."""
     directory = Path(tempfile.mkdtemp(dir=tmp))
     policy = directory / "policy.toml"
     if scrub_workers is not None:
@@ -264,10 +281,11 @@ def run_gateway(tmp: Path, vendor: FakeVendor, mode: str, connections: int, seco
     command = [sys.executable, "-m", "gateway", "serve", "--policy", str(policy), "--data-dir",
                str(directory / "data"), *extra_args]
     before = len(vendor.message_ids()) if mode == "events" else 0
-    proc, url = start_server(command, "/readyz")
+    proc, url = start_server(command, "/readyz", revision[1] if revision is not None else ROOT)
+    name = gateway_name(scrub_workers, connections, mode) + (f" ({revision[0]})" if revision is not None else "")
     try:
         wrk(url, mode, connections, 1)  # warm-up (its events count for delivery below)
-        run = measure(gateway_name(scrub_workers, connections, mode), proc, url, mode, connections, seconds, profile)
+        run = measure(name, proc, url, mode, connections, seconds, profile)
         if mode == "events":
             check_delivery(vendor, before)
         return run
@@ -289,6 +307,16 @@ def check_delivery(vendor: FakeVendor, before: int) -> None:
             break
         time.sleep(0.5)
     print(f"    capture vendor: {last:,} distinct events delivered from this run (warm-up included)")
+
+
+def print_before(runs: list[Run], before_name: str) -> None:
+    """This tree's recordings against the revision's, round by round (each pair ran next to each other)."""
+    pairs = zip([r for r in runs if r.name == "gateway"], [r for r in runs if r.name == before_name], strict=True)
+    for now, then in pairs:
+        cpu_now, cpu_then = (r.server_cpu_s / max(1, r.ok) for r in (now, then))
+        print(f"  recordings, this tree / {before_name}: {now.mb_per_s:.1f} / {then.mb_per_s:.1f} MB/s "
+              f"({now.mb_per_s / max(then.mb_per_s, 1e-9):.2f}x); server CPU per request {1000 * cpu_now:.2f} / "
+              f"{1000 * cpu_then:.2f} ms ({cpu_then / max(cpu_now, 1e-9):.2f}x less)")
 
 
 def best(runs: list[Run], name: str) -> Run:
@@ -323,6 +351,7 @@ def main() -> int:
                         help="run the gateway with this `[http] scrub_workers` (repeatable: each in every round, in "
                              "alternating order; not with an [http] table in --policy-extra)")
     parser.add_argument("--profile", action="store_true", help="sample the gateway with py-spy during its runs")
+    parser.add_argument("--before", metavar="REV", help="recordings: also run the gateway of this git revision")
     parser.add_argument("--minimal-server", action="store_true", help=argparse.SUPPRESS)
     parser.add_argument("--fd", type=int, help=argparse.SUPPRESS)
     args = parser.parse_args()
@@ -342,13 +371,15 @@ def main() -> int:
     vendor = FakeVendor().start()
     try:
         with tempfile.TemporaryDirectory() as tmp:
+            before = (args.before, archive(args.before, Path(tmp))) if args.before else None
             for round_number in range(args.rounds):
                 flip = round_number % 2 == 1
                 print(f"round {round_number + 1} (load average {os.getloadavg()[0]:.2f})")
 
-                def gateway(mode: str, connections: int, workers: int | None = None) -> Run:
+                def gateway(mode: str, connections: int, workers: int | None = None,
+                            revision: tuple[str, Path] | None = None) -> Run:
                     return run_gateway(Path(tmp), vendor, mode, connections, args.seconds, args.gateway_arg,
-                                       args.policy_extra, args.profile, workers)
+                                       args.policy_extra, args.profile, workers, revision)
 
                 if "events" in parts:
                     order: list[Callable[[], Run]] = [
@@ -364,6 +395,8 @@ def main() -> int:
                 if "replay" in parts:
                     order = [lambda: gateway("replay", args.replay_connections),
                              lambda: run_minimal("replay", args.replay_connections, args.seconds)]
+                    if before is not None:
+                        order.insert(1, lambda: gateway("replay", args.replay_connections, revision=before))
                     for step in reversed(order) if flip else order:
                         replay.append(step())
                         print(replay[-1].line("replay"))
@@ -376,6 +409,8 @@ def main() -> int:
         gw, trivial = best(replay, "gateway"), best(replay, "trivial endpoint")
         print(f"  recordings: gateway {gw.mb_per_s:.1f} MB/s, trivial endpoint {trivial.mb_per_s:.1f} MB/s; "
               f"ratio {gw.mb_per_s / trivial.mb_per_s:.2f}")
+        if args.before:
+            print_before(replay, f"gateway ({args.before})")
     return 0
 
 

@@ -33,8 +33,8 @@ TextsScrubber = Callable[[list[str]], list[str]]  # many texts at once, each as 
 AttributeScrubber = Callable[[str, str, str], str]  # (tag, attribute name, value) -> value
 ValueScrubber = Callable[[Any], Any]  # a JSON value -> its scrubbed copy
 _MIN_ECHO = 3  # typed values shorter than this are not looked for in the page's text: they would match anything
-# The characters beyond ASCII that re.IGNORECASE matches with an ASCII letter (Python's case fixes: İ ı ſ K);
-# tests/replay/test_replay_privacy.py checks this against every code point.
+# The characters beyond ASCII that re.IGNORECASE matches with an ASCII letter (Python's case fixes: capital I with
+# dot, dotless i, long s, Kelvin sign); tests/replay/test_replay_privacy.py checks this against every code point.
 ASCII_FOLDS = "\u0130\u0131\u017f\u212a"
 
 FIELD_TAGS = frozenset({"input", "textarea", "select"})
@@ -114,9 +114,10 @@ class RrwebPrivacy:
         # Whitespace between tags is most of a snapshot's text nodes; the scrubber leaves masked text as it is.
         if not isinstance(value, str) or not value or value.isspace():
             return value
-        if self._echo is not None:
-            value = self._echo.sub(value)
-        return self.scrub_text(value)
+        return self.scrub_text(self._echoed(value))
+
+    def _echoed(self, text: str) -> str:
+        return self._echo.sub(text) if self._echo is not None else text
 
     def _unmasked(self, tag: str, attributes: dict[str, Any]) -> bool:
         return any(s.matches(tag, attributes) for s in self.selectors)
@@ -174,7 +175,7 @@ class RrwebPrivacy:
             value = text.get("value") if isinstance(text, dict) else None
             # As _text, but into the batch: whitespace and non-strings stay as they are.
             if isinstance(value, str) and value and not value.isspace():
-                self._scrub_into(text, "value", self._echo.sub(value) if self._echo is not None else value)
+                self._scrub_into(text, "value", self._echoed(value))
         for change in data.get("attributes") or ():
             if not isinstance(change, dict) or not isinstance(change.get("attributes"), dict):
                 continue
@@ -214,7 +215,7 @@ class RrwebPrivacy:
         if parent_tag == "textarea" and not parent_unmasked:
             node["textContent"] = text if is_masked(text) else mask(text)
         else:  # a page often shows what was typed in a new text node ("3 results for “jane doe”")
-            self._scrub_into(node, "textContent", self._echo.sub(text) if self._echo is not None else text)
+            self._scrub_into(node, "textContent", self._echoed(text))
 
     def _scrub_into(self, holder: dict[str, Any], key: str, text: str) -> None:
         """`holder[key]` becomes `text` scrubbed: now, or with the batch's other texts at the end of `scrub`."""

@@ -158,8 +158,8 @@ def _echo_as_before(values: set[str], text: str) -> str:
 
 
 @pytest.mark.parametrize("text", [
-    "3 results for “Blue Suede”", "BLUE SUEDE shoes", "nothing typed here", "Kiss the ſky", "KISS", "ıstanbul blue",
-    "İSTANBUL", "blue suedeblue", "a “JANE DOE” and jan", "Jane Doe’s order",
+    "3 results for “Blue Suede”", "BLUE SUEDE shoes", "nothing typed here", "Kiss the \u017fky", "KISS",
+    "\u0131stanbul blue", "İSTANBUL", "blue suedeblue", "a “JANE DOE” and jan", "Jane Doe\u2019s order",
 ])
 def test_typed_values_are_masked_in_text_as_the_whole_pattern_masks_them(text: str) -> None:
     values = {"blue suede", "kiss", "sky", "istanbul", "jan", "jane doe"}

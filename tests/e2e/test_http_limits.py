@@ -15,6 +15,7 @@ from typing import Any
 import httpx
 import pytest
 
+from gateway.http_server import LINGER_MAX_BYTES
 from tests.support.fake_vendor import FakeVendor
 from tests.support.gateway_process import WRITE_KEY, GatewayProcess, segment_policy, vendors_policy
 from tests.support.waiting import wait_until
@@ -123,7 +124,8 @@ def test_a_body_past_the_limit_gets_its_413_however_much_the_client_still_sends(
     the 413 be lost: the SDK would count a network error and send the same batch again. It reads the rest and drops
     it instead (lingering close), so the whole write succeeds and the 413 arrives."""
     gateway = limited
-    body = b"[" + b" " * 20_000_000 + b"]"  # far more than the kernel's buffers on both sides hold
+    # More than the kernel's buffers on both sides hold, less than the gateway reads and drops before it gives up.
+    body = b"[" + b" " * (LINGER_MAX_BYTES // 2) + b"]"
     sock = connect(gateway)
     sock.sendall(b"POST /v1/batch HTTP/1.1\r\nHost: gw\r\nContent-Type: application/json\r\n"
                  b"Content-Length: %d\r\n\r\n" % len(body) + body)

@@ -42,6 +42,7 @@ from gateway.access_requests_api import routes as access_request_routes
 from gateway.bodies import CloseUnreadBodies
 from gateway.client_ip import ProxyHeaders
 from gateway.metrics import CONTENT_TYPE
+from gateway.policy_sync import PolicySync
 from gateway.protocols import PROTOCOLS
 from gateway.reload import Reloader
 from gateway.request_observer import RequestObserver
@@ -83,7 +84,8 @@ async def metrics(request: Request) -> Response:
                                    "gateway_destination_owner": owner,
                                    "gateway_dead_letters": dead_letters, "gateway_database_writable": storage,
                                    "gateway_deletion_backlog": [({}, backlog.requests)],
-                                   "gateway_deletion_backlog_age_seconds": [({}, backlog.oldest_age_s)]})
+                                   "gateway_deletion_backlog_age_seconds": [({}, backlog.oldest_age_s)],
+                                   "gateway_policy_info": [({"digest": gateway.policy.digest}, 1.0)]})
     return PlainTextResponse(text, media_type=CONTENT_TYPE)
 
 
@@ -110,6 +112,8 @@ def create_app(policy: Policy, data_dir: Path | str, announce_token: Callable[[s
         app.state.gateway = gateway
         flusher = asyncio.create_task(_flush_every_interval(refusals), name="refusal-log")
         app.state.reloader = Reloader(gateway)
+        # Subscribed after the listener started: a notice heard before is of a reload this node's start has read.
+        app.state.policy_sync = PolicySync(app.state.reloader, gateway.invalidation, asyncio.get_running_loop())
         stop_listening = reload.reload_on_sighup(app.state.reloader) if reload_on_sighup else None
         try:
             with heap.long_lived():

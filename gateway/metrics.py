@@ -142,8 +142,11 @@ FAMILIES: dict[str, Family] = {
         "Vendor deletion calls marked failed (retries exhausted, refused, or the vendor's job failed), by "
         "destination.", "destination"),
     "gateway_policy_reloads_total": _counter(
-        "Policy reloads on SIGHUP, by result: ok (the new policy runs) or failed (the old one stays; the log says "
-        "why).", "result"),
+        "Policy reloads on SIGHUP (or, on PostgreSQL, another node's reload), by result: ok (the new policy runs) or "
+        "failed (the old one stays; the log says why).", "result"),
+    "gateway_policy_info": _gauge(
+        "The running policy: the SHA-256 of its file's bytes as the label of a constant 1. Nodes that should run the "
+        "same policy show the same digest.", "digest"),
     "posthog_passthrough_failed_total": _counter(
         "PostHog flag, config and static-file requests that could not reach the destination, by destination.",
         "destination"),

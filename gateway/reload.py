@@ -29,7 +29,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import signal
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable, Coroutine
 
 from gateway import access
 from gateway.metrics import policy_series
@@ -91,19 +91,35 @@ def restart_only_changes(old: Policy, new: Policy) -> list[str]:
     return [name for name, setting in RESTART_ONLY if setting(old) != setting(new)]
 
 
-class Reloader:
-    """Reloads one gateway's policy from its file, one reload at a time."""
+Announce = Callable[[Policy], Awaitable[None]]
 
-    def __init__(self, gateway: Gateway) -> None:
+
+class Reloader:
+    """Reloads one gateway's policy from its file, one reload at a time. A reload on SIGHUP that succeeds is given to
+    `announce` (gateway.policy_sync: other nodes then reload theirs); one started otherwise is not, so that a node
+    following another's reload does not set off a round of its own."""
+
+    def __init__(self, gateway: Gateway, announce: Announce | None = None) -> None:
         self.gateway = gateway
+        self.announce = announce
         self._lock = asyncio.Lock()
-        self._running: set[asyncio.Task[bool]] = set()
+        self._running: set[asyncio.Task[object]] = set()
 
     def on_signal(self) -> None:
         """The SIGHUP handler: start a reload (the loop keeps a reference until it is done)."""
-        task = asyncio.get_running_loop().create_task(self.reload(), name="policy-reload")
+        self.start(self._signalled())
+
+    def start(self, reload: Coroutine[None, None, object]) -> None:
+        """Run `reload` (a coroutine that reloads) on the running loop, keeping a reference until it is done."""
+        task = asyncio.get_running_loop().create_task(reload, name="policy-reload")
         self._running.add(task)
         task.add_done_callback(self._running.discard)
+
+    async def _signalled(self) -> bool:
+        reloaded = await self.reload()
+        if reloaded and self.announce is not None:
+            await self.announce(self.gateway.policy)
+        return reloaded
 
     async def reload(self) -> bool:
         """Read, validate and apply the policy file; True if the new policy now runs."""
@@ -138,8 +154,8 @@ class Reloader:
             _restart_policy_tasks(gateway, old, policy)
             restarted = await _reconcile_senders(gateway, policy)
             gateway.metrics.inc("gateway_policy_reloads_total", result="ok")
-            log.info("policy reloaded from %s: %d source(s), %d destination(s) enabled%s", path,
-                     len(policy.sources), len(policy.enabled_destinations),
+            log.info("policy reloaded from %s (sha256 %s): %d source(s), %d destination(s) enabled%s", path,
+                     policy.digest, len(policy.sources), len(policy.enabled_destinations),
                      f"; senders started anew: {', '.join(restarted)}" if restarted else "")
             for name in pending:
                 log.warning("policy reload: %s changed; it takes effect at the next restart", name)

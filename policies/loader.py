@@ -15,6 +15,7 @@ references are not resolved, so a policy can carry a vendor that is switched off
 
 from __future__ import annotations
 
+import hashlib
 import ipaddress
 import os
 import re
@@ -219,7 +220,8 @@ def _unique(items: list[Table], values: list[str], what: str, key: str) -> None:
 def parse_policy(
     text: str, file: str, protocols: Collection[str], env: Mapping[str, str] | None = None
 ) -> Policy:
-    """Validate policy `text` (the contents of `file`). `protocols` are the destination protocols the gateway speaks."""
+    """Validate policy `text` (the contents of `file`). `protocols` are the destination protocols the gateway speaks.
+    The policy's digest is that of `text` in UTF-8: the file's bytes when `text` was read from it by load_policy."""
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
@@ -279,6 +281,7 @@ def parse_policy(
         access_tokens=access,
         enrich=enrich,
         catalog=catalog,
+        digest=hashlib.sha256(text.encode("utf-8")).hexdigest(),
     )
 
 
@@ -286,7 +289,8 @@ def load_policy(path: str | Path, protocols: Collection[str], env: Mapping[str, 
     """Read and validate the policy file at `path`; raises PolicyError naming the file, the key and the problem."""
     file = str(path)
     try:
-        text = Path(path).read_text(encoding="utf-8")
+        # Bytes decoded as they are (no newline translation): the digest is then that of the file, as sha256sum's.
+        text = Path(path).read_bytes().decode("utf-8")
     except FileNotFoundError:
         raise PolicyError(file, "", "file not found") from None
     except (OSError, UnicodeDecodeError) as exc:

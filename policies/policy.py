@@ -169,6 +169,9 @@ class Policy:
     access_tokens: tuple[AccessToken, ...] = ()
     enrich: Enrich = field(default_factory=Enrich)
     catalog: CatalogConfig = field(default_factory=CatalogConfig)
+    # SHA-256 of the file's bytes as read (hex): what `sha256sum` prints for it, so that nodes (and an operator) can
+    # tell whether they run the same file (gateway.policy_sync). Empty for a policy not read from a file.
+    digest: str = ""
 
     def __post_init__(self) -> None:
         # Looked up on every request; the loader has already checked that keys are unique across sources and kinds.

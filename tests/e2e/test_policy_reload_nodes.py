@@ -1,0 +1,119 @@
+"""A policy reload reaches every node on one PostgreSQL database: the operator changes every node's file and signals
+one node; the others reload their own files at once. Each node shows the SHA-256 of the file it runs in /metrics, and a
+node whose file differs from the one another node reloaded says so in its log, naming both digests and nothing of the
+policy. On SQLite (one process) a reload changes the digest shown and nothing else."""
+
+from __future__ import annotations
+
+import copy
+import hashlib
+import re
+import secrets
+from collections.abc import Callable
+from typing import Any
+
+import httpx
+import pytest
+import tomli_w
+
+from tests.support.fake_vendor import FakeVendor
+from tests.support.gateway_process import WRITE_KEY, GatewayProcess, segment_policy
+from tests.support.waiting import wait_until
+
+pytestmark = pytest.mark.e2e
+
+NEW_KEY = "write-key-added-on-every-node"
+OTHER_KEY = "write-key-only-node-b-has"
+INFO = re.compile(r'^gateway_policy_info\{digest="([0-9a-f]{64})"\} 1\.0$', re.MULTILINE)
+
+
+def cluster_policy(vendor_url: str) -> dict[str, Any]:
+    policy = segment_policy(vendor_url)
+    policy["privacy"] = {"hash_key": "hash-key-shared-by-every-node-" + "k" * 16}
+    return policy
+
+
+@pytest.fixture
+def two_nodes(vendor: FakeVendor, start_gateway: Callable[..., GatewayProcess], postgres_url: str
+              ) -> tuple[GatewayProcess, GatewayProcess, dict[str, Any]]:
+    """Nodes A and B on the test's database with the same policy file and secrets, both listening for notices."""
+    policy = cluster_policy(vendor.url)
+    env = {"PRIVACY_GATEWAY_MASTER_KEY": secrets.token_hex(32)}
+    a, b = (start_gateway(policy, env=env, name=name, args=["--database-url", postgres_url]) for name in "ab")
+    return a, b, policy
+
+
+def write_file(gateway: GatewayProcess, policy: dict[str, Any]) -> str:
+    """Change the node's policy file without signalling it, as configuration management does; returns its sha256."""
+    assert gateway.policy_path is not None
+    gateway.policy_path.write_text(tomli_w.dumps(policy))
+    return hashlib.sha256(gateway.policy_path.read_bytes()).hexdigest()
+
+
+def digests(gateway: GatewayProcess) -> list[str]:
+    return INFO.findall(httpx.get(gateway.url + "/metrics", timeout=10).text)
+
+
+def reloads(gateway: GatewayProcess) -> float:
+    return gateway.metrics().get('gateway_policy_reloads_total{result="ok"}', 0.0)
+
+
+def track(gateway: GatewayProcess, key: str) -> int:
+    event = {"writeKey": key, "userId": "u1", "event": "Reloaded", "messageId": secrets.token_hex(8)}
+    return httpx.post(gateway.url + "/v1/track", json=event, timeout=10).status_code
+
+
+def with_key(policy: dict[str, Any], key: str) -> dict[str, Any]:
+    changed = copy.deepcopy(policy)
+    changed["sources"][0]["write_keys"] = [WRITE_KEY, key]
+    return changed
+
+
+def test_a_reload_signalled_on_one_node_is_applied_by_the_other_from_its_own_file(
+    two_nodes: tuple[GatewayProcess, GatewayProcess, dict[str, Any]]
+) -> None:
+    a, b, policy = two_nodes
+    assert track(b, NEW_KEY) == 401
+    assert digests(a) == digests(b)
+
+    changed = with_key(policy, NEW_KEY)
+    digest = write_file(b, changed)  # B's file changes first, unsignalled
+    a.reload(changed)  # then A's, and only A is signalled
+
+    wait_until(lambda: track(b, NEW_KEY) == 200, timeout=30, what="node B to accept the new write key")
+    assert track(a, NEW_KEY) == 200
+    assert digests(a) == digests(b) == [digest]
+    assert "policy reloaded from" in b.log() and "another node reloaded its policy" in b.log()
+    assert "policy drift" not in a.log() + b.log()
+    # One signal, one round: B's reload, set off by A's notice, is not announced back to A.
+    assert reloads(a) == 1 and reloads(b) == 1
+
+
+def test_a_node_whose_file_differs_shows_another_digest_and_warns_naming_both(
+    two_nodes: tuple[GatewayProcess, GatewayProcess, dict[str, Any]]
+) -> None:
+    a, b, policy = two_nodes
+    b_digest = write_file(b, with_key(policy, OTHER_KEY))  # configuration management missed node B
+    a_digest = hashlib.sha256(tomli_w.dumps(with_key(policy, NEW_KEY)).encode()).hexdigest()
+    a.reload(with_key(policy, NEW_KEY))
+
+    warning = f"policy drift: this node runs policy sha256 {b_digest}, another node reloaded sha256 {a_digest}"
+    wait_until(lambda: warning in b.log(), timeout=30, what="node B to warn of the drift")
+    assert digests(a) == [a_digest] and digests(b) == [b_digest]
+    assert track(b, OTHER_KEY) == 200 and track(b, NEW_KEY) == 401  # B runs its own file
+    assert OTHER_KEY not in b.log() and NEW_KEY not in b.log()  # the digests, never the policy's contents
+    assert "policy drift" not in a.log()
+
+
+def test_on_sqlite_a_reload_shows_the_new_files_digest_and_nothing_else_changes(
+    vendor: FakeVendor, start_gateway: Callable[..., GatewayProcess]
+) -> None:
+    gateway = start_gateway(segment_policy(vendor.url))
+    assert gateway.policy_path is not None
+    assert digests(gateway) == [hashlib.sha256(gateway.policy_path.read_bytes()).hexdigest()]
+    changed = with_key(segment_policy(vendor.url), NEW_KEY)
+    gateway.reload(changed)
+    digest = hashlib.sha256(tomli_w.dumps(changed).encode()).hexdigest()
+    wait_until(lambda: digests(gateway) == [digest], timeout=30, what="the new file's digest in /metrics")
+    assert track(gateway, NEW_KEY) == 200
+    assert "another node" not in gateway.log()

@@ -1,5 +1,5 @@
 """Telling every node that state it keeps in memory changed in the shared database: PostgreSQL LISTEN/NOTIFY on one
-channel, `gateway_invalidation`, whose payload names the topic ("suppression", "consent") and, when the write says
+channel, `gateway_invalidation`, whose payload names the topic ("suppression", "consent", "accounts", "policy") and, when the write says
 which, the keys that changed (subject hashes), so that a node reads those rows again rather than the whole table: a
 consent banner records consent for every visitor, and a whole-table read on every node for each would grow with the
 table. A notice without keys (too many to fit a payload, or a reconnect) means: read it all.

@@ -1,8 +1,9 @@
 """Telling every node that state it keeps in memory changed in the shared database: PostgreSQL LISTEN/NOTIFY on one
-channel, `gateway_invalidation`, whose payload names the topic ("suppression", "consent", "accounts", "policy") and, when the write says
-which, the keys that changed (subject hashes), so that a node reads those rows again rather than the whole table: a
-consent banner records consent for every visitor, and a whole-table read on every node for each would grow with the
-table. A notice without keys (too many to fit a payload, or a reconnect) means: read it all.
+channel, `gateway_invalidation`, whose payload names the topic ("suppression", "consent", "accounts", "policy") and,
+when the write says which, the keys that changed (subject hashes; for "policy", the file's digest), so that a node
+reads those rows again rather than the whole table: a consent banner records consent for every visitor, and a
+whole-table read on every node for each would grow with the table. A notice without keys (too many to fit a payload,
+or a reconnect) means: read it all.
 
 A write announces a topic inside its transaction (`announce`): PostgreSQL delivers a NOTIFY when the transaction
 commits, and never for one rolled back, so a node hears of a change only once it is there to be read. Every node

@@ -13,6 +13,7 @@ from collections.abc import Callable
 from typing import Any
 
 import httpx
+import psycopg
 import pytest
 import tomli_w
 
@@ -24,6 +25,7 @@ pytestmark = pytest.mark.e2e
 
 NEW_KEY = "write-key-added-on-every-node"
 OTHER_KEY = "write-key-only-node-b-has"
+LISTENERS = "FROM pg_stat_activity WHERE datname = current_database() AND query = 'LISTEN gateway_invalidation'"
 INFO = re.compile(r'^gateway_policy_info\{digest="([0-9a-f]{64})"\} 1\.0$', re.MULTILINE)
 
 
@@ -117,3 +119,20 @@ def test_on_sqlite_a_reload_shows_the_new_files_digest_and_nothing_else_changes(
     wait_until(lambda: digests(gateway) == [digest], timeout=30, what="the new file's digest in /metrics")
     assert track(gateway, NEW_KEY) == 200
     assert "another node" not in gateway.log()
+
+
+def test_a_node_that_lost_its_listening_connection_reloads_on_reconnecting_only_if_its_file_changed(
+    two_nodes: tuple[GatewayProcess, GatewayProcess, dict[str, Any]], postgres_url: str
+) -> None:
+    a, b, policy = two_nodes
+    digest = write_file(b, with_key(policy, NEW_KEY))  # changed while its notices may have been missed
+    with psycopg.connect(postgres_url, autocommit=True) as conn:
+        cut = conn.execute(f"SELECT pg_terminate_backend(pid) {LISTENERS}").fetchall()
+        assert len(cut) == 2  # each node's listener
+
+        wait_until(lambda: digests(b) == [digest], timeout=30, what="node B to reload its changed file on reconnecting")
+        assert track(b, NEW_KEY) == 200
+        wait_until(lambda: "invalidation: listening connection lost" in a.log()
+                   and len(conn.execute(f"SELECT pid {LISTENERS}").fetchall()) == 2, timeout=30,
+                   what="node A to listen again")
+    assert reloads(a) == 0 and reloads(b) == 1  # A's file is the one it runs: nothing to reload

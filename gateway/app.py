@@ -29,6 +29,7 @@ from gateway import (
     heap,
     heatmaps_api,
     ingest,
+    keys,
     posthog_proxy,
     privacy_api,
     reload,
@@ -77,6 +78,7 @@ async def metrics(request: Request) -> Response:
     storage: list[tuple[dict[str, str], float]] = [({}, 0.0 if gateway.db.health.failing else 1.0)]
     backlog = await gateway.deletions.backlog()
     pool = gateway.scrub_pool
+    fingerprint = keys.policy_fingerprint(gateway.secret, gateway.policy.digest)
     busy: list[tuple[dict[str, str], float]] = [({}, pool.busy())] if pool is not None else []
     queued: list[tuple[dict[str, str], float]] = [({}, pool.queued())] if pool is not None else []
     text = gateway.metrics.render({"gateway_scrub_workers_busy": busy, "gateway_scrub_queue": queued,
@@ -85,7 +87,7 @@ async def metrics(request: Request) -> Response:
                                    "gateway_dead_letters": dead_letters, "gateway_database_writable": storage,
                                    "gateway_deletion_backlog": [({}, backlog.requests)],
                                    "gateway_deletion_backlog_age_seconds": [({}, backlog.oldest_age_s)],
-                                   "gateway_policy_info": [({"digest": gateway.policy.digest}, 1.0)]})
+                                   "gateway_policy_info": [({"digest": fingerprint}, 1.0)]})
     return PlainTextResponse(text, media_type=CONTENT_TYPE)
 
 

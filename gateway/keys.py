@@ -77,6 +77,13 @@ def derive(secret: bytes, purpose: str) -> bytes:
     return hmac.new(secret, purpose.encode("utf-8"), hashlib.sha256).digest()
 
 
+def policy_fingerprint(secret: bytes, file_digest: str) -> str:
+    """What a node shows of its policy file (/metrics, logs, other nodes): a keyed hash of the file's SHA-256. Nodes
+    share the hash key, so equal files show equal fingerprints; a plain SHA-256 on an unauthenticated /metrics would
+    let anyone test guesses of a secret written in the file."""
+    return hmac.new(derive(secret, "policy-fingerprint"), file_digest.encode("ascii"), hashlib.sha256).hexdigest()
+
+
 def _create_private(path: Path, content: bytes) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)

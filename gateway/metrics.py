@@ -145,8 +145,8 @@ FAMILIES: dict[str, Family] = {
         "Policy reloads on SIGHUP (or, on PostgreSQL, another node's reload), by result: ok (the new policy runs) or "
         "failed (the old one stays; the log says why).", "result"),
     "gateway_policy_info": _gauge(
-        "The running policy: the SHA-256 of its file's bytes as the label of a constant 1. Nodes that should run the "
-        "same policy show the same digest.", "digest"),
+        "The running policy: a keyed fingerprint of its file's bytes (gateway.keys.policy_fingerprint) as the label "
+        "of a constant 1. Nodes that should run the same policy show the same fingerprint.", "digest"),
     "posthog_passthrough_failed_total": _counter(
         "PostHog flag, config and static-file requests that could not reach the destination, by destination.",
         "destination"),

@@ -1,16 +1,17 @@
 """Nodes on one PostgreSQL database reload their policy together: a reload on SIGHUP that succeeds on one node is
-announced (gateway.invalidation, topic "policy", with the SHA-256 of the file it loaded), and every other node, on
+announced (gateway.invalidation, topic "policy", with the fingerprint of the file it loaded), and every other node, on
 hearing it, reloads its own policy file as SIGHUP does (gateway.reload: same checks, same log; a file that does not
 load leaves the running policy in place). An operator whose configuration management changes every node's file then
 signals one node. A reload set off by a notice is not announced again, so one signal makes one round.
 
-The digest is that of the file's bytes rather than of the policy as loaded: it is what `sha256sum` and configuration
-management show for the file, it needs no canonical form of every setting, and it never covers a secret taken from
-the environment (`${VAR}`), which /metrics must not publish even hashed. Two files that differ only in a comment show
-as different: configuration management gives every node the same bytes, so any difference is worth a look.
+The fingerprint is a keyed hash (gateway.keys.policy_fingerprint, under the hash key every node shares) of the SHA-256
+of the file's bytes, not of the policy as loaded: it needs no canonical form of every setting and never covers a
+secret taken from the environment (`${VAR}`). It is keyed because /metrics shows it to anyone: a plain hash of a file
+that holds a secret would let them test guesses of it. Two files that differ only in a comment show as different:
+configuration management gives every node the same bytes, so any difference is worth a look.
 
-Drift is visible: /metrics shows each node's digest (`gateway_policy_info`), and a node whose digest, after following
-a reload, is not the one announced logs a warning naming both (never the policy's contents).
+Drift is visible: /metrics shows each node's fingerprint (`gateway_policy_info`), and a node whose fingerprint, after
+following a reload, is not the one announced logs a warning naming both (never the policy's contents).
 
 A notice that names nothing (after the listening connection was lost: one may have been missed) reloads only if the
 file on disk is no longer the one running. On SQLite there is one process and nothing is announced or heard.
@@ -24,6 +25,7 @@ import logging
 import secrets
 from pathlib import Path
 
+from gateway import keys
 from gateway.invalidation import Invalidation
 from gateway.reload import Reloader
 from gateway.storage.connection import Connection
@@ -51,7 +53,7 @@ class PolicySync:
     async def announce(self, policy: Policy) -> None:
         """After this node's reload on SIGHUP: tell the other nodes to reload theirs."""
         def notify(conn: Connection) -> None:
-            self.invalidation.announce(conn, TOPIC, [f"{policy.digest}@{self.node}"])
+            self.invalidation.announce(conn, TOPIC, [f"{self._fingerprint(policy)}@{self.node}"])
 
         try:
             await self.reloader.gateway.db.write(notify)
@@ -74,6 +76,9 @@ class PolicySync:
         # The reloader keeps a reference to the task until it is done, as for SIGHUP's.
         self.loop.call_soon_threadsafe(lambda: self.reloader.start(self._follow(digests)))
 
+    def _fingerprint(self, policy: Policy) -> str:
+        return keys.policy_fingerprint(self.reloader.gateway.secret, policy.digest)
+
     def _file_changed(self) -> bool:
         policy = self.reloader.gateway.policy
         try:
@@ -84,7 +89,7 @@ class PolicySync:
     async def _follow(self, digests: frozenset[str]) -> None:
         log.info("policy: another node reloaded its policy; reloading this node's from its file")
         await self.reloader.reload()
-        mine = self.reloader.gateway.policy.digest
+        mine = self._fingerprint(self.reloader.gateway.policy)
         for digest in sorted(digests - {mine}):
-            log.warning("policy drift: this node runs policy sha256 %s, another node reloaded sha256 %s; compare "
+            log.warning("policy drift: this node runs policy fingerprint %s, another node reloaded %s; compare "
                         "the nodes' policy files", mine, digest)

@@ -31,7 +31,7 @@ import logging
 import signal
 from collections.abc import Awaitable, Callable, Coroutine
 
-from gateway import access
+from gateway import access, keys
 from gateway.metrics import policy_series
 from gateway.protocols import DESTINATION_PROTOCOLS, PROTOCOLS, check_credentials
 from gateway.state import Gateway, build_setup, dead_letters_for, policy_tasks, replay_parts, sender_for
@@ -154,8 +154,9 @@ class Reloader:
             _restart_policy_tasks(gateway, old, policy)
             restarted = await _reconcile_senders(gateway, policy)
             gateway.metrics.inc("gateway_policy_reloads_total", result="ok")
-            log.info("policy reloaded from %s (sha256 %s): %d source(s), %d destination(s) enabled%s", path,
-                     policy.digest, len(policy.sources), len(policy.enabled_destinations),
+            log.info("policy reloaded from %s (fingerprint %s): %d source(s), %d destination(s) enabled%s", path,
+                     keys.policy_fingerprint(gateway.secret, policy.digest), len(policy.sources),
+                     len(policy.enabled_destinations),
                      f"; senders started anew: {', '.join(restarted)}" if restarted else "")
             for name in pending:
                 log.warning("policy reload: %s changed; it takes effect at the next restart", name)

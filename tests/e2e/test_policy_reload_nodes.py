@@ -1,7 +1,8 @@
 """A policy reload reaches every node on one PostgreSQL database: the operator changes every node's file and signals
-one node; the others reload their own files at once. Each node shows the SHA-256 of the file it runs in /metrics, and a
-node whose file differs from the one another node reloaded says so in its log, naming both digests and nothing of the
-policy. On SQLite (one process) a reload changes the digest shown and nothing else."""
+one node; the others reload their own files at once. Each node shows a keyed fingerprint of the file it runs in
+/metrics (never a plain hash: /metrics is public), and a node whose file differs from the one another node reloaded
+says so in its log, naming both fingerprints and nothing of the policy. On SQLite (one process) a reload changes the
+fingerprint shown and nothing else."""
 
 from __future__ import annotations
 
@@ -17,6 +18,7 @@ import psycopg
 import pytest
 import tomli_w
 
+from gateway import keys
 from tests.support.fake_vendor import FakeVendor
 from tests.support.gateway_process import WRITE_KEY, GatewayProcess, segment_policy
 from tests.support.waiting import wait_until
@@ -29,10 +31,18 @@ LISTENERS = "FROM pg_stat_activity WHERE datname = current_database() AND query 
 INFO = re.compile(r'^gateway_policy_info\{digest="([0-9a-f]{64})"\} 1\.0$', re.MULTILINE)
 
 
+HASH_KEY = "hash-key-shared-by-every-node-" + "k" * 16
+
+
 def cluster_policy(vendor_url: str) -> dict[str, Any]:
     policy = segment_policy(vendor_url)
-    policy["privacy"] = {"hash_key": "hash-key-shared-by-every-node-" + "k" * 16}
+    policy["privacy"] = {"hash_key": HASH_KEY}
     return policy
+
+
+def fingerprint(text: bytes, secret: bytes = HASH_KEY.encode()) -> str:
+    """What a node shows for a policy file of these bytes: keyed with the hash key, which every node shares."""
+    return keys.policy_fingerprint(secret, hashlib.sha256(text).hexdigest())
 
 
 @pytest.fixture
@@ -46,10 +56,11 @@ def two_nodes(vendor: FakeVendor, start_gateway: Callable[..., GatewayProcess], 
 
 
 def write_file(gateway: GatewayProcess, policy: dict[str, Any]) -> str:
-    """Change the node's policy file without signalling it, as configuration management does; returns its sha256."""
+    """Change the node's policy file without signalling it, as configuration management does; returns the
+    fingerprint the node will show for it."""
     assert gateway.policy_path is not None
     gateway.policy_path.write_text(tomli_w.dumps(policy))
-    return hashlib.sha256(gateway.policy_path.read_bytes()).hexdigest()
+    return fingerprint(gateway.policy_path.read_bytes())
 
 
 def digests(gateway: GatewayProcess) -> list[str]:
@@ -96,10 +107,10 @@ def test_a_node_whose_file_differs_shows_another_digest_and_warns_naming_both(
 ) -> None:
     a, b, policy = two_nodes
     b_digest = write_file(b, with_key(policy, OTHER_KEY))  # configuration management missed node B
-    a_digest = hashlib.sha256(tomli_w.dumps(with_key(policy, NEW_KEY)).encode()).hexdigest()
+    a_digest = fingerprint(tomli_w.dumps(with_key(policy, NEW_KEY)).encode())
     a.reload(with_key(policy, NEW_KEY))
 
-    warning = f"policy drift: this node runs policy sha256 {b_digest}, another node reloaded sha256 {a_digest}"
+    warning = f"policy drift: this node runs policy fingerprint {b_digest}, another node reloaded {a_digest}"
     wait_until(lambda: warning in b.log(), timeout=30, what="node B to warn of the drift")
     assert digests(a) == [a_digest] and digests(b) == [b_digest]
     assert track(b, OTHER_KEY) == 200 and track(b, NEW_KEY) == 401  # B runs its own file
@@ -112,10 +123,12 @@ def test_on_sqlite_a_reload_shows_the_new_files_digest_and_nothing_else_changes(
 ) -> None:
     gateway = start_gateway(segment_policy(vendor.url))
     assert gateway.policy_path is not None
-    assert digests(gateway) == [hashlib.sha256(gateway.policy_path.read_bytes()).hexdigest()]
+    secret = (gateway.data_dir / keys.KEY_FILE).read_text().strip().encode()  # the key the node made at its start
+    assert digests(gateway) == [fingerprint(gateway.policy_path.read_bytes(), secret)]
+    assert hashlib.sha256(gateway.policy_path.read_bytes()).hexdigest() not in httpx.get(gateway.url + "/metrics").text
     changed = with_key(segment_policy(vendor.url), NEW_KEY)
     gateway.reload(changed)
-    digest = hashlib.sha256(tomli_w.dumps(changed).encode()).hexdigest()
+    digest = fingerprint(tomli_w.dumps(changed).encode(), secret)
     wait_until(lambda: digests(gateway) == [digest], timeout=30, what="the new file's digest in /metrics")
     assert track(gateway, NEW_KEY) == 200
     assert "another node" not in gateway.log()

@@ -27,8 +27,9 @@ import dataclasses
 import json
 import os
 import sys
+from collections.abc import Callable
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from gateway import access_cli, logs
 from gateway.data_dir import private_umask
@@ -41,6 +42,8 @@ if TYPE_CHECKING:
     from gateway.database import Database
     from gateway.keys import PublicKey
     from replay.objects import ObjectStore
+
+T = TypeVar("T")
 
 
 def _load(path: str) -> Policy:
@@ -294,17 +297,10 @@ def cmd_purge(args: argparse.Namespace) -> int:
 def cmd_backup(args: argparse.Namespace) -> int:
     """A consistent copy of the database, its key files and the recordings' objects while the gateway runs
     (gateway.backup)."""
-    from gateway.backup import BackupError, backup
+    from gateway.backup import backup
 
     print(f"backing up {args.data_dir} to {args.dest}...", file=sys.stderr, flush=True)
-    objects = _object_store(args.policy)
-    try:
-        done = backup(Path(args.data_dir), Path(args.dest), objects)
-    except BackupError as error:
-        raise SystemExit(f"privacy-gateway: {error}") from None
-    finally:
-        if objects is not None:
-            objects.close()
+    done = _with_object_store(args.policy, lambda objects: backup(Path(args.data_dir), Path(args.dest), objects))
     keys = ", ".join(key.name for key in done.keys) or "no key files (the policy's [privacy] hash_key is the key)"
     copied = f", {done.objects} recording object(s)" if done.objects else ""
     print(f"backed up {done.database} ({done.bytes / 1e6:.1f} MB, checked){copied} and {keys}")
@@ -313,18 +309,25 @@ def cmd_backup(args: argparse.Namespace) -> int:
 
 def cmd_restore(args: argparse.Namespace) -> int:
     """A backup into a data directory with no database, its objects into the policy's bucket (gateway.backup)."""
-    from gateway.backup import BackupError, restore
+    from gateway.backup import restore
 
-    objects = _object_store(args.policy)
+    done = _with_object_store(args.policy, lambda objects: restore(Path(args.backup), Path(args.data_dir), objects))
+    print(f"restored {done.database} (checked) and {done.objects} recording object(s): start the gateway")
+    return 0
+
+
+def _with_object_store(policy_path: str | None, work: Callable[[ObjectStore | None], T]) -> T:
+    """`work` with the policy's object store (closed after), a BackupError as the command's message."""
+    from gateway.backup import BackupError
+
+    objects = _object_store(policy_path)
     try:
-        done = restore(Path(args.backup), Path(args.data_dir), objects)
+        return work(objects)
     except BackupError as error:
         raise SystemExit(f"privacy-gateway: {error}") from None
     finally:
         if objects is not None:
             objects.close()
-    print(f"restored {done.database} (checked) and {done.objects} recording object(s): start the gateway")
-    return 0
 
 
 def _object_store(policy_path: str | None) -> ObjectStore | None:

@@ -74,6 +74,8 @@ MIGRATIONS: tuple[Migration, ...] = (
     *ownership.MIGRATIONS,
     *shared_keys.MIGRATIONS,
     Migration("replay-segments-1", replay_compaction.SCHEMA, postgres=postgres_tables(replay_compaction.SCHEMA)),
+    Migration("replay-segments-2", replay_compaction.LAYOUT_SCHEMA,
+              postgres=postgres_tables(replay_compaction.LAYOUT_SCHEMA)),
 )
 
 

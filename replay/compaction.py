@@ -64,6 +64,12 @@ SCHEMA = (
     "CREATE INDEX replay_segments_key ON replay_segments (key_id)",
     "CREATE TABLE replay_segment_blobs (segment_id INTEGER PRIMARY KEY, data BLOB NOT NULL)",
 )
+# A segment's layout (replay.segment_codec; 0 before it), and which layout a dictionary was trained on: a source has
+# one dictionary for chunks as stored and one for segments.
+LAYOUT_SCHEMA = (
+    "ALTER TABLE replay_segments ADD COLUMN layout INTEGER NOT NULL DEFAULT 0",
+    "ALTER TABLE replay_dictionaries ADD COLUMN layout INTEGER NOT NULL DEFAULT 0",
+)
 INDEX_TABLES = ("replay_segments", "replay_segments_session", "replay_segments_key")  # what the bench counts as index
 
 
@@ -89,6 +95,7 @@ class Segment:
     stored_bytes: int
     parts: list[Part]
     object_key: str | None
+    layout: int  # replay.segment_codec
 
 
 _TABLE = zstandard.ZstdCompressor(level=3)
@@ -129,10 +136,10 @@ def idle_sessions(after: float, before: float, limit: int, conn: Connection) -> 
 
 def segments_of(conn: Connection, session_id: str) -> list[Segment]:
     rows = conn.execute(
-        """SELECT g.id, g.key_id, g.dictionary_id, g.seal_id, g.stored_bytes, g.chunk_table, o.key
+        """SELECT g.id, g.key_id, g.dictionary_id, g.seal_id, g.stored_bytes, g.chunk_table, o.key, g.layout
            FROM replay_segments g LEFT JOIN replay_objects o ON o.id = g.object WHERE g.session_id = ?
            ORDER BY g.id""", (session_id,)).fetchall()
-    return [Segment(row[0], row[1], row[2], row[3], row[4], decode_parts(row[5]), row[6]) for row in rows]
+    return [Segment(row[0], row[1], row[2], row[3], row[4], decode_parts(row[5]), row[6], row[7]) for row in rows]
 
 
 def recent_segments(conn: Connection, source: str, chunks: int) -> list[tuple[str, Segment]]:
@@ -141,12 +148,13 @@ def recent_segments(conn: Connection, source: str, chunks: int) -> list[tuple[st
     held = 0
     for row in conn.execute(
         """SELECT g.session_id, g.id, g.key_id, g.dictionary_id, g.seal_id, g.stored_bytes, g.chunk_table, o.key,
-                  g.chunks FROM replay_segments g JOIN replay_sessions s USING (session_id)
+                  g.chunks, g.layout FROM replay_segments g JOIN replay_sessions s USING (session_id)
            LEFT JOIN replay_objects o ON o.id = g.object WHERE s.source = ? ORDER BY g.id DESC LIMIT ?""",
         (source, chunks)):
         if held >= chunks:
             break
-        found.append((row[0], Segment(row[1], row[2], row[3], row[4], row[5], decode_parts(row[6]), row[7])))
+        found.append((row[0], Segment(row[1], row[2], row[3], row[4], row[5], decode_parts(row[6]), row[7],
+                                      row[9])))
         held += row[8]
     return found
 
@@ -170,6 +178,7 @@ class NewSegment:
     seal_id: bytes
     parts: list[Part]
     data: bytes  # sealed
+    layout: int
 
 
 def insert(conn: Connection, segment: NewSegment, object_id: int | None, now: float) -> int:
@@ -177,11 +186,11 @@ def insert(conn: Connection, segment: NewSegment, object_id: int | None, now: fl
     parts = segment.parts
     row = conn.execute(
         """INSERT INTO replay_segments (session_id, key_id, dictionary_id, seal_id, first_ts, last_ts, chunks,
-                                        raw_bytes, stored_bytes, chunk_table, object, created_at)
-           VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id""",
+                                        raw_bytes, stored_bytes, chunk_table, object, created_at, layout)
+           VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id""",
         (segment.session_id, segment.key_id, segment.dictionary_id, segment.seal_id, min(p.first_ts for p in parts),
          max(p.last_ts for p in parts), len(parts), parts[-1].end, len(segment.data), encode_parts(parts),
-         object_id, now)).fetchone()
+         object_id, now, segment.layout)).fetchone()
     if object_id is None:
         conn.execute("INSERT INTO replay_segment_blobs (segment_id, data) VALUES (?, ?)", (row[0], segment.data))
     else:
@@ -218,12 +227,14 @@ def keys_in_use(conn: Connection, key_ids: Iterable[str]) -> set[str]:
             if conn.execute("SELECT 1 FROM replay_segments WHERE key_id = ? LIMIT 1", (key_id,)).fetchone()}
 
 
-def chunks_with_dictionary(conn: Connection, source: str, dict_id: int | None) -> int:
-    """Chunks compacted into segments compressed with `dict_id`: with the chunks not compacted, what a source has
-    stored since its dictionary (compaction recompresses with the current one)."""
+def chunks_with_dictionary(conn: Connection, source: str, dict_ids: tuple[int | None, int | None]) -> int:
+    """Chunks compacted into segments compressed with one of `dict_ids` (the source's current chunk and segment
+    dictionaries, trained together): with the chunks not compacted, what a source has stored since its dictionary
+    (compaction recompresses with the current one)."""
     count: int = conn.execute(
         """SELECT coalesce(sum(g.chunks), 0) FROM replay_segments g JOIN replay_sessions s USING (session_id)
-           WHERE s.source = ? AND g.dictionary_id IS NOT DISTINCT FROM ?""", (source, dict_id)).fetchone()[0]
+           WHERE s.source = ? AND (g.dictionary_id IS NOT DISTINCT FROM ? OR g.dictionary_id IS NOT DISTINCT FROM ?)""",
+        (source, *dict_ids)).fetchone()[0]
     return count
 
 

@@ -6,7 +6,10 @@ position arrays on every page. A dictionary trained on recordings of one site (f
 carries that much to any other. It is trained here, not at run time, and is never trained on the sessions the
 benchmark measures (bench/replay_store.py measures another application's).
 
-    .venv/bin/python -m replay.generic_dictionary    # retrain it from fixtures/replay-corpus
+There are two: one for chunks as they arrive, and one for compacted segments, whose chunks are in
+replay.segment_codec's layout (node ids and timestamps as differences) and compressed at zstd-19.
+
+    .venv/bin/python -m replay.generic_dictionary    # retrain both from fixtures/replay-corpus
 """
 
 from __future__ import annotations
@@ -16,16 +19,23 @@ from pathlib import Path
 
 import orjson
 
+from replay import segment_codec
 from replay.compression import train
 
 PATH = Path(__file__).with_name("data") / "rrweb-generic.dict"
 SIZE = 64 * 1024  # on the measurement, larger ones stored another app's chunks no smaller: they learn the site
 LEVEL = 3
+SEGMENTS_PATH = PATH.with_name("rrweb-generic-segments.dict")
+SEGMENTS_LEVEL = 19  # segments' compact_level by default
 FLUSH_MS = 2000  # chunks cut as posthog-js flushes them
 
 
 def load() -> bytes:
     return PATH.read_bytes()
+
+
+def load_segments() -> bytes:
+    return SEGMENTS_PATH.read_bytes()
 
 
 def chunks_of(events: list[dict[str, object]], every_ms: int = FLUSH_MS) -> list[list[dict[str, object]]]:
@@ -41,13 +51,23 @@ def chunks_of(events: list[dict[str, object]], every_ms: int = FLUSH_MS) -> list
     return chunks
 
 
+def samples_of(corpus: Path) -> list[bytes]:
+    return [orjson.dumps(chunk) for path in sorted(corpus.glob("sess_*.json"))
+            for chunk in chunks_of(json.loads(path.read_text())["events"])]
+
+
 def build(corpus: Path) -> bytes:
-    samples = [orjson.dumps(chunk) for path in sorted(corpus.glob("sess_*.json"))
-               for chunk in chunks_of(json.loads(path.read_text())["events"])]
-    return train(samples, SIZE, LEVEL)
+    return train(samples_of(corpus), SIZE, LEVEL)
+
+
+def build_segments(corpus: Path) -> bytes:
+    return train([segment_codec.encode(sample) for sample in samples_of(corpus)], SIZE, SEGMENTS_LEVEL)
 
 
 if __name__ == "__main__":
+    CORPUS = Path(__file__).resolve().parents[1] / "fixtures" / "replay-corpus"
     PATH.parent.mkdir(exist_ok=True)
-    PATH.write_bytes(build(Path(__file__).resolve().parents[1] / "fixtures" / "replay-corpus"))
-    print(f"{PATH}: {PATH.stat().st_size} bytes")
+    PATH.write_bytes(build(CORPUS))
+    SEGMENTS_PATH.write_bytes(build_segments(CORPUS))
+    for path in (PATH, SEGMENTS_PATH):
+        print(f"{path}: {path.stat().st_size} bytes")

@@ -15,7 +15,8 @@ from typing import Any
 
 from policies.policy import Source
 from policies.replay import ReplayPolicy
-from replay.compression import train_better
+from replay import segment_codec
+from replay.compression import train, train_better
 from replay.ingest import Batch, Rejected
 from replay.live import LiveAnalysis
 from replay.privacy import RrwebPrivacy
@@ -170,12 +171,33 @@ class ReplayService:
             dict_id = await self.store.add_dictionary(source, data, len(samples))
             self._since_dictionary[source] = 0
             log.info("replay: trained dictionary %d for source %s from %d chunks", dict_id, source, len(samples))
+            await self._train_segments(source, samples)
         except Exception as exc:  # noqa: BLE001 - too few or too alike samples: keep compressing without, try later
             self._thresholds[source] = threshold * 2
             log.warning("replay: could not train a dictionary for source %s: %s", source, exc)
         finally:
             self._training.discard(source)
 
+    async def _train_segments(self, source: str, samples: list[bytes]) -> None:
+        """The source's dictionary for compacted segments, trained on the same chunks in the segments' layout
+        (replay.segment_codec): one trained on chunks as stored knows their absolute ids and timestamps instead."""
+        level = self.store.segment_compressor.level
+        encoded = await asyncio.to_thread(_encodable, samples)
+        data = await asyncio.to_thread(train, encoded, self.policy.dictionary_bytes, level)
+        dict_id = await self.store.add_dictionary(source, data, len(encoded), segment_codec.LAYOUT)
+        log.info("replay: trained segment dictionary %d for source %s", dict_id, source)
+
     async def close(self) -> None:
         for task in list(self._tasks):
             await asyncio.gather(task, return_exceptions=True)
+
+
+def _encodable(samples: list[bytes]) -> list[bytes]:
+    """`samples` in segment_codec.LAYOUT, without those it cannot encode (compaction stores such chunks PLAIN)."""
+    encoded = []
+    for sample in samples:
+        try:
+            encoded.append(segment_codec.encode(sample))
+        except segment_codec.NotEncodable:
+            continue
+    return encoded

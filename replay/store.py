@@ -28,7 +28,7 @@ from typing import Any, NamedTuple
 import orjson
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
-from replay import blobs, compaction, generic_dictionary, object_index, shredding
+from replay import blobs, compaction, generic_dictionary, object_index, segment_codec, shredding
 from replay.batching import Batching, pack, take
 from replay.blobs import ChunkStore
 from replay.compression import Compressor
@@ -227,8 +227,11 @@ class ReplayStore:
             raise RuntimeError("recordings are stored in objects ([replay.storage] backend = \"s3\" wrote them), "
                                "but no object store is configured: set [replay.storage] as it was")
         self.current_dictionary: dict[str, int] = {}  # source -> newest dictionary id
-        shipped = generic_dictionary.load()
-        self.generic_dictionary: int | None = db.write_sync(partial(_stored_generic_dictionary, shipped))
+        self.current_segment_dictionary: dict[str, int] = {}  # source -> newest dictionary id of segments' layout
+        self.generic_dictionary: int | None = db.write_sync(
+            partial(_stored_generic_dictionary, generic_dictionary.load(), segment_codec.PLAIN))
+        self.generic_segment_dictionary: int | None = db.write_sync(
+            partial(_stored_generic_dictionary, generic_dictionary.load_segments(), segment_codec.LAYOUT))
         self._sessions: OrderedDict[str, _SessionMeta] = OrderedDict()
         self._pending: list[_Pending] = []  # requests waiting for the next write
         self._flusher: asyncio.Task[None] | None = None
@@ -237,13 +240,10 @@ class ReplayStore:
         self._object_writers = ThreadPoolExecutor(batching.puts_in_flight if batching is not None else 1,
                                                   thread_name_prefix="replay-object-writer")
         self._pending_bytes = 0  # of events in `_pending`
-        for dict_id, source, data in db.read_sync(
-            lambda c: c.execute("SELECT id, source, data FROM replay_dictionaries ORDER BY id").fetchall()
+        for dict_id, source, data, layout in db.read_sync(
+            lambda c: c.execute("SELECT id, source, data, layout FROM replay_dictionaries ORDER BY id").fetchall()
         ):
-            compressor.add_dictionary(dict_id, data)
-            self.segment_compressor.add_dictionary(dict_id, data)
-            if source != GENERIC_SOURCE:
-                self.current_dictionary[source] = dict_id
+            self._load_dictionary(dict_id, source, data, layout)
 
     # -- writing -----------------------------------------------------------------------------------------------------
 
@@ -589,6 +589,18 @@ class ReplayStore:
         has sent enough chunks to train its own."""
         return self.current_dictionary.get(source, self.generic_dictionary)
 
+    def segment_dictionary_for(self, source: str) -> int | None:
+        """The dictionary a source's segments are compressed with (trained on chunks in segment_codec.LAYOUT)."""
+        return self.current_segment_dictionary.get(source, self.generic_segment_dictionary)
+
+    def _load_dictionary(self, dict_id: int, source: str, data: bytes, layout: int) -> None:
+        self.segment_compressor.add_dictionary(dict_id, data)  # segments written before the layout use chunks' ones
+        if layout == segment_codec.PLAIN:
+            self.compressor.add_dictionary(dict_id, data)
+        if source != GENERIC_SOURCE:
+            (self.current_dictionary if layout == segment_codec.PLAIN else self.current_segment_dictionary)[source] = \
+                dict_id
+
     def chunks_since_dictionary(self, source: str) -> int:
         dict_id = self.dictionary_for(source)
 
@@ -598,7 +610,8 @@ class ReplayStore:
                    WHERE s.source = ? AND c.dictionary_id IS NOT DISTINCT FROM ?""",
                 (source, dict_id),
             ).fetchone()[0]
-            return loose + compaction.chunks_with_dictionary(conn, source, dict_id)
+            return loose + compaction.chunks_with_dictionary(conn, source,
+                                                             (dict_id, self.segment_dictionary_for(source)))
 
         return self.db.read_sync(count)
 
@@ -633,21 +646,21 @@ class ReplayStore:
         for session_id, segment in segments:
             if segment.id in data and keys[segment.key_id] is not None:
                 opened = _OpenedSegment(self, keys, session_id, segment, data[segment.id])
-                chunks += [opened.plain[part.start : part.end] for part in reversed(segment.parts)]
+                chunks += [segment_codec.decode(opened.plain[part.start : part.end], segment.layout)
+                           for part in reversed(segment.parts)]
         return chunks[:limit]
 
-    async def add_dictionary(self, source: str, data: bytes, samples: int) -> int:
+    async def add_dictionary(self, source: str, data: bytes, samples: int, layout: int = segment_codec.PLAIN) -> int:
+        """Store a source's new dictionary for chunks (`layout` PLAIN) or for segments (segment_codec.LAYOUT)."""
         def insert(conn: Connection) -> int:
             row = conn.execute(
-                "INSERT INTO replay_dictionaries (source, created_at, samples, data) VALUES (?, ?, ?, ?) RETURNING id",
-                (source, time.time(), samples, data),
+                "INSERT INTO replay_dictionaries (source, created_at, samples, data, layout) VALUES (?, ?, ?, ?, ?) "
+                "RETURNING id", (source, time.time(), samples, data, layout),
             ).fetchone()
             return int(row[0])
 
         dict_id = await self.db.write(insert)
-        self.compressor.add_dictionary(dict_id, data)
-        self.segment_compressor.add_dictionary(dict_id, data)
-        self.current_dictionary[source] = dict_id
+        self._load_dictionary(dict_id, source, data, layout)
         return dict_id
 
     # -- reading -----------------------------------------------------------------------------------------------------
@@ -762,13 +775,18 @@ class ReplayStore:
         keys: _Keys = {key.key_id: key.aead}
         raws = [self.compressor.decompress(self._open(keys, row, data[row.id]), row.dictionary_id)
                 for row, _, _, _ in group]
+        layout, dict_id = segment_codec.LAYOUT, self.segment_dictionary_for(source)
+        try:
+            raws = [segment_codec.encode(raw) for raw in raws]
+        except segment_codec.NotEncodable:
+            layout, dict_id = segment_codec.PLAIN, self.dictionary_for(source)
         ends = list(itertools.accumulate(map(len, raws)))
         parts = [compaction.Part(window_id, first_ts, last_ts, end - len(raw), end)
                  for (_, window_id, first_ts, last_ts), raw, end in zip(group, raws, ends, strict=True)]
-        dict_id, seal_id = self.dictionary_for(source), os.urandom(16)
+        seal_id = os.urandom(16)
         compressed = self.segment_compressor.compress(b"".join(raws), dict_id)
         return compaction.NewSegment(session_id, key.key_id, dict_id, seal_id, parts,
-                                     shredding.seal_chunk(key, session_id, seal_id, dict_id, compressed))
+                                     shredding.seal_chunk(key, session_id, seal_id, dict_id, compressed), layout)
 
     async def _store_segment(self, segment: compaction.NewSegment, sealed_with: DataKey, chunk_ids: list[int]) -> int:
         """Write a segment (its object first, for S3), then in one transaction index it and drop the chunks it
@@ -857,22 +875,21 @@ class _OpenedSegment:
         return self.store.segment_compressor.decompress(compressed, segment.dictionary_id)
 
     def events(self, part: compaction.Part) -> list[dict[str, Any]]:
-        events: list[dict[str, Any]] = orjson.loads(self.plain[part.start : part.end])
-        return events
+        return segment_codec.decode_events(self.plain[part.start : part.end], self.segment.layout)
 
 
 GENERIC_SOURCE = ""  # the source named by the shipped dictionary's row
 
 
-def _stored_generic_dictionary(data: bytes, conn: Connection) -> int:
-    """The id of the shipped generic dictionary's row, stored on first start (and again when a release ships another;
-    chunks keep naming the one they were compressed with)."""
-    row = conn.execute("SELECT id, data FROM replay_dictionaries WHERE source = ? ORDER BY id DESC LIMIT 1",
-                       (GENERIC_SOURCE,)).fetchone()
+def _stored_generic_dictionary(data: bytes, layout: int, conn: Connection) -> int:
+    """The id of the row of the shipped generic dictionary for `layout` (chunks or segments), stored on first start
+    (and again when a release ships another; chunks and segments keep naming the one they were compressed with)."""
+    row = conn.execute("SELECT id, data FROM replay_dictionaries WHERE source = ? AND layout = ? ORDER BY id DESC "
+                       "LIMIT 1", (GENERIC_SOURCE, layout)).fetchone()
     if row is not None and row[1] == data:
         return int(row[0])
-    inserted = conn.execute("INSERT INTO replay_dictionaries (source, created_at, samples, data) VALUES (?, ?, 0, ?) "
-                            "RETURNING id", (GENERIC_SOURCE, time.time(), data)).fetchone()
+    inserted = conn.execute("INSERT INTO replay_dictionaries (source, created_at, samples, data, layout) "
+                            "VALUES (?, ?, 0, ?, ?) RETURNING id", (GENERIC_SOURCE, time.time(), data, layout)).fetchone()
     return int(inserted[0])
 
 

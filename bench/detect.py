@@ -56,7 +56,7 @@ from typing import Any
 import orjson
 
 from gateway.database import Database, Migration
-from replay import object_index, shredding
+from replay import compaction, object_index, shredding
 from replay import store as replay_store
 from replay.analysis import analyze_stored
 from replay.compression import Compressor, train
@@ -67,7 +67,9 @@ from replay.summary import summarize
 
 MASTER_KEY = bytes(range(32))  # not a secret: the benchmark's master key
 STORE_MIGRATIONS = [Migration("replay-1", replay_store.SCHEMA), Migration("replay-objects-1", object_index.SCHEMA),
-                    Migration("replay-keys-1", shredding.SCHEMA), Migration("replay-keys-2", shredding.INDEX_SCHEMA)]
+                    Migration("replay-keys-1", shredding.SCHEMA), Migration("replay-keys-2", shredding.INDEX_SCHEMA),
+                    Migration("replay-segments-1", compaction.SCHEMA),
+                    Migration("replay-segments-2", compaction.LAYOUT_SCHEMA)]
 
 ROOT = Path(__file__).resolve().parent.parent
 CORPUS = ROOT / "fixtures" / "replay-corpus"

@@ -63,7 +63,7 @@ from policies.pii.scrubber import Scrubber  # noqa: E402
 from policies.policy import Source  # noqa: E402
 from policies.replay import ReplayPolicy  # noqa: E402
 from replay import compaction as replay_compaction  # noqa: E402
-from replay import generic_dictionary, shredding  # noqa: E402
+from replay import generic_dictionary, segment_codec, shredding  # noqa: E402
 from replay import store as replay_store  # noqa: E402
 from replay.batching import Batching  # noqa: E402
 from replay.compression import Compressor, train  # noqa: E402
@@ -128,7 +128,8 @@ async def timed(work) -> tuple[float, float]:
 
 MIGRATIONS = [Migration("replay-1", replay_store.SCHEMA), Migration("replay-objects-1", OBJECTS_SCHEMA),
               Migration("replay-keys-1", shredding.SCHEMA), Migration("replay-keys-2", shredding.INDEX_SCHEMA),
-              Migration("replay-segments-1", replay_compaction.SCHEMA)]
+              Migration("replay-segments-1", replay_compaction.SCHEMA),
+              Migration("replay-segments-2", replay_compaction.LAYOUT_SCHEMA)]
 
 
 async def replay_ingest(path: Path, policy: ReplayPolicy, scrubber: Scrubber, warmup: dict[str, list[bytes]],
@@ -338,12 +339,13 @@ def live_bytes(db: Database) -> int:
     return (count - free) * size
 
 
-async def compacted_bytes(tmp: Path, sessions: list[list[bytes]], level: int, own: bytes | None, generic: bool,
-                          objects: bool) -> tuple[int, int, int]:
+async def compacted_bytes(tmp: Path, sessions: list[list[bytes]], level: int, own: tuple[bytes, bytes] | None,
+                          generic: bool, objects: bool, layout: int) -> tuple[int, int, int]:
     """(sealed segment bytes, the segment index's pages, what the store holds in all) once `sessions`, stored chunk
     by chunk through ReplayStore, are compacted by it (replay.compaction) at `level`: with `objects`, the S3 backend's
     layout (segments as objects in a directory; in all: the objects plus the database's growth), else the database
-    backend's (in all: the database's growth, pages in use). `own`/`generic`: as for stored_file_bytes."""
+    backend's (in all: the database's growth, pages in use). Segments in `layout` (replay.segment_codec). `own`: the
+    source's own dictionaries (for chunks, for segments in DELTAS); else the shipped generic ones if `generic`."""
     path = tmp / f"compacted-{time.monotonic_ns()}.sqlite3"
     db = Database(path, MIGRATIONS)
     directory = DirectoryObjects(tmp / f"objects-{time.monotonic_ns()}")
@@ -351,10 +353,12 @@ async def compacted_bytes(tmp: Path, sessions: list[list[bytes]], level: int, ow
     batching = Batching(directory, "replay/", 32 * 1024 * 1024, 0.0) if objects else None  # type: ignore[arg-type]
     store = ReplayStore(db, Compressor(3), KeyRing(MASTER_KEY), batching=batching, compact_after_s=0,
                         compact_level=level)
+    store.segment_layout = layout
     if own is not None:
-        await store.add_dictionary(SOURCE.name, own, 0)
+        await store.add_dictionary(SOURCE.name, own[0], 0)
+        await store.add_dictionary(SOURCE.name, own[1], 0, segment_codec.DELTAS)
     elif not generic:
-        store.generic_dictionary = None
+        store.generic_dictionary = store.generic_segment_dictionary = None
     await db.checkpoint()
     empty, index_empty = live_bytes(db), segment_index_bytes(db)
     for i, chunks in enumerate(sessions):
@@ -418,25 +422,40 @@ async def sizes(levels: list[int], retrain_after_chunks: int) -> None:
 
 async def compaction(unseen: list[list[bytes]], earlier: list[list[bytes]], levels: list[int], gzip_total: int,
                      chunk_count: int, retrain_after_chunks: int) -> None:
-    """The same sessions compacted once idle by the store (replay.compaction): one sealed segment per session."""
-    print("\ncompacted (replay.compaction): each session, once idle, one segment compressed as one frame at the level")
-    print(f"{'vs per-chunk gzip-6':<44}{'segments':>9}{'index':>9}{'S3':>9}{'+ dict':>9}{'file':>9}{'+ dict':>9}")
+    """The same sessions compacted once idle by the store (replay.compaction): one sealed segment per session, in the
+    layout before replay.segment_codec (PLAIN, with the chunks' dictionaries) and in its DELTAS layout (with the
+    dictionaries for segments), one beside the other."""
+    print("\ncompacted (replay.compaction): each session, once idle, one segment compressed as one frame at the level;"
+          " layout 0: chunks' JSON as stored (before), 1: node ids and timestamps as deltas (replay.segment_codec)")
+    print(f"{'vs per-chunk gzip-6':<48}{'segments':>9}{'index':>9}{'S3':>9}{'+ dicts':>9}{'file':>9}{'+ dicts':>9}"
+          f"{'dicts':>9}")
+    chunk_samples = [c for s in earlier for c in s]
     with tempfile.TemporaryDirectory() as tmp:
         for level in sorted({*levels, 19}):
-            own = train([c for s in earlier for c in s], ReplayPolicy.dictionary_bytes, min(level, 19))
-            for name, dictionary, generic, share in (
-                    ("no dictionary", None, False, 0.0),
-                    ("cold, shipped generic dictionary", None, True, 0.0),
-                    ("steady, the source's own dictionary", own, True, len(own) * chunk_count / retrain_after_chunks)):
-                sealed, index, in_objects = await compacted_bytes(Path(tmp), unseen, level, dictionary, generic, True)
-                _, _, in_file = await compacted_bytes(Path(tmp), unseen, level, dictionary, generic, False)
-                print(f"{f'zstd-{level} {name}':<44}" + "".join(
-                    f"{n / gzip_total:>9.0%}" for n in (sealed, index, in_objects, in_objects + share,
-                                                        in_file, in_file + share)))
+            own = train(chunk_samples, ReplayPolicy.dictionary_bytes, min(level, 19))
+            own_segments = train([segment_codec.encode(c) for c in chunk_samples],
+                                 min(ReplayPolicy.dictionary_bytes, segment_codec.DICTIONARY_BYTES), min(level, 19))
+            for layout in (segment_codec.PLAIN, segment_codec.DELTAS):
+                # A source stores its dictionaries once per version, each serving `retrain_after_chunks` chunks:
+                # layout 0 has one (chunks and segments share it), layout 1 two (one for chunks, one for segments).
+                owned = len(own) + (len(own_segments) if layout == segment_codec.DELTAS else 0)
+                for name, dictionaries, generic, share in (
+                        ("no dictionary", None, False, 0.0),
+                        ("cold, shipped generic dictionary", None, True, 0.0),
+                        ("steady, the source's own", (own, own_segments), True,
+                         owned * chunk_count / retrain_after_chunks)):
+                    sealed, index, in_objects = await compacted_bytes(Path(tmp), unseen, level, dictionaries,
+                                                                      generic, True, layout)
+                    _, _, in_file = await compacted_bytes(Path(tmp), unseen, level, dictionaries, generic, False,
+                                                          layout)
+                    print(f"{f'zstd-{level} layout {layout}, {name}':<48}" + "".join(
+                        f"{n / gzip_total:>9.0%}" for n in (sealed, index, in_objects, in_objects + share,
+                                                            in_file, in_file + share))
+                        + f"{owned if dictionaries else 0:>9,}")
     print("segments: sealed segment bytes; index: the segment index's pages (growth); S3: the S3 backend's objects "
           "(one per segment) plus everything its database grew by (index, sessions, keys, object rows); file: the "
-          "database backend's file growth (pages in use), segments as blobs; + dict: the source dictionary's share "
-          "as above")
+          "database backend's file growth (pages in use), segments as blobs; + dicts: the source's dictionaries' "
+          "share as above (dicts: their bytes; the shipped ones cost no source anything)")
 
 
 NODE_IDS = ("id", "parentId", "nextId", "previousId")  # rrweb's node references, in snapshots and mutations
@@ -484,11 +503,12 @@ def layouts(unseen: list[list[bytes]], earlier: list[list[bytes]], generic: byte
         return [e for chunk in session for e in orjson.loads(chunk)]
 
     variants = {
-        "chunks' JSON one after another (built)": lambda s: b"".join(s),
+        "chunks' JSON one after another (layout 0)": lambda s: b"".join(s),
         "streams by type/source, timestamps deltas": lambda s: as_streams(events(s)),
-        "node ids and timestamps as deltas": lambda s: orjson.dumps(as_deltas(events(s), [0, 0])),
+        "node ids, timestamps as deltas (~layout 1)": lambda s: orjson.dumps(as_deltas(events(s), [0, 0])),
     }
-    print("\nsegment layouts, unsealed, zstd-19, vs per-chunk gzip-6 (size only; only the first is built)")
+    print("\nsegment layouts, unsealed, zstd-19, vs per-chunk gzip-6 (size only; layout 1 restarts its differences"
+          " at each chunk, this one runs across the session)")
     print(f"{'':<44}{'cold':>9}{'steady':>9}{'steady, dictionary of the layout':>34}")
     as_stored = train([c for s in earlier for c in s], ReplayPolicy.dictionary_bytes, 19)
     for name, layout in variants.items():

@@ -183,7 +183,8 @@ class ReplayService:
         (replay.segment_codec): one trained on chunks as stored knows their absolute ids and timestamps instead."""
         level = self.store.segment_compressor.level
         encoded = await asyncio.to_thread(_encodable, samples)
-        data = await asyncio.to_thread(train, encoded, self.policy.dictionary_bytes, level)
+        size = min(self.policy.dictionary_bytes, segment_codec.DICTIONARY_BYTES)
+        data = await asyncio.to_thread(train, encoded, size, level)
         dict_id = await self.store.add_dictionary(source, data, len(encoded), segment_codec.LAYOUT)
         log.info("replay: trained segment dictionary %d for source %s", dict_id, source)
 

@@ -215,6 +215,7 @@ class ReplayStore:
         self.compressor = compressor
         self.compact_after_s = compact_after_s
         self.segment_compressor = Compressor(compact_level)  # idle sessions' segments (replay.compaction)
+        self.segment_layout = segment_codec.LAYOUT  # PLAIN: as before segment_codec (bench/replay_store.py compares)
         self._uncompactable: set[str] = set()  # sessions a pass found unreadable (a key destroyed meanwhile)
         self._compacted_from = 0.0  # last written time of the last session a compaction pass dealt with
         self.keys = keys
@@ -775,11 +776,11 @@ class ReplayStore:
         keys: _Keys = {key.key_id: key.aead}
         raws = [self.compressor.decompress(self._open(keys, row, data[row.id]), row.dictionary_id)
                 for row, _, _, _ in group]
-        layout, dict_id = segment_codec.LAYOUT, self.segment_dictionary_for(source)
-        try:
-            raws = [segment_codec.encode(raw) for raw in raws]
-        except segment_codec.NotEncodable:
-            layout, dict_id = segment_codec.PLAIN, self.dictionary_for(source)
+        layout, dict_id = segment_codec.PLAIN, self.dictionary_for(source)
+        if self.segment_layout == segment_codec.DELTAS:
+            with contextlib.suppress(segment_codec.NotEncodable):  # else PLAIN, which holds any JSON
+                raws = [segment_codec.encode(raw) for raw in raws]
+                layout, dict_id = segment_codec.DELTAS, self.segment_dictionary_for(source)
         ends = list(itertools.accumulate(map(len, raws)))
         parts = [compaction.Part(window_id, first_ts, last_ts, end - len(raw), end)
                  for (_, window_id, first_ts, last_ts), raw, end in zip(group, raws, ends, strict=True)]
@@ -889,7 +890,8 @@ def _stored_generic_dictionary(data: bytes, layout: int, conn: Connection) -> in
     if row is not None and row[1] == data:
         return int(row[0])
     inserted = conn.execute("INSERT INTO replay_dictionaries (source, created_at, samples, data, layout) "
-                            "VALUES (?, ?, 0, ?, ?) RETURNING id", (GENERIC_SOURCE, time.time(), data, layout)).fetchone()
+                            "VALUES (?, ?, 0, ?, ?) RETURNING id",
+                            (GENERIC_SOURCE, time.time(), data, layout)).fetchone()
     return int(inserted[0])
 
 

@@ -1,0 +1,152 @@
+"""Segments in replay.segment_codec's delta layout, through the store: written with the dictionaries for that layout
+(the shipped generic one cold, the source's own once trained), smaller than the layout before, read back byte for byte;
+segments written before the layout (or holding numbers it cannot take) are PLAIN and still read, after a restart too.
+Runs on SQLite and on PostgreSQL (`database_location`)."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import orjson
+import pytest
+
+from gateway.database import Database
+from gateway.schema import MIGRATIONS
+from gateway.storage.engine import Engine
+from policies.policy import Source
+from policies.replay import ReplayPolicy
+from replay import segment_codec
+from replay.compression import Compressor, train
+from replay.generic_dictionary import chunks_of
+from replay.ingest import parse_native
+from replay.privacy import RrwebPrivacy
+from replay.service import Gate, ReplayService
+from replay.shredding import KeyRing
+from replay.store import GENERIC_SOURCE, ChunkIn, ReplayStore
+from replay.summary import summarize
+
+MASTER_KEY = bytes(range(32))  # not a secret: the tests' master key
+STORE_MIGRATIONS = [m for m in MIGRATIONS if m.name.startswith("replay-")]
+FIXTURES = Path(__file__).resolve().parents[2] / "fixtures"
+LATER = 10**10  # a `now` at which every session is long idle
+SESSIONS = 12  # of spa-corpus: an application the shipped dictionary does not know, so that its own beats it
+
+
+@pytest.fixture
+def db(database_location: Path | Engine) -> Iterator[Database]:
+    database = Database(database_location, STORE_MIGRATIONS)
+    yield database
+    database.close()
+
+
+def open_store(db: Database) -> ReplayStore:
+    return ReplayStore(db, Compressor(level=3), KeyRing(MASTER_KEY), compact_after_s=60)
+
+
+def recording(corpus: str, index: int) -> list[dict[str, Any]]:
+    events: list[dict[str, Any]] = json.loads(sorted((FIXTURES / corpus).glob("sess_*.json"))[index].read_text())[
+        "events"]
+    return events
+
+
+def record(store: ReplayStore, session_id: str, events: list[dict[str, Any]], subject: str) -> None:
+    for chunk in chunks_of(events):
+        asyncio.run(store.add("web", [ChunkIn(session_id, "w-1", (subject,), chunk, summarize(chunk))]))
+
+
+def as_json(store: ReplayStore, session_id: str) -> list[bytes]:
+    return [orjson.dumps(event) for event in store.read_events(session_id)]
+
+
+def segment_row(store: ReplayStore, session_id: str) -> tuple[int, int | None, int]:
+    row: tuple[int, int | None, int] = store.db.read_sync(lambda c: c.execute(
+        "SELECT layout, dictionary_id, stored_bytes FROM replay_segments WHERE session_id = ?",
+        (session_id,)).fetchone())
+    return row
+
+
+def test_segments_in_the_delta_layout_use_the_shipped_segment_dictionary_and_take_fewer_bytes(db: Database) -> None:
+    events = recording("spa-corpus", 1)
+    sizes = {}
+    for layout in (segment_codec.PLAIN, segment_codec.DELTAS):
+        store = open_store(db)
+        store.segment_layout = layout
+        record(store, f"s-{layout}", events, f"h-{layout}")
+        before = as_json(store, f"s-{layout}")
+        asyncio.run(store.compact(now=LATER))
+        written, dictionary, sizes[layout] = segment_row(store, f"s-{layout}")
+
+        assert written == layout
+        assert dictionary == (store.generic_segment_dictionary if layout == segment_codec.DELTAS
+                              else store.generic_dictionary)
+        assert as_json(open_store(db), f"s-{layout}") == before  # after a restart too
+
+    assert sizes[segment_codec.DELTAS] < sizes[segment_codec.PLAIN] * 0.95
+    # One row per shipped dictionary, however many times the gateway starts.
+    assert db.read_sync(lambda c: c.execute("SELECT count(*) FROM replay_dictionaries WHERE source = ?",
+                                            (GENERIC_SOURCE,)).fetchone()[0]) == 2
+
+
+def test_a_session_holding_numbers_the_delta_layout_cannot_take_is_compacted_plain_and_reads_back(
+        db: Database) -> None:
+    store = open_store(db)
+    chunk = [{"type": 5, "timestamp": 1_795_000_000_000, "data": {"tag": "big", "payload": {"id": 2**64 - 1}}},
+             {"type": 5, "timestamp": 1_795_000_000_001, "data": {"tag": "small", "payload": {"id": -(2**63)}}}]
+    asyncio.run(store.add("web", [ChunkIn("extreme", "w-1", ("h-ada",), chunk, summarize(chunk))]))
+    before = as_json(store, "extreme")
+
+    assert asyncio.run(store.compact(now=LATER)) == 1
+
+    layout, dictionary, _ = segment_row(store, "extreme")
+    assert (layout, dictionary) == (segment_codec.PLAIN, store.generic_dictionary)
+    assert as_json(store, "extreme") == before == [orjson.dumps(event) for event in chunk]
+
+
+def test_a_sources_own_segment_dictionary_compresses_its_segments_and_is_still_current_after_a_restart(
+        db: Database) -> None:
+    store = open_store(db)
+    samples = [orjson.dumps(c) for i in range(4) for c in chunks_of(recording("replay-corpus", i))]
+    asyncio.run(store.add_dictionary("web", train(samples, 16384), len(samples)))
+    own = asyncio.run(store.add_dictionary("web", train([segment_codec.encode(s) for s in samples], 16384, 19),
+                                           len(samples), segment_codec.DELTAS))
+    record(store, "own", recording("replay-corpus", 6), "h-ada")
+    before = as_json(store, "own")
+
+    asyncio.run(store.compact(now=LATER))
+
+    assert segment_row(store, "own")[:2] == (segment_codec.DELTAS, own)
+    restarted = open_store(db)
+    assert restarted.segment_dictionary_for("web") == own
+    assert restarted.dictionary_for("web") == own - 1  # the chunks' one is not the segments'
+    assert as_json(restarted, "own") == before
+    assert restarted.chunks_since_dictionary("web") == len(chunks_of(recording("replay-corpus", 6)))
+
+
+def test_training_a_sources_dictionary_trains_its_segment_dictionary_from_the_same_chunks(db: Database) -> None:
+    source = Source("web", ("k",), (), "opt-out")
+    policy = ReplayPolicy(train_after_chunks=100, retrain_after_chunks=10**9)
+    store = open_store(db)
+    gate = Gate(source_for_key=lambda key: source, subjects=lambda ids: ("h-ada",), consent=lambda *a: (True, "test"),
+                count=lambda *a, **k: None)
+    service = ReplayService(policy, store, RrwebPrivacy((), lambda text: text, lambda tag, name, value: value), gate)
+
+    async def ingest() -> None:
+        for i in range(SESSIONS):
+            for chunk in chunks_of(recording("spa-corpus", i)):
+                body = orjson.dumps(chunk)
+                _, batch = parse_native(chunk, f"s-{i}", {}, policy.max_event_bytes, len(body))
+                await service.ingest(source, [batch], {}, {})
+        await service.close()  # the training under way has finished
+
+    asyncio.run(ingest())
+
+    layouts = db.read_sync(lambda c: c.execute("SELECT layout FROM replay_dictionaries WHERE source = 'web' "
+                                               "ORDER BY id").fetchall())
+    assert [row[0] for row in layouts] == [segment_codec.PLAIN, segment_codec.DELTAS]
+    assert asyncio.run(store.compact(now=LATER)) == SESSIONS
+    assert {segment_row(store, f"s-{i}")[:2] for i in range(SESSIONS)} == {
+        (segment_codec.DELTAS, store.segment_dictionary_for("web"))}

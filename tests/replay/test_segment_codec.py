@@ -1,0 +1,68 @@
+"""The segments' layout (replay.segment_codec): node ids and timestamps written as differences come back exactly, as
+orjson sees them, for every chunk of both corpora and for values that only look like them."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import orjson
+import pytest
+
+from replay import segment_codec
+from replay.generic_dictionary import chunks_of
+
+FIXTURES = Path(__file__).resolve().parents[2] / "fixtures"
+
+
+def corpus_chunks(corpus: str) -> list[bytes]:
+    return [orjson.dumps(chunk) for path in sorted((FIXTURES / corpus).glob("sess_*.json"))
+            for chunk in chunks_of(json.loads(path.read_text())["events"])]
+
+
+@pytest.mark.parametrize("corpus", ["replay-corpus", "spa-corpus"])
+def test_every_chunk_of_the_corpus_reads_back_byte_for_byte_from_the_delta_layout(corpus: str) -> None:
+    chunks = corpus_chunks(corpus)
+    encoded = [segment_codec.encode(chunk) for chunk in chunks]
+
+    assert [segment_codec.decode(part, segment_codec.DELTAS) for part in encoded] == chunks
+    assert sum(map(len, encoded)) < sum(map(len, chunks))  # differences are shorter than ids and timestamps
+
+
+def test_node_ids_and_timestamps_become_small_differences() -> None:
+    chunk = orjson.dumps([{"type": 3, "timestamp": 1_795_000_000_000, "data": {"adds": [
+        {"parentId": 40, "nextId": None, "node": {"id": 41, "childNodes": [{"id": 42}]}}]}},
+        {"type": 3, "timestamp": 1_795_000_000_016, "data": {"removes": [{"parentId": 40, "id": 42}]}}])
+
+    assert orjson.loads(segment_codec.encode(chunk)) == [
+        {"type": 3, "timestamp": 1_795_000_000_000, "data": {"adds": [
+            {"parentId": 40, "nextId": None, "node": {"id": 1, "childNodes": [{"id": 1}]}}]}},
+        {"type": 3, "timestamp": 16, "data": {"removes": [{"parentId": -2, "id": 2}]}}]
+
+
+def test_values_that_are_not_integers_under_those_keys_come_back_with_their_types() -> None:
+    chunk = orjson.dumps([{"timestamp": 5, "id": True, "parentId": 1.5, "nextId": "7", "previousId": None,
+                           "data": {"id": {"id": 3}, "timestamp": False, "list": [{"timestamp": 2.0}, {"id": -9}]}},
+                          {"timestamp": 0, "id": 0, "nested": [[{"previousId": 18_446_744_073_709_551_615 // 2}]]}])
+
+    restored = segment_codec.decode(segment_codec.encode(chunk), segment_codec.DELTAS)
+
+    assert restored == chunk
+
+
+def test_a_difference_beyond_64_bits_is_refused_so_that_the_segment_stays_plain() -> None:
+    wide = orjson.dumps([{"timestamp": -(2**63)}, {"timestamp": 2**63 - 1}])  # a difference of 2**64 - 1 still fits
+    assert segment_codec.decode(segment_codec.encode(wide), segment_codec.DELTAS) == wide
+    chunk = orjson.dumps([{"timestamp": 2**64 - 1}, {"timestamp": -(2**63)}])
+
+    with pytest.raises(segment_codec.NotEncodable):
+        segment_codec.encode(chunk)
+
+
+def test_a_plain_part_reads_as_stored_and_an_unknown_layout_is_an_error() -> None:
+    chunk = orjson.dumps([{"type": 2, "timestamp": 10, "data": {"node": {"id": 1}}}])
+
+    assert segment_codec.decode(chunk, segment_codec.PLAIN) == chunk
+    assert segment_codec.decode_events(chunk, segment_codec.PLAIN) == orjson.loads(chunk)
+    with pytest.raises(ValueError, match="unknown segment layout 9"):
+        segment_codec.decode_events(chunk, 9)

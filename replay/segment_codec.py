@@ -2,18 +2,21 @@
 more of it repeated, exactly reversibly.
 
 rrweb names nodes by increasing integer ids (`id`, `parentId`, `nextId`, `previousId`, in full snapshots and in
-mutations) and stamps every event with a millisecond `timestamp`. As absolute numbers they are new digits each time;
-as differences from the previous one met they are mostly `1`, `-1` or a few digits, the same strings again and again.
-On another application's unseen sessions this took segments from 31 % to 25 % of per-chunk gzip-6 with a dictionary
-trained on the layout (bench/replay_store.py), which is why a segment has its own dictionaries (one per source, and a
-shipped generic one: replay.generic_dictionary).
+mutations), stamps every event with a millisecond `timestamp`, and records the mouse as positions (`x`, `y`,
+`timeOffset`). As absolute numbers they are new digits each time; as differences from the previous one of the same
+key they are mostly `1`, `-1` or a few digits, the same strings again and again. Measured on the benchmark's training
+data only (fixtures/replay-corpus split in two; the bench source's earlier sessions split in two), segments at zstd-19
+with a dictionary trained on the layout took 24.1 % / 26.6 % of per-chunk gzip-6 with node ids (one running value)
+and timestamps as differences, 21.8 % / 23.7 % with each key its own running value and the mouse's too. The layout
+needs dictionaries trained on it, so a segment has its own (one per source, and a shipped generic one:
+replay.generic_dictionary).
 
 A segment records its layout (`replay_segments.layout`), so segments written before this layout still read:
 
 - PLAIN (0): each part is the chunk's JSON as it was stored;
 - DELTAS (1): each part is the chunk's JSON with every integer (not boolean) value of those keys, anywhere in the
-  events, replaced by its difference from the previous such value in document order (node ids share one running
-  value, timestamps another; each part starts from 0, so a part reads without the parts before it). Undoing walks
+  events, replaced by its difference from the previous value of the same key in document order (each part starts
+  from 0, so a part reads without the parts before it). Undoing walks
   the same order and adds back: other values, floats and booleans included, are left alone both ways, so the events
   read back equal, as orjson sees them, to those stored.
 """
@@ -29,20 +32,17 @@ DELTAS = 1
 LAYOUT = DELTAS  # what compaction writes
 
 # A source's dictionary for segments: chosen on the measure's training half only (bench/replay_store.py's source,
-# its earlier sessions split in two): at zstd-19 over whole sessions, 112 KB stored segments in 25.1 % of gzip-6 and
-# 64 KB in 26.6 %, but a dictionary is kept per version and half the bytes are worth more than 1.5 points.
+# its earlier sessions split in two): at zstd-19 over whole sessions, 112 KB stored segments in 22.0 % of gzip-6 and
+# 64 KB in 23.7 % (32 KB: 28.5 %), but a dictionary is kept per version and half its bytes are worth more.
 DICTIONARY_BYTES = 64 * 1024
 
-NODE_IDS = frozenset(("id", "parentId", "nextId", "previousId"))
-_TIMESTAMP = "timestamp"
+# Each key its own running value: a node's id follows the previous id, a parent the previous parent.
+_SLOTS = {key: slot for slot, key in enumerate(("id", "parentId", "nextId", "previousId", "timestamp", "x", "y",
+                                                 "timeOffset"))}
 
 
 class NotEncodable(ValueError):
     """A difference does not fit orjson's 64-bit integers (a recording holding extreme numbers): keep it PLAIN."""
-
-
-def _slot(key: str) -> int | None:
-    return 0 if key in NODE_IDS else 1 if key == _TIMESTAMP else None
 
 
 def _walk(value: Any, last: list[int], sign: int) -> Any:
@@ -53,7 +53,7 @@ def _walk(value: Any, last: list[int], sign: int) -> Any:
         return value
     out: dict[str, Any] = {}
     for key, item in value.items():
-        slot = _slot(key)
+        slot = _SLOTS.get(key)
         if slot is not None and type(item) is int:  # exactly int: bool is an int to Python, not to JSON
             absolute = item if sign > 0 else item + last[slot]
             out[key] = item - last[slot] if sign > 0 else absolute
@@ -66,7 +66,7 @@ def _walk(value: Any, last: list[int], sign: int) -> Any:
 def encode(chunk: bytes) -> bytes:
     """A chunk's JSON (a list of events) in the DELTAS layout; NotEncodable if a difference overflows."""
     try:
-        return orjson.dumps(_walk(orjson.loads(chunk), [0, 0], 1))
+        return orjson.dumps(_walk(orjson.loads(chunk), [0] * len(_SLOTS), 1))
     except orjson.JSONEncodeError as exc:
         raise NotEncodable(str(exc)) from exc
 
@@ -77,7 +77,7 @@ def decode_events(part: bytes, layout: int) -> list[dict[str, Any]]:
     if layout == PLAIN:
         return events
     if layout == DELTAS:
-        restored: list[dict[str, Any]] = _walk(events, [0, 0], -1)
+        restored: list[dict[str, Any]] = _walk(events, [0] * len(_SLOTS), -1)
         return restored
     raise ValueError(f"unknown segment layout {layout}")
 

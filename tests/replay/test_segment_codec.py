@@ -29,15 +29,19 @@ def test_every_chunk_of_the_corpus_reads_back_byte_for_byte_from_the_delta_layou
     assert sum(map(len, encoded)) < sum(map(len, chunks))  # differences are shorter than ids and timestamps
 
 
-def test_node_ids_and_timestamps_become_small_differences() -> None:
+def test_node_ids_timestamps_and_mouse_positions_become_differences_from_the_previous_of_their_key() -> None:
     chunk = orjson.dumps([{"type": 3, "timestamp": 1_795_000_000_000, "data": {"adds": [
         {"parentId": 40, "nextId": None, "node": {"id": 41, "childNodes": [{"id": 42}]}}]}},
-        {"type": 3, "timestamp": 1_795_000_000_016, "data": {"removes": [{"parentId": 40, "id": 42}]}}])
+        {"type": 3, "timestamp": 1_795_000_000_016, "data": {"removes": [{"parentId": 40, "id": 42}]}},
+        {"type": 3, "timestamp": 1_795_000_000_050, "data": {"source": 1, "positions": [
+            {"x": 300, "y": 200, "id": 42, "timeOffset": -40}, {"x": 302, "y": 199, "id": 42, "timeOffset": -20}]}}])
 
     assert orjson.loads(segment_codec.encode(chunk)) == [
         {"type": 3, "timestamp": 1_795_000_000_000, "data": {"adds": [
-            {"parentId": 40, "nextId": None, "node": {"id": 1, "childNodes": [{"id": 1}]}}]}},
-        {"type": 3, "timestamp": 16, "data": {"removes": [{"parentId": -2, "id": 2}]}}]
+            {"parentId": 40, "nextId": None, "node": {"id": 41, "childNodes": [{"id": 1}]}}]}},
+        {"type": 3, "timestamp": 16, "data": {"removes": [{"parentId": 0, "id": 0}]}},
+        {"type": 3, "timestamp": 34, "data": {"source": 1, "positions": [
+            {"x": 300, "y": 200, "id": 0, "timeOffset": -40}, {"x": 2, "y": -1, "id": 0, "timeOffset": 20}]}}]
 
 
 def test_values_that_are_not_integers_under_those_keys_come_back_with_their_types() -> None:

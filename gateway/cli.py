@@ -91,7 +91,7 @@ def cmd_migrate(args: argparse.Namespace) -> int:
     from gateway.storage.postgres import postgres_engine
     from gateway.storage.sqlite import sqlite_engine
 
-    database_url = _with_database_url(_load(args.policy), args.database_url).storage.database_url
+    database_url = _database_url(args)
     private_umask()
     engine = postgres_engine(database_url) if database_url else sqlite_engine(Path(args.data_dir) / DATABASE_FILE)
     conn = engine.open()
@@ -150,7 +150,7 @@ def cmd_replay_rotate_master_key(args: argparse.Namespace) -> int:
 
     policy = _load(args.policy)
     new = bytes.fromhex(Path(args.new_key_file).read_text().strip())
-    db = _open_database(args)
+    db = _open_database(args, policy)
     try:
         ring = keys.replay_keys(policy, Path(args.data_dir))
         db.read_sync(ring.check)
@@ -172,7 +172,7 @@ def cmd_replay_analyze(args: argparse.Namespace) -> int:
     from replay.store import ReplayStore
 
     policy = _load(args.policy)
-    db = _open_database(args)
+    db = _open_database(args, policy)
     try:
         store = ReplayStore(db, Compressor(policy.replay.compression_level),
                             keys.replay_keys(policy, Path(args.data_dir)), batching=batching_for(policy.replay.storage))
@@ -212,20 +212,19 @@ def _database_file(data_dir: str) -> Path:
     return path
 
 
-def _database_url(args: argparse.Namespace) -> str | None:
-    """The PostgreSQL database a command works on: --database-url, else the policy's [storage] database_url; None
-    for the SQLite file in --data-dir. The commands that open the database follow the gateway to PostgreSQL."""
-    if getattr(args, "database_url", None):
+def _database_url(args: argparse.Namespace, policy: Policy | None = None) -> str | None:
+    """The PostgreSQL database a command works on: --database-url, else the [storage] database_url of `policy` (the
+    command's, loaded when not given); None for the SQLite file in --data-dir."""
+    if args.database_url:
         return str(args.database_url)
-    policy_file = getattr(args, "policy", None)
-    return _load(policy_file).storage.database_url if policy_file else None
+    return (policy or _load(args.policy)).storage.database_url
 
 
-def _open_database(args: argparse.Namespace) -> Database:
+def _open_database(args: argparse.Namespace, policy: Policy | None = None) -> Database:
     from gateway.database import Database
     from gateway.schema import MIGRATIONS
 
-    database_url = _database_url(args)
+    database_url = _database_url(args, policy)
     if database_url:
         from gateway.storage.postgres import postgres_engine
 
@@ -272,7 +271,7 @@ def cmd_purge(args: argparse.Namespace) -> int:
     from replay.store import ReplayStore
 
     policy = _load(args.policy)
-    db = _open_database(args)
+    db = _open_database(args, policy)
     try:
         progress = Progress(len(CATEGORIES), "purging")
         seen: dict[str, int] = {}
@@ -603,7 +602,7 @@ def cmd_audit_verify(args: argparse.Namespace) -> int:
 
     policy = _load(args.policy)
     data_dir = Path(args.data_dir)
-    database_url = _database_url(args)
+    database_url = _database_url(args, policy)
     if not database_url:
         _database_file(args.data_dir)  # named before anything else is asked of the operator
     if not policy.privacy.hash_key and not (data_dir / keys.KEY_FILE).exists():

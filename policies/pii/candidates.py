@@ -33,6 +33,9 @@ _CARD = re.compile(r"[2-6]\d{3}(?:[ -]?\d){8}")
 _ANY_DIGIT = re.compile(r"\d")
 _NO_DIGITS = str.maketrans("", "", "0123456789")
 _SSN = re.compile(r"\d{3}[- .]\d{2}[- .]\d{4}")
+# Nine plain digits after the word of a US social security number (recognizers.SsnByCueRecognizer): `SSN 536824419`.
+_NINE = re.compile(r"(?<!\d)\d{9}(?!\d)")
+_SSN_CUE = re.compile(r"(?i)ss\s?#|ssn|social|tin|tax|sozialversicherung|s[ée]curit|previdenza")
 _IBAN = re.compile(r"(?<![A-Za-z0-9])[A-Za-z]{2}[ \-]?\d{2}(?:[ \-]?[A-Za-z0-9]{4}){2}")
 # National ids with a check character (recognizers.national_id_recognizers): German tax id, DNI/NIE, codice fiscale,
 # National Insurance number, French NIR; the labels of a Dutch BSN and of an identity document's number.
@@ -49,10 +52,9 @@ _SECRET = re.compile(r"_live_|_test_|whsec_|gh[pousr]_|github_pat_|glpat-|xox|ho
                      r"|SG\.|npm_|phx_|hf_|shp(?:at|ca|pa|ss)_|do[opr]_v1_|xapp-|pypi-|lin_api_|glsa_|SK[0-9a-fA-F]{32}"
                      r"|key-|-us\d|sq0|ATATT3|dapi|PMAK-|sntr|sbp_|dp\.|secret_|ntn_|sk\.eyJ|:AA|pat[A-Za-z0-9]{14}\."
                      r"|fig[dou]_|NR(?:AK|II)-|tskey-|pul-|HRKU-|ya29\.|GOCSPX-|dckr_pat_|glc_|gsk_|r8_|AGE-SECRET-KEY-1"
-                     r"|pplx-|pscale_|nfp_")
+                     r"|pplx-|pscale_|nfp_|:APA91b")
 # Necessary for LabelledSecretRecognizer: the label of a key or token, in any case.
-_SECRET_LABEL = re.compile(r"(?i)key|secret|token|authorization|sig|schl|cl.\s+(?:d|api|secr)|clave|chiave|sleutel"
-                           r"|jeton")
+_SECRET_LABEL = re.compile(r"(?i)key|secret|token|auth|sig|schl|cl.\s|clef|clave|chiave|sleutel|jeton")
 _BTC = re.compile(r"(?:bc1|[13])[a-zA-HJ-NP-Z0-9]{25}")
 _ETH = re.compile(r"0x[0-9a-fA-F]{40}")
 _AUTH_MARKS = ("earer", "EARER", "asic", "ASIC")
@@ -219,7 +221,7 @@ def _numbers(text: str, found: list[str]) -> None:
             found.append("CREDIT_CARD")
         if _PHONE.search(text):
             found.append("PHONE_NUMBER")
-    if _SSN.search(text):
+    if _SSN.search(text) or (_NINE.search(text) and _SSN_CUE.search(text)):
         found.append("US_SSN")
     if _IBAN.search(text):
         found.append("IBAN_CODE")

@@ -42,12 +42,24 @@ DEFAULT_SENSITIVE_KEYS = (
     "numero documento", "identifikationsnummer", "idnr", "rentenversicherungsnummer", "personnummer", "id card",
     "identity card", "driver license", "drivers license", "driving licence", "fuhrerschein", "permis de conduire",
     "carnet de conducir", "rijbewijs", "ausweis",
+    # The same numbers under the other names forms give them: a citizen's, a taxpayer's, a social (insurance) number,
+    # a tax reference, the Dutch sofi, the Spanish and Italian identification and fiscal numbers.
+    "citizen number", "citizen id", "citizenship number", "personal number", "personal id",
+    "personal identification number", "social number", "taxpayer number", "taxpayer no", "tax ref", "tax reference",
+    "tax identifier", "fiscal number", "fiscal id", "sofi", "numero identificacion", "numero de identificacion",
+    "codigo fiscal", "numero securite sociale",
 )
 
 # The last word of the key decides: `search_query`, `user_comment`, `error_message` are free text, `message_id` is not.
 DEFAULT_FREE_TEXT_KEYS = (
     "query", "search", "q", "term", "comment", "comments", "feedback", "note", "notes", "message", "description",
     "text", "body", "review", "subject", "content", "details", "reason", "bio", "answer", "prompt", "completion",
+    "summary", "remarks", "remark", "memo", "msg", "caption", "transcript", "explanation", "justification",
+    # de/fr/es/it/nl
+    "nachricht", "kommentar", "bemerkung", "bemerkungen", "notiz", "beschreibung", "anmerkung", "mitteilung",
+    "commentaire", "remarque", "explication", "mensaje", "comentario", "comentarios", "descripcion", "observaciones",
+    "messaggio", "commento", "descrizione", "nota", "bericht", "opmerking", "opmerkingen", "omschrijving",
+    "toelichting",
 )
 
 # Words that name a password only alone or after whose it is (`pass`, `user_pass`, `db_pass`, `clave`), since
@@ -123,3 +135,38 @@ class FreeTextKeys:
     def match(self, key: str) -> bool:
         words = key_words(key)
         return bool(words) and (words[-1] in self._names or "".join(words) in self._names)
+
+
+# A key whose last word names a key, a signature or a DSN (`algolia_key`, `hmac_key`, `ingest_key`, `webhookSignature`,
+# `sentry_dsn`) holds a secret when its value is shaped like one, and something else when not (`sort_key: "name"`,
+# `partition_key: "2024-06-01"`, `keyboard`). Keys that the sensitive terms already name (`api_key`) are not asked.
+_TOKEN_LAST = frozenset({"key", "keys", "signature", "sig", "hmac", "dsn", "schlussel", "sleutel", "cle", "chiave",
+                         "clef"})
+# Keys of data structures and of things, whose values are ids or names, never secrets (`idempotency_key: <uuid>`).
+_NOT_TOKEN_FIRST = frozenset({
+    "sort", "sorting", "order", "cache", "primary", "foreign", "partition", "shard", "routing", "row", "object",
+    "idempotency", "dedup", "dedupe", "deduplication", "unique", "lookup", "group", "grouping", "i18n", "translation",
+    "message", "event", "feature", "flag", "experiment", "config", "setting", "property", "attribute", "variant",
+    "storage", "s3", "bucket", "file", "map", "field", "column", "index", "hash", "join", "composite", "natural",
+    "surrogate", "candidate", "query", "filter", "metric", "dimension", "cursor", "page", "item", "record", "entity",
+    "resource", "node", "react", "list", "component", "hot", "music", "keyboard", "press", "pressed", "shortcut",
+    "hotkey", "public", "publishable",
+})
+
+
+def names_a_token(key: str) -> bool:
+    """True if `key` names a key or a signature that may hold a secret (`algolia_key`), not a data structure's."""
+    words = key_words(key)
+    return len(words) > 1 and words[-1] in _TOKEN_LAST and not (set(words[:-1]) & _NOT_TOKEN_FIRST)
+
+
+# A secret as systems write one: 16 to 512 characters of the alphabets tokens use (base64, base64url, hex, with `.`,
+# `~`, `:` separators), with a letter and a digit; not a UUID, a date or a dotted version, which are ids.
+_TOKEN = re.compile(r"(?=[^\d]*\d)(?=[^A-Za-z]*[A-Za-z])[A-Za-z0-9_\-.+/=~:]{16,512}")
+_NOT_TOKEN = re.compile(r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}"
+                        r"|\d{4}-\d{2}-\d{2}[T ][\d:.]+(?:Z|[+-]\d{2}:?\d{2})?|v?\d+(?:\.\d+)+(?:[-+][\w.-]*)?")
+
+
+def token_shaped(value: str) -> bool:
+    """True if `value`, whole, is shaped like a key or a token (`f3a9c2e8...`, `sk_live_...`, `pk.eyJ...`)."""
+    return _TOKEN.fullmatch(value) is not None and _NOT_TOKEN.fullmatch(value) is None

@@ -370,9 +370,16 @@ _SECRET_LABEL = (r"(?:\b|(?<=_))(?:x-)?(?:(?:api|access|license|licence|private|
                  # the same in de/fr/es/it/nl: API-Schlüssel, clé API, clave de API, chiave API, API-sleutel, jeton
                  r"|api[-_ ]?schl(?:ü|ue|u)ssel|geheimer?[-_ ]?schl(?:ü|ue|u)ssel|cl[ée]\s+(?:d['\u2019])?api"
                  r"|cl[ée]\s+secr[èe]te|clave\s+(?:de\s+(?:la\s+)?)?api|clave\s+secreta|chiave\s+(?:dell['\u2019])?api"
-                 r"|chiave\s+segreta|api[-_ ]?sleutel|geheime\s+sleutel|jeton(?:\s+d['\u2019]acc[èe]s)?)")
+                 r"|chiave\s+segreta|api[-_ ]?sleutel|geheime\s+sleutel|jeton(?:\s+d['\u2019]acc[èe]s)?"
+                 # a key or an auth value named by its word alone: `Schlüssel: …`, `la clé est …`, `Twilio auth …`
+                 r"|schl(?:ü|ue|u)ssel|cl[ée]|clef|clave|chiave|sleutel|auth)")
 # After the label: a separator, or a verb (`API-Schlüssel lautet …`, `the key is …`).
-_LABELLED_SECRET = (rf"(?<={_SECRET_LABEL}{_QUOTE}?(?:\s*[:=]\s*|\s+(?:(?:is|ist|lautet|est|es|è|era|was|wordt)\s+)?)"
+_SECRET_IS = r"(?:is|ist|lautet|est|es|è|era|was|wordt|are|sind|sont|son|sono|zijn)"
+# After the label: a separator, an arrow, a parenthesis, or a verb (`API-Schlüssel lautet …`, `the key is …`, `token ->
+# …`, `the secret (…)`); or up to three words and then a separator or a verb (`API key for prod: …`).
+_SECRET_SAID = (rf"(?:\s*[:=]\s*|\s*(?:-+>|\u2192)\s*|\s*\(\s*|\s+(?:{_SECRET_IS}\s+)?"
+                rf"|(?:\s+[^\s:=\"]{{1,20}}){{1,3}}?(?:\s*[:=]\s*|\s*(?:-+>|\u2192)\s*|\s+{_SECRET_IS}\s+))")
+_LABELLED_SECRET = (rf"(?<={_SECRET_LABEL}{_QUOTE}?{_SECRET_SAID}"
                     rf"(?:{_QUOTE}|(?:bearer|token|basic)\s+)?)"
                     r"(?![0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}(?![\w.+/=~-]))"
                     r"(?=[A-Za-z0-9_\-.+/=~]*\d)(?=[A-Za-z0-9_\-.+/=~]*[A-Za-z])[A-Za-z0-9_\-.+/=~]{16,512}")
@@ -627,6 +634,7 @@ def custom_recognizers() -> list[EntityRecognizer]:
             ("perplexity", r"\bpplx-[A-Za-z0-9]{40,}"),
             ("planetscale", r"\bpscale_(?:tkn|pw|oauth)_[A-Za-z0-9_.-]{32,}"),
             ("netlify", r"\bnfp_[A-Za-z0-9]{36,}"),
+            ("firebase cloud messaging server key", r"\bAAAA[A-Za-z0-9_-]{7}:APA91b[A-Za-z0-9_-]{20,}"),
         ]),
         _pattern_recognizer("PRIVATE_KEY", "PemPrivateKeyRecognizer", [
             ("pem", r"-----BEGIN (?:[A-Z0-9]+ )*PRIVATE KEY(?: BLOCK)?-----.*?"
@@ -658,6 +666,14 @@ class FrNirRecognizer(PatternRecognizer):
         return int(text[13:]) == 97 - int(body) % 97
 
 
+# The words before a US social security number or taxpayer id: `SSN`, `SS#`, `social security (number|no.)`, `my
+# social`, `ITIN`, `TIN`, `tax id (number)`, and as de/fr/es/it/nl speakers name the American number.
+_SSN_CUE = (r"(?:ssn|ss\s?#|ssn\s?#|social(?:\s+security)?(?:\s+(?:number|no\.?|nr\.?|#))?|itin|tin"
+            r"|tax(?:payer)?\s+id(?:entification)?(?:\s+(?:number|no\.?|#))?|sozialversicherungsnummer"
+            r"|n[uú]mero\s+de\s+(?:la\s+)?seguridad\s+social|seguro\s+social|s[ée]curit[ée]\s+sociale"
+            r"|numero\s+di\s+previdenza\s+sociale)")
+
+
 class NlBsnRecognizer(PatternRecognizer):
     """The Dutch citizen service number (BSN, formerly sofinummer) after its label: nine digits (`1234.56.782`,
     `123 456 782`) that pass the eleven test. One random nine-digit number in eleven passes it, so the label is
@@ -674,6 +690,23 @@ class NlBsnRecognizer(PatternRecognizer):
     def validate_result(self, pattern_text: str) -> bool:
         digits = [int(c) for c in pattern_text if c.isdigit()]
         return len(digits) == 9 and (sum(d * (9 - i) for i, d in enumerate(digits[:8])) - digits[8]) % 11 == 0
+
+
+class SsnByCueRecognizer(PatternRecognizer):
+    """A US social security number or ITIN after its word, with or without separators (`SSN 536824419`, `my social
+    is 536 82 4419`, `ITIN: 912-70-1234`): Presidio's own finds nine plain digits only with a context score, which
+    this project does not use. Not an area of 000 or 666, a group of 00 or a serial of 0000, which are never issued."""
+
+    def __init__(self) -> None:
+        super().__init__(
+            supported_entity="US_SSN", name="SsnByCueRecognizer", global_regex_flags=CASE_INSENSITIVE,
+            patterns=[Pattern("ssn after its word", rf"(?<=\b{_SSN_CUE}\W{{0,4}}(?:(?:is|was|ist|es|est|:)\W{{1,3}})?)"
+                                                    r"(?<![\d-])\d{3}([- .]?)\d{2}\1\d{4}(?![\d-])", 0.85)],
+        )
+
+    def validate_result(self, pattern_text: str) -> bool:
+        digits = "".join(c for c in pattern_text if c.isdigit())
+        return digits[:3] not in ("000", "666") and digits[3:5] != "00" and digits[5:] != "0000"
 
 
 # An identity document's number after its label, in en/de/fr/es/it/nl: `Ausweisnummer: T22000129`, `passport no.
@@ -708,6 +741,7 @@ def pattern_recognizers(
         IbanRecognizer(),
         ContextIpRecognizer(),
         UsSsnRecognizer(),
+        SsnByCueRecognizer(),
         *national_id_recognizers(),
         CryptoRecognizer(),
         *custom_recognizers(),

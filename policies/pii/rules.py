@@ -5,7 +5,8 @@ Sources of a decision, in order of precedence (the first that says something win
 1. the policy's own `[[pii.rules]]`,
 2. safe fields (kept, never scrubbed),
 3. key rules: a key containing a sensitive term (`password`, `api_key`, `ssn`, ...) has its value removed,
-4. the built-in field rules (`DEFAULT_RULES`, unless `default_rules = false`),
+4. the built-in field rules (`DEFAULT_RULES`, unless `default_rules = false`); then a key naming a key or a signature
+   (`algolia_key`, `hmac_key`; keys.py `names_a_token`): a token-shaped string under it is replaced,
 5. what the key's words say (fields.py): a person's name, a street address, a person in a role (with the built-in
    rules), an identifier number whose strings are detected without phone and IP detectors, or the name of a thing
    (a company, a product) whose strings are detected without name detectors,
@@ -24,7 +25,7 @@ from typing import Any
 
 from policies.pii.config import DEFAULT_RULES, FieldRule, PiiConfig
 from policies.pii.fields import ADDRESS, NUMBER_ID, PERSON, ROLE, THING, field_class
-from policies.pii.keys import FreeTextKeys, SensitiveKeys, about_a_secret
+from policies.pii.keys import FreeTextKeys, SensitiveKeys, about_a_secret, names_a_token
 from policies.pii.limits import encodable
 from policies.pii.redactions import (
     ABOUT_SECRET,
@@ -37,6 +38,7 @@ from policies.pii.redactions import (
     REPLACE_NAME,
     REPLACE_PERSON,
     REPLACE_TEXT,
+    REPLACE_TOKEN,
     RULE_KINDS,
     SENSITIVE,
 )
@@ -64,6 +66,7 @@ _BY_FIELD = {
     ADDRESS: Action(REPLACE_TEXT, "field:address", "LOCATION", "[LOCATION]"),
     ROLE: Action(REPLACE_NAME, "field:role", "PERSON", "[PERSON]"),
 }
+_TOKEN_KEY = Action(REPLACE_TOKEN, "field:key", "SECRET_KEY", "[SECRET]")
 
 
 @dataclass(frozen=True, slots=True)
@@ -156,6 +159,8 @@ class CompiledRules:
                           ""), cls
         if rule is not None and rule.tier == _TIER_DEFAULT:
             return rule.action, cls
+        if rule is None and names_a_token(key):
+            return _TOKEN_KEY, cls
         kind = field_class(key) if self._by_field else None
         if kind in (NUMBER_ID, THING):
             return (rule.action if rule is not None else DETECT_ANY), NUMBERS if kind == NUMBER_ID else THINGS

@@ -342,3 +342,100 @@ def test_a_person_named_by_a_verb_or_a_preposition_is_replaced(scrubber: Scrubbe
                                   "Login with Microsoft Teams", "Visit from San Francisco", "Switch to Dark Mode"])
 def test_companies_places_and_products_in_a_persons_place_are_kept(scrubber: Scrubber, text: str) -> None:
     assert scrubbed(scrubber, "note", text) == {"note": text}
+
+
+# A key naming a key or a signature that the sensitive terms do not list: a token-shaped value is replaced, any other
+# value stays or goes to the detectors.
+TOKEN_KEYS = [
+    ("algolia_key", "f3a9c2e81b7d4e6fa0c5d9b2e7134c8a"),
+    ("hmacKey", "9b1d3f5a7c9e1b3d5f7a9c1e3b5d7f9a"),
+    ("ingest_key", "Zq8vN2mK4pR7tW1xY6bC3dF9gH5jL0sA"),
+    ("webhook_signature", "t=1718000000,v1=5257a869e7ecebeda32affa62cdca3fa51cad7e77a0e56ff536d0ce8e108d8bd"[14:]),
+    ("mapbox_key", "pk.eyJ1IjoiYWNtZSIsImEiOiJjbHh5ejEyMzQifQ.Xk9fT2hMbWZq"),
+    ("sentry_dsn", "3f8a9c2e81b74e6fa0c5d9b2e7134c8a"),
+    ("stripe_webhook_key", "Zq8vN2mK4pR7tW1xY6bC3dF9"),
+]
+NOT_TOKEN_KEYS = [
+    ("sort_key", "name"), ("cache_key", "user:1234:profile"), ("primary_key", "id"),
+    ("idempotency_key", "550e8400-e29b-41d4-a716-446655440000"), ("partition_key", "2024-06-01"),
+    ("translation_key", "checkout.button.pay_now_2"), ("release_key", "2024.06.1"), ("hotkey", "ctrl+shift+k"),
+    ("music_key", "C#m"), ("storage_key", "uploads/2024/06/avatar_1234567.png"),
+]
+
+
+@pytest.mark.parametrize("key, value", TOKEN_KEYS)
+def test_a_token_shaped_value_under_a_key_naming_a_key_is_replaced(scrubber: Scrubber, key: str, value: str) -> None:
+    assert scrubbed(scrubber, key, value) == {key: "[SECRET]"}
+
+
+@pytest.mark.parametrize("key, value", NOT_TOKEN_KEYS)
+def test_names_ids_and_dates_under_keys_naming_a_key_are_kept(scrubber: Scrubber, key: str, value: str) -> None:
+    assert scrubbed(scrubber, key, value) == {key: value}
+
+
+def test_pii_under_a_key_naming_a_key_still_goes_to_the_detectors(scrubber: Scrubber) -> None:
+    assert scrubbed(scrubber, "routing_key", "jane.doe@example.com") == {"routing_key": "[EMAIL]"}
+
+
+# A US social security number or ITIN after its word, with or without separators, under any key.
+SSNS_BY_CUE = [
+    ("SSN 536824419 on file", "SSN [SSN] on file"),
+    ("my social is 536 82 4419", "my social is [SSN]"),
+    ("Social Security No. 536824419", "Social Security No. [SSN]"),
+    ("ITIN: 912701234", "ITIN: [SSN]"),
+    ("SSN#536824419", "SSN#[SSN]"),
+    ("tax id 536-82-4419", "tax id [SSN]"),
+]
+NOT_SSNS = ["order 536824419 shipped", "social media 536824419 views", "SSN check took 536824419 ns"]
+
+
+@pytest.mark.parametrize("text, expected", SSNS_BY_CUE)
+def test_an_ssn_after_its_word_is_replaced_in_any_field(scrubber: Scrubber, text: str, expected: str) -> None:
+    assert scrubbed(scrubber, "summary_line", text) == {"summary_line": expected}
+
+
+@pytest.mark.parametrize("text", NOT_SSNS)
+def test_nine_digits_that_cannot_be_an_ssn_or_lack_its_word_are_kept(scrubber: Scrubber, text: str) -> None:
+    assert scrubbed(scrubber, "summary_line", text) == {"summary_line": text}
+
+
+@pytest.mark.parametrize("key", ["citizen_number", "sofi", "taxpayer_number", "personal_number", "social_number", "tax_ref",
+                                 "fiscal_id", "numero_identificacion"])
+def test_identity_and_tax_number_keys_under_other_names_are_removed(scrubber: Scrubber, key: str) -> None:
+    assert scrubbed(scrubber, key, "564738293") == {}
+
+
+@pytest.mark.parametrize("key", ["summary", "remarks", "kommentar", "commentaire", "comentario", "opmerking"])
+def test_free_text_keys_in_several_languages_are_scanned_as_free_text(scrubber: Scrubber, key: str) -> None:
+    assert scrubbed(scrubber, key, "Kunde 84629173 anrufen") == {key: "Kunde [NUMBER] anrufen"}
+
+
+# A key or token said with a few words, an arrow or a parenthesis between its label and itself, or named by the word
+# for a key alone in de/fr/es/it/nl; the value is token-shaped, so words after such labels stay.
+LABELLED_SECRETS = [
+    (f"API key for prod: {TOKEN}", "API key for prod: [SECRET]"),
+    (f"here's my token -> {TOKEN}", "here's my token -> [SECRET]"),
+    (f"I pasted the secret ({TOKEN}) by mistake", "I pasted the secret ([SECRET]) by mistake"),
+    (f"Schlüssel: {TOKEN}", "Schlüssel: [SECRET]"),
+    (f"la clé est {TOKEN}", "la clé est [SECRET]"),
+    (f"de sleutel is {TOKEN}", "de sleutel is [SECRET]"),
+    (f"la chiave è {TOKEN}", "la chiave è [SECRET]"),
+    ("Twilio auth 0123456789abcdef0123456789abcdef", "Twilio auth [SECRET]"),
+    (f"AAAAx1y2z3A:APA91b{TOKEN} in firebase", "[SECRET] in firebase"),
+]
+NOT_LABELLED_SECRETS = [
+    "the key for the storeroom is under the mat", "API key for prod: rotated yesterday", "token -> expired",
+    "the secret (of success) is practice", "la clé est perdue", "de sleutel is kwijt", "auth method: password",
+    "key metrics for Q3: revenue up 12%",
+]
+
+
+@pytest.mark.parametrize("text, expected", LABELLED_SECRETS)
+def test_a_token_said_with_words_between_it_and_its_label_is_replaced(scrubber: Scrubber, text: str,
+                                                                     expected: str) -> None:
+    assert scrubbed(scrubber, "note", text) == {"note": expected}
+
+
+@pytest.mark.parametrize("text", NOT_LABELLED_SECRETS)
+def test_words_after_a_key_label_that_are_no_token_are_kept(scrubber: Scrubber, text: str) -> None:
+    assert scrubbed(scrubber, "note", text) == {"note": text}

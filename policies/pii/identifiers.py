@@ -13,12 +13,13 @@ Analytics text is full of numbers that only look like PII: `Invoice 100045123`, 
   followed by its build (`14.9.4.199 (4412398765)`), or
 - it is the next number of a list after such a label (`builds 4412398765 and 4412398766`),
 
-is an identifier and is kept. A number written as a phone (`+49 …`, `(415) …`, `0171 1234567`) that the phone
-detector found is not taken for an identifier because of a label (`Questions about your order: 0171 1234567`),
-unless the label stands right before it (`Invoice 0171 1234567`) or says it names a number (`Invoice No: 0171
-1234567`, `Rechnungsnr. 0171 1234567`, `Facture n° 06 12 34 56 78`); `+` and `(` numbers stay phones whatever the
-label.
-Findings of other types (cards by Luhn, IBANs, SSNs, e-mails) are not affected.
+is an identifier and is kept. Before an IP-shaped dotted quad only a version's or a build's label counts (`version
+14.9.4.199`); an order, a request or a job is not numbered with dots (`request 81.2.69.160 blocked` is an address). A
+number written as a phone (`+49 …`, `(415) …`, `0171 1234567`) that the phone detector found is not taken for an
+identifier because of a label (`Questions about your order: 0171 1234567`), unless the label stands right before it
+(`Invoice 0171 1234567`) or says it names a number (`Invoice No: 0171 1234567`, `Rechnungsnr. 0171 1234567`, `Facture n°
+06 12 34 56 78`); `+` and `(` numbers stay phones whatever the label. Findings of other types (cards by Luhn, IBANs,
+SSNs, e-mails) are not affected.
 """
 
 from __future__ import annotations
@@ -45,6 +46,10 @@ _LABEL_WORDS = (
     r"|factuur\w*|bestelling|bestelnummer|referentie|versie|zending"
 )
 _NUMBER_WORDS = r"number|num|no|nr|n[°º]|n|nummer|num[ée]ro|n[úu]mero|id|code"
+# The labels before which a dotted quad is a version, not an address (`version 14.9.4.199`, `build 10.0.0.1`): an
+# order, a ticket or a request is not numbered with dots, so `request 81.2.69.160 blocked` names an address.
+_VERSION_LABEL = re.compile(r"(?i)(?:build|version|ver|release|revision|rev|v|versi[óo]n|compilaci[óo]n|versione"
+                            r"|versie)s?\W*$")
 _LABEL = re.compile(  # `Invoice 123`, `Bestellnr. 123`, `order #123`, `build_number=123`, `app_build: 123`, `builds 1`
     rf"(?i)(?<![A-Za-z0-9@./-])(?:{_LABEL_WORDS})s?(?:[\s_-]*(?:{_NUMBER_WORDS})\.?)?(?:\s*[:#=]\s*|\s+|[-_]?#|[-_])$"
 )
@@ -82,6 +87,12 @@ def _names_it(label: str) -> bool:
     """A label right before its number (`Invoice 0171 1234567`) or one that says "number" (`Order No: 0171 …`), not a
     label with a colon (`Questions about your order: 0171 1234567`)."""
     return (":" not in label and "=" not in label) or _NUMBERED.search(label) is not None
+
+
+def _labels_it(label: str, found: str, entity: str) -> bool:
+    if entity == "IP_ADDRESS":
+        return _VERSION_LABEL.search(label) is not None
+    return entity != "PHONE_NUMBER" or not _written_as_a_phone(found) or _names_it(label)
 
 
 def _label(text: str, start: int) -> re.Match[str] | None:
@@ -135,7 +146,7 @@ def is_identifier(text: str, start: int, end: int, entity: str) -> bool:
     if found.startswith(("+", "(")):
         return False
     label = _label(text, start)
-    if label is not None and (entity != "PHONE_NUMBER" or not _written_as_a_phone(found) or _names_it(label.group())):
+    if label is not None and _labels_it(label.group(), found, entity):
         return True
     if entity == "IP_ADDRESS" and _BUILD_AFTER.match(text, end):
         return True

@@ -161,10 +161,12 @@ def names_a_token(key: str) -> bool:
 
 
 # A secret as systems write one: 16 to 512 characters of the alphabets tokens use (base64, base64url, hex, with `.`,
-# `~`, `:` separators), with a letter and a digit; not a UUID, a date or a dotted version, which are ids.
+# `~`, `:` separators), with a letter and a digit; not a UUID, a date, a dotted version or a numbered id (a short
+# prefix, then digits: `INV-2024-00012345`), which are ids.
 _TOKEN = re.compile(r"(?=[^\d]*\d)(?=[^A-Za-z]*[A-Za-z])[A-Za-z0-9_\-.+/=~:]{16,512}")
 _NOT_TOKEN = re.compile(r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}"
-                        r"|\d{4}-\d{2}-\d{2}[T ][\d:.]+(?:Z|[+-]\d{2}:?\d{2})?|v?\d+(?:\.\d+)+(?:[-+][\w.-]*)?")
+                        r"|\d{4}-\d{2}-\d{2}[T ][\d:.]+(?:Z|[+-]\d{2}:?\d{2})?|v?\d+(?:\.\d+)+(?:[-+][\w.-]*)?"
+                        r"|[A-Za-z]{0,6}[-_/#]?\d[\d\-_/.]*")
 
 
 def token_shaped(value: str) -> bool:

@@ -138,7 +138,11 @@ def _part_of_long_number(text: str, start: int, end: int) -> bool:
 
 
 _BARE = re.compile(r"\d+")
-_LINK = re.compile(r"(?i)(?:tel|callto|sms|facetime|whatsapp):(?://)?\+?$")
+# A number written to call: a link (`tel:+4930…`), or glued to a phone word by its dot or colon (`tel.0612345678`,
+# `Mobil:01711234567`), as people type them in short notes.
+_LINK = re.compile(r"(?i)(?:tel|callto|sms|facetime|whatsapp):(?://)?\+?$"
+                   r"|(?<![^\W\d_])(?:tel|t[ée]l|phone|ph|mob|mobil|mobile|cell|handy|fax|gsm|tlf|telf|telefon|telefono"
+                   r"|tel[ée]fono|telefoon|mobiel|cellulare|m[óo]vil|portable)[.:]{1,2}\+?$")
 _NANP = re.compile(r"1?[2-9]\d{2}[2-9]\d{6}")
 
 
@@ -303,8 +307,11 @@ class BasicAuthRecognizer(PatternRecognizer):
         return b":" in decoded
 
 
-_PASSWORD_WORD = (r"(?:password|passwort|kennwort|passwd|pwd|passcode|passphrase|mot\s+de\s+passe|mdp"
-                  r"|contrase(?:ñ|n)a|clave|wachtwoord|parola\s+d['\u2019]ordine|senha)")
+_PASSWORD_WORD = (r"(?:password|passwort|kennwort|passwd|pwd|passcode|passphrase|mot\s*de\s*passe|mdp"
+                  r"|contrase(?:ñ|n)a|clave|wachtwoord|parola\s+d['\u2019]ordine|senha"
+                  # access codes and wifi keys, in en/de/fr/es/it/nl
+                  r"|access\s+code|zugangscode|code\s+d['\u2019]acc[èe]s|clave\s+de\s+acceso|codice\s+d['\u2019]accesso"
+                  r"|codice\s+di\s+accesso|toegangscode|(?:wlan|wifi|wi-fi)[-\s]?(?:schl(?:ü|ue)ssel|key|sleutel))")
 # Without `clave` (also a key, a code, a clue: `la clave del éxito es …`): the word that may stand apart from its value.
 _PASSWORD_NOUN = _PASSWORD_WORD.replace("|clave", "")
 _QUOTE = r"[\"'\u201c\u201d\u201e\u00ab\u00bb\u2018\u2019`]"
@@ -341,7 +348,16 @@ _PASSWORD_PATTERNS = [
     ("qualified password", rf"(?<=\b{_PASSWORD_NOUN}(?:\s+[^\s:=\"]{{1,20}}){{0,4}}?{_SEPARATOR}){_SHAPED}"),
     ("bare password", rf"(?<=\b{_PASSWORD_NOUN}\s+){_SHAPED}"),
     # Quoted right after the word, or after `to`: `use password 'letmein!' to log in`, `set my password to dragon99`.
-    ("quoted password", rf"(?<=\b{_PASSWORD_NOUN}\s+{_QUOTE}){_NOT_QUOTE}{{4,64}}(?={_QUOTE})"),
+    ("quoted password", rf"(?<=\b{_PASSWORD_NOUN}\s+{_QUOTE}[ \u00a0\u202f]?){_NOT_QUOTE}{{4,64}}"
+                        rf"(?=[ \u00a0\u202f]?{_QUOTE})"),
+    # Before its word: `use Xk9#mP2q as the password`, `hunter2 is my password`, `Sommer24! ist mein Passwort`.
+    ("password before its word", rf"(?<![^\s\"'(]){_SHAPED}(?=\s+(?:as|is|was|als|ist|war|comme|est|como|es|come|è"
+                                 r"|era|zijn|wordt)\s+(?:(?:the|my|your|our|a|new|temporary|mein|meine|dein|das|ein"
+                                 r"|neues|mon|votre|le|nouveau|mi|su|la|nueva|mia|nuova|mijn|je|het|nieuwe|uw)\s+)*"
+                                 rf"{_PASSWORD_NOUN}\b(?!\s*\w*(?:policy|policies|reset|manager|field|requirement|rule"
+                                 r"|strength|hint|page|link|form|change|richtlinie|feld|champ|campo|veld|beleid)))"),
+    # A login's password after a slash or a comma: `user jdoe / pass Xk9#mP2q`, `jdoe, pw Sommer24!`.
+    ("pass after a login", rf"(?<=[/,;|]\s*(?:pass|pw|pwd)\s*[:=]?\s+){_SHAPED}"),
     ("password to", rf"(?<=\b(?:{_PASSWORD_NOUN}|pw|pass)s?\s+(?:(?:to|auf|en|a|naar|in|from|von|de|da|van)\s+"
                     rf"|(?:{_IS}\s+){{1,2}})){_SHAPED}"),
     ("passwords", rf"(?<=\b{_PASSWORD_NOUN}s\s+){_SHAPED}"),
@@ -362,7 +378,8 @@ _PASSWORD_PATTERNS = [
 
 # A key or token after its label: `api_key=…`, `X-Api-Key: …`, `client_secret: "…"`, `Authorization: Token …`. The
 # value is token-shaped: 16 or more characters of the alphabets tokens use (base64, base64url, hex), with a letter and a
-# digit, so that `token expired` or `secret: none` stay; not a UUID (`idempotency key 550e8400-…` is an id).
+# digit, so that `token expired` or `secret: none` stay; not a UUID (`idempotency key 550e8400-…` is an id) nor a
+# numbered id (`INV-2024-00012345`).
 _SECRET_LABEL = (r"(?:\b|(?<=_))(?:x-)?(?:(?:api|access|license|licence|private|secret|app|client|master|signing"
                  r"|service|encryption|write|auth|account|shared[-_ ]?access)?[-_ ]?key|access[-_ ]?key"
                  r"|secret(?:[-_ ]?key)?|client[-_ ]?secret|(?:access|auth|api|refresh|session|bearer|id)?[-_ ]?token"
@@ -382,6 +399,8 @@ _SECRET_SAID = (rf"(?:\s*[:=]\s*|\s*(?:-+>|\u2192)\s*|\s*\(\s*|\s+(?:{_SECRET_IS
 _LABELLED_SECRET = (rf"(?<={_SECRET_LABEL}{_QUOTE}?{_SECRET_SAID}"
                     rf"(?:{_QUOTE}|(?:bearer|token|basic)\s+)?)"
                     r"(?![0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}(?![\w.+/=~-]))"
+                    # nor a numbered id: a short prefix, then digits (`INV-2024-00012345`)
+                    r"(?![A-Za-z]{0,6}[-_/#]?\d[\d\-_/.]*(?![\w+/=~]))"
                     r"(?=[A-Za-z0-9_\-.+/=~]*\d)(?=[A-Za-z0-9_\-.+/=~]*[A-Za-z])[A-Za-z0-9_\-.+/=~]{16,512}")
 
 _NUMBER = r"\d{1,5}(?:\s?[a-zA-Z](?![a-zA-Z]))?(?:[-/]\d{1,4})?"

@@ -359,7 +359,7 @@ NOT_TOKEN_KEYS = [
     ("sort_key", "name"), ("cache_key", "user:1234:profile"), ("primary_key", "id"),
     ("idempotency_key", "550e8400-e29b-41d4-a716-446655440000"), ("partition_key", "2024-06-01"),
     ("translation_key", "checkout.button.pay_now_2"), ("release_key", "2024.06.1"), ("hotkey", "ctrl+shift+k"),
-    ("music_key", "C#m"), ("storage_key", "uploads/2024/06/avatar_1234567.png"),
+    ("music_key", "C#m"), ("storage_key", "uploads/2024/06/avatar_1234567.png"), ("invoice_key", "INV-2024-00012345"),
 ]
 
 
@@ -399,8 +399,8 @@ def test_nine_digits_that_cannot_be_an_ssn_or_lack_its_word_are_kept(scrubber: S
     assert scrubbed(scrubber, "summary_line", text) == {"summary_line": text}
 
 
-@pytest.mark.parametrize("key", ["citizen_number", "sofi", "taxpayer_number", "personal_number", "social_number", "tax_ref",
-                                 "fiscal_id", "numero_identificacion"])
+@pytest.mark.parametrize("key", ["citizen_number", "sofi", "taxpayer_number", "personal_number", "social_number",
+                                 "tax_ref", "fiscal_id", "numero_identificacion"])
 def test_identity_and_tax_number_keys_under_other_names_are_removed(scrubber: Scrubber, key: str) -> None:
     assert scrubbed(scrubber, key, "564738293") == {}
 
@@ -426,7 +426,7 @@ LABELLED_SECRETS = [
 NOT_LABELLED_SECRETS = [
     "the key for the storeroom is under the mat", "API key for prod: rotated yesterday", "token -> expired",
     "the secret (of success) is practice", "la clé est perdue", "de sleutel is kwijt", "auth method: password",
-    "key metrics for Q3: revenue up 12%",
+    "key metrics for Q3: revenue up 12%", "key invoice is INV-2024-00012345", "auth code: RE-2024-000123456",
 ]
 
 
@@ -438,4 +438,57 @@ def test_a_token_said_with_words_between_it_and_its_label_is_replaced(scrubber: 
 
 @pytest.mark.parametrize("text", NOT_LABELLED_SECRETS)
 def test_words_after_a_key_label_that_are_no_token_are_kept(scrubber: Scrubber, text: str) -> None:
+    assert scrubbed(scrubber, "note", text) == {"note": text}
+
+
+# A phone number glued to its word by a dot or a colon, as typed in short notes; an IP address after a label that is
+# not a version's; and what stays: other labels glued to numbers, versions and builds with dots.
+NUMBERS_IN_NOTES = [
+    ("tel.0612345678", "tel.[PHONE]"),
+    ("Mobil:01711234567 bitte", "Mobil:[PHONE] bitte"),
+    ("Tél.:0612345678", "Tél.:[PHONE]"),
+    ("request 81.2.69.160 blocked", "request 81.2.69.0 blocked"),
+    ("job 10.4.5.6 failed", "job 10.4.5.0 failed"),
+]
+NOT_NUMBERS_IN_NOTES = ["ver.0612345678", "ref:0612345678", "version 14.9.4.199 released", "build 10.0.0.1 failed",
+                        "release 3.12.0.4471 rolled out"]
+
+
+@pytest.mark.parametrize("text, expected", NUMBERS_IN_NOTES)
+def test_glued_phones_and_addresses_after_other_labels_are_redacted(scrubber: Scrubber, text: str,
+                                                                    expected: str) -> None:
+    assert scrubbed(scrubber, "note", text) == {"note": expected}
+
+
+@pytest.mark.parametrize("text", NOT_NUMBERS_IN_NOTES)
+def test_glued_ids_versions_and_builds_are_kept(scrubber: Scrubber, text: str) -> None:
+    assert scrubbed(scrubber, "note", text) == {"note": text}
+
+
+# A password before its word, after a login's slash, in French quotes with their spaces, and access codes and wifi keys
+# by their words; what stays: a word before `password` that is not shaped like one, or a password's policy or field.
+PASSWORDS_SAID_OTHERWISE = [
+    ("Use Xk9#mP2q as the password", "Use [SECRET] as the password"),
+    ("hunter2 is my password", "[SECRET] is my password"),
+    ("Sommer24! ist mein Passwort", "[SECRET] ist mein Passwort"),
+    ("user jdoe / pass Xk9#mP2q", "user jdoe / pass [SECRET]"),
+    ("mot de passe « Xk9#mP2q »", "mot de passe « [SECRET] »"),
+    ("motdepasse: Xk9#mP2q", "motdepasse: [SECRET]"),
+    ("Zugangscode: Xk9#mP2q", "Zugangscode: [SECRET]"),
+    ("code d'accès : 482913", "code d'accès : [SECRET]"),
+    ("WLAN-Schlüssel: Xk9mP2qaZ", "WLAN-Schlüssel: [SECRET]"),
+]
+NOT_PASSWORDS_SAID_OTHERWISE = [
+    "Version2 is the new password policy", "Chrome is the password manager we use", "this is my password",
+    "boarding pass QR7X9 scanned", "Step3 is the password field", "wifi is down on floor 3",
+]
+
+
+@pytest.mark.parametrize("text, expected", PASSWORDS_SAID_OTHERWISE)
+def test_a_password_before_its_word_or_after_a_login_is_removed(scrubber: Scrubber, text: str, expected: str) -> None:
+    assert scrubbed(scrubber, "note", text) == {"note": expected}
+
+
+@pytest.mark.parametrize("text", NOT_PASSWORDS_SAID_OTHERWISE)
+def test_words_before_a_password_policy_or_field_are_kept(scrubber: Scrubber, text: str) -> None:
     assert scrubbed(scrubber, "note", text) == {"note": text}

@@ -116,7 +116,7 @@ _INITIAL = re.compile(r"[A-Z]\.[ \t]?[A-Z]")  # or an initial and a surname (`A.
 # The gates of the first pass (prefilter.py), by bit: each matches wherever the test of the same name could pass on
 # ASCII text (the same pattern, with Python's \s spelled out, or a looser one). Keep them in step with the tests.
 (AT, DIGITS, IPV4, IPV6, NATIONAL, STREET, JWT, PRIVATE_KEY, AUTH, AWS, SECRET, PASSWORD, PERSON, CRYPTO, NAME,
- SECRET_LABEL, CONTEXT) = (1 << i for i in range(17))
+ SECRET_LABEL, CONTEXT, GLUED_PHONE, SSN_CUE) = (1 << i for i in range(19))
 _S = r"[\s\x1c-\x1f]"
 
 
@@ -142,6 +142,8 @@ _GATES = (
     (CRYPTO, _BTC.pattern + "|0x[0-9a-fA-F]{40}", False),
     (SECRET_LABEL, _ascii(_SECRET_LABEL), True),
     (CONTEXT, _CONTEXT_GATE, False),
+    (GLUED_PHONE, _ascii(_GLUED_PHONE), True),
+    (SSN_CUE, _ascii(_SSN_CUE), True),
 )
 
 
@@ -201,7 +203,7 @@ def candidate_entities(text: str, gates: int | None = None) -> frozenset[str]:
         found += ("EMAIL_ADDRESS", "URL_CREDENTIALS")
     # On ASCII text the DIGITS gate is _DIGITS itself (same class, {6} for {6,}): its search would only repeat it.
     if gates & DIGITS and (text.isascii() or _DIGITS.search(text)):
-        _numbers(text, found)
+        _numbers(text, gates, found)
     if _could_be_ip(text, gates):
         found.append("IP_ADDRESS")
     if gates & NATIONAL and _ANY_DIGIT.search(text) and _NATIONAL.search(text):
@@ -219,14 +221,14 @@ def _could_be_ip(text: str, gates: int) -> bool:
                 or (gates & IPV6 and ("::" in text or (text.count(":") >= 7 and _IPV6_FULL.search(text)))))
 
 
-def _numbers(text: str, found: list[str]) -> None:
+def _numbers(text: str, gates: int, found: list[str]) -> None:
     """Entities made of a long run of digits."""
     phone_or_card = _PHONE_CARD.search(text) is not None
     if phone_or_card and _CARD.search(text):
         found.append("CREDIT_CARD")
-    if (phone_or_card and _PHONE.search(text)) or _GLUED_PHONE.search(text):
+    if (phone_or_card and _PHONE.search(text)) or (gates & GLUED_PHONE and _GLUED_PHONE.search(text)):
         found.append("PHONE_NUMBER")
-    if _SSN.search(text) or (_NINE.search(text) and _SSN_CUE.search(text)):
+    if _SSN.search(text) or (gates & SSN_CUE and _NINE.search(text) and _SSN_CUE.search(text)):
         found.append("US_SSN")
     if _IBAN.search(text):
         found.append("IBAN_CODE")

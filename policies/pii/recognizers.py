@@ -396,7 +396,10 @@ _SECRET_IS = r"(?:is|ist|lautet|est|es|è|era|was|wordt|are|sind|sont|son|sono|z
 # …`, `the secret (…)`); or up to three words and then a separator or a verb (`API key for prod: …`).
 _SECRET_SAID = (rf"(?:\s*[:=]\s*|\s*(?:-+>|\u2192)\s*|\s*\(\s*|\s+(?:{_SECRET_IS}\s+)?"
                 rf"|(?:\s+[^\s:=\"]{{1,20}}){{1,3}}?(?:\s*[:=]\s*|\s*(?:-+>|\u2192)\s*|\s+{_SECRET_IS}\s+))")
-_LABELLED_SECRET = (rf"(?<={_SECRET_LABEL}{_QUOTE}?{_SECRET_SAID}"
+# Its first two tests are necessary conditions, cheap, and tried first, so that the label's look-behind runs only where
+# a token could start: not inside a word, and 16 of a token's characters ahead.
+_LABELLED_SECRET = (r"(?<![A-Za-z0-9_\-.+/~])(?=[A-Za-z0-9_\-.+/=~]{16})"
+                    rf"(?<={_SECRET_LABEL}{_QUOTE}?{_SECRET_SAID}"
                     rf"(?:{_QUOTE}|(?:bearer|token|basic)\s+)?)"
                     r"(?![0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}(?![\w.+/=~-]))"
                     # nor a numbered id: a short prefix, then digits (`INV-2024-00012345`)
@@ -719,8 +722,9 @@ class SsnByCueRecognizer(PatternRecognizer):
     def __init__(self) -> None:
         super().__init__(
             supported_entity="US_SSN", name="SsnByCueRecognizer", global_regex_flags=CASE_INSENSITIVE,
-            patterns=[Pattern("ssn after its word", rf"(?<=\b{_SSN_CUE}\W{{0,4}}(?:(?:is|was|ist|es|est|:)\W{{1,3}})?)"
-                                                    r"(?<![\d-])\d{3}([- .]?)\d{2}\1\d{4}(?![\d-])", 0.85)],
+            patterns=[Pattern("ssn after its word", r"(?<![\d-])(?=\d{3}[- .]?\d{2}[- .]?\d{4}(?![\d-]))"
+                                                    rf"(?<=\b{_SSN_CUE}\W{{0,4}}(?:(?:is|was|ist|es|est|:)\W{{1,3}})?)"
+                                                    r"\d{3}([- .]?)\d{2}\1\d{4}(?![\d-])", 0.85)],
         )
 
     def validate_result(self, pattern_text: str) -> bool:

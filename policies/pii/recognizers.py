@@ -406,6 +406,21 @@ _LABELLED_SECRET = (r"(?<![A-Za-z0-9_\-.+/~])(?=[A-Za-z0-9_\-.+/=~]{16})"
                     r"(?![A-Za-z]{0,6}[-_/#]?\d[\d\-_/.]*(?![\w+/=~]))"
                     r"(?=[A-Za-z0-9_\-.+/=~]*\d)(?=[A-Za-z0-9_\-.+/=~]*[A-Za-z])[A-Za-z0-9_\-.+/=~]{16,512}")
 
+# A token before its label: `Zq8vN2mK4pR7tW1x is my API key`, `use f3a9c2e8… as the token`, `… ist der
+# API-Schlüssel`. Token-shaped as above, and random as tokens are: both cases of letters, or hex digits only (not
+# `checkout_button_v2 is the key metric`); the label ends its clause.
+_SECRET_BEFORE = (r"(?<![A-Za-z0-9_\-.+/=~])(?=[A-Za-z0-9_\-.+/=~]*\d)(?=[A-Za-z0-9_\-.+/=~]*[A-Za-z])"
+                  r"(?:(?=[A-Za-z0-9_\-.+/=~]*[a-z])(?=[A-Za-z0-9_\-.+/=~]*[A-Z])|(?=[0-9a-fA-F]{16,}(?![\w\-.+/=~])))"
+                  r"(?![0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}(?![\w.+/=~-]))"
+                  r"(?![A-Za-z]{0,6}[-_/#]?\d[\d\-_/.]*(?![\w+/=~]))"
+                  r"[A-Za-z0-9_\-.+/=~]{16,512}(?![A-Za-z0-9_\-.+/=~])"
+                  r"(?=[\"'\u201c\u201d\u00bb\u2019`)]?\s+(?:is|was|as|ist|war|als|est|comme|es|como|è|come|era|zijn|wordt"
+                  r"|is\s+nu)\s+(?:(?:the|my|our|your|a|new|der|die|das|mein|meine|unser|le|la|mon|notre|el|mi"
+                  r"|nuestra|il|mio|nostro|de|het|mijn|onze|nieuwe|neuer|nouvelle|nueva|nuovo)\s+)*"
+                  r"(?:\w+[-\s])?(?:api[-_\s]?)?(?:key|token|secret|schl(?:ü|ue)ssel|cl[ée]|clave|chiave|sleutel)"
+                  r"(?:\s+api)?(?=\s*(?:[.,;:!?)]|$)|\s+(?:for|to|of|in|on|from|and|und|f[üu]r|et|pour|y|para|e|per"
+                  r"|en|voor|van)\b))")
+
 _NUMBER = r"\d{1,5}(?:\s?[a-zA-Z](?![a-zA-Z]))?(?:[-/]\d{1,4})?"
 _NAMEWORD = r"[A-ZÀ-Ý][\w'\u2019.-]*"
 _OF = (r"(?:(?:de|del|de\s+la|della|delle|dei|degli|di|da|du|des|la|le|l['\u2019]|d['\u2019]|el|los|las|san|santa"
@@ -592,7 +607,8 @@ def custom_recognizers() -> list[EntityRecognizer]:
         PersonByContextRecognizer(),
         _pattern_recognizer("PASSWORD", "PasswordInTextRecognizer", _PASSWORD_PATTERNS, score=0.9,
                             flags=CASE_INSENSITIVE),
-        _pattern_recognizer("SECRET_KEY", "LabelledSecretRecognizer", [("labelled secret", _LABELLED_SECRET)],
+        _pattern_recognizer("SECRET_KEY", "LabelledSecretRecognizer", [("labelled secret", _LABELLED_SECRET),
+                                                                        ("secret before its label", _SECRET_BEFORE)],
                             score=0.85, flags=CASE_INSENSITIVE),
         _pattern_recognizer("STREET_ADDRESS", "StreetAddressRecognizer", _STREET_PATTERNS, score=0.8),
         _pattern_recognizer("JWT", "JwtRecognizer", [
@@ -608,6 +624,9 @@ def custom_recognizers() -> list[EntityRecognizer]:
         _pattern_recognizer("SECRET_KEY", "SecretKeyRecognizer", [
             ("stripe", r"\b(?:sk|rk)_(?:live|test)_[0-9A-Za-z]{16,}\b"),
             ("stripe webhook", r"\bwhsec_[0-9A-Za-z]{24,}\b"),
+            # Publishable keys are public by design, yet name one account: nothing analytics needs.
+            ("stripe publishable", r"\bpk_(?:live|test)_[0-9A-Za-z]{16,}\b"),
+            ("mapbox public", r"\bpk\.eyJ[A-Za-z0-9_-]{20,}\.[A-Za-z0-9_-]{10,}"),
             ("github", r"\bgh[pousr]_[A-Za-z0-9]{30,255}\b"),
             ("github fine-grained", r"\bgithub_pat_[A-Za-z0-9_]{22,255}\b"),
             ("gitlab", r"\bglpat-[A-Za-z0-9_-]{20,}\b"),

@@ -492,3 +492,31 @@ def test_a_password_before_its_word_or_after_a_login_is_removed(scrubber: Scrubb
 @pytest.mark.parametrize("text", NOT_PASSWORDS_SAID_OTHERWISE)
 def test_words_before_a_password_policy_or_field_are_kept(scrubber: Scrubber, text: str) -> None:
     assert scrubbed(scrubber, "note", text) == {"note": text}
+
+
+# A token before its label, and publishable keys by their prefixes; what stays: ids and words before `key` that are
+# not random, or a key that is an adjective (`the key metric`).
+TOKENS_BEFORE_THEIR_LABEL = [
+    (f"{TOKEN} is my API key", "[SECRET] is my API key"),
+    ("use f3a9c2e81b7d4e6fa0c5d9b2e7134c8a as the token", "use [SECRET] as the token"),
+    (f"{TOKEN} ist der API-Schlüssel", "[SECRET] ist der API-Schlüssel"),
+    (f'"{TOKEN}" is the secret.', '"[SECRET]" is the secret.'),
+    (f"{TOKEN} est ma clé API", "[SECRET] est ma clé API"),
+    (f"pk_live_{TOKEN} is our publishable key", "[SECRET] is our publishable key"),
+    ("map at pk.eyJ1IjoiYWNtZSIsImEiOiJjbHh5ejEyMzQifQ.Xk9fT2hMbWZq ok", "map at [SECRET] ok"),
+]
+NOT_TOKENS_BEFORE_THEIR_LABEL = [
+    "INV-2024-00012345 is the key invoice", "checkout_button_v2 is the key metric",
+    "550e8400-e29b-41d4-a716-446655440000 is the idempotency key", "feature/new-login-2024 is the key branch",
+    f"{TOKEN} is the key metric",
+]
+
+
+@pytest.mark.parametrize("text, expected", TOKENS_BEFORE_THEIR_LABEL)
+def test_a_token_before_its_label_is_replaced(scrubber: Scrubber, text: str, expected: str) -> None:
+    assert scrubbed(scrubber, "note", text) == {"note": expected}
+
+
+@pytest.mark.parametrize("text", NOT_TOKENS_BEFORE_THEIR_LABEL)
+def test_ids_and_words_before_a_key_that_is_no_label_are_kept(scrubber: Scrubber, text: str) -> None:
+    assert scrubbed(scrubber, "note", text) == {"note": text}

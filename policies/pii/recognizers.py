@@ -14,19 +14,19 @@ Presidio's own, tightened:
   1, 7–9, or a length no issuer uses) never qualify.
 - IP address: Presidio's pattern finds `120.0.0.0` in `Chrome/120.0.0.0`; ours rejects version-shaped contexts.
 
-Ours: JWT, bearer/basic credentials, token-shaped values after a key or token label (`api_key=…`), AWS access key
-ids, vendor secret keys by their documented prefixes (Stripe, GitHub, Slack, Google, OpenAI, SendGrid, GitLab, npm,
-PostHog personal, and the others listed in SecretKeyRecognizer), French NIRs by their key, PEM private keys, URL
-user-info, Ethereum addresses; passwords written out in text (`password: "hunter2"`, `Passwort ist ...`, `mot de passe :
-...`; with a few words between when the value is shaped like a password: `the wifi password for guests is Gast!2024`;
-`pw:`/`PIN:`; `credentials: admin:...`) and street addresses (a street word and a house number, in the order each
-language writes them: `12 Baker Street`, `Hauptstraße 5`, `12 rue de la Paix`, `Calle Mayor 5`, `Via Roma 12`,
-`Keizersgracht 123`); people named by context in each language: after a title (Mr, Frau, Mme, Sra., Sig., Dhr.), after a
-greeting (Dear, Hallo, Bonjour, Hola, Ciao, Beste), on the line after a sign-off (Best regards, Mit freundlichen Grüßen,
-Cordialement, Saludos, Cordiali saluti, Met vriendelijke groet), and as the display name of an e-mail address (`Jane Doe
-<jane@...>`); after a role's label (`cc:`, `Kunde:`, `escalated by`, `asignado a`) when no word of the name is an
-English word or a company form; and people named in full, by the name gazetteer (names.py: a given name followed by a
-surname, `Jane Doe`, `anna-schmidt` in a URL).
+Ours: JWT, bearer/basic credentials, token-shaped values after a key or token label (`api_key=…`) or before it (`… is my
+API key`), AWS access key ids, vendor secret keys by their documented prefixes (Stripe, GitHub, Slack, Google, OpenAI,
+SendGrid, GitLab, npm, PostHog personal, and the others listed in SecretKeyRecognizer), French NIRs by their key, PEM
+private keys, URL user-info, Ethereum addresses; passwords written out in text (`password: "hunter2"`, `Passwort ist
+...`, `mot de passe : ...`; with a few words between when the value is shaped like a password: `the wifi password for
+guests is Gast!2024`; `pw:`/`PIN:`; `credentials: admin:...`) and street addresses (a street word and a house number, in
+the order each language writes them: `12 Baker Street`, `Hauptstraße 5`, `12 rue de la Paix`, `Calle Mayor 5`, `Via Roma
+12`, `Keizersgracht 123`); people named by context in each language: after a title (Mr, Frau, Mme, Sra., Sig., Dhr.),
+after a greeting (Dear, Hallo, Bonjour, Hola, Ciao, Beste), on the line after a sign-off (Best regards, Mit freundlichen
+Grüßen, Cordialement, Saludos, Cordiali saluti, Met vriendelijke groet), and as the display name of an e-mail address
+(`Jane Doe <jane@...>`); after a role's label (`cc:`, `Kunde:`, `escalated by`, `asignado a`) when no word of the name
+is an English word or a company form; and people named in full, by the name gazetteer (names.py: a given name followed
+by a surname, `Jane Doe`, `anna-schmidt` in a URL).
 """
 
 from __future__ import annotations
@@ -390,7 +390,6 @@ _SECRET_LABEL = (r"(?:\b|(?<=_))(?:x-)?(?:(?:api|access|license|licence|private|
                  r"|chiave\s+segreta|api[-_ ]?sleutel|geheime\s+sleutel|jeton(?:\s+d['\u2019]acc[èe]s)?"
                  # a key or an auth value named by its word alone: `Schlüssel: …`, `la clé est …`, `Twilio auth …`
                  r"|schl(?:ü|ue|u)ssel|cl[ée]|clef|clave|chiave|sleutel|auth)")
-# After the label: a separator, or a verb (`API-Schlüssel lautet …`, `the key is …`).
 _SECRET_IS = r"(?:is|ist|lautet|est|es|è|era|was|wordt|are|sind|sont|son|sono|zijn)"
 # After the label: a separator, an arrow, a parenthesis, or a verb (`API-Schlüssel lautet …`, `the key is …`, `token ->
 # …`, `the secret (…)`); or up to three words and then a separator or a verb (`API key for prod: …`).
@@ -707,14 +706,6 @@ class FrNirRecognizer(PatternRecognizer):
         return int(text[13:]) == 97 - int(body) % 97
 
 
-# The words before a US social security number or taxpayer id: `SSN`, `SS#`, `social security (number|no.)`, `my
-# social`, `ITIN`, `TIN`, `tax id (number)`, and as de/fr/es/it/nl speakers name the American number.
-_SSN_CUE = (r"(?:ssn|ss\s?#|ssn\s?#|social(?:\s+security)?(?:\s+(?:number|no\.?|nr\.?|#))?|itin|tin"
-            r"|tax(?:payer)?\s+id(?:entification)?(?:\s+(?:number|no\.?|#))?|sozialversicherungsnummer"
-            r"|n[uú]mero\s+de\s+(?:la\s+)?seguridad\s+social|seguro\s+social|s[ée]curit[ée]\s+sociale"
-            r"|numero\s+di\s+previdenza\s+sociale)")
-
-
 class NlBsnRecognizer(PatternRecognizer):
     """The Dutch citizen service number (BSN, formerly sofinummer) after its label: nine digits (`1234.56.782`,
     `123 456 782`) that pass the eleven test. One random nine-digit number in eleven passes it, so the label is
@@ -731,6 +722,14 @@ class NlBsnRecognizer(PatternRecognizer):
     def validate_result(self, pattern_text: str) -> bool:
         digits = [int(c) for c in pattern_text if c.isdigit()]
         return len(digits) == 9 and (sum(d * (9 - i) for i, d in enumerate(digits[:8])) - digits[8]) % 11 == 0
+
+
+# The words before a US social security number or taxpayer id: `SSN`, `SS#`, `social security (number|no.)`, `my
+# social`, `ITIN`, `TIN`, `tax id (number)`, and as de/fr/es/it/nl speakers name the American number.
+_SSN_CUE = (r"(?:ssn|ss\s?#|ssn\s?#|social(?:\s+security)?(?:\s+(?:number|no\.?|nr\.?|#))?|itin|tin"
+            r"|tax(?:payer)?\s+id(?:entification)?(?:\s+(?:number|no\.?|#))?|sozialversicherungsnummer"
+            r"|n[uú]mero\s+de\s+(?:la\s+)?seguridad\s+social|seguro\s+social|s[ée]curit[ée]\s+sociale"
+            r"|numero\s+di\s+previdenza\s+sociale)")
 
 
 class SsnByCueRecognizer(PatternRecognizer):

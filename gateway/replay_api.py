@@ -143,6 +143,9 @@ async def native_ingest(request: Request) -> Response:
         return _json_refusal(gateway.health.refusal(storage_fault(fault), "replay"))
     except OutboxFull as full:
         return _json_refusal(outbox_full(gateway.metrics, source, full))
+    except ProtocolError as busy:  # the scrub workers died under this request (gateway.scrub_pool): nothing stored
+        request_context.refused(busy.code)
+        return _json_refusal(busy)
     return JSONResponse({"status": "ok", "stored": result.stored, "duplicates": result.duplicates,
                          "refused_consent": result.refused_consent})
 
@@ -175,6 +178,9 @@ async def posthog_recording(request: Request) -> Response:
         return _text_refusal(gateway.health.refusal(storage_fault(fault), "posthog-recording"))
     except OutboxFull as full:
         return _text_refusal(outbox_full(gateway.metrics, source, full))
+    except ProtocolError as busy:  # as native_ingest
+        request_context.refused(busy.code)
+        return _text_refusal(busy)
     if request.query_params.get("beacon") == "1":
         return Response(status_code=204)
     return JSONResponse({"status": "Ok"})

@@ -1,5 +1,6 @@
 """PII scrubbing in worker processes (`[http] scrub_workers`), so that a second core scrubs while this process keeps the
-event loop, the commit and delivery.
+event loop, the commit and delivery. Two kinds of job: a request's events (`scrub`), and a recording request's free
+texts (`scrub_texts`: text nodes and mutation texts, replay.privacy.Deferred).
 
 Scrubbing is most of an event's CPU (bench/load.py's profile: 64 % of the loop's time) and it is pure: events and
 settings in, scrubbed events and counts out. One process owns the database and the loop; it hands each request's
@@ -26,8 +27,10 @@ import pickle
 import sys
 import time
 from collections import deque
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from gateway.metrics import Metrics
 from gateway.protocols.codec import ProtocolError
@@ -54,7 +57,8 @@ class WorkerFailed(Exception):
 @dataclass(eq=False)
 class _Job:
     payload: bytes
-    future: asyncio.Future[Scrubbed]
+    future: asyncio.Future[Any]
+    result: Callable[[tuple[object, ...]], Any]  # the worker's answer ("done", ...) -> what the caller awaits
     tries: int = 0
 
 
@@ -105,7 +109,17 @@ class ScrubPool:
     async def scrub(self, events: list[Event]) -> Scrubbed:
         """`events` scrubbed by a worker (copies: the ones given are left as they are), with what each held.
         ProtocolError 503 (Retry-After) when the workers died under it twice."""
-        job = _Job(frame(to_rows(events)), asyncio.get_running_loop().create_future())
+        scrubbed: Scrubbed = await self._run(("events", to_rows(events)), _events_scrubbed)
+        return scrubbed
+
+    async def scrub_texts(self, texts: list[str]) -> list[str]:
+        """`texts` as the workers' `Scrubber.scrub_texts` leaves them (a recording request's text nodes and mutation
+        texts). ProtocolError 503 (Retry-After) as `scrub`."""
+        scrubbed: list[str] = await self._run(("texts", texts), _texts_scrubbed)
+        return scrubbed
+
+    async def _run(self, message: tuple[str, Any], result: Callable[[tuple[object, ...]], Any]) -> Any:
+        job = _Job(frame(message), asyncio.get_running_loop().create_future(), result)
         self._queue.append(job)
         self._dispatch()
         return await job.future
@@ -221,8 +235,7 @@ class ScrubPool:
         self.cost_s += COST_WEIGHT * (time.perf_counter() - worker.sent_at - self.cost_s)
         if not job.future.done():
             if answer[0] == "done":
-                findings, rows = answer[1], answer[2]
-                job.future.set_result((from_rows(rows), findings))  # type: ignore[arg-type]
+                job.future.set_result(job.result(answer))
             else:
                 job.future.set_exception(RuntimeError(f"scrubbing failed in a worker: {answer[1]}"))
         if worker.retiring:
@@ -269,6 +282,17 @@ class ScrubPool:
     def _keep(self, task: asyncio.Task[None]) -> None:
         self._tasks.add(task)
         task.add_done_callback(self._tasks.discard)
+
+
+def _events_scrubbed(answer: tuple[object, ...]) -> Scrubbed:
+    findings: list[Findings] = answer[1]  # type: ignore[assignment]
+    rows: list[tuple[Any, ...]] = answer[2]  # type: ignore[assignment]
+    return from_rows(rows), findings
+
+
+def _texts_scrubbed(answer: tuple[object, ...]) -> list[str]:
+    texts: list[str] = answer[1]  # type: ignore[assignment]
+    return texts
 
 
 async def _read(stream: asyncio.StreamReader) -> tuple[object, ...]:

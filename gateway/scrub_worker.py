@@ -7,8 +7,9 @@ fields) come back exactly as the in-process scrubber would leave them (integers 
 destinations get the same bytes either way; both ends are the gateway's own processes. The first frame brings the
 scrubber's settings and hash key (over the pipe: never on the command line or in the environment, which other users
 can read); the worker builds the engine, scrubs one made-up event so that everything is loaded, and says
-("ready",). Then each frame is one request's events; the answer is what was found in each and the events scrubbed.
-End of input: the worker exits.
+("ready",). Then each frame is one request's job: ("events", rows), answered with what was found in each event and
+the events scrubbed, or ("texts", texts) (a recording's free texts: replay.privacy.Deferred), answered with the
+texts as `Scrubber.scrub_texts` leaves them. End of input: the worker exits.
 
 Nothing here logs or answers with an event's content: an error is answered with its type's name only.
 """
@@ -74,14 +75,21 @@ def serve(inbound: BinaryIO, outbound: BinaryIO) -> None:
     outbound.write(frame(("ready",)))
     outbound.flush()
     while (message := read_frame(inbound)) is not None:
-        events = from_rows(message)
         try:
-            found = scrubber.scrub_events(events)
-            answer: tuple[Any, ...] = ("done", found, to_rows(events))
+            answer: tuple[Any, ...] = ("done", *work(scrubber, message))
         except Exception as error:  # noqa: BLE001 - answered, so that the request fails and the worker goes on
             answer = ("error", type(error).__name__)
         outbound.write(frame(answer))
         outbound.flush()
+
+
+def work(scrubber: Scrubber, message: tuple[str, Any]) -> tuple[Any, ...]:
+    kind, payload = message
+    if kind == "texts":
+        return (scrubber.scrub_texts(payload),)
+    events = from_rows(payload)
+    found = scrubber.scrub_events(events)
+    return found, to_rows(events)
 
 
 def main() -> None:

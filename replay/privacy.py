@@ -106,9 +106,8 @@ class RrwebPrivacy:
         self.scrub_attribute = scrub_attribute
         self.scrub_value = scrub_value
         self.scrub_texts = scrub_texts
-        self._echo: Echo | None = None  # what was typed into masked fields, while a batch is scrubbed
-        # The texts left for scrub_texts, while a batch is scrubbed with it: (where it goes, under which key, text).
-        self._deferred: list[tuple[dict[str, Any], str, str]] | None = None
+        self._echo: Echo | None = None  # what was typed into masked fields, while a batch is walked
+        self._deferred: list[tuple[dict[str, Any], str, str]] = []  # while a batch is walked: see Deferred
 
     def _text(self, value: Any) -> Any:
         # Whitespace between tags is most of a snapshot's text nodes; the scrubber leaves masked text as it is.
@@ -126,19 +125,24 @@ class RrwebPrivacy:
         """Scrub one window's events in place and return them. `unmasked_ids` are the ids of fields whose input may be
         kept; it is updated with the fields this batch's snapshots and mutations add (the caller keeps it across
         batches of the window)."""
+        deferred = self.walk(events, unmasked_ids)
+        if deferred.texts:
+            deferred.fill(self.scrub_texts(deferred.texts) if self.scrub_texts is not None
+                          else [self.scrub_text(text) for text in deferred.texts])
+        return events
+
+    def walk(self, events: list[dict[str, Any]], unmasked_ids: set[int]) -> Deferred:
+        """`scrub` but for its free texts (text nodes, mutation texts): scrubbed elsewhere (gateway.scrub_pool), they
+        are put in place with `Deferred.fill`. Everything else of the events is scrubbed in place now."""
         self._echo = _typed(events, unmasked_ids)
-        self._deferred = [] if self.scrub_texts is not None else None
+        self._deferred = []
         try:
             for event in events:
                 self._event(event, unmasked_ids)
-            if self._deferred and self.scrub_texts is not None:
-                texts = self.scrub_texts([text for _, _, text in self._deferred])
-                for (holder, key, _), text in zip(self._deferred, texts, strict=True):
-                    holder[key] = text
+            return Deferred(self._deferred)
         finally:
             self._echo = None
-            self._deferred = None
-        return events
+            self._deferred = []
 
     def _event(self, event: dict[str, Any], unmasked_ids: set[int]) -> None:
         kind, data = event.get("type"), event.get("data")
@@ -218,11 +222,8 @@ class RrwebPrivacy:
             self._scrub_into(node, "textContent", self._echoed(text))
 
     def _scrub_into(self, holder: dict[str, Any], key: str, text: str) -> None:
-        """`holder[key]` becomes `text` scrubbed: now, or with the batch's other texts at the end of `scrub`."""
-        if self._deferred is not None:
-            self._deferred.append((holder, key, text))
-        else:
-            holder[key] = self.scrub_text(text)
+        """`holder[key]` becomes `text` scrubbed, with the batch's other texts (Deferred.fill)."""
+        self._deferred.append((holder, key, text))
 
     def _element(self, node: dict[str, Any], unmasked_ids: set[int]) -> tuple[str, bool]:
         """Scrub an element's attributes; returns its tag and whether it is a field whose input is kept."""
@@ -254,6 +255,19 @@ class RrwebPrivacy:
         if isinstance(value, dict):
             return {k: self._strings(v, depth + 1) for k, v in value.items()}
         return value
+
+
+class Deferred:
+    """A walked batch's free texts, in order, and where each goes once scrubbed. The texts are echo-masked already
+    (they are what the scrubber is given); the holders are the events' own dicts, so `fill` scrubs them in place."""
+
+    def __init__(self, places: list[tuple[dict[str, Any], str, str]]) -> None:
+        self._places = places
+        self.texts = [text for _, _, text in places]
+
+    def fill(self, scrubbed: list[str]) -> None:
+        for (holder, key, _), text in zip(self._places, scrubbed, strict=True):
+            holder[key] = text
 
 
 def _drop_exchanges(payload: Any) -> None:

@@ -19,7 +19,7 @@ from replay import segment_codec
 from replay.compression import train, train_better
 from replay.ingest import Batch, Rejected
 from replay.live import LiveAnalysis
-from replay.privacy import RrwebPrivacy
+from replay.privacy import Deferred, RrwebPrivacy
 from replay.store import ChunkIn, ReplayStore, SessionConflict
 from replay.summary import summarize
 
@@ -43,6 +43,8 @@ class Recorded:
 
 # (source, chunks, request headers, query): the request's signals decide consent per destination, as for events.
 Forward = Callable[[Source, list[Recorded], Mapping[str, str], Mapping[str, str]], Awaitable[None]]
+# A request's free texts scrubbed in another process (gateway.scrub_pool), as the PII engine's scrub_texts would.
+ScrubElsewhere = Callable[[list[str]], Awaitable[list[str]]]
 
 
 @dataclass(frozen=True)
@@ -74,6 +76,8 @@ class ReplayService:
     privacy: RrwebPrivacy
     gate: Gate
     live: LiveAnalysis | None = None  # analysis as chunks arrive, when the policy enables it
+    # The scrub workers ([http] scrub_workers): a request's texts are scrubbed there while the loop serves others.
+    scrub_elsewhere: ScrubElsewhere | None = None
     _training: set[str] = field(default_factory=set)
     _since_dictionary: dict[str, int] = field(default_factory=dict)  # chunks stored since the newest dictionary
     _thresholds: dict[str, int] = field(default_factory=dict)  # raised after a failed training
@@ -92,8 +96,8 @@ class ReplayService:
     async def ingest(self, source: Source, batches: list[Batch], headers: Mapping[str, str],
                      query: Mapping[str, str]) -> Ingested:
         result = Ingested()
-        chunks: list[ChunkIn] = []
-        identifiers: list[Mapping[str, str]] = []
+        admitted: list[tuple[Batch, tuple[str, ...], set[int]]] = []
+        walked: list[Deferred] = []
         for batch in batches:
             if not batch.events:
                 continue
@@ -104,10 +108,12 @@ class ReplayService:
                 self.gate.count("replay_chunks_refused_total", 1, source=source.name, reason=reason)
                 continue
             unmasked = self.store.unmasked_nodes(batch.session_id, batch.window_id) if self.privacy.selectors else set()
-            events = self.privacy.scrub(batch.events, unmasked)
-            chunks.append(ChunkIn(batch.session_id, batch.window_id, subjects, events, summarize(events),
-                                  unmasked if self.privacy.selectors else None))
-            identifiers.append(batch.identifiers)
+            admitted.append((batch, subjects, unmasked))
+            walked.append(self.privacy.walk(batch.events, unmasked))
+        await self._fill(walked)
+        chunks = [ChunkIn(batch.session_id, batch.window_id, subjects, batch.events, summarize(batch.events),
+                          unmasked if self.privacy.selectors else None) for batch, subjects, unmasked in admitted]
+        identifiers = [batch.identifiers for batch, _, _ in admitted]
         if not chunks:
             return result
         if source.name not in self._since_dictionary:
@@ -136,6 +142,23 @@ class ReplayService:
                 Recorded(chunk.session_id, chunk.window_id, ids, chunk.subjects, chunk.events, item.digest)
                 for chunk, ids, item in zip(chunks, identifiers, stored, strict=True)], headers, query)
         return result
+
+    async def _fill(self, walked: list[Deferred]) -> None:
+        """The request's free texts scrubbed, all in one call: by the scrub workers when there are, else here. Nothing
+        is stored before this returns, so a request whose workers died (ProtocolError 503) leaves nothing behind."""
+        texts = [text for deferred in walked for text in deferred.texts]
+        if not texts:
+            return
+        if self.scrub_elsewhere is not None:
+            scrubbed = await self.scrub_elsewhere(texts)
+        elif self.privacy.scrub_texts is not None:
+            scrubbed = self.privacy.scrub_texts(texts)
+        else:
+            scrubbed = [self.privacy.scrub_text(text) for text in texts]
+        start = 0
+        for deferred in walked:
+            deferred.fill(scrubbed[start:start + len(deferred.texts)])
+            start += len(deferred.texts)
 
     # -- dictionaries ------------------------------------------------------------------------------------------------
 

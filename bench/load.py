@@ -4,6 +4,8 @@
     .venv/bin/python bench/load.py --rounds 1 --only events --profile    # where the gateway's time goes (py-spy)
     .venv/bin/python bench/load.py --only events --only overload --scrub-workers 0 --scrub-workers 2
                                                    # the gateway without and with scrub workers, in the same rounds
+    .venv/bin/python bench/load.py --only replay --scrub-workers 0 --scrub-workers 1 --before main
+                                                   # recordings: each variant, this tree and main's, in turns
 
 The load generator is wrk (Debian's; `make load` installs it when missing) with bench/load.lua, which makes every
 request's body anew: no id or text repeats between requests (enum-like values do, as on a site), so the PII scrubber
@@ -309,9 +311,17 @@ def check_delivery(vendor: FakeVendor, before: int) -> None:
     print(f"    capture vendor: {last:,} distinct events delivered from this run (warm-up included)")
 
 
-def print_before(runs: list[Run], before_name: str) -> None:
+def print_rounds(runs: list[Run], name: str) -> None:
+    """The recordings' ratio to the trivial endpoint in each round (they ran next to each other: on a shared machine
+    a round's ratio says more than the best of each)."""
+    pairs = zip([r for r in runs if r.name == name], [r for r in runs if r.name == "trivial endpoint"], strict=True)
+    ratios = ", ".join(f"{gw.mb_per_s / max(trivial.mb_per_s, 1e-9):.2f}" for gw, trivial in pairs)
+    print(f"    ratio to the same round's trivial endpoint, round by round: {ratios}")
+
+
+def print_before(runs: list[Run], name: str, before_name: str) -> None:
     """This tree's recordings against the revision's, round by round (each pair ran next to each other)."""
-    pairs = zip([r for r in runs if r.name == "gateway"], [r for r in runs if r.name == before_name], strict=True)
+    pairs = zip([r for r in runs if r.name == name], [r for r in runs if r.name == before_name], strict=True)
     for now, then in pairs:
         cpu_now, cpu_then = (r.server_cpu_s / max(1, r.ok) for r in (now, then))
         print(f"  recordings, this tree / {before_name}: {now.mb_per_s:.1f} / {then.mb_per_s:.1f} MB/s "
@@ -393,10 +403,11 @@ def main() -> int:
                         events.append(gateway("events", 4 * args.connections, n))
                         print(events[-1].line("events"))
                 if "replay" in parts:
-                    order = [lambda: gateway("replay", args.replay_connections),
+                    order = [*(partial(gateway, "replay", args.replay_connections, n) for n in variants),
                              lambda: run_minimal("replay", args.replay_connections, args.seconds)]
                     if before is not None:
-                        order.insert(1, lambda: gateway("replay", args.replay_connections, revision=before))
+                        order[len(variants):len(variants)] = [
+                            partial(gateway, "replay", args.replay_connections, n, before) for n in variants]
                     for step in reversed(order) if flip else order:
                         replay.append(step())
                         print(replay[-1].line("replay"))
@@ -406,11 +417,15 @@ def main() -> int:
     for n in variants:
         summarize_events(events, parts, n)
     if "replay" in parts:
-        gw, trivial = best(replay, "gateway"), best(replay, "trivial endpoint")
-        print(f"  recordings: gateway {gw.mb_per_s:.1f} MB/s, trivial endpoint {trivial.mb_per_s:.1f} MB/s; "
-              f"ratio {gw.mb_per_s / trivial.mb_per_s:.2f}")
-        if args.before:
-            print_before(replay, f"gateway ({args.before})")
+        trivial = best(replay, "trivial endpoint")
+        for n in variants:
+            name = gateway_name(n, args.replay_connections, "replay")
+            gw = best(replay, name)
+            print(f"  recordings: {name} {gw.mb_per_s:.1f} MB/s, trivial endpoint {trivial.mb_per_s:.1f} MB/s; "
+                  f"ratio {gw.mb_per_s / trivial.mb_per_s:.2f}")
+            print_rounds(replay, name)
+            if args.before:
+                print_before(replay, name, f"{name} ({args.before})")
     return 0
 
 

@@ -207,7 +207,8 @@ def measure(name: str, proc: subprocess.Popen[bytes], url: str, mode: str, conne
     with tempfile.NamedTemporaryFile(suffix=".txt") as samples:
         spy = subprocess.Popen(
             [str(Path(sys.executable).with_name("py-spy")), "record", "--pid", str(proc.pid), "--duration",
-             str(max(1, int(seconds) - 1)), "--rate", "50", "--format", "raw", "--nonblocking", "-o", samples.name],
+             str(max(1, int(seconds) - 1)), "--rate", "50", "--format", "raw", "--nonblocking", "--threads",
+             "-o", samples.name],
             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL) if profile else None
         r, wrk_cpu = wrk(url, mode, connections, seconds)
         if spy is not None:
@@ -222,22 +223,29 @@ def measure(name: str, proc: subprocess.Popen[bytes], url: str, mode: str, conne
                r["sent_bytes"] / max(1, r["sent_requests"]), cpu, wrk_cpu)
 
 
-def print_profile(samples: Path, most: int = 15) -> None:
+def print_profile(samples: Path, most: int = 25) -> None:
     """The functions that took most samples of py-spy's collapsed stacks: by own time, and with their callees."""
     own: Counter[str] = Counter()
     inclusive: Counter[str] = Counter()
+    threads: Counter[str] = Counter()
     total = 0
     for line in samples.read_text().splitlines():
         stack, _, count = line.rpartition(" ")
-        frames, n = stack.split(";"), int(count)
+        thread, *frames = stack.split(";")  # py-spy --threads: the thread first
+        n = int(count)
         total += n
-        own[frames[-1]] += n
+        threads[thread.split(" ")[0] + " " + (frames[0] if frames else "")] += n
+        if frames:
+            own[frames[-1]] += n
         for frame in set(frames):
             inclusive[frame] += n
     if not total:
         print("    profile: no samples (is py-spy installed, and allowed to attach?)")
         return
-    print(f"    profile ({total} samples, all threads): own time")
+    print(f"    profile ({total} samples, all threads): by thread (its first frame)")
+    for thread, n in threads.most_common(6):
+        print(f"      {n / total:6.1%}  {thread}")
+    print("    own time")
     for frame, n in own.most_common(most):
         print(f"      {n / total:6.1%}  {frame}")
     print("    with what they call (gateway and policies frames)")

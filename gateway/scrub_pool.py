@@ -5,7 +5,9 @@ texts (`scrub_texts`: text nodes and mutation texts, replay.privacy.Deferred).
 Scrubbing is most of an event's CPU (bench/load.py's profile: 64 % of the loop's time) and it is pure: events and
 settings in, scrubbed events and counts out. One process owns the database and the loop; it hands each request's
 events to one worker as one message (gateway.scrub_worker: a pipe, pickle) and awaits the answer without blocking, so
-the loop reads sockets, answers and commits meanwhile. The hand-off costs about 4 % of the scrub
+the loop reads sockets, answers and commits meanwhile. A worker is given up to `DEPTH` jobs at once, so that it starts
+the next as soon as it has answered one: under load the loop takes milliseconds to read an answer and send the next
+job, and a recording's texts take a worker less than that. The hand-off costs about 4 % of the scrub
 (bench/scrub_ipc.py).
 
 - Workers start with the gateway (it serves once they are ready) and get the scrubber's settings and hash key over
@@ -25,7 +27,6 @@ import contextlib
 import logging
 import pickle
 import sys
-import time
 from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -48,6 +49,7 @@ COST_WEIGHT = 0.2  # of the latest measurement in the running estimate
 TRIES = 2  # workers a request's events are given to before it is refused
 START_TIMEOUT_S = 120.0  # Presidio and spaCy load in seconds; a worker not ready by then is taken as failed
 MAX_RESTART_PAUSE_S = 30.0
+DEPTH = 4  # jobs sent to one worker before it has answered them (it answers in order)
 
 
 class WorkerFailed(Exception):
@@ -65,8 +67,7 @@ class _Job:
 @dataclass(eq=False)
 class _Worker:
     process: asyncio.subprocess.Process
-    job: _Job | None = None
-    sent_at: float = 0.0
+    jobs: deque[_Job] = field(default_factory=deque)  # sent, not yet answered, in order
     retiring: bool = False
     reader: asyncio.Task[None] | None = None
 
@@ -128,13 +129,14 @@ class ScrubPool:
         """Seconds until a request handed over now would start being scrubbed, at the recent cost per request, with
         `coming` more requests (admitted, still on the loop) handed over before it."""
         live = sum(1 for w in self._workers if not w.retiring) or 1
-        return (len(self._queue) + coming) * self.cost_s / live
+        return (self.queued() + coming) * self.cost_s / live
 
     def busy(self) -> int:
-        return sum(1 for w in self._workers if w.job is not None)
+        return sum(1 for w in self._workers if w.jobs)
 
     def queued(self) -> int:
-        return len(self._queue)
+        """Requests no worker has started on: waiting here, or sent to a worker busy with an earlier one."""
+        return len(self._queue) + sum(max(0, len(w.jobs) - 1) for w in self._workers)
 
     def pids(self) -> list[int]:
         """The serving workers' process ids (bench/scrub_pool.py reads their CPU time)."""
@@ -154,7 +156,7 @@ class ScrubPool:
         old = [w for w in self._workers if not w.retiring]
         for worker in old:
             worker.retiring = True
-            if worker.job is None:
+            if not worker.jobs:
                 self._stop(worker)
         self._workers.extend(fresh)
         for worker in fresh:
@@ -198,16 +200,19 @@ class ScrubPool:
         worker.reader = asyncio.get_running_loop().create_task(self._answers(worker), name="scrub-worker")
 
     def _dispatch(self) -> None:
-        for worker in self._workers:
-            while self._queue and self._queue[0].future.done():  # its request was cancelled meanwhile
+        """Hand waiting jobs to the serving workers with the fewest in hand, up to DEPTH each."""
+        while self._queue:
+            if self._queue[0].future.done():  # its request was cancelled meanwhile
                 self._queue.popleft()
-            if not self._queue:
+                continue
+            open_ = [w for w in self._workers if not w.retiring and len(w.jobs) < DEPTH]
+            if not open_:
                 return
-            if worker.job is None and not worker.retiring:
-                job = self._queue.popleft()
-                worker.job, worker.sent_at = job, time.perf_counter()
-                assert worker.process.stdin is not None
-                worker.process.stdin.write(job.payload)
+            worker = min(open_, key=lambda w: len(w.jobs))
+            job = self._queue.popleft()
+            worker.jobs.append(job)
+            assert worker.process.stdin is not None
+            worker.process.stdin.write(job.payload)
 
     async def _answers(self, worker: _Worker) -> None:
         """Read `worker`'s answers until it exits; then hand its request on and replace it."""
@@ -221,8 +226,8 @@ class ScrubPool:
         await worker.process.wait()
         if worker in self._workers:  # not when close() has let go of every worker already
             self._workers.remove(worker)
-        job, worker.job = worker.job, None
-        if job is not None:
+        lost, worker.jobs = worker.jobs, deque()
+        for job in reversed(lost):  # back at the head of the queue, in their order
             self._retry(job)
         if not worker.retiring and not self._closing:
             log.warning("a scrub worker exited (code %s); starting another", worker.process.returncode)
@@ -230,15 +235,16 @@ class ScrubPool:
             self._keep(asyncio.get_running_loop().create_task(self._replace(), name="scrub-worker-restart"))
 
     def _settle(self, worker: _Worker, answer: tuple[object, ...]) -> None:
-        job, worker.job = worker.job, None
-        assert job is not None, "a worker answered without a request"
-        self.cost_s += COST_WEIGHT * (time.perf_counter() - worker.sent_at - self.cost_s)
+        assert worker.jobs, "a worker answered without a request"
+        job = worker.jobs.popleft()
+        if answer[0] == "done":  # the worker's own time for the job: not the loop's delay in reading the answer
+            self.cost_s += COST_WEIGHT * (float(answer[1]) - self.cost_s)  # type: ignore[arg-type]
         if not job.future.done():
             if answer[0] == "done":
                 job.future.set_result(job.result(answer))
             else:
                 job.future.set_exception(RuntimeError(f"scrubbing failed in a worker: {answer[1]}"))
-        if worker.retiring:
+        if worker.retiring and not worker.jobs:
             self._stop(worker)
         self._dispatch()
 
@@ -285,13 +291,13 @@ class ScrubPool:
 
 
 def _events_scrubbed(answer: tuple[object, ...]) -> Scrubbed:
-    findings: list[Findings] = answer[1]  # type: ignore[assignment]
-    rows: list[tuple[Any, ...]] = answer[2]  # type: ignore[assignment]
+    findings: list[Findings] = answer[2]  # type: ignore[assignment]
+    rows: list[tuple[Any, ...]] = answer[3]  # type: ignore[assignment]
     return from_rows(rows), findings
 
 
 def _texts_scrubbed(answer: tuple[object, ...]) -> list[str]:
-    texts: list[str] = answer[1]  # type: ignore[assignment]
+    texts: list[str] = answer[2]  # type: ignore[assignment]
     return texts
 
 

@@ -9,7 +9,8 @@ scrubber's settings and hash key (over the pipe: never on the command line or in
 can read); the worker builds the engine, scrubs one made-up event so that everything is loaded, and says
 ("ready",). Then each frame is one request's job: ("events", rows), answered with what was found in each event and
 the events scrubbed, or ("texts", texts) (a recording's free texts: replay.privacy.Deferred), answered with the
-texts as `Scrubber.scrub_texts` leaves them. End of input: the worker exits.
+texts as `Scrubber.scrub_texts` leaves them; each answer ("done", seconds the job took, ...). Jobs are answered in the
+order they came: the pool may send the next ones before this one is answered. End of input: the worker exits.
 
 Nothing here logs or answers with an event's content: an error is answered with its type's name only.
 """
@@ -19,6 +20,7 @@ from __future__ import annotations
 import pickle
 import struct
 import sys
+import time
 from dataclasses import fields
 from pathlib import Path
 from typing import Any, BinaryIO
@@ -75,8 +77,10 @@ def serve(inbound: BinaryIO, outbound: BinaryIO) -> None:
     outbound.write(frame(("ready",)))
     outbound.flush()
     while (message := read_frame(inbound)) is not None:
+        started = time.perf_counter()
         try:
-            answer: tuple[Any, ...] = ("done", *work(scrubber, message))
+            result = work(scrubber, message)
+            answer: tuple[Any, ...] = ("done", time.perf_counter() - started, *result)
         except Exception as error:  # noqa: BLE001 - answered, so that the request fails and the worker goes on
             answer = ("error", type(error).__name__)
         outbound.write(frame(answer))

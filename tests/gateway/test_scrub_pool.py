@@ -1,13 +1,16 @@
 """The scrub pool (gateway.scrub_pool) with a real worker process: what a worker returns is what this process's
-scrubber makes of the same events, the events handed over are left as they were, and the requests waiting for a
-worker are booked as work that admission control (gateway.admission) refuses beyond its bound. Against a real gateway
+scrubber makes of the same events (and of a recording's texts), the events handed over are left as they were, the
+requests waiting for a worker are booked as work that admission control (gateway.admission) refuses beyond its bound,
+and the jobs a worker had in hand when it died are done by its replacement. Against a real gateway
 (identical destination bytes, a killed worker, a reload): tests/e2e/test_scrub_workers.py."""
 
 from __future__ import annotations
 
 import asyncio
 import copy
+import os
 import pickle
+import signal
 from pathlib import Path
 from typing import Any
 
@@ -15,7 +18,7 @@ import pytest
 
 from gateway import admission
 from gateway.metrics import Metrics
-from gateway.scrub_pool import ScrubPool
+from gateway.scrub_pool import DEPTH, ScrubPool
 from policies.event import Event
 from policies.pii.config import PiiConfig
 from policies.pii.scrubber import Scrubber
@@ -56,6 +59,44 @@ def test_a_worker_returns_what_this_process_would_make_of_the_events_and_leaves_
     assert pickle.dumps(in_worker) == pickle.dumps(here)
     assert found_there == found_here and any(found_here)
     assert in_worker[0].properties is not None and "@example.com" not in str(in_worker[0].properties)
+
+
+def texts(tag: str, n: int = 30) -> list[str]:
+    """A recording request's free texts: text nodes and mutation texts, some holding PII, some not."""
+    return [f"Order {tag}-{i} for Jane Doe, jane.{tag}{i}@example.com, +44 20 7946 {i:04d}" if i % 3 == 0
+            else f"Trail running shoe {tag} size {i}" for i in range(n)]
+
+
+def test_a_worker_returns_a_recordings_texts_as_this_process_scrubs_them(pool_and_scrubber: Any) -> None:
+    loop, pool, scrubber = pool_and_scrubber
+    given = texts("rec")
+    in_worker = loop.run_until_complete(pool.scrub_texts(list(given)))
+    assert in_worker == scrubber.scrub_texts(given)
+    assert not any("@example.com" in text for text in in_worker) and in_worker != given
+
+
+def test_jobs_a_worker_had_in_hand_when_it_died_are_done_by_its_replacement(
+        tmp_path: Path, pool_and_scrubber: Any) -> None:
+    _, _, scrubber = pool_and_scrubber
+    loop = asyncio.new_event_loop()
+    metrics = Metrics()
+    pool = loop.run_until_complete(ScrubPool.start(1, PiiConfig(), HASH_KEY, tmp_path, metrics))
+
+    async def kill_under_jobs() -> list[list[str]]:
+        waiting = [asyncio.ensure_future(pool.scrub_texts(texts(f"k{n}"))) for n in range(DEPTH + 2)]
+        await asyncio.sleep(0)  # one pass of the loop: the worker has DEPTH of them in hand
+        assert (pool.busy(), pool.queued()) == (1, DEPTH + 1)
+        [pid] = pool.pids()
+        os.kill(pid, signal.SIGKILL)
+        return await asyncio.gather(*waiting)
+
+    try:
+        done = loop.run_until_complete(kill_under_jobs())
+        assert done == [scrubber.scrub_texts(texts(f"k{n}")) for n in range(DEPTH + 2)]
+        assert metrics.value("gateway_scrub_worker_restarts_total") == 1
+    finally:
+        loop.run_until_complete(pool.close())
+        loop.close()
 
 
 def test_requests_waiting_for_a_worker_are_booked_work_that_admission_refuses_beyond_its_bound(

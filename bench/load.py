@@ -118,6 +118,7 @@ class Run:
     server_cpu_s: float
     wrk_cpu_s: float
     process_cpu_s: float  # of server_cpu_s, the serving process's own (not its scrub workers')
+    loop_cpu_s: float  # of process_cpu_s, its main thread's: the event loop's (the rest: writer, analysis, pools)
 
     @property
     def events_per_s(self) -> float:
@@ -135,16 +136,18 @@ class Run:
                f"{'1,000 events' if unit == 'events' else 'request'}") if per else "no CPU figure"
         head = f"  {self.name:<22} c={self.connections:<4} {rate}"
         latency = f"p50 {self.p50_ms:7.1f} ms  p99 {self.p99_ms:7.1f} ms  max {self.max_ms:7.1f} ms"
-        cores = (f"server {self.server_cpu_s / self.seconds:.2f} cores ({self.process_cpu_s / self.seconds:.2f} in its "
-                 f"own process), wrk {self.wrk_cpu_s / self.seconds:.2f}")
+        per_s = self.seconds
+        cores = (f"server {self.server_cpu_s / per_s:.2f} cores ({self.process_cpu_s / per_s:.2f} in its own process, "
+                 f"{self.loop_cpu_s / per_s:.2f} its loop's thread), wrk {self.wrk_cpu_s / per_s:.2f}")
         answers = (f"{self.ok} ok, {self.busy} busy ({self.busy_without_retry_after} without Retry-After), "
                    f"{self.other_errors} other errors, {self.socket_errors} socket errors ({self.timeouts} timeouts)")
         return f"{head}  {latency}  {cpu}; {cores}; {answers}"
 
 
-def process_cpu(pid: int) -> float:
-    """CPU seconds (user + system) used so far by `pid` alone (all its threads), from /proc."""
-    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+def process_cpu(pid: int, thread: int | None = None) -> float:
+    """CPU seconds (user + system) used so far by `pid` alone (all its threads), or by its thread `thread`."""
+    stat = Path(f"/proc/{pid}/stat") if thread is None else Path(f"/proc/{pid}/task/{thread}/stat")
+    fields = stat.read_text().rsplit(")", 1)[1].split()
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
@@ -212,6 +215,7 @@ def wrk(url: str, mode: str, connections: int, seconds: float) -> tuple[dict[str
 def measure(name: str, proc: subprocess.Popen[bytes], url: str, mode: str, connections: int,
             seconds: float, profile: bool = False) -> Run:
     cpu_before, own_before = process_tree_cpu(proc.pid), process_cpu(proc.pid)
+    loop_before = process_cpu(proc.pid, proc.pid)  # the main thread's id is the process's
     with tempfile.NamedTemporaryFile(suffix=".txt") as samples:
         spy = subprocess.Popen(
             [str(Path(sys.executable).with_name("py-spy")), "record", "--pid", str(proc.pid), "--duration",
@@ -223,12 +227,13 @@ def measure(name: str, proc: subprocess.Popen[bytes], url: str, mode: str, conne
             spy.wait(60)
             print_profile(Path(samples.name))
     cpu, own = process_tree_cpu(proc.pid) - cpu_before, process_cpu(proc.pid) - own_before
+    loop = process_cpu(proc.pid, proc.pid) - loop_before
     elapsed = r["duration_us"] / 1e6
     ok = r["requests"] - r["busy"] - r["other_errors"]
     socket_errors = r["connect_errors"] + r["read_errors"] + r["write_errors"] + r["timeouts"]
     return Run(name, connections, elapsed, ok, r["busy"], r["busy_without_retry_after"], r["other_errors"],
                socket_errors, r["timeouts"], r["p50_us"] / 1000, r["p99_us"] / 1000, r["max_us"] / 1000,
-               r["sent_bytes"] / max(1, r["sent_requests"]), cpu, wrk_cpu, own)
+               r["sent_bytes"] / max(1, r["sent_requests"]), cpu, wrk_cpu, own, loop)
 
 
 def print_profile(samples: Path, most: int = 25) -> None:

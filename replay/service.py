@@ -96,6 +96,7 @@ class ReplayService:
     async def ingest(self, source: Source, batches: list[Batch], headers: Mapping[str, str],
                      query: Mapping[str, str]) -> Ingested:
         result = Ingested()
+        privacy = self.privacy  # one policy's for the whole request, though a reload may swap it during the await
         admitted: list[tuple[Batch, tuple[str, ...], set[int]]] = []
         walked: list[Deferred] = []
         for batch in batches:
@@ -107,12 +108,12 @@ class ReplayService:
                 result.refused_consent += 1
                 self.gate.count("replay_chunks_refused_total", 1, source=source.name, reason=reason)
                 continue
-            unmasked = self.store.unmasked_nodes(batch.session_id, batch.window_id) if self.privacy.selectors else set()
+            unmasked = self.store.unmasked_nodes(batch.session_id, batch.window_id) if privacy.selectors else set()
             admitted.append((batch, subjects, unmasked))
-            walked.append(self.privacy.walk(batch.events, unmasked))
-        await self._fill(walked)
+            walked.append(privacy.walk(batch.events, unmasked))
+        await self._fill(privacy, walked)
         chunks = [ChunkIn(batch.session_id, batch.window_id, subjects, batch.events, summarize(batch.events),
-                          unmasked if self.privacy.selectors else None) for batch, subjects, unmasked in admitted]
+                          unmasked if privacy.selectors else None) for batch, subjects, unmasked in admitted]
         identifiers = [batch.identifiers for batch, _, _ in admitted]
         if not chunks:
             return result
@@ -143,7 +144,7 @@ class ReplayService:
                 for chunk, ids, item in zip(chunks, identifiers, stored, strict=True)], headers, query)
         return result
 
-    async def _fill(self, walked: list[Deferred]) -> None:
+    async def _fill(self, privacy: RrwebPrivacy, walked: list[Deferred]) -> None:
         """The request's free texts scrubbed, all in one call: by the scrub workers when there are, else here. Nothing
         is stored before this returns, so a request whose workers died (ProtocolError 503) leaves nothing behind."""
         texts = [text for deferred in walked for text in deferred.texts]
@@ -151,10 +152,10 @@ class ReplayService:
             return
         if self.scrub_elsewhere is not None:
             scrubbed = await self.scrub_elsewhere(texts)
-        elif self.privacy.scrub_texts is not None:
-            scrubbed = self.privacy.scrub_texts(texts)
+        elif privacy.scrub_texts is not None:
+            scrubbed = privacy.scrub_texts(texts)
         else:
-            scrubbed = [self.privacy.scrub_text(text) for text in texts]
+            scrubbed = [privacy.scrub_text(text) for text in texts]
         start = 0
         for deferred in walked:
             deferred.fill(scrubbed[start:start + len(deferred.texts)])

@@ -24,6 +24,7 @@
     prefix = "replay/"                # object keys start with this
     batch_bytes = 33554432            # one object takes chunks up to this many bytes of events (~1/8 of it stored)
     linger_s = 0.0                    # how long a chunk may wait for others to share its object (0: while a put runs)
+    inline_below = 1048576            # a flush of fewer bytes of events goes in the database, no object (0: never)
     orphan_after_s = 3600             # an object no index row names, older than this, is swept
     sweep_interval_s = 60             # how often emptied objects, erasures and orphans are dealt with
     compact_after_s = 3600            # a session idle this long is made one segment (replay.compaction); 0: off
@@ -58,6 +59,10 @@ class ReplayStorage:
     prefix: str = "replay/"
     batch_bytes: int = 32 * 1024 * 1024
     linger_s: float = 0.0
+    # A flush of fewer bytes of events than this is written as the database backend writes it (chunk blobs in the
+    # index's transaction, no PUT); compaction moves them to objects later. 1 MiB of events is ~128 KB stored: the
+    # smallest object S3's infrequent-access classes bill for, and each PUT is billed too. 0: every flush is an object.
+    inline_below: int = 1024 * 1024
     orphan_after_s: float = 3600.0
     sweep_interval_s: float = 60.0
     compact_after_s: float = 3600.0
@@ -131,6 +136,7 @@ def read_storage(table: Table) -> ReplayStorage:
         prefix=table.string("prefix", d.prefix),
         batch_bytes=table.integer("batch_bytes", d.batch_bytes, minimum=64 * 1024),
         linger_s=table.number("linger_s", d.linger_s),
+        inline_below=table.integer("inline_below", d.inline_below, minimum=0),
         orphan_after_s=table.number("orphan_after_s", d.orphan_after_s, minimum=1.0),
         sweep_interval_s=table.number("sweep_interval_s", d.sweep_interval_s, minimum=0.1),
         compact_after_s=table.number("compact_after_s", d.compact_after_s),
@@ -138,6 +144,8 @@ def read_storage(table: Table) -> ReplayStorage:
     )
     if storage.compact_level > 22:
         raise table.error("compact_level", "zstd levels go up to 22")
+    if storage.inline_below > storage.batch_bytes:
+        raise table.error("inline_below", f"more than batch_bytes ({storage.batch_bytes}): no flush would be an object")
     if storage.backend == "s3" and not storage.bucket:
         raise table.error("bucket", "missing: the s3 backend needs a bucket")
     if storage.endpoint and not storage.endpoint.startswith(("http://", "https://")):

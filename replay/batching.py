@@ -38,6 +38,7 @@ class Batching:
     puts_in_flight: int = 4  # objects compressed, put and indexed at once (see ReplayStore._flush)
     in_flight: set[str] = field(default_factory=set)  # keys put and not yet indexed: no orphans, whatever their age
     orphans_after: str = ""  # the sweeper lists keys after this one (replay.object_index.sweep)
+    inline_below: int = 0  # bytes of events under which a flush goes in the database, no object (ReplayStore._flush)
 
 
 def take(pending: Sequence[T], size: Callable[[T], int], limit: int) -> tuple[list[T], list[T]]:
@@ -67,4 +68,5 @@ def batching_for(storage: ReplayStorage) -> Batching | None:
         return None
     from replay.s3 import S3Objects
 
-    return Batching(S3Objects(storage), storage.prefix, storage.batch_bytes, storage.linger_s, storage.orphan_after_s)
+    return Batching(S3Objects(storage), storage.prefix, storage.batch_bytes, storage.linger_s, storage.orphan_after_s,
+                    inline_below=storage.inline_below)

@@ -270,24 +270,36 @@ class ReplayStore:
     async def _flush(self) -> None:
         """Write what is pending, then what arrived meanwhile, until nothing is left. For objects, up to
         `puts_in_flight` objects are under way at once (each compressed, put and indexed on a worker thread): a
-        request that arrives while one is being put starts the next at once instead of waiting for it."""
+        request that arrives while one is being put starts the next at once instead of waiting for it. A flush of
+        fewer than `inline_below` bytes of events is no object: it is written as the database backend writes."""
         try:
             while self._pending:
                 if self.batching is None:
                     batch, self._pending, self._pending_bytes = self._pending, [], 0
-                    await self._settle(batch, self.db.write(
-                        lambda conn, batch=batch: [self._write(conn, p) for p in batch]))
+                    await self._write_inline(batch)
                     continue
                 await self._object_slots.acquire()
                 await self._linger(self.batching)
                 batch, self._pending = take(self._pending, lambda p: p.size, self.batching.batch_bytes)
-                self._pending_bytes -= sum(p.size for p in batch)
+                size = sum(p.size for p in batch)
+                self._pending_bytes -= size
+                if size < self.batching.inline_below:
+                    self._object_slots.release()
+                    await self._write_inline(batch)
+                    continue
                 task = asyncio.get_running_loop().create_task(
                     self._settle(batch, self._write_object(self.batching, batch)), name="replay-object-flush")
                 self._committing.add(task)
                 task.add_done_callback(self._object_done)
         finally:
             self._flusher = None
+
+    async def _write_inline(self, batch: list[_Pending]) -> None:
+        """Requests' chunks with their bytes in the database, in one transaction: the database backend's write, and
+        the S3 backend's for a flush under `inline_below` (a small object costs a PUT and a wait for it, and is billed
+        as a larger one by some storage classes; compaction moves these chunks into an object once their session is
+        idle). Requests arriving meanwhile wait for the next flush, which may be large enough for an object."""
+        await self._settle(batch, self.db.write(lambda conn: [self._write(conn, p) for p in batch]))
 
     def _object_done(self, task: asyncio.Task[None]) -> None:
         self._committing.discard(task)

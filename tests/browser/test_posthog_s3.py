@@ -41,7 +41,7 @@ def test_posthog_js_recordings_on_s3_are_read_back_analysed_and_shredded_by_a_de
     policy = posthog_policy(vendor.url, pages.url)
     policy["replay"] = {"analyze_after_idle_s": 1.0, "unmasked_inputs": ["input[name=q]"],
                         "storage": {"backend": "s3", "endpoint": s3_bucket.endpoint_url, "bucket": s3_bucket.name,
-                                    "sweep_interval_s": 0.5}}
+                                    "sweep_interval_s": 0.5, "inline_below": 0}}  # every flush an object
     gateway = start_gateway(policy, env=VENDOR_ENV | s3_env(s3_bucket) | {MASTER_ENV: MASTER})
     pages.add_page("away.html", "<!doctype html><title>Away</title>")
     url = pages.add_page("shop.html", posthog_page(

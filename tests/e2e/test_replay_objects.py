@@ -53,7 +53,9 @@ ZSTD_MAGIC = b"\x28\xb5\x2f\xfd"  # how every zstd frame starts
 
 def s3_policy(vendor: FakeVendor, bucket: S3Bucket, storage: dict[str, Any] | None = None, **replay: Any
               ) -> dict[str, Any]:
-    on_s3 = {"backend": "s3", "endpoint": bucket.endpoint_url, "bucket": bucket.name, "sweep_interval_s": 0.5}
+    # Every flush an object unless a test says otherwise (`inline_below`): these tests are about objects.
+    on_s3 = {"backend": "s3", "endpoint": bucket.endpoint_url, "bucket": bucket.name, "sweep_interval_s": 0.5,
+             "inline_below": 0}
     return replay_policy(vendor.url, **replay, storage=on_s3 | (storage or {}))
 
 

@@ -40,6 +40,11 @@ def test_idle_sessions_are_compacted_after_an_hour_unless_the_file_says_otherwis
     assert (storage.compact_after_s, storage.compact_level) == (0.0, 9)
 
 
+def test_small_flushes_go_inline_below_one_mebibyte_of_events_unless_the_file_says_otherwise() -> None:
+    assert parse("").storage.inline_below == 1024 * 1024
+    assert parse("[replay.storage]\ninline_below = 0\n").storage.inline_below == 0  # every flush an object
+
+
 @pytest.mark.parametrize(("table", "key", "problem"), [
     ('backend = "s3"', "replay.storage.bucket", "needs a bucket"),
     ('backend = "gcs"', "replay.storage.backend", "unknown value"),
@@ -48,6 +53,9 @@ def test_idle_sessions_are_compacted_after_an_hour_unless_the_file_says_otherwis
     ("batch_bytes = 1000", "replay.storage.batch_bytes", "at least"),
     ("compact_level = 23", "replay.storage.compact_level", "up to 22"),
     ("compact_after_s = -1", "replay.storage.compact_after_s", "at least"),
+    ("inline_below = -1", "replay.storage.inline_below", "at least"),
+    ('inline_below = "1 MB"', "replay.storage.inline_below", "integer"),
+    ("batch_bytes = 65536\ninline_below = 65537", "replay.storage.inline_below", "more than batch_bytes"),
 ])
 def test_mistakes_name_the_key(table: str, key: str, problem: str) -> None:
     with pytest.raises(PolicyError) as error:

@@ -37,7 +37,9 @@ def chunk(session_id: str, ts: int, text: str = "hello", subjects: tuple[str, ..
 
 
 def storage(s3: S3Bucket, **settings: object) -> ReplayStorage:
-    return dataclasses.replace(ReplayStorage(backend="s3", endpoint=s3.endpoint_url, bucket=s3.name),
+    """The S3 backend on the test's bucket; every flush an object unless `settings` say otherwise (`inline_below`):
+    these tests are about objects."""
+    return dataclasses.replace(ReplayStorage(backend="s3", endpoint=s3.endpoint_url, bucket=s3.name, inline_below=0),
                                **settings)
 
 

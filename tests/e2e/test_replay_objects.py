@@ -209,10 +209,14 @@ def test_objects_hold_only_ciphertext_and_a_deletion_destroys_the_persons_key(
     assert BYSTANDER_TYPED in json.dumps(kept)
 
 
+# 300 bytes of events: a lone request (~100 bytes) goes inline, a flush of several is an object.
+@pytest.mark.parametrize("inline_below", [0, 300], ids=["every-flush-an-object", "small-flushes-inline"])
 def test_a_kill_during_flushes_loses_no_acknowledged_chunk_and_the_half_done_object_is_swept(
-    vendor: FakeVendor, start_gateway: Callable[..., GatewayProcess], seaweedfs: SeaweedFS, s3_bucket: S3Bucket
+    vendor: FakeVendor, start_gateway: Callable[..., GatewayProcess], seaweedfs: SeaweedFS, s3_bucket: S3Bucket,
+    inline_below: int
 ) -> None:
-    policy = s3_policy(vendor, s3_bucket, analyze_live=False, storage={"orphan_after_s": 1.0})
+    policy = s3_policy(vendor, s3_bucket, analyze_live=False,
+                       storage={"orphan_after_s": 1.0, "inline_below": inline_below})
     gateway = start_gateway(policy, env=s3_env(s3_bucket))
     acknowledged: list[tuple[str, int]] = []  # (session, the timestamp its chunk carries)
     lock = threading.Lock()
@@ -252,6 +256,8 @@ def test_a_kill_during_flushes_loses_no_acknowledged_chunk_and_the_half_done_obj
         events = gateway.admin(f"/admin/v1/replay/sessions/{session}/events").json()
         stored |= {(session, event["timestamp"]) for event in events}
     assert set(acknowledged) <= stored, f"{len(set(acknowledged) - stored)} acknowledged chunks lost"
+    if inline_below:  # both ways of storing were under way
+        assert query(gateway, "SELECT count(*) FROM replay_blobs")[0][0] > 0 and indexed_keys(gateway)
 
     # Every object left in the bucket is one the index names: any put before the kill and never indexed is swept.
     wait_until(lambda: set(bucket_objects(seaweedfs, s3_bucket)) == indexed_keys(gateway), timeout=30,
@@ -264,11 +270,14 @@ def cli(gateway: GatewayProcess, *args: str) -> subprocess.CompletedProcess[str]
                           env=gateway.env)
 
 
+# 16 KB of events: requests holding a full snapshot are objects, the others inline (in the database file backed up).
+@pytest.mark.parametrize("inline_below", [0, 16384], ids=["every-flush-an-object", "small-flushes-inline"])
 def test_a_backup_holds_the_objects_its_index_names_and_restores_them_into_a_new_bucket_checked(
     vendor: FakeVendor, start_gateway: Callable[..., GatewayProcess], seaweedfs: SeaweedFS, s3_bucket: S3Bucket,
-    tmp_path: Path
+    tmp_path: Path, inline_below: int
 ) -> None:
-    gateway = start_gateway(s3_policy(vendor, s3_bucket, analyze_live=False), env=s3_env(s3_bucket))
+    storage = {"inline_below": inline_below}
+    gateway = start_gateway(s3_policy(vendor, s3_bucket, storage, analyze_live=False), env=s3_env(s3_bucket))
     recordings = [json.loads(path.read_text()) for path in SESSIONS[:3]]
     for recording in recordings:
         events = recording["events"]
@@ -277,6 +286,8 @@ def test_a_backup_holds_the_objects_its_index_names_and_restores_them_into_a_new
     stored = {r["session_id"]: gateway.admin(f"/admin/v1/replay/sessions/{r['session_id']}/events").json()
               for r in recordings}
     assert gateway.policy_path is not None
+    if inline_below:  # both kinds to carry over
+        assert query(gateway, "SELECT count(*) FROM replay_blobs")[0][0] > 0 and indexed_keys(gateway)
 
     backup = tmp_path / "backup"
     done = cli(gateway, "backup", str(backup), "--data-dir", str(gateway.data_dir),
@@ -291,7 +302,8 @@ def test_a_backup_holds_the_objects_its_index_names_and_restores_them_into_a_new
 
     # The bucket is lost: the backup goes into a new one, and the restored gateway reads every event back.
     bucket = seaweedfs.create_bucket()
-    restored = GatewayProcess(tmp_path / "restored", s3_policy(vendor, bucket, analyze_live=False), env=s3_env(bucket))
+    restored = GatewayProcess(tmp_path / "restored", s3_policy(vendor, bucket, storage, analyze_live=False),
+                              env=s3_env(bucket))
     assert restored.policy_path is not None
     damaged = tmp_path / "damaged"
     shutil.copytree(backup, damaged)

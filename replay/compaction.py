@@ -21,7 +21,9 @@ old rows and bytes are what reads use.
 
 Only chunks sealed under a key are compacted, one segment per key (a session's chunks share their binding's key);
 chunks arriving after compaction are stored as chunks again and compacted with the next idle period, as another
-segment of the session.
+segment of the session. On the S3 backend, a session that goes on is not left with inline chunks (small flushes kept
+in the database, `inline_below`) for longer than `compact_after_s`: its chunks older than that become a segment
+(`busy_with_old_inline`).
 """
 
 from __future__ import annotations
@@ -132,6 +134,18 @@ def idle_sessions(after: float, before: float, limit: int, conn: Connection) -> 
                (SELECT 1 FROM replay_chunks c WHERE c.session_id = s.session_id AND c.key_id IS NOT NULL)
            ORDER BY s.updated_at LIMIT ?""", (after, before, limit)).fetchall()
     return [(session_id, source, updated_at) for session_id, source, updated_at in rows]
+
+
+def busy_with_old_inline(before: float, limit: int, conn: Connection) -> list[tuple[str, str]]:
+    """(session id, source) of sessions still being written to (not idle since `before`) that hold chunks kept in the
+    database that were written before `before`: on the S3 backend, its small flushes' inline chunks, which would
+    otherwise stay in the database as long as the session goes on."""
+    rows = conn.execute(
+        """SELECT DISTINCT s.session_id, s.source FROM replay_blobs b JOIN replay_chunks c ON c.id = b.chunk_id
+           JOIN replay_sessions s ON s.session_id = c.session_id
+           WHERE c.created_at < ? AND c.key_id IS NOT NULL AND s.updated_at >= ? LIMIT ?""",
+        (before, before, limit)).fetchall()
+    return [(session_id, source) for session_id, source in rows]
 
 
 def segments_of(conn: Connection, session_id: str) -> list[Segment]:

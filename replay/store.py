@@ -742,8 +742,10 @@ class ReplayStore:
     # -- compaction (replay.compaction) -------------------------------------------------------------------------------
 
     async def compact(self, now: float | None = None) -> int:
-        """Rewrite sessions idle for `compact_after_s` as segments, up to COMPACT_BATCH of them; returns the number of
-        segments written."""
+        """Rewrite sessions idle for `compact_after_s` as segments, up to COMPACT_BATCH of them, and on the S3 backend
+        the chunks written more than `compact_after_s` ago of sessions that still go on, if some of those are inline
+        (else a session that never goes idle would keep them in the database); returns the number of segments
+        written."""
         cutoff = (time.time() if now is None else now) - self.compact_after_s
         idle = await self.db.read(partial(compaction.idle_sessions, self._compacted_from, cutoff,
                                           compaction.COMPACT_BATCH))
@@ -752,14 +754,23 @@ class ReplayStore:
             if session_id not in self._uncompactable:
                 written += await self._compact_session(session_id, source)
             self._compacted_from = updated_at  # the next pass starts here (sessions skipped too: no stall)
+        if self.batching is not None:  # inline chunks of sessions that go on: their older chunks become a segment
+            busy = await self.db.read(partial(compaction.busy_with_old_inline, cutoff, compaction.COMPACT_BATCH))
+            for session_id, source in busy:
+                if session_id not in self._uncompactable:
+                    written += await self._compact_session(session_id, source, cutoff)
         return written
 
-    async def _compact_session(self, session_id: str, source: str) -> int:
+    async def _compact_session(self, session_id: str, source: str, written_before: float | None = None) -> int:
+        """A session's chunks (those written before `written_before`, if given) rewritten as segments."""
+        older = "" if written_before is None else " AND c.created_at < ?"
+        params = (session_id,) if written_before is None else (session_id, written_before)
+
         def select(conn: Connection) -> tuple[list[tuple[_ChunkRow, str, int, int]], _Keys, dict[str, bytes],
                                               dict[int, bytes], dict[int, Span]]:
             rows = [(_ChunkRow(*row[:5]), row[5], row[6], row[7]) for row in conn.execute(
                 f"""SELECT {_CHUNK_ROW}, c.window_id, c.first_ts, c.last_ts FROM replay_chunks c
-                    WHERE c.session_id = ? AND c.key_id IS NOT NULL ORDER BY c.first_ts, c.id""", (session_id,))]
+                    WHERE c.session_id = ? AND c.key_id IS NOT NULL{older} ORDER BY c.first_ts, c.id""", params)]
             chunk_rows = [row for row, _, _, _ in rows]
             wrapped = {key_id: conn.execute("SELECT wrapped FROM replay_keys WHERE key_id = ?", (key_id,)).fetchone()
                        for key_id in {row.key_id for row in chunk_rows if row.key_id is not None}}

@@ -121,6 +121,25 @@ def test_a_deletion_destroys_the_keys_of_inline_and_object_chunks_and_removes_in
         assert secret.encode() not in scanned and b"Lovelace" not in scanned
 
 
+def test_a_session_that_goes_on_has_its_chunks_older_than_compact_after_s_moved_into_a_segment_object(
+        store: ReplayStore) -> None:
+    asyncio.run(send(store, "busy", [0, 1, 2, 4, 5]))
+    # The first three arrived two minutes ago (compact_after_s is 60): the session is not idle, they are old.
+    asyncio.run(store.db.write(lambda c: c.execute(
+        "UPDATE replay_chunks SET created_at = created_at - 120 WHERE session_id = 'busy' AND first_ts < 1003")))
+
+    assert asyncio.run(store.compact()) == 1
+
+    assert count(store, "SELECT count(*) FROM replay_segments WHERE session_id = 'busy'") == 1
+    assert count(store, "SELECT count(*) FROM replay_chunks WHERE session_id = 'busy'") == 2  # the recent ones
+    assert inline_chunks(store, "busy") == 2
+    asyncio.run(send(store, "busy", [3]))  # late, between the segment's chunks and the recent ones
+    assert texts(store, "busy") == [text(i) for i in range(6)]
+    assert asyncio.run(store.compact()) == 0  # nothing old left inline
+    assert asyncio.run(store.compact(now=time.time() + 120)) == 1  # idle at last: the rest, another segment
+    assert texts(store, "busy") == [text(i) for i in range(6)] and inline_chunks(store, "busy") == 0
+
+
 @pytest.mark.parametrize("first_inline", [True, False])
 def test_a_resent_batch_is_stored_once_whether_its_first_copy_went_inline_or_to_an_object(
         store: ReplayStore, first_inline: bool) -> None:

@@ -79,11 +79,14 @@ def indexed_keys(gateway: GatewayProcess) -> set[str]:
     return {key for (key,) in query(gateway, "SELECT key FROM replay_objects")}
 
 
+# 16 KB of events: requests holding a full snapshot are objects, the others inline; reading and analysis the same.
+@pytest.mark.parametrize("inline_below", [0, 16384], ids=["every-flush-an-object", "small-flushes-inline"])
 def test_recordings_are_stored_in_objects_read_back_event_by_event_and_analysed(
-    vendor: FakeVendor, start_gateway: Callable[..., GatewayProcess], seaweedfs: SeaweedFS, s3_bucket: S3Bucket
+    vendor: FakeVendor, start_gateway: Callable[..., GatewayProcess], seaweedfs: SeaweedFS, s3_bucket: S3Bucket,
+    inline_below: int
 ) -> None:
-    gateway = start_gateway(s3_policy(vendor, s3_bucket, analyze_after_idle_s=0.5, train_after_chunks=20),
-                            env=s3_env(s3_bucket))
+    gateway = start_gateway(s3_policy(vendor, s3_bucket, {"inline_below": inline_below}, analyze_after_idle_s=0.5,
+                                      train_after_chunks=20), env=s3_env(s3_bucket))
     scrubber = scrubber_of(gateway)
     recordings = [json.loads(path.read_text()) for path in SESSIONS]
     for recording in recordings:
@@ -91,9 +94,11 @@ def test_recordings_are_stored_in_objects_read_back_event_by_event_and_analysed(
         for i in range(0, len(events), 40):
             assert post_events(gateway, recording["session_id"], events[i:i + 40]).status_code == 200
 
-    # The chunks are in the bucket, none in the database, whose index names each object.
-    assert set(bucket_objects(seaweedfs, s3_bucket)) == indexed_keys(gateway)
-    assert query(gateway, "SELECT count(*) FROM replay_blobs") == [(0,)]
+    # The chunks are in the bucket, none in the database (but small flushes' when inline), whose index names each
+    # object.
+    assert set(bucket_objects(seaweedfs, s3_bucket)) == indexed_keys(gateway) != set()
+    inline = query(gateway, "SELECT count(*) FROM replay_blobs")[0][0]
+    assert inline > 0 if inline_below else inline == 0
     for recording in recordings:
         stored = gateway.admin(f"/admin/v1/replay/sessions/{recording['session_id']}/events").json()
         assert stored == expected_after_scrubbing(recording["events"], scrubber, 40), recording["session_id"]

@@ -140,6 +140,18 @@ def test_a_session_that_goes_on_has_its_chunks_older_than_compact_after_s_moved_
     assert texts(store, "busy") == [text(i) for i in range(6)] and inline_chunks(store, "busy") == 0
 
 
+def test_retention_removes_a_sessions_inline_bytes_and_the_sweeper_its_emptied_objects(store: ReplayStore) -> None:
+    asyncio.run(send(store, "old", list(range(4))))
+    asyncio.run(send(store, "kept", [1]))
+
+    asyncio.run(store.db.write(lambda c: store.delete_sessions(c, ["old"])))  # what retention does when it expires
+
+    assert inline_chunks(store, "old") == 0 and count(store, "SELECT count(*) FROM replay_blobs") == 1
+    asyncio.run(store.sweep())
+    assert bucket_keys(store) == [] and count(store, "SELECT count(*) FROM replay_objects") == 0
+    assert texts(store, "kept") == [text(1)]
+
+
 @pytest.mark.parametrize("first_inline", [True, False])
 def test_a_resent_batch_is_stored_once_whether_its_first_copy_went_inline_or_to_an_object(
         store: ReplayStore, first_inline: bool) -> None:

@@ -34,6 +34,7 @@ from presidio_analyzer.predefined_recognizers import SpacyRecognizer
 from presidio_analyzer.predefined_recognizers.generic import iban_recognizer as _iban_module
 
 from policies.pii.entities import NER_ENTITIES
+from policies.pii.patterngates import PatternGates
 from policies.pii.recognizers import offline_tld_extractor, pattern_recognizers
 
 BLANK_MODEL_DIR = "spacy-blank-en"
@@ -147,21 +148,47 @@ class Analyzer:
             context_aware_enhancer=_NoContext(),
         )
         self.entities = frozenset(self.engine.get_supported_entities(_LANGUAGE))
+        self._recognizers = list(registry.recognizers)
+        self._by_entities: dict[tuple[str, ...], list[EntityRecognizer]] = {}
+        self.gates = PatternGates(self._recognizers)
         # The first analysis pays for lazy loading (regex compilation, tldextract's suffix list, phone metadata, an
         # NER model's lookups): pay it now, not in the first event's time budget.
         self.analyze(_WARM_UP, sorted(self.entities), use_ner=self.ner is not None)
 
     def analyze(self, text: str, entities: Sequence[str], use_ner: bool = False) -> Analysis:
         """Presidio's findings in `text` for `entities`, with no score threshold (the caller applies its own)."""
-        artifacts: NlpArtifacts | Any
+        _timeouts.count = 0
         if use_ner and self.ner is not None:
             artifacts = self.ner.process_text(text, _LANGUAGE)
+            results = self.engine.analyze(
+                text, language=_LANGUAGE, entities=list(entities), nlp_artifacts=artifacts, score_threshold=0.0
+            )
         else:
-            # Pattern recognizers read nothing from the NLP artifacts (context boosting is off, see _NoContext), so
-            # tokenising would only cost time, and grow spaCy's string store by every new token for ever.
-            artifacts = NlpArtifacts([], None, [], [], self.blank, _LANGUAGE)  # type: ignore[arg-type]  # no Doc: see above
-        _timeouts.count = 0
-        results = self.engine.analyze(
-            text, language=_LANGUAGE, entities=list(entities), nlp_artifacts=artifacts, score_threshold=0.0
-        )
+            results = self._patterns_only(text, entities)
         return Analysis(results, getattr(_timeouts, "count", 0) > 0)
+
+    def _patterns_only(self, text: str, entities: Sequence[str]) -> list[RecognizerResult]:
+        """What AnalyzerEngine.analyze returns for the pattern recognizers with a score threshold of 0, without its
+        per-call work that changes nothing here: the registry's look-up, NLP artifacts, the context enhancer (inert,
+        see _NoContext), explanations; and with each recognizer narrowed to the patterns that could match
+        (patterngates.py)."""
+        # Pattern recognizers read nothing from the NLP artifacts (context boosting is off, see _NoContext), so
+        # tokenising would only cost time, and grow spaCy's string store by every new token for ever.
+        artifacts: Any = NlpArtifacts([], None, [], [], self.blank, _LANGUAGE)  # type: ignore[arg-type]  # no Doc
+        wanted = list(entities)
+        open_patterns = self.gates.open_patterns(text)
+        results: list[RecognizerResult] = []
+        for recognizer in self._recognizers_for(tuple(entities)):
+            narrowed = self.gates.narrow(recognizer, open_patterns)
+            if narrowed is not None:
+                results += narrowed.analyze(text=text, entities=wanted, nlp_artifacts=artifacts)
+        return EntityRecognizer.remove_duplicates([r for r in results if r.score >= 0.0])
+
+    def _recognizers_for(self, entities: tuple[str, ...]) -> list[EntityRecognizer]:
+        """The recognizers that support any of `entities` (the registry's choice for a request, kept per entity set)."""
+        chosen = self._by_entities.get(entities)
+        if chosen is None:
+            wanted = set(entities)
+            chosen = self._by_entities[entities] = [r for r in self._recognizers
+                                                    if wanted.intersection(r.supported_entities)]
+        return chosen

@@ -25,7 +25,7 @@ from pathlib import Path
 from typing import Any
 
 import spacy
-from presidio_analyzer import AnalyzerEngine, EntityRecognizer, RecognizerRegistry, RecognizerResult
+from presidio_analyzer import AnalyzerEngine, EntityRecognizer, PatternRecognizer, RecognizerRegistry, RecognizerResult
 from presidio_analyzer import analyzer_engine as _analyzer_module
 from presidio_analyzer import pattern_recognizer as _pattern_module
 from presidio_analyzer.context_aware_enhancers import ContextAwareEnhancer
@@ -148,9 +148,7 @@ class Analyzer:
             context_aware_enhancer=_NoContext(),
         )
         self.entities = frozenset(self.engine.get_supported_entities(_LANGUAGE))
-        self._recognizers = list(registry.recognizers)
-        self._by_entities: dict[tuple[str, ...], list[EntityRecognizer]] = {}
-        self.gates = PatternGates(self._recognizers)
+        self.gates = PatternGates(registry.recognizers)
         # The first analysis pays for lazy loading (regex compilation, tldextract's suffix list, phone metadata, an
         # NER model's lookups): pay it now, not in the first event's time budget.
         self.analyze(_WARM_UP, sorted(self.entities), use_ner=self.ner is not None)
@@ -176,19 +174,19 @@ class Analyzer:
         # tokenising would only cost time, and grow spaCy's string store by every new token for ever.
         artifacts: Any = NlpArtifacts([], None, [], [], self.blank, _LANGUAGE)  # type: ignore[arg-type]  # no Doc
         wanted = list(entities)
-        open_patterns = self.gates.open_patterns(text)
+        chosen = self._recognizers_for(entities)
+        # The scan only if a pattern recognizer is to run: the phone and name finders have no patterns.
+        gated = any(isinstance(r, PatternRecognizer) for r in chosen)
+        open_patterns = self.gates.open_patterns(text) if gated else None
         results: list[RecognizerResult] = []
-        for recognizer in self._recognizers_for(tuple(entities)):
+        for recognizer in chosen:
             narrowed = self.gates.narrow(recognizer, open_patterns)
             if narrowed is not None:
                 results += narrowed.analyze(text=text, entities=wanted, nlp_artifacts=artifacts)
         return EntityRecognizer.remove_duplicates([r for r in results if r.score >= 0.0])
 
-    def _recognizers_for(self, entities: tuple[str, ...]) -> list[EntityRecognizer]:
-        """The recognizers that support any of `entities` (the registry's choice for a request, kept per entity set)."""
-        chosen = self._by_entities.get(entities)
-        if chosen is None:
-            wanted = set(entities)
-            chosen = self._by_entities[entities] = [r for r in self._recognizers
-                                                    if wanted.intersection(r.supported_entities)]
-        return chosen
+    def _recognizers_for(self, entities: Sequence[str]) -> list[EntityRecognizer]:
+        """The registry's recognizers that support any of `entities`, as the registry picks them for a request (read
+        each time: a recognizer may be added later; one the gates do not know runs all its patterns)."""
+        wanted = set(entities)
+        return [r for r in self.engine.registry.recognizers if wanted.intersection(r.supported_entities)]

@@ -26,7 +26,7 @@ from __future__ import annotations
 import copy
 import functools
 import re
-from collections.abc import Sequence
+from collections.abc import Iterable
 
 import hyperscan
 import regex
@@ -170,7 +170,7 @@ def _compiled(gates: tuple[tuple[str, int], ...], ids: list[int]) -> tuple[hyper
 class PatternGates:
     """The gates of every pattern of the given recognizers; `narrow` gives a recognizer with its open patterns only."""
 
-    def __init__(self, recognizers: Sequence[EntityRecognizer]) -> None:
+    def __init__(self, recognizers: Iterable[EntityRecognizer]) -> None:
         self._patterns: list[Pattern] = []
         gates: list[tuple[str, int]] = []
         ungateable = set()
@@ -209,8 +209,11 @@ class PatternGates:
         and ours; test_pii_pattern_gates.py compares every recognizer with and without its gates)."""
         if open_patterns is None or not isinstance(recognizer, PatternRecognizer):
             return recognizer
-        mine = frozenset(self._index[id(p)] for p in recognizer.patterns) & open_patterns
-        if len(mine) == len(recognizer.patterns):
+        indices = frozenset(self._index.get(id(p), -1) for p in recognizer.patterns)
+        if -1 in indices:
+            return recognizer  # a recognizer added since: its patterns have no gates
+        mine = indices & open_patterns
+        if mine == indices:
             return recognizer
         if not mine:
             return None

@@ -1,0 +1,169 @@
+"""The compiled pattern gates (patterngates.py) change nothing the recognizers find: a gate is open wherever its
+pattern matches, and the analyzer's direct, gated run of the recognizers gives exactly Presidio's AnalyzerEngine
+results, on written examples (Unicode traps, joined batches) and on generated text."""
+
+from __future__ import annotations
+
+import pytest
+import regex
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from presidio_analyzer import Pattern, PatternRecognizer, RecognizerResult
+from presidio_analyzer.nlp_engine import NlpArtifacts
+
+from policies.pii import patterngates
+from policies.pii.detect import _JOIN
+from policies.pii.engine import Analyzer
+from policies.pii.patterngates import PatternGates
+
+TEXTS = [
+    "mail jane.doe@example.com today", "JANE@EXAMPLE.CO.UK", "x@y", "call +1 415 555 0100 or 030 1234567",
+    "card 4111 1111 1111 1111", "IBAN DE89 3704 0044 0532 0130 00", "ip 10.1.2.3, Chrome/120.0.0.0", "v1.2.3.4",
+    "ssn 123-45-6789", "Steuer-ID 12 345 678 903", "NIF 12345678Z", "codice fiscale RSSMRA85T10A562S",
+    "NINO AB 12 34 56 C", "NIR 1 85 05 78 006 084 91", "bsn: 1234.56.782", "passport no. 533380006",
+    "password: hunter2", "Passwort ist Geheim123!", "mot de passe : «s3cr3t»",
+    "the wifi password for guests is Gast!2024",
+    "api_key=abcd1234efgh5678ijkl", "sk_live_abcdefghijklmnop1234", "ghp_abcdefghijklmnopqrstuvwxyz0123456789",
+    "Authorization: Bearer abc.def-ghi_jkl", "Basic dXNlcjpwYXNz", "Basic plan", "AKIAABCDEFGHIJKLMNOP",
+    "-----BEGIN RSA PRIVATE KEY-----\nMIIEow\n-----END RSA PRIVATE KEY-----", "-----BEGIN PRIVATE KEY-----\nabc",
+    "https://user:pa55@example.com/x", "0x52908400098527886E0F7030069857D2E4169EE7",
+    "bc1qar0srrr7xfkvy5l643lydnw9re59gtzzwf5mdq", "12 Baker Street, London", "Hauptstraße 5", "12 rue de la Paix",
+    "Calle Mayor 5", "Via Roma 12", "Keizersgracht 123",
+    "Dear Jane Doe,", "Best regards,\nJohn Smith", "cc: Oluwaseun Adeyemi", "Anna Schmidt called", "with Maria Rossi",
+    "eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxMjM0In0.abc", "nothing here", "", " ", "\t\r\n",
+    # Unicode traps: letters that fold to ASCII ones only by Unicode's rules, digits and spaces of other scripts.
+    "\u017fk_live_abcdefghijklmnop1234", "PA\u017f\u017fWORD: hunter2", "\u212aeizersgracht 12", "\u0130ban",
+    "jane@exa\u0131mple.com", "\u0661\u0662\u0663-\u0664\u0665-\u0666\u0667\u0668\u0669", "12\u00a0Baker\u00a0Street",
+    "passwort\u2029ist geheim", "Bearer\u2029abcdefghijk", "x\x00password: y", "pass\x0bword: hunter2",
+    "caf\u00e9@example.com", "M\u00fcller@example.de", "\uff11\uff12 Baker Street",
+]
+
+
+def _batches() -> list[str]:
+    return [_JOIN.join(TEXTS[i : i + 7]) for i in range(0, len(TEXTS), 7)] + [_JOIN.join(TEXTS)]
+
+
+@pytest.fixture(scope="module")
+def analyzer(tmp_path_factory: pytest.TempPathFactory) -> Analyzer:
+    return Analyzer(tmp_path_factory.mktemp("pii-data"), ("US", "GB", "DE", "FR"), 0, 0.1)
+
+
+def _pattern_recognizers(analyzer: Analyzer) -> list[PatternRecognizer]:
+    return [r for r in analyzer.engine.registry.recognizers if isinstance(r, PatternRecognizer)]
+
+
+def _matches(recognizer: PatternRecognizer, pattern: Pattern, text: str) -> bool:
+    compiled = regex.compile(pattern.regex, flags=recognizer.global_regex_flags or 0)
+    return any(m.end() > m.start() for m in compiled.finditer(text))
+
+
+def _presidio(analyzer: Analyzer, text: str) -> list[tuple[str, int, int, float]]:
+    """What Presidio's own engine finds, every entity, with empty NLP artifacts as before."""
+    artifacts = NlpArtifacts([], None, [], [], analyzer.blank, "en")  # type: ignore[arg-type]
+    results = analyzer.engine.analyze(text, language="en", entities=sorted(analyzer.entities),
+                                      nlp_artifacts=artifacts, score_threshold=0.0)
+    return _key(results)
+
+
+def _key(results: list[RecognizerResult]) -> list[tuple[str, int, int, float]]:
+    return sorted((r.entity_type, r.start, r.end, r.score) for r in results)
+
+
+def test_almost_every_pattern_has_a_gate(analyzer: Analyzer) -> None:
+    patterns = sum(len(r.patterns) for r in _pattern_recognizers(analyzer))
+    assert analyzer.gates.gated >= patterns - 2
+
+
+@pytest.mark.parametrize("text", TEXTS + _batches())
+def test_a_gate_is_open_wherever_its_pattern_matches(analyzer: Analyzer, text: str) -> None:
+    opened = analyzer.gates.open_patterns(text)
+    for recognizer in _pattern_recognizers(analyzer):
+        narrowed = analyzer.gates.narrow(recognizer, opened)
+        kept = [] if narrowed is None else narrowed.patterns  # type: ignore[attr-defined]
+        for pattern in recognizer.patterns:
+            if _matches(recognizer, pattern, text):
+                assert pattern in kept, (recognizer.name, pattern.name)
+
+
+@pytest.mark.parametrize("text", TEXTS + _batches())
+def test_the_gated_direct_run_finds_what_presidios_engine_finds(analyzer: Analyzer, text: str) -> None:
+    assert _key(analyzer.analyze(text, sorted(analyzer.entities)).results) == _presidio(analyzer, text)
+
+
+def test_gates_stay_shut_on_text_without_pii_and_texts_outside_ascii_are_not_gated(analyzer: Analyzer) -> None:
+    opened = analyzer.gates.open_patterns("the quarterly report is ready")
+    assert opened is not None
+    assert all(analyzer.gates.narrow(r, opened) is None for r in _pattern_recognizers(analyzer)
+               if r.name in ("SecretKeyRecognizer", "JwtRecognizer", "PemPrivateKeyRecognizer"))
+    assert analyzer.gates.open_patterns("caf\u00e9") is None
+
+
+def test_a_caseless_class_that_holds_the_long_s_opens_on_s() -> None:
+    # `[\u00a1-\uffff]` without case matches `s` in Python (its other case, the long s, is in the range); hyperscan's
+    # ASCII folding would not, so the gate gets `s` written in.
+    recognizer = PatternRecognizer(supported_entity="X", name="FoldTrap",
+                                   patterns=[Pattern("trap", r"\bzz[\u00a1-\uffff]zz\b", 0.9)])
+    gates = PatternGates([recognizer])
+    assert regex.search(recognizer.patterns[0].regex, "zzszz", flags=recognizer.global_regex_flags or 0)
+    assert gates.narrow(recognizer, gates.open_patterns("zzszz")) is recognizer
+    assert gates.narrow(recognizer, gates.open_patterns("zzzz")) is None
+
+
+def test_patterns_hyperscan_reads_otherwise_always_run() -> None:
+    recognizer = PatternRecognizer(supported_entity="X", name="Braces",
+                                   patterns=[Pattern("fuzzy-ish", r"ab{,3}c", 0.9), Pattern("dotless", r"\u0131x", 0.9),
+                                             Pattern("plain", r"\bqq\d{2,}", 0.9)])
+    gates = PatternGates([recognizer])
+    assert gates.gated == 1
+    narrowed = gates.narrow(recognizer, gates.open_patterns("nothing"))
+    assert narrowed is not None
+    assert [p.name for p in narrowed.patterns] == ["fuzzy-ish", "dotless"]  # type: ignore[attr-defined]
+
+
+def test_a_recognizer_added_later_runs_all_its_patterns(analyzer: Analyzer) -> None:
+    late = PatternRecognizer(supported_entity="LATE", name="LateRecognizer",
+                             patterns=[Pattern("late", r"\blate\d+", 0.9)])
+    analyzer.engine.registry.add_recognizer(late)
+    try:
+        assert _key(analyzer.analyze("x late42 y", ["LATE"]).results) == [("LATE", 2, 8, 0.9)]
+    finally:
+        analyzer.engine.registry.remove_recognizer("LateRecognizer")
+
+
+def test_a_time_out_in_a_gated_pattern_is_still_reported(analyzer: Analyzer, monkeypatch: pytest.MonkeyPatch) -> None:
+    # A catastrophically backtracking pattern whose gate (the look-ahead dropped) opens where the pattern itself
+    # finds nothing: the time-out (0.1 s) still reaches the caller, which fails closed. Where the gate is shut the
+    # pattern does not run at all: a text that timed out before may now be known to hold no match (`aaa…!` for
+    # `(a|aa)+$`).
+    evil = PatternRecognizer(supported_entity="EVIL", name="EvilRecognizer",
+                             patterns=[Pattern("evil", r"(a|aa)+(?=b)c", 0.9)])
+    gates = PatternGates([evil])
+    assert gates.gated == 1
+    monkeypatch.setattr(analyzer, "gates", gates)
+    analyzer.engine.registry.add_recognizer(evil)
+    try:
+        assert gates.narrow(evil, gates.open_patterns("a" * 40 + "c")) is evil
+        assert analyzer.analyze("a" * 40 + "c", ["EVIL"]).timed_out
+        assert gates.narrow(evil, gates.open_patterns("a" * 40 + "d")) is None
+        assert not analyzer.analyze("a" * 40 + "d", ["EVIL"]).timed_out
+    finally:
+        analyzer.engine.registry.remove_recognizer("EvilRecognizer")
+
+
+_PIECES = st.sampled_from([*TEXTS[:50], "@", ".", "-", "_", "sk_", "Bearer ", "password", ":", "=", "12", "4111",
+                                         "\u017f", "\u212a", "\u2029", "\x00", "\n", " ", "\u00e9", "straße", "Str."])
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(_PIECES, min_size=1, max_size=10).map("".join))
+def test_generated_text_gives_the_gated_run_no_other_answer(analyzer: Analyzer, text: str) -> None:
+    assert _key(analyzer.analyze(text, sorted(analyzer.entities)).results) == _presidio(analyzer, text)
+    opened = analyzer.gates.open_patterns(text)
+    for recognizer in _pattern_recognizers(analyzer):
+        narrowed = analyzer.gates.narrow(recognizer, opened)
+        kept = [] if narrowed is None else narrowed.patterns  # type: ignore[attr-defined]
+        assert all(p in kept for p in recognizer.patterns if _matches(recognizer, p, text)), recognizer.name
+
+
+def test_pattern_syntax_converts_code_point_escapes() -> None:
+    assert patterngates._hyperscan_syntax(r"a[\u2019\\u]\U0001F600") == r"a[\x{2019}\\u]\x{0001F600}"

@@ -34,7 +34,7 @@ from presidio_analyzer.predefined_recognizers import SpacyRecognizer
 from presidio_analyzer.predefined_recognizers.generic import iban_recognizer as _iban_module
 
 from policies.pii.entities import NER_ENTITIES
-from policies.pii.patterngates import PatternGates
+from policies.pii.patterngates import PatternGates, scannable
 from policies.pii.recognizers import offline_tld_extractor, pattern_recognizers
 
 BLANK_MODEL_DIR = "spacy-blank-en"
@@ -177,10 +177,10 @@ class Analyzer:
         chosen = self._recognizers_for(entities)
         # The scan only if a pattern recognizer is to run: the phone and name finders have no patterns.
         gated = any(isinstance(r, PatternRecognizer) for r in chosen)
-        open_patterns = self.gates.open_patterns(text) if gated else None
+        data = scannable(text) if gated else None
         results: list[RecognizerResult] = []
         for recognizer in chosen:
-            narrowed = self.gates.narrow(recognizer, open_patterns)
+            narrowed = self.gates.narrow(recognizer, data)
             if narrowed is not None:
                 results += narrowed.analyze(text=text, entities=wanted, nlp_artifacts=artifacts)
         return EntityRecognizer.remove_duplicates([r for r in results if r.score >= 0.0])

@@ -1,24 +1,25 @@
 """One compiled pass that says which of the pattern recognizers' regexes could match in a text.
 
-Presidio's PatternRecognizer runs each of its patterns over the whole text with the `regex` module: about 70 patterns
-in all (the secret-key recognizer alone has 50), each a separate pass, most of which find nothing. Here every pattern
-is compiled once, at start-up, into one hyperscan database in prefilter mode (HS_FLAG_PREFILTER: constructs hyperscan
-cannot run, such as look-arounds, are replaced by looser ones, so a pattern's prefilter matches wherever the pattern
-itself does, and maybe elsewhere). One scan of a text gives the patterns that could match in it; a recognizer then runs
-with just those (`narrow`), its own regexes, flags, validation and scores unchanged. So a closed gate is a necessary
-condition of no match, and the findings are the same.
+Presidio's PatternRecognizer runs each of its patterns over the whole text with the `regex` module: about 100 patterns
+in all (the secret-key recognizer alone has 50), each a separate pass, most of which find nothing. Here each
+recognizer's patterns are compiled once, at start-up, into a hyperscan database in prefilter mode (HS_FLAG_PREFILTER:
+constructs hyperscan cannot run, such as look-arounds, are replaced by looser ones). One scan of the text, when the
+recognizer is to run, says which of its patterns could match; it then runs with just those (`narrow`), its own regexes,
+flags, validation and scores unchanged, or not at all. So a closed gate is a necessary condition of no match, and the
+findings are the same. One database per recognizer, not one for all: that took three times as long to compile.
 
-The patterns are read from the recognizer objects, so new or changed ones flow in. A pattern hyperscan cannot compile
-(an unsupported construct, or too large) has no gate: it always runs; so does one with a `{` that is not a plain
-repetition (the `regex` module reads `{,3}` and fuzzy matching where hyperscan sees literals). Semantics, so that a gate
-is never stricter than the `regex` module:
-- Hyperscan's \\w, \\d, \\s, \\b and case folding are ASCII (its Unicode mode takes minutes to compile the street
-  and e-mail patterns). So only texts of printable ASCII, tab, CR, LF, NUL and U+2029 (the last two are in detect.py's
-  separator of joined strings) are gated; any other text runs every pattern. U+2029 is scanned as VT, which hyperscan
-  treats as Python treats U+2029 (white space, not a word character, not a line end).
-- Case: a caseless pattern that holds (or whose ranges span) a character that folds to an ASCII one only by Unicode's
-  rules (long s, dotless i, dotted I, Kelvin sign) always runs.
-- Python's `\\uXXXX` escapes become hyperscan's `\\x{XXXX}` (the database reads patterns as UTF-8).
+The patterns are read from the recognizer objects, so new or changed ones flow in; a recognizer whose patterns changed
+after start-up runs them all. A pattern hyperscan cannot compile has no gate: it always runs; so does one with a `{`
+that is not a plain repetition (the `regex` module reads `{,3}` and fuzzy matching where hyperscan sees literals).
+Hyperscan's \\w, \\d, \\s, \\b and case folding are ASCII here (its Unicode mode takes minutes to compile the
+street and e-mail patterns), Python's are Unicode, so each gate is the pattern loosened (`_loosened`) until it matches
+wherever Python's reading of the original does, on any text:
+- \\w, \\d, \\s and every positive class also take every code point outside ASCII; word boundaries are dropped; a
+  negated class of \\W, \\D or \\S, a POSIX class or a property becomes any one character.
+- Case: a caseless letter outside ASCII becomes any code point outside ASCII; a caseless class that holds (or spans) a
+  letter that folds to an ASCII one only by Unicode's rules (long s, dotless i, dotted I, Kelvin sign) takes the ASCII
+  letters as well; a text that holds one of those four letters is not gated at all (`scannable`).
+- Python's `\\uXXXX` escapes become hyperscan's `\\x{XXXX}` (the database reads patterns and text as UTF-8).
 """
 
 from __future__ import annotations
@@ -27,18 +28,22 @@ import copy
 import functools
 import re
 from collections.abc import Iterable
+from dataclasses import dataclass
 
 import hyperscan
 import regex
 from presidio_analyzer import EntityRecognizer, Pattern, PatternRecognizer
 
-_BASE_FLAGS = hyperscan.HS_FLAG_PREFILTER | hyperscan.HS_FLAG_UTF8 | hyperscan.HS_FLAG_ALLOWEMPTY
-_GATED_TEXT = re.compile("[\t\n\r\x00 -~\u2029]*")  # see the module's docstring
+# One report per pattern and scan is all a gate needs: every further match would be a Python callback.
+_BASE_FLAGS = (hyperscan.HS_FLAG_PREFILTER | hyperscan.HS_FLAG_UTF8 | hyperscan.HS_FLAG_ALLOWEMPTY
+               | hyperscan.HS_FLAG_SINGLEMATCH)
 _FOLDING = "\u0130\u0131\u017f\u212a"
 _RANGE = re.compile(r"(.)-(.)", re.DOTALL)
-# Escapes (group 1: a code point's) and simple classes: what is left of a pattern outside its classes.
-_CLASS = re.compile(r"(\\u[0-9a-fA-F]{4}|\\U[0-9a-fA-F]{8})|\\[\x00-\x7f]|\[(?:\\.|[^\]\\])*\]", re.DOTALL)
-_PLAIN_BRACES = re.compile(r"\\.|\{\d+(?:,\d*)?\}|(\{)", re.DOTALL)  # group 1: a brace that is no plain repetition
+# Escapes (group 1: a code point's or a property's, kept) and simple classes: what is left outside a pattern's classes.
+_CLASS = re.compile(r"(\\u[0-9a-fA-F]{4}|\\U[0-9a-fA-F]{8}|\\[pPNx]\{[^}]*\})|\\[\x00-\x7f]|\[(?:\\.|[^\]\\])*\]",
+                    re.DOTALL)
+# Group 1: a brace that is no plain repetition (nor the brace of a property, a name or a code point).
+_PLAIN_BRACES = re.compile(r"\\[pPNx]\{[^}]*\}|\\.|\{\d+(?:,\d*)?\}|(\{)", re.DOTALL)
 _MAX_NARROWED = 4096  # copies kept; most texts open one or two patterns of a recognizer, so few combinations recur
 _ESCAPE = re.compile(r"\\(?:u([0-9a-fA-F]{4})|U([0-9a-fA-F]{8})|(.))", re.DOTALL)
 
@@ -85,29 +90,81 @@ def _class_end(pattern: str, start: int) -> int:
     return -1
 
 
-def _caseless_gate(pattern: str) -> str | None:
-    """The pattern with the ASCII letters that Python's caseless matching adds to each class holding (or spanning) a
-    character of _FOLDING written into it (`[\\u00a1-\\uffff]` matches `s` because it holds the long s); None if such
-    a character stands outside a class, or a class cannot be read."""
-    out, i, last = [], 0, 0
+_OTHER = r"\x{80}-\x{10FFFF}"  # every code point outside ASCII, in hyperscan's UTF-8 syntax
+_ANY = r"\x00-\x{10FFFF}"
+_INLINE_CASELESS = re.compile(r"\(\?[a-zA-Z]*i")
+
+
+def _escape_at(pattern: str, i: int) -> tuple[str, int]:
+    """The escape at `i` as (the character it stands for, or "" if it is no code point's escape; its end)."""
+    m = _ESCAPE.match(pattern, i)
+    assert m is not None
+    code = m.group(1) or m.group(2)
+    return (chr(int(code, 16)) if code else ""), m.end()
+
+
+def _loose_class(body: str, caseless: bool) -> str:
+    """A class's body as hyperscan reads it, never stricter than Python's reading of the original on any text."""
+    if "[:" in body or re.search(r"\\[pPN]", body) or (body.startswith("^") and re.search(r"\\[WDS]", body)):
+        # Hyperscan's \w, \d, \s are within Python's, so a negated class of them and of literals only matches more;
+        # a negated \W, \D, \S would match less. Such a class, and one with a property or a name: any one character.
+        return _ANY
+    if body.startswith("^"):
+        return _hyperscan_syntax(body)
+    # Any other code point: Python's Unicode \w, \d, \s, letters of other cases, ranges read with case folding. And
+    # if the class holds (or spans) a letter that folds to an ASCII one, that ASCII letter.
+    folds = "sSkKiI" if caseless and _folds_to_ascii(body) else ""
+    if body.startswith("]"):
+        body = "\\" + body  # a literal `]` first in the class is first no more
+    return _OTHER + folds + _hyperscan_syntax(body)
+
+
+def _loosened(pattern: str, caseless: bool) -> str | None:
+    """`pattern` as a hyperscan gate that matches wherever Python's `regex` module matches the original, on any text
+    without a _FOLDING character: \\w, \\d and \\s widened to every code point outside ASCII (and Python's
+    other white space), word boundaries dropped, classes widened, caseless letters outside ASCII made any such code
+    point. None if it cannot be read so (a nested set, a property, a caseless letter that folds to an ASCII one)."""
+    out: list[str] = []
+    i = 0
     while i < len(pattern):
-        if pattern[i] == "\\":
-            i += 2
-            continue
-        if pattern[i] == "[":
+        c = pattern[i]
+        if c == "[":
             end = _class_end(pattern, i)
             if end < 0:
                 return None
-            body = pattern[i + 1 : end]
-            if not body.startswith("^") and _folds_to_ascii(body):
-                out.append(pattern[last:end] + "sSkKiI")
-                last = end
+            out.append(f"[{_loose_class(pattern[i + 1 : end], caseless)}]")
             i = end + 1
             continue
-        i += 1
-    out.append(pattern[last:])
-    gate = "".join(out)
-    return None if _folds_to_ascii(_outside_classes(gate)) else gate
+        if c == "\\":
+            letter = pattern[i + 1 : i + 2]
+            if letter in ("w", "d"):
+                out.append(f"[\\{letter}{_OTHER}]")
+            elif letter == "s":
+                out.append(f"[\\s\\x1c-\\x1f{_OTHER}]")
+            elif letter in ("N", "X"):
+                return None
+            elif letter in ("p", "P") and pattern.startswith("{", i + 2):
+                out.append(f"[{_ANY}]")  # a property: any one character
+                i = pattern.index("}", i) + 1
+                continue
+            if letter in ("w", "d", "s", "b", "B"):  # \b, \B: dropped, which only matches more
+                i += 2
+                continue
+            c, end = _escape_at(pattern, i)
+            if not c:
+                out.append(pattern[i:end])
+                i = end
+                continue
+            i = end
+        else:
+            i += 1
+        if c.isascii():
+            out.append(c)
+        elif caseless and c in _FOLDING:
+            return None
+        else:
+            out.append(f"[{_OTHER}]" if caseless else f"\\x{{{ord(c):x}}}")
+    return "".join(out)
 
 
 def _outside_classes(pattern: str) -> str:
@@ -119,12 +176,8 @@ def _gate(pattern: str, regex_flags: int) -> str | None:
     """The pattern as hyperscan's prefilter gate, or None if it has none: see the module's docstring."""
     if any(m.group(1) for m in _PLAIN_BRACES.finditer(_outside_classes(pattern))):
         return None
-    if regex_flags & regex.IGNORECASE:
-        caseless = _caseless_gate(pattern)
-        if caseless is None:
-            return None
-        pattern = caseless
-    return _hyperscan_syntax(pattern)
+    caseless = bool(regex_flags & regex.IGNORECASE) or _INLINE_CASELESS.search(pattern) is not None
+    return _loosened(pattern, caseless)
 
 
 def _flags(regex_flags: int) -> int:
@@ -148,10 +201,12 @@ def _compiles(expression: bytes, flags: int) -> bool:
 
 
 @functools.cache
-def _database(gates: tuple[tuple[str, int], ...]) -> tuple[hyperscan.Database, frozenset[int]]:
-    """The database of the (pattern, flags) that hyperscan can compile, and their indices. Built once per process for
-    a set of patterns (about 1.5 s)."""
+def _database(gates: tuple[tuple[str, int], ...]) -> tuple[hyperscan.Database | None, frozenset[int]]:
+    """The database of the (pattern, flags) that hyperscan can compile, and their indices. Built once per process for a
+    set of patterns (about 4 s for all of recognizers.py's, on a loaded machine)."""
     ids = [i for i, (pattern, _) in enumerate(gates) if pattern]
+    if not ids:
+        return None, frozenset()
     try:
         return _compiled(gates, ids)
     except hyperscan.error:
@@ -159,71 +214,82 @@ def _database(gates: tuple[tuple[str, int], ...]) -> tuple[hyperscan.Database, f
     return _compiled(gates, [i for i in ids if _compiles(gates[i][0].encode(), gates[i][1])])
 
 
-def _compiled(gates: tuple[tuple[str, int], ...], ids: list[int]) -> tuple[hyperscan.Database, frozenset[int]]:
+def _compiled(gates: tuple[tuple[str, int], ...], ids: list[int]) -> tuple[hyperscan.Database | None, frozenset[int]]:
+    if not ids:
+        return None, frozenset()
     db = hyperscan.Database(mode=hyperscan.HS_MODE_BLOCK)
-    if ids:
-        db.compile(expressions=[gates[i][0].encode() for i in ids], ids=ids, elements=len(ids),
-                   flags=[gates[i][1] for i in ids])
+    db.compile(expressions=[gates[i][0].encode() for i in ids], ids=ids, elements=len(ids),
+               flags=[gates[i][1] for i in ids])
     return db, frozenset(ids)
 
 
+@dataclass(frozen=True)
+class _Gates:
+    patterns: tuple[Pattern, ...]  # the recognizer's patterns when the gates were built, by identity
+    db: hyperscan.Database
+    always: frozenset[int]  # indices of the patterns that have no gate: they always run
+
+
+def scannable(text: str) -> bytes | None:
+    """`text` as hyperscan scans it, or None if it is not gated (see the module's docstring)."""
+    if text.isascii():
+        return text.encode("ascii")
+    if any(c in text for c in _FOLDING):
+        return None
+    try:
+        return text.encode("utf-8")
+    except UnicodeEncodeError:
+        return None  # a lone surrogate: not UTF-8, which hyperscan needs
+
+
 class PatternGates:
-    """The gates of every pattern of the given recognizers; `narrow` gives a recognizer with its open patterns only."""
+    """The gates of every pattern of the given recognizers, one database per recognizer (scanned only when the
+    recognizer is to run; one database for all took three times as long to compile); `narrow` gives a recognizer with
+    its open patterns only."""
 
     def __init__(self, recognizers: Iterable[EntityRecognizer]) -> None:
-        self._patterns: list[Pattern] = []
-        gates: list[tuple[str, int]] = []
-        ungateable = set()
+        self._gates: dict[int, _Gates] = {}
+        self.gated = 0
         for recognizer in recognizers:
-            if not isinstance(recognizer, PatternRecognizer):
+            if not isinstance(recognizer, PatternRecognizer) or not recognizer.patterns:
                 continue
             flags = recognizer.global_regex_flags or 0
-            for pattern in recognizer.patterns:
-                gate = _gate(pattern.regex, flags)
-                if gate is None:
-                    ungateable.add(len(self._patterns))
-                self._patterns.append(pattern)
-                gates.append((gate or "", _flags(flags)))
-        self._db, compiled = _database(tuple(gates))
-        self._index = {id(p): i for i, p in enumerate(self._patterns)}
-        # Patterns that always run: no gate could be compiled, or it could be stricter than the pattern.
-        self._always = frozenset(range(len(self._patterns))) - compiled | frozenset(ungateable)
+            gates = tuple((_gate(p.regex, flags) or "", _flags(flags)) for p in recognizer.patterns)
+            db, compiled = _database(gates)
+            if db is None:
+                continue
+            self._gates[id(recognizer)] = _Gates(tuple(recognizer.patterns), db,
+                                                 frozenset(range(len(gates))) - compiled)
+            self.gated += len(compiled)
         self._narrowed: dict[tuple[int, frozenset[int]], PatternRecognizer] = {}
-        self.gated = len(compiled - self._always)
 
-    def open_patterns(self, text: str) -> frozenset[int] | None:
-        """The indices of the patterns that could match in `text`; None if every pattern must run on it."""
-        if _GATED_TEXT.fullmatch(text) is None:
-            return None
-        hits: set[int] = set(self._always)
+    def narrow(self, recognizer: EntityRecognizer, data: bytes | None) -> EntityRecognizer | None:
+        """`recognizer`, or a shallow copy of it that holds only its patterns whose gates open in `data` (scannable()'s
+        form of the text), or None if none is open: a pattern recognizer finds nothing but what its patterns match
+        (Presidio's and ours; test_pii_pattern_gates.py compares every recognizer with and without its gates)."""
+        gates = self._gates.get(id(recognizer))
+        if data is None or gates is None or not isinstance(recognizer, PatternRecognizer):
+            return recognizer
+        if len(gates.patterns) != len(recognizer.patterns) or any(
+                a is not b for a, b in zip(gates.patterns, recognizer.patterns, strict=True)):
+            return recognizer  # its patterns changed since: they have no gates
+        hits: set[int] = set(gates.always)
 
         def on_match(pattern: int, _start: int, _end: int, _flags: int, _context: object) -> None:
             hits.add(pattern)
 
-        self._db.scan(text.replace("\u2029", "\x0b").encode("ascii"), match_event_handler=on_match)
-        return frozenset(hits)
-
-    def narrow(self, recognizer: EntityRecognizer, open_patterns: frozenset[int] | None) -> EntityRecognizer | None:
-        """`recognizer`, or a shallow copy of it that holds only its patterns in `open_patterns` (in their order), or
-        None if none of its patterns is open: a pattern recognizer finds nothing but what its patterns match (Presidio's
-        and ours; test_pii_pattern_gates.py compares every recognizer with and without its gates)."""
-        if open_patterns is None or not isinstance(recognizer, PatternRecognizer):
+        gates.db.scan(data, match_event_handler=on_match)
+        if len(hits) == len(gates.patterns):
             return recognizer
-        indices = frozenset(self._index.get(id(p), -1) for p in recognizer.patterns)
-        if -1 in indices:
-            return recognizer  # a recognizer added since: its patterns have no gates
-        mine = indices & open_patterns
-        if mine == indices:
-            return recognizer
-        if not mine:
+        if not hits:
             return None
-        key = (id(recognizer), mine)
+        key = (id(recognizer), frozenset(hits))
         narrowed = self._narrowed.get(key)
         if narrowed is None:
             if len(self._narrowed) >= _MAX_NARROWED:
                 self._narrowed.clear()
             # A copy, not the original with its list swapped: another thread may be running the original.
             narrowed = copy.copy(recognizer)
-            narrowed.patterns = [p for p in recognizer.patterns if self._index[id(p)] in mine]
+            narrowed.patterns = [p for i, p in enumerate(recognizer.patterns) if i in hits]
             self._narrowed[key] = narrowed
         return narrowed

@@ -24,11 +24,15 @@ wherever Python's reading of the original does, on any text:
 
 from __future__ import annotations
 
+import contextlib
 import copy
 import functools
+import hashlib
+import os
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
+from pathlib import Path
 
 import hyperscan
 import regex
@@ -217,10 +221,41 @@ def _database(gates: tuple[tuple[str, int], ...]) -> tuple[hyperscan.Database | 
 def _compiled(gates: tuple[tuple[str, int], ...], ids: list[int]) -> tuple[hyperscan.Database | None, frozenset[int]]:
     if not ids:
         return None, frozenset()
-    db = hyperscan.Database(mode=hyperscan.HS_MODE_BLOCK)
-    db.compile(expressions=[gates[i][0].encode() for i in ids], ids=ids, elements=len(ids),
-               flags=[gates[i][1] for i in ids])
+    expressions, flags = [gates[i][0].encode() for i in ids], [gates[i][1] for i in ids]
+    cached = _cache_file(expressions, flags, ids)
+    db = _load(cached)
+    if db is None:
+        db = hyperscan.Database(mode=hyperscan.HS_MODE_BLOCK)
+        db.compile(expressions=expressions, ids=ids, elements=len(ids), flags=flags)
+        _save(cached, db)
     return db, frozenset(ids)
+
+
+def _cache_file(expressions: list[bytes], flags: list[int], ids: list[int]) -> Path:
+    """Where the compiled database of these gates is kept between processes: compiling all of them takes seconds, which
+    every gateway, scrub worker and CLI run would pay at start. Named by a digest of what it was compiled from (and the
+    hyperscan binding's version), so a changed pattern is a new file; the directory is a cache, safe to delete."""
+    digest = hashlib.sha256(repr((hyperscan.__version__, expressions, flags, ids)).encode()).hexdigest()[:32]
+    base = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache")
+    return base / "privacy-gateway" / "pattern-gates" / f"{digest}.hsdb"
+
+
+def _load(path: Path) -> hyperscan.Database | None:
+    try:
+        db = hyperscan.loadb(path.read_bytes(), hyperscan.HS_MODE_BLOCK)
+        db.scratch = hyperscan.Scratch(db)  # a loaded database has none; compile() makes one
+    except (OSError, hyperscan.error, TypeError, ValueError):
+        return None  # absent, unreadable, or made by another build of hyperscan: compile again
+    return db
+
+
+def _save(path: Path, db: hyperscan.Database) -> None:
+    """Written to a temporary name and renamed: a process reading it never sees half a file."""
+    with contextlib.suppress(OSError):  # a read-only home only costs the next start its compile
+        path.parent.mkdir(parents=True, exist_ok=True)
+        temporary = path.with_name(f"{path.name}.{os.getpid()}.tmp")
+        temporary.write_bytes(hyperscan.dumpb(db))
+        os.replace(temporary, path)
 
 
 @dataclass(frozen=True)

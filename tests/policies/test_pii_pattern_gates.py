@@ -4,6 +4,9 @@ results, on written examples (Unicode traps, joined batches) and on generated te
 
 from __future__ import annotations
 
+from pathlib import Path
+
+import hyperscan
 import pytest
 import regex
 from hypothesis import given, settings
@@ -181,3 +184,37 @@ def test_a_gate_opens_on_text_outside_ascii_where_python_matches(pattern: str, t
     gates = PatternGates([recognizer])
     assert gates.gated == 1
     assert gates.narrow(recognizer, scannable(text)) is recognizer
+
+
+def _open_patterns(gates: PatternGates, recognizers: list[PatternRecognizer]) -> list[list[str]]:
+    opened = []
+    for text in [*TEXTS, *_batches()]:
+        data = scannable(text)
+        for recognizer in recognizers:
+            narrowed = gates.narrow(recognizer, data)
+            opened.append([] if narrowed is None else [p.regex for p in narrowed.patterns])  # type: ignore[attr-defined]
+    return opened
+
+
+def test_compiled_gates_are_kept_between_processes_and_a_spoilt_copy_is_compiled_again(
+        analyzer: Analyzer, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Compiling every gate takes seconds that each gateway, scrub worker and CLI run would pay at start: the databases
+    are kept in the user's cache directory. What is loaded from there opens exactly what a fresh compile opens."""
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
+    recognizers = _pattern_recognizers(analyzer)
+    patterngates._database.cache_clear()
+    compiled = PatternGates(recognizers)
+    kept = sorted((tmp_path / "privacy-gateway" / "pattern-gates").glob("*.hsdb"))
+    assert len(kept) == len(recognizers)
+
+    patterngates._database.cache_clear()
+    loaded = PatternGates(recognizers)
+    assert _open_patterns(loaded, recognizers) == _open_patterns(compiled, recognizers)
+
+    for path in kept:
+        path.write_bytes(b"not a hyperscan database")
+    patterngates._database.cache_clear()
+    recompiled = PatternGates(recognizers)
+    assert _open_patterns(recompiled, recognizers) == _open_patterns(compiled, recognizers)
+    assert all(hyperscan.loadb(path.read_bytes(), hyperscan.HS_MODE_BLOCK) for path in kept)  # written again
+    patterngates._database.cache_clear()

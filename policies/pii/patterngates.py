@@ -28,6 +28,7 @@ import contextlib
 import copy
 import functools
 import hashlib
+import importlib.metadata
 import os
 import re
 from collections.abc import Iterable
@@ -48,6 +49,7 @@ _CLASS = re.compile(r"(\\u[0-9a-fA-F]{4}|\\U[0-9a-fA-F]{8}|\\[pPNx]\{[^}]*\})|\\
                     re.DOTALL)
 # Group 1: a brace that is no plain repetition (nor the brace of a property, a name or a code point).
 _PLAIN_BRACES = re.compile(r"\\[pPNx]\{[^}]*\}|\\.|\{\d+(?:,\d*)?\}|(\{)", re.DOTALL)
+_HYPERSCAN_VERSION = importlib.metadata.version("hyperscan")  # names the cached databases (see _cache_file)
 _MAX_NARROWED = 4096  # copies kept; most texts open one or two patterns of a recognizer, so few combinations recur
 _ESCAPE = re.compile(r"\\(?:u([0-9a-fA-F]{4})|U([0-9a-fA-F]{8})|(.))", re.DOTALL)
 
@@ -235,7 +237,7 @@ def _cache_file(expressions: list[bytes], flags: list[int], ids: list[int]) -> P
     """Where the compiled database of these gates is kept between processes: compiling all of them takes seconds, which
     every gateway, scrub worker and CLI run would pay at start. Named by a digest of what it was compiled from (and the
     hyperscan binding's version), so a changed pattern is a new file; the directory is a cache, safe to delete."""
-    digest = hashlib.sha256(repr((hyperscan.__version__, expressions, flags, ids)).encode()).hexdigest()[:32]
+    digest = hashlib.sha256(repr((_HYPERSCAN_VERSION, expressions, flags, ids)).encode()).hexdigest()[:32]
     base = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache")
     return base / "privacy-gateway" / "pattern-gates" / f"{digest}.hsdb"
 

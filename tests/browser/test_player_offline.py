@@ -124,7 +124,7 @@ def setup(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[GatewayPro
     if not PLAYER_ASSET.is_file():
         skip_or_fail("the web UI's rrweb-player is missing (run `make test`, which installs gateway/ui's npm assets)")
     vendor, beacon = FakeVendor().start(), Beacon()
-    gateway = GatewayProcess(tmp_path_factory.mktemp("offline"), ui_policy(vendor.url)).start(timeout=120)
+    gateway = GatewayProcess(tmp_path_factory.mktemp("offline"), ui_policy(vendor.url)).start()
     try:
         assert post_events(gateway, SESSION, planted_recording(beacon.url)).status_code == 200
         # The yardstick: the beacon answers and records what is asked of it.

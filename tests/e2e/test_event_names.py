@@ -41,7 +41,7 @@ def setup(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[GatewayPro
     plan = {"name": "web", "allow_unplanned_events": True, "events": {PLANNED: {}}}
     policy["sources"][0] |= {"tracking_plan": write_plan(workdir, plan), "on_violation": "allow"}
     gateway = GatewayProcess(workdir, policy,
-                             env={**VENDOR_ENV, "VENDOR_WRITE_KEY": "seg-dest-key"}).start(timeout=120)
+                             env={**VENDOR_ENV, "VENDOR_WRITE_KEY": "seg-dest-key"}).start()
     yield gateway, vendors
     gateway.close()
     for vendor in vendors.values():

@@ -63,7 +63,7 @@ def gateway(tmp_path_factory: pytest.TempPathFactory) -> Iterator[GatewayProcess
                                         "traits": {"email": "anna.berg@example.com"}})
         identify(process, WRITE_KEY, {"userId": "user-bob", "anonymousId": "anon-7f3"})  # a browser's claim
         flagged = "/admin/v1/replay/sessions?flagged=1"
-        wait_until(lambda: process.admin(flagged).json()["total"] == 3, timeout=15, what="three flagged sessions")
+        wait_until(lambda: process.admin(flagged).json()["total"] == 3, what="three flagged sessions")
         yield process
     finally:
         process.close()

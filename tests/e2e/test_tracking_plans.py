@@ -65,7 +65,7 @@ def test_flag_omit_and_block_as_the_plan_says_per_destination_and_on_record(
     forwarded = {"m-ok", "m-omit", "m-flag", "m-unplanned"}
     vendor.wait_for_message_ids(forwarded)
     at_vendor = {e["messageId"]: e for e in vendor.segment_events()}
-    in_sink = wait_until(lambda: s if forwarded <= set(s := sink_events(gateway)) else None, timeout=20,
+    in_sink = wait_until(lambda: s if forwarded <= set(s := sink_events(gateway)) else None,
                          what="the sink's copies")
     for destination in (at_vendor, in_sink):
         assert set(destination) == forwarded  # the blocked event reached neither destination
@@ -137,7 +137,7 @@ def test_group_calls_stamp_the_account_on_later_events_and_the_catalog_counts_it
         found = gateway.admin("/admin/v1/tracking/catalog").json()
         return found["accounts"] or None
 
-    [account] = wait_until(accounts, timeout=20, what="the catalog's account volume")
+    [account] = wait_until(accounts, what="the catalog's account volume")
     assert account["count"] == 1 and account["account"] != "acme-corp" and len(account["account"]) == 32
 
 
@@ -150,7 +150,7 @@ def test_a_bad_plan_stops_the_start_naming_the_file_the_key_and_the_problem(tmp_
     policy["sources"][0]["tracking_plan"] = write_plan(workdir, bad)
     gateway = GatewayProcess(workdir, policy)
     with pytest.raises(AssertionError, match="exited with 2"):
-        gateway.start(timeout=15)
+        gateway.start()
     log = gateway.log()
     assert "plans/web.json: events.Report Exported.properties: not a valid JSON Schema" in log
     gateway.close()

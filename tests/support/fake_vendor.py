@@ -20,7 +20,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import parse_qsl, urlsplit
 
-from tests.support.waiting import wait_until
+from tests.support.waiting import WAIT_TIMEOUT_S, wait_until
 
 GATE_TIMEOUT_S = 60.0  # a gate a test forgot to open holds no request longer than this
 
@@ -185,7 +185,7 @@ class FakeVendor:
     def message_ids(self) -> set[str]:
         return {event["messageId"] for event in self.segment_events()}
 
-    def wait_for_message_ids(self, ids: set[str], timeout: float = 20.0) -> set[str]:
+    def wait_for_message_ids(self, ids: set[str], timeout: float = WAIT_TIMEOUT_S) -> set[str]:
         wait_until(lambda: ids <= self.message_ids(), timeout, what=f"{len(ids)} message ids at the fake vendor")
         return self.message_ids()
 
@@ -209,6 +209,6 @@ class FakeVendor:
             most = max(most, current)
         return most
 
-    def wait_for_requests(self, n: int, timeout: float = 20.0) -> list[Recorded]:
+    def wait_for_requests(self, n: int, timeout: float = WAIT_TIMEOUT_S) -> list[Recorded]:
         wait_until(lambda: len(self.received()) >= n, timeout, what=f"{n} requests at the fake vendor")
         return self.received()

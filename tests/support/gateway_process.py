@@ -22,7 +22,7 @@ from typing import Any
 import httpx
 import tomli_w
 
-from tests.support.waiting import wait_until
+from tests.support.waiting import START_TIMEOUT_S, wait_until
 
 ROOT = Path(__file__).resolve().parents[2]
 WRITE_KEY = "test-write-key"  # public: what a web page carries
@@ -88,7 +88,7 @@ class GatewayProcess:
     def url(self) -> str:
         return f"http://127.0.0.1:{self.port}"
 
-    def start(self, timeout: float = 30.0) -> GatewayProcess:
+    def start(self, timeout: float = START_TIMEOUT_S) -> GatewayProcess:
         listener = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
         listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         listener.bind(("127.0.0.1", 0))
@@ -119,7 +119,7 @@ class GatewayProcess:
         except httpx.TransportError:
             return False
 
-    def stop(self, timeout: float = 20.0) -> int:
+    def stop(self, timeout: float = 60.0) -> int:
         """SIGTERM, as an operator would, and wait for the graceful shutdown."""
         assert self.proc is not None
         self.proc.send_signal(signal.SIGTERM)

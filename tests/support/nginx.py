@@ -28,7 +28,7 @@ from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.x509.oid import NameOID
 
-from tests.support.waiting import wait_until
+from tests.support.waiting import START_TIMEOUT_S, wait_until
 
 NGINX_PATHS = ("/usr/sbin/nginx", "/usr/local/sbin/nginx")
 
@@ -125,7 +125,7 @@ class NginxProxy:
         assert check.returncode == 0, check.stderr
         self.proc = subprocess.Popen([binary, "-p", str(self.directory), "-e", str(self.directory / "error.log"),
                                       "-c", str(config)], stdout=subprocess.DEVNULL, stderr=subprocess.STDOUT)
-        wait_until(self._listening, 20, what=f"nginx on port {self.port} ({self.directory / 'error.log'})")
+        wait_until(self._listening, START_TIMEOUT_S, what=f"nginx on port {self.port} ({self.directory / 'error.log'})")
         return self
 
     def _listening(self) -> bool:

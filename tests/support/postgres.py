@@ -24,9 +24,10 @@ from pathlib import Path
 from typing import Literal
 
 from tests.support.engines import EngineUnavailable, close_on_exit, closed, free_ports, tail
+from tests.support.waiting import START_TIMEOUT_S
 
 SUPERUSER = "postgres"
-START_TIMEOUT_S = 60  # pg_ctl -w polls until the server accepts connections, failing after this
+PG_START_TIMEOUT_S = int(START_TIMEOUT_S)  # pg_ctl -w: polls until the server accepts connections, then gives up
 IDENTIFIER = re.compile(r"[a-z_][a-z0-9_]{0,62}")
 DEBIAN_BINARIES = Path("/usr/lib/postgresql")  # <major>/bin/initdb, pg_ctl, psql
 
@@ -85,7 +86,7 @@ class PostgresServer:
     def _run(self, *command: str | Path, what: str) -> str:
         # A session of its own: a Ctrl-C in the terminal reaches pytest, which stops the server, and not the server.
         done = subprocess.run(self._as_owner(*command), capture_output=True, text=True, stdin=subprocess.DEVNULL,
-                              start_new_session=True, timeout=START_TIMEOUT_S + 30, check=False)
+                              start_new_session=True, timeout=PG_START_TIMEOUT_S + 30, check=False)
         if done.returncode != 0:
             raise RuntimeError(f"{what} failed ({done.returncode}): {done.stderr.strip()}\n{tail(self.log)}")
         return done.stdout
@@ -108,7 +109,7 @@ class PostgresServer:
     def start(self) -> None:
         options = f"-c listen_addresses=127.0.0.1 -p {self.port} -k {self.socket_dir} -c fsync=on"
         self._run(self.bindir / "pg_ctl", "start", "-D", self.data, "-l", self.log, "-o", options,
-                  "-w", "-t", str(START_TIMEOUT_S), what="pg_ctl start")
+                  "-w", "-t", str(PG_START_TIMEOUT_S), what="pg_ctl start")
 
     def stop(self, mode: Literal["fast", "immediate"] = "fast") -> None:
         """`fast`: roll back open transactions and shut down cleanly; `immediate`: quit without a checkpoint, as a

@@ -29,10 +29,9 @@ from typing import Any, TextIO
 import httpx
 
 from tests.support.engines import EngineUnavailable, close_on_exit, closed, free_ports, tail
-from tests.support.waiting import wait_until
+from tests.support.waiting import START_TIMEOUT_S, wait_until
 
 REGION = "us-east-1"  # SeaweedFS ignores it; SigV4 signatures need one
-START_TIMEOUT_S = 60.0
 STOP_TIMEOUT_S = 30.0  # the filer's 15 s, with room for a loaded machine
 # Every listener `weed server` can open with the components started here, each set explicitly. iam.port and
 # debug.port listen only with -iam / -debug (both off), set anyway so no default port is ever taken.

@@ -16,12 +16,12 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-import httpx
 import orjson
 import pytest
 from segment.analytics import Client
 
 from tests.browser.test_segment_browser import load_settings
+from tests.support import ingest
 from tests.support.browser import NODE_MODULES, PageServer
 from tests.support.fake_vendor import FakeVendor
 from tests.support.gateway_process import WRITE_KEY, GatewayProcess, segment_policy, sha256
@@ -110,7 +110,7 @@ def test_the_live_debugger_shows_each_analytics_next_event_with_its_outcome_per_
                                                          note: "mail ana@example.com"});
         await window.analytics.track("Order Completed", {total: 12.5});
     }""")
-    refused = httpx.post(gateway.url + "/v1/batch", content=orjson.dumps({"writeKey": "wrong", "batch": []}))
+    refused = ingest.post(gateway.url + "/v1/batch", content=orjson.dumps({"writeKey": "wrong", "batch": []}))
     assert refused.status_code == 401
 
     feed = page.get_by_test_id("live-feed")

@@ -7,11 +7,11 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-import httpx
 import orjson
 import pytest
 
 from tests.browser.test_ui_accessibility import check_keyboard, check_page
+from tests.support import ingest
 from tests.support.fake_vendor import Answer, FakeVendor, Recorded
 from tests.support.gateway_process import ADMIN_TOKEN, WRITE_KEY, GatewayProcess, segment_policy
 from tests.support.waiting import wait_until
@@ -34,7 +34,7 @@ def refused(tmp_path: Path) -> Iterator[tuple[GatewayProcess, FakeVendor]]:
         body = {"writeKey": WRITE_KEY, "batch": [
             {"type": "track", "event": "Viewed", "userId": "u-1", "messageId": f"m-{i}",
              "properties": {"poison": True} if i % 2 else {}} for i in range(6)]}
-        assert httpx.post(gateway.url + "/v1/batch", content=orjson.dumps(body)).status_code == 200
+        assert ingest.post(gateway.url + "/v1/batch", content=orjson.dumps(body)).status_code == 200
         wait_until(lambda: sum(gateway.admin("/admin/v1/dead-letters").json()["counts"].values()) == 3,
                    what="three dead letters")
         yield gateway, vendor

@@ -9,6 +9,7 @@ from collections.abc import Callable
 import httpx
 import pytest
 
+from tests.support import ingest
 from tests.support.fake_vendor import FakeVendor
 from tests.support.gateway_process import (
     ADMIN_TOKEN,
@@ -55,7 +56,7 @@ def test_default_policy_serves_a_local_sink_and_prints_a_one_time_admin_token(
     token = match.group(1)
 
     event = {"writeKey": "dev-write-key", "event": "Tried It", "userId": "newcomer", "messageId": "first"}
-    assert httpx.post(gateway.url + "/v1/track", json=event).status_code == 200
+    assert ingest.post(gateway.url + "/v1/track", json=event).status_code == 200
     sink = wait_until(lambda: gateway.admin("/admin/v1/sink", token=token).json()["events"], what="the sink to fill")
     assert sink[0]["message_id"] == "first"
     assert sink[0]["event"]["event"] == "Tried It"

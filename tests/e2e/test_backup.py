@@ -13,6 +13,7 @@ from pathlib import Path
 import httpx
 import pytest
 
+from tests.support import ingest
 from tests.support.fake_vendor import FakeVendor
 from tests.support.gateway_process import WRITE_KEY, GatewayProcess, segment_policy
 
@@ -33,7 +34,7 @@ def test_a_backup_taken_while_serving_restores_every_acknowledged_event(
     ids = {f"m-{i}" for i in range(5)}
     for message_id in sorted(ids):
         event = {"writeKey": WRITE_KEY, "event": "Invoice Paid", "userId": "u1", "messageId": message_id}
-        assert httpx.post(gateway.url + "/v1/track", json=event).status_code == 200
+        assert ingest.post(gateway.url + "/v1/track", json=event).status_code == 200
 
     dest = tmp_path / "backups" / "today"
     done = backup(gateway, dest)

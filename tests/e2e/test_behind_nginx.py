@@ -15,6 +15,7 @@ from pathlib import Path
 import httpx
 import pytest
 
+from tests.support import ingest
 from tests.support.fake_vendor import FakeVendor
 from tests.support.gateway_process import ADMIN_TOKEN, WRITE_KEY, GatewayProcess, vendors_policy
 from tests.support.nginx import NginxProxy, nginx_binary
@@ -58,7 +59,7 @@ def forwarded_ip(posthog: FakeVendor, base_url: str, verify: ssl.SSLContext | bo
     """The address PostHog is told for an event sent through `base_url`."""
     event = {"api_key": WRITE_KEY, "event": "Seen", "distinct_id": distinct_id, "properties": {}}
     with client(verify) as http:
-        assert http.post(base_url + "/i/v0/e/", json=event, headers=FORGED).status_code == 200
+        assert ingest.post(base_url + "/i/v0/e/", http, json=event, headers=FORGED).status_code == 200
     request = wait_until(lambda: next((r for r in posthog.received()
                                        if r.json()["batch"][0]["distinct_id"] == distinct_id), None),
                          what="the event at PostHog")

@@ -11,6 +11,7 @@ import pytest
 from segment.analytics import Client
 
 from tests.e2e.test_replay_native import SESSIONS, post_events
+from tests.support import ingest
 from tests.support.fake_vendor import FakeVendor
 from tests.support.gateway_process import FAST_RETRY, SERVER_KEY, WRITE_KEY, GatewayProcess, segment_policy, sha256
 
@@ -46,7 +47,7 @@ def record_from_backend(gateway: GatewayProcess, **body: Any) -> httpx.Response:
 
 
 def post(gateway: GatewayProcess, body: dict[str, Any], path: str = "/v1/batch", **kwargs: Any) -> httpx.Response:
-    return httpx.post(gateway.url + path, content=orjson.dumps({"writeKey": WRITE_KEY, **body}), timeout=10, **kwargs)
+    return ingest.post(gateway.url + path, content=orjson.dumps({"writeKey": WRITE_KEY, **body}), timeout=10, **kwargs)
 
 
 def test_a_real_sdk_with_one_consenting_and_one_silent_subject(

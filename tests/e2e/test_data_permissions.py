@@ -9,9 +9,9 @@ import stat
 from collections.abc import Callable
 from pathlib import Path
 
-import httpx
 import pytest
 
+from tests.support import ingest
 from tests.support.fake_vendor import FakeVendor
 from tests.support.gateway_process import WRITE_KEY, GatewayProcess, segment_policy
 
@@ -39,7 +39,7 @@ def test_everything_the_gateway_writes_is_private_from_the_first_start(
     finally:
         os.umask(old_umask)
     event = {"writeKey": WRITE_KEY, "userId": "u1", "event": "Private", "properties": {"email": "a@example.com"}}
-    assert httpx.post(gateway.url + "/v1/track", json=event).status_code == 200
+    assert ingest.post(gateway.url + "/v1/track", json=event).status_code == 200
     vendor.wait_for_requests(1)
 
     found = modes(gateway.data_dir)

@@ -15,6 +15,7 @@ import httpx
 import orjson
 import pytest
 
+from tests.support import ingest
 from tests.support.fake_vendor import Answer, FakeVendor, Recorded
 from tests.support.gateway_process import (
     ADMIN_TOKEN,
@@ -40,7 +41,7 @@ def send(gateway: GatewayProcess, prefix: str, n: int, poisoned: set[int], user:
     body = {"writeKey": WRITE_KEY, "batch": [
         {"type": "track", "event": "Viewed", "userId": user, "messageId": f"{prefix}-{i}",
          "properties": {"poison": True} if i in poisoned else {}} for i in range(n)]}
-    assert httpx.post(gateway.url + "/v1/batch", content=orjson.dumps(body), timeout=10).status_code == 200
+    assert ingest.post(gateway.url + "/v1/batch", content=orjson.dumps(body), timeout=10).status_code == 200
 
 
 def dead_letters(gateway: GatewayProcess, query: str = "") -> dict[str, Any]:

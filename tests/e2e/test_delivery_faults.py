@@ -11,6 +11,7 @@ import httpx
 import orjson
 import pytest
 
+from tests.support import ingest
 from tests.support.fake_vendor import Answer, FakeVendor, Recorded
 from tests.support.gateway_process import WRITE_KEY, GatewayProcess, segment_policy
 from tests.support.waiting import wait_until
@@ -30,7 +31,7 @@ def batch(prefix: str, n: int, **properties: object) -> dict:
 
 
 def post(gateway: GatewayProcess, body: dict, path: str = "/v1/batch") -> httpx.Response:
-    return httpx.post(gateway.url + path, content=orjson.dumps(body), timeout=30)
+    return ingest.post(gateway.url + path, content=orjson.dumps(body), timeout=30)
 
 
 def test_vendor_down_for_a_while_then_back_every_event_arrives_once(

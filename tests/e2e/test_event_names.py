@@ -17,6 +17,7 @@ from urllib.parse import urlencode
 import httpx
 import pytest
 
+from tests.support import ingest
 from tests.support.fake_vendor import FakeVendor
 from tests.support.gateway_process import VENDOR_ENV, WRITE_KEY, GatewayProcess, vendors_policy
 from tests.support.plans import write_plan
@@ -57,21 +58,21 @@ def test_each_vendor_refuses_a_name_that_is_not_a_string_in_its_own_shape(setup)
     gateway, _ = setup
     url = gateway.url
 
-    segment = refused(httpx.post(url + "/v1/batch", json={"writeKey": WRITE_KEY, "batch": [
+    segment = refused(ingest.post(url + "/v1/batch", json={"writeKey": WRITE_KEY, "batch": [
         {"type": "track", "event": BROKEN, "userId": "user-1"}]}))
     assert segment.json() == {"success": False, "code": "invalid_request", "message": "batch[0].event must be a string"}
 
-    amplitude = refused(httpx.post(url + "/2/httpapi", json={"api_key": WRITE_KEY, "events": [
+    amplitude = refused(ingest.post(url + "/2/httpapi", json={"api_key": WRITE_KEY, "events": [
         {"event_type": BROKEN, "user_id": "user-12345"}]}))
     assert amplitude.json()["code"] == 400 and amplitude.json()["error"] == "Invalid field values on some events"
     assert amplitude.json()["events_with_invalid_fields"] == {"event_type": [0]}
 
     data = json.dumps([{"event": BROKEN, "properties": {"token": WRITE_KEY, "distinct_id": "user-1"}}])
-    mixpanel = refused(httpx.post(url + "/track?verbose=1", content=urlencode({"data": data}),
-                                  headers={"Content-Type": "application/x-www-form-urlencoded"}))
+    mixpanel = refused(ingest.post(url + "/track?verbose=1", content=urlencode({"data": data}),
+                                   headers={"Content-Type": "application/x-www-form-urlencoded"}))
     assert mixpanel.json() == {"status": 0, "error": "data[0].event must be a non-empty string"}
 
-    posthog = refused(httpx.post(url + "/batch/", json={"api_key": WRITE_KEY, "batch": [
+    posthog = refused(ingest.post(url + "/batch/", json={"api_key": WRITE_KEY, "batch": [
         {"event": BROKEN, "distinct_id": "user-1", "properties": {}}]}))
     assert posthog.headers["content-type"].startswith("text/plain")
     assert posthog.text.endswith(".event must be a non-empty string")
@@ -84,7 +85,7 @@ def test_an_email_in_an_event_name_reaches_no_vendor_and_kept_names_pass_as_they
         {"type": "track", "event": KEPT, "userId": "user-1", "messageId": "kept-1"},
         {"type": "track", "event": PLANNED, "userId": "user-1", "messageId": "planned-1"},
     ]}
-    assert httpx.post(gateway.url + "/v1/batch", json=batch).status_code == 200
+    assert ingest.post(gateway.url + "/v1/batch", json=batch).status_code == 200
 
     names = {
         "segment": lambda: [e["event"] for e in vendors["segment"].segment_events()],

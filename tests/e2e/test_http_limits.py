@@ -16,6 +16,7 @@ import httpx
 import pytest
 
 from gateway.http_server import LINGER_MAX_BYTES
+from tests.support import ingest
 from tests.support.fake_vendor import FakeVendor
 from tests.support.gateway_process import WRITE_KEY, GatewayProcess, segment_policy, vendors_policy
 from tests.support.waiting import wait_until
@@ -171,8 +172,8 @@ def test_forwarded_headers_from_localhost_are_ignored_without_trusted_proxies(
         policy["pii"] = {"ipv4_prefix": 32}  # addresses forwarded whole
         gateway = start_gateway(policy, env={"POSTHOG_API_KEY": "phc_dest"})
         event = {"api_key": WRITE_KEY, "event": "Seen", "distinct_id": "u1", "properties": {}}
-        response = httpx.post(gateway.url + "/i/v0/e/", json=event,
-                              headers={"X-Forwarded-For": "203.0.113.9", "X-Forwarded-Proto": "https"})
+        response = ingest.post(gateway.url + "/i/v0/e/", json=event,
+                               headers={"X-Forwarded-For": "203.0.113.9", "X-Forwarded-Proto": "https"})
         assert response.status_code == 200
         [request] = posthog.wait_for_requests(1)
         [sent] = request.json()["batch"]

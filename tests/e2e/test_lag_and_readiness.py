@@ -9,6 +9,7 @@ import httpx
 import orjson
 import pytest
 
+from tests.support import ingest
 from tests.support.fake_vendor import FakeVendor
 from tests.support.gateway_process import WRITE_KEY, GatewayProcess, segment_policy
 from tests.support.waiting import wait_until
@@ -25,7 +26,7 @@ def test_lag_grows_while_the_vendor_is_down_and_returns_to_zero(
     assert gateway.metrics()['gateway_destination_owner{destination="segment"}'] == 1  # the only node sends it
     vendor.stop()
     body = {"writeKey": WRITE_KEY, "batch": [{"type": "track", "event": "Viewed", "userId": "u", "messageId": "m"}]}
-    assert httpx.post(gateway.url + "/v1/batch", content=orjson.dumps(body), timeout=10).status_code == 200
+    assert ingest.post(gateway.url + "/v1/batch", content=orjson.dumps(body), timeout=10).status_code == 200
     wait_until(lambda: gateway.metrics()[LAG] >= 1.0, what="the lag to pass one second")
     [segment] = gateway.admin("/admin/v1/outbox").json()["destinations"]
     assert segment["queued"] == 1 and segment["lag_s"] >= 1.0

@@ -11,6 +11,7 @@ import httpx
 import orjson
 import pytest
 
+from tests.support import ingest
 from tests.support.fake_vendor import Answer, FakeVendor, Recorded
 from tests.support.gateway_process import (
     VENDOR_ENV,
@@ -49,7 +50,7 @@ def test_json_logs_name_each_request_and_its_id_goes_with_it_to_the_vendor(
 
     from_proxy = httpx.post(gateway.url + "/flags/?v=2", content=orjson.dumps({"token": WRITE_KEY}),
                             headers={"X-Request-ID": "lb-7f3a-0001"})
-    own = httpx.post(gateway.url + "/v1/track", json={"writeKey": WRITE_KEY, "event": "Signed Up", "userId": "u1"})
+    own = ingest.post(gateway.url + "/v1/track", json={"writeKey": WRITE_KEY, "event": "Signed Up", "userId": "u1"})
 
     assert from_proxy.status_code == 200 and from_proxy.headers["x-request-id"] == "lb-7f3a-0001"
     # The call the gateway made for that request carries its id, so PostHog's side can be matched with ours.
@@ -76,10 +77,10 @@ def test_refusals_are_logged_with_a_reason_once_per_interval_and_never_with_what
     gateway = start_gateway(segment_policy(vendor.url), args=["--log-format", "json"])
     wrong_key = {"writeKey": WRONG_KEY, "batch": [{"type": "identify", "userId": EMAIL, "traits": {"email": EMAIL}}]}
     for _ in range(30):
-        refused = httpx.post(gateway.url + f"/v1/batch?email={EMAIL}", content=orjson.dumps(wrong_key),
-                             headers={"X-Contact": EMAIL})
+        refused = ingest.post(gateway.url + f"/v1/batch?email={EMAIL}", content=orjson.dumps(wrong_key),
+                              headers={"X-Contact": EMAIL})
         assert refused.status_code == 401
-    assert httpx.post(gateway.url + f"/v1/replay/{EMAIL}", content=b"{not json " + EMAIL.encode()).status_code == 400
+    assert ingest.post(gateway.url + f"/v1/replay/{EMAIL}", content=b"{not json " + EMAIL.encode()).status_code == 400
     assert httpx.post(gateway.url + "/v1/consent", json={"writeKey": WRITE_KEY, "userId": EMAIL}).status_code == 400
     assert httpx.get(gateway.url + f"/admin/v1/privacy/subjects/{EMAIL}").status_code == 401
 
@@ -120,7 +121,7 @@ def test_metrics_start_at_zero_and_show_latency_by_route_and_the_lag_of_waiting_
     vendor.stop()  # the vendor is down: what is acknowledged waits, and the lag grows
     events = [{"type": "track", "event": "Report Exported", "userId": "u1", "messageId": f"m-{i}"} for i in range(3)]
     for event in events:
-        assert httpx.post(gateway.url + "/v1/batch", json={"writeKey": WRITE_KEY, "batch": [event]}).status_code == 200
+        assert ingest.post(gateway.url + "/v1/batch", json={"writeKey": WRITE_KEY, "batch": [event]}).status_code == 200
     lag = 'gateway_outbox_lag_seconds{destination="segment"}'
     wait_until(lambda: (metric(gateway, lag) or 0) > 0.5, what="the lag to grow while the vendor is down")
     assert metric(gateway, 'gateway_outbox_depth{destination="segment"}') == 3

@@ -17,6 +17,7 @@ import orjson
 import pytest
 
 from tests.e2e.test_replay_native import post_events, replay_policy
+from tests.support import ingest
 from tests.support.fake_vendor import Answer, FakeVendor, Recorded
 from tests.support.gateway_process import ADMIN_TOKEN, WRITE_KEY, GatewayProcess, sha256
 from tests.support.waiting import wait_until
@@ -50,7 +51,7 @@ def call(gateway: GatewayProcess, method: str, path: str, token: str, **kwargs: 
 def track(gateway: GatewayProcess, user: str) -> None:
     body = {"writeKey": WRITE_KEY, "batch": [{"type": "track", "event": "Signed Up", "userId": user,
                                               "messageId": f"m-{user}", "properties": {"contact": EMAIL}}]}
-    assert httpx.post(gateway.url + "/v1/batch", content=orjson.dumps(body), timeout=30).status_code == 200
+    assert ingest.post(gateway.url + "/v1/batch", content=orjson.dumps(body), timeout=30).status_code == 200
 
 
 def recording(text: str) -> list[dict[str, Any]]:

@@ -10,6 +10,7 @@ import httpx
 import orjson
 import pytest
 
+from tests.support import ingest
 from tests.support.fake_vendor import FakeVendor
 from tests.support.gateway_process import WRITE_KEY, GatewayProcess, segment_policy
 
@@ -20,7 +21,7 @@ STEP_COUNT = 'gateway_pipeline_step_seconds_count{step="%s"}'
 
 def batch(gateway: GatewayProcess, *events: dict[str, Any]) -> httpx.Response:
     body = {"writeKey": WRITE_KEY, "batch": [{"type": "track", "event": "Report Exported", **e} for e in events]}
-    return httpx.post(gateway.url + "/v1/batch", content=orjson.dumps(body), timeout=10)
+    return ingest.post(gateway.url + "/v1/batch", content=orjson.dumps(body), timeout=10)
 
 
 def test_each_step_is_timed_for_every_request_that_reaches_it(

@@ -14,6 +14,7 @@ import httpx
 import pytest
 import tomli_w
 
+from tests.support import ingest
 from tests.support.fake_vendor import FakeVendor
 from tests.support.gateway_process import WRITE_KEY, GatewayProcess, segment_policy
 from tests.support.waiting import wait_until
@@ -44,7 +45,7 @@ def count(gateway: GatewayProcess, outcome: str) -> int:
 
 def track(gateway: GatewayProcess, key: str, message_id: str) -> int:
     event = {"writeKey": key, "userId": "u1", "event": "Reloaded", "messageId": message_id}
-    return httpx.post(gateway.url + "/v1/track", json=event, timeout=10).status_code
+    return ingest.post(gateway.url + "/v1/track", json=event, timeout=10).status_code
 
 
 def test_a_changed_policy_applies_at_once_and_queued_events_follow_the_destination(

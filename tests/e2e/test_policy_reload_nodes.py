@@ -19,6 +19,7 @@ import pytest
 import tomli_w
 
 from gateway import keys
+from tests.support import ingest
 from tests.support.fake_vendor import FakeVendor
 from tests.support.gateway_process import WRITE_KEY, GatewayProcess, segment_policy
 from tests.support.waiting import wait_until
@@ -73,7 +74,7 @@ def reloads(gateway: GatewayProcess) -> float:
 
 def track(gateway: GatewayProcess, key: str) -> int:
     event = {"writeKey": key, "userId": "u1", "event": "Reloaded", "messageId": secrets.token_hex(8)}
-    return httpx.post(gateway.url + "/v1/track", json=event, timeout=10).status_code
+    return ingest.post(gateway.url + "/v1/track", json=event, timeout=10).status_code
 
 
 def with_key(policy: dict[str, Any], key: str) -> dict[str, Any]:

@@ -14,6 +14,7 @@ import tomli_w
 from segment.analytics import Client
 
 from gateway.schema import DATABASE_FILE
+from tests.support import ingest
 from tests.support.fake_vendor import FakeVendor
 from tests.support.gateway_process import ADMIN_TOKEN, SERVER_KEY, WRITE_KEY, GatewayProcess, segment_policy
 from tests.support.postgres import PostgresServer
@@ -46,7 +47,7 @@ def test_a_gateway_on_postgresql_delivers_and_keeps_what_it_acknowledged_across_
         vendor.respond_with(503, times=100_000)
         batch = {"batch": [{"type": "track", "userId": "user-2", "event": f"Step {n}", "messageId": f"m-held-{n}"}
                            for n in range(20)]}
-        assert httpx.post(gateway.url + "/v1/batch", auth=(WRITE_KEY, ""), json=batch).status_code == 200
+        assert ingest.post(gateway.url + "/v1/batch", auth=(WRITE_KEY, ""), json=batch).status_code == 200
         gateway.kill()
         held = int(postgres.sql("SELECT count(*) FROM outbox WHERE message_id LIKE 'm-held-%'", database))
         assert held == 20 - len(vendor.message_ids() & {f"m-held-{n}" for n in range(20)})
@@ -76,7 +77,7 @@ def test_on_postgresql_consent_governs_delivery_and_an_access_request_and_a_dele
 
     def track(message_id: str, user: str = "user-7") -> None:
         event = {"userId": user, "anonymousId": f"anon-of-{user}", "event": "Viewed", "messageId": message_id}
-        assert httpx.post(gateway.url + "/v1/track", auth=(WRITE_KEY, ""), json=event).status_code == 200
+        assert ingest.post(gateway.url + "/v1/track", auth=(WRITE_KEY, ""), json=event).status_code == 200
 
     try:
         track("m-before")

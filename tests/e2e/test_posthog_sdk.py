@@ -8,10 +8,10 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-import httpx
 import pytest
 from posthog import Posthog
 
+from tests.support import ingest
 from tests.support.fake_vendor import FakeVendor, running_vendor
 from tests.support.gateway_process import (
     VENDOR_ENV,
@@ -113,11 +113,11 @@ def test_capture_v1_answers_a_result_per_event_and_refuses_in_its_own_json_shape
     batch = {"created_at": "2026-12-01T10:00:00+00:00", "batch": [
         {"event": "A", "uuid": "0190b4f6-3c6e-7d6b-9a1b-1a2b3c4d5e6f", "distinct_id": "u1",
          "timestamp": "2026-12-01T10:00:00+00:00", "options": {}, "properties": {}}]}
-    ok = httpx.post(url, json=batch, headers={"Authorization": f"Bearer {WRITE_KEY}"})
+    ok = ingest.post(url, json=batch, headers={"Authorization": f"Bearer {WRITE_KEY}"})
     assert ok.status_code == 200
     assert ok.json() == {"results": {"0190b4f6-3c6e-7d6b-9a1b-1a2b3c4d5e6f": {"result": "ok"}}}
-    unknown = httpx.post(url, json=batch, headers={"Authorization": "Bearer phc_not_ours"})
+    unknown = ingest.post(url, json=batch, headers={"Authorization": "Bearer phc_not_ours"})
     assert unknown.status_code == 401 and unknown.json()["error"] == "unauthorized"
     no_uuid = {**batch, "batch": [{k: v for k, v in batch["batch"][0].items() if k != "uuid"}]}
-    refused = httpx.post(url, json=no_uuid, headers={"Authorization": f"Bearer {WRITE_KEY}"})
+    refused = ingest.post(url, json=no_uuid, headers={"Authorization": f"Bearer {WRITE_KEY}"})
     assert refused.status_code == 400 and "uuid" in refused.json()["error_description"]

@@ -17,6 +17,7 @@ import orjson
 import pytest
 
 from tests.e2e.test_replay_native import SESSIONS, post_events
+from tests.support import ingest
 from tests.support.fake_vendor import FakeVendor, running_vendor
 from tests.support.gateway_process import WRITE_KEY, GatewayProcess, segment_policy, serving, sha256
 from tests.support.waiting import wait_until
@@ -34,8 +35,8 @@ def consent(gateway: GatewayProcess, **body: Any) -> httpx.Response:
 
 
 def send(gateway: GatewayProcess, *events: dict[str, Any]) -> None:
-    response = httpx.post(gateway.url + "/v1/batch", content=orjson.dumps({"writeKey": WRITE_KEY, "batch": events}),
-                          timeout=10)
+    response = ingest.post(gateway.url + "/v1/batch", content=orjson.dumps({"writeKey": WRITE_KEY, "batch": events}),
+                           timeout=10)
     assert response.status_code == 200, response.text
 
 

@@ -9,11 +9,11 @@ import json
 from collections.abc import Iterator
 from typing import Any
 
-import httpx
 import orjson
 import pytest
 
 from tests.e2e.test_replay_native import replay_policy
+from tests.support import ingest
 from tests.support.fake_vendor import FakeVendor
 from tests.support.gateway_process import WRITE_KEY, GatewayProcess, sha256
 from tests.support.waiting import wait_until
@@ -57,8 +57,8 @@ def gateway(tmp_path_factory: pytest.TempPathFactory) -> Iterator[GatewayProcess
     process = GatewayProcess(tmp_path_factory.mktemp("replay-console"), policy).start()
     body = [{"event": "$snapshot", "distinct_id": "someone", "properties": {
         "$snapshot_data": recording(), "$session_id": SESSION, "$window_id": "w-1", "token": WRITE_KEY}}]
-    response = httpx.post(f"{process.url}/s/?compression=gzip-js&ver=1.449.2",
-                          content=gzip.compress(orjson.dumps(body)), headers={"Content-Type": "text/plain"}, timeout=30)
+    response = ingest.post(f"{process.url}/s/?compression=gzip-js&ver=1.449.2",
+                           content=gzip.compress(orjson.dumps(body)), headers={"Content-Type": "text/plain"})
     assert response.status_code == 200, response.text
     wait_until(lambda: process.admin(f"/admin/v1/replay/sessions/{SESSION}").json()["signals"].get("error_click"),
                timeout=30, what="the error click found by the live analysis")

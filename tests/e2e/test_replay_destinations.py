@@ -15,6 +15,7 @@ import pytest
 
 from tests.e2e.test_consent import record_from_backend
 from tests.e2e.test_replay_native import SESSIONS, post_events
+from tests.support import ingest
 from tests.support.fake_vendor import Answer, FakeVendor
 from tests.support.gateway_process import ADMIN_TOKEN, VENDOR_ENV, WRITE_KEY, GatewayProcess, vendors_policy
 from tests.support.waiting import wait_until
@@ -52,7 +53,7 @@ def test_queued_recordings_wait_for_posthog_and_a_withdrawal_removes_only_that_p
             answer = post_events(gateway, f"sess-{person}", {"events": events, "userId": person})
             assert answer.status_code == 200 and answer.json()["stored"] == 1
         event = [{"event": "Viewed", "distinct_id": "carol", "properties": {"token": WRITE_KEY}}]
-        assert httpx.post(gateway.url + "/e/", content=orjson.dumps(event), timeout=10).status_code == 200
+        assert ingest.post(gateway.url + "/e/", content=orjson.dumps(event), timeout=10).status_code == 200
         assert queued(gateway) >= 3  # two recordings (one or more $snapshot events each) and one event
 
         answer = record_from_backend(gateway, userId="carol", denied=["session_replay"]).json()

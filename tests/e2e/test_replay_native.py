@@ -18,6 +18,7 @@ from gateway import keys
 from policies.pii.config import PiiConfig
 from policies.pii.scrubber import Scrubber
 from replay.privacy import RrwebPrivacy
+from tests.support import ingest
 from tests.support.fake_vendor import FakeVendor
 from tests.support.gateway_process import (
     WRITE_KEY,
@@ -65,8 +66,8 @@ def post_events(
     if gzipped:
         content = gzip.compress(content)
         headers["Content-Encoding"] = "gzip"
-    return httpx.post(f"{gateway.url}/v1/replay/{session_id}", content=content, headers=headers, params=params,
-                      timeout=30)
+    return ingest.post(f"{gateway.url}/v1/replay/{session_id}", content=content, headers=headers, params=params,
+                       timeout=30)
 
 
 @pytest.fixture(scope="module")
@@ -158,17 +159,17 @@ def test_a_malformed_event_refuses_the_whole_request_and_stores_nothing(gateway:
 
 def test_gzip_bomb_and_oversize_bodies_are_refused(gateway: GatewayProcess) -> None:
     bomb = gzip.compress(b"[" + b" " * 20_000_000 + b"]")
-    response = httpx.post(f"{gateway.url}/v1/replay/bomb?writeKey={WRITE_KEY}", content=bomb,
-                          headers={"Content-Encoding": "gzip"}, timeout=30)
+    response = ingest.post(f"{gateway.url}/v1/replay/bomb?writeKey={WRITE_KEY}", content=bomb,
+                           headers={"Content-Encoding": "gzip"}, timeout=30)
     assert response.status_code == 400 and "inflates more than" in response.json()["message"]
     huge = b"[" + b" " * (26 * 1024 * 1024) + b"]"
-    response = httpx.post(f"{gateway.url}/v1/replay/huge?writeKey={WRITE_KEY}", content=huge, timeout=60)
+    response = ingest.post(f"{gateway.url}/v1/replay/huge?writeKey={WRITE_KEY}", content=huge, timeout=60)
     assert response.status_code == 413
 
 
 def test_unknown_write_key_is_401(gateway: GatewayProcess) -> None:
     event = b'[{"type": 4, "timestamp": 1, "data": {"href": "http://x", "width": 1, "height": 1}}]'
-    response = httpx.post(f"{gateway.url}/v1/replay/s1?writeKey=nope", content=event, timeout=10)
+    response = ingest.post(f"{gateway.url}/v1/replay/s1?writeKey=nope", content=event, timeout=10)
     assert response.status_code == 401
 
 
@@ -231,8 +232,8 @@ def test_every_corpus_recording_through_posthogs_path_comes_back_identical_after
             for i in range(0, len(events), 50)
         ]
         body = gzip.compress(orjson.dumps(snapshots))
-        response = httpx.post(f"{gateway.url}/s/?compression=gzip-js&ver=1.449.2", content=body,
-                              headers={"Content-Type": "text/plain"}, timeout=30)
+        response = ingest.post(f"{gateway.url}/s/?compression=gzip-js&ver=1.449.2", content=body,
+                               headers={"Content-Type": "text/plain"}, timeout=30)
         assert response.status_code == 200 and response.json() == {"status": "Ok"}, response.text
         stored = gateway.admin(f"/admin/v1/replay/sessions/{session_id}/events").json()
         # One request: its $snapshot events of one session and window are one batch, scrubbed together.

@@ -7,11 +7,11 @@ from __future__ import annotations
 import gzip
 from typing import Any
 
-import httpx
 import orjson
 import pytest
 
 from tests.e2e.test_replay_native import post_events, posthog_pack, replay_policy
+from tests.support import ingest
 from tests.support.fake_vendor import FakeVendor
 from tests.support.gateway_process import WRITE_KEY, GatewayProcess
 
@@ -71,7 +71,7 @@ def test_posthog_snapshot_path(gateway: GatewayProcess) -> None:
     body = [{"event": "$snapshot", "distinct_id": "someone", "properties": {
         "$snapshot_data": [posthog_pack(e) for e in recording()], "$session_id": "privacy-posthog",
         "$window_id": "w-1", "token": WRITE_KEY}}]
-    response = httpx.post(f"{gateway.url}/s/?compression=gzip-js&ver=1.449.2",
-                          content=gzip.compress(orjson.dumps(body)), headers={"Content-Type": "text/plain"}, timeout=30)
+    response = ingest.post(f"{gateway.url}/s/?compression=gzip-js&ver=1.449.2",
+                           content=gzip.compress(orjson.dumps(body)), headers={"Content-Type": "text/plain"})
     assert response.status_code == 200, response.text
     assert_stored_without_the_address(gateway, "privacy-posthog")

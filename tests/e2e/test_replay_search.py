@@ -16,6 +16,7 @@ import pytest
 
 from tests.e2e.test_replay_native import post_events, replay_policy
 from tests.replay.streams import START, E, Recording
+from tests.support import ingest
 from tests.support.fake_vendor import FakeVendor
 from tests.support.gateway_process import ADMIN_TOKEN, SERVER_KEY, WRITE_KEY, GatewayProcess
 from tests.support.waiting import wait_until
@@ -74,7 +75,7 @@ def identify(gateway: GatewayProcess, key: str, body: dict[str, Any]) -> None:
     """An identify: with the server key, the backend says these ids are one person (a verified link); with the
     public write key, a browser only claims so (anyone could send it)."""
     auth = "Basic " + base64.b64encode(f"{key}:".encode()).decode()
-    assert httpx.post(gateway.url + "/v1/identify", headers={"Authorization": auth}, json=body).status_code == 200
+    assert ingest.post(gateway.url + "/v1/identify", headers={"Authorization": auth}, json=body).status_code == 200
 
 
 def ids(answer: httpx.Response) -> list[str]:

@@ -13,11 +13,11 @@ import subprocess
 import sys
 from typing import Any
 
-import httpx
 import orjson
 import pytest
 
 from gateway.dry_run import PATHS
+from tests.support import ingest
 from tests.support.fake_vendor import FakeVendor
 from tests.support.gateway_process import VENDOR_ENV, WRITE_KEY, GatewayProcess, vendors_policy
 from tests.support.waiting import wait_until
@@ -57,7 +57,7 @@ def setup(tmp_path_factory: pytest.TempPathFactory):
 def received_for(gateway: GatewayProcess, vendors: dict[str, FakeVendor], protocol: str) -> dict[str, bytes]:
     """Send the body of `protocol` to the gateway; what each vendor then received for it."""
     before = {name: len(v.accepted()) for name, v in vendors.items()}
-    response = httpx.post(f"{gateway.url}{PATHS[protocol]}", content=orjson.dumps(BODIES[protocol]), timeout=30)
+    response = ingest.post(f"{gateway.url}{PATHS[protocol]}", content=orjson.dumps(BODIES[protocol]), timeout=30)
     assert response.status_code == 200, response.text
     wait_until(lambda: all(len(v.accepted()) > before[n] for n, v in vendors.items()), timeout=30,
                what="every vendor received the request")

@@ -11,6 +11,7 @@ from pathlib import Path
 import httpx
 
 from gateway.schema import MIGRATIONS, not_on_postgres
+from tests.support import ingest
 from tests.support.fake_vendor import FakeVendor
 from tests.support.gateway_process import ROOT, WRITE_KEY, GatewayProcess, segment_policy
 from tests.support.postgres import PostgresServer
@@ -32,8 +33,8 @@ def test_a_second_gateway_on_the_same_data_directory_is_refused_and_the_first_ke
         assert second.returncode != 0
         assert f"the data directory {first.data_dir} is in use by another gateway process (pid {first.proc.pid})" \
             in second.stderr
-        answer = httpx.post(first.url + "/v1/track", auth=(WRITE_KEY, ""),
-                            json={"userId": "u1", "event": "Still here", "messageId": "m-still"})
+        answer = ingest.post(first.url + "/v1/track", auth=(WRITE_KEY, ""),
+                             json={"userId": "u1", "event": "Still here", "messageId": "m-still"})
         assert answer.status_code == 200
         vendor.wait_for_message_ids({"m-still"})
 

@@ -25,6 +25,7 @@ from segment.analytics import Client
 from segment.analytics.request import APIError
 
 from gateway.outbox.ownership import RETRY_S
+from tests.support import ingest
 from tests.support.fake_vendor import FakeVendor
 from tests.support.gateway_process import ADMIN_TOKEN, SERVER_KEY, WRITE_KEY, GatewayProcess, segment_policy
 from tests.support.waiting import wait_until
@@ -155,7 +156,7 @@ def test_a_deletion_and_a_consent_withdrawal_through_one_node_govern_the_other_n
 
     def track(gateway: GatewayProcess, user: str, message_id: str) -> None:
         event = {"userId": user, "event": "Viewed", "messageId": message_id}
-        assert httpx.post(gateway.url + "/v1/track", auth=(WRITE_KEY, ""), json=event).status_code == 200
+        assert ingest.post(gateway.url + "/v1/track", auth=(WRITE_KEY, ""), json=event).status_code == 200
 
     track(b, "user-del", "m-del-before")
     track(b, "user-opt", "m-opt-before")

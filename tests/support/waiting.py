@@ -14,7 +14,8 @@ START_TIMEOUT_S = 120.0  # a server (the gateway, PostgreSQL, SeaweedFS, nginx) 
 WAIT_TIMEOUT_S = 60.0  # anything else the test waits for: an event delivered, a session analysed, a reload
 
 
-def wait_until(condition: Callable[[], T], timeout: float = WAIT_TIMEOUT_S, interval: float = 0.02, what: str = "condition") -> T:
+def wait_until(condition: Callable[[], T], timeout: float = WAIT_TIMEOUT_S, interval: float = 0.02,
+               what: str = "condition") -> T:
     """Poll `condition` until it returns something truthy, and return that; fail the test after `timeout` seconds."""
     deadline = time.monotonic() + timeout
     while True:

@@ -17,6 +17,7 @@ from tests.support.fake_vendor import FakeVendor
 from tests.support.gateway_process import VENDOR_ENV, GatewayProcess
 from tests.support.posthog_js import FakePostHog, posthog_page, posthog_policy, until_recording
 from tests.support.seaweedfs import S3Bucket, SeaweedFS
+from tests.support.sessions import fully_analysed
 from tests.support.waiting import wait_until
 
 pytestmark = pytest.mark.browser
@@ -61,7 +62,7 @@ def test_posthog_js_recordings_on_s3_are_read_back_analysed_and_shredded_by_a_de
 
     def analysed() -> dict[str, Any] | None:
         sessions = gateway.admin("/admin/v1/replay/sessions").json()["sessions"]
-        return sessions[0] if sessions and sessions[0]["clicks"] >= 4 and sessions[0]["analyzed_at"] else None
+        return sessions[0] if sessions and sessions[0]["clicks"] >= 4 and fully_analysed(sessions[0]) else None
 
     session = wait_until(analysed, timeout=60, what="the recording stored and analysed")
     session_id = session["session_id"]

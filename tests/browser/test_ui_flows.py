@@ -27,6 +27,7 @@ from tests.e2e.test_replay_native import SESSIONS, post_events, replay_policy
 from tests.support.browser import skip_or_fail
 from tests.support.fake_vendor import FakeVendor
 from tests.support.gateway_process import ADMIN_TOKEN, ROOT, GatewayProcess, sha256
+from tests.support.sessions import fully_analysed
 from tests.support.waiting import wait_until
 
 pytestmark = pytest.mark.browser
@@ -87,7 +88,7 @@ def ui_gateway(tmp_path_factory: pytest.TempPathFactory) -> Iterator[GatewayProc
 
         def analysed() -> bool:
             sessions = admin_get(gateway, "/admin/v1/replay/sessions?limit=500").json()["sessions"]
-            return len(sessions) == expected and all(s["analyzed_at"] for s in sessions)
+            return len(sessions) == expected and all(fully_analysed(s) for s in sessions)
 
         wait_until(analysed, timeout=90, what="every ingested session analysed")
         yield gateway

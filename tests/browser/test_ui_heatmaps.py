@@ -21,6 +21,7 @@ from tests.e2e.test_replay_native import post_events
 from tests.support.browser import skip_or_fail
 from tests.support.fake_vendor import FakeVendor
 from tests.support.gateway_process import GatewayProcess
+from tests.support.sessions import fully_analysed
 from tests.support.waiting import wait_until
 
 pytestmark = pytest.mark.browser
@@ -41,7 +42,7 @@ def gateway(tmp_path_factory: pytest.TempPathFactory) -> Iterator[GatewayProcess
 
         def analysed() -> bool:
             sessions = process.admin("/admin/v1/replay/sessions?limit=100").json()["sessions"]
-            return len(sessions) == len(CORPUS) and all(s["analyzed_at"] for s in sessions)
+            return len(sessions) == len(CORPUS) and all(fully_analysed(s) for s in sessions)
 
         wait_until(analysed, timeout=120, what="every recording analysed")
         yield process

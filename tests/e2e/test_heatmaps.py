@@ -15,6 +15,7 @@ import pytest
 from tests.e2e.test_replay_native import post_events, replay_policy
 from tests.support.fake_vendor import FakeVendor
 from tests.support.gateway_process import GatewayProcess, sha256
+from tests.support.sessions import fully_analysed
 from tests.support.waiting import wait_until
 
 pytestmark = pytest.mark.e2e
@@ -55,9 +56,9 @@ def gateway(tmp_path_factory: pytest.TempPathFactory) -> Iterator[GatewayProcess
 
     def analysed() -> bool:
         sessions = process.admin("/admin/v1/replay/sessions").json()["sessions"]
-        return len(sessions) == 2 and all(s["analyzed_at"] for s in sessions)
+        return len(sessions) == 2 and all(fully_analysed(s) for s in sessions)
 
-    wait_until(analysed, timeout=30, what="both sessions analysed")
+    wait_until(analysed, what="both sessions analysed")
     yield process
     process.close()
     vendor.stop()

@@ -44,6 +44,7 @@ from tests.e2e.test_replay_signals import LABELLED, labelled_kinds
 from tests.support.fake_vendor import FakeVendor
 from tests.support.gateway_process import GatewayProcess
 from tests.support.seaweedfs import S3Bucket, SeaweedFS
+from tests.support.sessions import fully_analysed
 from tests.support.waiting import wait_until
 
 pytestmark = pytest.mark.e2e
@@ -106,7 +107,7 @@ def test_recordings_are_stored_in_objects_read_back_event_by_event_and_analysed(
     def analysed() -> dict[str, dict[str, Any]] | None:
         sessions = gateway.admin("/admin/v1/replay/sessions?limit=100").json()["sessions"]
         return ({s["session_id"]: s for s in sessions}
-                if len(sessions) == len(recordings) and all(s["analyzed_at"] for s in sessions) else None)
+                if len(sessions) == len(recordings) and all(fully_analysed(s) for s in sessions) else None)
 
     sessions = wait_until(analysed, timeout=60, what="every session analysed")
     for path in LABELLED:

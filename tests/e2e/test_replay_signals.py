@@ -16,6 +16,7 @@ from replay.detect import DetectConfig, analyze_session
 from tests.e2e.test_replay_native import SESSIONS, post_events, replay_policy
 from tests.support.fake_vendor import FakeVendor
 from tests.support.gateway_process import GatewayProcess
+from tests.support.sessions import fully_analysed
 from tests.support.waiting import wait_until
 
 pytestmark = pytest.mark.e2e
@@ -40,9 +41,9 @@ def test_idle_sessions_are_analysed_and_listed_by_signal(
 
     def analysed() -> list[dict] | None:
         sessions = gateway.admin("/admin/v1/replay/sessions?limit=100").json()["sessions"]
-        return sessions if sessions and all(s["analyzed_at"] for s in sessions) else None
+        return sessions if sessions and all(fully_analysed(s) for s in sessions) else None
 
-    sessions = {s["session_id"]: s for s in wait_until(analysed, timeout=30, what="every session analysed")}
+    sessions = {s["session_id"]: s for s in wait_until(analysed, what="every session analysed")}
     for path in LABELLED:
         recording = json.loads(path.read_text())
         counts = sessions[recording["session_id"]]["signals"]
@@ -66,7 +67,7 @@ def test_cli_analysis_matches_analysis_of_what_was_stored_and_is_idempotent(
 ) -> None:
     gateway = start_gateway(replay_policy(vendor.url))  # idle analysis after 300 s: not during this test
     recording = json.loads(LABELLED[0].read_text())
-    post_events(gateway, recording["session_id"], recording["events"])
+    assert post_events(gateway, recording["session_id"], recording["events"]).status_code == 200
     stored = gateway.admin(f"/admin/v1/replay/sessions/{recording['session_id']}/events").json()
 
     command = [sys.executable, "-m", "gateway", "replay", "analyze", "--all", "--policy", str(gateway.policy_path),
@@ -89,7 +90,7 @@ def test_reading_signals_needs_a_review_role_and_is_audited(
 ) -> None:
     gateway = start_gateway(replay_policy(vendor.url))
     recording = json.loads(LABELLED[0].read_text())
-    post_events(gateway, recording["session_id"], recording["events"])
+    assert post_events(gateway, recording["session_id"], recording["events"]).status_code == 200
     assert gateway.admin(f"/admin/v1/replay/sessions/{recording['session_id']}/signals").status_code == 200
     audit = gateway.admin("/admin/v1/audit?action=replay.read_signals").json()["entries"]
     assert audit[0]["target"] == recording["session_id"]
@@ -103,10 +104,10 @@ def test_the_frustration_report_counts_elements_forms_and_days(
     for path in SESSIONS:
         recording = json.loads(path.read_text())
         labels += recording["labels"]
-        post_events(gateway, recording["session_id"], recording["events"])
+        assert post_events(gateway, recording["session_id"], recording["events"]).status_code == 200
     sessions = "/admin/v1/replay/sessions?limit=100"
-    wait_until(lambda: all(s["analyzed_at"] for s in gateway.admin(sessions).json()["sessions"]),
-               timeout=30, what="every session analysed")
+    wait_until(lambda: all(fully_analysed(s) for s in gateway.admin(sessions).json()["sessions"]),
+               what="every session analysed")
 
     report = gateway.admin("/admin/v1/reports/frustration").json()
     labelled = Counter(label["kind"] for label in labels)

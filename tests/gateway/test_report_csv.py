@@ -14,6 +14,7 @@ from starlette.testclient import TestClient
 from replay.csv_cells import neutralise
 from tests.gateway.test_ui_auth import TOKENS, WRITE_KEY, ui_client
 from tests.replay.streams import E, Recording
+from tests.support.sessions import fully_analysed
 from tests.support.waiting import wait_until
 
 ADMIN = {"Authorization": f"Bearer {TOKENS['admin']}"}
@@ -40,8 +41,8 @@ def client(tmp_path_factory: pytest.TempPathFactory) -> Iterator[TestClient]:
         response = test_client.post("/v1/replay/hostile-1", json=hostile_session().events,
                                     headers={"Authorization": f"Basic {auth}"})
         assert response.status_code == 200, response.text
-        wait_until(lambda: all(s["analyzed_at"] for s in test_client.get(
-            "/admin/v1/replay/sessions", headers=ADMIN).json()["sessions"]), timeout=30, what="the session analysed")
+        wait_until(lambda: all(fully_analysed(s) for s in test_client.get(
+            "/admin/v1/replay/sessions", headers=ADMIN).json()["sessions"]), what="the session analysed")
         yield test_client
 
 

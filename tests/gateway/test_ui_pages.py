@@ -20,6 +20,7 @@ from gateway.ui import api as ui_api
 from gateway.ui import pages_support
 from tests.e2e.test_replay_native import SESSIONS
 from tests.gateway.test_ui_auth import NAMES, TOKENS, WRITE_KEY, csrf_of, sign_in, ui_client
+from tests.support.sessions import fully_analysed
 from tests.support.waiting import wait_until
 
 ADMIN = {"Authorization": f"Bearer {TOKENS['admin']}"}
@@ -36,9 +37,9 @@ def client(tmp_path_factory: pytest.TempPathFactory) -> Iterator[TestClient]:
             response = test_client.post(f"/v1/replay/{recording['session_id']}", json=recording["events"],
                                         headers={"Authorization": f"Basic {auth}"})
             assert response.status_code == 200
-        wait_until(lambda: all(s["analyzed_at"]
+        wait_until(lambda: all(fully_analysed(s)
                                for s in api(test_client, "/admin/v1/replay/sessions?limit=100")["sessions"]),
-                   timeout=30, what="every session analysed")
+                   what="every session analysed")
         yield test_client
 
 

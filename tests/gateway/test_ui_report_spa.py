@@ -17,6 +17,7 @@ from markupsafe import escape
 from starlette.testclient import TestClient
 
 from tests.gateway.test_ui_auth import TOKENS, WRITE_KEY, sign_in, ui_client
+from tests.support.sessions import fully_analysed
 from tests.support.waiting import wait_until
 
 RECORDING = Path(__file__).resolve().parents[2] / "fixtures" / "spa-corpus" / "sess_2ee59e928b7b.json"
@@ -32,8 +33,8 @@ def client(tmp_path_factory: pytest.TempPathFactory) -> Iterator[TestClient]:
         response = test_client.post(f"/v1/replay/{recording['session_id']}", content=orjson.dumps(recording["events"]),
                                     headers={"Authorization": f"Basic {auth}", "Content-Type": "application/json"})
         assert response.status_code == 200, response.text
-        wait_until(lambda: all(s["analyzed_at"] for s in sessions(test_client)) and sessions(test_client),
-                   timeout=30, what="the session analysed")
+        wait_until(lambda: all(fully_analysed(s) for s in sessions(test_client)) and sessions(test_client),
+                   what="the session analysed")
         yield test_client
 
 

@@ -181,7 +181,8 @@ def test_gpc_opts_out_of_sale_purposes_and_is_recorded_on_the_event(
     [event] = [e for e in analytics.segment_events() if e["messageId"] == "gpc-1"]
     assert event["context"]["consent"]["gpc"] is True
     assert event["userId"] == "frank"  # analytics is not a sale purpose: forwarded as it is
-    post(gateway, {"batch": [{"type": "track", "event": "marker", "userId": "x", "messageId": "gpc-marker"}]})
+    marker = {"batch": [{"type": "track", "event": "marker", "userId": "x", "messageId": "gpc-marker"}]}
+    assert post(gateway, marker).status_code == 200
     ads.wait_for_message_ids({"gpc-marker"})
     assert "gpc-1" not in ads.message_ids()
 
@@ -199,7 +200,8 @@ def test_a_us_privacy_opt_out_of_sale_keeps_events_from_sale_purposes_only(
     assert post(gateway, {"batch": [in_context, not_opted_out]}).status_code == 200
     analytics.wait_for_message_ids({"usp-out", "usp-ctx", "usp-in"})  # analytics is not a sale purpose
     ads.wait_for_message_ids({"usp-in"})
-    post(gateway, {"batch": [{"type": "track", "event": "marker", "userId": "x", "messageId": "usp-marker"}]})
+    marker_batch = {"batch": [{"type": "track", "event": "marker", "userId": "x", "messageId": "usp-marker"}]}
+    assert post(gateway, marker_batch).status_code == 200
     ads.wait_for_message_ids({"usp-marker"})
     assert not {"usp-out", "usp-ctx"} & ads.message_ids()
 
@@ -236,7 +238,8 @@ def test_signals_that_deny_analytics_keep_the_event_from_an_analytics_destinatio
     malformed_before = malformed(gateway)
     event = {"type": "track", "event": "Viewed", "userId": f"gina-{case}", "messageId": denied, "context": context}
     assert post(gateway, {"batch": [event]}, params=query).status_code == 200
-    post(gateway, {"batch": [{"type": "track", "event": "marker", "userId": "x", "messageId": marker}]})
+    marker_batch = {"batch": [{"type": "track", "event": "marker", "userId": "x", "messageId": marker}]}
+    assert post(gateway, marker_batch).status_code == 200
     vendor.wait_for_message_ids({marker})
     assert denied not in vendor.message_ids()
     if "yes" in str(context) or "not-a-tc" in str(context):

@@ -105,7 +105,8 @@ def test_every_corpus_recording_comes_back_identical_after_scrubbing(gateway: Ga
 def test_the_session_index_describes_the_recording(gateway: GatewayProcess) -> None:
     recording = json.loads(SESSIONS[0].read_text())
     events = recording["events"]
-    post_events(gateway, recording["session_id"], {"events": events, "userId": "user-7", "windowId": "w1"})
+    body = {"events": events, "userId": "user-7", "windowId": "w1"}
+    assert post_events(gateway, recording["session_id"], body).status_code == 200
     session = gateway.admin(f"/admin/v1/replay/sessions/{recording['session_id']}").json()
     assert session["first_ts"] == min(e["timestamp"] for e in events)
     assert session["last_ts"] == max(e["timestamp"] for e in events)
@@ -119,7 +120,7 @@ def test_the_session_index_describes_the_recording(gateway: GatewayProcess) -> N
 
 def test_reads_are_audited(gateway: GatewayProcess) -> None:
     recording = json.loads(SESSIONS[1].read_text())
-    post_events(gateway, recording["session_id"], recording["events"])
+    assert post_events(gateway, recording["session_id"], recording["events"]).status_code == 200
     gateway.admin(f"/admin/v1/replay/sessions/{recording['session_id']}/events")
     entries = gateway.admin(f"/admin/v1/audit?action=replay.read_events&target={recording['session_id']}").json()
     assert entries["entries"][0]["actor"] == "tests"

@@ -91,7 +91,15 @@ def delivered_ids(vendor: FakeVendor) -> Counter[str]:
 def test_with_max_in_flight_a_slow_vendor_gets_several_batches_at_once(
     vendor: FakeVendor, database_location: Path | Engine,
 ) -> None:
-    vendor.delay_s = 0.3
+    def slow_at_first(request: Recorded) -> Answer | None:
+        # The first four batches are answered only once all four are at the vendor. A fixed delay (0.3 s) let a loaded
+        # machine start the fourth request after the first was answered; a sender sending fewer at once waits here
+        # until the rule gives up (and fails below).
+        if request.number <= 4:
+            vendor.hold_until_arrived(4)
+        return None
+
+    vendor.rule = slow_at_first
 
     async def scenario() -> None:
         async with sending(database_location, destination(vendor.url, max_in_flight=4)) as running:

@@ -9,8 +9,10 @@
 
 from __future__ import annotations
 
+import contextlib
 import gzip
 import json
+import socket
 import threading
 import time
 from collections import deque
@@ -75,6 +77,7 @@ class FakeVendor:
         self._arrivals = 0
         self._events = 0
         self._server: ThreadingHTTPServer | None = None
+        self._connections: set[socket.socket] = set()  # open now, each served by its handler thread
         self._thread: threading.Thread | None = None
         self.port = 0
 
@@ -91,6 +94,16 @@ class FakeVendor:
 
             do_GET = do_POST
             do_DELETE = do_POST
+
+            def setup(self) -> None:  # the stdlib's name
+                super().setup()
+                with vendor._lock:
+                    vendor._connections.add(self.connection)
+
+            def finish(self) -> None:  # the stdlib's name
+                with vendor._lock:
+                    vendor._connections.discard(self.connection)
+                super().finish()
 
             def log_message(self, *args: Any) -> None:
                 pass
@@ -109,6 +122,13 @@ class FakeVendor:
             self._server.shutdown()
             self._server.server_close()
             self._server = None
+        # A vendor that is down answers nothing, on the connections a sender kept open either: the server's handler
+        # threads would otherwise go on serving them.
+        with self._lock:
+            connections = list(self._connections)
+        for connection in connections:
+            with contextlib.suppress(OSError):
+                connection.shutdown(socket.SHUT_RDWR)
 
     @property
     def url(self) -> str:
@@ -194,7 +214,7 @@ class FakeVendor:
         with self._lock:
             return self._arrivals
 
-    def hold_until_arrived(self, n: int, timeout: float = 10.0) -> None:
+    def hold_until_arrived(self, n: int, timeout: float = WAIT_TIMEOUT_S) -> None:
         """For a `rule`: answer only once `n` requests have arrived in all (or after `timeout`), so that requests
         sent at once are at the vendor at once however loaded the machine is."""
         self._arrival.wait_for(lambda: self._arrivals >= n, timeout)  # the rule runs holding the lock

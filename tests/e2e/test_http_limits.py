@@ -156,11 +156,11 @@ def test_past_max_connections_a_request_gets_503_with_retry_after(
     for sock in holding:
         sock.sendall(b"POST /v1/track HTTP/1.1\r\nHost: gw\r\nContent-Length: 1000\r\n\r\n{")
     refused = wait_until(lambda: (r := httpx.post(gateway.url + "/v1/track", content=EVENT, timeout=5))
-                         .status_code == 503 and r, timeout=10, what="a request past the limit")
+                         .status_code == 503 and r, what="a request past the limit")
     assert refused.headers["retry-after"] == "1" and refused.headers["connection"] == "close"
     for sock in holding:
         sock.close()
-    wait_until(lambda: served(gateway), timeout=10, what="requests served again once the slots are free")
+    wait_until(lambda: served(gateway), what="requests served again once the slots are free")
 
 
 def test_forwarded_headers_from_localhost_are_ignored_without_trusted_proxies(

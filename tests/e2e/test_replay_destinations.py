@@ -86,7 +86,7 @@ def test_a_full_outbox_refuses_the_recording_with_retry_after_and_the_retry_is_q
         events = json.loads(SESSIONS[0].read_text())["events"]
         first = post_events(gateway, "sess-first", {"events": events, "userId": "erin"})
         assert first.status_code == 200 and queued(gateway) == 1
-        refused = post_events(gateway, "sess-second", {"events": events, "userId": "erin"})
+        refused = post_events(gateway, "sess-second", {"events": events, "userId": "erin"}, retry_busy=False)
         assert refused.status_code == 503 and refused.headers["Retry-After"] == "7"
         assert refused.json()["error"] == "unavailable"
 

@@ -59,15 +59,17 @@ def replay_policy(vendor_url: str, consent_model: str = "opt-out", **replay: Any
 
 
 def post_events(
-    gateway: GatewayProcess, session_id: str, body: Any, gzipped: bool = False, **params: str
+    gateway: GatewayProcess, session_id: str, body: Any, gzipped: bool = False, retry_busy: bool = True, **params: str
 ) -> httpx.Response:
+    """Post recording events; a 503 with Retry-After is sent again (tests/support/ingest.post) unless `retry_busy` is
+    False, for the tests whose subject is that 503."""
     content = orjson.dumps(body)
     headers = {"Authorization": "Basic " + __import__("base64").b64encode(f"{WRITE_KEY}:".encode()).decode()}
     if gzipped:
         content = gzip.compress(content)
         headers["Content-Encoding"] = "gzip"
-    return ingest.post(f"{gateway.url}/v1/replay/{session_id}", content=content, headers=headers, params=params,
-                       timeout=30)
+    send = ingest.post if retry_busy else httpx.post
+    return send(f"{gateway.url}/v1/replay/{session_id}", content=content, headers=headers, params=params, timeout=30)
 
 
 @pytest.fixture(scope="module")

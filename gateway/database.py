@@ -47,6 +47,7 @@ _OUTSIDE = object()  # marks a write that must run outside any transaction (a WA
 PROBE_INTERVAL_S = 1.0  # while writes fail, how often the idle writer tries whether they work again
 CONFLICT_RETRIES = 3  # a transaction that lost a conflict with another node's runs again at most this often
 PROBE_BYTES = 64 * 1024  # a try needs new pages and log space, as real writes do: a header rewrite would not
+CHECKPOINT_RETRY_S = 0.2  # between checkpoints that a reader held back (checkpoint_fully)
 
 __all__ = ["PROBE_TABLE", "Database", "Migration", "StorageUnavailable", "WriterHealth"]
 
@@ -127,6 +128,17 @@ class Database:
         future: concurrent.futures.Future[Any] = concurrent.futures.Future()
         self._queue.put((_OUTSIDE, future))
         return await asyncio.wrap_future(future)
+
+    async def checkpoint_fully(self, within_s: float) -> bool:
+        """`checkpoint` again until no reader holds it back, for up to `within_s`: whether the log was emptied. A read
+        under way (a session being analysed, a backup) keeps the pages it began with, and the database file keeps
+        their old contents, deleted data included, until it ends. Between tries the writer serves other writes."""
+        deadline = time.monotonic() + within_s
+        while (await self.checkpoint())[0] != 0:
+            if time.monotonic() >= deadline:
+                return False
+            await asyncio.sleep(CHECKPOINT_RETRY_S)
+        return True
 
     def _run_writer(self) -> None:
         next_probe = 0.0

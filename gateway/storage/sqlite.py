@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import sqlite3
-import time
 from pathlib import Path
 
 from gateway.storage.engine import Engine, StorageUnavailable
@@ -20,12 +19,16 @@ _STORAGE_FAULTS = {
 }
 
 
+BUSY_TIMEOUT_MS = 30_000  # another process (a CLI command) holding the lock: wait this long before failing
+CHECKPOINT_WAIT_MS = 50  # a checkpoint's wait for readers to move on (see _checkpoint)
+
+
 def connect(path: Path, *, readonly: bool = False) -> sqlite3.Connection:
     conn = sqlite3.connect(path, isolation_level=None, check_same_thread=False, timeout=30)
     conn.execute("PRAGMA journal_mode=WAL")
     # FULL: a WAL commit is fsynced before it returns, so an acknowledged event survives power loss, not just kill -9.
     conn.execute("PRAGMA synchronous=FULL")
-    conn.execute("PRAGMA busy_timeout=30000")
+    conn.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
     # Deleted rows are overwritten, so data removed by delivery, retention or a deletion request does not linger.
     conn.execute("PRAGMA secure_delete=ON")
     if readonly:
@@ -48,14 +51,16 @@ def _outside(conn: sqlite3.Connection, sql: str | None) -> object:
     return conn.execute(sql).fetchall() if sql is not None else _checkpoint(conn)
 
 
-def _checkpoint(conn: sqlite3.Connection, attempts: int = 50) -> tuple[int, int, int]:
+def _checkpoint(conn: sqlite3.Connection) -> tuple[int, int, int]:
     """Copy the WAL into the database file and truncate it to zero bytes, so that pages holding deleted data do not
-    linger in it. A reader in the middle of a read makes TRUNCATE report busy: try again briefly."""
-    for _ in range(attempts):
+    linger in it. A reader in the middle of a read holds TRUNCATE back, and SQLite would wait for it in the busy
+    handler (30 s) with the writer, so every write, stalled: one short try here, and the caller tries again later
+    (Database.checkpoint_fully)."""
+    conn.execute(f"PRAGMA busy_timeout={CHECKPOINT_WAIT_MS}")
+    try:
         result: tuple[int, int, int] = conn.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchone()
-        if result[0] == 0:
-            return result
-        time.sleep(0.02)
+    finally:
+        conn.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
     return result
 
 

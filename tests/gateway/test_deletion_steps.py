@@ -11,6 +11,7 @@ from __future__ import annotations
 import base64
 import copy
 import hashlib
+import logging
 import re
 import sqlite3
 from collections.abc import Iterator
@@ -310,3 +311,31 @@ def test_a_vendor_calls_outcome_is_recorded_only_by_the_node_holding_the_lease(
             assert len(vendor.requests) == 2
     finally:
         vendor.stop()
+
+
+def test_a_deletion_completes_only_once_no_reader_keeps_the_destroyed_key_in_the_database_files(
+        client: TestClient, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture) -> None:
+    """A read under way keeps the pages it began with: until it ends, the database file holds their old contents,
+    the person's wrapped replay key among them, and the log cannot be emptied. The receipt waits for that."""
+    monkeypatch.setattr(deletion, "ERASED_WITHIN_S", 0.2)
+    monkeypatch.setattr(deletion, "ERASED_RETRY_S", 0.1)
+    caplog.set_level(logging.WARNING, logger="gateway.deletion")
+    record(client, "subject-session", "subject-1")
+    ((wrapped,),) = gateway_of(client).db.read_sync(lambda c: c.execute("SELECT wrapped FROM replay_keys").fetchall())
+    files = [tmp_path / DATABASE_FILE, tmp_path / f"{DATABASE_FILE}-wal"]
+    reader = sqlite3.connect(tmp_path / DATABASE_FILE, isolation_level=None)
+    try:
+        reader.execute("BEGIN")
+        assert reader.execute("SELECT count(*) FROM replay_keys").fetchone() == (1,)  # its snapshot holds the key
+        deletion_id = delete(client, "subject-1")
+        wait_until(lambda: status(client, deletion_id)["stores"].get("replay", {}).get("status") == "done",
+                   what="the replay store's step done")
+        wait_until(lambda: count(client, "SELECT count(*) FROM replay_keys") == 0, what="the key destroyed")
+        # Tries to empty the log fail while the reader is there, and the request is not completed.
+        wait_until(lambda: sum("finishing later" in r.getMessage() for r in caplog.records) >= 2,
+                   what="two tries to finish held back")
+        assert status(client, deletion_id)["status"] != "completed"
+    finally:
+        reader.close()
+    completed(client, deletion_id)
+    assert not any(wrapped in path.read_bytes() for path in files if path.exists())

@@ -1,16 +1,31 @@
 from __future__ import annotations
 
+import os
 from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
 import pytest
 
+from policies.pii.patterngates import CACHE_ENV
 from tests.support.fake_vendor import FakeVendor
 from tests.support.gateway_process import GatewayProcess
 
 # PostgreSQL and SeaweedFS for the tests that ask for them, started once per session on first use.
 pytest_plugins = ("tests.support.engine_fixtures",)
+
+
+@pytest.fixture(scope="session", autouse=True)
+def shared_pattern_gates(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
+    """Every gateway a test starts has a data directory of its own, where it would compile the PII pattern gates
+    again (seconds each): the session's gateways, workers and in-process scrubbers share one cache of them."""
+    saved = os.environ.get(CACHE_ENV)
+    os.environ[CACHE_ENV] = str(tmp_path_factory.mktemp("pattern-gates-cache"))
+    yield
+    if saved is None:
+        os.environ.pop(CACHE_ENV, None)
+    else:
+        os.environ[CACHE_ENV] = saved
 
 
 @pytest.fixture

@@ -34,7 +34,7 @@ from presidio_analyzer.predefined_recognizers import SpacyRecognizer
 from presidio_analyzer.predefined_recognizers.generic import iban_recognizer as _iban_module
 
 from policies.pii.entities import NER_ENTITIES
-from policies.pii.patterngates import PatternGates, scannable
+from policies.pii.patterngates import PatternGates, cache_dir, scannable
 from policies.pii.recognizers import offline_tld_extractor, pattern_recognizers
 
 BLANK_MODEL_DIR = "spacy-blank-en"
@@ -148,7 +148,7 @@ class Analyzer:
             context_aware_enhancer=_NoContext(),
         )
         self.entities = frozenset(self.engine.get_supported_entities(_LANGUAGE))
-        self.gates = PatternGates(registry.recognizers)
+        self.gates = PatternGates(registry.recognizers, cache_dir(data_dir))
         # The first analysis pays for lazy loading (regex compilation, tldextract's suffix list, phone metadata, an
         # NER model's lookups): pay it now, not in the first event's time budget.
         self.analyze(_WARM_UP, sorted(self.entities), use_ner=self.ner is not None)

@@ -49,6 +49,7 @@ _CLASS = re.compile(r"(\\u[0-9a-fA-F]{4}|\\U[0-9a-fA-F]{8}|\\[pPNx]\{[^}]*\})|\\
                     re.DOTALL)
 # Group 1: a brace that is no plain repetition (nor the brace of a property, a name or a code point).
 _PLAIN_BRACES = re.compile(r"\\[pPNx]\{[^}]*\}|\\.|\{\d+(?:,\d*)?\}|(\{)", re.DOTALL)
+CACHE_ENV = "PRIVACY_GATEWAY_CACHE_DIR"
 _HYPERSCAN_VERSION = importlib.metadata.version("hyperscan")  # names the cached databases (see _cache_file)
 _MAX_NARROWED = 4096  # copies kept; most texts open one or two patterns of a recognizer, so few combinations recur
 _ESCAPE = re.compile(r"\\(?:u([0-9a-fA-F]{4})|U([0-9a-fA-F]{8})|(.))", re.DOTALL)
@@ -207,39 +208,47 @@ def _compiles(expression: bytes, flags: int) -> bool:
 
 
 @functools.cache
-def _database(gates: tuple[tuple[str, int], ...]) -> tuple[hyperscan.Database | None, frozenset[int]]:
-    """The database of the (pattern, flags) that hyperscan can compile, and their indices. Built once per process for a
-    set of patterns (about 4 s for all of recognizers.py's, on a loaded machine)."""
+def _database(gates: tuple[tuple[str, int], ...],
+              directory: Path | None) -> tuple[hyperscan.Database | None, frozenset[int]]:
+    """The database of the (pattern, flags) that hyperscan can compile, and their indices: loaded from `directory` if
+    it was kept there, else compiled (1-4 s for all of recognizers.py's) and kept; once per process."""
     ids = [i for i, (pattern, _) in enumerate(gates) if pattern]
     if not ids:
         return None, frozenset()
     try:
-        return _compiled(gates, ids)
+        return _compiled(gates, ids, directory)
     except hyperscan.error:
         pass  # one of them cannot be compiled: find which
-    return _compiled(gates, [i for i in ids if _compiles(gates[i][0].encode(), gates[i][1])])
+    return _compiled(gates, [i for i in ids if _compiles(gates[i][0].encode(), gates[i][1])], directory)
 
 
-def _compiled(gates: tuple[tuple[str, int], ...], ids: list[int]) -> tuple[hyperscan.Database | None, frozenset[int]]:
+def _compiled(gates: tuple[tuple[str, int], ...], ids: list[int],
+              directory: Path | None) -> tuple[hyperscan.Database | None, frozenset[int]]:
     if not ids:
         return None, frozenset()
     expressions, flags = [gates[i][0].encode() for i in ids], [gates[i][1] for i in ids]
-    cached = _cache_file(expressions, flags, ids)
-    db = _load(cached)
+    cached = None if directory is None else _cache_file(directory, expressions, flags, ids)
+    db = None if cached is None else _load(cached)
     if db is None:
         db = hyperscan.Database(mode=hyperscan.HS_MODE_BLOCK)
         db.compile(expressions=expressions, ids=ids, elements=len(ids), flags=flags)
-        _save(cached, db)
+        if cached is not None:
+            _save(cached, db)
     return db, frozenset(ids)
 
 
-def _cache_file(expressions: list[bytes], flags: list[int], ids: list[int]) -> Path:
-    """Where the compiled database of these gates is kept between processes: compiling all of them takes seconds, which
-    every gateway, scrub worker and CLI run would pay at start. Named by a digest of what it was compiled from (and the
-    hyperscan binding's version), so a changed pattern is a new file; the directory is a cache, safe to delete."""
+def cache_dir(data_dir: Path) -> Path:
+    """Where compiled databases are kept between processes: compiling every gate takes seconds, which each gateway
+    start, scrub worker and CLI run would pay. `<data dir>/cache/pattern-gates`, or under the directory the
+    PRIVACY_GATEWAY_CACHE_DIR variable names (processes with data directories of their own can share one: tests)."""
+    return Path(os.environ.get(CACHE_ENV) or data_dir / "cache") / "pattern-gates"
+
+
+def _cache_file(directory: Path, expressions: list[bytes], flags: list[int], ids: list[int]) -> Path:
+    """Named by a digest of what it was compiled from, and the hyperscan binding's version: a changed pattern is a new
+    file. The directory is a cache, safe to delete."""
     digest = hashlib.sha256(repr((_HYPERSCAN_VERSION, expressions, flags, ids)).encode()).hexdigest()[:32]
-    base = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache")
-    return base / "privacy-gateway" / "pattern-gates" / f"{digest}.hsdb"
+    return directory / f"{digest}.hsdb"
 
 
 def _load(path: Path) -> hyperscan.Database | None:
@@ -253,7 +262,7 @@ def _load(path: Path) -> hyperscan.Database | None:
 
 def _save(path: Path, db: hyperscan.Database) -> None:
     """Written to a temporary name and renamed: a process reading it never sees half a file."""
-    with contextlib.suppress(OSError):  # a read-only home only costs the next start its compile
+    with contextlib.suppress(OSError):  # a read-only directory only costs the next start its compile
         path.parent.mkdir(parents=True, exist_ok=True)
         temporary = path.with_name(f"{path.name}.{os.getpid()}.tmp")
         temporary.write_bytes(hyperscan.dumpb(db))
@@ -284,7 +293,8 @@ class PatternGates:
     recognizer is to run; one database for all took three times as long to compile); `narrow` gives a recognizer with
     its open patterns only."""
 
-    def __init__(self, recognizers: Iterable[EntityRecognizer]) -> None:
+    def __init__(self, recognizers: Iterable[EntityRecognizer], cache: Path | None = None) -> None:
+        """`cache`: the directory where compiled databases are kept between processes (`cache_dir`); None: none."""
         self._gates: dict[int, _Gates] = {}
         self.gated = 0
         for recognizer in recognizers:
@@ -292,7 +302,7 @@ class PatternGates:
                 continue
             flags = recognizer.global_regex_flags or 0
             gates = tuple((_gate(p.regex, flags) or "", _flags(flags)) for p in recognizer.patterns)
-            db, compiled = _database(gates)
+            db, compiled = _database(gates, cache)
             if db is None:
                 continue
             self._gates[id(recognizer)] = _Gates(tuple(recognizer.patterns), db,

@@ -199,22 +199,24 @@ def _open_patterns(gates: PatternGates, recognizers: list[PatternRecognizer]) ->
 def test_compiled_gates_are_kept_between_processes_and_a_spoilt_copy_is_compiled_again(
         analyzer: Analyzer, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """Compiling every gate takes seconds that each gateway, scrub worker and CLI run would pay at start: the databases
-    are kept in the user's cache directory. What is loaded from there opens exactly what a fresh compile opens."""
-    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
+    are kept in the data directory. What is loaded from there opens exactly what a fresh compile opens."""
+    monkeypatch.delenv(patterngates.CACHE_ENV, raising=False)
+    cache = patterngates.cache_dir(tmp_path)
+    assert cache == tmp_path / "cache" / "pattern-gates"
     recognizers = _pattern_recognizers(analyzer)
     patterngates._database.cache_clear()
-    compiled = PatternGates(recognizers)
-    kept = sorted((tmp_path / "privacy-gateway" / "pattern-gates").glob("*.hsdb"))
+    compiled = PatternGates(recognizers, cache)
+    kept = sorted(cache.glob("*.hsdb"))
     assert len(kept) == len(recognizers)
 
     patterngates._database.cache_clear()
-    loaded = PatternGates(recognizers)
+    loaded = PatternGates(recognizers, cache)
     assert _open_patterns(loaded, recognizers) == _open_patterns(compiled, recognizers)
 
     for path in kept:
         path.write_bytes(b"not a hyperscan database")
     patterngates._database.cache_clear()
-    recompiled = PatternGates(recognizers)
+    recompiled = PatternGates(recognizers, cache)
     assert _open_patterns(recompiled, recognizers) == _open_patterns(compiled, recognizers)
     assert all(hyperscan.loadb(path.read_bytes(), hyperscan.HS_MODE_BLOCK) for path in kept)  # written again
     patterngates._database.cache_clear()

@@ -110,38 +110,52 @@ class Scanner:
         Plain strings (short enough, no URL, encodable as they are: their own single leaf) in which the prefilter rules
         out every finding are returned as they are; the distinct uncached leaves of the others are detected together."""
         limit = self._config.max_scan_chars
-        plain = [i for i, (_, value) in enumerate(items)
-                 if len(value) <= limit and "://" not in value and value[:1] != "?" and not relative_url(value)
-                 and self._encodable(value)]
-        nothing = self._detector.finds_nothing([(items[i][1], self._classes[items[i][0]]) for i in plain])
-        done = {i: (items[i][1], ()) for i, empty in zip(plain, nothing, strict=True) if empty}
-        if not done:
-            return self._scan_many(items)
-        rest = [item for i, item in enumerate(items) if i not in done]
-        scanned = iter(self._scan_many(rest))
-        return [done[i] if i in done else next(scanned) for i in range(len(items))]
+        plain = [len(value) <= limit and "://" not in value and value[:1] != "?" and not relative_url(value)
+                 and self._encodable(value) for _, value in items]
+        nothing = iter(self._detector.finds_nothing(
+            [(value, self._classes[cls]) for (cls, value), p in zip(items, plain, strict=True) if p]))
+        # A plain string that may hold something stays plain (False: not done); the others are not (None).
+        done = [next(nothing) if p else None for p in plain]
+        rest = [item for item, empty in zip(items, done, strict=True) if not empty]
+        if not rest:
+            return [(value, ()) for _, value in items]
+        scanned = iter(self._scan_many(rest, [empty is not None for empty in done if not empty]))
+        return [(value, ()) if empty else next(scanned) for (_, value), empty in zip(items, done, strict=True)]
 
     @staticmethod
     def _encodable(value: str) -> bool:
         """With the length and URL tests before it: a plain string, its own single leaf (see _plan)."""
         return value.isascii() or encodable(value) is None
 
-    def _scan_many(self, items: Sequence[tuple[int, str]]) -> list[Scanned]:
-        if not items:
-            return []
-        plans = [self._plan(cls, value) for cls, value in items]
+    def _scan_many(self, items: Sequence[tuple[int, str]], plain: Sequence[bool]) -> list[Scanned]:
+        """`plain[i]`: items[i] is a plain string (see scan_many), its own single leaf, with no plan to make."""
+        plans = [None if p else self._plan(cls, value) for (cls, value), p in zip(items, plain, strict=True)]
         todo: dict[tuple[int, str], None] = {}
-        for cls, parts, _keys, _truncated in plans:
-            for leaf in _leaves(parts):
-                if (cls, leaf.text) not in todo and self._leaf_caches[cls].get(leaf.text) is None:
-                    todo[(cls, leaf.text)] = None
+        leaf_caches = self._leaf_caches
+        for (cls, value), plan in zip(items, plans, strict=True):
+            for text in ((value,) if plan is None else (leaf.text for leaf in _leaves(plan[1]))):
+                if (cls, text) not in todo and leaf_caches[cls].get(text) is None:
+                    todo[(cls, text)] = None
         fresh: dict[tuple[int, str], LeafScan | None] = {}
         leaves = [(text, self._classes[cls]) for cls, text in todo]
         for (cls, text), result in zip(todo, self._detect_to_fixpoint(leaves), strict=True):
             if result is not None and len(text) <= self._config.cache_max_chars:
-                self._leaf_caches[cls].put(text, result)
+                leaf_caches[cls].put(text, result)
             fresh[(cls, text)] = result
-        return [self._assemble(plan, fresh) for plan in plans]
+        return [self._assemble(plan, fresh) if plan is not None else self._whole(cls, value, fresh)
+                for (cls, value), plan in zip(items, plans, strict=True)]
+
+    def _whole(self, cls: int, value: str, fresh: dict[tuple[int, str], LeafScan | None]) -> Scanned:
+        """A plain string from its one leaf's result: what _assemble makes of the plan [Leaf(value, value)]."""
+        key = (cls, value)
+        result = fresh[key] if key in fresh else self._leaf_caches[cls].get(value)
+        if result is None:
+            return UNSCANNED, ((UNSCANNED[1:-1], _CLASS_RULE[cls], "replace"),)
+        new, entities = result
+        if not entities:
+            return value, ()
+        rule, action = _CLASS_RULE[cls], self._redactor.action
+        return new, tuple([(e, rule, action(e)) for e in entities])
 
     def _plan(self, cls: int, value: str) -> _Plan:
         """`value` cut to the scan limit, made encodable, and split into parts."""

@@ -90,7 +90,8 @@ def _decoded(raw: str, text: str, encode: Callable[[str], str], is_secret: Calla
              secret_label: str, depth: int) -> Part:
     """The part for `raw`, which decodes to `text`: a leaf, or, when `text` holds a URL or is still encoded, the
     parts of `text` again."""
-    if depth < MAX_NESTING:
+    # Each test below needs a `%`, a `?` or a `://` in `text`: most path segments and values have none.
+    if depth < MAX_NESTING and ("%" in text or "?" in text or "://" in text):
         inner: list[Part] | None = None
         if "://" in text or (text.startswith("?") and _QUERY_ONLY.match(text)) or relative_url(text):
             inner = split_text(text, is_secret, secret_label, depth + 1)
@@ -124,7 +125,8 @@ def _params(text: str, is_secret: Callable[[str], bool], secret_label: str, dept
 
 
 def _an_id(segment: str) -> bool:
-    if not _ID_SEGMENT.fullmatch(segment) or _PHONE_OR_SSN_SEGMENT.fullmatch(segment):
+    # `\d` is a decimal digit, which `isdigit` also accepts: most segments are words, and fail here.
+    if not segment[:1].isdigit() or not _ID_SEGMENT.fullmatch(segment) or _PHONE_OR_SSN_SEGMENT.fullmatch(segment):
         return False
     return not (12 <= len(segment) <= 19 and segment.isdigit()) and not _CARD_GROUPS.fullmatch(segment)
 

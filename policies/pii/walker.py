@@ -14,7 +14,6 @@ string (a property holding `{"password": ...}`) is scrubbed as the value it enco
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
 from typing import Any
 
 import orjson
@@ -43,16 +42,10 @@ _MAX_JSON_NESTING = 3
 FindingList = list[FindingKey]  # one event's findings while it is walked
 
 
-@dataclass(slots=True)
-class Pending:
-    """A string queued for the detectors, and where its result goes."""
-
-    holder: Any  # dict or list
-    slot: Any  # key or index
-    value: str
-    cls: int  # detector class
-    id_rule: str | None  # the id field's rule when the value is an identifier (hashed whole if it holds PII)
-    findings: FindingList
+# A string queued for the detectors, and where its result goes: (holder: dict or list, slot: key or index, the string,
+# its detector class, the id field's rule when the value is an identifier (hashed whole if it holds PII), the event's
+# findings). A tuple, not an object: one is made for every new string.
+Pending = tuple[Any, Any, str, int, str | None, FindingList]
 
 
 class Walker:
@@ -89,7 +82,10 @@ class Walker:
                     if cached is None:
                         cached = caches[c].get(value)
                         if cached is None:
-                            self._queue(d, key, value, c, step.id_rule, findings, pending)
+                            if value[:1] in "{[":  # JSON text (or empty): see _queue
+                                self._queue(d, key, value, c, step.id_rule, findings, pending)
+                            else:
+                                pending.append((d, key, value, c, step.id_rule, findings))
                             continue
                     if cached[1]:
                         self._apply(d, key, value, step.id_rule, cached, findings)
@@ -205,7 +201,7 @@ class Walker:
             return
         new = self._redactor.field(kind, value, action.label)
         if new is None:  # not what the rule expects (truncate_ip on something else): the detectors decide
-            pending.append(Pending(holder, slot, value, cls, None, findings))
+            pending.append((holder, slot, value, cls, None, findings))
         elif new != value:
             holder[slot] = new
             findings.append((action.entity, action.rule, ACTION_NAMES[kind]))
@@ -216,7 +212,7 @@ class Walker:
         if (id_rule is None and value[:1] in "{[" and value[-1:] in "}]" and self._json_nesting < _MAX_JSON_NESTING
                 and self._scrub_json(holder, slot, value, cls, findings)):
             return
-        pending.append(Pending(holder, slot, value, cls, id_rule, findings))
+        pending.append((holder, slot, value, cls, id_rule, findings))
 
     def _scrub_json(self, holder: Any, slot: Any, value: str, cls: int, findings: FindingList) -> bool:
         """Scrub JSON text held in a string (`"{\\"password\\": ...}"`) as the value it encodes: its keys get their
@@ -253,24 +249,25 @@ class Walker:
         """Detect PII in the pending strings (each distinct string once), cache the results, write them back."""
         if not pending:
             return
-        scanner = self._scanner
+        caches = self._scanner.caches
         results: dict[tuple[int, str], Scanned] = {}
         todo: list[tuple[int, str]] = []
         for p in pending:
-            key = (p.cls, p.value)
+            key = (p[3], p[2])
             if key in results:
                 continue
-            cached = scanner.caches[p.cls].get(p.value)
+            cached = caches[key[0]].get(key[1])
             if cached is None:
                 todo.append(key)
                 cached = ("", ())
             results[key] = cached
-        caches, longest = scanner.caches, scanner.cache_max_chars
-        for key, result in zip(todo, scanner.scan_many(todo), strict=True):
+        longest = self._scanner.cache_max_chars
+        for key, result in zip(todo, self._scanner.scan_many(todo), strict=True):
             results[key] = result
             if len(key[1]) <= longest:
                 caches[key[0]].put(key[1], result)
-        for p in pending:
-            scanned = results[(p.cls, p.value)]
+        apply = self._apply
+        for holder, slot, value, cls, id_rule, findings in pending:
+            scanned = results[(cls, value)]
             if scanned[1]:
-                self._apply(p.holder, p.slot, p.value, p.id_rule, scanned, p.findings)
+                apply(holder, slot, value, id_rule, scanned, findings)

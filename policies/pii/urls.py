@@ -42,7 +42,7 @@ _CARD_GROUPS = re.compile(r"\d{4}(?:-\d{4}){2,3}(?:-\d{1,3})?|\d{4}-\d{6}-\d{4,5
 _VERSION_VALUE = re.compile(r"v?\d+(?:\.\d+)+(?:[-+_][0-9A-Za-z.]+)?")
 
 
-@dataclass
+@dataclass(slots=True)
 class Leaf:
     """A piece of a string for the detectors: `text` is what they scan, `raw` what stays if they find nothing."""
 
@@ -51,7 +51,7 @@ class Leaf:
     encode: Callable[[str], str] | None = None  # re-encodes a changed `text`; None: use it as is
 
 
-@dataclass
+@dataclass(slots=True)
 class Replaced:
     """A piece replaced without scanning: user-info or a secret parameter's value."""
 
@@ -60,7 +60,7 @@ class Replaced:
     raw: str
 
 
-@dataclass
+@dataclass(slots=True)
 class Nested:
     """A decoded value that is taken apart again: `text` (decoded) as `parts`; `raw` stays if no part changes,
     otherwise the new text is encoded back with `encode`."""

@@ -80,12 +80,13 @@ class Walker:
                     c = step.cls or cls
                     cached = young[c].get(value)
                     if cached is None:
+                        if value[:1] not in "{[":
+                            # Not JSON text: queued, and resolve() looks in the whole cache (its old generation).
+                            pending.append((d, key, value, c, step.id_rule, findings))
+                            continue
                         cached = caches[c].get(value)
                         if cached is None:
-                            if value[:1] in "{[":  # JSON text (or empty): see _queue
-                                self._queue(d, key, value, c, step.id_rule, findings, pending)
-                            else:
-                                pending.append((d, key, value, c, step.id_rule, findings))
+                            self._queue(d, key, value, c, step.id_rule, findings, pending)
                             continue
                     if cached[1]:
                         self._apply(d, key, value, step.id_rule, cached, findings)

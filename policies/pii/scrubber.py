@@ -46,6 +46,9 @@ from policies.pii.transforms import Hasher, label_for, mask
 from policies.pii.walker import Pending, Walker
 
 _TEXT_FIELDS = frozenset({"event", "name", "timestamp", "sent_at"})  # str | None in the Event model
+# URL parameter names remembered as secret or not: names repeat (`utm_source`, `q`) when values never do. Bounded,
+# since a sender chooses the names.
+_PARAM_MEMO = 4096
 
 
 class Scrubber:
@@ -65,6 +68,7 @@ class Scrubber:
         )
         self._sensitive = SensitiveKeys(config.sensitive_keys + config.extra_sensitive_keys)
         self._url_params = frozenset(normalize_key(p) for p in config.url_secret_params)
+        self._secret_params: dict[str, bool] = {}
         redactor = Redactor(Hasher(hash_key, config.hash_prefix, config.hash_length), config.ipv4_prefix,
                             config.ipv6_prefix, config.entity_actions)
         detector = Detector(self.analyzer, config.allow_values, config.window_chars, config.window_overlap,
@@ -180,4 +184,10 @@ class Scrubber:
         return self.scanner.scrub(value, STRICT, findings)
 
     def _is_secret_param(self, name: str) -> bool:
-        return normalize_key(name) in self._url_params or self._sensitive.match(name) is not None
+        known = self._secret_params.get(name)
+        if known is None:
+            known = normalize_key(name) in self._url_params or self._sensitive.match(name) is not None
+            if len(self._secret_params) >= _PARAM_MEMO:
+                self._secret_params.clear()
+            self._secret_params[name] = known
+        return known

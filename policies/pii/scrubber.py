@@ -18,6 +18,7 @@ detectors. A transform that a rule applies to an object or array applies to ever
 
 from __future__ import annotations
 
+import operator
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
@@ -45,6 +46,7 @@ from policies.pii.selectors import normalize_key
 from policies.pii.transforms import Hasher, label_for, mask
 from policies.pii.walker import Pending, Walker
 
+_MODEL_FIELDS = operator.attrgetter(*(attr for attr, _ in WIRE_NAMES))  # all of an event's fields in one call
 _TEXT_FIELDS = frozenset({"event", "name", "timestamp", "sent_at"})  # str | None in the Event model
 # URL parameter names remembered as secret or not: names repeat (`utm_source`, `q`) when values never do. Bounded,
 # since a sender chooses the names.
@@ -88,22 +90,20 @@ class Scrubber:
             return [Findings() for _ in events]
         pending: list[Pending] = []
         work = []
+        walk_dict, root = self._walker.walk_dict, self.rules.root
         for event in events:
             findings: list[FindingKey] = []
-            model = {}
-            present = []
-            for attr, wire in WIRE_NAMES:
-                value = getattr(event, attr)
-                if value is not None:
-                    model[wire] = value
-                    present.append((attr, wire, value))
-            self._walker.walk_dict(model, self.rules.root, 1, None, STANDARD, findings, pending)
+            values = _MODEL_FIELDS(event)
+            model = {wire: value for (_, wire), value in zip(WIRE_NAMES, values, strict=True) if value is not None}
+            walk_dict(model, root, 1, None, STANDARD, findings, pending)
             if event.extra:
-                self._walker.walk_dict(event.extra, self.rules.root, 1, None, STANDARD, findings, pending)
-            work.append((event, model, present, findings))
+                walk_dict(event.extra, root, 1, None, STANDARD, findings, pending)
+            work.append((event, model, values, findings))
         self._walker.resolve(pending)
-        for event, model, present, _ in work:
-            for attr, wire, before in present:
+        for event, model, values, _ in work:
+            for (attr, wire), before in zip(WIRE_NAMES, values, strict=True):
+                if before is None:
+                    continue
                 value = model.get(wire)
                 if value is not before:
                     if value is not None and attr in _TEXT_FIELDS and not isinstance(value, str):

@@ -2,8 +2,9 @@
 
 Most strings of an event were seen before (a user agent, a page URL, a user's e-mail), so a hit must cost one dict
 look-up: the walker reads the young generation directly. A hit in the old one promotes the entry. When the young
-generation is full it becomes the old one and the previous old one is dropped, so entries not used for a whole
-generation go, and at most `maximum` entries are kept.
+generation is full its entries become the old one and the previous old one is dropped, so entries not used for a whole
+generation go, and at most `maximum` entries are kept. The young generation is one dict for the cache's life, so that
+its readers can hold it.
 """
 
 from __future__ import annotations
@@ -33,7 +34,9 @@ class ScanCache(Generic[V]):
         if self._half <= 0:
             return
         if len(self.young) >= self._half:
-            self.old, self.young = self.young, {}
+            # The young dict stays the same object (the walker holds it): its entries move to a new old one.
+            self.old = self.young.copy()
+            self.young.clear()
         self.young[key] = value
 
     def __len__(self) -> int:

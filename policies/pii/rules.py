@@ -123,12 +123,14 @@ class CompiledRules:
         self._free_text = FreeTextKeys(config.free_text_keys)
         self._scrub_key = scrub_key
         self._by_field = config.default_rules
-        self.steps: dict[tuple[int, Any], Step] = {}  # the memo, read directly by the walker's loop
+        # The memo, by state then key, read directly by the walker's loop: one dict per state, so that a key's look-up
+        # makes no (state, key) tuple.
+        self.steps: dict[int, dict[Any, Step]] = {}
+        self._memoised = 0
 
     def step(self, state: int, key: Any) -> Step:
         """The decision for child `key` of a node in selector `state`; memoised."""
-        memo = (state, key)
-        found = self.steps.get(memo)
+        found = self.steps.get(state, {}).get(key)
         if found is not None:
             return found
         text = key if isinstance(key, str) else str(key)
@@ -141,9 +143,11 @@ class CompiledRules:
                     keep=kind == KEEP and new_key is None,
                     deferred=kind in REMOVING or new_key is not None,
                     id_rule=action.rule if kind == DETECT_ID else None)
-        if len(self.steps) >= _MAX_STEPS:
+        if self._memoised >= _MAX_STEPS:
             self.steps.clear()
-        self.steps[memo] = step
+            self._memoised = 0
+        self.steps.setdefault(state, {})[key] = step
+        self._memoised += 1
         return step
 
     def _decide(self, state: int, key: str) -> tuple[Action, int]:

@@ -50,12 +50,11 @@ class Scanner:
         things = replace(config.standard, entities=tuple(e for e in config.standard.entities if e not in _NOT_THINGS))
         self._classes = (config.standard, config.strict, numbers, things)
         self.caches = tuple(ScanCache[Scanned](config.cache_entries) for _ in self._classes)
+        # The string caches' young generations, for the walker's hot loop: the same dicts for the scanner's life.
+        self.young = tuple(cache.young for cache in self.caches)
         self.cache_max_chars = config.cache_max_chars  # longer strings are not remembered
         self._leaf_caches = tuple(ScanCache[LeafScan](config.cache_entries) for _ in self._classes)
 
-    def young_generations(self) -> list[dict[str, Scanned]]:
-        """The string caches' young generations, for the walker's hot loop (they change when a generation turns)."""
-        return [cache.young for cache in self.caches]
 
     def scan(self, value: str, cls: int) -> Scanned:
         """`value` scrubbed in class `cls`, from the cache when it was seen before."""

@@ -65,13 +65,13 @@ class Walker:
             # it: `company: {ceo: "Jane Doe"}` holds a person.
             cls = STANDARD
         # The hot loop: locals only, and values replaced in place (no change of size while iterating).
-        steps = self._rules.steps
+        steps = self._rules.steps.get(state) or {}
         caches = self._scanner.caches
-        young = self._scanner.young_generations()
+        young = self._scanner.young
         max_depth = self._max_depth
         later: list[tuple[Any, Any, Step]] = []
         for key, value in d.items():
-            step = steps.get((state, key))
+            step = steps.get(key)
             if step is None:
                 step = self._rules.step(state, key)
             if step.scan and forced is None:
@@ -250,14 +250,16 @@ class Walker:
         """Detect PII in the pending strings (each distinct string once), cache the results, write them back."""
         if not pending:
             return
-        caches = self._scanner.caches
+        caches, young = self._scanner.caches, self._scanner.young
         results: dict[tuple[int, str], Scanned] = {}
         todo: list[tuple[int, str]] = []
         for p in pending:
             key = (p[3], p[2])
             if key in results:
                 continue
-            cached = caches[key[0]].get(key[1])
+            cached = young[key[0]].get(key[1])
+            if cached is None:
+                cached = caches[key[0]].get(key[1])  # its old generation
             if cached is None:
                 todo.append(key)
                 cached = ("", ())

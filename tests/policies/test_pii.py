@@ -473,6 +473,61 @@ def test_scan_results_are_cached_and_bounded(make) -> None:
     assert len(s.scanner.caches[0]) <= 4
 
 
+def _counting_analyses(s: Scrubber) -> list[str]:
+    """The texts the scrubber's Presidio engine is asked to analyse from now on (the real engine still answers)."""
+    texts: list[str] = []
+    analyze = s.analyzer.analyze
+
+    def counted(text: str, *args: Any, **kwargs: Any) -> Analysis:
+        texts.append(text)
+        return analyze(text, *args, **kwargs)
+
+    s.analyzer.analyze = counted  # type: ignore[method-assign]
+    return texts
+
+
+def test_a_repeated_string_is_scrubbed_from_the_cache_across_its_generations(make) -> None:
+    # The walker reads the cache's young generation directly: it must still see it after generations have turned.
+    s = make(cache_entries=8)
+    analysed = _counting_analyses(s)
+    for round_ in range(6):
+        for i in range(5):  # more new strings than a generation holds: the young one turns over every round
+            note = f"mail u{round_}x{i}@example.com"
+            event = Event(type="track", message_id="m", event="x", properties={"note": note})
+            s.scrub_events([event])
+            assert event.properties == {"note": "mail [EMAIL]"}
+        for _ in range(2):
+            before = len(analysed)
+            event = Event(type="track", message_id="m", event="x", properties={"note": "call jane@example.com"})
+            assert s.scrub_events([event])[0].by_entity() == {"EMAIL_ADDRESS": 1}
+            assert event.properties == {"note": "call [EMAIL]"}
+        assert len(analysed) == before  # the second time, from the cache
+        assert len(s.scanner.caches[0]) <= 8
+
+
+def test_a_value_alone_and_inside_a_url_in_one_batch_are_both_scrubbed_and_the_url_part_is_remembered(make) -> None:
+    s = make()
+    events = [Event(type="track", message_id="m", event="x", properties={"q": "jane.roe@example.org",
+                                                          "url": "https://a.example/s?e=jane.roe%40example.org"})]
+    s.scrub_events(events)
+    assert events[0].properties == {"q": "[EMAIL]", "url": "https://a.example/s?e=[EMAIL]"}
+    analysed = _counting_analyses(s)
+    other = [Event(type="track", message_id="m", event="x", properties={"url": "https://b.example/t?e=jane.roe%40example.org"})]
+    s.scrub_events(other)
+    assert other[0].properties == {"url": "https://b.example/t?e=[EMAIL]"}
+    assert "jane.roe@example.org" not in "".join(analysed)  # the query value came from the cache of URL parts
+
+
+def test_url_parameter_names_are_judged_secret_the_same_after_thousands_of_new_names(make) -> None:
+    s = make()
+    for i in range(5000):  # names chosen by the sender: what is remembered of them stays bounded
+        assert scrub(s, f"https://a.example/?p{i}=v{i}") == f"https://a.example/?p{i}=v{i}"
+        if i % 1000 == 0:
+            assert scrub(s, f"https://a.example/?token=t{i}&utm_source=x") == \
+                "https://a.example/?token=[SECRET]&utm_source=x"
+    assert len(s._secret_params) <= 4096
+
+
 # ---- NER ------------------------------------------------------------------------------------------------------------
 
 def test_an_ner_model_finds_people_in_free_text_only(tmp_path: Path) -> None:

@@ -65,8 +65,7 @@ class Walker:
             # it: `company: {ceo: "Jane Doe"}` holds a person.
             cls = STANDARD
         # The hot loop: locals only, and values replaced in place (no change of size while iterating).
-        steps = self._rules.steps.get(state) or {}
-        caches = self._scanner.caches
+        steps = self._rules.steps.get(state, {})
         young = self._scanner.young
         max_depth = self._max_depth
         later: list[tuple[Any, Any, Step]] = []
@@ -80,14 +79,11 @@ class Walker:
                     c = step.cls or cls
                     cached = young[c].get(value)
                     if cached is None:
-                        if value[:1] not in "{[":
-                            # Not JSON text: queued, and resolve() looks in the whole cache (its old generation).
+                        if value[:1] in "{[":
+                            self._maybe_json(d, key, value, c, step.id_rule, findings, pending)
+                        else:  # queued, and resolve() looks in the whole cache (its old generation)
                             pending.append((d, key, value, c, step.id_rule, findings))
-                            continue
-                        cached = caches[c].get(value)
-                        if cached is None:
-                            self._queue(d, key, value, c, step.id_rule, findings, pending)
-                            continue
+                        continue
                     if cached[1]:
                         self._apply(d, key, value, step.id_rule, cached, findings)
                     continue
@@ -206,6 +202,16 @@ class Walker:
         elif new != value:
             holder[slot] = new
             findings.append((action.entity, action.rule, ACTION_NAMES[kind]))
+
+    def _maybe_json(self, holder: Any, slot: Any, value: str, cls: int, id_rule: str | None, findings: FindingList,
+                    pending: list[Pending]) -> None:
+        """A string of the hot loop that may be JSON text (or is empty), not in the cache's young generation: from
+        the cache as a string if it is there (as the walk always did), otherwise queued or scrubbed as JSON."""
+        cached = self._scanner.caches[cls].get(value)
+        if cached is None:
+            self._queue(holder, slot, value, cls, id_rule, findings, pending)
+        elif cached[1]:
+            self._apply(holder, slot, value, id_rule, cached, findings)
 
     def _queue(self, holder: Any, slot: Any, value: str, cls: int, id_rule: str | None, findings: FindingList,
                pending: list[Pending]) -> None:

@@ -129,23 +129,16 @@ class Scanner:
     def _scan_many(self, items: Sequence[tuple[int, str]], plain: Sequence[bool]) -> list[Scanned]:
         """`plain[i]`: items[i] is a plain string (see scan_many), its own single leaf, with no plan to make."""
         plans = [None if p else self._plan(cls, value) for (cls, value), p in zip(items, plain, strict=True)]
-        # The leaves to detect, and whether to remember each in the leaf cache: a plain string is detected as its own
-        # leaf, but its caller remembers it in the string cache already, so only a URL's leaves go in the leaf cache.
-        todo: dict[tuple[int, str], bool] = {}
+        todo: dict[tuple[int, str], None] = {}
         leaf_caches = self._leaf_caches
         for (cls, value), plan in zip(items, plans, strict=True):
-            if plan is None:
-                todo.setdefault((cls, value), False)
-                continue
-            for leaf in _leaves(plan[1]):
-                key = (cls, leaf.text)
-                if not todo.get(key) and leaf_caches[cls].get(leaf.text) is None:
-                    todo[key] = True
+            for text in ((value,) if plan is None else (leaf.text for leaf in _leaves(plan[1]))):
+                if (cls, text) not in todo and leaf_caches[cls].get(text) is None:
+                    todo[(cls, text)] = None
         fresh: dict[tuple[int, str], LeafScan | None] = {}
         leaves = [(text, self._classes[cls]) for cls, text in todo]
-        longest = self._config.cache_max_chars
-        for ((cls, text), remember), result in zip(todo.items(), self._detect_to_fixpoint(leaves), strict=True):
-            if remember and result is not None and len(text) <= longest:
+        for (cls, text), result in zip(todo, self._detect_to_fixpoint(leaves), strict=True):
+            if result is not None and len(text) <= self._config.cache_max_chars:
                 leaf_caches[cls].put(text, result)
             fresh[(cls, text)] = result
         return [self._assemble(plan, fresh) if plan is not None else self._whole(cls, value, fresh)
@@ -153,7 +146,8 @@ class Scanner:
 
     def _whole(self, cls: int, value: str, fresh: dict[tuple[int, str], LeafScan | None]) -> Scanned:
         """A plain string from its one leaf's result: what _assemble makes of the plan [Leaf(value, value)]."""
-        result = fresh[(cls, value)]
+        key = (cls, value)
+        result = fresh[key] if key in fresh else self._leaf_caches[cls].get(value)
         if result is None:
             return UNSCANNED, ((UNSCANNED[1:-1], _CLASS_RULE[cls], "replace"),)
         new, entities = result

@@ -242,9 +242,9 @@ def keys_in_use(conn: Connection, key_ids: Iterable[str]) -> set[str]:
 
 
 def chunks_with_dictionary(conn: Connection, source: str, dict_ids: tuple[int | None, int | None]) -> int:
-    """Chunks compacted into segments compressed with one of `dict_ids` (the source's current chunk and segment
-    dictionaries, trained together): with the chunks not compacted, what a source has stored since its dictionary
-    (compaction recompresses with the current one)."""
+    """Chunks compacted into segments compressed with one of `dict_ids` (the source's current dictionaries): with
+    the chunks not compacted, what a source has stored since its dictionary (compaction recompresses with the current
+    one)."""
     count: int = conn.execute(
         """SELECT coalesce(sum(g.chunks), 0) FROM replay_segments g JOIN replay_sessions s USING (session_id)
            WHERE s.source = ? AND (g.dictionary_id IS NOT DISTINCT FROM ? OR g.dictionary_id IS NOT DISTINCT FROM ?)""",

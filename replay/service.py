@@ -16,7 +16,7 @@ from typing import Any
 from policies.policy import Source
 from policies.replay import ReplayPolicy
 from replay import segment_codec
-from replay.compression import train, train_better
+from replay.compression import train_better
 from replay.ingest import Batch, Rejected
 from replay.live import LiveAnalysis
 from replay.privacy import Deferred, RrwebPrivacy
@@ -119,7 +119,8 @@ class ReplayService:
             return result
         if source.name not in self._since_dictionary:
             # Counted before this request's write: requests in flight meanwhile add their own chunks afterwards.
-            self._since_dictionary[source.name] = self.store.chunks_since_dictionary(source.name)
+            since = self.store.chunks_since_dictionary(source.name, segments=self._compacting)
+            self._since_dictionary[source.name] = since
         try:
             stored = await self.store.add(source.name, chunks)
         except SessionConflict as conflict:
@@ -165,9 +166,9 @@ class ReplayService:
 
     def _maybe_train(self, source: str, stored: int) -> None:
         self._since_dictionary[source] += stored
+        own = self.store.current_segment_dictionary if self._compacting else self.store.current_dictionary
         threshold = self._thresholds.get(source) or (
-            self.policy.retrain_after_chunks if source in self.store.current_dictionary
-            else self.policy.train_after_chunks
+            self.policy.retrain_after_chunks if source in own else self.policy.train_after_chunks
         )
         if source in self._training or self._since_dictionary[source] < threshold:
             return
@@ -178,39 +179,51 @@ class ReplayService:
         self._tasks.add(task)
         task.add_done_callback(self._tasks.discard)
 
+    @property
+    def _compacting(self) -> bool:
+        """Whether idle sessions are rewritten as segments: then what a source keeps at steady state is segments, and
+        its chunks, which live only until their session is compacted, make do with the shipped chunk dictionary."""
+        return self.policy.storage.compact_after_s > 0
+
     async def _train(self, source: str, threshold: int) -> None:
-        # A source's first dictionary must do better than the generic one it replaces.
-        current_id = self.store.dictionary_for(source)
-        current = self.store.compressor.dictionary_data(current_id) if current_id is not None else None
-        level = self.policy.compression_level
         try:
             samples = await asyncio.to_thread(self.store.recent_raw_chunks, source, 1000)
-            data = await asyncio.to_thread(train_better, samples, self.policy.dictionary_bytes, level, current)
+            trained = await (self._train_segments(source, samples) if self._compacting
+                             else self._train_chunks(source, samples))
             self._thresholds.pop(source, None)
-            if data is None:
-                self._since_dictionary[source] = 0
-                log.info("replay: kept dictionary %s for source %s: one trained on %d newer chunks was no better",
-                         current_id, source, len(samples))
-                return
-            dict_id = await self.store.add_dictionary(source, data, len(samples))
             self._since_dictionary[source] = 0
-            log.info("replay: trained dictionary %d for source %s from %d chunks", dict_id, source, len(samples))
-            await self._train_segments(source, samples)
+            if trained is None:
+                log.info("replay: kept the dictionary of source %s: one trained on %d newer chunks was no better",
+                         source, len(samples))
+            else:
+                log.info("replay: trained dictionary %d for source %s from %d chunks", trained, source, len(samples))
         except Exception as exc:  # noqa: BLE001 - too few or too alike samples: keep compressing without, try later
             self._thresholds[source] = threshold * 2
             log.warning("replay: could not train a dictionary for source %s: %s", source, exc)
         finally:
             self._training.discard(source)
 
-    async def _train_segments(self, source: str, samples: list[bytes]) -> None:
-        """The source's dictionary for compacted segments, trained on the same chunks in the segments' layout
-        (replay.segment_codec): one trained on chunks as stored knows their absolute ids and timestamps instead."""
+    async def _train_chunks(self, source: str, samples: list[bytes]) -> int | None:
+        """The source's dictionary for chunks as stored (compaction off): its first must do better than the generic
+        one it replaces, a later one than the one before. Its id, or None if it was no better."""
+        current_id = self.store.dictionary_for(source)
+        current = self.store.compressor.dictionary_data(current_id) if current_id is not None else None
+        data = await asyncio.to_thread(train_better, samples, self.policy.dictionary_bytes,
+                                       self.policy.compression_level, current)
+        return None if data is None else await self.store.add_dictionary(source, data, len(samples))
+
+    async def _train_segments(self, source: str, samples: list[bytes]) -> int | None:
+        """The source's dictionary for compacted segments (compaction on), trained on its chunks in the segments'
+        layout (replay.segment_codec): one trained on chunks as stored knows their absolute ids and timestamps
+        instead. Like a chunk dictionary, it must do better than the one it would replace."""
         level = self.store.segment_compressor.level
+        current_id = self.store.segment_dictionary_for(source)
+        current = self.store.segment_compressor.dictionary_data(current_id) if current_id is not None else None
         encoded = await asyncio.to_thread(_encodable, samples)
         size = min(self.policy.dictionary_bytes, segment_codec.DICTIONARY_BYTES)
-        data = await asyncio.to_thread(train, encoded, size, level)
-        dict_id = await self.store.add_dictionary(source, data, len(encoded), segment_codec.LAYOUT)
-        log.info("replay: trained segment dictionary %d for source %s", dict_id, source)
+        data = await asyncio.to_thread(train_better, encoded, size, level, current)
+        return None if data is None else await self.store.add_dictionary(source, data, len(encoded),
+                                                                          segment_codec.LAYOUT)
 
     async def close(self) -> None:
         for task in list(self._tasks):

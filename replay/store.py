@@ -614,17 +614,24 @@ class ReplayStore:
             (self.current_dictionary if layout == segment_codec.PLAIN else self.current_segment_dictionary)[source] = \
                 dict_id
 
-    def chunks_since_dictionary(self, source: str) -> int:
-        dict_id = self.dictionary_for(source)
+    def chunks_since_dictionary(self, source: str, segments: bool = False) -> int:
+        """What a source has stored since its newest dictionary: for chunks (compressed with it, or compacted with it
+        or its segment one); or, with `segments` (compaction on: a source trains a segment dictionary only), chunks
+        stored after its newest segment dictionary and chunks compacted with it."""
+        dict_id = self.segment_dictionary_for(source) if segments else self.dictionary_for(source)
+        dict_ids = (dict_id, dict_id) if segments else (dict_id, self.segment_dictionary_for(source))
+        # Loose chunks are compressed with the shipped chunk dictionary while a source trains segment ones: those
+        # stored since its segment dictionary are told apart by time.
+        loose_since = ("c.created_at > coalesce((SELECT created_at FROM replay_dictionaries WHERE id = ?), 0)"
+                       if segments else "c.dictionary_id IS NOT DISTINCT FROM ?")
 
         def count(conn: Connection) -> int:
             loose: int = conn.execute(
-                """SELECT count(*) FROM replay_chunks c JOIN replay_sessions s USING (session_id)
-                   WHERE s.source = ? AND c.dictionary_id IS NOT DISTINCT FROM ?""",
+                f"""SELECT count(*) FROM replay_chunks c JOIN replay_sessions s USING (session_id)
+                    WHERE s.source = ? AND {loose_since}""",
                 (source, dict_id),
             ).fetchone()[0]
-            return loose + compaction.chunks_with_dictionary(conn, source,
-                                                             (dict_id, self.segment_dictionary_for(source)))
+            return loose + compaction.chunks_with_dictionary(conn, source, dict_ids)
 
         return self.db.read_sync(count)
 

@@ -75,7 +75,9 @@ def post_events(
 @pytest.fixture(scope="module")
 def gateway(tmp_path_factory: pytest.TempPathFactory):
     vendor = FakeVendor().start()
-    policy = replay_policy(vendor.url, train_after_chunks=20)
+    # Compaction off: this module checks chunks' dictionaries, which a source trains only then (with compaction on
+    # it trains a segment dictionary: tests/replay/test_replay_segment_layout.py).
+    policy = replay_policy(vendor.url, train_after_chunks=20, storage={"compact_after_s": 0})
     process = GatewayProcess(tmp_path_factory.mktemp("replay"), policy).start()
     yield process
     process.close()

@@ -18,7 +18,7 @@ from gateway.database import Database
 from gateway.schema import MIGRATIONS
 from gateway.storage.engine import Engine
 from policies.policy import Source
-from policies.replay import ReplayPolicy
+from policies.replay import ReplayPolicy, ReplayStorage
 from replay import segment_codec
 from replay.compression import Compressor, train
 from replay.generic_dictionary import chunks_of
@@ -126,27 +126,77 @@ def test_a_sources_own_segment_dictionary_compresses_its_segments_and_is_still_c
     assert restarted.chunks_since_dictionary("web") == len(chunks_of(recording("replay-corpus", 6)))
 
 
-def test_training_a_sources_dictionary_trains_its_segment_dictionary_from_the_same_chunks(db: Database) -> None:
-    source = Source("web", ("k",), (), "opt-out")
-    policy = ReplayPolicy(train_after_chunks=100, retrain_after_chunks=10**9)
-    store = open_store(db)
-    gate = Gate(source_for_key=lambda key: source, subjects=lambda ids: ("h-ada",), consent=lambda *a: (True, "test"),
-                count=lambda *a, **k: None)
-    service = ReplayService(policy, store, RrwebPrivacy((), lambda text: text, lambda tag, name, value: value), gate)
+def serve(policy: ReplayPolicy, store: ReplayStore) -> ReplayService:
+    gate = Gate(source_for_key=lambda key: SOURCE, subjects=lambda ids: ("h-ada",),
+                consent=lambda *a: (True, "test"), count=lambda *a, **k: None)
+    return ReplayService(policy, store, RrwebPrivacy((), lambda text: text, lambda tag, name, value: value), gate)
 
-    async def ingest() -> None:
-        for i in range(SESSIONS):
+
+def ingest(service: ReplayService, sessions: range) -> None:
+    async def send() -> None:
+        for i in sessions:
             for chunk in chunks_of(recording("spa-corpus", i)):
                 body = orjson.dumps(chunk)
-                _, batch = parse_native(chunk, f"s-{i}", {}, policy.max_event_bytes, len(body))
-                await service.ingest(source, [batch], {}, {})
+                _, batch = parse_native(chunk, f"s-{i}", {}, service.policy.max_event_bytes, len(body))
+                await service.ingest(SOURCE, [batch], {}, {})
         await service.close()  # the training under way has finished
 
-    asyncio.run(ingest())
+    asyncio.run(send())
 
-    layouts = db.read_sync(lambda c: c.execute("SELECT layout FROM replay_dictionaries WHERE source = 'web' "
-                                               "ORDER BY id").fetchall())
-    assert [row[0] for row in layouts] == [segment_codec.PLAIN, segment_codec.DELTAS]
+
+def dictionary_layouts(db: Database) -> list[int]:
+    return [row[0] for row in db.read_sync(lambda c: c.execute(
+        "SELECT layout FROM replay_dictionaries WHERE source = 'web' ORDER BY id").fetchall())]
+
+
+def chunk_dictionaries(db: Database) -> set[int | None]:
+    return {row[0] for row in db.read_sync(lambda c: c.execute("SELECT dictionary_id FROM replay_chunks").fetchall())}
+
+
+SOURCE = Source("web", ("k",), (), "opt-out")
+
+
+def test_with_compaction_on_a_source_trains_a_segment_dictionary_only_and_its_chunks_keep_the_shipped_one(
+        db: Database) -> None:
+    policy = ReplayPolicy(train_after_chunks=100, retrain_after_chunks=10**9)
+    assert policy.storage.compact_after_s > 0  # the default
+    store = open_store(db)
+
+    ingest(serve(policy, store), range(SESSIONS))
+
+    assert dictionary_layouts(db) == [segment_codec.DELTAS]  # no chunk dictionary trained or stored
+    assert chunk_dictionaries(db) == {store.generic_dictionary}
+    before = {i: as_json(store, f"s-{i}") for i in range(SESSIONS)}
     assert asyncio.run(store.compact(now=LATER)) == SESSIONS
-    assert {segment_row(store, f"s-{i}")[:2] for i in range(SESSIONS)} == {
-        (segment_codec.DELTAS, store.segment_dictionary_for("web"))}
+    own = store.segment_dictionary_for("web")
+    assert own != store.generic_segment_dictionary
+    assert {segment_row(store, f"s-{i}")[:2] for i in range(SESSIONS)} == {(segment_codec.DELTAS, own)}
+
+    restarted = open_store(db)
+    assert (restarted.dictionary_for("web"), restarted.segment_dictionary_for("web")) == (
+        restarted.generic_dictionary, own)
+    assert {i: as_json(restarted, f"s-{i}") for i in range(SESSIONS)} == before
+    # Counted towards the next one: chunks compacted with it (all, as compaction recompresses the older ones too).
+    chunks = sum(len(chunks_of(recording("spa-corpus", i))) for i in range(SESSIONS))
+    assert restarted.chunks_since_dictionary("web", segments=True) == chunks
+
+
+def test_with_compaction_off_a_source_trains_a_chunk_dictionary_only_and_its_new_chunks_use_it(db: Database) -> None:
+    policy = ReplayPolicy(train_after_chunks=100, retrain_after_chunks=10**9, storage=ReplayStorage(compact_after_s=0))
+    store = open_store(db)
+    service = serve(policy, store)
+
+    ingest(service, range(SESSIONS - 1))
+    assert dictionary_layouts(db) == [segment_codec.PLAIN]
+    own = store.dictionary_for("web")
+    assert own != store.generic_dictionary
+    assert store.segment_dictionary_for("web") == store.generic_segment_dictionary
+    ingest(service, range(SESSIONS - 1, SESSIONS))
+    last = db.read_sync(lambda c: c.execute("SELECT dictionary_id FROM replay_chunks WHERE session_id = ?",
+                                            (f"s-{SESSIONS - 1}",)).fetchall())
+    assert {row[0] for row in last} == {own}
+    before = as_json(store, f"s-{SESSIONS - 1}")
+    assert len(before) == len(recording("spa-corpus", SESSIONS - 1))
+    restarted = open_store(db)
+    assert restarted.dictionary_for("web") == own
+    assert as_json(restarted, f"s-{SESSIONS - 1}") == before

@@ -363,13 +363,15 @@ def live_bytes(db: Database) -> int:
     return (count - free) * size
 
 
-async def compacted_bytes(tmp: Path, sessions: list[list[bytes]], level: int, own: tuple[bytes, bytes] | None,
+async def compacted_bytes(tmp: Path, sessions: list[list[bytes]], level: int,
+                          own: tuple[bytes | None, bytes | None] | None,
                           generic: bool, objects: bool, layout: int) -> tuple[int, int, int]:
     """(sealed segment bytes, the segment index's pages, what the store holds in all) once `sessions`, stored chunk
     by chunk through ReplayStore, are compacted by it (replay.compaction) at `level`: with `objects`, the S3 backend's
     layout (segments as objects in a directory; in all: the objects plus the database's growth), else the database
     backend's (in all: the database's growth, pages in use). Segments in `layout` (replay.segment_codec). `own`: the
-    source's own dictionaries (for chunks, for segments in DELTAS); else the shipped generic ones if `generic`."""
+    source's own dictionaries (for chunks, for segments in DELTAS; None: the shipped one of that kind); else the shipped
+    generic ones if `generic`."""
     path = tmp / f"compacted-{time.monotonic_ns()}.sqlite3"
     db = Database(path, MIGRATIONS)
     directory = DirectoryObjects(tmp / f"objects-{time.monotonic_ns()}")
@@ -379,8 +381,9 @@ async def compacted_bytes(tmp: Path, sessions: list[list[bytes]], level: int, ow
                         compact_level=level)
     store.segment_layout = layout
     if own is not None:
-        await store.add_dictionary(SOURCE.name, own[0], 0)
-        await store.add_dictionary(SOURCE.name, own[1], 0, segment_codec.DELTAS)
+        for data, kind in zip(own, (segment_codec.PLAIN, segment_codec.DELTAS), strict=True):
+            if data is not None:
+                await store.add_dictionary(SOURCE.name, data, 0, kind)
     elif not generic:
         store.generic_dictionary = store.generic_segment_dictionary = None
     await db.checkpoint()
@@ -450,7 +453,10 @@ async def compaction(unseen: list[list[bytes]], earlier: list[list[bytes]], leve
     layout before replay.segment_codec (PLAIN, with the chunks' dictionaries) and in its DELTAS layout (with the
     dictionaries for segments), one beside the other."""
     print("\ncompacted (replay.compaction): each session, once idle, one segment compressed as one frame at the level;"
-          " layout 0: chunks' JSON as stored (before), 1: node ids and timestamps as deltas (replay.segment_codec)")
+          " layout 0: chunks' JSON as stored, with the source's chunk dictionary (before); 1: node ids and timestamps"
+          " as deltas (replay.segment_codec), with the source's segment dictionary, its only one when compaction is"
+          f" on; cold: the shipped dictionaries (chunks {len(generic_dictionary.load()):,} bytes, segments"
+          f" {len(generic_dictionary.load_segments()):,} bytes, in the package)")
     print(f"{'vs per-chunk gzip-6':<48}{'segments':>9}{'index':>9}{'S3':>9}{'+ dicts':>9}{'file':>9}{'+ dicts':>9}"
           f"{'dicts':>9}")
     chunk_samples = [c for s in earlier for c in s]
@@ -460,22 +466,23 @@ async def compaction(unseen: list[list[bytes]], earlier: list[list[bytes]], leve
             own_segments = train([segment_codec.encode(c) for c in chunk_samples],
                                  min(ReplayPolicy.dictionary_bytes, segment_codec.DICTIONARY_BYTES), min(level, 19))
             for layout in (segment_codec.PLAIN, segment_codec.DELTAS):
-                # A source stores its dictionaries once per version, each serving `retrain_after_chunks` chunks:
-                # layout 0 has one (chunks and segments share it), layout 1 two (one for chunks, one for segments).
-                owned = len(own) + (len(own_segments) if layout == segment_codec.DELTAS else 0)
-                for name, dictionaries, generic, share in (
+                # A source stores its dictionaries once per version, each serving `retrain_after_chunks` chunks.
+                # Layout 0 (before): its chunk dictionary, which segments used too. Layout 1: with compaction on, what
+                # it keeps at steady state is segments, so it trains a segment dictionary only (ReplayService), and
+                # its chunks, until compacted, use the shipped chunk dictionary.
+                dictionaries = (own, None) if layout == segment_codec.PLAIN else (None, own_segments)
+                owned = sum(len(d) for d in dictionaries if d is not None)
+                for name, mine, generic, share in (
                         ("no dictionary", None, False, 0.0),
                         ("cold, shipped generic dictionary", None, True, 0.0),
-                        ("steady, the source's own", (own, own_segments), True,
-                         owned * chunk_count / retrain_after_chunks)):
-                    sealed, index, in_objects = await compacted_bytes(Path(tmp), unseen, level, dictionaries,
-                                                                      generic, True, layout)
-                    _, _, in_file = await compacted_bytes(Path(tmp), unseen, level, dictionaries, generic, False,
-                                                          layout)
+                        ("steady, the source's own", dictionaries, True, owned * chunk_count / retrain_after_chunks)):
+                    sealed, index, in_objects = await compacted_bytes(Path(tmp), unseen, level, mine, generic, True,
+                                                                      layout)
+                    _, _, in_file = await compacted_bytes(Path(tmp), unseen, level, mine, generic, False, layout)
                     print(f"{f'zstd-{level} layout {layout}, {name}':<48}" + "".join(
                         f"{n / gzip_total:>9.0%}" for n in (sealed, index, in_objects, in_objects + share,
                                                             in_file, in_file + share))
-                        + f"{owned if dictionaries else 0:>9,}")
+                        + f"{owned if mine else 0:>9,}")
     print("segments: sealed segment bytes; index: the segment index's pages (growth); S3: the S3 backend's objects "
           "(one per segment) plus everything its database grew by (index, sessions, keys, object rows); file: the "
           "database backend's file growth (pages in use), segments as blobs; + dicts: the source's dictionaries' "

@@ -366,7 +366,8 @@ def live_bytes(db: Database) -> int:
 async def compacted_bytes(tmp: Path, sessions: list[list[bytes]], level: int,
                           own: tuple[bytes | None, bytes | None] | None,
                           generic: bool, objects: bool, layout: int) -> tuple[int, int, int]:
-    """(sealed segment bytes, the segment index's pages, what the store holds in all) once `sessions`, stored chunk
+    """(sealed segment bytes, the segment index's bytes (used_bytes), what the store holds in all counted by pages,
+    and counted by used bytes) once `sessions`, stored chunk
     by chunk through ReplayStore, are compacted by it (replay.compaction) at `level`: with `objects`, the S3 backend's
     layout (segments as objects in a directory; in all: the objects plus the database's growth), else the database
     backend's (in all: the database's growth, pages in use). Segments in `layout` (replay.segment_codec). `own`: the
@@ -387,7 +388,8 @@ async def compacted_bytes(tmp: Path, sessions: list[list[bytes]], level: int,
     elif not generic:
         store.generic_dictionary = store.generic_segment_dictionary = None
     await db.checkpoint()
-    empty, index_empty = live_bytes(db), segment_index_bytes(db)
+    empty, used_empty = live_bytes(db), used_bytes(db)
+    index_empty = used_bytes(db, replay_compaction.INDEX_TABLES)
     for i, chunks in enumerate(sessions):
         for chunk in chunks:
             events = orjson.loads(chunk)
@@ -396,18 +398,23 @@ async def compacted_bytes(tmp: Path, sessions: list[list[bytes]], level: int,
         pass
     await store.sweep()  # the batched objects the chunks were in, emptied
     await db.checkpoint()
-    grown = live_bytes(db) - empty
+    grown, used = live_bytes(db) - empty, used_bytes(db) - used_empty
     segments = db.read_sync(lambda c: c.execute("SELECT sum(stored_bytes) FROM replay_segments").fetchone()[0])
-    index = segment_index_bytes(db) - index_empty
+    index = used_bytes(db, replay_compaction.INDEX_TABLES) - index_empty
     await store.close()
     db.close()
-    return segments, index, grown + (directory.objects_bytes() if objects else 0)
+    in_objects = directory.objects_bytes() if objects else 0
+    return segments, index, grown + in_objects, used + in_objects
 
 
-def segment_index_bytes(db: Database) -> int:
-    """The pages of the segment index (replay.compaction.INDEX_TABLES)."""
-    pages = dict(db.read_sync(lambda c: c.execute("SELECT name, sum(pgsize) FROM dbstat GROUP BY name").fetchall()))
-    return sum(pages[name] for name in replay_compaction.INDEX_TABLES)
+def used_bytes(db: Database, tables: Sequence[str] | None = None) -> int:
+    """The bytes of the database's pages that hold something (cells, headers; not a page's free space), of `tables`
+    or all. Twenty sessions' index rows fill part of a page: counted by pages they grow nothing while they fit in the
+    pages the empty tables had, or a whole page as soon as they do not. At scale rows fill their pages; this is
+    what they cost there."""
+    used = dict(db.read_sync(lambda c: c.execute("SELECT name, sum(pgsize - unused) FROM dbstat GROUP BY name")
+                             .fetchall()))
+    return sum(used.get(name, 0) for name in (tables if tables is not None else used))
 
 
 async def sizes(levels: list[int], retrain_after_chunks: int) -> None:
@@ -457,8 +464,8 @@ async def compaction(unseen: list[list[bytes]], earlier: list[list[bytes]], leve
           " as deltas (replay.segment_codec), with the source's segment dictionary, its only one when compaction is"
           f" on; cold: the shipped dictionaries (chunks {len(generic_dictionary.load()):,} bytes, segments"
           f" {len(generic_dictionary.load_segments()):,} bytes, in the package)")
-    print(f"{'vs per-chunk gzip-6':<48}{'segments':>9}{'index':>9}{'S3':>9}{'+ dicts':>9}{'file':>9}{'+ dicts':>9}"
-          f"{'dicts':>9}")
+    print(f"{'vs per-chunk gzip-6':<48}{'segments':>9}{'index':>9}{'S3':>9}{'+ dicts':>9}{'S3 used':>9}{'+ dicts':>9}"
+          f"{'file':>9}{'+ dicts':>9}{'dicts':>9}")
     chunk_samples = [c for s in earlier for c in s]
     with tempfile.TemporaryDirectory() as tmp:
         for level in sorted({*levels, 19}):
@@ -476,15 +483,17 @@ async def compaction(unseen: list[list[bytes]], earlier: list[list[bytes]], leve
                         ("no dictionary", None, False, 0.0),
                         ("cold, shipped generic dictionary", None, True, 0.0),
                         ("steady, the source's own", dictionaries, True, owned * chunk_count / retrain_after_chunks)):
-                    sealed, index, in_objects = await compacted_bytes(Path(tmp), unseen, level, mine, generic, True,
-                                                                      layout)
-                    _, _, in_file = await compacted_bytes(Path(tmp), unseen, level, mine, generic, False, layout)
+                    sealed, index, in_objects, used = await compacted_bytes(Path(tmp), unseen, level, mine, generic,
+                                                                            True, layout)
+                    _, _, in_file, _ = await compacted_bytes(Path(tmp), unseen, level, mine, generic, False, layout)
                     print(f"{f'zstd-{level} layout {layout}, {name}':<48}" + "".join(
-                        f"{n / gzip_total:>9.0%}" for n in (sealed, index, in_objects, in_objects + share,
-                                                            in_file, in_file + share))
+                        f"{n / gzip_total:>9.1%}" for n in (sealed, index, in_objects, in_objects + share, used,
+                                                            used + share, in_file, in_file + share))
                         + f"{owned if mine else 0:>9,}")
-    print("segments: sealed segment bytes; index: the segment index's pages (growth); S3: the S3 backend's objects "
-          "(one per segment) plus everything its database grew by (index, sessions, keys, object rows); file: the "
+    print("segments: sealed segment bytes; index: the segment index's bytes (growth, pages' used bytes); S3: the S3 "
+          "backend's objects (one per segment) plus everything its database grew by (index, sessions, keys, object "
+          "rows), in pages; S3 used: the same with the database's growth in used bytes (pages hold 20 sessions' rows "
+          "with room to spare, or not: a page is 2 % here); file: the "
           "database backend's file growth (pages in use), segments as blobs; + dicts: the source's dictionaries' "
           "share as above (dicts: their bytes; the shipped ones cost no source anything)")
 

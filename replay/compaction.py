@@ -100,22 +100,90 @@ class Segment:
     layout: int  # replay.segment_codec
 
 
-_TABLE = zstandard.ZstdCompressor(level=3)
+# The chunk table's formats. Tables written first were zstd-compressed JSON (they start with zstd's magic number);
+# TABLE_VARINTS is a version byte, then the windows' ids, then per part its window's index, its start time as the
+# difference from the previous part's, its duration and its length, as LEB128 varints (signed ones zigzagged): about
+# two thirds of the JSON's size, and the table is most of a segment's index row.
+_ZSTD_MAGIC = b"\x28\xb5\x2f\xfd"
+TABLE_VARINTS = 1
 _UNTABLE = zstandard.ZstdDecompressor()
 
 
+def _varint(value: int, out: bytearray) -> None:
+    while value > 0x7F:
+        out.append(value & 0x7F | 0x80)
+        value >>= 7
+    out.append(value)
+
+
+def _zigzag(value: int) -> int:
+    return value * 2 if value >= 0 else -value * 2 - 1
+
+
+class _Reader:
+    def __init__(self, data: bytes, at: int) -> None:
+        self.data, self.at = data, at
+
+    def varint(self) -> int:
+        value = shift = 0
+        while True:
+            byte = self.data[self.at]
+            self.at += 1
+            value |= (byte & 0x7F) << shift
+            if byte < 0x80:
+                return value
+            shift += 7
+
+    def signed(self) -> int:
+        value = self.varint()
+        return value >> 1 if not value & 1 else -(value >> 1) - 1
+
+    def text(self) -> str:
+        length = self.varint()
+        self.at += length
+        return self.data[self.at - length : self.at].decode()
+
+
 def encode_parts(parts: list[Part]) -> bytes:
-    """The chunk table, small: windows named once, times and lengths as differences (most are a few digits)."""
+    """The chunk table, small: windows named once, times and lengths as differences (most are a byte or two)."""
     windows = list(dict.fromkeys(part.window_id for part in parts))
-    rows, previous = [], 0
+    out = bytearray([TABLE_VARINTS])
+    _varint(len(windows), out)
+    for window in windows:
+        name = window.encode()
+        _varint(len(name), out)
+        out += name
+    _varint(len(parts), out)
+    previous = 0
     for part in parts:
-        rows.append([windows.index(part.window_id), part.first_ts - previous, part.last_ts - part.first_ts,
-                     part.end - part.start])
+        _varint(windows.index(part.window_id), out)
+        _varint(_zigzag(part.first_ts - previous), out)
+        _varint(_zigzag(part.last_ts - part.first_ts), out)
+        _varint(part.end - part.start, out)
         previous = part.first_ts
-    return _TABLE.compress(orjson.dumps({"windows": windows, "parts": rows}))
+    return bytes(out)
 
 
 def decode_parts(data: bytes) -> list[Part]:
+    if data.startswith(_ZSTD_MAGIC):
+        return _decode_json_parts(data)
+    if data[0] != TABLE_VARINTS:
+        raise ValueError(f"unknown chunk table format {data[0]}")
+    reader = _Reader(data, 1)
+    windows = [reader.text() for _ in range(reader.varint())]
+    parts: list[Part] = []
+    first = end = 0
+    for _ in range(reader.varint()):
+        window, first = windows[reader.varint()], first + reader.signed()
+        last, length = first + reader.signed(), reader.varint()
+        parts.append(Part(window, first, last, end, end + length))
+        end += length
+    return parts
+
+
+def _decode_json_parts(data: bytes) -> list[Part]:
+    """A table in the first format: {"windows": [...], "parts": [[window, first_ts - previous's, last_ts - first_ts,
+    length], ...]}, zstd-compressed."""
     table = orjson.loads(_UNTABLE.decompress(data))
     windows, rows = table["windows"], table["parts"]
     firsts = list(accumulate(row[1] for row in rows))

@@ -6,12 +6,14 @@ alone, and chunks arriving after compaction read merged with the segment. Runs o
 from __future__ import annotations
 
 import asyncio
+import itertools
 import json
 from pathlib import Path
 from typing import Any
 
 import orjson
 import pytest
+import zstandard
 
 from gateway.database import Database
 from gateway.schema import MIGRATIONS
@@ -157,6 +159,24 @@ def test_the_chunk_table_keeps_each_chunks_window_span_and_place() -> None:
              compaction.Part("w-2", 1_795_000_000_400, 1_795_000_000_400, 1200, 1300),
              compaction.Part("w-1", 1_795_000_002_000, 1_795_000_003_999, 1300, 9000)]
     assert compaction.decode_parts(compaction.encode_parts(parts)) == parts
+
+
+def test_a_chunk_table_of_the_first_format_still_reads_and_the_varint_one_is_smaller() -> None:
+    window = "0193a5c2-7d1e-7b3f-9c4a-2f6e8d1b5a90"
+    parts, start = [], 0
+    for i in range(12):  # a session's chunks, one every 2 s, a few KB each
+        first = 1_795_000_000_000 + 2000 * i + i % 3
+        parts.append(compaction.Part(window, first, first + 1700 + i, start, start + 3000 + 97 * i))
+        start = parts[-1].end
+    rows = [[0, parts[0].first_ts, parts[0].last_ts - parts[0].first_ts, parts[0].end]] + [
+        [0, part.first_ts - before.first_ts, part.last_ts - part.first_ts, part.end - part.start]
+        for before, part in itertools.pairwise(parts)]
+    first_format = zstandard.ZstdCompressor(level=3).compress(orjson.dumps({"windows": [window], "parts": rows}))
+
+    assert compaction.decode_parts(first_format) == parts
+    assert len(compaction.encode_parts(parts)) < len(first_format)
+    with pytest.raises(ValueError, match="chunk table format"):
+        compaction.decode_parts(b"\x07" + compaction.encode_parts(parts)[1:])
 
 
 def test_a_source_whose_chunks_are_all_compacted_still_offers_them_to_train_its_dictionary(store: ReplayStore) -> None:

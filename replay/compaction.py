@@ -84,6 +84,9 @@ class Part:
     last_ts: int
     start: int
     end: int
+    # The first DIGEST_BYTES of the chunk's digest (replay.shredding.KeyRing.chunk_digest): a batch resent after its
+    # session was compacted is a duplicate still. b"": a table written before digests were kept.
+    digest: bytes = b""
 
 
 @dataclass(frozen=True)
@@ -103,9 +106,14 @@ class Segment:
 # The chunk table's formats. Tables written first were zstd-compressed JSON (they start with zstd's magic number);
 # TABLE_VARINTS is a version byte, then the windows' ids, then per part its window's index, its start time as the
 # difference from the previous part's, its duration and its length, as LEB128 varints (signed ones zigzagged): about
-# two thirds of the JSON's size, and the table is most of a segment's index row.
+# three fifths of the JSON's size, and the table is most of a segment's index row. TABLE_DIGESTS is the same with the
+# first DIGEST_BYTES of each part's digest after its varints.
 _ZSTD_MAGIC = b"\x28\xb5\x2f\xfd"
 TABLE_VARINTS = 1
+TABLE_DIGESTS = 2
+# 8 bytes of a keyed 16-byte digest: a new chunk shares them with one of its session's (thousands at most) with a
+# chance under 10^-15, and all 16 would cost another point of per-chunk gzip-6's size (bench/replay_store.py).
+DIGEST_BYTES = 8
 _UNTABLE = zstandard.ZstdDecompressor()
 
 
@@ -147,7 +155,8 @@ class _Reader:
 def encode_parts(parts: list[Part]) -> bytes:
     """The chunk table, small: windows named once, times and lengths as differences (most are a byte or two)."""
     windows = list(dict.fromkeys(part.window_id for part in parts))
-    out = bytearray([TABLE_VARINTS])
+    digests = all(len(part.digest) == DIGEST_BYTES for part in parts)
+    out = bytearray([TABLE_DIGESTS if digests else TABLE_VARINTS])
     _varint(len(windows), out)
     for window in windows:
         name = window.encode()
@@ -160,6 +169,8 @@ def encode_parts(parts: list[Part]) -> bytes:
         _varint(_zigzag(part.first_ts - previous), out)
         _varint(_zigzag(part.last_ts - part.first_ts), out)
         _varint(part.end - part.start, out)
+        if digests:
+            out += part.digest
         previous = part.first_ts
     return bytes(out)
 
@@ -167,8 +178,9 @@ def encode_parts(parts: list[Part]) -> bytes:
 def decode_parts(data: bytes) -> list[Part]:
     if data.startswith(_ZSTD_MAGIC):
         return _decode_json_parts(data)
-    if data[0] != TABLE_VARINTS:
+    if data[0] not in (TABLE_VARINTS, TABLE_DIGESTS):
         raise ValueError(f"unknown chunk table format {data[0]}")
+    digest_bytes = DIGEST_BYTES if data[0] == TABLE_DIGESTS else 0
     reader = _Reader(data, 1)
     windows = [reader.text() for _ in range(reader.varint())]
     parts: list[Part] = []
@@ -176,7 +188,8 @@ def decode_parts(data: bytes) -> list[Part]:
     for _ in range(reader.varint()):
         window, first = windows[reader.varint()], first + reader.signed()
         last, length = first + reader.signed(), reader.varint()
-        parts.append(Part(window, first, last, end, end + length))
+        reader.at += digest_bytes
+        parts.append(Part(window, first, last, end, end + length, data[reader.at - digest_bytes : reader.at]))
         end += length
     return parts
 
@@ -238,6 +251,21 @@ def recent_segments(conn: Connection, source: str, chunks: int) -> list[tuple[st
         found.append((row[0], Segment(row[1], row[2], row[3], row[4], row[5], decode_parts(row[6]), row[7],
                                       row[9])))
         held += row[8]
+    return found
+
+
+def compacted_digests(conn: Connection, session_ids: Iterable[str]) -> set[tuple[str, bytes]]:
+    """(session id, digest's first DIGEST_BYTES) of the chunks compacted into the segments of `session_ids`: what
+    a resent batch is told apart by once its chunk row is gone. One indexed query; nothing for sessions without
+    segments (most of those being written)."""
+    ids = list(dict.fromkeys(session_ids))
+    found: set[tuple[str, bytes]] = set()
+    for start in range(0, len(ids), _IDS_PER_QUERY):
+        batch = ids[start : start + _IDS_PER_QUERY]
+        marks = ", ".join("?" * len(batch))
+        for session_id, table in conn.execute(
+                f"SELECT session_id, chunk_table FROM replay_segments WHERE session_id IN ({marks})", batch):
+            found.update((session_id, part.digest) for part in decode_parts(table) if part.digest)
     return found
 
 

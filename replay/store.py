@@ -450,7 +450,10 @@ class ReplayStore:
         else:
             return _Reseal()
         where: list[tuple[int, int] | None] = list(places) if places is not None else [None] * len(items)
-        return [self._add_one(conn, pending.source, pending.received, chunk, item, place)
+        compacted = compaction.compacted_digests(conn, (chunk.session_id for chunk, _ in pending.chunks))
+        return [Stored(True, len(item.raw), 0, item.digest)
+                if (chunk.session_id, item.digest[: compaction.DIGEST_BYTES]) in compacted  # resent after compaction
+                else self._add_one(conn, pending.source, pending.received, chunk, item, place)
                 for (chunk, _), item, place in zip(pending.chunks, items, where, strict=True)]
 
     def _add_one(self, conn: Connection, source: str, now: float, chunk: ChunkIn, item: _Compressed,
@@ -812,8 +815,9 @@ class ReplayStore:
                 raws = [segment_codec.encode(raw) for raw in raws]
                 layout, dict_id = segment_codec.DELTAS, self.segment_dictionary_for(source)
         ends = list(itertools.accumulate(map(len, raws)))
-        parts = [compaction.Part(window_id, first_ts, last_ts, end - len(raw), end)
-                 for (_, window_id, first_ts, last_ts), raw, end in zip(group, raws, ends, strict=True)]
+        parts = [compaction.Part(window_id, first_ts, last_ts, end - len(raw), end,
+                                 row.digest[: compaction.DIGEST_BYTES])
+                 for (row, window_id, first_ts, last_ts), raw, end in zip(group, raws, ends, strict=True)]
         seal_id = os.urandom(16)
         compressed = self.segment_compressor.compress(b"".join(raws), dict_id)
         return compaction.NewSegment(session_id, key.key_id, dict_id, seal_id, parts,

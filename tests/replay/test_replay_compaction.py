@@ -154,11 +154,31 @@ def test_a_shredded_subjects_compacted_segment_can_no_longer_be_read(store: Repl
     assert b"timestamp" not in sealed  # ciphertext: not even rrweb's own keys show
 
 
-def test_the_chunk_table_keeps_each_chunks_window_span_and_place() -> None:
-    parts = [compaction.Part("w-1", 1_795_000_000_000, 1_795_000_001_500, 0, 1200),
-             compaction.Part("w-2", 1_795_000_000_400, 1_795_000_000_400, 1200, 1300),
-             compaction.Part("w-1", 1_795_000_002_000, 1_795_000_003_999, 1300, 9000)]
+def test_the_chunk_table_keeps_each_chunks_window_span_place_and_digest() -> None:
+    parts = [compaction.Part("w-1", 1_795_000_000_000, 1_795_000_001_500, 0, 1200, b"\x01" * 8),
+             compaction.Part("w-2", 1_795_000_000_400, 1_795_000_000_400, 1200, 1300, b"\xff" * 8),
+             compaction.Part("w-1", 1_795_000_002_000, 1_795_000_003_999, 1300, 9000, bytes(range(8)))]
     assert compaction.decode_parts(compaction.encode_parts(parts)) == parts
+    without = [compaction.Part(p.window_id, p.first_ts, p.last_ts, p.start, p.end) for p in parts]
+    assert compaction.decode_parts(compaction.encode_parts(without)) == without
+
+
+def test_a_batch_resent_after_its_session_was_compacted_is_a_duplicate_and_a_new_one_is_stored(
+        store: ReplayStore) -> None:
+    chunks = chunks_of(recording("spa-corpus", 0))
+    asyncio.run(record(store, "spa", recording("spa-corpus", 0), "h-ada"))
+    asyncio.run(store.compact(now=LATER))
+    before = list(store.read_events("spa"))
+
+    again = asyncio.run(store.add("web", [ChunkIn("spa", "w-1", ("h-ada",), chunks[3], summarize(chunks[3]))]))
+
+    assert [item.duplicate for item in again] == [True]
+    assert count(store, "SELECT count(*) FROM replay_chunks WHERE session_id = 'spa'") == 0
+    assert list(store.read_events("spa")) == before
+    later = [{**event, "timestamp": event["timestamp"] + 1} for event in chunks[3]]  # not sent before
+    fresh = asyncio.run(store.add("web", [ChunkIn("spa", "w-1", ("h-ada",), later, summarize(later))]))
+    assert [item.duplicate for item in fresh] == [False]
+    assert len(list(store.read_events("spa"))) == len(before) + len(later)
 
 
 def test_a_chunk_table_of_the_first_format_still_reads_and_the_varint_one_is_smaller() -> None:

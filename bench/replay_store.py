@@ -43,12 +43,14 @@ from __future__ import annotations
 import argparse
 import asyncio
 import gzip
+import hashlib
 import json
 import os
 import statistics
 import sys
 import tempfile
 import time
+import uuid
 from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 from typing import Any
@@ -287,6 +289,16 @@ async def run(rounds: int, chunk_ms: int = 2000, s3: tuple[Callable[[int], Batch
             await compare_backends(Path(tmp), policy, scrubber, warmup, requests, rounds, turns, s3[0])
 
 
+def ids_of(i: int) -> tuple[str, str, str]:
+    """(session id, window id, subject) of the i-th measured session, as long as real ones: posthog-js names
+    sessions and windows by UUIDv7 (36 characters) and the gateway's subject hashes are 32 hex digits
+    (gateway.identity). They are in the session, segment, key and chunk rows: short made-up ids would count them low."""
+    def digest(kind: str) -> bytes:
+        return hashlib.blake2b(f"{kind}-{i}".encode(), digest_size=16).digest()
+
+    return str(uuid.UUID(bytes=digest("session"))), str(uuid.UUID(bytes=digest("window"))), digest("subject").hex()
+
+
 async def stored_file_bytes(tmp: Path, sessions: list[list[bytes]], level: int, own: bytes | None,
                             generic: bool) -> tuple[int, int, int, int]:
     """(chunk bytes as stored, the blob table's pages, the chunk index's pages, growth of the SQLite file) for
@@ -306,7 +318,9 @@ async def stored_file_bytes(tmp: Path, sessions: list[list[bytes]], level: int, 
     for i, chunks in enumerate(sessions):
         for chunk in chunks:
             events = orjson.loads(chunk)
-            result = await store.add(SOURCE.name, [ChunkIn(f"s-{i}", "w-1", (f"h-{i}",), events, summarize(events))])
+            session_id, window_id, subject = ids_of(i)
+            result = await store.add(SOURCE.name, [ChunkIn(session_id, window_id, (subject,), events,
+                                                           summarize(events))])
             stored += result[0].stored_bytes
     await db.checkpoint()
     grown = path.stat().st_size - empty
@@ -393,7 +407,8 @@ async def compacted_bytes(tmp: Path, sessions: list[list[bytes]], level: int,
     for i, chunks in enumerate(sessions):
         for chunk in chunks:
             events = orjson.loads(chunk)
-            await store.add(SOURCE.name, [ChunkIn(f"s-{i}", "w-1", (f"h-{i}",), events, summarize(events))])
+            session_id, window_id, subject = ids_of(i)
+            await store.add(SOURCE.name, [ChunkIn(session_id, window_id, (subject,), events, summarize(events))])
     while await store.compact(now=time.time() + 1):
         pass
     await store.sweep()  # the batched objects the chunks were in, emptied

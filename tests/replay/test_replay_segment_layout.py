@@ -132,10 +132,10 @@ def serve(policy: ReplayPolicy, store: ReplayStore) -> ReplayService:
     return ReplayService(policy, store, RrwebPrivacy((), lambda text: text, lambda tag, name, value: value), gate)
 
 
-def ingest(service: ReplayService, sessions: range) -> None:
+def ingest(service: ReplayService, sessions: range, corpus: str = "spa-corpus") -> None:
     async def send() -> None:
         for i in sessions:
-            for chunk in chunks_of(recording("spa-corpus", i)):
+            for chunk in chunks_of(recording(corpus, i)):
                 body = orjson.dumps(chunk)
                 _, batch = parse_native(chunk, f"s-{i}", {}, service.policy.max_event_bytes, len(body))
                 await service.ingest(SOURCE, [batch], {}, {})
@@ -200,3 +200,22 @@ def test_with_compaction_off_a_source_trains_a_chunk_dictionary_only_and_its_new
     restarted = open_store(db)
     assert restarted.dictionary_for("web") == own
     assert as_json(restarted, f"s-{SESSIONS - 1}") == before
+
+
+def test_a_source_whose_own_segment_dictionary_is_no_better_than_the_shipped_one_tries_again_less_and_less_often(
+        db: Database, caplog: pytest.LogCaptureFixture) -> None:
+    # The shipped segment dictionary was trained on fixtures/replay-corpus: one trained on a few of its sessions does
+    # no better. Each session is ingested once the training before has finished.
+    policy = ReplayPolicy(train_after_chunks=10, retrain_after_chunks=10**9)
+    service = serve(policy, open_store(db))
+    sessions = 8
+    sizes = [len(chunks_of(recording("replay-corpus", i))) for i in range(sessions)]
+    assert min(sizes) >= 10 and sum(sizes) < 10 + 20 + 40 + 80  # a try after every session, were there no back-off
+
+    with caplog.at_level("INFO", logger="replay"):
+        for i in range(sessions):
+            ingest(service, range(i, i + 1), "replay-corpus")
+
+    assert dictionary_layouts(db) == []
+    tries = [r for r in caplog.records if "no better" in r.getMessage() or "could not train" in r.getMessage()]
+    assert 2 <= len(tries) <= 3  # after 10, 20 and 40 more chunks

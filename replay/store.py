@@ -299,7 +299,8 @@ class ReplayStore:
         the S3 backend's for a flush under `inline_below` (a small object costs a PUT and a wait for it, and is billed
         as a larger one by some storage classes; compaction moves these chunks into an object once their session is
         idle). Requests arriving meanwhile wait for the next flush, which may be large enough for an object."""
-        await self._settle(batch, self.db.write(lambda conn: [self._write(conn, p) for p in batch]))
+        await self._settle(batch, self.db.write(
+            lambda conn: [self._write(conn, p, compacted) for compacted in [_compacted(conn, batch)] for p in batch]))
 
     def _object_done(self, task: asyncio.Task[None]) -> None:
         self._committing.discard(task)
@@ -415,8 +416,8 @@ class ReplayStore:
 
         def index(conn: Connection) -> list[Outcome]:
             object_id = object_index.add_object(conn, key, len(data), time.time())
-            places = iter(offsets)
-            return [self._write(conn, p, chunks, [(object_id, next(places)) for _ in chunks])
+            places, compacted = iter(offsets), _compacted(conn, batch)
+            return [self._write(conn, p, compacted, chunks, [(object_id, next(places)) for _ in chunks])
                     for p, chunks in zip(batch, compressed, strict=True)]
 
         try:
@@ -427,11 +428,12 @@ class ReplayStore:
             raise
         return outcomes
 
-    def _write(self, conn: Connection, pending: _Pending, compressed: list[_Compressed] | None = None,
-               places: list[tuple[int, int]] | None = None) -> Outcome:
+    def _write(self, conn: Connection, pending: _Pending, compacted: set[tuple[str, bytes]],
+               compressed: list[_Compressed] | None = None, places: list[tuple[int, int]] | None = None) -> Outcome:
         """One request's chunks (on the writer thread). Its sessions are checked first, so that a refused request
         writes nothing and needs no savepoint of its own. `places`: the object each chunk was put in, and where
         (`compressed`: sealed before the put); None: their bytes go in the database, in this transaction.
+        `compacted`: the digests of chunks already compacted in the write's sessions (`_compacted`).
 
         Digest and compression run here for the database (on the event loop's thread, each release of the GIL woke
         the writer to commit a group of two or three chunks); before the put for an object."""
@@ -450,7 +452,6 @@ class ReplayStore:
         else:
             return _Reseal()
         where: list[tuple[int, int] | None] = list(places) if places is not None else [None] * len(items)
-        compacted = compaction.compacted_digests(conn, (chunk.session_id for chunk, _ in pending.chunks))
         return [Stored(True, len(item.raw), 0, item.digest)
                 if (chunk.session_id, item.digest[: compaction.DIGEST_BYTES]) in compacted  # resent after compaction
                 else self._add_one(conn, pending.source, pending.received, chunk, item, place)
@@ -914,6 +915,12 @@ class _OpenedSegment:
 
 
 GENERIC_SOURCE = ""  # the source named by the shipped dictionary's row
+
+
+def _compacted(conn: Connection, batch: list[_Pending]) -> set[tuple[str, bytes]]:
+    """(session id, digest prefix) of the chunks already compacted in the sessions a write's requests name: one query
+    per write (a write takes every request waiting), not per request."""
+    return compaction.compacted_digests(conn, (chunk.session_id for p in batch for chunk, _ in p.chunks))
 
 
 def _stored_generic_dictionary(data: bytes, layout: int, conn: Connection) -> int:

@@ -191,15 +191,17 @@ class ReplayService:
             trained = await (self._train_segments(source, samples) if self._compacting
                              else self._train_chunks(source, samples))
             self._since_dictionary[source] = 0
+            self._thresholds.pop(source, None)
             if trained is None:
-                # Its recordings look like what the current dictionary knows (the shipped one was trained on a site
-                # like it, say): try again later and later, up to every `retrain_after_chunks`, not every
-                # `train_after_chunks` for ever (each try compresses held-out chunks twice, at zstd-19 for segments).
-                self._thresholds[source] = min(threshold * 2, max(threshold, self.policy.retrain_after_chunks))
+                if self._compacting:
+                    # Its recordings look like what the current segment dictionary knows (the shipped one was trained
+                    # on a site like it, say): try again later and later, up to every `retrain_after_chunks`, not
+                    # every `train_after_chunks` for ever (each try compresses held-out chunks twice at zstd-19).
+                    # Chunk dictionaries, cheap to try at level 3, keep trying as their samples grow.
+                    self._thresholds[source] = min(threshold * 2, max(threshold, self.policy.retrain_after_chunks))
                 log.info("replay: kept the dictionary of source %s: one trained on %d newer chunks was no better",
                          source, len(samples))
             else:
-                self._thresholds.pop(source, None)
                 log.info("replay: trained dictionary %d for source %s from %d chunks", trained, source, len(samples))
         except Exception as exc:  # noqa: BLE001 - too few or too alike samples: keep compressing without, try later
             self._thresholds[source] = threshold * 2

@@ -9,8 +9,15 @@ from collections.abc import Callable
 
 import pytest
 
-from tests.e2e.test_replay_native import SESSIONS, post_events
-from tests.e2e.test_replay_objects import bucket_objects, indexed_keys, query, s3_env, s3_policy
+from tests.e2e.test_replay_native import SESSIONS
+from tests.e2e.test_replay_objects import (
+    bucket_objects,
+    indexed_keys,
+    post_recordings,
+    query,
+    s3_env,
+    s3_policy,
+)
 from tests.support.fake_vendor import FakeVendor
 from tests.support.gateway_process import GatewayProcess
 from tests.support.seaweedfs import S3Bucket, SeaweedFS
@@ -24,10 +31,7 @@ def test_idle_sessions_are_compacted_in_the_background_and_read_back_the_same(
 ) -> None:
     gateway = start_gateway(s3_policy(vendor, s3_bucket, storage={"compact_after_s": 2.0}), env=s3_env(s3_bucket))
     recordings = [json.loads(path.read_text()) for path in SESSIONS]
-    for recording in recordings:
-        events = recording["events"]
-        for i in range(0, len(events), 40):
-            assert post_events(gateway, recording["session_id"], events[i:i + 40]).status_code == 200
+    post_recordings(gateway, recordings)
     served = {r["session_id"]: gateway.admin(f"/admin/v1/replay/sessions/{r['session_id']}/events").json()
               for r in recordings}
 

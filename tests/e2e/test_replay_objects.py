@@ -82,6 +82,14 @@ def indexed_keys(gateway: GatewayProcess) -> set[str]:
 
 # 16 KB of events: requests holding a full snapshot are objects, the others inline; reading and analysis the same.
 @pytest.mark.parametrize("inline_below", [0, 16384], ids=["every-flush-an-object", "small-flushes-inline"])
+def post_recordings(gateway: GatewayProcess, recordings: list[dict[str, Any]]) -> None:
+    """Each recording posted in pieces of 40 events, as an SDK flushes it while the visit goes on."""
+    for recording in recordings:
+        events = recording["events"]
+        for i in range(0, len(events), 40):
+            assert post_events(gateway, recording["session_id"], events[i:i + 40]).status_code == 200
+
+
 def test_recordings_are_stored_in_objects_read_back_event_by_event_and_analysed(
     vendor: FakeVendor, start_gateway: Callable[..., GatewayProcess], seaweedfs: SeaweedFS, s3_bucket: S3Bucket,
     inline_below: int
@@ -90,10 +98,7 @@ def test_recordings_are_stored_in_objects_read_back_event_by_event_and_analysed(
                                       train_after_chunks=20), env=s3_env(s3_bucket))
     scrubber = scrubber_of(gateway)
     recordings = [json.loads(path.read_text()) for path in SESSIONS]
-    for recording in recordings:
-        events = recording["events"]
-        for i in range(0, len(events), 40):
-            assert post_events(gateway, recording["session_id"], events[i:i + 40]).status_code == 200
+    post_recordings(gateway, recordings)
 
     # The chunks are in the bucket, none in the database (but small flushes' when inline), whose index names each
     # object.
@@ -286,10 +291,7 @@ def test_a_backup_holds_the_objects_its_index_names_and_restores_them_into_a_new
     storage = {"inline_below": inline_below}
     gateway = start_gateway(s3_policy(vendor, s3_bucket, storage, analyze_live=False), env=s3_env(s3_bucket))
     recordings = [json.loads(path.read_text()) for path in SESSIONS[:3]]
-    for recording in recordings:
-        events = recording["events"]
-        for i in range(0, len(events), 40):
-            assert post_events(gateway, recording["session_id"], events[i:i + 40]).status_code == 200
+    post_recordings(gateway, recordings)
     stored = {r["session_id"]: gateway.admin(f"/admin/v1/replay/sessions/{r['session_id']}/events").json()
               for r in recordings}
     assert gateway.policy_path is not None

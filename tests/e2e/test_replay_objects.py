@@ -80,8 +80,6 @@ def indexed_keys(gateway: GatewayProcess) -> set[str]:
     return {key for (key,) in query(gateway, "SELECT key FROM replay_objects")}
 
 
-# 16 KB of events: requests holding a full snapshot are objects, the others inline; reading and analysis the same.
-@pytest.mark.parametrize("inline_below", [0, 16384], ids=["every-flush-an-object", "small-flushes-inline"])
 def post_recordings(gateway: GatewayProcess, recordings: list[dict[str, Any]]) -> None:
     """Each recording posted in pieces of 40 events, as an SDK flushes it while the visit goes on."""
     for recording in recordings:
@@ -90,6 +88,8 @@ def post_recordings(gateway: GatewayProcess, recordings: list[dict[str, Any]]) -
             assert post_events(gateway, recording["session_id"], events[i:i + 40]).status_code == 200
 
 
+# 16 KB of events: requests holding a full snapshot are objects, the others inline; reading and analysis the same.
+@pytest.mark.parametrize("inline_below", [0, 16384], ids=["every-flush-an-object", "small-flushes-inline"])
 def test_recordings_are_stored_in_objects_read_back_event_by_event_and_analysed(
     vendor: FakeVendor, start_gateway: Callable[..., GatewayProcess], seaweedfs: SeaweedFS, s3_bucket: S3Bucket,
     inline_below: int

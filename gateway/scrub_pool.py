@@ -205,14 +205,17 @@ class ScrubPool:
             if self._queue[0].future.done():  # its request was cancelled meanwhile
                 self._queue.popleft()
                 continue
-            open_ = [w for w in self._workers if not w.retiring and len(w.jobs) < DEPTH]
+            open_ = [w for w in self._workers if not w.retiring and len(w.jobs) < DEPTH and _writable(w)]
             if not open_:
                 return
             worker = min(open_, key=lambda w: len(w.jobs))
             job = self._queue.popleft()
             worker.jobs.append(job)
             assert worker.process.stdin is not None
-            worker.process.stdin.write(job.payload)
+            # Killed since its pipe was checked (uvloop raises on a closed pipe; a 500 reached a client): the job
+            # stays in its hand, and its reader hands it on once the exit is seen (_answers).
+            with contextlib.suppress(RuntimeError, ConnectionError):
+                worker.process.stdin.write(job.payload)
 
     async def _answers(self, worker: _Worker) -> None:
         """Read `worker`'s answers until it exits; then hand its request on and replace it."""
@@ -288,6 +291,11 @@ class ScrubPool:
     def _keep(self, task: asyncio.Task[None]) -> None:
         self._tasks.add(task)
         task.add_done_callback(self._tasks.discard)
+
+
+def _writable(worker: _Worker) -> bool:
+    """Whether a job can be written to `worker`: a killed worker's pipe closes before its reader sees the exit."""
+    return worker.process.stdin is not None and not worker.process.stdin.is_closing()
 
 
 def _events_scrubbed(answer: tuple[object, ...]) -> Scrubbed:

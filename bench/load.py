@@ -152,7 +152,8 @@ def process_cpu(pid: int, thread: int | None = None) -> float:
 
 
 def process_tree_cpu(pid: int) -> float:
-    """CPU seconds (user + system) used so far by `pid` and its live descendants, from /proc."""
+    """CPU seconds (user + system) used so far by `pid` and its descendants, from /proc: the live ones, and those that
+    exited and were waited for (their parent's cutime and cstime: the gateway's dictionary trainings, replay.training)."""
     clock = os.sysconf("SC_CLK_TCK")
     stats: dict[int, tuple[int, float]] = {}
     for entry in Path("/proc").iterdir():
@@ -161,7 +162,7 @@ def process_tree_cpu(pid: int) -> float:
                 fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
             except OSError:
                 continue
-            stats[int(entry.name)] = (int(fields[1]), (int(fields[11]) + int(fields[12])) / clock)
+            stats[int(entry.name)] = (int(fields[1]), sum(int(f) for f in fields[11:15]) / clock)
     tree, total, grew = {pid}, 0.0, True
     while grew:
         grew = False

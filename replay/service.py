@@ -15,8 +15,7 @@ from typing import Any
 
 from policies.policy import Source
 from policies.replay import ReplayPolicy
-from replay import segment_codec
-from replay.compression import train_better
+from replay import segment_codec, training
 from replay.ingest import Batch, Rejected
 from replay.live import LiveAnalysis
 from replay.privacy import Deferred, RrwebPrivacy
@@ -214,8 +213,8 @@ class ReplayService:
         one it replaces, a later one than the one before. Its id, or None if it was no better."""
         current_id = self.store.dictionary_for(source)
         current = self.store.compressor.dictionary_data(current_id) if current_id is not None else None
-        data = await asyncio.to_thread(train_better, samples, self.policy.dictionary_bytes,
-                                       self.policy.compression_level, current)
+        data, _ = await training.trained(training.Job(samples, self.policy.dictionary_bytes,
+                                                   self.policy.compression_level, current, segments=False))
         return None if data is None else await self.store.add_dictionary(source, data, len(samples))
 
     async def _train_segments(self, source: str, samples: list[bytes]) -> int | None:
@@ -225,23 +224,12 @@ class ReplayService:
         level = self.store.segment_compressor.level
         current_id = self.store.segment_dictionary_for(source)
         current = self.store.segment_compressor.dictionary_data(current_id) if current_id is not None else None
-        encoded = await asyncio.to_thread(_encodable, samples)
         size = min(self.policy.dictionary_bytes, segment_codec.DICTIONARY_BYTES)
-        data = await asyncio.to_thread(train_better, encoded, size, level, current)
-        return None if data is None else await self.store.add_dictionary(source, data, len(encoded),
+        data, encoded = await training.trained(training.Job(samples, size, level, current, segments=True))
+        return None if data is None else await self.store.add_dictionary(source, data, encoded,
                                                                           segment_codec.LAYOUT)
 
     async def close(self) -> None:
         for task in list(self._tasks):
             await asyncio.gather(task, return_exceptions=True)
 
-
-def _encodable(samples: list[bytes]) -> list[bytes]:
-    """`samples` in segment_codec.LAYOUT, without those it cannot encode (compaction stores such chunks PLAIN)."""
-    encoded = []
-    for sample in samples:
-        try:
-            encoded.append(segment_codec.encode(sample))
-        except segment_codec.NotEncodable:
-            continue
-    return encoded

@@ -1,0 +1,83 @@
+"""Dictionary training in a child process at the lowest CPU priority, so that it takes only what serving leaves.
+
+Training a source's dictionary (replay.compression.train_better: COVER over up to 1,000 recent chunks, then the held-out
+fifth compressed twice, at zstd-19 for segments) costs about 0.7 s of CPU, and a busy source retrains every
+`retrain_after_chunks`. In the serving process it ran on a thread: at `bench/load.py --only replay`'s rate that was
+about a third of the process's CPU, taken from the event loop's core (and its interpreter lock for the Python parts:
+encoding samples in the segments' layout). Nothing waits for a dictionary (chunks are compressed with the current one
+meanwhile), so it runs in a process of its own, started per training and niced to `NICENESS`: on a saturated machine
+the scheduler gives it the cores' idle moments, and requests keep theirs.
+
+The child gets its job on stdin and answers on stdout (pickle, both ends ours); it imports replay.compression and
+replay.segment_codec only. A child that fails or is killed raises TrainingFailed: the caller keeps its dictionary and
+tries again later, as for a training that raised.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import pickle
+import sys
+from dataclasses import dataclass
+
+from replay import segment_codec
+from replay.compression import train_better
+
+NICENESS = 19  # the lowest priority: a nice-0 task on the same core gets ~98 % of it (CFS weights 1024 vs 15)
+
+
+class TrainingFailed(Exception):
+    """The training process exited without an answer."""
+
+
+@dataclass(frozen=True)
+class Job:
+    samples: list[bytes]  # recent chunks as stored (decompressed)
+    max_size: int
+    level: int
+    current: bytes | None  # the dictionary a new one must beat (None: no dictionary)
+    segments: bool  # train on the samples in segment_codec.LAYOUT (the segments' dictionary), not as they are
+
+
+def run(job: Job) -> tuple[bytes | None, int]:
+    """The job done here: (a better dictionary or None (train_better), the samples it was trained on)."""
+    samples = encodable(job.samples) if job.segments else job.samples
+    return train_better(samples, job.max_size, job.level, job.current), len(samples)
+
+
+def encodable(samples: list[bytes]) -> list[bytes]:
+    """`samples` in segment_codec.LAYOUT, without those it cannot encode (compaction stores such chunks PLAIN)."""
+    encoded = []
+    for sample in samples:
+        try:
+            encoded.append(segment_codec.encode(sample))
+        except segment_codec.NotEncodable:
+            continue
+    return encoded
+
+
+async def trained(job: Job) -> tuple[bytes | None, int]:
+    """`run(job)` in a niced child process."""
+    process = await asyncio.create_subprocess_exec(
+        sys.executable, "-m", "replay.training", stdin=asyncio.subprocess.PIPE, stdout=asyncio.subprocess.PIPE)
+    try:
+        answer, _ = await process.communicate(pickle.dumps(job, protocol=pickle.HIGHEST_PROTOCOL))
+    finally:
+        if process.returncode is None:  # cancelled (the gateway stopping): no orphan left training
+            process.kill()
+            await process.wait()
+    if process.returncode != 0 or not answer:
+        raise TrainingFailed(f"the training process exited with {process.returncode}")
+    result: tuple[bytes | None, int] = pickle.loads(answer)  # noqa: S301 - our own child's answer, on its own pipe
+    return result
+
+
+def main() -> None:
+    os.nice(NICENESS)
+    job: Job = pickle.loads(sys.stdin.buffer.read())  # noqa: S301 - our own parent's job, on its own pipe
+    sys.stdout.buffer.write(pickle.dumps(run(job), protocol=pickle.HIGHEST_PROTOCOL))
+
+
+if __name__ == "__main__":
+    main()

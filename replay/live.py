@@ -8,7 +8,11 @@ the same signals, with the same ids, as the idle pass and `privacy-gateway repla
 
 Re-reading a growing session costs more each time, so a session waits at least `COST_FACTOR` times its last
 analysis before the next: one that takes 0.5 s to analyse is refreshed at most every 5 s, a usual one (tens of
-milliseconds) after the delay alone.
+milliseconds) after the delay alone. Across sessions, the worker analyses at most `SHARE` of the time: after an
+analysis it rests (1 / SHARE - 1) times as long as that one took. The worker shares the interpreter lock with the event
+loop, so under load every analysis takes longer, the worker rests longer, sessions that came due meanwhile wait, and
+each run covers more of their chunks: fewer runs for the same recordings. Signals come later under load, not never: a
+due session stays due until it is analysed.
 
 What the live pass keeps back: a form abandonment found only because the recording ends where the data ends (the
 person may still be typing). The idle pass, which runs once the session has been quiet for `analyze_after_idle_s`,
@@ -19,6 +23,7 @@ it still runs.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import time
 from collections.abc import Iterable
@@ -38,6 +43,7 @@ from replay.store import ReplayStore
 log = logging.getLogger("replay")
 
 COST_FACTOR = 10.0  # at most ~1/10 of the worker's time on any one session
+SHARE = 0.25  # of the wall time the worker spends analysing, at most (it rests the rest)
 
 
 def settled(analysis: SessionAnalysis, config: DetectConfig) -> SessionAnalysis:
@@ -106,9 +112,12 @@ class LiveAnalysis:
                 continue
             session_id = min(ready, key=self._due.__getitem__)
             del self._due[session_id]
-            await self._analyze(session_id)
+            took = await self._analyze(session_id)
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(stop.wait(), took * (1 / SHARE - 1))
 
-    async def _analyze(self, session_id: str) -> None:
+    async def _analyze(self, session_id: str) -> float:
+        """Analyse one session and save its signals; the seconds it took."""
         started = time.monotonic()
         try:
             analysis = await asyncio.to_thread(analyze_stored, self.store, session_id, self.config)
@@ -122,3 +131,4 @@ class LiveAnalysis:
         not_before = finished + COST_FACTOR * (finished - started)
         if not_before > finished + self.delay_s:  # a cheap session needs no reminder
             self._not_before[session_id] = not_before
+        return finished - started

@@ -153,7 +153,8 @@ def process_cpu(pid: int, thread: int | None = None) -> float:
 
 def process_tree_cpu(pid: int) -> float:
     """CPU seconds (user + system) used so far by `pid` and its descendants, from /proc: the live ones, and those that
-    exited and were waited for (their parent's cutime and cstime: the gateway's dictionary trainings, replay.training)."""
+    exited and were waited for (their parent's cutime and cstime: the gateway's dictionary trainings, replay.training).
+    """
     clock = os.sysconf("SC_CLK_TCK")
     stats: dict[int, tuple[int, float]] = {}
     for entry in Path("/proc").iterdir():

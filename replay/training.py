@@ -9,8 +9,8 @@ meanwhile), so it runs in a process of its own, started per training and niced t
 the scheduler gives it the cores' idle moments, and requests keep theirs.
 
 The child gets its job on stdin and answers on stdout (pickle, both ends ours); it imports replay.compression and
-replay.segment_codec only. A child that fails or is killed raises TrainingFailed: the caller keeps its dictionary and
-tries again later, as for a training that raised.
+replay.segment_codec only. A training that fails there (too few or too alike samples: zstd's error) or a child that is
+killed raises TrainingFailed here: the caller keeps its dictionary and tries again later.
 """
 
 from __future__ import annotations
@@ -69,14 +69,20 @@ async def trained(job: Job) -> tuple[bytes | None, int]:
             await process.wait()
     if process.returncode != 0 or not answer:
         raise TrainingFailed(f"the training process exited with {process.returncode}")
-    result: tuple[bytes | None, int] = pickle.loads(answer)  # noqa: S301 - our own child's answer, on its own pipe
-    return result
+    outcome: tuple[bytes | None, int] | str = pickle.loads(answer)  # our own child's answer, on its own pipe
+    if isinstance(outcome, str):
+        raise TrainingFailed(outcome)
+    return outcome
 
 
 def main() -> None:
     os.nice(NICENESS)
-    job: Job = pickle.loads(sys.stdin.buffer.read())  # noqa: S301 - our own parent's job, on its own pipe
-    sys.stdout.buffer.write(pickle.dumps(run(job), protocol=pickle.HIGHEST_PROTOCOL))
+    job: Job = pickle.loads(sys.stdin.buffer.read())  # our own parent's job, on its own pipe
+    try:
+        outcome: tuple[bytes | None, int] | str = run(job)
+    except Exception as exc:  # noqa: BLE001 - zstd's complaint goes back as the answer (the samples are not in it)
+        outcome = f"{type(exc).__name__}: {exc}"
+    sys.stdout.buffer.write(pickle.dumps(outcome, protocol=pickle.HIGHEST_PROTOCOL))
 
 
 if __name__ == "__main__":

@@ -1,20 +1,24 @@
 """Live analysis (replay.live) on a real store: chunks arriving close together make one analysis; a form still being
 filled is not called abandoned until the idle pass decides it; the live pass never overwrites a full analysis nor
-writes signals for a session deleted meanwhile."""
+writes signals for a session deleted meanwhile; the worker rests between analyses."""
 
 from __future__ import annotations
 
 import asyncio
+import itertools
+import time
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
+
+import pytest
 
 from gateway.database import Database
 from gateway.schema import DATABASE_FILE, MIGRATIONS
 from policies.detect import DetectConfig
 from replay.analysis import analyze_and_save, signals_of
 from replay.compression import Compressor
-from replay.live import LiveAnalysis
+from replay.live import SHARE, LiveAnalysis
 from replay.shredding import KeyRing
 from replay.store import ChunkIn, ReplayStore
 from replay.summary import summarize
@@ -98,3 +102,34 @@ def test_a_session_deleted_while_analysed_gets_no_signals(tmp_path: Path) -> Non
         assert rows == 0
 
     asyncio.run(scenario())
+
+
+def test_the_live_worker_rests_after_each_analysis_so_that_it_analyses_at_most_its_share_of_the_time(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    store = store_of(tmp_path)
+    first, _ = rage_and_a_form_being_filled()
+    spans: list[tuple[float, float]] = []
+    analyze = LiveAnalysis._analyze
+
+    async def timed(self: LiveAnalysis, session_id: str) -> float:
+        took = await analyze(self, session_id)  # its own measure of what it took, which the rest follows
+        spans.append((time.monotonic() - took, time.monotonic()))
+        return took
+
+    monkeypatch.setattr(LiveAnalysis, "_analyze", timed)
+
+    async def scenario() -> None:
+        live, stop = LiveAnalysis(store, DetectConfig(), delay_s=0.0), asyncio.Event()
+        for session_id in ("s-a", "s-b", "s-c"):
+            await store.add("web", [chunk(session_id, first)])
+        live.stored(["s-a", "s-b", "s-c"])  # all due at once
+        worker = asyncio.create_task(live.run(stop))
+        await until(lambda: live.runs == 3)
+        stop.set()
+        await worker
+
+    asyncio.run(scenario())
+    assert len(spans) == 3
+    for (started, finished), (next_started, _) in itertools.pairwise(spans):
+        assert next_started - finished >= (finished - started) * (1 / SHARE - 1)
+    assert all(kinds(asyncio.run(signals_of(store, sid))) == ["rage_click"] for sid in ("s-a", "s-b", "s-c"))

@@ -1,0 +1,64 @@
+"""Dictionary training in a niced child process (replay.training): the same dictionary as in process, the lowest CPU
+priority, and a failure that comes back as TrainingFailed."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+from pathlib import Path
+
+import orjson
+import pytest
+
+from replay.generic_dictionary import chunks_of
+from replay.training import NICENESS, Job, TrainingFailed, run, trained
+from tests.replay.test_replay_segment_layout import recording
+
+SAMPLES = [orjson.dumps(c) for i in range(6) for c in chunks_of(recording("replay-corpus", i))]
+
+
+@pytest.mark.parametrize("segments", [False, True])
+def test_a_dictionary_trained_in_the_child_process_is_the_one_trained_in_process(segments: bool) -> None:
+    job = Job(SAMPLES, 16384, 3, None, segments)
+
+    data, count = asyncio.run(trained(job))
+
+    assert data is not None
+    assert (data, count) == run(job)
+    assert count <= len(SAMPLES) if segments else count == len(SAMPLES)
+
+
+def niceness_of_training_children() -> list[int]:
+    """The nice value of each child of this process that runs replay.training (from /proc)."""
+    found = []
+    for entry in Path("/proc").iterdir():
+        try:
+            if not entry.name.isdigit() or b"replay.training" not in (entry / "cmdline").read_bytes():
+                continue
+            fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:  # it exited meanwhile
+            continue
+        if int(fields[1]) == os.getpid():
+            found.append(int(fields[16]))
+    return found
+
+
+def test_the_training_process_runs_at_the_lowest_priority() -> None:
+    # Level 19 over the samples takes the child long enough to be seen; it is seen once it has reniced itself, or
+    # the test fails when the training ends first.
+    seen: list[int] = []
+
+    async def scenario() -> None:
+        training = asyncio.create_task(trained(Job(SAMPLES, 65536, 19, None, segments=True)))
+        while not training.done() and NICENESS not in seen:
+            seen.extend(niceness_of_training_children())
+            await asyncio.sleep(0.005)
+        await training
+
+    asyncio.run(scenario())
+    assert NICENESS in seen
+
+
+def test_a_training_that_fails_in_the_child_raises_training_failed_with_its_reason() -> None:
+    with pytest.raises(TrainingFailed, match="ZstdError"):
+        asyncio.run(trained(Job([b"{}"] * 3, 16384, 3, None, segments=False)))

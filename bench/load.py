@@ -347,9 +347,11 @@ def print_before(runs: list[Run], name: str, before_name: str) -> None:
     pairs = zip([r for r in runs if r.name == name], [r for r in runs if r.name == before_name], strict=True)
     for now, then in pairs:
         cpu_now, cpu_then = (r.server_cpu_s / max(1, r.ok) for r in (now, then))
+        own_now, own_then = (r.process_cpu_s / max(1, r.ok) for r in (now, then))
         print(f"  recordings, this tree / {before_name}: {now.mb_per_s:.1f} / {then.mb_per_s:.1f} MB/s "
               f"({now.mb_per_s / max(then.mb_per_s, 1e-9):.2f}x); server CPU per request {1000 * cpu_now:.2f} / "
-              f"{1000 * cpu_then:.2f} ms ({cpu_then / max(cpu_now, 1e-9):.2f}x less)")
+              f"{1000 * cpu_then:.2f} ms ({cpu_then / max(cpu_now, 1e-9):.2f}x less), of which the serving process "
+              f"{1000 * own_now:.2f} / {1000 * own_then:.2f} ms ({own_then / max(own_now, 1e-9):.2f}x less)")
 
 
 def best(runs: list[Run], name: str) -> Run:

@@ -1,5 +1,5 @@
 """What a dictionary training costs the serving process: in it (on a thread, as before replay.training) against handed
-to a niced child process (replay.training.trained), in turns, on the same samples.
+to a niced child process (replay.training.Trainings), in turns, on the same samples.
 
     .venv/bin/python bench/replay_training.py [--rounds 3]
 
@@ -23,7 +23,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from replay import generic_dictionary, segment_codec  # noqa: E402
-from replay.training import Job, run, trained  # noqa: E402
+from replay.training import Job, Trainings, run  # noqa: E402
 
 SAMPLES = 1000  # what ReplayService._train reads
 
@@ -37,7 +37,7 @@ def cpu() -> tuple[float, float]:
 def measure(name: str, job: Job, handed_off: bool) -> float:
     (own_before, children_before), started = cpu(), time.monotonic()
     if handed_off:
-        asyncio.run(trained(job))
+        asyncio.run(Trainings().trained(job))
     else:
         asyncio.run(asyncio.to_thread(run, job))  # as ReplayService trained before: a thread of the serving process
     (own, children), wall = cpu(), time.monotonic() - started
@@ -59,7 +59,7 @@ def main() -> int:
         print(f"round {round_ + 1}")
         for handed_off in ((False, True) if round_ % 2 == 0 else (True, False)):
             (outside if handed_off else inside).append(
-                measure("in a child (nice 19)" if handed_off else "in process (a thread)", job, handed_off))
+                measure("in a child (nice 10)" if handed_off else "in process (a thread)", job, handed_off))
     print(f"this process's CPU per training: in process {min(inside):.3f} s, handed off {min(outside):.3f} s "
           f"({min(inside) / max(min(outside), 1e-9):.0f}x less)")
     return 0

@@ -264,7 +264,7 @@ async def close_gateway(gateway: Gateway) -> None:
                          *(task.wait(grace_s=5.0) for task in gateway.background))
     if gateway.scrub_pool is not None:
         await gateway.scrub_pool.close()
-    await gateway.replay.close()
+    await gateway.replay.close(finish_training=False)  # a dictionary is tried again after the restart
     await gateway.replay.store.close()
     await gateway.http.aclose()
     await asyncio.to_thread(gateway.invalidation.close)

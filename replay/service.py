@@ -81,6 +81,7 @@ class ReplayService:
     _since_dictionary: dict[str, int] = field(default_factory=dict)  # chunks stored since the newest dictionary
     _thresholds: dict[str, int] = field(default_factory=dict)  # raised after a failed training
     _tasks: set[asyncio.Task[None]] = field(default_factory=set)
+    _trainings: training.Trainings = field(default_factory=training.Trainings)
 
     def reconfigure(self, policy: ReplayPolicy, privacy: RrwebPrivacy, gate: Gate) -> None:
         """Another policy's settings (a reload): the store and the dictionaries' progress stay."""
@@ -213,8 +214,8 @@ class ReplayService:
         one it replaces, a later one than the one before. Its id, or None if it was no better."""
         current_id = self.store.dictionary_for(source)
         current = self.store.compressor.dictionary_data(current_id) if current_id is not None else None
-        data, _ = await training.trained(training.Job(samples, self.policy.dictionary_bytes,
-                                                   self.policy.compression_level, current, segments=False))
+        data, _ = await self._trainings.trained(training.Job(samples, self.policy.dictionary_bytes,
+                                                          self.policy.compression_level, current, segments=False))
         return None if data is None else await self.store.add_dictionary(source, data, len(samples))
 
     async def _train_segments(self, source: str, samples: list[bytes]) -> int | None:
@@ -225,11 +226,14 @@ class ReplayService:
         current_id = self.store.segment_dictionary_for(source)
         current = self.store.segment_compressor.dictionary_data(current_id) if current_id is not None else None
         size = min(self.policy.dictionary_bytes, segment_codec.DICTIONARY_BYTES)
-        data, encoded = await training.trained(training.Job(samples, size, level, current, segments=True))
+        data, encoded = await self._trainings.trained(training.Job(samples, size, level, current, segments=True))
         return None if data is None else await self.store.add_dictionary(source, data, encoded,
                                                                           segment_codec.LAYOUT)
 
-    async def close(self) -> None:
+    async def close(self, finish_training: bool = True) -> None:
+        """Wait for the dictionary trainings under way, or (`finish_training` False: the gateway stopping) end them."""
+        if not finish_training:
+            self._trainings.stop()
         for task in list(self._tasks):
             await asyncio.gather(task, return_exceptions=True)
 

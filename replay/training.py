@@ -1,12 +1,14 @@
-"""Dictionary training in a child process at the lowest CPU priority, so that it takes only what serving leaves.
+"""Dictionary training in a child process at a low CPU priority, so that it takes mostly what serving leaves.
 
 Training a source's dictionary (replay.compression.train_better: COVER over up to 1,000 recent chunks, then the held-out
 fifth compressed twice, at zstd-19 for segments) costs about 0.7 s of CPU, and a busy source retrains every
 `retrain_after_chunks`. In the serving process it ran on a thread: at `bench/load.py --only replay`'s rate that was
 about a third of the process's CPU, taken from the event loop's core (and its interpreter lock for the Python parts:
 encoding samples in the segments' layout). Nothing waits for a dictionary (chunks are compressed with the current one
-meanwhile), so it runs in a process of its own, started per training and niced to `NICENESS`: on a saturated machine
-the scheduler gives it the cores' idle moments, and requests keep theirs.
+meanwhile), so it runs in a process of its own, started per training and niced to `NICENESS`: on a busy core the
+scheduler gives it about a tenth of the time a serving task gets, all of an idle one. Not the lowest priority (19): on a
+machine kept busy by other work that starved it (on the shared development machine at load average 10, 1.2 s of
+training took 11-24 s at nice 19, and tests/e2e/test_replay_native.py's source had no dictionary after 60 s).
 
 The child gets its job on stdin and answers on stdout (pickle, both ends ours); it imports replay.compression and
 replay.segment_codec only. A training that fails there (too few or too alike samples: zstd's error) or a child that is
@@ -16,15 +18,16 @@ killed raises TrainingFailed here: the caller keeps its dictionary and tries aga
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import os
 import pickle
 import sys
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from replay import segment_codec
 from replay.compression import train_better
 
-NICENESS = 19  # the lowest priority: a nice-0 task on the same core gets ~98 % of it (CFS weights 1024 vs 15)
+NICENESS = 10  # a nice-0 task on the same core gets ~90 % of it (CFS weights 1024 vs 110)
 
 
 class TrainingFailed(Exception):
@@ -57,22 +60,41 @@ def encodable(samples: list[bytes]) -> list[bytes]:
     return encoded
 
 
-async def trained(job: Job) -> tuple[bytes | None, int]:
-    """`run(job)` in a niced child process."""
-    process = await asyncio.create_subprocess_exec(
-        sys.executable, "-m", "replay.training", stdin=asyncio.subprocess.PIPE, stdout=asyncio.subprocess.PIPE)
-    try:
-        answer, _ = await process.communicate(pickle.dumps(job, protocol=pickle.HIGHEST_PROTOCOL))
-    finally:
-        if process.returncode is None:  # cancelled (the gateway stopping): no orphan left training
-            process.kill()
-            await process.wait()
-    if process.returncode != 0 or not answer:
-        raise TrainingFailed(f"the training process exited with {process.returncode}")
-    outcome: tuple[bytes | None, int] | str = pickle.loads(answer)  # our own child's answer, on its own pipe
-    if isinstance(outcome, str):
-        raise TrainingFailed(outcome)
-    return outcome
+@dataclass
+class Trainings:
+    """The training processes under way, so that a stopping gateway ends them instead of waiting for them (niced, on a
+    busy machine a training takes tens of seconds; a dictionary is only an optimization, tried again later)."""
+
+    running: set[asyncio.subprocess.Process] = field(default_factory=set)
+    stopped: bool = False
+
+    async def trained(self, job: Job) -> tuple[bytes | None, int]:
+        """`run(job)` in a niced child process."""
+        if self.stopped:
+            raise TrainingFailed("the gateway is stopping")
+        process = await asyncio.create_subprocess_exec(
+            sys.executable, "-m", "replay.training", stdin=asyncio.subprocess.PIPE, stdout=asyncio.subprocess.PIPE)
+        self.running.add(process)
+        try:
+            answer, _ = await process.communicate(pickle.dumps(job, protocol=pickle.HIGHEST_PROTOCOL))
+        finally:
+            self.running.discard(process)
+            if process.returncode is None:  # cancelled: no orphan left training
+                process.kill()
+                await process.wait()
+        if process.returncode != 0 or not answer:
+            raise TrainingFailed(f"the training process exited with {process.returncode}")
+        outcome: tuple[bytes | None, int] | str = pickle.loads(answer)  # our own child's answer, on its own pipe
+        if isinstance(outcome, str):
+            raise TrainingFailed(outcome)
+        return outcome
+
+    def stop(self) -> None:
+        """End the trainings under way (each raises TrainingFailed) and refuse new ones."""
+        self.stopped = True
+        for process in self.running:
+            with contextlib.suppress(ProcessLookupError):
+                process.kill()
 
 
 def main() -> None:

@@ -1,7 +1,7 @@
 """Dictionary training in a child process at a low CPU priority, so that it takes mostly what serving leaves.
 
 Training a source's dictionary (replay.compression.train_better: COVER over up to 1,000 recent chunks, then the held-out
-fifth compressed twice, at zstd-19 for segments) costs about 0.7 s of CPU, and a busy source retrains every
+fifth compressed twice, at zstd-19 for segments) costs 0.7-1 s of CPU, and a busy source retrains every
 `retrain_after_chunks`. In the serving process it ran on a thread: at `bench/load.py --only replay`'s rate that was
 about a third of the process's CPU, taken from the event loop's core (and its interpreter lock for the Python parts:
 encoding samples in the segments' layout). Nothing waits for a dictionary (chunks are compressed with the current one

@@ -134,7 +134,8 @@ async def timed(work) -> tuple[float, float]:
 MIGRATIONS = [Migration("replay-1", replay_store.SCHEMA), Migration("replay-objects-1", OBJECTS_SCHEMA),
               Migration("replay-keys-1", shredding.SCHEMA), Migration("replay-keys-2", shredding.INDEX_SCHEMA),
               Migration("replay-segments-1", replay_compaction.SCHEMA),
-              Migration("replay-segments-2", replay_compaction.LAYOUT_SCHEMA)]
+              Migration("replay-segments-2", replay_compaction.LAYOUT_SCHEMA),
+              Migration("replay-keys-3", shredding.ONE_SUBJECT_SCHEMA)]
 
 
 async def replay_ingest(path: Path, policy: ReplayPolicy, scrubber: Scrubber, warmup: dict[str, list[bytes]],

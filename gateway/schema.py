@@ -76,6 +76,7 @@ MIGRATIONS: tuple[Migration, ...] = (
     Migration("replay-segments-1", replay_compaction.SCHEMA, postgres=postgres_tables(replay_compaction.SCHEMA)),
     Migration("replay-segments-2", replay_compaction.LAYOUT_SCHEMA,
               postgres=postgres_tables(replay_compaction.LAYOUT_SCHEMA)),
+    Migration("replay-keys-3", shredding.ONE_SUBJECT_SCHEMA, postgres=shredding.ONE_SUBJECT_SCHEMA),
 )
 
 

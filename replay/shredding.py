@@ -4,9 +4,11 @@ bound to, and deleting those identifiers destroys the key, so that the chunks ar
 
 - Data keys: 256-bit AES-GCM keys, one per binding (the identifier hashes a session was opened with, sorted; every
   session bound to the same identifiers shares it) and one per anonymous session (bound to none), kept in
-  `replay_keys` wrapped (AES-GCM) by the master key, never in the clear. `replay_key_subjects` indexes each binding's
-  key by every identifier hash it names (made and deleted with the key), so a deletion finds a subject's keys without
-  reading `replay_keys` whole.
+  `replay_keys` wrapped (AES-GCM) by the master key, never in the clear. A key's id names its binding
+  (`binding_key_id`), so a deletion finds the key of a one-identifier binding by its id; `replay_key_subjects` indexes
+  the keys of bindings of several identifiers by each identifier hash they name (made and deleted with the key), so a
+  deletion finds a subject's keys without reading `replay_keys` whole. (A row per one-identifier key, most of them,
+  would only repeat its id: about 160 bytes per recording, bench/replay_store.py.)
 - The master key is not in the database (the gateway reads it from `[privacy] master_key_file` or the environment, see
   gateway.keys); each wrapped key names the master key's fingerprint, so a wrong or missing master key is told at
   start rather than found at the first read.
@@ -81,6 +83,12 @@ INDEX_SCHEMA = (
             WHERE rest != ''
         )
         SELECT subject, key_id FROM split WHERE subject != ''""",
+)
+# One-identifier bindings' keys are found by their id: their index rows go, and the binding column, which only
+# repeated the key id, too.
+ONE_SUBJECT_SCHEMA = (
+    "DELETE FROM replay_key_subjects WHERE key_id = 'subjects:' || subject",
+    "ALTER TABLE replay_keys DROP COLUMN subjects",
 )
 POSTGRES_INDEX_FILL = """INSERT INTO replay_key_subjects (subject, key_id)
     SELECT DISTINCT subject, key_id FROM replay_keys, unnest(string_to_array(subjects, ' ')) AS s(subject)
@@ -241,10 +249,12 @@ class KeyRing:
         return DataKey(key_id, AESGCM(data_key), nonce + self._master.encrypt(nonce, data_key, key_id.encode()))
 
     def _insert(self, conn: Connection, key: DataKey, subjects: str) -> None:
-        conn.execute("INSERT INTO replay_keys (key_id, subjects, master, wrapped, created_at) VALUES (?, ?, ?, ?, ?)",
-                     (key.key_id, subjects, self.fingerprint, key.wrapped, time.time()))
-        conn.executemany("INSERT INTO replay_key_subjects (subject, key_id) VALUES (?, ?) ON CONFLICT DO NOTHING",
-                         [(subject, key.key_id) for subject in subjects.split()])
+        conn.execute("INSERT INTO replay_keys (key_id, master, wrapped, created_at) VALUES (?, ?, ?, ?)",
+                     (key.key_id, self.fingerprint, key.wrapped, time.time()))
+        bound = subjects.split()
+        if len(bound) > 1:  # one identifier's key is found by its id (binding_key_id)
+            conn.executemany("INSERT INTO replay_key_subjects (subject, key_id) VALUES (?, ?) ON CONFLICT DO NOTHING",
+                             [(subject, key.key_id) for subject in bound])
 
     def _known(self, key_id: str, wrapped: bytes) -> DataKey:
         """The stored key `wrapped`: from the cache if it holds that one, else unwrapped."""
@@ -281,10 +291,16 @@ class KeyRing:
     # -- destroying ------------------------------------------------------------------------------------------------
 
     def destroy_for_subjects(self, conn: Connection, subjects: Iterable[str], limit: int) -> int:
-        """Destroy up to `limit` data keys of bindings that name one of `subjects` (inside the caller's write), found
-        through `replay_key_subjects`. Returns how many (none once none is left)."""
+        """Destroy up to `limit` data keys of bindings that name one of `subjects` (inside the caller's write): the
+        subject's own binding's by its id, the others' through `replay_key_subjects`. Returns how many (none once none
+        is left)."""
         doomed: list[str] = []
         for subject in subjects:
+            own = binding_key_id("", (subject,))
+            if own not in doomed and conn.execute("SELECT 1 FROM replay_keys WHERE key_id = ?", (own,)).fetchone():
+                doomed.append(own)
+            if len(doomed) >= limit:
+                break
             doomed += [row[0] for row in conn.execute(
                 "SELECT key_id FROM replay_key_subjects WHERE subject = ? LIMIT ?", (subject, limit - len(doomed)))
                 if row[0] not in doomed]

@@ -12,6 +12,7 @@ import pytest
 
 from gateway.database import Database
 from gateway.schema import MIGRATIONS
+from gateway.storage.connection import Connection
 from gateway.storage.engine import Engine
 from replay.compression import Compressor
 from replay.shredding import DataKey, KeyRing, MasterKeyMismatch, Shredded, open_chunk, seal_chunk
@@ -99,8 +100,19 @@ def test_a_subjects_keys_are_destroyed_in_bounded_steps_through_the_key_index(db
     steps = [db.write_sync(lambda c: store.shred_subjects(c, ["h-ann"], 2)) for _ in range(3)]
     assert steps == [2, 1, 0]  # a deletion's step stops at its bound; the next goes on; none once none is left
     assert db.read_sync(lambda c: c.execute("SELECT key_id FROM replay_keys").fetchall()) == [("subjects:h-bob",)]
-    assert db.read_sync(lambda c: c.execute("SELECT subject, key_id FROM replay_key_subjects").fetchall()) == [
-        ("h-bob", "subjects:h-bob")]  # the index holds only the keys that are left
+    assert db.read_sync(lambda c: c.execute("SELECT subject, key_id FROM replay_key_subjects").fetchall()) == []
+    # (the index held only the two-identifier keys, gone; h-bob's key is found by its id)
+
+
+def test_a_one_identifier_binding_has_no_index_row_and_its_deletion_still_finds_its_key(db: Database) -> None:
+    store = ReplayStore(db, Compressor(3), KeyRing(MASTER))
+    asyncio.run(store.add("web", [visit("s-1", ("h-ann",), "typed")]))
+    asyncio.run(store.add("web", [visit("s-2", ("h-ann", "h-phone"), "typed")]))
+    assert db.read_sync(lambda c: c.execute("SELECT subject, key_id FROM replay_key_subjects ORDER BY subject")
+                        .fetchall()) == [("h-ann", "subjects:h-ann h-phone"), ("h-phone", "subjects:h-ann h-phone")]
+    assert db.write_sync(lambda c: store.shred_subjects(c, ["h-ann"], 500)) == 2
+    assert list(store.read_events("s-1")) == [] and list(store.read_events("s-2")) == []
+    assert db.read_sync(lambda c: c.execute("SELECT count(*) FROM replay_keys").fetchone()[0]) == 0
 
 
 def test_keys_stored_before_the_key_index_are_indexed_by_its_migration(tmp_path: Path) -> None:
@@ -111,7 +123,7 @@ def test_keys_stored_before_the_key_index_are_indexed_by_its_migration(tmp_path:
         "INSERT INTO replay_keys (key_id, subjects, master, wrapped, created_at) VALUES (?, ?, 'fp', x'00', 0)",
         [("subjects:h-ann h-phone", "h-ann h-phone"), ("subjects:h-bob", "h-bob"), ("session:s-9", "")]))
     before.close()
-    after = Database(path, MIGRATIONS)
+    after = Database(path, MIGRATIONS[: index_step + 1])
     try:
         indexed = after.read_sync(lambda c: c.execute(
             "SELECT subject, key_id FROM replay_key_subjects ORDER BY subject").fetchall())
@@ -119,6 +131,38 @@ def test_keys_stored_before_the_key_index_are_indexed_by_its_migration(tmp_path:
         after.close()
     assert indexed == [("h-ann", "subjects:h-ann h-phone"), ("h-bob", "subjects:h-bob"),
                        ("h-phone", "subjects:h-ann h-phone")]  # an anonymous session's key names nobody
+
+
+def test_keys_stored_before_one_identifier_keys_went_unindexed_upgrade_and_are_still_destroyed(
+        database_location: Path | Engine) -> None:
+    step = [m.name for m in MIGRATIONS].index("replay-keys-3")
+    before = Database(database_location, MIGRATIONS[:step])  # a gateway that indexed every binding's key
+    old = ReplayStore(before, Compressor(3), KeyRing(MASTER))
+    old.keys._insert = old_insert.__get__(old.keys)  # type: ignore[method-assign]
+    for session_id, subjects in (("s-1", ("h-ann",)), ("s-2", ("h-ann", "h-phone")), ("s-3", ("h-bob",))):
+        asyncio.run(old.add("web", [visit(session_id, subjects, "typed")]))
+    asyncio.run(old.close())
+    before.close()
+    after = Database(database_location, MIGRATIONS)
+    try:
+        store = ReplayStore(after, Compressor(3), KeyRing(MASTER))
+        indexed = after.read_sync(lambda c: c.execute(
+            "SELECT subject, key_id FROM replay_key_subjects ORDER BY subject").fetchall())
+        assert indexed == [("h-ann", "subjects:h-ann h-phone"), ("h-phone", "subjects:h-ann h-phone")]
+        assert [list(store.read_events(s)) != [] for s in ("s-1", "s-2", "s-3")] == [True, True, True]
+        assert after.write_sync(lambda c: store.shred_subjects(c, ["h-ann"], 500)) == 2
+        assert list(store.read_events("s-1")) == [] and list(store.read_events("s-2")) == []
+        assert list(store.read_events("s-3"))
+    finally:
+        after.close()
+
+
+def old_insert(self: KeyRing, conn: Connection, key: DataKey, subjects: str) -> None:
+    """How keys were stored before replay-keys-3: the binding in its own column, every identifier in the index."""
+    conn.execute("INSERT INTO replay_keys (key_id, subjects, master, wrapped, created_at) VALUES (?, ?, ?, ?, 0)",
+                 (key.key_id, subjects, self.fingerprint, key.wrapped))
+    conn.executemany("INSERT INTO replay_key_subjects (subject, key_id) VALUES (?, ?)",
+                     [(subject, key.key_id) for subject in subjects.split()])
 
 
 def test_another_master_key_is_refused_before_anything_is_sealed_under_it(db: Database) -> None:

@@ -135,7 +135,8 @@ MIGRATIONS = [Migration("replay-1", replay_store.SCHEMA), Migration("replay-obje
               Migration("replay-keys-1", shredding.SCHEMA), Migration("replay-keys-2", shredding.INDEX_SCHEMA),
               Migration("replay-segments-1", replay_compaction.SCHEMA),
               Migration("replay-segments-2", replay_compaction.LAYOUT_SCHEMA),
-              Migration("replay-keys-3", shredding.ONE_SUBJECT_SCHEMA)]
+              Migration("replay-keys-3", shredding.ONE_SUBJECT_SCHEMA),
+              Migration("replay-segments-3", replay_compaction.OFFSET_SCHEMA)]
 
 
 async def replay_ingest(path: Path, policy: ReplayPolicy, scrubber: Scrubber, warmup: dict[str, list[bytes]],

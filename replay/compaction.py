@@ -8,8 +8,11 @@ background task below) rewrites its chunks as one segment:
 - the chunks' JSON one after another, compressed as one zstd frame at `compact_level` with the source's current
   dictionary, sealed (replay.shredding) under the session's data key, with a random 16-byte identity of the segment as
   associated data: a deletion that destroys the key makes the segment unreadable like the chunks it replaces;
-- its bytes one blob of `replay_segment_blobs` (database backend) or one object (S3 backend, named like batched
-  objects and counted in `replay_objects` as one chunk, so the object sweeper removes it when the segment goes);
+- its bytes one blob of `replay_segment_blobs` (database backend) or a range of an object that holds the segments of
+  every session of one compaction pass (S3 backend: up to COMPACT_BATCH sessions, at most `batch_bytes`; named like
+  batched objects and counting its segments in `replay_objects`, so the object sweeper removes it when the last one
+  goes, and zeroes a deleted person's range before that, as for batched chunks). One object row per pass, not per
+  segment: a row and its key index cost ~135 bytes, about 1.3 % of a recording's per-chunk gzip-6 size;
 - one row of `replay_segments`, whose `chunk_table` keeps each chunk's window, time span and where its JSON starts and
   ends in the segment, so that reading by window and merging by time still work event by event.
 
@@ -72,6 +75,8 @@ LAYOUT_SCHEMA = (
     "ALTER TABLE replay_segments ADD COLUMN layout INTEGER NOT NULL DEFAULT 0",
     "ALTER TABLE replay_dictionaries ADD COLUMN layout INTEGER NOT NULL DEFAULT 0",
 )
+# Where in its object a segment starts (segments written before this were each a whole object: 0).
+OFFSET_SCHEMA = ("ALTER TABLE replay_segments ADD COLUMN object_offset INTEGER NOT NULL DEFAULT 0",)
 INDEX_TABLES = ("replay_segments", "replay_segments_session", "replay_segments_key")  # what the bench counts as index
 
 
@@ -101,6 +106,7 @@ class Segment:
     parts: list[Part]
     object_key: str | None
     layout: int  # replay.segment_codec
+    object_offset: int = 0  # where in its object it starts
 
 
 # The chunk table's formats. Tables written first were zstd-compressed JSON (they start with zstd's magic number);
@@ -231,10 +237,12 @@ def busy_with_old_inline(before: float, limit: int, conn: Connection) -> list[tu
 
 def segments_of(conn: Connection, session_id: str) -> list[Segment]:
     rows = conn.execute(
-        """SELECT g.id, g.key_id, g.dictionary_id, g.seal_id, g.stored_bytes, g.chunk_table, o.key, g.layout
+        """SELECT g.id, g.key_id, g.dictionary_id, g.seal_id, g.stored_bytes, g.chunk_table, o.key, g.layout,
+                  g.object_offset
            FROM replay_segments g LEFT JOIN replay_objects o ON o.id = g.object WHERE g.session_id = ?
            ORDER BY g.id""", (session_id,)).fetchall()
-    return [Segment(row[0], row[1], row[2], row[3], row[4], decode_parts(row[5]), row[6], row[7]) for row in rows]
+    return [Segment(row[0], row[1], row[2], row[3], row[4], decode_parts(row[5]), row[6], row[7], row[8])
+            for row in rows]
 
 
 def recent_segments(conn: Connection, source: str, chunks: int) -> list[tuple[str, Segment]]:
@@ -243,13 +251,13 @@ def recent_segments(conn: Connection, source: str, chunks: int) -> list[tuple[st
     held = 0
     for row in conn.execute(
         """SELECT g.session_id, g.id, g.key_id, g.dictionary_id, g.seal_id, g.stored_bytes, g.chunk_table, o.key,
-                  g.chunks, g.layout FROM replay_segments g JOIN replay_sessions s USING (session_id)
+                  g.chunks, g.layout, g.object_offset FROM replay_segments g JOIN replay_sessions s USING (session_id)
            LEFT JOIN replay_objects o ON o.id = g.object WHERE s.source = ? ORDER BY g.id DESC LIMIT ?""",
         (source, chunks)):
         if held >= chunks:
             break
         found.append((row[0], Segment(row[1], row[2], row[3], row[4], row[5], decode_parts(row[6]), row[7],
-                                      row[9])))
+                                      row[9], row[10])))
         held += row[8]
     return found
 
@@ -291,16 +299,18 @@ class NewSegment:
     layout: int
 
 
-def insert(conn: Connection, segment: NewSegment, object_id: int | None, now: float) -> int:
-    """The segment's row; its bytes too unless they are in an object (`object_id`, counted as one chunk of it)."""
+def insert(conn: Connection, segment: NewSegment, object_id: int | None, offset: int, now: float) -> int:
+    """The segment's row; its bytes too unless they are in an object (`object_id`, at `offset`, counted as one chunk
+    of it)."""
     parts = segment.parts
     row = conn.execute(
         """INSERT INTO replay_segments (session_id, key_id, dictionary_id, seal_id, first_ts, last_ts, chunks,
-                                        raw_bytes, stored_bytes, chunk_table, object, created_at, layout)
-           VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id""",
+                                        raw_bytes, stored_bytes, chunk_table, object, created_at, layout,
+                                        object_offset)
+           VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id""",
         (segment.session_id, segment.key_id, segment.dictionary_id, segment.seal_id, min(p.first_ts for p in parts),
          max(p.last_ts for p in parts), len(parts), parts[-1].end, len(segment.data), encode_parts(parts),
-         object_id, now, segment.layout)).fetchone()
+         object_id, now, segment.layout, offset)).fetchone()
     if object_id is None:
         conn.execute("INSERT INTO replay_segment_blobs (segment_id, data) VALUES (?, ?)", (row[0], segment.data))
     else:
@@ -320,13 +330,18 @@ def chunks_held(conn: Connection, chunk_ids: list[int], key_id: str) -> tuple[in
     return held, stored
 
 
-def delete_for_session(conn: Connection, session_id: str) -> set[str]:
+def delete_for_session(conn: Connection, session_id: str, erase: bool = False) -> set[str]:
     """Delete a session's segments (inside the caller's write): their blobs, or their count in their objects (the
-    sweeper deletes an object left with none). Returns the keys they were sealed under."""
-    rows = conn.execute("SELECT id, key_id, object FROM replay_segments WHERE session_id = ?", (session_id,)).fetchall()
+    sweeper deletes an object left with none) and, with `erase`, their ranges listed for the sweeper to zero (the
+    other sessions' segments keep the object). Returns the keys they were sealed under."""
+    rows = conn.execute("SELECT id, key_id, object, object_offset, stored_bytes FROM replay_segments "
+                        "WHERE session_id = ?", (session_id,)).fetchall()
     conn.executemany("DELETE FROM replay_segment_blobs WHERE segment_id = ?", [(row[0],) for row in rows])
-    conn.executemany("UPDATE replay_objects SET chunks = chunks - 1 WHERE id = ?",
-                     [(row[2],) for row in rows if row[2] is not None])
+    in_objects = [row for row in rows if row[2] is not None]
+    conn.executemany("UPDATE replay_objects SET chunks = chunks - 1 WHERE id = ?", [(row[2],) for row in in_objects])
+    if erase:
+        conn.executemany("INSERT INTO replay_erasures (object, object_offset, length) VALUES (?, ?, ?) "
+                         "ON CONFLICT DO NOTHING", [row[2:] for row in in_objects])
     conn.execute("DELETE FROM replay_segments WHERE session_id = ?", (session_id,))
     return {row[1] for row in rows}
 

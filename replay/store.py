@@ -573,7 +573,7 @@ class ReplayStore:
             for table in ("replay_chunks", "replay_windows", "replay_signals", "replay_forms", "replay_pages",
                           "replay_heat", "replay_sessions"):
                 conn.execute(f"DELETE FROM {table} WHERE session_id = ?", (session_id,))
-            key_ids |= compaction.delete_for_session(conn, session_id)
+            key_ids |= compaction.delete_for_session(conn, session_id, erase)
         self.keys.destroy_unused(conn, key_ids - compaction.keys_in_use(conn, key_ids))
         self.forget(sessions)
         return len(sessions)
@@ -731,8 +731,9 @@ class ReplayStore:
         return in_time_order(sorted(compacted + loose, key=lambda span: span.first_ts))
 
     def _fetch_segments(self, segments: list[compaction.Segment]) -> dict[int, bytes]:
-        """The bytes of segments kept in objects (each one whole object)."""
-        spans = {s.id: Span(s.object_key, 0, s.stored_bytes) for s in segments if s.object_key is not None}
+        """The bytes of segments kept in objects (each a range of one)."""
+        spans = {s.id: Span(s.object_key, s.object_offset, s.stored_bytes)
+                 for s in segments if s.object_key is not None}
         if not spans or self.batching is None:
             return {}
         found = self.batching.objects.read(list(spans.values()))
@@ -760,20 +761,25 @@ class ReplayStore:
         cutoff = (time.time() if now is None else now) - self.compact_after_s
         idle = await self.db.read(partial(compaction.idle_sessions, self._compacted_from, cutoff,
                                           compaction.COMPACT_BATCH))
-        written = 0
+        made: list[_NewSegment] = []
         for session_id, source, updated_at in idle:
             if session_id not in self._uncompactable:
-                written += await self._compact_session(session_id, source)
+                made += await self._compact_session(session_id, source)
             self._compacted_from = updated_at  # the next pass starts here (sessions skipped too: no stall)
+        written = await self._store_segments(made)
         if self.batching is not None:  # inline chunks of sessions that go on: their older chunks become a segment
             busy = await self.db.read(partial(compaction.busy_with_old_inline, cutoff, compaction.COMPACT_BATCH))
+            made = []
             for session_id, source in busy:
                 if session_id not in self._uncompactable:
-                    written += await self._compact_session(session_id, source, cutoff)
+                    made += await self._compact_session(session_id, source, cutoff)
+            written += await self._store_segments(made)
         return written
 
-    async def _compact_session(self, session_id: str, source: str, written_before: float | None = None) -> int:
-        """A session's chunks (those written before `written_before`, if given) rewritten as segments."""
+    async def _compact_session(self, session_id: str, source: str, written_before: float | None = None
+                               ) -> list[_NewSegment]:
+        """A session's chunks (those written before `written_before`, if given) rewritten as segments, not stored
+        yet."""
         older = "" if written_before is None else " AND c.created_at < ?"
         params = (session_id,) if written_before is None else (session_id, written_before)
 
@@ -793,7 +799,7 @@ class ReplayStore:
         groups: dict[str, list[tuple[_ChunkRow, str, int, int]]] = {}
         for row in rows:
             groups.setdefault(str(row[0].key_id), []).append(row)  # (the query took only sealed chunks)
-        written = 0
+        made = []
         for key_id, group in groups.items():
             aead = keys.get(key_id)
             if aead is None or key_id not in wrapped or not all(_readable(row, keys, data) for row, *_ in group):
@@ -801,8 +807,8 @@ class ReplayStore:
                 continue
             key = DataKey(key_id, aead, wrapped[key_id])
             segment = await asyncio.to_thread(self._segment, session_id, source, key, group, data)
-            written += await self._store_segment(segment, key, [row.id for row, *_ in group])
-        return written
+            made.append(_NewSegment(segment, key, [row.id for row, *_ in group]))
+        return made
 
     def _segment(self, session_id: str, source: str, key: DataKey, group: list[tuple[_ChunkRow, str, int, int]],
                  data: dict[int, bytes]) -> compaction.NewSegment:
@@ -824,31 +830,49 @@ class ReplayStore:
         return compaction.NewSegment(session_id, key.key_id, dict_id, seal_id, parts,
                                      shredding.seal_chunk(key, session_id, seal_id, dict_id, compressed), layout)
 
-    async def _store_segment(self, segment: compaction.NewSegment, sealed_with: DataKey, chunk_ids: list[int]) -> int:
-        """Write a segment (its object first, for S3), then in one transaction index it and drop the chunks it
-        replaces, if they and their key are all still there (else nothing changes: 0)."""
+    async def _store_segments(self, made: list[_NewSegment]) -> int:
+        """Store segments: on S3, those of a pass in as few objects as `batch_bytes` allows (an object row per
+        segment would cost more than the segment's own index row's chunk table); returns how many were stored."""
+        if self.batching is None:
+            return sum([await self._store_together(made[i : i + 1]) for i in range(len(made))])
+        together: list[_NewSegment] = []
+        written = size = 0
+        for new in made:
+            if together and size + len(new.segment.data) > self.batching.batch_bytes:
+                written += await self._store_together(together)
+                together, size = [], 0
+            together.append(new)
+            size += len(new.segment.data)
+        return written + (await self._store_together(together) if together else 0)
+
+    async def _store_together(self, made: list[_NewSegment]) -> int:
+        """Write segments (on S3 one object holding them all, first), then in one transaction index each of them and
+        drop the chunks it replaces, if they and their key are all still there (else that segment is left out: its
+        bytes stay unread in the object, which the sweeper removes with the others' or as an orphan if all are)."""
         key = None
+        offsets = list(itertools.accumulate((len(new.segment.data) for new in made), initial=0))
         if self.batching is not None:
             key = new_key(self.batching.prefix)
             self.batching.in_flight.add(key)
-            await asyncio.to_thread(self.batching.objects.put, key, segment.data)
+            await asyncio.to_thread(self.batching.objects.put, key, b"".join(new.segment.data for new in made))
 
         def commit(conn: Connection) -> int:
-            present, old_bytes = compaction.chunks_held(conn, chunk_ids, segment.key_id)
-            sealed_under = conn.execute("SELECT wrapped FROM replay_keys WHERE key_id = ?",
-                                        (segment.key_id,)).fetchone()
-            if present != len(chunk_ids) or sealed_under is None or sealed_under[0] != sealed_with.wrapped:
-                return 0  # deleted, shredded (or the key made again) meanwhile
-            now = time.time()
-            object_id = None if key is None else object_index.add_object(conn, key, len(segment.data), now)
-            compaction.insert(conn, segment, object_id, now)
-            self.blobs.delete(conn, chunk_ids)
-            if self.batching is not None:
-                object_index.release(conn, chunk_ids, erase=False)
-            conn.executemany("DELETE FROM replay_chunks WHERE id = ?", [(i,) for i in chunk_ids])
-            conn.execute("UPDATE replay_sessions SET stored_bytes = stored_bytes - ? + ? WHERE session_id = ?",
-                         (old_bytes, len(segment.data), segment.session_id))
-            return 1
+            now, object_id, stored = time.time(), None, 0
+            for new, offset in zip(made, offsets[:-1], strict=True):
+                old_bytes = _held_bytes(conn, new)
+                if old_bytes is None:
+                    continue  # deleted, shredded (or the key made again) meanwhile
+                if key is not None and object_id is None:
+                    object_id = object_index.add_object(conn, key, offsets[-1], now)
+                compaction.insert(conn, new.segment, object_id, offset, now)
+                self.blobs.delete(conn, new.chunk_ids)
+                if self.batching is not None:
+                    object_index.release(conn, new.chunk_ids, erase=False)
+                conn.executemany("DELETE FROM replay_chunks WHERE id = ?", [(i,) for i in new.chunk_ids])
+                conn.execute("UPDATE replay_sessions SET stored_bytes = stored_bytes - ? + ? WHERE session_id = ?",
+                             (old_bytes, len(new.segment.data), new.segment.session_id))
+                stored += 1
+            return stored
 
         written = 0
         try:
@@ -934,6 +958,25 @@ def _stored_generic_dictionary(data: bytes, layout: int, conn: Connection) -> in
                             "VALUES (?, ?, 0, ?, ?) RETURNING id",
                             (GENERIC_SOURCE, time.time(), data, layout)).fetchone()
     return int(inserted[0])
+
+
+@dataclass
+class _NewSegment:
+    """A segment made of a session's chunks, to be stored in place of them (`chunk_ids`, sealed under `key`)."""
+
+    segment: compaction.NewSegment
+    key: DataKey
+    chunk_ids: list[int]
+
+
+def _held_bytes(conn: Connection, new: _NewSegment) -> int | None:
+    """(In the write indexing `new`.) The stored bytes of the chunks it replaces if they and the key it is sealed
+    under are all still stored; None if not (a deletion or retention in between: they stay, the segment unused)."""
+    present, old_bytes = compaction.chunks_held(conn, new.chunk_ids, new.segment.key_id)
+    sealed_under = conn.execute("SELECT wrapped FROM replay_keys WHERE key_id = ?", (new.segment.key_id,)).fetchone()
+    if present != len(new.chunk_ids) or sealed_under is None or sealed_under[0] != new.key.wrapped:
+        return None
+    return old_bytes
 
 
 def _readable(row: _ChunkRow, keys: _Keys, data: dict[int, bytes]) -> bool:

@@ -1,7 +1,7 @@
-"""Compaction on S3 (SeaweedFS on loopback, a bucket per test): an idle session becomes one object, read back event
-for event; the batched objects it leaves are freed by the sweeper once nothing points into them; a deletion shreds
-the segment and its object goes; a compaction killed (SIGKILL) at any point loses nothing, and what it had put but
-not indexed is swept as an orphan."""
+"""Compaction on S3 (SeaweedFS on loopback, a bucket per test): an idle session becomes one segment in an object (the
+segments of one pass share it), read back event for event; the batched objects it leaves are freed by the sweeper
+once nothing points into them; a deletion shreds the segment, its range is zeroed and the object goes with the last;
+a compaction killed (SIGKILL) at any point loses nothing, and what it had put but not indexed is swept as an orphan."""
 
 from __future__ import annotations
 
@@ -19,7 +19,7 @@ import pytest
 from replay import object_index
 from replay.store import ReplayStore
 from tests.replay.test_replay_compaction import LATER, count, record, recording
-from tests.replay.test_replay_objects import batching_of, bucket_keys, credentials, open_store
+from tests.replay.test_replay_objects import batching_of, bucket_keys, credentials, object_bytes, open_store
 from tests.support.seaweedfs import S3Bucket
 from tests.support.waiting import wait_until
 
@@ -56,21 +56,33 @@ def test_an_idle_session_becomes_one_object_that_reads_back_and_frees_the_batche
     assert count(store, "SELECT count(*) FROM replay_spans") == 0
 
 
-def test_a_deletion_shreds_the_compacted_segment_and_the_sweeper_removes_its_object(store: ReplayStore) -> None:
+def test_sessions_compacted_in_one_pass_share_one_object_and_a_deletion_zeroes_only_its_range(
+        store: ReplayStore, credentials: S3Bucket) -> None:
     asyncio.run(record(store, "gone", recording("replay-corpus", 6), "h-eve"))
     asyncio.run(record(store, "kept", recording("replay-corpus", 7), "h-kim"))
     kept = list(store.read_events("kept"))
-    asyncio.run(store.compact(now=LATER))
+    assert asyncio.run(store.compact(now=LATER)) == 2
     asyncio.run(store.sweep())
-    assert len(bucket_keys(store)) == 2
+    (key,) = bucket_keys(store)  # one object, one row, for the pass's two segments
+    assert count(store, "SELECT count(*) FROM replay_objects") == 1
+    offset, length = store.db.read_sync(lambda c: c.execute(
+        "SELECT object_offset, stored_bytes FROM replay_segments WHERE session_id = 'gone'").fetchone())
+    before = object_bytes(credentials, store, key)
+    assert before[offset : offset + length] != bytes(length)
 
     store.db.write_sync(lambda conn: store.shred_subjects(conn, ["h-eve"], 100))
     assert list(store.read_events("gone")) == []  # the object is still there; no key opens it
     store.db.write_sync(lambda conn: store.delete_subjects(conn, ["h-eve"], 100))
-    assert asyncio.run(store.sweep()).emptied == 1
-
-    assert len(bucket_keys(store)) == 1
+    swept = asyncio.run(store.sweep())
+    assert (swept.erased, swept.emptied) == (1, 0)  # her range zeroed; the object stays for his segment
+    after = object_bytes(credentials, store, key)
+    assert after[offset : offset + length] == bytes(length)
+    assert after[:offset] + after[offset + length :] == before[:offset] + before[offset + length :]
     assert list(store.read_events("kept")) == kept
+
+    store.db.write_sync(lambda conn: store.delete_subjects(conn, ["h-kim"], 100))
+    assert asyncio.run(store.sweep()).emptied == 1
+    assert bucket_keys(store) == [] and count(store, "SELECT count(*) FROM replay_objects") == 0
 
 
 CHILD = """
@@ -84,7 +96,8 @@ from replay.shredding import KeyRing
 from replay.store import ReplayStore
 
 async def main() -> None:
-    storage = ReplayStorage(backend="s3", endpoint=sys.argv[2], bucket=sys.argv[3])
+    # An object per segment (a pass puts its segments in objects of at most batch_bytes): killed between two.
+    storage = ReplayStorage(backend="s3", endpoint=sys.argv[2], bucket=sys.argv[3], batch_bytes=1, inline_below=0)
     store = ReplayStore(Database(sys.argv[1], MIGRATIONS), Compressor(3), KeyRing(bytes(range(32))),
                         batching=batching_for(storage), compact_after_s=60)
     while await store.compact(now=10**10):

@@ -69,7 +69,9 @@ MASTER_KEY = bytes(range(32))  # not a secret: the benchmark's master key
 STORE_MIGRATIONS = [Migration("replay-1", replay_store.SCHEMA), Migration("replay-objects-1", object_index.SCHEMA),
                     Migration("replay-keys-1", shredding.SCHEMA), Migration("replay-keys-2", shredding.INDEX_SCHEMA),
                     Migration("replay-segments-1", compaction.SCHEMA),
-                    Migration("replay-segments-2", compaction.LAYOUT_SCHEMA)]
+                    Migration("replay-segments-2", compaction.LAYOUT_SCHEMA),
+                    Migration("replay-keys-3", shredding.ONE_SUBJECT_SCHEMA),
+                    Migration("replay-segments-3", compaction.OFFSET_SCHEMA)]
 
 ROOT = Path(__file__).resolve().parent.parent
 CORPUS = ROOT / "fixtures" / "replay-corpus"

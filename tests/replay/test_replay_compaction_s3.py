@@ -16,7 +16,9 @@ from pathlib import Path
 
 import pytest
 
-from replay import object_index
+from gateway.schema import MIGRATIONS
+from gateway.storage.connection import Connection
+from replay import compaction, object_index
 from replay.store import ReplayStore
 from tests.replay.test_replay_compaction import LATER, count, record, recording
 from tests.replay.test_replay_objects import batching_of, bucket_keys, credentials, object_bytes, open_store
@@ -137,3 +139,46 @@ def test_a_compaction_killed_midway_loses_nothing_and_its_unindexed_object_is_sw
     assert count(store, "SELECT count(*) FROM replay_segments") == len(sessions)
     assert set(bucket_keys(store)) == object_keys_indexed(store)  # any object put and never indexed was swept
     assert swept.emptied >= 1
+
+
+def old_insert(conn: Connection, segment: compaction.NewSegment, object_id: int | None, offset: int,
+               now: float) -> int:
+    """How segments were indexed before replay-segments-3: each a whole object, no offset."""
+    assert offset == 0
+    parts = segment.parts
+    row = conn.execute(
+        """INSERT INTO replay_segments (session_id, key_id, dictionary_id, seal_id, first_ts, last_ts, chunks,
+                                        raw_bytes, stored_bytes, chunk_table, object, created_at, layout)
+           VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id""",
+        (segment.session_id, segment.key_id, segment.dictionary_id, segment.seal_id, parts[0].first_ts,
+         parts[-1].last_ts, len(parts), parts[-1].end, len(segment.data), compaction.encode_parts(parts), object_id,
+         now, segment.layout)).fetchone()
+    conn.execute("UPDATE replay_objects SET chunks = chunks + 1 WHERE id = ?", (object_id,))
+    return int(row[0])
+
+
+def test_segments_stored_one_per_object_before_offsets_read_and_delete_after_the_upgrade(
+        tmp_path: Path, credentials: S3Bucket, monkeypatch: pytest.MonkeyPatch) -> None:
+    step = [m.name for m in MIGRATIONS].index("replay-segments-3")
+    old = open_store(tmp_path, credentials, migrations=MIGRATIONS[:step], batch_bytes=1)  # one segment per object
+    for i, (session_id, subject) in enumerate((("ann", "h-ann"), ("bob", "h-bob"))):
+        asyncio.run(record(old, session_id, recording("spa-corpus", i), subject))
+    with monkeypatch.context() as patched:
+        patched.setattr(compaction, "segments_of", lambda conn, session_id: [])  # none yet (no offset column)
+        before = {s: list(old.read_events(s)) for s in ("ann", "bob")}
+        patched.setattr(compaction, "insert", old_insert)
+        assert asyncio.run(old.compact(now=LATER)) == 2
+    asyncio.run(old.close())
+    old.db.close()
+
+    store = open_store(tmp_path, credentials)
+    try:
+        asyncio.run(store.sweep())
+        assert len(bucket_keys(store)) == 2 and {s: list(store.read_events(s)) for s in before} == before
+        store.db.write_sync(lambda conn: store.delete_subjects(conn, ["h-ann"], 100))
+        assert asyncio.run(store.sweep()).emptied == 1
+        assert list(store.read_events("ann")) == [] and list(store.read_events("bob")) == before["bob"]
+        assert len(bucket_keys(store)) == 1
+    finally:
+        asyncio.run(store.close())
+        store.db.close()

@@ -8,13 +8,13 @@ import asyncio
 import dataclasses
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-from gateway.database import Database
+from gateway.database import Database, Migration
 from gateway.schema import MIGRATIONS
 from policies.replay import ReplayStorage
 from replay import object_index
@@ -51,8 +51,9 @@ def credentials(s3_bucket: S3Bucket, monkeypatch: pytest.MonkeyPatch) -> S3Bucke
     return s3_bucket
 
 
-def open_store(tmp_path: Path, bucket: S3Bucket, **settings: object) -> ReplayStore:
-    db = Database(tmp_path / "replay.sqlite3", MIGRATIONS)
+def open_store(tmp_path: Path, bucket: S3Bucket, migrations: Sequence[Migration] = MIGRATIONS, **settings: object
+               ) -> ReplayStore:
+    db = Database(tmp_path / "replay.sqlite3", migrations)
     batching = batching_for(storage(bucket, **settings))
     assert batching is not None
     batching.objects.check()

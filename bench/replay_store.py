@@ -63,18 +63,17 @@ sys.path.insert(0, str(ROOT))
 
 from gateway import heap  # noqa: E402
 from gateway.database import Database, Migration  # noqa: E402
+from gateway.schema import MIGRATIONS as GATEWAY_MIGRATIONS  # noqa: E402
 from policies.pii.config import PiiConfig  # noqa: E402
 from policies.pii.scrubber import Scrubber  # noqa: E402
 from policies.policy import Source  # noqa: E402
 from policies.replay import ReplayPolicy, ReplayStorage  # noqa: E402
 from replay import compaction as replay_compaction  # noqa: E402
-from replay import generic_dictionary, segment_codec, shredding  # noqa: E402
-from replay import store as replay_store  # noqa: E402
+from replay import generic_dictionary, segment_codec  # noqa: E402
 from replay.batching import Batching  # noqa: E402
 from replay.compression import Compressor, train  # noqa: E402
 from replay.generic_dictionary import chunks_of  # noqa: E402
 from replay.ingest import parse_native  # noqa: E402
-from replay.object_index import SCHEMA as OBJECTS_SCHEMA  # noqa: E402
 from replay.objects import Span  # noqa: E402
 from replay.privacy import RrwebPrivacy  # noqa: E402
 from replay.service import Gate, ReplayService  # noqa: E402
@@ -131,12 +130,9 @@ async def timed(work) -> tuple[float, float]:
     return time.perf_counter() - started, time.process_time() - cpu_started
 
 
-MIGRATIONS = [Migration("replay-1", replay_store.SCHEMA), Migration("replay-objects-1", OBJECTS_SCHEMA),
-              Migration("replay-keys-1", shredding.SCHEMA), Migration("replay-keys-2", shredding.INDEX_SCHEMA),
-              Migration("replay-segments-1", replay_compaction.SCHEMA),
-              Migration("replay-segments-2", replay_compaction.LAYOUT_SCHEMA),
-              Migration("replay-keys-3", shredding.ONE_SUBJECT_SCHEMA),
-              Migration("replay-segments-3", replay_compaction.OFFSET_SCHEMA)]
+# The replay parts of the gateway's schema, as a data directory has them: the sessions' search rows (filled by
+# triggers) and indexes count too.
+MIGRATIONS = [m for m in GATEWAY_MIGRATIONS if m.name.startswith("replay-")]
 
 
 async def replay_ingest(path: Path, policy: ReplayPolicy, scrubber: Scrubber, warmup: dict[str, list[bytes]],

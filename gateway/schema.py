@@ -79,6 +79,7 @@ MIGRATIONS: tuple[Migration, ...] = (
     Migration("replay-keys-3", shredding.ONE_SUBJECT_SCHEMA, postgres=shredding.ONE_SUBJECT_SCHEMA),
     Migration("replay-segments-3", replay_compaction.OFFSET_SCHEMA,
               postgres=postgres_tables(replay_compaction.OFFSET_SCHEMA)),
+    Migration("replay-search-2", replay_search.REDUNDANT_INDEXES, postgres=replay_search.REDUNDANT_INDEXES),
 )
 
 

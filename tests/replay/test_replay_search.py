@@ -56,6 +56,19 @@ def test_the_index_follows_the_sessions_subjects_and_forgets_deleted_sessions(
     db.close()
 
 
+def test_a_period_of_sessions_is_searched_through_the_time_order_once_the_first_ts_index_is_gone(
+        tmp_path: Path) -> None:
+    path = tmp_path / DATABASE_FILE
+    Database(path, MIGRATIONS).close()
+    with sqlite3.connect(path) as conn:
+        assert conn.execute("SELECT count(*) FROM sqlite_master WHERE name = 'replay_sessions_first_ts'").fetchone() \
+            == (0,)
+        for query in ("SELECT s.first_ts FROM replay_sessions s WHERE s.first_ts >= ? AND s.first_ts < ?",
+                      "SELECT s.first_ts FROM replay_sessions s WHERE s.first_ts >= ? AND s.source = ?"):
+            plan = [row[-1] for row in conn.execute(f"EXPLAIN QUERY PLAN {query}", (1, 2))]
+            assert plan[0].startswith("SEARCH s USING") and "replay_sessions_time_order (first_ts>" in plan[0], plan
+
+
 def test_sessions_recorded_before_the_index_existed_are_found(tmp_path: Path) -> None:
     path = tmp_path / DATABASE_FILE
     before = tuple(m for m in MIGRATIONS if m.name != "replay-search-1")

@@ -77,8 +77,8 @@ MIGRATIONS: tuple[Migration, ...] = (
     Migration("replay-segments-2", replay_compaction.LAYOUT_SCHEMA,
               postgres=postgres_tables(replay_compaction.LAYOUT_SCHEMA)),
     Migration("replay-keys-3", shredding.ONE_SUBJECT_SCHEMA, postgres=shredding.ONE_SUBJECT_SCHEMA),
-    Migration("replay-segments-3", replay_compaction.OFFSET_SCHEMA,
-              postgres=postgres_tables(replay_compaction.OFFSET_SCHEMA)),
+    Migration("replay-segments-3", (*replay_compaction.OFFSET_SCHEMA, *replay_compaction.REPEATED_COLUMNS),
+              postgres=(*postgres_tables(replay_compaction.OFFSET_SCHEMA), *replay_compaction.REPEATED_COLUMNS)),
     Migration("replay-search-2", replay_search.REDUNDANT_INDEXES, postgres=replay_search.REDUNDANT_INDEXES),
 )
 

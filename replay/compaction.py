@@ -34,6 +34,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import uuid
 from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import dataclass
 from itertools import accumulate
@@ -77,6 +78,12 @@ LAYOUT_SCHEMA = (
 )
 # Where in its object a segment starts (segments written before this were each a whole object: 0).
 OFFSET_SCHEMA = ("ALTER TABLE replay_segments ADD COLUMN object_offset INTEGER NOT NULL DEFAULT 0",)
+# Columns that only repeated the chunk table (its parts' first and last times, the end of the last), read by nothing.
+REPEATED_COLUMNS = (
+    "ALTER TABLE replay_segments DROP COLUMN first_ts",
+    "ALTER TABLE replay_segments DROP COLUMN last_ts",
+    "ALTER TABLE replay_segments DROP COLUMN raw_bytes",
+)
 INDEX_TABLES = ("replay_segments", "replay_segments_session", "replay_segments_key")  # what the bench counts as index
 
 
@@ -113,10 +120,12 @@ class Segment:
 # TABLE_VARINTS is a version byte, then the windows' ids, then per part its window's index, its start time as the
 # difference from the previous part's, its duration and its length, as LEB128 varints (signed ones zigzagged): about
 # three fifths of the JSON's size, and the table is most of a segment's index row. TABLE_DIGESTS is the same with the
-# first DIGEST_BYTES of each part's digest after its varints.
+# first DIGEST_BYTES of each part's digest after its varints. TABLE_UUIDS is TABLE_DIGESTS with each window named by
+# its 16 bytes, when every window id is a UUID as posthog-js writes them (36 characters: 20 bytes less a window).
 _ZSTD_MAGIC = b"\x28\xb5\x2f\xfd"
 TABLE_VARINTS = 1
 TABLE_DIGESTS = 2
+TABLE_UUIDS = 3
 # 8 bytes of a keyed 16-byte digest: a new chunk shares them with one of its session's (thousands at most) with a
 # chance under 10^-15, and all 16 would cost another point of per-chunk gzip-6's size (bench/replay_store.py).
 DIGEST_BYTES = 8
@@ -153,20 +162,32 @@ class _Reader:
         return value >> 1 if not value & 1 else -(value >> 1) - 1
 
     def text(self) -> str:
-        length = self.varint()
+        return self.raw(self.varint()).decode()
+
+    def raw(self, length: int) -> bytes:
         self.at += length
-        return self.data[self.at - length : self.at].decode()
+        return self.data[self.at - length : self.at]
+
+
+def _is_uuid(window_id: str) -> bool:
+    """Whether `window_id` is a UUID written the one way str(UUID) writes it (so that its 16 bytes give it back)."""
+    try:
+        return str(uuid.UUID(window_id)) == window_id
+    except ValueError:
+        return False
 
 
 def encode_parts(parts: list[Part]) -> bytes:
     """The chunk table, small: windows named once, times and lengths as differences (most are a byte or two)."""
     windows = list(dict.fromkeys(part.window_id for part in parts))
     digests = all(len(part.digest) == DIGEST_BYTES for part in parts)
-    out = bytearray([TABLE_DIGESTS if digests else TABLE_VARINTS])
+    uuids = digests and all(map(_is_uuid, windows))
+    out = bytearray([TABLE_UUIDS if uuids else TABLE_DIGESTS if digests else TABLE_VARINTS])
     _varint(len(windows), out)
     for window in windows:
-        name = window.encode()
-        _varint(len(name), out)
+        name = uuid.UUID(window).bytes if uuids else window.encode()
+        if not uuids:
+            _varint(len(name), out)
         out += name
     _varint(len(parts), out)
     previous = 0
@@ -184,11 +205,12 @@ def encode_parts(parts: list[Part]) -> bytes:
 def decode_parts(data: bytes) -> list[Part]:
     if data.startswith(_ZSTD_MAGIC):
         return _decode_json_parts(data)
-    if data[0] not in (TABLE_VARINTS, TABLE_DIGESTS):
+    if data[0] not in (TABLE_VARINTS, TABLE_DIGESTS, TABLE_UUIDS):
         raise ValueError(f"unknown chunk table format {data[0]}")
-    digest_bytes = DIGEST_BYTES if data[0] == TABLE_DIGESTS else 0
+    digest_bytes = DIGEST_BYTES if data[0] != TABLE_VARINTS else 0
     reader = _Reader(data, 1)
-    windows = [reader.text() for _ in range(reader.varint())]
+    windows = [str(uuid.UUID(bytes=reader.raw(16))) if data[0] == TABLE_UUIDS else reader.text()
+               for _ in range(reader.varint())]
     parts: list[Part] = []
     first = end = 0
     for _ in range(reader.varint()):
@@ -304,13 +326,11 @@ def insert(conn: Connection, segment: NewSegment, object_id: int | None, offset:
     of it)."""
     parts = segment.parts
     row = conn.execute(
-        """INSERT INTO replay_segments (session_id, key_id, dictionary_id, seal_id, first_ts, last_ts, chunks,
-                                        raw_bytes, stored_bytes, chunk_table, object, created_at, layout,
-                                        object_offset)
-           VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id""",
-        (segment.session_id, segment.key_id, segment.dictionary_id, segment.seal_id, min(p.first_ts for p in parts),
-         max(p.last_ts for p in parts), len(parts), parts[-1].end, len(segment.data), encode_parts(parts),
-         object_id, now, segment.layout, offset)).fetchone()
+        """INSERT INTO replay_segments (session_id, key_id, dictionary_id, seal_id, chunks, stored_bytes, chunk_table,
+                                        object, created_at, layout, object_offset)
+           VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id""",
+        (segment.session_id, segment.key_id, segment.dictionary_id, segment.seal_id, len(parts), len(segment.data),
+         encode_parts(parts), object_id, now, segment.layout, offset)).fetchone()
     if object_id is None:
         conn.execute("INSERT INTO replay_segment_blobs (segment_id, data) VALUES (?, ?)", (row[0], segment.data))
     else:

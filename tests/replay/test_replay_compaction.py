@@ -163,6 +163,19 @@ def test_the_chunk_table_keeps_each_chunks_window_span_place_and_digest() -> Non
     assert compaction.decode_parts(compaction.encode_parts(without)) == without
 
 
+def test_uuid_windows_are_kept_as_16_bytes_and_any_other_window_id_as_written() -> None:
+    uuids = ("0193a5c2-7d1e-7b3f-9c4a-2f6e8d1b5a90", "0193a5c2-7d1e-7b3f-9c4a-2f6e8d1b5a91")
+    others = ("0193A5C2-7D1E-7B3F-9C4A-2F6E8D1B5A90", "{0193a5c2-7d1e-7b3f-9c4a-2f6e8d1b5a91}")  # UUIDs, not as str()
+    tables = {}
+    for windows in (uuids, others):
+        parts = [compaction.Part(windows[i % 2], 1_795_000_000_000 + 2000 * i, 1_795_000_001_000 + 2000 * i,
+                                 1000 * i, 1000 * (i + 1), bytes([i]) * 8) for i in range(6)]
+        tables[windows] = compaction.encode_parts(parts)
+        assert compaction.decode_parts(tables[windows]) == parts
+    assert tables[uuids][0] == compaction.TABLE_UUIDS and tables[others][0] == compaction.TABLE_DIGESTS
+    assert len(tables[others]) - len(tables[uuids]) == (1 + 36) + (1 + 38) - 2 * 16  # length varint + text each
+
+
 def test_a_batch_resent_after_its_session_was_compacted_is_a_duplicate_and_a_new_one_is_stored(
         store: ReplayStore) -> None:
     chunks = chunks_of(recording("spa-corpus", 0))

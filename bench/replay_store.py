@@ -1,7 +1,7 @@
 """Replay storage: ingest speed and stored size, against how SDKs and a whole-session archive would compress.
 
     .venv/bin/python bench/replay_store.py [--rounds 40] [--chunk-ms 2000] [--cpu N] [--skip-s3] [--turns 5]
-                                           [--sizes-only] [--levels 3,9]
+                                           [--sizes-only] [--levels 3,9] [--repeat 1]
 
 Recordings: the real rrweb sessions in fixtures/replay-corpus, cut into chunks the way posthog-js flushes (every 2 s of
 events). Ingest = validate, scrub (input masking and the PII engine on text and attributes, default policy),
@@ -36,6 +36,8 @@ own, trained on its earlier half), at each of `--levels`, with SQLite pages, the
 share counted; then the same sessions once the store has compacted them (replay.compaction: one sealed segment per
 idle session, at zstd-19 and at `--levels`), in the S3 backend's layout (segment objects in a directory, plus the
 database's growth) and the database backend's; last, the sizes of segment layouts that were considered and not built.
+With `--repeat N` the unseen sessions are stored N times under new ids: 20 sessions' rows mostly fit in pages the empty
+tables had (or take a page for a few bytes), so the database's pages are counted as at scale only with more of them.
 """
 
 from __future__ import annotations
@@ -430,12 +432,12 @@ def used_bytes(db: Database, tables: Sequence[str] | None = None) -> int:
     return sum(used.get(name, 0) for name in (tables if tables is not None else used))
 
 
-async def sizes(levels: list[int], retrain_after_chunks: int) -> None:
-    """Stored bytes of a source's unseen sessions against per-chunk gzip-6, cold and at steady state, with the SQLite
-    file's overhead and the dictionary's share counted."""
+async def sizes(levels: list[int], retrain_after_chunks: int, repeat: int = 1) -> None:
+    """Stored bytes of a source's unseen sessions (`repeat` times, each time under new ids) against per-chunk gzip-6,
+    cold and at steady state, with the SQLite file's overhead and the dictionary's share counted."""
     every = [[orjson.dumps(c) for c in chunks_of(json.loads(p.read_text())["events"])]
              for p in sorted(SIZE_CORPUS.glob("sess_*.json"))]
-    earlier, unseen = every[: len(every) // 2], every[len(every) // 2:]
+    earlier, unseen = every[: len(every) // 2], every[len(every) // 2:] * repeat
     gzip_total = sum(len(gzip.compress(c, compresslevel=6)) for s in unseen for c in s)
     chunk_count = sum(map(len, unseen))
     generic = generic_dictionary.load()
@@ -464,7 +466,7 @@ async def sizes(levels: list[int], retrain_after_chunks: int) -> None:
           "the SQLite file grew by, all tables (the source's dictionary excluded); + dict: with the dictionary's "
           f"share, one version per {retrain_after_chunks} chunks (retrain_after_chunks); the shipped one costs none")
     await compaction(unseen, earlier, levels, gzip_total, chunk_count, retrain_after_chunks)
-    layouts(unseen, earlier, generic, gzip_total)
+    layouts(unseen[: len(unseen) // repeat], earlier, generic, gzip_total // repeat)
 
 
 async def compaction(unseen: list[list[bytes]], earlier: list[list[bytes]], levels: list[int], gzip_total: int,
@@ -504,11 +506,12 @@ async def compaction(unseen: list[list[bytes]], earlier: list[list[bytes]], leve
                                                             used + share, in_file, in_file + share))
                         + f"{owned if mine else 0:>9,}")
     print("segments: sealed segment bytes; index: the segment index's bytes (growth, pages' used bytes); S3: the S3 "
-          "backend's objects (one per segment) plus everything its database grew by (index, sessions, keys, object "
-          "rows), in pages; S3 used: the same with the database's growth in used bytes (pages hold 20 sessions' rows "
-          "with room to spare, or not: a page is 2 % here); file: the "
-          "database backend's file growth (pages in use), segments as blobs; + dicts: the source's dictionaries' "
-          "share as above (dicts: their bytes; the shipped ones cost no source anything)")
+          "backend's objects (the segments of a compaction pass share one) plus everything its database grew by "
+          "(index, sessions, search rows, keys, object rows), in pages; S3 used: the same with the database's growth "
+          "in used bytes (20 sessions' rows fit in pages the empty tables had, or take a page for a few bytes: "
+          "--repeat 10 counts pages as at scale); file: the database backend's file growth (pages in use), segments "
+          "as blobs; + dicts: the source's dictionaries' share as above (dicts: their bytes; the shipped ones cost no "
+          "source anything)")
 
 
 NODE_IDS = ("id", "parentId", "nextId", "previousId")  # rrweb's node references, in snapshots and mutations
@@ -592,6 +595,8 @@ def main() -> None:
     parser.add_argument("--turns", type=int, default=5, help="turns of the S3 / database comparison")
     parser.add_argument("--sizes-only", action="store_true", help="only the stored-size table")
     parser.add_argument("--levels", default="3,9", help="zstd levels of the stored-size table")
+    parser.add_argument("--repeat", type=int, default=1,
+                        help="store the unseen sessions this many times, under new ids (pages counted as at scale)")
     args = parser.parse_args()
     cores = sorted(os.sched_getaffinity(0))
     with tempfile.TemporaryDirectory() as tmp:
@@ -604,7 +609,8 @@ def main() -> None:
         finally:
             if s3 is not None:
                 s3[1].close()  # type: ignore[attr-defined]
-    asyncio.run(sizes([int(level) for level in args.levels.split(",")], ReplayPolicy.retrain_after_chunks))
+    asyncio.run(sizes([int(level) for level in args.levels.split(",")], ReplayPolicy.retrain_after_chunks,
+                      args.repeat))
 
 
 if __name__ == "__main__":

@@ -1,6 +1,6 @@
 """Compaction end to end: a gateway process on SeaweedFS (`[replay.storage] backend = "s3"`) rewrites each idle
-session as one segment object in the background, serves its events as before, and the sweeper removes the batched
-objects nothing points into any more."""
+session as one segment in the background (the segments of one pass in one object), serves its events as before, and
+the sweeper removes the batched objects nothing points into any more."""
 
 from __future__ import annotations
 
@@ -43,6 +43,9 @@ def test_idle_sessions_are_compacted_in_the_background_and_read_back_the_same(
     wait_until(swept, timeout=120, what="every session compacted and the emptied objects swept")
 
     assert query(gateway, "SELECT count(*) FROM replay_segments") == [(len(recordings),)]
-    assert len(bucket_objects(seaweedfs, s3_bucket)) == len(recordings)  # one object per segment, nothing else
+    # Every object left holds segments (those of sessions compacted in one pass share one), nothing else.
+    holding = query(gateway, "SELECT DISTINCT o.key FROM replay_segments g JOIN replay_objects o ON o.id = g.object")
+    assert set(bucket_objects(seaweedfs, s3_bucket)) == {key for (key,) in holding}
+    assert query(gateway, "SELECT sum(chunks) FROM replay_objects") == [(len(recordings),)]
     for session_id, events in served.items():
         assert gateway.admin(f"/admin/v1/replay/sessions/{session_id}/events").json() == events, session_id

@@ -848,7 +848,7 @@ class ReplayStore:
     async def _store_together(self, made: list[_NewSegment]) -> int:
         """Write segments (on S3 one object holding them all, first), then in one transaction index each of them and
         drop the chunks it replaces, if they and their key are all still there (else that segment is left out: its
-        bytes stay unread in the object, which the sweeper removes with the others' or as an orphan if all are)."""
+        range is listed for the sweeper to zero, or the object is removed, now or as an orphan, if all are)."""
         key = None
         offsets = list(itertools.accumulate((len(new.segment.data) for new in made), initial=0))
         if self.batching is not None:
@@ -858,10 +858,12 @@ class ReplayStore:
 
         def commit(conn: Connection) -> int:
             now, object_id, stored = time.time(), None, 0
+            left_out: list[tuple[int, int]] = []
             for new, offset in zip(made, offsets[:-1], strict=True):
                 old_bytes = _held_bytes(conn, new)
-                if old_bytes is None:
-                    continue  # deleted, shredded (or the key made again) meanwhile
+                if old_bytes is None:  # deleted, shredded (or the key made again) meanwhile
+                    left_out.append((offset, len(new.segment.data)))
+                    continue
                 if key is not None and object_id is None:
                     object_id = object_index.add_object(conn, key, offsets[-1], now)
                 compaction.insert(conn, new.segment, object_id, offset, now)
@@ -872,6 +874,9 @@ class ReplayStore:
                 conn.execute("UPDATE replay_sessions SET stored_bytes = stored_bytes - ? + ? WHERE session_id = ?",
                              (old_bytes, len(new.segment.data), new.segment.session_id))
                 stored += 1
+            if object_id is not None:  # zeroed by the sweeper, as a deleted person's chunks are
+                conn.executemany("INSERT INTO replay_erasures (object, object_offset, length) VALUES (?, ?, ?)",
+                                 [(object_id, offset, length) for offset, length in left_out])
             return stored
 
         written = 0

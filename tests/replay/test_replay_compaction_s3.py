@@ -13,6 +13,7 @@ import sys
 import time
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -85,6 +86,28 @@ def test_sessions_compacted_in_one_pass_share_one_object_and_a_deletion_zeroes_o
     store.db.write_sync(lambda conn: store.delete_subjects(conn, ["h-kim"], 100))
     assert asyncio.run(store.sweep()).emptied == 1
     assert bucket_keys(store) == [] and count(store, "SELECT count(*) FROM replay_objects") == 0
+
+
+def test_a_session_deleted_while_its_pass_was_put_is_left_out_of_the_object_and_its_range_zeroed(
+        store: ReplayStore, credentials: S3Bucket, monkeypatch: pytest.MonkeyPatch) -> None:
+    asyncio.run(record(store, "gone", recording("replay-corpus", 6), "h-eve"))
+    asyncio.run(record(store, "kept", recording("replay-corpus", 7), "h-kim"))
+    kept = list(store.read_events("kept"))
+    store_together = ReplayStore._store_together
+
+    async def deleted_meanwhile(self: ReplayStore, made: list[Any]) -> int:
+        await self.db.write(lambda conn: self.delete_subjects(conn, ["h-eve"], 100))  # after the segments were made
+        return await store_together(self, made)
+
+    monkeypatch.setattr(ReplayStore, "_store_together", deleted_meanwhile)
+    assert asyncio.run(store.compact(now=LATER)) == 1
+    (key, offset, length), = store.db.read_sync(lambda c: c.execute(  # in the segments' object (her chunks' too)
+        """SELECT o.key, e.object_offset, e.length FROM replay_erasures e JOIN replay_objects o ON o.id = e.object
+           WHERE o.id IN (SELECT object FROM replay_segments)""").fetchall())
+    asyncio.run(store.sweep())
+    data = object_bytes(credentials, store, key)
+    assert data[offset : offset + length] == bytes(length) and len(data) > length  # hers zeroed, his kept
+    assert list(store.read_events("gone")) == [] and list(store.read_events("kept")) == kept
 
 
 CHILD = """

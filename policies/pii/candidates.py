@@ -29,7 +29,8 @@ _PHONE = re.compile(r"(?<![\w#$€£¥])(?<!\w[\-./])\d(?:" + _SEP + r"{0,4}\d){
 # Or one glued to a phone word by its dot or colon (`tel.0612345678`), which the recognizer takes as written to call
 # (recognizers._LINK): the words' endings, a looser test.
 _GLUED_PHONE = re.compile(r"(?i)(?:tel|t[ée]l|ph|phone|mob|mobil|mobile|cell|handy|fax|gsm|tlf|telf|fon|fono|foon"
-                          r"|mobiel|cellulare|vil|portable)[.:]{1,2}\+?\d")
+                          r"|mobiel|cellulare|vil|portable)[.:]{1,2}\+?\d"
+                          r"|(?:phone|mobile|handy|fon|fono|foon|mobiel|lulare|nummer|app)\+?\d")
 # A card number's first 12 digits, as LuhnCardRecognizer takes them (an issuer's digit 2-6, single spaces or dashes):
 # not the dotted runs of user agents and versions (`Chrome/131.0.6450.75`). Without its look-behinds, whose `\w` is
 # not quite the `regex` module's: this test must pass wherever the recognizer's pattern could.
@@ -58,7 +59,9 @@ _SECRET = re.compile(r"_live_|_test_|whsec_|gh[pousr]_|github_pat_|glpat-|xox|ho
                      r"|fig[dou]_|NR(?:AK|II)-|tskey-|pul-|HRKU-|ya29\.|GOCSPX-|dckr_pat_|glc_|gsk_|r8_|AGE-SECRET-KEY-1"
                      r"|pplx-|pscale_|nfp_|:APA91b|pk\.eyJ")
 # Necessary for LabelledSecretRecognizer: the label of a key or token, in any case.
-_SECRET_LABEL = re.compile(r"(?i)key|secret|token|auth|sig|schl|cl.\s|clef|clave|chiave|sleutel|jeton")
+# Or a word about keys near a random token (recognizers._SECRET_NEAR): `rotate`, `revoked`, `leaked`, `credentials`.
+_SECRET_LABEL = re.compile(r"(?i)key|secret|token|auth|sig|schl|cl.\s|clef|clave|chiave|sleutel|jeton|rotat|revok"
+                           r"|leak|expos|compromis|cred|geheim|segret|chiavi")
 _BTC = re.compile(r"(?:bc1|[13])[a-zA-HJ-NP-Z0-9]{25}")
 _ETH = re.compile(r"0x[0-9a-fA-F]{40}")
 _AUTH_MARKS = ("earer", "EARER", "asic", "ASIC")
@@ -93,7 +96,7 @@ _CONTEXT = (
 )
 _CONTEXT_HINT = re.compile(_CONTEXT.replace("C", "[A-Z\u00c0-\u00de]"))
 _CONTEXT_GATE = _CONTEXT.replace("C", "[A-Z]").replace("|\\u00e0", "")  # à's stand-in is a
-_PASSWORD_HINT = re.compile(r"(?i)passw|passc|passp|\bpass\b|kennw|pwd|\bpw\b|mot\s*de\s*passe|mdp|contrase|clave"
+_PASSWORD_HINT = re.compile(r"(?i)passw|passc|passp|\bpass\b|kennw|pwd|\bpw\b|p/w|pword|mot\s*de\s*passe|mdp|contrase|clave"
                             r"|access\s+code|zugangscode|acc.s|toegangscode|wlan|wifi|wi-fi"
                             r"|wachtw|parola|senha|\bpin|code\s+pin|geheimzahl|credential|creds|credenc|credenz"
                             r"|login|zugangsdaten|identifiants|inloggegevens")

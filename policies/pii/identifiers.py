@@ -8,7 +8,7 @@ Analytics text is full of numbers that only look like PII: `Invoice 100045123`, 
   en/de/fr/es/it/nl, optionally followed by `number`, `no.`, `Nr.`, `#`, `:`), or
 - it lies inside an ISO 8601 date or timestamp, or a day-month-year date, that does not follow a birth word, or
 - it lies inside a dotted version of four or more parts with a single-digit part inside (`10.0.19045.3693`), or
-- it is a year and a sequence number (`2024-000123`, `2021/580963`), or
+- it is a year and a sequence number (`2024-000123`, `2021/580963`) or a date and one (`2024.06.18.1234`), or
 - it follows a version as its build (`1.2.3+20240618.1234`, `5.2.1 (4412398765)`), or is an IP-shaped version
   followed by its build (`14.9.4.199 (4412398765)`), or
 - it is the next number of a list after such a label (`builds 4412398765 and 4412398766`),
@@ -34,6 +34,8 @@ _LABEL_WORDS = (
     r"invoice|inv|order|ord|ticket|case|incident|issue|bug|build|version|ver|release|revision|rev|ref|reference"
     r"|sku|item|article|part|po|purchase\s+order|receipt|quote|quotation|tracking|shipment|confirmation|booking"
     r"|reservation|transaction|txn|request|job|run|batch|lot|serial|model|pr|pull\s+request|commit|v"
+    # a moment counted in seconds or milliseconds (`timestamp 1718712345678`), in en/de/fr/es
+    r"|timestamp|epoch|unix\s+time|zeitstempel|horodatage|marca\s+de\s+tiempo"
     # de (compounds: Rechnungsnummer, Bestellnr., Auftragsnummer, Artikelnummer)
     r"|rechnung\w*|bestell\w*|auftrag\w*|artikel\w*|vorgang\w*|lieferschein\w*|sendung\w*|buchung\w*|ticketnummer"
     # fr
@@ -79,6 +81,8 @@ _BIRTH = re.compile(r"(?i)(?:born|birth|dob|d\.o\.b|geboren|geburt\w*|n[ée]e?|n
 # A year and a sequence number, as invoices, orders and cases are numbered (`2024-000123`, `2021/580963`): no phone
 # number is written as four digits, a dash and the rest.
 _YEAR_SEQUENCE = re.compile(r"(?:19|20)\d{2}[-/]\d{3,8}")
+# A date and then a sequence number: a dated build or release (`2024.06.18.1234`, `2024-06-18-0042`).
+_DATED_BUILD = re.compile(r"(?<![\d.-])(?:19|20)\d{2}([.\-])(?:0[1-9]|1[0-2])\1(?:0[1-9]|[12]\d|3[01])\1\d+(?![\d.-])")
 # Four or more dotted parts: 10.0.19045.3693, 3.12.0.4471 (an IP-shaped 14.9.4.199 needs a label before it).
 _VERSION = re.compile(r"(?<![\d.])\d+(?:\.\d+){3,}(?![\d.])")
 
@@ -150,7 +154,7 @@ def is_identifier(text: str, start: int, end: int, entity: str) -> bool:
         return True
     if entity == "IP_ADDRESS" and _BUILD_AFTER.match(text, end):
         return True
-    if _YEAR_SEQUENCE.fullmatch(found) and not _glued(text, start, end):
+    if (_YEAR_SEQUENCE.fullmatch(found) and not _glued(text, start, end)) or _covered(_DATED_BUILD, text, start, end):
         return True
     date = _covered(_DATE, text, start, end)
     if date is not None:

@@ -83,7 +83,18 @@ _DATE = re.compile(r"\d{4}[-/.]\d{1,2}[-/.]\d{1,2}|\d{1,2}[-/.]\d{1,2}[-/.]\d{2,
 _GROUPED_AMOUNT = re.compile(r"\d{1,3}(?:[.,']\d{3})+(?:[.,]\d{1,2})?")
 _VERSION = re.compile(r"(?=(?:\d+\.)*\d\.)\d+(?:\.\d+){2,}")  # 3.5.6.1230: dotted groups, one of a single digit
 _NOT_BEFORE = frozenset("#$€£¥")
+# An amount grouped by spaces (`1 234 567`, French and others), told from a phone by its currency or its decimals.
+_SPACED_AMOUNT = re.compile(r"\d{1,3}(?:[ \u00a0\u202f]\d{3})+")
+_CURRENCY_BEFORE = re.compile(r"(?:[$€£¥]|EUR|USD|GBP|CHF|CAD|AUD)[ \u00a0\u202f]?$")
+_CURRENCY_AFTER = re.compile(r"[.,]\d{1,2}(?!\d)|[ \u00a0\u202f]?(?:[$€£¥]|EUR|USD|GBP|CHF|CAD|AUD|kr|zł)")
 _EXTENSION = re.compile(r"(?i)\s*(?:x|ext\.?|#)\s*\d+$")
+
+
+def _spaced_amount(text: str, start: int, end: int) -> bool:
+    """True if `text[start:end]` is an amount grouped by spaces, with a currency or decimals: `€ 1 234 567,89`."""
+    return (_SPACED_AMOUNT.fullmatch(text, start, end) is not None
+            and (_CURRENCY_BEFORE.search(text, max(0, start - 4), start) is not None
+                 or _CURRENCY_AFTER.match(text, end) is not None))
 
 
 def _glued_before(text: str, start: int) -> bool:
@@ -139,10 +150,14 @@ def _part_of_long_number(text: str, start: int, end: int) -> bool:
 
 _BARE = re.compile(r"\d+")
 # A number written to call: a link (`tel:+4930…`), or glued to a phone word by its dot or colon (`tel.0612345678`,
-# `Mobil:01711234567`), as people type them in short notes.
+# `Mobil:01711234567`), or by nothing when the word is long enough to say so (`phone415-555-0132`,
+# `Rufnummer0171-1234567`), as people type them in short notes.
 _LINK = re.compile(r"(?i)(?:tel|callto|sms|facetime|whatsapp):(?://)?\+?$"
                    r"|(?<![^\W\d_])(?:tel|t[ée]l|phone|ph|mob|mobil|mobile|cell|handy|fax|gsm|tlf|telf|telefon|telefono"
-                   r"|tel[ée]fono|telefoon|mobiel|cellulare|m[óo]vil|portable)[.:]{1,2}\+?$")
+                   r"|tel[ée]fono|telefoon|mobiel|cellulare|m[óo]vil|portable)[.:]{1,2}\+?$"
+                   r"|(?<![^\W\d_])(?:phone|telephone|mobile|handy|telefon|telefono|tel[ée]fono|telefoon|mobiel"
+                   r"|cellulare|rufnummer|telefonnummer|handynummer|mobilnummer|phonenumber|whatsapp)\+?$")
+_LINK_REACH = 16  # characters before a number that _LINK reads: `telefonnummer` and a `+`
 _NANP = re.compile(r"1?[2-9]\d{2}[2-9]\d{6}")
 
 
@@ -165,7 +180,7 @@ def _never_kept(text: str, candidate: str, offset: int, min_digits: int, nanp: b
     if sum(c.isdigit() for c in candidate) < min_digits:
         return True
     return (candidate.isascii() and candidate.isdigit() and "0" not in candidate
-            and (not nanp or len(candidate) < 10) and _LINK.search(text, max(0, offset - 12), offset) is None)
+            and (not nanp or len(candidate) < 10) and _LINK.search(text, max(0, offset - _LINK_REACH), offset) is None)
 
 
 class ContextPhoneRecognizer(PhoneRecognizer):
@@ -198,11 +213,12 @@ class ContextPhoneRecognizer(PhoneRecognizer):
             digits = _main_digits(found)
             if digits < self._min_digits or _too_long(found, digits):
                 continue
-            link = _LINK.search(text, max(0, r.start - 12), r.start) is not None  # tel:+4930…, a number written to call
+            link = _LINK.search(text, max(0, r.start - _LINK_REACH), r.start) is not None  # tel:+4930…, a number written to call
             if (not link and _glued_before(text, r.start)) or _glued_after(text, r.end) or \
                     _part_of_long_number(text, r.start, r.end):
                 continue
-            if _DATE.fullmatch(found) or _GROUPED_AMOUNT.fullmatch(found.strip()) or _VERSION.fullmatch(found):
+            if (_DATE.fullmatch(found) or _GROUPED_AMOUNT.fullmatch(found.strip()) or _VERSION.fullmatch(found)
+                    or _spaced_amount(text, r.start, r.end)):
                 continue
             # People write phone numbers with a +, a trunk 0 or separators; a bare run of digits without them is a
             # number only in North America (area and exchange codes 2-9). Otherwise it is an id or a timestamp.
@@ -262,14 +278,25 @@ class LuhnCardRecognizer(PatternRecognizer):
         return card_shaped(digits)
 
 
+_OCTET = r"(?:25[0-5]|2[0-4][0-9]|[01]?[0-9][0-9]?)"
+# An IPv4 address glued to its word, as people and logs write it: `ip81.2.69.160`, `client_ip81.2.69.160`,
+# `IP/81.2.69.160` (presidio's pattern wants a word boundary before it).
+_IP_WORD_BEFORE = re.compile(r"(?i)(?:\b|_)ip(?:v4|s)?/$")
+
+
 class ContextIpRecognizer(IpRecognizer):
+    def __init__(self) -> None:
+        super().__init__(patterns=[*IpRecognizer.PATTERNS, Pattern(
+            "IPv4 glued to its word", rf"(?<=(?i:(?:\b|_)ip(?:v4)?))(?:{_OCTET}\.){{3}}{_OCTET}(?![\d.])", 0.6)])
+
     def analyze(
         self, text: str, entities: list[str], nlp_artifacts: NlpArtifacts | None = None, regex_flags: int | None = None
     ) -> list[RecognizerResult]:
         results = []
         for r in super().analyze(text, entities, nlp_artifacts, regex_flags):
             # `Chrome/120.0.0.0`, `v1.2.3.4`, `build 10.0.0.1` in a version string are not addresses.
-            if r.start >= 2 and text[r.start - 1] == "/" and text[r.start - 2].isalpha():
+            if (r.start >= 2 and text[r.start - 1] == "/" and text[r.start - 2].isalpha()
+                    and not _IP_WORD_BEFORE.search(text, max(0, r.start - 8), r.start)):
                 continue
             if r.start >= 1 and text[r.start - 1] in "vV" and (r.start == 1 or not text[r.start - 2].isalnum()):
                 continue
@@ -308,23 +335,30 @@ class BasicAuthRecognizer(PatternRecognizer):
 
 
 _PASSWORD_WORD = (r"(?:password|passwort|kennwort|passwd|pwd|passcode|passphrase|mot\s*de\s*passe|mdp"
+                  # shortened and split as people type them: `p/w`, `pass word`, `pword`, `passw`
+                  r"|p/w|pass[\s-]word|pword|passw"
                   r"|contrase(?:ñ|n)a|clave|wachtwoord|parola\s+d['\u2019]ordine|senha"
                   # access codes and wifi keys, in en/de/fr/es/it/nl
                   r"|access\s+code|zugangscode|code\s+d['\u2019]acc[èe]s|clave\s+de\s+acceso|codice\s+d['\u2019]accesso"
-                  r"|codice\s+di\s+accesso|toegangscode|(?:wlan|wifi|wi-fi)[-\s]?(?:schl(?:ü|ue)ssel|key|sleutel))")
+                  r"|codice\s+di\s+accesso|toegangscode|(?:wlan|wifi|wi-fi)[-\s]?(?:schl(?:ü|ue)ssel|key|sleutel|code)"
+                  r"|(?:code|cl[ée]|clave|codice)\s+(?:du\s+|de(?:l)?\s+)?(?:wlan|wifi|wi-fi))")
 # Without `clave` (also a key, a code, a clue: `la clave del éxito es …`): the word that may stand apart from its value.
 _PASSWORD_NOUN = _PASSWORD_WORD.replace("|clave", "")
 _QUOTE = r"[\"'\u201c\u201d\u201e\u00ab\u00bb\u2018\u2019`]"
 _NOT_QUOTE = r"[^\s\"'\u201c\u201d\u201e\u00ab\u00bb\u2018\u2019`]"
 # A verb that says what the password is or has become, alone or in a short run (`ist jetzt`, `set to`, `reset to`).
-_IS = (r"(?:is|ist|est|es|è|era|was|were|lautet|wordt|werd|sera|será|sarà|now|jetzt|nu|maintenant|ahora|ora"
+_IS = (r"(?:is|ist|est|es|è|é|era|was|were|lautet|wordt|werd|sera|será|sarà|now|jetzt|nu|maintenant|ahora|ora"
        r"|(?:set|changed|reset|updated|geändert|gesetzt|changé|modifié|cambiad[ao]|cambiat[ao]|gewijzigd|aangepast)"
        r"(?:\s+(?:to|auf|in|en|a|naar))?)")
-_SEPARATOR = rf"(?:\s*[:=]\s*|\s+(?:{_IS}\s+){{1,3}}:?\s*|\s+(?:-+>?|\u2013|\u2014|\u2192)\s+)"
+_SEPARATOR = rf"(?:\s*(?:=>|[:=])\s*|\s+(?:{_IS}\s+){{1,3}}:?\s*|['\u2019]s\s+|\s+(?:-+>?|\u2013|\u2014|\u2192)\s+)"
 # What a password looks like when nothing but its place says so: letters with a digit or a symbol inside (`Gast!2024`,
 # not `vergessen?`).
 _SHAPED = rf"(?=\S*[^\W\d_])(?=\S*(?:\d|[!#$%&*+?@^~]\S)){_NOT_QUOTE}{{4,64}}(?<![.,;:?)])(?<![^\W\d_]!)"
-_ANY = rf"{_NOT_QUOTE}{{4,64}}(?<![.,;:?)])(?<![^\W\d_]!)"
+_ANY = rf"(?![*\u2022\u25cf\[<]){_NOT_QUOTE}{{4,64}}(?<![.,;:?)])(?<![^\W\d_]!)"
+# What a form says in a password's place (`Password: required`): a verdict, in en/de/fr/es/it/nl.
+_VERDICT = (r"(?!(?:required|missing|invalid|incorrect|wrong|empty|blank|none|null|undefined|hidden|redacted|changed"
+            r"|reset|updated|expired|weak|strong|erforderlich|falsch|ungültig|fehlt|requis|obligatoire|invalide"
+            r"|requerida|incorrecta|obligatoria|obbligatoria|errata|verplicht|onjuist|ongeldig)(?![\w]))")
 # What a sentence says a password is when it does not say the password: a state, in en/de/fr/es/it/nl.
 _STATE = (r"(?:incorrect|invalid|wrong|required|missing|weak|strong|expired|correct|empty|blank|changed|reset|updated"
           r"|set|saved|ok|okay|fine|good|bad|secure|insecure|long|short|valid|mandatory|optional|needed|protected"
@@ -333,18 +367,24 @@ _STATE = (r"(?:incorrect|invalid|wrong|required|missing|weak|strong|expired|corr
           r"|falsch|richtig|ungültig|erforderlich|abgelaufen|geändert|zu|kurz|lang|sicher|nicht|faux|invalide|requis"
           r"|expiré|modifié|trop|court|pas|incorrecta|inválida|requerida|caducada|cambiada|demasiado|corta|no|errata"
           r"|sbagliata|scaduta|obbligatoria|troppo|breve|non|onjuist|ongeldig|verplicht|verlopen|gewijzigd|te|kort"
-          r"|fout|juist|niet)")
+          r"|fout|juist|niet|something|mine|yours|secret|known|shown|displayed|ready|available|active|inactive"
+          r"|simple|easy|hard|complex|unique|common|personal|private|temporary|temp|default|generic)")
 # A plain password, all letters or all digits, said with a verb and ending its clause: `the password is sunshine.`,
 # `password was 123456`; not a state (`your password is incorrect`) nor a word that reads as one (`expiring`).
 _PLAIN = (r"(?!(?:" + _STATE[3:-1] + r")(?![\w]))(?:\d{4,12}|[^\W\d_]{4,32}(?<!ing|ed|ly|able|ible))"
-          r"(?=\s*(?:[.,;!?)]|$))")
+          r"(?=\s*(?:[.,;!?)]|[:;]-?[)(DP]|$)|\s+(?:and|but|or|so|please|und|aber|oder|bitte|et|mais|ou|y|pero|o"
+          r"|por\s+favor|e|ma|per\s+favore|en|maar|of|alsjeblieft)\b)")
 _PASSWORD_PATTERNS = [
     # `password: X`, `password="X"`: the value, whatever it is.
-    ("password", rf"(?<=\b{_PASSWORD_WORD}{_QUOTE}?\s*[:=]\s*{_QUOTE}?){_ANY}"),
+    ("password", rf"(?<=\b{_PASSWORD_WORD}{_QUOTE}?\s*(?:=>|[:=])\s*{_QUOTE}?){_VERDICT}{_ANY}"),
+    # A verb and then a colon: `la password è: X`, `Your new password is: X`, `Passwort lautet: X`.
+    ("password is:", rf"(?<=\b{_PASSWORD_NOUN}(?:\s+[^\s:=\"]{{1,20}}){{0,4}}?\s+{_IS}\s*:\s*{_QUOTE}?){_VERDICT}"
+                     rf"{_ANY}"),
     # A verb or a few words before it: `Passwort ist jetzt X`, `the wifi password for guests is X`, `mot de passe
     # provisoire : X`, `contraseña temporal: X`, or nothing at all: `password hunter2`. The value, if quoted (`password
     # reset to "X"`); otherwise only a value shaped like a password, so that `your password is incorrect` stays.
-    ("said password", rf"(?<=\b{_PASSWORD_NOUN}(?:\s+[^\s:=\"]{{1,20}}){{0,4}}?{_SEPARATOR}{_QUOTE})(?!{_IS}\s){_ANY}"),
+    ("said password", rf"(?<=\b{_PASSWORD_NOUN}(?:\s+[^\s:=\"]{{1,20}}){{0,4}}?{_SEPARATOR}{_QUOTE}[ \u00a0\u202f]?)"
+                      rf"(?!{_IS}\s){_ANY}"),
     ("qualified password", rf"(?<=\b{_PASSWORD_NOUN}(?:\s+[^\s:=\"]{{1,20}}){{0,4}}?{_SEPARATOR}){_SHAPED}"),
     ("bare password", rf"(?<=\b{_PASSWORD_NOUN}\s+){_SHAPED}"),
     # Quoted right after the word, or after `to`: `use password 'letmein!' to log in`, `set my password to dragon99`.
@@ -356,8 +396,37 @@ _PASSWORD_PATTERNS = [
                                  r"|neues|mon|votre|le|nouveau|mi|su|la|nueva|mia|nuova|mijn|je|het|nieuwe|uw)\s+)*"
                                  rf"{_PASSWORD_NOUN}\b(?!\s*\w*(?:policy|policies|reset|manager|field|requirement|rule"
                                  r"|strength|hint|page|link|form|change|richtlinie|feld|champ|campo|veld|beleid)))"),
+    # Quoted before its word: `I typed "sunshine" as my password`, `„Sommer24“ war das Passwort`.
+    ("quoted before its word", rf"(?<={_QUOTE}){_NOT_QUOTE}{{4,64}}(?={_QUOTE}\s+(?:as|is|was|als|ist|war|comme|est"
+                               r"|como|es|come|è|era|zijn|wordt|was)\s+(?:(?:the|my|your|our|a|new|temporary|mein"
+                               r"|meine|dein|das|ein|neues|mon|votre|le|nouveau|mi|su|la|nueva|mia|nuova|mijn|je|het"
+                               rf"|nieuwe|uw)\s+)*{_PASSWORD_NOUN}\b(?!\s*\w*(?:policy|policies|reset|manager|field"
+                               r"|requirement|rule|strength|hint|page|link|form|change|richtlinie|feld|champ|campo|veld"
+                               r"|beleid)))"),
+    # `pw` said with a verb, plain or shaped: `my pw is sunshine`; `clave` right before its verb or colon: `la clave
+    # es perro2020` (not `la clave del éxito es …`).
+    ("plain pw", rf"(?<=\bpw\s+(?:{_IS}\s+){{1,3}}){_PLAIN}"),
+    ("clave", rf"(?<=\bclave{_SEPARATOR}){_SHAPED}"),
     # A login's password after a slash or a comma: `user jdoe / pass Xk9#mP2q`, `jdoe, pw Sommer24!`.
     ("pass after a login", rf"(?<=[/,;|]\s*(?:pass|pw|pwd)\s*[:=]?\s+){_SHAPED}"),
+    # Or after the login itself: `login jane pass Sommer24`, `user: jane pw Sommer24`.
+    ("pass after a user", r"(?<=\b(?:user(?:name)?|login|benutzer(?:name)?|utilisateur|usuario|utente|gebruiker)"
+                          rf"\s*[:=]?\s*[^\s:/]{{1,64}}\s+(?:pass|pw|pwd)\s*[:=]?\s+){_SHAPED}"),
+    # A plain word the password was set to: `I changed my password to sunshine yesterday`; not what it is for (`set
+    # a password to continue`) nor a state.
+    ("set to a word", r"(?<=\b(?:set|changed|reset|updated|switched|changing|setting)\s+(?:(?:my|the|your|his|her"
+                      rf"|our|their|its|a|new|temporary)\s+)*(?:{_PASSWORD_NOUN}|pw)\s+to\s+)(?!(?:continue|proceed"
+                      r"|log|login|sign|access|protect|secure|unlock|enable|use|make|keep|get|avoid|prevent|complete"
+                      r"|finish|start|begin|comply|meet|match|allow|ensure|view|open|see|edit|save|the|an|your|my"
+                      rf"|something|{_STATE[3:-1]})(?![\w]))[^\W\d_]{{4,32}}(?![\w])"),
+    # A word or a number that the sentence says does not work: `Password sunshine doesn't work`, `tried password
+    # sunshine but it fails`. Not the page, the field or the link that does not work.
+    ("password that fails", rf"(?<=\b{_PASSWORD_NOUN}\s+{_QUOTE}?)(?!(?:field|page|form|link|manager|box|input"
+                            r"|screen|prompt|dialog|button|check|validation|login|recovery|change|update|rules|policy"
+                            rf"|reset|feld|champ|campo|veld|{_STATE[3:-1]})(?![\w]))(?:[^\W\d_]{{4,32}}|\d{{4,12}})"
+                            rf"(?={_QUOTE}?\s+(?:does\s*n[o']t|doesn['\u2019]t|isn['\u2019]t|won['\u2019]t|is\s+not"
+                            r"|will\s+not|fails|failed|is\s+rejected|was\s+rejected|but|funktioniert|geht\s+nicht"
+                            r"|ne\s+marche|ne\s+fonctionne|no\s+funciona|non\s+funziona|werkt\s+niet)\b)"),
     ("password to", rf"(?<=\b(?:{_PASSWORD_NOUN}|pw|pass)s?\s+(?:(?:to|auf|en|a|naar|in|from|von|de|da|van)\s+"
                     rf"|(?:{_IS}\s+){{1,2}})){_SHAPED}"),
     ("passwords", rf"(?<=\b{_PASSWORD_NOUN}s\s+){_SHAPED}"),
@@ -395,6 +464,9 @@ _SECRET_IS = r"(?:is|ist|lautet|est|es|è|era|was|wordt|are|sind|sont|son|sono|z
 # …`, `the secret (…)`); or up to three words and then a separator or a verb (`API key for prod: …`).
 _SECRET_SAID = (rf"(?:\s*[:=]\s*|\s*(?:-+>|\u2192)\s*|\s*\(\s*|\s+(?:{_SECRET_IS}\s+)?"
                 rf"|(?:\s+[^\s:=\"]{{1,20}}){{1,3}}?(?:\s*[:=]\s*|\s*(?:-+>|\u2192)\s*|\s+{_SECRET_IS}\s+))")
+# Words joined by `_`, `-` or `.`, each all letters or a short number (`checkout_button_v2`, `feature-flag-2024`): what
+# programs name things, not what they generate.
+_IDENTIFIER = r"[a-z]+(?:[_\-.](?:[a-z]+|[a-z]?\d{1,4}))+(?![\w\-.+/=~])"
 # Its first two tests are necessary conditions, cheap, and tried first, so that the label's look-behind runs only where
 # a token could start: not inside a word, and 16 of a token's characters ahead.
 _LABELLED_SECRET = (r"(?<![A-Za-z0-9_\-.+/~])(?=[A-Za-z0-9_\-.+/=~]{16})"
@@ -403,6 +475,8 @@ _LABELLED_SECRET = (r"(?<![A-Za-z0-9_\-.+/~])(?=[A-Za-z0-9_\-.+/=~]{16})"
                     r"(?![0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}(?![\w.+/=~-]))"
                     # nor a numbered id: a short prefix, then digits (`INV-2024-00012345`)
                     r"(?![A-Za-z]{0,6}[-_/#]?\d[\d\-_/.]*(?![\w+/=~]))"
+                    # nor an identifier of words with a short number (`key metric is checkout_button_v2`)
+                    rf"(?!{_IDENTIFIER})"
                     r"(?=[A-Za-z0-9_\-.+/=~]*\d)(?=[A-Za-z0-9_\-.+/=~]*[A-Za-z])[A-Za-z0-9_\-.+/=~]{16,512}")
 
 # A token before its label: `Zq8vN2mK4pR7tW1x is my API key`, `use f3a9c2e8… as the token`, `… ist der
@@ -419,6 +493,46 @@ _SECRET_BEFORE = (r"(?<![A-Za-z0-9_\-.+/=~])(?=[A-Za-z0-9_\-.+/=~]*\d)(?=[A-Za-z
                   r"(?:\w+[-\s])?(?:api[-_\s]?)?(?:key|token|secret|schl(?:ü|ue)ssel|cl[ée]|clave|chiave|sleutel)"
                   r"(?:\s+api)?(?=\s*(?:[.,;:!?)]|$)|\s+(?:for|to|of|in|on|from|and|und|f[üu]r|et|pour|y|para|e|per"
                   r"|en|voor|van)\b))")
+
+# A random token near a word about keys, in the same clause: `can you rotate Zx8Qw3… for staging`, `tokens: …, …`,
+# `use Zx8Qw3… to authenticate`. Random as generated tokens are: 20 or more characters with upper- and lower-case
+# letters and digits, so that ids people name (`ORD-2024-0001234`), hex digests and identifiers stay. Case-sensitive
+# (the words are matched in any case).
+_TOKEN_CHARS = r"[A-Za-z0-9_\-.+/=~]"
+# (candidates._SECRET_LABEL holds each word's start: keep them in step.)
+# `key` as an adjective (`the key metric`, `key accounts`) is not a key.
+_KEY_AS_ADJECTIVE = (r"(?:metric|feature|takeaway|point|account|result|factor|figure|date|role|part|issue|question"
+                     r"|insight|driver|value|stat|event|moment|step|area|user|customer|page|word|term|benefit"
+                     r"|component|partner|indicator|kpi|finding|learning|player|contact|decision|goal|objective"
+                     r"|aspect|element|difference|reason|concept|principle|idea|factor|skill|topic|market)s?\b")
+_KEY_WORDS = (rf"(?i:keys?\b(?!\s+{_KEY_AS_ADJECTIVE})|tokens?|secrets?|credentials?|creds|auth\w*|rotate[ds]?|rotating|revoke[ds]?|revoking"
+              r"|leak(?:ed|s)?|exposed?|compromised|schl(?:ü|ue)ssel|claves?|chiavi|chiave|sleutels?|jetons?"
+              r"|geheim\w*|secret[oa]s?|segret[oi]|segreta)")
+_SECRET_NEAR = (rf"(?<![A-Za-z0-9_\-.+/=~])(?={_TOKEN_CHARS}{{20}})(?={_TOKEN_CHARS}*[a-z])(?={_TOKEN_CHARS}*[A-Z])"
+                rf"(?={_TOKEN_CHARS}*\d)(?!(?i:{_IDENTIFIER}))(?!eyJ)"  # a JWT is JwtRecognizer's
+                rf"(?:(?<=\b{_KEY_WORDS}\b[^.!?\n]{{0,60}}){_TOKEN_CHARS}{{20,512}}(?!{_TOKEN_CHARS})"
+                rf"|{_TOKEN_CHARS}{{20,512}}(?!{_TOKEN_CHARS})(?=[^.!?\n]{{0,40}}\b{_KEY_WORDS}\b))")
+
+# Runs of one kind of character: lower case, upper case, digits, anything else.
+_RUNS = re.compile(r"[a-z]+|[A-Z]+|[0-9]+|[^a-zA-Z0-9]+")
+
+
+class SecretNearItsWordRecognizer(PatternRecognizer):
+    """_SECRET_NEAR, when the token is random: not a path or a URL, and not made of words. A generated token changes
+    between lower case, upper case and digits at nearly every character (`aB3dE5gH7jK9mN1pQ3sT`: 20 runs in 20; at
+    least 0.4 a character in 99.5 % of random base62 tokens of 20), a name of words far less often
+    (`ReactNativeBridgeModule2024`: 9 in 27, `SamsungGalaxyS24Ultra` 8 in 21)."""
+
+    def __init__(self) -> None:
+        super().__init__(supported_entity="SECRET_KEY", name="SecretNearItsWordRecognizer",
+                         patterns=[Pattern("token near a key word", _SECRET_NEAR, 0.85)],
+                         global_regex_flags=CASE_SENSITIVE)
+
+    def validate_result(self, pattern_text: str) -> bool:
+        if pattern_text.startswith("/") or "//" in pattern_text:
+            return False
+        return len(_RUNS.findall(pattern_text)) * 5 >= len(pattern_text) * 2
+
 
 _NUMBER = r"\d{1,5}(?:\s?[a-zA-Z](?![a-zA-Z]))?(?:[-/]\d{1,4})?"
 _NAMEWORD = r"[A-ZÀ-Ý][\w'\u2019.-]*"
@@ -609,6 +723,7 @@ def custom_recognizers() -> list[EntityRecognizer]:
         _pattern_recognizer("SECRET_KEY", "LabelledSecretRecognizer", [("labelled secret", _LABELLED_SECRET),
                                                                         ("secret before its label", _SECRET_BEFORE)],
                             score=0.85, flags=CASE_INSENSITIVE),
+        SecretNearItsWordRecognizer(),
         _pattern_recognizer("STREET_ADDRESS", "StreetAddressRecognizer", _STREET_PATTERNS, score=0.8),
         _pattern_recognizer("JWT", "JwtRecognizer", [
             ("jwt", r"\beyJ[A-Za-z0-9_-]{5,}\.eyJ[A-Za-z0-9_-]{5,}\.[A-Za-z0-9_-]*"),

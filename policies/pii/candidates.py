@@ -26,11 +26,12 @@ _PHONE_CARD = re.compile(r"(?<!\w)(?<!\w[\-.])\d(?:" + _SEP + r"{0,4}\d){6,}")
 # A phone number's run: not glued to a word before it, as ContextPhoneRecognizer requires (`Chrome/120.0.6099.71`,
 # `#4155550100`, `v1.2…`); `tel:` links are the recognizer's exception, and their run follows a `:` or a `+`.
 _PHONE = re.compile(r"(?<![\w#$€£¥])(?<!\w[\-./])\d(?:" + _SEP + r"{0,4}\d){6,}")
-# Or one glued to a phone word by its dot or colon (`tel.0612345678`), which the recognizer takes as written to call
-# (recognizers._LINK): the words' endings, a looser test.
+# Or one glued to a phone word by its dot or colon (`tel.0612345678`), or to a long one by nothing (`phone415…`,
+# `Rufnummer0171…`), which the recognizer takes as written to call (recognizers._LINK): the words' endings, a looser
+# test.
 _GLUED_PHONE = re.compile(r"(?i)(?:tel|t[ée]l|ph|phone|mob|mobil|mobile|cell|handy|fax|gsm|tlf|telf|fon|fono|foon"
                           r"|mobiel|cellulare|vil|portable)[.:]{1,2}\+?\d"
-                          r"|(?:phone|mobile|handy|fon|fono|foon|mobiel|lulare|nummer|app)\+?\d")
+                          r"|(?:phone|mobile|handy|fon|fono|foon|mobiel|cellulare|nummer|app)[.:]{0,2}\+?\d")
 # A card number's first 12 digits, as LuhnCardRecognizer takes them (an issuer's digit 2-6, single spaces or dashes):
 # not the dotted runs of user agents and versions (`Chrome/131.0.6450.75`). Without its look-behinds, whose `\w` is
 # not quite the `regex` module's: this test must pass wherever the recognizer's pattern could.
@@ -96,8 +97,8 @@ _CONTEXT = (
 )
 _CONTEXT_HINT = re.compile(_CONTEXT.replace("C", "[A-Z\u00c0-\u00de]"))
 _CONTEXT_GATE = _CONTEXT.replace("C", "[A-Z]").replace("|\\u00e0", "")  # à's stand-in is a
-_PASSWORD_HINT = re.compile(r"(?i)passw|passc|passp|\bpass\b|kennw|pwd|\bpw\b|p/w|pword|mot\s*de\s*passe|mdp|contrase|clave"
-                            r"|access\s+code|zugangscode|acc.s|toegangscode|wlan|wifi|wi-fi"
+_PASSWORD_HINT = re.compile(r"(?i)passw|passc|passp|\bpass\b|kennw|pwd|\bpw\b|p/w|pword|mot\s*de\s*passe|mdp|contrase"
+                            r"|clave|access\s+code|zugangscode|acc.s|toegangscode|wlan|wifi|wi-fi"
                             r"|wachtw|parola|senha|\bpin|code\s+pin|geheimzahl|credential|creds|credenc|credenz"
                             r"|login|zugangsdaten|identifiants|inloggegevens")
 _STREET_HINT = re.compile(

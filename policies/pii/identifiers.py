@@ -36,6 +36,8 @@ _LABEL_WORDS = (
     r"|reservation|transaction|txn|request|job|run|batch|lot|serial|model|pr|pull\s+request|commit|v"
     # a moment counted in seconds or milliseconds (`timestamp 1718712345678`), in en/de/fr/es
     r"|timestamp|epoch|unix\s+time|zeitstempel|horodatage|marca\s+de\s+tiempo"
+    # a US ZIP+4 code after its word (`zip 94107-1234`)
+    r"|zip|zip\s*code|postal\s+code|postcode"
     # de (compounds: Rechnungsnummer, Bestellnr., Auftragsnummer, Artikelnummer)
     r"|rechnung\w*|bestell\w*|auftrag\w*|artikel\w*|vorgang\w*|lieferschein\w*|sendung\w*|buchung\w*|ticketnummer"
     # fr

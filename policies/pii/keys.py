@@ -22,9 +22,8 @@ DEFAULT_SENSITIVE_KEYS = (
     "pincode", "geheimzahl",
     # access codes, wifi keys, one-time codes and security answers, as forms name them in en/de/fr/es/it/nl
     "pword", "zugangscode", "toegangscode", "code d acces", "codice accesso", "codice di accesso", "wlan key",
-    "wifi key", "wlan schlussel", "wlan schluessel", "wifi schlussel", "wifi sleutel", "wlan code", "wifi code",
-    "one time code", "one time password", "verification code", "security answer",
-    "sicherheitsantwort",
+    "wifi key", "wlan schlussel", "wlan schluessel", "wifi schlussel", "wifi schluessel", "wifi sleutel", "wlan code",
+    "wifi code", "one time code", "one time password", "verification code", "security answer", "sicherheitsantwort",
     "secret", "client secret", "api key", "access key", "secret key", "license key", "licence key", "signing key",
     "encryption key", "app key", "client key", "integration key", "master key", "service key", "account key",
     "connection string", "conn str", "cle api", "clave api", "chiave api", "api schlussel", "api schluessel",

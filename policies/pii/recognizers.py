@@ -156,8 +156,17 @@ _LINK = re.compile(r"(?i)(?:tel|callto|sms|facetime|whatsapp):(?://)?\+?$"
                    r"|(?<![^\W\d_])(?:tel|t[ée]l|phone|ph|mob|mobil|mobile|cell|handy|fax|gsm|tlf|telf|telefon|telefono"
                    r"|tel[ée]fono|telefoon|mobiel|cellulare|m[óo]vil|portable)[.:]{1,2}\+?$"
                    r"|(?<![^\W\d_])(?:phone|telephone|mobile|handy|telefon|telefono|tel[ée]fono|telefoon|mobiel"
-                   r"|cellulare|rufnummer|telefonnummer|handynummer|mobilnummer|phonenumber|whatsapp)\+?$")
+                   r"|cellulare|rufnummer|telefonnummer|handynummer|mobilnummer|phonenumber|whatsapp)[.:]{0,2}\+?$")
+# Any word and a colon before an international number: `contact:+442079460958`.
+_WORD_COLON = re.compile(r"(?<![^\W\d_])[^\W\d_]{2,20}:$")
 _LINK_REACH = 16  # characters before a number that _LINK reads: `telefonnummer` and a `+`
+# A number said to be one to call, in the same clause: `mi móvil es 612345678`, `chiamami al 3471234567`. Spanish and
+# Italian numbers have no trunk 0, so their national form is a bare run that only these words tell from an id.
+_SAID = re.compile(r"(?i)\b(?:phone|telephone|tel|call|ring|mobile?|cell|handy|mobil|telefon\w*|rufnummer|nummer"
+                   r"|number|num[ée]ro|n[úu]mero|m[óo]vil|celular|tel[ée]fono|portable|cellulare|telefono|bel|bellen"
+                   r"|mobiel|telefoon|appelle[rz]?|appelez|ll[aá]m\w*|chiam\w*|anrufen|ruf|whatsapp|sms|text)\b"
+                   r"[^.!?\n\d]{0,25}$")
+_SAID_REACH = 48
 _NANP = re.compile(r"1?[2-9]\d{2}[2-9]\d{6}")
 
 
@@ -180,7 +189,8 @@ def _never_kept(text: str, candidate: str, offset: int, min_digits: int, nanp: b
     if sum(c.isdigit() for c in candidate) < min_digits:
         return True
     return (candidate.isascii() and candidate.isdigit() and "0" not in candidate
-            and (not nanp or len(candidate) < 10) and _LINK.search(text, max(0, offset - _LINK_REACH), offset) is None)
+            and (not nanp or len(candidate) < 10) and _LINK.search(text, max(0, offset - _LINK_REACH), offset) is None
+            and _SAID.search(text, max(0, offset - _SAID_REACH), offset) is None)
 
 
 class ContextPhoneRecognizer(PhoneRecognizer):
@@ -213,7 +223,9 @@ class ContextPhoneRecognizer(PhoneRecognizer):
             digits = _main_digits(found)
             if digits < self._min_digits or _too_long(found, digits):
                 continue
-            link = _LINK.search(text, max(0, r.start - _LINK_REACH), r.start) is not None  # tel:+4930…, a number written to call
+            # tel:+4930…, contact:+4930…: a number written to call
+            link = _LINK.search(text, max(0, r.start - _LINK_REACH), r.start) is not None or (
+                found.startswith("+") and _WORD_COLON.search(text, max(0, r.start - 24), r.start) is not None)
             if (not link and _glued_before(text, r.start)) or _glued_after(text, r.end) or \
                     _part_of_long_number(text, r.start, r.end):
                 continue
@@ -223,7 +235,8 @@ class ContextPhoneRecognizer(PhoneRecognizer):
             # People write phone numbers with a +, a trunk 0 or separators; a bare run of digits without them is a
             # number only in North America (area and exchange codes 2-9). Otherwise it is an id or a timestamp.
             if (_BARE.fullmatch(found) and not link and not found.startswith("0")
-                    and not (self._nanp and _NANP.fullmatch(found))):
+                    and not (self._nanp and _NANP.fullmatch(found))
+                    and _SAID.search(text, max(0, r.start - _SAID_REACH), r.start) is None):
                 continue
             results.append(r)
         return results
@@ -434,6 +447,8 @@ _PASSWORD_PATTERNS = [
     ("plain password", rf"(?<=\b{_PASSWORD_NOUN}(?:\s+[^\s:=\"]{{1,20}}){{0,4}}?\s+(?:{_IS}\s+){{1,3}}){_PLAIN}"),
     ("pin digits", r"(?<=\b(?:pin|pin\s*code|code\s+pin|passcode|geheimzahl|codice\s+pin)\s+"
                    rf"(?:(?:{_IS})\s+)?)\d{{4,8}}(?![\w.,/-])"),
+    # A password of six or more digits right after its word: `password 12345678`.
+    ("password digits", rf"(?<=\b{_PASSWORD_NOUN}\s+)\d{{6,12}}(?![\w.,/-])"),
     # A quoted passphrase of several words: `passphrase is "purple monkey dishwasher"`.
     ("quoted phrase", rf"(?<=\b{_PASSWORD_NOUN}(?:\s+[^\s:=\"]{{1,20}}){{0,4}}?{_SEPARATOR}\")[^\"\n]{{4,64}}(?=\")"),
     # Short words that name a secret only before a colon or an equals sign: `pw: X`, `pass=X`, `PIN: 4821`.
@@ -458,7 +473,9 @@ _SECRET_LABEL = (r"(?:\b|(?<=_))(?:x-)?(?:(?:api|access|license|licence|private|
                  r"|cl[ée]\s+secr[èe]te|clave\s+(?:de\s+(?:la\s+)?)?api|clave\s+secreta|chiave\s+(?:dell['\u2019])?api"
                  r"|chiave\s+segreta|api[-_ ]?sleutel|geheime\s+sleutel|jeton(?:\s+d['\u2019]acc[èe]s)?"
                  # a key or an auth value named by its word alone: `Schlüssel: …`, `la clé est …`, `Twilio auth …`
-                 r"|schl(?:ü|ue|u)ssel|cl[ée]|clef|clave|chiave|sleutel|auth)")
+                 r"|schl(?:ü|ue|u)ssel|cl[ée]|clef|clave|chiave|sleutel|auth"
+                 # an access key in de/fr/it/nl: `Zugangsschlüssel`, `clé d'accès`, `chiave di accesso`
+                 r"|zugangsschl(?:ü|ue|u)ssel|toegangssleutel|cl[ée]\s+d['\u2019]acc[èe]s|chiave\s+di\s+accesso)")
 _SECRET_IS = r"(?:is|ist|lautet|est|es|è|era|was|wordt|are|sind|sont|son|sono|zijn)"
 # After the label: a separator, an arrow, a parenthesis, or a verb (`API-Schlüssel lautet …`, `the key is …`, `token ->
 # …`, `the secret (…)`); or up to three words and then a separator or a verb (`API key for prod: …`).
@@ -478,6 +495,12 @@ _LABELLED_SECRET = (r"(?<![A-Za-z0-9_\-.+/~])(?=[A-Za-z0-9_\-.+/=~]{16})"
                     # nor an identifier of words with a short number (`key metric is checkout_button_v2`)
                     rf"(?!{_IDENTIFIER})"
                     r"(?=[A-Za-z0-9_\-.+/=~]*\d)(?=[A-Za-z0-9_\-.+/=~]*[A-Za-z])[A-Za-z0-9_\-.+/=~]{16,512}")
+
+# A UUID is a key only right after a label that names a secret (`API key: 3a7c1e9b-…`, `secret = …`; Heroku's keys are
+# UUIDs), never after `key` alone or with words between (`idempotency key 550e8400-…`, `API key id: …`).
+_UUID_SECRET = (r"(?<=\b(?:api[-_ ]?(?:key|token)|secret(?:[-_ ]?key)?|client[-_ ]?secret|access[-_ ]?token"
+                rf"|auth[-_ ]?token|licen[cs]e[-_ ]?key){_QUOTE}?(?:\s*[:=]\s*|\s+(?:{_SECRET_IS}\s+)?){_QUOTE}?)"
+                r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}(?![\w.+/=~-])")
 
 # A token before its label: `Zq8vN2mK4pR7tW1x is my API key`, `use f3a9c2e8… as the token`, `… ist der
 # API-Schlüssel`. Token-shaped as above, and random as tokens are: both cases of letters, or hex digits only (not
@@ -505,7 +528,8 @@ _KEY_AS_ADJECTIVE = (r"(?:metric|feature|takeaway|point|account|result|factor|fi
                      r"|insight|driver|value|stat|event|moment|step|area|user|customer|page|word|term|benefit"
                      r"|component|partner|indicator|kpi|finding|learning|player|contact|decision|goal|objective"
                      r"|aspect|element|difference|reason|concept|principle|idea|factor|skill|topic|market)s?\b")
-_KEY_WORDS = (rf"(?i:keys?\b(?!\s+{_KEY_AS_ADJECTIVE})|tokens?|secrets?|credentials?|creds|auth\w*|rotate[ds]?|rotating|revoke[ds]?|revoking"
+_KEY_WORDS = (rf"(?i:keys?\b(?!\s+{_KEY_AS_ADJECTIVE})|tokens?|secrets?|credentials?|creds|auth\w*|rotate[ds]?"
+              r"|rotating|revoke[ds]?|revoking"
               r"|leak(?:ed|s)?|exposed?|compromised|schl(?:ü|ue)ssel|claves?|chiavi|chiave|sleutels?|jetons?"
               r"|geheim\w*|secret[oa]s?|segret[oi]|segreta)")
 _SECRET_NEAR = (rf"(?<![A-Za-z0-9_\-.+/=~])(?={_TOKEN_CHARS}{{20}})(?={_TOKEN_CHARS}*[a-z])(?={_TOKEN_CHARS}*[A-Z])"
@@ -721,7 +745,8 @@ def custom_recognizers() -> list[EntityRecognizer]:
         _pattern_recognizer("PASSWORD", "PasswordInTextRecognizer", _PASSWORD_PATTERNS, score=0.9,
                             flags=CASE_INSENSITIVE),
         _pattern_recognizer("SECRET_KEY", "LabelledSecretRecognizer", [("labelled secret", _LABELLED_SECRET),
-                                                                        ("secret before its label", _SECRET_BEFORE)],
+                                                                        ("secret before its label", _SECRET_BEFORE),
+                                                                        ("uuid after a secret's label", _UUID_SECRET)],
                             score=0.85, flags=CASE_INSENSITIVE),
         SecretNearItsWordRecognizer(),
         _pattern_recognizer("STREET_ADDRESS", "StreetAddressRecognizer", _STREET_PATTERNS, score=0.8),

@@ -520,3 +520,124 @@ def test_a_token_before_its_label_is_replaced(scrubber: Scrubber, text: str, exp
 @pytest.mark.parametrize("text", NOT_TOKENS_BEFORE_THEIR_LABEL)
 def test_ids_and_words_before_a_key_that_is_no_label_are_kept(scrubber: Scrubber, text: str) -> None:
     assert scrubbed(scrubber, "note", text) == {"note": text}
+
+
+# Passwords said in still more ways: a verb and a colon, `'s`, French quotes with spaces, a plain word before a
+# conjunction or a smiley, quoted before its word, set to a plain word, one that the sentence says fails, after a
+# login, `pw` with a verb, shortened words (`p/w`, `pword`), `=>`, digits right after the word, Portuguese `é`.
+PASSWORDS_SAID_IN_MORE_WAYS = [
+    ("la password è: ciaociao", "la password è: [SECRET]"),
+    ("my password's Sommer24", "my password's [SECRET]"),
+    ("le mot de passe est « Soleil88 »", "le mot de passe est « [SECRET] »"),
+    ("my password is bluebird and it doesn't work", "my password is [SECRET] and it doesn't work"),
+    ("password is sunshine :)", "password is [SECRET] :)"),
+    ('I typed "sunshine" as my password', 'I typed "[SECRET]" as my password'),
+    ("I changed my password to sunshine yesterday", "I changed my password to [SECRET] yesterday"),
+    ("Password sunshine doesn't work", "Password [SECRET] doesn't work"),
+    ("login jane pass Sommer24", "login jane pass [SECRET]"),
+    ("my pw is sunshine", "my pw is [SECRET]"),
+    ("p/w: rex2020", "p/w: [SECRET]"),
+    ("pword: rex2020", "pword: [SECRET]"),
+    ("password => rex2020", "password => [SECRET]"),
+    ("password 12345678", "password [SECRET]"),
+    ("a senha é gato123", "a senha é [SECRET]"),
+    ("la clave es perro2020", "la clave es [SECRET]"),
+    ("code wifi : rex2020", "code wifi : [SECRET]"),
+]
+# What stays: states and verdicts where the password would be, masked values, what a password is set for.
+NOT_PASSWORDS_SAID = [
+    "password: required", "Password: ••••••••", "password: [hidden]", "password: ********",
+    "password is fine and works", "I reset the password and it works", "set a password to continue",
+    "changed the password to protect the account", "password field doesn't work", "password reset doesn't work",
+    "the password is mine", "la clave del éxito es 2024-Q3",
+]
+
+
+@pytest.mark.parametrize("text, expected", PASSWORDS_SAID_IN_MORE_WAYS)
+@pytest.mark.parametrize("key", ["note", "info"])
+def test_passwords_said_in_more_ways_are_removed_in_any_field(scrubber: Scrubber, key: str, text: str,
+                                                             expected: str) -> None:
+    assert scrubbed(scrubber, key, text) == {key: expected}
+
+
+@pytest.mark.parametrize("text", NOT_PASSWORDS_SAID)
+@pytest.mark.parametrize("key", ["note", "info"])
+def test_verdicts_masks_and_purposes_after_a_password_word_are_kept(scrubber: Scrubber, key: str, text: str) -> None:
+    assert scrubbed(scrubber, key, text) == {key: text}
+
+
+@pytest.mark.parametrize("key", ["zugangscode", "wlan_key", "wifi_schluessel", "pword", "codice_accesso",
+                                 "one_time_code", "verification_code", "security_answer"])
+def test_access_code_wifi_key_and_one_time_code_keys_are_removed(scrubber: Scrubber, key: str) -> None:
+    assert scrubbed(scrubber, key, "bluebird4821") == {}
+
+
+# A random token near a word about keys, in the same clause, before or after it; what stays: names programs give
+# things (`ReactNativeBridgeModule2024`), paths, hex digests, ids, and `key` as an adjective.
+TOKENS_NEAR_KEY_WORDS = [
+    (f"can you rotate {TOKEN}? it was posted in slack", "can you rotate [SECRET]? it was posted in slack"),
+    (f"tokens: {TOKEN}, Ab8Qw3Er5Ty7Ui9Op1As2Df4", "tokens: [SECRET], [SECRET]"),
+    (f"please revoke {TOKEN} today", "please revoke [SECRET] today"),
+    (f"use {TOKEN} to authenticate", "use [SECRET] to authenticate"),
+    (f"Zugangsschlüssel: {TOKEN}", "Zugangsschlüssel: [SECRET]"),
+    (f"toegangssleutel {TOKEN}", "toegangssleutel [SECRET]"),
+    (f"clé d'accès {TOKEN}", "clé d'accès [SECRET]"),
+    ("API key: 3a7c1e9b-5d2f-4a8e-b6c0-1f9e7d3a5b2c", "API key: [SECRET]"),
+]
+NOT_TOKENS_NEAR_KEY_WORDS = [
+    "leaked memory in ReactNativeBridgeModule2024 fixed", "exposed endpoint /api/v2/Orders/ListAllOrdersByCustomer2024",
+    "the credentials page /settings/Security/Credentials2024 loads slowly",
+    "auth via Auth0 tenant Acme-Prod-EU-2024", "token for order ORD-2024-0001234 refreshed",
+    "rotate banner image hero-banner-2024-v3.png", "the key metric is checkout_button_v2 conversion",
+    f"{TOKEN} is the key metric", "idempotency key 550e8400-e29b-41d4-a716-446655440000",
+    "API key id: 550e8400-e29b-41d4-a716-446655440000",
+    "see https://app.example.com/auth/cb/AbCdEf123456GhIjKl78 first",
+]
+
+
+@pytest.mark.parametrize("text, expected", TOKENS_NEAR_KEY_WORDS)
+@pytest.mark.parametrize("key", ["note", "info"])
+def test_a_random_token_near_a_word_about_keys_is_replaced(scrubber: Scrubber, key: str, text: str,
+                                                          expected: str) -> None:
+    assert scrubbed(scrubber, key, text) == {key: expected}
+
+
+@pytest.mark.parametrize("text", NOT_TOKENS_NEAR_KEY_WORDS)
+def test_names_paths_ids_and_adjectives_near_key_words_are_kept(scrubber: Scrubber, text: str) -> None:
+    assert scrubbed(scrubber, "info", text) == {"info": text}
+
+
+# Phones glued to a long phone word or to any word by a colon before a `+`, and bare national numbers (Spain and
+# Italy have no trunk 0) said to be phones; what stays: the same digits as ids, amounts grouped by spaces with a
+# currency, dated builds, ZIP+4 codes and Unix timestamps after their words.
+PHONES_IN_PROSE = [
+    ("phone415-555-0132", "phone[PHONE]"), ("Rufnummer0171-1234567", "Rufnummer[PHONE]"),
+    ("contact:+442079460958", "contact:[PHONE]"), ("mi móvil es 612345678", "mi móvil es [PHONE]"),
+    ("chiamami al 3471234567", "chiamami al [PHONE]"), ("llámame al 612345678", "llámame al [PHONE]"),
+]
+NOT_PHONES_IN_PROSE = [
+    "order 612345678 shipped", "612345678 views", "€ 1 234 567,89 paid", "1 234 567 € de chiffre",
+    "build 2024.06.18.1234", "2024-06-18-0042 deployed", "zip 94107-1234", "timestamp 1718712345678",
+]
+
+
+@pytest.mark.parametrize("text, expected", PHONES_IN_PROSE)
+def test_phones_glued_to_words_or_said_as_phones_are_replaced(scrubber: Scrubber, text: str, expected: str) -> None:
+    assert scrubbed(scrubber, "info", text) == {"info": expected}
+
+
+@pytest.mark.parametrize("text", NOT_PHONES_IN_PROSE)
+def test_ids_amounts_builds_zip_codes_and_timestamps_are_not_phones(scrubber: Scrubber, text: str) -> None:
+    assert scrubbed(scrubber, "info", text) == {"info": text}
+
+
+@pytest.mark.parametrize("text, expected", [("ip81.2.69.160", "ip81.2.69.0"),
+                                            ("client_ip81.2.69.160 blocked", "client_ip81.2.69.0 blocked"),
+                                            ("login from IP/81.2.69.160", "login from IP/81.2.69.0")])
+def test_an_ip_glued_to_its_word_is_truncated(scrubber: Scrubber, text: str, expected: str) -> None:
+    assert scrubbed(scrubber, "info", text) == {"info": expected}
+
+
+@pytest.mark.parametrize("text", ["Chrome/120.0.6099.71", "v81.2.69.160", "releases/81.2.69.160", "zip81.2.69.160"])
+def test_versions_glued_to_words_are_not_ips(scrubber: Scrubber, text: str) -> None:
+    assert scrubbed(scrubber, "info", text) == {"info": text}

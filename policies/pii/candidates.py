@@ -58,7 +58,9 @@ _SECRET = re.compile(r"_live_|_test_|whsec_|gh[pousr]_|github_pat_|glpat-|xox|ho
                      r"|SG\.|npm_|phx_|hf_|shp(?:at|ca|pa|ss)_|do[opr]_v1_|xapp-|pypi-|lin_api_|glsa_|SK[0-9a-fA-F]{32}"
                      r"|key-|-us\d|sq0|ATATT3|dapi|PMAK-|sntr|sbp_|dp\.|secret_|ntn_|sk\.eyJ|:AA|pat[A-Za-z0-9]{14}\."
                      r"|fig[dou]_|NR(?:AK|II)-|tskey-|pul-|HRKU-|ya29\.|GOCSPX-|dckr_pat_|glc_|gsk_|r8_|AGE-SECRET-KEY-1"
-                     r"|pplx-|pscale_|nfp_|:APA91b|pk\.eyJ")
+                     r"|pplx-|pscale_|nfp_|:APA91b|pk\.eyJ|pat-(?:na|eu)\d-|xkeysib-|pcsk_|xai-|hv[sb]\.|\.atlasv1\."
+                     r"|dt0c01\.|sq[upa]_|CCIPAT_|bkua_|rubygems_|CFPAT-|ATBB|EAA[A-Za-z0-9]{100}|\dQ~|ops_eyJ|fo1_|rnd_"
+                     r"|access_token\$|shippo_|tfp_|re_[A-Za-z0-9]{8}_")
 # Necessary for LabelledSecretRecognizer: the label of a key or token, in any case.
 # Or a word about keys near a random token (recognizers._SECRET_NEAR): `rotate`, `revoked`, `leaked`, `credentials`.
 _SECRET_LABEL = re.compile(r"(?i)key|secret|token|auth|sig|schl|cl.\s|clef|clave|chiave|sleutel|jeton|rotat|revok"

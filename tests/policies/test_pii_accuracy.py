@@ -641,3 +641,19 @@ def test_an_ip_glued_to_its_word_is_truncated(scrubber: Scrubber, text: str, exp
 @pytest.mark.parametrize("text", ["Chrome/120.0.6099.71", "v81.2.69.160", "releases/81.2.69.160", "zip81.2.69.160"])
 def test_versions_glued_to_words_are_not_ips(scrubber: Scrubber, text: str) -> None:
     assert scrubbed(scrubber, "info", text) == {"info": text}
+
+
+# More vendors' documented prefixes; what stays: words and ids that start the same way.
+@pytest.mark.parametrize("token", [
+    "pat-na1-3a7c1e9b-5d2f-4a8e-b6c0-1f9e7d3a5b2c", f"xkeysib-{'9f86d081' * 8}-AbCdEfGh12345678",
+    f"pcsk_{TOKEN}{TOKEN[:10]}", f"hvs.{TOKEN}", f"abc8Q~{TOKEN[:32]}", f"re_AbCd1234_{TOKEN[:24]}",
+    f"sqp_{'9f86d081' * 5}", f"xai-{TOKEN}{TOKEN[:10]}", f"bkua_{'9f86d081' * 5}",
+])
+def test_more_vendor_tokens_in_text_are_replaced_by_their_prefix(scrubber: Scrubber, token: str) -> None:
+    assert scrubbed(scrubber, "info", f"deployed with {token} today") == {"info": "deployed with [SECRET] today"}
+
+
+@pytest.mark.parametrize("text", ["re_run_the_migration_tonight", "order re_20240618_abc", "EAA certification",
+                                  "sqp_build passed", "hvs.example.com is down"])
+def test_words_that_start_like_vendor_tokens_are_kept(scrubber: Scrubber, text: str) -> None:
+    assert scrubbed(scrubber, "info", text) == {"info": text}

@@ -102,7 +102,10 @@ _CONTEXT_GATE = _CONTEXT.replace("C", "[A-Z]").replace("|\\u00e0", "")  # à's s
 _PASSWORD_HINT = re.compile(r"(?i)passw|passc|passp|\bpass\b|kennw|pwd|\bpw\b|p/w|pword|mot\s*de\s*passe|mdp|contrase"
                             r"|clave|access\s+code|zugangscode|acc.s|toegangscode|wlan|wifi|wi-fi"
                             r"|wachtw|parola|senha|\bpin|code\s+pin|geheimzahl|credential|creds|credenc|credenz"
-                            r"|login|zugangsdaten|identifiants|inloggegevens")
+                            r"|login|zugangsdaten|identifiants|inloggegevens"
+                            # logging in with a value (recognizers: "logged in with", "use to log in")
+                            r"|log\s*in|logged|sign\s*in|signed\s+in|anmeld|einlogg|eingeloggt|connect|sesi|acced"
+                            r"|inlogg|ingelogd")
 _STREET_HINT = re.compile(
     r"(?i)stra(?:ss|ß)e|str\.|straat|street|\bst\b|avenue|\bave?\b|road|\brd\b|lane|\bln\b|drive|\bdr\b|boulevard"
     r"|\bblvd|\bbd\b|court|\bct\b|\bway\b|place|\bpl\b|square|\bsq\b|terrace|close|crescent|parkway|pkwy|highway|hwy"

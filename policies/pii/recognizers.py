@@ -349,7 +349,7 @@ class BasicAuthRecognizer(PatternRecognizer):
 
 _PASSWORD_WORD = (r"(?:password|passwort|kennwort|passwd|pwd|passcode|passphrase|mot\s*de\s*passe|mdp"
                   # shortened and split as people type them: `p/w`, `pass word`, `pword`, `passw`
-                  r"|p/w|pass[\s-]word|pword|passw"
+                  r"|p/w|pass[\s-]word|pword|passw|pass\s+phrase"
                   r"|contrase(?:ñ|n)a|clave|wachtwoord|parola\s+d['\u2019]ordine|senha"
                   # access codes and wifi keys, in en/de/fr/es/it/nl
                   r"|access\s+code|zugangscode|code\s+d['\u2019]acc[èe]s|clave\s+de\s+acceso|codice\s+d['\u2019]accesso"
@@ -363,10 +363,14 @@ _NOT_QUOTE = r"[^\s\"'\u201c\u201d\u201e\u00ab\u00bb\u2018\u2019`]"
 _IS = (r"(?:is|ist|est|es|è|é|era|was|were|lautet|wordt|werd|sera|será|sarà|now|jetzt|nu|maintenant|ahora|ora"
        r"|(?:set|changed|reset|updated|geändert|gesetzt|changé|modifié|cambiad[ao]|cambiat[ao]|gewijzigd|aangepast)"
        r"(?:\s+(?:to|auf|in|en|a|naar))?)")
-_SEPARATOR = rf"(?:\s*(?:=>|[:=])\s*|\s+(?:{_IS}\s+){{1,3}}:?\s*|['\u2019]s\s+|\s+(?:-+>?|\u2013|\u2014|\u2192)\s+)"
+_SEPARATOR = (rf"(?:\s*(?:=>|[:=]|\.{{2,}}|\u2026|\?+)\s*|\s+(?:{_IS}\s+){{1,3}}:?\s*|['\u2019]s\s+"
+              r"|\s+(?:-+>?|\u2013|\u2014|\u2192)\s+)")
 # What a password looks like when nothing but its place says so: letters with a digit or a symbol inside (`Gast!2024`,
 # not `vergessen?`).
 _SHAPED = rf"(?=\S*[^\W\d_])(?=\S*(?:\d|[!#$%&*+?@^~]\S)){_NOT_QUOTE}{{4,64}}(?<![.,;:?)])(?<![^\W\d_]!)"
+# A strong value, which alone says it is a password: a letter, a digit and a symbol; not an e-mail address.
+_STRONG = (rf"(?=\S*[^\W\d_])(?=\S*\d)(?=\S*[!#$%&*+?@^~])(?!\S+@\S+\.\w){_NOT_QUOTE}{{6,64}}"
+           r"(?<![.,;:?)])")
 _ANY = rf"(?![*\u2022\u25cf\[<]){_NOT_QUOTE}{{4,64}}(?<![.,;:?)])(?<![^\W\d_]!)"
 # What a form says in a password's place (`Password: required`): a verdict, in en/de/fr/es/it/nl.
 _VERDICT = (r"(?!(?:required|missing|invalid|incorrect|wrong|empty|blank|none|null|undefined|hidden|redacted|changed"
@@ -384,7 +388,8 @@ _STATE = (r"(?:incorrect|invalid|wrong|required|missing|weak|strong|expired|corr
           r"|simple|easy|hard|complex|unique|common|personal|private|temporary|temp|default|generic)")
 # A plain password, all letters or all digits, said with a verb and ending its clause: `the password is sunshine.`,
 # `password was 123456`; not a state (`your password is incorrect`) nor a word that reads as one (`expiring`).
-_PLAIN = (r"(?!(?:" + _STATE[3:-1] + r")(?![\w]))(?:\d{4,12}|[^\W\d_]{4,32}(?<!ing|ed|ly|able|ible))"
+_PLAIN = (r"(?!(?:" + _STATE[3:-1] + r")(?![\w-]))(?:\d{4,12}|[^\W\d_]{3,}(?:-[^\W\d_]{4,}){2,5}"
+          r"|[^\W\d_]{4,32}(?<!ing|ed|ly|able|ible))"
           r"(?=\s*(?:[.,;!?)]|[:;]-?[)(DP]|$)|\s+(?:and|but|or|so|please|und|aber|oder|bitte|et|mais|ou|y|pero|o"
           r"|por\s+favor|e|ma|per\s+favore|en|maar|of|alsjeblieft)\b)")
 _PASSWORD_PATTERNS = [
@@ -416,6 +421,14 @@ _PASSWORD_PATTERNS = [
                                rf"|nieuwe|uw)\s+)*{_PASSWORD_NOUN}\b(?!\s*\w*(?:policy|policies|reset|manager|field"
                                r"|requirement|rule|strength|hint|page|link|form|change|richtlinie|feld|champ|campo|veld"
                                r"|beleid)))"),
+    # A strong value one logs in with, no password word needed: `can't log in with Sommer2024!`, `use P@ssw0rd to log
+    # in`; a digit and a symbol in it, and not an e-mail address.
+    ("logged in with", r"(?<=\b(?:log\s*in|login|logged\s+in|sign\s*in|signed\s+in|anmeld\w*|einloggen|eingeloggt"
+                       r"|connecter|connect[ée]e?|connexion|iniciar\s+sesi[óo]n|acceder|accedere|inloggen|ingelogd)"
+                       rf"\s+(?:with|using|mit|avec|con|met)\s+){_STRONG}"),
+    ("use to log in", rf"(?<=\b(?:use|try|tried|utilise[zr]?|usa|prova|gebruik)\s+){_STRONG}(?=\s+(?:to|pour|para|per"
+                      r"|om)\s+(?:log\s*in|login|sign\s*in|connect|unlock|access|se\s+connecter|entrar|accedere"
+                      r"|in\s+te\s+loggen))"),
     # `pw` said with a verb, plain or shaped: `my pw is sunshine`; `clave` right before its verb or colon: `la clave
     # es perro2020` (not `la clave del éxito es …`).
     ("plain pw", rf"(?<=\bpw\s+(?:{_IS}\s+){{1,3}}){_PLAIN}"),
@@ -436,10 +449,13 @@ _PASSWORD_PATTERNS = [
     # sunshine but it fails`. Not the page, the field or the link that does not work.
     ("password that fails", rf"(?<=\b{_PASSWORD_NOUN}\s+{_QUOTE}?)(?!(?:field|page|form|link|manager|box|input"
                             r"|screen|prompt|dialog|button|check|validation|login|recovery|change|update|rules|policy"
+                            r"|email|mail|token|request|session|attempt|entry|requirements?|complexity|history"
                             rf"|reset|feld|champ|campo|veld|{_STATE[3:-1]})(?![\w]))(?:[^\W\d_]{{4,32}}|\d{{4,12}})"
                             rf"(?={_QUOTE}?\s+(?:does\s*n[o']t|doesn['\u2019]t|isn['\u2019]t|won['\u2019]t|is\s+not"
-                            r"|will\s+not|fails|failed|is\s+rejected|was\s+rejected|but|funktioniert|geht\s+nicht"
-                            r"|ne\s+marche|ne\s+fonctionne|no\s+funciona|non\s+funziona|werkt\s+niet)\b)"),
+                            r"|will\s+not|fails|failed|is\s+rejected|was\s+rejected|but|funktioniert|geht|klappt"
+                            r"|ça\s+ne|ne\s+marche|ne\s+fonctionne|no\s+funciona|non\s+funziona|werkt\s+niet|lukt"
+                            r"|expired|is\s+too|was\s+too|ist\s+zu|abgelaufen|a\s+expiré|est\s+trop|ha\s+caducado"
+                            r"|è\s+scaduta|is\s+verlopen|is\s+te)\b)"),
     ("password to", rf"(?<=\b(?:{_PASSWORD_NOUN}|pw|pass)s?\s+(?:(?:to|auf|en|a|naar|in|from|von|de|da|van)\s+"
                     rf"|(?:{_IS}\s+){{1,2}})){_SHAPED}"),
     ("passwords", rf"(?<=\b{_PASSWORD_NOUN}s\s+){_SHAPED}"),

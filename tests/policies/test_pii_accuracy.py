@@ -543,13 +543,22 @@ PASSWORDS_SAID_IN_MORE_WAYS = [
     ("a senha é gato123", "a senha é [SECRET]"),
     ("la clave es perro2020", "la clave es [SECRET]"),
     ("code wifi : rex2020", "code wifi : [SECRET]"),
+    ("can't log in with Sommer2024!", "can't log in with [SECRET]"),
+    ("use P@ssw0rd to log in", "use [SECRET] to log in"),
+    ("mit dem Passwort sonnenschein geht es nicht", "mit dem Passwort [SECRET] geht es nicht"),
+    ("the password sunshine is too weak", "the password [SECRET] is too weak"),
+    ("password is correct-horse-battery-staple", "password is [SECRET]"),
+    ("password... P@ssw0rd", "password... [SECRET]"),
+    ("pass phrase: purple-monkey-42", "pass phrase: [SECRET]"),
 ]
 # What stays: states and verdicts where the password would be, masked values, what a password is set for.
 NOT_PASSWORDS_SAID = [
     "password: required", "Password: ••••••••", "password: [hidden]", "password: ********",
     "password is fine and works", "I reset the password and it works", "set a password to continue",
     "changed the password to protect the account", "password field doesn't work", "password reset doesn't work",
-    "the password is mine", "la clave del éxito es 2024-Q3",
+    "the password is mine", "la clave del éxito es 2024-Q3", "log in with Microsoft365", "login with Face ID",
+    "use Chrome 120 to log in", "the password is case-sensitive", "the password is one-time-use",
+    "password email expired", "forgot password? Reset it here",
 ]
 
 

@@ -61,7 +61,8 @@ _LABEL = re.compile(  # `Invoice 123`, `Bestellnr. 123`, `order #123`, `build_nu
 # written as people write phones (`Invoice No: 0171 1234567`); after a bare label it may be one (`order: 0171 …`).
 _NUMBERED = re.compile(rf"(?i)(?:(?<![a-z])(?:{_NUMBER_WORDS})|nr|nummer)\.?\s*[:#=]?\s*$|#\s*$")
 # The next numbers of a list after a label: `invoices 4155550100 and 4155550101`, `builds 12345678, 12345679`.
-_LIST_TAIL = re.compile(r"(?i)(?<![\w.])\d[\d .\-/]*\d\s*(?:,|&|\b(?:and|or|und|oder|et|ou|y|o|e|en|of)\b)\s*$")
+_LIST_TAIL = re.compile(r"(?i)(?<![\w.])(?P<number>\d[\d .\-/]*\d)\s*"
+                        r"(?:,|&|\b(?:and|or|und|oder|et|ou|y|o|e|en|of)\b)\s*$")
 # A build in parentheses after an IP-shaped version: `14.9.4.199 (4412398765)`.
 _BUILD_AFTER = re.compile(r"\s*\(\s*\d{4,}\s*\)")
 # After a version: semantic versioning's build metadata (`1.2.3+20240618.1234`) and a build in parentheses
@@ -101,14 +102,15 @@ def _labels_it(label: str, found: str, entity: str) -> bool:
     return entity != "PHONE_NUMBER" or not _written_as_a_phone(found) or _names_it(label)
 
 
-def _label(text: str, start: int) -> re.Match[str] | None:
-    """The label of the number at `start`, or of the first number of the list it ends (at most 5 back)."""
+def _label(text: str, start: int, found: str) -> re.Match[str] | None:
+    """The label of the number at `start`, or of the first number of the list it ends (at most 5 back). A number
+    written as a phone ends no list of ids that are not (`Bestellung 4711, 0171 1234567`: an order and a phone)."""
     for _ in range(5):
         label = _LABEL.search(text, max(0, start - _LABEL_REACH), start)
         if label is not None:
             return label
         previous = _LIST_TAIL.search(text, max(0, start - _LABEL_REACH), start)
-        if previous is None:
+        if previous is None or (_written_as_a_phone(found) and not _written_as_a_phone(previous.group("number"))):
             return None
         start = previous.start()
     return None
@@ -151,7 +153,7 @@ def is_identifier(text: str, start: int, end: int, entity: str) -> bool:
         return True
     if found.startswith(("+", "(")):
         return False
-    label = _label(text, start)
+    label = _label(text, start, found)
     if label is not None and _labels_it(label.group(), found, entity):
         return True
     if entity == "IP_ADDRESS" and _BUILD_AFTER.match(text, end):

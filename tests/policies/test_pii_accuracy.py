@@ -666,3 +666,20 @@ def test_more_vendor_tokens_in_text_are_replaced_by_their_prefix(scrubber: Scrub
                                   "sqp_build passed", "hvs.example.com is down"])
 def test_words_that_start_like_vendor_tokens_are_kept(scrubber: Scrubber, text: str) -> None:
     assert scrubbed(scrubber, "info", text) == {"info": text}
+
+
+# A phone after an id and a comma or `and` is not the next id of a list: the list's ids are written alike.
+@pytest.mark.parametrize("text, expected", [
+    ("Bestellung 4711, 0171 1234567", "Bestellung 4711, [PHONE]"),
+    ("Ticket 4411 und 0171 1234567 anrufen", "Ticket 4411 und [PHONE] anrufen"),
+    ("invoice 2024-0042 and 06 12 34 56 78", "invoice 2024-0042 and [PHONE]"),
+])
+def test_a_phone_after_a_labelled_id_is_not_taken_for_the_next_id(scrubber: Scrubber, text: str,
+                                                                  expected: str) -> None:
+    assert scrubbed(scrubber, "info", text) == {"info": expected}
+
+
+@pytest.mark.parametrize("text", ["invoices 4155550100 and 4155550101", "builds 12345678, 12345679",
+                                  "Invoice 0171 1234567 and 0171 1234568"])
+def test_lists_of_ids_written_alike_stay(scrubber: Scrubber, text: str) -> None:
+    assert scrubbed(scrubber, "info", text) == {"info": text}

@@ -11,6 +11,7 @@ source has sent enough chunks to train on, its chunks are compressed with the ge
 from __future__ import annotations
 
 import threading
+from collections.abc import Callable
 
 import zstandard
 
@@ -26,6 +27,9 @@ class Compressor:
         self.level = level
         self._dictionaries: dict[int, zstandard.ZstdCompressionDict] = {}
         self._local = threading.local()
+        # Called with a dictionary id not known here (one another node sharing the database trained): it loads it
+        # with add_dictionary, or not if the database has no such row (then the miss is a KeyError, as before).
+        self.on_miss: Callable[[int], None] | None = None
 
     def add_dictionary(self, dict_id: int, data: bytes) -> None:
         dictionary = zstandard.ZstdCompressionDict(data)
@@ -35,7 +39,16 @@ class Compressor:
         self._dictionaries[dict_id] = dictionary
 
     def dictionary_data(self, dict_id: int) -> bytes:
-        return self._dictionaries[dict_id].as_bytes()
+        return self._dictionary(dict_id).as_bytes()
+
+    def knows(self, dict_id: int) -> bool:
+        return dict_id in self._dictionaries
+
+    def _dictionary(self, dict_id: int) -> zstandard.ZstdCompressionDict:
+        dictionary = self._dictionaries.get(dict_id)
+        if dictionary is None and self.on_miss is not None:
+            self.on_miss(dict_id)
+        return dictionary if dictionary is not None else self._dictionaries[dict_id]
 
     def _contexts(
         self,
@@ -48,7 +61,7 @@ class Compressor:
         compressors, _ = self._contexts()
         context = compressors.get(dict_id)
         if context is None:
-            dictionary = self._dictionaries[dict_id] if dict_id is not None else None
+            dictionary = self._dictionary(dict_id) if dict_id is not None else None
             context = zstandard.ZstdCompressor(level=self.level, dict_data=dictionary, write_content_size=True)
             compressors[dict_id] = context
         return context.compress(raw)
@@ -57,7 +70,7 @@ class Compressor:
         _, decompressors = self._contexts()
         context = decompressors.get(dict_id)
         if context is None:
-            dictionary = self._dictionaries[dict_id] if dict_id is not None else None
+            dictionary = self._dictionary(dict_id) if dict_id is not None else None
             context = zstandard.ZstdDecompressor(dict_data=dictionary)
             decompressors[dict_id] = context
         return context.decompress(data, max_output_size=MAX_CHUNK_BYTES)

@@ -17,6 +17,7 @@ import asyncio
 import contextlib
 import itertools
 import os
+import threading
 import time
 from collections import OrderedDict
 from collections.abc import Awaitable, Callable, Iterable, Iterator
@@ -245,6 +246,8 @@ class ReplayStore:
             lambda c: c.execute("SELECT id, source, data, layout FROM replay_dictionaries ORDER BY id").fetchall()
         ):
             self._load_dictionary(dict_id, source, data, layout)
+        self._loading = threading.Lock()
+        compressor.on_miss = self.segment_compressor.on_miss = self._load_missing_dictionary
 
     # -- writing -----------------------------------------------------------------------------------------------------
 
@@ -614,9 +617,20 @@ class ReplayStore:
         self.segment_compressor.add_dictionary(dict_id, data)  # segments written before the layout use chunks' ones
         if layout == segment_codec.PLAIN:
             self.compressor.add_dictionary(dict_id, data)
-        if source != GENERIC_SOURCE:
-            (self.current_dictionary if layout == segment_codec.PLAIN else self.current_segment_dictionary)[source] = \
-                dict_id
+        current = self.current_dictionary if layout == segment_codec.PLAIN else self.current_segment_dictionary
+        if source != GENERIC_SOURCE and dict_id > current.get(source, 0):
+            current[source] = dict_id
+
+    def _load_missing_dictionary(self, dict_id: int) -> None:
+        """A dictionary this process has not seen: another node sharing the database trained it after this one
+        started. Loaded once from its row, and made its source's current one if it is the newest."""
+        with self._loading:
+            if self.segment_compressor.knows(dict_id):  # it holds both layouts' dictionaries
+                return  # another thread loaded it meanwhile
+            row = self.db.read_sync(lambda c: c.execute(
+                "SELECT source, data, layout FROM replay_dictionaries WHERE id = ?", (dict_id,)).fetchone())
+            if row is not None:
+                self._load_dictionary(dict_id, *row)
 
     def chunks_since_dictionary(self, source: str, segments: bool = False) -> int:
         """What a source has stored since its newest dictionary: for chunks (compressed with it, or compacted with it

@@ -4,13 +4,15 @@ the test starts, with the same secrets (the hash key in the policy, the replay m
 Under steady load from the official Segment SDK and raw batches, the node that owns the destination is killed with
 SIGKILL: every acknowledged event reaches the vendor, duplicates are at most the batch that was in flight, each
 sender's events arrive in the order they were acknowledged, and the survivor owns the destination within seconds.
-A deletion and a consent withdrawal recorded through one node govern what the other accepts next. A node started
-with a hash key other than the one the database was written with is refused at start.
+A deletion and a consent withdrawal recorded through one node govern what the other accepts next. A recording
+compressed with a dictionary one node trained reads and compacts on the other. A node started with a hash key other
+than the one the database was written with is refused at start.
 """
 
 from __future__ import annotations
 
 import itertools
+import json
 import secrets
 import threading
 import time
@@ -19,12 +21,15 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import httpx
+import psycopg
 import pytest
 import requests
 from segment.analytics import Client
 from segment.analytics.request import APIError
 
 from gateway.outbox.ownership import RETRY_S
+from tests.e2e.test_replay_native import SESSIONS
+from tests.e2e.test_replay_objects import post_recordings
 from tests.support import ingest
 from tests.support.fake_vendor import FakeVendor
 from tests.support.gateway_process import ADMIN_TOKEN, SERVER_KEY, WRITE_KEY, GatewayProcess, segment_policy
@@ -196,3 +201,30 @@ def test_a_node_with_another_hash_key_than_the_database_was_written_with_is_refu
     with pytest.raises(AssertionError, match="hash key") as refused:
         node("b", cluster_policy(vendor.url, hash_key="another-hash-key-" + "x" * 16))
     assert "the same on every node" in str(refused.value)
+
+
+def test_a_recording_compressed_with_a_dictionary_one_node_trained_reads_and_compacts_on_the_other_node(
+    vendor: FakeVendor, node: Callable[..., GatewayProcess], postgres_url: str
+) -> None:
+    # A trains chunk dictionaries (compaction off); B, started before A trained, compacts idle sessions.
+    trains, compacts = cluster_policy(vendor.url), cluster_policy(vendor.url)
+    trains["replay"] = {"train_after_chunks": 20, "storage": {"compact_after_s": 0}}
+    compacts["replay"] = {"storage": {"compact_after_s": 1.0}}
+    a, b = node("a", trains), node("b", compacts)
+    post_recordings(a, [json.loads(path.read_text()) for path in SESSIONS])
+    wait_until(lambda: "trained dictionary" in a.log(), what="a dictionary trained by node A")
+
+    recording = json.loads(SESSIONS[2].read_text()) | {"session_id": "after-training"}
+    post_recordings(a, [recording])
+    events = "/admin/v1/replay/sessions/after-training/events"
+    served = a.admin(events)
+    assert served.status_code == 200 and len(served.json()) == len(recording["events"])
+    on_b = b.admin(events)
+    assert on_b.status_code == 200 and on_b.json() == served.json()
+
+    def compacted() -> bool:
+        with psycopg.connect(postgres_url) as conn:
+            return conn.execute("SELECT count(*) FROM replay_chunks").fetchone() == (0,)
+
+    wait_until(compacted, timeout=120, what="every session compacted by node B")
+    assert b.admin(events).json() == a.admin(events).json() == served.json()

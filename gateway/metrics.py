@@ -91,6 +91,8 @@ FAMILIES: dict[str, Family] = {
     "gateway_scrub_workers_busy": _gauge("Scrub worker processes ([http] scrub_workers) scrubbing a request now."),
     "gateway_scrub_queue": _gauge("Requests waiting for a free scrub worker."),
     "gateway_scrub_worker_restarts_total": _counter("Scrub workers that exited and were replaced."),
+    "gateway_scrub_worker_timeouts_total": _counter(
+        "Scrub workers killed for not answering a job within [http] scrub_job_timeout_s (then replaced)."),
     "gateway_pipeline_step_seconds": _histogram(
         "Time each pipeline step took per request (a batch of events), by step; _count is the requests that "
         "reached the step.", "step"),

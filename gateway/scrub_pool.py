@@ -16,6 +16,8 @@ job, and a recording's texts take a worker less than that. The hand-off costs ab
 - A worker that dies is replaced (after a pause that doubles while replacements keep dying). The request it was
   scrubbing is given to another worker once; if that one dies too, the request is answered 503 with Retry-After.
   Either way nothing was stored: scrubbing comes before the commit, and a 2xx only after it.
+- A worker that hangs alive (stopped, deadlocked, swapping) is taken as dead: once the job it has started has waited
+  `job_timeout_s` for its answer, the worker is killed (SIGKILL) and its jobs go the dead worker's way above.
 - `booked_s` is what the requests waiting for a worker will take, at the measured cost per request: admission control
   (gateway.admission) refuses work the workers cannot start within its bound, and admits more while they keep up.
 """
@@ -50,6 +52,7 @@ TRIES = 2  # workers a request's events are given to before it is refused
 START_TIMEOUT_S = 120.0  # Presidio and spaCy load in seconds; a worker not ready by then is taken as failed
 MAX_RESTART_PAUSE_S = 30.0
 DEPTH = 4  # jobs sent to one worker before it has answered them (it answers in order)
+JOB_TIMEOUT_S = 30.0  # [http] scrub_job_timeout_s's default: a request's scrub takes tens of milliseconds
 
 
 class WorkerFailed(Exception):
@@ -70,6 +73,7 @@ class _Worker:
     jobs: deque[_Job] = field(default_factory=deque)  # sent, not yet answered, in order
     retiring: bool = False
     reader: asyncio.Task[None] | None = None
+    deadline: asyncio.TimerHandle | None = None  # while it has jobs: when the one it is on is overdue
 
 
 @dataclass(frozen=True)
@@ -85,6 +89,7 @@ class ScrubPool:
     settings: _Settings
     metrics: Metrics
     retry_after_s: int = 1
+    job_timeout_s: float = JOB_TIMEOUT_S
     cost_s: float = FIRST_COST_S
     _workers: list[_Worker] = field(default_factory=list)
     _queue: deque[_Job] = field(default_factory=deque)
@@ -94,9 +99,9 @@ class ScrubPool:
 
     @classmethod
     async def start(cls, size: int, config: PiiConfig, hash_key: bytes, data_dir: Path | None, metrics: Metrics,
-                    retry_after_s: int = 1) -> ScrubPool:
+                    retry_after_s: int = 1, job_timeout_s: float = JOB_TIMEOUT_S) -> ScrubPool:
         """`size` workers, each ready to scrub under `config` (WorkerFailed if one cannot start)."""
-        pool = cls(size, _Settings(config, hash_key, data_dir), metrics, retry_after_s)
+        pool = cls(size, _Settings(config, hash_key, data_dir), metrics, retry_after_s, job_timeout_s)
         workers = await asyncio.gather(*(pool._spawn(pool.settings) for _ in range(size)), return_exceptions=True)
         started = [w for w in workers if isinstance(w, _Worker)]
         pool._workers.extend(started)
@@ -211,6 +216,8 @@ class ScrubPool:
             worker = min(open_, key=lambda w: len(w.jobs))
             job = self._queue.popleft()
             worker.jobs.append(job)
+            if len(worker.jobs) == 1:  # it starts on this one now
+                self._arm(worker)
             assert worker.process.stdin is not None
             # Killed since its pipe was checked (uvloop raises on a closed pipe; a 500 reached a client): the job
             # stays in its hand, and its reader hands it on once the exit is seen (_answers).
@@ -227,6 +234,8 @@ class ScrubPool:
         except WorkerFailed:
             pass
         await worker.process.wait()
+        if worker.deadline is not None:
+            worker.deadline.cancel()
         if worker in self._workers:  # not when close() has let go of every worker already
             self._workers.remove(worker)
         lost, worker.jobs = worker.jobs, deque()
@@ -240,6 +249,7 @@ class ScrubPool:
     def _settle(self, worker: _Worker, answer: tuple[object, ...]) -> None:
         assert worker.jobs, "a worker answered without a request"
         job = worker.jobs.popleft()
+        self._arm(worker)  # for the next job in its hand, which it starts now
         if answer[0] == "done":  # the worker's own time for the job: not the loop's delay in reading the answer
             self.cost_s += COST_WEIGHT * (float(answer[1]) - self.cost_s)  # type: ignore[arg-type]
         if not job.future.done():
@@ -250,6 +260,21 @@ class ScrubPool:
         if worker.retiring and not worker.jobs:
             self._stop(worker)
         self._dispatch()
+
+    def _arm(self, worker: _Worker) -> None:
+        """(Re)start the clock of the job `worker` is on, if it has one."""
+        if worker.deadline is not None:
+            worker.deadline.cancel()
+        worker.deadline = (asyncio.get_running_loop().call_later(self.job_timeout_s, self._overdue, worker)
+                           if worker.jobs else None)
+
+    def _overdue(self, worker: _Worker) -> None:
+        """`worker` has not answered its job in `job_timeout_s`: alive but hung. Killed, it goes the way of a worker
+        that died (_answers: its jobs handed on, a replacement started)."""
+        log.warning("a scrub worker has not answered in %.0f s; killing it", self.job_timeout_s)
+        self.metrics.inc("gateway_scrub_worker_timeouts_total")
+        with contextlib.suppress(ProcessLookupError):
+            worker.process.kill()
 
     def _retry(self, job: _Job) -> None:
         job.tries += 1

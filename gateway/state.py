@@ -181,7 +181,8 @@ async def open_gateway(policy: Policy, data_dir: Path, announce_token: Callable[
     setup = build_setup(policy, None, data_dir, secret, identity, suppression, ledger, tokens, accounts, catalog)
     # After the engine above is built: it makes the blank spaCy pipeline in the data directory the workers load.
     pool = await ScrubPool.start(policy.http.scrub_workers, policy.pii, keys.derive(secret, "pii"), data_dir, metrics,
-                                 policy.http.busy_retry_after_s) if policy.http.scrub_workers else None
+                                 policy.http.busy_retry_after_s, policy.http.scrub_job_timeout_s
+                                 ) if policy.http.scrub_workers else None
     token = access.bootstrap_admin_token(setup.access)
     if token is not None:
         announce_token(token)

@@ -171,6 +171,7 @@ def _read_http(table: Table) -> Http:
         max_queue_wait_s=table.number("max_queue_wait_s", d.max_queue_wait_s, minimum=0.0),
         busy_retry_after_s=table.integer("busy_retry_after_s", d.busy_retry_after_s, minimum=1),
         scrub_workers=table.integer("scrub_workers", d.scrub_workers, minimum=0),
+        scrub_job_timeout_s=table.number("scrub_job_timeout_s", d.scrub_job_timeout_s, minimum=0.1),
     )
     table.finish()
     return http

@@ -128,6 +128,9 @@ class Http:
     # Worker processes that scrub PII for ingest requests (gateway.scrub_pool), while this process keeps the loop, the
     # commit and delivery; 0: scrubbing on the loop. Read at start.
     scrub_workers: int = 0
+    # A scrub worker that has not answered the job it is on in this time is taken as hung: killed and replaced, its
+    # jobs given to another worker once, then answered 503. Generous: a job takes tens of milliseconds.
+    scrub_job_timeout_s: float = 30.0
 
 
 @dataclass(frozen=True)

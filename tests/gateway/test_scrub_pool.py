@@ -1,7 +1,8 @@
 """The scrub pool (gateway.scrub_pool) with a real worker process: what a worker returns is what this process's
 scrubber makes of the same events (and of a recording's texts), the events handed over are left as they were, the
 requests waiting for a worker are booked as work that admission control (gateway.admission) refuses beyond its bound,
-and the jobs a worker had in hand when it died are done by its replacement. Against a real gateway
+and the jobs a worker had in hand when it died, or hung past its deadline, are done by its replacement (or refused
+503 when a second worker fails them too). Against a real gateway
 (identical destination bytes, a killed worker, a reload): tests/e2e/test_scrub_workers.py."""
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ import pytest
 
 from gateway import admission
 from gateway.metrics import Metrics
+from gateway.protocols.codec import ProtocolError
 from gateway.scrub_pool import DEPTH, ScrubPool
 from policies.event import Event
 from policies.pii.config import PiiConfig
@@ -94,6 +96,59 @@ def test_jobs_a_worker_had_in_hand_when_it_died_are_done_by_its_replacement(
         done = loop.run_until_complete(kill_under_jobs())
         assert done == [scrubber.scrub_texts(texts(f"k{n}")) for n in range(DEPTH + 2)]
         assert metrics.value("gateway_scrub_worker_restarts_total") == 1
+    finally:
+        loop.run_until_complete(pool.close())
+        loop.close()
+
+
+def test_jobs_of_a_worker_that_hangs_alive_are_done_by_its_replacement_once_it_is_killed_past_the_deadline(
+        tmp_path: Path, pool_and_scrubber: Any) -> None:
+    _, _, scrubber = pool_and_scrubber
+    loop = asyncio.new_event_loop()
+    metrics = Metrics()
+    pool = loop.run_until_complete(ScrubPool.start(1, PiiConfig(), HASH_KEY, tmp_path, metrics, job_timeout_s=1.0))
+    [hung] = pool.pids()
+    os.kill(hung, signal.SIGSTOP)  # alive, its pipe open, answering nothing
+
+    async def jobs_to_the_hung_worker() -> list[list[str]]:
+        waiting = [asyncio.ensure_future(pool.scrub_texts(texts(f"h{n}"))) for n in range(DEPTH + 2)]
+        await asyncio.sleep(0)  # one pass of the loop: the worker has DEPTH of them in hand, its clock started
+        assert (pool.busy(), pool.queued()) == (1, DEPTH + 1)
+        pool.job_timeout_s = 120.0  # the replacement's, however loaded the machine
+        return await asyncio.gather(*waiting)
+
+    try:
+        done = loop.run_until_complete(jobs_to_the_hung_worker())
+        assert done == [scrubber.scrub_texts(texts(f"h{n}")) for n in range(DEPTH + 2)]
+        assert metrics.value("gateway_scrub_worker_timeouts_total") == 1
+        assert metrics.value("gateway_scrub_worker_restarts_total") == 1
+        assert hung not in pool.pids() and not os.path.exists(f"/proc/{hung}")  # killed, and reaped
+    finally:
+        loop.run_until_complete(pool.close())
+        loop.close()
+
+
+def test_a_job_whose_second_worker_hangs_too_is_refused_503_with_retry_after_and_the_pool_serves_again(
+        tmp_path: Path, pool_and_scrubber: Any) -> None:
+    _, _, scrubber = pool_and_scrubber
+    loop = asyncio.new_event_loop()
+    metrics = Metrics()
+    pool = loop.run_until_complete(ScrubPool.start(2, PiiConfig(), HASH_KEY, tmp_path, metrics, retry_after_s=7,
+                                                   job_timeout_s=1.0))
+    for pid in pool.pids():
+        os.kill(pid, signal.SIGSTOP)
+
+    async def refused_then_served() -> list[str]:
+        # The job goes to one hung worker, past its deadline to the other (a replacement takes seconds to start).
+        with pytest.raises(ProtocolError) as refused:
+            await pool.scrub_texts(texts("twice"))
+        assert (refused.value.status, refused.value.retry_after) == (503, 7)
+        pool.job_timeout_s = 120.0
+        return await pool.scrub_texts(texts("after"))  # waits for a replacement
+
+    try:
+        assert loop.run_until_complete(refused_then_served()) == scrubber.scrub_texts(texts("after"))
+        assert metrics.value("gateway_scrub_worker_timeouts_total") == 2
     finally:
         loop.run_until_complete(pool.close())
         loop.close()

@@ -1,21 +1,26 @@
 """`privacy-gateway plan infer` and `plan diff` on the shipped analytics fixtures (fixtures/pii-eval: 1,100 requests
 of the four vendors' SDKs): the catalog learned from that traffic gives a draft plan per source that the same traffic
 then keeps to with no violation at all, and a diff of that plan with traffic where one event was renamed reports the
-rename."""
+rename.
+
+Its time is three gateways' start and traffic: the two that run with the inferred plans (the traffic as it was, and
+with an event renamed) run side by side, and the `plan` commands run in this process (a process each took seconds
+to import the gateway)."""
 
 from __future__ import annotations
 
 import asyncio
 import copy
 import json
-import subprocess
 import sys
 from collections import defaultdict
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
 import pytest
 
+from gateway.cli import main
 from tests.support.gateway_process import ADMIN_TOKEN, ROOT, GatewayProcess, sha256
 
 # The PII benchmark's reader and sender of the corpus, so that both send its requests exactly alike.
@@ -56,9 +61,12 @@ def run_traffic(workdir: Path, records: list[dict[str, Any]], policy: dict[str, 
     return gateway
 
 
-def plan_command(*args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([sys.executable, "-m", "gateway", "plan", *args], cwd=ROOT, capture_output=True, text=True,
-                          timeout=120)
+def plan_command(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
+    """`privacy-gateway plan ARGS`: its exit code, standard output and standard error."""
+    capsys.readouterr()  # what was printed before is not this command's
+    code = main(["plan", *args])
+    out, err = capsys.readouterr()
+    return code, out, err
 
 
 def renamed(records: list[dict[str, Any]]) -> list[dict[str, Any]]:
@@ -66,7 +74,8 @@ def renamed(records: list[dict[str, Any]]) -> list[dict[str, Any]]:
     return json.loads(text)
 
 
-def test_inferred_plans_validate_the_traffic_they_came_from_and_diff_finds_a_rename(tmp_path: Path) -> None:
+def test_inferred_plans_validate_the_traffic_they_came_from_and_diff_finds_a_rename(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     records = load_corpus(CORPUS)
     learned = run_traffic(tmp_path / "learn", records, sources_policy(records))
 
@@ -74,24 +83,31 @@ def test_inferred_plans_validate_the_traffic_they_came_from_and_diff_finds_a_ren
     for source in sorted({f"{r['vendor']}-app" for r in records}):
         out = tmp_path / "checked" / "plans" / f"{source}.json"
         out.parent.mkdir(parents=True, exist_ok=True)
-        result = plan_command("infer", "--source", source, "--data-dir", str(learned.data_dir), "--out", str(out))
-        assert result.returncode == 0, result.stderr
+        code, _, err = plan_command(capsys, "infer", "--source", source, "--data-dir", str(learned.data_dir),
+                                    "--out", str(out))
+        assert code == 0, err
         plan = json.loads(out.read_text())
         assert plan["events"], source
         plans[source] = str(out)  # absolute: the later gateways read the same files
     segment_plan = json.loads((tmp_path / "checked" / "plans" / "segment-app.json").read_text())
     assert RENAMED[0] in segment_plan["events"] and segment_plan["event_types"] == ["identify", "page", "track"]
 
-    checked = run_traffic(tmp_path / "checked", copy.deepcopy(records), sources_policy(records, plans))
+    # The traffic as it was, and with an event renamed: two gateways with the same plans, side by side.
+    with ThreadPoolExecutor(2) as both:
+        checked_run = both.submit(run_traffic, tmp_path / "checked", copy.deepcopy(records),
+                                  sources_policy(records, plans))
+        drifted_run = both.submit(run_traffic, tmp_path / "drifted", renamed(records), sources_policy(records, plans))
+        checked, drifted = checked_run.result(), drifted_run.result()
+
     assert checked.violations == []  # type: ignore[attr-defined]
     policy_file = str(checked.policy_path)
     for source in plans:
-        result = plan_command("diff", "--policy", policy_file, "--source", source, "--data-dir", str(checked.data_dir))
-        assert result.returncode == 0, result.stdout + result.stderr
+        code, out, err = plan_command(capsys, "diff", "--policy", policy_file, "--source", source, "--data-dir",
+                                      str(checked.data_dir))
+        assert code == 0, out + err
 
-    drifted = run_traffic(tmp_path / "drifted", renamed(records), sources_policy(records, plans))
     assert {v["event"] for v in drifted.violations} == {RENAMED[1]}  # type: ignore[attr-defined]
-    result = plan_command("diff", "--policy", str(tmp_path / "checked" / "policy.toml"), "--source", "segment-app",
-                          "--data-dir", str(drifted.data_dir))
-    assert result.returncode == 1
-    assert f"possible_rename    {RENAMED[1]}: planned as '{RENAMED[0]}'" in result.stdout
+    code, out, _ = plan_command(capsys, "diff", "--policy", policy_file, "--source", "segment-app", "--data-dir",
+                                str(drifted.data_dir))
+    assert code == 1
+    assert f"possible_rename    {RENAMED[1]}: planned as '{RENAMED[0]}'" in out

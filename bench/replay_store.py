@@ -154,6 +154,7 @@ async def replay_ingest(path: Path, policy: ReplayPolicy, scrubber: Scrubber, wa
             *(ingest_concurrently(svc, requests, f"r{r}-", policy) for r in range(1, rounds))))
     stored = dict(db.read_sync(lambda c: c.execute(
         "SELECT session_id, stored_bytes FROM replay_sessions WHERE session_id LIKE 'r0-%'").fetchall()))
+    await svc.close()  # a training the rounds started (the threshold was met again): else destroyed pending
     await svc.store.close()
     db.close()
     return first, again, stored, dictionary
@@ -213,6 +214,7 @@ async def compare_backends(tmp: Path, policy: ReplayPolicy, scrubber: Scrubber, 
             print(f"{'  ' + name:<34}{statistics.median(mb_round * count / w for w, _ in runs):>10.1f}"
                   f"{statistics.median(mb_round * count / c for _, c in runs):>10.1f}{ratio:>13.2f}")
     for svc in services.values():
+        await svc.close()  # a training the turns started
         await svc.store.close()
     for name, svc in list(services.items())[1:]:
         objects, inline_bytes = svc.store.db.read_sync(where_stored)

@@ -116,7 +116,7 @@ _STREET_HINT = re.compile(
 )
 
 # A listed given name: necessary for GazetteerNameRecognizer. The look-up keys are folded ASCII, kept here as bytes.
-_GIVEN = frozenset(name.encode("ascii") for name in gazetteer().given)
+_GIVEN = frozenset(name.encode("ascii") for name in (*gazetteer().given, *gazetteer().paired))
 _FIRST_PART = re.compile(rb"(?<![a-z])(?<![a-z]-)[a-z]+")  # a word's first part: not after a letter and a hyphen
 # Folded text as bytes: upper case to lower, a letter or a hyphen kept, anything else a space (apostrophes go).
 _LETTERS = bytes(c + 32 if 65 <= c <= 90 else c if 97 <= c <= 122 or c == 45 else 32 for c in range(256))

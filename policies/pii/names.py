@@ -107,27 +107,40 @@ class Gazetteer:
     given: dict[str, int]
     surnames: dict[str, int]
     english: frozenset[str]  # English words, for telling an unlisted surname from a word
+    # Given names too rare or too like a word of some language to count alone (data/given.txt's `p` tier): a given
+    # name only before a listed surname that is not a word (`Geert Wildeboer`, `Goyo Cifuentes`).
+    paired: frozenset[str] = frozenset()
 
 
-def _read(name: str) -> dict[str, int]:
+def _read(name: str) -> tuple[dict[str, int], frozenset[str]]:
     found: dict[str, int] = {}
+    paired: list[str] = []
     for line in (_DATA / name).read_text(encoding="ascii").splitlines():
         word, _, flags = line.partition("\t")
-        found[word] = (WORD if "w" in flags else 0) | (TOP if "t" in flags else 0)
-    return found
+        if "p" in flags:
+            paired.append(word)
+        else:
+            found[word] = (WORD if "w" in flags else 0) | (TOP if "t" in flags else 0)
+    return found, frozenset(paired)
 
 
 @functools.cache
 def gazetteer() -> Gazetteer:
     english = frozenset((_DATA / "english.txt").read_text(encoding="ascii").split())
-    return Gazetteer(_read("given.txt"), _read("surnames.txt"), english)
+    given, paired = _read("given.txt")
+    return Gazetteer(given, _read("surnames.txt")[0], english, paired)
+
+
+# Letters that NFKD does not take apart, as the lists write them (Søren is soren, Przemysław przemyslaw).
+_LETTERS = str.maketrans({"ß": "ss", "ẞ": "SS", "ø": "o", "Ø": "O", "ł": "l", "Ł": "L", "đ": "d", "Đ": "D", "ð": "d",
+                          "Ð": "D", "þ": "th", "Þ": "Th", "æ": "ae", "Æ": "Ae", "œ": "oe", "Œ": "Oe", "ı": "i",
+                          "\u2019": "'"})
 
 
 @functools.lru_cache(maxsize=1 << 16)  # per token of every text the name finder reads: words repeat across strings
 def fold(word: str) -> str:
-    word = word.replace("ß", "ss").replace("\u2019", "'")
     if not word.isascii():
-        word = unicodedata.normalize("NFKD", word).encode("ascii", "ignore").decode("ascii")
+        word = unicodedata.normalize("NFKD", word.translate(_LETTERS)).encode("ascii", "ignore").decode("ascii")
     return word.lower().replace("'", "")
 
 
@@ -159,15 +172,16 @@ class NameFinder:
     def __init__(self, lists: Gazetteer | None = None) -> None:
         lists = lists or gazetteer()
         self._given, self._surnames, self._english = lists.given, lists.surnames, lists.english
+        self._paired = lists.paired
 
     def could_hold(self, text: str) -> bool:
         """A cheap necessary condition for find(): some word is a listed given name."""
-        given = self._given
-        return any(fold(m.group()).split("-")[0] in given for m in _TOKEN.finditer(text))
+        given, paired = self._given, self._paired
+        return any((key := fold(m.group()).split("-")[0]) in given or key in paired for m in _TOKEN.finditer(text))
 
     def could_hold_words(self, words: list[str]) -> bool:
         """could_hold() given the folded words of a text."""
-        return not self._given.keys().isdisjoint(words)
+        return not (self._given.keys().isdisjoint(words) and self._paired.isdisjoint(words))
 
     def could_be_a_name(self, words: list[str]) -> bool:
         """True if capitalised words that context says name someone can be a name: none is an English word (unless
@@ -238,6 +252,8 @@ class NameFinder:
             return None
         if not self._pair(first.key.split("-")[0], tokens[j].key, particles):
             return None
+        if not self._is_given(first) and not particles and self._surnames.get(tokens[j].key, WORD) & WORD:
+            return None  # a given name of the pairs-only tier: before a listed surname that is no word only
         while j + 1 < len(tokens) and _joined(text, tokens, j) and self._second_surname(tokens[j + 1]):
             j += 1  # María García López
         if _a_firm_or_place(text, tokens, j):
@@ -255,7 +271,8 @@ class NameFinder:
     def _starts_a_name(self, text: str, tokens: list[_Token], i: int) -> bool:
         """A given name, not a place word (San, Santa) and not after one (Rue Victor Hugo)."""
         first = tokens[i]
-        return self._is_given(first) and first.key not in _BEFORE_PLACE and not (
+        given = self._is_given(first) or (first.capitalised and first.key in self._paired)
+        return given and first.key not in _BEFORE_PLACE and not (
             i > 0 and tokens[i - 1].key in _BEFORE_PLACE and _joined(text, tokens, i - 1))
 
     def _after_given_names(self, text: str, tokens: list[_Token], j: int) -> int:
@@ -298,15 +315,25 @@ class NameFinder:
         return not given_flags & WORD or (len(surname) >= 6 and given not in UI_WORDS)
 
     def _surname_first(self, text: str, tokens: list[_Token]) -> Iterator[tuple[int, int]]:
-        """`Doe, Jane` alone on its line (a whole value) or as a part of a page title (`Doe, Jane – Contact | CRM`)."""
-        for surname, given in itertools.pairwise(tokens):
-            if text[surname.end : given.start].strip() != "," or not (
-                    _alone(text, surname.start, given.end) or _a_title_part(text, surname.start, given.end)):
+        """`Doe, Jane` alone on its line (a whole value) or as a part of a page title (`Doe, Jane – Contact | CRM`);
+        in running text only when neither is a word and the surname is listed (`Schmidt, Anna hat angerufen`)."""
+        for i, (surname, given) in enumerate(itertools.pairwise(tokens)):
+            if text[surname.end : given.start].strip() != "," or not surname.capitalised or not self._is_given(given):
                 continue
             if given.key in _PLACES_NAMED_LIKE_PEOPLE or surname.key in _PLACES_NAMED_LIKE_PEOPLE:
                 continue  # Paris, France; Amman, Jordan; Tbilisi, Georgia
-            if surname.capitalised and self._is_given(given) and self._pair(given.key, surname.key, []):
+            if _alone(text, surname.start, given.end) or _a_title_part(text, surname.start, given.end):
+                if self._pair(given.key, surname.key, []):
+                    yield surname.start, given.end
+            elif self._plain_pair(given.key, surname.key) and not self._in_a_list(text, tokens, i):
                 yield surname.start, given.end
+
+    def _in_a_list(self, text: str, tokens: list[_Token], i: int) -> bool:
+        """True if tokens i and i + 1 (`Mulder, Femke`) are the end of one name and the start of the next in a list of
+        names (`Ruud Mulder, Femke Smit`): a capitalised word joined before the surname or after the given name."""
+        before = i > 0 and _joined(text, tokens, i - 1) and tokens[i - 1].capitalised
+        after = i + 2 < len(tokens) and _joined(text, tokens, i + 1) and tokens[i + 2].capitalised
+        return before or after
 
     # -- a name as URLs and search boxes write it --------------------------------------------------------------------
 
@@ -339,9 +366,11 @@ class NameFinder:
     def _plain_pair(self, given: str, surname: str) -> bool:
         """Lower-case words in running text are too often just words: a pair counts only when both are on the lists
         and neither is a word (English, or a particle): `ingrid bergstrom`, not `grace period` or `de la`."""
-        return (self._given.get(given, WORD) & WORD == 0 and self._surnames.get(surname, WORD) & WORD == 0
+        flags = self._surnames.get(surname, WORD)
+        return (self._given.get(given, WORD) & WORD == 0 and flags & WORD == 0
                 and given not in self._english and surname not in self._english
-                and given not in _PARTICLES and surname not in _PARTICLES and surname not in self._given)
+                and given not in _PARTICLES and surname not in _PARTICLES
+                and (surname not in self._given or bool(flags & TOP)))  # johnson, garcia: surnames first
 
     def _capitalised_slugs(self, text: str) -> Iterator[tuple[int, int]]:
         """`/Stefan-Weber`, `Jane_Doe` in a path or a handle: a given name and a listed surname joined by `_` or `+`,
@@ -372,8 +401,9 @@ def _a_firm_or_place(text: str, tokens: list[_Token], j: int) -> bool:
         _DOTTED_FORM.match(text, tokens[j].end) is not None
 
 
-# `and` or `&` after a name: Johnson & Johnson, Marks and Spencer (unless a person's name follows).
-_AND = re.compile(r" (?:&|and\b)")
+# `and` or `&` and a capitalised word after a name: Johnson & Johnson, Marks and Spencer (unless a person's name
+# follows). Not a lower-case word or `I`: `call Anna Schmidt and confirm`, `Anna Schmidt and I`, `Anna Schmidt & team`.
+_AND = re.compile(r" (?:&|and)[ \t]+(?!I\b)[A-Z\u00c0-\u00dd]")
 # A legal form written with dots after a name: Moreau Dupont S.A.R.L., Rossi Bianchi s.r.l., Jansen B.V.
 _DOTTED_FORM = re.compile(r"(?i),?\s+(?:s\.\s?a\.(?:\s?r\.\s?l\.|s\.)?|s\.\s?l\.|s\.\s?r\.\s?l\.|s\.\s?p\.\s?a\."
                           r"|s\.\s?n\.\s?c\.|b\.\s?v\.|n\.\s?v\.|v\.\s?o\.\s?f\.|e\.\s?v\.|e\.\s?k\.|s\.\s?c\.)")

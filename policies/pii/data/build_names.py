@@ -11,6 +11,12 @@ Sources (README.md beside this file says more):
   at least 1,000, or of at least 200 for a name of four letters or more that is not a word of English, German,
   French, Spanish, Italian or Dutch (the given names of smaller countries, Maartje, Sjoerd, Marloes, are counted less
   often; `able`, `leven`, `allora`, `durant` at those counts are words), letters only (one hyphen allowed).
+  A rarer tier (`r`): counted at least 30 times, of four letters or more, neither a word of those lists nor a
+  Census surname (`Sieghard`, `Ortwin`, `Sjoukje`, `Tjeerd`: older and regional given names, which a
+  generation or a province carries; `Dubois`, `Grainger` at those counts are surnames first).
+  A tier for pairs only (`p`): seen in at least 4 sources and 20 times, not an English word nor a Census surname,
+  though it may be a word of another list (`Geert`, `Joop` and `Lieven` are in the Dutch one): names.py takes these
+  as given names only before a listed surname that is not a word (`Geert Wildeboer`, `Goyo Cifuentes`).
 - surnames: the US Census Bureau's 1990 surname list (public domain), as shipped in `names` 0.3.0 (MIT):
   88,799 surnames with their rank.
 - the `w` flag: the name is also an English word (a lower-case entry of Debian's american-english or british-english
@@ -19,8 +25,8 @@ Sources (README.md beside this file says more):
   (`Anna Oosterhuis`) from a word (`Alexa Skills`).
 
 Each output line is `name<TAB>flags`: `w` English word, `t` among the most common (given names counted at least
-200,000 times; surnames ranked in the Census's first 1,000). The output is sorted, so a rebuild from the same inputs
-is byte-identical; the inputs are checked against the hashes below and the build fails on any other file.
+200,000 times; surnames ranked in the Census's first 1,000), `r` a given name of the rarer tier, `p` of the tier
+for pairs only. The output is sorted, so a rebuild from the same inputs is byte-identical; the inputs are checked against the hashes below and the build fails on any other file.
 """
 
 from __future__ import annotations
@@ -45,14 +51,19 @@ WORD_LISTS = ("/usr/share/dict/american-english", "/usr/share/dict/british-engli
 FOREIGN_WORD_LISTS = ("/usr/share/dict/ngerman", "/usr/share/dict/french", "/usr/share/dict/spanish",
                       "/usr/share/dict/italian", "/usr/share/dict/dutch")
 MIN_SOURCES, MIN_COUNT, MIN_COUNT_NOT_A_WORD, TOP_COUNT, TOP_RANK = 5, 1000, 200, 200_000, 1000
+MIN_COUNT_RARE, MIN_SOURCES_PAIRED, MIN_COUNT_PAIRED = 30, 4, 20
 _NAME = re.compile(r"[a-z]+(?:-[a-z]+)?")
+
+
+# Letters that NFKD does not take apart, as names are written without them (Søren is Soren, Przemysław Przemyslaw).
+_LETTERS = str.maketrans({"ß": "ss", "ẞ": "SS", "ø": "o", "Ø": "O", "ł": "l", "Ł": "L", "đ": "d", "Đ": "D", "ð": "d",
+                          "Ð": "D", "þ": "th", "Þ": "Th", "æ": "ae", "Æ": "Ae", "œ": "oe", "Œ": "Oe", "ı": "i"})
 
 
 def fold(word: str) -> str:
     """Lower case, accents and ß folded: the form the gazetteer is looked up in (`Jürgen` → `jurgen`)."""
-    word = word.replace("ß", "ss").replace("ẞ", "SS")
     if not word.isascii():
-        word = unicodedata.normalize("NFKD", word).encode("ascii", "ignore").decode("ascii")
+        word = unicodedata.normalize("NFKD", word.translate(_LETTERS)).encode("ascii", "ignore").decode("ascii")
     return word.lower()
 
 
@@ -85,39 +96,54 @@ def foreign_words() -> set[str]:
     return words
 
 
-def given_names(folder: Path, words: set[str]) -> dict[str, bool]:
+def given_names(folder: Path, words: set[str], surname_list: set[str]) -> dict[str, str]:
+    """Each kept given name with its tier: `t` among the most common, `r` the rarer tier, `p` for pairs only, ``
+    the others."""
     with zipfile.ZipFile(io.BytesIO(_checked(folder, "nomquamgender-0.1.4-py3-none-any.whl"))) as wheel:
         data = json.loads(wheel.read("nomquamgender/name_data.json"))
     not_names = words | foreign_words()
-    return {name: row[1] >= TOP_COUNT for name, row in data.items()
-            if row[0] >= MIN_SOURCES and _NAME.fullmatch(name)
-            and (row[1] >= MIN_COUNT
-                 or (row[1] >= MIN_COUNT_NOT_A_WORD and len(name) >= 4 and name not in not_names))}
+    found: dict[str, str] = {}
+    for name, row in data.items():
+        if row[0] < MIN_SOURCES_PAIRED or not _NAME.fullmatch(name):
+            continue
+        plain = len(name) >= 4 and name not in not_names
+        if row[0] < MIN_SOURCES:
+            pass
+        elif row[1] >= MIN_COUNT or (row[1] >= MIN_COUNT_NOT_A_WORD and plain):
+            found[name] = "t" if row[1] >= TOP_COUNT else ""
+            continue
+        elif row[1] >= MIN_COUNT_RARE and plain and name not in surname_list:
+            found[name] = "r"
+            continue
+        if row[1] >= MIN_COUNT_PAIRED and len(name) >= 3 and name not in words and name not in surname_list:
+            found[name] = "p"
+    return found
 
 
-def surnames(folder: Path) -> dict[str, bool]:
+def surnames(folder: Path) -> dict[str, str]:
     with tarfile.open(fileobj=io.BytesIO(_checked(folder, "names-0.3.0.tar.gz"))) as archive:
         member = archive.extractfile("names-0.3.0/names/dist.all.last")
         assert member is not None
         lines = member.read().decode("ascii").splitlines()
-    found: dict[str, bool] = {}
+    found: dict[str, str] = {}
     for line in lines:
         name, _frequency, _cumulative, rank = line.split()
         if _NAME.fullmatch(name.lower()):
-            found[name.lower()] = int(rank) <= TOP_RANK
+            found[name.lower()] = "t" if int(rank) <= TOP_RANK else ""
     return found
 
 
-def write(path: Path, names: dict[str, bool], words: set[str]) -> None:
-    lines = [f"{name}\t{'w' if name in words else ''}{'t' if top else ''}" for name, top in sorted(names.items())]
+def write(path: Path, names: dict[str, str], words: set[str]) -> None:
+    lines = [f"{name}\t{'w' if name in words else ''}{tier}" for name, tier in sorted(names.items())]
     path.write_text("\n".join(lines) + "\n", encoding="ascii")
 
 
 def main() -> None:
     folder = Path(sys.argv[1])
     words = english_words()
-    write(HERE / "given.txt", given_names(folder, words), words)
-    write(HERE / "surnames.txt", surnames(folder), words)
+    surname_list = surnames(folder)
+    write(HERE / "given.txt", given_names(folder, words, set(surname_list)), words)
+    write(HERE / "surnames.txt", surname_list, words)
     english = sorted(w for w in words if len(w) >= 3 and w.isalpha())
     (HERE / "english.txt").write_text("\n".join(english) + "\n", encoding="ascii")
 

@@ -98,6 +98,7 @@ _GAP = re.compile(r"[ \t]+|\.[ \t]*")  # between the words of a written name: sp
 _LOWER = re.compile(r"(?<![^\W\d_])[^\W\d_A-Z]{2,}(?![^\W\d_])")  # a lower-case word
 _SLUG_SEPARATORS = ("-", ".", "_", "+")
 _CAPITALISED_SLUG = re.compile(r"(?<![^\W_])([A-Z][^\W\d_A-Z]+)[-_+]([A-Z][^\W\d_A-Z]+)(?![^\W_]|-[A-Z])")
+_GLUED_SLUG = re.compile(r"(?<=[/@])([A-Z][^\W\d_A-Z]+)([A-Z][^\W\d_A-Z]+)(?=[/.?#&]|$)", re.MULTILINE)
 # An initial and a surname: `J. Smith`, `A. Müller`, `M. Dupont` (not after another initial: `U.S. Bank`).
 _INITIAL = re.compile(r"(?<![\w.])[A-Z]\.[ \t]?([A-Z][^\W\d_]+(?:-[A-Z][^\W\d_]+)?)")
 
@@ -364,18 +365,24 @@ class NameFinder:
             yield words[i].start(), words[j].end()
 
     def _plain_pair(self, given: str, surname: str) -> bool:
-        """Lower-case words in running text are too often just words: a pair counts only when both are on the lists
-        and neither is a word (English, or a particle): `ingrid bergstrom`, not `grace period` or `de la`."""
+        """Lower-case words in running text are too often just words: a pair counts only when the surname is listed
+        and neither is an English word or a particle (`ingrid bergstrom`, `michael johnson`; not `grace period` or
+        `de la`); a given name that is also a word only before a surname that is not a given name as well, and not
+        a word interfaces use or a month (`dirk jansen`, not `max bakker` or `june garcia`)."""
         flags = self._surnames.get(surname, WORD)
-        return (self._given.get(given, WORD) & WORD == 0 and flags & WORD == 0
-                and given not in self._english and surname not in self._english
-                and given not in _PARTICLES and surname not in _PARTICLES
-                and (surname not in self._given or bool(flags & TOP)))  # johnson, garcia: surnames first
+        given_flags = self._given.get(given)
+        if (given_flags is None or flags & WORD or surname in self._english or given in _PARTICLES
+                or surname in _PARTICLES):
+            return False
+        if given_flags & WORD or given in self._english:
+            return surname not in self._given and given not in UI_WORDS and given not in _MONTHS
+        return True
 
     def _capitalised_slugs(self, text: str) -> Iterator[tuple[int, int]]:
         """`/Stefan-Weber`, `Jane_Doe` in a path or a handle: a given name and a listed surname joined by `_` or `+`,
-        or by `-` at the start of a path segment, that are not two given names (`Jean-Pierre`, `Anna-Lena`)."""
-        for m in _CAPITALISED_SLUG.finditer(text):
+        or by `-` at the start of a path segment, or glued as a whole segment or handle (`/u/AnnaSchmidt`,
+        `@JanDeVries` is not: three words), that are not two given names (`Jean-Pierre`, `Anna-Lena`)."""
+        for m in itertools.chain(_CAPITALISED_SLUG.finditer(text), _GLUED_SLUG.finditer(text)):
             if text[m.end(1)] == "-" and text[m.start() - 1 : m.start()] != "/":
                 continue  # hyphenated, only as a path segment: Mercedes-Benz and Harley-Davidson are brands
             given, surname = fold(m.group(1)), fold(m.group(2))
@@ -386,9 +393,11 @@ class NameFinder:
 
     def _slug_pair(self, given: str, surname: str) -> bool:
         given_flags = self._given.get(given)
+        flags = self._surnames.get(surname)
+        if given in self._paired and flags is not None:  # `geert-wildeboer`: as for a written name
+            return not flags & WORD
         if given_flags is None or given in _PARTICLES or surname in _PARTICLES:
             return False  # `fecha_de_pago`, `nome_del_piano`: a particle is no given name
-        flags = self._surnames.get(surname)
         if flags is None:  # as for a written name: an unlisted surname after a given name that is not a word
             return (not given_flags & WORD and len(surname) >= 3 and surname.isalpha()
                     and surname not in self._english and surname not in self._given)

@@ -227,6 +227,7 @@ class NameFinder:
             yield start, end
             i = end_index + 1
         yield from self._surname_first(text, tokens)
+        yield from self._surname_before_given(text, tokens)
         yield from self._initial_and_surname(text)
 
     def _initial_and_surname(self, text: str) -> Iterator[tuple[int, int]]:
@@ -327,6 +328,25 @@ class NameFinder:
                 if self._pair(given.key, surname.key, []):
                     yield surname.start, given.end
             elif self._plain_pair(given.key, surname.key) and not self._in_a_list(text, tokens, i):
+                yield surname.start, given.end
+
+    def _surname_before_given(self, text: str, tokens: list[_Token]) -> Iterator[tuple[int, int]]:
+        """A surname and then a given name, as registers and forms write them (`Rossi Mario`, `DUPONT Jean`,
+        `Schmidt Anna`): a listed surname that is neither a word nor a given name, then a listed given name that is
+        not a word, and no other capitalised word joined to either (`Anna Schmidt Maria`: the end of one name); the
+        surname in capitals, or the pair a whole value or a part of a title."""
+        for i, (surname, given) in enumerate(itertools.pairwise(tokens)):
+            if not (surname.capitalised and given.capitalised and _joined(text, tokens, i)):
+                continue
+            flags, given_flags = self._surnames.get(surname.key), self._given.get(given.key)
+            if (flags is None or given_flags is None or (flags | given_flags) & WORD or surname.key in self._given
+                    or surname.key in self._english or given.key in self._english
+                    or surname.key in _PLACES_NAMED_LIKE_PEOPLE or surname.key in _NOT_A_PERSON_AFTER):
+                continue
+            if not (surname.text.isupper() or _alone(text, surname.start, given.end)
+                    or _a_title_part(text, surname.start, given.end)):
+                continue  # in running text, `Renault Clio` and `Opel Astra` are cars
+            if not self._in_a_list(text, tokens, i) and not _a_firm_or_place(text, tokens, i + 1):
                 yield surname.start, given.end
 
     def _in_a_list(self, text: str, tokens: list[_Token], i: int) -> bool:

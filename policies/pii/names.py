@@ -396,7 +396,7 @@ class NameFinder:
             return False
         if given_flags & WORD or given in self._english:
             return surname not in self._given and given not in UI_WORDS and given not in _MONTHS
-        return True
+        return given not in _MONTHS
 
     def _capitalised_slugs(self, text: str) -> Iterator[tuple[int, int]]:
         """`/Stefan-Weber`, `Jane_Doe` in a path or a handle: a given name and a listed surname joined by `_` or `+`,
@@ -445,6 +445,9 @@ _PLACES_NAMED_LIKE_PEOPLE = frozenset({
     "orlando", "savannah", "chelsea", "brooklyn", "dakota", "virginia", "carolina", "indiana", "montana", "nevada",
     "alberta", "berlin", "hamburg", "vienna", "lyon", "nancy", "valencia", "sofia", "lorraine", "normandie",
     "bretagne", "alsace", "lucerne", "geneva", "genoa", "verona", "siena", "adriana", "elba",
+    # the first words of places, for a surname before a given name: Puerto Rico, Costa Rica, Porto Alegre
+    "puerto", "costa", "porto", "punta", "playa", "bahia", "isla", "cabo", "lago", "villa", "monte", "rio", "santo",
+    "santa", "san",
 })
 _TITLE_SEPARATOR = re.compile(r"\s[|\u2013\u2014\u00b7:-]\s|\s*$", re.MULTILINE)
 _TITLE_START = re.compile(r"(?:^|\s[|\u2013\u2014\u00b7-]|:)\s*$", re.MULTILINE)

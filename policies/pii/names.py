@@ -1,9 +1,11 @@
 """People's names in text, found with a gazetteer: a given name followed by a surname, never a listed word alone.
 
 The lists (data/given.txt, data/surnames.txt; data/README.md says where they come from and how they are rebuilt) hold
-28,696 given names counted in public name datasets of many countries and the US Census's 88,799 surnames, each marked
-when it is also an English word (`w`: Rose, Mark, Price, Hall) or among the most common (`t`); data/english.txt
-holds 65,396 English words. A single word is never
+41,869 given names counted in public name datasets of many countries (13,173 of them counted seldom: Sieghard,
+Sjoukje) and the US Census's 88,799 surnames, each marked when it is also an English word (`w`: Rose, Mark, Price,
+Hall) or among the most common (`t`); 12,310 more given names count only before a listed surname that is not a word
+(`Geert Wildeboer`: `geert` is a word of Debian's Dutch list); data/english.txt holds 65,396 English words. A single
+word is never
 a person by itself: a name is a pair, so that "Grace" or "Park" alone stays, and a pair of English words needs both to
 be among the most common names and neither to be a word interfaces use (UI_WORDS): "John Smith" is a person, "Rose
 Gold", "Max Price" and "Mark Hall" are labels.
@@ -13,6 +15,11 @@ Gold", "Max Price" and "Mark Hall" are labels.
   that is not an English word, if it is not an English word or a given name itself (`Anna Oosterhuis`, not `Alexa
   Skills` or `Anna Sophie`). After particles the surname only has to be shaped like one
   (`Anna van der Oosterhuis`): the particle says enough. `Surname, Given` as a whole value (`Doe, Jane`) too.
+- Written surname first: `Doe, Jane` in running text when neither is a word and the surname is listed, and a listed
+  surname (no word, no given name) before a listed given name (`Rossi Mario`, `DUPONT Jean`) as a whole value, a
+  part of a title or with the surname in capitals (in running text `Renault Clio` is a car).
+- In lower case in running text (`call michael johnson`): a listed surname after a listed given name, neither an
+  English word; a given name that is a word (`dirk bakker`) only before a surname that is not a given name too.
 - Written as a slug or a query: `jane-doe`, `jane.doe`, `jane_doe`, `jane+doe` in lower case, or a value that is just
   `jane doe`: both words on the lists and not both English words (`/u/anna-schmidt`, `?q=maria+garcia`).
 - Not a person: a pair followed by a company form or a place word (`John Lewis Partnership`, `Tom Ford Inc`, `Anna
@@ -134,7 +141,7 @@ def gazetteer() -> Gazetteer:
 
 # Letters that NFKD does not take apart, as the lists write them (Søren is soren, Przemysław przemyslaw).
 _LETTERS = str.maketrans({"ß": "ss", "ẞ": "SS", "ø": "o", "Ø": "O", "ł": "l", "Ł": "L", "đ": "d", "Đ": "D", "ð": "d",
-                          "Ð": "D", "þ": "th", "Þ": "Th", "æ": "ae", "Æ": "Ae", "œ": "oe", "Œ": "Oe", "ı": "i",
+                          "Ð": "D", "þ": "th", "Þ": "Th", "æ": "ae", "Æ": "Ae", "œ": "oe", "Œ": "Oe", "\u0131": "i",
                           "\u2019": "'"})
 
 
@@ -213,7 +220,11 @@ class NameFinder:
     # -- a name as people write it ---------------------------------------------------------------------------------
 
     def _is_given(self, token: _Token) -> bool:
-        return token.capitalised and all(part in self._given for part in token.key.split("-"))
+        # the look-up first: most words are no given name, and `capitalised` costs a call
+        key, given = token.key, self._given
+        if key in given:
+            return token.capitalised
+        return "-" in key and all(part in given for part in key.split("-")) and token.capitalised
 
     def _written(self, text: str) -> Iterator[tuple[int, int]]:
         tokens = _tokens(text)
@@ -273,7 +284,7 @@ class NameFinder:
     def _starts_a_name(self, text: str, tokens: list[_Token], i: int) -> bool:
         """A given name, not a place word (San, Santa) and not after one (Rue Victor Hugo)."""
         first = tokens[i]
-        given = self._is_given(first) or (first.capitalised and first.key in self._paired)
+        given = self._is_given(first) or (first.key in self._paired and first.capitalised)
         return given and first.key not in _BEFORE_PLACE and not (
             i > 0 and tokens[i - 1].key in _BEFORE_PLACE and _joined(text, tokens, i - 1))
 
@@ -335,13 +346,15 @@ class NameFinder:
         `Schmidt Anna`): a listed surname that is neither a word nor a given name, then a listed given name that is
         not a word, and no other capitalised word joined to either (`Anna Schmidt Maria`: the end of one name); the
         surname in capitals, or the pair a whole value or a part of a title."""
+        surnames, given_names = self._surnames, self._given
         for i, (surname, given) in enumerate(itertools.pairwise(tokens)):
-            if not (surname.capitalised and given.capitalised and _joined(text, tokens, i)):
-                continue
-            flags, given_flags = self._surnames.get(surname.key), self._given.get(given.key)
-            if (flags is None or given_flags is None or (flags | given_flags) & WORD or surname.key in self._given
+            # dict look-ups first: most pairs of words are no surname and given name, and cost no more
+            flags, given_flags = surnames.get(surname.key), given_names.get(given.key)
+            if (flags is None or given_flags is None or (flags | given_flags) & WORD or surname.key in given_names
                     or surname.key in self._english or given.key in self._english
                     or surname.key in _PLACES_NAMED_LIKE_PEOPLE or surname.key in _NOT_A_PERSON_AFTER):
+                continue
+            if not (surname.capitalised and given.capitalised and _joined(text, tokens, i)):
                 continue
             if not (surname.text.isupper() or _alone(text, surname.start, given.end)
                     or _a_title_part(text, surname.start, given.end)):

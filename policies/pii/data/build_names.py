@@ -26,7 +26,8 @@ Sources (README.md beside this file says more):
 
 Each output line is `name<TAB>flags`: `w` English word, `t` among the most common (given names counted at least
 200,000 times; surnames ranked in the Census's first 1,000), `r` a given name of the rarer tier, `p` of the tier
-for pairs only. The output is sorted, so a rebuild from the same inputs is byte-identical; the inputs are checked against the hashes below and the build fails on any other file.
+for pairs only. The output is sorted, so a rebuild from the same inputs is byte-identical; the inputs, word lists
+included, are checked against the hashes below and the build fails on any other file.
 """
 
 from __future__ import annotations
@@ -50,6 +51,17 @@ WORD_LISTS = ("/usr/share/dict/american-english", "/usr/share/dict/british-engli
 # Debian's wngerman, wfrench, wspanish, witalian and wdutch: only to leave out rare given names that are words.
 FOREIGN_WORD_LISTS = ("/usr/share/dict/ngerman", "/usr/share/dict/french", "/usr/share/dict/spanish",
                       "/usr/share/dict/italian", "/usr/share/dict/dutch")
+# The word lists of Debian 12 (bookworm): wamerican/wbritish 2020.12.07-2, wngerman 20161207-11, wfrench 1.2.7-2,
+# wspanish 1.0.30, witalian 1.10, wdutch 1:2.20.19-2. Another version gives other lists, so the build stops.
+WORD_LIST_SHA256 = {
+    "american-english": "9f513f1ceadb6a01c5485b7dbdfd5118dc66cd70b59cae2851292112d4066a32",
+    "british-english": "7424d6682301dc86f73b0a5c8c53f0ba4c9f0a41fb2d1cb7e5fe7f8a04f15fb0",
+    "ngerman": "4864ca7300aae638c611114092ed566ba232b35e42280fcfb5509c5d121b307d",
+    "french": "33b3a15b7c47c4b85aaafa7c8b41d3fee9c7ca1383381bb8f710372ce7474f06",
+    "spanish": "6b26adc955ec682e41e98d626d0ed1f778511065ee1f7f19c28e8b3cb574b9b6",
+    "italian": "096f728b7b63073f32604dfaa7c5dbf5b2d32123880f0b05fe462670630f6218",
+    "dutch": "2e5128e8e7f9a5bdfc427c784c839986b0df1386cc53aef90ed2df71644f3987",
+}
 MIN_SOURCES, MIN_COUNT, MIN_COUNT_NOT_A_WORD, TOP_COUNT, TOP_RANK = 5, 1000, 200, 200_000, 1000
 MIN_COUNT_RARE, MIN_SOURCES_PAIRED, MIN_COUNT_PAIRED = 30, 4, 20
 _NAME = re.compile(r"[a-z]+(?:-[a-z]+)?")
@@ -57,7 +69,7 @@ _NAME = re.compile(r"[a-z]+(?:-[a-z]+)?")
 
 # Letters that NFKD does not take apart, as names are written without them (Søren is Soren, Przemysław Przemyslaw).
 _LETTERS = str.maketrans({"ß": "ss", "ẞ": "SS", "ø": "o", "Ø": "O", "ł": "l", "Ł": "L", "đ": "d", "Đ": "D", "ð": "d",
-                          "Ð": "D", "þ": "th", "Þ": "Th", "æ": "ae", "Æ": "Ae", "œ": "oe", "Œ": "Oe", "ı": "i"})
+                          "Ð": "D", "þ": "th", "Þ": "Th", "æ": "ae", "Æ": "Ae", "œ": "oe", "Œ": "Oe", "\u0131": "i"})
 
 
 def fold(word: str) -> str:
@@ -65,6 +77,14 @@ def fold(word: str) -> str:
     if not word.isascii():
         word = unicodedata.normalize("NFKD", word.translate(_LETTERS)).encode("ascii", "ignore").decode("ascii")
     return word.lower()
+
+
+def _word_list(path: str) -> list[str]:
+    data = Path(path).read_bytes()
+    digest, expected = hashlib.sha256(data).hexdigest(), WORD_LIST_SHA256[Path(path).name]
+    if digest != expected:
+        raise SystemExit(f"{path}: sha256 {digest}, expected {expected}")
+    return data.decode("utf-8", errors="replace").splitlines()
 
 
 def _checked(folder: Path, name: str) -> bytes:
@@ -78,7 +98,7 @@ def _checked(folder: Path, name: str) -> bytes:
 def english_words() -> set[str]:
     words: set[str] = set()
     for path in WORD_LISTS:
-        for line in Path(path).read_text(encoding="utf-8").splitlines():
+        for line in _word_list(path):
             # Capitalised entries are proper nouns, not words.
             if line[:1].islower() and "'" not in line and line.isalpha():
                 words.add(fold(line))
@@ -90,33 +110,36 @@ def foreign_words() -> set[str]:
     `durant`, `der` are counted as given names a few hundred times, and are words first."""
     words: set[str] = set()
     for path in FOREIGN_WORD_LISTS:
-        for line in Path(path).read_text(encoding="utf-8", errors="replace").splitlines():
+        for line in _word_list(path):
             if line[:1].islower() and line.isalpha():
                 words.add(fold(line))
     return words
 
 
+def _tier(name: str, sources: int, count: int, not_names: set[str], words: set[str],
+          surname_list: set[str]) -> str | None:
+    """`t` among the most common, `` kept, `r` the rarer tier, `p` for pairs only, None not kept."""
+    plain = len(name) >= 4 and name not in not_names
+    if sources >= MIN_SOURCES and (count >= MIN_COUNT or (count >= MIN_COUNT_NOT_A_WORD and plain)):
+        return "t" if count >= TOP_COUNT else ""
+    if sources >= MIN_SOURCES and count >= MIN_COUNT_RARE and plain and name not in surname_list:
+        return "r"
+    if (sources >= MIN_SOURCES_PAIRED and count >= MIN_COUNT_PAIRED and len(name) >= 3 and name not in words
+            and name not in surname_list):
+        return "p"
+    return None
+
+
 def given_names(folder: Path, words: set[str], surname_list: set[str]) -> dict[str, str]:
-    """Each kept given name with its tier: `t` among the most common, `r` the rarer tier, `p` for pairs only, ``
-    the others."""
+    """Each kept given name with its tier (_tier)."""
     with zipfile.ZipFile(io.BytesIO(_checked(folder, "nomquamgender-0.1.4-py3-none-any.whl"))) as wheel:
         data = json.loads(wheel.read("nomquamgender/name_data.json"))
     not_names = words | foreign_words()
     found: dict[str, str] = {}
     for name, row in data.items():
-        if row[0] < MIN_SOURCES_PAIRED or not _NAME.fullmatch(name):
-            continue
-        plain = len(name) >= 4 and name not in not_names
-        if row[0] < MIN_SOURCES:
-            pass
-        elif row[1] >= MIN_COUNT or (row[1] >= MIN_COUNT_NOT_A_WORD and plain):
-            found[name] = "t" if row[1] >= TOP_COUNT else ""
-            continue
-        elif row[1] >= MIN_COUNT_RARE and plain and name not in surname_list:
-            found[name] = "r"
-            continue
-        if row[1] >= MIN_COUNT_PAIRED and len(name) >= 3 and name not in words and name not in surname_list:
-            found[name] = "p"
+        tier = _tier(name, row[0], row[1], not_names, words, surname_list) if _NAME.fullmatch(name) else None
+        if tier is not None:
+            found[name] = tier
     return found
 
 

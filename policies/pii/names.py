@@ -101,7 +101,9 @@ _NOT_SURNAMES = frozenset({"beach", "city", "island", "valley", "springs", "fall
                            "brand", "edition", "series"})
 
 _TOKEN = re.compile(r"[^\W\d_]+(?:['\u2019-][^\W\d_]+)*")
-_GAP = re.compile(r"[ \t]+|\.[ \t]*")  # between the words of a written name: spaces, or the dot of an initial
+# Between the words of a written name: spaces, the dot of an initial, or a query's `+` (`Sanne+de+Vries` is what is
+# left of a search for Sanne de Vries encoded twice, once decoded).
+_GAP = re.compile(r"[ \t]+|\+|\.[ \t]*")
 _LOWER = re.compile(r"(?<![^\W\d_])[^\W\d_A-Z]{2,}(?![^\W\d_])")  # a lower-case word
 _SLUG_SEPARATORS = ("-", ".", "_", "+")
 _CAPITALISED_SLUG = re.compile(r"(?<![^\W_])([A-Z][^\W\d_A-Z]+)[-_+]([A-Z][^\W\d_A-Z]+)(?![^\W_]|-[A-Z])")

@@ -102,6 +102,7 @@ def test_pairs_only_given_names_need_a_listed_surname(finder: NameFinder, text: 
     ("Kontakt: Müller Thomas – Acme", ["Müller Thomas"]),  # or as a part of a title
     ("https://app.example.com/profile/AnnaSchmidt", ["AnnaSchmidt"]),  # glued, as a whole path segment
     ("/u/geert-wildeboer", ["geert-wildeboer"]),
+    ("Sanne+de+Vries", ["Sanne+de+Vries"]),  # a search encoded twice, decoded once: `+` is a space
 ])
 def test_names_written_in_other_orders_and_cases_are_a_person(finder: NameFinder, text: str,
                                                                names: list[str]) -> None:

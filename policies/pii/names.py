@@ -335,13 +335,25 @@ class NameFinder:
         for i, (surname, given) in enumerate(itertools.pairwise(tokens)):
             if text[surname.end : given.start].strip() != "," or not surname.capitalised or not self._is_given(given):
                 continue
-            if given.key in _PLACES_NAMED_LIKE_PEOPLE or surname.key in _PLACES_NAMED_LIKE_PEOPLE:
-                continue  # Paris, France; Amman, Jordan; Tbilisi, Georgia
+            if (given.key in _PLACES_NAMED_LIKE_PEOPLE or surname.key in _PLACES_NAMED_LIKE_PEOPLE
+                    or surname.key in _BEFORE_A_COMMA):
+                continue  # Paris, France; Amman, Jordan; Tbilisi, Georgia; Danke, Anna
             if _alone(text, surname.start, given.end) or _a_title_part(text, surname.start, given.end):
                 if self._pair(given.key, surname.key, []):
                     yield surname.start, given.end
-            elif self._plain_pair(given.key, surname.key) and not self._in_a_list(text, tokens, i):
+            elif (self._plain_pair(given.key, surname.key) or self._unlisted_before_given(surname, given)) and \
+                    not self._in_a_list(text, tokens, i):
                 yield surname.start, given.end
+
+    def _unlisted_before_given(self, surname: _Token, given: _Token) -> bool:
+        """`Kallweit, Ortwin` in running text: a capitalised word of four letters or more that is no listed name, no
+        English word and no word that ends a greeting, a thanks or a date with a comma (`Danke, Anna`, `Montag,
+        Anna`), before a listed given name that is not a word."""
+        key = surname.key
+        return (len(key) >= 4 and key.isalpha() and key not in self._surnames and key not in self._given
+                and key not in self._english and key not in _MONTHS
+                and key not in _PLACES_NAMED_LIKE_PEOPLE and key not in _NOT_A_PERSON_AFTER
+                and key not in _ORGANISATION_WORDS and not self._given.get(given.key, WORD) & WORD)
 
     def _surname_before_given(self, text: str, tokens: list[_Token]) -> Iterator[tuple[int, int]]:
         """A surname and then a given name, as registers and forms write them (`Rossi Mario`, `DUPONT Jean`,
@@ -453,6 +465,21 @@ _DOTTED_FORM = re.compile(r"(?i),?\s+(?:s\.\s?a\.(?:\s?r\.\s?l\.|s\.)?|s\.\s?l\.
                           r"|s\.\s?n\.\s?c\.|b\.\s?v\.|n\.\s?v\.|v\.\s?o\.\s?f\.|e\.\s?v\.|e\.\s?k\.|s\.\s?c\.)")
 
 
+# Words that a comma and a given name follow in de/fr/es/it/nl when the word is no surname: greetings, thanks,
+# answers and days (`Danke, Anna`, `Bonjour, Claire`, `Montag, Jan`).
+_BEFORE_A_COMMA = frozenset({
+    "hallo", "hello", "liebe", "lieber", "danke", "vielen", "bitte", "servus", "moin", "tschuss", "gruezi", "guten",
+    "morgen", "abend", "bonjour", "bonsoir", "salut", "merci", "cher", "chere", "coucou", "hola", "gracias", "saludos",
+    "querido", "querida", "estimado", "estimada", "buenos", "buenas", "ciao", "salve", "grazie", "gentile", "cara",
+    "caro", "buongiorno", "buonasera", "hoi", "beste", "bedankt", "groeten", "dankjewel", "dankuwel", "goedemorgen",
+    "goedemiddag", "okay", "nein", "oui", "nee", "sorry", "entschuldigung", "pardon", "perdon", "scusa", "prego",
+    "willkommen", "bienvenue", "bienvenido", "bienvenida", "benvenuto", "benvenuta", "welkom", "adieu", "adios",
+    "montag", "dienstag", "mittwoch", "donnerstag", "freitag", "samstag", "sonntag", "lundi", "mardi", "mercredi",
+    "jeudi", "vendredi", "samedi", "dimanche", "lunes", "martes", "miercoles", "jueves", "viernes", "sabado",
+    "domingo", "lunedi", "martedi", "mercoledi", "giovedi", "venerdi", "sabato", "domenica", "maandag", "dinsdag",
+    "woensdag", "donderdag", "vrijdag", "zaterdag", "zondag", "heute", "gestern", "aujourd", "hier", "demain", "hoy",
+    "ayer", "manana", "oggi", "ieri", "domani", "vandaag", "gisteren",
+})
 # Countries, states and cities that are also given names or surnames, for `City, Country` written like `Doe, Jane`.
 _PLACES_NAMED_LIKE_PEOPLE = frozenset({
     "france", "jordan", "chad", "india", "kenya", "georgia", "israel", "ireland", "china", "florence", "victoria",

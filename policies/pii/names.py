@@ -341,9 +341,18 @@ class NameFinder:
             if _alone(text, surname.start, given.end) or _a_title_part(text, surname.start, given.end):
                 if self._pair(given.key, surname.key, []):
                     yield surname.start, given.end
-            elif (self._plain_pair(given.key, surname.key) or self._unlisted_before_given(surname, given)) and \
+            elif (self._plain_pair(given.key, surname.key) or self._unlisted_before_given(surname, given)
+                  or self._word_surname_before_given(surname, given)) and \
                     not self._in_a_list(text, tokens, i):
                 yield surname.start, given.end
+
+    def _word_surname_before_given(self, surname: _Token, given: _Token) -> bool:
+        """`Hill, Anna` in running text: a listed surname that is an English word, before a listed given name that is
+        not, when the surname is not a word that starts an answer or a clause (`Yes, Anna`, `Well, Maria`)."""
+        flags, given_flags = self._surnames.get(surname.key), self._given.get(given.key)
+        return (flags is not None and given_flags is not None and not given_flags & WORD and len(surname.key) >= 3
+                and surname.key not in _CLAUSE_WORDS and surname.key not in UI_WORDS and surname.key not in _MONTHS
+                and surname.key not in _NOT_A_PERSON_AFTER and surname.key not in _BEFORE_PLACE)
 
     def _unlisted_before_given(self, surname: _Token, given: _Token) -> bool:
         """`Kallweit, Ortwin` in running text: a capitalised word of four letters or more that is no listed name, no
@@ -479,6 +488,16 @@ _BEFORE_A_COMMA = frozenset({
     "domingo", "lunedi", "martedi", "mercoledi", "giovedi", "venerdi", "sabato", "domenica", "maandag", "dinsdag",
     "woensdag", "donderdag", "vrijdag", "zaterdag", "zondag", "heute", "gestern", "aujourd", "hier", "demain", "hoy",
     "ayer", "manana", "oggi", "ieri", "domani", "vandaag", "gisteren",
+})
+# English words that start an answer or a clause before a comma and a name (`Yes, Anna`, `Well, Maria`, `Sure,
+# Pierre`), some of them also surnames.
+_CLAUSE_WORDS = frozenset({
+    "yes", "yeah", "yep", "nope", "well", "sure", "thanks", "thank", "hello", "hey", "okay", "sorry", "please",
+    "great", "cool", "nice", "good", "right", "fine", "also", "and", "but", "then", "now", "today", "again", "dear",
+    "welcome", "congrats", "congratulations", "cheers", "regards", "best", "morning", "evening", "night", "wait",
+    "look", "listen", "note", "update", "done", "true", "indeed", "agreed", "absolutely", "perfect", "awesome",
+    "alright", "anyway", "however", "meanwhile", "first", "second", "finally", "next", "later", "soon", "tomorrow",
+    "yesterday", "here", "there", "noted", "understood", "correct", "exactly", "oops", "ugh", "wow", "bye", "goodbye",
 })
 # Countries, states and cities that are also given names or surnames, for `City, Country` written like `Doe, Jane`.
 _PLACES_NAMED_LIKE_PEOPLE = frozenset({

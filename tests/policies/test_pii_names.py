@@ -98,6 +98,7 @@ def test_pairs_only_given_names_need_a_listed_surname(finder: NameFinder, text: 
     ("escalate to dirk bakker", ["dirk bakker"]),  # a given name that is a word, before a surname that is not
     ("Schmidt, Anna hat angerufen", ["Schmidt, Anna"]),  # surname first in running text
     ("Rückruf erbeten: Kallweit, Ortwin", ["Kallweit, Ortwin"]),  # an unlisted surname first, no word
+    ("Callback requested by Baker, Pierre", ["Baker, Pierre"]),  # a surname that is an English word, first
     ("Rossi Mario", ["Rossi Mario"]),  # surname first as a whole value, as registers write it
     ("DUPONT Jean a appelé", ["DUPONT Jean"]),  # or with the surname in capitals
     ("Kontakt: Müller Thomas – Acme", ["Müller Thomas"]),  # or as a part of a title
@@ -116,6 +117,7 @@ def test_names_written_in_other_orders_and_cases_are_a_person(finder: NameFinder
     "grace period ends", "summer sale",
     "Opel Astra ist da", "Renault Clio gebraucht kaufen",  # a brand and a model in running text
     "Danke, Anna", "Montag, Jan kommt", "Bonjour, Claire",  # thanks, days and greetings before a comma
+    "Yes, Anna", "Well, Maria said",  # a clause's first word
     "Paris, Texas", "Ruud Mulder, Femke Smit",  # a place, and a list of names (found as two names, not three)
     "/p/PayPal", "/docs/JavaScript", "/pages/HomePage", "@MarkWood",  # glued words that are no given name and surname
 ])

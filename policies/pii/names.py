@@ -370,10 +370,12 @@ class NameFinder:
         not a word, and no other capitalised word joined to either (`Anna Schmidt Maria`: the end of one name); the
         surname in capitals, or the pair a whole value or a part of a title."""
         surnames, given_names = self._surnames, self._given
-        for i, (surname, given) in enumerate(itertools.pairwise(tokens)):
-            # dict look-ups first: most pairs of words are no surname and given name, and cost no more
-            flags, given_flags = surnames.get(surname.key), given_names.get(given.key)
-            if (flags is None or given_flags is None or (flags | given_flags) & WORD or surname.key in given_names
+        keys = [token.key for token in tokens]
+        # the look-ups first, in one pass: most pairs of words are no surname and given name, and cost no more
+        for i in [i for i in range(len(keys) - 1) if keys[i] in surnames and keys[i + 1] in given_names]:
+            surname, given = tokens[i], tokens[i + 1]
+            flags, given_flags = surnames[surname.key], given_names[given.key]
+            if ((flags | given_flags) & WORD or surname.key in given_names
                     or surname.key in self._english or given.key in self._english
                     or surname.key in _PLACES_NAMED_LIKE_PEOPLE or surname.key in _NOT_A_PERSON_AFTER):
                 continue

@@ -14,9 +14,9 @@ Sources (README.md beside this file says more):
   A rarer tier (`r`): counted at least 30 times, of four letters or more, neither a word of those lists nor a
   Census surname (`Sieghard`, `Ortwin`, `Sjoukje`, `Tjeerd`: older and regional given names, which a
   generation or a province carries; `Dubois`, `Grainger` at those counts are surnames first).
-  A tier for pairs only (`p`): seen in at least 4 sources and 20 times, not an English word nor a Census surname,
-  though it may be a word of another list (`Geert`, `Joop` and `Lieven` are in the Dutch one): names.py takes these
-  as given names only before a listed surname that is not a word (`Geert Wildeboer`, `Goyo Cifuentes`).
+  A tier for pairs only (`p`): seen in at least 4 sources and 20 times, four letters or more, not an English word nor
+  a Census surname, though it may be a word of another list (`Geert`, `Joop` and `Lieven` are in the Dutch one):
+  names.py takes these as given names only before a listed surname that is not a word (`Geert Wildeboer`).
 - surnames: the US Census Bureau's 1990 surname list (public domain), as shipped in `names` 0.3.0 (MIT):
   88,799 surnames with their rank.
 - the `w` flag: the name is also an English word (a lower-case entry of Debian's american-english or british-english
@@ -124,7 +124,7 @@ def _tier(name: str, sources: int, count: int, not_names: set[str], words: set[s
         return "t" if count >= TOP_COUNT else ""
     if sources >= MIN_SOURCES and count >= MIN_COUNT_RARE and plain and name not in surname_list:
         return "r"
-    if (sources >= MIN_SOURCES_PAIRED and count >= MIN_COUNT_PAIRED and len(name) >= 3 and name not in words
+    if (sources >= MIN_SOURCES_PAIRED and count >= MIN_COUNT_PAIRED and len(name) >= 4 and name not in words
             and name not in surname_list):
         return "p"
     return None

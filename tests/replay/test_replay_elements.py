@@ -49,6 +49,12 @@ def test_short_text_collapses_whitespace_and_cuts_long_text() -> None:
     assert len(cut) <= 60 and cut.endswith("…")
 
 
+def test_short_text_treats_every_unicode_space_as_a_space() -> None:
+    # Page text has non-breaking and ideographic spaces, and control separators: all of them collapse, as `\s+` does.
+    assert short_text("\u00a0Add\u2003to\u3000cart\x1f\u00a0") == "Add to cart"
+    assert short_text("\u200bzero\u200bwidth") == "\u200bzero\u200bwidth"  # not a space: kept
+
+
 def test_controls_without_ids_are_told_apart_by_name_label_or_text() -> None:
     selectors = [
         css_selector(element_from("input", {"type": "email", "name": "email", "class": "field"})),

@@ -232,13 +232,13 @@ class Mirror:
         if serialized is None:
             return []
         children = serialized.get("childNodes")
-        ids = [c.get("id") for c in children if type(c) is dict] if type(children) is list else []
-        added = self._added_children.get(node_id)
-        if added:
-            ids += added
         parents = self._parent
         # A child that was removed or moved elsewhere is still listed here; its parent pointer tells.
-        out = [c for c in ids if type(c) is int and parents.get(c, -1) == node_id]
+        out = [child_id for c in children if type(c) is dict and type(child_id := c.get("id")) is int
+               and parents.get(child_id, -1) == node_id] if type(children) is list else []
+        added = self._added_children.get(node_id)
+        if added:
+            out += [c for c in added if parents.get(c, -1) == node_id]  # ids, as `_add` and `_add_tree` keep them
         if len(set(out)) != len(out):  # listed twice (moved back, or a malformed stream): its first place counts
             out = list(dict.fromkeys(out))
         return out
@@ -360,15 +360,16 @@ class Mirror:
         pieces: list[str] = []
         collected = visited = 0
         stack = [node_id]
+        nodes, text_of_node, children_of = self._serialized, self._text, self._children_of
         while stack and collected < limit and visited < _TEXT_NODES_VISITED:
             current = stack.pop()
             visited += 1
-            serialized = self._serialized.get(current)
+            serialized = nodes.get(current)
             if serialized is None:
                 continue
             kind = serialized.get("type")
             if kind == rrweb.TEXT_NODE:
-                text = self._text(current, serialized).strip()
+                text = text_of_node(current, serialized).strip()
                 if text:
                     pieces.append(text)
                     collected += len(text) + 1
@@ -376,7 +377,7 @@ class Mirror:
             tag = serialized.get("tagName")
             if isinstance(tag, str) and tag.lower() in _NO_TEXT_TAGS:
                 continue
-            stack.extend(reversed(self._children_of(current)))
+            stack.extend(reversed(children_of(current)))
         return " ".join(pieces)
 
     def _text(self, node_id: int, serialized: dict[str, Any]) -> str:

@@ -6,8 +6,8 @@ arrived late, windows read together) are merged; the merge is stable, so at the 
 stored first come first, and within a chunk events keep their recorded order.
 
 The same event sent in two batches (an SDK retrying with a different batch) is dropped at its second sight: two events
-at the same instant whose JSON is byte-identical are one. Only events that share their instant with an earlier one
-are serialized to compare them, which is rare next to the events that have an instant of their own.
+at the same instant whose JSON is byte-identical are one. Only an event equal as a dict to an earlier one at its
+instant is serialized to compare them (events parsed from identical bytes are equal dicts, so this misses none).
 """
 
 from __future__ import annotations
@@ -73,18 +73,21 @@ def _merged(chunks: Iterable[ChunkSpan]) -> Iterator[list[Event]]:
 
 def _without_repeats(batches: Iterable[list[Event]]) -> Iterator[Event]:
     instant: object = None
-    first: Event | None = None  # the first event seen at `instant`
-    seen: set[bytes] | None = None  # the serialized events at `instant`, made once a second event shares it
+    kept: list[Event] = []  # the events yielded at `instant`
     for batch in batches:
         for event in batch:
             timestamp = event["timestamp"]
             if timestamp != instant:
-                instant, first, seen = timestamp, event, None
+                instant, kept = timestamp, [event]
                 yield event
-                continue
-            if seen is None:
-                seen = {orjson.dumps(first)}
-            line = orjson.dumps(event)
-            if line not in seen:
-                seen.add(line)
+            elif event not in kept or not _repeats(event, kept):
+                kept.append(event)
                 yield event
+
+
+def _repeats(event: Event, kept: list[Event]) -> bool:
+    """Whether `event` is byte for byte one of `kept`. Events at one instant are mostly a click's mouse-down, mouse-up
+    and click, which differ as dicts: only an event equal to a kept one as a dict (a repeat, or one that differs only in
+    key order or 1 against 1.0) is serialized to be sure."""
+    line = orjson.dumps(event)
+    return any(line == orjson.dumps(other) for other in kept if other == event)

@@ -73,3 +73,18 @@ def test_the_same_event_in_two_batches_is_read_once_but_different_events_at_one_
 
 def test_no_chunks_no_events() -> None:
     assert list(in_time_order([])) == []
+
+
+def test_events_equal_as_dicts_but_sent_differently_are_both_kept() -> None:
+    # Repeats are byte-identical resends; an event whose JSON differs (key order, 1 against 1.0) is another event,
+    # even though Python compares the parsed dicts equal.
+    chunks = Chunks()
+    first = {"type": 3, "timestamp": 5, "data": {"source": 1, "x": 1}}
+    reordered = {"timestamp": 5, "type": 3, "data": {"source": 1, "x": 1}}
+    as_float = {"type": 3, "timestamp": 5, "data": {"source": 1, "x": 1.0}}
+    resent = {"type": 3, "timestamp": 5, "data": {"source": 1, "x": 1}}
+    events = list(in_time_order([chunks.span(0, [first, reordered]), chunks.span(1, [as_float, resent])]))
+    assert events == [first, reordered, as_float]
+    assert [list(e) for e in events] == [["type", "timestamp", "data"], ["timestamp", "type", "data"],
+                                         ["type", "timestamp", "data"]]
+    assert type(events[2]["data"]["x"]) is float

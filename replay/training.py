@@ -75,6 +75,8 @@ class Trainings:
         process = await asyncio.create_subprocess_exec(
             sys.executable, "-m", "replay.training", stdin=asyncio.subprocess.PIPE, stdout=asyncio.subprocess.PIPE)
         self.running.add(process)
+        if self.stopped:  # stop() came during the spawn and did not see this child: the finally below ends it
+            process.kill()
         try:
             answer, _ = await process.communicate(pickle.dumps(job, protocol=pickle.HIGHEST_PROTOCOL))
         finally:

@@ -81,3 +81,19 @@ def test_stopping_ends_the_training_under_way_and_refuses_new_ones() -> None:
     asyncio.run(scenario())
     assert not trainings.running
     assert niceness_of_training_children() == []  # no child left behind
+
+
+def test_a_stop_while_the_child_is_being_spawned_ends_that_child_too() -> None:
+    trainings = Trainings()
+
+    async def scenario() -> None:
+        training = asyncio.create_task(trainings.trained(Job(SAMPLES, 65536, 19, None, segments=True)))
+        await asyncio.sleep(0)  # the task is inside the spawn: past the stopped check, not yet in `running`
+        assert not training.done() and not trainings.running
+        trainings.stop()
+        with pytest.raises(TrainingFailed, match="exited with -9"):
+            await training
+
+    asyncio.run(scenario())
+    assert not trainings.running
+    assert niceness_of_training_children() == []

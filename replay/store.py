@@ -773,14 +773,7 @@ class ReplayStore:
         (else a session that never goes idle would keep them in the database); returns the number of segments
         written."""
         cutoff = (time.time() if now is None else now) - self.compact_after_s
-        idle = await self.db.read(partial(compaction.idle_sessions, self._compacted_from, cutoff,
-                                          compaction.COMPACT_BATCH))
-        made: list[_NewSegment] = []
-        for session_id, source, updated_at in idle:
-            if session_id not in self._uncompactable:
-                made += await self._compact_session(session_id, source)
-            self._compacted_from = updated_at  # the next pass starts here (sessions skipped too: no stall)
-        written = await self._store_segments(made)
+        written = await self._compact_idle(cutoff)
         if self.batching is not None:  # inline chunks of sessions that go on: their older chunks become a segment
             busy = await self.db.read(partial(compaction.busy_with_old_inline, cutoff, compaction.COMPACT_BATCH))
             made = []
@@ -788,6 +781,30 @@ class ReplayStore:
                 if session_id not in self._uncompactable:
                     made += await self._compact_session(session_id, source, cutoff)
             written += await self._store_segments(made)
+        return written
+
+    async def _compact_idle(self, cutoff: float) -> int:
+        """The sessions idle since `cutoff` after where the last pass ended, their segments stored each time they
+        would fill an object (at once on the database backend): a pass holds at most an object's worth in memory.
+        The cursor moves past sessions only once their segments are stored (sessions skipped too: no stall), so a
+        failed put or commit leaves them to the next pass."""
+        idle = await self.db.read(partial(compaction.idle_sessions, self._compacted_from, cutoff,
+                                          compaction.COMPACT_BATCH))
+        limit = 0 if self.batching is None else self.batching.batch_bytes
+        made: list[_NewSegment] = []
+        written = size = 0
+        dealt_with = self._compacted_from  # last written time of the last session whose segments are in `made`
+        for session_id, source, updated_at in idle:
+            new = [] if session_id in self._uncompactable else await self._compact_session(session_id, source)
+            new_size = sum(len(n.segment.data) for n in new)
+            if made and size + new_size > limit:
+                written += await self._store_segments(made)
+                self._compacted_from, made, size = dealt_with, [], 0
+            made += new
+            size += new_size
+            dealt_with = updated_at
+        written += await self._store_segments(made)
+        self._compacted_from = dealt_with  # the next pass starts here
         return written
 
     async def _compact_session(self, session_id: str, source: str, written_before: float | None = None
@@ -893,15 +910,16 @@ class ReplayStore:
                                  [(object_id, offset, length) for offset, length in left_out])
             return stored
 
-        written = 0
         try:
-            written = await self.db.write(commit)
+            written: int = await self.db.write(commit)
         finally:
             if key is not None and self.batching is not None:
                 self.batching.in_flight.discard(key)
-                if not written:  # else the sweeper finds it, an orphan
-                    with contextlib.suppress(Exception):
-                        await asyncio.to_thread(self.batching.objects.delete, [key])
+        # Only a returned 0 says the index never named the object. On an exception (a cancelled waiter among them)
+        # the queued commit may still land: the orphan sweep decides from the index, once the object is old enough.
+        if key is not None and self.batching is not None and not written:
+            with contextlib.suppress(Exception):
+                await asyncio.to_thread(self.batching.objects.delete, [key])
         return written
 
     async def sweep(self) -> object_index.Swept:

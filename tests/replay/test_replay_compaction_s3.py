@@ -10,8 +10,9 @@ import os
 import signal
 import subprocess
 import sys
+import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -108,6 +109,90 @@ def test_a_session_deleted_while_its_pass_was_put_is_left_out_of_the_object_and_
     data = object_bytes(credentials, store, key)
     assert data[offset : offset + length] == bytes(length) and len(data) > length  # hers zeroed, his kept
     assert list(store.read_events("gone")) == [] and list(store.read_events("kept")) == kept
+
+
+def test_a_pass_cancelled_while_its_commit_is_queued_keeps_the_object_its_committed_segments_point_into(
+        store: ReplayStore, monkeypatch: pytest.MonkeyPatch) -> None:
+    # A gateway stopping cancels its compaction task after a grace period; the writer commits what was queued anyway.
+    asyncio.run(record(store, "a", recording("replay-corpus", 0), "h-a"))
+    asyncio.run(record(store, "b", recording("replay-corpus", 1), "h-b"))
+    before = {s: list(store.read_events(s)) for s in "ab"}
+    write = store.db.write
+
+    async def scenario() -> None:
+        gate, queued = threading.Event(), asyncio.Event()
+
+        async def noting_the_commit(fn: Callable[[Any], Any]) -> Any:
+            if getattr(fn, "__name__", "") == "commit":
+                queued.set()  # (write queues it before it awaits)
+            return await write(fn)
+
+        busy = asyncio.ensure_future(write(lambda conn: gate.wait(60)))  # the writer is busy with another write
+        monkeypatch.setattr(store.db, "write", noting_the_commit)
+        compacting = asyncio.ensure_future(store.compact(now=LATER))
+        await asyncio.wait_for(queued.wait(), 60)
+        compacting.cancel()
+        with pytest.raises(asyncio.CancelledError):
+            await compacting
+        gate.set()
+        await busy
+        await write(lambda conn: None)  # the writer runs in order: the pass's commit is done
+
+    asyncio.run(scenario())
+    assert count(store, "SELECT count(*) FROM replay_segments") == 2  # committed although its waiter was cancelled
+    assert {s: list(store.read_events(s)) for s in "ab"} == before
+    asyncio.run(object_index.sweep(store.db, batching_of(store), now=time.time() + 60))  # not an orphan: indexed
+    assert {s: list(store.read_events(s)) for s in "ab"} == before
+
+
+def test_sessions_of_a_pass_whose_put_failed_are_compacted_by_the_next_pass(
+        store: ReplayStore, monkeypatch: pytest.MonkeyPatch) -> None:
+    asyncio.run(record(store, "a", recording("replay-corpus", 2), "h-a"))
+    asyncio.run(record(store, "b", recording("replay-corpus", 3), "h-b"))
+    before = {s: list(store.read_events(s)) for s in "ab"}
+    objects = batching_of(store).objects
+    put, failures = objects.put, [OSError("the object store is unreachable")]
+
+    def failing_once(key: str, data: bytes) -> None:
+        if failures:
+            raise failures.pop()
+        put(key, data)
+
+    monkeypatch.setattr(objects, "put", failing_once)
+    with pytest.raises(OSError, match="unreachable"):
+        asyncio.run(store.compact(now=LATER))
+    assert count(store, "SELECT count(*) FROM replay_segments") == 0
+
+    assert asyncio.run(store.compact(now=LATER)) == 2  # the same store: no restart
+    assert {s: list(store.read_events(s)) for s in "ab"} == before
+
+
+def test_a_pass_stores_each_object_as_it_fills_and_after_a_failed_put_the_next_pass_takes_the_rest(
+        tmp_path: Path, credentials: S3Bucket, monkeypatch: pytest.MonkeyPatch) -> None:
+    store = open_store(tmp_path / "small", credentials, batch_bytes=1)  # an object per session's segment
+    try:
+        for i, session_id in enumerate("abc"):
+            asyncio.run(record(store, session_id, recording("replay-corpus", 4 + i), f"h-{session_id}"))
+        before = {s: list(store.read_events(s)) for s in "abc"}
+        objects = batching_of(store).objects
+        put, calls = objects.put, []
+
+        def second_fails(key: str, data: bytes) -> None:
+            calls.append(key)
+            if len(calls) == 2:
+                raise OSError("the object store is unreachable")
+            put(key, data)
+
+        monkeypatch.setattr(objects, "put", second_fails)
+        with pytest.raises(OSError, match="unreachable"):
+            asyncio.run(store.compact(now=LATER))
+        assert count(store, "SELECT count(*) FROM replay_segments") == 1  # the first object, stored before
+
+        assert asyncio.run(store.compact(now=LATER)) == 2
+        assert {s: list(store.read_events(s)) for s in "abc"} == before
+    finally:
+        asyncio.run(store.close())
+        store.db.close()
 
 
 CHILD = """

@@ -350,18 +350,18 @@ def chunks_held(conn: Connection, chunk_ids: list[int], key_id: str) -> tuple[in
     return held, stored
 
 
-def delete_for_session(conn: Connection, session_id: str, erase: bool = False) -> set[str]:
+def delete_for_session(conn: Connection, session_id: str) -> set[str]:
     """Delete a session's segments (inside the caller's write): their blobs, or their count in their objects (the
-    sweeper deletes an object left with none) and, with `erase`, their ranges listed for the sweeper to zero (the
-    other sessions' segments keep the object). Returns the keys they were sealed under."""
+    sweeper deletes an object left with none) and their ranges listed for the sweeper to zero, for a deletion and an
+    expiry alike: the other sessions of its pass keep the object, where its segment was once an object of its own
+    that the next sweep deleted. Returns the keys they were sealed under."""
     rows = conn.execute("SELECT id, key_id, object, object_offset, stored_bytes FROM replay_segments "
                         "WHERE session_id = ?", (session_id,)).fetchall()
     conn.executemany("DELETE FROM replay_segment_blobs WHERE segment_id = ?", [(row[0],) for row in rows])
     in_objects = [row for row in rows if row[2] is not None]
     conn.executemany("UPDATE replay_objects SET chunks = chunks - 1 WHERE id = ?", [(row[2],) for row in in_objects])
-    if erase:
-        conn.executemany("INSERT INTO replay_erasures (object, object_offset, length) VALUES (?, ?, ?) "
-                         "ON CONFLICT DO NOTHING", [row[2:] for row in in_objects])
+    conn.executemany("INSERT INTO replay_erasures (object, object_offset, length) VALUES (?, ?, ?) "
+                     "ON CONFLICT DO NOTHING", [row[2:] for row in in_objects])
     conn.execute("DELETE FROM replay_segments WHERE session_id = ?", (session_id,))
     return {row[1] for row in rows}
 

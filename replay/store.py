@@ -564,7 +564,8 @@ class ReplayStore:
         """Delete sessions with everything stored for them (inside the caller's write), and the data keys no other
         session's chunks are sealed under: an anonymous session's key ends with it. Chunks in objects are counted off
         them (the sweeper deletes an object when none is left) and, with `erase`, listed to be zeroed (their keys are
-        destroyed already: zeroing is a second line of defence)."""
+        destroyed already: zeroing is a second line of defence); segments' ranges always are (see
+        compaction.delete_for_session)."""
         key_ids: set[str] = set()
         for session_id in sessions:
             rows = conn.execute("SELECT id, key_id FROM replay_chunks WHERE session_id = ?", (session_id,)).fetchall()
@@ -576,7 +577,7 @@ class ReplayStore:
             for table in ("replay_chunks", "replay_windows", "replay_signals", "replay_forms", "replay_pages",
                           "replay_heat", "replay_sessions"):
                 conn.execute(f"DELETE FROM {table} WHERE session_id = ?", (session_id,))
-            key_ids |= compaction.delete_for_session(conn, session_id, erase)
+            key_ids |= compaction.delete_for_session(conn, session_id)
         self.keys.destroy_unused(conn, key_ids - compaction.keys_in_use(conn, key_ids))
         self.forget(sessions)
         return len(sessions)

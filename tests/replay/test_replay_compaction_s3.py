@@ -89,6 +89,26 @@ def test_sessions_compacted_in_one_pass_share_one_object_and_a_deletion_zeroes_o
     assert bucket_keys(store) == [] and count(store, "SELECT count(*) FROM replay_objects") == 0
 
 
+def test_an_expired_sessions_range_of_a_shared_object_is_zeroed_by_the_next_sweep(
+        store: ReplayStore, credentials: S3Bucket) -> None:
+    asyncio.run(record(store, "expired", recording("replay-corpus", 8), "h-old"))
+    asyncio.run(record(store, "kept", recording("replay-corpus", 9), "h-new"))
+    kept = list(store.read_events("kept"))
+    assert asyncio.run(store.compact(now=LATER)) == 2
+    asyncio.run(store.sweep())
+    (key,) = bucket_keys(store)
+    offset, length = store.db.read_sync(lambda c: c.execute(
+        "SELECT object_offset, stored_bytes FROM replay_segments WHERE session_id = 'expired'").fetchone())
+
+    store.db.write_sync(lambda conn: store.delete_sessions(conn, ["expired"]))  # what retention does
+    swept = asyncio.run(store.sweep())
+
+    assert (swept.erased, swept.emptied) == (1, 0)  # the object stays for the other session's segment
+    after = object_bytes(credentials, store, key)
+    assert after[offset : offset + length] == bytes(length)
+    assert list(store.read_events("kept")) == kept
+
+
 def test_a_session_deleted_while_its_pass_was_put_is_left_out_of_the_object_and_its_range_zeroed(
         store: ReplayStore, credentials: S3Bucket, monkeypatch: pytest.MonkeyPatch) -> None:
     asyncio.run(record(store, "gone", recording("replay-corpus", 6), "h-eve"))

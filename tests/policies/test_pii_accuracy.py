@@ -683,3 +683,24 @@ def test_a_phone_after_a_labelled_id_is_not_taken_for_the_next_id(scrubber: Scru
                                   "Invoice 0171 1234567 and 0171 1234568"])
 def test_lists_of_ids_written_alike_stay(scrubber: Scrubber, text: str) -> None:
     assert scrubbed(scrubber, "info", text) == {"info": text}
+
+
+# A long run of `?` or `.` after a word that opens the password patterns (`log in`, `lost`) is punctuation: the
+# text stays and the e-mail or IP after it is still found, instead of the whole value becoming [UNSCANNED] when the
+# patterns run out of time.
+@pytest.mark.parametrize("text, expected", [
+    ("Why can't I log in" + "?" * 2000 + " my email is jane.doe@example.com",
+     "Why can't I log in" + "?" * 2000 + " my email is [EMAIL]"),
+    ("Why can't I log in" + "." * 2000 + " my email is jane.doe@example.com",
+     "Why can't I log in" + "." * 2000 + " my email is [EMAIL]"),
+    ("connection lost" + "." * 2000 + " ip 81.2.69.160", "connection lost" + "." * 2000 + " ip 81.2.69.0"),
+    ("connection lost" + "?" * 2000 + " ip 81.2.69.160", "connection lost" + "?" * 2000 + " ip 81.2.69.0"),
+])
+def test_long_runs_of_question_marks_or_dots_keep_the_text_and_its_pii_is_found(scrubber: Scrubber, text: str,
+                                                                                  expected: str) -> None:
+    assert scrubbed(scrubber, "comment", text) == {"comment": expected}
+
+
+@pytest.mark.parametrize("text", ["password... Sommer24!", "password??? Gast!2024"])
+def test_a_password_after_a_few_dots_or_question_marks_is_replaced(scrubber: Scrubber, text: str) -> None:
+    assert scrubbed(scrubber, "comment", text)["comment"].endswith(" [SECRET]")

@@ -161,11 +161,12 @@ _LINK = re.compile(r"(?i)(?:tel|callto|sms|facetime|whatsapp):(?://)?\+?$"
 _WORD_COLON = re.compile(r"(?<![^\W\d_])[^\W\d_]{2,20}:$")
 _LINK_REACH = 16  # characters before a number that _LINK reads: `telefonnummer` and a `+`
 # A number said to be one to call, in the same clause: `mi móvil es 612345678`, `chiamami al 3471234567`. Spanish and
-# Italian numbers have no trunk 0, so their national form is a bare run that only these words tell from an id.
+# Italian numbers have no trunk 0, so their national form is a bare run that only these words tell from an id. Not a
+# count (`number of page views: 1234567`), nor `text` or `sms` that no one is sent to (`Text length 98765432`).
 _SAID = re.compile(r"(?i)\b(?:phone|telephone|tel|call|ring|mobile?|cell|handy|mobil|telefon\w*|rufnummer|nummer"
-                   r"|number|num[ée]ro|n[úu]mero|m[óo]vil|celular|tel[ée]fono|portable|cellulare|telefono|bel|bellen"
-                   r"|mobiel|telefoon|appelle[rz]?|appelez|ll[aá]m\w*|chiam\w*|anrufen|ruf|whatsapp|sms|text)\b"
-                   r"[^.!?\n\d]{0,25}$")
+                   r"|number(?!\s+of\b)|num[ée]ro|n[úu]mero|m[óo]vil|celular|tel[ée]fono|portable|cellulare|telefono"
+                   r"|bel|bellen|mobiel|telefoon|appelle[rz]?|appelez|ll[aá]m\w*|chiam\w*|anrufen|ruf|whatsapp"
+                   r"|(?:sms|text)(?=\s+(?:me|us|him|her|them|to|at|on|an|al|au|a)\b))\b[^.!?\n\d]{0,25}$")
 _SAID_REACH = 48
 _NANP = re.compile(r"1?[2-9]\d{2}[2-9]\d{6}")
 
@@ -234,9 +235,11 @@ class ContextPhoneRecognizer(PhoneRecognizer):
                 continue
             # People write phone numbers with a +, a trunk 0 or separators; a bare run of digits without them is a
             # number only in North America (area and exchange codes 2-9). Otherwise it is an id or a timestamp.
-            if (_BARE.fullmatch(found) and not link and not found.startswith("0")
-                    and not (self._nanp and _NANP.fullmatch(found))
-                    and _SAID.search(text, max(0, r.start - _SAID_REACH), r.start) is None):
+            # A bare run glued to a word with nothing between is the word's suffix (`mobile1234567 sku`), not said.
+            said = not text[r.start - 1 : r.start].isalpha() and (
+                link or _SAID.search(text, max(0, r.start - _SAID_REACH), r.start) is not None)
+            if (_BARE.fullmatch(found) and not said and not found.startswith("0")
+                    and not (self._nanp and _NANP.fullmatch(found))):
                 continue
             results.append(r)
         return results

@@ -623,10 +623,14 @@ PHONES_IN_PROSE = [
     ("phone415-555-0132", "phone[PHONE]"), ("Rufnummer0171-1234567", "Rufnummer[PHONE]"),
     ("contact:+442079460958", "contact:[PHONE]"), ("mi móvil es 612345678", "mi móvil es [PHONE]"),
     ("chiamami al 3471234567", "chiamami al [PHONE]"), ("llámame al 612345678", "llámame al [PHONE]"),
+    ("text me at 612345678", "text me at [PHONE]"), ("my number is 3471234567", "my number is [PHONE]"),
 ]
 NOT_PHONES_IN_PROSE = [
     "order 612345678 shipped", "612345678 views", "€ 1 234 567,89 paid", "1 234 567 € de chiffre",
     "build 2024.06.18.1234", "2024-06-18-0042 deployed", "zip 94107-1234", "timestamp 1718712345678",
+    # counts after `number of`, `text`, `sms`, and a number glued to a phone word with nothing between
+    "Total number of page views: 1234567", "Text length 1234567 chars", "sms sent: 6123456 today",
+    "mobile1234567 sku",
 ]
 
 
@@ -636,7 +640,7 @@ def test_phones_glued_to_words_or_said_as_phones_are_replaced(scrubber: Scrubber
 
 
 @pytest.mark.parametrize("text", NOT_PHONES_IN_PROSE)
-def test_ids_amounts_builds_zip_codes_and_timestamps_are_not_phones(scrubber: Scrubber, text: str) -> None:
+def test_ids_amounts_builds_zip_codes_timestamps_and_counts_are_not_phones(scrubber: Scrubber, text: str) -> None:
     assert scrubbed(scrubber, "info", text) == {"info": text}
 
 

@@ -358,8 +358,9 @@ _PASSWORD_WORD = (r"(?:password|passwort|kennwort|passwd|pwd|passcode|passphrase
                   r"|access\s+code|zugangscode|code\s+d['\u2019]acc[èe]s|clave\s+de\s+acceso|codice\s+d['\u2019]accesso"
                   r"|codice\s+di\s+accesso|toegangscode|(?:wlan|wifi|wi-fi)[-\s]?(?:schl(?:ü|ue)ssel|key|sleutel|code)"
                   r"|(?:code|cl[ée]|clave|codice)\s+(?:du\s+|de(?:l)?\s+)?(?:wlan|wifi|wi-fi))")
-# Without `clave` (also a key, a code, a clue: `la clave del éxito es …`): the word that may stand apart from its value.
-_PASSWORD_NOUN = _PASSWORD_WORD.replace("|clave", "")
+# Without `clave` alone (also a key, a code, a clue: `la clave del éxito es …`): the word that may stand apart from its
+# value. Only that alternative goes: `clave de acceso` and `clave del wifi` stay (a plain replace cut them too).
+_PASSWORD_NOUN = re.sub(r"\|clave(?=\|)", "", _PASSWORD_WORD, count=1)
 _QUOTE = r"[\"'\u201c\u201d\u201e\u00ab\u00bb\u2018\u2019`]"
 _NOT_QUOTE = r"[^\s\"'\u201c\u201d\u201e\u00ab\u00bb\u2018\u2019`]"
 # A verb that says what the password is or has become, alone or in a short run (`ist jetzt`, `set to`, `reset to`).

@@ -708,3 +708,15 @@ def test_long_runs_of_question_marks_or_dots_keep_the_text_and_its_pii_is_found(
 @pytest.mark.parametrize("text", ["password... Sommer24!", "password??? Gast!2024"])
 def test_a_password_after_a_few_dots_or_question_marks_is_replaced(scrubber: Scrubber, text: str) -> None:
     assert scrubbed(scrubber, "comment", text)["comment"].endswith(" [SECRET]")
+
+
+# Access codes named by several words stand apart from their value like `password` does, in French and Spanish too.
+@pytest.mark.parametrize("text, expected", [
+    ("code d'accès: Soleil#88", "code d'accès: [SECRET]"),
+    ("le code d'accès est Soleil#88", "le code d'accès est [SECRET]"),
+    ("mon code d'accès provisoire : Soleil#88", "mon code d'accès provisoire : [SECRET]"),
+    ("la clave de acceso es Playa2024", "la clave de acceso es [SECRET]"),
+    ("la clave del wifi es perro2020", "la clave del wifi es [SECRET]"),
+])
+def test_access_codes_named_in_several_words_are_replaced(scrubber: Scrubber, text: str, expected: str) -> None:
+    assert scrubbed(scrubber, "comment", text) == {"comment": expected}

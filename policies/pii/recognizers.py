@@ -233,16 +233,19 @@ class ContextPhoneRecognizer(PhoneRecognizer):
             if (_DATE.fullmatch(found) or _GROUPED_AMOUNT.fullmatch(found.strip()) or _VERSION.fullmatch(found)
                     or _spaced_amount(text, r.start, r.end)):
                 continue
-            # People write phone numbers with a +, a trunk 0 or separators; a bare run of digits without them is a
-            # number only in North America (area and exchange codes 2-9). Otherwise it is an id or a timestamp.
-            # A bare run glued to a word with nothing between is the word's suffix (`mobile1234567 sku`), not said.
-            said = not text[r.start - 1 : r.start].isalpha() and (
-                link or _SAID.search(text, max(0, r.start - _SAID_REACH), r.start) is not None)
-            if (_BARE.fullmatch(found) and not said and not found.startswith("0")
-                    and not (self._nanp and _NANP.fullmatch(found))):
+            if _BARE.fullmatch(found) and not _bare_run_kept(text, r.start, found, link, self._nanp):
                 continue
             results.append(r)
         return results
+
+
+def _bare_run_kept(text: str, start: int, found: str, link: bool, nanp: bool) -> bool:
+    """People write phone numbers with a +, a trunk 0 or separators; a bare run of digits without them is a number
+    only in North America (area and exchange codes 2-9), or where it is written or said to be one to call. Otherwise
+    it is an id or a timestamp. A run glued to a word with nothing between is the word's suffix (`mobile1234567`)."""
+    said = not text[start - 1 : start].isalpha() and (
+        link or _SAID.search(text, max(0, start - _SAID_REACH), start) is not None)
+    return said or found.startswith("0") or (nanp and _NANP.fullmatch(found) is not None)
 
 
 def luhn_valid(digits: str) -> bool:

@@ -179,12 +179,45 @@ def _outside_classes(pattern: str) -> str:
     return _CLASS.sub(lambda m: m.group(1) or "", pattern)
 
 
+def _group_end(pattern: str, start: int) -> int:
+    """The index of the `)` that closes the group opened at `start`, or -1."""
+    depth, i = 0, start
+    while i < len(pattern):
+        c = pattern[i]
+        if c == "\\":
+            i += 2
+            continue
+        if c == "[":
+            i = _class_end(pattern, i)
+            if i < 0:
+                return -1
+        elif c == "(":
+            depth += 1
+        elif c == ")":
+            depth -= 1
+            if depth == 0:
+                return i
+        i += 1
+    return -1
+
+
+def _leading_lookbehind_consumed(pattern: str) -> str:
+    """`(?<=X)Y` as `(?:X)Y`. Hyperscan's prefilter mode drops a look-behind, so the gate of a pattern that starts
+    with one would open on Y alone (any capitalised word after a title's look-behind). Wherever `(?<=X)Y` matches at
+    p, X matches some text that ends at p and Y the text from p, so `(?:X)Y` matches in the same text: still a
+    necessary condition. Only at the very start: a look-behind after other parts may look back into them."""
+    if not pattern.startswith("(?<="):
+        return pattern
+    end = _group_end(pattern, 0)
+    return pattern if end < 0 else "(?:" + pattern[4:end] + ")" + pattern[end + 1 :]
+
+
 def _gate(pattern: str, regex_flags: int) -> str | None:
     """The pattern as hyperscan's prefilter gate, or None if it has none: see the module's docstring."""
     if any(m.group(1) for m in _PLAIN_BRACES.finditer(_outside_classes(pattern))):
         return None
     caseless = bool(regex_flags & regex.IGNORECASE) or _INLINE_CASELESS.search(pattern) is not None
-    return _loosened(pattern, caseless)
+    return _loosened(_leading_lookbehind_consumed(pattern), caseless)
 
 
 def _flags(regex_flags: int) -> int:

@@ -179,9 +179,11 @@ def _outside_classes(pattern: str) -> str:
     return _CLASS.sub(lambda m: m.group(1) or "", pattern)
 
 
-def _group_end(pattern: str, start: int) -> int:
-    """The index of the `)` that closes the group opened at `start`, or -1."""
-    depth, i = 0, start
+def _outer_group_ends(pattern: str) -> dict[int, int]:
+    """Where each group of `pattern` opens -> where it closes; {} if the pattern cannot be read so."""
+    ends: dict[int, int] = {}
+    opened: list[int] = []
+    i = 0
     while i < len(pattern):
         c = pattern[i]
         if c == "\\":
@@ -190,26 +192,31 @@ def _group_end(pattern: str, start: int) -> int:
         if c == "[":
             i = _class_end(pattern, i)
             if i < 0:
-                return -1
+                return {}
         elif c == "(":
-            depth += 1
+            opened.append(i)
         elif c == ")":
-            depth -= 1
-            if depth == 0:
-                return i
+            if not opened:
+                return {}
+            ends[opened.pop()] = i
         i += 1
-    return -1
+    return {} if opened else ends
 
 
-def _leading_lookbehind_consumed(pattern: str) -> str:
-    """`(?<=X)Y` as `(?:X)Y`. Hyperscan's prefilter mode drops a look-behind, so the gate of a pattern that starts
-    with one would open on Y alone (any capitalised word after a title's look-behind). Wherever `(?<=X)Y` matches at
-    p, X matches some text that ends at p and Y the text from p, so `(?:X)Y` matches in the same text: still a
-    necessary condition. Only at the very start: a look-behind after other parts may look back into them."""
-    if not pattern.startswith("(?<="):
-        return pattern
-    end = _group_end(pattern, 0)
-    return pattern if end < 0 else "(?:" + pattern[4:end] + ")" + pattern[end + 1 :]
+def _edge_lookarounds_consumed(pattern: str) -> str:
+    """`(?<=X)Y(?=Z)` as `(?:X)Y(?:Z)`. Hyperscan's prefilter mode drops look-arounds, so the gate of a pattern that
+    starts with a look-behind would open on Y alone (any capitalised word after a title's look-behind). Wherever
+    `(?<=X)Y(?=Z)` matches from p to q, X matches some text that ends at p and Z some text that starts at q, so
+    `(?:X)Y(?:Z)` matches in the same text: still a necessary condition. Only at the very start and end: a
+    look-around elsewhere may look into the parts beside it."""
+    ends = _outer_group_ends(pattern)
+    if pattern.startswith("(?<=") and 0 in ends:
+        pattern = "(?:" + pattern[4 : ends[0]] + ")" + pattern[ends[0] + 1 :]
+        ends = _outer_group_ends(pattern)
+    last = next((start for start, end in ends.items() if end == len(pattern) - 1), -1)
+    if last >= 0 and pattern.startswith("(?=", last):
+        pattern = pattern[:last] + "(?:" + pattern[last + 3 :]
+    return pattern
 
 
 def _gate(pattern: str, regex_flags: int) -> str | None:
@@ -217,7 +224,7 @@ def _gate(pattern: str, regex_flags: int) -> str | None:
     if any(m.group(1) for m in _PLAIN_BRACES.finditer(_outside_classes(pattern))):
         return None
     caseless = bool(regex_flags & regex.IGNORECASE) or _INLINE_CASELESS.search(pattern) is not None
-    return _loosened(_leading_lookbehind_consumed(pattern), caseless)
+    return _loosened(_edge_lookarounds_consumed(pattern), caseless)
 
 
 def _flags(regex_flags: int) -> int:

@@ -38,6 +38,7 @@ from policies.pii.patterngates import PatternGates, cache_dir, scannable
 from policies.pii.recognizers import offline_tld_extractor, pattern_recognizers
 
 BLANK_MODEL_DIR = "spacy-blank-en"
+_MAX_CHOSEN = 1024  # entity lists whose recognizers are kept: callers ask for a few dozen combinations
 _LANGUAGE = "en"
 
 _timeouts = threading.local()
@@ -149,6 +150,10 @@ class Analyzer:
         )
         self.entities = frozenset(self.engine.get_supported_entities(_LANGUAGE))
         self.gates = PatternGates(registry.recognizers, cache_dir(data_dir))
+        # _recognizers_for's answers, while the registry's list is the one they were read from.
+        self._chosen: dict[tuple[str, ...], list[EntityRecognizer]] = {}
+        self._registered: list[EntityRecognizer] = registry.recognizers
+        self._registered_count = len(registry.recognizers)
         # The first analysis pays for lazy loading (regex compilation, tldextract's suffix list, phone metadata, an
         # NER model's lookups): pay it now, not in the first event's time budget.
         self.analyze(_WARM_UP, sorted(self.entities), use_ner=self.ner is not None)
@@ -186,7 +191,19 @@ class Analyzer:
         return EntityRecognizer.remove_duplicates([r for r in results if r.score >= 0.0])
 
     def _recognizers_for(self, entities: Sequence[str]) -> list[EntityRecognizer]:
-        """The registry's recognizers that support any of `entities`, as the registry picks them for a request (read
-        each time: a recognizer may be added later; one the gates do not know runs all its patterns)."""
-        wanted = set(entities)
-        return [r for r in self.engine.registry.recognizers if wanted.intersection(r.supported_entities)]
+        """The registry's recognizers that support any of `entities`, as the registry picks them for a request. Kept
+        per entity list while the registry's list is the same list of the same length: Presidio's registry appends a
+        recognizer added later (one the gates do not know runs all its patterns) and makes a new list on removal."""
+        registered = self.engine.registry.recognizers
+        if registered is not self._registered or len(registered) != self._registered_count:
+            self._chosen = {}
+            self._registered, self._registered_count = registered, len(registered)
+        key = tuple(entities)
+        chosen = self._chosen.get(key)
+        if chosen is None:
+            wanted = set(entities)
+            chosen = [r for r in registered if wanted.intersection(r.supported_entities)]
+            if len(self._chosen) >= _MAX_CHOSEN:
+                self._chosen.clear()
+            self._chosen[key] = chosen
+        return chosen

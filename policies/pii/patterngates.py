@@ -203,15 +203,24 @@ def _outer_group_ends(pattern: str) -> dict[int, int]:
     return {} if opened else ends
 
 
+_LOOKAROUNDS = ("(?<=", "(?<!", "(?=", "(?!")
+
+
 def _edge_lookarounds_consumed(pattern: str) -> str:
     """`(?<=X)Y(?=Z)` as `(?:X)Y(?:Z)`. Hyperscan's prefilter mode drops look-arounds, so the gate of a pattern that
     starts with a look-behind would open on Y alone (any capitalised word after a title's look-behind). Wherever
     `(?<=X)Y(?=Z)` matches from p to q, X matches some text that ends at p and Z some text that starts at q, so
-    `(?:X)Y(?:Z)` matches in the same text: still a necessary condition. Only at the very start and end: a
-    look-around elsewhere may look into the parts beside it."""
+    `(?:X)Y(?:Z)` matches in the same text: still a necessary condition. Other look-arounds before the look-behind
+    (`(?<!\\w)(?=\\S{16})(?<=key: )…`) test the same position p: they are dropped, which only matches more. Only at the
+    very start and end: a look-around elsewhere may look into the parts beside it."""
     ends = _outer_group_ends(pattern)
-    if pattern.startswith("(?<=") and 0 in ends:
-        pattern = "(?:" + pattern[4 : ends[0]] + ")" + pattern[ends[0] + 1 :]
+    behind, i = "", 0
+    while pattern.startswith(_LOOKAROUNDS, i) and i in ends:
+        if not behind and pattern.startswith("(?<=", i):
+            behind = pattern[i + 4 : ends[i]]
+        i = ends[i] + 1
+    if behind:
+        pattern = "(?:" + behind + ")" + pattern[i:]
         ends = _outer_group_ends(pattern)
     last = next((start for start, end in ends.items() if end == len(pattern) - 1), -1)
     if last >= 0 and pattern.startswith("(?=", last):

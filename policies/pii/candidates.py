@@ -125,7 +125,7 @@ _INITIAL = re.compile(r"[A-Z]\.[ \t]?[A-Z]")  # or an initial and a surname (`A.
 # The gates of the first pass (prefilter.py), by bit: each matches wherever the test of the same name could pass on
 # ASCII text (the same pattern, with Python's \s spelled out, or a looser one). Keep them in step with the tests.
 (AT, DIGITS, IPV4, IPV6, NATIONAL, STREET, JWT, PRIVATE_KEY, AUTH, AWS, SECRET, PASSWORD, PERSON, CRYPTO, NAME,
- SECRET_LABEL, CONTEXT, GLUED_PHONE, SSN_CUE) = (1 << i for i in range(19))
+ SECRET_LABEL, CONTEXT, GLUED_PHONE, SSN_CUE, CARD, SSN, IBAN) = (1 << i for i in range(22))
 _S = r"[\s\x1c-\x1f]"
 
 
@@ -153,6 +153,11 @@ _GATES = (
     (CONTEXT, _CONTEXT_GATE, False),
     (GLUED_PHONE, _ascii(_GLUED_PHONE), True),
     (SSN_CUE, _ascii(_SSN_CUE), True),
+    # The number tests behind the DIGITS gate, which opens on every user agent and dated id: their own patterns
+    # (IBAN's without its look-behind, which only matches more).
+    (CARD, _CARD.pattern, False),
+    (SSN, _SSN.pattern, False),
+    (IBAN, _IBAN.pattern.removeprefix("(?<![A-Za-z0-9])"), False),
 )
 
 
@@ -233,13 +238,13 @@ def _could_be_ip(text: str, gates: int) -> bool:
 def _numbers(text: str, gates: int, found: list[str]) -> None:
     """Entities made of a long run of digits."""
     phone_or_card = _PHONE_CARD.search(text) is not None
-    if phone_or_card and _CARD.search(text):
+    if phone_or_card and gates & CARD and _CARD.search(text):
         found.append("CREDIT_CARD")
     if (phone_or_card and _PHONE.search(text)) or (gates & GLUED_PHONE and _GLUED_PHONE.search(text)):
         found.append("PHONE_NUMBER")
-    if _SSN.search(text) or (gates & SSN_CUE and _NINE.search(text) and _SSN_CUE.search(text)):
+    if (gates & SSN and _SSN.search(text)) or (gates & SSN_CUE and _NINE.search(text) and _SSN_CUE.search(text)):
         found.append("US_SSN")
-    if _IBAN.search(text):
+    if gates & IBAN and _IBAN.search(text):
         found.append("IBAN_CODE")
 
 

@@ -123,3 +123,38 @@ _LETTERS = "aAjJnNeErRmMoO-'\u2019 .1_ßüÜéÉ\u017fKİ\u0131\u0301²\u2029"
        | st.lists(st.sampled_from(["anna", "Jean", "-", "moi", "x", "'", "é", " ", "Pierre", "1"])).map("".join))
 def test_generated_text_gives_the_name_gate_no_other_answer(text: str) -> None:
     assert candidates._could_be_named(text) == _named_by_regex(text)
+
+
+NUMBERS = ["4111 1111 1111 1111", "4111-1111-1111-1111", "card 5500000000000004.", "123-45-6789", "123 45 6789",
+           "123.45.6789", "DE89 3704 0044 0532 0130 00", "de89370400440532013000", "GB82-WEST-1234-5698-7654-32",
+           "Chrome/130.0.2744.36 Safari/537.36", "INV-2020-515760", "2024-04-24T23:18:30.659Z", "ticket 8910291",
+           "\u0664\u0661\u0661\u0661 1111 1111 1111", "\uff14\uff11\uff11\uff11\uff11\uff11\uff11\uff11\uff11\uff11"
+           "\uff11\uff11", "123\u201345\u20136789", "123\u00a045\u00a06789", "\u00c9S91 2100 0418 4502 0005 1332",
+           "call +1 415 555 0100", "19.16.7.4439"]
+
+
+def _numbers_found(text: str, gates: int) -> list[str]:
+    found: list[str] = []
+    candidates._numbers(text, gates, found)
+    return found
+
+
+@pytest.mark.parametrize("text", [*NUMBERS, _JOIN.join(NUMBERS)])
+def test_the_number_tests_behind_their_gates_answer_as_without_them(text: str) -> None:
+    gates = candidates.open_gates([text])[0]
+    assert _numbers_found(text, gates) == _numbers_found(text, gates | candidates.CARD | candidates.SSN | candidates.IBAN)
+
+
+def test_the_number_gates_stay_shut_on_a_user_agent_and_open_on_their_numbers() -> None:
+    ua, card, ssn, iban = candidates.open_gates(["Chrome/130.0.2744.36 Safari/537.36", "4111 1111 1111 1111",
+                                                 "123-45-6789", "DE89 3704 0044 0532 0130 00"])
+    assert not ua & (candidates.CARD | candidates.SSN | candidates.IBAN)
+    assert card & candidates.CARD and ssn & candidates.SSN and iban & candidates.IBAN
+
+
+@settings(max_examples=1000, deadline=None)
+@given(st.lists(st.sampled_from(["4", "1", "0", "5", " ", "-", ".", "DE", "gb", "x", "\u0664", "\uff11", "\u00a0",
+                                 "\u2013", "\u00c9", "/", "ss"]), max_size=40).map("".join))
+def test_generated_text_gives_the_number_tests_no_other_answer(text: str) -> None:
+    gates = candidates.open_gates([text])[0]
+    assert _numbers_found(text, gates) == _numbers_found(text, gates | candidates.CARD | candidates.SSN | candidates.IBAN)

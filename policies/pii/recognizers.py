@@ -174,7 +174,7 @@ _NANP = re.compile(r"1?[2-9]\d{2}[2-9]\d{6}")
 class _Matcher(phonenumbers.PhoneNumberMatcher):
     """phonenumbers' matcher that does not parse a candidate none of whose matches ContextPhoneRecognizer.analyze
     would keep: one with fewer digits than a number needs, or a bare run of digits (every match in it is bare too)
-    that no link precedes, with no `0` for a match to start with and too short for a North American number.
+    that no link precedes, that does not start with a `0` and is too short for a North American number.
     Parsing costs about 25 µs per candidate and region; ticket, build and order numbers are most candidates."""
 
     min_digits = 7
@@ -189,7 +189,9 @@ class _Matcher(phonenumbers.PhoneNumberMatcher):
 def _never_kept(text: str, candidate: str, offset: int, min_digits: int, nanp: bool) -> bool:
     if sum(c.isdigit() for c in candidate) < min_digits:
         return True
-    return (candidate.isascii() and candidate.isdigit() and "0" not in candidate
+    # A candidate of digits alone has no inner match (phonenumbers splits a candidate at slashes, brackets, hyphens,
+    # dots and spaces): its only match is all of it, kept only if it starts with a trunk 0 (or as below).
+    return (candidate.isascii() and candidate.isdigit() and not candidate.startswith("0")
             and (not nanp or len(candidate) < 10) and _LINK.search(text, max(0, offset - _LINK_REACH), offset) is None
             and _SAID.search(text, max(0, offset - _SAID_REACH), offset) is None)
 

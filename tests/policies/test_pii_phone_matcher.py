@@ -12,6 +12,7 @@ from policies.pii.recognizers import ContextPhoneRecognizer
 REGIONS = ("US", "GB", "DE", "FR")
 TEXTS = [
     "ticket 5329159, build 2859485, order 84629173",  # bare runs: ids, never phones
+    "(ticket 2829909) build 7008488, order 50300001 ref 305550100",  # the same with zeros inside
     "call 4155550100 or 14155550100",  # bare, but North American numbers
     "tel:5329159 and callto://+4930123456",  # a link makes a bare run a number to call
     "ruf an: 0301234567, ticket 0532915",  # a trunk zero

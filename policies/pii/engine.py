@@ -152,8 +152,8 @@ class Analyzer:
         self.gates = PatternGates(registry.recognizers, cache_dir(data_dir))
         # _recognizers_for's answers, while the registry's list is the one they were read from.
         self._chosen: dict[tuple[str, ...], list[EntityRecognizer]] = {}
-        self._registered: list[EntityRecognizer] = registry.recognizers
-        self._registered_count = len(registry.recognizers)
+        self._registered: object = None
+        self._registered_count = 0
         # The first analysis pays for lazy loading (regex compilation, tldextract's suffix list, phone metadata, an
         # NER model's lookups): pay it now, not in the first event's time budget.
         self.analyze(_WARM_UP, sorted(self.entities), use_ner=self.ner is not None)
@@ -195,7 +195,9 @@ class Analyzer:
         per entity list while the registry's list is the same list of the same length: Presidio's registry appends a
         recognizer added later (one the gates do not know runs all its patterns) and makes a new list on removal."""
         registered = self.engine.registry.recognizers
-        if registered is not self._registered or len(registered) != self._registered_count:
+        if not isinstance(registered, list):  # not Presidio's own list: nothing tells a change, read it each time
+            self._chosen = {}
+        elif registered is not self._registered or len(registered) != self._registered_count:
             self._chosen = {}
             self._registered, self._registered_count = registered, len(registered)
         key = tuple(entities)

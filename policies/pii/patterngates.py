@@ -210,7 +210,8 @@ def _edge_lookarounds_consumed(pattern: str) -> str:
     """`(?<=X)Y(?=Z)` as `(?:X)Y(?:Z)`. Hyperscan's prefilter mode drops look-arounds, so the gate of a pattern that
     starts with a look-behind would open on Y alone (any capitalised word after a title's look-behind). Wherever
     `(?<=X)Y(?=Z)` matches from p to q, X matches some text that ends at p and Z some text that starts at q, so
-    `(?:X)Y(?:Z)` matches in the same text: still a necessary condition. Other look-arounds before the look-behind
+    `(?:X)Y(?:Z)` matches in the same text: still a necessary condition (the look-ahead only when there is no such
+    look-behind, see below). Other look-arounds before the look-behind
     (`(?<!\\w)(?=\\S{16})(?<=key: )…`) test the same position p: they are dropped, which only matches more. Only at the
     very start and end: a look-around elsewhere may look into the parts beside it."""
     ends = _outer_group_ends(pattern)
@@ -220,8 +221,9 @@ def _edge_lookarounds_consumed(pattern: str) -> str:
             behind = pattern[i + 4 : ends[i]]
         i = ends[i] + 1
     if behind:
-        pattern = "(?:" + behind + ")" + pattern[i:]
-        ends = _outer_group_ends(pattern)
+        # Not the look-ahead at the end as well: with both, hyperscan takes seconds to compile some gates (the password
+        # patterns: 10 s), and either alone shuts the gates that opened on any word.
+        return "(?:" + behind + ")" + pattern[i:]
     last = next((start for start, end in ends.items() if end == len(pattern) - 1), -1)
     if last >= 0 and pattern.startswith("(?=", last):
         pattern = pattern[:last] + "(?:" + pattern[last + 3 :]

@@ -67,7 +67,9 @@ def test_two_nodes_writing_the_same_rows_in_opposite_orders_both_commit_and_heal
         one = first.submit(lock_in_order("a", "b", 1))
         two = second.submit(lock_in_order("b", "a", 2))
         one.result(30), two.result(30)
-        assert first.conflicts_retried + second.conflicts_retried == 1  # PostgreSQL did find a deadlock
+        # PostgreSQL did find a deadlock. Its retry can meet the other transaction again (it still holds its row and
+        # asks for this one's), so more than one retry is right too: a clean-clone CI under load saw 2.
+        assert first.conflicts_retried + second.conflicts_retried >= 1
         assert not first.health.failing and not second.health.failing
         assert count(first) == 2
         winner = first.read_sync(lambda c: c.execute("SELECT DISTINCT delivered_at FROM delivery_log").fetchall())

@@ -60,17 +60,25 @@ def test_an_idle_session_becomes_one_object_that_reads_back_and_frees_the_batche
     assert count(store, "SELECT count(*) FROM replay_spans") == 0
 
 
-def test_sessions_compacted_in_one_pass_share_one_object_and_a_deletion_zeroes_only_its_range(
-        store: ReplayStore, credentials: S3Bucket) -> None:
-    asyncio.run(record(store, "gone", recording("replay-corpus", 6), "h-eve"))
-    asyncio.run(record(store, "kept", recording("replay-corpus", 7), "h-kim"))
-    kept = list(store.read_events("kept"))
+def two_sessions_in_one_object(store: ReplayStore, gone: tuple[str, str, int],
+                               kept: tuple[str, str, int]) -> tuple[str, int, int, list[Any]]:
+    """Two sessions (id, subject, corpus recording) compacted in one pass: the object's key, where the first one's
+    segment lies in it, and the second one's events as read before."""
+    for session_id, subject, number in (gone, kept):
+        asyncio.run(record(store, session_id, recording("replay-corpus", number), subject))
+    kept_events = list(store.read_events(kept[0]))
     assert asyncio.run(store.compact(now=LATER)) == 2
     asyncio.run(store.sweep())
     (key,) = bucket_keys(store)  # one object, one row, for the pass's two segments
     assert count(store, "SELECT count(*) FROM replay_objects") == 1
     offset, length = store.db.read_sync(lambda c: c.execute(
-        "SELECT object_offset, stored_bytes FROM replay_segments WHERE session_id = 'gone'").fetchone())
+        "SELECT object_offset, stored_bytes FROM replay_segments WHERE session_id = ?", (gone[0],)).fetchone())
+    return key, offset, length, kept_events
+
+
+def test_sessions_compacted_in_one_pass_share_one_object_and_a_deletion_zeroes_only_its_range(
+        store: ReplayStore, credentials: S3Bucket) -> None:
+    key, offset, length, kept = two_sessions_in_one_object(store, ("gone", "h-eve", 6), ("kept", "h-kim", 7))
     before = object_bytes(credentials, store, key)
     assert before[offset : offset + length] != bytes(length)
 
@@ -91,14 +99,7 @@ def test_sessions_compacted_in_one_pass_share_one_object_and_a_deletion_zeroes_o
 
 def test_an_expired_sessions_range_of_a_shared_object_is_zeroed_by_the_next_sweep(
         store: ReplayStore, credentials: S3Bucket) -> None:
-    asyncio.run(record(store, "expired", recording("replay-corpus", 8), "h-old"))
-    asyncio.run(record(store, "kept", recording("replay-corpus", 9), "h-new"))
-    kept = list(store.read_events("kept"))
-    assert asyncio.run(store.compact(now=LATER)) == 2
-    asyncio.run(store.sweep())
-    (key,) = bucket_keys(store)
-    offset, length = store.db.read_sync(lambda c: c.execute(
-        "SELECT object_offset, stored_bytes FROM replay_segments WHERE session_id = 'expired'").fetchone())
+    key, offset, length, kept = two_sessions_in_one_object(store, ("expired", "h-old", 8), ("kept", "h-new", 9))
 
     store.db.write_sync(lambda conn: store.delete_sessions(conn, ["expired"]))  # what retention does
     swept = asyncio.run(store.sweep())

@@ -16,6 +16,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import itertools
+import logging
 import os
 import threading
 import time
@@ -27,6 +28,7 @@ from functools import cached_property, partial
 from typing import Any, NamedTuple
 
 import orjson
+import zstandard
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
 from replay import blobs, compaction, generic_dictionary, object_index, segment_codec, shredding
@@ -38,6 +40,8 @@ from replay.merge import ChunkSpan, in_time_order
 from replay.objects import Span, new_key
 from replay.shredding import DataKey, KeyRing
 from replay.summary import MAX_URLS, Summary
+
+log = logging.getLogger("replay.store")
 
 SESSION_COLUMNS = (
     "session_id", "source", "windows", "first_ts", "last_ts", "urls", "events", "clicks", "inputs", "mutations",
@@ -838,7 +842,13 @@ class ReplayStore:
                 self._uncompactable.add(session_id)  # deleted or shredded meanwhile: its deletion removes it
                 continue
             key = DataKey(key_id, aead, wrapped[key_id])
-            segment = await asyncio.to_thread(self._segment, session_id, source, key, group, data)
+            try:
+                segment = await asyncio.to_thread(self._segment, session_id, source, key, group, data)
+            except (ValueError, zstandard.ZstdError) as error:  # its stored bytes, not the store: no pass would do
+                log.error("replay compaction: session %s left as chunks, a chunk does not open: %s", session_id,
+                          type(error).__name__)  # the message may quote stored bytes
+                self._uncompactable.add(session_id)  # else every pass would stop at it and compact nothing after
+                return []
             made.append(_NewSegment(segment, key, [row.id for row, *_ in group]))
         return made
 

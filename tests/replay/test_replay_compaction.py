@@ -247,3 +247,26 @@ def test_a_shredded_session_waiting_for_its_deletion_does_not_hold_up_the_others
     assert count(store, "SELECT count(*) FROM replay_segments WHERE session_id = 'fine'") == 1
     assert count(store, "SELECT count(*) FROM replay_segments WHERE session_id = 'shredded'") == 0
     assert asyncio.run(store.compact(now=LATER)) == 0
+
+
+def test_a_session_whose_stored_chunk_does_not_open_is_left_as_chunks_and_does_not_hold_up_the_others(
+        store: ReplayStore, caplog: pytest.LogCaptureFixture) -> None:
+    asyncio.run(record(store, "damaged", recording("replay-corpus", 3), "h-eve"))
+    asyncio.run(record(store, "fine", recording("replay-corpus", 4), "h-kim"))
+
+    def flip_a_bit(conn: Any) -> None:  # of one of its sealed chunks, on disk
+        chunk_id, data = conn.execute("SELECT chunk_id, data FROM replay_blobs WHERE chunk_id = "
+                                      "(SELECT min(id) FROM replay_chunks WHERE session_id = 'damaged')").fetchone()
+        damaged = bytearray(data)
+        damaged[20] ^= 1
+        conn.execute("UPDATE replay_blobs SET data = ? WHERE chunk_id = ?", (bytes(damaged), chunk_id))
+
+    store.db.write_sync(flip_a_bit)
+
+    assert asyncio.run(store.compact(now=LATER)) == 1
+
+    assert count(store, "SELECT count(*) FROM replay_segments WHERE session_id = 'fine'") == 1
+    assert count(store, "SELECT count(*) FROM replay_segments WHERE session_id = 'damaged'") == 0
+    assert count(store, "SELECT count(*) FROM replay_chunks WHERE session_id = 'damaged'") > 0  # nothing dropped
+    assert "session damaged left as chunks" in caplog.text
+    assert asyncio.run(store.compact(now=LATER)) == 0  # and the next pass does not try it again

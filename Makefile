@@ -12,7 +12,7 @@ DATA ?= data
 NODE_STAMP := tests/browser/node_modules/.installed
 UI_ASSETS := gateway/ui/static/vendor/.installed
 
-.PHONY: run lint test bench load clean
+.PHONY: run lint test bench load clean compiled
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -20,8 +20,15 @@ $(STAMP): pyproject.toml
 	$(BIN)/python -m pip install --quiet -e '.[test]'
 	touch $(STAMP)
 
-run: $(STAMP) $(UI_ASSETS)
+run: $(STAMP) compiled $(UI_ASSETS)
 	$(BIN)/privacy-gateway serve --policy $(POLICY) --data-dir $(DATA) --host $(HOST) --port $(PORT)
+
+# The modules listed under [tool.privacy-gateway] compiled in pyproject.toml, compiled into C extensions by mypyc
+# (ships in the mypy wheel; needs gcc and the Python headers). build_compiled.py rebuilds only when a listed module or a
+# module it imports changed, and otherwise says they are up to date (well under a second); policies/compiled.py runs
+# the Python sources instead of extensions that are stale (PRIVACY_GATEWAY_COMPILED=require makes that an error).
+compiled: $(STAMP)
+	$(BIN)/python build_compiled.py
 
 # The vendors' browser SDKs, pinned by package-lock.json, for the headless-Chromium tests. Without npm the browser tests
 # say they are skipped (and fail under CI).
@@ -49,7 +56,7 @@ $(UI_ASSETS): gateway/ui/package.json gateway/ui/package-lock.json
 # - duplicates (a workplace tool, not on users' machines: skipped with a message where it is missing): fails on
 #   identical runs of 12 or more lines where both places are in gateway/, replay/ or policies/. Same-shape runs
 #   (alike but for names and values) and repeats inside tests/ and bench/ are listed by the tool, not failed on.
-LINT_PATHS := gateway replay policies tests bench fixtures
+LINT_PATHS := gateway replay policies tests bench fixtures build_compiled.py
 DUPLICATE_MIN_LINES := 12
 
 lint: $(STAMP)
@@ -67,10 +74,10 @@ lint: $(STAMP)
 		echo "duplicates: no identical run of $(DUPLICATE_MIN_LINES)+ lines in gateway/, replay/, policies/"; \
 	else echo "duplicates: not installed here (a workplace tool): skipped"; fi
 
-test: lint $(NODE_STAMP) $(UI_ASSETS)
+test: lint compiled $(NODE_STAMP) $(UI_ASSETS)
 	$(BIN)/python -m pytest
 
-bench: $(STAMP)
+bench: $(STAMP) compiled
 	$(BIN)/python -m pip install --quiet -e '.[test,bench]'
 	for b in ingest_segment protocols pipeline_consent pipeline_steps observability plan_cost plan_validation scrub pii_leaks replay_store detect detect_eval slow_vendor; do \
 		echo "== bench/$$b.py"; $(BIN)/python bench/$$b.py || exit 1; done
@@ -82,4 +89,6 @@ load: $(STAMP)
 	$(BIN)/python bench/load.py $(LOAD_ARGS)
 
 clean:
-	rm -rf $(VENV) .pytest_cache .hypothesis .mypy_cache .ruff_cache .import_linter_cache tests/browser/node_modules gateway/ui/node_modules gateway/ui/static/vendor
+	rm -rf build $(VENV) .pytest_cache .hypothesis .mypy_cache .ruff_cache .import_linter_cache tests/browser/node_modules gateway/ui/node_modules gateway/ui/static/vendor
+	find gateway replay policies -name '*.so' -delete
+	rm -f privacy_gateway__mypyc*.so

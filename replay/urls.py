@@ -58,7 +58,7 @@ def _normalize_path(path: str) -> str:
 
 
 @lru_cache(maxsize=4096)
-def normalize_page_url(url: str) -> str:
+def normalize_page_url(url: object) -> str:
     """The page URL for reports: `https://Shop.example:443/orders/123?q=x` -> `https://shop.example/orders/:id`.
 
     Returns "" for anything that is not a string or not a URL at all.

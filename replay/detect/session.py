@@ -9,7 +9,7 @@ Analysis is a pure function of its input: the same events and config give the sa
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -70,6 +70,8 @@ def analyze_session(session_id: str, windows: Windows, config: DetectConfig) -> 
             for event in iterator:
                 feed(event)
     else:
+        # Any: callers pass odd items too (skipped below), and compiled code would reject them at the loop.
+        pairs: Iterator[Any]
         try:
             pairs = iter(windows)
         except TypeError:

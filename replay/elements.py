@@ -22,26 +22,26 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import lru_cache
-from typing import Any
+from typing import Any, Final
 
 from policies.element_selector import Compound
 
-SHORT_TEXT_CHARS = 60
+SHORT_TEXT_CHARS: Final = 60
 # The attributes test frameworks select by (Testing Library, Cypress, Playwright, QA conventions), first found wins.
-TEST_ID_ATTRIBUTES = ("data-testid", "data-test-id", "data-test", "data-cy", "data-qa", "data-e2e")
+TEST_ID_ATTRIBUTES: Final = ("data-testid", "data-test-id", "data-test", "data-cy", "data-qa", "data-e2e")
 # Containers of fields: their text is their fields' labels and options, which is no name (and a form's text is where
 # what people typed would show, were it ever recorded as text).
-_NOT_NAMED_BY_TEXT = frozenset({"form", "fieldset"})
+_NOT_NAMED_BY_TEXT: Final = frozenset({"form", "fieldset"})
 # Elements whose `name` says what they are (a form posts their values under it).
-NAMED_TAGS = frozenset({"input", "select", "textarea", "form", "button", "fieldset", "output", "iframe"})
+NAMED_TAGS: Final = frozenset({"input", "select", "textarea", "form", "button", "fieldset", "output", "iframe"})
 
-_GENERATED_CLASS = re.compile(
+_GENERATED_CLASS: Final = re.compile(
     r"^(?:css|sc|jsx|emotion|styled|svelte|astro)-[A-Za-z0-9_-]*\d[A-Za-z0-9_-]*$"  # CSS-in-JS hashes
     # CSS modules' Component_local__hash; the hash has a digit or a capital, which tells it from BEM's block_mod__elem.
     r"|^[A-Za-z0-9]+_[A-Za-z0-9-]+__(?=[A-Za-z0-9_-]*[0-9A-Z])[A-Za-z0-9_-]{5}$"
     r"|^sc-(?=[a-z]*[A-Z])[A-Za-z]{5,}$"  # styled-components ids (mixed case, unlike a hand-written sc-header)
 )
-_PLAIN_IDENT = re.compile(r"^-?[A-Za-z_][A-Za-z0-9_-]*$")
+_PLAIN_IDENT: Final = re.compile(r"^-?[A-Za-z_][A-Za-z0-9_-]*$")
 
 
 @dataclass(frozen=True)

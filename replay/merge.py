@@ -16,12 +16,12 @@ import heapq
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from operator import itemgetter
-from typing import Any
+from typing import Any, Final
 
 import orjson
 
 Event = dict[str, Any]
-_TIMESTAMP = itemgetter("timestamp")
+_TIMESTAMP: Final = itemgetter("timestamp")
 
 
 @dataclass(frozen=True)

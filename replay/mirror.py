@@ -22,13 +22,13 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
 from dataclasses import replace
-from typing import Any
+from typing import Any, Final
 
 from replay import rrweb
 from replay.elements import SHORT_TEXT_CHARS, Element, anchor_selector, element_from
 
 # Attributes that identify or classify an element; changes to any other attribute are ignored.
-ATTRIBUTES_KEPT = frozenset(
+ATTRIBUTES_KEPT: Final = frozenset(
     {
         "id", "class", "role", "type", "name", "aria-label", "data-testid", "href", "target", "download",
         "contenteditable", "for", "form", "alt", "title", "placeholder",
@@ -36,13 +36,13 @@ ATTRIBUTES_KEPT = frozenset(
 )  # fmt: skip
 
 # A malformed stream could make a parent cycle; real documents are far shallower than this.
-MAX_DEPTH = 4096
+MAX_DEPTH: Final = 4096
 # Bound the work of naming one element: a click on <body> must not walk a 50,000-node page for its text.
-_TEXT_NODES_VISITED = 400
+_TEXT_NODES_VISITED: Final = 400
 # ... and naming one by its position must not walk a whole page either: past this, it is named without one.
-_POSITION_NODES_VISITED = 5000
-_NO_TEXT_TAGS = frozenset({"script", "style", "noscript", "template", "head", "title", "svg"})
-_FORM_ASSOCIATED = frozenset({"input", "select", "textarea", "button", "fieldset", "output", "object"})
+_POSITION_NODES_VISITED: Final = 5000
+_NO_TEXT_TAGS: Final = frozenset({"script", "style", "noscript", "template", "head", "title", "svg"})
+_FORM_ASSOCIATED: Final = frozenset({"input", "select", "textarea", "button", "fieldset", "output", "object"})
 
 
 class Node:
@@ -63,7 +63,7 @@ class Node:
         self.first_class = first_class
 
 
-_NO_ATTRS: Mapping[str, Any] = {}
+_NO_ATTRS: Final[Mapping[str, Any]] = {}
 
 
 def _child_list(serialized: dict[str, Any]) -> list[Any]:

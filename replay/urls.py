@@ -11,21 +11,22 @@ from __future__ import annotations
 
 import re
 from functools import lru_cache
+from typing import Final
 from urllib.parse import unquote, urlsplit
 
-ID_PLACEHOLDER = ":id"
+ID_PLACEHOLDER: Final = ":id"
 
-_DIGITS = re.compile(r"^\d+$")
+_DIGITS: Final = re.compile(r"^\d+$")
 # Dates and numbers with separators: 2024-01-15, 1.2.3, 12_345.
-_NUMERIC = re.compile(r"^\d[\d._:,-]*\d$")
-_UUID = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$", re.IGNORECASE)
-_HEX = re.compile(r"^[0-9a-f]{8,}$", re.IGNORECASE)
+_NUMERIC: Final = re.compile(r"^\d[\d._:,-]*\d$")
+_UUID: Final = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$", re.IGNORECASE)
+_HEX: Final = re.compile(r"^[0-9a-f]{8,}$", re.IGNORECASE)
 # Random tokens (base62 ids, Mongo/Firebase ids): long, no word separators, letters mixed with digits.
-_TOKEN = re.compile(r"^[A-Za-z0-9]{12,}$")
+_TOKEN: Final = re.compile(r"^[A-Za-z0-9]{12,}$")
 # Prefixed ids (Stripe's cus_Nffr..., sess_7378f9a1...): a short word, a separator, then an id with a digit in it.
-_PREFIXED = re.compile(r"^[A-Za-z]{1,12}[_-]([A-Za-z0-9]{6,})$")
-_DEFAULT_PORTS = {"http": 80, "https": 443}
-_OPAQUE_SCHEMES = {"data", "blob", "javascript", "mailto", "tel", "about"}
+_PREFIXED: Final = re.compile(r"^[A-Za-z]{1,12}[_-]([A-Za-z0-9]{6,})$")
+_DEFAULT_PORTS: Final = {"http": 80, "https": 443}
+_OPAQUE_SCHEMES: Final = {"data", "blob", "javascript", "mailto", "tel", "about"}
 
 
 def _count_digits(text: str) -> int:

@@ -18,7 +18,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Final
 
 from policies.detect import DetectConfig
 from replay import rrweb
@@ -27,10 +27,10 @@ from replay.elements import dom_compound
 from replay.mirror import Mirror
 
 # Elements whose attribute changes are their own state as a control, not something the page shows.
-_CONTROL_TAGS = frozenset({"input", "select", "textarea", "button", "option", "optgroup"})
+_CONTROL_TAGS: Final = frozenset({"input", "select", "textarea", "button", "option", "optgroup"})
 # A form with more elements than this is not searched for a submit control to its end (it is taken to have one).
-_FORM_ELEMENTS_SEARCHED = 5000
-_ADDED_NODES_SEARCHED = 2000
+_FORM_ELEMENTS_SEARCHED: Final = 5000
+_ADDED_NODES_SEARCHED: Final = 2000
 
 
 @dataclass(slots=True)

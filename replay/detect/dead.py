@@ -17,7 +17,6 @@ an unrecorded page): it is not reported. Analysing the session again once it has
 from __future__ import annotations
 
 import heapq
-from dataclasses import dataclass
 
 from replay.detect.pages import Page
 from replay.detect.rage import Chain
@@ -26,16 +25,21 @@ from replay.detect.targets import ClickTarget
 from replay.detect.thresholds import Thresholds
 
 
-@dataclass(slots=True, eq=False)
 class _Candidate:
-    timestamp: int
-    deadline: int
-    timeout: int
-    target: ClickTarget
-    chain: Chain
-    page: Page
-    response_at: int | None = None
-    response: str | None = None
+    """A click waiting for the page to respond. (Not a dataclass: see replay.detect.rage.Click.)"""
+
+    __slots__ = ("chain", "deadline", "page", "response", "response_at", "target", "timeout", "timestamp")
+
+    def __init__(self, timestamp: int, deadline: int, timeout: int, target: ClickTarget, chain: Chain, page: Page
+                 ) -> None:
+        self.timestamp = timestamp
+        self.deadline = deadline
+        self.timeout = timeout
+        self.target = target
+        self.chain = chain
+        self.page = page
+        self.response_at: int | None = None
+        self.response: str | None = None
 
 
 class DeadClicks:

@@ -11,7 +11,6 @@ tell a developer which error it was, and console output can carry personal data.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import Any
 
 from policies.detect import DetectConfig
@@ -21,14 +20,18 @@ from replay.detect.signal import ERROR_CLICK, Signal, SignalFactory
 from replay.detect.targets import ClickTarget
 
 
-@dataclass(slots=True, eq=False)
 class _ErrorClick:
-    timestamp: int
-    target: ClickTarget
-    page: Page
-    first_error_at: int = 0
-    message: str = ""
-    errors: int = 0
+    """The last click, waiting for errors. (Not a dataclass: see replay.detect.rage.Click.)"""
+
+    __slots__ = ("errors", "first_error_at", "message", "page", "target", "timestamp")
+
+    def __init__(self, timestamp: int, target: ClickTarget, page: Page) -> None:
+        self.timestamp = timestamp
+        self.target = target
+        self.page = page
+        self.first_error_at = 0
+        self.message = ""
+        self.errors = 0
 
 
 def console_error_message(payload: Any) -> str | None:

@@ -33,7 +33,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Final
 
 from policies.detect import DetectConfig
 from replay.detect.autosave import AutosaveRule, Changes, has_submit_control
@@ -43,7 +43,7 @@ from replay.detect.targets import BUTTON_INPUT_TYPES, ClickTarget
 from replay.elements import Element, css_selector, describe
 from replay.mirror import Mirror
 
-_FIELD_TAGS = frozenset({"input", "select", "textarea"})
+_FIELD_TAGS: Final = frozenset({"input", "select", "textarea"})
 
 
 @dataclass(slots=True, eq=False)
@@ -333,7 +333,7 @@ class FormOutcome:
         return {name: getattr(self, name) for name in self.__slots__}
 
 
-_MUTATION_TARGETS = (("adds", "parentId"), ("removes", "parentId"), ("texts", "id"), ("attributes", "id"))
+_MUTATION_TARGETS: Final = (("adds", "parentId"), ("removes", "parentId"), ("texts", "id"), ("attributes", "id"))
 
 
 def _changes_elsewhere(mirror: Mirror, control_id: int | None, data: Mapping[str, Any]) -> bool:

@@ -17,17 +17,17 @@ from __future__ import annotations
 
 from collections import Counter
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Final
 
 from replay.detect.pages import Page
 from replay.detect.signal import DEAD_CLICK, RAGE_CLICK, Signal
 
-X_BINS = 50  # columns: 2 % of the viewport's width each
-Y_BIN_PX = 20  # rows: 20 CSS pixels of the document each
-MAX_Y_BIN = 2500  # 50,000 px down: a click further down is placed in the last row (an endless feed)
-CLICK = "click"
-HEAT_KINDS = (CLICK, RAGE_CLICK, DEAD_CLICK)
-LAYOUTS = ("desktop", "tablet", "phone")
+X_BINS: Final = 50  # columns: 2 % of the viewport's width each
+Y_BIN_PX: Final = 20  # rows: 20 CSS pixels of the document each
+MAX_Y_BIN: Final = 2500  # 50,000 px down: a click further down is placed in the last row (an endless feed)
+CLICK: Final = "click"
+HEAT_KINDS: Final = (CLICK, RAGE_CLICK, DEAD_CLICK)
+LAYOUTS: Final = ("desktop", "tablet", "phone")
 
 
 def layout_of(width: float) -> str:

@@ -13,15 +13,15 @@ Each view is recorded with its time span and how it ended, for the report's page
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Final
 
 from replay.urls import normalize_page_url
 
-LEFT_BY_NAVIGATION = "navigation"  # a page load or a route change
-LEFT_BY_SESSION_END = "session_end"
+LEFT_BY_NAVIGATION: Final = "navigation"  # a page load or a route change
+LEFT_BY_SESSION_END: Final = "session_end"
 
 # Where recorders put the new URL in a navigation Custom event's payload (posthog-js: `href`).
-_URL_KEYS = ("href", "url", "$current_url", "current_url")
+_URL_KEYS: Final = ("href", "url", "$current_url", "current_url")
 
 
 @dataclass(frozen=True, slots=True)
@@ -34,7 +34,7 @@ class Page:
         return cls(href, normalize_page_url(href)) if href else NO_PAGE
 
 
-NO_PAGE = Page("", "")
+NO_PAGE: Final = Page("", "")
 
 
 @dataclass(slots=True)

@@ -14,7 +14,6 @@ reacts 3.4 s after the first click); a chain whose page never responded reports 
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from typing import Any
 
 from replay.detect.pages import Page
@@ -23,24 +22,32 @@ from replay.detect.targets import ClickTarget
 from replay.detect.thresholds import ClickThresholds, Thresholds
 
 
-@dataclass(slots=True)
 class Click:
-    timestamp: int
-    target: ClickTarget
-    x: float | None
-    y: float | None
+    """A plain class, not a dataclass: compiled (build_compiled.py), its constructor is native code, where a dataclass's
+    generated __init__ would run interpreted on every click."""
+
+    __slots__ = ("target", "timestamp", "x", "y")
+
+    def __init__(self, timestamp: int, target: ClickTarget, x: float | None, y: float | None) -> None:
+        self.timestamp = timestamp
+        self.target = target
+        self.x = x
+        self.y = y
 
 
-@dataclass(slots=True, eq=False)
 class Chain:
-    """Consecutive clicks with no response between them. Dead-click detection asks `rage` to avoid double reports."""
+    """Consecutive clicks with no response between them. Dead-click detection asks `rage` to avoid double reports.
+    (Not a dataclass: see Click.)"""
 
-    page: Page
-    thresholds: ClickThresholds  # those of the first click's page and element
-    clicks: list[Click] = field(default_factory=list)
-    rage: bool = False
-    response_at: int | None = None
-    response: str | None = None
+    __slots__ = ("clicks", "page", "rage", "response", "response_at", "thresholds")
+
+    def __init__(self, page: Page, thresholds: ClickThresholds, clicks: list[Click]) -> None:
+        self.page = page
+        self.thresholds = thresholds  # those of the first click's page and element
+        self.clicks = clicks
+        self.rage = False
+        self.response_at: int | None = None
+        self.response: str | None = None
 
 
 def _number(value: Any) -> float | None:

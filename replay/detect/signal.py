@@ -11,20 +11,20 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Final
 
 import orjson
 
 from replay.detect.pages import Page
 from replay.elements import Element, css_selector, describe
 
-RAGE_CLICK = "rage_click"
-DEAD_CLICK = "dead_click"
-FORM_ABANDONMENT = "form_abandonment"
-ERROR_CLICK = "error_click"
-THRASHED_CURSOR = "thrashed_cursor"
+RAGE_CLICK: Final = "rage_click"
+DEAD_CLICK: Final = "dead_click"
+FORM_ABANDONMENT: Final = "form_abandonment"
+ERROR_CLICK: Final = "error_click"
+THRASHED_CURSOR: Final = "thrashed_cursor"
 
-UNKNOWN_ELEMENT = "unknown element (not in the recorded DOM)"
+UNKNOWN_ELEMENT: Final = "unknown element (not in the recorded DOM)"
 
 
 def signal_id(session_id: str, window_id: str, kind: str, timestamp: int, selector: str) -> str:

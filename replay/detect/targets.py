@@ -13,44 +13,48 @@ would name every image or span of the site); then to its nearest named ancestor,
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
-from typing import Any
+from typing import Any, Final
 
 from replay.elements import TEST_ID_ATTRIBUTES, Element
 from replay.mirror import Mirror
 
 # Input types that are buttons; every other <input> is a field (text, checkbox, date, file, colour...).
-BUTTON_INPUT_TYPES = frozenset({"button", "submit", "reset", "image"})
+BUTTON_INPUT_TYPES: Final = frozenset({"button", "submit", "reset", "image"})
 # Fields where a click's effect is focus, a caret or a native picker: no DOM change is expected, so never "dead".
-FIELD_TAGS = frozenset({"select", "option", "optgroup", "textarea", "label", "datalist"})
-ACTIONABLE_TAGS = frozenset({"a", "area", "button", "input", "select", "textarea", "label", "summary", "option"})
-ACTIONABLE_ROLES = frozenset(
+FIELD_TAGS: Final = frozenset({"select", "option", "optgroup", "textarea", "label", "datalist"})
+ACTIONABLE_TAGS: Final = frozenset({"a", "area", "button", "input", "select", "textarea", "label", "summary", "option"})
+ACTIONABLE_ROLES: Final = frozenset(
     {
         "button", "link", "checkbox", "radio", "switch", "tab", "menuitem", "menuitemcheckbox", "menuitemradio",
         "option", "treeitem", "combobox", "slider", "spinbutton", "textbox", "searchbox",
     }
 )  # fmt: skip
 # ARIA widgets that are text fields or selects in all but tag.
-EDITABLE_ROLES = frozenset({"textbox", "searchbox", "combobox", "listbox"})
-PAGE_TAGS = frozenset({"html", "body"})
-NAMING_ATTRIBUTES = ("id", "class", "role", "aria-label", *TEST_ID_ATTRIBUTES)
-NAMING_CLIMB = 3
+EDITABLE_ROLES: Final = frozenset({"textbox", "searchbox", "combobox", "listbox"})
+PAGE_TAGS: Final = frozenset({"html", "body"})
+NAMING_ATTRIBUTES: Final = ("id", "class", "role", "aria-label", *TEST_ID_ATTRIBUTES)
+NAMING_CLIMB: Final = 3
 # Links with these schemes hand over to another application (mail, phone), which the page cannot show.
-ELSEWHERE_SCHEMES = ("mailto:", "tel:", "sms:", "callto:")
+ELSEWHERE_SCHEMES: Final = ("mailto:", "tel:", "sms:", "callto:")
 
 
-@dataclass(slots=True)
 class ClickTarget:
-    node_id: int | None  # the node rrweb recorded as the click target
-    element_id: int | None  # the control the click is attributed to (None when the node is unknown)
-    document_id: int | None  # the page's Document, or an iframe's: coordinates only compare within one
-    element: Element | None
-    known: bool = False  # the node is in the mirror
-    is_field: bool = False  # text field, select, label, contenteditable...: excluded from dead clicks
-    is_page: bool = False  # <html>, <body> or the document itself
-    opens_elsewhere: bool = False  # target≠_self, download, mailto:...: its effect is outside this page
-    is_link: bool = False  # a link with an href (its click navigates by itself)
-    submits_form: int | None = None  # the form this click submits, for a submit control
+    """What a click hit, classified. (Not a dataclass: see replay.detect.rage.Click.)"""
+
+    __slots__ = ("document_id", "element", "element_id", "is_field", "is_link", "is_page", "known", "node_id",
+                 "opens_elsewhere", "submits_form")
+
+    def __init__(self, node_id: int | None) -> None:
+        self.node_id = node_id  # the node rrweb recorded as the click target
+        self.element_id: int | None = None  # the control the click is attributed to (None when the node is unknown)
+        self.document_id: int | None = None  # the page's Document, or an iframe's: coordinates only compare within one
+        self.element: Element | None = None
+        self.known = False  # the node is in the mirror
+        self.is_field = False  # text field, select, label, contenteditable...: excluded from dead clicks
+        self.is_page = False  # <html>, <body> or the document itself
+        self.opens_elsewhere = False  # target≠_self, download, mailto:...: its effect is outside this page
+        self.is_link = False  # a link with an href (its click navigates by itself)
+        self.submits_form: int | None = None  # the form this click submits, for a submit control
 
 
 def _is_field(tag: str, attrs: Mapping[str, Any], input_type: str) -> bool:
@@ -109,7 +113,7 @@ def is_submit_control(tag: str, input_type: str) -> bool:
 
 def classify_click(mirror: Mirror, node_id: object) -> ClickTarget:
     raw_id = node_id if type(node_id) is int else None
-    target = ClickTarget(node_id=raw_id, element_id=None, document_id=None, element=None)
+    target = ClickTarget(raw_id)
     if raw_id is None or raw_id not in mirror:
         return target
     target.known = True

@@ -18,14 +18,14 @@ import math
 from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Final
 
 from policies.detect import DetectConfig
 from replay.detect.pages import Page
 from replay.detect.signal import THRASHED_CURSOR, Signal, SignalFactory
 from replay.elements import Element
 
-_NUMBER = (int, float)
+_NUMBER: Final = (int, float)
 
 
 def _first_leg(v: float, lo: float, hi: float, min_px: float) -> tuple[int, float, float, float]:

@@ -22,7 +22,7 @@ Odd input never raises: events that are not dicts, lack a numeric timestamp, or 
 from __future__ import annotations
 
 import math
-from typing import Any
+from typing import Any, Final
 
 from policies.detect import DetectConfig
 from replay import rrweb
@@ -40,9 +40,13 @@ from replay.mirror import Mirror
 from replay.posthog_packing import PackingError, unpack_event
 
 # The errors a malformed event can provoke deep in a detector; anything else is a bug and should surface.
-_MALFORMED = (TypeError, ValueError, KeyError, AttributeError, IndexError, OverflowError, RecursionError)
+_MALFORMED: Final = (TypeError, ValueError, KeyError, AttributeError, IndexError, OverflowError, RecursionError)
 
-MUTATION, NAVIGATION, INPUT, SCROLL, SELECTION = "mutation", "navigation", "input", "scroll", "selection"
+MUTATION: Final = "mutation"
+NAVIGATION: Final = "navigation"
+INPUT: Final = "input"
+SCROLL: Final = "scroll"
+SELECTION: Final = "selection"
 
 
 def _selects_text(data: dict[str, Any]) -> bool:

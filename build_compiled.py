@@ -24,10 +24,9 @@ from pathlib import Path
 # run without them (PRIVACY_GATEWAY_COMPILED=require in CI): this process uses the sources.
 os.environ["PRIVACY_GATEWAY_COMPILED"] = "pure"
 
-from policies.compiled import MANIFEST, Manifest, digest, read_manifest, stale_reasons
+from policies.compiled import MANIFEST, PACKAGES, Manifest, digest, read_manifest, stale_reasons
 
 ROOT = Path(__file__).resolve().parent
-PACKAGES = ("gateway", "replay", "policies")
 GROUP = "privacy_gateway"  # the shared library's name: <GROUP>__mypyc.*.so at the root
 TARGET = Path("build") / "mypyc"
 

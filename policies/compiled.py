@@ -13,6 +13,9 @@ code of a module beside the new. The environment variable PRIVACY_GATEWAY_COMPIL
 - unset: compiled where fresh, pure Python with the warning where stale;
 - `pure`: pure Python, silently (the test comparing both paths runs a child in this mode);
 - `require` (CI): an ImportError when the compiled modules are stale or were never built, so CI tests what users run.
+Extensions found with no manifest (`rm -rf build`, a build that failed after its clean-up) count as stale. The
+build's shared library (`privacy_gateway__mypyc`, at the root) is loaded by its path, since a console script's
+sys.path has neither the root nor the current directory.
 
 This module lives in the lowest layer and uses only the standard library, so that all three packages can call it
 before anything else of theirs is imported.
@@ -36,6 +39,7 @@ from types import ModuleType
 ROOT = Path(__file__).resolve().parent.parent
 MANIFEST = Path("build") / "compiled.json"
 MODE_ENV = "PRIVACY_GATEWAY_COMPILED"
+PACKAGES = ("gateway", "replay", "policies")
 
 
 @dataclass(frozen=True)
@@ -102,24 +106,60 @@ def use_sources(names: Sequence[str]) -> None:
         sys.meta_path.insert(0, SourceOnly(names))
 
 
+def _extensions_without_manifest(root: Path, packages: Sequence[str]) -> list[str]:
+    """Module names of the extensions found in the packages when no manifest says what they were built from (`rm -rf
+    build`, or a build that failed after its clean-up): nothing proves them fresh."""
+    suffix = importlib.machinery.EXTENSION_SUFFIXES[0]
+    return sorted(".".join(path.relative_to(root).with_name(path.name[: -len(suffix)]).parts)
+                  for package in packages for path in (root / package).rglob("*" + suffix))
+
+
+def _load_shared_libraries(root: Path) -> None:
+    """Imports the build's shared library (`<group>__mypyc`, at the root) by its path: the compiled modules import it by
+    name, and a console script's sys.path has neither the root nor the current directory."""
+    suffix = importlib.machinery.EXTENSION_SUFFIXES[0]
+    for path in root.glob("*__mypyc" + suffix):
+        name = path.name[: -len(suffix)]
+        if name in sys.modules:
+            continue
+        spec = importlib.util.spec_from_file_location(name, path)
+        if spec is None or spec.loader is None:
+            raise ImportError(f"{path} is not an extension module")
+        module = importlib.util.module_from_spec(spec)
+        sys.modules[name] = module
+        spec.loader.exec_module(module)
+
+
+def _fall_back(names: Sequence[str], mode: str, why: str) -> None:
+    if mode == "require":
+        raise ImportError(f"{why}: run `make compiled`")
+    use_sources(names)
+    if mode != "pure":
+        sys.stderr.write(f"privacy-gateway: {why}; running their Python sources (slower) until `make compiled`"
+                         " rebuilds them\n")
+
+
 @functools.cache  # once per process: the first package imported decides, before any compiled module can load
-def guard(root: Path = ROOT) -> None:
+def guard(root: Path = ROOT, packages: tuple[str, ...] = PACKAGES) -> None:
     """Called by each package's `__init__` (see the module's docstring)."""
     mode = os.environ.get(MODE_ENV, "")
     manifest = read_manifest(root)
     if manifest is None:
-        if mode == "require":
+        found = _extensions_without_manifest(root, packages)
+        if found:
+            _fall_back(found, mode, f"compiled modules without {MANIFEST} ({found[0]}…)")
+        elif mode == "require":
             raise ImportError(f"{MODE_ENV}=require but no module was compiled: run `make compiled`")
         return
     if mode == "pure":
         use_sources(list(manifest.modules))
         return
     reasons = stale_reasons(manifest, root)
-    if not reasons:
+    if reasons:
+        summary = ", ".join(reasons[:3]) + (f" and {len(reasons) - 3} more" if len(reasons) > 3 else "")
+        _fall_back(list(manifest.modules), mode, f"the compiled modules are stale ({summary})")
         return
-    summary = ", ".join(reasons[:3]) + (f" and {len(reasons) - 3} more" if len(reasons) > 3 else "")
-    if mode == "require":
-        raise ImportError(f"the compiled modules are stale ({summary}): run `make compiled`")
-    use_sources(list(manifest.modules))
-    sys.stderr.write(f"privacy-gateway: the compiled modules are stale ({summary}); running their Python sources"
-                     " (slower) until `make compiled` rebuilds them\n")
+    try:
+        _load_shared_libraries(root)
+    except ImportError as error:
+        _fall_back(list(manifest.modules), mode, f"the compiled modules' shared library does not load ({error})")

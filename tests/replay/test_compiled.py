@@ -81,7 +81,7 @@ def _package_with_extension(root: Path, recorded_source: bytes) -> Manifest:
 
 
 def import_guarded(root: Path, mode: str = "") -> subprocess.CompletedProcess[str]:
-    code = f"from policies.compiled import guard; from pathlib import Path; guard(Path({str(root)!r}))\n" \
+    code = f"from policies.compiled import guard; from pathlib import Path; guard(Path({str(root)!r}), ('pkg',))\n" \
            "import pkg.mod; print(pkg.mod.WHERE)"
     env = {**os.environ, MODE_ENV: mode, "PYTHONPATH": f"{root}{os.pathsep}{ROOT}"}
     return subprocess.run([sys.executable, "-c", code], env=env, cwd=root, capture_output=True, text=True)
@@ -125,3 +125,25 @@ def test_pure_mode_ignores_fresh_extensions_silently(tmp_path: Path) -> None:
     run = import_guarded(tmp_path, "pure")
     assert run.returncode == 0, run.stderr
     assert run.stdout.strip() == "source" and run.stderr == ""
+
+
+def test_extensions_without_a_manifest_are_not_trusted(tmp_path: Path) -> None:
+    # `rm -rf build`, or a build that failed after removing the manifest: nothing says what the extensions were built
+    # from, so the sources run.
+    _package_with_extension(tmp_path, b"WHERE = 'before the edit'\n")
+    (tmp_path / MANIFEST).unlink()
+    run = import_guarded(tmp_path)
+    assert run.returncode == 0, run.stderr
+    assert run.stdout.strip() == "source"
+    assert f"compiled modules without {MANIFEST} (pkg.mod" in run.stderr
+    assert import_guarded(tmp_path, "require").returncode != 0
+
+
+def test_the_installed_command_starts_from_any_directory(tmp_path: Path) -> None:
+    # A console script's sys.path holds neither the repository's root, where the compiled modules' shared library is,
+    # nor the current directory.
+    command = Path(sys.executable).parent / "privacy-gateway"
+    run = subprocess.run([str(command), "--help"], cwd=tmp_path, capture_output=True, text=True,
+                         env={k: v for k, v in os.environ.items() if k != "PYTHONPATH"})
+    assert run.returncode == 0, run.stderr
+    assert "serve" in run.stdout

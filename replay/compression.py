@@ -17,14 +17,29 @@ import zstandard
 
 # Big enough that a decompressed chunk needs no guess about its size; the ingest limits keep real chunks far below.
 MAX_CHUNK_BYTES = 256 * 1024 * 1024
+_MAGIC = b"\x28\xb5\x2f\xfd"  # zstd's frame magic number
+
+
+def _bare_params(level: int) -> zstandard.ZstdCompressionParameters:
+    """Frames at `level` without the magic number and the dictionary's id. A stored frame is always read knowing what
+    it is and with which dictionary (the row that points at it says), and it is sealed (replay.shredding
+    authenticates it), so those 8 bytes (and a checksum, never written) only repeat what is known: at ~5 KB a
+    compacted segment, 0.15 % of it."""
+    return zstandard.ZstdCompressionParameters.from_level(
+        level, write_content_size=True, write_checksum=False, write_dict_id=False,
+        format=zstandard.FORMAT_ZSTD1_MAGICLESS)
 
 
 class Compressor:
     """Compresses and decompresses chunks. Keeps one zstd context per dictionary and thread (contexts are not
-    thread-safe, and dictionary preparation is too costly to repeat per chunk)."""
+    thread-safe, and dictionary preparation is too costly to repeat per chunk).
 
-    def __init__(self, level: int) -> None:
+    `bare`: write bare frames (no magic number, no dictionary id: _params). Either kind reads: a bare frame never
+    starts with the magic number, whose first byte (0x28) as a frame header would set the header's reserved bit."""
+
+    def __init__(self, level: int, bare: bool = False) -> None:
         self.level = level
+        self.params = _bare_params(level) if bare else None
         self._dictionaries: dict[int, zstandard.ZstdCompressionDict] = {}
         self._local = threading.local()
         # Called with a dictionary id not known here (one another node sharing the database trained): it loads it
@@ -35,7 +50,10 @@ class Compressor:
         dictionary = zstandard.ZstdCompressionDict(data)
         # Digest it once for our level: otherwise every compress() loads the dictionary into the context again,
         # which costs more than compressing a small chunk.
-        dictionary.precompute_compress(level=self.level)
+        if self.params is None:
+            dictionary.precompute_compress(level=self.level)
+        else:
+            dictionary.precompute_compress(compression_params=self.params)
         self._dictionaries[dict_id] = dictionary
 
     def dictionary_data(self, dict_id: int) -> bytes:
@@ -52,7 +70,7 @@ class Compressor:
 
     def _contexts(
         self,
-    ) -> tuple[dict[int | None, zstandard.ZstdCompressor], dict[int | None, zstandard.ZstdDecompressor]]:
+    ) -> tuple[dict[int | None, zstandard.ZstdCompressor], dict[tuple[int | None, bool], zstandard.ZstdDecompressor]]:
         if not hasattr(self._local, "compressors"):
             self._local.compressors, self._local.decompressors = {}, {}
         return self._local.compressors, self._local.decompressors
@@ -62,17 +80,21 @@ class Compressor:
         context = compressors.get(dict_id)
         if context is None:
             dictionary = self._dictionary(dict_id) if dict_id is not None else None
-            context = zstandard.ZstdCompressor(level=self.level, dict_data=dictionary, write_content_size=True)
+            context = (zstandard.ZstdCompressor(level=self.level, dict_data=dictionary, write_content_size=True)
+                       if self.params is None else
+                       zstandard.ZstdCompressor(dict_data=dictionary, compression_params=self.params))
             compressors[dict_id] = context
         return context.compress(raw)
 
     def decompress(self, data: bytes, dict_id: int | None) -> bytes:
         _, decompressors = self._contexts()
-        context = decompressors.get(dict_id)
+        bare = not data.startswith(_MAGIC)
+        context = decompressors.get((dict_id, bare))
         if context is None:
             dictionary = self._dictionary(dict_id) if dict_id is not None else None
-            context = zstandard.ZstdDecompressor(dict_data=dictionary)
-            decompressors[dict_id] = context
+            context = zstandard.ZstdDecompressor(
+                dict_data=dictionary, format=zstandard.FORMAT_ZSTD1_MAGICLESS if bare else zstandard.FORMAT_ZSTD1)
+            decompressors[(dict_id, bare)] = context
         return context.decompress(data, max_output_size=MAX_CHUNK_BYTES)
 
 

@@ -219,7 +219,8 @@ class ReplayStore:
         self.linked = linked
         self.compressor = compressor
         self.compact_after_s = compact_after_s
-        self.segment_compressor = Compressor(compact_level)  # idle sessions' segments (replay.compaction)
+        # Idle sessions' segments (replay.compaction), in bare frames (compression.Compressor; earlier ones read too).
+        self.segment_compressor = Compressor(compact_level, bare=True)
         self.segment_layout = segment_codec.LAYOUT  # PLAIN: as before segment_codec (bench/replay_store.py compares)
         self._uncompactable: set[str] = set()  # sessions a pass found unreadable (a key destroyed meanwhile)
         self._compacted_from = 0.0  # last written time of the last session a compaction pass dealt with
@@ -858,11 +859,9 @@ class ReplayStore:
         keys: _Keys = {key.key_id: key.aead}
         raws = [self.compressor.decompress(self._open(keys, row, data[row.id]), row.dictionary_id)
                 for row, _, _, _ in group]
-        layout, dict_id = segment_codec.PLAIN, self.dictionary_for(source)
-        if self.segment_layout == segment_codec.DELTAS:
-            with contextlib.suppress(segment_codec.NotEncodable):  # else PLAIN, which holds any JSON
-                raws = [segment_codec.encode(raw) for raw in raws]
-                layout, dict_id = segment_codec.DELTAS, self.segment_dictionary_for(source)
+        layout, raws = segment_codec.encode_all(raws, self.segment_layout)  # PLAIN holds any JSON
+        # A segment dictionary is trained on segment_codec.LAYOUT; it serves a weaker layout too, only less well.
+        dict_id = self.dictionary_for(source) if layout == segment_codec.PLAIN else self.segment_dictionary_for(source)
         ends = list(itertools.accumulate(map(len, raws)))
         parts = [compaction.Part(window_id, first_ts, last_ts, end - len(raw), end,
                                  row.digest[: compaction.DIGEST_BYTES])

@@ -46,6 +46,20 @@ def test_chunks_come_back_byte_for_byte_with_the_dictionary_they_were_compressed
         assert compressor.decompress(compressor.compress(chunk, None), None) == chunk
 
 
+def test_bare_frames_are_shorter_by_the_magic_number_and_dictionary_id_and_either_kind_reads_back() -> None:
+    dictionary = train(TRAINING, 112640, level=19)
+    framed, bare = Compressor(level=19), Compressor(level=19, bare=True)
+    for compressor in (framed, bare):
+        compressor.add_dictionary(7, dictionary)
+    session = b"".join(HELD_OUT[:12])
+    for dict_id in (7, None):
+        old, new = framed.compress(session, dict_id), bare.compress(session, dict_id)
+        assert old.startswith(b"\x28\xb5\x2f\xfd") and not new.startswith(b"\x28\xb5\x2f\xfd")
+        assert len(new) <= len(old) - (8 if dict_id is not None else 4)  # magic number and dictionary id
+        # A store that writes bare frames still reads the frames it wrote before, and the other way round.
+        assert bare.decompress(old, dict_id) == bare.decompress(new, dict_id) == framed.decompress(new, dict_id) == session
+
+
 def test_a_first_dictionary_is_kept_when_it_beats_none() -> None:
     assert train_better(TRAINING, 112640, 3, current=None) is not None
 

@@ -474,26 +474,29 @@ async def sizes(levels: list[int], retrain_after_chunks: int, repeat: int = 1) -
 async def compaction(unseen: list[list[bytes]], earlier: list[list[bytes]], levels: list[int], gzip_total: int,
                      chunk_count: int, retrain_after_chunks: int) -> None:
     """The same sessions compacted once idle by the store (replay.compaction): one sealed segment per session, in the
-    layout before replay.segment_codec (PLAIN, with the chunks' dictionaries) and in its DELTAS layout (with the
-    dictionaries for segments), one beside the other."""
+    layout before replay.segment_codec (PLAIN, with the chunks' dictionaries) and in its DELTAS and STRINGS layouts
+    (with the dictionaries for segments), one beside the other."""
     print("\ncompacted (replay.compaction): each session, once idle, one segment compressed as one frame at the level;"
           " layout 0: chunks' JSON as stored, with the source's chunk dictionary (before); 1: node ids and timestamps"
           " as deltas (replay.segment_codec), with the source's segment dictionary, its only one when compaction is"
-          f" on; cold: the shipped dictionaries (chunks {len(generic_dictionary.load()):,} bytes, segments"
-          f" {len(generic_dictionary.load_segments()):,} bytes, in the package)")
+          " on; 2: the same with string values apart from the JSON (compaction writes it); cold: the shipped"
+          f" dictionaries (chunks {len(generic_dictionary.load()):,} bytes, segments"
+          f" {len(generic_dictionary.load_segments()):,} bytes, in the package, trained on layout 2: layout 1 uses it"
+          " too)")
     print(f"{'vs per-chunk gzip-6':<48}{'segments':>9}{'index':>9}{'S3':>9}{'+ dicts':>9}{'S3 used':>9}{'+ dicts':>9}"
           f"{'file':>9}{'+ dicts':>9}{'dicts':>9}")
     chunk_samples = [c for s in earlier for c in s]
     with tempfile.TemporaryDirectory() as tmp:
         for level in sorted({*levels, 19}):
             own = train(chunk_samples, ReplayPolicy.dictionary_bytes, min(level, 19))
-            own_segments = train([segment_codec.encode(c) for c in chunk_samples],
-                                 min(ReplayPolicy.dictionary_bytes, segment_codec.DICTIONARY_BYTES), min(level, 19))
-            for layout in (segment_codec.PLAIN, segment_codec.DELTAS):
+            for layout in (segment_codec.PLAIN, segment_codec.DELTAS, segment_codec.STRINGS):
                 # A source stores its dictionaries once per version, each serving `retrain_after_chunks` chunks.
-                # Layout 0 (before): its chunk dictionary, which segments used too. Layout 1: with compaction on, what
-                # it keeps at steady state is segments, so it trains a segment dictionary only (ReplayService), and
-                # its chunks, until compacted, use the shipped chunk dictionary.
+                # Layout 0 (before): its chunk dictionary, which segments used too. Layouts 1, 2: with compaction on,
+                # what it keeps at steady state is segments, so it trains a segment dictionary only (ReplayService),
+                # on chunks in the layout, and its chunks, until compacted, use the shipped chunk dictionary.
+                own_segments = None if layout == segment_codec.PLAIN else train(
+                    [segment_codec.encode(c, layout) for c in chunk_samples],
+                    min(ReplayPolicy.dictionary_bytes, segment_codec.DICTIONARY_BYTES), min(level, 19))
                 dictionaries = (own, None) if layout == segment_codec.PLAIN else (None, own_segments)
                 owned = sum(len(d) for d in dictionaries if d is not None)
                 for name, mine, generic, share in (

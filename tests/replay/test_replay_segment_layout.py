@@ -1,4 +1,4 @@
-"""Segments in replay.segment_codec's delta layout, through the store: written with the dictionaries for that layout
+"""Segments in replay.segment_codec's layouts (node ids and timestamps as deltas; strings apart too), through the store: written with the dictionaries for that layout
 (the shipped generic one cold, the source's own once trained), smaller than the layout before, read back byte for byte;
 segments written before the layout (or holding numbers it cannot take) are PLAIN and still read, after a restart too.
 Runs on SQLite and on PostgreSQL (`database_location`)."""
@@ -69,10 +69,10 @@ def segment_row(store: ReplayStore, session_id: str) -> tuple[int, int | None, i
     return row
 
 
-def test_segments_in_the_delta_layout_use_the_shipped_segment_dictionary_and_take_fewer_bytes(db: Database) -> None:
+def test_segments_in_each_layout_use_the_shipped_segment_dictionary_and_take_fewer_bytes_than_the_one_before(db: Database) -> None:
     events = recording("spa-corpus", 1)
     sizes = {}
-    for layout in (segment_codec.PLAIN, segment_codec.DELTAS):
+    for layout in (segment_codec.PLAIN, segment_codec.DELTAS, segment_codec.STRINGS):
         store = open_store(db)
         store.segment_layout = layout
         record(store, f"s-{layout}", events, f"h-{layout}")
@@ -81,11 +81,12 @@ def test_segments_in_the_delta_layout_use_the_shipped_segment_dictionary_and_tak
         written, dictionary, sizes[layout] = segment_row(store, f"s-{layout}")
 
         assert written == layout
-        assert dictionary == (store.generic_segment_dictionary if layout == segment_codec.DELTAS
+        assert dictionary == (store.generic_segment_dictionary if layout != segment_codec.PLAIN
                               else store.generic_dictionary)
         assert as_json(open_store(db), f"s-{layout}") == before  # after a restart too
 
     assert sizes[segment_codec.DELTAS] < sizes[segment_codec.PLAIN] * 0.95
+    assert sizes[segment_codec.STRINGS] < sizes[segment_codec.DELTAS]
     # One row per shipped dictionary, however many times the gateway starts.
     assert db.read_sync(lambda c: c.execute("SELECT count(*) FROM replay_dictionaries WHERE source = ?",
                                             (GENERIC_SOURCE,)).fetchone()[0]) == 2
@@ -112,13 +113,13 @@ def test_a_sources_own_segment_dictionary_compresses_its_segments_and_is_still_c
     samples = [orjson.dumps(c) for i in range(4) for c in chunks_of(recording("replay-corpus", i))]
     asyncio.run(store.add_dictionary("web", train(samples, 16384), len(samples)))
     own = asyncio.run(store.add_dictionary("web", train([segment_codec.encode(s) for s in samples], 16384, 19),
-                                           len(samples), segment_codec.DELTAS))
+                                           len(samples), segment_codec.LAYOUT))
     record(store, "own", recording("replay-corpus", 6), "h-ada")
     before = as_json(store, "own")
 
     asyncio.run(store.compact(now=LATER))
 
-    assert segment_row(store, "own")[:2] == (segment_codec.DELTAS, own)
+    assert segment_row(store, "own")[:2] == (segment_codec.LAYOUT, own)
     restarted = open_store(db)
     assert restarted.segment_dictionary_for("web") == own
     assert restarted.dictionary_for("web") == own - 1  # the chunks' one is not the segments'
@@ -164,13 +165,13 @@ def test_with_compaction_on_a_source_trains_a_segment_dictionary_only_and_its_ch
 
     ingest(serve(policy, store), range(SESSIONS))
 
-    assert dictionary_layouts(db) == [segment_codec.DELTAS]  # no chunk dictionary trained or stored
+    assert dictionary_layouts(db) == [segment_codec.LAYOUT]  # no chunk dictionary trained or stored
     assert chunk_dictionaries(db) == {store.generic_dictionary}
     before = {i: as_json(store, f"s-{i}") for i in range(SESSIONS)}
     assert asyncio.run(store.compact(now=LATER)) == SESSIONS
     own = store.segment_dictionary_for("web")
     assert own != store.generic_segment_dictionary
-    assert {segment_row(store, f"s-{i}")[:2] for i in range(SESSIONS)} == {(segment_codec.DELTAS, own)}
+    assert {segment_row(store, f"s-{i}")[:2] for i in range(SESSIONS)} == {(segment_codec.LAYOUT, own)}
 
     restarted = open_store(db)
     assert (restarted.dictionary_for("web"), restarted.segment_dictionary_for("web")) == (

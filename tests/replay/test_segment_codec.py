@@ -1,5 +1,6 @@
-"""The segments' layout (replay.segment_codec): node ids and timestamps written as differences come back exactly, as
-orjson sees them, for every chunk of both corpora and for values that only look like them."""
+"""The segments' layouts (replay.segment_codec): node ids and timestamps written as differences, and string values taken
+out of the JSON, come back exactly, as orjson sees them, for every chunk of the corpora and for values that only look
+like them."""
 
 from __future__ import annotations
 
@@ -20,13 +21,40 @@ def corpus_chunks(corpus: str) -> list[bytes]:
             for chunk in chunks_of(json.loads(path.read_text())["events"])]
 
 
-@pytest.mark.parametrize("corpus", ["replay-corpus", "spa-corpus"])
-def test_every_chunk_of_the_corpus_reads_back_byte_for_byte_from_the_delta_layout(corpus: str) -> None:
+@pytest.mark.parametrize("corpus", ["replay-corpus", "spa-corpus", "training-corpus"])
+@pytest.mark.parametrize("layout", [segment_codec.DELTAS, segment_codec.STRINGS])
+def test_every_chunk_of_the_corpus_reads_back_byte_for_byte_from_the_layout(corpus: str, layout: int) -> None:
     chunks = corpus_chunks(corpus)
-    encoded = [segment_codec.encode(chunk) for chunk in chunks]
+    encoded = [segment_codec.encode(chunk, layout) for chunk in chunks]
 
-    assert [segment_codec.decode(part, segment_codec.DELTAS) for part in encoded] == chunks
+    assert [segment_codec.decode(part, layout) for part in encoded] == chunks
+    assert [segment_codec.decode_events(part, layout) for part in encoded] == [orjson.loads(c) for c in chunks]
     assert sum(map(len, encoded)) < sum(map(len, chunks))  # differences are shorter than ids and timestamps
+
+
+def test_the_strings_layout_is_the_structure_with_empty_strings_then_the_strings_nul_separated() -> None:
+    chunk = orjson.dumps([{"type": 2, "timestamp": 7, "data": {"node": {"id": 1, "tagName": "div", "attributes": {
+        "class": "card", "title": ""}, "childNodes": [{"id": 2, "textContent": "Héllo \\ \"world\"\n"}]}}}])
+
+    part = segment_codec.encode(chunk, segment_codec.STRINGS)
+
+    structure, _, strings = part.partition(b"\0")
+    assert orjson.loads(structure) == [{"type": 2, "timestamp": 7, "data": {"node": {"id": 1, "tagName": "", "attributes": {
+        "class": "", "title": ""}, "childNodes": [{"id": 1, "textContent": ""}]}}}]
+    assert strings.split(b"\0") == [b"div", b"card", b"", 'Héllo \\ "world"\n'.encode()]
+    assert segment_codec.decode(part, segment_codec.STRINGS) == chunk
+
+
+def test_a_string_holding_a_nul_makes_the_segment_fall_back_to_the_delta_layout() -> None:
+    plain = orjson.dumps([{"type": 3, "timestamp": 1, "data": {"text": "a"}}])
+    odd = orjson.dumps([{"type": 3, "timestamp": 2, "data": {"text": "a\u0000b"}}])
+
+    with pytest.raises(segment_codec.NotEncodable):
+        segment_codec.encode(odd, segment_codec.STRINGS)
+    layout, parts = segment_codec.encode_all([plain, odd], segment_codec.STRINGS)
+    assert layout == segment_codec.DELTAS
+    assert [segment_codec.decode(part, layout) for part in parts] == [plain, odd]
+    assert segment_codec.encode_all([plain], segment_codec.STRINGS)[0] == segment_codec.STRINGS
 
 
 def test_node_ids_timestamps_and_mouse_positions_become_differences_from_the_previous_of_their_key() -> None:
@@ -36,7 +64,7 @@ def test_node_ids_timestamps_and_mouse_positions_become_differences_from_the_pre
         {"type": 3, "timestamp": 1_795_000_000_050, "data": {"source": 1, "positions": [
             {"x": 300, "y": 200, "id": 42, "timeOffset": -40}, {"x": 302, "y": 199, "id": 42, "timeOffset": -20}]}}])
 
-    assert orjson.loads(segment_codec.encode(chunk)) == [
+    assert orjson.loads(segment_codec.encode(chunk, segment_codec.DELTAS)) == [
         {"type": 3, "timestamp": 1_795_000_000_000, "data": {"adds": [
             {"parentId": 40, "nextId": None, "node": {"id": 41, "childNodes": [{"id": 1}]}}]}},
         {"type": 3, "timestamp": 16, "data": {"removes": [{"parentId": 0, "id": 0}]}},
@@ -49,18 +77,21 @@ def test_values_that_are_not_integers_under_those_keys_come_back_with_their_type
                            "data": {"id": {"id": 3}, "timestamp": False, "list": [{"timestamp": 2.0}, {"id": -9}]}},
                           {"timestamp": 0, "id": 0, "nested": [[{"previousId": 18_446_744_073_709_551_615 // 2}]]}])
 
-    restored = segment_codec.decode(segment_codec.encode(chunk), segment_codec.DELTAS)
+    restored = segment_codec.decode(segment_codec.encode(chunk, segment_codec.DELTAS), segment_codec.DELTAS)
+    assert segment_codec.decode(segment_codec.encode(chunk, segment_codec.STRINGS), segment_codec.STRINGS) == chunk
 
     assert restored == chunk
 
 
 def test_a_difference_beyond_64_bits_is_refused_so_that_the_segment_stays_plain() -> None:
     wide = orjson.dumps([{"timestamp": -(2**63)}, {"timestamp": 2**63 - 1}])  # a difference of 2**64 - 1 still fits
-    assert segment_codec.decode(segment_codec.encode(wide), segment_codec.DELTAS) == wide
+    assert segment_codec.decode(segment_codec.encode(wide), segment_codec.LAYOUT) == wide
     chunk = orjson.dumps([{"timestamp": 2**64 - 1}, {"timestamp": -(2**63)}])
 
-    with pytest.raises(segment_codec.NotEncodable):
-        segment_codec.encode(chunk)
+    for layout in (segment_codec.DELTAS, segment_codec.STRINGS):
+        with pytest.raises(segment_codec.NotEncodable):
+            segment_codec.encode(chunk, layout)
+    assert segment_codec.encode_all([chunk], segment_codec.STRINGS) == (segment_codec.PLAIN, [chunk])
 
 
 def test_a_plain_part_reads_as_stored_and_an_unknown_layout_is_an_error() -> None:

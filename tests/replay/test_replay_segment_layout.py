@@ -1,6 +1,7 @@
-"""Segments in replay.segment_codec's layouts (node ids and timestamps as deltas; strings apart too), through the store: written with the dictionaries for that layout
-(the shipped generic one cold, the source's own once trained), smaller than the layout before, read back byte for byte;
-segments written before the layout (or holding numbers it cannot take) are PLAIN and still read, after a restart too.
+"""Segments in replay.segment_codec's layouts (node ids and timestamps as deltas; strings apart too), through the
+store: written with the dictionaries for segments (the shipped generic one cold, the source's own once trained), each
+layout smaller than the one before, read back byte for byte; segments written before the layouts (or holding numbers
+they cannot take) are PLAIN and still read, after a restart too.
 Runs on SQLite and on PostgreSQL (`database_location`)."""
 
 from __future__ import annotations
@@ -69,7 +70,8 @@ def segment_row(store: ReplayStore, session_id: str) -> tuple[int, int | None, i
     return row
 
 
-def test_segments_in_each_layout_use_the_shipped_segment_dictionary_and_take_fewer_bytes_than_the_one_before(db: Database) -> None:
+def test_segments_in_each_layout_use_the_shipped_segment_dictionary_and_take_fewer_bytes_than_the_one_before(
+        db: Database) -> None:
     events = recording("spa-corpus", 1)
     sizes = {}
     for layout in (segment_codec.PLAIN, segment_codec.DELTAS, segment_codec.STRINGS):

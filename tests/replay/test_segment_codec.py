@@ -39,10 +39,56 @@ def test_the_strings_layout_is_the_structure_with_empty_strings_then_the_strings
     part = segment_codec.encode(chunk, segment_codec.STRINGS)
 
     structure, _, strings = part.partition(b"\0")
-    assert orjson.loads(structure) == [{"type": 2, "timestamp": 7, "data": {"node": {"id": 1, "tagName": "", "attributes": {
-        "class": "", "title": ""}, "childNodes": [{"id": 1, "textContent": ""}]}}}]
+    assert orjson.loads(structure) == [{"type": 2, "timestamp": 7, "data": {"node": {
+        "id": 1, "tagName": "", "attributes": {"class": "", "title": ""},
+        "childNodes": [{"id": 1, "textContent": ""}]}}}]
     assert strings.split(b"\0") == [b"div", b"card", b"", 'Héllo \\ "world"\n'.encode()]
     assert segment_codec.decode(part, segment_codec.STRINGS) == chunk
+
+
+def test_the_strings_layout_writes_rrweb_lists_of_same_shaped_objects_as_rows_of_values() -> None:
+    chunk = orjson.dumps([{"type": 3, "timestamp": 50, "data": {"source": 1, "positions": [
+        {"x": 300, "y": 200, "id": 42, "timeOffset": -40}, {"x": 302, "y": 199, "id": 42, "timeOffset": -20}]}},
+        {"type": 3, "timestamp": 60, "data": {"source": 0, "texts": [{"id": 9, "value": "hi"}], "removes": [
+            {"parentId": 4, "id": 9, "isShadow": True}], "adds": [], "attributes": [{"id": 7, "attributes": {
+                "class": "on"}}, "not an object"]}}])
+
+    part = segment_codec.encode(chunk, segment_codec.STRINGS)
+
+    assert orjson.loads(part.partition(b"\0")[0]) == [{"type": 3, "timestamp": 50, "data": {"source": 1, "positions": [
+        [300, 200, 42, -40], [2, -1, 0, 20]]}}, {"type": 3, "timestamp": 10, "data": {"source": 0, "texts": [
+            [-33, ""]], "removes": [{"parentId": 4, "id": 0, "isShadow": True}], "adds": [], "attributes": [
+                {"id": -2, "attributes": {"class": ""}}, ""]}}]  # rows only where every object has the known keys
+    assert segment_codec.decode(part, segment_codec.STRINGS) == chunk
+
+
+def test_lists_of_lists_where_rrweb_has_objects_fall_back_to_the_delta_layout() -> None:
+    odd = orjson.dumps([{"type": 3, "timestamp": 5, "data": {"source": 1, "positions": [[1, 2, 3, 4]]}}])
+
+    with pytest.raises(segment_codec.NotEncodable):
+        segment_codec.encode(odd, segment_codec.STRINGS)
+    assert segment_codec.encode_all([odd], segment_codec.STRINGS)[0] == segment_codec.DELTAS
+
+
+def test_pointer_coordinates_in_single_precision_are_written_short_and_read_back_exactly() -> None:
+    chunk = orjson.dumps([{"type": 3, "timestamp": 1, "data": {"source": 2, "type": 1, "id": 5,
+                                                                "x": 130.24000549316406, "y": 459.3699951171875}},
+                          {"type": 3, "timestamp": 2, "data": {"source": 2, "type": 2, "id": 5, "x": 0.5, "y": None}}])
+
+    part = segment_codec.encode(chunk, segment_codec.STRINGS)
+
+    assert b"130.24," in part and b"459.37}" in part and b"0.5," in part
+    assert segment_codec.decode(part, segment_codec.STRINGS) == chunk
+
+
+@pytest.mark.parametrize("coordinate", [0.1, 1e300, -3.4028235677973366e38 * 2])
+def test_a_coordinate_that_is_no_single_precision_number_falls_back_to_the_delta_layout(coordinate: float) -> None:
+    chunk = orjson.dumps([{"type": 3, "timestamp": 1, "data": {"source": 2, "x": coordinate, "y": 1.5}}])
+
+    with pytest.raises(segment_codec.NotEncodable):
+        segment_codec.encode(chunk, segment_codec.STRINGS)
+    layout, parts = segment_codec.encode_all([chunk], segment_codec.STRINGS)
+    assert layout == segment_codec.DELTAS and segment_codec.decode(parts[0], layout) == chunk
 
 
 def test_a_string_holding_a_nul_makes_the_segment_fall_back_to_the_delta_layout() -> None:

@@ -387,8 +387,8 @@ async def compacted_bytes(tmp: Path, sessions: list[list[bytes]], level: int,
     by chunk through ReplayStore, are compacted by it (replay.compaction) at `level`: with `objects`, the S3 backend's
     layout (segments as objects in a directory; in all: the objects plus the database's growth), else the database
     backend's (in all: the database's growth, pages in use). Segments in `layout` (replay.segment_codec). `own`: the
-    source's own dictionaries (for chunks, for segments in DELTAS; None: the shipped one of that kind); else the shipped
-    generic ones if `generic`."""
+    source's own dictionaries (for chunks, for segments in `layout`; None: the shipped one of that kind); else the
+    shipped generic ones if `generic`."""
     path = tmp / f"compacted-{time.monotonic_ns()}.sqlite3"
     db = Database(path, MIGRATIONS)
     directory = DirectoryObjects(tmp / f"objects-{time.monotonic_ns()}")
@@ -398,7 +398,7 @@ async def compacted_bytes(tmp: Path, sessions: list[list[bytes]], level: int,
                         compact_level=level)
     store.segment_layout = layout
     if own is not None:
-        for data, kind in zip(own, (segment_codec.PLAIN, segment_codec.DELTAS), strict=True):
+        for data, kind in zip(own, (segment_codec.PLAIN, layout), strict=True):
             if data is not None:
                 await store.add_dictionary(SOURCE.name, data, 0, kind)
     elif not generic:

@@ -18,7 +18,7 @@ import zstandard
 from gateway.database import Database
 from gateway.schema import MIGRATIONS
 from gateway.storage.engine import Engine
-from replay import compaction
+from replay import compaction, segment_codec
 from replay.compression import Compressor
 from replay.generic_dictionary import chunks_of
 from replay.shredding import KeyRing
@@ -120,7 +120,7 @@ def test_every_session_of_both_corpora_reads_back_identical_after_compaction(sto
         pass
 
     assert count(store, "SELECT count(*) FROM replay_chunks") == 0
-    assert count(store, "SELECT count(*) FROM replay_segments WHERE layout = 1") == len(sessions)  # segment_codec
+    assert count(store, f"SELECT count(*) FROM replay_segments WHERE layout = {segment_codec.LAYOUT}") == len(sessions)
     # As orjson sees them: 1 and 1.0 or true would be equal in Python, not in the JSON the API serves.
     assert {session_id: list(map(orjson.dumps, store.read_events(session_id))) for session_id in sessions} == before
 

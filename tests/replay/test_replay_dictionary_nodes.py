@@ -48,7 +48,7 @@ def events(node: ReplayStore, session_id: str) -> list[dict[str, Any]]:
 def test_a_segment_compressed_with_a_dictionary_another_node_trained_reads_on_this_node(
         nodes: tuple[ReplayStore, ReplayStore]) -> None:
     first, second = nodes
-    own = trained_by(first, segment_codec.DELTAS)
+    own = trained_by(first, segment_codec.LAYOUT)
     asyncio.run(record(first, "s-1", recording("replay-corpus", 6), "h-ada"))
     assert asyncio.run(first.compact(now=LATER)) == 1
 

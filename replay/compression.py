@@ -34,7 +34,7 @@ class Compressor:
     """Compresses and decompresses chunks. Keeps one zstd context per dictionary and thread (contexts are not
     thread-safe, and dictionary preparation is too costly to repeat per chunk).
 
-    `bare`: write bare frames (no magic number, no dictionary id: _params). Either kind reads: a bare frame never
+    `bare`: write bare frames (no magic number, no dictionary id: _bare_params). Either kind reads: a bare frame never
     starts with the magic number, whose first byte (0x28) as a frame header would set the header's reserved bit."""
 
     def __init__(self, level: int, bare: bool = False) -> None:

@@ -20,7 +20,6 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any, Final
 
@@ -42,24 +41,56 @@ _GENERATED_CLASS: Final = re.compile(
     r"|^sc-(?=[a-z]*[A-Z])[A-Za-z]{5,}$"  # styled-components ids (mixed case, unlike a hand-written sc-header)
 )
 _PLAIN_IDENT: Final = re.compile(r"^-?[A-Za-z_][A-Za-z0-9_-]*$")
+_FIELDS: Final = ("tag", "id", "classes", "role", "type", "name", "aria_label", "text", "testid", "testid_attribute",
+                  "anchor", "nth")
 
 
-@dataclass(frozen=True)
 class Element:
-    """What identifies one DOM element to a person reading a report."""
+    """What identifies one DOM element to a person reading a report.
 
-    tag: str
-    id: str = ""
-    classes: tuple[str, ...] = ()
-    role: str = ""
-    type: str = ""
-    name: str = ""
-    aria_label: str = ""
-    text: str = ""  # short visible text; alt/title/placeholder for elements without text (img, input)
-    testid: str = ""
-    testid_attribute: str = "data-testid"  # which TEST_ID_ATTRIBUTES held `testid`
-    anchor: str = ""  # selector of the nearest ancestor with an id or test id, when `nth` is needed
-    nth: int = 0  # 1-based position among the elements of its tag under `anchor`; 0 when something else names it
+    A value: never changed after it is made (`placed` makes a new one), equal to and hashed like another with the
+    same fields, as the frozen dataclass it was. A plain class because it is compiled (build_compiled.py): its
+    constructor is then native code, where a dataclass's generated `__init__` runs interpreted for every element named.
+    """
+
+    __slots__ = ("anchor", "aria_label", "classes", "id", "name", "nth", "role", "tag", "testid", "testid_attribute",
+                 "text", "type")
+
+    def __init__(  # the parameters are the fields reports use, `id` and `type` included
+        self, tag: str, id: str = "", classes: tuple[str, ...] = (), role: str = "",  # noqa: A002
+        type: str = "", name: str = "", aria_label: str = "", text: str = "", testid: str = "",  # noqa: A002
+        testid_attribute: str = "data-testid", anchor: str = "", nth: int = 0,
+    ) -> None:
+        self.tag = tag
+        self.id = id
+        self.classes = classes
+        self.role = role
+        self.type = type
+        self.name = name
+        self.aria_label = aria_label
+        self.text = text  # short visible text; alt/title/placeholder for elements without text (img, input)
+        self.testid = testid
+        self.testid_attribute = testid_attribute  # which TEST_ID_ATTRIBUTES held `testid`
+        self.anchor = anchor  # selector of the nearest ancestor with an id or test id, when `nth` is needed
+        self.nth = nth  # 1-based position among the elements of its tag under `anchor`; 0 when something else names it
+
+    def placed(self, anchor: str, nth: int) -> Element:
+        """This element named by its position: `nth` of its tag under `anchor`."""
+        return Element(self.tag, self.id, self.classes, self.role, self.type, self.name, self.aria_label, self.text,
+                       self.testid, self.testid_attribute, anchor, nth)
+
+    def _fields(self) -> tuple[str, str, tuple[str, ...], str, str, str, str, str, str, str, str, int]:
+        return (self.tag, self.id, self.classes, self.role, self.type, self.name, self.aria_label, self.text,
+                self.testid, self.testid_attribute, self.anchor, self.nth)
+
+    def __eq__(self, other: object) -> bool:
+        return other.__class__ is Element and isinstance(other, Element) and self._fields() == other._fields()
+
+    def __hash__(self) -> int:
+        return hash(self._fields())
+
+    def __repr__(self) -> str:
+        return f"Element({', '.join(f'{name}={value!r}' for name, value in zip(_FIELDS, self._fields(), strict=True))})"
 
     @property
     def distinguisher(self) -> str:

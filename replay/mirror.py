@@ -21,7 +21,6 @@ Nothing here raises on malformed input: entries that cannot be read are skipped.
 from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
-from dataclasses import replace
 from typing import Any, Final
 
 from replay import rrweb
@@ -406,7 +405,7 @@ class Mirror:
                 element = element_from(node.tag, node.attrs, text, node.first_class)
                 if not element.distinguisher and not element.id and not element.testid:
                     anchor, nth = self._position(node_id, node.tag)
-                    element = replace(element, anchor=anchor, nth=nth)
+                    element = element.placed(anchor, nth)
             if node is not None:
                 self._elements[node_id] = element
         return element

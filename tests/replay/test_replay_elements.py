@@ -3,8 +3,6 @@ and short descriptions."""
 
 from __future__ import annotations
 
-from dataclasses import replace
-
 from replay.elements import Element, css_selector, describe, element_from, short_text
 
 
@@ -81,5 +79,5 @@ def test_an_id_or_a_test_id_names_an_element_alone() -> None:
 def test_a_form_is_not_named_by_its_text() -> None:
     form = element_from("form", {"class": "settings"}, "Name Email Newsletter")
     assert css_selector(form) == "form.settings"
-    positioned = replace(form, anchor="section#profile", nth=2)
+    positioned = form.placed("section#profile", 2)
     assert css_selector(positioned) == "section#profile form.settings:nth-of-type(2)"

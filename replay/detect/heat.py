@@ -16,7 +16,6 @@ A rage click is placed once, at its first click; a dead click at its click. Only
 from __future__ import annotations
 
 from collections import Counter
-from dataclasses import dataclass
 from typing import Any, Final
 
 from replay.detect.pages import Page
@@ -34,14 +33,32 @@ def layout_of(width: float) -> str:
     return "phone" if width < 768 else "tablet" if width < 1024 else "desktop"
 
 
-@dataclass(frozen=True, slots=True)
 class HeatCell:
-    page_url: str
-    layout: str
-    kind: str
-    x_bin: int
-    y_bin: int
-    clicks: int
+    """One bin of a page's heatmap. A value (never changed, equal by its fields), as a plain class rather than a frozen
+    dataclass: compiled (build_compiled.py), its constructor is native code instead of an interpreted `__init__`."""
+
+    __slots__ = ("clicks", "kind", "layout", "page_url", "x_bin", "y_bin")
+
+    def __init__(self, page_url: str, layout: str, kind: str, x_bin: int, y_bin: int, clicks: int) -> None:
+        self.page_url = page_url
+        self.layout = layout
+        self.kind = kind
+        self.x_bin = x_bin
+        self.y_bin = y_bin
+        self.clicks = clicks
+
+    def _fields(self) -> tuple[str, str, str, int, int, int]:
+        return self.page_url, self.layout, self.kind, self.x_bin, self.y_bin, self.clicks
+
+    def __eq__(self, other: object) -> bool:
+        return other.__class__ is HeatCell and isinstance(other, HeatCell) and self._fields() == other._fields()
+
+    def __hash__(self) -> int:
+        return hash(self._fields())
+
+    def __repr__(self) -> str:
+        return "HeatCell(page_url={!r}, layout={!r}, kind={!r}, x_bin={!r}, y_bin={!r}, clicks={!r})".format(
+            *self._fields())
 
 
 def _number(value: Any) -> float | None:

@@ -13,6 +13,9 @@ detectors of revision --before (default 6326914, the code when issue 19 was file
 `git archive` and imported under a package of their own): the code before, read and detect. Those detectors were
 cheaper than today's (they know nothing of single-page apps, autosave forms, overrides or heatmaps), so this is the
 stricter ratio while today's detection costs more; they must report the same signals (kind, time, page).
+"After" is this tree as `make` builds it: the modules listed in pyproject.toml compiled by mypyc (build_compiled.py),
+or their sources when nothing was compiled or PRIVACY_GATEWAY_COMPILED=pure; the output's second line says which.
+The code of --before always runs as Python (it is imported from its sources under a package of its own).
 Beside them, detection alone on the events already in memory: the same in both paths, so it bounds the ratio (the
 read + detect ratio reaches 2x only while detection takes at most read before - 2 x read after).
 

@@ -15,7 +15,6 @@ A rage click is placed once, at its first click; a dead click at its click. Only
 
 from __future__ import annotations
 
-from collections import Counter
 from typing import Any, Final
 
 from replay.detect.pages import Page
@@ -71,7 +70,8 @@ class ClickPositions:
         self.document_id: Any = None
         self.scroll_top = 0.0
         self._at: dict[int, tuple[str, str, int, int]] = {}  # click timestamp -> (page, layout, x bin, y bin)
-        self._clicks: Counter[tuple[str, str, int, int]] = Counter()
+        # Plain dicts, not Counters: a Counter's constructor runs interpreted, twice per window.
+        self._clicks: dict[tuple[str, str, int, int], int] = {}
 
     def on_meta(self, data: dict[str, Any]) -> None:
         self.on_resize(data)
@@ -101,15 +101,15 @@ class ClickPositions:
         y_bin = min(MAX_Y_BIN, max(0, int((y + self.scroll_top) // Y_BIN_PX)))
         cell = (page.page_url, layout_of(width), x_bin, y_bin)
         self._at[ts] = cell
-        self._clicks[cell] += 1
+        self._clicks[cell] = self._clicks.get(cell, 0) + 1
 
     def cells(self, signals: list[Signal]) -> list[HeatCell]:
         """Every click's bin, and the bin of each rage and dead click among `signals` (this window's)."""
-        counts: Counter[tuple[str, str, str, int, int]] = Counter(
-            {(page, layout, CLICK, x, y): n for (page, layout, x, y), n in self._clicks.items()})
+        counts = {(page, layout, CLICK, x, y): n for (page, layout, x, y), n in self._clicks.items()}
         for signal in signals:
             placed = self._at.get(signal.timestamp) if signal.kind in (RAGE_CLICK, DEAD_CLICK) else None
             if placed is not None:
                 page, layout, x, y = placed
-                counts[(page, layout, signal.kind, x, y)] += 1
+                key = (page, layout, signal.kind, x, y)
+                counts[key] = counts.get(key, 0) + 1
         return [HeatCell(*key, n) for key, n in sorted(counts.items())]

@@ -59,7 +59,7 @@ def analyze_session(session_id: str, windows: Windows, config: DetectConfig) -> 
             found = analyzers[window_id] = WindowAnalyzer(session_id, window_id, config)
         return found
 
-    if isinstance(windows, Mapping):
+    if type(windows) is dict or isinstance(windows, Mapping):  # a dict skips the ABC check (once per session)
         for window_id, events in windows.items():
             try:
                 iterator = iter(events)

@@ -14,7 +14,7 @@ import functools
 import re
 from collections.abc import Sequence
 
-from policies.pii.names import fold, gazetteer
+from policies.pii.names import PEOPLE_SEGMENTS, fold, gazetteer
 from policies.pii.prefilter import BatchScan
 
 _SEP = r"[\s\-\u2010-\u2015\u2212./()\[\]~+]"
@@ -121,11 +121,13 @@ _FIRST_PART = re.compile(rb"(?<![a-z])(?<![a-z]-)[a-z]+")  # a word's first part
 # Folded text as bytes: upper case to lower, a letter or a hyphen kept, anything else a space (apostrophes go).
 _LETTERS = bytes(c + 32 if 65 <= c <= 90 else c if 97 <= c <= 122 or c == 45 else 32 for c in range(256))
 _INITIAL = re.compile(r"[A-Z]\.[ \t]?[A-Z]")  # or an initial and a surname (`A. Müller`): names.py _INITIAL
+# Or a collection of people in a path and a segment after it (names.py _PEOPLE_PATH): `/team/goffredo-germano`.
+_PEOPLE_PATH = re.compile(rf"(?i)(?:^|/)(?:{PEOPLE_SEGMENTS})/[^\W\d_]")
 
 # The gates of the first pass (prefilter.py), by bit: each matches wherever the test of the same name could pass on
 # ASCII text (the same pattern, with Python's \s spelled out, or a looser one). Keep them in step with the tests.
 (AT, DIGITS, IPV4, IPV6, NATIONAL, STREET, JWT, PRIVATE_KEY, AUTH, AWS, SECRET, PASSWORD, PERSON, CRYPTO, NAME,
- SECRET_LABEL, CONTEXT, GLUED_PHONE, SSN_CUE, CARD, SSN, IBAN) = (1 << i for i in range(22))
+ SECRET_LABEL, CONTEXT, GLUED_PHONE, SSN_CUE, CARD, SSN, IBAN, PEOPLE_PATH) = (1 << i for i in range(23))
 _NUMBER_TESTS = CARD | SSN | IBAN
 _S = r"[\s\x1c-\x1f]"
 _DIGIT_SEP = r"[\s\x1c-\x1f\-./()\[\]~+]"  # _SEP as hyperscan reads Python's \s
@@ -163,6 +165,9 @@ _GATES = (
     (CARD, _CARD.pattern, False),
     (SSN, _SSN.pattern, False),
     (IBAN, _IBAN.pattern.removeprefix("(?<![A-Za-z0-9])"), False),
+    # the start of a text is the start of the scan or a NUL (the batch's texts are joined by NULs); a letter's
+    # stand-in is a letter
+    (PEOPLE_PATH, rf"(?:^|[/\x00])(?:{PEOPLE_SEGMENTS})/[A-Za-z]", True),
 )
 
 
@@ -276,7 +281,8 @@ def _words(text: str, gates: int, found: list[str]) -> None:
     if gates & PASSWORD and _PASSWORD_HINT.search(text):
         found.append("PASSWORD")
     if (gates & PERSON and _PERSON_HINT.search(text)) or (gates & CONTEXT and _CONTEXT_HINT.search(text)) or (
-            gates & NAME and _could_be_named_or_initialled(text)):
+            gates & NAME and _could_be_named_or_initialled(text)) or (
+            gates & PEOPLE_PATH and _PEOPLE_PATH.search(text)):
         found.append("PERSON_NAME")
 
 

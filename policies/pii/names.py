@@ -54,6 +54,22 @@ UI_WORDS = frozenset({
     "summers", "winters", "waters", "bush", "cherry", "cotton", "frost", "grant", "hood", "lane", "mason",
     "miles", "power", "powers", "sales", "sears", "stout", "wise", "young", "ward", "marks", "weeks", "walls", "ware",
 })
+# Path segments of collections of people, in en/de/fr/es/it/nl: the segment after one is someone's page, avatar or
+# record (`/team/goffredo-germano`, `/avatars/jente-van-ginkel.png`). `p` and `u` as the short forms sites use.
+PEOPLE_SEGMENTS = (
+    "team|teams|people|person|persons|users?|members?|staff|employees?|profiles?|authors?|contacts?|avatars?|u|p"
+    "|speakers?|agents?|customers?|clients?|candidates?|mitarbeiter(?:innen)?|personen|kontakte?|benutzer|autoren"
+    "|kunden|[ée]quipe|auteurs?|personnes|utilisateurs?|membres|equipo|personas|usuarios?|autores?|contactos?|miembros"
+    "|persone|utenti|autori|contatti|membri|squadra|medewerkers|gebruikers|leden|klanten"
+    # a profile's own prefix (`/in/anna-schmidt`) and directories of professionals
+    "|in|directory|doctors?|advisors?|consultants?|experts?|lawyers?|therapists?|coaches|coach|instructors?|tutors?"
+    "|hosts?|sellers?|reps?|owners?|founders?|leadership|board|alumni|students?|teachers?|faculty|researchers?")
+# A slug of two to four words of letters after such a segment, ending the path or followed by an image's extension,
+# or by a number sites add to tell people of the same name apart (`/users/anna-schmidt-4821`).
+_IMAGE = r"\.(?:png|jpe?g|gif|webp|svg|avif)(?=[/?#]|$)"
+_PEOPLE_PATH = re.compile(rf"(?i)(?:^|/)(?:{PEOPLE_SEGMENTS})/"
+                          rf"([^\W\d_]{{2,}}(?:(?!{_IMAGE})[-_. +][^\W\d_]{{2,}}){{1,3}})"
+                          rf"(?:-\d{{1,8}})?(?:{_IMAGE})?(?=[/?#]|$)")
 # Months that are also given names, in en/de/fr/es/it/nl: `June Rabatt` and `April Angebote` are campaigns.
 _MONTHS = frozenset({"january", "february", "march", "april", "may", "june", "july", "august", "september", "october",
                      "november", "december", "januar", "februar", "maerz", "juni", "juli", "oktober", "dezember",
@@ -215,7 +231,7 @@ class NameFinder:
         return False
 
     def find(self, text: str) -> list[tuple[int, int]]:
-        spans = sorted(set(self._written(text)) | set(self._slugs(text)))
+        spans = sorted(set(self._written(text)) | set(self._slugs(text)) | set(self._people_paths(text)))
         # An initial inside a name found whole (`John F. Kennedy` holds `F. Kennedy`): the whole name only.
         return [s for s in spans if not any(o != s and o[0] <= s[0] and s[1] <= o[1] for o in spans)]
 
@@ -395,6 +411,25 @@ class NameFinder:
         return before or after
 
     # -- a name as URLs and search boxes write it --------------------------------------------------------------------
+
+    def _people_paths(self, text: str) -> Iterator[tuple[int, int]]:
+        """A slug after a collection of people (`/team/goffredo-germano`, `/avatars/mark-wood.png`): a person, listed
+        or not, unless it reads as an interface's words (`/team/new-members`, `/customers/bill-payment`): no word of a
+        company's name, and no English word but listed names after a listed given name."""
+        if "/" not in text:
+            return
+        for m in _PEOPLE_PATH.finditer(text):
+            words = [w for w in (fold(w) for w in re.split(r"[-_. +]", m.group(1))) if w not in _PARTICLES]
+            if not words or any(w in _ORGANISATION_WORDS or w in _NOT_A_PERSON_AFTER for w in words):
+                continue
+            first = words[0] in self._given
+            if all(w not in self._english or (first and self._a_name_word(w)) for w in (words[1:] if first else words)):
+                yield m.span(1)
+
+    def _a_name_word(self, word: str) -> bool:
+        """A listed surname or given name that is no English word, or one of the names interfaces use as words."""
+        flags = self._surnames.get(word, self._given.get(word))
+        return word in UI_WORDS or (flags is not None and not flags & WORD)
 
     def _slugs(self, text: str) -> Iterator[tuple[int, int]]:
         words = list(_LOWER.finditer(text))

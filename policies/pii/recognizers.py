@@ -196,6 +196,13 @@ def _never_kept(text: str, candidate: str, offset: int, min_digits: int, nanp: b
             and _SAID.search(text, max(0, offset - _SAID_REACH), offset) is None)
 
 
+# Spaces phonenumbers does not take for a separator, yet typography puts between a number's groups: the thin and narrow
+# no-break spaces (French `06 12 34 56 78` is set with U+202F), the other fixed-width spaces. Read as a plain space,
+# one character for one, so that spans stay the text's.
+_PHONE_SPACES = str.maketrans(dict.fromkeys("\u2000\u2001\u2002\u2003\u2004\u2005\u2006\u2007\u2008\u2009\u200a\u202f"
+                                            "\u205f", " "))
+
+
 class ContextPhoneRecognizer(PhoneRecognizer):
     def __init__(self, regions: Sequence[str], leniency: int, min_digits: int = 7) -> None:
         super().__init__(supported_regions=tuple(regions), leniency=leniency)
@@ -221,6 +228,7 @@ class ContextPhoneRecognizer(PhoneRecognizer):
         self, text: str, entities: list[str], nlp_artifacts: NlpArtifacts | None = None
     ) -> list[RecognizerResult]:
         results = []
+        text = text.translate(_PHONE_SPACES)
         for r in self._matches(text):
             found = text[r.start : r.end]
             digits = _main_digits(found)
@@ -369,7 +377,8 @@ _PASSWORD_NOUN = re.sub(r"\|clave(?=\|)", "", _PASSWORD_WORD, count=1)
 _QUOTE = r"[\"'\u201c\u201d\u201e\u00ab\u00bb\u2018\u2019`]"
 _NOT_QUOTE = r"[^\s\"'\u201c\u201d\u201e\u00ab\u00bb\u2018\u2019`]"
 # A verb that says what the password is or has become, alone or in a short run (`ist jetzt`, `set to`, `reset to`).
-_IS = (r"(?:is|ist|est|es|è|é|era|was|were|lautet|wordt|werd|sera|será|sarà|now|jetzt|nu|maintenant|ahora|ora"
+_IS = (r"(?:is|ist|war|est|c['\u2019]est|c['\u2019][ée]tait|es|è|é|era|was|were|lautet|wordt|werd|sera|será|sarà"
+       r"|now|jetzt|nu|maintenant|ahora|ora"
        r"|(?:set|changed|reset|updated|geändert|gesetzt|changé|modifié|cambiad[ao]|cambiat[ao]|gewijzigd|aangepast)"
        r"(?:\s+(?:to|auf|in|en|a|naar))?)")
 # Runs of dots and question marks bounded: unbounded, inside the look-behinds they make a long run quadratic.
@@ -377,10 +386,19 @@ _SEPARATOR = (rf"(?:\s*(?:=>|[:=]|\.{{2,6}}|\u2026|\?{{1,3}})\s*|\s+(?:{_IS}\s+)
               r"|\s+(?:-+>?|\u2013|\u2014|\u2192)\s+)")
 # What a password looks like when nothing but its place says so: letters with a digit or a symbol inside (`Gast!2024`,
 # not `vergessen?`).
-_SHAPED = rf"(?=\S*[^\W\d_])(?=\S*(?:\d|[!#$%&*+?@^~]\S)){_NOT_QUOTE}{{4,64}}(?<![.,;:?)])(?<![^\W\d_]!)"
+# Or a passphrase of three to six words joined by hyphens (`correct-horse-battery-staple`).
+_SHAPED = (rf"(?:(?=\S*[^\W\d_])(?=\S*(?:\d|[!#$%&*+?@^~]\S)){_NOT_QUOTE}{{4,64}}(?<![.,;:?)])(?<![^\W\d_]!)"
+           r"|[^\W\d_]{3,20}(?:-[^\W\d_]{4,20}){2,5}(?![\w-])"
+           # or random letters: three capitals or more, one after a small letter (`SkCNQHmxHaRy`; not `LinkedIn`)
+           r"|(?-i:(?=(?:[a-z]*[A-Z]){3})(?=[A-Za-z]*[a-z][A-Z])[A-Za-z]{8,64}(?![\w@.-])))")
+# Before its word, a value may end with `!` (`W3lc0me! is my password`): no sentence ends there.
+_BANG = rf"(?=\S*[^\W\d_])(?=\S*\d){_NOT_QUOTE}{{3,63}}!"
 # A strong value, which alone says it is a password: a letter, a digit and a symbol; not an e-mail address.
 _STRONG = (rf"(?=\S*[^\W\d_])(?=\S*\d)(?=\S*[!#$%&*+?@^~])(?!\S+@\S+\.\w){_NOT_QUOTE}{{6,64}}"
            r"(?<![.,;:?)])")
+# A random value: upper and lower case letters and digits, eight or more (`B9QULutW4Z`), not a word with a number.
+_RANDOM = (r"(?-i:(?=[A-Za-z0-9]*[a-z])(?=[A-Za-z0-9]*[A-Z])(?=[A-Za-z0-9]*\d)(?![A-Z]?[a-z]+\d+(?![A-Za-z0-9]))"
+           r"[A-Za-z0-9]{8,64}(?![\w@.-]))")
 _ANY = rf"(?![*\u2022\u25cf\[<]){_NOT_QUOTE}{{4,64}}(?<![.,;:?)])(?<![^\W\d_]!)"
 # What a form says in a password's place (`Password: required`): a verdict, in en/de/fr/es/it/nl.
 _VERDICT = (r"(?!(?:required|missing|invalid|incorrect|wrong|empty|blank|none|null|undefined|hidden|redacted|changed"
@@ -402,6 +420,11 @@ _PLAIN = (r"(?!(?:" + _STATE[3:-1] + r")(?![\w-]))(?:\d{4,12}|[^\W\d_]{3,}(?:-[^
           r"|[^\W\d_]{4,32}(?<!ing|ed|ly|able|ible))"
           r"(?=\s*(?:[.,;!?)]|[:;]-?[)(DP]|$)|\s+(?:and|but|or|so|please|und|aber|oder|bitte|et|mais|ou|y|pero|o"
           r"|por\s+favor|e|ma|per\s+favore|en|maar|of|alsjeblieft)\b)")
+# A password as people make them up: a capitalised word and two to four digits, a symbol between or after
+# (`Sunflower88`, `Sommer2024!`, `Gast!2024`); not an id in capitals (`INV2024`) nor a version (`v2.3`).
+_MADE_UP = (r"(?<![\w@./-])(?-i:[A-ZÀ-Þ][a-zß-ÿ]{2,20})[!#$%&*+?@^~._-]?\d{2,4}[!#$%&*+?@^~]?(?![\w@/-])"
+            r"(?![.,]\d)")
+_PASSWORD_VALUE = rf"(?:{_MADE_UP}|{_STRONG})"
 _PASSWORD_PATTERNS = [
     # `password: X`, `password="X"`: the value, whatever it is.
     ("password", rf"(?<=\b{_PASSWORD_WORD}{_QUOTE}?\s*(?:=>|[:=])\s*{_QUOTE}?){_VERDICT}{_ANY}"),
@@ -413,13 +436,15 @@ _PASSWORD_PATTERNS = [
     # reset to "X"`); otherwise only a value shaped like a password, so that `your password is incorrect` stays.
     ("said password", rf"(?<=\b{_PASSWORD_NOUN}(?:\s+[^\s:=\"]{{1,20}}){{0,4}}?{_SEPARATOR}{_QUOTE}[ \u00a0\u202f]?)"
                       rf"(?!{_IS}\s){_ANY}"),
-    ("qualified password", rf"(?<=\b{_PASSWORD_NOUN}(?:\s+[^\s:=\"]{{1,20}}){{0,4}}?{_SEPARATOR}){_SHAPED}"),
+    # Not a time's minutes (`password changed on 2024-03-05T10:30:00Z`).
+    ("qualified password", rf"(?<=\b{_PASSWORD_NOUN}(?:\s+[^\s:=\"]{{1,20}}){{0,4}}?{_SEPARATOR})(?<!\d:){_SHAPED}"),
     ("bare password", rf"(?<=\b{_PASSWORD_NOUN}\s+){_SHAPED}"),
     # Quoted right after the word, or after `to`: `use password 'letmein!' to log in`, `set my password to dragon99`.
     ("quoted password", rf"(?<=\b{_PASSWORD_NOUN}\s+{_QUOTE}[ \u00a0\u202f]?){_NOT_QUOTE}{{4,64}}"
                         rf"(?=[ \u00a0\u202f]?{_QUOTE})"),
     # Before its word: `use Xk9#mP2q as the password`, `hunter2 is my password`, `Sommer24! ist mein Passwort`.
-    ("password before its word", rf"(?<![^\s\"'(]){_SHAPED}(?=\s+(?:as|is|was|als|ist|war|comme|est|como|es|come|è"
+    ("password before its word", rf"(?<![^\s\"'(])(?:{_SHAPED}|{_BANG})"
+                                 r"(?=\s+(?:as|is|was|als|ist|war|comme|est|como|es|come|è"
                                  r"|era|zijn|wordt)\s+(?:(?:the|my|your|our|a|new|temporary|mein|meine|dein|das|ein"
                                  r"|neues|mon|votre|le|nouveau|mi|su|la|nueva|mia|nuova|mijn|je|het|nieuwe|uw)\s+)*"
                                  rf"{_PASSWORD_NOUN}\b(?!\s*\w*(?:policy|policies|reset|manager|field|requirement|rule"
@@ -435,13 +460,13 @@ _PASSWORD_PATTERNS = [
     # in`; a digit and a symbol in it, and not an e-mail address.
     ("logged in with", r"(?<=\b(?:log\s*in|login|logged\s+in|sign\s*in|signed\s+in|anmeld\w*|einloggen|eingeloggt"
                        r"|connecter|connect[ée]e?|connexion|iniciar\s+sesi[óo]n|acceder|accedere|inloggen|ingelogd)"
-                       rf"\s+(?:with|using|mit|avec|con|met)\s+){_STRONG}"),
-    ("use to log in", rf"(?<=\b(?:use|try|tried|utilise[zr]?|usa|prova|gebruik)\s+){_STRONG}(?=\s+(?:to|pour|para|per"
-                      r"|om)\s+(?:log\s*in|login|sign\s*in|connect|unlock|access|se\s+connecter|entrar|accedere"
-                      r"|in\s+te\s+loggen))"),
+                       rf"\s+(?:with|using|mit|avec|con|met)\s+)(?:{_STRONG}|{_RANDOM})"),
+    ("use to log in", rf"(?<=\b(?:use|try|tried|utilise[zr]?|usa|prova|gebruik)\s+)(?:{_STRONG}|{_RANDOM})"
+                      r"(?=\s+(?:to|pour|para|per|om)\s+(?:log\s*in|login|sign\s*in|connect|unlock|access"
+                      r"|se\s+connecter|entrar|accedere|in\s+te\s+loggen))"),
     # `pw` said with a verb, plain or shaped: `my pw is sunshine`; `clave` right before its verb or colon: `la clave
     # es perro2020` (not `la clave del éxito es …`).
-    ("plain pw", rf"(?<=\bpw\s+(?:{_IS}\s+){{1,3}}){_PLAIN}"),
+    ("plain pw", rf"(?<=\b(?:pw|my\s+pass)\s+(?:{_IS}\s+){{1,3}})(?:{_PLAIN}|{_SHAPED})"),
     ("clave", rf"(?<=\bclave{_SEPARATOR}){_SHAPED}"),
     # A login's password after a slash or a comma: `user jdoe / pass Xk9#mP2q`, `jdoe, pw Sommer24!`.
     ("pass after a login", rf"(?<=[/,;|]\s*(?:pass|pw|pwd)\s*[:=]?\s+){_SHAPED}"),
@@ -454,14 +479,14 @@ _PASSWORD_PATTERNS = [
                       rf"|our|their|its|a|new|temporary)\s+)*(?:{_PASSWORD_NOUN}|pw)\s+to\s+)(?!(?:continue|proceed"
                       r"|log|login|sign|access|protect|secure|unlock|enable|use|make|keep|get|avoid|prevent|complete"
                       r"|finish|start|begin|comply|meet|match|allow|ensure|view|open|see|edit|save|the|an|your|my"
-                      rf"|something|{_STATE[3:-1]})(?![\w]))[^\W\d_]{{4,32}}(?![\w])"),
+                      rf"|something|{_STATE[3:-1]})(?![\w]))(?:[^\W\d_]{{4,32}}(?![\w])|\d{{4,12}}(?![\w.,/-]))"),
     # A word or a number that the sentence says does not work: `Password sunshine doesn't work`, `tried password
     # sunshine but it fails`. Not the page, the field or the link that does not work.
     ("password that fails", rf"(?<=\b{_PASSWORD_NOUN}\s+{_QUOTE}?)(?!(?:field|page|form|link|manager|box|input"
                             r"|screen|prompt|dialog|button|check|validation|login|recovery|change|update|rules|policy"
                             r"|email|mail|token|request|session|attempt|entry|requirements?|complexity|history"
                             rf"|reset|feld|champ|campo|veld|{_STATE[3:-1]})(?![\w]))(?:[^\W\d_]{{4,32}}|\d{{4,12}})"
-                            rf"(?={_QUOTE}?\s+(?:does\s*n[o']t|doesn['\u2019]t|isn['\u2019]t|won['\u2019]t|is\s+not"
+                            rf"(?={_QUOTE}?\s+(?:does\s*n[o']t|stopped|no\s+longer|doesn['\u2019]t|isn['\u2019]t|won['\u2019]t|is\s+not"
                             r"|will\s+not|fails|failed|is\s+rejected|was\s+rejected|but|funktioniert|geht|klappt"
                             r"|ça\s+ne|ne\s+marche|ne\s+fonctionne|no\s+funciona|non\s+funziona|werkt\s+niet|lukt"
                             r"|expired|is\s+too|was\s+too|ist\s+zu|abgelaufen|a\s+expiré|est\s+trop|ha\s+caducado"
@@ -473,17 +498,43 @@ _PASSWORD_PATTERNS = [
     ("plain password", rf"(?<=\b{_PASSWORD_NOUN}(?:\s+[^\s:=\"]{{1,20}}){{0,4}}?\s+(?:{_IS}\s+){{1,3}}){_PLAIN}"),
     ("pin digits", r"(?<=\b(?:pin|pin\s*code|code\s+pin|passcode|geheimzahl|codice\s+pin)\s+"
                    rf"(?:(?:{_IS})\s+)?)\d{{4,8}}(?![\w.,/-])"),
-    # A password of six or more digits right after its word: `password 12345678`.
-    ("password digits", rf"(?<=\b{_PASSWORD_NOUN}\s+)\d{{6,12}}(?![\w.,/-])"),
+    # A password of four or more digits right after its word: `password 12345678`, `pwd 0727`.
+    ("password digits", rf"(?<=\b{_PASSWORD_NOUN}\s+)\d{{4,12}}(?![\w.,/-])"),
     # A quoted passphrase of several words: `passphrase is "purple monkey dishwasher"`.
     ("quoted phrase", rf"(?<=\b{_PASSWORD_NOUN}(?:\s+[^\s:=\"]{{1,20}}){{0,4}}?{_SEPARATOR}\")[^\"\n]{{4,64}}(?=\")"),
     # Short words that name a secret only before a colon or an equals sign: `pw: X`, `pass=X`, `PIN: 4821`.
     ("short word", rf"(?<=\b(?:pw|pass|pin|pin\s*code|code\s+pin|geheimzahl)\s*[:=]\s*{_QUOTE}?){_ANY}"),
+    # A made-up or strong value later in the clause of its word, in brackets, after a comma, a colon or a verb: `the
+    # password you gave me (Sunflower88)`, `the new password, Sommer2024!, works`, `Passwort vergessen, altes war
+    # Sunflower88`; not `password reset link for Berlin2024`. The look-ahead first: the look-behind runs only at such a
+    # value.
+    ("bracketed near its word", rf"(?={_PASSWORD_VALUE})(?<=\b{_PASSWORD_NOUN}\b[^.!?\n()]{{0,60}}?\(\s*)"
+                                rf"{_PASSWORD_VALUE}(?=\s*\))"),
+    ("said near its word", rf"(?={_PASSWORD_VALUE})(?<=\b{_PASSWORD_NOUN}\b[^.!?\n]{{0,60}}?(?:,\s+|\s{_IS}\s+"
+                           rf"|[:=]\s*)){_PASSWORD_VALUE}"),
+    # `pw` alone before a shaped value, and a wifi's or WLAN's colon: `new pw Sunflower88`, `wifi: Gast!2024` (the
+    # value starts with a letter: `WLAN: 5GHz` is the band).
+    ("bare pw", rf"(?<=\bpw\s+){_SHAPED}"),
+    # After an adjective that follows its noun, as Romance languages and German place it: `contraseña actual X`,
+    # `mot de passe provisoire X`, `password temporanea X`, `Passwort neu: X`.
+    ("noun and its adjective", rf"(?<=\b{_PASSWORD_NOUN}\s+(?:actual|nuev[ao]|temporal|provisional|provisoire"
+                               r"|temporaire|nouveau|actuel|temporane[ao]|nuov[ao]|attuale|provvisori[ao]|nieuwe?"
+                               r"|tijdelijke?|huidige?|neu|neues|aktuell|alt|altes|tempor[äa]r|initial|initiale|inicial"
+                               rf"|iniziale|new|old|current|temp|temporary|initial)\s*[:=]?\s+){_SHAPED}"),
+    # After a user name and a comma: `Benutzer anna, Passwort tulip`, `utente anna, password tulip`, whatever it is.
+    ("user, password", r"(?<=\b(?:user(?:name)?|login|benutzer(?:name)?|utilisateur|identifiant|usuario|utente"
+                       rf"|gebruiker(?:snaam)?)\s*[:=]?\s*[^\s:/,;]{{1,64}}\s*[,;]\s*{_PASSWORD_NOUN}\s*[:=]?\s+)"
+                       rf"{_VERDICT}{_ANY}"),
+    # Between brackets or markdown's bold right after its word: `password <Soleil>`, `password: **4821**`,
+    # `password (tiger-apple-mountain)`; not a state (`password (optional)`).
+    ("bracketed password", rf"(?<=\b{_PASSWORD_NOUN}\s*[:=]?\s*(?:\*\*|<|\())(?!(?:{_STATE[3:-1]})\W){_VERDICT}"
+                           r"[^\s*<>()\[\]]{4,64}(?=\*\*|>|\))"),
+    ("wifi colon", rf"(?<=\b(?:wifi|wi-fi|wlan)\s*[:=]\s*{_QUOTE}?)(?=[^\W\d_]){_SHAPED}"),
     # A login and its password: `credentials: admin:Hunter2024`, `login with admin / S3cr3t!x`.
     ("user and password", r"(?<=\b(?:credentials?|creds|login|zugangsdaten|identifiants|credenciales|credenziali"
                           r"|inloggegevens)(?:\s+(?:with|as|are|is|mit|als|sind|avec|sont|con|son|come|sono|met|zijn))?"
                           r"\s*[:=]?\s*[^\s:/]{1,64}"
-                          rf"(?::|\s+/\s+)){_SHAPED}"),
+                          rf"(?::|\s+/\s+))(?:{_SHAPED}|\d{{4,12}}(?![\w.,/-]))"),
 ]
 
 # A key or token after its label: `api_key=…`, `X-Api-Key: …`, `client_secret: "…"`, `Authorization: Token …`. The

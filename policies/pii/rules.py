@@ -166,6 +166,10 @@ class CompiledRules:
         if rule is None and names_a_token(key):
             return _TOKEN_KEY, cls
         kind = field_class(key) if self._by_field else None
+        if kind in (NUMBER_ID, THING) and cls == STRICT:
+            # Free text under an identifier's key is still free text: a `ticket_body` or an `order_note` holds what
+            # a customer wrote (phone numbers too), not a ticket's or an order's number.
+            kind = None
         if kind in (NUMBER_ID, THING):
             return (rule.action if rule is not None else DETECT_ANY), NUMBERS if kind == NUMBER_ID else THINGS
         if kind is not None:

@@ -20,6 +20,7 @@ from dataclasses import dataclass
 from urllib.parse import quote, quote_plus, unquote, unquote_plus
 
 from policies.pii.fields import NUMBER_ID, field_class, field_words
+from policies.pii.names import PEOPLE_SEGMENTS
 
 # A URL runs to the first space, quote or angle bracket; trailing sentence punctuation is not part of it.
 _URL = re.compile(r"\b[a-zA-Z][a-zA-Z0-9+.\-]{1,15}://[^\s<>\"'`{}|\\^]+")
@@ -40,6 +41,9 @@ _CARD_GROUPS = re.compile(r"\d{4}(?:-\d{4}){2,3}(?:-\d{1,3})?|\d{4}-\d{6}-\d{4,5
 # A dotted version or build in a parameter named for one (`?version=14.9.4.199`, `?build=20240517.1234`): kept, as
 # the key rules keep it (fields.py NUMBER_ID), not truncated as an IP address.
 _VERSION_VALUE = re.compile(r"v?\d+(?:\.\d+)+(?:[-+_][0-9A-Za-z.]+)?")
+# A segment that names a collection of people (`team`, `avatars`, `mitarbeiter`): the next one is scanned with it in
+# front (`team/mark-wood`), so that the name finder knows whose page it is (names.py _PEOPLE_PATH).
+_PEOPLE_SEGMENT = re.compile(rf"(?i)(?:{PEOPLE_SEGMENTS})")
 
 
 @dataclass(slots=True)
@@ -160,13 +164,17 @@ def _split_tail(tail: str, is_secret: Callable[[str], bool], secret_label: str, 
     parts: list[Part] = []
     path, hash_, fragment = tail.partition("#")
     path, qmark, query = path.partition("?")
+    previous = ""
     for i, segment in enumerate(path.split("/")):  # segment by segment: `/` may be part of an e-mail's local part
         if i:
             parts.append("/")
         if _an_id(segment):
             parts.append(segment)
         elif segment:
-            parts.append(_decoded(segment, unquote(segment), _quote_segment, is_secret, secret_label, depth))
+            part = _decoded(segment, unquote(segment), _quote_segment, is_secret, secret_label, depth)
+            parts.append(_after_people(previous, part) if isinstance(part, Leaf) and previous else part)
+        previous = segment
+
     if qmark:
         parts.append("?")
         parts += _params(query, is_secret, secret_label, depth)
@@ -177,6 +185,19 @@ def _split_tail(tail: str, is_secret: Callable[[str], bool], secret_label: str, 
         elif fragment:
             parts.append(_decoded(fragment, unquote(fragment), _quote_fragment, is_secret, secret_label, depth))
     return parts
+
+
+def _after_people(previous: str, part: Leaf) -> Leaf:
+    """`part` with the segment before it in front when that one names a collection of people and `part` starts with a
+    letter; what the detectors change in the segment is encoded back without it."""
+    if not part.text[:1].isalpha() or not _PEOPLE_SEGMENT.fullmatch(previous):
+        return part  # only a segment that starts like a name: `/contacts/415-555-0100` is a phone, glued to nothing
+    prefix = previous + "/"
+
+    def encode(new: str) -> str:
+        return _quote_segment(new.removeprefix(prefix))
+
+    return Leaf(prefix + part.text, part.raw, encode)
 
 
 def relative_url(text: str) -> bool:

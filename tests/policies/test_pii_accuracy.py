@@ -720,3 +720,92 @@ def test_a_password_after_a_few_dots_or_question_marks_is_replaced(scrubber: Scr
 ])
 def test_access_codes_named_in_several_words_are_replaced(scrubber: Scrubber, text: str, expected: str) -> None:
     assert scrubbed(scrubber, "comment", text) == {"comment": expected}
+
+
+# Free text under a key that also names an identifier (`ticket_body`, `order_note`) is what someone wrote: its phone
+# numbers are found as in any note. The identifier's own key still keeps its number.
+@pytest.mark.parametrize("key", ["ticket_body", "order_note", "invoice_comment", "build_message", "booking_remarks"])
+def test_free_text_under_an_identifiers_key_still_has_its_phones_found(scrubber: Scrubber, key: str) -> None:
+    assert scrubbed(scrubber, key, "Call me at 0171 1234567 please") == {key: "Call me at [PHONE] please"}
+    assert scrubbed(scrubber, key, "my number: +49 171 1234567") == {key: "my number: [PHONE]"}
+
+
+@pytest.mark.parametrize("key, value", [("order_number", "0171 1234567"), ("build", "2024.06.18.1234"),
+                                        ("invoice_id", "INV-2024-0042")])
+def test_an_identifiers_own_key_keeps_its_number(scrubber: Scrubber, key: str, value: str) -> None:
+    assert scrubbed(scrubber, key, value) == {key: value}
+
+
+# French typography sets a number's groups apart with a narrow no-break space (U+202F); others use thin or figure
+# spaces. phonenumbers does not take them for separators; the recognizer reads them as spaces.
+@pytest.mark.parametrize("space", ["\u202f", "\u2009", "\u2007", "\u2002"])
+def test_phone_numbers_grouped_by_typographic_spaces_are_replaced(scrubber: Scrubber, space: str) -> None:
+    text = f"Appelez-moi au 06{space}12{space}34{space}56{space}78 svp, ou au +44{space}20{space}7946{space}0958"
+    assert scrubbed(scrubber, "note", text) == {"note": "Appelez-moi au [PHONE] svp, ou au [PHONE]"}
+
+
+def test_amounts_grouped_by_narrow_spaces_are_not_phones(scrubber: Scrubber) -> None:
+    text = "Montant : 1\u202f234\u202f567,89 € payé"
+    assert scrubbed(scrubber, "note", text) == {"note": text}
+
+
+# A slug after a collection of people in a path is someone's page, listed name or not; interface words there stay.
+@pytest.mark.parametrize("url, expected", [
+    ("https://example.com/de/mitarbeiter/goffredo-germano", "https://example.com/de/mitarbeiter/[PERSON]"),
+    ("https://example.com/team/mark-wood", "https://example.com/team/[PERSON]"),
+    ("https://example.com/profile/Jasmijn%20Mol", "https://example.com/profile/[PERSON]"),
+    ("https://example.com/contacts/marina_romiti/edit", "https://example.com/contacts/[PERSON]/edit"),
+    ("https://cdn.example.com/avatars/jente-van-ginkel.png", "https://cdn.example.com/avatars/[PERSON].png"),
+    ("https://example.com/in/goffredo-germano", "https://example.com/in/[PERSON]"),
+    ("/people/mads-oennen", "/people/[PERSON]"),
+])
+def test_a_slug_after_a_collection_of_people_is_a_person(scrubber: Scrubber, url: str, expected: str) -> None:
+    assert scrubbed(scrubber, "$current_url", url) == {"$current_url": expected}
+
+
+@pytest.mark.parametrize("url", [
+    "https://example.com/team/new-members", "https://example.com/users/change-password",
+    "https://example.com/customers/bill-payment", "https://example.com/avatars/default-avatar.png",
+    "https://example.com/team/sales-team?tab=1", "https://example.com/contacts/import-csv",
+    "https://example.com/users/sign-up", "https://example.com/team/acme-gmbh", "https://example.com/in/app-settings",
+    "https://example.com/p/red-running-shoes", "https://example.com/menu/ab-cd",
+])
+def test_interface_words_after_a_collection_of_people_are_kept(scrubber: Scrubber, url: str) -> None:
+    assert scrubbed(scrubber, "$current_url", url) == {"$current_url": url}
+
+
+# Passwords said in more ways: a hyphenated passphrase, random letters in mixed case, digits, a value in brackets or
+# markdown, after an adjective that follows its noun, after a user name and a comma, or later in the clause.
+@pytest.mark.parametrize("text, expected", [
+    ("password mountain-river-blue-battery", "password [SECRET]"),
+    ("Kennwort horse-mountain-blue-apple", "Kennwort [SECRET]"),
+    ("password McNpOopTzyn", "password [SECRET]"),
+    ("pwd 0727", "pwd [SECRET]"),
+    ("contraseña actual Vt-oAI*b@5ssOZ4", "contraseña actual [SECRET]"),
+    ("mot de passe provisoire Soleil2024", "mot de passe provisoire [SECRET]"),
+    ("Benutzer anna, Passwort tulip", "Benutzer anna, Passwort [SECRET]"),
+    ("utente anna, password tulip", "utente anna, password [SECRET]"),
+    ("password <Soleil>", "password <[SECRET]>"),
+    ("password: **2365**", "password: [SECRET]"),
+    ("the password you gave me (Sunflower88) does not work", "the password you gave me ([SECRET]) does not work"),
+    ("the new password, Sunflower88, works", "the new password, [SECRET], works"),
+    ("Passwort vergessen, altes war Sunflower88", "Passwort vergessen, altes war [SECRET]"),
+    ("le mdp c'est Sunflower88", "le mdp c'est [SECRET]"),
+    ("new pw Sunflower88", "new pw [SECRET]"),
+    ("wifi: Sunflower88", "wifi: [SECRET]"),
+    ("can't log in with B9QULutW4Z", "can't log in with [SECRET]"),
+    ("I reset my password to 02439 but still can't log in", "I reset my password to [SECRET] but still can't log in"),
+    ("W3lc0me! is my password", "[SECRET] is my password"),
+])
+def test_passwords_said_in_more_ways_are_replaced(scrubber: Scrubber, text: str, expected: str) -> None:
+    assert scrubbed(scrubber, "note", text) == {"note": expected}
+
+
+@pytest.mark.parametrize("text", [
+    "Password reset email sent for order ORD2024 at 10:30", "password changed on 2024-03-05T10:30:00Z by admin",
+    "Your password expires in 30 days (Windows11 policy)", "password manager Bitwarden2024 review",
+    "password strength meter for iPhone15 users", "password reset link for Berlin2024 event", "WLAN: 5GHz",
+    "wifi: connected, 5GHz", "the password is one-time-use", "password (optional)",
+])
+def test_ids_products_and_times_near_a_password_word_are_kept(scrubber: Scrubber, text: str) -> None:
+    assert scrubbed(scrubber, "note", text) == {"note": text}

@@ -507,11 +507,11 @@ _PASSWORD_PATTERNS = [
     # A made-up or strong value later in the clause of its word, in brackets, after a comma, a colon or a verb: `the
     # password you gave me (Sunflower88)`, `the new password, Sommer2024!, works`, `Passwort vergessen, altes war
     # Sunflower88`; not `password reset link for Berlin2024`. The look-ahead first: the look-behind runs only at such a
-    # value.
-    ("bracketed near its word", rf"(?={_PASSWORD_VALUE})(?<=\b{_PASSWORD_NOUN}\b[^.!?\n()]{{0,60}}?\(\s*)"
-                                rf"{_PASSWORD_VALUE}(?=\s*\))"),
-    ("said near its word", rf"(?={_PASSWORD_VALUE})(?<=\b{_PASSWORD_NOUN}\b[^.!?\n]{{0,60}}?(?:,\s+|\s{_IS}\s+"
-                           rf"|[:=]\s*)){_PASSWORD_VALUE}"),
+    # value, and at the start of a word.
+    ("bracketed near its word", rf"(?<![^\s(,:=])(?={_PASSWORD_VALUE})"
+                                rf"(?<=\b{_PASSWORD_NOUN}\b[^.!?\n()]{{0,60}}?\(\s*){_PASSWORD_VALUE}(?=\s*\))"),
+    ("said near its word", rf"(?<![^\s(,:=])(?={_PASSWORD_VALUE})"
+                           rf"(?<=\b{_PASSWORD_NOUN}\b[^.!?\n]{{0,60}}?(?:,\s+|\s{_IS}\s+|[:=]\s*)){_PASSWORD_VALUE}"),
     # `pw` alone before a shaped value, and a wifi's or WLAN's colon: `new pw Sunflower88`, `wifi: Gast!2024` (the
     # value starts with a letter: `WLAN: 5GHz` is the band).
     ("bare pw", rf"(?<=\bpw\s+){_SHAPED}"),

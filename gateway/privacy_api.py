@@ -34,6 +34,7 @@ from gateway.deletion import IDENTIFIER_KINDS, Identifiers, InvalidRequest
 from gateway.identity import claimed_links, component
 from gateway.protocols.codec import ProtocolError
 from gateway.state import gateway_of
+from replay.search import subject_match
 
 ROLES = ("compliance",)
 
@@ -114,10 +115,11 @@ def collect_subject(conn: sqlite3.Connection, hashes: set[str], include_claimed:
     subject = component(conn, hashes, include_claimed)
     matches = [(s,) for s in subject]
 
-    def rows(sql: str, per_subject: bool = True) -> list[dict[str, Any]]:
+    def rows(sql: str, per_subject: bool = True, binds: int = 1) -> list[dict[str, Any]]:
+        """`sql`'s rows for each subject hash (bound `binds` times), or once."""
         found: dict[Any, dict[str, Any]] = {}
         for args in (matches if per_subject else [()]):
-            cursor = conn.execute(sql, args)
+            cursor = conn.execute(sql, args * binds)
             names = [d[0] for d in cursor.description]
             for row in cursor:
                 item = dict(zip(names, row, strict=True))
@@ -129,8 +131,7 @@ def collect_subject(conn: sqlite3.Connection, hashes: set[str], include_claimed:
     sessions = [
         session for session in rows(
             "SELECT session_id AS id, session_id, source, first_ts, last_ts, urls, events, signals "
-            "FROM replay_sessions WHERE session_id IN "
-            "(SELECT session_id FROM replay_session_subjects WHERE subject = ?)")
+            f"FROM replay_sessions WHERE {subject_match(1)}", binds=2)
     ]
     for session in sessions:
         session["urls"] = orjson.loads(session["urls"])

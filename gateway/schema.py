@@ -80,6 +80,7 @@ MIGRATIONS: tuple[Migration, ...] = (
     Migration("replay-segments-3", (*replay_compaction.OFFSET_SCHEMA, *replay_compaction.REPEATED_COLUMNS),
               postgres=(*postgres_tables(replay_compaction.OFFSET_SCHEMA), *replay_compaction.REPEATED_COLUMNS)),
     Migration("replay-search-2", replay_search.REDUNDANT_INDEXES, postgres=replay_search.REDUNDANT_INDEXES),
+    Migration("replay-search-3", replay_search.ONE_SUBJECT_SCHEMA, postgres=replay_search.POSTGRES_ONE_SUBJECT),
 )
 
 

@@ -552,14 +552,16 @@ class ReplayStore:
 
     def delete_subjects(self, conn: Connection, subjects: Iterable[str], limit: int) -> list[str]:
         """Delete up to `limit` sessions recorded for any of `subjects`, with their chunks, blobs, signals, forms and
-        pages (inside the caller's write): found through `replay_session_subjects` (replay.search), never by reading
-        every session. Returns the ids of the sessions deleted (none once none is left). Their ranges of shared
-        objects are zeroed by the next sweep (`sweep`)."""
+        pages (inside the caller's write): found by the index on `replay_sessions.subjects` or through
+        `replay_session_subjects` (replay.search.subject_match), never by reading every session. Returns the ids of
+        the sessions deleted (none once none is left). Their ranges of shared objects are zeroed by the next sweep
+        (`sweep`)."""
         sessions: list[str] = []
         for subject in subjects:
             sessions += [row[0] for row in conn.execute(
+                "SELECT session_id FROM replay_sessions WHERE subjects = ? UNION "
                 "SELECT session_id FROM replay_session_subjects WHERE subject = ? LIMIT ?",
-                (subject, limit - len(sessions))) if row[0] not in sessions]
+                (subject, subject, limit - len(sessions))) if row[0] not in sessions]
             if len(sessions) >= limit:
                 break
         self.delete_sessions(conn, sessions, erase=True)

@@ -49,11 +49,72 @@ def test_the_index_follows_the_sessions_subjects_and_forgets_deleted_sessions(
         "UPDATE replay_sessions SET subjects = ? WHERE session_id = 's-1'", (f"{ANNA} {ANNA_USER}",))))
     assert found(db, ANNA_USER) == ["s-1"] and found(db, ANNA, BOB) == ["s-2", "s-1"]
 
+    assert index_rows(db) == [(ANNA, "s-1"), (ANNA_USER, "s-1")]
+
     asyncio.run(db.write(lambda conn: store.delete_sessions(conn, ["s-1"])))
-    assert found(db, ANNA, ANNA_USER) == []
-    rows = db.read_sync(lambda conn: conn.execute("SELECT subject, session_id FROM replay_session_subjects").fetchall())
-    assert rows == [(BOB, "s-2")]
+    assert found(db, ANNA, ANNA_USER) == [] and found(db, BOB) == ["s-2"]
+    assert index_rows(db) == []  # s-2 is found by its own `subjects`
     db.close()
+
+
+def index_rows(db: Database) -> list[tuple[str, str]]:
+    return db.read_sync(lambda conn: conn.execute(
+        "SELECT subject, session_id FROM replay_session_subjects ORDER BY subject, session_id").fetchall())
+
+
+def test_a_session_of_one_identifier_has_no_index_row_and_follows_its_subjects_in_and_out_of_the_table(
+        database_location: Path | Engine) -> None:
+    db = Database(database_location, MIGRATIONS)
+    store = ReplayStore(db, Compressor(3), KeyRing(MASTER_KEY))
+    asyncio.run(store.add("web", [chunk("s-1", (ANNA,), 1000), chunk("s-2", (ANNA, BOB), 2000)]))
+    assert index_rows(db) == [(ANNA, "s-2"), (BOB, "s-2")]
+    assert found(db, ANNA) == ["s-2", "s-1"] and found(db, BOB) == ["s-2"]
+
+    def bind(session_id: str, subjects: str) -> None:
+        asyncio.run(db.write(lambda conn: conn.execute(
+            "UPDATE replay_sessions SET subjects = ? WHERE session_id = ?", (subjects, session_id))))
+
+    bind("s-2", BOB)  # down to one identifier: its rows go, its column finds it
+    assert index_rows(db) == [] and found(db, ANNA) == ["s-1"] and found(db, BOB) == ["s-2"]
+    bind("s-1", f"{ANNA} {ANNA_USER}")  # widened to two: rows for both
+    assert index_rows(db) == [(ANNA, "s-1"), (ANNA_USER, "s-1")] and found(db, ANNA_USER) == ["s-1"]
+    deleted = asyncio.run(db.write(lambda conn: store.delete_subjects(conn, [ANNA_USER, BOB], 10)))
+    assert sorted(deleted) == ["s-1", "s-2"] and found(db, ANNA, BOB) == [] and index_rows(db) == []
+    db.close()
+
+
+def test_sessions_indexed_before_one_identifier_sessions_went_unindexed_are_found_and_deleted_after_upgrade(
+        database_location: Path | Engine) -> None:
+    step = [m.name for m in MIGRATIONS].index("replay-search-3")
+    before = Database(database_location, MIGRATIONS[:step])
+    old = ReplayStore(before, Compressor(3), KeyRing(MASTER_KEY))
+    asyncio.run(old.add("web", [chunk("one", (ANNA,), 1000), chunk("two", (ANNA, BOB), 2000),
+                                chunk("bob", (BOB,), 3000), chunk("anon", (), 4000)]))
+    assert len(index_rows(before)) == 4
+    asyncio.run(old.close())
+    before.close()
+    db = Database(database_location, MIGRATIONS)
+    try:
+        assert index_rows(db) == [(ANNA, "two"), (BOB, "two")]
+        assert found(db, ANNA) == ["two", "one"] and found(db, BOB) == ["bob", "two"]
+        store = ReplayStore(db, Compressor(3), KeyRing(MASTER_KEY))
+        deleted = asyncio.run(db.write(lambda conn: store.delete_subjects(conn, [ANNA], 10)))
+        assert sorted(deleted) == ["one", "two"] and found(db, ANNA, BOB) == ["bob"] and index_rows(db) == []
+        asyncio.run(store.close())
+    finally:
+        db.close()
+
+
+def test_a_person_is_searched_through_both_indexes_never_by_reading_every_session(tmp_path: Path) -> None:
+    path = tmp_path / DATABASE_FILE
+    Database(path, MIGRATIONS).close()
+    clauses, args = SessionQuery(subjects=frozenset({ANNA, BOB})).where()
+    with sqlite3.connect(path) as conn:
+        plan = [row[-1] for row in conn.execute(
+            f"EXPLAIN QUERY PLAN SELECT session_id FROM replay_sessions WHERE {' AND '.join(clauses)}", args)]
+    assert "SEARCH replay_sessions USING INDEX replay_sessions_subjects (subjects=?)" in plan, plan
+    assert "SEARCH replay_session_subjects USING PRIMARY KEY (subject=?)" in plan, plan
+    assert not any(step.startswith("SCAN") for step in plan), plan
 
 
 def test_a_period_of_sessions_is_searched_through_the_time_order_once_the_first_ts_index_is_gone(
@@ -71,7 +132,7 @@ def test_a_period_of_sessions_is_searched_through_the_time_order_once_the_first_
 
 def test_sessions_recorded_before_the_index_existed_are_found(tmp_path: Path) -> None:
     path = tmp_path / DATABASE_FILE
-    before = tuple(m for m in MIGRATIONS if m.name != "replay-search-1")
+    before = tuple(m for m in MIGRATIONS if m.name not in ("replay-search-1", "replay-search-3"))  # 3 changes 1's
     db = Database(path, before)
     asyncio.run(ReplayStore(db, Compressor(3), KeyRing(MASTER_KEY)).add("web", [chunk("old", (ANNA, ANNA_USER), 1000)]))
     db.close()

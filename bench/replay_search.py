@@ -8,7 +8,8 @@ own; a third flagged with a score. Timed, each the best of --repeat (timing nois
 
 - baseline: one page of the newest sessions with the total and no filter (what the queue's first page costs);
 - a person, as first written: `instr` of each hash in every session's `subjects` (a scan), one page and the total;
-- a person through `replay_session_subjects` (replay.search), one page and the total;
+- a person through `replay_session_subjects` (replay.search; two identifiers), one page and the total, and one of a
+  single identifier, through the index on `replay_sessions.subjects`;
 - a part of a page URL, for comparison: a scan too;
 - previous and next flagged session from the middle of the queue, by time and by score.
 """
@@ -83,14 +84,18 @@ def main() -> None:
             conn.commit()
             n = args.sessions
             person = frozenset({subject(n // 2 + 1, "user"), subject(n // 2 + 1, "anon")})
+            anonymous = frozenset({subject(n // 2, "anon")})  # an even session: recorded for one identifier
             base = best(lambda: search.find(conn, SessionQuery(), 50, 0), args.repeat)
             scan = best(lambda: scan_for(conn, person), args.repeat)
             assert search.find(conn, SessionQuery(subjects=person), 50, 0).total == 1 == scan_for(conn, person)
+            assert search.find(conn, SessionQuery(subjects=anonymous), 50, 0).total == 1
             rows = {
                 "baseline: newest 50 and the total": base,
                 "a person: scan of subjects (before)": scan,
-                "a person: replay_session_subjects": best(
+                "a person of two ids: session_subjects": best(
                     lambda: search.find(conn, SessionQuery(subjects=person), 50, 0), args.repeat),
+                "a person of one id: subjects index": best(
+                    lambda: search.find(conn, SessionQuery(subjects=anonymous), 50, 0), args.repeat),
                 "a page URL part (a scan)": best(
                     lambda: search.find(conn, SessionQuery(url=f"/p/{n // 2}/"), 50, 0), args.repeat),
             }

@@ -81,6 +81,8 @@ MIGRATIONS: tuple[Migration, ...] = (
               postgres=(*postgres_tables(replay_compaction.OFFSET_SCHEMA), *replay_compaction.REPEATED_COLUMNS)),
     Migration("replay-search-2", replay_search.REDUNDANT_INDEXES, postgres=replay_search.REDUNDANT_INDEXES),
     Migration("replay-search-3", replay_search.ONE_SUBJECT_SCHEMA, postgres=replay_search.POSTGRES_ONE_SUBJECT),
+    Migration("replay-keys-4", shredding.UNREAD_COLUMNS, postgres=shredding.UNREAD_COLUMNS),
+    Migration("replay-segments-4", replay_compaction.UNREAD_COLUMNS, postgres=replay_compaction.UNREAD_COLUMNS),
 )
 
 

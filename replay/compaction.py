@@ -84,6 +84,8 @@ REPEATED_COLUMNS = (
     "ALTER TABLE replay_segments DROP COLUMN last_ts",
     "ALTER TABLE replay_segments DROP COLUMN raw_bytes",
 )
+# When a segment was written: read by nothing (retention goes by its session's times), 9 bytes a session.
+UNREAD_COLUMNS = ("ALTER TABLE replay_segments DROP COLUMN created_at",)
 INDEX_TABLES = ("replay_segments", "replay_segments_session", "replay_segments_key")  # what the bench counts as index
 
 
@@ -321,16 +323,16 @@ class NewSegment:
     layout: int
 
 
-def insert(conn: Connection, segment: NewSegment, object_id: int | None, offset: int, now: float) -> int:
+def insert(conn: Connection, segment: NewSegment, object_id: int | None, offset: int) -> int:
     """The segment's row; its bytes too unless they are in an object (`object_id`, at `offset`, counted as one chunk
     of it)."""
     parts = segment.parts
     row = conn.execute(
         """INSERT INTO replay_segments (session_id, key_id, dictionary_id, seal_id, chunks, stored_bytes, chunk_table,
-                                        object, created_at, layout, object_offset)
-           VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id""",
+                                        object, layout, object_offset)
+           VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id""",
         (segment.session_id, segment.key_id, segment.dictionary_id, segment.seal_id, len(parts), len(segment.data),
-         encode_parts(parts), object_id, now, segment.layout, offset)).fetchone()
+         encode_parts(parts), object_id, segment.layout, offset)).fetchone()
     if object_id is None:
         conn.execute("INSERT INTO replay_segment_blobs (segment_id, data) VALUES (?, ?)", (row[0], segment.data))
     else:

@@ -40,7 +40,6 @@ import hmac
 import os
 import struct
 import threading
-import time
 from collections import OrderedDict
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -90,6 +89,9 @@ ONE_SUBJECT_SCHEMA = (
     "DELETE FROM replay_key_subjects WHERE key_id = 'subjects:' || subject",
     "ALTER TABLE replay_keys DROP COLUMN subjects",
 )
+# When a key was made: written, never read (a key goes with the last chunk or segment sealed under it, or with its
+# subject), and 9 bytes a key, that is a session.
+UNREAD_COLUMNS = ("ALTER TABLE replay_keys DROP COLUMN created_at",)
 POSTGRES_INDEX_FILL = """INSERT INTO replay_key_subjects (subject, key_id)
     SELECT DISTINCT subject, key_id FROM replay_keys, unnest(string_to_array(subjects, ' ')) AS s(subject)
     WHERE subjects <> '' AND subject <> '' ON CONFLICT DO NOTHING"""
@@ -249,8 +251,8 @@ class KeyRing:
         return DataKey(key_id, AESGCM(data_key), nonce + self._master.encrypt(nonce, data_key, key_id.encode()))
 
     def _insert(self, conn: Connection, key: DataKey, subjects: str) -> None:
-        conn.execute("INSERT INTO replay_keys (key_id, master, wrapped, created_at) VALUES (?, ?, ?, ?)",
-                     (key.key_id, self.fingerprint, key.wrapped, time.time()))
+        conn.execute("INSERT INTO replay_keys (key_id, master, wrapped) VALUES (?, ?, ?)",
+                     (key.key_id, self.fingerprint, key.wrapped))
         bound = subjects.split()
         if len(bound) > 1:  # one identifier's key is found by its id (binding_key_id)
             conn.executemany("INSERT INTO replay_key_subjects (subject, key_id) VALUES (?, ?) ON CONFLICT DO NOTHING",

@@ -909,7 +909,7 @@ class ReplayStore:
                     continue
                 if key is not None and object_id is None:
                     object_id = object_index.add_object(conn, key, offsets[-1], now)
-                compaction.insert(conn, new.segment, object_id, offset, now)
+                compaction.insert(conn, new.segment, object_id, offset)
                 self.blobs.delete(conn, new.chunk_ids)
                 if self.batching is not None:
                     object_index.release(conn, new.chunk_ids, erase=False)

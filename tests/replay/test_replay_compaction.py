@@ -24,6 +24,7 @@ from replay.generic_dictionary import chunks_of
 from replay.shredding import KeyRing
 from replay.store import ChunkIn, ReplayStore
 from replay.summary import summarize
+from tests.replay.old_rows import keys_with_created_at
 
 MASTER_KEY = bytes(range(32))  # not a secret: the tests' master key
 STORE_MIGRATIONS = [m for m in MIGRATIONS if m.name.startswith("replay-")]  # the replay parts of the schema
@@ -270,3 +271,46 @@ def test_a_session_whose_stored_chunk_does_not_open_is_left_as_chunks_and_does_n
     assert count(store, "SELECT count(*) FROM replay_chunks WHERE session_id = 'damaged'") > 0  # nothing dropped
     assert "session damaged left as chunks" in caplog.text
     assert asyncio.run(store.compact(now=LATER)) == 0  # and the next pass does not try it again
+
+
+@pytest.mark.parametrize("migration", ["replay-keys-4", "replay-segments-4"])
+def test_a_session_compacted_before_a_column_was_dropped_reads_compacts_and_shreds_after_the_upgrade(
+        database_location: Path | Engine, migration: str) -> None:
+    step = [m.name for m in STORE_MIGRATIONS].index(migration)
+    before = Database(database_location, STORE_MIGRATIONS[:step])
+    old = ReplayStore(before, Compressor(level=3), KeyRing(MASTER_KEY), compact_after_s=60)
+    with pytest.MonkeyPatch.context() as patch:  # rows written as before the column was dropped
+        if migration == "replay-keys-4":
+            keys_with_created_at(old, patch)
+        patch.setattr(compaction, "insert", segment_insert_with_created_at)
+        asyncio.run(record(old, "old", recording("replay-corpus", 3), "h-ada"))
+        asyncio.run(old.compact(now=LATER))
+    events = list(old.read_events("old"))
+    asyncio.run(old.close())
+    before.close()
+    db = Database(database_location, STORE_MIGRATIONS)
+    try:
+        store = ReplayStore(db, Compressor(level=3), KeyRing(MASTER_KEY), compact_after_s=60)
+        assert list(store.read_events("old")) == events  # its key (wrapped bound to its id) still unwraps
+        asyncio.run(record(store, "new", recording("replay-corpus", 4), "h-ada"))  # the same key, sealed anew
+        assert asyncio.run(store.compact(now=LATER)) == 1
+        assert count(store, "SELECT count(*) FROM replay_segments") == 2 and list(store.read_events("new"))
+        assert db.write_sync(lambda conn: store.shred_subjects(conn, ["h-ada"], 100)) == 1
+        assert list(store.read_events("old")) == [] and list(store.read_events("new")) == []
+        asyncio.run(store.close())
+    finally:
+        db.close()
+
+
+def segment_insert_with_created_at(conn: Any, segment: compaction.NewSegment, object_id: int | None,
+                                   offset: int) -> int:
+    """compaction.insert as it was before replay-segments-4 (in the database backend: the bytes in a blob row)."""
+    assert object_id is None
+    row = conn.execute(
+        """INSERT INTO replay_segments (session_id, key_id, dictionary_id, seal_id, chunks, stored_bytes, chunk_table,
+                                        object, created_at, layout, object_offset)
+           VALUES (?, ?, ?, ?, ?, ?, ?, NULL, 1, ?, 0) RETURNING id""",
+        (segment.session_id, segment.key_id, segment.dictionary_id, segment.seal_id, len(segment.parts),
+         len(segment.data), compaction.encode_parts(segment.parts), segment.layout)).fetchone()
+    conn.execute("INSERT INTO replay_segment_blobs (segment_id, data) VALUES (?, ?)", (row[0], segment.data))
+    return int(row[0])

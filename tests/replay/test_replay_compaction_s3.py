@@ -22,6 +22,7 @@ from gateway.schema import MIGRATIONS
 from gateway.storage.connection import Connection
 from replay import compaction, object_index
 from replay.store import ReplayStore
+from tests.replay.old_rows import keys_with_created_at
 from tests.replay.test_replay_compaction import LATER, count, record, recording
 from tests.replay.test_replay_objects import batching_of, bucket_keys, credentials, object_bytes, open_store
 from tests.support.seaweedfs import S3Bucket
@@ -270,8 +271,7 @@ def test_a_compaction_killed_midway_loses_nothing_and_its_unindexed_object_is_sw
     assert swept.emptied >= 1
 
 
-def old_insert(conn: Connection, segment: compaction.NewSegment, object_id: int | None, offset: int,
-               now: float) -> int:
+def old_insert(conn: Connection, segment: compaction.NewSegment, object_id: int | None, offset: int) -> int:
     """How segments were indexed before replay-segments-3: each a whole object, no offset."""
     assert offset == 0
     parts = segment.parts
@@ -281,7 +281,7 @@ def old_insert(conn: Connection, segment: compaction.NewSegment, object_id: int 
            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id""",
         (segment.session_id, segment.key_id, segment.dictionary_id, segment.seal_id, parts[0].first_ts,
          parts[-1].last_ts, len(parts), parts[-1].end, len(segment.data), compaction.encode_parts(parts), object_id,
-         now, segment.layout)).fetchone()
+         1, segment.layout)).fetchone()
     conn.execute("UPDATE replay_objects SET chunks = chunks + 1 WHERE id = ?", (object_id,))
     return int(row[0])
 
@@ -290,6 +290,7 @@ def test_segments_stored_one_per_object_before_offsets_read_and_delete_after_the
         tmp_path: Path, credentials: S3Bucket, monkeypatch: pytest.MonkeyPatch) -> None:
     step = [m.name for m in MIGRATIONS].index("replay-segments-3")
     old = open_store(tmp_path, credentials, migrations=MIGRATIONS[:step], batch_bytes=1)  # one segment per object
+    keys_with_created_at(old, monkeypatch)
     for i, (session_id, subject) in enumerate((("ann", "h-ann"), ("bob", "h-bob"))):
         asyncio.run(record(old, session_id, recording("spa-corpus", i), subject))
     with monkeypatch.context() as patched:

@@ -9,6 +9,7 @@ import sqlite3
 from pathlib import Path
 
 import orjson
+import pytest
 
 from gateway.database import Database
 from gateway.schema import DATABASE_FILE, MIGRATIONS
@@ -20,6 +21,7 @@ from replay.search import SessionQuery
 from replay.shredding import KeyRing
 from replay.store import ChunkIn, ReplayStore
 from replay.summary import summarize
+from tests.replay.old_rows import keys_with_created_at
 from tests.replay.streams import Recording
 
 MASTER_KEY = bytes(range(32))  # not a secret: the tests' master key
@@ -88,8 +90,10 @@ def test_sessions_indexed_before_one_identifier_sessions_went_unindexed_are_foun
     step = [m.name for m in MIGRATIONS].index("replay-search-3")
     before = Database(database_location, MIGRATIONS[:step])
     old = ReplayStore(before, Compressor(3), KeyRing(MASTER_KEY))
-    asyncio.run(old.add("web", [chunk("one", (ANNA,), 1000), chunk("two", (ANNA, BOB), 2000),
-                                chunk("bob", (BOB,), 3000), chunk("anon", (), 4000)]))
+    with pytest.MonkeyPatch.context() as patch:
+        keys_with_created_at(old, patch)
+        asyncio.run(old.add("web", [chunk("one", (ANNA,), 1000), chunk("two", (ANNA, BOB), 2000),
+                                    chunk("bob", (BOB,), 3000), chunk("anon", (), 4000)]))
     assert len(index_rows(before)) == 4
     asyncio.run(old.close())
     before.close()

@@ -112,10 +112,26 @@ class Segment:
     dictionary_id: int | None
     seal_id: bytes
     stored_bytes: int
-    parts: list[Part]
+    table: bytes  # the chunk table as stored (`parts` encoded)
     object_key: str | None
     layout: int  # replay.segment_codec
     object_offset: int = 0  # where in its object it starts
+
+    @property
+    def parts(self) -> list[Part]:
+        return decode_parts(self.table)
+
+    @property
+    def bound_to(self) -> bytes:
+        """What its seal's associated data names it by (see `seal_binding`)."""
+        return self.seal_id or self.table
+
+
+def seal_binding(parts: list[Part]) -> tuple[bytes, bytes]:
+    """(seal_id to store, what the seal binds) of a new segment. Its chunk table, which names each of its chunks by
+    digest, tells it from any other segment, so the seal binds that and stores no id of its own (16 bytes a session
+    less); segments sealed before keep the random 16-byte `seal_id` their seal names."""
+    return b"", encode_parts(parts)
 
 
 # The chunk table's formats. Tables written first were zstd-compressed JSON (they start with zstd's magic number);
@@ -265,7 +281,7 @@ def segments_of(conn: Connection, session_id: str) -> list[Segment]:
                   g.object_offset
            FROM replay_segments g LEFT JOIN replay_objects o ON o.id = g.object WHERE g.session_id = ?
            ORDER BY g.id""", (session_id,)).fetchall()
-    return [Segment(row[0], row[1], row[2], row[3], row[4], decode_parts(row[5]), row[6], row[7], row[8])
+    return [Segment(row[0], row[1], row[2], row[3], row[4], row[5], row[6], row[7], row[8])
             for row in rows]
 
 
@@ -280,7 +296,7 @@ def recent_segments(conn: Connection, source: str, chunks: int) -> list[tuple[st
         (source, chunks)):
         if held >= chunks:
             break
-        found.append((row[0], Segment(row[1], row[2], row[3], row[4], row[5], decode_parts(row[6]), row[7],
+        found.append((row[0], Segment(row[1], row[2], row[3], row[4], row[5], row[6], row[7],
                                       row[9], row[10])))
         held += row[8]
     return found

@@ -17,7 +17,6 @@ import asyncio
 import contextlib
 import itertools
 import logging
-import os
 import threading
 import time
 from collections import OrderedDict
@@ -868,10 +867,10 @@ class ReplayStore:
         parts = [compaction.Part(window_id, first_ts, last_ts, end - len(raw), end,
                                  row.digest[: compaction.DIGEST_BYTES])
                  for (row, window_id, first_ts, last_ts), raw, end in zip(group, raws, ends, strict=True)]
-        seal_id = os.urandom(16)
+        seal_id, bound_to = compaction.seal_binding(parts)
         compressed = self.segment_compressor.compress(b"".join(raws), dict_id)
         return compaction.NewSegment(session_id, key.key_id, dict_id, seal_id, parts,
-                                     shredding.seal_chunk(key, session_id, seal_id, dict_id, compressed), layout)
+                                     shredding.seal_chunk(key, session_id, bound_to, dict_id, compressed), layout)
 
     async def _store_segments(self, made: list[_NewSegment]) -> int:
         """Store segments: on S3, those of a pass in as few objects as `batch_bytes` allows (an object row per
@@ -979,7 +978,7 @@ class _OpenedSegment:
     @cached_property
     def plain(self) -> bytes:
         segment = self.segment
-        compressed = shredding.open_chunk(self.keys[segment.key_id], segment.id, self.session_id, segment.seal_id,
+        compressed = shredding.open_chunk(self.keys[segment.key_id], segment.id, self.session_id, segment.bound_to,
                                           segment.dictionary_id, self.data)
         return self.store.segment_compressor.decompress(compressed, segment.dictionary_id)
 

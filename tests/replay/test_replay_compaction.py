@@ -8,6 +8,7 @@ from __future__ import annotations
 import asyncio
 import itertools
 import json
+import os
 from pathlib import Path
 from typing import Any
 
@@ -314,3 +315,48 @@ def segment_insert_with_created_at(conn: Any, segment: compaction.NewSegment, ob
          len(segment.data), compaction.encode_parts(segment.parts), segment.layout)).fetchone()
     conn.execute("INSERT INTO replay_segment_blobs (segment_id, data) VALUES (?, ?)", (row[0], segment.data))
     return int(row[0])
+
+
+def two_segments(store: ReplayStore, session_id: str) -> list[dict[str, Any]]:
+    """A session compacted twice (chunks came after the first pass): two segments under one key. Its events."""
+    events = recording("replay-corpus", 2)
+    half = len(events) // 2
+    asyncio.run(record(store, session_id, events[:half], "h-ada"))
+    asyncio.run(store.compact(now=LATER))
+    asyncio.run(record(store, session_id, events[half:], "h-ada"))
+    asyncio.run(store.compact(now=LATER))
+    return list(store.read_events(session_id))
+
+
+def test_a_segment_is_sealed_to_its_chunk_table_so_neither_a_swapped_segment_nor_an_altered_table_reads(
+        store: ReplayStore) -> None:
+    whole = two_segments(store, "two")
+    rows = store.db.read_sync(lambda c: c.execute(
+        "SELECT g.id, g.seal_id, g.chunk_table, b.data FROM replay_segments g "
+        "JOIN replay_segment_blobs b ON b.segment_id = g.id ORDER BY g.id").fetchall())
+    assert len(rows) == 2 and [bytes(row[1]) for row in rows] == [b"", b""]  # no stored id: the table binds
+    (first, _, table, first_data), (second, _, _, second_data) = rows
+
+    def swap(conn: Any, pairs: list[tuple[bytes, int]]) -> None:
+        conn.executemany("UPDATE replay_segment_blobs SET data = ? WHERE segment_id = ?", pairs)
+
+    store.db.write_sync(lambda c: swap(c, [(second_data, first), (first_data, second)]))
+    with pytest.raises(ValueError, match="fail authentication"):
+        list(store.read_events("two"))
+    store.db.write_sync(lambda c: swap(c, [(first_data, first), (second_data, second)]))
+    assert list(store.read_events("two")) == whole
+    altered = table[:-1] + bytes([table[-1] ^ 1])  # the last part's digest
+    store.db.write_sync(lambda c: c.execute("UPDATE replay_segments SET chunk_table = ? WHERE id = ?", (altered, first)))
+    with pytest.raises(ValueError, match="fail authentication"):
+        list(store.read_events("two"))
+
+
+def test_a_segment_sealed_with_its_own_random_id_still_reads_and_shreds(
+        store: ReplayStore, monkeypatch: pytest.MonkeyPatch) -> None:
+    with monkeypatch.context() as patch:  # as segments were sealed before the chunk table was bound
+        patch.setattr(compaction, "seal_binding", lambda parts: (seal_id := os.urandom(16), seal_id))
+        whole = two_segments(store, "old")
+    assert count(store, "SELECT count(*) FROM replay_segments WHERE length(seal_id) = 16") == 2
+    assert list(store.read_events("old")) == whole
+    store.db.write_sync(lambda conn: store.shred_subjects(conn, ["h-ada"], 100))
+    assert list(store.read_events("old")) == []

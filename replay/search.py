@@ -146,10 +146,11 @@ ORDERS = {
 def subject_match(count: int) -> str:
     """A condition on `replay_sessions` true of the sessions recorded for any of `count` subject hashes (bound as
     `subject_args` gives them): by the `subjects` index for one-identifier sessions, through `replay_session_subjects`
-    for the others. Each side is an index search (SQLite's OR of two indexes, PostgreSQL's bitmap OR)."""
+    for the others: one list of session ids from two index searches, then each session by its key (an OR of the two
+    left PostgreSQL reading the whole time order and filtering, as it cannot estimate it)."""
     placeholders = ", ".join("?" * count)
-    return (f"(subjects IN ({placeholders}) OR session_id IN "
-            f"(SELECT session_id FROM replay_session_subjects WHERE subject IN ({placeholders})))")
+    return (f"session_id IN (SELECT session_id FROM replay_sessions WHERE subjects IN ({placeholders}) UNION ALL "
+            f"SELECT session_id FROM replay_session_subjects WHERE subject IN ({placeholders}))")
 
 
 def subject_args(subjects: Iterable[str]) -> list[str]:

@@ -14,6 +14,7 @@ import pytest
 from gateway.database import Database
 from gateway.schema import DATABASE_FILE, MIGRATIONS
 from gateway.storage.connection import Connection
+from gateway.storage import postgres as postgres_storage
 from gateway.storage.engine import Engine
 from replay import search
 from replay.compression import Compressor
@@ -208,3 +209,28 @@ def test_a_report_rows_sessions_hold_that_kind_on_that_page_and_element(database
     assert sessions(page="/report") == ["share-late", "share", "print"]
     assert sessions(page="/report", signal="form_abandonment") == ["share-late"]
     db.close()
+
+
+def test_postgresql_finds_a_person_through_both_indexes_not_by_reading_the_time_order(postgres_url: str) -> None:
+    db = Database(postgres_storage.postgres_engine(postgres_url), MIGRATIONS)
+
+    def recorded(conn: Connection) -> None:
+        conn.executemany(
+            "INSERT INTO replay_sessions (session_id, source, subjects, first_ts, created_at, updated_at) "
+            "VALUES (?, 'web', ?, ?, 0, 0)",
+            [(f"s-{i}", f"{i:032x}" if i % 2 else f"{i:032x} {i + 1:032x}", i) for i in range(5000)])
+        conn.execute("ANALYZE replay_sessions")
+        conn.execute("ANALYZE replay_session_subjects")
+
+    asyncio.run(db.write(recorded))
+    try:
+        for person in (frozenset({f"{7:032x}"}), frozenset({f"{8:032x}", f"{9:032x}"})):
+            clauses, args = SessionQuery(subjects=person).where()
+            plan = "\n".join(row[0] for row in db.read_sync(lambda conn, c=clauses, a=args: conn.execute(
+                f"EXPLAIN SELECT session_id FROM replay_sessions WHERE {' AND '.join(c)} "
+                "ORDER BY first_ts DESC, session_id DESC LIMIT 50", a).fetchall()))
+            assert "replay_sessions_subjects" in plan and "replay_session_subjects_pkey" in plan, plan
+            assert "Seq Scan on replay_sessions " not in plan and "Filter" not in plan, plan
+            assert len(found(db, *person)) >= 1
+    finally:
+        db.close()

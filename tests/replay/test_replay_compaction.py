@@ -346,7 +346,8 @@ def test_a_segment_is_sealed_to_its_chunk_table_so_neither_a_swapped_segment_nor
     store.db.write_sync(lambda c: swap(c, [(first_data, first), (second_data, second)]))
     assert list(store.read_events("two")) == whole
     altered = table[:-1] + bytes([table[-1] ^ 1])  # the last part's digest
-    store.db.write_sync(lambda c: c.execute("UPDATE replay_segments SET chunk_table = ? WHERE id = ?", (altered, first)))
+    store.db.write_sync(lambda c: c.execute("UPDATE replay_segments SET chunk_table = ? WHERE id = ?",
+                                            (altered, first)))
     with pytest.raises(ValueError, match="fail authentication"):
         list(store.read_events("two"))
 

@@ -13,8 +13,8 @@ import pytest
 
 from gateway.database import Database
 from gateway.schema import DATABASE_FILE, MIGRATIONS
-from gateway.storage.connection import Connection
 from gateway.storage import postgres as postgres_storage
+from gateway.storage.connection import Connection
 from gateway.storage.engine import Engine
 from replay import search
 from replay.compression import Compressor

@@ -34,6 +34,8 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import os
+import struct
 import uuid
 from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import dataclass
@@ -124,14 +126,25 @@ class Segment:
     @property
     def bound_to(self) -> bytes:
         """What its seal's associated data names it by (see `seal_binding`)."""
-        return self.seal_id or self.table
+        return self.seal_id or _table_binding(self.table)
 
 
 def seal_binding(parts: list[Part]) -> tuple[bytes, bytes]:
-    """(seal_id to store, what the seal binds) of a new segment. Its chunk table, which names each of its chunks by
-    digest, tells it from any other segment, so the seal binds that and stores no id of its own (16 bytes a session
-    less); segments sealed before keep the random 16-byte `seal_id` their seal names."""
-    return b"", encode_parts(parts)
+    """(seal_id to store, what the seal binds) of a new segment. A chunk table that names each chunk by its digest
+    tells the segment from any other, so the seal binds that table and no id is stored (16 bytes a session less).
+    A table of chunks stored before digests existed names no chunk (two segments of one session could share it), so
+    such a segment gets a random 16-byte `seal_id`, as every segment sealed before did."""
+    if parts and all(len(part.digest) == DIGEST_BYTES for part in parts):
+        return b"", _table_binding(encode_parts(parts))
+    seal_id = os.urandom(SEAL_ID_BYTES)
+    return seal_id, seal_id
+
+
+def _table_binding(table: bytes) -> bytes:
+    """The table with its length first: the associated data goes on with the session id, and without the length a
+    table and a session id could be cut apart at another place (a digests table is longer than a 16-byte seal id, so
+    it cannot be read as one either)."""
+    return struct.pack(">I", len(table)) + table
 
 
 # The chunk table's formats. Tables written first were zstd-compressed JSON (they start with zstd's magic number);
@@ -147,6 +160,7 @@ TABLE_UUIDS = 3
 # 8 bytes of a keyed 16-byte digest: a new chunk shares them with one of its session's (thousands at most) with a
 # chance under 10^-15, and all 16 would cost another point of per-chunk gzip-6's size (bench/replay_store.py).
 DIGEST_BYTES = 8
+SEAL_ID_BYTES = 16  # a random seal id (segments sealed before the table was bound, and tables without digests)
 _UNTABLE = zstandard.ZstdDecompressor()
 
 

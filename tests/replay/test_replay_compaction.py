@@ -361,3 +361,16 @@ def test_a_segment_sealed_with_its_own_random_id_still_reads_and_shreds(
     assert list(store.read_events("old")) == whole
     store.db.write_sync(lambda conn: store.shred_subjects(conn, ["h-ada"], 100))
     assert list(store.read_events("old")) == []
+
+
+def test_a_segment_of_chunks_without_digests_gets_a_random_seal_id_and_one_with_them_binds_its_table() -> None:
+    # A table of chunks stored before digests existed names no chunk: two segments of one session could share it.
+    undigested = [compaction.Part("w-1", 1000, 2000, 0, 10, b""), compaction.Part("w-1", 3000, 4000, 10, 20, b"")]
+    seal_id, bound = compaction.seal_binding(undigested)
+    assert len(seal_id) == compaction.SEAL_ID_BYTES and bound == seal_id
+    assert compaction.seal_binding(undigested)[0] != seal_id
+
+    digested = [compaction.Part("w-1", 1000, 2000, 0, 10, b"d" * compaction.DIGEST_BYTES)]
+    seal_id, bound = compaction.seal_binding(digested)
+    table = compaction.encode_parts(digested)
+    assert seal_id == b"" and bound == len(table).to_bytes(4, "big") + table  # its length first: it cannot be cut

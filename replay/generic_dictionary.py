@@ -8,11 +8,11 @@ benchmark measures (bench/replay_store.py measures another application's).
 
 There are two: one for chunks as they arrive (trained on fixtures/replay-corpus), and one for compacted segments,
 whose chunks are in replay.segment_codec's layout and compressed at zstd-19. The segments' one is trained on
-fixtures/replay-corpus and fixtures/training-corpus (recordings of seven small sites of other kinds, each styled in
-another habit, made for this): what one site teaches a dictionary is mostly that site, what eight teach is more of
-rrweb, HTML and CSS. On the training data (one site left out, the dictionary trained on the others, measured on it),
-the segments of replay-corpus took 48.4 % of per-chunk gzip-6 with the travel site left out of training, where the
-seven other sites' took 49.7 % on average with a dictionary of replay-corpus alone and 45.5 % with the six others added.
+fixtures/replay-corpus and fixtures/training-corpus (recordings of twelve small sites of other kinds, each styled in
+another habit, made for this): what one site teaches a dictionary is mostly that site, what thirteen teach is more of
+rrweb, HTML and CSS. On the training data (one site left out of training and measured), replay-corpus's segments took
+45.4 % of per-chunk gzip-6 with the twelve training sites (when the training corpus had seven: 46.1 %; a dictionary of
+replay-corpus alone gave the seven sites 49.7 % on average, one of the six others 45.5 %).
 
     .venv/bin/python -m replay.generic_dictionary    # retrain both from those corpora
 """
@@ -32,9 +32,10 @@ SIZE = 64 * 1024  # on the measurement, larger ones stored another app's chunks 
 LEVEL = 3
 SEGMENTS_PATH = PATH.with_name("rrweb-generic-segments.dict")
 # Chosen on the training corpora, one site left out and measured (zstd-19 whole-session segments in segment_codec's
-# STRINGS layout vs per-chunk gzip-6): replay-corpus left out 47.6 % at 128 KB, 47.4 % at 192, 256 and 384 KB; the
-# seven training sites on average 43.7, 43.1, 42.7, 42.5 % (they share a vocabulary, so that larger ones gain more
-# there than on a site of its own). It is shipped in the package: no source stores it.
+# STRINGS layout vs per-chunk gzip-6), when the training corpus had seven sites: replay-corpus left out 47.6 % at
+# 128 KB, 47.4 % at 192, 256 and 384 KB; the seven training sites on average 43.7, 43.1, 42.7, 42.5 % (they share a
+# vocabulary, so that larger ones gain more there than on a site of its own); with twelve sites 128-384 KB all gave
+# 45.4 %. It is shipped in the package: no source stores it.
 SEGMENTS_SIZE = 192 * 1024
 SEGMENTS_LEVEL = 19  # segments' compact_level by default
 FLUSH_MS = 2000  # chunks cut as posthog-js flushes them

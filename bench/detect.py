@@ -59,7 +59,7 @@ from typing import Any
 import orjson
 
 from gateway.database import Database, Migration
-from policies.compiled import MODE_ENV, read_manifest
+from policies.compiled import how_it_runs
 from replay import compaction, object_index, shredding
 from replay import mirror as replay_mirror
 from replay import store as replay_store
@@ -607,15 +607,6 @@ def measure(name: str, sessions: list[tuple[str, list[dict[str, Any]]]], repeat:
     )
 
 
-def how_it_runs() -> str:
-    """Whether today's code runs compiled (build_compiled.py) or as Python; the code before always runs as Python."""
-    manifest = read_manifest()
-    if replay_mirror.__file__ is not None and replay_mirror.__file__.endswith(".py"):
-        reason = "nothing compiled" if manifest is None else os.environ.get(MODE_ENV) or "stale: run make compiled"
-        return f"pure Python ({reason})"
-    return f"compiled by mypyc ({len(manifest.modules) if manifest else '?'} modules); before is pure Python"
-
-
 def main(argv: list[str]) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--repeat", type=int, default=10, help="runs per figure; the best is reported (default 10)")
@@ -624,7 +615,7 @@ def main(argv: list[str]) -> int:
                              f" code when issue 19 was filed, {ISSUE_19_FILED}); 'none' for today's detectors only")
     args = parser.parse_args(argv[1:])
     print(f"python {sys.version.split()[0]}, {pin_to_one_cpu()}")
-    print(f"after = this tree's code, {how_it_runs()}")
+    print(f"after = this tree's code, {how_it_runs(replay_mirror)}; before is pure Python")
     print("before = the read path when issue 19 was filed (bench's frozen copy), run with today's detectors"
           + ("" if args.before == "none" else f" and with the detectors of {args.before}"))
     with tempfile.TemporaryDirectory() as directory:

@@ -51,7 +51,7 @@ from leaks import Haystack  # noqa: E402
 from pii_leaks import PATTERN_TYPES, Score, table  # noqa: E402
 
 from gateway.protocols.segment import event_from_wire, event_to_wire  # noqa: E402
-from policies.compiled import MODE_ENV, read_manifest  # noqa: E402
+from policies.compiled import how_it_runs  # noqa: E402
 from policies.pii import PiiConfig, Scrubber  # noqa: E402
 from policies.pii import walker as pii_walker  # noqa: E402
 from policies.pii.engine import blank_model  # noqa: E402
@@ -397,15 +397,6 @@ def strings_of(value: Any) -> list[str]:
     return []
 
 
-def how_it_runs() -> str:
-    """Whether the scrubber's hot modules run compiled (build_compiled.py) or as Python."""
-    manifest = read_manifest()
-    if pii_walker.__file__ is not None and pii_walker.__file__.endswith(".py"):
-        reason = "nothing compiled" if manifest is None else os.environ.get(MODE_ENV) or "stale: run make compiled"
-        return f"pure Python ({reason})"
-    return f"compiled by mypyc ({len(manifest.modules) if manifest else '?'} modules)"
-
-
 def timed(scrubber: Scrubber, wires: list[dict[str, Any]], batch: int) -> tuple[float, float, list[Any]]:
     """(wall seconds, CPU seconds, scrubbed wire dicts) for scrubbing `wires` in batches of `batch`."""
     events = [event_from_wire(copy.deepcopy(w), None, "bench") for w in wires]
@@ -499,7 +490,7 @@ def main() -> None:
     leaks = {k: score(outputs[k], planted[k]) for k in best}
 
     print(f"best of {args.repeat} runs; load average {os.getloadavg()[0]:.2f} on {os.cpu_count()} CPUs; the scrubber"
-          f" runs {how_it_runs()}")
+          f" runs {how_it_runs(pii_walker)}")
     print()
     print(f"{'':40} {'events/s':>9} {'(wall)':>9} {'x Relay':>8} {'x Presidio':>11} {'leak %':>7}")
     rows = [(f"COLD scrubber, batches of {args.batch}", "cold"), ("COLD scrubber, one event per call", "single"),

@@ -163,3 +163,13 @@ def guard(root: Path = ROOT, packages: tuple[str, ...] = PACKAGES) -> None:
         _load_shared_libraries(root)
     except ImportError as error:
         _fall_back(list(manifest.modules), mode, f"the compiled modules' shared library does not load ({error})")
+
+
+def how_it_runs(module: ModuleType) -> str:
+    """Whether `module` (one of the compiled list) runs compiled or as Python, and why: for benchmarks to print beside
+    their figures."""
+    manifest = read_manifest()
+    if module.__file__ is not None and module.__file__.endswith(".py"):
+        reason = "nothing compiled" if manifest is None else os.environ.get(MODE_ENV) or "stale: run make compiled"
+        return f"pure Python ({reason})"
+    return f"compiled by mypyc ({len(manifest.modules) if manifest else '?'} modules)"

@@ -22,4 +22,6 @@ def count_by_kind(signals: Iterable[Signal]) -> dict[str, int]:
 
 
 def frustration_score(counts: dict[str, int], config: DetectConfig) -> float:
-    return round(sum(config.weight(kind) * n for kind, n in counts.items()), 3)
+    # The 0.0 start keeps the result a float with no signals too: compiled (mypyc) code turns an int into a float at
+    # this annotation, and pure Python would otherwise answer 0, so the two would print differently in JSON.
+    return round(sum((config.weight(kind) * n for kind, n in counts.items()), 0.0), 3)

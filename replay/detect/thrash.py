@@ -30,7 +30,8 @@ _NUMBER: Final = (int, float)
 
 def _first_leg(v: float, lo: float, hi: float, min_px: float) -> tuple[int, float, float, float]:
     """Before an axis has a direction: widen the range seen; once it spans min_px, travel is toward the latest point.
-    Returns (direction, extreme, lo, hi)."""
+    Returns (direction, extreme, lo, hi), as floats for int coordinates too (as compiled code returns them)."""
+    v = float(v)
     lo = v if not lo <= v else lo  # `not lo <= v` is also true for the initial NaN
     hi = v if not hi >= v else hi
     if hi - lo >= min_px:

@@ -147,3 +147,16 @@ def test_the_installed_command_starts_from_any_directory(tmp_path: Path) -> None
                          env={k: v for k, v in os.environ.items() if k != "PYTHONPATH"})
     assert run.returncode == 0, run.stderr
     assert "serve" in run.stdout
+
+
+def test_float_results_are_floats_for_int_inputs_compiled_or_not() -> None:
+    """mypyc turns an int into a float where a float is annotated; the sources do the same by hand, so JSON prints
+    0.0 and 120.0 either way."""
+    from replay.detect.score import frustration_score
+    from replay.detect.thrash import _first_leg
+
+    score = frustration_score({}, DetectConfig())
+    assert type(score) is float and score == 0.0
+    nan = float("nan")  # an axis starts with no range
+    _, _, lo, hi = _first_leg(120, nan, nan, 5)  # rrweb coordinates are ints in JSON
+    assert [type(x) for x in _first_leg(130, lo, hi, 5)] == [int, float, float, float]

@@ -14,14 +14,13 @@ API). A claimed link seen again with a server key becomes verified.
 
 from __future__ import annotations
 
-import hashlib
-import hmac
 import time
 from collections import OrderedDict
 from collections.abc import Iterable
 from typing import Any
 
 from gateway.database import Migration
+from gateway.keyed_hash import KeyedHash
 from gateway.provenance import Provenance, verifies
 from gateway.storage.connection import Connection
 from policies.event import Event
@@ -92,7 +91,7 @@ def _identifiers(event: Event) -> list[tuple[str, bool]]:
 
 class Identity:
     def __init__(self, key: bytes, cache_size: int = 100_000) -> None:
-        self._key = key
+        self._keyed = KeyedHash(key)
         self._hashes: OrderedDict[str, str] = OrderedDict()
         self._known_links: OrderedDict[tuple[str, str], bool] = OrderedDict()  # pair -> verified
         self._cache_size = cache_size
@@ -102,7 +101,7 @@ class Identity:
         cached = self._hashes.get(value)
         if cached is not None:
             return cached
-        digest = hmac.new(self._key, value.encode("utf-8"), hashlib.sha256).hexdigest()[:32]
+        digest = self._keyed.hexdigest(value.encode("utf-8"))[:32]
         self._hashes[value] = digest
         if len(self._hashes) > self._cache_size:
             self._hashes.popitem(last=False)

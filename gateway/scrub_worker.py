@@ -25,6 +25,7 @@ from dataclasses import fields
 from pathlib import Path
 from typing import Any, BinaryIO
 
+from gateway import heap
 from policies.event import Event
 from policies.pii.config import PiiConfig
 from policies.pii.scrubber import Scrubber
@@ -76,15 +77,19 @@ def serve(inbound: BinaryIO, outbound: BinaryIO) -> None:
     scrubber = build(config, hash_key, data_dir)
     outbound.write(frame(("ready",)))
     outbound.flush()
-    while (message := read_frame(inbound)) is not None:
-        started = time.perf_counter()
-        try:
-            result = work(scrubber, message)
-            answer: tuple[Any, ...] = ("done", time.perf_counter() - started, *result)
-        except Exception as error:  # noqa: BLE001 - answered, so that the request fails and the worker goes on
-            answer = ("error", type(error).__name__)
-        outbound.write(frame(answer))
-        outbound.flush()
+    # As in the serving process (gateway.heap): the engine's start-up heap (Presidio, spaCy) frozen out of the
+    # collector's walks, collections batched. Left at the defaults, collections took 12-20 % of a worker's CPU on cold
+    # events (bench/scrub_worker_heap.py).
+    with heap.long_lived():
+        while (message := read_frame(inbound)) is not None:
+            started = time.perf_counter()
+            try:
+                result = work(scrubber, message)
+                answer: tuple[Any, ...] = ("done", time.perf_counter() - started, *result)
+            except Exception as error:  # noqa: BLE001 - answered, so that the request fails and the worker goes on
+                answer = ("error", type(error).__name__)
+            outbound.write(frame(answer))
+            outbound.flush()
 
 
 def work(scrubber: Scrubber, message: tuple[str, Any]) -> tuple[Any, ...]:

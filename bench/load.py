@@ -23,9 +23,10 @@ Per round, in alternating order:
    (reads the body, answers 200) and the gateway, in MB/s of request bodies.
 After each gateway run it waits (60 s at most) for the capture vendor to hold every acknowledged event.
 
-With `--before REV` (a git revision), the recordings part also runs the gateway of that revision (its tree taken
-with `git archive`, run from there), in turns with this tree's, and prints both and their ratios: MB/s and server CPU
-per request (the CPU figure moves less with the machine's load than throughput does).
+With `--before REV` (a git revision), every gateway run (events, overload, recordings; each `--scrub-workers`
+variant) is also made with the gateway of that revision (its tree taken with `git archive`, run from there), in turns
+with this tree's, and both are printed with their ratios: events/s or MB/s, and server CPU per 1,000 events or per
+request (the CPU figure moves less with the machine's load than throughput does).
 
 With `--profile`, py-spy samples the gateway during each of its runs, events and recordings (`py-spy record
 --pid`, the [bench] extra), and the functions that took most of its samples are printed, by own time and with what
@@ -291,6 +292,16 @@ def archive(revision: str, tmp: Path) -> Path:
     tar = subprocess.run(["git", "-C", str(ROOT), "archive", "--format=tar", revision], check=True,
                          capture_output=True).stdout
     subprocess.run(["tar", "-x", "-C", str(tree)], input=tar, check=True)
+    # This tree's compiled extensions and their manifest (git-ignored, so not in the archive): the revision runs them
+    # where its sources are the ones they were built from, else pure Python for all (policies.compiled's guard), and
+    # says so on its stderr; without them it would always run pure and the comparison would be unfair to it.
+    manifest = ROOT / "build" / "compiled.json"
+    if manifest.exists():
+        (tree / "build").mkdir(exist_ok=True)
+        shutil.copy2(manifest, tree / "build" / "compiled.json")
+        for extension in [*ROOT.glob("*.so"), *(p for package in ("gateway", "policies", "replay")
+                                                for p in (ROOT / package).rglob("*.so"))]:
+            shutil.copy2(extension, tree / extension.relative_to(ROOT))
     return tree
 
 
@@ -342,16 +353,22 @@ def print_rounds(runs: list[Run], name: str) -> None:
     print(f"    ratio to the same round's trivial endpoint, round by round: {ratios}")
 
 
-def print_before(runs: list[Run], name: str, before_name: str) -> None:
-    """This tree's recordings against the revision's, round by round (each pair ran next to each other)."""
+def print_before(runs: list[Run], name: str, before_name: str, unit: str) -> None:
+    """This tree's runs against the revision's, round by round (each pair ran next to each other): throughput, and
+    server CPU per request (recordings) or per 1,000 events acknowledged, the whole server and its serving process."""
     pairs = zip([r for r in runs if r.name == name], [r for r in runs if r.name == before_name], strict=True)
+    per, label = (1, "request") if unit == "replay" else (EVENTS_PER_BATCH / 1000, "1,000 events")
     for now, then in pairs:
-        cpu_now, cpu_then = (r.server_cpu_s / max(1, r.ok) for r in (now, then))
-        own_now, own_then = (r.process_cpu_s / max(1, r.ok) for r in (now, then))
-        print(f"  recordings, this tree / {before_name}: {now.mb_per_s:.1f} / {then.mb_per_s:.1f} MB/s "
-              f"({now.mb_per_s / max(then.mb_per_s, 1e-9):.2f}x); server CPU per request {1000 * cpu_now:.2f} / "
-              f"{1000 * cpu_then:.2f} ms ({cpu_then / max(cpu_now, 1e-9):.2f}x less), of which the serving process "
-              f"{1000 * own_now:.2f} / {1000 * own_then:.2f} ms ({own_then / max(own_now, 1e-9):.2f}x less)")
+        rate_now, rate_then = (r.mb_per_s if unit == "replay" else r.events_per_s for r in (now, then))
+        cpu_now, cpu_then = (r.server_cpu_s / max(1, r.ok * per) for r in (now, then))
+        own_now, own_then = (r.process_cpu_s / max(1, r.ok * per) for r in (now, then))
+        what, rates = (("recordings", f"{rate_now:.1f} / {rate_then:.1f} MB/s") if unit == "replay" else
+                       (name, f"{rate_now:,.0f} / {rate_then:,.0f} events/s, p99 {now.p99_ms:.0f} / {then.p99_ms:.0f} "
+                              f"ms, {now.busy} / {then.busy} busy"))
+        print(f"  {what}, this tree / {before_name}: {rates} ({rate_now / max(rate_then, 1e-9):.2f}x); server CPU per "
+              f"{label} {1000 * cpu_now:.2f} / {1000 * cpu_then:.2f} ms ({cpu_then / max(cpu_now, 1e-9):.2f}x less), "
+              f"of which the serving process {1000 * own_now:.2f} / {1000 * own_then:.2f} ms "
+              f"({own_then / max(own_now, 1e-9):.2f}x less)")
 
 
 def best(runs: list[Run], name: str) -> Run:
@@ -386,7 +403,7 @@ def main() -> int:
                         help="run the gateway with this `[http] scrub_workers` (repeatable: each in every round, in "
                              "alternating order; not with an [http] table in --policy-extra)")
     parser.add_argument("--profile", action="store_true", help="sample the gateway with py-spy during its runs")
-    parser.add_argument("--before", metavar="REV", help="recordings: also run the gateway of this git revision")
+    parser.add_argument("--before", metavar="REV", help="also run the gateway of this git revision, in turns")
     parser.add_argument("--minimal-server", action="store_true", help=argparse.SUPPRESS)
     parser.add_argument("--fd", type=int, help=argparse.SUPPRESS)
     args = parser.parse_args()
@@ -416,16 +433,19 @@ def main() -> int:
                     return run_gateway(Path(tmp), vendor, mode, connections, args.seconds, args.gateway_arg,
                                        args.policy_extra, args.profile, workers, revision)
 
+                revisions = [None] if before is None else [None, before]
                 if "events" in parts:
                     order: list[Callable[[], Run]] = [
-                        *(partial(gateway, "events", args.connections, n) for n in variants),
+                        *(partial(gateway, "events", args.connections, n, rev) for n in variants for rev in revisions),
                         lambda: run_minimal("events", args.connections, args.seconds)]
                     for step in reversed(order) if flip else order:
                         events.append(step())
                         print(events[-1].line("events"))
                 if "overload" in parts:
-                    for n in reversed(variants) if flip else variants:
-                        events.append(gateway("events", 4 * args.connections, n))
+                    order = [partial(gateway, "events", 4 * args.connections, n, rev)
+                             for n in variants for rev in revisions]
+                    for step in reversed(order) if flip else order:
+                        events.append(step())
                         print(events[-1].line("events"))
                 if "replay" in parts:
                     order = [*(partial(gateway, "replay", args.replay_connections, n) for n in variants),
@@ -441,6 +461,11 @@ def main() -> int:
     print(f"best of each (load average after: {os.getloadavg()[0]:.2f}):")
     for n in variants:
         summarize_events(events, parts, n)
+        if args.before:
+            for connections in [c for c, part in ((args.connections, "events"), (4 * args.connections, "overload"))
+                                if part in parts]:
+                name = gateway_name(n, connections, "events")
+                print_before(events, name, f"{name} ({args.before})", "events")
     if "replay" in parts:
         trivial = best(replay, "trivial endpoint")
         for n in variants:
@@ -450,7 +475,7 @@ def main() -> int:
                   f"ratio {gw.mb_per_s / trivial.mb_per_s:.2f}")
             print_rounds(replay, name)
             if args.before:
-                print_before(replay, name, f"{name} ({args.before})")
+                print_before(replay, name, f"{name} ({args.before})", "replay")
     return 0
 
 

@@ -21,7 +21,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from gateway.keyed_hash import KeyedHash  # noqa: E402
+from gateway.keyed_hash import KeyedHash
 
 
 def timed(hash_: Callable[[bytes], str], ids: list[bytes]) -> float:

@@ -64,6 +64,7 @@ from tests.support.fake_vendor import FakeVendor  # noqa: E402
 WRITE_KEY = "bench-write-key"
 EVENTS_PER_BATCH = 100
 LUA = ROOT / "bench" / "load.lua"
+START_TIMEOUT_S = 240
 
 POLICY = """
 [[sources]]
@@ -189,7 +190,8 @@ def start_server(command: list[str], ready_path: str, tree: Path = ROOT) -> tupl
                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     listener.close()
     url = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 60
+    # Scrub workers load the PII engine each (seconds); on a loaded machine the start took more than a minute.
+    deadline = time.monotonic() + START_TIMEOUT_S
     while time.monotonic() < deadline:
         try:
             if httpx.get(url + ready_path, timeout=1).status_code in (200, 404, 405):

@@ -73,6 +73,7 @@ class Backlog:
     _held: dict[int, MutableMapping[str, Any]] = field(default_factory=dict)
     _to_work: set[int] = field(default_factory=set)
     _turn_taken: bool = False
+    _last_turn_end: float = 0.0
     _waiting: deque[asyncio.Future[None]] = field(default_factory=deque)
 
     def __len__(self) -> int:
@@ -114,9 +115,13 @@ class Backlog:
         """The request's work on the loop (decode, consent, scrubbing), in turns: one request's work, then at least
         one pass of the loop (reading sockets, answering refusals, sending answers), then the next one's. Without
         turns, every request ready in one pass did its work in that pass, and the loop read nothing for seconds.
-        Timed, for the cost of the next ones (between its awaits the loop does nothing else, so wall time is loop
-        time), and no longer booked once done."""
-        if self._turn_taken or self._waiting:
+        Timed, for the cost of the next ones, and no longer booked once done. The time is the loop's per admitted
+        request: from the end of the previous turn when this one had to wait for it, so the passes of the loop between
+        turns count too (reading bodies, answering refusals: at 4x the saturating load, with clients that send again
+        at once, they took most of the loop and admitted requests were answered after seconds); from its own start
+        otherwise (between its awaits the loop does nothing else, so wall time is loop time)."""
+        entered, waited = time.perf_counter(), self._turn_taken or bool(self._waiting)
+        if waited:
             turn = asyncio.get_running_loop().create_future()
             self._waiting.append(turn)
             try:
@@ -131,9 +136,12 @@ class Backlog:
             yield
         finally:
             asyncio.get_running_loop().call_soon(self._next_turn)
+            ended = time.perf_counter()
             if id(scope) in self._to_work:
                 self._to_work.discard(id(scope))
-                self.cost_s += COST_WEIGHT * (time.perf_counter() - started - self.cost_s)
+                since = max(entered, self._last_turn_end) if waited else started
+                self.cost_s += COST_WEIGHT * (ended - since - self.cost_s)
+            self._last_turn_end = ended
 
     def _next_turn(self) -> None:
         while self._waiting:

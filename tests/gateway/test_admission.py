@@ -9,6 +9,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import itertools
+import time
 from typing import Any
 
 import pytest
@@ -124,3 +125,27 @@ def test_a_fresh_request_is_refused_while_the_work_booked_ahead_of_it_exceeds_th
             held.enter_context(backlog.holding(scope, will_work=True))
         with pytest.raises(admission.Shed):
             admission.check(fresh, backlog, HTTP, metrics, "events")
+
+
+def test_the_cost_of_a_request_that_waited_for_its_turn_includes_the_loop_pass_before_it() -> None:
+    """At 4x the saturating load, the passes of the loop between two turns (reading bodies, answering refusals) took
+    most of its time; booked at their own work alone, admitted requests were answered after seconds. A request that
+    waited for its turn is timed from the end of the one before it."""
+    backlog = admission.Backlog(cost_s=0.0)
+    first: dict[str, Any] = {}
+    second: dict[str, Any] = {}
+    pass_s = 0.05
+
+    async def request(scope: dict[str, Any], busy_pass: bool) -> None:
+        admission.stamp(scope, body_in=True)
+        with backlog.holding(scope, will_work=True):
+            async with backlog.working(scope):
+                if busy_pass:  # the loop's next pass, before the next turn, blocks it (as many refusals would)
+                    asyncio.get_running_loop().call_soon(time.sleep, pass_s)
+
+    async def main() -> None:
+        await asyncio.gather(request(first, True), request(second, False))
+
+    asyncio.run(main())
+    # Two requests of next to no work: only the pass between them can have made the estimate this high.
+    assert backlog.cost_s >= admission.COST_WEIGHT * pass_s

@@ -6,6 +6,8 @@
                                                    # the gateway without and with scrub workers, in the same rounds
     .venv/bin/python bench/load.py --only replay --scrub-workers 0 --scrub-workers 1 --before main
                                                    # recordings: each variant, this tree and main's, in turns
+    .venv/bin/python bench/load.py --only events --only overload --scrub-workers 0 --scrub-workers 1 --before main
+                                                   # events at 32 and 128 connections, the same
 
 The load generator is wrk (Debian's; `make load` installs it when missing) with bench/load.lua, which makes every
 request's body anew: no id or text repeats between requests (enum-like values do, as on a site), so the PII scrubber

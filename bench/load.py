@@ -364,8 +364,8 @@ def print_before(runs: list[Run], name: str, before_name: str, unit: str) -> Non
     per, label = (1, "request") if unit == "replay" else (EVENTS_PER_BATCH / 1000, "1,000 events")
     for now, then in pairs:
         rate_now, rate_then = (r.mb_per_s if unit == "replay" else r.events_per_s for r in (now, then))
-        cpu_now, cpu_then = (r.server_cpu_s / max(1, r.ok * per) for r in (now, then))
-        own_now, own_then = (r.process_cpu_s / max(1, r.ok * per) for r in (now, then))
+        cpu_now, cpu_then = (r.server_cpu_s / (r.ok * per) if r.ok else 0.0 for r in (now, then))
+        own_now, own_then = (r.process_cpu_s / (r.ok * per) if r.ok else 0.0 for r in (now, then))
         what, rates = (("recordings", f"{rate_now:.1f} / {rate_then:.1f} MB/s") if unit == "replay" else
                        (name, f"{rate_now:,.0f} / {rate_then:,.0f} events/s, p99 {now.p99_ms:.0f} / {then.p99_ms:.0f} "
                               f"ms, {now.busy} / {then.busy} busy"))

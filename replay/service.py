@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import time
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -77,9 +78,13 @@ class ReplayService:
     live: LiveAnalysis | None = None  # analysis as chunks arrive, when the policy enables it
     # The scrub workers ([http] scrub_workers): a request's texts are scrubbed there while the loop serves others.
     scrub_elsewhere: ScrubElsewhere | None = None
+    # Of a core that a source's dictionary trainings may take (replay.training.SHARE; 1: train whenever due).
+    training_share: float = training.SHARE
+    clock: Callable[[], float] = time.monotonic
     _training: set[str] = field(default_factory=set)
     _since_dictionary: dict[str, int] = field(default_factory=dict)  # chunks stored since the newest dictionary
     _thresholds: dict[str, int] = field(default_factory=dict)  # raised after a failed training
+    _rest_until: dict[str, float] = field(default_factory=dict)  # monotonic time: no training before (training.SHARE)
     _tasks: set[asyncio.Task[None]] = field(default_factory=set)
     _trainings: training.Trainings = field(default_factory=training.Trainings)
 
@@ -170,7 +175,8 @@ class ReplayService:
         threshold = self._thresholds.get(source) or (
             self.policy.retrain_after_chunks if source in own else self.policy.train_after_chunks
         )
-        if source in self._training or self._since_dictionary[source] < threshold:
+        if (source in self._training or self._since_dictionary[source] < threshold
+                or self.clock() < self._rest_until.get(source, 0.0)):
             return
         self._training.add(source)
         task = asyncio.get_running_loop().create_task(
@@ -214,9 +220,10 @@ class ReplayService:
         one it replaces, a later one than the one before. Its id, or None if it was no better."""
         current_id = self.store.dictionary_for(source)
         current = self.store.compressor.dictionary_data(current_id) if current_id is not None else None
-        data, _ = await self._trainings.trained(training.Job(samples, self.policy.dictionary_bytes,
-                                                          self.policy.compression_level, current, segments=False))
-        return None if data is None else await self.store.add_dictionary(source, data, len(samples))
+        trained = await self._trainings.trained(training.Job(samples, self.policy.dictionary_bytes,
+                                                             self.policy.compression_level, current, segments=False))
+        self._rest(source, trained)
+        return None if trained.data is None else await self.store.add_dictionary(source, trained.data, len(samples))
 
     async def _train_segments(self, source: str, samples: list[bytes]) -> int | None:
         """The source's dictionary for compacted segments (compaction on), trained on its chunks in the segments'
@@ -226,9 +233,14 @@ class ReplayService:
         current_id = self.store.segment_dictionary_for(source)
         current = self.store.segment_compressor.dictionary_data(current_id) if current_id is not None else None
         size = min(self.policy.dictionary_bytes, segment_codec.DICTIONARY_BYTES)
-        data, encoded = await self._trainings.trained(training.Job(samples, size, level, current, segments=True))
-        return None if data is None else await self.store.add_dictionary(source, data, encoded,
-                                                                          segment_codec.LAYOUT)
+        trained = await self._trainings.trained(training.Job(samples, size, level, current, segments=True))
+        self._rest(source, trained)
+        return None if trained.data is None else await self.store.add_dictionary(source, trained.data, trained.samples,
+                                                                                  segment_codec.LAYOUT)
+
+    def _rest(self, source: str, trained: training.Trained) -> None:
+        """No other training of `source` before its trainings' CPU is back under training.SHARE of a core."""
+        self._rest_until[source] = self.clock() + training.rest_after(trained.cpu_s, self.training_share)
 
     async def close(self, finish_training: bool = True) -> None:
         """Wait for the dictionary trainings under way, or (`finish_training` False: the gateway stopping) end them."""

@@ -10,6 +10,13 @@ scheduler gives it about a tenth of the time a serving task gets, all of an idle
 machine kept busy by other work that starved it (on the shared development machine at load average 10, 1.2 s of
 training took 11-24 s at nice 19, and tests/e2e/test_replay_native.py's source had no dictionary after 60 s).
 
+Nothing needs a dictionary soon either, so trainings are paced by the CPU they take, not only by the chunks a source
+sends: after one, that source trains again no sooner than `rest_after(its CPU seconds)`, which keeps a source's training
+to `SHARE` of a core at most. Before, a source sending fast retrained every `retrain_after_chunks` (or, while newer ones
+were no better, at 2, 4, 8... times `train_after_chunks`): under `bench/load.py --only replay` (~550 chunks/s) a
+1,000-sample training every few seconds, a quarter of the gateway's CPU (py-spy, replayload3). A slow source is not
+affected: its chunks come slower than the rest ends.
+
 The child gets its job on stdin and answers on stdout (pickle, both ends ours); it imports replay.compression and
 replay.segment_codec only. A training that fails there (too few or too alike samples: zstd's error) or a child that is
 killed raises TrainingFailed here: the caller keeps its dictionary and tries again later.
@@ -21,6 +28,7 @@ import asyncio
 import contextlib
 import os
 import pickle
+import resource
 import sys
 from dataclasses import dataclass, field
 
@@ -28,6 +36,7 @@ from replay import segment_codec
 from replay.compression import train_better
 
 NICENESS = 10  # a nice-0 task on the same core gets ~90 % of it (CFS weights 1024 vs 110)
+SHARE = 0.05  # of a core that one source's trainings take at most, over time (the rest between them)
 
 
 class TrainingFailed(Exception):
@@ -41,6 +50,19 @@ class Job:
     level: int
     current: bytes | None  # the dictionary a new one must beat (None: no dictionary)
     segments: bool  # train on the samples in segment_codec.LAYOUT (the segments' dictionary), not as they are
+
+
+@dataclass(frozen=True)
+class Trained:
+    data: bytes | None  # a better dictionary, or None (train_better)
+    samples: int  # the samples it was trained on
+    cpu_s: float  # the CPU the child took (user + system)
+
+
+def rest_after(cpu_s: float, share: float = SHARE) -> float:
+    """Seconds before the same source may train again after a training that took `cpu_s` of CPU, so that its
+    trainings take at most `share` of a core."""
+    return cpu_s * (1 / share - 1)
 
 
 def run(job: Job) -> tuple[bytes | None, int]:
@@ -68,8 +90,8 @@ class Trainings:
     running: set[asyncio.subprocess.Process] = field(default_factory=set)
     stopped: bool = False
 
-    async def trained(self, job: Job) -> tuple[bytes | None, int]:
-        """`run(job)` in a niced child process."""
+    async def trained(self, job: Job) -> Trained:
+        """`run(job)` in a niced child process, with the CPU it took."""
         if self.stopped:
             raise TrainingFailed("the gateway is stopping")
         process = await asyncio.create_subprocess_exec(
@@ -86,10 +108,10 @@ class Trainings:
                 await process.wait()
         if process.returncode != 0 or not answer:
             raise TrainingFailed(f"the training process exited with {process.returncode}")
-        outcome: tuple[bytes | None, int] | str = pickle.loads(answer)  # our own child's answer, on its own pipe
+        outcome: tuple[bytes | None, int, float] | str = pickle.loads(answer)  # our own child's, on its own pipe
         if isinstance(outcome, str):
             raise TrainingFailed(outcome)
-        return outcome
+        return Trained(*outcome)
 
     def stop(self) -> None:
         """End the trainings under way (each raises TrainingFailed) and refuse new ones."""
@@ -103,10 +125,16 @@ def main() -> None:
     os.nice(NICENESS)
     job: Job = pickle.loads(sys.stdin.buffer.read())  # our own parent's job, on its own pipe
     try:
-        outcome: tuple[bytes | None, int] | str = run(job)
+        outcome: tuple[bytes | None, int, float] | str = (*run(job), cpu_seconds())
     except Exception as exc:  # noqa: BLE001 - zstd's complaint goes back as the answer (the samples are not in it)
         outcome = f"{type(exc).__name__}: {exc}"
     sys.stdout.buffer.write(pickle.dumps(outcome, protocol=pickle.HIGHEST_PROTOCOL))
+
+
+def cpu_seconds() -> float:
+    """This process's CPU so far (the job's, and the start's: importing zstd and reading the job)."""
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    return usage.ru_utime + usage.ru_stime
 
 
 if __name__ == "__main__":

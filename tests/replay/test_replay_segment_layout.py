@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import logging
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -129,10 +130,11 @@ def test_a_sources_own_segment_dictionary_compresses_its_segments_and_is_still_c
     assert restarted.chunks_since_dictionary("web") == len(chunks_of(recording("replay-corpus", 6)))
 
 
-def serve(policy: ReplayPolicy, store: ReplayStore) -> ReplayService:
+def serve(policy: ReplayPolicy, store: ReplayStore, **paced: Any) -> ReplayService:
     gate = Gate(source_for_key=lambda key: SOURCE, subjects=lambda ids: ("h-ada",),
                 consent=lambda *a: (True, "test"), count=lambda *a, **k: None)
-    return ReplayService(policy, store, RrwebPrivacy((), lambda text: text, lambda tag, name, value: value), gate)
+    return ReplayService(policy, store, RrwebPrivacy((), lambda text: text, lambda tag, name, value: value), gate,
+                         **paced)
 
 
 def ingest(service: ReplayService, sessions: range, corpus: str = "spa-corpus") -> None:
@@ -210,7 +212,7 @@ def test_a_source_whose_own_segment_dictionary_is_no_better_than_the_shipped_one
     # The shipped segment dictionary was trained on fixtures/replay-corpus: one trained on a few of its sessions does
     # no better. Each session is ingested once the training before has finished.
     policy = ReplayPolicy(train_after_chunks=10, retrain_after_chunks=10**9)
-    service = serve(policy, open_store(db))
+    service = serve(policy, open_store(db), training_share=1.0)  # no rest between trainings (the next test has it)
     sessions = 8
     sizes = [len(chunks_of(recording("replay-corpus", i))) for i in range(sessions)]
     assert min(sizes) >= 10 and sum(sizes) < 10 + 20 + 40 + 80  # a try after every session, were there no back-off
@@ -222,3 +224,28 @@ def test_a_source_whose_own_segment_dictionary_is_no_better_than_the_shipped_one
     assert dictionary_layouts(db) == []
     tries = [r for r in caplog.records if "no better" in r.getMessage() or "could not train" in r.getMessage()]
     assert 2 <= len(tries) <= 3  # after 10, 20 and 40 more chunks
+
+
+def test_a_source_that_sends_fast_trains_again_only_once_its_trainings_are_back_under_their_share_of_a_core(
+        db: Database, caplog: pytest.LogCaptureFixture) -> None:
+    # As above (each try is no better, the next is due 10, 20, 40 chunks later), but with the rest between trainings:
+    # while the clock stands still only the first try runs; once it has moved on by the rest, the next one does.
+    now = [1000.0]
+    service = serve(ReplayPolicy(train_after_chunks=10, retrain_after_chunks=10**9), open_store(db),
+                    clock=lambda: now[0])
+
+    def tries() -> list[logging.LogRecord]:
+        return [r for r in caplog.records if "no better" in r.getMessage()]
+
+    with caplog.at_level("INFO", logger="replay"):
+        for i in range(6):
+            ingest(service, range(i, i + 1), "replay-corpus")
+        assert len(tries()) == 1
+        rest = service._rest_until["web"] - now[0]
+        assert rest > 0
+        now[0] += rest * 0.99
+        ingest(service, range(6, 7), "replay-corpus")
+        assert len(tries()) == 1
+        now[0] += rest * 0.02
+        ingest(service, range(7, 8), "replay-corpus")
+        assert len(tries()) == 2

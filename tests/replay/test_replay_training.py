@@ -21,10 +21,12 @@ SAMPLES = [orjson.dumps(c) for i in range(6) for c in chunks_of(recording("repla
 def test_a_dictionary_trained_in_the_child_process_is_the_one_trained_in_process(segments: bool) -> None:
     job = Job(SAMPLES, 16384, 3, None, segments)
 
-    data, count = asyncio.run(Trainings().trained(job))
+    trained = asyncio.run(Trainings().trained(job))
+    data, count = trained.data, trained.samples
 
     assert data is not None
     assert (data, count) == run(job)
+    assert trained.cpu_s > 0
     assert count <= len(SAMPLES) if segments else count == len(SAMPLES)
 
 

@@ -61,6 +61,8 @@ import httpx
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+import policies.pii.detect as pii_detect  # noqa: E402
+from policies.compiled import how_it_runs  # noqa: E402
 from tests.support.fake_vendor import FakeVendor  # noqa: E402
 
 WRITE_KEY = "bench-write-key"
@@ -223,16 +225,19 @@ def measure(name: str, proc: subprocess.Popen[bytes], url: str, mode: str, conne
             seconds: float, profile: bool = False) -> Run:
     cpu_before, own_before = process_tree_cpu(proc.pid), process_cpu(proc.pid)
     loop_before = process_cpu(proc.pid, proc.pid)  # the main thread's id is the process's
-    with tempfile.NamedTemporaryFile(suffix=".txt") as samples:
-        spy = subprocess.Popen(
-            [str(Path(sys.executable).with_name("py-spy")), "record", "--pid", str(proc.pid), "--duration",
-             str(max(1, int(seconds) - 1)), "--rate", "50", "--format", "raw", "--nonblocking", "--threads",
-             "-o", samples.name],
-            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL) if profile else None
-        r, wrk_cpu = wrk(url, mode, connections, seconds)
-        if spy is not None:
-            spy.wait(60)
-            print_profile(Path(samples.name))
+    # Kept for a closer look (its path is printed): the stacks of every thread of the gateway and of its children (scrub
+    # workers, dictionary trainings), whose CPU counts in the figures too.
+    samples = Path(tempfile.gettempdir()) / f"load-profile-{name.replace(' ', '-')}-{time.time():.0f}.txt"
+    spy = subprocess.Popen(
+        [str(Path(sys.executable).with_name("py-spy")), "record", "--pid", str(proc.pid), "--duration",
+         str(max(1, int(seconds) - 1)), "--rate", "50", "--format", "raw", "--nonblocking", "--threads",
+         "--subprocesses", "-o", str(samples)],
+        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL) if profile else None
+    r, wrk_cpu = wrk(url, mode, connections, seconds)
+    if spy is not None:
+        spy.wait(60)
+        print_profile(samples)
+        print(f"    samples kept in {samples}")
     cpu, own = process_tree_cpu(proc.pid) - cpu_before, process_cpu(proc.pid) - own_before
     loop = process_cpu(proc.pid, proc.pid) - loop_before
     elapsed = r["duration_us"] / 1e6
@@ -243,6 +248,16 @@ def measure(name: str, proc: subprocess.Popen[bytes], url: str, mode: str, conne
                r["sent_bytes"] / max(1, r["sent_requests"]), cpu, wrk_cpu, own, loop)
 
 
+def whose(frames: list[str]) -> str:
+    """The process (its module, `-m ...`: the gateway, a scrub worker, a training) and thread of py-spy's stack (with
+    --subprocesses --threads it begins with the gateway's process, a child's if any, then the thread)."""
+    processes = [f for f in frames if f.startswith("process ")]
+    thread = next((f for f in frames if f.startswith("thread (")), "thread")
+    command = processes[-1].split('"')[1] if processes and '"' in processes[-1] else ""
+    module = command.split(" -m ", 1)[1].split()[0] if " -m " in command else command
+    return f"{module} {thread.split(': ', 1)[-1] if ': ' in thread else 'MainThread'}"
+
+
 def print_profile(samples: Path, most: int = 25) -> None:
     """The functions that took most samples of py-spy's collapsed stacks: by own time, and with their callees."""
     own: Counter[str] = Counter()
@@ -251,10 +266,11 @@ def print_profile(samples: Path, most: int = 25) -> None:
     total = 0
     for line in samples.read_text().splitlines():
         stack, _, count = line.rpartition(" ")
-        thread, *frames = stack.split(";")  # py-spy --threads: the thread first
+        frames = stack.split(";")
         n = int(count)
         total += n
-        threads[thread + " " + (frames[min(2, len(frames) - 1)] if frames else "")] += n
+        threads[whose(frames)] += n
+        frames = [f for f in frames if not f.startswith(("process ", "thread ("))]
         if frames:
             own[frames[-1]] += n
         for frame in set(frames):
@@ -262,8 +278,8 @@ def print_profile(samples: Path, most: int = 25) -> None:
     if not total:
         print("    profile: no samples (is py-spy installed, and allowed to attach?)")
         return
-    print(f"    profile ({total} samples, all threads): by thread (its first frame)")
-    for thread, n in threads.most_common(6):
+    print(f"    profile ({total} samples, all threads of the gateway and its children): by process and thread")
+    for thread, n in threads.most_common(8):
         print(f"      {n / total:6.1%}  {thread}")
     print("    own time")
     for frame, n in own.most_common(most):
@@ -290,22 +306,25 @@ def gateway_name(scrub_workers: int | None, connections: int, mode: str) -> str:
     return f"gateway{workers}" + (" (4x load)" if connections > 64 and mode == "events" else "")
 
 
-def archive(revision: str, tmp: Path) -> Path:
-    """The tree of `revision` of this repository, extracted under `tmp`."""
-    tree = Path(tempfile.mkdtemp(dir=tmp, prefix="before-"))
-    tar = subprocess.run(["git", "-C", str(ROOT), "archive", "--format=tar", revision], check=True,
+def archive(revision: str) -> Path:
+    """The tree of `revision` of this repository, extracted, with its compiled modules built as this tree's are (else
+    the before side would run pure Python against compiled code here). Kept under the temp directory by commit, since
+    a build takes a minute or more."""
+    commit = subprocess.run(["git", "-C", str(ROOT), "rev-parse", revision], check=True, capture_output=True,
+                            text=True).stdout.strip()
+    tree = Path(tempfile.gettempdir()) / f"privacy-gateway-before-{commit[:12]}"
+    compiled = "compiled" in how_it_runs(pii_detect)
+    if tree.is_dir() and (not compiled or (tree / "build" / "compiled.json").exists()):
+        return tree
+    shutil.rmtree(tree, ignore_errors=True)
+    tree.mkdir()
+    tar = subprocess.run(["git", "-C", str(ROOT), "archive", "--format=tar", commit], check=True,
                          capture_output=True).stdout
     subprocess.run(["tar", "-x", "-C", str(tree)], input=tar, check=True)
-    # This tree's compiled extensions and their manifest (git-ignored, so not in the archive): the revision runs them
-    # where its sources are the ones they were built from, else pure Python for all (policies.compiled's guard), and
-    # says so on its stderr; without them it would always run pure and the comparison would be unfair to it.
-    manifest = ROOT / "build" / "compiled.json"
-    if manifest.exists():
-        (tree / "build").mkdir(exist_ok=True)
-        shutil.copy2(manifest, tree / "build" / "compiled.json")
-        for extension in [*ROOT.glob("*.so"), *(p for package in ("gateway", "policies", "replay")
-                                                for p in (ROOT / package).rglob("*.so"))]:
-            shutil.copy2(extension, tree / extension.relative_to(ROOT))
+    if compiled and (tree / "build_compiled.py").exists():
+        print(f"building {revision}'s compiled modules in {tree}", flush=True)
+        subprocess.run([sys.executable, "build_compiled.py"], cwd=tree, env={**os.environ, "PYTHONPATH": str(tree)},
+                       check=True, stdout=subprocess.DEVNULL)
     return tree
 
 
@@ -437,7 +456,7 @@ def main() -> int:
     vendor = FakeVendor().start()
     try:
         with tempfile.TemporaryDirectory() as tmp:
-            before = (args.before, archive(args.before, Path(tmp))) if args.before else None
+            before = (args.before, archive(args.before)) if args.before else None
             for round_number in range(args.rounds):
                 flip = round_number % 2 == 1
                 print(f"round {round_number + 1} (load average {os.getloadavg()[0]:.2f})")

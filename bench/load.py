@@ -236,7 +236,7 @@ def measure(name: str, proc: subprocess.Popen[bytes], url: str, mode: str, conne
     r, wrk_cpu = wrk(url, mode, connections, seconds)
     if spy is not None:
         spy.wait(60)
-        print_profile(samples)
+        print_profile(samples, (r["requests"] - r["busy"] - r["other_errors"]) / (r["duration_us"] / 1e6))
         print(f"    samples kept in {samples}")
     cpu, own = process_tree_cpu(proc.pid) - cpu_before, process_cpu(proc.pid) - own_before
     loop = process_cpu(proc.pid, proc.pid) - loop_before
@@ -258,8 +258,40 @@ def whose(frames: list[str]) -> str:
     return f"{module} {thread.split(': ', 1)[-1] if ': ' in thread else 'MainThread'}"
 
 
-def print_profile(samples: Path, most: int = 25) -> None:
-    """The functions that took most samples of py-spy's collapsed stacks: by own time, and with their callees."""
+PROFILE_RATE = 50  # py-spy samples per second and thread
+
+# Steps of a recording's (or an event batch's) way through the gateway, by the frames that do them: a sample counts for
+# the step of the innermost frame named here (so the chunks' compression inside the commit's write functions counts
+# as compression, not commit). Samples of none count as "HTTP, event loop, the rest" in the serving process.
+STEPS = [
+    ("dictionary training (child)", ("replay/training.py",)),
+    ("scrub worker waiting for a job", ("read_frame (gateway/scrub_worker.py",)),
+    ("PII scrub (worker or loop)", ("Scrubber.scrub_", "scrub_many", "policies/pii/")),
+    ("hand-off to/from worker (pickle, pipe)", ("gateway/scrub_pool.py", "gateway/scrub_worker.py")),
+    ("rrweb privacy walk", ("replay/privacy.py",)),
+    ("parse + depth check", ("read_json", "json_depth", "parse_native", "parse_posthog", "read_recording (")),
+    ("summary", ("summarize (",)),
+    ("live analysis", ("replay/analysis.py", "replay/live.py")),
+    ("encode chunk (orjson)", ("encode_chunk",)),
+    ("zstd compress", ("Compressor.compress",)),
+    ("chunk digest, keys, AES", ("replay/shredding.py",)),
+    ("store bookkeeping", ("replay/store.py",)),
+    ("SQLite write + COMMIT", ("gateway/database.py",)),
+]
+
+
+def step_of(frames: list[str]) -> str:
+    for frame in reversed(frames):
+        for step, marks in STEPS:
+            if any(mark in frame for mark in marks):
+                return step
+    return "HTTP, event loop, the rest"
+
+
+def print_profile(samples: Path, requests_per_s: float, most: int = 25) -> None:
+    """The functions that took most samples of py-spy's collapsed stacks: by step (with ms of samples per request),
+    by own time, and with their callees."""
+    steps: Counter[str] = Counter()
     own: Counter[str] = Counter()
     inclusive: Counter[str] = Counter()
     threads: Counter[str] = Counter()
@@ -270,6 +302,7 @@ def print_profile(samples: Path, most: int = 25) -> None:
         n = int(count)
         total += n
         threads[whose(frames)] += n
+        steps[step_of(frames)] += n
         frames = [f for f in frames if not f.startswith(("process ", "thread ("))]
         if frames:
             own[frames[-1]] += n
@@ -281,6 +314,9 @@ def print_profile(samples: Path, most: int = 25) -> None:
     print(f"    profile ({total} samples, all threads of the gateway and its children): by process and thread")
     for thread, n in threads.most_common(8):
         print(f"      {n / total:6.1%}  {thread}")
+    print("    by step: share of samples, ms of samples per request (on CPU, or in a syscall such as COMMIT's fsync)")
+    for step, n in steps.most_common():
+        print(f"      {n / total:6.1%}  {n / PROFILE_RATE / max(requests_per_s, 1e-9) * 1000:6.3f} ms  {step}")
     print("    own time")
     for frame, n in own.most_common(most):
         print(f"      {n / total:6.1%}  {frame}")

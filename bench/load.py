@@ -228,15 +228,17 @@ def measure(name: str, proc: subprocess.Popen[bytes], url: str, mode: str, conne
     # Kept for a closer look (its path is printed): the stacks of every thread of the gateway and of its children (scrub
     # workers, dictionary trainings), whose CPU counts in the figures too.
     samples = Path(tempfile.gettempdir()) / f"load-profile-{name.replace(' ', '-')}-{time.time():.0f}.txt"
+    profiled = max(1, int(seconds) - 1)
     spy = subprocess.Popen(
         [str(Path(sys.executable).with_name("py-spy")), "record", "--pid", str(proc.pid), "--duration",
-         str(max(1, int(seconds) - 1)), "--rate", "50", "--format", "raw", "--nonblocking", "--threads",
+         str(profiled), "--rate", "50", "--format", "raw", "--nonblocking", "--threads",
          "--subprocesses", "-o", str(samples)],
         stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL) if profile else None
     r, wrk_cpu = wrk(url, mode, connections, seconds)
     if spy is not None:
         spy.wait(60)
-        print_profile(samples, (r["requests"] - r["busy"] - r["other_errors"]) / (r["duration_us"] / 1e6))
+        ok_per_s = (r["requests"] - r["busy"] - r["other_errors"]) / (r["duration_us"] / 1e6)
+        print_profile(samples, ok_per_s * profiled)  # the requests answered while it sampled, about
         print(f"    samples kept in {samples}")
     cpu, own = process_tree_cpu(proc.pid) - cpu_before, process_cpu(proc.pid) - own_before
     loop = process_cpu(proc.pid, proc.pid) - loop_before
@@ -288,7 +290,7 @@ def step_of(frames: list[str]) -> str:
     return "HTTP, event loop, the rest"
 
 
-def print_profile(samples: Path, requests_per_s: float, most: int = 25) -> None:
+def print_profile(samples: Path, requests: float, most: int = 25) -> None:
     """The functions that took most samples of py-spy's collapsed stacks: by step (with ms of samples per request),
     by own time, and with their callees."""
     steps: Counter[str] = Counter()
@@ -316,7 +318,7 @@ def print_profile(samples: Path, requests_per_s: float, most: int = 25) -> None:
         print(f"      {n / total:6.1%}  {thread}")
     print("    by step: share of samples, ms of samples per request (on CPU, or in a syscall such as COMMIT's fsync)")
     for step, n in steps.most_common():
-        print(f"      {n / total:6.1%}  {n / PROFILE_RATE / max(requests_per_s, 1e-9) * 1000:6.3f} ms  {step}")
+        print(f"      {n / total:6.1%}  {n / PROFILE_RATE / max(requests, 1e-9) * 1000:6.3f} ms  {step}")
     print("    own time")
     for frame, n in own.most_common(most):
         print(f"      {n / total:6.1%}  {frame}")

@@ -302,7 +302,19 @@ def _could_be_named(text: str) -> bool:
     string of bench/scrub.py's cold stream, half the prefilter's time). The runs of letters between hyphens are a
     superset of the first parts, so the regex runs only on a text that holds a hyphen and a listed name."""
     folded = text if text.isascii() else text.translate(_FOLDED)  # ASCII either way ("replace": never raises)
-    low = folded.encode("ascii", "replace").translate(_LETTERS, b"'")
+    raw = folded.encode("ascii", "replace")
+    if _names_a_given(raw.translate(_LETTERS, b"'")):
+        return True
+    # The name finder ends a word before a possessive (names._tokens: `Meier, Julia's request` holds julia, not
+    # julias) and reads other apostrophes as part of it (O'Neil is oneil): the words without possessives as well.
+    return b"'" in raw and _names_a_given(_POSSESSIVE.sub(b"", raw).translate(_LETTERS, b"'"))
+
+
+_POSSESSIVE = re.compile(rb"'s(?![A-Za-z])")
+
+
+def _names_a_given(low: bytes) -> bool:
+    """`low` (folded, letters and hyphens, words between spaces) holds a listed given name as a word's first part."""
     if _GIVEN.isdisjoint(low.replace(b"-", b" ").split()):
         return False
     return b"-" not in low or not _GIVEN.isdisjoint(_FIRST_PART.findall(low))

@@ -27,7 +27,9 @@ _FINDER = NameFinder()
 def _named_by_regex(text: str) -> bool:
     """The name gate as it was written first: the folded words' first parts, by a regex, looked up one by one."""
     folded = text if text.isascii() else text.translate(candidates._FOLDED)
-    return _FINDER.could_hold_words(_FIRST_PART.findall(folded.lower().replace("'", "")))
+    # with and without possessives: the name finder's words end before one (`Julia's` is julia)
+    return any(_FINDER.could_hold_words(_FIRST_PART.findall(words.lower().replace("'", "")))
+               for words in (folded, re.sub(r"'s(?![A-Za-z])", "", folded)))
 
 
 class _UngatedContext(PatternRecognizer):
@@ -125,6 +127,35 @@ _LETTERS = "aAjJnNeErRmMoO-'\u2019 .1_ßüÜéÉ\u017fKİ\u0131\u0301²\u2029"
        | st.lists(st.sampled_from(["anna", "Jean", "-", "moi", "x", "'", "é", " ", "Pierre", "1"])).map("".join))
 def test_generated_text_gives_the_name_gate_no_other_answer(text: str) -> None:
     assert candidates._could_be_named(text) == _named_by_regex(text)
+
+
+# A possessive after a given name: main's name test once read `julias` and shut, so these names leaked.
+POSSESSIVES = ["Meier, Julia's request", "Dupont, Claire's dossier", "Re: Kowalski, Advait's booking",
+               "Schmidt, Anna\u2019s Antrag"]
+
+
+@pytest.mark.parametrize("text", POSSESSIVES)
+def test_a_name_before_a_possessive_opens_the_name_test(text: str) -> None:
+    assert _FINDER.find(text)
+    assert "PERSON_NAME" in candidates.candidate_entities(text)
+
+
+_NAME_WORDS = st.sampled_from(["Jane", "jane", "JANE", "Doe", "doe", "Anna", "anna", "Schmidt", "schmidt", "Jürgen",
+                               "Müller", "Mario", "Rossi", "van", "der", "de", "Jean-Pierre", "F", "Julia", "Meier",
+                               "Kowalski", "Advait", "Geert", "Wildeboer", "Grace", "Park", "usr", "ed", "Within",
+                               "O'Neil", "Anna-Lena", "Smith", "Mary", "Ann", "ROSSI", "Oosterhuis", "Re:"])
+# Not `-`, `_`, `@`, `/` or nothing between words: main's test shuts on `x-Anna_Schmidt` and `@AnnaSchmidt`, which
+# the finder reads as a capitalised slug (known, left as it is).
+_NAME_GAPS = st.sampled_from([" ", "  ", ".", ". ", ", ", " , ", ",", "+", "'s ", "\u2019s ", "'s", "\n", " · ",
+                              "\t", "1", ": "])
+
+
+@settings(max_examples=1500, deadline=None)
+@given(st.lists(st.tuples(_NAME_WORDS, _NAME_GAPS), min_size=1, max_size=6))
+def test_generated_text_where_the_name_test_shuts_holds_no_name(parts: list[tuple[str, str]]) -> None:
+    text = "".join(w + g for w, g in parts)
+    if "PERSON_NAME" not in candidates.candidate_entities(text):
+        assert _FINDER.find(text) == []
 
 
 NUMBERS = ["4111 1111 1111 1111", "4111-1111-1111-1111", "card 5500000000000004.", "123-45-6789", "123 45 6789",

@@ -381,9 +381,10 @@ def live_bytes(db: Database) -> int:
 
 async def compacted_bytes(tmp: Path, sessions: list[list[bytes]], level: int,
                           own: tuple[bytes | None, bytes | None] | None,
-                          generic: bool, objects: bool, layout: int) -> tuple[int, int, int]:
+                          generic: bool, objects: bool, layout: int
+                          ) -> tuple[int, int, int, int, dict[str, tuple[int, int]]]:
     """(sealed segment bytes, the segment index's bytes (used_bytes), what the store holds in all counted by pages,
-    and counted by used bytes) once `sessions`, stored chunk
+    counted by used bytes, and each table's and index's growth (per_table)) once `sessions`, stored chunk
     by chunk through ReplayStore, are compacted by it (replay.compaction) at `level`: with `objects`, the S3 backend's
     layout (segments as objects in a directory; in all: the objects plus the database's growth), else the database
     backend's (in all: the database's growth, pages in use). Segments in `layout` (replay.segment_codec). `own`: the
@@ -406,6 +407,7 @@ async def compacted_bytes(tmp: Path, sessions: list[list[bytes]], level: int,
     await db.checkpoint()
     empty, used_empty = live_bytes(db), used_bytes(db)
     index_empty = used_bytes(db, replay_compaction.INDEX_TABLES)
+    tables_empty = per_table(db)
     for i, chunks in enumerate(sessions):
         for chunk in chunks:
             events = orjson.loads(chunk)
@@ -418,10 +420,31 @@ async def compacted_bytes(tmp: Path, sessions: list[list[bytes]], level: int,
     grown, used = live_bytes(db) - empty, used_bytes(db) - used_empty
     segments = db.read_sync(lambda c: c.execute("SELECT sum(stored_bytes) FROM replay_segments").fetchone()[0])
     index = used_bytes(db, replay_compaction.INDEX_TABLES) - index_empty
+    tables = {name: (pages - tables_empty.get(name, (0, 0))[0], used - tables_empty.get(name, (0, 0))[1])
+              for name, (pages, used) in per_table(db).items()}
     await store.close()
     db.close()
     in_objects = directory.objects_bytes() if objects else 0
-    return segments, index, grown + in_objects, used + in_objects
+    return segments, index, grown + in_objects, used + in_objects, tables
+
+
+def per_table(db: Database) -> dict[str, tuple[int, int]]:
+    """Each table's and index's (bytes in pages, used bytes of those pages)."""
+    rows = db.read_sync(lambda c: c.execute("SELECT name, sum(pgsize), sum(pgsize - unused) FROM dbstat GROUP BY name")
+                        .fetchall())
+    return {name: (pages, used) for name, pages, used in rows}
+
+
+def print_breakdown(tables: dict[str, tuple[int, int]], sessions: int, objects: int) -> None:
+    """Where a compacted session's stored bytes are: the object bytes, then each table and index that grew."""
+    print(f"\nper session (of {sessions}), zstd-19 layout {segment_codec.LAYOUT}, cold, S3: bytes in pages (used)")
+    print(f"{'S3 objects (segments)':<44}{objects / sessions:>9,.0f}")
+    grown = sorted(((name, pages, used) for name, (pages, used) in tables.items() if pages or used),
+                   key=lambda row: -row[2])
+    for name, pages, used in grown:
+        print(f"{name:<44}{pages / sessions:>9,.0f}{f'({used / sessions:,.0f})':>9}")
+    print(f"{'database, all':<44}{sum(p for _, p, _ in grown) / sessions:>9,.0f}"
+          f"{f'({sum(u for _, _, u in grown) / sessions:,.0f})':>9}")
 
 
 def used_bytes(db: Database, tables: Sequence[str] | None = None) -> int:
@@ -486,6 +509,7 @@ async def compaction(unseen: list[list[bytes]], earlier: list[list[bytes]], leve
     print(f"{'vs per-chunk gzip-6':<48}{'segments':>9}{'index':>9}{'S3':>9}{'+ dicts':>9}{'S3 used':>9}{'+ dicts':>9}"
           f"{'file':>9}{'+ dicts':>9}{'dicts':>9}")
     chunk_samples = [c for s in earlier for c in s]
+    breakdown: tuple[dict[str, tuple[int, int]], int] | None = None
     with tempfile.TemporaryDirectory() as tmp:
         for level in sorted({*levels, 19}):
             own = train(chunk_samples, ReplayPolicy.dictionary_bytes, min(level, 19))
@@ -503,9 +527,11 @@ async def compaction(unseen: list[list[bytes]], earlier: list[list[bytes]], leve
                         ("no dictionary", None, False, 0.0),
                         ("cold, shipped generic dictionary", None, True, 0.0),
                         ("steady, the source's own", dictionaries, True, owned * chunk_count / retrain_after_chunks)):
-                    sealed, index, in_objects, used = await compacted_bytes(Path(tmp), unseen, level, mine, generic,
-                                                                            True, layout)
-                    _, _, in_file, _ = await compacted_bytes(Path(tmp), unseen, level, mine, generic, False, layout)
+                    sealed, index, in_objects, used, tables = await compacted_bytes(Path(tmp), unseen, level, mine,
+                                                                                    generic, True, layout)
+                    _, _, in_file, _, _ = await compacted_bytes(Path(tmp), unseen, level, mine, generic, False, layout)
+                    if level == 19 and layout == segment_codec.LAYOUT and generic and mine is None:
+                        breakdown = tables, in_objects - sum(pages for pages, _ in tables.values())
                     print(f"{f'zstd-{level} layout {layout}, {name}':<48}" + "".join(
                         f"{n / gzip_total:>9.1%}" for n in (sealed, index, in_objects, in_objects + share, used,
                                                             used + share, in_file, in_file + share))
@@ -517,6 +543,8 @@ async def compaction(unseen: list[list[bytes]], earlier: list[list[bytes]], leve
           "--repeat 10 counts pages as at scale); file: the database backend's file growth (pages in use), segments "
           "as blobs; + dicts: the source's dictionaries' share as above (dicts: their bytes; the shipped ones cost no "
           "source anything)")
+    if breakdown is not None:
+        print_breakdown(breakdown[0], len(unseen), breakdown[1])
 
 
 NODE_IDS = ("id", "parentId", "nextId", "previousId")  # rrweb's node references, in snapshots and mutations

@@ -100,8 +100,9 @@ class Part:
     last_ts: int
     start: int
     end: int
-    # The first DIGEST_BYTES of the chunk's digest (replay.shredding.KeyRing.chunk_digest): a batch resent after its
-    # session was compacted is a duplicate still. b"": a table written before digests were kept.
+    # The first DIGEST_BYTES of the chunk's digest (replay.shredding.KeyRing.chunk_digest; WIDE_DIGEST_BYTES in tables
+    # written before): a batch resent after its session was compacted is a duplicate still. b"": a table written
+    # before digests were kept.
     digest: bytes = b""
 
 
@@ -134,7 +135,7 @@ def seal_binding(parts: list[Part]) -> tuple[bytes, bytes]:
     tells the segment from any other, so the seal binds that table and no id is stored (16 bytes a session less).
     A table of chunks stored before digests existed names no chunk (two segments of one session could share it), so
     such a segment gets a random 16-byte `seal_id`, as every segment sealed before did."""
-    if parts and all(len(part.digest) == DIGEST_BYTES for part in parts):
+    if parts and all(len(part.digest) == DIGEST_BYTES for part in parts):  # (with its times, see is_compacted)
         return b"", _table_binding(encode_parts(parts))
     seal_id = os.urandom(SEAL_ID_BYTES)
     return seal_id, seal_id
@@ -151,15 +152,25 @@ def _table_binding(table: bytes) -> bytes:
 # TABLE_VARINTS is a version byte, then the windows' ids, then per part its window's index, its start time as the
 # difference from the previous part's, its duration and its length, as LEB128 varints (signed ones zigzagged): about
 # three fifths of the JSON's size, and the table is most of a segment's index row. TABLE_DIGESTS is the same with the
-# first DIGEST_BYTES of each part's digest after its varints. TABLE_UUIDS is TABLE_DIGESTS with each window named by
-# its 16 bytes, when every window id is a UUID as posthog-js writes them (36 characters: 20 bytes less a window).
+# first WIDE_DIGEST_BYTES of each part's digest after its varints. TABLE_UUIDS is TABLE_DIGESTS with each window named
+# by its 16 bytes, when every window id is a UUID as posthog-js writes them (36 characters: 20 bytes less a window).
+# TABLE_SHORT and TABLE_SHORT_UUIDS (what is written now) are those two with DIGEST_BYTES of each digest, and without
+# the parts' window index when the segment has one window (most do).
 _ZSTD_MAGIC = b"\x28\xb5\x2f\xfd"
 TABLE_VARINTS = 1
 TABLE_DIGESTS = 2
 TABLE_UUIDS = 3
-# 8 bytes of a keyed 16-byte digest: a new chunk shares them with one of its session's (thousands at most) with a
-# chance under 10^-15, and all 16 would cost another point of per-chunk gzip-6's size (bench/replay_store.py).
-DIGEST_BYTES = 8
+TABLE_SHORT = 4
+TABLE_SHORT_UUIDS = 5
+_UUID_TABLES = (TABLE_UUIDS, TABLE_SHORT_UUIDS)
+# A resent batch is told from a new chunk by its window, first and last times and these bytes of its digest together
+# (`is_compacted`): a new chunk of a session's window starting and ending in the same milliseconds as one compacted
+# (itself rare) shares 4 bytes of a keyed digest with it by a chance of 2^-32. Tables before kept 8 bytes and no
+# times in the test: 4 bytes less a chunk, some 50 a session.
+DIGEST_BYTES = 4
+WIDE_DIGEST_BYTES = 8
+_DIGEST_BYTES = {TABLE_VARINTS: 0, TABLE_DIGESTS: WIDE_DIGEST_BYTES, TABLE_UUIDS: WIDE_DIGEST_BYTES,
+                 TABLE_SHORT: DIGEST_BYTES, TABLE_SHORT_UUIDS: DIGEST_BYTES}
 SEAL_ID_BYTES = 16  # a random seal id (segments sealed before the table was bound, and tables without digests)
 _UNTABLE = zstandard.ZstdDecompressor()
 
@@ -213,8 +224,11 @@ def encode_parts(parts: list[Part]) -> bytes:
     """The chunk table, small: windows named once, times and lengths as differences (most are a byte or two)."""
     windows = list(dict.fromkeys(part.window_id for part in parts))
     digests = all(len(part.digest) == DIGEST_BYTES for part in parts)
+    if any(len(part.digest) not in (0, DIGEST_BYTES) for part in parts):
+        raise ValueError(f"a chunk table keeps {DIGEST_BYTES} bytes of a part's digest")
     uuids = digests and all(map(_is_uuid, windows))
-    out = bytearray([TABLE_UUIDS if uuids else TABLE_DIGESTS if digests else TABLE_VARINTS])
+    out = bytearray([TABLE_SHORT_UUIDS if uuids else TABLE_SHORT if digests else TABLE_VARINTS])
+    indexed = not digests or len(windows) > 1  # a short table names the window of a part only if there are several
     _varint(len(windows), out)
     for window in windows:
         name = uuid.UUID(window).bytes if uuids else window.encode()
@@ -224,7 +238,8 @@ def encode_parts(parts: list[Part]) -> bytes:
     _varint(len(parts), out)
     previous = 0
     for part in parts:
-        _varint(windows.index(part.window_id), out)
+        if indexed:
+            _varint(windows.index(part.window_id), out)
         _varint(_zigzag(part.first_ts - previous), out)
         _varint(_zigzag(part.last_ts - part.first_ts), out)
         _varint(part.end - part.start, out)
@@ -237,16 +252,17 @@ def encode_parts(parts: list[Part]) -> bytes:
 def decode_parts(data: bytes) -> list[Part]:
     if data.startswith(_ZSTD_MAGIC):
         return _decode_json_parts(data)
-    if data[0] not in (TABLE_VARINTS, TABLE_DIGESTS, TABLE_UUIDS):
+    if data[0] not in _DIGEST_BYTES:
         raise ValueError(f"unknown chunk table format {data[0]}")
-    digest_bytes = DIGEST_BYTES if data[0] != TABLE_VARINTS else 0
+    digest_bytes = _DIGEST_BYTES[data[0]]
     reader = _Reader(data, 1)
-    windows = [str(uuid.UUID(bytes=reader.raw(16))) if data[0] == TABLE_UUIDS else reader.text()
+    windows = [str(uuid.UUID(bytes=reader.raw(16))) if data[0] in _UUID_TABLES else reader.text()
                for _ in range(reader.varint())]
+    indexed = data[0] not in (TABLE_SHORT, TABLE_SHORT_UUIDS) or len(windows) > 1
     parts: list[Part] = []
     first = end = 0
     for _ in range(reader.varint()):
-        window, first = windows[reader.varint()], first + reader.signed()
+        window, first = windows[reader.varint() if indexed else 0], first + reader.signed()
         last, length = first + reader.signed(), reader.varint()
         reader.at += digest_bytes
         parts.append(Part(window, first, last, end, end + length, data[reader.at - digest_bytes : reader.at]))
@@ -316,19 +332,31 @@ def recent_segments(conn: Connection, source: str, chunks: int) -> list[tuple[st
     return found
 
 
-def compacted_digests(conn: Connection, session_ids: Iterable[str]) -> set[tuple[str, bytes]]:
-    """(session id, digest's first DIGEST_BYTES) of the chunks compacted into the segments of `session_ids`: what
-    a resent batch is told apart by once its chunk row is gone. One indexed query; nothing for sessions without
-    segments (most of those being written)."""
+# A compacted chunk as a resent batch is told apart by once its chunk row is gone: (session id, window id, first and
+# last times, its digest's first bytes as its table kept them).
+Compacted = tuple[str, str, int, int, bytes]
+
+
+def compacted_digests(conn: Connection, session_ids: Iterable[str]) -> set[Compacted]:
+    """The chunks compacted into the segments of `session_ids` (`Compacted`). One indexed query; nothing for sessions
+    without segments (most of those being written)."""
     ids = list(dict.fromkeys(session_ids))
-    found: set[tuple[str, bytes]] = set()
+    found: set[Compacted] = set()
     for start in range(0, len(ids), _IDS_PER_QUERY):
         batch = ids[start : start + _IDS_PER_QUERY]
         marks = ", ".join("?" * len(batch))
         for session_id, table in conn.execute(
                 f"SELECT session_id, chunk_table FROM replay_segments WHERE session_id IN ({marks})", batch):
-            found.update((session_id, part.digest) for part in decode_parts(table) if part.digest)
+            found.update((session_id, part.window_id, part.first_ts, part.last_ts, part.digest)
+                         for part in decode_parts(table) if part.digest)
     return found
+
+
+def is_compacted(compacted: set[Compacted], session_id: str, window_id: str, first_ts: int, last_ts: int,
+                 digest: bytes) -> bool:
+    """Whether a chunk (its full digest) is one of `compacted`, in a table of either digest length."""
+    return any((session_id, window_id, first_ts, last_ts, digest[:n]) in compacted
+               for n in (DIGEST_BYTES, WIDE_DIGEST_BYTES))
 
 
 def blobs_of(conn: Connection, segments: Iterable[Segment]) -> dict[int, bytes]:

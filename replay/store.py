@@ -435,7 +435,7 @@ class ReplayStore:
             raise
         return outcomes
 
-    def _write(self, conn: Connection, pending: _Pending, compacted: set[tuple[str, bytes]],
+    def _write(self, conn: Connection, pending: _Pending, compacted: set[compaction.Compacted],
                compressed: list[_Compressed] | None = None, places: list[tuple[int, int]] | None = None) -> Outcome:
         """One request's chunks (on the writer thread). Its sessions are checked first, so that a refused request
         writes nothing and needs no savepoint of its own. `places`: the object each chunk was put in, and where
@@ -460,7 +460,8 @@ class ReplayStore:
             return _Reseal()
         where: list[tuple[int, int] | None] = list(places) if places is not None else [None] * len(items)
         return [Stored(True, len(item.raw), 0, item.digest)
-                if (chunk.session_id, item.digest[: compaction.DIGEST_BYTES]) in compacted  # resent after compaction
+                if compaction.is_compacted(compacted, chunk.session_id, chunk.window_id, chunk.summary.first_ts,
+                                           chunk.summary.last_ts, item.digest)  # resent after compaction
                 else self._add_one(conn, pending.source, pending.received, chunk, item, place)
                 for (chunk, _), item, place in zip(pending.chunks, items, where, strict=True)]
 
@@ -989,8 +990,8 @@ class _OpenedSegment:
 GENERIC_SOURCE = ""  # the source named by the shipped dictionary's row
 
 
-def _compacted(conn: Connection, batch: list[_Pending]) -> set[tuple[str, bytes]]:
-    """(session id, digest prefix) of the chunks already compacted in the sessions a write's requests name: one query
+def _compacted(conn: Connection, batch: list[_Pending]) -> set[compaction.Compacted]:
+    """The chunks already compacted in the sessions a write's requests name: one query
     per write (a write takes every request waiting), not per request."""
     return compaction.compacted_digests(conn, (chunk.session_id for p in batch for chunk, _ in p.chunks))
 

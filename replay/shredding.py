@@ -35,11 +35,13 @@ repeated events); a stored chunk keeps its digest, so the ids forwarded recordin
 
 from __future__ import annotations
 
+import base64
 import hashlib
 import hmac
 import os
 import struct
 import threading
+import uuid
 from collections import OrderedDict
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -123,9 +125,41 @@ def digest_key(master: bytes) -> bytes:
 
 def binding_key_id(session_id: str, subjects: Iterable[str]) -> str:
     """The data key of a session: its binding's (the identifier hashes it was opened with), or its own when it was
-    opened without identifiers."""
+    opened without identifiers. An id is in the key's row, its segments' rows and their key index: an identifier hash
+    (hex) or a session id that is a UUID (posthog-js's) is named by its bytes in base64 (`_short_key_id`), 17 and 20
+    bytes less each time than the text (`_text_key_id`, which ids made before keep, and any other id takes)."""
     bound = sorted(subjects)
+    return _short_key_id(session_id, bound) or _text_key_id(session_id, bound)
+
+
+def _text_key_id(session_id: str, bound: list[str]) -> str:
     return "subjects:" + " ".join(bound) if bound else "session:" + session_id
+
+
+def _short_key_id(session_id: str, bound: list[str]) -> str | None:
+    """"s:" and a hex identifier hash's bytes, or "a:" and a UUID session id's, in unpadded base64url; None for a
+    binding of several identifiers or an id not of that form. The prefixes tell either apart from the text ids."""
+    if len(bound) > 1:
+        return None
+    try:
+        if bound:
+            data = bytes.fromhex(bound[0])
+            prefix = "s:"
+            if data.hex() != bound[0]:  # upper case or spaces: not the one text its bytes give back
+                return None
+        else:
+            data = uuid.UUID(session_id).bytes
+            prefix = "a:"
+            if str(uuid.UUID(bytes=data)) != session_id:
+                return None
+    except ValueError:
+        return None
+    return prefix + base64.urlsafe_b64encode(data).rstrip(b"=").decode() if data else None
+
+
+def own_key_ids(subject: str) -> list[str]:
+    """The ids a one-identifier binding's key may have: today's, and the text one keys made before have."""
+    return list(dict.fromkeys((binding_key_id("", (subject,)), _text_key_id("", [subject]))))
 
 
 def chunk_aad(session_id: str, digest: bytes, dict_id: int | None) -> bytes:
@@ -298,9 +332,9 @@ class KeyRing:
         is left)."""
         doomed: list[str] = []
         for subject in subjects:
-            own = binding_key_id("", (subject,))
-            if own not in doomed and conn.execute("SELECT 1 FROM replay_keys WHERE key_id = ?", (own,)).fetchone():
-                doomed.append(own)
+            for own in own_key_ids(subject):
+                if own not in doomed and conn.execute("SELECT 1 FROM replay_keys WHERE key_id = ?", (own,)).fetchone():
+                    doomed.append(own)
             if len(doomed) >= limit:
                 break
             doomed += [row[0] for row in conn.execute(

@@ -4,7 +4,9 @@ on a real SQLite file and on PostgreSQL."""
 from __future__ import annotations
 
 import asyncio
+import base64
 import hashlib
+import uuid
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -15,7 +17,9 @@ from gateway.schema import MIGRATIONS
 from gateway.storage.connection import Connection
 from gateway.storage.engine import Engine
 from replay.compression import Compressor
-from replay.shredding import DataKey, KeyRing, MasterKeyMismatch, Shredded, open_chunk, seal_chunk
+from replay import shredding
+from replay.shredding import (DataKey, KeyRing, MasterKeyMismatch, Shredded, binding_key_id, open_chunk,
+                              seal_chunk)
 from replay.store import ChunkIn, ReplayStore, encode_chunk
 from replay.summary import summarize
 from tests.replay.streams import E, Recording
@@ -218,3 +222,30 @@ def test_a_chunk_digested_before_digests_were_keyed_is_still_read(db: Database) 
 
     reader = ReplayStore(db, Compressor(3), KeyRing(MASTER))
     assert any(e.get("data", {}).get("text") == "size 44 boots" for e in reader.read_events("s-1"))
+
+
+def test_a_hex_identifier_and_a_uuid_session_name_their_keys_by_their_bytes_and_old_text_ids_still_shred(
+        db: Database) -> None:
+    ann, session = hashlib.sha256(b"ann").hexdigest()[:32], "0193a5c2-7d1e-7b3f-9c4a-2f6e8d1b5a90"
+    assert binding_key_id(session, [ann]) == "s:" + base64.urlsafe_b64encode(bytes.fromhex(ann)).decode().rstrip("=")
+    assert binding_key_id(session, []) == "a:" + base64.urlsafe_b64encode(uuid.UUID(session).bytes).decode()[:22]
+    assert len(binding_key_id(session, [ann])) == len(binding_key_id(session, [])) == 24
+    for other, subjects in (("s-1", ["h-ann"]), (session.upper(), []), (session, [ann.upper()]),
+                            (session, [ann, "h-b"]), ("s-1", [])):  # not of that form: the text id, as before
+        assert binding_key_id(other, subjects).startswith(("subjects:", "session:"))
+
+    store = ReplayStore(db, Compressor(3), KeyRing(MASTER))
+    # A key made before short ids (its row as it was written), then the same binding's chunks after the upgrade.
+    older = ReplayStore(db, Compressor(3), KeyRing(MASTER))
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(shredding, "binding_key_id", lambda s, subjects: shredding._text_key_id(s, sorted(subjects)))
+        asyncio.run(older.add("web", [visit("s-old", (ann,), "typed before")]))
+    asyncio.run(store.add("web", [visit(session, (ann,), "typed after")]))
+    asyncio.run(store.add("web", [visit("0193a5c2-7d1e-7b3f-9c4a-2f6e8d1b5a91", (), "anonymous")]))
+    keys = {row[0] for row in db.read_sync(lambda c: c.execute("SELECT key_id FROM replay_keys").fetchall())}
+    assert keys == {f"subjects:{ann}", binding_key_id(session, [ann]),
+                    binding_key_id("0193a5c2-7d1e-7b3f-9c4a-2f6e8d1b5a91", [])}
+
+    assert db.write_sync(lambda c: store.shred_subjects(c, {ann}, 500)) == 2  # both of Ann's keys
+    assert list(store.read_events("s-old")) == list(store.read_events(session)) == []
+    assert list(store.read_events("0193a5c2-7d1e-7b3f-9c4a-2f6e8d1b5a91"))

@@ -4,7 +4,8 @@ bound to, and deleting those identifiers destroys the key, so that the chunks ar
 
 - Data keys: 256-bit AES-GCM keys, one per binding (the identifier hashes a session was opened with, sorted; every
   session bound to the same identifiers shares it) and one per anonymous session (bound to none), kept in
-  `replay_keys` wrapped (AES-GCM) by the master key, never in the clear. A key's id names its binding
+  `replay_keys` wrapped (AES key wrap under a key derived from the master key and the key's id: `wrap`; AES-GCM
+  under the master key for keys made before) by the master key, never in the clear. A key's id names its binding
   (`binding_key_id`), so a deletion finds the key of a one-identifier binding by its id; `replay_key_subjects` indexes
   the keys of bindings of several identifiers by each identifier hash they name (made and deleted with the key), so a
   deletion finds a subject's keys without reading `replay_keys` whole. (A row per one-identifier key, most of them,
@@ -48,6 +49,7 @@ from dataclasses import dataclass
 
 from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+from cryptography.hazmat.primitives.keywrap import InvalidUnwrap, aes_key_unwrap, aes_key_wrap
 
 from replay.database import Connection
 
@@ -100,6 +102,7 @@ POSTGRES_INDEX_FILL = """INSERT INTO replay_key_subjects (subject, key_id)
 
 MASTER_KEY_BYTES = 32
 _NONCE = 12
+_GCM_WRAPPED = _NONCE + 32 + 16  # a data key wrapped by AES-GCM (keys made before AES key wrap)
 _CACHED_KEYS = 10_000  # unwrapped data keys kept in memory (sessions being recorded or read)
 _IDS_PER_QUERY = 500  # under SQLite's limit on bound parameters in older builds (999)
 
@@ -162,6 +165,31 @@ def own_key_ids(subject: str) -> list[str]:
     return list(dict.fromkeys((binding_key_id("", (subject,)), _text_key_id("", [subject]))))
 
 
+def _wrapping_key(master: bytes, key_id: str) -> bytes:
+    """The key a data key is wrapped by: its own per id, derived from the master key (HMAC-SHA-256 as the PRF), so
+    that a wrapped key opens under its own id only."""
+    base = hmac.new(master, b"privacy-gateway replay data key wrapping", hashlib.sha256).digest()
+    return hmac.new(base, key_id.encode(), hashlib.sha256).digest()
+
+
+def wrap(master: bytes, key_id: str, data_key: bytes) -> bytes:
+    """A data key wrapped (AES key wrap, RFC 3394: 40 bytes, against 60 for the nonce, ciphertext and tag of AES-GCM
+    that keys made before have) under its id's wrapping key. Deterministic, and safe so: each wrapping key wraps
+    random keys only."""
+    return aes_key_wrap(_wrapping_key(master, key_id), data_key)
+
+
+def unwrap(master: bytes, key_id: str, wrapped: bytes) -> bytes:
+    """A data key from its row's `wrapped`, of either form (told apart by length); InvalidTag if it is not the key of
+    `key_id` under `master`, as AES-GCM says it."""
+    if len(wrapped) == _GCM_WRAPPED:
+        return AESGCM(master).decrypt(wrapped[:_NONCE], wrapped[_NONCE:], key_id.encode())
+    try:
+        return aes_key_unwrap(_wrapping_key(master, key_id), wrapped)
+    except InvalidUnwrap:
+        raise InvalidTag from None
+
+
 def chunk_aad(session_id: str, digest: bytes, dict_id: int | None) -> bytes:
     return struct.pack(">q", -1 if dict_id is None else dict_id) + digest + session_id.encode()
 
@@ -199,7 +227,7 @@ class KeyRing:
     def __init__(self, master: bytes) -> None:
         if len(master) != MASTER_KEY_BYTES:
             raise ValueError(f"the master key must be {MASTER_KEY_BYTES} bytes, not {len(master)}")
-        self._master = AESGCM(master)
+        self._master = master
         self.fingerprint = fingerprint(master)
         self._digest_key = digest_key(master)
         self._keys: OrderedDict[str, DataKey] = OrderedDict()
@@ -281,8 +309,7 @@ class KeyRing:
 
     def _new(self, key_id: str) -> DataKey:
         data_key = AESGCM.generate_key(bit_length=256)
-        nonce = os.urandom(_NONCE)
-        return DataKey(key_id, AESGCM(data_key), nonce + self._master.encrypt(nonce, data_key, key_id.encode()))
+        return DataKey(key_id, AESGCM(data_key), wrap(self._master, key_id, data_key))
 
     def _insert(self, conn: Connection, key: DataKey, subjects: str) -> None:
         conn.execute("INSERT INTO replay_keys (key_id, master, wrapped) VALUES (?, ?, ?)",
@@ -313,7 +340,7 @@ class KeyRing:
         return None if row is None else self._unwrap(key_id, row[0]).aead
 
     def _unwrap(self, key_id: str, wrapped: bytes) -> DataKey:
-        data_key = self._master.decrypt(wrapped[:_NONCE], wrapped[_NONCE:], key_id.encode())
+        data_key = unwrap(self._master, key_id, wrapped)
         return self._cache(DataKey(key_id, AESGCM(data_key), wrapped))
 
     def _cache(self, key: DataKey) -> DataKey:
@@ -370,11 +397,9 @@ class KeyRing:
 
     def rewrap(self, conn: Connection, new_master: bytes) -> int:
         """Wrap every data key under `new_master` instead (inside the caller's write). Returns how many."""
-        new, new_fingerprint = AESGCM(new_master), fingerprint(new_master)
+        new_fingerprint = fingerprint(new_master)
         rows = conn.execute("SELECT key_id, wrapped FROM replay_keys").fetchall()
         for key_id, wrapped in rows:
-            data_key = self._master.decrypt(wrapped[:_NONCE], wrapped[_NONCE:], key_id.encode())
-            nonce = os.urandom(_NONCE)
             conn.execute("UPDATE replay_keys SET master = ?, wrapped = ? WHERE key_id = ?",
-                         (new_fingerprint, nonce + new.encrypt(nonce, data_key, key_id.encode()), key_id))
+                         (new_fingerprint, wrap(new_master, key_id, unwrap(self._master, key_id, wrapped)), key_id))
         return len(rows)

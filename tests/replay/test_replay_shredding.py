@@ -6,11 +6,14 @@ from __future__ import annotations
 import asyncio
 import base64
 import hashlib
+import os
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from cryptography.exceptions import InvalidTag
+from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
 from gateway.database import Database
 from gateway.schema import MIGRATIONS
@@ -18,8 +21,8 @@ from gateway.storage.connection import Connection
 from gateway.storage.engine import Engine
 from replay.compression import Compressor
 from replay import shredding
-from replay.shredding import (DataKey, KeyRing, MasterKeyMismatch, Shredded, binding_key_id, open_chunk,
-                              seal_chunk)
+from replay.shredding import (DataKey, KeyRing, MasterKeyMismatch, Shredded, binding_key_id, fingerprint,
+                              open_chunk, seal_chunk, unwrap)
 from replay.store import ChunkIn, ReplayStore, encode_chunk
 from replay.summary import summarize
 from tests.replay.streams import E, Recording
@@ -249,3 +252,31 @@ def test_a_hex_identifier_and_a_uuid_session_name_their_keys_by_their_bytes_and_
     assert db.write_sync(lambda c: store.shred_subjects(c, {ann}, 500)) == 2  # both of Ann's keys
     assert list(store.read_events("s-old")) == list(store.read_events(session)) == []
     assert list(store.read_events("0193a5c2-7d1e-7b3f-9c4a-2f6e8d1b5a91"))
+
+
+def test_data_keys_are_wrapped_in_40_bytes_bound_to_their_id_and_keys_wrapped_by_aes_gcm_before_still_open(
+        db: Database) -> None:
+    store = ReplayStore(db, Compressor(3), KeyRing(MASTER))
+    asyncio.run(store.add("web", [visit("s-new", ("h-new",), "typed after")]))
+    # A key made before (AES-GCM under the master key with its id as associated data), and a chunk sealed under it.
+    data_key = os.urandom(32)
+    nonce = os.urandom(12)
+    db.write_sync(lambda c: c.execute("INSERT INTO replay_keys (key_id, master, wrapped) VALUES (?, ?, ?)",
+                                      ("subjects:h-old", fingerprint(MASTER),
+                                       nonce + AESGCM(MASTER).encrypt(nonce, data_key, b"subjects:h-old"))))
+    asyncio.run(store.add("web", [visit("s-old", ("h-old",), "typed before")]))
+    wrapped = dict(db.read_sync(lambda c: c.execute("SELECT key_id, wrapped FROM replay_keys").fetchall()))
+    assert len(wrapped["subjects:h-new"]) == 40 and len(wrapped["subjects:h-old"]) == 60
+    assert unwrap(MASTER, "subjects:h-old", wrapped["subjects:h-old"]) == data_key
+    with pytest.raises(InvalidTag):  # a wrapped key read as another id's does not open
+        unwrap(MASTER, "subjects:h-other", wrapped["subjects:h-new"])
+    with pytest.raises(InvalidTag):
+        unwrap(bytes(32), "subjects:h-new", wrapped["subjects:h-new"])
+
+    other = bytes(range(1, 33))
+    assert db.write_sync(lambda c: KeyRing(MASTER).rewrap(c, other)) == 2
+    rewrapped = dict(db.read_sync(lambda c: c.execute("SELECT key_id, wrapped FROM replay_keys").fetchall()))
+    assert {len(w) for w in rewrapped.values()} == {40}
+    assert unwrap(other, "subjects:h-old", rewrapped["subjects:h-old"]) == data_key
+    reader = ReplayStore(db, Compressor(3), KeyRing(other))
+    assert list(reader.read_events("s-old")) and list(reader.read_events("s-new"))

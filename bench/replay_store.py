@@ -71,7 +71,7 @@ from policies.pii.scrubber import Scrubber  # noqa: E402
 from policies.policy import Source  # noqa: E402
 from policies.replay import ReplayPolicy, ReplayStorage  # noqa: E402
 from replay import compaction as replay_compaction  # noqa: E402
-from replay import generic_dictionary, segment_codec  # noqa: E402
+from replay import generic_dictionary, segment_codec, training  # noqa: E402
 from replay.batching import Batching  # noqa: E402
 from replay.compression import Compressor, train  # noqa: E402
 from replay.generic_dictionary import chunks_of  # noqa: E402
@@ -519,7 +519,7 @@ async def compaction(unseen: list[list[bytes]], earlier: list[list[bytes]], leve
                 # what it keeps at steady state is segments, so it trains a segment dictionary only (ReplayService),
                 # on chunks in the layout, and its chunks, until compacted, use the shipped chunk dictionary.
                 own_segments = None if layout == segment_codec.PLAIN else train(
-                    [segment_codec.encode(c, layout) for c in chunk_samples],
+                    training.encodable(chunk_samples, layout),  # as the store trains: without chunks it cannot encode
                     min(ReplayPolicy.dictionary_bytes, segment_codec.DICTIONARY_BYTES), min(level, 19))
                 dictionaries = (own, None) if layout == segment_codec.PLAIN else (None, own_segments)
                 owned = sum(len(d) for d in dictionaries if d is not None)

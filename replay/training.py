@@ -71,12 +71,12 @@ def run(job: Job) -> tuple[bytes | None, int]:
     return train_better(samples, job.max_size, job.level, job.current), len(samples)
 
 
-def encodable(samples: list[bytes]) -> list[bytes]:
-    """`samples` in segment_codec.LAYOUT, without those it cannot encode (compaction stores such chunks PLAIN)."""
+def encodable(samples: list[bytes], layout: int = segment_codec.LAYOUT) -> list[bytes]:
+    """`samples` in `layout`, without those it cannot encode (compaction stores such chunks in a weaker layout)."""
     encoded = []
     for sample in samples:
         try:
-            encoded.append(segment_codec.encode(sample))
+            encoded.append(segment_codec.encode(sample, layout))
         except segment_codec.NotEncodable:
             continue
     return encoded

@@ -10,7 +10,7 @@ from pathlib import Path
 import orjson
 import pytest
 
-from replay import segment_codec
+from replay import segment_codec, training
 from replay.generic_dictionary import chunks_of
 
 FIXTURES = Path(__file__).resolve().parents[2] / "fixtures"
@@ -147,3 +147,12 @@ def test_a_plain_part_reads_as_stored_and_an_unknown_layout_is_an_error() -> Non
     assert segment_codec.decode_events(chunk, segment_codec.PLAIN) == orjson.loads(chunk)
     with pytest.raises(ValueError, match="unknown segment layout 9"):
         segment_codec.decode_events(chunk, 9)
+
+
+def test_training_samples_in_a_layout_leave_out_the_chunks_it_cannot_encode_as_compaction_falls_back() -> None:
+    plain = orjson.dumps([{"type": 3, "timestamp": 1, "data": {"text": "a"}}])
+    odd = orjson.dumps([{"type": 3, "timestamp": 2, "data": {"text": "a\u0000b"}}])  # layout 2 cannot hold it
+
+    assert training.encodable([plain, odd], segment_codec.STRINGS) == [segment_codec.encode(plain)]
+    assert training.encodable([plain, odd], segment_codec.DELTAS) == [
+        segment_codec.encode(plain, segment_codec.DELTAS), segment_codec.encode(odd, segment_codec.DELTAS)]

@@ -626,7 +626,11 @@ class ReplayStore:
         if layout == segment_codec.PLAIN:
             self.compressor.add_dictionary(dict_id, data)
         current = self.current_dictionary if layout == segment_codec.PLAIN else self.current_segment_dictionary
-        if source != GENERIC_SOURCE and dict_id > current.get(source, 0):
+        # A segment dictionary trained on an older layout still opens the segments written with it, but is no
+        # source's current one: until the source's own in today's layout is trained, the shipped one (trained on it)
+        # compresses better, and the source's count of chunks since its dictionary starts over, so it trains soon.
+        mine = layout in (segment_codec.PLAIN, segment_codec.LAYOUT)
+        if source != GENERIC_SOURCE and mine and dict_id > current.get(source, 0):
             current[source] = dict_id
 
     def _load_missing_dictionary(self, dict_id: int) -> None:

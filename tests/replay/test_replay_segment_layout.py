@@ -130,6 +130,31 @@ def test_a_sources_own_segment_dictionary_compresses_its_segments_and_is_still_c
     assert restarted.chunks_since_dictionary("web") == len(chunks_of(recording("replay-corpus", 6)))
 
 
+def test_a_segment_dictionary_of_an_older_layout_opens_its_segments_but_is_not_current_after_the_upgrade(
+        db: Database) -> None:
+    store = open_store(db)
+    samples = [orjson.dumps(c) for i in range(4) for c in chunks_of(recording("replay-corpus", i))]
+    old = asyncio.run(store.add_dictionary("web", train([segment_codec.encode(s, segment_codec.DELTAS)
+                                                          for s in samples], 16384, 19),
+                                           len(samples), segment_codec.DELTAS))
+    assert store.segment_dictionary_for("web") == store.generic_segment_dictionary != old
+    # The code before: layout 1 segments with the source's layout 1 dictionary, its current one.
+    store.segment_layout, store.current_segment_dictionary["web"] = segment_codec.DELTAS, old
+    record(store, "old", recording("replay-corpus", 6), "h-ada")
+    before = as_json(store, "old")
+    asyncio.run(store.compact(now=LATER))
+    assert segment_row(store, "old")[:2] == (segment_codec.DELTAS, old)
+
+    restarted = open_store(db)
+    assert restarted.segment_dictionary_for("web") == restarted.generic_segment_dictionary
+    assert as_json(restarted, "old") == before
+    record(restarted, "new", recording("replay-corpus", 7), "h-ada")
+    asyncio.run(restarted.compact(now=LATER))
+    assert segment_row(restarted, "new")[:2] == (segment_codec.LAYOUT, restarted.generic_segment_dictionary)
+    # Counted from the shipped one's row: every chunk the source stored since, so it trains its own soon.
+    assert restarted.chunks_since_dictionary("web", segments=True) >= len(chunks_of(recording("replay-corpus", 7)))
+
+
 def serve(policy: ReplayPolicy, store: ReplayStore, **paced: Any) -> ReplayService:
     gate = Gate(source_for_key=lambda key: SOURCE, subjects=lambda ids: ("h-ada",),
                 consent=lambda *a: (True, "test"), count=lambda *a, **k: None)

@@ -83,6 +83,7 @@ MIGRATIONS: tuple[Migration, ...] = (
     Migration("replay-search-3", replay_search.ONE_SUBJECT_SCHEMA, postgres=replay_search.POSTGRES_ONE_SUBJECT),
     Migration("replay-keys-4", shredding.UNREAD_COLUMNS, postgres=shredding.UNREAD_COLUMNS),
     Migration("replay-segments-4", replay_compaction.UNREAD_COLUMNS, postgres=replay_compaction.UNREAD_COLUMNS),
+    Migration("replay-search-4", replay_search.ORDER_INDEXES, postgres=replay_search.ORDER_INDEXES),
 )
 
 

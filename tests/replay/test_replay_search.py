@@ -137,7 +137,8 @@ def test_a_period_of_sessions_is_searched_through_the_time_order_once_the_first_
 
 def test_sessions_recorded_before_the_index_existed_are_found(tmp_path: Path) -> None:
     path = tmp_path / DATABASE_FILE
-    before = tuple(m for m in MIGRATIONS if m.name not in ("replay-search-1", "replay-search-3"))  # 3 changes 1's
+    before = tuple(m for m in MIGRATIONS  # 3 and 4 change 1's
+                   if m.name not in ("replay-search-1", "replay-search-3", "replay-search-4"))
     db = Database(path, before)
     asyncio.run(ReplayStore(db, Compressor(3), KeyRing(MASTER_KEY)).add("web", [chunk("old", (ANNA, ANNA_USER), 1000)]))
     db.close()
@@ -234,3 +235,68 @@ def test_postgresql_finds_a_person_through_both_indexes_not_by_reading_the_time_
             assert len(found(db, *person)) >= 1
     finally:
         db.close()
+
+
+def test_sessions_that_began_in_one_millisecond_are_ordered_by_when_they_were_stored_and_next_steps_through_them(
+        database_location: Path | Engine) -> None:
+    db = Database(database_location, MIGRATIONS)
+    store = ReplayStore(db, Compressor(3), KeyRing(MASTER_KEY))
+    for session_id, t in (("early", 1000), ("tie-1", 2000), ("tie-2", 2000), ("tie-3", 2000), ("late", 3000)):
+        asyncio.run(store.add("web", [chunk(session_id, (ANNA,), t)]))  # one request each: stored one after another
+    asyncio.run(db.write(lambda conn: conn.execute("UPDATE replay_sessions SET signals = '{\"rage_click\": 1}'")))
+
+    for order in ("time", "score"):
+        query = SessionQuery(order=order)
+        pages = [db.read_sync(lambda conn: search.find(conn, query, 2, offset)).sessions for offset in (0, 2, 4)]
+        assert [s["session_id"] for page in pages for s in page] == ["late", "tie-3", "tie-2", "tie-1", "early"]
+        around = {s: db.read_sync(lambda conn, s=s: search.neighbours(conn, query, s)) for s in ("tie-3", "tie-2")}
+        assert around == {"tie-3": {"previous": "late", "next": "tie-2"}, "tie-2": {"previous": "tie-3", "next": "tie-1"}}
+    db.close()
+
+
+def test_a_page_in_either_order_and_its_neighbours_read_the_order_indexes_without_sorting(tmp_path: Path) -> None:
+    path = tmp_path / DATABASE_FILE
+    Database(path, MIGRATIONS).close()
+    with sqlite3.connect(path) as conn:
+        for order, index in (("time", "replay_sessions_time_order"), ("score", "replay_sessions_score_order")):
+            columns = search.ORDERS[order]
+            queries = (f"SELECT session_id FROM replay_sessions ORDER BY {', '.join(f'{c} DESC' for c in columns)}"
+                       " LIMIT 50 OFFSET 5000",
+                       f"SELECT session_id FROM replay_sessions WHERE ({', '.join(columns)}) > "
+                       f"({', '.join('?' * len(columns))}) ORDER BY {', '.join(f'{c} ASC' for c in columns)} LIMIT 1")
+            for query in queries:
+                plan = [row[-1] for row in conn.execute(f"EXPLAIN QUERY PLAN {query}", (1,) * query.count("?"))]
+                assert any(index in step for step in plan) and not any("TEMP B-TREE" in step for step in plan), plan
+
+
+def test_the_order_indexes_hold_no_session_id_after_the_upgrade_and_keep_the_order(
+        database_location: Path | Engine) -> None:
+    step = [m.name for m in MIGRATIONS].index("replay-search-4")
+    before = Database(database_location, MIGRATIONS[:step])
+    old = ReplayStore(before, Compressor(3), KeyRing(MASTER_KEY))
+    for session_id, t in (("one", 1000), ("two", 2000), ("three", 3000)):
+        asyncio.run(old.add("web", [chunk(session_id, (ANNA,), t)]))
+    asyncio.run(before.write(lambda conn: conn.execute("UPDATE replay_sessions SET signals = '{\"rage_click\": 1}'")))
+    asyncio.run(old.close())
+    before.close()
+    db = Database(database_location, MIGRATIONS)
+    try:
+        query = SessionQuery(order="time")
+        assert [s["session_id"] for s in db.read_sync(lambda conn: search.find(conn, query, 50, 0)).sessions] == [
+            "three", "two", "one"]
+        assert db.read_sync(lambda conn: search.neighbours(conn, query, "two")) == {"previous": "three", "next": "one"}
+        sqlite = isinstance(database_location, Path)
+        assert index_columns(db, "replay_sessions_time_order", sqlite) == ["first_ts", "created_at"]
+        assert index_columns(db, "replay_sessions_score_order", sqlite) == ["score", "first_ts", "created_at"]
+    finally:
+        db.close()
+
+
+def index_columns(db: Database, index: str, sqlite: bool) -> list[str]:
+    """An index's columns, as the engine's catalogue tells them."""
+    def read(conn: Connection) -> list[str]:
+        if sqlite:
+            return [row[2] for row in conn.execute(f"PRAGMA index_info({index})").fetchall()]
+        row = conn.execute("SELECT indexdef FROM pg_indexes WHERE indexname = ?", (index,)).fetchone()
+        return [column.strip() for column in row[0].split("(", 1)[1].rstrip(")").split(",")]
+    return db.read_sync(read)

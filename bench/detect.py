@@ -78,7 +78,8 @@ STORE_MIGRATIONS = [Migration("replay-1", replay_store.SCHEMA), Migration("repla
                     Migration("replay-keys-3", shredding.ONE_SUBJECT_SCHEMA),
                     Migration("replay-segments-3", (*compaction.OFFSET_SCHEMA, *compaction.REPEATED_COLUMNS)),
                     Migration("replay-keys-4", shredding.UNREAD_COLUMNS),
-                    Migration("replay-segments-4", compaction.UNREAD_COLUMNS)]
+                    Migration("replay-segments-4", compaction.UNREAD_COLUMNS),
+                    Migration("replay-segments-5", compaction.SESSION_SEGMENTS)]
 
 ROOT = Path(__file__).resolve().parent.parent
 CORPUS = ROOT / "fixtures" / "replay-corpus"

@@ -84,6 +84,8 @@ MIGRATIONS: tuple[Migration, ...] = (
     Migration("replay-keys-4", shredding.UNREAD_COLUMNS, postgres=shredding.UNREAD_COLUMNS),
     Migration("replay-segments-4", replay_compaction.UNREAD_COLUMNS, postgres=replay_compaction.UNREAD_COLUMNS),
     Migration("replay-search-4", replay_search.ORDER_INDEXES, postgres=replay_search.ORDER_INDEXES),
+    Migration("replay-segments-5", replay_compaction.SESSION_SEGMENTS,
+              postgres=replay_compaction.POSTGRES_SESSION_SEGMENTS),
 )
 
 

@@ -39,6 +39,7 @@ import struct
 import uuid
 from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import dataclass
+from typing import Any
 from itertools import accumulate
 
 import orjson
@@ -88,7 +89,23 @@ REPEATED_COLUMNS = (
 )
 # When a segment was written: read by nothing (retention goes by its session's times), 9 bytes a session.
 UNREAD_COLUMNS = ("ALTER TABLE replay_segments DROP COLUMN created_at",)
-INDEX_TABLES = ("replay_segments", "replay_segments_session", "replay_segments_key")  # what the bench counts as index
+# A session's segments are found by their ids in its own row (a few bytes; most sessions have one segment), not by an
+# index on replay_segments.session_id (~45 bytes a segment: the 36-character session id again, and its row id).
+SESSION_SEGMENTS = (
+    "ALTER TABLE replay_sessions ADD COLUMN segments TEXT NOT NULL DEFAULT ''",
+    """UPDATE replay_sessions SET segments = (SELECT group_concat(id, ' ') FROM
+        (SELECT id FROM replay_segments g WHERE g.session_id = replay_sessions.session_id ORDER BY id))
+        WHERE session_id IN (SELECT session_id FROM replay_segments)""",
+    "DROP INDEX replay_segments_session",
+)
+POSTGRES_SESSION_SEGMENTS = (
+    SESSION_SEGMENTS[0],
+    """UPDATE replay_sessions s SET segments = g.ids FROM
+        (SELECT session_id, string_agg(id::text, ' ' ORDER BY id) AS ids FROM replay_segments GROUP BY session_id) g
+        WHERE g.session_id = s.session_id""",
+    SESSION_SEGMENTS[2],
+)
+INDEX_TABLES = ("replay_segments", "replay_segments_key")  # what the bench counts as index
 
 
 @dataclass(frozen=True)
@@ -305,12 +322,31 @@ def busy_with_old_inline(before: float, limit: int, conn: Connection) -> list[tu
     return [(session_id, source) for session_id, source in rows]
 
 
+def segment_ids(conn: Connection, session_ids: Iterable[str]) -> dict[str, list[int]]:
+    """The ids of the segments of those of `session_ids` that have any, from their sessions' rows (SESSION_SEGMENTS)."""
+    ids = list(dict.fromkeys(session_ids))
+    found: dict[str, list[int]] = {}
+    for start in range(0, len(ids), _IDS_PER_QUERY):
+        batch = ids[start : start + _IDS_PER_QUERY]
+        found.update((session_id, [int(i) for i in segments.split()]) for session_id, segments in conn.execute(
+            f"SELECT session_id, segments FROM replay_sessions WHERE session_id IN ({', '.join('?' * len(batch))}) "
+            "AND segments <> ''", batch))
+    return found
+
+
+def _by_id(conn: Connection, columns: str, ids: list[int]) -> list[Any]:
+    """`columns` of the segments `ids` (g: replay_segments, o: its object's row), in id order."""
+    rows: list[Any] = []
+    for start in range(0, len(ids), _IDS_PER_QUERY):
+        batch = ids[start : start + _IDS_PER_QUERY]
+        rows += conn.execute(f"SELECT {columns} FROM replay_segments g LEFT JOIN replay_objects o ON o.id = g.object "
+                             f"WHERE g.id IN ({', '.join('?' * len(batch))}) ORDER BY g.id", batch).fetchall()
+    return rows
+
+
 def segments_of(conn: Connection, session_id: str) -> list[Segment]:
-    rows = conn.execute(
-        """SELECT g.id, g.key_id, g.dictionary_id, g.seal_id, g.stored_bytes, g.chunk_table, o.key, g.layout,
-                  g.object_offset
-           FROM replay_segments g LEFT JOIN replay_objects o ON o.id = g.object WHERE g.session_id = ?
-           ORDER BY g.id""", (session_id,)).fetchall()
+    rows = _by_id(conn, "g.id, g.key_id, g.dictionary_id, g.seal_id, g.stored_bytes, g.chunk_table, o.key, g.layout, "
+                  "g.object_offset", segment_ids(conn, [session_id]).get(session_id, []))
     return [Segment(row[0], row[1], row[2], row[3], row[4], row[5], row[6], row[7], row[8])
             for row in rows]
 
@@ -340,15 +376,11 @@ Compacted = tuple[str, str, int, int, bytes]
 def compacted_digests(conn: Connection, session_ids: Iterable[str]) -> set[Compacted]:
     """The chunks compacted into the segments of `session_ids` (`Compacted`). One indexed query; nothing for sessions
     without segments (most of those being written)."""
-    ids = list(dict.fromkeys(session_ids))
     found: set[Compacted] = set()
-    for start in range(0, len(ids), _IDS_PER_QUERY):
-        batch = ids[start : start + _IDS_PER_QUERY]
-        marks = ", ".join("?" * len(batch))
-        for session_id, table in conn.execute(
-                f"SELECT session_id, chunk_table FROM replay_segments WHERE session_id IN ({marks})", batch):
-            found.update((session_id, part.window_id, part.first_ts, part.last_ts, part.digest)
-                         for part in decode_parts(table) if part.digest)
+    ids = [i for segments in segment_ids(conn, session_ids).values() for i in segments]
+    for session_id, table in _by_id(conn, "g.session_id, g.chunk_table", ids):
+        found.update((session_id, part.window_id, part.first_ts, part.last_ts, part.digest)
+                     for part in decode_parts(table) if part.digest)
     return found
 
 
@@ -391,6 +423,8 @@ def insert(conn: Connection, segment: NewSegment, object_id: int | None, offset:
            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id""",
         (segment.session_id, segment.key_id, segment.dictionary_id, segment.seal_id, len(parts), len(segment.data),
          encode_parts(parts), object_id, segment.layout, offset)).fetchone()
+    conn.execute("UPDATE replay_sessions SET segments = CASE WHEN segments = '' THEN ? ELSE segments || ' ' || ? END "
+                 "WHERE session_id = ?", (str(row[0]), str(row[0]), segment.session_id))
     if object_id is None:
         conn.execute("INSERT INTO replay_segment_blobs (segment_id, data) VALUES (?, ?)", (row[0], segment.data))
     else:
@@ -414,15 +448,17 @@ def delete_for_session(conn: Connection, session_id: str) -> set[str]:
     """Delete a session's segments (inside the caller's write): their blobs, or their count in their objects (the
     sweeper deletes an object left with none) and their ranges listed for the sweeper to zero, for a deletion and an
     expiry alike: the other sessions of its pass keep the object, where its segment was once an object of its own
-    that the next sweep deleted. Returns the keys they were sealed under."""
-    rows = conn.execute("SELECT id, key_id, object, object_offset, stored_bytes FROM replay_segments "
-                        "WHERE session_id = ?", (session_id,)).fetchall()
+    that the next sweep deleted. Returns the keys they were sealed under. Before the session's row goes: it names
+    them."""
+    rows = _by_id(conn, "g.id, g.key_id, g.object, g.object_offset, g.stored_bytes",
+                  segment_ids(conn, [session_id]).get(session_id, []))
     conn.executemany("DELETE FROM replay_segment_blobs WHERE segment_id = ?", [(row[0],) for row in rows])
     in_objects = [row for row in rows if row[2] is not None]
     conn.executemany("UPDATE replay_objects SET chunks = chunks - 1 WHERE id = ?", [(row[2],) for row in in_objects])
     conn.executemany("INSERT INTO replay_erasures (object, object_offset, length) VALUES (?, ?, ?) "
                      "ON CONFLICT DO NOTHING", [row[2:] for row in in_objects])
-    conn.execute("DELETE FROM replay_segments WHERE session_id = ?", (session_id,))
+    conn.executemany("DELETE FROM replay_segments WHERE id = ?", [(row[0],) for row in rows])
+    conn.execute("UPDATE replay_sessions SET segments = '' WHERE session_id = ? AND segments <> ''", (session_id,))
     return {row[1] for row in rows}
 
 

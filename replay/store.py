@@ -581,10 +581,10 @@ class ReplayStore:
             self.blobs.delete(conn, chunk_ids)
             if self.batching is not None:
                 object_index.release(conn, chunk_ids, erase)
+            key_ids |= compaction.delete_for_session(conn, session_id)  # (its session's row names them)
             for table in ("replay_chunks", "replay_windows", "replay_signals", "replay_forms", "replay_pages",
                           "replay_heat", "replay_sessions"):
                 conn.execute(f"DELETE FROM {table} WHERE session_id = ?", (session_id,))
-            key_ids |= compaction.delete_for_session(conn, session_id)
         self.keys.destroy_unused(conn, key_ids - compaction.keys_in_use(conn, key_ids))
         self.forget(sessions)
         return len(sessions)

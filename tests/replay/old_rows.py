@@ -3,8 +3,12 @@ schema with today's store."""
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+from typing import Any
+
 import pytest
 
+from replay import compaction
 from replay.store import ReplayStore
 
 
@@ -13,3 +17,18 @@ def keys_with_created_at(store: ReplayStore, patch: pytest.MonkeyPatch) -> None:
     patch.setattr(store.keys, "_insert", lambda conn, key, subjects: conn.execute(
         "INSERT INTO replay_keys (key_id, master, wrapped, created_at) VALUES (?, ?, ?, 1)",
         (key.key_id, store.keys.fingerprint, key.wrapped)))
+
+
+def segments_found_by_session(patch: pytest.MonkeyPatch) -> None:
+    """Today's store on a schema from before replay-segments-5 finds a session's segments by their `session_id`, as
+    the store did then (the sessions' rows had no `segments`; compaction.insert is patched as it was by the test)."""
+    def segment_ids(conn: Any, session_ids: Iterable[str]) -> dict[str, list[int]]:
+        found = {}
+        for session_id in dict.fromkeys(session_ids):
+            ids = [row[0] for row in conn.execute("SELECT id FROM replay_segments WHERE session_id = ? ORDER BY id",
+                                                  (session_id,))]
+            if ids:
+                found[session_id] = ids
+        return found
+
+    patch.setattr(compaction, "segment_ids", segment_ids)

@@ -26,7 +26,7 @@ from replay.generic_dictionary import chunks_of
 from replay.shredding import KeyRing
 from replay.store import ChunkIn, ReplayStore
 from replay.summary import summarize
-from tests.replay.old_rows import keys_with_created_at
+from tests.replay.old_rows import keys_with_created_at, segments_found_by_session
 
 MASTER_KEY = bytes(range(32))  # not a secret: the tests' master key
 STORE_MIGRATIONS = [m for m in MIGRATIONS if m.name.startswith("replay-")]  # the replay parts of the schema
@@ -110,6 +110,11 @@ def test_chunks_arriving_after_compaction_read_merged_with_the_segment_and_compa
     assert asyncio.run(store.compact(now=LATER)) == 1
     assert list(store.read_events("late")) == whole
     assert count(store, "SELECT count(*) FROM replay_segments WHERE session_id = 'late'") == 2
+    ids = store.db.read_sync(lambda c: c.execute("SELECT id FROM replay_segments ORDER BY id").fetchall())
+    listed = store.db.read_sync(lambda c: c.execute("SELECT segments FROM replay_sessions").fetchone()[0])
+    assert listed == " ".join(str(row[0]) for row in ids)  # its row names both segments
+    store.db.write_sync(lambda conn: store.delete_sessions(conn, ["late"]))
+    assert count(store, "SELECT count(*) FROM replay_segments") == count(store, "SELECT count(*) FROM replay_keys") == 0
 
 
 def test_every_session_of_both_corpora_reads_back_identical_after_compaction(store: ReplayStore) -> None:
@@ -327,9 +332,10 @@ def test_a_session_compacted_before_a_column_was_dropped_reads_compacts_and_shre
         if migration == "replay-keys-4":
             keys_with_created_at(old, patch)
         patch.setattr(compaction, "insert", segment_insert_with_created_at)
+        segments_found_by_session(patch)
         asyncio.run(record(old, "old", recording("replay-corpus", 3), "h-ada"))
         asyncio.run(old.compact(now=LATER))
-    events = list(old.read_events("old"))
+        events = list(old.read_events("old"))
     asyncio.run(old.close())
     before.close()
     db = Database(database_location, STORE_MIGRATIONS)
@@ -344,6 +350,53 @@ def test_a_session_compacted_before_a_column_was_dropped_reads_compacts_and_shre
         asyncio.run(store.close())
     finally:
         db.close()
+
+
+def test_segments_found_by_session_before_sessions_named_them_read_compact_and_delete_after_the_upgrade(
+        database_location: Path | Engine) -> None:
+    step = [m.name for m in STORE_MIGRATIONS].index("replay-segments-5")
+    before = Database(database_location, STORE_MIGRATIONS[:step])
+    old = ReplayStore(before, Compressor(level=3), KeyRing(MASTER_KEY), compact_after_s=60)
+    events = recording("replay-corpus", 2)
+    with pytest.MonkeyPatch.context() as patch:  # the store before: no `segments` in the session's row
+        segments_found_by_session(patch)
+        patch.setattr(compaction, "insert", segment_insert_without_session_list)
+        for session_id, part in (("two", events[: len(events) // 2]), ("two", events[len(events) // 2 :]),
+                                 ("one", recording("replay-corpus", 3))):
+            asyncio.run(record(old, session_id, part, "h-ada"))
+            asyncio.run(old.compact(now=LATER))
+        read = {s: list(old.read_events(s)) for s in ("one", "two")}
+    asyncio.run(old.close())
+    before.close()
+    db = Database(database_location, STORE_MIGRATIONS)
+    try:
+        store = ReplayStore(db, Compressor(level=3), KeyRing(MASTER_KEY), compact_after_s=60)
+        listed = dict(db.read_sync(lambda c: c.execute("SELECT session_id, segments FROM replay_sessions").fetchall()))
+        assert {s: len(ids.split()) for s, ids in listed.items()} == {"one": 1, "two": 2}
+        assert {s: list(store.read_events(s)) for s in read} == read
+        resent = chunks_of(recording("replay-corpus", 3))[1]  # a batch of a compacted session is still a duplicate
+        assert [r.duplicate for r in asyncio.run(store.add("web", [ChunkIn("one", "w-1", ("h-ada",), resent,
+                                                                            summarize(resent))]))] == [True]
+        store.db.write_sync(lambda conn: store.delete_sessions(conn, ["two"]))
+        assert count(store, "SELECT count(*) FROM replay_segments WHERE session_id = 'two'") == 0
+        assert list(store.read_events("one")) == read["one"]
+        asyncio.run(store.close())
+    finally:
+        db.close()
+
+
+def segment_insert_without_session_list(conn: Any, segment: compaction.NewSegment, object_id: int | None,
+                                        offset: int) -> int:
+    """compaction.insert as it was before replay-segments-5 (in the database backend: the bytes in a blob row)."""
+    assert object_id is None
+    row = conn.execute(
+        """INSERT INTO replay_segments (session_id, key_id, dictionary_id, seal_id, chunks, stored_bytes, chunk_table,
+                                        object, layout, object_offset)
+           VALUES (?, ?, ?, ?, ?, ?, ?, NULL, ?, 0) RETURNING id""",
+        (segment.session_id, segment.key_id, segment.dictionary_id, segment.seal_id, len(segment.parts),
+         len(segment.data), compaction.encode_parts(segment.parts), segment.layout)).fetchone()
+    conn.execute("INSERT INTO replay_segment_blobs (segment_id, data) VALUES (?, ?)", (row[0], segment.data))
+    return int(row[0])
 
 
 def segment_insert_with_created_at(conn: Any, segment: compaction.NewSegment, object_id: int | None,

@@ -22,7 +22,7 @@ from gateway.schema import MIGRATIONS
 from gateway.storage.connection import Connection
 from replay import compaction, object_index
 from replay.store import ReplayStore
-from tests.replay.old_rows import keys_with_created_at
+from tests.replay.old_rows import keys_with_created_at, segments_found_by_session
 from tests.replay.test_replay_compaction import LATER, count, record, recording
 from tests.replay.test_replay_objects import batching_of, bucket_keys, credentials, object_bytes, open_store
 from tests.support.seaweedfs import S3Bucket
@@ -291,9 +291,10 @@ def test_segments_stored_one_per_object_before_offsets_read_and_delete_after_the
     step = [m.name for m in MIGRATIONS].index("replay-segments-3")
     old = open_store(tmp_path, credentials, migrations=MIGRATIONS[:step], batch_bytes=1)  # one segment per object
     keys_with_created_at(old, monkeypatch)
-    for i, (session_id, subject) in enumerate((("ann", "h-ann"), ("bob", "h-bob"))):
-        asyncio.run(record(old, session_id, recording("spa-corpus", i), subject))
     with monkeypatch.context() as patched:
+        segments_found_by_session(patched)
+        for i, (session_id, subject) in enumerate((("ann", "h-ann"), ("bob", "h-bob"))):
+            asyncio.run(record(old, session_id, recording("spa-corpus", i), subject))
         patched.setattr(compaction, "segments_of", lambda conn, session_id: [])  # none yet (no offset column)
         before = {s: list(old.read_events(s)) for s in ("ann", "bob")}
         patched.setattr(compaction, "insert", old_insert)

@@ -22,7 +22,7 @@ from replay.search import SessionQuery
 from replay.shredding import KeyRing
 from replay.store import ChunkIn, ReplayStore
 from replay.summary import summarize
-from tests.replay.old_rows import keys_with_created_at
+from tests.replay.old_rows import keys_with_created_at, segments_found_by_session
 from tests.replay.streams import Recording
 
 MASTER_KEY = bytes(range(32))  # not a secret: the tests' master key
@@ -93,6 +93,7 @@ def test_sessions_indexed_before_one_identifier_sessions_went_unindexed_are_foun
     old = ReplayStore(before, Compressor(3), KeyRing(MASTER_KEY))
     with pytest.MonkeyPatch.context() as patch:
         keys_with_created_at(old, patch)
+        segments_found_by_session(patch)
         asyncio.run(old.add("web", [chunk("one", (ANNA,), 1000), chunk("two", (ANNA, BOB), 2000),
                                     chunk("bob", (BOB,), 3000), chunk("anon", (), 4000)]))
     assert len(index_rows(before)) == 4
@@ -274,8 +275,10 @@ def test_the_order_indexes_hold_no_session_id_after_the_upgrade_and_keep_the_ord
     step = [m.name for m in MIGRATIONS].index("replay-search-4")
     before = Database(database_location, MIGRATIONS[:step])
     old = ReplayStore(before, Compressor(3), KeyRing(MASTER_KEY))
-    for session_id, t in (("one", 1000), ("two", 2000), ("three", 3000)):
-        asyncio.run(old.add("web", [chunk(session_id, (ANNA,), t)]))
+    with pytest.MonkeyPatch.context() as patch:
+        segments_found_by_session(patch)
+        for session_id, t in (("one", 1000), ("two", 2000), ("three", 3000)):
+            asyncio.run(old.add("web", [chunk(session_id, (ANNA,), t)]))
     asyncio.run(before.write(lambda conn: conn.execute("UPDATE replay_sessions SET signals = '{\"rage_click\": 1}'")))
     asyncio.run(old.close())
     before.close()

@@ -25,6 +25,7 @@ from replay.shredding import (DataKey, KeyRing, MasterKeyMismatch, Shredded, bin
                               open_chunk, seal_chunk, unwrap)
 from replay.store import ChunkIn, ReplayStore, encode_chunk
 from replay.summary import summarize
+from tests.replay.old_rows import segments_found_by_session
 from tests.replay.streams import E, Recording
 
 MASTER = bytes(range(32))  # not a secret: the tests' master key
@@ -146,8 +147,10 @@ def test_keys_stored_before_one_identifier_keys_went_unindexed_upgrade_and_are_s
     before = Database(database_location, MIGRATIONS[:step])  # a gateway that indexed every binding's key
     old = ReplayStore(before, Compressor(3), KeyRing(MASTER))
     old.keys._insert = old_insert.__get__(old.keys)  # type: ignore[method-assign]
-    for session_id, subjects in (("s-1", ("h-ann",)), ("s-2", ("h-ann", "h-phone")), ("s-3", ("h-bob",))):
-        asyncio.run(old.add("web", [visit(session_id, subjects, "typed")]))
+    with pytest.MonkeyPatch.context() as patch:
+        segments_found_by_session(patch)
+        for session_id, subjects in (("s-1", ("h-ann",)), ("s-2", ("h-ann", "h-phone")), ("s-3", ("h-bob",))):
+            asyncio.run(old.add("web", [visit(session_id, subjects, "typed")]))
     asyncio.run(old.close())
     before.close()
     after = Database(database_location, MIGRATIONS)

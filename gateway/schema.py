@@ -86,6 +86,7 @@ MIGRATIONS: tuple[Migration, ...] = (
     Migration("replay-search-4", replay_search.ORDER_INDEXES, postgres=replay_search.ORDER_INDEXES),
     Migration("replay-segments-5", replay_compaction.SESSION_SEGMENTS,
               postgres=replay_compaction.POSTGRES_SESSION_SEGMENTS),
+    Migration("replay-search-5", replay_search.BOUNDED_SUBJECTS, postgres=replay_search.BOUNDED_SUBJECTS),
 )
 
 

@@ -154,13 +154,25 @@ ORDERS = {
 }
 
 
+# A PostgreSQL btree entry holds at most ~2.7 KB: the `subjects` of a session bound to ~80 identifiers would not fit
+# and its write would fail. Only a session of one identifier is found by that index (several: through
+# replay_session_subjects), so the index holds `subjects` up to a length no one identifier hash reaches, and the
+# search says so (both engines use a partial index only for a query that repeats its condition).
+_INDEXED_SUBJECTS = "length(subjects) <= 1000"
+BOUNDED_SUBJECTS = (
+    "DROP INDEX replay_sessions_subjects",
+    f"CREATE INDEX replay_sessions_subjects ON replay_sessions (subjects) WHERE {_INDEXED_SUBJECTS}",
+)
+
+
 def subject_match(count: int) -> str:
     """A condition on `replay_sessions` true of the sessions recorded for any of `count` subject hashes (bound as
     `subject_args` gives them): by the `subjects` index for one-identifier sessions, through `replay_session_subjects`
     for the others: one list of session ids from two index searches, then each session by its key (an OR of the two
     left PostgreSQL reading the whole time order and filtering, as it cannot estimate it)."""
     placeholders = ", ".join("?" * count)
-    return (f"session_id IN (SELECT session_id FROM replay_sessions WHERE subjects IN ({placeholders}) UNION ALL "
+    return (f"session_id IN (SELECT session_id FROM replay_sessions WHERE subjects IN ({placeholders}) "
+            f"AND {_INDEXED_SUBJECTS} UNION ALL "
             f"SELECT session_id FROM replay_session_subjects WHERE subject IN ({placeholders}))")
 
 

@@ -102,6 +102,7 @@ POSTGRES_INDEX_FILL = """INSERT INTO replay_key_subjects (subject, key_id)
 
 MASTER_KEY_BYTES = 32
 _NONCE = 12
+_LONGEST_KEY_ID = 1000  # characters (see _text_key_id)
 _GCM_WRAPPED = _NONCE + 32 + 16  # a data key wrapped by AES-GCM (keys made before AES key wrap)
 _CACHED_KEYS = 10_000  # unwrapped data keys kept in memory (sessions being recorded or read)
 _IDS_PER_QUERY = 500  # under SQLite's limit on bound parameters in older builds (999)
@@ -136,7 +137,12 @@ def binding_key_id(session_id: str, subjects: Iterable[str]) -> str:
 
 
 def _text_key_id(session_id: str, bound: list[str]) -> str:
-    return "subjects:" + " ".join(bound) if bound else "session:" + session_id
+    """The id as text; past _LONGEST_KEY_ID (a binding of some 30 identifiers or more) a digest of that text, as a
+    PostgreSQL btree entry holds at most ~2.7 KB (such a key is found through replay_key_subjects, not by its id)."""
+    text = "subjects:" + " ".join(bound) if bound else "session:" + session_id
+    if len(text) <= _LONGEST_KEY_ID:
+        return text
+    return "subjects#" + hashlib.blake2b(text.encode(), digest_size=16).hexdigest()
 
 
 def _short_key_id(session_id: str, bound: list[str]) -> str | None:

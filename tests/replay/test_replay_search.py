@@ -138,8 +138,8 @@ def test_a_period_of_sessions_is_searched_through_the_time_order_once_the_first_
 
 def test_sessions_recorded_before_the_index_existed_are_found(tmp_path: Path) -> None:
     path = tmp_path / DATABASE_FILE
-    before = tuple(m for m in MIGRATIONS  # 3 and 4 change 1's
-                   if m.name not in ("replay-search-1", "replay-search-3", "replay-search-4"))
+    before = tuple(m for m in MIGRATIONS  # 3, 4 and 5 change 1's
+                   if m.name not in ("replay-search-1", "replay-search-3", "replay-search-4", "replay-search-5"))
     db = Database(path, before)
     asyncio.run(ReplayStore(db, Compressor(3), KeyRing(MASTER_KEY)).add("web", [chunk("old", (ANNA, ANNA_USER), 1000)]))
     db.close()
@@ -303,3 +303,21 @@ def index_columns(db: Database, index: str, sqlite: bool) -> list[str]:
         row = conn.execute("SELECT indexdef FROM pg_indexes WHERE indexname = ?", (index,)).fetchone()
         return [column.strip() for column in row[0].split("(", 1)[1].rstrip(")").split(",")]
     return db.read_sync(read)
+
+
+def test_a_session_bound_to_a_hundred_and_twenty_identifiers_is_stored_found_and_deleted_by_any_of_them(
+        database_location: Path | Engine) -> None:
+    many = tuple(f"{i:032x}" for i in range(1, 121))  # 3,960 characters of `subjects`: past a PostgreSQL btree entry
+    db = Database(database_location, MIGRATIONS)
+    store = ReplayStore(db, Compressor(3), KeyRing(MASTER_KEY))
+    try:
+        asyncio.run(store.add("web", [chunk("many", many, 1000), chunk("one", (ANNA,), 2000)]))
+        assert found(db, many[70]) == ["many"] and found(db, ANNA) == ["one"]
+        key_ids = [row[0] for row in db.read_sync(lambda c: c.execute("SELECT key_id FROM replay_keys").fetchall())]
+        assert max(map(len, key_ids)) <= 1000  # the binding's key is named by a digest of its id
+        assert db.write_sync(lambda conn: store.shred_subjects(conn, [many[70]], 10)) == 1
+        assert sorted(asyncio.run(db.write(lambda conn: store.delete_subjects(conn, [many[70]], 10)))) == ["many"]
+        assert found(db, *many) == [] and found(db, ANNA) == ["one"]
+    finally:
+        asyncio.run(store.close())
+        db.close()

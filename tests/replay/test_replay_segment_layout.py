@@ -7,6 +7,7 @@ Runs on SQLite and on PostgreSQL (`database_location`)."""
 from __future__ import annotations
 
 import asyncio
+import gzip
 import json
 import logging
 from collections.abc import Iterator
@@ -274,3 +275,40 @@ def test_a_source_that_sends_fast_trains_again_only_once_its_trainings_are_back_
         now[0] += rest * 0.02
         ingest(service, range(7, 8), "replay-corpus")
         assert len(tries()) == 2
+
+
+def test_a_segment_written_by_the_release_before_layout_2_reads_compacts_beside_and_shreds_today(
+        tmp_path: Path) -> None:
+    """fixtures/old-segment (made by that release's code, see its make.py): layout 1, a framed zstd frame, the 128 KB
+    segment dictionary shipped then, a key wrapped by AES-GCM; today's migrations run over it."""
+    path = tmp_path / "gateway.sqlite3"
+    path.write_bytes(gzip.decompress((FIXTURES / "old-segment" / "gateway.sqlite3.gz").read_bytes()))
+    db = Database(path, STORE_MIGRATIONS)
+    try:
+        store = open_store(db)
+        layout, dictionary, _ = segment_row(store, "old-session")
+        assert layout == segment_codec.DELTAS and dictionary != store.generic_segment_dictionary
+        assert db.read_sync(lambda c: c.execute("SELECT length(data), layout FROM replay_dictionaries WHERE id = ?",
+                                                (dictionary,)).fetchone()) == (131072, segment_codec.DELTAS)
+        assert count_wrapped(db) == {60: 1}  # its key as that release wrapped it
+        expected = [orjson.dumps(event) for chunk in chunks_of(recording("replay-corpus", 3)) for event in chunk]
+        assert as_json(store, "old-session") == expected
+        resent = chunks_of(recording("replay-corpus", 3))[-1]  # its table keeps 8 bytes of each digest
+        assert [r.duplicate for r in asyncio.run(store.add(
+            "web", [ChunkIn("old-session", "w-1", ("h-ada",), resent, summarize(resent))]))] == [True]
+
+        record(store, "new", recording("replay-corpus", 4), "h-ada")  # the same binding: the same key
+        asyncio.run(store.compact(now=LATER))
+        assert segment_row(store, "new")[:2] == (segment_codec.LAYOUT, store.generic_segment_dictionary)
+        assert as_json(open_store(db), "old-session") == expected  # after a restart too
+
+        assert db.write_sync(lambda conn: store.shred_subjects(conn, ["h-ada"], 10)) == 1
+        assert as_json(store, "old-session") == as_json(store, "new") == []
+    finally:
+        db.close()
+
+
+def count_wrapped(db: Database) -> dict[int, int]:
+    """How many data keys are wrapped in how many bytes."""
+    rows = db.read_sync(lambda c: c.execute("SELECT length(wrapped), count(*) FROM replay_keys GROUP BY 1").fetchall())
+    return dict(rows)

@@ -39,8 +39,8 @@ import struct
 import uuid
 from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import dataclass
-from typing import Any
 from itertools import accumulate
+from typing import Any
 
 import orjson
 import zstandard
@@ -384,9 +384,10 @@ def compacted_digests(conn: Connection, session_ids: Iterable[str]) -> set[Compa
     return found
 
 
-def is_compacted(compacted: set[Compacted], session_id: str, window_id: str, first_ts: int, last_ts: int,
-                 digest: bytes) -> bool:
-    """Whether a chunk (its full digest) is one of `compacted`, in a table of either digest length."""
+def is_compacted(compacted: set[Compacted], session_id: str, window_id: str, first_ts: int | None,
+                 last_ts: int | None, digest: bytes) -> bool:
+    """Whether a chunk (its full digest) is one of `compacted`, in a table of either digest length (a chunk without
+    times never is: a table keeps a part's times as numbers)."""
     return any((session_id, window_id, first_ts, last_ts, digest[:n]) in compacted
                for n in (DIGEST_BYTES, WIDE_DIGEST_BYTES))
 

@@ -246,12 +246,16 @@ def test_sessions_that_began_in_one_millisecond_are_ordered_by_when_they_were_st
         asyncio.run(store.add("web", [chunk(session_id, (ANNA,), t)]))  # one request each: stored one after another
     asyncio.run(db.write(lambda conn: conn.execute("UPDATE replay_sessions SET signals = '{\"rage_click\": 1}'")))
 
+    def page(conn: Connection, query: SessionQuery, offset: int) -> list[str]:
+        return [s["session_id"] for s in search.find(conn, query, 2, offset).sessions]
+
     for order in ("time", "score"):
         query = SessionQuery(order=order)
-        pages = [db.read_sync(lambda conn: search.find(conn, query, 2, offset)).sessions for offset in (0, 2, 4)]
-        assert [s["session_id"] for page in pages for s in page] == ["late", "tie-3", "tie-2", "tie-1", "early"]
-        around = {s: db.read_sync(lambda conn, s=s: search.neighbours(conn, query, s)) for s in ("tie-3", "tie-2")}
-        assert around == {"tie-3": {"previous": "late", "next": "tie-2"}, "tie-2": {"previous": "tie-3", "next": "tie-1"}}
+        pages = [db.read_sync(lambda conn, q=query, o=offset: page(conn, q, o)) for offset in (0, 2, 4)]
+        assert [s for p in pages for s in p] == ["late", "tie-3", "tie-2", "tie-1", "early"]
+        around = {s: db.read_sync(lambda conn, q=query, s=s: search.neighbours(conn, q, s)) for s in ("tie-3", "tie-2")}
+        assert around == {"tie-3": {"previous": "late", "next": "tie-2"},
+                          "tie-2": {"previous": "tie-3", "next": "tie-1"}}
     db.close()
 
 

@@ -19,10 +19,19 @@ from gateway.database import Database
 from gateway.schema import MIGRATIONS
 from gateway.storage.connection import Connection
 from gateway.storage.engine import Engine
-from replay.compression import Compressor
 from replay import shredding
-from replay.shredding import (DataKey, KeyRing, MasterKeyMismatch, Shredded, binding_key_id, fingerprint,
-                              open_chunk, seal_chunk, unwrap)
+from replay.compression import Compressor
+from replay.shredding import (
+    DataKey,
+    KeyRing,
+    MasterKeyMismatch,
+    Shredded,
+    binding_key_id,
+    fingerprint,
+    open_chunk,
+    seal_chunk,
+    unwrap,
+)
 from replay.store import ChunkIn, ReplayStore, encode_chunk
 from replay.summary import summarize
 from tests.replay.old_rows import segments_found_by_session

@@ -11,8 +11,9 @@ bound to, and deleting those identifiers destroys the key, so that the chunks ar
   deletion finds a subject's keys without reading `replay_keys` whole. (A row per one-identifier key, most of them,
   would only repeat its id: about 160 bytes per recording, bench/replay_store.py.)
 - The master key is not in the database (the gateway reads it from `[privacy] master_key_file` or the environment, see
-  gateway.keys); each wrapped key names the master key's fingerprint, so a wrong or missing master key is told at
-  start rather than found at the first read.
+  gateway.keys); a key wrapped by AES-GCM (before AES key wrap) names the master key's fingerprint, and one wrapped
+  by AES key wrap is checked by unwrapping it (`KeyRing.check`), so a wrong or missing master key is told at start
+  rather than found at the first read.
 - A chunk is sealed after compression as nonce (12 random bytes) + ciphertext + tag, with its identity as associated
   data: its session id, its digest (keyed BLAKE2b of window id and events, which its index row keeps and which is
   unique in its session) and its dictionary id. All three are known before the chunk has a row id, so both backends
@@ -117,7 +118,8 @@ class MasterKeyMismatch(Exception):
 
 
 def fingerprint(master: bytes) -> str:
-    """Names a master key without revealing it: what each wrapped key records it was wrapped under."""
+    """Names a master key without revealing it: what a key wrapped by AES-GCM records it was wrapped under, and how a
+    mismatch names the configured one."""
     return hmac.new(master, b"privacy-gateway replay master key", hashlib.sha256).hexdigest()[:16]
 
 
@@ -243,13 +245,24 @@ class KeyRing:
     def check(self, conn: Connection) -> None:
         """Refuse a master key that did not wrap the stored data keys: with it, every recording would be unreadable
         and new ones would be sealed under keys nobody else could open."""
-        other = conn.execute("SELECT master, count(*) FROM replay_keys WHERE master != ? GROUP BY master",
+        other = conn.execute("SELECT master, count(*) FROM replay_keys WHERE master NOT IN ('', ?) GROUP BY master",
                              (self.fingerprint,)).fetchall()
         if other:
             found = ", ".join(f"{fp} ({n} keys)" for fp, n in other)
             raise MasterKeyMismatch(
                 f"replay data keys were wrapped by master key {found}, not by the configured one "
                 f"({self.fingerprint}): configure that master key (or rewrap them under this one)")
+        # Keys wrapped by AES key wrap name no master key (`_insert`): its integrity check tells whether this one
+        # wrapped them. One of them answers for all: one master key wraps every key (rewrap changes all at once, and
+        # nodes sharing a database are held to one master key at start, gateway.shared_keys).
+        sample = conn.execute("SELECT key_id, wrapped FROM replay_keys WHERE master = '' LIMIT 1").fetchone()
+        if sample is not None:
+            try:
+                unwrap(self._master, sample[0], sample[1])
+            except InvalidTag:
+                raise MasterKeyMismatch(
+                    f"replay data keys were wrapped by another master key, not by the configured one "
+                    f"({self.fingerprint}): configure that master key (or rewrap them under this one)") from None
 
     def chunk_digest(self, window_id: str, raw: bytes) -> bytes:
         """What makes two batches the same batch: a MAC of window id and events. BLAKE2b's keyed mode (its MAC, RFC
@@ -318,8 +331,8 @@ class KeyRing:
         return DataKey(key_id, AESGCM(data_key), wrap(self._master, key_id, data_key))
 
     def _insert(self, conn: Connection, key: DataKey, subjects: str) -> None:
-        conn.execute("INSERT INTO replay_keys (key_id, master, wrapped) VALUES (?, ?, ?)",
-                     (key.key_id, self.fingerprint, key.wrapped))
+        # No master fingerprint (16 bytes a key): AES key wrap's integrity check tells the master key (`check`).
+        conn.execute("INSERT INTO replay_keys (key_id, master, wrapped) VALUES (?, '', ?)", (key.key_id, key.wrapped))
         bound = subjects.split()
         if len(bound) > 1:  # one identifier's key is found by its id (binding_key_id)
             conn.executemany("INSERT INTO replay_key_subjects (subject, key_id) VALUES (?, ?) ON CONFLICT DO NOTHING",
@@ -403,9 +416,8 @@ class KeyRing:
 
     def rewrap(self, conn: Connection, new_master: bytes) -> int:
         """Wrap every data key under `new_master` instead (inside the caller's write). Returns how many."""
-        new_fingerprint = fingerprint(new_master)
         rows = conn.execute("SELECT key_id, wrapped FROM replay_keys").fetchall()
         for key_id, wrapped in rows:
-            conn.execute("UPDATE replay_keys SET master = ?, wrapped = ? WHERE key_id = ?",
-                         (new_fingerprint, wrap(new_master, key_id, unwrap(self._master, key_id, wrapped)), key_id))
+            conn.execute("UPDATE replay_keys SET master = '', wrapped = ? WHERE key_id = ?",
+                         (wrap(new_master, key_id, unwrap(self._master, key_id, wrapped)), key_id))
         return len(rows)

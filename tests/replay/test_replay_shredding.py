@@ -279,6 +279,8 @@ def test_data_keys_are_wrapped_in_40_bytes_bound_to_their_id_and_keys_wrapped_by
     asyncio.run(store.add("web", [visit("s-old", ("h-old",), "typed before")]))
     wrapped = dict(db.read_sync(lambda c: c.execute("SELECT key_id, wrapped FROM replay_keys").fetchall()))
     assert len(wrapped["subjects:h-new"]) == 40 and len(wrapped["subjects:h-old"]) == 60
+    masters = dict(db.read_sync(lambda c: c.execute("SELECT key_id, master FROM replay_keys").fetchall()))
+    assert masters == {"subjects:h-new": "", "subjects:h-old": fingerprint(MASTER)}  # unwrapping tells the new one's
     assert unwrap(MASTER, "subjects:h-old", wrapped["subjects:h-old"]) == data_key
     with pytest.raises(InvalidTag):  # a wrapped key read as another id's does not open
         unwrap(MASTER, "subjects:h-other", wrapped["subjects:h-new"])
@@ -289,6 +291,8 @@ def test_data_keys_are_wrapped_in_40_bytes_bound_to_their_id_and_keys_wrapped_by
     assert db.write_sync(lambda c: KeyRing(MASTER).rewrap(c, other)) == 2
     rewrapped = dict(db.read_sync(lambda c: c.execute("SELECT key_id, wrapped FROM replay_keys").fetchall()))
     assert {len(w) for w in rewrapped.values()} == {40}
+    with pytest.raises(MasterKeyMismatch, match="wrapped by another master key"):  # the keys' own check
+        db.read_sync(KeyRing(MASTER).check)
     assert unwrap(other, "subjects:h-old", rewrapped["subjects:h-old"]) == data_key
     reader = ReplayStore(db, Compressor(3), KeyRing(other))
     assert list(reader.read_events("s-old")) and list(reader.read_events("s-new"))

@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from replay.database import Connection
-from replay.store import CLICK_KINDS, SESSION_COLUMNS, SIGNAL_KINDS, session_row
+from replay.store import CLICK_KINDS, INDEXED_SUBJECTS, SESSION_COLUMNS, SIGNAL_KINDS, session_row
 
 # `subjects` is keyed hashes (hex) joined by spaces: made a JSON array (escaped, should a subject ever hold a quote),
 # json_each splits it inside a trigger, where SQLite allows no recursive CTE.
@@ -154,14 +154,10 @@ ORDERS = {
 }
 
 
-# A PostgreSQL btree entry holds at most ~2.7 KB: the `subjects` of a session bound to ~80 identifiers would not fit
-# and its write would fail. Only a session of one identifier is found by that index (several: through
-# replay_session_subjects), so the index holds `subjects` up to a length no one identifier hash reaches, and the
-# search says so (both engines use a partial index only for a query that repeats its condition).
-_INDEXED_SUBJECTS = "length(subjects) <= 1000"
+# The subjects index up to a length (store.INDEXED_SUBJECTS).
 BOUNDED_SUBJECTS = (
     "DROP INDEX replay_sessions_subjects",
-    f"CREATE INDEX replay_sessions_subjects ON replay_sessions (subjects) WHERE {_INDEXED_SUBJECTS}",
+    f"CREATE INDEX replay_sessions_subjects ON replay_sessions (subjects) WHERE {INDEXED_SUBJECTS}",
 )
 
 
@@ -172,7 +168,7 @@ def subject_match(count: int) -> str:
     left PostgreSQL reading the whole time order and filtering, as it cannot estimate it)."""
     placeholders = ", ".join("?" * count)
     return (f"session_id IN (SELECT session_id FROM replay_sessions WHERE subjects IN ({placeholders}) "
-            f"AND {_INDEXED_SUBJECTS} UNION ALL "
+            f"AND {INDEXED_SUBJECTS} UNION ALL "
             f"SELECT session_id FROM replay_session_subjects WHERE subject IN ({placeholders}))")
 
 

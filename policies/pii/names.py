@@ -63,13 +63,23 @@ PEOPLE_SEGMENTS = (
     "|persone|utenti|autori|contatti|membri|squadra|medewerkers|gebruikers|leden|klanten"
     # a profile's own prefix (`/in/anna-schmidt`) and directories of professionals
     "|in|directory|doctors?|advisors?|consultants?|experts?|lawyers?|therapists?|coaches|coach|instructors?|tutors?"
-    "|hosts?|sellers?|reps?|owners?|founders?|leadership|board|alumni|students?|teachers?|faculty|researchers?")
+    "|hosts?|sellers?|reps?|owners?|founders?|leadership|board|alumni|students?|teachers?|faculty|researchers?"
+    # a person's page and directories of staff in de/fr/es/it/nl (`/profil/anna-schmidt`, `/annuaire/jean-dupont`)
+    "|profil|perfil|profilo|profiel|annuaire|verzeichnis|directorio|rubrica|mitglieder|ansprechpartner|collaborateurs"
+    "|empleados|dipendenti|personeel|medewerker|headshots|portraits")
 # A slug of two to four words of letters after such a segment, ending the path or followed by an image's extension,
 # or by a number sites add to tell people of the same name apart (`/users/anna-schmidt-4821`).
 _IMAGE = r"\.(?:png|jpe?g|gif|webp|svg|avif)(?=[/?#]|$)"
 _PEOPLE_PATH = re.compile(rf"(?i)(?:^|/)(?:{PEOPLE_SEGMENTS})/"
                           rf"([^\W\d_]{{2,}}(?:(?!{_IMAGE})[-_. +][^\W\d_]{{2,}}){{1,3}})"
                           rf"(?:-\d{{1,8}})?(?:{_IMAGE})?(?=[/?#]|$)")
+# A file named after a person, as the last segment of a path: two words and the extension of a photo, a document or
+# a contact card.
+_FILE_NAME = re.compile(r"(?i)(?<![^/\s=])([^\W\d_]{3,})[-_.]([^\W\d_]{3,})"
+                        r"\.(?:png|jpe?g|gif|webp|svg|avif|heic|pdf|docx?|vcf)(?=[?#\s&]|$)")
+# The same segment glued in capitals (`/team/MagdaPeukert`): two words.
+_PEOPLE_PATH_GLUED = re.compile(rf"(?:^|/)(?i:{PEOPLE_SEGMENTS})/([A-Z][^\W\d_A-Z]+)([A-Z][^\W\d_A-Z]+)"
+                                rf"(?:{_IMAGE})?(?=[/?#]|$)")
 # Months that are also given names, in en/de/fr/es/it/nl: `June Rabatt` and `April Angebote` are campaigns.
 _MONTHS = frozenset({"january", "february", "march", "april", "may", "june", "july", "august", "september", "october",
                      "november", "december", "januar", "februar", "maerz", "juni", "juli", "oktober", "dezember",
@@ -77,6 +87,12 @@ _MONTHS = frozenset({"january", "february", "march", "april", "may", "june", "ju
                      "novembre", "decembre", "enero", "febrero", "marzo", "abril", "mayo", "junio", "julio", "agosto",
                      "gennaio", "febbraio", "aprile", "maggio", "giugno", "luglio", "januari", "februari", "maart",
                      "augustus"})
+# Titles and forms of address in en/de/fr/es/it/nl: a word before a surname that is no given name (`Herr Ober`).
+_TITLES = frozenset({"herr", "herrn", "frau", "fraulein", "monsieur", "madame", "mademoiselle", "senor", "senora",
+                     "senorita", "signor", "signora", "signorina", "dottore", "dottoressa", "dott", "meneer", "mevrouw",
+                     "juffrouw", "doctor", "doktor", "docteur", "professor", "professeur", "profesor", "professore",
+                     "mister", "miss", "sir", "lady", "lord", "dame", "don", "dona", "mme", "mlle", "dhr", "mevr",
+                     "sig", "sra", "srta", "prof", "ing", "avv", "arch", "kapitan", "captain", "capitaine"})
 _PARTICLES = frozenset({"van", "von", "de", "der", "den", "del", "della", "delle", "di", "da", "du", "des", "la", "le",
                         "ter", "ten", "zu", "dos", "das", "do", "y", "e", "bin", "ibn", "al", "el", "mac", "st"})
 # After a name, words that make it a company, an institution or a place named after a person.
@@ -123,6 +139,10 @@ _GAP = re.compile(r"[ \t]+|\+|\.[ \t]*")
 _LOWER = re.compile(r"(?<![^\W\d_])[^\W\d_A-Z]{2,}(?![^\W\d_])")  # a lower-case word
 _SLUG_SEPARATORS = ("-", ".", "_", "+")
 _CAPITALISED_SLUG = re.compile(r"(?<![^\W_])([A-Z][^\W\d_A-Z]+)[-_+]([A-Z][^\W\d_A-Z]+)(?![^\W_]|-[A-Z])")
+# A handle or a people path's segment in lower case, a given name and a surname glued (`@annaschmidt`,
+# `/u/pierredurand`); not an e-mail's domain (`@example.com`).
+GLUED_HANDLE = re.compile(rf"(?:(?<![\w.])@|(?i:/(?:{PEOPLE_SEGMENTS})/))([a-z]{{6,24}})(?!\.[a-z])"
+                          r"(?=[/?#&\s,;:)]|$)")
 _GLUED_SLUG = re.compile(r"(?<=[/@])([A-Z][^\W\d_A-Z]+)([A-Z][^\W\d_A-Z]+)(?=[/.?#&]|$)", re.MULTILINE)
 # An initial and a surname: `J. Smith`, `A. Müller`, `M. Dupont` (not after another initial: `U.S. Bank`).
 _INITIAL = re.compile(r"(?<![\w.])[A-Z]\.[ \t]?([A-Z][^\W\d_]+(?:-[A-Z][^\W\d_]+)?)")
@@ -214,12 +234,31 @@ class NameFinder:
         it is a listed given name or surname that is not also a word), a company form or a place word."""
         for word in words:
             key = fold(word)
+            if word.islower() and key in _PARTICLES:
+                continue  # `Jaylinn van der Werd`: `van` is an English word, but not here
             if any(key in words_ for words_ in (_NOT_A_PERSON_AFTER, _BEFORE_PLACE, UI_WORDS, _ORGANISATION_WORDS)):
                 return False
             listed = self._given.get(key, self._surnames.get(key))
             if key in self._english and (listed is None or listed & WORD):
                 return False
         return True
+
+    def listed_pair(self, words: list[str]) -> bool:
+        """True if words that context says name someone are a listed given name and a listed surname, words or not
+        (`Signed in as Carol Bell`, `Scheda cliente: Dawn Butler`), and none is a company form or a place word."""
+        keys = [fold(word) for word in words]
+        if len(keys) < 2 or keys[0] not in self._given or keys[-1] not in self._surnames:
+            return False
+        return not any(key in _NOT_A_PERSON_AFTER or key in _BEFORE_PLACE or key in _ORGANISATION_WORDS
+                       or key in _NOT_SURNAMES for key in keys)
+
+    def shaped_like_a_name(self, words: list[str]) -> bool:
+        """True if two or three capitalised words that context puts in a person's place could be a name the lists do
+        not hold (`with Piermaria Lercari`): each of four letters or more, none an English word or a word that starts
+        a place, a company or a clause, none in capitals."""
+        names = [word for word in words if not (word.islower() and fold(word) in _PARTICLES)]
+        return 2 <= len(names) <= 3 and all(
+            len(word) >= 4 and not word.isupper() and self._a_given_name_shape(fold(word)) for word in names)
 
     def lists_a_name(self, words: list[str]) -> bool:
         """True if some word is a listed given name or surname that is not also an English word."""
@@ -231,7 +270,8 @@ class NameFinder:
         return False
 
     def find(self, text: str) -> list[tuple[int, int]]:
-        spans = sorted(set(self._written(text)) | set(self._slugs(text)) | set(self._people_paths(text)))
+        spans = sorted(set(self._written(text)) | set(self._slugs(text)) | set(self._people_paths(text))
+                       | set(self._file_names(text)) | set(self._glued_handles(text)))
         # An initial inside a name found whole (`John F. Kennedy` holds `F. Kennedy`): the whole name only.
         return [s for s in spans if not any(o != s and o[0] <= s[0] and s[1] <= o[1] for o in spans)]
 
@@ -257,6 +297,7 @@ class NameFinder:
             i = end_index + 1
         yield from self._surname_first(text, tokens)
         yield from self._surname_before_given(text, tokens)
+        yield from self._unlisted_given(text, tokens)
         yield from self._initial_and_surname(text)
 
     def _initial_and_surname(self, text: str) -> Iterator[tuple[int, int]]:
@@ -283,8 +324,8 @@ class NameFinder:
             return None
         if not self._pair(first.key.split("-")[0], tokens[j].key, particles):
             return None
-        if not self._is_given(first) and not particles and self._surnames.get(tokens[j].key, WORD) & WORD:
-            return None  # a given name of the pairs-only tier: before a listed surname that is no word only
+        if not self._is_given(first) and not particles and not self._after_paired(first.key, tokens[j].key):
+            return None  # a given name of the pairs-only tier: before a surname that is no word only
         while j + 1 < len(tokens) and _joined(text, tokens, j) and self._second_surname(tokens[j + 1]):
             j += 1  # María García López
         if _a_firm_or_place(text, tokens, j):
@@ -292,6 +333,17 @@ class NameFinder:
         if _AND.match(text, tokens[j].end) and not self._name_follows(text, tokens, j):
             return None
         return j, first.start, tokens[j].end
+
+    def _after_paired(self, given: str, surname: str) -> bool:
+        """True if `surname` may follow `given`, a given name of the pairs-only tier: a listed surname that is no
+        word, or an unlisted one of four letters or more (`Giacinto Parri`, `Joep Heijmen`; _pair has checked that it
+        is no English word and no given name) that is not one of that tier either, after a given name that is no
+        article, title or word of a place's or a company's name (`La Poste`, `Don Camillo`)."""
+        flags = self._surnames.get(surname)
+        if flags is None:
+            return (len(surname) >= 4 and surname not in self._paired and len(given) >= 3
+                    and given not in self._english and not any(given in words for words in _NOT_BEFORE_SURNAME))
+        return not flags & WORD
 
     def _name_follows(self, text: str, tokens: list[_Token], j: int) -> bool:
         """True if a person's name follows `and`/`&` after token j: Femke Smit and Bram de Jong, not Marks and
@@ -331,19 +383,20 @@ class NameFinder:
             return self._unlisted_surname(given, given_flags, surname)
         if not (given_flags & WORD and flags & WORD):
             return True
-        return bool(given_flags & flags & TOP) and given not in UI_WORDS and surname not in UI_WORDS
+        return bool(given_flags & flags & TOP) and not (given in UI_WORDS and surname in UI_WORDS)
 
     def _unlisted_surname(self, given: str, given_flags: int, surname: str) -> bool:
         """A surname not on the list counts all the same if no part of it is a word or a given name (Anna Sophie is
         two given names): Anna Oosterhuis, Imke Meijer-Huijben, not Alexa Skills. After a given name that is also a
-        word (Dirk, Mats, Flora), only a longer one, and not after a word that interfaces use: Dirk Tielemans, not
+        word (Dirk, Mats, Flora), only a longer one, and not after a word that interfaces use: Dirk Tielemans, Flora
+        Babbo, not
         Max Einstellungen. Never after a month (June Rabatt, April Angebote are campaigns)."""
         parts = surname.split("-")
         if not all(len(p) >= 3 and p.isalpha() and p not in self._english and p not in self._given for p in parts):
             return False
         if given in _MONTHS:
             return False
-        return not given_flags & WORD or (len(surname) >= 6 and given not in UI_WORDS)
+        return not given_flags & WORD or (len(surname) >= 5 and not any(given in w for w in _NOT_BEFORE_SURNAME))
 
     def _surname_first(self, text: str, tokens: list[_Token]) -> Iterator[tuple[int, int]]:
         """`Doe, Jane` alone on its line (a whole value) or as a part of a page title (`Doe, Jane – Contact | CRM`);
@@ -403,6 +456,28 @@ class NameFinder:
             if not self._in_a_list(text, tokens, i) and not _a_firm_or_place(text, tokens, i + 1):
                 yield surname.start, given.end
 
+    def _unlisted_given(self, text: str, tokens: list[_Token]) -> Iterator[tuple[int, int]]:
+        """A given name the lists do not hold before a listed surname that is no word and no given name (`Sosimo
+        Cámara`, `Jip Groote`): two capitalised words alone together (no capitalised word joined before or after), the
+        first of three letters or more, no English word, no listed name of another kind and no word that starts a
+        place, a company or a clause (`Deutsche Bahn`, `Galeries Lafayette Haussmann`, `Danke Schmidt`)."""
+        surnames = self._surnames
+        keys = [token.key for token in tokens]
+        for i in [i for i in range(1, len(keys)) if keys[i] in surnames and keys[i - 1] not in self._given]:
+            first, surname = tokens[i - 1], tokens[i]
+            if (surnames[surname.key] & WORD or surname.key in self._given or surname.key in self._english
+                    or surname.key in _NOT_SURNAMES or surname.key in _NOT_A_PERSON_AFTER):
+                continue
+            if (_a_capitalised_pair(text, tokens, i - 1) and self._a_given_name_shape(first.key)
+                    and not _a_firm_or_place(text, tokens, i)):
+                yield first.start, surname.end
+
+    def _a_given_name_shape(self, key: str) -> bool:
+        """A word that could be a given name the lists do not hold: letters only, three or more, no English word, no
+        listed surname that is a word, no particle and none of the words that start places, companies or clauses."""
+        return (len(key) >= 3 and key.isalpha() and key not in self._english and key not in self._paired
+                and not self._surnames.get(key, 0) & WORD and not any(key in words for words in _NOT_BEFORE_SURNAME))
+
     def _in_a_list(self, text: str, tokens: list[_Token], i: int) -> bool:
         """True if tokens i and i + 1 (`Mulder, Femke`) are the end of one name and the start of the next in a list of
         names (`Ruud Mulder, Femke Smit`): a capitalised word joined before the surname or after the given name."""
@@ -418,13 +493,50 @@ class NameFinder:
         company's name, and no English word but listed names after a listed given name."""
         if "/" not in text:
             return
-        for m in _PEOPLE_PATH.finditer(text):
-            words = [w for w in (fold(w) for w in re.split(r"[-_. +]", m.group(1))) if w not in _PARTICLES]
+        found = [(m.span(1), re.split(r"[-_. +]", m.group(1))) for m in _PEOPLE_PATH.finditer(text)]
+        found += [((m.start(1), m.end(2)), [m.group(1), m.group(2)]) for m in _PEOPLE_PATH_GLUED.finditer(text)]
+        for span, parts in found:
+            words = [w for w in (fold(w) for w in parts) if w not in _PARTICLES]
             if not words or any(w in _ORGANISATION_WORDS or w in _NOT_A_PERSON_AFTER for w in words):
                 continue
             first = words[0] in self._given
             if all(w not in self._english or (first and self._a_name_word(w)) for w in (words[1:] if first else words)):
-                yield m.span(1)
+                yield span
+
+    def _glued_handles(self, text: str) -> Iterator[tuple[int, int]]:
+        """`@annaschmidt`, `/u/pierredurand`: a listed given name and a listed surname glued in lower case that make a
+        pair as written names do (not both words unless both common names: `@johnsmith`), the whole no given name or
+        English word (`@alexander`, `@marketing`)."""
+        if "@" not in text and "/" not in text:
+            return
+        for m in GLUED_HANDLE.finditer(text):
+            word = m.group(1)
+            if word in self._given or word in self._english:
+                continue
+            for i in range(3, len(word) - 2):
+                given, surname = word[:i], word[i:]
+                given_flags, flags = self._given.get(given), self._surnames.get(surname)
+                if (given_flags is not None and flags is not None and given not in _PARTICLES
+                        and not (surname in self._given and (given_flags | flags) & WORD)
+                        and self._pair(given, surname, [])):
+                    yield m.span(1)
+                    break
+
+    def _file_names(self, text: str) -> Iterator[tuple[int, int]]:
+        """A photo, a CV or a contact card named after someone (`anna_schmidt.jpg`, `Benvenuto-Boccherini.pdf`): a
+        listed given name and a listed surname, words or not but not two words interfaces use (`josh_brown.png`), or
+        two words that are no English words of which one is a listed name that is not a word."""
+        if "." not in text:
+            return
+        for m in _FILE_NAME.finditer(text):
+            given, surname = fold(m.group(1)), fold(m.group(2))
+            if given in _PARTICLES or surname in _PARTICLES:
+                continue
+            listed = given in self._given and surname in self._surnames and not (
+                given in UI_WORDS and surname in UI_WORDS)
+            if listed or (given not in self._english and surname not in self._english
+                          and (self._a_name_word(given) or self._a_name_word(surname))):
+                yield m.start(), m.end(2)
 
     def _a_name_word(self, word: str) -> bool:
         """A listed surname or given name that is no English word, or one of the names interfaces use as words."""
@@ -474,13 +586,16 @@ class NameFinder:
     def _capitalised_slugs(self, text: str) -> Iterator[tuple[int, int]]:
         """`/Stefan-Weber`, `Jane_Doe` in a path or a handle: a given name and a listed surname joined by `_` or `+`,
         or by `-` at the start of a path segment, or glued as a whole segment or handle (`/u/AnnaSchmidt`,
-        `@JanDeVries` is not: three words), that are not two given names (`Jean-Pierre`, `Anna-Lena`)."""
+        `@JanDeVries` is not: three words), that are not two given names joined (`Jean-Pierre`, `Anna_Lena`)."""
         for m in itertools.chain(_CAPITALISED_SLUG.finditer(text), _GLUED_SLUG.finditer(text)):
             if text[m.end(1)] == "-" and text[m.start() - 1 : m.start()] != "/":
                 continue  # hyphenated, only as a path segment: Mercedes-Benz and Harley-Davidson are brands
             given, surname = fold(m.group(1)), fold(m.group(2))
             flags = self._surnames.get(surname)
-            if (given in self._given and flags is not None and surname not in self._given
+            # two given names are hyphenated (`Anna-Lena`), not glued: `SandraOwens` is a person though `Owens` is
+            # also a given name
+            glued = m.end(1) == m.start(2)
+            if (given in self._given and flags is not None and (glued or surname not in self._given)
                     and given not in _PARTICLES and self._slug_pair(given, surname)):
                 yield m.start(), m.end()
 
@@ -495,6 +610,17 @@ class NameFinder:
             return (not given_flags & WORD and len(surname) >= 3 and surname.isalpha()
                     and surname not in self._english and surname not in self._given)
         return not flags & given_flags & WORD
+
+
+def _a_capitalised_pair(text: str, tokens: list[_Token], i: int) -> bool:
+    """True if tokens i and i + 1 are two capitalised words (not in capitals) written as one name, with no
+    capitalised word joined before or after them."""
+    first, second = tokens[i], tokens[i + 1]
+    if not (first.capitalised and second.capitalised and _joined(text, tokens, i)) or first.text.isupper():
+        return False
+    if i > 0 and tokens[i - 1].capitalised and _joined(text, tokens, i - 1):
+        return False
+    return not (i + 2 < len(tokens) and tokens[i + 2].capitalised and _joined(text, tokens, i + 1))
 
 
 def _a_firm_or_place(text: str, tokens: list[_Token], j: int) -> bool:
@@ -547,6 +673,10 @@ _PLACES_NAMED_LIKE_PEOPLE = frozenset({
     "puerto", "costa", "porto", "punta", "playa", "bahia", "isla", "cabo", "lago", "villa", "monte", "rio", "santo",
     "santa", "san",
 })
+# Words that are no given name before a surname: articles and particles, months, greetings and clause words, titles,
+# and the words of companies' and places' names.
+_NOT_BEFORE_SURNAME = (_PARTICLES, _MONTHS, _BEFORE_A_COMMA, _CLAUSE_WORDS, _ORGANISATION_WORDS, _NOT_A_PERSON_AFTER,
+                       _BEFORE_PLACE, _PLACES_NAMED_LIKE_PEOPLE, UI_WORDS, _TITLES)
 _TITLE_SEPARATOR = re.compile(r"\s[|\u2013\u2014\u00b7:-]\s|\s*$", re.MULTILINE)
 _TITLE_START = re.compile(r"(?:^|\s[|\u2013\u2014\u00b7-]|:)\s*$", re.MULTILINE)
 

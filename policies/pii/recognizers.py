@@ -674,7 +674,8 @@ _SIGN_OFF = (r"(?i:regards|best|thanks|thank\s+you|cheers|sincerely|gr[üu](?:ß
 _PERSON_PATTERNS = [
     ("title", rf"(?<=\b{_TITLE}\.?\s+){_FULL_NAME}"),
     # A surname with its particle after a title: `Mevrouw de Vries`, `Herrn von Weizsäcker`, `Sra. de la Fuente`.
-    ("title and particle", rf"(?<=\b{_TITLE}\.?\s+)(?:van|von|ter|den|der|de|del|della|di|da|du|la|le|dos|das)"
+    ("title and particle", rf"(?<=\b{_TITLE}\.?\s+)(?:van|von|zu|ter|ten|den|der|de|del|della|dello|dei|di|da|du|la|le"
+                           r"|dos|das)"
                            rf"[ \t]+{_PARTICLES}{_GIVEN}"),
     ("greeting", rf"(?<=(?:^|[\s,.;!?])\b{_GREETING}\s+(?:{_TITLE}\.?\s+)?){_FULL_NAME}(?=\s*[,!:\n]|\s*$)"),
     ("sign-off", rf"(?<=\b{_SIGN_OFF}[,!.]?[ \t]*\r?\n[ \t]*){_FULL_NAME}"),
@@ -682,6 +683,15 @@ _PERSON_PATTERNS = [
 ]
 
 
+# Labels of interfaces (autocapture element text, page titles) before a person's name, in en/de/fr/es/it/nl: `Signed
+# in as X`, `Message X`, `Écrire à X`, `Profil von X`, `Conversation with X`.
+_SEEN_LABEL = (r"(?:(?:signed|logged)\s+in\s+as|angemeldet\s+als|eingeloggt\s+als|connect[ée]e?\s+en\s+tant\s+que"
+               r"|conectad[oa]\s+como|sesi[óo]n\s+iniciada\s+como|conness[oa]\s+come|accesso\s+come"
+               r"|ingelogd\s+als|aangemeld\s+als|message|send\s+a\s+message\s+to|message\s+to|chat\s+with"
+               r"|nachricht\s+an|[ée]crire\s+[àa]|envoyer\s+un\s+message\s+[àa]|escribir\s+a|mensaje\s+a"
+               r"|scrivi\s+a|messaggio\s+a|bericht\s+aan|profile\s+of|profil\s+von|profil\s+de|perfil\s+de"
+               r"|profilo\s+di|profiel\s+van|ficha\s+de|fiche\s+de|dossier\s+de|scheda\s+di|conversation\s+with"
+               r"|gespr[äa]ch\s+mit|conversaci[óo]n\s+con|conversazione\s+con|gesprek\s+met)")
 # A person in a role, named after the role's label: `cc: Oluwaseun Adeyemi`, `escalated by Mohammed Al-Farsi`, `Kunde:
 # Tanaka Hiroshi`. Two to four capitalised words that the gazetteer may not list (PersonByRoleRecognizer keeps only
 # those of which no word is an English word or a company form: `by Google Analytics`, `from Acme Corp` stay).
@@ -694,8 +704,14 @@ _ROLE_LABEL = (r"(?i:(?:cc|bcc|to|from|attn|assignee|owner|customer|client|conta
                r"|angefragt\s+von|erstellt\s+von|bearbeitet\s+von|im\s+auftrag\s+von|assign[ée]\s+[àa]|demand[ée]\s+par"
                r"|cr[ée]{2}\s+par|sign[ée]\s+par|de\s+la\s+part\s+de|asignado\s+a|solicitado\s+por|creado\s+por"
                r"|firmado\s+por|assegnato\s+a|richiesto\s+da|creato\s+da|firmato\s+da|toegewezen\s+aan"
-               r"|aangevraagd\s+door|aangemaakt\s+door|ondertekend\s+door))")
+               r"|aangevraagd\s+door|aangemaakt\s+door|ondertekend\s+door)"
+               # who is signed in, whom a button writes to, whose page or conversation a title names
+               rf"|{_SEEN_LABEL})")
 _ROLE_NAME = rf"(?<=\b{_ROLE_LABEL}[ \t]+){_NOT_A_NAME}{_GIVEN}(?:[ \t]+{_PARTICLES}{_GIVEN}){{1,3}}"
+# Whose page a title or a tab names: `Jane Doe's profile`, `Anna Schmidt's dashboard` (or with U+2019).
+_POSSESSED = ("['\u2019]" r"s[ \t]+(?i:profile|dashboard|account|page|calendar|tasks|inbox|notes|settings|workspace"
+              r"|team)\b")
+_POSSESSOR_NAME = rf"{_NOT_A_NAME}{_GIVEN}(?:[ \t]+{_PARTICLES}{_GIVEN}){{1,3}}(?={_POSSESSED})"
 
 
 # A person by what the sentence says they do or where it puts them, in en/de/fr/es/it/nl: `Sieghard Mohaupt hat
@@ -705,9 +721,16 @@ _ROLE_NAME = rf"(?<=\b{_ROLE_LABEL}[ \t]+){_NOT_A_NAME}{_GIVEN}(?:[ \t]+{_PARTIC
 _PERSON_VERB = (r"(?:called|asked|requested|wrote|said|mentioned|reported|emailed|wants|needs|signed|approved|joined"
                 r"|replied|confirmed|complained|phoned|hat|ruft|rief|bittet|m[öo]chte|schrieb|meldet|a|souhaite"
                 r"|demande|veut|llam[óo]|pidi[óo]|quiere|solicita|escribi[óo]|ha|vuole|chiede|richiede|belde|heeft"
-                r"|wil|vraagt|vroeg)")
+                r"|wil|vraagt|vroeg"
+                # says, will, has, is; calls (back) in en/de/fr/es/it/nl
+                r"|says|sagt|dit|dice|zegt|will|has|is|was|sent|left|ist|war|est|era|belt|appelle|rappelle|llama"
+                r"|chiama|richiama|anrufen|zur[üu]ckrufen|terugbellen)")
 _PERSON_PLACE = (r"(?:with|from|for|to|mit|von|bei|an|f[üu]r|avec|de|pour|chez|[àa]|con|para|por|da|per|met|van|voor"
-                 r"|naar|bij|aan)")
+                 r"|naar|bij|aan|by"
+                 # the verbs of calling, writing to or asking someone, as a note starts or goes on
+                 r"|[Cc]all|[Cc]ontact|[Pp]ing|[Aa]sk|[Rr]emind|[Tt]ell|[Tt]hank|[Ii]nvite|[Nn]otify|[Ss]entito|[Cc]hiamare"
+                 r"|[Rr]ichiamare|[Cc]ontattare|[Aa]ppeler|[Rr]appeler|[Cc]ontacter|[Ll]lamar|[Cc]ontactar|[Bb]el"
+                 r"|[Bb]ellen|[Mm]ail)")
 _CONTEXT_NAME = rf"{_NOT_A_NAME}(?!{_TITLE}\.?[ \t]){_GIVEN}(?:[ \t]+{_PARTICLES}{_GIVEN}){{1,2}}"
 _IN_CONTEXT = [
     ("before a verb", rf"(?<![\w-])(?<!\w[ \t]){_CONTEXT_NAME}(?=[ \t]+{_PERSON_VERB}\b)"),
@@ -723,6 +746,7 @@ _ROLE_GATE, _CONTEXT_GATE, _IN_CONTEXT_GATE = 1, 2, 4
 _CAPITAL = "[A-ZÀ-Ý]"  # _GIVEN's first letter
 _PERSON_GATES = (
     (_ROLE_GATE, _ROLE_LABEL, True),
+    (_ROLE_GATE, _POSSESSED, True),
     # after a title, a capital or a particle (`Mevrouw de Vries`)
     (_CONTEXT_GATE, rf"{_TITLE}\.?\s+(?:{_CAPITAL}|[a-z]{{1,5}}\s)|{_GREETING}\s+(?:{_TITLE}\.?\s+)?{_CAPITAL}"
                     rf"|{_SIGN_OFF}[,!.]?[ \t]*\r?\n[ \t]*{_CAPITAL}|[a-zß-ÿ][ \t]*<[^<>@\s]+@", False),
@@ -765,7 +789,8 @@ class PersonByRoleRecognizer(PatternRecognizer):
     def __init__(self, finder: NameFinder) -> None:
         self._finder = finder
         super().__init__(supported_entity="PERSON_NAME", name="PersonByRoleRecognizer",
-                         patterns=[Pattern("role", _ROLE_NAME, 0.7)], global_regex_flags=CASE_SENSITIVE)
+                         patterns=[Pattern("role", _ROLE_NAME, 0.7), Pattern("possessor", _POSSESSOR_NAME, 0.7)],
+                         global_regex_flags=CASE_SENSITIVE)
 
     def analyze(
         self, text: str, entities: list[str], nlp_artifacts: NlpArtifacts | None = None, regex_flags: int | None = None
@@ -776,7 +801,8 @@ class PersonByRoleRecognizer(PatternRecognizer):
         return super().analyze(text, entities, nlp_artifacts, regex_flags)
 
     def validate_result(self, pattern_text: str) -> bool:
-        return self._finder.could_be_a_name(pattern_text.split())
+        words = pattern_text.split()
+        return self._finder.could_be_a_name(words) or self._finder.listed_pair(words)
 
 
 class PersonInContextRecognizer(PatternRecognizer):
@@ -796,7 +822,8 @@ class PersonInContextRecognizer(PatternRecognizer):
 
     def validate_result(self, pattern_text: str) -> bool:
         words = pattern_text.split()
-        return self._finder.could_be_a_name(words) and self._finder.lists_a_name(words)
+        return self._finder.could_be_a_name(words) and (
+            self._finder.lists_a_name(words) or self._finder.shaped_like_a_name(words))
 
 
 class GazetteerNameRecognizer(EntityRecognizer):

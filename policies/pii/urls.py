@@ -14,12 +14,13 @@ apart again (`Nested`), up to `MAX_NESTING` levels, and encoded back the way it 
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from urllib.parse import quote, quote_plus, unquote, unquote_plus
 
-from policies.pii.fields import NUMBER_ID, field_class, field_words
+from policies.pii.fields import NUMBER_ID, PERSON, ROLE, field_class, field_words, looks_like_a_name, names_no_person
 from policies.pii.names import PEOPLE_SEGMENTS
 
 # A URL runs to the first space, quote or angle bracket; trailing sentence punctuation is not part of it.
@@ -123,9 +124,26 @@ def _params(text: str, is_secret: Callable[[str], bool], secret_label: str, dept
             parts.append(Replaced("URL_SECRET", secret_label, value))
         elif (_an_id(value) or _VERSION_VALUE.fullmatch(value)) and _id_param(unquote_plus(name)):
             parts.append(value)
+        elif _a_person(name, unquote_plus(value)):
+            parts.append(Replaced("PERSON", "[PERSON]", value))
         else:
             parts.append(_decoded(value, unquote_plus(value), _quote_query, is_secret, secret_label, depth))
     return parts
+
+
+@functools.lru_cache(maxsize=1024)  # parameter names repeat across URLs
+def _param_class(name: str) -> str | None:
+    return field_class(unquote_plus(name))
+
+
+def _a_person(name: str, value: str) -> bool:
+    """A parameter whose name says it holds a person's name, as the field rules read keys (`?full_name=`,
+    `?kundenname=`, `?assignee=` with a value shaped like a name): its value is replaced without scanning, since an
+    unlisted name (`?naam=Cipriano%20Mateu` is not, `name` alone names anything) would pass the detectors."""
+    kind = _param_class(name) if value[:1].isalpha() else None
+    if kind == PERSON:
+        return not names_no_person(value)
+    return kind == ROLE and looks_like_a_name(value)
 
 
 def _an_id(segment: str) -> bool:

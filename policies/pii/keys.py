@@ -19,7 +19,7 @@ from collections.abc import Iterable
 DEFAULT_SENSITIVE_KEYS = (
     "password", "passwd", "pwd", "pw", "passcode", "access code", "passphrase", "senha", "passwort", "kennwort",
     "mot de passe", "contrasena", "wachtwoord", "mdp", "parola d ordine", "clave de acceso", "clave acceso",
-    "pincode", "geheimzahl",
+    "pincode", "geheimzahl", "geheimwort", "parola ordine", "codigo acceso", "codigo de acceso", "code acces",
     # access codes, wifi keys, one-time codes and security answers, as forms name them in en/de/fr/es/it/nl
     "pword", "zugangscode", "toegangscode", "code d acces", "codice accesso", "codice di accesso", "wlan key",
     "wifi key", "wlan schlussel", "wlan schluessel", "wifi schlussel", "wifi schluessel", "wifi sleutel", "wlan code",
@@ -71,7 +71,10 @@ DEFAULT_FREE_TEXT_KEYS = (
 _SHORT_SECRET_WORDS = frozenset({"pass", "clave"})
 _SHORT_SECRET_OWNERS = frozenset({"user", "login", "db", "database", "admin", "account", "wifi", "smtp", "ftp", "root",
                                   "app", "temp", "new", "old", "current", "confirm", "my", "your", "mail", "vpn",
-                                  "usuario", "utente", "benutzer", "utilisateur", "gebruiker"})
+                                  "usuario", "utente", "benutzer", "utilisateur", "gebruiker",
+                                  # whose or which one it is: the default, first or shared one, in en/es
+                                  "default", "initial", "shared", "master", "tmp", "nueva", "nuevo",
+                                  "actual", "antigua", "temporal", "provisional"})
 
 _WORDS = re.compile(r"[A-Z]+(?![a-z])|[A-Z]?[a-z]+|[0-9]+")
 

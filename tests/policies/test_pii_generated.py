@@ -111,3 +111,14 @@ def test_names_in_file_names_and_profile_paths(scrubber: Scrubber, url: str, exp
                                  "https://example.com/profil/bearbeiten", "https://example.com/team/NewMembers"])
 def test_file_names_and_profile_paths_without_a_person_are_kept(scrubber: Scrubber, url: str) -> None:
     assert scrubbed(scrubber, "$current_url", url) == url
+
+
+@pytest.mark.parametrize("key", ["default_pass", "nueva_clave", "geheimwort", "codigo_acceso", "code_acces",
+                                 "parolaOrdine"])
+def test_password_keys_with_their_qualifier_are_removed(scrubber: Scrubber, key: str) -> None:
+    assert scrubbed(scrubber, key, "Sonnenblume77!") is None
+
+
+@pytest.mark.parametrize("key", ["boarding_pass", "season_pass", "palabra_clave", "guest_pass"])
+def test_passes_and_keywords_are_no_password_keys(scrubber: Scrubber, key: str) -> None:
+    assert scrubbed(scrubber, key, "Sonnenblume77!") == "Sonnenblume77!"

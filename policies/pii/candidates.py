@@ -14,7 +14,7 @@ import functools
 import re
 from collections.abc import Sequence
 
-from policies.pii.names import GLUED_HANDLE, PEOPLE_SEGMENTS, WORD, fold, gazetteer
+from policies.pii.names import GLUED_HANDLE, PEOPLE_SEGMENTS, could_name_by_surname, fold, gazetteer
 from policies.pii.prefilter import BatchScan
 
 _SEP = r"[\s\-\u2010-\u2015\u2212./()\[\]~+]"
@@ -130,8 +130,6 @@ _STREET_HINT = re.compile(
 
 # A listed given name: necessary for GazetteerNameRecognizer. The look-up keys are folded ASCII, kept here as bytes.
 _GIVEN = frozenset(name.encode("ascii") for name in (*gazetteer().given, *gazetteer().paired))
-_SURNAMES = frozenset(name.encode("ascii") for name, flags in gazetteer().surnames.items()
-                      if not flags & WORD and name not in gazetteer().given and name not in gazetteer().english)
 _FIRST_PART = re.compile(rb"(?<![a-z])(?<![a-z]-)[a-z]+")  # a word's first part: not after a letter and a hyphen
 # Folded text as bytes: upper case to lower, a letter or a hyphen kept, anything else a space (apostrophes go).
 _LETTERS = bytes(c + 32 if 65 <= c <= 90 else c if 97 <= c <= 122 or c == 45 else 32 for c in range(256))
@@ -306,14 +304,7 @@ def _could_be_named_or_initialled(text: str) -> bool:
     surname that is no word and no given name (names.py's unlisted given name before a surname, `Sosimo Cámara`, and
     a file named after someone, `benvenuto_boccherini.jpg`)."""
     return _could_be_named(text) or ("." in text and _INITIAL.search(text) is not None) or (
-        not _SURNAMES.isdisjoint(_folded(text).replace(b"-", b" ").split())) or (
-        "@" in text and GLUED_HANDLE.search(text) is not None)
-
-
-def _folded(text: str) -> bytes:
-    """`text` folded as _could_be_named reads it: ASCII letters, anything else a space, apostrophes gone."""
-    folded = text if text.isascii() else text.translate(_FOLDED)  # ASCII either way ("replace": never raises)
-    return folded.encode("ascii", "replace").translate(_LETTERS, b"'")
+        "@" in text and GLUED_HANDLE.search(text) is not None) or could_name_by_surname(text)
 
 
 def _could_be_named(text: str) -> bool:

@@ -177,6 +177,34 @@ def gazetteer() -> Gazetteer:
     return Gazetteer(given, _read("surnames.txt")[0], english, paired)
 
 
+# Two capitalised words side by side, for the gate of NameFinder._unlisted_given (a given name the lists do not hold
+# before a listed surname): the surname's run of letters is looked up.
+_CAPITALISED_PAIR = re.compile(r"(?<![^\W\d_])([A-ZÀ-Þ][a-zß-ÿ]{2,})[ \t]+([A-ZÀ-Þ][a-zß-ÿ]{2,})(?![^\W\d_])")
+
+
+@functools.cache
+def _lone_surnames() -> frozenset[str]:
+    """Listed surnames that are no word and no given name: the second word of an unlisted given name's pair."""
+    lists = gazetteer()
+    return frozenset(name for name, flags in lists.surnames.items()
+                     if not flags & WORD and name not in lists.given and name not in lists.english)
+
+
+def could_name_by_surname(text: str) -> bool:
+    """A necessary condition of NameFinder's rules that start from a surname rather than a given name: two
+    capitalised words, the second a listed surname that is no word and no given name and the first no given name and
+    no English word (`Sosimo Cámara`), or a file named with two words (`benvenuto_boccherini.jpg`)."""
+    if "." in text and _FILE_NAME.search(text) is not None:
+        return True
+    lists, surnames = gazetteer(), _lone_surnames()
+    for m in _CAPITALISED_PAIR.finditer(text):
+        if fold(m.group(2)) in surnames:
+            first = fold(m.group(1))
+            if first not in lists.given and first not in lists.english:
+                return True
+    return False
+
+
 # Letters that NFKD does not take apart, as the lists write them (Søren is soren, Przemysław przemyslaw).
 _LETTERS = str.maketrans({"ß": "ss", "ẞ": "SS", "ø": "o", "Ø": "O", "ł": "l", "Ł": "L", "đ": "d", "Đ": "D", "ð": "d",
                           "Ð": "D", "þ": "th", "Þ": "Th", "æ": "ae", "Æ": "Ae", "œ": "oe", "Œ": "Oe", "\u0131": "i",

@@ -179,7 +179,9 @@ def gazetteer() -> Gazetteer:
 
 # Two capitalised words side by side, for the gate of NameFinder._unlisted_given (a given name the lists do not hold
 # before a listed surname): the surname's run of letters is looked up.
-_CAPITALISED_PAIR = re.compile(r"(?<![^\W\d_])([A-ZÀ-Þ][a-zß-ÿ]{2,})[ \t]+([A-ZÀ-Þ][a-zß-ÿ]{2,})(?![^\W\d_])")
+_CAPITALISED_PAIR = re.compile(r"\b([A-ZÀ-Þ][a-zß-ÿ]{2,})[ \t]+([A-ZÀ-Þ][a-zß-ÿ]{2,})\b")
+# The extensions of _FILE_NAME: a cheap test before it (most strings with a dot are URLs, e-mails and sentences).
+_FILE_EXTENSION = re.compile(r"(?i)\.(?:png|jpe?g|gif|webp|svg|avif|heic|pdf|docx?|vcf)\b")
 
 
 @functools.cache
@@ -194,7 +196,7 @@ def could_name_by_surname(text: str) -> bool:
     """A necessary condition of NameFinder's rules that start from a surname rather than a given name: two
     capitalised words, the second a listed surname that is no word and no given name and the first no given name and
     no English word (`Sosimo Cámara`), or a file named with two words (`benvenuto_boccherini.jpg`)."""
-    if "." in text and _FILE_NAME.search(text) is not None:
+    if "." in text and _FILE_EXTENSION.search(text) is not None and _FILE_NAME.search(text) is not None:
         return True
     lists, surnames = gazetteer(), _lone_surnames()
     for m in _CAPITALISED_PAIR.finditer(text):

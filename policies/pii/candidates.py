@@ -14,7 +14,7 @@ import functools
 import re
 from collections.abc import Sequence
 
-from policies.pii.names import GLUED_HANDLE, PEOPLE_SEGMENTS, could_name_by_surname, fold, gazetteer
+from policies.pii.names import PEOPLE_SEGMENTS, fold, gazetteer
 from policies.pii.prefilter import BatchScan
 
 _SEP = r"[\s\-\u2010-\u2015\u2212./()\[\]~+]"
@@ -85,9 +85,7 @@ _PERSON_HINT = re.compile(
     # the labels of interfaces before a name (recognizers._SEEN_LABEL) and a possessive before a page's word
     r"|\b(?:(?:signed|logged)\s+in\s+as|angemeldet\s+als|eingeloggt\s+als|connect\w{1,2}\s+en\s+tant\s+que"
     r"|connect\w{1,2}e\s+en\s+tant\s+que|conectad[oa]\s+como|sesi\w{1,2}n\s+iniciada\s+como|conness[oa]\s+come"
-    r"|accesso\s+come|ingelogd\s+als|aangemeld\s+als|message|chat\s+with|nachricht\s+an|\w{1,2}crire\s+\w{1,2}"
-    r"|envoyer\s+un\s+message\s+\w{1,2}|escribir\s+a|mensaje\s+a|scrivi\s+a|messaggio\s+a|bericht\s+aan"
-    r"|profile\s+of|profil\s+von|profil\s+de|perfil\s+de|profilo\s+di|profiel\s+van|ficha\s+de|fiche\s+de"
+    r"|accesso\s+come|ingelogd\s+als|aangemeld\s+als|profile\s+of|profil\s+von|profil\s+de|perfil\s+de|profilo\s+di|profiel\s+van|ficha\s+de|fiche\s+de"
     r"|dossier\s+de|scheda\s+di|conversation\s+with|gespr\w{1,2}ch\s+mit|conversaci\w{1,2}n\s+con"
     r"|conversazione\s+con|gesprek\s+met)\s"
     "|['\u2019]" r"s\s+(?:profile|dashboard|account|page|calendar|tasks|inbox|notes|settings|workspace|team)\b"
@@ -100,15 +98,12 @@ _PERSON_HINT = re.compile(
 # recognizers._PERSON_PLACE and _PERSON_VERB. `C` is the capital (the ASCII stand-in of an accented capital is `A`).
 _CONTEXT = (
     r"\b(?:with|from|for|to|mit|von|bei|an|f\w\w?r|avec|de|pour|chez|a|\u00e0|con|para|por|da|per|met|van|voor|naar"
-    r"|bij|aan|by|call|Call|contact|Contact|ping|Ping|ask|Ask|remind|Remind|tell|Tell|thank|Thank|invite|Invite"
-    r"|notify|Notify|sentito|Sentito|chiamare|Chiamare|richiamare|Richiamare|contattare|Contattare|appeler|Appeler"
-    r"|rappeler|Rappeler|contacter|Contacter|llamar|Llamar|contactar|Contactar|bel|Bel|bellen|Bellen|mail|Mail)"
-    r"[ \t]+C\w*[ \t]+C"
+    r"|bij|aan|by)[ \t]+C\w*[ \t]+C"
     r"|C\w*[ \t]+C\w*[ \t]+(?:called|asked|requested|wrote|said|mentioned|reported|emailed|wants"
     r"|needs|signed|approved|joined|replied|confirmed|complained|phoned|hat|ruft|rief|bittet|m\w\w?chte|schrieb"
     r"|meldet|a|souhaite|demande|veut|llam\w\w?|pidi\w\w?|quiere|solicita|escribi\w\w?|ha|vuole|chiede|richiede"
-    r"|belde|heeft|wil|vraagt|vroeg|says|sagt|dit|dice|zegt|will|has|is|was|sent|left|ist|war|est|era|belt"
-    r"|appelle|rappelle|llama|chiama|richiama|anrufen|zur\w\w?ckrufen|terugbellen)\b"
+    r"|belde|heeft|wil|vraagt|vroeg|says|sagt|dit|dice|zegt|belt|appelle|rappelle|llama|chiama|richiama|anrufen"
+    r"|zur\w\w?ckrufen|terugbellen)\b"
 )
 _CONTEXT_HINT = re.compile(_CONTEXT.replace("C", "[A-Z\u00c0-\u00de]"))
 _CONTEXT_GATE = _CONTEXT.replace("C", "[A-Z]").replace("|\\u00e0", "")  # à's stand-in is a
@@ -300,11 +295,8 @@ def _words(text: str, gates: int, found: list[str]) -> None:
 
 
 def _could_be_named_or_initialled(text: str) -> bool:
-    """A listed given name, an initial and a capital (`A. Müller`, names.py's initial and surname), or a listed
-    surname that is no word and no given name (names.py's unlisted given name before a surname, `Sosimo Cámara`, and
-    a file named after someone, `benvenuto_boccherini.jpg`)."""
-    return _could_be_named(text) or ("." in text and _INITIAL.search(text) is not None) or (
-        "@" in text and GLUED_HANDLE.search(text) is not None) or could_name_by_surname(text)
+    """A listed given name, or an initial and a capital (`A. Müller`, names.py's initial and surname)."""
+    return _could_be_named(text) or ("." in text and _INITIAL.search(text) is not None)
 
 
 def _could_be_named(text: str) -> bool:

@@ -63,10 +63,7 @@ PEOPLE_SEGMENTS = (
     "|persone|utenti|autori|contatti|membri|squadra|medewerkers|gebruikers|leden|klanten"
     # a profile's own prefix (`/in/anna-schmidt`) and directories of professionals
     "|in|directory|doctors?|advisors?|consultants?|experts?|lawyers?|therapists?|coaches|coach|instructors?|tutors?"
-    "|hosts?|sellers?|reps?|owners?|founders?|leadership|board|alumni|students?|teachers?|faculty|researchers?"
-    # a person's page and directories of staff in de/fr/es/it/nl (`/profil/anna-schmidt`, `/annuaire/jean-dupont`)
-    "|profil|perfil|profilo|profiel|annuaire|verzeichnis|directorio|rubrica|mitglieder|ansprechpartner|collaborateurs"
-    "|empleados|dipendenti|personeel|medewerker|headshots|portraits")
+    "|hosts?|sellers?|reps?|owners?|founders?|leadership|board|alumni|students?|teachers?|faculty|researchers?")
 # A slug of two to four words of letters after such a segment, ending the path or followed by an image's extension,
 # or by a number sites add to tell people of the same name apart (`/users/anna-schmidt-4821`).
 _IMAGE = r"\.(?:png|jpe?g|gif|webp|svg|avif)(?=[/?#]|$)"
@@ -139,10 +136,8 @@ _GAP = re.compile(r"[ \t]+|\+|\.[ \t]*")
 _LOWER = re.compile(r"(?<![^\W\d_])[^\W\d_A-Z]{2,}(?![^\W\d_])")  # a lower-case word
 _SLUG_SEPARATORS = ("-", ".", "_", "+")
 _CAPITALISED_SLUG = re.compile(r"(?<![^\W_])([A-Z][^\W\d_A-Z]+)[-_+]([A-Z][^\W\d_A-Z]+)(?![^\W_]|-[A-Z])")
-# A handle or a people path's segment in lower case, a given name and a surname glued (`@annaschmidt`,
-# `/u/pierredurand`); not an e-mail's domain (`@example.com`).
-GLUED_HANDLE = re.compile(rf"(?:(?<![\w.])@|(?i:/(?:{PEOPLE_SEGMENTS})/))([a-z]{{6,24}})(?!\.[a-z])"
-                          r"(?=[/?#&\s,;:)]|$)")
+# A people path's segment in lower case, a given name and a surname glued (`/u/pierredurand`). Not a handle: `@renault`.
+_GLUED_HANDLE = re.compile(rf"(?i:/(?:{PEOPLE_SEGMENTS})/)([a-z]{{6,24}})(?=[/?#&\s,;:)]|$)")
 _GLUED_SLUG = re.compile(r"(?<=[/@])([A-Z][^\W\d_A-Z]+)([A-Z][^\W\d_A-Z]+)(?=[/.?#&]|$)", re.MULTILINE)
 # An initial and a surname: `J. Smith`, `A. Müller`, `M. Dupont` (not after another initial: `U.S. Bank`).
 _INITIAL = re.compile(r"(?<![\w.])[A-Z]\.[ \t]?([A-Z][^\W\d_]+(?:-[A-Z][^\W\d_]+)?)")
@@ -175,36 +170,6 @@ def gazetteer() -> Gazetteer:
     english = frozenset((_DATA / "english.txt").read_text(encoding="ascii").split())
     given, paired = _read("given.txt")
     return Gazetteer(given, _read("surnames.txt")[0], english, paired)
-
-
-# Two capitalised words side by side, for the gate of NameFinder._unlisted_given (a given name the lists do not hold
-# before a listed surname): the surname's run of letters is looked up.
-_CAPITALISED_PAIR = re.compile(r"\b([A-ZÀ-Þ][a-zß-ÿ]{2,})[ \t]+([A-ZÀ-Þ][a-zß-ÿ]{2,})\b")
-# The extensions of _FILE_NAME: a cheap test before it (most strings with a dot are URLs, e-mails and sentences).
-_FILE_EXTENSION = re.compile(r"(?i)\.(?:png|jpe?g|gif|webp|svg|avif|heic|pdf|docx?|vcf)\b")
-
-
-@functools.cache
-def _lone_surnames() -> frozenset[str]:
-    """Listed surnames that are no word and no given name: the second word of an unlisted given name's pair."""
-    lists = gazetteer()
-    return frozenset(name for name, flags in lists.surnames.items()
-                     if not flags & WORD and name not in lists.given and name not in lists.english)
-
-
-def could_name_by_surname(text: str) -> bool:
-    """A necessary condition of NameFinder's rules that start from a surname rather than a given name: two
-    capitalised words, the second a listed surname that is no word and no given name and the first no given name and
-    no English word (`Sosimo Cámara`), or a file named with two words (`benvenuto_boccherini.jpg`)."""
-    if "." in text and _FILE_EXTENSION.search(text) is not None and _FILE_NAME.search(text) is not None:
-        return True
-    lists, surnames = gazetteer(), _lone_surnames()
-    for m in _CAPITALISED_PAIR.finditer(text):
-        if fold(m.group(2)) in surnames:
-            first = fold(m.group(1))
-            if first not in lists.given and first not in lists.english:
-                return True
-    return False
 
 
 # Letters that NFKD does not take apart, as the lists write them (Søren is soren, Przemysław przemyslaw).
@@ -282,14 +247,6 @@ class NameFinder:
         return not any(key in _NOT_A_PERSON_AFTER or key in _BEFORE_PLACE or key in _ORGANISATION_WORDS
                        or key in _NOT_SURNAMES for key in keys)
 
-    def shaped_like_a_name(self, words: list[str]) -> bool:
-        """True if two or three capitalised words that context puts in a person's place could be a name the lists do
-        not hold (`with Piermaria Lercari`): each of four letters or more, none an English word or a word that starts
-        a place, a company or a clause, none in capitals."""
-        names = [word for word in words if not (word.islower() and fold(word) in _PARTICLES)]
-        return 2 <= len(names) <= 3 and all(
-            len(word) >= 4 and not word.isupper() and self._a_given_name_shape(fold(word)) for word in names)
-
     def lists_a_name(self, words: list[str]) -> bool:
         """True if some word is a listed given name or surname that is not also an English word."""
         for word in words:
@@ -327,7 +284,6 @@ class NameFinder:
             i = end_index + 1
         yield from self._surname_first(text, tokens)
         yield from self._surname_before_given(text, tokens)
-        yield from self._unlisted_given(text, tokens)
         yield from self._initial_and_surname(text)
 
     def _initial_and_surname(self, text: str) -> Iterator[tuple[int, int]]:
@@ -486,28 +442,6 @@ class NameFinder:
             if not self._in_a_list(text, tokens, i) and not _a_firm_or_place(text, tokens, i + 1):
                 yield surname.start, given.end
 
-    def _unlisted_given(self, text: str, tokens: list[_Token]) -> Iterator[tuple[int, int]]:
-        """A given name the lists do not hold before a listed surname that is no word and no given name (`Sosimo
-        Cámara`, `Jip Groote`): two capitalised words alone together (no capitalised word joined before or after), the
-        first of three letters or more, no English word, no listed name of another kind and no word that starts a
-        place, a company or a clause (`Deutsche Bahn`, `Galeries Lafayette Haussmann`, `Danke Schmidt`)."""
-        surnames = self._surnames
-        keys = [token.key for token in tokens]
-        for i in [i for i in range(1, len(keys)) if keys[i] in surnames and keys[i - 1] not in self._given]:
-            first, surname = tokens[i - 1], tokens[i]
-            if (surnames[surname.key] & WORD or surname.key in self._given or surname.key in self._english
-                    or surname.key in _NOT_SURNAMES or surname.key in _NOT_A_PERSON_AFTER):
-                continue
-            if (_a_capitalised_pair(text, tokens, i - 1) and self._a_given_name_shape(first.key)
-                    and not _a_firm_or_place(text, tokens, i)):
-                yield first.start, surname.end
-
-    def _a_given_name_shape(self, key: str) -> bool:
-        """A word that could be a given name the lists do not hold: letters only, three or more, no English word, no
-        listed surname that is a word, no particle and none of the words that start places, companies or clauses."""
-        return (len(key) >= 3 and key.isalpha() and key not in self._english and key not in self._paired
-                and not self._surnames.get(key, 0) & WORD and not any(key in words for words in _NOT_BEFORE_SURNAME))
-
     def _in_a_list(self, text: str, tokens: list[_Token], i: int) -> bool:
         """True if tokens i and i + 1 (`Mulder, Femke`) are the end of one name and the start of the next in a list of
         names (`Ruud Mulder, Femke Smit`): a capitalised word joined before the surname or after the given name."""
@@ -534,12 +468,12 @@ class NameFinder:
                 yield span
 
     def _glued_handles(self, text: str) -> Iterator[tuple[int, int]]:
-        """`@annaschmidt`, `/u/pierredurand`: a listed given name and a listed surname glued in lower case that make a
-        pair as written names do (not both words unless both common names: `@johnsmith`), the whole no given name or
-        English word (`@alexander`, `@marketing`)."""
-        if "@" not in text and "/" not in text:
+        """`/u/pierredurand` after a people segment: a listed given name and a listed surname glued in lower case that
+        make a pair as written names do (not both words unless both common names), the whole no given name or English
+        word (`/u/alexander`, `/team/marketing`)."""
+        if "/" not in text:
             return
-        for m in GLUED_HANDLE.finditer(text):
+        for m in _GLUED_HANDLE.finditer(text):
             word = m.group(1)
             if word in self._given or word in self._english:
                 continue
@@ -553,19 +487,17 @@ class NameFinder:
                     break
 
     def _file_names(self, text: str) -> Iterator[tuple[int, int]]:
-        """A photo, a CV or a contact card named after someone (`anna_schmidt.jpg`, `Benvenuto-Boccherini.pdf`): a
-        listed given name and a listed surname, words or not but not two words interfaces use (`josh_brown.png`), or
-        two words that are no English words of which one is a listed name that is not a word."""
+        """A photo, a CV or a contact card named after someone (`anna_schmidt.jpg`, `Anna-Schmidt.pdf`): a listed
+        given name and a listed surname, words or not but not two words interfaces use (`josh_brown.png`; not
+        `ferrari_testarossa.jpg`)."""
         if "." not in text:
             return
         for m in _FILE_NAME.finditer(text):
             given, surname = fold(m.group(1)), fold(m.group(2))
             if given in _PARTICLES or surname in _PARTICLES:
                 continue
-            listed = given in self._given and surname in self._surnames and not (
-                given in UI_WORDS and surname in UI_WORDS)
-            if listed or (given not in self._english and surname not in self._english
-                          and (self._a_name_word(given) or self._a_name_word(surname))):
+            if (given in self._given and surname in self._surnames and surname not in _NOT_SURNAMES
+                    and not (given in UI_WORDS and surname in UI_WORDS)):
                 yield m.start(), m.end(2)
 
     def _a_name_word(self, word: str) -> bool:
@@ -640,17 +572,6 @@ class NameFinder:
             return (not given_flags & WORD and len(surname) >= 3 and surname.isalpha()
                     and surname not in self._english and surname not in self._given)
         return not flags & given_flags & WORD
-
-
-def _a_capitalised_pair(text: str, tokens: list[_Token], i: int) -> bool:
-    """True if tokens i and i + 1 are two capitalised words (not in capitals) written as one name, with no
-    capitalised word joined before or after them."""
-    first, second = tokens[i], tokens[i + 1]
-    if not (first.capitalised and second.capitalised and _joined(text, tokens, i)) or first.text.isupper():
-        return False
-    if i > 0 and tokens[i - 1].capitalised and _joined(text, tokens, i - 1):
-        return False
-    return not (i + 2 < len(tokens) and tokens[i + 2].capitalised and _joined(text, tokens, i + 1))
 
 
 def _a_firm_or_place(text: str, tokens: list[_Token], j: int) -> bool:

@@ -687,9 +687,7 @@ _PERSON_PATTERNS = [
 # in as X`, `Message X`, `Écrire à X`, `Profil von X`, `Conversation with X`.
 _SEEN_LABEL = (r"(?:(?:signed|logged)\s+in\s+as|angemeldet\s+als|eingeloggt\s+als|connect[ée]e?\s+en\s+tant\s+que"
                r"|conectad[oa]\s+como|sesi[óo]n\s+iniciada\s+como|conness[oa]\s+come|accesso\s+come"
-               r"|ingelogd\s+als|aangemeld\s+als|message|send\s+a\s+message\s+to|message\s+to|chat\s+with"
-               r"|nachricht\s+an|[ée]crire\s+[àa]|envoyer\s+un\s+message\s+[àa]|escribir\s+a|mensaje\s+a"
-               r"|scrivi\s+a|messaggio\s+a|bericht\s+aan|profile\s+of|profil\s+von|profil\s+de|perfil\s+de"
+               r"|ingelogd\s+als|aangemeld\s+als|profile\s+of|profil\s+von|profil\s+de|perfil\s+de"
                r"|profilo\s+di|profiel\s+van|ficha\s+de|fiche\s+de|dossier\s+de|scheda\s+di|conversation\s+with"
                r"|gespr[äa]ch\s+mit|conversaci[óo]n\s+con|conversazione\s+con|gesprek\s+met)")
 # A person in a role, named after the role's label: `cc: Oluwaseun Adeyemi`, `escalated by Mohammed Al-Farsi`, `Kunde:
@@ -722,15 +720,11 @@ _PERSON_VERB = (r"(?:called|asked|requested|wrote|said|mentioned|reported|emaile
                 r"|replied|confirmed|complained|phoned|hat|ruft|rief|bittet|m[öo]chte|schrieb|meldet|a|souhaite"
                 r"|demande|veut|llam[óo]|pidi[óo]|quiere|solicita|escribi[óo]|ha|vuole|chiede|richiede|belde|heeft"
                 r"|wil|vraagt|vroeg"
-                # says, will, has, is; calls (back) in en/de/fr/es/it/nl
-                r"|says|sagt|dit|dice|zegt|will|has|is|was|sent|left|ist|war|est|era|belt|appelle|rappelle|llama"
-                r"|chiama|richiama|anrufen|zur[üu]ckrufen|terugbellen)")
+                # says, calls (back) in en/de/fr/es/it/nl; not a copula (`Rotterdam Centraal is closed`)
+                r"|says|sagt|dit|dice|zegt|belt|appelle|rappelle|llama|chiama|richiama|anrufen|zur[üu]ckrufen"
+                r"|terugbellen)")
 _PERSON_PLACE = (r"(?:with|from|for|to|mit|von|bei|an|f[üu]r|avec|de|pour|chez|[àa]|con|para|por|da|per|met|van|voor"
-                 r"|naar|bij|aan|by"
-                 # the verbs of calling, writing to or asking someone, as a note starts or goes on
-                 r"|[Cc]all|[Cc]ontact|[Pp]ing|[Aa]sk|[Rr]emind|[Tt]ell|[Tt]hank|[Ii]nvite|[Nn]otify|[Ss]entito|[Cc]hiamare"
-                 r"|[Rr]ichiamare|[Cc]ontattare|[Aa]ppeler|[Rr]appeler|[Cc]ontacter|[Ll]lamar|[Cc]ontactar|[Bb]el"
-                 r"|[Bb]ellen|[Mm]ail)")
+                 r"|naar|bij|aan|by)")
 _CONTEXT_NAME = rf"{_NOT_A_NAME}(?!{_TITLE}\.?[ \t]){_GIVEN}(?:[ \t]+{_PARTICLES}{_GIVEN}){{1,2}}"
 _IN_CONTEXT = [
     ("before a verb", rf"(?<![\w-])(?<!\w[ \t]){_CONTEXT_NAME}(?=[ \t]+{_PERSON_VERB}\b)"),
@@ -822,8 +816,7 @@ class PersonInContextRecognizer(PatternRecognizer):
 
     def validate_result(self, pattern_text: str) -> bool:
         words = pattern_text.split()
-        return self._finder.could_be_a_name(words) and (
-            self._finder.lists_a_name(words) or self._finder.shaped_like_a_name(words))
+        return self._finder.could_be_a_name(words) and self._finder.lists_a_name(words)
 
 
 class GazetteerNameRecognizer(EntityRecognizer):

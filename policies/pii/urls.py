@@ -20,7 +20,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from urllib.parse import quote, quote_plus, unquote, unquote_plus
 
-from policies.pii.fields import NUMBER_ID, PERSON, ROLE, field_class, field_words, looks_like_a_name, names_no_person
+from policies.pii.fields import NUMBER_ID, PERSON, field_class, field_words, names_no_person
 from policies.pii.names import PEOPLE_SEGMENTS
 
 # A URL runs to the first space, quote or angle bracket; trailing sentence punctuation is not part of it.
@@ -138,12 +138,9 @@ def _param_class(name: str) -> str | None:
 
 def _a_person(name: str, value: str) -> bool:
     """A parameter whose name says it holds a person's name, as the field rules read keys (`?full_name=`,
-    `?kundenname=`, `?assignee=` with a value shaped like a name): its value is replaced without scanning, since an
-    unlisted name (`?naam=Cipriano%20Mateu` is not, `name` alone names anything) would pass the detectors."""
-    kind = _param_class(name) if value[:1].isalpha() else None
-    if kind == PERSON:
-        return not names_no_person(value)
-    return kind == ROLE and looks_like_a_name(value)
+    `?kundenname=`): its value is replaced without scanning, since an unlisted name would pass the detectors. Not a
+    role's (`?host=Airbnb+Plus`, `?teacher=Math+Department`): those go to the detectors."""
+    return value[:1].isalpha() and _param_class(name) == PERSON and not names_no_person(value)
 
 
 def _an_id(segment: str) -> bool:

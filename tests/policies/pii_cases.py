@@ -194,12 +194,19 @@ BENIGN: list[tuple[str, str, str]] = [
     ("page_title", "$title", "Giorgio's dashboard"), ("url_path", "$current_url", "https://example.com/@marketing"),
     ("url_path", "$current_url", "https://example.com/img/company_logo.png"),
     ("free_text", "note", "Rappeler La Poste demain"), ("free_text", "note", "Gracias Totales, nos vemos"),
+    # a reviewer's look-alikes of the rules tried and taken out again (role keys by shape, copulas, file names)
+    ("field", "seller", "Amazon Marketplace"), ("field", "member", "GOLD PLUS"), ("field", "driver", "Real Madrid"),
+    ("free_text", "note", "Rotterdam Centraal is closed"), ("free_text", "note", "Call Vodafone Ziggo today"),
+    ("free_text", "note", "Visit Galleria Borghese"),
+    ("url_path", "$current_url", "https://x.example/ferrari_testarossa.jpg"),
+    ("url_path", "$current_url", "https://example.com/empleados/nuevo-ingreso"),
+    ("free_text", "note", "Follow us @renault"),
 ]
 # Look-alikes the scrubber still changes (a title before a word, a shop named after a person, a slug of two words after
 # a people segment): known over-redactions, listed so that a new one fails the regression test.
 KNOWN_CHANGED = frozenset({
     "Galeries Lafayette Haussmann", "Herr Ober, die Rechnung bitte", "Sr. Director de ventas llamó",
-    "https://example.com/mitarbeiter/neu-anlegen",
+    "https://example.com/mitarbeiter/neu-anlegen", "Real Madrid",  # `driver`: a role key of main's, by shape
 })
 
 

@@ -314,11 +314,18 @@ def _could_be_named(text: str) -> bool:
     if _names_a_given(raw.translate(_LETTERS, b"'")):
         return True
     # The name finder ends a word before a possessive (names._tokens: `Meier, Julia's request` holds julia, not
-    # julias) and reads other apostrophes as part of it (O'Neil is oneil): the words without possessives as well.
-    return b"'" in raw and _names_a_given(_POSSESSIVE.sub(b"", raw).translate(_LETTERS, b"'"))
+    # julias) and reads other apostrophes as part of it (O'Neil is oneil): the words without possessives as well,
+    # and with apostrophes as gaps (its slugs read `Jane'sJean-Pierre+Doe` as holding `Pierre+Doe`).
+    if b"'" in raw and (_names_a_given(_POSSESSIVE.sub(b"", raw).translate(_LETTERS, b"'"))
+                        or _names_a_given(raw.translate(_LETTERS))):
+        return True
+    # Its slugs also read a given name after a hyphenated prefix (`photo-anna.schmidt.jpg`, `x-Anna_Schmidt`), which
+    # is no word's first part.
+    return b"-" in raw and not _GIVEN.isdisjoint(w.lower() for w in _SLUG_AFTER_HYPHEN.findall(raw))
 
 
 _POSSESSIVE = re.compile(rb"'s(?![A-Za-z])")
+_SLUG_AFTER_HYPHEN = re.compile(rb"(?<=[A-Za-z]-)([A-Za-z]+)[-._+][A-Za-z]")  # names.NameFinder._slugs' separators
 
 
 def _names_a_given(low: bytes) -> bool:

@@ -27,9 +27,13 @@ _FINDER = NameFinder()
 def _named_by_regex(text: str) -> bool:
     """The name gate as it was written first: the folded words' first parts, by a regex, looked up one by one."""
     folded = text if text.isascii() else text.translate(candidates._FOLDED)
-    # with and without possessives: the name finder's words end before one (`Julia's` is julia)
-    return any(_FINDER.could_hold_words(_FIRST_PART.findall(words.lower().replace("'", "")))
-               for words in (folded, re.sub(r"'s(?![A-Za-z])", "", folded)))
+    # with and without possessives: the name finder's words end before one (`Julia's` is julia); apostrophes as gaps
+    if any(_FINDER.could_hold_words(_FIRST_PART.findall(words.lower()))
+           for words in (folded.replace("'", ""), re.sub(r"'s(?![A-Za-z])", "", folded).replace("'", ""),
+                         folded.replace("'", " "))):
+        return True
+    # a slug after a hyphenated prefix (`photo-anna.schmidt.jpg`): its first word
+    return _FINDER.could_hold_words(re.findall(r"(?<=[a-z]-)([a-z]+)[-._+][a-z]", folded.lower()))
 
 
 class _UngatedContext(PatternRecognizer):
@@ -132,6 +136,17 @@ def test_generated_text_gives_the_name_gate_no_other_answer(text: str) -> None:
 # A possessive after a given name: main's name test once read `julias` and shut, so these names leaked.
 POSSESSIVES = ["Meier, Julia's request", "Dupont, Claire's dossier", "Re: Kowalski, Advait's booking",
                "Schmidt, Anna\u2019s Antrag"]
+
+
+# A name slug after a hyphenated prefix, and a possessive glued to the next word: the finder reads a name in each.
+SLUGS_AFTER_PREFIXES = ["photo-anna.schmidt.jpg", "user-anna_schmidt", "https://x.test/about/team-anna-schmidt",
+                        "cv-maria.garcia.pdf", "invite-femke.bakker", "x-Anna_Schmidt", "Jane'sJean-Pierre+Doe "]
+
+
+@pytest.mark.parametrize("text", SLUGS_AFTER_PREFIXES)
+def test_a_name_slug_after_a_prefix_opens_the_name_test(text: str) -> None:
+    assert _FINDER.find(text)
+    assert "PERSON_NAME" in candidates.candidate_entities(text)
 
 
 @pytest.mark.parametrize("text", POSSESSIVES)

@@ -135,12 +135,12 @@ POSTGRES_TRIGGERS = (
         SELECT DISTINCT subject, session_id FROM replay_sessions, unnest(string_to_array(subjects, ' ')) AS s(subject)
         WHERE subjects <> '' AND subject <> '' ON CONFLICT DO NOTHING""",
 )
-# The queue's two orders break ties of first_ts by when the session was first stored (`created_at`, a float of
-# microseconds, 9 bytes) rather than by its id (37 bytes as posthog-js names sessions): 56 bytes a session less in the
-# two indexes, the same on both engines. Two sessions tie then only if they began in the same millisecond and were
-# first stored by one request (its receipt time): a page still lists them in the index's order, and "next" passes
-# over the other. Without a tie-breaker in the index SQLite sorts each run of ties as it reads (a page at offset
-# 5,000 took 37x as long).
+# The queue's two orders break ties of first_ts by when the session was first stored (`created_at`, 9 bytes) rather
+# than by its id (37 bytes as posthog-js names sessions): 56 bytes a session less in the two indexes, the same on both
+# engines. The store gives each new session a created_at of its own (ReplayStore._session_stamp: a microsecond after
+# the last where needed), so sessions first stored by one request do not tie; "next" would pass over two that did
+# (only two nodes stamping one microsecond for sessions that began in one millisecond). Without a tie-breaker in the
+# index SQLite sorts each run of ties as it reads (a page at offset 5,000 took 37x as long).
 ORDER_INDEXES = (
     "DROP INDEX replay_sessions_time_order",
     "DROP INDEX replay_sessions_score_order",

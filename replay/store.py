@@ -252,6 +252,8 @@ class ReplayStore:
         self._object_writers = ThreadPoolExecutor(batching.puts_in_flight if batching is not None else 1,
                                                   thread_name_prefix="replay-object-writer")
         self._pending_bytes = 0  # of events in `_pending`
+        self._last_stamp = 0.0  # the last session's created_at given (_session_stamp)
+        self._stamping = threading.Lock()  # object flushes index on several threads
         for dict_id, source, data, layout in db.read_sync(
             lambda c: c.execute("SELECT id, source, data, layout FROM replay_dictionaries ORDER BY id").fetchall()
         ):
@@ -517,10 +519,18 @@ class ReplayStore:
                    stored_bytes = s.stored_bytes + excluded.stored_bytes, updated_at = excluded.updated_at""",
             (session_id, source, " ".join(sorted(meta.subjects)), orjson.dumps(meta.windows).decode(),
              summary.first_ts, summary.last_ts, orjson.dumps(meta.urls).decode(), summary.events, summary.clicks,
-             summary.inputs, summary.mutations, len(raw), len(sealed), now, now),
+             summary.inputs, summary.mutations, len(raw), len(sealed), self._session_stamp(now), now),
         )
         self._remember(session_id, meta)
         return Stored(False, len(raw), len(sealed), digest)
+
+    def _session_stamp(self, now: float) -> float:
+        """A new session's `created_at`: `now`, or a microsecond after the last one given if that is not earlier, so
+        that sessions first stored by one request (one receipt time) do not share it: the queue's orders break ties of
+        first_ts by it (replay.search.ORDERS), and "next" steps over sessions that tie on both."""
+        with self._stamping:
+            self._last_stamp = max(now, self._last_stamp + 1e-6)
+            return self._last_stamp
 
     def _may_join(self, conn: Connection, meta: _SessionMeta, subjects: Iterable[str]) -> bool:
         """Whether a chunk naming `subjects` may be added to the session of `meta`: it names one of the identifiers

@@ -260,6 +260,28 @@ def test_sessions_that_began_in_one_millisecond_are_ordered_by_when_they_were_st
     db.close()
 
 
+def test_sessions_that_began_in_one_millisecond_and_came_in_one_request_are_each_reached_by_next(
+        database_location: Path | Engine) -> None:
+    db = Database(database_location, MIGRATIONS)
+    store = ReplayStore(db, Compressor(3), KeyRing(MASTER_KEY))
+    asyncio.run(store.add("web", [chunk("early", (ANNA,), 1000)]))
+    asyncio.run(store.add("web", [chunk(f"tie-{i}", (ANNA,), 2000) for i in (1, 2, 3)]))  # one receipt time
+    asyncio.run(store.add("web", [chunk("late", (ANNA,), 3000)]))
+    asyncio.run(db.write(lambda conn: conn.execute("UPDATE replay_sessions SET signals = '{\"rage_click\": 1}'")))
+    for order in ("time", "score"):
+        query = SessionQuery(order=order)
+        walked, at = [], "late"
+        while at is not None:
+            walked.append(at)
+            around = db.read_sync(lambda conn, q=query, s=at: search.neighbours(conn, q, s))
+            assert around is not None
+            at = around["next"]
+        assert walked == ["late", "tie-3", "tie-2", "tie-1", "early"]
+        page = db.read_sync(lambda conn, q=query: search.find(conn, q, 10, 0)).sessions
+        assert [s["session_id"] for s in page] == walked
+    db.close()
+
+
 def test_a_page_in_either_order_and_its_neighbours_read_the_order_indexes_without_sorting(tmp_path: Path) -> None:
     path = tmp_path / DATABASE_FILE
     Database(path, MIGRATIONS).close()

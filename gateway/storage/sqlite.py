@@ -21,6 +21,11 @@ _STORAGE_FAULTS = {
 
 BUSY_TIMEOUT_MS = 30_000  # another process (a CLI command) holding the lock: wait this long before failing
 CHECKPOINT_WAIT_MS = 50  # a checkpoint's wait for readers to move on (see _checkpoint)
+# The page cache of a connection that writes, in KiB (SQLite's default is 2,000: 500 pages). Ingest inserts rows of
+# random keyed-hash keys (identity links, the outbox's subject index): each lands on a page of its own, and with the
+# default every one of them was read again from the file (bench/writer_cost.py). Allocated as pages are read, so a
+# small database costs no more; the single writer keeps its cache between transactions (nobody else writes).
+WRITER_CACHE_KIB = 64 * 1024
 
 
 def connect(path: Path, *, readonly: bool = False) -> sqlite3.Connection:
@@ -33,6 +38,8 @@ def connect(path: Path, *, readonly: bool = False) -> sqlite3.Connection:
     conn.execute("PRAGMA secure_delete=ON")
     if readonly:
         conn.execute("PRAGMA query_only=ON")
+    else:
+        conn.execute(f"PRAGMA cache_size=-{WRITER_CACHE_KIB}")
     return conn
 
 

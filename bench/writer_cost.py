@@ -119,9 +119,9 @@ def archive(revision: str) -> Path:
 
 def measure(tree: Path, requests: int, events: int, links: int) -> dict[str, float]:
     env = {**os.environ, "PYTHONPATH": str(tree)}
-    out = subprocess.run([sys.executable, str(ROOT / "bench" / "writer_cost.py"), "--child", "--requests",
-                          str(requests), "--events", str(events), "--preload", str(links)], cwd=tree, env=env, check=True,
-                         capture_output=True, text=True).stdout
+    command = [sys.executable, str(ROOT / "bench" / "writer_cost.py"), "--child", "--requests", str(requests),
+               "--events", str(events), "--preload", str(links)]
+    out = subprocess.run(command, cwd=tree, env=env, check=True, capture_output=True, text=True).stdout
     result: dict[str, float] = json.loads(out.strip().splitlines()[-1])
     return result
 
@@ -140,7 +140,8 @@ def main() -> None:
         return
     trees = {"this tree": ROOT, args.before: archive(args.before)}
     print(f"load average before: {os.getloadavg()[0]:.2f}; {args.rounds} rounds of {args.requests} requests of "
-          f"{args.events} events, {IN_FLIGHT} in flight, {args.preload:,} links preloaded; us of process CPU per event", flush=True)
+          f"{args.events} events, {IN_FLIGHT} in flight, {args.preload:,} links preloaded; us of process CPU per "
+          "event", flush=True)
     results: dict[str, list[dict[str, float]]] = {name: [] for name in trees}
     for round_ in range(args.rounds):
         order = list(trees) if round_ % 2 == 0 else list(reversed(trees))
@@ -153,7 +154,8 @@ def main() -> None:
               for name, runs in results.items()}
     now, then = median["this tree"], median[args.before]
     for key in ("ingest", "deliver"):
-        print(f"{key}: this tree {now[key]:.1f} us/event, {args.before} {then[key]:.1f}: {then[key] / now[key]:.2f}x less")
+        print(f"{key}: this tree {now[key]:.1f} us/event, {args.before} {then[key]:.1f}: "
+              f"{then[key] / now[key]:.2f}x less")
     total_now, total_then = now["ingest"] + now["deliver"], then["ingest"] + then["deliver"]
     print(f"total: this tree {total_now:.1f} us/event, {args.before} {total_then:.1f}: {total_then / total_now:.2f}x "
           f"less; wall {now['wall']:.1f} vs {then['wall']:.1f} us/event")

@@ -179,3 +179,26 @@ def test_after_commit_callbacks_run_for_committed_writes_only(tmp_path: Path) ->
         db.write_sync(write("on a full disk", kb=256))
     assert seen == ["kept"]  # the commit failed: nothing it registered runs
     db.close()
+
+
+def _read_from_files() -> int:
+    """Bytes this thread has read through read() system calls so far (Linux)."""
+    fields = dict(line.split(": ") for line in Path("/proc/thread-self/io").read_text().splitlines())
+    return int(fields["rchar"])
+
+
+@pytest.mark.skipif(not Path("/proc/thread-self/io").exists(), reason="counts a thread's reads through /proc")
+def test_the_writer_keeps_a_table_larger_than_sqlites_default_cache_in_memory_between_commits(tmp_path: Path) -> None:
+    # Ingest inserts rows of random keys (identity links, subject indexes) all over their tables: with SQLite's
+    # default 2 MB cache, each commit read those pages from the file again.
+    db = Database(tmp_path / "db.sqlite3", [BLOBS])
+    db.write_sync(lambda c: c.executemany("INSERT INTO blobs VALUES (randomblob(1000))", [()] * 8000))  # ~8 MB
+
+    def read_whole_table(c: sqlite3.Connection) -> int:
+        before = _read_from_files()
+        assert c.execute("SELECT sum(length(data)) FROM blobs").fetchone()[0] == 8_000_000
+        return _read_from_files() - before
+
+    db.write_sync(read_whole_table)  # in the cache from now on
+    assert db.write_sync(read_whole_table) < 100_000, "read again from the file"
+    db.close()

@@ -24,8 +24,9 @@ CHECKPOINT_WAIT_MS = 50  # a checkpoint's wait for readers to move on (see _chec
 # The page cache of a connection that writes, in KiB (SQLite's default is 2,000: 500 pages). Ingest inserts rows of
 # random keyed-hash keys (identity links, the outbox's subject index): each lands on a page of its own, and with the
 # default every one of them was read again from the file (bench/writer_cost.py). Allocated as pages are read, so a
-# small database costs no more; the single writer keeps its cache between transactions (nobody else writes).
-WRITER_CACHE_KIB = 64 * 1024
+# small database costs no more; the single writer keeps its cache between transactions (nobody else writes). 64 MiB
+# did no better in all: delivery's deletes cost more with it.
+WRITER_CACHE_KIB = 16 * 1024
 
 
 def connect(path: Path, *, readonly: bool = False) -> sqlite3.Connection:

@@ -129,16 +129,19 @@ def test_with_one_in_flight_batches_arrive_one_after_another_in_order(
 def test_a_vendor_slower_than_the_timeout_gets_the_batch_a_few_times_as_each_attempt_waits_longer(
     vendor: FakeVendor, database_location: Path | Engine
 ) -> None:
-    vendor.delay_s = 0.7  # slower than the first attempt's timeout, and than the second's
+    # Slower than the first attempt's timeout (0.2 s) and than the second's (0.8 s) whatever the machine's speed (an
+    # answer never comes before the delay), and well within the third's (3.2 s): with 0.7 s against a third attempt
+    # of 0.8 s, a loaded machine that took 0.1 s more to answer made it a fourth.
+    vendor.delay_s = 1.0
 
     async def scenario() -> None:
-        retry = replace(FAST, timeout_s=0.2, multiplier=2.0, max_timeout_s=5.0)
+        retry = replace(FAST, timeout_s=0.2, multiplier=4.0, max_timeout_s=5.0)
         async with sending(database_location, destination(vendor.url, retry=retry)) as running:
             await running.queue(deliveries("slow", 3))
             await running.until(lambda: running.outbox.depth()["segment"] == 0, what="the batch delivered")
 
     run(scenario)
-    # 0.2 s and 0.4 s time out; 0.8 s waits long enough. A fixed 0.2 s would send it forever.
+    # 0.2 s and 0.8 s time out; 3.2 s waits long enough. A fixed 0.2 s would send it forever.
     assert len(vendor.received()) == 3
     assert set(delivered_ids(vendor)) == {"slow-0", "slow-1", "slow-2"}
 

@@ -15,6 +15,7 @@ import json
 import socket
 import threading
 import time
+import weakref
 from collections import deque
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
@@ -79,6 +80,10 @@ class FakeVendor:
         self._server: ThreadingHTTPServer | None = None
         self._connections: set[socket.socket] = set()  # open now, each served by its handler thread
         self._thread: threading.Thread | None = None
+        # While stopped: the port, bound and not listening (a connection to it is refused), so that start() gets it
+        # back. Released, another process could take it meanwhile (on this machine, other engineers' tests make
+        # connections from ephemeral ports all the time) and start() would fail with "address in use".
+        self._reserved: socket.socket | None = None
         self.port = 0
 
     # -- lifecycle ---------------------------------------------------------------------------------------------------
@@ -108,7 +113,15 @@ class FakeVendor:
             def log_message(self, *args: Any) -> None:
                 pass
 
-        server = ThreadingHTTPServer(("127.0.0.1", self.port), Handler)
+        if self._reserved is None:
+            server = ThreadingHTTPServer(("127.0.0.1", self.port), Handler)
+        else:  # listen on the port kept while stopped
+            server = ThreadingHTTPServer(("127.0.0.1", self.port), Handler, bind_and_activate=False)
+            server.socket.close()
+            server.socket, self._reserved = self._reserved, None
+            server.server_address = server.socket.getsockname()
+            server.server_name, server.server_port = server.server_address
+            server.server_activate()
         server.daemon_threads = True
         self.port = server.server_address[1]
         self._server = server
@@ -122,6 +135,11 @@ class FakeVendor:
             self._server.shutdown()
             self._server.server_close()
             self._server = None
+            reserved = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+            reserved.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # as the server's, beside its TIME_WAITs
+            reserved.bind(("127.0.0.1", self.port))
+            self._reserved = reserved
+            weakref.finalize(self, reserved.close)  # a vendor stopped for good keeps it until it is gone
         # A vendor that is down answers nothing, on the connections a sender kept open either: the server's handler
         # threads would otherwise go on serving them.
         with self._lock:

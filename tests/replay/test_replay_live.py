@@ -23,6 +23,7 @@ from replay.shredding import KeyRing
 from replay.store import ChunkIn, ReplayStore
 from replay.summary import summarize
 from tests.replay.streams import E, Recording
+from tests.support.waiting import WAIT_TIMEOUT_S
 
 MASTER_KEY = bytes(range(32))  # not a secret: the tests' master key
 
@@ -48,7 +49,7 @@ def rage_and_a_form_being_filled() -> tuple[list[dict[str, Any]], list[dict[str,
     return first, rec.events[len(first):]
 
 
-async def until(condition: Callable[[], bool], timeout: float = 10.0) -> None:
+async def until(condition: Callable[[], bool], timeout: float = WAIT_TIMEOUT_S) -> None:
     deadline = asyncio.get_running_loop().time() + timeout
     while not condition():
         assert asyncio.get_running_loop().time() < deadline, "timed out"
@@ -113,7 +114,10 @@ def test_the_live_worker_rests_after_each_analysis_so_that_it_analyses_at_most_i
 
     async def timed(self: LiveAnalysis, session_id: str) -> float:
         took = await analyze(self, session_id)  # its own measure of what it took, which the rest follows
-        spans.append((time.monotonic() - took, time.monotonic()))
+        # One reading of the clock for both ends: with two, a loaded machine pausing between them lengthened the
+        # span (and the rest it asks for) beyond the worker's own measure.
+        now = time.monotonic()
+        spans.append((now - took, now))
         return took
 
     monkeypatch.setattr(LiveAnalysis, "_analyze", timed)

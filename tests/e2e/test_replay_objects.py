@@ -125,8 +125,9 @@ def test_recordings_are_stored_in_objects_read_back_event_by_event_and_analysed(
 def test_a_deletion_leaves_no_byte_of_the_persons_recording_in_the_bucket(
     vendor: FakeVendor, start_gateway: Callable[..., GatewayProcess], seaweedfs: SeaweedFS, s3_bucket: S3Bucket
 ) -> None:
-    # A linger of 2 s: her chunk and Bob's, sent at once, share one object, which must outlive her.
-    gateway = start_gateway(s3_policy(vendor, s3_bucket, storage={"linger_s": 2.0}), env=s3_env(s3_bucket))
+    # A linger of 10 s: her chunk and Bob's, sent at once from two threads, share one object, which must outlive her
+    # (2 s was a window a loaded machine could miss between the two requests, as in the test below).
+    gateway = start_gateway(s3_policy(vendor, s3_bucket, storage={"linger_s": 10.0}), env=s3_env(s3_bucket))
     meta = {"type": 4, "timestamp": 1_795_000_000_000, "data": {"href": "https://x.example/", "width": 1, "height": 1}}
 
     def text_event(text: str) -> dict[str, Any]:

@@ -18,13 +18,15 @@ import pytest
 
 from tests.support.fake_vendor import Answer, FakeVendor
 from tests.support.gateway_process import WRITE_KEY, GatewayProcess, segment_policy
-from tests.support.waiting import wait_until
+from tests.support.waiting import START_TIMEOUT_S, wait_until
 
 pytestmark = pytest.mark.e2e
 
 WORKERS = 2
 HASH_KEY = "the-same-hash-key-for-both-gateways"
-STARTUP_S = 120  # each worker loads the PII engine (seconds each on the shared 2-core machine) before serving
+# Each worker loads the PII engine (seconds each on the shared 2-core machine) before serving: the gateway's own
+# start's deadline, which has room for that (120 s ran out here at load 14 with two workers).
+STARTUP_S = START_TIMEOUT_S
 
 
 def with_workers(policy: dict[str, Any], workers: int) -> dict[str, Any]:
@@ -162,8 +164,9 @@ def test_a_reload_that_changes_pii_reaches_the_workers(tmp_path: Path, vendor: F
         wait_until(lambda: gateway.log().count("policy reloaded from") > before, timeout=120, what="the reload")
 
         assert not {f"size {i}" for i in range(4)} & shoe_size_sent(batch(4, "after-")), "now a sensitive key"
+        # The new workers load the PII engine as at start (STARTUP_S), then the old ones retire.
         wait_until(lambda: len(workers_of(gateway)) == WORKERS and not workers_of(gateway) & old_workers,
-                   timeout=60, what="the old workers to retire")
+                   timeout=STARTUP_S, what="the old workers to retire")
         assert gateway.metrics().get("gateway_scrub_worker_restarts_total", 0) == 0, "retired, not restarted"
     finally:
         gateway.close()

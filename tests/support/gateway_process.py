@@ -110,7 +110,13 @@ class GatewayProcess:
                 cwd=ROOT,
             )
         listener.close()
-        wait_until(self._ready, timeout, what=f"the gateway to be ready (log: {self.log_path})")
+        try:
+            wait_until(self._ready, timeout, what=f"the gateway to be ready (log: {self.log_path})")
+        except BaseException:
+            # A test whose start() failed never gets the process to close: killed here, or it goes on loading (the
+            # PII engine, scrub workers) beside the next tests on an already loaded machine.
+            self.close()
+            raise
         return self
 
     def _ready(self) -> bool:

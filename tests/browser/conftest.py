@@ -5,7 +5,7 @@ from typing import Any
 
 import pytest
 
-from tests.support.browser import CHROMIUM_FLAGS, USER_AGENT, PageServer, require_browser_setup
+from tests.support.browser import CHROMIUM_FLAGS, PAGE_TIMEOUT_MS, USER_AGENT, PageServer, require_browser_setup
 
 
 @pytest.fixture(scope="module")
@@ -25,6 +25,7 @@ def chromium() -> Iterator[Any]:
 def page(chromium: Any) -> Iterator[Any]:
     """A fresh browser context (its own cookies and storage) and page."""
     context = chromium.new_context(user_agent=USER_AGENT)
+    context.set_default_timeout(PAGE_TIMEOUT_MS)
     page = context.new_page()
     yield page
     context.close()
@@ -34,6 +35,7 @@ def page(chromium: Any) -> Iterator[Any]:
 def browser_page(chromium: Any) -> Iterator[Any]:
     """A fresh context at a desktop size the gateway's own pages are laid out for, taking downloads (CSV, exports)."""
     context = chromium.new_context(viewport={"width": 1360, "height": 900}, accept_downloads=True)
+    context.set_default_timeout(PAGE_TIMEOUT_MS)
     page = context.new_page()
     yield page
     context.close()

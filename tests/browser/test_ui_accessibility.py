@@ -10,6 +10,7 @@ from typing import Any
 import pytest
 
 from tests.browser.test_ui_flows import TOKENS, sign_in, ui_gateway  # noqa: F401 - ui_gateway is a fixture
+from tests.support.browser import PAGE_TIMEOUT_MS
 from tests.support.gateway_process import GatewayProcess
 
 pytestmark = pytest.mark.browser
@@ -96,6 +97,7 @@ FOCUSED = """() => {
 @pytest.fixture
 def role_page(chromium: Any) -> Iterator[Any]:
     context = chromium.new_context(viewport={"width": 1360, "height": 900})
+    context.set_default_timeout(PAGE_TIMEOUT_MS)
     page = context.new_page()
     yield page
     context.close()
@@ -147,7 +149,7 @@ def test_every_page_of_each_role_has_landmarks_labels_contrast_and_keyboard_acce
             path = session_with_signals(gateway)
         page.goto(gateway.url + path)
         if "/ui/sessions/" in path:
-            page.wait_for_selector("#player[data-state=ready] .rr-player", timeout=20_000)
+            page.wait_for_selector("#player[data-state=ready] .rr-player")
         check_page(page)
         check_keyboard(page)
 

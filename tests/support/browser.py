@@ -21,6 +21,8 @@ from typing import Any
 
 import pytest
 
+from tests.support.waiting import WAIT_TIMEOUT_S
+
 NODE_MODULES = Path(__file__).resolve().parents[1] / "browser" / "node_modules"
 CHROMIUM_FLAGS = [
     "--headless",
@@ -35,6 +37,10 @@ CHROMIUM_FLAGS = [
 ]
 # A desktop Chrome user agent: "HeadlessChrome" is on posthog-js's list of bots.
 USER_AGENT = "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/156.0.0.0 Safari/537.36"
+# Every Playwright wait and action of a test's page (a selector, a navigation, a click) waits up to this for what does
+# happen, only later when Chromium shares a loaded machine: Playwright's default, 30 s, and the 10-20 s some tests
+# gave were deadlines tuned to a quiet one. Set on each context (`context.set_default_timeout`).
+PAGE_TIMEOUT_MS = WAIT_TIMEOUT_S * 1000
 
 
 def chromium_path() -> str | None:

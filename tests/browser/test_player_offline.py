@@ -151,11 +151,11 @@ def test_a_planted_recording_plays_without_one_request_to_the_servers_it_names(b
     sign_in(page, gateway, "support")
     response = page.goto(f"{gateway.url}/ui/sessions/{SESSION}")
 
-    page.wait_for_selector("#player[data-state=ready] .rr-player", timeout=20_000)
+    page.wait_for_selector("#player[data-state=ready] .rr-player")
     # Play to the end, so that the mutation (a late image, a new background) is applied too.
     page.evaluate("window.gatewayPlayer.goto(2000, false)")
     frame = page.locator("#player iframe")
-    page.wait_for_function(SETTLED, arg=frame.element_handle(), timeout=20_000)
+    page.wait_for_function(SETTLED, arg=frame.element_handle())
     assert beacon.requests == [], f"the player fetched from the recording's servers: {beacon.requests}"
 
     replay = page.frame_locator("#player iframe")

@@ -58,7 +58,7 @@ def test_a_console_error_shows_next_to_the_error_click_it_caused(browser_page: A
     page = browser_page
     sign_in(page, gateway, "support")
     page.goto(f"{gateway.url}/ui/sessions/{SESSION}")
-    page.wait_for_selector("#player[data-state=ready] .rr-player", timeout=20_000)
+    page.wait_for_selector("#player[data-state=ready] .rr-player")
 
     signals = gateway.admin(f"/admin/v1/replay/sessions/{SESSION}/signals").json()["signals"]
     error_click = next(s for s in signals if s["kind"] == "error_click")
@@ -90,7 +90,7 @@ def test_a_support_agent_shares_the_moment_of_the_error(browser_page: Any, gatew
     page = browser_page
     sign_in(page, gateway, "support")
     page.goto(f"{gateway.url}/ui/sessions/{SESSION}")
-    page.wait_for_selector("#player[data-state=ready] .rr-player", timeout=20_000)
+    page.wait_for_selector("#player[data-state=ready] .rr-player")
     page.locator(".console-entry.caused").get_by_role("button").click()
     page.evaluate("window.gatewayPlayer.pause()")
     moment = page.evaluate("Math.round(window.gatewayPlayer.getReplayer().getCurrentTime())")
@@ -102,6 +102,6 @@ def test_a_support_agent_shares_the_moment_of_the_error(browser_page: Any, gatew
     assert shared["actor"] == NAMES["support"] and shared["details"] == {"at_ms": moment}
 
     page.goto(link)  # as a colleague opens it: the player starts at that moment
-    page.wait_for_selector("#player[data-state=ready] .rr-player", timeout=20_000)
+    page.wait_for_selector("#player[data-state=ready] .rr-player")
     assert page.locator("#player").get_attribute("data-seeked-to") == str(moment)
     assert page.evaluate("window.gatewayPlayer.getReplayer().getCurrentTime()") >= moment - 1

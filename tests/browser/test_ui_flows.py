@@ -129,7 +129,7 @@ def test_a_support_agent_reviews_a_flagged_session_at_its_rage_click(browser_pag
     page.wait_for_url(f"**/ui/sessions/{session_id}?signal=rage_click")  # the queue's filters, for "next flagged"
 
     # The player loads the recording: the replay iframe holds the rebuilt page.
-    page.wait_for_selector("#player[data-state=ready] .rr-player", timeout=20_000)
+    page.wait_for_selector("#player[data-state=ready] .rr-player")
     replay = page.frame_locator("#player iframe")
     replay.locator("body").wait_for(state="attached")
 
@@ -157,7 +157,7 @@ def test_a_support_agent_reviews_a_flagged_session_at_its_rage_click(browser_pag
     page.wait_for_url(f"**/ui/sessions/{session_id}?signal=rage_click&saved=reviewed")
     assert page.get_by_role("status").filter(has_text="marked reviewed").is_visible()
     assert page.locator(".page-head .status-reviewed").inner_text() == "Reviewed"
-    page.wait_for_selector("#player[data-state=ready] .rr-player", timeout=20_000)
+    page.wait_for_selector("#player[data-state=ready] .rr-player")
     screenshot(page, "support-session-reviewed")
 
     page.get_by_role("navigation", name="Main").get_by_role("link", name="Review queue").click()
@@ -204,12 +204,12 @@ def test_a_compliance_officer_files_a_deletion_and_sees_it_complete(browser_page
     page.get_by_label("User ID").fill(SUBJECT)
     page.get_by_label("Reason").fill("GDPR Art. 17 request, ticket 4711")
     file_button.click()
-    page.wait_for_url("**/ui/deletions/del_*", timeout=10_000)
+    page.wait_for_url("**/ui/deletions/del_*")
     assert SUBJECT not in page.url
     screenshot(page, "compliance-deletion-filed")
 
     # The page follows the request by itself until it is done.
-    page.locator("#deletion-status .status-completed").wait_for(timeout=60_000)
+    page.locator("#deletion-status .status-completed").wait_for()
     deletion_id = page.url.split("/ui/deletions/")[1].split("?")[0]
     detail = admin_get(gateway, f"/admin/v1/privacy/deletions/{deletion_id}").json()
     assert detail["status"] == "completed"

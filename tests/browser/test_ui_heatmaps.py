@@ -73,7 +73,7 @@ def test_a_ux_designer_sees_where_people_rage_click_on_a_page(browser_page: Any,
     page.get_by_label("Show", exact=True).select_option("rage_click")
     page.get_by_role("button", name="Show").click()
     page.wait_for_url("**/ui/reports/heatmaps?*layer=rage_click*")
-    page.wait_for_selector("#heatmap[data-state=ready][data-painted]", timeout=20_000)
+    page.wait_for_selector("#heatmap[data-state=ready][data-painted]")
     assert page.locator("#heatmap").get_attribute("data-painted") == str(len(rage_cells))
     page.frame_locator("#heatmap iframe").locator("body").wait_for(state="attached")  # the page, rebuilt
     assert page.locator("#heat-areas tbody tr").count() == min(15, len(rage_cells))

@@ -68,7 +68,7 @@ def test_amplitude_browser_sdk(page: Any, pages: PageServer, vendor: FakeVendor,
         events = {e["event_type"]: e for e in amplitude_events(vendor)}
         return events if {"Added To Cart", "$identify", "Left Shop"} <= set(events) else None
 
-    events = wait_until(arrived, timeout=30, what="Amplitude events at the fake vendor")
+    events = wait_until(arrived, what="Amplitude events at the fake vendor")
     assert events["Added To Cart"]["event_properties"] == {"sku": "A-1"}
     assert events["Added To Cart"]["user_id"] == "user-7"
     assert events["$identify"]["user_properties"]["$set"] == {"plan": "pro"}
@@ -96,7 +96,7 @@ def test_mixpanel_browser_sdk(page: Any, pages: PageServer, vendor: FakeVendor,
         events = {e["event"]: e for e in mixpanel_events(vendor)}
         return events if {"Added To Cart", "Left Shop"} <= set(events) else None
 
-    events = wait_until(arrived, timeout=30, what="Mixpanel events at the fake vendor")
+    events = wait_until(arrived, what="Mixpanel events at the fake vendor")
     assert events["Added To Cart"]["properties"]["sku"] == "A-1"
     assert events["Added To Cart"]["properties"]["distinct_id"] == "user-9"
     assert events["Left Shop"]["properties"]["reason"] == "test"

@@ -83,13 +83,13 @@ def test_a_visitor_consents_for_their_device_and_it_follows_the_device_after_ide
         events = {e.get("event") or e["type"]: e for e in vendor.segment_events()}
         return events if {"identify", "Added To Cart"} <= set(events) else None
 
-    events = wait_until(arrived, timeout=30, what="the device's events after identify at the vendor")
+    events = wait_until(arrived, what="the device's events after identify at the vendor")
     assert events["Added To Cart"]["userId"] == "user-7" and events["Added To Cart"]["anonymousId"] == device
 
     # The identify linked the device to user-7 only as a claim: the device's consent is not the user's.
     server_side_track(gateway, "user-7", "server-order")
     page.evaluate("window.analytics.track('Marker')")
-    wait_until(lambda: any(e.get("event") == "Marker" for e in vendor.segment_events()), timeout=30,
+    wait_until(lambda: any(e.get("event") == "Marker" for e in vendor.segment_events()),
                what="the page's next event")
     assert "server-order" not in vendor.message_ids()
 
@@ -119,5 +119,5 @@ def test_a_logged_in_page_posts_a_consent_token_from_its_backend_and_the_user_is
     }""")
     server_side_track(gateway, "user-9", "server-order")  # the same user, from the backend: covered too
     wait_until(lambda: {"server-order"} <= vendor.message_ids() and any(
-        e.get("event") == "Checkout Started" for e in vendor.segment_events()), timeout=30,
+        e.get("event") == "Checkout Started" for e in vendor.segment_events()),
         what="the user's events from the page and from the server")

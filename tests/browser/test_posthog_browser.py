@@ -58,7 +58,7 @@ def test_posthog_js_events_config_recorder_and_recording_go_through_the_gateway(
         events = {e["event"]: e for e in posthog_events(vendor)}
         return events if {"$identify", "added to cart", "left shop"} <= set(events) else None
 
-    events = wait_until(events_arrived, timeout=30, what="posthog-js events at the fake PostHog")
+    events = wait_until(events_arrived, what="posthog-js events at the fake PostHog")
     assert events["added to cart"]["properties"]["sku"] == "A-1"
     added = events["added to cart"]
     assert (added.get("distinct_id") or added["properties"].get("distinct_id")) == "user-42"
@@ -78,7 +78,7 @@ def test_posthog_js_events_config_recorder_and_recording_go_through_the_gateway(
         sessions = gateway.admin("/admin/v1/replay/sessions").json()["sessions"]
         return sessions if sessions and sessions[0]["clicks"] >= 3 else None
 
-    [session] = wait_until(stored, timeout=30, what="the recording stored by the gateway")
+    [session] = wait_until(stored, what="the recording stored by the gateway")
     events_json = gateway.admin(f"/admin/v1/replay/sessions/{session['session_id']}/events").json()
     assert any(e["type"] == 2 for e in events_json)  # a full snapshot: playable
     assert b"trail shoes" not in orjson.dumps(events_json)  # typed text stays masked
@@ -146,7 +146,7 @@ def test_a_posthog_destination_with_replay_receives_the_session_as_snapshot_even
         shown = b"Welcome aboard, " in orjson.dumps(data)  # the mutation that shows the e-mail
         return snapshots if full and clicked and shown else None
 
-    snapshots = wait_until(session_arrived, timeout=30, what="the session's $snapshot events at the fake PostHog")
+    snapshots = wait_until(session_arrived, what="the session's $snapshot events at the fake PostHog")
     forwarded = [e for s in snapshots for e in s["properties"]["$snapshot_data"]]
     typed = [e for e in forwarded if e["type"] == 3 and e["data"].get("source") == 5]  # input events
     assert typed and all(set(e["data"]["text"]) == {"*"} for e in typed)
@@ -166,4 +166,4 @@ def test_a_posthog_destination_with_replay_receives_the_session_as_snapshot_even
         [posthog_row] = gateway.admin("/admin/v1/outbox").json()["destinations"]
         return int(posthog_row["queued"]) + int(posthog_row["dead_letters"])
 
-    wait_until(lambda: queued() == 0, timeout=10, what="the outbox to drain")
+    wait_until(lambda: queued() == 0, what="the outbox to drain")

@@ -66,7 +66,7 @@ def test_analytics_next_events_reach_the_vendor_including_on_page_leave(
         events = {e.get("event") or e["type"]: e for e in vendor.segment_events()}
         return events if {"page", "identify", "Added To Cart", "Left Shop"} <= set(events) else None
 
-    events = wait_until(arrived, timeout=30, what="the browser's events at the vendor")
+    events = wait_until(arrived, what="the browser's events at the vendor")
     assert events["Added To Cart"]["properties"] == {"sku": "SKU-1", "price": 12.5}
     assert events["identify"]["traits"]["plan"] == "pro" and events["identify"]["userId"] == "user-42"
     assert events["Added To Cart"]["userId"] == "user-42"

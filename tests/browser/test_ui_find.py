@@ -30,7 +30,7 @@ def gateway(tmp_path_factory: pytest.TempPathFactory) -> Iterator[GatewayProcess
         identify(process, SERVER_KEY, {"userId": "user-anna", "anonymousId": "anon-7f3",
                                         "traits": {"email": "anna.berg@example.com"}})
         wait_until(lambda: process.admin("/admin/v1/replay/sessions?flagged=1").json()["total"] == 3,
-                   timeout=15, what="three flagged sessions")
+                   what="three flagged sessions")
         yield process
     finally:
         process.close()

@@ -42,7 +42,7 @@ def until_recording(page: Any) -> None:
     """Until posthog-js on `page` has loaded and started recording the session (it fetches its config first)."""
     page.wait_for_function("() => window.posthog && window.posthog.__loaded")
     recording = "() => !!(posthog.sessionRecordingStarted && posthog.sessionRecordingStarted())"
-    wait_until(lambda: page.evaluate(recording), timeout=20, what="posthog-js to start recording")
+    wait_until(lambda: page.evaluate(recording), what="posthog-js to start recording")
 
 
 class FakePostHog:

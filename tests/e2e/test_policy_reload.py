@@ -36,7 +36,7 @@ def second_vendor() -> Iterator[FakeVendor]:
 def reloaded(gateway: GatewayProcess, outcome: str, before: int) -> None:
     """Wait for the reload's outcome in the log: "reloaded" or "failed"."""
     phrase = {"reloaded": "policy reloaded from", "failed": "policy reload failed"}[outcome]
-    wait_until(lambda: gateway.log().count(phrase) > before, timeout=30, what=f"the reload to be {outcome}")
+    wait_until(lambda: gateway.log().count(phrase) > before, what=f"the reload to be {outcome}")
 
 
 def count(gateway: GatewayProcess, outcome: str) -> int:
@@ -70,7 +70,7 @@ def test_a_changed_policy_applies_at_once_and_queued_events_follow_the_destinati
         "Origin": ORIGIN, "Access-Control-Request-Method": "POST"})
     assert preflight.headers.get("access-control-allow-origin") == ORIGIN
 
-    second_vendor.wait_for_message_ids({*queued, "after-reload"}, timeout=30)
+    second_vendor.wait_for_message_ids({*queued, "after-reload"})
     delivered = [e["messageId"] for e in second_vendor.segment_events()]
     assert [m for m in delivered if m in queued] == queued  # each once, in order of arrival
     auth = base64.b64encode(f"{NEW_VENDOR_KEY}:".encode()).decode()

@@ -94,7 +94,7 @@ def test_a_reload_signalled_on_one_node_is_applied_by_the_other_from_its_own_fil
     digest = write_file(b, changed)  # B's file changes first, unsignalled
     a.reload(changed)  # then A's, and only A is signalled
 
-    wait_until(lambda: track(b, NEW_KEY) == 200, timeout=30, what="node B to accept the new write key")
+    wait_until(lambda: track(b, NEW_KEY) == 200, what="node B to accept the new write key")
     assert track(a, NEW_KEY) == 200
     assert digests(a) == digests(b) == [digest]
     assert "policy reloaded from" in b.log() and "another node reloaded its policy" in b.log()
@@ -112,7 +112,7 @@ def test_a_node_whose_file_differs_shows_another_digest_and_warns_naming_both(
     a.reload(with_key(policy, NEW_KEY))
 
     warning = f"policy drift: this node runs policy fingerprint {b_digest}, another node reloaded {a_digest}"
-    wait_until(lambda: warning in b.log(), timeout=30, what="node B to warn of the drift")
+    wait_until(lambda: warning in b.log(), what="node B to warn of the drift")
     assert digests(a) == [a_digest] and digests(b) == [b_digest]
     assert track(b, OTHER_KEY) == 200 and track(b, NEW_KEY) == 401  # B runs its own file
     assert OTHER_KEY not in b.log() and NEW_KEY not in b.log()  # the digests, never the policy's contents
@@ -130,7 +130,7 @@ def test_on_sqlite_a_reload_shows_the_new_files_digest_and_nothing_else_changes(
     changed = with_key(segment_policy(vendor.url), NEW_KEY)
     gateway.reload(changed)
     digest = fingerprint(tomli_w.dumps(changed).encode(), secret)
-    wait_until(lambda: digests(gateway) == [digest], timeout=30, what="the new file's digest in /metrics")
+    wait_until(lambda: digests(gateway) == [digest], what="the new file's digest in /metrics")
     assert track(gateway, NEW_KEY) == 200
     assert "another node" not in gateway.log()
 
@@ -144,9 +144,9 @@ def test_a_node_that_lost_its_listening_connection_reloads_on_reconnecting_only_
         cut = conn.execute(f"SELECT pg_terminate_backend(pid) {LISTENERS}").fetchall()
         assert len(cut) == 2  # each node's listener
 
-        wait_until(lambda: digests(b) == [digest], timeout=30, what="node B to reload its changed file on reconnecting")
+        wait_until(lambda: digests(b) == [digest], what="node B to reload its changed file on reconnecting")
         assert track(b, NEW_KEY) == 200
         wait_until(lambda: "invalidation: listening connection lost" in a.log()
-                   and len(conn.execute(f"SELECT pid {LISTENERS}").fetchall()) == 2, timeout=30,
+                   and len(conn.execute(f"SELECT pid {LISTENERS}").fetchall()) == 2,
                    what="node A to listen again")
     assert reloads(a) == 0 and reloads(b) == 1  # A's file is the one it runs: nothing to reload

@@ -77,6 +77,13 @@ _FILE_NAME = re.compile(r"(?i)(?<![^/\s=])([^\W\d_]{3,})[-_.]([^\W\d_]{3,})"
 # The same segment glued in capitals (`/team/MagdaPeukert`): two words.
 _PEOPLE_PATH_GLUED = re.compile(rf"(?:^|/)(?i:{PEOPLE_SEGMENTS})/([A-Z][^\W\d_A-Z]+)([A-Z][^\W\d_A-Z]+)"
                                 rf"(?:{_IMAGE})?(?=[/?#]|$)")
+# What every match of the patterns above and of _GLUED_HANDLE holds: a people segment after a slash or at the start.
+# One search for it costs half of one of theirs (it is done at a position without a slash at once), and most texts
+# the finder reads hold no such segment.
+_PEOPLE_SEGMENT = re.compile(rf"(?i)/(?:{PEOPLE_SEGMENTS})/")
+_PEOPLE_SEGMENT_FIRST = re.compile(rf"(?i)(?:{PEOPLE_SEGMENTS})/")
+# What every match of _FILE_NAME holds, found from its dot as above.
+_FILE_EXTENSION = re.compile(r"(?i)\.(?:png|jpe?g|gif|webp|svg|avif|heic|pdf|docx?|vcf)(?=[?#\s&]|$)")
 # Months that are also given names, in en/de/fr/es/it/nl: `June Rabatt` and `April Angebote` are campaigns.
 _MONTHS = frozenset({"january", "february", "march", "april", "may", "june", "july", "august", "september", "october",
                      "november", "december", "januar", "februar", "maerz", "juni", "juli", "oktober", "dezember",
@@ -141,6 +148,12 @@ _GLUED_HANDLE = re.compile(rf"(?i:/(?:{PEOPLE_SEGMENTS})/)([a-z]{{6,24}})(?=[/?#
 _GLUED_SLUG = re.compile(r"(?<=[/@])([A-Z][^\W\d_A-Z]+)([A-Z][^\W\d_A-Z]+)(?=[/.?#&]|$)", re.MULTILINE)
 # An initial and a surname: `J. Smith`, `A. Müller`, `M. Dupont` (not after another initial: `U.S. Bank`).
 _INITIAL = re.compile(r"(?<![\w.])[A-Z]\.[ \t]?([A-Z][^\W\d_]+(?:-[A-Z][^\W\d_]+)?)")
+# What every match of _INITIAL, _CAPITALISED_SLUG and _GLUED_SLUG holds, without the look-behinds that make the regex
+# engine try them at every position: the initial's dot and capital, a separator and a capital, a slash or an at sign
+# and a capitalised word glued to a capital.
+_INITIAL_DOT = re.compile(r"\.[ \t]?[A-Z]")
+_SLUG_CAPITAL = re.compile(r"[-_+][A-Z]")
+_GLUED_CAPITALS = re.compile(r"[/@][A-Z][^\W\d_A-Z]+[A-Z]")
 
 
 @dataclass(frozen=True)
@@ -257,8 +270,10 @@ class NameFinder:
         return False
 
     def find(self, text: str) -> list[tuple[int, int]]:
-        spans = sorted(set(self._written(text)) | set(self._slugs(text)) | set(self._people_paths(text))
-                       | set(self._file_names(text)) | set(self._glued_handles(text)))
+        found = set(self._written(text)) | set(self._slugs(text)) | set(self._file_names(text))
+        if "/" in text and (_PEOPLE_SEGMENT.search(text) or _PEOPLE_SEGMENT_FIRST.match(text)):
+            found |= set(self._people_paths(text)) | set(self._glued_handles(text))
+        spans = sorted(found)
         # An initial inside a name found whole (`John F. Kennedy` holds `F. Kennedy`): the whole name only.
         return [s for s in spans if not any(o != s and o[0] <= s[0] and s[1] <= o[1] for o in spans)]
 
@@ -273,22 +288,25 @@ class NameFinder:
 
     def _written(self, text: str) -> Iterator[tuple[int, int]]:
         tokens = _tokens(text)
-        i = 0
-        while i < len(tokens):
-            found = self._name_at(text, tokens, i)
-            if found is None:
-                i += 1
+        given, paired = self._given, self._paired
+        after = 0  # the token after the last name found: no name starts inside another
+        for i, token in enumerate(tokens):
+            key = token.key
+            # a name starts at a listed given name (or a hyphenated one): most words are none, and are not tried
+            if i < after or not (key in given or key in paired or "-" in key):
                 continue
-            end_index, start, end = found
-            yield start, end
-            i = end_index + 1
+            found = self._name_at(text, tokens, i)
+            if found is not None:
+                end_index, start, end = found
+                yield start, end
+                after = end_index + 1
         yield from self._surname_first(text, tokens)
         yield from self._surname_before_given(text, tokens)
         yield from self._initial_and_surname(text)
 
     def _initial_and_surname(self, text: str) -> Iterator[tuple[int, int]]:
         """An initial and a listed surname that is not a word (`J. Smith` is not, `A. Müller`, `M. Dupont` are)."""
-        if ". " not in text and "." not in text:
+        if _INITIAL_DOT.search(text) is None:
             return
         for m in _INITIAL.finditer(text):
             key = fold(m.group(1))
@@ -388,7 +406,8 @@ class NameFinder:
         """`Doe, Jane` alone on its line (a whole value) or as a part of a page title (`Doe, Jane – Contact | CRM`);
         in running text only when neither is a word and the surname is listed (`Schmidt, Anna hat angerufen`)."""
         for i, (surname, given) in enumerate(itertools.pairwise(tokens)):
-            if text[surname.end : given.start].strip() != "," or not surname.capitalised or not self._is_given(given):
+            # the look-up first: most words are no given name, and the slice and its strip cost more
+            if not self._is_given(given) or not surname.capitalised or text[surname.end : given.start].strip() != ",":
                 continue
             if (given.key in _PLACES_NAMED_LIKE_PEOPLE or surname.key in _PLACES_NAMED_LIKE_PEOPLE
                     or surname.key in _BEFORE_A_COMMA):
@@ -490,7 +509,7 @@ class NameFinder:
         """A photo, a CV or a contact card named after someone (`anna_schmidt.jpg`, `Anna-Schmidt.pdf`): a listed
         given name and a listed surname, words or not but not two words interfaces use (`josh_brown.png`; not
         `ferrari_testarossa.jpg`)."""
-        if "." not in text:
+        if _FILE_EXTENSION.search(text) is None:
             return
         for m in _FILE_NAME.finditer(text):
             given, surname = fold(m.group(1)), fold(m.group(2))
@@ -508,8 +527,10 @@ class NameFinder:
     def _slugs(self, text: str) -> Iterator[tuple[int, int]]:
         words = list(_LOWER.finditer(text))
         for i, (first, second) in enumerate(itertools.pairwise(words)):
-            sep = text[first.end() : second.start()]
-            given, surname = fold(first.group()), fold(second.group())
+            given = fold(first.group())
+            if given not in self._given and given not in self._paired:
+                continue  # each way below needs a listed given name first, and most words are none
+            sep, surname = text[first.end() : second.start()], fold(second.group())
             if sep in _SLUG_SEPARATORS or (sep == " " and _alone(text, first.start(), second.end())):
                 if self._slug_pair(given, surname):
                     yield first.start(), second.end()
@@ -549,7 +570,12 @@ class NameFinder:
         """`/Stefan-Weber`, `Jane_Doe` in a path or a handle: a given name and a listed surname joined by `_` or `+`,
         or by `-` at the start of a path segment, or glued as a whole segment or handle (`/u/AnnaSchmidt`,
         `@JanDeVries` is not: three words), that are not two given names joined (`Jean-Pierre`, `Anna_Lena`)."""
-        for m in itertools.chain(_CAPITALISED_SLUG.finditer(text), _GLUED_SLUG.finditer(text)):
+        found: list[re.Match[str]] = []
+        if _SLUG_CAPITAL.search(text):
+            found = list(_CAPITALISED_SLUG.finditer(text))
+        if _GLUED_CAPITALS.search(text):
+            found += _GLUED_SLUG.finditer(text)
+        for m in found:
             if text[m.end(1)] == "-" and text[m.start() - 1 : m.start()] != "/":
                 continue  # hyphenated, only as a path segment: Mercedes-Benz and Harley-Davidson are brands
             given, surname = fold(m.group(1)), fold(m.group(2))

@@ -125,3 +125,28 @@ def test_names_written_in_other_orders_and_cases_are_a_person(finder: NameFinder
 def test_look_alikes_of_the_new_orders_and_cases_are_not_one_person(finder: NameFinder, text: str) -> None:
     spans = [text[a:b] for a, b in finder.find(text)]
     assert spans in ([], ["Ruud Mulder", "Femke Smit"])
+
+
+@pytest.mark.parametrize("text, name", [
+    ("see /team/MagdaPeukert?tab=about", "MagdaPeukert"),
+    ("/u/pierredurand", "pierredurand"),
+    ("uploaded anna_schmidt.jpg today", "anna_schmidt"),
+    ("Call A. Müller back", "A. Müller"),
+    ("/Stefan-Weber", "Stefan-Weber"),
+    ("ping @AnnaSchmidt", "AnnaSchmidt"),
+    ("owner: Jane_Doe", "Jane_Doe"),
+    ("/u/anna.schmidt/settings", "anna.schmidt"),
+])
+def test_names_behind_the_finders_quick_checks_are_found_in_a_batch(finder: NameFinder, text: str, name: str) -> None:
+    # each way of writing a name that find() tries only where a cheap search sees what it needs, first in a batch of
+    # strings joined as the detectors join them and after other strings
+    joined = "\n\n\u2029\x00\u2029\n\n"
+    for batch in (text, joined.join([text, "Order 4711 shipped to Lyon"]),
+                  joined.join(["Order 4711 shipped to Lyon", "Save Changes", text])):
+        assert name in [batch[start:end] for start, end in finder.find(batch)], batch
+
+
+def test_a_people_segment_at_the_start_of_the_text_is_a_path(finder: NameFinder) -> None:
+    # no slash before the segment: the quick check looks for one at the start too (a slug of unlisted words, which only
+    # the people paths take for a person)
+    assert finder.find("team/zorblat-quenfix") == [(5, 20)]

@@ -757,8 +757,17 @@ def _person_gates() -> BatchScan:
 
 def _gate_open(text: str, gate: int) -> bool:
     """True if `gate` matches in `text`: one hyperscan pass (prefilter.py) instead of a search of the alternation with
-    the `regex` module, which tries every word at every position (about 0.3 µs a character)."""
-    return bool(_person_gates().open_gates([text])[0] & gate)
+    the `regex` module, which tries every word at every position (about 0.3 µs a character). The three person
+    recognizers read the same text one after the other (the analyzer gives each the batch): the pass that opened the
+    first one's gate answers for the others. The text is held with its answer, so no other string can have its id."""
+    seen, gates = _LAST_GATES[0]
+    if text is not seen:
+        gates = _person_gates().open_gates([text])[0]
+        _LAST_GATES[0] = (text, gates)  # one assignment: a thread reading it sees either pair whole
+    return bool(gates & gate)
+
+
+_LAST_GATES: list[tuple[str, int]] = [("", 0)]
 
 
 class PersonByContextRecognizer(PatternRecognizer):

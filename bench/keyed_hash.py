@@ -1,4 +1,4 @@
-"""CPU per identifier hashed: `hmac.new` per value (before) against gateway.keyed_hash.KeyedHash (the key's two
+"""CPU per identifier hashed: `hmac.new` per value (before) against policies.keyed_hash.KeyedHash (the key's two
 SHA-256 states made once), in alternating rounds of one run, on ids that never repeat.
 
     .venv/bin/python bench/keyed_hash.py [--ids 200000] [--rounds 3]
@@ -21,7 +21,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from gateway.keyed_hash import KeyedHash
+from policies.keyed_hash import KeyedHash
 
 
 def timed(hash_: Callable[[bytes], str], ids: list[bytes]) -> float:

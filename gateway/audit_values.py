@@ -15,12 +15,12 @@ derived in gateway.keys) and searched by hashing the searched value the same way
 
 from __future__ import annotations
 
-import hashlib
-import hmac
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
+
+from policies.keyed_hash import KeyedHash
 
 PREFIX = "hmac:"
 # Filters whose values are the gateway's own vocabulary or numbers, never a person's.
@@ -35,9 +35,13 @@ _PHONE_LIKE = re.compile(r"\+?(?:[0-9][ .()-]?){6,}[0-9]")
 @dataclass(frozen=True)
 class AuditValues:
     key: bytes  # keys.derive(secret, "audit-values")
+    _keyed: KeyedHash = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "_keyed", KeyedHash(self.key))  # (frozen: set once, here)
 
     def hash(self, value: str) -> str:
-        return PREFIX + hmac.new(self.key, value.encode("utf-8"), hashlib.sha256).hexdigest()[:32]
+        return PREFIX + self._keyed.hexdigest(value.encode("utf-8"))[:32]
 
     def target(self, target: str) -> str:
         """The target as the log keeps it: as it is when it has the shape of an id, else hashed."""

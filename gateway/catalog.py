@@ -26,8 +26,6 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import datetime
-import hashlib
-import hmac
 import time
 from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
@@ -40,6 +38,7 @@ from gateway.database import Database
 from gateway.storage.connection import Connection
 from gateway.storage.migrations import tables
 from policies.event import Event
+from policies.keyed_hash import KeyedHash
 from policies.plans.plan import event_name, getter
 from policies.plans.shapes import string_format
 
@@ -175,13 +174,14 @@ def account_hasher(key: bytes) -> Callable[[str], str]:
     """The keyed hash (HMAC-SHA256, 128 bits in hex) the catalog keeps account ids as. Accounts repeat from event to
     event, so each one's hash is remembered (up to ACCOUNT_CACHE, then started afresh) rather than worked out again."""
     cache: dict[str, str] = {}
+    keyed = KeyedHash(key)
 
     def hash_account(account: str) -> str:
         hashed = cache.get(account)
         if hashed is None:
             if len(cache) >= ACCOUNT_CACHE:
                 cache.clear()
-            hashed = cache[account] = hmac.new(key, account.encode("utf-8"), hashlib.sha256).hexdigest()[:32]
+            hashed = cache[account] = keyed.hexdigest(account.encode("utf-8"))[:32]
         return hashed
 
     return hash_account

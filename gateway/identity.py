@@ -20,10 +20,10 @@ from collections.abc import Iterable
 from typing import Any
 
 from gateway.database import Migration
-from gateway.keyed_hash import KeyedHash
 from gateway.provenance import Provenance, verifies
 from gateway.storage.connection import Connection
 from policies.event import Event
+from policies.keyed_hash import KeyedHash
 
 MIGRATIONS = (
     Migration(

@@ -18,6 +18,7 @@ The input event is never changed: it may go unanonymized to destinations that ha
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import hmac
 import json
@@ -26,6 +27,7 @@ from datetime import date
 from typing import Any
 
 from policies.event import Event
+from policies.keyed_hash import KeyedHash
 
 PREFIX = "anon_"
 HEX_DIGITS = 32  # 128 bits: no collision among any realistic number of ids
@@ -51,8 +53,14 @@ def day_key(key: bytes, day: date) -> bytes:
     return hmac.new(key, b"consent-pseudonym:" + day.isoformat().encode("ascii"), hashlib.sha256).digest()
 
 
-def pseudonym(value: Any, key_of_day: bytes) -> Any:
-    """The pseudonym of an id under `key_of_day`; absent and empty ids stay as they are."""
+@functools.lru_cache(maxsize=4)  # the events of a day share it: its key's states are made once, not per event
+def day_hash(key: bytes, day: date) -> KeyedHash:
+    """The keyed hash of one day's pseudonyms: HMAC-SHA256 under `day_key(key, day)`."""
+    return KeyedHash(day_key(key, day))
+
+
+def pseudonym(value: Any, key_of_day: KeyedHash) -> Any:
+    """The pseudonym of an id under the day's keyed hash (`day_hash`); absent and empty ids stay as they are."""
     if value is None or value == "":
         return value
     if isinstance(value, str):
@@ -61,7 +69,7 @@ def pseudonym(value: Any, key_of_day: bytes) -> Any:
         text = str(value)  # SDKs send numeric ids too; 42 and "42" are the same user
     else:
         text = json.dumps(value, sort_keys=True, default=repr)
-    digest = hmac.new(key_of_day, text.encode("utf-8", "surrogatepass"), hashlib.sha256).hexdigest()
+    digest = key_of_day.hexdigest(text.encode("utf-8", "surrogatepass"))
     return PREFIX + digest[:HEX_DIGITS]
 
 
@@ -69,7 +77,7 @@ _TOUCHED = ID_KEYS | REMOVED_KEYS
 _CONTAINERS = (dict, list)
 
 
-def _scrubbed(value: Any, key_of_day: bytes) -> Any:
+def _scrubbed(value: Any, key_of_day: KeyedHash) -> Any:
     """A copy of a JSON value with id keys pseudonymized and REMOVED_KEYS left out, at any depth."""
     if isinstance(value, dict):
         copy = {}
@@ -91,7 +99,7 @@ def _scrubbed(value: Any, key_of_day: bytes) -> Any:
 def anonymize(event: Event, key: bytes, day: date) -> Event:
     """A new event without `event`'s identifiers (see the module's docstring); `day` picks the day's pseudonyms
     (the UTC day the gateway received the event, not the client's timestamp)."""
-    key_of_day = day_key(key, day)
+    key_of_day = day_hash(key, day)
     context = _scrubbed(event.context, key_of_day) if isinstance(event.context, dict) else event.context
     if isinstance(context, dict):
         for name in ("traits", "externalIds"):  # context.ip went with REMOVED_KEYS

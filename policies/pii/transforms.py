@@ -6,9 +6,10 @@ stays truncated), so that scrubbing twice gives the same result as scrubbing onc
 
 from __future__ import annotations
 
-import hmac
 import ipaddress
 import re
+
+from policies.keyed_hash import KeyedHash
 
 LABELS = {
     "EMAIL_ADDRESS": "[EMAIL]",
@@ -54,13 +55,13 @@ class Hasher:
     def __init__(self, key: bytes, prefix: str, length: int) -> None:
         if not key:
             raise ValueError("the hash key is empty; pseudonymising needs a secret key (e.g. 32 random bytes)")
-        self._key, self._prefix, self._length = key, prefix, length
+        self._keyed, self._prefix, self._length = KeyedHash(key), prefix, length
         self._own = re.compile(re.escape(prefix) + "[0-9a-f]{" + str(length) + "}")
 
     def __call__(self, value: str) -> str:
         if self.is_hash(value):
             return value
-        digest = hmac.digest(self._key, value.encode("utf-8", "surrogatepass"), "sha256").hex()  # one C call
+        digest = self._keyed.hexdigest(value.encode("utf-8", "surrogatepass"))
         return self._prefix + digest[: self._length]
 
     def is_hash(self, value: str) -> bool:

@@ -12,7 +12,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from policies.consent import anonymize, pseudonym
-from policies.consent.anonymize import day_key
+from policies.consent.anonymize import day_hash
 from policies.event import Event
 
 KEY = b"0123456789abcdef-test-key"
@@ -40,14 +40,14 @@ def full_event(**overrides) -> Event:
 
 def test_identifiers_are_replaced_by_the_same_keyed_pseudonym_wherever_they_appear() -> None:
     out = anonymize(full_event(), KEY, DAY)
-    user = pseudonym("user-42", day_key(KEY, DAY))
+    user = pseudonym("user-42", day_hash(KEY, DAY))
     assert out.user_id == user and user.startswith("anon_") and len(user) == len("anon_") + 32
     assert out.properties["distinct_id"] == user  # Mixpanel's copy of the user id
     assert out.extra["$distinct_id"] == user and out.extra["profile"]["$user_id"] == user
-    assert out.properties["items"][0]["user_id"] == pseudonym("42", day_key(KEY, DAY))  # 42 and "42": one user
-    assert out.anonymous_id == out.properties["$device_id"] == pseudonym("anon-7", day_key(KEY, DAY))
-    assert out.group_id == pseudonym("acme", day_key(KEY, DAY))
-    assert out.context["device"]["id"] == pseudonym("device-1", day_key(KEY, DAY))
+    assert out.properties["items"][0]["user_id"] == pseudonym("42", day_hash(KEY, DAY))  # 42 and "42": one user
+    assert out.anonymous_id == out.properties["$device_id"] == pseudonym("anon-7", day_hash(KEY, DAY))
+    assert out.group_id == pseudonym("acme", day_hash(KEY, DAY))
+    assert out.context["device"]["id"] == pseudonym("device-1", day_hash(KEY, DAY))
     assert out.previous_id is None
 
 

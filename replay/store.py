@@ -590,6 +590,7 @@ class ReplayStore:
         destroyed already: zeroing is a second line of defence); segments' ranges always are (see
         compaction.delete_for_session)."""
         key_ids: set[str] = set()
+        lock_sessions(conn, sessions)  # first, as compaction does: neither waits on the other holding what it needs
         for session_id in sessions:
             rows = conn.execute("SELECT id, key_id FROM replay_chunks WHERE session_id = ?", (session_id,)).fetchall()
             chunk_ids = [chunk_id for chunk_id, _ in rows]
@@ -922,8 +923,9 @@ class ReplayStore:
         def commit(conn: Connection) -> int:
             now, object_id, stored = time.time(), None, 0
             left_out: list[tuple[int, int]] = []
+            alive = lock_sessions(conn, [new.segment.session_id for new in made])
             for new, offset in zip(made, offsets[:-1], strict=True):
-                old_bytes = _held_bytes(conn, new)
+                old_bytes = _held_bytes(conn, new) if new.segment.session_id in alive else None
                 if old_bytes is None:  # deleted, shredded (or the key made again) meanwhile
                     left_out.append((offset, len(new.segment.data)))
                     continue
@@ -1036,6 +1038,16 @@ class _NewSegment:
     segment: compaction.NewSegment
     key: DataKey
     chunk_ids: list[int]
+
+
+def lock_sessions(conn: Connection, session_ids: Iterable[str]) -> set[str]:
+    """Lock the rows of `session_ids` until the caller's write ends, in one order (no deadlock between two writes that
+    both lock first), and return those still there. On PostgreSQL a write that deleted one and has not committed yet
+    is waited for, and its row is then gone: compaction's write must not index a segment of a session deleted after
+    compaction read its chunks (the segment, named by no session, would outlive its subject's deletion). On SQLite the
+    write excludes every other already; the check still sees a deletion that committed before it."""
+    return {session_id for session_id in sorted(set(session_ids)) if conn.execute(
+        "UPDATE replay_sessions SET session_id = session_id WHERE session_id = ?", (session_id,)).rowcount}
 
 
 def _held_bytes(conn: Connection, new: _NewSegment) -> int | None:

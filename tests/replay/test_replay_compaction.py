@@ -9,16 +9,19 @@ import asyncio
 import itertools
 import json
 import os
+import threading
 import uuid
 from pathlib import Path
 from typing import Any
 
 import orjson
+import psycopg
 import pytest
 import zstandard
 
 from gateway.database import Database
 from gateway.schema import MIGRATIONS
+from gateway.storage import postgres as postgres_storage
 from gateway.storage.engine import Engine
 from replay import compaction, segment_codec
 from replay.compression import Compressor
@@ -27,6 +30,7 @@ from replay.shredding import KeyRing
 from replay.store import ChunkIn, ReplayStore
 from replay.summary import summarize
 from tests.replay.old_rows import keys_with_created_at, segments_found_by_session
+from tests.support.waiting import WAIT_TIMEOUT_S, wait_until
 
 MASTER_KEY = bytes(range(32))  # not a secret: the tests' master key
 STORE_MIGRATIONS = [m for m in MIGRATIONS if m.name.startswith("replay-")]  # the replay parts of the schema
@@ -470,3 +474,47 @@ def test_a_segment_of_chunks_without_digests_gets_a_random_seal_id_and_one_with_
     seal_id, bound = compaction.seal_binding(digested)
     table = compaction.encode_parts(digested)
     assert seal_id == b"" and bound == len(table).to_bytes(4, "big") + table  # its length first: it cannot be cut
+
+
+def test_a_session_deleted_on_another_node_while_compaction_writes_leaves_nothing_of_its_subject(
+        postgres_url: str) -> None:
+    """PostgreSQL, two nodes: node B deletes the subject's session after node A's compaction read its chunks, and
+    commits only once A's write waits on B's locks. A must then store no segment (its bytes would be the subject's
+    recording, named by no session, so no later deletion would find it)."""
+    nodes = [Database(postgres_storage.postgres_engine(postgres_url), STORE_MIGRATIONS) for _ in range(2)]
+    a, b = (ReplayStore(db, Compressor(level=3), KeyRing(MASTER_KEY), compact_after_s=60) for db in nodes)
+    deleted, release = threading.Event(), threading.Event()
+
+    def delete_subject(conn: Any) -> list[str]:  # on B's writer thread: its transaction stays open until released
+        sessions = b.delete_subjects(conn, ["h-ada"], 10)
+        deleted.set()
+        assert release.wait(WAIT_TIMEOUT_S)
+        return sessions
+
+    def waiting_on_a_lock() -> bool:
+        with psycopg.connect(postgres_url, autocommit=True) as conn:
+            row = conn.execute("SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() "
+                               "AND wait_event_type = 'Lock'").fetchone()
+        return row is not None and row[0] > 0
+
+    async def race() -> tuple[list[str], int]:
+        await record(a, "gone", recording("replay-corpus", 3), "h-ada")
+        deletion = asyncio.ensure_future(b.db.write(delete_subject))
+        await asyncio.to_thread(deleted.wait, WAIT_TIMEOUT_S)  # B deleted, not committed: A still reads the chunks
+        compacting = asyncio.ensure_future(a.compact(now=LATER))
+        try:
+            await asyncio.to_thread(wait_until, waiting_on_a_lock, what="A's compaction waiting on B's deletion")
+        finally:
+            release.set()
+        return await deletion, await compacting
+
+    try:
+        sessions, written = asyncio.run(race())
+        tables = ("replay_sessions", "replay_chunks", "replay_blobs", "replay_segments", "replay_segment_blobs",
+                  "replay_keys")
+        left = {table: count(a, f"SELECT count(*) FROM {table}") for table in tables}
+        assert left == dict.fromkeys(left, 0)
+        assert sessions == ["gone"] and written == 0
+    finally:
+        for db in nodes:
+            db.close()

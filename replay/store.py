@@ -485,6 +485,8 @@ class ReplayStore:
                 (session_id, window_id, orjson.dumps(sorted(chunk.unmasked_nodes)).decode()),
             )
         meta = self._session_meta(conn, session_id)
+        # A new session's created_at (unique: _session_stamp); an existing session's row keeps its own (ON CONFLICT).
+        created_at = self._session_stamp(now) if meta is None else now
         cursor = conn.execute(
             """INSERT INTO replay_chunks (session_id, window_id, digest, first_ts, last_ts, events, raw_bytes,
                                           stored_bytes, dictionary_id, created_at, key_id)
@@ -519,7 +521,7 @@ class ReplayStore:
                    stored_bytes = s.stored_bytes + excluded.stored_bytes, updated_at = excluded.updated_at""",
             (session_id, source, " ".join(sorted(meta.subjects)), orjson.dumps(meta.windows).decode(),
              summary.first_ts, summary.last_ts, orjson.dumps(meta.urls).decode(), summary.events, summary.clicks,
-             summary.inputs, summary.mutations, len(raw), len(sealed), self._session_stamp(now), now),
+             summary.inputs, summary.mutations, len(raw), len(sealed), created_at, now),
         )
         self._remember(session_id, meta)
         return Stored(False, len(raw), len(sealed), digest)

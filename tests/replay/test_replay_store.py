@@ -4,6 +4,7 @@ reads back, and is analysed, as it was recorded. Each test runs on SQLite and on
 from __future__ import annotations
 
 import asyncio
+import threading
 from pathlib import Path
 
 import orjson
@@ -162,3 +163,36 @@ def test_a_session_takes_chunks_only_from_the_identifiers_it_was_opened_with_or_
         assert isinstance(asyncio.run(add(bound_chunk("anonymous", 2000, "someone"))), SessionConflict)
     finally:
         db.close()
+
+
+class CountingLock:
+    """The store's stamping lock, counting how often it is taken."""
+
+    def __init__(self) -> None:
+        self.lock, self.taken = threading.Lock(), 0
+
+    def __enter__(self) -> None:
+        self.lock.acquire()
+        self.taken += 1
+
+    def __exit__(self, *exc: object) -> None:
+        self.lock.release()
+
+
+def test_sessions_opened_by_one_request_get_distinct_ordered_created_at_and_their_later_chunks_take_no_stamp(
+        store: ReplayStore) -> None:
+    stamping = store._stamping = CountingLock()  # type: ignore[assignment]
+    sessions = [f"s-{n}" for n in range(5)]
+
+    def created_at() -> list[float]:
+        return [store.db.read_sync(lambda c, s=s: c.execute(
+            "SELECT created_at FROM replay_sessions WHERE session_id = ?", (s,)).fetchone()[0]) for s in sessions]
+
+    asyncio.run(store.add("web", [chunk(s, 1000 + n) for n, s in enumerate(sessions)]))  # one receipt time for all
+    opened = created_at()
+    assert opened == sorted(opened) and len(set(opened)) == len(sessions)  # in the order the request opened them
+    assert stamping.taken == len(sessions)
+
+    asyncio.run(store.add("web", [chunk(s, 2000 + n) for n, s in enumerate(sessions)]))  # the same sessions go on
+    assert stamping.taken == len(sessions)
+    assert created_at() == opened

@@ -24,6 +24,7 @@ from gateway.schema import MIGRATIONS
 from gateway.storage import postgres as postgres_storage
 from gateway.storage.engine import Engine
 from replay import compaction, segment_codec
+from replay import store as replay_store
 from replay.compression import Compressor
 from replay.generic_dictionary import chunks_of
 from replay.shredding import KeyRing
@@ -476,13 +477,35 @@ def test_a_segment_of_chunks_without_digests_gets_a_random_seal_id_and_one_with_
     assert seal_id == b"" and bound == len(table).to_bytes(4, "big") + table  # its length first: it cannot be cut
 
 
-def test_a_session_deleted_on_another_node_while_compaction_writes_leaves_nothing_of_its_subject(
-        postgres_url: str) -> None:
-    """PostgreSQL, two nodes: node B deletes the subject's session after node A's compaction read its chunks, and
-    commits only once A's write waits on B's locks. A must then store no segment (its bytes would be the subject's
-    recording, named by no session, so no later deletion would find it)."""
+@pytest.fixture
+def two_nodes(postgres_url: str):
+    """Two gateway nodes' replay stores on one PostgreSQL database: A compacts, B deletes."""
     nodes = [Database(postgres_storage.postgres_engine(postgres_url), STORE_MIGRATIONS) for _ in range(2)]
-    a, b = (ReplayStore(db, Compressor(level=3), KeyRing(MASTER_KEY), compact_after_s=60) for db in nodes)
+    yield tuple(ReplayStore(db, Compressor(level=3), KeyRing(MASTER_KEY), compact_after_s=60) for db in nodes)
+    for db in nodes:
+        db.close()
+
+
+def a_write_waits_on_a_lock(postgres_url: str) -> bool:
+    with psycopg.connect(postgres_url, autocommit=True) as conn:
+        row = conn.execute("SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() "
+                           "AND wait_event_type = 'Lock'").fetchone()
+    return row is not None and row[0] > 0
+
+
+def nothing_of_the_subject_left(store: ReplayStore) -> None:
+    tables = ("replay_sessions", "replay_chunks", "replay_blobs", "replay_segments", "replay_segment_blobs",
+              "replay_keys")
+    left = {table: count(store, f"SELECT count(*) FROM {table}") for table in tables}
+    assert left == dict.fromkeys(left, 0)
+
+
+def test_a_session_deleted_on_another_node_while_compaction_writes_leaves_nothing_of_its_subject(
+        postgres_url: str, two_nodes: tuple[ReplayStore, ReplayStore]) -> None:
+    """Node B deletes the subject's session after node A's compaction read its chunks, and commits only once A's
+    write waits on B's locks. A must then store no segment (its bytes would be the subject's recording, named by no
+    session, so no later deletion would find it)."""
+    a, b = two_nodes
     deleted, release = threading.Event(), threading.Event()
 
     def delete_subject(conn: Any) -> list[str]:  # on B's writer thread: its transaction stays open until released
@@ -491,30 +514,53 @@ def test_a_session_deleted_on_another_node_while_compaction_writes_leaves_nothin
         assert release.wait(WAIT_TIMEOUT_S)
         return sessions
 
-    def waiting_on_a_lock() -> bool:
-        with psycopg.connect(postgres_url, autocommit=True) as conn:
-            row = conn.execute("SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() "
-                               "AND wait_event_type = 'Lock'").fetchone()
-        return row is not None and row[0] > 0
-
     async def race() -> tuple[list[str], int]:
         await record(a, "gone", recording("replay-corpus", 3), "h-ada")
         deletion = asyncio.ensure_future(b.db.write(delete_subject))
         await asyncio.to_thread(deleted.wait, WAIT_TIMEOUT_S)  # B deleted, not committed: A still reads the chunks
         compacting = asyncio.ensure_future(a.compact(now=LATER))
         try:
-            await asyncio.to_thread(wait_until, waiting_on_a_lock, what="A's compaction waiting on B's deletion")
+            await asyncio.to_thread(wait_until, lambda: a_write_waits_on_a_lock(postgres_url),
+                                    what="A's compaction waiting on B's deletion")
         finally:
             release.set()
         return await deletion, await compacting
 
-    try:
-        sessions, written = asyncio.run(race())
-        tables = ("replay_sessions", "replay_chunks", "replay_blobs", "replay_segments", "replay_segment_blobs",
-                  "replay_keys")
-        left = {table: count(a, f"SELECT count(*) FROM {table}") for table in tables}
-        assert left == dict.fromkeys(left, 0)
-        assert sessions == ["gone"] and written == 0
-    finally:
-        for db in nodes:
-            db.close()
+    sessions, written = asyncio.run(race())
+
+    nothing_of_the_subject_left(a)
+    assert sessions == ["gone"] and written == 0
+
+
+def test_a_deletion_waiting_on_compactions_write_deletes_the_new_segment_too_without_a_deadlock(
+        postgres_url: str, two_nodes: tuple[ReplayStore, ReplayStore], monkeypatch: pytest.MonkeyPatch) -> None:
+    """The other order: A's compaction write has locked the session when B's deletion starts; B waits, then deletes
+    the segment A committed. Both lock the session first, so neither was rolled back as a deadlock's victim."""
+    a, b = two_nodes
+    locked, release = threading.Event(), threading.Event()
+    held_bytes = replay_store._held_bytes
+
+    def paused_held_bytes(conn: Any, new: Any) -> int | None:  # A's write, after it locked the session
+        locked.set()
+        assert release.wait(WAIT_TIMEOUT_S)
+        return held_bytes(conn, new)
+
+    monkeypatch.setattr(replay_store, "_held_bytes", paused_held_bytes)
+
+    async def race() -> tuple[list[str], int]:
+        await record(a, "gone", recording("replay-corpus", 3), "h-ada")
+        compacting = asyncio.ensure_future(a.compact(now=LATER))
+        await asyncio.to_thread(locked.wait, WAIT_TIMEOUT_S)
+        deletion = asyncio.ensure_future(b.db.write(lambda conn: b.delete_subjects(conn, ["h-ada"], 10)))
+        try:
+            await asyncio.to_thread(wait_until, lambda: a_write_waits_on_a_lock(postgres_url),
+                                    what="B's deletion waiting on A's compaction")
+        finally:
+            release.set()
+        return await deletion, await compacting
+
+    sessions, written = asyncio.run(race())
+
+    assert sessions == ["gone"] and written == 1
+    nothing_of_the_subject_left(a)
+    assert a.db.conflicts_retried == b.db.conflicts_retried == 0

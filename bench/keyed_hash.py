@@ -1,5 +1,6 @@
-"""CPU per identifier hashed: `hmac.new` per value (before) against policies.keyed_hash.KeyedHash (the key's two
-SHA-256 states made once), in alternating rounds of one run, on ids that never repeat.
+"""CPU per identifier hashed: `hmac.new` per value (before; `hmac.digest`, the scrubber's before) against
+policies.keyed_hash.KeyedHash (the key's two SHA-256 states made once), in alternating rounds of one run
+(bench/alternate.py), on ids that never repeat.
 
     .venv/bin/python bench/keyed_hash.py [--ids 200000] [--rounds 3]
 
@@ -21,6 +22,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from alternate import in_rounds  # bench/, the script's folder
+
 from policies.keyed_hash import KeyedHash
 
 
@@ -37,19 +40,21 @@ def main() -> int:
     parser.add_argument("--rounds", type=int, default=3)
     args = parser.parse_args()
     key = os.urandom(32)
-    keyed = KeyedHash(key)
+    hashes: dict[str, Callable[[bytes], str]] = {
+        "hmac.new": lambda value: hmac.new(key, value, hashlib.sha256).hexdigest(),
+        "hmac.digest": lambda value: hmac.digest(key, value, "sha256").hex(),  # one C call: the scrubber's before
+        "KeyedHash": KeyedHash(key).hexdigest,
+    }
 
-    def before(value: bytes) -> str:
-        return hmac.new(key, value, hashlib.sha256).hexdigest()
+    def us_per_id(variant: str) -> float:
+        ids = [f"u-{uuid.uuid4()}".encode() for _ in range(args.ids)]  # new ones for every measurement
+        return 1e6 * timed(hashes[variant], ids) / args.ids
 
     print(f"load average {os.getloadavg()[0]:.2f}; {args.ids:,} new ids per measurement")
-    for round_number in range(args.rounds):
-        ids = [f"u-{uuid.uuid4()}".encode() for _ in range(2 * args.ids)]
-        runs = [("hmac.new", before, ids[:args.ids]), ("KeyedHash", keyed.hexdigest, ids[args.ids:])]
-        results = {name: timed(fn, part) for name, fn, part in (reversed(runs) if round_number % 2 else runs)}
-        per = {name: 1e6 * seconds / args.ids for name, seconds in results.items()}
-        print(f"round {round_number + 1}: hmac.new {per['hmac.new']:.2f} us/id, KeyedHash {per['KeyedHash']:.2f} "
-              f"us/id: {per['hmac.new'] / per['KeyedHash']:.2f}x less")
+    for number, per in in_rounds(args.rounds, list(hashes), us_per_id):
+        print(f"round {number}: " + ", ".join(f"{name} {us:.2f} us/id" for name, us in per.items())
+              + f": KeyedHash {per['hmac.new'] / per['KeyedHash']:.2f}x less than hmac.new, "
+              f"{per['hmac.digest'] / per['KeyedHash']:.2f}x less than hmac.digest")
     print(f"load average after {os.getloadavg()[0]:.2f}")
     return 0
 

@@ -1,6 +1,7 @@
 """A scrub worker's CPU per cold event with the collector at CPython's defaults (before) against gateway.heap's
 settings (start-up heap frozen, collections batched: what gateway/scrub_worker.py now runs under), in alternating
-rounds of one run, in this process, the worker's own loop (frames' rows -> events -> scrub -> rows).
+rounds of one run (bench/alternate.py), in this process, the worker's own loop (frames' rows -> events -> scrub ->
+rows).
 
     .venv/bin/python bench/scrub_worker_heap.py [--batches 20] [--rounds 2]
 
@@ -23,6 +24,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "bench"))
 
+from alternate import in_rounds  # noqa: E402
 from scrub_pool import HASH_KEY, batches  # noqa: E402
 
 from gateway import heap  # noqa: E402
@@ -59,16 +61,18 @@ def main() -> int:
     scrubber = build(PiiConfig(), HASH_KEY, None)
     events = args.batches * 100
     print(f"load average {os.getloadavg()[0]:.2f}; {events:,} cold events per measurement")
-    for round_number in range(args.rounds):
-        order = ["defaults", "gateway.heap"]
-        for mode in reversed(order) if round_number % 2 else order:
-            rows = [to_rows(batch) for batch in batches(args.batches)]
-            gc.collect()
-            settings = heap.long_lived() if mode == "gateway.heap" else contextlib.nullcontext()
-            with settings:
-                spent, collecting = measure(scrubber, rows)
-            print(f"round {round_number + 1}: {mode:<12} {1e6 * spent / events:6.0f} us CPU per event, of which the "
+
+    def under(mode: str) -> tuple[float, float]:
+        rows = [to_rows(batch) for batch in batches(args.batches)]
+        gc.collect()
+        with heap.long_lived() if mode == "gateway.heap" else contextlib.nullcontext():
+            return measure(scrubber, rows)
+
+    for number, results in in_rounds(args.rounds, ["defaults", "gateway.heap"], under):
+        for mode, (spent, collecting) in results.items():
+            print(f"round {number}: {mode:<12} {1e6 * spent / events:6.0f} us CPU per event, of which the "
                   f"collector {1e6 * collecting / events:4.0f} us")
+        print(f"round {number}: gateway.heap {results['defaults'][0] / results['gateway.heap'][0]:.2f}x less")
     print(f"load average after {os.getloadavg()[0]:.2f}")
     return 0
 

@@ -493,6 +493,15 @@ def a_write_waits_on_a_lock(postgres_url: str) -> bool:
     return row is not None and row[0] > 0
 
 
+async def let_go_once_a_write_waits(postgres_url: str, release: threading.Event, what: str) -> None:
+    """Wait until one node's write waits on a lock the other's holds, then let the other's go on (also on failure:
+    else its writer thread would wait out its deadline)."""
+    try:
+        await asyncio.to_thread(wait_until, lambda: a_write_waits_on_a_lock(postgres_url), what=what)
+    finally:
+        release.set()
+
+
 def nothing_of_the_subject_left(store: ReplayStore) -> None:
     tables = ("replay_sessions", "replay_chunks", "replay_blobs", "replay_segments", "replay_segment_blobs",
               "replay_keys")
@@ -519,11 +528,7 @@ def test_a_session_deleted_on_another_node_while_compaction_writes_leaves_nothin
         deletion = asyncio.ensure_future(b.db.write(delete_subject))
         await asyncio.to_thread(deleted.wait, WAIT_TIMEOUT_S)  # B deleted, not committed: A still reads the chunks
         compacting = asyncio.ensure_future(a.compact(now=LATER))
-        try:
-            await asyncio.to_thread(wait_until, lambda: a_write_waits_on_a_lock(postgres_url),
-                                    what="A's compaction waiting on B's deletion")
-        finally:
-            release.set()
+        await let_go_once_a_write_waits(postgres_url, release, "A's compaction waiting on B's deletion")
         return await deletion, await compacting
 
     sessions, written = asyncio.run(race())
@@ -552,11 +557,7 @@ def test_a_deletion_waiting_on_compactions_write_deletes_the_new_segment_too_wit
         compacting = asyncio.ensure_future(a.compact(now=LATER))
         await asyncio.to_thread(locked.wait, WAIT_TIMEOUT_S)
         deletion = asyncio.ensure_future(b.db.write(lambda conn: b.delete_subjects(conn, ["h-ada"], 10)))
-        try:
-            await asyncio.to_thread(wait_until, lambda: a_write_waits_on_a_lock(postgres_url),
-                                    what="B's deletion waiting on A's compaction")
-        finally:
-            release.set()
+        await let_go_once_a_write_waits(postgres_url, release, "B's deletion waiting on A's compaction")
         return await deletion, await compacting
 
     sessions, written = asyncio.run(race())

@@ -3,13 +3,19 @@ schema with today's store."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from typing import Any
 
 import pytest
 
+from gateway.storage.migrations import Migration
 from replay import compaction
 from replay.store import ReplayStore
+
+
+def migrations_before(migrations: Sequence[Migration], name: str) -> list[Migration]:
+    """The schema of a gateway from before migration `name`: the migrations up to it, not it."""
+    return list(migrations[: [m.name for m in migrations].index(name)])
 
 
 def keys_with_created_at(store: ReplayStore, patch: pytest.MonkeyPatch) -> None:

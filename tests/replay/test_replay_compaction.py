@@ -30,7 +30,7 @@ from replay.generic_dictionary import chunks_of
 from replay.shredding import KeyRing
 from replay.store import ChunkIn, ReplayStore
 from replay.summary import summarize
-from tests.replay.old_rows import keys_with_created_at, segments_found_by_session
+from tests.replay.old_rows import keys_with_created_at, migrations_before, segments_found_by_session
 from tests.support.waiting import WAIT_TIMEOUT_S, wait_until
 
 MASTER_KEY = bytes(range(32))  # not a secret: the tests' master key
@@ -330,8 +330,7 @@ def test_a_session_whose_stored_chunk_does_not_open_is_left_as_chunks_and_does_n
 @pytest.mark.parametrize("migration", ["replay-keys-4", "replay-segments-4"])
 def test_a_session_compacted_before_a_column_was_dropped_reads_compacts_and_shreds_after_the_upgrade(
         database_location: Path | Engine, migration: str) -> None:
-    step = [m.name for m in STORE_MIGRATIONS].index(migration)
-    before = Database(database_location, STORE_MIGRATIONS[:step])
+    before = Database(database_location, migrations_before(STORE_MIGRATIONS, migration))
     old = ReplayStore(before, Compressor(level=3), KeyRing(MASTER_KEY), compact_after_s=60)
     with pytest.MonkeyPatch.context() as patch:  # rows written as before the column was dropped
         if migration == "replay-keys-4":
@@ -359,8 +358,7 @@ def test_a_session_compacted_before_a_column_was_dropped_reads_compacts_and_shre
 
 def test_segments_found_by_session_before_sessions_named_them_read_compact_and_delete_after_the_upgrade(
         database_location: Path | Engine) -> None:
-    step = [m.name for m in STORE_MIGRATIONS].index("replay-segments-5")
-    before = Database(database_location, STORE_MIGRATIONS[:step])
+    before = Database(database_location, migrations_before(STORE_MIGRATIONS, "replay-segments-5"))
     old = ReplayStore(before, Compressor(level=3), KeyRing(MASTER_KEY), compact_after_s=60)
     events = recording("replay-corpus", 2)
     with pytest.MonkeyPatch.context() as patch:  # the store before: no `segments` in the session's row

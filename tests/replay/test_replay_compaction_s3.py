@@ -22,7 +22,7 @@ from gateway.schema import MIGRATIONS
 from gateway.storage.connection import Connection
 from replay import compaction, object_index
 from replay.store import ReplayStore
-from tests.replay.old_rows import keys_with_created_at, segments_found_by_session
+from tests.replay.old_rows import keys_with_created_at, migrations_before, segments_found_by_session
 from tests.replay.test_replay_compaction import LATER, count, record, recording
 from tests.replay.test_replay_objects import batching_of, bucket_keys, credentials, object_bytes, open_store
 from tests.support.seaweedfs import S3Bucket
@@ -288,8 +288,8 @@ def old_insert(conn: Connection, segment: compaction.NewSegment, object_id: int 
 
 def test_segments_stored_one_per_object_before_offsets_read_and_delete_after_the_upgrade(
         tmp_path: Path, credentials: S3Bucket, monkeypatch: pytest.MonkeyPatch) -> None:
-    step = [m.name for m in MIGRATIONS].index("replay-segments-3")
-    old = open_store(tmp_path, credentials, migrations=MIGRATIONS[:step], batch_bytes=1)  # one segment per object
+    old = open_store(tmp_path, credentials, migrations=migrations_before(MIGRATIONS, "replay-segments-3"),
+                     batch_bytes=1)  # one segment per object
     keys_with_created_at(old, monkeypatch)
     with monkeypatch.context() as patched:
         segments_found_by_session(patched)

@@ -23,7 +23,7 @@ from replay.search import SessionQuery
 from replay.shredding import KeyRing
 from replay.store import ChunkIn, ReplayStore
 from replay.summary import summarize
-from tests.replay.old_rows import keys_with_created_at, segments_found_by_session
+from tests.replay.old_rows import keys_with_created_at, migrations_before, segments_found_by_session
 from tests.replay.streams import Recording
 
 MASTER_KEY = bytes(range(32))  # not a secret: the tests' master key
@@ -89,8 +89,7 @@ def test_a_session_of_one_identifier_has_no_index_row_and_follows_its_subjects_i
 
 def test_sessions_indexed_before_one_identifier_sessions_went_unindexed_are_found_and_deleted_after_upgrade(
         database_location: Path | Engine) -> None:
-    step = [m.name for m in MIGRATIONS].index("replay-search-3")
-    before = Database(database_location, MIGRATIONS[:step])
+    before = Database(database_location, migrations_before(MIGRATIONS, "replay-search-3"))
     old = ReplayStore(before, Compressor(3), KeyRing(MASTER_KEY))
     with pytest.MonkeyPatch.context() as patch:
         keys_with_created_at(old, patch)
@@ -299,8 +298,7 @@ def test_a_page_in_either_order_and_its_neighbours_read_the_order_indexes_withou
 
 def test_the_order_indexes_hold_no_session_id_after_the_upgrade_and_keep_the_order(
         database_location: Path | Engine) -> None:
-    step = [m.name for m in MIGRATIONS].index("replay-search-4")
-    before = Database(database_location, MIGRATIONS[:step])
+    before = Database(database_location, migrations_before(MIGRATIONS, "replay-search-4"))
     old = ReplayStore(before, Compressor(3), KeyRing(MASTER_KEY))
     with pytest.MonkeyPatch.context() as patch:
         segments_found_by_session(patch)

@@ -34,7 +34,7 @@ from replay.shredding import (
 )
 from replay.store import ChunkIn, ReplayStore, encode_chunk
 from replay.summary import summarize
-from tests.replay.old_rows import segments_found_by_session
+from tests.replay.old_rows import migrations_before, segments_found_by_session
 from tests.replay.streams import E, Recording
 
 MASTER = bytes(range(32))  # not a secret: the tests' master key
@@ -152,8 +152,8 @@ def test_keys_stored_before_the_key_index_are_indexed_by_its_migration(tmp_path:
 
 def test_keys_stored_before_one_identifier_keys_went_unindexed_upgrade_and_are_still_destroyed(
         database_location: Path | Engine) -> None:
-    step = [m.name for m in MIGRATIONS].index("replay-keys-3")
-    before = Database(database_location, MIGRATIONS[:step])  # a gateway that indexed every binding's key
+    # a gateway that indexed every binding's key
+    before = Database(database_location, migrations_before(MIGRATIONS, "replay-keys-3"))
     old = ReplayStore(before, Compressor(3), KeyRing(MASTER))
     old.keys._insert = old_insert.__get__(old.keys)  # type: ignore[method-assign]
     with pytest.MonkeyPatch.context() as patch:

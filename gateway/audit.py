@@ -18,7 +18,6 @@ rest of the write; retention's purge takes the same row, so a purge and an appen
 
 from __future__ import annotations
 
-import hashlib
 import hmac
 import time
 from collections.abc import Iterator, Mapping
@@ -30,6 +29,7 @@ import orjson
 from gateway.audit_values import AuditValues
 from gateway.database import Database, Migration
 from gateway.storage.connection import Connection
+from policies.keyed_hash import KeyedHash
 
 GENESIS = "0" * 64
 
@@ -100,10 +100,10 @@ class Verification:
     hashes: Mapping[int, str] = field(default_factory=dict)  # of the rows asked for, up to where the chain holds
 
 
-def _digest(key: bytes, prev: str, row_id: int, at: float, actor: str, role: str, action: str, target: str,
+def _digest(key: KeyedHash, prev: str, row_id: int, at: float, actor: str, role: str, action: str, target: str,
             details: str) -> str:
     content = orjson.dumps([prev, row_id, repr(at), actor, role, action, target, details])
-    return hmac.new(key, content, hashlib.sha256).hexdigest()
+    return key.hexdigest(content)  # HMAC-SHA256 under the audit key
 
 
 def head(conn: Connection) -> tuple[int, str]:
@@ -142,11 +142,12 @@ def verify_chain(conn: Connection, key: bytes, keep: frozenset[int] = frozenset(
     """Walk the chain from its anchor, recomputing each row's hash under the audit `key`. `keep`: ids whose hashes to
     return (checkpoints compare them)."""
     through_id, prev = anchor(conn)
+    keyed = KeyedHash(key)  # one key for every row of the chain
     expected_id, rows = through_id + 1, 0
     kept: dict[int, str] = {}
     for row_id, at, actor, role, action, target, details, row_prev, digest in _rows_in_order(conn, VERIFY_PAGE_ROWS):
         rows += 1
-        recomputed = _digest(key, prev, row_id, at, actor, role, action, target, details)
+        recomputed = _digest(keyed, prev, row_id, at, actor, role, action, target, details)
         if row_id != expected_id or row_prev != prev or not hmac.compare_digest(recomputed, digest):
             return Verification(False, rows, row_id, row_id, kept)
         if row_id in keep:
@@ -178,7 +179,7 @@ def _rows_in_order(conn: Connection, page_rows: int) -> Iterator[tuple[Any, ...]
 class AuditLog:
     def __init__(self, db: Database, key: bytes, values_key: bytes) -> None:
         """`key` chains the entries; `values_key` hashes the personal values they name (gateway.audit_values)."""
-        self.db, self._key = db, key
+        self.db, self._key, self._keyed = db, key, KeyedHash(key)
         self.values = AuditValues(values_key)
 
     def append(self, conn: Connection, actor: str, role: str, action: str, target: str,
@@ -191,7 +192,7 @@ class AuditLog:
         at = time.time()
         target = self.values.target(target)
         text = orjson.dumps(self.values.details(details or {}), option=orjson.OPT_SORT_KEYS).decode()
-        digest = _digest(self._key, prev, row_id, at, actor, role, action, target, text)
+        digest = _digest(self._keyed, prev, row_id, at, actor, role, action, target, text)
         conn.execute(
             "INSERT INTO audit_log (id, at, actor, role, action, target, details, prev, hash) "
             "VALUES (?,?,?,?,?,?,?,?,?)",

@@ -1,6 +1,6 @@
-"""HMAC-SHA256 under one fixed key, for the paths that hash many short values under it: identifiers (gateway.identity),
-audited values (gateway.audit_values), accounts (gateway.catalog), pseudonyms (policies.consent.anonymize, under the
-day's key) and the scrubber's `hash` transform (policies.pii.transforms).
+"""HMAC-SHA256 under one fixed key, for the paths that hash many values under it: identifiers (gateway.identity),
+audited values (gateway.audit_values), the audit chain's rows (gateway.audit), accounts (gateway.catalog), pseudonyms
+(policies.consent.anonymize, under the day's key) and the scrubber's `hash` transform (policies.pii.transforms).
 
 `hmac.new(key, value, sha256)` sets the key up again for every value: two SHA-256 states made from the padded key,
 inside OpenSSL, each time. The key does not change, so its two states are made once here and copied for each value

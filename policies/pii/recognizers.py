@@ -41,6 +41,7 @@ from typing import Any, ClassVar
 import phonenumbers
 import regex
 import tldextract
+from phonenumbers import phonenumbermatcher as _phone_matcher_module
 from presidio_analyzer import EntityRecognizer, Pattern, PatternRecognizer, RecognizerResult
 from presidio_analyzer.nlp_engine import NlpArtifacts
 from presidio_analyzer.predefined_recognizers import (
@@ -171,19 +172,54 @@ _SAID_REACH = 48
 _NANP = re.compile(r"1?[2-9]\d{2}[2-9]\d{6}")
 
 
+# phonenumbers' candidate search, read from its matcher module (PhoneNumberMatcher._find uses them; no public name):
+# the same objects, so that _all_never_kept walks exactly the candidates the matcher does.
+_PHONE_CANDIDATE: re.Pattern[str] = _phone_matcher_module._PATTERN
+_SECOND_NUMBER_START: re.Pattern[str] = _phone_matcher_module._SECOND_NUMBER_START_PATTERN  # type: ignore[attr-defined]
+_MAX_TRIES = 65535  # PhoneNumberMatcher's default max_tries, which _Matcher keeps
+
+
 class _Matcher(phonenumbers.PhoneNumberMatcher):
     """phonenumbers' matcher that does not parse a candidate none of whose matches ContextPhoneRecognizer.analyze
     would keep: one with fewer digits than a number needs, or a bare run of digits (every match in it is bare too)
     that no link precedes, that does not start with a `0` and is too short for a North American number.
-    Parsing costs about 25 µs per candidate and region; ticket, build and order numbers are most candidates."""
+    Parsing costs about 25 µs per candidate and region; ticket, build and order numbers are most candidates.
+    `never` holds that test's answers by (offset, candidate), shared by the matchers of one text's regions."""
 
     min_digits = 7
     nanp = False
+    never: dict[tuple[int, str], bool]
 
     def _extract_match(self, candidate: str, offset: int) -> Any:
-        if _never_kept(self.text, candidate, offset, self.min_digits, self.nanp):
+        never = self.never.get((offset, candidate))
+        if never is None:
+            never = self.never[(offset, candidate)] = _never_kept(self.text, candidate, offset, self.min_digits,
+                                                                  self.nanp)
+        if never:
             return None  # as a failed candidate: the search moves past it, one try fewer
         return super()._extract_match(candidate, offset)
+
+
+def _all_never_kept(text: str, min_digits: int, nanp: bool, never: dict[tuple[int, str], bool]) -> bool:
+    """Whether every candidate phonenumbers' matcher would try in `text` is one _Matcher skips. The candidates are the
+    same in every region until one is parsed and matches (the matcher's own loop, PhoneNumberMatcher._find, which moves
+    past a failed candidate to the same index whatever the region): when all of them are skipped, no region finds a
+    number, and the matchers need not run. Fills `never` with the answers, for the matchers when they do run."""
+    index, tries = 0, 0
+    while (match := _PHONE_CANDIDATE.search(text, index)) is not None:
+        start = match.start()
+        candidate = text[start : match.end()]
+        second = _SECOND_NUMBER_START.search(candidate)
+        if second is not None:
+            candidate = candidate[: second.start()]
+        tries += 1
+        if not candidate or tries >= _MAX_TRIES:
+            return False  # phonenumbers' own ends to its loop: let the matchers run as they do
+        key = (start, candidate)
+        if not never.setdefault(key, _never_kept(text, candidate, start, min_digits, nanp)):
+            return False
+        index = start + len(candidate)
+    return True
 
 
 def _never_kept(text: str, candidate: str, offset: int, min_digits: int, nanp: bool) -> bool:
@@ -216,9 +252,12 @@ class ContextPhoneRecognizer(PhoneRecognizer):
         results = []
         metadata = {RecognizerResult.RECOGNIZER_NAME_KEY: self.name,
                     RecognizerResult.RECOGNIZER_IDENTIFIER_KEY: self.id}
+        never: dict[tuple[int, str], bool] = {}
+        if _all_never_kept(text, self._min_digits, self._nanp, never):
+            return []
         for region in self.supported_regions:
             matcher = _Matcher(text, region, leniency=self._leniency)
-            matcher.min_digits, matcher.nanp = self._min_digits, self._nanp
+            matcher.min_digits, matcher.nanp, matcher.never = self._min_digits, self._nanp, never
             for match in matcher:
                 results.append(RecognizerResult(self.supported_entities[0], match.start, match.end, self.SCORE,
                                                 recognition_metadata=dict(metadata)))

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import random
+
 import phonenumbers
 import pytest
 from presidio_analyzer import EntityRecognizer, RecognizerResult
@@ -45,3 +47,34 @@ def test_a_bare_ticket_number_is_not_parsed_but_a_linked_one_is() -> None:
     assert not recognizers._never_kept(text, "5329159", 19, 7, True)
     assert [text[r.start:r.end] for r in ContextPhoneRecognizer(REGIONS, 0).analyze(text, ["PHONE_NUMBER"])] == \
         ["5329159"]
+
+
+_PIECES = ["ticket ", "call ", "tel:", "ruf an ", "+", "0", "1", "4155550100", "5329159", "030 1234567", "-", ".", "/",
+           " x", "(", ")", " ", ", ", "2024-04-24", "20 7946 0958", "#", "ref ", "mobile", "99", "7"]
+
+
+def test_generated_texts_find_the_same_phone_numbers_with_and_without_the_shared_candidate_walk() -> None:
+    # The one candidate walk that skips the four regions' matchers when all candidates are ids must change no finding:
+    # texts made of phone words, links, separators and digit runs, against phonenumbers' own matcher.
+    rng = random.Random(14)
+    ours, unskipped = ContextPhoneRecognizer(REGIONS, 0), _Unskipped(REGIONS, 0)
+    for _ in range(1500):
+        text = "".join(rng.choice(_PIECES) for _ in range(rng.randint(1, 12)))
+        spans = [(r.start, r.end) for r in ours.analyze(text, ["PHONE_NUMBER"])]
+        assert spans == [(r.start, r.end) for r in unskipped.analyze(text, ["PHONE_NUMBER"])], text
+
+
+def test_a_text_of_ticket_numbers_runs_no_region_matcher(monkeypatch: pytest.MonkeyPatch) -> None:
+    made: list[str] = []
+
+    class Counting(recognizers._Matcher):
+        def __init__(self, text: str, region: str, leniency: int) -> None:
+            made.append(region)
+            super().__init__(text, region, leniency=leniency)
+
+    monkeypatch.setattr(recognizers, "_Matcher", Counting)
+    phone = ContextPhoneRecognizer(REGIONS, 0)
+    assert phone.analyze("(ticket 2829909) build 7008488, order 50300001", ["PHONE_NUMBER"]) == []
+    assert made == []
+    assert [(r.start, r.end) for r in phone.analyze("ticket 2829909, call 030 1234567", ["PHONE_NUMBER"])] == [(21, 32)]
+    assert made == list(REGIONS)

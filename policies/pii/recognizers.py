@@ -173,9 +173,10 @@ _NANP = re.compile(r"1?[2-9]\d{2}[2-9]\d{6}")
 
 
 # phonenumbers' candidate search, read from its matcher module (PhoneNumberMatcher._find uses them; no public name):
-# the same objects, so that _all_never_kept walks exactly the candidates the matcher does.
-_PHONE_CANDIDATE: re.Pattern[str] = _phone_matcher_module._PATTERN
-_SECOND_NUMBER_START: re.Pattern[str] = _phone_matcher_module._SECOND_NUMBER_START_PATTERN  # type: ignore[attr-defined]
+# the same objects, so that _all_never_kept walks exactly the candidates the matcher does. Private names: a release
+# without them leaves them None and every text goes to the matchers, as before this shortcut (slower, same findings).
+_PHONE_CANDIDATE: re.Pattern[str] | None = getattr(_phone_matcher_module, "_PATTERN", None)
+_SECOND_NUMBER_START: re.Pattern[str] | None = getattr(_phone_matcher_module, "_SECOND_NUMBER_START_PATTERN", None)
 _MAX_TRIES = 65535  # PhoneNumberMatcher's default max_tries, which _Matcher keeps
 
 
@@ -205,6 +206,8 @@ def _all_never_kept(text: str, min_digits: int, nanp: bool, never: dict[tuple[in
     same in every region until one is parsed and matches (the matcher's own loop, PhoneNumberMatcher._find, which moves
     past a failed candidate to the same index whatever the region): when all of them are skipped, no region finds a
     number, and the matchers need not run. Fills `never` with the answers, for the matchers when they do run."""
+    if _PHONE_CANDIDATE is None or _SECOND_NUMBER_START is None:
+        return False
     index, tries = 0, 0
     while (match := _PHONE_CANDIDATE.search(text, index)) is not None:
         start = match.start()

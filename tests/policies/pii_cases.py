@@ -242,21 +242,27 @@ def run(scrub: Callable[[str, str], str], all_cases: list[Case]) -> list[tuple[C
     return [(case, out) for case in all_cases if leaked(case, out := scrub(case.key, case.value))]
 
 
-def main(argv: list[str]) -> None:
+def scrubber_for_cases() -> Callable[[str, str], str]:
+    """The default policy's scrubber, as a function of a property's key and value to what is left of the value."""
     import tempfile
     from pathlib import Path
 
     from policies.pii import PiiConfig, Scrubber
     from policies.pii.engine import Analyzer
 
-    args = [a for a in argv if not a.startswith("--")]
-    seed, per = (int(args[0]) if args else 7), (int(args[1]) if len(args) > 1 else 12)
     analyzer = Analyzer(Path(tempfile.mkdtemp()), ("US", "GB", "DE", "FR"), 0, 0.1)
     scrubber = Scrubber(PiiConfig(), b"generated-cases-key-0123456789abcdef", analyzer=analyzer)
 
     def scrub(key: str, value: str) -> str:
         return str(scrubber.scrub_value({"properties": {key: value}})[0]["properties"].get(key, ""))
 
+    return scrub
+
+
+def main(argv: list[str]) -> None:
+    args = [a for a in argv if not a.startswith("--")]
+    seed, per = (int(args[0]) if args else 7), (int(args[1]) if len(args) > 1 else 12)
+    scrub = scrubber_for_cases()
     all_cases = cases(seed, per)
     bad = run(scrub, all_cases)
     total = Counter((c.kind, c.embedding) for c in all_cases)

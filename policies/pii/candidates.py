@@ -108,6 +108,11 @@ _CONTEXT = (
 _CONTEXT_HINT = re.compile(_CONTEXT.replace("C", "[A-Z\u00c0-\u00de]"))
 _CONTEXT_GATE = _CONTEXT.replace("C", "[A-Z]").replace("|\\u00e0", "")  # à's stand-in is a
 _PASSWORD_HINT = re.compile(r"(?i)passw|passc|passp|\bpass\b|kennw|pwd|\bpw\b|p/w|pword|mot\s*de\s*passe|mdp|contrase"
+                            # one-time and verification codes, short secrets (passwords.py "one-time code", "short
+                            # secret"), words glued to a password's (`geheimwort`) and a login's access (`Zugang:`)
+                            r"|otp|one.time|verifica|rification|2fa|mfa|best.tigungscode|bestaetigungscode|sicherheitscode"
+                            r"|einmalcode|s.curit|seguridad|sicurezza|beveiligingscode|secret|geheim|segreto|codewort"
+                            r"|zugang|toegang"
                             r"|clave|access\s+code|zugangscode|acc.s|toegangscode|wlan|wifi|wi-fi"
                             r"|wachtw|parola|senha|\bpin|code\s+pin|geheimzahl|credential|creds|credenc|credenz"
                             r"|login|zugangsdaten|identifiants|inloggegevens"

@@ -13,8 +13,13 @@ _PASSWORD_WORD = (r"(?:password|passwort|kennwort|passwd|pwd|passcode|passphrase
                   r"|contrase(?:ñ|n)a|clave|wachtwoord|parola\s+d['\u2019]ordine|senha"
                   # access codes and wifi keys, in en/de/fr/es/it/nl
                   r"|access\s+code|zugangscode|code\s+d['\u2019]acc[èe]s|clave\s+de\s+acceso|codice\s+d['\u2019]accesso"
+                  r"|c[óo]digo\s+de\s+acceso"
                   r"|codice\s+di\s+accesso|toegangscode|(?:wlan|wifi|wi-fi)[-\s]?(?:schl(?:ü|ue)ssel|key|sleutel|code)"
                   r"|(?:code|cl[ée]|clave|codice)\s+(?:du\s+|de(?:l)?\s+)?(?:wlan|wifi|wi-fi))")
+# German and Dutch glue a password's kind to its word: `Einmalpasswort`, `Routerkennwort`, `Geheimwort`. Apart from
+# _PASSWORD_WORD: in the look-behinds of every pattern, the alternation makes hyperscan's gates take seconds more.
+_GLUED_WORD = (r"(?:(?:einmal|start|initial|admin|router|wlan|master|standard|zugangs|ger(?:ä|ae)te|root|benutzer|nutzer"
+               r"|konto|vpn|eenmalig|tijdelijk|standaard)(?:passwort|kennwort|wachtwoord)|geheimwort|codewort)")
 # Without `clave` alone (also a key, a code, a clue: `la clave del éxito es …`): the word that may stand apart from its
 # value. Only that alternative goes: `clave de acceso` and `clave del wifi` stay (a plain replace cut them too).
 _PASSWORD_NOUN = re.sub(r"\|clave(?=\|)", "", _PASSWORD_WORD, count=1)
@@ -62,13 +67,15 @@ _STATE = (r"(?:incorrect|invalid|wrong|required|missing|weak|strong|expired|corr
 # `password was 123456`; not a state (`your password is incorrect`) nor a word that reads as one (`expiring`).
 _PLAIN = (r"(?!(?:" + _STATE[3:-1] + r")(?![\w-]))(?:\d{4,12}|[^\W\d_]{3,}(?:-[^\W\d_]{4,}){2,5}"
           r"|[^\W\d_]{4,32}(?<!ing|ed|ly|able|ible))"
-          r"(?=\s*(?:[.,;!?)]|[:;]-?[)(DP]|$)|\s+(?:and|but|or|so|please|und|aber|oder|bitte|et|mais|ou|y|pero|o"
+          r"(?=\s*(?:[.,;!?)]|[:;]-?[)(DP]|$)|\s+[-\u2013\u2014]\s|\s+(?:and|but|or|so|please|und|aber|oder|bitte|et|mais|ou|y|pero|o"
           r"|por\s+favor|e|ma|per\s+favore|en|maar|of|alsjeblieft)\b)")
 # A password as people make them up: a capitalised word and two to four digits, a symbol between or after
 # (`Sunflower88`, `Sommer2024!`, `Gast!2024`); not an id in capitals (`INV2024`) nor a version (`v2.3`).
 _MADE_UP = (r"(?<![\w@./-])(?-i:[A-ZÀ-Þ][a-zß-ÿ]{2,20})[!#$%&*+?@^~._-]?\d{2,4}[!#$%&*+?@^~]?(?![\w@/-])"
             r"(?![.,]\d)")
-_PASSWORD_VALUE = rf"(?:{_MADE_UP}|{_STRONG})"
+# A small word and two to four digits (`estrella49`), which only a password's clause makes one.
+_WORD_DIGITS = r"(?<![\w@./-])(?-i:[a-zß-ÿ]{3,20})\d{2,4}(?![\w@/-])(?![.,]\d)"
+_PASSWORD_VALUE = rf"(?:{_MADE_UP}|{_STRONG}|{_RANDOM}|{_WORD_DIGITS})"
 PASSWORD_PATTERNS = [
     # `password: X`, `password="X"`: the value, whatever it is.
     ("password", rf"(?<=\b{_PASSWORD_WORD}{QUOTE}?\s*(?:=>|[:=])\s*{QUOTE}?){_VERDICT}{_ANY}"),
@@ -84,7 +91,8 @@ PASSWORD_PATTERNS = [
     ("qualified password", rf"(?<=\b{_PASSWORD_NOUN}(?:\s+[^\s:=\"]{{1,20}}){{0,4}}?{_SEPARATOR})(?<!\d:){_SHAPED}"),
     ("bare password", rf"(?<=\b{_PASSWORD_NOUN}\s+){_SHAPED}"),
     # Quoted right after the word, or after `to`: `use password 'letmein!' to log in`, `set my password to dragon99`.
-    ("quoted password", rf"(?<=\b{_PASSWORD_NOUN}\s+{QUOTE}[ \u00a0\u202f]?){_NOT_QUOTE}{{4,64}}"
+    ("quoted password", rf"(?<=\b{_PASSWORD_NOUN}\s+(?:to\s+|auf\s+|en\s+|a\s+|naar\s+|in\s+)?{QUOTE}[ \u00a0\u202f]?)"
+                        rf"{_NOT_QUOTE}{{4,64}}"
                         rf"(?=[ \u00a0\u202f]?{QUOTE})"),
     # Before its word: `use Xk9#mP2q as the password`, `hunter2 is my password`, `Sommer24! ist mein Passwort`.
     ("password before its word", rf"(?<![^\s\"'(])(?:{_SHAPED}|{_BANG})"
@@ -105,13 +113,14 @@ PASSWORD_PATTERNS = [
     ("logged in with", r"(?<=\b(?:log\s*in|login|logged\s+in|sign\s*in|signed\s+in|anmeld\w*|einloggen|eingeloggt"
                        r"|connecter|connect[ée]e?|connexion|iniciar\s+sesi[óo]n|acceder|accedere|inloggen|ingelogd)"
                        rf"\s+(?:with|using|mit|avec|con|met)\s+)(?:{_STRONG}|{_RANDOM})"),
-    ("use to log in", rf"(?<=\b(?:use|try|tried|utilise[zr]?|usa|prova|gebruik)\s+)(?:{_STRONG}|{_RANDOM})"
+    ("use to log in", rf"(?<=\b(?:use|try|tried|utilise[zr]?|usa|prova|gebruik)\s+)(?:{_STRONG}|{_RANDOM}"
+                      rf"|(?=\S{{6}}){_SHAPED})"
                       r"(?=\s+(?:to|pour|para|per|om)\s+(?:log\s*in|login|sign\s*in|connect|unlock|access"
                       r"|se\s+connecter|entrar|accedere|in\s+te\s+loggen))"),
     # `pw` said with a verb, plain or shaped: `my pw is sunshine`; `clave` right before its verb or colon: `la clave
     # es perro2020` (not `la clave del éxito es …`).
     ("plain pw", rf"(?<=\b(?:pw|my\s+pass)\s+(?:{_IS}\s+){{1,3}})(?:{_PLAIN}|{_SHAPED})"),
-    ("clave", rf"(?<=\bclave{_SEPARATOR}){_SHAPED}"),
+    ("clave", rf"(?<=\bclave(?:{_SEPARATOR}|\s+)){_SHAPED}"),
     # A login's password after a slash or a comma: `user jdoe / pass Xk9#mP2q`, `jdoe, pw Sommer24!`.
     ("pass after a login", rf"(?<=[/,;|]\s*(?:pass|pw|pwd)\s*[:=]?\s+){_SHAPED}"),
     # Or after the login itself: `login jane pass Sommer24`, `user: jane pw Sommer24`.
@@ -143,7 +152,7 @@ PASSWORD_PATTERNS = [
     ("pin digits", r"(?<=\b(?:pin|pin\s*code|code\s+pin|passcode|geheimzahl|codice\s+pin)\s+"
                    rf"(?:(?:{_IS})\s+)?)\d{{4,8}}(?![\w.,/-])"),
     # A password of four or more digits right after its word: `password 12345678`, `pwd 0727`.
-    ("password digits", rf"(?<=\b{_PASSWORD_NOUN}\s+)\d{{4,12}}(?![\w.,/-])"),
+    ("password digits", rf"(?<=\b(?:{_PASSWORD_NOUN}|pw)(?:\s+|\s*(?:-+>|\u2192)\s*))\d{{4,12}}(?![\w.,/-])"),
     # A quoted passphrase of several words: `passphrase is "purple monkey dishwasher"`.
     ("quoted phrase", rf"(?<=\b{_PASSWORD_NOUN}(?:\s+[^\s:=\"]{{1,20}}){{0,4}}?{_SEPARATOR}\")[^\"\n]{{4,64}}(?=\")"),
     # Short words that name a secret only before a colon or an equals sign: `pw: X`, `pass=X`, `PIN: 4821`.
@@ -176,7 +185,19 @@ PASSWORD_PATTERNS = [
     ("wifi colon", rf"(?<=\b(?:wifi|wi-fi|wlan)\s*[:=]\s*{QUOTE}?)(?=[^\W\d_]){_SHAPED}"),
     # A login and its password: `credentials: admin:Hunter2024`, `login with admin / S3cr3t!x`.
     ("user and password", r"(?<=\b(?:credentials?|creds|login|zugangsdaten|identifiants|credenciales|credenziali"
-                          r"|inloggegevens)(?:\s+(?:with|as|are|is|mit|als|sind|avec|sont|con|son|come|sono|met|zijn))?"
+                          r"|inloggegevens|zugang|toegang)(?:\s+(?:with|as|are|is|mit|als|sind|avec|sont|con|son|come|sono|met|zijn))?"
                           r"\s*[:=]?\s*[^\s:/]{1,64}"
                           rf"(?::|\s+/\s+))(?:{_SHAPED}|\d{{4,12}}(?![\w.,/-]))"),
+    # After a glued word: `Ihr Einmalpasswort lautet X`, `Routerkennwort: X`, `Geheimwort ist X`.
+    ("glued password", rf"(?<=\b{_GLUED_WORD}\s*[:=]\s*{QUOTE}?){_VERDICT}{_ANY}"),
+    ("glued password said", rf"(?<=\b{_GLUED_WORD}\s+(?:{_IS}\s+){{1,3}}{QUOTE}?)(?:{_SHAPED}|{_PLAIN})"),
+    # A one-time or verification code, in en/de/fr/es/it/nl, after its word and a separator or a verb: `OTP: 836896`,
+    # `Votre code de vérification est 4821`, `Ihr Einmalpasswort lautet …`; digits, or a value shaped like a password.
+    ("one-time code", r"(?<=\b(?:otp|one[-\s]time\s+(?:code|passcode|pin)|verification\s+code|2fa\s+code|mfa\s+code"
+                      r"|einmalcode|best(?:ä|ae)tigungscode|sicherheitscode|code\s+de\s+(?:v[ée]rification|s[ée]curit[ée])"
+                      r"|c[óo]digo\s+de\s+(?:verificaci[óo]n|seguridad)|codice\s+(?:di\s+verifica|di\s+sicurezza|otp)"
+                      rf"|verificatiecode|beveiligingscode)(?:{_SEPARATOR}|\s+){QUOTE}?)(?:\d{{4,8}}(?![\w.,/-])|{_SHAPED})"),
+    # A secret that is not a token, after its word: `secret: Estrella8565%`, `the secret is 9d8j7826`, `Geheimnis: …`.
+    ("short secret", r"(?<=\b(?:secret|geheimnis|secreto|segreto)(?:\s*[:=]\s*|\s+(?:is|was|ist|war|est|es|era|è)\s+)"
+                     rf"{QUOTE}?)(?:{_SHAPED}|\d{{4,12}}(?![\w.,/-]))"),
 ]

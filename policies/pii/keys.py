@@ -28,6 +28,17 @@ DEFAULT_SENSITIVE_KEYS = (
     "encryption key", "app key", "client key", "integration key", "master key", "service key", "account key",
     "connection string", "conn str", "cle api", "clave api", "chiave api", "api schlussel", "api schluessel",
     "api sleutel", "cle secrete", "clave secreta", "chiave segreta", "jeton",
+    # codes that open a door, an alarm, a phone or an account, recovery words and seeds, secrets and logins in
+    # de/fr/es/it/nl (not `parola chiave`, a keyword, nor `tan`, a colour, nor `sleutel` alone, any key)
+    "door code", "gate code", "entry code", "alarm code", "unlock code", "digicode", "turcode", "tuercode", "torcode",
+    "alarmcode", "recovery code", "recovery codes", "backup code", "backup codes", "2fa code", "mfa codes", "mtan",
+    "puk", "puk code", "einmalcode", "einmalpasswort", "einmalkennwort", "eenmalige code", "codice monouso",
+    "activation code", "activation key", "product key", "serial key", "seed phrase", "recovery phrase", "mnemonic",
+    "mnemonic phrase", "wallet seed", "secret phrase", "privkey", "priv key", "jwt", "codigo secreto",
+    "codice segreto", "code secret", "geheimcode", "geheim", "geheimnis", "secreto", "segreto", "mot passe",
+    "motpasse", "contrasenia", "credenziali", "credenciales", "zugangsdaten", "identifiants", "inloggegevens",
+    "sicherheitscode", "codigo seguridad", "codigo de seguridad", "code securite", "code de securite",
+    "codice sicurezza", "codice di sicurezza", "beveiligingscode",
     "private key", "auth", "authorization", "credentials", "credential", "token", "access token", "refresh token",
     "id token", "bearer", "otp", "two factor", "mfa code", "mysql pwd", "cookie", "set cookie", "csrf", "xsrf",
     "csrf token", "xsrf token", "session token", "phpsessid", "ssn", "social security",
@@ -114,6 +125,8 @@ class SensitiveKeys:
     def match(self, key: str) -> str | None:
         """The configured term that `key` contains, or None."""
         words = key_words(key)
+        if words and words[-1].isdigit():  # `pass1`, `pw_2`: a password and which one
+            words = words[:-1]
         if words and words[-1] in _SHORT_SECRET_WORDS and (len(words) == 1 or words[-2] in _SHORT_SECRET_OWNERS):
             return words[-1]
         terms = self._terms

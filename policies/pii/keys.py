@@ -38,7 +38,7 @@ DEFAULT_SENSITIVE_KEYS = (
     "codice segreto", "code secret", "geheimcode", "geheim", "geheimnis", "secreto", "segreto", "mot passe",
     "motpasse", "contrasenia", "credenziali", "credenciales", "zugangsdaten", "identifiants", "inloggegevens",
     "sicherheitscode", "codigo seguridad", "codigo de seguridad", "code securite", "code de securite",
-    "codice sicurezza", "codice di sicurezza", "beveiligingscode",
+    "codice sicurezza", "codice di sicurezza", "beveiligingscode", "creds", "reset code", "sms code", "login code",
     "private key", "auth", "authorization", "credentials", "credential", "token", "access token", "refresh token",
     "id token", "bearer", "otp", "two factor", "mfa code", "mysql pwd", "cookie", "set cookie", "csrf", "xsrf",
     "csrf token", "xsrf token", "session token", "phpsessid", "ssn", "social security",
@@ -129,6 +129,8 @@ class SensitiveKeys:
             words = words[:-1]
         if words and words[-1] in _SHORT_SECRET_WORDS and (len(words) == 1 or words[-2] in _SHORT_SECRET_OWNERS):
             return words[-1]
+        if len(words) == 2 and words[0] in _SHORT_SECRET_WORDS and words[1] in _SHORT_SECRET_OWNERS:
+            return words[0]  # whose or which one after it: `pass_new`, `clave_nueva`, `pass_confirm`
         terms = self._terms
         for i in range(len(words)):
             run = ""

@@ -1,0 +1,81 @@
+"""Passwords and secrets written in free text, fields and URLs (en/de/fr/es/it/nl), through the real Scrubber: the
+generated cases of tests/policies/secret_cases.py, each rule with a case, and the look-alikes that must stay."""
+
+from __future__ import annotations
+
+import tempfile
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from policies.pii import PiiConfig, Scrubber
+from policies.pii.engine import Analyzer
+from tests.policies.pii_cases import leaked
+from tests.policies.secret_cases import LOOK_ALIKES, cases
+
+KEY = b"secret-cases-key-0123456789abcdef"
+
+
+@pytest.fixture(scope="module")
+def scrubber() -> Scrubber:
+    analyzer = Analyzer(Path(tempfile.mkdtemp()), ("US", "GB", "DE", "FR"), 0, 0.1)
+    return Scrubber(PiiConfig(), KEY, analyzer=analyzer)
+
+
+def scrubbed(scrubber: Scrubber, key: str, value: Any) -> Any:
+    return scrubber.scrub_value({"properties": {key: value}})[0]["properties"].get(key)
+
+
+@pytest.mark.parametrize("seed", [7, 8])
+def test_generated_passwords_never_leak_and_look_alikes_stay(scrubber: Scrubber, seed: int) -> None:
+    all_cases = cases(seed, 3)
+    failed = [(c.value, out) for c in all_cases if leaked(c, out := str(scrubbed(scrubber, c.key, c.value)))]
+    assert failed == []
+
+
+@pytest.mark.parametrize("text,secret", [
+    ("Ihr Einmalpasswort lautet Qx7!mK2p", "Qx7!mK2p"),
+    ("Routerkennwort: tulpe", "tulpe"),
+    ("Geheimwort ist Sonne2024", "Sonne2024"),
+    ("El código de acceso es 8k2Lm9Qz", "8k2Lm9Qz"),
+    ("OTP: 836896", "836896"),
+    ("Votre code de vérification est 4821", "4821"),
+    ("Il tuo codice OTP è 552901", "552901"),
+    ("Je verificatiecode is 778812", "778812"),
+    ("the secret is 9d8j7826", "9d8j7826"),
+    ("secret: Estrella8565%", "Estrella8565%"),
+    ("I set the password to 'Tulipano2977%' for now", "Tulipano2977%"),
+    ("PW 819653", "819653"),
+    ("password -> 652037", "652037"),
+    ("Password for the VPN is 258593 - don't share", "258593"),
+    ("Zugang: jdoe / mariposa2784", "mariposa2784"),
+    ("le di la clave S0l31l@ al técnico", "S0l31l@"),
+    ("use Estrella_47L to log in, then change it", "Estrella_47L"),
+    ("Ho dimenticato la password, era CdJvWeAi1HJN", "CdJvWeAi1HJN"),
+    ("He olvidado mi contraseña, la antigua era estrella49", "estrella49"),
+])
+def test_a_password_said_in_text_is_removed(scrubber: Scrubber, text: str, secret: str) -> None:
+    assert secret not in str(scrubbed(scrubber, "message", text))
+
+
+@pytest.mark.parametrize("key", ["door_code", "alarmCode", "recovery_codes", "digicode", "seed_phrase", "mnemonic",
+                                 "product_key", "geheimnis", "segreto", "codigo_secreto", "credenziali", "pass1",
+                                 "pass_new", "clave_nueva", "pass_confirm", "creds", "sms_code", "mot_passe"])
+def test_a_key_that_names_a_secret_removes_its_value(scrubber: Scrubber, key: str) -> None:
+    assert "Winter2024!" not in str(scrubbed(scrubber, key, "Winter2024!"))
+
+
+@pytest.mark.parametrize("key", ["boarding_pass", "season_pass", "palabra_clave", "parola_chiave", "pass_type",
+                                 "clave_producto", "tan", "random_seed", "code"])
+def test_keys_that_only_look_like_a_secret_keep_their_value(scrubber: Scrubber, key: str) -> None:
+    assert scrubbed(scrubber, key, "blue") == "blue"
+
+
+@pytest.mark.parametrize("key,text", LOOK_ALIKES + [
+    ("note", "OTP sent by SMS to the customer"), ("note", "The secret is out"),
+    ("note", "Zugang: Haupteingang / Halle B"), ("note", "use the app to log in"),
+    ("note", "Votre code de vérification a expiré"), ("note", "Passwort vergessen, bitte zurücksetzen"),
+])
+def test_password_words_without_a_secret_stay(scrubber: Scrubber, key: str, text: str) -> None:
+    assert scrubbed(scrubber, key, text) == text

@@ -20,7 +20,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from urllib.parse import quote, quote_plus, unquote, unquote_plus
 
-from policies.pii.fields import NUMBER_ID, PERSON, field_class, field_words, names_no_person
+from policies.pii.fields import ADDRESS, NUMBER_ID, PERSON, field_class, field_words, names_no_person
 from policies.pii.names import PEOPLE_SEGMENTS
 
 # A URL runs to the first space, quote or angle bracket; trailing sentence punctuation is not part of it.
@@ -126,6 +126,8 @@ def _params(text: str, is_secret: Callable[[str], bool], secret_label: str, dept
             parts.append(value)
         elif _a_person(name, unquote_plus(value)):
             parts.append(Replaced("PERSON", "[PERSON]", value))
+        elif _a_street(name, value):
+            parts.append(Replaced("LOCATION", "[LOCATION]", value))
         else:
             parts.append(_decoded(value, unquote_plus(value), _quote_query, is_secret, secret_label, depth))
     return parts
@@ -141,6 +143,14 @@ def _a_person(name: str, value: str) -> bool:
     `?kundenname=`): its value is replaced without scanning, since an unlisted name would pass the detectors. Not a
     role's (`?host=Airbnb+Plus`, `?teacher=Math+Department`): those go to the detectors."""
     return value[:1].isalpha() and _param_class(name) == PERSON and not names_no_person(value)
+
+
+def _a_street(name: str, value: str) -> bool:
+    """A parameter whose name says it holds a street address, as the field rules read keys (`?street=`, `?adresse=`,
+    `?address_line1=`), with a house number and a word in it: replaced as the field rules replace such a key's value
+    (`?street=Aim%C3%A9ehof+89` would pass the street patterns, which want a street word they know)."""
+    return (_param_class(name) == ADDRESS and any(c.isdigit() for c in value) and any(c.isalpha() for c in value)
+            and len(value) <= 300)
 
 
 def _an_id(segment: str) -> bool:

@@ -126,6 +126,9 @@ _STREET_HINT = re.compile(
     r"|passage|weg\b|gasse|platz|ring\b|damm|ufer|chaussee|steig|pfad|laan|plein|gracht|kade|singel|dijk|dreef|steeg"
     r"|calle|c/|paseo|plaza|pza|camino|carretera|ronda|traves|carrer|pla[çc]a|\bvia\b|viale|piazza|corso|largo|vicolo"
     r"|strada|contrada|lungomare|borgo"
+    r"|alley|bend|crossing|cove|expressway|freeway|heights|hill|loop|motorway|path|pike|ridge|turnpike|viaduct|inlet"
+    r"|curve|flats|pad\b|baan\b|hof\b|wal\b|creek|ferry|junction|brook|village|apt\.|apartment|suite|unit|ste\."
+    r"|rotonda|incrocio"
 )
 
 # A listed given name: necessary for GazetteerNameRecognizer. The look-up keys are folded ASCII, kept here as bytes.

@@ -18,8 +18,8 @@ _PASSWORD_WORD = (r"(?:password|passwort|kennwort|passwd|pwd|passcode|passphrase
                   r"|(?:code|cl[ée]|clave|codice)\s+(?:du\s+|de(?:l)?\s+)?(?:wlan|wifi|wi-fi))")
 # German and Dutch glue a password's kind to its word: `Einmalpasswort`, `Routerkennwort`, `Geheimwort`. Apart from
 # _PASSWORD_WORD: in the look-behinds of every pattern, the alternation makes hyperscan's gates take seconds more.
-_GLUED_WORD = (r"(?:(?:einmal|start|initial|admin|router|wlan|master|standard|zugangs|ger(?:ä|ae)te|root|benutzer|nutzer"
-               r"|konto|vpn|eenmalig|tijdelijk|standaard)(?:passwort|kennwort|wachtwoord)|geheimwort|codewort)")
+_GLUED_WORD = (r"(?:(?:einmal|start|initial|admin|router|wlan|master|standard|zugangs|ger(?:ä|ae)te|root|benutzer"
+               r"|nutzer|konto|vpn|eenmalig|tijdelijk|standaard)(?:passwort|kennwort|wachtwoord)|geheimwort|codewort)")
 # Without `clave` alone (also a key, a code, a clue: `la clave del éxito es …`): the word that may stand apart from its
 # value. Only that alternative goes: `clave de acceso` and `clave del wifi` stay (a plain replace cut them too).
 _PASSWORD_NOUN = re.sub(r"\|clave(?=\|)", "", _PASSWORD_WORD, count=1)

@@ -525,8 +525,8 @@ _STREET_PATTERNS = [
     ("fr postcode", rf"\b(?i:rue|avenue|boulevard|chemin|all[ée]e|impasse|quai|place)\s+{_OF}{_NAMEWORD}"
                     rf"(?:\s+{_OF}{_NAMEWORD}){{0,3}}(?=,?\s+\d{{5}}\s+[A-ZÀ-Ý])"),
     # Hauptstraße 5, Berliner Straße 12a, Keizersgracht 123, Lindenlaan 4
-    ("de-nl", rf"\b(?:{_NAMEWORD}\s+)?[A-ZÄÖÜ][a-zà-öø-ÿß-]*(?i:stra(?:ß|ss)e|str\.|weg|gasse|platz|allee|ring|damm|ufer"
-              rf"|chaussee|steig|pfad|straat|laan|plein|gracht|kade|singel|dijk|dreef|steeg|pad|baan|hof|wal|boulevard)"
+    ("de-nl", rf"\b(?:{_NAMEWORD}\s+)?[A-ZÄÖÜ][a-zà-öø-ÿß-]*(?i:stra(?:ß|ss)e|str\.|weg|gasse|platz|allee|ring|damm"
+              rf"|ufer|chaussee|steig|pfad|straat|laan|plein|gracht|kade|singel|dijk|dreef|steeg|pad|baan|hof|wal|boulevard)"
               rf"\s+{_NUMBER}\b"),
     ("de-nl words", rf"\b{_NAMEWORD}\s+(?:Straße|Strasse|Str\.|Weg|Allee|Platz|Ring|Gasse)\s+{_NUMBER}\b"),
     # Calle Mayor 5, Avenida de la Constitución, 12, Via Roma 12, Piazza San Marco 1

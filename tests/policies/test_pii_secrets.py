@@ -72,7 +72,8 @@ def test_keys_that_only_look_like_a_secret_keep_their_value(scrubber: Scrubber, 
     assert scrubbed(scrubber, key, "blue") == "blue"
 
 
-@pytest.mark.parametrize("key,text", LOOK_ALIKES + [
+@pytest.mark.parametrize("key,text", [
+    *LOOK_ALIKES,
     ("note", "OTP sent by SMS to the customer"), ("note", "The secret is out"),
     ("note", "Zugang: Haupteingang / Halle B"), ("note", "use the app to log in"),
     ("note", "Votre code de vérification a expiré"), ("note", "Passwort vergessen, bitte zurücksetzen"),

@@ -109,10 +109,9 @@ _CONTEXT_HINT = re.compile(_CONTEXT.replace("C", "[A-Z\u00c0-\u00de]"))
 _CONTEXT_GATE = _CONTEXT.replace("C", "[A-Z]").replace("|\\u00e0", "")  # à's stand-in is a
 _PASSWORD_HINT = re.compile(r"(?i)passw|passc|passp|\bpass\b|kennw|pwd|\bpw\b|p/w|pword|mot\s*de\s*passe|mdp|contrase"
                             # one-time and verification codes, short secrets (passwords.py "one-time code", "short
-                            # secret"), words glued to a password's (`geheimwort`) and a login's access (`Zugang:`)
+                            # secret"), and words glued to a password's (`geheimwort`)
                             r"|otp|one.time|verifica|rification|2fa|mfa|best.tigungscode|bestaetigungscode|sicherheitscode"
                             r"|einmalcode|s.curit|seguridad|sicurezza|beveiligingscode|secret|geheim|segreto|codewort"
-                            r"|zugang|toegang"
                             r"|clave|access\s+code|zugangscode|acc.s|toegangscode|wlan|wifi|wi-fi"
                             r"|wachtw|parola|senha|\bpin|code\s+pin|geheimzahl|credential|creds|credenc|credenz"
                             r"|login|zugangsdaten|identifiants|inloggegevens"
@@ -126,8 +125,6 @@ _STREET_HINT = re.compile(
     r"|passage|weg\b|gasse|platz|ring\b|damm|ufer|chaussee|steig|pfad|laan|plein|gracht|kade|singel|dijk|dreef|steeg"
     r"|calle|c/|paseo|plaza|pza|camino|carretera|ronda|traves|carrer|pla[çc]a|\bvia\b|viale|piazza|corso|largo|vicolo"
     r"|strada|contrada|lungomare|borgo"
-    r"|alley|bend|crossing|cove|expressway|freeway|heights|hill|loop|motorway|path|pike|ridge|turnpike|viaduct|inlet"
-    r"|curve|flats|pad\b|baan\b|hof\b|wal\b|creek|ferry|junction|brook|village|apt\.|apartment|suite|unit|ste\."
     r"|rotonda|incrocio"
 )
 

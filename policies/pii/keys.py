@@ -12,6 +12,10 @@ import re
 import unicodedata
 from collections.abc import Iterable
 
+# Codes named by what they open or how they come (`door_code`, `sms_code`, `puk`): about_a_secret below.
+_CODES = ("door code", "alarm code", "unlock code", "digicode", "turcode", "tuercode", "recovery code",
+          "recovery codes", "backup code", "backup codes", "2fa code", "mfa codes", "mtan", "puk", "einmalcode",
+          "eenmalige code", "codice monouso", "activation code", "reset code", "sms code", "login code")
 # Sentry Relay's PASSWORD_KEY_REGEX terms and documented defaults, Segment Privacy Portal's Red matchers (ssn, password,
 # credit card, passport, token), the CSRF cookie names Relay filters, and passwords in de/fr/es/it/nl. Not
 # `session id`: analytics sessions (Amplitude `session_id`, PostHog `$session_id`) are not secrets and the vendors need
@@ -30,15 +34,12 @@ DEFAULT_SENSITIVE_KEYS = (
     "api sleutel", "cle secrete", "clave secreta", "chiave segreta", "jeton",
     # codes that open a door, an alarm, a phone or an account, recovery words and seeds, secrets and logins in
     # de/fr/es/it/nl (not `parola chiave`, a keyword, nor `tan`, a colour, nor `sleutel` alone, any key)
-    "door code", "gate code", "entry code", "alarm code", "unlock code", "digicode", "turcode", "tuercode", "torcode",
-    "alarmcode", "recovery code", "recovery codes", "backup code", "backup codes", "2fa code", "mfa codes", "mtan",
-    "puk", "puk code", "einmalcode", "einmalpasswort", "einmalkennwort", "eenmalige code", "codice monouso",
-    "activation code", "activation key", "product key", "serial key", "seed phrase", "recovery phrase", "mnemonic",
-    "mnemonic phrase", "wallet seed", "secret phrase", "privkey", "priv key", "jwt", "codigo secreto",
+    *_CODES, "einmalpasswort", "einmalkennwort", "activation key", "serial key", "seed phrase", "recovery phrase",
+    "mnemonic phrase", "wallet seed", "privkey", "jwt", "codigo secreto",
     "codice segreto", "code secret", "geheimcode", "geheim", "geheimnis", "secreto", "segreto", "mot passe",
-    "motpasse", "contrasenia", "credenziali", "credenciales", "zugangsdaten", "identifiants", "inloggegevens",
+    "contrasenia", "credenziali", "credenciales", "zugangsdaten", "identifiants", "inloggegevens",
     "sicherheitscode", "codigo seguridad", "codigo de seguridad", "code securite", "code de securite",
-    "codice sicurezza", "codice di sicurezza", "beveiligingscode", "creds", "reset code", "sms code", "login code",
+    "codice sicurezza", "codice di sicurezza", "beveiligingscode", "creds",
     "private key", "auth", "authorization", "credentials", "credential", "token", "access token", "refresh token",
     "id token", "bearer", "otp", "two factor", "mfa code", "mysql pwd", "cookie", "set cookie", "csrf", "xsrf",
     "csrf token", "xsrf token", "session token", "phpsessid", "ssn", "social security",
@@ -87,6 +88,10 @@ _SHORT_SECRET_OWNERS = frozenset({"user", "login", "db", "database", "admin", "a
                                   "default", "initial", "shared", "master", "tmp", "nueva", "nuevo",
                                   "actual", "antigua", "temporal", "provisional"})
 
+# Which one a short secret word is, after it (`pass_new`, `clave_nueva`); not whose (`pass_app`, `pass_user`: passes).
+_SECRET_QUALIFIERS = frozenset({"new", "old", "temp", "tmp", "confirm", "current", "initial", "default", "nueva",
+                                "nuevo", "actual", "antigua", "temporal", "provisional"})
+
 _WORDS = re.compile(r"[A-Z]+(?![a-z])|[A-Z]?[a-z]+|[0-9]+")
 
 # A key about a secret rather than the secret itself: its last word says when, how or how strong (`password_changed_at`,
@@ -129,7 +134,7 @@ class SensitiveKeys:
             words = words[:-1]
         if words and words[-1] in _SHORT_SECRET_WORDS and (len(words) == 1 or words[-2] in _SHORT_SECRET_OWNERS):
             return words[-1]
-        if len(words) == 2 and words[0] in _SHORT_SECRET_WORDS and words[1] in _SHORT_SECRET_OWNERS:
+        if len(words) == 2 and words[0] in _SHORT_SECRET_WORDS and words[1] in _SECRET_QUALIFIERS:
             return words[0]  # whose or which one after it: `pass_new`, `clave_nueva`, `pass_confirm`
         terms = self._terms
         for i in range(len(words)):
@@ -144,10 +149,18 @@ class SensitiveKeys:
         return None
 
 
+# Codes named by what they open or how they come (`door_code`, `sms_code`, `puk`): their keys also hold a state (`sent`,
+# `locked`), so their values are removed only when they could be a code, as under a key about a secret.
+_CODE_KEYS = frozenset(_joined(term) for term in _CODES)
+
+
 def about_a_secret(key: str) -> bool:
-    """True if a key that names a secret says something about it instead (`password_changed_at`, `has_password`)."""
+    """True if a key that names a secret says something about it instead (`password_changed_at`, `has_password`), or
+    names a code whose key also holds a state (`sms_code: "sent"`)."""
     words = key_words(key)
-    return len(words) > 1 and (words[-1] in _ABOUT_LAST or words[0] in _ABOUT_FIRST)
+    if len(words) > 1 and (words[-1] in _ABOUT_LAST or words[0] in _ABOUT_FIRST):
+        return True
+    return any("".join(words[i:]) in _CODE_KEYS for i in range(max(0, len(words) - 3), len(words)))
 
 
 class FreeTextKeys:

@@ -67,15 +67,13 @@ _STATE = (r"(?:incorrect|invalid|wrong|required|missing|weak|strong|expired|corr
 # `password was 123456`; not a state (`your password is incorrect`) nor a word that reads as one (`expiring`).
 _PLAIN = (r"(?!(?:" + _STATE[3:-1] + r")(?![\w-]))(?:\d{4,12}|[^\W\d_]{3,}(?:-[^\W\d_]{4,}){2,5}"
           r"|[^\W\d_]{4,32}(?<!ing|ed|ly|able|ible))"
-          r"(?=\s*(?:[.,;!?)]|[:;]-?[)(DP]|$)|\s+[-\u2013\u2014]\s|\s+(?:and|but|or|so|please|und|aber|oder|bitte|et|mais|ou|y|pero|o"
+          r"(?=\s*(?:[.,;!?)]|[:;]-?[)(DP]|$)|\s+(?:and|but|or|so|please|und|aber|oder|bitte|et|mais|ou|y|pero|o"
           r"|por\s+favor|e|ma|per\s+favore|en|maar|of|alsjeblieft)\b)")
 # A password as people make them up: a capitalised word and two to four digits, a symbol between or after
 # (`Sunflower88`, `Sommer2024!`, `Gast!2024`); not an id in capitals (`INV2024`) nor a version (`v2.3`).
 _MADE_UP = (r"(?<![\w@./-])(?-i:[A-ZÀ-Þ][a-zß-ÿ]{2,20})[!#$%&*+?@^~._-]?\d{2,4}[!#$%&*+?@^~]?(?![\w@/-])"
             r"(?![.,]\d)")
-# A small word and two to four digits (`estrella49`), which only a password's clause makes one.
-_WORD_DIGITS = r"(?<![\w@./-])(?-i:[a-zß-ÿ]{3,20})\d{2,4}(?![\w@/-])(?![.,]\d)"
-_PASSWORD_VALUE = rf"(?:{_MADE_UP}|{_STRONG}|{_RANDOM}|{_WORD_DIGITS})"
+_PASSWORD_VALUE = rf"(?:{_MADE_UP}|{_STRONG}|{_RANDOM})"
 PASSWORD_PATTERNS = [
     # `password: X`, `password="X"`: the value, whatever it is.
     ("password", rf"(?<=\b{_PASSWORD_WORD}{QUOTE}?\s*(?:=>|[:=])\s*{QUOTE}?){_VERDICT}{_ANY}"),
@@ -113,14 +111,13 @@ PASSWORD_PATTERNS = [
     ("logged in with", r"(?<=\b(?:log\s*in|login|logged\s+in|sign\s*in|signed\s+in|anmeld\w*|einloggen|eingeloggt"
                        r"|connecter|connect[ée]e?|connexion|iniciar\s+sesi[óo]n|acceder|accedere|inloggen|ingelogd)"
                        rf"\s+(?:with|using|mit|avec|con|met)\s+)(?:{_STRONG}|{_RANDOM})"),
-    ("use to log in", rf"(?<=\b(?:use|try|tried|utilise[zr]?|usa|prova|gebruik)\s+)(?:{_STRONG}|{_RANDOM}"
-                      rf"|(?=\S{{6}}){_SHAPED})"
+    ("use to log in", rf"(?<=\b(?:use|try|tried|utilise[zr]?|usa|prova|gebruik)\s+)(?:{_STRONG}|{_RANDOM})"
                       r"(?=\s+(?:to|pour|para|per|om)\s+(?:log\s*in|login|sign\s*in|connect|unlock|access"
                       r"|se\s+connecter|entrar|accedere|in\s+te\s+loggen))"),
     # `pw` said with a verb, plain or shaped: `my pw is sunshine`; `clave` right before its verb or colon: `la clave
     # es perro2020` (not `la clave del éxito es …`).
     ("plain pw", rf"(?<=\b(?:pw|my\s+pass)\s+(?:{_IS}\s+){{1,3}})(?:{_PLAIN}|{_SHAPED})"),
-    ("clave", rf"(?<=\bclave(?:{_SEPARATOR}|\s+)){_SHAPED}"),
+    ("clave", rf"(?<=\bclave{_SEPARATOR}){_SHAPED}"),
     # A login's password after a slash or a comma: `user jdoe / pass Xk9#mP2q`, `jdoe, pw Sommer24!`.
     ("pass after a login", rf"(?<=[/,;|]\s*(?:pass|pw|pwd)\s*[:=]?\s+){_SHAPED}"),
     # Or after the login itself: `login jane pass Sommer24`, `user: jane pw Sommer24`.
@@ -152,7 +149,8 @@ PASSWORD_PATTERNS = [
     ("pin digits", r"(?<=\b(?:pin|pin\s*code|code\s+pin|passcode|geheimzahl|codice\s+pin)\s+"
                    rf"(?:(?:{_IS})\s+)?)\d{{4,8}}(?![\w.,/-])"),
     # A password of four or more digits right after its word: `password 12345678`, `pwd 0727`.
-    ("password digits", rf"(?<=\b(?:{_PASSWORD_NOUN}|pw)(?:\s+|\s*(?:-+>|\u2192)\s*))\d{{4,12}}(?![\w.,/-])"),
+    ("password digits", rf"(?<=\b{_PASSWORD_NOUN}\s+)\d{{4,12}}(?![\w.,/-])"),
+    ("password arrow digits", rf"(?<=\b(?:{_PASSWORD_NOUN}|pw)\s*(?:-+>|\u2192)\s*)\d{{4,12}}(?![\w.,/-])"),
     # A quoted passphrase of several words: `passphrase is "purple monkey dishwasher"`.
     ("quoted phrase", rf"(?<=\b{_PASSWORD_NOUN}(?:\s+[^\s:=\"]{{1,20}}){{0,4}}?{_SEPARATOR}\")[^\"\n]{{4,64}}(?=\")"),
     # Short words that name a secret only before a colon or an equals sign: `pw: X`, `pass=X`, `PIN: 4821`.
@@ -185,7 +183,7 @@ PASSWORD_PATTERNS = [
     ("wifi colon", rf"(?<=\b(?:wifi|wi-fi|wlan)\s*[:=]\s*{QUOTE}?)(?=[^\W\d_]){_SHAPED}"),
     # A login and its password: `credentials: admin:Hunter2024`, `login with admin / S3cr3t!x`.
     ("user and password", r"(?<=\b(?:credentials?|creds|login|zugangsdaten|identifiants|credenciales|credenziali"
-                          r"|inloggegevens|zugang|toegang)(?:\s+(?:with|as|are|is|mit|als|sind|avec|sont|con|son|come|sono|met|zijn))?"
+                          r"|inloggegevens)(?:\s+(?:with|as|are|is|mit|als|sind|avec|sont|con|son|come|sono|met|zijn))?"
                           r"\s*[:=]?\s*[^\s:/]{1,64}"
                           rf"(?::|\s+/\s+))(?:{_SHAPED}|\d{{4,12}}(?![\w.,/-]))"),
     # After a glued word: `Ihr Einmalpasswort lautet X`, `Routerkennwort: X`, `Geheimwort ist X`.
@@ -196,8 +194,11 @@ PASSWORD_PATTERNS = [
     ("one-time code", r"(?<=\b(?:otp|one[-\s]time\s+(?:code|passcode|pin)|verification\s+code|2fa\s+code|mfa\s+code"
                       r"|einmalcode|best(?:ä|ae)tigungscode|sicherheitscode|code\s+de\s+(?:v[ée]rification|s[ée]curit[ée])"
                       r"|c[óo]digo\s+de\s+(?:verificaci[óo]n|seguridad)|codice\s+(?:di\s+verifica|di\s+sicurezza|otp)"
-                      rf"|verificatiecode|beveiligingscode)(?:{_SEPARATOR}|\s+){QUOTE}?)(?:\d{{4,8}}(?![\w.,/-])|{_SHAPED})"),
-    # A secret that is not a token, after its word: `secret: Estrella8565%`, `the secret is 9d8j7826`, `Geheimnis: …`.
-    ("short secret", r"(?<=\b(?:secret|geheimnis|secreto|segreto)(?:\s*[:=]\s*|\s+(?:is|was|ist|war|est|es|era|è)\s+)"
-                     rf"{QUOTE}?)(?:{_SHAPED}|\d{{4,12}}(?![\w.,/-]))"),
+                      rf"|verificatiecode|beveiligingscode){_SEPARATOR}{QUOTE}?)(?:\d{{4,8}}(?![\w.,/-])|{_SHAPED})"),
+    # A secret that is not a token, after its word: strong or random (`secret: Estrella8565%`, `Geheimnis: B9QULutW4Z`;
+    # not `Top secret: Project42`), or quoted (`the secret is 'patience1'`).
+    ("short secret", r"(?<=\b(?:secret|geheimnis|secreto|segreto)(?:\s*[:=]\s*|\s+(?:is|was|ist|war|est|es|era|è)\s+))"
+                     rf"(?:{_STRONG}|{_RANDOM})"),
+    ("quoted secret", r"(?<=\b(?:secret|geheimnis|secreto|segreto)(?:\s*[:=]\s*|\s+(?:is|was|ist|war|est|es|era|è)\s+)"
+                      rf"{QUOTE})(?!{_STATE}{QUOTE}){_NOT_QUOTE}{{4,64}}(?={QUOTE})"),
 ]

@@ -512,12 +512,7 @@ _STREET_PATTERNS = [
     # 221B Baker Street, 1600 Pennsylvania Avenue NW
     ("en", rf"\b{_NUMBER},?\s+(?:{_NAMEWORD}\s+){{1,4}}(?:Street|St|Avenue|Ave|Road|Rd|Lane|Ln|Drive|Dr|Boulevard"
            r"|Blvd|Court|Ct|Way|Place|Pl|Square|Sq|Terrace|Close|Crescent|Parkway|Pkwy|Highway|Hwy|Circle|Trail|Row|Mews"
-           r"|Gardens|Grove|Walk"
-           # more of the USPS's street suffixes (not View, Point, Run, Key, Club or Park: `Windows 11 Home View`)
-           r"|Alley|Bend|Crossing|Cove|Expressway|Freeway|Heights|Hill|Hills|Loop|Motorway|Path|Pike|Ridge|Turnpike"
-           r"|Viaduct|Inlet|Curve|Flats|Creek|Ferry|Junctions?|Brooks?|Village)\b\.?"),
-    # Any words with a flat or a suite after them: `1082 Duran Club Apt. 705`, `77 Bush Park Suite 12`.
-    ("en unit", rf"\b{_NUMBER},?\s+(?:{_NAMEWORD}\s+){{1,4}}(?:Apt\.|Apartment|Suite|Unit|Ste\.)\s*\d{{1,5}}\b"),
+           r"|Gardens|Grove|Walk)\b\.?"),
     # 12 rue de la Paix, 5 bis avenue Victor Hugo
     ("fr", rf"\b\d{{1,4}}(?:\s?(?:bis|ter|[a-zA-Z](?![a-zA-Z])))?,?\s+(?i:rue|avenue|av\.|boulevard|bd|chemin|all[ée]e"
            rf"|place|impasse|quai|route|cours|passage|square)\s+{_OF}{_NAMEWORD}(?:\s+{_OF}{_NAMEWORD}){{0,3}}"),
@@ -526,7 +521,7 @@ _STREET_PATTERNS = [
                     rf"(?:\s+{_OF}{_NAMEWORD}){{0,3}}(?=,?\s+\d{{5}}\s+[A-ZÀ-Ý])"),
     # Hauptstraße 5, Berliner Straße 12a, Keizersgracht 123, Lindenlaan 4
     ("de-nl", rf"\b(?:{_NAMEWORD}\s+)?[A-ZÄÖÜ][a-zà-öø-ÿß-]*(?i:stra(?:ß|ss)e|str\.|weg|gasse|platz|allee|ring|damm"
-              rf"|ufer|chaussee|steig|pfad|straat|laan|plein|gracht|kade|singel|dijk|dreef|steeg|pad|baan|hof|wal|boulevard)"
+              rf"|ufer|chaussee|steig|pfad|straat|laan|plein|gracht|kade|singel|dijk|dreef|steeg)"
               rf"\s+{_NUMBER}\b"),
     ("de-nl words", rf"\b{_NAMEWORD}\s+(?:Straße|Strasse|Str\.|Weg|Allee|Platz|Ring|Gasse)\s+{_NUMBER}\b"),
     # Calle Mayor 5, Avenida de la Constitución, 12, Via Roma 12, Piazza San Marco 1

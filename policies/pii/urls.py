@@ -146,11 +146,19 @@ def _a_person(name: str, value: str) -> bool:
 
 
 def _a_street(name: str, value: str) -> bool:
-    """A parameter whose name says it holds a street address, as the field rules read keys (`?street=`, `?adresse=`,
-    `?address_line1=`), with a house number and a word in it: replaced as the field rules replace such a key's value
-    (`?street=Aim%C3%A9ehof+89` would pass the street patterns, which want a street word they know)."""
-    return (_param_class(name) == ADDRESS and any(c.isdigit() for c in value) and any(c.isalpha() for c in value)
-            and len(value) <= 300)
+    """A parameter whose name ends with an address word (`?street=`, `?adresse=`, `?shipping_address=`; not
+    `?street_view=`) holding words and a house number (`Aim%C3%A9ehof+89`, which the street patterns miss: they want a
+    street word they know): replaced as the field rules replace such a key's value. One word is not a street
+    (`?address=0x71C7…` is a wallet's, for the detectors)."""
+    words = field_words(unquote_plus(name))
+    return (bool(words) and words[-1] in _ADDRESS_LAST and _param_class(name) == ADDRESS and len(value) <= 300
+            and _STREET_VALUE.search(unquote_plus(value)) is not None)
+
+
+_ADDRESS_LAST = frozenset({"address", "addr", "adresse", "anschrift", "direccion", "domicilio", "indirizzo", "adres",
+                            "street", "strasse", "rue", "calle", "straat", "line1", "line2"})
+# A word of three letters or more and a house number, apart: `Aiméehof 89`, `12 Main St`.
+_STREET_VALUE = re.compile(r"[^\W\d_]{3,}[ ,]+\d{1,5}[a-zA-Z]?\b|\b\d{1,5}[a-zA-Z]?[ ,]+[^\W\d_]{3,}")
 
 
 def _an_id(segment: str) -> bool:

@@ -31,18 +31,14 @@ def scrubbed(scrubber: Scrubber, key: str, value: Any) -> Any:
 def test_generated_street_addresses_rarely_leak(scrubber: Scrubber, seed: int) -> None:
     all_cases = cases(seed, 7)
     failed = [(c.value, out) for c in all_cases if leaked(c, out := str(scrubbed(scrubber, c.key, c.value)))]
-    # What is left are British flats alone (`Flat 6`, `Studio 20A`): no street word to find them by.
-    assert len(failed) <= 6, failed
+    # What is left: British flats alone (`Flat 6`, `Studio 20A`), with no street word to find them by, and street
+    # words of Faker's that are also everyday words (`Ferry`, `Hills`, `Creek`), which review showed too imprecise.
+    assert len(failed) <= 16, failed
 
 
 @pytest.mark.parametrize("text,street", [
-    ("I live at 8 Roger Ferry (Cherylport)", "Roger Ferry"),
-    ("New address:\n1082 Duran Club Apt. 705\n84800 Farleystad", "Duran Club"),
     ("Please deliver to avenue Laine, 52212 Bouvet", "avenue Laine"),
     ("c/o Hausverwaltung\nrue de Delattre\n50899 Bertin", "rue de Delattre"),
-    ("I live at Oscarboulevard 12 (Harmelen)", "Oscarboulevard"),
-    ("Bezorgen op Melissapad 735 te Lengel", "Melissapad"),
-    ("Bezorgen op Aiméehof 89", "Aiméehof"),
     ("Spedire a Rotonda Federico 7, Bondanello", "Rotonda Federico"),
     ("https://shop.example.com/checkout?street=Aim%C3%A9ehof+89&zip=5466KB", "Aim%C3%A9ehof"),
 ])
@@ -54,7 +50,18 @@ def test_a_street_address_is_removed(scrubber: Scrubber, text: str, street: str)
     "Windows 11 Home View", "Top 10 Hill Climbs", "Unit 3 tests passed", "Chapter 2 Suite", "Room 4 at the Village",
     "Place your order, 30 items left", "https://shop.example.com/checkout?street=&zip=54784",
     "https://example.com/settings?address_type=billing", "Bahnhof in 5 Minuten",
+    # a reviewer's look-alikes of street suffixes tried and taken out again (Hills, Creek, Suite, Unit, -hof, -baan)
+    "Top 10 Beverly Hills Hotels", "Level 3 Silent Hill walkthrough", "Season 2 Schitt Creek recap",
+    "Version 2 Animal Crossing update", "Chapter 7 The Path", "Grade 5 Math Unit 3 Lesson 2",
+    "Adobe 2024 Creative Suite 6", "Ferien auf dem Bauernhof 2024", "Treffpunkt Hauptbahnhof 2", "Loopbaan 2 gestart",
+    "Sunsetboulevard 2 tickets", "https://maps.example.com/?street_view=1a",
 ])
 def test_look_alikes_of_streets_stay(scrubber: Scrubber, text: str) -> None:
     key = "$current_url" if "://" in text else "note"
     assert scrubbed(scrubber, key, text) == text
+
+
+def test_a_wallet_under_an_address_parameter_is_the_detectors_to_name() -> None:
+    scrubber = Scrubber(PiiConfig(), KEY, analyzer=Analyzer(Path(tempfile.mkdtemp()), ("US",), 0, 0.1))
+    url = "https://example.com/pay?address=0x71C7656EC7ab88b098defB751B7401B5f6d8976F"
+    assert scrubbed(scrubber, "$current_url", url) == "https://example.com/pay?address=[CRYPTO_WALLET]"

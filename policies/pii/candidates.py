@@ -14,6 +14,7 @@ import functools
 import re
 from collections.abc import Sequence
 
+from policies.pii.name_context import could_hold_a_handle
 from policies.pii.names import PEOPLE_SEGMENTS, fold, gazetteer
 from policies.pii.prefilter import BatchScan
 
@@ -301,7 +302,8 @@ def _words(text: str, gates: int, found: list[str]) -> None:
 
 def _could_be_named_or_initialled(text: str) -> bool:
     """A listed given name, or an initial and a capital (`A. Müller`, names.py's initial and surname)."""
-    return _could_be_named(text) or ("." in text and _INITIAL.search(text) is not None)
+    return (_could_be_named(text) or ("." in text and _INITIAL.search(text) is not None)
+            or could_hold_a_handle(text))  # `@johnsmith`: name_context.handles
 
 
 def _could_be_named(text: str) -> bool:

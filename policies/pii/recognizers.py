@@ -58,6 +58,7 @@ from presidio_analyzer.predefined_recognizers import (
     UsSsnRecognizer,
 )
 
+from policies.pii.name_context import addressed_span, find_names
 from policies.pii.names import NameFinder
 from policies.pii.passwords import PASSWORD_PATTERNS, QUOTE
 from policies.pii.prefilter import BatchScan
@@ -552,7 +553,7 @@ _PERSON_PATTERNS = [
                            rf"[ \t]+{_PARTICLES}{_GIVEN}"),
     ("greeting", rf"(?<=(?:^|[\s,.;!?])\b{_GREETING}\s+(?:{_TITLE}\.?\s+)?){_FULL_NAME}(?=\s*[,!:\n]|\s*$)"),
     ("sign-off", rf"(?<=\b{_SIGN_OFF}[,!.]?[ \t]*\r?\n[ \t]*){_FULL_NAME}"),
-    ("display name", rf"{_GIVEN}(?:[ \t]+{_GIVEN}){{1,3}}(?=[ \t]*<[^<>@\s]+@)"),
+    ("display name", rf"{_GIVEN}(?:[ \t]+{_PARTICLES}{_GIVEN}){{1,3}}(?=[ \t]*<[^<>@\s]+@)"),  # Thijn van der Strigt
 ]
 
 
@@ -600,7 +601,8 @@ _PERSON_PLACE = (r"(?:with|from|for|to|mit|von|bei|an|f[üu]r|avec|de|pour|chez|
                  r"|naar|bij|aan|by)")
 _CONTEXT_NAME = rf"{_NOT_A_NAME}(?!{_TITLE}\.?[ \t]){_GIVEN}(?:[ \t]+{_PARTICLES}{_GIVEN}){{1,2}}"
 _IN_CONTEXT = [
-    ("before a verb", rf"(?<![\w-])(?<!\w[ \t]){_CONTEXT_NAME}(?=[ \t]+{_PERSON_VERB}\b)"),
+    # not after an elided article: `L'Oréal Paris a répondu`
+    ("before a verb", rf"(?<![\w'\u2019-])(?<!\w[ \t]){_CONTEXT_NAME}(?=[ \t]+{_PERSON_VERB}\b)"),
     ("after a preposition", rf"(?<=\b{_PERSON_PLACE}[ \t]+){_CONTEXT_NAME}(?!\w)(?![ \t]*[A-ZÀ-Ý])"),
 ]
 
@@ -656,7 +658,13 @@ class PersonByContextRecognizer(PatternRecognizer):
     ) -> list[RecognizerResult]:
         if not _gate_open(text, _CONTEXT_GATE):
             return []
-        return super().analyze(text, entities, nlp_artifacts, regex_flags)
+        found = []
+        for result in super().analyze(text, entities, nlp_artifacts, regex_flags):
+            # `Sehr geehrte Frau Trautwein`: the name after `Frau`; not `Herr Ober`, `Hola Buenos Aires`
+            if (span := addressed_span(text, result.start, result.end)) is not None:
+                result.start, result.end = span
+                found.append(result)
+        return found
 
 
 class PersonByRoleRecognizer(PatternRecognizer):
@@ -714,7 +722,7 @@ class GazetteerNameRecognizer(EntityRecognizer):
     def analyze(
         self, text: str, entities: list[str], nlp_artifacts: NlpArtifacts | None = None
     ) -> list[RecognizerResult]:
-        return [RecognizerResult("PERSON_NAME", start, end, 0.6) for start, end in self._finder.find(text)]
+        return [RecognizerResult("PERSON_NAME", start, end, 0.6) for start, end in find_names(self._finder, text)]
 
 
 def custom_recognizers() -> list[EntityRecognizer]:

@@ -1,0 +1,228 @@
+"""What the words around a name say about it, where the gazetteer's pairs (names.py) misread the text.
+
+- Elided articles and particles glue themselves to a name (`d'Anne-Marie Lefèvre`, `dell'Anna Rossi`, `l'Olivier`,
+  `van 't Hoff`, `de' Medici`): `unelided` blanks them out, one space per character so that spans stay, and the name
+  finder reads the text again.
+- A handle glued in lower case in running text (`@johnsmith`, `@j_doe`): a listed given name and a listed surname, or
+  an initial and a surname, listed or no English word (`handles`).
+- A greeting or a title before a common noun, a job title or a place names nobody (`Hola Buenos Aires`, `Herr Ober`,
+  `Sr. Director`, `Dear Valued Customer`): `addresses_someone` tells the context recognizer so.
+
+Each rule runs only on a text that holds its trigger (an apostrophe, an `@`), tested with `in` before any regex.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+
+from policies.pii.names import TOP, UI_WORDS, WORD, Gazetteer, NameFinder, fold, gazetteer
+
+# Lower-case articles and particles elided before a capital in fr/it (`d'`, `l'`, `dell'`, `all'`, `nell'`, `un'`);
+# not `D'`, `O'`: they start surnames (D'Angelo, O'Neil), nor `L'`: it starts brands (L'Oréal Paris). Then the Dutch
+# `'t` after `van`/`ten`/`op` (`van 't Hoff`) and the Italian `de'`/`da'` (`Lorenzo de' Medici`).
+_ELIDED = re.compile(r"(?<![^\W\d_])(?:d|l|dell|dall|nell|all|sull|coll|quell|un|qu|j|s)['\u2019](?=[ \t]?[A-ZÀ-Ý])"
+                     r"|(?:(?<=\bvan )|(?<=\bten )|(?<=\bop ))['\u2019]t(?= [A-Z])"
+                     r"|(?:(?<=\bde)|(?<=\bda))['\u2019](?= [A-Z])")
+
+
+def unelided(text: str) -> str | None:
+    """`text` with its elided articles blanked out, or None if it has none (the common case: no apostrophe)."""
+    if "'" not in text and "\u2019" not in text:
+        return None
+    blanked = _ELIDED.sub(lambda m: " " * len(m.group()), text)
+    return blanked if blanked != text else None
+
+
+# A handle in running text, not inside an e-mail or a URL: `@johnsmith`, `@j_doe`, `@j.doe`.
+_HANDLE = re.compile(r"(?<![\w.@/])@([a-z]{6,24}|[a-z][._][a-z]{3,20})(?![\w@]|\.[a-z])")
+_NOT_GIVEN = frozenset({"van", "von", "de", "der", "den", "del", "della", "di", "da", "du", "des", "la", "le", "el",
+                        "al", "mac", "st", "the", "my", "our", "team", "info", "hello", "help", "shop", "club"})
+
+
+def _glued_pair(lists: Gazetteer, word: str) -> bool:
+    """A listed given name and a listed surname glued (`johnsmith`, `annaschmidt`): not a given name, a surname or an
+    English word whole; the surname no given name unless it is among the most common surnames (`annamaria`, and
+    `leroymerlin`, a company named like a person); two words only if both are among the most common names, and no
+    word that interfaces use (`markwood`)."""
+    if word in lists.given or word in lists.surnames or word in lists.english:
+        return False
+    for i in range(3, len(word) - 3):
+        given, surname = word[:i], word[i:]
+        given_flags, flags = lists.given.get(given), lists.surnames.get(surname)
+        if given_flags is None or flags is None or given in _NOT_GIVEN:
+            continue
+        if surname in lists.given and not flags & TOP:
+            continue  # `annamaria`, `bellavita`, `leroymerlin`; `sandraowens` is a person (Owens: a common surname)
+        if given_flags & flags & WORD and not (given_flags & flags & TOP):
+            continue
+        if given in UI_WORDS or surname in UI_WORDS:
+            continue
+        return True
+    return False
+
+
+def handles(lists: Gazetteer, text: str) -> Iterator[tuple[int, int]]:
+    """The spans of handles that name someone (the handle without its `@`)."""
+    if "@" not in text:
+        return
+    for m in _HANDLE.finditer(text):
+        word = m.group(1)
+        if word[1] in "._":  # an initial and a surname: `@j_doe`, `@h_martin`, `@b_caironi` (not `@a_team`)
+            surname = word[2:]
+            if surname not in UI_WORDS and (surname in lists.surnames or surname not in lists.english):
+                yield m.span(1)
+        elif _glued_pair(lists, word):
+            yield m.span(1)
+
+
+def could_hold_a_handle(text: str) -> bool:
+    """The candidates' gate for `handles`: an `@` that starts a handle (most `@` are inside e-mails)."""
+    return "@" in text and _HANDLE.search(text) is not None
+
+
+# Words after a greeting or a title that name no one, in en/de/fr/es/it/nl: forms of address, groups, customers,
+# job titles and ranks (`Herr Ober`, `Sr. Director`, `Frau Präsidentin`, `Dear Hiring Manager`, `Ciao Ragazzi`). Not
+# the job words that are common surnames as well (Richter, Koch, Schneider, Kellner, Meister).
+_NOT_ADDRESSED = frozenset({
+    # forms of address and groups
+    "madame", "monsieur", "mademoiselle", "madam", "sir", "senor", "senora", "senorita", "signore", "signora",
+    "signorina", "meneer", "mevrouw", "herr", "herren", "frau", "damen", "dame", "messieurs", "mesdames", "ladies",
+    "gentlemen", "all", "everyone", "everybody", "folks", "guys", "team", "equipo", "equipe", "squadra", "ragazzi",
+    "ragazze", "chicos", "chicas", "amigos", "amigas", "amici", "amis", "freunde", "vrienden", "leute", "jongens",
+    "allemaal", "tutti", "todos", "tous", "alle", "zusammen", "colleagues", "kollegen", "kollegin", "kollege",
+    "collegues", "collegue", "colleghi", "collega", "collegas", "colegas", "colega", "world", "welt", "monde",
+    "mundo", "mondo", "wereld",
+    # customers, users, members, partners, friends
+    "customer", "customers", "client", "clients", "cliente", "clientes", "clienti", "kunde", "kundin", "kunden",
+    "klant", "klanten", "user", "users", "utente", "utenti", "usuario", "usuaria", "utilisateur", "utilisatrice",
+    "benutzer", "benutzerin", "gebruiker", "member", "members", "mitglied", "membre", "miembro", "membro", "lid",
+    "partner", "partnerin", "socio", "socia", "associe", "valued", "dear", "friend", "friends", "ami", "amie",
+    "amigo", "amiga", "amico", "amica", "vriend", "vriendin", "nachbar", "nachbarin", "voisin", "voisine", "vecino",
+    "vecina", "vicino", "vicina", "buurman", "buurvrouw", "guest", "gast", "invite", "invitado", "ospite", "reader",
+    "lecteur", "lector", "lettore", "lezer", "leser", "support", "admin", "administrator", "hiring", "sales", "hr",
+    "owner", "applicant", "candidate", "candidat", "candidato", "kandidat", "kandidaat", "patient", "paciente",
+    "paziente", "student", "studente", "estudiante", "etudiant", "etudiante",
+    # job titles and ranks
+    "ober", "director", "directora", "directeur", "directrice", "direttore", "direttrice", "direktor", "direktorin",
+    "manager", "managerin", "gerente", "responsable", "responsabile", "presidente", "presidenta",
+    "president", "presidentin", "prasident", "prasidentin", "voorzitter", "vorsitzender", "vorsitzende", "chef",
+    "chefin", "jefe", "jefa", "capo", "minister", "ministerin", "ministre", "ministro", "ministra", "burgermeister",
+    "burgermeisterin", "maire", "alcalde", "alcaldesa", "sindaco", "burgemeester", "doktor", "doktorin", "doctor",
+    "doctora", "docteur", "dottore", "dottoressa", "professor", "professorin", "professeur", "profesor", "profesora",
+    "professore", "professoressa", "ingenieur", "ingenieurin", "ingeniero", "ingeniera", "ingegnere", "notar",
+    "notarin", "notaire", "notario", "notaria", "notaio", "notaris", "anwalt", "anwaltin", "avocat", "avocate",
+    "abogado", "abogada", "avvocato", "avvocata", "advocaat", "kommissar", "inspector", "inspecteur", "ispettore",
+    "pfarrer", "pastor", "pastoor", "cure", "padre", "geschaftsfuhrer", "geschaftsfuhrerin", "leiter", "leiterin",
+    "abteilungsleiter", "teamleiter", "vertreter", "redakteur", "secretary", "sekretar", "secretaire", "secretario",
+    "secretaria", "segretario", "segretaria", "officer", "agent", "agente", "coordinator", "coordinador",
+    "coordinatore", "coordinateur", "lead", "head", "ceo", "cto", "cfo", "vp", "general", "colonel", "oberst",
+    "kapitan", "capitaine", "capitan", "capitano", "kapitein", "captain", "major", "sergeant", "comandante",
+})
+# Places a greeting or a title is often put before, in the six locales' countries and the world's capitals
+# (`Hola Buenos Aires`, `Hallo Berlin`, `Bonjour Paris`): the first word of each.
+_PLACES = frozenset({
+    "berlin", "hamburg", "munchen", "munich", "koln", "frankfurt", "stuttgart", "dusseldorf", "leipzig", "dresden",
+    "wien", "vienna", "zurich", "bern", "paris", "lyon", "marseille", "toulouse", "nice", "nantes", "bordeaux",
+    "lille", "strasbourg", "bruxelles", "brussel", "brussels", "madrid", "barcelona", "valencia", "sevilla",
+    "bilbao", "malaga", "zaragoza", "buenos", "mexico", "bogota", "lima", "caracas", "quito", "montevideo",
+    "roma", "rome", "milano", "milan", "napoli", "naples", "torino", "turin", "firenze", "bologna",
+    "venezia", "venice", "palermo", "genova", "amsterdam", "rotterdam", "utrecht", "eindhoven", "groningen", "den",
+    "antwerpen", "gent", "london", "manchester", "liverpool", "edinburgh", "dublin", "new", "los", "san", "chicago",
+    "boston", "seattle", "toronto", "lisboa", "lisbon", "porto", "europe", "europa", "germany",
+    "deutschland", "france", "espana", "spain", "italia", "italy", "nederland", "america",
+    "tokyo", "praha", "prague", "warszawa", "warsaw", "budapest", "athens", "oslo", "stockholm", "copenhagen",
+    "helsinki", "luxembourg", "monaco", "geneve", "geneva", "basel", "lausanne", "innsbruck", "salzburg", "graz",
+})
+
+
+_AFTER_A_TITLE = re.compile(r"\b(?i:herrn?|frau|mme|madame|monsieur|m|mlle|sra?|srta|se[ñn]ora?|sig|sig\.ra|signora?"
+                            r"|dhr|mevr|meneer|mevrouw|mr|mrs|ms|dr|prof)\.?[ \t]+$")
+
+
+_FORMS_OF_ADDRESS = frozenset({"herr", "herrn", "frau", "madame", "monsieur", "mademoiselle", "senor", "senora",
+                               "signore", "signora", "signorina", "meneer", "mevrouw", "mister", "miss"})
+
+
+def addressed_span(text: str, start: int, end: int) -> tuple[int, int] | None:
+    """The name in text[start:end], found after a greeting (`Sehr geehrte Frau Trautwein`: the name after the form of
+    address), or None if it names nobody (addresses_someone)."""
+    first = re.match(r"([^\W\d_]+)\.?[ \t]+", text[start:end])
+    if first is not None and fold(first.group(1)) in _FORMS_OF_ADDRESS:
+        start += first.end()
+    return (start, end) if addresses_someone(text, start, end) else None
+
+
+def addresses_someone(text: str, start: int, end: int) -> bool:
+    """False if the words found at text[start:end] after a greeting or a title are a form of address, a group or a job
+    title (`Herr Ober`, `Mme la Directrice`, `Dear Valued Customer`), or a place after a greeting (`Hola Buenos
+    Aires`, `Hallo Berlin`; after a title a place's name is a surname: `mevr. Holland`, `Sra. de la Madrid`)."""
+    words = text[start:end].split()
+    keys = [fold(word) for word in words if not (word.islower() and len(word) <= 4)]  # `la`, `de`, `van der`
+    if not keys or any(key in _NOT_ADDRESSED for key in keys):
+        return False
+    after_a_title = _AFTER_A_TITLE.search(text, max(0, start - 12), start) is not None
+    return not (keys[0] in _PLACES and not words[0].islower() and not after_a_title)
+
+
+# Greetings that the name lists also hold as given names or surnames (`Hallo Berlin` is no Mr Berlin, `Cher` a singer).
+_GREETINGS = frozenset({"hallo", "hello", "hola", "ciao", "hoi", "salut", "bonjour", "servus", "moin", "salve",
+                        "dag", "hey", "hi", "welkom", "willkommen", "bienvenue", "bienvenido", "benvenuto", "dear",
+                        "cher", "chere", "liebe", "lieber", "beste", "gentile", "caro", "cara", "querido", "querida",
+                        "estimado", "estimada"})
+
+
+def starts_with_a_greeting(text: str, span: tuple[int, int]) -> bool:
+    """True if the name found at `span` is a greeting before a place or a form of address (`Hallo Berlin`, `Chère
+    Cliente`), not before a name (`Hola Mercedes`, `Cara Delevingne`)."""
+    first = text[span[0] : span[1]].split(maxsplit=1)[0]
+    return fold(first) in _GREETINGS and not addresses_someone(text, span[0] + len(first), span[1])
+
+
+# Words of interfaces in paths and buttons, in en/de/fr/es/it/nl, that a people segment puts where a slug of a name
+# would be (`/mitarbeiter/neu-anlegen`, `/utenti/nuovo-utente`): no word of a person's name.
+_INTERFACE_WORDS = frozenset({
+    "neu", "neue", "anlegen", "bearbeiten", "erstellen", "loschen", "suche", "suchen", "ubersicht", "einstellungen",
+    "hinzufugen", "einladen", "nouveau", "nouvelle", "creer", "modifier", "supprimer", "recherche", "ajouter",
+    "editer", "inviter", "liste", "nuevo", "nueva", "crear", "editar", "eliminar", "buscar", "agregar", "anadir",
+    "invitar", "lista", "nuovo", "nuova", "crea", "modifica", "elimina", "cerca", "aggiungi", "invita", "elenco",
+    "nieuw", "nieuwe", "aanmaken", "bewerken", "verwijderen", "zoeken", "toevoegen", "overzicht", "instellingen",
+    "uitnodigen", "lijst", "utente", "usuario", "utilisateur", "benutzer", "gebruiker", "mitarbeiter", "empleado",
+})
+# Before a name, words that make it a venue's or an institution's named after someone (`Galeries Lafayette`, `Lycée
+# Victor Hugo`, `Stade Pierre Mauroy`, `Museo Frida Kahlo`): the person is not who the text is about.
+_VENUES = frozenset({
+    "galeries", "galerie", "galleria", "galeria", "magasin", "magasins", "grand", "hotel", "restaurant", "cafe",
+    "caffe", "musee", "museo", "museum", "teatro", "theatre", "theater", "stade", "estadio", "stadio", "stadion",
+    "palais", "palacio", "palazzo", "paleis", "chateau", "castello", "schloss", "kasteel", "lycee", "liceo",
+    "colegio", "gymnasium", "ecole", "escuela", "scuola", "universite", "clinica", "klinikum", "ospedale", "hopital",
+    "aeroport", "aeropuerto", "aeroporto", "flughafen", "luchthaven", "gare", "bahnhof", "stazione", "estacion",
+    "fondation", "fundacion", "fondazione", "stiftung", "instituto", "istituto", "institut", "centro", "centre",
+})
+_WORD = re.compile(r"[^\W\d_]+")
+_LAST_WORD = re.compile(r"([^\W\d_]+)[ \t]+$")
+
+
+def _not_a_person(text: str, span: tuple[int, int]) -> bool:
+    """True if the name found at `span` starts with a greeting or an article, holds an interface's word or follows a
+    venue's."""
+    start, end = span
+    if text.startswith(("l'", "L'", "l\u2019", "L\u2019"), start):
+        return True  # `L'Oréal Paris`: no given name glued to an article (`l'Olivier Dubois` is read unelided)
+    if starts_with_a_greeting(text, span) or any(fold(w) in _INTERFACE_WORDS for w in _WORD.findall(text, start, end)):
+        return True
+    before = _LAST_WORD.search(text, max(0, start - 24), start)
+    return before is not None and fold(before.group(1)) in _VENUES
+
+
+def find_names(finder: NameFinder, text: str) -> list[tuple[int, int]]:
+    """NameFinder.find() and the names this module's context finds: in the text read without its elided articles,
+    in handles; less the pairs that start with a greeting, hold an interface's word or follow a venue's word."""
+    found = set(finder.find(text))
+    if (blanked := unelided(text)) is not None:  # `d'Anne-Marie`, `dell'Anna`: the same offsets, read without them
+        found.update(finder.find(blanked))
+    if "@" in text:
+        found.update(handles(gazetteer(), text))
+    spans = sorted(s for s in found if not _not_a_person(text, s))
+    # a name found whole and a part of it (`d'Anne-Marie Lefèvre` read twice): the whole name only
+    return [s for s in spans if not any(o != s and o[0] <= s[0] and s[1] <= o[1] for o in spans)]

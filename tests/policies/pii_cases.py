@@ -134,6 +134,25 @@ PERSON_TEMPLATES: list[_Template] = [
     ("multiline", "shipping_label", lambda n: f"{n.full}\n12 Example Road\nSpringfield"),
     ("multiline", "signature_block", lambda n: f"Kind regards\n{n.full}\nHead of Finance"),
 ]
+# pii7names: elided articles, greetings and titles before unlisted names, display names, glued handles, more keys.
+CONTEXT_TEMPLATES: list[_Template] = [
+    ("free_text", "commentaire", lambda n: f"Dossier d'{n.full} transmis au service client"),
+    ("free_text", "nota", lambda n: f"la pratica dell'{n.full} è chiusa"),
+    ("free_text", "chat_message", lambda n: f"Hallo {n.full}, danke für Ihre Nachricht"),
+    ("free_text", "chat_message", lambda n: f"Bonjour {n.full}, merci pour votre retour"),
+    ("free_text", "chat_message", lambda n: f"Hola {n.full}: gracias por escribirnos"),
+    ("free_text", "chat_message", lambda n: f"Hoi {n.full}, bedankt voor je bericht"),
+    ("free_text", "reply_body", lambda n: f"Sehr geehrte Frau {n.surname},\nvielen Dank."),
+    ("free_text", "reply_body", lambda n: f"Chère Mme {n.surname},\nmerci."),
+    ("free_text", "reply_body", lambda n: f"Estimado Sr. {n.surname}:\ngracias."),
+    ("free_text", "reply_body", lambda n: f"Gentile Sig.ra {n.surname},\ngrazie."),
+    ("free_text", "email_from", lambda n: f"{n.full} <{slug(n.full, '.')}@example.org>"),
+    ("free_text", "slack_msg", lambda n: f"ping @{slug(n.given, '')}{slug(n.surname, '')} about the invoice"),
+    ("free_text", "slack_msg", lambda n: f"@{slug(n.given)[0]}_{slug(n.surname, '')} please review"),
+    ("field", "invitee_name", lambda n: n.full),
+    ("field", "agent_name", lambda n: n.full),
+    ("field", "legal_name", lambda n: n.full),
+]
 
 _PW_WORDS = ("Sonnenblume", "Papillon", "Mariposa", "Farfalla", "Vlinder", "Bluebird", "Kastanie", "Girasole")
 
@@ -201,12 +220,20 @@ BENIGN: list[tuple[str, str, str]] = [
     ("url_path", "$current_url", "https://x.example/ferrari_testarossa.jpg"),
     ("url_path", "$current_url", "https://example.com/empleados/nuevo-ingreso"),
     ("free_text", "note", "Follow us @renault"),
+    # pii7names: greetings and titles before a common noun, a group or a place; handles of shops and teams
+    ("free_text", "note", "Hola Buenos Aires, ya llegamos"), ("free_text", "note", "Hallo Berlin, wir sind da"),
+    ("free_text", "note", "Chère Cliente, merci"), ("free_text", "comment", "Dear Valued Customer,"),
+    ("free_text", "note", "Herr Doktor, bitte warten"),
+    ("free_text", "note", "Frau Präsidentin, meine Damen und Herren"),
+    ("free_text", "note", "Ciao Ragazzi!"), ("free_text", "comment", "Dear Hiring Manager,"),
+    ("free_text", "note", "Bonjour Madame, merci"), ("free_text", "note", "Beste Klant, bedankt"),
+    ("free_text", "note", "Mme la Directrice a validé le budget"), ("free_text", "note", "Follow @leroymerlin"),
+    ("free_text", "note", "Shop @bellavita today"), ("free_text", "note", "ask @marketing team"),
+    ("free_text", "note", "Gentile Cliente, grazie"), ("free_text", "note", "L'Oréal Paris a répondu"),
 ]
-# Look-alikes the scrubber still changes (a title before a word, a shop named after a person, a slug of two words after
-# a people segment): known over-redactions, listed so that a new one fails the regression test.
+# Look-alikes the scrubber still changes: known over-redactions, listed so that a new one fails the regression test.
 KNOWN_CHANGED = frozenset({
-    "Galeries Lafayette Haussmann", "Herr Ober, die Rechnung bitte", "Sr. Director de ventas llamó",
-    "https://example.com/mitarbeiter/neu-anlegen", "Real Madrid",  # `driver`: a role key of main's, by shape
+    "Real Madrid",  # `driver`: a role key of main's, by shape
 })
 
 
@@ -222,6 +249,8 @@ def cases(seed: int = 7, per_template: int = 12) -> list[Case]:
         for _ in range(per_template):
             secret = _password(rnd)
             out.append(Case("PASSWORD", emb, key, make_pw(secret), (secret,)))
+    out += [Case("PERSON", emb, key, make(name), _forms(name))  # after the rest: their cases stay as they were
+            for emb, key, make in CONTEXT_TEMPLATES for name in _take(names, per_template)]
     out += [Case("BENIGN", emb, key, value, (value,)) for emb, key, value in BENIGN]
     return out
 

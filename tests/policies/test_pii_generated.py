@@ -32,7 +32,8 @@ def test_generated_names_and_passwords_rarely_leak_and_look_alikes_stay(scrubber
     failed = run(lambda key, value: str(scrubbed(scrubber, key, value)), all_cases)
     planted = Counter(case.kind for case in all_cases)
     leaked = Counter(case.kind for case, _ in failed)
-    # 28 of 612 names leaked before these rules (seed 7), 14 after; what is left is names the lists do not hold
+    # 28 of 612 names leaked before pii6's rules (seed 7), 14 after; with pii7names' shapes (elisions, greetings,
+    # handles: 804 names) 63 before name_context.py, 20 after; what is left is names the lists do not hold
     assert leaked["PERSON"] <= planted["PERSON"] * 0.03, [c.value for c, _ in failed if c.kind == "PERSON"]
     assert leaked["PASSWORD"] == 0, [c.value for c, _ in failed if c.kind == "PASSWORD"]
     assert {case.value for case, _ in failed if case.kind == "BENIGN"} <= KNOWN_CHANGED
@@ -124,3 +125,50 @@ def test_password_keys_with_their_qualifier_are_removed(scrubber: Scrubber, key:
 @pytest.mark.parametrize("key", ["boarding_pass", "season_pass", "palabra_clave", "guest_pass"])
 def test_passes_and_keywords_are_no_password_keys(scrubber: Scrubber, key: str) -> None:
     assert scrubbed(scrubber, key, "Sonnenblume77!") == "Sonnenblume77!"
+
+
+@pytest.mark.parametrize("key, text, expected", [
+    ("note", "Message d'Anne-Marie Lefèvre", "Message d'[PERSON]"),
+    ("note", "la pratica dell'Anna Rossi è chiusa", "la pratica dell'[PERSON] è chiusa"),
+    ("note", "l'avis d\u2019Hélène Girard", "l'avis d\u2019[PERSON]"),
+    ("note", "Ho parlato con l'Olivier Dubois ieri", "Ho parlato con l'[PERSON] ieri"),
+    ("note", "Prijs uitgereikt aan Jacobus van 't Hoff", "Prijs uitgereikt aan [PERSON]"),
+    ("note", "Lorenzo de' Medici", "[PERSON]"),
+])
+def test_names_after_an_elided_article_are_a_person(scrubber: Scrubber, key: str, text: str, expected: str) -> None:
+    assert scrubbed(scrubber, key, text) == expected
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("@johnsmith can you check?", "@[PERSON] can you check?"),
+    ("cc @mariagarcia", "cc @[PERSON]"),
+    ("@j_doe please review", "@[PERSON] please review"),
+    ("@h_martin please review", "@[PERSON] please review"),
+])
+def test_handles_glued_from_a_name_are_a_person(scrubber: Scrubber, text: str, expected: str) -> None:
+    assert scrubbed(scrubber, "note", text) == expected
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("Sehr geehrte Frau Trautwein,", "Sehr geehrte Frau [PERSON],"),
+    ("Hola Ximena Urquiza, gracias", "Hola [PERSON], gracias"),
+    ("mevr. Holland belt morgen terug", "mevr. [PERSON] belt morgen terug"),
+    ("Gentile Sig.ra de la Madrid,", "Gentile Sig.ra [PERSON],"),
+    ("Thijn van der Strigt <thijn@example.org>", "[PERSON] <[EMAIL]>"),
+])
+def test_greetings_titles_and_display_names_still_name_people(scrubber: Scrubber, text: str, expected: str) -> None:
+    assert scrubbed(scrubber, "note", text) == expected
+
+
+@pytest.mark.parametrize("key, text", [
+    ("note", "Hola Buenos Aires, ya llegamos"), ("note", "Hallo Berlin"), ("note", "Herr Ober, die Rechnung bitte"),
+    ("note", "Sr. Director de ventas llamó"), ("note", "Dear Valued Customer,"), ("note", "Chère Cliente, merci"),
+    ("note", "Mme la Directrice a validé le budget"), ("note", "Frau Präsidentin, meine Damen und Herren"),
+    ("note", "Bonjour Madame, merci"), ("note", "Ciao Ragazzi!"), ("note", "L'Oréal Paris a répondu"),
+    ("note", "Follow @leroymerlin"), ("note", "Shop @bellavita today"), ("note", "ask @marketing team"),
+    ("note", "Visite des Galeries Lafayette Haussmann"),
+    ("$current_url", "https://example.com/mitarbeiter/neu-anlegen"),
+    ("$current_url", "https://example.com/utenti/nuovo-utente"),
+])
+def test_greetings_and_titles_before_a_noun_a_place_or_a_shop_keep_it(scrubber: Scrubber, key: str, text: str) -> None:
+    assert scrubbed(scrubber, key, text) == text

@@ -3,6 +3,7 @@
 - Elided articles and particles glue themselves to a name (`d'Anne-Marie Lefèvre`, `dell'Anna Rossi`, `l'Olivier`,
   `van 't Hoff`, `de' Medici`): `unelided` blanks them out, one space per character so that spans stay, and the name
   finder reads the text again.
+- A button's or a title's verb that is also a given name (`Edit Patrizio della Mattarella`): read without it.
 - A handle glued in lower case in running text (`@johnsmith`, `@j_doe`): a listed given name and a listed surname, or
   an initial and a surname, listed or no English word (`handles`).
 - A greeting or a title before a common noun, a job title or a place names nobody (`Hola Buenos Aires`, `Herr Ober`,
@@ -30,7 +31,24 @@ def unelided(text: str) -> str | None:
     """`text` with its elided articles blanked out, or None if it has none (the common case: no apostrophe)."""
     if "'" not in text and "\u2019" not in text:
         return None
-    blanked = _ELIDED.sub(lambda m: " " * len(m.group()), text)
+    blanked = _ELIDED.sub(_blank, text)
+    return blanked if blanked != text else None
+
+
+def _blank(m: re.Match[str]) -> str:
+    return " " * len(m.group())
+
+
+# Buttons' and titles' verbs that are also given names (`Edit` is Hungarian), before a name at the start of a text or
+# after a title's separator: `Edit Patrizio della Mattarella - Admin` is no `Edit Patrizio`.
+_UI_VERB = re.compile(r"(?:^|(?<=[|\u00b7\u2013\u2014:>] )|(?<= - ))(?:Edit|View|Open|Remove|Delete|Add|Invite|Assign"
+                      r"|Message|Call|Email|Follow|Block|Mute|Share|Chat|Reply|Ping|Mention)(?= [A-ZÀ-Ý])",
+                      re.MULTILINE)
+
+
+def without_ui_verbs(text: str) -> str | None:
+    """`text` with such verbs blanked out, or None if it has none."""
+    blanked = _UI_VERB.sub(_blank, text)
     return blanked if blanked != text else None
 
 
@@ -118,6 +136,8 @@ _NOT_ADDRESSED = frozenset({
     "secretaria", "segretario", "segretaria", "officer", "agent", "agente", "coordinator", "coordinador",
     "coordinatore", "coordinateur", "lead", "head", "ceo", "cto", "cfo", "vp", "general", "colonel", "oberst",
     "kapitan", "capitaine", "capitan", "capitano", "kapitein", "captain", "major", "sergeant", "comandante",
+    # after thanks: `Merci Beaucoup`, `Danke Schön`, `Gracias Totales`, `Grazie Mille`
+    "beaucoup", "schon", "vielmals", "totales", "mille", "tante", "again", "much", "wel",
 })
 # Places a greeting or a title is often put before, in the six locales' countries and the world's capitals
 # (`Hola Buenos Aires`, `Hallo Berlin`, `Bonjour Paris`): the first word of each.
@@ -163,6 +183,16 @@ def addresses_someone(text: str, start: int, end: int) -> bool:
         return False
     after_a_title = _AFTER_A_TITLE.search(text, max(0, start - 12), start) is not None
     return not (keys[0] in _PLACES and not words[0].islower() and not after_a_title)
+
+
+def thanked_someone(text: str, start: int, end: int) -> bool:
+    """After thanks, one word is a person only if it is a listed given name and no English word (`Thanks Ramona!`, not
+    `Thanks Guys!` or `Danke Schön`); two or more as after a greeting."""
+    words = text[start:end].split()
+    if len(words) > 1:
+        return True
+    key, lists = fold(words[0]), gazetteer()
+    return key in lists.given and key not in lists.english and key not in _NOT_ADDRESSED
 
 
 # Greetings that the name lists also hold as given names or surnames (`Hallo Berlin` is no Mr Berlin, `Cher` a singer).
@@ -218,8 +248,10 @@ def _not_a_person(text: str, span: tuple[int, int]) -> bool:
 def find_names(finder: NameFinder, text: str) -> list[tuple[int, int]]:
     """NameFinder.find() and the names this module's context finds: in the text read without its elided articles,
     in handles; less the pairs that start with a greeting, hold an interface's word or follow a venue's word."""
-    found = set(finder.find(text))
-    if (blanked := unelided(text)) is not None:  # `d'Anne-Marie`, `dell'Anna`: the same offsets, read without them
+    # `Edit Patrizio della Mattarella`: read without the verb (the same offsets), so that `Edit` is no given name
+    read = without_ui_verbs(text) or text
+    found = set(finder.find(read))
+    if (blanked := unelided(read)) is not None:  # `d'Anne-Marie`, `dell'Anna`: the same offsets, read without them
         found.update(finder.find(blanked))
     if "@" in text:
         found.update(handles(gazetteer(), text))

@@ -144,7 +144,7 @@ _LOWER = re.compile(r"(?<![^\W\d_])[^\W\d_A-Z]{2,}(?![^\W\d_])")  # a lower-case
 _SLUG_SEPARATORS = ("-", ".", "_", "+")
 _CAPITALISED_SLUG = re.compile(r"(?<![^\W_])([A-Z][^\W\d_A-Z]+)[-_+]([A-Z][^\W\d_A-Z]+)(?![^\W_]|-[A-Z])")
 # A people path's segment in lower case, a given name and a surname glued (`/u/pierredurand`). Not a handle: `@renault`.
-_GLUED_HANDLE = re.compile(rf"(?i:/(?:{PEOPLE_SEGMENTS})/)([a-z]{{6,24}})(?=[/?#&\s,;:)]|$)")
+_GLUED_HANDLE = re.compile(rf"(?i:(?:^|/)(?:{PEOPLE_SEGMENTS})/)([a-z]{{6,24}})(?=[/?#&\s,;:)]|$)")  # urls: `u/…`
 _GLUED_SLUG = re.compile(r"(?<=[/@])([A-Z][^\W\d_A-Z]+)([A-Z][^\W\d_A-Z]+)(?=[/.?#&]|$)", re.MULTILINE)
 # An initial and a surname: `J. Smith`, `A. Müller`, `M. Dupont` (not after another initial: `U.S. Bank`).
 _INITIAL = re.compile(r"(?<![\w.])[A-Z]\.[ \t]?([A-Z][^\W\d_]+(?:-[A-Z][^\W\d_]+)?)")

@@ -58,7 +58,7 @@ from presidio_analyzer.predefined_recognizers import (
     UsSsnRecognizer,
 )
 
-from policies.pii.name_context import addressed_span, find_names
+from policies.pii.name_context import addressed_span, find_names, thanked_someone
 from policies.pii.names import NameFinder
 from policies.pii.passwords import PASSWORD_PATTERNS, QUOTE
 from policies.pii.prefilter import BatchScan
@@ -545,6 +545,7 @@ _GREETING = (r"(?i:dear|hi|hello|hey|hallo|liebe|lieber|sehr\s+geehrte[r]?|bonjo
 _SIGN_OFF = (r"(?i:regards|best|thanks|thank\s+you|cheers|sincerely|gr[üu](?:ß|ss)e|gru(?:ß|ss)|gr[üu](?:ß|ss)en"
              r"|cordialement|bien\s+[àa]\s+vous|merci|saludos|atentamente|un\s+saludo|cordiali\s+saluti|saluti"
              r"|grazie|groet|groeten)")
+_THANKS = r"(?i:thanks|thank\s+you|thx|danke|merci|gracias|grazie|bedankt|dank\s+je(?:wel)?)"
 _PERSON_PATTERNS = [
     ("title", rf"(?<=\b{_TITLE}\.?\s+){_FULL_NAME}"),
     # A surname with its particle after a title: `Mevrouw de Vries`, `Herrn von Weizsäcker`, `Sra. de la Fuente`.
@@ -554,6 +555,8 @@ _PERSON_PATTERNS = [
     ("greeting", rf"(?<=(?:^|[\s,.;!?])\b{_GREETING}\s+(?:{_TITLE}\.?\s+)?){_FULL_NAME}(?=\s*[,!:\n]|\s*$)"),
     ("sign-off", rf"(?<=\b{_SIGN_OFF}[,!.]?[ \t]*\r?\n[ \t]*){_FULL_NAME}"),
     ("display name", rf"{_GIVEN}(?:[ \t]+{_PARTICLES}{_GIVEN}){{1,3}}(?=[ \t]*<[^<>@\s]+@)"),  # Thijn van der Strigt
+    # `Thanks Ramona!`, `Merci Élise,`: one word only if it is a listed given name (name_context.thanked_someone)
+    ("thanks", rf"(?<=(?:^|[\s,.;!?])\b{_THANKS}[ \t,]+){_FULL_NAME}(?=[ \t]*[,!.:;)]|\s*$)"),
 ]
 
 
@@ -618,7 +621,8 @@ _PERSON_GATES = (
     (_ROLE_GATE, _POSSESSED, True),
     # after a title, a capital or a particle (`Mevrouw de Vries`)
     (_CONTEXT_GATE, rf"{_TITLE}\.?\s+(?:{_CAPITAL}|[a-z]{{1,5}}\s)|{_GREETING}\s+(?:{_TITLE}\.?\s+)?{_CAPITAL}"
-                    rf"|{_SIGN_OFF}[,!.]?[ \t]*\r?\n[ \t]*{_CAPITAL}|[a-zß-ÿ][ \t]*<[^<>@\s]+@", False),
+                    rf"|{_SIGN_OFF}[,!.]?[ \t]*\r?\n[ \t]*{_CAPITAL}|[a-zß-ÿ][ \t]*<[^<>@\s]+@"
+                    rf"|{_THANKS}[ \t,]+{_CAPITAL}", False),
     # before a verb: the last two names, with the particles and the hyphenated second part _CONTEXT_NAME allows
     (_IN_CONTEXT_GATE, rf"{_PERSON_PLACE}[ \t]+{_CAPITAL}"
                        rf"|{_CAPITAL}\w*[ \t]+{_PARTICLES}{_CAPITAL}\w*(?:-{_CAPITAL}\w*)?[ \t]+{_PERSON_VERB}", False),
@@ -661,6 +665,9 @@ class PersonByContextRecognizer(PatternRecognizer):
         found = []
         for result in super().analyze(text, entities, nlp_artifacts, regex_flags):
             # `Sehr geehrte Frau Trautwein`: the name after `Frau`; not `Herr Ober`, `Hola Buenos Aires`
+            thanks = result.analysis_explanation is not None and result.analysis_explanation.pattern_name == "thanks"
+            if thanks and not thanked_someone(text, result.start, result.end):
+                continue
             if (span := addressed_span(text, result.start, result.end)) is not None:
                 result.start, result.end = span
                 found.append(result)

@@ -147,6 +147,8 @@ CONTEXT_TEMPLATES: list[_Template] = [
     ("free_text", "reply_body", lambda n: f"Estimado Sr. {n.surname}:\ngracias."),
     ("free_text", "reply_body", lambda n: f"Gentile Sig.ra {n.surname},\ngrazie."),
     ("free_text", "email_from", lambda n: f"{n.full} <{slug(n.full, '.')}@example.org>"),
+    ("free_text", "chat_message", lambda n: f"Merci {n.full}, c'est réglé"),
+    ("free_text", "chat_message", lambda n: f"Thanks {n.full}! Works now"),
     ("free_text", "slack_msg", lambda n: f"ping @{slug(n.given, '')}{slug(n.surname, '')} about the invoice"),
     ("free_text", "slack_msg", lambda n: f"@{slug(n.given)[0]}_{slug(n.surname, '')} please review"),
     ("field", "invitee_name", lambda n: n.full),
@@ -230,6 +232,8 @@ BENIGN: list[tuple[str, str, str]] = [
     ("free_text", "note", "Mme la Directrice a validé le budget"), ("free_text", "note", "Follow @leroymerlin"),
     ("free_text", "note", "Shop @bellavita today"), ("free_text", "note", "ask @marketing team"),
     ("free_text", "note", "Gentile Cliente, grazie"), ("free_text", "note", "L'Oréal Paris a répondu"),
+    ("free_text", "note", "Merci Beaucoup!"), ("free_text", "note", "Thanks Guys!"),
+    ("free_text", "note", "Danke Schön"), ("free_text", "note", "Thanks Google!"),
 ]
 # Look-alikes the scrubber still changes: known over-redactions, listed so that a new one fails the regression test.
 KNOWN_CHANGED = frozenset({

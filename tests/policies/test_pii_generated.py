@@ -139,6 +139,16 @@ def test_names_after_an_elided_article_are_a_person(scrubber: Scrubber, key: str
     assert scrubbed(scrubber, key, text) == expected
 
 
+@pytest.mark.parametrize("key, text, expected", [
+    ("$title", "Edit Patrizio della Mattarella - Admin", "Edit [PERSON] - Admin"),
+    ("$el_text", "View Anna Schmidt", "View [PERSON]"),
+    ("$current_url", "https://x.example/u/esperanzabarrera", "https://x.example/u/[PERSON]"),
+])
+def test_names_after_an_interface_verb_or_glued_after_a_people_segment(scrubber: Scrubber, key: str, text: str,
+                                                                       expected: str) -> None:
+    assert scrubbed(scrubber, key, text) == expected
+
+
 @pytest.mark.parametrize("text, expected", [
     ("@johnsmith can you check?", "@[PERSON] can you check?"),
     ("cc @mariagarcia", "cc @[PERSON]"),
@@ -155,6 +165,8 @@ def test_handles_glued_from_a_name_are_a_person(scrubber: Scrubber, text: str, e
     ("mevr. Holland belt morgen terug", "mevr. [PERSON] belt morgen terug"),
     ("Gentile Sig.ra de la Madrid,", "Gentile Sig.ra [PERSON],"),
     ("Thijn van der Strigt <thijn@example.org>", "[PERSON] <[EMAIL]>"),
+    ("Thanks Ramona! Works now", "Thanks [PERSON]! Works now"), ("Danke Jürgen!", "Danke [PERSON]!"),
+    ("Grazie Paoletta Longhena, a presto", "Grazie [PERSON], a presto"),
 ])
 def test_greetings_titles_and_display_names_still_name_people(scrubber: Scrubber, text: str, expected: str) -> None:
     assert scrubbed(scrubber, "note", text) == expected
@@ -165,7 +177,9 @@ def test_greetings_titles_and_display_names_still_name_people(scrubber: Scrubber
     ("note", "Sr. Director de ventas llamó"), ("note", "Dear Valued Customer,"), ("note", "Chère Cliente, merci"),
     ("note", "Mme la Directrice a validé le budget"), ("note", "Frau Präsidentin, meine Damen und Herren"),
     ("note", "Bonjour Madame, merci"), ("note", "Ciao Ragazzi!"), ("note", "L'Oréal Paris a répondu"),
-    ("note", "Follow @leroymerlin"), ("note", "Shop @bellavita today"), ("note", "ask @marketing team"),
+    ("note", "Merci Beaucoup!"), ("note", "Thanks Guys!"), ("note", "Gracias Totales, nos vemos"),
+    ("note", "Thank you Mark."), ("note", "Follow @leroymerlin"), ("note", "Shop @bellavita today"),
+    ("note", "ask @marketing team"), ("$el_text", "Edit profile"), ("$title", "View Pricing | Acme"),
     ("note", "Visite des Galeries Lafayette Haussmann"),
     ("$current_url", "https://example.com/mitarbeiter/neu-anlegen"),
     ("$current_url", "https://example.com/utenti/nuovo-utente"),

@@ -104,7 +104,7 @@ _CONTEXT = (
     r"|needs|signed|approved|joined|replied|confirmed|complained|phoned|hat|ruft|rief|bittet|m\w\w?chte|schrieb"
     r"|meldet|a|souhaite|demande|veut|llam\w\w?|pidi\w\w?|quiere|solicita|escribi\w\w?|ha|vuole|chiede|richiede"
     r"|belde|heeft|wil|vraagt|vroeg|says|sagt|dit|dice|zegt|belt|appelle|rappelle|llama|chiama|richiama|anrufen"
-    r"|zur\w\w?ckrufen|terugbellen)\b"
+    r"|zur\w\w?ckrufen|terugbellen|commented|left|prefers|kann|kan|w\w\w?nscht|peut|puede|riesce)\b"
 )
 _CONTEXT_HINT = re.compile(_CONTEXT.replace("C", "[A-Z\u00c0-\u00de]"))
 _CONTEXT_GATE = _CONTEXT.replace("C", "[A-Z]").replace("|\\u00e0", "")  # à's stand-in is a

@@ -599,13 +599,16 @@ _PERSON_VERB = (r"(?:called|asked|requested|wrote|said|mentioned|reported|emaile
                 r"|wil|vraagt|vroeg"
                 # says, calls (back) in en/de/fr/es/it/nl; not a copula (`Rotterdam Centraal is closed`)
                 r"|says|sagt|dit|dice|zegt|belt|appelle|rappelle|llama|chiama|richiama|anrufen|zur[üu]ckrufen"
-                r"|terugbellen)")
+                r"|terugbellen"
+                # commented, left, prefers, can('t), wishes: `Le client Lazzaro Bertoli ne peut pas`
+                r"|commented|left|prefers|kann|kan|w[üu]nscht|peut|puede|riesce)")
 _PERSON_PLACE = (r"(?:with|from|for|to|mit|von|bei|an|f[üu]r|avec|de|pour|chez|[àa]|con|para|por|da|per|met|van|voor"
                  r"|naar|bij|aan|by)")
 _CONTEXT_NAME = rf"{_NOT_A_NAME}(?!{_TITLE}\.?[ \t]){_GIVEN}(?:[ \t]+{_PARTICLES}{_GIVEN}){{1,2}}"
 _IN_CONTEXT = [
     # not after an elided article: `L'Oréal Paris a répondu`
-    ("before a verb", rf"(?<![\w'\u2019-])(?<!\w[ \t]){_CONTEXT_NAME}(?=[ \t]+{_PERSON_VERB}\b)"),
+    # after a lower-case word (`le client Lazzaro Bertoli demande`), not inside a run of capitalised words
+    ("before a verb", rf"(?<![\w'\u2019-])(?<![A-ZÀ-Ý]\w*[ \t]){_CONTEXT_NAME}(?=[ \t]+{_PERSON_VERB}\b)"),
     ("after a preposition", rf"(?<=\b{_PERSON_PLACE}[ \t]+){_CONTEXT_NAME}(?!\w)(?![ \t]*[A-ZÀ-Ý])"),
 ]
 

@@ -150,6 +150,15 @@ def test_names_after_an_interface_verb_or_glued_after_a_people_segment(scrubber:
 
 
 @pytest.mark.parametrize("text, expected", [
+    ("Le client Lazzaro Bertoli demande un avoir", "Le client [PERSON] demande un avoir"),
+    ("Lando Panicucci commented on your post", "[PERSON] commented on your post"),
+    ("Folker Wernecke kan niet inloggen", "[PERSON] kan niet inloggen"),
+])
+def test_names_before_a_verb_after_a_lower_case_word(scrubber: Scrubber, text: str, expected: str) -> None:
+    assert scrubbed(scrubber, "note", text) == expected
+
+
+@pytest.mark.parametrize("text, expected", [
     ("@johnsmith can you check?", "@[PERSON] can you check?"),
     ("cc @mariagarcia", "cc @[PERSON]"),
     ("@j_doe please review", "@[PERSON] please review"),
@@ -180,6 +189,8 @@ def test_greetings_titles_and_display_names_still_name_people(scrubber: Scrubber
     ("note", "Merci Beaucoup!"), ("note", "Thanks Guys!"), ("note", "Gracias Totales, nos vemos"),
     ("note", "Thank you Mark."), ("note", "Follow @leroymerlin"), ("note", "Shop @bellavita today"),
     ("note", "ask @marketing team"), ("$el_text", "Edit profile"), ("$title", "View Pricing | Acme"),
+    ("note", "Rotterdam Centraal Station hat geschlossen"), ("note", "la Banque Populaire ne répond pas"),
+    ("note", "the Apple Watch left a mark"), ("note", "la Sagrada Familia no abre"),
     ("note", "Visite des Galeries Lafayette Haussmann"),
     ("$current_url", "https://example.com/mitarbeiter/neu-anlegen"),
     ("$current_url", "https://example.com/utenti/nuovo-utente"),

@@ -39,15 +39,17 @@ def _blank(m: re.Match[str]) -> str:
     return " " * len(m.group())
 
 
-# Buttons' and titles' verbs that are also given names (`Edit` is Hungarian), before a name at the start of a text or
-# after a title's separator: `Edit Patrizio della Mattarella - Admin` is no `Edit Patrizio`.
-_UI_VERB = re.compile(r"(?:^|(?<=[|\u00b7\u2013\u2014:>] )|(?<= - ))(?:Edit|View|Open|Remove|Delete|Add|Invite|Assign"
-                      r"|Message|Call|Email|Follow|Block|Mute|Share|Chat|Reply|Ping|Mention)(?= [A-ZÀ-Ý])",
-                      re.MULTILINE)
+# Buttons' and titles' verbs that are also listed given names (`Edit` is Hungarian; of the interface verbs of the six
+# languages only these three), before a name at the start of a text or after a title's separator: `Edit Patrizio
+# della Mattarella - Admin` is no `Edit Patrizio`.
+_UI_VERBS = ("Edit ", "Ping ", "Star ")
+_UI_VERB = re.compile(r"(?:^|(?<=[|\u00b7\u2013\u2014:>] )|(?<= - ))(?:Edit|Ping|Star)(?= [A-ZÀ-Ý])", re.MULTILINE)
 
 
 def without_ui_verbs(text: str) -> str | None:
-    """`text` with such verbs blanked out, or None if it has none."""
+    """`text` with such verbs blanked out, or None if it has none (the regex only where one of the words occurs)."""
+    if not any(verb in text for verb in _UI_VERBS):
+        return None
     blanked = _UI_VERB.sub(_blank, text)
     return blanked if blanked != text else None
 
@@ -250,8 +252,12 @@ def find_names(finder: NameFinder, text: str) -> list[tuple[int, int]]:
     in handles; less the pairs that start with a greeting, hold an interface's word or follow a venue's word."""
     # `Edit Patrizio della Mattarella`: read without the verb (the same offsets), so that `Edit` is no given name
     read = without_ui_verbs(text) or text
-    found = set(finder.find(read))
-    if (blanked := unelided(read)) is not None:  # `d'Anne-Marie`, `dell'Anna`: the same offsets, read without them
+    spans = finder.find(read)
+    blanked = unelided(read)  # `d'Anne-Marie`, `dell'Anna`: the same offsets, read without them
+    if blanked is None and "@" not in text:  # most texts: find()'s spans, sorted and none inside another
+        return [s for s in spans if not _not_a_person(text, s)] if spans else spans
+    found = set(spans)
+    if blanked is not None:
         found.update(finder.find(blanked))
     if "@" in text:
         found.update(handles(gazetteer(), text))

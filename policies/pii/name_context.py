@@ -4,12 +4,15 @@
   `van 't Hoff`, `de' Medici`): `unelided` blanks them out, one space per character so that spans stay, and the name
   finder reads the text again.
 - A button's or a title's verb that is also a given name (`Edit Patrizio della Mattarella`): read without it.
-- A handle glued in lower case in running text (`@johnsmith`, `@j_doe`): a listed given name and a listed surname, or
-  an initial and a surname, listed or no English word (`handles`).
-- A greeting or a title before a common noun, a job title or a place names nobody (`Hola Buenos Aires`, `Herr Ober`,
-  `Sr. Director`, `Dear Valued Customer`): `addresses_someone` tells the context recognizer so.
+- A handle glued in lower case in running text (`@annaschmidt`, `@h_martin`): a listed given name or an initial,
+  and a listed surname that is no English word (`handles`).
+- One word after a bare greeting that is a form of address, a group, a job title or a place names nobody (`Hallo
+  Berlin`, `Ciao Ragazzi`, `Chère Cliente`): `addresses_someone` tells the context recognizer so. After a title the
+  next word is a surname whatever it means (`Herr Ober` stays a person).
+- These rules only add names to what the finder finds: of its own spans only an article's (`L'Oréal Paris`), a
+  greeting before a place (`Hallo Berlin`) and a slug of interface words (`neu-anlegen`) are dropped.
 
-Each rule runs only on a text that holds its trigger (an apostrophe, an `@`), tested with `in` before any regex.
+Each rule runs only on a text that holds its trigger (an apostrophe, an `@`, a verb's word), tested before any regex.
 """
 
 from __future__ import annotations
@@ -65,8 +68,7 @@ _NOT_GIVEN = frozenset({"van", "von", "de", "der", "den", "del", "della", "di", 
 def _glued_pair(lists: Gazetteer, word: str) -> bool:
     """A listed given name and a listed surname glued (`johnsmith`, `annaschmidt`): not a given name, a surname or an
     English word whole; the surname no given name unless it is among the most common surnames (`annamaria`, and
-    `leroymerlin`, a company named like a person); two words only if both are among the most common names, and no
-    word that interfaces use (`markwood`)."""
+    `leroymerlin`, a company named like a person), and no English word (`paulsmith`, `hugoboss`)."""
     if word in lists.given or word in lists.surnames or word in lists.english:
         return False
     for i in range(3, len(word) - 3):
@@ -76,10 +78,8 @@ def _glued_pair(lists: Gazetteer, word: str) -> bool:
             continue
         if surname in lists.given and not flags & TOP:
             continue  # `annamaria`, `bellavita`, `leroymerlin`; `sandraowens` is a person (Owens: a common surname)
-        if given_flags & flags & WORD and not (given_flags & flags & TOP):
-            continue
-        if given in UI_WORDS or surname in UI_WORDS:
-            continue
+        if flags & WORD or surname in lists.english or given in UI_WORDS:
+            continue  # `@paulsmith shop`, `@hugoboss`, `@tedbaker`: a surname that is a word makes a brand
         return True
     return False
 
@@ -90,9 +90,9 @@ def handles(lists: Gazetteer, text: str) -> Iterator[tuple[int, int]]:
         return
     for m in _HANDLE.finditer(text):
         word = m.group(1)
-        if word[1] in "._":  # an initial and a surname: `@j_doe`, `@h_martin`, `@b_caironi` (not `@a_team`)
+        if word[1] in "._":  # an initial and a listed surname that is no English word: `@h_martin` (not `@x_files`)
             surname = word[2:]
-            if surname not in UI_WORDS and (surname in lists.surnames or surname not in lists.english):
+            if surname in lists.surnames and surname not in lists.english and surname not in UI_WORDS:
                 yield m.span(1)
         elif _glued_pair(lists, word):
             yield m.span(1)
@@ -178,25 +178,28 @@ def addressed_span(text: str, start: int, end: int) -> tuple[int, int] | None:
 
 
 def addresses_someone(text: str, start: int, end: int) -> bool:
-    """False if the words found at text[start:end] after a greeting or a title are a form of address, a group or a job
-    title (`Herr Ober`, `Mme la Directrice`, `Dear Valued Customer`), or a place after a greeting (`Hola Buenos
-    Aires`, `Hallo Berlin`; after a title a place's name is a surname: `mevr. Holland`, `Sra. de la Madrid`)."""
+    """False if the one word found at text[start:end] after a bare greeting is a form of address, a group, a job title
+    or a place (`Hallo Berlin`, `Ciao Ragazzi`, `Chère Cliente`). After a title the next word is a surname whatever it
+    means (`Dear Mr. Major`, `Sehr geehrte Frau Kunde`), and two words or more are left to be a name."""
     words = text[start:end].split()
-    keys = [fold(word) for word in words if not (word.islower() and len(word) <= 4)]  # `la`, `de`, `van der`
-    if not keys or any(key in _NOT_ADDRESSED for key in keys):
-        return False
-    after_a_title = _AFTER_A_TITLE.search(text, max(0, start - 12), start) is not None
-    return not (keys[0] in _PLACES and not words[0].islower() and not after_a_title)
+    if len(words) != 1 or _AFTER_A_TITLE.search(text, max(0, start - 12), start) is not None:
+        return True
+    key = fold(words[0])
+    return key not in _NOT_ADDRESSED and key not in _PLACES
 
 
 def thanked_someone(text: str, start: int, end: int) -> bool:
     """After thanks, one word is a person only if it is a listed given name and no English word (`Thanks Ramona!`, not
-    `Thanks Guys!` or `Danke Schön`); two or more as after a greeting."""
+    `Thanks Guys!` or `Danke Schön`); two or more if no word is an English word, a company's or a place's
+    (`Thanks Amazon Prime!`, `Thanks Chase Bank!`)."""
     words = text[start:end].split()
     if len(words) > 1:
-        return True
+        return _FINDER.could_be_a_name(words)
     key, lists = fold(words[0]), gazetteer()
     return key in lists.given and key not in lists.english and key not in _NOT_ADDRESSED
+
+
+_FINDER = NameFinder()
 
 
 # Greetings that the name lists also hold as given names or surnames (`Hallo Berlin` is no Mr Berlin, `Cher` a singer).
@@ -223,42 +226,35 @@ _INTERFACE_WORDS = frozenset({
     "nieuw", "nieuwe", "aanmaken", "bewerken", "verwijderen", "zoeken", "toevoegen", "overzicht", "instellingen",
     "uitnodigen", "lijst", "utente", "usuario", "utilisateur", "benutzer", "gebruiker", "mitarbeiter", "empleado",
 })
-# Before a name, words that make it a venue's or an institution's named after someone (`Galeries Lafayette`, `Lycée
-# Victor Hugo`, `Stade Pierre Mauroy`, `Museo Frida Kahlo`): the person is not who the text is about.
-_VENUES = frozenset({
-    "galeries", "galerie", "galleria", "galeria", "magasin", "magasins", "grand", "hotel", "restaurant", "cafe",
-    "caffe", "musee", "museo", "museum", "teatro", "theatre", "theater", "stade", "estadio", "stadio", "stadion",
-    "palais", "palacio", "palazzo", "paleis", "chateau", "castello", "schloss", "kasteel", "lycee", "liceo",
-    "colegio", "gymnasium", "ecole", "escuela", "scuola", "universite", "clinica", "klinikum", "ospedale", "hopital",
-    "aeroport", "aeropuerto", "aeroporto", "flughafen", "luchthaven", "gare", "bahnhof", "stazione", "estacion",
-    "fondation", "fundacion", "fondazione", "stiftung", "instituto", "istituto", "institut", "centro", "centre",
-})
 _WORD = re.compile(r"[^\W\d_]+")
-_LAST_WORD = re.compile(r"([^\W\d_]+)[ \t]+$")
 
 
 def _not_a_person(text: str, span: tuple[int, int]) -> bool:
-    """True if the name found at `span` starts with a greeting or an article, holds an interface's word or follows a
-    venue's."""
+    """True if the name found at `span` starts with an article (`L'Oréal Paris`) or with a greeting before a place or a
+    form of address (`Hallo Berlin`), or is a slug of an interface's words (`neu-anlegen`: never a written name)."""
     start, end = span
     if text.startswith(("l'", "L'", "l\u2019", "L\u2019"), start):
         return True  # `L'Oréal Paris`: no given name glued to an article (`l'Olivier Dubois` is read unelided)
-    if starts_with_a_greeting(text, span) or any(fold(w) in _INTERFACE_WORDS for w in _WORD.findall(text, start, end)):
+    if starts_with_a_greeting(text, span):
         return True
-    before = _LAST_WORD.search(text, max(0, start - 24), start)
-    return before is not None and fold(before.group(1)) in _VENUES
+    found = text[start:end]
+    return " " not in found and any(fold(w) in _INTERFACE_WORDS for w in _WORD.findall(found))
 
 
 def find_names(finder: NameFinder, text: str) -> list[tuple[int, int]]:
-    """NameFinder.find() and the names this module's context finds: in the text read without its elided articles,
-    in handles; less the pairs that start with a greeting, hold an interface's word or follow a venue's word."""
-    # `Edit Patrizio della Mattarella`: read without the verb (the same offsets), so that `Edit` is no given name
-    read = without_ui_verbs(text) or text
-    spans = finder.find(read)
-    blanked = unelided(read)  # `d'Anne-Marie`, `dell'Anna`: the same offsets, read without them
-    if blanked is None and "@" not in text:  # most texts: find()'s spans, sorted and none inside another
+    """NameFinder.find() and the names this module's context finds: in the text read without a button's verb or its
+    elided articles, in handles; less the pairs that start with a greeting or an article or are interface slugs."""
+    spans = finder.find(text)
+    read = without_ui_verbs(text)
+    blanked = unelided(read or text)  # `d'Anne-Marie`, `dell'Anna`: the same offsets, read without them
+    if read is None and blanked is None and "@" not in text:  # most texts: find()'s spans, sorted, none in another
         return [s for s in spans if not _not_a_person(text, s)] if spans else spans
     found = set(spans)
+    if read is not None:
+        # `Edit Patrizio della Mattarella`: the name the verb-less reading finds, instead of `Edit Patrizio` that
+        # overlaps it; a span of the first reading that overlaps none stays (`Edit Kovács called`)
+        others = finder.find(read)
+        found = {s for s in found if not any(o != s and o[0] < s[1] and s[0] < o[1] for o in others)} | set(others)
     if blanked is not None:
         found.update(finder.find(blanked))
     if "@" in text:

@@ -238,6 +238,11 @@ BENIGN: list[tuple[str, str, str]] = [
 # Look-alikes the scrubber still changes: known over-redactions, listed so that a new one fails the regression test.
 KNOWN_CHANGED = frozenset({
     "Real Madrid",  # `driver`: a role key of main's, by shape
+    # after a title a word is a surname whatever it means; two words after a greeting are left to be a name; a venue
+    # named after someone
+    "Herr Ober, die Rechnung bitte", "Sr. Director de ventas llamó", "Mme la Directrice a validé le budget",
+    "Herr Doktor, bitte warten", "Frau Präsidentin, meine Damen und Herren", "Hola Buenos Aires, ya llegamos",
+    "Dear Valued Customer,", "Dear Hiring Manager,", "Galeries Lafayette Haussmann",
 })
 
 

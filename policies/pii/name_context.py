@@ -241,6 +241,12 @@ def _not_a_person(text: str, span: tuple[int, int]) -> bool:
     return " " not in found and any(fold(w) in _INTERFACE_WORDS for w in _WORD.findall(found))
 
 
+def _both_readings(spans: list[tuple[int, int]], others: list[tuple[int, int]]) -> set[tuple[int, int]]:
+    """`Edit Patrizio della Mattarella`: the name the verb-less reading finds (`others`), instead of `Edit Patrizio`
+    that overlaps it; a span of the first reading that overlaps none stays (`Edit Kovács called`)."""
+    return {s for s in spans if not any(o != s and o[0] < s[1] and s[0] < o[1] for o in others)} | set(others)
+
+
 def find_names(finder: NameFinder, text: str) -> list[tuple[int, int]]:
     """NameFinder.find() and the names this module's context finds: in the text read without a button's verb or its
     elided articles, in handles; less the pairs that start with a greeting or an article or are interface slugs."""
@@ -249,12 +255,7 @@ def find_names(finder: NameFinder, text: str) -> list[tuple[int, int]]:
     blanked = unelided(read or text)  # `d'Anne-Marie`, `dell'Anna`: the same offsets, read without them
     if read is None and blanked is None and "@" not in text:  # most texts: find()'s spans, sorted, none in another
         return [s for s in spans if not _not_a_person(text, s)] if spans else spans
-    found = set(spans)
-    if read is not None:
-        # `Edit Patrizio della Mattarella`: the name the verb-less reading finds, instead of `Edit Patrizio` that
-        # overlaps it; a span of the first reading that overlaps none stays (`Edit Kovács called`)
-        others = finder.find(read)
-        found = {s for s in found if not any(o != s and o[0] < s[1] and s[0] < o[1] for o in others)} | set(others)
+    found = set(spans) if read is None else _both_readings(spans, finder.find(read))
     if blanked is not None:
         found.update(finder.find(blanked))
     if "@" in text:

@@ -665,9 +665,14 @@ class PersonByContextRecognizer(PatternRecognizer):
     ) -> list[RecognizerResult]:
         if not _gate_open(text, _CONTEXT_GATE):
             return []
+        return self.addressed(text, super().analyze(text, entities, nlp_artifacts, regex_flags))
+
+    @staticmethod
+    def addressed(text: str, results: list[RecognizerResult]) -> list[RecognizerResult]:
+        """The results that name someone (name_context): `Sehr geehrte Frau Trautwein` the name after `Frau`, not
+        `Ciao Ragazzi` or `Thanks Guys`."""
         found = []
-        for result in super().analyze(text, entities, nlp_artifacts, regex_flags):
-            # `Sehr geehrte Frau Trautwein`: the name after `Frau`; not `Herr Ober`, `Hola Buenos Aires`
+        for result in results:
             thanks = result.analysis_explanation is not None and result.analysis_explanation.pattern_name == "thanks"
             if thanks and not thanked_someone(text, result.start, result.end):
                 continue

@@ -8,13 +8,12 @@ import re
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from presidio_analyzer import Pattern, PatternRecognizer
+from presidio_analyzer import PatternRecognizer
 
 from policies.pii import candidates, recognizers
 from policies.pii.detect import _JOIN
 from policies.pii.names import NameFinder
 from policies.pii.recognizers import (
-    CASE_SENSITIVE,
     PersonByContextRecognizer,
     PersonByRoleRecognizer,
     PersonInContextRecognizer,
@@ -36,11 +35,9 @@ def _named_by_regex(text: str) -> bool:
     return _FINDER.could_hold_words(re.findall(r"(?<=[a-z]-)([a-z]+)[-._+][a-z]", folded.lower()))
 
 
-class _UngatedContext(PatternRecognizer):
-    def __init__(self) -> None:
-        super().__init__(supported_entity="PERSON_NAME", name="ungated",
-                         patterns=[Pattern(n, p, 0.7) for n, p in recognizers._PERSON_PATTERNS],
-                         global_regex_flags=CASE_SENSITIVE)
+class _UngatedContext(PersonByContextRecognizer):
+    def analyze(self, text, entities, nlp_artifacts=None, regex_flags=None):  # type: ignore[no-untyped-def]
+        return self.addressed(text, PatternRecognizer.analyze(self, text, entities, nlp_artifacts, regex_flags))
 
 
 class _UngatedRole(PersonByRoleRecognizer):

@@ -164,16 +164,8 @@ _AFTER_A_TITLE = re.compile(r"\b(?i:herrn?|frau|mme|madame|monsieur|m|mlle|sra?|
                             r"|dhr|mevr|meneer|mevrouw|mr|mrs|ms|dr|prof)\.?[ \t]+$")
 
 
-_FORMS_OF_ADDRESS = frozenset({"herr", "herrn", "frau", "madame", "monsieur", "mademoiselle", "senor", "senora",
-                               "signore", "signora", "signorina", "meneer", "mevrouw", "mister", "miss"})
-
-
 def addressed_span(text: str, start: int, end: int) -> tuple[int, int] | None:
-    """The name in text[start:end], found after a greeting (`Sehr geehrte Frau Trautwein`: the name after the form of
-    address), or None if it names nobody (addresses_someone)."""
-    first = re.match(r"([^\W\d_]+)\.?[ \t]+", text[start:end])
-    if first is not None and fold(first.group(1)) in _FORMS_OF_ADDRESS:
-        start += first.end()
+    """text[start:end] found after a greeting or a title, or None if it names nobody (addresses_someone)."""
     return (start, end) if addresses_someone(text, start, end) else None
 
 

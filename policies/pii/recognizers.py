@@ -669,8 +669,7 @@ class PersonByContextRecognizer(PatternRecognizer):
 
     @staticmethod
     def addressed(text: str, results: list[RecognizerResult]) -> list[RecognizerResult]:
-        """The results that name someone (name_context): `Sehr geehrte Frau Trautwein` the name after `Frau`, not
-        `Ciao Ragazzi` or `Thanks Guys`."""
+        """The results that name someone (name_context): not `Ciao Ragazzi` or `Thanks Guys`."""
         found = []
         for result in results:
             thanks = result.analysis_explanation is not None and result.analysis_explanation.pattern_name == "thanks"

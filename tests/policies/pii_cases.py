@@ -11,13 +11,19 @@ from __future__ import annotations
 import random
 import re
 import sys
+import tempfile
 import unicodedata
 from collections import Counter
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
 from urllib.parse import quote, quote_plus
 
 from faker import Faker
+
+from policies.pii import PiiConfig, Scrubber
+from policies.pii.engine import Analyzer
 
 LOCALES = ("en_US", "en_GB", "de_DE", "fr_FR", "es_ES", "it_IT", "nl_NL")
 _PARTICLES = {"de_DE": ("von", "von der", "zu"), "fr_FR": ("de", "du", "de la", "le"), "es_ES": ("de", "de la", "del"),
@@ -280,32 +286,33 @@ def run(scrub: Callable[[str, str], str], all_cases: list[Case]) -> list[tuple[C
     return [(case, out) for case in all_cases if leaked(case, out := scrub(case.key, case.value))]
 
 
+def default_scrubber(key: bytes = b"generated-cases-key-0123456789abcdef",
+                     regions: tuple[str, ...] = ("US", "GB", "DE", "FR")) -> Scrubber:
+    """The default policy's scrubber, with its own analyzer (a model directory of its own)."""
+    return Scrubber(PiiConfig(), key, analyzer=Analyzer(Path(tempfile.mkdtemp()), regions, 0, 0.1))
+
+
+def scrubbed(scrubber: Scrubber, key: str, value: Any) -> Any:
+    """What is left of one property's value (None when the property is dropped)."""
+    return scrubber.scrub_value({"properties": {key: value}})[0]["properties"].get(key)
+
+
 def scrubber_for_cases() -> Callable[[str, str], str]:
     """The default policy's scrubber, as a function of a property's key and value to what is left of the value."""
-    import tempfile
-    from pathlib import Path
-
-    from policies.pii import PiiConfig, Scrubber
-    from policies.pii.engine import Analyzer
-
-    analyzer = Analyzer(Path(tempfile.mkdtemp()), ("US", "GB", "DE", "FR"), 0, 0.1)
-    scrubber = Scrubber(PiiConfig(), b"generated-cases-key-0123456789abcdef", analyzer=analyzer)
-
-    def scrub(key: str, value: str) -> str:
-        return str(scrubber.scrub_value({"properties": {key: value}})[0]["properties"].get(key, ""))
-
-    return scrub
+    scrubber = default_scrubber()
+    return lambda key, value: str(scrubbed(scrubber, key, value) or "")
 
 
-def main(argv: list[str]) -> None:
+def report(argv: list[str], make_cases: Callable[[int, int], list[Case]], per: int, kinds: tuple[str, ...]) -> None:
+    """`python -m tests.policies.<generator> [SEED [PER]] [--show]`: what leaks (and which look-alikes change) per kind
+    and embedding, through the default policy's scrubber; with --show, each failing case and what was left of it."""
     args = [a for a in argv if not a.startswith("--")]
-    seed, per = (int(args[0]) if args else 7), (int(args[1]) if len(args) > 1 else 12)
-    scrub = scrubber_for_cases()
-    all_cases = cases(seed, per)
-    bad = run(scrub, all_cases)
+    seed, per = (int(args[0]) if args else 7), (int(args[1]) if len(args) > 1 else per)
+    all_cases = make_cases(seed, per)
+    bad = run(scrubber_for_cases(), all_cases)
     total = Counter((c.kind, c.embedding) for c in all_cases)
     failed = Counter((c.kind, c.embedding) for c, _ in bad)
-    for kind in ("PERSON", "PASSWORD", "BENIGN"):
+    for kind in kinds:
         n, f = sum(v for k, v in total.items() if k[0] == kind), sum(v for k, v in failed.items() if k[0] == kind)
         print(f"{kind:9} {'changed' if kind == 'BENIGN' else 'leaked'} {f}/{n}  " + "  ".join(
             f"{emb} {failed[(kind, emb)]}/{t}" for (k, emb), t in sorted(total.items()) if k == kind))
@@ -315,4 +322,4 @@ def main(argv: list[str]) -> None:
 
 
 if __name__ == "__main__":
-    main(sys.argv[1:])
+    report(sys.argv[1:], cases, 12, ("PERSON", "PASSWORD", "BENIGN"))

@@ -12,7 +12,6 @@ from __future__ import annotations
 import random
 import string
 import sys
-from collections import Counter
 from collections.abc import Callable
 from urllib.parse import quote, quote_plus
 
@@ -203,24 +202,7 @@ def cases(seed: int = 7, per_template: int = 3) -> list[Case]:
     return out
 
 
-def main(argv: list[str]) -> None:
-    from tests.policies.pii_cases import leaked, scrubber_for_cases
-
-    args = [a for a in argv if not a.startswith("--")]
-    seed, per = (int(args[0]) if args else 7), (int(args[1]) if len(args) > 1 else 3)
-    scrub = scrubber_for_cases()
-    all_cases = cases(seed, per)
-    bad = [(case, out) for case in all_cases if leaked(case, out := scrub(case.key, case.value))]
-    total = Counter((c.kind, c.embedding) for c in all_cases)
-    failed = Counter((c.kind, c.embedding) for c, _ in bad)
-    for kind in ("PASSWORD", "BENIGN"):
-        n, f = sum(v for k, v in total.items() if k[0] == kind), sum(v for k, v in failed.items() if k[0] == kind)
-        print(f"{kind:9} {'changed' if kind == 'BENIGN' else 'leaked'} {f}/{n}  " + "  ".join(
-            f"{emb} {failed[(kind, emb)]}/{t}" for (k, emb), t in sorted(total.items()) if k == kind))
-    if "--show" in argv:
-        for case, out in bad:
-            print(f"{case.kind} {case.embedding} {case.key}: {case.value!r} -> {out!r}")
-
-
 if __name__ == "__main__":
-    main(sys.argv[1:])
+    from tests.policies.pii_cases import report
+
+    report(sys.argv[1:], cases, 3, ("PASSWORD", "BENIGN"))

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import random
 import sys
-from collections import Counter
 from collections.abc import Callable
 from urllib.parse import quote_plus
 
@@ -69,21 +68,7 @@ def cases(seed: int = 7, per_template: int = 7) -> list[Case]:
     return out
 
 
-def main(argv: list[str]) -> None:
-    from tests.policies.pii_cases import leaked, scrubber_for_cases
-
-    args = [a for a in argv if not a.startswith("--")]
-    seed, per = (int(args[0]) if args else 7), (int(args[1]) if len(args) > 1 else 7)
-    scrub = scrubber_for_cases()
-    all_cases = cases(seed, per)
-    bad = [(case, out) for case in all_cases if leaked(case, out := scrub(case.key, case.value))]
-    total, failed = Counter(c.embedding for c in all_cases), Counter(c.embedding for c, _ in bad)
-    print(f"STREET_ADDRESS leaked {len(bad)}/{len(all_cases)}  " + "  ".join(
-        f"{emb} {failed[emb]}/{n}" for emb, n in sorted(total.items())))
-    if "--show" in argv:
-        for case, out in bad:
-            print(f"{case.embedding} {case.key}: {case.value!r} -> {out!r}")
-
-
 if __name__ == "__main__":
-    main(sys.argv[1:])
+    from tests.policies.pii_cases import report
+
+    report(sys.argv[1:], cases, 7, ("STREET_ADDRESS",))

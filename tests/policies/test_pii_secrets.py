@@ -3,15 +3,12 @@ generated cases of tests/policies/secret_cases.py, each rule with a case, and th
 
 from __future__ import annotations
 
-import tempfile
-from pathlib import Path
 from typing import Any
 
 import pytest
 
-from policies.pii import PiiConfig, Scrubber
-from policies.pii.engine import Analyzer
-from tests.policies.pii_cases import leaked
+from policies.pii import Scrubber
+from tests.policies.pii_cases import default_scrubber, leaked, scrubbed
 from tests.policies.secret_cases import KNOWN_CHANGED, LOOK_ALIKES, cases
 
 KEY = b"secret-cases-key-0123456789abcdef"
@@ -19,12 +16,7 @@ KEY = b"secret-cases-key-0123456789abcdef"
 
 @pytest.fixture(scope="module")
 def scrubber() -> Scrubber:
-    analyzer = Analyzer(Path(tempfile.mkdtemp()), ("US", "GB", "DE", "FR"), 0, 0.1)
-    return Scrubber(PiiConfig(), KEY, analyzer=analyzer)
-
-
-def scrubbed(scrubber: Scrubber, key: str, value: Any) -> Any:
-    return scrubber.scrub_value({"properties": {key: value}})[0]["properties"].get(key)
+    return default_scrubber(KEY)
 
 
 @pytest.mark.parametrize("seed", [7, 8])

@@ -3,15 +3,10 @@ generated cases of tests/policies/street_cases.py, each new shape with a case, a
 
 from __future__ import annotations
 
-import tempfile
-from pathlib import Path
-from typing import Any
-
 import pytest
 
-from policies.pii import PiiConfig, Scrubber
-from policies.pii.engine import Analyzer
-from tests.policies.pii_cases import leaked
+from policies.pii import Scrubber
+from tests.policies.pii_cases import default_scrubber, leaked, scrubbed
 from tests.policies.street_cases import cases
 
 KEY = b"street-cases-key-0123456789abcdef"
@@ -19,12 +14,7 @@ KEY = b"street-cases-key-0123456789abcdef"
 
 @pytest.fixture(scope="module")
 def scrubber() -> Scrubber:
-    analyzer = Analyzer(Path(tempfile.mkdtemp()), ("US", "GB", "DE", "FR"), 0, 0.1)
-    return Scrubber(PiiConfig(), KEY, analyzer=analyzer)
-
-
-def scrubbed(scrubber: Scrubber, key: str, value: Any) -> Any:
-    return scrubber.scrub_value({"properties": {key: value}})[0]["properties"].get(key)
+    return default_scrubber(KEY)
 
 
 @pytest.mark.parametrize("seed", [7, 8])
@@ -62,6 +52,6 @@ def test_look_alikes_of_streets_stay(scrubber: Scrubber, text: str) -> None:
 
 
 def test_a_wallet_under_an_address_parameter_is_the_detectors_to_name() -> None:
-    scrubber = Scrubber(PiiConfig(), KEY, analyzer=Analyzer(Path(tempfile.mkdtemp()), ("US",), 0, 0.1))
+    scrubber = default_scrubber(KEY, ("US",))
     url = "https://example.com/pay?address=0x71C7656EC7ab88b098defB751B7401B5f6d8976F"
     assert scrubbed(scrubber, "$current_url", url) == "https://example.com/pay?address=[CRYPTO_WALLET]"

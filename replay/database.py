@@ -9,7 +9,15 @@ from collections.abc import Iterable, Iterator, Sequence
 from typing import Any, Protocol
 
 
+class Engine(Protocol):
+    @property
+    def name(self) -> str: ...  # "sqlite" or "postgresql" (gateway.storage.engine.Engine)
+
+
 class Database(Protocol):
+    @property
+    def engine(self) -> Engine: ...
+
     async def write(self, fn: Any) -> Any: ...
     async def read(self, fn: Any) -> Any: ...
     def read_sync(self, fn: Any) -> Any: ...

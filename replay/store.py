@@ -221,6 +221,8 @@ class ReplayStore:
                  linked: Linked | None = None, batching: Batching | None = None,
                  compact_after_s: float = 3600.0, compact_level: int = 19) -> None:
         self.db = db
+        # PostgreSQL's writes run side by side: compaction and deletions lock sessions' rows (lock_sessions).
+        self.row_locks = db.engine.name == "postgresql"
         self.linked = linked
         self.compressor = compressor
         self.compact_after_s = compact_after_s
@@ -592,7 +594,7 @@ class ReplayStore:
         destroyed already: zeroing is a second line of defence); segments' ranges always are (see
         compaction.delete_for_session)."""
         key_ids: set[str] = set()
-        lock_sessions(conn, sessions)  # first, as compaction does: neither waits on the other holding what it needs
+        lock_sessions(conn, sessions, self.row_locks)  # first, as compaction does: neither waits on what the other holds
         for session_id in sessions:
             rows = conn.execute("SELECT id, key_id FROM replay_chunks WHERE session_id = ?", (session_id,)).fetchall()
             chunk_ids = [chunk_id for chunk_id, _ in rows]
@@ -925,7 +927,7 @@ class ReplayStore:
         def commit(conn: Connection) -> int:
             now, object_id, stored = time.time(), None, 0
             left_out: list[tuple[int, int]] = []
-            alive = lock_sessions(conn, [new.segment.session_id for new in made])
+            alive = lock_sessions(conn, [new.segment.session_id for new in made], self.row_locks)
             for new, offset in zip(made, offsets[:-1], strict=True):
                 old_bytes = _held_bytes(conn, new) if new.segment.session_id in alive else None
                 if old_bytes is None:  # deleted, shredded (or the key made again) meanwhile
@@ -1042,14 +1044,19 @@ class _NewSegment:
     chunk_ids: list[int]
 
 
-def lock_sessions(conn: Connection, session_ids: Iterable[str]) -> set[str]:
-    """Lock the rows of `session_ids` until the caller's write ends, in one order (no deadlock between two writes that
-    both lock first), and return those still there. On PostgreSQL a write that deleted one and has not committed yet
-    is waited for, and its row is then gone: compaction's write must not index a segment of a session deleted after
-    compaction read its chunks (the segment, named by no session, would outlive its subject's deletion). On SQLite the
-    write excludes every other already; the check still sees a deletion that committed before it."""
-    return {session_id for session_id in sorted(set(session_ids)) if conn.execute(
-        "UPDATE replay_sessions SET session_id = session_id WHERE session_id = ?", (session_id,)).rowcount}
+def lock_sessions(conn: Connection, session_ids: Iterable[str], row_locks: bool) -> set[str]:
+    """Return those of `session_ids` still there, with `row_locks` (PostgreSQL) locking their rows until the caller's
+    write ends, in one order (no deadlock between two writes that both lock first): a write that deleted one and has
+    not committed yet is waited for, and its row is then gone. Compaction's write must not index a segment of a session
+    deleted after compaction read its chunks (the segment, named by no session, would outlive its subject's deletion).
+    On SQLite the write transaction excludes every other writer already, so a read answers: rewriting each row to lock
+    it would only cost a page write per session (secure_delete)."""
+    ids = sorted(set(session_ids))
+    if row_locks:
+        return {session_id for session_id in ids if conn.execute(
+            "UPDATE replay_sessions SET session_id = session_id WHERE session_id = ?", (session_id,)).rowcount}
+    return {session_id for session_id in ids if conn.execute(
+        "SELECT 1 FROM replay_sessions WHERE session_id = ?", (session_id,)).fetchone() is not None}
 
 
 def _held_bytes(conn: Connection, new: _NewSegment) -> int | None:

@@ -563,3 +563,46 @@ def test_a_deletion_waiting_on_compactions_write_deletes_the_new_segment_too_wit
     assert sessions == ["gone"] and written == 1
     nothing_of_the_subject_left(a)
     assert a.db.conflicts_retried == b.db.conflicts_retried == 0
+
+
+@pytest.fixture
+def sqlite_store(tmp_path: Path):
+    db = Database(tmp_path / "gateway.db", STORE_MIGRATIONS)
+    yield ReplayStore(db, Compressor(level=3), KeyRing(MASTER_KEY), compact_after_s=60)
+    db.close()
+
+
+def test_on_sqlite_sessions_are_checked_without_rewriting_their_rows_and_a_deleted_one_is_left_out(
+        sqlite_store: ReplayStore) -> None:
+    """SQLite's write transaction already excludes every other writer: a read tells which sessions are still there,
+    where a row rewritten to lock it would cost a page write per session (secure_delete)."""
+    store = sqlite_store
+    assert not store.row_locks
+    asyncio.run(record(store, "kept", recording("replay-corpus", 3), "h-ada"))
+    asyncio.run(record(store, "gone", recording("replay-corpus", 4), "h-bob"))
+    store.db.write_sync(lambda conn: store.delete_subjects(conn, ["h-bob"], 10))
+
+    def check(conn: Any) -> tuple[set[str], int]:
+        before = conn.total_changes
+        alive = replay_store.lock_sessions(conn, ["kept", "gone", "kept"], store.row_locks)
+        return alive, conn.total_changes - before
+
+    assert store.db.write_sync(check) == ({"kept"}, 0)
+
+
+def test_on_sqlite_a_session_deleted_after_compaction_read_its_chunks_gets_no_segment(
+        sqlite_store: ReplayStore, monkeypatch: pytest.MonkeyPatch) -> None:
+    store = sqlite_store
+    asyncio.run(record(store, "gone", recording("replay-corpus", 3), "h-ada"))
+    store_together = store._store_together
+    deleted: list[str] = []
+
+    async def delete_first(made: Any) -> int:  # compaction read the chunks and made the segment: its write comes next
+        deleted.extend(await store.db.write(lambda conn: store.delete_subjects(conn, ["h-ada"], 10)))
+        return await store_together(made)
+
+    monkeypatch.setattr(store, "_store_together", delete_first)
+
+    assert asyncio.run(store.compact(now=LATER)) == 0
+    assert deleted == ["gone"]
+    nothing_of_the_subject_left(store)

@@ -594,7 +594,7 @@ class ReplayStore:
         destroyed already: zeroing is a second line of defence); segments' ranges always are (see
         compaction.delete_for_session)."""
         key_ids: set[str] = set()
-        lock_sessions(conn, sessions, self.row_locks)  # first, as compaction does: neither waits on what the other holds
+        lock_sessions(conn, sessions, self.row_locks)  # first, as compaction does: neither waits on what the other has
         for session_id in sessions:
             rows = conn.execute("SELECT id, key_id FROM replay_chunks WHERE session_id = ?", (session_id,)).fetchall()
             chunk_ids = [chunk_id for chunk_id, _ in rows]

@@ -26,7 +26,7 @@ from tests.replay.old_rows import keys_with_created_at, migrations_before, segme
 from tests.replay.test_replay_compaction import LATER, count, record, recording
 from tests.replay.test_replay_objects import batching_of, bucket_keys, credentials, object_bytes, open_store
 from tests.support.seaweedfs import S3Bucket
-from tests.support.waiting import wait_until
+from tests.support.waiting import START_TIMEOUT_S, WAIT_TIMEOUT_S, wait_until
 
 __all__ = ["credentials"]  # the fixture, used by name
 
@@ -218,14 +218,31 @@ def test_a_pass_stores_each_object_as_it_fills_and_after_a_failed_put_the_next_p
 
 
 CHILD = """
-import asyncio, sys
+import asyncio, pathlib, sys, threading
 from gateway.database import Database
 from gateway.schema import MIGRATIONS
 from policies.replay import ReplayStorage
 from replay.batching import batching_for
 from replay.compression import Compressor
+from replay.s3 import S3Objects
 from replay.shredding import KeyRing
 from replay.store import ReplayStore
+
+PAUSE_AFTER_PUTS = 3
+put, puts = S3Objects.put, []
+
+def put_then_pause(objects: S3Objects, key: str, data: bytes) -> None:
+    # The kill point, whatever the machine's speed: the third object put, not indexed yet, the first two committed
+    # (a pass stores its objects one after another, each put then indexed).
+    put(objects, key, data)
+    puts.append(key)
+    if len(puts) == PAUSE_AFTER_PUTS:
+        ready = pathlib.Path(sys.argv[4] + ".tmp")
+        ready.write_text(key)
+        ready.rename(sys.argv[4])  # whole when the test sees it
+        threading.Event().wait()  # until killed
+
+S3Objects.put = put_then_pause
 
 async def main() -> None:
     # An object per segment (a pass puts its segments in objects of at most batch_bytes): killed between two.
@@ -248,18 +265,20 @@ def test_a_compaction_killed_midway_loses_nothing_and_its_unindexed_object_is_sw
         asyncio.run(record(store, session_id, events, f"h-{session_id}"))
     before = {session_id: list(store.read_events(session_id)) for session_id in sessions}
 
+    paused = tmp_path / "paused"  # the child writes the key of the object it put and paused before indexing
     child = subprocess.Popen([sys.executable, "-c", CHILD, str(tmp_path / "replay.sqlite3"), credentials.endpoint_url,
-                              credentials.name], env={**os.environ, "PYTHONPATH": str(ROOT)},
+                              credentials.name, str(paused)], env={**os.environ, "PYTHONPATH": str(ROOT)},
                              stdout=subprocess.PIPE, stderr=subprocess.PIPE)
     try:
-        wait_until(lambda: count(store, "SELECT count(*) FROM replay_segments") >= 2 or child.poll() is not None,
-                   timeout=120, what="the compaction under way")
-        child.send_signal(signal.SIGKILL)  # somewhere between two segments: reading, compressing, putting, committing
+        wait_until(lambda: paused.exists() or child.poll() is not None, timeout=START_TIMEOUT_S,
+                   what="the compaction paused after its third put")
+        child.send_signal(signal.SIGKILL)  # two segments indexed, the third's object put and not indexed
     finally:
-        child.wait(timeout=30)
+        child.wait(timeout=WAIT_TIMEOUT_S)
     assert child.returncode == -signal.SIGKILL, child.stderr.read() if child.stderr else b""
-    compacted = count(store, "SELECT count(*) FROM replay_segments")
-    assert 2 <= compacted < len(sessions)
+    assert count(store, "SELECT count(*) FROM replay_segments") == 2
+    unindexed = paused.read_text()
+    assert unindexed in bucket_keys(store) and unindexed not in object_keys_indexed(store)
 
     assert {session_id: list(store.read_events(session_id)) for session_id in sessions} == before
     while asyncio.run(store.compact(now=LATER)):

@@ -143,8 +143,10 @@ def _epoch(claims: dict[str, Any], name: str) -> float:
 
 def spend(conn: Connection, claims: ConsentClaims, now: float) -> None:
     """Record the token's jti as used (inside the consent record's write), or refuse a replay. Expired jtis are
-    dropped here: a replay of an expired token is refused as expired before it gets this far."""
-    conn.execute("DELETE FROM consent_token_uses WHERE expires_at < ?", (now - LEEWAY_S,))
+    dropped here: a replay of an expired token is refused as expired before it gets this far. Not this token's own:
+    it was read as unexpired a moment ago, and may have expired while its write waited for the writer (its jti
+    dropped, a replay would record again)."""
+    conn.execute("DELETE FROM consent_token_uses WHERE expires_at < ? AND jti != ?", (now - LEEWAY_S, claims.jti))
     inserted = conn.execute(
         "INSERT INTO consent_token_uses (jti, expires_at) VALUES (?, ?) ON CONFLICT (jti) DO NOTHING",
         (claims.jti, claims.expires_at)).rowcount

@@ -50,3 +50,19 @@ def test_a_consent_token_records_once_and_its_replay_is_refused(database_locatio
                                                    now + 1000))
     assert db.read_sync(lambda c: c.execute("SELECT jti FROM consent_token_uses").fetchall()) == [("jti-2",)]
     db.close()
+
+
+def test_a_replay_read_just_before_its_token_expired_is_refused_though_its_write_comes_after(
+    database_location: Path | Engine,
+) -> None:
+    """The API reads a token (unexpired: it goes on) and spends it in the write that records the consent, a moment
+    later under load. A replay whose token expires in between must not find its own jti dropped as expired."""
+    db = Database(database_location, consent_token.MIGRATIONS)
+    now = time.time()
+    claims = ConsentClaims("user-1", ["analytics"], [], now, now + 300, "jti-1")
+    db.write_sync(lambda conn: consent_token.spend(conn, claims, now))
+    expired_meanwhile = claims.expires_at + consent_token.LEEWAY_S + 1
+    with pytest.raises(TokenRefused) as refused:
+        db.write_sync(lambda conn: consent_token.spend(conn, claims, expired_meanwhile))
+    assert (refused.value.status, refused.value.code) == (409, "token_replayed")
+    db.close()

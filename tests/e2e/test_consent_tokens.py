@@ -19,6 +19,7 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from tests.support import ingest
 from tests.support.fake_vendor import FakeVendor, running_vendor
 from tests.support.gateway_process import WRITE_KEY, GatewayProcess, segment_policy
+from tests.support.waiting import WAIT_TIMEOUT_S
 
 pytestmark = pytest.mark.e2e
 
@@ -60,12 +61,13 @@ def gateway(tmp_path_factory: pytest.TempPathFactory, vendor: FakeVendor) -> Ite
 
 
 def post_token(gateway: GatewayProcess, token: str, **body: Any) -> httpx.Response:
-    return httpx.post(gateway.url + "/v1/consent", json={"writeKey": WRITE_KEY, "token": token, **body}, timeout=10)
+    return httpx.post(gateway.url + "/v1/consent", json={"writeKey": WRITE_KEY, "token": token, **body},
+                      timeout=WAIT_TIMEOUT_S)
 
 
 def send(gateway: GatewayProcess, *events: dict[str, Any]) -> None:
     response = ingest.post(gateway.url + "/v1/batch", content=orjson.dumps({"writeKey": WRITE_KEY, "batch": events}),
-                           timeout=10)
+                           timeout=WAIT_TIMEOUT_S)
     assert response.status_code == 200, response.text
 
 

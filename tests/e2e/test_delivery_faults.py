@@ -66,8 +66,10 @@ def test_429_with_retry_after_makes_the_sender_wait_as_told(
     first, second = vendor.received()[:2]
     assert first.status == 429 and second.status == 200
     waited = second.at - first.at
-    # The policy's backoff here starts at 0.05 s: only Retry-After explains a wait of two seconds.
-    assert 2.0 <= waited < 6.0, waited
+    print(f"the sender waited {waited:.2f} s after the 429 (Retry-After: 2)")
+    # The policy's backoff here starts at 0.05 s: only Retry-After explains a wait of two seconds. How much longer a
+    # loaded machine makes it is no behaviour of the gateway's (the arrival's own deadline bounds it).
+    assert waited >= 2.0, waited
 
 
 def test_sigkill_with_events_queued_and_in_flight_loses_no_acknowledged_event(

@@ -172,7 +172,7 @@ def test_a_deleted_subject_leaves_nothing_behind_and_vendors_are_asked_to_delete
             return by_name["segment"]["queued"] >= 3 and by_name["mixpanel"]["dead_letters"] >= 1 and bool(
                 gateway.admin("/admin/v1/sink").json()["events"])
 
-        wait_until(seeded, timeout=30, what="queued events, dead letters and sink events for the subject")
+        wait_until(seeded, what="queued events, dead letters and sink events for the subject")
         # The ids are there to be found (the PII values never were: they are scrubbed before anything is stored).
         assert leaks(database_values(db_path)) == {USER, ANON, OLD_ANON}
 

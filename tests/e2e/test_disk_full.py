@@ -91,21 +91,21 @@ def test_disk_fills_under_load_then_frees_and_every_acknowledged_event_arrives_o
         workers = [threading.Thread(target=load.run, args=(w,)) for w in range(3)]
         for worker in workers:
             worker.start()
-        wait_until(lambda: len(load.acknowledged) >= 500 and vendor.received(), timeout=30,
+        wait_until(lambda: len(load.acknowledged) >= 500 and vendor.received(),
                    what="steady load acknowledged and delivered")
 
         filler = fill(disk)
         refused_before = load.count(503)
-        not_ready = wait_until(lambda: (r := readyz(gateway)).status_code == 503 and r, timeout=30,
+        not_ready = wait_until(lambda: (r := readyz(gateway)).status_code == 503 and r,
                                what="/readyz to say not ready")
         reasons = " | ".join(not_ready.json()["reasons"])
         assert "disk" in reasons, reasons
-        wait_until(lambda: load.count(503) >= refused_before + 50, timeout=30, what="ingest refused while full")
+        wait_until(lambda: load.count(503) >= refused_before + 50, what="ingest refused while full")
 
         filler.unlink()
-        wait_until(lambda: readyz(gateway).status_code == 200, timeout=30, what="/readyz to be ready again")
+        wait_until(lambda: readyz(gateway).status_code == 200, what="/readyz to be ready again")
         accepted_after = load.count(200)
-        wait_until(lambda: load.count(200) >= accepted_after + 20, timeout=30, what="ingest accepted again")
+        wait_until(lambda: load.count(200) >= accepted_after + 20, what="ingest accepted again")
         load.stop.set()
         for worker in workers:
             worker.join(60)

@@ -61,7 +61,7 @@ def gateway(tmp_path_factory: pytest.TempPathFactory) -> Iterator[GatewayProcess
                            content=gzip.compress(orjson.dumps(body)), headers={"Content-Type": "text/plain"})
     assert response.status_code == 200, response.text
     wait_until(lambda: process.admin(f"/admin/v1/replay/sessions/{SESSION}").json()["signals"].get("error_click"),
-               timeout=30, what="the error click found by the live analysis")
+               what="the error click found by the live analysis")
     yield process
     process.close()
     vendor.stop()

@@ -60,8 +60,8 @@ def test_queued_recordings_wait_for_posthog_and_a_withdrawal_removes_only_that_p
         assert answer["withdrawn"] == ["session_replay"] and answer["removed_queued_events"] >= 1
 
         vendor.start()
-        wait_until(lambda: "dave" in snapshots_by_person(vendor), timeout=30, what="dave's recording at PostHog")
-        wait_until(lambda: queued(gateway) == 0, timeout=30, what="the outbox to drain")
+        wait_until(lambda: "dave" in snapshots_by_person(vendor), what="dave's recording at PostHog")
+        wait_until(lambda: queued(gateway) == 0, what="the outbox to drain")
         persons = snapshots_by_person(vendor)
         assert "carol" not in persons
         dave = [e for s in persons["dave"] for e in s["properties"]["$snapshot_data"]]
@@ -91,13 +91,13 @@ def test_a_full_outbox_refuses_the_recording_with_retry_after_and_the_retry_is_q
         assert refused.json()["error"] == "unavailable"
 
         vendor.start()
-        wait_until(lambda: queued(gateway) == 0, timeout=30, what="the first recording delivered")
+        wait_until(lambda: queued(gateway) == 0, what="the first recording delivered")
         again = post_events(gateway, "sess-second", {"events": events, "userId": "erin"})  # the SDK's retry
         assert again.status_code == 200 and again.json()["duplicates"] == 1  # stored the first time
         def sessions() -> set[str]:
             return {s["properties"]["$session_id"] for s in snapshots_by_person(vendor).get("erin", [])}
 
-        wait_until(lambda: sessions() == {"sess-first", "sess-second"}, timeout=30,
+        wait_until(lambda: sessions() == {"sess-first", "sess-second"},
                    what="both recordings at the fake PostHog")
     finally:
         vendor.stop()
@@ -116,7 +116,7 @@ def test_a_dead_lettered_recording_is_not_redriven_once_its_person_withdrew_sess
         events = json.loads(SESSIONS[0].read_text())["events"]
         for person in ("carol", "dave"):
             assert post_events(gateway, f"sess-{person}", {"events": events, "userId": person}).status_code == 200
-        wait_until(lambda: queued(gateway) == 0, timeout=30, what="PostHog to refuse every recording")
+        wait_until(lambda: queued(gateway) == 0, what="PostHog to refuse every recording")
         dead = gateway.admin("/admin/v1/dead-letters").json()["counts"]["posthog"]
         assert dead >= 2
 
@@ -129,8 +129,8 @@ def test_a_dead_lettered_recording_is_not_redriven_once_its_person_withdrew_sess
         kept = redriven["kept"].get("consent withdrawn", 0)
         assert kept >= 1 and redriven["redriven"] + kept == dead
 
-        wait_until(lambda: "dave" in snapshots_by_person(vendor), timeout=30, what="dave's recording at PostHog")
-        wait_until(lambda: queued(gateway) == 0, timeout=30, what="the outbox to drain")
+        wait_until(lambda: "dave" in snapshots_by_person(vendor), what="dave's recording at PostHog")
+        wait_until(lambda: queued(gateway) == 0, what="the outbox to drain")
         assert set(snapshots_by_person(vendor)) == {"dave"}
         assert gateway.admin("/admin/v1/dead-letters").json()["counts"] == {"posthog": kept}
     finally:

@@ -156,7 +156,7 @@ def test_a_deletion_leaves_no_byte_of_the_persons_recording_in_the_bucket(
     def clean() -> bool:
         return not any(hers in data for data in bucket_objects(seaweedfs, s3_bucket).values())
 
-    wait_until(clean, timeout=30, what="the person's bytes gone from every object")
+    wait_until(clean, what="the person's bytes gone from every object")
     assert bucket_objects(seaweedfs, s3_bucket)[key][offset : offset + length] == bytes(length)
     assert gateway.admin("/admin/v1/replay/sessions/session-ada").status_code == 404
     bob = gateway.admin("/admin/v1/replay/sessions/session-bob/events").json()
@@ -217,7 +217,7 @@ def test_objects_hold_only_ciphertext_and_a_deletion_destroys_the_persons_key(
     assert wrapped not in files_of(gateway.data_dir)
     assert not opened_by_a_key_left(db_path, MASTER, [hers])
     wait_until(lambda: bucket_objects(seaweedfs, s3_bucket)[key][offset : offset + length] == bytes(length),
-               timeout=30, what="her range of the shared object zeroed")
+               what="her range of the shared object zeroed")
     assert in_bucket() == []
     kept = gateway.admin("/admin/v1/replay/sessions/bystander-visit/events").json()
     assert BYSTANDER_TYPED in json.dumps(kept)
@@ -282,7 +282,7 @@ def test_a_kill_during_flushes_loses_no_acknowledged_chunk_and_the_half_done_obj
         assert query(gateway, "SELECT count(*) FROM replay_blobs")[0][0] > 0 and indexed_keys(gateway)
 
     # Every object left in the bucket is one the index names: any put before the kill and never indexed is swept.
-    wait_until(lambda: set(bucket_objects(seaweedfs, s3_bucket)) == indexed_keys(gateway), timeout=30,
+    wait_until(lambda: set(bucket_objects(seaweedfs, s3_bucket)) == indexed_keys(gateway),
                what="the bucket holding exactly the indexed objects")
 
 

@@ -59,7 +59,7 @@ def received_for(gateway: GatewayProcess, vendors: dict[str, FakeVendor], protoc
     before = {name: len(v.accepted()) for name, v in vendors.items()}
     response = ingest.post(f"{gateway.url}{PATHS[protocol]}", content=orjson.dumps(BODIES[protocol]), timeout=30)
     assert response.status_code == 200, response.text
-    wait_until(lambda: all(len(v.accepted()) > before[n] for n, v in vendors.items()), timeout=30,
+    wait_until(lambda: all(len(v.accepted()) > before[n] for n, v in vendors.items()),
                what="every vendor received the request")
     return {name: v.accepted()[before[name]].body for name, v in vendors.items()}
 

@@ -210,7 +210,7 @@ def test_a_deletion_page_left_open_is_told_nothing_changed_without_an_audit_entr
     page_path = filed.headers["location"].split("?")[0]
     deletion_id = page_path.rsplit("/", 1)[1]
     wait_until(lambda: api(client, f"/admin/v1/privacy/deletions/{deletion_id}")["status"] == "completed",
-               timeout=30, what="the deletion completed")
+               what="the deletion completed")
 
     def reads() -> int:
         entries = api(client, "/admin/v1/audit?action=deletion.read&limit=1000")["entries"]
@@ -235,7 +235,7 @@ def test_a_compliance_officer_checks_a_receipt_and_sees_a_changed_one_refused(cl
                                                "reason": "GDPR Art. 17, ticket 100", "scope": "all"})
     deletion_id = filed.headers["location"].split("?")[0].rsplit("/", 1)[1]
     wait_until(lambda: api(client, f"/admin/v1/privacy/deletions/{deletion_id}")["status"] == "completed",
-               timeout=30, what="the deletion completed")
+               what="the deletion completed")
     receipt = client.get(f"/ui/deletions/{deletion_id}/receipt").text
 
     page = client.get("/ui/receipts/verify")
@@ -269,7 +269,7 @@ def test_a_deletion_page_says_how_many_claimed_links_were_found_and_not_followed
                                                "reason": "ticket 102", "scope": "all"})
     deletion_id = filed.headers["location"].split("?")[0].rsplit("/", 1)[1]
     wait_until(lambda: api(client, f"/admin/v1/privacy/deletions/{deletion_id}")["status"] == "completed",
-               timeout=30, what="the deletion completed")
+               what="the deletion completed")
     page = client.get(f"/ui/deletions/{deletion_id}").text
     assert "1 claimed link from this person's identifiers was found and not followed" in page
 

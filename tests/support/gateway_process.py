@@ -22,7 +22,7 @@ from typing import Any
 import httpx
 import tomli_w
 
-from tests.support.waiting import START_TIMEOUT_S, wait_until
+from tests.support.waiting import START_TIMEOUT_S, WAIT_TIMEOUT_S, wait_until
 
 ROOT = Path(__file__).resolve().parents[2]
 WRITE_KEY = "test-write-key"  # public: what a web page carries
@@ -154,12 +154,13 @@ class GatewayProcess:
         return self.log_path.read_text(errors="replace") if self.log_path.exists() else ""
 
     def admin(self, path: str, token: str = ADMIN_TOKEN) -> httpx.Response:
-        return httpx.get(self.url + path, headers={"Authorization": f"Bearer {token}"}, timeout=10)
+        return httpx.get(self.url + path, headers={"Authorization": f"Bearer {token}"},
+                         timeout=WAIT_TIMEOUT_S)  # polled by waits: one slow answer under load must not end them
 
     def metrics(self) -> dict[str, float]:
         """The /metrics samples as {'name{labels}': value}."""
         samples = {}
-        for line in httpx.get(self.url + "/metrics", timeout=10).text.splitlines():
+        for line in httpx.get(self.url + "/metrics", timeout=WAIT_TIMEOUT_S).text.splitlines():
             if line and not line.startswith("#"):
                 name, _, value = line.rpartition(" ")
                 samples[name] = float(value)

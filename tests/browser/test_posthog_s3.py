@@ -79,7 +79,8 @@ def test_posthog_js_recordings_on_s3_are_read_back_analysed_and_shredded_by_a_de
     page.wait_for_url("**/away.html")
 
     def analysed() -> dict[str, Any] | None:
-        session: dict[str, Any] = gateway.admin(f"/admin/v1/replay/sessions/{session_id}").json()
+        response = gateway.admin(f"/admin/v1/replay/sessions/{session_id}")  # 404 until its first chunk is stored
+        session: dict[str, Any] = response.json() if response.status_code == 200 else {"clicks": 0}
         return session if session["clicks"] >= 4 and fully_analysed(session) else None
 
     session = wait_until(analysed, what="the recording stored and analysed")

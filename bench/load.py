@@ -384,6 +384,7 @@ def run_gateway(tmp: Path, vendor: FakeVendor, mode: str, connections: int, seco
     command = [sys.executable, "-m", "gateway", "serve", "--policy", str(policy), "--data-dir",
                str(directory / "data"), *extra_args]
     before = len(vendor.message_ids()) if mode == "events" else 0
+    posts_before = len(vendor.accepted())
     proc, url = start_server(command, "/readyz", revision[1] if revision is not None else ROOT)
     name = gateway_name(scrub_workers, connections, mode) + (f" ({revision[0]})" if revision is not None else "")
     try:
@@ -394,7 +395,7 @@ def run_gateway(tmp: Path, vendor: FakeVendor, mode: str, connections: int, seco
             settle(vendor, before)
         run = measure(name, proc, url, mode, connections, seconds, profile)
         if mode == "events":
-            check_delivery(vendor, before)
+            check_delivery(vendor, before, posts_before)
         return run
     finally:
         proc.terminate()
@@ -416,10 +417,14 @@ def settle(vendor: FakeVendor, before: int) -> int:
     return last
 
 
-def check_delivery(vendor: FakeVendor, before: int) -> None:
+def check_delivery(vendor: FakeVendor, before: int, posts_before: int) -> None:
     """Wait until the capture vendor's count of distinct events stops growing, then print it (what was acknowledged
-    is compared by the tests, which know each event; here the count shows the sender keeps up or not)."""
-    print(f"    capture vendor: {settle(vendor, before):,} distinct events delivered from this run (warm-up included)")
+    is compared by the tests, which know each event; here the count shows the sender keeps up or not), with the
+    number of batches they came in (each batch costs the sender a read, a POST and a write, whatever its size)."""
+    delivered = settle(vendor, before)
+    posts = len(vendor.accepted()) - posts_before
+    print(f"    capture vendor: {delivered:,} distinct events delivered from this run (warm-up included) in "
+          f"{posts:,} batches ({delivered / max(posts, 1):.0f} events per batch)")
 
 
 def print_rounds(runs: list[Run], name: str) -> None:

@@ -12,6 +12,12 @@ Up to `max_in_flight` batches are in flight per destination (each worker owns th
 With one, delivery is in order of arrival. With more, a batch that is retried may arrive after younger ones. While the
 destination fails, only one batch at a time is sent (the others wait), so a vendor in trouble is not hammered.
 
+A batch costs the sender mostly per request, whatever its size (an HTTP request, a read of the rows, a write that
+settles them: about 1 ms of CPU for the POST alone on loopback, bench/sender_batch.py). So a sender about to take a
+batch that would not be full first waits up to `linger_s` for more rows, as Kafka's producers do (`linger.ms`): under a
+steady stream of small commits, a few requests' events leave together. Nothing waits when a full batch is queued, while
+the destination fails, or when the gateway stops. Delivery is later by at most `linger_s`; ingest's answers are not.
+
 When several nodes share one PostgreSQL database, a node sends a destination's rows only while it owns it
 (gateway.outbox.ownership): each batch is claimed and settled under the owner's epoch, and a write refused by the
 fence (another node took over) drops the batch, which the new owner sends; nodes that do not own the destination
@@ -48,6 +54,7 @@ log = logging.getLogger("gateway.sender")
 
 WRITABLE_POLL_S = 0.5  # while the database cannot take writes, how often a sender looks again
 POLL_S = 0.5  # with several nodes on one database: how often an idle owner looks for rows other nodes committed
+LINGER_S = 0.1  # how long a sender waits for more rows before it takes a batch that would not be full
 
 
 class Sender:
@@ -62,9 +69,12 @@ class Sender:
         *,
         keep_reply: Callable[[str], str],
         ownership: Ownership | None = None,
+        linger_s: float = LINGER_S,
     ) -> None:
         """`keep_reply`: what of a refusing destination's reply its dead letter keeps (gateway.outbox.replies);
-        `ownership`: whether this node sends the destination now (None: the only node, it always does)."""
+        `ownership`: whether this node sends the destination now (None: the only node, it always does); `linger_s`:
+        the longest wait for more rows before a batch that would not be full is taken (see the module's docstring)."""
+        self.linger_s = linger_s
         self.ownership = ownership or Ownership(None, "")
         self.ownership.want(destination.name)
         self.keep_reply = keep_reply
@@ -111,6 +121,7 @@ class Sender:
                 continue
             wakeup.clear()
             epoch = self.ownership.epoch(name)
+            await self._linger()
             batch = await self._claim(epoch)
             if not batch:
                 await self._until_stopped_or(self._woken(wakeup))
@@ -120,6 +131,13 @@ class Sender:
                 await self._deliver(batch, epoch)
             finally:
                 self._in_flight.difference_update(q.id for q in batch)
+
+    async def _linger(self) -> None:
+        """Wait up to `linger_s` while rows are queued but fewer than a full batch, the destination is healthy and
+        the gateway is not stopping (the depth is this node's count: with several nodes it may be behind)."""
+        queued = self.outbox.queued(self.destination.name)
+        if self.linger_s > 0 and 0 < queued < self.limits.max_events and self.failures == 0:
+            await self._until_stopped_or(asyncio.sleep(self.linger_s))
 
     async def _claim(self, epoch: int | None) -> list[Queued]:
         async with self._claiming:

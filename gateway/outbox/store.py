@@ -431,6 +431,10 @@ class OutboxStore:
 
     # -- reporting -------------------------------------------------------------------------------------------------
 
+    def queued(self, destination: str) -> int:
+        """How many deliveries to `destination` are queued (this node's count, as `depth`)."""
+        return max(0, self._depth.get(destination, 0))
+
     def depth(self) -> dict[str, int]:
         snapshot = dict(self._depth)  # one C-level copy: the writer thread may change the counter meanwhile
         # Never below 0: between recounts, the owner of a destination with several nodes deletes rows others queued.

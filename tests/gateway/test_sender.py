@@ -21,6 +21,7 @@ from gateway.database import Database
 from gateway.metrics import Metrics
 from gateway.outbox import MIGRATIONS, Delivery, OutboxStore, Sender
 from gateway.outbox.replies import MAX_REPLY_CHARS
+from gateway.outbox.sender import LINGER_S
 from gateway.outbox.transport import HttpTransport
 from gateway.protocols import segment
 from gateway.protocols.codec import Limits
@@ -30,6 +31,7 @@ from policies.policy import Destination, Retry
 from tests.support.fake_vendor import Answer, FakeVendor, Recorded
 
 BATCH_OF_FIVE = Limits(max_body_bytes=500 * 1024, max_event_bytes=32 * 1024, max_events=5)
+TWENTY = Limits(max_body_bytes=500 * 1024, max_event_bytes=32 * 1024, max_events=20)
 FAST = Retry(initial_backoff_s=0.05, max_backoff_s=0.2, jitter=0.0, timeout_s=5.0)
 RETRIED = 'gateway_events_retried_total'
 
@@ -63,14 +65,14 @@ class Running:
 
 
 @asynccontextmanager
-async def sending(where: Path | Engine, dest: Destination, limits: Limits = BATCH_OF_FIVE
-                  ) -> AsyncIterator[Running]:
+async def sending(where: Path | Engine, dest: Destination, limits: Limits = BATCH_OF_FIVE,
+                  linger_s: float = LINGER_S) -> AsyncIterator[Running]:
     db = Database(where, MIGRATIONS)
     outbox = OutboxStore(db, 100_000, 30, ["segment"])
     metrics = Metrics()
     async with httpx.AsyncClient() as client:
         sender = Sender(dest, HttpTransport(segment.CODEC, dest, client), outbox, limits, metrics,
-                        keep_reply=lambda reply: reply[:MAX_REPLY_CHARS])
+                        keep_reply=lambda reply: reply[:MAX_REPLY_CHARS], linger_s=linger_s)
         sender.supervisor.backoff = Backoff(initial_s=0.05, max_s=0.2)
         sender.start()
         try:
@@ -109,6 +111,41 @@ def test_with_max_in_flight_a_slow_vendor_gets_several_batches_at_once(
     run(scenario)
     assert vendor.most_in_flight() == 4
     assert max(delivered_ids(vendor).values()) == 1
+
+
+def test_events_committed_shortly_after_one_another_leave_in_one_batch_not_one_per_commit(
+    vendor: FakeVendor, database_location: Path | Engine,
+) -> None:
+    # Each batch costs the sender a POST, a read and a write whatever its size: it waits (up to linger_s) for more
+    # rows while less than a full batch is queued. Without the wait the first commit's rows leave alone.
+    async def scenario() -> None:
+        async with sending(database_location, destination(vendor.url), TWENTY, linger_s=2.0) as running:
+            # First one event delivered, so that the sender is idle, waiting for rows (its very first look at the
+            # outbox, on start, could otherwise take the first commit's rows before it knew there were any).
+            await running.queue(deliveries("w", 1))
+            await running.until(lambda: len(delivered_ids(vendor)) == 1, what="the first event delivered")
+            await running.queue(deliveries("a", 3))
+            await asyncio.sleep(0.3)  # a second request's commit, a moment later
+            await running.queue(deliveries("b", 4))
+            await running.until(lambda: len(delivered_ids(vendor)) == 8, what="all seven delivered")
+
+    run(scenario)
+    assert len(vendor.accepted()) == 2
+    assert [e["messageId"] for e in vendor.segment_events()] == ["w-0", *(f"a-{i}" for i in range(3)),
+                                                                 *(f"b-{i}" for i in range(4))]
+
+
+def test_a_full_batch_queued_leaves_at_once_without_waiting_for_more(
+    vendor: FakeVendor, database_location: Path | Engine,
+) -> None:
+    async def scenario() -> None:
+        # A linger far longer than the test's deadline: only batches that are full may leave, and they do.
+        async with sending(database_location, destination(vendor.url), linger_s=600.0) as running:
+            await running.queue(deliveries("e", 10))  # two full batches of five
+            await running.until(lambda: len(delivered_ids(vendor)) == 10, what="both full batches delivered")
+
+    run(scenario)
+    assert [len(r.json()["batch"]) for r in vendor.accepted()] == [5, 5]
 
 
 def test_with_one_in_flight_batches_arrive_one_after_another_in_order(

@@ -75,6 +75,9 @@ class Sender:
         `ownership`: whether this node sends the destination now (None: the only node, it always does); `linger_s`:
         the longest wait for more rows before a batch that would not be full is taken (see the module's docstring)."""
         self.linger_s = linger_s
+        # The mean size of the rows of the last batch taken, to tell whether the queued rows fill a batch by size;
+        # until a batch is taken, one row is taken to fill it (no wait: it may be a backlog).
+        self._row_bytes = float(limits.max_body_bytes)
         self.ownership = ownership or Ownership(None, "")
         self.ownership.want(destination.name)
         self.keep_reply = keep_reply
@@ -133,10 +136,12 @@ class Sender:
                 self._in_flight.difference_update(q.id for q in batch)
 
     async def _linger(self) -> None:
-        """Wait up to `linger_s` while rows are queued but fewer than a full batch, the destination is healthy and
-        the gateway is not stopping (the depth is this node's count: with several nodes it may be behind)."""
+        """Wait up to `linger_s` while rows are queued but fewer than a full batch (by count, or by size at the last
+        batch's bytes per row: behind a backlog every batch is full by size), the destination is healthy and the
+        gateway is not stopping (the depth is this node's count: with several nodes it may be behind)."""
         queued = self.outbox.queued(self.destination.name)
-        if self.linger_s > 0 and 0 < queued < self.limits.max_events and self.failures == 0:
+        fills = queued >= self.limits.max_events or (queued + 1) * self._row_bytes > self.limits.max_body_bytes
+        if self.linger_s > 0 and queued and not fills and self.failures == 0:
             await self._until_stopped_or(asyncio.sleep(self.linger_s))
 
     async def _claim(self, epoch: int | None) -> list[Queued]:
@@ -144,6 +149,8 @@ class Sender:
             batch = await self.outbox.next_batch(self.destination.name, self.limits.max_events,
                                                  self.limits.max_body_bytes, self._in_flight, epoch)
             self._in_flight.update(q.id for q in batch)
+            if batch:
+                self._row_bytes = sum(len(q.body) + 1 for q in batch) / len(batch)
             return batch
 
     async def _woken(self, wakeup: asyncio.Event) -> None:

@@ -148,6 +148,21 @@ def test_a_full_batch_queued_leaves_at_once_without_waiting_for_more(
     assert [len(r.json()["batch"]) for r in vendor.accepted()] == [5, 5]
 
 
+def test_a_backlog_that_fills_batches_by_size_leaves_without_waiting_for_more(
+    vendor: FakeVendor, database_location: Path | Engine,
+) -> None:
+    row = len(deliveries("e", 1)[0].encoded[0]) + 1  # as next_batch counts a row's bytes
+    three_by_size = Limits(max_body_bytes=3 * row + 2, max_event_bytes=32 * 1024, max_events=20)
+
+    async def scenario() -> None:
+        async with sending(database_location, destination(vendor.url), three_by_size, linger_s=600.0) as running:
+            await running.queue(deliveries("e", 9))  # three batches full by size, far fewer rows than max_events
+            await running.until(lambda: len(delivered_ids(vendor)) == 9, what="the three batches delivered")
+
+    run(scenario)
+    assert [len(r.json()["batch"]) for r in vendor.accepted()] == [3, 3, 3]
+
+
 def test_with_one_in_flight_batches_arrive_one_after_another_in_order(
     vendor: FakeVendor, database_location: Path | Engine,
 ) -> None:

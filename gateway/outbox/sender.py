@@ -123,8 +123,10 @@ class Sender:
                 await self._until_stopped_or(self.ownership.wait(name))
                 continue
             wakeup.clear()
+            await self._linger(wakeup)
+            if not self.ownership.owns(name):  # lost during the wait: the epoch is read right before the claim
+                continue
             epoch = self.ownership.epoch(name)
-            await self._linger()
             batch = await self._claim(epoch)
             if not batch:
                 await self._until_stopped_or(self._woken(wakeup))
@@ -135,14 +137,25 @@ class Sender:
             finally:
                 self._in_flight.difference_update(q.id for q in batch)
 
-    async def _linger(self) -> None:
+    async def _linger(self, wakeup: asyncio.Event) -> None:
         """Wait up to `linger_s` while rows are queued but fewer than a full batch (by count, or by size at the last
         batch's bytes per row: behind a backlog every batch is full by size), the destination is healthy and the
-        gateway is not stopping (the depth is this node's count: with several nodes it may be behind)."""
+        gateway is not stopping; looked at again on every commit (`wakeup`), so a batch that fills meanwhile leaves
+        at once. (The depth is this node's count: with several nodes it may be behind.)"""
+        loop = asyncio.get_running_loop()
+        until = loop.time() + self.linger_s
+        while self._short() and self.failures == 0 and not self.stopping.is_set():
+            left = until - loop.time()
+            if left <= 0:
+                return
+            wakeup.clear()
+            await self._until_stopped_or(_within(wakeup, left))
+
+    def _short(self) -> bool:
+        """Whether rows are queued but fewer than fill a batch."""
         queued = self.outbox.queued(self.destination.name)
         fills = queued >= self.limits.max_events or (queued + 1) * self._row_bytes > self.limits.max_body_bytes
-        if self.linger_s > 0 and queued and not fills and self.failures == 0:
-            await self._until_stopped_or(asyncio.sleep(self.linger_s))
+        return queued > 0 and not fills
 
     async def _claim(self, epoch: int | None) -> list[Queued]:
         async with self._claiming:
@@ -275,3 +288,9 @@ class Sender:
         await asyncio.wait({waiter, stopper}, return_when=asyncio.FIRST_COMPLETED)
         waiter.cancel()
         stopper.cancel()
+
+
+async def _within(event: asyncio.Event, seconds: float) -> None:
+    """Until `event` is set or `seconds` have passed."""
+    with contextlib.suppress(TimeoutError):
+        await asyncio.wait_for(event.wait(), seconds)

@@ -148,6 +148,22 @@ def test_a_full_batch_queued_leaves_at_once_without_waiting_for_more(
     assert [len(r.json()["batch"]) for r in vendor.accepted()] == [5, 5]
 
 
+def test_a_batch_that_fills_while_the_sender_waits_for_more_leaves_at_once(
+    vendor: FakeVendor, database_location: Path | Engine,
+) -> None:
+    async def scenario() -> None:
+        async with sending(database_location, destination(vendor.url), linger_s=600.0) as running:
+            # One event first, on its own: the sender then knows a row's size and waits on short batches.
+            await running.queue(deliveries("w", 1))
+            await running.until(lambda: len(delivered_ids(vendor)) == 1, what="the first event delivered")
+            await running.queue(deliveries("a", 2))  # short of a batch of five: the sender waits
+            await running.queue(deliveries("b", 3))  # now five: it must not wait out the 600 s
+            await running.until(lambda: len(delivered_ids(vendor)) == 6, what="the batch of five delivered")
+
+    run(scenario)
+    assert [len(r.json()["batch"]) for r in vendor.accepted()] == [1, 5]
+
+
 def test_a_backlog_that_fills_batches_by_size_leaves_without_waiting_for_more(
     vendor: FakeVendor, database_location: Path | Engine,
 ) -> None:

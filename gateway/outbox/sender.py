@@ -13,10 +13,11 @@ With one, delivery is in order of arrival. With more, a batch that is retried ma
 destination fails, only one batch at a time is sent (the others wait), so a vendor in trouble is not hammered.
 
 A batch costs the sender mostly per request, whatever its size (an HTTP request, a read of the rows, a write that
-settles them: about 1 ms of CPU for the POST alone on loopback, bench/sender_batch.py). So a sender about to take a
+settles them: about 1 ms of CPU for the POST alone on loopback, for 100 events as for 400). So a sender about to take a
 batch that would not be full first waits up to `linger_s` for more rows, as Kafka's producers do (`linger.ms`): under a
 steady stream of small commits, a few requests' events leave together. Nothing waits when a full batch is queued, while
 the destination fails, or when the gateway stops. Delivery is later by at most `linger_s`; ingest's answers are not.
+(bench/sender_batch.py: 1.3x less CPU per event delivered at 1,500 events/s.)
 
 When several nodes share one PostgreSQL database, a node sends a destination's rows only while it owns it
 (gateway.outbox.ownership): each batch is claimed and settled under the owner's epoch, and a write refused by the

@@ -86,6 +86,11 @@ def run(scenario: Callable[[], Awaitable[None]]) -> None:
     asyncio.run(scenario())
 
 
+def batches_sent(vendor: FakeVendor) -> list[list[str]]:
+    """The message ids of each batch the vendor took, in order."""
+    return [[event["messageId"] for event in r.json()["batch"]] for r in vendor.accepted()]
+
+
 def delivered_ids(vendor: FakeVendor) -> Counter[str]:
     return Counter(event["messageId"] for event in vendor.segment_events())
 
@@ -130,9 +135,8 @@ def test_events_committed_shortly_after_one_another_leave_in_one_batch_not_one_p
             await running.until(lambda: len(delivered_ids(vendor)) == 8, what="all seven delivered")
 
     run(scenario)
-    assert len(vendor.accepted()) == 2
-    assert [e["messageId"] for e in vendor.segment_events()] == ["w-0", *(f"a-{i}" for i in range(3)),
-                                                                 *(f"b-{i}" for i in range(4))]
+    # (Compared as batches, not as a count of requests: on a loaded machine a POST may time out and be sent again.)
+    assert [*(f"a-{i}" for i in range(3)), *(f"b-{i}" for i in range(4))] in batches_sent(vendor)
 
 
 def test_a_full_batch_queued_leaves_at_once_without_waiting_for_more(
@@ -145,7 +149,7 @@ def test_a_full_batch_queued_leaves_at_once_without_waiting_for_more(
             await running.until(lambda: len(delivered_ids(vendor)) == 10, what="both full batches delivered")
 
     run(scenario)
-    assert [len(r.json()["batch"]) for r in vendor.accepted()] == [5, 5]
+    assert {len(batch) for batch in batches_sent(vendor)} == {5}
 
 
 def test_a_batch_that_fills_while_the_sender_waits_for_more_leaves_at_once(
@@ -161,7 +165,7 @@ def test_a_batch_that_fills_while_the_sender_waits_for_more_leaves_at_once(
             await running.until(lambda: len(delivered_ids(vendor)) == 6, what="the batch of five delivered")
 
     run(scenario)
-    assert [len(r.json()["batch"]) for r in vendor.accepted()] == [1, 5]
+    assert ["a-0", "a-1", "b-0", "b-1", "b-2"] in batches_sent(vendor)
 
 
 def test_a_backlog_that_fills_batches_by_size_leaves_without_waiting_for_more(
@@ -176,7 +180,7 @@ def test_a_backlog_that_fills_batches_by_size_leaves_without_waiting_for_more(
             await running.until(lambda: len(delivered_ids(vendor)) == 9, what="the three batches delivered")
 
     run(scenario)
-    assert [len(r.json()["batch"]) for r in vendor.accepted()] == [3, 3, 3]
+    assert {len(batch) for batch in batches_sent(vendor)} == {3}
 
 
 def test_with_one_in_flight_batches_arrive_one_after_another_in_order(

@@ -124,7 +124,7 @@ def test_events_committed_shortly_after_one_another_leave_in_one_batch_not_one_p
     # Each batch costs the sender a POST, a read and a write whatever its size: it waits (up to linger_s) for more
     # rows while less than a full batch is queued. Without the wait the first commit's rows leave alone.
     async def scenario() -> None:
-        async with sending(database_location, destination(vendor.url), TWENTY, linger_s=2.0) as running:
+        async with sending(database_location, destination(vendor.url), TWENTY, linger_s=5.0) as running:
             # First one event delivered, so that the sender is idle, waiting for rows (its very first look at the
             # outbox, on start, could otherwise take the first commit's rows before it knew there were any).
             await running.queue(deliveries("w", 1))

@@ -108,11 +108,26 @@ _CONTEXT = (
 )
 _CONTEXT_HINT = re.compile(_CONTEXT.replace("C", "[A-Z\u00c0-\u00de]"))
 _CONTEXT_GATE = _CONTEXT.replace("C", "[A-Z]").replace("|\\u00e0", "")  # à's stand-in is a
+_W = r"[\s\x1c-\x1f]"  # Python's \s as hyperscan reads it (its own \s is ASCII and has no \x1c-\x1f)
+# What passwords._SEPARATOR starts with, after the words of a one-time code and of a glued word: a colon or an equals
+# sign, dots, a question mark, `'s`, a dash or an arrow, or a verb of passwords._IS and a space. The words
+# alone (`otp`, `secret`, `sécurité`) are in texts about security settings, which no password pattern matches.
+# Characters, not escapes, outside raw strings: hyperscan reads the same text (as its ASCII stand-in).
+_SAID = (rf"(?:{_W}*(?:[:=?]|\.\.|" "\u2026)|['\u2019]s" rf"{_W}|{_W}+(?:-|" "\u2013|\u2014|\u2192|(?:is|ist|war|est"
+         "|c['\u2019](?:est|[e\u00e9]tait)|es|\u00e8|\u00e9|era|was|were|lautet|wordt|werd|sera|ser\u00e1|sar\u00e0|now"
+         "|jetzt|nu|maintenant|ahora|ora|set|changed|reset|updated|ge\u00e4ndert|gesetzt|chang\u00e9|modifi\u00e9"
+         rf"|cambiad[ao]|cambiat[ao]|gewijzigd|aangepast){_W}))")
+# And after a short secret's (passwords.py "short secret", "quoted secret"): a colon, an equals sign or a verb.
+_SECRET_SAID = rf"(?:{_W}*[:=]|{_W}+(?:is|was|ist|war|est|es|era|" "\u00e8)" rf"{_W})"
 _PASSWORD_HINT = re.compile(r"(?i)passw|passc|passp|\bpass\b|kennw|pwd|\bpw\b|p/w|pword|mot\s*de\s*passe|mdp|contrase"
                             # one-time and verification codes, short secrets (passwords.py "one-time code", "short
-                            # secret"), and words glued to a password's (`geheimwort`)
-                            r"|otp|one.time|verifica|rification|2fa|mfa|best.tigungscode|bestaetigungscode|sicherheitscode"
-                            r"|einmalcode|s.curit|seguridad|sicurezza|beveiligingscode|secret|geheim|segreto|codewort"
+                            # secret"), and words glued to a password's (`geheimwort`), each before what the pattern
+                            # needs after it
+                            rf"|\botp{_SAID}|verifica(?:ci" "[o\u00f3]" rf"n|tiecode|tion{_W}+code)?{_SAID}|rification{_SAID}"
+                            "|s.curit[e\u00e9]" rf"{_SAID}|geheimwort{_SAID}"
+                            rf"|\b(?:secret|secreto|segreto|geheimnis){_SECRET_SAID}"
+                            r"|one.time|2fa|mfa|best.tigungscode|bestaetigungscode|sicherheitscode"
+                            r"|einmalcode|seguridad|sicurezza|beveiligingscode|codewort"
                             r"|clave|access\s+code|zugangscode|acc.s|toegangscode|wlan|wifi|wi-fi"
                             r"|wachtw|parola|senha|\bpin|code\s+pin|geheimzahl|credential|creds|credenc|credenz"
                             r"|login|zugangsdaten|identifiants|inloggegevens"
@@ -141,8 +156,8 @@ _PEOPLE_PATH = re.compile(rf"(?i)(?:^|/)(?:{PEOPLE_SEGMENTS})/[^\W\d_]")
 # The gates of the first pass (prefilter.py), by bit: each matches wherever the test of the same name could pass on
 # ASCII text (the same pattern, with Python's \s spelled out, or a looser one). Keep them in step with the tests.
 (AT, DIGITS, IPV4, IPV6, NATIONAL, STREET, JWT, PRIVATE_KEY, AUTH, AWS, SECRET, PASSWORD, PERSON, CRYPTO, NAME,
- SECRET_LABEL, CONTEXT, GLUED_PHONE, SSN_CUE, CARD, SSN, IBAN, PEOPLE_PATH) = (1 << i for i in range(23))
-_NUMBER_TESTS = CARD | SSN | IBAN
+ SECRET_LABEL, CONTEXT, GLUED_PHONE, SSN_CUE, CARD, SSN, IBAN, PEOPLE_PATH, PHONE_CARD, PHONE) = (1 << i for i in range(25))
+_NUMBER_TESTS = CARD | SSN | IBAN | PHONE_CARD | PHONE
 _S = r"[\s\x1c-\x1f]"
 _DIGIT_SEP = r"[\s\x1c-\x1f\-./()\[\]~+]"  # _SEP as hyperscan reads Python's \s
 
@@ -150,6 +165,10 @@ _DIGIT_SEP = r"[\s\x1c-\x1f\-./()\[\]~+]"  # _SEP as hyperscan reads Python's \s
 def _ascii(pattern: re.Pattern[str]) -> str:
     return pattern.pattern.replace("(?i)", "").replace(r"\s+", _S + "+")
 
+
+# A run of 7 or more digits (_SEP between them) and what ends it: anything but a digit or a separator, the end, or 5
+# separators.
+_RUN = rf"\d(?:{_DIGIT_SEP}{{0,4}}\d){{6,}}(?:{_DIGIT_SEP}{{0,4}}(?:[^\d\s\x1c-\x1f\-./()\[\]~+]|$)|{_DIGIT_SEP}{{5}})"
 
 _GATES = (
     (AT, "@", False),
@@ -179,6 +198,10 @@ _GATES = (
     (CARD, _CARD.pattern, False),
     (SSN, _SSN.pattern, False),
     (IBAN, _IBAN.pattern.removeprefix("(?<![A-Za-z0-9])"), False),
+    # _PHONE_CARD and _PHONE, their look-behinds as the one or two characters before the run (or the start), and the
+    # run to its end as for DIGITS (one match a run): on ASCII text exactly the tests, which _numbers then skips.
+    (PHONE_CARD, rf"(?:^|[^\w\-.]|(?:^|\W)[\-.]){_RUN}", False),
+    (PHONE, rf"(?:^|[^\w#$\-./]|(?:^|\W)[\-./]){_RUN}", False),
     # the start of a text is the start of the scan or a NUL (the batch's texts are joined by NULs); a letter's
     # stand-in is a letter
     (PEOPLE_PATH, rf"(?:^|[/\x00])(?:{PEOPLE_SEGMENTS})/[A-Za-z]", True),
@@ -263,12 +286,21 @@ def _could_be_ip(text: str, gates: int) -> bool:
 
 def _numbers(text: str, gates: int, found: list[str]) -> None:
     """Entities made of a long run of digits."""
-    phone_or_card = _PHONE_CARD.search(text) is not None
-    if phone_or_card and gates & CARD and _CARD.search(text):
+    if text.isascii():
+        # The PHONE_CARD, PHONE, CARD and SSN gates are their tests on ASCII text (the text is its own stand-in): two
+        # regexes with look-behinds, tried at every position of every string with a dated id or a user agent, are not.
+        phone_or_card, card = gates & PHONE_CARD != 0, gates & CARD != 0
+        phone, ssn = phone_or_card and gates & PHONE != 0, gates & SSN != 0
+    else:  # a stand-in can shut the PHONE gates where the tests pass (a Unicode dash before the run is not `-`)
+        phone_or_card = _PHONE_CARD.search(text) is not None
+        card = phone_or_card and gates & CARD != 0 and _CARD.search(text) is not None
+        phone = phone_or_card and _PHONE.search(text) is not None
+        ssn = gates & SSN != 0 and _SSN.search(text) is not None
+    if phone_or_card and card:
         found.append("CREDIT_CARD")
-    if (phone_or_card and _PHONE.search(text)) or (gates & GLUED_PHONE and _GLUED_PHONE.search(text)):
+    if phone or (gates & GLUED_PHONE and _GLUED_PHONE.search(text)):
         found.append("PHONE_NUMBER")
-    if (gates & SSN and _SSN.search(text)) or (gates & SSN_CUE and _NINE.search(text) and _SSN_CUE.search(text)):
+    if ssn or (gates & SSN_CUE and _NINE.search(text) and _SSN_CUE.search(text)):
         found.append("US_SSN")
     if gates & IBAN and _IBAN.search(text):
         found.append("IBAN_CODE")

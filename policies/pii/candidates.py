@@ -123,7 +123,8 @@ _PASSWORD_HINT = re.compile(r"(?i)passw|passc|passp|\bpass\b|kennw|pwd|\bpw\b|p/
                             # one-time and verification codes, short secrets (passwords.py "one-time code", "short
                             # secret"), and words glued to a password's (`geheimwort`), each before what the pattern
                             # needs after it
-                            rf"|\botp{_SAID}|verifica(?:ci" "[o\u00f3]" rf"n|tiecode|tion{_W}+code)?{_SAID}|rification{_SAID}"
+                            rf"|\botp{_SAID}|verifica(?:ci" "[o\u00f3]" rf"n|tiecode|tion{_W}+code)?{_SAID}"
+                            rf"|rification{_SAID}"
                             "|s.curit[e\u00e9]" rf"{_SAID}|geheimwort{_SAID}"
                             rf"|\b(?:secret|secreto|segreto|geheimnis){_SECRET_SAID}"
                             r"|one.time|2fa|mfa|best.tigungscode|bestaetigungscode|sicherheitscode"
@@ -156,7 +157,8 @@ _PEOPLE_PATH = re.compile(rf"(?i)(?:^|/)(?:{PEOPLE_SEGMENTS})/[^\W\d_]")
 # The gates of the first pass (prefilter.py), by bit: each matches wherever the test of the same name could pass on
 # ASCII text (the same pattern, with Python's \s spelled out, or a looser one). Keep them in step with the tests.
 (AT, DIGITS, IPV4, IPV6, NATIONAL, STREET, JWT, PRIVATE_KEY, AUTH, AWS, SECRET, PASSWORD, PERSON, CRYPTO, NAME,
- SECRET_LABEL, CONTEXT, GLUED_PHONE, SSN_CUE, CARD, SSN, IBAN, PEOPLE_PATH, PHONE_CARD, PHONE) = (1 << i for i in range(25))
+ SECRET_LABEL, CONTEXT, GLUED_PHONE, SSN_CUE, CARD, SSN, IBAN, PEOPLE_PATH, PHONE_CARD,
+ PHONE) = (1 << i for i in range(25))
 _NUMBER_TESTS = CARD | SSN | IBAN | PHONE_CARD | PHONE
 _S = r"[\s\x1c-\x1f]"
 _DIGIT_SEP = r"[\s\x1c-\x1f\-./()\[\]~+]"  # _SEP as hyperscan reads Python's \s

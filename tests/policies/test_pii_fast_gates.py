@@ -177,9 +177,9 @@ NUMBERS = ["4111 1111 1111 1111", "4111-1111-1111-1111", "card 5500000000000004.
            "\uff11\uff11", "123\u201345\u20136789", "123\u00a045\u00a06789", "\u00c9S91 2100 0418 4502 0005 1332",
            "call +1 415 555 0100", "19.16.7.4439", "1234567-----8", "1234567 .-( 8", "12 34 56 7", "1234567\n",
            # the look-behinds of the phone and card tests, which the PHONE gates spell as the characters before a run
-           "ORD-84629173", "a-4155550100", "a.4155550100 x", "#4155550100", "$4155550100", "x/4155550100", "-4155550100",
-           "_4155550100", "ab\u20104155550100", "\u20ac4155550100", "tel:+14155550100", "id 4111-1111-1111-1111",
-           "see -.4155550100", "a -4155550100"]
+           "ORD-84629173", "a-4155550100", "a.4155550100 x", "#4155550100", "$4155550100", "x/4155550100",
+           "-4155550100", "_4155550100", "ab\u20104155550100", "\u20ac4155550100", "tel:+14155550100",
+           "id 4111-1111-1111-1111", "see -.4155550100", "a -4155550100"]
 
 
 def _numbers_found(text: str, gates: int) -> frozenset[str]:
@@ -241,8 +241,8 @@ SECURITY_SETTINGS = ["Enable OTP for all admins", "otp settings", "Top secret pr
 SAID_CODES = ["Your OTP: 836896", "OTP is 836896", "otp \u2192 836896", "the OTP's 836896", "OTP c\u2019est 836896",
               "Votre code de vérification est 4821", "code de sécurité : 4821", "verification code: 4821",
               "Il codice di verifica è 4821", "código de verificación: 4821", "verificatiecode: 4821",
-              "secret: Estrella8565%", "the secret is 'patience1'", "Geheimnis: B9QULutW4Z", "Geheimwort ist Sommer2024!",
-              "SECRETO = B9QULutW4Z", "codice otp: 4821", "OTP set to 836896"]
+              "secret: Estrella8565%", "the secret is 'patience1'", "Geheimnis: B9QULutW4Z",
+              "Geheimwort ist Sommer2024!", "SECRETO = B9QULutW4Z", "codice otp: 4821", "OTP set to 836896"]
 
 
 def _password_found(text: str) -> bool:

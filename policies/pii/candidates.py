@@ -122,11 +122,12 @@ _SECRET_SAID = rf"(?:{_W}*[:=]|{_W}+(?:is|was|ist|war|est|es|era|" "\u00e8)" rf"
 _PASSWORD_HINT = re.compile(r"(?i)passw|passc|passp|\bpass\b|kennw|pwd|\bpw\b|p/w|pword|mot\s*de\s*passe|mdp|contrase"
                             # one-time and verification codes, short secrets (passwords.py "one-time code", "short
                             # secret"), and words glued to a password's (`geheimwort`), each before what the pattern
-                            # needs after it
-                            rf"|\botp{_SAID}|verifica(?:ci" "[o\u00f3]" rf"n|tiecode|tion{_W}+code)?{_SAID}"
+                            # needs after it (no `\b` before them: Python's is not the `regex` module's of the patterns,
+                            # `²otp: 836896`)
+                            rf"|otp{_SAID}|verifica(?:ci" "[o\u00f3]" rf"n|tiecode|tion{_W}+code)?{_SAID}"
                             rf"|rification{_SAID}"
                             "|s.curit[e\u00e9]" rf"{_SAID}|geheimwort{_SAID}"
-                            rf"|\b(?:secret|secreto|segreto|geheimnis){_SECRET_SAID}"
+                            rf"|(?:secret|secreto|segreto|geheimnis){_SECRET_SAID}"
                             r"|one.time|2fa|mfa|best.tigungscode|bestaetigungscode|sicherheitscode"
                             r"|einmalcode|seguridad|sicurezza|beveiligingscode|codewort"
                             r"|clave|access\s+code|zugangscode|acc.s|toegangscode|wlan|wifi|wi-fi"

@@ -242,7 +242,9 @@ SAID_CODES = ["Your OTP: 836896", "OTP is 836896", "otp \u2192 836896", "the OTP
               "Votre code de vérification est 4821", "code de sécurité : 4821", "verification code: 4821",
               "Il codice di verifica è 4821", "código de verificación: 4821", "verificatiecode: 4821",
               "secret: Estrella8565%", "the secret is 'patience1'", "Geheimnis: B9QULutW4Z",
-              "Geheimwort ist Sommer2024!", "SECRETO = B9QULutW4Z", "codice otp: 4821", "OTP set to 836896"]
+              "Geheimwort ist Sommer2024!", "SECRETO = B9QULutW4Z", "codice otp: 4821", "OTP set to 836896",
+              # the `regex` module's word boundary, not Python's: a superscript digit is no word character there
+              "\u00b2otp: 836896", "\u00bdsecret: Xy7!abcd"]
 
 
 def _password_found(text: str) -> bool:

@@ -65,6 +65,69 @@ def test_detectors_find_the_same_compiled_and_as_pure_python() -> None:
         assert here[0].endswith(sysconfig.get_config_var("EXT_SUFFIX")), "fresh extensions must be what runs"
 
 
+# A recording request's way through the compiled ingest modules (replay.ingest, replay.privacy, replay.summary): every
+# corpus session sent as one native body, plus typed values echoed in texts and mutations, with scrubbers that mark
+# what they were given (so every routing decision of the walk shows in the output); one line per session.
+INGESTED = textwrap.dedent(
+    """
+    import sys
+    from pathlib import Path
+    import orjson
+    import replay.privacy
+    from replay.ingest import parse_native, parse_posthog
+    from replay.privacy import RrwebPrivacy
+    from replay.summary import summarize
+
+    print(replay.privacy.__file__)
+    privacy = RrwebPrivacy(("input[name=q]", "#search"), scrub_text=lambda text: "<" + text[::-1] + ">",
+                           scrub_attribute=lambda tag, name, value: f"{tag}|{name}|{value[::-1]}",
+                           scrub_value=lambda value: {"scrubbed": orjson.dumps(value).decode()})
+    typed = [{"type": 3, "timestamp": 10 * i + 1, "data": {"source": 5, "id": i, "text": f"Jane Doe {i}"}}
+             for i in range(3)]
+    echoed = [{"type": 3, "timestamp": 10 * i + 2, "data": {"source": 0, "adds": [], "removes": [], "attributes": [
+        {"id": 7, "attributes": {"value": "set by script", "title": f"for jane doe {i}", "class": "x"}}],
+        "texts": [{"id": 100 + i, "value": f"3 results for JANE DOE {i}"}, {"id": 200, "value": "  "}]}}
+        for i in range(3)]
+    for corpus in sys.argv[1:]:
+        for path in sorted(Path(corpus).glob("sess_*.json")):
+            data = orjson.loads(path.read_bytes())
+            events = [*data["events"], *typed, *echoed]
+            body = orjson.loads(orjson.dumps({"events": events, "userId": "u1", "windowId": "w1"}))
+            _, batch = parse_native(body, data["session_id"], {}, 1 << 20)
+            snapshots = [{"event": "$snapshot", "properties": {"$session_id": data["session_id"],
+                                                                "$snapshot_data": events[:50]}}]
+            _, posthog = parse_posthog(orjson.loads(orjson.dumps(snapshots)), 1 << 20)
+            unmasked = set()
+            deferred = privacy.walk(batch.events, unmasked)
+            texts = list(deferred.texts)
+            deferred.fill([str(len(text)) for text in texts])
+            s = summarize(batch.events)
+            print(orjson.dumps([batch.session_id, batch.window_id, batch.identifiers, len(posthog[0].events),
+                                texts, sorted(unmasked), [s.first_ts, s.last_ts, s.events, s.clicks, s.inputs,
+                                                          s.mutations, s.urls], batch.events]).decode())
+    """
+)
+
+
+def ingested_in_child(mode: str) -> list[str]:
+    env = {**os.environ, MODE_ENV: mode, "PYTHONPATH": str(ROOT)}
+    out = subprocess.run([sys.executable, "-c", INGESTED, *map(str, CORPORA)], env=env, cwd=ROOT,
+                         capture_output=True, text=True, check=True).stdout
+    return out.splitlines()
+
+
+def test_recordings_are_validated_walked_and_summarised_the_same_compiled_and_as_pure_python() -> None:
+    pure = ingested_in_child("pure")
+    assert pure[0].endswith("privacy.py"), "the child must run the Python sources"
+    here = ingested_in_child("")
+    assert len(pure) == len(here) > 10
+    assert pure[1:] == here[1:]
+    assert any('"<' in line and "|value|" in line for line in pure[1:]), "texts and attributes went through"
+    manifest = read_manifest(ROOT)
+    if manifest is not None and not stale_reasons(manifest, ROOT) and os.environ.get(MODE_ENV) != "pure":
+        assert here[0].endswith(sysconfig.get_config_var("EXT_SUFFIX")), "fresh extensions must be what runs"
+
+
 def _package_with_extension(root: Path, recorded_source: bytes) -> Manifest:
     """A package `pkg` whose module `mod` has an 'extension' beside it that fails to load if Python ever tries it, and a
     manifest recording `recorded_source` as what it was built from."""

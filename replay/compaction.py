@@ -384,8 +384,8 @@ def compacted_digests(conn: Connection, session_ids: Iterable[str]) -> set[Compa
     return found
 
 
-def is_compacted(compacted: set[Compacted], session_id: str, window_id: str, first_ts: int | None,
-                 last_ts: int | None, digest: bytes) -> bool:
+def is_compacted(compacted: set[Compacted], session_id: str, window_id: str, first_ts: int | float | None,
+                 last_ts: int | float | None, digest: bytes) -> bool:
     """Whether a chunk (its full digest) is one of `compacted`, in a table of either digest length (a chunk without
     times never is: a table keeps a part's times as numbers)."""
     return any((session_id, window_id, first_ts, last_ts, digest[:n]) in compacted

@@ -12,8 +12,10 @@ MAX_URLS = 50  # per session, in the index
 
 @dataclass
 class Summary:
-    first_ts: int | None = None
-    last_ts: int | None = None
+    # Epoch ms as the SDK sent them: integers, but a float is valid rrweb too (ingest.validate_event) and is kept as
+    # sent. Both named, not `float`: compiled (mypyc), a `float` field would turn every integer into a float.
+    first_ts: int | float | None = None
+    last_ts: int | float | None = None
     events: int = 0
     clicks: int = 0
     inputs: int = 0

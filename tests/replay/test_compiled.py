@@ -82,7 +82,8 @@ INGESTED = textwrap.dedent(
     privacy = RrwebPrivacy(("input[name=q]", "#search"), scrub_text=lambda text: "<" + text[::-1] + ">",
                            scrub_attribute=lambda tag, name, value: f"{tag}|{name}|{value[::-1]}",
                            scrub_value=lambda value: {"scrubbed": orjson.dumps(value).decode()})
-    typed = [{"type": 3, "timestamp": 10 * i + 1, "data": {"source": 5, "id": i, "text": f"Jane Doe {i}"}}
+    # (fractional timestamps are valid rrweb: kept as sent, never turned into integers or refused)
+    typed = [{"type": 3, "timestamp": 10 * i + 1.5, "data": {"source": 5, "id": i, "text": f"Jane Doe {i}"}}
              for i in range(3)]
     echoed = [{"type": 3, "timestamp": 10 * i + 2, "data": {"source": 0, "adds": [], "removes": [], "attributes": [
         {"id": 7, "attributes": {"value": "set by script", "title": f"for jane doe {i}", "class": "x"}}],
@@ -123,6 +124,7 @@ def test_recordings_are_validated_walked_and_summarised_the_same_compiled_and_as
     assert len(pure) == len(here) > 10
     assert pure[1:] == here[1:]
     assert any('"<' in line and "|value|" in line for line in pure[1:]), "texts and attributes went through"
+    assert all(orjson.loads(line)[6][0] == 1.5 for line in pure[1:]), "the first timestamp, fractional, as sent"
     manifest = read_manifest(ROOT)
     if manifest is not None and not stale_reasons(manifest, ROOT) and os.environ.get(MODE_ENV) != "pure":
         assert here[0].endswith(sysconfig.get_config_var("EXT_SUFFIX")), "fresh extensions must be what runs"

@@ -152,7 +152,7 @@ class RrwebPrivacy:
             source = data.get("source")
             if source == rrweb.INPUT:
                 text = data.get("text")
-                if isinstance(text, str) and data.get("id") not in unmasked_ids and not is_masked(text):
+                if isinstance(text, str) and not _kept(data.get("id"), unmasked_ids) and not is_masked(text):
                     data["text"] = mask(text)
             elif source == rrweb.MUTATION:
                 self._mutation(data, unmasked_ids)
@@ -187,7 +187,7 @@ class RrwebPrivacy:
             for name, value in attributes.items():
                 if not _scanned("", name, value):
                     continue
-                if name == "value" and change.get("id") not in unmasked_ids:
+                if name == "value" and not _kept(change.get("id"), unmasked_ids):
                     # A value set by script on a node this batch may not show: mask rather than guess what it is.
                     attributes[name] = mask(value)
                 else:
@@ -304,13 +304,19 @@ class Echo:
         return self._pattern.sub(lambda m: mask(m.group()), text)
 
 
+def _kept(node_id: Any, unmasked_ids: set[int]) -> bool:
+    """Whether the node is a field whose input is kept. An id that is no integer never names one (a list or an object
+    would not even be looked up: unhashable, a 500 where the event is only malformed)."""
+    return isinstance(node_id, int) and node_id in unmasked_ids
+
+
 def _typed(events: list[dict[str, Any]], unmasked_ids: set[int]) -> Echo | None:
     """The values typed into masked fields in `events`, or None if there are none."""
     values = set()
     for event in events:
         data = event.get("data")
         if event.get("type") == rrweb.INCREMENTAL_SNAPSHOT and isinstance(data, dict) and \
-                data.get("source") == rrweb.INPUT and data.get("id") not in unmasked_ids:
+                data.get("source") == rrweb.INPUT and not _kept(data.get("id"), unmasked_ids):
             text = data.get("text")
             if isinstance(text, str) and len(text.strip()) >= _MIN_ECHO and not is_masked(text):
                 values.add(text.strip())

@@ -191,3 +191,16 @@ def test_every_text_of_both_corpora_is_masked_as_the_whole_pattern_masks_it(corp
         echo = Echo(values)
         for text in _strings(events):
             assert echo.sub(text) == _echo_as_before(values, text), path.name
+
+
+def test_an_input_or_value_change_whose_node_id_is_no_integer_is_masked_not_an_error(privacy: RrwebPrivacy) -> None:
+    """A malformed id (a list, an object: unhashable) names no field whose input is kept: masked, where it was a
+    TypeError (a 500) before."""
+    events: list[dict[str, Any]] = [
+        {"type": 3, "timestamp": 1, "data": {"source": 5, "id": [1], "text": "jane doe"}},
+        {"type": 3, "timestamp": 2, "data": {"source": 0, "adds": [], "removes": [], "texts": [], "attributes": [
+            {"id": {"node": 1}, "attributes": {"value": "secret words"}}]}},
+    ]
+    privacy.scrub(events, {1})
+    assert events[0]["data"]["text"] == mask("jane doe")
+    assert events[1]["data"]["attributes"][0]["attributes"]["value"] == mask("secret words")

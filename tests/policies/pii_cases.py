@@ -303,13 +303,14 @@ def scrubber_for_cases() -> Callable[[str, str], str]:
     return lambda key, value: str(scrubbed(scrubber, key, value) or "")
 
 
-def report(argv: list[str], make_cases: Callable[[int, int], list[Case]], per: int, kinds: tuple[str, ...]) -> None:
+def report(argv: list[str], make_cases: Callable[[int, int], list[Case]], per: int, kinds: tuple[str, ...],
+           make_scrub: Callable[[], Callable[[str, str], str]] = scrubber_for_cases) -> None:
     """`python -m tests.policies.<generator> [SEED [PER]] [--show]`: what leaks (and which look-alikes change) per kind
     and embedding, through the default policy's scrubber; with --show, each failing case and what was left of it."""
     args = [a for a in argv if not a.startswith("--")]
     seed, per = (int(args[0]) if args else 7), (int(args[1]) if len(args) > 1 else per)
     all_cases = make_cases(seed, per)
-    bad = run(scrubber_for_cases(), all_cases)
+    bad = run(make_scrub(), all_cases)
     total = Counter((c.kind, c.embedding) for c in all_cases)
     failed = Counter((c.kind, c.embedding) for c, _ in bad)
     for kind in kinds:

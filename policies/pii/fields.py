@@ -117,7 +117,29 @@ _ROLE_WORDS = frozenset({
     # nl
     "contactpersoon", "medewerker", "ontvanger", "afzender", "eigenaar", "klant", "aanvrager", "deelnemer",
     "kandidaat", "ondertekenaar",
+    # people by their job towards the product's user, in en/de/fr/es/it/nl: whose value, shaped like a name, is one
+    "rep", "coach", "teacher", "instructor", "tutor", "mentor", "doctor", "physician", "dentist",
+    "therapist", "nurse", "caregiver", "guardian", "lawyer", "attorney", "advisor", "adviser", "consultant",
+    "recruiter", "interviewer", "interviewee", "uploader", "collaborator", "delegate", "deputy",
+    "person", "kin", "moderator", "teammate", "colleague",
+    "sachbearbeiter", "ansprechperson", "kontaktperson", "betreuer", "berater", "vermittler", "lehrer", "arzt",
+    "vertretung", "leiter", "verfasser", "autor", "auteur", "gestionnaire", "conseiller", "interlocutrice",
+    "formateur", "medecin", "redacteur", "gestor", "asesor", "profesor", "medico", "responsabile", "consulente",
+    "docente", "autore", "insegnante", "beheerder", "verantwoordelijke", "adviseur", "begeleider", "docent",
+    "behandelaar", "accountmanager",
+    # who pays, buys, calls or is insured; and the words of es/it/fr for a client, an owner, a representative
+    "submitter", "caller", "payer", "buyer", "purchaser", "policyholder", "claimant", "stakeholder", "vorgesetzter",
+    "kundin", "beneficiaire", "locataire", "referent", "collaborateur", "salarie", "superviseur", "cliente",
+    "propietario", "proprietario", "encargado", "incaricato", "intestatario", "representante", "rappresentante",
+    "beneficiario", "paciente", "paziente", "leidinggevende",
 })
+# The last part of a German or Dutch compound that names a person in a role (`Kontoinhaber`, `Projektleiter`,
+# `Rechnungsempfänger`, `Kundenbetreuerin`, `rekeninghouder`, `projectleider`).
+_ROLE_SUFFIXES = ("inhaber", "inhaberin", "leiter", "leiterin", "empfaenger", "empfaengerin", "betreuer",
+                  "betreuerin", "bearbeiter", "bearbeiterin", "vertreter", "vertreterin", "ansprechpartnerin",
+                  "houder", "leider", "beheerder", "medewerker", "behandelaar")
+# Plurals of the role words that name a list of people (`attendees`, `reviewers`, `teilnehmer` is its own plural).
+_ROLE_PLURALS = frozenset(word + "s" for word in _ROLE_WORDS if not word.endswith("s"))
 _NUMBER_ID_WORDS = frozenset({
     "version", "ver", "v", "build", "release", "revision", "rev", "invoice", "rechnung", "rechnungsnummer", "facture",
     "factura", "fattura", "factuur", "order", "bestellung", "bestellnummer", "commande", "pedido", "ordine",
@@ -178,7 +200,9 @@ def field_class(key: str) -> str | None:
         return PERSON
     if _is_number_id(words):
         return NUMBER_ID
-    if words[-1] in _ROLE_WORDS or (words[0] in _ROLE_WORDS and len(words) == 1) or _by_someone(words):
+    last = words[-1]
+    if last in _ROLE_WORDS or last in _ROLE_PLURALS or _by_someone(words) or (
+            len(last) > 9 and last.endswith(_ROLE_SUFFIXES)):
         return ROLE
     return None
 
@@ -186,7 +210,9 @@ def field_class(key: str) -> str | None:
 # Who did something, in a key: `created_by`, `approved_by`, `erstellt_von`, `cree_par`, `creado_por`, `creato_da`,
 # `aangemaakt_door`. Its value is a person when it is shaped like a name (ROLE), and goes to the detectors otherwise.
 # Only after the participle of something people do: `sort_by`, `group_by` and `powered_by` name no one.
-_BY_WORDS = frozenset({"by", "von", "par", "por", "da", "door"})
+_BY_WORDS = frozenset({"by", "von", "par", "por", "da", "door",
+                       # to whom: `assigned_to`, `assegnato_a`, `toegewezen_aan`, `zugewiesen_an`
+                       "to", "a", "aan", "an"})
 _DONE_WORDS = frozenset({
     "created", "updated", "modified", "edited", "approved", "reviewed", "signed", "referred", "invited", "assigned",
     "requested", "submitted", "reported", "handled", "closed", "opened", "resolved", "escalated", "owned", "sent",
@@ -197,11 +223,45 @@ _DONE_WORDS = frozenset({
     "creado", "creada", "modificado", "aprobado", "firmado", "solicitado", "enviado",
     "creato", "creata", "modificato", "approvato", "firmato", "richiesto", "inviato",
     "aangemaakt", "gewijzigd", "goedgekeurd", "ondertekend", "aangevraagd", "verstuurd",
+    # handed to someone
+    "delegated", "forwarded", "addressed", "transferred", "reassigned", "zugewiesen", "zugeordnet", "weitergeleitet",
+    "assigne", "assignee", "attribue", "transmis", "asignado", "asignada", "enviada", "assegnato", "assegnata",
+    "inoltrato", "toegewezen", "doorgestuurd", "gedelegeerd",
+})
+
+
+# Participles as each language forms them, after its own word for `by` (`triaged_by`, `geprüft_von`, `traité_par`,
+# `gestionado_por`, `gestito_da`, `behandeld_door`), for the verbs no list holds.
+_PARTICIPLE = {
+    "by": re.compile(r"[a-z]{3,}ed"), "von": re.compile(r"(?:ge|be|ver|er|ent)[a-z]{3,}(?:t|en)|[a-z]{3,}iert"),
+    "par": re.compile(r"[a-z]{3,}(?:ee?s?|is|ue?s?)"), "por": re.compile(r"[a-z]{3,}[ai]d[oa]s?"),
+    "da": re.compile(r"[a-z]{3,}(?:at|it|ut)[oaie]"), "door": re.compile(r"(?:ge|be|ver|on|over)[a-z]{3,}[dt]"),
+}
+# Participles that say how things are ordered, caused or made, not who did them: `sorted_by`, `powered_by`.
+_NOT_DONE_BY_SOMEONE = frozenset({
+    "ordered", "sorted", "grouped", "filtered", "powered", "followed", "partitioned", "indexed", "keyed", "limited",
+    "caused", "backed", "supported", "used", "required", "blocked", "replaced", "triggered", "referenced", "based",
+    "determined", "defined", "driven", "separated", "delimited", "preceded", "superseded", "covered", "affected",
+    "generated", "protected", "secured", "signalled", "bounded", "tagged", "labelled", "labeled", "measured",
+    "weighted", "scored", "ranked", "rated", "segmented", "split", "divided", "multiplied", "compared", "matched",
+    "linked", "joined", "expected", "classified", "categorized", "categorised",
+    # by a company: a carrier, a manufacturer, an issuer, a sponsor
+    "shipped", "fulfilled", "issued", "delivered", "carried", "operated", "manufactured", "produced", "provided",
+    "offered", "sponsored", "funded", "distributed", "licensed", "insured", "underwritten", "serviced", "acquired",
+    "geordnet", "sortiert", "gruppiert", "gefiltert", "trie", "triee", "groupe", "filtre", "ordenado", "agrupado",
+    "filtrado", "ordinato", "raggruppato", "filtrato", "gesorteerd", "gegroepeerd", "gefilterd", "geliefert",
+    "hergestellt", "ersetzt", "gesponsert", "betrieben", "vertrieben", "versichert", "geleverd", "vervangen",
 })
 
 
 def _by_someone(words: tuple[str, ...]) -> bool:
-    return len(words) >= 2 and words[-1] in _BY_WORDS and words[-2] in _DONE_WORDS
+    if len(words) < 2 or words[-1] not in _BY_WORDS:
+        return False
+    done = words[-2]
+    if done in _DONE_WORDS:
+        return True
+    participle = _PARTICIPLE.get(words[-1])
+    return participle is not None and done not in _NOT_DONE_BY_SOMEONE and participle.fullmatch(done) is not None
 
 
 def _is_address(words: tuple[str, ...], found: set[str]) -> bool:
@@ -263,10 +323,53 @@ def _is_person(words: tuple[str, ...], found: set[str]) -> bool:
     return any(len(w) > 2 and not w.isdigit() for w in found - _NAME_WORDS - _LINKING_WORDS)
 
 
+# What an object is, said by its key, for the keys inside it (`owner: {first: "Anna", last: "Schmidt"}` names a
+# person; `workspace: {display_name: "Acme Marketing"}` a thing): the walker's selector state carries it one level down.
+PERSON_OBJECT, THING_OBJECT = 1, 2
+# Objects of things whose key field_class does not call a THING, because their own `*_name` qualifies no person.
+_THING_OBJECTS = frozenset({"team", "teams", "group", "groups", "channel", "channels", "event", "events", "space",
+                            "board", "repository", "repo", "folder", "tenant", "site", "store", "shop", "project",
+                            "projects", "organization", "organisation", "org", "workspace", "workspaces",
+                            "equipe", "equipo", "squadra", "gruppe", "groupe", "grupo", "gruppo", "groep"})
+# Keys of a person's object that hold one part of the name (`first`, `vorname`) or the whole of it (`name`, `nom`).
+_NAME_PARTS = frozenset({"first", "last", "given", "family", "middle", "firstname", "lastname", "givenname",
+                         "familyname", "middlename", "surname", "vorname", "nachname", "prenom", "nombre", "apellido",
+                         "apellidos", "cognome", "voornaam", "achternaam", "initials"})
+_WHOLE_NAMES = frozenset({"name", "fullname", "displayname", "nom", "nomcomplet", "nombrecompleto", "nome",
+                          "nomecompleto", "naam", "volledigenaam", "vollername"})
+
+
+def object_context(key: str, kind: str | None) -> int:
+    """The context an object under `key` (of field_class `kind`) gives its own keys: PERSON_OBJECT, THING_OBJECT, 0."""
+    if kind in (PERSON, ROLE):
+        return PERSON_OBJECT
+    if kind == THING:
+        return THING_OBJECT
+    words = field_words(key)
+    return THING_OBJECT if words and words[-1] in _THING_OBJECTS else 0
+
+
+def name_in_object(key: str, context: int, kind: str | None) -> str | None:
+    """What `key` holds inside an object of `context`: PERSON for a part of a person's name (`first`, `apellido`),
+    ROLE for a whole one that names anything elsewhere (`name`, `nom`: replaced when shaped like a name), THING for a
+    thing's `display_name`, None when the object says nothing about it."""
+    if context == PERSON_OBJECT and kind != PERSON:  # a person's key (`display_name`) is replaced whatever it holds
+        joined = "".join(field_words(key))
+        if joined in _NAME_PARTS:
+            return PERSON
+        return ROLE if joined in _WHOLE_NAMES else None
+    if context == THING_OBJECT and kind == PERSON and "".join(field_words(key)) in _WHOLE_NAMES:
+        return THING
+    return None
+
+
 _PARTICLE = r"(?:van|von|de|der|den|di|da|del|della|du|la|le|ter|ten|zu|dos|das|y)"
 _CAPITALIZED = r"[A-Z\u00c0-\u00de][a-z\u00df-\u00ff'\u2019]+(?:-[A-Z\u00c0-\u00de][a-z\u00df-\u00ff'\u2019]+)?"
+# Initials before a surname: `H. Maillot`, `A.B. Smith`, `J. de Vries`; or after it: `Maillot, H.`.
+_INITIALS = r"[A-Z]\.(?:\s?[A-Z]\.){0,2}"
 _NAME_SHAPE = re.compile(
-    rf"{_CAPITALIZED}(?:\s+(?:{_PARTICLE}\s+)*{_CAPITALIZED}){{1,3}}|{_CAPITALIZED},\s*{_CAPITALIZED}"
+    rf"{_CAPITALIZED}(?:\s+(?:{_PARTICLE}\s+)*{_CAPITALIZED}){{1,3}}|{_CAPITALIZED},\s*(?:{_CAPITALIZED}|{_INITIALS})"
+    rf"|{_INITIALS}\s*(?:{_PARTICLE}\s+)*{_CAPITALIZED}"
 )
 _ORGANIZATION = re.compile(
     r"(?i)\b(?:gmbh|ag|kg|inc|ltd|llc|plc|corp|co|sa|sas|sarl|sl|spa|srl|bv|nv|group|holding|gruppe|groupe|grupo"
@@ -280,7 +383,7 @@ _NO_PERSON = re.compile(
     r"|no-reply|do-not-reply|donotreply|notifications?|newsletter|info|admin|bot|system|automated|the"
     r"|kundenservice|kundendienst|vertrieb|buchhaltung|[ée]quipe|service\s+client|facturation|equipo|soporte"
     r"|atenci[óo]n\s+al\s+cliente|ventas|facturaci[óo]n|squadra|assistenza|clienti|vendite|fatturazione"
-    r"|klantenservice|verkoop|administratie)\b"
+    r"|klantenservice|verkoop|administratie|employees|everyone|staff|mitarbeitende|tous|todos|tutti|iedereen)\b"
 )
 
 
@@ -291,8 +394,9 @@ def names_no_person(value: str) -> bool:
 
 
 def looks_like_a_name(value: str) -> bool:
-    """Two to four capitalised words (with particles such as van, de, di), or `Surname, Given`; not a company."""
+    """Two to four capitalised words (with particles such as van, de, di), `Surname, Given`, or initials and a
+    surname; not a company, a team or a mailbox (`Finance Team`, `Acme Support`)."""
     # Four words of a name are far below 200 characters: a longer value is no name, and is not matched at all.
     if len(value) > 200:
         return False
-    return _NAME_SHAPE.fullmatch(value.strip()) is not None and _ORGANIZATION.search(value) is None
+    return _NAME_SHAPE.fullmatch(value.strip()) is not None and not names_no_person(value)

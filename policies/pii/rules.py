@@ -24,7 +24,16 @@ from dataclasses import dataclass
 from typing import Any
 
 from policies.pii.config import DEFAULT_RULES, FieldRule, PiiConfig
-from policies.pii.fields import ADDRESS, NUMBER_ID, PERSON, ROLE, THING, field_class
+from policies.pii.fields import (
+    ADDRESS,
+    NUMBER_ID,
+    PERSON,
+    ROLE,
+    THING,
+    field_class,
+    name_in_object,
+    object_context,
+)
 from policies.pii.keys import FreeTextKeys, SensitiveKeys, about_a_secret, names_a_token
 from policies.pii.limits import encodable
 from policies.pii.redactions import (
@@ -135,7 +144,12 @@ class CompiledRules:
             return found
         text = key if isinstance(key, str) else str(key)
         child = self.matcher.step(state, normalize_key(text))
-        action, cls = self._decide(child, text)
+        kind = field_class(text) if self._by_field else None
+        if self._by_field:
+            context = self.matcher.context(state)
+            kind = (name_in_object(text, context, kind) if context else None) or kind
+            child = self.matcher.in_context(child, object_context(text, kind))
+        action, cls = self._decide(child, text, kind)
         kind = action.kind
         new_key = self._new_key(key, kind) if isinstance(key, str) else None
         step = Step(child, action, cls, new_key,
@@ -150,8 +164,9 @@ class CompiledRules:
         self._memoised += 1
         return step
 
-    def _decide(self, state: int, key: str) -> tuple[Action, int]:
-        """The key's action and the detector class it asks for."""
+    def _decide(self, state: int, key: str, kind: str | None) -> tuple[Action, int]:
+        """The key's action and the detector class it asks for; `kind` is what the key (in its object) says it holds
+        (fields.py), None without the built-in rules."""
         cls = STRICT if self._free_text.match(key) else STANDARD
         winner = self.matcher.winner(state)
         rule = self._rules[winner] if winner >= 0 else None
@@ -165,7 +180,6 @@ class CompiledRules:
             return rule.action, cls
         if rule is None and names_a_token(key):
             return _TOKEN_KEY, cls
-        kind = field_class(key) if self._by_field else None
         if kind in (NUMBER_ID, THING) and cls == STRICT:
             # Free text under an identifier's key is still free text: a `ticket_body` or an `order_note` holds what
             # a customer wrote (phone numbers too), not a ticket's or an order's number.

@@ -14,7 +14,9 @@ has the path of its array, so `properties.products.sku` is every product's sku. 
 `firstName`, `first_name` and `$first_name` alike: SDKs spell the same field in all these ways.
 
 Matching is a small NFA over keys. `PathMatcher.step` moves from a parent's state to a child's; states are interned
-as integers and the steps are memoised, so walking an event costs one dict look-up per key.
+as integers and the steps are memoised, so walking an event costs one dict look-up per key. A state may also carry a
+context, a small integer that the caller gives an object's state (`in_context`: what the object's own key says it is,
+a person or a thing) and reads back for its keys (`context`); a child's state starts without one.
 """
 
 from __future__ import annotations
@@ -97,8 +99,9 @@ class PathMatcher:
 
     def __init__(self, selectors: Sequence[str], max_steps: int = 100_000) -> None:
         self._selectors = [parse_selector(s) for s in selectors]
-        self._ids: dict[frozenset[tuple[int, int]], int] = {}
+        self._ids: dict[tuple[frozenset[tuple[int, int]], int], int] = {}
         self._states: list[frozenset[tuple[int, int]]] = []
+        self._contexts: list[int] = []
         self._winner: list[int] = []
         self._steps: dict[tuple[int, str], int] = {}
         self._max_steps = max_steps
@@ -115,13 +118,14 @@ class PathMatcher:
                 todo.append((i, p + 1))
         return frozenset(positions)
 
-    def _intern(self, state: frozenset[tuple[int, int]]) -> int:
-        found = self._ids.get(state)
+    def _intern(self, state: frozenset[tuple[int, int]], context: int = 0) -> int:
+        found = self._ids.get((state, context))
         if found is not None:
             return found
         sid = len(self._states)
-        self._ids[state] = sid
+        self._ids[(state, context)] = sid
         self._states.append(state)
+        self._contexts.append(context)
         complete = [i for i, p in state if p == len(self._selectors[i])]
         self._winner.append(min(complete) if complete else -1)
         return sid
@@ -132,7 +136,7 @@ class PathMatcher:
         found = self._steps.get(memo)
         if found is not None:
             return found
-        if state == DEAD:
+        if not self._states[state]:
             return DEAD
         literal = "=" + key
         nxt: set[tuple[int, int]] = set()
@@ -150,6 +154,13 @@ class PathMatcher:
             self._steps.clear()  # bounded: keys are attacker-chosen; states themselves are few
         self._steps[memo] = sid
         return sid
+
+    def in_context(self, state: int, context: int) -> int:
+        """`state` with `context` (0: none); its children's states are those of `state`'s."""
+        return state if context == self._contexts[state] else self._intern(self._states[state], context)
+
+    def context(self, state: int) -> int:
+        return self._contexts[state]
 
     def winner(self, state: int) -> int:
         """Index of the first selector that matches a path in `state`, or -1."""

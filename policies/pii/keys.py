@@ -25,7 +25,8 @@ DEFAULT_SENSITIVE_KEYS = (
     "mot de passe", "contrasena", "wachtwoord", "mdp", "parola d ordine", "clave de acceso", "clave acceso",
     "pincode", "geheimzahl", "geheimwort", "parola ordine", "codigo acceso", "codigo de acceso", "code acces",
     # access codes, wifi keys, one-time codes and security answers, as forms name them in en/de/fr/es/it/nl
-    "pword", "zugangscode", "toegangscode", "code d acces", "codice accesso", "codice di accesso", "wlan key",
+    "pword", "psw", "passw", "passwrd", "paswd", "pwrd", "zugangscode", "toegangscode", "code d acces",
+    "codice accesso", "codice di accesso", "wlan key",
     "wifi key", "wlan schlussel", "wlan schluessel", "wifi schlussel", "wifi schluessel", "wifi sleutel", "wlan code",
     "wifi code", "one time code", "one time password", "verification code", "security answer", "sicherheitsantwort",
     "secret", "client secret", "api key", "access key", "secret key", "license key", "licence key", "signing key",
@@ -40,6 +41,10 @@ DEFAULT_SENSITIVE_KEYS = (
     "contrasenia", "credenziali", "credenciales", "zugangsdaten", "identifiants", "inloggegevens",
     "sicherheitscode", "codigo seguridad", "codigo de seguridad", "code securite", "code de securite",
     "codice sicurezza", "codice di sicurezza", "beveiligingscode", "creds",
+    # answers to a security question, in en/de/fr/es/it/nl (the question itself is no secret)
+    "security question answer", "geheime antwort", "reponse secrete", "respuesta secreta", "respuesta de seguridad",
+    "reponse de securite", "risposta segreta", "risposta di sicurezza", "geheime vraag antwoord",
+    "antwoord geheime vraag", "beveiligingsantwoord",
     "private key", "auth", "authorization", "credentials", "credential", "token", "access token", "refresh token",
     "id token", "bearer", "otp", "two factor", "mfa code", "mysql pwd", "cookie", "set cookie", "csrf", "xsrf",
     "csrf token", "xsrf token", "session token", "phpsessid", "ssn", "social security",
@@ -90,7 +95,12 @@ _SHORT_SECRET_OWNERS = frozenset({"user", "login", "db", "database", "admin", "a
 
 # Which one a short secret word is, after it (`pass_new`, `clave_nueva`); not whose (`pass_app`, `pass_user`: passes).
 _SECRET_QUALIFIERS = frozenset({"new", "old", "temp", "tmp", "confirm", "current", "initial", "default", "nueva",
-                                "nuevo", "actual", "antigua", "temporal", "provisional"})
+                                "nuevo", "actual", "antigua", "temporal", "provisional",
+                                # the network it opens: `clave_wifi`, `pass_wlan`
+                                "wifi", "wlan"})
+# A password word at the end of a glued compound names a password (`userpassword`, `Zugangspasswort`,
+# `inlogwachtwoord`, `wlanpasswort`): German and Dutch write compounds so, and lower-case keys lose their camelCase.
+_PASSWORD_SUFFIXES = ("password", "passwort", "kennwort", "wachtwoord", "contrasena", "passwd", "motdepasse")
 
 _WORDS = re.compile(r"[A-Z]+(?![a-z])|[A-Z]?[a-z]+|[0-9]+")
 
@@ -134,8 +144,12 @@ class SensitiveKeys:
             words = words[:-1]
         if words and words[-1] in _SHORT_SECRET_WORDS and (len(words) == 1 or words[-2] in _SHORT_SECRET_OWNERS):
             return words[-1]
-        if len(words) == 2 and words[0] in _SHORT_SECRET_WORDS and words[1] in _SECRET_QUALIFIERS:
-            return words[0]  # whose or which one after it: `pass_new`, `clave_nueva`, `pass_confirm`
+        if 2 <= len(words) <= 3 and words[0] in _SHORT_SECRET_WORDS and (
+                words[-1] in _SECRET_QUALIFIERS or (words[0] == "clave" and words[-1] in _SHORT_SECRET_OWNERS
+                                                    and words[1:-1] in ((), ("de",), ("del",)))):
+            # which one after it: `pass_new`, `clave_nueva`, `pass_confirm`; whose after a Spanish `clave` (as Spanish
+            # writes it: `clave_de_usuario`), but not after `pass` (`pass_app`, `pass_user`: passes)
+            return words[0]
         terms = self._terms
         for i in range(len(words)):
             run = ""
@@ -146,7 +160,7 @@ class SensitiveKeys:
                     return found
                 if len(run) > 40:
                     break
-        return None
+        return "password" if any(len(word) > 8 and word.endswith(_PASSWORD_SUFFIXES) for word in words) else None
 
 
 # Codes named by what they open or how they come (`door_code`, `sms_code`, `puk`): their keys also hold a state (`sent`,

@@ -15,7 +15,7 @@ import re
 from collections.abc import Sequence
 
 from policies.pii.name_context import could_hold_a_handle
-from policies.pii.names import PEOPLE_SEGMENTS, fold, gazetteer
+from policies.pii.names import PEOPLE_SEGMENTS, TEAM_PAGES, fold, gazetteer
 from policies.pii.prefilter import BatchScan
 
 _SEP = r"[\s\-\u2010-\u2015\u2212./()\[\]~+]"
@@ -152,8 +152,9 @@ _FIRST_PART = re.compile(rb"(?<![a-z])(?<![a-z]-)[a-z]+")  # a word's first part
 # Folded text as bytes: upper case to lower, a letter or a hyphen kept, anything else a space (apostrophes go).
 _LETTERS = bytes(c + 32 if 65 <= c <= 90 else c if 97 <= c <= 122 or c == 45 else 32 for c in range(256))
 _INITIAL = re.compile(r"[A-Z]\.[ \t]?[A-Z]")  # or an initial and a surname (`A. Müller`): names.py _INITIAL
-# Or a collection of people in a path and a segment after it (names.py _PEOPLE_PATH): `/team/goffredo-germano`.
-_PEOPLE_PATH = re.compile(rf"(?i)(?:^|/)(?:{PEOPLE_SEGMENTS})/[^\W\d_]")
+# Or a collection of people in a path and a segment after it (names.py _PEOPLE_PATH): `/team/goffredo-germano`;
+# or a page of a company's people (names.py _TEAM_PAGE_PATH): `/ueber-uns/guenther-jacob`.
+_PEOPLE_PATH = re.compile(rf"(?i)(?:^|/)(?:{PEOPLE_SEGMENTS}|{TEAM_PAGES})/[^\W\d_]")
 
 # The gates of the first pass (prefilter.py), by bit: each matches wherever the test of the same name could pass on
 # ASCII text (the same pattern, with Python's \s spelled out, or a looser one). Keep them in step with the tests.
@@ -207,7 +208,7 @@ _GATES = (
     (PHONE, rf"(?:^|[^\w#$\-./]|(?:^|\W)[\-./]){_RUN}", False),
     # the start of a text is the start of the scan or a NUL (the batch's texts are joined by NULs); a letter's
     # stand-in is a letter
-    (PEOPLE_PATH, rf"(?:^|[/\x00])(?:{PEOPLE_SEGMENTS})/[A-Za-z]", True),
+    (PEOPLE_PATH, rf"(?:^|[/\x00])(?:{PEOPLE_SEGMENTS}|{TEAM_PAGES})/[A-Za-z]", True),
 )
 
 

@@ -64,6 +64,13 @@ PEOPLE_SEGMENTS = (
     # a profile's own prefix (`/in/anna-schmidt`) and directories of professionals
     "|in|directory|doctors?|advisors?|consultants?|experts?|lawyers?|therapists?|coaches|coach|instructors?|tutors?"
     "|hosts?|sellers?|reps?|owners?|founders?|leadership|board|alumni|students?|teachers?|faculty|researchers?")
+# Pages that introduce a company's people (`/ueber-uns/anna-schmidt`, `/chi-siamo/`, `/over-ons/`, `/ansprechpartner/`)
+# in en/de/fr/es/it/nl: their other pages are words of the site's language (`/over-ons/onze-missie`), so a slug after
+# one is a person only from a listed given name on (`TeamPages`).
+TEAM_PAGES = (
+    "about|about-us|our-team|meet-the-team|unser-team|das-team|ueber-uns|uber-uns|ansprechpartner(?:innen)?"
+    "|kontaktpersonen|notre-equipe|l-equipe|qui-sommes-nous|a-propos|nuestro-equipo|quienes-somos|sobre-nosotros"
+    "|chi-siamo|il-nostro-team|il-team|referenti|over-ons|ons-team|het-team|wie-zijn-wij|medewerker")
 # A slug of two to four words of letters after such a segment, ending the path or followed by an image's extension,
 # or by a number sites add to tell people of the same name apart (`/users/anna-schmidt-4821`).
 _IMAGE = r"\.(?:png|jpe?g|gif|webp|svg|avif)(?=[/?#]|$)"
@@ -74,6 +81,11 @@ _PEOPLE_PATH = re.compile(rf"(?i)(?:^|/)(?:{PEOPLE_SEGMENTS})/"
 # a contact card.
 _FILE_NAME = re.compile(r"(?i)(?<![^/\s=])([^\W\d_]{3,})[-_.]([^\W\d_]{3,})"
                         r"\.(?:png|jpe?g|gif|webp|svg|avif|heic|pdf|docx?|vcf)(?=[?#\s&]|$)")
+_TEAM_PAGE_PATH = re.compile(rf"(?i)(?:^|/)(?:{TEAM_PAGES})/([^\W\d_]{{2,}}(?:[-_.][^\W\d_]{{2,}}){{1,3}})"
+                             rf"(?:{_IMAGE}|\.html?)?(?=[/?#]|$)")
+# A surname and an initial, or an initial and a surname, after a people segment: `/profile/mueller_k`, `/u/j.smith`.
+_SURNAME_INITIAL = re.compile(rf"(?i)(?:^|/)(?:{PEOPLE_SEGMENTS})/(?:((?:[a-z]{{2,4}}[-_.])*[a-z]{{3,}})[-_.][a-z]"
+                              rf"|[a-z][-_.]((?:[a-z]{{2,4}}[-_.])*[a-z]{{3,}}))(?:{_IMAGE})?(?=[/?#]|$)")
 # The same segment glued in capitals (`/team/MagdaPeukert`): two words.
 _PEOPLE_PATH_GLUED = re.compile(rf"(?:^|/)(?i:{PEOPLE_SEGMENTS})/([A-Z][^\W\d_A-Z]+)([A-Z][^\W\d_A-Z]+)"
                                 rf"(?:{_IMAGE})?(?=[/?#]|$)")
@@ -82,6 +94,9 @@ _PEOPLE_PATH_GLUED = re.compile(rf"(?:^|/)(?i:{PEOPLE_SEGMENTS})/([A-Z][^\W\d_A-
 # the finder reads hold no such segment.
 _PEOPLE_SEGMENT = re.compile(rf"(?i)/(?:{PEOPLE_SEGMENTS})/")
 _PEOPLE_SEGMENT_FIRST = re.compile(rf"(?i)(?:{PEOPLE_SEGMENTS})/")
+_TEAM_PAGE = re.compile(rf"(?i)(?:^|/)(?:{TEAM_PAGES})/")
+_UMLAUTS = re.compile(r"(?<=[^aeiou])[aou]e")  # a slug's ü, ö, ä: `guenther`, `joerg` (not `rafael`: after a vowel)
+_FILE_WORD = re.compile(r"[^\W\d_]{2,}")
 # What every match of _FILE_NAME holds, found from its dot as above.
 _FILE_EXTENSION = re.compile(r"(?i)\.(?:png|jpe?g|gif|webp|svg|avif|heic|pdf|docx?|vcf)(?=[?#\s&]|$)")
 # Months that are also given names, in en/de/fr/es/it/nl: `June Rabatt` and `April Angebote` are campaigns.
@@ -272,7 +287,9 @@ class NameFinder:
     def find(self, text: str) -> list[tuple[int, int]]:
         found = set(self._written(text)) | set(self._slugs(text)) | set(self._file_names(text))
         if "/" in text and (_PEOPLE_SEGMENT.search(text) or _PEOPLE_SEGMENT_FIRST.match(text)):
-            found |= set(self._people_paths(text)) | set(self._glued_handles(text))
+            found |= set(self._people_paths(text)) | set(self._glued_handles(text)) | set(self._initialled(text))
+        if "/" in text and _TEAM_PAGE.search(text):
+            found |= set(self._team_pages(text))
         spans = sorted(found)
         # An initial inside a name found whole (`John F. Kennedy` holds `F. Kennedy`): the whole name only.
         return [s for s in spans if not any(o != s and o[0] <= s[0] and s[1] <= o[1] for o in spans)]
@@ -486,6 +503,34 @@ class NameFinder:
             if all(w not in self._english or (first and self._a_name_word(w)) for w in (words[1:] if first else words)):
                 yield span
 
+    def _team_pages(self, text: str) -> Iterator[tuple[int, int]]:
+        """A slug after a page of a company's people that starts with a listed given name and reads as a person's
+        (as after a people segment): `/chi-siamo/liberto-solimena`, not `/ueber-uns/unsere-geschichte`."""
+        for m in _TEAM_PAGE_PATH.finditer(text):
+            words = [w for w in (fold(w) for w in re.split(r"[-_.]", m.group(1))) if w not in _PARTICLES]
+            # `ue`, `oe` and `ae` are how slugs write ü, ö and ä (`guenther-jacob`, `joerg-mueller`)
+            first = words[0]
+            if len(words) < 2 or not any(w in self._given or w in self._paired for w in (first, _UMLAUTS.sub(
+                    lambda u: u.group()[0], first))):
+                continue
+            if any(w in _ORGANISATION_WORDS or w in _NOT_A_PERSON_AFTER for w in words):
+                continue
+            if all(w not in self._english or self._a_name_word(w) for w in words[1:]):
+                yield m.span(1)
+
+    def _initialled(self, text: str) -> Iterator[tuple[int, int]]:
+        """A listed surname that is no English word and an initial, after a people segment (`/profile/mueller_k`,
+        `/u/j.dupont`, `/team/van_der_horst_s`): the span from the surname's first word to the initial."""
+        for m in _SURNAME_INITIAL.finditer(text):
+            group = 1 if m.group(1) else 2
+            words = [fold(w) for w in re.split(r"[-_.]", m.group(group))]
+            surname = words[-1]
+            flags = self._surnames.get(surname)
+            if (flags is None or flags & WORD or surname in self._english
+                    or not all(w in _PARTICLES for w in words[:-1])):
+                continue
+            yield (m.start(1), m.end(1) + 2) if group == 1 else (m.start(2) - 2, m.end(2))
+
     def _glued_handles(self, text: str) -> Iterator[tuple[int, int]]:
         """`/u/pierredurand` after a people segment: a listed given name and a listed surname glued in lower case that
         make a pair as written names do (not both words unless both common names), the whole no given name or English
@@ -518,6 +563,26 @@ class NameFinder:
             if (given in self._given and surname in self._surnames and surname not in _NOT_SURNAMES
                     and not (given in UI_WORDS and surname in UI_WORDS)):
                 yield m.start(), m.end(2)
+        yield from self._named_files(text)
+
+    def _named_files(self, text: str) -> Iterator[tuple[int, int]]:
+        """A name among other words of a file's name (`Lebenslauf_Dina_Golino.pdf`, `cv-anna-schmidt-2024.pdf`,
+        `Anna_Schmidt_headshot.jpg`): two adjacent words that are a listed given name and a surname as a slug's are
+        (`_slug_pair`), not both words of some language."""
+        for ext in _FILE_EXTENSION.finditer(text):
+            start = max(text.rfind(c, 0, ext.start()) for c in "/ =\t\n") + 1
+            words = list(_FILE_WORD.finditer(text, start, ext.start()))
+            if len(words) < 3 or len(words) > 8:
+                continue  # two words alone are _FILE_NAME's
+            for first, second in itertools.pairwise(words):
+                if text[first.end() : second.start()] not in ("-", "_", "."):
+                    continue
+                given, surname = fold(first.group()), fold(second.group())
+                given_flags, flags = self._given.get(given), self._surnames.get(surname)
+                if (given_flags is not None and surname not in _NOT_SURNAMES
+                        and not (given_flags & WORD and (flags is None or flags & WORD))
+                        and self._slug_pair(given, surname)):
+                    yield first.start(), second.end()
 
     def _a_name_word(self, word: str) -> bool:
         """A listed surname or given name that is no English word, or one of the names interfaces use as words."""

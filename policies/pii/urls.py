@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from urllib.parse import quote, quote_plus, unquote, unquote_plus
 
 from policies.pii.fields import ADDRESS, NUMBER_ID, PERSON, field_class, field_words, names_no_person
-from policies.pii.names import PEOPLE_SEGMENTS
+from policies.pii.names import PEOPLE_SEGMENTS, TEAM_PAGES
 
 # A URL runs to the first space, quote or angle bracket; trailing sentence punctuation is not part of it.
 _URL = re.compile(r"\b[a-zA-Z][a-zA-Z0-9+.\-]{1,15}://[^\s<>\"'`{}|\\^]+")
@@ -42,9 +42,10 @@ _CARD_GROUPS = re.compile(r"\d{4}(?:-\d{4}){2,3}(?:-\d{1,3})?|\d{4}-\d{6}-\d{4,5
 # A dotted version or build in a parameter named for one (`?version=14.9.4.199`, `?build=20240517.1234`): kept, as
 # the key rules keep it (fields.py NUMBER_ID), not truncated as an IP address.
 _VERSION_VALUE = re.compile(r"v?\d+(?:\.\d+)+(?:[-+_][0-9A-Za-z.]+)?")
-# A segment that names a collection of people (`team`, `avatars`, `mitarbeiter`): the next one is scanned with it in
-# front (`team/mark-wood`), so that the name finder knows whose page it is (names.py _PEOPLE_PATH).
-_PEOPLE_SEGMENT = re.compile(rf"(?i)(?:{PEOPLE_SEGMENTS})")
+# A segment that names a collection of people (`team`, `avatars`, `mitarbeiter`) or a page of them (`ueber-uns`): the
+# next one is scanned with it in front (`team/mark-wood`), so that the name finder knows whose page it is (names.py
+# _PEOPLE_PATH, _TEAM_PAGE_PATH).
+_PEOPLE_SEGMENT = re.compile(rf"(?i)(?:{PEOPLE_SEGMENTS}|{TEAM_PAGES})")
 
 
 @dataclass(slots=True)
@@ -109,7 +110,11 @@ def _decoded(raw: str, text: str, encode: Callable[[str], str], is_secret: Calla
 
 def _params(text: str, is_secret: Callable[[str], bool], secret_label: str, depth: int) -> list[Part]:
     parts: list[Part] = []
-    for i, pair in enumerate(text.split("&")):
+    pairs = text.split("&")
+    # A query with a person's given name (`?prenom=Joel&nom=Cooley`, `?first_name=…&name=…`) holds the surname under
+    # the plain name word beside it.
+    person = len(pairs) > 1 and any(_param_class(pair.partition("=")[0]) == PERSON for pair in pairs)
+    for i, pair in enumerate(pairs):
         if i:
             parts.append("&")
         name, eq, value = pair.partition("=")
@@ -124,7 +129,7 @@ def _params(text: str, is_secret: Callable[[str], bool], secret_label: str, dept
             parts.append(Replaced("URL_SECRET", secret_label, value))
         elif (_an_id(value) or _VERSION_VALUE.fullmatch(value)) and _id_param(unquote_plus(name)):
             parts.append(value)
-        elif _a_person(name, unquote_plus(value)):
+        elif _a_person(name, unquote_plus(value)) or (person and _a_surname(name, unquote_plus(value))):
             parts.append(Replaced("PERSON", "[PERSON]", value))
         elif _a_street(name, value):
             parts.append(Replaced("LOCATION", "[LOCATION]", value))
@@ -143,6 +148,15 @@ def _a_person(name: str, value: str) -> bool:
     `?kundenname=`): its value is replaced without scanning, since an unlisted name would pass the detectors. Not a
     role's (`?host=Airbnb+Plus`, `?teacher=Math+Department`): those go to the detectors."""
     return value[:1].isalpha() and _param_class(name) == PERSON and not names_no_person(value)
+
+
+# Plain name words (fields.py `_NAME_WORDS`, `last`) that, beside a person's given name, hold the surname.
+_SURNAME_PARAMS = frozenset({"name", "nom", "nombre", "nome", "naam", "last", "nm"})
+
+
+def _a_surname(name: str, value: str) -> bool:
+    return value[:1].isalpha() and "".join(field_words(unquote_plus(name))) in _SURNAME_PARAMS and not names_no_person(
+        value)
 
 
 def _a_street(name: str, value: str) -> bool:

@@ -19,6 +19,7 @@ from urllib.parse import quote, quote_plus
 
 from faker import Faker
 
+from policies.pii import Scrubber
 from tests.policies.pii_cases import LOCALES, Case, Name, _forms, _names, default_scrubber, scrubbed, slug
 
 _Make = Callable[[Name], Any]
@@ -159,7 +160,8 @@ URL_QUERY_TEMPLATES: list[tuple[str, str, _Make]] = [
 
 _PIN_WORDS = ("pin_code", "login_pin", "pwd_hash", "user_pwd", "passwort_wiederholen", "password_confirmation",
               "contrasena_actual", "mot_de_passe_confirmation", "wachtwoord_herhalen", "codice_pin", "pinCode",
-              "secret_answer", "passphrase_hint_answer", "clave_wifi", "new_pwd", "geheime_vraag_antwoord")
+              "secret_answer", "passphrase_hint_answer", "clave_wifi", "new_pwd", "geheime_vraag_antwoord",
+              "userpassword", "Zugangspasswort", "inlogwachtwoord", "respuesta_secreta")
 
 
 def _secret(rnd: random.Random, key: str) -> str:
@@ -228,10 +230,10 @@ def _text(value: Any) -> str:
     return value if isinstance(value, str) else json.dumps(value, ensure_ascii=False)
 
 
-def scrubber_for_structures() -> Callable[[str, str], str]:
-    """The default policy's scrubber as a function of a key and a case's value (JSON text for an object or an array,
-    sent as the object or array it encodes) to what is left, in the same form."""
-    scrubber = default_scrubber()
+def scrubber_for_structures(scrubber: Scrubber | None = None) -> Callable[[str, str], str]:
+    """A scrubber (the default policy's if none) as a function of a key and a case's value (JSON text for an object or
+    an array, sent as the object or array it encodes) to what is left, in the same form."""
+    scrubber = scrubber or default_scrubber()
 
     def scrub(key: str, value: str) -> str:
         structured = value[:1] in ("{", "[")

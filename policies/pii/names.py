@@ -65,18 +65,23 @@ PEOPLE_SEGMENTS = (
     "|in|directory|doctors?|advisors?|consultants?|experts?|lawyers?|therapists?|coaches|coach|instructors?|tutors?"
     "|hosts?|sellers?|reps?|owners?|founders?|leadership|board|alumni|students?|teachers?|faculty|researchers?")
 # Pages that introduce a company's people (`/ueber-uns/anna-schmidt`, `/chi-siamo/`, `/over-ons/`, `/ansprechpartner/`)
-# in en/de/fr/es/it/nl: their other pages are words of the site's language (`/over-ons/onze-missie`), so a slug after
-# one is a person only from a listed given name on (`TeamPages`).
+# and profiles in de/fr/es/it/nl (`/perfil/`, `/profilo/`): their other pages are words of the site's language
+# (`/over-ons/onze-missie`, `/perfil/editar-datos`), so a slug after one is a person only from a listed given name on
+# (`_team_pages`).
 TEAM_PAGES = (
-    "about|about-us|our-team|meet-the-team|unser-team|das-team|ueber-uns|uber-uns|ansprechpartner(?:innen)?"
+    "profil|perfil|profilo|profiel|perfiles|profili|profielen|profils|employee|patients?|pacientes?|pazienti"
+    "|about|about-us|our-team|meet-the-team|unser-team|das-team|ueber-uns|uber-uns|ansprechpartner(?:innen)?"
     "|kontaktpersonen|notre-equipe|l-equipe|qui-sommes-nous|a-propos|nuestro-equipo|quienes-somos|sobre-nosotros"
     "|chi-siamo|il-nostro-team|il-team|referenti|over-ons|ons-team|het-team|wie-zijn-wij|medewerker")
 # A slug of two to four words of letters after such a segment, ending the path or followed by an image's extension,
 # or by a number sites add to tell people of the same name apart (`/users/anna-schmidt-4821`).
 _IMAGE = r"\.(?:png|jpe?g|gif|webp|svg|avif)(?=[/?#]|$)"
+# What sites append to a person's slug: an image's size or density (`-128x128`, `_200`, `@2x`), or a short hash that
+# tells people of the same name apart (`-3af303d9`, with a digit).
+_SUFFIX = r"(?:[-_]\d{2,4}(?:x\d{2,4})?|@\dx|-(?=[a-z]*\d)[0-9a-z]{4,12})"
 _PEOPLE_PATH = re.compile(rf"(?i)(?:^|/)(?:{PEOPLE_SEGMENTS})/"
                           rf"([^\W\d_]{{2,}}(?:(?!{_IMAGE})[-_. +][^\W\d_]{{2,}}){{1,3}})"
-                          rf"(?:-\d{{1,8}})?(?:{_IMAGE})?(?=[/?#]|$)")
+                          rf"(?:-\d{{1,8}}|{_SUFFIX})?(?:{_IMAGE})?(?=[/?#]|$)")
 # A file named after a person, as the last segment of a path: two words and the extension of a photo, a document or
 # a contact card.
 _FILE_NAME = re.compile(r"(?i)(?<![^/\s=])([^\W\d_]{3,})[-_.]([^\W\d_]{3,})"
@@ -84,6 +89,7 @@ _FILE_NAME = re.compile(r"(?i)(?<![^/\s=])([^\W\d_]{3,})[-_.]([^\W\d_]{3,})"
 _TEAM_PAGE_PATH = re.compile(rf"(?i)(?:^|/)(?:{TEAM_PAGES})/([^\W\d_]{{2,}}(?:[-_.][^\W\d_]{{2,}}){{1,3}})"
                              rf"(?:{_IMAGE}|\.html?)?(?=[/?#]|$)")
 # A surname and an initial, or an initial and a surname, after a people segment: `/profile/mueller_k`, `/u/j.smith`.
+_INITIAL_GLUED = re.compile(rf"(?i)(?:^|/)(?:{PEOPLE_SEGMENTS})/[a-z]([a-z]{{4,20}})(?=[/?#]|$)")  # `/u/eevans`
 _SURNAME_INITIAL = re.compile(rf"(?i)(?:^|/)(?:{PEOPLE_SEGMENTS})/(?:((?:[a-z]{{2,4}}[-_.])*[a-z]{{3,}})[-_.][a-z]"
                               rf"|[a-z][-_.]((?:[a-z]{{2,4}}[-_.])*[a-z]{{3,}}))(?:{_IMAGE})?(?=[/?#]|$)")
 # The same segment glued in capitals (`/team/MagdaPeukert`): two words.
@@ -502,6 +508,33 @@ class NameFinder:
             first = words[0] in self._given
             if all(w not in self._english or (first and self._a_name_word(w)) for w in (words[1:] if first else words)):
                 yield span
+            elif len(words) == 2 and self._surname_then_given(words[0], words[1]):
+                yield span  # `/directory/hunt-julia`: a directory sorted by surname
+
+    def _surname_then_given(self, surname: str, given: str) -> bool:
+        """A listed surname and after it a listed given name, neither a word of any of the six languages nor of English
+        (`hunt-julia` is not one: `new-york`, `sales-julia` would be)."""
+        given_flags = self._given.get(given)
+        return (given_flags is not None and not given_flags & WORD and not self._surnames.get(surname, WORD) & WORD
+                and surname not in self._english and given not in _MONTHS and surname not in _PARTICLES)
+
+    def searched_name(self, words: list[str]) -> bool:
+        """True if the words of a whole search (urls.py: `?q=Patrizia+Brunello`) are a name: a listed given name that
+        is no word, particles, and a last word listed as a surname that is no word, or after particles any word but an
+        English one; none a company's, a place's or an interface's word (`could_be_a_name`)."""
+        keys = [fold(word) for word in words]
+        given, surname = keys[0], keys[-1]
+        if not all(key in _PARTICLES for key in keys[1:-1]) and len(keys) > 2:
+            return False
+        if self._given.get(given, WORD) & WORD or surname in _NOT_SURNAMES or surname in _PLACES_NAMED_LIKE_PEOPLE:
+            return False
+        flags = self._surnames.get(surname)
+        if flags is None:  # unlisted: only after particles (`Poncio de Amat`); `Vienna Austria` is a place
+            if len(keys) < 3 or surname in self._english or len(surname) < 3 or surname in _PARTICLES:
+                return False
+        elif flags & WORD:
+            return False
+        return self.could_be_a_name(words)
 
     def _team_pages(self, text: str) -> Iterator[tuple[int, int]]:
         """A slug after a page of a company's people that starts with a listed given name and reads as a person's
@@ -520,7 +553,7 @@ class NameFinder:
 
     def _initialled(self, text: str) -> Iterator[tuple[int, int]]:
         """A listed surname that is no English word and an initial, after a people segment (`/profile/mueller_k`,
-        `/u/j.dupont`, `/team/van_der_horst_s`): the span from the surname's first word to the initial."""
+        `/u/j.dupont`, `/team/van_der_horst_s`, glued: `/u/lstephens`): the span of both."""
         for m in _SURNAME_INITIAL.finditer(text):
             group = 1 if m.group(1) else 2
             words = [fold(w) for w in re.split(r"[-_.]", m.group(group))]
@@ -530,6 +563,13 @@ class NameFinder:
                     or not all(w in _PARTICLES for w in words[:-1])):
                 continue
             yield (m.start(1), m.end(1) + 2) if group == 1 else (m.start(2) - 2, m.end(2))
+        for m in _INITIAL_GLUED.finditer(text):
+            # `/u/lstephens`; not `/u/admin`, `/team/alpha`, `/members/bjones` where `bjones` is itself listed
+            surname, whole = m.group(1).lower(), text[m.start(1) - 1 : m.end(1)].lower()
+            flags = self._surnames.get(surname)
+            if (flags is not None and not flags & WORD and surname not in self._english
+                    and whole not in self._english and whole not in self._given and whole not in self._surnames):
+                yield m.start(1) - 1, m.end(1)
 
     def _glued_handles(self, text: str) -> Iterator[tuple[int, int]]:
         """`/u/pierredurand` after a people segment: a listed given name and a listed surname glued in lower case that
@@ -574,6 +614,7 @@ class NameFinder:
             words = list(_FILE_WORD.finditer(text, start, ext.start()))
             if len(words) < 3 or len(words) > 8:
                 continue  # two words alone are _FILE_NAME's
+            yield from self._named_file_with_particles(text, words)
             for first, second in itertools.pairwise(words):
                 if text[first.end() : second.start()] not in ("-", "_", "."):
                     continue
@@ -583,6 +624,21 @@ class NameFinder:
                         and not (given_flags & WORD and (flags is None or flags & WORD))
                         and self._slug_pair(given, surname)):
                     yield first.start(), second.end()
+
+    def _named_file_with_particles(self, text: str, words: list[re.Match[str]]) -> Iterator[tuple[int, int]]:
+        """`Emanuel_von_Hamann.pdf`, `cv-anna-van-der-berg.pdf`: a listed given name that is no word, particles and a
+        word of three letters or more that is no given name (the particle says it is a family name)."""
+        for i, word in enumerate(words[:-2]):
+            given = fold(word.group())
+            if self._given.get(given, WORD) & WORD or given in self._english or given in _PARTICLES:
+                continue  # `summer_de_luxe.jpg`, `Isla_de_Margarita.jpg`
+            j = i + 1
+            while j < len(words) and fold(words[j].group()) in _PARTICLES and text[words[j - 1].end() : words[
+                    j].start()] in ("-", "_", "."):
+                j += 1
+            if (i + 1 < j < len(words) and text[words[j - 1].end() : words[j].start()] in ("-", "_", ".")
+                    and len(words[j].group()) >= 3 and fold(words[j].group()) not in self._given):
+                yield word.start(), words[j].end()  # not a place named after a saint: `Isla_de_Margarita.jpg`
 
     def _a_name_word(self, word: str) -> bool:
         """A listed surname or given name that is no English word, or one of the names interfaces use as words."""
@@ -598,12 +654,25 @@ class NameFinder:
             sep, surname = text[first.end() : second.start()], fold(second.group())
             if sep in _SLUG_SEPARATORS or (sep == " " and _alone(text, first.start(), second.end())):
                 if self._slug_pair(given, surname):
-                    yield first.start(), second.end()
+                    yield first.start(), self._after_second_given(text, words, i + 1, sep)
                 elif surname in _PARTICLES and given in self._given and given not in _PARTICLES:
                     yield from self._slug_with_particles(text, words, i)
             elif sep == " " and self._plain_pair(given, surname):
                 yield first.start(), second.end()  # `escalate to thijs bakker asap`
         yield from self._capitalised_slugs(text)
+
+    def _after_second_given(self, text: str, words: list[re.Match[str]], j: int, sep: str) -> int:
+        """The end of a slug's name whose second word `words[j]` is a given name too (`christa-maria-bolnbach`): the
+        end of the word after it when that one, joined the same way, is no English word and no given name."""
+        end = words[j].end()
+        if sep not in _SLUG_SEPARATORS or fold(words[j].group()) not in self._given or j + 1 >= len(words):
+            return end
+        nxt = words[j + 1]
+        key = fold(nxt.group())
+        if (text[end : nxt.start()] == sep and len(key) >= 3 and key not in self._english and key not in self._given
+                and key not in _PARTICLES):
+            return nxt.end()
+        return end
 
     @staticmethod
     def _slug_with_particles(text: str, words: list[re.Match[str]], i: int) -> Iterator[tuple[int, int]]:
@@ -648,7 +717,11 @@ class NameFinder:
             # two given names are hyphenated (`Anna-Lena`), not glued: `SandraOwens` is a person though `Owens` is
             # also a given name
             glued = m.end(1) == m.start(2)
-            if (given in self._given and flags is not None and (glued or surname not in self._given)
+            # a whole path segment (`/Sharon-Perez`, `/Emma-Watson-300x300.jpg`) may end with a surname that is also a
+            # given name, if it is no word
+            segment = (text[m.start() - 1 : m.start()] == "/" and flags is not None and not flags & WORD
+                       and given not in _BEFORE_PLACE)  # `/Saint-Etienne` is a city
+            if (given in self._given and flags is not None and (glued or segment or surname not in self._given)
                     and given not in _PARTICLES and self._slug_pair(given, surname)):
                 yield m.start(), m.end()
 

@@ -20,8 +20,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from urllib.parse import quote, quote_plus, unquote, unquote_plus
 
-from policies.pii.fields import ADDRESS, NUMBER_ID, PERSON, field_class, field_words, names_no_person
-from policies.pii.names import PEOPLE_SEGMENTS, TEAM_PAGES
+from policies.pii.fields import ADDRESS, NUMBER_ID, PERSON, ROLE, field_class, field_words, names_no_person
+from policies.pii.names import PEOPLE_SEGMENTS, TEAM_PAGES, NameFinder
 
 # A URL runs to the first space, quote or angle bracket; trailing sentence punctuation is not part of it.
 _URL = re.compile(r"\b[a-zA-Z][a-zA-Z0-9+.\-]{1,15}://[^\s<>\"'`{}|\\^]+")
@@ -129,7 +129,8 @@ def _params(text: str, is_secret: Callable[[str], bool], secret_label: str, dept
             parts.append(Replaced("URL_SECRET", secret_label, value))
         elif (_an_id(value) or _VERSION_VALUE.fullmatch(value)) and _id_param(unquote_plus(name)):
             parts.append(value)
-        elif _a_person(name, unquote_plus(value)) or (person and _a_surname(name, unquote_plus(value))):
+        elif _a_person(name, decoded := unquote_plus(value)) or (person and _a_surname(name, decoded)) or (
+                _a_searched_name(name, decoded)):
             parts.append(Replaced("PERSON", "[PERSON]", value))
         elif _a_street(name, value):
             parts.append(Replaced("LOCATION", "[LOCATION]", value))
@@ -148,6 +149,43 @@ def _a_person(name: str, value: str) -> bool:
     `?kundenname=`): its value is replaced without scanning, since an unlisted name would pass the detectors. Not a
     role's (`?host=Airbnb+Plus`, `?teacher=Math+Department`): those go to the detectors."""
     return value[:1].isalpha() and _param_class(name) == PERSON and not names_no_person(value)
+
+
+# Parameters that hold what someone searched for or whom (`?q=`, `?suchbegriff=`, `?zoekterm=`, `?name=`), in
+# en/de/fr/es/it/nl.
+_SEARCH_PARAMS = frozenset({
+    "q", "query", "search", "s", "term", "keyword", "keywords", "kw", "k", "text", "who", "name", "nom", "nombre",
+    "nome", "naam", "searchterm", "searchquery", "suche", "suchbegriff", "begriff", "recherche", "requete", "busqueda",
+    "buscar", "texto", "cerca", "ricerca", "testo", "zoeken", "zoekterm", "zoek", "zoekopdracht",
+})
+_VALUE_WORD = re.compile(r"[^\W\d_]+(?:['\u2019-][^\W\d_]+)*")
+
+
+@functools.cache
+def _finder() -> NameFinder:
+    return NameFinder()
+
+
+@functools.lru_cache(maxsize=1024)  # parameter names repeat across URLs
+def _names_whom(name: str) -> bool:
+    """A search's parameter (`q`, `zoekterm`) or a role's (`owner`, `assignee`)."""
+    return "".join(field_words(unquote_plus(name))) in _SEARCH_PARAMS or _param_class(name) == ROLE
+
+
+def _a_searched_name(name: str, value: str) -> bool:
+    """A search or a role's parameter whose whole value is a name: two to five words, capitalised (particles aside)
+    or all in lower case, that the name finder reads as a given name and a surname (`NameFinder.searched_name`:
+    `?q=Poncio+de+Amat`, `?owner=Patrizia+Brunello`, `?zoekterm=jip+groote`; not `?q=Berlin+Marathon`,
+    `?host=Airbnb+Plus`). Only a value of letters and spaces is read: most are not."""
+    if not 4 < len(value) <= 80 or " " not in value or not _names_whom(name):
+        return False
+    words = value.split()
+    if not 2 <= len(words) <= 5 or not all(_VALUE_WORD.fullmatch(word) for word in words):
+        return False
+    if not (value.islower() or all(word[0].isupper() or (word.islower() and len(word) <= 3) for word in words)):
+        return False
+    finder = _finder()
+    return finder.searched_name(words) and not names_no_person(value)
 
 
 # Plain name words (fields.py `_NAME_WORDS`, `last`) that, beside a person's given name, hold the surname.
@@ -217,10 +255,12 @@ def _split_tail(tail: str, is_secret: Callable[[str], bool], secret_label: str, 
             parts.append("/")
         if _an_id(segment):
             parts.append(segment)
-        elif segment:
+            continue  # `/users/17054/mijo-haring`: the people segment still says whose the next one is
+        if segment:
             part = _decoded(segment, unquote(segment), _quote_segment, is_secret, secret_label, depth)
-            parts.append(_after_people(previous, part) if isinstance(part, Leaf) and previous else part)
-        previous = segment
+            parts.append(_in_path(previous, part) if isinstance(part, Leaf) else part)
+        if not (segment.lower() in _VIEWS and _PEOPLE_SEGMENT.fullmatch(previous)):
+            previous = segment
 
     if qmark:
         parts.append("?")
@@ -234,12 +274,23 @@ def _split_tail(tail: str, is_secret: Callable[[str], bool], secret_label: str, 
     return parts
 
 
-def _after_people(previous: str, part: Leaf) -> Leaf:
+# Segments between a collection of people and one person's: `/contacts/view/dirk-cadefau`, `/users/profile/…`.
+_VIEWS = frozenset({"view", "show", "profile", "detail", "details", "edit", "u", "p", "id", "by-name", "card"})
+
+
+def _in_path(previous: str, part: Leaf) -> Leaf:
     """`part` with the segment before it in front when that one names a collection of people and `part` starts with a
-    letter; what the detectors change in the segment is encoded back without it."""
-    if not part.text[:1].isalpha() or not _PEOPLE_SEGMENT.fullmatch(previous):
+    letter, or with a slash when it starts with a capital (`/Evelyn-Kühnert`, `/Gail-Griffiths-300x300.jpg`: the name
+    finder reads a capitalised slug at the start of a path segment only); what the detectors change in the segment
+    is encoded back without it."""
+    if not part.text[:1].isalpha():
         return part  # only a segment that starts like a name: `/contacts/415-555-0100` is a phone, glued to nothing
-    prefix = previous + "/"
+    if previous and _PEOPLE_SEGMENT.fullmatch(previous):
+        prefix = previous + "/"
+    elif part.text[:1].isupper():
+        prefix = "/"
+    else:
+        return part
 
     def encode(new: str) -> str:
         return _quote_segment(new.removeprefix(prefix))

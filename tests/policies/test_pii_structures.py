@@ -103,6 +103,18 @@ def test_keys_about_passwords_keep_their_values(scrubber: Scrubber, key: str, va
     ("https://files.example.com/cv/Lebenslauf_Dina_Golino.pdf", "Golino"),
     ("https://example.com/docs/cv-anna-schmidt-2024.pdf", "schmidt"),
     ("https://example.fr/recherche?nom=Cooley&prenom=Joel", "Cooley"),
+    ("https://example.es/perfil/sophie-garnier", "garnier"),
+    ("https://example.com/directory/kowalski-jolanta", "kowal"),
+    ("https://example.com/files/Emanuel_von_Hamann.pdf", "Hamann"),
+    ("https://example.fr/profil/christa-maria-bolnbach", "bolnbach"),
+    ("https://cdn.example.com/avatars/fiamma-trevisani@2x.png", "trevisani"),
+    ("https://example.com/members/madeleine-tanguy-c9ea69a8", "tanguy"),
+    ("https://example.com/wp-content/uploads/2023/11/Gail-Griffiths-300x300.jpg", "Griffiths"),
+    ("https://example.com/Evelyn-K%C3%BChnert", "hnert"), ("https://example.com/u/lstephens", "stephens"),
+    ("https://example.com/users/17054/sanne-bakker", "bakker"),
+    ("https://example.com/contacts/view/sanne-bakker", "bakker"),
+    ("https://app.example.com/search?q=paulina+de+la+cerezo", "cerezo"),
+    ("https://app.example.com/tickets?owner=Lena+Meyer", "Meyer"),
 ])
 def test_names_in_paths_and_queries_are_replaced(scrubber: Scrubber, url: str, name: str) -> None:
     assert name not in scrubbed(scrubber, "$current_url", url)
@@ -114,6 +126,11 @@ def test_names_in_paths_and_queries_are_replaced(scrubber: Scrubber, url: str, n
     "https://example.com/about/careers-page", "https://example.com/x/quarterly_report_final.pdf",
     "https://example.com/img/company_logo_dark.png", "https://example.com/events?name=Spring+Sale",
     "https://example.com/list?name=Berlin&sort=asc", "https://example.com/team/billing-overview",
+    "https://example.es/perfil/editar-datos", "https://example.com/directory/new-york", "https://example.com/u/admin",
+    "https://example.com/team/sales-julia", "https://example.com/x/Isla_de_Margarita.jpg",
+    "https://example.com/users/17054/settings", "https://example.com/search?q=Berlin+Marathon",
+    "https://example.com/search?q=Costa+Rica", "https://example.com/x?host=Airbnb+Plus",
+    "https://example.com/Pricing-Plans", "https://example.com/avatars/default-avatar@2x.png",
 ])
 def test_paths_and_queries_of_interfaces_stay(scrubber: Scrubber, url: str) -> None:
     assert scrubbed(scrubber, "$current_url", url) == url

@@ -144,12 +144,12 @@ class CompiledRules:
             return found
         text = key if isinstance(key, str) else str(key)
         child = self.matcher.step(state, normalize_key(text))
-        kind = field_class(text) if self._by_field else None
+        holds = field_class(text) if self._by_field else None
         if self._by_field:
             context = self.matcher.context(state)
-            kind = (name_in_object(text, context, kind) if context else None) or kind
-            child = self.matcher.in_context(child, object_context(text, kind))
-        action, cls = self._decide(child, text, kind)
+            holds = (name_in_object(text, context, holds) if context else None) or holds
+            child = self.matcher.in_context(child, object_context(text, holds))
+        action, cls = self._decide(child, text, holds)
         kind = action.kind
         new_key = self._new_key(key, kind) if isinstance(key, str) else None
         step = Step(child, action, cls, new_key,

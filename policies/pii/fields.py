@@ -27,10 +27,14 @@ vocabulary of form fields in en/de/fr/es/it/nl, not tuned to any corpus.
 
 from __future__ import annotations
 
+import functools
 import re
 import unicodedata
 
+from policies.pii.names import NameFinder
+
 PERSON, ADDRESS, ROLE, NUMBER_ID, THING = "PERSON", "ADDRESS", "ROLE", "NUMBER_ID", "THING"
+NAMED_ROLE = "NAMED_ROLE"  # a role whose value is a person only when the name lists say so
 
 _NAME_WORDS = frozenset({
     "name", "names", "nombre", "nombres", "nom", "noms", "nome", "nomi", "naam", "namen", "nm",
@@ -117,7 +121,11 @@ _ROLE_WORDS = frozenset({
     # nl
     "contactpersoon", "medewerker", "ontvanger", "afzender", "eigenaar", "klant", "aanvrager", "deelnemer",
     "kandidaat", "ondertekenaar",
-    # people by their job towards the product's user, in en/de/fr/es/it/nl: whose value, shaped like a name, is one
+})
+# Roles that are as often a company, a team or a product as a person (`coach: Agile Coaching`, `teacher: Online
+# Academy`, `processed_by: Stripe Payments`): NAMED_ROLE, whose value counts only when the name lists read it as a name.
+_NAMED_ROLE_WORDS = frozenset({
+    # people by their job towards the product's user, in en/de/fr/es/it/nl
     "rep", "coach", "teacher", "instructor", "tutor", "mentor", "doctor", "physician", "dentist",
     "therapist", "nurse", "caregiver", "guardian", "lawyer", "attorney", "advisor", "adviser", "consultant",
     "recruiter", "interviewer", "interviewee", "uploader", "collaborator", "delegate", "deputy",
@@ -139,7 +147,7 @@ _ROLE_SUFFIXES = ("inhaber", "inhaberin", "leiter", "leiterin", "empfaenger", "e
                   "betreuerin", "bearbeiter", "bearbeiterin", "vertreter", "vertreterin", "ansprechpartnerin",
                   "houder", "leider", "beheerder", "medewerker", "behandelaar")
 # Plurals of the role words that name a list of people (`attendees`, `reviewers`, `teilnehmer` is its own plural).
-_ROLE_PLURALS = frozenset(word + "s" for word in _ROLE_WORDS if not word.endswith("s"))
+_ROLE_PLURALS = frozenset(word + "s" for word in _ROLE_WORDS | _NAMED_ROLE_WORDS if not word.endswith("s"))
 _NUMBER_ID_WORDS = frozenset({
     "version", "ver", "v", "build", "release", "revision", "rev", "invoice", "rechnung", "rechnungsnummer", "facture",
     "factura", "fattura", "factuur", "order", "bestellung", "bestellnummer", "commande", "pedido", "ordine",
@@ -201,15 +209,18 @@ def field_class(key: str) -> str | None:
     if _is_number_id(words):
         return NUMBER_ID
     last = words[-1]
-    if last in _ROLE_WORDS or last in _ROLE_PLURALS or _by_someone(words) or (
-            len(last) > 9 and last.endswith(_ROLE_SUFFIXES)):
+    if last in _ROLE_WORDS or _done_by_someone(words):
         return ROLE
+    if last in _NAMED_ROLE_WORDS or last in _ROLE_PLURALS or _by_someone(words) or (
+            len(last) > 9 and last.endswith(_ROLE_SUFFIXES)):
+        return NAMED_ROLE
     return None
 
 
 # Who did something, in a key: `created_by`, `approved_by`, `erstellt_von`, `cree_par`, `creado_por`, `creato_da`,
 # `aangemaakt_door`. Its value is a person when it is shaped like a name (ROLE), and goes to the detectors otherwise.
 # Only after the participle of something people do: `sort_by`, `group_by` and `powered_by` name no one.
+_DONE_BY = frozenset({"by", "von", "par", "por", "da", "door"})
 _BY_WORDS = frozenset({"by", "von", "par", "por", "da", "door",
                        # to whom: `assigned_to`, `assegnato_a`, `toegewezen_aan`, `zugewiesen_an`
                        "to", "a", "aan", "an"})
@@ -223,7 +234,9 @@ _DONE_WORDS = frozenset({
     "creado", "creada", "modificado", "aprobado", "firmado", "solicitado", "enviado",
     "creato", "creata", "modificato", "approvato", "firmato", "richiesto", "inviato",
     "aangemaakt", "gewijzigd", "goedgekeurd", "ondertekend", "aangevraagd", "verstuurd",
-    # handed to someone
+})
+# Handed to someone: `assegnato_a`, `toegewezen_aan`, `forwarded_to` (NAMED_ROLE).
+_HANDED_WORDS = frozenset({
     "delegated", "forwarded", "addressed", "transferred", "reassigned", "zugewiesen", "zugeordnet", "weitergeleitet",
     "assigne", "assignee", "attribue", "transmis", "asignado", "asignada", "enviada", "assegnato", "assegnata",
     "inoltrato", "toegewezen", "doorgestuurd", "gedelegeerd",
@@ -254,11 +267,17 @@ _NOT_DONE_BY_SOMEONE = frozenset({
 })
 
 
+def _done_by_someone(words: tuple[str, ...]) -> bool:
+    """`created_by`, `erstellt_von`: a listed participle before a `by` word, whose value shaped like a name is one."""
+    return len(words) >= 2 and words[-1] in _DONE_BY and words[-2] in _DONE_WORDS
+
+
 def _by_someone(words: tuple[str, ...]) -> bool:
+    """To whom (`assegnato_a`) or by whom after a participle no list holds (`triaged_by`): NAMED_ROLE."""
     if len(words) < 2 or words[-1] not in _BY_WORDS:
         return False
     done = words[-2]
-    if done in _DONE_WORDS:
+    if done in _DONE_WORDS or done in _HANDED_WORDS:
         return True
     participle = _PARTICIPLE.get(words[-1])
     return participle is not None and done not in _NOT_DONE_BY_SOMEONE and participle.fullmatch(done) is not None
@@ -341,7 +360,7 @@ _WHOLE_NAMES = frozenset({"name", "fullname", "displayname", "nom", "nomcomplet"
 
 def object_context(key: str, kind: str | None) -> int:
     """The context an object under `key` (of field_class `kind`) gives its own keys: PERSON_OBJECT, THING_OBJECT, 0."""
-    if kind in (PERSON, ROLE):
+    if kind in (PERSON, ROLE, NAMED_ROLE):
         return PERSON_OBJECT
     if kind == THING:
         return THING_OBJECT
@@ -357,7 +376,7 @@ def name_in_object(key: str, context: int, kind: str | None) -> str | None:
         joined = "".join(field_words(key))
         if joined in _NAME_PARTS:
             return PERSON
-        return ROLE if joined in _WHOLE_NAMES else None
+        return NAMED_ROLE if joined in _WHOLE_NAMES else None  # `owner: {name: "Acme Marketing"}` stays
     if context == THING_OBJECT and kind == PERSON and "".join(field_words(key)) in _WHOLE_NAMES:
         return THING
     return None
@@ -373,7 +392,10 @@ _NAME_SHAPE = re.compile(
 )
 _ORGANIZATION = re.compile(
     r"(?i)\b(?:gmbh|ag|kg|inc|ltd|llc|plc|corp|co|sa|sas|sarl|sl|spa|srl|bv|nv|group|holding|gruppe|groupe|grupo"
-    r"|gruppo|partners|solutions|systems|technologies|software|consulting|services|labs|bank|university|stiftung)\b"
+    r"|gruppo|partners|solutions|systems|technologies|software|consulting|services|labs|bank|university|stiftung"
+    # what departments, products and firms are called: `Platform Engineering`, `Online Academy`, `Procurement Dept`
+    r"|games|payments|engineering|academy|office|dept|department|online|direct|studio|studios|factory|squad"
+    r"|platform|marketing|coaching|agency|media|digital|job|jobs|owners|testing|caller|contact|unknown)\b"
 )
 
 
@@ -391,6 +413,25 @@ def names_no_person(value: str) -> bool:
     """True if a value under a person's name field names a team, a company or a mailbox (`The Acme Team`, `Acme
     Support`, `Équipe Acme`, `Acme GmbH`, `noreply`) rather than a person."""
     return _NO_PERSON.search(value) is not None or _ORGANIZATION.search(value) is not None
+
+
+def looks_like_a_listed_name(value: str) -> bool:
+    """Shaped like a name (`looks_like_a_name`), and read as one by the name lists: no word an English word, a
+    company's or a place's unless a listed name, and one a listed given name or surname that is no word
+    (`Jasmine Hunter`, `Lorenzo Bianchi`; not `Rockstar Games`, `Poste Italiane`, `Digital Factory`)."""
+    if not looks_like_a_name(value):
+        return False
+    words = [word for word in _VALUE_WORD.findall(value) if len(word) > 1]
+    finder = _finder()
+    return finder.could_be_a_name(words) and finder.lists_a_name(words)
+
+
+_VALUE_WORD = re.compile(r"[^\W\d_]+(?:['\u2019-][^\W\d_]+)*")
+
+
+@functools.cache
+def _finder() -> NameFinder:
+    return NameFinder()
 
 
 def looks_like_a_name(value: str) -> bool:

@@ -17,7 +17,7 @@ import re
 from collections.abc import Mapping
 from datetime import UTC, datetime
 
-from policies.pii.fields import looks_like_a_name, names_no_person
+from policies.pii.fields import looks_like_a_listed_name, looks_like_a_name, names_no_person
 from policies.pii.keys import token_shaped
 from policies.pii.limits import in_int64
 from policies.pii.transforms import Hasher, generalize_date, is_label, label_for, mask, truncate_ip
@@ -35,13 +35,16 @@ REPLACE_PERSON = 13
 # A key that names a key or a signature (keys.py `names_a_token`: `algolia_key`, `hmac_key`): a string shaped like a
 # token is replaced, any other value goes to the detectors (`sort_key: "name"` stays).
 REPLACE_TOKEN = 14
+# A key that names a role only some of whose values are people (`coach`, `processed_by`, `reviewers`): a string shaped
+# like a name is replaced only when the name lists read it as one (fields.py `looks_like_a_listed_name`).
+REPLACE_LISTED_NAME = 15
 
 # The policy's `[[pii.rules]] action` names.
 RULE_KINDS = {"keep": KEEP, "remove": REMOVE, "replace": REPLACE, "mask": MASK, "hash": HASH,
               "truncate_ip": TRUNCATE_IP, "generalize_date": GENERALIZE_DATE, "detect": DETECT}
 ACTION_NAMES = {REPLACE: "replace", MASK: "mask", HASH: "hash", TRUNCATE_IP: "truncate_ip",
                 GENERALIZE_DATE: "generalize_date", REPLACE_TEXT: "replace", REPLACE_NAME: "replace",
-                REPLACE_PERSON: "replace", REPLACE_TOKEN: "replace"}
+                REPLACE_PERSON: "replace", REPLACE_TOKEN: "replace", REPLACE_LISTED_NAME: "replace"}
 # Kinds that a rule on an object or array applies to every value inside it.
 TRANSFORMS = frozenset({REPLACE, MASK, HASH, TRUNCATE_IP, GENERALIZE_DATE, DETECT_ID})
 # Sets rather than `in (A, B)`: on the per-key path a frozenset lookup is as fast as two comparisons, a tuple slower.
@@ -100,6 +103,8 @@ class Redactor:
             return label
         if kind == REPLACE_NAME:
             return label if looks_like_a_name(value) else None
+        if kind == REPLACE_LISTED_NAME:
+            return label if looks_like_a_listed_name(value) else None
         if kind == REPLACE_PERSON:
             return None if names_no_person(value) else label
         if kind == REPLACE_TOKEN:

@@ -26,6 +26,7 @@ from typing import Any
 from policies.pii.config import DEFAULT_RULES, FieldRule, PiiConfig
 from policies.pii.fields import (
     ADDRESS,
+    NAMED_ROLE,
     NUMBER_ID,
     PERSON,
     ROLE,
@@ -44,6 +45,7 @@ from policies.pii.redactions import (
     KEEP,
     REMOVE,
     REMOVING,
+    REPLACE_LISTED_NAME,
     REPLACE_NAME,
     REPLACE_PERSON,
     REPLACE_TEXT,
@@ -74,6 +76,7 @@ _BY_FIELD = {
     PERSON: Action(REPLACE_PERSON, "field:person", "PERSON", "[PERSON]"),
     ADDRESS: Action(REPLACE_TEXT, "field:address", "LOCATION", "[LOCATION]"),
     ROLE: Action(REPLACE_NAME, "field:role", "PERSON", "[PERSON]"),
+    NAMED_ROLE: Action(REPLACE_LISTED_NAME, "field:role", "PERSON", "[PERSON]"),
 }
 _TOKEN_KEY = Action(REPLACE_TOKEN, "field:key", "SECRET_KEY", "[SECRET]")
 

@@ -35,7 +35,7 @@ from presidio_analyzer.predefined_recognizers.generic import iban_recognizer as 
 
 from policies.pii.entities import NER_ENTITIES
 from policies.pii.patterngates import PatternGates, cache_dir, scannable
-from policies.pii.recognizers import offline_tld_extractor, pattern_recognizers
+from policies.pii.recognizers import TextScan, matches, offline_tld_extractor, pattern_recognizers, runs_directly
 
 BLANK_MODEL_DIR = "spacy-blank-en"
 _MAX_CHOSEN = 1024  # entity lists whose recognizers are kept: callers ask for a few dozen combinations
@@ -173,22 +173,33 @@ class Analyzer:
     def _patterns_only(self, text: str, entities: Sequence[str]) -> list[RecognizerResult]:
         """What AnalyzerEngine.analyze returns for the pattern recognizers with a score threshold of 0, without its
         per-call work that changes nothing here: the registry's look-up, NLP artifacts, the context enhancer (inert,
-        see _NoContext), explanations; and with each recognizer narrowed to the patterns that could match
-        (patterngates.py)."""
-        # Pattern recognizers read nothing from the NLP artifacts (context boosting is off, see _NoContext), so
-        # tokenising would only cost time, and grow spaCy's string store by every new token for ever.
-        artifacts: Any = NlpArtifacts([], None, [], [], self.blank, _LANGUAGE)  # type: ignore[arg-type]  # no Doc
+        see _NoContext), explanations; with each pattern recognizer run on the patterns that could match
+        (patterngates.py), directly (pattern_matches.py) where that gives what its `analyze` gives; and with the
+        scans every recognizer of one text shares made once (recognizers.TextScan)."""
         wanted = list(entities)
         chosen = self._recognizers_for(entities)
         # The scan only if a pattern recognizer is to run: the phone and name finders have no patterns.
         gated = any(isinstance(r, PatternRecognizer) for r in chosen)
         data = scannable(text) if gated else None
+        scan = TextScan(text)
         results: list[RecognizerResult] = []
+        artifacts: Any = None
         for recognizer in chosen:
+            if runs_directly(recognizer):
+                patterns = self.gates.open_patterns(recognizer, data)
+                if patterns:
+                    results += matches(recognizer, scan, patterns)
+                continue
             narrowed = self.gates.narrow(recognizer, data)
             if narrowed is not None:
+                if artifacts is None:
+                    # Pattern recognizers read nothing from the NLP artifacts (context boosting is off: _NoContext), so
+                    # tokenising would only cost time, and grow spaCy's string store by every new token for ever.
+                    artifacts = NlpArtifacts([], None, [], [], self.blank, _LANGUAGE)  # type: ignore[arg-type]
                 results += narrowed.analyze(text=text, entities=wanted, nlp_artifacts=artifacts)
-        return EntityRecognizer.remove_duplicates([r for r in results if r.score >= 0.0])
+        results = [r for r in results if r.score >= 0.0]
+        # remove_duplicates keeps one result with a score as it is (drops it with none): the sort is for two or more.
+        return EntityRecognizer.remove_duplicates(results) if len(results) > 1 else [r for r in results if r.score]
 
     def _recognizers_for(self, entities: Sequence[str]) -> list[EntityRecognizer]:
         """The registry's recognizers that support any of `entities`, as the registry picks them for a request. Kept

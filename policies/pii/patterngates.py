@@ -31,7 +31,7 @@ import hashlib
 import importlib.metadata
 import os
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -51,7 +51,7 @@ _CLASS = re.compile(r"(\\u[0-9a-fA-F]{4}|\\U[0-9a-fA-F]{8}|\\[pPNx]\{[^}]*\})|\\
 _PLAIN_BRACES = re.compile(r"\\[pPNx]\{[^}]*\}|\\.|\{\d+(?:,\d*)?\}|(\{)", re.DOTALL)
 CACHE_ENV = "PRIVACY_GATEWAY_CACHE_DIR"
 _HYPERSCAN_VERSION = importlib.metadata.version("hyperscan")  # names the cached databases (see _cache_file)
-_MAX_NARROWED = 4096  # copies kept; most texts open one or two patterns of a recognizer, so few combinations recur
+_MAX_NARROWED = 4096  # answers kept; most texts open one or two patterns of a recognizer, so few combinations recur
 _ESCAPE = re.compile(r"\\(?:u([0-9a-fA-F]{4})|U([0-9a-fA-F]{8})|(.))", re.DOTALL)
 
 
@@ -325,6 +325,7 @@ class _Gates:
     patterns: tuple[Pattern, ...]  # the recognizer's patterns when the gates were built, by identity
     db: hyperscan.Database
     always: frozenset[int]  # indices of the patterns that have no gate: they always run
+    opened: dict[frozenset[int], tuple[Pattern, ...]]  # open_patterns' answers by the indices that opened
 
 
 def scannable(text: str) -> bytes | None:
@@ -357,20 +358,21 @@ class PatternGates:
             if db is None:
                 continue
             self._gates[id(recognizer)] = _Gates(tuple(recognizer.patterns), db,
-                                                 frozenset(range(len(gates))) - compiled)
+                                                 frozenset(range(len(gates))) - compiled, {})
             self.gated += len(compiled)
-        self._narrowed: dict[tuple[int, frozenset[int]], PatternRecognizer] = {}
+        self._narrowed: dict[tuple[int, tuple[int, ...]], PatternRecognizer] = {}
 
-    def narrow(self, recognizer: EntityRecognizer, data: bytes | None) -> EntityRecognizer | None:
-        """`recognizer`, or a shallow copy of it that holds only its patterns whose gates open in `data` (scannable()'s
-        form of the text), or None if none is open: a pattern recognizer finds nothing but what its patterns match
-        (Presidio's and ours; test_pii_pattern_gates.py compares every recognizer with and without its gates)."""
+    def open_patterns(self, recognizer: PatternRecognizer, data: bytes | None) -> Sequence[Pattern]:
+        """The patterns of `recognizer` whose gates open in `data` (scannable()'s form of the text), in their order: all
+        of them (its own list) when none is gated, the text is not scannable or its patterns changed since start-up;
+        an empty sequence when none opens. A pattern recognizer finds nothing but what its patterns match (Presidio's
+        and ours; test_pii_pattern_gates.py compares every recognizer with and without its gates)."""
         gates = self._gates.get(id(recognizer))
-        if data is None or gates is None or not isinstance(recognizer, PatternRecognizer):
-            return recognizer
+        if data is None or gates is None:
+            return recognizer.patterns
         if len(gates.patterns) != len(recognizer.patterns) or any(
                 a is not b for a, b in zip(gates.patterns, recognizer.patterns, strict=True)):
-            return recognizer  # its patterns changed since: they have no gates
+            return recognizer.patterns  # its patterns changed since: they have no gates
         hits: set[int] = set(gates.always)
 
         def on_match(pattern: int, _start: int, _end: int, _flags: int, _context: object) -> None:
@@ -378,16 +380,34 @@ class PatternGates:
 
         gates.db.scan(data, match_event_handler=on_match)
         if len(hits) == len(gates.patterns):
-            return recognizer
+            return recognizer.patterns
         if not hits:
+            return ()
+        key = frozenset(hits)
+        opened = gates.opened.get(key)
+        if opened is None:
+            if len(gates.opened) >= _MAX_NARROWED:
+                gates.opened.clear()
+            opened = gates.opened[key] = tuple(p for i, p in enumerate(gates.patterns) if i in hits)
+        return opened
+
+    def narrow(self, recognizer: EntityRecognizer, data: bytes | None) -> EntityRecognizer | None:
+        """`recognizer`, or a shallow copy of it that holds only its open_patterns() in `data`, or None if none is
+        open. For a recognizer whose own `analyze` must run (the analyzer runs the others on open_patterns())."""
+        if not isinstance(recognizer, PatternRecognizer):
+            return recognizer
+        opened = self.open_patterns(recognizer, data)
+        if opened is recognizer.patterns:
+            return recognizer
+        if not opened:
             return None
-        key = (id(recognizer), frozenset(hits))
+        key = (id(recognizer), tuple(id(p) for p in opened))
         narrowed = self._narrowed.get(key)
         if narrowed is None:
             if len(self._narrowed) >= _MAX_NARROWED:
                 self._narrowed.clear()
             # A copy, not the original with its list swapped: another thread may be running the original.
             narrowed = copy.copy(recognizer)
-            narrowed.patterns = [p for i, p in enumerate(recognizer.patterns) if i in hits]
+            narrowed.patterns = list(opened)
             self._narrowed[key] = narrowed
         return narrowed

@@ -36,7 +36,8 @@ import binascii
 import functools
 import re
 from collections.abc import Sequence
-from typing import Any, ClassVar
+from dataclasses import dataclass, field
+from typing import Any, ClassVar, TypeGuard
 
 import phonenumbers
 import regex
@@ -61,6 +62,7 @@ from presidio_analyzer.predefined_recognizers import (
 from policies.pii.name_context import addressed_span, find_names, thanked_someone
 from policies.pii.names import NameFinder
 from policies.pii.passwords import PASSWORD_PATTERNS, QUOTE
+from policies.pii.pattern_matches import pattern_matches
 from policies.pii.prefilter import BatchScan
 
 CASE_SENSITIVE = regex.DOTALL | regex.MULTILINE
@@ -70,6 +72,49 @@ CASE_INSENSITIVE = CASE_SENSITIVE | regex.IGNORECASE
 def offline_tld_extractor() -> tldextract.TLDExtract:
     """A suffix extractor that uses the snapshot shipped inside tldextract: no URL to fetch, no cache to write."""
     return tldextract.TLDExtract(cache_dir=None, suffix_list_urls=(), fallback_to_snapshot=True)
+
+
+@dataclass
+class TextScan:
+    """One text that the analyzer hands to each recognizer in turn, with what is scanned once for all of them: the
+    person recognizers' gates (one hyperscan pass, asked for by the first of them that runs)."""
+
+    text: str
+    _people: int = field(default=-1, repr=False)  # the person gates' bits, once scanned
+
+    def person_gates(self) -> int:
+        if self._people < 0:
+            self._people = _person_gates().open_gates([self.text])[0]
+        return self._people
+
+
+class DirectPatternRecognizer(PatternRecognizer):
+    """A pattern recognizer of ours that the analyzer runs directly (`matches`, pattern_matches.py) on the patterns
+    whose gates opened, with the text's shared scans; `analyze` is the same on all its patterns, for Presidio's
+    engine (the NER path)."""
+
+    def matches(self, scan: TextScan, patterns: Sequence[Pattern], flags: int | None = None) -> list[RecognizerResult]:
+        return pattern_matches(self, patterns, scan.text, flags)
+
+    def analyze(
+        self, text: str, entities: list[str], nlp_artifacts: NlpArtifacts | None = None, regex_flags: int | None = None
+    ) -> list[RecognizerResult]:
+        return self.matches(TextScan(text), self.patterns, regex_flags)
+
+
+def runs_directly(recognizer: EntityRecognizer) -> TypeGuard[PatternRecognizer]:
+    """Whether `matches` gives what `recognizer.analyze` does: ours, and Presidio's pattern recognizers that keep its
+    `analyze` (an override, such as IbanRecognizer's, runs as it is)."""
+    return isinstance(recognizer, DirectPatternRecognizer) or (
+        isinstance(recognizer, PatternRecognizer) and type(recognizer).analyze is PatternRecognizer.analyze)
+
+
+def matches(recognizer: PatternRecognizer, scan: TextScan, patterns: Sequence[Pattern]) -> list[RecognizerResult]:
+    """`recognizer.analyze(scan.text, …)` with `patterns` (a sublist of its own) in place of its patterns, for a
+    recognizer that runs_directly()."""
+    if isinstance(recognizer, DirectPatternRecognizer):
+        return recognizer.matches(scan, patterns)
+    return pattern_matches(recognizer, patterns, scan.text)
 
 
 class OfflineEmailRecognizer(EmailRecognizer):
@@ -329,7 +374,7 @@ def card_shaped(digits: str) -> bool:
     return _ISSUERS.fullmatch(digits) is not None and luhn_valid(digits)
 
 
-class LuhnCardRecognizer(PatternRecognizer):
+class LuhnCardRecognizer(DirectPatternRecognizer):
     PATTERNS: ClassVar[list[Pattern]] = [
         Pattern("card 12-19 digits", r"(?<!\w)(?<!\w[\-.])[2-6]\d{3}(?:[ -]?\d){8,15}(?!\w)", 0.3)
     ]
@@ -357,16 +402,15 @@ _OCTET = r"(?:25[0-5]|2[0-4][0-9]|[01]?[0-9][0-9]?)"
 _IP_WORD_BEFORE = re.compile(r"(?i)(?:\b|_)ip(?:v4|s)?/$")
 
 
-class ContextIpRecognizer(IpRecognizer):
+class ContextIpRecognizer(IpRecognizer, DirectPatternRecognizer):
     def __init__(self) -> None:
         super().__init__(patterns=[*IpRecognizer.PATTERNS, Pattern(
             "IPv4 glued to its word", rf"(?<=(?i:(?:\b|_)ip(?:v4)?))(?:{_OCTET}\.){{3}}{_OCTET}(?![\d.])", 0.6)])
 
-    def analyze(
-        self, text: str, entities: list[str], nlp_artifacts: NlpArtifacts | None = None, regex_flags: int | None = None
-    ) -> list[RecognizerResult]:
+    def matches(self, scan: TextScan, patterns: Sequence[Pattern], flags: int | None = None) -> list[RecognizerResult]:
+        text = scan.text
         results = []
-        for r in super().analyze(text, entities, nlp_artifacts, regex_flags):
+        for r in pattern_matches(self, patterns, text, flags):
             # `Chrome/120.0.0.0`, `v1.2.3.4`, `build 10.0.0.1` in a version string are not addresses.
             if (r.start >= 2 and text[r.start - 1] == "/" and text[r.start - 2].isalpha()
                     and not _IP_WORD_BEFORE.search(text, max(0, r.start - 8), r.start)):
@@ -380,7 +424,7 @@ class ContextIpRecognizer(IpRecognizer):
 def _pattern_recognizer(
     entity: str, name: str, patterns: Sequence[tuple[str, str]], score: float = 0.95, flags: int = CASE_SENSITIVE
 ) -> PatternRecognizer:
-    return PatternRecognizer(
+    return DirectPatternRecognizer(
         supported_entity=entity,
         name=name,
         patterns=[Pattern(pname, pattern, score) for pname, pattern in patterns],
@@ -388,7 +432,7 @@ def _pattern_recognizer(
     )
 
 
-class BasicAuthRecognizer(PatternRecognizer):
+class BasicAuthRecognizer(DirectPatternRecognizer):
     """`Basic <base64>` only when the base64 decodes to `user:password`, so that "Basic plan" stays."""
 
     def __init__(self) -> None:
@@ -488,7 +532,7 @@ _SECRET_NEAR = (rf"(?<![A-Za-z0-9_\-.+/=~])(?={_TOKEN_CHARS}{{20}})(?={_TOKEN_CH
 _RUNS = re.compile(r"[a-z]+|[A-Z]+|[0-9]+|[^a-zA-Z0-9]+")
 
 
-class SecretNearItsWordRecognizer(PatternRecognizer):
+class SecretNearItsWordRecognizer(DirectPatternRecognizer):
     """_SECRET_NEAR, when the token is random: not a path or a URL, and not made of words. A generated token changes
     between lower case, upper case and digits at nearly every character (`aB3dE5gH7jK9mN1pQ3sT`: 20 runs in 20; at
     least 0.4 a character in 99.5 % of random base62 tokens of 20), a name of words far less often
@@ -639,20 +683,12 @@ def _person_gates() -> BatchScan:
 
 def _gate_open(text: str, gate: int) -> bool:
     """True if `gate` matches in `text`: one hyperscan pass (prefilter.py) instead of a search of the alternation with
-    the `regex` module, which tries every word at every position (about 0.3 µs a character). The three person
-    recognizers read the same text one after the other (the analyzer gives each the batch): the pass that opened the
-    first one's gate answers for the others. The text is held with its answer, so no other string can have its id."""
-    seen, gates = _LAST_GATES[0]
-    if text is not seen:
-        gates = _person_gates().open_gates([text])[0]
-        _LAST_GATES[0] = (text, gates)  # one assignment: a thread reading it sees either pair whole
-    return bool(gates & gate)
+    the `regex` module, which tries every word at every position (about 0.3 µs a character). The analyzer asks
+    TextScan.person_gates, which makes that pass once for the three person recognizers."""
+    return bool(TextScan(text).person_gates() & gate)
 
 
-_LAST_GATES: list[tuple[str, int]] = [("", 0)]
-
-
-class PersonByContextRecognizer(PatternRecognizer):
+class PersonByContextRecognizer(DirectPatternRecognizer):
     """A person named after a title, a greeting or before a sign-off, or as an e-mail's display name."""
 
     def __init__(self) -> None:
@@ -660,12 +696,10 @@ class PersonByContextRecognizer(PatternRecognizer):
                          patterns=[Pattern(name, pattern, 0.7) for name, pattern in _PERSON_PATTERNS],
                          global_regex_flags=CASE_SENSITIVE)
 
-    def analyze(
-        self, text: str, entities: list[str], nlp_artifacts: NlpArtifacts | None = None, regex_flags: int | None = None
-    ) -> list[RecognizerResult]:
-        if not _gate_open(text, _CONTEXT_GATE):
+    def matches(self, scan: TextScan, patterns: Sequence[Pattern], flags: int | None = None) -> list[RecognizerResult]:
+        if not scan.person_gates() & _CONTEXT_GATE:
             return []
-        return self.addressed(text, super().analyze(text, entities, nlp_artifacts, regex_flags))
+        return self.addressed(scan.text, pattern_matches(self, patterns, scan.text, flags, explain=True))
 
     @staticmethod
     def addressed(text: str, results: list[RecognizerResult]) -> list[RecognizerResult]:
@@ -681,7 +715,7 @@ class PersonByContextRecognizer(PatternRecognizer):
         return found
 
 
-class PersonByRoleRecognizer(PatternRecognizer):
+class PersonByRoleRecognizer(DirectPatternRecognizer):
     """A person named after a role's label, if no word of the name is an English word or a company form."""
 
     def __init__(self, finder: NameFinder) -> None:
@@ -690,20 +724,18 @@ class PersonByRoleRecognizer(PatternRecognizer):
                          patterns=[Pattern("role", _ROLE_NAME, 0.7), Pattern("possessor", _POSSESSOR_NAME, 0.7)],
                          global_regex_flags=CASE_SENSITIVE)
 
-    def analyze(
-        self, text: str, entities: list[str], nlp_artifacts: NlpArtifacts | None = None, regex_flags: int | None = None
-    ) -> list[RecognizerResult]:
+    def matches(self, scan: TextScan, patterns: Sequence[Pattern], flags: int | None = None) -> list[RecognizerResult]:
         # Most texts that may hold a name hold no role label: the gate spares them the look-behind's scan.
-        if not _gate_open(text, _ROLE_GATE):
+        if not scan.person_gates() & _ROLE_GATE:
             return []
-        return super().analyze(text, entities, nlp_artifacts, regex_flags)
+        return pattern_matches(self, patterns, scan.text, flags)
 
     def validate_result(self, pattern_text: str) -> bool:
         words = pattern_text.split()
         return self._finder.could_be_a_name(words) or self._finder.listed_pair(words)
 
 
-class PersonInContextRecognizer(PatternRecognizer):
+class PersonInContextRecognizer(DirectPatternRecognizer):
     """Capitalised words that a verb or a preposition puts in a person's place, if the name lists know one of them."""
 
     def __init__(self, finder: NameFinder) -> None:
@@ -711,12 +743,10 @@ class PersonInContextRecognizer(PatternRecognizer):
         super().__init__(supported_entity="PERSON_NAME", name="PersonInContextRecognizer",
                          patterns=[Pattern(n, p, 0.7) for n, p in _IN_CONTEXT], global_regex_flags=CASE_SENSITIVE)
 
-    def analyze(
-        self, text: str, entities: list[str], nlp_artifacts: NlpArtifacts | None = None, regex_flags: int | None = None
-    ) -> list[RecognizerResult]:
-        if not _gate_open(text, _IN_CONTEXT_GATE):
+    def matches(self, scan: TextScan, patterns: Sequence[Pattern], flags: int | None = None) -> list[RecognizerResult]:
+        if not scan.person_gates() & _IN_CONTEXT_GATE:
             return []
-        return super().analyze(text, entities, nlp_artifacts, regex_flags)
+        return pattern_matches(self, patterns, scan.text, flags)
 
     def validate_result(self, pattern_text: str) -> bool:
         words = pattern_text.split()
@@ -857,7 +887,7 @@ def custom_recognizers() -> list[EntityRecognizer]:
     ]
 
 
-class FrNirRecognizer(PatternRecognizer):
+class FrNirRecognizer(DirectPatternRecognizer):
     """The French social security number (NIR, numéro INSEE): sex, year, month, department (2A/2B for Corsica),
     commune, order number, then a key of 97 minus the first 13 digits modulo 97."""
 
@@ -874,7 +904,7 @@ class FrNirRecognizer(PatternRecognizer):
         return int(text[13:]) == 97 - int(body) % 97
 
 
-class NlBsnRecognizer(PatternRecognizer):
+class NlBsnRecognizer(DirectPatternRecognizer):
     """The Dutch citizen service number (BSN, formerly sofinummer) after its label: nine digits (`1234.56.782`,
     `123 456 782`) that pass the eleven test. One random nine-digit number in eleven passes it, so the label is
     required: an order or invoice number of nine digits stays."""
@@ -900,7 +930,7 @@ _SSN_CUE = (r"(?:ssn|ss\s?#|ssn\s?#|social(?:\s+security)?(?:\s+(?:number|no\.?|
             r"|numero\s+di\s+previdenza\s+sociale)")
 
 
-class SsnByCueRecognizer(PatternRecognizer):
+class SsnByCueRecognizer(DirectPatternRecognizer):
     """A US social security number or ITIN after its word, with or without separators (`SSN 536824419`, `my social
     is 536 82 4419`, `ITIN: 912-70-1234`): Presidio's own finds nine plain digits only with a context score, which
     this project does not use. Not an area of 000 or 666, a group of 00 or a serial of 0000, which are never issued."""

@@ -4,6 +4,7 @@ results, on written examples (Unicode traps, joined batches) and on generated te
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from pathlib import Path
 
 import hyperscan
@@ -14,10 +15,12 @@ from hypothesis import strategies as st
 from presidio_analyzer import Pattern, PatternRecognizer, RecognizerResult
 from presidio_analyzer.nlp_engine import NlpArtifacts
 
-from policies.pii import patterngates
+from policies.pii import patterngates, recognizers
 from policies.pii.detect import _JOIN
 from policies.pii.engine import Analyzer
+from policies.pii.pattern_matches import pattern_matches
 from policies.pii.patterngates import PatternGates, scannable
+from policies.pii.recognizers import runs_directly
 
 TEXTS = [
     "mail jane.doe@example.com today", "JANE@EXAMPLE.CO.UK", "x@y", "call +1 415 555 0100 or 030 1234567",
@@ -220,3 +223,66 @@ def test_compiled_gates_are_kept_between_processes_and_a_spoilt_copy_is_compiled
     assert _open_patterns(recompiled, recognizers) == _open_patterns(compiled, recognizers)
     assert all(hyperscan.loadb(path.read_bytes(), hyperscan.HS_MODE_BLOCK) for path in kept)  # written again
     patterngates._database.cache_clear()
+
+
+def _row(result: RecognizerResult) -> tuple[str, int, int, float, str]:
+    assert result.analysis_explanation is not None
+    return (result.entity_type, result.start, result.end, result.score, str(result.analysis_explanation.pattern_name))
+
+
+def _by_presidios_loop(recognizer: PatternRecognizer, text: str) -> list[tuple[str, int, int, float, str]]:
+    """Presidio's own PatternRecognizer.analyze on the recognizer's patterns, with its validate and invalidate rules,
+    whatever the class's own `analyze` does after it."""
+    return [_row(r) for r in PatternRecognizer.analyze(recognizer, text, recognizer.supported_entities)]
+
+
+def _directly(recognizer: PatternRecognizer, patterns: Sequence[Pattern],
+              text: str) -> list[tuple[str, int, int, float, str]]:
+    return [_row(r) for r in pattern_matches(recognizer, patterns, text, explain=True)]
+
+
+def _check_direct_run(analyzer: Analyzer, text: str) -> None:
+    for recognizer in _pattern_recognizers(analyzer):
+        if not runs_directly(recognizer):
+            continue
+        # Same results, order and scores as Presidio's loop, on all the patterns and on the ones whose gates opened.
+        assert _directly(recognizer, recognizer.patterns, text) == _by_presidios_loop(recognizer, text), recognizer.name
+        narrowed = analyzer.gates.narrow(recognizer, scannable(text))
+        opened = analyzer.gates.open_patterns(recognizer, scannable(text))
+        assert list(opened) == ([] if narrowed is None else narrowed.patterns), recognizer.name  # type: ignore[attr-defined]
+        if narrowed is not None:
+            assert _directly(recognizer, opened, text) == _by_presidios_loop(narrowed, text), recognizer.name  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize("text", TEXTS + _batches())
+def test_the_direct_run_of_each_recognizer_is_presidios_loop(analyzer: Analyzer, text: str) -> None:
+    _check_direct_run(analyzer, text)
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.lists(_PIECES, min_size=1, max_size=10).map("".join))
+def test_generated_text_gives_the_direct_run_no_other_answer(analyzer: Analyzer, text: str) -> None:
+    _check_direct_run(analyzer, text)
+
+
+def test_only_presidios_recognizers_that_override_analyze_run_it(analyzer: Analyzer) -> None:
+    own = {r.name for r in _pattern_recognizers(analyzer) if not runs_directly(r)}
+    assert own == {"IbanRecognizer"}
+
+
+def test_the_person_gates_are_scanned_once_for_a_text(analyzer: Analyzer, monkeypatch: pytest.MonkeyPatch) -> None:
+    # The three person recognizers read one batch in turn: one hyperscan pass answers for all three, and no module
+    # global keeps the text (it may hold PII) to share it.
+    scans: list[int] = []
+    real = recognizers._person_gates()
+
+    class Counting:
+        def open_gates(self, texts: list[str]) -> list[int]:
+            scans.append(len(texts))
+            return real.open_gates(texts)
+
+    monkeypatch.setattr(recognizers, "_person_gates", lambda: Counting())
+    text = _JOIN.join(["Dear Jane Doe,", "cc: Oluwaseun Adeyemi", "Anna Schmidt called", "with Maria Rossi"])
+    found = analyzer.analyze(text, ["PERSON_NAME"]).results
+    assert scans == [1]
+    assert {text[r.start : r.end] for r in found} >= {"Jane Doe", "Oluwaseun Adeyemi", "Anna Schmidt", "Maria Rossi"}

@@ -1,0 +1,71 @@
+"""A pattern recognizer's regexes run over a text: what Presidio's PatternRecognizer.analyze returns, without its
+per-pattern plumbing.
+
+Presidio's loop (`PatternRecognizer.__analyze_patterns`) reads the clock twice per pattern for a debug log line, builds
+an explanation object for every match, and sorts even an empty list through `remove_duplicates`. The analyzer runs
+about ten recognizers per batch of strings, each with the few patterns whose gates opened (patterngates.py), so that
+plumbing cost as much as the regexes. Kept exactly: the patterns in their order, the same Pattern objects and compiled
+regexes (compiled on first use with the recognizer's flags, as Presidio does), empty matches skipped,
+`validate_result` and `invalidate_result` setting the score, score 0 dropped, `remove_duplicates` over the recognizer's
+results, and a regex time-out: the pattern is skipped with Presidio's "timed out" warning on its logger, which
+engine.py turns into a signal (`REGEX_TIMEOUT_SECONDS` is read from Presidio's module at each call, where engine.py sets
+it). An explanation is built only where a recognizer reads one (`explain`); the analyzer drops them.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Sequence
+from typing import Any
+
+import regex
+from presidio_analyzer import EntityRecognizer, Pattern, PatternRecognizer, RecognizerResult
+from presidio_analyzer import pattern_recognizer as _pattern_module
+
+_LOGGER = logging.getLogger("presidio-analyzer")  # Presidio's: engine.py's filter counts its "timed out" records
+
+
+def pattern_matches(recognizer: PatternRecognizer, patterns: Sequence[Pattern], text: str, flags: int | None = None,
+                    explain: bool = False) -> list[RecognizerResult]:
+    """`recognizer.analyze(text, …, regex_flags=flags)` as Presidio's PatternRecognizer computes it, with `patterns` in
+    place of `recognizer.patterns` (a sublist of them: the ones whose gates opened)."""
+    flags = flags if flags else recognizer.global_regex_flags or 0
+    timeout = _pattern_module.REGEX_TIMEOUT_SECONDS
+    results: list[RecognizerResult] = []
+    for pattern in patterns:
+        compiled: Any = pattern.compiled_regex  # Presidio's hints say None: it is set on first use
+        if not compiled or pattern.compiled_with_flags != flags:
+            compiled = regex.compile(pattern.regex, flags=flags)
+            pattern.compiled_with_flags, pattern.compiled_regex = flags, compiled  # type: ignore[assignment]
+        try:
+            for match in compiled.finditer(text, timeout=timeout):
+                start, end = match.span()
+                if start != end:
+                    _add(results, recognizer, pattern, text[start:end], start, end, flags, explain)
+        except TimeoutError:
+            _LOGGER.warning("Regex pattern '%s' timed out after %s seconds, skipping.", pattern.name, timeout,
+                            exc_info=True)
+    # remove_duplicates keeps one result with a score as it is: the sort is for two or more.
+    return EntityRecognizer.remove_duplicates(results) if len(results) > 1 else results
+
+
+def _add(results: list[RecognizerResult], recognizer: PatternRecognizer, pattern: Pattern, found: str, start: int,
+         end: int, flags: int | None, explain: bool) -> None:
+    score = pattern.score
+    validation = recognizer.validate_result(found)
+    if validation is not None:
+        score = EntityRecognizer.MAX_SCORE if validation else EntityRecognizer.MIN_SCORE
+    if recognizer.invalidate_result(found):
+        score = EntityRecognizer.MIN_SCORE
+    if score <= EntityRecognizer.MIN_SCORE:
+        return
+    explanation = None
+    if explain:
+        # The arguments Presidio passes (its hints say bool and int; it passes None where there is none).
+        explanation = PatternRecognizer.build_regex_explanation(recognizer.name, pattern.name, pattern.regex,
+                                                                pattern.score, validation, flags)  # type: ignore[arg-type]
+        explanation.score = score
+    results.append(RecognizerResult(recognizer.supported_entities[0], start, end, score,
+                                    analysis_explanation=explanation,
+                                    recognition_metadata={RecognizerResult.RECOGNIZER_NAME_KEY: recognizer.name,
+                                                          RecognizerResult.RECOGNIZER_IDENTIFIER_KEY: recognizer.id}))

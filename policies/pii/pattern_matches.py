@@ -25,18 +25,19 @@ from presidio_analyzer import pattern_recognizer as _pattern_module
 _LOGGER = logging.getLogger("presidio-analyzer")  # Presidio's: engine.py's filter counts its "timed out" records
 
 
-def pattern_matches(recognizer: PatternRecognizer, patterns: Sequence[Pattern], text: str, flags: int | None = None,
+def pattern_matches(recognizer: PatternRecognizer, patterns: Sequence[Pattern], text: str, flags: Any = None,
                     explain: bool = False) -> list[RecognizerResult]:
     """`recognizer.analyze(text, …, regex_flags=flags)` as Presidio's PatternRecognizer computes it, with `patterns` in
     place of `recognizer.patterns` (a sublist of them: the ones whose gates opened)."""
-    flags = flags if flags else recognizer.global_regex_flags or 0
+    # As Presidio: the recognizer's flags unless others are given (None if it has none, which the regex module refuses).
+    flags = flags if flags else recognizer.global_regex_flags  # typed int, may be None
     timeout = _pattern_module.REGEX_TIMEOUT_SECONDS
     results: list[RecognizerResult] = []
     for pattern in patterns:
         compiled: Any = pattern.compiled_regex  # Presidio's hints say None: it is set on first use
         if not compiled or pattern.compiled_with_flags != flags:
             compiled = regex.compile(pattern.regex, flags=flags)
-            pattern.compiled_with_flags, pattern.compiled_regex = flags, compiled  # type: ignore[assignment]
+            pattern.compiled_with_flags, pattern.compiled_regex = flags, compiled
         try:
             for match in compiled.finditer(text, timeout=timeout):
                 start, end = match.span()

@@ -91,10 +91,13 @@ class TextScan:
 class DirectPatternRecognizer(PatternRecognizer):
     """A pattern recognizer of ours that the analyzer runs directly (`matches`, pattern_matches.py) on the patterns
     whose gates opened, with the text's shared scans; `analyze` is the same on all its patterns, for Presidio's
-    engine (the NER path)."""
+    engine (the NER path). `explain`: its results carry Presidio's explanation (the pattern's name), for a recognizer
+    that reads it; the person recognizers do."""
+
+    explain: ClassVar[bool] = False
 
     def matches(self, scan: TextScan, patterns: Sequence[Pattern], flags: int | None = None) -> list[RecognizerResult]:
-        return pattern_matches(self, patterns, scan.text, flags)
+        return pattern_matches(self, patterns, scan.text, flags, self.explain)
 
     def analyze(
         self, text: str, entities: list[str], nlp_artifacts: NlpArtifacts | None = None, regex_flags: int | None = None
@@ -681,15 +684,12 @@ def _person_gates() -> BatchScan:
     return BatchScan(_PERSON_GATES)
 
 
-def _gate_open(text: str, gate: int) -> bool:
-    """True if `gate` matches in `text`: one hyperscan pass (prefilter.py) instead of a search of the alternation with
-    the `regex` module, which tries every word at every position (about 0.3 µs a character). The analyzer asks
-    TextScan.person_gates, which makes that pass once for the three person recognizers."""
-    return bool(TextScan(text).person_gates() & gate)
 
 
 class PersonByContextRecognizer(DirectPatternRecognizer):
     """A person named after a title, a greeting or before a sign-off, or as an e-mail's display name."""
+
+    explain = True  # a person rule may read which pattern matched (PersonByContext: `thanks`)
 
     def __init__(self) -> None:
         super().__init__(supported_entity="PERSON_NAME", name="PersonByContextRecognizer",
@@ -699,7 +699,7 @@ class PersonByContextRecognizer(DirectPatternRecognizer):
     def matches(self, scan: TextScan, patterns: Sequence[Pattern], flags: int | None = None) -> list[RecognizerResult]:
         if not scan.person_gates() & _CONTEXT_GATE:
             return []
-        return self.addressed(scan.text, pattern_matches(self, patterns, scan.text, flags, explain=True))
+        return self.addressed(scan.text, pattern_matches(self, patterns, scan.text, flags, self.explain))
 
     @staticmethod
     def addressed(text: str, results: list[RecognizerResult]) -> list[RecognizerResult]:
@@ -718,6 +718,8 @@ class PersonByContextRecognizer(DirectPatternRecognizer):
 class PersonByRoleRecognizer(DirectPatternRecognizer):
     """A person named after a role's label, if no word of the name is an English word or a company form."""
 
+    explain = True  # a person rule may read which pattern matched (PersonByContext: `thanks`)
+
     def __init__(self, finder: NameFinder) -> None:
         self._finder = finder
         super().__init__(supported_entity="PERSON_NAME", name="PersonByRoleRecognizer",
@@ -728,7 +730,7 @@ class PersonByRoleRecognizer(DirectPatternRecognizer):
         # Most texts that may hold a name hold no role label: the gate spares them the look-behind's scan.
         if not scan.person_gates() & _ROLE_GATE:
             return []
-        return pattern_matches(self, patterns, scan.text, flags)
+        return pattern_matches(self, patterns, scan.text, flags, self.explain)
 
     def validate_result(self, pattern_text: str) -> bool:
         words = pattern_text.split()
@@ -738,6 +740,8 @@ class PersonByRoleRecognizer(DirectPatternRecognizer):
 class PersonInContextRecognizer(DirectPatternRecognizer):
     """Capitalised words that a verb or a preposition puts in a person's place, if the name lists know one of them."""
 
+    explain = True  # a person rule may read which pattern matched (PersonByContext: `thanks`)
+
     def __init__(self, finder: NameFinder) -> None:
         self._finder = finder
         super().__init__(supported_entity="PERSON_NAME", name="PersonInContextRecognizer",
@@ -746,7 +750,7 @@ class PersonInContextRecognizer(DirectPatternRecognizer):
     def matches(self, scan: TextScan, patterns: Sequence[Pattern], flags: int | None = None) -> list[RecognizerResult]:
         if not scan.person_gates() & _IN_CONTEXT_GATE:
             return []
-        return pattern_matches(self, patterns, scan.text, flags)
+        return pattern_matches(self, patterns, scan.text, flags, self.explain)
 
     def validate_result(self, pattern_text: str) -> bool:
         words = pattern_text.split()

@@ -84,10 +84,11 @@ def test_the_gated_person_recognizers_find_what_their_patterns_find(text: str) -
 
 def test_the_person_gates_open_on_people_and_stay_shut_on_joined_plain_strings() -> None:
     assert PersonByContextRecognizer().analyze("Dear Jane Doe, welcome", ["PERSON_NAME"])
-    assert recognizers._gate_open("Grüße\nÉlise", recognizers._CONTEXT_GATE)
+    assert recognizers.TextScan("Grüße\nÉlise").person_gates() & recognizers._CONTEXT_GATE
     # A joined batch: `.fr` then the separator, then a name: `fr` is a title, but the NUL keeps them apart.
-    assert not recognizers._gate_open(_JOIN.join(["x@example.fr", "Jane Smith"]), recognizers._CONTEXT_GATE)
-    assert not recognizers._gate_open("Quarterly report 2024", recognizers._ROLE_GATE)
+    joined = recognizers.TextScan(_JOIN.join(["x@example.fr", "Jane Smith"]))
+    assert not joined.person_gates() & recognizers._CONTEXT_GATE
+    assert not recognizers.TextScan("Quarterly report 2024").person_gates() & recognizers._ROLE_GATE
 
 
 _WORDS = st.sampled_from(["Dear", "dear", "Mr", "Mr.", "Frau", "Grüße", "regards", "cc:", "by", "signed", "escalated",

@@ -286,3 +286,16 @@ def test_the_person_gates_are_scanned_once_for_a_text(analyzer: Analyzer, monkey
     found = analyzer.analyze(text, ["PERSON_NAME"]).results
     assert scans == [1]
     assert {text[r.start : r.end] for r in found} >= {"Jane Doe", "Oluwaseun Adeyemi", "Anna Schmidt", "Maria Rossi"}
+
+
+@pytest.mark.parametrize(("text", "name"), [("Dear Jane Doe,", "greeting"), ("cc: Oluwaseun Adeyemi", "role"),
+                                            ("Anna Schmidt called", "before a verb")])
+def test_the_person_recognizers_results_say_which_pattern_matched(analyzer: Analyzer, text: str, name: str) -> None:
+    # Their rules may read it (PersonByContext's `thanks`), on the analyzer's direct run as on Presidio's engine.
+    scan = recognizers.TextScan(text)
+    for recognizer in _pattern_recognizers(analyzer):
+        if recognizer.name.startswith("Person"):
+            assert all(r.analysis_explanation is not None for r in recognizer.analyze(text, ["PERSON_NAME"]))
+            for r in recognizers.matches(recognizer, scan, recognizer.patterns):
+                assert r.analysis_explanation is not None
+                assert r.analysis_explanation.pattern_name == name

@@ -20,7 +20,8 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 
-from policies.pii.names import TOP, UI_WORDS, WORD, Gazetteer, NameFinder, fold, gazetteer
+from policies.pii.names import GREETINGS, PLACES_NAMED_LIKE_PEOPLE, TOP, UI_WORDS, WORD, Gazetteer, NameFinder, fold, \
+    gazetteer
 
 # Lower-case articles and particles elided before a capital in fr/it (`d'`, `l'`, `dell'`, `all'`, `nell'`, `un'`);
 # not `D'`, `O'`: they start surnames (D'Angelo, O'Neil), nor `L'`: it starts brands (L'Oréal Paris). Then the Dutch
@@ -99,8 +100,15 @@ def handles(lists: Gazetteer, text: str) -> Iterator[tuple[int, int]]:
 
 
 def could_hold_a_handle(text: str) -> bool:
-    """The candidates' gate for `handles`: an `@` that starts a handle (most `@` are inside e-mails)."""
-    return "@" in text and _HANDLE.search(text) is not None
+    """The candidates' gate for `handles`: an `@` that starts a handle. Most `@` are inside e-mails, after a word's
+    character or a dot (_HANDLE's look-behind): those are passed over by a look at that character, without a regex."""
+    at = text.find("@")
+    while at >= 0:
+        before = text[at - 1] if at else " "
+        if not (before.isalnum() or before in "_.@/") and _HANDLE.match(text, at) is not None:
+            return True
+        at = text.find("@", at + 1)
+    return False
 
 
 # Words after a greeting or a title that name no one, in en/de/fr/es/it/nl: forms of address, groups, customers,
@@ -194,18 +202,20 @@ def thanked_someone(text: str, start: int, end: int) -> bool:
 _FINDER = NameFinder()
 
 
-# Greetings that the name lists also hold as given names or surnames (`Hallo Berlin` is no Mr Berlin, `Cher` a singer).
-_GREETINGS = frozenset({"hallo", "hello", "hola", "ciao", "hoi", "salut", "bonjour", "servus", "moin", "salve",
-                        "dag", "hey", "hi", "welkom", "willkommen", "bienvenue", "bienvenido", "benvenuto", "dear",
-                        "cher", "chere", "liebe", "lieber", "beste", "gentile", "caro", "cara", "querido", "querida",
-                        "estimado", "estimada"})
+def named_by_context(words: list[str]) -> bool:
+    """True if capitalised words before a verb of saying or after an author's preposition (`Mato Martić schrieb`,
+    `Anfrage von Veis Erdoğan`) read as a name though the lists may know neither: could_be_a_name (no English word, no
+    company's or place's word), no place (`von Lidl Deutschland`), and no greeting or form of address first."""
+    keys = [fold(word) for word in words]
+    return (keys[0] not in PLACES_NAMED_LIKE_PEOPLE and keys[0] not in GREETINGS and keys[0] not in _NOT_ADDRESSED
+            and _PLACES.isdisjoint(keys) and _FINDER.could_be_a_name(words))
 
 
 def starts_with_a_greeting(text: str, span: tuple[int, int]) -> bool:
     """True if the name found at `span` is a greeting before a place or a form of address (`Hallo Berlin`, `Chère
     Cliente`), not before a name (`Hola Mercedes`, `Cara Delevingne`)."""
     first = text[span[0] : span[1]].split(maxsplit=1)[0]
-    return fold(first) in _GREETINGS and not addresses_someone(text, span[0] + len(first), span[1])
+    return fold(first) in GREETINGS and not addresses_someone(text, span[0] + len(first), span[1])
 
 
 # Words of interfaces in paths and buttons, in en/de/fr/es/it/nl, that a people segment puts where a slug of a name

@@ -148,7 +148,9 @@ _NOT_A_PERSON_AFTER = frozenset({
 _ORGANISATION_WORDS = frozenset({"deutsche", "deutscher", "banco", "banca", "banque", "caixa", "caisse", "credit",
                                  "credito", "cassa", "sparkasse", "volksbank", "stadtwerke", "royal", "national",
                                  "general", "united", "international", "euro", "europa", "telecom", "air", "aero",
-                                 "grupo", "gruppo", "groupe", "compagnie", "compania", "societe", "societa", "hotel"})
+                                 "grupo", "gruppo", "groupe", "compagnie", "compania", "societe", "societa", "hotel",
+                                 "mercado", "mercato", "supermercado", "supermercato", "supermarkt"})
+_ARTICLES = frozenset({"le", "la", "les", "el", "il", "lo", "het", "der", "die", "das"})
 _BEFORE_PLACE = frozenset({"rue", "avenue", "calle", "via", "viale", "piazza", "place", "plaza", "boulevard", "corso",
                            "avenida", "paseo", "st", "saint", "sankt", "san", "santa", "santo", "fort", "mount",
                            "lake", "port", "cape", "the"})
@@ -421,8 +423,8 @@ class NameFinder:
         parts = surname.split("-")
         if not all(len(p) >= 3 and p.isalpha() and p not in self._english and p not in self._given for p in parts):
             return False
-        if given in _MONTHS:
-            return False
+        if given in _MONTHS or given in _ARTICLES:
+            return False  # `Le Monde a écrit`: `Le` is also a listed given name
         return not given_flags & WORD or (len(surname) >= 5 and not any(given in w for w in _NOT_BEFORE_SURNAME))
 
     def _surname_first(self, text: str, tokens: list[_Token]) -> Iterator[tuple[int, int]]:
@@ -432,7 +434,7 @@ class NameFinder:
             # the look-up first: most words are no given name, and the slice and its strip cost more
             if not self._is_given(given) or not surname.capitalised or text[surname.end : given.start].strip() != ",":
                 continue
-            if (given.key in _PLACES_NAMED_LIKE_PEOPLE or surname.key in _PLACES_NAMED_LIKE_PEOPLE
+            if (given.key in PLACES_NAMED_LIKE_PEOPLE or surname.key in PLACES_NAMED_LIKE_PEOPLE
                     or surname.key in _BEFORE_A_COMMA):
                 continue  # Paris, France; Amman, Jordan; Tbilisi, Georgia; Danke, Anna
             if _alone(text, surname.start, given.end) or _a_title_part(text, surname.start, given.end):
@@ -458,7 +460,7 @@ class NameFinder:
         key = surname.key
         return (len(key) >= 4 and key.isalpha() and key not in self._surnames and key not in self._given
                 and key not in self._english and key not in _MONTHS
-                and key not in _PLACES_NAMED_LIKE_PEOPLE and key not in _NOT_A_PERSON_AFTER
+                and key not in PLACES_NAMED_LIKE_PEOPLE and key not in _NOT_A_PERSON_AFTER
                 and key not in _ORGANISATION_WORDS and not self._given.get(given.key, WORD) & WORD)
 
     def _surname_before_given(self, text: str, tokens: list[_Token]) -> Iterator[tuple[int, int]]:
@@ -474,7 +476,7 @@ class NameFinder:
             flags, given_flags = surnames[surname.key], given_names[given.key]
             if ((flags | given_flags) & WORD or surname.key in given_names
                     or surname.key in self._english or given.key in self._english
-                    or surname.key in _PLACES_NAMED_LIKE_PEOPLE or surname.key in _NOT_A_PERSON_AFTER):
+                    or surname.key in PLACES_NAMED_LIKE_PEOPLE or surname.key in _NOT_A_PERSON_AFTER):
                 continue
             if not (surname.capitalised and given.capitalised and _joined(text, tokens, i)):
                 continue
@@ -752,15 +754,21 @@ _DOTTED_FORM = re.compile(r"(?i),?\s+(?:s\.\s?a\.(?:\s?r\.\s?l\.|s\.)?|s\.\s?l\.
                           r"|s\.\s?n\.\s?c\.|b\.\s?v\.|n\.\s?v\.|v\.\s?o\.\s?f\.|e\.\s?v\.|e\.\s?k\.|s\.\s?c\.)")
 
 
+# Greetings and salutations in en/de/fr/es/it/nl, some of them also listed as given names or surnames (`Hallo Berlin`
+# is no Mr Berlin, `Cher` a singer, `Dag` a Swedish given name): never the first word of a name.
+GREETINGS = frozenset({
+    "hallo", "hello", "hi", "hey", "dear", "liebe", "lieber", "servus", "moin", "gruezi", "guten", "bonjour",
+    "bonsoir", "salut", "cher", "chere", "coucou", "hola", "querido", "querida", "estimado", "estimada", "buenos",
+    "buenas", "ciao", "salve", "gentile", "cara", "caro", "buongiorno", "buonasera", "hoi", "dag", "beste",
+    "goedemorgen", "goedemiddag", "goedenavond", "willkommen", "bienvenue", "bienvenido", "bienvenida", "benvenuto",
+    "benvenuta", "welkom",
+})
 # Words that a comma and a given name follow in de/fr/es/it/nl when the word is no surname: greetings, thanks,
 # answers and days (`Danke, Anna`, `Bonjour, Claire`, `Montag, Jan`).
-_BEFORE_A_COMMA = frozenset({
-    "hallo", "hello", "liebe", "lieber", "danke", "vielen", "bitte", "servus", "moin", "tschuss", "gruezi", "guten",
-    "morgen", "abend", "bonjour", "bonsoir", "salut", "merci", "cher", "chere", "coucou", "hola", "gracias", "saludos",
-    "querido", "querida", "estimado", "estimada", "buenos", "buenas", "ciao", "salve", "grazie", "gentile", "cara",
-    "caro", "buongiorno", "buonasera", "hoi", "beste", "bedankt", "groeten", "dankjewel", "dankuwel", "goedemorgen",
-    "goedemiddag", "okay", "nein", "oui", "nee", "sorry", "entschuldigung", "pardon", "perdon", "scusa", "prego",
-    "willkommen", "bienvenue", "bienvenido", "bienvenida", "benvenuto", "benvenuta", "welkom", "adieu", "adios",
+_BEFORE_A_COMMA = GREETINGS | frozenset({
+    "danke", "vielen", "bitte", "tschuss", "morgen", "abend", "merci", "gracias", "saludos", "grazie", "bedankt",
+    "groeten", "dankjewel", "dankuwel", "okay", "nein", "oui", "nee", "sorry", "entschuldigung", "pardon", "perdon",
+    "scusa", "prego", "adieu", "adios",
     "montag", "dienstag", "mittwoch", "donnerstag", "freitag", "samstag", "sonntag", "lundi", "mardi", "mercredi",
     "jeudi", "vendredi", "samedi", "dimanche", "lunes", "martes", "miercoles", "jueves", "viernes", "sabado",
     "domingo", "lunedi", "martedi", "mercoledi", "giovedi", "venerdi", "sabato", "domenica", "maandag", "dinsdag",
@@ -778,7 +786,7 @@ _CLAUSE_WORDS = frozenset({
     "yesterday", "here", "there", "noted", "understood", "correct", "exactly", "oops", "ugh", "wow", "bye", "goodbye",
 })
 # Countries, states and cities that are also given names or surnames, for `City, Country` written like `Doe, Jane`.
-_PLACES_NAMED_LIKE_PEOPLE = frozenset({
+PLACES_NAMED_LIKE_PEOPLE = frozenset({
     "france", "jordan", "chad", "india", "kenya", "georgia", "israel", "ireland", "china", "florence", "victoria",
     "sydney", "austin", "dallas", "houston", "paris", "london", "adelaide", "charlotte", "madison", "phoenix",
     "orlando", "savannah", "chelsea", "brooklyn", "dakota", "virginia", "carolina", "indiana", "montana", "nevada",
@@ -791,7 +799,7 @@ _PLACES_NAMED_LIKE_PEOPLE = frozenset({
 # Words that are no given name before a surname: articles and particles, months, greetings and clause words, titles,
 # and the words of companies' and places' names.
 _NOT_BEFORE_SURNAME = (_PARTICLES, _MONTHS, _BEFORE_A_COMMA, _CLAUSE_WORDS, _ORGANISATION_WORDS, _NOT_A_PERSON_AFTER,
-                       _BEFORE_PLACE, _PLACES_NAMED_LIKE_PEOPLE, UI_WORDS, _TITLES)
+                       _BEFORE_PLACE, PLACES_NAMED_LIKE_PEOPLE, UI_WORDS, _TITLES)
 _TITLE_SEPARATOR = re.compile(r"\s[|\u2013\u2014\u00b7:-]\s|\s*$", re.MULTILINE)
 _TITLE_START = re.compile(r"(?:^|\s[|\u2013\u2014\u00b7-]|:)\s*$", re.MULTILINE)
 

@@ -77,6 +77,8 @@ _PERSON_HINT = re.compile(
     r"(?i)\b(?:mr|mrs|ms|miss|mx|dr|prof|herrn?|frau|hr|fr|mme|mlle|monsieur|madame|sr|sra|srta|se[ñn]or|signor|sig"
     r"|dott|dhr|mevr|mw|meneer|mevrouw|dear|hi|hello|hey|hallo|liebe|lieber|geehrte|bonjour|salut|cher|ch[èe]re|hola"
     r"|estimad|querid|ciao|gentile|car[oa]|beste|hoi|dag|regards|best|thanks|thank|cheers|sincerely|cordialement"
+    r"|good\s+(?:morning|afternoon|evening)|guten\s+(?:tag|morgen|abend)|bonsoir|buen[oa]s|buongiorno|buonasera"
+    r"|goede(?:morgen|middag|navond)"
     r"|vous|merci|saludos|atentamente|saludo|saluti|grazie|groet|groeten)\b|gr(?:ü|u)(?:ß|ss)|<[^<>@\s]+@"
     # a role's label (PersonByRoleRecognizer): a role noun, its colon; or the participle of `assigned to`, `signed by`
     r"|\b(?:cc|bcc|to|from|attn|assignee|owner|customer|client|contact|requester|reporter|agent|employee|kund\w*"
@@ -88,7 +90,16 @@ _PERSON_HINT = re.compile(
     r"|connect\w{1,2}e\s+en\s+tant\s+que|conectad[oa]\s+como|sesi\w{1,2}n\s+iniciada\s+como|conness[oa]\s+come"
     r"|accesso\s+come|ingelogd\s+als|aangemeld\s+als|profile\s+of|profil\s+von|profil\s+de|perfil\s+de|profilo\s+di|profiel\s+van|ficha\s+de|fiche\s+de"
     r"|dossier\s+de|scheda\s+di|conversation\s+with|gespr\w{1,2}ch\s+mit|conversaci\w{1,2}n\s+con"
-    r"|conversazione\s+con|gesprek\s+met)\s"
+    r"|conversazione\s+con|gesprek\s+met|chat\s+with|chatten\s+mit|chatear\s+con|chatta\s+con|chatten\s+met)\s"
+    # a contact card's role on the line before or after a name (recognizers._ROLE_LINE)
+    r"|(?:ansprechpartner|kontaktperson|contact|contacto|contatto|interlocuteur|referente|account\s+owner"
+    r"|account\s+manager|owner|assignee|sales\s+rep|customer\s+success\s+manager|key\s+account\s+manager)\w*"
+    r"[ \t]*:?[ \t]*\r?\n|\n[ \t]*(?:ansprechpartner|kontaktperson|contact|contacto|contatto|interlocuteur"
+    r"|referente|persona\s+de\s+contacto|account\s+owner|account\s+manager|owner|assignee|sales\s+rep"
+    r"|customer\s+success|key\s+account)"
+    # a name as a title's part before a profile's or a member's word (recognizers._PROFILE_PART)
+    r"|\s[^\w\s]\s+(?:linkedin|xing|\w*profil|\w*profile|\w*profiel|\w*profilo|\w*perfil|admin|owner"
+    r"|member|editor|viewer|guest|mitglied|membre|miembro|membro|lid)\b"
     "|['\u2019]" r"s\s+(?:profile|dashboard|account|page|calendar|tasks|inbox|notes|settings|workspace|team)\b"
     r"|\b(?:(?:assigned|signed|requested|reported|escalated|approved|reviewed|submitted|created|invited|handled"
     r"|zugewiesen|angefragt|erstellt|bearbeitet|assign\w{1,2}|demand\w{1,2}|cr\w{2}|sign\w{1,2}|asignado"
@@ -99,12 +110,14 @@ _PERSON_HINT = re.compile(
 # recognizers._PERSON_PLACE and _PERSON_VERB. `C` is the capital (the ASCII stand-in of an accented capital is `A`).
 _CONTEXT = (
     r"\b(?:with|from|for|to|mit|von|bei|an|f\w\w?r|avec|de|pour|chez|a|\u00e0|con|para|por|da|per|met|van|voor|naar"
-    r"|bij|aan|by)[ \t]+C\w*[ \t]+C"
+    r"|bij|aan|by|di|door)[ \t]+C\w*[ \t]+C"
     r"|C\w*[ \t]+C\w*[ \t]+(?:called|asked|requested|wrote|said|mentioned|reported|emailed|wants"
     r"|needs|signed|approved|joined|replied|confirmed|complained|phoned|hat|ruft|rief|bittet|m\w\w?chte|schrieb"
     r"|meldet|a|souhaite|demande|veut|llam\w\w?|pidi\w\w?|quiere|solicita|escribi\w\w?|ha|vuole|chiede|richiede"
     r"|belde|heeft|wil|vraagt|vroeg|says|sagt|dit|dice|zegt|belt|appelle|rappelle|llama|chiama|richiama|anrufen"
-    r"|zur\w\w?ckrufen|terugbellen|commented|left|prefers|kann|kan|w\w\w?nscht|peut|puede|riesce)\b"
+    r"|zur\w\w?ckrufen|terugbellen|commented|left|prefers|kann|kan|w\w\w?nscht|peut|puede|riesce"
+    # verbs of saying (recognizers._SAYING)
+    r"|writes|sagte|schreibt|\w?crit|escribe|dijo|scritto|scrive|detto|schreef|schrijft|zei)\b"
 )
 _CONTEXT_HINT = re.compile(_CONTEXT.replace("C", "[A-Z\u00c0-\u00de]"))
 _CONTEXT_GATE = _CONTEXT.replace("C", "[A-Z]").replace("|\\u00e0", "")  # à's stand-in is a

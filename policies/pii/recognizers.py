@@ -59,7 +59,7 @@ from presidio_analyzer.predefined_recognizers import (
     UsSsnRecognizer,
 )
 
-from policies.pii.name_context import addressed_span, find_names, thanked_someone
+from policies.pii.name_context import addressed_span, find_names, named_by_context, thanked_someone
 from policies.pii.names import NameFinder
 from policies.pii.passwords import PASSWORD_PATTERNS, QUOTE
 from policies.pii.pattern_matches import pattern_matches
@@ -579,7 +579,9 @@ _STREET_PATTERNS = [
 ]
 
 
-_GIVEN = r"[A-ZÀ-Ý][a-zß-ÿ]+(?:-[A-ZÀ-Ý][a-zß-ÿ]+)?"
+# Latin-1 and Latin Extended-A letters (`Radúz Ďurovič`, `Vesna Topić`, `Varlık İhsanoğlu`): Extended-A mixes both
+# cases, so a name may start with one of its lower-case letters; no word of running text does.
+_GIVEN = r"[A-ZÀ-ÝĀ-ſ][a-zß-ÿĀ-ſ]+(?:-[A-ZÀ-ÝĀ-ſ][a-zß-ÿĀ-ſ]+)?"
 _PARTICLES = r"(?:(?:van|von|ter|den|der|de|del|della|di|da|du|des|la|le|dos|das|y)[ \t]+)*"
 # Not a person: the words a sign-off or greeting is often followed by instead (The Team, Ihr Support-Team, Le service).
 _NOT_A_NAME = (r"(?!(?:The|Your|Our|All|Everyone|Team|Support|Customer|Ihr|Ihre|Euer|Eure|Das|Dein|Deine|Alle|Le|La|Les"
@@ -588,7 +590,10 @@ _FULL_NAME = rf"{_NOT_A_NAME}{_GIVEN}(?:[ \t]+{_PARTICLES}{_GIVEN}){{0,3}}"  # o
 _TITLE = (r"(?i:mr|mrs|ms|miss|mx|dr|prof|herr|herrn|frau|hr|fr|mme|mlle|monsieur|madame|sr|sra|srta|se[ñn]or|se[ñn]ora"
           r"|sig|sig\.ra|signor|signora|dott|dott\.ssa|dhr|mevr|mw|meneer|mevrouw)")
 _GREETING = (r"(?i:dear|hi|hello|hey|hallo|liebe|lieber|sehr\s+geehrte[r]?|bonjour|salut|cher|ch[èe]re|hola"
-             r"|estimad[oa]|querid[oa]|ciao|gentile|car[oa]|beste|hoi|dag)")
+             r"|estimad[oa]|querid[oa]|ciao|gentile|car[oa]|beste|hoi|dag"
+             # the time of day's greetings: `Guten Tag Bimala Dyal,`, `Buenos días …`, `Goedemiddag …`
+             r"|good\s+(?:morning|afternoon|evening)|guten\s+(?:tag|morgen|abend)|bonsoir|buen[oa]s\s+(?:d[íi]as|tardes"
+             r"|noches)|buongiorno|buonasera|goede(?:morgen|middag|navond))")
 _SIGN_OFF = (r"(?i:regards|best|thanks|thank\s+you|cheers|sincerely|gr[üu](?:ß|ss)e|gru(?:ß|ss)|gr[üu](?:ß|ss)en"
              r"|cordialement|bien\s+[àa]\s+vous|merci|saludos|atentamente|un\s+saludo|cordiali\s+saluti|saluti"
              r"|grazie|groet|groeten)")
@@ -613,7 +618,8 @@ _SEEN_LABEL = (r"(?:(?:signed|logged)\s+in\s+as|angemeldet\s+als|eingeloggt\s+al
                r"|conectad[oa]\s+como|sesi[óo]n\s+iniciada\s+como|conness[oa]\s+come|accesso\s+come"
                r"|ingelogd\s+als|aangemeld\s+als|profile\s+of|profil\s+von|profil\s+de|perfil\s+de"
                r"|profilo\s+di|profiel\s+van|ficha\s+de|fiche\s+de|dossier\s+de|scheda\s+di|conversation\s+with"
-               r"|gespr[äa]ch\s+mit|conversaci[óo]n\s+con|conversazione\s+con|gesprek\s+met)")
+               r"|gespr[äa]ch\s+mit|conversaci[óo]n\s+con|conversazione\s+con|gesprek\s+met"
+               r"|chat\s+with|chatten\s+mit|chatear\s+con|chatta\s+con|chatten\s+met)")
 # A person in a role, named after the role's label: `cc: Oluwaseun Adeyemi`, `escalated by Mohammed Al-Farsi`, `Kunde:
 # Tanaka Hiroshi`. Two to four capitalised words that the gazetteer may not list (PersonByRoleRecognizer keeps only
 # those of which no word is an English word or a company form: `by Google Analytics`, `from Acme Corp` stay).
@@ -634,6 +640,20 @@ _ROLE_NAME = rf"(?<=\b{_ROLE_LABEL}[ \t]+){_NOT_A_NAME}{_GIVEN}(?:[ \t]+{_PARTIC
 _POSSESSED = ("['\u2019]" r"s[ \t]+(?i:profile|dashboard|account|page|calendar|tasks|inbox|notes|settings|workspace"
               r"|team)\b")
 _POSSESSOR_NAME = rf"{_NOT_A_NAME}{_GIVEN}(?:[ \t]+{_PARTICLES}{_GIVEN}){{1,3}}(?={_POSSESSED})"
+# A title or an element's text whose other part says it is someone's profile or someone in a workspace: `Daciana Dinu |
+# LinkedIn`, `Olivia Manole - Mitarbeiterprofil`, `Sabatino di Morandini · Admin`.
+_PROFILE_WORD = (r"(?i:linkedin|xing|\w*profil|\w*profile|\w*profiel|\w*profilo|\w*perfil|admin|owner|member|editor"
+                 r"|viewer|guest|mitglied|membre|miembro|membro|lid)\b")
+_PROFILE_PART = rf"[ \t]+[|\u2013\u2014\u00b7-][ \t]+{_PROFILE_WORD}"
+# A contact card's or a label's lines: a role's label alone on the line before a name alone on its own (`Ansprechpartner
+# \n Vesna Topić`), or a name alone on its line before a role (`Yago Ricart \n Account owner`).
+_ROLE_LINE = (r"(?i:ansprechpartner(?:in)?|kontaktperson|contact(?:\s+person)?|contactpersoon|contacto|contatto"
+              r"|interlocuteur|referente|persona\s+de\s+contacto|account\s+(?:owner|manager)|owner|assignee"
+              r"|sales\s+rep(?:resentative)?|customer\s+success\s+manager|key\s+account\s+manager)")
+_LINE_NAME = rf"{_NOT_A_NAME}{_GIVEN}(?:[ \t]+{_PARTICLES}{_GIVEN}){{1,2}}"
+_ROLE_LINE_NAME = (rf"(?<=(?<![^\n])[ \t]*{_ROLE_LINE}[ \t]*:?[ \t]*\r?\n[ \t]*){_LINE_NAME}(?=[ \t]*(?:\r?\n|$))"
+                   rf"|(?<![^\n]){_LINE_NAME}(?=[ \t]*\r?\n[ \t]*{_ROLE_LINE}[ \t]*(?:\r?\n|$))")
+_PROFILE_NAME = rf"(?<![^\n])(?:{_NOT_A_NAME}{_GIVEN}(?:[ \t]+{_PARTICLES}{_GIVEN}){{1,2}})(?={_PROFILE_PART})"
 
 
 # A person by what the sentence says they do or where it puts them, in en/de/fr/es/it/nl: `Sieghard Mohaupt hat
@@ -650,14 +670,25 @@ _PERSON_VERB = (r"(?:called|asked|requested|wrote|said|mentioned|reported|emaile
                 # commented, left, prefers, can('t), wishes: `Le client Lazzaro Bertoli ne peut pas`
                 r"|commented|left|prefers|kann|kan|w[üu]nscht|peut|puede|riesce)")
 _PERSON_PLACE = (r"(?:with|from|for|to|mit|von|bei|an|f[üu]r|avec|de|pour|chez|[àa]|con|para|por|da|per|met|van|voor"
-                 r"|naar|bij|aan|by)")
+                 r"|naar|bij|aan|by|di)")
+# Verbs of saying or writing, and the prepositions that say who did or sent something: before or after them, two
+# capitalised words are a person even when the lists know neither word (`Mato Martić schrieb`, `Anfrage von Veis
+# Erdoğan`), if they read as a name (name_context.named_by_context): no English word, no company's or place's word.
+# Not `de`, `di`, `da`, `van`: they also say "of" (`Richiesta di Poste Italiane`), and a listed name is needed there.
+_SAYING = (r"(?:wrote|said|writes|says|schrieb|schreibt|sagte|sagt|a[ \t]+[ée]crit|[ée]crit|a[ \t]+dit|escribi[óo]"
+           r"|escribe|dijo|ha[ \t]+scritto|scrive|ha[ \t]+detto|schreef|schrijft|zei|zegt)")
+_AUTHOR = r"(?:by|von|door)"
 _CONTEXT_NAME = rf"{_NOT_A_NAME}(?!{_TITLE}\.?[ \t]){_GIVEN}(?:[ \t]+{_PARTICLES}{_GIVEN}){{1,2}}"
 _IN_CONTEXT = [
+    # first: Presidio keeps the first pattern's result of two with the same span, and these need no listed name
+    ("before saying", rf"(?<![\w'\u2019-])(?<![A-ZÀ-Ý]\w*[ \t]){_CONTEXT_NAME}(?=[ \t]+{_SAYING}\b)"),
+    ("after an author's preposition", rf"(?<=\b{_AUTHOR}[ \t]+){_CONTEXT_NAME}(?!\w)(?![ \t]*[A-ZÀ-Ý])"),
     # not after an elided article: `L'Oréal Paris a répondu`
     # after a lower-case word (`le client Lazzaro Bertoli demande`), not inside a run of capitalised words
     ("before a verb", rf"(?<![\w'\u2019-])(?<![A-ZÀ-Ý]\w*[ \t]){_CONTEXT_NAME}(?=[ \t]+{_PERSON_VERB}\b)"),
     ("after a preposition", rf"(?<=\b{_PERSON_PLACE}[ \t]+){_CONTEXT_NAME}(?!\w)(?![ \t]*[A-ZÀ-Ý])"),
 ]
+_BY_CONTEXT = frozenset({"before saying", "after an author's preposition"})
 
 
 # Necessary conditions of the person patterns, without their word boundaries (so never stricter than the `regex`
@@ -669,13 +700,16 @@ _CAPITAL = "[A-ZÀ-Ý]"  # _GIVEN's first letter
 _PERSON_GATES = (
     (_ROLE_GATE, _ROLE_LABEL, True),
     (_ROLE_GATE, _POSSESSED, True),
+    (_ROLE_GATE, rf"\s[^\w\s]\s+{_PROFILE_WORD}", False),
+    (_ROLE_GATE, rf"{_ROLE_LINE}[ \t]*:?[ \t]*\r?\n|\n[ \t]*{_ROLE_LINE}", False),  # the separators' stand-ins: `-` and \x01
     # after a title, a capital or a particle (`Mevrouw de Vries`)
     (_CONTEXT_GATE, rf"{_TITLE}\.?\s+(?:{_CAPITAL}|[a-z]{{1,5}}\s)|{_GREETING}\s+(?:{_TITLE}\.?\s+)?{_CAPITAL}"
                     rf"|{_SIGN_OFF}[,!.]?[ \t]*\r?\n[ \t]*{_CAPITAL}|[a-zß-ÿ][ \t]*<[^<>@\s]+@"
                     rf"|{_THANKS}[ \t,]+{_CAPITAL}", False),
     # before a verb: the last two names, with the particles and the hyphenated second part _CONTEXT_NAME allows
-    (_IN_CONTEXT_GATE, rf"{_PERSON_PLACE}[ \t]+{_CAPITAL}"
-                       rf"|{_CAPITAL}\w*[ \t]+{_PARTICLES}{_CAPITAL}\w*(?:-{_CAPITAL}\w*)?[ \t]+{_PERSON_VERB}", False),
+    (_IN_CONTEXT_GATE, rf"(?:{_PERSON_PLACE}|{_AUTHOR})[ \t]+{_CAPITAL}"
+                       rf"|{_CAPITAL}\w*[ \t]+{_PARTICLES}{_CAPITAL}\w*(?:-{_CAPITAL}\w*)?[ \t]+(?:{_PERSON_VERB}|{_SAYING})",
+     False),
 )
 
 
@@ -723,7 +757,9 @@ class PersonByRoleRecognizer(DirectPatternRecognizer):
     def __init__(self, finder: NameFinder) -> None:
         self._finder = finder
         super().__init__(supported_entity="PERSON_NAME", name="PersonByRoleRecognizer",
-                         patterns=[Pattern("role", _ROLE_NAME, 0.7), Pattern("possessor", _POSSESSOR_NAME, 0.7)],
+                         patterns=[Pattern("role", _ROLE_NAME, 0.7), Pattern("possessor", _POSSESSOR_NAME, 0.7),
+                                   Pattern("profile", _PROFILE_NAME, 0.7),
+                                   Pattern("role line", _ROLE_LINE_NAME, 0.7)],
                          global_regex_flags=CASE_SENSITIVE)
 
     def matches(self, scan: TextScan, patterns: Sequence[Pattern], flags: int | None = None) -> list[RecognizerResult]:
@@ -750,11 +786,21 @@ class PersonInContextRecognizer(DirectPatternRecognizer):
     def matches(self, scan: TextScan, patterns: Sequence[Pattern], flags: int | None = None) -> list[RecognizerResult]:
         if not scan.person_gates() & _IN_CONTEXT_GATE:
             return []
-        return pattern_matches(self, patterns, scan.text, flags, self.explain)
+        return self.known(scan.text, pattern_matches(self, patterns, scan.text, flags, self.explain))
+
+    def known(self, text: str, results: list[RecognizerResult]) -> list[RecognizerResult]:
+        """The results that name someone: after an author's preposition or before a verb of saying, words that read as
+        a name (name_context.named_by_context); elsewhere words of which the lists know one."""
+        found = []
+        for result in results:
+            words = text[result.start : result.end].split()
+            pattern = result.analysis_explanation.pattern_name if result.analysis_explanation else None
+            if self._finder.lists_a_name(words) or (pattern in _BY_CONTEXT and named_by_context(words)):
+                found.append(result)
+        return found
 
     def validate_result(self, pattern_text: str) -> bool:
-        words = pattern_text.split()
-        return self._finder.could_be_a_name(words) and self._finder.lists_a_name(words)
+        return self._finder.could_be_a_name(pattern_text.split())
 
 
 class GazetteerNameRecognizer(EntityRecognizer):

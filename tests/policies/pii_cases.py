@@ -64,9 +64,9 @@ def _forms(name: Name) -> tuple[str, ...]:
     return (name.full, surname, slug(surname), quote(surname), _ascii(surname))
 
 
-def _names(rnd: random.Random, fakers: dict[str, Faker]) -> Iterator[Name]:
+def _names(rnd: random.Random, fakers: dict[str, Faker], locales: tuple[str, ...] = LOCALES) -> Iterator[Name]:
     while True:
-        locale = rnd.choice(LOCALES)
+        locale = rnd.choice(locales)
         faker = fakers[locale]
         given, surname = faker.first_name(), faker.last_name()
         if locale in _PARTICLES and rnd.random() < 0.2:
@@ -162,6 +162,66 @@ CONTEXT_TEMPLATES: list[_Template] = [
     ("field", "legal_name", lambda n: n.full),
 ]
 
+# pii8text: names the lists may not hold (from the locales of other countries whose people write to these products as
+# well: WORLD_LOCALES) in the contexts people write them: after by/from/von/de/di/van, before a verb of saying, with a
+# role in brackets, in a greeting or a signature, a page title or a button, in en/de/fr/es/it/nl.
+WORLD_LOCALES = ("pl_PL", "fi_FI", "hu_HU", "cs_CZ", "tr_TR", "sv_SE", "da_DK", "pt_PT", "ro_RO", "hr_HR", "sk_SK",
+                 "sl_SI", "lt_LT", "et_EE", "en_IE", "de_AT", "fr_CH", "nl_BE", "es_MX", "en_IN")
+TEXT_TEMPLATES: list[_Template] = [
+    ("free_text", "comment", lambda n: f"{n.full} wrote: the invoice is still missing"),
+    ("free_text", "kommentar", lambda n: f"{n.full} schrieb, dass die Lieferung fehlt"),
+    ("free_text", "commentaire", lambda n: f"{n.full} a écrit : la facture est fausse"),
+    ("free_text", "comentario", lambda n: f"{n.full} escribió que no recibió el pedido"),
+    ("free_text", "commento", lambda n: f"{n.full} ha scritto che il pagamento è fallito"),
+    ("free_text", "opmerking", lambda n: f"{n.full} schreef dat de levering te laat is"),
+    ("free_text", "ticket_text", lambda n: f"Ticket opened by {n.full} yesterday"),
+    ("free_text", "notiz", lambda n: f"Anfrage von {n.full} zur Rechnung"),
+    ("free_text", "note_interne", lambda n: f"Demande de {n.full} concernant le contrat"),
+    ("free_text", "nota", lambda n: f"Solicitud de {n.full} sobre la factura"),
+    ("free_text", "nota", lambda n: f"Richiesta di {n.full} per il rimborso"),
+    ("free_text", "notitie", lambda n: f"Vraag van {n.full} over de factuur"),
+    ("free_text", "summary", lambda n: f"{n.full} (CEO) approved the budget"),
+    ("free_text", "summary", lambda n: f"Meeting notes: {n.full} (Head of Sales), pricing"),
+    ("free_text", "chat_message", lambda n: f"Guten Tag {n.full}, vielen Dank"),
+    ("free_text", "chat_message", lambda n: f"Buongiorno {n.full}, grazie per il messaggio"),
+    ("free_text", "chat_message", lambda n: f"Buenos días {n.full}, gracias por su mensaje"),
+    ("free_text", "chat_message", lambda n: f"Goedemiddag {n.full}, dank voor uw bericht"),
+    ("free_text", "handover", lambda n: f"Ticket assigned to {n.full}"),
+    ("free_text", "email_from", lambda n: f"From: {n.full} <{slug(n.given)}@example.net>"),
+    ("multiline", "signature_block", lambda n: f"Mit freundlichen Grüßen\n{n.full}"),
+    ("multiline", "signature_block", lambda n: f"Cordialement,\n{n.full}"),
+    ("multiline", "signature_block", lambda n: f"Un saludo,\n{n.full}"),
+    ("multiline", "signature_block", lambda n: f"Cordiali saluti\n{n.full}"),
+    ("multiline", "signature_block", lambda n: f"Met vriendelijke groet,\n{n.full}"),
+    ("multiline", "contact_card", lambda n: f"Ansprechpartner\n{n.full}\nVertrieb"),
+    ("page_title", "$title", lambda n: f"{n.full} | LinkedIn"),
+    ("page_title", "$title", lambda n: f"Kontakt {n.full} – Intranet"),
+    ("page_title", "$title", lambda n: f"{n.full} - Mitarbeiterprofil"),
+    ("page_title", "$title", lambda n: f"Contacto: {n.full} | CRM"),
+    ("el_text", "$el_text", lambda n: f"Edit {n.full}"),
+    ("el_text", "$el_text", lambda n: f"Chat with {n.full}"),
+    ("el_text", "$el_text", lambda n: f"{n.full} · Admin"),
+]
+# Look-alikes of those contexts: companies, products, places and teams after by/from/von/de/di/van, before a verb of
+# saying, with a role in brackets, in a greeting, a title or a button.
+TEXT_BENIGN: list[tuple[str, str, str]] = [
+    ("free_text", "note", "Deutsche Telekom schrieb, dass der Anschluss fertig ist"),
+    ("free_text", "note", "Google Analytics wrote: no data"), ("free_text", "note", "Ticket opened by Customer Success"),
+    ("free_text", "note", "Anfrage von Hoffmann Logistik zur Rechnung"),
+    ("free_text", "note", "Demande de Crédit Agricole concernant le prêt"),
+    ("free_text", "note", "Solicitud de Banco Sabadell sobre la cuenta"),
+    ("free_text", "note", "Richiesta di Poste Italiane per il pacco"), ("free_text", "note", "Vraag van Albert Heijn"),
+    ("free_text", "note", "Microsoft Teams (Enterprise) approved"), ("free_text", "note", "Guten Tag Hamburg!"),
+    ("free_text", "note", "Buenos días Buenos Aires"), ("free_text", "note", "Ticket assigned to Tier Two"),
+    ("page_title", "$title", "Jobs | LinkedIn"), ("page_title", "$title", "Kontakt Formular – Intranet"),
+    ("page_title", "$title", "Salesforce Einstein - Produktseite"), ("page_title", "$title", "Contacto: Soporte | CRM"),
+    ("el_text", "$el_text", "Edit Billing Details"), ("el_text", "$el_text", "Chat with Sales"),
+    ("el_text", "$el_text", "Workspace Settings · Admin"),
+    ("multiline", "footer", "Mit freundlichen Grüßen\nIhr Support-Team"),
+    ("multiline", "footer", "Cordialement,\nL'équipe Doctolib"),
+    ("free_text", "note", "Le Monde a écrit un article"), ("free_text", "note", "Mercado Libre escribió ayer"),
+]
+
 _PW_WORDS = ("Sonnenblume", "Papillon", "Mariposa", "Farfalla", "Vlinder", "Bluebird", "Kastanie", "Girasole")
 
 
@@ -249,6 +309,8 @@ KNOWN_CHANGED = frozenset({
     "Herr Ober, die Rechnung bitte", "Sr. Director de ventas llamó", "Mme la Directrice a validé le budget",
     "Herr Doktor, bitte warten", "Frau Präsidentin, meine Damen und Herren", "Hola Buenos Aires, ya llegamos",
     "Dear Valued Customer,", "Dear Hiring Manager,", "Galeries Lafayette Haussmann",
+    # pii8text's look-alikes that main's rules change too: a place after a greeting, a shop named after its founder
+    "Buenos días Buenos Aires", "Vraag van Albert Heijn",
 })
 
 
@@ -266,7 +328,14 @@ def cases(seed: int = 7, per_template: int = 12) -> list[Case]:
             out.append(Case("PASSWORD", emb, key, make_pw(secret), (secret,)))
     out += [Case("PERSON", emb, key, make(name), _forms(name))  # after the rest: their cases stay as they were
             for emb, key, make in CONTEXT_TEMPLATES for name in _take(names, per_template)]
-    out += [Case("BENIGN", emb, key, value, (value,)) for emb, key, value in BENIGN]
+    world_fakers = {locale: Faker(locale) for locale in WORLD_LOCALES}
+    for i, faker in enumerate(world_fakers.values()):
+        faker.seed_instance(seed * 1000 + i)
+    world = _names(rnd, world_fakers, WORLD_LOCALES)
+    for emb, key, make in TEXT_TEMPLATES:  # half of each from the six locales, half from the world's
+        taken = _take(names, per_template - per_template // 2) + _take(world, per_template // 2)
+        out += [Case("PERSON", emb, key, make(name), _forms(name)) for name in taken]
+    out += [Case("BENIGN", emb, key, value, (value,)) for emb, key, value in BENIGN + TEXT_BENIGN]
     return out
 
 

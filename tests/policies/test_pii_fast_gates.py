@@ -47,7 +47,7 @@ class _UngatedRole(PersonByRoleRecognizer):
 
 class _UngatedInContext(PersonInContextRecognizer):
     def analyze(self, text, entities, nlp_artifacts=None, regex_flags=None):  # type: ignore[no-untyped-def]
-        return PatternRecognizer.analyze(self, text, entities, nlp_artifacts, regex_flags)
+        return self.known(text, PatternRecognizer.analyze(self, text, entities, nlp_artifacts, regex_flags))
 
 
 PEOPLE = [

@@ -11,6 +11,7 @@ import pytest
 
 from policies.pii import PiiConfig, Scrubber
 from policies.pii.engine import Analyzer
+from policies.pii.name_context import could_hold_a_handle
 from tests.policies.pii_cases import KNOWN_CHANGED, cases, run
 
 KEY = b"generated-cases-key-0123456789abcdef"
@@ -34,7 +35,8 @@ def test_generated_names_and_passwords_rarely_leak_and_look_alikes_stay(scrubber
     leaked = Counter(case.kind for case, _ in failed)
     # 28 of 612 names leaked before pii6's rules (seed 7), 14 after; with pii7names' shapes (elisions, greetings,
     # thanks, handles: 828 names) 67 before name_context.py, 27 after (seed 8: 29): names the lists do not hold, and
-    # handles whose surname is an English word (`@andreaburrows`, `@l_miller`), kept as brands' are (`@tedbaker`)
+    # handles whose surname is an English word (`@andreaburrows`, `@l_miller`), kept as brands' are (`@tedbaker`). With pii8text's
+    # contexts and names of other countries (1,224 names) 43 before its rules, 30 after (seed 8: see the report)
     assert leaked["PERSON"] <= planted["PERSON"] * 0.04, [c.value for c, _ in failed if c.kind == "PERSON"]
     assert leaked["PASSWORD"] == 0, [c.value for c, _ in failed if c.kind == "PASSWORD"]
     assert {case.value for case, _ in failed if case.kind == "BENIGN"} <= KNOWN_CHANGED
@@ -201,3 +203,41 @@ def test_greetings_titles_and_display_names_still_name_people(scrubber: Scrubber
 ])
 def test_a_greeting_before_a_noun_or_a_place_and_shops_handles_keep_it(scrubber: Scrubber, key: str, text: str) -> None:
     assert scrubbed(scrubber, key, text) == text
+
+
+@pytest.mark.parametrize("key, text, expected", [
+    ("comment", "Mato Martić schrieb, dass die Lieferung fehlt", "[PERSON] schrieb, dass die Lieferung fehlt"),
+    ("comment", "Ecemiş Yüksel ha scritto che", "[PERSON] ha scritto che"),
+    ("comment", "Daciana Dinu wrote: thanks", "[PERSON] wrote: thanks"),
+    ("comment", "Anfrage von Veis Erdoğan zur Rechnung", "Anfrage von [PERSON] zur Rechnung"),
+    ("comment", "Guten Tag Bimala Dyal, vielen Dank", "Guten Tag [PERSON], vielen Dank"),
+    ("comment", "Goedemiddag Varlık İhsanoğlu, dank voor uw bericht", "Goedemiddag [PERSON], dank voor uw bericht"),
+    ("$title", "Seyyide Mansız | LinkedIn", "[PERSON] | LinkedIn"),
+    ("$title", "Olivia Manole - Mitarbeiterprofil", "[PERSON] - Mitarbeiterprofil"),
+    ("$el_text", "Sabatino di Morandini · Admin", "[PERSON] · Admin"),
+    ("$el_text", "Chat with Vytė Kaupas", "Chat with [PERSON]"),
+    ("$el_text", "Yago Ricart\nAccount owner", "[PERSON]\nAccount owner"),
+])
+def test_names_no_list_holds_are_a_person_by_their_context(scrubber: Scrubber, key: str, text: str,
+                                                           expected: str) -> None:
+    assert scrubbed(scrubber, key, text) == expected
+
+
+@pytest.mark.parametrize("key, text", [
+    ("note", "Deutsche Telekom schrieb, dass der Anschluss fertig ist"), ("note", "Google Analytics wrote: no data"),
+    ("note", "Anfrage von Lidl Deutschland"), ("note", "Anfrage von Hoffmann Logistik zur Rechnung"),
+    ("note", "Richiesta di Poste Italiane per il pacco"), ("note", "Le Monde a écrit un article"),
+    ("note", "Mercado Libre escribió ayer"), ("note", "Guten Tag Hamburg!"), ("$title", "Jobs | LinkedIn"),
+    ("$title", "Salesforce Einstein - Produktseite"), ("$el_text", "Workspace Settings · Admin"),
+    ("$el_text", "Chat with Sales"), ("$el_text", "Ansprechpartner\nIhr Support-Team"),
+])
+def test_companies_places_and_labels_in_those_contexts_are_kept(scrubber: Scrubber, key: str, text: str) -> None:
+    assert scrubbed(scrubber, key, text) == text
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("write to anna.schmidt@example.com", False), ("a@b.de, c@d.fr", False), ("https://x.example/@marketing", False),
+    ("ping @annaschmidt", True), ("mail a@b.de then ping @annaschmidt", True), ("@j_doe please", True),
+])
+def test_only_an_at_sign_that_can_start_a_handle_opens_the_handle_test(text: str, expected: bool) -> None:
+    assert could_hold_a_handle(text) is expected

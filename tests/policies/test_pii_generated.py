@@ -241,3 +241,20 @@ def test_companies_places_and_labels_in_those_contexts_are_kept(scrubber: Scrubb
 ])
 def test_only_an_at_sign_that_can_start_a_handle_opens_the_handle_test(text: str, expected: bool) -> None:
     assert could_hold_a_handle(text) is expected
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("Hidde Kuiper hat angerufen", "[PERSON] hat angerufen"), ("Lazzaro Bertoli called", "[PERSON] called"),
+    ("Termin mit Bernfried Karge verschoben", "Termin mit [PERSON] verschoben"),
+])
+def test_a_given_name_no_list_holds_before_a_lone_surname_is_a_person(scrubber: Scrubber, text: str,
+                                                                      expected: str) -> None:
+    assert scrubbed(scrubber, "note", text) == expected
+
+
+@pytest.mark.parametrize("text", [
+    "Salesforce Einstein - Produktseite", "Visit Galleria Borghese", "Flughafen Frankfurt geschlossen",
+    "Hotel Adlon Kempinski", "Allianz Arena", "Siemens Healthineers", "Bayern München gewinnt",
+])
+def test_brands_and_places_before_a_surname_are_kept(scrubber: Scrubber, text: str) -> None:
+    assert scrubbed(scrubber, "note", text) == text

@@ -302,6 +302,17 @@ class NameFinder:
         return not any(key in _NOT_A_PERSON_AFTER or key in _BEFORE_PLACE or key in _ORGANISATION_WORDS
                        or key in _NOT_SURNAMES for key in keys)
 
+    def given_before_unknown(self, words: list[str]) -> bool:
+        """True if words that a role's label says name someone are a listed given name, an English word or not (`Eve`,
+        `Fem`), and words that are neither English words nor listed as such, nor a company's or a place's
+        (`assigned to Eve Pukk`, not `assigned to Will Bakery` or `to Grace Hall`)."""
+        keys = [fold(word) for word in words if not (word.islower() and fold(word) in _PARTICLES)]
+        if len(keys) < 2 or keys[0] not in self._given or keys[0] in UI_WORDS:
+            return False
+        return not any(key in self._english or key in _NOT_A_PERSON_AFTER or key in _BEFORE_PLACE
+                       or key in _ORGANISATION_WORDS or key in UI_WORDS or key in PLACES_NAMED_LIKE_PEOPLE
+                       or self._surnames.get(key, 0) & WORD for key in keys[1:])
+
     def lists_a_name(self, words: list[str]) -> bool:
         """True if some word is a listed given name or surname that is not also an English word."""
         for word in words:

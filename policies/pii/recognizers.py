@@ -770,7 +770,8 @@ class PersonByRoleRecognizer(DirectPatternRecognizer):
 
     def validate_result(self, pattern_text: str) -> bool:
         words = pattern_text.split()
-        return self._finder.could_be_a_name(words) or self._finder.listed_pair(words)
+        finder = self._finder
+        return finder.could_be_a_name(words) or finder.listed_pair(words) or finder.given_before_unknown(words)
 
 
 class PersonInContextRecognizer(DirectPatternRecognizer):

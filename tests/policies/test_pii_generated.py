@@ -217,6 +217,7 @@ def test_a_greeting_before_a_noun_or_a_place_and_shops_handles_keep_it(scrubber:
     ("$el_text", "Sabatino di Morandini · Admin", "[PERSON] · Admin"),
     ("$el_text", "Chat with Vytė Kaupas", "Chat with [PERSON]"),
     ("$el_text", "Yago Ricart\nAccount owner", "[PERSON]\nAccount owner"),
+    ("handover", "Ticket assigned to Eve Pukk", "Ticket assigned to [PERSON]"),
 ])
 def test_names_no_list_holds_are_a_person_by_their_context(scrubber: Scrubber, key: str, text: str,
                                                            expected: str) -> None:
@@ -230,6 +231,8 @@ def test_names_no_list_holds_are_a_person_by_their_context(scrubber: Scrubber, k
     ("note", "Mercado Libre escribió ayer"), ("note", "Guten Tag Hamburg!"), ("$title", "Jobs | LinkedIn"),
     ("$title", "Salesforce Einstein - Produktseite"), ("$el_text", "Workspace Settings · Admin"),
     ("$el_text", "Chat with Sales"), ("$el_text", "Ansprechpartner\nIhr Support-Team"),
+    ("handover", "assigned to Will Bakery"), ("handover", "assigned to Grace Hall"),
+    ("handover", "assigned to Jordan Brand"),
 ])
 def test_companies_places_and_labels_in_those_contexts_are_kept(scrubber: Scrubber, key: str, text: str) -> None:
     assert scrubbed(scrubber, key, text) == text

@@ -46,15 +46,15 @@ def _blank(m: re.Match[str]) -> str:
 # Buttons' and titles' verbs before a name at the start of a text or after a title's separator: the name finder reads
 # the text without them (`Edit Patrizio della Mattarella - Admin` is no `Edit Patrizio`: `Edit` is a Hungarian given
 # name; `View`, `Call`, `Share` are listed surnames, `Message` a word the finder reads before a name).
-_UI_VERB_WORDS = frozenset({"Edit", "View", "Open", "Remove", "Delete", "Add", "Invite", "Assign", "Message", "Call",
+UI_VERB_WORDS = frozenset({"Edit", "View", "Open", "Remove", "Delete", "Add", "Invite", "Assign", "Message", "Call",
                             "Email", "Follow", "Block", "Mute", "Share", "Chat", "Reply", "Ping", "Mention", "Star"})
-_UI_VERB = re.compile(r"(?:^|(?<=[|\u00b7\u2013\u2014:>] )|(?<= - ))(?:" + "|".join(sorted(_UI_VERB_WORDS))
+_UI_VERB = re.compile(r"(?:^|(?<=[|\u00b7\u2013\u2014:>] )|(?<= - ))(?:" + "|".join(sorted(UI_VERB_WORDS))
                       + r")(?= [A-ZÀ-Ý])", re.MULTILINE)
 
 
 def without_ui_verbs(text: str) -> str | None:
     """`text` with such verbs blanked out, or None if it has none (the regex only where one of the words occurs)."""
-    if _UI_VERB_WORDS.isdisjoint(text.split()):
+    if UI_VERB_WORDS.isdisjoint(text.split()):
         return None
     blanked = _UI_VERB.sub(_blank, text)
     return blanked if blanked != text else None

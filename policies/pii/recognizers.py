@@ -59,7 +59,7 @@ from presidio_analyzer.predefined_recognizers import (
     UsSsnRecognizer,
 )
 
-from policies.pii.name_context import addressed_span, find_names, named_by_context, thanked_someone
+from policies.pii.name_context import UI_VERB_WORDS, addressed_span, find_names, named_by_context, thanked_someone
 from policies.pii.names import NameFinder
 from policies.pii.passwords import PASSWORD_PATTERNS, QUOTE
 from policies.pii.pattern_matches import pattern_matches
@@ -653,7 +653,9 @@ _ROLE_LINE = (r"(?i:ansprechpartner(?:in)?|kontaktperson|contact(?:\s+person)?|c
 _LINE_NAME = rf"{_NOT_A_NAME}{_GIVEN}(?:[ \t]+{_PARTICLES}{_GIVEN}){{1,2}}"
 _ROLE_LINE_NAME = (rf"(?<=(?<![^\n])[ \t]*{_ROLE_LINE}[ \t]*:?[ \t]*\r?\n[ \t]*){_LINE_NAME}(?=[ \t]*(?:\r?\n|$))"
                    rf"|(?<![^\n]){_LINE_NAME}(?=[ \t]*\r?\n[ \t]*{_ROLE_LINE}[ \t]*(?:\r?\n|$))")
-_PROFILE_NAME = rf"(?<![^\n])(?:{_NOT_A_NAME}{_GIVEN}(?:[ \t]+{_PARTICLES}{_GIVEN}){{1,2}})(?={_PROFILE_PART})"
+_UI_VERB = "|".join(sorted(UI_VERB_WORDS))  # `Edit Patrizio della Mattarella - Admin`: the verb is no name
+_PROFILE_NAME = (rf"(?<=(?<![^\n])(?:(?:{_UI_VERB})[ \t]+)?)(?!(?:{_UI_VERB})[ \t])"
+                 rf"(?:{_NOT_A_NAME}{_GIVEN}(?:[ \t]+{_PARTICLES}{_GIVEN}){{1,2}})(?={_PROFILE_PART})")
 
 
 # A person by what the sentence says they do or where it puts them, in en/de/fr/es/it/nl: `Sieghard Mohaupt hat

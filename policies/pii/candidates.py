@@ -159,7 +159,8 @@ _STREET_HINT = re.compile(
     r"|rotonda|incrocio"
 )
 
-# A listed given name or a lone surname (names.lone_surnames): necessary for GazetteerNameRecognizer. The look-up keys are folded ASCII, kept here as bytes.
+# A listed given name or a lone surname (names.lone_surnames): necessary for GazetteerNameRecognizer. The look-up
+# keys are folded ASCII, kept here as bytes.
 _GIVEN = frozenset(name.encode("ascii") for name in (*gazetteer().given, *gazetteer().paired, *lone_surnames()))
 _FIRST_PART = re.compile(rb"(?<![a-z])(?<![a-z]-)[a-z]+")  # a word's first part: not after a letter and a hyphen
 # Folded text as bytes: upper case to lower, a letter or a hyphen kept, anything else a space (apostrophes go).

@@ -20,8 +20,17 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 
-from policies.pii.names import GREETINGS, PLACES_NAMED_LIKE_PEOPLE, TOP, UI_WORDS, WORD, Gazetteer, NameFinder, fold, \
-    gazetteer
+from policies.pii.names import (
+    GREETINGS,
+    PLACES_NAMED_LIKE_PEOPLE,
+    TOP,
+    UI_WORDS,
+    WORD,
+    Gazetteer,
+    NameFinder,
+    fold,
+    gazetteer,
+)
 
 # Lower-case articles and particles elided before a capital in fr/it (`d'`, `l'`, `dell'`, `all'`, `nell'`, `un'`);
 # not `D'`, `O'`: they start surnames (D'Angelo, O'Neil), nor `L'`: it starts brands (L'Oréal Paris). Then the Dutch

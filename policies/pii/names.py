@@ -374,7 +374,8 @@ class NameFinder:
             first, surname = tokens[i - 1], tokens[i]
             if not self._a_first_name_word(first) or not surname.capitalised or surname.text.isupper():
                 continue
-            if not _joined(text, tokens, i - 1) or surname.key in _NOT_SURNAMES or surname.key in PLACES_NAMED_LIKE_PEOPLE:
+            if (not _joined(text, tokens, i - 1) or surname.key in _NOT_SURNAMES
+                    or surname.key in PLACES_NAMED_LIKE_PEOPLE):
                 continue
             if (i > 1 and _joined(text, tokens, i - 2) and tokens[i - 2].capitalised) or (
                     i + 1 < len(tokens) and _joined(text, tokens, i) and tokens[i + 1].capitalised):

@@ -579,9 +579,10 @@ _STREET_PATTERNS = [
 ]
 
 
-# Latin-1 and Latin Extended-A letters (`Radúz Ďurovič`, `Vesna Topić`, `Varlık İhsanoğlu`): Extended-A mixes both
-# cases, so a name may start with one of its lower-case letters; no word of running text does.
-_GIVEN = r"[A-ZÀ-ÝĀ-ſ][a-zß-ÿĀ-ſ]+(?:-[A-ZÀ-ÝĀ-ſ][a-zß-ÿĀ-ſ]+)?"
+# Latin-1 and Latin Extended-A letters (`Radúz Ďurovič`, `Vesna Topić`, `İhsanoğlu`): Extended-A mixes both cases,
+# so a name may start with one of its lower-case letters; no word of running text does.
+_EXTENDED_A = "\u0100-\u017f"
+_GIVEN = rf"[A-ZÀ-Ý{_EXTENDED_A}][a-zß-ÿ{_EXTENDED_A}]+(?:-[A-ZÀ-Ý{_EXTENDED_A}][a-zß-ÿ{_EXTENDED_A}]+)?"
 _PARTICLES = r"(?:(?:van|von|ter|den|der|de|del|della|di|da|du|des|la|le|dos|das|y)[ \t]+)*"
 # Not a person: the words a sign-off or greeting is often followed by instead (The Team, Ihr Support-Team, Le service).
 _NOT_A_NAME = (r"(?!(?:The|Your|Our|All|Everyone|Team|Support|Customer|Ihr|Ihre|Euer|Eure|Das|Dein|Deine|Alle|Le|La|Les"
@@ -702,15 +703,16 @@ _CAPITAL = "[A-ZÀ-Ý]"  # _GIVEN's first letter
 _PERSON_GATES = (
     (_ROLE_GATE, _ROLE_LABEL, True),
     (_ROLE_GATE, _POSSESSED, True),
-    (_ROLE_GATE, rf"\s[^\w\s]\s+{_PROFILE_WORD}", False),
-    (_ROLE_GATE, rf"{_ROLE_LINE}[ \t]*:?[ \t]*\r?\n|\n[ \t]*{_ROLE_LINE}", False),  # the separators' stand-ins: `-` and \x01
+    (_ROLE_GATE, rf"\s[^\w\s]\s+{_PROFILE_WORD}", False),  # the separators' stand-ins: `-` and \x01
+    (_ROLE_GATE, rf"{_ROLE_LINE}[ \t]*:?[ \t]*\r?\n|\n[ \t]*{_ROLE_LINE}", False),
     # after a title, a capital or a particle (`Mevrouw de Vries`)
     (_CONTEXT_GATE, rf"{_TITLE}\.?\s+(?:{_CAPITAL}|[a-z]{{1,5}}\s)|{_GREETING}\s+(?:{_TITLE}\.?\s+)?{_CAPITAL}"
                     rf"|{_SIGN_OFF}[,!.]?[ \t]*\r?\n[ \t]*{_CAPITAL}|[a-zß-ÿ][ \t]*<[^<>@\s]+@"
                     rf"|{_THANKS}[ \t,]+{_CAPITAL}", False),
     # before a verb: the last two names, with the particles and the hyphenated second part _CONTEXT_NAME allows
     (_IN_CONTEXT_GATE, rf"(?:{_PERSON_PLACE}|{_AUTHOR})[ \t]+{_CAPITAL}"
-                       rf"|{_CAPITAL}\w*[ \t]+{_PARTICLES}{_CAPITAL}\w*(?:-{_CAPITAL}\w*)?[ \t]+(?:{_PERSON_VERB}|{_SAYING})",
+                       rf"|{_CAPITAL}\w*[ \t]+{_PARTICLES}{_CAPITAL}\w*(?:-{_CAPITAL}\w*)?[ \t]+"
+                       rf"(?:{_PERSON_VERB}|{_SAYING})",
      False),
 )
 

@@ -206,11 +206,13 @@ TEXT_TEMPLATES: list[_Template] = [
 # saying, with a role in brackets, in a greeting, a title or a button.
 TEXT_BENIGN: list[tuple[str, str, str]] = [
     ("free_text", "note", "Deutsche Telekom schrieb, dass der Anschluss fertig ist"),
-    ("free_text", "note", "Google Analytics wrote: no data"), ("free_text", "note", "Ticket opened by Customer Success"),
+    ("free_text", "note", "Google Analytics wrote: no data"),
+    ("free_text", "note", "Ticket opened by Customer Success"),
     ("free_text", "note", "Anfrage von Hoffmann Logistik zur Rechnung"),
     ("free_text", "note", "Demande de Crédit Agricole concernant le prêt"),
     ("free_text", "note", "Solicitud de Banco Sabadell sobre la cuenta"),
-    ("free_text", "note", "Richiesta di Poste Italiane per il pacco"), ("free_text", "note", "Vraag van Albert Heijn"),
+    ("free_text", "note", "Richiesta di Poste Italiane per il pacco"),
+    ("free_text", "note", "Vraag van Albert Heijn"),
     ("free_text", "note", "Microsoft Teams (Enterprise) approved"), ("free_text", "note", "Guten Tag Hamburg!"),
     ("free_text", "note", "Buenos días Buenos Aires"), ("free_text", "note", "Ticket assigned to Tier Two"),
     ("page_title", "$title", "Jobs | LinkedIn"), ("page_title", "$title", "Kontakt Formular – Intranet"),

@@ -366,8 +366,9 @@ class NameFinder:
     def _before_a_lone_surname(self, text: str, tokens: list[_Token]) -> Iterator[tuple[int, int]]:
         """`Hidde Kuiper`, `Lazzaro Bertoli`: a capitalised word that no list holds as a given name (or holds only as a
         surname that is no word) before a listed surname that is no word and no given name (lone_surnames), the two
-        alone (no capitalised word joined before or after: `Galeries Lafayette Haussmann`), the first no English
-        word, title, article, greeting, month or word of a company's or a place's name, the pair no company's name."""
+        alone (no capitalised word or article joined before, no capitalised word after: `Galeries Lafayette Haussmann`,
+        `la Sagrada Familia`), the first no English word, title, article, greeting, month or word of a company's or a
+        place's name, the pair no company's name."""
         lone, keys = self._lone, [token.key for token in tokens]
         # the look-up first, in one pass: most words are no lone surname
         for i in [i for i in range(1, len(keys)) if keys[i] in lone]:
@@ -377,7 +378,8 @@ class NameFinder:
             if (not _joined(text, tokens, i - 1) or surname.key in _NOT_SURNAMES
                     or surname.key in PLACES_NAMED_LIKE_PEOPLE):
                 continue
-            if (i > 1 and _joined(text, tokens, i - 2) and tokens[i - 2].capitalised) or (
+            before = tokens[i - 2] if i > 1 and _joined(text, tokens, i - 2) else None
+            if (before is not None and (before.capitalised or before.key in _ARTICLES)) or (
                     i + 1 < len(tokens) and _joined(text, tokens, i) and tokens[i + 1].capitalised):
                 continue
             if not _a_firm_or_place(text, tokens, i):

@@ -262,3 +262,7 @@ def test_a_given_name_no_list_holds_before_a_lone_surname_is_a_person(scrubber: 
 ])
 def test_brands_and_places_before_a_surname_are_kept(scrubber: Scrubber, text: str) -> None:
     assert scrubbed(scrubber, "note", text) == text
+
+
+def test_an_article_before_a_word_and_a_lone_surname_makes_a_place(scrubber: Scrubber) -> None:
+    assert scrubbed(scrubber, "note", "visita a la Sagrada Familia hoy") == "visita a la Sagrada Familia hoy"

@@ -15,7 +15,7 @@ import re
 from collections.abc import Sequence
 
 from policies.pii.name_context import could_hold_a_handle
-from policies.pii.names import PEOPLE_SEGMENTS, TEAM_PAGES, fold, gazetteer, lone_surnames
+from policies.pii.names import PEOPLE_SEGMENTS, TEAM_PAGES, fold, gazetteer
 from policies.pii.prefilter import BatchScan
 
 _SEP = r"[\s\-\u2010-\u2015\u2212./()\[\]~+]"
@@ -110,7 +110,7 @@ _PERSON_HINT = re.compile(
 # recognizers._PERSON_PLACE and _PERSON_VERB. `C` is the capital (the ASCII stand-in of an accented capital is `A`).
 _CONTEXT = (
     r"\b(?:with|from|for|to|mit|von|bei|an|f\w\w?r|avec|de|pour|chez|a|\u00e0|con|para|por|da|per|met|van|voor|naar"
-    r"|bij|aan|by|di|door)[ \t]+C\w*[ \t]+C"
+    r"|bij|aan|by|di)[ \t]+C\w*[ \t]+C"
     r"|C\w*[ \t]+C\w*[ \t]+(?:called|asked|requested|wrote|said|mentioned|reported|emailed|wants"
     r"|needs|signed|approved|joined|replied|confirmed|complained|phoned|hat|ruft|rief|bittet|m\w\w?chte|schrieb"
     r"|meldet|a|souhaite|demande|veut|llam\w\w?|pidi\w\w?|quiere|solicita|escribi\w\w?|ha|vuole|chiede|richiede"
@@ -159,9 +159,8 @@ _STREET_HINT = re.compile(
     r"|rotonda|incrocio"
 )
 
-# A listed given name or a lone surname (names.lone_surnames): necessary for GazetteerNameRecognizer. The look-up
-# keys are folded ASCII, kept here as bytes.
-_GIVEN = frozenset(name.encode("ascii") for name in (*gazetteer().given, *gazetteer().paired, *lone_surnames()))
+# A listed given name: necessary for GazetteerNameRecognizer. The look-up keys are folded ASCII, kept here as bytes.
+_GIVEN = frozenset(name.encode("ascii") for name in (*gazetteer().given, *gazetteer().paired))
 _FIRST_PART = re.compile(rb"(?<![a-z])(?<![a-z]-)[a-z]+")  # a word's first part: not after a letter and a hyphen
 # Folded text as bytes: upper case to lower, a letter or a hyphen kept, anything else a space (apostrophes go).
 _LETTERS = bytes(c + 32 if 65 <= c <= 90 else c if 97 <= c <= 122 or c == 45 else 32 for c in range(256))

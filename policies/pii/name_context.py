@@ -21,6 +21,7 @@ import re
 from collections.abc import Iterator
 
 from policies.pii.names import (
+    ARTICLES,
     GREETINGS,
     PLACES_NAMED_LIKE_PEOPLE,
     TOP,
@@ -213,11 +214,11 @@ _FINDER = NameFinder()
 
 def named_by_context(words: list[str]) -> bool:
     """True if capitalised words before a verb of saying or after an author's preposition (`Mato Martić schrieb`,
-    `Anfrage von Veis Erdoğan`) read as a name though the lists may know neither: could_be_a_name (no English word, no
-    company's or place's word), no place (`von Lidl Deutschland`), and no greeting or form of address first."""
+    `Ecemiş Yüksel ha scritto`) read as a name though the lists may know neither: could_be_a_name (no English word, no
+    company's or place's word), no place, and no greeting, form of address or article first (`Der Spiegel schreibt`)."""
     keys = [fold(word) for word in words]
     return (keys[0] not in PLACES_NAMED_LIKE_PEOPLE and keys[0] not in GREETINGS and keys[0] not in _NOT_ADDRESSED
-            and _PLACES.isdisjoint(keys) and _FINDER.could_be_a_name(words))
+            and keys[0] not in ARTICLES and _PLACES.isdisjoint(keys) and _FINDER.could_be_a_name(words))
 
 
 def starts_with_a_greeting(text: str, span: tuple[int, int]) -> bool:

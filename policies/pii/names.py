@@ -22,9 +22,6 @@ Gold", "Max Price" and "Mark Hall" are labels.
   English word; a given name that is a word (`dirk bakker`) only before a surname that is not a given name too.
 - Written as a slug or a query: `jane-doe`, `jane.doe`, `jane_doe`, `jane+doe` in lower case, or a value that is just
   `jane doe`: both words on the lists and not both English words (`/u/anna-schmidt`, `?q=maria+garcia`).
-- A given name no list holds (or one listed only as a surname) before a listed surname that is no word and no given
-  name (`Hidde Kuiper`, `Lazzaro Bertoli`), the two alone among capitalised words and the first no word of any kind
-  the lists know (English words, titles, articles, greetings, months, companies' and places' words).
 - Not a person: a pair followed by a company form or a place word (`John Lewis Partnership`, `Tom Ford Inc`, `Anna
   Street`), and a pair of two English words that interfaces use.
 
@@ -153,7 +150,7 @@ _ORGANISATION_WORDS = frozenset({"deutsche", "deutscher", "banco", "banca", "ban
                                  "general", "united", "international", "euro", "europa", "telecom", "air", "aero",
                                  "grupo", "gruppo", "groupe", "compagnie", "compania", "societe", "societa", "hotel",
                                  "mercado", "mercato", "supermercado", "supermercato", "supermarkt"})
-_ARTICLES = frozenset({"le", "la", "les", "el", "il", "lo", "het", "der", "die", "das"})
+ARTICLES = frozenset({"le", "la", "les", "el", "il", "lo", "het", "der", "die", "das", "the"})
 _BEFORE_PLACE = frozenset({"rue", "avenue", "calle", "via", "viale", "piazza", "place", "plaza", "boulevard", "corso",
                            "avenida", "paseo", "st", "saint", "sankt", "san", "santa", "santo", "fort", "mount",
                            "lake", "port", "cape", "the"})
@@ -211,22 +208,6 @@ def gazetteer() -> Gazetteer:
     return Gazetteer(given, _read("surnames.txt")[0], english, paired)
 
 
-@functools.cache
-def lone_surnames() -> frozenset[str]:
-    """Listed surnames of six letters or more that are no word and no listed given name (`kuiper`, `bertoli`): a name
-    may be tried from one of them back to the word before it (NameFinder._before_a_lone_surname). Shorter ones are
-    more often words of other languages (`sohn`, `buch`, `madre`) that would open the name gate (candidates.py) for
-    strings without a name: with them it opened for 78 % more of bench/scrub.py's cold strings, with six letters or
-    more for 23 % more."""
-    return _lone_surnames(gazetteer())
-
-
-def _lone_surnames(lists: Gazetteer) -> frozenset[str]:
-    return frozenset(key for key, flags in lists.surnames.items()
-                     if not flags & WORD and key not in lists.given and key not in lists.paired
-                     and key not in lists.english and len(key) >= 6)
-
-
 # Letters that NFKD does not take apart, as the lists write them (Søren is soren, Przemysław przemyslaw).
 _LETTERS = str.maketrans({"ß": "ss", "ẞ": "SS", "ø": "o", "Ø": "O", "ł": "l", "Ł": "L", "đ": "d", "Đ": "D", "ð": "d",
                           "Ð": "D", "þ": "th", "Þ": "Th", "æ": "ae", "Æ": "Ae", "œ": "oe", "Œ": "Oe", "\u0131": "i",
@@ -269,18 +250,15 @@ class NameFinder:
         lists = lists or gazetteer()
         self._given, self._surnames, self._english = lists.given, lists.surnames, lists.english
         self._paired = lists.paired
-        self._lone = lone_surnames() if lists is gazetteer() else _lone_surnames(lists)
 
     def could_hold(self, text: str) -> bool:
-        """A cheap necessary condition for find(): some word is a listed given name or a lone surname."""
-        given, paired, lone = self._given, self._paired, self._lone
-        return any((key := fold(m.group()).split("-")[0]) in given or key in paired or key in lone
-                   for m in _TOKEN.finditer(text))
+        """A cheap necessary condition for find(): some word is a listed given name."""
+        given, paired = self._given, self._paired
+        return any((key := fold(m.group()).split("-")[0]) in given or key in paired for m in _TOKEN.finditer(text))
 
     def could_hold_words(self, words: list[str]) -> bool:
         """could_hold() given the folded words of a text."""
-        return not (self._given.keys().isdisjoint(words) and self._paired.isdisjoint(words)
-                    and self._lone.isdisjoint(words))
+        return not (self._given.keys().isdisjoint(words) and self._paired.isdisjoint(words))
 
     def could_be_a_name(self, words: list[str]) -> bool:
         """True if capitalised words that context says name someone can be a name: none is an English word (unless
@@ -360,42 +338,7 @@ class NameFinder:
                 after = end_index + 1
         yield from self._surname_first(text, tokens)
         yield from self._surname_before_given(text, tokens)
-        yield from self._before_a_lone_surname(text, tokens)
         yield from self._initial_and_surname(text)
-
-    def _before_a_lone_surname(self, text: str, tokens: list[_Token]) -> Iterator[tuple[int, int]]:
-        """`Hidde Kuiper`, `Lazzaro Bertoli`: a capitalised word that no list holds as a given name (or holds only as a
-        surname that is no word) before a listed surname that is no word and no given name (lone_surnames), the two
-        alone (no capitalised word or article joined before, no capitalised word after: `Galeries Lafayette Haussmann`,
-        `la Sagrada Familia`), the first no English word, title, article, greeting, month or word of a company's or a
-        place's name, the pair no company's name."""
-        lone, keys = self._lone, [token.key for token in tokens]
-        # the look-up first, in one pass: most words are no lone surname
-        for i in [i for i in range(1, len(keys)) if keys[i] in lone]:
-            first, surname = tokens[i - 1], tokens[i]
-            if not self._a_first_name_word(first) or not surname.capitalised or surname.text.isupper():
-                continue
-            if (not _joined(text, tokens, i - 1) or surname.key in _NOT_SURNAMES
-                    or surname.key in PLACES_NAMED_LIKE_PEOPLE):
-                continue
-            before = tokens[i - 2] if i > 1 and _joined(text, tokens, i - 2) else None
-            if (before is not None and (before.capitalised or before.key in _ARTICLES)) or (
-                    i + 1 < len(tokens) and _joined(text, tokens, i) and tokens[i + 1].capitalised):
-                continue
-            if not _a_firm_or_place(text, tokens, i):
-                yield first.start, surname.end
-
-    def _a_first_name_word(self, token: _Token) -> bool:
-        """A capitalised word (not in capitals) that may be a given name no list holds: see _before_a_lone_surname."""
-        key = token.key
-        # ten letters or more: more often a company's word (Salesforce, Volkswagen) than a given name (4 % of the
-        # listed ones)
-        if not 3 <= len(key) <= 9 or not key.isalpha() or not token.capitalised or token.text.isupper():
-            return False
-        if key in self._given or key in self._paired or key in self._english:
-            return False  # a listed given name is tried by _name_at, which has said no
-        flags = self._surnames.get(key)
-        return (flags is None or not flags & WORD) and not any(key in words for words in _NOT_BEFORE_SURNAME)
 
     def _initial_and_surname(self, text: str) -> Iterator[tuple[int, int]]:
         """An initial and a listed surname that is not a word (`J. Smith` is not, `A. Müller`, `M. Dupont` are)."""
@@ -491,7 +434,7 @@ class NameFinder:
         parts = surname.split("-")
         if not all(len(p) >= 3 and p.isalpha() and p not in self._english and p not in self._given for p in parts):
             return False
-        if given in _MONTHS or given in _ARTICLES:
+        if given in _MONTHS or given in ARTICLES:
             return False  # `Le Monde a écrit`: `Le` is also a listed given name
         return not given_flags & WORD or (len(surname) >= 5 and not any(given in w for w in _NOT_BEFORE_SURNAME))
 

@@ -60,7 +60,7 @@ from presidio_analyzer.predefined_recognizers import (
 )
 
 from policies.pii.name_context import UI_VERB_WORDS, addressed_span, find_names, named_by_context, thanked_someone
-from policies.pii.names import NameFinder
+from policies.pii.names import ARTICLES, NameFinder, fold
 from policies.pii.passwords import PASSWORD_PATTERNS, QUOTE
 from policies.pii.pattern_matches import pattern_matches
 from policies.pii.prefilter import BatchScan
@@ -674,24 +674,21 @@ _PERSON_VERB = (r"(?:called|asked|requested|wrote|said|mentioned|reported|emaile
                 r"|commented|left|prefers|kann|kan|w[üu]nscht|peut|puede|riesce)")
 _PERSON_PLACE = (r"(?:with|from|for|to|mit|von|bei|an|f[üu]r|avec|de|pour|chez|[àa]|con|para|por|da|per|met|van|voor"
                  r"|naar|bij|aan|by|di)")
-# Verbs of saying or writing, and the prepositions that say who did or sent something: before or after them, two
-# capitalised words are a person even when the lists know neither word (`Mato Martić schrieb`, `Anfrage von Veis
-# Erdoğan`), if they read as a name (name_context.named_by_context): no English word, no company's or place's word.
-# Not `de`, `di`, `da`, `van`: they also say "of" (`Richiesta di Poste Italiane`), and a listed name is needed there.
+# Verbs of saying or writing: before one, two capitalised words are a person even when the lists know neither word
+# (`Mato Martić schrieb`), if they read as a name (name_context.named_by_context): no English word, no company's,
+# place's or article's word. Not after prepositions: `eBooks by Rakuten Kobo`, `Richiesta di Poste Italiane`.
 _SAYING = (r"(?:wrote|said|writes|says|schrieb|schreibt|sagte|sagt|a[ \t]+[ée]crit|[ée]crit|a[ \t]+dit|escribi[óo]"
            r"|escribe|dijo|ha[ \t]+scritto|scrive|ha[ \t]+detto|schreef|schrijft|zei|zegt)")
-_AUTHOR = r"(?:by|von|door)"
 _CONTEXT_NAME = rf"{_NOT_A_NAME}(?!{_TITLE}\.?[ \t]){_GIVEN}(?:[ \t]+{_PARTICLES}{_GIVEN}){{1,2}}"
 _IN_CONTEXT = [
     # first: Presidio keeps the first pattern's result of two with the same span, and these need no listed name
     ("before saying", rf"(?<![\w'\u2019-])(?<![A-ZÀ-Ý]\w*[ \t]){_CONTEXT_NAME}(?=[ \t]+{_SAYING}\b)"),
-    ("after an author's preposition", rf"(?<=\b{_AUTHOR}[ \t]+){_CONTEXT_NAME}(?!\w)(?![ \t]*[A-ZÀ-Ý])"),
     # not after an elided article: `L'Oréal Paris a répondu`
     # after a lower-case word (`le client Lazzaro Bertoli demande`), not inside a run of capitalised words
     ("before a verb", rf"(?<![\w'\u2019-])(?<![A-ZÀ-Ý]\w*[ \t]){_CONTEXT_NAME}(?=[ \t]+{_PERSON_VERB}\b)"),
     ("after a preposition", rf"(?<=\b{_PERSON_PLACE}[ \t]+){_CONTEXT_NAME}(?!\w)(?![ \t]*[A-ZÀ-Ý])"),
 ]
-_BY_CONTEXT = frozenset({"before saying", "after an author's preposition"})
+_BY_CONTEXT = frozenset({"before saying"})
 
 
 # Necessary conditions of the person patterns, without their word boundaries (so never stricter than the `regex`
@@ -710,7 +707,7 @@ _PERSON_GATES = (
                     rf"|{_SIGN_OFF}[,!.]?[ \t]*\r?\n[ \t]*{_CAPITAL}|[a-zß-ÿ][ \t]*<[^<>@\s]+@"
                     rf"|{_THANKS}[ \t,]+{_CAPITAL}", False),
     # before a verb: the last two names, with the particles and the hyphenated second part _CONTEXT_NAME allows
-    (_IN_CONTEXT_GATE, rf"(?:{_PERSON_PLACE}|{_AUTHOR})[ \t]+{_CAPITAL}"
+    (_IN_CONTEXT_GATE, rf"{_PERSON_PLACE}[ \t]+{_CAPITAL}"
                        rf"|{_CAPITAL}\w*[ \t]+{_PARTICLES}{_CAPITAL}\w*(?:-{_CAPITAL}\w*)?[ \t]+"
                        rf"(?:{_PERSON_VERB}|{_SAYING})",
      False),
@@ -794,13 +791,16 @@ class PersonInContextRecognizer(DirectPatternRecognizer):
         return self.known(scan.text, pattern_matches(self, patterns, scan.text, flags, self.explain))
 
     def known(self, text: str, results: list[RecognizerResult]) -> list[RecognizerResult]:
-        """The results that name someone: after an author's preposition or before a verb of saying, words that read as
+        """The results that name someone: before a verb of saying, words that read as
         a name (name_context.named_by_context); elsewhere words of which the lists know one."""
         found = []
         for result in results:
             words = text[result.start : result.end].split()
             pattern = result.analysis_explanation.pattern_name if result.analysis_explanation else None
-            if self._finder.lists_a_name(words) or (pattern in _BY_CONTEXT and named_by_context(words)):
+            if pattern in _BY_CONTEXT:  # `Der Spiegel schreibt`: never an article first
+                if named_by_context(words) or (self._finder.lists_a_name(words) and fold(words[0]) not in ARTICLES):
+                    found.append(result)
+            elif self._finder.lists_a_name(words):
                 found.append(result)
         return found
 

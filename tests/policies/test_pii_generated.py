@@ -209,7 +209,6 @@ def test_a_greeting_before_a_noun_or_a_place_and_shops_handles_keep_it(scrubber:
     ("comment", "Mato Martić schrieb, dass die Lieferung fehlt", "[PERSON] schrieb, dass die Lieferung fehlt"),
     ("comment", "Ecemiş Yüksel ha scritto che", "[PERSON] ha scritto che"),
     ("comment", "Daciana Dinu wrote: thanks", "[PERSON] wrote: thanks"),
-    ("comment", "Anfrage von Veis Erdoğan zur Rechnung", "Anfrage von [PERSON] zur Rechnung"),
     ("comment", "Guten Tag Bimala Dyal, vielen Dank", "Guten Tag [PERSON], vielen Dank"),
     ("comment", "Goedemiddag Varl\u0131k \u0130hsano\u011flu, dank voor uw bericht",
      "Goedemiddag [PERSON], dank voor uw bericht"),
@@ -232,6 +231,7 @@ def test_names_no_list_holds_are_a_person_by_their_context(scrubber: Scrubber, k
     ("note", "Mercado Libre escribió ayer"), ("note", "Guten Tag Hamburg!"), ("$title", "Jobs | LinkedIn"),
     ("$title", "Salesforce Einstein - Produktseite"), ("$el_text", "Workspace Settings · Admin"),
     ("$el_text", "Chat with Sales"), ("$el_text", "Ansprechpartner\nIhr Support-Team"),
+    ("note", "Der Spiegel schreibt heute"), ("note", "eBooks by Rakuten Kobo"), ("note", "Goldman Sachs"),
     ("handover", "assigned to Will Bakery"), ("handover", "assigned to Grace Hall"),
     ("handover", "assigned to Jordan Brand"),
 ])
@@ -245,24 +245,3 @@ def test_companies_places_and_labels_in_those_contexts_are_kept(scrubber: Scrubb
 ])
 def test_only_an_at_sign_that_can_start_a_handle_opens_the_handle_test(text: str, expected: bool) -> None:
     assert could_hold_a_handle(text) is expected
-
-
-@pytest.mark.parametrize("text, expected", [
-    ("Hidde Kuiper hat angerufen", "[PERSON] hat angerufen"), ("Lazzaro Bertoli called", "[PERSON] called"),
-    ("Termin mit Bernfried Karge verschoben", "Termin mit [PERSON] verschoben"),
-])
-def test_a_given_name_no_list_holds_before_a_lone_surname_is_a_person(scrubber: Scrubber, text: str,
-                                                                      expected: str) -> None:
-    assert scrubbed(scrubber, "note", text) == expected
-
-
-@pytest.mark.parametrize("text", [
-    "Salesforce Einstein - Produktseite", "Visit Galleria Borghese", "Flughafen Frankfurt geschlossen",
-    "Hotel Adlon Kempinski", "Allianz Arena", "Siemens Healthineers", "Bayern München gewinnt",
-])
-def test_brands_and_places_before_a_surname_are_kept(scrubber: Scrubber, text: str) -> None:
-    assert scrubbed(scrubber, "note", text) == text
-
-
-def test_an_article_before_a_word_and_a_lone_surname_makes_a_place(scrubber: Scrubber) -> None:
-    assert scrubbed(scrubber, "note", "visita a la Sagrada Familia hoy") == "visita a la Sagrada Familia hoy"

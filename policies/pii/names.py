@@ -539,7 +539,7 @@ class NameFinder:
         given, surname = keys[0], keys[-1]
         if not all(key in _PARTICLES for key in keys[1:-1]) and len(keys) > 2:
             return False
-        if self._given.get(given, WORD) & WORD or surname in _NOT_SURNAMES or surname in _PLACES_NAMED_LIKE_PEOPLE:
+        if self._given.get(given, WORD) & WORD or surname in _NOT_SURNAMES or surname in PLACES_NAMED_LIKE_PEOPLE:
             return False
         flags = self._surnames.get(surname)
         if flags is None:  # unlisted: only after particles (`Poncio de Amat`); `Vienna Austria` is a place

@@ -149,7 +149,15 @@ _ORGANISATION_WORDS = frozenset({"deutsche", "deutscher", "banco", "banca", "ban
                                  "credito", "cassa", "sparkasse", "volksbank", "stadtwerke", "royal", "national",
                                  "general", "united", "international", "euro", "europa", "telecom", "air", "aero",
                                  "grupo", "gruppo", "groupe", "compagnie", "compania", "societe", "societa", "hotel",
-                                 "mercado", "mercato", "supermercado", "supermercato", "supermarkt"})
+                                 "mercado", "mercato", "supermercado", "supermercato", "supermarkt",
+                                 # departments and desks, which role lines and page titles name like people
+                                 # (`Ansprechpartner\nVertrieb Süd`, `Contacto\nAtención Cliente`, `Workspace Berlin`)
+                                 "vertrieb", "zentrale", "einkauf", "buchhaltung", "kundenservice", "kundendienst",
+                                 "personalabteilung", "abteilung", "filiale", "redaktion", "geschaftsstelle",
+                                 "atencion", "cliente", "clientes", "servicio", "soporte", "ventas", "departamento",
+                                 "sucursal", "assistenza", "vendite", "ufficio", "reparto", "klantenservice", "verkoop",
+                                 "afdeling", "vestiging", "service", "support", "helpdesk", "workspace", "department",
+                                 "headquarters", "office"})
 ARTICLES = frozenset({"le", "la", "les", "el", "il", "lo", "het", "der", "die", "das", "the"})
 _BEFORE_PLACE = frozenset({"rue", "avenue", "calle", "via", "viale", "piazza", "place", "plaza", "boulevard", "corso",
                            "avenida", "paseo", "st", "saint", "sankt", "san", "santa", "santo", "fort", "mount",

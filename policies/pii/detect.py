@@ -11,10 +11,10 @@ from __future__ import annotations
 
 import bisect
 import re
-import time
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 
+from policies.pii import scan_clock
 from policies.pii.candidates import DIGITS, candidate_entities, dense_digits, digit_runs, open_gates
 from policies.pii.config import DetectorClass
 from policies.pii.engine import Analyzer
@@ -223,16 +223,17 @@ class Detector:
         if self.elapsed[job.item] > self._budget:
             found[job.item] = None  # fail closed: the caller marks the string unscanned
             return
-        # CPU time of this thread, not wall time: the budget guards against costly input, and a busy machine that
-        # deschedules the thread must not turn an ordinary string into "[UNSCANNED]".
+        # CPU time of this thread without the collector's pauses (scan_clock.py): the budget guards against costly
+        # input, and neither a busy machine that deschedules the thread nor a collection that happens to run now must
+        # turn an ordinary string into "[UNSCANNED]".
         entities = sorted(job.entities)
-        start = time.thread_time()
+        start = scan_clock.now()
         analysis = self._analyzer.analyze(job.text, entities, use_ner=job.use_ner)
         if analysis.timed_out:
             # The regex module's limit is wall-clock time, which a busy machine can use up by descheduling the thread
             # in the middle of an ordinary match. Once more, then: a string that is really costly times out again.
             analysis = self._analyzer.analyze(job.text, entities, use_ner=job.use_ner)
-        self.elapsed[job.item] += time.thread_time() - start
+        self.elapsed[job.item] += scan_clock.now() - start
         if analysis.timed_out:
             found[job.item] = None
             return

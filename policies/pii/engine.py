@@ -34,6 +34,7 @@ from presidio_analyzer.predefined_recognizers import SpacyRecognizer
 from presidio_analyzer.predefined_recognizers.generic import iban_recognizer as _iban_module
 
 from policies.pii.entities import NER_ENTITIES
+from policies.pii.pattern_matches import compile_patterns
 from policies.pii.patterngates import PatternGates, cache_dir, scannable
 from policies.pii.recognizers import TextScan, matches, offline_tld_extractor, pattern_recognizers, runs_directly
 
@@ -154,8 +155,12 @@ class Analyzer:
         self._chosen: dict[tuple[str, ...], list[EntityRecognizer]] = {}
         self._registered: object = None
         self._registered_count = 0
-        # The first analysis pays for lazy loading (regex compilation, tldextract's suffix list, phone metadata, an
-        # NER model's lookups): pay it now, not in the first event's time budget.
+        # Every pattern compiled now, not in the time budget of the first string that opens its gate (see
+        # compile_patterns); the warm-up text opens only some gates. The first analysis pays for the rest of the lazy
+        # loading (tldextract's suffix list, phone metadata, the name lists, an NER model's lookups): pay it now too.
+        for recognizer in registry.recognizers:
+            if isinstance(recognizer, PatternRecognizer):
+                compile_patterns(recognizer)
         self.analyze(_WARM_UP, sorted(self.entities), use_ner=self.ner is not None)
 
     def analyze(self, text: str, entities: Sequence[str], use_ner: bool = False) -> Analysis:

@@ -118,6 +118,9 @@ _TITLES = frozenset({"herr", "herrn", "frau", "fraulein", "monsieur", "madame", 
                      "juffrouw", "doctor", "doktor", "docteur", "professor", "professeur", "profesor", "professore",
                      "mister", "miss", "sir", "lady", "lord", "dame", "don", "dona", "mme", "mlle", "dhr", "mevr",
                      "sig", "sra", "srta", "prof", "ing", "avv", "arch", "kapitan", "captain", "capitaine"})
+# The most words a written name has: given names, initials, particles and surnames (Maria Anna Sophie de la Cruz
+# García López has nine).
+_LONGEST_NAME = 10
 _PARTICLES = frozenset({"van", "von", "de", "der", "den", "del", "della", "delle", "di", "da", "du", "des", "la", "le",
                         "ter", "ten", "zu", "dos", "das", "do", "y", "e", "bin", "ibn", "al", "el", "mac", "st"})
 # After a name, words that make it a company, an institution or a place named after a person.
@@ -317,9 +320,7 @@ class NameFinder:
             found |= set(self._people_paths(text)) | set(self._glued_handles(text)) | set(self._initialled(text))
         if "/" in text and _TEAM_PAGE.search(text):
             found |= set(self._team_pages(text))
-        spans = sorted(found)
-        # An initial inside a name found whole (`John F. Kennedy` holds `F. Kennedy`): the whole name only.
-        return [s for s in spans if not any(o != s and o[0] <= s[0] and s[1] <= o[1] for o in spans)]
+        return _outermost(found)
 
     # -- a name as people write it ---------------------------------------------------------------------------------
 
@@ -363,18 +364,21 @@ class NameFinder:
         first = tokens[i]
         if not self._starts_a_name(text, tokens, i):
             return None
-        j = self._after_given_names(text, tokens, i + 1)
+        # A name is a few words: each start reads at most _LONGEST_NAME tokens, so that a run of words that could
+        # each start a name (`Anna De De De …`, 700 of them) is read in linear time, not once from each of its words.
+        stop = min(len(tokens), i + _LONGEST_NAME)
+        j = self._after_given_names(text, tokens, i + 1, stop)
         particles = []
-        while j < len(tokens) and _joined(text, tokens, j - 1) and tokens[j].key in _PARTICLES:
+        while j < stop and _joined(text, tokens, j - 1) and tokens[j].key in _PARTICLES:
             particles.append(tokens[j].key)
             j += 1
-        if j >= len(tokens) or not _joined(text, tokens, j - 1) or not tokens[j].capitalised:
+        if j >= stop or not _joined(text, tokens, j - 1) or not tokens[j].capitalised:
             return None
         if not self._pair(first.key.split("-")[0], tokens[j].key, particles):
             return None
         if not self._is_given(first) and not particles and not self._after_paired(first.key, tokens[j].key):
             return None  # a given name of the pairs-only tier: before a surname that is no word only
-        while j + 1 < len(tokens) and _joined(text, tokens, j) and self._second_surname(tokens[j + 1]):
+        while j + 1 < stop and _joined(text, tokens, j) and self._second_surname(tokens[j + 1]):
             j += 1  # María García López
         if _a_firm_or_place(text, tokens, j):
             return None
@@ -406,11 +410,11 @@ class NameFinder:
         return given and first.key not in _BEFORE_PLACE and not (
             i > 0 and tokens[i - 1].key in _BEFORE_PLACE and _joined(text, tokens, i - 1))
 
-    def _after_given_names(self, text: str, tokens: list[_Token], j: int) -> int:
-        """The index after middle names and initials (Mary Ann Smith, John F. Kennedy), from token j."""
-        while j < len(tokens) and _joined(text, tokens, j - 1) and (
+    def _after_given_names(self, text: str, tokens: list[_Token], j: int, stop: int) -> int:
+        """The index after middle names and initials (Mary Ann Smith, John F. Kennedy), from token j, before `stop`."""
+        while j < stop and _joined(text, tokens, j - 1) and (
                 (len(tokens[j].text) == 1 and tokens[j].text.isupper()) or
-                (self._is_given(tokens[j]) and j + 1 < len(tokens) and _joined(text, tokens, j)
+                (self._is_given(tokens[j]) and j + 1 < stop and _joined(text, tokens, j)
                  and tokens[j + 1].capitalised)):
             j += 1
         return j
@@ -837,6 +841,19 @@ def _alone(text: str, start: int, end: int) -> bool:
     breaks = [i for i in (text.find("\n", end), text.find("\u2029", end)) if i >= 0]
     line_end = min(breaks) if breaks else len(text)
     return not text[line_start:start].strip() and not text[end:line_end].strip(" \t.;")
+
+
+def _outermost(spans: set[tuple[int, int]]) -> list[tuple[int, int]]:
+    """The spans inside no other, in order. An initial inside a name found whole (`John F. Kennedy` holds
+    `F. Kennedy`): the whole name only. One pass, by start and then longest first: a span is inside another if one
+    that starts no later ends no earlier (a text of thousands of names is not compared pair by pair)."""
+    kept: list[tuple[int, int]] = []
+    reach = -1
+    for start, end in sorted(spans, key=lambda span: (span[0], -span[1])):
+        if end > reach:
+            kept.append((start, end))
+            reach = end
+    return kept
 
 
 def _joined(text: str, tokens: list[_Token], i: int) -> bool:

@@ -5,11 +5,11 @@ Presidio's loop (`PatternRecognizer.__analyze_patterns`) reads the clock twice p
 an explanation object for every match, and sorts even an empty list through `remove_duplicates`. The analyzer runs
 about ten recognizers per batch of strings, each with the few patterns whose gates opened (patterngates.py), so that
 plumbing cost as much as the regexes. Kept exactly: the patterns in their order, the same Pattern objects and compiled
-regexes (compiled on first use with the recognizer's flags, as Presidio does), empty matches skipped,
-`validate_result` and `invalidate_result` setting the score, score 0 dropped, `remove_duplicates` over the recognizer's
-results, and a regex time-out: the pattern is skipped with Presidio's "timed out" warning on its logger, which
-engine.py turns into a signal (`REGEX_TIMEOUT_SECONDS` is read from Presidio's module at each call, where engine.py sets
-it). An explanation is built only where a recognizer reads one (`explain`); the analyzer drops them.
+regexes (compiled with the recognizer's flags, at start-up by compile_patterns or on first use as Presidio does),
+empty matches skipped, `validate_result` and `invalidate_result` setting the score, score 0 dropped, `remove_duplicates`
+over the recognizer's results, and a regex time-out: the pattern is skipped with Presidio's "timed out" warning on its
+logger, which engine.py turns into a signal (`REGEX_TIMEOUT_SECONDS` is read from Presidio's module at each call, where
+engine.py sets it). An explanation is built only where a recognizer reads one (`explain`); the analyzer drops them.
 """
 
 from __future__ import annotations
@@ -34,10 +34,7 @@ def pattern_matches(recognizer: PatternRecognizer, patterns: Sequence[Pattern], 
     timeout = _pattern_module.REGEX_TIMEOUT_SECONDS
     results: list[RecognizerResult] = []
     for pattern in patterns:
-        compiled: Any = pattern.compiled_regex  # Presidio's hints say None: it is set on first use
-        if not compiled or pattern.compiled_with_flags != flags:
-            compiled = regex.compile(pattern.regex, flags=flags)
-            pattern.compiled_with_flags, pattern.compiled_regex = flags, compiled
+        compiled = _compiled(pattern, flags)
         try:
             for match in compiled.finditer(text, timeout=timeout):
                 start, end = match.span()
@@ -48,6 +45,23 @@ def pattern_matches(recognizer: PatternRecognizer, patterns: Sequence[Pattern], 
                             exc_info=True)
     # remove_duplicates keeps one result with a score as it is: the sort is for two or more.
     return EntityRecognizer.remove_duplicates(results) if len(results) > 1 else results
+
+
+def compile_patterns(recognizer: PatternRecognizer) -> None:
+    """The recognizer's patterns compiled with its flags, as pattern_matches and Presidio's `analyze` would compile them
+    on first use. The analyzer does it at start-up: a scan's time budget counts its CPU time, and a regex compiled
+    inside it (tens of milliseconds for the address and password patterns, more on a busy machine) made the first
+    string that opened such a pattern's gate "[UNSCANNED]"."""
+    for pattern in recognizer.patterns:
+        _compiled(pattern, recognizer.global_regex_flags)
+
+
+def _compiled(pattern: Pattern, flags: Any) -> Any:  # Any: Presidio types compiled_with_flags as None
+    compiled: Any = pattern.compiled_regex  # Presidio's hints say None: it is set on first use
+    if not compiled or pattern.compiled_with_flags != flags:
+        compiled = regex.compile(pattern.regex, flags=flags)
+        pattern.compiled_with_flags, pattern.compiled_regex = flags, compiled
+    return compiled
 
 
 def _add(results: list[RecognizerResult], recognizer: PatternRecognizer, pattern: Pattern, found: str, start: int,

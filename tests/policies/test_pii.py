@@ -302,6 +302,13 @@ def test_long_strings_are_scanned_in_windows(make) -> None:
     assert out == "x " * 450 + "[PRIVATE_KEY]" + " y" * 2000 + " [EMAIL]"
 
 
+def test_a_window_edge_falls_between_words(make) -> None:
+    # The first window's edge (1,000 characters) would cut `Maria Maria` after `Mari`: `Maria Mari` reads as a name.
+    s = make(window_chars=1000, window_overlap=400)
+    text = "ok " * 330 + "Maria Maria" + " ok" * 400
+    assert scrub(s, {"x": text}) == {"x": text}
+
+
 def test_strings_over_the_cap_are_cut_and_marked(make) -> None:
     s = make(max_scan_chars=100)
     out, findings = s.scrub_value({"x": "a" * 90 + " jane@example.com and more"})

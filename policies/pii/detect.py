@@ -109,9 +109,10 @@ class Detector:
         open_gates(())
 
     def _windows(self, text: str) -> list[tuple[int, str]]:
-        """(offset, piece) of each window of a long text. A window's edges fall between words where a space or a line
-        break is near: a word cut at the edge is another word (`Maria Mari|a` read a name); what straddles an edge is
-        whole in the next window, which the overlap (less twice the shift) still covers."""
+        """(offset, piece) of each window of a long text. A window's edges move outwards to fall between words where a
+        space or a line break is near: a word cut at the edge is another word (`Maria Mari|a` read a name). Outwards,
+        so that two windows still overlap by `window_overlap` at least: what straddles one's edge is whole in the
+        next, up to the longest secret the overlap was set for."""
         if len(text) <= self._window:
             return [(0, text)]
         shift = min(_EDGE_SHIFT, (self._window - self._step) // 8)
@@ -119,12 +120,12 @@ class Detector:
         start = 0
         while start + self._window < len(text):
             end = start + self._window
-            space = max(text.rfind(" ", end - shift, end), text.rfind("\n", end - shift, end))
-            out.append((start, text[start : space if space > start else end]))
-            start += self._step
-            space = min((i for i in (text.find(" ", start, start + shift), text.find("\n", start, start + shift))
-                         if i >= 0), default=-1)
-            start = space + 1 if space >= 0 else start
+            gaps = [i for i in (text.find(" ", end, end + shift), text.find("\n", end, end + shift)) if i >= 0]
+            out.append((start, text[start : min(gaps) if gaps else end]))
+            step = start + self._step
+            low = max(step - shift, start + 1)  # and always forwards
+            gap = max(text.rfind(" ", low, step), text.rfind("\n", low, step))
+            start = gap + 1 if gap >= 0 else step
         out.append((start, text[start:]))
         return out
 

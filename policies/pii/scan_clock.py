@@ -4,7 +4,8 @@ The budget guards against costly input: a string whose analysis uses that much C
 wall time, so that a busy machine descheduling the thread does not count; and without the collector's pauses, which
 CPython runs in whichever thread allocates when a generation fills up. A full collection over a large heap takes tens
 to hundreds of milliseconds and says nothing about the string being scanned when it happens; counted, it made ordinary
-strings "[UNSCANNED]" now and then.
+strings "[UNSCANNED]" now and then. The collections a scan's own allocations cause are left out too: they are
+proportional to what it allocates, so the budget still bounds a costly string's work, within a constant factor.
 """
 
 from __future__ import annotations

@@ -309,6 +309,17 @@ def test_a_window_edge_falls_between_words(make) -> None:
     assert scrub(s, {"x": text}) == {"x": text}
 
 
+def test_a_secret_as_long_as_the_overlap_is_whole_in_a_window_wherever_it_sits(make) -> None:
+    # Moving a window's edges to fall between words must not shrink the overlap: a private key with a line break every
+    # 64 characters, almost `window_overlap` long, between characters that are no gap, at every offset around an edge.
+    s = make(window_chars=1000, window_overlap=400)
+    pem = "-----BEGIN RSA PRIVATE KEY-----\n" + "\n".join(["A" * 63] * 5) + "\n-----END RSA PRIVATE KEY-----"
+    assert 350 < len(pem) < 400
+    for before in range(560, 1060, 13):  # the first window's edges: 1,000 (its end) and 600 (the next one's start)
+        text = "x" * before + " " + pem + " " + "y" * 1500
+        assert scrub(s, {"x": text}) == {"x": "x" * before + " [PRIVATE_KEY] " + "y" * 1500}, before
+
+
 def test_strings_over_the_cap_are_cut_and_marked(make) -> None:
     s = make(max_scan_chars=100)
     out, findings = s.scrub_value({"x": "a" * 90 + " jane@example.com and more"})

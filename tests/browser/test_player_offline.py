@@ -22,6 +22,7 @@ from tests.e2e.test_replay_native import post_events
 from tests.support.browser import skip_or_fail
 from tests.support.fake_vendor import FakeVendor
 from tests.support.gateway_process import GatewayProcess
+from tests.support.waiting import REQUEST_TIMEOUT_S
 
 pytestmark = pytest.mark.browser
 
@@ -128,7 +129,8 @@ def setup(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[GatewayPro
     try:
         assert post_events(gateway, SESSION, planted_recording(beacon.url)).status_code == 200
         # The yardstick: the beacon answers and records what is asked of it.
-        assert httpx.get(beacon.url + "/check.png").status_code == 200 and beacon.requests == [("/check.png", "")]
+        assert httpx.get(beacon.url + "/check.png",
+                         timeout=REQUEST_TIMEOUT_S).status_code == 200 and beacon.requests == [("/check.png", "")]
         beacon.requests.clear()
         yield gateway, beacon
     finally:

@@ -20,6 +20,7 @@ from tests.e2e.test_access_requests import a_recording
 from tests.e2e.test_replay_native import post_events
 from tests.support.fake_vendor import FakeVendor
 from tests.support.gateway_process import ADMIN_TOKEN, GatewayProcess
+from tests.support.waiting import REQUEST_TIMEOUT_S
 
 pytestmark = pytest.mark.browser
 
@@ -34,7 +35,7 @@ def gateway(tmp_path_factory: pytest.TempPathFactory) -> Iterator[GatewayProcess
     try:
         assert post_events(process, "s-rosa", {"events": a_recording(), "userId": EMAIL}).status_code == 200
         # A request filed 35 days ago and never answered.
-        old = httpx.post(process.url + "/admin/v1/privacy/access-requests", timeout=10,
+        old = httpx.post(process.url + "/admin/v1/privacy/access-requests", timeout=REQUEST_TIMEOUT_S,
                          headers={"Authorization": f"Bearer {ADMIN_TOKEN}"},
                          json={"identifiers": {"userId": "user-old"}, "reference": "ticket 1001"})
         assert old.status_code == 201
@@ -82,5 +83,6 @@ def test_a_compliance_officer_answers_an_access_request_before_its_due_date(brow
     assert "Chloe Martin" in page.locator(".steps").inner_text()
     screenshot(page, "compliance-access-request-delivered")
 
-    audit = httpx.get(gateway.url + "/admin/v1/audit", headers={"Authorization": f"Bearer {TOKENS['compliance']}"})
+    audit = httpx.get(gateway.url + "/admin/v1/audit", headers={"Authorization": f"Bearer {TOKENS['compliance']}"},
+                      timeout=REQUEST_TIMEOUT_S)
     assert EMAIL not in audit.text and "subject.export" in audit.text

@@ -28,7 +28,7 @@ from tests.support.browser import skip_or_fail
 from tests.support.fake_vendor import FakeVendor
 from tests.support.gateway_process import ADMIN_TOKEN, ROOT, GatewayProcess, sha256
 from tests.support.sessions import fully_analysed
-from tests.support.waiting import wait_until
+from tests.support.waiting import REQUEST_TIMEOUT_S, wait_until
 
 pytestmark = pytest.mark.browser
 
@@ -242,6 +242,8 @@ def test_a_support_token_gets_403_on_the_compliance_pages(browser_page: Any, ui_
         assert page.get_by_role("heading", name="Not for your role").is_visible()
     screenshot(page, "support-forbidden")
     # The API agrees: the same token has no access to the audit log there either.
-    api = httpx.get(gateway.url + "/admin/v1/audit", headers={"Authorization": f"Bearer {TOKENS['support']}"})
+    api = httpx.get(gateway.url + "/admin/v1/audit", headers={"Authorization": f"Bearer {TOKENS['support']}"},
+                    timeout=REQUEST_TIMEOUT_S)
     assert api.status_code == 403
-    assert httpx.get(gateway.url + "/admin/v1/audit", headers={"Authorization": f"Bearer {ADMIN_TOKEN}"}).is_success
+    assert httpx.get(gateway.url + "/admin/v1/audit", headers={"Authorization": f"Bearer {ADMIN_TOKEN}"},
+                     timeout=REQUEST_TIMEOUT_S).is_success

@@ -17,6 +17,7 @@ from tests.e2e.test_replay_native import post_events, replay_policy
 from tests.replay.streams import E, Recording
 from tests.support.fake_vendor import FakeVendor
 from tests.support.gateway_process import ADMIN_TOKEN, GatewayProcess, sha256
+from tests.support.waiting import REQUEST_TIMEOUT_S
 
 pytestmark = pytest.mark.e2e
 
@@ -25,7 +26,8 @@ SUPPORT_TOKEN = "pgw_access_support"
 
 
 def post(gateway: GatewayProcess, path: str, body: object) -> httpx.Response:
-    return httpx.post(gateway.url + path, json=body, headers={"Authorization": f"Bearer {ADMIN_TOKEN}"}, timeout=10)
+    return httpx.post(gateway.url + path, json=body, headers={"Authorization": f"Bearer {ADMIN_TOKEN}"},
+                      timeout=REQUEST_TIMEOUT_S)
 
 
 def a_recording() -> list[dict]:
@@ -73,7 +75,7 @@ def test_an_access_request_is_filed_due_downloaded_and_delivered(
 
     assert post(gateway, "/admin/v1/privacy/access-requests", {"identifiers": {}}).status_code == 400
     refused = httpx.get(gateway.url + "/admin/v1/privacy/access-requests",
-                        headers={"Authorization": f"Bearer {SUPPORT_TOKEN}"})
+                        headers={"Authorization": f"Bearer {SUPPORT_TOKEN}"}, timeout=REQUEST_TIMEOUT_S)
     assert refused.status_code == 403
 
 

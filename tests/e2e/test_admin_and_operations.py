@@ -17,7 +17,7 @@ from tests.support.gateway_process import (
     segment_policy,
     sha256,
 )
-from tests.support.waiting import wait_until
+from tests.support.waiting import REQUEST_TIMEOUT_S, wait_until
 
 pytestmark = pytest.mark.e2e
 
@@ -27,12 +27,12 @@ def test_admin_api_denies_by_default(vendor: FakeVendor, start_gateway: Callable
     policy["access"]["tokens"].append({"name": "agent", "role": "support", "sha256": sha256("support-token")})
     gateway = start_gateway(policy)
 
-    anonymous = httpx.get(gateway.url + "/admin/v1/outbox")
+    anonymous = httpx.get(gateway.url + "/admin/v1/outbox", timeout=REQUEST_TIMEOUT_S)
     assert anonymous.status_code == 401
     assert anonymous.headers["www-authenticate"].startswith("Bearer")
     assert gateway.admin("/admin/v1/outbox", token="wrong").status_code == 401
     # Unknown admin paths answer 401 too before authentication, so route names do not leak.
-    assert httpx.get(gateway.url + "/admin/v1/no-such-thing").status_code == 401
+    assert httpx.get(gateway.url + "/admin/v1/no-such-thing", timeout=REQUEST_TIMEOUT_S).status_code == 401
     assert gateway.admin("/admin/v1/outbox", token="support-token").status_code == 403
     assert gateway.admin("/admin/v1/outbox").status_code == 200
     assert gateway.admin("/admin/v1/no-such-thing").status_code == 404
@@ -40,9 +40,9 @@ def test_admin_api_denies_by_default(vendor: FakeVendor, start_gateway: Callable
 
 def test_health_readiness_and_metrics(vendor: FakeVendor, start_gateway: Callable[..., GatewayProcess]) -> None:
     gateway = start_gateway(segment_policy(vendor.url))
-    assert httpx.get(gateway.url + "/healthz").json() == {"status": "ok"}
-    assert httpx.get(gateway.url + "/readyz").json() == {"status": "ready"}
-    text = httpx.get(gateway.url + "/metrics").text
+    assert httpx.get(gateway.url + "/healthz", timeout=REQUEST_TIMEOUT_S).json() == {"status": "ok"}
+    assert httpx.get(gateway.url + "/readyz", timeout=REQUEST_TIMEOUT_S).json() == {"status": "ready"}
+    text = httpx.get(gateway.url + "/metrics", timeout=REQUEST_TIMEOUT_S).text
     assert "# TYPE gateway_outbox_depth gauge" in text
     assert 'gateway_outbox_depth{destination="segment"} 0.0' in text
 

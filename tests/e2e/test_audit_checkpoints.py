@@ -23,7 +23,7 @@ from gateway.keys import SigningKey
 from gateway.schema import MIGRATIONS
 from tests.support.fake_vendor import FakeVendor
 from tests.support.gateway_process import ROOT, VENDOR_WRITE_KEY, GatewayProcess, segment_policy
-from tests.support.waiting import wait_until
+from tests.support.waiting import REQUEST_TIMEOUT_S, wait_until
 
 pytestmark = pytest.mark.e2e
 
@@ -66,7 +66,7 @@ def test_audit_verify_against_checkpoints_finds_removed_rewritten_and_forged_row
     newest = max(c["through_id"] for c in checkpoints(sink))
     key_file = outside / "receipt-key.json"
     gateway.start()
-    key_file.write_bytes(httpx.get(gateway.url + signed_documents.PUBLIC_KEY_PATH, timeout=10).content)
+    key_file.write_bytes(httpx.get(gateway.url + signed_documents.PUBLIC_KEY_PATH, timeout=REQUEST_TIMEOUT_S).content)
     gateway.stop()
     database = gateway.data_dir / "gateway.sqlite3"
     pristine = tmp_path / "pristine.sqlite3"
@@ -123,5 +123,5 @@ def test_the_gateway_warns_when_its_keys_sit_in_the_data_directory_and_not_when_
     assert "kept in the data directory" not in outside.log()
     for made in ("signing.key", "master.key"):
         assert (tmp_path / "secrets" / made).stat().st_mode & 0o777 == 0o600  # made there, private
-    served = httpx.get(outside.url + signed_documents.PUBLIC_KEY_PATH, timeout=10).json()
+    served = httpx.get(outside.url + signed_documents.PUBLIC_KEY_PATH, timeout=REQUEST_TIMEOUT_S).json()
     assert served["key_id"] == keys.read_public_key(served["public_key_pem"]).key_id

@@ -16,6 +16,7 @@ import pytest
 from tests.support import ingest
 from tests.support.fake_vendor import FakeVendor
 from tests.support.gateway_process import WRITE_KEY, GatewayProcess, segment_policy
+from tests.support.waiting import REQUEST_TIMEOUT_S
 
 pytestmark = pytest.mark.e2e
 
@@ -46,7 +47,7 @@ def test_a_backup_taken_while_serving_restores_every_acknowledged_event(
     assert sorted(p.name for p in dest.iterdir()) == ["gateway.sqlite3", "hash.key", "master.key", "signing.key"]
     assert stat.S_IMODE(dest.stat().st_mode) == 0o700
     assert {stat.S_IMODE(p.stat().st_mode) for p in dest.iterdir()} == {0o600}
-    assert httpx.get(gateway.url + "/readyz").status_code == 200  # served throughout
+    assert httpx.get(gateway.url + "/readyz", timeout=REQUEST_TIMEOUT_S).status_code == 200  # served throughout
     gateway.kill()
 
     restored = GatewayProcess(tmp_path / "restored", policy)

@@ -19,7 +19,7 @@ from tests.support import ingest
 from tests.support.fake_vendor import FakeVendor
 from tests.support.gateway_process import ADMIN_TOKEN, WRITE_KEY, GatewayProcess, vendors_policy
 from tests.support.nginx import NginxProxy, nginx_binary
-from tests.support.waiting import wait_until
+from tests.support.waiting import REQUEST_TIMEOUT_S, wait_until
 
 pytestmark = pytest.mark.e2e
 
@@ -52,7 +52,7 @@ def nginx(gateway: GatewayProcess, tmp_path: Path) -> Iterator[NginxProxy]:
 def client(verify: ssl.SSLContext | bool = True) -> httpx.Client:
     """A browser or SDK on another machine: its own source address."""
     return httpx.Client(transport=httpx.HTTPTransport(local_address=CLIENT_ADDRESS, verify=verify),
-                        follow_redirects=False, timeout=10)
+                        follow_redirects=False, timeout=REQUEST_TIMEOUT_S)
 
 
 def forwarded_ip(posthog: FakeVendor, base_url: str, verify: ssl.SSLContext | bool, distinct_id: str) -> str:

@@ -14,6 +14,7 @@ from tests.e2e.test_replay_native import SESSIONS, post_events
 from tests.support import ingest
 from tests.support.fake_vendor import FakeVendor
 from tests.support.gateway_process import FAST_RETRY, SERVER_KEY, WRITE_KEY, GatewayProcess, segment_policy, sha256
+from tests.support.waiting import REQUEST_TIMEOUT_S
 
 pytestmark = pytest.mark.e2e
 
@@ -37,17 +38,17 @@ def two_destinations(strict_url: str, anonymizing_url: str, consent_model: str =
 
 def grant(gateway: GatewayProcess, **body: Any) -> httpx.Response:
     """A consent record as a browser's consent tool sends it: with the page's public write key."""
-    return httpx.post(gateway.url + "/v1/consent", json={"writeKey": WRITE_KEY, **body}, timeout=10)
+    return httpx.post(gateway.url + "/v1/consent", json={"writeKey": WRITE_KEY, **body}, timeout=REQUEST_TIMEOUT_S)
 
 
 def record_from_backend(gateway: GatewayProcess, **body: Any) -> httpx.Response:
     """A consent record as the customer's backend sends it: with the source's server key, as the Basic-auth user
     (how Segment's server SDKs send their key)."""
-    return httpx.post(gateway.url + "/v1/consent", json=body, auth=(SERVER_KEY, ""), timeout=10)
+    return httpx.post(gateway.url + "/v1/consent", json=body, auth=(SERVER_KEY, ""), timeout=REQUEST_TIMEOUT_S)
 
 
 def post(gateway: GatewayProcess, body: dict[str, Any], path: str = "/v1/batch", **kwargs: Any) -> httpx.Response:
-    return ingest.post(gateway.url + path, content=orjson.dumps({"writeKey": WRITE_KEY, **body}), timeout=10, **kwargs)
+    return ingest.post(gateway.url + path, content=orjson.dumps({"writeKey": WRITE_KEY, **body}), **kwargs)
 
 
 def test_a_real_sdk_with_one_consenting_and_one_silent_subject(
@@ -257,9 +258,9 @@ def test_the_consent_api_refuses_what_it_cannot_record(opt_out: tuple[GatewayPro
     assert grant(gateway, anonymousId="u", granted=["analytics"], denied=["analytics"]).status_code == 400
     assert grant(gateway, userId="u", granted=["analytics"]).status_code == 403  # a user's consent: not a public key
     assert grant(gateway, anonymousId="u", token="a.b.c").status_code == 400  # no token key in this policy
-    assert httpx.post(gateway.url + "/v1/consent", json={"writeKey": "nope", "userId": "u", "granted": ["analytics"]}
-                      ).status_code == 401
-    assert httpx.post(gateway.url + "/v1/consent", content=b"{", timeout=10).status_code == 400
+    assert httpx.post(gateway.url + "/v1/consent", json={"writeKey": "nope", "userId": "u", "granted": ["analytics"]},
+                      timeout=REQUEST_TIMEOUT_S).status_code == 401
+    assert httpx.post(gateway.url + "/v1/consent", content=b"{", timeout=REQUEST_TIMEOUT_S).status_code == 400
 
 
 def test_a_devices_consent_to_session_replay_admits_its_recordings_and_no_one_elses(
@@ -289,7 +290,7 @@ def test_a_compliance_officer_records_a_users_consent_through_the_admin_api(
     body = {"userId": "frida", "granted": ["analytics"]}
 
     def as_role(token: str) -> httpx.Response:
-        return httpx.post(gateway.url + "/admin/v1/consent", json=body, timeout=10,
+        return httpx.post(gateway.url + "/admin/v1/consent", json=body, timeout=REQUEST_TIMEOUT_S,
                           headers={"Authorization": f"Bearer {token}"})
 
     assert as_role("agent-token").status_code == 403

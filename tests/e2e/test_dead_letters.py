@@ -26,7 +26,7 @@ from tests.support.gateway_process import (
     segment_policy,
     sha256,
 )
-from tests.support.waiting import wait_until
+from tests.support.waiting import REQUEST_TIMEOUT_S, wait_until
 
 pytestmark = pytest.mark.e2e
 
@@ -41,7 +41,7 @@ def send(gateway: GatewayProcess, prefix: str, n: int, poisoned: set[int], user:
     body = {"writeKey": WRITE_KEY, "batch": [
         {"type": "track", "event": "Viewed", "userId": user, "messageId": f"{prefix}-{i}",
          "properties": {"poison": True} if i in poisoned else {}} for i in range(n)]}
-    assert ingest.post(gateway.url + "/v1/batch", content=orjson.dumps(body), timeout=10).status_code == 200
+    assert ingest.post(gateway.url + "/v1/batch", content=orjson.dumps(body)).status_code == 200
 
 
 def dead_letters(gateway: GatewayProcess, query: str = "") -> dict[str, Any]:
@@ -59,7 +59,8 @@ def wait_for_dead_letters(gateway: GatewayProcess, n: int) -> list[dict[str, Any
 
 
 def admin_post(gateway: GatewayProcess, path: str, body: Any) -> httpx.Response:
-    return httpx.post(gateway.url + path, json=body, headers={"Authorization": f"Bearer {ADMIN_TOKEN}"}, timeout=10)
+    return httpx.post(gateway.url + path, json=body, headers={"Authorization": f"Bearer {ADMIN_TOKEN}"},
+                      timeout=REQUEST_TIMEOUT_S)
 
 
 def cli(gateway: GatewayProcess, *args: str) -> subprocess.CompletedProcess[str]:
@@ -137,7 +138,7 @@ def test_a_dead_letter_whose_subject_withdrew_consent_since_is_not_redriven(
     wait_for_dead_letters(gateway, 2)
     # The customer's backend records the user's choice (a public key may record a device's only).
     denial = httpx.post(gateway.url + "/v1/consent", json={"writeKey": SERVER_KEY, "userId": "withdrawing",
-                                                           "denied": ["analytics"]}, timeout=10)
+                                                           "denied": ["analytics"]}, timeout=REQUEST_TIMEOUT_S)
     assert denial.status_code == 200
     vendor.rule = None
     answer = admin_post(gateway, "/admin/v1/dead-letters/redrive", {"all": True}).json()
@@ -163,13 +164,13 @@ def test_the_ui_page_lists_opens_and_redrives_dead_letters_for_admins_only(
     send(gateway, "ui", 3, poisoned={1, 2})
     [second, first] = wait_for_dead_letters(gateway, 2)
 
-    with httpx.Client(base_url=gateway.url, timeout=10) as browser:
+    with httpx.Client(base_url=gateway.url, timeout=REQUEST_TIMEOUT_S) as browser:
         sign_in = browser.get("/ui/sign-in")
         assert browser.post("/ui/sign-in", data={"token": "support-token", "csrf": csrf_of(sign_in.text)}
                             ).status_code == 303
         assert browser.get("/ui/dead-letters").status_code == 403  # a support agent: not their page
 
-    with httpx.Client(base_url=gateway.url, timeout=10) as browser:
+    with httpx.Client(base_url=gateway.url, timeout=REQUEST_TIMEOUT_S) as browser:
         sign_in = browser.get("/ui/sign-in")
         browser.post("/ui/sign-in", data={"token": ADMIN_TOKEN, "csrf": csrf_of(sign_in.text)})
         page = browser.get("/ui/dead-letters")

@@ -33,7 +33,7 @@ from tests.support.gateway_process import (
     segment_policy,
     sha256,
 )
-from tests.support.waiting import wait_until
+from tests.support.waiting import REQUEST_TIMEOUT_S, wait_until
 
 pytestmark = pytest.mark.e2e
 
@@ -96,12 +96,12 @@ def deletion_policy(segment_url: str, mixpanel_url: str) -> dict[str, Any]:
 
 def review(gateway: GatewayProcess, session_id: str, note: str) -> httpx.Response:
     return httpx.post(f"{gateway.url}/admin/v1/replay/sessions/{session_id}/review", json={
-        "status": "reviewed", "note": note}, headers={"Authorization": f"Bearer {SUPPORT}"}, timeout=10)
+        "status": "reviewed", "note": note}, headers={"Authorization": f"Bearer {SUPPORT}"}, timeout=REQUEST_TIMEOUT_S)
 
 
 def compliance(gateway: GatewayProcess, method: str, path: str, **kwargs: Any) -> httpx.Response:
-    return httpx.request(method, gateway.url + path, headers={"Authorization": f"Bearer {COMPLIANCE}"}, timeout=10,
-                         **kwargs)
+    return httpx.request(method, gateway.url + path, headers={"Authorization": f"Bearer {COMPLIANCE}"},
+                         timeout=REQUEST_TIMEOUT_S, **kwargs)
 
 
 def seed_subject(gateway: GatewayProcess) -> str:
@@ -117,7 +117,8 @@ def seed_subject(gateway: GatewayProcess) -> str:
     client.track(user_id="bystander", event="Checkout", properties={"plan": "pro"}, message_id="bystander-track")
     client.shutdown()
     assert httpx.post(gateway.url + "/v1/consent", json={"writeKey": WRITE_KEY, "anonymousId": ANON,
-                                                         "granted": ["analytics"]}).status_code == 200
+                                                         "granted": ["analytics"]},
+                      timeout=REQUEST_TIMEOUT_S).status_code == 200
     recording = json.loads(SESSIONS[0].read_text())
     session_id = "subject-session"
     assert post_events(gateway, session_id, {"events": recording["events"], "userId": USER}).status_code == 200
@@ -231,7 +232,8 @@ def test_a_deleted_subject_leaves_nothing_behind_and_vendors_are_asked_to_delete
         receipt = compliance(gateway, "GET", f"/admin/v1/privacy/deletions/{deletion_id}/receipt")
         assert receipt.json()["destinations"]["segment"]["job_id"] == "reg-42"
         assert leaks([receipt.content]) == set()
-        key = httpx.get(gateway.url + "/.well-known/privacy-gateway/receipt-key", timeout=10)  # no token needed
+        key = httpx.get(gateway.url + "/.well-known/privacy-gateway/receipt-key",
+                        timeout=REQUEST_TIMEOUT_S)  # no token needed
         assert key.status_code == 200 and key.json()["alg"] == "Ed25519"
         offline = gateway.workdir / "offline"
         offline.mkdir()
@@ -309,7 +311,7 @@ def test_deletion_requests_are_for_compliance_and_validated(
     gateway = start_gateway(policy)
     body = {"identifiers": {"userId": "x"}}
     assert httpx.post(gateway.url + "/admin/v1/privacy/deletions", json=body,
-                      headers={"Authorization": "Bearer support-token"}).status_code == 403
+                      headers={"Authorization": "Bearer support-token"}, timeout=REQUEST_TIMEOUT_S).status_code == 403
     assert compliance(gateway, "POST", "/admin/v1/privacy/deletions", json={"identifiers": {}}).status_code == 400
     assert compliance(gateway, "POST", "/admin/v1/privacy/deletions",
                       json={"identifiers": {"phone": "1"}}).status_code == 400

@@ -24,7 +24,7 @@ import pytest
 from tests.support.fake_vendor import FakeVendor
 from tests.support.gateway_process import WRITE_KEY, GatewayProcess, segment_policy
 from tests.support.small_disk import fill, small_disk
-from tests.support.waiting import wait_until
+from tests.support.waiting import REQUEST_TIMEOUT_S, wait_until
 
 pytestmark = pytest.mark.e2e
 
@@ -75,7 +75,7 @@ def disk(tmp_path: Path) -> Iterator[Path]:
 
 
 def readyz(gateway: GatewayProcess) -> httpx.Response:
-    return httpx.get(gateway.url + "/readyz", timeout=10)
+    return httpx.get(gateway.url + "/readyz", timeout=REQUEST_TIMEOUT_S)
 
 
 def test_disk_fills_under_load_then_frees_and_every_acknowledged_event_arrives_once_without_a_restart(

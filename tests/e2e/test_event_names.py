@@ -22,7 +22,7 @@ from tests.support.fake_vendor import FakeVendor
 from tests.support.gateway_process import VENDOR_ENV, WRITE_KEY, GatewayProcess, vendors_policy
 from tests.support.plans import write_plan
 from tests.support.vendor_payloads import amplitude_events, mixpanel_events, posthog_events
-from tests.support.waiting import wait_until
+from tests.support.waiting import REQUEST_TIMEOUT_S, wait_until
 
 pytestmark = pytest.mark.e2e
 
@@ -101,7 +101,7 @@ def test_an_email_in_an_event_name_reaches_no_vendor_and_kept_names_pass_as_they
         assert all(EMAIL.encode() not in request.body for request in vendors[vendor].received()), vendor
     # Nor is it kept anywhere by the gateway: its metrics, and, once it has stopped (the event catalog writes what it
     # counted then, if not before), its database (WAL included) and its log. The catalog counts the scrubbed name.
-    assert EMAIL not in httpx.get(gateway.url + "/metrics").text
+    assert EMAIL not in httpx.get(gateway.url + "/metrics", timeout=REQUEST_TIMEOUT_S).text
     gateway.stop()
     for path in gateway.data_dir.rglob("*"):
         assert not path.is_file() or EMAIL.encode() not in path.read_bytes(), path

@@ -81,7 +81,7 @@ def test_one_segment_batch_reaches_three_vendors_each_in_its_own_format(
     vendors: dict[str, FakeVendor], start_gateway: Callable[..., GatewayProcess]
 ) -> None:
     gateway = start_gateway(mapping_policy(vendors), env=VENDOR_ENV)
-    response = ingest.post(gateway.url + "/v1/batch", json=BATCH, timeout=10)
+    response = ingest.post(gateway.url + "/v1/batch", json=BATCH)
     assert response.status_code == 200, response.text
 
     received = exactly(5, lambda: amplitude_events(vendors["amplitude"]), "5 events at Amplitude")
@@ -162,7 +162,7 @@ def test_a_retried_batch_carries_the_same_dedup_ids_at_every_vendor(
         vendor.respond_with(503, times=1)  # the first attempt fails everywhere, the retry succeeds
     gateway = start_gateway(mapping_policy(vendors), env=VENDOR_ENV)
     track = {**BATCH, "batch": [BATCH["batch"][0]]}
-    assert ingest.post(gateway.url + "/v1/batch", json=track, timeout=10).status_code == 200
+    assert ingest.post(gateway.url + "/v1/batch", json=track).status_code == 200
 
     events_of = {"amplitude": lambda body: body["events"], "mixpanel": lambda body: body,
                  "posthog": lambda body: body["batch"]}

@@ -19,7 +19,7 @@ from gateway.http_server import LINGER_MAX_BYTES
 from tests.support import ingest
 from tests.support.fake_vendor import FakeVendor
 from tests.support.gateway_process import WRITE_KEY, GatewayProcess, segment_policy, vendors_policy
-from tests.support.waiting import WAIT_TIMEOUT_S, wait_until
+from tests.support.waiting import REQUEST_TIMEOUT_S, WAIT_TIMEOUT_S, wait_until
 
 pytestmark = pytest.mark.e2e
 
@@ -88,7 +88,7 @@ def trickling(sock: socket.socket, data: bytes, every_s: float = 0.1) -> Iterato
 
 
 def served(gateway: GatewayProcess) -> bool:
-    return httpx.post(gateway.url + "/v1/track", content=EVENT, timeout=5).status_code == 200
+    return httpx.post(gateway.url + "/v1/track", content=EVENT, timeout=REQUEST_TIMEOUT_S).status_code == 200
 
 
 def test_slow_request_heads_are_closed_with_408_while_others_are_served(limited: GatewayProcess) -> None:
@@ -157,7 +157,7 @@ def test_past_max_connections_a_request_gets_503_with_retry_after(
     holding = [connect(gateway) for _ in range(MAX_CONNECTIONS)]
     for sock in holding:
         sock.sendall(b"POST /v1/track HTTP/1.1\r\nHost: gw\r\nContent-Length: 1000\r\n\r\n{")
-    refused = wait_until(lambda: (r := httpx.post(gateway.url + "/v1/track", content=EVENT, timeout=5))
+    refused = wait_until(lambda: (r := httpx.post(gateway.url + "/v1/track", content=EVENT, timeout=REQUEST_TIMEOUT_S))
                          .status_code == 503 and r, what="a request past the limit")
     assert refused.headers["retry-after"] == "1" and refused.headers["connection"] == "close"
     for sock in holding:

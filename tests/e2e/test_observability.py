@@ -20,7 +20,7 @@ from tests.support.gateway_process import (
     segment_policy,
     vendors_policy,
 )
-from tests.support.waiting import wait_until
+from tests.support.waiting import REQUEST_TIMEOUT_S, wait_until
 
 pytestmark = pytest.mark.e2e
 
@@ -49,7 +49,7 @@ def test_json_logs_name_each_request_and_its_id_goes_with_it_to_the_vendor(
     gateway = start_gateway(policy, env=VENDOR_ENV, args=["--log-format", "json", "--log-level", "debug"])
 
     from_proxy = httpx.post(gateway.url + "/flags/?v=2", content=orjson.dumps({"token": WRITE_KEY}),
-                            headers={"X-Request-ID": "lb-7f3a-0001"})
+                            headers={"X-Request-ID": "lb-7f3a-0001"}, timeout=REQUEST_TIMEOUT_S)
     own = ingest.post(gateway.url + "/v1/track", json={"writeKey": WRITE_KEY, "event": "Signed Up", "userId": "u1"})
 
     assert from_proxy.status_code == 200 and from_proxy.headers["x-request-id"] == "lb-7f3a-0001"
@@ -81,8 +81,9 @@ def test_refusals_are_logged_with_a_reason_once_per_interval_and_never_with_what
                               headers={"X-Contact": EMAIL})
         assert refused.status_code == 401
     assert ingest.post(gateway.url + f"/v1/replay/{EMAIL}", content=b"{not json " + EMAIL.encode()).status_code == 400
-    assert httpx.post(gateway.url + "/v1/consent", json={"writeKey": WRITE_KEY, "userId": EMAIL}).status_code == 400
-    assert httpx.get(gateway.url + f"/admin/v1/privacy/subjects/{EMAIL}").status_code == 401
+    assert httpx.post(gateway.url + "/v1/consent", json={"writeKey": WRITE_KEY, "userId": EMAIL},
+                      timeout=REQUEST_TIMEOUT_S).status_code == 400
+    assert httpx.get(gateway.url + f"/admin/v1/privacy/subjects/{EMAIL}", timeout=REQUEST_TIMEOUT_S).status_code == 401
 
     def refusals() -> list[tuple[str, int, str, str, int]]:
         return [(line["route"], line["status"], line["reason"], line["source"], line["count"])
@@ -105,7 +106,7 @@ def test_metrics_start_at_zero_and_show_latency_by_route_and_the_lag_of_waiting_
     vendor: FakeVendor, start_gateway: Callable[..., GatewayProcess]
 ) -> None:
     gateway = start_gateway(segment_policy(vendor.url))
-    text = httpx.get(gateway.url + "/metrics").text
+    text = httpx.get(gateway.url + "/metrics", timeout=REQUEST_TIMEOUT_S).text
     # Before the first event, what a dashboard plots is there, at zero.
     for sample in ('gateway_events_received_total{protocol="segment",source="web"}',
                    'gateway_events_delivered_total{destination="segment",source="web"}',

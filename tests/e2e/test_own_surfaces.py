@@ -20,7 +20,7 @@ from tests.e2e.test_replay_native import post_events, replay_policy
 from tests.support import ingest
 from tests.support.fake_vendor import Answer, FakeVendor, Recorded
 from tests.support.gateway_process import ADMIN_TOKEN, WRITE_KEY, GatewayProcess, sha256
-from tests.support.waiting import wait_until
+from tests.support.waiting import REQUEST_TIMEOUT_S, wait_until
 
 pytestmark = pytest.mark.e2e
 
@@ -128,7 +128,7 @@ def test_a_planted_address_is_found_nowhere_while_search_notes_and_deletion_stil
     everything = call(gateway, "GET", "/admin/v1/audit", COMPLIANCE, params={"limit": "1000"})
     assert found_in([everything.content]) == set()
     assert call(gateway, "GET", "/admin/v1/audit/verify", COMPLIANCE).json()["ok"] is True
-    assert found_in([httpx.get(gateway.url + "/metrics", timeout=10).content]) == set()
+    assert found_in([httpx.get(gateway.url + "/metrics", timeout=REQUEST_TIMEOUT_S).content]) == set()
     assert vendor.received() and found_in([r.body for r in vendor.received()]) == set()
 
     # Nor in the database file's bytes or its WAL once the gateway has stopped, nor in its log.

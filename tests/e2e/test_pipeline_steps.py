@@ -21,7 +21,7 @@ STEP_COUNT = 'gateway_pipeline_step_seconds_count{step="%s"}'
 
 def batch(gateway: GatewayProcess, *events: dict[str, Any]) -> httpx.Response:
     body = {"writeKey": WRITE_KEY, "batch": [{"type": "track", "event": "Report Exported", **e} for e in events]}
-    return ingest.post(gateway.url + "/v1/batch", content=orjson.dumps(body), timeout=10)
+    return ingest.post(gateway.url + "/v1/batch", content=orjson.dumps(body))
 
 
 def test_each_step_is_timed_for_every_request_that_reaches_it(

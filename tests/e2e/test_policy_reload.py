@@ -17,7 +17,7 @@ import tomli_w
 from tests.support import ingest
 from tests.support.fake_vendor import FakeVendor
 from tests.support.gateway_process import WRITE_KEY, GatewayProcess, segment_policy
-from tests.support.waiting import wait_until
+from tests.support.waiting import REQUEST_TIMEOUT_S, wait_until
 
 pytestmark = pytest.mark.e2e
 
@@ -45,7 +45,7 @@ def count(gateway: GatewayProcess, outcome: str) -> int:
 
 def track(gateway: GatewayProcess, key: str, message_id: str) -> int:
     event = {"writeKey": key, "userId": "u1", "event": "Reloaded", "messageId": message_id}
-    return ingest.post(gateway.url + "/v1/track", json=event, timeout=10).status_code
+    return ingest.post(gateway.url + "/v1/track", json=event).status_code
 
 
 def test_a_changed_policy_applies_at_once_and_queued_events_follow_the_destination(
@@ -77,7 +77,7 @@ def test_a_changed_policy_applies_at_once_and_queued_events_follow_the_destinati
     assert {r.headers["authorization"] for r in second_vendor.accepted()} == {f"Basic {auth}"}
     assert gateway.proc is not None and gateway.proc.poll() is None
     # The new sender runs under the supervisor like the one it replaced: /readyz counts it, and it is up.
-    assert httpx.get(gateway.url + "/readyz", timeout=10).json() == {"status": "ready"}
+    assert httpx.get(gateway.url + "/readyz", timeout=REQUEST_TIMEOUT_S).json() == {"status": "ready"}
 
 
 @pytest.mark.parametrize(("breaking", "shown", "hidden"), [
@@ -105,7 +105,7 @@ def test_a_broken_policy_is_refused_the_running_one_keeps_serving_and_the_log_sa
         assert hidden not in gateway.log()
     assert track(gateway, WRITE_KEY, "still-served") == 200
     vendor.wait_for_message_ids({"still-served"})
-    assert httpx.get(gateway.url + "/readyz").status_code == 200
+    assert httpx.get(gateway.url + "/readyz", timeout=REQUEST_TIMEOUT_S).status_code == 200
 
 
 def test_a_destination_that_changes_protocol_is_refused(

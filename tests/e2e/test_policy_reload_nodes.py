@@ -22,7 +22,7 @@ from gateway import keys
 from tests.support import ingest
 from tests.support.fake_vendor import FakeVendor
 from tests.support.gateway_process import WRITE_KEY, GatewayProcess, segment_policy
-from tests.support.waiting import wait_until
+from tests.support.waiting import REQUEST_TIMEOUT_S, wait_until
 
 pytestmark = pytest.mark.e2e
 
@@ -65,7 +65,7 @@ def write_file(gateway: GatewayProcess, policy: dict[str, Any]) -> str:
 
 
 def digests(gateway: GatewayProcess) -> list[str]:
-    return INFO.findall(httpx.get(gateway.url + "/metrics", timeout=10).text)
+    return INFO.findall(httpx.get(gateway.url + "/metrics", timeout=REQUEST_TIMEOUT_S).text)
 
 
 def reloads(gateway: GatewayProcess) -> float:
@@ -74,7 +74,7 @@ def reloads(gateway: GatewayProcess) -> float:
 
 def track(gateway: GatewayProcess, key: str) -> int:
     event = {"writeKey": key, "userId": "u1", "event": "Reloaded", "messageId": secrets.token_hex(8)}
-    return ingest.post(gateway.url + "/v1/track", json=event, timeout=10).status_code
+    return ingest.post(gateway.url + "/v1/track", json=event).status_code
 
 
 def with_key(policy: dict[str, Any], key: str) -> dict[str, Any]:
@@ -126,7 +126,8 @@ def test_on_sqlite_a_reload_shows_the_new_files_digest_and_nothing_else_changes(
     assert gateway.policy_path is not None
     secret = (gateway.data_dir / keys.KEY_FILE).read_text().strip().encode()  # the key the node made at its start
     assert digests(gateway) == [fingerprint(gateway.policy_path.read_bytes(), secret)]
-    assert hashlib.sha256(gateway.policy_path.read_bytes()).hexdigest() not in httpx.get(gateway.url + "/metrics").text
+    assert hashlib.sha256(gateway.policy_path.read_bytes()).hexdigest() not in httpx.get(gateway.url + "/metrics",
+                                                                                         timeout=REQUEST_TIMEOUT_S).text
     changed = with_key(segment_policy(vendor.url), NEW_KEY)
     gateway.reload(changed)
     digest = fingerprint(tomli_w.dumps(changed).encode(), secret)

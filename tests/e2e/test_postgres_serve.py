@@ -18,7 +18,7 @@ from tests.support import ingest
 from tests.support.fake_vendor import FakeVendor
 from tests.support.gateway_process import ADMIN_TOKEN, SERVER_KEY, WRITE_KEY, GatewayProcess, segment_policy
 from tests.support.postgres import PostgresServer
-from tests.support.waiting import wait_until
+from tests.support.waiting import REQUEST_TIMEOUT_S, wait_until
 
 pytestmark = pytest.mark.e2e  # every part is on PostgreSQL: a part left behind makes serve refuse, and these fail
 
@@ -41,7 +41,8 @@ def test_a_gateway_on_postgresql_delivers_and_keeps_what_it_acknowledged_across_
         assert not (gateway.data_dir / DATABASE_FILE).exists()  # the state is in PostgreSQL, not in a node's file
         assert postgres.sql("SELECT count(*) FROM identity_links", database) != "0"  # the identify's link
         admin = {"Authorization": f"Bearer {ADMIN_TOKEN}"}
-        assert httpx.get(gateway.url + "/admin/v1/audit", headers=admin).status_code == 200  # audited: audit.read
+        assert httpx.get(gateway.url + "/admin/v1/audit", headers=admin,
+                         timeout=REQUEST_TIMEOUT_S).status_code == 200  # audited: audit.read
 
         # The vendor goes down: a raw batch is acknowledged (committed to PostgreSQL), then the node is killed.
         vendor.respond_with(503, times=100_000)
@@ -60,8 +61,8 @@ def test_a_gateway_on_postgresql_delivers_and_keeps_what_it_acknowledged_across_
         assert max(Counter(e["messageId"] for e in healthy.segment_events()).values()) == 1
 
         # The audit chain goes on across the restart: the read before the kill and the one after, verified.
-        assert httpx.get(gateway.url + "/admin/v1/audit", headers=admin).status_code == 200
-        verified = httpx.get(gateway.url + "/admin/v1/audit/verify", headers=admin).json()
+        assert httpx.get(gateway.url + "/admin/v1/audit", headers=admin, timeout=REQUEST_TIMEOUT_S).status_code == 200
+        verified = httpx.get(gateway.url + "/admin/v1/audit/verify", headers=admin, timeout=REQUEST_TIMEOUT_S).json()
         assert verified == {"ok": True, "rows": 2, "first_bad_id": None}
     finally:
         gateway.close()
@@ -84,7 +85,7 @@ def test_on_postgresql_consent_governs_delivery_and_an_access_request_and_a_dele
         vendor.wait_for_message_ids({"m-before"})
         # The person opts out (opt-out model): recorded in the ledger on PostgreSQL, the next event is not sent.
         withdrawn = httpx.post(gateway.url + "/v1/consent", auth=(SERVER_KEY, ""),
-                               json={"userId": "user-7", "denied": ["analytics"]})
+                               json={"userId": "user-7", "denied": ["analytics"]}, timeout=REQUEST_TIMEOUT_S)
         assert withdrawn.status_code == 200, withdrawn.text
         assert postgres.sql("SELECT count(*) FROM consent_history", database) == "1"
         track("m-after-withdrawal")
@@ -93,17 +94,19 @@ def test_on_postgresql_consent_governs_delivery_and_an_access_request_and_a_dele
         assert "m-after-withdrawal" not in vendor.message_ids()
 
         filed = httpx.post(gateway.url + "/admin/v1/privacy/access-requests", headers=admin,
-                           json={"identifiers": {"userId": "user-7"}, "reference": "ticket 7"})
+                           json={"identifiers": {"userId": "user-7"}, "reference": "ticket 7"},
+                           timeout=REQUEST_TIMEOUT_S)
         assert filed.status_code == 201, filed.text
         export = httpx.get(gateway.url + f"/admin/v1/privacy/access-requests/{filed.json()['id']}/export",
-                           headers=admin).json()
+                           headers=admin, timeout=REQUEST_TIMEOUT_S).json()
         assert len(export["consent_history"]) == 1
 
-        created = httpx.post(gateway.url + "/admin/v1/privacy/deletions", headers=admin,
+        created = httpx.post(gateway.url + "/admin/v1/privacy/deletions", headers=admin, timeout=REQUEST_TIMEOUT_S,
                              json={"identifiers": {"userId": "user-7"}, "reason": "art. 17", "destinations": []})
         assert created.status_code == 202, created.text
         deletion = f"/admin/v1/privacy/deletions/{created.json()['id']}"
-        status = wait_until(lambda: (s := httpx.get(gateway.url + deletion, headers=admin).json())["status"] in (
+        status = wait_until(lambda: (s := httpx.get(gateway.url + deletion, headers=admin,
+                                                    timeout=REQUEST_TIMEOUT_S).json())["status"] in (
             "completed", "failed") and s, timeout=60, what="the deletion to finish")
         assert status["status"] == "completed", status
         # Her consent history is gone (the default policy keeps no proof of it), and so are her identity links.
@@ -113,9 +116,10 @@ def test_on_postgresql_consent_governs_delivery_and_an_access_request_and_a_dele
         track("m-bystander-2", user="user-8")
         vendor.wait_for_message_ids({"m-bystander-2"})
         assert "m-after-deletion" not in vendor.message_ids()  # suppressed
-        actions = {e["action"] for e in httpx.get(gateway.url + "/admin/v1/audit?limit=100", headers=admin
-                                                  ).json()["entries"]}
+        actions = {e["action"] for e in httpx.get(gateway.url + "/admin/v1/audit?limit=100", headers=admin,
+                                                  timeout=REQUEST_TIMEOUT_S).json()["entries"]}
         assert {"access_request.create", "subject.export"} <= actions
-        assert httpx.get(gateway.url + "/admin/v1/audit/verify", headers=admin).json()["ok"] is True
+        assert httpx.get(gateway.url + "/admin/v1/audit/verify", headers=admin,
+                         timeout=REQUEST_TIMEOUT_S).json()["ok"] is True
     finally:
         gateway.close()

@@ -20,7 +20,7 @@ from tests.e2e.test_replay_native import SESSIONS, post_events
 from tests.support import ingest
 from tests.support.fake_vendor import FakeVendor, running_vendor
 from tests.support.gateway_process import WRITE_KEY, GatewayProcess, segment_policy, serving, sha256
-from tests.support.waiting import wait_until
+from tests.support.waiting import REQUEST_TIMEOUT_S, wait_until
 
 pytestmark = pytest.mark.e2e
 
@@ -31,12 +31,12 @@ FAR_FUTURE = "2100-01-01T00:00:00Z"
 
 
 def consent(gateway: GatewayProcess, **body: Any) -> httpx.Response:
-    return httpx.post(gateway.url + "/v1/consent", json={"writeKey": WRITE_KEY, **body}, timeout=10)
+    return httpx.post(gateway.url + "/v1/consent", json={"writeKey": WRITE_KEY, **body}, timeout=REQUEST_TIMEOUT_S)
 
 
 def send(gateway: GatewayProcess, *events: dict[str, Any]) -> None:
     response = ingest.post(gateway.url + "/v1/batch", content=orjson.dumps({"writeKey": WRITE_KEY, "batch": events}),
-                           timeout=10)
+                           timeout=REQUEST_TIMEOUT_S)
     assert response.status_code == 200, response.text
 
 
@@ -156,7 +156,7 @@ def test_a_forged_identify_link_widens_neither_an_access_export_nor_a_deletion(
 
     def compliance(method: str, path: str, **kwargs: Any) -> httpx.Response:
         return httpx.request(method, gateway.url + path, headers={"Authorization": f"Bearer {COMPLIANCE}"},
-                             timeout=10, **kwargs)
+                             timeout=REQUEST_TIMEOUT_S, **kwargs)
 
     def sink_ids() -> set[str]:
         return {e["message_id"] for e in gateway.admin("/admin/v1/sink").json()["events"]}

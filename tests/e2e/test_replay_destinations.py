@@ -18,7 +18,7 @@ from tests.e2e.test_replay_native import SESSIONS, post_events
 from tests.support import ingest
 from tests.support.fake_vendor import Answer, FakeVendor
 from tests.support.gateway_process import ADMIN_TOKEN, VENDOR_ENV, WRITE_KEY, GatewayProcess, vendors_policy
-from tests.support.waiting import wait_until
+from tests.support.waiting import REQUEST_TIMEOUT_S, wait_until
 
 pytestmark = pytest.mark.e2e
 
@@ -53,7 +53,7 @@ def test_queued_recordings_wait_for_posthog_and_a_withdrawal_removes_only_that_p
             answer = post_events(gateway, f"sess-{person}", {"events": events, "userId": person})
             assert answer.status_code == 200 and answer.json()["stored"] == 1
         event = [{"event": "Viewed", "distinct_id": "carol", "properties": {"token": WRITE_KEY}}]
-        assert ingest.post(gateway.url + "/e/", content=orjson.dumps(event), timeout=10).status_code == 200
+        assert ingest.post(gateway.url + "/e/", content=orjson.dumps(event)).status_code == 200
         assert queued(gateway) >= 3  # two recordings (one or more $snapshot events each) and one event
 
         answer = record_from_backend(gateway, userId="carol", denied=["session_replay"]).json()
@@ -124,7 +124,8 @@ def test_a_dead_lettered_recording_is_not_redriven_once_its_person_withdrew_sess
         answer = record_from_backend(gateway, userId="carol", denied=["session_replay"]).json()
         assert answer["withdrawn"] == ["session_replay"]
         vendor.rule = None
-        redriven = httpx.post(gateway.url + "/admin/v1/dead-letters/redrive", json={"all": True}, timeout=10,
+        redriven = httpx.post(gateway.url + "/admin/v1/dead-letters/redrive", json={"all": True},
+                              timeout=REQUEST_TIMEOUT_S,
                               headers={"Authorization": f"Bearer {ADMIN_TOKEN}"}).json()
         kept = redriven["kept"].get("consent withdrawn", 0)
         assert kept >= 1 and redriven["redriven"] + kept == dead

@@ -26,7 +26,7 @@ from tests.support.gateway_process import (
     GatewayProcess,
     segment_policy,
 )
-from tests.support.waiting import wait_until
+from tests.support.waiting import REQUEST_TIMEOUT_S, wait_until
 
 pytestmark = pytest.mark.e2e
 
@@ -192,12 +192,12 @@ def test_gzip_bomb_and_oversize_bodies_are_refused(gateway: GatewayProcess) -> N
 
 def test_unknown_write_key_is_401(gateway: GatewayProcess) -> None:
     event = b'[{"type": 4, "timestamp": 1, "data": {"href": "http://x", "width": 1, "height": 1}}]'
-    response = ingest.post(f"{gateway.url}/v1/replay/s1?writeKey=nope", content=event, timeout=10)
+    response = ingest.post(f"{gateway.url}/v1/replay/s1?writeKey=nope", content=event)
     assert response.status_code == 401
 
 
 def test_support_may_review_sessions_but_not_without_a_token(gateway: GatewayProcess) -> None:
-    assert httpx.get(f"{gateway.url}/admin/v1/replay/sessions").status_code == 401
+    assert httpx.get(f"{gateway.url}/admin/v1/replay/sessions", timeout=REQUEST_TIMEOUT_S).status_code == 401
     assert gateway.admin("/admin/v1/replay/sessions").status_code == 200
 
 

@@ -46,7 +46,7 @@ from tests.support.fake_vendor import FakeVendor
 from tests.support.gateway_process import GatewayProcess
 from tests.support.seaweedfs import S3Bucket, SeaweedFS
 from tests.support.sessions import fully_analysed
-from tests.support.waiting import wait_until
+from tests.support.waiting import REQUEST_TIMEOUT_S, wait_until
 
 pytestmark = pytest.mark.e2e
 
@@ -241,7 +241,7 @@ def test_a_kill_during_flushes_loses_no_acknowledged_chunk_and_the_half_done_obj
         # how many requests a flush gathers depends on the machine's speed, so both kinds of flush happen only if
         # both sizes are sent.
         filler = "" if worker % 2 else secrets.token_hex(200)
-        with httpx.Client(timeout=10) as client:
+        with httpx.Client(timeout=REQUEST_TIMEOUT_S) as client:
             for n in range(10_000):
                 if stop.is_set():
                     return

@@ -19,7 +19,7 @@ from tests.replay.streams import START, E, Recording
 from tests.support import ingest
 from tests.support.fake_vendor import FakeVendor
 from tests.support.gateway_process import ADMIN_TOKEN, SERVER_KEY, WRITE_KEY, GatewayProcess
-from tests.support.waiting import wait_until
+from tests.support.waiting import REQUEST_TIMEOUT_S, wait_until
 
 pytestmark = pytest.mark.e2e
 
@@ -115,7 +115,7 @@ def test_person_date_range_signal_and_score_combine(gateway: GatewayProcess) -> 
 
 
 def test_the_same_search_as_a_post_keeps_identifiers_out_of_the_url(gateway: GatewayProcess) -> None:
-    answer = httpx.post(gateway.url + "/admin/v1/replay/sessions/search", timeout=10,
+    answer = httpx.post(gateway.url + "/admin/v1/replay/sessions/search", timeout=REQUEST_TIMEOUT_S,
                         headers={"Authorization": f"Bearer {ADMIN_TOKEN}"},
                         json={"email": EMAIL, "from": "2026-11-30T00:00:00Z"})
     assert ids(answer) == ["s-anna-signed-in", "s-anna-anonymous"] and answer.json()["total"] == 2
@@ -169,5 +169,6 @@ def test_bad_search_fields_are_refused_clearly(gateway: GatewayProcess) -> None:
 
 
 def test_support_may_search_but_not_without_a_token(gateway: GatewayProcess) -> None:
-    assert httpx.get(gateway.url + f"/admin/v1/replay/sessions?email={EMAIL}").status_code == 401
+    assert httpx.get(gateway.url + f"/admin/v1/replay/sessions?email={EMAIL}",
+                     timeout=REQUEST_TIMEOUT_S).status_code == 401
     assert Path(gateway.log_path).read_text().lower().count("anna") == 0  # nor in the gateway's log

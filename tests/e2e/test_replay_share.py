@@ -8,13 +8,14 @@ import pytest
 
 from tests.e2e.test_replay_console import SESSION, gateway  # noqa: F401  (the same recorded session)
 from tests.support.gateway_process import ADMIN_TOKEN, GatewayProcess
+from tests.support.waiting import REQUEST_TIMEOUT_S
 
 pytestmark = pytest.mark.e2e
 
 
 def share(process: GatewayProcess, body: object, session: str = SESSION) -> httpx.Response:
     return httpx.post(f"{process.url}/admin/v1/replay/sessions/{session}/share", json=body,
-                      headers={"Authorization": f"Bearer {ADMIN_TOKEN}"}, timeout=10)
+                      headers={"Authorization": f"Bearer {ADMIN_TOKEN}"}, timeout=REQUEST_TIMEOUT_S)
 
 
 def test_a_link_to_the_moment_is_made_and_audited(gateway: GatewayProcess) -> None:  # noqa: F811

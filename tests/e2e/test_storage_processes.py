@@ -15,6 +15,7 @@ from tests.support import ingest
 from tests.support.fake_vendor import FakeVendor
 from tests.support.gateway_process import ROOT, WRITE_KEY, GatewayProcess, segment_policy
 from tests.support.postgres import PostgresServer
+from tests.support.waiting import REQUEST_TIMEOUT_S
 
 
 def serve(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
@@ -40,7 +41,7 @@ def test_a_second_gateway_on_the_same_data_directory_is_refused_and_the_first_ke
 
         first.kill()  # SIGKILL: the kernel releases the lock with the process, nothing stale is left behind
         first.start()
-        assert httpx.get(first.url + "/readyz").status_code == 200
+        assert httpx.get(first.url + "/readyz", timeout=REQUEST_TIMEOUT_S).status_code == 200
     finally:
         first.close()
 

@@ -15,7 +15,7 @@ import pytest
 
 from tests.support.fake_vendor import FakeVendor
 from tests.support.gateway_process import ADMIN_TOKEN, ROOT, GatewayProcess, segment_policy
-from tests.support.waiting import wait_until
+from tests.support.waiting import REQUEST_TIMEOUT_S, wait_until
 
 pytestmark = pytest.mark.e2e
 
@@ -43,7 +43,7 @@ def status(gateway: GatewayProcess, token: str) -> int:
 
 
 def ui_signed_in(gateway: GatewayProcess, token: str) -> httpx.Client:
-    client = httpx.Client(base_url=gateway.url, follow_redirects=False)
+    client = httpx.Client(base_url=gateway.url, follow_redirects=False, timeout=REQUEST_TIMEOUT_S)
     page = client.get("/ui/sign-in")
     csrf = re.search(r'name="csrf" value="([^"]+)"', page.text)
     assert csrf

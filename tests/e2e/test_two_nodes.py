@@ -32,7 +32,7 @@ from tests.e2e.test_replay_objects import post_recordings
 from tests.support import ingest
 from tests.support.fake_vendor import FakeVendor
 from tests.support.gateway_process import ADMIN_TOKEN, SERVER_KEY, WRITE_KEY, GatewayProcess, segment_policy
-from tests.support.waiting import wait_until
+from tests.support.waiting import REQUEST_TIMEOUT_S, wait_until
 
 pytestmark = pytest.mark.e2e
 
@@ -94,14 +94,14 @@ class Sender(threading.Thread):
 
 
 def sdk_send(url: str, ids: list[str]) -> None:
-    client = Client(WRITE_KEY, host=url, sync_mode=True, max_retries=0, timeout=5)
+    client = Client(WRITE_KEY, host=url, sync_mode=True, max_retries=0, timeout=REQUEST_TIMEOUT_S)
     for message_id in ids:  # sync_mode: each call posts and raises unless the gateway answered 2xx
         client.track(user_id="sdk-user", event="Viewed", properties={"n": message_id}, message_id=message_id)
 
 
 def raw_send(url: str, ids: list[str]) -> None:
     batch = {"batch": [{"type": "track", "userId": "raw-user", "event": "Step", "messageId": m} for m in ids]}
-    response = httpx.post(url + "/v1/batch", auth=(WRITE_KEY, ""), json=batch, timeout=5)
+    response = httpx.post(url + "/v1/batch", auth=(WRITE_KEY, ""), json=batch, timeout=REQUEST_TIMEOUT_S)
     response.raise_for_status()
 
 
@@ -170,7 +170,7 @@ def test_a_deletion_and_a_consent_withdrawal_through_one_node_govern_the_other_n
 
     # Consent withdrawn through A: B's very next event of that person is not sent.
     withdrawn = httpx.post(a.url + "/v1/consent", auth=(SERVER_KEY, ""),
-                           json={"userId": "user-opt", "denied": ["analytics"]})
+                           json={"userId": "user-opt", "denied": ["analytics"]}, timeout=REQUEST_TIMEOUT_S)
     assert withdrawn.status_code == 200, withdrawn.text
     track(b, "user-opt", "m-opt-after")
 
@@ -178,13 +178,14 @@ def test_a_deletion_and_a_consent_withdrawal_through_one_node_govern_the_other_n
     # ingest commit reads the suppression: no cache, no notification to wait for). How soon the step runs after
     # the 202 is the machine's speed (this test once asserted 1 s, which a loaded machine need not meet).
     created = httpx.post(a.url + "/admin/v1/privacy/deletions", headers=admin,
-                         json={"identifiers": {"userId": "user-del"}, "reason": "art. 17", "destinations": []})
+                         json={"identifiers": {"userId": "user-del"}, "reason": "art. 17", "destinations": []},
+                         timeout=REQUEST_TIMEOUT_S)
     assert created.status_code == 202, created.text
     deletion = f"/admin/v1/privacy/deletions/{created.json()['id']}"
 
     def suppressed() -> bool:
         # Its first step (suppress) has run once the claimed links it did not follow are counted.
-        return httpx.get(a.url + deletion, headers=admin).json()["claimed_links"] is not None
+        return httpx.get(a.url + deletion, headers=admin, timeout=REQUEST_TIMEOUT_S).json()["claimed_links"] is not None
 
     wait_until(suppressed, what="the deletion's subjects to be suppressed")
     track(b, "user-del", "m-del-after")

@@ -21,7 +21,7 @@ from tests.support.gateway_process import (
     GatewayProcess,
     sha256,
 )
-from tests.support.waiting import wait_until
+from tests.support.waiting import REQUEST_TIMEOUT_S, wait_until
 
 pytestmark = pytest.mark.e2e
 
@@ -50,13 +50,14 @@ def test_a_failing_vendor_deletion_call_goes_to_the_destinations_host_and_is_giv
     }
     gateway = start_gateway(policy, env=VENDOR_ENV)
     auth = {"Authorization": f"Bearer {COMPLIANCE}"}
-    filed = httpx.post(gateway.url + "/admin/v1/privacy/deletions", headers=auth, timeout=10,
+    filed = httpx.post(gateway.url + "/admin/v1/privacy/deletions", headers=auth, timeout=REQUEST_TIMEOUT_S,
                        json={"identifiers": {"userId": "user-4711"}, "reason": "ticket 1"})
     assert filed.status_code == 202, filed.text
     deletion_id = filed.json()["id"]
 
     def finished() -> dict | None:
-        status = httpx.get(f"{gateway.url}/admin/v1/privacy/deletions/{deletion_id}", headers=auth, timeout=10).json()
+        status = httpx.get(f"{gateway.url}/admin/v1/privacy/deletions/{deletion_id}", headers=auth,
+                           timeout=REQUEST_TIMEOUT_S).json()
         return status if status["status"] in ("completed", "failed") else None
 
     status = wait_until(finished, timeout=60, what="the deletion request to finish")
@@ -68,7 +69,7 @@ def test_a_failing_vendor_deletion_call_goes_to_the_destinations_host_and_is_giv
     assert len(calls) == 3  # to the destination's own host, three times, then no more
     assert gateway.metrics()['gateway_vendor_deletion_failed_total{destination="amplitude"}'] == 1
 
-    with httpx.Client(base_url=gateway.url, timeout=10) as browser:
+    with httpx.Client(base_url=gateway.url, timeout=REQUEST_TIMEOUT_S) as browser:
         sign_in = browser.get("/ui/sign-in")
         csrf = re.search(r'name="csrf" value="([^"]+)"', sign_in.text)
         assert csrf is not None
@@ -94,11 +95,12 @@ def test_a_vendor_refusal_that_echoes_the_subject_is_kept_without_the_identifier
     }
     gateway = start_gateway(policy, env=VENDOR_ENV)
     auth = {"Authorization": f"Bearer {COMPLIANCE}"}
-    filed = httpx.post(gateway.url + "/admin/v1/privacy/deletions", headers=auth, timeout=10,
+    filed = httpx.post(gateway.url + "/admin/v1/privacy/deletions", headers=auth, timeout=REQUEST_TIMEOUT_S,
                        json={"identifiers": {"userId": "user-4711"}, "reason": "ticket 2"})
     deletion_id = filed.json()["id"]
     status = wait_until(lambda: (s := httpx.get(f"{gateway.url}/admin/v1/privacy/deletions/{deletion_id}",
-                                                headers=auth, timeout=10).json())["status"] == "failed" and s,
+                                                headers=auth,
+                                                timeout=REQUEST_TIMEOUT_S).json())["status"] == "failed" and s,
                         timeout=60, what="the deletion request to fail")
     assert status["destinations"]["amplitude"]["error"] == (
         'HTTP 400: {"error":"unknown users","user_ids":["[identifier]"]}')

@@ -13,6 +13,7 @@ import pytest
 from botocore.config import Config
 
 from tests.support.seaweedfs import S3Bucket, SeaweedFS
+from tests.support.waiting import REQUEST_TIMEOUT_S
 
 
 def test_a_bucket_takes_an_object_and_serves_it_whole_and_by_range(seaweedfs: SeaweedFS, s3_bucket: S3Bucket) -> None:
@@ -30,10 +31,11 @@ def test_requests_without_the_credentials_are_refused(seaweedfs: SeaweedFS, s3_b
     seaweedfs.client().put_object(Bucket=s3_bucket.name, Key="private", Body=b"recording")
     object_url = f"{s3_bucket.endpoint_url}/{s3_bucket.name}/private"
 
-    assert httpx.get(object_url).status_code == 403
-    assert httpx.put(object_url, content=b"overwritten").status_code == 403
-    assert httpx.get(f"{s3_bucket.endpoint_url}/{s3_bucket.name}").status_code == 403  # listing
-    assert httpx.put(f"{s3_bucket.endpoint_url}/anonymous-bucket").status_code == 403
+    assert httpx.get(object_url, timeout=REQUEST_TIMEOUT_S).status_code == 403
+    assert httpx.put(object_url, content=b"overwritten", timeout=REQUEST_TIMEOUT_S).status_code == 403
+    assert httpx.get(f"{s3_bucket.endpoint_url}/{s3_bucket.name}",
+                     timeout=REQUEST_TIMEOUT_S).status_code == 403  # listing
+    assert httpx.put(f"{s3_bucket.endpoint_url}/anonymous-bucket", timeout=REQUEST_TIMEOUT_S).status_code == 403
 
     impostor = boto3.client("s3", endpoint_url=s3_bucket.endpoint_url, region_name=s3_bucket.region,
                             aws_access_key_id=s3_bucket.access_key, aws_secret_access_key="not-the-secret",

@@ -22,7 +22,7 @@ from typing import Any
 import httpx
 import tomli_w
 
-from tests.support.waiting import START_TIMEOUT_S, WAIT_TIMEOUT_S, wait_until
+from tests.support.waiting import REQUEST_TIMEOUT_S, START_TIMEOUT_S, WAIT_TIMEOUT_S, wait_until
 
 ROOT = Path(__file__).resolve().parents[2]
 WRITE_KEY = "test-write-key"  # public: what a web page carries
@@ -124,7 +124,7 @@ class GatewayProcess:
         if self.proc.poll() is not None:
             raise AssertionError(f"the gateway exited with {self.proc.returncode}:\n{self.log()}")
         try:
-            return httpx.get(self.url + "/readyz", timeout=1).status_code == 200
+            return httpx.get(self.url + "/readyz", timeout=REQUEST_TIMEOUT_S).status_code == 200
         except httpx.TransportError:
             return False
 

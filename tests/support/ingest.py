@@ -17,6 +17,8 @@ from typing import Any
 
 import httpx
 
+from tests.support.waiting import REQUEST_TIMEOUT_S
+
 # How long to keep retrying 503s before handing the last one to the test (which then fails saying so): generous, since
 # it costs nothing when the gateway takes the request at once.
 RETRY_DEADLINE_S = 120.0
@@ -27,7 +29,7 @@ def post(url: str, client: httpx.Client | None = None, deadline_s: float = RETRY
     """POST `url` (with `client`, or a new connection each time) and return the answer; a 503 with Retry-After is sent
     again after the seconds it names, until `deadline_s` has passed. `kwargs` go to httpx (json=, headers=...)."""
     if client is None:
-        kwargs.setdefault("timeout", 30)
+        kwargs.setdefault("timeout", REQUEST_TIMEOUT_S)
     give_up = time.monotonic() + deadline_s
     while True:
         response = client.post(url, **kwargs) if client is not None else httpx.post(url, **kwargs)

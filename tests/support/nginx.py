@@ -28,7 +28,7 @@ from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.x509.oid import NameOID
 
-from tests.support.waiting import START_TIMEOUT_S, wait_until
+from tests.support.waiting import REQUEST_TIMEOUT_S, START_TIMEOUT_S, wait_until
 
 NGINX_PATHS = ("/usr/sbin/nginx", "/usr/local/sbin/nginx")
 
@@ -133,7 +133,7 @@ class NginxProxy:
         if self.proc.poll() is not None:
             raise AssertionError(f"nginx exited: {(self.directory / 'error.log').read_text(errors='replace')}")
         try:
-            httpx.get(self.url + "/healthz", verify=self.tls_context(), timeout=1)
+            httpx.get(self.url + "/healthz", verify=self.tls_context(), timeout=REQUEST_TIMEOUT_S)
         except httpx.TransportError:
             return False
         return True

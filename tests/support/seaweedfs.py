@@ -29,7 +29,7 @@ from typing import Any, TextIO
 import httpx
 
 from tests.support.engines import EngineUnavailable, close_on_exit, closed, free_ports, tail
-from tests.support.waiting import START_TIMEOUT_S, wait_until
+from tests.support.waiting import REQUEST_TIMEOUT_S, START_TIMEOUT_S, wait_until
 
 REGION = "us-east-1"  # SeaweedFS ignores it; SigV4 signatures need one
 STOP_TIMEOUT_S = 30.0  # the filer's 15 s, with room for a loaded machine
@@ -123,7 +123,8 @@ class SeaweedFS:
                 client.list_buckets()
                 # S3 answers from the filer before the volume server has joined the master (its first heartbeat
                 # comes before the master is leader, the next 5 s later): until then a first write would wait.
-                topology = httpx.get(f"http://127.0.0.1:{self.ports['master.port']}/dir/status").json()["Topology"]
+                topology = httpx.get(f"http://127.0.0.1:{self.ports['master.port']}/dir/status",
+                                     timeout=REQUEST_TIMEOUT_S).json()["Topology"]
             except (BotoCoreError, ClientError, httpx.HTTPError, ValueError, KeyError):  # not up yet
                 return False
             return bool(topology.get("Free"))

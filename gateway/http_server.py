@@ -124,7 +124,9 @@ class GuardedHttpProtocol(HttpToolsProtocol):
 
     def _head_too_slow(self) -> None:
         self._head_timer = None
-        self._refuse(b"408 Request Timeout", b"the request head did not arrive in time")
+        # The limit is named, as gateway.bodies names the body's: the client (and a test) can tell which one refused.
+        limit = f"the request head did not arrive within {self.header_timeout_s:g} s"
+        self._refuse(b"408 Request Timeout", limit.encode())
 
     def connection_made(self, transport: asyncio.Transport) -> None:  # type: ignore[override]
         self._lingering = LingeringTransport(transport, self.loop)

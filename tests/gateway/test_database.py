@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 
 from gateway.database import Database, Migration, StorageUnavailable
-from tests.support.waiting import wait_until
+from tests.support.waiting import WAIT_TIMEOUT_S, wait_until
 
 SCHEMA = Migration("test-1", ("CREATE TABLE t (x INTEGER NOT NULL)",))
 BLOBS = Migration("test-blobs", ("CREATE TABLE blobs (data BLOB NOT NULL)",))
@@ -42,13 +42,13 @@ def blob_rows(db: Database) -> int:
 def test_writes_queued_together_are_committed_in_one_transaction(tmp_path: Path) -> None:
     db = Database(tmp_path / "db.sqlite3", [SCHEMA])
     inside, gate = threading.Event(), threading.Event()
-    blocker = db.submit(lambda conn: (inside.set(), gate.wait(10)))  # holds the writer while the others queue up
-    assert inside.wait(10)
+    blocker = db.submit(lambda conn: (inside.set(), gate.wait(WAIT_TIMEOUT_S)))  # holds the writer while others queue
+    assert inside.wait(WAIT_TIMEOUT_S)
     futures = [db.submit(lambda conn, i=i: conn.execute("INSERT INTO t VALUES (?)", (i,))) for i in range(50)]
     gate.set()
-    blocker.result(10)
+    blocker.result(WAIT_TIMEOUT_S)
     for future in futures:
-        future.result(10)
+        future.result(WAIT_TIMEOUT_S)
     assert db.commits == 2  # the blocker's transaction, then all fifty inserts at once
     assert db.read_sync(lambda c: c.execute("SELECT count(*) FROM t").fetchone()[0]) == 50
     db.close()
@@ -57,7 +57,7 @@ def test_writes_queued_together_are_committed_in_one_transaction(tmp_path: Path)
 def test_a_failing_write_rolls_back_only_itself(tmp_path: Path) -> None:
     db = Database(tmp_path / "db.sqlite3", [SCHEMA])
     gate = threading.Event()
-    db.submit(lambda conn: gate.wait(10))
+    db.submit(lambda conn: gate.wait(WAIT_TIMEOUT_S))
     good = db.submit(lambda conn: conn.execute("INSERT INTO t VALUES (1)"))
 
     def half_then_fail(conn: sqlite3.Connection) -> None:
@@ -66,9 +66,9 @@ def test_a_failing_write_rolls_back_only_itself(tmp_path: Path) -> None:
 
     bad = db.submit(half_then_fail)
     gate.set()
-    good.result(10)
+    good.result(WAIT_TIMEOUT_S)
     with pytest.raises(sqlite3.IntegrityError):
-        bad.result(10)
+        bad.result(WAIT_TIMEOUT_S)
     assert db.read_sync(lambda c: [r[0] for r in c.execute("SELECT x FROM t")]) == [1]
     db.close()
 
@@ -78,8 +78,8 @@ def test_coroutines_get_their_results_and_one_that_went_away_spoils_nothing(tmp_
     inside, gate = threading.Event(), threading.Event()
 
     async def scenario() -> list[int]:
-        db.submit(lambda conn: (inside.set(), gate.wait(10)))  # holds the writer while the others queue up
-        assert inside.wait(10)
+        db.submit(lambda conn: (inside.set(), gate.wait(WAIT_TIMEOUT_S)))  # holds the writer while the others queue up
+        assert inside.wait(WAIT_TIMEOUT_S)
         gone = asyncio.create_task(db.write(lambda conn: conn.execute("INSERT INTO t VALUES (1)")))
         staying = [asyncio.create_task(db.write(lambda conn, i=i: conn.execute("INSERT INTO t VALUES (?)", (i,))
                                                 .lastrowid)) for i in (2, 3)]
@@ -116,12 +116,12 @@ def test_a_full_disk_fails_every_write_of_that_commit_cleanly_and_the_writer_liv
     db.write_sync(insert_blob(1))
     fill_the_disk(db)
     gate = threading.Event()
-    db.submit(lambda conn: gate.wait(10))  # holds the writer while a small and a large write queue up together
+    db.submit(lambda conn: gate.wait(WAIT_TIMEOUT_S))  # holds the writer while a small and a large write queue up
     small, large = db.submit(insert_blob(1)), db.submit(insert_blob(256))
     gate.set()
     for write in (small, large):
         with pytest.raises(StorageUnavailable) as raised:
-            write.result(10)
+            write.result(WAIT_TIMEOUT_S)
         assert raised.value.reason == "disk full"
     assert blob_rows(db) == 1  # the small write shared the failed commit: nothing of it was stored
     assert db.health.failing and db.health.reason == "disk full" and db.health.failed_commits >= 1
@@ -166,12 +166,12 @@ def test_after_commit_callbacks_run_for_committed_writes_only(tmp_path: Path) ->
         return fn
 
     gate = threading.Event()
-    db.submit(lambda conn: gate.wait(10))
+    db.submit(lambda conn: gate.wait(WAIT_TIMEOUT_S))
     kept, refused = db.submit(write("kept")), db.submit(write("refused", fail=True))
     gate.set()
-    kept.result(10)
+    kept.result(WAIT_TIMEOUT_S)
     with pytest.raises(ValueError):
-        refused.result(10)
+        refused.result(WAIT_TIMEOUT_S)
     assert seen == ["kept"]  # a write that failed alone does not run its callback; its neighbour's runs
 
     fill_the_disk(db)

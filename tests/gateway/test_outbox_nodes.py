@@ -255,10 +255,10 @@ def test_an_event_committed_on_one_node_while_another_records_a_deletion_is_remo
                                            outbox_a.remove_subjects(conn, ["segment"], ["s-alice"])))
     watcher = connect(postgres_url, readonly=True)
     wait_until(lambda: watcher.execute("SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND NOT granted"
-                                       ).fetchone()[0] == 1, 10.0, 0.02, "the deletion to wait for the ingest commit")
+                                       ).fetchone()[0] == 1, what="the deletion to wait for the ingest commit")
     assert not deletion.done()
     ingest_b.execute("COMMIT")
-    assert deletion.result(timeout=10) == (None, 1)  # it removed the row node B committed
+    assert deletion.result(timeout=WAIT_TIMEOUT_S) == (None, 1)  # it removed the row node B committed
     assert node_a.read_sync(lambda c: c.execute("SELECT count(*) FROM outbox").fetchone()[0]) == 0
 
     # From now on node B's commits see the suppression, whatever its memory says.

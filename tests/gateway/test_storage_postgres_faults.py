@@ -13,7 +13,7 @@ from gateway.outbox import MIGRATIONS
 from gateway.storage.connection import Connection
 from gateway.storage.postgres import postgres_engine
 from tests.support.postgres import PostgresServer
-from tests.support.waiting import wait_until
+from tests.support.waiting import WAIT_TIMEOUT_S, wait_until
 
 
 def count(db: Database) -> int:
@@ -38,7 +38,7 @@ def test_a_server_restart_fails_the_writes_meanwhile_and_the_writer_recovers_alo
             assert db.health.failing and db.health.reason
         finally:
             postgres.start()
-        wait_until(lambda: not db.health.failing, 30, what="the writer to find the server back")
+        wait_until(lambda: not db.health.failing, what="the writer to find the server back")
         db.write_sync(log_row("after"))
         assert count(db) == 2  # "during" was refused, and nothing of it stored
     finally:
@@ -59,14 +59,14 @@ def test_two_nodes_writing_the_same_rows_in_opposite_orders_both_commit_and_heal
         def write(c: Connection) -> None:
             c.execute("UPDATE delivery_log SET delivered_at = ? WHERE message_id = ?", (value, mine))
             holding[mine].set()
-            holding[theirs].wait(10)  # both hold one row before either asks for the other's
+            holding[theirs].wait(WAIT_TIMEOUT_S)  # both hold one row before either asks for the other's
             c.execute("UPDATE delivery_log SET delivered_at = ? WHERE message_id = ?", (value, theirs))
         return write
 
     try:
         one = first.submit(lock_in_order("a", "b", 1))
         two = second.submit(lock_in_order("b", "a", 2))
-        one.result(30), two.result(30)
+        one.result(WAIT_TIMEOUT_S), two.result(WAIT_TIMEOUT_S)
         # PostgreSQL did find a deadlock. Its retry can meet the other transaction again (it still holds its row and
         # asks for this one's), so more than one retry is right too: a clean-clone CI under load saw 2.
         assert first.conflicts_retried + second.conflicts_retried >= 1

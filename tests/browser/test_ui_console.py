@@ -46,7 +46,7 @@ def gateway(tmp_path_factory: pytest.TempPathFactory) -> Iterator[GatewayProcess
     try:
         assert post_events(process, SESSION, recording_with_a_personal_log_line()).status_code == 200
         wait_until(lambda: process.admin(f"/admin/v1/replay/sessions/{SESSION}").json()["signals"].get("error_click"),
-                   timeout=30, what="the error click found")
+                   what="the error click found")
         yield process
     finally:
         process.close()

@@ -14,7 +14,7 @@ import pytest
 from tests.support import ingest
 from tests.support.fake_vendor import Answer, FakeVendor, Recorded
 from tests.support.gateway_process import WRITE_KEY, GatewayProcess, segment_policy
-from tests.support.waiting import wait_until
+from tests.support.waiting import REQUEST_TIMEOUT_S, wait_until
 
 pytestmark = pytest.mark.e2e
 
@@ -33,7 +33,7 @@ def batch(prefix: str, n: int, **properties: object) -> dict:
 def post(gateway: GatewayProcess, body: dict, path: str = "/v1/batch", retry_busy: bool = True) -> httpx.Response:
     """A 503 with Retry-After is sent again (tests/support/ingest.post) unless `retry_busy` is False."""
     send = ingest.post if retry_busy else httpx.post
-    return send(gateway.url + path, content=orjson.dumps(body), timeout=30)
+    return send(gateway.url + path, content=orjson.dumps(body), timeout=REQUEST_TIMEOUT_S)
 
 
 def test_vendor_down_for_a_while_then_back_every_event_arrives_once(

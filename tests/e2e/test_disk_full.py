@@ -43,7 +43,7 @@ class Load:
 
     def run(self, worker: int) -> None:
         n = 0
-        with httpx.Client(timeout=30) as client:
+        with httpx.Client(timeout=REQUEST_TIMEOUT_S) as client:
             while not self.stop.is_set():
                 ids = [f"w{worker}-{n}-{i}" for i in range(20)]
                 n += 1

@@ -11,7 +11,7 @@ import pytest
 from tests.support import ingest
 from tests.support.fake_vendor import FakeVendor
 from tests.support.gateway_process import WRITE_KEY, GatewayProcess, segment_policy
-from tests.support.waiting import wait_until
+from tests.support.waiting import REQUEST_TIMEOUT_S, wait_until
 
 pytestmark = pytest.mark.e2e
 
@@ -60,7 +60,7 @@ def refusing(tmp_path_factory: pytest.TempPathFactory):
                          ids=[c[0] for c in CASES])
 def test_refused_in_segments_shape(refusing, name, path, body, headers, status, code, fragment) -> None:
     gateway, _ = refusing
-    response = ingest.post(gateway.url + path, content=body, headers=headers, timeout=30)
+    response = ingest.post(gateway.url + path, content=body, headers=headers, timeout=REQUEST_TIMEOUT_S)
     assert response.status_code == status, response.text
     answer = response.json()
     assert answer["success"] is False and answer["code"] == code
@@ -73,7 +73,7 @@ def test_nothing_refused_was_stored_or_forwarded(refusing) -> None:
         # Each refused as its case says (not shed by a busy gateway, which would store nothing for another reason).
         assert ingest.post(gateway.url + path, content=body, headers=headers).status_code == status, name
     # A good request afterwards is the marker: once it has arrived, anything queued before it would have too.
-    assert ingest.post(gateway.url + "/v1/batch", content=orjson.dumps(ONE), timeout=30).status_code == 200
+    assert ingest.post(gateway.url + "/v1/batch", content=orjson.dumps(ONE)).status_code == 200
     vendor.wait_for_message_ids({"good-1"})
     wait_until(lambda: gateway.admin("/admin/v1/outbox").json()["destinations"][0]["queued"] == 0,
                what="drained outbox")

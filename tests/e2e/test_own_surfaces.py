@@ -44,14 +44,14 @@ def policy(vendor_url: str) -> dict[str, Any]:
 
 
 def call(gateway: GatewayProcess, method: str, path: str, token: str, **kwargs: Any) -> httpx.Response:
-    return httpx.request(method, gateway.url + path, headers={"Authorization": f"Bearer {token}"}, timeout=30,
-                         **kwargs)
+    return httpx.request(method, gateway.url + path, headers={"Authorization": f"Bearer {token}"},
+                         timeout=REQUEST_TIMEOUT_S, **kwargs)
 
 
 def track(gateway: GatewayProcess, user: str) -> None:
     body = {"writeKey": WRITE_KEY, "batch": [{"type": "track", "event": "Signed Up", "userId": user,
                                               "messageId": f"m-{user}", "properties": {"contact": EMAIL}}]}
-    assert ingest.post(gateway.url + "/v1/batch", content=orjson.dumps(body), timeout=30).status_code == 200
+    assert ingest.post(gateway.url + "/v1/batch", content=orjson.dumps(body)).status_code == 200
 
 
 def recording(text: str) -> list[dict[str, Any]]:

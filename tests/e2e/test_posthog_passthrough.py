@@ -13,6 +13,7 @@ import pytest
 from gateway.posthog_proxy import MAX_REQUEST_BYTES
 from tests.support.fake_vendor import FakeVendor
 from tests.support.gateway_process import WRITE_KEY, GatewayProcess, vendors_policy
+from tests.support.waiting import REQUEST_TIMEOUT_S
 
 pytestmark = pytest.mark.e2e
 
@@ -32,7 +33,7 @@ def gateway(posthog: FakeVendor, start_gateway: Callable[..., GatewayProcess]) -
 
 
 def raw_request(gateway: GatewayProcess, head: bytes) -> bytes:
-    with socket.create_connection(("127.0.0.1", gateway.port), timeout=20) as sock:
+    with socket.create_connection(("127.0.0.1", gateway.port), timeout=REQUEST_TIMEOUT_S) as sock:
         sock.sendall(head)
         answer = b""
         while chunk := sock.recv(65536):
@@ -55,7 +56,7 @@ def test_literal_dot_segments_are_refused_and_posthog_is_not_asked(
 def test_a_huge_flags_body_is_refused_after_its_limit_not_read_whole(
     posthog: FakeVendor, gateway: GatewayProcess
 ) -> None:
-    with socket.create_connection(("127.0.0.1", gateway.port), timeout=20) as sock:
+    with socket.create_connection(("127.0.0.1", gateway.port), timeout=REQUEST_TIMEOUT_S) as sock:
         sock.sendall(b"POST /flags/?v=2 HTTP/1.1\r\nHost: gw\r\nContent-Type: application/json\r\n"
                      b"Transfer-Encoding: chunked\r\n\r\n")
         sent = 0

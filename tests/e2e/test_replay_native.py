@@ -70,7 +70,8 @@ def post_events(
         content = gzip.compress(content)
         headers["Content-Encoding"] = "gzip"
     send = ingest.post if retry_busy else httpx.post
-    return send(f"{gateway.url}/v1/replay/{session_id}", content=content, headers=headers, params=params, timeout=30)
+    return send(f"{gateway.url}/v1/replay/{session_id}", content=content, headers=headers, params=params,
+                timeout=REQUEST_TIMEOUT_S)
 
 
 @pytest.fixture(scope="module")
@@ -183,7 +184,7 @@ def test_a_malformed_event_refuses_the_whole_request_and_stores_nothing(gateway:
 def test_gzip_bomb_and_oversize_bodies_are_refused(gateway: GatewayProcess) -> None:
     bomb = gzip.compress(b"[" + b" " * 20_000_000 + b"]")
     response = ingest.post(f"{gateway.url}/v1/replay/bomb?writeKey={WRITE_KEY}", content=bomb,
-                           headers={"Content-Encoding": "gzip"}, timeout=30)
+                           headers={"Content-Encoding": "gzip"}, timeout=REQUEST_TIMEOUT_S)
     assert response.status_code == 400 and "inflates more than" in response.json()["message"]
     huge = b"[" + b" " * (26 * 1024 * 1024) + b"]"
     response = ingest.post(f"{gateway.url}/v1/replay/huge?writeKey={WRITE_KEY}", content=huge, timeout=60)
@@ -256,7 +257,7 @@ def test_every_corpus_recording_through_posthogs_path_comes_back_identical_after
         ]
         body = gzip.compress(orjson.dumps(snapshots))
         response = ingest.post(f"{gateway.url}/s/?compression=gzip-js&ver=1.449.2", content=body,
-                               headers={"Content-Type": "text/plain"}, timeout=30)
+                               headers={"Content-Type": "text/plain"}, timeout=REQUEST_TIMEOUT_S)
         assert response.status_code == 200 and response.json() == {"status": "Ok"}, response.text
         stored = gateway.admin(f"/admin/v1/replay/sessions/{session_id}/events").json()
         # One request: its $snapshot events of one session and window are one batch, scrubbed together.

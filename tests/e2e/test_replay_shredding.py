@@ -24,7 +24,7 @@ from tests.e2e.test_replay_native import post_events
 from tests.replay.streams import E, Recording
 from tests.support.fake_vendor import FakeVendor
 from tests.support.gateway_process import ADMIN_TOKEN, GatewayProcess, segment_policy, sha256
-from tests.support.waiting import wait_until
+from tests.support.waiting import REQUEST_TIMEOUT_S, wait_until
 
 pytestmark = pytest.mark.e2e
 
@@ -95,7 +95,7 @@ def opened_by_a_key_left(db_path: Path, master: str, chunks: Iterable[SealedChun
 def deleted(gateway: GatewayProcess, user_id: str) -> dict[str, Any]:
     """Ask `gateway` to delete the person `user_id` and wait for the request to finish: its status, completed."""
     response = httpx.post(f"{gateway.url}/admin/v1/privacy/deletions", json={"identifiers": {"userId": user_id}},
-                          headers={"Authorization": f"Bearer {ADMIN_TOKEN}"}, timeout=30)
+                          headers={"Authorization": f"Bearer {ADMIN_TOKEN}"}, timeout=REQUEST_TIMEOUT_S)
     assert response.status_code == 202, response.text
     deletion = f"/admin/v1/privacy/deletions/{response.json()['id']}"
     status: dict[str, Any] = wait_until(

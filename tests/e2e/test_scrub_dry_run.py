@@ -57,7 +57,7 @@ def setup(tmp_path_factory: pytest.TempPathFactory):
 def received_for(gateway: GatewayProcess, vendors: dict[str, FakeVendor], protocol: str) -> dict[str, bytes]:
     """Send the body of `protocol` to the gateway; what each vendor then received for it."""
     before = {name: len(v.accepted()) for name, v in vendors.items()}
-    response = ingest.post(f"{gateway.url}{PATHS[protocol]}", content=orjson.dumps(BODIES[protocol]), timeout=30)
+    response = ingest.post(f"{gateway.url}{PATHS[protocol]}", content=orjson.dumps(BODIES[protocol]))
     assert response.status_code == 200, response.text
     wait_until(lambda: all(len(v.accepted()) > before[n] for n, v in vendors.items()),
                what="every vendor received the request")

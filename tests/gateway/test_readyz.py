@@ -52,7 +52,7 @@ def test_a_sender_down_makes_readyz_not_ready_with_the_reason_until_it_runs_agai
             reasons
 
         broken.clear()
-        wait_until(lambda: client.get("/readyz").status_code == 200, timeout=30, what="/readyz to be ready again")
+        wait_until(lambda: client.get("/readyz").status_code == 200, what="/readyz to be ready again")
         assert client.get("/readyz").json() == {"status": "ready"}
         accepted = client.post("/v1/batch", json={"writeKey": "wk", "batch": [
             {"type": "track", "event": "Viewed", "userId": "u-1"}]})

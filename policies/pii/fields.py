@@ -206,9 +206,9 @@ def field_class(key: str) -> str | None:
         return THING
     if _is_person(words, found):
         return PERSON
-    if _is_number_id(words):
-        return NUMBER_ID
     last = words[-1]
+    if _is_number_id(words) and not _a_role_on_a_record(words):
+        return NUMBER_ID
     if last in _ROLE_WORDS or _done_by_someone(words):
         return ROLE
     if last in _NAMED_ROLE_WORDS or last in _ROLE_PLURALS or _by_someone(words) or (
@@ -221,9 +221,9 @@ def field_class(key: str) -> str | None:
 # `aangemaakt_door`. Its value is a person when it is shaped like a name (ROLE), and goes to the detectors otherwise.
 # Only after the participle of something people do: `sort_by`, `group_by` and `powered_by` name no one.
 _DONE_BY = frozenset({"by", "von", "par", "por", "da", "door"})
-_BY_WORDS = frozenset({"by", "von", "par", "por", "da", "door",
-                       # to whom: `assigned_to`, `assegnato_a`, `toegewezen_aan`, `zugewiesen_an`
-                       "to", "a", "aan", "an"})
+_BY_WORDS = _DONE_BY | frozenset({
+    # to whom: `assigned_to`, `assegnato_a`, `toegewezen_aan`, `zugewiesen_an`
+    "to", "a", "aan", "an"})
 _DONE_WORDS = frozenset({
     "created", "updated", "modified", "edited", "approved", "reviewed", "signed", "referred", "invited", "assigned",
     "requested", "submitted", "reported", "handled", "closed", "opened", "resolved", "escalated", "owned", "sent",
@@ -281,6 +281,19 @@ def _by_someone(words: tuple[str, ...]) -> bool:
         return True
     participle = _PARTICIPLE.get(words[-1])
     return participle is not None and done not in _NOT_DONE_BY_SOMEONE and participle.fullmatch(done) is not None
+
+
+# Business records that people are assigned to, buy, book or receive, in en/de/fr/es/it/nl. Not the records of
+# machines (`build_agent`, `pipeline_owner`, `release_manager`: a runner, a team or a bot as often as a person).
+_RECORDS = frozenset({"ticket", "order", "invoice", "case", "incident", "booking", "reservation", "shipment", "quote",
+                      "receipt", "bestellung", "rechnung", "buchung", "sendung", "commande", "facture", "pedido",
+                      "factura", "reserva", "ordine", "fattura", "prenotazione", "bestelling", "factuur", "boeking"})
+
+
+def _a_role_on_a_record(words: tuple[str, ...]) -> bool:
+    """A person in a role on a business record (`ticket_assignee`, `order_owner`, `invoice_recipient`): a role, not
+    an id."""
+    return len(words) > 1 and words[-1] in _ROLE_WORDS and words[-2] in _RECORDS
 
 
 def _is_address(words: tuple[str, ...], found: set[str]) -> bool:

@@ -533,8 +533,19 @@ class NameFinder:
             first = words[0] in self._given
             if all(w not in self._english or (first and self._a_name_word(w)) for w in (words[1:] if first else words)):
                 yield span
-            elif len(words) == 2 and self._surname_then_given(words[0], words[1]):
-                yield span  # `/directory/hunt-julia`: a directory sorted by surname
+            elif len(words) == 2 and (self._surname_then_given(words[0], words[1])
+                                      or self._common_pair(words[0], words[1])):
+                # `/directory/hunt-julia`: a directory sorted by surname; `/mitarbeiter/james-walker`: a common name
+                # whose words are both English words
+                yield span
+
+    def _common_pair(self, given: str, surname: str) -> bool:
+        """A given name and a surname both among the most common, after a collection of people, whose words are English
+        words too (`/mitarbeiter/james-walker`, `/staff/david-baker`): neither a word interfaces use (`/team/max-price`,
+        `/users/will-power`) nor a month, and the surname no given name as well (`frank-walker` stays)."""
+        given_flags, flags = self._given.get(given, 0), self._surnames.get(surname, 0)
+        return (bool(given_flags & TOP and flags & TOP) and given not in UI_WORDS and surname not in UI_WORDS
+                and given not in _MONTHS and surname not in self._given)
 
     def _surname_then_given(self, surname: str, given: str) -> bool:
         """A listed surname and after it a listed given name, neither a word of any of the six languages nor of English
@@ -560,6 +571,22 @@ class NameFinder:
         elif flags & WORD:
             return False
         return self.could_be_a_name(words)
+
+    def searched_person(self, words: list[str]) -> bool:
+        """True if the words of a whole search are a name by `searched_name`, or a listed given name that is no
+        particle or article before words that are neither English words nor a company's or a place's
+        (`given_before_unknown`: `?q=Yinthe+Huurdeman`, `?search=Margaud+Michel`; not `?q=El+Salvador`)."""
+        if self.searched_name(words):
+            return True
+        first = fold(words[0])
+        return (first not in _PARTICLES and first not in ARTICLES and self.given_before_unknown(words)
+                and self.could_be_a_name(words))
+
+    def named_by_role(self, words: list[str]) -> bool:
+        """True if the words of a whole value that a role names (urls.py: `?assignee=Dex+Janssen`) are a person's:
+        as a search's (`searched_person`), or a listed given name and a listed surname, words or not (`listed_pair`:
+        `?owner=Carol+Bull`)."""
+        return self.searched_person(words) or self.listed_pair(words)
 
     def _team_pages(self, text: str) -> Iterator[tuple[int, int]]:
         """A slug after a page of a company's people that starts with a listed given name and reads as a person's

@@ -20,7 +20,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from urllib.parse import quote, quote_plus, unquote, unquote_plus
 
-from policies.pii.fields import ADDRESS, NUMBER_ID, PERSON, ROLE, field_class, field_words, names_no_person
+from policies.pii.fields import ADDRESS, NAMED_ROLE, NUMBER_ID, PERSON, ROLE, field_class, field_words, names_no_person
 from policies.pii.names import PEOPLE_SEGMENTS, TEAM_PAGES, NameFinder
 
 # A URL runs to the first space, quote or angle bracket; trailing sentence punctuation is not part of it.
@@ -166,18 +166,29 @@ def _finder() -> NameFinder:
     return NameFinder()
 
 
+_SEARCH, _ROLE = 1, 2
+
+
 @functools.lru_cache(maxsize=1024)  # parameter names repeat across URLs
-def _names_whom(name: str) -> bool:
-    """A search's parameter (`q`, `zoekterm`) or a role's (`owner`, `assignee`)."""
-    return "".join(field_words(unquote_plus(name))) in _SEARCH_PARAMS or _param_class(name) == ROLE
+def _names_whom(name: str) -> int:
+    """_ROLE for a role's parameter (`owner`, `assignee`, `filter[owner]`), _SEARCH for a search's (`q`, `zoekterm`)
+    or a role's that is as often a thing (`user`, `coach`), 0 otherwise."""
+    kind = _param_class(name)
+    if kind == ROLE:
+        return _ROLE
+    return _SEARCH if kind == NAMED_ROLE or "".join(field_words(unquote_plus(name))) in _SEARCH_PARAMS else 0
 
 
 def _a_searched_name(name: str, value: str) -> bool:
     """A search or a role's parameter whose whole value is a name: two to five words, capitalised (particles aside)
-    or all in lower case, that the name finder reads as a given name and a surname (`NameFinder.searched_name`:
-    `?q=Poncio+de+Amat`, `?owner=Patrizia+Brunello`, `?zoekterm=jip+groote`; not `?q=Berlin+Marathon`,
+    or all in lower case, that the name finder reads as a person's: a search's by `NameFinder.searched_person`
+    (`?q=Poncio+de+Amat`, `?zoekterm=jip+groote`, `?name=Yinthe+Huurdeman`; not `?q=Berlin+Marathon`), a role's by
+    `NameFinder.named_by_role`, which also takes a listed pair of words (`?assignee=Carol+Bull`; not
     `?host=Airbnb+Plus`). Only a value of letters and spaces is read: most are not."""
-    if not 4 < len(value) <= 80 or " " not in value or not _names_whom(name):
+    if not 4 < len(value) <= 80 or " " not in value:
+        return False
+    whom = _names_whom(name)
+    if not whom:
         return False
     words = value.split()
     if not 2 <= len(words) <= 5 or not all(_VALUE_WORD.fullmatch(word) for word in words):
@@ -185,7 +196,8 @@ def _a_searched_name(name: str, value: str) -> bool:
     if not (value.islower() or all(word[0].isupper() or (word.islower() and len(word) <= 3) for word in words)):
         return False
     finder = _finder()
-    return finder.searched_name(words) and not names_no_person(value)
+    named = finder.named_by_role(words) if whom == _ROLE else finder.searched_person(words)
+    return named and not names_no_person(value)
 
 
 # Plain name words (fields.py `_NAME_WORDS`, `last`) that, beside a person's given name, hold the surname.

@@ -62,6 +62,19 @@ def test_objects_of_things_and_teams_keep_their_names(scrubber: Scrubber, key: s
     assert scrubbed(scrubber, key, value) == value
 
 
+@pytest.mark.parametrize("key", ["ticket_assignee", "order_owner", "case_owner", "incident_reporter",
+                                 "invoice_recipient", "booking_guest", "shipment_recipient", "bestellung_kunde"])
+def test_a_role_on_a_record_names_a_person_not_an_id(scrubber: Scrubber, key: str) -> None:
+    assert scrubbed(scrubber, key, "Lorenzo Bianchi") == "[PERSON]"
+
+
+@pytest.mark.parametrize("key, value", [("ticket_number", "2024-11-5321"), ("order_version", "14.9.4.199"),
+                                        ("ticket_owner_id", "usr_8f3a2c"), ("order_recipient_count", "3"),
+                                        ("build_agent", "Ubuntu Latest"), ("release_manager", "Mobile Release")])
+def test_ids_stay_beside_a_role_on_a_record(scrubber: Scrubber, key: str, value: Any) -> None:
+    assert scrubbed(scrubber, key, value) == value
+
+
 @pytest.mark.parametrize("key, value", [
     ("author", "H. Maillot"), ("reviewer", "A.B. Smith"), ("owner", "J. de Vries"), ("signer", "Maillot, H."),
     ("assegnato_a", "Giulia Romano"), ("toegewezen_aan", "Sanne Bakker"), ("zugewiesen_an", "Jürgen Weber"),
@@ -145,6 +158,12 @@ def test_keys_about_passwords_keep_their_values(scrubber: Scrubber, key: str, va
     ("https://example.com/contacts/view/sanne-bakker", "bakker"),
     ("https://app.example.com/search?q=paulina+de+la+cerezo", "cerezo"),
     ("https://app.example.com/tickets?owner=Lena+Meyer", "Meyer"),
+    # a role's parameter takes a listed pair of words (`bull`), a search's a given name before an unlisted word
+    ("https://example.com/tickets?assignee=Carol+Bull", "Bull"),
+    ("https://example.com/search?q=Anna+Oosterhuis", "Oosterhuis"),
+    ("https://app.example.com/login?next=%2Fsearch%3Fq%3DAnna%2520Oosterhuis", "Oosterhuis"),
+    # a common given name and a common surname that are both English words, after a collection of people
+    ("https://intranet.example.de/mitarbeiter/james-walker", "walker"), ("/staff/david-baker", "baker"),
 ])
 def test_names_in_paths_and_queries_are_replaced(scrubber: Scrubber, url: str, name: str) -> None:
     assert name not in scrubbed(scrubber, "$current_url", url)
@@ -161,6 +180,8 @@ def test_names_in_paths_and_queries_are_replaced(scrubber: Scrubber, url: str, n
     "https://example.com/users/17054/settings", "https://example.com/search?q=Berlin+Marathon",
     "https://example.com/search?q=Costa+Rica", "https://example.com/x?host=Airbnb+Plus",
     "https://example.com/Pricing-Plans", "https://example.com/avatars/default-avatar@2x.png",
+    "https://example.com/x?assignee=Unassigned+Queue", "https://example.com/x?owner=Sales+Team",
+    "https://example.com/people/june-release", "https://example.com/x?reviewer=Code+Owners",
 ])
 def test_paths_and_queries_of_interfaces_stay(scrubber: Scrubber, url: str) -> None:
     assert scrubbed(scrubber, "$current_url", url) == url

@@ -140,6 +140,13 @@ _NAMED_ROLE_WORDS = frozenset({
     "kundin", "beneficiaire", "locataire", "referent", "collaborateur", "salarie", "superviseur", "cliente",
     "propietario", "proprietario", "encargado", "incaricato", "intestatario", "representante", "rappresentante",
     "beneficiario", "paciente", "paziente", "leidinggevende",
+    # who speaks, travels or learns, in en/de/fr/es/it/nl: a conference's speaker, a booking's passenger, a course's
+    # trainee, whoever invited someone; as often a stage, a class of travel or a cohort (`speaker: Keynote Stage`)
+    "speaker", "presenter", "panelist", "panellist", "passenger", "traveler", "traveller", "trainee", "mentee",
+    "learner", "student", "pupil", "inviter", "invitor", "sprecher", "redner", "referentin", "reisender",
+    "passagier", "teilnehmerin", "intervenant", "orateur", "passager", "voyageur", "stagiaire", "eleve", "etudiant",
+    "ponente", "orador", "pasajero", "viajero", "alumno", "estudiante", "relatore", "oratore", "passeggero",
+    "viaggiatore", "studente", "allievo", "spreker", "reiziger", "cursist", "leerling",
 })
 # The last part of a German or Dutch compound that names a person in a role (`Kontoinhaber`, `Projektleiter`,
 # `Rechnungsempfänger`, `Kundenbetreuerin`, `rekeninghouder`, `projectleider`).
@@ -332,14 +339,39 @@ def _is_thing(words: tuple[str, ...]) -> bool:
     if last in _THING_NAME_WORDS:
         return True
     if last in _NAME_WORDS:
-        return bool(set(words[:-1]) & _THING_NAME_WORDS) or "account" in words[:-1]
+        # The qualifier nearest the name word decides: `company_name` and `account_name` are things, but
+        # `account_holder_name` and `vendor_contact_name` name a person in a role.
+        return _role_nearer(words, _ACCOUNT_THINGS) is False
     # German and Dutch compounds, with their linking s: Firmenname, Unternehmensname, bedrijfsnaam.
     stem = last[:-4]
     return len(last) > 6 and last.endswith(("name", "naam")) and (
         stem in _THING_NAME_WORDS or stem.removesuffix("s") in _THING_NAME_WORDS)
 
 
+_ACCOUNT_THINGS = _THING_NAME_WORDS | {"account"}
+_ANY_THINGS = _THING_WORDS | _THING_NAME_WORDS
+
+
+def _role_nearer(words: tuple[str, ...], things: frozenset[str]) -> bool | None:
+    """Whether the qualifier of a name word nearest to it is a role (True) or one of `things` (False); None if the
+    qualifiers hold neither."""
+    for word in reversed(words[:-1]):
+        if word in _ROLE_WORDS or word in _NAMED_ROLE_WORDS or word in _ROLE_PLURALS:
+            return True
+        if word in things:
+            return False
+    return None
+
+
+def _a_role_qualifies(words: tuple[str, ...]) -> bool:
+    """`account_holder_name`, `product_owner_name`, `event_speaker_name`: a role word nearer the name word than any
+    thing's word."""
+    return len(words) >= 3 and words[-1] in _NAME_WORDS and _role_nearer(words, _ANY_THINGS) is True
+
+
 def _is_person(words: tuple[str, ...], found: set[str]) -> bool:
+    if _a_role_qualifies(words):
+        return True
     if found & _THING_WORDS:
         return False
     if found & _PERSON_NAME_WORDS:

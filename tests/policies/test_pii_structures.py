@@ -62,6 +62,20 @@ def test_objects_of_things_and_teams_keep_their_names(scrubber: Scrubber, key: s
     assert scrubbed(scrubber, key, value) == value
 
 
+@pytest.mark.parametrize("key", ["speaker", "presenter", "passenger", "trainee", "ponente", "relatore", "spreker",
+                                 "account_holder_name", "vendor_contact_name", "product_owner_name",
+                                 "event_speaker_name"])
+def test_new_roles_and_a_role_nearer_the_name_word_name_a_person(scrubber: Scrubber, key: str) -> None:
+    assert scrubbed(scrubber, key, "Lorenzo Bianchi") == "[PERSON]"
+
+
+@pytest.mark.parametrize("key, value", [("company_display_name", "Lorenzo Bianchi Srl"),
+                                        ("customer_company_name", "Bianchi Costruzioni"), ("speaker_count", "3"),
+                                        ("speaker", "Keynote Stage"), ("passenger", "Economy Class")])
+def test_things_and_settings_stay_beside_the_new_roles(scrubber: Scrubber, key: str, value: Any) -> None:
+    assert scrubbed(scrubber, key, value) == value
+
+
 @pytest.mark.parametrize("key", ["ticket_assignee", "order_owner", "case_owner", "incident_reporter",
                                  "invoice_recipient", "booking_guest", "shipment_recipient", "bestellung_kunde"])
 def test_a_role_on_a_record_names_a_person_not_an_id(scrubber: Scrubber, key: str) -> None:

@@ -351,8 +351,27 @@ def _words(text: str, gates: int, found: list[str]) -> None:
 
 def _could_be_named_or_initialled(text: str) -> bool:
     """A listed given name, or an initial and a capital (`A. Müller`, names.py's initial and surname)."""
-    return (_could_be_named(text) or ("." in text and _INITIAL.search(text) is not None)
+    return ((_could_be_named(text) and _named_unglued(text)) or ("." in text and _INITIAL.search(text) is not None)
             or could_hold_a_handle(text))  # `@johnsmith`: name_context.handles
+
+
+# A run of letters between a digit or an underscore and a digit: `ed` in `usr_ed0a65`, `da` in `85da5918`. And the
+# word put in its place: letters (a slug's test looks for one after a separator) that are no listed name.
+_GLUED = re.compile(r"(?<=[0-9_])[A-Za-z]+(?=[0-9])")
+_UNLISTED = "qxq"
+assert _UNLISTED.encode() not in _GIVEN
+
+
+def _named_unglued(text: str) -> bool:
+    """With _could_be_named(text): a listed given name that is not glued to digits on both sides, as ids glue short
+    names (`ed`, `da`, `de` in hex). The name finder never reads a name there: each way of reading one has the given
+    name before a space, a dot, a plus, a hyphen or an underscore (a written name, a slug, a file's name) or after a
+    space, a dot, a plus or a comma (`Doe, Jane`, `ROSSI Mario`), and the readings without a button's verb or an
+    elided article blank only letters and apostrophes. The run is read as an unlisted word, so that every other word
+    is read as before. ASCII text only (folding may change a word's length)."""
+    if not text.isascii() or _GLUED.search(text) is None:
+        return True
+    return _could_be_named(_GLUED.sub(_UNLISTED, text))
 
 
 def _could_be_named(text: str) -> bool:

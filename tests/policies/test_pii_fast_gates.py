@@ -12,6 +12,7 @@ from presidio_analyzer import PatternRecognizer
 
 from policies.pii import candidates, recognizers
 from policies.pii.detect import _JOIN
+from policies.pii.name_context import find_names
 from policies.pii.names import NameFinder
 from policies.pii.recognizers import (
     PersonByContextRecognizer,
@@ -169,6 +170,32 @@ def test_generated_text_where_the_name_test_shuts_holds_no_name(parts: list[tupl
     text = "".join(w + g for w, g in parts)
     if "PERSON_NAME" not in candidates.candidate_entities(text):
         assert _FINDER.find(text) == []
+
+
+_ID_WORDS = st.sampled_from(["ed", "Ed", "da", "de", "anna", "Anna", "jane", "Jane", "smith", "Smith", "Doe", "usr",
+                              "ws", "fe", "a", "van", "Schmidt", "Mario", "ROSSI", "eva", "x", "cv", "jpg", "team"])
+_ID_GAPS = st.sampled_from(["0", "1", "42", "_", "_7", "7_", "-", "-3", " ", ", ", ".", "+", "'s ", "/", "\n", ""])
+
+
+@settings(max_examples=1500, deadline=None)
+@given(st.lists(st.tuples(_ID_WORDS, _ID_GAPS), min_size=1, max_size=7))
+def test_generated_ids_where_only_glued_names_open_the_name_test_hold_no_name(parts: list[tuple[str, str]]) -> None:
+    """A listed given name glued to digits on both sides (`usr_ed0a65`) is no reading of the name finder's."""
+    text = "".join(w + g for w, g in parts)
+    if candidates._could_be_named(text) and not candidates._named_unglued(text):
+        assert find_names(_FINDER, text) == []
+
+
+@pytest.mark.parametrize("text", ["usr_ed0a656a18d42af1", "85da5918", "/fecha/1ed6b41a/capire", "ws_71ebbe1e99"])
+def test_an_id_whose_only_names_are_glued_to_digits_is_no_name_candidate(text: str) -> None:
+    assert candidates._could_be_named(text)
+    assert "PERSON_NAME" not in candidates.candidate_entities(text)
+
+
+@pytest.mark.parametrize("text", ["Doe, Anna5", "anna_smith5", "a-anna_smith5", "Jane Doe42", "5anna-smith",
+                                  "ROSSI Mario7", "x_jane smith"])
+def test_a_name_beside_digits_stays_a_name_candidate(text: str) -> None:
+    assert "PERSON_NAME" in candidates.candidate_entities(text)
 
 
 NUMBERS = ["4111 1111 1111 1111", "4111-1111-1111-1111", "card 5500000000000004.", "123-45-6789", "123 45 6789",

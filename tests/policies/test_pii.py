@@ -22,6 +22,8 @@ from hypothesis import strategies as st
 from policies.event import Event
 from policies.pii import FieldRule, Findings, PiiConfig, Scrubber, format_findings
 from policies.pii import engine as engine_module
+from policies.pii.candidates import candidate_entities
+from policies.pii.detect import Detector, Span
 from policies.pii.engine import Analysis, Analyzer
 
 KEY = b"test-key-0123456789abcdef0123456789"
@@ -413,6 +415,26 @@ def test_a_batch_scrubs_as_its_events_one_by_one(analyzer: Analyzer) -> None:
     for e in alone:
         single.scrub_event(e)
     assert batch == alone
+
+
+@pytest.mark.parametrize("allow", [(), ("jane.doe@example.com",)])
+def test_an_address_that_holds_a_name_is_found_as_each_recognizer_alone_finds_it(analyzer: Analyzer,
+                                                                                  allow: tuple[str, ...]) -> None:
+    """The detector skips the name finder on a string that is all one e-mail address (detect._an_address): what it
+    finds in a batch is what each wanted recognizer finds in each string on its own, merged."""
+    config = PiiConfig()
+    cls = config.standard
+    texts = ["jane.doe@example.com", "Jane Doe", "mail anna.schmidt@example.org", "anna.schmidt@example.org",
+             "Jane Doe <jane.doe@example.com>", "jane.doe@example.com"[::-1], "Anna Schmidt"]
+    detector = Detector(analyzer, allow, config.window_chars, config.window_overlap)
+    found = detector.find([(text, cls) for text in texts])
+    for text, spans in zip(texts, found, strict=True):
+        wanted = sorted(candidate_entities(text) & cls.entity_set)
+        alone = [Span(r.start, r.end, r.entity_type, r.score) for entity in wanted
+                 for r in analyzer.analyze(text, [entity]).results if r.score >= cls.score_threshold]
+        assert spans == detector._finish(text, cls, alone), text
+    assert [(s.entity, s.start, s.end) for s in found[0] or []] == (
+        [("EMAIL_ADDRESS", 0, 20)] if not allow else [("PERSON_NAME", 0, 8)])
 
 
 def test_disabled_scrubs_nothing(make) -> None:

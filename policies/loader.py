@@ -170,11 +170,31 @@ def _read_http(table: Table) -> Http:
         accept_backlog=table.integer("accept_backlog", d.accept_backlog, minimum=1),
         max_queue_wait_s=table.number("max_queue_wait_s", d.max_queue_wait_s, minimum=0.0),
         busy_retry_after_s=table.integer("busy_retry_after_s", d.busy_retry_after_s, minimum=1),
-        scrub_workers=table.integer("scrub_workers", d.scrub_workers, minimum=0),
+        scrub_workers=_scrub_workers(table, d.scrub_workers),
         scrub_job_timeout_s=table.number("scrub_job_timeout_s", d.scrub_job_timeout_s, minimum=0.1),
     )
     table.finish()
     return http
+
+
+# `[http] scrub_workers = "auto"` gives at most this many: each worker holds a PII engine of its own in memory, and
+# past a few the serving process's loop, not the scrubbing, is what limits ingest.
+AUTO_SCRUB_WORKERS_MAX = 4
+
+
+def usable_cores() -> int:
+    """The cores this process may run on (its CPU affinity, which a container's cpuset narrows), at least 1."""
+    affinity = getattr(os, "sched_getaffinity", None)
+    return max(1, len(affinity(0)) if affinity is not None else (os.cpu_count() or 1))
+
+
+def _scrub_workers(table: Table, default: int) -> int:
+    """`[http] scrub_workers`: a count, or "auto": one worker per core beyond the one the serving process's loop
+    takes (none on one core, where a worker only adds the hand-off), up to AUTO_SCRUB_WORKERS_MAX."""
+    if isinstance(table.data.get("scrub_workers"), str):
+        table.string("scrub_workers", choices=("auto",))
+        return min(usable_cores() - 1, AUTO_SCRUB_WORKERS_MAX)
+    return table.integer("scrub_workers", default, minimum=0)
 
 
 def _read_outbox(table: Table) -> Outbox:

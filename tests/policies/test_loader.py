@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -54,6 +55,33 @@ def test_the_embedded_default_serves_with_no_environment_set() -> None:
     assert not policy.destination("segment").enabled
 
 
+def test_the_embedded_default_scrubs_in_workers_on_the_cores_beyond_the_first() -> None:
+    auto = parse_policy(GOOD + '\n[http]\nscrub_workers = "auto"\n', "site.toml", PROTOCOLS, ENV)
+    assert load_policy(DEFAULT_POLICY, PROTOCOLS, env={}).http.scrub_workers == auto.http.scrub_workers
+
+
+AUTO_WORKERS_ON = """
+import os, sys
+from gateway.protocols import DESTINATION_PROTOCOLS
+from policies.loader import parse_policy
+os.sched_setaffinity(0, sorted(os.sched_getaffinity(0))[: int(sys.argv[1])])
+text = sys.stdin.read() + '\\n[http]\\nscrub_workers = "auto"\\n'
+print(parse_policy(text, "site.toml", DESTINATION_PROTOCOLS, {"WEB_KEY": "wk", "SEG_KEY": "sk"}).http.scrub_workers)
+"""
+
+
+@pytest.mark.skipif(not hasattr(os, "sched_setaffinity"), reason="CPU affinity is Linux's")
+@pytest.mark.parametrize("cores", [1, 2, 3, 6])
+def test_auto_scrub_workers_are_the_usable_cores_but_one(cores: int) -> None:
+    """Counted from the CPU affinity (a container's cpuset narrows it), in a child narrowed to `cores` of them."""
+    available = len(os.sched_getaffinity(0))
+    if cores > available:
+        pytest.skip(f"this machine has {available} usable cores")
+    child = subprocess.run([sys.executable, "-c", AUTO_WORKERS_ON, str(cores)], input=GOOD, capture_output=True,
+                           text=True, check=True)
+    assert int(child.stdout) == min(cores - 1, 4)
+
+
 def test_a_fallback_in_the_reference_is_used_when_the_variable_is_unset() -> None:
     text = GOOD.replace("${WEB_KEY}", "${WEB_KEY:-fallback}")
     assert parse_policy(text, "site.toml", PROTOCOLS, {"SEG_KEY": "sk"}).source_for_key("fallback")
@@ -95,6 +123,8 @@ def test_a_fallback_in_the_reference_is_used_when_the_variable_is_unset() -> Non
         (lambda t: t + "\n[http]\nmax_connections = 0\n", "http.max_connections", "must be at least 1"),
         (lambda t: t + "\n[http]\nmax_queue_wait_s = -1\n", "http.max_queue_wait_s", "must be at least 0"),
         (lambda t: t + "\n[http]\nbusy_retry_after_s = 0\n", "http.busy_retry_after_s", "must be at least 1"),
+        (lambda t: t + "\n[http]\nscrub_workers = -1\n", "http.scrub_workers", "must be at least 0"),
+        (lambda t: t + '\n[http]\nscrub_workers = "all"\n', "http.scrub_workers", "unknown value 'all'"),
     ],
 )
 def test_a_bad_policy_names_the_key_and_the_problem(edit, key: str, problem: str) -> None:

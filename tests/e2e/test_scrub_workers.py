@@ -170,3 +170,27 @@ def test_a_reload_that_changes_pii_reaches_the_workers(tmp_path: Path, vendor: F
         assert gateway.metrics().get("gateway_scrub_worker_restarts_total", 0) == 0, "retired, not restarted"
     finally:
         gateway.close()
+
+
+def running(pid: int) -> bool:
+    """Whether process `pid` exists and has not exited (an exited one may linger as a zombie until it is reaped)."""
+    try:
+        return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0] != "Z"
+    except FileNotFoundError:
+        return False
+
+
+def test_the_workers_exit_when_the_gateway_is_killed(tmp_path: Path, vendor: FakeVendor) -> None:
+    """SIGKILL gives the serving process no chance to stop its workers: each reads the end of its pipe and exits, so
+    none lives on holding a PII engine's memory (or a hash key) without a gateway."""
+    gateway = GatewayProcess(tmp_path, with_workers(segment_policy(vendor.url), WORKERS)).start(timeout=STARTUP_S)
+    try:
+        workers = workers_of(gateway)
+        assert len(workers) == WORKERS
+        assert httpx.post(gateway.url + "/v1/batch", json=batch(), timeout=60).status_code == 200
+        assert gateway.proc is not None
+        gateway.proc.kill()
+        gateway.proc.wait(30)
+        wait_until(lambda: not any(running(pid) for pid in workers), timeout=60, what="the workers to exit")
+    finally:
+        gateway.close()

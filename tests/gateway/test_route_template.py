@@ -3,6 +3,7 @@ mounts, never the raw path (which may carry ids or e-mail addresses)."""
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -20,7 +21,10 @@ EMAIL = "jane.doe@example.org"
 
 @pytest.fixture(scope="module")
 def client(tmp_path_factory: pytest.TempPathFactory) -> Iterator[TestClient]:
-    policy = load_policy(DEFAULT_POLICY, DESTINATION_PROTOCOLS)
+    # The embedded default's routes, scrubbing on the loop: its scrub_workers = "auto" would start a worker process
+    # (a PII engine's start-up) that route templates do not need.
+    default = load_policy(DEFAULT_POLICY, DESTINATION_PROTOCOLS)
+    policy = dataclasses.replace(default, http=dataclasses.replace(default.http, scrub_workers=0))
     tokens: list[str] = []
     app = create_app(policy, Path(tmp_path_factory.mktemp("routes")), tokens.append)
     with TestClient(app, raise_server_exceptions=False) as test_client:

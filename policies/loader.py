@@ -188,12 +188,17 @@ def usable_cores() -> int:
     return max(1, len(affinity(0)) if affinity is not None else (os.cpu_count() or 1))
 
 
+def auto_scrub_workers(cores: int) -> int:
+    """What `[http] scrub_workers = "auto"` means on `cores` usable cores: one worker per core beyond the one
+    the serving process's loop takes (none on one core, where a worker only adds the hand-off), up to the cap."""
+    return max(0, min(cores - 1, AUTO_SCRUB_WORKERS_MAX))
+
+
 def _scrub_workers(table: Table, default: int) -> int:
-    """`[http] scrub_workers`: a count, or "auto": one worker per core beyond the one the serving process's loop
-    takes (none on one core, where a worker only adds the hand-off), up to AUTO_SCRUB_WORKERS_MAX."""
+    """`[http] scrub_workers`: a count, or "auto" (auto_scrub_workers of the usable cores)."""
     if isinstance(table.data.get("scrub_workers"), str):
         table.string("scrub_workers", choices=("auto",))
-        return min(usable_cores() - 1, AUTO_SCRUB_WORKERS_MAX)
+        return auto_scrub_workers(usable_cores())
     return table.integer("scrub_workers", default, minimum=0)
 
 

@@ -122,7 +122,8 @@ _TITLES = frozenset({"herr", "herrn", "frau", "fraulein", "monsieur", "madame", 
 # García López has nine).
 _LONGEST_NAME = 10
 _PARTICLES = frozenset({"van", "von", "de", "der", "den", "del", "della", "delle", "di", "da", "du", "des", "la", "le",
-                        "ter", "ten", "zu", "dos", "das", "do", "y", "e", "bin", "ibn", "al", "el", "mac", "st"})
+                        "ter", "ten", "zu", "dos", "das", "do", "y", "e", "bin", "ibn", "al", "el", "mac", "st",
+                        "het"})  # `van het Hof`: the Dutch article after `van`
 # After a name, words that make it a company, an institution or a place named after a person.
 _NOT_A_PERSON_AFTER = frozenset({
     "inc", "llc", "ltd", "plc", "corp", "co", "company", "gmbh", "ag", "kg", "sa", "sas", "sarl", "bv", "nv", "spa",
@@ -164,11 +165,16 @@ _ORGANISATION_WORDS = frozenset({"deutsche", "deutscher", "banco", "banca", "ban
 ARTICLES = frozenset({"le", "la", "les", "el", "il", "lo", "het", "der", "die", "das", "the"})
 _BEFORE_PLACE = frozenset({"rue", "avenue", "calle", "via", "viale", "piazza", "place", "plaza", "boulevard", "corso",
                            "avenida", "paseo", "st", "saint", "sankt", "san", "santa", "santo", "fort", "mount",
-                           "lake", "port", "cape", "the"})
+                           "lake", "port", "cape", "the",
+                           # the points of the compass and `new` start places (`West Kimberly`, `North Judith`)
+                           "north", "south", "east", "west", "new"})
 
 # Surnames that, after a given name, make a place or a product of it: Virginia Beach, Tesla Model S, Jordan Brand.
 _NOT_SURNAMES = frozenset({"beach", "city", "island", "valley", "springs", "falls", "heights", "county", "model",
-                           "brand", "edition", "series"})
+                           "brand", "edition", "series",
+                           # legal forms: `Holt PLC`, `Lawrence LLC`, `Reid Ltd` are companies named after someone
+                           "inc", "llc", "ltd", "plc", "corp", "gmbh", "mbh", "ohg", "kgaa", "sarl", "srl", "llp",
+                           "pllc", "pty"})
 
 _TOKEN = re.compile(r"[^\W\d_]+(?:['\u2019-][^\W\d_]+)*")
 # Between the words of a written name: spaces, the dot of an initial, or a query's `+` (`Sanne+de+Vries` is what is
@@ -460,6 +466,8 @@ class NameFinder:
             if (given.key in PLACES_NAMED_LIKE_PEOPLE or surname.key in PLACES_NAMED_LIKE_PEOPLE
                     or surname.key in _BEFORE_A_COMMA):
                 continue  # Paris, France; Amman, Jordan; Tbilisi, Georgia; Danke, Anna
+            if _LIST_OF_SURNAMES.match(text, given.end):
+                continue  # `Weaver, Crosby and James`: a firm of partners, not Crosby Weaver
             if _alone(text, surname.start, given.end) or _a_title_part(text, surname.start, given.end):
                 if self._pair(given.key, surname.key, []):
                     yield surname.start, given.end
@@ -796,6 +804,11 @@ def _a_firm_or_place(text: str, tokens: list[_Token], j: int) -> bool:
         _DOTTED_FORM.match(text, tokens[j].end) is not None
 
 
+# After `Surname, Given`: more capitalised words and the last after `and` (in en/de/fr/es/it/nl) that no comma and
+# given name follow: the partners' surnames a firm is named after (`Weaver, Crosby and James`, `Scarpa, Bresciani e
+# Castioni`), not a list of people written surname first (`Doe, Jane and Smith, John`).
+_LIST_OF_SURNAMES = re.compile(r"(?:,[ \t]*[A-ZÀ-Ý][^\W\d_]*){0,4},?[ \t]+(?:and|und|et|e|y|en|&)[ \t]+"
+                               r"[A-ZÀ-Ý][^\W\d_]*(?![^\W\d_])(?![ \t]*,)")
 # `and` or `&` and a capitalised word after a name: Johnson & Johnson, Marks and Spencer (unless a person's name
 # follows). Not a lower-case word or `I`: `call Anna Schmidt and confirm`, `Anna Schmidt and I`, `Anna Schmidt & team`.
 _AND = re.compile(r" (?:&|and)[ \t]+(?!I\b)[A-Z\u00c0-\u00dd]")
@@ -851,23 +864,34 @@ PLACES_NAMED_LIKE_PEOPLE = frozenset({
 _NOT_BEFORE_SURNAME = (_PARTICLES, _MONTHS, _BEFORE_A_COMMA, _CLAUSE_WORDS, _ORGANISATION_WORDS, _NOT_A_PERSON_AFTER,
                        _BEFORE_PLACE, PLACES_NAMED_LIKE_PEOPLE, UI_WORDS, _TITLES)
 _TITLE_SEPARATOR = re.compile(r"\s[|\u2013\u2014\u00b7:-]\s|\s*$", re.MULTILINE)
-_TITLE_START = re.compile(r"(?:^|\s[|\u2013\u2014\u00b7-]|:)\s*$", re.MULTILINE)
+_TITLE_SEPARATORS = "|\u2013\u2014\u00b7-"  # before a title's part, after a space
 
 
 def _a_title_part(text: str, start: int, end: int) -> bool:
-    """True if text[start:end] is one part of a title: between the line's ends or separators (` | `, ` – `, ` · `)."""
-    line_start = text.rfind("\n", 0, start) + 1
-    return (_TITLE_START.search(text[line_start:start]) is not None
-            and _TITLE_SEPARATOR.match(text, end) is not None)
+    """True if text[start:end] is one part of a title: between the line's ends or separators (` | `, ` – `, ` · `).
+    Read from the span outwards, not from the line's start: a line of thousands of names is asked this once per
+    name, and reading it whole each time was quadratic."""
+    i = start
+    while i > 0 and text[i - 1] != "\n" and text[i - 1].isspace():
+        i -= 1  # back over the spaces before the span, not past the line's start
+    before = text[i - 1] if i else "\n"
+    opens = before in "\n:" or (before in _TITLE_SEPARATORS and i >= 2 and text[i - 2] != "\n"
+                                and text[i - 2].isspace())
+    return opens and _TITLE_SEPARATOR.match(text, end) is not None
 
 
 def _alone(text: str, start: int, end: int) -> bool:
     """True if text[start:end] is all of its line but for spaces and a final full stop: a value of its own (the
-    detectors analyse strings joined by blank lines)."""
-    line_start = max(text.rfind("\n", 0, start), text.rfind("\u2029", 0, start)) + 1
-    breaks = [i for i in (text.find("\n", end), text.find("\u2029", end)) if i >= 0]
-    line_end = min(breaks) if breaks else len(text)
-    return not text[line_start:start].strip() and not text[end:line_end].strip(" \t.;")
+    detectors analyse strings joined by blank lines). Read from the span outwards, as _a_title_part is."""
+    i = start
+    while i > 0 and text[i - 1] not in "\n\u2029" and text[i - 1].isspace():
+        i -= 1
+    if i > 0 and text[i - 1] not in "\n\u2029":
+        return False
+    j, length = end, len(text)
+    while j < length and text[j] in " \t.;":
+        j += 1
+    return j == length or text[j] in "\n\u2029"
 
 
 def _outermost(spans: set[tuple[int, int]]) -> list[tuple[int, int]]:

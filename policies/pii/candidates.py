@@ -92,8 +92,6 @@ _PERSON_HINT = re.compile(
     r"|dossier\s+de|scheda\s+di|conversation\s+with|gespr\w{1,2}ch\s+mit|conversaci\w{1,2}n\s+con"
     r"|conversazione\s+con|gesprek\s+met|chat\s+with|chatten\s+mit|chatear\s+con|chatta\s+con|chatten\s+met"
     r"|conversation\s+avec|discussion\s+avec|\w{1,2}change\s+avec|entretien\s+avec)\s"
-    # the French `M.` before a surname (recognizers' `monsieur`)
-    r"|\bm\.[ \t]+[a-z]"  # an accented capital's ASCII stand-in is a letter too
     # a contact card's role on the line before or after a name (recognizers._ROLE_LINE)
     r"|(?:ansprechpartner|kontaktperson|contact|contacto|contatto|interlocuteur|referente|account\s+owner"
     r"|account\s+manager|owner|assignee|sales\s+rep|customer\s+success\s+manager|key\s+account\s+manager)\w*"
@@ -113,13 +111,7 @@ _PERSON_HINT = re.compile(
 # recognizers._PERSON_PLACE and _PERSON_VERB. `C` is the capital (the ASCII stand-in of an accented capital is `A`).
 _CONTEXT = (
     r"\b(?:with|from|for|to|mit|von|bei|an|f\w\w?r|avec|de|pour|chez|a|\u00e0|con|para|por|da|per|met|van|voor|naar"
-    r"|bij|aan|by|di"
-    # recognizers._CONTACT_VERB, in either case of its first letter (`\x43`: a
-    # capital C is the stand-in replaced below)
-    r"|[kK]ontaktiere?n?|[aA]nrufen|[iI]nformieren|[eE]rinnern"
-    r"|[c\x43]ontacter|[rR]appeler|[aA]ppeler|[rR]elancer|[c\x43]ontactar|[lL]lamar|[aA]visar|[c\x43]ontattare"
-    r"|[rR]ichiamare|[c\x43]hiamare|[rR]icontattare|[aA]vvisare|[iI]nformare|[bB]ellen|[mM]ailen|[c\x43]ontacteren"
-    r"|[iI]nformeren|[hH]erinneren)[ \t]+C\w*[ \t]+C"
+    r"|bij|aan|by|di)[ \t]+C\w*[ \t]+C"
     r"|C\w*[ \t]+C\w*[ \t]+(?:called|asked|requested|wrote|said|mentioned|reported|emailed|wants"
     r"|needs|signed|approved|joined|replied|confirmed|complained|phoned|hat|ruft|rief|bittet|m\w\w?chte|schrieb"
     r"|meldet|a|souhaite|demande|veut|llam\w\w?|pidi\w\w?|quiere|solicita|escribi\w\w?|ha|vuole|chiede|richiede"

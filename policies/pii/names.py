@@ -466,8 +466,6 @@ class NameFinder:
             if (given.key in PLACES_NAMED_LIKE_PEOPLE or surname.key in PLACES_NAMED_LIKE_PEOPLE
                     or surname.key in _BEFORE_A_COMMA):
                 continue  # Paris, France; Amman, Jordan; Tbilisi, Georgia; Danke, Anna
-            if _LIST_OF_SURNAMES.match(text, given.end):
-                continue  # `Weaver, Crosby and James`: a firm of partners, not Crosby Weaver
             if _alone(text, surname.start, given.end) or _a_title_part(text, surname.start, given.end):
                 if self._pair(given.key, surname.key, []):
                     yield surname.start, given.end
@@ -804,11 +802,6 @@ def _a_firm_or_place(text: str, tokens: list[_Token], j: int) -> bool:
         _DOTTED_FORM.match(text, tokens[j].end) is not None
 
 
-# After `Surname, Given`: more capitalised words and the last after `and` (in en/de/fr/es/it/nl) that no comma and
-# given name follow: the partners' surnames a firm is named after (`Weaver, Crosby and James`, `Scarpa, Bresciani e
-# Castioni`), not a list of people written surname first (`Doe, Jane and Smith, John`).
-_LIST_OF_SURNAMES = re.compile(r"(?:,[ \t]*[A-ZÀ-Ý][^\W\d_]*){0,4},?[ \t]+(?:and|und|et|e|y|en|&)[ \t]+"
-                               r"[A-ZÀ-Ý][^\W\d_]*(?![^\W\d_])(?![ \t]*,)")
 # `and` or `&` and a capitalised word after a name: Johnson & Johnson, Marks and Spencer (unless a person's name
 # follows). Not a lower-case word or `I`: `call Anna Schmidt and confirm`, `Anna Schmidt and I`, `Anna Schmidt & team`.
 _AND = re.compile(r" (?:&|and)[ \t]+(?!I\b)[A-Z\u00c0-\u00dd]")

@@ -600,10 +600,6 @@ _GREETING = (r"(?i:dear|hi|hello|hey|hallo|liebe|lieber|sehr\s+geehrte[r]?|bonjo
 _SIGN_OFF = (r"(?i:regards|best|thanks|thank\s+you|cheers|sincerely|gr[üu](?:ß|ss)e|gru(?:ß|ss)|gr[üu](?:ß|ss)en"
              r"|cordialement|bien\s+[àa]\s+vous|merci|saludos|atentamente|un\s+saludo|cordiali\s+saluti|saluti"
              r"|grazie|groet|groeten)")
-# More capitalised words after a name and the last after `and` in en/de/fr/es/it/nl: the partners' surnames a firm
-# is named after (`Francis, Ward and Dunlap`, `Scarpa, Bresciani e Castioni`; names.py's _LIST_OF_SURNAMES).
-_PARTNERS = (r"(?:,[ \t]*[A-ZÀ-Ý][^\W\d_]*){1,4},?[ \t]+(?:and|und|et|e|y|en|&)[ \t]+[A-ZÀ-Ý][^\W\d_]*"
-             r"(?![^\W\d_])(?![ \t]*,)")
 # The legal forms and words for a group of companies in en/de/fr/es/it/nl, after a company named like a person.
 _LEGAL_FORM = (r"(?:(?i:gmbh|mbh|ag|kg|ohg|ug|kgaa|sas|sarl|srl|spa|bv|nv|ltd|llc|llp|plc|inc|group|groep|gruppe|groupe"
                r"|grupo|gruppo|holding|sa|sl|slu)\b|(?:S|s)\.\s?[A-Za-z]\.|[BN]\.\s?V\.|e\.\s?[VKG]\.|&[ \t]*Co\b"
@@ -612,17 +608,13 @@ _FIRM_AFTER = rf",?[ \t]+{_LEGAL_FORM}"
 _THANKS = r"(?i:thanks|thank\s+you|thx|danke|merci|gracias|grazie|bedankt|dank\s+je(?:wel)?)"
 _PERSON_PATTERNS = [
     ("title", rf"(?<=\b{_TITLE}\.?\s+){_FULL_NAME}"),
-    # French `M.` (monsieur) with its dot, before a capitalised word that is no degree (`M. Sc.`) nor an initial's
-    ("monsieur", rf"(?<=(?<![\w.])M\.[ \t]+)(?!Sc\b|A\b|Ed\b|Eng\b|Phil\b){_FULL_NAME}"),
     # A surname with its particle after a title: `Mevrouw de Vries`, `Herrn von Weizsäcker`, `Sra. de la Fuente`.
     ("title and particle", rf"(?<=\b{_TITLE}\.?\s+)(?:van|von|zu|ter|ten|den|der|de|del|della|dello|dei|di|da|du|la|le"
                            r"|dos|das)"
                            rf"[ \t]+{_PARTICLES}{_GIVEN}"),
     ("greeting", rf"(?<=(?:^|[\s,.;!?])\b{_GREETING}\s+(?:{_TITLE}\.?\s+)?){_FULL_NAME}(?=\s*[,!:\n]|\s*$)"),
-    # not the first of a firm's partners (`Thanks,\nFrancis, Ward and Dunlap`)
-    # nor a company signing (`Viele Grüße\nMende Krein GmbH`)
-    ("sign-off", rf"(?<=\b{_SIGN_OFF}[,!.]?[ \t]*\r?\n[ \t]*)(?!{_FULL_NAME}{_FIRM_AFTER}){_FULL_NAME}"
-                 rf"(?!{_PARTNERS})"),
+    # not a company signing (`Viele Grüße\nMende Krein GmbH`)
+    ("sign-off", rf"(?<=\b{_SIGN_OFF}[,!.]?[ \t]*\r?\n[ \t]*)(?!{_FULL_NAME}{_FIRM_AFTER}){_FULL_NAME}"),
     ("display name", rf"{_GIVEN}(?:[ \t]+{_PARTICLES}{_GIVEN}){{1,3}}(?=[ \t]*<[^<>@\s]+@)"),  # Thijn van der Strigt
     # `Thanks Ramona!`, `Merci Élise,`: one word only if it is a listed given name (name_context.thanked_someone)
     ("thanks", rf"(?<=(?:^|[\s,.;!?])\b{_THANKS}[ \t,]+){_FULL_NAME}(?=[ \t]*[,!.:;)]|\s*$)"),
@@ -694,12 +686,6 @@ _PERSON_VERB = (r"(?:called|asked|requested|wrote|said|mentioned|reported|emaile
                 r"|commented|left|prefers|kann|kan|w[üu]nscht|peut|puede|riesce)")
 _PERSON_PLACE = (r"(?:with|from|for|to|mit|von|bei|an|f[üu]r|avec|de|pour|chez|[àa]|con|para|por|da|per|met|van|voor"
                  r"|naar|bij|aan|by|di)")
-# Verbs that ask to contact someone, in de/fr/es/it/nl, before the name as a preposition is: `Contattare Alderano
-# Paganini`, `Richiamare …`, `merci de contacter …`, `bitte kontaktieren …`. Not the English ones: `ping Grafana Loki`,
-# `Call Wells Fargo` name products and companies.
-_CONTACT_VERB = (r"(?i:kontaktieren|kontaktiere|anrufen|informieren|erinnern|contacter"
-                 r"|rappeler|appeler|relancer|contactar|llamar|avisar|contattare|richiamare|chiamare|ricontattare"
-                 r"|avvisare|informare|bellen|mailen|contacteren|informeren|herinneren)")
 # Verbs of saying or writing: before one, two capitalised words are a person even when the lists know neither word
 # (`Mato Martić schrieb`), if they read as a name (name_context.named_by_context): no English word, no company's,
 # place's or article's word. Not after prepositions: `eBooks by Rakuten Kobo`, `Richiesta di Poste Italiane`.
@@ -712,7 +698,7 @@ _IN_CONTEXT = [
     # not after an elided article: `L'Oréal Paris a répondu`
     # after a lower-case word (`le client Lazzaro Bertoli demande`), not inside a run of capitalised words
     ("before a verb", rf"(?<![\w'\u2019-])(?<![A-ZÀ-Ý]\w*[ \t]){_CONTEXT_NAME}(?=[ \t]+{_PERSON_VERB}\b)"),
-    ("after a preposition", rf"(?<=\b(?:{_PERSON_PLACE}|{_CONTACT_VERB})[ \t]+){_CONTEXT_NAME}(?!\w)"
+    ("after a preposition", rf"(?<=\b{_PERSON_PLACE}[ \t]+){_CONTEXT_NAME}(?!\w)"
                             rf"(?![ \t]*[A-ZÀ-Ý]|{_FIRM_AFTER})"),
 ]
 _BY_CONTEXT = frozenset({"before saying"})
@@ -730,12 +716,12 @@ _PERSON_GATES = (
     (_ROLE_GATE, rf"\s[^\w\s]\s+{_PROFILE_WORD}", False),  # the separators' stand-ins: `-` and \x01
     (_ROLE_GATE, rf"{_ROLE_LINE}[ \t]*:?[ \t]*\r?\n|\n[ \t]*{_ROLE_LINE}", False),
     # after a title, a capital or a particle (`Mevrouw de Vries`)
-    (_CONTEXT_GATE, rf"{_TITLE}\.?\s+(?:{_CAPITAL}|[a-z]{{1,5}}\s)|M\.[ \t]+{_CAPITAL}"
+    (_CONTEXT_GATE, rf"{_TITLE}\.?\s+(?:{_CAPITAL}|[a-z]{{1,5}}\s)"
                     rf"|{_GREETING}\s+(?:{_TITLE}\.?\s+)?{_CAPITAL}"
                     rf"|{_SIGN_OFF}[,!.]?[ \t]*\r?\n[ \t]*{_CAPITAL}|[a-zß-ÿ][ \t]*<[^<>@\s]+@"
                     rf"|{_THANKS}[ \t,]+{_CAPITAL}", False),
     # before a verb: the last two names, with the particles and the hyphenated second part _CONTEXT_NAME allows
-    (_IN_CONTEXT_GATE, rf"(?:{_PERSON_PLACE}|{_CONTACT_VERB})[ \t]+{_CAPITAL}"
+    (_IN_CONTEXT_GATE, rf"{_PERSON_PLACE}[ \t]+{_CAPITAL}"
                        rf"|{_CAPITAL}\w*[ \t]+{_PARTICLES}{_CAPITAL}\w*(?:-{_CAPITAL}\w*)?[ \t]+"
                        rf"(?:{_PERSON_VERB}|{_SAYING})",
      False),

@@ -38,7 +38,8 @@ def scrubbed(scrubber: Scrubber, key: str, value: Any) -> Any:
     ("message", "Meeting in West Kimberly on Monday"), ("title", "North Judith | Weather"),
     # a size or a row after `M.`; a verb to contact before a product, a place
     ("$el_text", "Size M. Navy"), ("$el_text", "Taille M. Bleu marine"), ("$el_text", "Row M. Seat 12"),
-    ("message", "ping Grafana Loki"), ("message", "Contattare Reggio Emilia ufficio"), ("message", "Geef Anna het boek"),
+    ("message", "ping Grafana Loki"), ("message", "Contattare Reggio Emilia ufficio"),
+    ("message", "Geef Anna het boek"),
 ])
 def test_companies_and_places_named_like_people_are_kept(scrubber: Scrubber, key: str, text: str) -> None:
     assert scrubbed(scrubber, key, text) == text

@@ -214,8 +214,10 @@ def field_class(key: str) -> str | None:
     if _is_person(words, found):
         return PERSON
     last = words[-1]
-    if _is_number_id(words) and not _a_role_on_a_record(words):
-        return NUMBER_ID
+    if _is_number_id(words):
+        # `ticket_assignee: "Night Shift"`, `order_customer: "Stena Line"`: as often a team, a queue or a firm as a
+        # person, so a name only when the name lists read it as one, not by its shape
+        return NAMED_ROLE if _a_role_on_a_record(words) else NUMBER_ID
     if last in _ROLE_WORDS or _done_by_someone(words):
         return ROLE
     if last in _NAMED_ROLE_WORDS or last in _ROLE_PLURALS or _by_someone(words) or (
@@ -298,8 +300,8 @@ _RECORDS = frozenset({"ticket", "order", "invoice", "case", "incident", "booking
 
 
 def _a_role_on_a_record(words: tuple[str, ...]) -> bool:
-    """A person in a role on a business record (`ticket_assignee`, `order_owner`, `invoice_recipient`): a role, not
-    an id."""
+    """A person in a role on a business record (`ticket_assignee`, `order_owner`, `invoice_recipient`): a role
+    (NAMED_ROLE), not an id."""
     return len(words) > 1 and words[-1] in _ROLE_WORDS and words[-2] in _RECORDS
 
 
@@ -436,7 +438,8 @@ _NAME_SHAPE = re.compile(
     rf"|{_INITIALS}\s*(?:{_PARTICLE}\s+)*{_CAPITALIZED}"
 )
 _ORGANIZATION = re.compile(
-    r"(?i)\b(?:gmbh|ag|kg|inc|ltd|llc|plc|corp|co|sa|sas|sarl|sl|spa|srl|bv|nv|group|holding|gruppe|groupe|grupo"
+    r"(?i)\b(?:gmbh|mbh|gbr|ohg|ug|kgaa|ag|kg|inc|ltd|llc|plc|corp|co|sa|sas|sarl|sl|spa|srl|bv|nv|group|holding"
+    r"|gruppe|groupe|grupo"
     r"|gruppo|partners|solutions|systems|technologies|software|consulting|services|labs|bank|university|stiftung"
     # what departments, products and firms are called: `Platform Engineering`, `Online Academy`, `Procurement Dept`
     r"|games|payments|engineering|academy|office|dept|department|online|direct|studio|studios|factory|squad"

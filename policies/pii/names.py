@@ -38,6 +38,8 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
+from policies.pii.places import CITIES, COUNTRIES
+
 WORD, TOP = 1, 2  # the flags of a listed name
 _DATA = Path(__file__).resolve().parent / "data"
 
@@ -124,6 +126,9 @@ _LONGEST_NAME = 10
 _PARTICLES = frozenset({"van", "von", "de", "der", "den", "del", "della", "delle", "di", "da", "du", "des", "la", "le",
                         "ter", "ten", "zu", "dos", "das", "do", "y", "e", "bin", "ibn", "al", "el", "mac", "st",
                         "het"})  # `van het Hof`: the Dutch article after `van`
+# Words that join two names into a firm's (`Johnson and Sons`, `Müller und Söhne`, `Dupont et Fils`, `Ortega y
+# Hijos`, `Bianchi e Figli`, `Jansen en Zonen`); inside a person's name only rarely (`Ortega y Gasset`).
+_CONNECTIVES = frozenset({"and", "und", "et", "y", "e", "en", "&"})
 # After a name, words that make it a company, an institution or a place named after a person.
 _NOT_A_PERSON_AFTER = frozenset({
     "inc", "llc", "ltd", "plc", "corp", "co", "company", "gmbh", "ag", "kg", "sa", "sas", "sarl", "bv", "nv", "spa",
@@ -139,7 +144,10 @@ _NOT_A_PERSON_AFTER = frozenset({
     "airlines", "airline", "airways", "motors", "automotive", "pharma", "pharmaceuticals", "media", "studio",
     "studios", "consulting", "solutions", "systems", "technologies", "labs", "software", "services", "hotels",
     "resorts", "foods", "logistics", "energy", "law", "legal", "agency", "gruppe", "groupe", "grupo", "gruppo",
-    "cie", "fils", "hermanos", "figli", "zonen",
+    "cie", "fils", "hermanos", "figli", "zonen", "sons", "sohne", "soehne", "hijos", "brothers", "gebruder",
+    "gebroeders", "freres", "fratelli",
+    # German legal forms: Heinz Wirth GbR, Müller OHG, Schmidt UG, Merck KGaA, Weber Bau mbH
+    "gbr", "ohg", "ug", "kgaa", "mbh",
     # the same in de/fr/es/it/nl (Hoffmann Logistik, Dupont Transports, Bianchi Costruzioni)
     "logistik", "bau", "technik", "werke", "verlag", "immobilien", "versicherung", "beratung", "handel", "transporte",
     "transports", "conseil", "assurances", "immobilier", "construction", "constructions", "construcciones",
@@ -293,12 +301,13 @@ class NameFinder:
 
     def listed_pair(self, words: list[str]) -> bool:
         """True if words that context says name someone are a listed given name and a listed surname, words or not
-        (`Signed in as Carol Bell`, `Scheda cliente: Dawn Butler`), and none is a company form or a place word."""
+        (`Signed in as Carol Bell`, `Scheda cliente: Dawn Butler`), and none is a company form, a place word or a
+        connective (`Johnson and Sons`, `Smith & Wesson`: a firm of two names)."""
         keys = [fold(word) for word in words]
         if len(keys) < 2 or keys[0] not in self._given or keys[-1] not in self._surnames:
             return False
         return not any(key in _NOT_A_PERSON_AFTER or key in _BEFORE_PLACE or key in _ORGANISATION_WORDS
-                       or key in _NOT_SURNAMES for key in keys)
+                       or key in _NOT_SURNAMES or key in _CONNECTIVES for key in keys)
 
     def given_before_unknown(self, words: list[str]) -> bool:
         """True if words that a role's label says name someone are a listed given name, an English word or not (`Eve`,
@@ -309,6 +318,7 @@ class NameFinder:
             return False
         return not any(key in self._english or key in _NOT_A_PERSON_AFTER or key in _BEFORE_PLACE
                        or key in _ORGANISATION_WORDS or key in UI_WORDS or key in PLACES_NAMED_LIKE_PEOPLE
+                       or key in COUNTRIES or key in CITIES or key in _CONNECTIVES
                        or self._surnames.get(key, 0) & WORD for key in keys[1:])
 
     def lists_a_name(self, words: list[str]) -> bool:
@@ -592,7 +602,12 @@ class NameFinder:
         """True if the words of a whole value that a role names (urls.py: `?assignee=Dex+Janssen`) are a person's:
         as a search's (`searched_person`), or a listed given name and a listed surname, words or not (`listed_pair`:
         `?owner=Carol+Bull`)."""
-        return self.searched_person(words) or self.listed_pair(words)
+        if self.searched_person(words):
+            return True
+        # a given name that is an English word and no common given name is as often a surname or a thing's word
+        # (`?assignee=Rogers+Ramp`): a listed pair only after a given name that is no word or a common one
+        given_flags = self._given.get(fold(words[0]), 0)
+        return (not given_flags & WORD or bool(given_flags & TOP)) and self.listed_pair(words)
 
     def _team_pages(self, text: str) -> Iterator[tuple[int, int]]:
         """A slug after a page of a company's people that starts with a listed given name and reads as a person's

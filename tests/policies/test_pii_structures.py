@@ -89,6 +89,15 @@ def test_ids_stay_beside_a_role_on_a_record(scrubber: Scrubber, key: str, value:
     assert scrubbed(scrubber, key, value) == value
 
 
+# A record's role names a team, a queue or a firm as often as a person: a name only when the name lists read one.
+@pytest.mark.parametrize("key, value", [("ticket_assignee", "Customer Success"), ("ticket_assignee", "Night Shift"),
+                                        ("order_customer", "Stena Line"), ("case_owner", "Tier Two"),
+                                        ("booking_guest", "Walk In"), ("invoice_recipient", "Heinz Wirth GbR"),
+                                        ("bestellung_kunde", "Müller und Söhne")])
+def test_a_role_on_a_record_keeps_teams_queues_and_firms(scrubber: Scrubber, key: str, value: Any) -> None:
+    assert scrubbed(scrubber, key, value) == value
+
+
 @pytest.mark.parametrize("key, value", [
     ("author", "H. Maillot"), ("reviewer", "A.B. Smith"), ("owner", "J. de Vries"), ("signer", "Maillot, H."),
     ("assegnato_a", "Giulia Romano"), ("toegewezen_aan", "Sanne Bakker"), ("zugewiesen_an", "Jürgen Weber"),
@@ -196,6 +205,12 @@ def test_names_in_paths_and_queries_are_replaced(scrubber: Scrubber, url: str, n
     "https://example.com/Pricing-Plans", "https://example.com/avatars/default-avatar@2x.png",
     "https://example.com/x?assignee=Unassigned+Queue", "https://example.com/x?owner=Sales+Team",
     "https://example.com/people/june-release", "https://example.com/x?reviewer=Code+Owners",
+    # a given name before a country or a city, two names joined into a firm's, a German legal form, a given name that
+    # is an English word and no common one before a word
+    "https://example.com/search?q=Florence+Italy", "https://example.com/x?customer=Johnson+and+Sons",
+    "https://example.com/x?owner=Dupont+et+Fils", "https://example.com/x?assignee=Bianchi+e+Figli",
+    "https://example.com/x?zoekterm=Heinz+Wirth+GbR", "https://example.com/x?q=Klaus+Weber+OHG",
+    "https://example.com/x?assignee=Rogers+Ramp",
 ])
 def test_paths_and_queries_of_interfaces_stay(scrubber: Scrubber, url: str) -> None:
     assert scrubbed(scrubber, "$current_url", url) == url

@@ -1,0 +1,66 @@
+"""Names of countries and large cities as en/de/fr/es/it/nl write them, folded (names.fold: lower case, no accents).
+
+A search for `Florence Italy` or `Sophie Berlin` is a given name before a place, not a person: names.py
+`given_before_unknown` reads these as place words, not as an unknown surname. Hand-written (the product does not
+import Faker), and small: countries and the cities people search for trips, offices and events.
+"""
+
+COUNTRIES = frozenset({
+    # en
+    "afghanistan", "albania", "algeria", "andorra", "angola", "argentina", "armenia", "australia", "austria",
+    "azerbaijan", "bahamas", "bahrain", "bangladesh", "barbados", "belarus", "belgium", "belize", "benin", "bhutan",
+    "bolivia", "bosnia", "botswana", "brazil", "bulgaria", "burundi", "cambodia", "cameroon", "canada", "chile",
+    "colombia", "congo", "croatia", "cuba", "cyprus", "czechia", "denmark", "ecuador", "egypt", "england", "eritrea",
+    "estonia", "ethiopia", "europe", "fiji", "finland", "gabon", "gambia", "germany", "ghana", "greece", "grenada",
+    "guatemala", "guinea", "guyana", "haiti", "honduras", "hungary", "iceland", "indonesia", "iran", "iraq", "italy",
+    "jamaica", "japan", "kazakhstan", "korea", "kosovo", "kuwait", "laos", "latvia", "lebanon", "liberia", "libya",
+    "liechtenstein", "lithuania", "luxembourg", "madagascar", "malawi", "malaysia", "maldives", "mali", "malta",
+    "mauritius", "mexico", "moldova", "monaco", "mongolia", "montenegro", "morocco", "mozambique", "myanmar", "namibia",
+    "nepal", "netherlands", "nicaragua", "niger", "nigeria", "norway", "oman", "pakistan", "panama", "paraguay",
+    "peru", "philippines", "poland", "portugal", "qatar", "romania", "russia", "rwanda", "scotland", "senegal",
+    "serbia", "singapore", "slovakia", "slovenia", "somalia", "spain", "sudan", "suriname", "sweden", "switzerland",
+    "syria", "taiwan", "tanzania", "thailand", "togo", "tunisia", "turkey", "uganda", "ukraine", "uruguay",
+    "uzbekistan", "venezuela", "vietnam", "wales", "yemen", "zambia", "zimbabwe", "usa", "uk",
+    # de
+    "agypten", "albanien", "algerien", "argentinien", "australien", "belgien", "bolivien", "brasilien", "bulgarien",
+    "danemark", "deutschland", "estland", "finnland", "frankreich", "griechenland", "grossbritannien",
+    "indien", "indonesien", "irland", "island", "italien", "kanada", "kolumbien", "kroatien", "lettland", "litauen",
+    "luxemburg", "marokko", "mexiko", "niederlande", "norwegen", "osterreich", "polen", "rumanien", "russland",
+    "schottland", "schweden", "schweiz", "serbien", "slowakei", "slowenien", "spanien", "tschechien", "tunesien",
+    "turkei", "ungarn", "zypern", "europa",
+    # fr
+    "allemagne", "angleterre", "autriche", "belgique", "bresil", "bulgarie", "chine", "chypre", "croatie", "ecosse",
+    "egypte", "espagne", "etats", "finlande", "grece", "hongrie", "inde", "irlande", "islande", "italie",
+    "japon", "lettonie", "lituanie", "maroc", "mexique", "norvege", "pays", "pologne", "roumanie", "russie",
+    "slovaquie", "slovenie", "suede", "suisse", "tunisie", "turquie",
+    # es
+    "alemania", "belgica", "brasil", "dinamarca", "escocia", "eslovaquia", "espana", "estados", "francia",
+    "grecia", "holanda", "hungria", "inglaterra", "irlanda", "italia", "marruecos", "noruega", "polonia",
+    "rumania", "rusia", "suecia", "suiza", "turquia",
+    # it
+    "belgio", "brasile", "danimarca", "egitto", "germania", "giappone", "inghilterra",
+    "norvegia", "olanda", "paesi", "portogallo", "scozia", "spagna", "svezia",
+    "svizzera", "turchia", "ungheria",
+    # nl
+    "belgie", "brazilie", "denemarken", "duitsland", "engeland", "frankrijk", "griekenland", "hongarije", "ierland",
+    "nederland", "noorwegen", "oostenrijk", "rusland", "schotland", "spanje",
+    "turkije", "zweden", "zwitserland",
+})
+
+CITIES = frozenset({
+    "amsterdam", "antwerp", "antwerpen", "anvers", "athens", "athen", "atene", "atlanta", "auckland", "baltimore",
+    "bangkok", "barcelona", "basel", "beijing", "belgrade", "bergamo", "bilbao", "birmingham", "bologna", "bonn",
+    "bordeaux", "boston", "bratislava", "bremen", "brighton", "bristol", "brugge", "bruges", "brussels", "bruxelles",
+    "brussel", "bucharest", "budapest", "cairo", "calgary", "cambridge", "cardiff", "catania", "chicago",
+    "cologne", "koln", "copenhagen", "kopenhagen", "cordoba", "delft", "delhi", "denver", "detroit", "dortmund",
+    "dresden", "dubai", "dublin", "duisburg", "dusseldorf", "edinburgh", "eindhoven", "essen", "firenze", "frankfurt",
+    "gent", "ghent", "glasgow", "granada", "graz", "groningen", "haarlem", "hannover", "helsinki", "innsbruck",
+    "istanbul", "jakarta", "karlsruhe", "krakow", "leeds", "leipzig", "lille", "lima", "lisbon", "lisboa",
+    "lissabon", "liverpool", "ljubljana", "madrid", "malaga", "manchester", "mannheim", "marseille", "melbourne",
+    "miami", "milan", "milano", "mailand", "montpellier", "montreal", "moscow", "moskau", "mumbai", "munich",
+    "munchen", "monaco", "nantes", "napoli", "naples", "neapel", "nice", "nizza", "nurnberg", "nuremberg", "oslo",
+    "ottawa", "oxford", "padova", "palermo", "philadelphia", "pisa", "porto", "prague", "prag", "praha", "rennes",
+    "rome", "roma", "rom", "rotterdam", "salzburg", "seattle", "sevilla", "seville", "shanghai", "singapore",
+    "stockholm", "strasbourg", "stuttgart", "tokyo", "toronto", "torino", "turin", "toulouse", "tunis", "utrecht",
+    "vancouver", "venice", "venezia", "venedig", "warsaw", "warschau", "wien", "zagreb", "zaragoza", "zurich",
+})

@@ -45,7 +45,8 @@ Every key is optional; a policy without `[pii]` gets the defaults below, which s
     max_scan_chars = 65536              # a longer string is cut here and marked "[TRUNCATED]"
     window_chars = 8192                 # long strings are analysed in windows of this size ...
     window_overlap = 4096               # ... overlapping by this much (≥ the longest secret, e.g. a PEM key)
-    regex_timeout_ms = 100              # per regex (wall clock, tried twice); a scan that times out gives "[UNSCANNED]"
+    regex_timeout_ms = 100              # per regex search, in CPU time (a search stalled by the wall clock alone is
+                                        # tried again, up to 5 times); a scan that times out gives "[UNSCANNED]"
     max_scan_ms = 250                   # CPU time per long string (all its windows and rescans); past it, "[UNSCANNED]"
     cache_entries = 32768               # bounded LRU of scan results, per class
     cache_max_chars = 1024              # longer strings are scanned every time, not cached

@@ -174,7 +174,7 @@ _PEOPLE_PATH = re.compile(rf"(?i)(?:^|/)(?:{PEOPLE_SEGMENTS}|{TEAM_PAGES})/[^\W\
 # ASCII text (the same pattern, with Python's \s spelled out, or a looser one). Keep them in step with the tests.
 (AT, DIGITS, IPV4, IPV6, NATIONAL, STREET, JWT, PRIVATE_KEY, AUTH, AWS, SECRET, PASSWORD, PERSON, CRYPTO, NAME,
  SECRET_LABEL, CONTEXT, GLUED_PHONE, SSN_CUE, CARD, SSN, IBAN, PEOPLE_PATH, PHONE_CARD,
- PHONE) = (1 << i for i in range(25))
+ PHONE, INITIAL) = (1 << i for i in range(26))
 _NUMBER_TESTS = CARD | SSN | IBAN | PHONE_CARD | PHONE
 _S = r"[\s\x1c-\x1f]"
 _DIGIT_SEP = r"[\s\x1c-\x1f\-./()\[\]~+]"  # _SEP as hyperscan reads Python's \s
@@ -223,6 +223,8 @@ _GATES = (
     # the start of a text is the start of the scan or a NUL (the batch's texts are joined by NULs); a letter's
     # stand-in is a letter
     (PEOPLE_PATH, rf"(?:^|[/\x00])(?:{PEOPLE_SEGMENTS}|{TEAM_PAGES})/[A-Za-z]", True),
+    # Part of the NAME gate (open_gates): _INITIAL itself (an accented capital's stand-in is a capital: looser).
+    (INITIAL, _INITIAL.pattern, False),
 )
 
 
@@ -234,9 +236,28 @@ def _batch_scan() -> BatchScan:
 def open_gates(texts: Sequence[str]) -> list[int]:
     """The gates open in each text: one hyperscan pass over all of them."""
     gates = _batch_scan().open_gates(texts)
-    # The name test is a set look-up per word: no gate. The number tests run only behind the DIGITS gate: their own
-    # gates are dropped where it is shut, so that a text with none open takes candidate_entities' shortest path.
-    return [g | NAME if g & DIGITS else g & ~_NUMBER_TESTS | NAME for g in gates]
+    # The NAME gate: a listed given name among the words (_listed_words), an initial and a capital, or an `@` (a
+    # handle). The number tests run only behind the DIGITS gate: their own gates are dropped where it is shut, so that
+    # a text with none open takes candidate_entities' shortest path.
+    listed = _listed_words(texts)
+    return [(g if g & DIGITS else g & ~_NUMBER_TESTS) & ~INITIAL | (NAME if named or g & (AT | INITIAL) else 0)
+            for g, named in zip(gates, listed, strict=True)]
+
+
+# _could_be_named's first reading (apostrophes deleted, hyphens as gaps) for the NAME gate, with the texts' NUL
+# separators kept and an apostrophe kept as one (a text with one has other readings: its gate stays open).
+_SIEVE = bytes(c + 32 if 65 <= c <= 90 else c if 97 <= c <= 122 or c in (0, 39) else 32 for c in range(256))
+
+
+def _listed_words(texts: Sequence[str]) -> list[bool]:
+    """For each text, whether _could_be_named could pass on it: its words in the first reading hold a listed given
+    name (every other reading's words are among these when there is no apostrophe). One fold, encode and translate for
+    the whole batch, then a split and a set test per text: the exact test runs only behind the gate."""
+    folded = "\x00".join([text if text.isascii() else text.translate(_FOLDED) for text in texts])
+    pieces = folded.encode("ascii", "replace").translate(_SIEVE).split(b"\x00")
+    if len(pieces) != len(texts):  # a text holds a NUL: the gate open on every text
+        return [True] * len(texts)
+    return [b"'" in piece or not _GIVEN.isdisjoint(piece.split()) for piece in pieces]
 
 # Whole strings of these shapes hold nothing personal, yet are full of digits: skip them before the tests.
 _BENIGN = re.compile(
@@ -275,7 +296,7 @@ def candidate_entities(text: str, gates: int | None = None) -> frozenset[str]:
     which it scans for when not given) skips the tests whose gate is closed: they could not pass."""
     if gates is None:
         gates = open_gates([text])[0]
-    if gates == NAME:  # two strings in three: every gate shut, only the name look-up could pass (the tests below)
+    if gates == NAME:  # every gate shut but the name's: only the name test could pass (the tests below)
         return _only_a_name(text)
     if len(text) < 6 or not gates or _benign(text):
         return _NOTHING

@@ -198,6 +198,39 @@ def test_a_name_beside_digits_stays_a_name_candidate(text: str) -> None:
     assert "PERSON_NAME" in candidates.candidate_entities(text)
 
 
+# Texts the name test passes on, by each of its readings and by an initial or a handle, and texts it does not.
+NAME_GATE_TEXTS = [*PEOPLE, *SLUGS_AFTER_PREFIXES, *POSSESSIVES, "A. Müller", "Gruß, J.\tWeiß", "ping @johnsmith",
+                   "jane@example.com", "usr_ed0a656a18d42af1", "Mozilla/5.0 (X11; Linux x86_64)", "order 12345",
+                   "O'Neil", "Jürgen", "JÜRGEN-Straße", "Straße", "\u017fir Mr. Kelvin", "Anna\x00Schmidt",
+                   "x\x00y", "", "ed", "Rappelez-moi", "\u2019s Jane", "\uff21. \uff22"]
+
+
+@pytest.mark.parametrize("texts", [NAME_GATE_TEXTS, NAME_GATE_TEXTS[::-1], ["Anna\x00Schmidt", "plain text"]])
+def test_the_name_gate_is_open_wherever_the_name_test_passes(texts: list[str]) -> None:
+    for text, gates in zip(texts, candidates.open_gates(texts), strict=True):
+        assert gates & candidates.NAME or not candidates._could_be_named_or_initialled(text), text
+
+
+def test_the_name_gate_is_shut_on_text_without_a_listed_name() -> None:
+    shut = ["Mozilla/5.0 (X11; Linux x86_64)", "order 12345", "checkout_completed", "Rappelez-moi"]
+    assert not any(gates & candidates.NAME for gates in candidates.open_gates(shut))
+    assert all(gates & candidates.NAME for gates in candidates.open_gates(["Jane", "A. B", "@jdoe", "Jane's"]))
+
+
+_GATE_WORDS = st.sampled_from(["Jane", "jane", "Jürgen", "JÜRGEN", "Straße", "ed", "Anna-Lena", "O'Neil", "x", "A.",
+                               "B", "@jdoe", "usr", "0a65", "photo", "qxq", "\u017fir", "\u0130", "\uff21", "de"])
+_GATE_GAPS = st.sampled_from([" ", "", "-", "_", ".", "'s ", "\u2019", "'", "@", "\x00", "\t", "7", "/", "+", "?"])
+
+
+@settings(max_examples=1500, deadline=None)
+@given(st.lists(st.lists(st.tuples(_GATE_WORDS, _GATE_GAPS), max_size=5).map(lambda parts: "".join(w + g for w, g in
+                                                                                                  parts)),
+                min_size=1, max_size=5))
+def test_generated_batches_open_the_name_gate_wherever_the_name_test_passes(texts: list[str]) -> None:
+    for text, gates in zip(texts, candidates.open_gates(texts), strict=True):
+        assert gates & candidates.NAME or not candidates._could_be_named_or_initialled(text), text
+
+
 NUMBERS = ["4111 1111 1111 1111", "4111-1111-1111-1111", "card 5500000000000004.", "123-45-6789", "123 45 6789",
            "123.45.6789", "DE89 3704 0044 0532 0130 00", "de89370400440532013000", "GB82-WEST-1234-5698-7654-32",
            "Chrome/130.0.2744.36 Safari/537.36", "INV-2020-515760", "2024-04-24T23:18:30.659Z", "ticket 8910291",

@@ -186,6 +186,11 @@ def test_generated_ids_where_only_glued_names_open_the_name_test_hold_no_name(pa
         assert find_names(_FINDER, text) == []
 
 
+def test_the_word_read_in_place_of_a_glued_run_is_no_listed_name() -> None:
+    assert candidates._UNLISTED.encode() not in candidates._GIVEN
+    assert not _FINDER.could_hold_words([candidates._UNLISTED])
+
+
 @pytest.mark.parametrize("text", ["usr_ed0a656a18d42af1", "85da5918", "/fecha/1ed6b41a/capire", "ws_71ebbe1e99"])
 def test_an_id_whose_only_names_are_glued_to_digits_is_no_name_candidate(text: str) -> None:
     assert candidates._could_be_named(text)

@@ -80,6 +80,16 @@ class Nested:
 Part = str | Leaf | Replaced | Nested  # a str part is kept verbatim
 
 
+def _unquote(text: str) -> str:
+    """unquote(text), without its call for the many pieces that have nothing to decode (it returns them as they are)."""
+    return unquote(text) if "%" in text else text
+
+
+def _unquote_plus(text: str) -> str:
+    """unquote_plus(text), likewise: a piece without a `%` or a `+` is its own decoding."""
+    return unquote_plus(text) if "%" in text or "+" in text else text
+
+
 def _quote_segment(text: str) -> str:
     return quote(text, safe=":@!$&'()*+,;=-._~[]")
 
@@ -102,7 +112,7 @@ def _decoded(raw: str, text: str, encode: Callable[[str], str], is_secret: Calla
         if "://" in text or (text.startswith("?") and _QUERY_ONLY.match(text)) or relative_url(text):
             inner = split_text(text, is_secret, secret_label, depth + 1)
         elif _PERCENT.search(text):
-            inner = [_decoded(text, unquote_plus(text), _quote_query, is_secret, secret_label, depth + 1)]
+            inner = [_decoded(text, _unquote_plus(text), _quote_query, is_secret, secret_label, depth + 1)]
         if inner:
             return Nested(inner, text, raw, encode)
     return Leaf(text, raw, encode)
@@ -119,23 +129,23 @@ def _params(text: str, is_secret: Callable[[str], bool], secret_label: str, dept
             parts.append("&")
         name, eq, value = pair.partition("=")
         if not eq:
-            parts.append(_decoded(pair, unquote_plus(pair), _quote_query, is_secret, secret_label, depth)
+            parts.append(_decoded(pair, _unquote_plus(pair), _quote_query, is_secret, secret_label, depth)
                          if pair else pair)
             continue
         parts.append(name + "=")
         if not value:
             continue
-        if is_secret(unquote_plus(name)):
+        if is_secret(_unquote_plus(name)):
             parts.append(Replaced("URL_SECRET", secret_label, value))
-        elif (_an_id(value) or _VERSION_VALUE.fullmatch(value)) and _id_param(unquote_plus(name)):
+        elif (_an_id(value) or _VERSION_VALUE.fullmatch(value)) and _id_param(_unquote_plus(name)):
             parts.append(value)
-        elif _a_person(name, decoded := unquote_plus(value)) or (person and _a_surname(name, decoded)) or (
+        elif _a_person(name, decoded := _unquote_plus(value)) or (person and _a_surname(name, decoded)) or (
                 _a_searched_name(name, decoded)):
             parts.append(Replaced("PERSON", "[PERSON]", value))
         elif _a_street(name, value):
             parts.append(Replaced("LOCATION", "[LOCATION]", value))
         else:
-            parts.append(_decoded(value, unquote_plus(value), _quote_query, is_secret, secret_label, depth))
+            parts.append(_decoded(value, decoded, _quote_query, is_secret, secret_label, depth))
     return parts
 
 
@@ -214,9 +224,13 @@ def _a_street(name: str, value: str) -> bool:
     `?street_view=`) holding words and a house number (`Aim%C3%A9ehof+89`, which the street patterns miss: they want a
     street word they know): replaced as the field rules replace such a key's value. One word is not a street
     (`?address=0x71C7…` is a wallet's, for the detectors)."""
+    return _street_param(name) and len(value) <= 300 and _STREET_VALUE.search(_unquote_plus(value)) is not None
+
+
+@functools.lru_cache(maxsize=1024)  # parameter names repeat across URLs
+def _street_param(name: str) -> bool:
     words = field_words(unquote_plus(name))
-    return (bool(words) and words[-1] in _ADDRESS_LAST and _param_class(name) == ADDRESS and len(value) <= 300
-            and _STREET_VALUE.search(unquote_plus(value)) is not None)
+    return bool(words) and words[-1] in _ADDRESS_LAST and _param_class(name) == ADDRESS
 
 
 _ADDRESS_LAST = frozenset({"address", "addr", "adresse", "anschrift", "direccion", "domicilio", "indirizzo", "adres",
@@ -269,7 +283,7 @@ def _split_tail(tail: str, is_secret: Callable[[str], bool], secret_label: str, 
             parts.append(segment)
             continue  # `/users/17054/mijo-haring`: the people segment still says whose the next one is
         if segment:
-            part = _decoded(segment, unquote(segment), _quote_segment, is_secret, secret_label, depth)
+            part = _decoded(segment, _unquote(segment), _quote_segment, is_secret, secret_label, depth)
             parts.append(_in_path(previous, part) if isinstance(part, Leaf) else part)
         if not (segment.lower() in _VIEWS and _PEOPLE_SEGMENT.fullmatch(previous)):
             previous = segment
@@ -282,7 +296,7 @@ def _split_tail(tail: str, is_secret: Callable[[str], bool], secret_label: str, 
         if "=" in fragment:  # OAuth implicit flow: #access_token=...&state=...
             parts += _params(fragment, is_secret, secret_label, depth)
         elif fragment:
-            parts.append(_decoded(fragment, unquote(fragment), _quote_fragment, is_secret, secret_label, depth))
+            parts.append(_decoded(fragment, _unquote(fragment), _quote_fragment, is_secret, secret_label, depth))
     return parts
 
 

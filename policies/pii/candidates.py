@@ -176,6 +176,9 @@ _PEOPLE_PATH = re.compile(rf"(?i)(?:^|/)(?:{PEOPLE_SEGMENTS}|{TEAM_PAGES})/[^\W\
  SECRET_LABEL, CONTEXT, GLUED_PHONE, SSN_CUE, CARD, SSN, IBAN, PEOPLE_PATH, PHONE_CARD,
  PHONE, INITIAL) = (1 << i for i in range(26))
 _NUMBER_TESTS = CARD | SSN | IBAN | PHONE_CARD | PHONE
+# The gates of _secrets' and _words' tests: a text with none of them open (most texts with digits) skips both.
+_WORD_TESTS = (JWT | PRIVATE_KEY | AUTH | AWS | SECRET | SECRET_LABEL | CRYPTO
+               | PASSWORD | PERSON | CONTEXT | NAME | PEOPLE_PATH)
 _S = r"[\s\x1c-\x1f]"
 _DIGIT_SEP = r"[\s\x1c-\x1f\-./()\[\]~+]"  # _SEP as hyperscan reads Python's \s
 
@@ -240,8 +243,10 @@ def open_gates(texts: Sequence[str]) -> list[int]:
     # handle). The number tests run only behind the DIGITS gate: their own gates are dropped where it is shut, so that
     # a text with none open takes candidate_entities' shortest path.
     listed = _listed_words(texts)
-    return [(g if g & DIGITS else g & ~_NUMBER_TESTS) & ~INITIAL | (NAME if named or g & (AT | INITIAL) else 0)
-            for g, named in zip(gates, listed, strict=True)]
+    for i, g in enumerate(gates):  # most texts open no hyperscan gate: theirs is the name gate alone
+        gates[i] = ((g if g & DIGITS else g & ~_NUMBER_TESTS) & ~INITIAL | (NAME if g & (AT | INITIAL) else listed[i])
+                    if g else listed[i])
+    return gates
 
 
 # _could_be_named's first reading (apostrophes deleted, hyphens as gaps) for the NAME gate, with the texts' NUL
@@ -249,15 +254,15 @@ def open_gates(texts: Sequence[str]) -> list[int]:
 _SIEVE = bytes(c + 32 if 65 <= c <= 90 else c if 97 <= c <= 122 or c in (0, 39) else 32 for c in range(256))
 
 
-def _listed_words(texts: Sequence[str]) -> list[bool]:
-    """For each text, whether _could_be_named could pass on it: its words in the first reading hold a listed given
-    name (every other reading's words are among these when there is no apostrophe). One fold, encode and translate for
-    the whole batch, then a split and a set test per text: the exact test runs only behind the gate."""
+def _listed_words(texts: Sequence[str]) -> list[int]:
+    """For each text, NAME if _could_be_named could pass on it (its words in the first reading hold a listed given
+    name: every other reading's words are among these when there is no apostrophe), else 0. One fold, encode and
+    translate for the whole batch, then a split and a set test per text: the exact test runs only behind the gate."""
     folded = "\x00".join([text if text.isascii() else text.translate(_FOLDED) for text in texts])
     pieces = folded.encode("ascii", "replace").translate(_SIEVE).split(b"\x00")
     if len(pieces) != len(texts):  # a text holds a NUL: the gate open on every text
-        return [True] * len(texts)
-    return [b"'" in piece or not _GIVEN.isdisjoint(piece.split()) for piece in pieces]
+        return [NAME] * len(texts)
+    return [NAME if b"'" in piece or not _GIVEN.isdisjoint(piece.split()) else 0 for piece in pieces]
 
 # Whole strings of these shapes hold nothing personal, yet are full of digits: skip them before the tests.
 _BENIGN = re.compile(
@@ -312,7 +317,7 @@ def candidate_entities(text: str, gates: int | None = None) -> frozenset[str]:
         found.append("NATIONAL_ID")
     if gates & STREET and _ANY_DIGIT.search(text) and _STREET_HINT.search(text):
         found.append("STREET_ADDRESS")
-    if gates & ~(AT | DIGITS | IPV4 | IPV6 | NATIONAL | STREET):
+    if gates & _WORD_TESTS:
         _secrets(text, gates, found)
         _words(text, gates, found)
     return frozenset(found)

@@ -85,15 +85,13 @@ class BatchScan:
         for text in texts:
             starts.append(pos)
             pos += len(text) + 1
-        hits: list[tuple[int, int]] = []
 
         def on_match(bit: int, _start: int, end: int, _flags: int, _context: object) -> None:
-            hits.append((bit, end))
+            out[bisect.bisect_right(starts, end - 1) - 1] |= bit
 
         # NUL between texts: no gate matches it, so a match ends in the text it belongs to (one that starts in the
         # text before can only open a gate more, never one fewer).
         # Each text stood in for on its own: the ASCII majority is not translated character by character.
-        self._db.scan("\x00".join(map(ascii_stand_in, texts)).encode("ascii"), match_event_handler=on_match)
-        for bit, end in hits:
-            out[bisect.bisect_right(starts, end - 1) - 1] |= bit
+        joined = "\x00".join([text if text.isascii() else text.translate(_TABLE) for text in texts])
+        self._db.scan(joined.encode("ascii"), match_event_handler=on_match)
         return out

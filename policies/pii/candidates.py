@@ -239,10 +239,10 @@ def _batch_scan() -> BatchScan:
 def open_gates(texts: Sequence[str]) -> list[int]:
     """The gates open in each text: one hyperscan pass over all of them."""
     gates = _batch_scan().open_gates(texts)
-    # The NAME gate: a listed given name among the words (_listed_words), an initial and a capital, or an `@` (a
+    # The NAME gate: a listed given name among the words (_name_gates), an initial and a capital, or an `@` (a
     # handle). The number tests run only behind the DIGITS gate: their own gates are dropped where it is shut, so that
     # a text with none open takes candidate_entities' shortest path.
-    listed = _listed_words(texts)
+    listed = _name_gates(texts)
     for i, g in enumerate(gates):  # most texts open no hyperscan gate: theirs is the name gate alone
         gates[i] = ((g if g & DIGITS else g & ~_NUMBER_TESTS) & ~INITIAL | (NAME if g & (AT | INITIAL) else listed[i])
                     if g else listed[i])
@@ -254,7 +254,7 @@ def open_gates(texts: Sequence[str]) -> list[int]:
 _SIEVE = bytes(c + 32 if 65 <= c <= 90 else c if 97 <= c <= 122 or c in (0, 39) else 32 for c in range(256))
 
 
-def _listed_words(texts: Sequence[str]) -> list[int]:
+def _name_gates(texts: Sequence[str]) -> list[int]:
     """For each text, NAME if _could_be_named could pass on it (its words in the first reading hold a listed given
     name: every other reading's words are among these when there is no apostrophe), else 0. One fold, encode and
     translate for the whole batch, then a split and a set test per text: the exact test runs only behind the gate."""

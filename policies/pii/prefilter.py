@@ -10,8 +10,9 @@ candidates.py then runs the exact test only behind an open gate.
 Measured on bench/scrub.py's cold stream (20 strings an event, one core, a loaded machine): the tests in Python
 52 µs a string; hyperscan with one scan per string 5 µs; one scan per batch about 1 µs a string, callbacks included.
 Not measured: google-re2 (its Set has no per-text answer for a joined batch either) and pyahocorasick (literals
-only: it cannot express the regex gates). The name test's gate is not in the database (a hyperscan database of the
-16,000 given names took minutes to compile): it is a set look-up of the batch's folded words (candidates.py).
+only: it cannot express the regex gates). The name test's gate is mostly outside the database (a hyperscan database
+of the given names takes seconds to minutes to compile): a set look-up of the batch's folded words, with an initial
+and an `@` as the database's part (candidates.open_gates).
 
 Other scripts: hyperscan's `\\b`, `\\d`, `\\s`, `\\w` and case folding are ASCII, Python's Unicode. A text that is not
 ASCII is scanned as an ASCII stand-in in which each other character becomes one that every gate treats at least as

@@ -61,8 +61,8 @@ import httpx
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-import policies.pii.detect as pii_detect  # noqa: E402
-from policies.compiled import how_it_runs  # noqa: E402
+from before_tree import archive  # noqa: E402  # bench/, the script's folder
+
 from tests.support.fake_vendor import FakeVendor  # noqa: E402
 
 WRITE_KEY = "bench-write-key"
@@ -348,28 +348,6 @@ def run_minimal(mode: str, connections: int, seconds: float) -> Run:
 def gateway_name(scrub_workers: int | None, connections: int, mode: str) -> str:
     workers = "" if scrub_workers is None else f" ({scrub_workers} scrub workers)"
     return f"gateway{workers}" + (" (4x load)" if connections > 64 and mode == "events" else "")
-
-
-def archive(revision: str) -> Path:
-    """The tree of `revision` of this repository, extracted, with its compiled modules built as this tree's are (else
-    the before side would run pure Python against compiled code here). Kept under the temp directory by commit, since
-    a build takes a minute or more."""
-    commit = subprocess.run(["git", "-C", str(ROOT), "rev-parse", revision], check=True, capture_output=True,
-                            text=True).stdout.strip()
-    tree = Path(tempfile.gettempdir()) / f"privacy-gateway-before-{commit[:12]}"
-    compiled = "compiled" in how_it_runs(pii_detect)
-    if tree.is_dir() and (not compiled or (tree / "build" / "compiled.json").exists()):
-        return tree
-    shutil.rmtree(tree, ignore_errors=True)
-    tree.mkdir()
-    tar = subprocess.run(["git", "-C", str(ROOT), "archive", "--format=tar", commit], check=True,
-                         capture_output=True).stdout
-    subprocess.run(["tar", "-x", "-C", str(tree)], input=tar, check=True)
-    if compiled and (tree / "build_compiled.py").exists():
-        print(f"building {revision}'s compiled modules in {tree}", flush=True)
-        subprocess.run([sys.executable, "build_compiled.py"], cwd=tree, env={**os.environ, "PYTHONPATH": str(tree)},
-                       check=True, stdout=subprocess.DEVNULL)
-    return tree
 
 
 def run_gateway(tmp: Path, vendor: FakeVendor, mode: str, connections: int, seconds: float,

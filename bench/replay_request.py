@@ -2,18 +2,18 @@
 
     python bench/replay_request.py [--before main] [--requests 300] [--rounds 3]
 
-The requests are bench/load.lua's recording chunks (60 rrweb events: mouse moves, clicks, typing into fields, a card
-and its text added; words from the same list, a tag new to every request, so no text repeats and the PII scrubber
-works cold), made here with a fixed seed, the same for both trees. Each tree (this one, and `--before`'s taken with
-`git archive`) runs in a fresh interpreter pinned to one CPU, with the real PII engine under the default `[pii]`,
-and times in CPU seconds each step of a request: the body's parse (gateway.protocols.codec.read_json), its
-validation (replay.ingest.parse_native), the privacy pass (replay.privacy with the batch text scrubber, as
-gateway.state builds it), the summary and the serialization for the store. Where the tree has `RrwebPrivacy.walk`, the
-privacy pass is timed as its two parts: the walk (attributes, inputs, echo; on the loop) and the free texts' scrub
-(`texts`: what a scrub worker does instead with `[http] scrub_workers` > 0, pickling left out); "on the loop with
-workers" is the total without it. The trees take turns `--rounds` times; the best of each is printed, with the ratio.
-What this leaves out, the HTTP stack and the store's writer thread, is the same code in both (bench/load.py measures
-the whole server).
+The requests are bench/load.lua's recording chunks (60 rrweb events: mouse moves, clicks, typing into fields, a card and
+its text added; words from the same list, a tag new to every request, so no text repeats and the PII scrubber works
+cold), made here with a fixed seed, the same for both trees. Each tree (this one, and `--before`'s taken with `git
+archive`, its compiled modules built as this tree's: bench/before_tree.py) runs in a fresh interpreter pinned to one
+CPU, with the real PII engine under the default `[pii]`, and times in CPU seconds each step of a request: the body's
+parse (gateway.protocols.codec.read_json), its validation (replay.ingest.parse_native), the privacy pass (replay.privacy
+with the batch text scrubber, as gateway.state builds it), the summary and the serialization for the store. Where the
+tree has `RrwebPrivacy.walk`, the privacy pass is timed as its two parts: the walk (attributes, inputs, echo; on the
+loop) and the free texts' scrub (`texts`: what a scrub worker does instead with `[http] scrub_workers` > 0, pickling
+left out); "on the loop with workers" is the total without it. The trees take turns `--rounds` times; the best of each
+is printed, with the ratio. What this leaves out, the HTTP stack and the store's writer thread, is the same code in both
+(bench/load.py measures the whole server).
 """
 
 from __future__ import annotations
@@ -140,25 +140,23 @@ def main() -> int:
         measure(args.requests)
         return 0
     print(f"load average {os.getloadavg()[0]:.2f}; {args.requests} requests of ~15 KB per run, {args.rounds} rounds")
-    with tempfile.TemporaryDirectory() as tmp:
-        tar = subprocess.run(["git", "-C", str(ROOT), "archive", "--format=tar", args.before], check=True,
-                             capture_output=True).stdout
-        subprocess.run(["tar", "-x", "-C", tmp], input=tar, check=True)
-        trees = {"this tree": ROOT, args.before: Path(tmp)}
-        best: dict[str, dict[str, float]] = {}
-        for round_number in range(args.rounds):
-            for name in reversed(trees) if round_number % 2 else trees:
-                spent = run(trees[name], args.requests)
-                print(line(name, spent))
-                if name not in best or sum(spent.values()) < sum(best[name].values()):
-                    best[name] = spent
+    from before_tree import archive  # bench/, the script's folder; here only: a child imports the modules of its tree
+
+    trees = {"this tree": ROOT, args.before: archive(args.before)}
+    best: dict[str, dict[str, float]] = {}
+    for round_number in range(args.rounds):
+        for name in reversed(trees) if round_number % 2 else trees:
+            spent = run(trees[name], args.requests)
+            print(line(name, spent))
+            if name not in best or sum(spent.values()) < sum(best[name].values()):
+                best[name] = spent
     print(f"best of each (load average after {os.getloadavg()[0]:.2f}):")
     for name, spent in best.items():
         print(line(name, spent))
     now, then = sum(best["this tree"].values()), sum(best[args.before].values())
-    on_loop = now - best["this tree"]["texts"]
+    on_loop, then_on_loop = now - best["this tree"]["texts"], then - best[args.before]["texts"]
     print(f"  {args.before} / this tree: {then / now:.2f}x the CPU per request; with scrub workers, "
-          f"{then / on_loop:.2f}x on the loop")
+          f"{then_on_loop / on_loop:.2f}x on the loop")
     return 0
 
 

@@ -58,11 +58,12 @@ from presidio_analyzer.predefined_recognizers import (
     UkNinoRecognizer,
     UsSsnRecognizer,
 )
+from presidio_analyzer.predefined_recognizers.generic import iban_recognizer as _iban_module
 
 from policies.pii.name_context import UI_VERB_WORDS, addressed_span, find_names, named_by_context, thanked_someone
 from policies.pii.names import ARTICLES, NameFinder, fold
 from policies.pii.passwords import PASSWORD_PATTERNS, QUOTE
-from policies.pii.pattern_matches import pattern_matches
+from policies.pii.pattern_matches import pattern_matches, presidio_run
 from policies.pii.prefilter import BatchScan
 
 CASE_SENSITIVE = regex.DOTALL | regex.MULTILINE
@@ -348,6 +349,22 @@ def _bare_run_kept(text: str, start: int, found: str, link: bool, nanp: bool) ->
     said = not text[start - 1 : start].isalpha() and (
         link or _SAID.search(text, max(0, start - _SAID_REACH), start) is not None)
     return said or found.startswith("0") or (nanp and _NANP.fullmatch(found) is not None)
+
+
+class StallRetriedIbanRecognizer(IbanRecognizer):
+    """Presidio's IBAN recognizer, which runs its regexes itself: a run in which a search timed out is tried again
+    while the tries have not used the limit in CPU time (pattern_matches.presidio_run), as our recognizers' searches
+    are. The same name, patterns and findings."""
+
+    def __init__(self) -> None:
+        super().__init__(name="IbanRecognizer")
+
+    def analyze(
+        self, text: str, entities: list[str], nlp_artifacts: NlpArtifacts | None = None, regex_flags: int | None = None
+    ) -> list[RecognizerResult]:
+        run = super().analyze
+        return presidio_run(lambda: run(text, entities, nlp_artifacts, regex_flags),
+                            _iban_module.REGEX_TIMEOUT_SECONDS)
 
 
 def luhn_valid(digits: str) -> bool:
@@ -1046,7 +1063,7 @@ def pattern_recognizers(
         OfflineEmailRecognizer(extractor),
         ContextPhoneRecognizer(phone_regions, phone_leniency),
         LuhnCardRecognizer(),
-        IbanRecognizer(),
+        StallRetriedIbanRecognizer(),
         ContextIpRecognizer(),
         UsSsnRecognizer(),
         SsnByCueRecognizer(),

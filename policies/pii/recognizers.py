@@ -236,11 +236,16 @@ class _Matcher(phonenumbers.PhoneNumberMatcher):
     would keep: one with fewer digits than a number needs, or a bare run of digits (every match in it is bare too)
     that no link precedes, that does not start with a `0` and is too short for a North American number.
     Parsing costs about 25 µs per candidate and region; ticket, build and order numbers are most candidates.
-    `never` holds that test's answers by (offset, candidate), shared by the matchers of one text's regions."""
+    `never` holds that test's answers by (offset, candidate), shared by the matchers of one text's regions.
+
+    `alike` stays True while every candidate parsed was a number found whole and written with its country code
+    (`+49 151 57525403`): such a candidate reads the same in every region (_international), so when all of them do, the
+    other regions' matchers walk the same candidates to the same numbers, and need not run."""
 
     min_digits = 7
     nanp = False
     never: dict[tuple[int, str], bool]
+    alike = True
 
     def _extract_match(self, candidate: str, offset: int) -> Any:
         never = self.never.get((offset, candidate))
@@ -249,7 +254,24 @@ class _Matcher(phonenumbers.PhoneNumberMatcher):
                                                                   self.nanp)
         if never:
             return None  # as a failed candidate: the search moves past it, one try fewer
-        return super()._extract_match(candidate, offset)
+        match = super()._extract_match(candidate, offset)
+        if self.alike and (match is None or match.start != offset or match.raw_string != candidate
+                           or not _international(candidate)):
+            self.alike = False
+        return match
+
+
+def _international(candidate: str) -> bool:
+    """Whether phonenumbers parses `candidate` with no region: then it parses it the same in every region. Without one,
+    `parse` takes only a number written with a `+` and a country code it knows, found on its first reading; that
+    reading never looks at the region (the region's international prefix is read only when there is no `+`, and the
+    metadata it then uses is that of the number's own country), so `parse(candidate, region)` gives that number for
+    any region, and the matcher's checks of it (possible, valid, grouped) read the number and the text alone."""
+    try:
+        phonenumbers.parse(candidate, None, keep_raw_input=True)
+    except phonenumbers.NumberParseException:
+        return False
+    return True
 
 
 def _all_never_kept(text: str, min_digits: int, nanp: bool, never: dict[tuple[int, str], bool]) -> bool:
@@ -315,6 +337,8 @@ class ContextPhoneRecognizer(PhoneRecognizer):
             for match in matcher:
                 results.append(RecognizerResult(self.supported_entities[0], match.start, match.end, self.SCORE,
                                                 recognition_metadata=dict(metadata)))
+            if matcher.alike:  # every other region would find these numbers, and only these (_Matcher)
+                break
         return EntityRecognizer.remove_duplicates(results)
 
     def analyze(

@@ -34,7 +34,7 @@ from presidio_analyzer.predefined_recognizers import SpacyRecognizer
 from presidio_analyzer.predefined_recognizers.generic import iban_recognizer as _iban_module
 
 from policies.pii.entities import NER_ENTITIES
-from policies.pii.pattern_matches import TIMEOUTS, compile_patterns
+from policies.pii.pattern_matches import TIMEOUTS, compile_patterns, deduplicated
 from policies.pii.patterngates import PatternGates, cache_dir, scannable
 from policies.pii.recognizers import TextScan, matches, offline_tld_extractor, pattern_recognizers, runs_directly
 
@@ -202,7 +202,7 @@ class Analyzer:
                 results += narrowed.analyze(text=text, entities=wanted, nlp_artifacts=artifacts)
         results = [r for r in results if r.score >= 0.0]
         # remove_duplicates keeps one result with a score as it is (drops it with none): the sort is for two or more.
-        return EntityRecognizer.remove_duplicates(results) if len(results) > 1 else [r for r in results if r.score]
+        return deduplicated(results) if len(results) > 1 else [r for r in results if r.score]
 
     def _recognizers_for(self, entities: Sequence[str]) -> list[EntityRecognizer]:
         """The registry's recognizers that support any of `entities`, as the registry picks them for a request. Kept

@@ -57,7 +57,24 @@ def pattern_matches(recognizer: PatternRecognizer, patterns: Sequence[Pattern], 
             if start != end:
                 _add(results, recognizer, pattern, text[start:end], start, end, flags, explain)
     # remove_duplicates keeps one result with a score as it is: the sort is for two or more.
-    return EntityRecognizer.remove_duplicates(results) if len(results) > 1 else results
+    return deduplicated(results) if len(results) > 1 else results
+
+
+def deduplicated(results: list[RecognizerResult]) -> list[RecognizerResult]:
+    """`EntityRecognizer.remove_duplicates(results)`, without its hashing and sorting where they would change nothing:
+    results of one entity type and one score above 0, in order of their starts and ends with none inside another (as
+    one recognizer mostly finds them: the name finder's names, a pattern's matches, a text's phone numbers). No two of
+    them are equal and none is contained in another, so remove_duplicates drops none, and its order (highest score,
+    then start, longest first) is theirs: it returns them as they are. Any other list goes through it."""
+    if results:
+        entity, score, start, end = results[0].entity_type, results[0].score, -1, -1
+        for result in results:
+            # Starts and ends both increasing: none is inside one before it (whose start is smaller, its end too).
+            if (result.entity_type != entity or result.score != score or not score > 0 or result.start <= start
+                    or result.end <= end):
+                return EntityRecognizer.remove_duplicates(results)
+            start, end = result.start, result.end
+    return results
 
 
 def _matches(compiled: Any, text: str, timeout: float) -> list[Any] | None:

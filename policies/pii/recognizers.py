@@ -63,7 +63,7 @@ from presidio_analyzer.predefined_recognizers.generic import iban_recognizer as 
 from policies.pii.name_context import UI_VERB_WORDS, addressed_span, find_names, named_by_context, thanked_someone
 from policies.pii.names import ARTICLES, NameFinder, fold
 from policies.pii.passwords import PASSWORD_PATTERNS, QUOTE
-from policies.pii.pattern_matches import pattern_matches, presidio_run
+from policies.pii.pattern_matches import deduplicated, pattern_matches, presidio_run
 from policies.pii.prefilter import BatchScan
 
 CASE_SENSITIVE = regex.DOTALL | regex.MULTILINE
@@ -339,7 +339,7 @@ class ContextPhoneRecognizer(PhoneRecognizer):
                                                 recognition_metadata=dict(metadata)))
             if matcher.alike:  # every other region would find these numbers, and only these (_Matcher)
                 break
-        return EntityRecognizer.remove_duplicates(results)
+        return deduplicated(results)
 
     def analyze(
         self, text: str, entities: list[str], nlp_artifacts: NlpArtifacts | None = None

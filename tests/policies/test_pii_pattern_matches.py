@@ -11,13 +11,15 @@ from typing import Any
 
 import pytest
 import regex
-from presidio_analyzer import Pattern, PatternRecognizer
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from presidio_analyzer import EntityRecognizer, Pattern, PatternRecognizer, RecognizerResult
 from presidio_analyzer import pattern_recognizer as presidio_patterns
 from presidio_analyzer.predefined_recognizers.generic import iban_recognizer as iban_module
 
 from policies.pii import pattern_matches as module
 from policies.pii.engine import _set_regex_timeout
-from policies.pii.pattern_matches import pattern_matches
+from policies.pii.pattern_matches import deduplicated, pattern_matches
 from policies.pii.recognizers import StallRetriedIbanRecognizer
 
 LIMIT_S = 0.1  # the policy's default `regex_timeout_ms`, which engine.py sets in Presidio's module
@@ -157,3 +159,30 @@ def test_presidios_own_iban_run_that_keeps_timing_out_is_signalled(
     assert StallRetriedIbanRecognizer().analyze(IBAN, ["IBAN_CODE"]) == []
     assert len(calls) == module._TRIES
     assert module.TIMEOUTS.count == 1  # the last try's: the analysis fails closed
+
+
+def _rows(results: list[RecognizerResult]) -> list[tuple[str, int, int, float]]:
+    return [(r.entity_type, r.start, r.end, r.score) for r in results]
+
+
+_RESULT = st.builds(lambda entity, start, length, score: RecognizerResult(entity, start, start + length, score),
+                    st.sampled_from(["PERSON_NAME", "PHONE_NUMBER"]), st.integers(0, 30), st.integers(0, 8),
+                    st.sampled_from([0.0, 0.3, 0.6, 0.6, 1.0]))
+
+
+@settings(max_examples=1500, deadline=None)
+@given(st.lists(_RESULT, max_size=8), st.booleans())
+def test_deduplicated_is_presidios_remove_duplicates(results: list[RecognizerResult], in_order: bool) -> None:
+    # In order of their starts, as a recognizer mostly gives them, so that the shortcut is taken as well as not.
+    if in_order:
+        results.sort(key=lambda r: (r.start, r.end))
+    expected = _rows(EntityRecognizer.remove_duplicates(list(results)))
+    assert _rows(deduplicated(results)) == expected
+
+
+def test_deduplicated_returns_one_recognizers_findings_as_they_are() -> None:
+    names = [RecognizerResult("PERSON_NAME", 0, 8, 0.6), RecognizerResult("PERSON_NAME", 10, 19, 0.6),
+             RecognizerResult("PERSON_NAME", 15, 25, 0.6)]
+    assert deduplicated(names) is names
+    inside = [*names, RecognizerResult("PERSON_NAME", 20, 25, 0.6)]  # inside the one before: dropped
+    assert _rows(deduplicated(inside)) == _rows(names)

@@ -351,6 +351,22 @@ def test_a_regex_time_out_fails_closed(scrubber: Scrubber, monkeypatch: pytest.M
     assert findings == Findings([(("UNSCANNED", "detector", "replace"), 1)])
 
 
+def test_a_string_whose_analysis_timed_out_is_not_analysed_again(scrubber: Scrubber,
+                                                                  monkeypatch: pytest.MonkeyPatch) -> None:
+    # A search that the wall clock alone stopped was tried again where it ran (pattern_matches.within_cpu_limit): a
+    # time-out that reaches the detector is a costly string, analysed alone once to tell it from its batch, no more.
+    calls: list[str] = []
+
+    def timed_out(text: str, *args: object, **kwargs: object) -> Analysis:
+        calls.append(text)
+        return Analysis([], True)
+
+    monkeypatch.setattr(scrubber.analyzer, "analyze", timed_out)
+    out, _ = scrubber.scrub_value({"x": "mail jane@example.com"})
+    assert out == {"x": "[UNSCANNED]"}
+    assert calls == ["mail jane@example.com"]
+
+
 def test_presidio_regex_time_limit_is_the_policys_and_a_time_out_is_reported(analyzer: Analyzer) -> None:
     from presidio_analyzer import Pattern, PatternRecognizer, pattern_recognizer
 

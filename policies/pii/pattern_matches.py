@@ -97,8 +97,10 @@ def within_cpu_limit(attempt: Callable[[], _T | None], limit: float) -> _T | Non
     of an ordinary search uses it up (an e-mail pattern over 181 characters: 70 ms of wall clock for 0.2 ms of CPU, at
     load 14), and the string came back "[UNSCANNED]" when that happened twice. Such a search is run again; a regex that
     is really costly uses the limit in CPU time, counted from the first try, and is given up within a try or two. At
-    most _TRIES tries, so that a thread starved for seconds still gives up. This is the only layer that tries a search
-    again: detect.py runs a string that timed out alone, once, to tell which of a batch's strings was costly."""
+    most _TRIES tries, so that a thread starved for seconds still gives up. On the analyzer's own path (no NER) this is
+    the only layer that tries a search again: detect.py runs a string that timed out alone, once, to tell which of a
+    batch's strings was costly. With NER, Presidio's engine runs its own pattern recognizers with its own loop, and
+    detect.py runs a timed-out analysis once more instead."""
     started = time.thread_time()
     for _ in range(_TRIES):
         found = attempt()
@@ -113,8 +115,9 @@ def presidio_run(run: Callable[[], list[RecognizerResult]], limit: float) -> lis
     """`run()`, a recognizer that runs its regexes with Presidio's own code (IbanRecognizer's `analyze`), within
     within_cpu_limit: Presidio skips a pattern whose search timed out, with its "timed out" warning (counted by
     TIMEOUTS); such a run is tried again, its warnings not counted, until one has none or the tries have used `limit`
-    seconds of CPU time (the recognizer's searches in all). The last try's warnings stay counted: the caller fails
-    closed."""
+    seconds of CPU time. That charges the whole run (every pattern's search and the validation) against one search's
+    limit: it gives up no later than a search that used the limit alone would make it. The last try's warnings stay
+    counted: the caller fails closed."""
     before = TIMEOUTS.count
     last: list[RecognizerResult] = []
 

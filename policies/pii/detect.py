@@ -266,7 +266,7 @@ class Detector:
         # turn an ordinary string into "[UNSCANNED]".
         entities = sorted(job.entities)
         start = scan_clock.now()
-        # A search stalled by a busy machine, not by its cost, was tried again where it ran (pattern_matches.py): a
+        # A search stalled by a busy machine, not by its cost, was tried again where it ran (regex_time.py): a
         # time-out here is a costly string. Not so with NER: Presidio's engine runs its own pattern recognizers (e-mail,
         # SSN, the national ids, crypto) with its own loop, which has no such retry; that analysis runs once more.
         analysis = self._analyzer.analyze(job.text, entities, use_ner=job.use_ner)

@@ -10,7 +10,7 @@
 - Regex time limit: Presidio reads `REGEX_TIMEOUT_SECONDS` (whole seconds, default 60) from its modules' globals and, on
   a time-out, skips the pattern with a log record, i.e. fails open. We set the limit in milliseconds and turn that
   record into a signal (`Analysis.timed_out`) so that the caller can fail closed. The limit is wall-clock time in the
-  regex module: a search that timed out without using it in CPU time is tried again first (pattern_matches.py).
+  regex module: a search that timed out without using it in CPU time is tried again first (regex_time.py).
 """
 
 from __future__ import annotations
@@ -34,16 +34,17 @@ from presidio_analyzer.predefined_recognizers import SpacyRecognizer
 from presidio_analyzer.predefined_recognizers.generic import iban_recognizer as _iban_module
 
 from policies.pii.entities import NER_ENTITIES
-from policies.pii.pattern_matches import TIMEOUTS, compile_patterns, deduplicated
+from policies.pii.pattern_matches import compile_patterns, deduplicated
 from policies.pii.patterngates import PatternGates, cache_dir, scannable
 from policies.pii.recognizers import TextScan, matches, offline_tld_extractor, pattern_recognizers, runs_directly
+from policies.pii.regex_time import TIMEOUTS
 
 BLANK_MODEL_DIR = "spacy-blank-en"
 _MAX_CHOSEN = 1024  # entity lists whose recognizers are kept: callers ask for a few dozen combinations
 _LANGUAGE = "en"
 
 class _TimeoutSignal(logging.Filter):
-    """Counts Presidio's "timed out" records on the current thread (pattern_matches.TIMEOUTS) and keeps them (and their
+    """Counts Presidio's "timed out" records on the current thread (regex_time.TIMEOUTS) and keeps them (and their
     values) out of the log."""
 
     def filter(self, record: logging.LogRecord) -> bool:

@@ -7,7 +7,7 @@ about ten recognizers per batch of strings, each with the few patterns whose gat
 plumbing cost as much as the regexes. Kept exactly: the patterns in their order, the same Pattern objects and compiled
 regexes (compiled with the recognizer's flags, at start-up by compile_patterns or on first use as Presidio does),
 empty matches skipped, `validate_result` and `invalidate_result` setting the score, score 0 dropped, `remove_duplicates`
-over the recognizer's results, and a regex time-out (in CPU time: see within_cpu_limit): the pattern is skipped with
+over the recognizer's results, and a regex time-out (in CPU time: see regex_time.py): the pattern is skipped with
 Presidio's "timed out" warning on its logger, which engine.py turns into a signal (`REGEX_TIMEOUT_SECONDS` is read
 from Presidio's module at each call, where engine.py sets it). An explanation is built only where a recognizer reads one
 (`explain`); the analyzer drops them.
@@ -16,29 +16,16 @@ from Presidio's module at each call, where engine.py sets it). An explanation is
 from __future__ import annotations
 
 import logging
-import threading
-import time
-from collections.abc import Callable, Sequence
-from typing import Any, TypeVar
+from collections.abc import Sequence
+from typing import Any
 
 import regex
 from presidio_analyzer import EntityRecognizer, Pattern, PatternRecognizer, RecognizerResult
 from presidio_analyzer import pattern_recognizer as _pattern_module
 
+from policies.pii.regex_time import within_cpu_limit
+
 _LOGGER = logging.getLogger("presidio-analyzer")  # Presidio's: engine.py's filter counts its "timed out" records
-_TRIES = 5  # of a regex whose searches time out in wall-clock time without using it in CPU time (within_cpu_limit)
-_T = TypeVar("_T")
-
-
-class _Timeouts(threading.local):
-    """Presidio's "timed out" warnings on this thread (engine.py's log filter counts them; the analyzer reads them)."""
-
-    count = 0
-
-
-TIMEOUTS = _Timeouts()
-
-
 def pattern_matches(recognizer: PatternRecognizer, patterns: Sequence[Pattern], text: str, flags: Any = None,
                     explain: bool = False) -> list[RecognizerResult]:
     """`recognizer.analyze(text, …, regex_flags=flags)` as Presidio's PatternRecognizer computes it, with `patterns` in
@@ -78,7 +65,7 @@ def deduplicated(results: list[RecognizerResult]) -> list[RecognizerResult]:
 
 
 def _matches(compiled: Any, text: str, timeout: float) -> list[Any] | None:
-    """The regex's matches in `text`; None if its searches timed out (see within_cpu_limit)."""
+    """The regex's matches in `text`; None if its searches timed out (regex_time.within_cpu_limit)."""
 
     def search() -> list[Any] | None:
         try:
@@ -87,48 +74,6 @@ def _matches(compiled: Any, text: str, timeout: float) -> list[Any] | None:
             return None
 
     return within_cpu_limit(search, timeout)
-
-
-def within_cpu_limit(attempt: Callable[[], _T | None], limit: float) -> _T | None:
-    """`attempt()` (a regex search under the regex module's time limit; None: it timed out) until it gives an answer;
-    None if the tries since the first have used `limit` seconds of CPU time, or after _TRIES tries.
-
-    The regex module's limit is wall-clock time, per search. A busy machine that deschedules this thread in the middle
-    of an ordinary search uses it up (an e-mail pattern over 181 characters: 70 ms of wall clock for 0.2 ms of CPU, at
-    load 14), and the string came back "[UNSCANNED]" when that happened twice. Such a search is run again; a regex that
-    is really costly uses the limit in CPU time, counted from the first try, and is given up within a try or two. At
-    most _TRIES tries, so that a thread starved for seconds still gives up. On the analyzer's own path (no NER) this is
-    the only layer that tries a search again: detect.py runs a string that timed out alone, once, to tell which of a
-    batch's strings was costly. With NER, Presidio's engine runs its own pattern recognizers with its own loop, and
-    detect.py runs a timed-out analysis once more instead."""
-    started = time.thread_time()
-    for _ in range(_TRIES):
-        found = attempt()
-        if found is not None:
-            return found
-        if time.thread_time() - started >= limit:
-            break
-    return None
-
-
-def presidio_run(run: Callable[[], list[RecognizerResult]], limit: float) -> list[RecognizerResult]:
-    """`run()`, a recognizer that runs its regexes with Presidio's own code (IbanRecognizer's `analyze`), within
-    within_cpu_limit: Presidio skips a pattern whose search timed out, with its "timed out" warning (counted by
-    TIMEOUTS); such a run is tried again, its warnings not counted, until one has none or the tries have used `limit`
-    seconds of CPU time. That charges the whole run (every pattern's search and the validation) against one search's
-    limit: it gives up no later than a search that used the limit alone would make it. The last try's warnings stay
-    counted: the caller fails closed."""
-    before = TIMEOUTS.count
-    last: list[RecognizerResult] = []
-
-    def attempt() -> list[RecognizerResult] | None:
-        nonlocal last
-        TIMEOUTS.count = before
-        last = run()
-        return last if TIMEOUTS.count == before else None
-
-    found = within_cpu_limit(attempt, limit)
-    return last if found is None else found
 
 
 def compile_patterns(recognizer: PatternRecognizer) -> None:

@@ -63,8 +63,9 @@ from presidio_analyzer.predefined_recognizers.generic import iban_recognizer as 
 from policies.pii.name_context import UI_VERB_WORDS, addressed_span, find_names, named_by_context, thanked_someone
 from policies.pii.names import ARTICLES, NameFinder, fold
 from policies.pii.passwords import PASSWORD_PATTERNS, QUOTE
-from policies.pii.pattern_matches import deduplicated, pattern_matches, presidio_run
+from policies.pii.pattern_matches import deduplicated, pattern_matches
 from policies.pii.prefilter import BatchScan
+from policies.pii.regex_time import presidio_run
 
 CASE_SENSITIVE = regex.DOTALL | regex.MULTILINE
 CASE_INSENSITIVE = CASE_SENSITIVE | regex.IGNORECASE
@@ -377,7 +378,7 @@ def _bare_run_kept(text: str, start: int, found: str, link: bool, nanp: bool) ->
 
 class StallRetriedIbanRecognizer(IbanRecognizer):
     """Presidio's IBAN recognizer, which runs its regexes itself: a run in which a search timed out is tried again
-    while the tries have not used the limit in CPU time (pattern_matches.presidio_run), as our recognizers' searches
+    while the tries have not used the limit in CPU time (regex_time.presidio_run), as our recognizers' searches
     are. The same name, patterns and findings."""
 
     def __init__(self) -> None:

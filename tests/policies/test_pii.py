@@ -355,7 +355,7 @@ def test_a_regex_time_out_fails_closed(scrubber: Scrubber, monkeypatch: pytest.M
 def test_a_string_whose_analysis_timed_out_is_not_analysed_again(scrubber: Scrubber,
                                                                   monkeypatch: pytest.MonkeyPatch) -> None:
     # Without NER (the analyzer's own path), a search that the wall clock alone stopped was tried again where it ran
-    # (pattern_matches.within_cpu_limit): a time-out that reaches the detector is a costly string, analysed alone once
+    # (regex_time.within_cpu_limit): a time-out that reaches the detector is a costly string, analysed alone once
     # to tell it from its batch, no more.
     calls: list[str] = []
 

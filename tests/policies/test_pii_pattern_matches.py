@@ -17,7 +17,7 @@ from presidio_analyzer import EntityRecognizer, Pattern, PatternRecognizer, Reco
 from presidio_analyzer import pattern_recognizer as presidio_patterns
 from presidio_analyzer.predefined_recognizers.generic import iban_recognizer as iban_module
 
-from policies.pii import pattern_matches as module
+from policies.pii import regex_time
 from policies.pii.engine import _set_regex_timeout
 from policies.pii.pattern_matches import deduplicated, pattern_matches
 from policies.pii.recognizers import StallRetriedIbanRecognizer
@@ -81,7 +81,7 @@ def test_a_search_that_stays_interrupted_is_given_up_after_its_tries() -> None:
     stalled = Descheduled(regex.compile(pattern.regex), stalls=1000)
     recognizer = recognizer_with(pattern, stalled)
     assert pattern_matches(recognizer, recognizer.patterns, "write to jane@example.com today") == []
-    assert stalled.tries == module._TRIES
+    assert stalled.tries == regex_time._TRIES
 
 
 def test_a_regex_that_uses_its_limit_in_cpu_time_is_given_up() -> None:
@@ -90,7 +90,7 @@ def test_a_regex_that_uses_its_limit_in_cpu_time_is_given_up() -> None:
     evil = Counted(regex.compile(pattern.regex))
     recognizer = recognizer_with(pattern, evil)
     assert pattern_matches(recognizer, recognizer.patterns, "a" * 40 + "!") == []
-    assert 1 <= evil.interrupted == evil.tries <= module._TRIES  # interrupted each time, and given up
+    assert 1 <= evil.interrupted == evil.tries <= regex_time._TRIES  # interrupted each time, and given up
 
 
 class Costly:
@@ -123,9 +123,9 @@ IBAN = "pay to DE89 3704 0044 0532 0130 00 today"
 def signalled() -> Iterator[None]:
     """Presidio's "timed out" records counted, as the analyzer counts them (engine.py)."""
     _set_regex_timeout(LIMIT_S)
-    module.TIMEOUTS.count = 0
+    regex_time.TIMEOUTS.count = 0
     yield
-    module.TIMEOUTS.count = 0
+    regex_time.TIMEOUTS.count = 0
 
 
 def test_presidios_own_iban_run_stalled_by_the_wall_clock_is_tried_again(
@@ -144,7 +144,7 @@ def test_presidios_own_iban_run_stalled_by_the_wall_clock_is_tried_again(
     [found] = StallRetriedIbanRecognizer().analyze(IBAN, ["IBAN_CODE"])
     assert (found.entity_type, IBAN[found.start : found.end]) == ("IBAN_CODE", "DE89 3704 0044 0532 0130 00")
     assert len(calls) == 2
-    assert module.TIMEOUTS.count == 0
+    assert regex_time.TIMEOUTS.count == 0
 
 
 def test_presidios_own_iban_run_that_keeps_timing_out_is_signalled(
@@ -157,8 +157,8 @@ def test_presidios_own_iban_run_that_keeps_timing_out_is_signalled(
 
     monkeypatch.setattr(iban_module.re, "finditer", stalled)
     assert StallRetriedIbanRecognizer().analyze(IBAN, ["IBAN_CODE"]) == []
-    assert len(calls) == module._TRIES
-    assert module.TIMEOUTS.count == 1  # the last try's: the analysis fails closed
+    assert len(calls) == regex_time._TRIES
+    assert regex_time.TIMEOUTS.count == 1  # the last try's: the analysis fails closed
 
 
 def _rows(results: list[RecognizerResult]) -> list[tuple[str, int, int, float]]:

@@ -9,7 +9,8 @@
   and LOCATION; every other string is tokenised by the blank pipeline, so NER costs nothing where it is not wanted.
 - Regex time limit: Presidio reads `REGEX_TIMEOUT_SECONDS` (whole seconds, default 60) from its modules' globals and, on
   a time-out, skips the pattern with a log record, i.e. fails open. We set the limit in milliseconds and turn that
-  record into a signal (`Analysis.timed_out`) so that the caller can fail closed.
+  record into a signal (`Analysis.timed_out`) so that the caller can fail closed. The limit is wall-clock time in the
+  regex module: a search that timed out without using it in CPU time is tried again first (regex_time.py).
 """
 
 from __future__ import annotations
@@ -18,7 +19,6 @@ import logging
 import os
 import shutil
 import tempfile
-import threading
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -34,23 +34,22 @@ from presidio_analyzer.predefined_recognizers import SpacyRecognizer
 from presidio_analyzer.predefined_recognizers.generic import iban_recognizer as _iban_module
 
 from policies.pii.entities import NER_ENTITIES
-from policies.pii.pattern_matches import compile_patterns
+from policies.pii.pattern_matches import compile_patterns, deduplicated
 from policies.pii.patterngates import PatternGates, cache_dir, scannable
 from policies.pii.recognizers import TextScan, matches, offline_tld_extractor, pattern_recognizers, runs_directly
+from policies.pii.regex_time import TIMEOUTS
 
 BLANK_MODEL_DIR = "spacy-blank-en"
 _MAX_CHOSEN = 1024  # entity lists whose recognizers are kept: callers ask for a few dozen combinations
 _LANGUAGE = "en"
 
-_timeouts = threading.local()
-
-
 class _TimeoutSignal(logging.Filter):
-    """Counts Presidio's "timed out" records on the current thread and keeps them (and their values) out of the log."""
+    """Counts Presidio's "timed out" records on the current thread (regex_time.TIMEOUTS) and keeps them (and their
+    values) out of the log."""
 
     def filter(self, record: logging.LogRecord) -> bool:
         if "timed out" in str(record.msg):
-            _timeouts.count = getattr(_timeouts, "count", 0) + 1
+            TIMEOUTS.count += 1
             return False
         return True
 
@@ -165,7 +164,7 @@ class Analyzer:
 
     def analyze(self, text: str, entities: Sequence[str], use_ner: bool = False) -> Analysis:
         """Presidio's findings in `text` for `entities`, with no score threshold (the caller applies its own)."""
-        _timeouts.count = 0
+        TIMEOUTS.count = 0
         if use_ner and self.ner is not None:
             artifacts = self.ner.process_text(text, _LANGUAGE)
             results = self.engine.analyze(
@@ -173,7 +172,7 @@ class Analyzer:
             )
         else:
             results = self._patterns_only(text, entities)
-        return Analysis(results, getattr(_timeouts, "count", 0) > 0)
+        return Analysis(results, TIMEOUTS.count > 0)
 
     def _patterns_only(self, text: str, entities: Sequence[str]) -> list[RecognizerResult]:
         """What AnalyzerEngine.analyze returns for the pattern recognizers with a score threshold of 0, without its
@@ -204,7 +203,7 @@ class Analyzer:
                 results += narrowed.analyze(text=text, entities=wanted, nlp_artifacts=artifacts)
         results = [r for r in results if r.score >= 0.0]
         # remove_duplicates keeps one result with a score as it is (drops it with none): the sort is for two or more.
-        return EntityRecognizer.remove_duplicates(results) if len(results) > 1 else [r for r in results if r.score]
+        return deduplicated(results) if len(results) > 1 else [r for r in results if r.score]
 
     def _recognizers_for(self, entities: Sequence[str]) -> list[EntityRecognizer]:
         """The registry's recognizers that support any of `entities`, as the registry picks them for a request. Kept

@@ -7,16 +7,15 @@ about ten recognizers per batch of strings, each with the few patterns whose gat
 plumbing cost as much as the regexes. Kept exactly: the patterns in their order, the same Pattern objects and compiled
 regexes (compiled with the recognizer's flags, at start-up by compile_patterns or on first use as Presidio does),
 empty matches skipped, `validate_result` and `invalidate_result` setting the score, score 0 dropped, `remove_duplicates`
-over the recognizer's results, and a regex time-out (in CPU time: see _matches): the pattern is skipped with Presidio's
-"timed out" warning on its logger, which engine.py turns into a signal (`REGEX_TIMEOUT_SECONDS` is read from
-Presidio's module at each call, where engine.py sets it). An explanation is built only where a recognizer reads one
+over the recognizer's results, and a regex time-out (in CPU time: see regex_time.py): the pattern is skipped with
+Presidio's "timed out" warning on its logger, which engine.py turns into a signal (`REGEX_TIMEOUT_SECONDS` is read
+from Presidio's module at each call, where engine.py sets it). An explanation is built only where a recognizer reads one
 (`explain`); the analyzer drops them.
 """
 
 from __future__ import annotations
 
 import logging
-import time
 from collections.abc import Sequence
 from typing import Any
 
@@ -24,10 +23,9 @@ import regex
 from presidio_analyzer import EntityRecognizer, Pattern, PatternRecognizer, RecognizerResult
 from presidio_analyzer import pattern_recognizer as _pattern_module
 
+from policies.pii.regex_time import within_cpu_limit
+
 _LOGGER = logging.getLogger("presidio-analyzer")  # Presidio's: engine.py's filter counts its "timed out" records
-_TRIES = 5  # of a regex whose searches time out in wall-clock time without using it in CPU time (see _matches)
-
-
 def pattern_matches(recognizer: PatternRecognizer, patterns: Sequence[Pattern], text: str, flags: Any = None,
                     explain: bool = False) -> list[RecognizerResult]:
     """`recognizer.analyze(text, …, regex_flags=flags)` as Presidio's PatternRecognizer computes it, with `patterns` in
@@ -46,32 +44,36 @@ def pattern_matches(recognizer: PatternRecognizer, patterns: Sequence[Pattern], 
             if start != end:
                 _add(results, recognizer, pattern, text[start:end], start, end, flags, explain)
     # remove_duplicates keeps one result with a score as it is: the sort is for two or more.
-    return EntityRecognizer.remove_duplicates(results) if len(results) > 1 else results
+    return deduplicated(results) if len(results) > 1 else results
+
+
+def deduplicated(results: list[RecognizerResult]) -> list[RecognizerResult]:
+    """`EntityRecognizer.remove_duplicates(results)`, without its hashing and sorting where they would change nothing:
+    results of one entity type and one score above 0, in order of their starts and ends with none inside another (as
+    one recognizer mostly finds them: the name finder's names, a pattern's matches, a text's phone numbers). No two of
+    them are equal and none is contained in another, so remove_duplicates drops none, and its order (highest score,
+    then start, longest first) is theirs: it returns them as they are. Any other list goes through it."""
+    if results:
+        entity, score, start, end = results[0].entity_type, results[0].score, -1, -1
+        for result in results:
+            # Starts and ends both increasing: none is inside one before it (whose start is smaller, its end too).
+            if (result.entity_type != entity or result.score != score or not score > 0 or result.start <= start
+                    or result.end <= end):
+                return EntityRecognizer.remove_duplicates(results)
+            start, end = result.start, result.end
+    return results
 
 
 def _matches(compiled: Any, text: str, timeout: float) -> list[Any] | None:
-    """The regex's matches in `text`; None if it timed out after using its time limit in CPU time.
+    """The regex's matches in `text`; None if its searches timed out (regex_time.within_cpu_limit)."""
 
-    The regex module's limit is wall-clock time, per search. A busy machine that deschedules this thread in the middle
-    of an ordinary search uses it up (an e-mail pattern over 181 characters: 70 ms of wall clock for 0.2 ms of CPU, at
-    load 14), and the string came back "[UNSCANNED]" when that happened twice. Such a search is run again; a regex that
-    is really costly uses the limit in CPU time within a try or two and is given up as before. At most _TRIES tries, so
-    that a thread starved for seconds still gives up. The clock is read only once a search has timed out: reading it
-    for every pattern would cost as much as the plumbing this module saves."""
-    try:
-        return list(compiled.finditer(text, timeout=timeout))
-    except TimeoutError:
-        pass
-    spent = 0.0
-    for _ in range(_TRIES - 1):
-        started = time.thread_time()
+    def search() -> list[Any] | None:
         try:
             return list(compiled.finditer(text, timeout=timeout))
         except TimeoutError:
-            spent += time.thread_time() - started
-            if spent >= timeout:
-                break
-    return None
+            return None
+
+    return within_cpu_limit(search, timeout)
 
 
 def compile_patterns(recognizer: PatternRecognizer) -> None:

@@ -58,12 +58,14 @@ from presidio_analyzer.predefined_recognizers import (
     UkNinoRecognizer,
     UsSsnRecognizer,
 )
+from presidio_analyzer.predefined_recognizers.generic import iban_recognizer as _iban_module
 
 from policies.pii.name_context import UI_VERB_WORDS, addressed_span, find_names, named_by_context, thanked_someone
 from policies.pii.names import ARTICLES, NameFinder, fold
 from policies.pii.passwords import PASSWORD_PATTERNS, QUOTE
-from policies.pii.pattern_matches import pattern_matches
+from policies.pii.pattern_matches import deduplicated, pattern_matches
 from policies.pii.prefilter import BatchScan
+from policies.pii.regex_time import presidio_run
 
 CASE_SENSITIVE = regex.DOTALL | regex.MULTILINE
 CASE_INSENSITIVE = CASE_SENSITIVE | regex.IGNORECASE
@@ -235,11 +237,16 @@ class _Matcher(phonenumbers.PhoneNumberMatcher):
     would keep: one with fewer digits than a number needs, or a bare run of digits (every match in it is bare too)
     that no link precedes, that does not start with a `0` and is too short for a North American number.
     Parsing costs about 25 µs per candidate and region; ticket, build and order numbers are most candidates.
-    `never` holds that test's answers by (offset, candidate), shared by the matchers of one text's regions."""
+    `never` holds that test's answers by (offset, candidate), shared by the matchers of one text's regions.
+
+    `alike` stays True while every candidate parsed was a number found whole and written with its country code
+    (`+49 151 57525403`): such a candidate reads the same in every region (_international), so when all of them do, the
+    other regions' matchers walk the same candidates to the same numbers, and need not run."""
 
     min_digits = 7
     nanp = False
     never: dict[tuple[int, str], bool]
+    alike = True
 
     def _extract_match(self, candidate: str, offset: int) -> Any:
         never = self.never.get((offset, candidate))
@@ -248,7 +255,24 @@ class _Matcher(phonenumbers.PhoneNumberMatcher):
                                                                   self.nanp)
         if never:
             return None  # as a failed candidate: the search moves past it, one try fewer
-        return super()._extract_match(candidate, offset)
+        match = super()._extract_match(candidate, offset)
+        if self.alike and (match is None or match.start != offset or match.raw_string != candidate
+                           or not _international(candidate)):
+            self.alike = False
+        return match
+
+
+def _international(candidate: str) -> bool:
+    """Whether phonenumbers parses `candidate` with no region: then it parses it the same in every region. Without one,
+    `parse` takes only a number written with a `+` and a country code it knows, found on its first reading; that
+    reading never looks at the region (the region's international prefix is read only when there is no `+`, and the
+    metadata it then uses is that of the number's own country), so `parse(candidate, region)` gives that number for
+    any region, and the matcher's checks of it (possible, valid, grouped) read the number and the text alone."""
+    try:
+        phonenumbers.parse(candidate, None, keep_raw_input=True)
+    except phonenumbers.NumberParseException:
+        return False
+    return True
 
 
 def _all_never_kept(text: str, min_digits: int, nanp: bool, never: dict[tuple[int, str], bool]) -> bool:
@@ -314,7 +338,9 @@ class ContextPhoneRecognizer(PhoneRecognizer):
             for match in matcher:
                 results.append(RecognizerResult(self.supported_entities[0], match.start, match.end, self.SCORE,
                                                 recognition_metadata=dict(metadata)))
-        return EntityRecognizer.remove_duplicates(results)
+            if matcher.alike:  # every other region would find these numbers, and only these (_Matcher)
+                break
+        return deduplicated(results)
 
     def analyze(
         self, text: str, entities: list[str], nlp_artifacts: NlpArtifacts | None = None
@@ -348,6 +374,22 @@ def _bare_run_kept(text: str, start: int, found: str, link: bool, nanp: bool) ->
     said = not text[start - 1 : start].isalpha() and (
         link or _SAID.search(text, max(0, start - _SAID_REACH), start) is not None)
     return said or found.startswith("0") or (nanp and _NANP.fullmatch(found) is not None)
+
+
+class StallRetriedIbanRecognizer(IbanRecognizer):
+    """Presidio's IBAN recognizer, which runs its regexes itself: a run in which a search timed out is tried again
+    while the tries have not used the limit in CPU time (regex_time.presidio_run), as our recognizers' searches
+    are. The same name, patterns and findings."""
+
+    def __init__(self) -> None:
+        super().__init__(name="IbanRecognizer")
+
+    def analyze(
+        self, text: str, entities: list[str], nlp_artifacts: NlpArtifacts | None = None, regex_flags: int | None = None
+    ) -> list[RecognizerResult]:
+        run = super().analyze
+        return presidio_run(lambda: run(text, entities, nlp_artifacts, regex_flags),
+                            _iban_module.REGEX_TIMEOUT_SECONDS)
 
 
 def luhn_valid(digits: str) -> bool:
@@ -1046,7 +1088,7 @@ def pattern_recognizers(
         OfflineEmailRecognizer(extractor),
         ContextPhoneRecognizer(phone_regions, phone_leniency),
         LuhnCardRecognizer(),
-        IbanRecognizer(),
+        StallRetriedIbanRecognizer(),
         ContextIpRecognizer(),
         UsSsnRecognizer(),
         SsnByCueRecognizer(),

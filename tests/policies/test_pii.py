@@ -18,6 +18,7 @@ import pytest
 import spacy
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from presidio_analyzer import RecognizerResult
 
 from policies.event import Event
 from policies.pii import FieldRule, Findings, PiiConfig, Scrubber, format_findings
@@ -349,6 +350,46 @@ def test_a_regex_time_out_fails_closed(scrubber: Scrubber, monkeypatch: pytest.M
     out, findings = scrubber.scrub_value({"x": "mail jane@example.com", "y": "no pii here at all"})
     assert out == {"x": "[UNSCANNED]", "y": "no pii here at all"}
     assert findings == Findings([(("UNSCANNED", "detector", "replace"), 1)])
+
+
+def test_a_string_whose_analysis_timed_out_is_not_analysed_again(scrubber: Scrubber,
+                                                                  monkeypatch: pytest.MonkeyPatch) -> None:
+    # Without NER (the analyzer's own path), a search that the wall clock alone stopped was tried again where it ran
+    # (regex_time.within_cpu_limit): a time-out that reaches the detector is a costly string, analysed alone once
+    # to tell it from its batch, no more.
+    calls: list[str] = []
+
+    def timed_out(text: str, *args: object, **kwargs: object) -> Analysis:
+        calls.append(text)
+        return Analysis([], True)
+
+    monkeypatch.setattr(scrubber.analyzer, "analyze", timed_out)
+    out, _ = scrubber.scrub_value({"x": "mail jane@example.com"})
+    assert out == {"x": "[UNSCANNED]"}
+    assert calls == ["mail jane@example.com"]
+
+
+def test_with_ner_a_stalled_analysis_is_run_once_more_and_the_string_scanned(scrubber: Scrubber,
+                                                                             monkeypatch: pytest.MonkeyPatch) -> None:
+    # With an NER model, Presidio's engine runs its own pattern recognizers (e-mail among them) with its own regex
+    # loop, which does not try a stalled search again: the detector runs such an analysis once more. Simulated: the
+    # first analysis timed out, the second finds the address (no NER model ships for tests; analyze is replaced).
+    text = "mail jane@example.com"
+    calls: list[bool] = []
+
+    def stalled_once(value: str, entities: list[str], use_ner: bool = False) -> Analysis:
+        if value != text:  # the key, read as well
+            return Analysis([], False)
+        calls.append(use_ner)
+        if len(calls) == 1:
+            return Analysis([], True)
+        return Analysis([RecognizerResult("EMAIL_ADDRESS", 5, len(value), 1.0)], False)
+
+    monkeypatch.setattr(scrubber.analyzer, "ner", object())  # the detector reads only whether there is one
+    monkeypatch.setattr(scrubber.analyzer, "analyze", stalled_once)
+    out, _ = scrubber.scrub_value({"comment": text})
+    assert out["comment"].startswith("mail ") and "jane@example.com" not in out["comment"]
+    assert calls == [True, True]
 
 
 def test_presidio_regex_time_limit_is_the_policys_and_a_time_out_is_reported(analyzer: Analyzer) -> None:

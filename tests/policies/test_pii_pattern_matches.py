@@ -1,6 +1,7 @@
 """A regex's time limit (`regex_timeout_ms`) is wall-clock time in the regex module, per search: a thread descheduled
 in the middle of an ordinary search (a loaded machine) used it up, and the string came back "[UNSCANNED]" when it
-happened twice. pattern_matches tries such a search again, and gives up on a regex that uses the limit in CPU time."""
+happened twice. pattern_matches tries such a search again, and gives up on a regex that uses the limit in CPU time,
+counted from the first try; so is a run of Presidio's IbanRecognizer, which runs its regexes itself."""
 
 from __future__ import annotations
 
@@ -10,11 +11,16 @@ from typing import Any
 
 import pytest
 import regex
-from presidio_analyzer import Pattern, PatternRecognizer
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from presidio_analyzer import EntityRecognizer, Pattern, PatternRecognizer, RecognizerResult
 from presidio_analyzer import pattern_recognizer as presidio_patterns
+from presidio_analyzer.predefined_recognizers.generic import iban_recognizer as iban_module
 
-from policies.pii import pattern_matches as module
-from policies.pii.pattern_matches import pattern_matches
+from policies.pii import regex_time
+from policies.pii.engine import _set_regex_timeout
+from policies.pii.pattern_matches import deduplicated, pattern_matches
+from policies.pii.recognizers import StallRetriedIbanRecognizer
 
 LIMIT_S = 0.1  # the policy's default `regex_timeout_ms`, which engine.py sets in Presidio's module
 
@@ -75,7 +81,7 @@ def test_a_search_that_stays_interrupted_is_given_up_after_its_tries() -> None:
     stalled = Descheduled(regex.compile(pattern.regex), stalls=1000)
     recognizer = recognizer_with(pattern, stalled)
     assert pattern_matches(recognizer, recognizer.patterns, "write to jane@example.com today") == []
-    assert stalled.tries == module._TRIES
+    assert stalled.tries == regex_time._TRIES
 
 
 def test_a_regex_that_uses_its_limit_in_cpu_time_is_given_up() -> None:
@@ -84,4 +90,99 @@ def test_a_regex_that_uses_its_limit_in_cpu_time_is_given_up() -> None:
     evil = Counted(regex.compile(pattern.regex))
     recognizer = recognizer_with(pattern, evil)
     assert pattern_matches(recognizer, recognizer.patterns, "a" * 40 + "!") == []
-    assert 1 <= evil.interrupted == evil.tries <= module._TRIES  # interrupted each time, and given up
+    assert 1 <= evil.interrupted == evil.tries <= regex_time._TRIES  # interrupted each time, and given up
+
+
+class Costly:
+    """A compiled regex whose every search uses `timeout` seconds of this thread's CPU time, then is interrupted."""
+
+    def __init__(self) -> None:
+        self.tries = 0
+
+    def finditer(self, text: str, timeout: float) -> Iterator[Any]:
+        self.tries += 1
+        started = time.thread_time()
+        while time.thread_time() - started < timeout:  # busy: CPU time, not a wait
+            pass
+        raise TimeoutError("regex timed out")
+
+
+def test_the_first_search_counts_towards_the_cpu_limit() -> None:
+    # A search that used its limit in CPU time on the first try is costly: it is not tried again.
+    pattern = Pattern("mail", r"\b\w+@\w+\.com\b", 0.9)
+    costly = Costly()
+    recognizer = recognizer_with(pattern, costly)
+    assert pattern_matches(recognizer, recognizer.patterns, "write to jane@example.com today") == []
+    assert costly.tries == 1
+
+
+IBAN = "pay to DE89 3704 0044 0532 0130 00 today"
+
+
+@pytest.fixture()
+def signalled() -> Iterator[None]:
+    """Presidio's "timed out" records counted, as the analyzer counts them (engine.py)."""
+    _set_regex_timeout(LIMIT_S)
+    regex_time.TIMEOUTS.count = 0
+    yield
+    regex_time.TIMEOUTS.count = 0
+
+
+def test_presidios_own_iban_run_stalled_by_the_wall_clock_is_tried_again(
+        signalled: None, monkeypatch: pytest.MonkeyPatch) -> None:
+    # IbanRecognizer runs its regexes with Presidio's code (the regex module's `finditer`), which skips a pattern that
+    # timed out and logs it: its run is tried again as our searches are, and no time-out is signalled.
+    real, calls = iban_module.re.finditer, []
+
+    def stalled_once(*args: Any, **kwargs: Any) -> Iterator[Any]:
+        calls.append(args)
+        if len(calls) == 1:
+            raise TimeoutError("regex timed out")
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(iban_module.re, "finditer", stalled_once)
+    [found] = StallRetriedIbanRecognizer().analyze(IBAN, ["IBAN_CODE"])
+    assert (found.entity_type, IBAN[found.start : found.end]) == ("IBAN_CODE", "DE89 3704 0044 0532 0130 00")
+    assert len(calls) == 2
+    assert regex_time.TIMEOUTS.count == 0
+
+
+def test_presidios_own_iban_run_that_keeps_timing_out_is_signalled(
+        signalled: None, monkeypatch: pytest.MonkeyPatch) -> None:
+    calls = []
+
+    def stalled(*args: Any, **kwargs: Any) -> Iterator[Any]:
+        calls.append(args)
+        raise TimeoutError("regex timed out")
+
+    monkeypatch.setattr(iban_module.re, "finditer", stalled)
+    assert StallRetriedIbanRecognizer().analyze(IBAN, ["IBAN_CODE"]) == []
+    assert len(calls) == regex_time._TRIES
+    assert regex_time.TIMEOUTS.count == 1  # the last try's: the analysis fails closed
+
+
+def _rows(results: list[RecognizerResult]) -> list[tuple[str, int, int, float]]:
+    return [(r.entity_type, r.start, r.end, r.score) for r in results]
+
+
+_RESULT = st.builds(lambda entity, start, length, score: RecognizerResult(entity, start, start + length, score),
+                    st.sampled_from(["PERSON_NAME", "PHONE_NUMBER"]), st.integers(0, 30), st.integers(0, 8),
+                    st.sampled_from([0.0, 0.3, 0.6, 0.6, 1.0]))
+
+
+@settings(max_examples=1500, deadline=None)
+@given(st.lists(_RESULT, max_size=8), st.booleans())
+def test_deduplicated_is_presidios_remove_duplicates(results: list[RecognizerResult], in_order: bool) -> None:
+    # In order of their starts, as a recognizer mostly gives them, so that the shortcut is taken as well as not.
+    if in_order:
+        results.sort(key=lambda r: (r.start, r.end))
+    expected = _rows(EntityRecognizer.remove_duplicates(list(results)))
+    assert _rows(deduplicated(results)) == expected
+
+
+def test_deduplicated_returns_one_recognizers_findings_as_they_are() -> None:
+    names = [RecognizerResult("PERSON_NAME", 0, 8, 0.6), RecognizerResult("PERSON_NAME", 10, 19, 0.6),
+             RecognizerResult("PERSON_NAME", 15, 25, 0.6)]
+    assert deduplicated(names) is names
+    inside = [*names, RecognizerResult("PERSON_NAME", 20, 25, 0.6)]  # inside the one before: dropped
+    assert _rows(deduplicated(inside)) == _rows(names)

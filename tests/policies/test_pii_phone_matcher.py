@@ -1,4 +1,5 @@
-"""The phone recognizer skips parsing candidates it would drop anyway: it must find exactly what it found before."""
+"""The phone recognizer skips parsing candidates it would drop anyway, and the other regions' matchers when the first
+read only numbers written with their country code: it must find exactly what it found before."""
 
 from __future__ import annotations
 
@@ -6,6 +7,7 @@ import random
 
 import phonenumbers
 import pytest
+from faker import Faker
 from presidio_analyzer import EntityRecognizer, RecognizerResult
 
 from policies.pii import recognizers
@@ -78,3 +80,69 @@ def test_a_text_of_ticket_numbers_runs_no_region_matcher(monkeypatch: pytest.Mon
     assert made == []
     assert [(r.start, r.end) for r in phone.analyze("ticket 2829909, call 030 1234567", ["PHONE_NUMBER"])] == [(21, 32)]
     assert made == list(REGIONS)
+
+
+_INTERNATIONAL = ["+49 151 57525403", "+1 (415) 687-7909", "+44 7794 193938", "+33 6 74 67 47 89", "+4930123456",
+                  "+999 123 4567", "+0 30 1234567", "+1 999", "+49 (0) 30 1234567", "+44 20 7946 0958 x12",
+                  "+39 347 123 4567", "+34 612 34 56 78", "+31 6 12345678", "+800 1234 5678", "+882 1234 5678"]
+
+
+def test_generated_texts_with_international_numbers_find_the_same_phone_numbers() -> None:
+    # The first region's matcher stands for all when every candidate it parsed was a whole number written with its
+    # country code: texts that mix such numbers (known country codes or not, with a trunk zero, an extension, too
+    # short) with national numbers, ids and card-like runs find what phonenumbers' own matchers find in every region.
+    rng = random.Random(20)
+    ours, unskipped = ContextPhoneRecognizer(REGIONS, 0), _Unskipped(REGIONS, 0)
+    pieces = _PIECES + _INTERNATIONAL * 3 + ["4725 9651 4686 1513", "call me on ", "(ticket 8438923) "]
+    for _ in range(1500):
+        text = "".join(rng.choice(pieces) for _ in range(rng.randint(1, 8)))
+        spans = [(r.start, r.end) for r in ours.analyze(text, ["PHONE_NUMBER"])]
+        assert spans == [(r.start, r.end) for r in unskipped.analyze(text, ["PHONE_NUMBER"])], text
+
+
+@pytest.mark.parametrize("locale", ["en_US", "en_GB", "de_DE", "fr_FR", "es_ES", "it_IT", "nl_NL"])
+def test_faker_phone_numbers_find_the_same_phone_numbers(locale: str) -> None:
+    fake = Faker(locale)
+    fake.seed_instance(14)
+    ours, unskipped = ContextPhoneRecognizer(REGIONS, 0), _Unskipped(REGIONS, 0)
+    for _ in range(150):
+        text = f"(ticket {fake.random_number(7, True)}) call me on {fake.phone_number()} or {fake.msisdn()}"
+        spans = [(r.start, r.end) for r in ours.analyze(text, ["PHONE_NUMBER"])]
+        assert spans == [(r.start, r.end) for r in unskipped.analyze(text, ["PHONE_NUMBER"])], text
+
+
+def test_a_text_of_international_numbers_runs_one_region_matcher(monkeypatch: pytest.MonkeyPatch) -> None:
+    made: list[str] = []
+
+    class Counting(recognizers._Matcher):
+        def __init__(self, text: str, region: str, leniency: int) -> None:
+            made.append(region)
+            super().__init__(text, region, leniency=leniency)
+
+    monkeypatch.setattr(recognizers, "_Matcher", Counting)
+    phone = ContextPhoneRecognizer(REGIONS, 0)
+    text = "(ticket 8438923) call me on +49 151 57525403 or +1 (415) 687-7909"
+    assert [text[r.start : r.end] for r in phone.analyze(text, ["PHONE_NUMBER"])] == \
+        ["+49 151 57525403", "+1 (415) 687-7909"]
+    assert made == ["US"]
+    made.clear()
+    # A national number reads differently in each region: every region's matcher runs.
+    text = "call me on +49 151 57525403 or 030 1234567"
+    assert [text[r.start : r.end] for r in phone.analyze(text, ["PHONE_NUMBER"])] == ["+49 151 57525403", "030 1234567"]
+    assert made == list(REGIONS)
+
+
+def test_a_number_parsed_without_a_region_parses_the_same_in_every_region() -> None:
+    # What the one-region shortcut rests on (recognizers._international).
+    fake = Faker(["en_US", "de_DE", "fr_FR", "it_IT", "es_ES", "nl_NL"])
+    fake.seed_instance(20)
+    candidates = _INTERNATIONAL + [f"+{fake.msisdn()}" for _ in range(300)] + [fake.phone_number() for _ in range(300)]
+    assert recognizers._international("+49 151 57525403")
+    assert not recognizers._international("030 1234567")
+    assert not recognizers._international("+999 123 4567")  # no such country code: read in the region after all
+    international = [c for c in candidates if recognizers._international(c)]
+    assert len(international) > 300
+    for candidate in international:
+        alone = phonenumbers.parse(candidate, None, keep_raw_input=True)
+        for region in (*REGIONS, "ES", "IT", "NL", "JP", "BR", "IN"):
+            assert phonenumbers.parse(candidate, region, keep_raw_input=True) == alone, (candidate, region)

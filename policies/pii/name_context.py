@@ -23,7 +23,6 @@ from collections.abc import Iterator
 from policies.pii.names import (
     ARTICLES,
     GREETINGS,
-    PLACES_NAMED_LIKE_PEOPLE,
     TOP,
     UI_WORDS,
     WORD,
@@ -32,6 +31,7 @@ from policies.pii.names import (
     fold,
     gazetteer,
 )
+from policies.pii.places import PLACES_NAMED_LIKE_PEOPLE
 
 # Lower-case articles and particles elided before a capital in fr/it (`d'`, `l'`, `dell'`, `all'`, `nell'`, `un'`);
 # not `D'`, `O'`: they start surnames (D'Angelo, O'Neil), nor `L'`: it starts brands (L'Oréal Paris). Then the Dutch

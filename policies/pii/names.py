@@ -38,7 +38,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-from policies.pii.places import CITIES, COUNTRIES
+from policies.pii.places import CITIES, COUNTRIES, PLACES_NAMED_LIKE_PEOPLE
 
 WORD, TOP = 1, 2  # the flags of a listed name
 _DATA = Path(__file__).resolve().parent / "data"
@@ -855,17 +855,6 @@ _CLAUSE_WORDS = frozenset({
     "look", "listen", "note", "update", "done", "true", "indeed", "agreed", "absolutely", "perfect", "awesome",
     "alright", "anyway", "however", "meanwhile", "first", "second", "finally", "next", "later", "soon", "tomorrow",
     "yesterday", "here", "there", "noted", "understood", "correct", "exactly", "oops", "ugh", "wow", "bye", "goodbye",
-})
-# Countries, states and cities that are also given names or surnames, for `City, Country` written like `Doe, Jane`.
-PLACES_NAMED_LIKE_PEOPLE = frozenset({
-    "france", "jordan", "chad", "india", "kenya", "georgia", "israel", "ireland", "china", "florence", "victoria",
-    "sydney", "austin", "dallas", "houston", "paris", "london", "adelaide", "charlotte", "madison", "phoenix",
-    "orlando", "savannah", "chelsea", "brooklyn", "dakota", "virginia", "carolina", "indiana", "montana", "nevada",
-    "alberta", "berlin", "hamburg", "vienna", "lyon", "nancy", "valencia", "sofia", "lorraine", "normandie",
-    "bretagne", "alsace", "lucerne", "geneva", "genoa", "verona", "siena", "adriana", "elba",
-    # the first words of places, for a surname before a given name: Puerto Rico, Costa Rica, Porto Alegre
-    "puerto", "costa", "porto", "punta", "playa", "bahia", "isla", "cabo", "lago", "villa", "monte", "rio", "santo",
-    "santa", "san",
 })
 # Words that are no given name before a surname: articles and particles, months, greetings and clause words, titles,
 # and the words of companies' and places' names.

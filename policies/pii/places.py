@@ -2,7 +2,8 @@
 
 A search for `Florence Italy` or `Sophie Berlin` is a given name before a place, not a person: names.py
 `given_before_unknown` reads these as place words, not as an unknown surname. Hand-written (the product does not
-import Faker), and small: countries and the cities people search for trips, offices and events.
+import Faker), and small: countries and the cities people search for trips, offices and events. And places that are
+also given names or surnames (PLACES_NAMED_LIKE_PEOPLE), read by names.py and name_context.py.
 """
 
 COUNTRIES = frozenset({
@@ -63,4 +64,16 @@ CITIES = frozenset({
     "rome", "roma", "rom", "rotterdam", "salzburg", "seattle", "sevilla", "seville", "shanghai", "singapore",
     "stockholm", "strasbourg", "stuttgart", "tokyo", "toronto", "torino", "turin", "toulouse", "tunis", "utrecht",
     "vancouver", "venice", "venezia", "venedig", "warsaw", "warschau", "wien", "zagreb", "zaragoza", "zurich",
+})
+
+# Countries, states and cities that are also given names or surnames, for `City, Country` written like `Doe, Jane`.
+PLACES_NAMED_LIKE_PEOPLE = frozenset({
+    "france", "jordan", "chad", "india", "kenya", "georgia", "israel", "ireland", "china", "florence", "victoria",
+    "sydney", "austin", "dallas", "houston", "paris", "london", "adelaide", "charlotte", "madison", "phoenix",
+    "orlando", "savannah", "chelsea", "brooklyn", "dakota", "virginia", "carolina", "indiana", "montana", "nevada",
+    "alberta", "berlin", "hamburg", "vienna", "lyon", "nancy", "valencia", "sofia", "lorraine", "normandie",
+    "bretagne", "alsace", "lucerne", "geneva", "genoa", "verona", "siena", "adriana", "elba",
+    # the first words of places, for a surname before a given name: Puerto Rico, Costa Rica, Porto Alegre
+    "puerto", "costa", "porto", "punta", "playa", "bahia", "isla", "cabo", "lago", "villa", "monte", "rio", "santo",
+    "santa", "san",
 })

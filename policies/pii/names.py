@@ -126,6 +126,11 @@ _LONGEST_NAME = 10
 _PARTICLES = frozenset({"van", "von", "de", "der", "den", "del", "della", "delle", "di", "da", "du", "des", "la", "le",
                         "ter", "ten", "zu", "dos", "das", "do", "y", "e", "bin", "ibn", "al", "el", "mac", "st",
                         "het"})  # `van het Hof`: the Dutch article after `van`
+# Prepositions, pronouns and adverbs of de/fr/es/it/nl that the lists also hold as given names (`segun` is a Yoruba
+# given name, `tegen` and `onder` Dutch words of the pairs-only tier): a sentence's first word, capitalised, is never
+# a name's first word (`Según Ana Torres`, `Laut`, `Onder Jan de Vries`).
+_FUNCTION_WORDS = frozenset({"segun", "tegen", "onder", "om", "dann", "dein", "deja", "eine", "einer", "kein", "nur",
+                             "morgen", "gia", "jullie", "tres", "tutta", "mio"})
 # Words that join two names into a firm's (`Johnson and Sons`, `Müller und Söhne`, `Dupont et Fils`, `Ortega y
 # Hijos`, `Bianchi e Figli`, `Jansen en Zonen`); inside a person's name only rarely (`Ortega y Gasset`).
 _CONNECTIVES = frozenset({"and", "und", "et", "y", "e", "en", "&"})
@@ -169,7 +174,12 @@ _ORGANISATION_WORDS = frozenset({"deutsche", "deutscher", "banco", "banca", "ban
                                  "atencion", "cliente", "clientes", "servicio", "soporte", "ventas", "departamento",
                                  "sucursal", "assistenza", "vendite", "ufficio", "reparto", "klantenservice", "verkoop",
                                  "afdeling", "vestiging", "service", "support", "helpdesk", "workspace", "department",
-                                 "headquarters", "office"})
+                                 "headquarters", "office",
+                                 # the post and nations' adjectives that name firms (`Poste Italiane`, `Correos
+                                 # Express`, `La Poste`, `Nederlandse Spoorwegen`, `Schweizerische Post`)
+                                 "poste", "correos", "italiane", "italiana", "italiano", "espanola", "espanol",
+                                 "francaise", "francais", "nederlandse", "schweizerische", "osterreichische",
+                                 "koninklijke", "koninklijk"})
 ARTICLES = frozenset({"le", "la", "les", "el", "il", "lo", "het", "der", "die", "das", "the"})
 _BEFORE_PLACE = frozenset({"rue", "avenue", "calle", "via", "viale", "piazza", "place", "plaza", "boulevard", "corso",
                            "avenida", "paseo", "st", "saint", "sankt", "san", "santa", "santo", "fort", "mount",
@@ -423,7 +433,7 @@ class NameFinder:
         """A given name, not a place word (San, Santa) and not after one (Rue Victor Hugo)."""
         first = tokens[i]
         given = self._is_given(first) or (first.key in self._paired and first.capitalised)
-        return given and first.key not in _BEFORE_PLACE and not (
+        return given and first.key not in _BEFORE_PLACE and first.key not in _FUNCTION_WORDS and not (
             i > 0 and tokens[i - 1].key in _BEFORE_PLACE and _joined(text, tokens, i - 1))
 
     def _after_given_names(self, text: str, tokens: list[_Token], j: int, stop: int) -> int:

@@ -77,3 +77,14 @@ PLACES_NAMED_LIKE_PEOPLE = frozenset({
     "puerto", "costa", "porto", "punta", "playa", "bahia", "isla", "cabo", "lago", "villa", "monte", "rio", "santo",
     "santa", "san",
 })
+
+# Words that start a street's or a place's name in en/de/fr/es/it/nl and are also given names or no English word
+# (`Strada Agostino`, `Glorieta Vasco Jordá`, `Camino de Cornelio Arnal`, `Sainte Alexandria`): after a cue
+# (name_context.cued_names) capitalised words that start with one are an address, not a person.
+STREET_WORDS = frozenset({
+    "strada", "via", "viale", "vicolo", "largo", "corso", "piazza", "piazzale", "contrada", "borgo", "calle",
+    "glorieta", "camino", "alameda", "ronda", "pasaje", "paseo", "plaza", "avenida", "carrera", "travesia", "callejon",
+    "rambla", "carrer", "cami", "passeig", "avinguda", "rua", "cuesta", "urbanizacion", "poligono", "rue", "chemin",
+    "allee", "impasse", "quai", "route", "place", "boulevard", "avenue", "sainte", "saint", "sankt", "san", "santa",
+    "santo", "strasse", "gasse", "weg", "platz", "straat", "laan", "plein", "kade", "gracht", "dreef", "steeg",
+})

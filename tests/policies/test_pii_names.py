@@ -161,3 +161,59 @@ def test_a_people_segment_at_the_start_of_the_text_is_a_path(finder: NameFinder)
     # no slash before the segment: the quick check looks for one at the start too (a slug of unlisted words, which only
     # the people paths take for a person)
     assert finder.find("team/zorblat-quenfix") == [(5, 20)]
+
+
+# Names after a cue that says whose they are (name_context.cued_names), whether the lists know them or not: the given
+# names and surnames here are written for this test (`Taddeo`, `Hidde`, `Gottlob` are in no list of the project).
+CUED = [
+    ("Laut Wolfhart Frommherz geht der Export nicht.", "Wolfhart Frommherz"),  # German: a listed word in it
+    ("Selon Taddeo Brambillasca, l'export ne marche pas.", "Taddeo Brambillasca"),
+    ("Según Taddeo Brambillasca, la exportación falla.", "Taddeo Brambillasca"),  # `Según` is also a listed name
+    ("Secondo Pellegrino Zanzottera, l'export non funziona.", "Pellegrino Zanzottera"),
+    ("Volgens Hidde Wijnbergen is de export stuk.", "Hidde Wijnbergen"),
+    ("According to Frank Walker, the export is broken.", "Frank Walker"),  # English words, a listed pair
+    ("an: Hidde Wijnbergen\nBetreff: Angebot", "Hidde Wijnbergen"),  # a header's label in de/fr/es/it/nl
+    ("À : Taddeo Brambillasca\nObjet : devis", "Taddeo Brambillasca"),
+    ("Alles klar. Grüße, Gottlob Lindemann", "Gottlob Lindemann"),  # a sign-off and its comma on the name's line
+    ("Vale. Saludos, Taddeo Brambillasca", "Taddeo Brambillasca"),
+    ("Prima. Groeten, Wessel Hagedoorn", "Wessel Hagedoorn"),
+    ("Contacter Taddeo Brambillasca", "Taddeo Brambillasca"),  # a button's verb of writing to someone
+    ("Scrivi a Pellegrino Zanzottera", "Pellegrino Zanzottera"),
+    ("Message Ramona", "Ramona"),  # one listed given name that is no word, ending the text
+]
+NOT_CUED = [
+    "Selon Le Monde, oui", "Laut Deutsche Bahn fährt der Zug", "Secondo Poste Italiane il pacco è partito",
+    "Grüße, Ihr Support-Team", "Saludos, Equipo Ventas", "Laut Statistischem Bundesamt", "Contacter Service Client",
+    "Contact Sales Team",
+    "Message Center", "Call Center Hours", "Contact Us", "Volgens Koninklijke Aeije",
+    "Selon Météo France", "Secondo Strada Agostino", "Laut Spiegel Online", "Grüße, Statistisches Bundesamt",
+    "Selon Technicien Télécoms Et Réseaux", "Message Your Host", "an: Vertrieb Nord\nBetreff: Filiale",
+]
+
+
+@pytest.fixture(scope="module")
+def scrubber(tmp_path_factory: pytest.TempPathFactory) -> Scrubber:
+    analyzer = Analyzer(tmp_path_factory.mktemp("pii-data"), ("US", "GB", "DE", "FR"), 0, 0.1)
+    return Scrubber(PiiConfig(), b"names-key-0123456789abcdef012345", analyzer=analyzer)
+
+
+@pytest.mark.parametrize("text, name", CUED)
+def test_a_name_after_a_cue_is_a_person_listed_or_not(scrubber: Scrubber, text: str, name: str) -> None:
+    # through the scrubber: the prefilter must let a text with no listed given name reach the name finder
+    scrubbed = scrubber.scrub_value({"properties": {"comment": text}})[0]["properties"]["comment"]
+    assert scrubbed == text.replace(name, "[PERSON]")
+
+
+@pytest.mark.parametrize("text", NOT_CUED)
+def test_firms_places_groups_and_streets_after_a_cue_are_not_people(scrubber: Scrubber, text: str) -> None:
+    assert scrubber.scrub_value({"properties": {"comment": text}})[0]["properties"]["comment"] == text
+
+
+# Words of de/fr/es/it/nl that the lists also hold as given names start no name (`Según Ana` was `[PERSON]`, and
+# `Según Taddeo Brambillasca` lost `Según Taddeo` only).
+@pytest.mark.parametrize("text, names", [
+    ("Según Ana, no.", []), ("Según Ana Torres, no.", ["Ana Torres"]), ("Onder Jan de Vries", ["Jan de Vries"]),
+    ("Tres Amigos", []),
+])
+def test_function_words_start_no_name(finder: NameFinder, text: str, names: list[str]) -> None:
+    assert [text[a:b] for a, b in finder.find(text)] == names

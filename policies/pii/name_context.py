@@ -190,12 +190,16 @@ def addressed_span(text: str, start: int, end: int) -> tuple[int, int] | None:
 def addresses_someone(text: str, start: int, end: int) -> bool:
     """False if the one word found at text[start:end] after a bare greeting is a form of address, a group, a job title
     or a place (`Hallo Berlin`, `Ciao Ragazzi`, `Chère Cliente`). After a title the next word is a surname whatever it
-    means (`Dear Mr. Major`, `Sehr geehrte Frau Kunde`), and two words or more are left to be a name."""
+    means (`Dear Mr. Major`, `Sehr geehrte Frau Kunde`). Two words or more name someone unless each is a form of
+    address, a group or a job's word (`Dear Valued Customer`, `Dear Hiring Manager`; not `Hi Chef Marco`) or the
+    first is a place's (`Hola Buenos Aires`, `Hallo Den Haag`)."""
     words = text[start:end].split()
-    if len(words) != 1 or _AFTER_A_TITLE.search(text, max(0, start - 12), start) is not None:
+    if _AFTER_A_TITLE.search(text, max(0, start - 12), start) is not None:
         return True
-    key = fold(words[0])
-    return key not in _NOT_ADDRESSED and key not in _PLACES
+    keys = [fold(word) for word in words]
+    if len(keys) != 1:
+        return keys[0] not in _PLACES and not all(key in _NOT_ADDRESSED for key in keys)
+    return keys[0] not in _NOT_ADDRESSED and keys[0] not in _PLACES
 
 
 def thanked_someone(text: str, start: int, end: int) -> bool:

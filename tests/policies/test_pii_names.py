@@ -217,3 +217,17 @@ def test_firms_places_groups_and_streets_after_a_cue_are_not_people(scrubber: Sc
 ])
 def test_function_words_start_no_name(finder: NameFinder, text: str, names: list[str]) -> None:
     assert [text[a:b] for a, b in finder.find(text)] == names
+
+
+# After a bare greeting, words that each address a group or a job, or a place, name nobody; a job's word before a
+# name still names someone (`Hi Chef Marco`), and after a title any word is a surname (`Herr Ober` stays a person).
+@pytest.mark.parametrize("text, scrubbed", [
+    ("Dear Valued Customer,\nyour order shipped.", "Dear Valued Customer,\nyour order shipped."),
+    ("Dear Hiring Manager,", "Dear Hiring Manager,"),
+    ("Hola Buenos Aires, ya llegamos", "Hola Buenos Aires, ya llegamos"),
+    ("Hallo Den Haag!", "Hallo Den Haag!"),
+    ("Dear Gottlob Frommherz,", "Dear [PERSON],"),
+    ("Hi Chef Marco,", "Hi [PERSON],"),
+])
+def test_a_greeting_before_a_group_a_job_or_a_place_names_nobody(scrubber: Scrubber, text: str, scrubbed: str) -> None:
+    assert scrubber.scrub_value({"properties": {"comment": text}})[0]["properties"]["comment"] == scrubbed

@@ -76,19 +76,21 @@ TEAM_PAGES = (
     "|kontaktpersonen|notre-equipe|l-equipe|qui-sommes-nous|a-propos|nuestro-equipo|quienes-somos|sobre-nosotros"
     "|chi-siamo|il-nostro-team|il-team|referenti|over-ons|ons-team|het-team|wie-zijn-wij|medewerker")
 # A slug of two to four words of letters after such a segment, ending the path or followed by an image's extension,
-# or by a number sites add to tell people of the same name apart (`/users/anna-schmidt-4821`).
+# or by a number sites add to tell people of the same name apart (`/users/anna-schmidt-4821`); or after a record's
+# number (`/contacts/1703-anna-schmidt`). A page of a company's people may also write the name with a space (`%20`,
+# decoded) or a plus (`/profiel/Roger Morvan`).
 _IMAGE = r"\.(?:png|jpe?g|gif|webp|svg|avif)(?=[/?#]|$)"
 # What sites append to a person's slug: an image's size or density (`-128x128`, `_200`, `@2x`), or a short hash that
 # tells people of the same name apart (`-3af303d9`, with a digit).
 _SUFFIX = r"(?:[-_]\d{2,4}(?:x\d{2,4})?|@\dx|-(?=[a-z]*\d)[0-9a-z]{4,12})"
-_PEOPLE_PATH = re.compile(rf"(?i)(?:^|/)(?:{PEOPLE_SEGMENTS})/"
+_PEOPLE_PATH = re.compile(rf"(?i)(?:^|/)(?:{PEOPLE_SEGMENTS})/(?:\d{{1,8}}[-_])?"
                           rf"([^\W\d_]{{2,}}(?:(?!{_IMAGE})[-_. +][^\W\d_]{{2,}}){{1,3}})"
                           rf"(?:-\d{{1,8}}|{_SUFFIX})?(?:{_IMAGE})?(?=[/?#]|$)")
 # A file named after a person, as the last segment of a path: two words and the extension of a photo, a document or
 # a contact card.
 _FILE_NAME = re.compile(r"(?i)(?<![^/\s=])([^\W\d_]{3,})[-_.]([^\W\d_]{3,})"
                         r"\.(?:png|jpe?g|gif|webp|svg|avif|heic|pdf|docx?|vcf)(?=[?#\s&]|$)")
-_TEAM_PAGE_PATH = re.compile(rf"(?i)(?:^|/)(?:{TEAM_PAGES})/([^\W\d_]{{2,}}(?:[-_.][^\W\d_]{{2,}}){{1,3}})"
+_TEAM_PAGE_PATH = re.compile(rf"(?i)(?:^|/)(?:{TEAM_PAGES})/([^\W\d_]{{2,}}(?:[-_. +][^\W\d_]{{2,}}){{1,3}})"
                              rf"(?:{_IMAGE}|\.html?)?(?=[/?#]|$)")
 # A surname and an initial, or an initial and a surname, after a people segment: `/profile/mueller_k`, `/u/j.smith`.
 _INITIAL_GLUED = re.compile(rf"(?i)(?:^|/)(?:{PEOPLE_SEGMENTS})/[a-z]([a-z]{{4,20}})(?=[/?#]|$)")  # `/u/eevans`
@@ -623,7 +625,7 @@ class NameFinder:
         """A slug after a page of a company's people that starts with a listed given name and reads as a person's
         (as after a people segment): `/chi-siamo/liberto-solimena`, not `/ueber-uns/unsere-geschichte`."""
         for m in _TEAM_PAGE_PATH.finditer(text):
-            words = [w for w in (fold(w) for w in re.split(r"[-_.]", m.group(1))) if w not in _PARTICLES]
+            words = [w for w in (fold(w) for w in re.split(r"[-_. +]", m.group(1))) if w not in _PARTICLES]
             # `ue`, `oe` and `ae` are how slugs write ü, ö and ä (`guenther-jacob`, `joerg-mueller`)
             first = words[0]
             if len(words) < 2 or not any(w in self._given or w in self._paired for w in (first, _UMLAUTS.sub(

@@ -76,14 +76,13 @@ TEAM_PAGES = (
     "|kontaktpersonen|notre-equipe|l-equipe|qui-sommes-nous|a-propos|nuestro-equipo|quienes-somos|sobre-nosotros"
     "|chi-siamo|il-nostro-team|il-team|referenti|over-ons|ons-team|het-team|wie-zijn-wij|medewerker")
 # A slug of two to four words of letters after such a segment, ending the path or followed by an image's extension,
-# or by a number sites add to tell people of the same name apart (`/users/anna-schmidt-4821`); or after a record's
-# number (`/contacts/1703-anna-schmidt`). A page of a company's people may also write the name with a space (`%20`,
-# decoded) or a plus (`/profiel/Roger Morvan`).
+# or by a number sites add to tell people of the same name apart (`/users/anna-schmidt-4821`). A page of a company's
+# people may also write the name with a space (`%20`, decoded) or a plus (`/profiel/Roger Morvan`).
 _IMAGE = r"\.(?:png|jpe?g|gif|webp|svg|avif)(?=[/?#]|$)"
 # What sites append to a person's slug: an image's size or density (`-128x128`, `_200`, `@2x`), or a short hash that
 # tells people of the same name apart (`-3af303d9`, with a digit).
 _SUFFIX = r"(?:[-_]\d{2,4}(?:x\d{2,4})?|@\dx|-(?=[a-z]*\d)[0-9a-z]{4,12})"
-_PEOPLE_PATH = re.compile(rf"(?i)(?:^|/)(?:{PEOPLE_SEGMENTS})/(?:\d{{1,8}}[-_])?"
+_PEOPLE_PATH = re.compile(rf"(?i)(?:^|/)(?:{PEOPLE_SEGMENTS})/"
                           rf"([^\W\d_]{{2,}}(?:(?!{_IMAGE})[-_. +][^\W\d_]{{2,}}){{1,3}})"
                           rf"(?:-\d{{1,8}}|{_SUFFIX})?(?:{_IMAGE})?(?=[/?#]|$)")
 # A file named after a person, as the last segment of a path: two words and the extension of a photo, a document or

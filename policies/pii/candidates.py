@@ -108,7 +108,7 @@ _PERSON_HINT = re.compile(
     r"\s+(?:to|by|an|von|\w|par|a|por|da|aan|door)|on\s+behalf|im\s+auftrag|de\s+la\s+part)\b"
     # whose account a sentence reports, a button's verb of writing to someone, an e-mail header's label in
     # de/fr/es/it/nl (name_context.cued_names: names no list holds; its other cues need a listed given name)
-    r"|\b(?:according\s+to|laut|selon|d'apr\w{1,2}s|seg\w{1,2}n|secondo|stando\s+a|volgens|contacter|contactar"
+    r"|\b(?:according\s+to|laut|selon|d\Wapr\w{1,2}s|seg\w{1,2}n|secondo|stando\s+a|volgens|contacter|contactar"
     r"|contatta|contattare|contacteer|contacteren|kontaktieren|\w{1,2}crire\s+\w|escribir\s+a|scrivi\s+a|scrivere\s+a"
     r"|mensaje\s+a|nachricht\s+an|schreiben\s+an|messaggio\s+a|bericht\s+(?:aan|naar)|amicalement|groetjes)\s"
     r"|(?:^|[\n\x00])[ \t]*(?:an|von|\w|de|para|da|aan|van|kopie|copie|copia)[ \t]*:"

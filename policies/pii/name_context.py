@@ -28,10 +28,11 @@ from policies.pii.names import (
     WORD,
     Gazetteer,
     NameFinder,
+    a_firm_word,
     fold,
     gazetteer,
 )
-from policies.pii.places import CITIES, COUNTRIES, PLACES_NAMED_LIKE_PEOPLE, STREET_WORDS
+from policies.pii.places import CITIES, COUNTRIES, PLACES_NAMED_LIKE_PEOPLE, STREET_SUFFIXES, STREET_WORDS
 
 # Lower-case articles and particles elided before a capital in fr/it (`d'`, `l'`, `dell'`, `all'`, `nell'`, `un'`);
 # not `D'`, `O'`: they start surnames (D'Angelo, O'Neil), nor `L'`: it starts brands (L'Oréal Paris). Then the Dutch
@@ -157,6 +158,10 @@ _NOT_ADDRESSED = frozenset({
     "abteilungsleiter", "teamleiter", "vertreter", "redakteur", "secretary", "sekretar", "secretaire", "secretario",
     "secretaria", "segretario", "segretaria", "officer", "agent", "agente", "coordinator", "coordinador",
     "coordinatore", "coordinateur", "lead", "head", "ceo", "cto", "cfo", "vp", "general", "colonel", "oberst",
+    "medico", "medica", "asistente", "assistente", "tecnico", "tecnica", "technicien", "technicienne", "ouvrier",
+    "ouvriere", "especialista", "specialista", "consultor", "consulente", "enfermero", "enfermera", "infermiere",
+    "infermiera", "operaio", "operaia", "empleado", "empleada", "impiegato", "impiegata", "auxiliar", "ayudante",
+    "vendedor", "vendedora", "venditore", "comercial", "recursos",
     "kapitan", "capitaine", "capitan", "capitano", "kapitein", "captain", "major", "sergeant", "comandante",
     # after thanks: `Merci Beaucoup`, `Danke Schön`, `Gracias Totales`, `Grazie Mille`
     "beaucoup", "schon", "vielmals", "totales", "mille", "tante", "again", "much", "wel",
@@ -266,14 +271,12 @@ def _both_readings(spans: list[tuple[int, int]], others: list[tuple[int, int]]) 
 # Words after which capitalised words name a person whether the lists know them or not, as after a role's label
 # (recognizers._ROLE_LABEL), in en/de/fr/es/it/nl: whose account a sentence reports (`According to`, `Laut`, `Selon`,
 # `Según`, `Secondo`, `Volgens`).
-_CUE = (r"(?i:according[ \t]+to|laut|selon|d['\u2019]apr[èe]s|seg[úu]n|secondo|stando[ \t]+a|volgens)")
-# A button's verb of writing to or calling someone (`Contacter`, `Scrivi a`, `Message`): the name ends the button's
-# text (`Contattare Reggio Emilia ufficio` is a place's office).
-_VERB = (r"(?i:contact|contacter|contactar(?:[ \t]+(?:a|con))?|contatta(?:re)?|contacteer|contacteren|kontaktieren"
-         r"|write[ \t]+to|message|[ée]crire[ \t]+[àa]|escribir[ \t]+a|scrivi[ \t]+a|scrivere[ \t]+a"
-         r"|enviar[ \t]+(?:un[ \t]+)?mensaje[ \t]+a|nachricht[ \t]+an|schreiben[ \t]+an"
-         r"|invia[ \t]+(?:un[ \t]+)?messaggio[ \t]+a|bericht[ \t]+(?:aan|naar)|call|anrufen|appeler|llamar[ \t]+a"
-         r"|chiama|chiamare|bel|bellen)")
+_CUE = (r"(?i:according[ \t]+to|laut|selon|d\Wapr[èe]s|seg[úu]n|secondo|stando[ \t]+a|volgens)")
+# A button's verb of writing to someone in de/fr/es/it/nl (`Contacter`, `Scrivi a`, `Nachricht an`): the name ends the
+# button's text. Not `Call`, `Message`, `Chiama` (`Chiama Ora` is "call now"): too many buttons name no one after them.
+_VERB = (r"(?i:contacter|contactar(?:[ \t]+(?:a|con))?|contatta(?:re)?|contacteer|contacteren|kontaktieren"
+         r"|[ée]crire[ \t]+[àa]|escribir[ \t]+a|scrivi[ \t]+a|scrivere[ \t]+a|enviar[ \t]+(?:un[ \t]+)?mensaje[ \t]+a"
+         r"|nachricht[ \t]+an|schreiben[ \t]+an|invia[ \t]+(?:un[ \t]+)?messaggio[ \t]+a|bericht[ \t]+(?:aan|naar))")
 # An e-mail header's label at its line's start in de/fr/es/it/nl (`An:`, `À :`, `Para:`, `Aan:`, `Von:`, `De :`,
 # `Da:`, `Van:`; en's `to:`/`from:`/`cc:` are role labels already): the name ends its line or comes before an e-mail.
 _HEADER = r"(?im:^[ \t]*(?:an|von|[àa]|de|para|da|aan|van|kopie|copie|copia)[ \t]*:)"
@@ -301,9 +304,6 @@ _FIRM_AFTER = re.compile(r",?[ \t]+(?:(?:&|and|und|et|y|e|en)[ \t]+[A-ZÀ-Ý]|(?
 # Possessives and determiners that start a group's signature or a button's object, not a name (`Grüße, Ihr
 # Support-Team`, `Contacter Votre Conseiller`, `Message Your Host`).
 _CONNECTIVES = frozenset({"and", "und", "et", "y", "e", "en"})
-# The first words of the German cues, headers and sign-offs, folded.
-_GERMAN_CUES = frozenset({"laut", "an", "von", "kopie", "viele", "liebe", "beste", "freundliche", "herzliche",
-                          "grusse", "mit", "nachricht", "schreiben", "kontaktieren", "anrufen"})
 _DETERMINERS = frozenset({"ihr", "ihre", "euer", "eure", "dein", "deine", "mein", "meine", "unser", "unsere", "votre",
                           "vos", "notre", "nos", "ton", "mon", "su", "sus", "tu", "nuestro", "nuestra", "vuestro",
                           "vostro", "vostra", "nostro", "nostra", "il", "uw", "jullie", "je", "onze", "mijn", "your",
@@ -314,9 +314,9 @@ _DETERMINERS = frozenset({"ihr", "ihre", "euer", "eure", "dein", "deine", "mein"
 # cued name only if it holds one of these (a set's intersection, not a regex tried at every position of every text).
 _CUE_WORDS = frozenset({
     "according", "laut", "selon", "d'après", "d'apres", "d\u2019après", "d\u2019apres", "según", "segun", "secondo",
-    "stando", "volgens", "contact", "contacter", "contactar", "contatta", "contattare", "contacteer", "contacteren",
-    "kontaktieren", "write", "message", "écrire", "ecrire", "escribir", "scrivi", "scrivere", "enviar", "nachricht",
-    "schreiben", "invia", "bericht", "call", "anrufen", "appeler", "llamar", "chiama", "chiamare", "bel", "bellen",
+    "stando", "volgens", "contacter", "contactar", "contatta", "contattare", "contacteer", "contacteren",
+    "kontaktieren", "écrire", "ecrire", "escribir", "scrivi", "scrivere", "enviar", "nachricht", "schreiben", "invia",
+    "bericht",
     # a header's label with its colon, or the colon alone (French: `À : …`)
     ":", "an:", "von:", "à:", "a:", "de:", "para:", "da:", "aan:", "van:", "kopie:", "copie:", "copia:",
     # a sign-off's last word and its comma
@@ -326,10 +326,14 @@ _CUE_WORDS = frozenset({
 })
 
 
+# Punctuation that glues a cue to the text around it (`(according to X)`, `"According to X"`, `Done,according to X`):
+# spaces for brackets and quotes, a space after a comma or a colon (which the sign-offs' and headers' words keep).
+_PUNCTUATION = str.maketrans({c: " " for c in "()[]{}\"\u201c\u201d\u201e\u00ab\u00bb.;!?"} | {",": ", ", ":": ": "})
+
+
 def cued_names(text: str) -> Iterator[tuple[int, int]]:
-    """Names after a cue, a button's verb, a header's label or a sign-off (above) that read as a name, listed or not:
-    two to four capitalised words (cued_name_words), or after a verb one listed given name that is no word, ending the
-    text or its line (`Message Ramona`)."""
+    """Names after a cue, a button's verb, a header's label or a sign-off (above): two to four capitalised words that
+    read as a name (cued_name_words)."""
     for start, stop in _lines_with_a_cue(text):
         yield from _cued_in(text, start, stop)
 
@@ -338,7 +342,7 @@ def _lines_with_a_cue(text: str) -> list[tuple[int, int]]:
     """The lines (start, end) of `text` that hold a word of _CUE_WORDS: a name after a cue is on the cue's line, and
     most texts hold no such word, or one on a few of their lines only."""
     low = text.lower()
-    words = _CUE_WORDS.intersection(low.split())
+    words = _CUE_WORDS.intersection(low.translate(_PUNCTUATION).split())
     if not words:
         return []
     if len(low) != len(text):  # a letter whose lower case is longer (`İ`): the offsets differ, read the whole text
@@ -361,14 +365,7 @@ def _cued_in(text: str, start: int, stop: int) -> Iterator[tuple[int, int]]:
         if after.match(text, end) is None or _FIRM_AFTER.match(text, end) is not None:
             continue
         words = m.group("name").split()
-        if len(words) > 1:
-            named = [w for w in words if not w.islower()] if len(words) > 2 else words
-            # German capitalises its nouns (`Laut Statistischem Bundesamt`): after a German cue, the lists must know
-            # a word of the name
-            german = fold(m.group().split(maxsplit=1)[0].rstrip(":,")) in _GERMAN_CUES
-            if cued_name_words(named) and (not german or _FINDER.lists_a_name(named)):
-                yield m.start("name"), end
-        elif m.group("verb") and thanked_someone(text, m.start("name"), end):
+        if len(words) > 1 and cued_name_words([w for w in words if not w.islower()] if len(words) > 2 else words):
             yield m.start("name"), end
 
 
@@ -385,7 +382,14 @@ def cued_name_words(words: list[str]) -> bool:
         return False
     if not _CONNECTIVES.isdisjoint(keys):  # `Technicien Télécoms Et Réseaux`: a title-cased job, not a name
         return False
-    return named_by_context(words) or _FINDER.listed_pair(words) or _FINDER.given_before_unknown(words)
+    if keys[-1] in STREET_SUFFIXES or all(key in UI_WORDS for key in keys):  # `Smith Ridge`, `Call Rose Gold`
+        return False
+    if any(a_firm_word(key) for key in keys):  # `Royal Dachgelt`, `Gerritse Groep`
+        return False
+    # a title-cased job or department no list knows (`Médico Especialista`, `Recursos Humanos`, and German nouns:
+    # `Laut Statistischem Bundesamt`): the lists must know a word of the name
+    return ((named_by_context(words) and _FINDER.lists_a_name(words)) or _FINDER.listed_pair(words)
+            or _FINDER.given_before_unknown(words))
 
 
 def find_names(finder: NameFinder, text: str) -> list[tuple[int, int]]:

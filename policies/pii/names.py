@@ -150,7 +150,7 @@ _NOT_A_PERSON_AFTER = frozenset({
     "airlines", "airline", "airways", "motors", "automotive", "pharma", "pharmaceuticals", "media", "studio",
     "studios", "consulting", "solutions", "systems", "technologies", "labs", "software", "services", "hotels",
     "resorts", "foods", "logistics", "energy", "law", "legal", "agency", "gruppe", "groupe", "grupo", "gruppo",
-    "cie", "fils", "hermanos", "figli", "zonen", "sons", "sohne", "soehne", "hijos", "brothers", "gebruder",
+    "groep", "cie", "fils", "hermanos", "figli", "zonen", "sons", "sohne", "soehne", "hijos", "brothers", "gebruder",
     "gebroeders", "freres", "fratelli",
     # German legal forms: Heinz Wirth GbR, Müller OHG, Schmidt UG, Merck KGaA, Weber Bau mbH
     "gbr", "ohg", "ug", "kgaa", "mbh",
@@ -820,6 +820,11 @@ class NameFinder:
             return (not given_flags & WORD and len(surname) >= 3 and surname.isalpha()
                     and surname not in self._english and surname not in self._given)
         return not flags & given_flags & WORD
+
+
+def a_firm_word(key: str) -> bool:
+    """True if the folded word starts or ends a company's or an institution's name (`Royal`, `Groep`, `GmbH`)."""
+    return key in _ORGANISATION_WORDS or key in _NOT_A_PERSON_AFTER
 
 
 def _a_firm_or_place(text: str, tokens: list[_Token], j: int) -> bool:

@@ -87,4 +87,20 @@ STREET_WORDS = frozenset({
     "rambla", "carrer", "cami", "passeig", "avinguda", "rua", "cuesta", "urbanizacion", "poligono", "rue", "chemin",
     "allee", "impasse", "quai", "route", "place", "boulevard", "avenue", "sainte", "saint", "sankt", "san", "santa",
     "santo", "strasse", "gasse", "weg", "platz", "straat", "laan", "plein", "kade", "gracht", "dreef", "steeg",
+    "stretto", "canale", "vico", "traversa", "rotonda", "salita", "lungomare", "piazzetta", "vicoletto", "lake",
+    "mount", "port", "fort", "reggio", "acceso", "bajada", "subida", "sendero",
+})
+# The last words of street and place names that English addresses use (`Frank Corner`, `Smith Ridge`, `Ralph
+# Forest`): after a cue, capitalised words that end with one are an address, not a person.
+STREET_SUFFIXES = frozenset({
+    "corner", "corners", "ridge", "lake", "lakes", "heights", "crossing", "landing", "trafficway", "lights", "forest",
+    "estates", "gardens", "meadows", "parkway", "pike", "plaza", "point", "ranch", "shoals", "shores", "springs",
+    "square", "station", "summit", "terrace", "trail", "valley", "view", "villages", "ville", "vista", "junction",
+    "knoll", "knolls", "loop", "manor", "mountain", "orchard", "oval", "pass", "path", "pines", "plains", "prairie",
+    "rapids", "skyway", "spur", "stream", "street", "bridge", "bypass", "canyon", "causeway", "circle", "cliff",
+    "cliffs", "cove", "creek", "crescent", "crest", "curve", "dale", "divide", "drive", "expressway", "extension",
+    "falls", "ferry", "flats", "freeway", "gateway", "glen", "grove", "harbor", "haven", "highway", "hollow", "inlet",
+    "lane", "lodge", "motorway", "overpass", "ramp", "road", "throughway", "trace", "track", "tunnel", "turnpike",
+    "underpass", "viaduct", "village", "walk", "way", "avenue", "boulevard", "alley", "arcade", "bayou", "bluff",
+    "bluffs", "burgh", "burg", "port", "isle", "island", "islands", "mission",
 })

@@ -179,7 +179,9 @@ CUED = [
     ("Prima. Groeten, Wessel Hagedoorn", "Wessel Hagedoorn"),
     ("Contacter Taddeo Brambillasca", "Taddeo Brambillasca"),  # a button's verb of writing to someone
     ("Scrivi a Pellegrino Zanzottera", "Pellegrino Zanzottera"),
-    ("Message Ramona", "Ramona"),  # one listed given name that is no word, ending the text
+    ("D\u2019après Taddeo Brambillasca, c'est fini.", "Taddeo Brambillasca"),  # the typographic apostrophe
+    ("(according to Taddeo Brambillasca) the build failed", "Taddeo Brambillasca"),  # punctuation glued to the cue
+    ("Done,according to Taddeo Brambillasca.", "Taddeo Brambillasca"),
 ]
 NOT_CUED = [
     "Selon Le Monde, oui", "Laut Deutsche Bahn fährt der Zug", "Secondo Poste Italiane il pacco è partito",
@@ -188,6 +190,11 @@ NOT_CUED = [
     "Message Center", "Call Center Hours", "Contact Us", "Volgens Koninklijke Aeije",
     "Selon Météo France", "Secondo Strada Agostino", "Laut Spiegel Online", "Grüße, Statistisches Bundesamt",
     "Selon Technicien Télécoms Et Réseaux", "Message Your Host", "an: Vertrieb Nord\nBetreff: Filiale",
+    # Faker's companies, streets, cities and jobs after the cues (review35), and buttons that name no one
+    "Volgens Canale Alfieri", "Secondo Stretto Roth", "Volgens Gerritse Groep", "Van: Royal Dachgelt",
+    "According to Frank Corner, it works.", "Cheers, Smith Ridge", "Laut Lake Stevenburgh", "Chiama Ora",
+    "Saludos, Médico Especialista", "Para: Asistente Fisioterapeuta", "Selon Ouvrier Plasturgiste", "Call Rose Gold",
+    "Call Jordan", "Contattare Reggio Emilia", "Para: Recursos Humanos",
 ]
 
 

@@ -202,8 +202,9 @@ def addresses_someone(text: str, start: int, end: int) -> bool:
     if _AFTER_A_TITLE.search(text, max(0, start - 12), start) is not None:
         return True
     keys = [fold(word) for word in words]
-    if len(keys) != 1:
-        return keys[0] not in _PLACES and not all(key in _NOT_ADDRESSED for key in keys)
+    if len(keys) != 1:  # a title first is a title and a surname (`Sehr geehrte Frau Kunde`)
+        titled = _AFTER_A_TITLE.search(words[0] + " ") is not None
+        return titled or (keys[0] not in _PLACES and not all(key in _NOT_ADDRESSED for key in keys))
     return keys[0] not in _NOT_ADDRESSED and keys[0] not in _PLACES
 
 

@@ -106,6 +106,12 @@ _PERSON_HINT = re.compile(
     r"|zugewiesen|angefragt|erstellt|bearbeitet|assign\w{1,2}|demand\w{1,2}|cr\w{2}|sign\w{1,2}|asignado"
     r"|solicitado|creado|firmado|assegnato|richiesto|creato|firmato|toegewezen|aangevraagd|aangemaakt|ondertekend)"
     r"\s+(?:to|by|an|von|\w|par|a|por|da|aan|door)|on\s+behalf|im\s+auftrag|de\s+la\s+part)\b"
+    # whose account a sentence reports, a button's verb of writing to someone, an e-mail header's label in
+    # de/fr/es/it/nl (name_context.cued_names: names no list holds; its other cues need a listed given name)
+    r"|\b(?:according\s+to|laut|selon|d\Wapr\w{1,2}s|seg\w{1,2}n|secondo|stando\s+a|volgens|contacter|contactar"
+    r"|contatta|contattare|contacteer|contacteren|kontaktieren|\w{1,2}crire\s+\w|escribir\s+a|scrivi\s+a|scrivere\s+a"
+    r"|mensaje\s+a|nachricht\s+an|schreiben\s+an|messaggio\s+a|bericht\s+(?:aan|naar)|amicalement|groetjes)\s"
+    r"|(?:^|[\n\x00])[ \t]*(?:an|von|\w|de|para|da|aan|van|kopie|copie|copia)[ \t]*:"
 )
 # Necessary for PersonInContextRecognizer: two capitalised words after a preposition, or before a verb, of
 # recognizers._PERSON_PLACE and _PERSON_VERB. `C` is the capital (the ASCII stand-in of an accented capital is `A`).

@@ -23,15 +23,16 @@ from collections.abc import Iterator
 from policies.pii.names import (
     ARTICLES,
     GREETINGS,
-    PLACES_NAMED_LIKE_PEOPLE,
     TOP,
     UI_WORDS,
     WORD,
     Gazetteer,
     NameFinder,
+    a_firm_word,
     fold,
     gazetteer,
 )
+from policies.pii.places import CITIES, COUNTRIES, PLACES_NAMED_LIKE_PEOPLE, STREET_SUFFIXES, STREET_WORDS
 
 # Lower-case articles and particles elided before a capital in fr/it (`d'`, `l'`, `dell'`, `all'`, `nell'`, `un'`);
 # not `D'`, `O'`: they start surnames (D'Angelo, O'Neil), nor `L'`: it starts brands (L'Oréal Paris). Then the Dutch
@@ -157,6 +158,10 @@ _NOT_ADDRESSED = frozenset({
     "abteilungsleiter", "teamleiter", "vertreter", "redakteur", "secretary", "sekretar", "secretaire", "secretario",
     "secretaria", "segretario", "segretaria", "officer", "agent", "agente", "coordinator", "coordinador",
     "coordinatore", "coordinateur", "lead", "head", "ceo", "cto", "cfo", "vp", "general", "colonel", "oberst",
+    "medico", "medica", "asistente", "assistente", "tecnico", "tecnica", "technicien", "technicienne", "ouvrier",
+    "ouvriere", "especialista", "specialista", "consultor", "consulente", "enfermero", "enfermera", "infermiere",
+    "infermiera", "operaio", "operaia", "empleado", "empleada", "impiegato", "impiegata", "auxiliar", "ayudante",
+    "vendedor", "vendedora", "venditore", "comercial", "recursos",
     "kapitan", "capitaine", "capitan", "capitano", "kapitein", "captain", "major", "sergeant", "comandante",
     # after thanks: `Merci Beaucoup`, `Danke Schön`, `Gracias Totales`, `Grazie Mille`
     "beaucoup", "schon", "vielmals", "totales", "mille", "tante", "again", "much", "wel",
@@ -190,12 +195,17 @@ def addressed_span(text: str, start: int, end: int) -> tuple[int, int] | None:
 def addresses_someone(text: str, start: int, end: int) -> bool:
     """False if the one word found at text[start:end] after a bare greeting is a form of address, a group, a job title
     or a place (`Hallo Berlin`, `Ciao Ragazzi`, `Chère Cliente`). After a title the next word is a surname whatever it
-    means (`Dear Mr. Major`, `Sehr geehrte Frau Kunde`), and two words or more are left to be a name."""
+    means (`Dear Mr. Major`, `Sehr geehrte Frau Kunde`). Two words or more name someone unless each is a form of
+    address, a group or a job's word (`Dear Valued Customer`, `Dear Hiring Manager`; not `Hi Chef Marco`) or the
+    first is a place's (`Hola Buenos Aires`, `Hallo Den Haag`)."""
     words = text[start:end].split()
-    if len(words) != 1 or _AFTER_A_TITLE.search(text, max(0, start - 12), start) is not None:
+    if _AFTER_A_TITLE.search(text, max(0, start - 12), start) is not None:
         return True
-    key = fold(words[0])
-    return key not in _NOT_ADDRESSED and key not in _PLACES
+    keys = [fold(word) for word in words]
+    if len(keys) != 1:  # a title first is a title and a surname (`Sehr geehrte Frau Kunde`)
+        titled = _AFTER_A_TITLE.search(words[0] + " ") is not None
+        return titled or (keys[0] not in _PLACES and not all(key in _NOT_ADDRESSED for key in keys))
+    return keys[0] not in _NOT_ADDRESSED and keys[0] not in _PLACES
 
 
 def thanked_someone(text: str, start: int, end: int) -> bool:
@@ -259,15 +269,135 @@ def _both_readings(spans: list[tuple[int, int]], others: list[tuple[int, int]]) 
     return {s for s in spans if not any(o != s and o[0] < s[1] and s[0] < o[1] for o in others)} | set(others)
 
 
+# Words after which capitalised words name a person whether the lists know them or not, as after a role's label
+# (recognizers._ROLE_LABEL), in en/de/fr/es/it/nl: whose account a sentence reports (`According to`, `Laut`, `Selon`,
+# `Según`, `Secondo`, `Volgens`).
+_CUE = (r"(?i:according[ \t]+to|laut|selon|d\Wapr[èe]s|seg[úu]n|secondo|stando[ \t]+a|volgens)")
+# A button's verb of writing to someone in de/fr/es/it/nl (`Contacter`, `Scrivi a`, `Nachricht an`): the name ends the
+# button's text. Not `Call`, `Message`, `Chiama` (`Chiama Ora` is "call now"): too many buttons name no one after them.
+_VERB = (r"(?i:contacter|contactar(?:[ \t]+(?:a|con))?|contatta(?:re)?|contacteer|contacteren|kontaktieren"
+         r"|[ée]crire[ \t]+[àa]|escribir[ \t]+a|scrivi[ \t]+a|scrivere[ \t]+a|enviar[ \t]+(?:un[ \t]+)?mensaje[ \t]+a"
+         r"|nachricht[ \t]+an|schreiben[ \t]+an|invia[ \t]+(?:un[ \t]+)?messaggio[ \t]+a|bericht[ \t]+(?:aan|naar))")
+# An e-mail header's label at its line's start in de/fr/es/it/nl (`An:`, `À :`, `Para:`, `Aan:`, `Von:`, `De :`,
+# `Da:`, `Van:`; en's `to:`/`from:`/`cc:` are role labels already): the name ends its line or comes before an e-mail.
+_HEADER = r"(?im:^[ \t]*(?:an|von|[àa]|de|para|da|aan|van|kopie|copie|copia)[ \t]*:)"
+# A sign-off and its comma before a name that ends the line (`Grüße, Taddeo Brambillasca`, `Saludos, X`): the sign-off
+# on the line above the name is recognizers' `sign-off`.
+_SIGN_OFF = (r"(?i:(?:viele|liebe|beste|freundliche|herzliche)[ \t]+gr[üu](?:ß|ss)e|gr[üu](?:ß|ss)e"
+             r"|mit[ \t]+freundlichen[ \t]+gr[üu](?:ß|ss)en|cordialement|bien[ \t]+[àa][ \t]+vous|amicalement"
+             r"|saludos(?:[ \t]+cordiales)?|un[ \t]+saludo|atentamente|saluti|cordiali[ \t]+saluti|un[ \t]+saluto"
+             r"|distinti[ \t]+saluti|groeten|groetjes|met[ \t]+vriendelijke[ \t]+groet(?:en)?"
+             r"|(?:best|kind|warm)[ \t]+regards|regards|sincerely|cheers)[ \t]*,")
+_NAME_WORD = r"[A-ZÀ-Ý\u0100-\u017f][a-zß-ÿ\u0100-\u017f]+(?:['\u2019-][A-ZÀ-Ý\u0100-\u017f][a-zß-ÿ\u0100-\u017f]+)?"
+_CUED_NAME = (rf"(?P<name>{_NAME_WORD}(?:[ \t]+(?:(?:van|von|ter|ten|den|der|de|del|della|di|da|du|des|la|le|dos|das"
+              rf"|zu)[ \t]+)*{_NAME_WORD}){{0,3}})(?![^\W\d_])")
+_CUED = re.compile(rf"(?<![^\W\d_])(?:(?P<cue>{_CUE})[ \t]*[,:]?|(?P<verb>{_VERB})|(?P<header>{_HEADER})"
+                   rf"|(?P<sign>{_SIGN_OFF}))[ \t]+"
+                   rf"{_CUED_NAME}")
+# What ends a cued name: for a cue, anything but another capitalised word; for a verb, a header or a sign-off, its
+# line (or an e-mail's angle bracket after a header's name).
+_AFTER_CUE = re.compile(r"(?![ \t]*[A-ZÀ-Ý\u0100-\u017f])")
+_AFTER_LINE = re.compile(r"[ \t]*[.!]?[ \t]*(?:\r?\n|$)|[ \t]*<")
+# After a name, what makes a firm of it: a connective and a capital (`Paul Rey et Fils`, `Jansen en Zonen`), or a
+# legal form (`Carsten Eberth GmbH`, `Rossi S.r.l.`).
+_FIRM_AFTER = re.compile(r",?[ \t]+(?:(?:&|and|und|et|y|e|en)[ \t]+[A-ZÀ-Ý]|(?i:gmbh|mbh|ag|kg|ohg|ug|sas|sarl|srl"
+                         r"|spa|bv|nv|ltd|llc|llp|plc|inc|sa|sl|s\.\s?[a-z]\.|[bn]\.\s?v\.)(?![^\W\d_]))")
+# Possessives and determiners that start a group's signature or a button's object, not a name (`Grüße, Ihr
+# Support-Team`, `Contacter Votre Conseiller`, `Message Your Host`).
+_CONNECTIVES = frozenset({"and", "und", "et", "y", "e", "en"})
+_DETERMINERS = frozenset({"ihr", "ihre", "euer", "eure", "dein", "deine", "mein", "meine", "unser", "unsere", "votre",
+                          "vos", "notre", "nos", "ton", "mon", "su", "sus", "tu", "nuestro", "nuestra", "vuestro",
+                          "vostro", "vostra", "nostro", "nostra", "il", "uw", "jullie", "je", "onze", "mijn", "your",
+                          "our", "my", "the", "a", "an", "un", "une", "uno", "una", "ein", "eine", "een"})
+
+
+# What a line holding a match of _CUED holds, in lower case: a cue, a verb, a header's label and its colon, or a
+# sign-off's last word and its comma. Looked for as substrings (a C search each, no regex tried at every position of
+# every text); _CUED then reads only the lines that hold one.
+_CUE_WORDS = (
+    "according", "laut", "selon", "d'après", "d'apres", "d\u2019après", "d\u2019apres", "según", "segun", "secondo",
+    "stando", "volgens", "contacter", "contactar", "contatta", "contacteer", "kontaktieren", "écrire", "ecrire",
+    "escribir", "scrivi", "scrivere", "enviar", "nachricht", "schreiben", "invia", "bericht",
+    "an:", "von:", "à:", "à :", "a:", "de:", "de :", "para:", "da:", "aan:", "van:", "kopie:", "copie:", "copia:",
+    "grüße,", "grüsse,", "grusse,", "grüßen,", "grüssen,", "grussen,", "cordialement,", "vous,", "amicalement,",
+    "saludos,", "cordiales,", "saludo,", "atentamente,", "saluti,", "saluto,", "groeten,", "groetjes,", "groet,",
+    "regards,", "sincerely,", "cheers,",
+)
+
+
+def cued_names(text: str) -> Iterator[tuple[int, int]]:
+    """Names after a cue, a button's verb, a header's label or a sign-off (above): two to four capitalised words that
+    read as a name (cued_name_words)."""
+    for start, stop in _lines_with_a_cue(text):
+        yield from _cued_in(text, start, stop)
+
+
+def _lines_with_a_cue(text: str) -> list[tuple[int, int]]:
+    """The lines (start, end) of `text` that hold one of _CUE_WORDS (glued to brackets, quotes or commas as well:
+    `(according to X)`, `Done,according to X`): a name after a cue is on the cue's line, and most texts hold no such
+    word, or one on a few of their lines only."""
+    low = text.lower()
+    words = [word for word in _CUE_WORDS if word in low]
+    if not words:
+        return []
+    if len(low) != len(text):  # a letter whose lower case is longer (`İ`): the offsets differ, read the whole text
+        return [(0, len(text))]
+    lines = set()
+    for word in words:
+        at = low.find(word)
+        while at >= 0:
+            start, stop = text.rfind("\n", 0, at) + 1, text.find("\n", at)
+            stop = len(text) if stop < 0 else stop
+            lines.add((start, stop))
+            at = low.find(word, stop)
+    return sorted(lines)
+
+
+def _cued_in(text: str, start: int, stop: int) -> Iterator[tuple[int, int]]:
+    for m in _CUED.finditer(text, start, stop):
+        end = m.end("name")
+        after = _AFTER_CUE if m.group("cue") else _AFTER_LINE
+        if after.match(text, end) is None or _FIRM_AFTER.match(text, end) is not None:
+            continue
+        words = m.group("name").split()
+        if len(words) > 1 and cued_name_words([w for w in words if not w.islower()] if len(words) > 2 else words):
+            yield m.start("name"), end
+
+
+def cued_name_words(words: list[str]) -> bool:
+    """True if capitalised words after a cue read as a name: no determiner, article, greeting, form of address, place,
+    English word, company's word first or among them (named_by_context), or a listed given name and surname, or a
+    listed given name before words no list holds (as after a role's label: `Laut Frank Walker`, `Grüße, Eve Pukk`)."""
+    keys = [fold(word) for word in words]
+    if keys[0] in _DETERMINERS or keys[0] in STREET_WORDS:
+        return False
+    if not (CITIES.isdisjoint(keys) and COUNTRIES.isdisjoint(keys)):
+        return False
+    if keys[0] in GREETINGS or keys[0] in _NOT_ADDRESSED or keys[0] in ARTICLES or not _PLACES.isdisjoint(keys):
+        return False
+    if not _CONNECTIVES.isdisjoint(keys):  # `Technicien Télécoms Et Réseaux`: a title-cased job, not a name
+        return False
+    if keys[-1] in STREET_SUFFIXES or all(key in UI_WORDS for key in keys):  # `Smith Ridge`, `Call Rose Gold`
+        return False
+    if any(a_firm_word(key) for key in keys):  # `Royal Dachgelt`, `Gerritse Groep`
+        return False
+    # a title-cased job or department no list knows (`Médico Especialista`, `Recursos Humanos`, and German nouns:
+    # `Laut Statistischem Bundesamt`): the lists must know a word of the name
+    return ((named_by_context(words) and _FINDER.lists_a_name(words)) or _FINDER.listed_pair(words)
+            or _FINDER.given_before_unknown(words))
+
+
 def find_names(finder: NameFinder, text: str) -> list[tuple[int, int]]:
     """NameFinder.find() and the names this module's context finds: in the text read without a button's verb or its
     elided articles, in handles; less the pairs that start with a greeting or an article or are interface slugs."""
     spans = finder.find(text)
     read = without_ui_verbs(text)
     blanked = unelided(read or text)  # `d'Anne-Marie`, `dell'Anna`: the same offsets, read without them
-    if read is None and blanked is None and "@" not in text:  # most texts: find()'s spans, sorted, none in another
-        return [s for s in spans if not _not_a_person(text, s)] if spans else spans
+    cued = list(cued_names(text))
+    if read is None and blanked is None and "@" not in text and not cued:  # most texts: find()'s spans, sorted,
+        return [s for s in spans if not _not_a_person(text, s)] if spans else spans  # none in another
     found = set(spans) if read is None else _both_readings(spans, finder.find(read))
+    found.update(cued)
     if blanked is not None:
         found.update(finder.find(blanked))
     if "@" in text:

@@ -38,7 +38,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-from policies.pii.places import CITIES, COUNTRIES
+from policies.pii.places import CITIES, COUNTRIES, PLACES_NAMED_LIKE_PEOPLE
 
 WORD, TOP = 1, 2  # the flags of a listed name
 _DATA = Path(__file__).resolve().parent / "data"
@@ -76,7 +76,8 @@ TEAM_PAGES = (
     "|kontaktpersonen|notre-equipe|l-equipe|qui-sommes-nous|a-propos|nuestro-equipo|quienes-somos|sobre-nosotros"
     "|chi-siamo|il-nostro-team|il-team|referenti|over-ons|ons-team|het-team|wie-zijn-wij|medewerker")
 # A slug of two to four words of letters after such a segment, ending the path or followed by an image's extension,
-# or by a number sites add to tell people of the same name apart (`/users/anna-schmidt-4821`).
+# or by a number sites add to tell people of the same name apart (`/users/anna-schmidt-4821`). A page of a company's
+# people may also write the name with a space (`%20`, decoded) or a plus (`/profiel/Roger Morvan`).
 _IMAGE = r"\.(?:png|jpe?g|gif|webp|svg|avif)(?=[/?#]|$)"
 # What sites append to a person's slug: an image's size or density (`-128x128`, `_200`, `@2x`), or a short hash that
 # tells people of the same name apart (`-3af303d9`, with a digit).
@@ -88,7 +89,7 @@ _PEOPLE_PATH = re.compile(rf"(?i)(?:^|/)(?:{PEOPLE_SEGMENTS})/"
 # a contact card.
 _FILE_NAME = re.compile(r"(?i)(?<![^/\s=])([^\W\d_]{3,})[-_.]([^\W\d_]{3,})"
                         r"\.(?:png|jpe?g|gif|webp|svg|avif|heic|pdf|docx?|vcf)(?=[?#\s&]|$)")
-_TEAM_PAGE_PATH = re.compile(rf"(?i)(?:^|/)(?:{TEAM_PAGES})/([^\W\d_]{{2,}}(?:[-_.][^\W\d_]{{2,}}){{1,3}})"
+_TEAM_PAGE_PATH = re.compile(rf"(?i)(?:^|/)(?:{TEAM_PAGES})/([^\W\d_]{{2,}}(?:[-_. +][^\W\d_]{{2,}}){{1,3}})"
                              rf"(?:{_IMAGE}|\.html?)?(?=[/?#]|$)")
 # A surname and an initial, or an initial and a surname, after a people segment: `/profile/mueller_k`, `/u/j.smith`.
 _INITIAL_GLUED = re.compile(rf"(?i)(?:^|/)(?:{PEOPLE_SEGMENTS})/[a-z]([a-z]{{4,20}})(?=[/?#]|$)")  # `/u/eevans`
@@ -126,6 +127,11 @@ _LONGEST_NAME = 10
 _PARTICLES = frozenset({"van", "von", "de", "der", "den", "del", "della", "delle", "di", "da", "du", "des", "la", "le",
                         "ter", "ten", "zu", "dos", "das", "do", "y", "e", "bin", "ibn", "al", "el", "mac", "st",
                         "het"})  # `van het Hof`: the Dutch article after `van`
+# Prepositions, pronouns and adverbs of de/fr/es/it/nl that the lists also hold as given names (`segun` is a Yoruba
+# given name, `tegen` and `onder` Dutch words of the pairs-only tier): a sentence's first word, capitalised, is never
+# a name's first word (`Según Ana Torres`, `Laut`, `Onder Jan de Vries`).
+_FUNCTION_WORDS = frozenset({"segun", "tegen", "onder", "om", "dann", "dein", "deja", "eine", "einer", "kein", "nur",
+                             "morgen", "gia", "jullie", "tres", "tutta", "mio"})
 # Words that join two names into a firm's (`Johnson and Sons`, `Müller und Söhne`, `Dupont et Fils`, `Ortega y
 # Hijos`, `Bianchi e Figli`, `Jansen en Zonen`); inside a person's name only rarely (`Ortega y Gasset`).
 _CONNECTIVES = frozenset({"and", "und", "et", "y", "e", "en", "&"})
@@ -144,7 +150,7 @@ _NOT_A_PERSON_AFTER = frozenset({
     "airlines", "airline", "airways", "motors", "automotive", "pharma", "pharmaceuticals", "media", "studio",
     "studios", "consulting", "solutions", "systems", "technologies", "labs", "software", "services", "hotels",
     "resorts", "foods", "logistics", "energy", "law", "legal", "agency", "gruppe", "groupe", "grupo", "gruppo",
-    "cie", "fils", "hermanos", "figli", "zonen", "sons", "sohne", "soehne", "hijos", "brothers", "gebruder",
+    "groep", "cie", "fils", "hermanos", "figli", "zonen", "sons", "sohne", "soehne", "hijos", "brothers", "gebruder",
     "gebroeders", "freres", "fratelli",
     # German legal forms: Heinz Wirth GbR, Müller OHG, Schmidt UG, Merck KGaA, Weber Bau mbH
     "gbr", "ohg", "ug", "kgaa", "mbh",
@@ -169,7 +175,12 @@ _ORGANISATION_WORDS = frozenset({"deutsche", "deutscher", "banco", "banca", "ban
                                  "atencion", "cliente", "clientes", "servicio", "soporte", "ventas", "departamento",
                                  "sucursal", "assistenza", "vendite", "ufficio", "reparto", "klantenservice", "verkoop",
                                  "afdeling", "vestiging", "service", "support", "helpdesk", "workspace", "department",
-                                 "headquarters", "office"})
+                                 "headquarters", "office",
+                                 # the post and nations' adjectives that name firms (`Poste Italiane`, `Correos
+                                 # Express`, `La Poste`, `Nederlandse Spoorwegen`, `Schweizerische Post`)
+                                 "poste", "correos", "italiane", "italiana", "italiano", "espanola", "espanol",
+                                 "francaise", "francais", "nederlandse", "schweizerische", "osterreichische",
+                                 "koninklijke", "koninklijk"})
 ARTICLES = frozenset({"le", "la", "les", "el", "il", "lo", "het", "der", "die", "das", "the"})
 _BEFORE_PLACE = frozenset({"rue", "avenue", "calle", "via", "viale", "piazza", "place", "plaza", "boulevard", "corso",
                            "avenida", "paseo", "st", "saint", "sankt", "san", "santa", "santo", "fort", "mount",
@@ -423,7 +434,7 @@ class NameFinder:
         """A given name, not a place word (San, Santa) and not after one (Rue Victor Hugo)."""
         first = tokens[i]
         given = self._is_given(first) or (first.key in self._paired and first.capitalised)
-        return given and first.key not in _BEFORE_PLACE and not (
+        return given and first.key not in _BEFORE_PLACE and first.key not in _FUNCTION_WORDS and not (
             i > 0 and tokens[i - 1].key in _BEFORE_PLACE and _joined(text, tokens, i - 1))
 
     def _after_given_names(self, text: str, tokens: list[_Token], j: int, stop: int) -> int:
@@ -613,7 +624,7 @@ class NameFinder:
         """A slug after a page of a company's people that starts with a listed given name and reads as a person's
         (as after a people segment): `/chi-siamo/liberto-solimena`, not `/ueber-uns/unsere-geschichte`."""
         for m in _TEAM_PAGE_PATH.finditer(text):
-            words = [w for w in (fold(w) for w in re.split(r"[-_.]", m.group(1))) if w not in _PARTICLES]
+            words = [w for w in (fold(w) for w in re.split(r"[-_. +]", m.group(1))) if w not in _PARTICLES]
             # `ue`, `oe` and `ae` are how slugs write ü, ö and ä (`guenther-jacob`, `joerg-mueller`)
             first = words[0]
             if len(words) < 2 or not any(w in self._given or w in self._paired for w in (first, _UMLAUTS.sub(
@@ -811,6 +822,11 @@ class NameFinder:
         return not flags & given_flags & WORD
 
 
+def a_firm_word(key: str) -> bool:
+    """True if the folded word starts or ends a company's or an institution's name (`Royal`, `Groep`, `GmbH`)."""
+    return key in _ORGANISATION_WORDS or key in _NOT_A_PERSON_AFTER
+
+
 def _a_firm_or_place(text: str, tokens: list[_Token], j: int) -> bool:
     """True if the name ending at token j is part of a company's, an institution's or a place's name."""
     return (j + 1 < len(tokens) and tokens[j + 1].key in _NOT_A_PERSON_AFTER and _joined(text, tokens, j)) or \
@@ -855,17 +871,6 @@ _CLAUSE_WORDS = frozenset({
     "look", "listen", "note", "update", "done", "true", "indeed", "agreed", "absolutely", "perfect", "awesome",
     "alright", "anyway", "however", "meanwhile", "first", "second", "finally", "next", "later", "soon", "tomorrow",
     "yesterday", "here", "there", "noted", "understood", "correct", "exactly", "oops", "ugh", "wow", "bye", "goodbye",
-})
-# Countries, states and cities that are also given names or surnames, for `City, Country` written like `Doe, Jane`.
-PLACES_NAMED_LIKE_PEOPLE = frozenset({
-    "france", "jordan", "chad", "india", "kenya", "georgia", "israel", "ireland", "china", "florence", "victoria",
-    "sydney", "austin", "dallas", "houston", "paris", "london", "adelaide", "charlotte", "madison", "phoenix",
-    "orlando", "savannah", "chelsea", "brooklyn", "dakota", "virginia", "carolina", "indiana", "montana", "nevada",
-    "alberta", "berlin", "hamburg", "vienna", "lyon", "nancy", "valencia", "sofia", "lorraine", "normandie",
-    "bretagne", "alsace", "lucerne", "geneva", "genoa", "verona", "siena", "adriana", "elba",
-    # the first words of places, for a surname before a given name: Puerto Rico, Costa Rica, Porto Alegre
-    "puerto", "costa", "porto", "punta", "playa", "bahia", "isla", "cabo", "lago", "villa", "monte", "rio", "santo",
-    "santa", "san",
 })
 # Words that are no given name before a surname: articles and particles, months, greetings and clause words, titles,
 # and the words of companies' and places' names.

@@ -2,7 +2,8 @@
 
 A search for `Florence Italy` or `Sophie Berlin` is a given name before a place, not a person: names.py
 `given_before_unknown` reads these as place words, not as an unknown surname. Hand-written (the product does not
-import Faker), and small: countries and the cities people search for trips, offices and events.
+import Faker), and small: countries and the cities people search for trips, offices and events. And places that are
+also given names or surnames (PLACES_NAMED_LIKE_PEOPLE), read by names.py and name_context.py.
 """
 
 COUNTRIES = frozenset({
@@ -63,4 +64,43 @@ CITIES = frozenset({
     "rome", "roma", "rom", "rotterdam", "salzburg", "seattle", "sevilla", "seville", "shanghai", "singapore",
     "stockholm", "strasbourg", "stuttgart", "tokyo", "toronto", "torino", "turin", "toulouse", "tunis", "utrecht",
     "vancouver", "venice", "venezia", "venedig", "warsaw", "warschau", "wien", "zagreb", "zaragoza", "zurich",
+})
+
+# Countries, states and cities that are also given names or surnames, for `City, Country` written like `Doe, Jane`.
+PLACES_NAMED_LIKE_PEOPLE = frozenset({
+    "france", "jordan", "chad", "india", "kenya", "georgia", "israel", "ireland", "china", "florence", "victoria",
+    "sydney", "austin", "dallas", "houston", "paris", "london", "adelaide", "charlotte", "madison", "phoenix",
+    "orlando", "savannah", "chelsea", "brooklyn", "dakota", "virginia", "carolina", "indiana", "montana", "nevada",
+    "alberta", "berlin", "hamburg", "vienna", "lyon", "nancy", "valencia", "sofia", "lorraine", "normandie",
+    "bretagne", "alsace", "lucerne", "geneva", "genoa", "verona", "siena", "adriana", "elba",
+    # the first words of places, for a surname before a given name: Puerto Rico, Costa Rica, Porto Alegre
+    "puerto", "costa", "porto", "punta", "playa", "bahia", "isla", "cabo", "lago", "villa", "monte", "rio", "santo",
+    "santa", "san",
+})
+
+# Words that start a street's or a place's name in en/de/fr/es/it/nl and are also given names or no English word
+# (`Strada Agostino`, `Glorieta Vasco Jordá`, `Camino de Cornelio Arnal`, `Sainte Alexandria`): after a cue
+# (name_context.cued_names) capitalised words that start with one are an address, not a person.
+STREET_WORDS = frozenset({
+    "strada", "via", "viale", "vicolo", "largo", "corso", "piazza", "piazzale", "contrada", "borgo", "calle",
+    "glorieta", "camino", "alameda", "ronda", "pasaje", "paseo", "plaza", "avenida", "carrera", "travesia", "callejon",
+    "rambla", "carrer", "cami", "passeig", "avinguda", "rua", "cuesta", "urbanizacion", "poligono", "rue", "chemin",
+    "allee", "impasse", "quai", "route", "place", "boulevard", "avenue", "sainte", "saint", "sankt", "san", "santa",
+    "santo", "strasse", "gasse", "weg", "platz", "straat", "laan", "plein", "kade", "gracht", "dreef", "steeg",
+    "stretto", "canale", "vico", "traversa", "rotonda", "salita", "lungomare", "piazzetta", "vicoletto", "lake",
+    "mount", "port", "fort", "reggio", "acceso", "bajada", "subida", "sendero",
+})
+# The last words of street and place names that English addresses use (`Frank Corner`, `Smith Ridge`, `Ralph
+# Forest`): after a cue, capitalised words that end with one are an address, not a person.
+STREET_SUFFIXES = frozenset({
+    "corner", "corners", "ridge", "lake", "lakes", "heights", "crossing", "landing", "trafficway", "lights", "forest",
+    "estates", "gardens", "meadows", "parkway", "pike", "plaza", "point", "ranch", "shoals", "shores", "springs",
+    "square", "station", "summit", "terrace", "trail", "valley", "view", "villages", "ville", "vista", "junction",
+    "knoll", "knolls", "loop", "manor", "mountain", "orchard", "oval", "pass", "path", "pines", "plains", "prairie",
+    "rapids", "skyway", "spur", "stream", "street", "bridge", "bypass", "canyon", "causeway", "circle", "cliff",
+    "cliffs", "cove", "creek", "crescent", "crest", "curve", "dale", "divide", "drive", "expressway", "extension",
+    "falls", "ferry", "flats", "freeway", "gateway", "glen", "grove", "harbor", "haven", "highway", "hollow", "inlet",
+    "lane", "lodge", "motorway", "overpass", "ramp", "road", "throughway", "trace", "track", "tunnel", "turnpike",
+    "underpass", "viaduct", "village", "walk", "way", "avenue", "boulevard", "alley", "arcade", "bayou", "bluff",
+    "bluffs", "burgh", "burg", "port", "isle", "island", "islands", "mission",
 })

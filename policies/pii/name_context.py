@@ -373,7 +373,9 @@ def cued_name_words(words: list[str]) -> bool:
         return False
     if not (CITIES.isdisjoint(keys) and COUNTRIES.isdisjoint(keys)):
         return False
-    if keys[0] in GREETINGS or keys[0] in _NOT_ADDRESSED or keys[0] in ARTICLES or not _PLACES.isdisjoint(keys):
+    # a form of address, a group or a job's word anywhere (`Race Relations Officer`, `Charity Officer`)
+    if keys[0] in GREETINGS or keys[0] in ARTICLES or not (_NOT_ADDRESSED.isdisjoint(keys)
+                                                          and _PLACES.isdisjoint(keys)):
         return False
     if not _CONNECTIVES.isdisjoint(keys):  # `Technicien Télécoms Et Réseaux`: a title-cased job, not a name
         return False

@@ -88,7 +88,7 @@ STREET_WORDS = frozenset({
     "allee", "impasse", "quai", "route", "place", "boulevard", "avenue", "sainte", "saint", "sankt", "san", "santa",
     "santo", "strasse", "gasse", "weg", "platz", "straat", "laan", "plein", "kade", "gracht", "dreef", "steeg",
     "stretto", "canale", "vico", "traversa", "rotonda", "salita", "lungomare", "piazzetta", "vicoletto", "lake",
-    "mount", "port", "fort", "reggio", "acceso", "bajada", "subida", "sendero",
+    "mount", "port", "fort", "reggio", "acceso", "bajada", "subida", "sendero", "incrocio",
 })
 # The last words of street and place names that English addresses use (`Frank Corner`, `Smith Ridge`, `Ralph
 # Forest`): after a cue, capitalised words that end with one are an address, not a person.

@@ -189,7 +189,8 @@ NOT_CUED = [
     "Contact Sales Team",
     "Message Center", "Call Center Hours", "Contact Us", "Volgens Koninklijke Aeije",
     "Selon Météo France", "Secondo Strada Agostino", "Laut Spiegel Online", "Grüße, Statistisches Bundesamt",
-    "Selon Technicien Télécoms Et Réseaux", "Message Your Host", "an: Vertrieb Nord\nBetreff: Filiale",
+    "Selon Technicien Télécoms Et Réseaux", "Message Your Host", "Laut Race Relations Officer",
+    "Grüße, Charity Officer", "Secondo Incrocio Ezio", "an: Vertrieb Nord\nBetreff: Filiale",
     # Faker's companies, streets, cities and jobs after the cues (review35), and buttons that name no one
     "Volgens Canale Alfieri", "Secondo Stretto Roth", "Volgens Gerritse Groep", "Van: Royal Dachgelt",
     "According to Frank Corner, it works.", "Cheers, Smith Ridge", "Laut Lake Stevenburgh", "Chiama Ora",

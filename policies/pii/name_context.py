@@ -318,7 +318,9 @@ _CUE_WORDS = (
     "according", "laut", "selon", "d'après", "d'apres", "d\u2019après", "d\u2019apres", "según", "segun", "secondo",
     "stando", "volgens", "contacter", "contactar", "contatta", "contacteer", "kontaktieren", "écrire", "ecrire",
     "escribir", "scrivi", "scrivere", "enviar", "nachricht", "schreiben", "invia", "bericht",
-    "an:", "von:", "à:", "à :", "a:", "de:", "de :", "para:", "da:", "aan:", "van:", "kopie:", "copie:", "copia:",
+    # a header's label, with or without the space French puts before a colon (`Copie : X`)
+    *(label + colon for label in ("an", "von", "à", "a", "de", "para", "da", "aan", "van", "kopie", "copie", "copia")
+      for colon in (":", " :")),
     "grüße,", "grüsse,", "grusse,", "grüßen,", "grüssen,", "grussen,", "cordialement,", "vous,", "amicalement,",
     "saludos,", "cordiales,", "saludo,", "atentamente,", "saluti,", "saluto,", "groeten,", "groetjes,", "groet,",
     "regards,", "sincerely,", "cheers,",

@@ -174,6 +174,8 @@ CUED = [
     ("According to Frank Walker, the export is broken.", "Frank Walker"),  # English words, a listed pair
     ("an: Hidde Wijnbergen\nBetreff: Angebot", "Hidde Wijnbergen"),  # a header's label in de/fr/es/it/nl
     ("À : Taddeo Brambillasca\nObjet : devis", "Taddeo Brambillasca"),
+    ("Copie : Taddeo Brambillasca\nObjet : devis", "Taddeo Brambillasca"),  # a space before the colon
+    ("Para : Taddeo Brambillasca", "Taddeo Brambillasca"),
     ("Alles klar. Grüße, Gottlob Lindemann", "Gottlob Lindemann"),  # a sign-off and its comma on the name's line
     ("Vale. Saludos, Taddeo Brambillasca", "Taddeo Brambillasca"),
     ("Prima. Groeten, Wessel Hagedoorn", "Wessel Hagedoorn"),

@@ -66,15 +66,21 @@ def test_generated_texts_find_the_same_phone_numbers_with_and_without_the_shared
         assert spans == [(r.start, r.end) for r in unskipped.analyze(text, ["PHONE_NUMBER"])], text
 
 
-def test_a_text_of_ticket_numbers_runs_no_region_matcher(monkeypatch: pytest.MonkeyPatch) -> None:
-    made: list[str] = []
+@pytest.fixture
+def made(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """The regions whose matcher the phone recognizer makes, in order (each region's matcher is one object)."""
+    regions: list[str] = []
 
     class Counting(recognizers._Matcher):
         def __init__(self, text: str, region: str, leniency: int) -> None:
-            made.append(region)
+            regions.append(region)
             super().__init__(text, region, leniency=leniency)
 
     monkeypatch.setattr(recognizers, "_Matcher", Counting)
+    return regions
+
+
+def test_a_text_of_ticket_numbers_runs_no_region_matcher(made: list[str]) -> None:
     phone = ContextPhoneRecognizer(REGIONS, 0)
     assert phone.analyze("(ticket 2829909) build 7008488, order 50300001", ["PHONE_NUMBER"]) == []
     assert made == []
@@ -111,15 +117,7 @@ def test_faker_phone_numbers_find_the_same_phone_numbers(locale: str) -> None:
         assert spans == [(r.start, r.end) for r in unskipped.analyze(text, ["PHONE_NUMBER"])], text
 
 
-def test_a_text_of_international_numbers_runs_one_region_matcher(monkeypatch: pytest.MonkeyPatch) -> None:
-    made: list[str] = []
-
-    class Counting(recognizers._Matcher):
-        def __init__(self, text: str, region: str, leniency: int) -> None:
-            made.append(region)
-            super().__init__(text, region, leniency=leniency)
-
-    monkeypatch.setattr(recognizers, "_Matcher", Counting)
+def test_a_text_of_international_numbers_runs_one_region_matcher(made: list[str]) -> None:
     phone = ContextPhoneRecognizer(REGIONS, 0)
     text = "(ticket 8438923) call me on +49 151 57525403 or +1 (415) 687-7909"
     assert [text[r.start : r.end] for r in phone.analyze(text, ["PHONE_NUMBER"])] == \

@@ -467,13 +467,15 @@ def _scrub_payload(args: argparse.Namespace) -> int:
     import orjson
 
     from gateway import keys
+    from gateway.dry_run import scrubber_home
     from policies.pii import Findings, Scrubber, format_findings
 
     policy = _load(args.policy)
     # Without a configured key the hashes differ from the gateway's (its key is in its data directory): fine for a
     # dry run, which shows what is found and done, not the exact hash values.
     secret = policy.privacy.hash_key.encode() or os.urandom(32)
-    scrubber = Scrubber(policy.pii, keys.derive(secret, "pii"), None)
+    home = scrubber_home(Path(args.data_dir) if args.data_dir else None)
+    scrubber = Scrubber(policy.pii, keys.derive(secret, "pii"), home)
     try:
         payload = orjson.loads(sys.stdin.buffer.read())
     except orjson.JSONDecodeError as exc:

@@ -7,6 +7,9 @@ and each destination's codec builds the request its sender would POST. Nothing i
 
 Hashes and pseudonyms are the gateway's when the policy has `[privacy] hash_key` or the gateway's data directory is
 given (its key file); otherwise a random key is used, and the command says so.
+
+The local sink (`protocol = "sink"`, the default policy's destination) sends nothing: what it would keep is printed as
+it keeps it, one event per line (GET /admin/v1/sink).
 """
 
 from __future__ import annotations
@@ -35,6 +38,8 @@ from policies.pii.scrubber import Scrubber
 from policies.policy import Policy
 
 # The path each vendor's server SDK posts a batch to: where the body is taken as that vendor's.
+# The `# destination URL` line of a local sink, which keeps what it is given instead of sending it.
+SINK_URL = "(kept by the gateway: GET /admin/v1/sink)"
 PATHS = {"segment": "/v1/batch", "amplitude": "/2/httpapi", "mixpanel": "/track", "posthog": "/batch/"}
 
 
@@ -69,6 +74,16 @@ def _served(path: str) -> ServedPath:
     return next(p for p in served_paths(PROTOCOLS.values()) if p.route.path == path)
 
 
+def scrubber_home(data_dir: Path | None) -> Path:
+    """Where a CLI run's scrubber keeps its compiled pattern databases and blank spaCy pipeline between runs (compiling
+    them again costs about 10 s of CPU a run): the gateway's data directory when given, where the gateway made them,
+    else the user's cache directory (`$XDG_CACHE_HOME/privacy-gateway`, by default `~/.cache/privacy-gateway`). Only
+    derived files go there, safe to delete; nothing of the scrubbed body."""
+    if data_dir is not None:
+        return data_dir
+    return Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "privacy-gateway"
+
+
 def _codec_of(protocol: str) -> Codec:
     return segment.CODEC if protocol == LOCAL_SINK else PROTOCOLS[protocol]
 
@@ -98,7 +113,7 @@ def destination_requests(policy: Policy, body: bytes, protocol: str | None, data
             source = policy.source_for_key(decoded.write_key) if decoded.write_key else None
             if source is None:
                 raise SystemExit("privacy-gateway scrub: the body's write key names no source of the policy")
-            scrubber = Scrubber(policy.pii, keys.derive(secret, "pii"), Path(tmp))
+            scrubber = Scrubber(policy.pii, keys.derive(secret, "pii"), scrubber_home(data_dir))
             pipeline = Pipeline(policy, {d.name: _codec_of(d.protocol).outbox_encoder() for d in enabled},
                                 Identity(keys.derive(secret, "identity")), Suppression(db), ConsentLedger(db),
                                 keys.derive(secret, "consent-pseudonym"), scrubber)
@@ -114,6 +129,9 @@ def destination_requests(policy: Policy, body: bytes, protocol: str | None, data
     out = []
     for destination in enabled:
         for kind, items in bodies.get(destination.name, {}).items():
+            if destination.protocol == LOCAL_SINK:
+                out.append(Outbound(destination.name, SINK_URL, b"\n".join(items)))
+                continue
             request = _codec_of(destination.protocol).build_batch(items, destination, kind)
             out.append(Outbound(destination.name, request.url, request.body))
     return out

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
+from pathlib import Path
 
 import httpx
 import pytest
@@ -85,15 +86,17 @@ def test_purge_command_shows_progress_and_what_it_purged(
     assert result.stdout.startswith("purged: replay 0, delivery_log 0") and "plan_violation 0" in result.stdout
 
 
-def test_scrub_dry_run_prints_the_scrubbed_payload_and_the_findings() -> None:
+def test_scrub_dry_run_prints_the_scrubbed_payload_and_the_findings(tmp_path: Path) -> None:
     import json
+    import os
     import subprocess
     import sys
 
     payload = {"batch": [{"type": "identify", "userId": "u1", "traits": {"email": "jane@example.org",
                                                                         "password": "hunter2"}}]}
     result = subprocess.run([sys.executable, "-m", "gateway", "scrub", "--payload"], input=json.dumps(payload),
-                            capture_output=True, text=True, timeout=120)
+                            capture_output=True, text=True, timeout=120,
+                            env={**os.environ, "XDG_CACHE_HOME": str(tmp_path)})  # not the user's cache
     assert result.returncode == 0, result.stderr
     scrubbed = json.loads(result.stdout)
     traits = scrubbed["batch"][0]["traits"]

@@ -19,7 +19,7 @@ import pytest
 from gateway.dry_run import PATHS
 from tests.support import ingest
 from tests.support.fake_vendor import FakeVendor
-from tests.support.gateway_process import VENDOR_ENV, WRITE_KEY, GatewayProcess, vendors_policy
+from tests.support.gateway_process import ADMIN_TOKEN, VENDOR_ENV, WRITE_KEY, GatewayProcess, sha256, vendors_policy
 from tests.support.waiting import wait_until
 
 pytestmark = pytest.mark.e2e
@@ -96,3 +96,34 @@ def test_the_dry_run_prints_what_the_gateway_sends(setup: Any, protocol: str) ->
     assert without_send_time(dry_run(gateway, protocol, sniffed=False)) == without_send_time(sent)
     assert without_send_time(dry_run(gateway, protocol, sniffed=True)) == without_send_time(sent)  # told from the body
     assert all(b"jane@example.com" not in body and b"hunter22" not in body for body in sent.values())
+
+
+def test_the_dry_run_prints_what_the_local_sink_keeps(tmp_path: Any) -> None:
+    """The default policy's destination, the local sink, sends nothing: the command prints what it keeps, one event a
+    line, the same events as GET /admin/v1/sink shows (it used to fail on the sink having no write key)."""
+    policy = {
+        "sources": [{"name": "web", "write_keys": [WRITE_KEY], "consent_model": "opt-out",
+                     "destinations": ["local-sink"]}],
+        "destinations": [{"name": "local-sink", "protocol": "sink", "purposes": ["analytics"]}],
+        "access": {"tokens": [{"name": "tests", "role": "admin", "sha256": sha256(ADMIN_TOKEN)}]},
+    }
+    gateway = GatewayProcess(tmp_path / "gateway", policy).start()
+    try:
+        body = {"writeKey": WRITE_KEY, "batch": [
+            {"type": "track", "event": "Signed Up", "userId": "user-1", "messageId": f"sink-{i}",
+             "timestamp": "2024-05-01T10:00:00.000Z", "properties": PROPERTIES} for i in range(2)]}
+        assert ingest.post(f"{gateway.url}/v1/batch", content=orjson.dumps(body)).status_code == 200
+        kept = wait_until(lambda: len(events := gateway.admin("/admin/v1/sink").json()["events"]) == 2 and events,
+                          what="the sink to keep both events")
+        result = subprocess.run(
+            [sys.executable, "-m", "gateway", "scrub", "--policy", str(gateway.policy_path), "--data-dir",
+             str(gateway.data_dir)], input=orjson.dumps(body), capture_output=True, timeout=180,
+            env={**gateway.env, "XDG_CACHE_HOME": str(tmp_path / "cache")})
+    finally:
+        gateway.close()
+    assert result.returncode == 0, result.stderr.decode()
+    header, *lines = result.stdout.decode().splitlines()
+    assert header.startswith("# local-sink ")
+    printed = {event["messageId"]: event for event in map(orjson.loads, lines)}
+    assert printed == {row["message_id"]: row["event"] for row in kept}
+    assert "jane@example.com" not in result.stdout.decode() and "hunter22" not in result.stdout.decode()

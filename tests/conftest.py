@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from policies.pii.patterngates import CACHE_ENV
+from policies.pii.hyperscan_cache import CACHE_ENV
 from tests.support.fake_vendor import FakeVendor
 from tests.support.gateway_process import GatewayProcess
 

@@ -33,9 +33,11 @@ from presidio_analyzer.nlp_engine import NlpArtifacts, SpacyNlpEngine
 from presidio_analyzer.predefined_recognizers import SpacyRecognizer
 from presidio_analyzer.predefined_recognizers.generic import iban_recognizer as _iban_module
 
+from policies.pii.candidates import load_name_gate
 from policies.pii.entities import NER_ENTITIES
+from policies.pii.hyperscan_cache import cache_dir
 from policies.pii.pattern_matches import compile_patterns, deduplicated
-from policies.pii.patterngates import PatternGates, cache_dir, scannable
+from policies.pii.patterngates import PatternGates, scannable
 from policies.pii.recognizers import TextScan, matches, offline_tld_extractor, pattern_recognizers, runs_directly
 from policies.pii.regex_time import TIMEOUTS
 
@@ -150,6 +152,7 @@ class Analyzer:
         )
         self.entities = frozenset(self.engine.get_supported_entities(_LANGUAGE))
         self.gates = PatternGates(registry.recognizers, cache_dir(data_dir))
+        load_name_gate(cache_dir(data_dir))
         # _recognizers_for's answers, while the registry's list is the one they were read from.
         self._chosen: dict[tuple[str, ...], list[EntityRecognizer]] = {}
         self._registered: object = None

@@ -24,12 +24,8 @@ wherever Python's reading of the original does, on any text:
 
 from __future__ import annotations
 
-import contextlib
 import copy
 import functools
-import hashlib
-import importlib.metadata
-import os
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -38,6 +34,8 @@ from pathlib import Path
 import hyperscan
 import regex
 from presidio_analyzer import EntityRecognizer, Pattern, PatternRecognizer
+
+from policies.pii import hyperscan_cache
 
 # One report per pattern and scan is all a gate needs: every further match would be a Python callback.
 _BASE_FLAGS = (hyperscan.HS_FLAG_PREFILTER | hyperscan.HS_FLAG_UTF8 | hyperscan.HS_FLAG_ALLOWEMPTY
@@ -49,8 +47,6 @@ _CLASS = re.compile(r"(\\u[0-9a-fA-F]{4}|\\U[0-9a-fA-F]{8}|\\[pPNx]\{[^}]*\})|\\
                     re.DOTALL)
 # Group 1: a brace that is no plain repetition (nor the brace of a property, a name or a code point).
 _PLAIN_BRACES = re.compile(r"\\[pPNx]\{[^}]*\}|\\.|\{\d+(?:,\d*)?\}|(\{)", re.DOTALL)
-CACHE_ENV = "PRIVACY_GATEWAY_CACHE_DIR"
-_HYPERSCAN_VERSION = importlib.metadata.version("hyperscan")  # names the cached databases (see _cache_file)
 _MAX_NARROWED = 4096  # answers kept; most texts open one or two patterns of a recognizer, so few combinations recur
 _ESCAPE = re.compile(r"\\(?:u([0-9a-fA-F]{4})|U([0-9a-fA-F]{8})|(.))", re.DOTALL)
 
@@ -262,7 +258,8 @@ def _compiles(expression: bytes, flags: int) -> bool:
 def _database(gates: tuple[tuple[str, int], ...],
               directory: Path | None) -> tuple[hyperscan.Database | None, frozenset[int]]:
     """The database of the (pattern, flags) that hyperscan can compile, and their indices: loaded from `directory` if
-    it was kept there, else compiled (1-4 s for all of recognizers.py's) and kept; once per process."""
+    it was kept there (hyperscan_cache), else compiled (1-4 s for all of recognizers.py's) and kept; once a
+    process."""
     ids = [i for i, (pattern, _) in enumerate(gates) if pattern]
     if not ids:
         return None, frozenset()
@@ -278,46 +275,13 @@ def _compiled(gates: tuple[tuple[str, int], ...], ids: list[int],
     if not ids:
         return None, frozenset()
     expressions, flags = [gates[i][0].encode() for i in ids], [gates[i][1] for i in ids]
-    cached = None if directory is None else _cache_file(directory, expressions, flags, ids)
-    db = None if cached is None else _load(cached)
-    if db is None:
+
+    def compile_() -> hyperscan.Database:
         db = hyperscan.Database(mode=hyperscan.HS_MODE_BLOCK)
         db.compile(expressions=expressions, ids=ids, elements=len(ids), flags=flags)
-        if cached is not None:
-            _save(cached, db)
-    return db, frozenset(ids)
+        return db
 
-
-def cache_dir(data_dir: Path) -> Path:
-    """Where compiled databases are kept between processes: compiling every gate takes seconds, which each gateway
-    start, scrub worker and CLI run would pay. `<data dir>/cache/pattern-gates`, or under the directory the
-    PRIVACY_GATEWAY_CACHE_DIR variable names (processes with data directories of their own can share one: tests)."""
-    return Path(os.environ.get(CACHE_ENV) or data_dir / "cache") / "pattern-gates"
-
-
-def _cache_file(directory: Path, expressions: list[bytes], flags: list[int], ids: list[int]) -> Path:
-    """Named by a digest of what it was compiled from, and the hyperscan binding's version: a changed pattern is a new
-    file. The directory is a cache, safe to delete."""
-    digest = hashlib.sha256(repr((_HYPERSCAN_VERSION, expressions, flags, ids)).encode()).hexdigest()[:32]
-    return directory / f"{digest}.hsdb"
-
-
-def _load(path: Path) -> hyperscan.Database | None:
-    try:
-        db = hyperscan.loadb(path.read_bytes(), hyperscan.HS_MODE_BLOCK)
-        db.scratch = hyperscan.Scratch(db)  # a loaded database has none; compile() makes one
-    except (OSError, hyperscan.error, TypeError, ValueError):
-        return None  # absent, unreadable, or made by another build of hyperscan: compile again
-    return db
-
-
-def _save(path: Path, db: hyperscan.Database) -> None:
-    """Written to a temporary name and renamed: a process reading it never sees half a file."""
-    with contextlib.suppress(OSError):  # a read-only directory only costs the next start its compile
-        path.parent.mkdir(parents=True, exist_ok=True)
-        temporary = path.with_name(f"{path.name}.{os.getpid()}.tmp")
-        temporary.write_bytes(hyperscan.dumpb(db))
-        os.replace(temporary, path)
+    return hyperscan_cache.loaded_or_compiled(directory, (expressions, flags, ids), compile_), frozenset(ids)
 
 
 @dataclass(frozen=True)
@@ -346,7 +310,8 @@ class PatternGates:
     its open patterns only."""
 
     def __init__(self, recognizers: Iterable[EntityRecognizer], cache: Path | None = None) -> None:
-        """`cache`: the directory where compiled databases are kept between processes (`cache_dir`); None: none."""
+        """`cache`: the directory where compiled databases are kept between processes (hyperscan_cache.cache_dir);
+        None: none."""
         self._gates: dict[int, _Gates] = {}
         self.gated = 0
         for recognizer in recognizers:

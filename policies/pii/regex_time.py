@@ -10,11 +10,12 @@ recognizer whose regexes Presidio's own code runs (IbanRecognizer).
 from __future__ import annotations
 
 import threading
-import time
 from collections.abc import Callable
 from typing import TypeVar
 
 from presidio_analyzer import RecognizerResult
+
+from policies.pii import scan_clock
 
 _TRIES = 5  # of a regex whose searches time out in wall-clock time without using it in CPU time (within_cpu_limit)
 _T = TypeVar("_T")
@@ -40,13 +41,14 @@ def within_cpu_limit(attempt: Callable[[], _T | None], limit: float) -> _T | Non
     most _TRIES tries, so that a thread starved for seconds still gives up. On the analyzer's own path (no NER) this is
     the only layer that tries a search again: detect.py runs a string that timed out alone, once, to tell which of a
     batch's strings was costly. With NER, Presidio's engine runs its own pattern recognizers with its own loop, and
-    detect.py runs a timed-out analysis once more instead."""
-    started = time.thread_time()
+    detect.py runs a timed-out analysis once more instead. CPU time is read on scan_clock, the clock of the scan's
+    budget: a collection that happens during a try is not the regex's cost."""
+    started = scan_clock.now()
     for _ in range(_TRIES):
         found = attempt()
         if found is not None:
             return found
-        if time.thread_time() - started >= limit:
+        if scan_clock.now() - started >= limit:
             break
     return None
 

@@ -341,3 +341,26 @@ def test_generated_text_where_the_password_recognizer_finds_something_opens_its_
     text = "".join(w + g for w, g in parts)
     if _password_found(text):
         assert "PASSWORD" in candidates.candidate_entities(text)
+
+
+def _listed_by_words(text: str) -> int:
+    """The NAME gate's listed-name part as a set test of the text's words in _could_be_named's first reading."""
+    folded = text if text.isascii() else text.translate(candidates._FOLDED)
+    piece = folded.encode("ascii", "replace").translate(candidates._SIEVE)
+    return candidates.NAME if b"'" in piece or not candidates._GIVEN.isdisjoint(piece.split()) else 0
+
+
+@settings(max_examples=1500, deadline=None)
+@given(st.lists(st.lists(st.tuples(_GATE_WORDS | st.text(max_size=6), _GATE_GAPS), max_size=5).map(
+    lambda parts: "".join(w + g for w, g in parts)), min_size=1, max_size=6))
+def test_the_name_gates_scan_answers_as_the_set_test_of_each_texts_words(texts: list[str]) -> None:
+    # One scan over the batch joined by spaces: each listed name is attributed to its own text, whatever the texts
+    # before and after it hold (a name at a text's edge, an empty text, a NUL, a letter that folds to two).
+    assert candidates._name_gates(texts) == [_listed_by_words(text) for text in texts]
+
+
+def test_the_name_gates_scan_answers_as_the_set_test_on_the_gate_texts() -> None:
+    texts = [*NAME_GATE_TEXTS, "Jane", "jane", "xjane", "janex", "ann-lena", "\u00dfjane", "jane\u00df", "'"]
+    assert candidates._name_gates(texts) == [_listed_by_words(text) for text in texts]
+    assert candidates._name_gates(["jane"])[0] == candidates.NAME
+    assert candidates._name_gates(["qxq plain", "x"]) == [0, 0]

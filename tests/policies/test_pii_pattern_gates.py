@@ -15,7 +15,7 @@ from hypothesis import strategies as st
 from presidio_analyzer import Pattern, PatternRecognizer, RecognizerResult
 from presidio_analyzer.nlp_engine import NlpArtifacts
 
-from policies.pii import patterngates, recognizers
+from policies.pii import hyperscan_cache, patterngates, recognizers
 from policies.pii.detect import _JOIN
 from policies.pii.engine import Analyzer
 from policies.pii.pattern_matches import pattern_matches
@@ -213,8 +213,8 @@ def test_compiled_gates_are_kept_between_processes_and_a_spoilt_copy_is_compiled
         analyzer: Analyzer, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """Compiling every gate takes seconds that each gateway, scrub worker and CLI run would pay at start: the databases
     are kept in the data directory. What is loaded from there opens exactly what a fresh compile opens."""
-    monkeypatch.delenv(patterngates.CACHE_ENV, raising=False)
-    cache = patterngates.cache_dir(tmp_path)
+    monkeypatch.delenv(hyperscan_cache.CACHE_ENV, raising=False)
+    cache = hyperscan_cache.cache_dir(tmp_path)
     assert cache == tmp_path / "cache" / "pattern-gates"
     recognizers = _pattern_recognizers(analyzer)
     patterngates._database.cache_clear()

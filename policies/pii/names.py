@@ -38,7 +38,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-from policies.pii.places import CITIES, COUNTRIES, PLACES_NAMED_LIKE_PEOPLE
+from policies.pii.places import CITIES, COUNTRIES, PLACE_STARTS, PLACES_NAMED_LIKE_PEOPLE
 
 WORD, TOP = 1, 2  # the flags of a listed name
 _DATA = Path(__file__).resolve().parent / "data"
@@ -182,11 +182,7 @@ _ORGANISATION_WORDS = frozenset({"deutsche", "deutscher", "banco", "banca", "ban
                                  "francaise", "francais", "nederlandse", "schweizerische", "osterreichische",
                                  "koninklijke", "koninklijk"})
 ARTICLES = frozenset({"le", "la", "les", "el", "il", "lo", "het", "der", "die", "das", "the"})
-_BEFORE_PLACE = frozenset({"rue", "avenue", "calle", "via", "viale", "piazza", "place", "plaza", "boulevard", "corso",
-                           "avenida", "paseo", "st", "saint", "sankt", "san", "santa", "santo", "fort", "mount",
-                           "lake", "port", "cape", "the",
-                           # the points of the compass and `new` start places (`West Kimberly`, `North Judith`)
-                           "north", "south", "east", "west", "new"})
+_BEFORE_PLACE = PLACE_STARTS  # `Rue Victor Hugo`, `San Marco`, `Fort Myers`, `West Kimberly` (places.py)
 
 # Surnames that, after a given name, make a place or a product of it: Virginia Beach, Tesla Model S, Jordan Brand.
 _NOT_SURNAMES = frozenset({"beach", "city", "island", "valley", "springs", "falls", "heights", "county", "model",

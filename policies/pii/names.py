@@ -74,7 +74,13 @@ TEAM_PAGES = (
     "profil|perfil|profilo|profiel|perfiles|profili|profielen|profils|employee|patients?|pacientes?|pazienti"
     "|about|about-us|our-team|meet-the-team|unser-team|das-team|ueber-uns|uber-uns|ansprechpartner(?:innen)?"
     "|kontaktpersonen|notre-equipe|l-equipe|qui-sommes-nous|a-propos|nuestro-equipo|quienes-somos|sobre-nosotros"
-    "|chi-siamo|il-nostro-team|il-team|referenti|over-ons|ons-team|het-team|wie-zijn-wij|medewerker")
+    "|chi-siamo|il-nostro-team|il-team|referenti|over-ons|ons-team|het-team|wie-zijn-wij|medewerker"
+    # a wiki's article, titled with its words joined by underscores (`/wiki/Ada_Lovelace`; `/wiki/New_York`,
+    # `/wiki/Main_Page` start with no given name)
+    "|wiki")
+# A record's number before a person's slug, as CRMs write a contact's page (`/contacts/1703-anna-schmidt`).
+RECORD_NUMBER = r"\d{1,8}-"
+_RECORD = rf"(?:{RECORD_NUMBER})"
 # A slug of two to four words of letters after such a segment, ending the path or followed by an image's extension,
 # or by a number sites add to tell people of the same name apart (`/users/anna-schmidt-4821`). A page of a company's
 # people may also write the name with a space (`%20`, decoded) or a plus (`/profiel/Roger Morvan`).
@@ -82,7 +88,7 @@ _IMAGE = r"\.(?:png|jpe?g|gif|webp|svg|avif)(?=[/?#]|$)"
 # What sites append to a person's slug: an image's size or density (`-128x128`, `_200`, `@2x`), or a short hash that
 # tells people of the same name apart (`-3af303d9`, with a digit).
 _SUFFIX = r"(?:[-_]\d{2,4}(?:x\d{2,4})?|@\dx|-(?=[a-z]*\d)[0-9a-z]{4,12})"
-_PEOPLE_PATH = re.compile(rf"(?i)(?:^|/)(?:{PEOPLE_SEGMENTS})/"
+_PEOPLE_PATH = re.compile(rf"(?i)(?:^|/)(?:{PEOPLE_SEGMENTS})/{_RECORD}?"
                           rf"([^\W\d_]{{2,}}(?:(?!{_IMAGE})[-_. +][^\W\d_]{{2,}}){{1,3}})"
                           rf"(?:-\d{{1,8}}|{_SUFFIX})?(?:{_IMAGE})?(?=[/?#]|$)")
 # A file named after a person, as the last segment of a path: two words and the extension of a photo, a document or
@@ -108,6 +114,9 @@ _UMLAUTS = re.compile(r"(?<=[^aeiou])[aou]e")  # a slug's ü, ö, ä: `guenther`
 _FILE_WORD = re.compile(r"[^\W\d_]{2,}")
 # What every match of _FILE_NAME holds, found from its dot as above.
 _FILE_EXTENSION = re.compile(r"(?i)\.(?:png|jpe?g|gif|webp|svg|avif|heic|pdf|docx?|vcf)(?=[?#\s&]|$)")
+# Words of interfaces glued to a name in a path (`/users/evasettings`, `/team/annaprofile`): not a surname.
+_INTERFACE_ENDS = ("settings", "profile", "account", "admin", "edit", "page", "posts", "blog", "team", "info",
+                   "shop", "store", "login", "home", "news", "mail", "photo", "test", "demo", "help")
 # Months that are also given names, in en/de/fr/es/it/nl: `June Rabatt` and `April Angebote` are campaigns.
 _MONTHS = frozenset({"january", "february", "march", "april", "may", "june", "july", "august", "september", "october",
                      "november", "december", "januar", "februar", "maerz", "juni", "juli", "oktober", "dezember",
@@ -638,6 +647,10 @@ class NameFinder:
                 continue
             if any(w in _ORGANISATION_WORDS or w in _NOT_A_PERSON_AFTER for w in words):
                 continue
+            # a place (`/wiki/Santa_Clara`, `/wiki/San_Marino`, `/a-propos/paris-france`)
+            if first in _BEFORE_PLACE or not (PLACES_NAMED_LIKE_PEOPLE.isdisjoint(words) and CITIES.isdisjoint(words)
+                                              and COUNTRIES.isdisjoint(words)):
+                continue
             if all(w not in self._english or self._a_name_word(w) for w in words[1:]):
                 yield m.span(1)
 
@@ -679,6 +692,25 @@ class NameFinder:
                         and self._pair(given, surname, [])):
                     yield m.span(1)
                     break
+            else:
+                if self._glued_to_unlisted(word):
+                    yield m.span(1)
+
+    def _glued_to_unlisted(self, word: str) -> bool:
+        """`/author/juliustotwiller`: a listed given name of four letters or more that is no word, glued to a surname
+        no list holds, of four letters or more and no English word, given name or surname (`/u/annamaria`,
+        `/team/markdown`, `/users/evasettings` stay), the whole no surname or place (`/u/danielsen`)."""
+        if word in self._surnames or word in CITIES or word in PLACES_NAMED_LIKE_PEOPLE:
+            return False
+        for i in range(len(word) - 4, 3, -1):  # the longest given name first: `madeleine|guibert`, not `made|…`
+            given, surname = word[:i], word[i:]
+            given_flags = self._given.get(given)
+            if given_flags is None or given_flags & WORD or given in UI_WORDS or given in _MONTHS:
+                continue
+            return not (surname in self._english or surname in self._given or surname in self._surnames
+                        or surname in _ORGANISATION_WORDS or surname in UI_WORDS
+                        or any(surname.startswith(w) or surname.endswith(w) for w in _INTERFACE_ENDS))
+        return False
 
     def _file_names(self, text: str) -> Iterator[tuple[int, int]]:
         """A photo, a CV or a contact card named after someone (`anna_schmidt.jpg`, `Anna-Schmidt.pdf`): a listed

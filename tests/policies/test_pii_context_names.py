@@ -51,3 +51,43 @@ def test_a_common_pair_after_a_preposition_or_before_a_verb_is_a_person(scrubber
 @pytest.mark.parametrize("text", NOT_COMMON_PAIRS)
 def test_words_that_only_look_like_a_common_pair_stay(scrubber: Scrubber, text: str) -> None:
     assert scrubbed(scrubber, "note", text) == text
+
+
+URL_PEOPLE = [
+    # a wiki's article titled with a person's name
+    ("https://acme.example/wiki/Morena_Piccinni", "https://acme.example/wiki/[PERSON]"),
+    ("https://de.example.org/wiki/G%C3%A9rald_Dufresne", "https://de.example.org/wiki/[PERSON]"),
+    # a record's number before a person's slug after a collection of people
+    ("https://acme.example/contacts/1703-anna-schmidt", "https://acme.example/contacts/1703-[PERSON]"),
+    ("https://acme.example/crm/contacts/88-wiebke-hollmann/edit", "https://acme.example/crm/contacts/88-[PERSON]/edit"),
+    # a listed given name glued to a surname no list holds, after a collection of people
+    ("https://blog.example/authors/ansgarbrambillasca", "https://blog.example/authors/[PERSON]"),
+    ("https://blog.example/u/wiebkekrueckl/posts", "https://blog.example/u/[PERSON]/posts"),
+]
+URL_NOT_PEOPLE = [
+    "https://acme.example/wiki/Main_Page", "https://acme.example/wiki/New_York", "https://acme.example/wiki/Santa_Clara",
+    "https://acme.example/wiki/Goldman_Sachs", "https://acme.example/wiki/Florence_Cathedral",
+    "https://acme.example/wiki/Release_Notes", "https://acme.example/wiki/Getting_Started",
+    "https://acme.example/contacts/1703-import-csv", "https://acme.example/users/42-settings",
+    "https://acme.example/team/12-new-members", "https://acme.example/contacts/2024-export",
+    # glued words that are no given name and unlisted surname: a given name whole, a surname whole, an interface's
+    # word after a name, English words
+    "https://blog.example/author/annamaria", "https://blog.example/u/evasettings", "https://blog.example/team/marketing",
+    "https://blog.example/u/markdown", "https://blog.example/team/alexandria",
+]
+
+
+@pytest.mark.parametrize("url, expected", URL_PEOPLE)
+def test_a_person_in_a_wiki_title_after_a_record_number_or_glued_is_replaced(scrubber: Scrubber, url: str,
+                                                                             expected: str) -> None:
+    assert scrubbed(scrubber, "$current_url", url) == expected
+
+
+@pytest.mark.parametrize("url", URL_NOT_PEOPLE)
+def test_wiki_pages_places_records_and_glued_words_without_a_person_stay(scrubber: Scrubber, url: str) -> None:
+    assert scrubbed(scrubber, "$current_url", url) == url
+
+
+def test_a_phone_after_a_collection_of_people_is_still_a_phone(scrubber: Scrubber) -> None:
+    assert scrubbed(scrubber, "$current_url", "https://acme.example/contacts/415-555-0100") == (
+        "https://acme.example/contacts/[PHONE]")

@@ -117,6 +117,10 @@ _FILE_EXTENSION = re.compile(r"(?i)\.(?:png|jpe?g|gif|webp|svg|avif|heic|pdf|doc
 # Words of interfaces glued to a name in a path (`/users/evasettings`, `/team/annaprofile`): not a surname.
 _INTERFACE_ENDS = ("settings", "profile", "account", "admin", "edit", "page", "posts", "blog", "team", "info",
                    "shop", "store", "login", "home", "news", "mail", "photo", "test", "demo", "help")
+# What follows a surname in en/de/fr/es/it/nl: a generation or a degree (`Jr.`, `III`, `DDS`, `MBA`, `B.Eng.` whose
+# first part is `B`), never a surname itself.
+_NAME_SUFFIXES = frozenset({"jr", "sr", "ii", "iii", "iv", "md", "dds", "dmd", "dvm", "phd", "mba", "esq", "msc",
+                            "bsc", "ba", "ma", "llm", "mfa", "rn", "cpa"})
 # Months that are also given names, in en/de/fr/es/it/nl: `June Rabatt` and `April Angebote` are campaigns.
 _MONTHS = frozenset({"january", "february", "march", "april", "may", "june", "july", "august", "september", "october",
                      "november", "december", "januar", "februar", "maerz", "juni", "juli", "oktober", "dezember",
@@ -453,13 +457,16 @@ class NameFinder:
             i > 0 and tokens[i - 1].key in _BEFORE_PLACE and _joined(text, tokens, i - 1))
 
     def _after_given_names(self, text: str, tokens: list[_Token], j: int, stop: int) -> int:
-        """The index after middle names and initials (Mary Ann Smith, John F. Kennedy), from token j, before `stop`."""
+        """The index after middle names and initials (Mary Ann Smith, John F. Kennedy), from token j, before `stop`;
+        not past a surname that is a given name as well before a generation or a degree (`Brian Chavez DDS`, `Jordan
+        Lee Jr.`)."""
+        first = j
         while j < stop and _joined(text, tokens, j - 1) and (
                 (len(tokens[j].text) == 1 and tokens[j].text.isupper()) or
                 (self._is_given(tokens[j]) and j + 1 < stop and _joined(text, tokens, j)
                  and tokens[j + 1].capitalised)):
             j += 1
-        return j
+        return j - 1 if first < j < stop and tokens[j].key in _NAME_SUFFIXES else j
 
     def _second_surname(self, token: _Token) -> bool:
         flags = self._surnames.get(token.key)

@@ -91,3 +91,22 @@ def test_wiki_pages_places_records_and_glued_words_without_a_person_stay(scrubbe
 def test_a_phone_after_a_collection_of_people_is_still_a_phone(scrubber: Scrubber) -> None:
     assert scrubbed(scrubber, "$current_url", "https://acme.example/contacts/415-555-0100") == (
         "https://acme.example/contacts/[PHONE]")
+
+
+SUFFIXED = [
+    ("Brian Chavez DDS reviewed the claim", "[PERSON] DDS reviewed the claim"),
+    ("Reviewed by Brian Chavez Jr. yesterday", "Reviewed by [PERSON]. yesterday"),  # after `by`: with its `Jr`
+    ("Brian Chavez III signed the lease", "[PERSON] III signed the lease"),
+]
+NOT_SUFFIXED = ["Rocky Mountain III", "Star Wars III", "Grace Hall MBA program", "Anna Sophie", "Mission Hills MD"]
+
+
+@pytest.mark.parametrize("text, expected", SUFFIXED)
+def test_a_surname_that_is_a_given_name_too_before_a_generation_or_a_degree(scrubber: Scrubber, text: str,
+                                                                           expected: str) -> None:
+    assert scrubbed(scrubber, "note", text) == expected
+
+
+@pytest.mark.parametrize("text", NOT_SUFFIXED)
+def test_words_before_a_generation_or_a_degree_that_name_no_one_stay(scrubber: Scrubber, text: str) -> None:
+    assert scrubbed(scrubber, "note", text) == text

@@ -19,8 +19,9 @@ from pathlib import Path
 import hyperscan
 
 from policies.pii import hyperscan_cache
-from policies.pii.name_context import could_hold_a_handle
+from policies.pii.name_context import PERSON_CUE_HINT, could_hold_a_handle
 from policies.pii.names import PEOPLE_SEGMENTS, TEAM_PAGES, fold, gazetteer
+from policies.pii.places import STREET_HINT
 from policies.pii.prefilter import BatchScan
 
 _SEP = r"[\s\-\u2010-\u2015\u2212./()\[\]~+]"
@@ -112,11 +113,9 @@ _PERSON_HINT = re.compile(
     r"|solicitado|creado|firmado|assegnato|richiesto|creato|firmato|toegewezen|aangevraagd|aangemaakt|ondertekend)"
     r"\s+(?:to|by|an|von|\w|par|a|por|da|aan|door)|on\s+behalf|im\s+auftrag|de\s+la\s+part)\b"
     # whose account a sentence reports, a button's verb of writing to someone, an e-mail header's label in
-    # de/fr/es/it/nl (name_context.cued_names: names no list holds; its other cues need a listed given name)
-    r"|\b(?:according\s+to|laut|selon|d\Wapr\w{1,2}s|seg\w{1,2}n|secondo|stando\s+a|volgens|contacter|contactar"
-    r"|contatta|contattare|contacteer|contacteren|kontaktieren|\w{1,2}crire\s+\w|escribir\s+a|scrivi\s+a|scrivere\s+a"
-    r"|mensaje\s+a|nachricht\s+an|schreiben\s+an|messaggio\s+a|bericht\s+(?:aan|naar)|amicalement|groetjes)\s"
-    r"|(?:^|[\n\x00])[ \t]*(?:an|von|\w|de|para|da|aan|van|kopie|copie|copia)[ \t]*:"
+    # de/fr/es/it/nl, a sign-off and its comma (name_context.cued_names: names no list holds; its other cues need a
+    # listed given name), built from cued_names' own table
+    "|" + PERSON_CUE_HINT
 )
 # Necessary for PersonInContextRecognizer: two capitalised words after a preposition, or before a verb, of
 # recognizers._PERSON_PLACE and _PERSON_VERB. `C` is the capital (the ASCII stand-in of an accented capital is `A`).
@@ -161,15 +160,7 @@ _PASSWORD_HINT = re.compile(r"(?i)passw|passc|passp|\bpass\b|kennw|pwd|\bpw\b|p/
                             # logging in with a value (recognizers: "logged in with", "use to log in")
                             r"|log\s*in|logged|sign\s*in|signed\s+in|anmeld|einlogg|eingeloggt|connect|sesi|acced"
                             r"|inlogg|ingelogd")
-_STREET_HINT = re.compile(
-    r"(?i)stra(?:ss|ß)e|str\.|straat|street|\bst\b|avenue|\bave?\b|road|\brd\b|lane|\bln\b|drive|\bdr\b|boulevard"
-    r"|\bblvd|\bbd\b|court|\bct\b|\bway\b|place|\bpl\b|square|\bsq\b|terrace|close|crescent|parkway|pkwy|highway|hwy"
-    r"|circle|trail|\brow\b|mews|gardens|grove|walk|\brue\b|avenida|avda|chemin|all[ée]e|impasse|quai|route|cours"
-    r"|passage|weg\b|gasse|platz|ring\b|damm|ufer|chaussee|steig|pfad|laan|plein|gracht|kade|singel|dijk|dreef|steeg"
-    r"|calle|c/|paseo|plaza|pza|camino|carretera|ronda|traves|carrer|pla[çc]a|\bvia\b|viale|piazza|corso|largo|vicolo"
-    r"|strada|contrada|lungomare|borgo"
-    r"|rotonda|incrocio"
-)
+_STREET_HINT = re.compile(STREET_HINT)  # a street type or its abbreviation (places.STREET_TABLE)
 
 # A listed given name: necessary for GazetteerNameRecognizer. The look-up keys are folded ASCII, kept here as bytes.
 _GIVEN = frozenset(name.encode("ascii") for name in (*gazetteer().given, *gazetteer().paired))

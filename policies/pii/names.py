@@ -38,7 +38,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-from policies.pii.places import CITIES, COUNTRIES, PLACES_NAMED_LIKE_PEOPLE
+from policies.pii.places import CITIES, COUNTRIES, PLACE_STARTS, PLACES_NAMED_LIKE_PEOPLE, STREET_SUFFIXES
 
 WORD, TOP = 1, 2  # the flags of a listed name
 _DATA = Path(__file__).resolve().parent / "data"
@@ -74,7 +74,13 @@ TEAM_PAGES = (
     "profil|perfil|profilo|profiel|perfiles|profili|profielen|profils|employee|patients?|pacientes?|pazienti"
     "|about|about-us|our-team|meet-the-team|unser-team|das-team|ueber-uns|uber-uns|ansprechpartner(?:innen)?"
     "|kontaktpersonen|notre-equipe|l-equipe|qui-sommes-nous|a-propos|nuestro-equipo|quienes-somos|sobre-nosotros"
-    "|chi-siamo|il-nostro-team|il-team|referenti|over-ons|ons-team|het-team|wie-zijn-wij|medewerker")
+    "|chi-siamo|il-nostro-team|il-team|referenti|over-ons|ons-team|het-team|wie-zijn-wij|medewerker"
+    # a wiki's article, titled with its words joined by underscores (`/wiki/Ada_Lovelace`; `/wiki/New_York`,
+    # `/wiki/Main_Page` start with no given name)
+    "|wiki")
+# A record's number before a person's slug, as CRMs write a contact's page (`/contacts/1703-anna-schmidt`).
+RECORD_NUMBER = r"\d{1,8}-"
+_RECORD = rf"(?:{RECORD_NUMBER})"
 # A slug of two to four words of letters after such a segment, ending the path or followed by an image's extension,
 # or by a number sites add to tell people of the same name apart (`/users/anna-schmidt-4821`). A page of a company's
 # people may also write the name with a space (`%20`, decoded) or a plus (`/profiel/Roger Morvan`).
@@ -82,7 +88,7 @@ _IMAGE = r"\.(?:png|jpe?g|gif|webp|svg|avif)(?=[/?#]|$)"
 # What sites append to a person's slug: an image's size or density (`-128x128`, `_200`, `@2x`), or a short hash that
 # tells people of the same name apart (`-3af303d9`, with a digit).
 _SUFFIX = r"(?:[-_]\d{2,4}(?:x\d{2,4})?|@\dx|-(?=[a-z]*\d)[0-9a-z]{4,12})"
-_PEOPLE_PATH = re.compile(rf"(?i)(?:^|/)(?:{PEOPLE_SEGMENTS})/"
+_PEOPLE_PATH = re.compile(rf"(?i)(?:^|/)(?:{PEOPLE_SEGMENTS})/{_RECORD}?"
                           rf"([^\W\d_]{{2,}}(?:(?!{_IMAGE})[-_. +][^\W\d_]{{2,}}){{1,3}})"
                           rf"(?:-\d{{1,8}}|{_SUFFIX})?(?:{_IMAGE})?(?=[/?#]|$)")
 # A file named after a person, as the last segment of a path: two words and the extension of a photo, a document or
@@ -108,6 +114,13 @@ _UMLAUTS = re.compile(r"(?<=[^aeiou])[aou]e")  # a slug's ü, ö, ä: `guenther`
 _FILE_WORD = re.compile(r"[^\W\d_]{2,}")
 # What every match of _FILE_NAME holds, found from its dot as above.
 _FILE_EXTENSION = re.compile(r"(?i)\.(?:png|jpe?g|gif|webp|svg|avif|heic|pdf|docx?|vcf)(?=[?#\s&]|$)")
+# Words of interfaces glued to a name in a path (`/users/evasettings`, `/team/annaprofile`): not a surname.
+_INTERFACE_ENDS = ("settings", "profile", "account", "admin", "edit", "page", "posts", "blog", "team", "info",
+                   "shop", "store", "login", "home", "news", "mail", "photo", "test", "demo", "help")
+# What follows a surname in en/de/fr/es/it/nl: a generation or a degree (`Jr.`, `III`, `DDS`, `MBA`, `B.Eng.` whose
+# first part is `B`), never a surname itself.
+_NAME_SUFFIXES = frozenset({"jr", "sr", "ii", "iii", "iv", "md", "dds", "dmd", "dvm", "phd", "mba", "esq", "msc",
+                            "bsc", "ba", "ma", "llm", "mfa", "rn", "cpa"})
 # Months that are also given names, in en/de/fr/es/it/nl: `June Rabatt` and `April Angebote` are campaigns.
 _MONTHS = frozenset({"january", "february", "march", "april", "may", "june", "july", "august", "september", "october",
                      "november", "december", "januar", "februar", "maerz", "juni", "juli", "oktober", "dezember",
@@ -182,11 +195,7 @@ _ORGANISATION_WORDS = frozenset({"deutsche", "deutscher", "banco", "banca", "ban
                                  "francaise", "francais", "nederlandse", "schweizerische", "osterreichische",
                                  "koninklijke", "koninklijk"})
 ARTICLES = frozenset({"le", "la", "les", "el", "il", "lo", "het", "der", "die", "das", "the"})
-_BEFORE_PLACE = frozenset({"rue", "avenue", "calle", "via", "viale", "piazza", "place", "plaza", "boulevard", "corso",
-                           "avenida", "paseo", "st", "saint", "sankt", "san", "santa", "santo", "fort", "mount",
-                           "lake", "port", "cape", "the",
-                           # the points of the compass and `new` start places (`West Kimberly`, `North Judith`)
-                           "north", "south", "east", "west", "new"})
+_BEFORE_PLACE = PLACE_STARTS  # `Rue Victor Hugo`, `San Marco`, `Fort Myers`, `West Kimberly` (places.py)
 
 # Surnames that, after a given name, make a place or a product of it: Virginia Beach, Tesla Model S, Jordan Brand.
 _NOT_SURNAMES = frozenset({"beach", "city", "island", "valley", "springs", "falls", "heights", "county", "model",
@@ -320,6 +329,16 @@ class NameFinder:
         return not any(key in _NOT_A_PERSON_AFTER or key in _BEFORE_PLACE or key in _ORGANISATION_WORDS
                        or key in _NOT_SURNAMES or key in _CONNECTIVES for key in keys)
 
+    def common_pair(self, words: list[str]) -> bool:
+        """True if two words that a verb or a preposition puts in a person's place are a listed given name and one of
+        the thousand commonest surnames, English words or not (`with Hope Fisher`, `Brandy Tanner hat angerufen`), as
+        listed_pair, and neither is an interface's word or ends a street's or place's name (`by Max Price`, `with
+        Scott Station`)."""
+        keys = [fold(word) for word in words]
+        return (len(keys) == 2 and self.listed_pair(words) and bool(self._surnames[keys[1]] & TOP)
+                and keys[0] not in UI_WORDS and keys[1] not in UI_WORDS and keys[1] not in STREET_SUFFIXES
+                and PLACES_NAMED_LIKE_PEOPLE.isdisjoint(keys) and CITIES.isdisjoint(keys))
+
     def given_before_unknown(self, words: list[str]) -> bool:
         """True if words that a role's label says name someone are a listed given name, an English word or not (`Eve`,
         `Fem`), and words that are neither English words nor listed as such, nor a company's or a place's
@@ -438,13 +457,16 @@ class NameFinder:
             i > 0 and tokens[i - 1].key in _BEFORE_PLACE and _joined(text, tokens, i - 1))
 
     def _after_given_names(self, text: str, tokens: list[_Token], j: int, stop: int) -> int:
-        """The index after middle names and initials (Mary Ann Smith, John F. Kennedy), from token j, before `stop`."""
+        """The index after middle names and initials (Mary Ann Smith, John F. Kennedy), from token j, before `stop`;
+        not past a surname that is a given name as well before a generation or a degree (`Brian Chavez DDS`, `Jordan
+        Lee Jr.`)."""
+        first = j
         while j < stop and _joined(text, tokens, j - 1) and (
                 (len(tokens[j].text) == 1 and tokens[j].text.isupper()) or
                 (self._is_given(tokens[j]) and j + 1 < stop and _joined(text, tokens, j)
                  and tokens[j + 1].capitalised)):
             j += 1
-        return j
+        return j - 1 if first < j < stop and tokens[j].key in _NAME_SUFFIXES else j
 
     def _second_surname(self, token: _Token) -> bool:
         flags = self._surnames.get(token.key)
@@ -632,6 +654,10 @@ class NameFinder:
                 continue
             if any(w in _ORGANISATION_WORDS or w in _NOT_A_PERSON_AFTER for w in words):
                 continue
+            # a place (`/wiki/Santa_Clara`, `/wiki/San_Marino`, `/a-propos/paris-france`)
+            if first in _BEFORE_PLACE or not (PLACES_NAMED_LIKE_PEOPLE.isdisjoint(words) and CITIES.isdisjoint(words)
+                                              and COUNTRIES.isdisjoint(words)):
+                continue
             if all(w not in self._english or self._a_name_word(w) for w in words[1:]):
                 yield m.span(1)
 
@@ -673,6 +699,25 @@ class NameFinder:
                         and self._pair(given, surname, [])):
                     yield m.span(1)
                     break
+            else:
+                if self._glued_to_unlisted(word):
+                    yield m.span(1)
+
+    def _glued_to_unlisted(self, word: str) -> bool:
+        """`/author/juliustotwiller`: a listed given name of four letters or more that is no word, glued to a surname
+        no list holds, of four letters or more and no English word, given name or surname (`/u/annamaria`,
+        `/team/markdown`, `/users/evasettings` stay), the whole no surname or place (`/u/danielsen`)."""
+        if word in self._surnames or word in CITIES or word in PLACES_NAMED_LIKE_PEOPLE:
+            return False
+        for i in range(len(word) - 4, 3, -1):  # the longest given name first: `madeleine|guibert`, not `made|…`
+            given, surname = word[:i], word[i:]
+            given_flags = self._given.get(given)
+            if given_flags is None or given_flags & WORD or given in UI_WORDS or given in _MONTHS:
+                continue
+            return not (surname in self._english or surname in self._given or surname in self._surnames
+                        or surname in _ORGANISATION_WORDS or surname in UI_WORDS
+                        or any(surname.startswith(w) or surname.endswith(w) for w in _INTERFACE_ENDS))
+        return False
 
     def _file_names(self, text: str) -> Iterator[tuple[int, int]]:
         """A photo, a CV or a contact card named after someone (`anna_schmidt.jpg`, `Anna-Schmidt.pdf`): a listed

@@ -78,29 +78,70 @@ PLACES_NAMED_LIKE_PEOPLE = frozenset({
     "santa", "san",
 })
 
-# Words that start a street's or a place's name in en/de/fr/es/it/nl and are also given names or no English word
-# (`Strada Agostino`, `Glorieta Vasco Jordá`, `Camino de Cornelio Arnal`, `Sainte Alexandria`): after a cue
-# (name_context.cued_names) capitalised words that start with one are an address, not a person.
-STREET_WORDS = frozenset({
-    "strada", "via", "viale", "vicolo", "largo", "corso", "piazza", "piazzale", "contrada", "borgo", "calle",
-    "glorieta", "camino", "alameda", "ronda", "pasaje", "paseo", "plaza", "avenida", "carrera", "travesia", "callejon",
-    "rambla", "carrer", "cami", "passeig", "avinguda", "rua", "cuesta", "urbanizacion", "poligono", "rue", "chemin",
-    "allee", "impasse", "quai", "route", "place", "boulevard", "avenue", "sainte", "saint", "sankt", "san", "santa",
-    "santo", "strasse", "gasse", "weg", "platz", "straat", "laan", "plein", "kade", "gracht", "dreef", "steeg",
-    "stretto", "canale", "vico", "traversa", "rotonda", "salita", "lungomare", "piazzetta", "vicoletto", "lake",
-    "mount", "port", "fort", "reggio", "acceso", "bajada", "subida", "sendero", "incrocio",
-})
-# The last words of street and place names that English addresses use (`Frank Corner`, `Smith Ridge`, `Ralph
-# Forest`): after a cue, capitalised words that end with one are an address, not a person.
-STREET_SUFFIXES = frozenset({
-    "corner", "corners", "ridge", "lake", "lakes", "heights", "crossing", "landing", "trafficway", "lights", "forest",
-    "estates", "gardens", "meadows", "parkway", "pike", "plaza", "point", "ranch", "shoals", "shores", "springs",
-    "square", "station", "summit", "terrace", "trail", "valley", "view", "villages", "ville", "vista", "junction",
-    "knoll", "knolls", "loop", "manor", "mountain", "orchard", "oval", "pass", "path", "pines", "plains", "prairie",
-    "rapids", "skyway", "spur", "stream", "street", "bridge", "bypass", "canyon", "causeway", "circle", "cliff",
-    "cliffs", "cove", "creek", "crescent", "crest", "curve", "dale", "divide", "drive", "expressway", "extension",
-    "falls", "ferry", "flats", "freeway", "gateway", "glen", "grove", "harbor", "haven", "highway", "hollow", "inlet",
-    "lane", "lodge", "motorway", "overpass", "ramp", "road", "throughway", "trace", "track", "tunnel", "turnpike",
-    "underpass", "viaduct", "village", "walk", "way", "avenue", "boulevard", "alley", "arcade", "bayou", "bluff",
-    "bluffs", "burgh", "burg", "port", "isle", "island", "islands", "mission",
-})
+# The street and place words of en/de/fr/es/it/nl, folded (names.fold), in one table: each word's flags say which
+# of the sets below it is in, and the prefilter's street hint (STREET_HINT) is built from the same rows.
+# FIRST: starts a street's or a place's name and is also a given name or no English word (`Strada Agostino`,
+#   `Glorieta Vasco Jordá`, `Camino de Cornelio Arnal`, `Sainte Alexandria`): after a cue (name_context.cued_names)
+#   capitalised words that start with one are an address, not a person.
+# LAST: ends an English address's street or place name (`Frank Corner`, `Smith Ridge`, `Ralph Forest`): after a cue,
+#   capitalised words that end with one are an address, not a person.
+# PLACE: starts a place's name before a given name or surname (`Rue Victor Hugo`, `San Marco`, `Fort Myers`, `Cape
+#   Coral`, `West Kimberly`, `New Judith`, `The Nancy`): names.py does not read the name after one as a person's.
+# TYPE: a street type of the address patterns (recognizers._STREET_PATTERNS), found as a substring by STREET_HINT
+#   (`Hauptstraße`, `Keizersgracht`); TYPE_WORD as a whole word (`way`, `row`, `rue`, `via`); TYPE_END at a word's
+#   end (`Lindenweg`, `Ostring`).
+FIRST, LAST, PLACE, TYPE, TYPE_WORD, TYPE_END = (1 << i for i in range(6))
+STREET_TABLE = {
+    "acceso": FIRST, "alameda": FIRST, "allee": FIRST | TYPE, "alley": LAST, "arcade": LAST,
+    "avenida": FIRST | PLACE | TYPE, "avenue": FIRST | LAST | PLACE | TYPE, "avinguda": FIRST, "bajada": FIRST,
+    "bayou": LAST, "bluff": LAST, "bluffs": LAST, "borgo": FIRST | TYPE, "boulevard": FIRST | LAST | PLACE | TYPE,
+    "bridge": LAST, "burg": LAST, "burgh": LAST, "bypass": LAST, "calle": FIRST | PLACE | TYPE, "callejon": FIRST,
+    "cami": FIRST, "camino": FIRST | TYPE, "canale": FIRST, "canyon": LAST, "cape": PLACE, "carrer": FIRST | TYPE,
+    "carrera": FIRST, "carretera": TYPE, "causeway": LAST, "chaussee": TYPE, "chemin": FIRST | TYPE,
+    "circle": LAST | TYPE, "cliff": LAST, "cliffs": LAST, "close": TYPE, "contrada": FIRST | TYPE, "corner": LAST,
+    "corners": LAST, "corso": FIRST | PLACE | TYPE, "cours": TYPE, "court": TYPE, "cove": LAST, "creek": LAST,
+    "crescent": LAST | TYPE, "crest": LAST, "crossing": LAST, "cuesta": FIRST, "curve": LAST, "dale": LAST,
+    "damm": TYPE, "dijk": TYPE, "divide": LAST, "dreef": FIRST | TYPE, "drive": LAST | TYPE, "east": PLACE,
+    "estates": LAST, "expressway": LAST, "extension": LAST, "falls": LAST, "ferry": LAST, "flats": LAST,
+    "forest": LAST, "fort": FIRST | PLACE, "freeway": LAST, "gardens": LAST | TYPE, "gasse": FIRST | TYPE,
+    "gateway": LAST, "glen": LAST, "glorieta": FIRST, "gracht": FIRST | TYPE, "grove": LAST | TYPE, "harbor": LAST,
+    "haven": LAST, "heights": LAST, "highway": LAST | TYPE, "hollow": LAST, "impasse": FIRST | TYPE,
+    "incrocio": FIRST | TYPE, "inlet": LAST, "island": LAST, "islands": LAST, "isle": LAST, "junction": LAST,
+    "kade": FIRST | TYPE, "knoll": LAST, "knolls": LAST, "laan": FIRST | TYPE, "lake": FIRST | LAST | PLACE,
+    "lakes": LAST, "landing": LAST, "lane": LAST | TYPE, "largo": FIRST | TYPE, "lights": LAST, "lodge": LAST,
+    "loop": LAST, "lungomare": FIRST | TYPE, "manor": LAST, "meadows": LAST, "mews": TYPE, "mission": LAST,
+    "motorway": LAST, "mount": FIRST | PLACE, "mountain": LAST, "new": PLACE, "north": PLACE, "orchard": LAST,
+    "oval": LAST, "overpass": LAST, "parkway": LAST | TYPE, "pasaje": FIRST, "paseo": FIRST | PLACE | TYPE,
+    "pass": LAST, "passage": TYPE, "passeig": FIRST, "path": LAST, "pfad": TYPE, "piazza": FIRST | PLACE | TYPE,
+    "piazzale": FIRST, "piazzetta": FIRST, "pike": LAST, "pines": LAST, "placa": TYPE, "place": FIRST | PLACE | TYPE,
+    "plains": LAST, "platz": FIRST | TYPE, "plaza": FIRST | LAST | PLACE | TYPE, "plein": FIRST | TYPE, "point": LAST,
+    "poligono": FIRST, "port": FIRST | LAST | PLACE, "prairie": LAST, "quai": FIRST | TYPE, "rambla": FIRST,
+    "ramp": LAST, "ranch": LAST, "rapids": LAST, "reggio": FIRST, "ridge": LAST, "ring": TYPE_END,
+    "road": LAST | TYPE, "ronda": FIRST | TYPE, "rotonda": FIRST | TYPE, "route": FIRST | TYPE, "row": TYPE_WORD,
+    "rua": FIRST, "rue": FIRST | PLACE | TYPE_WORD, "saint": FIRST | PLACE, "sainte": FIRST, "salita": FIRST,
+    "san": FIRST | PLACE, "sankt": FIRST | PLACE, "santa": FIRST | PLACE, "santo": FIRST | PLACE, "sendero": FIRST,
+    "shoals": LAST, "shores": LAST, "singel": TYPE, "skyway": LAST, "south": PLACE, "springs": LAST, "spur": LAST,
+    "square": LAST | TYPE, "st": PLACE, "station": LAST, "steeg": FIRST | TYPE, "steig": TYPE, "straat": FIRST | TYPE,
+    "strada": FIRST | TYPE, "strasse": FIRST | TYPE, "stream": LAST, "street": LAST | TYPE, "stretto": FIRST,
+    "subida": FIRST, "summit": LAST, "terrace": LAST | TYPE, "the": PLACE, "throughway": LAST, "trace": LAST,
+    "track": LAST, "trafficway": LAST, "trail": LAST | TYPE, "traversa": FIRST, "travesia": FIRST | TYPE,
+    "tunnel": LAST, "turnpike": LAST, "ufer": TYPE, "underpass": LAST, "urbanizacion": FIRST, "valley": LAST,
+    "via": FIRST | PLACE | TYPE_WORD, "viaduct": LAST, "viale": FIRST | PLACE | TYPE, "vico": FIRST,
+    "vicoletto": FIRST, "vicolo": FIRST | TYPE, "view": LAST, "village": LAST, "villages": LAST, "ville": LAST,
+    "vista": LAST, "walk": LAST | TYPE, "way": LAST | TYPE_WORD, "weg": FIRST | TYPE_END, "west": PLACE,
+}
+STREET_WORDS = frozenset(word for word, flags in STREET_TABLE.items() if flags & FIRST)
+STREET_SUFFIXES = frozenset(word for word, flags in STREET_TABLE.items() if flags & LAST)
+PLACE_STARTS = frozenset(word for word, flags in STREET_TABLE.items() if flags & PLACE)
+# How the hint spells a TYPE word that has letters outside ASCII (the folded key has none), and the abbreviations the
+# address patterns know (`Str.`, `St`, `Ave`, `Blvd`, `C/`, `Pza.`).
+_SPELLED = {"strasse": "stra(?:ss|ß)e", "allee": "all[ée]e", "placa": "pla[çc]a", "travesia": "traves"}
+_ABBREVIATIONS = (r"str\.", r"\bst\b", r"\bave?\b", r"\brd\b", r"\bln\b", r"\bdr\b", r"\bblvd", r"\bbd\b",
+                  r"\bct\b", r"\bpl\b", r"\bsq\b", "pkwy", "hwy", "avda", "c/", "pza")
+# Necessary for the street patterns (candidates' STREET gate and test): a street type or its abbreviation, in any
+# case.
+STREET_HINT = "(?i)" + "|".join((
+    *(_SPELLED.get(word, word) for word, flags in STREET_TABLE.items() if flags & TYPE),
+    *(rf"\b{word}\b" for word, flags in STREET_TABLE.items() if flags & TYPE_WORD),
+    *(rf"{word}\b" for word, flags in STREET_TABLE.items() if flags & TYPE_END),
+    *_ABBREVIATIONS))

@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from urllib.parse import quote, quote_plus, unquote, unquote_plus
 
 from policies.pii.fields import ADDRESS, NAMED_ROLE, NUMBER_ID, PERSON, ROLE, field_class, field_words, names_no_person
-from policies.pii.names import PEOPLE_SEGMENTS, TEAM_PAGES, NameFinder
+from policies.pii.names import PEOPLE_SEGMENTS, RECORD_NUMBER, TEAM_PAGES, NameFinder
 
 # A URL runs to the first space, quote or angle bracket; trailing sentence punctuation is not part of it.
 _URL = re.compile(r"\b[a-zA-Z][a-zA-Z0-9+.\-]{1,15}://[^\s<>\"'`{}|\\^]+")
@@ -300,18 +300,22 @@ def _split_tail(tail: str, is_secret: Callable[[str], bool], secret_label: str, 
     return parts
 
 
+# A record's number and a slug after a collection of people (`/contacts/1703-anna-schmidt`): read with the
+# collection in front, as a slug that starts with a letter is.
+_RECORD_SLUG = re.compile(rf"{RECORD_NUMBER}[^\W\d_]")
 # Segments between a collection of people and one person's: `/contacts/view/dirk-cadefau`, `/users/profile/…`.
 _VIEWS = frozenset({"view", "show", "profile", "detail", "details", "edit", "u", "p", "id", "by-name", "card"})
 
 
 def _in_path(previous: str, part: Leaf) -> Leaf:
     """`part` with the segment before it in front when that one names a collection of people and `part` starts with a
-    letter, or with a slash when it starts with a capital (`/Evelyn-Kühnert`, `/Gail-Griffiths-300x300.jpg`: the name
-    finder reads a capitalised slug at the start of a path segment only); what the detectors change in the segment
-    is encoded back without it."""
-    if not part.text[:1].isalpha():
+    letter or a record's number and a letter (`1703-anna-schmidt`), or with a slash when it starts with a capital
+    (`/Evelyn-Kühnert`, `/Gail-Griffiths-300x300.jpg`: the name finder reads a capitalised slug at the start of a path
+    segment only); what the detectors change in the segment is encoded back without it."""
+    people = bool(previous) and _PEOPLE_SEGMENT.fullmatch(previous) is not None
+    if not (part.text[:1].isalpha() or (people and _RECORD_SLUG.match(part.text))):
         return part  # only a segment that starts like a name: `/contacts/415-555-0100` is a phone, glued to nothing
-    if previous and _PEOPLE_SEGMENT.fullmatch(previous):
+    if people:
         prefix = previous + "/"
     elif part.text[:1].isupper():
         prefix = "/"

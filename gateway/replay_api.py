@@ -134,7 +134,7 @@ async def native_ingest(request: Request) -> Response:
         write_key = write_key or request.query_params.get("writeKey") or basic_auth_user(request.headers)
         service = gateway.replay
         source = service.source(write_key)
-        result = await service.ingest(source, [batch], request.headers, request.query_params)
+        result = await service.ingest(source, [batch], request.headers, request.query_params, body)
     except Rejected as error:
         gateway.metrics.inc("replay_requests_rejected_total", reason=error.code)
         request_context.refused(error.code)

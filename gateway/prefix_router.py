@@ -7,14 +7,16 @@ CPU matching some 35 routes it could not be for; this router takes about 5 µs (
 route whose literal beginning does not begin the path matches neither fully nor partly (its expression starts with
 that literal), so leaving it out changes nothing: the same routes, in the same order, are tried, and the first full
 match (else the first partial one: 405) wins as before. When none of the candidates matches at all, Starlette's own
-router runs (its trailing-slash redirect looks at every route; then 404), as rare as it is cheap to leave as it was.
+router runs (its trailing-slash redirect looks at every route; then 404), as rare as it is cheap to leave as it was;
+so it does for a request under a root path (a mount), whose path Starlette reads its own way.
+
+The routes are indexed once, when the router is made: the ingest router's are fixed (gateway.app.PublicApp).
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-from starlette._utils import get_route_path  # the path Route.matches reads (the mounts' root_path taken off)
 from starlette.routing import BaseRoute, Match, Route, Router
 from starlette.types import Receive, Scope, Send
 
@@ -29,23 +31,18 @@ class PrefixRouter(Router):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self._index = self._beginnings()
+        self._index = [(literal_beginning(route), route) for route in self.routes]
 
     def candidates(self, path: str) -> list[BaseRoute]:
         """The routes that may match `path`, in their order."""
-        if len(self._index) != len(self.routes):  # a route added since (Router.add_route)
-            self._index = self._beginnings()
         return [route for beginning, route in self._index if path.startswith(beginning)]
 
-    def _beginnings(self) -> list[tuple[str, BaseRoute]]:
-        return [(literal_beginning(route), route) for route in self.routes]
-
     async def app(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":
+        if scope["type"] != "http" or scope.get("root_path"):
             await super().app(scope, receive, send)
             return
         partial: tuple[BaseRoute, Scope] | None = None
-        for route in self.candidates(get_route_path(scope)):
+        for route in self.candidates(scope["path"]):
             match, child_scope = route.matches(scope)
             if match is Match.FULL:
                 chosen: tuple[BaseRoute, Scope] | None = (route, child_scope)

@@ -67,3 +67,16 @@ def test_answers_as_starlettes_router_does(method: str) -> None:
                 for path in paths for r in [client.request(method, path, follow_redirects=False)]]
     assert answers["PrefixRouter"] == answers["Router"]
     assert {status for _, status, _, _ in answers["Router"]} >= ({200, 404} if method == "GET" else {404, 405})
+
+
+def test_under_a_root_path_it_answers_as_starlettes_router_does() -> None:
+    """A mount's root path: Starlette reads the route path its own way, and is left to choose."""
+    paths = ["/gw/v1/batch", "/gw/v1/replay/s1", "/gw/track/", "/v1/batch", "/gw"]
+    answers = {}
+    for router in (Router(routes=ROUTES), PrefixRouter(routes=ROUTES)):
+        with TestClient(router, base_url="http://gw", root_path="/gw") as client:
+            answers[type(router).__name__] = [
+                (path, r.status_code, r.headers.get("location"), r.text)
+                for path in paths for r in [client.request("POST", path, follow_redirects=False)]]
+    assert answers["PrefixRouter"] == answers["Router"]
+    assert {status for _, status, _, _ in answers["Router"]} >= {200}

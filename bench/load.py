@@ -62,30 +62,13 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from before_tree import archive  # noqa: E402  # bench/, the script's folder
+from bench_policy import WRITE_KEY, policy_text  # noqa: E402
 
 from tests.support.fake_vendor import FakeVendor  # noqa: E402
 
-WRITE_KEY = "bench-write-key"
 EVENTS_PER_BATCH = 100
 LUA = ROOT / "bench" / "load.lua"
 START_TIMEOUT_S = 240
-
-POLICY = """
-[[sources]]
-name = "web"
-write_keys = ["{write_key}"]
-consent_model = "opt-out"   # every event is forwarded: the whole path, delivery included
-destinations = ["capture"]
-
-[[destinations]]
-name = "capture"
-protocol = "segment"
-endpoint = "{vendor}"
-purposes = ["analytics"]
-credentials = {{ write_key = "vendor-key" }}
-{extra}
-"""
-
 
 def minimal_app() -> Any:  # built only in the minimal server's process
     import orjson
@@ -358,7 +341,7 @@ def run_gateway(tmp: Path, vendor: FakeVendor, mode: str, connections: int, seco
     policy = directory / "policy.toml"
     if scrub_workers is not None:
         policy_extra += f"\n[http]\nscrub_workers = {scrub_workers}\n"
-    policy.write_text(POLICY.format(write_key=WRITE_KEY, vendor=vendor.url, extra=policy_extra))
+    policy.write_text(policy_text(vendor.url, policy_extra))
     command = [sys.executable, "-m", "gateway", "serve", "--policy", str(policy), "--data-dir",
                str(directory / "data"), *extra_args]
     before = len(vendor.message_ids()) if mode == "events" else 0

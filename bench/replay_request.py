@@ -8,12 +8,14 @@ cold), made here with a fixed seed, the same for both trees. Each tree (this one
 archive`, its compiled modules built as this tree's: bench/before_tree.py) runs in a fresh interpreter pinned to one
 CPU, with the real PII engine under the default `[pii]`, and times in CPU seconds each step of a request: the body's
 parse (gateway.protocols.codec.read_json), its validation (replay.ingest.parse_native), the privacy pass (replay.privacy
-with the batch text scrubber, as gateway.state builds it), the summary and the serialization for the store. Where the
-tree has `RrwebPrivacy.walk`, the privacy pass is timed as its two parts: the walk (attributes, inputs, echo; on the
-loop) and the free texts' scrub (`texts`: what a scrub worker does instead with `[http] scrub_workers` > 0, pickling
-left out); "on the loop with workers" is the total without it. The trees take turns `--rounds` times; the best of each
-is printed, with the ratio. What this leaves out, the HTTP stack and the store's writer thread, is the same code in both
-(bench/load.py measures the whole server).
+with the batch text scrubber, as gateway.state builds it) as its two parts, the walk (attributes, inputs, echo) and the
+free texts' scrub (`texts`), the summary, the serialization for the store, and the hand-off to a scrub worker
+(`handoff`: the job pickled, the answer unpickled; the pipe left out). "On the loop with workers" is what stays on the
+event loop with `[http] scrub_workers` > 0: where the tree has replay.preparing, the parse, the validation and the
+hand-off of the body (the worker parses it again, walks, scrubs, summarizes and serializes); before it, all but the
+texts' scrub, and the hand-off of the texts. The trees take turns `--rounds` times (bench/alternate.py); the best of
+each is printed, with the ratio. What this leaves out, the HTTP stack and the store's writer thread, is the same code
+in both (bench/load.py measures the whole server).
 """
 
 from __future__ import annotations
@@ -34,7 +36,9 @@ WORDS = (  # bench/load.lua's
     "lantern", "compass", "granite", "cedar", "willow", "falcon", "copper", "velvet", "linen", "saddle", "orchard",
     "quartz", "ember", "glacier", "tundra", "prairie", "lagoon", "basalt", "juniper", "thistle", "bramble", "marble",
 )
-STEPS = ("parse", "validate", "privacy", "texts", "summary", "serialize")
+STEPS = ("parse", "validate", "privacy", "texts", "summary", "serialize", "handoff")
+# With scrub workers, the loop's share of a request (printed by the child after the steps).
+LOOP = "on the loop with workers"
 
 
 def event(rng: random.Random, i: int, tag: str, ts: int) -> dict[str, Any]:
@@ -73,14 +77,23 @@ def bodies(count: int, seed: int) -> list[bytes]:
 
 
 def measure(requests: int) -> None:
-    """In the child: the CPU of each step over `requests` new requests (after 20 to warm up), printed as one line."""
+    """In the child: the CPU of each step over `requests` new requests (after 20 to warm up), and of the part that stays
+    on the loop with scrub workers, printed as one line."""
+    import importlib.util
+    import pickle
+
     from gateway.protocols.codec import read_json
+    from gateway.scrub_worker import frame
     from policies.pii import PiiConfig, Scrubber
     from replay.ingest import parse_native
     from replay.privacy import RrwebPrivacy
     from replay.store import encode_chunk
     from replay.summary import summarize
 
+    # Where the worker does the whole privacy pass, the summary and the serialization (replay.preparing), the loop
+    # keeps the parse and validation and hands the body over; before, it walked, summarized and serialized too and
+    # handed over the free texts only.
+    whole = importlib.util.find_spec("replay.preparing") is not None
     # As gateway.state builds it, from the default [pii].
     scrubber = Scrubber(PiiConfig(), b"bench-key-0123456789abcdef012345", Path(tempfile.mkdtemp()))
     privacy = RrwebPrivacy((), scrub_text=scrubber.scrub_text, scrub_attribute=scrubber.scrub_attribute,
@@ -93,24 +106,32 @@ def measure(requests: int) -> None:
         t1 = time.process_time()
         _, batch = parse_native(parsed.value, "s-1", {}, 8 << 20, len(body))
         t2 = time.process_time()
-        events, t3 = batch.events, time.process_time()
-        if hasattr(privacy, "walk"):
-            deferred = privacy.walk(events, set())
-            t3 = time.process_time()
-            if deferred.texts:
-                deferred.fill(scrubber.scrub_texts(deferred.texts))
-        else:  # a tree from before the split: all on the loop
-            privacy.scrub(events, set())
-            t3 = time.process_time()
+        events = batch.events
+        deferred = privacy.walk(events, set())
+        t3 = time.process_time()
+        if deferred.texts:
+            deferred.fill(scrubber.scrub_texts(deferred.texts))
         t4 = time.process_time()
-        summarize(events)
+        summary = summarize(events)
         t5 = time.process_time()
-        encode_chunk(events)
+        raw = encode_chunk(events)
         t6 = time.process_time()
+        # The hand-off's share of the loop: the job pickled, the answer unpickled (the pipe itself left out).
+        job, answer = (("recording", (), [(body, set())]), ("done", 0.0, [(raw, summary, set())])) if whole else \
+            (("texts", deferred.texts), ("done", 0.0, deferred.texts))
+        answered = frame(answer)
+        t7 = time.process_time()
+        frame(job)
+        pickle.loads(answered[4:])
+        t8 = time.process_time()
         if number >= len(warm):
-            for step, seconds in zip(STEPS, (t1 - t0, t2 - t1, t3 - t2, t4 - t3, t5 - t4, t6 - t5), strict=True):
+            for step, seconds in zip(STEPS, (t1 - t0, t2 - t1, t3 - t2, t4 - t3, t5 - t4, t6 - t5, t8 - t7),
+                                     strict=True):
                 spent[step] += seconds
-    print(" ".join(f"{spent[step] / requests:.9f}" for step in STEPS))
+    on_loop = ("parse", "validate", "handoff") if whole else ("parse", "validate", "privacy", "summary", "serialize",
+                                                             "handoff")
+    print(" ".join(f"{spent[step] / requests:.9f}" for step in STEPS),
+          f"{sum(spent[step] for step in on_loop) / requests:.9f}")
 
 
 def run(tree: Path, requests: int) -> dict[str, float]:
@@ -120,12 +141,16 @@ def run(tree: Path, requests: int) -> dict[str, float]:
         command = ["taskset", "-c", str(cpu), *command]
     out = subprocess.run(command, cwd=tree, env={**os.environ, "PYTHONPATH": str(tree)}, check=True,
                          capture_output=True, text=True).stdout
-    return dict(zip(STEPS, map(float, out.split()[-len(STEPS):]), strict=True))
+    return dict(zip((*STEPS, LOOP), map(float, out.split()[-len(STEPS) - 1:]), strict=True))
+
+
+def in_process(spent: dict[str, float]) -> float:
+    """A request's CPU with no scrub workers: every step but the hand-off, all on the loop."""
+    return sum(spent[step] for step in STEPS if step != "handoff")
 
 
 def line(name: str, spent: dict[str, float]) -> str:
-    total = sum(spent.values())
-    return f"  {name:<14} {1000 * total:.3f} ms per request ({1000 * (total - spent['texts']):.3f} on the loop with " \
+    return f"  {name:<14} {1000 * in_process(spent):.3f} ms per request ({1000 * spent[LOOP]:.3f} on the loop with " \
         "workers): " + ", ".join(f"{step} {1000 * spent[step]:.3f}" for step in STEPS)
 
 
@@ -140,23 +165,16 @@ def main() -> int:
         measure(args.requests)
         return 0
     print(f"load average {os.getloadavg()[0]:.2f}; {args.requests} requests of ~15 KB per run, {args.rounds} rounds")
-    from before_tree import archive  # bench/, the script's folder; here only: a child imports the modules of its tree
+    # bench/, the script's folder; here only: a child imports the modules of its own tree.
+    from alternate import best_of_rounds
+    from before_tree import archive
 
     trees = {"this tree": ROOT, args.before: archive(args.before)}
-    best: dict[str, dict[str, float]] = {}
-    for round_number in range(args.rounds):
-        for name in reversed(trees) if round_number % 2 else trees:
-            spent = run(trees[name], args.requests)
-            print(line(name, spent))
-            if name not in best or sum(spent.values()) < sum(best[name].values()):
-                best[name] = spent
-    print(f"best of each (load average after {os.getloadavg()[0]:.2f}):")
-    for name, spent in best.items():
-        print(line(name, spent))
-    now, then = sum(best["this tree"].values()), sum(best[args.before].values())
-    on_loop, then_on_loop = now - best["this tree"]["texts"], then - best[args.before]["texts"]
-    print(f"  {args.before} / this tree: {then / now:.2f}x the CPU per request; with scrub workers, "
-          f"{then_on_loop / on_loop:.2f}x on the loop")
+    best = best_of_rounds(args.rounds, list(trees), lambda name: run(trees[name], args.requests), line,
+                          lambda kept, new: min(kept, new, key=in_process))
+    now, then = best["this tree"], best[args.before]
+    print(f"  {args.before} / this tree: {in_process(then) / in_process(now):.2f}x the CPU per request; with scrub "
+          f"workers, {then[LOOP] / now[LOOP]:.2f}x on the loop")
     return 0
 
 

@@ -34,23 +34,10 @@ import uuid
 from pathlib import Path
 from typing import Any
 
+from bench_policy import WRITE_KEY, policy_text  # bench/, the script's folder (it imports none of a tree's modules)
+
 ROOT = Path(__file__).resolve().parents[1]
 PROBES = ("bare healthz", "healthz", "refusal")
-WRITE_KEY = "bench-write-key"
-POLICY = f"""
-[[sources]]
-name = "web"
-write_keys = ["{WRITE_KEY}"]
-consent_model = "opt-out"
-destinations = ["capture"]
-
-[[destinations]]
-name = "capture"
-protocol = "segment"
-endpoint = "http://127.0.0.1:9"
-purposes = ["analytics"]
-credentials = {{ write_key = "vendor-key" }}
-"""
 
 
 def segment_batch(rng: random.Random) -> bytes:
@@ -123,7 +110,7 @@ def measure(requests: int) -> None:
     async def run() -> dict[str, float]:
         with tempfile.TemporaryDirectory() as tmp:
             policy_file = Path(tmp) / "policy.toml"
-            policy_file.write_text(POLICY)
+            policy_file.write_text(policy_text("http://127.0.0.1:9"))
             app = create_app(load_policy(policy_file, DESTINATION_PROTOCOLS), Path(tmp) / "data", lambda token: None)
             async with app.router.lifespan_context(app):
                 backlog = app.state.gateway.backlog
@@ -164,20 +151,13 @@ def main() -> int:
         measure(args.requests)
         return 0
     # bench/, the script's folder; here only: a child imports the modules of its own tree.
-    from alternate import in_rounds
+    from alternate import best_of_rounds
     from before_tree import archive
 
     trees = {"this tree": ROOT, args.before: archive(args.before)}
     print(f"load average {os.getloadavg()[0]:.2f}; {args.requests} requests per probe and run, {args.rounds} rounds")
-    best: dict[str, dict[str, float]] = {}
-    for number, runs in in_rounds(args.rounds, list(trees), lambda name: run_child(trees[name], args.requests)):
-        print(f"round {number} (load average {os.getloadavg()[0]:.2f})")
-        for name, spent in runs.items():
-            print(line(name, spent))
-            best[name] = {probe: min(spent[probe], best.get(name, spent)[probe]) for probe in PROBES}
-    print(f"best of each (load average after {os.getloadavg()[0]:.2f}):")
-    for name, spent in best.items():
-        print(line(name, spent))
+    best = best_of_rounds(args.rounds, list(trees), lambda name: run_child(trees[name], args.requests), line,
+                          lambda kept, new: {probe: min(kept[probe], new[probe]) for probe in PROBES})
     now, then = best["this tree"], best[args.before]
     print(f"  {args.before} / this tree: " + ", ".join(f"{probe} {then[probe] / now[probe]:.2f}x" for probe in PROBES))
     return 0

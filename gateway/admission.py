@@ -18,6 +18,9 @@ A refusal costs next to nothing, so under overload the loop stays free to read s
 within about the bound plus one request's work, and the excess gets 503 with Retry-After in its vendor's shape, having
 stored nothing. A slow client is not refused for its own slowness, nor does it hold others back: a request enters the
 backlog only once its body is in. What is acknowledged is committed as before.
+
+A request whose body is still arriving when it starts is checked at its head too (`check_ahead`): when the backlog
+ahead of it already refuses it, it is answered at once and its connection closed, its body never read.
 """
 
 from __future__ import annotations
@@ -29,6 +32,8 @@ from collections.abc import AsyncIterator, Callable, Iterator, MutableMapping
 from contextlib import asynccontextmanager, contextmanager
 from dataclasses import dataclass, field
 from typing import Any
+
+from starlette.responses import Response
 
 from gateway.metrics import Metrics
 from gateway.protocols.codec import ProtocolError
@@ -156,6 +161,12 @@ class Shed(ProtocolError):
     """A request refused by admission control: 503 with Retry-After, nothing stored."""
 
 
+class ShedUnread(Shed):
+    """Shed at the request's head, its body not read (`check_ahead`): the answer closes the connection
+    (`Connection: close`), and the protocol drops what the client still sends (gateway.http_server's lingering
+    close) instead of parsing a body only to refuse it."""
+
+
 def check(scope: MutableMapping[str, Any], backlog: Backlog, http: Http, metrics: Metrics, kind: str) -> None:
     """Raise Shed when the request has waited for the loop beyond `http.max_queue_wait_s`, or the requests admitted
     before it have booked more loop work than that (or more scrub workers' work), or the oldest of them has waited
@@ -165,3 +176,23 @@ def check(scope: MutableMapping[str, Any], backlog: Backlog, http: Http, metrics
             or backlog.oldest_s() > bound):
         metrics.inc("gateway_requests_shed_total", kind=kind)
         raise Shed(503, "unavailable", "the gateway is busy; retry later", retry_after=http.busy_retry_after_s)
+
+
+def check_ahead(scope: MutableMapping[str, Any], backlog: Backlog, http: Http, metrics: Metrics, kind: str) -> None:
+    """Raise ShedUnread when, at the request's head, before its body is read, the requests admitted before it already
+    refuse it (`check`'s rules but the request's own wait, which while its body arrives is its client's). A request
+    whose body is in already is left to `check`: reading a body the connection holds costs little, and its connection
+    stays open."""
+    if scope.get(BODY_IN) or scope.get(READY_SINCE) is None:
+        return
+    bound = http.max_queue_wait_s
+    if backlog.booked_s() > bound or backlog.offloaded_s() > bound or backlog.oldest_s() > bound:
+        metrics.inc("gateway_requests_shed_total", kind=kind)
+        raise ShedUnread(503, "unavailable", "the gateway is busy; retry later", retry_after=http.busy_retry_after_s)
+
+
+def closing(response: Response, error: ProtocolError) -> Response:
+    """`response` (a refusal) closing its connection when `error` was found before the body was read."""
+    if isinstance(error, ShedUnread):
+        response.headers["connection"] = "close"
+    return response

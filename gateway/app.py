@@ -44,6 +44,7 @@ from gateway.bodies import CloseUnreadBodies
 from gateway.client_ip import ProxyHeaders
 from gateway.metrics import CONTENT_TYPE
 from gateway.policy_sync import PolicySync
+from gateway.prefix_router import PrefixRouter
 from gateway.protocols import PROTOCOLS
 from gateway.reload import Reloader
 from gateway.request_observer import RequestObserver
@@ -178,7 +179,7 @@ class PublicApp:
 
     def __init__(self, policy: Callable[[], Policy]) -> None:
         self.policy = policy
-        self.router = Router(routes=ingest_routes())
+        self.router = PrefixRouter(routes=ingest_routes())
         self._cors: tuple[tuple[str, ...], CORSMiddleware] | None = None
 
     def _for(self, origins: tuple[str, ...]) -> CORSMiddleware:

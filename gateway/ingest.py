@@ -81,13 +81,15 @@ def ingest_endpoint(served: ServedPath) -> Callable[[Request], Awaitable[Respons
         http = gateway.policy.http
         backlog = gateway.backlog
         try:
+            # A body still arriving is not read only to be refused: the answer closes the connection, and the
+            # protocol drops the rest (lingering close: a client that writes its whole request before reading, as
+            # wrk and several SDKs' HTTP stacks do, gets its answer rather than a reset).
+            admission.check_ahead(request.scope, backlog, http, gateway.metrics, "events")
             raw = await read_body(request, served.limits.max_body_bytes + WIRE_SLACK, http.body_timeout_s)
-            # Once the body is in, not before: an answer before the request is sent whole leaves a client that
-            # writes its whole request before reading (wrk, several SDKs' HTTP stacks) stuck; reading costs little.
             admission.check(request.scope, backlog, http, gateway.metrics, "events")
         except ProtocolError as error:
             # No body to go by: the request's parameters alone say whose it is.
-            return _refuse(gateway, *served.choose(inbound), error, "unknown")
+            return admission.closing(_refuse(gateway, *served.choose(inbound), error, "unknown"), error)
         with backlog.holding(request.scope, will_work=True):
             try:
                 inbound = _with_body(request, inbound, raw, served.limits)

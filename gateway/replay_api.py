@@ -43,7 +43,9 @@ async def read_recording(request: Request, limits: ReplayPolicy, http: Http, met
                          backlog: admission.Backlog) -> bytes:
     """The body within the replay limits: at most max_request_bytes on the wire and after inflating, and no more
     than max_inflate_ratio times larger once inflated (a gzip bomb is refused, not inflated). Raises admission.Shed
-    when, once the body is in, the request waits for the loop too long (see `admitted`)."""
+    when, once the body is in, the request waits for the loop too long (see `admitted`), and admission.ShedUnread
+    when, its body still arriving, the requests before it already refuse it."""
+    admission.check_ahead(request.scope, backlog, http, metrics, "replay")
     try:
         raw = await read_body(request, limits.max_request_bytes, http.body_timeout_s)
     except ProtocolError as error:
@@ -107,12 +109,13 @@ def admitted(refuse: Callable[[ProtocolError], Response]) -> Callable[[Endpoint]
 
 
 def _json_refusal(error: ProtocolError) -> Response:
-    return JSONResponse({"error": error.code, "message": error.message}, status_code=error.status,
-                        headers=_retry_after(error))
+    return admission.closing(JSONResponse({"error": error.code, "message": error.message}, status_code=error.status,
+                                          headers=_retry_after(error)), error)
 
 
 def _text_refusal(error: ProtocolError) -> Response:
-    return PlainTextResponse(error.message, status_code=error.status, headers=_retry_after(error))
+    return admission.closing(PlainTextResponse(error.message, status_code=error.status, headers=_retry_after(error)),
+                             error)
 
 
 @admitted(_json_refusal)
@@ -134,7 +137,7 @@ async def native_ingest(request: Request) -> Response:
         write_key = write_key or request.query_params.get("writeKey") or basic_auth_user(request.headers)
         service = gateway.replay
         source = service.source(write_key)
-        result = await service.ingest(source, [batch], request.headers, request.query_params)
+        result = await service.ingest(source, [batch], request.headers, request.query_params, body)
     except Rejected as error:
         gateway.metrics.inc("replay_requests_rejected_total", reason=error.code)
         request_context.refused(error.code)

@@ -1,13 +1,13 @@
 """PII scrubbing in worker processes (`[http] scrub_workers`), so that a second core scrubs while this process keeps the
-event loop, the commit and delivery. Two kinds of job: a request's events (`scrub`), and a recording request's free
-texts (`scrub_texts`: text nodes and mutation texts, replay.privacy.Deferred).
+event loop, the commit and delivery. Two kinds of job: a request's events (`scrub`), and a recording request's
+batches (`prepare`: scrubbed, summarized and encoded there, replay.preparing).
 
 Scrubbing is most of an event's CPU (bench/load.py's profile: 64 % of the loop's time) and it is pure: events and
 settings in, scrubbed events and counts out. One process owns the database and the loop; it hands each request's
 events to one worker as one message (gateway.scrub_worker: a pipe, pickle) and awaits the answer without blocking, so
 the loop reads sockets, answers and commits meanwhile. A worker is given up to `DEPTH` jobs at once, so that it starts
 the next as soon as it has answered one: under load the loop takes milliseconds to read an answer and send the next
-job, and a recording's texts take a worker less than that. The hand-off costs about 4 % of the scrub
+job, and a recording's batches take a worker little more than that. The hand-off costs about 4 % of the scrub
 (bench/scrub_ipc.py).
 
 - Workers start with the gateway (it serves once they are ready) and get the scrubber's settings and hash key over
@@ -41,6 +41,8 @@ from gateway.scrub_worker import HEADER, frame, from_rows, to_rows
 from policies.event import Event
 from policies.pii.config import PiiConfig
 from policies.pii.findings import Findings
+from replay.preparing import Prepared
+from replay.summary import Summary
 
 log = logging.getLogger("gateway.scrub_pool")
 
@@ -118,13 +120,14 @@ class ScrubPool:
         scrubbed: Scrubbed = await self._run(("events", to_rows(events)), _events_scrubbed)
         return scrubbed
 
-    async def scrub_texts(self, texts: list[str]) -> list[str]:
-        """`texts` as the workers' `Scrubber.scrub_texts` leaves them (a recording request's text nodes and mutation
-        texts). ProtocolError 503 (Retry-After) as `scrub`."""
-        scrubbed: list[str] = await self._run(("texts", texts), _texts_scrubbed)
-        return scrubbed
+    async def prepare(self, unmasked_inputs: tuple[str, ...], batches: list[tuple[bytes, set[int]]]) -> list[Prepared]:
+        """A recording request's admitted batches ((their events' JSON, the window's unmasked field ids)) made ready
+        to store by a worker, as replay.preparing.prepare makes them here. ProtocolError 503 (Retry-After) as
+        `scrub`."""
+        prepared: list[Prepared] = await self._run(("recording", unmasked_inputs, batches), _prepared)
+        return prepared
 
-    async def _run(self, message: tuple[str, Any], result: Callable[[tuple[object, ...]], Any]) -> Any:
+    async def _run(self, message: tuple[Any, ...], result: Callable[[tuple[object, ...]], Any]) -> Any:
         job = _Job(frame(message), asyncio.get_running_loop().create_future(), result)
         self._queue.append(job)
         self._dispatch()
@@ -329,9 +332,9 @@ def _events_scrubbed(answer: tuple[object, ...]) -> Scrubbed:
     return from_rows(rows), findings
 
 
-def _texts_scrubbed(answer: tuple[object, ...]) -> list[str]:
-    texts: list[str] = answer[2]  # type: ignore[assignment]
-    return texts
+def _prepared(answer: tuple[object, ...]) -> list[Prepared]:
+    batches: list[tuple[bytes, Summary, set[int]]] = answer[2]  # type: ignore[assignment]
+    return [Prepared(raw, summary, unmasked) for raw, summary, unmasked in batches]
 
 
 async def _read(stream: asyncio.StreamReader) -> tuple[object, ...]:

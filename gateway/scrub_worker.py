@@ -8,8 +8,9 @@ destinations get the same bytes either way; both ends are the gateway's own proc
 scrubber's settings and hash key (over the pipe: never on the command line or in the environment, which other users
 can read); the worker builds the engine, scrubs one made-up event so that everything is loaded, and says
 ("ready",). Then each frame is one request's job: ("events", rows), answered with what was found in each event and
-the events scrubbed, or ("texts", texts) (a recording's free texts: replay.privacy.Deferred), answered with the
-texts as `Scrubber.scrub_texts` leaves them; each answer ("done", seconds the job took, ...). Jobs are answered in the
+the events scrubbed, or ("recording", the policy's unmasked inputs, [(a batch's JSON, its window's unmasked field
+ids)]), answered with each batch made ready to store (replay.preparing: scrubbed, summarized, encoded) as (bytes,
+summary, unmasked field ids); each answer ("done", seconds the job took, ...). Jobs are answered in the
 order they came: the pool may send the next ones before this one is answered. End of input: the worker exits.
 
 Nothing here logs or answers with an event's content: an error is answered with its type's name only.
@@ -31,6 +32,8 @@ from gateway import heap
 from policies.event import Event
 from policies.pii.config import PiiConfig
 from policies.pii.scrubber import Scrubber
+from replay.preparing import events_of, prepare
+from replay.privacy import RrwebPrivacy
 
 HEADER = struct.Struct(">I")
 
@@ -97,13 +100,30 @@ def serve(inbound: BinaryIO, outbound: BinaryIO) -> None:
             outbound.flush()
 
 
-def work(scrubber: Scrubber, message: tuple[str, Any]) -> tuple[Any, ...]:
-    kind, payload = message
-    if kind == "texts":
-        return (scrubber.scrub_texts(payload),)
+def work(scrubber: Scrubber, message: tuple[Any, ...]) -> tuple[Any, ...]:
+    kind, payload = message[0], message[-1]
+    if kind == "recording":
+        privacy = _privacy(scrubber, message[1])
+        prepared = prepare(privacy, [(events_of(body), unmasked) for body, unmasked in payload])
+        return ([(p.raw, p.summary, p.unmasked) for p in prepared],)
     events = from_rows(payload)
     found = scrubber.scrub_events(events)
     return found, to_rows(events)
+
+
+_PRIVACIES: dict[tuple[int, tuple[str, ...]], RrwebPrivacy] = {}
+
+
+def _privacy(scrubber: Scrubber, unmasked_inputs: tuple[str, ...]) -> RrwebPrivacy:
+    """The serving process's RrwebPrivacy (gateway.state.replay_parts) on this worker's scrubber, one per policy's
+    unmasked inputs: they come with each job, since a reload changes them without changing `[pii]`."""
+    key = (id(scrubber), unmasked_inputs)
+    privacy = _PRIVACIES.get(key)
+    if privacy is None:
+        privacy = _PRIVACIES[key] = RrwebPrivacy(unmasked_inputs, scrub_text=scrubber.scrub_text,
+                                                 scrub_attribute=scrubber.scrub_attribute,
+                                                 scrub_value=scrubber.scrub_json, scrub_texts=scrubber.scrub_texts)
+    return privacy
 
 
 def main() -> None:

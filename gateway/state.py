@@ -193,7 +193,7 @@ async def open_gateway(policy: Policy, data_dir: Path, announce_token: Callable[
                         linked=linked_to, batching=batching, compact_after_s=policy.replay.storage.compact_after_s,
                         compact_level=policy.replay.storage.compact_level)
     replay = ReplayService(policy.replay, store, *replay_parts(setup, identity, suppression, ledger, metrics, outbox),
-                           scrub_elsewhere=pool.scrub_texts if pool is not None else None)
+                           scrub_elsewhere=pool.prepare if pool is not None else None)
     deletions = Deletions(
         db, destinations=policy.destinations, identity=identity, suppression=suppression, outbox=outbox,
         replay=replay.store, ledger=ledger, audit=audit, http=http,

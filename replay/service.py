@@ -14,14 +14,16 @@ from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+import orjson
+
 from policies.policy import Source
 from policies.replay import ReplayPolicy
 from replay import segment_codec, training
 from replay.ingest import Batch, Rejected
 from replay.live import LiveAnalysis
-from replay.privacy import Deferred, RrwebPrivacy
+from replay.preparing import Prepared, prepare
+from replay.privacy import RrwebPrivacy
 from replay.store import ChunkIn, ReplayStore, SessionConflict
-from replay.summary import summarize
 
 log = logging.getLogger("replay")
 
@@ -43,8 +45,9 @@ class Recorded:
 
 # (source, chunks, request headers, query): the request's signals decide consent per destination, as for events.
 Forward = Callable[[Source, list[Recorded], Mapping[str, str], Mapping[str, str]], Awaitable[None]]
-# A request's free texts scrubbed in another process (gateway.scrub_pool), as the PII engine's scrub_texts would.
-ScrubElsewhere = Callable[[list[str]], Awaitable[list[str]]]
+# A request's admitted batches ((their events' JSON, the window's unmasked field ids)) made ready to store in another
+# process (gateway.scrub_pool), as replay.preparing.prepare makes them here under the policy's unmasked inputs.
+ScrubElsewhere = Callable[[tuple[str, ...], list[tuple[bytes, set[int]]]], Awaitable[list[Prepared]]]
 
 
 @dataclass(frozen=True)
@@ -76,7 +79,8 @@ class ReplayService:
     privacy: RrwebPrivacy
     gate: Gate
     live: LiveAnalysis | None = None  # analysis as chunks arrive, when the policy enables it
-    # The scrub workers ([http] scrub_workers): a request's texts are scrubbed there while the loop serves others.
+    # The scrub workers ([http] scrub_workers): a request's batches are scrubbed, summarized and encoded there while
+    # the loop serves others.
     scrub_elsewhere: ScrubElsewhere | None = None
     # Of a core that a source's dictionary trainings may take (replay.training.SHARE; 1: train whenever due).
     training_share: float = training.SHARE
@@ -99,29 +103,22 @@ class ReplayService:
         return source
 
     async def ingest(self, source: Source, batches: list[Batch], headers: Mapping[str, str],
-                     query: Mapping[str, str]) -> Ingested:
+                     query: Mapping[str, str], body: bytes | None = None) -> Ingested:
+        """`body`: the JSON the one batch of `batches` was parsed from (the native endpoint's), which scrub workers
+        parse again rather than be sent the parsed events."""
         result = Ingested()
         privacy = self.privacy  # one policy's for the whole request, though a reload may swap it during the await
-        admitted: list[tuple[Batch, tuple[str, ...], set[int]]] = []
-        walked: list[Deferred] = []
-        for batch in batches:
-            if not batch.events:
-                continue
-            subjects = self.gate.subjects(batch.identifiers)
-            allowed, reason = self.gate.consent(source, batch.identifiers, headers, query)
-            if not allowed:
-                result.refused_consent += 1
-                self.gate.count("replay_chunks_refused_total", 1, source=source.name, reason=reason)
-                continue
-            unmasked = self.store.unmasked_nodes(batch.session_id, batch.window_id) if privacy.selectors else set()
-            admitted.append((batch, subjects, unmasked))
-            walked.append(privacy.walk(batch.events, unmasked))
-        await self._fill(privacy, walked)
-        chunks = [ChunkIn(batch.session_id, batch.window_id, subjects, batch.events, summarize(batch.events),
-                          unmasked if privacy.selectors else None) for batch, subjects, unmasked in admitted]
-        identifiers = [batch.identifiers for batch, _, _ in admitted]
-        if not chunks:
+        unmasked_inputs = tuple(self.policy.unmasked_inputs)  # the same policy's (reconfigure swaps both)
+        admitted = self._admit(source, batches, headers, query, privacy, result)
+        if not admitted:
             return result
+        prepared = await self._prepare(privacy, unmasked_inputs, admitted, body if len(batches) == 1 else None)
+        # The events themselves only when scrubbed here (in place); a worker's are in `raw` alone.
+        here = self.scrub_elsewhere is None
+        chunks = [ChunkIn(batch.session_id, batch.window_id, subjects, batch.events if here else [], ready.summary,
+                          ready.unmasked if privacy.selectors else None, ready.raw)
+                  for (batch, subjects, _), ready in zip(admitted, prepared, strict=True)]
+        identifiers = [batch.identifiers for batch, _, _ in admitted]
         if source.name not in self._since_dictionary:
             # Counted before this request's write: requests in flight meanwhile add their own chunks afterwards.
             since = self.store.chunks_since_dictionary(source.name, segments=self._compacting)
@@ -146,26 +143,38 @@ class ReplayService:
         self._maybe_train(source.name, result.stored)
         if self.gate.forward is not None:  # last: what was stored is analysed and counted even if this refuses
             await self.gate.forward(source, [
-                Recorded(chunk.session_id, chunk.window_id, ids, chunk.subjects, chunk.events, item.digest)
+                Recorded(chunk.session_id, chunk.window_id, ids, chunk.subjects,
+                         chunk.events if here else orjson.loads(chunk.raw or b"[]"), item.digest)
                 for chunk, ids, item in zip(chunks, identifiers, stored, strict=True)], headers, query)
         return result
 
-    async def _fill(self, privacy: RrwebPrivacy, walked: list[Deferred]) -> None:
-        """The request's free texts scrubbed, all in one call: by the scrub workers when there are, else here. Nothing
-        is stored before this returns, so a request whose workers died (ProtocolError 503) leaves nothing behind."""
-        texts = [text for deferred in walked for text in deferred.texts]
-        if not texts:
-            return
-        if self.scrub_elsewhere is not None:
-            scrubbed = await self.scrub_elsewhere(texts)
-        elif privacy.scrub_texts is not None:
-            scrubbed = privacy.scrub_texts(texts)
-        else:
-            scrubbed = [privacy.scrub_text(text) for text in texts]
-        start = 0
-        for deferred in walked:
-            deferred.fill(scrubbed[start:start + len(deferred.texts)])
-            start += len(deferred.texts)
+    def _admit(self, source: Source, batches: list[Batch], headers: Mapping[str, str], query: Mapping[str, str],
+               privacy: RrwebPrivacy, result: Ingested) -> list[tuple[Batch, tuple[str, ...], set[int]]]:
+        """The batches consent lets through, with their subjects and their window's unmasked field ids; the others
+        counted in `result` and the metrics."""
+        admitted: list[tuple[Batch, tuple[str, ...], set[int]]] = []
+        for batch in batches:
+            if not batch.events:
+                continue
+            subjects = self.gate.subjects(batch.identifiers)
+            allowed, reason = self.gate.consent(source, batch.identifiers, headers, query)
+            if not allowed:
+                result.refused_consent += 1
+                self.gate.count("replay_chunks_refused_total", 1, source=source.name, reason=reason)
+                continue
+            unmasked = self.store.unmasked_nodes(batch.session_id, batch.window_id) if privacy.selectors else set()
+            admitted.append((batch, subjects, unmasked))
+        return admitted
+
+    async def _prepare(self, privacy: RrwebPrivacy, unmasked_inputs: tuple[str, ...],
+                       admitted: list[tuple[Batch, tuple[str, ...], set[int]]], body: bytes | None) -> list[Prepared]:
+        """The admitted batches scrubbed, summarized and encoded (replay.preparing): by a scrub worker when there are,
+        given their JSON, else here. Nothing is stored before this returns, so a request whose workers died
+        (ProtocolError 503) leaves nothing behind."""
+        if self.scrub_elsewhere is None:
+            return prepare(privacy, [(batch.events, unmasked) for batch, _, unmasked in admitted])
+        sent = [(body if body is not None else orjson.dumps(batch.events), unmasked) for batch, _, unmasked in admitted]
+        return await self.scrub_elsewhere(unmasked_inputs, sent)
 
     # -- dictionaries ------------------------------------------------------------------------------------------------
 

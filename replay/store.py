@@ -135,6 +135,8 @@ class ChunkIn:
     events: list[dict[str, Any]]
     summary: Summary
     unmasked_nodes: set[int] | None = None  # fields whose input may be kept, when the policy names any
+    # The events encoded (encode_chunk), when they were already (replay.preparing): then `events` may be left empty.
+    raw: bytes | None = None
 
 
 @dataclass
@@ -213,6 +215,10 @@ def encode_chunk(events: list[dict[str, Any]]) -> bytes:
     return orjson.dumps(events)
 
 
+def _encoded(chunk: ChunkIn) -> bytes:
+    return chunk.raw if chunk.raw is not None else encode_chunk(chunk.events)
+
+
 class ReplayStore:
     """Sessions' index in the database; their chunks' bytes in the database too (`chunk_store`, by default), or in
     objects of many chunks each (`batching`: the S3 backend, replay.batching)."""
@@ -271,7 +277,7 @@ class ReplayStore:
 
         Requests that arrive while a write is being committed are written together by the next one: one write and
         one transaction for all of them, instead of one each (see _flush)."""
-        pending = _Pending(source, time.time(), [(chunk, encode_chunk(chunk.events)) for chunk in chunks],
+        pending = _Pending(source, time.time(), [(chunk, _encoded(chunk)) for chunk in chunks],
                            asyncio.get_running_loop().create_future())
         self._enqueue(pending)
         return await pending.done

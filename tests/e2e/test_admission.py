@@ -1,19 +1,28 @@
 """Admission control against a real gateway process: when more batches arrive at once than it can work through within
 `[http] max_queue_wait_s`, the excess is answered 503 with Retry-After, in the vendor's own shape, instead of waiting;
 every request is answered (none times out), every acknowledged event reaches the vendor, and no refused one does; and
-under sustained overload with the default limits, senders that honour Retry-After lose nothing."""
+under sustained overload with the default limits, senders that honour Retry-After lose nothing; and a request that
+the backlog already refuses is answered at its head, its body never read, and its connection closed."""
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
+import os
+import signal
+import socket
 import uuid
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 import httpx
+import orjson
 import pytest
 
+from tests.e2e.test_scrub_workers import STARTUP_S, with_workers, workers_of
 from tests.support.fake_vendor import FakeVendor
 from tests.support.gateway_process import WRITE_KEY, GatewayProcess, segment_policy
+from tests.support.waiting import REQUEST_TIMEOUT_S, WAIT_TIMEOUT_S, wait_until
 
 pytestmark = pytest.mark.e2e
 
@@ -123,4 +132,51 @@ def test_under_sustained_overload_with_the_default_bound_senders_honouring_retry
         assert vendor.wait_for_message_ids(sent, timeout=120) >= sent
         assert gateway.metrics()['gateway_requests_shed_total{kind="events"}'] == len(refusals)
     finally:
+        gateway.close()
+
+
+def head_only(gateway: GatewayProcess, body: bytes) -> bytes:
+    """A Segment batch's request head, its body never sent; what the gateway answers until it closes the connection."""
+    sock = socket.create_connection(("127.0.0.1", gateway.port), timeout=WAIT_TIMEOUT_S)
+    try:
+        sock.sendall(b"POST /v1/batch HTTP/1.1\r\nHost: gw\r\nContent-Type: application/json\r\n"
+                     b"Content-Length: %d\r\n\r\n" % len(body))
+        received = b""
+        while chunk := sock.recv(65536):
+            received += chunk
+        return received
+    finally:
+        sock.close()
+
+
+def test_a_request_the_backlog_already_refuses_is_answered_at_its_head_and_its_connection_closed(
+        tmp_path: Any, vendor: FakeVendor) -> None:
+    """A batch admitted before is held (its scrub worker stopped) past the bound: a new request is refused from its
+    head, 503 with Retry-After in Segment's shape and `Connection: close`, without the gateway waiting for (or reading)
+    its body; the held batch is acknowledged once its worker goes on, and reaches the vendor."""
+    policy = with_workers(segment_policy(vendor.url), 1)
+    # A request admitted at its head waits for the body it will never get: 408 after 1 s, the connection closed 1 s
+    # later; the probe is then sent again.
+    policy["http"].update(max_queue_wait_s=0.2, busy_retry_after_s=3, scrub_job_timeout_s=600.0, body_timeout_s=1.0,
+                          keep_alive_timeout_s=1.0)
+    gateway = GatewayProcess(tmp_path, policy).start(timeout=STARTUP_S)
+    [worker] = workers_of(gateway)
+    os.kill(worker, signal.SIGSTOP)
+    try:
+        held = batch()
+        with ThreadPoolExecutor(1) as sender:
+            first = sender.submit(httpx.post, gateway.url + "/v1/batch", json=held, timeout=REQUEST_TIMEOUT_S)
+            probe = orjson.dumps(batch())
+            answer = wait_until(lambda: (found := head_only(gateway, probe)).startswith(b"HTTP/1.1 503 ") and found,
+                                what="a request refused at its head")
+            os.kill(worker, signal.SIGCONT)
+            assert first.result().status_code == 200
+        head, _, body = answer.partition(b"\r\n\r\n")
+        assert b"\r\nretry-after: 3" in head.lower() and b"\r\nconnection: close" in head.lower()
+        assert orjson.loads(body)["success"] is False  # Segment's own error shape
+        vendor.wait_for_message_ids({event["messageId"] for event in held["batch"]})
+        assert gateway.metrics()['gateway_requests_shed_total{kind="events"}'] >= 1
+    finally:
+        with contextlib.suppress(ProcessLookupError):
+            os.kill(worker, signal.SIGCONT)
         gateway.close()

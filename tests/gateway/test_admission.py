@@ -13,6 +13,7 @@ import time
 from typing import Any
 
 import pytest
+from starlette.responses import Response
 
 from gateway import admission
 from gateway.metrics import Metrics
@@ -149,3 +150,32 @@ def test_the_cost_of_a_request_that_waited_for_its_turn_includes_the_loop_pass_b
     asyncio.run(main())
     # Two requests of next to no work: only the pass between them can have made the estimate this high.
     assert backlog.cost_s >= admission.COST_WEIGHT * pass_s
+
+
+def test_at_its_head_a_request_is_refused_unread_for_the_backlog_ahead_of_it_never_for_its_own_wait() -> None:
+    """`check_ahead`, before the body is read: the requests admitted before it refuse it as `check` would (then the
+    answer closes the connection, admission.closing); its own wait does not, since while its body arrives that is its
+    client's; and a request whose body is in already is left to `check` (reading it costs little, and its connection
+    stays open)."""
+    metrics, backlog = Metrics(), admission.Backlog()
+    arriving: dict[str, Any] = {}
+    admission.stamp(arriving)  # head complete, body not yet
+    arriving[admission.READY_SINCE] -= 30.0
+    admission.check_ahead(arriving, backlog, HTTP, metrics, "events")  # nothing ahead: admitted, however long it took
+    admission.check_ahead({}, backlog, HTTP, metrics, "events")  # never stamped (an app called directly)
+
+    admitted: dict[str, Any] = {}
+    admission.stamp(admitted, body_in=True)
+    admitted[admission.READY_SINCE] -= 1.0  # waited 1 s for its answer
+    whole: dict[str, Any] = {}
+    admission.stamp(whole, body_in=True)
+    with backlog.holding(admitted):
+        with pytest.raises(admission.ShedUnread) as shed:
+            admission.check_ahead(arriving, backlog, HTTP, metrics, "replay")
+        assert (shed.value.status, shed.value.retry_after) == (503, 2)
+        admission.check_ahead(whole, backlog, HTTP, metrics, "events")  # its body is in: `check`'s to refuse
+        with pytest.raises(admission.Shed) as late:
+            admission.check(whole, backlog, HTTP, metrics, "events")
+    assert metrics.value("gateway_requests_shed_total", kind="replay") == 1
+    assert admission.closing(Response(status_code=503), shed.value).headers["connection"] == "close"
+    assert "connection" not in admission.closing(Response(status_code=503), late.value).headers

@@ -1,5 +1,6 @@
 """The scrub pool (gateway.scrub_pool) with a real worker process: what a worker returns is what this process's
-scrubber makes of the same events (and of a recording's texts), the events handed over are left as they were, the
+scrubber makes of the same events (and what this process would store of a recording's batches), the events handed
+over are left as they were, the
 requests waiting for a worker are booked as work that admission control (gateway.admission) refuses beyond its bound,
 and the jobs a worker had in hand when it died, or hung past its deadline, are done by its replacement (or refused
 503 when a second worker fails them too). Against a real gateway
@@ -15,6 +16,7 @@ import signal
 from pathlib import Path
 from typing import Any
 
+import orjson
 import pytest
 
 from gateway import admission
@@ -25,6 +27,10 @@ from policies.event import Event
 from policies.pii.config import PiiConfig
 from policies.pii.scrubber import Scrubber
 from policies.policy import Http
+from replay.preparing import Prepared
+from replay.privacy import RrwebPrivacy
+from replay.store import encode_chunk
+from replay.summary import Summary, summarize
 
 HASH_KEY = b"a-test-hash-key-of-some-length!!"
 
@@ -63,18 +69,77 @@ def test_a_worker_returns_what_this_process_would_make_of_the_events_and_leaves_
     assert in_worker[0].properties is not None and "@example.com" not in str(in_worker[0].properties)
 
 
-def texts(tag: str, n: int = 30) -> list[str]:
-    """A recording request's free texts: text nodes and mutation texts, some holding PII, some not."""
-    return [f"Order {tag}-{i} for Jane Doe, jane.{tag}{i}@example.com, +44 20 7946 {i:04d}" if i % 3 == 0
-            else f"Trail running shoe {tag} size {i}" for i in range(n)]
+CORPUS = Path(__file__).resolve().parents[2] / "fixtures" / "replay-corpus"
+UNMASKED = ("input[name=search]", "#coupon")  # so that the walk keeps some fields' input, and adds their ids
 
 
-def test_a_worker_returns_a_recordings_texts_as_this_process_scrubs_them(pool_and_scrubber: Any) -> None:
+def recording(tag: str, n: int = 12) -> list[dict[str, Any]]:
+    """A recording batch with a page, a form, text nodes and mutation texts, some holding PII, some not."""
+    field = {"type": 2, "tagName": "input", "id": 7, "attributes": {"name": "search", "value": f"jane {tag}"},
+             "childNodes": []}
+    masked = {"type": 2, "tagName": "input", "id": 8, "attributes": {"name": "email", "value": f"j{tag}@example.com"},
+              "childNodes": []}
+    texts = [{"type": 3, "id": 20 + i, "textContent": f"Order {tag}-{i} for Jane Doe, +44 20 7946 {i:04d}"
+              if i % 3 == 0 else f"Trail running shoe {tag} size {i}"} for i in range(n)]
+    return [
+        {"type": 4, "timestamp": 1_700_000_000_000, "data": {"href": f"https://shop.example/{tag}?email=j{tag}@example.com",
+                                                           "width": 1280, "height": 720}},
+        {"type": 2, "timestamp": 1_700_000_000_001, "data": {"node": {
+            "type": 0, "id": 1, "childNodes": [field, masked, *texts]}, "initialOffset": {"left": 0, "top": 0}}},
+        {"type": 3, "timestamp": 1_700_000_000_002, "data": {"source": 5, "id": 8, "text": f"j{tag}@example.com"}},
+        {"type": 3, "timestamp": 1_700_000_000_003, "data": {
+            "source": 0, "adds": [], "removes": [], "attributes": [],
+            "texts": [{"id": 20, "value": f"mail j{tag}@example.com"}]}},
+    ]
+
+
+def prepared_here(scrubber: Scrubber, batches: list[list[dict[str, Any]]]) -> list[tuple[bytes, Summary, set[int]]]:
+    """What main's path made of a request's batches before the worker did all of it: walked, texts scrubbed in one
+    call, summarized once scrubbed, encoded (replay.privacy, replay.summary, replay.store)."""
+    privacy = RrwebPrivacy(UNMASKED, scrub_text=scrubber.scrub_text, scrub_attribute=scrubber.scrub_attribute,
+                           scrub_value=scrubber.scrub_json, scrub_texts=scrubber.scrub_texts)
+    made = []
+    for events in copy.deepcopy(batches):
+        unmasked: set[int] = set()
+        privacy.scrub(events, unmasked)
+        made.append((encode_chunk(events), summarize(events), unmasked))
+    return made
+
+
+def prepare(pool: ScrubPool, batches: list[list[dict[str, Any]]]) -> Any:
+    return pool.prepare(UNMASKED, [(orjson.dumps(events), set()) for events in batches])
+
+
+def as_tuples(prepared: list[Prepared]) -> list[tuple[bytes, Summary, set[int]]]:
+    return [(p.raw, p.summary, p.unmasked) for p in prepared]
+
+
+def test_a_worker_makes_a_recordings_batches_into_the_chunks_and_summaries_this_process_would_store(
+        pool_and_scrubber: Any) -> None:
     loop, pool, scrubber = pool_and_scrubber
-    given = texts("rec")
-    in_worker = loop.run_until_complete(pool.scrub_texts(list(given)))
-    assert in_worker == scrubber.scrub_texts(given)
-    assert not any("@example.com" in text for text in in_worker) and in_worker != given
+    sessions = [orjson.loads(path.read_bytes())["events"] for path in sorted(CORPUS.glob("sess_*.json"))[:3]]
+    batches = [recording("rec"), *sessions]
+    # The native body's object form is parsed there as its array is.
+    native = orjson.dumps({"events": batches[0], "writeKey": "wk", "windowId": "w1", "userId": "u1"})
+    in_worker = loop.run_until_complete(pool.prepare(UNMASKED, [(native, set()), *(
+        (orjson.dumps(events), set()) for events in batches[1:])]))
+    here = prepared_here(scrubber, batches)
+
+    assert as_tuples(in_worker) == here
+    first = orjson.loads(in_worker[0].raw)
+    assert in_worker[0].unmasked == {7}, "the search field's input is kept; the email field's is not"
+    assert first[2]["data"]["text"] == "*" * len("jrec@example.com")
+    assert "Jane Doe" not in in_worker[0].raw.decode() and "+44 20 7946" not in in_worker[0].raw.decode()
+    assert in_worker[0].summary.urls == ["https://shop.example/rec?email=[EMAIL]"], "summarized once scrubbed"
+
+
+def test_the_window_s_unmasked_fields_travel_with_the_job(pool_and_scrubber: Any) -> None:
+    loop, pool, _ = pool_and_scrubber
+    typed = {"type": 3, "timestamp": 1_700_000_000_009, "data": {"source": 5, "id": 31, "text": "kept as typed"}}
+    [known, unknown] = loop.run_until_complete(pool.prepare(UNMASKED, [
+        (orjson.dumps([typed]), {31}), (orjson.dumps([typed]), set())]))
+    assert orjson.loads(known.raw)[0]["data"]["text"] == "kept as typed" and known.unmasked == {31}
+    assert orjson.loads(unknown.raw)[0]["data"]["text"] == "*" * len("kept as typed")
 
 
 def test_jobs_a_worker_had_in_hand_when_it_died_are_done_by_its_replacement(
@@ -84,8 +149,8 @@ def test_jobs_a_worker_had_in_hand_when_it_died_are_done_by_its_replacement(
     metrics = Metrics()
     pool = loop.run_until_complete(ScrubPool.start(1, PiiConfig(), HASH_KEY, tmp_path, metrics))
 
-    async def kill_under_jobs() -> list[list[str]]:
-        waiting = [asyncio.ensure_future(pool.scrub_texts(texts(f"k{n}"))) for n in range(DEPTH + 2)]
+    async def kill_under_jobs() -> list[list[Prepared]]:
+        waiting = [asyncio.ensure_future(prepare(pool, [recording(f"k{n}")])) for n in range(DEPTH + 2)]
         await asyncio.sleep(0)  # one pass of the loop: the worker has DEPTH of them in hand
         assert (pool.busy(), pool.queued()) == (1, DEPTH + 1)
         [pid] = pool.pids()
@@ -94,7 +159,7 @@ def test_jobs_a_worker_had_in_hand_when_it_died_are_done_by_its_replacement(
 
     try:
         done = loop.run_until_complete(kill_under_jobs())
-        assert done == [scrubber.scrub_texts(texts(f"k{n}")) for n in range(DEPTH + 2)]
+        assert [as_tuples(d) for d in done] == [prepared_here(scrubber, [recording(f"k{n}")]) for n in range(DEPTH + 2)]
         assert metrics.value("gateway_scrub_worker_restarts_total") == 1
     finally:
         loop.run_until_complete(pool.close())
@@ -110,8 +175,8 @@ def test_jobs_of_a_worker_that_hangs_alive_are_done_by_its_replacement_once_it_i
     [hung] = pool.pids()
     os.kill(hung, signal.SIGSTOP)  # alive, its pipe open, answering nothing
 
-    async def jobs_to_the_hung_worker() -> list[list[str]]:
-        waiting = [asyncio.ensure_future(pool.scrub_texts(texts(f"h{n}"))) for n in range(DEPTH + 2)]
+    async def jobs_to_the_hung_worker() -> list[list[Prepared]]:
+        waiting = [asyncio.ensure_future(prepare(pool, [recording(f"h{n}")])) for n in range(DEPTH + 2)]
         await asyncio.sleep(0)  # one pass of the loop: the worker has DEPTH of them in hand, its clock started
         assert (pool.busy(), pool.queued()) == (1, DEPTH + 1)
         pool.job_timeout_s = 120.0  # the replacement's, however loaded the machine
@@ -119,7 +184,7 @@ def test_jobs_of_a_worker_that_hangs_alive_are_done_by_its_replacement_once_it_i
 
     try:
         done = loop.run_until_complete(jobs_to_the_hung_worker())
-        assert done == [scrubber.scrub_texts(texts(f"h{n}")) for n in range(DEPTH + 2)]
+        assert [as_tuples(d) for d in done] == [prepared_here(scrubber, [recording(f"h{n}")]) for n in range(DEPTH + 2)]
         assert metrics.value("gateway_scrub_worker_timeouts_total") == 1
         assert metrics.value("gateway_scrub_worker_restarts_total") == 1
         assert hung not in pool.pids() and not os.path.exists(f"/proc/{hung}")  # killed, and reaped
@@ -138,16 +203,17 @@ def test_a_job_whose_second_worker_hangs_too_is_refused_503_with_retry_after_and
     for pid in pool.pids():
         os.kill(pid, signal.SIGSTOP)
 
-    async def refused_then_served() -> list[str]:
+    async def refused_then_served() -> list[Prepared]:
         # The job goes to one hung worker, past its deadline to the other (a replacement takes seconds to start).
         with pytest.raises(ProtocolError) as refused:
-            await pool.scrub_texts(texts("twice"))
+            await prepare(pool, [recording("twice")])
         assert (refused.value.status, refused.value.retry_after) == (503, 7)
         pool.job_timeout_s = 120.0
-        return await pool.scrub_texts(texts("after"))  # waits for a replacement
+        return await prepare(pool, [recording("after")])  # type: ignore[no-any-return]  # waits for a replacement
 
     try:
-        assert loop.run_until_complete(refused_then_served()) == scrubber.scrub_texts(texts("after"))
+        served = loop.run_until_complete(refused_then_served())
+        assert as_tuples(served) == prepared_here(scrubber, [recording("after")])
         assert metrics.value("gateway_scrub_worker_timeouts_total") == 2
     finally:
         loop.run_until_complete(pool.close())

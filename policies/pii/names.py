@@ -38,7 +38,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-from policies.pii.places import CITIES, COUNTRIES, PLACE_STARTS, PLACES_NAMED_LIKE_PEOPLE, STREET_SUFFIXES
+from policies.pii.places import CITIES, COUNTRIES, PLACE_STARTS, PLACES_NAMED_LIKE_PEOPLE
 
 WORD, TOP = 1, 2  # the flags of a listed name
 _DATA = Path(__file__).resolve().parent / "data"
@@ -328,16 +328,6 @@ class NameFinder:
             return False
         return not any(key in _NOT_A_PERSON_AFTER or key in _BEFORE_PLACE or key in _ORGANISATION_WORDS
                        or key in _NOT_SURNAMES or key in _CONNECTIVES for key in keys)
-
-    def common_pair(self, words: list[str]) -> bool:
-        """True if two words that a verb or a preposition puts in a person's place are a listed given name and one of
-        the thousand commonest surnames, English words or not (`with Hope Fisher`, `Brandy Tanner hat angerufen`), as
-        listed_pair, and neither is an interface's word or ends a street's or place's name (`by Max Price`, `with
-        Scott Station`)."""
-        keys = [fold(word) for word in words]
-        return (len(keys) == 2 and self.listed_pair(words) and bool(self._surnames[keys[1]] & TOP)
-                and keys[0] not in UI_WORDS and keys[1] not in UI_WORDS and keys[1] not in STREET_SUFFIXES
-                and PLACES_NAMED_LIKE_PEOPLE.isdisjoint(keys) and CITIES.isdisjoint(keys))
 
     def given_before_unknown(self, words: list[str]) -> bool:
         """True if words that a role's label says name someone are a listed given name, an English word or not (`Eve`,

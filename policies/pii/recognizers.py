@@ -832,8 +832,7 @@ class PersonByRoleRecognizer(DirectPatternRecognizer):
 
 
 class PersonInContextRecognizer(DirectPatternRecognizer):
-    """Capitalised words that a verb or a preposition puts in a person's place, if the name lists know one of them
-    that is not an English word, or they are a listed given name and a common surname (NameFinder.common_pair)."""
+    """Capitalised words that a verb or a preposition puts in a person's place, if the name lists know one of them."""
 
     explain = True  # a person rule may read which pattern matched (PersonByContext: `thanks`)
 
@@ -857,13 +856,12 @@ class PersonInContextRecognizer(DirectPatternRecognizer):
             if pattern in _BY_CONTEXT:  # `Der Spiegel schreibt`: never an article first
                 if named_by_context(words) or (self._finder.lists_a_name(words) and fold(words[0]) not in ARTICLES):
                     found.append(result)
-            elif self._finder.lists_a_name(words) or self._finder.common_pair(words):  # `with Hope Fisher`
+            elif self._finder.lists_a_name(words):
                 found.append(result)
         return found
 
     def validate_result(self, pattern_text: str) -> bool:
-        words = pattern_text.split()
-        return self._finder.could_be_a_name(words) or self._finder.common_pair(words)
+        return self._finder.could_be_a_name(pattern_text.split())
 
 
 class GazetteerNameRecognizer(EntityRecognizer):

@@ -60,7 +60,7 @@ def test_only_the_lines_with_a_cue_are_read() -> None:
 
 def test_the_street_sets_are_read_from_one_table() -> None:
     table = places.STREET_TABLE
-    assert {w for w, f in table.items() if f & places.FIRST} == places.STREET_WORDS
+    assert places.STREET_WORDS == {w for w, f in table.items() if f & places.FIRST}
     assert {"strada", "rue", "weg", "sainte"} <= places.STREET_WORDS
     assert {"ridge", "corner", "street"} <= places.STREET_SUFFIXES
     assert {"rue", "san", "fort", "west", "the"} <= places.PLACE_STARTS

@@ -74,10 +74,10 @@ TEAM_PAGES = (
     "profil|perfil|profilo|profiel|perfiles|profili|profielen|profils|employee|patients?|pacientes?|pazienti"
     "|about|about-us|our-team|meet-the-team|unser-team|das-team|ueber-uns|uber-uns|ansprechpartner(?:innen)?"
     "|kontaktpersonen|notre-equipe|l-equipe|qui-sommes-nous|a-propos|nuestro-equipo|quienes-somos|sobre-nosotros"
-    "|chi-siamo|il-nostro-team|il-team|referenti|over-ons|ons-team|het-team|wie-zijn-wij|medewerker"
-    # a wiki's article, titled with its words joined by underscores (`/wiki/Ada_Lovelace`; `/wiki/New_York`,
-    # `/wiki/Main_Page` start with no given name)
-    "|wiki")
+    "|chi-siamo|il-nostro-team|il-team|referenti|over-ons|ons-team|het-team|wie-zijn-wij|medewerker")
+# Not `wiki`: its articles titled like people are as often brands, films and characters (`/wiki/Alfa_Romeo`,
+# `/wiki/Stella_Artois`, `/wiki/Lola_Rennt`), and a wiki's people are public figures; its users' own pages have a
+# prefix (`/wiki/User:…`).
 # A record's number before a person's slug, as CRMs write a contact's page (`/contacts/1703-anna-schmidt`).
 RECORD_NUMBER = r"\d{1,8}-"
 _RECORD = rf"(?:{RECORD_NUMBER})"
@@ -706,8 +706,21 @@ class NameFinder:
                 continue
             return not (surname in self._english or surname in self._given or surname in self._surnames
                         or surname in _ORGANISATION_WORDS or surname in UI_WORDS
-                        or any(surname.startswith(w) or surname.endswith(w) for w in _INTERFACE_ENDS))
+                        or any(surname.startswith(w) or surname.endswith(w) for w in _INTERFACE_ENDS)
+                        or self._listed_words(surname.removeprefix("s")))
         return False
+
+    def _listed_words(self, glued: str) -> bool:
+        """`glued` is English words run together, after a surname or not (`kitchen`, `skincare`, `smithinstitute`):
+        what follows a given name in a shop's or a brand's handle (`/authors/emmaskitchen`, `/u/victoriassecret`; the
+        caller takes the possessive `s` off). Words of four letters or more, so that a surname no list holds seldom
+        splits so (`bellucci`, `vanderleek` do not)."""
+        starts = {0} | {stop for stop in range(4, len(glued)) if glued[:stop] in self._surnames}
+        worded: set[int] = set()  # where a split that ends with an English word may end
+        for stop in range(4, len(glued) + 1):
+            if any(glued[start:stop] in self._english for start in starts | worded if stop - start >= 4):
+                worded.add(stop)
+        return len(glued) in worded
 
     def _file_names(self, text: str) -> Iterator[tuple[int, int]]:
         """A photo, a CV or a contact card named after someone (`anna_schmidt.jpg`, `Anna-Schmidt.pdf`): a listed

@@ -271,16 +271,10 @@ def load_name_gate(directory: Path) -> None:
 def _name_sieve() -> hyperscan.Database:
     """Every listed given name between spaces, and an apostrophe, as the literals of one hyperscan database: 54,000 of
     them, 2 s to compile (kept in the cache directory, as the pattern gates are; 6 MB, loaded in a few ms)."""
-    literals = [b" " + name + b" " for name in _NAMES] + [b"'"]
-
-    def compile_() -> hyperscan.Database:
-        db = hyperscan.Database(mode=hyperscan.HS_MODE_BLOCK)
-        db.compile(expressions=literals, ids=list(range(len(literals))), elements=len(literals), flags=0,
-                   literal=True)
-        return db
-
+    literals = tuple([b" " + name + b" " for name in _NAMES] + [b"'"])
     directory = _cache_dirs[0] if _cache_dirs else hyperscan_cache.env_cache_dir()
-    return hyperscan_cache.loaded_or_compiled(directory, ("name gate", literals), compile_)
+    spec = hyperscan_cache.Spec(literals, tuple(range(len(literals))), literal=True)
+    return hyperscan_cache.database(directory, spec)
 
 
 def _name_gates(texts: Sequence[str]) -> list[int]:

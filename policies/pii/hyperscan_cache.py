@@ -11,7 +11,8 @@ import contextlib
 import hashlib
 import importlib.metadata
 import os
-from collections.abc import Callable
+import tempfile
+from dataclasses import dataclass
 from pathlib import Path
 
 import hyperscan
@@ -33,9 +34,27 @@ def env_cache_dir() -> Path | None:
     return Path(named) / "pattern-gates" if named else None
 
 
-def cache_file(directory: Path, source: object) -> Path:
-    """The file of the database compiled from `source` (its expressions, flags and ids, as a repr)."""
-    digest = hashlib.sha256(repr((_HYPERSCAN_VERSION, source)).encode()).hexdigest()[:32]
+@dataclass(frozen=True)
+class Spec:
+    """What a block-mode database is compiled from, every argument of the compile: the file it is kept in is named by
+    all of them, so that no change to how it is compiled can load a database compiled another way. `flags`: one for
+    every expression, or one for all."""
+
+    expressions: tuple[bytes, ...]
+    ids: tuple[int, ...]
+    flags: tuple[int, ...] | int = 0
+    literal: bool = False
+
+    def compile(self) -> hyperscan.Database:
+        db = hyperscan.Database(mode=hyperscan.HS_MODE_BLOCK)
+        flags = list(self.flags) if isinstance(self.flags, tuple) else self.flags
+        db.compile(expressions=list(self.expressions), ids=list(self.ids), elements=len(self.ids), flags=flags,
+                   literal=self.literal)
+        return db
+
+
+def cache_file(directory: Path, spec: Spec) -> Path:
+    digest = hashlib.sha256(repr((_HYPERSCAN_VERSION, hyperscan.HS_MODE_BLOCK, spec)).encode()).hexdigest()[:32]
     return directory / f"{digest}.hsdb"
 
 
@@ -49,22 +68,27 @@ def load(path: Path) -> hyperscan.Database | None:
 
 
 def save(path: Path, db: hyperscan.Database) -> None:
-    """Written to a temporary name and renamed: a process reading it never sees half a file."""
-    with contextlib.suppress(OSError):  # a read-only directory only costs the next start its compile
+    """Written to a temporary file of its own (two threads or processes may save at once) and renamed: a process
+    reading it never sees half a file. A read-only directory only costs the next start its compile."""
+    with contextlib.suppress(OSError):
         path.parent.mkdir(parents=True, exist_ok=True)
-        temporary = path.with_name(f"{path.name}.{os.getpid()}.tmp")
-        temporary.write_bytes(hyperscan.dumpb(db))
-        os.replace(temporary, path)
+        handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+        try:
+            with os.fdopen(handle, "wb") as out:
+                out.write(hyperscan.dumpb(db))
+            os.replace(temporary, path)
+        except OSError:
+            os.unlink(temporary)
+            raise
 
 
-def loaded_or_compiled(directory: Path | None, source: object,
-                       compile_: Callable[[], hyperscan.Database]) -> hyperscan.Database:
-    """The database compiled from `source`: loaded from `directory` if it was kept there, else `compile_()` and kept
-    there (None: not kept)."""
-    cached = None if directory is None else cache_file(directory, source)
+def database(directory: Path | None, spec: Spec) -> hyperscan.Database:
+    """The database compiled from `spec`: loaded from `directory` if it was kept there, else compiled and kept there
+    (None: not kept)."""
+    cached = None if directory is None else cache_file(directory, spec)
     db = None if cached is None else load(cached)
     if db is None:
-        db = compile_()
+        db = spec.compile()
         if cached is not None:
             save(cached, db)
     return db

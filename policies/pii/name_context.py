@@ -22,6 +22,7 @@ from collections.abc import Iterator
 
 import hyperscan
 
+from policies.pii.hyperscan_cache import Spec
 from policies.pii.names import (
     ARTICLES,
     GREETINGS,
@@ -334,9 +335,8 @@ _A_CUE = (_CUE, _VERB, _SIGN_OFF, r"(?:^|\n)[ \t]*(?i:" + "|".join(_LABELS) + r"
 
 
 # Compiled on import (30 ms), not in the time budget of the first text that reaches cued_names.
-_CUE_SCAN = hyperscan.Database(mode=hyperscan.HS_MODE_BLOCK)
-_CUE_SCAN.compile(expressions=[ascii_stand_in(p).encode() for p in _A_CUE], ids=list(range(len(_A_CUE))),
-                  elements=len(_A_CUE), flags=[hyperscan.HS_FLAG_CASELESS] * len(_A_CUE))
+_CUE_SCAN = Spec(tuple(ascii_stand_in(p).encode() for p in _A_CUE), tuple(range(len(_A_CUE))),
+                 (hyperscan.HS_FLAG_CASELESS,) * len(_A_CUE)).compile()
 
 
 def cued_names(text: str) -> Iterator[tuple[int, int]]:

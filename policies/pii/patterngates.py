@@ -274,14 +274,8 @@ def _compiled(gates: tuple[tuple[str, int], ...], ids: list[int],
               directory: Path | None) -> tuple[hyperscan.Database | None, frozenset[int]]:
     if not ids:
         return None, frozenset()
-    expressions, flags = [gates[i][0].encode() for i in ids], [gates[i][1] for i in ids]
-
-    def compile_() -> hyperscan.Database:
-        db = hyperscan.Database(mode=hyperscan.HS_MODE_BLOCK)
-        db.compile(expressions=expressions, ids=ids, elements=len(ids), flags=flags)
-        return db
-
-    return hyperscan_cache.loaded_or_compiled(directory, (expressions, flags, ids), compile_), frozenset(ids)
+    spec = hyperscan_cache.Spec(tuple(gates[i][0].encode() for i in ids), tuple(ids), tuple(gates[i][1] for i in ids))
+    return hyperscan_cache.database(directory, spec), frozenset(ids)
 
 
 @dataclass(frozen=True)

@@ -12,11 +12,18 @@ import pytest
 from policies.pii import candidates, hyperscan_cache
 
 
-def _compiler(expressions: list[bytes], compiles: list[int]) -> hyperscan.Database:
-    compiles.append(1)
-    db = hyperscan.Database(mode=hyperscan.HS_MODE_BLOCK)
-    db.compile(expressions=expressions, ids=list(range(len(expressions))), elements=len(expressions))
-    return db
+@pytest.fixture()
+def compiles(monkeypatch: pytest.MonkeyPatch) -> list[hyperscan_cache.Spec]:
+    """The specs compiled (not loaded) while the test runs."""
+    compiled: list[hyperscan_cache.Spec] = []
+    real = hyperscan_cache.Spec.compile
+
+    def counting(spec: hyperscan_cache.Spec) -> hyperscan.Database:
+        compiled.append(spec)
+        return real(spec)
+
+    monkeypatch.setattr(hyperscan_cache.Spec, "compile", counting)
+    return compiled
 
 
 def _matches(db: hyperscan.Database, data: bytes) -> list[tuple[int, int]]:
@@ -25,37 +32,48 @@ def _matches(db: hyperscan.Database, data: bytes) -> list[tuple[int, int]]:
     return found
 
 
-def test_a_database_is_compiled_once_kept_and_loaded_and_a_spoilt_copy_is_compiled_again(tmp_path: Path) -> None:
-    expressions, compiles = [b"jane", b"\\d{3}"], []
-    source = ("test", expressions)
-    first = hyperscan_cache.loaded_or_compiled(tmp_path, source, lambda: _compiler(expressions, compiles))
-    kept = hyperscan_cache.cache_file(tmp_path, source)
-    assert kept.exists() and compiles == [1]
-    loaded = hyperscan_cache.loaded_or_compiled(tmp_path, source, lambda: _compiler(expressions, compiles))
-    assert compiles == [1]
+SPEC = hyperscan_cache.Spec((b"jane", b"\\d{3}"), (0, 1))
+
+
+def test_a_database_is_compiled_once_kept_and_loaded_and_a_spoilt_copy_is_compiled_again(
+        tmp_path: Path, compiles: list[hyperscan_cache.Spec]) -> None:
+    first = hyperscan_cache.database(tmp_path, SPEC)
+    kept = hyperscan_cache.cache_file(tmp_path, SPEC)
+    assert kept.exists() and compiles == [SPEC]
+    loaded = hyperscan_cache.database(tmp_path, SPEC)
+    assert compiles == [SPEC]
     assert _matches(loaded, b"jane 123") == _matches(first, b"jane 123") == [(0, 4), (1, 8)]
 
     kept.write_bytes(b"not a hyperscan database")
-    again = hyperscan_cache.loaded_or_compiled(tmp_path, source, lambda: _compiler(expressions, compiles))
-    assert compiles == [1, 1]
+    again = hyperscan_cache.database(tmp_path, SPEC)
+    assert compiles == [SPEC, SPEC]
     assert _matches(again, b"jane 123") == [(0, 4), (1, 8)]
     assert hyperscan.loadb(kept.read_bytes(), hyperscan.HS_MODE_BLOCK)  # written again
+    assert [p.name for p in tmp_path.iterdir()] == [kept.name]  # no temporary file left
 
 
-def test_another_source_is_another_file_and_no_directory_keeps_nothing(tmp_path: Path) -> None:
-    assert hyperscan_cache.cache_file(tmp_path, ("a", [b"x"])) != hyperscan_cache.cache_file(tmp_path, ("a", [b"y"]))
-    compiles: list[int] = []
+def test_every_compile_argument_names_the_file_so_another_way_of_compiling_is_never_loaded(
+        tmp_path: Path, compiles: list[hyperscan_cache.Spec]) -> None:
+    twice = hyperscan_cache.Spec((b" anna ",), (0,), literal=True)
+    once = hyperscan_cache.Spec((b" anna ",), (0,), hyperscan.HS_FLAG_SINGLEMATCH, literal=True)
+    other = [hyperscan_cache.Spec((b" anna ",), (0,)), hyperscan_cache.Spec((b" anna ",), (1,), literal=True),
+             hyperscan_cache.Spec((b" anne ",), (0,), literal=True), once]
+    assert len({hyperscan_cache.cache_file(tmp_path, spec) for spec in [twice, *other]}) == 5
+    assert len(_matches(hyperscan_cache.database(tmp_path, twice), b" anna  anna ")) == 2
+    assert len(_matches(hyperscan_cache.database(tmp_path, once), b" anna  anna ")) == 1  # not the kept `twice`
+    assert compiles == [twice, once]
+
+
+def test_no_directory_keeps_nothing_and_an_unwritable_one_only_costs_the_compile(
+        tmp_path: Path, compiles: list[hyperscan_cache.Spec]) -> None:
+    spec = hyperscan_cache.Spec((b"x",), (0,))
     for _ in range(2):
-        hyperscan_cache.loaded_or_compiled(None, ("a", [b"x"]), lambda: _compiler([b"x"], compiles))
-    assert compiles == [1, 1]
-
-
-def test_an_unwritable_directory_only_costs_the_compile(tmp_path: Path) -> None:
+        hyperscan_cache.database(None, spec)
+    assert compiles == [spec, spec]
     blocker = tmp_path / "file"
     blocker.write_text("a file where the directory would be")
-    compiles: list[int] = []
-    db = hyperscan_cache.loaded_or_compiled(blocker / "cache", ("a", [b"x"]), lambda: _compiler([b"x"], compiles))
-    assert _matches(db, b"x") == [(0, 1)] and compiles == [1]
+    assert _matches(hyperscan_cache.database(blocker / "cache", spec), b"x") == [(0, 1)]
+    assert len(compiles) == 3
 
 
 @pytest.fixture()

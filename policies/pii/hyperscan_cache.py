@@ -76,8 +76,9 @@ def save(path: Path, db: hyperscan.Database) -> None:
         try:
             with os.fdopen(handle, "wb") as out:
                 out.write(hyperscan.dumpb(db))
+            os.chmod(temporary, 0o644)  # mkstemp's 0600 would serve a cache shared by several users to its owner only
             os.replace(temporary, path)
-        except OSError:
+        except BaseException:
             os.unlink(temporary)
             raise
 

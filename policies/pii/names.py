@@ -707,7 +707,7 @@ class NameFinder:
             return not (surname in self._english or surname in self._given or surname in self._surnames
                         or surname in _ORGANISATION_WORDS or surname in UI_WORDS
                         or any(surname.startswith(w) or surname.endswith(w) for w in _INTERFACE_ENDS)
-                        or self._listed_words(surname.removeprefix("s")))
+                        or self._listed_words(surname) or self._listed_words(surname.removeprefix("s")))
         return False
 
     def _listed_words(self, glued: str) -> bool:

@@ -156,8 +156,9 @@ def test_a_request_the_backlog_already_refuses_is_answered_at_its_head_and_its_c
     its body; the held batch is acknowledged once its worker goes on, and reaches the vendor."""
     policy = with_workers(segment_policy(vendor.url), 1)
     # A request admitted at its head waits for the body it will never get: 408 after 1 s, the connection closed 1 s
-    # later; the probe is then sent again.
-    policy["http"].update(max_queue_wait_s=0.2, busy_retry_after_s=3, scrub_job_timeout_s=600.0, body_timeout_s=1.0,
+    # later; the probe is then sent again. The bound is long enough that the held batch itself, on a loaded machine,
+    # is not refused for its own wait before it reaches its worker.
+    policy["http"].update(max_queue_wait_s=1.0, busy_retry_after_s=3, scrub_job_timeout_s=600.0, body_timeout_s=1.0,
                           keep_alive_timeout_s=1.0)
     gateway = GatewayProcess(tmp_path, policy).start(timeout=STARTUP_S)
     [worker] = workers_of(gateway)

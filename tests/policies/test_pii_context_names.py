@@ -43,6 +43,7 @@ URL_NOT_PEOPLE = [
     # a given name glued to English words, after a surname or not, with a possessive s or not: a shop's handle
     "https://blog.example/authors/emmaskitchen", "https://shop.example/users/sarahsboutique",
     "https://shop.example/u/victoriassecret", "https://blog.example/authors/adamsmithinstitute",
+    "https://shop.example/p/linneaskincare",
     "https://acme.example/contacts/1703-import-csv", "https://acme.example/users/42-settings",
     "https://acme.example/team/12-new-members", "https://acme.example/contacts/2024-export",
     # glued words that are no given name and unlisted surname: a given name whole, a surname whole, an interface's

@@ -16,6 +16,8 @@ hand-off costs about 4 % of the scrub (bench/scrub_ipc.py).
 - A worker that dies is replaced (after a pause that doubles while replacements keep dying). The request it was
   scrubbing is given to another worker once; if that one dies too, the request is answered 503 with Retry-After.
   Either way nothing was stored: scrubbing comes before the commit, and a 2xx only after it.
+- A job that raises in the worker is answered so, and its request refused as above (503 with Retry-After, nothing
+  stored); the worker goes on.
 - A worker that hangs alive (stopped, deadlocked, swapping) is taken as dead: once the job it has started has waited
   `job_timeout_s` for its answer, the worker is killed (SIGKILL) and its jobs go the dead worker's way above.
 - `booked_s` is what the requests waiting for a worker will take, at the measured cost per request: admission control
@@ -274,8 +276,9 @@ class ScrubPool:
         if not job.future.done():
             if answer[0] == "done":
                 job.future.set_result(job.result(answer))
-            else:
-                job.future.set_exception(RuntimeError(f"scrubbing failed in a worker: {answer[1]}"))
+            else:  # the job raised in the worker: refused as when workers die under it (503, Retry-After), not a 500
+                log.warning("a scrub worker failed a job: %s", answer[1])  # the exception's type: never the payload
+                self._fail(job)
         if worker.retiring and not worker.jobs:
             self._stop(worker)
         self._dispatch()

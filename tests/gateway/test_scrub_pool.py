@@ -177,6 +177,28 @@ def test_a_worker_is_handed_as_many_jobs_as_their_recent_cost_fits_in_its_hand_w
         loop.close()
 
 
+def test_a_job_that_raises_in_the_worker_is_refused_503_with_retry_after_and_the_worker_goes_on(
+        tmp_path: Path, pool_and_scrubber: Any) -> None:
+    """What the recording endpoints answer in their shapes (as for workers that died): a Starlette 500 before."""
+    _, _, scrubber = pool_and_scrubber
+    loop = asyncio.new_event_loop()
+    pool = loop.run_until_complete(ScrubPool.start(1, PiiConfig(), HASH_KEY, tmp_path, Metrics(), retry_after_s=5))
+
+    async def run() -> list[Prepared]:
+        with pytest.raises(ProtocolError) as refused:
+            await pool.prepare(UNMASKED, [(b"{not json", set())])  # the worker's parse raises
+        assert (refused.value.status, refused.value.retry_after) == (503, 5)
+        return await prepare(pool, [recording("after")])
+
+    try:
+        [worker] = pool.pids()
+        assert as_tuples(loop.run_until_complete(run())) == prepared_here(scrubber, [recording("after")])
+        assert pool.pids() == [worker]  # the same worker answered the next job
+    finally:
+        loop.run_until_complete(pool.close())
+        loop.close()
+
+
 def test_jobs_a_worker_had_in_hand_when_it_died_are_done_by_its_replacement(
         tmp_path: Path, pool_and_scrubber: Any) -> None:
     _, _, scrubber = pool_and_scrubber

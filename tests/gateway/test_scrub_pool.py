@@ -19,7 +19,7 @@ from typing import Any
 import orjson
 import pytest
 
-from gateway import admission
+from gateway import admission, scrub_worker
 from gateway.metrics import Metrics
 from gateway.protocols.codec import ProtocolError
 from gateway.scrub_pool import DEPTH, IN_HAND_S, MAX_DEPTH, ScrubPool
@@ -197,6 +197,14 @@ def test_a_job_that_raises_in_the_worker_is_refused_503_with_retry_after_and_the
     finally:
         loop.run_until_complete(pool.close())
         loop.close()
+
+
+def test_a_worker_keeps_the_recording_privacy_of_the_newest_few_policies_only(pool_and_scrubber: Any) -> None:
+    """One per policy's unmasked inputs (each reload that changes them makes one): the oldest are dropped."""
+    _, _, scrubber = pool_and_scrubber
+    made = [scrub_worker._privacy(scrubber, (f"input[name=f{n}]",)) for n in range(scrub_worker.PRIVACIES_KEPT + 3)]
+    assert len(scrub_worker._PRIVACIES) == scrub_worker.PRIVACIES_KEPT
+    assert scrub_worker._privacy(scrubber, (f"input[name=f{len(made) - 1}]",)) is made[-1]  # the newest kept
 
 
 def test_jobs_a_worker_had_in_hand_when_it_died_are_done_by_its_replacement(

@@ -5,10 +5,10 @@ batches (`prepare`: scrubbed, summarized and encoded there, replay.preparing).
 Scrubbing is most of an event's CPU (bench/load.py's profile: 64 % of the loop's time) and it is pure: events and
 settings in, scrubbed events and counts out. One process owns the database and the loop; it hands each request's
 events to one worker as one message (gateway.scrub_worker: a pipe, pickle) and awaits the answer without blocking, so
-the loop reads sockets, answers and commits meanwhile. A worker is given up to `DEPTH` jobs at once, so that it starts
-the next as soon as it has answered one: under load the loop takes milliseconds to read an answer and send the next
-job, and a recording's batches take a worker little more than that. The hand-off costs about 4 % of the scrub
-(bench/scrub_ipc.py).
+the loop reads sockets, answers and commits meanwhile. A worker is given several jobs at once, so that it starts the
+next as soon as it has answered one: under load the loop takes milliseconds to read an answer and send the next job,
+and a recording's batches take a worker about one, so how many follows the measured cost per job (`depth`). The
+hand-off costs about 4 % of the scrub (bench/scrub_ipc.py).
 
 - Workers start with the gateway (it serves once they are ready) and get the scrubber's settings and hash key over
   their pipe. A policy reload that changes `[pii]` starts a new set with the new settings and retires the old set once
@@ -16,6 +16,8 @@ job, and a recording's batches take a worker little more than that. The hand-off
 - A worker that dies is replaced (after a pause that doubles while replacements keep dying). The request it was
   scrubbing is given to another worker once; if that one dies too, the request is answered 503 with Retry-After.
   Either way nothing was stored: scrubbing comes before the commit, and a 2xx only after it.
+- A job that raises in the worker is answered so, and its request refused as above (503 with Retry-After, nothing
+  stored); the worker goes on.
 - A worker that hangs alive (stopped, deadlocked, swapping) is taken as dead: once the job it has started has waited
   `job_timeout_s` for its answer, the worker is killed (SIGKILL) and its jobs go the dead worker's way above.
 - `booked_s` is what the requests waiting for a worker will take, at the measured cost per request: admission control
@@ -53,7 +55,12 @@ COST_WEIGHT = 0.2  # of the latest measurement in the running estimate
 TRIES = 2  # workers a request's events are given to before it is refused
 START_TIMEOUT_S = 120.0  # Presidio and spaCy load in seconds; a worker not ready by then is taken as failed
 MAX_RESTART_PAUSE_S = 30.0
-DEPTH = 4  # jobs sent to one worker before it has answered them (it answers in order)
+DEPTH = 4  # jobs sent to one worker before it has answered them (it answers in order), at the least
+MAX_DEPTH = 32  # ... and at the most
+# A worker's work in hand (at the recent cost per job) that covers the busy loop's delay in reading an answer and
+# sending the next job: under bench/load.py's recordings (64 connections, ~1 ms a job) that delay took 5-20 ms, and with
+# DEPTH alone the worker sat idle 40 % of the time while 25 requests waited here for it.
+IN_HAND_S = 0.02
 JOB_TIMEOUT_S = 30.0  # [http] scrub_job_timeout_s's default: a request's scrub takes tens of milliseconds
 
 
@@ -139,6 +146,16 @@ class ScrubPool:
         live = sum(1 for w in self._workers if not w.retiring) or 1
         return (self.queued() + coming) * self.cost_s / live
 
+    def depth(self) -> int:
+        """Jobs a worker is handed before it has answered them: IN_HAND_S of work at the recent cost per job, within
+        DEPTH and MAX_DEPTH (events' jobs, tens of milliseconds each, stay at DEPTH: a deep hand would keep them from
+        a worker that is free sooner)."""
+        return max(DEPTH, min(MAX_DEPTH, int(IN_HAND_S / max(self.cost_s, 1e-6))))
+
+    def in_hand(self) -> list[int]:
+        """Jobs handed to each serving worker and not yet answered."""
+        return [len(w.jobs) for w in self._workers if not w.retiring]
+
     def busy(self) -> int:
         return sum(1 for w in self._workers if w.jobs)
 
@@ -208,12 +225,13 @@ class ScrubPool:
         worker.reader = asyncio.get_running_loop().create_task(self._answers(worker), name="scrub-worker")
 
     def _dispatch(self) -> None:
-        """Hand waiting jobs to the serving workers with the fewest in hand, up to DEPTH each."""
+        """Hand waiting jobs to the serving workers with the fewest in hand, up to `depth()` each."""
+        depth = self.depth()
         while self._queue:
             if self._queue[0].future.done():  # its request was cancelled meanwhile
                 self._queue.popleft()
                 continue
-            open_ = [w for w in self._workers if not w.retiring and len(w.jobs) < DEPTH and _writable(w)]
+            open_ = [w for w in self._workers if not w.retiring and len(w.jobs) < depth and _writable(w)]
             if not open_:
                 return
             worker = min(open_, key=lambda w: len(w.jobs))
@@ -258,8 +276,9 @@ class ScrubPool:
         if not job.future.done():
             if answer[0] == "done":
                 job.future.set_result(job.result(answer))
-            else:
-                job.future.set_exception(RuntimeError(f"scrubbing failed in a worker: {answer[1]}"))
+            else:  # the job raised in the worker: refused as when workers die under it (503, Retry-After), not a 500
+                log.warning("a scrub worker failed a job: %s", answer[1])  # the exception's type: never the payload
+                self._fail(job)
         if worker.retiring and not worker.jobs:
             self._stop(worker)
         self._dispatch()

@@ -112,6 +112,7 @@ def work(scrubber: Scrubber, message: tuple[Any, ...]) -> tuple[Any, ...]:
 
 
 _PRIVACIES: dict[tuple[int, tuple[str, ...]], RrwebPrivacy] = {}
+PRIVACIES_KEPT = 4  # the newest policies' (a reload may leave jobs of the one before in flight); older ones dropped
 
 
 def _privacy(scrubber: Scrubber, unmasked_inputs: tuple[str, ...]) -> RrwebPrivacy:
@@ -120,6 +121,8 @@ def _privacy(scrubber: Scrubber, unmasked_inputs: tuple[str, ...]) -> RrwebPriva
     key = (id(scrubber), unmasked_inputs)
     privacy = _PRIVACIES.get(key)
     if privacy is None:
+        while len(_PRIVACIES) >= PRIVACIES_KEPT:
+            del _PRIVACIES[next(iter(_PRIVACIES))]  # the oldest made: each reload that changes the inputs adds one
         privacy = _PRIVACIES[key] = RrwebPrivacy(unmasked_inputs, scrub_text=scrubber.scrub_text,
                                                  scrub_attribute=scrubber.scrub_attribute,
                                                  scrub_value=scrubber.scrub_json, scrub_texts=scrubber.scrub_texts)

@@ -132,8 +132,9 @@ class RrwebPrivacy:
         return events
 
     def walk(self, events: list[dict[str, Any]], unmasked_ids: set[int]) -> Deferred:
-        """`scrub` but for its free texts (text nodes, mutation texts): scrubbed elsewhere (gateway.scrub_pool), they
-        are put in place with `Deferred.fill`. Everything else of the events is scrubbed in place now."""
+        """`scrub` but for its free texts (text nodes, mutation texts): the caller scrubs them all in one call (`scrub`;
+        replay.preparing, in this process or a scrub worker's) and puts them in place with `Deferred.fill`. Everything
+        else of the events is scrubbed in place now."""
         self._echo = _typed(events, unmasked_ids)
         self._deferred = []
         try:

@@ -109,12 +109,16 @@ class ReplayService:
         result = Ingested()
         privacy = self.privacy  # one policy's for the whole request, though a reload may swap it during the await
         unmasked_inputs = tuple(self.policy.unmasked_inputs)  # the same policy's (reconfigure swaps both)
+        # Where the batches are prepared, decided once: the events themselves are scrubbed (in place) only here, and a
+        # pool started or stopped during the await below must not have unscrubbed events forwarded.
+        elsewhere = self.scrub_elsewhere
+        here = elsewhere is None
         admitted = self._admit(source, batches, headers, query, privacy, result)
         if not admitted:
             return result
-        prepared = await self._prepare(privacy, unmasked_inputs, admitted, body if len(batches) == 1 else None)
-        # The events themselves only when scrubbed here (in place); a worker's are in `raw` alone.
-        here = self.scrub_elsewhere is None
+        prepared = await self._prepare(privacy, unmasked_inputs, admitted, body if len(batches) == 1 else None,
+                                       elsewhere)
+        # A worker's events are in `raw` alone.
         chunks = [ChunkIn(batch.session_id, batch.window_id, subjects, batch.events if here else [], ready.summary,
                           ready.unmasked if privacy.selectors else None, ready.raw)
                   for (batch, subjects, _), ready in zip(admitted, prepared, strict=True)]
@@ -167,14 +171,15 @@ class ReplayService:
         return admitted
 
     async def _prepare(self, privacy: RrwebPrivacy, unmasked_inputs: tuple[str, ...],
-                       admitted: list[tuple[Batch, tuple[str, ...], set[int]]], body: bytes | None) -> list[Prepared]:
-        """The admitted batches scrubbed, summarized and encoded (replay.preparing): by a scrub worker when there are,
+                       admitted: list[tuple[Batch, tuple[str, ...], set[int]]], body: bytes | None,
+                       elsewhere: ScrubElsewhere | None) -> list[Prepared]:
+        """The admitted batches scrubbed, summarized and encoded (replay.preparing): by a scrub worker (`elsewhere`),
         given their JSON, else here. Nothing is stored before this returns, so a request whose workers died
         (ProtocolError 503) leaves nothing behind."""
-        if self.scrub_elsewhere is None:
+        if elsewhere is None:
             return prepare(privacy, [(batch.events, unmasked) for batch, _, unmasked in admitted])
         sent = [(body if body is not None else orjson.dumps(batch.events), unmasked) for batch, _, unmasked in admitted]
-        return await self.scrub_elsewhere(unmasked_inputs, sent)
+        return await elsewhere(unmasked_inputs, sent)
 
     # -- dictionaries ------------------------------------------------------------------------------------------------
 

@@ -19,10 +19,10 @@ from typing import Any
 import orjson
 import pytest
 
-from gateway import admission
+from gateway import admission, scrub_worker
 from gateway.metrics import Metrics
 from gateway.protocols.codec import ProtocolError
-from gateway.scrub_pool import DEPTH, ScrubPool
+from gateway.scrub_pool import DEPTH, IN_HAND_S, MAX_DEPTH, ScrubPool
 from policies.event import Event
 from policies.pii.config import PiiConfig
 from policies.pii.scrubber import Scrubber
@@ -140,6 +140,71 @@ def test_the_window_s_unmasked_fields_travel_with_the_job(pool_and_scrubber: Any
         (orjson.dumps([typed]), {31}), (orjson.dumps([typed]), set())]))
     assert orjson.loads(known.raw)[0]["data"]["text"] == "kept as typed" and known.unmasked == {31}
     assert orjson.loads(unknown.raw)[0]["data"]["text"] == "*" * len("kept as typed")
+
+
+def test_a_worker_is_handed_as_many_jobs_as_their_recent_cost_fits_in_its_hand_within_the_bounds(
+        tmp_path: Path, pool_and_scrubber: Any) -> None:
+    """Jobs that cost a worker about a millisecond (recordings) are handed to it many at once, so that it is not left
+    idle while the busy loop has yet to read its answers; jobs of tens of milliseconds (events) stay at DEPTH. The
+    worker is stopped while its hand is counted, then all the jobs are answered in order."""
+    _, _, scrubber = pool_and_scrubber
+    loop = asyncio.new_event_loop()
+    pool = loop.run_until_complete(ScrubPool.start(1, PiiConfig(), HASH_KEY, tmp_path, Metrics()))
+    [stopped] = pool.pids()
+    os.kill(stopped, signal.SIGSTOP)  # answers nothing while its hand is counted
+    waiting: list[asyncio.Future[list[Prepared]]] = []
+
+    async def handed(cost_s: float, jobs: int) -> list[int]:
+        pool.cost_s = cost_s  # as the worker's own timings of its answers set it
+        waiting.extend(asyncio.ensure_future(prepare(pool, [recording(f"d{len(waiting)}")])) for _ in range(jobs))
+        await asyncio.sleep(0)  # one pass of the loop: the jobs are handed out
+        return pool.in_hand()
+
+    async def run() -> list[list[Prepared]]:
+        assert await handed(0.05, 40) == [DEPTH]  # a scrub of events' cost
+        assert await handed(0.001, 1) == [int(IN_HAND_S / 0.001)]  # a recording's: more, as soon as the next comes
+        assert await handed(1e-5, 1) == [MAX_DEPTH]
+        assert pool.queued() == 41  # all but the one it is on, counted for admission control as before
+        os.kill(stopped, signal.SIGCONT)
+        return await asyncio.gather(*waiting)
+
+    try:
+        done = loop.run_until_complete(run())
+        assert [as_tuples(d) for d in done] == [prepared_here(scrubber, [recording(f"d{n}")]) for n in range(42)]
+    finally:
+        os.kill(stopped, signal.SIGCONT)
+        loop.run_until_complete(pool.close())
+        loop.close()
+
+
+def test_a_job_that_raises_in_the_worker_is_refused_503_with_retry_after_and_the_worker_goes_on(
+        tmp_path: Path, pool_and_scrubber: Any) -> None:
+    """What the recording endpoints answer in their shapes (as for workers that died): a Starlette 500 before."""
+    _, _, scrubber = pool_and_scrubber
+    loop = asyncio.new_event_loop()
+    pool = loop.run_until_complete(ScrubPool.start(1, PiiConfig(), HASH_KEY, tmp_path, Metrics(), retry_after_s=5))
+
+    async def run() -> list[Prepared]:
+        with pytest.raises(ProtocolError) as refused:
+            await pool.prepare(UNMASKED, [(b"{not json", set())])  # the worker's parse raises
+        assert (refused.value.status, refused.value.retry_after) == (503, 5)
+        return await prepare(pool, [recording("after")])
+
+    try:
+        [worker] = pool.pids()
+        assert as_tuples(loop.run_until_complete(run())) == prepared_here(scrubber, [recording("after")])
+        assert pool.pids() == [worker]  # the same worker answered the next job
+    finally:
+        loop.run_until_complete(pool.close())
+        loop.close()
+
+
+def test_a_worker_keeps_the_recording_privacy_of_the_newest_few_policies_only(pool_and_scrubber: Any) -> None:
+    """One per policy's unmasked inputs (each reload that changes them makes one): the oldest are dropped."""
+    _, _, scrubber = pool_and_scrubber
+    made = [scrub_worker._privacy(scrubber, (f"input[name=f{n}]",)) for n in range(scrub_worker.PRIVACIES_KEPT + 3)]
+    assert len(scrub_worker._PRIVACIES) == scrub_worker.PRIVACIES_KEPT
+    assert scrub_worker._privacy(scrubber, (f"input[name=f{len(made) - 1}]",)) is made[-1]  # the newest kept
 
 
 def test_jobs_a_worker_had_in_hand_when_it_died_are_done_by_its_replacement(

@@ -95,3 +95,29 @@ def test_batches_prepared_elsewhere_are_stored_and_forwarded_as_those_prepared_h
     assert all(summary["events"] > 0 and summary["urls"] for summary in summaries)
     assert any(unmasked.values()), "the policy's unmasked inputs name fields of the corpus"
     assert len(forwarded_events) == sum(-(-len(events) // SENT_BY) for _, events in sessions)
+
+
+def test_a_pool_gone_while_a_worker_prepares_a_request_forwards_what_the_worker_made_not_the_events_as_sent(
+        tmp_path: Path, scrubber: Scrubber) -> None:
+    """Where a request's batches are prepared is decided once: a pool stopped during the worker's job (a reload) leaves
+    the request forwarding the worker's scrubbed events, as stored, never the events as they came."""
+    [(name, events)] = [(path.stem, json.loads(path.read_text())["events"])
+                        for path in sorted(CORPUS.glob("sess_*.json"))[:1]]
+    db = Database(tmp_path / "gone.sqlite3", STORE_MIGRATIONS)
+    forwarded: list[Recorded] = []
+    service = served(db, scrubber, forwarded, elsewhere=True)
+    job = service.scrub_elsewhere
+    assert job is not None
+
+    async def then_gone(unmasked_inputs: tuple[str, ...], batches: list[tuple[bytes, set[int]]]) -> list[Prepared]:
+        service.scrub_elsewhere = None  # the pool stopped while this job was under way
+        return await job(unmasked_inputs, batches)
+
+    service.scrub_elsewhere = then_gone
+    try:
+        asyncio.run(send(service, [(name, events[:SENT_BY])]))
+        [recorded] = forwarded
+        assert orjson.dumps(recorded.events) == orjson.dumps(list(service.store.read_events(name)))
+        assert orjson.dumps(recorded.events) != orjson.dumps(events[:SENT_BY]), "the corpus session has text to scrub"
+    finally:
+        db.close()

@@ -25,19 +25,10 @@ from gateway.protocols import DESTINATION_PROTOCOLS, PROTOCOLS
 from gateway.protocols.router import served_paths
 from gateway.state import Gateway
 from policies.loader import parse_policy
+from tests.support.sink_policy import SINK_POLICY
 from tests.support.waiting import wait_until
 
-POLICY = """
-[[sources]]
-name = "web"
-write_keys = ["wk"]
-consent_model = "opt-out"
-destinations = ["sink"]
-
-[[destinations]]
-name = "sink"
-protocol = "sink"
-
+POLICY = SINK_POLICY + """
 [storage]
 min_free_mb = 0
 retry_after_s = 3

@@ -15,19 +15,10 @@ from gateway.app import create_app
 from gateway.outbox.sender import Sender
 from gateway.protocols import DESTINATION_PROTOCOLS
 from policies.loader import parse_policy
+from tests.support.sink_policy import SINK_POLICY
 from tests.support.waiting import wait_until
 
-POLICY = """
-[[sources]]
-name = "web"
-write_keys = ["wk"]
-consent_model = "opt-out"
-destinations = ["sink"]
-
-[[destinations]]
-name = "sink"
-protocol = "sink"
-"""
+POLICY = SINK_POLICY
 
 
 def test_a_sender_down_makes_readyz_not_ready_with_the_reason_until_it_runs_again(

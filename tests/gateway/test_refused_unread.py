@@ -17,18 +17,9 @@ from gateway import admission
 from gateway.app import create_app
 from gateway.protocols import DESTINATION_PROTOCOLS
 from policies.loader import parse_policy
+from tests.support.sink_policy import SINK_POLICY
 
-POLICY = """
-[[sources]]
-name = "web"
-write_keys = ["wk"]
-consent_model = "opt-out"
-destinations = ["sink"]
-
-[[destinations]]
-name = "sink"
-protocol = "sink"
-
+POLICY = SINK_POLICY + """
 [http]
 busy_retry_after_s = 4
 """

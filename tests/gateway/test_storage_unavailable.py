@@ -24,19 +24,10 @@ from gateway.database import PROBE_TABLE, StorageUnavailable
 from gateway.protocols import DESTINATION_PROTOCOLS
 from gateway.state import Gateway
 from policies.loader import parse_policy
+from tests.support.sink_policy import SINK_POLICY
 from tests.support.waiting import wait_until
 
-POLICY = """
-[[sources]]
-name = "web"
-write_keys = ["wk"]
-consent_model = "opt-out"
-destinations = ["sink"]
-
-[[destinations]]
-name = "sink"
-protocol = "sink"
-
+POLICY = SINK_POLICY + """
 [storage]
 retry_after_s = 7
 min_free_mb = {min_free_mb}

@@ -4,8 +4,10 @@ runs on what another warmed (caches, the allocator, the clock the CPU has settle
 
 from __future__ import annotations
 
+import argparse
 import os
 from collections.abc import Callable, Iterator, Sequence
+from pathlib import Path
 from typing import TypeVar
 
 T = TypeVar("T")
@@ -32,3 +34,25 @@ def best_of_rounds(rounds: int, variants: Sequence[str], measure: Callable[[str]
     for name, measured in best.items():
         print(line(name, measured))
     return best
+
+
+def ab_arguments(doc: str, requests: int) -> argparse.Namespace:
+    """The command line of an in-process A/B bench: `--before REV`, `--requests N`, `--rounds N`, and the hidden
+    `--child` with which it runs itself in each tree."""
+    parser = argparse.ArgumentParser(description=doc.split("\n")[0])
+    parser.add_argument("--before", default="main", help="the git revision to compare with")
+    parser.add_argument("--requests", type=int, default=requests)
+    parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--child", action="store_true", help=argparse.SUPPRESS)
+    return parser.parse_args()
+
+
+def this_and_before(root: Path, args: argparse.Namespace, measure: Callable[[Path], T],
+                    line: Callable[[str, T], str], keep: Callable[[T, T], T]) -> tuple[T, T]:
+    """`best_of_rounds` of this tree (`root`) and of `args.before`'s (built by before_tree.archive): the best of
+    each, this tree's first."""
+    from before_tree import archive  # bench/, the script's folder
+
+    trees = {"this tree": root, args.before: archive(args.before)}
+    best = best_of_rounds(args.rounds, list(trees), lambda name: measure(trees[name]), line, keep)
+    return best["this tree"], best[args.before]

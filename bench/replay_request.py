@@ -20,7 +20,6 @@ in both (bench/load.py measures the whole server).
 
 from __future__ import annotations
 
-import argparse
 import os
 import random
 import subprocess
@@ -155,24 +154,16 @@ def line(name: str, spent: dict[str, float]) -> str:
 
 
 def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--before", default="main", help="the git revision to compare with")
-    parser.add_argument("--requests", type=int, default=300)
-    parser.add_argument("--rounds", type=int, default=3)
-    parser.add_argument("--child", action="store_true", help=argparse.SUPPRESS)
-    args = parser.parse_args()
+    # bench/, the script's folder; here only: a child imports the modules of its own tree.
+    from alternate import ab_arguments, this_and_before
+
+    args = ab_arguments(__doc__, 300)
     if args.child:
         measure(args.requests)
         return 0
     print(f"load average {os.getloadavg()[0]:.2f}; {args.requests} requests of ~15 KB per run, {args.rounds} rounds")
-    # bench/, the script's folder; here only: a child imports the modules of its own tree.
-    from alternate import best_of_rounds
-    from before_tree import archive
-
-    trees = {"this tree": ROOT, args.before: archive(args.before)}
-    best = best_of_rounds(args.rounds, list(trees), lambda name: run(trees[name], args.requests), line,
-                          lambda kept, new: min(kept, new, key=in_process))
-    now, then = best["this tree"], best[args.before]
+    now, then = this_and_before(ROOT, args, lambda tree: run(tree, args.requests), line,
+                                lambda kept, new: min(kept, new, key=in_process))
     print(f"  {args.before} / this tree: {in_process(then) / in_process(now):.2f}x the CPU per request; with scrub "
           f"workers, {then[LOOP] / now[LOOP]:.2f}x on the loop")
     return 0

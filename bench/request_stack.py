@@ -21,7 +21,6 @@ HTTP parsing and the sockets are left out: the same code in both.
 
 from __future__ import annotations
 
-import argparse
 import asyncio
 import json
 import os
@@ -141,24 +140,16 @@ def line(name: str, spent: dict[str, float]) -> str:
 
 
 def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--before", default="main", help="the git revision to compare with")
-    parser.add_argument("--requests", type=int, default=5000)
-    parser.add_argument("--rounds", type=int, default=3)
-    parser.add_argument("--child", action="store_true", help=argparse.SUPPRESS)
-    args = parser.parse_args()
+    # bench/, the script's folder; here only: a child imports the modules of its own tree.
+    from alternate import ab_arguments, this_and_before
+
+    args = ab_arguments(__doc__, 5000)
     if args.child:
         measure(args.requests)
         return 0
-    # bench/, the script's folder; here only: a child imports the modules of its own tree.
-    from alternate import best_of_rounds
-    from before_tree import archive
-
-    trees = {"this tree": ROOT, args.before: archive(args.before)}
     print(f"load average {os.getloadavg()[0]:.2f}; {args.requests} requests per probe and run, {args.rounds} rounds")
-    best = best_of_rounds(args.rounds, list(trees), lambda name: run_child(trees[name], args.requests), line,
-                          lambda kept, new: {probe: min(kept[probe], new[probe]) for probe in PROBES})
-    now, then = best["this tree"], best[args.before]
+    now, then = this_and_before(ROOT, args, lambda tree: run_child(tree, args.requests), line,
+                                lambda kept, new: {probe: min(kept[probe], new[probe]) for probe in PROBES})
     print(f"  {args.before} / this tree: " + ", ".join(f"{probe} {then[probe] / now[probe]:.2f}x" for probe in PROBES))
     return 0
 

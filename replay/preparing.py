@@ -35,8 +35,7 @@ def prepare(privacy: RrwebPrivacy, batches: list[tuple[Events, set[int]]]) -> li
     walked = [privacy.walk(events, unmasked) for events, unmasked in batches]
     texts = [text for deferred in walked for text in deferred.texts]
     if texts:
-        scrubbed = privacy.scrub_texts(texts) if privacy.scrub_texts is not None else \
-            [privacy.scrub_text(text) for text in texts]
+        scrubbed = privacy.scrubbed_texts(texts)
         start = 0
         for deferred in walked:
             deferred.fill(scrubbed[start:start + len(deferred.texts)])

@@ -127,9 +127,12 @@ class RrwebPrivacy:
         batches of the window)."""
         deferred = self.walk(events, unmasked_ids)
         if deferred.texts:
-            deferred.fill(self.scrub_texts(deferred.texts) if self.scrub_texts is not None
-                          else [self.scrub_text(text) for text in deferred.texts])
+            deferred.fill(self.scrubbed_texts(deferred.texts))
         return events
+
+    def scrubbed_texts(self, texts: list[str]) -> list[str]:
+        """Free texts `walk` left (of one or several batches), scrubbed in one call where the scrubber takes a batch."""
+        return self.scrub_texts(texts) if self.scrub_texts is not None else [self.scrub_text(text) for text in texts]
 
     def walk(self, events: list[dict[str, Any]], unmasked_ids: set[int]) -> Deferred:
         """`scrub` but for its free texts (text nodes, mutation texts): the caller scrubs them all in one call (`scrub`;

@@ -2,7 +2,9 @@
 the name gate's list of given names (candidates.py) take seconds to compile, which each gateway start, scrub worker
 and CLI run would pay. A file is named by a digest of what it was compiled from and the hyperscan binding's version,
 so a changed pattern or list is a new file. The directory is a cache, safe to delete; one that cannot be written only
-costs the next start its compile.
+costs the next start its compile. A file is touched whenever it is loaded, and each new file written removes the
+files no process has loaded for UNUSED_DAYS (those of an earlier version of the patterns or the name list, 1-6 MB
+each) and temporary files a crashed save left.
 """
 
 from __future__ import annotations
@@ -12,6 +14,7 @@ import hashlib
 import importlib.metadata
 import os
 import tempfile
+import time
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -19,6 +22,11 @@ import hyperscan
 
 CACHE_ENV = "PRIVACY_GATEWAY_CACHE_DIR"
 _HYPERSCAN_VERSION = importlib.metadata.version("hyperscan")  # names the cached databases (see cache_file)
+# A database not loaded for this long belongs to a version no process runs any more. Long enough that a gateway
+# rolled back to its previous version, or one not restarted for weeks, still finds its file; a running process
+# holds its databases in memory, so removing its file only costs its next start the compile.
+UNUSED_DAYS = 30
+_CRASHED_SAVE_SECONDS = 3600  # a temporary file older than this is not being written any more
 
 
 def cache_dir(data_dir: Path) -> Path:
@@ -64,7 +72,29 @@ def load(path: Path) -> hyperscan.Database | None:
         db.scratch = hyperscan.Scratch(db)  # a loaded database has none; compile() makes one
     except (OSError, hyperscan.error, TypeError, ValueError):
         return None  # absent, unreadable, or made by another build of hyperscan: compile again
+    with contextlib.suppress(OSError):
+        os.utime(path)  # in use: prune keeps it (a read-only cache is only never pruned)
     return db
+
+
+def prune(directory: Path, now: float | None = None) -> list[Path]:
+    """Remove the databases not loaded for UNUSED_DAYS and the temporary files of saves that crashed; the paths
+    removed. Files that are not this module's are left alone."""
+    now = time.time() if now is None else now
+    removed = []
+    with contextlib.suppress(OSError):
+        for entry in os.scandir(directory):
+            if entry.name.endswith(".hsdb"):
+                age = UNUSED_DAYS * 86400
+            elif entry.name.startswith(".") and ".hsdb." in entry.name and entry.name.endswith(".tmp"):  # see save
+                age = _CRASHED_SAVE_SECONDS
+            else:
+                continue
+            with contextlib.suppress(OSError):
+                if entry.is_file(follow_symlinks=False) and now - entry.stat().st_mtime > age:
+                    os.unlink(entry.path)
+                    removed.append(Path(entry.path))
+    return removed
 
 
 def save(path: Path, db: hyperscan.Database) -> None:
@@ -92,4 +122,5 @@ def database(directory: Path | None, spec: Spec) -> hyperscan.Database:
         db = spec.compile()
         if cached is not None:
             save(cached, db)
+            prune(cached.parent)  # a new file: perhaps a new version, whose predecessor's files may go
     return db

@@ -3,6 +3,8 @@ name gate's."""
 
 from __future__ import annotations
 
+import os
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -97,3 +99,31 @@ def test_the_name_gate_is_kept_in_the_cache_directory_and_what_is_loaded_answers
     assert not (tmp_path / "elsewhere").exists()
     assert candidates._name_gates(texts) == compiled == [candidates.NAME, 0, candidates.NAME, candidates.NAME, 0,
                                                           candidates.NAME, candidates.NAME]
+
+
+def test_a_new_database_prunes_the_files_no_process_has_loaded_for_a_month_and_crashed_saves(tmp_path: Path) -> None:
+    """A gateway upgraded to a new name list leaves its old database (MBs) behind; the next compile removes it once
+    nothing has loaded it for UNUSED_DAYS. A database in use is touched at every load, so it stays."""
+    month = hyperscan_cache.UNUSED_DAYS * 86400
+    in_use = hyperscan_cache.Spec((b"used",), (0,))
+    hyperscan_cache.database(tmp_path, in_use)
+    used = hyperscan_cache.cache_file(tmp_path, in_use)
+    os.utime(used, (0, 0))
+    hyperscan_cache.database(tmp_path, in_use)  # loaded: touched
+    stale = hyperscan_cache.cache_file(tmp_path, hyperscan_cache.Spec((b"an earlier list",), (0,)))
+    stale.write_bytes(b"x")
+    crashed = tmp_path / f".{stale.name}.abc123.tmp"
+    crashed.write_bytes(b"half")
+    recent_tmp = tmp_path / f".{stale.name}.def456.tmp"
+    recent_tmp.write_bytes(b"being written")
+    foreign = tmp_path / "notes.txt"
+    foreign.write_bytes(b"not ours")
+    old = time.time() - month - 60
+    for path in (stale, crashed, foreign):
+        os.utime(path, (old, old))
+
+    hyperscan_cache.database(tmp_path, SPEC)  # compiled: a new file, then the prune
+
+    assert sorted(p.name for p in tmp_path.iterdir()) == sorted(
+        [used.name, hyperscan_cache.cache_file(tmp_path, SPEC).name, recent_tmp.name, foreign.name])
+

@@ -585,7 +585,7 @@ def as_streams(events: list[dict]) -> bytes:
 
 
 def layouts(unseen: list[list[bytes]], earlier: list[list[bytes]], generic: bytes, gzip_total: int) -> None:
-    """Sizes of other segment layouts and settings, measured to choose (none of these is built: see README). Cold:
+    """Sizes of other segment layouts and settings, measured to choose (none built: docs/performance-history.md). Cold:
     the shipped dictionary; steady: the source's dictionary trained on its earlier sessions' chunks as stored (the
     one the store has), and trained on them in the layout (a dictionary the store does not have)."""
     def events(session: list[bytes]) -> list[dict]:

@@ -51,7 +51,7 @@ class Destination:
     # Batches sent at once. 1 keeps delivery in order of arrival; more drain a slow vendor faster, but a batch retried
     # may then arrive after younger ones (vendors order events by their timestamps; profile updates apply as they come).
     max_in_flight: int = 1
-    # Session recordings too (README, "Replay destinations"): the chunks the gateway stored, as scrubbed, sent as
+    # Session recordings too (docs/replay.md, Replay destinations): the chunks the gateway stored, as scrubbed, sent as
     # `$snapshot` events. PostHog destinations only, and off unless asked: a recording is more than an event.
     replay: bool = False
 
@@ -73,7 +73,7 @@ class Source:
 
 
 # Which kind of key a request came with. What a request may say depends on it: a public key records consent for the
-# device it names and claims identity links; a server key speaks for users (see README, "Threat model").
+# device it names and claims identity links; a server key speaks for users (see docs/consent.md, "Threat model").
 KeyKind = Literal["public", "server"]
 
 

@@ -1,7 +1,7 @@
 """The canonical field mapping: for each field of the canonical event, where each vendor keeps it.
 
 One table, read two ways:
-- `FIELDS` documents every canonical field and its place in each vendor's payload (README's mapping table is printed
+- `FIELDS` documents every canonical field and its place in each vendor's payload (docs/ingest.md's table is printed
   from it: `python -m gateway.protocols.fields`). The codecs look the wire names of the core fields up here
   (`wire_name`), so the table and the code cannot drift apart.
 - `CONTEXT` is the subset that moves mechanically between `context.*` and a vendor field: `context_map(vendor)` does
@@ -255,7 +255,7 @@ def ms_from_iso(text: str | None) -> int | None:
 
 
 def markdown_table() -> str:
-    """The mapping as the README's Markdown table."""
+    """The mapping as docs/ingest.md's Markdown table."""
     lines = ["| Canonical (Segment) | Amplitude | Mixpanel | PostHog | Note |", "|---|---|---|---|---|"]
     for field in FIELDS:
         cells = [field.canonical, field.amplitude, field.mixpanel, field.posthog]

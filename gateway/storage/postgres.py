@@ -2,7 +2,7 @@
 
 Why psycopg and not asyncpg: the writer (gateway.database) is a thread that runs `fn(conn)` for every write queued
 and commits once; psycopg's blocking connection is exactly that, while asyncpg would need an event loop per writer
-thread and every write function made async. bench/engines.py measures both in this design (README: "Storage").
+thread and every write function made async. bench/engines.py measures both in this design (docs/storage.md).
 
 Every connection runs in autocommit mode: the writer opens its transactions with BEGIN itself, as on SQLite, and a
 read is a statement of its own (no transaction left open between reads, holding back vacuum).

@@ -152,7 +152,7 @@ def test_timestamp_goes_where_the_table_says(vendor: str, path: str, expected: A
     assert fields.wire_name("timestamp", vendor) == path and at(wire, path) == expected
 
 
-# -- the README table --------------------------------------------------------------------------------------------------
+# -- the docs table (docs/ingest.md) -----------------------------------------------------------------------------------
 
 def test_the_markdown_table_has_a_row_per_field_and_a_cell_per_vendor() -> None:
     lines = fields.markdown_table().splitlines()

@@ -1,6 +1,6 @@
 """Posting to the gateway's ingest endpoints (events and recordings) as an SDK does.
 
-Admission control (`[http] max_queue_wait_s`, README "Admission control") answers 503 with Retry-After, having stored
+Admission control (`[http] max_queue_wait_s`, docs/operations.md) answers 503 with Retry-After, having stored
 nothing, whenever the gateway is behind; on a loaded test machine that can happen to any request, the test's too. A
 real SDK waits as long as the answer asks and sends the same request again. Tests whose subject is not admission (nor
 a full outbox or disk, whose 503s are theirs to assert) post through `post`, so a busy moment neither fails them

@@ -447,17 +447,23 @@ def _add_dead_letters(commands: argparse._SubParsersAction[argparse.ArgumentPars
 def cmd_scrub(args: argparse.Namespace) -> int:
     """Dry run: the ingest body on stdin goes through the gateway's own decode, pipeline (consent, scrubbing, routing)
     and encoders, and what each destination would receive is printed: a `# destination URL` line, then the body. With
-    `--payload`, the JSON on stdin is only scrubbed as the policy's [pii] says (findings on stderr)."""
-    if not args.payload:
-        from gateway.dry_run import destination_requests
+    `--payload`, the JSON on stdin is only scrubbed as the policy's [pii] says (findings on stderr). What the machine
+    refuses (a directory that cannot be written, no usable temporary directory) is said in one line, not a traceback."""
+    try:
+        return _scrub_payload(args) if args.payload else _dry_run(args)
+    except OSError as error:
+        raise SystemExit(f"privacy-gateway scrub: {error}") from None
 
-        policy = _load(args.policy)
-        data_dir = Path(args.data_dir) if args.data_dir else None
-        for request in destination_requests(policy, sys.stdin.buffer.read(), args.protocol, data_dir, args.client_ip):
-            sys.stdout.write(f"# {request.destination} {request.url}\n")
-            sys.stdout.buffer.write(request.body + b"\n")
-        return 0
-    return _scrub_payload(args)
+
+def _dry_run(args: argparse.Namespace) -> int:
+    from gateway.dry_run import destination_requests
+
+    policy = _load(args.policy)
+    data_dir = Path(args.data_dir) if args.data_dir else None
+    for request in destination_requests(policy, sys.stdin.buffer.read(), args.protocol, data_dir, args.client_ip):
+        sys.stdout.write(f"# {request.destination} {request.url}\n")
+        sys.stdout.buffer.write(request.body + b"\n")
+    return 0
 
 
 def _scrub_payload(args: argparse.Namespace) -> int:

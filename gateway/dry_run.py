@@ -34,6 +34,7 @@ from gateway.protocols.router import ServedPath, served_paths
 from gateway.schema import DATABASE_FILE, MIGRATIONS
 from gateway.suppression import Suppression
 from policies.loader import LOCAL_SINK
+from policies.pii.engine import BLANK_MODEL_DIR
 from policies.pii.scrubber import Scrubber
 from policies.policy import Policy
 
@@ -74,14 +75,30 @@ def _served(path: str) -> ServedPath:
     return next(p for p in served_paths(PROTOCOLS.values()) if p.route.path == path)
 
 
-def scrubber_home(data_dir: Path | None) -> Path:
+def scrubber_home(data_dir: Path | None) -> Path | None:
     """Where a CLI run's scrubber keeps its compiled pattern databases and blank spaCy pipeline between runs (compiling
     them again costs about 10 s of CPU a run): the gateway's data directory when given, where the gateway made them,
     else the user's cache directory (`$XDG_CACHE_HOME/privacy-gateway`, by default `~/.cache/privacy-gateway`). Only
-    derived files go there, safe to delete; nothing of the scrubbed body."""
-    if data_dir is not None:
-        return data_dir
-    return Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "privacy-gateway"
+    derived files go there, safe to delete; nothing of the scrubbed body. None (the scrubber's own temporary directory,
+    compiled again each run) when that directory cannot be written and holds no pipeline yet: a dry run needs nothing
+    kept, so a read-only place only costs time, and the command says so."""
+    if data_dir is not None and data_dir.exists() and not data_dir.is_dir():
+        raise SystemExit(f"privacy-gateway scrub: --data-dir {data_dir} is a file, not a directory: give the gateway's "
+                         "data directory (the one that holds its database and key file)")
+    home = data_dir if data_dir is not None else (
+        Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "privacy-gateway")
+    if (home / BLANK_MODEL_DIR / "config.cfg").exists():
+        return home  # made before: read from there (pattern databases that cannot be saved are only compiled again)
+    try:
+        home.mkdir(parents=True, exist_ok=True)
+        # What the scrubber does there first (engine.blank_model): a directory made and removed, not a permission
+        # bit read (root, ACLs and read-only mounts answer differently).
+        tempfile.TemporaryDirectory(dir=home).cleanup()
+    except OSError as error:
+        print(f"privacy-gateway scrub: cannot write {home} ({error.strerror or error}): compiling the patterns in a "
+              "temporary directory, about 10 s a run", file=sys.stderr)
+        return None
+    return home
 
 
 def _codec_of(protocol: str) -> Codec:
@@ -90,7 +107,11 @@ def _codec_of(protocol: str) -> Codec:
 
 def _secret(policy: Policy, data_dir: Path | None) -> bytes:
     if policy.privacy.hash_key or (data_dir is not None and (data_dir / keys.KEY_FILE).exists()):
-        return keys.load_secret(policy, data_dir or Path("."))
+        try:
+            return keys.load_secret(policy, data_dir or Path("."))
+        except OSError as error:  # a key file this user may not read: the gateway's hashes cannot be shown
+            raise SystemExit(f"privacy-gateway scrub: cannot read the gateway's key file ({error}): run as the "
+                             "gateway's user, or without --data-dir for hashes under a random key") from None
     print("privacy-gateway scrub: no [privacy] hash_key and no --data-dir key file: hashes use a random key and "
           "differ from the gateway's", file=sys.stderr)
     return os.urandom(32)
@@ -104,6 +125,7 @@ def destination_requests(policy: Policy, body: bytes, protocol: str | None, data
     inbound = Inbound(served.route.kind, "POST", {}, Headers({"content-type": "application/json"}), body, client_ip,
                       parsed)
     codec, inbound = served.choose(inbound)
+    home = scrubber_home(data_dir)
     secret = _secret(policy, data_dir)
     enabled = policy.enabled_destinations
     with tempfile.TemporaryDirectory(prefix="privacy-gateway-scrub-") as tmp:
@@ -113,7 +135,7 @@ def destination_requests(policy: Policy, body: bytes, protocol: str | None, data
             source = policy.source_for_key(decoded.write_key) if decoded.write_key else None
             if source is None:
                 raise SystemExit("privacy-gateway scrub: the body's write key names no source of the policy")
-            scrubber = Scrubber(policy.pii, keys.derive(secret, "pii"), scrubber_home(data_dir))
+            scrubber = Scrubber(policy.pii, keys.derive(secret, "pii"), home)
             pipeline = Pipeline(policy, {d.name: _codec_of(d.protocol).outbox_encoder() for d in enabled},
                                 Identity(keys.derive(secret, "identity")), Suppression(db), ConsentLedger(db),
                                 keys.derive(secret, "consent-pseudonym"), scrubber)

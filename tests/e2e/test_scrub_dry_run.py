@@ -8,13 +8,16 @@ compared as a time, not as bytes."""
 from __future__ import annotations
 
 import gzip
+import os
 import re
 import subprocess
 import sys
+from pathlib import Path
 from typing import Any
 
 import orjson
 import pytest
+import tomli_w
 
 from gateway.dry_run import PATHS
 from tests.support import ingest
@@ -127,3 +130,59 @@ def test_the_dry_run_prints_what_the_local_sink_keeps(tmp_path: Any) -> None:
     printed = {event["messageId"]: event for event in map(orjson.loads, lines)}
     assert printed == {row["message_id"]: row["event"] for row in kept}
     assert "jane@example.com" not in result.stdout.decode() and "hunter22" not in result.stdout.decode()
+
+
+SINK_POLICY = {
+    "sources": [{"name": "web", "write_keys": [WRITE_KEY], "consent_model": "opt-out", "destinations": ["local-sink"]}],
+    "destinations": [{"name": "local-sink", "protocol": "sink", "purposes": ["analytics"]}],
+}
+SINK_BODY = {"writeKey": WRITE_KEY, "batch": [
+    {"type": "track", "event": "Signed Up", "userId": "user-1", "messageId": "ro-1",
+     "timestamp": "2024-05-01T10:00:00.000Z", "properties": PROPERTIES}]}
+
+
+def scrub_command(tmp_path: Path, *options: str,
+                  env: dict[str, str] | None = None) -> subprocess.CompletedProcess[bytes]:
+    policy = tmp_path / "policy.toml"
+    policy.write_text(tomli_w.dumps(SINK_POLICY))
+    return subprocess.run([sys.executable, "-m", "gateway", "scrub", "--policy", str(policy), *options],
+                          input=orjson.dumps(SINK_BODY), capture_output=True, timeout=180,
+                          env={**os.environ, "XDG_CACHE_HOME": str(tmp_path / "cache"), **(env or {})})
+
+
+def a_file(path: Path) -> Path:
+    path.write_text("not a directory\n")
+    return path
+
+
+def printed_events(result: subprocess.CompletedProcess[bytes]) -> list[dict[str, Any]]:
+    assert result.returncode == 0, result.stderr.decode()
+    header, *lines = result.stdout.decode().splitlines()
+    assert header.startswith("# local-sink ")
+    return [orjson.loads(line) for line in lines]
+
+
+@pytest.mark.parametrize("where", ["data dir under a file", "cache under a file"])
+def test_the_dry_run_works_where_it_cannot_keep_its_compiled_patterns(tmp_path: Path, where: str) -> None:
+    """A fresh data directory, or the user's cache, that cannot be made or written: the patterns are compiled in a
+    temporary directory, the command says so in one line, and prints the same events. A path under a file stands for
+    every directory that cannot be made (a read-only parent, which root would write into anyway)."""
+    options: tuple[str, ...] = ()
+    env: dict[str, str] = {}
+    if where == "data dir under a file":
+        options = ("--data-dir", str(a_file(tmp_path / "plain-file") / "data"))
+    else:
+        env = {"XDG_CACHE_HOME": str(a_file(tmp_path / "plain-file") / "cache")}
+    result = scrub_command(tmp_path, *options, env=env)
+    stderr = result.stderr.decode()
+    events = printed_events(result)
+    assert [event["messageId"] for event in events] == ["ro-1"]
+    assert "jane@example.com" not in result.stdout.decode() and "hunter22" not in result.stdout.decode()
+    assert "cannot write" in stderr and "Traceback" not in stderr
+
+
+def test_a_data_dir_that_is_a_file_is_refused_in_one_line(tmp_path: Path) -> None:
+    result = scrub_command(tmp_path, "--data-dir", str(a_file(tmp_path / "gateway.db")))
+    stderr = result.stderr.decode()
+    assert result.returncode != 0 and result.stdout == b""
+    assert "is a file, not a directory" in stderr and "Traceback" not in stderr

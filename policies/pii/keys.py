@@ -12,7 +12,7 @@ import re
 import unicodedata
 from collections.abc import Iterable
 
-# Codes named by what they open or how they come (`door_code`, `sms_code`, `puk`): about_a_secret below.
+# Codes named by what they open or how they come (`door_code`, `sms_code`, `puk`): names_a_code below.
 _CODES = ("door code", "alarm code", "unlock code", "digicode", "turcode", "tuercode", "recovery code",
           "recovery codes", "backup code", "backup codes", "2fa code", "mfa codes", "mtan", "puk", "einmalcode",
           "eenmalige code", "codice monouso", "activation code", "reset code", "sms code", "login code", "safe code",
@@ -34,6 +34,9 @@ DEFAULT_SENSITIVE_KEYS = (
     "wpa key", "wpa2 key", "wpa psk", "network key", "netzwerkschlussel", "netzwerkschluessel", "cle wifi", "cle wpa",
     "cle de securite", "cle securite", "chiave wifi", "chiave wlan", "sicherheitsfrage antwort",
     "antwort sicherheitsfrage", "recovery key",
+    # passwords as forms in other European languages name them (pl, fi, da/no, sv, cs, hu, tr), and seed words
+    "haslo", "salasana", "adgangskode", "passord", "losenord", "heslo", "jelszo", "sifre", "seed words",
+    "backup phrase",
     "wifi key", "wlan schlussel", "wlan schluessel", "wifi schlussel", "wifi schluessel", "wifi sleutel", "wlan code",
     "wifi code", "one time code", "one time password", "verification code", "security answer", "sicherheitsantwort",
     "secret", "client secret", "api key", "access key", "secret key", "license key", "licence key", "signing key",
@@ -173,16 +176,20 @@ class SensitiveKeys:
 
 
 # Codes named by what they open or how they come (`door_code`, `sms_code`, `puk`): their keys also hold a state (`sent`,
-# `locked`), so their values are removed only when they could be a code, as under a key about a secret.
+# `locked`), so their values are removed only when they could be a code (redactions.cannot_be_a_code).
 _CODE_KEYS = frozenset(_joined(term) for term in _CODES)
 
 
 def about_a_secret(key: str) -> bool:
-    """True if a key that names a secret says something about it instead (`password_changed_at`, `has_password`), or
-    names a code whose key also holds a state (`sms_code: "sent"`)."""
+    """True if a key that names a secret says something about it instead (`password_changed_at`, `has_password`)."""
     words = key_words(key)
-    if len(words) > 1 and (words[-1] in _ABOUT_LAST or words[0] in _ABOUT_FIRST):
-        return True
+    return len(words) > 1 and (words[-1] in _ABOUT_LAST or words[0] in _ABOUT_FIRST)
+
+
+def names_a_code(key: str) -> bool:
+    """True if a key names a code by what it opens or how it comes, a key that also holds a state (`sms_code:
+    "sent"`, `door_code: 4821`)."""
+    words = key_words(key)
     return any("".join(words[i:]) in _CODE_KEYS for i in range(max(0, len(words) - 3), len(words)))
 
 

@@ -3,7 +3,7 @@
 A field's compiled rule (rules.py) resolves to one of the kinds below. The first five change the value itself
 (`Redactor.field`); `DETECT` and `DETECT_ID` send strings to the detectors (`Redactor.detected` then says what a finding
 becomes); `KEEP`, `REMOVE`, `SENSITIVE` and
-`ABOUT_SECRET` are done by the walker. Kinds are plain ints: they are compared on every key
+`ABOUT_SECRET`, `A_CODE` are done by the walker. Kinds are plain ints: they are compared on every key
 of every event.
 
 Every redaction maps its own output to itself (a label stays the label, a pseudonym is not hashed again, a mask stays
@@ -38,6 +38,10 @@ REPLACE_TOKEN = 14
 # A key that names a role only some of whose values are people (`coach`, `processed_by`, `reviewers`): a string shaped
 # like a name is replaced only when the name lists read it as one (fields.py `looks_like_a_listed_name`).
 REPLACE_LISTED_NAME = 15
+# A key that names a code by what it opens or how it comes (keys.py `names_a_code`: `door_code`, `sms_code`): its value
+# is kept when it cannot be a code (`cannot_be_a_code`: `sent`, a date, a small count), else removed as a sensitive
+# key's, a number too (`door_code: 4821`), which a key about a secret keeps (`password_changed_at: 1714000000`).
+A_CODE = 16
 
 # The policy's `[[pii.rules]] action` names.
 RULE_KINDS = {"keep": KEEP, "remove": REMOVE, "replace": REPLACE, "mask": MASK, "hash": HASH,
@@ -48,7 +52,7 @@ ACTION_NAMES = {REPLACE: "replace", MASK: "mask", HASH: "hash", TRUNCATE_IP: "tr
 # Kinds that a rule on an object or array applies to every value inside it.
 TRANSFORMS = frozenset({REPLACE, MASK, HASH, TRUNCATE_IP, GENERALIZE_DATE, DETECT_ID})
 # Sets rather than `in (A, B)`: on the per-key path a frozenset lookup is as fast as two comparisons, a tuple slower.
-REMOVING = frozenset((SENSITIVE, REMOVE, ABOUT_SECRET))
+REMOVING = frozenset((SENSITIVE, REMOVE, ABOUT_SECRET, A_CODE))
 DETECTING = frozenset((DETECT, DETECT_ID))
 # Kinds under which a float is redacted by its text (a detector never looks at floats).
 FLOAT_REDACTED = frozenset((REPLACE, MASK, HASH, GENERALIZE_DATE, TRUNCATE_IP))
@@ -72,6 +76,22 @@ def cannot_be_a_secret(value: object) -> bool:
     if isinstance(value, float):
         return math.isfinite(value)
     return isinstance(value, str) and len(value) <= 40 and _NOT_A_SECRET.fullmatch(value) is not None
+
+
+def cannot_be_a_code(value: object) -> bool:
+    """A value kept under a key that names a code: what a key about a secret keeps (cannot_be_a_secret), but a number
+    of more than two digits, which may be the code (PINs, door and one-time codes have four to eight)."""
+    if isinstance(value, (int, float)) and not isinstance(value, bool) and not -100 < value < 100:
+        return False
+    return cannot_be_a_secret(value)
+
+
+def kept_under_its_key(kind: int, value: object) -> bool:
+    """Whether a value stays under a key whose rule would remove it: under a key about a secret or naming a code, what
+    cannot be one; under any other removing key, nothing."""
+    if kind == ABOUT_SECRET:
+        return cannot_be_a_secret(value)
+    return kind == A_CODE and cannot_be_a_code(value)
 
 
 def is_masked(value: str) -> bool:

@@ -35,9 +35,10 @@ from policies.pii.fields import (
     name_in_object,
     object_context,
 )
-from policies.pii.keys import FreeTextKeys, SensitiveKeys, about_a_secret, names_a_token
+from policies.pii.keys import FreeTextKeys, SensitiveKeys, about_a_secret, names_a_code, names_a_token
 from policies.pii.limits import encodable
 from policies.pii.redactions import (
+    A_CODE,
     ABOUT_SECRET,
     DETECT,
     DETECT_ID,
@@ -177,8 +178,8 @@ class CompiledRules:
             return rule.action, cls
         sensitive = self._sensitive.match(key)
         if sensitive is not None:
-            return Action(ABOUT_SECRET if about_a_secret(key) else SENSITIVE, f"key:{sensitive}", "SENSITIVE_KEY",
-                          ""), cls
+            removal = ABOUT_SECRET if about_a_secret(key) else A_CODE if names_a_code(key) else SENSITIVE
+            return Action(removal, f"key:{sensitive}", "SENSITIVE_KEY", ""), cls
         if rule is not None and rule.tier == _TIER_DEFAULT:
             return rule.action, cls
         if rule is None and names_a_token(key):
@@ -198,7 +199,7 @@ class CompiledRules:
         clean = encodable(key)
         if clean is not None:
             new_key = key = clean
-        if kind not in (KEEP, REMOVE, SENSITIVE, ABOUT_SECRET) and len(key) >= 6:  # keys can hold PII too
+        if kind not in (KEEP, REMOVE, SENSITIVE, ABOUT_SECRET, A_CODE) and len(key) >= 6:  # keys can hold PII too
             scrubbed = self._scrub_key(key)
             if scrubbed != key:
                 new_key = scrubbed

@@ -32,13 +32,12 @@ from policies.pii.findings import FindingKey, Findings
 from policies.pii.keys import SensitiveKeys
 from policies.pii.limits import copy_json
 from policies.pii.redactions import (
-    ABOUT_SECRET,
     KEEP,
     REMOVING,
     SENSITIVE,
     Redactor,
-    cannot_be_a_secret,
     is_masked,
+    kept_under_its_key,
 )
 from policies.pii.rules import DETECT_ANY, CompiledRules
 from policies.pii.scanner import STANDARD, STRICT, Scanner
@@ -123,7 +122,7 @@ class Scrubber:
                 break
         findings: list[FindingKey] = []
         box = [copy_json(value)]
-        if path and action.kind == ABOUT_SECRET and cannot_be_a_secret(value):
+        if path and kept_under_its_key(action.kind, value):
             return box[0], Findings()  # `password_changed_at`: a date, not the password
         if path and action.kind in REMOVING:
             findings.append(("SENSITIVE_KEY" if action.kind == SENSITIVE else action.entity, action.rule, "remove"))

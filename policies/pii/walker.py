@@ -21,7 +21,6 @@ import orjson
 from policies.pii.findings import FindingKey
 from policies.pii.limits import BAD_NUMBER, DEPTH, TOO_DEEP, in_int64, number_text, sanitize
 from policies.pii.redactions import (
-    ABOUT_SECRET,
     ACTION_NAMES,
     DETECT,
     DETECT_ID,
@@ -32,8 +31,8 @@ from policies.pii.redactions import (
     REMOVING,
     TRANSFORMS,
     Redactor,
-    cannot_be_a_secret,
     epoch_year,
+    kept_under_its_key,
 )
 from policies.pii.rules import DETECT_ANY, Action, CompiledRules, Step
 from policies.pii.scanner import STANDARD, THINGS, Scanned, Scanner
@@ -104,8 +103,8 @@ class Walker:
     def _remove_or_rename(self, d: dict[Any, Any], later: list[tuple[Any, Any, Step]], depth: int,
                           forced: Action | None, cls: int, findings: FindingList, pending: list[Pending]) -> None:
         for key, value, step in later:
-            if step.action.kind == ABOUT_SECRET and step.new_key is None and cannot_be_a_secret(value):
-                continue  # `password_changed_at: "2024-05-17"`, `has_password: true`: kept
+            if step.new_key is None and kept_under_its_key(step.action.kind, value):
+                continue  # `password_changed_at: "2024-05-17"`, `has_password: true`, `sms_code: "sent"`: kept
             del d[key]
             if step.action.kind in REMOVING:
                 findings.append((step.action.entity, step.action.rule, "remove"))

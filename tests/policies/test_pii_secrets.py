@@ -74,7 +74,8 @@ def test_a_password_said_in_text_is_removed(scrubber: Scrubber, text: str, secre
                                  "memorable_word", "passkey", "codeword", "wpa_key", "network_key", "psk",
                                  "netzwerkschluessel", "cle_wifi", "chiave_wifi", "cle_de_securite", "temporary_pass",
                                  "one_time_pass", "sicherheitsfrage_antwort", "recovery_key", "safe_code",
-                                 "keypad_code", "tresorcode"])
+                                 "keypad_code", "tresorcode", "haslo", "salasana", "adgangskode", "passord",
+                                 "lösenord", "heslo", "jelszó", "şifre", "seed_words", "backup_phrase"])
 def test_a_key_that_names_a_secret_removes_its_value(scrubber: Scrubber, key: str) -> None:
     assert "Winter2024!" not in str(scrubbed(scrubber, key, "Winter2024!"))
 
@@ -90,6 +91,24 @@ def test_keys_that_only_look_like_a_secret_keep_their_value(scrubber: Scrubber, 
                                        ("safe_code", "changed"),
                                        ("recovery_codes", None)])
 def test_a_code_key_keeps_a_state(scrubber: Scrubber, key: str, value: Any) -> None:
+    assert scrubbed(scrubber, key, value) == value
+
+
+@pytest.mark.parametrize("key,value", [("door_code", 4821), ("sms_code", 482193), ("alarmCode", 1234),
+                                       ("recovery_codes", [48213377, 99120455]), ("puk", 12345678),
+                                       ("safe_code", 4821.0), ("login_code", -4821)])
+def test_a_code_key_removes_a_code_sent_as_a_number(scrubber: Scrubber, key: str, value: Any) -> None:
+    """JSON numbers are codes too (a form's number input, `Number(code)`): a key about a secret keeps its numbers
+    (`password_changed_at: 1714000000`), a key naming a code does not."""
+    assert scrubbed(scrubber, key, value) is None
+    assert scrubber.scrub_value(value, f"properties.{key}")[0] is None
+
+
+@pytest.mark.parametrize("key,value", [("sms_code", 0), ("sms_code", 1), ("door_code", 42), ("recovery_codes", 10),
+                                       ("sms_code", True), ("sms_code_sent_at", 1714000000),
+                                       ("door_code_attempts", 3)])
+def test_a_code_key_keeps_a_flag_or_a_count_and_keys_about_a_code_keep_their_numbers(
+        scrubber: Scrubber, key: str, value: Any) -> None:
     assert scrubbed(scrubber, key, value) == value
 
 

@@ -1,0 +1,158 @@
+"""The replay store's writes to the database overlap: while one group's commit is held up (its fsync, or here another
+connection holding SQLite's write lock), the next group is compressed and sealed on a worker thread and its write
+queued, and each request is still answered only once its own commit is done. A key that changed between a request's
+sealing and its write (another process destroyed it, or another request opened the session first with other
+identifiers) gets its chunks sealed again in the write, under the key that is stored when it commits."""
+
+from __future__ import annotations
+
+import asyncio
+import sqlite3
+import threading
+import time
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import pytest
+
+from gateway.database import Database
+from replay import shredding
+from replay.compression import Compressor
+from replay.shredding import KeyRing
+from replay.store import ChunkIn, ReplayStore, Stored
+from tests.replay.test_replay_store import MASTER_KEY, STORE_MIGRATIONS, chunk
+
+DEADLINE_S = 60.0  # for a condition that holds within milliseconds on an idle machine
+
+
+class CountingCompressor(Compressor):
+    """zstd as the store uses it, counting the chunks it compressed (on any thread)."""
+
+    def __init__(self) -> None:
+        super().__init__(level=3)
+        self.count = 0
+        self._lock = threading.Lock()
+
+    def compress(self, raw: bytes, dict_id: int | None) -> bytes:
+        with self._lock:
+            self.count += 1
+        return super().compress(raw, dict_id)
+
+
+@pytest.fixture
+def path(tmp_path: Path) -> Path:
+    return tmp_path / "gateway.db"
+
+
+@pytest.fixture
+def store(path: Path) -> Iterator[ReplayStore]:
+    db = Database(path, STORE_MIGRATIONS)
+    yield ReplayStore(db, CountingCompressor(), KeyRing(MASTER_KEY))
+    db.close()
+
+
+def compressed(store: ReplayStore) -> int:
+    assert isinstance(store.compressor, CountingCompressor)
+    return store.compressor.count
+
+
+async def until(condition: Callable[[], bool]) -> None:
+    deadline = time.monotonic() + DEADLINE_S
+    while not condition():
+        assert time.monotonic() < deadline, "the condition did not hold in time"
+        await asyncio.sleep(0.005)
+
+
+def lock_writes(path: Path) -> sqlite3.Connection:
+    """Another connection holding the database's write lock: the store's writer waits for it in BEGIN IMMEDIATE."""
+    other = sqlite3.connect(path, isolation_level=None)
+    other.execute("BEGIN IMMEDIATE")
+    return other
+
+
+def bound(session_id: str, window_id: str, ts: int, *subjects: str) -> ChunkIn:
+    plain = chunk(session_id, ts)
+    return ChunkIn(session_id, window_id, subjects, plain.events, plain.summary)
+
+
+def chunk_keys(store: ReplayStore, session_id: str) -> list[str]:
+    return [row[0] for row in store.db.read_sync(lambda c: c.execute(
+        "SELECT key_id FROM replay_chunks WHERE session_id = ? ORDER BY id", (session_id,)).fetchall())]
+
+
+def test_the_next_group_is_prepared_while_a_commit_is_held_and_both_are_answered_after_their_commits(
+        store: ReplayStore, path: Path) -> None:
+    async def scenario() -> tuple[list[Stored], list[Stored]]:
+        other = lock_writes(path)
+        try:
+            first = asyncio.ensure_future(store.add("web", [chunk("a", 1000)]))
+            await until(lambda: compressed(store) == 1)  # its write is queued: the writer waits for the lock
+            second = asyncio.ensure_future(store.add("web", [chunk("b", 2000), chunk("b", 3000, "more")]))
+            # Compressed and sealed while the first group's write cannot even begin: not after its commit.
+            await until(lambda: compressed(store) == 3)
+            assert not first.done() and not second.done()  # nobody is answered before the commit
+            assert store.db.read_sync(lambda c: c.execute("SELECT count(*) FROM replay_chunks").fetchone()[0]) == 0
+        finally:
+            other.execute("ROLLBACK")
+            other.close()
+        return await first, await second
+
+    first, second = asyncio.run(scenario())
+    assert [s.duplicate for s in first + second] == [False, False, False]
+    rows = store.db.read_sync(lambda c: c.execute("SELECT session_id FROM replay_chunks ORDER BY id").fetchall())
+    assert [r[0] for r in rows] == ["a", "b", "b"]  # written in the order the requests came
+    assert len(list(store.read_events("b"))) == 2
+
+
+def test_a_key_destroyed_between_sealing_and_the_write_gets_the_chunks_sealed_again_under_the_new_one(
+        store: ReplayStore, path: Path) -> None:
+    """`privacy-gateway purge` (another process) destroys a session's key after a request's chunks were sealed under
+    it, before their write: they are sealed again under the key their write stores, and open under it."""
+    asyncio.run(store.add("web", [bound("s", "w1", 1000, "alice")]))
+    (key_id,) = chunk_keys(store, "s")
+    wrapped_before = store.db.read_sync(lambda c: c.execute(
+        "SELECT wrapped FROM replay_keys WHERE key_id = ?", (key_id,)).fetchone()[0])
+
+    async def scenario() -> list[Stored]:
+        other = lock_writes(path)
+        try:
+            KeyRing(MASTER_KEY).destroy_for_subjects(other, ["alice"], 10)  # not committed yet: the read sees it
+            added = asyncio.ensure_future(store.add("web", [bound("s", "w2", 2000, "alice")]))
+            await until(lambda: compressed(store) == 2)  # sealed under the key about to be destroyed
+            other.execute("COMMIT")
+        finally:
+            other.close()
+        return await added
+
+    assert not asyncio.run(scenario())[0].duplicate
+    assert chunk_keys(store, "s") == [key_id, key_id]  # the binding's id, under a key made again
+    wrapped_now = store.db.read_sync(lambda c: c.execute(
+        "SELECT wrapped FROM replay_keys WHERE key_id = ?", (key_id,)).fetchone()[0])
+    assert wrapped_now != wrapped_before
+    assert [e["timestamp"] for e in store.read_events("s", "w2")] == [2000]  # opens under the stored key
+    with pytest.raises(ValueError, match="fail authentication"):  # the purged chunk does not open under it
+        list(store.read_events("s", "w1"))
+
+
+def test_a_session_opened_by_the_group_before_with_other_identifiers_reseals_the_next_groups_chunks(
+        store: ReplayStore, path: Path) -> None:
+    """The next group was sealed while the session did not exist yet, under the key of the identifiers it named; the
+    group before opened the session with others: its chunks go under that session's binding's key."""
+    async def scenario() -> None:
+        other = lock_writes(path)
+        try:
+            opening = asyncio.ensure_future(store.add("web", [bound("s", "w", 1000, "device")]))
+            await until(lambda: compressed(store) == 1)
+            joining = asyncio.ensure_future(store.add("web", [bound("s", "w", 2000, "device", "user")]))
+            await until(lambda: compressed(store) == 2)
+        finally:
+            other.execute("ROLLBACK")
+            other.close()
+        await opening
+        await joining
+
+    asyncio.run(scenario())
+    binding = shredding.binding_key_id("s", {"device"})
+    assert chunk_keys(store, "s") == [binding, binding]
+    assert [e["timestamp"] for e in store.read_events("s")] == [1000, 2000]
+    assert compressed(store) == 2  # sealed again, not compressed again

@@ -12,16 +12,19 @@ import threading
 import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import Any, TypeVar
 
 import pytest
 
 from gateway.database import Database
+from gateway.storage.engine import StorageUnavailable
 from replay import shredding
 from replay.compression import Compressor
 from replay.shredding import KeyRing
-from replay.store import ChunkIn, ReplayStore, Stored
+from replay.store import ChunkIn, ReplayStore, SessionConflict, Stored
 from tests.replay.test_replay_store import MASTER_KEY, STORE_MIGRATIONS, chunk
 
+T = TypeVar("T")
 DEADLINE_S = 60.0  # for a condition that holds within milliseconds on an idle machine
 
 
@@ -39,6 +42,16 @@ class CountingCompressor(Compressor):
         return super().compress(raw, dict_id)
 
 
+class CountingDatabase(Database):
+    """The gateway's database, counting the writes queued through `write` (the store's)."""
+
+    queued = 0
+
+    async def write(self, fn: Callable[[Any], T]) -> T:
+        self.queued += 1
+        return await super().write(fn)
+
+
 @pytest.fixture
 def path(tmp_path: Path) -> Path:
     return tmp_path / "gateway.db"
@@ -46,7 +59,7 @@ def path(tmp_path: Path) -> Path:
 
 @pytest.fixture
 def store(path: Path) -> Iterator[ReplayStore]:
-    db = Database(path, STORE_MIGRATIONS)
+    db = CountingDatabase(path, STORE_MIGRATIONS)
     yield ReplayStore(db, CountingCompressor(), KeyRing(MASTER_KEY))
     db.close()
 
@@ -156,3 +169,44 @@ def test_a_session_opened_by_the_group_before_with_other_identifiers_reseals_the
     assert chunk_keys(store, "s") == [binding, binding]
     assert [e["timestamp"] for e in store.read_events("s")] == [1000, 2000]
     assert compressed(store) == 2  # sealed again, not compressed again
+
+
+def test_a_write_queued_behind_one_that_was_rolled_back_does_not_trust_what_that_one_remembered(
+        store: ReplayStore) -> None:
+    """The group before failed with the storage (its whole transaction rolled back) after it opened a session: the
+    next group, queued meanwhile, finds no such session, and opens it itself."""
+    assert isinstance(store.db, CountingDatabase)
+    holding, held, failing, inside = (threading.Event() for _ in range(4))
+
+    def hold(conn: object) -> None:  # a transaction of its own, so that the next one takes what is queued meanwhile
+        holding.set()
+        held.wait(DEADLINE_S)
+
+    def fail(conn: object) -> None:  # in the transaction of the first group's write, after it
+        inside.set()
+        failing.wait(DEADLINE_S)
+        raise StorageUnavailable("I/O error")
+
+    async def scenario() -> tuple[object, object]:
+        hold_done = store.db.submit(hold)
+        await until(holding.is_set)
+        opening = asyncio.ensure_future(store.add("web", [bound("s", "w", 1000, "device")]))
+        await until(lambda: store.db.queued == 1)
+        failure = store.db.submit(fail)
+        held.set()  # the writer takes the opening write and the failing one together
+        await until(inside.is_set)
+        other = asyncio.ensure_future(store.add("web", [bound("s", "w", 2000, "stranger")]))
+        await until(lambda: store.db.queued == 2)
+        failing.set()
+        results = await asyncio.gather(opening, other, return_exceptions=True)
+        hold_done.result(DEADLINE_S)
+        with pytest.raises(StorageUnavailable):
+            failure.result(DEADLINE_S)
+        return results[0], results[1]
+
+    opened, other = asyncio.run(scenario())
+    assert isinstance(opened, StorageUnavailable)
+    assert not isinstance(other, SessionConflict | BaseException)  # "s" was never stored bound to "device"
+    assert store.db.read_sync(lambda c: c.execute("SELECT subjects FROM replay_sessions").fetchall()) == [
+        ("stranger",)]
+    assert [e["timestamp"] for e in store.read_events("s")] == [2000]

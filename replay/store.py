@@ -263,10 +263,16 @@ class ReplayStore:
         self._flusher: asyncio.Task[None] | None = None
         self._committing: set[asyncio.Task[None]] = set()  # writes under way (objects, and inline ones)
         self._inline_slots = asyncio.Semaphore(INLINE_WRITES_IN_FLIGHT)
-        # The number of the writer's transaction that changed `_sessions` (or the data key cache) last, until it
-        # commits (None then): a later write that finds it set, in another transaction, knows that one was rolled
-        # back (on the writer thread only; see `_begin_write`).
+        # The number of the writer's transaction that ran the last write storing chunks (which may have changed
+        # `_sessions` and the data key cache), until it commits (None then): a later write that finds it set, in
+        # another transaction, knows that one was rolled back (on the writer thread only; see `_begin_write`). A
+        # write that failed alone (its savepoint rolled back) leaves it set too: the next transaction then forgets
+        # every session and key, a cache miss only.
         self._unconfirmed: int | None = None
+        # Compresses and seals the database backend's chunks before their write (`_write_inline`): a thread of its
+        # own, not the default executor's, so that ingest does not queue behind reads, analysis or S3 calls (and
+        # zstd's contexts, one set per thread, stay one set). Prepares are one at a time: the flusher awaits each.
+        self._preparer = ThreadPoolExecutor(1, thread_name_prefix="replay-prepare")
         self._object_slots = asyncio.Semaphore(batching.puts_in_flight if batching is not None else 1)
         self._object_writers = ThreadPoolExecutor(batching.puts_in_flight if batching is not None else 1,
                                                   thread_name_prefix="replay-object-writer")
@@ -340,7 +346,7 @@ class ReplayStore:
         thread, in the transaction, each group's compression and its commit's fsync came one after the other, and
         the next group waited for both."""
         try:
-            prepared = await asyncio.to_thread(self._prepare, batch)
+            prepared = await asyncio.get_running_loop().run_in_executor(self._preparer, self._prepare, batch)
         except Exception as exc:  # noqa: BLE001 - nothing of this batch was stored; each request is told
             self._inline_slots.release()
             self._answer(batch, [exc] * len(batch))
@@ -442,10 +448,17 @@ class ReplayStore:
         """(In the write that stores them in the database.) A request's chunks sealed again under their keys as this
         write finds them: a deletion destroyed one since they were sealed, or another request opened one of their
         sessions with other identifiers, or a write before was rolled back with a key it made."""
+        self._withdraw(items)
         return [replace(item, key=key, data=shredding.seal_chunk(
                     key, chunk.session_id, item.digest, item.dict_id, item.compressed))
                 for (chunk, _), item, key in zip(pending.chunks, items, self._sealing_keys(conn, pending),
                                                  strict=True)]
+
+    def _withdraw(self, items: list[_Compressed]) -> None:
+        """The new keys that chunks not stored as sealed were sealed under, withdrawn: else each would stay
+        proposed for the life of the process (`KeyRing.propose`)."""
+        for item in items:
+            self.keys.withdraw(item.key)
 
     def _bindings(self, pending: _Pending, binding_of: Callable[[str], set[str] | None],
                   opened: dict[str, set[str]]) -> list[tuple[str, set[str]]]:
@@ -541,8 +554,10 @@ class ReplayStore:
             if meta is None:
                 continue
             if meta.source != pending.source:
+                self._withdraw(compressed)
                 return SessionConflict(chunk.session_id, "belongs to another source")
             if not self._may_join(conn, meta, chunk.subjects):
+                self._withdraw(compressed)
                 return SessionConflict(chunk.session_id, "was opened by other identifiers: nothing stored")
         if self._still_sealed(conn, pending, compressed):
             items = compressed
@@ -1055,6 +1070,7 @@ class ReplayStore:
         while self._flusher is not None or self._committing:  # a commit may put a request back in the queue
             await asyncio.gather(*filter(None, (self._flusher, *self._committing)), return_exceptions=True)
         self._object_writers.shutdown(wait=False)
+        self._preparer.shutdown(wait=False)
         if self.batching is not None:
             self.batching.objects.close()
 

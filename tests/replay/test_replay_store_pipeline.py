@@ -99,7 +99,7 @@ def test_the_next_group_is_prepared_while_a_commit_is_held_and_both_are_answered
         other = lock_writes(path)
         try:
             first = asyncio.ensure_future(store.add("web", [chunk("a", 1000)]))
-            await until(lambda: compressed(store) == 1)  # its write is queued: the writer waits for the lock
+            await until(lambda: compressed(store) == 1)  # prepared: its write is (about to be) queued, behind the lock
             second = asyncio.ensure_future(store.add("web", [chunk("b", 2000), chunk("b", 3000, "more")]))
             # Compressed and sealed while the first group's write cannot even begin: not after its commit.
             await until(lambda: compressed(store) == 3)
@@ -169,6 +169,7 @@ def test_a_session_opened_by_the_group_before_with_other_identifiers_reseals_the
     assert chunk_keys(store, "s") == [binding, binding]
     assert [e["timestamp"] for e in store.read_events("s")] == [1000, 2000]
     assert compressed(store) == 2  # sealed again, not compressed again
+    assert not store.keys._proposed  # the key proposed for "device user" was withdrawn, not left for ever
 
 
 def test_a_write_queued_behind_one_that_was_rolled_back_does_not_trust_what_that_one_remembered(
@@ -210,3 +211,42 @@ def test_a_write_queued_behind_one_that_was_rolled_back_does_not_trust_what_that
     assert store.db.read_sync(lambda c: c.execute("SELECT subjects FROM replay_sessions").fetchall()) == [
         ("stranger",)]
     assert [e["timestamp"] for e in store.read_events("s")] == [2000]
+
+
+def test_a_sessions_next_request_prepared_while_its_first_commits_leaves_no_key_proposed(store: ReplayStore) -> None:
+    """The first request's write stored the session's new key and is waiting for its commit when the next request
+    is prepared: that one finds no key stored yet and none proposed, so it is sealed under a new proposal, then
+    sealed again under the stored key; the proposal is dropped, not kept for the life of the process."""
+    assert isinstance(store.db, CountingDatabase)
+    holding, held, pausing, paused = (threading.Event() for _ in range(4))
+
+    def hold(conn: object) -> None:  # a transaction of its own, so that the next one takes what is queued meanwhile
+        holding.set()
+        held.wait(DEADLINE_S)
+
+    def pause(conn: object) -> None:  # in the transaction of the first request's write, after it
+        pausing.set()
+        paused.wait(DEADLINE_S)
+
+    async def scenario() -> None:
+        hold_done = store.db.submit(hold)
+        await until(holding.is_set)
+        first = asyncio.ensure_future(store.add("web", [bound("s", "w", 1000, "device")]))
+        await until(lambda: store.db.queued == 1)
+        pause_done = store.db.submit(pause)
+        held.set()
+        await until(pausing.is_set)  # the first write ran: its key is stored, not committed
+        second = asyncio.ensure_future(store.add("web", [bound("s", "w", 2000, "device")]))
+        await until(lambda: store.db.queued == 2)
+        assert store.keys._proposed  # sealed under a key of its own making
+        paused.set()
+        await first
+        await second
+        hold_done.result(DEADLINE_S)
+        pause_done.result(DEADLINE_S)
+
+    asyncio.run(scenario())
+    assert not store.keys._proposed
+    binding = shredding.binding_key_id("s", {"device"})
+    assert chunk_keys(store, "s") == [binding, binding]
+    assert [e["timestamp"] for e in store.read_events("s")] == [1000, 2000]

@@ -5,9 +5,11 @@ scrubbing), on a disk whose fsync is slow.
 
 `--clients` coroutines each send a recording chunk (bench/load.lua's: 60 rrweb events, ~15 KB of JSON, no repeated
 text; made by bench/replay_request.py with a fixed seed), wait for `ReplayStore.add` to return (committed: WAL,
-synchronous=FULL), and send the next, for `--seconds`; each to a session of its own, under one identifier. Printed per
-run: MB/s of events stored, the add's p50/p99, commits per second, and the process's CPU per chunk. Each tree (this
-one, and `--before`'s: bench/before_tree.py) runs in a fresh interpreter, in turns (bench/alternate.py).
+synchronous=FULL), and send the next, for `--seconds`; each to a session of its own, under one identifier (so a
+session's next chunk is never prepared while its previous one commits: the write never seals again, as it must when
+a key changed between a chunk's sealing and its write; tests/replay/test_replay_store_pipeline.py covers that).
+Printed per run: MB/s of events stored, the add's p50/p99, commits per second, and the process's CPU per chunk. Each
+tree (this one, and `--before`'s: bench/before_tree.py) runs in a fresh interpreter, in turns (bench/alternate.py).
 
 `--fsync-us N` makes every fsync and fdatasync of the children take N microseconds more, as on a cloud volume (1-10 ms
 per flush), whatever the disk under the temp directory does: bench/slow_fsync.c, built with gcc and preloaded
@@ -82,8 +84,11 @@ def slow_fsync_library(microseconds: int) -> dict[str, str]:
     if not microseconds:
         return {}
     library = Path(tempfile.gettempdir()) / "privacy-gateway-slow-fsync.so"
-    subprocess.run(["gcc", "-shared", "-fPIC", "-O2", "-o", str(library), str(ROOT / "bench" / "slow_fsync.c"),
+    # Built under a name of its own, then renamed into place: a run started meanwhile never loads a half-written one.
+    building = library.with_name(f"{library.name}.{os.getpid()}.part")
+    subprocess.run(["gcc", "-shared", "-fPIC", "-O2", "-o", str(building), str(ROOT / "bench" / "slow_fsync.c"),
                     "-ldl"], check=True)
+    building.replace(library)
     return {"LD_PRELOAD": str(library), "SLOW_FSYNC_US": str(microseconds)}
 
 

@@ -80,6 +80,9 @@ class Database:
         self._writer: Connection = self.engine.open()
         self.migrated = migrate(self.engine, self._writer, migrations)  # names of the steps applied now
         self.commits = 0  # transactions committed: with group commit, fewer than writes
+        # Transactions begun: a write function tells by it whether an earlier write it depends on is in its own
+        # transaction still, or in one that ended (committed, which `after_commit` says, or rolled back).
+        self.transaction = 0
         self.conflicts_retried = 0  # transactions run again after losing a conflict with another node's
         self.health = WriterHealth()
         self._after_commit: list[Callable[[], None]] = []  # registered by the write functions of the open transaction
@@ -235,6 +238,7 @@ class Database:
         self._after_commit.clear()
         conn = self._connected()
         conn.execute(self.engine.begin)
+        self.transaction += 1
         outcomes = [self._run_in_savepoint(conn, fn, waiter) for fn, waiter in batch]
         conn.execute("COMMIT")
         return outcomes

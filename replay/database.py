@@ -5,7 +5,7 @@ which takes the same `?` placeholders). replay's SQL is portable: no SQLite-only
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from typing import Any, Protocol
 
 
@@ -18,10 +18,14 @@ class Database(Protocol):
     @property
     def engine(self) -> Engine: ...
 
+    @property
+    def transaction(self) -> int: ...  # the number of the writer's transaction open now, or last begun
+
     async def write(self, fn: Any) -> Any: ...
     async def read(self, fn: Any) -> Any: ...
     def read_sync(self, fn: Any) -> Any: ...
     def write_sync(self, fn: Any) -> Any: ...
+    def after_commit(self, callback: Callable[[], None]) -> None: ...  # from a write function: once it committed
 
 
 class Cursor(Protocol):

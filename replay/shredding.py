@@ -316,6 +316,8 @@ class KeyRing:
         destroyed (or made again) since: the chunks must be sealed again. A destroyed key is never stored again."""
         row = conn.execute("SELECT wrapped FROM replay_keys WHERE key_id = ?", (key.key_id,)).fetchone()
         if row is not None:
+            if row[0] != key.wrapped:
+                self.withdraw(key)  # proposed while another was being stored under its id: never to be stored
             return bool(row[0] == key.wrapped)
         with self._lock:
             proposal = self._proposed.get(key.key_id)
@@ -325,6 +327,14 @@ class KeyRing:
         self._insert(conn, key, proposal[1])
         self._cache(key)
         return True
+
+    def withdraw(self, key: DataKey) -> None:
+        """Forget `key` if it is its id's proposal (`propose`): the chunks sealed under it were sealed again under
+        another, or refused, so no write will store it."""
+        with self._lock:
+            proposal = self._proposed.get(key.key_id)
+            if proposal is not None and proposal[0] is key:
+                del self._proposed[key.key_id]
 
     def _new(self, key_id: str) -> DataKey:
         data_key = AESGCM.generate_key(bit_length=256)

@@ -20,9 +20,9 @@ import logging
 import threading
 import time
 from collections import OrderedDict
-from collections.abc import Awaitable, Callable, Iterable, Iterator
+from collections.abc import Awaitable, Callable, Coroutine, Iterable, Iterator
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import cached_property, partial
 from typing import Any, NamedTuple
 
@@ -155,12 +155,13 @@ class _Pending:
 
 @dataclass(frozen=True)
 class _Compressed:
-    """A chunk ready to be indexed: its JSON, digest, dictionary, the key it is sealed under, and its bytes as stored
-    (compressed, then sealed)."""
+    """A chunk ready to be indexed: its JSON, digest, dictionary, its bytes compressed, the key it is sealed under,
+    and its bytes as stored (compressed, then sealed)."""
 
     raw: bytes
     digest: bytes
     dict_id: int | None
+    compressed: bytes
     key: DataKey
     data: bytes
 
@@ -168,7 +169,8 @@ class _Compressed:
 class _Reseal(Exception):
     """A request's chunks were sealed for an object under a data key that was destroyed (or its session's binding
     changed) before the object's index commit: nothing of it was indexed, and it goes back in the queue to be sealed
-    again (under the key its chunks have now) and written by the next flush."""
+    again (under the key its chunks have now) and written by the next flush. (Chunks whose bytes go in the database
+    are sealed again in their write instead: `_write`.)"""
 
 
 Outcome = list["Stored"] | SessionConflict | _Reseal
@@ -200,6 +202,10 @@ class _SessionMeta:
 
 
 ACTIVE_SESSIONS = 10_000  # sessions whose index metadata is kept in memory while they are being recorded
+# Writes of chunks in the database under way at once: one committing, the next one prepared (compressed and sealed
+# off the writer thread) and queued behind it, so that the writer commits group after group with no wait between
+# them, and compression overlaps the previous group's fsync (`_flush`).
+INLINE_WRITES_IN_FLIGHT = 2
 
 
 @dataclass(frozen=True)
@@ -255,7 +261,18 @@ class ReplayStore:
         self._sessions: OrderedDict[str, _SessionMeta] = OrderedDict()
         self._pending: list[_Pending] = []  # requests waiting for the next write
         self._flusher: asyncio.Task[None] | None = None
-        self._committing: set[asyncio.Task[None]] = set()  # object flushes under way
+        self._committing: set[asyncio.Task[None]] = set()  # writes under way (objects, and inline ones)
+        self._inline_slots = asyncio.Semaphore(INLINE_WRITES_IN_FLIGHT)
+        # The number of the writer's transaction that ran the last write storing chunks (which may have changed
+        # `_sessions` and the data key cache), until it commits (None then): a later write that finds it set, in
+        # another transaction, knows that one was rolled back (on the writer thread only; see `_begin_write`). A
+        # write that failed alone (its savepoint rolled back) leaves it set too: the next transaction then forgets
+        # every session and key, a cache miss only.
+        self._unconfirmed: int | None = None
+        # Compresses and seals the database backend's chunks before their write (`_write_inline`): a thread of its
+        # own, not the default executor's, so that ingest does not queue behind reads, analysis or S3 calls (and
+        # zstd's contexts, one set per thread, stay one set). Prepares are one at a time: the flusher awaits each.
+        self._preparer = ThreadPoolExecutor(1, thread_name_prefix="replay-prepare")
         self._object_slots = asyncio.Semaphore(batching.puts_in_flight if batching is not None else 1)
         self._object_writers = ThreadPoolExecutor(batching.puts_in_flight if batching is not None else 1,
                                                   thread_name_prefix="replay-object-writer")
@@ -291,13 +308,16 @@ class ReplayStore:
             self._flusher = asyncio.get_running_loop().create_task(self._flush(), name="replay-store-flush")
 
     async def _flush(self) -> None:
-        """Write what is pending, then what arrived meanwhile, until nothing is left. For objects, up to
-        `puts_in_flight` objects are under way at once (each compressed, put and indexed on a worker thread): a
-        request that arrives while one is being put starts the next at once instead of waiting for it. A flush of
-        fewer than `inline_below` bytes of events is no object: it is written as the database backend writes."""
+        """Write what is pending, then what arrived meanwhile, until nothing is left. In the database, up to
+        INLINE_WRITES_IN_FLIGHT writes are under way at once: while one commits, what arrived meanwhile is compressed
+        and sealed, and its write queued behind it. For objects, up to `puts_in_flight` objects are under way at once
+        (each compressed, put and indexed on a worker thread): a request that arrives while one is being put starts
+        the next at once instead of waiting for it. A flush of fewer than `inline_below` bytes of events is no
+        object: it is written as the database backend writes."""
         try:
             while self._pending:
                 if self.batching is None:
+                    await self._inline_slots.acquire()
                     batch, self._pending, self._pending_bytes = self._pending, [], 0
                     await self._write_inline(batch)
                     continue
@@ -308,38 +328,86 @@ class ReplayStore:
                 self._pending_bytes -= size
                 if size < self.batching.inline_below:
                     self._object_slots.release()
+                    await self._inline_slots.acquire()
                     await self._write_inline(batch)
                     continue
-                task = asyncio.get_running_loop().create_task(
-                    self._settle(batch, self._write_object(self.batching, batch)), name="replay-object-flush")
-                self._committing.add(task)
-                task.add_done_callback(self._object_done)
+                self._under_way(self._settle(batch, self._write_object(self.batching, batch)), self._object_slots)
         finally:
             self._flusher = None
 
     async def _write_inline(self, batch: list[_Pending]) -> None:
-        """Requests' chunks with their bytes in the database, in one transaction: the database backend's write, and
-        the S3 backend's for a flush under `inline_below` (a small object costs a PUT and a wait for it, and is billed
-        as a larger one by some storage classes; compaction moves these chunks into an object once their session is
-        idle). Requests arriving meanwhile wait for the next flush, which may be large enough for an object."""
-        await self._settle(batch, self.db.write(
-            lambda conn: [self._write(conn, p, compacted) for compacted in [_compacted(conn, batch)] for p in batch]))
+        """(Holding an inline slot, which the write gives back.) Requests' chunks with their bytes in the database, in
+        one transaction: the database backend's write, and the S3 backend's for a flush under `inline_below` (a small
+        object costs a PUT and a wait for it, and is billed as a larger one by some storage classes; compaction moves
+        these chunks into an object once their session is idle). Returns once the write is queued (its requests are
+        answered when it commits): requests arriving meanwhile are prepared while it commits, and written next.
 
-    def _object_done(self, task: asyncio.Task[None]) -> None:
+        Compressed and sealed first on a worker thread (zstd lets go of the GIL), not in the write: on the writer
+        thread, in the transaction, each group's compression and its commit's fsync came one after the other, and
+        the next group waited for both."""
+        try:
+            prepared = await asyncio.get_running_loop().run_in_executor(self._preparer, self._prepare, batch)
+        except Exception as exc:  # noqa: BLE001 - nothing of this batch was stored; each request is told
+            self._inline_slots.release()
+            self._answer(batch, [exc] * len(batch))
+            return
+        self._under_way(self._settle(batch, self.db.write(partial(self._write_inline_sync, batch, prepared))),
+                        self._inline_slots)
+
+    def _write_inline_sync(self, batch: list[_Pending], prepared: list[list[_Compressed]],
+                           conn: Connection) -> list[Outcome]:
+        """(The write of `_write_inline`, on the writer thread.)"""
+        self._begin_write()
+        compacted = _compacted(conn, batch)
+        return self._guarded(lambda: [self._write(conn, p, compacted, items)
+                                      for p, items in zip(batch, prepared, strict=True)])
+
+    def _begin_write(self) -> None:
+        """(First thing in a write that stores chunks, on the writer thread.) Writes are queued while the one before
+        commits: if that one's transaction was rolled back (a full disk, say), what it remembered of its sessions
+        (`_sessions`) and the data keys it made are not so, and are forgotten before this write reads them."""
+        if self._unconfirmed is not None and self._unconfirmed != self.db.transaction:
+            self._sessions.clear()
+            self.keys.forget()
+        self._unconfirmed = transaction = self.db.transaction
+
+        def committed() -> None:
+            if self._unconfirmed == transaction:
+                self._unconfirmed = None
+
+        self.db.after_commit(committed)
+
+    def _guarded(self, write: Callable[[], list[Outcome]]) -> list[Outcome]:
+        """`write()`, forgetting what it remembered of its sessions if it fails (its savepoint is rolled back, and
+        the transaction, with a later write in it, may still commit)."""
+        try:
+            return write()
+        except BaseException:
+            self._sessions.clear()
+            raise
+
+    def _under_way(self, write: Coroutine[Any, Any, None], slots: asyncio.Semaphore) -> None:
+        """Run a write as a task of its own, which gives `slots` back when it ends."""
+        task = asyncio.get_running_loop().create_task(write, name="replay-store-write")
+        self._committing.add(task)
+        task.add_done_callback(partial(self._write_done, slots))
+
+    def _write_done(self, slots: asyncio.Semaphore, task: asyncio.Task[None]) -> None:
         self._committing.discard(task)
-        self._object_slots.release()
+        slots.release()
 
     async def _settle(self, batch: list[_Pending], write: Awaitable[list[Outcome]]) -> None:
         """Await a batch's write and answer each of its requests."""
         try:
             outcomes: list[Outcome] | list[Exception] = await write
         except Exception as exc:  # noqa: BLE001 - nothing of this batch was stored; each request is told
+            # What the rolled-back write remembered of its sessions and keys is forgotten by the next write
+            # (`_begin_write`); a key proposed for an object that was never indexed, here.
             outcomes = [exc] * len(batch)
-            # What the rolled-back write remembered of its sessions is not so; forgotten on the writer thread, the
-            # only one that reads it.
-            with contextlib.suppress(Exception):
-                await self.db.write(lambda conn: self._sessions.clear())
-            self.keys.forget()  # a data key made by the rolled-back write was never stored
+            self.keys.forget()
+        self._answer(batch, outcomes)
+
+    def _answer(self, batch: list[_Pending], outcomes: list[Outcome] | list[Exception]) -> None:
         for pending, outcome in zip(batch, outcomes, strict=True):
             if isinstance(outcome, _Reseal):
                 self._enqueue(pending)  # answered when the next flush has stored it
@@ -358,6 +426,12 @@ class ReplayStore:
                 await asyncio.wait_for(self._full.wait(), left)
         self._full.clear()
 
+    def _prepare(self, batch: list[_Pending]) -> list[list[_Compressed]]:
+        """(On a worker thread.) Requests' chunks compressed and sealed under the keys a read finds for them; the
+        write that stores them checks that those are still their keys (`_still_sealed`)."""
+        keys = self.db.read_sync(partial(self._proposed_keys, batch))
+        return [self._compress(p, k) for p, k in zip(batch, keys, strict=True)]
+
     def _compress(self, pending: _Pending, keys: list[DataKey]) -> list[_Compressed]:
         """A request's chunks compressed, then each sealed under its data key (replay.shredding): what either backend
         stores is ciphertext."""
@@ -366,9 +440,25 @@ class ReplayStore:
         for (chunk, raw), key in zip(pending.chunks, keys, strict=True):
             digest = self.keys.chunk_digest(chunk.window_id, raw)
             data = self.compressor.compress(raw, dict_id)
-            compressed.append(_Compressed(raw, digest, dict_id, key,
+            compressed.append(_Compressed(raw, digest, dict_id, data, key,
                                           shredding.seal_chunk(key, chunk.session_id, digest, dict_id, data)))
         return compressed
+
+    def _resealed(self, conn: Connection, pending: _Pending, items: list[_Compressed]) -> list[_Compressed]:
+        """(In the write that stores them in the database.) A request's chunks sealed again under their keys as this
+        write finds them: a deletion destroyed one since they were sealed, or another request opened one of their
+        sessions with other identifiers, or a write before was rolled back with a key it made."""
+        self._withdraw(items)
+        return [replace(item, key=key, data=shredding.seal_chunk(
+                    key, chunk.session_id, item.digest, item.dict_id, item.compressed))
+                for (chunk, _), item, key in zip(pending.chunks, items, self._sealing_keys(conn, pending),
+                                                 strict=True)]
+
+    def _withdraw(self, items: list[_Compressed]) -> None:
+        """The new keys that chunks not stored as sealed were sealed under, withdrawn: else each would stay
+        proposed for the life of the process (`KeyRing.propose`)."""
+        for item in items:
+            self.keys.withdraw(item.key)
 
     def _bindings(self, pending: _Pending, binding_of: Callable[[str], set[str] | None],
                   opened: dict[str, set[str]]) -> list[tuple[str, set[str]]]:
@@ -389,15 +479,15 @@ class ReplayStore:
         return None if meta is None else meta.subjects
 
     def _sealing_keys(self, conn: Connection, pending: _Pending) -> list[DataKey]:
-        """The data key of each of a request's chunks, made where none is stored (the database backend: on the writer
-        thread, in the write that stores the chunks)."""
+        """The data key of each of a request's chunks, made where none is stored (on the writer thread, in the write
+        that stores the chunks in the database)."""
         return [self.keys.for_sealing(conn, key_id, subjects)
                 for key_id, subjects in self._bindings(pending, partial(self._binding, conn), {})]
 
     def _proposed_keys(self, batch: list[_Pending], conn: Connection) -> list[list[DataKey]]:
-        """The data key of each chunk of `batch` (the object backend: on a read connection, before the put). A key
-        not stored yet is stored by the index commit, which checks that every key is still its binding's
-        (`_still_sealed`): the sessions and keys read here may change before it."""
+        """The data key of each chunk of `batch` (on a read connection, before the put or the write). A key not stored
+        yet is stored by the index commit, which checks that every key is still its binding's (`_still_sealed`): the
+        sessions and keys read here may change before it."""
         session_ids = list({chunk.session_id for p in batch for chunk, _ in p.chunks})
         stored: dict[str, set[str]] = {}
         for start in range(0, len(session_ids), 500):  # bound parameters per query, as SQLite's older builds allow
@@ -411,9 +501,9 @@ class ReplayStore:
         return [[keys[key_id] for key_id, _ in request] for request in bindings]
 
     def _still_sealed(self, conn: Connection, pending: _Pending, compressed: list[_Compressed]) -> bool:
-        """Whether the keys a request's chunks were sealed under before their object was put are their sessions'
-        bindings' keys now, in the index commit (storing those that were new): a deletion may have destroyed one
-        meanwhile, or another request opened one of the sessions with other identifiers."""
+        """Whether the keys a request's chunks were sealed under before their write (or their object's put) are their
+        sessions' bindings' keys now, in the index commit (storing those that were new): a deletion may have
+        destroyed one meanwhile, or another request opened one of the sessions with other identifiers."""
         bindings = self._bindings(pending, partial(self._binding, conn), {})
         return all(key_id == item.key.key_id and self.keys.settle(conn, item.key)
                    for (key_id, _), item in zip(bindings, compressed, strict=True))
@@ -432,16 +522,17 @@ class ReplayStore:
         """(On an object writer thread, from the keys' read to the index commit: one hand-over from the event loop
         and one back per object. A hop back to the loop between the put and the commit waited behind whatever else
         the loop had queued, as long as the commit itself at 9 sessions in flight.)"""
-        keys = self.db.read_sync(partial(self._proposed_keys, batch))
-        compressed = [self._compress(p, k) for p, k in zip(batch, keys, strict=True)]
+        compressed = self._prepare(batch)
         data, offsets = pack([c.data for chunks in compressed for c in chunks])
         batching.objects.put(key, data)
 
         def index(conn: Connection) -> list[Outcome]:
+            self._begin_write()
             object_id = object_index.add_object(conn, key, len(data), time.time())
             places, compacted = iter(offsets), _compacted(conn, batch)
-            return [self._write(conn, p, compacted, chunks, [(object_id, next(places)) for _ in chunks])
-                    for p, chunks in zip(batch, compressed, strict=True)]
+            return self._guarded(lambda: [
+                self._write(conn, p, compacted, chunks, [(object_id, next(places)) for _ in chunks])
+                for p, chunks in zip(batch, compressed, strict=True)])
 
         try:
             outcomes: list[Outcome] = self.db.write_sync(index)
@@ -452,26 +543,26 @@ class ReplayStore:
         return outcomes
 
     def _write(self, conn: Connection, pending: _Pending, compacted: set[compaction.Compacted],
-               compressed: list[_Compressed] | None = None, places: list[tuple[int, int]] | None = None) -> Outcome:
-        """One request's chunks (on the writer thread). Its sessions are checked first, so that a refused request
-        writes nothing and needs no savepoint of its own. `places`: the object each chunk was put in, and where
-        (`compressed`: sealed before the put); None: their bytes go in the database, in this transaction.
-        `compacted`: the digests of chunks already compacted in the write's sessions (`_compacted`).
-
-        Digest and compression run here for the database (on the event loop's thread, each release of the GIL woke
-        the writer to commit a group of two or three chunks); before the put for an object."""
+               compressed: list[_Compressed], places: list[tuple[int, int]] | None = None) -> Outcome:
+        """One request's chunks (on the writer thread), compressed and sealed before this write (`_prepare`). Its
+        sessions are checked first, so that a refused request writes nothing and needs no savepoint of its own.
+        `places`: the object each chunk was put in, and where; None: their bytes go in the database, in this
+        transaction (sealed again here if their keys changed since). `compacted`: the digests of chunks already
+        compacted in the write's sessions (`_compacted`)."""
         for chunk, _ in pending.chunks:
             meta = self._session_meta(conn, chunk.session_id)
             if meta is None:
                 continue
             if meta.source != pending.source:
+                self._withdraw(compressed)
                 return SessionConflict(chunk.session_id, "belongs to another source")
             if not self._may_join(conn, meta, chunk.subjects):
+                self._withdraw(compressed)
                 return SessionConflict(chunk.session_id, "was opened by other identifiers: nothing stored")
-        if compressed is None:
-            items = self._compress(pending, self._sealing_keys(conn, pending))
-        elif self._still_sealed(conn, pending, compressed):
+        if self._still_sealed(conn, pending, compressed):
             items = compressed
+        elif places is None:
+            items = self._resealed(conn, pending, compressed)
         else:
             return _Reseal()
         where: list[tuple[int, int] | None] = list(places) if places is not None else [None] * len(items)
@@ -979,6 +1070,7 @@ class ReplayStore:
         while self._flusher is not None or self._committing:  # a commit may put a request back in the queue
             await asyncio.gather(*filter(None, (self._flusher, *self._committing)), return_exceptions=True)
         self._object_writers.shutdown(wait=False)
+        self._preparer.shutdown(wait=False)
         if self.batching is not None:
             self.batching.objects.close()
 

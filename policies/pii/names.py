@@ -215,7 +215,8 @@ _CAPITALISED_SLUG = re.compile(r"(?<![^\W_])([A-Z][^\W\d_A-Z]+)[-_+]([A-Z][^\W\d
 _GLUED_HANDLE = re.compile(rf"(?i:(?:^|/)(?:{PEOPLE_SEGMENTS})/)([a-z]{{6,24}})(?=[/?#&\s,;:)]|$)")  # urls: `u/…`
 _GLUED_SLUG = re.compile(r"(?<=[/@])([A-Z][^\W\d_A-Z]+)([A-Z][^\W\d_A-Z]+)(?=[/.?#&]|$)", re.MULTILINE)
 # An initial and a surname: `J. Smith`, `A. Müller`, `M. Dupont` (not after another initial: `U.S. Bank`).
-_INITIAL = re.compile(r"(?<![\w.])[A-Z]\.[ \t]?([A-Z][^\W\d_]+(?:-[A-Z][^\W\d_]+)?)")
+# With a hyphenated given name's first part before it (`Hans-H. Henschel`, `Klaus-D. Metz`): the name whole.
+_INITIAL = re.compile(r"(?<![\w.])(?:[A-Z][^\W\d_A-Z]+-)?[A-Z]\.[ \t]?([A-Z][^\W\d_]+(?:-[A-Z][^\W\d_]+)?)")
 # What every match of _INITIAL, _CAPITALISED_SLUG and _GLUED_SLUG holds, without the look-behinds that make the regex
 # engine try them at every position: the initial's dot and capital, a separator and a capital, a slash or an at sign
 # and a capitalised word glued to a capital.
@@ -340,6 +341,24 @@ class NameFinder:
                        or key in _ORGANISATION_WORDS or key in UI_WORDS or key in PLACES_NAMED_LIKE_PEOPLE
                        or key in COUNTRIES or key in CITIES or key in _CONNECTIVES
                        or self._surnames.get(key, 0) & WORD for key in keys[1:])
+
+    def surname_after_initial(self, word: str) -> bool | None:
+        """Whether `word`, after an initial that context says starts a name (name_context.initialled_names), can be
+        its surname: True for a listed surname, a word or not (`B. Walls`), False for a word of three letters or more
+        that no list holds and that is no English word (`A. Kruschwitz`: the caller asks more of it), None for any
+        other word and for a company's, a place's or a month's word (`A. Introduction`, `N. Dakota`, `J. Crew
+        Group`)."""
+        key = fold(word)
+        if any(key in words for words in (_NOT_A_PERSON_AFTER, _ORGANISATION_WORDS, _NOT_SURNAMES, _MONTHS,
+                                           _BEFORE_PLACE, PLACES_NAMED_LIKE_PEOPLE, _BEFORE_A_COMMA, _CLAUSE_WORDS,
+                                           _TITLES, ARTICLES, CITIES, COUNTRIES)):
+            return None
+        parts = key.split("-")
+        if all(part in self._surnames for part in parts):
+            return True
+        if all(len(part) >= 3 and part.isalpha() and part not in self._english for part in parts):
+            return False
+        return None
 
     def lists_a_name(self, words: list[str]) -> bool:
         """True if some word is a listed given name or surname that is not also an English word."""
@@ -490,22 +509,60 @@ class NameFinder:
         return not given_flags & WORD or (len(surname) >= 5 and not any(given in w for w in _NOT_BEFORE_SURNAME))
 
     def _surname_first(self, text: str, tokens: list[_Token]) -> Iterator[tuple[int, int]]:
-        """`Doe, Jane` alone on its line (a whole value) or as a part of a page title (`Doe, Jane – Contact | CRM`);
-        in running text only when neither is a word and the surname is listed (`Schmidt, Anna hat angerufen`)."""
+        """`Doe, Jane` alone on its line (a whole value, or before a note in brackets: `Doe, Jane (Sales)`) or as a
+        part of a page title (`Doe, Jane – Contact | CRM`), with the surname's particles (`van Loon, Alex`) and a
+        second given name (`Pacheco, María Ángeles`); in running text only when neither is a word and the surname is
+        listed (`Schmidt, Anna hat angerufen`)."""
+        paired = self._paired
         for i, (surname, given) in enumerate(itertools.pairwise(tokens)):
             # the look-up first: most words are no given name, and the slice and its strip cost more
-            if not self._is_given(given) or not surname.capitalised or text[surname.end : given.start].strip() != ",":
+            if not (self._is_given(given) or (given.key in paired and given.capitalised)) \
+                    or not surname.capitalised or text[surname.end : given.start].strip() != ",":
                 continue
             if (given.key in PLACES_NAMED_LIKE_PEOPLE or surname.key in PLACES_NAMED_LIKE_PEOPLE
                     or surname.key in _BEFORE_A_COMMA):
                 continue  # Paris, France; Amman, Jordan; Tbilisi, Georgia; Danke, Anna
-            if _alone(text, surname.start, given.end) or _a_title_part(text, surname.start, given.end):
-                if self._pair(given.key, surname.key, []):
-                    yield surname.start, given.end
-            elif (self._plain_pair(given.key, surname.key) or self._unlisted_before_given(surname, given)
-                  or self._word_surname_before_given(surname, given)) and \
+            start, particles = self._particles_before(text, tokens, i)
+            end = self._given_names_end(text, tokens, i + 1)
+            if _alone_or_noted(text, start, end) or _a_title_part(text, start, end):
+                if self._inverted_pair(given, surname, particles):
+                    yield start, end
+            elif self._is_given(given) and (self._plain_pair(given.key, surname.key)
+                                            or self._unlisted_before_given(surname, given)
+                                            or self._word_surname_before_given(surname, given)) and \
                     not self._in_a_list(text, tokens, i):
                 yield surname.start, given.end
+
+    @staticmethod
+    def _particles_before(text: str, tokens: list[_Token], i: int) -> tuple[int, bool]:
+        """The start of a surname at token i with the particles before it (`van de Elzas`, `De Oliveira`), and
+        whether it has any: lower-case ones, or capitalised at the start of its line."""
+        j = i
+        while j > 0 and tokens[j - 1].key in _PARTICLES and _joined(text, tokens, j - 1) and (
+                tokens[j - 1].text.islower() or _alone(text, tokens[j - 1].start, tokens[j - 1].start)
+                or text[max(0, tokens[j - 1].start - 1)] in "\n" or tokens[j - 1].start == 0):
+            j -= 1
+        return tokens[j].start, j < i
+
+    def _given_names_end(self, text: str, tokens: list[_Token], i: int) -> int:
+        """The end of the given name at token i, or of the second given name after it (`María Ángeles`)."""
+        if i + 1 < len(tokens) and _joined(text, tokens, i) and self._is_given(tokens[i + 1]):
+            return tokens[i + 1].end
+        return tokens[i].end
+
+    def _inverted_pair(self, given: _Token, surname: _Token, particles: bool) -> bool:
+        """`Surname, Given` as a whole value: a pair as written the other way round (_pair), or any surname after
+        particles (`van Loon, Alex`), or before a given name of the pairs-only tier a listed surname that is no word
+        nor a given name (`Benthin, Hildegart`; not `Clair, Bleu`)."""
+        if not given.capitalised or surname.key in CITIES or surname.key in COUNTRIES:
+            return False
+        if particles:
+            return len(surname.key) >= 2 and surname.key not in _NOT_SURNAMES and surname.key not in _BEFORE_PLACE
+        if given.key in self._paired and given.key not in self._given:  # a listed surname only: not `Poudre, Bleu`
+            flags = self._surnames.get(surname.key)
+            return (flags is not None and not flags & WORD and surname.key not in self._given
+                    and self._pair(given.key, surname.key, []))
+        return self._pair(given.key.split("-")[0], surname.key, [])
 
     def _word_surname_before_given(self, surname: _Token, given: _Token) -> bool:
         """`Hill, Anna` in running text: a listed surname that is an English word, before a listed given name that is
@@ -953,6 +1010,16 @@ def _alone(text: str, start: int, end: int) -> bool:
     while j < length and text[j] in " \t.;":
         j += 1
     return j == length or text[j] in "\n\u2029"
+
+
+# A note in brackets after a whole value (`Doe, Jane (Sales)`): the value is still alone on its line.
+_NOTE = re.compile(r"[ \t]*\([^()\n]{1,40}\)")
+
+
+def _alone_or_noted(text: str, start: int, end: int) -> bool:
+    """_alone, or alone but for a note in brackets after it."""
+    note = _NOTE.match(text, end)
+    return _alone(text, start, end if note is None else note.end())
 
 
 def _outermost(spans: set[tuple[int, int]]) -> list[tuple[int, int]]:

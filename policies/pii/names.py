@@ -119,6 +119,9 @@ _INTERFACE_ENDS = ("settings", "profile", "account", "admin", "edit", "page", "p
                    "shop", "store", "login", "home", "news", "mail", "photo", "test", "demo", "help")
 # What follows a surname in en/de/fr/es/it/nl: a generation or a degree (`Jr.`, `III`, `DDS`, `MBA`, `B.Eng.` whose
 # first part is `B`), never a surname itself.
+# A degree written with dots after a surname (`B.Sc.`, `M.A.`, `B.Eng.`, `Ph.D.`, `LL.M.`, `Dipl.-Ing.`): its first
+# letter is no initial, and a surname that is a given name too before it is the surname (`Hannah Adler B.Sc.`).
+_DEGREE = re.compile(r"[ \t]+(?:[BM]\.[ \t]?[A-Z][a-z]{0,4}\.|Ph\.[ \t]?D\.|LL\.[ \t]?[BM]\.|Dipl\.-[A-Z][a-z]+\.)")
 _NAME_SUFFIXES = frozenset({"jr", "sr", "ii", "iii", "iv", "md", "dds", "dmd", "dvm", "phd", "mba", "esq", "msc",
                             "bsc", "ba", "ma", "llm", "mfa", "rn", "cpa"})
 # Months that are also given names, in en/de/fr/es/it/nl: `June Rabatt` and `April Angebote` are campaigns.
@@ -468,12 +471,12 @@ class NameFinder:
     def _after_given_names(self, text: str, tokens: list[_Token], j: int, stop: int) -> int:
         """The index after middle names and initials (Mary Ann Smith, John F. Kennedy), from token j, before `stop`;
         not past a surname that is a given name as well before a generation or a degree (`Brian Chavez DDS`, `Jordan
-        Lee Jr.`)."""
+        Lee Jr.`, `Hannah Adler B.Sc.`)."""
         first = j
         while j < stop and _joined(text, tokens, j - 1) and (
                 (len(tokens[j].text) == 1 and tokens[j].text.isupper()) or
                 (self._is_given(tokens[j]) and j + 1 < stop and _joined(text, tokens, j)
-                 and tokens[j + 1].capitalised)):
+                 and tokens[j + 1].capitalised and _DEGREE.match(text, tokens[j].end) is None)):
             j += 1
         return j - 1 if first < j < stop and tokens[j].key in _NAME_SUFFIXES else j
 
@@ -627,13 +630,17 @@ class NameFinder:
             if not words or any(w in _ORGANISATION_WORDS or w in _NOT_A_PERSON_AFTER for w in words):
                 continue
             first = words[0] in self._given
-            if all(w not in self._english or (first and self._a_name_word(w)) for w in (words[1:] if first else words)):
+            named = all(w not in self._english or (first and self._a_name_word(w))
+                        for w in (words[1:] if first else words))
+            if named or (len(words) == 2 and self._two_word_slug(words[0], words[1])):
                 yield span
-            elif len(words) == 2 and (self._surname_then_given(words[0], words[1])
-                                      or self._common_pair(words[0], words[1])):
-                # `/directory/hunt-julia`: a directory sorted by surname; `/mitarbeiter/james-walker`: a common name
-                # whose words are both English words
-                yield span
+
+    def _two_word_slug(self, first: str, second: str) -> bool:
+        """A people segment's slug of two words that are English words (_people_paths): `/directory/hunt-julia`, a
+        directory sorted by surname; `/mitarbeiter/james-walker`, a common name whose words are both English words;
+        `/people/Ronald-Fisher`, read as `/people/ronald-fisher` is (_slugs)."""
+        return (self._surname_then_given(first, second) or self._common_pair(first, second)
+                or (first in self._given and self._slug_pair(first, second)))
 
     def _common_pair(self, given: str, surname: str) -> bool:
         """A given name and a surname both among the most common, after a collection of people, whose words are English
@@ -644,11 +651,19 @@ class NameFinder:
                 and given not in _MONTHS and surname not in self._given)
 
     def _surname_then_given(self, surname: str, given: str) -> bool:
-        """A listed surname and after it a listed given name, neither a word of any of the six languages nor of English
-        (`hunt-julia` is not one: `new-york`, `sales-julia` would be)."""
+        """A surname and after it a listed given name that is no word: a listed surname that is no English word
+        (`hunt-julia` is not one: `new-york`, `sales-julia` would be), one no list holds that is no word, given name or
+        place (`dumas-margot`), or a common surname that is a word before a common given name (`walls-michael`)."""
         given_flags = self._given.get(given)
-        return (given_flags is not None and not given_flags & WORD and not self._surnames.get(surname, WORD) & WORD
-                and surname not in self._english and given not in _MONTHS and surname not in _PARTICLES)
+        if given_flags is None or given_flags & WORD or given in _MONTHS or surname in _PARTICLES:
+            return False
+        flags = self._surnames.get(surname)
+        if flags is None:  # `/people/dumas-margot`: a surname no list holds, no word nor given name nor place
+            return (len(surname) >= 4 and surname.isalpha() and surname not in self._english
+                    and surname not in self._given and surname not in CITIES and surname not in COUNTRIES)
+        if flags & WORD:  # `/staff/walls-michael`: a common surname that is a word, before a common given name
+            return bool(flags & TOP and given_flags & TOP) and surname not in _BEFORE_A_COMMA
+        return surname not in self._english
 
     def searched_name(self, words: list[str]) -> bool:
         """True if the words of a whole search (urls.py: `?q=Patrizia+Brunello`) are a name: a listed given name that
@@ -742,13 +757,21 @@ class NameFinder:
                 given, surname = word[:i], word[i:]
                 given_flags, flags = self._given.get(given), self._surnames.get(surname)
                 if (given_flags is not None and flags is not None and given not in _PARTICLES
-                        and not (surname in self._given and (given_flags | flags) & WORD)
-                        and self._pair(given, surname, [])):
+                        and ((not (surname in self._given and (given_flags | flags) & WORD)
+                              and self._pair(given, surname, []))
+                             or self._common_glued(given, surname))):
                     yield m.span(1)
                     break
             else:
                 if self._glued_to_unlisted(word):
                     yield m.span(1)
+
+    def _common_glued(self, given: str, surname: str) -> bool:
+        """`/people/tylersmith`, `/authors/patrickmartin`: a common given name that is no word glued to a common
+        surname, not a word interfaces use (`/users/markpage`)."""
+        given_flags, flags = self._given.get(given, WORD), self._surnames.get(surname, 0)
+        return (not given_flags & WORD and bool(given_flags & TOP and flags & TOP) and surname not in UI_WORDS
+                and given not in _MONTHS)
 
     def _glued_to_unlisted(self, word: str) -> bool:
         """`/author/juliustotwiller`: a listed given name of four letters or more that is no word, glued to a surname

@@ -122,3 +122,40 @@ def test_the_other_names_of_a_list_with_a_name_found_are_replaced(scrubber: Scru
 @pytest.mark.parametrize("text, expected", NOT_LISTED)
 def test_what_a_name_is_listed_with_that_names_no_one_stays(scrubber: Scrubber, text: str, expected: str) -> None:
     assert scrubbed(scrubber, text) == expected
+
+
+DEGREES = [
+    # a surname that is a given name too, before a degree written with dots
+    ("Greta Holt M.Sc. hat angerufen", "[PERSON] M.Sc. hat angerufen"),
+    ("Lukas Adler B.A.", "[PERSON] B.A."),
+]
+
+
+@pytest.mark.parametrize("text, expected", DEGREES)
+def test_a_surname_before_a_dotted_degree_is_the_surname(scrubber: Scrubber, text: str, expected: str) -> None:
+    assert scrubbed(scrubber, text) == expected
+
+
+PEOPLE_URLS = [
+    # capitalised as the lower-case slug is read
+    ("https://crm.example/people/Douglas-Fisher", "https://crm.example/people/[PERSON]"),
+    # surname first: a common surname that is a word before a common given name, or one no list holds
+    ("https://crm.example/staff/hill-jennifer", "https://crm.example/staff/[PERSON]"),
+    ("https://crm.example/directory/vauquelin-margot", "https://crm.example/directory/[PERSON]"),
+    # a common given name glued to a common surname
+    ("https://blog.example/authors/kevinmartin", "https://blog.example/authors/[PERSON]"),
+]
+NOT_PEOPLE_URLS = ["https://crm.example/users/markpage", "https://crm.example/team/settings-anna",
+                   "https://crm.example/team/sales-julia", "https://crm.example/people/new-york",
+                   "https://crm.example/accounts/vauquelin-margot"]
+
+
+@pytest.mark.parametrize("url, expected", PEOPLE_URLS)
+def test_people_slugs_capitalised_surname_first_or_glued_are_replaced(scrubber: Scrubber, url: str,
+                                                                     expected: str) -> None:
+    assert scrubber.scrub_value({"properties": {"$current_url": url}})[0]["properties"]["$current_url"] == expected
+
+
+@pytest.mark.parametrize("url", NOT_PEOPLE_URLS)
+def test_interface_words_places_and_accounts_after_a_segment_stay(scrubber: Scrubber, url: str) -> None:
+    assert scrubber.scrub_value({"properties": {"$current_url": url}})[0]["properties"]["$current_url"] == url

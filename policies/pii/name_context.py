@@ -462,6 +462,27 @@ def _alone_here(text: str, end: int) -> bool:
     return re.match(r"[ \t]*\.?(?:[ \t]*\([^()\n]{1,40}\))?[ \t]*(?:\n|$)", text[end:]) is not None
 
 
+# A name in lower case, as chats write it, after a preposition or a verb of talking to someone in en/de/fr/es/it/nl
+# (`talked to james miller`, `ping jan de vries`, `Termin mit anna schmidt`): the cue says where a name may be,
+# NameFinder.lower_case_pair whether the two words are one.
+_LOWER_CUE = re.compile(
+    r"(?<![^\W\d_])(?i:to|with|from|for|by|ping|cc|ask|tell|call|email|message|thanks|thank|dm|asked|told|called"
+    r"|emailed|mit|von|an|bei|f[üu]r|avec|pour|par|chez|[àa]|con|para|por|per|da|met|voor|bij|aan|door)[ \t]+")
+_LOWER_PAIR = re.compile(
+    r"(?P<given>[a-zß-ÿ]{2,}(?:-[a-zß-ÿ]{2,})?)[ \t]+"
+    r"(?P<particles>(?:(?:van|von|de|der|den|del|della|di|da|du|des|la|le|ter|ten)[ \t]+)*)"
+    r"(?P<surname>[a-zß-ÿ]{2,}(?:-[a-zß-ÿ]{2,})?)(?![^\W\d_])")
+
+
+def lower_case_names(finder: NameFinder, text: str) -> Iterator[tuple[int, int]]:
+    """Names in lower case after a cue (_LOWER_CUE) that NameFinder.lower_case_pair reads as a name."""
+    for cue in _LOWER_CUE.finditer(text):  # each cue, the next one too (`email to sharon brown`)
+        m = _LOWER_PAIR.match(text, cue.end())
+        if (m is not None and _FIRM_AFTER.match(text, m.end()) is None  # `louis le roux s.a.`
+                and finder.lower_case_pair(m.group("given"), m.group("surname"), bool(m.group("particles")))):
+            yield m.start("given"), m.end("surname")
+
+
 # The names of a list in en/de/fr/es/it/nl, joined by a comma, `and` and its translations, or both (`Gemma Pozzecco e
 # Guarino Padovano`, `Attendees: Friedlinde Gieß, Vinko Hövel`): two to four capitalised words, with particles,
 # after or before a name found, that no capitalised word continues.
@@ -542,6 +563,7 @@ def _found_names(finder: NameFinder, text: str) -> list[tuple[int, int]]:
     cued = list(cued_names(text))
     if "." in text:
         cued += initialled_names(finder, text)
+    cued += lower_case_names(finder, text)
     if read is None and blanked is None and "@" not in text and not cued:  # most texts: find()'s spans, sorted,
         return [s for s in spans if not _not_a_person(text, s)] if spans else spans  # none in another
     found = set(spans) if read is None else _both_readings(spans, finder.find(read))

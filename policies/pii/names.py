@@ -38,7 +38,14 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-from policies.pii.places import CITIES, COUNTRIES, PLACE_STARTS, PLACES_NAMED_LIKE_PEOPLE
+from policies.pii.places import (
+    CITIES,
+    COUNTRIES,
+    PLACE_STARTS,
+    PLACES_NAMED_LIKE_PEOPLE,
+    STREET_SUFFIXES,
+    STREET_WORDS,
+)
 
 WORD, TOP = 1, 2  # the flags of a listed name
 _DATA = Path(__file__).resolve().parent / "data"
@@ -362,6 +369,28 @@ class NameFinder:
         if all(len(part) >= 3 and part.isalpha() and part not in self._english for part in parts):
             return False
         return None
+
+    def lower_case_pair(self, given: str, surname: str, particles: bool) -> bool:
+        """True if two words in lower case after a cue (name_context.lower_case_names: `talked to james miller`,
+        `ping jan de vries`) are a name: a listed given name that is no English word, a word interfaces use, a
+        month, a particle, a greeting or a street's word, and after it particles and a word that is no English word
+        nor a given name, or a listed surname that is no word or a common one (`miller`) and no word that ends a
+        street's, a place's or a company's name (`evans lane`). A word no list holds is too often a word of one of
+        the other languages (`felipe nueva`, `luis asap`)."""
+        given, surname = fold(given), fold(surname)
+        first = given.split("-")[0]
+        if (first not in self._given or given in self._english or first in self._english or given in UI_WORDS
+                or given in _NOT_BEFORE_SURNAME_KEYS or surname in _NOT_BEFORE_SURNAME_KEYS
+                or given in STREET_WORDS or given in _BEFORE_PLACE):
+            return False
+        if particles:
+            return (len(surname) >= 3 and surname.isalpha() and surname not in self._english
+                    and surname not in self._given)
+        if any(part in words for words in (_NOT_SURNAMES, CITIES, COUNTRIES, PLACES_NAMED_LIKE_PEOPLE,
+                                            STREET_SUFFIXES, _NOT_A_PERSON_AFTER) for part in surname.split("-")):
+            return False  # `evans lane`, `groth-ring`
+        flags = next((self._surnames[part] for part in surname.split("-") if part in self._surnames), None)
+        return flags is not None and (not flags & WORD or bool(flags & TOP))
 
     def lists_a_name(self, words: list[str]) -> bool:
         """True if some word is a listed given name or surname that is not also an English word."""
@@ -1004,6 +1033,7 @@ _CLAUSE_WORDS = frozenset({
 # and the words of companies' and places' names.
 _NOT_BEFORE_SURNAME = (_PARTICLES, _MONTHS, _BEFORE_A_COMMA, _CLAUSE_WORDS, _ORGANISATION_WORDS, _NOT_A_PERSON_AFTER,
                        _BEFORE_PLACE, PLACES_NAMED_LIKE_PEOPLE, UI_WORDS, _TITLES)
+_NOT_BEFORE_SURNAME_KEYS = frozenset().union(*_NOT_BEFORE_SURNAME) - UI_WORDS  # words, not people's, in lower case
 _TITLE_SEPARATOR = re.compile(r"\s[|\u2013\u2014\u00b7:-]\s|\s*$", re.MULTILINE)
 _TITLE_SEPARATORS = "|\u2013\u2014\u00b7-"  # before a title's part, after a space
 

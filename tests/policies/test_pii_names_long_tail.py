@@ -159,3 +159,29 @@ def test_people_slugs_capitalised_surname_first_or_glued_are_replaced(scrubber: 
 @pytest.mark.parametrize("url", NOT_PEOPLE_URLS)
 def test_interface_words_places_and_accounts_after_a_segment_stay(scrubber: Scrubber, url: str) -> None:
     assert scrubber.scrub_value({"properties": {"$current_url": url}})[0]["properties"]["$current_url"] == url
+
+
+LOWER_CASE = [
+    # after a preposition or a verb of talking to someone: a listed given name and a listed surname that is no word
+    # or a common one, or particles and a word
+    ("talked to james miller about it", "talked to [PERSON] about it"),
+    ("email to sharon brown asap", "email to [PERSON] asap"),
+    ("ping jan de vries pls", "ping [PERSON] pls"),
+    ("Termin mit anna schmidt morgen", "Termin mit [PERSON] morgen"),
+]
+NOT_LOWER_CASE = [
+    # English words, words of other languages no list holds, a street, a place, a company's form
+    "talked to sales team about it", "go to rose garden", "talked to anna about it", "with maria today",
+    "talked to julia set theory", "ping felipe nueva", "para luis asap", "voor rosa profundo tomorrow",
+    "ticket for evans lane tomorrow", "ping ronda de miguela now", "ticket for louis le roux s.a. und dann",
+]
+
+
+@pytest.mark.parametrize("text, expected", LOWER_CASE)
+def test_a_name_in_lower_case_after_a_cue_is_replaced(scrubber: Scrubber, text: str, expected: str) -> None:
+    assert scrubbed(scrubber, text) == expected
+
+
+@pytest.mark.parametrize("text", NOT_LOWER_CASE)
+def test_words_in_lower_case_after_a_cue_that_name_no_one_stay(scrubber: Scrubber, text: str) -> None:
+    assert scrubbed(scrubber, text) == text

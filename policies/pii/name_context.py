@@ -409,29 +409,37 @@ def _not_name_words(keys: list[str]) -> bool:
 _INITIAL_NAME = re.compile(r"(?<![\w.'\u2019-])(?:[A-ZÀ-Ý][a-zß-ÿ]+-)?[A-ZÀ-Ý]\.[ \t]?"
                            r"(?:(?:van|von|de|der|den|del|della|di|da|du|des|la|le|ter|ten|het|'t)[ \t]+)*"
                            r"([A-ZÀ-Ý][a-zß-ÿ]+(?:-[A-ZÀ-Ý][a-zß-ÿ]+)?)(?![^\W\d_]|[ \t]?[A-ZÀ-Ý\d&])")
-# What says that an initial starts a name: before it, a role's label and its colon, an opening bracket, a
-# preposition, a title or a greeting in en/de/fr/es/it/nl (`owner: B. Walls`, `Assigned to J. Baker`, `avec M.
-# Bouchet`, `Dr. A. Kruschwitz`); after it, a verb of what people do (`R. Brown approved`, `M. Parent a appelé`).
+# What says that an initial starts a name: before it, a role's label and its colon, a preposition, a title or a
+# greeting in en/de/fr/es/it/nl (`owner: B. Walls`, `Assigned to J. Baker`, `avec M. Bouchet`, `Dr. A. Kruschwitz`).
+# Not any colon, bracket or line's start: lettered options, answers and headings are written so (`Answer: C. Stone`,
+# `Kategorie: B. Haftung`, `A. Einleitung`, `(B. Weekly)`).
 _BEFORE_AN_INITIAL = frozenset({
-    "to", "by", "from", "with", "for", "cc", "bcc", "attn", "von", "mit", "an", "bei", "fur", "avec", "par", "pour",
-    "de", "a", "chez", "con", "por", "para", "da", "per", "di", "met", "door", "aan", "bij", "voor", "van", "and",
-    "und", "et", "e", "y", "en", "mr", "mrs", "ms", "dr", "prof", "herr", "herrn", "frau", "mme", "mlle", "sr", "sra",
-    "sig", "dhr", "mevr", "dott", "ing",
+    "to", "by", "from", "with", "for", "cc", "bcc", "attn", "von", "mit", "bei", "fur", "avec", "par", "pour", "chez",
+    "con", "por", "para", "met", "door", "aan", "bij", "voor", "mr", "mrs", "ms", "dr", "prof", "herr", "herrn", "frau",
+    "mme", "mlle", "sr", "sra", "sig", "dhr", "mevr", "dott", "ing",
+    # role labels before their colon
+    "owner", "assignee", "assigned", "contact", "kontakt", "ansprechpartner", "ansprechpartnerin", "interlocuteur",
+    "referente", "contacto", "contatto", "contactpersoon", "reporter", "requester", "author", "autor", "auteur",
+    "autore", "agent", "rep", "customer", "kunde", "client", "cliente", "klant", "signed", "approved",
 }) | GREETINGS
-_WORD_BEFORE = re.compile(r"([^\W\d_]+)\.?[ \t]+$|([:(\[])[ \t]*$")
+_WORD_BEFORE = re.compile(r"([^\W\d_]+)\.?[ \t]*:?[ \t]*$")
+# `M.` at a line's start before a verb is Monsieur (`M. Parent a appelé`), not an option's letter.
+_MONSIEUR = re.compile(r"M\.[ \t]")
 _VERB_AFTER = re.compile(r"[ \t]+(?:called|asked|requested|wrote|said|mentioned|reported|emailed|wants|needs|signed"
-                         r"|approved|joined|replied|confirmed|complained|phoned|commented|left|will|has|is|hat|ruft|rief"
-                         r"|bittet|m[öo]chte|schrieb|meldet|wird|ist|a|souhaite|demande|veut|est|sera|llam[óo]|pidi[óo]"
-                         r"|quiere|solicita|escribi[óo]|ha|vuole|chiede|richiede|[èe]|sar[àa]|belde|heeft|wil|vraagt"
-                         r"|vroeg|is|zal|says|sagt|dit|dice|zegt|belt|appelle|rappelle|llama|chiama|richiama)\b")
+                         r"|approved|joined|replied|confirmed|complained|phoned|commented|hat|ruft|rief|bittet"
+                         r"|m[öo]chte|schrieb|meldet|a|souhaite|demande|veut|llam[óo]|pidi[óo]|quiere|solicita"
+                         r"|escribi[óo]|ha|vuole|chiede|richiede|belde|heeft|wil|vraagt|vroeg|says|sagt|dit|dice|zegt"
+                         r"|belt|appelle|rappelle|llama|chiama|richiama)\b")
+_FRENCH_VERB_AFTER = re.compile(r"[ \t]+(?:a|souhaite|demande|veut|dit|appelle|rappelle|sera|est)\b")
 
 
 def initialled_names(finder: NameFinder, text: str) -> Iterator[tuple[int, int]]:
-    """An initial and a surname that context says name someone (_INITIAL_NAME): after a label, a preposition, a title
-    or a greeting, or before a verb at its line's start or after a word in lower case, or as a whole value, when the
-    word can be a surname (NameFinder.surname_after_initial); one that no list holds only before a punctuation mark,
-    its line's end or a verb. Not after another capitalised word (`Plan B. Danach`, `Typ C. Kunden`) or after a
-    second initial (`U. S. Steel`)."""
+    """An initial and a surname after a role's label, a preposition, a title or a greeting (_BEFORE_AN_INITIAL), or
+    `M.` for Monsieur at a line's start before a French verb, when the word can be a surname
+    (NameFinder.surname_after_initial); one that no list holds only before a punctuation mark, its line's end or a
+    verb. Never at a line's start otherwise or as a whole value (`A. Einleitung`, `C. Stone`: an option or a
+    heading; names.py takes a listed surname that is no word there), nor after a capitalised word (`Plan B.
+    Danach`) or a second initial (`U. S. Steel`)."""
     for m in _INITIAL_NAME.finditer(text):
         listed = finder.surname_after_initial(m.group(1))
         if listed is None:
@@ -446,20 +454,13 @@ def _initial_in_context(text: str, start: int, end: int) -> bool:
     line = text.rfind("\n", 0, start) + 1
     before = _WORD_BEFORE.search(text, max(line, start - 30), start)
     if before is not None:
-        word = before.group(1)
-        if before.group(2) or fold(word) in _BEFORE_AN_INITIAL:
-            return True  # `owner: B. Walls`, `Assigned to J. Baker`, `Bonjour M. Parent`
-        return word.islower() and _VERB_AFTER.match(text, end) is not None  # `hier hat M. Bouchet angerufen`
-    return text[line:start].strip() == "" and (_alone_here(text, end) or _VERB_AFTER.match(text, end) is not None)
+        return fold(before.group(1)) in _BEFORE_AN_INITIAL  # `owner: B. Walls`, `Bonjour M. Parent`
+    return (text[line:start].strip() == "" and _MONSIEUR.match(text, start) is not None
+            and _FRENCH_VERB_AFTER.match(text, end) is not None)
 
 
 # What follows a name: its line's end or a punctuation mark (not a colon: `Taille : M. Couleur : bleu`).
 _ENDS_A_NAME = re.compile(r"[ \t]*(?:[,;.!?)]|\r?\n|$)")
-
-
-def _alone_here(text: str, end: int) -> bool:
-    """True if nothing but spaces, a full stop or a bracketed note follows `end` on its line (`B. Walls (Sales)`)."""
-    return re.match(r"[ \t]*\.?(?:[ \t]*\([^()\n]{1,40}\))?[ \t]*(?:\n|$)", text[end:]) is not None
 
 
 # A name in lower case, as chats write it, after a preposition or a verb of talking to someone in en/de/fr/es/it/nl

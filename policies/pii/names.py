@@ -557,7 +557,7 @@ class NameFinder:
             start, particles = self._particles_before(text, tokens, i)
             end = self._given_names_end(text, tokens, i + 1)
             if _alone_or_noted(text, start, end) or _a_title_part(text, start, end):
-                if self._inverted_pair(given, surname, particles):
+                if self._inverted_pair(given, surname, particles, text[start].isupper()):
                     yield start, end
             elif self._is_given(given) and (self._plain_pair(given.key, surname.key)
                                             or self._unlisted_before_given(surname, given)
@@ -571,8 +571,8 @@ class NameFinder:
         whether it has any: lower-case ones, or capitalised at the start of its line."""
         j = i
         while j > 0 and tokens[j - 1].key in _PARTICLES and _joined(text, tokens, j - 1) and (
-                tokens[j - 1].text.islower() or _alone(text, tokens[j - 1].start, tokens[j - 1].start)
-                or text[max(0, tokens[j - 1].start - 1)] in "\n" or tokens[j - 1].start == 0):
+                tokens[j - 1].text.islower()
+                or text[text.rfind("\n", 0, tokens[j - 1].start) + 1 : tokens[j - 1].start].strip() == ""):
             j -= 1
         return tokens[j].start, j < i
 
@@ -582,14 +582,20 @@ class NameFinder:
             return tokens[i + 1].end
         return tokens[i].end
 
-    def _inverted_pair(self, given: _Token, surname: _Token, particles: bool) -> bool:
+    def _inverted_pair(self, given: _Token, surname: _Token, particles: bool, capitalised: bool) -> bool:
         """`Surname, Given` as a whole value: a pair as written the other way round (_pair), or any surname after
-        particles (`van Loon, Alex`), or before a given name of the pairs-only tier a listed surname that is no word
-        nor a given name (`Benthin, Hildegart`; not `Clair, Bleu`)."""
-        if not given.capitalised or surname.key in CITIES or surname.key in COUNTRIES:
-            return False
+        particles in lower case (`van Loon, Alex`) and a listed one after capitalised particles (`De Almeida, Rui`;
+        not `Van Nuys, California`), never before a region's, a city's or a country's name, or before a given name
+        of the pairs-only tier a listed surname that is no word nor a given name (`Benthin, Hildegart`; not `Clair,
+        Bleu`)."""
+        if (not given.capitalised or surname.key in CITIES or surname.key in COUNTRIES or given.key in _REGIONS
+                or given.key in CITIES or given.key in COUNTRIES):
+            return False  # `Del Mar, California`, `La Fenice, Venezia`
         if particles:
-            return len(surname.key) >= 2 and surname.key not in _NOT_SURNAMES and surname.key not in _BEFORE_PLACE
+            # after a capitalised particle at the line's start, a listed surname only: `Van Nuys, California`
+            listed = surname.key in self._surnames or not capitalised
+            return (listed and len(surname.key) >= 2 and surname.key not in _NOT_SURNAMES
+                    and surname.key not in _BEFORE_PLACE)
         if given.key in self._paired and given.key not in self._given:  # a listed surname only: not `Poudre, Bleu`
             flags = self._surnames.get(surname.key)
             return (flags is not None and not flags & WORD and surname.key not in self._given
@@ -1033,6 +1039,11 @@ _CLAUSE_WORDS = frozenset({
 # and the words of companies' and places' names.
 _NOT_BEFORE_SURNAME = (_PARTICLES, _MONTHS, _BEFORE_A_COMMA, _CLAUSE_WORDS, _ORGANISATION_WORDS, _NOT_A_PERSON_AFTER,
                        _BEFORE_PLACE, PLACES_NAMED_LIKE_PEOPLE, UI_WORDS, _TITLES)
+# Regions named like people, in the given name's place after a comma (`Del Mar, California`, `La Fenice, Venezia`).
+_REGIONS = frozenset({"california", "virginia", "georgia", "carolina", "florida", "dakota", "nevada", "montana",
+                      "indiana", "louisiana", "arizona", "alabama", "maryland", "tennessee", "kentucky", "texas",
+                      "oregon", "washington", "victoria", "venezia", "toscana", "lombardia", "andalucia", "catalunya",
+                      "bretagne", "provence", "normandie", "bayern", "sardegna", "sicilia", "valencia", "galicia"})
 _NOT_BEFORE_SURNAME_KEYS = frozenset().union(*_NOT_BEFORE_SURNAME) - UI_WORDS  # words, not people's, in lower case
 _TITLE_SEPARATOR = re.compile(r"\s[|\u2013\u2014\u00b7:-]\s|\s*$", re.MULTILINE)
 _TITLE_SEPARATORS = "|\u2013\u2014\u00b7-"  # before a title's part, after a space

@@ -467,19 +467,25 @@ _ENDS_A_NAME = re.compile(r"[ \t]*(?:[,;.!?)]|\r?\n|$)")
 # (`talked to james miller`, `ping jan de vries`, `Termin mit anna schmidt`): the cue says where a name may be,
 # NameFinder.lower_case_pair whether the two words are one.
 _LOWER_CUE = re.compile(
-    r"(?<![^\W\d_])(?i:to|with|from|for|by|ping|cc|ask|tell|call|email|message|thanks|thank|dm|asked|told|called"
-    r"|emailed|mit|von|an|bei|f[üu]r|avec|pour|par|chez|[àa]|con|para|por|per|da|met|voor|bij|aan|door)[ \t]+")
-_LOWER_PAIR = re.compile(
-    r"(?P<given>[a-zß-ÿ]{2,}(?:-[a-zß-ÿ]{2,})?)[ \t]+"
+    r"(?:^|(?<=[\s(,;:]))(?i:to|with|from|for|by|ping|cc|ask|tell|call|email|message|thanks|thank|dm|asked|told|called"
+    r"|emailed|mit|von|an|bei|f[üu]r|avec|pour|par|chez|[àa]|con|para|por|per|da|met|voor|bij|aan|door)[ \t]+"
+    # the pair looked ahead at, so that the next cue is found too (`email to sharon brown`), in one pass
+    r"(?=(?P<given>[a-zß-ÿ]{2,}(?:-[a-zß-ÿ]{2,})?)[ \t]+"
     r"(?P<particles>(?:(?:van|von|de|der|den|del|della|di|da|du|des|la|le|ter|ten)[ \t]+)*)"
-    r"(?P<surname>[a-zß-ÿ]{2,}(?:-[a-zß-ÿ]{2,})?)(?![^\W\d_])")
+    r"(?P<surname>[a-zß-ÿ]{2,}(?:-[a-zß-ÿ]{2,})?)(?![^\W\d_]))")
+
+
+# What every match of _LOWER_CUE holds: a cue's last letter and two words in lower case after it. One search for it
+# costs a tenth of _LOWER_CUE's, and most texts hold none.
+_THREE_WORDS = re.compile(r"[^\W\d_][ \t]+[a-zß-ÿ]{2,}[ \t]+[a-zß-ÿ]")
 
 
 def lower_case_names(finder: NameFinder, text: str) -> Iterator[tuple[int, int]]:
     """Names in lower case after a cue (_LOWER_CUE) that NameFinder.lower_case_pair reads as a name."""
-    for cue in _LOWER_CUE.finditer(text):  # each cue, the next one too (`email to sharon brown`)
-        m = _LOWER_PAIR.match(text, cue.end())
-        if (m is not None and _FIRM_AFTER.match(text, m.end()) is None  # `louis le roux s.a.`
+    if _THREE_WORDS.search(text) is None:
+        return
+    for m in _LOWER_CUE.finditer(text):
+        if (_FIRM_AFTER.match(text, m.end("surname")) is None  # `louis le roux s.a.`
                 and finder.lower_case_pair(m.group("given"), m.group("surname"), bool(m.group("particles")))):
             yield m.start("given"), m.end("surname")
 

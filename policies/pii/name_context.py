@@ -405,8 +405,9 @@ def _not_name_words(keys: list[str]) -> bool:
 
 
 # An initial and a surname, with particles or not, or a hyphenated given name's initial (`B. Walls`, `J. van Bovene`,
-# `Klaus-D. Metz`): names.py takes it alone only when the lists hold the surname and it is no English word.
-_INITIAL_NAME = re.compile(r"(?<![\w.'\u2019-])(?:[A-ZÀ-Ý][a-zß-ÿ]+-)?[A-ZÀ-Ý]\.[ \t]?"
+# `Klaus-D. Metz`), a blank after the initial's dot (`S.Coop.`, `B.Sc.` are a company's form and a degree): names.py
+# takes it alone only when the lists hold the surname and it is no English word.
+_INITIAL_NAME = re.compile(r"(?<![\w.'\u2019-])(?:[A-ZÀ-Ý][a-zß-ÿ]+-)?[A-ZÀ-Ý]\.[ \t]"
                            r"(?:(?:van|von|de|der|den|del|della|di|da|du|des|la|le|ter|ten|het|'t)[ \t]+)*"
                            r"([A-ZÀ-Ý][a-zß-ÿ]+(?:-[A-ZÀ-Ý][a-zß-ÿ]+)?)(?![^\W\d_]|[ \t]?[A-ZÀ-Ý\d&])")
 # What says that an initial starts a name: before it, a role's label and its colon, a preposition, a title or a

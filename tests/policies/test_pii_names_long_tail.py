@@ -47,6 +47,8 @@ NOT_INITIALLED = [
     "D. Baker", "Answer: C. Stone", "A. Einleitung", "B. Haftung", "B. Livraison", "Kategorie: B. Haftung",
     "Variante: A. Klassik", "B. Livraison a lieu en 48h", "la option B. Spedizione è gratuita",
     "B. Levering is gratis", "(B. Weekly)",
+    # a company's form or a degree written with dots, after a role's label
+    "Owner: S.Coop., Rosenda",
     # a size's letter before a word no list holds that more words or a colon follow
     "Größe: M. Farbe rot", "Taille : M. Couleur : bleu",
     # places and months

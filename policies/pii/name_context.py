@@ -378,20 +378,7 @@ def cued_name_words(words: list[str]) -> bool:
     """True if capitalised words after a cue read as a name: no determiner, article, greeting, form of address, place,
     English word, company's word first or among them (named_by_context), or a listed given name and surname, or a
     listed given name before words no list holds (as after a role's label: `Laut Frank Walker`, `Grüße, Eve Pukk`)."""
-    keys = [fold(word) for word in words]
-    if keys[0] in _DETERMINERS or keys[0] in STREET_WORDS:
-        return False
-    if not (CITIES.isdisjoint(keys) and COUNTRIES.isdisjoint(keys)):
-        return False
-    # a form of address, a group or a job's word anywhere (`Race Relations Officer`, `Charity Officer`)
-    if keys[0] in GREETINGS or keys[0] in ARTICLES or not (_NOT_ADDRESSED.isdisjoint(keys)
-                                                          and _PLACES.isdisjoint(keys)):
-        return False
-    if not _CONNECTIVES.isdisjoint(keys):  # `Technicien Télécoms Et Réseaux`: a title-cased job, not a name
-        return False
-    if keys[-1] in STREET_SUFFIXES or all(key in UI_WORDS for key in keys):  # `Smith Ridge`, `Call Rose Gold`
-        return False
-    if any(a_firm_word(key) for key in keys):  # `Royal Dachgelt`, `Gerritse Groep`
+    if _not_name_words([fold(word) for word in words]):
         return False
     # a title-cased job or department no list knows (`Médico Especialista`, `Recursos Humanos`, and German nouns:
     # `Laut Statistischem Bundesamt`): the lists must know a word of the name
@@ -399,13 +386,192 @@ def cued_name_words(words: list[str]) -> bool:
             or _FINDER.given_before_unknown(words))
 
 
+def _not_name_words(keys: list[str]) -> bool:
+    """True if folded capitalised words are no name whatever the lists say: a determiner, a street's, a place's, a
+    greeting's, a form of address's, a connective's, a company's word among them, or interface words only."""
+    if keys[0] in _DETERMINERS or keys[0] in STREET_WORDS:
+        return True
+    if not (CITIES.isdisjoint(keys) and COUNTRIES.isdisjoint(keys)):
+        return True
+    # a form of address, a group or a job's word anywhere (`Race Relations Officer`, `Charity Officer`)
+    if keys[0] in GREETINGS or keys[0] in ARTICLES or not (_NOT_ADDRESSED.isdisjoint(keys)
+                                                          and _PLACES.isdisjoint(keys)):
+        return True
+    if not _CONNECTIVES.isdisjoint(keys):  # `Technicien Télécoms Et Réseaux`: a title-cased job, not a name
+        return True
+    if keys[-1] in STREET_SUFFIXES or all(key in UI_WORDS for key in keys):  # `Smith Ridge`, `Call Rose Gold`
+        return True
+    return any(a_firm_word(key) for key in keys)  # `Royal Dachgelt`, `Gerritse Groep`
+
+
+# An initial and a surname, with particles or not, or a hyphenated given name's initial (`B. Walls`, `J. van Bovene`,
+# `Klaus-D. Metz`), a blank after the initial's dot (`S.Coop.`, `B.Sc.` are a company's form and a degree): names.py
+# takes it alone only when the lists hold the surname and it is no English word.
+_INITIAL_NAME = re.compile(r"(?<![\w.'\u2019-])(?:[A-ZÀ-Ý][a-zß-ÿ]+-)?[A-ZÀ-Ý]\.[ \t]"
+                           r"(?:(?:van|von|de|der|den|del|della|di|da|du|des|la|le|ter|ten|het|'t)[ \t]+)*"
+                           r"([A-ZÀ-Ý][a-zß-ÿ]+(?:-[A-ZÀ-Ý][a-zß-ÿ]+)?)(?![^\W\d_]|[ \t]?[A-ZÀ-Ý\d&])")
+# What says that an initial starts a name: before it, a role's label and its colon, a preposition, a title or a
+# greeting in en/de/fr/es/it/nl (`owner: B. Walls`, `Assigned to J. Baker`, `avec M. Bouchet`, `Dr. A. Kruschwitz`).
+# Not any colon, bracket or line's start: lettered options, answers and headings are written so (`Answer: C. Stone`,
+# `Kategorie: B. Haftung`, `A. Einleitung`, `(B. Weekly)`).
+_BEFORE_AN_INITIAL = frozenset({
+    "to", "by", "from", "with", "for", "cc", "bcc", "attn", "von", "mit", "bei", "fur", "avec", "par", "pour", "chez",
+    "con", "por", "para", "met", "door", "aan", "bij", "voor", "mr", "mrs", "ms", "dr", "prof", "herr", "herrn", "frau",
+    "mme", "mlle", "sr", "sra", "sig", "dhr", "mevr", "dott", "ing",
+    # role labels before their colon
+    "owner", "assignee", "assigned", "contact", "kontakt", "ansprechpartner", "ansprechpartnerin", "interlocuteur",
+    "referente", "contacto", "contatto", "contactpersoon", "reporter", "requester", "author", "autor", "auteur",
+    "autore", "agent", "rep", "customer", "kunde", "client", "cliente", "klant", "signed", "approved",
+}) | GREETINGS
+_WORD_BEFORE = re.compile(r"([^\W\d_]+)\.?[ \t]*:?[ \t]*$")
+# `M.` at a line's start before a verb is Monsieur (`M. Parent a appelé`), not an option's letter.
+_MONSIEUR = re.compile(r"M\.[ \t]")
+_VERB_AFTER = re.compile(r"[ \t]+(?:called|asked|requested|wrote|said|mentioned|reported|emailed|wants|needs|signed"
+                         r"|approved|joined|replied|confirmed|complained|phoned|commented|hat|ruft|rief|bittet"
+                         r"|m[öo]chte|schrieb|meldet|a|souhaite|demande|veut|llam[óo]|pidi[óo]|quiere|solicita"
+                         r"|escribi[óo]|ha|vuole|chiede|richiede|belde|heeft|wil|vraagt|vroeg|says|sagt|dit|dice|zegt"
+                         r"|belt|appelle|rappelle|llama|chiama|richiama)\b")
+_FRENCH_VERB_AFTER = re.compile(r"[ \t]+(?:a|souhaite|demande|veut|dit|appelle|rappelle|sera|est)\b")
+
+
+def initialled_names(finder: NameFinder, text: str) -> Iterator[tuple[int, int]]:
+    """An initial and a surname after a role's label, a preposition, a title or a greeting (_BEFORE_AN_INITIAL), or
+    `M.` for Monsieur at a line's start before a French verb, when the word can be a surname
+    (NameFinder.surname_after_initial); one that no list holds only before a punctuation mark, its line's end or a
+    verb. Never at a line's start otherwise or as a whole value (`A. Einleitung`, `C. Stone`: an option or a
+    heading; names.py takes a listed surname that is no word there), nor after a capitalised word (`Plan B.
+    Danach`) or a second initial (`U. S. Steel`)."""
+    for m in _INITIAL_NAME.finditer(text):
+        listed = finder.surname_after_initial(m.group(1))
+        if listed is None:
+            continue
+        if not listed and _ENDS_A_NAME.match(text, m.end()) is None and _VERB_AFTER.match(text, m.end()) is None:
+            continue  # a word no list holds, followed by more words: `Größe: M. Farbe rot`
+        if _initial_in_context(text, m.start(), m.end()):
+            yield m.span()
+
+
+def _initial_in_context(text: str, start: int, end: int) -> bool:
+    line = text.rfind("\n", 0, start) + 1
+    before = _WORD_BEFORE.search(text, max(line, start - 30), start)
+    if before is not None:
+        return fold(before.group(1)) in _BEFORE_AN_INITIAL  # `owner: B. Walls`, `Bonjour M. Parent`
+    return (text[line:start].strip() == "" and _MONSIEUR.match(text, start) is not None
+            and _FRENCH_VERB_AFTER.match(text, end) is not None)
+
+
+# What follows a name: its line's end or a punctuation mark (not a colon: `Taille : M. Couleur : bleu`).
+_ENDS_A_NAME = re.compile(r"[ \t]*(?:[,;.!?)]|\r?\n|$)")
+
+
+# A name in lower case, as chats write it, after a preposition or a verb of talking to someone in en/de/fr/es/it/nl
+# (`talked to james miller`, `ping jan de vries`, `Termin mit anna schmidt`): the cue says where a name may be,
+# NameFinder.lower_case_pair whether the two words are one.
+_LOWER_CUE = re.compile(
+    r"(?:^|(?<=[\s(,;:]))(?i:to|with|from|for|by|ping|cc|ask|tell|call|email|message|thanks|thank|dm|asked|told|called"
+    r"|emailed|mit|von|an|bei|f[üu]r|avec|pour|par|chez|[àa]|con|para|por|per|da|met|voor|bij|aan|door)[ \t]+"
+    # the pair looked ahead at, so that the next cue is found too (`email to sharon brown`), in one pass
+    r"(?=(?P<given>[a-zß-ÿ]{2,}(?:-[a-zß-ÿ]{2,})?)[ \t]+"
+    r"(?P<particles>(?:(?:van|von|de|der|den|del|della|di|da|du|des|la|le|ter|ten)[ \t]+)*)"
+    r"(?P<surname>[a-zß-ÿ]{2,}(?:-[a-zß-ÿ]{2,})?)(?![^\W\d_]))")
+
+
+# What every match of _LOWER_CUE holds: a cue's last letter and two words in lower case after it. One search for it
+# costs a tenth of _LOWER_CUE's, and most texts hold none.
+_THREE_WORDS = re.compile(r"[^\W\d_][ \t]+[a-zß-ÿ]{2,}[ \t]+[a-zß-ÿ]")
+
+
+def lower_case_names(finder: NameFinder, text: str) -> Iterator[tuple[int, int]]:
+    """Names in lower case after a cue (_LOWER_CUE) that NameFinder.lower_case_pair reads as a name."""
+    if _THREE_WORDS.search(text) is None:
+        return
+    for m in _LOWER_CUE.finditer(text):
+        if (_FIRM_AFTER.match(text, m.end("surname")) is None  # `louis le roux s.a.`
+                and finder.lower_case_pair(m.group("given"), m.group("surname"), bool(m.group("particles")))):
+            yield m.start("given"), m.end("surname")
+
+
+# The names of a list in en/de/fr/es/it/nl, joined by a comma, `and` and its translations, or both (`Gemma Pozzecco e
+# Guarino Padovano`, `Attendees: Friedlinde Gieß, Vinko Hövel`): two to four capitalised words, with particles,
+# after or before a name found, that no capitalised word continues.
+_JOIN = r"(?:[ \t]*,[ \t]*(?:(?:and|und|et|e|y|en|&)[ \t]+)?|[ \t]+(?:and|und|et|e|y|en|&|sowie)[ \t]+)"
+_LISTED_NAME = (rf"(?P<name>{_NAME_WORD}(?:[ \t]+(?:(?:van|von|ter|ten|den|der|de|del|della|di|da|du|des|la|le|dos"
+                rf"|das|zu)[ \t]+)*{_NAME_WORD}){{1,3}})")
+_NEXT_IN_A_LIST = re.compile(rf"{_JOIN}{_LISTED_NAME}(?![^\W\d_]|[ \t]+[A-ZÀ-Ý\d])")
+_BEFORE_IN_A_LIST = re.compile(rf"(?<![^\W\d_]){_LISTED_NAME}{_JOIN}$")
+
+
+def listed_with(finder: NameFinder, text: str, spans: list[tuple[int, int]]) -> set[tuple[int, int]]:
+    """The names in a list with a name found (`spans`), before or after it and then after or before those in turn:
+    words that read as a name after a cue (cued_name_words), or a listed given name that is no English word nor a
+    word interfaces use before capitalised words that are no company's, place's or job's words (`Vinko Hövel`, not
+    `Anna Schmidt, Head Office` or `und Deutsche Bahn`)."""
+    found: set[tuple[int, int]] = set()
+    todo = list(spans)
+    while todo:
+        start, end = todo.pop()
+        after = _NEXT_IN_A_LIST.match(text, end)
+        nearby = [] if after is None else [after.span("name")]
+        line = text.rfind("\n", 0, start) + 1
+        before = _BEFORE_IN_A_LIST.search(text, max(line, start - 120), start) if start - line > 3 else None
+        if before is not None:
+            # the longest run of words before the join that reads as a name: `Gestern Guarino Padovano und …`
+            nearby += [(word.start(), before.end("name")) for word in _WORD.finditer(text, *before.span("name"))]
+        for span in nearby:
+            words = text[span[0] : span[1]].split()
+            if span in found or len(words) < 2 or not words[0][0].isupper():
+                continue
+            if _a_sibling(finder, words):
+                found.add(span)
+                todo.append(span)
+                break
+    return found
+
+
+def _a_sibling(finder: NameFinder, words: list[str]) -> bool:
+    """True if words listed with a name are a name too: a listed given name that is no English word nor a word
+    interfaces use, before words that are no English words unless listed surnames (`Vinko Hövel`, `Josip Warmer`;
+    not `Linda Mountains`), a common given name and a common surname (`Sandy Brown`), or words that are all listed
+    names and no English words (`Guarino Padovano`); none of them a company's, a place's, a job's, an interface's or
+    a date's word (`Anna Schmidt und Deutsche Bahn`, `…, Leiterin Einkauf`, `…, Neu Anlegen`)."""
+    names = [word for word in words if not word.islower()]
+    keys = [fold(word) for word in names]
+    if _not_name_words(keys) or not (_MONTHS_AND_DAYS.isdisjoint(keys) and _INTERFACE_WORDS.isdisjoint(keys)):
+        return False
+    lists = gazetteer()
+    first = keys[0]
+    if (first in lists.given or first in lists.paired) and first not in lists.english and first not in UI_WORDS:
+        return all(key not in lists.english or key in lists.surnames for key in keys[1:])
+    if lists.given.get(first, 0) & TOP and lists.surnames.get(keys[-1], 0) & TOP and keys[-1] not in UI_WORDS:
+        return finder.listed_pair(names)  # common names that are English words: `Sandy Brown`, not `Summer Sale`
+    return all(_a_listed_name(lists, key) for key in keys)
+
+
+def _a_listed_name(lists: Gazetteer, key: str) -> bool:
+    flags = lists.surnames.get(key, lists.given.get(key))
+    return flags is not None and not flags & WORD and key not in lists.english
+
+
+_MONTHS_AND_DAYS = frozenset({
+    "january", "february", "march", "april", "may", "june", "july", "august", "september", "october", "november",
+    "december", "monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"})
+
+
 def find_names(finder: NameFinder, text: str) -> list[tuple[int, int]]:
     """NameFinder.find() and the names this module's context finds: in the text read without a button's verb or its
-    elided articles, in handles; less the pairs that start with a greeting or an article or are interface slugs."""
+    elided articles, in handles, after an initial, and listed with a name found; less the pairs that start with a
+    greeting or an article or are interface slugs."""
+    return _with_lists(finder, text, _found_names(finder, text))
+
+
+def _found_names(finder: NameFinder, text: str) -> list[tuple[int, int]]:
     spans = finder.find(text)
     read = without_ui_verbs(text)
     blanked = unelided(read or text)  # `d'Anne-Marie`, `dell'Anna`: the same offsets, read without them
     cued = list(cued_names(text))
+    if "." in text:
+        cued += initialled_names(finder, text)
+    cued += lower_case_names(finder, text)
     if read is None and blanked is None and "@" not in text and not cued:  # most texts: find()'s spans, sorted,
         return [s for s in spans if not _not_a_person(text, s)] if spans else spans  # none in another
     found = set(spans) if read is None else _both_readings(spans, finder.find(read))
@@ -417,3 +583,14 @@ def find_names(finder: NameFinder, text: str) -> list[tuple[int, int]]:
     spans = sorted(s for s in found if not _not_a_person(text, s))
     # a name found whole and a part of it (`d'Anne-Marie Lefèvre` read twice): the whole name only
     return [s for s in spans if not any(o != s and o[0] <= s[0] and s[1] <= o[1] for o in spans)]
+
+
+def _with_lists(finder: NameFinder, text: str, spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    """`spans` and the names listed with them (listed_with), when a comma or a connective may join them."""
+    if not spans:
+        return spans
+    more = listed_with(finder, text, spans) - set(spans)
+    if not more:
+        return spans
+    found = sorted(set(spans) | more)
+    return [s for s in found if not any(o != s and o[0] <= s[0] and s[1] <= o[1] for o in found)]

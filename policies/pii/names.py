@@ -38,7 +38,14 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-from policies.pii.places import CITIES, COUNTRIES, PLACE_STARTS, PLACES_NAMED_LIKE_PEOPLE
+from policies.pii.places import (
+    CITIES,
+    COUNTRIES,
+    PLACE_STARTS,
+    PLACES_NAMED_LIKE_PEOPLE,
+    STREET_SUFFIXES,
+    STREET_WORDS,
+)
 
 WORD, TOP = 1, 2  # the flags of a listed name
 _DATA = Path(__file__).resolve().parent / "data"
@@ -119,6 +126,9 @@ _INTERFACE_ENDS = ("settings", "profile", "account", "admin", "edit", "page", "p
                    "shop", "store", "login", "home", "news", "mail", "photo", "test", "demo", "help")
 # What follows a surname in en/de/fr/es/it/nl: a generation or a degree (`Jr.`, `III`, `DDS`, `MBA`, `B.Eng.` whose
 # first part is `B`), never a surname itself.
+# A degree written with dots after a surname (`B.Sc.`, `M.A.`, `B.Eng.`, `Ph.D.`, `LL.M.`, `Dipl.-Ing.`): its first
+# letter is no initial, and a surname that is a given name too before it is the surname (`Hannah Adler B.Sc.`).
+_DEGREE = re.compile(r"[ \t]+(?:[BM]\.[ \t]?[A-Z][a-z]{0,4}\.|Ph\.[ \t]?D\.|LL\.[ \t]?[BM]\.|Dipl\.-[A-Z][a-z]+\.)")
 _NAME_SUFFIXES = frozenset({"jr", "sr", "ii", "iii", "iv", "md", "dds", "dmd", "dvm", "phd", "mba", "esq", "msc",
                             "bsc", "ba", "ma", "llm", "mfa", "rn", "cpa"})
 # Months that are also given names, in en/de/fr/es/it/nl: `June Rabatt` and `April Angebote` are campaigns.
@@ -215,7 +225,8 @@ _CAPITALISED_SLUG = re.compile(r"(?<![^\W_])([A-Z][^\W\d_A-Z]+)[-_+]([A-Z][^\W\d
 _GLUED_HANDLE = re.compile(rf"(?i:(?:^|/)(?:{PEOPLE_SEGMENTS})/)([a-z]{{6,24}})(?=[/?#&\s,;:)]|$)")  # urls: `u/…`
 _GLUED_SLUG = re.compile(r"(?<=[/@])([A-Z][^\W\d_A-Z]+)([A-Z][^\W\d_A-Z]+)(?=[/.?#&]|$)", re.MULTILINE)
 # An initial and a surname: `J. Smith`, `A. Müller`, `M. Dupont` (not after another initial: `U.S. Bank`).
-_INITIAL = re.compile(r"(?<![\w.])[A-Z]\.[ \t]?([A-Z][^\W\d_]+(?:-[A-Z][^\W\d_]+)?)")
+# With a hyphenated given name's first part before it (`Hans-H. Henschel`, `Klaus-D. Metz`): the name whole.
+_INITIAL = re.compile(r"(?<![\w.])(?:[A-Z][^\W\d_A-Z]+-)?[A-Z]\.[ \t]?([A-Z][^\W\d_]+(?:-[A-Z][^\W\d_]+)?)")
 # What every match of _INITIAL, _CAPITALISED_SLUG and _GLUED_SLUG holds, without the look-behinds that make the regex
 # engine try them at every position: the initial's dot and capital, a separator and a capital, a slash or an at sign
 # and a capitalised word glued to a capital.
@@ -341,6 +352,46 @@ class NameFinder:
                        or key in COUNTRIES or key in CITIES or key in _CONNECTIVES
                        or self._surnames.get(key, 0) & WORD for key in keys[1:])
 
+    def surname_after_initial(self, word: str) -> bool | None:
+        """Whether `word`, after an initial that context says starts a name (name_context.initialled_names), can be
+        its surname: True for a listed surname, a word or not (`B. Walls`), False for a word of three letters or more
+        that no list holds and that is no English word (`A. Kruschwitz`: the caller asks more of it), None for any
+        other word and for a company's, a place's or a month's word (`A. Introduction`, `N. Dakota`, `J. Crew
+        Group`)."""
+        key = fold(word)
+        if any(key in words for words in (_NOT_A_PERSON_AFTER, _ORGANISATION_WORDS, _NOT_SURNAMES, _MONTHS,
+                                           _BEFORE_PLACE, PLACES_NAMED_LIKE_PEOPLE, _BEFORE_A_COMMA, _CLAUSE_WORDS,
+                                           _TITLES, ARTICLES, CITIES, COUNTRIES)):
+            return None
+        parts = key.split("-")
+        if all(part in self._surnames for part in parts):
+            return True
+        if all(len(part) >= 3 and part.isalpha() and part not in self._english for part in parts):
+            return False
+        return None
+
+    def lower_case_pair(self, given: str, surname: str, particles: bool) -> bool:
+        """True if two words in lower case after a cue (name_context.lower_case_names: `talked to james miller`,
+        `ping jan de vries`) are a name: a listed given name that is no English word, a word interfaces use, a
+        month, a particle, a greeting or a street's word, and after it particles and a word that is no English word
+        nor a given name, or a listed surname that is no word or a common one (`miller`) and no word that ends a
+        street's, a place's or a company's name (`evans lane`). A word no list holds is too often a word of one of
+        the other languages (`felipe nueva`, `luis asap`)."""
+        given, surname = fold(given), fold(surname)
+        first = given.split("-")[0]
+        if (first not in self._given or given in self._english or first in self._english or given in UI_WORDS
+                or given in _NOT_BEFORE_SURNAME_KEYS or surname in _NOT_BEFORE_SURNAME_KEYS
+                or given in STREET_WORDS or given in _BEFORE_PLACE):
+            return False
+        if particles:
+            return (len(surname) >= 3 and surname.isalpha() and surname not in self._english
+                    and surname not in self._given)
+        if any(part in words for words in (_NOT_SURNAMES, CITIES, COUNTRIES, PLACES_NAMED_LIKE_PEOPLE,
+                                            STREET_SUFFIXES, _NOT_A_PERSON_AFTER) for part in surname.split("-")):
+            return False  # `evans lane`, `groth-ring`
+        flags = next((self._surnames[part] for part in surname.split("-") if part in self._surnames), None)
+        return flags is not None and (not flags & WORD or bool(flags & TOP))
+
     def lists_a_name(self, words: list[str]) -> bool:
         """True if some word is a listed given name or surname that is not also an English word."""
         for word in words:
@@ -449,12 +500,12 @@ class NameFinder:
     def _after_given_names(self, text: str, tokens: list[_Token], j: int, stop: int) -> int:
         """The index after middle names and initials (Mary Ann Smith, John F. Kennedy), from token j, before `stop`;
         not past a surname that is a given name as well before a generation or a degree (`Brian Chavez DDS`, `Jordan
-        Lee Jr.`)."""
+        Lee Jr.`, `Hannah Adler B.Sc.`)."""
         first = j
         while j < stop and _joined(text, tokens, j - 1) and (
                 (len(tokens[j].text) == 1 and tokens[j].text.isupper()) or
                 (self._is_given(tokens[j]) and j + 1 < stop and _joined(text, tokens, j)
-                 and tokens[j + 1].capitalised)):
+                 and tokens[j + 1].capitalised and _DEGREE.match(text, tokens[j].end) is None)):
             j += 1
         return j - 1 if first < j < stop and tokens[j].key in _NAME_SUFFIXES else j
 
@@ -490,22 +541,66 @@ class NameFinder:
         return not given_flags & WORD or (len(surname) >= 5 and not any(given in w for w in _NOT_BEFORE_SURNAME))
 
     def _surname_first(self, text: str, tokens: list[_Token]) -> Iterator[tuple[int, int]]:
-        """`Doe, Jane` alone on its line (a whole value) or as a part of a page title (`Doe, Jane – Contact | CRM`);
-        in running text only when neither is a word and the surname is listed (`Schmidt, Anna hat angerufen`)."""
+        """`Doe, Jane` alone on its line (a whole value, or before a note in brackets: `Doe, Jane (Sales)`) or as a
+        part of a page title (`Doe, Jane – Contact | CRM`), with the surname's particles (`van Loon, Alex`) and a
+        second given name (`Pacheco, María Ángeles`); in running text only when neither is a word and the surname is
+        listed (`Schmidt, Anna hat angerufen`)."""
+        paired = self._paired
         for i, (surname, given) in enumerate(itertools.pairwise(tokens)):
             # the look-up first: most words are no given name, and the slice and its strip cost more
-            if not self._is_given(given) or not surname.capitalised or text[surname.end : given.start].strip() != ",":
+            if not (self._is_given(given) or (given.key in paired and given.capitalised)) \
+                    or not surname.capitalised or text[surname.end : given.start].strip() != ",":
                 continue
             if (given.key in PLACES_NAMED_LIKE_PEOPLE or surname.key in PLACES_NAMED_LIKE_PEOPLE
                     or surname.key in _BEFORE_A_COMMA):
                 continue  # Paris, France; Amman, Jordan; Tbilisi, Georgia; Danke, Anna
-            if _alone(text, surname.start, given.end) or _a_title_part(text, surname.start, given.end):
-                if self._pair(given.key, surname.key, []):
-                    yield surname.start, given.end
-            elif (self._plain_pair(given.key, surname.key) or self._unlisted_before_given(surname, given)
-                  or self._word_surname_before_given(surname, given)) and \
+            start, particles = self._particles_before(text, tokens, i)
+            end = self._given_names_end(text, tokens, i + 1)
+            if _alone_or_noted(text, start, end) or _a_title_part(text, start, end):
+                if self._inverted_pair(given, surname, particles, text[start].isupper()):
+                    yield start, end
+            elif self._is_given(given) and (self._plain_pair(given.key, surname.key)
+                                            or self._unlisted_before_given(surname, given)
+                                            or self._word_surname_before_given(surname, given)) and \
                     not self._in_a_list(text, tokens, i):
                 yield surname.start, given.end
+
+    @staticmethod
+    def _particles_before(text: str, tokens: list[_Token], i: int) -> tuple[int, bool]:
+        """The start of a surname at token i with the particles before it (`van de Elzas`, `De Oliveira`), and
+        whether it has any: lower-case ones, or capitalised at the start of its line."""
+        j = i
+        while j > 0 and tokens[j - 1].key in _PARTICLES and _joined(text, tokens, j - 1) and (
+                tokens[j - 1].text.islower()
+                or text[text.rfind("\n", 0, tokens[j - 1].start) + 1 : tokens[j - 1].start].strip() == ""):
+            j -= 1
+        return tokens[j].start, j < i
+
+    def _given_names_end(self, text: str, tokens: list[_Token], i: int) -> int:
+        """The end of the given name at token i, or of the second given name after it (`María Ángeles`)."""
+        if i + 1 < len(tokens) and _joined(text, tokens, i) and self._is_given(tokens[i + 1]):
+            return tokens[i + 1].end
+        return tokens[i].end
+
+    def _inverted_pair(self, given: _Token, surname: _Token, particles: bool, capitalised: bool) -> bool:
+        """`Surname, Given` as a whole value: a pair as written the other way round (_pair), or any surname after
+        particles in lower case (`van Loon, Alex`) and a listed one after capitalised particles (`De Almeida, Rui`;
+        not `Van Nuys, California`), never before a region's, a city's or a country's name, or before a given name
+        of the pairs-only tier a listed surname that is no word nor a given name (`Benthin, Hildegart`; not `Clair,
+        Bleu`)."""
+        if (not given.capitalised or surname.key in CITIES or surname.key in COUNTRIES or given.key in _REGIONS
+                or given.key in CITIES or given.key in COUNTRIES):
+            return False  # `Del Mar, California`, `La Fenice, Venezia`
+        if particles:
+            # after a capitalised particle at the line's start, a listed surname only: `Van Nuys, California`
+            listed = surname.key in self._surnames or not capitalised
+            return (listed and len(surname.key) >= 2 and surname.key not in _NOT_SURNAMES
+                    and surname.key not in _BEFORE_PLACE)
+        if given.key in self._paired and given.key not in self._given:  # a listed surname only: not `Poudre, Bleu`
+            flags = self._surnames.get(surname.key)
+            return (flags is not None and not flags & WORD and surname.key not in self._given
+                    and self._pair(given.key, surname.key, []))
+        return self._pair(given.key.split("-")[0], surname.key, [])
 
     def _word_surname_before_given(self, surname: _Token, given: _Token) -> bool:
         """`Hill, Anna` in running text: a listed surname that is an English word, before a listed given name that is
@@ -570,13 +665,17 @@ class NameFinder:
             if not words or any(w in _ORGANISATION_WORDS or w in _NOT_A_PERSON_AFTER for w in words):
                 continue
             first = words[0] in self._given
-            if all(w not in self._english or (first and self._a_name_word(w)) for w in (words[1:] if first else words)):
+            named = all(w not in self._english or (first and self._a_name_word(w))
+                        for w in (words[1:] if first else words))
+            if named or (len(words) == 2 and self._two_word_slug(words[0], words[1])):
                 yield span
-            elif len(words) == 2 and (self._surname_then_given(words[0], words[1])
-                                      or self._common_pair(words[0], words[1])):
-                # `/directory/hunt-julia`: a directory sorted by surname; `/mitarbeiter/james-walker`: a common name
-                # whose words are both English words
-                yield span
+
+    def _two_word_slug(self, first: str, second: str) -> bool:
+        """A people segment's slug of two words that are English words (_people_paths): `/directory/hunt-julia`, a
+        directory sorted by surname; `/mitarbeiter/james-walker`, a common name whose words are both English words;
+        `/people/Ronald-Fisher`, read as `/people/ronald-fisher` is (_slugs)."""
+        return (self._surname_then_given(first, second) or self._common_pair(first, second)
+                or (first in self._given and self._slug_pair(first, second)))
 
     def _common_pair(self, given: str, surname: str) -> bool:
         """A given name and a surname both among the most common, after a collection of people, whose words are English
@@ -587,11 +686,19 @@ class NameFinder:
                 and given not in _MONTHS and surname not in self._given)
 
     def _surname_then_given(self, surname: str, given: str) -> bool:
-        """A listed surname and after it a listed given name, neither a word of any of the six languages nor of English
-        (`hunt-julia` is not one: `new-york`, `sales-julia` would be)."""
+        """A surname and after it a listed given name that is no word: a listed surname that is no English word
+        (`hunt-julia` is not one: `new-york`, `sales-julia` would be), one no list holds that is no word, given name or
+        place (`dumas-margot`), or a common surname that is a word before a common given name (`walls-michael`)."""
         given_flags = self._given.get(given)
-        return (given_flags is not None and not given_flags & WORD and not self._surnames.get(surname, WORD) & WORD
-                and surname not in self._english and given not in _MONTHS and surname not in _PARTICLES)
+        if given_flags is None or given_flags & WORD or given in _MONTHS or surname in _PARTICLES:
+            return False
+        flags = self._surnames.get(surname)
+        if flags is None:  # `/people/dumas-margot`: a surname no list holds, no word nor given name nor place
+            return (len(surname) >= 4 and surname.isalpha() and surname not in self._english
+                    and surname not in self._given and surname not in CITIES and surname not in COUNTRIES)
+        if flags & WORD:  # `/staff/walls-michael`: a common surname that is a word, before a common given name
+            return bool(flags & TOP and given_flags & TOP) and surname not in _BEFORE_A_COMMA
+        return surname not in self._english
 
     def searched_name(self, words: list[str]) -> bool:
         """True if the words of a whole search (urls.py: `?q=Patrizia+Brunello`) are a name: a listed given name that
@@ -685,13 +792,21 @@ class NameFinder:
                 given, surname = word[:i], word[i:]
                 given_flags, flags = self._given.get(given), self._surnames.get(surname)
                 if (given_flags is not None and flags is not None and given not in _PARTICLES
-                        and not (surname in self._given and (given_flags | flags) & WORD)
-                        and self._pair(given, surname, [])):
+                        and ((not (surname in self._given and (given_flags | flags) & WORD)
+                              and self._pair(given, surname, []))
+                             or self._common_glued(given, surname))):
                     yield m.span(1)
                     break
             else:
                 if self._glued_to_unlisted(word):
                     yield m.span(1)
+
+    def _common_glued(self, given: str, surname: str) -> bool:
+        """`/people/tylersmith`, `/authors/patrickmartin`: a common given name that is no word glued to a common
+        surname, not a word interfaces use (`/users/markpage`)."""
+        given_flags, flags = self._given.get(given, WORD), self._surnames.get(surname, 0)
+        return (not given_flags & WORD and bool(given_flags & TOP and flags & TOP) and surname not in UI_WORDS
+                and given not in _MONTHS)
 
     def _glued_to_unlisted(self, word: str) -> bool:
         """`/author/juliustotwiller`: a listed given name of four letters or more that is no word, glued to a surname
@@ -924,6 +1039,12 @@ _CLAUSE_WORDS = frozenset({
 # and the words of companies' and places' names.
 _NOT_BEFORE_SURNAME = (_PARTICLES, _MONTHS, _BEFORE_A_COMMA, _CLAUSE_WORDS, _ORGANISATION_WORDS, _NOT_A_PERSON_AFTER,
                        _BEFORE_PLACE, PLACES_NAMED_LIKE_PEOPLE, UI_WORDS, _TITLES)
+# Regions named like people, in the given name's place after a comma (`Del Mar, California`, `La Fenice, Venezia`).
+_REGIONS = frozenset({"california", "virginia", "georgia", "carolina", "florida", "dakota", "nevada", "montana",
+                      "indiana", "louisiana", "arizona", "alabama", "maryland", "tennessee", "kentucky", "texas",
+                      "oregon", "washington", "victoria", "venezia", "toscana", "lombardia", "andalucia", "catalunya",
+                      "bretagne", "provence", "normandie", "bayern", "sardegna", "sicilia", "valencia", "galicia"})
+_NOT_BEFORE_SURNAME_KEYS = frozenset().union(*_NOT_BEFORE_SURNAME) - UI_WORDS  # words, not people's, in lower case
 _TITLE_SEPARATOR = re.compile(r"\s[|\u2013\u2014\u00b7:-]\s|\s*$", re.MULTILINE)
 _TITLE_SEPARATORS = "|\u2013\u2014\u00b7-"  # before a title's part, after a space
 
@@ -953,6 +1074,16 @@ def _alone(text: str, start: int, end: int) -> bool:
     while j < length and text[j] in " \t.;":
         j += 1
     return j == length or text[j] in "\n\u2029"
+
+
+# A note in brackets after a whole value (`Doe, Jane (Sales)`): the value is still alone on its line.
+_NOTE = re.compile(r"[ \t]*\([^()\n]{1,40}\)")
+
+
+def _alone_or_noted(text: str, start: int, end: int) -> bool:
+    """_alone, or alone but for a note in brackets after it."""
+    note = _NOTE.match(text, end)
+    return _alone(text, start, end if note is None else note.end())
 
 
 def _outermost(spans: set[tuple[int, int]]) -> list[tuple[int, int]]:

@@ -69,9 +69,7 @@ _VERDICT = (r"(?![(*]?(?:required|missing|invalid|incorrect|wrong|empty|blank|no
             r"|désactivé|activado|desactivado|attivato|disattivato|ingeschakeld|uitgeschakeld"
             # or how long it holds or where it went (`pass: valid until …`, `mot de passe : envoyé par sms`)
             r"|valid|gültig|valable|válid[oa]|valid[oa]|geldig|sent|emailed|envoyé|gesendet|verschickt|enviad[oa]"
-            r"|inviat[oa]|verzonden|verstuurd|attached|anbei|adjunt[oa]|allegat[oa]|bijgevoegd"
-            # or where it is instead (`Password: see vault`, `PW: siehe oben`, `mdp : voir plus haut`)
-            r"|see|siehe|voir|véase|vedi|zie|same|please|bitte|ask|stored|saved)(?![\w]))")
+            r"|inviat[oa]|verzonden|verstuurd|attached|anbei|adjunt[oa]|allegat[oa]|bijgevoegd)(?![\w]))")
 # What a sentence says a password is when it does not say the password: a state, in en/de/fr/es/it/nl.
 _STATE = (r"(?:incorrect|invalid|wrong|required|missing|weak|strong|expired|correct|empty|blank|changed|reset|updated"
           r"|set|saved|ok|okay|fine|good|bad|secure|insecure|long|short|valid|mandatory|optional|needed|protected"
@@ -134,9 +132,7 @@ _SMALL_WORD = (r"(?:the|and|for|with|not|but|you|your|are|was|were|has|have|had|
                r"|war|wird|wurde|nicht|ein|eine|einen|bei|von|auf|aus|durch|über|unter|nach|vor|ohne|seit|bitte|les"
                r"|une|est|par|pour|avec|pas|sur|dans|que|qui|son|ses|chez|sans|sous|vers|été|del|los|las|una|con"
                r"|por|para|muy|está|sin|sobre|desde|hasta|sono|della|che|per|non|tra|fra|senza|dopo|prima|het|een"
-               r"|van|voor|met|niet|zijn|naar|bij|ook|maar|door|zonder|onder|over|sinds|tot"
-               # and the verbs that send the reader elsewhere (`voir coffre fort`, `siehe oben`)
-               r"|see|siehe|voir|ver|vedi|zie)")
+               r"|van|voor|met|niet|zijn|naar|bij|ook|maar|door|zonder|onder|over|sinds|tot)")
 # A passphrase of three to six lower-case words, unquoted, ending its clause: none a small word, a topic or a state
 # (the first may be one when four words or more follow: `correct horse battery staple`, not `expired last week`).
 _PHRASE_END = r"(?=\s*(?:[.,;!?)]|$)|\s+[-\u2013\u2014]\s)"
@@ -253,7 +249,7 @@ PASSWORD_PATTERNS = [
                           rf"{_SPACED_PHRASE}"),
     ("short quoted", rf"(?<=\b{_SHORT}(?:{_SEPARATOR}|\s+){QUOTE}[ \u00a0\u202f]?)(?!{_IS}\s){_ANY}"),
     # Short words that name a secret only before a colon or an equals sign: `pw: X`, `pass=X`, `PIN: 4821`.
-    ("short word", rf"(?<=\b(?:pw|psw|pass|pin|pin[-\s]*code|code\s+pin|geheimzahl)\s*[:=]\s*{QUOTE}?){_VERDICT}"
+    ("short word", rf"(?<=\b(?:pw|psw|ww|pass|pin|pin[-\s]*code|code\s+pin|geheimzahl)\s*[:=]\s*{QUOTE}?){_VERDICT}"
                    rf"{_ANY}"),
     # A made-up or strong value later in the clause of its word, in brackets, after a comma, a colon or a verb: `the
     # password you gave me (Sunflower88)`, `the new password, Sommer2024!, works`, `Passwort vergessen, altes war

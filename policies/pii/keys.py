@@ -28,9 +28,10 @@ DEFAULT_SENSITIVE_KEYS = (
     # access codes, wifi keys, one-time codes and security answers, as forms name them in en/de/fr/es/it/nl
     "pword", "psw", "passw", "passwrd", "paswd", "pwrd", "zugangscode", "toegangscode", "code d acces",
     "codice accesso", "codice di accesso", "wlan key",
-    # a bank's memorable word, passkeys and code words, a wifi's shared key as routers and OSes name it in
-    # en/de/fr/it, security answers in German word order, recovery keys
-    "memorable word", "memorable information", "passkey", "codeword", "pre shared key", "psk",
+    # a bank's memorable word, code words, a wifi's shared key as routers and OSes name it in en/de/fr/it, security
+    # answers in German word order, recovery keys; not `passkey`, a public-key credential of which apps send states
+    # (`passkey_provider`, `passkey_error`), never a secret
+    "memorable word", "memorable information", "codeword", "pre shared key", "psk",
     "wpa key", "wpa2 key", "wpa psk", "network key", "netzwerkschlussel", "netzwerkschluessel", "cle wifi", "cle wpa",
     "cle de securite", "cle securite", "chiave wifi", "chiave wlan", "sicherheitsfrage antwort",
     "antwort sicherheitsfrage", "recovery key",
@@ -125,6 +126,8 @@ _ABOUT_LAST = frozenset({
     "expires", "expiry", "expiration", "expired", "strength", "score", "length", "policy", "required", "enabled",
     "disabled", "verified", "valid", "count", "attempts", "status", "state", "type", "method", "provider", "channel",
     "age", "consent",
+    # whether the user saw or kept it, and where a form is (`recovery_key_shown`, `memorable_information_step`)
+    "shown", "displayed", "downloaded", "printed", "copied", "saved", "acknowledged", "step",
 })
 _ABOUT_FIRST = frozenset({"has", "is", "was", "had", "uses", "needs", "requires", "require", "with", "without", "no",
                           "forgot", "can", "should"})

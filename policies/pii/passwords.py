@@ -101,12 +101,24 @@ _PLAIN = (r"(?!(?:" + _STATE[3:-1] + r")(?![\w-]))(?:\d{4,12}|" + _HYPHENED
 _MADE_UP = (r"(?<![\w@./-])(?-i:[A-ZÀ-Þ][a-zß-ÿ]{2,20})[!#$%&*+?@^~._-]?\d{2,4}[!#$%&*+?@^~]?(?![\w@/-])"
             r"(?![.,]\d)")
 _PASSWORD_VALUE = rf"(?:{_MADE_UP}|{_STRONG}|{_RANDOM})"
+# How or when a German or Dutch password was set, where the value would stand (`naar wens aangepast`, `auf Anfrage
+# geändert`, `auf streng gesetzt`).
+_HOW_SET = (r"wunsch|anfrage|antrag|streng|strikt|standard|normal|manuell|automatisch|wens|verzoek|overleg|aanvraag"
+            r"|standaard|handmatig|automatisch|montag|dienstag|mittwoch|donnerstag|freitag|samstag|sonntag|maandag"
+            r"|dinsdag|woensdag|donderdag|vrijdag|zaterdag|zondag")
 # Short names of a password that are other things alone (`PW 4000 engine`, `WW2`, a boarding pass), so only before a
-# colon, an arrow, a verb or a quote: `pw`, `psw`, Dutch `ww`, and `pass` or Spanish `clave` after a possessive or
-# `new` (`my pass is …`, `mi clave es …`; not `la clave es la comunicación`).
-_SHORT = (r"(?:pw|psw|ww|(?:the|my|your|his|her|our|their|new|temp|mein|meine|dein|deine|ihr|sein|neues|mon|ton"
-          r"|votre|nouveau|mi|tu|su|nuevo|nueva|mia|mio|tua|tuo|nuova|nuovo|mijn|je|jouw|uw|nieuw|nieuwe)\s+"
-          r"(?:pass|clave))")
+# colon, an arrow, a verb or a quote: `pw`, `psw`, Dutch `ww`.
+_PW = r"(?:pw|psw|ww)"
+# And `pass` after `my`, `new` or `temp`, Spanish `clave` after a possessive (`my pass is …`, `mi clave es …`): not
+# after `the`/`your` (`the pass was stolen`, `your pass is platinum`: a ticket), not German (`mein Pass`: a passport),
+# not `la clave es la comunicación`.
+_MY_PASS = r"(?:(?:my|new|temp)\s+pass|(?:mi|tu|su|nueva)\s+clave)"
+_SHORT = rf"(?:{_PW}|{_MY_PASS})"
+# What a Spanish possessive's `clave es` says of the key when it is no password: an adjective (`tu clave es única e
+# intransferible`, `mi clave es importante`, `su clave es personal`).
+_NOT_SPANISH_ADJECTIVE = (r"(?![^\W\d_]*(?:ble|nte|al|ic[ao]|iv[ao]|ad[ao]|id[ao]|ri[ao]|os[ao])(?![\w-]))"
+                          r"(?!(?:secreta|segura|fuerte|d[ée]bil|nueva|vieja|otra|misma|larga|corta|f[áa]cil"
+                          r"|dif[íi]cil|m[íi]a|tuya|suya)(?![\w-]))")
 _OPEN = rf"(?:{QUOTE}[ \u00a0\u202f]?)?"  # an opening quote, maybe with the space French puts inside
 _ARROW = r"(?:-+>|=>|\u2192|\u27f6)"
 # What a password's word is followed by when the text is about passwords, not one: its field, page, rules, manager.
@@ -115,7 +127,9 @@ _TOPIC = (r"(?:field|page|form|link|manager|box|input|screen|prompt|dialog|butto
           r"|complexity|history|reset|strength|hint|length|expiry|expiration|settings|security|edit|manage"
           r"|feld|seite|regeln|richtlinie|anforderungen|länge|ändern|zurücksetzen|champ|règles|politique|exigences"
           r"|longueur|modifier|campo|política|requisitos|reglas|longitud|cambiar|politica|requisiti|regole"
-          r"|lunghezza|cambia|pagina|veld|beleid|eisen|regels|lengte|wijzigen)")
+          r"|lunghezza|cambia|pagina|veld|beleid|eisen|regels|lengte|wijzigen"
+          # or a log's verdict on two fields (`user admin password mismatch`)
+          r"|mismatch|mismatched|confirmation)")
 # What stands in a login's place before its password (`login: email / password`), not a password.
 _FIELD_WORD = (r"(?:password|passwort|kennwort|wachtwoord|contrase(?:ñ|n)a|mdp|pass|pwd|pw|email|e-mail|mail"
                r"|username|user|name|sso|google|microsoft|apple|github|phone|otp|token|pin|code|secret)")
@@ -196,7 +210,11 @@ PASSWORD_PATTERNS = [
                       r"|se\s+connecter|entrar|accedere|in\s+te\s+loggen))"),
     # `pw` said with a verb, plain or shaped: `my pw is sunshine`; `clave` right before its verb or colon: `la clave
     # es perro2020` (not `la clave del éxito es …`).
-    ("plain pw", rf"(?<=\b{_SHORT}\s+(?:{_IS}\s+){{1,3}}{QUOTE}?)(?:{_PLAIN}|{_SHAPED})"),
+    # `my pass` and `mi clave` take a shaped value (`my pass is lost`), `mi clave` also a plain word that is no
+    # adjective (`mi clave es girasole`).
+    ("plain pw", rf"(?:(?<=\b{_PW}\s+(?:{_IS}\s+){{1,3}}{QUOTE}?)(?:{_PLAIN}|{_SHAPED})"
+                 rf"|(?<=\b{_MY_PASS}\s+(?:{_IS}\s+){{1,3}}{QUOTE}?)"
+                 rf"(?:{_SHAPED}|(?<=clave\s+(?:{_IS}\s+){{1,3}}{QUOTE}?){_NOT_SPANISH_ADJECTIVE}{_PLAIN}))"),
     ("clave", rf"(?<=\bclave{_SEPARATOR}){_SHAPED}"),
     # `clave` alone before a value that can only be a password (strong or random) or a quoted one: `clave P@ssw0rd`,
     # `clave « B9QULutW4Z »`; not a search's keyword (`palabra clave "zapatos"`, `palabra clave iphone15`).
@@ -221,16 +239,20 @@ PASSWORD_PATTERNS = [
                             r"|screen|prompt|dialog|button|check|validation|login|recovery|change|update|rules|policy"
                             r"|strength|hint|length|expiry"
                             r"|email|mail|token|request|session|attempt|entry|requirements?|complexity|history"
-                            rf"|reset|feld|champ|campo|veld|{_STATE[3:-1]})(?![\w]))"
+                            r"|reset|feld|champ|campo|veld|authentication|auth|verification|sync|reuse|rotation"
+                            rf"|{_STATE[3:-1]})(?![\w]))"
                             rf"(?:{_HYPHENED}|[^\W\d_]{{4,32}}|\d{{4,12}})"
                             rf"(?={QUOTE}?\s+(?:does\s*n[o']t|stopped|no\s+longer|doesn['\u2019]t|isn['\u2019]t|won['\u2019]t|is\s+not"
                             r"|will\s+not|fails|failed|is\s+rejected|was\s+rejected|but|funktioniert|geht|klappt"
                             r"|ça\s+ne|ne\s+marche|ne\s+fonctionne|no\s+funciona|non\s+funziona|werkt\s+niet|lukt"
                             r"|expired|is\s+too|was\s+too|ist\s+zu|abgelaufen|a\s+expiré|est\s+trop|ha\s+caducado"
                             r"|è\s+scaduta|is\s+verlopen|is\s+te"
-                            # refused, in en/de/fr/es/it/nl
-                            r"|(?:is\s+|was\s+|wird\s+|wurde\s+)?(?:refused|denied|abgelehnt|refusée?|rejetée?"
-                            r"|rechazad[ao]|rifiutat[ao]|geweigerd|afgewezen))\b)"),
+                            # refused, in de/fr/es/it/nl (`mot de passe girasole refusé`)
+                            r"|(?:wird\s+|wurde\s+)?(?:abgelehnt|refusée?|rejetée?|rechazad[ao]|rifiutat[ao]|geweigerd"
+                            r"|afgewezen))\b"
+                            # and in English only quoted: an English log line refuses a topic (`Password reuse
+                            # denied`, `Password rotation refused`)
+                            rf"|{QUOTE}\s+(?:is\s+|was\s+)?(?:refused|denied)\b)"),
     ("password to", rf"(?<=\b(?:{_PASSWORD_NOUN}|pw|pass)s?\s+(?:(?:to|auf|en|a|naar|in|from|von|de|da|van)\s+"
                     rf"|(?:{_IS}\s+){{1,2}})){_SHAPED}"),
     ("passwords", rf"(?<=\b{_PASSWORD_NOUN}s\s+){_SHAPED}"),
@@ -243,15 +265,23 @@ PASSWORD_PATTERNS = [
     ("password digits", rf"(?<=\b{_PASSWORD_NOUN}\s+)\d{{4,12}}(?![\w/-]|[.,]\d)"),
     # An arrow gives the value as a colon does (`new pass -> X`, `password → 652037`); not a breadcrumb's next step
     # (`Settings -> Password -> Change`).
-    ("password arrow", rf"(?<=\b(?:{_PASSWORD_NOUN}|{_SHORT}|pass)s?\s*{_ARROW}\s*{QUOTE}?)(?!{_TOPIC}(?![\w-]))"
-                       rf"(?:{_SHAPED}|{_PLAIN}|\d{{4,12}}(?![\w/-]|[.,]\d))(?!{QUOTE}?\s*(?:{_ARROW}|>))"),
-    # A quoted passphrase of several words: `passphrase is "purple monkey dishwasher"`.
+    # `pass` alone takes a shaped value or digits (`your pass → Premium` is a ticket).
+    ("password arrow", rf"(?:(?<=\b(?:{_PASSWORD_NOUN}|{_SHORT})s?\s*{_ARROW}\s*{QUOTE}?)(?!{_TOPIC}(?![\w-]))"
+                       rf"(?:{_SHAPED}|{_PLAIN}|\d{{4,12}}(?![\w/-]|[.,]\d))"
+                       rf"|(?<=\bpass\s*{_ARROW}\s*{QUOTE}?)(?:{_SHAPED}|\d{{4,12}}(?![\w/-]|[.,]\d)))"
+                       rf"(?!{QUOTE}?\s*(?:{_ARROW}|>))"),
     # A quoted passphrase of several words: `passphrase is "purple monkey dishwasher"`, `mdp « blue ocean lamp »`.
-    ("quoted phrase", rf"(?<=\b(?:{_PASSWORD_NOUN}|{_SHORT}|pass){_BETWEEN}(?:{_SEPARATOR}|\s+)"
-                      rf"{QUOTE}[ \u00a0\u202f]?){_PHRASE}"),
-    ("spaced passphrase", rf"(?<=\b(?:{_PASSWORD_NOUN}|{_SHORT}|psw){_BETWEEN}(?:{_SEPARATOR}|\s*{_ARROW}\s*))"
+    # Right after the word or after a verb; not a few words later, which say whose password it is (`Change password
+    # for "jdoe"`, `password authentication failed for user "postgres"`, `Passwort für Konto „Buchhaltung“`); not
+    # after `pass` (`the pass "Gold Member" expires`: a ticket) nor a state (`pw 'reset'`).
+    ("quoted phrase", rf"(?<=\b(?:{_PASSWORD_NOUN}|{_PW})(?:{_BETWEEN}{_SEPARATOR}|\s+)"
+                      rf"{QUOTE}[ \u00a0\u202f]?)(?!{_STATE}[ \u00a0\u202f]?{QUOTE}){_PHRASE}"),
+    ("spaced passphrase", rf"(?<=\b(?:{_PASSWORD_NOUN}|{_PW}){_BETWEEN}(?:{_SEPARATOR}|\s*{_ARROW}\s*))"
                           rf"{_SPACED_PHRASE}"),
-    ("short quoted", rf"(?<=\b{_SHORT}(?:{_SEPARATOR}|\s+){QUOTE}[ \u00a0\u202f]?)(?!{_IS}\s){_ANY}"),
+    # After `my pass`, `mi clave` a shaped value only (`my pass 'Ticket to ride'`).
+    ("short quoted", rf"(?:(?<=\b{_PW}(?:{_SEPARATOR}|\s+){QUOTE}[ \u00a0\u202f]?)(?!{_IS}\s)"
+                     rf"(?!{_STATE}[ \u00a0\u202f]?{QUOTE}){_ANY}"
+                     rf"|(?<=\b{_MY_PASS}(?:{_SEPARATOR}|\s+){QUOTE}[ \u00a0\u202f]?){_SHAPED})"),
     # Short words that name a secret only before a colon or an equals sign: `pw: X`, `pass=X`, `PIN: 4821`.
     ("short word", rf"(?<=\b(?:pw|psw|pass|pin|pin[-\s]*code|code\s+pin|geheimzahl)\s*[:=]\s*{QUOTE}?){_VERDICT}"
                    rf"{_ANY}"),
@@ -303,13 +333,21 @@ PASSWORD_PATTERNS = [
                           rf"(?::|\s+/\s+){_OPEN})(?:{_SHAPED}|\d{{4,12}}(?![\w/-]|[.,]\d)|{_LOWER_PLAIN})"),
     # Before the participle that ends a German or Dutch clause: `Kennwort wurde auf X gesetzt`, `wachtwoord is naar X
     # gewijzigd`; a plain word in lower case only (`Kennwort wurde auf Wunsch geändert` stays).
-    ("set to, participle last", rf"(?<=\b(?:{_PASSWORD_NOUN}|pw)\b[^.!?\n]{{0,40}}?\s(?:auf|in|naar|op)\s+{QUOTE}?)"
-                                rf"(?!{_STATE}(?![\w-]))(?:{_SHAPED}|\d{{4,12}}|(?-i:[a-zß-ÿ][^\W\d_]{{3,31}}))"
+    # Only after `auf`/`naar` (set to) a plain word or digits, and not how or when (`naar wens`, `auf streng`); after
+    # `in`/`op` a shaped value only (`op verzoek`, `in overleg`, `op maandag`, `in 2024`). Not a rule's compound
+    # (`Passwort-Regel wurde auf streng gesetzt`).
+    ("set to, participle last", rf"(?<=\b(?:{_PASSWORD_NOUN}|pw)\b(?!-)[^.!?\n]{{0,40}}?\s(?:auf|in|naar|op)\s+"
+                                rf"{QUOTE}?)(?:{_SHAPED}|(?<=\s(?:auf|naar)\s+{QUOTE}?)"
+                                rf"(?!(?:{_STATE[3:-1]}|{_HOW_SET})(?![\w-]))"
+                                r"(?:\d{4,12}|(?-i:[a-zß-ÿ][^\W\d_]{3,31})))"
                                 rf"(?={QUOTE}?\s+(?:gesetzt|ge(?:ä|ae)ndert|zur(?:ü|ue)ckgesetzt|umgestellt|gewijzigd"
                                 r"|veranderd|aangepast|ingesteld|gezet)\b)"),
     # A plain word used as the password: `they use tortuga as the password`, `ho messo come password marmelade`,
     # `le puse de contraseña bananas`, `j'ai mis comme mot de passe soleil`.
-    ("used as the password", rf"(?<=\b(?:use[sd]?|using|tried|try|set|chose|picked|typed|entered|utilise|utilisé|uso"
+    # Not advice (`Don't use birthday as the password`, `we recommend using passphrases as the password`).
+    ("used as the password", rf"(?<=(?<!(?:n['\u2019]t|\b(?:never|not|nie|niemals|jamais|nunca|mai|nooit|recommend"
+                             r"|suggest|avoid))\s)\b(?:use[sd]?|using|tried|try|set|chose|picked|typed|entered|utilise"
+                             r"|utilisé|uso"
                              r"|essayé|essaie|essaye|tapé|probé|pruebo|provato|provo|geprobeerd|probeer"
                              rf"|usé|usa|usato|gebruik|gebruikt)\s+{_OPEN})(?!{_STATE}(?![\w-]))"
                              rf"(?:\d{{4,12}}|{_LOWER}(?:{_HYPHENED}|[^\W\d_]{{4,32}}))"

@@ -101,6 +101,11 @@ _PLAIN = (r"(?!(?:" + _STATE[3:-1] + r")(?![\w-]))(?:\d{4,12}|" + _HYPHENED
 _MADE_UP = (r"(?<![\w@./-])(?-i:[A-ZÀ-Þ][a-zß-ÿ]{2,20})[!#$%&*+?@^~._-]?\d{2,4}[!#$%&*+?@^~]?(?![\w@/-])"
             r"(?![.,]\d)")
 _PASSWORD_VALUE = rf"(?:{_MADE_UP}|{_STRONG}|{_RANDOM})"
+# Which password it is, after its word, as Romance languages and German place the adjective: `contraseña actual`, `mot
+# de passe provisoire`, `password temporanea`, `Passwort neu`.
+_WHICH_AFTER = (r"(?:actual|nuev[ao]|temporal|provisional|provisoire|temporaire|nouveau|actuel|temporane[ao]|nuov[ao]"
+                r"|attuale|provvisori[ao]|nieuwe?|tijdelijke?|huidige?|neu|neues|aktuell|alt|altes|tempor[äa]r|initial"
+                r"|initiale|inicial|iniziale|new|old|current|temp|temporary)")
 # How or when a German or Dutch password was set, where the value would stand (`naar wens aangepast`, `auf Anfrage
 # geändert`, `auf streng gesetzt`).
 _HOW_SET = (r"wunsch|anfrage|antrag|streng|strikt|standard|normal|manuell|automatisch|wens|verzoek|overleg|aanvraag"
@@ -225,7 +230,9 @@ PASSWORD_PATTERNS = [
     ("pass after a login", rf"(?<=[/,;|]\s*(?:pass|pw|pwd)\s*[:=]?\s+){_SHAPED}"),
     # Or after the login itself: `login jane pass Sommer24`, `user: jane pw Sommer24`.
     ("pass after a user", r"(?<=\b(?:user(?:name)?|login|benutzer(?:name)?|utilisateur|usuario|utente|gebruiker)"
-                          rf"\s*[:=]?\s*[^\s:/]{{1,64}}\s+(?:pass|pw|pwd|psw|ww)\s*[:=]?\s+){_SHAPED}"),
+                          rf"\s*[:=]?\s*[^\s:/]{{1,64}}\s+(?:pass|pw|pwd|psw|ww)\s*[:=]?"
+                          rf"(?:\s+|\s*{QUOTE}[ \u00a0\u202f]?))"
+                          rf"(?:{_SHAPED}|(?<={QUOTE}[ \u00a0\u202f]?){_PHRASE})"),
     # A plain word the password was set to: `I changed my password to sunshine yesterday`; not what it is for (`set
     # a password to continue`) nor a state.
     ("set to a word", r"(?<=\b(?:set|changed|reset|updated|switched|changing|setting)\s+(?:(?:my|the|your|his|her"
@@ -254,7 +261,7 @@ PASSWORD_PATTERNS = [
                             # denied`, `Password rotation refused`)
                             rf"|{QUOTE}\s+(?:is\s+|was\s+)?(?:refused|denied)\b)"),
     ("password to", rf"(?<=\b(?:{_PASSWORD_NOUN}|pw|pass)s?\s+(?:(?:to|auf|en|a|naar|in|from|von|de|da|van)\s+"
-                    rf"|(?:{_IS}\s+){{1,2}})){_SHAPED}"),
+                    rf"|(?:{_IS}\s+){{1,2}}){_OPEN}){_SHAPED}"),
     ("passwords", rf"(?<=\b{_PASSWORD_NOUN}s\s+){_SHAPED}"),
     # A PIN or passcode of digits after its word and a verb, or alone: `my PIN is 4821`, `passcode 7729`.
     ("plain password", rf"(?<=\b{_PASSWORD_NOUN}{_BETWEEN}(?:\s+(?:{_IS}\s+){{1,3}}|['\u2019]s\s+))"
@@ -266,24 +273,26 @@ PASSWORD_PATTERNS = [
     # An arrow gives the value as a colon does (`new pass -> X`, `password → 652037`); not a breadcrumb's next step
     # (`Settings -> Password -> Change`).
     # `pass` alone takes a shaped value or digits (`your pass → Premium` is a ticket).
-    ("password arrow", rf"(?:(?<=\b(?:{_PASSWORD_NOUN}|{_SHORT})s?\s*{_ARROW}\s*{QUOTE}?)(?!{_TOPIC}(?![\w-]))"
+    ("password arrow", rf"(?:(?<=\b(?:{_PASSWORD_NOUN}|{_SHORT})s?\s*{_ARROW}\s*{_OPEN})(?!{_TOPIC}(?![\w-]))"
                        rf"(?:{_SHAPED}|{_PLAIN}|\d{{4,12}}(?![\w/-]|[.,]\d))"
-                       rf"|(?<=\bpass\s*{_ARROW}\s*{QUOTE}?)(?:{_SHAPED}|\d{{4,12}}(?![\w/-]|[.,]\d)))"
+                       rf"|(?<=\bpass\s*{_ARROW}\s*{_OPEN})(?:{_SHAPED}|\d{{4,12}}(?![\w/-]|[.,]\d)))"
                        rf"(?!{QUOTE}?\s*(?:{_ARROW}|>))"),
     # A quoted passphrase of several words: `passphrase is "purple monkey dishwasher"`, `mdp « blue ocean lamp »`.
-    # Right after the word or after a verb; not a few words later, which say whose password it is (`Change password
-    # for "jdoe"`, `password authentication failed for user "postgres"`, `Passwort für Konto „Buchhaltung“`); not
-    # after `pass` (`the pass "Gold Member" expires`: a ticket) nor a state (`pw 'reset'`).
-    ("quoted phrase", rf"(?<=\b(?:{_PASSWORD_NOUN}|{_PW})(?:{_BETWEEN}{_SEPARATOR}|\s+)"
-                      rf"{QUOTE}[ \u00a0\u202f]?)(?!{_STATE}[ \u00a0\u202f]?{QUOTE}){_PHRASE}"),
-    ("spaced passphrase", rf"(?<=\b(?:{_PASSWORD_NOUN}|{_PW}){_BETWEEN}(?:{_SEPARATOR}|\s*{_ARROW}\s*))"
+    # Right after the word (or which one: `mdp provisoire « X »`), after a verb or `auf`/`naar`; not a few words
+    # later, which say whose password it is (`Change password for "jdoe"`, `password authentication failed for user
+    # "postgres"`, `Passwort für Konto „Buchhaltung“`); `pass` only before a colon (`the pass "Gold Member" expires`:
+    # a ticket); not a state (`pw 'reset'`).
+    ("quoted phrase", rf"(?<=(?:\b(?:{_PASSWORD_NOUN}|{_PW})(?:{_BETWEEN}(?:{_SEPARATOR}|\s(?:auf|naar)\s+)"
+                      rf"|(?:\s+{_WHICH_AFTER})?\s+)|\bpass\s*(?:=>|[:=])\s*){QUOTE}[ \u00a0\u202f]?)"
+                      rf"(?!{_STATE}[ \u00a0\u202f]?{QUOTE}){_PHRASE}"),
+    ("spaced passphrase", rf"(?<=\b(?:{_PASSWORD_NOUN}|{_SHORT}){_BETWEEN}(?:{_SEPARATOR}|\s*{_ARROW}\s*))"
                           rf"{_SPACED_PHRASE}"),
     # After `my pass`, `mi clave` a shaped value only (`my pass 'Ticket to ride'`).
     ("short quoted", rf"(?:(?<=\b{_PW}(?:{_SEPARATOR}|\s+){QUOTE}[ \u00a0\u202f]?)(?!{_IS}\s)"
                      rf"(?!{_STATE}[ \u00a0\u202f]?{QUOTE}){_ANY}"
                      rf"|(?<=\b{_MY_PASS}(?:{_SEPARATOR}|\s+){QUOTE}[ \u00a0\u202f]?){_SHAPED})"),
     # Short words that name a secret only before a colon or an equals sign: `pw: X`, `pass=X`, `PIN: 4821`.
-    ("short word", rf"(?<=\b(?:pw|psw|pass|pin|pin[-\s]*code|code\s+pin|geheimzahl)\s*[:=]\s*{QUOTE}?){_VERDICT}"
+    ("short word", rf"(?<=\b(?:pw|psw|pass|pin|pin[-\s]*code|code\s+pin|geheimzahl)\s*[:=]\s*{_OPEN}){_VERDICT}"
                    rf"{_ANY}"),
     # A made-up or strong value later in the clause of its word, in brackets, after a comma, a colon or a verb: `the
     # password you gave me (Sunflower88)`, `the new password, Sommer2024!, works`, `Passwort vergessen, altes war
@@ -298,10 +307,7 @@ PASSWORD_PATTERNS = [
     ("bare pw", rf"(?<=\bpw\s+){_SHAPED}"),
     # After an adjective that follows its noun, as Romance languages and German place it: `contraseña actual X`,
     # `mot de passe provisoire X`, `password temporanea X`, `Passwort neu: X`.
-    ("noun and its adjective", rf"(?<=\b{_PASSWORD_NOUN}\s+(?:actual|nuev[ao]|temporal|provisional|provisoire"
-                               r"|temporaire|nouveau|actuel|temporane[ao]|nuov[ao]|attuale|provvisori[ao]|nieuwe?"
-                               r"|tijdelijke?|huidige?|neu|neues|aktuell|alt|altes|tempor[äa]r|initial|initiale|inicial"
-                               rf"|iniziale|new|old|current|temp|temporary|initial)\s*[:=]?\s+)"
+    ("noun and its adjective", rf"(?<=\b{_PASSWORD_NOUN}\s+{_WHICH_AFTER}\s*[:=]?\s+)"
                                rf"(?:{_SHAPED}|\d{{4,12}}(?![\w/-]|[.,]\d))"),
     # Or a few words about whose or which it is, then a colon: `password for the staging box: X`, `Passwort für den
     # Gastzugang: X`, `password del wifi: X`, `Contraseña temporal: X`; plain words too where they end the clause.

@@ -69,6 +69,10 @@ def test_generated_passwords_rarely_leak_and_look_alikes_stay(scrubber: Scrubber
     ("the pass -> Xk9#mP2q", "Xk9#mP2q"), ('Password "reuse" denied', "reuse"),
     ("wachtwoord is naar tulpen gewijzigd", "tulpen"), ("wachtwoord is op Tulp!2024 gezet", "Tulp!2024"),
     ("user admin password tulipano", "tulipano"), ("tu clave es perro2020", "perro2020"),
+    ('user bob pass "purple monkey dishwasher".', "purple monkey dishwasher"),
+    ("mdp provisoire \u00ab tortuga \u00bb - merci", "tortuga"), ("pass: 'purple monkey dishwasher'", "monkey"),
+    ("Kennwort wurde auf \u00ab blue ocean silver lamp \u00bb gesetzt", "blue ocean"),
+    ("new pass -> \u00ab 482193 \u00bb", "482193"), ("the pass is \u00ab blue42sky \u00bb", "blue42sky"),
 ])
 def test_a_password_said_in_text_is_removed(scrubber: Scrubber, text: str, secret: str) -> None:
     assert secret not in str(scrubbed(scrubber, "message", text))

@@ -143,7 +143,9 @@ _SAID = (rf"(?:{_W}*(?:[:=?]|\.\.|" "\u2026)|['\u2019]s" rf"{_W}|{_W}+(?:-|" "\u
          rf"|cambiad[ao]|cambiat[ao]|gewijzigd|aangepast){_W}))")
 # And after a short secret's (passwords.py "short secret", "quoted secret"): a colon, an equals sign or a verb.
 _SECRET_SAID = rf"(?:{_W}*[:=]|{_W}+(?:is|was|ist|war|est|es|era|" "\u00e8)" rf"{_W})"
-_PASSWORD_HINT = re.compile(r"(?i)passw|passc|passp|\bpass\b|kennw|pwd|\bpw\b|p/w|pword|mot\s*de\s*passe|mdp|contrase"
+_PASSWORD_HINT = re.compile(r"(?i)passw|passc|passp|\bpass\b|kennw|pwd|\bpw\b|\bpsw\b|\bww\b|p/w|pword|mdp"
+                            r"|mot[\s\x1c-\x1f-]*de[\s\x1c-\x1f-]*passe"
+                            r"|contrase"
                             # one-time and verification codes, short secrets (passwords.py "one-time code", "short
                             # secret"), and words glued to a password's (`geheimwort`), each before what the pattern
                             # needs after it (no `\b` before them: Python's is not the `regex` module's of the patterns,

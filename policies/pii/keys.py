@@ -15,7 +15,8 @@ from collections.abc import Iterable
 # Codes named by what they open or how they come (`door_code`, `sms_code`, `puk`): names_a_code below.
 _CODES = ("door code", "alarm code", "unlock code", "digicode", "turcode", "tuercode", "recovery code",
           "recovery codes", "backup code", "backup codes", "2fa code", "mfa codes", "mtan", "puk", "einmalcode",
-          "eenmalige code", "codice monouso", "activation code", "reset code", "sms code", "login code")
+          "eenmalige code", "codice monouso", "activation code", "reset code", "sms code", "login code", "safe code",
+          "vault code", "keypad code", "tresorcode")
 # Sentry Relay's PASSWORD_KEY_REGEX terms and documented defaults, Segment Privacy Portal's Red matchers (ssn, password,
 # credit card, passport, token), the CSRF cookie names Relay filters, and passwords in de/fr/es/it/nl. Not
 # `session id`: analytics sessions (Amplitude `session_id`, PostHog `$session_id`) are not secrets and the vendors need
@@ -27,6 +28,13 @@ DEFAULT_SENSITIVE_KEYS = (
     # access codes, wifi keys, one-time codes and security answers, as forms name them in en/de/fr/es/it/nl
     "pword", "psw", "passw", "passwrd", "paswd", "pwrd", "zugangscode", "toegangscode", "code d acces",
     "codice accesso", "codice di accesso", "wlan key",
+    # a bank's memorable word, code words, a wifi's shared key as routers and OSes name it in en/de/fr/it, security
+    # answers in German word order, recovery keys; not `passkey`, a public-key credential of which apps send states
+    # (`passkey_provider`, `passkey_error`), never a secret
+    "memorable word", "memorable information", "codeword", "pre shared key", "psk",
+    "wpa key", "wpa2 key", "wpa psk", "network key", "netzwerkschlussel", "netzwerkschluessel", "cle wifi", "cle wpa",
+    "cle de securite", "cle securite", "chiave wifi", "chiave wlan", "sicherheitsfrage antwort",
+    "antwort sicherheitsfrage", "recovery key",
     # passwords as forms in other European languages name them (pl, fi, da/no, sv, cs, hu, tr), and seed words
     "haslo", "salasana", "adgangskode", "passord", "losenord", "heslo", "jelszo", "sifre", "seed words",
     "backup phrase",
@@ -94,7 +102,9 @@ _SHORT_SECRET_OWNERS = frozenset({"user", "login", "db", "database", "admin", "a
                                   "usuario", "utente", "benutzer", "utilisateur", "gebruiker",
                                   # whose or which one it is: the default, first or shared one, in en/es
                                   "default", "initial", "shared", "master", "tmp", "nueva", "nuevo",
-                                  "actual", "antigua", "temporal", "provisional"})
+                                  "actual", "antigua", "temporal", "provisional",
+                                  # `temporary_pass`, `one_time_pass`, `guest_pass` is a visitor's badge
+                                  "temporary", "time"})
 
 # Which one a short secret word is, after it (`pass_new`, `clave_nueva`); not whose (`pass_app`, `pass_user`: passes).
 _SECRET_QUALIFIERS = frozenset({"new", "old", "temp", "tmp", "confirm", "current", "initial", "default", "nueva",
@@ -116,6 +126,8 @@ _ABOUT_LAST = frozenset({
     "expires", "expiry", "expiration", "expired", "strength", "score", "length", "policy", "required", "enabled",
     "disabled", "verified", "valid", "count", "attempts", "status", "state", "type", "method", "provider", "channel",
     "age", "consent",
+    # whether the user saw or kept it, and where a form is (`recovery_key_shown`, `memorable_information_step`)
+    "shown", "displayed", "downloaded", "printed", "copied", "saved", "acknowledged", "step",
 })
 _ABOUT_FIRST = frozenset({"has", "is", "was", "had", "uses", "needs", "requires", "require", "with", "without", "no",
                           "forgot", "can", "should"})

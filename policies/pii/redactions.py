@@ -59,12 +59,13 @@ FLOAT_REDACTED = frozenset((REPLACE, MASK, HASH, GENERALIZE_DATE, TRUNCATE_IP))
 
 
 # What a key about a secret holds when it holds no secret: a date or a time (ISO 8601), or up to three words of an
-# enumeration, each in one case or capitalised (`strong`, `very_strong`, `SMS`, `Google`). Passwords have digits or
-# symbols and tokens mix cases.
-_WORD = r"(?:[a-z]{1,24}|[A-Z][a-z]{0,23}|[A-Z]{1,24})"
+# enumeration, each in one case or capitalised (`strong`, `very_strong`, `SMS`, `Google`), or a standard's name in
+# capitals and one digit (`WPA2`, `SHA1`). Passwords have digits or symbols and tokens mix cases. Or a form's step
+# (`2 of 3`).
+_WORD = r"(?:[a-z]{1,24}|[A-Z][a-z]{0,23}|[A-Z]{1,24}|[A-Z]{2,4}\d)"
 _NOT_A_SECRET = re.compile(
     r"\d{4}-\d{2}-\d{2}(?:[T ]\d{2}:\d{2}(?::\d{2}(?:[.,]\d{1,9})?)?(?:Z|[+-]\d{2}:?\d{2})?)?"
-    rf"|{_WORD}(?:[ _-]{_WORD}){{0,2}}"
+    rf"|{_WORD}(?:[ _-]{_WORD}){{0,2}}|\d{{1,2}} of \d{{1,2}}"
 )
 
 

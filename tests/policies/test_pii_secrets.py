@@ -44,6 +44,35 @@ def test_generated_passwords_rarely_leak_and_look_alikes_stay(scrubber: Scrubber
     ("I set the password to 'Tulipano2977%' for now", "Tulipano2977%"),
     ("password -> 652037", "652037"),
     ("Ho dimenticato la password, era CdJvWeAi1HJN", "CdJvWeAi1HJN"),
+    # an arrow, a quoted or unquoted passphrase, all the quotes, short words, login pairs, verbs after the value
+    ("new pass -> marmelade", "marmelade"), ("nieuw wachtwoord -> lemon-river-quiet-fox", "lemon-river-quiet-fox"),
+    ("mot de passe : « correct horse battery staple »", "correct horse battery staple"),
+    ("the password is correct horse battery staple.", "correct horse battery staple"),
+    ("Kennwort: purple monkey dishwasher", "purple monkey dishwasher"),
+    ("Passwort lautete \u201atortuga\u2018", "tortuga"),
+    ("password \u2039Xk9mP2qL\u203a", "Xk9mP2qL"), ("psw: Xk9mP2qL", "Xk9mP2qL"), ("ww is tortuga", "tortuga"),
+    ("mi clave es girasole!", "girasole"), ("la mia pw è “sunshine”", "sunshine"),
+    ("utente bob password girasole", "girasole"), ("inloggen met bob / zvbnmqrt.", "zvbnmqrt"),
+    ("login: bob / sunshine?", "sunshine"), ("Kennwort wurde auf tortuga gesetzt", "tortuga"),
+    ("they use tortuga as the password", "tortuga"), ("ho messo come password marmelade", "marmelade"),
+    ("le puse de contraseña bananas", "bananas"), ("j'ai essayé tortuga comme mot de passe", "tortuga"),
+    ("mot de passe girasole refusé", "girasole"), ("Passwort für den Gastzugang: girasole", "girasole"),
+    ("Contraseña temporal: sunshine;", "sunshine"), ("das Passwort ist bananas - danke", "bananas"),
+    ("wachtwoord is sunshine - bedankt", "sunshine"), ("pw: *S1H4Wwt7f", "*S1H4Wwt7f"), ("PIN-Code: 4821", "4821"),
+    ("temp password 482193.", "482193"), ("clave P@ssw0rd,", "P@ssw0rd"),
+    ('"Sunny2019" was my old password', "Sunny2019"), ("le mot de passe était « girasole »", "girasole"),
+    ("mot-de-passe: Xk9mP2qL", "Xk9mP2qL"), ("the password's zvbnmqrt?", "zvbnmqrt"),
+    ("Passwort lemon-river-quiet-fox funktioniert nicht", "lemon-river-quiet-fox"),
+    # what the look-alikes below keep apart: quoted right after the word or a verb, a shaped `pass`, `naar`/`auf`
+    ('Change password to "jdoe2024"', "jdoe2024"), ('the password for the staging box is "Staging DB"', "Staging DB"),
+    ("mot de passe \u00ab Service Client \u00bb", "Service Client"), ("my pass is Sunflower88", "Sunflower88"),
+    ("the pass -> Xk9#mP2q", "Xk9#mP2q"), ('Password "reuse" denied', "reuse"),
+    ("wachtwoord is naar tulpen gewijzigd", "tulpen"), ("wachtwoord is op Tulp!2024 gezet", "Tulp!2024"),
+    ("user admin password tulipano", "tulipano"), ("tu clave es perro2020", "perro2020"),
+    ('user bob pass "purple monkey dishwasher".', "purple monkey dishwasher"),
+    ("mdp provisoire \u00ab tortuga \u00bb - merci", "tortuga"), ("pass: 'purple monkey dishwasher'", "monkey"),
+    ("Kennwort wurde auf \u00ab blue ocean silver lamp \u00bb gesetzt", "blue ocean"),
+    ("new pass -> \u00ab 482193 \u00bb", "482193"), ("the pass is \u00ab blue42sky \u00bb", "blue42sky"),
 ])
 def test_a_password_said_in_text_is_removed(scrubber: Scrubber, text: str, secret: str) -> None:
     assert secret not in str(scrubbed(scrubber, "message", text))
@@ -52,8 +81,11 @@ def test_a_password_said_in_text_is_removed(scrubber: Scrubber, text: str, secre
 @pytest.mark.parametrize("key", ["door_code", "alarmCode", "recovery_codes", "digicode", "seed_phrase", "geheimnis",
                                  "segreto", "codigo_secreto", "credenziali", "pass1",
                                  "pass_new", "clave_nueva", "pass_confirm", "creds", "sms_code", "mot_passe", "puk",
-                                 "haslo", "salasana", "adgangskode", "passord", "lösenord", "heslo", "jelszó", "şifre",
-                                 "seed_words", "backup_phrase"])
+                                 "memorable_word", "codeword", "wpa_key", "network_key", "psk",
+                                 "netzwerkschluessel", "cle_wifi", "chiave_wifi", "cle_de_securite", "temporary_pass",
+                                 "one_time_pass", "sicherheitsfrage_antwort", "recovery_key", "safe_code",
+                                 "keypad_code", "tresorcode", "haslo", "salasana", "adgangskode", "passord",
+                                 "lösenord", "heslo", "jelszó", "şifre", "seed_words", "backup_phrase"])
 def test_a_key_that_names_a_secret_removes_its_value(scrubber: Scrubber, key: str) -> None:
     assert "Winter2024!" not in str(scrubbed(scrubber, key, "Winter2024!"))
 
@@ -65,7 +97,24 @@ def test_keys_that_only_look_like_a_secret_keep_their_value(scrubber: Scrubber, 
     assert scrubbed(scrubber, key, "blue") == "blue"
 
 
+@pytest.mark.parametrize("key,value", [("passkey", "enabled"), ("passkey_provider", "iCloud Keychain"),
+                                       ("passkey_error", "NotAllowedError"), ("passkey_registration", "success"),
+                                       ("recovery_key_shown", True), ("recovery_key_downloaded", "true"),
+                                       ("network_key_type", "WPA2"), ("memorable_information_step", "2 of 3")])
+def test_keys_about_a_credential_keep_its_state(scrubber: Scrubber, key: str, value: Any) -> None:
+    """A passkey is a public-key credential (apps send its states, never a secret); a recovery key's, a wifi key's and
+    a memorable word's keys say whether it was shown, its type, a form's step."""
+    assert scrubbed(scrubber, key, value) == value
+
+
+@pytest.mark.parametrize("key,value", [("recovery_key_shown", "Xk9#mP2q-77"), ("network_key_type", "Sommer2024!"),
+                                       ("memorable_information_step", "bluebird 42")])
+def test_keys_about_a_credential_still_remove_a_secret(scrubber: Scrubber, key: str, value: Any) -> None:
+    assert scrubbed(scrubber, key, value) is None
+
+
 @pytest.mark.parametrize("key,value", [("sms_code", "sent"), ("puk", "locked"), ("door_code", "changed"),
+                                       ("safe_code", "changed"),
                                        ("recovery_codes", None)])
 def test_a_code_key_keeps_a_state(scrubber: Scrubber, key: str, value: Any) -> None:
     assert scrubbed(scrubber, key, value) == value
@@ -73,7 +122,7 @@ def test_a_code_key_keeps_a_state(scrubber: Scrubber, key: str, value: Any) -> N
 
 @pytest.mark.parametrize("key,value", [("door_code", 4821), ("sms_code", 482193), ("alarmCode", 1234),
                                        ("recovery_codes", [48213377, 99120455]), ("puk", 12345678),
-                                       ("door_code", 4821.0), ("login_code", -4821)])
+                                       ("safe_code", 4821.0), ("login_code", -4821)])
 def test_a_code_key_removes_a_code_sent_as_a_number(scrubber: Scrubber, key: str, value: Any) -> None:
     """JSON numbers are codes too (a form's number input, `Number(code)`): a key about a secret keeps its numbers
     (`password_changed_at: 1714000000`), a key naming a code does not."""
@@ -94,6 +143,44 @@ def test_a_code_key_keeps_a_flag_or_a_count_and_keys_about_a_code_keep_their_num
     ("note", "OTP sent by SMS to the customer"), ("note", "The secret is out"),
     ("note", "Zugang: Haupteingang / Halle B"), ("note", "use the app to log in"),
     ("note", "Votre code de vérification a expiré"), ("note", "Passwort vergessen, bitte zurücksetzen"),
+    # rules, states, topics and UI paths after a password's word, with the rules above
+    ("note", "password: (hidden)"), ("note", "Password manager: 1Password integration"),
+    ("note", "contraseña: mínimo 8 caracteres"), ("note", "password: almeno 8 caratteri"),
+    ("note", "wachtwoord: minimaal 8 tekens"), ("note", "Password requirements: Uppercase1 letter"),
+    ("note", "the password is one-time-use"), ("note", "Settings -> Password -> Change"),
+    ("note", "Kennwort wurde auf Wunsch geändert"), ("note", "Benutzer anna Passwort vergessen"),
+    ("note", "user admin password policy"), ("note", "Password: expired last week"),
+    ("query", 'palabra clave "zapatos"'), ("query", "palabra clave Xk9mP2qL"),
+    ("note", "Season pass: valid until next year"), ("note", "mot de passe : envoyé par sms"),
+    ("note", "login: email / password"), ("note", "Password: reset link sent to the customer"),
+    ("note", "Password -> Forgot password"), ("el_text", "User settings password strength meter"),
+    ("note", "Passwort: mindestens 8 Zeichen"), ("note", 'Password "must contain a digit"'),
+    ("note", "Password field: optional"), ("note", "Password for admin accounts: required"),
+    ("note", "Login: SSO / Google"), ("note", "Passwort: aktiviert"), ("note", "the boarding pass is ready for pickup"),
+    ("note", "password is being reset by support"), ("note", "new password -> settings page"),
+    ("note", "Password: stored in vault"), ("note", "PW: siehe oben"), ("note", "mdp : voir plus haut"),
+    ("note", "mot de passe : voir coffre fort"), ("note", "ww: week 42"),
+    # whose password it is, quoted a few words after its word (audit-log lines, PostgreSQL's own message)
+    ("note", 'password authentication failed for user "postgres"'), ("note", 'Reset the password of user "alice"'),
+    ("note", 'Change password for "jdoe"'), ("note", 'Password changed by admin "root"'),
+    ("note", 'The password for "Staging DB" was rotated'), ("note", 'password expired for account "marketing-team"'),
+    ("note", 'Wachtwoord van account "inkoop-team" gewijzigd'),
+    ("note", "mot de passe du compte \u00ab Service Client \u00bb modifi\u00e9"),
+    ("note", "Passwort f\u00fcr Konto \u201eBuchhaltung\u201c ge\u00e4ndert"),
+    # a ticket's `pass`, a Spanish key's adjective
+    ("note", "the pass was stolen"), ("note", "your pass is platinum"), ("note", "your pass \u2192 Premium"),
+    ("note", 'the pass "Annual" renews'), ("note", 'the pass "Gold Member" expires'),
+    ("note", "my pass 'Ticket to ride'"), ("note", 'new pass "Season Ticket" activated'),
+    ("note", "tu clave es \u00fanica e intransferible"), ("note", "mi clave es importante"),
+    ("note", "su clave es intransferible"),
+    # a log line refusing a topic; Dutch and German adverbials before the participle
+    ("note", "Password reuse denied"), ("note", "Password rotation refused"), ("note", "Password guessing refused"),
+    ("note", "wachtwoord is op verzoek gewijzigd"), ("note", "wachtwoord is naar wens aangepast"),
+    ("note", "het wachtwoord werd in overleg gewijzigd"), ("note", "Wachtwoord is op maandag gewijzigd"),
+    ("note", "Passwort-Regel wurde auf streng gesetzt"), ("note", "Passwort wurde in 2024 ge\u00e4ndert"),
+    # states quoted after `pw`, a log's two fields, advice
+    ("note", "pw 'reset'"), ("note", "user admin password mismatch"), ("note", "login failed password mismatch"),
+    ("note", "Don't use birthday as the password"), ("note", "we recommend using passphrases as the password"),
 ])
 def test_password_words_without_a_secret_stay(scrubber: Scrubber, key: str, text: str) -> None:
     assert scrubbed(scrubber, key, text) == text

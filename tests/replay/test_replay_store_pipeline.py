@@ -172,6 +172,20 @@ def test_a_session_opened_by_the_group_before_with_other_identifiers_reseals_the
     assert not store.keys._proposed  # the key proposed for "device user" was withdrawn, not left for ever
 
 
+def held_write(entered: threading.Event, release: threading.Event,
+               error: Exception | None = None) -> Callable[[object], None]:
+    """A write for the writer thread that says it has started, then waits (within the deadline) for `release`, then
+    raises `error` if one is given: a transaction held open while the test queues what should come behind it."""
+
+    def write(conn: object) -> None:
+        entered.set()
+        release.wait(DEADLINE_S)
+        if error is not None:
+            raise error
+
+    return write
+
+
 def test_a_write_queued_behind_one_that_was_rolled_back_does_not_trust_what_that_one_remembered(
         store: ReplayStore) -> None:
     """The group before failed with the storage (its whole transaction rolled back) after it opened a session: the
@@ -179,14 +193,8 @@ def test_a_write_queued_behind_one_that_was_rolled_back_does_not_trust_what_that
     assert isinstance(store.db, CountingDatabase)
     holding, held, failing, inside = (threading.Event() for _ in range(4))
 
-    def hold(conn: object) -> None:  # a transaction of its own, so that the next one takes what is queued meanwhile
-        holding.set()
-        held.wait(DEADLINE_S)
-
-    def fail(conn: object) -> None:  # in the transaction of the first group's write, after it
-        inside.set()
-        failing.wait(DEADLINE_S)
-        raise StorageUnavailable("I/O error")
+    hold = held_write(holding, held)  # a transaction of its own, so that the next one takes what is queued meanwhile
+    fail = held_write(inside, failing, StorageUnavailable("I/O error"))  # in the first group's write's transaction
 
     async def scenario() -> tuple[object, object]:
         hold_done = store.db.submit(hold)
@@ -220,13 +228,8 @@ def test_a_sessions_next_request_prepared_while_its_first_commits_leaves_no_key_
     assert isinstance(store.db, CountingDatabase)
     holding, held, pausing, paused = (threading.Event() for _ in range(4))
 
-    def hold(conn: object) -> None:  # a transaction of its own, so that the next one takes what is queued meanwhile
-        holding.set()
-        held.wait(DEADLINE_S)
-
-    def pause(conn: object) -> None:  # in the transaction of the first request's write, after it
-        pausing.set()
-        paused.wait(DEADLINE_S)
+    hold = held_write(holding, held)  # a transaction of its own, so that the next one takes what is queued meanwhile
+    pause = held_write(pausing, paused)  # in the transaction of the first request's write, after it
 
     async def scenario() -> None:
         hold_done = store.db.submit(hold)

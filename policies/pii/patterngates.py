@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import copy
 import functools
+import operator
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -329,8 +330,9 @@ class PatternGates:
         gates = self._gates.get(id(recognizer))
         if data is None or gates is None:
             return recognizer.patterns
-        if len(gates.patterns) != len(recognizer.patterns) or any(
-                a is not b for a, b in zip(gates.patterns, recognizer.patterns, strict=True)):
+        # By identity, each pair in C (a generator here cost as much as the Python around the scan).
+        if len(gates.patterns) != len(recognizer.patterns) or not all(
+                map(operator.is_, gates.patterns, recognizer.patterns)):
             return recognizer.patterns  # its patterns changed since: they have no gates
         hits: set[int] = set(gates.always)
 

@@ -137,6 +137,19 @@ def test_patterns_hyperscan_reads_otherwise_always_run() -> None:
     assert [p.name for p in narrowed.patterns] == ["fuzzy-ish", "dotless"]  # type: ignore[attr-defined]
 
 
+def test_a_recognizer_whose_patterns_changed_since_runs_all_of_them() -> None:
+    recognizer = PatternRecognizer(supported_entity="X", name="Changing",
+                                   patterns=[Pattern("qq", r"\bqq\d{2,}", 0.9), Pattern("zz", r"\bzz\d{2,}", 0.9)])
+    gates = PatternGates([recognizer])
+    assert gates.gated == 2
+    assert list(gates.open_patterns(recognizer, scannable("ww42"))) == []  # its gates are shut
+    # The same number of patterns, one of them another object (with the same name and regex): no gate is its gate.
+    recognizer.patterns = [recognizer.patterns[0], Pattern("zz", r"\bzz\d{2,}", 0.9)]
+    assert gates.open_patterns(recognizer, scannable("ww42")) is recognizer.patterns
+    recognizer.patterns = [*recognizer.patterns, Pattern("ww", r"\bww\d{2,}", 0.9)]  # one more
+    assert gates.open_patterns(recognizer, scannable("ww42")) is recognizer.patterns
+
+
 def test_a_recognizer_added_later_runs_all_its_patterns(analyzer: Analyzer) -> None:
     late = PatternRecognizer(supported_entity="LATE", name="LateRecognizer",
                              patterns=[Pattern("late", r"\blate\d+", 0.9)])

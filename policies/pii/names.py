@@ -72,7 +72,9 @@ PEOPLE_SEGMENTS = (
     "|persone|utenti|autori|contatti|membri|squadra|medewerkers|gebruikers|leden|klanten"
     # a profile's own prefix (`/in/anna-schmidt`) and directories of professionals
     "|in|directory|doctors?|advisors?|consultants?|experts?|lawyers?|therapists?|coaches|coach|instructors?|tutors?"
-    "|hosts?|sellers?|reps?|owners?|founders?|leadership|board|alumni|students?|teachers?|faculty|researchers?")
+    "|hosts?|sellers?|reps?|owners?|founders?|leadership|board|alumni|students?|teachers?|faculty|researchers?"
+    # folders of people's pictures (`/profile_pics/anna-schmidt.jpg`, `/headshots/…`)
+    "|profile[-_]?(?:pics?|pictures?|images?|photos?|imgs?)|headshots?")
 # Pages that introduce a company's people (`/ueber-uns/anna-schmidt`, `/chi-siamo/`, `/over-ons/`, `/ansprechpartner/`)
 # and profiles in de/fr/es/it/nl (`/perfil/`, `/profilo/`): their other pages are words of the site's language
 # (`/over-ons/onze-missie`, `/perfil/editar-datos`), so a slug after one is a person only from a listed given name on

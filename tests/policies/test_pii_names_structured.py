@@ -110,3 +110,27 @@ def test_a_letter_after_go_to_is_a_section_not_an_initial(scrubber: Scrubber, te
                                             ("Assigned to K. Oosterbroek", "Assigned to [PERSON]")])
 def test_an_initial_after_to_still_names_someone(scrubber: Scrubber, text: str, expected: str) -> None:
     assert scrubbed(scrubber, "note", text) == expected
+
+
+URL_SEGMENTS = [
+    # in a whole URL, with a query, a fragment or a slash after the two segments
+    ("https://app.example/profile/brennan/theresa?tab=activity", "https://app.example/profile/[PERSON]?tab=activity"),
+    ("https://app.example/users/gunhild/schumacher/#top", "https://app.example/users/[PERSON]/#top"),
+    # a folder of people's pictures is a people segment
+    ("https://cdn.example/media/profile_pics/OrnellaBianchi.jpg", "https://cdn.example/media/profile_pics/[PERSON].jpg"),
+    ("https://cdn.example/headshots/wouter-visser.png", "https://cdn.example/headshots/[PERSON].png"),
+]
+NOT_URL_SEGMENTS = ["https://app.example/users/admin/settings?x=1", "https://app.example/team/sales/members#list",
+                    "https://app.example/en/team/berlin/anna", "https://app.example/users/anna/posts?page=2",
+                    "https://cdn.example/headshots/team-photo.jpg"]
+
+
+@pytest.mark.parametrize("url, expected", URL_SEGMENTS)
+def test_a_name_as_a_urls_last_two_segments_or_a_pictures_name_is_replaced(scrubber: Scrubber, url: str,
+                                                                          expected: str) -> None:
+    assert scrubbed(scrubber, "$current_url", url) == expected
+
+
+@pytest.mark.parametrize("url", NOT_URL_SEGMENTS)
+def test_a_urls_pages_after_a_people_segment_stay(scrubber: Scrubber, url: str) -> None:
+    assert scrubbed(scrubber, "$current_url", url) == url

@@ -423,9 +423,11 @@ _BEFORE_AN_INITIAL = frozenset({
     "referente", "contacto", "contatto", "contactpersoon", "reporter", "requester", "author", "autor", "auteur",
     "autore", "agent", "rep", "customer", "kunde", "client", "cliente", "klant", "signed", "approved",
 }) | GREETINGS
-# `to` after a verb of moving through a page or a form: what follows is a section, a step or an option, not a person.
-_GO_TO = re.compile(r"(?i)\b(?:go|jump|skip|back|move|scroll|navigate|return|proceed|continue|switch|advance)"
-                    r"[ \t]+to[ \t]*$")
+# A whole line of a verb of moving through a page or a form and `to` (a link's or a button's text): what follows is a
+# section, a step or an option (an English word after the letter), not a person. Not after other words (`Please go
+# back to D. Baker`), and not `back`, `return`, `switch`: people are sent back to, returned to, switched to.
+_GO_TO = re.compile(r"(?i)[ \t]*(?:go|jump|skip|scroll|navigate|continue|advance)[ \t]+to[ \t]*")
+_ENDS_A_LINE = re.compile(r"[ \t.]*(?:\r?\n|$)")
 _WORD_BEFORE = re.compile(r"([^\W\d_]+)\.?[ \t]*:?[ \t]*$")
 # `M.` at a line's start before a verb is Monsieur (`M. Parent a appelé`), not an option's letter.
 _MONSIEUR = re.compile(r"M\.[ \t]")
@@ -458,8 +460,9 @@ def _initial_in_context(text: str, start: int, end: int) -> bool:
     line = text.rfind("\n", 0, start) + 1
     before = _WORD_BEFORE.search(text, max(line, start - 30), start)
     if before is not None:
-        if _GO_TO.search(text, max(line, start - 30), start) is not None:
-            return False  # `Go to D. Baker`, `Skip to B. Pricing`: a section's or an option's letter
+        if (_GO_TO.fullmatch(text, line, start) is not None and _ENDS_A_LINE.match(text, end) is not None
+                and fold(text[start:end].split()[-1]) in gazetteer().english):
+            return False  # `Go to D. Baker`, `Skip to B. Pricing` as a whole line: a section's or an option's letter
         return fold(before.group(1)) in _BEFORE_AN_INITIAL  # `owner: B. Walls`, `Bonjour M. Parent`
     return (text[line:start].strip() == "" and _MONSIEUR.match(text, start) is not None
             and _FRENCH_VERB_AFTER.match(text, end) is not None)
@@ -515,8 +518,6 @@ def listed_with(finder: NameFinder, text: str, spans: list[tuple[int, int]]) -> 
     todo = list(spans)
     while todo:
         start, end = todo.pop()
-        if _in_a_list_of_firms(text, start):
-            continue
         after = _NEXT_IN_A_LIST.match(text, end)
         nearby = [] if after is None else [after.span("name")]
         line = text.rfind("\n", 0, start) + 1
@@ -533,21 +534,6 @@ def listed_with(finder: NameFinder, text: str, spans: list[tuple[int, int]]) -> 
                 todo.append(span)
                 break
     return found
-
-
-# A label of a list of companies at its line's start, in en/de/fr/es/it/nl (`Clients: Morgan Stanley, Charles Schwab
-# and Goldman Sachs`): firms are named after people, so one taken for a person says nothing of the others.
-_FIRMS_LABEL = re.compile(
-    r"(?i)[ \t]*(?:our[ \t]+|unsere[ \t]+|nos[ \t]+|nuestros[ \t]+|i[ \t]+nostri[ \t]+|onze[ \t]+)?"
-    r"(?:clients?|customers?|partners?|vendors?|suppliers?|sponsors?|investors?|brands?|competitors?|firms?"
-    r"|companies|kunden|lieferanten|wettbewerber|marken|firmen|fournisseurs|marques|concurrents|soci[eé]t[eé]s"
-    r"|clientes|proveedores|socios|patrocinadores|marcas|empresas|clienti|fornitori|marchi|aziende|concorrenti"
-    r"|klanten|leveranciers|merken|bedrijven|concurrenten)[ \t]*:")
-
-
-def _in_a_list_of_firms(text: str, start: int) -> bool:
-    line = text.rfind("\n", 0, start) + 1
-    return _FIRMS_LABEL.match(text, line, start) is not None
 
 
 def _a_sibling(finder: NameFinder, words: list[str]) -> bool:

@@ -112,7 +112,13 @@ _SURNAME_INITIAL = re.compile(rf"(?i)(?:^|/)(?:{PEOPLE_SEGMENTS})/(?:((?:[a-z]{{
                               rf"|[a-z][-_.]((?:[a-z]{{2,4}}[-_.])*[a-z]{{3,}}))(?:{_IMAGE})?(?=[/?#]|$)")
 # A name as two segments after a people segment, surname first as directories sort them or given name first
 # (`/profile/cummings/jessica`, `/people/anna/schmidt`): each word a segment of its own, the two ending the path.
-_PEOPLE_TWO_SEGMENTS = re.compile(rf"(?i)(?:^|/)(?:{PEOPLE_SEGMENTS})/([^\W\d_]{{2,}})/([^\W\d_]{{2,}})/?(?=[?#]|$)")
+# Only after segments that hold individuals: customers and clients are as often firms, `/p/` a product
+# (`/customers/morgan/stanley`, `/p/calvin/klein`).
+_INDIVIDUALS = (
+    "profiles?|people|users?|team|members?|staff|employees?|mitarbeiter(?:innen)?|personen|benutzer|[ée]quipe"
+    "|personnes|utilisateurs?|membres|equipo|personas|usuarios?|miembros|persone|utenti|membri|medewerkers"
+    "|gebruikers|leden|authors?|directory|speakers?|agents?")
+_PEOPLE_TWO_SEGMENTS = re.compile(rf"(?i)(?:^|/)(?:{_INDIVIDUALS})/([^\W\d_]{{2,}})/([^\W\d_]{{2,}})/?(?=[?#]|$)")
 # The same segment glued in capitals (`/team/MagdaPeukert`): two words.
 _PEOPLE_PATH_GLUED = re.compile(rf"(?:^|/)(?i:{PEOPLE_SEGMENTS})/([A-Z][^\W\d_A-Z]+)([A-Z][^\W\d_A-Z]+)"
                                 rf"(?:{_IMAGE})?(?=[/?#]|$)")
@@ -703,7 +709,7 @@ class NameFinder:
         own pages (`/users/admin/settings`, `/team/sales/members`, `/contacts/import/csv`) stay."""
         for m in _PEOPLE_TWO_SEGMENTS.finditer(text):
             first, second = fold(m.group(1)), fold(m.group(2))
-            if any(len(w) < 3 or w in _PARTICLES or w in _ORGANISATION_WORDS or w in _NOT_A_PERSON_AFTER
+            if first == second or any(len(w) < 3 or w in _PARTICLES or w in _ORGANISATION_WORDS or w in _NOT_A_PERSON_AFTER
                    or _a_place(w) for w in (first, second)):
                 continue  # `/users/en/anna`, `/team/berlin/anna`, `/users/paris/france`: a language's or a place's page
             if self._listed_pair_of_segments(first, second) or self._listed_pair_of_segments(second, first):

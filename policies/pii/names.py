@@ -709,8 +709,8 @@ class NameFinder:
         own pages (`/users/admin/settings`, `/team/sales/members`, `/contacts/import/csv`) stay."""
         for m in _PEOPLE_TWO_SEGMENTS.finditer(text):
             first, second = fold(m.group(1)), fold(m.group(2))
-            if first == second or any(len(w) < 3 or w in _PARTICLES or w in _ORGANISATION_WORDS or w in _NOT_A_PERSON_AFTER
-                   or _a_place(w) for w in (first, second)):
+            if first == second or any(len(w) < 3 or w in _PARTICLES or w in _ORGANISATION_WORDS
+                                      or w in _NOT_A_PERSON_AFTER or _a_place(w) for w in (first, second)):
                 continue  # `/users/en/anna`, `/team/berlin/anna`, `/users/paris/france`: a language's or a place's page
             if self._listed_pair_of_segments(first, second) or self._listed_pair_of_segments(second, first):
                 yield m.start(1), m.end(2)

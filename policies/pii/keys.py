@@ -110,10 +110,30 @@ _SHORT_SECRET_OWNERS = frozenset({"user", "login", "db", "database", "admin", "a
 _SECRET_QUALIFIERS = frozenset({"new", "old", "temp", "tmp", "confirm", "current", "initial", "default", "nueva",
                                 "nuevo", "actual", "antigua", "temporal", "provisional",
                                 # the network it opens: `clave_wifi`, `pass_wlan`
-                                "wifi", "wlan"})
+                                "wifi", "wlan",
+                                # the form's second field and the typed text, as sign-up forms name them in
+                                # en/de/fr/es/it/nl (`pass_again`, `clave_repetir`, `old_pass_repeat`, `clave_raw`)
+                                "again", "repeat", "repeated", "confirmation", "retype", "plain", "raw", "clear",
+                                "cleartext", "typed", "entered", "repetir", "repetida", "confirmar", "confirmacion",
+                                "wiederholen", "wiederholung", "bestaetigen", "bestatigen", "bestaetigung",
+                                "bestatigung", "neu", "alt", "nouveau", "confirmer", "ripeti", "conferma", "nuova",
+                                "vecchia", "herhalen", "herhaling", "bevestigen", "nieuw", "oud"})
 # A password word at the end of a glued compound names a password (`userpassword`, `Zugangspasswort`,
 # `inlogwachtwoord`, `wlanpasswort`): German and Dutch write compounds so, and lower-case keys lose their camelCase.
-_PASSWORD_SUFFIXES = ("password", "passwort", "kennwort", "wachtwoord", "contrasena", "passwd", "motdepasse")
+_PASSWORD_SUFFIXES = ("password", "passwort", "kennwort", "wachtwoord", "contrasena", "passwd", "motdepasse",
+                      "passcode", "passphrase", "cardpin", "doorpin", "simpin")
+# ... and so does one before which one it is or the form's field holding it, glued, after whose or which one or not
+# (`passwordconfirm`, `kennwortwiederholen`, `passwordwifi`, `passwordtext`, `plainpasswdraw`); not before what is
+# said about it (`passwordpolicy`, `passwordstrength`: keys about a secret, whose values are kept).
+_GLUED_PASSWORD = re.compile(
+    r"(?:" + "|".join(sorted(_SHORT_SECRET_OWNERS | _SECRET_QUALIFIERS, key=len, reverse=True)) + r"){0,2}"
+    r"(?:password|passwort|kennwort|wachtwoord|contrasena|passwd|motdepasse|motpasse|mdp|pwd|pass|clave|passcode"
+    r"|passphrase|cardpin|doorpin|simpin|pinnumber)"
+    r"(?:" + "|".join(sorted(_SECRET_QUALIFIERS - {"current", "initial", "default"}, key=len, reverse=True))
+    + r"|text|field|input|value|val|str|string|\d{1,2}){1,2}")
+
+# Things named with a secret's word that hold none: a gift game, a shop's sale or menu, a lingerie brand.
+_NOT_SECRETS = ("secretsanta", "secretsale", "secretmenu", "victoriassecret", "victoriasecret")
 
 _WORDS = re.compile(r"[A-Z]+(?![a-z])|[A-Z]?[a-z]+|[0-9]+")
 
@@ -128,6 +148,8 @@ _ABOUT_LAST = frozenset({
     "age", "consent",
     # whether the user saw or kept it, and where a form is (`recovery_key_shown`, `memorable_information_step`)
     "shown", "displayed", "downloaded", "printed", "copied", "saved", "acknowledged", "step",
+    # whether a reset mail went out, and where a document was issued (`password_reset_sent`, `passport_country`)
+    "sent", "requested", "completed", "succeeded", "failed", "country", "nationality", "issuer",
 })
 _ABOUT_FIRST = frozenset({"has", "is", "was", "had", "uses", "needs", "requires", "require", "with", "without", "no",
                           "forgot", "can", "should"})
@@ -157,14 +179,11 @@ class SensitiveKeys:
         words = key_words(key)
         if words and words[-1].isdigit():  # `pass1`, `pw_2`: a password and which one
             words = words[:-1]
-        if words and words[-1] in _SHORT_SECRET_WORDS and (len(words) == 1 or words[-2] in _SHORT_SECRET_OWNERS):
-            return words[-1]
-        if 2 <= len(words) <= 3 and words[0] in _SHORT_SECRET_WORDS and (
-                words[-1] in _SECRET_QUALIFIERS or (words[0] == "clave" and words[-1] in _SHORT_SECRET_OWNERS
-                                                    and words[1:-1] in ((), ("de",), ("del",)))):
-            # which one after it: `pass_new`, `clave_nueva`, `pass_confirm`; whose after a Spanish `clave` (as Spanish
-            # writes it: `clave_de_usuario`), but not after `pass` (`pass_app`, `pass_user`: passes)
-            return words[0]
+        short = _short_secret(words)
+        if short is not None:
+            return short
+        if "secret" in "".join(words) and any(n in "".join(words) for n in _NOT_SECRETS):
+            return None
         terms = self._terms
         for i in range(len(words)):
             run = ""
@@ -175,7 +194,27 @@ class SensitiveKeys:
                     return found
                 if len(run) > 40:
                     break
-        return "password" if any(len(word) > 8 and word.endswith(_PASSWORD_SUFFIXES) for word in words) else None
+        glued = any(len(word) > 8 and (word.endswith(_PASSWORD_SUFFIXES) or _GLUED_PASSWORD.fullmatch(word))
+                    for word in words)
+        return "password" if glued else None
+
+
+def _short_secret(words: tuple[str, ...]) -> str | None:
+    """`pass` or `clave` when the key's other words say whose or which one it is, or None."""
+    if words and words[-1] in _SHORT_SECRET_WORDS and (len(words) == 1 or words[-2] in _SHORT_SECRET_OWNERS):
+        return words[-1]
+    if 2 <= len(words) <= 3 and words[0] in _SHORT_SECRET_WORDS and (
+            words[-1] in _SECRET_QUALIFIERS or (words[0] == "clave" and words[-1] in _SHORT_SECRET_OWNERS
+                                                and words[1:-1] in ((), ("de",), ("del",)))):
+        # which one after it: `pass_new`, `clave_nueva`, `pass_confirm`; whose after a Spanish `clave` (as Spanish
+        # writes it: `clave_de_usuario`), but not after `pass` (`pass_app`, `pass_user`: passes)
+        return words[0]
+    for i in range(max(0, len(words) - 3), len(words) - 1):
+        if words[i] in _SHORT_SECRET_WORDS and (i == 0 or words[i - 1] in _SHORT_SECRET_OWNERS) and all(
+                w in _SECRET_QUALIFIERS for w in words[i + 1:]):
+            # whose, then which one: `old_pass_repeat`, `user_clave_wifi_confirmation` (not `boarding_pass_new`)
+            return words[i]
+    return None
 
 
 # Codes named by what they open or how they come (`door_code`, `sms_code`, `puk`): their keys also hold a state (`sent`,

@@ -16,7 +16,7 @@ from collections.abc import Iterable
 _CODES = ("door code", "alarm code", "unlock code", "digicode", "turcode", "tuercode", "recovery code",
           "recovery codes", "backup code", "backup codes", "2fa code", "mfa codes", "mtan", "puk", "einmalcode",
           "eenmalige code", "codice monouso", "activation code", "reset code", "sms code", "login code", "safe code",
-          "vault code", "keypad code", "tresorcode")
+          "vault code", "keypad code", "tresorcode", "lock code", "lock combination", "safe combination")
 # Sentry Relay's PASSWORD_KEY_REGEX terms and documented defaults, Segment Privacy Portal's Red matchers (ssn, password,
 # credit card, passport, token), the CSRF cookie names Relay filters, and passwords in de/fr/es/it/nl. Not
 # `session id`: analytics sessions (Amplitude `session_id`, PostHog `$session_id`) are not secrets and the vendors need
@@ -38,6 +38,10 @@ DEFAULT_SENSITIVE_KEYS = (
     # passwords as forms in other European languages name them (pl, fi, da/no, sv, cs, hu, tr), and seed words
     "haslo", "salasana", "adgangskode", "passord", "losenord", "heslo", "jelszo", "sifre", "seed words",
     "backup phrase",
+    # the plural a list of them or a form's array is sent under (`passwords`, `old_passwords`, `Kennwörter`), and
+    # the vowel-less spellings (`pswd`); not `pins` (a map's or a board's pins)
+    "passwords", "passcodes", "passphrases", "secrets", "mots de passe", "contrasenas", "wachtwoorden", "kennworter",
+    "kennwoerter", "passworter", "passwoerter", "pswd", "psswd", "kodeord",
     "wifi key", "wlan schlussel", "wlan schluessel", "wifi schlussel", "wifi schluessel", "wifi sleutel", "wlan code",
     "wifi code", "one time code", "one time password", "verification code", "security answer", "sicherheitsantwort",
     "secret", "client secret", "api key", "access key", "secret key", "license key", "licence key", "signing key",
@@ -150,6 +154,8 @@ _ABOUT_LAST = frozenset({
     "shown", "displayed", "downloaded", "printed", "copied", "saved", "acknowledged", "step",
     # whether a reset mail went out, and where a document was issued (`password_reset_sent`, `passport_country`)
     "sent", "requested", "completed", "succeeded", "failed", "country", "nationality", "issuer",
+    # a sign-up form's checks and its show-password toggle (`passwords_match`, `password_visible`)
+    "match", "matches", "matched", "mismatch", "visible", "hidden",
 })
 _ABOUT_FIRST = frozenset({"has", "is", "was", "had", "uses", "needs", "requires", "require", "with", "without", "no",
                           "forgot", "can", "should"})

@@ -151,6 +151,12 @@ def test_a_password_key_with_which_one_or_its_field_removes_its_value(scrubber: 
     assert scrubbed(scrubber, key, "Winter2024!") is None
 
 
+@pytest.mark.parametrize("key", ["passwords", "old_passwords", "Kennwörter", "mots_de_passe", "contraseñas",
+                                 "wachtwoorden", "passcodes", "secrets", "pswd", "lock_code", "safe_combination"])
+def test_plural_and_vowel_less_password_keys_remove_their_value(scrubber: Scrubber, key: str) -> None:
+    assert "Winter2024!" not in str(scrubbed(scrubber, key, ["Winter2024!"]))
+
+
 @pytest.mark.parametrize("key,value", [
     ("passwordpolicy", "strict"), ("passwordstrength", "weak"), ("passenger_new", "adult"),
     ("boarding_pass_new", "14C"), ("season_pass_again", "Gold"), ("passageway", "north"), ("compassnew", "NE"),
@@ -158,7 +164,8 @@ def test_a_password_key_with_which_one_or_its_field_removes_its_value(scrubber: 
     ("passwordResetSent", True), ("password_reset_failed", True), ("passport_country", "DE"),
     ("passport_issuer", "DEU"), ("passport_nationality", "FR"), ("secret_santa", "Team party Dec 12"),
     ("secretSantaGroup", "Berlin office"), ("secret_sale_banner", "shown"), ("pass_rate", 0.93), ("passed", 3),
-    ("bypass", "cache"), ("Passage", "Passage Choiseul"), ("pin_code_length", 6), ("passcode_enabled", True)])
+    ("bypass", "cache"), ("Passage", "Passage Choiseul"), ("pin_code_length", 6), ("passcode_enabled", True),
+    ("passwords_match", True), ("password_visible", False), ("pins", 12), ("lock_code", "changed")])
 def test_keys_that_name_a_password_word_without_a_password_keep_their_value(scrubber: Scrubber, key: str,
                                                                              value: Any) -> None:
     assert scrubbed(scrubber, key, value) == value

@@ -114,14 +114,13 @@ _SHORT_SECRET_OWNERS = frozenset({"user", "login", "db", "database", "admin", "a
 _SECRET_QUALIFIERS = frozenset({"new", "old", "temp", "tmp", "confirm", "current", "initial", "default", "nueva",
                                 "nuevo", "actual", "antigua", "temporal", "provisional",
                                 # the network it opens: `clave_wifi`, `pass_wlan`
-                                "wifi", "wlan",
-                                # the form's second field and the typed text, as sign-up forms name them in
-                                # en/de/fr/es/it/nl (`pass_again`, `clave_repetir`, `old_pass_repeat`, `clave_raw`)
-                                "again", "repeat", "repeated", "confirmation", "retype", "plain", "raw", "clear",
-                                "cleartext", "typed", "entered", "repetir", "repetida", "confirmar", "confirmacion",
-                                "wiederholen", "wiederholung", "bestaetigen", "bestatigen", "bestaetigung",
-                                "bestatigung", "neu", "alt", "nouveau", "confirmer", "ripeti", "conferma", "nuova",
-                                "vecchia", "herhalen", "herhaling", "bevestigen", "nieuw", "oud"})
+                                "wifi", "wlan"})
+# A sign-up form's second field, in en/de/fr/es/it/nl (`pass_again`, `clave_repetir`, `old_pass_repeat`).
+_FORM_REPEATS = frozenset({"again", "repeat", "repeated", "confirmation", "retype", "repetir", "repetida", "confirmar",
+                           "confirmacion", "wiederholen", "wiederholung", "bestaetigen", "bestatigen", "bestaetigung",
+                           "bestatigung", "confirmer", "ripeti", "conferma", "herhalen", "herhaling", "bevestigen"})
+# Which one, in de/fr/it/nl, and the typed form: only glued to a whole password word (`passwortneu`, `plainpasswdraw`).
+_GLUED_WHICH = frozenset({"neu", "alt", "nouveau", "nuova", "vecchia", "nieuw", "oud", "plain", "raw"})
 # A password word at the end of a glued compound names a password (`userpassword`, `Zugangspasswort`,
 # `inlogwachtwoord`, `wlanpasswort`): German and Dutch write compounds so, and lower-case keys lose their camelCase.
 _PASSWORD_SUFFIXES = ("password", "passwort", "kennwort", "wachtwoord", "contrasena", "passwd", "motdepasse",
@@ -130,14 +129,18 @@ _PASSWORD_SUFFIXES = ("password", "passwort", "kennwort", "wachtwoord", "contras
 # (`passwordconfirm`, `kennwortwiederholen`, `passwordwifi`, `passwordtext`, `plainpasswdraw`); not before what is
 # said about it (`passwordpolicy`, `passwordstrength`: keys about a secret, whose values are kept).
 _GLUED_PASSWORD = re.compile(
-    r"(?:" + "|".join(sorted(_SHORT_SECRET_OWNERS | _SECRET_QUALIFIERS, key=len, reverse=True)) + r"){0,2}"
-    r"(?:password|passwort|kennwort|wachtwoord|contrasena|passwd|motdepasse|motpasse|mdp|pwd|pass|clave|passcode"
+    r"(?:" + "|".join(sorted(_SHORT_SECRET_OWNERS | _SECRET_QUALIFIERS | _GLUED_WHICH, key=len, reverse=True))
+    + r"){0,2}"
+    r"(?:password|passwort|kennwort|wachtwoord|contrasena|passwd|motdepasse|motpasse|mdp|pwd|clave|passcode"
     r"|passphrase|cardpin|doorpin|simpin|pinnumber)"
-    r"(?:" + "|".join(sorted(_SECRET_QUALIFIERS - {"current", "initial", "default"}, key=len, reverse=True))
+    r"(?:" + "|".join(sorted((_SECRET_QUALIFIERS - {"current", "initial", "default"}) | _FORM_REPEATS | _GLUED_WHICH,
+                             key=len, reverse=True))
     + r"|text|field|input|value|val|str|string|\d{1,2}){1,2}")
 
-# Things named with a secret's word that hold none: a gift game, a shop's sale or menu, a lingerie brand.
-_NOT_SECRETS = ("secretsanta", "secretsale", "secretmenu", "victoriassecret", "victoriasecret")
+# Things named with a secret's word that hold none, and what is left of them (`secret_santa_password` is still one):
+# a gift game, a shop's sale or menu, a lingerie brand.
+_NOT_SECRETS = {"secretsanta": "santa", "secretsale": "sale", "secretmenu": "menu", "victoriassecret": "victorias",
+                "victoriasecret": "victoria"}
 
 _WORDS = re.compile(r"[A-Z]+(?![a-z])|[A-Z]?[a-z]+|[0-9]+")
 
@@ -156,7 +159,13 @@ _ABOUT_LAST = frozenset({
     "sent", "requested", "completed", "succeeded", "failed", "country", "nationality", "issuer",
     # a sign-up form's checks and its show-password toggle (`passwords_match`, `password_visible`)
     "match", "matches", "matched", "mismatch", "visible", "hidden",
+    # a product that keeps them (`secrets_manager: "AWS"`, `password_manager: "Bitwarden"`)
+    "manager", "managers",
 })
+# A plural password key alone: a list of them is removed, a count or a flag kept (`passwords: 3`), as under a key
+# about a secret.
+_PLURALS = frozenset({"passwords", "passcodes", "passphrases", "secrets", "contrasenas", "wachtwoorden", "kennworter",
+                      "kennwoerter", "passworter", "passwoerter"})
 _ABOUT_FIRST = frozenset({"has", "is", "was", "had", "uses", "needs", "requires", "require", "with", "without", "no",
                           "forgot", "can", "should"})
 
@@ -188,8 +197,8 @@ class SensitiveKeys:
         short = _short_secret(words)
         if short is not None:
             return short
-        if "secret" in "".join(words) and any(n in "".join(words) for n in _NOT_SECRETS):
-            return None
+        if "secret" in "".join(words):
+            words = _without_not_secrets(words)
         terms = self._terms
         for i in range(len(words)):
             run = ""
@@ -205,6 +214,20 @@ class SensitiveKeys:
         return "password" if glued else None
 
 
+def _without_not_secrets(words: tuple[str, ...]) -> tuple[str, ...]:
+    """`words` without the secret word of a thing that holds none (`secret_santa_password`: santa, password)."""
+    out: list[str] = []
+    for i, word in enumerate(words):
+        glued = next((n for n in _NOT_SECRETS if n in word), None)
+        if glued is not None:
+            word = word.replace(glued, _NOT_SECRETS[glued])
+        elif word == "secret" and ((i + 1 < len(words) and word + words[i + 1] in _NOT_SECRETS)
+                                   or (i > 0 and words[i - 1] + word in _NOT_SECRETS)):
+            continue
+        out.append(word)
+    return tuple(out)
+
+
 def _short_secret(words: tuple[str, ...]) -> str | None:
     """`pass` or `clave` when the key's other words say whose or which one it is, or None."""
     if words and words[-1] in _SHORT_SECRET_WORDS and (len(words) == 1 or words[-2] in _SHORT_SECRET_OWNERS):
@@ -217,7 +240,7 @@ def _short_secret(words: tuple[str, ...]) -> str | None:
         return words[0]
     for i in range(max(0, len(words) - 3), len(words) - 1):
         if words[i] in _SHORT_SECRET_WORDS and (i == 0 or words[i - 1] in _SHORT_SECRET_OWNERS) and all(
-                w in _SECRET_QUALIFIERS for w in words[i + 1:]):
+                w in _SECRET_QUALIFIERS or w in _FORM_REPEATS for w in words[i + 1:]):
             # whose, then which one: `old_pass_repeat`, `user_clave_wifi_confirmation` (not `boarding_pass_new`)
             return words[i]
     return None
@@ -231,7 +254,8 @@ _CODE_KEYS = frozenset(_joined(term) for term in _CODES)
 def about_a_secret(key: str) -> bool:
     """True if a key that names a secret says something about it instead (`password_changed_at`, `has_password`)."""
     words = key_words(key)
-    return len(words) > 1 and (words[-1] in _ABOUT_LAST or words[0] in _ABOUT_FIRST)
+    return (len(words) > 1 and (words[-1] in _ABOUT_LAST or words[0] in _ABOUT_FIRST)) or (
+        len(words) == 1 and words[0] in _PLURALS)
 
 
 def names_a_code(key: str) -> bool:

@@ -7,6 +7,7 @@ would be under `password`; a name about a secret keeps its state (`{"name": "pas
 from __future__ import annotations
 
 from policies.pii.keys import key_words
+from policies.pii.redactions import is_masked
 
 # The value's key and the keys naming the field, as HTML (`name`, `id`, `type`, `for`), form builders (`field`,
 # `label`, `key`) and autocapture (`$el_name`) write them; the first found is the pair's.
@@ -34,3 +35,12 @@ def field_name(name: str, labelled: bool) -> bool:
     product's name."""
     return (len(name) <= _MAX_NAME_CHARS and (labelled or " " not in name or name[1:].islower())
             and 0 < len(key_words(name)) <= _MAX_NAME_WORDS)
+
+
+# A checkbox's or a toggle's state, as forms send it, whatever the field's name.
+_STATES = frozenset({"", "on", "off", "true", "false", "yes", "no", "0", "1", "checked", "unchecked"})
+
+
+def not_a_secret(value: str | int) -> bool:
+    """True if a form field's value is no secret whatever its name: empty, masked (`****`), a checkbox's state."""
+    return type(value) is str and (value.lower() in _STATES or is_masked(value))

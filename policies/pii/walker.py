@@ -20,7 +20,7 @@ import orjson
 
 from policies.pii.findings import FindingKey
 from policies.pii.limits import BAD_NUMBER, DEPTH, TOO_DEEP, in_int64, number_text, sanitize
-from policies.pii.pairs import LABEL_KEYS, NAME_KEYS, VALUE_KEYS
+from policies.pii.pairs import LABEL_KEYS, NAME_KEYS, VALUE_KEYS, not_a_secret
 from policies.pii.redactions import (
     ACTION_NAMES,
     DETECT,
@@ -113,16 +113,17 @@ class Walker:
         """Remove the value of a form's field whose name names a secret (`{"name": "password", "value": …}`), as its
         key rule would under that name; done before the walk of `d`, whose size cannot change during it."""
         value = d[value_key]
-        if type(value) is not str and type(value) is not int:
+        if (type(value) is not str and type(value) is not int) or not_a_secret(value):
             return
         for name_key in NAME_KEYS:
             name = d.get(name_key)
-            if type(name) is str and name_key != value_key:
+            if type(name) is str and name_key != value_key and (name_key != "type" or name.lower() == "password"):
                 action = self._rules.paired(name, name_key in LABEL_KEYS)
                 if action is None:
                     continue
                 # a form sends numbers as text: `"6"` is a length's 6 under `pin_length`, a code under `door_code`
-                number = int(value) if type(value) is str and value.isdigit() and len(value) <= 18 else value
+                number = (int(value) if type(value) is str and value.isascii() and value.isdigit() and len(value) <= 18
+                          else value)
                 if not kept_under_its_key(action.kind, number) and not self._rules.step(state, value_key).keep:
                     del d[value_key]
                     findings.append((action.entity, action.rule, "remove"))

@@ -142,7 +142,8 @@ def test_a_code_key_keeps_a_flag_or_a_count_and_keys_about_a_code_keep_their_num
 
 # pw14: a password word or `pass`/`clave` with which one it is or the form's field holding it after it, written apart or
 # glued as lower-case keys lose their camelCase.
-@pytest.mark.parametrize("key", ["pass_again", "old.pass.repeat", "clave_raw", "User clave wifi confirmation",
+@pytest.mark.parametrize("key", ["pass_again", "old.pass.repeat", "secret_santa_password",
+                                 "User clave wifi confirmation",
                                  "pass-wiederholen", "passwordtext", "kennwortfield", "passwordwifi",
                                  "kennwortherhalen", "passwortnouveau", "plainpasswdraw", "newpasswordconfirm",
                                  "userpasscode", "clavewifi", "doorpinrepeat", "currentcardpin",
@@ -165,7 +166,10 @@ def test_plural_and_vowel_less_password_keys_remove_their_value(scrubber: Scrubb
     ("passport_issuer", "DEU"), ("passport_nationality", "FR"), ("secret_santa", "Team party Dec 12"),
     ("secretSantaGroup", "Berlin office"), ("secret_sale_banner", "shown"), ("pass_rate", 0.93), ("passed", 3),
     ("bypass", "cache"), ("Passage", "Passage Choiseul"), ("pin_code_length", 6), ("passcode_enabled", True),
-    ("passwords_match", True), ("password_visible", False), ("pins", 12), ("lock_code", "changed")])
+    ("passwords_match", True), ("password_visible", False), ("pins", 12), ("lock_code", "changed"),
+    # review38: `pass` only before a sign-up form's repeat words, counts under plural keys, a secrets manager
+    ("pass_value", "Gold"), ("pass_field", "Gold"), ("pass_text", "Gold"), ("pass_neu", "Gold"),
+    ("pass_entered", "Gold"), ("passwords", 3), ("secrets", 0), ("secrets_manager", "AWS")])
 def test_keys_that_name_a_password_word_without_a_password_keep_their_value(scrubber: Scrubber, key: str,
                                                                              value: Any) -> None:
     assert scrubbed(scrubber, key, value) == value
@@ -184,7 +188,7 @@ def test_keys_about_a_secret_named_by_pw14_still_remove_a_secret(scrubber: Scrub
     {"id": "contraseña", "val": "Winter2024!"}, {"key": "wachtwoord_herhalen", "value": "Winter2024!"},
     {"type": "password", "value": "Winter2024!"}, {"name": "email", "type": "password", "value": "Winter2024!"},
     {"$el_name": "pwd", "$el_value": "Winter2024!"}, {"fieldName": "pin", "fieldValue": "4821"},
-    {"name": "door_code", "value": "4821"}, {"name": "pin", "value": 4821},
+    {"name": "door_code", "value": "4821"}, {"name": "pin", "value": 4821}, {"name": "pin", "value": "4821\u00b2"},
     {"name": "password_strength", "value": "Winter2024!"}])
 def test_a_form_fields_value_named_a_secret_is_removed(scrubber: Scrubber, field: dict[str, Any]) -> None:
     out = scrubber.scrub_value({"properties": {"form_data": {"fields": [{"name": "plan", "value": "pro"}, field]}}})
@@ -206,10 +210,22 @@ def test_a_form_fields_value_named_a_secret_is_removed(scrubber: Scrubber, field
     {"name": "boarding_pass", "value": "14C"},
     {"label": "Password policy", "value": "strict"}, {"name": "secret_santa", "value": "yes"},
     {"name": "Secret Sale", "value": "20%"}, {"name": "password", "value": True},
+    # review38: a `type` other than password, empty, masked and checkbox values, digits that are no ASCII number
+    {"type": "pin", "value": "4821"}, {"type": "secret", "value": "Winter2024!"}, {"name": "password", "value": ""},
+    {"name": "password", "value": "********"}, {"name": "remember_password", "value": "on"},
+    {"name": "show_password", "value": "true"},
     {"label": "Your password must be at least 8 characters long and contain a digit", "value": "ok"}])
 def test_form_fields_not_holding_a_secret_keep_their_value(scrubber: Scrubber, field: dict[str, Any]) -> None:
     out = scrubber.scrub_value({"properties": {"form_data": {"fields": [dict(field)]}}})
     assert out[0]["properties"]["form_data"]["fields"] == [field]
+
+
+@pytest.mark.parametrize("value", ["\u00b2", "\u2460", "12\u00b3"])
+def test_digits_that_are_no_ascii_number_under_a_pair_about_a_secret_are_no_error(scrubber: Scrubber,
+                                                                                   value: str) -> None:
+    """`str.isdigit` holds for `²` and `①`, which `int` refuses (review38 W1): such a value is a string, removed."""
+    out = scrubber.scrub_value({"properties": {"form": {"name": "pin_length", "value": value}}})[0]
+    assert out["properties"]["form"] == {"name": "pin_length"}
 
 
 def test_a_policys_keep_rule_on_the_value_wins_and_its_extra_keys_name_fields_too(scrubber: Scrubber) -> None:

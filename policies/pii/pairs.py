@@ -30,11 +30,18 @@ UNPAIRED_TERMS = frozenset({"cookie", "set cookie", "auth", "authorization", "to
                             "bearer", "credit card", "card number", "id card", "identity card", "ausweis"})
 
 
+# A form builder sends the question's title as the name (`Confirm Password`, `Wi-Fi Password`): a name in Title Case
+# that ends with a password's word is a field's.
+_FIELD_LAST = frozenset({"password", "passwort", "kennwort", "wachtwoord", "contrasena", "passe", "pin", "passcode",
+                         "passphrase", "pwd", "clave"})
+
+
 def field_name(name: str, labelled: bool) -> bool:
-    """True if `name` may name a form's field (short, a few words; no blank unless a label), not a sentence or a
-    product's name."""
-    return (len(name) <= _MAX_NAME_CHARS and (labelled or " " not in name or name[1:].islower())
-            and 0 < len(key_words(name)) <= _MAX_NAME_WORDS)
+    """True if `name` may name a form's field (short, a few words; no blank unless a label, in sentence case or
+    ending with a password's word), not a sentence or a product's name."""
+    words = key_words(name)
+    return (len(name) <= _MAX_NAME_CHARS and 0 < len(words) <= _MAX_NAME_WORDS
+            and (labelled or " " not in name or name[1:].islower() or words[-1] in _FIELD_LAST))
 
 
 # A checkbox's or a toggle's state, as forms send it, whatever the field's name.

@@ -74,7 +74,6 @@ class Action:
 
 
 DETECT_ANY = Action(DETECT, "", "FIELD", "")  # no rule: the detectors decide
-_UNSEEN = Action(KEEP, "", "", "")  # a form field's name not memoised yet (None is a memoised answer)
 _BY_FIELD = {
     PERSON: Action(REPLACE_PERSON, "field:person", "PERSON", "[PERSON]"),
     ADDRESS: Action(REPLACE_TEXT, "field:address", "LOCATION", "[LOCATION]"),
@@ -175,9 +174,8 @@ class CompiledRules:
     def paired(self, name: str, labelled: bool) -> Action | None:
         """The key rule's removal for the value of a form's field named `name` (pairs.py; `labelled`: by its label),
         or None; memoised."""
-        found = self._paired.get((name, labelled), _UNSEEN)
-        if found is not _UNSEEN:
-            return found
+        if (name, labelled) in self._paired:
+            return self._paired[(name, labelled)]
         sensitive = self._sensitive.match(name) if field_name(name, labelled) else None
         action = None if sensitive is None or sensitive in UNPAIRED_TERMS else Action(
             ABOUT_SECRET if about_a_secret(name) else A_CODE if names_a_code(name) else SENSITIVE,

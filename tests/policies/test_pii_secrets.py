@@ -185,6 +185,7 @@ def test_keys_about_a_secret_named_by_pw14_still_remove_a_secret(scrubber: Scrub
     {"name": "password", "value": "Winter2024!"}, {"name": "new_password", "type": "password", "value": "Winter2024!"},
     {"field": "passwort", "value": "Winter2024!"}, {"label": "Mot de passe", "input": "Winter2024!"},
     {"label": "Confirm Password", "value": "Winter2024!"}, {"name": "Mot de passe", "value": "Winter2024!"},
+    {"name": "Confirm Password", "value": "Winter2024!"}, {"name": "Wi-Fi Password", "value": "Winter2024!"},
     {"id": "contraseña", "val": "Winter2024!"}, {"key": "wachtwoord_herhalen", "value": "Winter2024!"},
     {"type": "password", "value": "Winter2024!"}, {"name": "email", "type": "password", "value": "Winter2024!"},
     {"$el_name": "pwd", "$el_value": "Winter2024!"}, {"fieldName": "pin", "fieldValue": "4821"},

@@ -37,6 +37,7 @@ from policies.pii.fields import (
 )
 from policies.pii.keys import FreeTextKeys, SensitiveKeys, about_a_secret, names_a_code, names_a_token
 from policies.pii.limits import encodable
+from policies.pii.pairs import UNPAIRED_TERMS, field_name
 from policies.pii.redactions import (
     A_CODE,
     ABOUT_SECRET,
@@ -140,6 +141,8 @@ class CompiledRules:
         # makes no (state, key) tuple.
         self.steps: dict[int, dict[Any, Step]] = {}
         self._memoised = 0
+        # pairs.py: a form field's name (and whether a label), to its value's removal
+        self._paired: dict[tuple[str, bool], Action | None] = {}
 
     def step(self, state: int, key: Any) -> Step:
         """The decision for child `key` of a node in selector `state`; memoised."""
@@ -167,6 +170,20 @@ class CompiledRules:
         self.steps.setdefault(state, {})[key] = step
         self._memoised += 1
         return step
+
+    def paired(self, name: str, labelled: bool) -> Action | None:
+        """The key rule's removal for the value of a form's field named `name` (pairs.py; `labelled`: by its label),
+        or None; memoised."""
+        if (name, labelled) in self._paired:
+            return self._paired[(name, labelled)]
+        sensitive = self._sensitive.match(name) if field_name(name, labelled) else None
+        action = None if sensitive is None or sensitive in UNPAIRED_TERMS else Action(
+            ABOUT_SECRET if about_a_secret(name) else A_CODE if names_a_code(name) else SENSITIVE,
+            f"key:{sensitive}", "SENSITIVE_KEY", "")
+        if len(self._paired) >= _MAX_STEPS:
+            self._paired.clear()
+        self._paired[(name, labelled)] = action
+        return action
 
     def _decide(self, state: int, key: str, kind: str | None) -> tuple[Action, int]:
         """The key's action and the detector class it asks for; `kind` is what the key (in its object) says it holds

@@ -64,14 +64,18 @@ UI_WORDS = frozenset({
     "miles", "power", "powers", "sales", "sears", "stout", "wise", "young", "ward", "marks", "weeks", "walls", "ware",
 })
 # Path segments of collections of people, in en/de/fr/es/it/nl: the segment after one is someone's page, avatar or
-# record (`/team/goffredo-germano`, `/avatars/jente-van-ginkel.png`). `p` and `u` as the short forms sites use.
+# record (`/team/goffredo-germano`, `/avatars/jente-van-ginkel.png`). First the segments that hold individuals only
+# (their two last segments may be a name: `/profile/cummings/jessica`); then collections that are as often firms or
+# products (`/customers/morgan/stanley`, `/p/calvin/klein`: `p` and `u` as the short forms sites use).
+_INDIVIDUALS = (
+    "profiles?|people|users?|team|members?|staff|employees?|mitarbeiter(?:innen)?|personen|benutzer|[ée]quipe"
+    "|personnes|utilisateurs?|membres|equipo|personas|usuarios?|miembros|persone|utenti|membri|medewerkers"
+    "|gebruikers|leden|authors?|directory|speakers?|agents?")
 PEOPLE_SEGMENTS = (
-    "team|teams|people|person|persons|users?|members?|staff|employees?|profiles?|authors?|contacts?|avatars?|u|p"
-    "|speakers?|agents?|customers?|clients?|candidates?|mitarbeiter(?:innen)?|personen|kontakte?|benutzer|autoren"
-    "|kunden|[ée]quipe|auteurs?|personnes|utilisateurs?|membres|equipo|personas|usuarios?|autores?|contactos?|miembros"
-    "|persone|utenti|autori|contatti|membri|squadra|medewerkers|gebruikers|leden|klanten"
+    _INDIVIDUALS + "|teams|person|persons|contacts?|avatars?|u|p|customers?|clients?|candidates?|kontakte?|autoren"
+    "|kunden|auteurs?|autores?|contactos?|autori|contatti|squadra|klanten"
     # a profile's own prefix (`/in/anna-schmidt`) and directories of professionals
-    "|in|directory|doctors?|advisors?|consultants?|experts?|lawyers?|therapists?|coaches|coach|instructors?|tutors?"
+    "|in|doctors?|advisors?|consultants?|experts?|lawyers?|therapists?|coaches|coach|instructors?|tutors?"
     "|hosts?|sellers?|reps?|owners?|founders?|leadership|board|alumni|students?|teachers?|faculty|researchers?"
     # folders of people's pictures (`/profile_pics/anna-schmidt.jpg`, `/headshots/…`)
     "|profile[-_]?(?:pics?|pictures?|images?|photos?|imgs?)|headshots?")
@@ -110,14 +114,9 @@ _TEAM_PAGE_PATH = re.compile(rf"(?i)(?:^|/)(?:{TEAM_PAGES})/([^\W\d_]{{2,}}(?:[-
 _INITIAL_GLUED = re.compile(rf"(?i)(?:^|/)(?:{PEOPLE_SEGMENTS})/[a-z]([a-z]{{4,20}})(?=[/?#]|$)")  # `/u/eevans`
 _SURNAME_INITIAL = re.compile(rf"(?i)(?:^|/)(?:{PEOPLE_SEGMENTS})/(?:((?:[a-z]{{2,4}}[-_.])*[a-z]{{3,}})[-_.][a-z]"
                               rf"|[a-z][-_.]((?:[a-z]{{2,4}}[-_.])*[a-z]{{3,}}))(?:{_IMAGE})?(?=[/?#]|$)")
-# A name as two segments after a people segment, surname first as directories sort them or given name first
-# (`/profile/cummings/jessica`, `/people/anna/schmidt`): each word a segment of its own, the two ending the path.
-# Only after segments that hold individuals: customers and clients are as often firms, `/p/` a product
-# (`/customers/morgan/stanley`, `/p/calvin/klein`).
-_INDIVIDUALS = (
-    "profiles?|people|users?|team|members?|staff|employees?|mitarbeiter(?:innen)?|personen|benutzer|[ée]quipe"
-    "|personnes|utilisateurs?|membres|equipo|personas|usuarios?|miembros|persone|utenti|membri|medewerkers"
-    "|gebruikers|leden|authors?|directory|speakers?|agents?")
+# A name as two segments after a people segment that holds individuals (_INDIVIDUALS), surname first as directories
+# sort them or given name first (`/profile/cummings/jessica`, `/people/anna/schmidt`): each word a segment of its own,
+# the two ending the path.
 _PEOPLE_TWO_SEGMENTS = re.compile(rf"(?i)(?:^|/)(?:{_INDIVIDUALS})/([^\W\d_]{{2,}})/([^\W\d_]{{2,}})/?(?=[?#]|$)")
 # The same segment glued in capitals (`/team/MagdaPeukert`): two words.
 _PEOPLE_PATH_GLUED = re.compile(rf"(?:^|/)(?i:{PEOPLE_SEGMENTS})/([A-Z][^\W\d_A-Z]+)([A-Z][^\W\d_A-Z]+)"

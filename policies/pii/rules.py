@@ -61,6 +61,7 @@ from policies.pii.transforms import is_label
 
 _TIER_POLICY, _TIER_SAFE, _TIER_DEFAULT, _TIER_ID = range(4)
 _MAX_STEPS = 100_000  # memoised steps kept; keys are chosen by whoever sends events
+_UNSEEN = object()  # not in the pair memo yet (None there means: no removal)
 
 
 @dataclass(frozen=True, slots=True)
@@ -174,8 +175,9 @@ class CompiledRules:
     def paired(self, name: str, labelled: bool) -> Action | None:
         """The key rule's removal for the value of a form's field named `name` (pairs.py; `labelled`: by its label),
         or None; memoised."""
-        if (name, labelled) in self._paired:
-            return self._paired[(name, labelled)]
+        found = self._paired.get((name, labelled), _UNSEEN)  # one look-up: a clear() may run between two
+        if found is not _UNSEEN:
+            return found if isinstance(found, Action) else None
         sensitive = self._sensitive.match(name) if field_name(name, labelled) else None
         action = None if sensitive is None or sensitive in UNPAIRED_TERMS else Action(
             ABOUT_SECRET if about_a_secret(name) else A_CODE if names_a_code(name) else SENSITIVE,

@@ -65,8 +65,12 @@ from tests.support.waiting import wait_until  # noqa: E402
 
 CORPUS = ROOT / "fixtures" / "pii-eval" / "corpus.jsonl"
 VENDORS = ("segment", "amplitude", "mixpanel", "posthog")
+# Issue 14 counts passwords as a pattern type ("every pattern type except e-mail and passwords is at 0 %"), and a
+# national id is a number of a fixed format like an SSN: both belong to "every pattern type <= 0.5 %". Names and
+# street addresses have targets of their own.
 PATTERN_TYPES = ("EMAIL_ADDRESS", "PHONE_NUMBER", "CREDIT_CARD", "IBAN_CODE", "IP_ADDRESS", "US_SSN", "JWT", "API_KEY",
-                 "BEARER_TOKEN", "URL_CREDENTIALS", "CRYPTO", "AWS_ACCESS_KEY", "SECRET_KEY", "PRIVATE_KEY")
+                 "BEARER_TOKEN", "URL_CREDENTIALS", "CRYPTO", "AWS_ACCESS_KEY", "SECRET_KEY", "PRIVATE_KEY", "PASSWORD",
+                 "NATIONAL_ID")
 CONCURRENCY = 8
 
 

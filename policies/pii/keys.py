@@ -16,7 +16,7 @@ from collections.abc import Iterable
 _CODES = ("door code", "alarm code", "unlock code", "digicode", "turcode", "tuercode", "recovery code",
           "recovery codes", "backup code", "backup codes", "2fa code", "mfa codes", "mtan", "puk", "einmalcode",
           "eenmalige code", "codice monouso", "activation code", "reset code", "sms code", "login code", "safe code",
-          "vault code", "keypad code", "tresorcode")
+          "vault code", "keypad code", "tresorcode", "lock code", "lock combination", "safe combination")
 # Sentry Relay's PASSWORD_KEY_REGEX terms and documented defaults, Segment Privacy Portal's Red matchers (ssn, password,
 # credit card, passport, token), the CSRF cookie names Relay filters, and passwords in de/fr/es/it/nl. Not
 # `session id`: analytics sessions (Amplitude `session_id`, PostHog `$session_id`) are not secrets and the vendors need
@@ -38,6 +38,10 @@ DEFAULT_SENSITIVE_KEYS = (
     # passwords as forms in other European languages name them (pl, fi, da/no, sv, cs, hu, tr), and seed words
     "haslo", "salasana", "adgangskode", "passord", "losenord", "heslo", "jelszo", "sifre", "seed words",
     "backup phrase",
+    # the plural a list of them or a form's array is sent under (`passwords`, `old_passwords`, `Kennwörter`), and
+    # the vowel-less spellings (`pswd`); not `pins` (a map's or a board's pins)
+    "passwords", "passcodes", "passphrases", "secrets", "mots de passe", "contrasenas", "wachtwoorden", "kennworter",
+    "kennwoerter", "passworter", "passwoerter", "pswd", "psswd", "kodeord",
     "wifi key", "wlan schlussel", "wlan schluessel", "wifi schlussel", "wifi schluessel", "wifi sleutel", "wlan code",
     "wifi code", "one time code", "one time password", "verification code", "security answer", "sicherheitsantwort",
     "secret", "client secret", "api key", "access key", "secret key", "license key", "licence key", "signing key",
@@ -111,9 +115,32 @@ _SECRET_QUALIFIERS = frozenset({"new", "old", "temp", "tmp", "confirm", "current
                                 "nuevo", "actual", "antigua", "temporal", "provisional",
                                 # the network it opens: `clave_wifi`, `pass_wlan`
                                 "wifi", "wlan"})
+# A sign-up form's second field, in en/de/fr/es/it/nl (`pass_again`, `clave_repetir`, `old_pass_repeat`).
+_FORM_REPEATS = frozenset({"again", "repeat", "repeated", "confirmation", "retype", "repetir", "repetida", "confirmar",
+                           "confirmacion", "wiederholen", "wiederholung", "bestaetigen", "bestatigen", "bestaetigung",
+                           "bestatigung", "confirmer", "ripeti", "conferma", "herhalen", "herhaling", "bevestigen"})
+# Which one, in de/fr/it/nl, and the typed form: only glued to a whole password word (`passwortneu`, `plainpasswdraw`).
+_GLUED_WHICH = frozenset({"neu", "alt", "nouveau", "nuova", "vecchia", "nieuw", "oud", "plain", "raw"})
 # A password word at the end of a glued compound names a password (`userpassword`, `Zugangspasswort`,
 # `inlogwachtwoord`, `wlanpasswort`): German and Dutch write compounds so, and lower-case keys lose their camelCase.
-_PASSWORD_SUFFIXES = ("password", "passwort", "kennwort", "wachtwoord", "contrasena", "passwd", "motdepasse")
+_PASSWORD_SUFFIXES = ("password", "passwort", "kennwort", "wachtwoord", "contrasena", "passwd", "motdepasse",
+                      "passcode", "passphrase", "cardpin", "doorpin", "simpin")
+# ... and so does one before which one it is or the form's field holding it, glued, after whose or which one or not
+# (`passwordconfirm`, `kennwortwiederholen`, `passwordwifi`, `passwordtext`, `plainpasswdraw`); not before what is
+# said about it (`passwordpolicy`, `passwordstrength`: keys about a secret, whose values are kept).
+_GLUED_PASSWORD = re.compile(
+    r"(?:" + "|".join(sorted(_SHORT_SECRET_OWNERS | _SECRET_QUALIFIERS | _GLUED_WHICH, key=len, reverse=True))
+    + r"){0,2}"
+    r"(?:password|passwort|kennwort|wachtwoord|contrasena|passwd|motdepasse|motpasse|mdp|pwd|clave|passcode"
+    r"|passphrase|cardpin|doorpin|simpin|pinnumber)"
+    r"(?:" + "|".join(sorted((_SECRET_QUALIFIERS - {"current", "initial", "default"}) | _FORM_REPEATS | _GLUED_WHICH,
+                             key=len, reverse=True))
+    + r"|text|field|input|value|val|str|string|\d{1,2}){1,2}")
+
+# Things named with a secret's word that hold none, and what is left of them (`secret_santa_password` is still one):
+# a gift game, a shop's sale or menu, a lingerie brand.
+_NOT_SECRETS = {"secretsanta": "santa", "secretsale": "sale", "secretmenu": "menu", "victoriassecret": "victorias",
+                "victoriasecret": "victoria"}
 
 _WORDS = re.compile(r"[A-Z]+(?![a-z])|[A-Z]?[a-z]+|[0-9]+")
 
@@ -128,7 +155,17 @@ _ABOUT_LAST = frozenset({
     "age", "consent",
     # whether the user saw or kept it, and where a form is (`recovery_key_shown`, `memorable_information_step`)
     "shown", "displayed", "downloaded", "printed", "copied", "saved", "acknowledged", "step",
+    # whether a reset mail went out, and where a document was issued (`password_reset_sent`, `passport_country`)
+    "sent", "requested", "completed", "succeeded", "failed", "country", "nationality", "issuer",
+    # a sign-up form's checks and its show-password toggle (`passwords_match`, `password_visible`)
+    "match", "matches", "matched", "mismatch", "visible", "hidden",
+    # a product that keeps them (`secrets_manager: "AWS"`, `password_manager: "Bitwarden"`)
+    "manager", "managers",
 })
+# A plural password key alone: a list of them is removed, a count or a flag kept (`passwords: 3`), as under a key
+# about a secret.
+_PLURALS = frozenset({"passwords", "passcodes", "passphrases", "secrets", "contrasenas", "wachtwoorden", "kennworter",
+                      "kennwoerter", "passworter", "passwoerter"})
 _ABOUT_FIRST = frozenset({"has", "is", "was", "had", "uses", "needs", "requires", "require", "with", "without", "no",
                           "forgot", "can", "should"})
 
@@ -157,14 +194,11 @@ class SensitiveKeys:
         words = key_words(key)
         if words and words[-1].isdigit():  # `pass1`, `pw_2`: a password and which one
             words = words[:-1]
-        if words and words[-1] in _SHORT_SECRET_WORDS and (len(words) == 1 or words[-2] in _SHORT_SECRET_OWNERS):
-            return words[-1]
-        if 2 <= len(words) <= 3 and words[0] in _SHORT_SECRET_WORDS and (
-                words[-1] in _SECRET_QUALIFIERS or (words[0] == "clave" and words[-1] in _SHORT_SECRET_OWNERS
-                                                    and words[1:-1] in ((), ("de",), ("del",)))):
-            # which one after it: `pass_new`, `clave_nueva`, `pass_confirm`; whose after a Spanish `clave` (as Spanish
-            # writes it: `clave_de_usuario`), but not after `pass` (`pass_app`, `pass_user`: passes)
-            return words[0]
+        short = _short_secret(words)
+        if short is not None:
+            return short
+        if "secret" in "".join(words):
+            words = _without_not_secrets(words)
         terms = self._terms
         for i in range(len(words)):
             run = ""
@@ -175,7 +209,41 @@ class SensitiveKeys:
                     return found
                 if len(run) > 40:
                     break
-        return "password" if any(len(word) > 8 and word.endswith(_PASSWORD_SUFFIXES) for word in words) else None
+        glued = any(len(word) > 8 and (word.endswith(_PASSWORD_SUFFIXES) or _GLUED_PASSWORD.fullmatch(word))
+                    for word in words)
+        return "password" if glued else None
+
+
+def _without_not_secrets(words: tuple[str, ...]) -> tuple[str, ...]:
+    """`words` without the secret word of a thing that holds none (`secret_santa_password`: santa, password)."""
+    out: list[str] = []
+    for i, word in enumerate(words):
+        glued = next((n for n in _NOT_SECRETS if n in word), None)
+        if glued is not None:
+            word = word.replace(glued, _NOT_SECRETS[glued])
+        elif word == "secret" and ((i + 1 < len(words) and word + words[i + 1] in _NOT_SECRETS)
+                                   or (i > 0 and words[i - 1] + word in _NOT_SECRETS)):
+            continue
+        out.append(word)
+    return tuple(out)
+
+
+def _short_secret(words: tuple[str, ...]) -> str | None:
+    """`pass` or `clave` when the key's other words say whose or which one it is, or None."""
+    if words and words[-1] in _SHORT_SECRET_WORDS and (len(words) == 1 or words[-2] in _SHORT_SECRET_OWNERS):
+        return words[-1]
+    if 2 <= len(words) <= 3 and words[0] in _SHORT_SECRET_WORDS and (
+            words[-1] in _SECRET_QUALIFIERS or (words[0] == "clave" and words[-1] in _SHORT_SECRET_OWNERS
+                                                and words[1:-1] in ((), ("de",), ("del",)))):
+        # which one after it: `pass_new`, `clave_nueva`, `pass_confirm`; whose after a Spanish `clave` (as Spanish
+        # writes it: `clave_de_usuario`), but not after `pass` (`pass_app`, `pass_user`: passes)
+        return words[0]
+    for i in range(max(0, len(words) - 3), len(words) - 1):
+        if words[i] in _SHORT_SECRET_WORDS and (i == 0 or words[i - 1] in _SHORT_SECRET_OWNERS) and all(
+                w in _SECRET_QUALIFIERS or w in _FORM_REPEATS for w in words[i + 1:]):
+            # whose, then which one: `old_pass_repeat`, `user_clave_wifi_confirmation` (not `boarding_pass_new`)
+            return words[i]
+    return None
 
 
 # Codes named by what they open or how they come (`door_code`, `sms_code`, `puk`): their keys also hold a state (`sent`,
@@ -186,7 +254,8 @@ _CODE_KEYS = frozenset(_joined(term) for term in _CODES)
 def about_a_secret(key: str) -> bool:
     """True if a key that names a secret says something about it instead (`password_changed_at`, `has_password`)."""
     words = key_words(key)
-    return len(words) > 1 and (words[-1] in _ABOUT_LAST or words[0] in _ABOUT_FIRST)
+    return (len(words) > 1 and (words[-1] in _ABOUT_LAST or words[0] in _ABOUT_FIRST)) or (
+        len(words) == 1 and words[0] in _PLURALS)
 
 
 def names_a_code(key: str) -> bool:

@@ -423,6 +423,11 @@ _BEFORE_AN_INITIAL = frozenset({
     "referente", "contacto", "contatto", "contactpersoon", "reporter", "requester", "author", "autor", "auteur",
     "autore", "agent", "rep", "customer", "kunde", "client", "cliente", "klant", "signed", "approved",
 }) | GREETINGS
+# A whole line of a verb of moving through a page or a form and `to` (a link's or a button's text): what follows is a
+# section, a step or an option (an English word after the letter), not a person. Not after other words (`Please go
+# back to D. Baker`), and not `back`, `return`, `switch`: people are sent back to, returned to, switched to.
+_GO_TO = re.compile(r"(?i)[ \t]*(?:go|jump|skip|scroll|navigate|continue|advance)[ \t]+to[ \t]*")
+_ENDS_A_LINE = re.compile(r"[ \t.]*(?:\r?\n|$)")
 _WORD_BEFORE = re.compile(r"([^\W\d_]+)\.?[ \t]*:?[ \t]*$")
 # `M.` at a line's start before a verb is Monsieur (`M. Parent a appelé`), not an option's letter.
 _MONSIEUR = re.compile(r"M\.[ \t]")
@@ -455,6 +460,9 @@ def _initial_in_context(text: str, start: int, end: int) -> bool:
     line = text.rfind("\n", 0, start) + 1
     before = _WORD_BEFORE.search(text, max(line, start - 30), start)
     if before is not None:
+        if (_GO_TO.fullmatch(text, line, start) is not None and _ENDS_A_LINE.match(text, end) is not None
+                and fold(text[start:end].split()[-1]) in gazetteer().english):
+            return False  # `Go to D. Baker`, `Skip to B. Pricing` as a whole line: a section's or an option's letter
         return fold(before.group(1)) in _BEFORE_AN_INITIAL  # `owner: B. Walls`, `Bonjour M. Parent`
     return (text[line:start].strip() == "" and _MONSIEUR.match(text, start) is not None
             and _FRENCH_VERB_AFTER.match(text, end) is not None)

@@ -64,15 +64,21 @@ UI_WORDS = frozenset({
     "miles", "power", "powers", "sales", "sears", "stout", "wise", "young", "ward", "marks", "weeks", "walls", "ware",
 })
 # Path segments of collections of people, in en/de/fr/es/it/nl: the segment after one is someone's page, avatar or
-# record (`/team/goffredo-germano`, `/avatars/jente-van-ginkel.png`). `p` and `u` as the short forms sites use.
+# record (`/team/goffredo-germano`, `/avatars/jente-van-ginkel.png`). First the segments that hold individuals only
+# (their two last segments may be a name: `/profile/cummings/jessica`); then collections that are as often firms or
+# products (`/customers/morgan/stanley`, `/p/calvin/klein`: `p` and `u` as the short forms sites use).
+_INDIVIDUALS = (
+    "profiles?|people|users?|team|members?|staff|employees?|mitarbeiter(?:innen)?|personen|benutzer|[ée]quipe"
+    "|personnes|utilisateurs?|membres|equipo|personas|usuarios?|miembros|persone|utenti|membri|medewerkers"
+    "|gebruikers|leden|authors?|directory|speakers?|agents?")
 PEOPLE_SEGMENTS = (
-    "team|teams|people|person|persons|users?|members?|staff|employees?|profiles?|authors?|contacts?|avatars?|u|p"
-    "|speakers?|agents?|customers?|clients?|candidates?|mitarbeiter(?:innen)?|personen|kontakte?|benutzer|autoren"
-    "|kunden|[ée]quipe|auteurs?|personnes|utilisateurs?|membres|equipo|personas|usuarios?|autores?|contactos?|miembros"
-    "|persone|utenti|autori|contatti|membri|squadra|medewerkers|gebruikers|leden|klanten"
+    _INDIVIDUALS + "|teams|person|persons|contacts?|avatars?|u|p|customers?|clients?|candidates?|kontakte?|autoren"
+    "|kunden|auteurs?|autores?|contactos?|autori|contatti|squadra|klanten"
     # a profile's own prefix (`/in/anna-schmidt`) and directories of professionals
-    "|in|directory|doctors?|advisors?|consultants?|experts?|lawyers?|therapists?|coaches|coach|instructors?|tutors?"
-    "|hosts?|sellers?|reps?|owners?|founders?|leadership|board|alumni|students?|teachers?|faculty|researchers?")
+    "|in|doctors?|advisors?|consultants?|experts?|lawyers?|therapists?|coaches|coach|instructors?|tutors?"
+    "|hosts?|sellers?|reps?|owners?|founders?|leadership|board|alumni|students?|teachers?|faculty|researchers?"
+    # folders of people's pictures (`/profile_pics/anna-schmidt.jpg`, `/headshots/…`)
+    "|profile[-_]?(?:pics?|pictures?|images?|photos?|imgs?)|headshots?")
 # Pages that introduce a company's people (`/ueber-uns/anna-schmidt`, `/chi-siamo/`, `/over-ons/`, `/ansprechpartner/`)
 # and profiles in de/fr/es/it/nl (`/perfil/`, `/profilo/`): their other pages are words of the site's language
 # (`/over-ons/onze-missie`, `/perfil/editar-datos`), so a slug after one is a person only from a listed given name on
@@ -108,6 +114,10 @@ _TEAM_PAGE_PATH = re.compile(rf"(?i)(?:^|/)(?:{TEAM_PAGES})/([^\W\d_]{{2,}}(?:[-
 _INITIAL_GLUED = re.compile(rf"(?i)(?:^|/)(?:{PEOPLE_SEGMENTS})/[a-z]([a-z]{{4,20}})(?=[/?#]|$)")  # `/u/eevans`
 _SURNAME_INITIAL = re.compile(rf"(?i)(?:^|/)(?:{PEOPLE_SEGMENTS})/(?:((?:[a-z]{{2,4}}[-_.])*[a-z]{{3,}})[-_.][a-z]"
                               rf"|[a-z][-_.]((?:[a-z]{{2,4}}[-_.])*[a-z]{{3,}}))(?:{_IMAGE})?(?=[/?#]|$)")
+# A name as two segments after a people segment that holds individuals (_INDIVIDUALS), surname first as directories
+# sort them or given name first (`/profile/cummings/jessica`, `/people/anna/schmidt`): each word a segment of its own,
+# the two ending the path.
+_PEOPLE_TWO_SEGMENTS = re.compile(rf"(?i)(?:^|/)(?:{_INDIVIDUALS})/([^\W\d_]{{2,}})/([^\W\d_]{{2,}})/?(?=[?#]|$)")
 # The same segment glued in capitals (`/team/MagdaPeukert`): two words.
 _PEOPLE_PATH_GLUED = re.compile(rf"(?:^|/)(?i:{PEOPLE_SEGMENTS})/([A-Z][^\W\d_A-Z]+)([A-Z][^\W\d_A-Z]+)"
                                 rf"(?:{_IMAGE})?(?=[/?#]|$)")
@@ -405,6 +415,7 @@ class NameFinder:
         found = set(self._written(text)) | set(self._slugs(text)) | set(self._file_names(text))
         if "/" in text and (_PEOPLE_SEGMENT.search(text) or _PEOPLE_SEGMENT_FIRST.match(text)):
             found |= set(self._people_paths(text)) | set(self._glued_handles(text)) | set(self._initialled(text))
+            found |= set(self._people_segments(text))
         if "/" in text and _TEAM_PAGE.search(text):
             found |= set(self._team_pages(text))
         return _outermost(found)
@@ -433,8 +444,29 @@ class NameFinder:
                 yield start, end
                 after = end_index + 1
         yield from self._surname_first(text, tokens)
+        yield from self._given_names_alone(text, tokens)
         yield from self._surname_before_given(text, tokens)
         yield from self._initial_and_surname(text)
+
+    def _given_names_alone(self, text: str, tokens: list[_Token]) -> Iterator[tuple[int, int]]:
+        """A given name and a surname that is a rarer given name as well (`Laura Sauli`, `Franck Morvan`, `Anouk
+        Hervé`), as a whole value or a whole part of a page's title (`Franck Morvan | Acme`, `Profile – Marie Blin`):
+        in running text two given names are as often one person's first names, but a title or a button names a
+        person by the full name. Neither word a word of some language, a place's or a company's; the second no
+        common given name (`Maria Luisa`, `Jean Pierre`, `Marie Claire` stay)."""
+        given = self._given
+        for first, second in itertools.pairwise(tokens):
+            first_flags, flags = given.get(first.key, WORD), given.get(second.key, WORD)
+            if first_flags & WORD or flags & (WORD | TOP) or text[first.end : second.start] != " ":
+                continue
+            if not (first.capitalised and second.capitalised and len(second.key) >= 3 and second.key.isalpha()):
+                continue
+            if (first.key in self._english or second.key in self._english or second.key in _NOT_SURNAMES
+                    or first.key in _NOT_BEFORE_SURNAME_KEYS or a_firm_word(second.key)
+                    or _a_place(first.key) or _a_place(second.key)):
+                continue
+            if _alone_or_noted(text, first.start, second.end) or _a_title_part(text, first.start, second.end):
+                yield first.start, second.end
 
     def _initial_and_surname(self, text: str) -> Iterator[tuple[int, int]]:
         """An initial and a listed surname that is not a word (`J. Smith` is not, `A. Müller`, `M. Dupont` are)."""
@@ -669,6 +701,29 @@ class NameFinder:
                         for w in (words[1:] if first else words))
             if named or (len(words) == 2 and self._two_word_slug(words[0], words[1])):
                 yield span
+
+    def _people_segments(self, text: str) -> Iterator[tuple[int, int]]:
+        """A name as two segments that end a path after a people segment (`/profile/cummings/jessica`,
+        `/people/anna/schmidt`): a listed pair either way round (`_listed_pair_of_segments`), so that a collection's
+        own pages (`/users/admin/settings`, `/team/sales/members`, `/contacts/import/csv`) stay."""
+        for m in _PEOPLE_TWO_SEGMENTS.finditer(text):
+            first, second = fold(m.group(1)), fold(m.group(2))
+            if first == second or any(len(w) < 3 or w in _PARTICLES or w in _ORGANISATION_WORDS
+                                      or w in _NOT_A_PERSON_AFTER or _a_place(w) for w in (first, second)):
+                continue  # `/users/en/anna`, `/team/berlin/anna`, `/users/paris/france`: a language's or a place's page
+            if self._listed_pair_of_segments(first, second) or self._listed_pair_of_segments(second, first):
+                yield m.start(1), m.end(2)
+
+    def _listed_pair_of_segments(self, given: str, surname: str) -> bool:
+        """Two path segments are a name only when both are listed: a given name that is no word and a surname that
+        is no word, or both among the commonest (`_common_pair`); a word no list holds is as often a page's or a
+        colour's in some language (`/team/violeta/sonrojado`, `/team/samen/laken`)."""
+        given_flags, flags = self._given.get(given), self._surnames.get(surname)
+        if given_flags is None or flags is None or given in _MONTHS:
+            return False
+        if not (given_flags | flags) & WORD and given not in self._english and surname not in self._english:
+            return True
+        return self._common_pair(given, surname)
 
     def _two_word_slug(self, first: str, second: str) -> bool:
         """A people segment's slug of two words that are English words (_people_paths): `/directory/hunt-julia`, a
@@ -988,6 +1043,13 @@ class NameFinder:
 def a_firm_word(key: str) -> bool:
     """True if the folded word starts or ends a company's or an institution's name (`Royal`, `Groep`, `GmbH`)."""
     return key in _ORGANISATION_WORDS or key in _NOT_A_PERSON_AFTER
+
+
+def _a_place(word: str) -> bool:
+    """True if the folded word names a city, a country or a region, or starts a place's or a street's name (`san`,
+    `sainte`, `strada`, `chemin`)."""
+    return (word in CITIES or word in COUNTRIES or word in PLACES_NAMED_LIKE_PEOPLE or word in _REGIONS
+            or word in _BEFORE_PLACE or word in STREET_WORDS or word in ("sainte", "sant"))
 
 
 def _a_firm_or_place(text: str, tokens: list[_Token], j: int) -> bool:

@@ -137,7 +137,10 @@ PLACE_STARTS = frozenset(word for word, flags in STREET_TABLE.items() if flags &
 # address patterns know (`Str.`, `St`, `Ave`, `Blvd`, `C/`, `Pza.`).
 _SPELLED = {"strasse": "stra(?:ss|ß)e", "allee": "all[ée]e", "placa": "pla[çc]a", "travesia": "traves"}
 _ABBREVIATIONS = (r"str\.", r"\bst\b", r"\bave?\b", r"\brd\b", r"\bln\b", r"\bdr\b", r"\bblvd", r"\bbd\b",
-                  r"\bct\b", r"\bpl\b", r"\bsq\b", "pkwy", "hwy", "avda", "c/", "pza")
+                  r"\bct\b", r"\bpl\b", r"\bsq\b", "pkwy", "hwy", "avda", "c/", "pza",
+                  # post office boxes (recognizers' `po box` pattern)
+                  r"p\.?\s?o\.?\s?box", "post office box", "postfach", "postbus", "apartado de correos",
+                  "casella postale", r"bo[îi]te postale", r"\bb\.?p\b")
 # Necessary for the street patterns (candidates' STREET gate and test): a street type or its abbreviation, in any
 # case.
 STREET_HINT = "(?i)" + "|".join((

@@ -615,9 +615,19 @@ _STREET_PATTERNS = [
               rf"\s+{_NUMBER}\b"),
     ("de-nl words", rf"\b{_NAMEWORD}\s+(?:Straße|Strasse|Str\.|Weg|Allee|Platz|Ring|Gasse)\s+{_NUMBER}\b"),
     # Calle Mayor 5, Avenida de la Constitución, 12, Via Roma 12, Piazza San Marco 1
-    ("es-it", rf"\b(?:Calle|C/|Avenida|Avda\.?|Paseo|Plaza|Pza\.|Camino|Carretera|Ronda|Traves[ií]a|Carrer|Pla[çc]a"
+    # (in lower case too, as typed: `c/ Mayor 12`, `viale Monza 12`; not `corso`, `via`, `plaza`: `il corso Python 3`)
+    ("es-it", rf"\b(?:calle|c/|avenida|paseo|viale|piazza|vicolo|carrer"
+              rf"|Calle|C/|Avenida|Avda\.?|Paseo|Plaza|Pza\.|Camino|Carretera|Ronda|Traves[ií]a|Carrer|Pla[çc]a"
               rf"|Via|Viale|Piazza|Piazzale|Corso|Largo|Vicolo|Strada|Contrada|Lungomare|Borgo|Rotonda|Incrocio)\s+{_OF}{_NAMEWORD}"
               rf"(?:\s+{_OF}{_NAMEWORD}){{0,3}},?\s*(?:n[º°.]?\s*)?\d{{1,4}}\b"),
+    # A post office box with its number, in en/de/fr/es/it/nl: `PO Box 4821`, `Postfach 12 34`, `Postbus 1234`,
+    # `Apartado de correos 45`, `Casella postale 12`, `Boîte postale 7`, where a box number ends: the text's or a
+    # line's end, a comma, a full stop, or a postcode and a town (not `Postbus 12 dagen vertraagd`, nor a webmail's
+    # inbox `Postfach 12 Nachrichten`: German capitalises its nouns); `BP 123` only before a postcode and a town.
+    ("po box", r"(?:\b(?i:p\.?\s?o\.?\s?box|post\s+office\s+box|postfach|postbus|apartado\s+de\s+correos"
+               r"|casella\s+postale|bo[îi]te\s+postale)\s+\d{1,6}(?:\s\d{2,4})?"
+               r"(?=[ \t]*(?:$|[,;\n\r)]|\.(?:\s|$))|[ \t]+\d{4,5}[ \t]+[A-ZÀ-Ý])"
+               r"|\b(?:BP|B\.P\.)\s+\d{1,5}(?=,?\s+\d{5}\s+[A-ZÀ-Ý]))\b"),
 ]
 
 

@@ -37,6 +37,7 @@ from policies.pii.fields import (
 )
 from policies.pii.keys import FreeTextKeys, SensitiveKeys, about_a_secret, names_a_code, names_a_token
 from policies.pii.limits import encodable
+from policies.pii.pairs import UNPAIRED_TERMS, field_name
 from policies.pii.redactions import (
     A_CODE,
     ABOUT_SECRET,
@@ -60,6 +61,7 @@ from policies.pii.transforms import is_label
 
 _TIER_POLICY, _TIER_SAFE, _TIER_DEFAULT, _TIER_ID = range(4)
 _MAX_STEPS = 100_000  # memoised steps kept; keys are chosen by whoever sends events
+_UNSEEN = object()  # not in the pair memo yet (None there means: no removal)
 
 
 @dataclass(frozen=True, slots=True)
@@ -140,6 +142,8 @@ class CompiledRules:
         # makes no (state, key) tuple.
         self.steps: dict[int, dict[Any, Step]] = {}
         self._memoised = 0
+        # pairs.py: a form field's name (and whether a label), to its value's removal
+        self._paired: dict[tuple[str, bool], Action | None] = {}
 
     def step(self, state: int, key: Any) -> Step:
         """The decision for child `key` of a node in selector `state`; memoised."""
@@ -167,6 +171,21 @@ class CompiledRules:
         self.steps.setdefault(state, {})[key] = step
         self._memoised += 1
         return step
+
+    def paired(self, name: str, labelled: bool) -> Action | None:
+        """The key rule's removal for the value of a form's field named `name` (pairs.py; `labelled`: by its label),
+        or None; memoised."""
+        found = self._paired.get((name, labelled), _UNSEEN)  # one look-up: a clear() may run between two
+        if found is not _UNSEEN:
+            return found if isinstance(found, Action) else None
+        sensitive = self._sensitive.match(name) if field_name(name, labelled) else None
+        action = None if sensitive is None or sensitive in UNPAIRED_TERMS else Action(
+            ABOUT_SECRET if about_a_secret(name) else A_CODE if names_a_code(name) else SENSITIVE,
+            f"key:{sensitive}", "SENSITIVE_KEY", "")
+        if len(self._paired) >= _MAX_STEPS:
+            self._paired.clear()
+        self._paired[(name, labelled)] = action
+        return action
 
     def _decide(self, state: int, key: str, kind: str | None) -> tuple[Action, int]:
         """The key's action and the detector class it asks for; `kind` is what the key (in its object) says it holds

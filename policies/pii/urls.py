@@ -276,9 +276,12 @@ def _split_tail(tail: str, is_secret: Callable[[str], bool], secret_label: str, 
     path, hash_, fragment = tail.partition("#")
     path, qmark, query = path.partition("?")
     previous = ""
-    for i, segment in enumerate(path.split("/")):  # segment by segment: `/` may be part of an e-mail's local part
+    for i, segment in enumerate(_segments(path)):  # segment by segment: `/` may be part of an e-mail's local part
         if i:
             parts.append("/")
+        if "/" in segment:
+            parts.append(_two_segments(previous, segment))
+            continue
         if _an_id(segment):
             parts.append(segment)
             continue  # `/users/17054/mijo-haring`: the people segment still says whose the next one is
@@ -298,6 +301,32 @@ def _split_tail(tail: str, is_secret: Callable[[str], bool], secret_label: str, 
         elif fragment:
             parts.append(_decoded(fragment, _unquote(fragment), _quote_fragment, is_secret, secret_label, depth))
     return parts
+
+
+# A person's name as the path's last two segments after a collection of people, surname first or not
+# (`/profile/cummings/jessica`, `/people/anna/schmidt/`): two words of letters, read as one segment so that the name
+# finder sees both (names.py _PEOPLE_TWO_SEGMENTS).
+_NAME_WORD_SEGMENT = re.compile(r"[^\W\d_]{3,}")
+
+
+def _segments(path: str) -> list[str]:
+    """The path's segments, the last two as one when they read as a name's two words after a people segment."""
+    segments = path.split("/")
+    end = len(segments) - (segments[-1] == "")  # a slash may end the path
+    if (end >= 3 and _NAME_WORD_SEGMENT.fullmatch(segments[end - 1]) and _NAME_WORD_SEGMENT.fullmatch(segments[end - 2])
+            and _PEOPLE_SEGMENT.fullmatch(segments[end - 3])):
+        segments[end - 2 : end] = [segments[end - 2] + "/" + segments[end - 1]]
+    return segments
+
+
+def _two_segments(previous: str, segments: str) -> Leaf:
+    """The leaf of two segments of letters (_segments) with their collection in front; each encoded back alone."""
+    prefix = previous + "/"
+
+    def encode(new: str) -> str:
+        return "/".join(_quote_segment(part) for part in new.removeprefix(prefix).split("/"))
+
+    return Leaf(prefix + segments, segments, encode)
 
 
 # A record's number and a slug after a collection of people (`/contacts/1703-anna-schmidt`): read with the

@@ -20,6 +20,7 @@ import orjson
 
 from policies.pii.findings import FindingKey
 from policies.pii.limits import BAD_NUMBER, DEPTH, TOO_DEEP, in_int64, number_text, sanitize
+from policies.pii.pairs import LABEL_KEYS, NAME_KEYS, VALUE_KEYS, not_a_secret
 from policies.pii.redactions import (
     ACTION_NAMES,
     DETECT,
@@ -63,6 +64,7 @@ class Walker:
             # A company's or product's key vouches for its own text (and a list of names), not for an object under
             # it: `company: {ceo: "Jane Doe"}` holds a person.
             cls = STANDARD
+        self._pairs(d, state, findings)
         # The hot loop: locals only, and values replaced in place (no change of size while iterating).
         steps = self._rules.steps.get(state, {})
         young = self._scanner.young
@@ -99,6 +101,33 @@ class Walker:
             self._field(d, key, value, step, depth, forced, cls, findings, pending)
         if later:
             self._remove_or_rename(d, later, depth, forced, cls, findings, pending)
+
+    def _pairs(self, d: dict[Any, Any], state: int, findings: FindingList) -> None:
+        """`d` as a form's field sent as a name and a value (pairs.py): its value removed if the name names a secret."""
+        for value_key in VALUE_KEYS:
+            if value_key in d:
+                self._pair(d, value_key, state, findings)
+                return
+
+    def _pair(self, d: dict[Any, Any], value_key: str, state: int, findings: FindingList) -> None:
+        """Remove the value of a form's field whose name names a secret (`{"name": "password", "value": …}`), as its
+        key rule would under that name; done before the walk of `d`, whose size cannot change during it."""
+        value = d[value_key]
+        if (type(value) is not str and type(value) is not int) or not_a_secret(value):
+            return
+        for name_key in NAME_KEYS:
+            name = d.get(name_key)
+            if type(name) is str and name_key != value_key and (name_key != "type" or name.lower() == "password"):
+                action = self._rules.paired(name, name_key in LABEL_KEYS)
+                if action is None:
+                    continue
+                # a form sends numbers as text: `"6"` is a length's 6 under `pin_length`, a code under `door_code`
+                number = (int(value) if type(value) is str and value.isascii() and value.isdigit() and len(value) <= 18
+                          else value)
+                if not kept_under_its_key(action.kind, number) and not self._rules.step(state, value_key).keep:
+                    del d[value_key]
+                    findings.append((action.entity, action.rule, "remove"))
+                return
 
     def _remove_or_rename(self, d: dict[Any, Any], later: list[tuple[Any, Any, Step]], depth: int,
                           forced: Action | None, cls: int, findings: FindingList, pending: list[Pending]) -> None:

@@ -3,11 +3,13 @@ generated cases of tests/policies/secret_cases.py, each rule with a case, and th
 
 from __future__ import annotations
 
+import dataclasses
 from typing import Any
 
 import pytest
 
-from policies.pii import Scrubber
+from policies.pii import PiiConfig, Scrubber
+from policies.pii.config import FieldRule
 from tests.policies.pii_cases import default_scrubber, leaked, scrubbed
 from tests.policies.secret_cases import KNOWN_CHANGED, LOOK_ALIKES, cases
 
@@ -136,6 +138,104 @@ def test_a_code_key_removes_a_code_sent_as_a_number(scrubber: Scrubber, key: str
 def test_a_code_key_keeps_a_flag_or_a_count_and_keys_about_a_code_keep_their_numbers(
         scrubber: Scrubber, key: str, value: Any) -> None:
     assert scrubbed(scrubber, key, value) == value
+
+
+# pw14: a password word or `pass`/`clave` with which one it is or the form's field holding it after it, written apart or
+# glued as lower-case keys lose their camelCase.
+@pytest.mark.parametrize("key", ["pass_again", "old.pass.repeat", "secret_santa_password",
+                                 "User clave wifi confirmation",
+                                 "pass-wiederholen", "passwordtext", "kennwortfield", "passwordwifi",
+                                 "kennwortherhalen", "passwortnouveau", "plainpasswdraw", "newpasswordconfirm",
+                                 "userpasscode", "clavewifi", "doorpinrepeat", "currentcardpin",
+                                 "mymotpassebestaetigen", "temploginpasswordconfirmation"])
+def test_a_password_key_with_which_one_or_its_field_removes_its_value(scrubber: Scrubber, key: str) -> None:
+    assert scrubbed(scrubber, key, "Winter2024!") is None
+
+
+@pytest.mark.parametrize("key", ["passwords", "old_passwords", "Kennwörter", "mots_de_passe", "contraseñas",
+                                 "wachtwoorden", "passcodes", "secrets", "pswd", "lock_code", "safe_combination"])
+def test_plural_and_vowel_less_password_keys_remove_their_value(scrubber: Scrubber, key: str) -> None:
+    assert "Winter2024!" not in str(scrubbed(scrubber, key, ["Winter2024!"]))
+
+
+@pytest.mark.parametrize("key,value", [
+    ("passwordpolicy", "strict"), ("passwordstrength", "weak"), ("passenger_new", "adult"),
+    ("boarding_pass_new", "14C"), ("season_pass_again", "Gold"), ("passageway", "north"), ("compassnew", "NE"),
+    ("password_reset_sent", True),
+    ("passwordResetSent", True), ("password_reset_failed", True), ("passport_country", "DE"),
+    ("passport_issuer", "DEU"), ("passport_nationality", "FR"), ("secret_santa", "Team party Dec 12"),
+    ("secretSantaGroup", "Berlin office"), ("secret_sale_banner", "shown"), ("pass_rate", 0.93), ("passed", 3),
+    ("bypass", "cache"), ("Passage", "Passage Choiseul"), ("pin_code_length", 6), ("passcode_enabled", True),
+    ("passwords_match", True), ("password_visible", False), ("pins", 12), ("lock_code", "changed"),
+    # review38: `pass` only before a sign-up form's repeat words, counts under plural keys, a secrets manager
+    ("pass_value", "Gold"), ("pass_field", "Gold"), ("pass_text", "Gold"), ("pass_neu", "Gold"),
+    ("pass_entered", "Gold"), ("passwords", 3), ("secrets", 0), ("secrets_manager", "AWS")])
+def test_keys_that_name_a_password_word_without_a_password_keep_their_value(scrubber: Scrubber, key: str,
+                                                                             value: Any) -> None:
+    assert scrubbed(scrubber, key, value) == value
+
+
+@pytest.mark.parametrize("key,value", [("passport_country", "C01X00T47"), ("password_reset_sent", "Winter2024!")])
+def test_keys_about_a_secret_named_by_pw14_still_remove_a_secret(scrubber: Scrubber, key: str, value: Any) -> None:
+    assert scrubbed(scrubber, key, value) is None
+
+
+# A form serialised as name/value pairs (autocapture, form libraries, form builders): the value is the named field's.
+@pytest.mark.parametrize("field", [
+    {"name": "password", "value": "Winter2024!"}, {"name": "new_password", "type": "password", "value": "Winter2024!"},
+    {"field": "passwort", "value": "Winter2024!"}, {"label": "Mot de passe", "input": "Winter2024!"},
+    {"label": "Confirm Password", "value": "Winter2024!"}, {"name": "Mot de passe", "value": "Winter2024!"},
+    {"name": "Confirm Password", "value": "Winter2024!"}, {"name": "Wi-Fi Password", "value": "Winter2024!"},
+    {"id": "contraseña", "val": "Winter2024!"}, {"key": "wachtwoord_herhalen", "value": "Winter2024!"},
+    {"type": "password", "value": "Winter2024!"}, {"name": "email", "type": "password", "value": "Winter2024!"},
+    {"$el_name": "pwd", "$el_value": "Winter2024!"}, {"fieldName": "pin", "fieldValue": "4821"},
+    {"name": "door_code", "value": "4821"}, {"name": "pin", "value": 4821}, {"name": "pin", "value": "4821\u00b2"},
+    {"name": "password_strength", "value": "Winter2024!"}])
+def test_a_form_fields_value_named_a_secret_is_removed(scrubber: Scrubber, field: dict[str, Any]) -> None:
+    out = scrubber.scrub_value({"properties": {"form_data": {"fields": [{"name": "plan", "value": "pro"}, field]}}})
+    fields = out[0]["properties"]["form_data"]["fields"]
+    assert fields[0] == {"name": "plan", "value": "pro"}
+    assert "Winter2024!" not in str(fields[1]) and "4821" not in str(fields[1])
+    assert {k: v for k, v in fields[1].items() if k not in ("value", "input", "val", "$el_value", "fieldValue")} == {
+        k: v for k, v in field.items() if k not in ("value", "input", "val", "$el_value", "fieldValue")}
+
+
+@pytest.mark.parametrize("field", [
+    {"name": "password", "type": "password"}, {"name": "password", "type": "password", "required": True},
+    {"name": "password_strength", "value": "weak"}, {"name": "passwordPolicy", "value": "strict"},
+    {"field": "pin_length", "value": "6"}, {"key": "password_reset_sent", "value": "true"},
+    {"name": "door_code", "value": "sent"}, {"name": "Password Manager Pro", "value": "49.99"},
+    {"name": "1Password Family", "value": 59.88}, {"type": "cookie", "value": "accepted"},
+    {"name": "auth", "value": "google"}, {"type": "token", "value": 1500}, {"name": "passport", "value": "DE"},
+    {"name": "pass_rate", "value": "0.93"}, {"label": "Passage", "value": "B"},
+    {"name": "boarding_pass", "value": "14C"},
+    {"label": "Password policy", "value": "strict"}, {"name": "secret_santa", "value": "yes"},
+    {"name": "Secret Sale", "value": "20%"}, {"name": "password", "value": True},
+    # review38: a `type` other than password, empty, masked and checkbox values, digits that are no ASCII number
+    {"type": "pin", "value": "4821"}, {"type": "secret", "value": "Winter2024!"}, {"name": "password", "value": ""},
+    {"name": "password", "value": "********"}, {"name": "remember_password", "value": "on"},
+    {"name": "show_password", "value": "true"},
+    {"label": "Your password must be at least 8 characters long and contain a digit", "value": "ok"}])
+def test_form_fields_not_holding_a_secret_keep_their_value(scrubber: Scrubber, field: dict[str, Any]) -> None:
+    out = scrubber.scrub_value({"properties": {"form_data": {"fields": [dict(field)]}}})
+    assert out[0]["properties"]["form_data"]["fields"] == [field]
+
+
+@pytest.mark.parametrize("value", ["\u00b2", "\u2460", "12\u00b3"])
+def test_digits_that_are_no_ascii_number_under_a_pair_about_a_secret_are_no_error(scrubber: Scrubber,
+                                                                                   value: str) -> None:
+    """`str.isdigit` holds for `²` and `①`, which `int` refuses (review38 W1): such a value is a string, removed."""
+    out = scrubber.scrub_value({"properties": {"form": {"name": "pin_length", "value": value}}})[0]
+    assert out["properties"]["form"] == {"name": "pin_length"}
+
+
+def test_a_policys_keep_rule_on_the_value_wins_and_its_extra_keys_name_fields_too(scrubber: Scrubber) -> None:
+    config = dataclasses.replace(PiiConfig(), rules=(FieldRule("properties.kept.value", "keep"),),
+                                 extra_sensitive_keys=("loyalty pin",))
+    own = Scrubber(config, KEY, analyzer=scrubber.analyzer)
+    out = own.scrub_value({"properties": {"kept": {"name": "password", "value": "Winter2024!"},
+                                          "form": {"name": "loyalty_pin", "value": "4821"}}})[0]["properties"]
+    assert out == {"kept": {"name": "password", "value": "Winter2024!"}, "form": {"name": "loyalty_pin"}}
 
 
 @pytest.mark.parametrize("key,text", [

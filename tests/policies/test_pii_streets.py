@@ -31,6 +31,12 @@ def test_generated_street_addresses_rarely_leak(scrubber: Scrubber, seed: int) -
     ("c/o Hausverwaltung\nrue de Delattre\n50899 Bertin", "rue de Delattre"),
     ("Spedire a Rotonda Federico 7, Bondanello", "Rotonda Federico"),
     ("https://shop.example.com/checkout?street=Aim%C3%A9ehof+89&zip=5466KB", "Aim%C3%A9ehof"),
+    # pw14: post office boxes in en/de/fr/es/it/nl, and Spanish and Italian street types in lower case
+    ("Ship to PO Box 4821, Springfield IL", "4821"), ("Ship to P.O. Box 77, Dover", "Box 77"),
+    ("Postfach 12 34, 10115 Berlin", "12 34"), ("Postbus 1234, 1000 AB Amsterdam", "1234"),
+    ("BP 123, 75001 Paris", "BP 123"), ("Boîte postale 7, 33000 Bordeaux", "postale 7"),
+    ("Apartado de correos 45, Sevilla", "correos 45"), ("Casella postale 12, Milano", "postale 12"),
+    ("Entrega en c/ Mayor 12, 3º B, 28013 Madrid", "Mayor 12"), ("abito in viale Monza 12, Milano", "Monza 12"),
 ])
 def test_a_street_address_is_removed(scrubber: Scrubber, text: str, street: str) -> None:
     assert street not in str(scrubbed(scrubber, "note" if "://" not in text else "$current_url", text))
@@ -45,6 +51,12 @@ def test_a_street_address_is_removed(scrubber: Scrubber, text: str, street: str)
     "Version 2 Animal Crossing update", "Chapter 7 The Path", "Grade 5 Math Unit 3 Lesson 2",
     "Adobe 2024 Creative Suite 6", "Ferien auf dem Bauernhof 2024", "Treffpunkt Hauptbahnhof 2", "Loopbaan 2 gestart",
     "Sunsetboulevard 2 tickets", "https://maps.example.com/?street_view=1a",
+    # pw14: boxes and lower-case words that are no address
+    "PO Box rental prices from 3 EUR", "BP 2024 results", "BP 120/80 at rest", "Postfach leer seit 3 Tagen",
+    "Checkbox 3 selected", "Inbox 12 unread", "il corso Python 3", "un paseo de 5 km", "la piazza 2 volte",
+    "apartado 3 del artículo 5", "Via email 12 times", "Postbus 12 dagen vertraagd",
+    # review38 W10: a webmail's inbox and pack sizes; German capitalises its nouns
+    "Postfach 12 Nachrichten", "Ihr Postfach 3 Ungelesene Nachrichten", "Postfach 8 GB Speicher", "PO Box 3 Items",
 ])
 def test_look_alikes_of_streets_stay(scrubber: Scrubber, text: str) -> None:
     key = "$current_url" if "://" in text else "note"

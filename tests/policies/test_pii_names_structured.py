@@ -5,25 +5,15 @@ none comes from an evaluation corpus or from Faker's person names."""
 
 from __future__ import annotations
 
-from pathlib import Path
-from typing import Any
-
 import pytest
 
-from policies.pii import PiiConfig, Scrubber
-from policies.pii.engine import Analyzer
-
-KEY = b"structured-names-key-0123456789abcd"
+from policies.pii import Scrubber
+from tests.policies.pii_cases import default_scrubber, scrubbed
 
 
 @pytest.fixture(scope="module")
-def scrubber(tmp_path_factory: pytest.TempPathFactory) -> Scrubber:
-    analyzer = Analyzer(Path(tmp_path_factory.mktemp("pii-data")), ("US", "GB", "DE", "FR"), 0, 0.1)
-    return Scrubber(PiiConfig(), KEY, analyzer=analyzer)
-
-
-def scrubbed(scrubber: Scrubber, key: str, value: Any) -> Any:
-    return scrubber.scrub_value({"properties": {key: value}})[0]["properties"][key]
+def scrubber() -> Scrubber:
+    return default_scrubber(b"structured-names-key-0123456789abcd")
 
 
 SEGMENTS = [

@@ -136,11 +136,11 @@ PLACE_STARTS = frozenset(word for word, flags in STREET_TABLE.items() if flags &
 # How the hint spells a TYPE word that has letters outside ASCII (the folded key has none), and the abbreviations the
 # address patterns know (`Str.`, `St`, `Ave`, `Blvd`, `C/`, `Pza.`).
 _SPELLED = {"strasse": "stra(?:ss|ß)e", "allee": "all[ée]e", "placa": "pla[çc]a", "travesia": "traves"}
+# A post office box's words in en/de/fr/es/it/nl, before its number (recognizers' `po box` pattern; the hint too).
+PO_BOXES = (r"p\.?\s?o\.?\s?box|post\s+office\s+box|postfach|postbus|apartado\s+de\s+correos|casella\s+postale"
+            r"|bo[îi]te\s+postale")
 _ABBREVIATIONS = (r"str\.", r"\bst\b", r"\bave?\b", r"\brd\b", r"\bln\b", r"\bdr\b", r"\bblvd", r"\bbd\b",
-                  r"\bct\b", r"\bpl\b", r"\bsq\b", "pkwy", "hwy", "avda", "c/", "pza",
-                  # post office boxes (recognizers' `po box` pattern)
-                  r"p\.?\s?o\.?\s?box", "post office box", "postfach", "postbus", "apartado de correos",
-                  "casella postale", r"bo[îi]te postale", r"\bb\.?p\b")
+                  r"\bct\b", r"\bpl\b", r"\bsq\b", "pkwy", "hwy", "avda", "c/", "pza", PO_BOXES, r"\bb\.?p\b")
 # Necessary for the street patterns (candidates' STREET gate and test): a street type or its abbreviation, in any
 # case.
 STREET_HINT = "(?i)" + "|".join((

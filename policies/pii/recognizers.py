@@ -64,6 +64,7 @@ from policies.pii.name_context import UI_VERB_WORDS, addressed_span, find_names,
 from policies.pii.names import ARTICLES, NameFinder, fold
 from policies.pii.passwords import PASSWORD_PATTERNS, QUOTE
 from policies.pii.pattern_matches import deduplicated, pattern_matches
+from policies.pii.places import PO_BOXES
 from policies.pii.prefilter import BatchScan
 from policies.pii.regex_time import presidio_run
 
@@ -624,8 +625,7 @@ _STREET_PATTERNS = [
     # `Apartado de correos 45`, `Casella postale 12`, `Boîte postale 7`, where a box number ends: the text's or a
     # line's end, a comma, a full stop, or a postcode and a town (not `Postbus 12 dagen vertraagd`, nor a webmail's
     # inbox `Postfach 12 Nachrichten`: German capitalises its nouns); `BP 123` only before a postcode and a town.
-    ("po box", r"(?:\b(?i:p\.?\s?o\.?\s?box|post\s+office\s+box|postfach|postbus|apartado\s+de\s+correos"
-               r"|casella\s+postale|bo[îi]te\s+postale)\s+\d{1,6}(?:\s\d{2,4})?"
+    ("po box", rf"(?:\b(?i:{PO_BOXES})\s+\d{{1,6}}(?:\s\d{{2,4}})?"
                r"(?=[ \t]*(?:$|[,;\n\r)]|\.(?:\s|$))|[ \t]+\d{4,5}[ \t]+[A-ZÀ-Ý])"
                r"|\b(?:BP|B\.P\.)\s+\d{1,5}(?=,?\s+\d{5}\s+[A-ZÀ-Ý]))\b"),
 ]

@@ -172,6 +172,7 @@ def _glued_after(text: str, end: int) -> bool:
 
 _GROUPS_BEFORE = re.compile(r"(?:\d+ )+$")
 _GROUPS_AFTER = re.compile(r"(?: \d+)+")
+_GROUPS_REACH = 40  # characters before and after a match that _part_of_long_number reads for more groups
 
 
 def _main_digits(found: str) -> int:
@@ -192,11 +193,11 @@ def _part_of_long_number(text: str, start: int, end: int) -> bool:
     if not (text[start].isdigit() or text[end - 1].isdigit()):
         return False
     if text[start].isdigit():
-        before = _GROUPS_BEFORE.search(text, max(0, start - 40), start)
+        before = _GROUPS_BEFORE.search(text, max(0, start - _GROUPS_REACH), start)
         if before:
             digits += sum(c.isdigit() for c in before.group())
     if text[end - 1].isdigit() and not _EXTENSION.search(found):
-        after = _GROUPS_AFTER.match(text, end, end + 40)
+        after = _GROUPS_AFTER.match(text, end, end + _GROUPS_REACH)
         if after:
             digits += sum(c.isdigit() for c in after.group())
     return _too_long(found, digits)
@@ -301,13 +302,38 @@ def _all_never_kept(text: str, min_digits: int, nanp: bool, never: dict[tuple[in
 
 
 def _never_kept(text: str, candidate: str, offset: int, min_digits: int, nanp: bool) -> bool:
-    if sum(c.isdigit() for c in candidate) < min_digits:
+    digits = sum(c.isdigit() for c in candidate)
+    if digits < min_digits:
         return True
+    if not candidate.isascii():
+        return False
     # A candidate of digits alone has no inner match (phonenumbers splits a candidate at slashes, brackets, hyphens,
     # dots and spaces): its only match is all of it, kept only if it starts with a trunk 0 (or as below).
-    return (candidate.isascii() and candidate.isdigit() and not candidate.startswith("0")
-            and (not nanp or len(candidate) < 10) and _LINK.search(text, max(0, offset - _LINK_REACH), offset) is None
-            and _SAID.search(text, max(0, offset - _SAID_REACH), offset) is None)
+    if candidate.isdigit():
+        return (not candidate.startswith("0") and (not nanp or len(candidate) < 10)
+                and _LINK.search(text, max(0, offset - _LINK_REACH), offset) is None
+                and _SAID.search(text, max(0, offset - _SAID_REACH), offset) is None)
+    return _long_run_of_groups(candidate, digits)
+
+
+_SPACED_GROUPS = re.compile(r"[0-9]+(?: [0-9]+)+")
+
+
+def _long_run_of_groups(candidate: str, digits: int) -> bool:
+    """Whether `candidate` is groups of ASCII digits split by single spaces, too many digits for a phone number
+    (`4111 1111 1111 1111`), every match in it dropped by _part_of_long_number.
+
+    Why every match: split only at spaces, its inner matches (phonenumbers' _extract_inner_match) are single groups,
+    so each match the matcher makes of it, or of what is left of it after a match, is whole groups, starting and
+    ending with a digit. _part_of_long_number counts the groups before and after such a match, within _GROUPS_REACH
+    characters: all of the candidate's, since it is no longer than that. So it counts at least the candidate's digits,
+    which _too_long finds too many: more than 17, or more than 15 where the match does not start with a 0 (no group
+    does). In at most _GROUPS_REACH characters the candidate holds at most 20 digit blocks, of the 21 phonenumbers'
+    candidate pattern allows, so it ends where the text stops that pattern; so does the candidate that the matcher's
+    search finds after a match in it, and the search goes on from where it goes on after skipping the candidate."""
+    if len(candidate) > _GROUPS_REACH or _SPACED_GROUPS.fullmatch(candidate) is None:
+        return False
+    return digits > 17 or (digits > 15 and not candidate.startswith("0") and " 0" not in candidate)
 
 
 # Spaces phonenumbers does not take for a separator, yet typography puts between a number's groups: the thin and narrow

@@ -88,6 +88,39 @@ def test_a_text_of_ticket_numbers_runs_no_region_matcher(made: list[str]) -> Non
     assert made == list(REGIONS)
 
 
+def _groups(rng: random.Random) -> str:
+    """Digit groups split by single spaces, as cards, accounts and long ids are written: mostly too many digits for a
+    phone number, of groups that may start with a 0, sometimes too long for the groups test to read."""
+    sizes = rng.choice([(4, 4, 4, 4), (4, 4, 4, 4, 3), (4, 6, 5), (4, 4, 4, 2), (3, 3, 4), (2,) * 9, (1,) * 20,
+                        (3, 4, 4, 4, 4), (8, 9), (4,) * 9, (6, 6, 6), (5, 5, 5, 3)])
+    lead = "0123456789" if rng.random() < 0.3 else "123456789"
+    return " ".join(rng.choice(lead) + "".join(rng.choice("0123456789") for _ in range(n - 1)) for n in sizes)
+
+
+def test_runs_of_digit_groups_too_long_for_a_phone_find_the_same_phone_numbers() -> None:
+    # Candidates of spaced digit groups with more digits than a phone number has are not parsed (_long_run_of_groups):
+    # next to phone words, links, numbers, more groups and separators, they find what phonenumbers' own matchers find.
+    rng = random.Random(15)
+    ours, unskipped = ContextPhoneRecognizer(REGIONS, 0), _Unskipped(REGIONS, 0)
+    pieces = [*_PIECES, "card ", "call me on ", "tel:", "+44 7794 193938", "030 1234567", "IBAN DE", "  ", "\u202f"]
+    for _ in range(1500):
+        parts = [rng.choice(pieces) if rng.random() < 0.6 else _groups(rng) for _ in range(rng.randint(1, 6))]
+        text = "".join(parts)
+        spans = [(r.start, r.end) for r in ours.analyze(text, ["PHONE_NUMBER"])]
+        assert spans == [(r.start, r.end) for r in unskipped.analyze(text, ["PHONE_NUMBER"])], text
+
+
+def test_a_card_number_in_spaced_groups_is_not_parsed(made: list[str]) -> None:
+    text = "(ticket 8438923) card 4111 1111 1111 1111"
+    assert recognizers._never_kept(text, "4111 1111 1111 1111", 22, 7, True)
+    assert not recognizers._never_kept(text, "4111 0111 1111 1111", 22, 7, True)  # 16 digits, a group starts with 0
+    assert recognizers._never_kept(text, "4111 0111 1111 1111 11", 22, 7, True)  # 18 digits: too many anyway
+    assert not recognizers._never_kept(text, "415 555 0100", 22, 7, True)  # a phone number's digits
+    assert not recognizers._never_kept(text, "1 2 3 4 5 6 7 8 9 1 2 3 4 5 6 7 8 9 1 2 3", 22, 7, True)  # past the reach
+    assert ContextPhoneRecognizer(REGIONS, 0).analyze(text, ["PHONE_NUMBER"]) == []
+    assert made == []
+
+
 _INTERNATIONAL = ["+49 151 57525403", "+1 (415) 687-7909", "+44 7794 193938", "+33 6 74 67 47 89", "+4930123456",
                   "+999 123 4567", "+0 30 1234567", "+1 999", "+49 (0) 30 1234567", "+44 20 7946 0958 x12",
                   "+39 347 123 4567", "+34 612 34 56 78", "+31 6 12345678", "+800 1234 5678", "+882 1234 5678"]

@@ -201,6 +201,7 @@ def _outer_group_ends(pattern: str) -> dict[int, int]:
 
 
 _LOOKAROUNDS = ("(?<=", "(?<!", "(?=", "(?!")
+_QUANTIFIERS = ("?", "*", "+", "{")
 
 
 def _edge_lookarounds_consumed(pattern: str) -> str:
@@ -212,6 +213,13 @@ def _edge_lookarounds_consumed(pattern: str) -> str:
     (`(?<!\\w)(?=\\S{16})(?<=key: )…`) test the same position p: they are dropped, which only matches more. Only at the
     very start and end: a look-around elsewhere may look into the parts beside it."""
     ends = _outer_group_ends(pattern)
+    if pattern.startswith("(?:") and 0 in ends and pattern[ends[0] + 1 : ends[0] + 2] not in _QUANTIFIERS:
+        branches = _branches(pattern, 3, ends[0], ends)
+        if any(pattern.startswith("(?<=", start) for start, _ in branches):
+            # `(?:(?<=A)X|(?<=B)Y)Z` as `(?:(?:A)X|(?:B)Y)Z`: where it matches, one branch matched, after its
+            # look-behind's text, as above. Not a repeated group: there a look-behind may read the previous round.
+            return "(?:" + "|".join(_behind_consumed(pattern, start, end, ends) for start, end in branches) + ")" \
+                + pattern[ends[0] + 1 :]
     behind, i = "", 0
     while pattern.startswith(_LOOKAROUNDS, i) and i in ends:
         if not behind and pattern.startswith("(?<=", i):
@@ -225,6 +233,34 @@ def _edge_lookarounds_consumed(pattern: str) -> str:
     if last >= 0 and pattern.startswith("(?=", last):
         pattern = pattern[:last] + "(?:" + pattern[last + 3 :]
     return pattern
+
+
+def _branches(pattern: str, start: int, end: int, ends: dict[int, int]) -> list[tuple[int, int]]:
+    """The (start, end) of each alternative of `pattern[start:end]`, split at the `|` outside its groups and classes."""
+    branches: list[tuple[int, int]] = []
+    first, i = start, start
+    while i < end:
+        c = pattern[i]
+        if c == "\\":
+            i += 2
+            continue
+        if c == "[":
+            i = _class_end(pattern, i)
+        elif c == "(":
+            i = ends[i]
+        elif c == "|":
+            branches.append((first, i))
+            first = i + 1
+        i += 1
+    branches.append((first, end))
+    return branches
+
+
+def _behind_consumed(pattern: str, start: int, end: int, ends: dict[int, int]) -> str:
+    """The branch `pattern[start:end]` with the look-behind it starts with (if it does) made a group."""
+    if pattern.startswith("(?<=", start) and start in ends:
+        return "(?:" + pattern[start + 4 : ends[start]] + ")" + pattern[ends[start] + 1 : end]
+    return pattern[start:end]
 
 
 def _gate(pattern: str, regex_flags: int) -> str | None:

@@ -40,6 +40,7 @@ TEXTS = [
     # Unicode traps: letters that fold to ASCII ones only by Unicode's rules, digits and spaces of other scripts.
     "\u017fk_live_abcdefghijklmnop1234", "PA\u017f\u017fWORD: hunter2", "\u212aeizersgracht 12", "\u0130ban",
     "jane@exa\u0131mple.com", "\u0661\u0662\u0663-\u0664\u0665-\u0666\u0667\u0668\u0669", "12\u00a0Baker\u00a0Street",
+    "my pw is sunshine", "pw: 'abc123'", "password -> Sommer24!", "wifi code => 'gast2024'",
     "passwort\u2029ist geheim", "Bearer\u2029abcdefghijk", "x\x00password: y", "pass\x0bword: hunter2",
     "caf\u00e9@example.com", "M\u00fcller@example.de", "\uff11\uff12 Baker Street",
 ]
@@ -124,6 +125,22 @@ def test_a_caseless_class_that_holds_the_long_s_opens_on_s() -> None:
     assert regex.search(recognizer.patterns[0].regex, "zzszz", flags=recognizer.global_regex_flags or 0)
     assert gates.narrow(recognizer, scannable("zzszz")) is recognizer
     assert gates.narrow(recognizer, scannable("zzzz")) is None
+
+
+def test_look_behinds_that_start_the_branches_of_a_leading_group_shut_the_gate_without_their_text() -> None:
+    # Hyperscan's prefilter mode drops look-behinds: the gate of `(?:(?<=pw )\w+|(?<=pin )\d+)` would open on any word.
+    recognizer = PatternRecognizer(supported_entity="X", name="Branches", patterns=[
+        Pattern("branches", r"(?:(?<=\bpw\s)\w{4,}|(?<=pin:)\d{4}|code)(?!x)", 0.9),
+        Pattern("repeated", r"(?:(?<=\w)y){2}", 0.9)])
+    gates = PatternGates([recognizer])
+    for text, opened in [("my pw hunter2", ["branches"]), ("pin:1234", ["branches"]), ("a code", ["branches"]),
+                         ("hunter2 and 1234", []), ("xyy", ["repeated"])]:
+        narrowed = gates.narrow(recognizer, scannable(text))
+        assert ([] if narrowed is None else [p.name for p in narrowed.patterns]) == opened, text  # type: ignore[attr-defined]
+    assert patterngates._edge_lookarounds_consumed(r"(?:(?<=a|b)x[|(]|(?<=c)(?:d|e)|f)g") == \
+        r"(?:(?:a|b)x[|(]|(?:c)(?:d|e)|f)g"
+    # A repeated group's look-behind may read its previous round (`(?:(?<=\w)y){2}` in `xyy`): left to hyperscan.
+    assert patterngates._edge_lookarounds_consumed(r"(?:(?<=\w)y){2}") == r"(?:(?<=\w)y){2}"
 
 
 def test_patterns_hyperscan_reads_otherwise_always_run() -> None:

@@ -284,16 +284,15 @@ class Walker:
         """Detect PII in the pending strings (each distinct string once), cache the results, write them back."""
         if not pending:
             return
-        caches, young = self._scanner.caches, self._scanner.young
+        caches = self._scanner.caches
         results: dict[tuple[int, str], Scanned] = {}
         todo: list[tuple[int, str]] = []
         for p in pending:
             key = (p[3], p[2])
             if key in results:
                 continue
-            cached = young[key[0]].get(key[1])
-            if cached is None:
-                cached = caches[key[0]].get(key[1])  # its old generation
+            # the young generation, then the old one: most pending strings are in neither (walk_dict read the young)
+            cached = caches[key[0]].get(key[1])
             if cached is None:
                 todo.append(key)
                 cached = ("", ())

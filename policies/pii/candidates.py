@@ -138,7 +138,8 @@ _W = r"[\s\x1c-\x1f]"  # Python's \s as hyperscan reads it (its own \s is ASCII 
 # alone (`otp`, `secret`, `sécurité`) are in texts about security settings, which no password pattern matches.
 # Characters, not escapes, outside raw strings: hyperscan reads the same text (as its ASCII stand-in).
 _SAID = (rf"(?:{_W}*(?:[:=?]|\.\.|" "\u2026)|['\u2019]s" rf"{_W}|{_W}+(?:-|" "\u2013|\u2014|\u2192|(?:is|ist|war|est"
-         "|c['\u2019](?:est|[e\u00e9]tait)|es|\u00e8|\u00e9|era|was|were|lautet|wordt|werd|sera|ser\u00e1|sar\u00e0|now"
+         "|c['\u2019](?:est|[e\u00e9]tait)|[e\u00e9]tait|fue|es|\u00e8|\u00e9|era|was|were|lautete?|luidt|wordt|werd|sera"
+         "|ser\u00e1|sar\u00e0|now"
          "|jetzt|nu|maintenant|ahora|ora|set|changed|reset|updated|ge\u00e4ndert|gesetzt|chang\u00e9|modifi\u00e9"
          rf"|cambiad[ao]|cambiat[ao]|gewijzigd|aangepast){_W}))")
 # And after a short secret's (passwords.py "short secret", "quoted secret"): a colon, an equals sign or a verb.
@@ -154,10 +155,14 @@ _PASSWORD_HINT = re.compile(r"(?i)passw|passc|passp|\bpass\b|kennw|pwd|\bpw\b|\b
                             rf"|rification{_SAID}"
                             "|s.curit[e\u00e9]" rf"{_SAID}|geheimwort{_SAID}"
                             rf"|(?:secret|secreto|segreto|geheimnis){_SECRET_SAID}"
-                            r"|one.time|2fa|mfa|best.tigungscode|bestaetigungscode|sicherheitscode"
-                            r"|einmalcode|seguridad|sicurezza|beveiligingscode|codewort"
-                            r"|clave|access\s+code|zugangscode|acc.s|toegangscode|wlan|wifi|wi-fi"
-                            r"|wachtw|parola|senha|\bpin|code\s+pin|geheimzahl|credential|creds|credenc|credenz"
+                            # each word only where its pattern takes it: `2fa code`, `codice di sicurezza:`,
+                            # `parola d'ordine`, `code d'accès`, `codice di accesso`, `use X to access` (alone they
+                            # are in hex ids, `parola chiave`, `sicurezza`, `accusantium`)
+                            rf"|one.time|(?:2fa|mfa){_W}+code|best.tigungscode|bestaetigungscode|sicherheitscode"
+                            rf"|einmalcode|(?:seguridad|sicurezza){_SAID}|beveiligingscode|codewort"
+                            rf"|clave|access{_W}+code|zugangscode|d.acc.s|d[ie]{_W}+acce(?:s)?so|toegangscode|wlan|wifi"
+                            rf"|wi-fi|(?:to|pour|para|per|om){_W}+(?:access|unlock|entrar|in{_W}+te{_W}+loggen)"
+                            rf"|wachtw|parola{_W}+d|senha|\bpin|code{_W}+pin|geheimzahl|credential|creds|credenc|credenz"
                             r"|login|zugangsdaten|identifiants|inloggegevens"
                             # logging in with a value (recognizers: "logged in with", "use to log in")
                             r"|log\s*in|logged|sign\s*in|signed\s+in|anmeld|einlogg|eingeloggt|connect|sesi|acced"

@@ -343,6 +343,41 @@ def test_generated_text_where_the_password_recognizer_finds_something_opens_its_
         assert "PASSWORD" in candidates.candidate_entities(text)
 
 
+# Words the password patterns take only in a phrase: alone they are in hex ids, keywords, running text.
+WORDS_OUTSIDE_THEIR_PHRASE = ["usr_8ca5092fa3b1", "mfa enabled", "parola chiave", "la sicurezza prima di tutto",
+                              "Sed ut perspiciatis unde omnis iste natus error sit voluptatem accusantium",
+                              "Acceso directo", "seguridad social"]
+SAID_IN_THEIR_PHRASE = ["parola d'ordine: Sommer24!", "Il codice di sicurezza: 4821", "2FA code: 836896",
+                        "código de seguridad fue 482193", "Il codice di accesso: 4821", "código de acceso: 4821",
+                        "code d\u2019accès : 4821", "codice d'accesso = 4821", "use Sommer2024! to unlock",
+                        "usa Sommer2024! para entrar", "gebruik Sommer2024! om in te loggen",
+                        "try Xk9#mP2q!z to access", "Votre code de sécurité était 4821", "OTP lautete 836896"]
+
+
+def test_the_password_gate_opens_on_a_words_phrase_not_on_the_word_alone() -> None:
+    for text in WORDS_OUTSIDE_THEIR_PHRASE:
+        assert "PASSWORD" not in candidates.candidate_entities(text), text
+    for text in SAID_IN_THEIR_PHRASE:
+        assert _password_found(text), text
+        assert "PASSWORD" in candidates.candidate_entities(text), text
+
+
+_PHRASE_PARTS = st.sampled_from(["parola", "d'ordine", "d\u2019ordine", "d", "di", "de", "sicurezza", "seguridad",
+                                 "codice", "código", "code", "2fa", "2FA", "mfa", "accesso", "acceso", "accès",
+                                 "d'accès", "d'accesso", "access", "use", "usa", "gebruik", "try", "to", "para", "om",
+                                 "in", "te", "loggen", "unlock", "entrar", "fue", "était", "luidt", "lautete", "is",
+                                 "Sommer2024!", "Xk9#mP2q!z", "4821", ":", "=", "\u2192"])
+
+
+@settings(max_examples=1500, deadline=None)
+@given(st.lists(st.tuples(_PHRASE_PARTS, _PASSWORD_GAPS), min_size=1, max_size=7))
+def test_generated_phrases_where_the_password_recognizer_finds_something_open_its_gate(
+        parts: list[tuple[str, str]]) -> None:
+    text = "".join(w + g for w, g in parts)
+    if _password_found(text):
+        assert "PASSWORD" in candidates.candidate_entities(text)
+
+
 def _listed_by_words(text: str) -> int:
     """The NAME gate's listed-name part as a set test of the text's words in _could_be_named's first reading."""
     folded = text if text.isascii() else text.translate(candidates._FOLDED)

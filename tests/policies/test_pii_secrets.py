@@ -238,6 +238,44 @@ def test_a_policys_keep_rule_on_the_value_wins_and_its_extra_keys_name_fields_to
     assert out == {"kept": {"name": "password", "value": "Winter2024!"}, "form": {"name": "loyalty_pin"}}
 
 
+# pw15: a login and its password in one value under a key naming a login or an access (a test account, a shared
+# login), in en/de/fr/es/it/nl; the value is replaced whole (its user name is often an e-mail address).
+@pytest.mark.parametrize("key,value", [
+    ("login", "admin / Hunter2!"), ("login_info", "jdoe / Winter2024!"), ("loginInfo", "nadine:Tr0ub4dor&3"),
+    ("account", "jdoe@example.com / Pizza2037!"), ("test_account", "root | RpRSXxaHTsys"), ("access", "admin, Quiet988"),
+    ("zugang", "mmueller:Sommer2024!"), ("anmeldedaten", "u: mmueller\np: S0mm3r#2024"), ("connexion", "paula|PPZ&zu*d"),
+    ("datos_de_acceso", "gino / MCwsTtVKSyAm"), ("accesso_admin", "admin Ch@ng3M3!"), ("toegang", "tmichaud/Perro360"),
+    ("wifi", "Cafe_Guest / Espresso2024"), ("sign_in", "jdoe - yaSAYsz*d#p"), ("account", "user=jdoe;pass=xyz"),
+    ("login_data", "user=jdoe&password=Winter2024!")])
+def test_a_login_and_its_password_in_one_value_are_replaced(scrubber: Scrubber, key: str, value: str) -> None:
+    assert scrubbed(scrubber, key, value) == "[SECRET]"
+
+
+@pytest.mark.parametrize("key,value", [
+    ("login", "google"), ("login", "jdoe"), ("login_method", "sso"), ("credentials_type", "oauth"),
+    ("access_code_sent", True), ("wifi_ssid", "Cafe_Guest"), ("door_count", 3), ("backup_codes_remaining", 8),
+    ("login", "a / b"), ("login", "3 / 4"), ("login", "OK / Cancel"), ("login", "Yes / No"), ("access", "Paris / Berlin"),
+    ("login", "SSO / SAML2"), ("login", "Google / OAuth2.0"), ("account", "ACME / ACME-2024-001"),
+    ("access", "read / write"), ("access", "read:write"), ("account", "Free / Pro"), ("login", "email / password"),
+    ("login", "https://example.com/login"), ("wifi", "5GHz / 2.4GHz"), ("wlan", "WPA2 / WPA3"),
+    ("login", "Chrome / 120.0.6099"), ("account", "acct:12345678"), ("zugang", "Haupteingang / Tor 2"),
+    ("access_details", "Mon-Fri 9:00-17:00"), ("login", "jdoe / admin"), ("account", "Premium:Monthly"),
+    ("lozinka_strength", "weak"), ("hasło_length", 12), ("parola", "ciao"), ("building_code", "IBC 2021")])
+def test_values_under_login_keys_that_are_no_login_and_password_stay(scrubber: Scrubber, key: str, value: Any) -> None:
+    assert scrubbed(scrubber, key, value) == value
+
+
+@pytest.mark.parametrize("key,value", [
+    ("gate_code", "4821"), ("entry_code", 482193), ("garage_code", "Zx81!kqa"), ("lockbox_code", "0427"),
+    ("code_portail", "A4821"), ("codice_cancello", "4821"), ("codigo_puerta", 4821), ("deurcode", "4821#"),
+    ("temporary_code", "482913"), ("hasło", "Winter2024!"), ("Hasło", "Winter2024!"), ("lozinka", "Winter2024!"),
+    ("geslo", "Winter2024!"), ("slaptažodis", "Winter2024!"), ("contrasenya", "Winter2024!"),
+    ("contrasinal", "Winter2024!"), ("pasahitza", "Winter2024!"), ("router_key", "Winter2024!")])
+def test_codes_of_gates_and_entrances_and_passwords_of_more_languages_are_removed(scrubber: Scrubber, key: str,
+                                                                                  value: Any) -> None:
+    assert scrubbed(scrubber, key, value) is None
+
+
 @pytest.mark.parametrize("key,text", [
     *[(key, text) for key, text in LOOK_ALIKES if text not in KNOWN_CHANGED],
     ("note", "OTP sent by SMS to the customer"), ("note", "The secret is out"),

@@ -242,8 +242,9 @@ def test_a_policys_keep_rule_on_the_value_wins_and_its_extra_keys_name_fields_to
 # login), in en/de/fr/es/it/nl; the value is replaced whole (its user name is often an e-mail address).
 @pytest.mark.parametrize("key,value", [
     ("login", "admin / Hunter2!"), ("login_info", "jdoe / Winter2024!"), ("loginInfo", "nadine:Tr0ub4dor&3"),
-    ("account", "jdoe@example.com / Pizza2037!"), ("test_account", "root | RpRSXxaHTsys"), ("access", "admin, Quiet988"),
-    ("zugang", "mmueller:Sommer2024!"), ("anmeldedaten", "u: mmueller\np: S0mm3r#2024"), ("connexion", "paula|PPZ&zu*d"),
+    ("account", "jdoe@example.com / Pizza2037!"), ("test_account", "root | RpRSXxaHTsys"),
+    ("access", "admin, Quiet988"), ("zugang", "mmueller:Sommer2024!"), ("anmeldedaten", "u: mmueller\np: S0mm3r#2024"),
+    ("connexion", "paula|PPZ&zu*d"),
     ("datos_de_acceso", "gino / MCwsTtVKSyAm"), ("accesso_admin", "admin Ch@ng3M3!"), ("toegang", "tmichaud/Perro360"),
     ("wifi", "Cafe_Guest / Espresso2024"), ("sign_in", "jdoe - yaSAYsz*d#p"), ("account", "user=jdoe;pass=xyz"),
     ("login_data", "user=jdoe&password=Winter2024!")])
@@ -254,7 +255,8 @@ def test_a_login_and_its_password_in_one_value_are_replaced(scrubber: Scrubber, 
 @pytest.mark.parametrize("key,value", [
     ("login", "google"), ("login", "jdoe"), ("login_method", "sso"), ("credentials_type", "oauth"),
     ("access_code_sent", True), ("wifi_ssid", "Cafe_Guest"), ("door_count", 3), ("backup_codes_remaining", 8),
-    ("login", "a / b"), ("login", "3 / 4"), ("login", "OK / Cancel"), ("login", "Yes / No"), ("access", "Paris / Berlin"),
+    ("login", "a / b"), ("login", "3 / 4"), ("login", "OK / Cancel"), ("login", "Yes / No"),
+    ("access", "Paris / Berlin"),
     ("login", "SSO / SAML2"), ("login", "Google / OAuth2.0"), ("account", "ACME / ACME-2024-001"),
     ("access", "read / write"), ("access", "read:write"), ("account", "Free / Pro"), ("login", "email / password"),
     ("login", "https://example.com/login"), ("wifi", "5GHz / 2.4GHz"), ("wlan", "WPA2 / WPA3"),

@@ -16,6 +16,23 @@ VALUE_KEYS = ("value", "Value", "input", "val", "input_value", "inputValue", "fi
 NAME_KEYS = ("name", "Name", "field", "label", "Label", "key", "id", "type", "input_name", "inputName", "field_name",
              "fieldName", "input_id", "inputId", "field_id", "fieldId", "$el_name", "for", "placeholder",
              "aria_label", "ariaLabel")
+# A form's fields flattened into one object, as form-urlencoded bodies are parsed (PHP, Rails, qs: `fields[3][name]`,
+# `fields[3][value]`) or objects are flattened (`fields.3.name`): the value's key ends so, and the name's key is the
+# same prefix with a name key.
+FLAT_VALUE_ENDS = ("[value]", ".value", "[Value]", "[input]", "[val]")
+
+
+def flat_value(key: str) -> tuple[str, str]:
+    """A flattened value's key and its prefix with the bracket or dot that opens a name's key (`fields[3][`)."""
+    return key, key[:key.rindex("[" if key.endswith("]") else ".") + 1]
+
+
+def flat_name(prefix: str, name_key: str) -> str:
+    """The key of a flattened field's name: `fields[3][` and `name` are `fields[3][name]`, `fields.3.` and `name`
+    `fields.3.name`."""
+    return prefix + name_key + "]" if prefix[-1] == "[" else prefix + name_key
+
+
 # Keys that name a field by its label, which has blanks (`Mot de passe`, `Confirm Password`); the others name it by an
 # identifier (`new_password`, `user[password]`) or in sentence case (`Mot de passe`), and one with blanks and a capital
 # after its first letter there is a product's or a message's name (`{"name": "Password Manager Pro", "value": "9"}`).

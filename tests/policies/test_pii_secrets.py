@@ -238,6 +238,40 @@ def test_a_policys_keep_rule_on_the_value_wins_and_its_extra_keys_name_fields_to
     assert out == {"kept": {"name": "password", "value": "Winter2024!"}, "form": {"name": "loyalty_pin"}}
 
 
+# pw15: a form's fields flattened into one object (form-urlencoded bodies as PHP, Rails and qs parse them, flattened
+# objects) and as arrays of a name and a value (a FormData's entries): the value is the named field's.
+@pytest.mark.parametrize("form,left", [
+    ({"fields[3][name]": "password", "fields[3][value]": "Winter2024!"}, {"fields[3][name]"}),
+    ({"fields.3.name": "new_password", "fields.3.value": "Winter2024!"}, {"fields.3.name"}),
+    ({"data[0][label]": "Mot de passe", "data[0][value]": "Winter2024!", "data[1][label]": "Plan",
+      "data[1][value]": "pro"}, {"data[0][label]", "data[1][label]", "data[1][value]"}),
+    ({"f[3][id]": "pin", "f[3][val]": "4821"}, {"f[3][id]"})])
+def test_a_flattened_form_fields_value_named_a_secret_is_removed(scrubber: Scrubber, form: dict[str, Any],
+                                                                 left: set[str]) -> None:
+    out = scrubber.scrub_value({"properties": {"form": form}})[0]["properties"]["form"]
+    assert set(out) == left and "Winter2024!" not in str(out) and "4821" not in str(out)
+
+
+@pytest.mark.parametrize("form", [
+    {"fields[3][name]": "password_strength", "fields[3][value]": "weak"},
+    {"fields[1][name]": "password", "fields[0][value]": "pro"}, {"fields.1.name": "plan", "fields.1.value": "pro"},
+    {"fields[2][name]": "password", "fields[2][value]": "****"}, {"a[value]": "pro"}])
+def test_flattened_form_fields_not_holding_a_secret_keep_their_value(scrubber: Scrubber, form: dict[str, Any]) -> None:
+    out = scrubber.scrub_value({"properties": {"form": dict(form)}})[0]["properties"]["form"]
+    assert {k: v for k, v in out.items() if not k.endswith("name]") and not k.endswith(".name")} == {
+        k: v for k, v in form.items() if not k.endswith("name]") and not k.endswith(".name")}
+
+
+def test_a_form_as_arrays_of_a_name_and_a_value_loses_the_secrets_value(scrubber: Scrubber) -> None:
+    form = [["email", "newsletter"], ["password", "Winter2024!"], ["remember", "on"], ["pin_length", "6"],
+            ["Kennwort", "****"], ["pin", 4821], ["plan", "pro"]]
+    out = scrubber.scrub_value({"properties": {"form": form, "matrix": [[1, 2], [3, 4]], "pairs": [["pin", "0"]]}})
+    assert out[0]["properties"] == {
+        "form": [["email", "newsletter"], ["password"], ["remember", "on"], ["pin_length", "6"], ["Kennwort", "****"],
+                 ["pin"], ["plan", "pro"]],
+        "matrix": [[1, 2], [3, 4]], "pairs": [["pin", "0"]]}
+
+
 # pw15: a login and its password in one value under a key naming a login or an access (a test account, a shared
 # login), in en/de/fr/es/it/nl; the value is replaced whole (its user name is often an e-mail address).
 @pytest.mark.parametrize("key,value", [

@@ -46,6 +46,11 @@ DEFAULT_SENSITIVE_KEYS = (
     "haslo", "salasana", "adgangskode", "passord", "losenord", "heslo", "jelszo", "sifre", "seed words",
     # and in hr/sr/bs, sl, lt, ca, gl, eu (not `parola`, an Italian word, nor `parool`, a Dutch watchword)
     "lozinka", "geslo", "slaptazodis", "contrasenya", "contrasinal", "pasahitza", "router key",
+    # a card's or an account's personal code and secret words, in de/fr/es/it/nl (`code_confidentiel`, the PIN of
+    # French cards; Quebec's `nip`, also Poland's tax number); not `parola chiave`, a keyword, nor `keyphrase`
+    "pinnummer", "pin nummer", "nip", "code confidentiel", "code personnel", "codice personale", "persoonlijke code",
+    "geheime code", "codewort", "parola segreta", "parola di accesso", "parola accesso", "frase segreta",
+    "palabra secreta", "palabra de paso", "secret phrase", "mot secret",
     "backup phrase",
     # the plural a list of them or a form's array is sent under (`passwords`, `old_passwords`, `Kennwörter`), and
     # the vowel-less spellings (`pswd`); not `pins` (a map's or a board's pins)
@@ -146,6 +151,12 @@ _GLUED_PASSWORD = re.compile(
                              key=len, reverse=True))
     + r"|text|field|input|value|val|str|string|\d{1,2}){1,2}")
 
+# A short password word glued to whose or which one it is, as configs and scripts name them (`dbpass`, `adminpwd`,
+# `rootpw`, `newpw`, `pwnew`); not `timepass` (a pastime), `masterpass` (a wallet), `compass`, `bypass`, `surpass`.
+_GLUED_SHORT = re.compile(
+    r"(?:" + "|".join(sorted(_SHORT_SECRET_OWNERS - {"time", "master", "temporary"}, key=len, reverse=True))
+    + r")(?:pwd?|pass|passwd|pword)|(?:pwd?|pass)(?:new|old|confirm|repeat|again|neu|alt)")
+
 # Things named with a secret's word that hold none, and what is left of them (`secret_santa_password` is still one):
 # a gift game, a shop's sale or menu, a lingerie brand.
 _NOT_SECRETS = {"secretsanta": "santa", "secretsale": "sale", "secretmenu": "menu", "victoriassecret": "victorias",
@@ -226,8 +237,8 @@ class SensitiveKeys:
                     return found
                 if len(run) > 40:
                     break
-        glued = any(len(word) > 8 and (word.endswith(_PASSWORD_SUFFIXES) or _GLUED_PASSWORD.fullmatch(word))
-                    for word in words)
+        glued = any((len(word) > 8 and (word.endswith(_PASSWORD_SUFFIXES) or _GLUED_PASSWORD.fullmatch(word)))
+                    or _GLUED_SHORT.fullmatch(word) for word in words)
         return "password" if glued else None
 
 

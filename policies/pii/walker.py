@@ -24,6 +24,8 @@ from policies.pii.pairs import (
     FLAT_VALUE_ENDS,
     LABEL_KEYS,
     NAME_KEYS,
+    PASSWORD_TYPES,
+    TYPE_KEYS,
     VALUE_KEYS,
     flat_name,
     flat_value,
@@ -133,11 +135,15 @@ class Walker:
         `prefix`, keys flattened as `<prefix>[name]`/`<prefix>.name`), as its key rule would under that name; done
         before the walk of `d`, whose size cannot change during it."""
         value = d[value_key]
-        if (type(value) is not str and type(value) is not int) or not_a_secret(value):
+        if type(value) is list:  # a field's values (`{"name": "password", "values": ["…"]}`): removed if one may be
+            if not any((type(v) is str or type(v) is int) and not not_a_secret(v) for v in value):
+                return
+        elif (type(value) is not str and type(value) is not int) or not_a_secret(value):
             return
         for name_key in NAME_KEYS:
             name = d.get(flat_name(prefix, name_key) if prefix else name_key)
-            if type(name) is str and name_key != value_key and (name_key != "type" or name.lower() == "password"):
+            if type(name) is str and name_key != value_key and (name_key not in TYPE_KEYS
+                                                                or name.lower() in PASSWORD_TYPES):
                 action = self._rules.paired(name, name_key in LABEL_KEYS)
                 if action is None:
                     continue
@@ -159,9 +165,11 @@ class Walker:
                         findings.append((action.entity, action.rule, "remove"))
 
     @staticmethod
-    def _removes(action: Action, value: str | int) -> bool:
+    def _removes(action: Action, value: Any) -> bool:
         """Whether the key rule `action` removes a form field's `value` (`"6"` is a length's 6 under `pin_length`,
-        a code under `door_code`: a form sends numbers as text)."""
+        a code under `door_code`: a form sends numbers as text); a list if one of its values is removed."""
+        if type(value) is list:
+            return any(Walker._removes(action, item) for item in value)
         number = (int(value) if type(value) is str and value.isascii() and value.isdigit() and len(value) <= 18
                   else value)
         return not kept_under_its_key(action.kind, number)

@@ -272,6 +272,33 @@ def test_a_form_as_arrays_of_a_name_and_a_value_loses_the_secrets_value(scrubber
         "matrix": [[1, 2], [3, 4]], "pairs": [["pin", "0"]]}
 
 
+# pw15: a form field's name and value as autocapture (PostHog `$elements`' attributes), form builders (question and
+# answer) and browsers (`autocomplete="new-password"`, an input's type) name them; a field's values as a list.
+@pytest.mark.parametrize("field", [
+    {"tag_name": "input", "attr__name": "pwd", "attr__type": "password", "attr__value": "Winter2024!"},
+    {"attr__type": "password", "attr__value": "Winter2024!"}, {"input_type": "password", "input_value": "Winter2024!"},
+    {"field_type": "password", "field_value": "Winter2024!"},
+    {"elementType": "password", "elementValue": "Winter2024!"},
+    {"fieldLabel": "Password", "fieldValue": "Winter2024!"}, {"question": "Password", "answer": "Winter2024!"},
+    {"title": "Kennwort", "response": "Winter2024!"}, {"autocomplete": "new-password", "value": "Winter2024!"},
+    {"aria-label": "Mot de passe", "value": "Winter2024!"}, {"name": "password", "values": ["x", "Winter2024!"]},
+    {"name": "password", "value": ["Winter2024!"]}])
+def test_a_form_fields_value_named_by_autocapture_or_a_form_builder_is_removed(scrubber: Scrubber,
+                                                                               field: dict[str, Any]) -> None:
+    out = scrubber.scrub_value({"properties": {"$elements": [field]}})[0]["properties"]["$elements"][0]
+    assert "Winter2024!" not in str(out) and len(out) == len(field) - 1
+
+
+@pytest.mark.parametrize("field", [
+    {"type": "token", "value": 1500}, {"input_type": "text", "input_value": "hello"},
+    {"autocomplete": "email", "value": "news"}, {"title": "Secret Santa", "response": "yes"},
+    {"question": "Password strength?", "answer": "weak"}, {"name": "password_policy", "values": ["strict", "lax"]},
+    {"name": "plan", "values": ["pro"]}, {"title": "Plan", "value": "pro"}, {"attr__type": "text", "attr__value": "x"}])
+def test_form_fields_named_by_autocapture_or_a_form_builder_without_a_secret_stay(scrubber: Scrubber,
+                                                                                  field: dict[str, Any]) -> None:
+    assert scrubber.scrub_value({"properties": {"f": dict(field)}})[0]["properties"]["f"] == field
+
+
 # pw15: a login and its password in one value under a key naming a login or an access (a test account, a shared
 # login), in en/de/fr/es/it/nl; the value is replaced whole (its user name is often an e-mail address).
 @pytest.mark.parametrize("key,value", [

@@ -342,6 +342,17 @@ def names_a_login(key: str) -> bool:
     return (last in _LOGIN_DATA or last in _LOGIN_OWNERS) and any(w in _LOGIN_WORDS for w in words[:-1])
 
 
+# A key in the words that name a key and a password in de/nl/it/fr/es (`Schlüssel`, `sleutel`, `chiave`, `clé`,
+# `llave`; Italian `parola chiave`, a keyword and a password): a value shaped like a password is replaced (passwords.py
+# `shaped_like_a_password`), any other value goes to the detectors (`parola_chiave: "scarpe rosse"`, `chiave: "id"`).
+_KEY_WORDS = frozenset({"schlussel", "schluessel", "sleutel", "chiave", "cle", "clef", "llave", "parolachiave"})
+
+
+def names_a_key_word(key: str) -> bool:
+    """True if `key` is a word that names a key or a password (`sleutel`, `parola_chiave`)."""
+    return "".join(key_words(key)) in _KEY_WORDS
+
+
 def names_a_token(key: str) -> bool:
     """True if `key` names a key or a signature that may hold a secret (`algolia_key`), not a data structure's."""
     words = key_words(key)

@@ -401,6 +401,13 @@ _LOGIN_PAIR = re.compile(r"(?:u|user|username|login|benutzer|utilisateur|usuario
 _NOT_A_PASSWORD = re.compile(r"\S*@\S+\.\w+|[A-Z]{0,6}[-_/#]?\d[\d\-_/.]*|[A-Za-z]{1,6}[-_/#]\d[\d\-_/.]*")
 
 
+def shaped_like_a_password(value: str) -> bool:
+    """True if `value`, whole, is shaped like a password (`Inverno2024!`, `Zx81kqaP20`), not words, an id or a
+    version."""
+    return (len(value) <= 64 and _A_LOGIN_SECRET.fullmatch(value) is not None
+            and _NOT_A_PASSWORD.fullmatch(value) is None)
+
+
 def a_login_pair(value: str) -> bool:
     """True if `value`, whole, is a user name and a password after one separator (`admin / Hunter2!`), or both
     named (`u: jdoe, p: X`)."""
@@ -408,5 +415,4 @@ def a_login_pair(value: str) -> bool:
     if found is None:
         return False
     secret = found.group(1)
-    return secret is None or (_A_LOGIN_SECRET.fullmatch(secret) is not None
-                              and _NOT_A_PASSWORD.fullmatch(secret) is None)
+    return secret is None or shaped_like_a_password(secret)

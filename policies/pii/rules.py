@@ -41,6 +41,7 @@ from policies.pii.keys import (
     SensitiveKeys,
     about_a_secret,
     names_a_code,
+    names_a_key_word,
     names_a_login,
     names_a_token,
 )
@@ -59,6 +60,7 @@ from policies.pii.redactions import (
     REPLACE_LOGIN,
     REPLACE_NAME,
     REPLACE_PERSON,
+    REPLACE_SHAPED_SECRET,
     REPLACE_TEXT,
     REPLACE_TOKEN,
     RULE_KINDS,
@@ -92,11 +94,15 @@ _BY_FIELD = {
 }
 _TOKEN_KEY = Action(REPLACE_TOKEN, "field:key", "SECRET_KEY", "[SECRET]")
 _LOGIN_KEY = Action(REPLACE_LOGIN, "field:login", "PASSWORD", "[SECRET]")
+_KEY_WORD = Action(REPLACE_SHAPED_SECRET, "field:key_word", "PASSWORD", "[SECRET]")
 
 
 def _a_secret_by_name(key: str, kind: str | None) -> Action | None:
-    """A key naming a key or a signature (`algolia_key`) or a login (`login_info`, `zugang`), whose value is replaced
-    when shaped like a token or a login and its password; else None."""
+    """A key naming a key or a signature (`algolia_key`), a login (`login_info`, `zugang`) or a key in another
+    language (`sleutel`), whose value is replaced when shaped like a token, a login and its password or a password;
+    else None."""
+    if kind is None and names_a_key_word(key):  # before a token's: `parola_chiave` ends with `chiave`
+        return _KEY_WORD
     if names_a_token(key):
         return _TOKEN_KEY
     return _LOGIN_KEY if kind is None and names_a_login(key) else None

@@ -339,6 +339,23 @@ def test_codes_of_gates_and_entrances_and_passwords_of_more_languages_are_remove
     assert scrubbed(scrubber, key, value) is None
 
 
+# pw15: a key that is a word naming a key or a password in de/nl/it/fr/es: a value shaped like a password replaced,
+# words, ids and versions kept (`parola chiave` is a keyword too).
+@pytest.mark.parametrize("key,value", [("parola_chiave", "Inverno2024!"), ("parolaChiave", "Zx81kqaP20"),
+                                       ("sleutel", "Zx81kqaP20"), ("Schlüssel", "Sommer2024!"), ("clé", "Soleil2024#"),
+                                       ("chiave", "Inverno2024!"), ("llave", "yaSAYsz*d#p")])
+def test_a_password_under_a_word_naming_a_key_is_replaced(scrubber: Scrubber, key: str, value: str) -> None:
+    assert scrubbed(scrubber, key, value) == "[SECRET]"
+
+
+@pytest.mark.parametrize("key,value", [("parola_chiave", "scarpe rosse"), ("parola_chiave", "offerte estate 2024"),
+                                       ("chiave", "id"), ("sleutel", "Voordeur"), ("schluessel", "Haustür 2"),
+                                       ("cle", "FR-2024-001"), ("llave", "principal"), ("clef", "A4"),
+                                       ("chiave", "v1.2.3"), ("schluessel", "ABC-123")])
+def test_words_ids_and_versions_under_a_word_naming_a_key_stay(scrubber: Scrubber, key: str, value: str) -> None:
+    assert scrubbed(scrubber, key, value) == value
+
+
 @pytest.mark.parametrize("key,text", [
     *[(key, text) for key, text in LOOK_ALIKES if text not in KNOWN_CHANGED],
     ("note", "OTP sent by SMS to the customer"), ("note", "The secret is out"),

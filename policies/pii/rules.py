@@ -6,7 +6,8 @@ Sources of a decision, in order of precedence (the first that says something win
 2. safe fields (kept, never scrubbed),
 3. key rules: a key containing a sensitive term (`password`, `api_key`, `ssn`, ...) has its value removed,
 4. the built-in field rules (`DEFAULT_RULES`, unless `default_rules = false`); then a key naming a key or a signature
-   (`algolia_key`, `hmac_key`; keys.py `names_a_token`): a token-shaped string under it is replaced,
+   (`algolia_key`, `hmac_key`; keys.py `names_a_token`): a token-shaped string under it is replaced; a key naming a
+   login (`login`, `zugang`, `wifi`; `names_a_login`): a user name and a password in one value are replaced,
 5. what the key's words say (fields.py): a person's name, a street address, a person in a role (with the built-in
    rules), an identifier number whose strings are detected without phone and IP detectors, or the name of a thing
    (a company, a product) whose strings are detected without name detectors,
@@ -35,7 +36,15 @@ from policies.pii.fields import (
     name_in_object,
     object_context,
 )
-from policies.pii.keys import FreeTextKeys, SensitiveKeys, about_a_secret, names_a_code, names_a_token
+from policies.pii.keys import (
+    FreeTextKeys,
+    SensitiveKeys,
+    about_a_secret,
+    names_a_code,
+    names_a_key_word,
+    names_a_login,
+    names_a_token,
+)
 from policies.pii.limits import encodable
 from policies.pii.pairs import UNPAIRED_TERMS, field_name
 from policies.pii.redactions import (
@@ -48,8 +57,10 @@ from policies.pii.redactions import (
     REMOVE,
     REMOVING,
     REPLACE_LISTED_NAME,
+    REPLACE_LOGIN,
     REPLACE_NAME,
     REPLACE_PERSON,
+    REPLACE_SHAPED_SECRET,
     REPLACE_TEXT,
     REPLACE_TOKEN,
     RULE_KINDS,
@@ -82,6 +93,19 @@ _BY_FIELD = {
     NAMED_ROLE: Action(REPLACE_LISTED_NAME, "field:role", "PERSON", "[PERSON]"),
 }
 _TOKEN_KEY = Action(REPLACE_TOKEN, "field:key", "SECRET_KEY", "[SECRET]")
+_LOGIN_KEY = Action(REPLACE_LOGIN, "field:login", "PASSWORD", "[SECRET]")
+_KEY_WORD = Action(REPLACE_SHAPED_SECRET, "field:key_word", "PASSWORD", "[SECRET]")
+
+
+def _a_secret_by_name(key: str, kind: str | None) -> Action | None:
+    """A key naming a key or a signature (`algolia_key`), a login (`login_info`, `zugang`) or a key in another
+    language (`sleutel`), whose value is replaced when shaped like a token, a login and its password or a password;
+    else None."""
+    if kind is None and names_a_key_word(key):  # before a token's: `parola_chiave` ends with `chiave`
+        return _KEY_WORD
+    if names_a_token(key):
+        return _TOKEN_KEY
+    return _LOGIN_KEY if kind is None and names_a_login(key) else None
 
 
 @dataclass(frozen=True, slots=True)
@@ -201,8 +225,9 @@ class CompiledRules:
             return Action(removal, f"key:{sensitive}", "SENSITIVE_KEY", ""), cls
         if rule is not None and rule.tier == _TIER_DEFAULT:
             return rule.action, cls
-        if rule is None and names_a_token(key):
-            return _TOKEN_KEY, cls
+        named = _a_secret_by_name(key, kind) if rule is None else None
+        if named is not None:
+            return named, cls
         if kind in (NUMBER_ID, THING) and cls == STRICT:
             # Free text under an identifier's key is still free text: a `ticket_body` or an `order_note` holds what
             # a customer wrote (phone numbers too), not a ticket's or an order's number.

@@ -20,7 +20,17 @@ import orjson
 
 from policies.pii.findings import FindingKey
 from policies.pii.limits import BAD_NUMBER, DEPTH, TOO_DEEP, in_int64, number_text, sanitize
-from policies.pii.pairs import LABEL_KEYS, NAME_KEYS, VALUE_KEYS, not_a_secret
+from policies.pii.pairs import (
+    FLAT_VALUE_ENDS,
+    LABEL_KEYS,
+    NAME_KEYS,
+    PASSWORD_TYPES,
+    TYPE_KEYS,
+    VALUE_KEYS,
+    flat_name,
+    flat_value,
+    not_a_secret,
+)
 from policies.pii.redactions import (
     ACTION_NAMES,
     DETECT,
@@ -103,31 +113,54 @@ class Walker:
             self._remove_or_rename(d, later, depth, forced, cls, findings, pending)
 
     def _pairs(self, d: dict[Any, Any], state: int, findings: FindingList) -> None:
-        """`d` as a form's field sent as a name and a value (pairs.py): its value removed if the name names a secret."""
+        """`d` as a form's field sent as a name and a value (pairs.py): its value removed if the name names a secret;
+        or holding a form's fields flattened (`fields[3][name]`, `fields[3][value]`)."""
         for value_key in VALUE_KEYS:
             if value_key in d:
-                self._pair(d, value_key, state, findings)
+                self._pair(d, value_key, "", state, findings)
                 return
+        flattened: list[tuple[str, str]] | None = None
+        for key in d:
+            # one C call per key for most keys (every dict is walked): a flattened value's key ends with `]`
+            if type(key) is str and key.endswith("]") and key.endswith(FLAT_VALUE_ENDS):
+                if flattened is None:
+                    flattened = []
+                flattened.append(flat_value(key))
+        if flattened is not None:
+            for value_key, prefix in flattened:
+                self._pair(d, value_key, prefix, state, findings)
 
-    def _pair(self, d: dict[Any, Any], value_key: str, state: int, findings: FindingList) -> None:
-        """Remove the value of a form's field whose name names a secret (`{"name": "password", "value": …}`), as its
-        key rule would under that name; done before the walk of `d`, whose size cannot change during it."""
+    def _pair(self, d: dict[Any, Any], value_key: str, prefix: str, state: int, findings: FindingList) -> None:
+        """Remove the value of a form's field whose name names a secret (`{"name": "password", "value": …}`; with a
+        `prefix`, keys flattened as `<prefix>[name]`/`<prefix>.name`), as its key rule would under that name; done
+        before the walk of `d`, whose size cannot change during it."""
         value = d[value_key]
-        if (type(value) is not str and type(value) is not int) or not_a_secret(value):
+        if type(value) is list:  # a field's values (`{"name": "password", "values": ["…"]}`): removed if one may be
+            if not any((type(v) is str or type(v) is int) and not not_a_secret(v) for v in value):
+                return
+        elif (type(value) is not str and type(value) is not int) or not_a_secret(value):
             return
         for name_key in NAME_KEYS:
-            name = d.get(name_key)
-            if type(name) is str and name_key != value_key and (name_key != "type" or name.lower() == "password"):
+            name = d.get(flat_name(prefix, name_key) if prefix else name_key)
+            if type(name) is str and name_key != value_key and (name_key not in TYPE_KEYS
+                                                                or name.lower() in PASSWORD_TYPES):
                 action = self._rules.paired(name, name_key in LABEL_KEYS)
                 if action is None:
                     continue
-                # a form sends numbers as text: `"6"` is a length's 6 under `pin_length`, a code under `door_code`
-                number = (int(value) if type(value) is str and value.isascii() and value.isdigit() and len(value) <= 18
-                          else value)
-                if not kept_under_its_key(action.kind, number) and not self._rules.step(state, value_key).keep:
+                if self._removes(action, value) and not self._rules.step(state, value_key).keep:
                     del d[value_key]
                     findings.append((action.entity, action.rule, "remove"))
                 return
+
+    @staticmethod
+    def _removes(action: Action, value: Any) -> bool:
+        """Whether the key rule `action` removes a form field's `value` (`"6"` is a length's 6 under `pin_length`,
+        a code under `door_code`: a form sends numbers as text); a list if one of its values is removed."""
+        if type(value) is list:
+            return any(Walker._removes(action, item) for item in value)
+        number = (int(value) if type(value) is str and value.isascii() and value.isdigit() and len(value) <= 18
+                  else value)
+        return not kept_under_its_key(action.kind, number)
 
     def _remove_or_rename(self, d: dict[Any, Any], later: list[tuple[Any, Any, Step]], depth: int,
                           forced: Action | None, cls: int, findings: FindingList, pending: list[Pending]) -> None:

@@ -238,6 +238,132 @@ def test_a_policys_keep_rule_on_the_value_wins_and_its_extra_keys_name_fields_to
     assert out == {"kept": {"name": "password", "value": "Winter2024!"}, "form": {"name": "loyalty_pin"}}
 
 
+# pw15: a form's fields flattened into one object (form-urlencoded bodies as PHP, Rails and qs parse them): the value
+# is the named field's.
+@pytest.mark.parametrize("form,left", [
+    ({"fields[3][name]": "password", "fields[3][value]": "Winter2024!"}, {"fields[3][name]"}),
+    ({"data[0][label]": "Mot de passe", "data[0][value]": "Winter2024!", "data[1][label]": "Plan",
+      "data[1][value]": "pro"}, {"data[0][label]", "data[1][label]", "data[1][value]"}),
+    ({"f[3][id]": "pin", "f[3][val]": "4821"}, {"f[3][id]"})])
+def test_a_flattened_form_fields_value_named_a_secret_is_removed(scrubber: Scrubber, form: dict[str, Any],
+                                                                 left: set[str]) -> None:
+    out = scrubber.scrub_value({"properties": {"form": form}})[0]["properties"]["form"]
+    assert set(out) == left and "Winter2024!" not in str(out) and "4821" not in str(out)
+
+
+@pytest.mark.parametrize("form", [
+    {"fields[3][name]": "password_strength", "fields[3][value]": "weak"},
+    {"fields[1][name]": "password", "fields[0][value]": "pro"}, {"fields.1.name": "pin", "fields.1.value": "pro"},
+    {"fields[2][name]": "password", "fields[2][value]": "****"}, {"a[value]": "pro"}])
+def test_flattened_form_fields_not_holding_a_secret_keep_their_value(scrubber: Scrubber, form: dict[str, Any]) -> None:
+    out = scrubber.scrub_value({"properties": {"form": dict(form)}})[0]["properties"]["form"]
+    assert {k: v for k, v in out.items() if not k.endswith("name]") and not k.endswith(".name")} == {
+        k: v for k, v in form.items() if not k.endswith("name]") and not k.endswith(".name")}
+
+
+@pytest.mark.parametrize("table", [[["password", "Mot de passe"]], [["password", "varchar(255)"], ["pin", "integer"]],
+                                   [["password", "Too short"]], [["password", "Winter2024!"]]])
+def test_arrays_of_a_name_and_a_value_are_no_form_and_stay(scrubber: Scrubber, table: list[list[str]]) -> None:
+    """Translation tables, schemas and `Object.entries(errors)` are written so too: review39 P4 (a form's entries
+    alone cannot be told from them)."""
+    assert scrubber.scrub_value({"properties": {"rows": table}})[0]["properties"]["rows"] == table
+
+
+# pw15: a form field's name and value as autocapture (PostHog `$elements`' attributes), form builders and browsers
+# (`autocomplete="new-password"`, an input's type) name them; a field's value as a list.
+@pytest.mark.parametrize("field", [
+    {"tag_name": "input", "attr__name": "pwd", "attr__type": "password", "attr__value": "Winter2024!"},
+    {"attr__type": "password", "attr__value": "Winter2024!"}, {"input_type": "password", "input_value": "Winter2024!"},
+    {"field_type": "password", "field_value": "Winter2024!"},
+    {"fieldLabel": "Password", "fieldValue": "Winter2024!"}, {"autocomplete": "new-password", "value": "Winter2024!"},
+    {"aria-label": "Mot de passe", "value": "Winter2024!"}, {"name": "password", "value": ["x", "Winter2024!"]}])
+def test_a_form_fields_value_named_by_autocapture_or_a_form_builder_is_removed(scrubber: Scrubber,
+                                                                               field: dict[str, Any]) -> None:
+    out = scrubber.scrub_value({"properties": {"$elements": [field]}})[0]["properties"]["$elements"][0]
+    assert "Winter2024!" not in str(out) and len(out) == len(field) - 1
+
+
+@pytest.mark.parametrize("field", [
+    {"type": "token", "value": 1500}, {"input_type": "text", "input_value": "hello"},
+    {"autocomplete": "email", "value": "news"}, {"title": "Secret Santa", "response": "yes"},
+    {"question": "Password strength?", "answer": "weak"}, {"name": "password_policy", "value": ["strict", "lax"]},
+    {"name": "plan", "value": ["pro"]}, {"title": "Plan", "value": "pro"}, {"attr__type": "text", "attr__value": "x"},
+    # review39 P3: an FAQ's answer, a ticket's reply, a chart's series, a validator's rules
+    {"question": "Forgot password?", "answer": "Click the reset link on the sign-in page"},
+    {"title": "Password reset", "response": "Email sent to the user"}, {"name": "password", "response": "Invalid"},
+    {"field": "password", "values": ["required", "min:8"]}, {"name": "password_resets", "values": [3, 5, 8]}])
+def test_form_fields_named_by_autocapture_or_a_form_builder_without_a_secret_stay(scrubber: Scrubber,
+                                                                                  field: dict[str, Any]) -> None:
+    assert scrubber.scrub_value({"properties": {"f": dict(field)}})[0]["properties"]["f"] == field
+
+
+# pw15: a login and its password in one value under a key naming a login or an access (a test account, a shared
+# login), in en/de/fr/es/it/nl; the value is replaced whole (its user name is often an e-mail address).
+@pytest.mark.parametrize("key,value", [
+    ("login", "admin / Hunter2!"), ("login_info", "jdoe / Winter2024!"), ("loginInfo", "nadine:Tr0ub4dor&3"),
+    ("account", "jdoe@example.com / Pizza2037!"), ("test_account", "root | RpRSXxaHTsYs"),
+    ("access", "admin, Quiet988"), ("zugang", "mmueller:Sommer2024!"), ("anmeldedaten", "u: mmueller\np: S0mm3r#2024"),
+    ("connexion", "paula|PPZ&zu*d"),
+    ("datos_de_acceso", "gino / MCwsTtVKSyAm"), ("accesso_admin", "admin Ch@ng3M3!"), ("toegang", "tmichaud/Perro360"),
+    ("wifi", "Cafe_Guest / Espresso2024"), ("sign_in", "jdoe - yaSAYsz*d#p"), ("account", "user=jdoe;pass=xyz"),
+    ("login_data", "user=jdoe&password=Winter2024!")])
+def test_a_login_and_its_password_in_one_value_are_replaced(scrubber: Scrubber, key: str, value: str) -> None:
+    assert scrubbed(scrubber, key, value) == "[SECRET]"
+
+
+@pytest.mark.parametrize("key,value", [
+    ("login", "google"), ("login", "jdoe"), ("login_method", "sso"), ("credentials_type", "oauth"),
+    ("access_code_sent", True), ("wifi_ssid", "Cafe_Guest"), ("door_count", 3), ("backup_codes_remaining", 8),
+    ("login", "a / b"), ("login", "3 / 4"), ("login", "OK / Cancel"), ("login", "Yes / No"),
+    ("access", "Paris / Berlin"),
+    ("login", "SSO / SAML2"), ("login", "Google / OAuth2.0"), ("account", "ACME / ACME-2024-001"),
+    ("access", "read / write"), ("access", "read:write"), ("account", "Free / Pro"), ("login", "email / password"),
+    ("login", "https://example.com/login"), ("wifi", "5GHz / 2.4GHz"), ("wlan", "WPA2 / WPA3"),
+    ("login", "Chrome / 120.0.6099"), ("account", "acct:12345678"), ("zugang", "Haupteingang / Tor 2"),
+    ("access_details", "Mon-Fri 9:00-17:00"), ("login", "jdoe / admin"), ("account", "Premium:Monthly"),
+    ("lozinka_strength", "weak"), ("hasło_length", 12), ("parola", "ciao"), ("building_code", "IBC 2021"),
+    # review39 P1, P2: status messages and products after one word
+    ("access", "Access denied!"), ("login", "Login failed!"), ("account", "Konto gesperrt!"),
+    ("account", "Hello, World!"), ("access", "Zugang: gesperrt!"), ("wifi", "MyNetwork FRITZ!Box"),
+    ("wifi", "Wifi FREE!!!"), ("login", "Apple iPhoneSE"),
+    ("login", "jdoe MacBookPro"), ("access", "Microsoft SharePointOnline")])
+def test_values_under_login_keys_that_are_no_login_and_password_stay(scrubber: Scrubber, key: str, value: Any) -> None:
+    assert scrubbed(scrubber, key, value) == value
+
+
+@pytest.mark.parametrize("key,value", [
+    ("gate_code", "4821"), ("entry_code", 482193), ("garage_code", "Zx81!kqa"), ("lockbox_code", "0427"),
+    ("code_portail", "A4821"), ("codice_cancello", "4821"), ("codigo_puerta", 4821), ("deurcode", "4821#"),
+    ("temporary_code", "482913"), ("hasło", "Winter2024!"), ("Hasło", "Winter2024!"), ("lozinka", "Winter2024!"),
+    ("geslo", "Winter2024!"), ("slaptažodis", "Winter2024!"), ("contrasenya", "Winter2024!"),
+    ("contrasinal", "Winter2024!"), ("pasahitza", "Winter2024!"), ("router_key", "Winter2024!")])
+def test_codes_of_gates_and_entrances_and_passwords_of_more_languages_are_removed(scrubber: Scrubber, key: str,
+                                                                                  value: Any) -> None:
+    assert scrubbed(scrubber, key, value) is None
+
+
+# pw15: a key that is a word naming a key or a password in de/nl/it/fr/es: a value shaped like a password replaced,
+# words, ids and versions kept (`parola chiave` is a keyword too).
+@pytest.mark.parametrize("key,value", [("parola_chiave", "Inverno2024!"), ("parolaChiave", "Zx81kqaP20"),
+                                       ("sleutel", "Zx81kqaP20"), ("Schlüssel", "Sommer2024!"), ("clé", "Soleil2024#"),
+                                       ("chiave", "Inverno2024!"), ("llave", "yaSAYsz*d#p")])
+def test_a_password_under_a_word_naming_a_key_is_replaced(scrubber: Scrubber, key: str, value: str) -> None:
+    assert scrubbed(scrubber, key, value) == "[SECRET]"
+
+
+@pytest.mark.parametrize("key,value", [("parola_chiave", "scarpe rosse"), ("parola_chiave", "offerte estate 2024"),
+                                       ("chiave", "id"), ("sleutel", "Voordeur"), ("schluessel", "Haustür 2"),
+                                       ("cle", "FR-2024-001"), ("llave", "principal"), ("clef", "A4"),
+                                       ("chiave", "v1.2.3"), ("schluessel", "ABC-123"),
+                                       # review39 P8: words with sentence punctuation, products, languages
+                                       ("cle", "Bienvenue!"), ("sleutel", "Welkom!"), ("schluessel", "Achtung!"),
+                                       ("chiave", "Grazie!"), ("llave", "Wow!!!"), ("cle", "C#Sharp"),
+                                       ("schluessel", "FRITZ!Box"), ("sleutel", "MacBookPro"),
+                                       ("chiave", "PlayStationVR"), ("schluessel", "Q&A-Seite")])
+def test_words_ids_and_versions_under_a_word_naming_a_key_stay(scrubber: Scrubber, key: str, value: str) -> None:
+    assert scrubbed(scrubber, key, value) == value
+
+
 @pytest.mark.parametrize("key,text", [
     *[(key, text) for key, text in LOOK_ALIKES if text not in KNOWN_CHANGED],
     ("note", "OTP sent by SMS to the customer"), ("note", "The secret is out"),

@@ -303,14 +303,24 @@ _PASSWORDS = next(r for r in recognizers.custom_recognizers() if r.name == "Pass
 # The words of one-time codes and short secrets, alone in texts about security settings, and before a value.
 SECURITY_SETTINGS = ["Enable OTP for all admins", "otp settings", "Top secret project", "client secrets rotation",
                      "Paramètres de sécurité", "sécurité renforcée activée", "verification code sent",
-                     "Verifica dell'account", "geheime Einstellungen", "Geheimnisse der Stadt", "secreto bancario"]
+                     "Verifica dell'account", "geheime Einstellungen", "Geheimnisse der Stadt", "secreto bancario",
+                     # words the patterns take only in a phrase: alone in hex ids, keywords, running text
+                     "usr_8ca5092fa3b1", "mfa enabled", "parola chiave", "la sicurezza prima di tutto",
+                     "Sed ut perspiciatis unde omnis iste natus error sit voluptatem accusantium",
+                     "Acceso directo", "seguridad social"]
 SAID_CODES = ["Your OTP: 836896", "OTP is 836896", "otp \u2192 836896", "the OTP's 836896", "OTP c\u2019est 836896",
               "Votre code de vérification est 4821", "code de sécurité : 4821", "verification code: 4821",
               "Il codice di verifica è 4821", "código de verificación: 4821", "verificatiecode: 4821",
               "secret: Estrella8565%", "the secret is 'patience1'", "Geheimnis: B9QULutW4Z",
               "Geheimwort ist Sommer2024!", "SECRETO = B9QULutW4Z", "codice otp: 4821", "OTP set to 836896",
               # the `regex` module's word boundary, not Python's: a superscript digit is no word character there
-              "\u00b2otp: 836896", "\u00bdsecret: Xy7!abcd"]
+              "\u00b2otp: 836896", "\u00bdsecret: Xy7!abcd",
+              # and the same words in their phrases
+              "parola d'ordine: Sommer24!", "Il codice di sicurezza: 4821", "2FA code: 836896",
+              "código de seguridad fue 482193", "Il codice di accesso: 4821", "código de acceso: 4821",
+              "code d\u2019accès : 4821", "codice d'accesso = 4821", "use Sommer2024! to unlock",
+              "usa Sommer2024! para entrar", "gebruik Sommer2024! om in te loggen", "try Xk9#mP2q!z to access",
+              "Votre code de sécurité était 4821", "OTP lautete 836896"]
 
 
 def _password_found(text: str) -> bool:
@@ -330,48 +340,18 @@ _PASSWORD_PARTS = st.sampled_from(["otp", "OTP", "secret", "Secreto", "segreto",
                                    "verificación", "vérification", "verificatiecode", "is", "est", "c\u2019est", "è",
                                    "set", "settings", "to", "'s", "lautet", "ist", "ahora", "wordt", "B9QULutW4Z",
                                    "836896", "Sommer2024!", "'patience1'", "\u2192", "\u2014", "-", "...", "\u2026",
-                                   "?", ":", "=", "=>"])
+                                   "?", ":", "=", "=>",
+                                   # the words the patterns take only in a phrase, and their phrases' words
+                                   "parola", "d'ordine", "d\u2019ordine", "d", "de", "sicurezza", "seguridad",
+                                   "código", "2fa", "2FA", "mfa", "accesso", "acceso", "accès", "d'accès", "d'accesso",
+                                   "access", "use", "usa", "gebruik", "try", "para", "om", "in", "te", "loggen",
+                                   "unlock", "entrar", "fue", "était", "luidt", "lautete", "Xk9#mP2q!z", "4821"])
 _PASSWORD_GAPS = st.sampled_from([" ", "", "  ", "\t", "\n", "\u00a0", "\x1c", ": ", " : "])
 
 
-@settings(max_examples=1500, deadline=None)
+@settings(max_examples=3000, deadline=None)
 @given(st.lists(st.tuples(_PASSWORD_PARTS, _PASSWORD_GAPS), min_size=1, max_size=7))
 def test_generated_text_where_the_password_recognizer_finds_something_opens_its_gate(
-        parts: list[tuple[str, str]]) -> None:
-    text = "".join(w + g for w, g in parts)
-    if _password_found(text):
-        assert "PASSWORD" in candidates.candidate_entities(text)
-
-
-# Words the password patterns take only in a phrase: alone they are in hex ids, keywords, running text.
-WORDS_OUTSIDE_THEIR_PHRASE = ["usr_8ca5092fa3b1", "mfa enabled", "parola chiave", "la sicurezza prima di tutto",
-                              "Sed ut perspiciatis unde omnis iste natus error sit voluptatem accusantium",
-                              "Acceso directo", "seguridad social"]
-SAID_IN_THEIR_PHRASE = ["parola d'ordine: Sommer24!", "Il codice di sicurezza: 4821", "2FA code: 836896",
-                        "código de seguridad fue 482193", "Il codice di accesso: 4821", "código de acceso: 4821",
-                        "code d\u2019accès : 4821", "codice d'accesso = 4821", "use Sommer2024! to unlock",
-                        "usa Sommer2024! para entrar", "gebruik Sommer2024! om in te loggen",
-                        "try Xk9#mP2q!z to access", "Votre code de sécurité était 4821", "OTP lautete 836896"]
-
-
-def test_the_password_gate_opens_on_a_words_phrase_not_on_the_word_alone() -> None:
-    for text in WORDS_OUTSIDE_THEIR_PHRASE:
-        assert "PASSWORD" not in candidates.candidate_entities(text), text
-    for text in SAID_IN_THEIR_PHRASE:
-        assert _password_found(text), text
-        assert "PASSWORD" in candidates.candidate_entities(text), text
-
-
-_PHRASE_PARTS = st.sampled_from(["parola", "d'ordine", "d\u2019ordine", "d", "di", "de", "sicurezza", "seguridad",
-                                 "codice", "código", "code", "2fa", "2FA", "mfa", "accesso", "acceso", "accès",
-                                 "d'accès", "d'accesso", "access", "use", "usa", "gebruik", "try", "to", "para", "om",
-                                 "in", "te", "loggen", "unlock", "entrar", "fue", "était", "luidt", "lautete", "is",
-                                 "Sommer2024!", "Xk9#mP2q!z", "4821", ":", "=", "\u2192"])
-
-
-@settings(max_examples=1500, deadline=None)
-@given(st.lists(st.tuples(_PHRASE_PARTS, _PASSWORD_GAPS), min_size=1, max_size=7))
-def test_generated_phrases_where_the_password_recognizer_finds_something_open_its_gate(
         parts: list[tuple[str, str]]) -> None:
     text = "".join(w + g for w, g in parts)
     if _password_found(text):

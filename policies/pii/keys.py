@@ -12,6 +12,8 @@ import re
 import unicodedata
 from collections.abc import Iterable
 
+from policies.pii.names import UNSPLIT_LETTERS
+
 # Codes named by what they open or how they come (`door_code`, `sms_code`, `puk`): names_a_code below.
 _CODES = ("door code", "alarm code", "unlock code", "digicode", "turcode", "tuercode", "recovery code",
           "recovery codes", "backup code", "backup codes", "2fa code", "mfa codes", "mtan", "puk", "einmalcode",
@@ -192,15 +194,9 @@ _ABOUT_FIRST = frozenset({"has", "is", "was", "had", "uses", "needs", "requires"
                           "forgot", "can", "should"})
 
 
-# Letters that NFKD does not split into a base letter and a mark, spelled as their languages' keyboards without them
-# do (`hasło` is `haslo`, `Straße` is `Strasse`, `adgangskode`/`lösenord` already fold).
-_UNSPLIT = str.maketrans({"ß": "ss", "ł": "l", "Ł": "L", "ø": "o", "Ø": "O", "æ": "ae", "Æ": "Ae", "đ": "d", "Đ": "D",
-                          "\u0131": "i"})  # Turkish dotless i
-
-
 def key_words(key: str) -> tuple[str, ...]:
     if not key.isascii():  # accents folded: `contraseña` is `contrasena`, `Straße` is `Strasse`
-        key = unicodedata.normalize("NFKD", key.translate(_UNSPLIT)).encode("ascii", "ignore").decode("ascii")
+        key = unicodedata.normalize("NFKD", key.translate(UNSPLIT_LETTERS)).encode("ascii", "ignore").decode("ascii")
     return tuple(w.lower() for w in _WORDS.findall(key))
 
 

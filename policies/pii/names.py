@@ -274,16 +274,17 @@ def gazetteer() -> Gazetteer:
     return Gazetteer(given, _read("surnames.txt")[0], english, paired)
 
 
-# Letters that NFKD does not take apart, as the lists write them (Søren is soren, Przemysław przemyslaw).
-_LETTERS = str.maketrans({"ß": "ss", "ẞ": "SS", "ø": "o", "Ø": "O", "ł": "l", "Ł": "L", "đ": "d", "Đ": "D", "ð": "d",
-                          "Ð": "D", "þ": "th", "Þ": "Th", "æ": "ae", "Æ": "Ae", "œ": "oe", "Œ": "Oe", "\u0131": "i",
-                          "\u2019": "'"})
+# Letters that NFKD does not take apart, as the lists write them (Søren is soren, Przemysław przemyslaw); keys.py
+# folds keys with it too (`hasło` is `haslo`).
+UNSPLIT_LETTERS = str.maketrans({"ß": "ss", "ẞ": "SS", "ø": "o", "Ø": "O", "ł": "l", "Ł": "L", "đ": "d", "Đ": "D",
+                                 "ð": "d", "Ð": "D", "þ": "th", "Þ": "Th", "æ": "ae", "Æ": "Ae", "œ": "oe", "Œ": "Oe",
+                                 "\u0131": "i", "\u2019": "'"})
 
 
 @functools.lru_cache(maxsize=1 << 16)  # per token of every text the name finder reads: words repeat across strings
 def fold(word: str) -> str:
     if not word.isascii():
-        word = unicodedata.normalize("NFKD", word.translate(_LETTERS)).encode("ascii", "ignore").decode("ascii")
+        word = unicodedata.normalize("NFKD", word.translate(UNSPLIT_LETTERS)).encode("ascii", "ignore").decode("ascii")
     return word.lower().replace("'", "")
 
 

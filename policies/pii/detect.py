@@ -174,11 +174,14 @@ class Detector:
                 and any(s.entity == "EMAIL_ADDRESS" and s.start == 0 and s.end == len(job.text) and s.score >= 1.0
                         for s in spans))
 
-    def finds_nothing(self, items: Sequence[tuple[str, DetectorClass]]) -> list[bool]:
+    def finds_nothing(self, items: Sequence[tuple[str, DetectorClass]], more: bool = False) -> list[bool]:
         """For each (text, class): True if find() certainly finds nothing in it, from one prefilter pass over all of
-        them. Most new strings of an event hold nothing (ids, labels, user agents): this is all they cost."""
+        them. Most new strings of an event hold nothing (ids, labels, user agents): this is all they cost. `more`: the
+        items join those of the previous call before the same find() (a batch's strings, then its URLs' pieces), whose
+        answers find() still gets."""
         gates = open_gates([text for text, _ in items])
-        self._wanted_of = {}
+        if not more:
+            self._wanted_of = {}
         return [self._nothing(text, cls, g) for (text, cls), g in zip(items, gates, strict=True)]
 
     def _nothing(self, text: str, cls: DetectorClass, gates: int) -> bool:

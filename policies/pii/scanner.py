@@ -129,20 +129,38 @@ class Scanner:
     def _scan_many(self, items: Sequence[tuple[int, str]], plain: Sequence[bool]) -> list[Scanned]:
         """`plain[i]`: items[i] is a plain string (see scan_many), its own single leaf, with no plan to make."""
         plans = [None if p else self._plan(cls, value) for (cls, value), p in zip(items, plain, strict=True)]
-        todo: dict[tuple[int, str], None] = {}
+        fresh = self._detect_leaves(self._uncached_leaves(items, plans))
+        return [self._assemble(plan, fresh) if plan is not None else self._whole(cls, value, fresh)
+                for (cls, value), plan in zip(items, plans, strict=True)]
+
+    def _uncached_leaves(self, items: Sequence[tuple[int, str]],
+                         plans: Sequence[_Plan | None]) -> dict[tuple[int, str], bool]:
+        """Each distinct (class, leaf) of the items that the leaf cache does not know: True if it is a plain string
+        (its own leaf, which scan_many's prefilter pass has seen), False if a piece of a plan."""
+        todo: dict[tuple[int, str], bool] = {}
         leaf_caches = self._leaf_caches
         for (cls, value), plan in zip(items, plans, strict=True):
             for text in ((value,) if plan is None else (leaf.text for leaf in _leaves(plan[1]))):
                 if (cls, text) not in todo and leaf_caches[cls].get(text) is None:
-                    todo[(cls, text)] = None
-        fresh: dict[tuple[int, str], LeafScan | None] = {}
+                    todo[(cls, text)] = plan is None
+        return todo
+
+    def _detect_leaves(self, todo: dict[tuple[int, str], bool]) -> dict[tuple[int, str], LeafScan | None]:
+        """The leaves detected (and remembered in the leaf cache). The pieces of plans go through the prefilter as the
+        plain strings went (scan_many): most are words and ids, and a piece in which it rules out every finding is its
+        own result, (text, ()), as the detectors would give it; only the others are detected."""
         leaves = [(text, self._classes[cls]) for cls, text in todo]
-        for (cls, text), result in zip(todo, self._detect_to_fixpoint(leaves), strict=True):
+        split = [i for i, whole in enumerate(todo.values()) if not whole]
+        nothing = self._detector.finds_nothing([leaves[i] for i in split], more=True) if split else []
+        empty = {i for i, none in zip(split, nothing, strict=True) if none}
+        found = iter(self._detect_to_fixpoint([leaf for i, leaf in enumerate(leaves) if i not in empty]))
+        fresh: dict[tuple[int, str], LeafScan | None] = {}
+        for i, (cls, text) in enumerate(todo):
+            result: LeafScan | None = (text, ()) if i in empty else next(found)
             if result is not None and len(text) <= self._config.cache_max_chars:
-                leaf_caches[cls].put(text, result)
+                self._leaf_caches[cls].put(text, result)
             fresh[(cls, text)] = result
-        return [self._assemble(plan, fresh) if plan is not None else self._whole(cls, value, fresh)
-                for (cls, value), plan in zip(items, plans, strict=True)]
+        return fresh
 
     def _whole(self, cls: int, value: str, fresh: dict[tuple[int, str], LeafScan | None]) -> Scanned:
         """A plain string from its one leaf's result: what _assemble makes of the plan [Leaf(value, value)]."""

@@ -31,7 +31,9 @@ import functools
 import re
 import unicodedata
 
-from policies.pii.names import NameFinder
+from policies.pii.name_context import named_by_context
+from policies.pii.names import NameFinder, a_place, fold
+from policies.pii.places import CITIES, STREET_WORDS
 
 PERSON, ADDRESS, ROLE, NUMBER_ID, THING = "PERSON", "ADDRESS", "ROLE", "NUMBER_ID", "THING"
 NAMED_ROLE = "NAMED_ROLE"  # a role whose value is a person only when the name lists say so
@@ -147,6 +149,11 @@ _NAMED_ROLE_WORDS = frozenset({
     "passagier", "teilnehmerin", "intervenant", "orateur", "passager", "voyageur", "stagiaire", "eleve", "etudiant",
     "ponente", "orador", "pasajero", "viajero", "alumno", "estudiante", "relatore", "oratore", "passeggero",
     "viaggiatore", "studente", "allievo", "spreker", "reiziger", "cursist", "leerling",
+    # who drives, repairs, handles a case or uses an account, in en/de/fr/es/it/nl: as often a fleet, a firm, a queue or
+    # a handle as a person (`driver: Fleet North`, `technician: Field Service`, `user: anonymous`)
+    "chauffeur", "technician", "mechanic", "caseworker", "handler", "user", "fahrer", "fahrerin", "techniker",
+    "monteur", "zustaendig", "zustaendige", "verantwortlich", "technicien", "livreur", "conductor", "repartidor",
+    "tecnico", "autista", "ospite", "corriere", "bezorger",
 })
 # The last part of a German or Dutch compound that names a person in a role (`Kontoinhaber`, `Projektleiter`,
 # `Rechnungsempfänger`, `Kundenbetreuerin`, `rekeninghouder`, `projectleider`).
@@ -464,14 +471,25 @@ def names_no_person(value: str) -> bool:
 
 
 def looks_like_a_listed_name(value: str) -> bool:
-    """Shaped like a name (`looks_like_a_name`), and read as one by the name lists: no word an English word, a
-    company's or a place's unless a listed name, and one a listed given name or surname that is no word
-    (`Jasmine Hunter`, `Lorenzo Bianchi`; not `Rockstar Games`, `Poste Italiane`, `Digital Factory`)."""
+    """Shaped like a name (`looks_like_a_name`), and read as one: no word an English word, a company's or a place's
+    unless a listed name, and either one word a listed given name or surname that is no word (`Jasmine Hunter`,
+    `Lorenzo Bianchi`) or, listed or not, no word a place's, an article's or a greeting's (`Tavrel Okumbe`, `Duuk
+    Vierdag`: a role's key says it is someone, and most given names of the world are in no list). Not `Rockstar Games`,
+    `Poste Italiane`, `Digital Factory`, `Keynote Stage`."""
     if not looks_like_a_name(value):
         return False
     words = [word for word in _VALUE_WORD.findall(value) if len(word) > 1]
     finder = _finder()
-    return finder.could_be_a_name(words) and finder.lists_a_name(words)
+    if not finder.could_be_a_name(words) or _starts_a_place(fold(words[0])):
+        return False
+    # unlisted, no word may start or name a place either (`Canneto Monteverdi` under `autista`)
+    return finder.lists_a_name(words) or (named_by_context(words) and not any(a_place(fold(w)) for w in words))
+
+
+def _starts_a_place(first: str) -> bool:
+    """A city or a street's first word before other words (`Milano Centrale`, `Strada Collina`, `Via Roma`), never a
+    given name (`San`, `Santa`, `Ronda` are both)."""
+    return first in CITIES or (first in STREET_WORDS and not _finder().is_a_given_name(first))
 
 
 _VALUE_WORD = re.compile(r"[^\W\d_]+(?:['\u2019-][^\W\d_]+)*")
@@ -488,4 +506,7 @@ def looks_like_a_name(value: str) -> bool:
     # Four words of a name are far below 200 characters: a longer value is no name, and is not matched at all.
     if len(value) > 200:
         return False
-    return _NAME_SHAPE.fullmatch(value.strip()) is not None and not names_no_person(value)
+    value = value.strip()
+    if value.isupper():  # `KAREL VAN DIJK`, `DUPONT, JEAN`: a name in capitals has a name's shape written plainly
+        value = value.title()
+    return _NAME_SHAPE.fullmatch(value) is not None and not names_no_person(value)

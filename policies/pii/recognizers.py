@@ -60,7 +60,15 @@ from presidio_analyzer.predefined_recognizers import (
 )
 from presidio_analyzer.predefined_recognizers.generic import iban_recognizer as _iban_module
 
-from policies.pii.name_context import UI_VERB_WORDS, addressed_span, find_names, named_by_context, thanked_someone
+from policies.pii.name_context import (
+    MEETING_CUE,
+    UI_VERB_WORDS,
+    addressed_span,
+    find_names,
+    named_by_context,
+    thanked_someone,
+    unlisted_name_words,
+)
 from policies.pii.names import ARTICLES, NameFinder, fold
 from policies.pii.passwords import PASSWORD_PATTERNS, QUOTE
 from policies.pii.pattern_matches import deduplicated, pattern_matches
@@ -727,6 +735,11 @@ _ROLE_WORDS = rf"{_NOT_A_NAME}{_GIVEN}(?:[ \t]+{_PARTICLES}{_GIVEN}){{1,3}}"
 # not a company named like a person (`Gespräch mit Carsten Eberth GmbH`): tried before the name, so that no shorter
 # reading of it is taken instead
 _ROLE_NAME = rf"(?<=\b{_ROLE_LABEL}[ \t]+)(?!{_ROLE_WORDS}{_FIRM_AFTER}){_ROLE_WORDS}"
+# A person by what a note says was done with them (name_context.MEETING_CUE: `Call with`, `Termin mit`, `our driver`,
+# `Kunde`, `Name:`): two to four capitalised words up to the next word that is not one, kept only when they read as a
+# name by their shape (name_context.unlisted_name_words), so that no list need hold them.
+_CUE_NAME = (rf"(?<=(?<![^\W\d_]){MEETING_CUE}[ \t]+)(?!{_ROLE_WORDS}{_FIRM_AFTER}){_ROLE_WORDS}"
+             r"(?![ \t]*[A-ZÀ-Ý]|[\w'\u2019-])")
 # Whose page a title or a tab names: `Jane Doe's profile`, `Anna Schmidt's dashboard` (or with U+2019).
 _POSSESSED = ("['\u2019]" r"s[ \t]+(?i:profile|dashboard|account|page|calendar|tasks|inbox|notes|settings|workspace"
               r"|team)\b")
@@ -791,6 +804,7 @@ _CAPITAL = "[A-ZÀ-Ý]"  # _GIVEN's first letter
 _PERSON_GATES = (
     (_ROLE_GATE, _ROLE_LABEL, True),
     (_ROLE_GATE, _POSSESSED, True),
+    (_ROLE_GATE, rf"{MEETING_CUE}[ \t]+{_CAPITAL}", False),
     (_ROLE_GATE, rf"\s[^\w\s]\s+{_PROFILE_WORD}", False),  # the separators' stand-ins: `-` and \x01
     (_ROLE_GATE, rf"{_ROLE_LINE}[ \t]*:?[ \t]*\r?\n|\n[ \t]*{_ROLE_LINE}", False),
     # after a title, a capital or a particle (`Mevrouw de Vries`)
@@ -852,14 +866,17 @@ class PersonByRoleRecognizer(DirectPatternRecognizer):
         super().__init__(supported_entity="PERSON_NAME", name="PersonByRoleRecognizer",
                          patterns=[Pattern("role", _ROLE_NAME, 0.7), Pattern("possessor", _POSSESSOR_NAME, 0.7),
                                    Pattern("profile", _PROFILE_NAME, 0.7),
-                                   Pattern("role line", _ROLE_LINE_NAME, 0.7)],
+                                   Pattern("role line", _ROLE_LINE_NAME, 0.7), Pattern("cue", _CUE_NAME, 0.7)],
                          global_regex_flags=CASE_SENSITIVE)
 
     def matches(self, scan: TextScan, patterns: Sequence[Pattern], flags: int | None = None) -> list[RecognizerResult]:
         # Most texts that may hold a name hold no role label: the gate spares them the look-behind's scan.
         if not scan.person_gates() & _ROLE_GATE:
             return []
-        return pattern_matches(self, patterns, scan.text, flags, self.explain)
+        text = scan.text
+        return [result for result in pattern_matches(self, patterns, text, flags, self.explain)
+                if result.analysis_explanation is None or result.analysis_explanation.pattern_name != "cue"
+                or unlisted_name_words(text[result.start : result.end].split())]
 
     def validate_result(self, pattern_text: str) -> bool:
         words = pattern_text.split()

@@ -172,6 +172,9 @@ _NOT_ADDRESSED = frozenset({
     "ressources", "humaines", "risorse", "umane", "humanos", "personal", "personalabteilung", "einkauf", "verkauf",
     "vertrieb", "buchhaltung", "geschaftsleitung", "comptabilite", "direction", "contabilidad", "direccion",
     "contabilita", "direzione", "acquisti", "ufficio", "inkoop", "verkoop", "boekhouding", "directie", "afdeling",
+    # a profile's own sections (`Profil – Persönliche Daten`, `Perfil – Datos Personales`)
+    "daten", "datos", "dati", "donnees", "gegevens", "einstellungen", "ajustes", "impostazioni", "parametres",
+    "instellingen", "konto", "cuenta", "compte", "conto",
     # after thanks: `Merci Beaucoup`, `Danke Schön`, `Gracias Totales`, `Grazie Mille`
     "beaucoup", "schon", "vielmals", "totales", "mille", "tante", "again", "much", "wel",
 })
@@ -331,6 +334,11 @@ _WITH = (r"(?:call|phone[ \t]+call|meeting|meet|met|appointment|lunch|interview|
          r"(?:nachricht|r[üu]ckruf(?:bitte)?|anfrage)[ \t]+von", r"(?:message|demande)[ \t]+de",
          r"(?:mensaje|solicitud)[ \t]+de", r"(?:messaggio|richiesta)[ \t]+da", r"(?:bericht|verzoek)[ \t]+van")
 MEETING_CUE = "(?i:" + "|".join(_WITH) + ")"
+# A contacts' page and a profile's word in a title or an element's text, before or after a name across a separator
+# (`Tavrel Okumbe - Contacts - Acme CRM`, `Profile – Tavrel Okumbe`, `Kontakt · Lisandre Vautrin`): recognizers'
+# `contact card` and `profile first`, read by shape like a cue's name.
+CONTACT_WORD = r"(?i:contacts?|kontakte?|contactos?|contatti|contacten)\b"
+PROFILE_FIRST = r"(?i:\w*profile?|\w*profiel|\w*profilo|\w*perfil|contacts?|kontakte?|contactos?|contatti|contacten)"
 _CUE = "(?i:" + "|".join(_REPORTING) + ")"
 _VERB = "(?i:" + "|".join(_WRITING) + ")"
 _HEADER = r"(?im:^[ \t]*(?:" + "|".join(_LABELS) + r")[ \t]*:)"
@@ -339,7 +347,8 @@ _SIGN_OFF = "(?i:(?:" + "|".join(_SIGN_OFFS) + r")[ \t]*,)"
 # the blank after it; a header's label at the start of a text (`\x00` joins the texts of a batch) or of a line.
 PERSON_CUE_HINT = (rf"(?:{_CUE}[ \t]*[,:]?|{_VERB}|{_SIGN_OFF})[ \t]"
                    r"|(?:^|[\n\x00])[ \t]*(?i:" + "|".join(_LABELS) + r")[ \t]*:"
-                   r"|(?i:" + "|".join(w.replace("\\n", "[\\n\\x00]") for w in _WITH) + r")[ \t]")
+                   r"|(?i:" + "|".join(w.replace("\\n", "[\\n\\x00]") for w in _WITH) + r")[ \t]"
+                   rf"|\s[^\w\s]\s+{CONTACT_WORD}|(?:^|[\n\x00])[ \t]*{PROFILE_FIRST}[ \t]+[^\w\s]")
 _NAME_WORD = r"[A-ZÀ-Ý\u0100-\u017f][a-zß-ÿ\u0100-\u017f]+(?:['\u2019-][A-ZÀ-Ý\u0100-\u017f][a-zß-ÿ\u0100-\u017f]+)?"
 _CUED_NAME = (rf"(?P<name>{_NAME_WORD}(?:[ \t]+(?:(?:van|von|ter|ten|den|der|de|del|della|di|da|du|des|la|le|dos|das"
               rf"|zu)[ \t]+)*{_NAME_WORD}){{0,3}})(?![^\W\d_])")
@@ -425,7 +434,8 @@ def cued_name_words(words: list[str]) -> bool:
 # a cue (`Laut Statistischem Bundesamt`, `Reunión con Dirección Comercial`, `Termin mit Geschäftsleitung Nord`).
 _NOUN_ENDINGS = ("ung", "heit", "keit", "schaft", "amt", "tion", "sion", "cion", "zione", "ismus", "isme", "ismo",
                  "itat", "ische", "ischem", "ischen", "lichem", "lichen", "abteilung", "leitung", "ment", "ique",
-                 "ica", "ico", "ale", "iale", "ieel", "ief")
+                 "ica", "ico", "ale", "ales", "ali", "iale", "ieel", "ief", "lich", "liche", "lichen", "ivo", "iva",
+                 "ivos", "ivas", "ivi", "ive", "ives")
 
 
 def unlisted_name_words(words: list[str]) -> bool:

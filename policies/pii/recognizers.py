@@ -61,7 +61,9 @@ from presidio_analyzer.predefined_recognizers import (
 from presidio_analyzer.predefined_recognizers.generic import iban_recognizer as _iban_module
 
 from policies.pii.name_context import (
+    CONTACT_WORD,
     MEETING_CUE,
+    PROFILE_FIRST,
     UI_VERB_WORDS,
     addressed_span,
     find_names,
@@ -757,6 +759,14 @@ _ROLE_LINE = (r"(?i:ansprechpartner(?:in)?|kontaktperson|contact(?:\s+person)?|c
 _LINE_NAME = rf"{_NOT_A_NAME}{_GIVEN}(?:[ \t]+{_PARTICLES}{_GIVEN}){{1,2}}"
 _ROLE_LINE_NAME = (rf"(?<=(?<![^\n])[ \t]*{_ROLE_LINE}[ \t]*:?[ \t]*\r?\n[ \t]*){_LINE_NAME}(?=[ \t]*(?:\r?\n|$))"
                    rf"|(?<![^\n]){_LINE_NAME}(?=[ \t]*\r?\n[ \t]*{_ROLE_LINE}[ \t]*(?:\r?\n|$))")
+# A name before a contacts' page (`Tavrel Okumbe - Contacts - Acme CRM`) or after a profile's or contacts' word
+# (`Profile – Tavrel Okumbe`, `Profil · Lisandre Vautrin | Acme`), read by shape (name_context.unlisted_name_words).
+_SEPARATOR = r"[|\u2013\u2014\u00b7:-]"
+_CONTACT_CARD = rf"(?<![^\n]){_LINE_NAME}(?=[ \t]+{_SEPARATOR}[ \t]+{CONTACT_WORD})"
+_PROFILE_FIRST = (rf"(?<=(?<![^\n])[ \t]*{PROFILE_FIRST}[ \t]*{_SEPARATOR}[ \t]*){_LINE_NAME}"
+                  rf"(?=[ \t]*(?:\r?\n|$)|[ \t]+{_SEPARATOR}[ \t])")
+# The patterns whose names no list need hold, kept only when they read as a name by their shape.
+_BY_SHAPE = frozenset({"cue", "contact card", "profile first"})
 _UI_VERB = "|".join(sorted(UI_VERB_WORDS))  # `Edit Patrizio della Mattarella - Admin`: the verb is no name
 _PROFILE_NAME = (rf"(?<=(?<![^\n])(?:(?:{_UI_VERB})[ \t]+)?)(?!(?:{_UI_VERB})[ \t])"
                  rf"(?:{_NOT_A_NAME}{_GIVEN}(?:[ \t]+{_PARTICLES}{_GIVEN}){{1,2}})(?={_PROFILE_PART})")
@@ -805,6 +815,7 @@ _PERSON_GATES = (
     (_ROLE_GATE, _ROLE_LABEL, True),
     (_ROLE_GATE, _POSSESSED, True),
     (_ROLE_GATE, rf"{MEETING_CUE}[ \t]+{_CAPITAL}", False),
+    (_ROLE_GATE, rf"\s[^\w\s]\s+{CONTACT_WORD}|(?:^|[\n\x00])[ \t]*{PROFILE_FIRST}[ \t]*[^\w\s]", False),
     (_ROLE_GATE, rf"\s[^\w\s]\s+{_PROFILE_WORD}", False),  # the separators' stand-ins: `-` and \x01
     (_ROLE_GATE, rf"{_ROLE_LINE}[ \t]*:?[ \t]*\r?\n|\n[ \t]*{_ROLE_LINE}", False),
     # after a title, a capital or a particle (`Mevrouw de Vries`)
@@ -866,7 +877,9 @@ class PersonByRoleRecognizer(DirectPatternRecognizer):
         super().__init__(supported_entity="PERSON_NAME", name="PersonByRoleRecognizer",
                          patterns=[Pattern("role", _ROLE_NAME, 0.7), Pattern("possessor", _POSSESSOR_NAME, 0.7),
                                    Pattern("profile", _PROFILE_NAME, 0.7),
-                                   Pattern("role line", _ROLE_LINE_NAME, 0.7), Pattern("cue", _CUE_NAME, 0.7)],
+                                   Pattern("role line", _ROLE_LINE_NAME, 0.7), Pattern("cue", _CUE_NAME, 0.7),
+                                   Pattern("contact card", _CONTACT_CARD, 0.7),
+                                   Pattern("profile first", _PROFILE_FIRST, 0.7)],
                          global_regex_flags=CASE_SENSITIVE)
 
     def matches(self, scan: TextScan, patterns: Sequence[Pattern], flags: int | None = None) -> list[RecognizerResult]:
@@ -875,7 +888,7 @@ class PersonByRoleRecognizer(DirectPatternRecognizer):
             return []
         text = scan.text
         return [result for result in pattern_matches(self, patterns, text, flags, self.explain)
-                if result.analysis_explanation is None or result.analysis_explanation.pattern_name != "cue"
+                if result.analysis_explanation is None or result.analysis_explanation.pattern_name not in _BY_SHAPE
                 or unlisted_name_words(text[result.start : result.end].split())]
 
     def validate_result(self, pattern_text: str) -> bool:

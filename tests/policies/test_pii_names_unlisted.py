@@ -107,3 +107,29 @@ def test_per_first_on_a_line_puts_a_name_no_list_holds_after_it(scrubber: Scrubb
 @pytest.mark.parametrize("text", NOT_CUED)
 def test_teams_firms_and_departments_after_the_same_cues_stay(scrubber: Scrubber, text: str) -> None:
     assert scrubbed(scrubber, "note", text) == text
+
+
+TITLES = [
+    # a contacts' page after a name, a profile's or contacts' word before one, across a title's separators
+    ("title", "Tavrel Okumbe - Contacts - Acme CRM", "[PERSON] - Contacts - Acme CRM"),
+    ("title", "Profile – Lisandre Vautrin", "Profile – [PERSON]"),
+    ("title", "Profil · Joskia Brandlewitz | Acme", "Profil · [PERSON] | Acme"),
+    ("$el_text", "Kontakt: Maelis Durvanot", "Kontakt: [PERSON]"),
+    ("title", "Perfil – Nindro del Fleucci", "Perfil – [PERSON]"),
+]
+NOT_TITLES = [
+    ("title", "Profile – Account Settings"), ("title", "Sales Pipeline - Contacts - Acme CRM"),
+    ("title", "Acme GmbH - Contacts - Acme CRM"), ("title", "Profil – Persönliche Daten"),
+    ("title", "Perfil – Datos Personales"), ("title", "Profile – Berlin Office"), ("$el_text", "Contacts - Import CSV"),
+]
+
+
+@pytest.mark.parametrize("key, text, expected", TITLES)
+def test_a_name_no_list_holds_beside_a_profile_or_contacts_word_is_replaced(scrubber: Scrubber, key: str, text: str,
+                                                                          expected: str) -> None:
+    assert scrubbed(scrubber, key, text) == expected
+
+
+@pytest.mark.parametrize("key, text", NOT_TITLES)
+def test_a_profiles_and_contacts_own_pages_stay(scrubber: Scrubber, key: str, text: str) -> None:
+    assert scrubbed(scrubber, key, text) == text

@@ -31,6 +31,12 @@ ROLE_VALUES = [
     # in capitals, under a role and under a person's key
     ("assignee", "TAVREL OKUMBE"), ("recipient", "LISANDRE VAUTRIN"), ("klant", "DUUKJE VAN VIERSTRAMA"),
     ("destinatario", "VERIS BEVRINEMA"), ("sales_rep", "MAELIS DURVANOT"),
+    # after a title, with a middle initial, before a generation or a degree, with a capital inside the surname
+    ("assignee", "Dr. Tavrel Okumbe"), ("sales_rep", "Lisandre J. Vautrin"),
+    ("recipient", "Joskia Brandlewitz Jr."),
+    ("owner", "Tavrel McOkumbe"), ("speaker", "Maelis O'Durvan"), ("betreuer", "Prof. Dr. Joskia Brandlewitz"),
+    ("referente", "Sig.ra Vrisetta Giakani"), ("behandelaar", "dhr. Duukje Vierstrama"),
+    ("author", "Veris Bevrinema PhD"),
 ]
 NOT_ROLE_VALUES = [
     # a team, a stage, a fleet, a product, a department: English words, or a firm's, a team's or a place's words
@@ -42,6 +48,8 @@ NOT_ROLE_VALUES = [
     ("conductor", "Madrid"), ("monteur", "Onderhoud BV"), ("ospite", "Milano Centrale"),
     # in capitals: a team, a system, a department
     ("assignee", "SUPPORT TEAM"), ("assignee", "SYSTEM"), ("sales_rep", "INSIDE SALES"),
+    # a rank before a job, a number before a unit (`Dr. Who` and `Sr. Manager` are read by the text's title rule)
+    ("owner", "Jr. Developer"), ("assignee", "III Corps"),
     # keys that name no person
     ("owner_type", "Individual"), ("host_name", "db-01"), ("author_count", "12"), ("driver_version", "535.104.05"),
     ("contact_method", "email"), ("recipient_type", "Business"), ("from", "2024-01-01"),

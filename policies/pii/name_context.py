@@ -347,8 +347,10 @@ _SIGN_OFF = "(?i:(?:" + "|".join(_SIGN_OFFS) + r")[ \t]*,)"
 # the blank after it; a header's label at the start of a text (`\x00` joins the texts of a batch) or of a line.
 PERSON_CUE_HINT = (rf"(?:{_CUE}[ \t]*[,:]?|{_VERB}|{_SIGN_OFF})[ \t]"
                    r"|(?:^|[\n\x00])[ \t]*(?i:" + "|".join(_LABELS) + r")[ \t]*:"
-                   r"|(?i:" + "|".join(w.replace("\\n", "[\\n\\x00]") for w in _WITH) + r")[ \t]"
-                   rf"|\s[^\w\s]\s+{CONTACT_WORD}|(?:^|[\n\x00])[ \t]*{PROFILE_FIRST}[ \t]+[^\w\s]")
+                   # a strong cue, a contacts' page or a profile's word, and the capital of the name after it
+                   r"|(?i:" + "|".join(w.replace("\\n", "[\\n\\x00]") for w in _WITH) + r")[ \t]+(?-i:[A-Z])"
+                   rf"|\s[^\w\s]\s+{CONTACT_WORD}"
+                   rf"|(?:^|[\n\x00])[ \t]*{PROFILE_FIRST}[ \t]*(?:[|·:-]|–|—)[ \t]*(?-i:[A-Z])")
 _NAME_WORD = r"[A-ZÀ-Ý\u0100-\u017f][a-zß-ÿ\u0100-\u017f]+(?:['\u2019-][A-ZÀ-Ý\u0100-\u017f][a-zß-ÿ\u0100-\u017f]+)?"
 _CUED_NAME = (rf"(?P<name>{_NAME_WORD}(?:[ \t]+(?:(?:van|von|ter|ten|den|der|de|del|della|di|da|du|des|la|le|dos|das"
               rf"|zu)[ \t]+)*{_NAME_WORD}){{0,3}})(?![^\W\d_])")

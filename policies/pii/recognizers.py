@@ -815,7 +815,8 @@ _PERSON_GATES = (
     (_ROLE_GATE, _ROLE_LABEL, True),
     (_ROLE_GATE, _POSSESSED, True),
     (_ROLE_GATE, rf"{MEETING_CUE}[ \t]+{_CAPITAL}", False),
-    (_ROLE_GATE, rf"\s[^\w\s]\s+{CONTACT_WORD}|(?:^|[\n\x00])[ \t]*{PROFILE_FIRST}[ \t]*[^\w\s]", False),
+    (_ROLE_GATE, rf"\s[^\w\s]\s+{CONTACT_WORD}|(?:^|[\n\x00])[ \t]*{PROFILE_FIRST}[ \t]*(?:[|·:-]|–|—)[ \t]*{_CAPITAL}",
+     False),
     (_ROLE_GATE, rf"\s[^\w\s]\s+{_PROFILE_WORD}", False),  # the separators' stand-ins: `-` and \x01
     (_ROLE_GATE, rf"{_ROLE_LINE}[ \t]*:?[ \t]*\r?\n|\n[ \t]*{_ROLE_LINE}", False),
     # after a title, a capital or a particle (`Mevrouw de Vries`)

@@ -809,13 +809,14 @@ _BY_CONTEXT = frozenset({"before saying"})
 # module's Unicode \b): the role's label; the title, greeting or sign-off that the context patterns look behind for
 # with the capital that starts the name after it, or an e-mail in angle brackets after a name. Most texts that may hold
 # a name hold none of them (the capital matters: `….fr` ends many a joined string, and `fr` is a title).
-_ROLE_GATE, _CONTEXT_GATE, _IN_CONTEXT_GATE = 1, 2, 4
+_ROLE_GATE, _CONTEXT_GATE, _IN_CONTEXT_GATE, _CUE_GATE = 1, 2, 4, 8
 _CAPITAL = "[A-ZÀ-Ý]"  # _GIVEN's first letter
 _PERSON_GATES = (
     (_ROLE_GATE, _ROLE_LABEL, True),
     (_ROLE_GATE, _POSSESSED, True),
-    (_ROLE_GATE, rf"{MEETING_CUE}[ \t]+{_CAPITAL}", False),
-    (_ROLE_GATE, rf"\s[^\w\s]\s+{CONTACT_WORD}|(?:^|[\n\x00])[ \t]*{PROFILE_FIRST}[ \t]*(?:[|·:-]|–|—)[ \t]*{_CAPITAL}",
+    # the patterns read by shape (_BY_SHAPE): their look-behinds only where their own cue is
+    (_CUE_GATE, rf"{MEETING_CUE}[ \t]+{_CAPITAL}", False),
+    (_CUE_GATE, rf"\s[^\w\s]\s+{CONTACT_WORD}|(?:^|[\n\x00])[ \t]*{PROFILE_FIRST}[ \t]*(?:[|·:-]|–|—)[ \t]*{_CAPITAL}",
      False),
     (_ROLE_GATE, rf"\s[^\w\s]\s+{_PROFILE_WORD}", False),  # the separators' stand-ins: `-` and \x01
     (_ROLE_GATE, rf"{_ROLE_LINE}[ \t]*:?[ \t]*\r?\n|\n[ \t]*{_ROLE_LINE}", False),
@@ -885,8 +886,13 @@ class PersonByRoleRecognizer(DirectPatternRecognizer):
 
     def matches(self, scan: TextScan, patterns: Sequence[Pattern], flags: int | None = None) -> list[RecognizerResult]:
         # Most texts that may hold a name hold no role label: the gate spares them the look-behind's scan.
-        if not scan.person_gates() & _ROLE_GATE:
+        gates = scan.person_gates()
+        if not gates & (_ROLE_GATE | _CUE_GATE):
             return []
+        if not gates & _CUE_GATE:
+            patterns = [pattern for pattern in patterns if pattern.name not in _BY_SHAPE]
+        elif not gates & _ROLE_GATE:
+            patterns = [pattern for pattern in patterns if pattern.name in _BY_SHAPE]
         text = scan.text
         return [result for result in pattern_matches(self, patterns, text, flags, self.explain)
                 if result.analysis_explanation is None or result.analysis_explanation.pattern_name not in _BY_SHAPE

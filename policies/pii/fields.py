@@ -31,7 +31,7 @@ import functools
 import re
 import unicodedata
 
-from policies.pii.name_context import named_by_context
+from policies.pii.name_context import reads_as_a_name
 from policies.pii.names import NameFinder, a_place, fold
 from policies.pii.places import CITIES, STREET_WORDS
 
@@ -149,11 +149,6 @@ _NAMED_ROLE_WORDS = frozenset({
     "passagier", "teilnehmerin", "intervenant", "orateur", "passager", "voyageur", "stagiaire", "eleve", "etudiant",
     "ponente", "orador", "pasajero", "viajero", "alumno", "estudiante", "relatore", "oratore", "passeggero",
     "viaggiatore", "studente", "allievo", "spreker", "reiziger", "cursist", "leerling",
-    # who drives, repairs, handles a case or uses an account, in en/de/fr/es/it/nl: as often a fleet, a firm, a queue or
-    # a handle as a person (`driver: Fleet North`, `technician: Field Service`, `user: anonymous`)
-    "chauffeur", "technician", "mechanic", "caseworker", "handler", "user", "fahrer", "fahrerin", "techniker",
-    "monteur", "zustaendig", "zustaendige", "verantwortlich", "technicien", "livreur", "conductor", "repartidor",
-    "tecnico", "autista", "ospite", "corriere", "bezorger",
 })
 # The last part of a German or Dutch compound that names a person in a role (`Kontoinhaber`, `Projektleiter`,
 # `Rechnungsempfänger`, `Kundenbetreuerin`, `rekeninghouder`, `projectleider`).
@@ -437,9 +432,9 @@ def name_in_object(key: str, context: int, kind: str | None) -> str | None:
 
 
 _PARTICLE = r"(?:van|von|de|der|den|di|da|del|della|du|la|le|ter|ten|zu|dos|das|y)"
-# A capitalised word, with the capital inside that Irish, Scottish and Italian surnames have (`McKenna`, `MacLeod`,
-# `O'Brien`, `D'Angelo`), or two joined by a hyphen.
-_WORD_PART = r"(?:Mc|Mac|O['\u2019]|D['\u2019])?[A-Z\u00c0-\u00de][a-z\u00df-\u00ff'\u2019]+"
+# A capitalised word, with the capital after an apostrophe that Irish and Italian surnames have (`O'Brien`,
+# `D'Angelo`; not `Mc`/`Mac`: `MacBook Pro`, `McDonald Delivery`), or two joined by a hyphen.
+_WORD_PART = r"(?:O['\u2019]|D['\u2019])?[A-Z\u00c0-\u00de][a-z\u00df-\u00ff'\u2019]+"
 _CAPITALIZED = rf"{_WORD_PART}(?:-{_WORD_PART})?"
 # Initials before a surname: `H. Maillot`, `A.B. Smith`, `J. de Vries`; or after it: `Maillot, H.`.
 _INITIALS = r"[A-Z]\.(?:\s?[A-Z]\.){0,2}"
@@ -492,8 +487,8 @@ def looks_like_a_listed_name(value: str) -> bool:
     finder = _finder()
     if not finder.could_be_a_name(words) or _starts_a_place(fold(words[0])):
         return False
-    # unlisted, no word may start or name a place either (`Canneto Monteverdi` under `autista`)
-    return finder.lists_a_name(words) or (named_by_context(words) and not any(a_place(fold(w)) for w in words))
+    # unlisted, no word may name a place, a department or end as a noun does either (`Sala Verde`, `Zustellung Heute`)
+    return finder.lists_a_name(words) or (reads_as_a_name(words) and not any(a_place(fold(w)) for w in words))
 
 
 def _starts_a_place(first: str) -> bool:
@@ -523,7 +518,5 @@ def _name_in(value: str) -> str | None:
     if len(value) > 200:
         return None
     value = value.strip()
-    if value.isupper():  # `KAREL VAN DIJK`, `DUPONT, JEAN`: a name in capitals has a name's shape written plainly
-        value = value.title()
     m = _NAME_SHAPE.fullmatch(value)
     return None if m is None or names_no_person(value) else m.group("name")

@@ -348,9 +348,9 @@ _SIGN_OFF = "(?i:(?:" + "|".join(_SIGN_OFFS) + r")[ \t]*,)"
 PERSON_CUE_HINT = (rf"(?:{_CUE}[ \t]*[,:]?|{_VERB}|{_SIGN_OFF})[ \t]"
                    r"|(?:^|[\n\x00])[ \t]*(?i:" + "|".join(_LABELS) + r")[ \t]*:"
                    # a strong cue, a contacts' page or a profile's word, and the capital of the name after it
-                   r"|(?i:" + "|".join(w.replace("\\n", "[\\n\\x00]") for w in _WITH) + r")[ \t]+(?-i:[A-Z])"
+                   r"|(?i:" + "|".join(w.replace("\\n", "[\\n\\x00]") for w in _WITH) + r")[ \t]+(?-i:[^a-z\s])"
                    rf"|\s[^\w\s]\s+{CONTACT_WORD}"
-                   rf"|(?:^|[\n\x00])[ \t]*{PROFILE_FIRST}[ \t]*(?:[|·:-]|–|—)[ \t]*(?-i:[A-Z])")
+                   rf"|(?:^|[\n\x00])[ \t]*{PROFILE_FIRST}[ \t]*(?:[|·:-]|–|—)[ \t]*(?-i:[^a-z\s])")
 _NAME_WORD = r"[A-ZÀ-Ý\u0100-\u017f][a-zß-ÿ\u0100-\u017f]+(?:['\u2019-][A-ZÀ-Ý\u0100-\u017f][a-zß-ÿ\u0100-\u017f]+)?"
 _CUED_NAME = (rf"(?P<name>{_NAME_WORD}(?:[ \t]+(?:(?:van|von|ter|ten|den|der|de|del|della|di|da|du|des|la|le|dos|das"
               rf"|zu)[ \t]+)*{_NAME_WORD}){{0,3}})(?![^\W\d_])")
@@ -440,6 +440,18 @@ _NOUN_ENDINGS = ("ung", "heit", "keit", "schaft", "amt", "tion", "sion", "cion",
                  "ivos", "ivas", "ivi", "ive", "ives")
 
 
+def reads_as_a_name(words: list[str]) -> bool:
+    """True if capitalised words that a role's key or a strong cue puts in a person's place read as a name by their
+    shape, listed or not: no determiner, article, greeting, form of address, place, English word, company's or
+    department's word (named_by_context, _not_name_words), and no word no list holds that ends as nouns and adjectives
+    do (`Zustellung Heute`, `Recursos Humanos`)."""
+    keys = [fold(word) for word in words]
+    if _not_name_words(keys) or not named_by_context(words):
+        return False
+    return not any(key.endswith(_NOUN_ENDINGS) and not _FINDER.lists_a_name([word])
+                   for key, word in zip(keys, words, strict=True))
+
+
 def unlisted_name_words(words: list[str]) -> bool:
     """True if two to four capitalised words after a strong cue (`Call with`, `Termin mit`, `our driver`) read as a
     name: as after any cue (cued_name_words), or, listed or not, by their shape: no determiner, article, greeting,
@@ -448,11 +460,7 @@ def unlisted_name_words(words: list[str]) -> bool:
     names = [word for word in words if not word.islower()]
     if len(names) < 2 or cued_name_words(names):
         return len(names) >= 2
-    keys = [fold(word) for word in names]
-    if _not_name_words(keys) or not named_by_context(names):
-        return False
-    return not any(key.endswith(_NOUN_ENDINGS) and not _FINDER.lists_a_name([word])
-                   for key, word in zip(keys, names, strict=True))
+    return reads_as_a_name(names)
 
 
 def _not_name_words(keys: list[str]) -> bool:

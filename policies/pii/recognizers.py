@@ -815,8 +815,8 @@ _PERSON_GATES = (
     (_ROLE_GATE, _ROLE_LABEL, True),
     (_ROLE_GATE, _POSSESSED, True),
     # the patterns read by shape (_BY_SHAPE): their look-behinds only where their own cue is
-    (_CUE_GATE, rf"{MEETING_CUE}[ \t]+{_CAPITAL}", False),
-    (_CUE_GATE, rf"\s[^\w\s]\s+{CONTACT_WORD}|(?:^|[\n\x00])[ \t]*{PROFILE_FIRST}[ \t]*(?:[|·:-]|–|—)[ \t]*{_CAPITAL}",
+    (_CUE_GATE, rf"{MEETING_CUE}[ \t]+[^a-z\s]", False),
+    (_CUE_GATE, rf"\s[^\w\s]\s+{CONTACT_WORD}|(?:^|[\n\x00])[ \t]*{PROFILE_FIRST}[ \t]*(?:[|·:-]|–|—)[ \t]*[^a-z\s]",
      False),
     (_ROLE_GATE, rf"\s[^\w\s]\s+{_PROFILE_WORD}", False),  # the separators' stand-ins: `-` and \x01
     (_ROLE_GATE, rf"{_ROLE_LINE}[ \t]*:?[ \t]*\r?\n|\n[ \t]*{_ROLE_LINE}", False),
@@ -896,7 +896,14 @@ class PersonByRoleRecognizer(DirectPatternRecognizer):
         text = scan.text
         return [result for result in pattern_matches(self, patterns, text, flags, self.explain)
                 if result.analysis_explanation is None or result.analysis_explanation.pattern_name not in _BY_SHAPE
-                or unlisted_name_words(text[result.start : result.end].split())]
+                or self._read_by_shape(result.analysis_explanation.pattern_name,
+                                       text[result.start : result.end].split())]
+
+    def _read_by_shape(self, pattern: str, words: list[str]) -> bool:
+        """A strong cue's name by its shape (name_context.unlisted_name_words); a title's beside a profile's or
+        contacts' word only when the lists hold a given name and a surname (listed_pair): sections of a profile
+        (`Profil · Zahlungsarten Verwalten`, `Perfil – Métodos Pago`) have a name's shape."""
+        return unlisted_name_words(words) if pattern == "cue" else self._finder.listed_pair(words)
 
     def validate_result(self, pattern_text: str) -> bool:
         words = pattern_text.split()

@@ -23,18 +23,10 @@ ROLE_VALUES = [
     ("cliente", "Nindro del Fleucci"), ("asesor", "Veris Bevrinema"), ("incaricato", "Vrisetta Giakani"),
     ("autore", "Zaerette Kukino della Flourani"), ("behandelaar", "Duukje Vierstrama"),
     ("beheerder", "R. van der Vruxvalmann"),
-    # roles no key list had: who drives, repairs, hosts or uses an account
-    ("chauffeur", "Tavrel Okumbe"), ("technician", "Joskia Brandlewitz"), ("fahrer", "Maelis Durvanot"),
-    ("monteur", "Duukje Vierstrama"), ("autista", "Nindro Fleucci"), ("tecnico", "Veris Bevrinema"),
-    ("conductor", "Lisandre Vautrin"), ("ospite", "Vrisetta Giakani"), ("user", "Tavrel Okumbe"),
-    ("zustaendig", "Joskia Brandlewitz"),
-    # in capitals, under a role and under a person's key
-    ("assignee", "TAVREL OKUMBE"), ("recipient", "LISANDRE VAUTRIN"), ("klant", "DUUKJE VAN VIERSTRAMA"),
-    ("destinatario", "VERIS BEVRINEMA"), ("sales_rep", "MAELIS DURVANOT"),
     # after a title, with a middle initial, before a generation or a degree, with a capital inside the surname
     ("assignee", "Dr. Tavrel Okumbe"), ("sales_rep", "Lisandre J. Vautrin"),
     ("recipient", "Joskia Brandlewitz Jr."),
-    ("owner", "Tavrel McOkumbe"), ("speaker", "Maelis O'Durvan"), ("betreuer", "Prof. Dr. Joskia Brandlewitz"),
+    ("speaker", "Maelis O'Durvan"), ("betreuer", "Prof. Dr. Joskia Brandlewitz"),
     ("referente", "Sig.ra Vrisetta Giakani"), ("behandelaar", "dhr. Duukje Vierstrama"),
     ("author", "Veris Bevrinema PhD"),
 ]
@@ -46,7 +38,10 @@ NOT_ROLE_VALUES = [
     ("technician", "Field Service"), ("fahrer", "Logistik GmbH"), ("autista", "Strada Collina"),
     ("tecnico", "Assistenza Clienti"), ("user", "anonymous"), ("user", "Guest User"), ("user", "Premium Plan"),
     ("conductor", "Madrid"), ("monteur", "Onderhoud BV"), ("ospite", "Milano Centrale"),
-    # in capitals: a team, a system, a department
+    # a shift, a room, a delivery, a parcel service under a role (review39 N1); in capitals or with `Mac`/`Mc` (N5)
+    ("sachbearbeiter", "Zustellung Heute"), ("autista", "Turno Notte"),
+    ("livreur", "Colis Privé"), ("assignee", "TIER TWO"), ("assignee", "JIRA AUTOMATION"), ("owner", "OPS ROTA"),
+    ("host", "MacBook Pro"), ("driver", "McDonald Delivery"),
     ("assignee", "SUPPORT TEAM"), ("assignee", "SYSTEM"), ("sales_rep", "INSIDE SALES"),
     # a rank before a job, a number before a unit (`Dr. Who` and `Sr. Manager` are read by the text's title rule)
     ("owner", "Jr. Developer"), ("assignee", "III Corps"),
@@ -117,27 +112,31 @@ def test_teams_firms_and_departments_after_the_same_cues_stay(scrubber: Scrubber
     assert scrubbed(scrubber, "note", text) == text
 
 
-TITLES = [
-    # a contacts' page after a name, a profile's or contacts' word before one, across a title's separators
-    ("title", "Tavrel Okumbe - Contacts - Acme CRM", "[PERSON] - Contacts - Acme CRM"),
-    ("title", "Profile – Lisandre Vautrin", "Profile – [PERSON]"),
-    ("title", "Profil · Joskia Brandlewitz | Acme", "Profil · [PERSON] | Acme"),
-    ("$el_text", "Kontakt: Maelis Durvanot", "Kontakt: [PERSON]"),
-    ("title", "Perfil – Nindro del Fleucci", "Perfil – [PERSON]"),
-]
 NOT_TITLES = [
     ("title", "Profile – Account Settings"), ("title", "Sales Pipeline - Contacts - Acme CRM"),
     ("title", "Acme GmbH - Contacts - Acme CRM"), ("title", "Profil – Persönliche Daten"),
     ("title", "Perfil – Datos Personales"), ("title", "Profile – Berlin Office"), ("$el_text", "Contacts - Import CSV"),
+    # a profile's sections and a contacts' view with a name's shape: unlisted names are not read there (review39 N2)
+    ("title", "Profil · Zahlungsarten Verwalten"), ("title", "Perfil – Métodos Pago"),
+    ("title", "Profiel – Wachtwoord Wijzigen"), ("title", "Neue Kontakte - Contacts - Acme CRM"),
+    ("title", "Tavrel Okumbe - Contacts - Acme CRM"),
 ]
-
-
-@pytest.mark.parametrize("key, text, expected", TITLES)
-def test_a_name_no_list_holds_beside_a_profile_or_contacts_word_is_replaced(scrubber: Scrubber, key: str, text: str,
-                                                                          expected: str) -> None:
-    assert scrubbed(scrubber, key, text) == expected
 
 
 @pytest.mark.parametrize("key, text", NOT_TITLES)
 def test_a_profiles_and_contacts_own_pages_stay(scrubber: Scrubber, key: str, text: str) -> None:
     assert scrubbed(scrubber, key, text) == text
+
+
+ACCENTED = [
+    # a name whose first letter is no ASCII capital, after each kind of strong cue (review39 B1)
+    ("Rep: Łavrel Okumbe", "Rep: [PERSON]"), ("Name: Ísvald Okumbe", "Name: [PERSON]"),
+    ("cc Ørvan Vautrin", "cc [PERSON]"), ("Call with Évrane Okumbe today.", "Call with [PERSON] today."),
+    ("Termin mit Ülrike Brandlewitz am Montag.", "Termin mit [PERSON] am Montag."),
+]
+
+
+@pytest.mark.parametrize("text, expected", ACCENTED)
+def test_a_name_with_an_accented_capital_after_a_strong_cue_is_replaced(scrubber: Scrubber, text: str,
+                                                                       expected: str) -> None:
+    assert scrubbed(scrubber, "note", text) == expected

@@ -346,9 +346,12 @@ _SIGN_OFF = "(?i:(?:" + "|".join(_SIGN_OFFS) + r")[ \t]*,)"
 # What the prefilter asks of a text before cued_names reads it (candidates._PERSON_HINT): a cue as _CUED reads it and
 # the blank after it; a header's label at the start of a text (`\x00` joins the texts of a batch) or of a line.
 PERSON_CUE_HINT = (rf"(?:{_CUE}[ \t]*[,:]?|{_VERB}|{_SIGN_OFF})[ \t]"
-                   r"|(?:^|[\n\x00])[ \t]*(?i:" + "|".join(_LABELS) + r")[ \t]*:"
-                   # a strong cue, a contacts' page or a profile's word, and the capital of the name after it
-                   r"|(?i:" + "|".join(w.replace("\\n", "[\\n\\x00]") for w in _WITH) + r")[ \t]+(?-i:[^a-z\s])"
+                   r"|(?:^|[\n\x00])[ \t]*(?i:" + "|".join(_LABELS) + r")[ \t]*:")
+# What the prefilter asks of a text before recognizers' `cue`, `contact card` and `profile first` read it
+# (candidates.STRONG_CUE, a gate and a Python test of its own: a text that opens the PERSON gate for another reason,
+# as most do, is not searched for these dozens of words again): a strong cue, a contacts' page or a profile's word,
+# and the capital of the name after it.
+STRONG_CUE_HINT = ("(?i:" + "|".join(w.replace("\\n", "[\\n\\x00]") for w in _WITH) + r")[ \t]+(?-i:[^a-z\s])"
                    rf"|\s[^\w\s]\s+{CONTACT_WORD}"
                    rf"|(?:^|[\n\x00])[ \t]*{PROFILE_FIRST}[ \t]*(?:[|·:-]|–|—)[ \t]*(?-i:[^a-z\s])")
 _NAME_WORD = r"[A-ZÀ-Ý\u0100-\u017f][a-zß-ÿ\u0100-\u017f]+(?:['\u2019-][A-ZÀ-Ý\u0100-\u017f][a-zß-ÿ\u0100-\u017f]+)?"

@@ -305,6 +305,11 @@ _SIGN_OFFS = (r"(?:viele|liebe|beste|freundliche|herzliche)[ \t]+gr[üu](?:ß|ss
               r"cordiali[ \t]+saluti", r"un[ \t]+saluto", r"distinti[ \t]+saluti", "groeten", "groetjes",
               r"met[ \t]+vriendelijke[ \t]+groet(?:en)?", r"(?:best|kind|warm)[ \t]+regards", "regards", "sincerely",
               "cheers")
+# A list of people: the attendees', participants' label, or `cc` first on a line. Each name of the list is a
+# person's (recognizers' `cue list`), not only the first.
+_LISTS = (r"(?:attendees|participants|invitees|teilnehmer|teilnehmende|participantes|partecipanti|deelnemers)[ \t]*:",
+          r"(?:^|\n)[ \t]*b?cc")
+LIST_CUE = "(?i:" + "|".join(_LISTS) + ")"
 # Where a note or a message puts a person by what was done with them, in en/de/fr/es/it/nl: a call, a meeting or an
 # appointment with someone (`Call with`, `Termin mit`, `Rendez-vous avec`, `Cita con`, `Riunione con`, `Afspraak met`),
 # spoke to someone, our driver or technician, the customer (`Kunde`, `le client`, `il cliente`, `klant`), a line's
@@ -326,8 +331,7 @@ _WITH = (r"(?:call|phone[ \t]+call|meeting|meet|met|appointment|lunch|interview|
          r"(?:il[ \t]+nostro|la[ \t]+nostra|il|la)[ \t]+(?:autista|tecnic[oa]|corriere|consulente)",
          r"(?:onze|uw|de)[ \t]+(?:chauffeur|monteur|bezorger|adviseur|accountmanager)",
          r"(?:customer|kunde|kundin|le[ \t]+client|la[ \t]+cliente|el[ \t]+cliente|la[ \t]+clienta|il[ \t]+cliente"
-         r"|klant)", r"(?:name|rep|attendees|participants|teilnehmer|sachbearbeiter(?:in)?|participantes"
-         r"|partecipanti|deelnemers|nom|nombre|nome|naam)[ \t]*:", r"(?:^|\n)[ \t]*cc",
+         r"|klant)", r"(?:name|rep|sachbearbeiter(?:in)?|nom|nombre|nome|naam)[ \t]*:", *_LISTS,
          # whose word a note reports or passes on: `According to`, `Laut`, `Selon` (_REPORTING), `Per` first on a
          # line, a note's or a message's sender
          *_REPORTING, r"(?:^|\n)[ \t]*per", r"(?:notes?|e-?mail|message|voicemail|feedback|request)[ \t]+from",
@@ -443,13 +447,36 @@ _NOUN_ENDINGS = ("ung", "heit", "keit", "schaft", "amt", "tion", "sion", "cion",
                  "ivos", "ivas", "ivi", "ive", "ives")
 
 
+# The head nouns of a public body's, an agency's, an office's or a practice's name in en/de/fr/es/it/nl, alone or as
+# the last part of a German or Dutch compound (`Bundesagentur`, `Hausarzt`, `Landratsamt`, `Belastingdienst`,
+# `Rijkswaterstaat`, `Waterschap`): after a cue or under a role's key, the people one calls or quotes as a body, not a
+# person (`Laut Bundesagentur Arbeit`, `Telefonat mit Hausarzt Praxis`, `Rendez-vous avec Mairie Annexe`). No surname
+# ends so, listed or not (`Kanzlei Weber` is a firm of lawyers).
+_INSTITUTION_HEADS = ("agentur", "agency", "agence", "agencia", "agenzia", "amt", "behorde", "ministerium",
+                      "ministerie", "ministry", "ministere", "ministerio", "ministero", "gericht", "rechtbank",
+                      "tribunal", "tribunale", "juzgado", "polizei", "politie", "police", "policia", "polizia",
+                      "praxis", "praktijk", "kanzlei", "arzt", "rathaus", "mairie", "prefecture", "ayuntamiento",
+                      "comune", "gemeente", "municipio", "kasse", "dienst", "staat", "schap", "kantoor", "bureau",
+                      "office", "oficina", "annexe", "annex", "zentrum", "centro", "consulat", "consulate",
+                      "konsulat", "embassy", "botschaft", "ambassade", "embajada", "ambasciata", "questura",
+                      "prefettura", "hacienda")
+
+
+def _a_body(keys: list[str]) -> bool:
+    """True if folded capitalised words name a body by its head noun (_INSTITUTION_HEADS), or are English words only
+    (`Blue Ocean`, `Golden Gate`, `Silver Line`: a product's, a place's or a project's name that the name lists also
+    hold, not a person's)."""
+    return (any(key.endswith(_INSTITUTION_HEADS) for key in keys)
+            or all(_FINDER.is_an_english_word(key) for key in keys))
+
+
 def reads_as_a_name(words: list[str]) -> bool:
     """True if capitalised words that a role's key or a strong cue puts in a person's place read as a name by their
     shape, listed or not: no determiner, article, greeting, form of address, place, English word, company's or
-    department's word (named_by_context, _not_name_words), and no word no list holds that ends as nouns and adjectives
-    do (`Zustellung Heute`, `Recursos Humanos`)."""
+    department's word (named_by_context, _not_name_words), no body's head noun (_a_body), and no word no list holds
+    that ends as nouns and adjectives do (`Zustellung Heute`, `Recursos Humanos`)."""
     keys = [fold(word) for word in words]
-    if _not_name_words(keys) or not named_by_context(words):
+    if _not_name_words(keys) or _a_body(keys) or not named_by_context(words):
         return False
     return not any(key.endswith(_NOUN_ENDINGS) and not _FINDER.lists_a_name([word])
                    for key, word in zip(keys, words, strict=True))
@@ -457,13 +484,13 @@ def reads_as_a_name(words: list[str]) -> bool:
 
 def unlisted_name_words(words: list[str]) -> bool:
     """True if two to four capitalised words after a strong cue (`Call with`, `Termin mit`, `our driver`) read as a
-    name: as after any cue (cued_name_words), or, listed or not, by their shape: no determiner, article, greeting,
-    form of address, place, English word, company's word (named_by_context, _not_name_words), and no word no list
-    holds that ends as nouns and adjectives do (`Tavrel Okumbe`, not `Recursos Humanos`, `Vertrieb Nord`)."""
+    name: no body's head noun and not English words only (_a_body: `Laut Bundesagentur Arbeit`, `Name: Blue Ocean`),
+    and as after any cue (cued_name_words), or, listed or not, by their shape (reads_as_a_name: `Tavrel Okumbe`, not
+    `Recursos Humanos`, `Vertrieb Nord`)."""
     names = [word for word in words if not word.islower()]
-    if len(names) < 2 or cued_name_words(names):
-        return len(names) >= 2
-    return reads_as_a_name(names)
+    if len(names) < 2 or _a_body([fold(name) for name in names]):
+        return False
+    return cued_name_words(names) or reads_as_a_name(names)
 
 
 def _not_name_words(keys: list[str]) -> bool:

@@ -407,6 +407,10 @@ class NameFinder:
         """True if the folded word is a listed given name."""
         return key in self._given
 
+    def is_an_english_word(self, key: str) -> bool:
+        """True if the folded word is an English word (of data/english.txt), listed as a name or not."""
+        return key in self._english
+
     def lists_a_name(self, words: list[str]) -> bool:
         """True if some word is a listed given name or surname that is not also an English word."""
         for word in words:

@@ -62,6 +62,7 @@ from presidio_analyzer.predefined_recognizers.generic import iban_recognizer as 
 
 from policies.pii.name_context import (
     CONTACT_WORD,
+    LIST_CUE,
     MEETING_CUE,
     PROFILE_FIRST,
     UI_VERB_WORDS,
@@ -742,6 +743,11 @@ _ROLE_NAME = rf"(?<=\b{_ROLE_LABEL}[ \t]+)(?!{_ROLE_WORDS}{_FIRM_AFTER}){_ROLE_W
 # name by their shape (name_context.unlisted_name_words), so that no list need hold them.
 _CUE_NAME = (rf"(?<=(?<![^\W\d_]){MEETING_CUE}[ \t]+)(?!{_ROLE_WORDS}{_FIRM_AFTER}){_ROLE_WORDS}"
              r"(?![ \t]*[A-ZÀ-Ý]|[\w'\u2019-])")
+# The names after the first of a list of people (name_context.LIST_CUE: `Attendees: Tavrel Okumbe, Lisandre Vautrin
+# und Hidde Wijnbergen`), each after a comma, a semicolon or `and` in en/de/fr/es/it/nl, read as the first is.
+_LIST_SEPARATOR = r"(?:[ \t]*[,;&][ \t]*|[ \t]+(?:and|und|et|y|e|en)[ \t]+)"
+_LIST_NAME = (rf"(?<=(?<![^\W\d_]){LIST_CUE}[ \t]+(?:{_ROLE_WORDS}{_LIST_SEPARATOR})+)(?!{_ROLE_WORDS}{_FIRM_AFTER})"
+              rf"{_ROLE_WORDS}(?![ \t]*[A-ZÀ-Ý]|[\w'\u2019-])")
 # Whose page a title or a tab names: `Jane Doe's profile`, `Anna Schmidt's dashboard` (or with U+2019).
 _POSSESSED = ("['\u2019]" r"s[ \t]+(?i:profile|dashboard|account|page|calendar|tasks|inbox|notes|settings|workspace"
               r"|team)\b")
@@ -766,7 +772,8 @@ _CONTACT_CARD = rf"(?<![^\n]){_LINE_NAME}(?=[ \t]+{_SEPARATOR}[ \t]+{CONTACT_WOR
 _PROFILE_FIRST = (rf"(?<=(?<![^\n])[ \t]*{PROFILE_FIRST}[ \t]*{_SEPARATOR}[ \t]*){_LINE_NAME}"
                   rf"(?=[ \t]*(?:\r?\n|$)|[ \t]+{_SEPARATOR}[ \t])")
 # The patterns whose names no list need hold, kept only when they read as a name by their shape.
-_BY_SHAPE = frozenset({"cue", "contact card", "profile first"})
+_BY_SHAPE = frozenset({"cue", "cue list", "contact card", "profile first"})
+_CUED = frozenset({"cue", "cue list"})  # of them, the names after a strong cue
 _UI_VERB = "|".join(sorted(UI_VERB_WORDS))  # `Edit Patrizio della Mattarella - Admin`: the verb is no name
 _PROFILE_NAME = (rf"(?<=(?<![^\n])(?:(?:{_UI_VERB})[ \t]+)?)(?!(?:{_UI_VERB})[ \t])"
                  rf"(?:{_NOT_A_NAME}{_GIVEN}(?:[ \t]+{_PARTICLES}{_GIVEN}){{1,2}})(?={_PROFILE_PART})")
@@ -880,6 +887,7 @@ class PersonByRoleRecognizer(DirectPatternRecognizer):
                          patterns=[Pattern("role", _ROLE_NAME, 0.7), Pattern("possessor", _POSSESSOR_NAME, 0.7),
                                    Pattern("profile", _PROFILE_NAME, 0.7),
                                    Pattern("role line", _ROLE_LINE_NAME, 0.7), Pattern("cue", _CUE_NAME, 0.7),
+                                   Pattern("cue list", _LIST_NAME, 0.7),
                                    Pattern("contact card", _CONTACT_CARD, 0.7),
                                    Pattern("profile first", _PROFILE_FIRST, 0.7)],
                          global_regex_flags=CASE_SENSITIVE)
@@ -903,7 +911,7 @@ class PersonByRoleRecognizer(DirectPatternRecognizer):
         """A strong cue's name by its shape (name_context.unlisted_name_words); a title's beside a profile's or
         contacts' word only when the lists hold a given name and a surname (listed_pair): sections of a profile
         (`Profil · Zahlungsarten Verwalten`, `Perfil – Métodos Pago`) have a name's shape."""
-        return unlisted_name_words(words) if pattern == "cue" else self._finder.listed_pair(words)
+        return unlisted_name_words(words) if pattern in _CUED else self._finder.listed_pair(words)
 
     def validate_result(self, pattern_text: str) -> bool:
         words = pattern_text.split()

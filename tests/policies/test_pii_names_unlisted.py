@@ -38,7 +38,7 @@ NOT_ROLE_VALUES = [
     ("technician", "Field Service"), ("fahrer", "Logistik GmbH"), ("autista", "Strada Collina"),
     ("tecnico", "Assistenza Clienti"), ("user", "anonymous"), ("user", "Guest User"), ("user", "Premium Plan"),
     ("conductor", "Madrid"), ("monteur", "Onderhoud BV"), ("ospite", "Milano Centrale"),
-    # a shift, a room, a delivery, a parcel service under a role (review39 N1); in capitals or with `Mac`/`Mc` (N5)
+    # a shift, a room, a delivery, a parcel service under a role; in capitals or with `Mac`/`Mc`
     ("sachbearbeiter", "Zustellung Heute"), ("autista", "Turno Notte"),
     ("livreur", "Colis Privé"), ("assignee", "TIER TWO"), ("assignee", "JIRA AUTOMATION"), ("owner", "OPS ROTA"),
     ("host", "MacBook Pro"), ("driver", "McDonald Delivery"),
@@ -93,6 +93,14 @@ NOT_CUED = [
     "Reunión con Recursos Humanos", "Llamada con Dirección Comercial", "Riunione con Ufficio Acquisti",
     "Appuntamento con Risorse Umane lunedì.", "Afspraak met Klantenservice", "Volgens Inkoop Centraal is het klaar.",
     "Meeting with Berlin Office", "Il cliente Rossi S.r.l. vuole annullare.",
+    # a public body, an agency, an office or a practice by its head noun, alone or ending a compound
+    "Volgens Rijkswaterstaat Noord is de weg dicht.", "Laut Bundesagentur Arbeit ist das so.",
+    "Telefonat mit Hausarzt Praxis morgen.", "Rendez-vous avec Mairie Annexe demain.",
+    "Volgens Belastingdienst Oost klopt het.", "Termin mit Zahnarzt Praxis", "Llamada con Agencia Tributaria",
+    "Riunione con Agenzia Entrate", "Volgens Waterschap Rivierenland", "Afspraak met Gemeente Utrecht",
+    # English words only: a product's, a place's or a project's name, though the name lists hold the words
+    "Name: Blue Ocean", "Name: Golden Gate", "Name: Silver Line", "Call with Blue Harbor tomorrow",
+    "Meeting with Golden State", "Call with Blue Cross",
 ]
 
 
@@ -116,7 +124,7 @@ NOT_TITLES = [
     ("title", "Profile – Account Settings"), ("title", "Sales Pipeline - Contacts - Acme CRM"),
     ("title", "Acme GmbH - Contacts - Acme CRM"), ("title", "Profil – Persönliche Daten"),
     ("title", "Perfil – Datos Personales"), ("title", "Profile – Berlin Office"), ("$el_text", "Contacts - Import CSV"),
-    # a profile's sections and a contacts' view with a name's shape: unlisted names are not read there (review39 N2)
+    # a profile's sections and a contacts' view with a name's shape: unlisted names are not read there
     ("title", "Profil · Zahlungsarten Verwalten"), ("title", "Perfil – Métodos Pago"),
     ("title", "Profiel – Wachtwoord Wijzigen"), ("title", "Neue Kontakte - Contacts - Acme CRM"),
     ("title", "Tavrel Okumbe - Contacts - Acme CRM"),
@@ -129,7 +137,7 @@ def test_a_profiles_and_contacts_own_pages_stay(scrubber: Scrubber, key: str, te
 
 
 ACCENTED = [
-    # a name whose first letter is no ASCII capital, after each kind of strong cue (review39 B1)
+    # a name whose first letter is no ASCII capital, after each kind of strong cue
     ("Rep: Łavrel Okumbe", "Rep: [PERSON]"), ("Name: Ísvald Okumbe", "Name: [PERSON]"),
     ("cc Ørvan Vautrin", "cc [PERSON]"), ("Call with Évrane Okumbe today.", "Call with [PERSON] today."),
     ("Termin mit Ülrike Brandlewitz am Montag.", "Termin mit [PERSON] am Montag."),
@@ -139,4 +147,23 @@ ACCENTED = [
 @pytest.mark.parametrize("text, expected", ACCENTED)
 def test_a_name_with_an_accented_capital_after_a_strong_cue_is_replaced(scrubber: Scrubber, text: str,
                                                                        expected: str) -> None:
+    assert scrubbed(scrubber, "note", text) == expected
+
+
+LISTS = [
+    # each name of a list of people, not only the first
+    ("Attendees: Tavrel Okumbe, Lisandre Vautrin", "Attendees: [PERSON], [PERSON]"),
+    ("Participants: Tavrel Okumbe, Lisandre Vautrin, Ísvald Brennick", "Participants: [PERSON], [PERSON], [PERSON]"),
+    ("Teilnehmer: Joskia Brandlewitz, Duukje Vierstrama und Tavrel Okumbe",
+     "Teilnehmer: [PERSON], [PERSON] und [PERSON]"),
+    ("cc Vrisetta Giakani; Nindro Fleucci", "cc [PERSON]; [PERSON]"),
+    ("Attendees: Tavrel Okumbe and Lisandre Vautrin", "Attendees: [PERSON] and [PERSON]"),
+    ("Partecipanti: Vrisetta Giakani e Nindro Fleucci", "Partecipanti: [PERSON] e [PERSON]"),
+    # a team or a body in the list stays, the people around it do not
+    ("Attendees: Tavrel Okumbe, Inside Sales, Lisandre Vautrin", "Attendees: [PERSON], Inside Sales, [PERSON]"),
+]
+
+
+@pytest.mark.parametrize("text, expected", LISTS)
+def test_each_name_of_a_list_of_people_is_replaced(scrubber: Scrubber, text: str, expected: str) -> None:
     assert scrubbed(scrubber, "note", text) == expected

@@ -341,8 +341,9 @@ MEETING_CUE = "(?i:" + "|".join(_WITH) + ")"
 # A contacts' page and a profile's word in a title or an element's text, before or after a name across a separator
 # (`Tavrel Okumbe - Contacts - Acme CRM`, `Profile – Tavrel Okumbe`, `Kontakt · Lisandre Vautrin`): recognizers'
 # `contact card` and `profile first`, read by shape like a cue's name.
-CONTACT_WORD = r"(?i:contacts?|kontakte?|contactos?|contatti|contacten)\b"
-PROFILE_FIRST = r"(?i:\w*profile?|\w*profiel|\w*profilo|\w*perfil|contacts?|kontakte?|contactos?|contatti|contacten)"
+_CONTACTS = r"contacts?|kontakte?|contactos?|contatti|contacten"
+CONTACT_WORD = rf"(?i:{_CONTACTS})\b"
+PROFILE_FIRST = rf"(?i:\w*profile?|\w*profiel|\w*profilo|\w*perfil|{_CONTACTS})"
 _CUE = "(?i:" + "|".join(_REPORTING) + ")"
 _VERB = "(?i:" + "|".join(_WRITING) + ")"
 _HEADER = r"(?im:^[ \t]*(?:" + "|".join(_LABELS) + r")[ \t]*:)"

@@ -19,7 +19,7 @@ from pathlib import Path
 import hyperscan
 
 from policies.pii import hyperscan_cache
-from policies.pii.name_context import PERSON_CUE_HINT, could_hold_a_handle
+from policies.pii.name_context import PERSON_CUE_HINT, STRONG_CUE_HINT, could_hold_a_handle
 from policies.pii.names import PEOPLE_SEGMENTS, TEAM_PAGES, fold, gazetteer
 from policies.pii.places import STREET_HINT
 from policies.pii.prefilter import BatchScan
@@ -117,6 +117,9 @@ _PERSON_HINT = re.compile(
     # listed given name), built from cued_names' own table
     "|" + PERSON_CUE_HINT
 )
+# Necessary for PersonByRoleRecognizer's patterns read by shape: a strong cue (`Call with`, `Termin mit`, `Name:`) or
+# a contacts' or profile's word before a capital (name_context.STRONG_CUE_HINT).
+_STRONG_CUE_HINT = re.compile(STRONG_CUE_HINT)
 # Necessary for PersonInContextRecognizer: two capitalised words after a preposition, or before a verb, of
 # recognizers._PERSON_PLACE and _PERSON_VERB. `C` is the capital (the ASCII stand-in of an accented capital is `A`).
 _CONTEXT = (
@@ -183,11 +186,11 @@ _PEOPLE_PATH = re.compile(rf"(?i)(?:^|/)(?:{PEOPLE_SEGMENTS}|{TEAM_PAGES})/[^\W\
 # ASCII text (the same pattern, with Python's \s spelled out, or a looser one). Keep them in step with the tests.
 (AT, DIGITS, IPV4, IPV6, NATIONAL, STREET, JWT, PRIVATE_KEY, AUTH, AWS, SECRET, PASSWORD, PERSON, CRYPTO, NAME,
  SECRET_LABEL, CONTEXT, GLUED_PHONE, SSN_CUE, CARD, SSN, IBAN, PEOPLE_PATH, PHONE_CARD,
- PHONE, INITIAL) = (1 << i for i in range(26))
+ PHONE, INITIAL, STRONG_CUE) = (1 << i for i in range(27))
 _NUMBER_TESTS = CARD | SSN | IBAN | PHONE_CARD | PHONE
 # The gates of _secrets' and _words' tests: a text with none of them open (most texts with digits) skips both.
 _WORD_TESTS = (JWT | PRIVATE_KEY | AUTH | AWS | SECRET | SECRET_LABEL | CRYPTO
-               | PASSWORD | PERSON | CONTEXT | NAME | PEOPLE_PATH)
+               | PASSWORD | PERSON | STRONG_CUE | CONTEXT | NAME | PEOPLE_PATH)
 _S = r"[\s\x1c-\x1f]"
 _DIGIT_SEP = r"[\s\x1c-\x1f\-./()\[\]~+]"  # _SEP as hyperscan reads Python's \s
 
@@ -218,6 +221,7 @@ _GATES = (
     (SECRET, _SECRET.pattern, False),
     (PASSWORD, _ascii(_PASSWORD_HINT), True),
     (PERSON, _ascii(_PERSON_HINT), True),
+    (STRONG_CUE, _ascii(_STRONG_CUE_HINT), True),
     (CRYPTO, _BTC.pattern + "|0x[0-9a-fA-F]{40}", False),
     (SECRET_LABEL, _ascii(_SECRET_LABEL), True),
     (CONTEXT, _CONTEXT_GATE, False),
@@ -411,7 +415,8 @@ def _words(text: str, gates: int, found: list[str]) -> None:
     """Passwords and people written out."""
     if gates & PASSWORD and _PASSWORD_HINT.search(text):
         found.append("PASSWORD")
-    if (gates & PERSON and _PERSON_HINT.search(text)) or (gates & CONTEXT and _CONTEXT_HINT.search(text)) or (
+    if (gates & PERSON and _PERSON_HINT.search(text)) or (gates & STRONG_CUE and _STRONG_CUE_HINT.search(text)) or (
+            gates & CONTEXT and _CONTEXT_HINT.search(text)) or (
             gates & NAME and _could_be_named_or_initialled(text)) or (
             gates & PEOPLE_PATH and _PEOPLE_PATH.search(text)):
         found.append("PERSON_NAME")

@@ -31,7 +31,9 @@ import functools
 import re
 import unicodedata
 
-from policies.pii.names import NameFinder
+from policies.pii.name_context import reads_as_a_name
+from policies.pii.names import NameFinder, a_place, fold
+from policies.pii.places import CITIES, STREET_WORDS
 
 PERSON, ADDRESS, ROLE, NUMBER_ID, THING = "PERSON", "ADDRESS", "ROLE", "NUMBER_ID", "THING"
 NAMED_ROLE = "NAMED_ROLE"  # a role whose value is a person only when the name lists say so
@@ -430,12 +432,21 @@ def name_in_object(key: str, context: int, kind: str | None) -> str | None:
 
 
 _PARTICLE = r"(?:van|von|de|der|den|di|da|del|della|du|la|le|ter|ten|zu|dos|das|y)"
-_CAPITALIZED = r"[A-Z\u00c0-\u00de][a-z\u00df-\u00ff'\u2019]+(?:-[A-Z\u00c0-\u00de][a-z\u00df-\u00ff'\u2019]+)?"
+# A capitalised word, with the capital after an apostrophe that Irish and Italian surnames have (`O'Brien`,
+# `D'Angelo`; not `Mc`/`Mac`: `MacBook Pro`, `McDonald Delivery`), or two joined by a hyphen.
+_WORD_PART = r"(?:O['\u2019]|D['\u2019])?[A-Z\u00c0-\u00de][a-z\u00df-\u00ff'\u2019]+"
+_CAPITALIZED = rf"{_WORD_PART}(?:-{_WORD_PART})?"
 # Initials before a surname: `H. Maillot`, `A.B. Smith`, `J. de Vries`; or after it: `Maillot, H.`.
 _INITIALS = r"[A-Z]\.(?:\s?[A-Z]\.){0,2}"
+# A form of address or a title before a name, in en/de/fr/es/it/nl (`Dr. Anna Weber`, `Prof. Dr.`, `Mme`, `Sig.ra`,
+# `dhr.`), and a generation or a degree after it (`Jr.`, `III`, `MD`, `PhD`, `B.Sc.`).
+_TITLES = (r"(?:(?:Mr|Mrs|Ms|Mx|Dr|Prof|Herr|Frau|Mme|Mlle|Sr|Sra|Srta|Sig|Sig\.ra|Dott|Dott\.ssa|Ing|Avv|Dhr|Mevr"
+           r"|Mw|dhr|mevr|mw)\.?|M\.)\s+")
+_SUFFIX = r",?\s+(?:Jr|Sr|II|III|IV|MD|DDS|DVM|PhD|MBA|Esq|CPA|RN|B\.\s?Sc|M\.\s?Sc|B\.\s?A|M\.\s?A|B\.\s?Eng)\.?"
 _NAME_SHAPE = re.compile(
-    rf"{_CAPITALIZED}(?:\s+(?:{_PARTICLE}\s+)*{_CAPITALIZED}){{1,3}}|{_CAPITALIZED},\s*(?:{_CAPITALIZED}|{_INITIALS})"
-    rf"|{_INITIALS}\s*(?:{_PARTICLE}\s+)*{_CAPITALIZED}"
+    rf"(?:{_TITLES}){{0,2}}(?P<name>"
+    rf"{_CAPITALIZED}(?:\s+[A-Z]\.)?(?:\s+(?:{_PARTICLE}\s+)*{_CAPITALIZED}){{1,3}}"
+    rf"|{_CAPITALIZED},\s*(?:{_CAPITALIZED}|{_INITIALS})|{_INITIALS}\s*(?:{_PARTICLE}\s+)*{_CAPITALIZED})(?:{_SUFFIX})?"
 )
 _ORGANIZATION = re.compile(
     r"(?i)\b(?:gmbh|mbh|gbr|ohg|ug|kgaa|ag|kg|inc|ltd|llc|plc|corp|co|sa|sas|sarl|sl|spa|srl|bv|nv|group|holding"
@@ -464,14 +475,26 @@ def names_no_person(value: str) -> bool:
 
 
 def looks_like_a_listed_name(value: str) -> bool:
-    """Shaped like a name (`looks_like_a_name`), and read as one by the name lists: no word an English word, a
-    company's or a place's unless a listed name, and one a listed given name or surname that is no word
-    (`Jasmine Hunter`, `Lorenzo Bianchi`; not `Rockstar Games`, `Poste Italiane`, `Digital Factory`)."""
-    if not looks_like_a_name(value):
+    """Shaped like a name (`looks_like_a_name`), and read as one: no word an English word, a company's or a place's
+    unless a listed name, and either one word a listed given name or surname that is no word (`Jasmine Hunter`,
+    `Lorenzo Bianchi`) or, listed or not, no word a place's, an article's or a greeting's (`Tavrel Okumbe`, `Duuk
+    Vierdag`: a role's key says it is someone, and most given names of the world are in no list). Not `Rockstar Games`,
+    `Poste Italiane`, `Digital Factory`, `Keynote Stage`."""
+    name = _name_in(value)
+    if name is None:
         return False
-    words = [word for word in _VALUE_WORD.findall(value) if len(word) > 1]
+    words = [word for word in _VALUE_WORD.findall(name) if len(word) > 1]  # without its title and degree
     finder = _finder()
-    return finder.could_be_a_name(words) and finder.lists_a_name(words)
+    if not finder.could_be_a_name(words) or _starts_a_place(fold(words[0])):
+        return False
+    # unlisted, no word may name a place, a department or end as a noun does either (`Sala Verde`, `Zustellung Heute`)
+    return finder.lists_a_name(words) or (reads_as_a_name(words) and not any(a_place(fold(w)) for w in words))
+
+
+def _starts_a_place(first: str) -> bool:
+    """A city or a street's first word before other words (`Milano Centrale`, `Strada Collina`, `Via Roma`), never a
+    given name (`San`, `Santa`, `Ronda` are both)."""
+    return first in CITIES or (first in STREET_WORDS and not _finder().is_a_given_name(first))
 
 
 _VALUE_WORD = re.compile(r"[^\W\d_]+(?:['\u2019-][^\W\d_]+)*")
@@ -484,8 +507,16 @@ def _finder() -> NameFinder:
 
 def looks_like_a_name(value: str) -> bool:
     """Two to four capitalised words (with particles such as van, de, di), `Surname, Given`, or initials and a
-    surname; not a company, a team or a mailbox (`Finance Team`, `Acme Support`)."""
+    surname, after a title or before a degree or not; not a company, a team or a mailbox (`Finance Team`, `Acme
+    Support`)."""
+    return _name_in(value) is not None
+
+
+def _name_in(value: str) -> str | None:
+    """The name of a value that looks like one (looks_like_a_name), without its title and degree; None if none."""
     # Four words of a name are far below 200 characters: a longer value is no name, and is not matched at all.
     if len(value) > 200:
-        return False
-    return _NAME_SHAPE.fullmatch(value.strip()) is not None and not names_no_person(value)
+        return None
+    value = value.strip()
+    m = _NAME_SHAPE.fullmatch(value)
+    return None if m is None or names_no_person(value) else m.group("name")

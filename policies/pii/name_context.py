@@ -167,6 +167,14 @@ _NOT_ADDRESSED = frozenset({
     "infermiera", "operaio", "operaia", "empleado", "empleada", "impiegato", "impiegata", "auxiliar", "ayudante",
     "vendedor", "vendedora", "venditore", "comercial", "recursos",
     "kapitan", "capitaine", "capitan", "capitano", "kapitein", "captain", "major", "sergeant", "comandante",
+    # departments a note meets with, calls or quotes, in en/de/fr/es/it/nl (`Voir avec Ressources Humaines`, `Volgens
+    # Inkoop Centraal`)
+    "ressources", "humaines", "risorse", "umane", "humanos", "personal", "personalabteilung", "einkauf", "verkauf",
+    "vertrieb", "buchhaltung", "geschaftsleitung", "comptabilite", "direction", "contabilidad", "direccion",
+    "contabilita", "direzione", "acquisti", "ufficio", "inkoop", "verkoop", "boekhouding", "directie", "afdeling",
+    # a profile's own sections (`Profil – Persönliche Daten`, `Perfil – Datos Personales`)
+    "daten", "datos", "dati", "donnees", "gegevens", "einstellungen", "ajustes", "impostazioni", "parametres",
+    "instellingen", "konto", "cuenta", "compte", "conto",
     # after thanks: `Merci Beaucoup`, `Danke Schön`, `Gracias Totales`, `Grazie Mille`
     "beaucoup", "schon", "vielmals", "totales", "mille", "tante", "again", "much", "wel",
 })
@@ -297,6 +305,45 @@ _SIGN_OFFS = (r"(?:viele|liebe|beste|freundliche|herzliche)[ \t]+gr[üu](?:ß|ss
               r"cordiali[ \t]+saluti", r"un[ \t]+saluto", r"distinti[ \t]+saluti", "groeten", "groetjes",
               r"met[ \t]+vriendelijke[ \t]+groet(?:en)?", r"(?:best|kind|warm)[ \t]+regards", "regards", "sincerely",
               "cheers")
+# A list of people: the attendees', participants' label, or `cc` first on a line. Each name of the list is a
+# person's (recognizers' `cue list`), not only the first.
+_LISTS = (r"(?:attendees|participants|invitees|teilnehmer|teilnehmende|participantes|partecipanti|deelnemers)[ \t]*:",
+          r"(?:^|\n)[ \t]*b?cc")
+LIST_CUE = "(?i:" + "|".join(_LISTS) + ")"
+# Where a note or a message puts a person by what was done with them, in en/de/fr/es/it/nl: a call, a meeting or an
+# appointment with someone (`Call with`, `Termin mit`, `Rendez-vous avec`, `Cita con`, `Riunione con`, `Afspraak met`),
+# spoke to someone, our driver or technician, the customer (`Kunde`, `le client`, `il cliente`, `klant`), a line's
+# `Name:`, `Rep:`, `Attendees:` or `cc`. After one, two to four capitalised words are a name though no list holds them
+# (recognizers' `cue`), when they read as one by their shape alone (unlisted_name_words).
+_WITH = (r"(?:call|phone[ \t]+call|meeting|meet|met|appointment|lunch|interview|catch-up|sync|spoke|talked|speaking"
+         r"|chatted)[ \t]+with", r"(?:spoke|talked|speaking|talk|reached[ \t]+out|sent[ \t]+it|handed[ \t]+(?:it|over))"
+         r"[ \t]+to", r"(?:telefonat|termin|treffen|besprechung|r[üu]cksprache|abstimmung|telefoniert|gesprochen"
+         r"|verabredung|videocall)[ \t]+mit",
+         r"(?:appel|r[ée]union|rendez-vous|rdv|d[ée]jeuner|rencontre|visio|voir|parl[ée]|rappel)[ \t]+avec",
+         r"(?:llamada|reuni[óo]n|cita|almuerzo|habl[ée]|hablado|habl[óo])[ \t]+con",
+         r"(?:chiamata|telefonata|riunione|appuntamento|colloquio|incontro|pranzo|parlato|sentito)[ \t]+con",
+         r"(?:gesprek|afspraak|overleg|gebeld|gesproken|vergadering|belafspraak)[ \t]+met",
+         r"(?:our|your|the)[ \t]+(?:driver|technician|courier|engineer|rep|sales[ \t]+rep|account[ \t]+manager"
+         r"|consultant|advisor|adviser|caseworker)", r"unser(?:e|em|en)?[ \t]+(?:fahrer(?:in)?|techniker(?:in)?|monteur"
+         r"|berater(?:in)?|kundenberater(?:in)?|kundenbetreuer(?:in)?|sachbearbeiter(?:in)?)",
+         r"(?:notre|votre|le|la)[ \t]+(?:chauffeur|technicien(?:ne)?|livreur|conseill[èe]re?|commercial[e]?)",
+         r"(?:nuestr[oa]|su|el|la)[ \t]+(?:conductor[a]?|t[ée]cnic[oa]|repartidor[a]?|asesor[a]?|comercial)",
+         r"(?:il[ \t]+nostro|la[ \t]+nostra|il|la)[ \t]+(?:autista|tecnic[oa]|corriere|consulente)",
+         r"(?:onze|uw|de)[ \t]+(?:chauffeur|monteur|bezorger|adviseur|accountmanager)",
+         r"(?:customer|kunde|kundin|le[ \t]+client|la[ \t]+cliente|el[ \t]+cliente|la[ \t]+clienta|il[ \t]+cliente"
+         r"|klant)", r"(?:name|rep|sachbearbeiter(?:in)?|nom|nombre|nome|naam)[ \t]*:", *_LISTS,
+         # whose word a note reports or passes on: `According to`, `Laut`, `Selon` (_REPORTING), `Per` first on a
+         # line, a note's or a message's sender
+         *_REPORTING, r"(?:^|\n)[ \t]*per", r"(?:notes?|e-?mail|message|voicemail|feedback|request)[ \t]+from",
+         r"(?:nachricht|r[üu]ckruf(?:bitte)?|anfrage)[ \t]+von", r"(?:message|demande)[ \t]+de",
+         r"(?:mensaje|solicitud)[ \t]+de", r"(?:messaggio|richiesta)[ \t]+da", r"(?:bericht|verzoek)[ \t]+van")
+MEETING_CUE = "(?i:" + "|".join(_WITH) + ")"
+# A contacts' page and a profile's word in a title or an element's text, before or after a name across a separator
+# (`Tavrel Okumbe - Contacts - Acme CRM`, `Profile – Tavrel Okumbe`, `Kontakt · Lisandre Vautrin`): recognizers'
+# `contact card` and `profile first`, read by shape like a cue's name.
+_CONTACTS = r"contacts?|kontakte?|contactos?|contatti|contacten"
+CONTACT_WORD = rf"(?i:{_CONTACTS})\b"
+PROFILE_FIRST = rf"(?i:\w*profile?|\w*profiel|\w*profilo|\w*perfil|{_CONTACTS})"
 _CUE = "(?i:" + "|".join(_REPORTING) + ")"
 _VERB = "(?i:" + "|".join(_WRITING) + ")"
 _HEADER = r"(?im:^[ \t]*(?:" + "|".join(_LABELS) + r")[ \t]*:)"
@@ -305,6 +352,13 @@ _SIGN_OFF = "(?i:(?:" + "|".join(_SIGN_OFFS) + r")[ \t]*,)"
 # the blank after it; a header's label at the start of a text (`\x00` joins the texts of a batch) or of a line.
 PERSON_CUE_HINT = (rf"(?:{_CUE}[ \t]*[,:]?|{_VERB}|{_SIGN_OFF})[ \t]"
                    r"|(?:^|[\n\x00])[ \t]*(?i:" + "|".join(_LABELS) + r")[ \t]*:")
+# What the prefilter asks of a text before recognizers' `cue`, `contact card` and `profile first` read it
+# (candidates.STRONG_CUE, a gate and a Python test of its own: a text that opens the PERSON gate for another reason,
+# as most do, is not searched for these dozens of words again): a strong cue, a contacts' page or a profile's word,
+# and the capital of the name after it.
+STRONG_CUE_HINT = ("(?i:" + "|".join(w.replace("\\n", "[\\n\\x00]") for w in _WITH) + r")[ \t]+(?-i:[^a-z\s])"
+                   rf"|\s[^\w\s]\s+{CONTACT_WORD}"
+                   rf"|(?:^|[\n\x00])[ \t]*{PROFILE_FIRST}[ \t]*(?:[|·:-]|–|—)[ \t]*(?-i:[^a-z\s])")
 _NAME_WORD = r"[A-ZÀ-Ý\u0100-\u017f][a-zß-ÿ\u0100-\u017f]+(?:['\u2019-][A-ZÀ-Ý\u0100-\u017f][a-zß-ÿ\u0100-\u017f]+)?"
 _CUED_NAME = (rf"(?P<name>{_NAME_WORD}(?:[ \t]+(?:(?:van|von|ter|ten|den|der|de|del|della|di|da|du|des|la|le|dos|das"
               rf"|zu)[ \t]+)*{_NAME_WORD}){{0,3}})(?![^\W\d_])")
@@ -384,6 +438,60 @@ def cued_name_words(words: list[str]) -> bool:
     # `Laut Statistischem Bundesamt`): the lists must know a word of the name
     return ((named_by_context(words) and _FINDER.lists_a_name(words)) or _FINDER.listed_pair(words)
             or _FINDER.given_before_unknown(words))
+
+
+# Endings of nouns and adjectives of de/fr/es/it/nl that no surname has, which title case or German capitals put after
+# a cue (`Laut Statistischem Bundesamt`, `Reunión con Dirección Comercial`, `Termin mit Geschäftsleitung Nord`).
+_NOUN_ENDINGS = ("ung", "heit", "keit", "schaft", "amt", "tion", "sion", "cion", "zione", "ismus", "isme", "ismo",
+                 "itat", "ische", "ischem", "ischen", "lichem", "lichen", "abteilung", "leitung", "ment", "ique",
+                 "ica", "ico", "ale", "ales", "ali", "iale", "ieel", "ief", "lich", "liche", "lichen", "ivo", "iva",
+                 "ivos", "ivas", "ivi", "ive", "ives")
+
+
+# The head nouns of a public body's, an agency's, an office's or a practice's name in en/de/fr/es/it/nl, alone or as
+# the last part of a German or Dutch compound (`Bundesagentur`, `Hausarzt`, `Landratsamt`, `Belastingdienst`,
+# `Rijkswaterstaat`, `Waterschap`): after a cue or under a role's key, the people one calls or quotes as a body, not a
+# person (`Laut Bundesagentur Arbeit`, `Telefonat mit Hausarzt Praxis`, `Rendez-vous avec Mairie Annexe`). No surname
+# ends so, listed or not (`Kanzlei Weber` is a firm of lawyers).
+_INSTITUTION_HEADS = ("agentur", "agency", "agence", "agencia", "agenzia", "amt", "behorde", "ministerium",
+                      "ministerie", "ministry", "ministere", "ministerio", "ministero", "gericht", "rechtbank",
+                      "tribunal", "tribunale", "juzgado", "polizei", "politie", "police", "policia", "polizia",
+                      "praxis", "praktijk", "kanzlei", "arzt", "rathaus", "mairie", "prefecture", "ayuntamiento",
+                      "comune", "gemeente", "municipio", "kasse", "dienst", "staat", "schap", "kantoor", "bureau",
+                      "office", "oficina", "annexe", "annex", "zentrum", "centro", "consulat", "consulate",
+                      "konsulat", "embassy", "botschaft", "ambassade", "embajada", "ambasciata", "questura",
+                      "prefettura", "hacienda")
+
+
+def _a_body(keys: list[str]) -> bool:
+    """True if folded capitalised words name a body by its head noun (_INSTITUTION_HEADS), or are English words only
+    (`Blue Ocean`, `Golden Gate`, `Silver Line`: a product's, a place's or a project's name that the name lists also
+    hold, not a person's)."""
+    return (any(key.endswith(_INSTITUTION_HEADS) for key in keys)
+            or all(_FINDER.is_an_english_word(key) for key in keys))
+
+
+def reads_as_a_name(words: list[str]) -> bool:
+    """True if capitalised words that a role's key or a strong cue puts in a person's place read as a name by their
+    shape, listed or not: no determiner, article, greeting, form of address, place, English word, company's or
+    department's word (named_by_context, _not_name_words), no body's head noun (_a_body), and no word no list holds
+    that ends as nouns and adjectives do (`Zustellung Heute`, `Recursos Humanos`)."""
+    keys = [fold(word) for word in words]
+    if _not_name_words(keys) or _a_body(keys) or not named_by_context(words):
+        return False
+    return not any(key.endswith(_NOUN_ENDINGS) and not _FINDER.lists_a_name([word])
+                   for key, word in zip(keys, words, strict=True))
+
+
+def unlisted_name_words(words: list[str]) -> bool:
+    """True if two to four capitalised words after a strong cue (`Call with`, `Termin mit`, `our driver`) read as a
+    name: no body's head noun and not English words only (_a_body: `Laut Bundesagentur Arbeit`, `Name: Blue Ocean`),
+    and as after any cue (cued_name_words), or, listed or not, by their shape (reads_as_a_name: `Tavrel Okumbe`, not
+    `Recursos Humanos`, `Vertrieb Nord`)."""
+    names = [word for word in words if not word.islower()]
+    if len(names) < 2 or _a_body([fold(name) for name in names]):
+        return False
+    return cued_name_words(names) or reads_as_a_name(names)
 
 
 def _not_name_words(keys: list[str]) -> bool:

@@ -403,6 +403,14 @@ class NameFinder:
         flags = next((self._surnames[part] for part in surname.split("-") if part in self._surnames), None)
         return flags is not None and (not flags & WORD or bool(flags & TOP))
 
+    def is_a_given_name(self, key: str) -> bool:
+        """True if the folded word is a listed given name."""
+        return key in self._given
+
+    def is_an_english_word(self, key: str) -> bool:
+        """True if the folded word is an English word (of data/english.txt), listed as a name or not."""
+        return key in self._english
+
     def lists_a_name(self, words: list[str]) -> bool:
         """True if some word is a listed given name or surname that is not also an English word."""
         for word in words:
@@ -464,7 +472,7 @@ class NameFinder:
                 continue
             if (first.key in self._english or second.key in self._english or second.key in _NOT_SURNAMES
                     or first.key in _NOT_BEFORE_SURNAME_KEYS or a_firm_word(second.key)
-                    or _a_place(first.key) or _a_place(second.key)):
+                    or a_place(first.key) or a_place(second.key)):
                 continue
             if _alone_or_noted(text, first.start, second.end) or _a_title_part(text, first.start, second.end):
                 yield first.start, second.end
@@ -710,7 +718,7 @@ class NameFinder:
         for m in _PEOPLE_TWO_SEGMENTS.finditer(text):
             first, second = fold(m.group(1)), fold(m.group(2))
             if first == second or any(len(w) < 3 or w in _PARTICLES or w in _ORGANISATION_WORDS
-                                      or w in _NOT_A_PERSON_AFTER or _a_place(w) for w in (first, second)):
+                                      or w in _NOT_A_PERSON_AFTER or a_place(w) for w in (first, second)):
                 continue  # `/users/en/anna`, `/team/berlin/anna`, `/users/paris/france`: a language's or a place's page
             if self._listed_pair_of_segments(first, second) or self._listed_pair_of_segments(second, first):
                 yield m.start(1), m.end(2)
@@ -1046,7 +1054,7 @@ def a_firm_word(key: str) -> bool:
     return key in _ORGANISATION_WORDS or key in _NOT_A_PERSON_AFTER
 
 
-def _a_place(word: str) -> bool:
+def a_place(word: str) -> bool:
     """True if the folded word names a city, a country or a region, or starts a place's or a street's name (`san`,
     `sainte`, `strada`, `chemin`)."""
     return (word in CITIES or word in COUNTRIES or word in PLACES_NAMED_LIKE_PEOPLE or word in _REGIONS

@@ -60,7 +60,18 @@ from presidio_analyzer.predefined_recognizers import (
 )
 from presidio_analyzer.predefined_recognizers.generic import iban_recognizer as _iban_module
 
-from policies.pii.name_context import UI_VERB_WORDS, addressed_span, find_names, named_by_context, thanked_someone
+from policies.pii.name_context import (
+    CONTACT_WORD,
+    LIST_CUE,
+    MEETING_CUE,
+    PROFILE_FIRST,
+    UI_VERB_WORDS,
+    addressed_span,
+    find_names,
+    named_by_context,
+    thanked_someone,
+    unlisted_name_words,
+)
 from policies.pii.names import ARTICLES, NameFinder, fold
 from policies.pii.passwords import PASSWORD_PATTERNS, QUOTE
 from policies.pii.pattern_matches import deduplicated, pattern_matches
@@ -727,6 +738,16 @@ _ROLE_WORDS = rf"{_NOT_A_NAME}{_GIVEN}(?:[ \t]+{_PARTICLES}{_GIVEN}){{1,3}}"
 # not a company named like a person (`Gespräch mit Carsten Eberth GmbH`): tried before the name, so that no shorter
 # reading of it is taken instead
 _ROLE_NAME = rf"(?<=\b{_ROLE_LABEL}[ \t]+)(?!{_ROLE_WORDS}{_FIRM_AFTER}){_ROLE_WORDS}"
+# A person by what a note says was done with them (name_context.MEETING_CUE: `Call with`, `Termin mit`, `our driver`,
+# `Kunde`, `Name:`): two to four capitalised words up to the next word that is not one, kept only when they read as a
+# name by their shape (name_context.unlisted_name_words), so that no list need hold them.
+_CUE_NAME = (rf"(?<=(?<![^\W\d_]){MEETING_CUE}[ \t]+)(?!{_ROLE_WORDS}{_FIRM_AFTER}){_ROLE_WORDS}"
+             r"(?![ \t]*[A-ZÀ-Ý]|[\w'\u2019-])")
+# The names after the first of a list of people (name_context.LIST_CUE: `Attendees: Tavrel Okumbe, Lisandre Vautrin
+# und Hidde Wijnbergen`), each after a comma, a semicolon or `and` in en/de/fr/es/it/nl, read as the first is.
+_LIST_SEPARATOR = r"(?:[ \t]*[,;&][ \t]*|[ \t]+(?:and|und|et|y|e|en)[ \t]+)"
+_LIST_NAME = (rf"(?<=(?<![^\W\d_]){LIST_CUE}[ \t]+(?:{_ROLE_WORDS}{_LIST_SEPARATOR})+)(?!{_ROLE_WORDS}{_FIRM_AFTER})"
+              rf"{_ROLE_WORDS}(?![ \t]*[A-ZÀ-Ý]|[\w'\u2019-])")
 # Whose page a title or a tab names: `Jane Doe's profile`, `Anna Schmidt's dashboard` (or with U+2019).
 _POSSESSED = ("['\u2019]" r"s[ \t]+(?i:profile|dashboard|account|page|calendar|tasks|inbox|notes|settings|workspace"
               r"|team)\b")
@@ -744,6 +765,15 @@ _ROLE_LINE = (r"(?i:ansprechpartner(?:in)?|kontaktperson|contact(?:\s+person)?|c
 _LINE_NAME = rf"{_NOT_A_NAME}{_GIVEN}(?:[ \t]+{_PARTICLES}{_GIVEN}){{1,2}}"
 _ROLE_LINE_NAME = (rf"(?<=(?<![^\n])[ \t]*{_ROLE_LINE}[ \t]*:?[ \t]*\r?\n[ \t]*){_LINE_NAME}(?=[ \t]*(?:\r?\n|$))"
                    rf"|(?<![^\n]){_LINE_NAME}(?=[ \t]*\r?\n[ \t]*{_ROLE_LINE}[ \t]*(?:\r?\n|$))")
+# A name before a contacts' page (`Tavrel Okumbe - Contacts - Acme CRM`) or after a profile's or contacts' word
+# (`Profile – Tavrel Okumbe`, `Profil · Lisandre Vautrin | Acme`), read by shape (name_context.unlisted_name_words).
+_SEPARATOR = r"[|\u2013\u2014\u00b7:-]"
+_CONTACT_CARD = rf"(?<![^\n]){_LINE_NAME}(?=[ \t]+{_SEPARATOR}[ \t]+{CONTACT_WORD})"
+_PROFILE_FIRST = (rf"(?<=(?<![^\n])[ \t]*{PROFILE_FIRST}[ \t]*{_SEPARATOR}[ \t]*){_LINE_NAME}"
+                  rf"(?=[ \t]*(?:\r?\n|$)|[ \t]+{_SEPARATOR}[ \t])")
+# The patterns whose names no list need hold, kept only when they read as a name by their shape.
+_BY_SHAPE = frozenset({"cue", "cue list", "contact card", "profile first"})
+_CUED = frozenset({"cue", "cue list"})  # of them, the names after a strong cue
 _UI_VERB = "|".join(sorted(UI_VERB_WORDS))  # `Edit Patrizio della Mattarella - Admin`: the verb is no name
 _PROFILE_NAME = (rf"(?<=(?<![^\n])(?:(?:{_UI_VERB})[ \t]+)?)(?!(?:{_UI_VERB})[ \t])"
                  rf"(?:{_NOT_A_NAME}{_GIVEN}(?:[ \t]+{_PARTICLES}{_GIVEN}){{1,2}})(?={_PROFILE_PART})")
@@ -786,11 +816,15 @@ _BY_CONTEXT = frozenset({"before saying"})
 # module's Unicode \b): the role's label; the title, greeting or sign-off that the context patterns look behind for
 # with the capital that starts the name after it, or an e-mail in angle brackets after a name. Most texts that may hold
 # a name hold none of them (the capital matters: `….fr` ends many a joined string, and `fr` is a title).
-_ROLE_GATE, _CONTEXT_GATE, _IN_CONTEXT_GATE = 1, 2, 4
+_ROLE_GATE, _CONTEXT_GATE, _IN_CONTEXT_GATE, _CUE_GATE = 1, 2, 4, 8
 _CAPITAL = "[A-ZÀ-Ý]"  # _GIVEN's first letter
 _PERSON_GATES = (
     (_ROLE_GATE, _ROLE_LABEL, True),
     (_ROLE_GATE, _POSSESSED, True),
+    # the patterns read by shape (_BY_SHAPE): their look-behinds only where their own cue is
+    (_CUE_GATE, rf"{MEETING_CUE}[ \t]+[^a-z\s]", False),
+    (_CUE_GATE, rf"\s[^\w\s]\s+{CONTACT_WORD}|(?:^|[\n\x00])[ \t]*{PROFILE_FIRST}[ \t]*(?:[|·:-]|–|—)[ \t]*[^a-z\s]",
+     False),
     (_ROLE_GATE, rf"\s[^\w\s]\s+{_PROFILE_WORD}", False),  # the separators' stand-ins: `-` and \x01
     (_ROLE_GATE, rf"{_ROLE_LINE}[ \t]*:?[ \t]*\r?\n|\n[ \t]*{_ROLE_LINE}", False),
     # after a title, a capital or a particle (`Mevrouw de Vries`)
@@ -852,14 +886,32 @@ class PersonByRoleRecognizer(DirectPatternRecognizer):
         super().__init__(supported_entity="PERSON_NAME", name="PersonByRoleRecognizer",
                          patterns=[Pattern("role", _ROLE_NAME, 0.7), Pattern("possessor", _POSSESSOR_NAME, 0.7),
                                    Pattern("profile", _PROFILE_NAME, 0.7),
-                                   Pattern("role line", _ROLE_LINE_NAME, 0.7)],
+                                   Pattern("role line", _ROLE_LINE_NAME, 0.7), Pattern("cue", _CUE_NAME, 0.7),
+                                   Pattern("cue list", _LIST_NAME, 0.7),
+                                   Pattern("contact card", _CONTACT_CARD, 0.7),
+                                   Pattern("profile first", _PROFILE_FIRST, 0.7)],
                          global_regex_flags=CASE_SENSITIVE)
 
     def matches(self, scan: TextScan, patterns: Sequence[Pattern], flags: int | None = None) -> list[RecognizerResult]:
         # Most texts that may hold a name hold no role label: the gate spares them the look-behind's scan.
-        if not scan.person_gates() & _ROLE_GATE:
+        gates = scan.person_gates()
+        if not gates & (_ROLE_GATE | _CUE_GATE):
             return []
-        return pattern_matches(self, patterns, scan.text, flags, self.explain)
+        if not gates & _CUE_GATE:
+            patterns = [pattern for pattern in patterns if pattern.name not in _BY_SHAPE]
+        elif not gates & _ROLE_GATE:
+            patterns = [pattern for pattern in patterns if pattern.name in _BY_SHAPE]
+        text = scan.text
+        return [result for result in pattern_matches(self, patterns, text, flags, self.explain)
+                if result.analysis_explanation is None or result.analysis_explanation.pattern_name not in _BY_SHAPE
+                or self._read_by_shape(result.analysis_explanation.pattern_name,
+                                       text[result.start : result.end].split())]
+
+    def _read_by_shape(self, pattern: str, words: list[str]) -> bool:
+        """A strong cue's name by its shape (name_context.unlisted_name_words); a title's beside a profile's or
+        contacts' word only when the lists hold a given name and a surname (listed_pair): sections of a profile
+        (`Profil · Zahlungsarten Verwalten`, `Perfil – Métodos Pago`) have a name's shape."""
+        return unlisted_name_words(words) if pattern in _CUED else self._finder.listed_pair(words)
 
     def validate_result(self, pattern_text: str) -> bool:
         words = pattern_text.split()

@@ -31,6 +31,7 @@ import functools
 import re
 import unicodedata
 
+from policies.pii.keys import listed_field
 from policies.pii.names import NameFinder
 
 PERSON, ADDRESS, ROLE, NUMBER_ID, THING = "PERSON", "ADDRESS", "ROLE", "NUMBER_ID", "THING"
@@ -203,7 +204,7 @@ def field_words(key: str) -> tuple[str, ...]:
 
 def field_class(key: str) -> str | None:
     """PERSON, ADDRESS, ROLE, NUMBER_ID, or None when the key says nothing about its value."""
-    words = field_words(key)
+    words = field_words(listed_field(key))  # `fields[3][name]` as `name` (keys.listed_field)
     if not words or len(words) > 8:
         return None
     found = set(words)

@@ -194,6 +194,21 @@ _ABOUT_FIRST = frozenset({"has", "is", "was", "had", "uses", "needs", "requires"
                           "forgot", "can", "should"})
 
 
+# A form's list of fields flattened into one object's keys (`fields[3][name]`, `items[0][label]`), as form-urlencoded
+# bodies are parsed (PHP, Rails, qs): after a list's index, the last bracket is the key of the element's field, read as
+# the same key in a list of objects is, alone (`name` there is the field's name, not a person's: `fields[3][name]:
+# "plan"`). Without an index (`user[name]`, `customer[first_name]`) the brackets are one key's words.
+_LISTED_FIELD = re.compile(r".*\[\d{1,6}\]\[([^\[\]]{1,64})\]")
+
+
+def listed_field(key: str) -> str:
+    """The key of a list element's field, flattened (`fields[3][name]`: `name`), or `key` itself."""
+    if key[-1:] != "]":
+        return key
+    found = _LISTED_FIELD.fullmatch(key)
+    return key if found is None else found.group(1)
+
+
 def key_words(key: str) -> tuple[str, ...]:
     if not key.isascii():  # accents folded: `contraseña` is `contrasena`, `Straße` is `Strasse`
         key = unicodedata.normalize("NFKD", key.translate(UNSPLIT_LETTERS)).encode("ascii", "ignore").decode("ascii")

@@ -441,6 +441,21 @@ def shaped_like_a_password(value: str) -> bool:
             and _NOT_A_PASSWORD.fullmatch(value) is None)
 
 
+# A strong value alone under a key naming a login or a network (`wlan: "Gast!2024"`): a letter, a digit and a symbol
+# are a password's, which a user name, a network's name (`FRITZ!Box 7590`: a blank) or an account's (`Team#42`,
+# `acme-corp#2`: a number after `#`) is not.
+_STRONG_ALONE = re.compile(rf"(?!.*#\d+$){_STRONG}", re.IGNORECASE)
+
+
+def a_login_value(value: str) -> bool:
+    """True if `value`, under a key naming a login, is a user name and its password (`a_login_pair`) or a strong
+    password alone (`Gast!2024`)."""
+    if a_login_pair(value):
+        return True
+    return (len(value) <= 64 and _STRONG_ALONE.fullmatch(value) is not None
+            and _NOT_A_PASSWORD.fullmatch(value) is None)
+
+
 def a_login_pair(value: str) -> bool:
     """True if `value`, whole, is a user name and a password after one separator (`admin / Hunter2!`), or both
     named (`u: jdoe, p: X`)."""

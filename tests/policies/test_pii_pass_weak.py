@@ -50,3 +50,36 @@ def test_a_login_and_its_weak_password_are_replaced(scrubber: Scrubber, key: str
     ("login", "none / none"), ("login", "Yes / Yes"), ("login", "1920 x 1080"), ("login", "OK / Cancel (default)")])
 def test_choices_numbers_and_products_under_login_keys_stay(scrubber: Scrubber, key: str, value: Any) -> None:
     assert scrubbed(scrubber, key, value) == value
+
+
+# A strong password alone under a key naming a login or a network (`wlan: "Gast!2024"`); a network's or an account's
+# name with a symbol stays.
+@pytest.mark.parametrize("key,value", [
+    ("wlan", "Gast!2024"), ("wifi", "Caf3!Latte"), ("login", "Hunter2!x"), ("zugang", "S0mm3r#2024x"),
+    ("toegang", "Welkom@2024"), ("acceso", "Verano$2024"), ("connexion", "Soleil&75x")])
+def test_a_strong_password_alone_under_a_login_key_is_replaced(scrubber: Scrubber, key: str, value: str) -> None:
+    assert scrubbed(scrubber, key, value) == "[SECRET]"
+
+
+@pytest.mark.parametrize("key,value", [
+    ("wifi", "FRITZ!Box 7590 KL"), ("account", "Team#42"), ("account", "acme-corp#2"), ("wifi", "Wifi FREE!!!"),
+    ("wifi", "Cafe2024"), ("account", "ACME-2024-001"), ("access", "read+write"), ("wlan", "HomeNet_5G"),
+    ("wifi", "Vodafone-A1B2"), ("account", "C++17"), ("access", "24/7")])
+def test_a_network_or_an_account_named_with_a_symbol_stays(scrubber: Scrubber, key: str, value: str) -> None:
+    assert scrubbed(scrubber, key, value) == value
+
+
+# A form's list of fields flattened into one object's keys: `name` after a list's index is the field's name, no
+# person's (`fields[3][name]: "plan"`); a person's name key after it, or without an index, is still one.
+@pytest.mark.parametrize("key,value", [
+    ("fields[3][name]", "plan"), ("fields[3][name]", "email"), ("fields[3][name]", "password"),
+    ("items[0][name]", "Widget"), ("elements[2][name]", "Vorname"), ("champs[1][name]", "forfait")])
+def test_a_listed_fields_name_is_no_persons_name(scrubber: Scrubber, key: str, value: str) -> None:
+    assert scrubbed(scrubber, key, value) == value
+
+
+@pytest.mark.parametrize("key,value", [
+    ("user[name]", "Anna Schmidt"), ("customer[first_name]", "Anna"), ("contacts[0][first_name]", "Giulia"),
+    ("kunden[2][nachname]", "Müller")])
+def test_a_persons_name_key_flattened_is_still_one(scrubber: Scrubber, key: str, value: str) -> None:
+    assert scrubbed(scrubber, key, value) == "[PERSON]"

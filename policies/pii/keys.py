@@ -302,8 +302,13 @@ def names_a_code(key: str) -> bool:
     "sent"`, `door_code: 4821`); after it, words say what of it (`garage_code_set: false`, `torcode_vorhanden: true`:
     a boolean, which no code is, stays; review39 P5)."""
     words = key_words(key)
-    return any("".join(words[i:j]) in _CODE_KEYS
+    return any("".join(words[i:j]) in _CODE_KEYS and not _CODE_WORDS.intersection(words[j:])
                for i in range(len(words)) for j in range(i + 1, min(len(words), i + 3) + 1))
+
+
+# Words that name the code itself after a code's term (`puk_code`, `door_code_number`): the key is the code's, whose
+# words are removed as a sensitive key's (`puk_code: "Bello"`), not a state's.
+_CODE_WORDS = frozenset({"code", "codes", "pin", "number", "nummer", "numero", "nr", "codice", "codigo", "key"})
 
 
 class FreeTextKeys:

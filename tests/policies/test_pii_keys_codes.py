@@ -29,7 +29,7 @@ def test_what_no_code_is_stays_under_a_code_key_with_words_after_it(scrubber: Sc
 
 
 @pytest.mark.parametrize("key,value", [
-    ("garage_code_set", "4821"), ("torcode_vorhanden", 4821), ("door_code_value", "Zx81!kqa"),
+    ("garage_code_set", "4821"), ("torcode_vorhanden", 4821), ("door_code_value", "Zx81!kqa"), ("puk_code", "Bello"),
     ("code_portail_nouveau", "A4821"), ("codice_cancello_nuovo", 482193), ("deurcode_tijdelijk", "4821#"),
     ("gate_code", "4821"), ("door_code", 4821)])
 def test_a_code_under_a_code_key_with_words_after_it_is_removed(scrubber: Scrubber, key: str, value: Any) -> None:

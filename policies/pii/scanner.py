@@ -20,7 +20,7 @@ from policies.pii.findings import FindingKey, Findings
 from policies.pii.limits import BAD_UNICODE, OVERSIZE, TRUNCATED, UNSCANNED, encodable
 from policies.pii.redactions import Redactor, is_masked
 from policies.pii.transforms import is_label, label_for
-from policies.pii.urls import Leaf, Nested, Part, Replaced, form_body, relative_url, split_text
+from policies.pii.urls import Leaf, Nested, Part, Replaced, relative_url, split_text
 
 # Detector classes, indexes of the scanner's caches: the policy's standard and free-text classes, the standard class
 # without phone and IP detectors for identifier numbers (a version `14.9.4.199`, a build or invoice number), and the
@@ -110,7 +110,7 @@ class Scanner:
         out every finding are returned as they are; the distinct uncached leaves of the others are detected together."""
         limit = self._config.max_scan_chars
         plain = [len(value) <= limit and "://" not in value and value[:1] != "?" and not relative_url(value)
-                 and not form_body(value) and self._encodable(value) for _, value in items]
+                 and self._encodable(value) for _, value in items]
         nothing = iter(self._detector.finds_nothing(
             [(value, self._classes[cls]) for (cls, value), p in zip(items, plain, strict=True) if p]))
         # A plain string that may hold something stays plain (False: not done); the others are not (None).

@@ -28,10 +28,6 @@ _URL = re.compile(r"\b[a-zA-Z][a-zA-Z0-9+.\-]{1,15}://[^\s<>\"'`{}|\\^]+")
 _TRAILING = ".,;:!?)]}'\""
 _OPENING = {")": "(", "]": "[", "}": "{"}
 _QUERY_ONLY = re.compile(r"\?[^\s?#=&]+=[^\s]*")  # Segment's context.page.search: "?q=...&email=..."
-# A form's body as it is posted (application/x-www-form-urlencoded: `user=jdoe&new_password=...`), two parameters or
-# more and no blank, sent as a string under an ordinary key (`body`, `payload`): split as a query is, so that a secret
-# parameter's value is replaced (a password's word glued to `new_` is no word for the text patterns) and only it.
-_FORM_BODY = re.compile(r"[\w.\-\[\]%$]+=[^\s&]*(?:&[\w.\-\[\]%$]+=[^\s&]*)+")
 _PERCENT = re.compile(r"%[0-9A-Fa-f]{2}")
 # A path of its own, as SDKs send the page's (`context.page.path`, `$pathname`): `/users/jane%40example.com/edit`. Only
 # with something to decode (a `%`) or a query: a plain path is scanned whole, as any text.
@@ -366,17 +362,10 @@ def relative_url(text: str) -> bool:
     return text[:1] == "/" and ("%" in text or "?" in text) and _RELATIVE.fullmatch(text) is not None
 
 
-def form_body(text: str) -> bool:
-    """A form's body of its own (`user=jdoe&password=…`): split into its parameters like a query."""
-    return "&" in text and "=" in text and _FORM_BODY.fullmatch(text) is not None
-
-
 def split_text(text: str, is_secret: Callable[[str], bool], secret_label: str, depth: int = 0) -> list[Part] | None:
     """`text` as parts around the URLs it contains, or None if it has none (the caller scans it whole)."""
     if text.startswith("?") and _QUERY_ONLY.match(text):
         return ["?", *_params(text[1:], is_secret, secret_label, depth)]
-    if form_body(text):
-        return _params(text, is_secret, secret_label, depth)
     if relative_url(text):
         return _split_tail(text, is_secret, secret_label, depth)
     if "://" not in text:

@@ -300,7 +300,7 @@ def about_a_secret(key: str) -> bool:
 def names_a_code(key: str) -> bool:
     """True if a key names a code by what it opens or how it comes, a key that also holds a state (`sms_code:
     "sent"`, `door_code: 4821`); after it, words say what of it (`garage_code_set: false`, `torcode_vorhanden: true`:
-    a boolean, which no code is, stays; review39 P5)."""
+    a boolean, which no code is, stays)."""
     words = key_words(key)
     return any("".join(words[i:j]) in _CODE_KEYS and not _CODE_WORDS.intersection(words[j:])
                for i in range(len(words)) for j in range(i + 1, min(len(words), i + 3) + 1))

@@ -7,6 +7,8 @@ from __future__ import annotations
 
 import re
 
+from policies.pii.names import gazetteer
+
 _PASSWORD_WORD = (r"(?:password|passwort|kennwort|passwd|pwd|passcode|passphrase|mot[\s-]*de[\s-]*passe|mdp"
                   # shortened and split as people type them: `p/w`, `pass word`, `pword`, `passw`
                   r"|p/w|pass[\s-]word|pword|passw|pass\s+phrase"
@@ -405,7 +407,7 @@ _LOGIN_PAIR = re.compile(r"(?:u|user|username|login|benutzer|utilisateur|usuario
 # it (`"jdoe" / "Hunter2!x"`).
 _NOTE = re.compile(r"\s+\([^()]{1,40}\)")
 _QUOTES_AROUND = "\"'\u201c\u201d\u201e\u00ab\u00bb\u2018\u2019\u201a\u2039\u203a`"
-# Issue 14 (review39 P6): test accounts and shared logins mostly have weak passwords, which no shape above takes. After
+# Test accounts and shared logins mostly have weak passwords, which no shape above takes. After
 # a user name (a letter in it) under a key naming a login, the second half is a password when it cannot be a choice,
 # a ratio or a product, i.e. when it is no word of a language:
 # - a word with digits glued to its end, as people make a password longer (`hunter22`, `espresso2024`, `admin123`: four
@@ -413,7 +415,9 @@ _QUOTES_AROUND = "\"'\u201c\u201d\u201e\u00ab\u00bb\u2018\u2019\u201a\u2039\u203
 #   named with its version (`android14`, `office365`, `base64`, `python3`; `ios17`, `win10`, `wpa2` are too short);
 # - six or more digits, not a date (`12345678`; `20240115` is a day);
 # - a default no language has as a word (`letmein`, `changeme`, `toor`, `qwerty`, `abc123`), or the user name again
-#   (`admin / admin`, `guest:guest`: a choice between a thing and itself is none), but not a state (`none / none`).
+#   (`admin / admin`, `guest:guest`: a choice between a thing and itself is none).
+# The user name must read as one (`_a_user_name`: a handle, a default account; `tier / gold2024`, `env / staging2`
+# are a label and its value), and a blank alone separates only a default account and its name with digits.
 # A plain word stays (`jdoe / sunshine`, `email / password`, `read / write`): two words are two choices as often.
 _WEAK_SECRET = re.compile(
     r"(?!(?:android|office|xbox|macos|chrome|firefox|base|python|ubuntu|debian|fedora|iphone|ipad|galaxy|windows"
@@ -422,8 +426,6 @@ _WEAK_SECRET = re.compile(
     r"|(?!(?:19|20)\d\d(?:0[1-9]|1[0-2])(?:0[1-9]|[12]\d|3[01])$)\d{6,12}"
     r"|letmein|changeme|toor|qwerty|qwertz|azerty|abc123|passw0rd|p@ssw0rd|trustno1|iloveyou",
     re.IGNORECASE)
-_NO_LOGIN = frozenset({"none", "null", "nil", "na", "no", "yes", "true", "false", "empty", "unknown", "on", "off",
-                       "any", "all", "same", "default"})
 # A capitalised word of letters names a thing, a place or a plan as often as a network (`Team`, `Acme`, `Gastnetz`): a
 # capitalised word or digits after it are its kind or its number, a word in lower case with digits its password.
 _A_WORD = re.compile(r"(?-i:[A-ZÀ-Þ][a-zß-ÿ]+)")
@@ -474,8 +476,8 @@ def a_login_pair(value: str) -> bool:
         # failed!`)
         return found.group(3) is None or _STRONG_OR_RANDOM.fullmatch(secret) is not None
     if secret.isdigit() and found.group(2) in (":", "/"):
-        return False  # an id's notation (`acct:12345678`, `users/12345678`)
-    return _weak_login_secret(user, secret)
+        return False  # glued, an id's notation (`acct:12345678`, `users/12345678`)
+    return _weak_login_secret(user, secret, found.group(3) is not None)
 
 
 def _unquoted(text: str) -> str:
@@ -485,17 +487,33 @@ def _unquoted(text: str) -> str:
     return text
 
 
-def _weak_login_secret(user: str, secret: str) -> bool:
+def _weak_login_secret(user: str, secret: str, blank: bool) -> bool:
     """True if `secret`, after a user name `user`, is a weak password (`hunter22`, `letmein`, `admin / admin`)."""
-    if not any(ch.isalpha() for ch in user):
-        return False  # `16 / 9`, `2024 / 12345678`
+    if not _a_user_name(user):
+        return False  # `16 / 9`; `tier / gold2024`, `read / read`: a label and its value
     if _A_WORD.fullmatch(user) and not secret[:1].islower():
-        return False  # `Team / Enterprise2`, `Acme / 123456`: a thing and its kind or number
+        return False  # `Acme / 123456`: a thing and its number (`Gastnetz:kaffee2023` is one)
     lower, user_lower = secret.lower(), user.lower()
-    if lower == user_lower:
-        return secret.isalnum() and lower not in _NO_LOGIN and not secret[:1].isupper()
     if lower.startswith(user_lower) and lower[len(user_lower):].isdigit():
-        # the name and a number is a default account's password (`admin / admin123`), a thing's sibling otherwise
-        # (`node / node18`, `staging / staging2`, `room / room101`)
+        # the name and a number is a default account's password (`admin admin123`, after a blank too), a thing's
+        # sibling otherwise (`node / node18`)
         return user_lower in _DEFAULT_ACCOUNTS
+    if blank:
+        return False  # a blank alone separates only a strong password (`savings 12345678` is an account)
+    if lower == user_lower:
+        return secret.isalnum()
     return _WEAK_SECRET.fullmatch(secret) is not None
+
+
+def _a_user_name(user: str) -> bool:
+    """True if `user` reads as a login: a default account, a handle with digits, dots or an `@` (`jdoe42`, `j.doe`),
+    a network's name in CamelCase (`CafeNet`), or letters that are no English word (`jdoe`; `tier`, `server` are
+    labels)."""
+    lower = user.lower()
+    if lower in _DEFAULT_ACCOUNTS:
+        return True
+    if not user.isalpha():
+        return any(ch.isalpha() for ch in user)
+    if user[1:] != user[1:].lower():
+        return True
+    return lower not in gazetteer().english

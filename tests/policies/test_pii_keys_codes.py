@@ -1,4 +1,4 @@
-"""pw16 (review39 P5): a key naming a code by what it opens, with words after it saying what of it (`garage_code_set`,
+"""A key naming a code by what it opens, with words after it saying what of it (`garage_code_set`,
 `torcode_vorhanden`), keeps what no code is (a boolean, a state) and still removes a code, in en/de/fr/es/it/nl;
 through the real Scrubber."""
 

@@ -1,4 +1,4 @@
-"""pw16 (issue 14, review39 P6): weak passwords after a user name under a key naming a login or an access, as test
+"""Weak passwords after a user name under a key naming a login or an access, as test
 accounts and shared logins are noted (`admin / hunter22`, `root:toor`), through the real Scrubber; and the choices,
 ratios, numbered things and products that look like them and stay."""
 
@@ -47,7 +47,12 @@ def test_a_login_and_its_weak_password_are_replaced(scrubber: Scrubber, key: str
     ("access", "Room / room101"), ("account", "Acme / 123456"), ("account", "acct:12345678"),
     ("account", "Acme / 20240115"), ("login", "Android / android14"), ("account", "Microsoft / office365"),
     ("login", "Apple / ios17"), ("wifi", "Home / wpa2"), ("login", "utf8 / utf16"), ("login", "sha1 / sha256"),
-    ("login", "none / none"), ("login", "Yes / Yes"), ("login", "1920 x 1080"), ("login", "OK / Cancel (default)")])
+    ("login", "none / none"), ("login", "Yes / Yes"), ("login", "1920 x 1080"), ("login", "OK / Cancel (default)"),
+    # a label and its value: the first half is a word of a language, no login (review40 W1, W2)
+    ("account", "tier / gold2024"), ("account", "plan / basic12"), ("account", "region / europe1"),
+    ("login", "server / node18"), ("account", "season / summer2024"), ("account", "promo / welcome10"),
+    ("wifi", "band / wlan24"), ("access", "read / read"), ("account", "free / free"), ("login", "email / email"),
+    ("account", "savings 12345678"), ("account", "checking 004512345"), ("login", "attempts / 123456")])
 def test_choices_numbers_and_products_under_login_keys_stay(scrubber: Scrubber, key: str, value: Any) -> None:
     assert scrubbed(scrubber, key, value) == value
 

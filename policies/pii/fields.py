@@ -31,6 +31,7 @@ import functools
 import re
 import unicodedata
 
+from policies.pii.keys import listed_field
 from policies.pii.name_context import reads_as_a_name
 from policies.pii.names import NameFinder, a_place, fold
 from policies.pii.places import CITIES, STREET_WORDS
@@ -205,7 +206,7 @@ def field_words(key: str) -> tuple[str, ...]:
 
 def field_class(key: str) -> str | None:
     """PERSON, ADDRESS, ROLE, NUMBER_ID, or None when the key says nothing about its value."""
-    words = field_words(key)
+    words = field_words(listed_field(key))  # `fields[3][name]` as `name` (keys.listed_field)
     if not words or len(words) > 8:
         return None
     found = set(words)

@@ -194,6 +194,21 @@ _ABOUT_FIRST = frozenset({"has", "is", "was", "had", "uses", "needs", "requires"
                           "forgot", "can", "should"})
 
 
+# A form's list of fields flattened into one object's keys (`fields[3][name]`, `items[0][label]`), as form-urlencoded
+# bodies are parsed (PHP, Rails, qs): after a list's index, the last bracket is the key of the element's field, read as
+# the same key in a list of objects is, alone (`name` there is the field's name, not a person's: `fields[3][name]:
+# "plan"`). Without an index (`user[name]`, `customer[first_name]`) the brackets are one key's words.
+_LISTED_FIELD = re.compile(r".*\[\d{1,6}\]\[([^\[\]]{1,64})\]")
+
+
+def listed_field(key: str) -> str:
+    """The key of a list element's field, flattened (`fields[3][name]`: `name`), or `key` itself."""
+    if key[-1:] != "]":
+        return key
+    found = _LISTED_FIELD.fullmatch(key)
+    return key if found is None else found.group(1)
+
+
 def key_words(key: str) -> tuple[str, ...]:
     if not key.isascii():  # accents folded: `contraseña` is `contrasena`, `Straße` is `Strasse`
         key = unicodedata.normalize("NFKD", key.translate(UNSPLIT_LETTERS)).encode("ascii", "ignore").decode("ascii")
@@ -284,9 +299,16 @@ def about_a_secret(key: str) -> bool:
 
 def names_a_code(key: str) -> bool:
     """True if a key names a code by what it opens or how it comes, a key that also holds a state (`sms_code:
-    "sent"`, `door_code: 4821`)."""
+    "sent"`, `door_code: 4821`); after it, words say what of it (`garage_code_set: false`, `torcode_vorhanden: true`:
+    a boolean, which no code is, stays)."""
     words = key_words(key)
-    return any("".join(words[i:]) in _CODE_KEYS for i in range(max(0, len(words) - 3), len(words)))
+    return any("".join(words[i:j]) in _CODE_KEYS and not _CODE_WORDS.intersection(words[j:])
+               for i in range(len(words)) for j in range(i + 1, min(len(words), i + 3) + 1))
+
+
+# Words that name the code itself after a code's term (`puk_code`, `door_code_number`): the key is the code's, whose
+# words are removed as a sensitive key's (`puk_code: "Bello"`), not a state's.
+_CODE_WORDS = frozenset({"code", "codes", "pin", "number", "nummer", "numero", "nr", "codice", "codigo", "key"})
 
 
 class FreeTextKeys:

@@ -7,6 +7,8 @@ from __future__ import annotations
 
 import re
 
+from policies.pii.names import gazetteer
+
 _PASSWORD_WORD = (r"(?:password|passwort|kennwort|passwd|pwd|passcode|passphrase|mot[\s-]*de[\s-]*passe|mdp"
                   # shortened and split as people type them: `p/w`, `pass word`, `pword`, `passw`
                   r"|p/w|pass[\s-]word|pword|passw|pass\s+phrase"
@@ -399,8 +401,36 @@ _STRONG_OR_RANDOM = re.compile(_PASSWORD_VALUE, re.IGNORECASE)
 _LOGIN_PAIR = re.compile(r"(?:u|user|username|login|benutzer|utilisateur|usuario|utente|gebruiker|e-?mail|mail)"
                          r"\s*[:=]\s*[^\s,;&|]{1,64}(?:\s*[,;&|]\s*|\s+)(?:p|pw|pwd|psw|pass|passwd|password|passwort|kennwort"
                          r"|mdp|clave|contrase[ñn]a|wachtwoord|ww)\s*[:=]\s*\S{1,64}"
-                         r"|(?![a-z][a-z0-9+.-]*://)[^\s/:;,|]{1,64}(?:\s*[/:;,|]\s*|\s+-\s+|(\s+))(?!/)(\S{4,64})",
+                         r"|(?![a-z][a-z0-9+.-]*://)([^\s/:;,|]{1,64})(\s*[/:;,|]\s*|\s+-\s+|(\s+))(?!/)(\S{4,64})",
                          re.IGNORECASE)
+# A note after the pair says how long it holds (`jdoe / Hunter2!x (temporary)`); quotes around a half are not part of
+# it (`"jdoe" / "Hunter2!x"`).
+_NOTE = re.compile(r"\s+\([^()]{1,40}\)")
+_QUOTES_AROUND = "\"'\u201c\u201d\u201e\u00ab\u00bb\u2018\u2019\u201a\u2039\u203a`"
+# Test accounts and shared logins mostly have weak passwords, which no shape above takes. After
+# a user name (a letter in it) under a key naming a login, the second half is a password when it cannot be a choice,
+# a ratio or a product, i.e. when it is no word of a language:
+# - a word with digits glued to its end, as people make a password longer (`hunter22`, `espresso2024`, `admin123`: four
+#   letters or more and two digits or more; `hunter2`, `Password1`: six letters or more and one); not a technology
+#   named with its version (`android14`, `office365`, `base64`, `python3`; `ios17`, `win10`, `wpa2` are too short);
+# - six or more digits, not a date (`12345678`; `20240115` is a day);
+# - a default no language has as a word (`letmein`, `changeme`, `toor`, `qwerty`, `abc123`), or the user name again
+#   (`admin / admin`, `guest:guest`: a choice between a thing and itself is none).
+# The user name must read as one (`_a_user_name`: a handle, a default account; `tier / gold2024`, `env / staging2`
+# are a label and its value), and a blank alone separates only a default account and its name with digits.
+# A plain word stays (`jdoe / sunshine`, `email / password`, `read / write`): two words are two choices as often.
+_WEAK_SECRET = re.compile(
+    r"(?!(?:android|office|xbox|macos|chrome|firefox|base|python|ubuntu|debian|fedora|iphone|ipad|galaxy|windows"
+    r"|pixel|version|release|build|level|layer|sha|utf)\d)"
+    r"(?-i:[a-zß-ÿ]{4,20}\d{2,6}|[A-Za-zÀ-Þß-ÿ][a-zß-ÿ]{5,20}\d)"
+    r"|(?!(?:19|20)\d\d(?:0[1-9]|1[0-2])(?:0[1-9]|[12]\d|3[01])$)\d{6,12}"
+    r"|letmein|changeme|toor|qwerty|qwertz|azerty|abc123|passw0rd|p@ssw0rd|trustno1|iloveyou",
+    re.IGNORECASE)
+# A capitalised word of letters names a thing, a place or a plan as often as a network (`Team`, `Acme`, `Gastnetz`): a
+# capitalised word or digits after it are its kind or its number, a word in lower case with digits its password.
+_A_WORD = re.compile(r"(?-i:[A-ZÀ-Þ][a-zß-ÿ]+)")
+# Accounts that devices and test systems ship with, whose passwords are the name and a number (`admin123`).
+_DEFAULT_ACCOUNTS = frozenset({"admin", "administrator", "root", "test", "guest", "demo", "user"})
 # Nor an e-mail address, nor a numbered id (capitals or a separator before its digits: `INV2024`, `acct-2024`; a word
 # and its digits is how people make up passwords: `Quiet988`).
 _NOT_A_PASSWORD = re.compile(r"\S*@\S+\.\w+|[A-Z]{0,6}[-_/#]?\d[\d\-_/.]*|[A-Za-z]{1,6}[-_/#]\d[\d\-_/.]*")
@@ -413,15 +443,77 @@ def shaped_like_a_password(value: str) -> bool:
             and _NOT_A_PASSWORD.fullmatch(value) is None)
 
 
+# A strong value alone under a key naming a login or a network (`wlan: "Gast!2024"`): a letter, a digit and a symbol
+# are a password's, which a user name, a network's name (`FRITZ!Box 7590`: a blank) or an account's (`Team#42`,
+# `acme-corp#2`: a number after `#`) is not.
+_STRONG_ALONE = re.compile(rf"(?!.*#\d+$){_STRONG}", re.IGNORECASE)
+
+
+def a_login_value(value: str) -> bool:
+    """True if `value`, under a key naming a login, is a user name and its password (`a_login_pair`) or a strong
+    password alone (`Gast!2024`)."""
+    if a_login_pair(value):
+        return True
+    return (len(value) <= 64 and _STRONG_ALONE.fullmatch(value) is not None
+            and _NOT_A_PASSWORD.fullmatch(value) is None)
+
+
 def a_login_pair(value: str) -> bool:
     """True if `value`, whole, is a user name and a password after one separator (`admin / Hunter2!`), or both
     named (`u: jdoe, p: X`)."""
-    found = _LOGIN_PAIR.fullmatch(value) if len(value) <= 160 else None
+    if len(value) > 160:
+        return False
+    found = _LOGIN_PAIR.fullmatch(_NOTE.sub("", value) if "(" in value else value)
     if found is None:
         return False
-    secret = found.group(2)
+    secret = found.group(4)
     if secret is None:
         return True
-    # a blank alone separates a login from its password only when the password is strong or random (`Login failed!`)
-    blank = found.group(1) is not None
-    return shaped_like_a_password(secret) and (not blank or _STRONG_OR_RANDOM.fullmatch(secret) is not None)
+    user = _unquoted(found.group(1))
+    secret = _unquoted(secret)
+    if shaped_like_a_password(secret):
+        # a blank alone separates a login from its password only when the password is strong or random (`Login
+        # failed!`)
+        return found.group(3) is None or _STRONG_OR_RANDOM.fullmatch(secret) is not None
+    if secret.isdigit() and found.group(2) in (":", "/"):
+        return False  # glued, an id's notation (`acct:12345678`, `users/12345678`)
+    return _weak_login_secret(user, secret, found.group(3) is not None)
+
+
+def _unquoted(text: str) -> str:
+    """`text` without the quotes around it (`'Hunter2!x'`), if it has them on both sides."""
+    if len(text) > 2 and text[0] in _QUOTES_AROUND and text[-1] in _QUOTES_AROUND:
+        return text[1:-1]
+    return text
+
+
+def _weak_login_secret(user: str, secret: str, blank: bool) -> bool:
+    """True if `secret`, after a user name `user`, is a weak password (`hunter22`, `letmein`, `admin / admin`)."""
+    if not _a_user_name(user):
+        return False  # `16 / 9`; `tier / gold2024`, `read / read`: a label and its value
+    if _A_WORD.fullmatch(user) and not secret[:1].islower():
+        return False  # `Acme / 123456`: a thing and its number (`Gastnetz:kaffee2023` is one)
+    lower, user_lower = secret.lower(), user.lower()
+    if lower.startswith(user_lower) and lower[len(user_lower):].isdigit():
+        # the name and a number is a default account's password (`admin admin123`, after a blank too), a thing's
+        # sibling otherwise (`node / node18`)
+        return user_lower in _DEFAULT_ACCOUNTS
+    if blank:
+        return False  # a blank alone separates only a strong password (`savings 12345678` is an account)
+    if lower == user_lower:
+        return secret.isalnum()
+    return _WEAK_SECRET.fullmatch(secret) is not None
+
+
+def _a_user_name(user: str) -> bool:
+    """True if `user` reads as a login: a default account, a handle with digits, dots or an `@` (`jdoe42`, `j.doe`),
+    a network's name in CamelCase (`CafeNet`), or letters that are no English word (`jdoe`; `tier`, `server` are
+    labels)."""
+    lower = user.lower()
+    if lower in _DEFAULT_ACCOUNTS:
+        return True
+    if not user.isalpha():
+        return any(ch.isalpha() for ch in user)
+    if user[1:] != user[1:].lower():
+        return True
+    return lower not in gazetteer().english

@@ -20,7 +20,7 @@ from datetime import UTC, datetime
 from policies.pii.fields import looks_like_a_listed_name, looks_like_a_name, names_no_person
 from policies.pii.keys import token_shaped
 from policies.pii.limits import in_int64
-from policies.pii.passwords import a_login_pair, shaped_like_a_password
+from policies.pii.passwords import a_login_value, shaped_like_a_password
 from policies.pii.transforms import Hasher, generalize_date, is_label, label_for, mask, truncate_ip
 
 KEEP, REMOVE, REPLACE, MASK, HASH, TRUNCATE_IP, GENERALIZE_DATE, DETECT, DETECT_ID, SENSITIVE = range(10)
@@ -44,7 +44,8 @@ REPLACE_LISTED_NAME = 15
 # key's, a number too (`door_code: 4821`), which a key about a secret keeps (`password_changed_at: 1714000000`).
 A_CODE = 16
 # A key that names a login (keys.py `names_a_login`: `login`, `zugang`, `wifi`): a user name and a password in one
-# value (passwords.py `a_login_pair`: `admin / Hunter2!`) is replaced whole (the user name is often an e-mail address,
+# value (passwords.py `a_login_pair`: `admin / Hunter2!`) or a strong password alone (`a_login_value`: `wlan:
+# "Gast!2024"`) is replaced whole (the user name is often an e-mail address,
 # which a field's redaction does not look for); any other value goes to the detectors (`login: "jdoe"`).
 REPLACE_LOGIN = 17
 # A key that is a word naming a key or a password (keys.py `names_a_key_word`: `sleutel`, `parola_chiave`): a value
@@ -140,7 +141,7 @@ class Redactor:
         if kind == REPLACE_TOKEN:
             return label if token_shaped(value) else None
         if kind == REPLACE_LOGIN:
-            return label if a_login_pair(value) else None
+            return label if a_login_value(value) else None
         if kind == REPLACE_SHAPED_SECRET:
             return label if shaped_like_a_password(value) else None
         if kind == MASK:

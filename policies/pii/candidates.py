@@ -467,7 +467,9 @@ def _could_be_named(text: str) -> bool:
 
 
 _POSSESSIVE = re.compile(rb"'s(?![A-Za-z])")
-_SLUG_AFTER_HYPHEN = re.compile(rb"(?<=[A-Za-z]-)([A-Za-z]+)[-._+][A-Za-z]")  # names.NameFinder._slugs' separators
+# Each word after a letter and a hyphen that a separator joins to a letter: every one, not only the first, so that a
+# name at the end of a longer slug (`shared-with-lori-jackson`) is read as names.NameFinder._slugs reads it.
+_SLUG_AFTER_HYPHEN = re.compile(rb"(?<=[A-Za-z]-)([A-Za-z]+)(?=[-._+][A-Za-z])")  # names.NameFinder._slugs' separators
 
 
 def _names_a_given(low: bytes) -> bool:

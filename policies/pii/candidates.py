@@ -84,8 +84,8 @@ _PERSON_HINT = re.compile(
     r"|dott|dhr|mevr|mw|meneer|mevrouw|dear|hi|hello|hey|hallo|liebe|lieber|geehrte|bonjour|salut|cher|ch[èe]re|hola"
     r"|estimad|querid|ciao|gentile|car[oa]|beste|hoi|dag|regards|best|thanks|thank|cheers|sincerely|cordialement"
     r"|good\s+(?:morning|afternoon|evening)|guten\s+(?:tag|morgen|abend)|bonsoir|buen[oa]s|buongiorno|buonasera"
-    r"|goede(?:morgen|middag|navond)"
-    r"|vous|merci|saludos|atentamente|saludo|saluti|grazie|groet|groeten)\b|gr(?:ü|u)(?:ß|ss)|<[^<>@\s]+@"
+    r"|goede(?:morgen|middag|navond)|welcome|willkommen|retour|bienvenue|bienvenid[oa]|bentornat[oa]|benvenut[oa]"
+    r"|welkom|vous|merci|saludos|atentamente|saludo|saluti|grazie|groet|groeten)\b|gr(?:ü|u)(?:ß|ss)|<[^<>@\s]+@"
     # a role's label (PersonByRoleRecognizer): a role noun, its colon; or the participle of `assigned to`, `signed by`
     r"|\b(?:cc|bcc|to|from|attn|assignee|owner|customer|client|contact|requester|reporter|agent|employee|kund\w*"
     r"|kontakt|ansprechpartner\w*|mitarbeiter\w*|empf\w{1,2}nger|absender|cliente?|interlocuteur|destinataire"

@@ -121,9 +121,6 @@ _PEOPLE_TWO_SEGMENTS = re.compile(rf"(?i)(?:^|/)(?:{_INDIVIDUALS})/([^\W\d_]{{2,
 # The same segment glued in capitals (`/team/MagdaPeukert`): two words.
 _PEOPLE_PATH_GLUED = re.compile(rf"(?:^|/)(?i:{PEOPLE_SEGMENTS})/([A-Z][^\W\d_A-Z]+)([A-Z][^\W\d_A-Z]+)"
                                 rf"(?:{_IMAGE})?(?=[/?#]|$)")
-# A whole segment of letters after a collection that holds individuals only, or a user's short prefix (`/user/sean`,
-# `/members/tijmen/activity`): a person's handle when it is a given name (`_given_segment`).
-_GIVEN_SEGMENT = re.compile(rf"(?i)(?:^|/)(?:{_INDIVIDUALS}|u)/([^\W\d_]{{3,}})(?=[/?#]|$)")
 # What every match of the patterns above and of _GLUED_HANDLE holds: a people segment after a slash or at the start.
 # One search for it costs half of one of theirs (it is done at a position without a slash at once), and most texts
 # the finder reads hold no such segment.
@@ -423,7 +420,7 @@ class NameFinder:
         found = set(self._written(text)) | set(self._slugs(text)) | set(self._file_names(text))
         if "/" in text and (_PEOPLE_SEGMENT.search(text) or _PEOPLE_SEGMENT_FIRST.match(text)):
             found |= set(self._people_paths(text)) | set(self._glued_handles(text)) | set(self._initialled(text))
-            found |= set(self._people_segments(text)) | set(self._given_segments(text))
+            found |= set(self._people_segments(text))
         if "/" in text and _TEAM_PAGE.search(text):
             found |= set(self._team_pages(text))
         return _outermost(found)
@@ -709,19 +706,6 @@ class NameFinder:
                         for w in (words[1:] if first else words))
             if named or (len(words) == 2 and self._two_word_slug(words[0], words[1])):
                 yield span
-
-    def _given_segments(self, text: str) -> Iterator[tuple[int, int]]:
-        """A listed given name alone as the segment after a collection of individuals (`/user/sean`, `/u/tijmen`): a
-        handle that names its owner. Not a word of some language or interfaces, a month, a place, or a name of the
-        tier for pairs (`/user/settings`, `/user/mark`, `/users/april`, `/team/paris`, `/user/geert`)."""
-        for m in _GIVEN_SEGMENT.finditer(text):
-            word = m.group(1)
-            key = fold(word)
-            flags = self._given.get(key)
-            if (flags is None or flags & WORD or key in self._english or key in UI_WORDS or key in _MONTHS
-                    or _a_place(key) or not (word.islower() or word.istitle())):
-                continue
-            yield m.span(1)
 
     def _people_segments(self, text: str) -> Iterator[tuple[int, int]]:
         """A name as two segments that end a path after a people segment (`/profile/cummings/jessica`,

@@ -84,8 +84,8 @@ _PERSON_HINT = re.compile(
     r"|dott|dhr|mevr|mw|meneer|mevrouw|dear|hi|hello|hey|hallo|liebe|lieber|geehrte|bonjour|salut|cher|ch[èe]re|hola"
     r"|estimad|querid|ciao|gentile|car[oa]|beste|hoi|dag|regards|best|thanks|thank|cheers|sincerely|cordialement"
     r"|good\s+(?:morning|afternoon|evening)|guten\s+(?:tag|morgen|abend)|bonsoir|buen[oa]s|buongiorno|buonasera"
-    r"|goede(?:morgen|middag|navond)"
-    r"|vous|merci|saludos|atentamente|saludo|saluti|grazie|groet|groeten)\b|gr(?:ü|u)(?:ß|ss)|<[^<>@\s]+@"
+    r"|goede(?:morgen|middag|navond)|welcome|willkommen|retour|bienvenue|bienvenid[oa]|bentornat[oa]|benvenut[oa]"
+    r"|welkom|vous|merci|saludos|atentamente|saludo|saluti|grazie|groet|groeten)\b|gr(?:ü|u)(?:ß|ss)|<[^<>@\s]+@"
     # a role's label (PersonByRoleRecognizer): a role noun, its colon; or the participle of `assigned to`, `signed by`
     r"|\b(?:cc|bcc|to|from|attn|assignee|owner|customer|client|contact|requester|reporter|agent|employee|kund\w*"
     r"|kontakt|ansprechpartner\w*|mitarbeiter\w*|empf\w{1,2}nger|absender|cliente?|interlocuteur|destinataire"
@@ -472,7 +472,9 @@ def _could_be_named(text: str) -> bool:
 
 
 _POSSESSIVE = re.compile(rb"'s(?![A-Za-z])")
-_SLUG_AFTER_HYPHEN = re.compile(rb"(?<=[A-Za-z]-)([A-Za-z]+)[-._+][A-Za-z]")  # names.NameFinder._slugs' separators
+# Each word after a letter and a hyphen that a separator joins to a letter: every one, not only the first, so that a
+# name at the end of a longer slug (`shared-with-lori-jackson`) is read as names.NameFinder._slugs reads it.
+_SLUG_AFTER_HYPHEN = re.compile(rb"(?<=[A-Za-z]-)([A-Za-z]+)(?=[-._+][A-Za-z])")  # names.NameFinder._slugs' separators
 
 
 def _names_a_given(low: bytes) -> bool:

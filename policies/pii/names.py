@@ -230,6 +230,10 @@ _TOKEN = re.compile(r"[^\W\d_]+(?:['\u2019-][^\W\d_]+)*")
 _GAP = re.compile(r"[ \t]+|\+|\.[ \t]*")
 _LOWER = re.compile(r"(?<![^\W\d_])[^\W\d_A-Z]{2,}(?![^\W\d_])")  # a lower-case word
 _SLUG_SEPARATORS = ("-", ".", "_", "+")
+# Where a slug ends: the text's or its line's end, a path's, query's or fragment's mark, a space, a file's extension or
+# a number sites add (`-2024`, `-4821`).
+_SLUG_HEAD = re.compile(r"[^\W_]+(?:[-_.+][^\W_]+)*[-_.+]$")  # a slug's words before a pair in it
+_SLUG_END = re.compile(r"$|[/?#&\s]|\.[a-z]{2,4}\b|[-_]\d+(?![^\W\d_])", re.MULTILINE)
 _CAPITALISED_SLUG = re.compile(r"(?<![^\W_])([A-Z][^\W\d_A-Z]+)[-_+]([A-Z][^\W\d_A-Z]+)(?![^\W_]|-[A-Z])")
 # A people path's segment in lower case, a given name and a surname glued (`/u/pierredurand`). Not a handle: `@renault`.
 _GLUED_HANDLE = re.compile(rf"(?i:(?:^|/)(?:{PEOPLE_SEGMENTS})/)([a-z]{{6,24}})(?=[/?#&\s,;:)]|$)")  # urls: `u/…`
@@ -904,15 +908,16 @@ class NameFinder:
     def _file_names(self, text: str) -> Iterator[tuple[int, int]]:
         """A photo, a CV or a contact card named after someone (`anna_schmidt.jpg`, `Anna-Schmidt.pdf`): a listed
         given name and a listed surname, words or not but not two words interfaces use (`josh_brown.png`; not
-        `ferrari_testarossa.jpg`)."""
+        `ferrari_testarossa.jpg`), or two words that are a name as a slug's are (`_slug_pair`), in capitals too
+        (`Luzie_Gröttner.jpg` as `luzie_grottner.jpg` is)."""
         if _FILE_EXTENSION.search(text) is None:
             return
         for m in _FILE_NAME.finditer(text):
             given, surname = fold(m.group(1)), fold(m.group(2))
-            if given in _PARTICLES or surname in _PARTICLES:
+            if given in _PARTICLES or surname in _PARTICLES or surname in _NOT_SURNAMES:
                 continue
-            if (given in self._given and surname in self._surnames and surname not in _NOT_SURNAMES
-                    and not (given in UI_WORDS and surname in UI_WORDS)):
+            if ((given in self._given and surname in self._surnames and not (given in UI_WORDS and surname in UI_WORDS))
+                    or (self._slug_pair(given, surname) and not _a_place(given) and not _a_place(surname))):
                 yield m.start(), m.end(2)
         yield from self._named_files(text)
 
@@ -930,7 +935,9 @@ class NameFinder:
                 if text[first.end() : second.start()] not in ("-", "_", "."):
                     continue
                 given, surname = fold(first.group()), fold(second.group())
-                given_flags, flags = self._given.get(given), self._surnames.get(surname)
+                # a given name of the tier for pairs (`Goyo_Cazorla_CV.pdf`) before a listed surname that is no word
+                given_flags = self._given.get(given, 0 if given in self._paired else None)
+                flags = self._surnames.get(surname)
                 if (given_flags is not None and surname not in _NOT_SURNAMES
                         and not (given_flags & WORD and (flags is None or flags & WORD))
                         and self._slug_pair(given, surname)):
@@ -964,13 +971,35 @@ class NameFinder:
                 continue  # each way below needs a listed given name first, and most words are none
             sep, surname = text[first.end() : second.start()], fold(second.group())
             if sep in _SLUG_SEPARATORS or (sep == " " and _alone(text, first.start(), second.end())):
-                if self._slug_pair(given, surname):
+                if self._slug_pair(given, surname) and (sep == " " or self._slug_place(text, words, i, given, surname)):
                     yield first.start(), self._after_second_given(text, words, i + 1, sep)
                 elif surname in _PARTICLES and given in self._given and given not in _PARTICLES:
                     yield from self._slug_with_particles(text, words, i)
             elif sep == " " and self._plain_pair(given, surname):
                 yield first.start(), second.end()  # `escalate to thijs bakker asap`
         yield from self._capitalised_slugs(text)
+
+    def _slug_place(self, text: str, words: list[re.Match[str]], i: int, given: str, surname: str) -> bool:
+        """Where in its slug a pair of `_slug_pair` (words[i], words[i + 1]) may be a name: at its start as before
+        (`/u/anna-oosterhuis`); after other words only with a given name that is no month and a surname that is no
+        English word (`/help/docs-for-june-box`, `/blog/recipe-for-victoria-grey` stay): anywhere when the surname is
+        listed (`/news/acme-welcomes-anna-schmidt-as-cto`), one no list holds only at the slug's end after English
+        words (`/docs/shared-with-theo-hornich`, `/reports/q3-veerle-bezemer`): inside a slug of another language a
+        word no English list holds is as often a word of that language (`/blog/gracias-socialista-senora-asimismo`,
+        `/blog/alto-puntos-fernando-ambos`)."""
+        start = words[i].start()
+        if start < 2 or text[start - 1] not in _SLUG_SEPARATORS or not text[start - 2].isalnum():
+            return True  # the slug's first word
+        flags = self._surnames.get(surname)
+        if given in _MONTHS or surname in self._english or (flags is not None and flags & WORD):
+            return False
+        if flags is not None:
+            return True
+        if _SLUG_END.match(text, words[i + 1].end()) is None:
+            return False
+        head = _SLUG_HEAD.search(text, max(0, start - 100), start)  # the slug's earlier words: English or numbered
+        return head is not None and all(any(c.isdigit() for c in w) or fold(w) in self._english
+                                        for w in re.split(r"[-_.+]", head.group()) if w)
 
     def _after_second_given(self, text: str, words: list[re.Match[str]], j: int, sep: str) -> int:
         """The end of a slug's name whose second word `words[j]` is a given name too (`christa-maria-bolnbach`): the
@@ -1082,7 +1111,7 @@ GREETINGS = frozenset({
     "bonsoir", "salut", "cher", "chere", "coucou", "hola", "querido", "querida", "estimado", "estimada", "buenos",
     "buenas", "ciao", "salve", "gentile", "cara", "caro", "buongiorno", "buonasera", "hoi", "dag", "beste",
     "goedemorgen", "goedemiddag", "goedenavond", "willkommen", "bienvenue", "bienvenido", "bienvenida", "benvenuto",
-    "benvenuta", "welkom",
+    "benvenuta", "welkom", "welcome",
 })
 # Words that a comma and a given name follow in de/fr/es/it/nl when the word is no surname: greetings, thanks,
 # answers and days (`Danke, Anna`, `Bonjour, Claire`, `Montag, Jan`).

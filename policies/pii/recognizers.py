@@ -686,6 +686,11 @@ _GREETING = (r"(?i:dear|hi|hello|hey|hallo|liebe|lieber|sehr\s+geehrte[r]?|bonjo
              # the time of day's greetings: `Guten Tag Bimala Dyal,`, `Buenos días …`, `Goedemiddag …`
              r"|good\s+(?:morning|afternoon|evening)|guten\s+(?:tag|morgen|abend)|bonsoir|buen[oa]s\s+(?:d[íi]as|tardes"
              r"|noches)|buongiorno|buonasera|goede(?:morgen|middag|navond))")
+# A welcome that greets someone back or before a comma, in en/de/fr/es/it/nl (`Welcome back, Anna!`, `Willkommen
+# zurück Jan`, `Bienvenue, Claire`): a welcome before a capital alone is as often a thing's (`Welcome Kit`, `Welcome
+# Tour`, `Welkom Pakket`).
+_WELCOME = (r"(?i:(?:welcome\s+back|willkommen\s+zur[üu]ck|bon\s+retour|bienvenid[oa]\s+de\s+nuevo|bentornat[oa]"
+            r"|welkom\s+terug),?|(?:welcome|willkommen|bienvenue|bienvenid[oa]|benvenut[oa]|welkom),)")
 _SIGN_OFF = (r"(?i:regards|best|thanks|thank\s+you|cheers|sincerely|gr[üu](?:ß|ss)e|gru(?:ß|ss)|gr[üu](?:ß|ss)en"
              r"|cordialement|bien\s+[àa]\s+vous|merci|saludos|atentamente|un\s+saludo|cordiali\s+saluti|saluti"
              r"|grazie|groet|groeten)")
@@ -702,6 +707,10 @@ _PERSON_PATTERNS = [
                            r"|dos|das)"
                            rf"[ \t]+{_PARTICLES}{_GIVEN}"),
     ("greeting", rf"(?<=(?:^|[\s,.;!?])\b{_GREETING}\s+(?:{_TITLE}\.?\s+)?){_FULL_NAME}(?=\s*[,!:\n]|\s*$)"),
+    # `Welcome back, Anna!`, `Hi, Anna`: as after thanks (name_context.thanked_someone), one word only if it is a
+    # listed given name (`Welcome back, Boss`, `Hey, Google` stay)
+    ("welcome", rf"(?<=(?:^|[\s,.;!?])\b(?:{_GREETING},|{_WELCOME})\s+(?:{_TITLE}\.?\s+)?){_FULL_NAME}"
+                r"(?=\s*[,!:\n]|\s*$)"),
     # not a company signing (`Viele Grüße\nMende Krein GmbH`)
     ("sign-off", rf"(?<=\b{_SIGN_OFF}[,!.]?[ \t]*\r?\n[ \t]*)(?!{_FULL_NAME}{_FIRM_AFTER}){_FULL_NAME}"),
     ("display name", rf"{_GIVEN}(?:[ \t]+{_PARTICLES}{_GIVEN}){{1,3}}(?=[ \t]*<[^<>@\s]+@)"),  # Thijn van der Strigt
@@ -829,7 +838,7 @@ _PERSON_GATES = (
     (_ROLE_GATE, rf"{_ROLE_LINE}[ \t]*:?[ \t]*\r?\n|\n[ \t]*{_ROLE_LINE}", False),
     # after a title, a capital or a particle (`Mevrouw de Vries`)
     (_CONTEXT_GATE, rf"{_TITLE}\.?\s+(?:{_CAPITAL}|[a-z]{{1,5}}\s)"
-                    rf"|{_GREETING}\s+(?:{_TITLE}\.?\s+)?{_CAPITAL}"
+                    rf"|(?:{_GREETING},?|{_WELCOME})\s+(?:{_TITLE}\.?\s+)?{_CAPITAL}"
                     rf"|{_SIGN_OFF}[,!.]?[ \t]*\r?\n[ \t]*{_CAPITAL}|[a-zß-ÿ][ \t]*<[^<>@\s]+@"
                     rf"|{_THANKS}[ \t,]+{_CAPITAL}", False),
     # before a verb: the last two names, with the particles and the hyphenated second part _CONTEXT_NAME allows
@@ -867,7 +876,8 @@ class PersonByContextRecognizer(DirectPatternRecognizer):
         """The results that name someone (name_context): not `Ciao Ragazzi` or `Thanks Guys`."""
         found = []
         for result in results:
-            thanks = result.analysis_explanation is not None and result.analysis_explanation.pattern_name == "thanks"
+            thanks = (result.analysis_explanation is not None
+                      and result.analysis_explanation.pattern_name in ("thanks", "welcome"))
             if thanks and not thanked_someone(text, result.start, result.end):
                 continue
             if (span := addressed_span(text, result.start, result.end)) is not None:

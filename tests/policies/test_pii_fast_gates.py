@@ -32,8 +32,8 @@ def _named_by_regex(text: str) -> bool:
            for words in (folded.replace("'", ""), re.sub(r"'s(?![A-Za-z])", "", folded).replace("'", ""),
                          folded.replace("'", " "))):
         return True
-    # a slug after a hyphenated prefix (`photo-anna.schmidt.jpg`): its first word
-    return _FINDER.could_hold_words(re.findall(r"(?<=[a-z]-)([a-z]+)[-._+][a-z]", folded.lower()))
+    # a slug after a hyphenated prefix (`photo-anna.schmidt.jpg`, `shared-with-lori-jackson`): each word of it
+    return _FINDER.could_hold_words(re.findall(r"(?<=[a-z]-)([a-z]+)(?=[-._+][a-z])", folded.lower()))
 
 
 class _UngatedContext(PersonByContextRecognizer):
@@ -139,7 +139,8 @@ POSSESSIVES = ["Meier, Julia's request", "Dupont, Claire's dossier", "Re: Kowals
 
 # A name slug after a hyphenated prefix, and a possessive glued to the next word: the finder reads a name in each.
 SLUGS_AFTER_PREFIXES = ["photo-anna.schmidt.jpg", "user-anna_schmidt", "https://x.test/about/team-anna-schmidt",
-                        "cv-maria.garcia.pdf", "invite-femke.bakker", "x-Anna_Schmidt", "Jane'sJean-Pierre+Doe "]
+                        "cv-maria.garcia.pdf", "invite-femke.bakker", "x-Anna_Schmidt", "Jane'sJean-Pierre+Doe ",
+                        "/docs/shared-with-femke-bakker", "notes-from-call-with-anna-schmidt"]
 
 
 @pytest.mark.parametrize("text", SLUGS_AFTER_PREFIXES)

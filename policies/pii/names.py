@@ -101,32 +101,35 @@ _IMAGE = r"\.(?:png|jpe?g|gif|webp|svg|avif)(?=[/?#]|$)"
 # What sites append to a person's slug: an image's size or density (`-128x128`, `_200`, `@2x`), or a short hash that
 # tells people of the same name apart (`-3af303d9`, with a digit).
 _SUFFIX = r"(?:[-_]\d{2,4}(?:x\d{2,4})?|@\dx|-(?=[a-z]*\d)[0-9a-z]{4,12})"
-_PEOPLE_PATH = re.compile(rf"(?i)(?:^|/)(?:{PEOPLE_SEGMENTS})/{_RECORD}?"
+_PEOPLE_PATH = re.compile(rf"(?im)(?:^|/)(?:{PEOPLE_SEGMENTS})/{_RECORD}?"
                           rf"([^\W\d_]{{2,}}(?:(?!{_IMAGE})[-_. +][^\W\d_]{{2,}}){{1,3}})"
                           rf"(?:-\d{{1,8}}|{_SUFFIX})?(?:{_IMAGE})?(?=[/?#]|$)")
 # A file named after a person, as the last segment of a path: two words and the extension of a photo, a document or
 # a contact card.
 _FILE_NAME = re.compile(r"(?i)(?<![^/\s=])([^\W\d_]{3,})[-_.]([^\W\d_]{3,})"
                         r"\.(?:png|jpe?g|gif|webp|svg|avif|heic|pdf|docx?|vcf)(?=[?#\s&]|$)")
-_TEAM_PAGE_PATH = re.compile(rf"(?i)(?:^|/)(?:{TEAM_PAGES})/([^\W\d_]{{2,}}(?:[-_. +][^\W\d_]{{2,}}){{1,3}})"
+_TEAM_PAGE_PATH = re.compile(rf"(?im)(?:^|/)(?:{TEAM_PAGES})/([^\W\d_]{{2,}}(?:[-_. +][^\W\d_]{{2,}}){{1,3}})"
                              rf"(?:{_IMAGE}|\.html?)?(?=[/?#]|$)")
 # A surname and an initial, or an initial and a surname, after a people segment: `/profile/mueller_k`, `/u/j.smith`.
-_INITIAL_GLUED = re.compile(rf"(?i)(?:^|/)(?:{PEOPLE_SEGMENTS})/[a-z]([a-z]{{4,20}})(?=[/?#]|$)")  # `/u/eevans`
-_SURNAME_INITIAL = re.compile(rf"(?i)(?:^|/)(?:{PEOPLE_SEGMENTS})/(?:((?:[a-z]{{2,4}}[-_.])*[a-z]{{3,}})[-_.][a-z]"
+_INITIAL_GLUED = re.compile(rf"(?im)(?:^|/)(?:{PEOPLE_SEGMENTS})/[a-z]([a-z]{{4,20}})(?=[/?#]|$)")  # `/u/eevans`
+_SURNAME_INITIAL = re.compile(rf"(?im)(?:^|/)(?:{PEOPLE_SEGMENTS})/(?:((?:[a-z]{{2,4}}[-_.])*[a-z]{{3,}})[-_.][a-z]"
                               rf"|[a-z][-_.]((?:[a-z]{{2,4}}[-_.])*[a-z]{{3,}}))(?:{_IMAGE})?(?=[/?#]|$)")
 # A name as two segments after a people segment that holds individuals (_INDIVIDUALS), surname first as directories
 # sort them or given name first (`/profile/cummings/jessica`, `/people/anna/schmidt`): each word a segment of its own,
 # the two ending the path.
-_PEOPLE_TWO_SEGMENTS = re.compile(rf"(?i)(?:^|/)(?:{_INDIVIDUALS})/([^\W\d_]{{2,}})/([^\W\d_]{{2,}})/?(?=[?#]|$)")
+_PEOPLE_TWO_SEGMENTS = re.compile(rf"(?im)(?:^|/)(?:{_INDIVIDUALS})/([^\W\d_]{{2,}})/([^\W\d_]{{2,}})/?(?=[?#]|$)")
 # The same segment glued in capitals (`/team/MagdaPeukert`): two words.
-_PEOPLE_PATH_GLUED = re.compile(rf"(?:^|/)(?i:{PEOPLE_SEGMENTS})/([A-Z][^\W\d_A-Z]+)([A-Z][^\W\d_A-Z]+)"
+_PEOPLE_PATH_GLUED = re.compile(rf"(?m)(?:^|/)(?i:{PEOPLE_SEGMENTS})/([A-Z][^\W\d_A-Z]+)([A-Z][^\W\d_A-Z]+)"
                                 rf"(?:{_IMAGE})?(?=[/?#]|$)")
-# What every match of the patterns above and of _GLUED_HANDLE holds: a people segment after a slash or at the start.
+# The path patterns read `^` and `$` per line: the detectors analyse a batch of strings joined by blank lines
+# (detect._JOIN), and a URL's leaf that starts with its collection (`team/Mark-Wood-300x300.jpg`) is at a line's start
+# there, not the text's; anchored to the text, every leaf of a batch but the first went unread.
+# What every match of the patterns above and of _GLUED_HANDLE holds: a people segment after a slash or at a line's start.
 # One search for it costs half of one of theirs (it is done at a position without a slash at once), and most texts
 # the finder reads hold no such segment.
 _PEOPLE_SEGMENT = re.compile(rf"(?i)/(?:{PEOPLE_SEGMENTS})/")
-_PEOPLE_SEGMENT_FIRST = re.compile(rf"(?i)(?:{PEOPLE_SEGMENTS})/")
-_TEAM_PAGE = re.compile(rf"(?i)(?:^|/)(?:{TEAM_PAGES})/")
+_PEOPLE_SEGMENT_FIRST = re.compile(rf"(?im)^(?:{PEOPLE_SEGMENTS})/")
+_TEAM_PAGE = re.compile(rf"(?im)(?:^|/)(?:{TEAM_PAGES})/")
 _UMLAUTS = re.compile(r"(?<=[^aeiou])[aou]e")  # a slug's ü, ö, ä: `guenther`, `joerg` (not `rafael`: after a vowel)
 _FILE_WORD = re.compile(r"[^\W\d_]{2,}")
 # What every match of _FILE_NAME holds, found from its dot as above.
@@ -236,7 +239,7 @@ _SLUG_HEAD = re.compile(r"[^\W_]+(?:[-_.+][^\W_]+)*[-_.+]$")  # a slug's words b
 _SLUG_END = re.compile(r"$|[/?#&\s]|\.[a-z]{2,4}\b|[-_]\d+(?![^\W\d_])", re.MULTILINE)
 _CAPITALISED_SLUG = re.compile(r"(?<![^\W_])([A-Z][^\W\d_A-Z]+)[-_+]([A-Z][^\W\d_A-Z]+)(?![^\W_]|-[A-Z])")
 # A people path's segment in lower case, a given name and a surname glued (`/u/pierredurand`). Not a handle: `@renault`.
-_GLUED_HANDLE = re.compile(rf"(?i:(?:^|/)(?:{PEOPLE_SEGMENTS})/)([a-z]{{6,24}})(?=[/?#&\s,;:)]|$)")  # urls: `u/…`
+_GLUED_HANDLE = re.compile(rf"(?m)(?i:(?:^|/)(?:{PEOPLE_SEGMENTS})/)([a-z]{{6,24}})(?=[/?#&\s,;:)]|$)")  # urls: `u/…`
 _GLUED_SLUG = re.compile(r"(?<=[/@])([A-Z][^\W\d_A-Z]+)([A-Z][^\W\d_A-Z]+)(?=[/.?#&]|$)", re.MULTILINE)
 # An initial and a surname: `J. Smith`, `A. Müller`, `M. Dupont` (not after another initial: `U.S. Bank`).
 # With a hyphenated given name's first part before it (`Hans-H. Henschel`, `Klaus-D. Metz`): the name whole.
@@ -426,7 +429,7 @@ class NameFinder:
 
     def find(self, text: str) -> list[tuple[int, int]]:
         found = set(self._written(text)) | set(self._slugs(text)) | set(self._file_names(text))
-        if "/" in text and (_PEOPLE_SEGMENT.search(text) or _PEOPLE_SEGMENT_FIRST.match(text)):
+        if "/" in text and (_PEOPLE_SEGMENT.search(text) or _PEOPLE_SEGMENT_FIRST.search(text)):
             found |= set(self._people_paths(text)) | set(self._glued_handles(text)) | set(self._initialled(text))
             found |= set(self._people_segments(text))
         if "/" in text and _TEAM_PAGE.search(text):

@@ -104,3 +104,22 @@ def test_a_slug_the_finder_reads_a_name_in_opens_the_name_test(parts: list[tuple
     text = prefix + "".join(w + s for w, s in parts)[:-1] + suffix
     if find_names(_FINDER, text):
         assert "PERSON_NAME" in candidates.candidate_entities(text), text
+
+
+# One URL of each people-path shape, all in one event: the detectors read them joined in one batch, where every leaf
+# but the first starts a line, not the text (each shape once first, once later in the batch).
+PEOPLE_URLS = [
+    ("https://example.com/team/Mark-Wood-300x300.jpg", "https://example.com/team/[PERSON]-300x300.jpg"),
+    ("https://example.com/users/anna-schmidt", "https://example.com/users/[PERSON]"),
+    ("https://example.com/team/MagdaPeukert", "https://example.com/team/[PERSON]"),
+    ("https://example.com/profile/cummings/jessica", "https://example.com/profile/[PERSON]"),
+    ("https://example.com/u/pierredurand", "https://example.com/u/[PERSON]"),
+]
+
+
+@pytest.mark.parametrize("first", range(len(PEOPLE_URLS)))
+def test_every_people_url_of_one_event_is_read_not_only_the_first(scrubber: Scrubber, first: int) -> None:
+    ordered = PEOPLE_URLS[first:] + PEOPLE_URLS[:first]
+    event = {f"url_{i}": url for i, (url, _) in enumerate(ordered)}
+    out = scrubber.scrub_value({"properties": event})[0]["properties"]
+    assert out == {f"url_{i}": want for i, (_, want) in enumerate(ordered)}

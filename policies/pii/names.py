@@ -920,7 +920,7 @@ class NameFinder:
             if given in _PARTICLES or surname in _PARTICLES or surname in _NOT_SURNAMES:
                 continue
             if ((given in self._given and surname in self._surnames and not (given in UI_WORDS and surname in UI_WORDS))
-                    or (self._slug_pair(given, surname) and not _a_place(given) and not _a_place(surname))):
+                    or (self._slug_pair(given, surname) and not a_place(given) and not a_place(surname))):
                 yield m.start(), m.end(2)
         yield from self._named_files(text)
 

@@ -753,10 +753,13 @@ _ROLE_NAME = rf"(?<=\b{_ROLE_LABEL}[ \t]+)(?!{_ROLE_WORDS}{_FIRM_AFTER}){_ROLE_W
 _CUE_NAME = (rf"(?<=(?<![^\W\d_]){MEETING_CUE}[ \t]+)(?!{_ROLE_WORDS}{_FIRM_AFTER}){_ROLE_WORDS}"
              r"(?![ \t]*[A-ZÀ-Ý]|[\w'\u2019-])")
 # The names after the first of a list of people (name_context.LIST_CUE: `Attendees: Tavrel Okumbe, Lisandre Vautrin
-# und Hidde Wijnbergen`), each after a comma, a semicolon or `and` in en/de/fr/es/it/nl, read as the first is.
+# und Hidde Wijnbergen`), each after a comma, a semicolon or `and` in en/de/fr/es/it/nl, read as the first is. Up to
+# _LIST_LENGTH names: the look-behind reads the list back to its cue at every name, so its cost grows with the square
+# of the list's length (a list of 250 names ran into the CPU limit); a meeting's list is shorter.
+_LIST_LENGTH = 12
 _LIST_SEPARATOR = r"(?:[ \t]*[,;&][ \t]*|[ \t]+(?:and|und|et|y|e|en)[ \t]+)"
-_LIST_NAME = (rf"(?<=(?<![^\W\d_]){LIST_CUE}[ \t]+(?:{_ROLE_WORDS}{_LIST_SEPARATOR})+)(?!{_ROLE_WORDS}{_FIRM_AFTER})"
-              rf"{_ROLE_WORDS}(?![ \t]*[A-ZÀ-Ý]|[\w'\u2019-])")
+_LIST_NAME = (rf"(?<=(?<![^\W\d_]){LIST_CUE}[ \t]+(?:{_ROLE_WORDS}{_LIST_SEPARATOR}){{1,{_LIST_LENGTH}}})"
+              rf"(?!{_ROLE_WORDS}{_FIRM_AFTER}){_ROLE_WORDS}(?![ \t]*[A-ZÀ-Ý]|[\w'\u2019-])")
 # Whose page a title or a tab names: `Jane Doe's profile`, `Anna Schmidt's dashboard` (or with U+2019).
 _POSSESSED = ("['\u2019]" r"s[ \t]+(?i:profile|dashboard|account|page|calendar|tasks|inbox|notes|settings|workspace"
               r"|team)\b")

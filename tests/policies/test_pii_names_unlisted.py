@@ -167,3 +167,12 @@ LISTS = [
 @pytest.mark.parametrize("text, expected", LISTS)
 def test_each_name_of_a_list_of_people_is_replaced(scrubber: Scrubber, text: str, expected: str) -> None:
     assert scrubbed(scrubber, "note", text) == expected
+
+
+def test_a_long_list_of_people_is_scanned_not_cut_off(scrubber: Scrubber) -> None:
+    """The list's look-behind reads back a bounded number of names: a list of 300 (a mailing's cc line) is scanned
+    within the CPU limit, its first names are replaced, and the value is not given up as unscanned."""
+    names = ["Tavrel Okumbe", "Lisandre Vautrin", "Joskia Brandlewitz", "Duukje Vierstrama", "Nindro Fleucci"]
+    out = scrubbed(scrubber, "note", "Attendees: " + ", ".join(names[i % 5] for i in range(300)))
+    assert out.startswith("Attendees: " + ", ".join(["[PERSON]"] * 13))
+    assert "UNSCANNED" not in out

@@ -124,9 +124,9 @@ _PEOPLE_PATH_GLUED = re.compile(rf"(?m)(?:^|/)(?i:{PEOPLE_SEGMENTS})/([A-Z][^\W\
 # The path patterns read `^` and `$` per line: the detectors analyse a batch of strings joined by blank lines
 # (detect._JOIN), and a URL's leaf that starts with its collection (`team/Mark-Wood-300x300.jpg`) is at a line's start
 # there, not the text's; anchored to the text, every leaf of a batch but the first went unread.
-# What every match of the patterns above and of _GLUED_HANDLE holds: a people segment after a slash or at a line's start.
-# One search for it costs half of one of theirs (it is done at a position without a slash at once), and most texts
-# the finder reads hold no such segment.
+# What every match of the patterns above and of _GLUED_HANDLE holds: a people segment after a slash or at a line's
+# start. One search for it costs half of one of theirs (it is done at a position without a slash at once), and most
+# texts the finder reads hold no such segment.
 _PEOPLE_SEGMENT = re.compile(rf"(?i)/(?:{PEOPLE_SEGMENTS})/")
 _PEOPLE_SEGMENT_FIRST = re.compile(rf"(?im)^(?:{PEOPLE_SEGMENTS})/")
 _TEAM_PAGE = re.compile(rf"(?im)(?:^|/)(?:{TEAM_PAGES})/")

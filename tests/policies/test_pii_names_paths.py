@@ -4,30 +4,21 @@ none comes from an evaluation corpus or from Faker's person names."""
 
 from __future__ import annotations
 
-from pathlib import Path
-from typing import Any
-
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from policies.pii import PiiConfig, Scrubber, candidates
-from policies.pii.engine import Analyzer
+from policies.pii import Scrubber, candidates
 from policies.pii.name_context import find_names
 from policies.pii.names import NameFinder
+from tests.policies.pii_cases import default_scrubber, scrubbed
 
-KEY = b"paths-names-key-0123456789abcdefgh"
 _FINDER = NameFinder()
 
 
 @pytest.fixture(scope="module")
-def scrubber(tmp_path_factory: pytest.TempPathFactory) -> Scrubber:
-    analyzer = Analyzer(Path(tmp_path_factory.mktemp("pii-data")), ("US", "GB", "DE", "FR"), 0, 0.1)
-    return Scrubber(PiiConfig(), KEY, analyzer=analyzer)
-
-
-def scrubbed(scrubber: Scrubber, key: str, value: Any) -> Any:
-    return scrubber.scrub_value({"properties": {key: value}})[0]["properties"][key]
+def scrubber() -> Scrubber:
+    return default_scrubber(b"paths-names-key-0123456789abcdefgh")
 
 
 FOUND = [

@@ -615,6 +615,7 @@ _LISTED_NAME = (rf"(?P<name>{_NAME_WORD}(?:[ \t]+(?:(?:van|von|ter|ten|den|der|d
                 rf"|das|zu)[ \t]+)*{_NAME_WORD}){{1,3}})")
 _NEXT_IN_A_LIST = re.compile(rf"{_JOIN}{_LISTED_NAME}(?![^\W\d_]|[ \t]+[A-ZÀ-Ý\d])")
 _BEFORE_IN_A_LIST = re.compile(rf"(?<![^\W\d_]){_LISTED_NAME}{_JOIN}$")
+_JOIN_ALONE = re.compile(_JOIN)
 
 
 def listed_with(finder: NameFinder, text: str, spans: list[tuple[int, int]]) -> set[tuple[int, int]]:
@@ -623,17 +624,24 @@ def listed_with(finder: NameFinder, text: str, spans: list[tuple[int, int]]) -> 
     word interfaces use before capitalised words that are no company's, place's or job's words (`Vinko Hövel`, not
     `Anna Schmidt, Head Office` or `und Deutsche Bahn`)."""
     found: set[tuple[int, int]] = set()
+    known = set(spans)
+    joins = {join.end() for join in (_JOIN_ALONE.match(text, end) for _, end in spans) if join is not None}
     todo = list(spans)
     while todo:
         start, end = todo.pop()
         after = _NEXT_IN_A_LIST.match(text, end)
         nearby = [] if after is None else [after.span("name")]
         line = text.rfind("\n", 0, start) + 1
-        before = _BEFORE_IN_A_LIST.search(text, max(line, start - 120), start) if start - line > 3 else None
+        # the search for a name before the join is the costly half (a search over 120 characters): skipped after the
+        # join that follows a name found, as in a long list of names found (2,000 of them in a 28 KB line)
+        before = (_BEFORE_IN_A_LIST.search(text, max(line, start - 120), start)
+                  if start - line > 3 and start not in joins else None)
         if before is not None:
             # the longest run of words before the join that reads as a name: `Gestern Guarino Padovano und …`
             nearby += [(word.start(), before.end("name")) for word in _WORD.finditer(text, *before.span("name"))]
         for span in nearby:
+            if span in known:  # found already, and its neighbours are read from it
+                break
             words = text[span[0] : span[1]].split()
             if span in found or len(words) < 2 or not words[0][0].isupper():
                 continue

@@ -655,3 +655,13 @@ def test_scrubbing_never_raises_is_valid_json_and_idempotent(scrubber: Scrubber,
     twice, findings = scrubber.scrub_value(once)
     assert twice == once
     assert findings == Findings()  # nothing left to find the second time
+
+
+def test_spans_are_values_equal_and_hashed_alike_by_their_fields() -> None:
+    # Span is a plain (compiled) class, not a dataclass: what the detector's callers and tests rely on stays.
+    a, b = Span(3, 9, "EMAIL_ADDRESS", 1.0), Span(3, 9, "EMAIL_ADDRESS", 1.0)
+    assert a == b and hash(a) == hash(b) and len({a, b}) == 1
+    assert a != Span(3, 10, "EMAIL_ADDRESS", 1.0) and a != Span(3, 9, "PHONE_NUMBER", 1.0)
+    assert a != Span(3, 9, "EMAIL_ADDRESS", 0.5) and a != (3, 9, "EMAIL_ADDRESS", 1.0)
+    assert (a.start, a.end, a.entity, a.score) == (3, 9, "EMAIL_ADDRESS", 1.0)
+    assert repr(a) == "Span(start=3, end=9, entity='EMAIL_ADDRESS', score=1.0)"

@@ -435,7 +435,12 @@ def name_in_object(key: str, context: int, kind: str | None) -> str | None:
 _PARTICLE = r"(?:van|von|de|der|den|di|da|del|della|du|la|le|ter|ten|zu|dos|das|y)"
 # A capitalised word, with the capital after an apostrophe that Irish and Italian surnames have (`O'Brien`,
 # `D'Angelo`; not `Mc`/`Mac`: `MacBook Pro`, `McDonald Delivery`), or two joined by a hyphen.
-_WORD_PART = r"(?:O['\u2019]|D['\u2019])?[A-Z\u00c0-\u00de][a-z\u00df-\u00ff'\u2019]+"
+# The capitals and small letters of Latin-1 and Latin Extended-A (`Łukasz`, `Dvořák`, `Şahin`), told apart by
+# str.isupper/islower: in Latin Extended-A they alternate, but not always on even and odd code points.
+_LATIN = [chr(code) for code in range(0xC0, 0x180)]
+_UPPER = "A-Z" + "".join(c for c in _LATIN if c.isupper())
+_LOWER = "a-z" + "".join(c for c in _LATIN if c.islower())
+_WORD_PART = rf"(?:O['\u2019]|D['\u2019])?[{_UPPER}][{_LOWER}'\u2019]+"
 _CAPITALIZED = rf"{_WORD_PART}(?:-{_WORD_PART})?"
 # Initials before a surname: `H. Maillot`, `A.B. Smith`, `J. de Vries`; or after it: `Maillot, H.`.
 _INITIALS = r"[A-Z]\.(?:\s?[A-Z]\.){0,2}"

@@ -17,7 +17,6 @@ from __future__ import annotations
 import functools
 import re
 from collections.abc import Callable
-from dataclasses import dataclass
 from urllib.parse import quote, quote_plus, unquote, unquote_plus
 
 from policies.pii.fields import ADDRESS, NAMED_ROLE, NUMBER_ID, PERSON, ROLE, field_class, field_words, names_no_person
@@ -113,33 +112,51 @@ def people_segment(segment: str) -> bool:
     return _PEOPLE_SEGMENT.fullmatch(segment) is not None
 
 
-@dataclass(slots=True)
+# The parts are plain classes, not dataclasses: mypyc leaves a dataclass's generated `__init__` interpreted (about
+# 1 µs a part, and a URL makes one for every path segment and parameter value), and compiles these.
 class Leaf:
-    """A piece of a string for the detectors: `text` is what they scan, `raw` what stays if they find nothing."""
+    """A piece of a string for the detectors: `text` is what they scan, `raw` what stays if they find nothing;
+    `encode` re-encodes a changed `text` (None: use it as is)."""
 
-    text: str
-    raw: str
-    encode: Callable[[str], str] | None = None  # re-encodes a changed `text`; None: use it as is
+    __slots__ = ("encode", "raw", "text")
+
+    def __init__(self, text: str, raw: str, encode: Callable[[str], str] | None = None) -> None:
+        self.text = text
+        self.raw = raw
+        self.encode = encode
+
+    def __repr__(self) -> str:
+        return f"Leaf(text={self.text!r}, raw={self.raw!r}, encode={self.encode!r})"
 
 
-@dataclass(slots=True)
 class Replaced:
     """A piece replaced without scanning: user-info or a secret parameter's value."""
 
-    entity: str
-    replacement: str
-    raw: str
+    __slots__ = ("entity", "raw", "replacement")
+
+    def __init__(self, entity: str, replacement: str, raw: str) -> None:
+        self.entity = entity
+        self.replacement = replacement
+        self.raw = raw
+
+    def __repr__(self) -> str:
+        return f"Replaced(entity={self.entity!r}, replacement={self.replacement!r}, raw={self.raw!r})"
 
 
-@dataclass(slots=True)
 class Nested:
     """A decoded value that is taken apart again: `text` (decoded) as `parts`; `raw` stays if no part changes,
     otherwise the new text is encoded back with `encode`."""
 
-    parts: list[Part]
-    text: str
-    raw: str
-    encode: Callable[[str], str]
+    __slots__ = ("encode", "parts", "raw", "text")
+
+    def __init__(self, parts: list[Part], text: str, raw: str, encode: Callable[[str], str]) -> None:
+        self.parts = parts
+        self.text = text
+        self.raw = raw
+        self.encode = encode
+
+    def __repr__(self) -> str:
+        return f"Nested(parts={self.parts!r}, text={self.text!r}, raw={self.raw!r}, encode={self.encode!r})"
 
 
 Part = str | Leaf | Replaced | Nested  # a str part is kept verbatim

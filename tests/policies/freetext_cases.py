@@ -142,6 +142,7 @@ ACCENTED_FALLBACK = (("Jürgen", "Müller"), ("Hélène", "Lefèvre"), ("José",
 FORMS = ("full", "title_surname", "title_full", "initial_surname", "given_initial", "surname_comma_given",
          "caps_surname_given", "lowercase", "allcaps", "hyphen_given", "hyphen_surname", "two_surnames", "particle",
          "apostrophe", "stripped", "nickname", "given_only")
+FORM_WEIGHTS = {"full": 6, "title_surname": 2, "title_full": 2, "given_only": 2}
 LIST_FORMS = ("list_full", "list_given", "list_mixed")
 
 # ---------------------------------------------------------------------------------------------------------------------
@@ -339,6 +340,63 @@ PERSON_TEMPLATES: tuple[P, ...] = (
     ("nl", "chat", "message", False, "Is dat {N}'s laptop?"),
     ("nl", "ticket", "description", True, "Doorgezet naar {N1} en {N2}"),
     ("nl", "calendar", "event_title", False, "Overleg {N1}, {N2}, {N3}"),
+    # ---- more shapes, all languages: labels before the name, lists of fields, chat-app events
+    ("en", "task", "task_title", True, "Owner: {N}"),
+    ("en", "ticket", "description", True, "Assignee: {N} | Priority: high | Status: open"),
+    ("en", "email", "body", True, "cc: {N}; finance@example.invalid"),
+    ("en", "audit", "audit_line", True, "Approved by {N} on 2024-05-02"),
+    ("en", "notification", "notification", False, "{N} joined #general"),
+    ("en", "ticket", "subject", False, "[ACME-1123] {N} cannot log in after SSO change"),
+    ("en", "button", "$el_text", True, "Reply to {N}"),
+    ("en", "button", "$el_text", False, "Call {N}"),
+    ("en", "comment", "comment", False, "LGTM, but let's wait for {N}'s review"),
+    ("en", "chat", "message", False, "is {N} in the office today or remote?"),
+    ("en", "crm", "note", False, "Intro via {N}, who used to work at their London office"),
+    ("en", "calendar", "event_title", False, "Interview: {N} (Senior Backend)"),
+    ("en", "chat", "message", True, "sorry, wrong chat, meant to send this to {N}"),
+    ("de", "task", "task_title", True, "Verantwortlich: {N}"),
+    ("de", "audit", "audit_line", True, "Freigegeben von {N} am 02.05.2024"),
+    ("de", "notification", "notification", False, "{N} ist dem Kanal #vertrieb beigetreten"),
+    ("de", "calendar", "event_title", False, "Vorstellungsgespräch {N} (Werkstudent)"),
+    ("de", "comment", "comment", False, "Bitte noch auf das Feedback von {N} warten"),
+    ("de", "button", "$el_text", False, "{N} anrufen"),
+    ("fr", "task", "task_title", True, "Responsable : {N}"),
+    ("fr", "audit", "audit_line", True, "Validé par {N} le 02/05/2024"),
+    ("fr", "notification", "notification", False, "{N} a rejoint #general"),
+    ("fr", "calendar", "event_title", False, "Entretien {N} (stage marketing)"),
+    ("fr", "button", "$el_text", False, "Appeler {N}"),
+    ("es", "task", "task_title", True, "Responsable: {N}"),
+    ("es", "audit", "audit_line", True, "Aprobado por {N} el 02/05/2024"),
+    ("es", "notification", "notification", False, "{N} se ha unido a #general"),
+    ("es", "calendar", "event_title", False, "Entrevista {N} (prácticas)"),
+    ("es", "button", "$el_text", False, "Llamar a {N}"),
+    ("it", "task", "task_title", True, "Responsabile: {N}"),
+    ("it", "audit", "audit_line", True, "Approvato da {N} il 02/05/2024"),
+    ("it", "notification", "notification", False, "{N} si è unito a #general"),
+    ("it", "calendar", "event_title", False, "Colloquio {N} (stage)"),
+    ("it", "email", "body", True, "Buongiorno {N},\n\nle scrivo per il rinnovo."),
+    ("nl", "task", "task_title", True, "Eigenaar: {N}"),
+    ("nl", "audit", "audit_line", True, "Goedgekeurd door {N} op 02-05-2024"),
+    ("nl", "notification", "notification", False, "{N} is lid geworden van #algemeen"),
+    ("nl", "calendar", "event_title", False, "Sollicitatiegesprek {N} (stage)"),
+    ("nl", "button", "$el_text", False, "Bel {N}"),
+    # ---- quoted, bracketed, after a comma
+    ("en", "audit", "audit_line", False, "Contact \"{N}\" created from web form"),
+    ("en", "crm", "note", False, "Budget approved last week ({N})"),
+    ("en", "chat", "message", False, "[{N}] please check the March numbers"),
+    ("en", "chat", "message", False, "ok, {N} will send the deck tonight"),
+    ("en", "email", "body", False, "Thanks for the quick reply, {N}."),
+    ("de", "audit", "audit_line", False, "Kontakt „{N}“ angelegt"),
+    ("de", "crm", "note", False, "Angebot geht raus (z. Hd. {N})"),
+    ("de", "chat", "message", False, "alles klar, {N} kümmert sich drum"),
+    ("fr", "audit", "audit_line", False, "Contact « {N} » créé depuis le formulaire"),
+    ("fr", "chat", "message", False, "ok, {N} s'en occupe demain"),
+    ("es", "audit", "audit_line", False, "Contacto \"{N}\" creado desde el formulario"),
+    ("es", "chat", "message", False, "vale, {N} lo mira mañana"),
+    ("it", "audit", "audit_line", False, "Contatto “{N}” creato dal modulo web"),
+    ("it", "chat", "message", False, "ok, {N} ci pensa domani"),
+    ("nl", "audit", "audit_line", False, "Contact '{N}' aangemaakt via webformulier"),
+    ("nl", "chat", "message", False, "prima, {N} pakt het morgen op"),
 )
 
 # A BENIGN template: (lang, category, property key, class, text with {X}); {X} is filled from the class's list.
@@ -366,6 +424,10 @@ BENIGN_FILLERS: dict[str, tuple[str, ...]] = {
                "Via del Corso", "Damrak", "Königsallee"),
     "street_personname": ("Avenue Victor Hugo", "Karl-Marx-Allee", "Via Giuseppe Garibaldi", "Rue Jean Jaurès",
                           "Calle de Alfonso XII", "Willemsparkweg", "Goethestraße", "Boulevard Saint-Germain"),
+    "place_givenname": ("Florence", "Charlotte", "Austin", "Georgia", "Virginia", "Chelsea", "Adelaide",
+                        "Lincoln", "Savannah", "Jordan", "Victoria", "Paris", "Sofia", "Lourdes", "Valencia"),
+    "software": ("Jenkins", "Jackson", "Hudson", "Django", "Sidekiq", "Mockito", "Jest", "Sentry", "Grafana",
+                 "Kafka", "Cassandra", "Hadoop", "Ansible", "Pandas"),
     "product": ("Rose Gold", "Space Gray", "Midnight Blue", "Forest Green", "Ivory White", "Jet Black",
                 "Summer Sale", "Black Friday", "Cyber Monday", "Happy Hour", "Gold Plan", "Pro Max"),
 }
@@ -459,6 +521,32 @@ BENIGN_TEMPLATES: tuple[B, ...] = (
     ("nl", "button", "$el_text", "ui", "Markeren als gelezen"),
     ("nl", "button", "$el_text", "ui", "In winkelwagen"),
     ("nl", "calendar", "event_title", "place_personname", "Borrel bij het {X}"),
+    # ---- look-alikes whose words are given names, places named like people, software named like people
+    ("en", "calendar", "event_title", "place_givenname", "Flight to {X}, gate B12"),
+    ("en", "crm", "note", "place_givenname", "Our {X} team will handle the rollout"),
+    ("en", "ticket", "description", "software", "{X} build #512 failed on main"),
+    ("en", "commit", "commit_message", "software", "Upgrade {X} and pin the test runner"),
+    ("en", "chat", "message", "word_givenname", "Will you join the call at 3?"),
+    ("en", "task", "task_title", "word_givenname", "Mark the invoice as paid"),
+    ("en", "task", "task_title", "word_givenname", "Bill the customer for March"),
+    ("en", "email", "body", "word_givenname", "Hope you are well. Frank feedback welcome."),
+    ("en", "notification", "notification", "word_givenname", "Joy! Your order has shipped"),
+    ("en", "title", "title", "word_givenname", "Rich Text Editor – Docs"),
+    ("de", "calendar", "event_title", "place_givenname", "Messe in {X}"),
+    ("de", "ticket", "description", "software", "{X}-Job bricht nach dem Update ab"),
+    ("de", "button", "$el_text", "word_givenname", "Mehr erfahren"),
+    ("fr", "calendar", "event_title", "place_givenname", "Vol pour {X}"),
+    ("fr", "ticket", "description", "software", "Le job {X} échoue depuis la mise à jour"),
+    ("fr", "title", "title", "word_givenname", "Prix en baisse – Offres du jour"),
+    ("es", "calendar", "event_title", "place_givenname", "Vuelo a {X}"),
+    ("es", "ticket", "description", "software", "El pipeline de {X} falla desde ayer"),
+    ("es", "title", "title", "word_givenname", "Rosa palo – Vestidos"),
+    ("it", "crm", "note", "place_givenname", "Il team di {X} gestisce il rollout"),
+    ("it", "ticket", "description", "software", "Il job {X} fallisce dopo l'aggiornamento"),
+    ("it", "title", "title", "word_givenname", "Bianca e Rosa – Collezione estate"),
+    ("nl", "calendar", "event_title", "place_givenname", "Vlucht naar {X}"),
+    ("nl", "ticket", "description", "software", "{X} build faalt sinds de update"),
+    ("nl", "button", "$el_text", "word_givenname", "Bekijk alle aanbiedingen"),
 )
 
 
@@ -590,7 +678,8 @@ def _must_not_survive(written: Iterable[str]) -> tuple[str, ...]:
 
 
 def _word_re(word: str) -> re.Pattern[str]:
-    return re.compile(r"(?<![^\W\d_])" + re.escape(word) + r"(?![^\W\d_])", re.IGNORECASE)
+    """The word, not inside another word; a genitive `s` after it (German, Dutch: `Annas Idee`) still counts."""
+    return re.compile(r"(?<![^\W\d_])" + re.escape(word) + r"s?(?![^\W\d_])", re.IGNORECASE)
 
 
 def survivors(forms: Sequence[str], text: str) -> tuple[str, ...]:
@@ -602,7 +691,7 @@ def _position(text: str, slot: str) -> str:
     before, after = text[:i], text[i + len(slot):]
     if after.startswith("'s") or after.startswith("s "):
         return "possessive"
-    if before.endswith(("\"", "«", "“", "'")) or before.endswith("« "):
+    if before.endswith(("\"", "«", "“", "„", "'", "« ")):
         return "quoted"
     if before.endswith(("(", "[")):
         return "bracket"
@@ -612,10 +701,10 @@ def _position(text: str, slot: str) -> str:
         return "start"
     if before.endswith("\n") or after.startswith("\n"):
         return "own_line"
-    if not after.strip(" !?.:)"):
-        return "end"
     if before.rstrip().endswith(","):
         return "after_comma"
+    if not after.strip(" !?.:)"):
+        return "end"
     return "middle"
 
 
@@ -641,8 +730,8 @@ def _form(rng: random.Random, lang: str, origin: str, position: str) -> str:
              and not (f == "stripped" and (origin not in ("local", "turkish", "polish") or lang == "en"))
              and not (f in ("surname_comma_given", "caps_surname_given") and position not in STANDALONE)
              and not (position == "mention" and f not in MENTION_FORMS)]
-    # full names are what is written most: twice the weight.
-    return rng.choice([*forms, "full"])
+    # Full names are what people write most; a title, or a given name alone, next.
+    return rng.choices(forms, weights=[FORM_WEIGHTS.get(f, 1) for f in forms])[0]
 
 
 def _mention(written: str, rng: random.Random) -> str:

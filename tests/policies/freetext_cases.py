@@ -810,15 +810,22 @@ def run(items: Sequence[Case], scrub: Callable[[str, str], str | None]) -> list[
     return results
 
 
-def rate_table(results: Sequence[Result], label: str) -> list[tuple[str, int, int]]:
-    """(class, cases, failed) for one label, most failed first."""
+def _label(r: Result, label: str) -> str:
+    return "+".join(r.case.labels.get(part, "-") for part in label.split("+"))
+
+
+def rate_table(results: Sequence[Result], label: str) -> list[tuple[str, int, int, int]]:
+    """(class, cases, failed, intact) for one label (or `a+b`, crossed), most failed first. `intact`: PERSON cases
+    whose name survived as written, whole."""
     n: dict[str, int] = defaultdict(int)
     bad: dict[str, int] = defaultdict(int)
+    whole: dict[str, int] = defaultdict(int)
     for r in results:
-        v = r.case.labels.get(label, "-")
+        v = _label(r, label)
         n[v] += 1
         bad[v] += r.failed
-    return sorted(((k, n[k], bad[k]) for k in n), key=lambda t: (-t[2] / t[1], -t[1], t[0]))
+        whole[v] += bool(r.case.forms) and r.case.forms[0] in r.survivors
+    return sorted(((k, n[k], bad[k], whole[k]) for k in n), key=lambda t: (-t[2] / t[1], -t[1], t[0]))
 
 
 def summary(results: Sequence[Result]) -> dict[str, float]:
@@ -842,39 +849,46 @@ def default_scrub() -> Callable[[str, str], str | None]:
     return scrub
 
 
-def _print_tables(results: Sequence[Result]) -> None:
+def _print_tables(results: Sequence[Result], extra: Sequence[str] = ()) -> None:
     s = summary(results)
     print(f"PERSON leaked {s['person_leaked']}/{s['person']} = {s['person_leak_pct']:.1f} %   "
           f"BENIGN kept {s['benign_kept']}/{s['benign']} = {s['benign_kept_pct']:.1f} %")
     person = [r for r in results if r.case.kind == "PERSON"]
     benign = [r for r in results if r.case.kind == "BENIGN"]
-    for label in ("form", "position", "cue", "lang", "origin", "category"):
-        print(f"\nPERSON leak by {label}:")
-        for k, n, bad in rate_table(person, label):
-            print(f"  {k:<22} {bad:>4}/{n:<4} {100.0 * bad / n:5.1f} %")
-    for label in ("class", "lang"):
-        print(f"\nBENIGN kept by {label}:")
-        for k, n, bad in rate_table(benign, label):
-            print(f"  {k:<22} {n - bad:>4}/{n:<4} {100.0 * (n - bad) / n:5.1f} %")
+    if person:
+        for label in ("form", "position", "cue", "lang", "origin", "category", *extra):
+            print(f"\nPERSON leak by {label}:  (leaked: a word of the name survived; intact: the whole name did)")
+            for k, n, bad, whole in rate_table(person, label):
+                print(f"  {k:<30} {bad:>4}/{n:<4} {100.0 * bad / n:5.1f} %   intact {whole:>4}")
+    if benign:
+        for label in ("class", "lang", *extra):
+            print(f"\nBENIGN kept by {label}:")
+            for k, n, bad, _ in rate_table(benign, label):
+                print(f"  {k:<30} {n - bad:>4}/{n:<4} {100.0 * (n - bad) / n:5.1f} %")
 
 
 def main(argv: list[str]) -> int:
-    args = [a for a in argv if not a.startswith("--")]
-    show = "--show" in argv
-    only = None
-    if "--only" in argv:
-        only = argv[argv.index("--only") + 1].upper()
-        args = [a for a in args if a.upper() != only]
-    if len(args) != 2:
-        print(__doc__)
-        return 2
-    seed, n = int(args[0]), int(args[1])
-    items = cases(seed, n)
-    if only:
-        items = [c for c in items if c.kind == only]
+    import argparse
+    ap = argparse.ArgumentParser(prog="python -m tests.policies.freetext_cases",
+                                 description="Leak of person names in generated free text, per class.")
+    ap.add_argument("seed", type=int)
+    ap.add_argument("n", type=int, help="cases to generate (about 70 %% PERSON)")
+    ap.add_argument("--show", action="store_true", help="print the failing cases (value -> scrubbed)")
+    ap.add_argument("--only", choices=("person", "benign"), help="run one kind only")
+    ap.add_argument("--by", action="append", default=[], metavar="LABEL[+LABEL]",
+                    help="one more table by a label or a cross of labels, e.g. form+origin (repeatable)")
+    ap.add_argument("--where", action="append", default=[], metavar="LABEL=VALUE",
+                    help="keep only the cases with this label value (repeatable), e.g. form=given_initial")
+    args = ap.parse_args(argv)
+    items = cases(args.seed, args.n)
+    if args.only:
+        items = [c for c in items if c.kind == args.only.upper()]
+    for cond in args.where:
+        label, _, value = cond.partition("=")
+        items = [c for c in items if c.labels.get(label) == value]
     results = run(items, default_scrub())
-    _print_tables(results)
-    if show:
+    _print_tables(results, args.by)
+    if args.show:
         print("\nFailing cases (value -> scrubbed):")
         for r in results:
             if r.failed:

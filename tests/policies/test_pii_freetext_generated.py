@@ -4,9 +4,12 @@ tests/policies/freetext_cases.py writes support tickets, CRM notes, chat lines, 
 task titles, commit and audit lines, notifications, page titles, button texts and @mentions in six languages, with a
 person's name in one of many written forms, and benign look-alikes (brands, companies, places, UI phrases, months).
 
-On main when this test was written (seed 1, 600 cases): PERSON leaked 121 of 429 (28.2 %), BENIGN kept 150 of 171
-(87.7 %). The test fails when the leak rate rises more than 3 points above that, or the benign kept rate falls more
-than 2 points below it. It does not hold the detectors to these rates: lower the figures here when they improve.
+On main when this test was written (seed 1, 600 cases): PERSON leaked 134 of 434 (30.9 %); BENIGN kept 137 of 166
+(82.5 %), of which the plain look-alikes (not named after a person: brands, companies, places, colours, UI phrases,
+months, software) 118 of 125 (94.4 %), the ones named after a person (Hugo Boss, Victoria Station, Albert Heijn,
+Charles de Gaulle) 19 of 41. The test fails when the leak rate rises more than 3 points above that, or a benign kept
+rate falls more than 2 points below it. It does not hold the detectors to these rates: move the figures here when
+they improve.
 """
 
 from __future__ import annotations
@@ -17,8 +20,9 @@ from tests.policies.freetext_cases import Case, Result, cases, run, summary, sur
 from tests.policies.pii_cases import default_scrubber, scrubbed
 
 SEED, N = 1, 600
-PERSON_LEAK_PCT_TODAY = 28.2
-BENIGN_KEPT_PCT_TODAY = 87.7
+PERSON_LEAK_PCT_TODAY = 30.9
+BENIGN_KEPT_PCT_TODAY = 82.5
+PLAIN_KEPT_PCT_TODAY = 94.4
 
 
 @pytest.fixture(scope="module")
@@ -41,6 +45,9 @@ def test_benign_look_alikes_are_kept_as_often_as_today(results: list[Result]) ->
     s = summary(results)
     assert s["benign"] > 120
     assert s["benign_kept_pct"] >= BENIGN_KEPT_PCT_TODAY - 2.0, s
+    plain = [r for r in results if r.case.kind == "BENIGN" and not r.case.labels["class"].endswith("_personname")]
+    kept = sum(not r.failed for r in plain)
+    assert 100.0 * kept / len(plain) >= PLAIN_KEPT_PCT_TODAY - 2.0, [(r.case.value, r.out) for r in plain if r.failed]
 
 
 def test_a_seed_gives_the_same_cases() -> None:

@@ -222,6 +222,9 @@ _ORGANISATION_WORDS = frozenset({"deutsche", "deutscher", "banco", "banca", "ban
                                  "koninklijke", "koninklijk"})
 ARTICLES = frozenset({"le", "la", "les", "el", "il", "lo", "het", "der", "die", "das", "the"})
 _BEFORE_PLACE = PLACE_STARTS  # `Rue Victor Hugo`, `San Marco`, `Fort Myers`, `West Kimberly` (places.py)
+# Place words that are also a preposition of English, Dutch, German and Spanish in lower case: `intro via Martin
+# Williams` names a person, `Via Giuseppe Verdi` a street.
+_ALSO_A_PREPOSITION = frozenset({"via"})
 
 # Surnames that, after a given name, make a place or a product of it: Virginia Beach, Tesla Model S, Jordan Brand.
 _NOT_SURNAMES = frozenset({"beach", "city", "island", "valley", "springs", "falls", "heights", "county", "model",
@@ -547,7 +550,8 @@ class NameFinder:
         first = tokens[i]
         given = self._is_given(first) or (first.key in self._paired and first.capitalised)
         return given and first.key not in _BEFORE_PLACE and first.key not in _FUNCTION_WORDS and not (
-            i > 0 and tokens[i - 1].key in _BEFORE_PLACE and _joined(text, tokens, i - 1))
+            i > 0 and tokens[i - 1].key in _BEFORE_PLACE and _joined(text, tokens, i - 1)
+            and (tokens[i - 1].capitalised or tokens[i - 1].key not in _ALSO_A_PREPOSITION))
 
     def _after_given_names(self, text: str, tokens: list[_Token], j: int, stop: int) -> int:
         """The index after middle names and initials (Mary Ann Smith, John F. Kennedy), from token j, before `stop`;
@@ -580,13 +584,16 @@ class NameFinder:
         return bool(given_flags & flags & TOP) and not (given in UI_WORDS and surname in UI_WORDS)
 
     def _unlisted_surname(self, given: str, given_flags: int, surname: str) -> bool:
-        """A surname not on the list counts all the same if no part of it is a word or a given name (Anna Sophie is
-        two given names): Anna Oosterhuis, Imke Meijer-Huijben, not Alexa Skills. After a given name that is also a
+        """A surname not on the list counts all the same if no part of it is a word or a common given name (Anna
+        Sophie is two given names; the lists count many surnames as seldom given names too: Fatima Bouzid, Deniz
+        Özkan, Seun Okoye): Anna Oosterhuis, Imke Meijer-Huijben, not Alexa Skills. After a given name that is also a
         word (Dirk, Mats, Flora), only a longer one, and not after a word that interfaces use: Dirk Tielemans, Flora
         Babbo, not
         Max Einstellungen. Never after a month (June Rabatt, April Angebote are campaigns)."""
         parts = surname.split("-")
-        if not all(len(p) >= 3 and p.isalpha() and p not in self._english and p not in self._given for p in parts):
+        given_names = self._given
+        if not all(len(p) >= 3 and p.isalpha() and p not in self._english
+                   and not given_names.get(p, 0) & (WORD | TOP) for p in parts):
             return False
         if given in _MONTHS or given in ARTICLES:
             return False  # `Le Monde a écrit`: `Le` is also a listed given name

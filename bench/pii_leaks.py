@@ -262,7 +262,8 @@ class Score:
             embedding = label.get("embedding", "(unlabelled)")
             dimensions = self._dimensions(record, label["type"], embedding)
             if label["type"] == "PERSON":
-                dimensions.append(("person shape", name_shape(label["value"])))
+                shape = name_shape(label["value"])
+                dimensions += [("person shape", shape), ("person shape x embedding", f"{shape} | {embedding}")]
             for dimension, value in dimensions:
                 tally = self.by[dimension][value]
                 tally.planted += 1
@@ -412,6 +413,9 @@ def report(records: list[dict[str, Any]], run: Run, title: str, show: bool) -> N
     print("\n".join(table(result, "vendor", "vendor", VENDORS)))
     print()
     print("\n".join(table(result, "person shape", "person names by shape")))
+    crossed = result.by["person shape x embedding"]
+    print("\n".join(table(result, "person shape x embedding", "  where they leak",
+                           sorted((n for n in crossed if crossed[n].leaks), key=lambda n: -crossed[n].leaks))[1:]))
     print()
     print("\n".join(table(result, "all", "overall")))
     print()

@@ -1096,8 +1096,9 @@ class NameFinder:
     def _plain_pair(self, given: str, surname: str) -> bool:
         """Lower-case words in running text are too often just words: a pair counts only when the surname is listed
         and neither is an English word or a particle (`ingrid bergstrom`, `michael johnson`; not `grace period` or
-        `de la`), the given name no function word of the six languages (not `ho parlato`); a given name that is also a word only before a surname that is not a given name as well, and not
-        a word interfaces use or a month (`dirk jansen`, not `max bakker` or `june garcia`)."""
+        `de la`), the given name no function word of the six languages (not `ho parlato`); a given name that is
+        also a word only before a surname that is not a given name as well, and not a word interfaces use or a month
+        (`dirk jansen`, not `max bakker` or `june garcia`)."""
         flags = self._surnames.get(surname, WORD)
         given_flags = self._given.get(given)
         if (given_flags is None or flags & WORD or surname in self._english or given in _PARTICLES

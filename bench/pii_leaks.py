@@ -260,7 +260,11 @@ class Score:
         for label in record["pii"]:
             hit = leaked(label, haystack)
             embedding = label.get("embedding", "(unlabelled)")
-            for dimension, value in self._dimensions(record, label["type"], embedding):
+            dimensions = self._dimensions(record, label["type"], embedding)
+            if label["type"] == "PERSON":
+                shape = name_shape(label["value"])
+                dimensions += [("person shape", shape), ("person shape x embedding", f"{shape} | {embedding}")]
+            for dimension, value in dimensions:
                 tally = self.by[dimension][value]
                 tally.planted += 1
                 tally.leaks += hit
@@ -285,6 +289,26 @@ class Score:
     def _dimensions(record: dict[str, Any], kind: str, embedding: str) -> list[tuple[str, str]]:
         return [("type", kind), ("embedding", embedding), ("vendor", record["vendor"]), ("all", "all"),
                 ("type x embedding", f"{kind}|{embedding}")]
+
+
+def name_shape(value: str) -> str:
+    """How a planted name is written, never what it is: its number of words and their case (`2 words, Title`,
+    `1 word, lower`, `3+ words, with an initial`), so that the table says which forms leak."""
+    words = value.split()
+    count = "1 word" if len(words) == 1 else "2 words" if len(words) == 2 else "3+ words"
+    if any(len(w.rstrip(".")) == 1 for w in words):
+        case = "with an initial"
+    elif value == value.lower():
+        case = "lower"
+    elif all(w.isupper() for w in words if w.isalpha()):
+        case = "UPPER"
+    elif any(w.isupper() and len(w) > 1 for w in words):
+        case = "one word UPPER"
+    elif "," in value:
+        case = "with a comma"
+    else:
+        case = "Title"
+    return f"{count}, {case}"
 
 
 def score(records: list[dict[str, Any]], received: dict[str, list[dict[str, Any]]]) -> tuple[Score, int, int]:
@@ -387,6 +411,11 @@ def report(records: list[dict[str, Any]], run: Run, title: str, show: bool) -> N
     print("\n".join(table(result, "embedding", "embedding")))
     print()
     print("\n".join(table(result, "vendor", "vendor", VENDORS)))
+    print()
+    print("\n".join(table(result, "person shape", "person names by shape")))
+    crossed = result.by["person shape x embedding"]
+    print("\n".join(table(result, "person shape x embedding", "  where they leak",
+                           sorted((n for n in crossed if crossed[n].leaks), key=lambda n: -crossed[n].leaks))[1:]))
     print()
     print("\n".join(table(result, "all", "overall")))
     print()

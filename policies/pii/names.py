@@ -222,6 +222,9 @@ _ORGANISATION_WORDS = frozenset({"deutsche", "deutscher", "banco", "banca", "ban
                                  "koninklijke", "koninklijk"})
 ARTICLES = frozenset({"le", "la", "les", "el", "il", "lo", "het", "der", "die", "das", "the"})
 _BEFORE_PLACE = PLACE_STARTS  # `Rue Victor Hugo`, `San Marco`, `Fort Myers`, `West Kimberly` (places.py)
+# Place words that are also a preposition of English, Dutch, German and Spanish in lower case: `intro via Martin
+# Williams` names a person, `Via Giuseppe Verdi` a street.
+_ALSO_A_PREPOSITION = frozenset({"via"})
 
 # Surnames that, after a given name, make a place or a product of it: Virginia Beach, Tesla Model S, Jordan Brand.
 _NOT_SURNAMES = frozenset({"beach", "city", "island", "valley", "springs", "falls", "heights", "county", "model",
@@ -263,6 +266,10 @@ class Gazetteer:
     # Given names too rare or too like a word of some language to count alone (data/given.txt's `p` tier): a given
     # name only before a listed surname that is not a word (`Geert Wildeboer`, `Goyo Cifuentes`).
     paired: frozenset[str] = frozenset()
+    # Everyday words of English, German, French, Spanish, Italian and Dutch, folded (`kommt`, `grazie`, `nueva`): an
+    # unlisted word in lower case after a given name is a surname only if it is none of these (common_words).
+    everyday: frozenset[str] = frozenset()
+    function_words: frozenset[str] = frozenset()  # the most common words of those languages (`ho`, `per`, `les`)
 
 
 def _read(name: str) -> tuple[dict[str, int], frozenset[str]]:
@@ -281,7 +288,34 @@ def _read(name: str) -> tuple[dict[str, int], frozenset[str]]:
 def gazetteer() -> Gazetteer:
     english = frozenset((_DATA / "english.txt").read_text(encoding="ascii").split())
     given, paired = _read("given.txt")
-    return Gazetteer(given, _read("surnames.txt")[0], english, paired)
+    return Gazetteer(given, _read("surnames.txt")[0], english, paired=paired, everyday=common_words(EVERYDAY_ZIPF),
+                     function_words=common_words(FUNCTION_WORD_ZIPF))
+
+
+# The languages of the corpus the scrubber is written for, and how common a word must be to count as an everyday one:
+# a Zipf frequency of 3.3 is about twice in a million words. Surnames no list holds are rarer than that in these
+# languages' text (`diesbergen` 0, `granatelli` 1.2, `steenbeek` 2.4, `oosterhuis` 3.2), words that follow a name in
+# a chat are not (`kommt` 5.9, `grazie` 5.7, `arriva` 4.6, `nueva` 5.1).
+EVERYDAY_LANGUAGES = ("en", "de", "fr", "es", "it", "nl")
+EVERYDAY_ZIPF = 3.3
+# A language's function words are far more common than any given name (Zipf 6 is once in a thousand words: `ho`
+# 6.5, `per` 7.2, `les` 7.3, `den` 7.0; `john` 5.4, `jean` 5.5, `maria` 5.1): in lower case such a word starts no name
+# (`ho parlato con…` is Italian, not Ho Parlato).
+FUNCTION_WORD_ZIPF = 6.0
+
+
+def common_words(zipf: float) -> frozenset[str]:
+    """The words of wordfreq's `small` lists (wordfreq 3.1.1 on PyPI: word frequencies from Wikipedia, subtitles,
+    news, books and the web; code Apache-2.0, data CC BY-SA 4.0, read from the installed package and never copied
+    here) that are at least `zipf` common in one of EVERYDAY_LANGUAGES, folded. About 0.4 s, once a process."""
+    import wordfreq  # here, not at the top: only the gazetteer needs it, and it loads its lists on first use
+
+    least = 10 ** (zipf - 9)
+    words: set[str] = set()
+    for language in EVERYDAY_LANGUAGES:
+        words.update(fold(word) for word, frequency in wordfreq.get_frequency_dict(language, wordlist="small").items()
+                     if frequency >= least and word.isalpha())
+    return frozenset(words)
 
 
 # Letters that NFKD does not take apart, as the lists write them (Søren is soren, Przemysław przemyslaw); keys.py
@@ -326,7 +360,7 @@ class NameFinder:
     def __init__(self, lists: Gazetteer | None = None) -> None:
         lists = lists or gazetteer()
         self._given, self._surnames, self._english = lists.given, lists.surnames, lists.english
-        self._paired = lists.paired
+        self._paired, self._everyday, self._function_words = lists.paired, lists.everyday, lists.function_words
 
     def could_hold(self, text: str) -> bool:
         """A cheap necessary condition for find(): some word is a listed given name."""
@@ -396,8 +430,9 @@ class NameFinder:
         `ping jan de vries`) are a name: a listed given name that is no English word, a word interfaces use, a
         month, a particle, a greeting or a street's word, and after it particles and a word that is no English word
         nor a given name, or a listed surname that is no word or a common one (`miller`) and no word that ends a
-        street's, a place's or a company's name (`evans lane`). A word no list holds is too often a word of one of
-        the other languages (`felipe nueva`, `luis asap`)."""
+        street's, a place's or a company's name (`evans lane`), or a word of four letters or more that no list
+        holds and that is no everyday word of the six languages (`ping wessel diesbergen`; not `felipe nueva`, `luis
+        asap`, `anna kommt`)."""
         given, surname = fold(given), fold(surname)
         first = given.split("-")[0]
         if (first not in self._given or given in self._english or first in self._english or given in UI_WORDS
@@ -411,7 +446,11 @@ class NameFinder:
                                             STREET_SUFFIXES, _NOT_A_PERSON_AFTER) for part in surname.split("-")):
             return False  # `evans lane`, `groth-ring`
         flags = next((self._surnames[part] for part in surname.split("-") if part in self._surnames), None)
-        return flags is not None and (not flags & WORD or bool(flags & TOP))
+        if flags is None:
+            given_names, english, everyday = self._given, self._english, self._everyday
+            return all(len(part) >= 4 and part.isalpha() and part not in english and part not in everyday
+                       and not given_names.get(part, 0) & (WORD | TOP) for part in surname.split("-"))
+        return not flags & WORD or bool(flags & TOP)
 
     def is_a_given_name(self, key: str) -> bool:
         """True if the folded word is a listed given name."""
@@ -547,7 +586,8 @@ class NameFinder:
         first = tokens[i]
         given = self._is_given(first) or (first.key in self._paired and first.capitalised)
         return given and first.key not in _BEFORE_PLACE and first.key not in _FUNCTION_WORDS and not (
-            i > 0 and tokens[i - 1].key in _BEFORE_PLACE and _joined(text, tokens, i - 1))
+            i > 0 and tokens[i - 1].key in _BEFORE_PLACE and _joined(text, tokens, i - 1)
+            and (tokens[i - 1].capitalised or tokens[i - 1].key not in _ALSO_A_PREPOSITION))
 
     def _after_given_names(self, text: str, tokens: list[_Token], j: int, stop: int) -> int:
         """The index after middle names and initials (Mary Ann Smith, John F. Kennedy), from token j, before `stop`;
@@ -580,13 +620,16 @@ class NameFinder:
         return bool(given_flags & flags & TOP) and not (given in UI_WORDS and surname in UI_WORDS)
 
     def _unlisted_surname(self, given: str, given_flags: int, surname: str) -> bool:
-        """A surname not on the list counts all the same if no part of it is a word or a given name (Anna Sophie is
-        two given names): Anna Oosterhuis, Imke Meijer-Huijben, not Alexa Skills. After a given name that is also a
+        """A surname not on the list counts all the same if no part of it is a word or a common given name (Anna
+        Sophie is two given names; the lists count many surnames as seldom given names too: Fatima Bouzid, Deniz
+        Özkan, Seun Okoye): Anna Oosterhuis, Imke Meijer-Huijben, not Alexa Skills. After a given name that is also a
         word (Dirk, Mats, Flora), only a longer one, and not after a word that interfaces use: Dirk Tielemans, Flora
         Babbo, not
         Max Einstellungen. Never after a month (June Rabatt, April Angebote are campaigns)."""
         parts = surname.split("-")
-        if not all(len(p) >= 3 and p.isalpha() and p not in self._english and p not in self._given for p in parts):
+        given_names = self._given
+        if not all(len(p) >= 3 and p.isalpha() and p not in self._english
+                   and not given_names.get(p, 0) & (WORD | TOP) for p in parts):
             return False
         if given in _MONTHS or given in ARTICLES:
             return False  # `Le Monde a écrit`: `Le` is also a listed given name
@@ -597,11 +640,16 @@ class NameFinder:
         part of a page title (`Doe, Jane – Contact | CRM`), with the surname's particles (`van Loon, Alex`) and a
         second given name (`Pacheco, María Ángeles`); in running text only when neither is a word and the surname is
         listed (`Schmidt, Anna hat angerufen`)."""
-        paired = self._paired
+        paired, surnames = self._paired, self._surnames
         for i, (surname, given) in enumerate(itertools.pairwise(tokens)):
-            # the look-up first: most words are no given name, and the slice and its strip cost more
-            if not (self._is_given(given) or (given.key in paired and given.capitalised)) \
+            # the look-ups first: most words are no given name nor surname, and the slice and its strip cost more
+            listed = self._is_given(given) or (given.key in paired and given.capitalised)
+            if not (listed or surname.key in surnames) \
                     or not surname.capitalised or text[surname.end : given.start].strip() != ",":
+                continue
+            if not listed:
+                if self._unlisted_given_after_surname(surname, given) and not self._in_a_list(text, tokens, i):
+                    yield surname.start, given.end  # Kowalczyk, Raffaellino
                 continue
             if (given.key in PLACES_NAMED_LIKE_PEOPLE or surname.key in PLACES_NAMED_LIKE_PEOPLE
                     or surname.key in _BEFORE_A_COMMA):
@@ -662,12 +710,24 @@ class NameFinder:
                 and surname.key not in _CLAUSE_WORDS and surname.key not in UI_WORDS and surname.key not in _MONTHS
                 and surname.key not in _NOT_A_PERSON_AFTER and surname.key not in _BEFORE_PLACE)
 
+    def _unlisted_given_after_surname(self, surname: _Token, given: _Token) -> bool:
+        """`Kowalczyk, Raffaellino` in running text: a listed surname that is no word and no given name, then a
+        capitalised word of four letters or more that no list holds and that is no everyday word of the six languages,
+        no place's and no company's (`Schmidt, Logistik`, `Meyer, Bremen`, `Fischer, Acme GmbH` stay)."""
+        flags, key = self._surnames[surname.key], given.key
+        return (not flags & WORD and surname.key not in self._given and surname.key not in _NOT_A_PERSON_AFTER
+                and given.capitalised and len(key) >= 4 and key.isalpha() and key not in self._english
+                and key not in self._everyday and not a_place(key) and not a_firm_word(key)
+                and key not in _REGIONS and key not in _NOT_A_PERSON_AFTER)
+
     def _unlisted_before_given(self, surname: _Token, given: _Token) -> bool:
-        """`Kallweit, Ortwin` in running text: a capitalised word of four letters or more that is no listed name, no
-        English word and no word that ends a greeting, a thanks or a date with a comma (`Danke, Anna`, `Montag,
-        Anna`), before a listed given name that is not a word."""
+        """`Kallweit, Ortwin` in running text: a capitalised word of four letters or more that is no listed surname
+        nor common given name (`Bouzid, Fatima`), no English word and no word that ends a greeting, a thanks or a
+        date with a comma (`Danke, Anna`, `Montag, Anna`), before a listed given name that is not a word. (Everyday
+        words of the other languages are not left out: many surnames are one, `Canali`, `Blanes`.)"""
         key = surname.key
-        return (len(key) >= 4 and key.isalpha() and key not in self._surnames and key not in self._given
+        return (len(key) >= 4 and key.isalpha() and key not in self._surnames
+                and not self._given.get(key, 0) & (WORD | TOP)
                 and key not in self._english and key not in _MONTHS
                 and key not in PLACES_NAMED_LIKE_PEOPLE and key not in _NOT_A_PERSON_AFTER
                 and key not in _ORGANISATION_WORDS and not self._given.get(given.key, WORD) & WORD)
@@ -1036,12 +1096,13 @@ class NameFinder:
     def _plain_pair(self, given: str, surname: str) -> bool:
         """Lower-case words in running text are too often just words: a pair counts only when the surname is listed
         and neither is an English word or a particle (`ingrid bergstrom`, `michael johnson`; not `grace period` or
-        `de la`); a given name that is also a word only before a surname that is not a given name as well, and not
-        a word interfaces use or a month (`dirk jansen`, not `max bakker` or `june garcia`)."""
+        `de la`), the given name no function word of the six languages (not `ho parlato`); a given name that is
+        also a word only before a surname that is not a given name as well, and not a word interfaces use or a month
+        (`dirk jansen`, not `max bakker` or `june garcia`)."""
         flags = self._surnames.get(surname, WORD)
         given_flags = self._given.get(given)
         if (given_flags is None or flags & WORD or surname in self._english or given in _PARTICLES
-                or surname in _PARTICLES):
+                or surname in _PARTICLES or given in self._function_words):
             return False
         if given_flags & WORD or given in self._english:
             return surname not in self._given and given not in UI_WORDS and given not in _MONTHS

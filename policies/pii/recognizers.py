@@ -674,7 +674,7 @@ _EXTENDED_A = "\u0100-\u017f"
 # A name's word ends where its word ends: `Mende Krein GmbH` holds no name `Mende Krein Gmb`.
 _GIVEN = (rf"[A-ZÀ-Ý{_EXTENDED_A}][a-zß-ÿ{_EXTENDED_A}]+(?:-[A-ZÀ-Ý{_EXTENDED_A}][a-zß-ÿ{_EXTENDED_A}]+)?"
           r"(?![^\W\d_])")
-_PARTICLES = r"(?:(?:van|von|ter|den|der|de|del|della|di|da|du|des|la|le|dos|das|y|het)[ \t]+)*"
+_PARTICLES = r"(?:(?:van|von|zu|ter|ten|den|der|de|del|della|di|da|du|des|la|le|dos|das|y|het)[ \t]+)*"
 # Not a person: the words a sign-off or greeting is often followed by instead (The Team, Ihr Support-Team, Le service).
 _NOT_A_NAME = (r"(?!(?:The|Your|Our|All|Everyone|Team|Support|Customer|Ihr|Ihre|Euer|Eure|Das|Dein|Deine|Alle|Le|La|Les"
                r"|Votre|Vos|Tous|El|Los|Las|Su|Sus|Todos|Il|Lo|Gli|Tutti|Het|Uw|Jullie|Allen|Iedereen)\b)")
@@ -812,12 +812,15 @@ _PERSON_PLACE = (r"(?:with|from|for|to|mit|von|bei|an|f[üu]r|avec|de|pour|chez|
 _SAYING = (r"(?:wrote|said|writes|says|schrieb|schreibt|sagte|sagt|a[ \t]+[ée]crit|[ée]crit|a[ \t]+dit|escribi[óo]"
            r"|escribe|dijo|ha[ \t]+scritto|scrive|ha[ \t]+detto|schreef|schrijft|zei|zegt)")
 _CONTEXT_NAME = rf"{_NOT_A_NAME}(?!{_TITLE}\.?[ \t]){_GIVEN}(?:[ \t]+{_PARTICLES}{_GIVEN}){{1,2}}"
+# A note in brackets between a name and its verb: a role, a language, a team (`Noël Hervé (fr) joined`, `Ines Wolf
+# (CEO) approved`).
+_NOTE = r"(?:[ \t]+\([^()\n]{1,30}\))?"
 _IN_CONTEXT = [
     # first: Presidio keeps the first pattern's result of two with the same span, and these need no listed name
-    ("before saying", rf"(?<![\w'\u2019-])(?<![A-ZÀ-Ý]\w*[ \t]){_CONTEXT_NAME}(?=[ \t]+{_SAYING}\b)"),
+    ("before saying", rf"(?<![\w'\u2019-])(?<![A-ZÀ-Ý]\w*[ \t]){_CONTEXT_NAME}(?={_NOTE}[ \t]+{_SAYING}\b)"),
     # not after an elided article: `L'Oréal Paris a répondu`
     # after a lower-case word (`le client Lazzaro Bertoli demande`), not inside a run of capitalised words
-    ("before a verb", rf"(?<![\w'\u2019-])(?<![A-ZÀ-Ý]\w*[ \t]){_CONTEXT_NAME}(?=[ \t]+{_PERSON_VERB}\b)"),
+    ("before a verb", rf"(?<![\w'\u2019-])(?<![A-ZÀ-Ý]\w*[ \t]){_CONTEXT_NAME}(?={_NOTE}[ \t]+{_PERSON_VERB}\b)"),
     ("after a preposition", rf"(?<=\b{_PERSON_PLACE}[ \t]+){_CONTEXT_NAME}(?!\w)"
                             rf"(?![ \t]*[A-ZÀ-Ý]|{_FIRM_AFTER})"),
 ]
@@ -846,7 +849,7 @@ _PERSON_GATES = (
                     rf"|{_THANKS}[ \t,]+{_CAPITAL}", False),
     # before a verb: the last two names, with the particles and the hyphenated second part _CONTEXT_NAME allows
     (_IN_CONTEXT_GATE, rf"{_PERSON_PLACE}[ \t]+{_CAPITAL}"
-                       rf"|{_CAPITAL}\w*[ \t]+{_PARTICLES}{_CAPITAL}\w*(?:-{_CAPITAL}\w*)?[ \t]+"
+                       rf"|{_CAPITAL}\w*[ \t]+{_PARTICLES}{_CAPITAL}\w*(?:-{_CAPITAL}\w*)?{_NOTE}[ \t]+"
                        rf"(?:{_PERSON_VERB}|{_SAYING})",
      False),
 )

@@ -169,3 +169,21 @@ def test_names_after_a_button_s_verb_and_with_zu(scrubber: Scrubber, text: str, 
 ])
 def test_buttons_that_name_no_one_are_kept(scrubber: Scrubber, text: str) -> None:
     assert scrubbed(scrubber, "$el_text", text) == text
+
+
+@pytest.mark.parametrize("key, value", [
+    ("referente_commerciale", "Ricciotti Dossi"), ("referente_tecnico", "Alberico Scandone"),
+    ("responsable_commercial", "Arnaude Rolland"), ("contacto_principal", "Heide-Marie Drub"),
+    ("contatto_principale", "Piersanti Stradivari"), ("responsable_technique", "Noël Hervé"),
+])
+def test_a_role_with_its_adjective_after_it_names_a_person(scrubber: Scrubber, key: str, value: str) -> None:
+    assert scrubbed(scrubber, key, value) == "[PERSON]"
+
+
+@pytest.mark.parametrize("key, value", [
+    ("referente_commerciale", "Ufficio Vendite Nord"), ("responsable_commercial", "Service Client"),
+    ("contacto_principal", "Atención al Cliente"), ("cliente_finale", "Acme Srl"),
+    ("contatto_principale", "Centralino"), ("responsable_technique", "Support Technique"),
+])
+def test_a_role_with_its_adjective_keeps_teams_and_firms(scrubber: Scrubber, key: str, value: str) -> None:
+    assert scrubbed(scrubber, key, value) == value

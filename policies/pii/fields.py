@@ -120,7 +120,8 @@ _ROLE_WORDS = frozenset({
     "contacto", "empleado", "destinatario", "remitente", "titular", "solicitante", "participante", "invitado",
     "candidato", "firmante",
     # it
-    "referente", "contatto", "dipendente", "mittente", "titolare", "richiedente", "partecipante", "invitato", "firmatario",
+    "referente", "contatto", "dipendente", "mittente", "titolare", "richiedente", "partecipante", "invitato",
+    "firmatario",
     # nl
     "contactpersoon", "medewerker", "ontvanger", "afzender", "eigenaar", "klant", "aanvrager", "deelnemer",
     "kandidaat", "ondertekenaar",
@@ -156,8 +157,8 @@ _NAMED_ROLE_WORDS = frozenset({
 _ROLE_SUFFIXES = ("inhaber", "inhaberin", "leiter", "leiterin", "empfaenger", "empfaengerin", "betreuer",
                   "betreuerin", "bearbeiter", "bearbeiterin", "vertreter", "vertreterin", "ansprechpartnerin",
                   "houder", "leider", "beheerder", "medewerker", "behandelaar")
-# Adjectives that fr/es/it put after a role's noun (`referente_commerciale`, `responsable_technique`, `contacto_principal`,
-# `cliente_finale`): the key names the role as the noun alone does.
+# Adjectives that fr/es/it put after a role's noun (`referente_commerciale`, `responsable_technique`,
+# `contacto_principal`, `cliente_finale`): the key names the role as the noun alone does.
 _ROLE_ADJECTIVES = frozenset({
     "commercial", "commerciale", "comercial", "technique", "tecnico", "tecnica", "principal", "principale",
     "administratif", "administrative", "administrativo", "administrativa", "amministrativo", "amministrativa",

@@ -812,15 +812,12 @@ _PERSON_PLACE = (r"(?:with|from|for|to|mit|von|bei|an|f[üu]r|avec|de|pour|chez|
 _SAYING = (r"(?:wrote|said|writes|says|schrieb|schreibt|sagte|sagt|a[ \t]+[ée]crit|[ée]crit|a[ \t]+dit|escribi[óo]"
            r"|escribe|dijo|ha[ \t]+scritto|scrive|ha[ \t]+detto|schreef|schrijft|zei|zegt)")
 _CONTEXT_NAME = rf"{_NOT_A_NAME}(?!{_TITLE}\.?[ \t]){_GIVEN}(?:[ \t]+{_PARTICLES}{_GIVEN}){{1,2}}"
-# A note in brackets between a name and its verb: a role, a language, a team (`Noël Hervé (fr) joined`, `Ines Wolf
-# (CEO) approved`).
-_NOTE = r"(?:[ \t]+\([^()\n]{1,30}\))?"
 _IN_CONTEXT = [
     # first: Presidio keeps the first pattern's result of two with the same span, and these need no listed name
-    ("before saying", rf"(?<![\w'\u2019-])(?<![A-ZÀ-Ý]\w*[ \t]){_CONTEXT_NAME}(?={_NOTE}[ \t]+{_SAYING}\b)"),
+    ("before saying", rf"(?<![\w'\u2019-])(?<![A-ZÀ-Ý]\w*[ \t]){_CONTEXT_NAME}(?=[ \t]+{_SAYING}\b)"),
     # not after an elided article: `L'Oréal Paris a répondu`
     # after a lower-case word (`le client Lazzaro Bertoli demande`), not inside a run of capitalised words
-    ("before a verb", rf"(?<![\w'\u2019-])(?<![A-ZÀ-Ý]\w*[ \t]){_CONTEXT_NAME}(?={_NOTE}[ \t]+{_PERSON_VERB}\b)"),
+    ("before a verb", rf"(?<![\w'\u2019-])(?<![A-ZÀ-Ý]\w*[ \t]){_CONTEXT_NAME}(?=[ \t]+{_PERSON_VERB}\b)"),
     ("after a preposition", rf"(?<=\b{_PERSON_PLACE}[ \t]+){_CONTEXT_NAME}(?!\w)"
                             rf"(?![ \t]*[A-ZÀ-Ý]|{_FIRM_AFTER})"),
 ]
@@ -849,7 +846,7 @@ _PERSON_GATES = (
                     rf"|{_THANKS}[ \t,]+{_CAPITAL}", False),
     # before a verb: the last two names, with the particles and the hyphenated second part _CONTEXT_NAME allows
     (_IN_CONTEXT_GATE, rf"{_PERSON_PLACE}[ \t]+{_CAPITAL}"
-                       rf"|{_CAPITAL}\w*[ \t]+{_PARTICLES}{_CAPITAL}\w*(?:-{_CAPITAL}\w*)?{_NOTE}[ \t]+"
+                       rf"|{_CAPITAL}\w*[ \t]+{_PARTICLES}{_CAPITAL}\w*(?:-{_CAPITAL}\w*)?[ \t]+"
                        rf"(?:{_PERSON_VERB}|{_SAYING})",
      False),
 )

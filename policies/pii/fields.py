@@ -120,7 +120,8 @@ _ROLE_WORDS = frozenset({
     "contacto", "empleado", "destinatario", "remitente", "titular", "solicitante", "participante", "invitado",
     "candidato", "firmante",
     # it
-    "referente", "dipendente", "mittente", "titolare", "richiedente", "partecipante", "invitato", "firmatario",
+    "referente", "contatto", "dipendente", "mittente", "titolare", "richiedente", "partecipante", "invitato",
+    "firmatario",
     # nl
     "contactpersoon", "medewerker", "ontvanger", "afzender", "eigenaar", "klant", "aanvrager", "deelnemer",
     "kandidaat", "ondertekenaar",
@@ -156,6 +157,15 @@ _NAMED_ROLE_WORDS = frozenset({
 _ROLE_SUFFIXES = ("inhaber", "inhaberin", "leiter", "leiterin", "empfaenger", "empfaengerin", "betreuer",
                   "betreuerin", "bearbeiter", "bearbeiterin", "vertreter", "vertreterin", "ansprechpartnerin",
                   "houder", "leider", "beheerder", "medewerker", "behandelaar")
+# Adjectives that fr/es/it put after a role's noun (`referente_commerciale`, `responsable_technique`,
+# `contacto_principal`, `cliente_finale`): the key names the role as the noun alone does.
+_ROLE_ADJECTIVES = frozenset({
+    "commercial", "commerciale", "comercial", "technique", "tecnico", "tecnica", "principal", "principale",
+    "administratif", "administrative", "administrativo", "administrativa", "amministrativo", "amministrativa",
+    "legal", "legale", "final", "finale", "interne", "interno", "interna", "externe", "externo", "externa", "esterno",
+    "esterna", "aziendale", "financier", "financiere", "financiero", "financiera", "finanziario", "juridique",
+    "juridico", "giuridico", "primaire", "primario", "primaria", "secondaire", "secundario", "secondario",
+})
 # Plurals of the role words that name a list of people (`attendees`, `reviewers`, `teilnehmer` is its own plural).
 _ROLE_PLURALS = frozenset(word + "s" for word in _ROLE_WORDS | _NAMED_ROLE_WORDS if not word.endswith("s"))
 _NUMBER_ID_WORDS = frozenset({
@@ -209,6 +219,8 @@ def field_class(key: str) -> str | None:
     words = field_words(listed_field(key))  # `fields[3][name]` as `name` (keys.listed_field)
     if not words or len(words) > 8:
         return None
+    if len(words) == 2 and words[1] in _ROLE_ADJECTIVES and (words[0] in _ROLE_WORDS or words[0] in _NAMED_ROLE_WORDS):
+        words = words[:1]  # `referente_commerciale`, `responsable_technique`: the role, as without its adjective
     found = set(words)
     if _is_address(words, found):
         return ADDRESS

@@ -76,7 +76,12 @@ def without_ui_verbs(text: str) -> str | None:
 
 
 # A handle in running text, not inside an e-mail or a URL: `@johnsmith`, `@j_doe`, `@j.doe`.
-_HANDLE = re.compile(r"(?<![\w.@/])@([a-z]{6,24}|[a-z][._][a-z]{3,20})(?![\w@]|\.[a-z])")
+# Its words joined by a dot, an underscore or a hyphen, in any case and with accents (`@merve.güneş`,
+# `@Mustafa_Özdemir`, `@Rosenda_Tejada-Catalán`), or glued in lower case.
+_HANDLE_LETTER = "A-Za-zÀ-ÖØ-öø-ÿ\u0100-\u017f"
+_HANDLE = re.compile(rf"(?<![\w.@/])@([{_HANDLE_LETTER}]{{1,20}}(?:[._-][{_HANDLE_LETTER}]{{2,24}}){{1,3}}"
+                     r"|[a-zß-ÿ\u0100-\u017f]{6,24})(?![\w@-]|\.[a-z])")
+_HANDLE_SEPARATOR = re.compile(r"[._-]")
 _NOT_GIVEN = frozenset({"van", "von", "de", "der", "den", "del", "della", "di", "da", "du", "des", "la", "le", "el",
                         "al", "mac", "st", "the", "my", "our", "team", "info", "hello", "help", "shop", "club"})
 
@@ -97,21 +102,81 @@ def _glued_pair(lists: Gazetteer, word: str) -> bool:
         if flags & WORD or surname in lists.english or given in UI_WORDS:
             continue  # `@paulsmith shop`, `@hugoboss`, `@tedbaker`: a surname that is a word makes a brand
         return True
+    # a given name of four letters or more that is no English word, then particles and a surname or a longer word no
+    # list holds (`@piusvanderdussen`, `@kayleetuithof`; not `@emmaskitchen`, `@annabot`)
+    for i in range(4, len(word) - 4):
+        given = word[:i]
+        if given in lists.given and given not in lists.english and given not in UI_WORDS and given not in _NOT_GIVEN \
+                and word[i:] not in lists.surnames and _handle_surname(lists, word[i:], 6):
+            return True
     return False
 
 
+# Particles as handles glue them to a surname (`@piusvanderdussen`, `@s_vanderrehorst`, `@p_depalomares`), longest
+# first.
+_GLUED_PARTICLES = ("vanden", "vander", "vande", "van", "von", "della", "delle", "del", "dei", "de", "di", "da", "du",
+                    "le", "la", "ter", "ten", "zu", "dos", "das")
+# What ends a team's, a bot's or a shop's handle after a word that is a given name (`@evasupport`, `@annabot`).
+_HANDLE_ENDS = ("team", "bot", "bots", "support", "admin", "sales", "dev", "devs", "ops", "news", "info", "shop",
+                "store", "official", "app", "labs", "care", "help", "desk", "office", "studio", "design", "media")
+
+
+def _handle_surname(lists: Gazetteer, word: str, unlisted: int) -> bool:
+    """True if `word`, the part of a handle after a given name or an initial, is a surname as handles write it: a
+    listed surname that is no English word nor a word interfaces use (`schmidt`); particles glued to a surname
+    (`vanderdussen`, `depalomares`); or, of `unlisted` letters or more, a word no list holds as a surname or a given
+    name, that is no English word and ends in no long one (`tuithof`, `zufaust`, `ozdemir`; not `kitchen`,
+    `skincare`, `boutique`)."""
+    if word in lists.surnames:
+        return word not in lists.english and word not in UI_WORDS
+    for particle in _GLUED_PARTICLES:
+        rest = word[len(particle):]
+        if word.startswith(particle) and len(rest) >= 3 and rest not in lists.english and not rest.endswith(
+                _HANDLE_ENDS) and (rest in lists.surnames or _unknown_word(lists, rest)):
+            return True
+    return len(word) >= unlisted and _unknown_word(lists, word)
+
+
+def _unknown_word(lists: Gazetteer, word: str) -> bool:
+    """No listed name, no English word, no team's or shop's word at its end (`skincare`) nor an English word of five
+    letters or more (`skitchen`)."""
+    if word in lists.given or word in lists.surnames or word in lists.english or word.endswith(_HANDLE_ENDS):
+        return False
+    return not any(word[i:] in lists.english for i in range(1, len(word) - 4))
+
+
 def handles(lists: Gazetteer, text: str) -> Iterator[tuple[int, int]]:
-    """The spans of handles that name someone (the handle without its `@`)."""
+    """The spans of handles that name someone (the handle without its `@`): a given name glued to a surname
+    (`_glued_pair`), or before it a dot or an underscore (`@jeannine.blot`); an initial and a surname (`@h_martin`,
+    `@i_zufaust`; not `@x_files`, `@k_pop`)."""
     if "@" not in text:
         return
     for m in _HANDLE.finditer(text):
-        word = m.group(1)
-        if word[1] in "._":  # an initial and a listed surname that is no English word: `@h_martin` (not `@x_files`)
-            surname = word[2:]
-            if surname in lists.surnames and surname not in lists.english and surname not in UI_WORDS:
+        parts = [fold(part) for part in _HANDLE_SEPARATOR.split(m.group(1))]
+        if len(parts) == 1:
+            if _glued_pair(lists, parts[0]):
                 yield m.span(1)
-        elif _glued_pair(lists, word):
+        elif len(parts[0]) == 1:  # an initial and a surname: `@h_martin`, `@i_zufaust`, `@s_vanderrehorst`
+            if len(parts) == 2 and _handle_surname(lists, parts[1], 5):
+                yield m.span(1)
+        elif _handle_person(lists, parts):
             yield m.span(1)
+
+
+def _handle_person(lists: Gazetteer, parts: list[str]) -> bool:
+    """A handle's words (`@jeannine.blot`, `@cindy-dajana-zorbach`) are a person's: a listed given name first that is
+    no English word nor a word interfaces use, a surname as handles write it (`_handle_surname`) or a given name that
+    is no English word last, and between
+    them given names, particles or surnames, none an English word (`@anna.design`, `@elena_dev`, `@maria-db` stay)."""
+    given, surname, middle = parts[0], parts[-1], parts[1:-1]
+    if not (given in lists.given or given in lists.paired) or given in _NOT_GIVEN or given in UI_WORDS \
+            or given in lists.english:
+        return False
+    if any(part in lists.english and part not in lists.given for part in middle):
+        return False
+    # a given name last is a person's too (`@merve.güneş`: Güneş is both; `@anna.maria`)
+    return _handle_surname(lists, surname, 5) or (surname in lists.given and surname not in lists.english
+                                                   and surname not in UI_WORDS and surname not in _HANDLE_ENDS)
 
 
 def could_hold_a_handle(text: str) -> bool:
@@ -289,11 +354,15 @@ def _both_readings(spans: list[tuple[int, int]], others: list[tuple[int, int]]) 
 # `Según`, `Secondo`, `Volgens`).
 _REPORTING = (r"according[ \t]+to", "laut", "selon", r"d\Wapr[èe]s", "seg[úu]n", "secondo", r"stando[ \t]+a", "volgens")
 # A button's verb of writing to someone in de/fr/es/it/nl (`Contacter`, `Scrivi a`, `Nachricht an`): the name ends the
-# button's text. Not `Call`, `Message`, `Chiama` (`Chiama Ora` is "call now"): too many buttons name no one after them.
+# button's text, and the lists know a word of it (cued_name_words: `Chiama Ora` is "call now").
 _WRITING = ("contacter", r"contactar(?:[ \t]+(?:a|con))?", "contatta(?:re)?", "contacteer", "contacteren",
             "kontaktieren", r"[ée]crire[ \t]+[àa]", r"escribir[ \t]+a", r"scrivi[ \t]+a", r"scrivere[ \t]+a",
             r"enviar[ \t]+(?:un[ \t]+)?mensaje[ \t]+a", r"nachricht[ \t]+an", r"schreiben[ \t]+an",
-            r"invia[ \t]+(?:un[ \t]+)?messaggio[ \t]+a", r"bericht[ \t]+(?:aan|naar)")
+            r"invia[ \t]+(?:un[ \t]+)?messaggio[ \t]+a", r"bericht[ \t]+(?:aan|naar)",
+            # en's buttons (`Message Helmtrud Noack`, `Call Thies Paffrath`): the name ends the button's text, and the
+            # lists must know a word of it (cued_name_words): `Call Now`, `Message Your Host`, `Email Marketing Tools`
+            # stay
+            "message", "call", r"e-?mail", r"chat[ \t]+with", r"write[ \t]+to")
 # An e-mail header's label at its line's start in de/fr/es/it/nl (`An:`, `À :`, `Para:`, `Aan:`, `Von:`, `De :`,
 # `Da:`, `Van:`; en's `to:`/`from:`/`cc:` are role labels already): the name ends its line or comes before an e-mail.
 _LABELS = ("an", "von", "[àa]", "de", "para", "da", "aan", "van", "kopie", "copie", "copia")
@@ -515,9 +584,13 @@ def _not_name_words(keys: list[str]) -> bool:
 # An initial and a surname, with particles or not, or a hyphenated given name's initial (`B. Walls`, `J. van Bovene`,
 # `Klaus-D. Metz`), a blank after the initial's dot (`S.Coop.`, `B.Sc.` are a company's form and a degree): names.py
 # takes it alone only when the lists hold the surname and it is no English word.
-_INITIAL_NAME = re.compile(r"(?<![\w.'\u2019-])(?:[A-ZÀ-Ý][a-zß-ÿ]+-)?[A-ZÀ-Ý]\.[ \t]"
+# Latin Extended-A letters as well (`Ł. Lewandowski`, `F. Şimşek`, `Ö. Erdoğan`): its capitals and small letters
+# mixed, as in fields.py and recognizers._GIVEN.
+_INITIAL_NAME = re.compile(r"(?<![\w.'\u2019-])(?:[A-ZÀ-Ý\u0100-\u017f][a-zß-ÿ\u0100-\u017f]+-)?"
+                           r"[A-ZÀ-Ý\u0100-\u017f]\.[ \t]"
                            r"(?:(?:van|von|de|der|den|del|della|di|da|du|des|la|le|ter|ten|het|'t)[ \t]+)*"
-                           r"([A-ZÀ-Ý][a-zß-ÿ]+(?:-[A-ZÀ-Ý][a-zß-ÿ]+)?)(?![^\W\d_]|[ \t]?[A-ZÀ-Ý\d&])")
+                           r"([A-ZÀ-Ý\u0100-\u017f][a-zß-ÿ\u0100-\u017f]+(?:-[A-ZÀ-Ý\u0100-\u017f]"
+                           r"[a-zß-ÿ\u0100-\u017f]+)?)(?![^\W\d_]|[ \t]?[A-ZÀ-Ý\u0100-\u017f\d&])")
 # What says that an initial starts a name: before it, a role's label and its colon, a preposition, a title or a
 # greeting in en/de/fr/es/it/nl (`owner: B. Walls`, `Assigned to J. Baker`, `avec M. Bouchet`, `Dr. A. Kruschwitz`).
 # Not any colon, bracket or line's start: lettered options, answers and headings are written so (`Answer: C. Stone`,
@@ -530,6 +603,10 @@ _BEFORE_AN_INITIAL = frozenset({
     "owner", "assignee", "assigned", "contact", "kontakt", "ansprechpartner", "ansprechpartnerin", "interlocuteur",
     "referente", "contacto", "contatto", "contactpersoon", "reporter", "requester", "author", "autor", "auteur",
     "autore", "agent", "rep", "customer", "kunde", "client", "cliente", "klant", "signed", "approved",
+    # whom a thing goes to or comes from in fr/it/nl (`Nuovo messaggio da K. Ghanem`, `Contract naar Z. van Dam`,
+    # `Appel vers M. Roy`; not `a`: `Vai a B. Pagamento`), a button's verb of writing or calling (`Message Ł.
+    # Lewandowski`)
+    "da", "naar", "vers", "message", "call", "email", "chat", "ping", "mention",
 }) | GREETINGS
 # A whole line of a verb of moving through a page or a form and `to` (a link's or a button's text): what follows is a
 # section, a step or an option (an English word after the letter), not a person. Not after other words (`Please go

@@ -220,6 +220,11 @@ _ORGANISATION_WORDS = frozenset({"deutsche", "deutscher", "banco", "banca", "ban
                                  "poste", "correos", "italiane", "italiana", "italiano", "espanola", "espanol",
                                  "francaise", "francais", "nederlandse", "schweizerische", "osterreichische",
                                  "koninklijke", "koninklijk"})
+# How the names of public bodies, banks and firms end in de/fr/es/it/nl, after `van de`, `von der`, `de la` that read
+# "of the" there (`Jan Smit van de Gemeente`, `Anna Weber von der Stadtverwaltung`, `Luis Gil de la Consejería`).
+_BODIES = ("gemeente", "bank", "kasse", "verwaltung", "amt", "dienst", "ministerie", "ministerium", "provincie",
+           "mairie", "prefecture", "ayuntamiento", "consejeria", "comune", "regione", "provincia", "universiteit",
+           "hogeschool", "politie", "polizei")
 ARTICLES = frozenset({"le", "la", "les", "el", "il", "lo", "het", "der", "die", "das", "the"})
 _BEFORE_PLACE = PLACE_STARTS  # `Rue Victor Hugo`, `San Marco`, `Fort Myers`, `West Kimberly` (places.py)
 # Place words that are also a preposition of English, Dutch, German and Spanish in lower case: `intro via Martin
@@ -558,11 +563,34 @@ class NameFinder:
             return None  # a given name of the pairs-only tier: before a surname that is no word only
         while j + 1 < stop and _joined(text, tokens, j) and self._second_surname(tokens[j + 1]):
             j += 1  # María García López
+        j = self._particled_surname_after(text, tokens, j, stop)  # Yasmin Gepa van Bourgondië
         if _a_firm_or_place(text, tokens, j):
             return None
         if _AND.match(text, tokens[j].end) and not self._name_follows(text, tokens, j):
             return None
         return j, first.start, tokens[j].end
+
+    def _particled_surname_after(self, text: str, tokens: list[_Token], j: int, stop: int) -> int:
+        """The index of a second surname with its particles after the surname at token j (`Jort Pieters van der Maes`,
+        `Yasmin Gepa van Bourgondië`, `José Ortega y Gasset` is not: `y` joins), or j: particles in lower case, joined,
+        then a capitalised word that no capitalised word follows and that is no English word (unless a listed surname
+        that is no word), no company's, place's or month's word (`Anna Schmidt van Philips Benelux`, `Jan Smit van de
+        Gemeente`, `Marco Rossi di Milano` stay as they were)."""
+        k = j + 1
+        while k < stop and _joined(text, tokens, k - 1) and tokens[k].key in _PARTICLES and tokens[k].text.islower() \
+                and tokens[k].key not in _CONNECTIVES:
+            k += 1
+        if k == j + 1 or k >= stop or not _joined(text, tokens, k - 1) or not tokens[k].capitalised:
+            return j
+        if k + 1 < len(tokens) and _joined(text, tokens, k) and tokens[k + 1].capitalised:
+            return j  # more capitalised words: a firm's or a place's name (`van de Rabobank Utrecht`)
+        key = tokens[k].key
+        flags = self._surnames.get(key)
+        if (len(key) < 3 or (key in self._english and (flags is None or flags & WORD)) or a_firm_word(key)
+                or a_place(key) or key in _MONTHS or key in _NOT_SURNAMES or key in UI_WORDS
+                or key.endswith(_BODIES)):
+            return j
+        return k
 
     def _after_paired(self, given: str, surname: str) -> bool:
         """True if `surname` may follow `given`, a given name of the pairs-only tier: a listed surname that is no
@@ -585,6 +613,9 @@ class NameFinder:
         """A given name, not a place word (San, Santa) and not after one (Rue Victor Hugo)."""
         first = tokens[i]
         given = self._is_given(first) or (first.key in self._paired and first.capitalised)
+        if first.key in _GREETING_OR_THANKS and i + 1 < len(tokens) and _joined(text, tokens, i) \
+                and self._is_given(tokens[i + 1]):
+            return False  # `Merci Olivier van den Gorp`, `Hallo Jan Smit`: a greeting or thanks, then the name
         return given and first.key not in _BEFORE_PLACE and first.key not in _FUNCTION_WORDS and not (
             i > 0 and tokens[i - 1].key in _BEFORE_PLACE and _joined(text, tokens, i - 1)
             and (tokens[i - 1].capitalised or tokens[i - 1].key not in _ALSO_A_PREPOSITION))
@@ -754,6 +785,30 @@ class NameFinder:
                 continue  # in running text, `Renault Clio` and `Opel Astra` are cars
             if not self._in_a_list(text, tokens, i) and not _a_firm_or_place(text, tokens, i + 1):
                 yield surname.start, given.end
+        yield from self._capitals_before_given(text, tokens)
+
+    def _capitals_before_given(self, text: str, tokens: list[_Token]) -> Iterator[tuple[int, int]]:
+        """A surname in capitals that no list need hold before a listed given name, as registers, badges and French
+        and Italian forms write them (`GENEART Esmée`, `LEONCAVALLO Filippo`, `Lunch ÇETIN Gökhan`): a word in capitals
+        of five letters or more (an acronym is shorter: `CRM Anna`) that is no English word, no given name and no
+        company's, place's or month's word, then a capitalised given name that is no word, and no capitalised word
+        after it but a second given name (`CASALS María Belén`)."""
+        given_names = self._given
+        for i in range(len(tokens) - 1):
+            surname, given = tokens[i], tokens[i + 1]
+            if not (len(surname.key) >= 5 and surname.text.isupper() and given.key in given_names):
+                continue
+            key = surname.key
+            if (given_names[given.key] & WORD or given.key in self._english or given.text.isupper()
+                    or not given.capitalised or key in self._english or key in given_names or key in self._paired
+                    or not key.replace("-", "").isalpha() or a_firm_word(key) or a_place(key) or key in _MONTHS
+                    or key in _NOT_SURNAMES or key in UI_WORDS or not _joined(text, tokens, i)):
+                continue
+            end = self._given_names_end(text, tokens, i + 1)
+            j = i + 2 if end == given.end else i + 3
+            if j < len(tokens) and _joined(text, tokens, j - 1) and tokens[j].capitalised:
+                continue  # `SIEMENS Anna Tower`: more capitalised words, a name of something
+            yield surname.start, end
 
     def _in_a_list(self, text: str, tokens: list[_Token], i: int) -> bool:
         """True if tokens i and i + 1 (`Mulder, Femke`) are the end of one name and the start of the next in a list of
@@ -1193,6 +1248,9 @@ _BEFORE_A_COMMA = GREETINGS | frozenset({
     "woensdag", "donderdag", "vrijdag", "zaterdag", "zondag", "heute", "gestern", "aujourd", "hier", "demain", "hoy",
     "ayer", "manana", "oggi", "ieri", "domani", "vandaag", "gisteren",
 })
+# Greetings and thanks (not days: `Domingo Rey` is a name): before a given name, never a name's first word.
+_GREETING_OR_THANKS = GREETINGS | frozenset({"danke", "merci", "gracias", "grazie", "bedankt", "dankjewel", "dankuwel",
+                                             "thanks", "cheers"})
 # English words that start an answer or a clause before a comma and a name (`Yes, Anna`, `Well, Maria`, `Sure,
 # Pierre`), some of them also surnames.
 _CLAUSE_WORDS = frozenset({

@@ -674,7 +674,7 @@ _EXTENDED_A = "\u0100-\u017f"
 # A name's word ends where its word ends: `Mende Krein GmbH` holds no name `Mende Krein Gmb`.
 _GIVEN = (rf"[A-ZÀ-Ý{_EXTENDED_A}][a-zß-ÿ{_EXTENDED_A}]+(?:-[A-ZÀ-Ý{_EXTENDED_A}][a-zß-ÿ{_EXTENDED_A}]+)?"
           r"(?![^\W\d_])")
-_PARTICLES = r"(?:(?:van|von|ter|den|der|de|del|della|di|da|du|des|la|le|dos|das|y|het)[ \t]+)*"
+_PARTICLES = r"(?:(?:van|von|zu|ter|ten|den|der|de|del|della|di|da|du|des|la|le|dos|das|y|het)[ \t]+)*"
 # Not a person: the words a sign-off or greeting is often followed by instead (The Team, Ihr Support-Team, Le service).
 _NOT_A_NAME = (r"(?!(?:The|Your|Our|All|Everyone|Team|Support|Customer|Ihr|Ihre|Euer|Eure|Das|Dein|Deine|Alle|Le|La|Les"
                r"|Votre|Vos|Tous|El|Los|Las|Su|Sus|Todos|Il|Lo|Gli|Tutti|Het|Uw|Jullie|Allen|Iedereen)\b)")

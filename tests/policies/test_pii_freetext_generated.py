@@ -4,8 +4,8 @@ tests/policies/freetext_cases.py writes support tickets, CRM notes, chat lines, 
 task titles, commit and audit lines, notifications, page titles, button texts and @mentions in six languages, with a
 person's name in one of many written forms, and benign look-alikes (brands, companies, places, UI phrases, months).
 
-On main when this test was written (seed 1, 600 cases): PERSON leaked 144 of 433 (33.3 %); BENIGN kept 142 of 167
-(85.0 %), of which the plain look-alikes (not named after a person: brands, companies, places, colours, UI phrases,
+When this test was written (seed 1, 600 cases), PERSON leaked 144 of 433 (33.3 %); after stop 42's name rules 126
+(29.1 %). BENIGN kept 142 of 167 (85.0 %), of which the plain look-alikes (not named after a person: brands, companies, places, colours, UI phrases,
 months, software) 120 of 126 (95.2 %), the ones named after a person (Hugo Boss, Victoria Station, Albert Heijn,
 Charles de Gaulle) 22 of 41. The test fails when the leak rate rises more than 3 points above that, or a benign kept
 rate falls more than 2 points below it. It does not hold the detectors to these rates: move the figures here when
@@ -20,7 +20,7 @@ from tests.policies.freetext_cases import Case, Result, cases, run, summary, sur
 from tests.policies.pii_cases import default_scrubber, scrubbed
 
 SEED, N = 1, 600
-PERSON_LEAK_PCT_TODAY = 33.3
+PERSON_LEAK_PCT_TODAY = 29.1
 BENIGN_KEPT_PCT_TODAY = 85.0
 PLAIN_KEPT_PCT_TODAY = 95.2
 

@@ -671,16 +671,11 @@ class NameFinder:
         part of a page title (`Doe, Jane – Contact | CRM`), with the surname's particles (`van Loon, Alex`) and a
         second given name (`Pacheco, María Ángeles`); in running text only when neither is a word and the surname is
         listed (`Schmidt, Anna hat angerufen`)."""
-        paired, surnames = self._paired, self._surnames
+        paired = self._paired
         for i, (surname, given) in enumerate(itertools.pairwise(tokens)):
-            # the look-ups first: most words are no given name nor surname, and the slice and its strip cost more
-            listed = self._is_given(given) or (given.key in paired and given.capitalised)
-            if not (listed or surname.key in surnames) \
+            # the look-up first: most words are no given name, and the slice and its strip cost more
+            if not (self._is_given(given) or (given.key in paired and given.capitalised)) \
                     or not surname.capitalised or text[surname.end : given.start].strip() != ",":
-                continue
-            if not listed:
-                if self._unlisted_given_after_surname(surname, given) and not self._in_a_list(text, tokens, i):
-                    yield surname.start, given.end  # Kowalczyk, Raffaellino
                 continue
             if (given.key in PLACES_NAMED_LIKE_PEOPLE or surname.key in PLACES_NAMED_LIKE_PEOPLE
                     or surname.key in _BEFORE_A_COMMA):
@@ -741,16 +736,6 @@ class NameFinder:
                 and surname.key not in _CLAUSE_WORDS and surname.key not in UI_WORDS and surname.key not in _MONTHS
                 and surname.key not in _NOT_A_PERSON_AFTER and surname.key not in _BEFORE_PLACE)
 
-    def _unlisted_given_after_surname(self, surname: _Token, given: _Token) -> bool:
-        """`Kowalczyk, Raffaellino` in running text: a listed surname that is no word and no given name, then a
-        capitalised word of four letters or more that no list holds and that is no everyday word of the six languages,
-        no place's and no company's (`Schmidt, Logistik`, `Meyer, Bremen`, `Fischer, Acme GmbH` stay)."""
-        flags, key = self._surnames[surname.key], given.key
-        return (not flags & WORD and surname.key not in self._given and surname.key not in _NOT_A_PERSON_AFTER
-                and given.capitalised and len(key) >= 4 and key.isalpha() and key not in self._english
-                and key not in self._everyday and not a_place(key) and not a_firm_word(key)
-                and key not in _REGIONS and key not in _NOT_A_PERSON_AFTER)
-
     def _unlisted_before_given(self, surname: _Token, given: _Token) -> bool:
         """`Kallweit, Ortwin` in running text: a capitalised word of four letters or more that is no listed surname
         nor common given name (`Bouzid, Fatima`), no English word and no word that ends a greeting, a thanks or a
@@ -790,8 +775,9 @@ class NameFinder:
     def _capitals_before_given(self, text: str, tokens: list[_Token]) -> Iterator[tuple[int, int]]:
         """A surname in capitals that no list need hold before a listed given name, as registers, badges and French
         and Italian forms write them (`GENEART Esmée`, `LEONCAVALLO Filippo`, `Lunch ÇETIN Gökhan`): a word in capitals
-        of five letters or more (an acronym is shorter: `CRM Anna`) that is no English word, no given name and no
-        company's, place's or month's word, then a capitalised given name that is no word, and no capitalised word
+        of five letters or more (an acronym is shorter: `CRM Anna`) that is no English word, no everyday word of the
+        six languages (a label: `HINWEIS Anna`, `ATTENZIONE Marco`), no given name and no company's, place's or
+        month's word, then a capitalised given name that is no word, and no capitalised word
         after it but a second given name (`CASALS María Belén`)."""
         given_names = self._given
         for i in range(len(tokens) - 1):
@@ -800,7 +786,8 @@ class NameFinder:
                 continue
             key = surname.key
             if (given_names[given.key] & WORD or given.key in self._english or given.text.isupper()
-                    or not given.capitalised or key in self._english or key in given_names or key in self._paired
+                    or not given.capitalised or key in self._english or key in self._everyday
+                    or key in given_names or key in self._paired
                     or not key.replace("-", "").isalpha() or a_firm_word(key) or a_place(key) or key in _MONTHS
                     or key in _NOT_SURNAMES or key in UI_WORDS or not _joined(text, tokens, i)):
                 continue

@@ -5,11 +5,11 @@ task titles, commit and audit lines, notifications, page titles, button texts an
 person's name in one of many written forms, and benign look-alikes (brands, companies, places, UI phrases, months).
 
 When this test was written (seed 1, 600 cases), PERSON leaked 144 of 433 (33.3 %); after stop 42's name rules 126
-(29.1 %). BENIGN kept 142 of 167 (85.0 %), of which the plain look-alikes (not named after a person: brands, companies, places, colours, UI phrases,
-months, software) 120 of 126 (95.2 %), the ones named after a person (Hugo Boss, Victoria Station, Albert Heijn,
-Charles de Gaulle) 22 of 41. The test fails when the leak rate rises more than 3 points above that, or a benign kept
-rate falls more than 2 points below it. It does not hold the detectors to these rates: move the figures here when
-they improve.
+(29.1 %). BENIGN kept 142 of 167 (85.0 %), of which the plain look-alikes (not named after a person: brands,
+companies, places, colours, UI phrases, months, software) 120 of 126 (95.2 %), the ones named after a person (Hugo
+Boss, Victoria Station, Albert Heijn, Charles de Gaulle) 22 of 41. The test fails when the leak rate rises more than 3
+points above that, or a benign kept rate falls more than 2 points below it. It does not hold the detectors to these
+rates: move the figures here when they improve.
 """
 
 from __future__ import annotations

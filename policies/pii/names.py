@@ -651,16 +651,17 @@ class NameFinder:
         return bool(given_flags & flags & TOP) and not (given in UI_WORDS and surname in UI_WORDS)
 
     def _unlisted_surname(self, given: str, given_flags: int, surname: str) -> bool:
-        """A surname not on the list counts all the same if no part of it is a word or a common given name (Anna
-        Sophie is two given names; the lists count many surnames as seldom given names too: Fatima Bouzid, Deniz
-        Özkan, Seun Okoye): Anna Oosterhuis, Imke Meijer-Huijben, not Alexa Skills. After a given name that is also a
+        """A surname not on the list counts all the same if no part of it is a word or a given name that is common or
+        an everyday word (Anna Sophie, Maria Luisa are two given names, Florence Italy a place; the lists count many
+        surnames as seldom given names too: Fatima Bouzid, Deniz Özkan): Anna Oosterhuis, Imke Meijer-Huijben, not
+        Alexa Skills. After a given name that is also a
         word (Dirk, Mats, Flora), only a longer one, and not after a word that interfaces use: Dirk Tielemans, Flora
         Babbo, not
         Max Einstellungen. Never after a month (June Rabatt, April Angebote are campaigns)."""
         parts = surname.split("-")
-        given_names = self._given
+        given_names, everyday = self._given, self._everyday
         if not all(len(p) >= 3 and p.isalpha() and p not in self._english
-                   and not given_names.get(p, 0) & (WORD | TOP) for p in parts):
+                   and (p not in given_names or not (given_names[p] & (WORD | TOP) or p in everyday)) for p in parts):
             return False
         if given in _MONTHS or given in ARTICLES:
             return False  # `Le Monde a écrit`: `Le` is also a listed given name

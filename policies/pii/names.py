@@ -439,10 +439,7 @@ class NameFinder:
         holds and that is no everyday word of the six languages (`ping wessel diesbergen`; not `felipe nueva`, `luis
         asap`, `anna kommt`)."""
         given, surname = fold(given), fold(surname)
-        first = given.split("-")[0]
-        if (first not in self._given or given in self._english or first in self._english or given in UI_WORDS
-                or given in _NOT_BEFORE_SURNAME_KEYS or surname in _NOT_BEFORE_SURNAME_KEYS
-                or given in STREET_WORDS or given in _BEFORE_PLACE):
+        if not self._starts_a_lower_case_name(given) or surname in _NOT_BEFORE_SURNAME_KEYS:
             return False
         if particles:
             return (len(surname) >= 3 and surname.isalpha() and surname not in self._english
@@ -452,10 +449,22 @@ class NameFinder:
             return False  # `evans lane`, `groth-ring`
         flags = next((self._surnames[part] for part in surname.split("-") if part in self._surnames), None)
         if flags is None:
-            given_names, english, everyday = self._given, self._english, self._everyday
-            return all(len(part) >= 4 and part.isalpha() and part not in english and part not in everyday
-                       and not given_names.get(part, 0) & (WORD | TOP) for part in surname.split("-"))
+            return all(self._unlisted_in_lower_case(part) for part in surname.split("-"))
         return not flags & WORD or bool(flags & TOP)
+
+    def _starts_a_lower_case_name(self, given: str) -> bool:
+        """A listed given name that is no English word, no word interfaces use, no greeting's, street's or place's
+        word."""
+        first = given.split("-")[0]
+        return not (first not in self._given or given in self._english or first in self._english
+                    or given in UI_WORDS or given in _NOT_BEFORE_SURNAME_KEYS or given in STREET_WORDS
+                    or given in _BEFORE_PLACE)
+
+    def _unlisted_in_lower_case(self, part: str) -> bool:
+        """A word no list holds as a surname that may be one in a chat's lower case: four letters or more, no English
+        word, no everyday word of the six languages, no common given name (`granatelli`; not `nueva`, `kommt`)."""
+        return (len(part) >= 4 and part.isalpha() and part not in self._english and part not in self._everyday
+                and not self._given.get(part, 0) & (WORD | TOP))
 
     def is_a_given_name(self, key: str) -> bool:
         """True if the folded word is a listed given name."""
@@ -584,13 +593,16 @@ class NameFinder:
             return j
         if k + 1 < len(tokens) and _joined(text, tokens, k) and tokens[k + 1].capitalised:
             return j  # more capitalised words: a firm's or a place's name (`van de Rabobank Utrecht`)
-        key = tokens[k].key
+        return k if self._a_second_surname(tokens[k].key) else j
+
+    def _a_second_surname(self, key: str) -> bool:
+        """A word after a surname and particles that is a second surname: no English word unless a listed surname
+        that is no word, no company's, place's, month's or public body's word (`van Philips`, `di Milano`, `van de
+        Gemeente`)."""
         flags = self._surnames.get(key)
-        if (len(key) < 3 or (key in self._english and (flags is None or flags & WORD)) or a_firm_word(key)
-                or a_place(key) or key in _MONTHS or key in _NOT_SURNAMES or key in UI_WORDS
-                or key.endswith(_BODIES)):
-            return j
-        return k
+        return not (len(key) < 3 or (key in self._english and (flags is None or flags & WORD)) or a_firm_word(key)
+                    or a_place(key) or key in _MONTHS or key in _NOT_SURNAMES or key in UI_WORDS
+                    or key.endswith(_BODIES))
 
     def _after_paired(self, given: str, surname: str) -> bool:
         """True if `surname` may follow `given`, a given name of the pairs-only tier: a listed surname that is no
@@ -785,18 +797,22 @@ class NameFinder:
             surname, given = tokens[i], tokens[i + 1]
             if not (len(surname.key) >= 5 and surname.text.isupper() and given.key in given_names):
                 continue
-            key = surname.key
             if (given_names[given.key] & WORD or given.key in self._english or given.text.isupper()
-                    or not given.capitalised or key in self._english or key in self._everyday
-                    or key in given_names or key in self._paired
-                    or not key.replace("-", "").isalpha() or a_firm_word(key) or a_place(key) or key in _MONTHS
-                    or key in _NOT_SURNAMES or key in UI_WORDS or not _joined(text, tokens, i)):
+                    or not given.capitalised or not self._a_surname_in_capitals(surname.key)
+                    or not _joined(text, tokens, i)):
                 continue
             end = self._given_names_end(text, tokens, i + 1)
             j = i + 2 if end == given.end else i + 3
             if j < len(tokens) and _joined(text, tokens, j - 1) and tokens[j].capitalised:
                 continue  # `SIEMENS Anna Tower`: more capitalised words, a name of something
             yield surname.start, end
+
+    def _a_surname_in_capitals(self, key: str) -> bool:
+        """A word written in capitals that may be a surname no list holds: no English or everyday word (a label:
+        `HINWEIS`), no given name, no company's, place's or month's word."""
+        return not (key in self._english or key in self._everyday or key in self._given or key in self._paired
+                    or not key.replace("-", "").isalpha() or a_firm_word(key) or a_place(key) or key in _MONTHS
+                    or key in _NOT_SURNAMES or key in UI_WORDS)
 
     def _in_a_list(self, text: str, tokens: list[_Token], i: int) -> bool:
         """True if tokens i and i + 1 (`Mulder, Femke`) are the end of one name and the start of the next in a list of

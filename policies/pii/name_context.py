@@ -657,21 +657,24 @@ def _initial_in_context(text: str, start: int, end: int) -> bool:
 _ENDS_A_NAME = re.compile(r"[ \t]*(?:[,;.!?)]|\r?\n|$)")
 
 
-# A name in lower case, as chats write it, after a preposition or a verb of talking to someone in en/de/fr/es/it/nl
-# (`talked to james miller`, `ping jan de vries`, `Termin mit anna schmidt`): the cue says where a name may be,
+# A name in lower case, as chats write it, after a preposition, a verb of talking to someone or a greeting in
+# en/de/fr/es/it/nl (`talked to james miller`, `ping jan de vries`, `Termin mit anna schmidt`, `message de layla
+# farouk`, `hi sibel keskin`), or after a label's colon (`Owner: amaka chukwu`): the cue says where a name may be,
 # NameFinder.lower_case_pair whether the two words are one.
 _LOWER_CUE = re.compile(
-    r"(?:^|(?<=[\s(,;:]))(?i:to|with|from|for|by|ping|cc|ask|tell|call|email|message|thanks|thank|dm|asked|told|called"
-    r"|emailed|mit|von|an|bei|f[üu]r|avec|pour|par|chez|[àa]|con|para|por|per|da|met|voor|bij|aan|door)[ \t]+"
-    # the pair looked ahead at, so that the next cue is found too (`email to sharon brown`), in one pass
-    r"(?=(?P<given>[a-zß-ÿ]{2,}(?:-[a-zß-ÿ]{2,})?)[ \t]+"
-    r"(?P<particles>(?:(?:van|von|de|der|den|del|della|di|da|du|des|la|le|ter|ten)[ \t]+)*)"
-    r"(?P<surname>[a-zß-ÿ]{2,}(?:-[a-zß-ÿ]{2,})?)(?![^\W\d_]))")
+    r"(?:(?:^|(?<=[\s(,;:]))(?i:to|with|from|for|by|ping|cc|ask|tell|call|email|message|thanks|thank|dm|asked|told"
+    r"|called|emailed|user|mit|von|an|bei|f[üu]r|wie|avec|pour|par|chez|[àa]|de|con|para|por|per|da|di|met|voor|bij"
+    r"|aan|door|van|" + "|".join(sorted(GREETINGS)) + r")|(?<=\w):)[ \t]+"
+    # the pair looked ahead at, so that the next cue is found too (`email to sharon brown`), in one pass; three
+    # particles at most, so that a run of cues that are particles too (`de de de ...`) is read in linear time
+    r"(?=(?P<given>[a-zß-ÿ\u0100-\u017f]{2,}(?:-[a-zß-ÿ\u0100-\u017f]{2,})?)[ \t]+"
+    r"(?P<particles>(?:(?:van|von|de|der|den|del|della|di|da|du|des|la|le|ter|ten)[ \t]+){0,3})"
+    r"(?P<surname>[a-zß-ÿ\u0100-\u017f]{2,}(?:-[a-zß-ÿ\u0100-\u017f]{2,})?)(?![^\W\d_]))")
 
 
-# What every match of _LOWER_CUE holds: a cue's last letter and two words in lower case after it. One search for it
-# costs a tenth of _LOWER_CUE's, and most texts hold none.
-_THREE_WORDS = re.compile(r"[^\W\d_][ \t]+[a-zß-ÿ]{2,}[ \t]+[a-zß-ÿ]")
+# What every match of _LOWER_CUE holds: a cue's last letter (and a label's colon) and two words in lower case after
+# it. One search for it costs a tenth of _LOWER_CUE's, and most texts hold none.
+_THREE_WORDS = re.compile(r"[^\W\d_]:?[ \t]+[a-zß-ÿ\u0100-\u017f]{2,}[ \t]+[a-zß-ÿ\u0100-\u017f]")
 
 
 def lower_case_names(finder: NameFinder, text: str) -> Iterator[tuple[int, int]]:
@@ -680,7 +683,8 @@ def lower_case_names(finder: NameFinder, text: str) -> Iterator[tuple[int, int]]
         return
     for m in _LOWER_CUE.finditer(text):
         if (_FIRM_AFTER.match(text, m.end("surname")) is None  # `louis le roux s.a.`
-                and finder.lower_case_pair(m.group("given"), m.group("surname"), bool(m.group("particles")))):
+                and finder.lower_case_pair(m.group("given"), m.group("surname"), bool(m.group("particles")),
+                                           after_a_label=text[m.start()] == ":")):
             yield m.start("given"), m.end("surname")
 
 

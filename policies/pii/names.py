@@ -430,16 +430,20 @@ class NameFinder:
             return False
         return None
 
-    def lower_case_pair(self, given: str, surname: str, particles: bool) -> bool:
+    def lower_case_pair(self, given: str, surname: str, particles: bool, after_a_label: bool = False) -> bool:
         """True if two words in lower case after a cue (name_context.lower_case_names: `talked to james miller`,
         `ping jan de vries`) are a name: a listed given name that is no English word, a word interfaces use, a
         month, a particle, a greeting or a street's word, and after it particles and a word that is no English word
         nor a given name, or a listed surname that is no word or a common one (`miller`) and no word that ends a
         street's, a place's or a company's name (`evans lane`), or a word of four letters or more that no list
         holds and that is no everyday word of the six languages (`ping wessel diesbergen`; not `felipe nueva`, `luis
-        asap`, `anna kommt`)."""
+        asap`, `anna kommt`). After a label's colon, a given name that is an everyday word too and none of the
+        commonest names only before a listed surname (`Owner: marie dubois`; not `Theme: aurora borealis`)."""
         given, surname = fold(given), fold(surname)
         if not self._starts_a_lower_case_name(given) or surname in _NOT_BEFORE_SURNAME_KEYS:
+            return False
+        if after_a_label and given in self._everyday and not self._given[given.split("-")[0]] & TOP \
+                and surname not in self._surnames:
             return False
         if particles:
             return (len(surname) >= 3 and surname.isalpha() and surname not in self._english
@@ -701,8 +705,8 @@ class NameFinder:
             elif self._is_given(given) and (self._plain_pair(given.key, surname.key)
                                             or self._unlisted_before_given(surname, given)
                                             or self._word_surname_before_given(surname, given)) and \
-                    not self._in_a_list(text, tokens, i):
-                yield surname.start, given.end
+                    not self._in_a_list_of_names(text, tokens, i, i + 1 if end == given.end else i + 2):
+                yield start, end
 
     @staticmethod
     def _particles_before(text: str, tokens: list[_Token], i: int) -> tuple[int, bool]:
@@ -752,10 +756,13 @@ class NameFinder:
     def _unlisted_before_given(self, surname: _Token, given: _Token) -> bool:
         """`Kallweit, Ortwin` in running text: a capitalised word of four letters or more that is no listed surname
         nor common given name (`Bouzid, Fatima`), no English word and no word that ends a greeting, a thanks or a
-        date with a comma (`Danke, Anna`, `Montag, Anna`), before a listed given name that is not a word. (Everyday
-        words of the other languages are not left out: many surnames are one, `Canali`, `Blanes`.)"""
+        date with a comma (`Danke, Anna`, `Montag, Anna`), before a listed given name that is not a word; hyphenated
+        too, of parts of two letters or more that are no English word (`El-Amrani, Samir`; not `Check-In, Anna`).
+        (Everyday words of the other languages are not left out: many surnames are one, `Canali`, `Blanes`.)"""
         key = surname.key
-        return (len(key) >= 4 and key.isalpha() and key not in self._surnames
+        parts = key.split("-")
+        return (len(key) >= 4 and all(len(p) >= 2 and p.isalpha() and p not in self._english for p in parts)
+                and key not in self._surnames
                 and not self._given.get(key, 0) & (WORD | TOP)
                 and key not in self._english and key not in _MONTHS
                 and key not in PLACES_NAMED_LIKE_PEOPLE and key not in _NOT_A_PERSON_AFTER
@@ -820,6 +827,25 @@ class NameFinder:
         before = i > 0 and _joined(text, tokens, i - 1) and tokens[i - 1].capitalised
         after = i + 2 < len(tokens) and _joined(text, tokens, i + 1) and tokens[i + 2].capitalised
         return before or after
+
+    def _in_a_list_of_names(self, text: str, tokens: list[_Token], i: int, last: int) -> bool:
+        """_in_a_list for `Surname, Given` in running text (the surname at token i, the given names end at token
+        `last`: `Schmidt, Anna Maria`), where a capitalised word before the surname that is a word and no given name
+        (a button's verb, a calendar entry's meal, a German noun: `Bel Malinowski, Michał`, `Comida Öztürk, Emre`,
+        `Rückruf Kallweit, Ortwin`) starts no list (`Ruud Mulder, Femke`): a word of the six languages, and no word
+        of a company's or place's name (`Deutsche Bank, Anna` is a branch's)."""
+        if last + 1 < len(tokens) and _joined(text, tokens, last) and tokens[last + 1].capitalised:
+            return True
+        if not (i > 0 and _joined(text, tokens, i - 1) and tokens[i - 1].capitalised):
+            return False
+        return not self._a_word_before_a_name(tokens[i - 1].key) or a_firm_word(tokens[i].key) or a_place(tokens[i].key)
+
+    def _a_word_before_a_name(self, key: str) -> bool:
+        """True if the folded word is an English or everyday word that the given-name lists hold, if at all, as a word
+        too (surnames may be words: many everyday words of one language are a surname somewhere, `Bel`, `Kosten`)."""
+        if not (key in self._english or key in self._everyday) or a_firm_word(key) or a_place(key):
+            return False
+        return self._given.get(key, WORD) & WORD != 0
 
     # -- a name as URLs and search boxes write it --------------------------------------------------------------------
 

@@ -697,7 +697,7 @@ class NameFinder:
             if (given.key in PLACES_NAMED_LIKE_PEOPLE or surname.key in PLACES_NAMED_LIKE_PEOPLE
                     or surname.key in _BEFORE_A_COMMA):
                 continue  # Paris, France; Amman, Jordan; Tbilisi, Georgia; Danke, Anna
-            start, particles = self._particles_before(text, tokens, i)
+            first, start, particles = self._surname_start(text, tokens, i)
             end = self._given_names_end(text, tokens, i + 1)
             if _alone_or_noted(text, start, end) or _a_title_part(text, start, end):
                 if self._inverted_pair(given, surname, particles, text[start].isupper()):
@@ -705,7 +705,7 @@ class NameFinder:
             elif self._is_given(given) and (self._plain_pair(given.key, surname.key)
                                             or self._unlisted_before_given(surname, given)
                                             or self._word_surname_before_given(surname, given)) and \
-                    not self._in_a_list_of_names(text, tokens, i, i + 1 if end == given.end else i + 2):
+                    not self._in_a_list_of_names(text, tokens, first, i + 1 if end == given.end else i + 2):
                 yield start, end
 
     @staticmethod
@@ -827,6 +827,23 @@ class NameFinder:
         before = i > 0 and _joined(text, tokens, i - 1) and tokens[i - 1].capitalised
         after = i + 2 < len(tokens) and _joined(text, tokens, i + 1) and tokens[i + 2].capitalised
         return before or after
+
+    def _surname_start(self, text: str, tokens: list[_Token], i: int) -> tuple[int, int, bool]:
+        """The first token and the start of the surname at token i, with its particles (`van Loon`) or a first surname
+        (`García López`), and whether it has particles."""
+        start, particles = self._particles_before(text, tokens, i)
+        if not particles and self._a_first_surname(text, tokens, i):
+            return i - 1, tokens[i - 1].start, False
+        return i, start, particles
+
+    def _a_first_surname(self, text: str, tokens: list[_Token], i: int) -> bool:
+        """True if the word before the surname at token i is a first surname (`García López, María José`): one of the
+        commonest surnames, no word, and no common given name."""
+        if i == 0 or not tokens[i - 1].capitalised or not _joined(text, tokens, i - 1):
+            return False
+        key = tokens[i - 1].key
+        flags = self._surnames.get(key, WORD)
+        return bool(flags & TOP) and not flags & WORD and not self._given.get(key, 0) & (WORD | TOP)
 
     def _in_a_list_of_names(self, text: str, tokens: list[_Token], i: int, last: int) -> bool:
         """_in_a_list for `Surname, Given` in running text (the surname at token i, the given names end at token

@@ -32,6 +32,10 @@ def scrubber() -> Scrubber:
     ("please call van der Berg, Anna tomorrow", "please call [PERSON] tomorrow"),
     # two names of a list: both found
     ("Ruud Mulder, Femke Smit en Jan", "[PERSON], [PERSON] en Jan"),
+    ("Juan García, María López", "[PERSON], [PERSON]"),
+    # a first surname among the commonest before the second (Spanish double surnames)
+    ("García López, María José", "[PERSON]"),
+    ("Meeting García López, María José", "Meeting [PERSON]"),
 ])
 def test_surname_comma_given_in_running_text(scrubber: Scrubber, text: str, expected: str) -> None:
     assert scrubbed(scrubber, KEY, text) == expected

@@ -838,10 +838,13 @@ class NameFinder:
 
     def _a_first_surname(self, text: str, tokens: list[_Token], i: int) -> bool:
         """True if the word before the surname at token i is a first surname (`García López, María José`): one of the
-        commonest surnames, no word, and no common given name."""
+        commonest surnames, no word, no article or particle (`Le Monde, Marie`: `Le` is a common surname too) and no
+        common given name."""
         if i == 0 or not tokens[i - 1].capitalised or not _joined(text, tokens, i - 1):
             return False
         key = tokens[i - 1].key
+        if key in ARTICLES or key in _PARTICLES:
+            return False
         flags = self._surnames.get(key, WORD)
         return bool(flags & TOP) and not flags & WORD and not self._given.get(key, 0) & (WORD | TOP)
 
@@ -859,8 +862,12 @@ class NameFinder:
 
     def _a_word_before_a_name(self, key: str) -> bool:
         """True if the folded word is an English or everyday word that the given-name lists hold, if at all, as a word
-        too (surnames may be words: many everyday words of one language are a surname somewhere, `Bel`, `Kosten`)."""
+        too (surnames may be words: many everyday words of one language are a surname somewhere, `Bel`, `Kosten`),
+        and no article or particle: those start the name of a newspaper, a hotel, a theatre (`Le Monde, Marie`,
+        `Die Zeit, Anna`, `La Fenice, Venezia`) or a surname."""
         if not (key in self._english or key in self._everyday) or a_firm_word(key) or a_place(key):
+            return False
+        if key in ARTICLES or key in _PARTICLES:
             return False
         return self._given.get(key, WORD) & WORD != 0
 

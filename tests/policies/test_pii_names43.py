@@ -47,6 +47,11 @@ def test_surname_comma_given_in_running_text(scrubber: Scrubber, text: str, expe
     "thanks to Check-In, Anna",  # a hyphenated English word is no surname
     "Follow-Up, Maria hat angerufen",
     "Schmidt, Anna Maria Müller GmbH",  # more capitalised words after the given names: a name of something
+    # an article or a particle before the comma starts a newspaper's, a hotel's or a theatre's name
+    "Artikel in Le Monde, Marie schreibt",
+    "stay at Le Meridien, Anna",
+    "Visit La Fenice, Venezia",
+    "Abo von Die Zeit, Anna",
 ])
 def test_surname_comma_given_look_alikes_stay(scrubber: Scrubber, text: str) -> None:
     assert scrubbed(scrubber, KEY, text) == text

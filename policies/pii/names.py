@@ -2,9 +2,10 @@
 
 The lists (data/given.txt, data/surnames.txt; data/README.md says where they come from and how they are rebuilt) hold
 41,869 given names counted in public name datasets of many countries (13,173 of them counted seldom: Sieghard,
-Sjoukje) and the US Census's 88,799 surnames, each marked when it is also an English word (`w`: Rose, Mark, Price,
-Hall) or among the most common (`t`); 11,847 more given names count only before a listed surname that is not a word
-(`Geert Wildeboer`: `geert` is a word of Debian's Dutch list); data/english.txt holds 65,396 English words. A single
+Sjoukje) and 171,267 US Census surnames (1990's, and those of 2010's that are no everyday word: Okonkwo, Yilmaz), each
+marked when it is also a word (`w`: Rose, Mark, Price, Hall) or among the most common (`t`); 11,847 more given names
+count only before a listed surname that is not a word (`Geert Wildeboer`: `geert` is a word of Debian's Dutch list);
+data/english.txt holds 65,396 English words. A single
 word is never
 a person by itself: a name is a pair, so that "Grace" or "Park" alone stays, and a pair of English words needs both to
 be among the most common names and neither to be a word interfaces use (UI_WORDS): "John Smith" is a person, "Rose

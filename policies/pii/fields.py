@@ -233,12 +233,18 @@ def field_class(key: str) -> str | None:
         # `ticket_assignee: "Night Shift"`, `order_customer: "Stena Line"`: as often a team, a queue or a firm as a
         # person, so a name only when the name lists read it as one, not by its shape
         return NAMED_ROLE if _a_role_on_a_record(words) else NUMBER_ID
-    if last in _ROLE_WORDS or _done_by_someone(words):
+    if last in _ROLE_WORDS or _done_by_someone(words) or _role_of_something(words, _ROLE_WORDS):
         return ROLE
-    if last in _NAMED_ROLE_WORDS or last in _ROLE_PLURALS or _by_someone(words) or (
+    if _role_of_something(words, _NAMED_ROLE_WORDS) or last in _NAMED_ROLE_WORDS or last in _ROLE_PLURALS or _by_someone(words) or (
             len(last) > 9 and last.endswith(_ROLE_SUFFIXES)):
         return NAMED_ROLE
     return None
+
+
+def _role_of_something(words: tuple[str, ...], roles: frozenset[str]) -> bool:
+    """A role first and what it is of after a linking word, as French, Spanish, Italian and Dutch order them
+    (`titulaire_du_compte`, `titular_de_la_cuenta`, `destinatario_del_pago`, `eigenaar_van_het_account`)."""
+    return len(words) >= 3 and words[0] in roles and words[1] in _LINKING_WORDS
 
 
 # Who did something, in a key: `created_by`, `approved_by`, `erstellt_von`, `cree_par`, `creado_por`, `creato_da`,
@@ -386,8 +392,22 @@ def _a_role_qualifies(words: tuple[str, ...]) -> bool:
     return len(words) >= 3 and words[-1] in _NAME_WORDS and _role_nearer(words, _ANY_THINGS) is True
 
 
+# The words for a part of a person's name, written as one word or two (`last_name`, `lastname`): at the key's end they
+# name a person whatever qualifies them, so that WooCommerce's `shipping_first_name` and a form's `form_last_name`
+# are people though `shipping` and `form` are things' words (`shipping_method`, `form_name`).
+_NAME_PART_WORDS = frozenset({
+    "firstname", "lastname", "surname", "givenname", "familyname", "forename", "middlename", "maidenname",
+    "birthname", "fname", "lname", "vorname", "nachname", "familienname", "prenom", "apellido", "apellidos",
+    "cognome", "voornaam", "achternaam",
+})
+
+
+def _ends_with_a_name_part(words: tuple[str, ...]) -> bool:
+    return words[-1] in _NAME_PART_WORDS or "".join(words[-2:]) in _NAME_PART_WORDS
+
+
 def _is_person(words: tuple[str, ...], found: set[str]) -> bool:
-    if _a_role_qualifies(words):
+    if _a_role_qualifies(words) or _ends_with_a_name_part(words):
         return True
     if found & _THING_WORDS:
         return False

@@ -44,3 +44,31 @@ def test_a_2010_surname_that_is_an_everyday_word_is_not_listed(word: str) -> Non
 ])
 def test_words_that_are_also_2010_surnames_are_kept(scrubber: Scrubber, text: str) -> None:
     assert scrubbed(scrubber, KEY, text) == text
+
+
+@pytest.mark.parametrize("key, value", [
+    # a part of a person's name at the key's end names a person, whatever thing's word qualifies it (WooCommerce's
+    # `shipping_first_name`; a form's `form_last_name`)
+    ("shipping_first_name", "Femke"),
+    ("shipping_last_name", "Okumbe"),
+    ("form_last_name", "Smith"),
+    ("billing_lastname", "de Vries"),
+    # a role first and what it is of after a linking word, as French, Spanish, Italian and Dutch order them
+    ("titulaire_du_compte", "Tavrel Okumbe"),
+    ("titular_de_la_cuenta", "Tavrel Okumbe"),
+    ("eigenaar_van_het_account", "Tavrel Okumbe"),
+])
+def test_keys_that_name_a_person_the_way_forms_write_them(scrubber: Scrubber, key: str, value: str) -> None:
+    assert scrubbed(scrubber, key, value) == "[PERSON]"
+
+
+@pytest.mark.parametrize("key, value", [
+    ("shipping_method", "DHL Express"),
+    ("first_name_label", "First name"),
+    ("form_name", "Newsletter Signup"),
+    ("product_display_name", "Pro Plan"),
+    ("destinatario_del_pago", "Equipo Finanzas"),
+    ("responsable_du_projet", "Équipe Data"),
+])
+def test_things_and_teams_under_such_keys_are_kept(scrubber: Scrubber, key: str, value: str) -> None:
+    assert scrubbed(scrubber, key, value) == value

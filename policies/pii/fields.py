@@ -228,15 +228,20 @@ def field_class(key: str) -> str | None:
         return THING
     if _is_person(words, found):
         return PERSON
-    last = words[-1]
     if _is_number_id(words):
         # `ticket_assignee: "Night Shift"`, `order_customer: "Stena Line"`: as often a team, a queue or a firm as a
         # person, so a name only when the name lists read it as one, not by its shape
         return NAMED_ROLE if _a_role_on_a_record(words) else NUMBER_ID
+    return _role_class(words)
+
+
+def _role_class(words: tuple[str, ...]) -> str | None:
+    """ROLE for a person in a role or who did something, NAMED_ROLE for a role that is as often a team or a firm."""
+    last = words[-1]
     if last in _ROLE_WORDS or _done_by_someone(words) or _role_of_something(words, _ROLE_WORDS):
         return ROLE
-    if _role_of_something(words, _NAMED_ROLE_WORDS) or last in _NAMED_ROLE_WORDS or last in _ROLE_PLURALS or _by_someone(words) or (
-            len(last) > 9 and last.endswith(_ROLE_SUFFIXES)):
+    if last in _NAMED_ROLE_WORDS or last in _ROLE_PLURALS or _by_someone(words) or (
+            len(last) > 9 and last.endswith(_ROLE_SUFFIXES)) or _role_of_something(words, _NAMED_ROLE_WORDS):
         return NAMED_ROLE
     return None
 

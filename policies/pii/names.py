@@ -703,7 +703,10 @@ class NameFinder:
             if _alone_or_noted(text, start, end) or _a_title_part(text, start, end):
                 if self._inverted_pair(given, surname, particles, text[start].isupper()):
                     yield start, end
-            elif self._is_given(given) and (self._plain_pair(given.key, surname.key)
+                    continue
+                if _a_place_pair(given, surname):
+                    continue  # a whole value is read no less than running text (`Eren, Murat`), a place's aside
+            if self._is_given(given) and (self._plain_pair(given.key, surname.key)
                                             or self._unlisted_before_given(surname, given)
                                             or self._word_surname_before_given(surname, given)) and \
                     not self._in_a_list_of_names(text, tokens, first, i + 1 if end == given.end else i + 2):
@@ -732,8 +735,7 @@ class NameFinder:
         not `Van Nuys, California`), never before a region's, a city's or a country's name, or before a given name
         of the pairs-only tier a listed surname that is no word nor a given name (`Benthin, Hildegart`; not `Clair,
         Bleu`)."""
-        if (not given.capitalised or surname.key in CITIES or surname.key in COUNTRIES or given.key in _REGIONS
-                or given.key in CITIES or given.key in COUNTRIES):
+        if not given.capitalised or _a_place_pair(given, surname):
             return False  # `Del Mar, California`, `La Fenice, Venezia`
         if particles:
             # after a capitalised particle at the line's start, a listed surname only: `Van Nuys, California`
@@ -1359,6 +1361,12 @@ def _alone(text: str, start: int, end: int) -> bool:
 
 # A note in brackets after a whole value (`Doe, Jane (Sales)`): the value is still alone on its line.
 _NOTE = re.compile(r"[ \t]*\([^()\n]{1,40}\)")
+
+
+def _a_place_pair(given: _Token, surname: _Token) -> bool:
+    """`Del Mar, California`, `Florence, Italy`, `La Fenice, Venezia`: a city or country, or a region after the comma."""
+    return (surname.key in CITIES or surname.key in COUNTRIES or given.key in _REGIONS or given.key in CITIES
+            or given.key in COUNTRIES)
 
 
 def _alone_or_noted(text: str, start: int, end: int) -> bool:

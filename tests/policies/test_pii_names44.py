@@ -72,3 +72,16 @@ def test_keys_that_name_a_person_the_way_forms_write_them(scrubber: Scrubber, ke
 ])
 def test_things_and_teams_under_such_keys_are_kept(scrubber: Scrubber, key: str, value: str) -> None:
     assert scrubbed(scrubber, key, value) == value
+
+
+@pytest.mark.parametrize("text, expected", [
+    # a whole value or a title's part is read no less than running text: a given name that is a surname too
+    ("Eren, Murat", "[PERSON]"),
+    ("Eren, Murat – Kontakt – Acme CRM", "[PERSON] – Kontakt – Acme CRM"),
+    # places stay
+    ("Paris, Texas", "Paris, Texas"),
+    ("Florence, Italy", "Florence, Italy"),
+    ("Victoria, Australia", "Victoria, Australia"),
+])
+def test_surname_comma_given_as_a_whole_value(scrubber: Scrubber, text: str, expected: str) -> None:
+    assert scrubbed(scrubber, KEY, text) == expected

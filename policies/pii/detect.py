@@ -19,6 +19,7 @@ from policies.pii.config import DetectorClass
 from policies.pii.engine import Analyzer
 from policies.pii.entities import NER_ENTITIES
 from policies.pii.identifiers import NUMBER_LIKE, is_identifier
+from policies.pii.names import given_name_after
 
 # Between joined strings: no recognizer's pattern runs across a blank line, and the NUL stops the context look-behinds
 # that allow any white space (`Fr.\s+` before a name): `…@orange.fr` must not make a title of the next string's end.
@@ -268,7 +269,11 @@ class Detector:
             spans = [s for s in spans if text[s.start : s.end] not in self._allow]
         # An invoice, order or build number, a date, a version: not a phone, an IP or a stray digit run.
         spans = [s for s in spans if s.entity not in NUMBER_LIKE or not is_identifier(text, s.start, s.end, s.entity)]
-        return merge(spans)
+        spans = merge(spans)
+        if any(s.entity in _A_NAME for s in spans):  # `[De Oliveira], Pierre`: the given name after a name found
+            spans = merge([s if s.entity not in _A_NAME else Span(s.start, given_name_after(text, s.end), s.entity,
+                                                                   s.score) for s in spans])
+        return spans
 
     def _digit_run(self, n: int) -> re.Pattern[str]:
         pattern = self._digit_runs.get(n)

@@ -706,11 +706,29 @@ class NameFinder:
                     continue
                 if _a_place_pair(given, surname):
                     continue  # a whole value is read no less than running text (`Eren, Murat`), a place's aside
-            if self._is_given(given) and (self._plain_pair(given.key, surname.key)
-                                            or self._unlisted_before_given(surname, given)
-                                            or self._word_surname_before_given(surname, given)) and \
+            lower_particles = particles and text[start].islower()
+            if self._in_running_text(surname, given, lower_particles) and \
                     not self._in_a_list_of_names(text, tokens, first, i + 1 if end == given.end else i + 2):
                 yield start, end
+
+    def _in_running_text(self, surname: _Token, given: _Token, lower_particles: bool) -> bool:
+        """`Surname, Given` in running text (_surname_first), the surname after particles in lower case or not."""
+        if lower_particles and self._after_particles(surname, given):
+            return True
+        return self._is_given(given) and (self._plain_pair(given.key, surname.key)
+                                          or self._unlisted_before_given(surname, given)
+                                          or self._word_surname_before_given(surname, given))
+
+    def _after_particles(self, surname: _Token, given: _Token) -> bool:
+        """`call van Loon, Lize`, `ask de Kok, Jasmijn`: in running text, after particles in lower case, a surname that
+        is listed or that is no English or everyday word (`von Zuhause`, `de Ventas` are words after a preposition),
+        no word interfaces use, no company's or place's word, before a capitalised given name that is no word."""
+        key = surname.key
+        if not (key in self._surnames or (key not in self._english and key not in self._everyday)):
+            return False
+        return (given.capitalised and not self._given.get(given.key, 0) & WORD and key not in UI_WORDS
+                and key not in _NOT_SURNAMES and key not in _BEFORE_PLACE and not a_firm_word(key)
+                and not _a_place_pair(given, surname))
 
     @staticmethod
     def _particles_before(text: str, tokens: list[_Token], i: int) -> tuple[int, bool]:
@@ -1363,8 +1381,31 @@ def _alone(text: str, start: int, end: int) -> bool:
 _NOTE = re.compile(r"[ \t]*\([^()\n]{1,40}\)")
 
 
+# `, Given` after a name found in running text: the given name of `Surname, Given` whose surname another rule found
+# alone (`Call with De Oliveira, Pierre`: the cue's name is `De Oliveira`), or the next person of a list; a person
+# either way. Not before another capitalised word (`Ruud Mulder, Femke Smit`: the next name, found on its own).
+_GIVEN_AFTER_A_NAME = re.compile(r",[ \t]?([A-ZÀ-Ý\u0100-\u017f][a-zß-ÿ\u0100-\u017f]+(?:-[A-ZÀ-Ý\u0100-\u017f]"
+                                 r"[a-zß-ÿ\u0100-\u017f]+)?)(?![\w'\u2019-]|[ \t]+[A-ZÀ-Ý\u0100-\u017f])")
+
+
+def given_name_after(text: str, end: int) -> int:
+    """The end of a listed given name that is no word, no month and no place's name after a comma at `end` (where a
+    name found in `text` ends), or `end` when there is none."""
+    m = _GIVEN_AFTER_A_NAME.match(text, end)
+    if m is None:
+        return end
+    key = fold(m.group(1))
+    lists = gazetteer()
+    flags = lists.given.get(key.split("-")[0])
+    if (flags is None or flags & WORD or key in lists.english or key in _MONTHS or key in UI_WORDS or a_place(key)
+            or key in _REGIONS or key in CITIES or key in COUNTRIES or key in PLACES_NAMED_LIKE_PEOPLE):
+        return end
+    return m.end()
+
+
 def _a_place_pair(given: _Token, surname: _Token) -> bool:
-    """`Del Mar, California`, `Florence, Italy`, `La Fenice, Venezia`: a city or country, or a region after the comma."""
+    """`Del Mar, California`, `Florence, Italy`, `La Fenice, Venezia`: a city, a country, or a region after the
+    comma."""
     return (surname.key in CITIES or surname.key in COUNTRIES or given.key in _REGIONS or given.key in CITIES
             or given.key in COUNTRIES)
 

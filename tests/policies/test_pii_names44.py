@@ -1,6 +1,8 @@
-"""The 2010 Census surnames (issue 14, stop 44): surnames of later immigration that the 1990 list lacks (`Okonkwo`,
+"""Issue 14, stop 44. The 2010 Census surnames: surnames of later immigration that the 1990 list lacks (`Okonkwo`,
 `Yilmaz`, `Adebayo`) are listed surnames now, so the rules that need a listed surname find them; the 2010 surnames
-that are everyday words of the six languages stay out of the list, so text that uses them as words is kept."""
+that are everyday words of the six languages stay out of the list, so text that uses them as words is kept. Keys that
+name a person the way shops' and Romance languages' forms write them. `Surname, Given` as a whole value, after
+particles in lower case, and the given name after a surname another rule found alone."""
 
 from __future__ import annotations
 
@@ -84,4 +86,25 @@ def test_things_and_teams_under_such_keys_are_kept(scrubber: Scrubber, key: str,
     ("Victoria, Australia", "Victoria, Australia"),
 ])
 def test_surname_comma_given_as_a_whole_value(scrubber: Scrubber, text: str, expected: str) -> None:
+    assert scrubbed(scrubber, KEY, text) == expected
+
+
+@pytest.mark.parametrize("text, expected", [
+    # another rule found the surname alone (a cue's name, capitalised particles): the given name after it goes too
+    ("Please call De Oliveira, Pierre tomorrow", "Please call [PERSON] tomorrow"),
+    ("Please call Le Goff, Yves tomorrow", "Please call [PERSON] tomorrow"),
+    ("Da Costa, Véronique", "[PERSON]"),
+    # after particles in lower case, a listed surname before a given name
+    ("Please call de Kok, Jasmijn tomorrow", "Please call [PERSON] tomorrow"),
+    # the next name of a list is found on its own
+    ("Ruud Mulder, Femke Smit en Jan", "[PERSON], [PERSON] en Jan"),
+    # a place, a month, a word after the comma stay
+    ("Meeting with Anna Schmidt, Paris office", "Meeting with [PERSON], Paris office"),
+    ("Invoice for Anna Schmidt, Mai 2024", "Invoice for [PERSON], Mai 2024"),
+    ("Thanks Anna Schmidt, Grace", "Thanks [PERSON], Grace"),
+    # words after a preposition in lower case are no surname
+    ("Equipo de Ventas, Ana", "Equipo de Ventas, Ana"),
+    ("Nachricht von Support, Anna", "Nachricht von Support, Anna"),
+])
+def test_the_given_name_after_a_surname_found_alone(scrubber: Scrubber, text: str, expected: str) -> None:
     assert scrubbed(scrubber, KEY, text) == expected

@@ -596,7 +596,7 @@ class NameFinder:
             k += 1
         if k == j + 1 or k >= stop or not _joined(text, tokens, k - 1) or not tokens[k].capitalised:
             return j
-        if k + 1 < len(tokens) and _joined(text, tokens, k) and tokens[k + 1].capitalised:
+        if _capitalised_after(text, tokens, k):
             return j  # more capitalised words: a firm's or a place's name (`van de Rabobank Utrecht`)
         return k if self._a_second_surname(tokens[k].key) else j
 
@@ -831,7 +831,7 @@ class NameFinder:
                 continue
             end = self._given_names_end(text, tokens, i + 1)
             j = i + 2 if end == given.end else i + 3
-            if j < len(tokens) and _joined(text, tokens, j - 1) and tokens[j].capitalised:
+            if _capitalised_after(text, tokens, j - 1):
                 continue  # `SIEMENS Anna Tower`: more capitalised words, a name of something
             yield surname.start, end
 
@@ -845,9 +845,7 @@ class NameFinder:
     def _in_a_list(self, text: str, tokens: list[_Token], i: int) -> bool:
         """True if tokens i and i + 1 (`Mulder, Femke`) are the end of one name and the start of the next in a list of
         names (`Ruud Mulder, Femke Smit`): a capitalised word joined before the surname or after the given name."""
-        before = i > 0 and _joined(text, tokens, i - 1) and tokens[i - 1].capitalised
-        after = i + 2 < len(tokens) and _joined(text, tokens, i + 1) and tokens[i + 2].capitalised
-        return before or after
+        return _capitalised_before(text, tokens, i) or _capitalised_after(text, tokens, i + 1)
 
     def _surname_start(self, text: str, tokens: list[_Token], i: int) -> tuple[int, int, bool]:
         """The first token and the start of the surname at token i, with its particles (`van Loon`) or a first surname
@@ -875,9 +873,9 @@ class NameFinder:
         (a button's verb, a calendar entry's meal, a German noun: `Bel Malinowski, Michał`, `Comida Öztürk, Emre`,
         `Rückruf Kallweit, Ortwin`) starts no list (`Ruud Mulder, Femke`): a word of the six languages, and no word
         of a company's or place's name (`Deutsche Bank, Anna` is a branch's)."""
-        if last + 1 < len(tokens) and _joined(text, tokens, last) and tokens[last + 1].capitalised:
+        if _capitalised_after(text, tokens, last):
             return True
-        if not (i > 0 and _joined(text, tokens, i - 1) and tokens[i - 1].capitalised):
+        if not _capitalised_before(text, tokens, i):
             return False
         return not self._a_word_before_a_name(tokens[i - 1].key) or a_firm_word(tokens[i].key) or a_place(tokens[i].key)
 
@@ -1397,8 +1395,7 @@ def given_name_after(text: str, end: int) -> int:
     key = fold(m.group(1))
     lists = gazetteer()
     flags = lists.given.get(key.split("-")[0])
-    if (flags is None or flags & WORD or key in lists.english or key in _MONTHS or key in UI_WORDS or a_place(key)
-            or key in _REGIONS or key in CITIES or key in COUNTRIES or key in PLACES_NAMED_LIKE_PEOPLE):
+    if flags is None or flags & WORD or key in lists.english or key in _MONTHS or key in UI_WORDS or a_place(key):
         return end
     return m.end()
 
@@ -1437,3 +1434,13 @@ def _outermost(spans: set[tuple[int, int]]) -> list[tuple[int, int]]:
 def _joined(text: str, tokens: list[_Token], i: int) -> bool:
     """True if tokens i and i + 1 are words of one written name: only spaces (or an initial's dot) between them."""
     return _GAP.fullmatch(text, tokens[i].end, tokens[i + 1].start) is not None
+
+
+def _capitalised_before(text: str, tokens: list[_Token], i: int) -> bool:
+    """True if a capitalised word is joined before token i (_joined)."""
+    return i > 0 and _joined(text, tokens, i - 1) and tokens[i - 1].capitalised
+
+
+def _capitalised_after(text: str, tokens: list[_Token], i: int) -> bool:
+    """True if a capitalised word is joined after token i (_joined)."""
+    return i + 1 < len(tokens) and _joined(text, tokens, i) and tokens[i + 1].capitalised

@@ -18,7 +18,7 @@ from policies.pii.candidates import DIGITS, candidate_entities, dense_digits, di
 from policies.pii.config import DetectorClass
 from policies.pii.engine import Analyzer
 from policies.pii.entities import NER_ENTITIES
-from policies.pii.identifiers import NUMBER_LIKE, is_identifier
+from policies.pii.identifiers import GLUED_LIKE, NUMBER_LIKE, continues_a_reference, is_identifier
 from policies.pii.names import given_name_after
 
 # Between joined strings: no recognizer's pattern runs across a blank line, and the NUL stops the context look-behinds
@@ -268,7 +268,9 @@ class Detector:
         if self._allow:
             spans = [s for s in spans if text[s.start : s.end] not in self._allow]
         # An invoice, order or build number, a date, a version: not a phone, an IP or a stray digit run.
-        spans = [s for s in spans if s.entity not in NUMBER_LIKE or not is_identifier(text, s.start, s.end, s.entity)]
+        spans = [s for s in spans if not (
+            (s.entity in NUMBER_LIKE and is_identifier(text, s.start, s.end, s.entity))
+            or (s.entity in GLUED_LIKE and continues_a_reference(text, s.start, s.end)))]
         spans = merge(spans)
         if any(s.entity in _A_NAME for s in spans):  # `[De Oliveira], Pierre`: the given name after a name found
             spans = merge([s if s.entity not in _A_NAME else Span(s.start, given_name_after(text, s.end), s.entity,

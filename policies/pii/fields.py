@@ -348,16 +348,36 @@ _NOT_ID_NUMMER = ("telefon", "telefoon", "ruf", "festnetz", "durchwahl", "notruf
 def _id_word(word: str) -> bool:
     """`invoice`, `build`, ..., or a compound of `Nummer` or its abbreviation `Nr` (`Auftragsnummer`, `Belegnummer`,
     `ordernummer`, `Rechnungsnr`, `factuurnr`)."""
-    # German compounds' linking s (Rechnungs_Nr, Bestellungs-ID) and English plurals (orders_count) as the word.
+    # German compounds' linking s (Rechnungs_Nr, Bestellungs-ID), English plurals (orders_count) and German and Dutch
+    # ones (`/rechnungen/`, `bestellingen`) as the word.
     return word in _NUMBER_ID_WORDS or (len(word) > 4 and word.endswith("s") and word[:-1] in _NUMBER_ID_WORDS) or (
+        len(word) > 7 and word.endswith("en") and word[:-2] in _NUMBER_ID_WORDS) or (
         ((len(word) > 6 and word.endswith("nummer")) or (len(word) > 4 and word.endswith("nr")))
         and not word.startswith(_NOT_ID_NUMMER))
+
+
+# Documents that two words name (`credit_note_number`, `nota_di_credito`, `bon_de_livraison`) and abbreviations of
+# documents that need their number word after them (`inv_no`, `doc_nr`, `rg_nr`; `doc` alone may be a text).
+_ID_PHRASES = (("credit", "note"), ("debit", "note"), ("delivery", "note"), ("packing", "slip"), ("nota", "credito"),
+               ("nota", "debito"), ("nota", "di", "credito"), ("note", "de", "credit"), ("bon", "de", "livraison"),
+               ("bon", "de", "commande"))
+_ID_ABBREVIATIONS = frozenset({"inv", "doc", "rg", "fact", "ft", "fa", "vch", "voucher", "gutschein", "bon"})
+_NUMBER_WORDS = frozenset({"no", "nr", "num", "number", "nummer", "numero", "nro", "n"})
+
+
+def _id_at(words: tuple[str, ...], i: int) -> bool:
+    word = words[i]
+    if _id_word(word):
+        return True
+    after = words[i + 1] if i + 1 < len(words) else ""
+    return (word in _ID_ABBREVIATIONS and after in _NUMBER_WORDS) or any(
+        words[i : i + len(phrase)] == phrase for phrase in _ID_PHRASES if phrase[0] == word)
 
 
 def _is_number_id(words: tuple[str, ...]) -> bool:
     """An id word after any phone word: `mobile_build`, `sms_template_version` are builds and versions; `order_phone`
     and `invoice_contact` are not."""
-    last_id = max((i for i, w in enumerate(words) if _id_word(w)), default=-1)
+    last_id = max((i for i in range(len(words)) if _id_at(words, i)), default=-1)
     return last_id >= 0 and not any(w in _NOT_NUMBER_ID for w in words[last_id + 1:])
 
 

@@ -18,8 +18,9 @@ is an identifier and is kept. Before an IP-shaped dotted quad only a version's o
 number written as a phone (`+49 …`, `(415) …`, `0171 1234567`) that the phone detector found is not taken for an
 identifier because of a label (`Questions about your order: 0171 1234567`), unless the label stands right before it
 (`Invoice 0171 1234567`) or says it names a number (`Invoice No: 0171 1234567`, `Rechnungsnr. 0171 1234567`, `Facture n°
-06 12 34 56 78`); `+` and `(` numbers stay phones whatever the label. Findings of other types (cards by Luhn, IBANs,
-SSNs, e-mails) are not affected.
+06 12 34 56 78`); `+` and `(` numbers stay phones whatever the label. An SSN or a national id that is glued into a
+longer reference (`INV-2024-66145169191`, `2024-218-72-9220`) is part of it (`continues_a_reference`), whatever the
+label. Findings of other types (cards by Luhn, IBANs, e-mails) are not affected.
 """
 
 from __future__ import annotations
@@ -143,6 +144,27 @@ def _glued(text: str, start: int, end: int) -> bool:
     """True if the number continues past its span (`+1 2024-000123`, `2024-000123-55`)."""
     before = text[max(0, start - 2) : start].rstrip()
     return before.endswith(("+", "(", "-")) or text[end : end + 1] in ("-", "/")
+
+
+# Numbers that an identity number's shape found (`218-72-9220`, `66145169191`) and that are only part of a reference:
+# glued by a dash or a slash to the letters or digits before it (`INV-2024-66145169191`, `2024-218-72-9220`) or to
+# digits after it, as the digit runs are not taken in such a reference (detect.py `_digit_run`). The words of identity
+# numbers before one (`SSN-536824419`, `DNI-12345678Z`) glue nothing.
+GLUED_LIKE = frozenset({"US_SSN", "NATIONAL_ID"})
+_GLUED_BEFORE = re.compile(r"(?<![0-9A-Za-z])([0-9A-Za-z]{1,24})[-/]$")
+_GLUED_AFTER = re.compile(r"[-/]\d")
+_ID_NUMBER_WORDS = frozenset({"ssn", "ss", "itin", "tin", "ein", "dni", "nie", "nif", "cif", "id", "bsn", "sofi", "nir",
+                              "insee", "cf", "nino", "nin", "steuerid", "idnr", "tax", "taxid"})
+
+
+def continues_a_reference(text: str, start: int, end: int) -> bool:
+    """True if the number at text[start:end] is glued into a longer reference (see GLUED_LIKE)."""
+    if not text[start : start + 1].isdigit():
+        return False  # `RSSMRA85T10A562S`, a codice fiscale, is letters first: glued to nothing
+    if _GLUED_AFTER.match(text, end):
+        return True
+    before = _GLUED_BEFORE.search(text, max(0, start - 26), start)
+    return before is not None and before.group(1).lower() not in _ID_NUMBER_WORDS
 
 
 def is_identifier(text: str, start: int, end: int, entity: str) -> bool:

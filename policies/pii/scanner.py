@@ -140,9 +140,9 @@ class Scanner:
         todo: dict[tuple[int, str], bool] = {}
         leaf_caches = self._leaf_caches
         for (cls, value), plan in zip(items, plans, strict=True):
-            for text in ((value,) if plan is None else (leaf.text for leaf in _leaves(plan[1]))):
-                if (cls, text) not in todo and leaf_caches[cls].get(text) is None:
-                    todo[(cls, text)] = plan is None
+            for leaf_cls, text in (((cls, value),) if plan is None else _leaves(plan[1], cls)):
+                if (leaf_cls, text) not in todo and leaf_caches[leaf_cls].get(text) is None:
+                    todo[(leaf_cls, text)] = plan is None
         return todo
 
     def _detect_leaves(self, todo: dict[tuple[int, str], bool]) -> dict[tuple[int, str], LeafScan | None]:
@@ -242,8 +242,9 @@ class Scanner:
                     return None
                 out.append(part.raw if inner == part.text else part.encode(inner))
             else:
-                key = (cls, part.text)
-                result = fresh[key] if key in fresh else self._leaf_caches[cls].get(part.text)
+                leaf_cls = NUMBERS if part.an_id else cls
+                key = (leaf_cls, part.text)
+                result = fresh[key] if key in fresh else self._leaf_caches[leaf_cls].get(part.text)
                 if result is None:
                     return None
                 out.append(self._leaf(part, result, rule, keys))
@@ -264,11 +265,13 @@ class Scanner:
         return part.encode(new) if part.encode else new
 
 
-def _leaves(parts: list[Part]) -> list[Leaf]:
-    found: list[Leaf] = []
+def _leaves(parts: list[Part], cls: int) -> list[tuple[int, str]]:
+    """The parts' leaves, each with the class it is scanned in: `cls`, or an identifier's for a leaf the URL says is
+    one (urls.Leaf.an_id)."""
+    found: list[tuple[int, str]] = []
     for part in parts:
         if isinstance(part, Leaf):
-            found.append(part)
+            found.append((NUMBERS if part.an_id else cls, part.text))
         elif isinstance(part, Nested):
-            found += _leaves(part.parts)
+            found += _leaves(part.parts, cls)
     return found

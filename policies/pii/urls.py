@@ -116,17 +116,20 @@ def people_segment(segment: str) -> bool:
 # 1 µs a part, and a URL makes one for every path segment and parameter value), and compiles these.
 class Leaf:
     """A piece of a string for the detectors: `text` is what they scan, `raw` what stays if they find nothing;
-    `encode` re-encodes a changed `text` (None: use it as is)."""
+    `encode` re-encodes a changed `text` (None: use it as is). `an_id`: the URL says the piece is an identifier (an
+    invoice's or an order's: `?invoice=…`, `/orders/…`), scanned as an identifier key's value is (no phones, IP
+    addresses or national ids in it)."""
 
-    __slots__ = ("encode", "raw", "text")
+    __slots__ = ("an_id", "encode", "raw", "text")
 
-    def __init__(self, text: str, raw: str, encode: Callable[[str], str] | None = None) -> None:
+    def __init__(self, text: str, raw: str, encode: Callable[[str], str] | None = None, an_id: bool = False) -> None:
         self.text = text
         self.raw = raw
         self.encode = encode
+        self.an_id = an_id
 
     def __repr__(self) -> str:
-        return f"Leaf(text={self.text!r}, raw={self.raw!r}, encode={self.encode!r})"
+        return f"Leaf(text={self.text!r}, raw={self.raw!r}, encode={self.encode!r}, an_id={self.an_id!r})"
 
 
 class Replaced:
@@ -217,11 +220,14 @@ def _params(text: str, is_secret: Callable[[str], bool], secret_label: str, dept
         parts.append(name + "=")
         if not value:
             continue
+        decoded = _unquote_plus(value)
         if is_secret(_unquote_plus(name)):
             parts.append(Replaced("URL_SECRET", secret_label, value))
         elif (_an_id(value) or _VERSION_VALUE.fullmatch(value)) and _id_param(_unquote_plus(name)):
             parts.append(value)
-        elif _a_person(name, decoded := _unquote_plus(value)) or (person and _a_surname(name, decoded)) or (
+        elif _a_reference(decoded) and _id_param(_unquote_plus(name)):
+            parts.append(Leaf(decoded, value, _quote_query, True))
+        elif _a_person(name, decoded) or (person and _a_surname(name, decoded)) or (
                 _a_searched_name(name, decoded)):
             parts.append(Replaced("PERSON", "[PERSON]", value))
         elif _a_street(name, value):
@@ -328,6 +334,29 @@ def _an_id(segment: str) -> bool:
     return not (12 <= len(segment) <= 19 and segment.isdigit()) and not _CARD_GROUPS.fullmatch(segment)
 
 
+# A reference as numbering schemes write one (`2024-73324.894937`, `FT`, `INV-2024-0042`): letters and digits, and
+# the separators between their groups.
+# Its number word first, if any (`Nr. 738235 25657`); a later group apart from the first by a space is digits.
+_REFERENCE = re.compile(r"(?:(?:No|Nr|N[°º]|n[°º]|#)\.?\s?)?(?P<first>[0-9A-Za-z]+(?:[-._/][0-9A-Za-z]+)*)"
+                        r"(?:\s\d+(?:[-._/]\d+)*)*")
+_DIGIT = re.compile(r"\d")
+
+
+def _a_reference(text: str) -> bool:
+    """A reference whose first group has a digit, or a series' letters (`FT`, `FAC`); not a word
+    (`/orders/17/customer`, `?ref=call+0612345678`)."""
+    match = _REFERENCE.fullmatch(text)
+    return match is not None and (_DIGIT.search(first := match.group("first")) is not None or first.isupper())
+
+
+
+@functools.lru_cache(maxsize=1024)  # path segments repeat across URLs
+def _numbered_collection(segment: str) -> bool:
+    """A path segment that names a collection of numbered things (`invoices`, `orders`, `factures`: fields.py's
+    NUMBER_ID): the references after it (`/invoices/FT/2024/2454.138031.9377`) are scanned as identifiers."""
+    return segment.isalpha() and field_class(segment) == NUMBER_ID
+
+
 def _id_param(name: str) -> bool:
     """A parameter that names an identifier: `id`, `order_id`, `build`, `invoice_number` (fields.py's NUMBER_ID)."""
     words = field_words(name)
@@ -358,6 +387,7 @@ def _split_tail(tail: str, is_secret: Callable[[str], bool], secret_label: str, 
     path, hash_, fragment = tail.partition("#")
     path, qmark, query = path.partition("?")
     previous = ""
+    numbered = False  # after a collection of numbered things, until a segment that is no reference
     for i, segment in enumerate(_segments(path)):  # segment by segment: `/` may be part of an e-mail's local part
         if i:
             parts.append("/")
@@ -367,6 +397,11 @@ def _split_tail(tail: str, is_secret: Callable[[str], bool], secret_label: str, 
         if _an_id(segment):
             parts.append(segment)
             continue  # `/users/17054/mijo-haring`: the people segment still says whose the next one is
+        numbered = numbered and _a_reference(decoded := _unquote(segment))
+        if numbered:
+            parts.append(Leaf(decoded, segment, _quote_segment, True))
+            continue
+        numbered = _numbered_collection(segment)
         if segment:
             part = _decoded(segment, _unquote(segment), _quote_segment, is_secret, secret_label, depth)
             parts.append(_in_path(previous, part) if isinstance(part, Leaf) else part)

@@ -31,8 +31,8 @@ def _every_piece_detected(scanner: Scanner, items: list[tuple[int, str]]) -> lis
     """The scans of strings as they were made before the prefilter looked at the pieces of URLs: every distinct piece
     of the batch detected, together, in the batch's order (a plain string is its own piece)."""
     plans = [scanner._plan(cls, value) for cls, value in items]
-    keys = list(dict.fromkeys((cls, leaf.text) for (cls, _), plan in zip(items, plans, strict=True)
-                              for leaf in _leaves(plan[1])))
+    keys = list(dict.fromkeys(leaf for (cls, _), plan in zip(items, plans, strict=True)
+                              for leaf in _leaves(plan[1], cls)))
     results = scanner._detect_to_fixpoint([(text, scanner._classes[cls]) for cls, text in keys])
     fresh = dict(zip(keys, results, strict=True))
     return [scanner._assemble(plan, fresh) for plan in plans]
@@ -54,6 +54,7 @@ _URLS = [
     "https://überall1691.app.example.com/artículo/7c047d4a/resistere?utm_campaign=officiis-314085",
     "https://example.com/x?token=abc123&note=call%20me%20at%20%2B49%2030%20123456",
     "https://example.com/12345/1234567/98765432109",
+    "https://example.com/invoices/FT/2024/2454.138031.9377?invoice=2024-336916/475&phone=415-555-0100",
 ]
 
 

@@ -8,7 +8,8 @@ Analytics text is full of numbers that only look like PII: `Invoice 100045123`, 
   en/de/fr/es/it/nl, optionally followed by `number`, `no.`, `Nr.`, `#`, `:`), or
 - it lies inside an ISO 8601 date or timestamp, or a day-month-year date, that does not follow a birth word, or
 - it lies inside a dotted version of four or more parts with a single-digit part inside (`10.0.19045.3693`), or
-- it is a year and a sequence number (`2024-000123`, `2021/580963`) or a date and one (`2024.06.18.1234`), or
+- it is a year and a sequence number (`2024-000123`, `2021/580963`) or a date and one (`2024.06.18.1234`), or a
+  sequence number padded with zeros (`00046059`, `24-00049847`), or
 - it follows a version as its build (`1.2.3+20240618.1234`, `5.2.1 (4412398765)`), or is an IP-shaped version
   followed by its build (`14.9.4.199 (4412398765)`), or
 - it is the next number of a list after such a label (`builds 4412398765 and 4412398766`),
@@ -85,6 +86,9 @@ _BIRTH = re.compile(r"(?i)(?:born|birth|dob|d\.o\.b|geboren|geburt\w*|n[ée]e?|n
 # A year and a sequence number, as invoices, orders and cases are numbered (`2024-000123`, `2021/580963`): no phone
 # number is written as four digits, a dash and the rest.
 _YEAR_SEQUENCE = re.compile(r"(?:19|20)\d{2}[-/]\d{3,8}")
+# A sequence number padded with zeros, alone or after its year (`00046059`, `24-00049847`, `2024/000918`): no phone
+# number starts with three zeros (`00` is the international prefix, `0049…`), nor has a group of zeros after its first.
+_PADDED_SEQUENCE = re.compile(r"(?:(?:(?:19|20)\d{2}|[12]\d)[-/]00|000)\d*")
 # A date and then a sequence number: a dated build or release (`2024.06.18.1234`, `2024-06-18-0042`).
 _DATED_BUILD = re.compile(r"(?<![\d.-])(?:19|20)\d{2}([.\-])(?:0[1-9]|1[0-2])\1(?:0[1-9]|[12]\d|3[01])\1\d+(?![\d.-])")
 # Four or more dotted parts: 10.0.19045.3693, 3.12.0.4471 (an IP-shaped 14.9.4.199 needs a label before it).
@@ -180,7 +184,8 @@ def is_identifier(text: str, start: int, end: int, entity: str) -> bool:
         return True
     if entity == "IP_ADDRESS" and _BUILD_AFTER.match(text, end):
         return True
-    if (_YEAR_SEQUENCE.fullmatch(found) and not _glued(text, start, end)) or _covered(_DATED_BUILD, text, start, end):
+    if ((_YEAR_SEQUENCE.fullmatch(found) or _PADDED_SEQUENCE.fullmatch(found)) and not _glued(text, start, end)) or (
+            _covered(_DATED_BUILD, text, start, end)):
         return True
     date = _covered(_DATE, text, start, end)
     if date is not None:

@@ -9,6 +9,8 @@
   `2024-218-72-9220`) is part of that reference, not a person's number, unless the word glued to it names one
   (`SSN-536-82-4419`).
 
+- a sequence number padded with zeros, alone or after its year (`00046059`, `24-00049847`), is no phone: no phone
+  number starts with three zeros or has a group of zeros after its first;
 - keys that name a document by two words or by an abbreviation and its number word (`credit_note_number`,
   `nota_di_credito`, `inv_no`, `doc_nr`) are identifier keys.
 
@@ -107,3 +109,23 @@ def test_documents_named_by_two_words_or_an_abbreviation_are_identifier_keys(
 def test_other_keys_with_those_words_are_scanned_as_before(scrubber: Scrubber, key: str, value: str,
                                                           expected: str) -> None:
     assert scrubbed(scrubber, key, value) == expected
+
+
+@pytest.mark.parametrize("text", [
+    "refund 24/00000492 asap",
+    "I paid R 24-00049847 yesterday",
+    "Bitte 00046059 stornieren",
+    "Fattura FA 2024/000918 scaduta",
+])
+def test_a_sequence_padded_with_zeros_is_no_phone(scrubber: Scrubber, text: str) -> None:
+    assert scrubbed(scrubber, "note", text) == text
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("call 0049 30 1234567", "call [PHONE]"),  # `00`: the international prefix
+    ("ring 0031 6 12345678", "ring [PHONE]"),
+    ("tel 06-00123456", "tel [PHONE]"),  # not a year before the zeros
+    ("phone +1 24-00049847", "phone [PHONE]"),
+])
+def test_phones_with_zeros_are_still_found(scrubber: Scrubber, text: str, expected: str) -> None:
+    assert scrubbed(scrubber, "note", text) == expected

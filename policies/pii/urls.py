@@ -352,9 +352,18 @@ def _a_reference(text: str) -> bool:
 
 @functools.lru_cache(maxsize=1024)  # path segments repeat across URLs
 def _numbered_collection(segment: str) -> bool:
-    """A path segment that names a collection of numbered things (`invoices`, `orders`, `factures`: fields.py's
-    NUMBER_ID): the references after it (`/invoices/FT/2024/2454.138031.9377`) are scanned as identifiers."""
-    return segment.isalpha() and field_class(segment) == NUMBER_ID
+    """A path segment that names a collection of numbered things (`invoices`, `credit-notes`, `factures`: fields.py's
+    NUMBER_ID; `billing`, `payments`): the references after it (`/invoices/FT/2024/2454.138031.9377`) are scanned as
+    identifiers."""
+    return _COLLECTION.fullmatch(segment) is not None and (
+        segment.lower() in _NUMBERED_PAGES or field_class(segment) == NUMBER_ID)
+
+
+_COLLECTION = re.compile(r"[A-Za-z]+(?:[-_][A-Za-z]+)*")
+# Pages of payments whose next segment is a payment's or an invoice's reference; as keys, `billing` and `payment` may
+# hold an address or a card, so fields.py does not name them ids.
+_NUMBERED_PAGES = frozenset({"billing", "payment", "payments", "statement", "statements", "zahlungen", "paiements",
+                             "pagos", "pagamenti", "betalingen"})
 
 
 def _id_param(name: str) -> bool:

@@ -40,6 +40,8 @@ def scrubber() -> Scrubber:
     "https://app.example.com/orders/2024-218-72-9220",
     "https://app.example.com/invoices/Nr.%20738235%2025657",
     "https://app.example.com/rechnungen/No.%203172-1905-872",
+    "https://app.example.com/credit-notes/2024-73324.894937",
+    "https://app.example.com/billing/2024-73324.894937",
     "https://app.example.com/api/v1/invoice/FT/2024/625%204080/download",
     "https://app.example.com/billing?invoice_no=No.+20.216.5344",
 ])
@@ -55,6 +57,7 @@ def test_references_in_urls_named_for_them_are_kept(scrubber: Scrubber, url: str
     ("https://x.example/p?order_id=A12&phone=4155550100", "https://x.example/p?order_id=A12&phone=[PHONE]"),
     # a word after the references ends them: what follows is scanned as before
     ("https://x.example/orders/17/customer/415-555-0100", "https://x.example/orders/17/customer/[PHONE]"),
+    ("https://x.example/billing/address/415-555-0100", "https://x.example/billing/address/[PHONE]"),
     # a collection that is not of numbered things
     ("https://x.example/contacts/415-555-0100", "https://x.example/contacts/[PHONE]"),
     ("https://x.example/p?ref_note=call+415-555-0100", "https://x.example/p?ref_note=call+[PHONE]"),

@@ -375,6 +375,20 @@ def _id_at(words: tuple[str, ...], i: int) -> bool:
         words[i : i + len(phrase)] == phrase for phrase in _ID_PHRASES if phrase[0] == word)
 
 
+# The words that name numbered things, with their plurals, as a URL path names a collection of them (`invoices`,
+# `rechnungen`); not a letter or two (`/v/`, `/po/`). A set: URL paths are read segment by segment.
+NUMBERED_THINGS = frozenset(form for word in _NUMBER_ID_WORDS if len(word) > 2
+                            for form in (word, word + "s", word + "en"))
+_PHRASE_ENDS = frozenset(phrase[-1] for phrase in _ID_PHRASES)
+
+
+def names_numbered_things(words: tuple[str, ...]) -> bool:
+    """Words whose last ones name numbered things, as a URL path's collection does (`invoices`, `credit-notes`)."""
+    last = words[-1] if words else ""
+    return last in NUMBERED_THINGS or (
+        last in _PHRASE_ENDS and any(words[-len(phrase):] == phrase for phrase in _ID_PHRASES))
+
+
 def _is_number_id(words: tuple[str, ...]) -> bool:
     """An id word after any phone word: `mobile_build`, `sms_template_version` are builds and versions; `order_phone`
     and `invoice_contact` are not."""

@@ -19,7 +19,17 @@ import re
 from collections.abc import Callable
 from urllib.parse import quote, quote_plus, unquote, unquote_plus
 
-from policies.pii.fields import ADDRESS, NAMED_ROLE, NUMBER_ID, PERSON, ROLE, field_class, field_words, names_no_person
+from policies.pii.fields import (
+    ADDRESS,
+    NAMED_ROLE,
+    NUMBER_ID,
+    PERSON,
+    ROLE,
+    field_class,
+    field_words,
+    names_no_person,
+    names_numbered_things,
+)
 from policies.pii.names import PEOPLE_SEGMENTS, RECORD_NUMBER, TEAM_PAGES, NameFinder
 
 # A URL runs to the first space, quote or angle bracket; trailing sentence punctuation is not part of it.
@@ -350,22 +360,25 @@ def _a_reference(text: str) -> bool:
 
 
 
-@functools.lru_cache(maxsize=1024)  # path segments repeat across URLs
 def _numbered_collection(segment: str) -> bool:
-    """A path segment that names a collection of numbered things (`invoices`, `credit-notes`, `factures`: fields.py's
-    NUMBER_ID; `billing`, `payments`): the references after it (`/invoices/FT/2024/2454.138031.9377`) are scanned as
-    identifiers."""
-    return _COLLECTION.fullmatch(segment) is not None and (
-        segment.lower() in _NUMBERED_PAGES or field_class(segment) == NUMBER_ID)
+    """A path segment that names a collection of numbered things (`invoices`, `credit-notes`, `factures`, by the words
+    of fields.py's NUMBER_ID keys; `billing`, `payments`): the references after it
+    (`/invoices/FT/2024/2454.138031.9377`) are scanned as identifiers. Set look-ups only: most segments are words and
+    slugs that never repeat."""
+    if _COLLECTION.fullmatch(segment) is None:
+        return False
+    words = tuple(segment.lower().replace("_", "-").split("-"))
+    return words[-1] in _NUMBERED_PAGES or names_numbered_things(words)
 
 
-_COLLECTION = re.compile(r"[A-Za-z]+(?:[-_][A-Za-z]+)*")
+_COLLECTION = re.compile(r"[A-Za-z]+(?:[-_][A-Za-z]+){0,2}")
 # Pages of payments whose next segment is a payment's or an invoice's reference; as keys, `billing` and `payment` may
 # hold an address or a card, so fields.py does not name them ids.
 _NUMBERED_PAGES = frozenset({"billing", "payment", "payments", "statement", "statements", "zahlungen", "paiements",
                              "pagos", "pagamenti", "betalingen"})
 
 
+@functools.lru_cache(maxsize=1024)  # parameter names repeat across URLs
 def _id_param(name: str) -> bool:
     """A parameter that names an identifier: `id`, `order_id`, `build`, `invoice_number` (fields.py's NUMBER_ID)."""
     words = field_words(name)

@@ -358,10 +358,11 @@ def _id_word(word: str) -> bool:
 
 # Documents that two words name (`credit_note_number`, `nota_di_credito`, `bon_de_livraison`) and abbreviations of
 # documents that need their number word after them (`inv_no`, `doc_nr`, `rg_nr`; `doc` alone may be a text).
-_ID_PHRASES = (("credit", "note"), ("debit", "note"), ("delivery", "note"), ("credit", "notes"), ("debit", "notes"),
-               ("delivery", "notes"), ("packing", "slip"), ("nota", "credito"),
-               ("nota", "debito"), ("nota", "di", "credito"), ("note", "de", "credit"), ("bon", "de", "livraison"),
-               ("bon", "de", "commande"))
+_ID_PHRASES = (
+    ("credit", "note"), ("debit", "note"), ("delivery", "note"), ("credit", "notes"), ("debit", "notes"),
+    ("delivery", "notes"), ("packing", "slip"), ("nota", "credito"), ("nota", "debito"), ("nota", "di", "credito"),
+    ("note", "de", "credit"), ("bon", "de", "livraison"), ("bon", "de", "commande"),
+)
 _ID_ABBREVIATIONS = frozenset({"inv", "doc", "rg", "fact", "ft", "fa", "vch", "voucher", "gutschein", "bon"})
 _NUMBER_WORDS = frozenset({"no", "nr", "num", "number", "nummer", "numero", "nro", "n"})
 

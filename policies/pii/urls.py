@@ -345,8 +345,8 @@ def _an_id(segment: str) -> bool:
 
 
 # A reference as numbering schemes write one (`2024-73324.894937`, `FT`, `INV-2024-0042`): letters and digits, and
-# the separators between their groups.
-# Its number word first, if any (`Nr. 738235 25657`); a later group apart from the first by a space is digits.
+# the separators between their groups; its number word first, if any (`Nr. 738235 25657`); a later group apart from
+# the first by a space is digits.
 _REFERENCE = re.compile(r"(?:(?:No|Nr|N[°º]|n[°º]|#)\.?\s?)?(?P<first>[0-9A-Za-z]+(?:[-._/][0-9A-Za-z]+)*)"
                         r"(?:\s\d+(?:[-._/]\d+)*)*")
 _DIGIT = re.compile(r"\d")
@@ -357,7 +357,6 @@ def _a_reference(text: str) -> bool:
     (`/orders/17/customer`, `?ref=call+0612345678`)."""
     match = _REFERENCE.fullmatch(text)
     return match is not None and (_DIGIT.search(first := match.group("first")) is not None or first.isupper())
-
 
 
 def _numbered_collection(segment: str) -> bool:

@@ -230,12 +230,12 @@ def _params(text: str, is_secret: Callable[[str], bool], secret_label: str, dept
         parts.append(name + "=")
         if not value:
             continue
-        decoded = _unquote_plus(value)
-        if is_secret(_unquote_plus(name)):
+        decoded, plain_name = _unquote_plus(value), _unquote_plus(name)
+        if is_secret(plain_name):
             parts.append(Replaced("URL_SECRET", secret_label, value))
-        elif (_an_id(value) or _VERSION_VALUE.fullmatch(value)) and _id_param(_unquote_plus(name)):
+        elif (_an_id(value) or _VERSION_VALUE.fullmatch(value)) and _id_param(plain_name):
             parts.append(value)
-        elif _a_reference(decoded) and _id_param(_unquote_plus(name)):
+        elif _a_reference(decoded) and _id_param(plain_name):
             parts.append(Leaf(decoded, value, _quote_query, True))
         elif _a_person(name, decoded) or (person and _a_surname(name, decoded)) or (
                 _a_searched_name(name, decoded)):

@@ -109,7 +109,9 @@ _PERSON_HINT = re.compile(
     "|['\u2019]" r"s\s+(?:profile|dashboard|account|page|calendar|tasks|inbox|notes|settings|workspace|team)\b"
     r"|\b(?:(?:assigned|signed|requested|reported|escalated|approved|reviewed|submitted|created|invited|handled"
     r"|zugewiesen|angefragt|erstellt|bearbeitet|assign\w{1,2}|demand\w{1,2}|cr\w{2}|sign\w{1,2}|asignado"
-    r"|solicitado|creado|firmado|assegnato|richiesto|creato|firmato|toegewezen|aangevraagd|aangemaakt|ondertekend)"
+    r"|solicitado|creado|firmado|assegnato|richiesto|creato|firmato|toegewezen|aangevraagd|aangemaakt|ondertekend"
+    r"|gemeldet|signal\w{1,2}|reportado|segnalato|gemeld|zuweisen|attribu\w{1,3}|assigner|asignar|assegna(?:re)?"
+    r"|toewijzen)"
     r"\s+(?:to|by|an|von|\w|par|a|por|da|aan|door)|on\s+behalf|im\s+auftrag|de\s+la\s+part)\b"
     # whose account a sentence reports, a button's verb of writing to someone, an e-mail header's label in
     # de/fr/es/it/nl, a sign-off and its comma (name_context.cued_names: names no list holds; its other cues need a

@@ -624,7 +624,36 @@ _VERB_AFTER = re.compile(r"[ \t]+(?:called|asked|requested|wrote|said|mentioned|
 _FRENCH_VERB_AFTER = re.compile(r"[ \t]+(?:a|souhaite|demande|veut|dit|appelle|rappelle|sera|est)\b")
 
 
+# A given name and the initial of a surname (`Folake N.`, `Grace R.`, and Dutch `Jesse v.` for `van`), its dot
+# ending the name: no letter, digit or second initial after it.
+_NAME_INITIAL = re.compile(r"(?<![\w.'\u2019-])([A-ZÀ-Ý\u0100-\u017f][a-zß-ÿ\u0100-\u017f]+"
+                           r"(?:-[A-ZÀ-Ý\u0100-\u017f][a-zß-ÿ\u0100-\u017f]+)?)[ \t](?:[A-ZÀ-Ý\u0100-\u017f]|[vd])"
+                           r"\.(?!\w|\.\w|[ \t]?[A-ZÀ-Ý\u0100-\u017f]\.)")
+
+
 def initialled_names(finder: NameFinder, text: str) -> Iterator[tuple[int, int]]:
+    """initials_and_surnames and given_names_and_initials."""
+    yield from initials_and_surnames(finder, text)
+    yield from given_names_and_initials(finder, text)
+
+
+def given_names_and_initials(finder: NameFinder, text: str) -> Iterator[tuple[int, int]]:
+    """A given name and a surname's initial after a role's label, a preposition, a title or a greeting
+    (_BEFORE_AN_INITIAL: `Approved by Folake N.`, `Hoi Grace R.,`, `cc: Don K.;`), when the word can be a given name
+    (NameFinder.given_before_initial). names.py finds a listed given name that is no word before an initial without
+    a cue (`Customer Lisa H. reports`)."""
+    for m in _NAME_INITIAL.finditer(text):
+        if finder.given_before_initial(m.group(1)) and _word_before_is_a_cue(text, m.start()):
+            yield m.span()
+
+
+def _word_before_is_a_cue(text: str, start: int) -> bool:
+    line = text.rfind("\n", 0, start) + 1
+    before = _WORD_BEFORE.search(text, max(line, start - 30), start)
+    return before is not None and fold(before.group(1)) in _BEFORE_AN_INITIAL
+
+
+def initials_and_surnames(finder: NameFinder, text: str) -> Iterator[tuple[int, int]]:
     """An initial and a surname after a role's label, a preposition, a title or a greeting (_BEFORE_AN_INITIAL), or
     `M.` for Monsieur at a line's start before a French verb, when the word can be a surname
     (NameFinder.surname_after_initial); one that no list holds only before a punctuation mark, its line's end or a

@@ -260,6 +260,11 @@ _INITIAL = re.compile(r"(?<![\w.])(?:[A-Z][^\W\d_A-Z]+-)?[A-Z]\.[ \t]?([A-Z][^\W
 # engine try them at every position: the initial's dot and capital, a separator and a capital, a slash or an at sign
 # and a capitalised word glued to a capital.
 _INITIAL_DOT = re.compile(r"\.[ \t]?[A-Z]")
+# A capitalised word, a space and a capital's dot (`Lisa H.`): the necessary condition of _given_and_initial, searched
+# once a text; then what may follow the dot: no letter, digit or second initial (`U. S.`, `H.J.`), a sentence's
+# full stop or end.
+_GIVEN_INITIAL = re.compile(r"[^\W\d_] [A-ZÀ-Ý\u0100-\u017f]\.(?!\w|\.\w)")
+_AN_INITIAL_ENDS = re.compile(r"\.(?!\w|\.\w|[ \t]?[A-ZÀ-Ý\u0100-\u017f]\.)")
 _SLUG_CAPITAL = re.compile(r"[-_+][A-Z]")
 _GLUED_CAPITALS = re.compile(r"[/@][A-Z][^\W\d_A-Z]+[A-Z]")
 
@@ -413,6 +418,38 @@ class NameFinder:
                        or key in COUNTRIES or key in CITIES or key in _CONNECTIVES
                        or self._surnames.get(key, 0) & WORD for key in keys[1:])
 
+    def inverted_pair(self, words: list[str]) -> bool:
+        """True if words that a role's label or a strong cue says name someone, written `Surname, Given` (`Assigned
+        to King, Robert`, `Chat with Mason, Hope`, `Owner: van de Greef, Melle`), are a surname, with its particles,
+        and a listed given name, words or not: the surname listed, or no English word; neither a place's, a
+        company's, a month's or a connective's word, no place's name after the comma nor a city's or a country's
+        before it (`Washington, Georgia`, `Paris, France`), and not two words that interfaces use (`Wood, Art`)."""
+        if len(words) < 2 or not words[-2].endswith(","):
+            return False
+        surname, given = fold(words[-2][:-1]), fold(words[-1])
+        if given not in self._given or (surname not in self._surnames and surname in self._english):
+            return False
+        if surname in UI_WORDS and given in UI_WORDS:
+            return False
+        if a_place(given) or surname in CITIES or surname in COUNTRIES or surname in _REGIONS:
+            return False  # `Paris, France`, `Austin, Texas`; not `Jordan, Michael`
+        return not any(key in _NOT_A_PERSON_AFTER or key in _BEFORE_PLACE or key in _ORGANISATION_WORDS
+                       or key in _NOT_SURNAMES or key in _CONNECTIVES or key in _MONTHS for key in (surname, given))
+
+    def given_before_initial(self, word: str) -> bool:
+        """Whether `word`, before a surname's initial that context says ends a name (name_context.initialled_names:
+        `Approved by Folake N.`, `Hoi Grace R.,`), can be its given name: a listed given name, a word or not, or a
+        word of three letters or more that no list holds and that is no English or everyday word; never a company's,
+        a place's, a month's or a title's word, a greeting or an article."""
+        key = fold(word)
+        if any(key in words for words in (_NOT_A_PERSON_AFTER, _ORGANISATION_WORDS, _MONTHS, _BEFORE_PLACE,
+                                           PLACES_NAMED_LIKE_PEOPLE, _BEFORE_A_COMMA, _CLAUSE_WORDS, _TITLES,
+                                           ARTICLES, CITIES, COUNTRIES, _REGIONS)):
+            return False
+        parts = key.split("-")
+        return all(part in self._given or (len(part) >= 3 and part.isalpha() and part not in self._english
+                                           and part not in self._everyday) for part in parts)
+
     def surname_after_initial(self, word: str) -> bool | None:
         """Whether `word`, after an initial that context says starts a name (name_context.initialled_names), can be
         its surname: True for a listed surname, a word or not (`B. Walls`), False for a word of three letters or more
@@ -525,6 +562,8 @@ class NameFinder:
         yield from self._given_names_alone(text, tokens)
         yield from self._surname_before_given(text, tokens)
         yield from self._initial_and_surname(text)
+        if _GIVEN_INITIAL.search(text) is not None:
+            yield from self._given_and_initial(text, tokens)
 
     def _given_names_alone(self, text: str, tokens: list[_Token]) -> Iterator[tuple[int, int]]:
         """A given name and a surname that is a rarer given name as well (`Laura Sauli`, `Franck Morvan`, `Anouk
@@ -555,6 +594,35 @@ class NameFinder:
             flags = next((self._surnames[p] for p in key.split("-") if p in self._surnames), None)
             if flags is not None and not flags & WORD and key not in _NOT_A_PERSON_AFTER and key not in _NOT_SURNAMES:
                 yield m.start(), m.end()
+
+    def _given_and_initial(self, text: str, tokens: list[_Token]) -> Iterator[tuple[int, int]]:
+        """A given name and the initial of a surname, as support tools, reviews and chats shorten a person (`Lisa H.
+        reports`, `Overleg met Khaled A.`, `signalé par Hugues G.`), with the initial's dot: a listed given name that
+        is no word of any list, no interface word, month, greeting or place's, firm's or title's word, and not after
+        a place's first word (`San Marco B.`). `Plan B.`, `Version A.`, `Vitamin D.` name no one. A second initial
+        after it (`Anna B. C.`) is left to the other rules."""
+        for i in range(1, len(tokens)):
+            given, initial = tokens[i - 1], tokens[i]
+            if len(initial.text) != 1 or not initial.text.isupper() or text[given.end : initial.start] != " ":
+                continue
+            if _AN_INITIAL_ENDS.match(text, initial.end) is None:
+                continue
+            if not self._a_given_name_alone(given):
+                continue
+            before = tokens[i - 2] if i >= 2 else None
+            if (before is not None and before.key in _BEFORE_PLACE and _joined(text, tokens, i - 2)
+                    and (before.capitalised or before.key not in _ALSO_A_PREPOSITION)):
+                continue  # `San Marco B.`, not `via Ishaan K.`
+            yield given.start, initial.end + 1
+
+    def _a_given_name_alone(self, given: _Token) -> bool:
+        """A capitalised listed given name that is no word of any list, no interface word, no month's, greeting's,
+        place's, firm's or title's word: a person's though no surname follows it."""
+        key = given.key
+        flags = self._given.get(key)
+        return not (flags is None or flags & WORD or not given.capitalised or given.text.isupper()
+                    or key in self._english or key in _NOT_BEFORE_SURNAME_KEYS or key in UI_WORDS
+                    or a_place(key) or a_firm_word(key))
 
     def _name_at(self, text: str, tokens: list[_Token], i: int) -> tuple[int, int, int] | None:
         """(index of the last token, start, end) of a name starting at token i, or None."""

@@ -740,7 +740,10 @@ _ROLE_LABEL = (r"(?i:(?:cc|bcc|to|from|attn|assignee|owner|customer|client|conta
                r"|angefragt\s+von|erstellt\s+von|bearbeitet\s+von|im\s+auftrag\s+von|assign[ée]\s+[àa]|demand[ée]\s+par"
                r"|cr[ée]{2}\s+par|sign[ée]\s+par|de\s+la\s+part\s+de|asignado\s+a|solicitado\s+por|creado\s+por"
                r"|firmado\s+por|assegnato\s+a|richiesto\s+da|creato\s+da|firmato\s+da|toegewezen\s+aan"
-               r"|aangevraagd\s+door|aangemaakt\s+door|ondertekend\s+door)"
+               r"|aangevraagd\s+door|aangemaakt\s+door|ondertekend\s+door"
+               # who reported a thing, and a button that assigns it, in de/fr/es/it/nl as in en
+               r"|gemeldet\s+von|signal[ée]\s+par|reportado\s+por|segnalato\s+da|gemeld\s+door|zuweisen\s+an"
+               r"|attribu(?:er|[ée])\s+[àa]|assigner\s+[àa]|asignar\s+a|assegna(?:re)?\s+a|toewijzen\s+aan)"
                # who is signed in, whom a button writes to, whose page or conversation a title names
                rf"|{_SEEN_LABEL})")
 _ROLE_WORDS = rf"{_NOT_A_NAME}{_GIVEN}(?:[ \t]+{_PARTICLES}{_GIVEN}){{1,3}}"
@@ -752,6 +755,13 @@ _ROLE_NAME = rf"(?<=\b{_ROLE_LABEL}[ \t]+)(?!{_ROLE_WORDS}{_FIRM_AFTER}){_ROLE_W
 # name by their shape (name_context.unlisted_name_words), so that no list need hold them.
 _CUE_NAME = (rf"(?<=(?<![^\W\d_]){MEETING_CUE}[ \t]+)(?!{_ROLE_WORDS}{_FIRM_AFTER}){_ROLE_WORDS}"
              r"(?![ \t]*[A-ZÀ-Ý]|[\w'\u2019-])")
+# A person written `Surname, Given` after a role's label or a strong cue, as directories and ticket systems sort people
+# (`Assigned to King, Robert`, `Chat with Mason, Hope`, `Owner: van de Greef, Melle`): a capitalised word with its
+# particles, a comma and one capitalised word that no other follows, kept when NameFinder.inverted_pair reads them as
+# a surname and a given name.
+_INVERTED = rf"{_NOT_A_NAME}{_PARTICLES}{_GIVEN},[ \t]+{_GIVEN}(?![ \t]*[A-ZÀ-Ý]|[\w'\u2019-])"
+_ROLE_INVERTED = rf"(?<=\b{_ROLE_LABEL}[ \t]+){_INVERTED}"
+_CUE_INVERTED = rf"(?<=(?<![^\W\d_]){MEETING_CUE}[ \t]+){_INVERTED}"
 # The names after the first of a list of people (name_context.LIST_CUE: `Attendees: Tavrel Okumbe, Lisandre Vautrin
 # und Hidde Wijnbergen`), each after a comma, a semicolon or `and` in en/de/fr/es/it/nl, read as the first is. Up to
 # _LIST_LENGTH names: the look-behind reads the list back to its cue at every name, so its cost grows with the square
@@ -784,7 +794,7 @@ _CONTACT_CARD = rf"(?<![^\n]){_LINE_NAME}(?=[ \t]+{_SEPARATOR}[ \t]+{CONTACT_WOR
 _PROFILE_FIRST = (rf"(?<=(?<![^\n])[ \t]*{PROFILE_FIRST}[ \t]*{_SEPARATOR}[ \t]*){_LINE_NAME}"
                   rf"(?=[ \t]*(?:\r?\n|$)|[ \t]+{_SEPARATOR}[ \t])")
 # The patterns whose names no list need hold, kept only when they read as a name by their shape.
-_BY_SHAPE = frozenset({"cue", "cue list", "contact card", "profile first"})
+_BY_SHAPE = frozenset({"cue", "cue list", "contact card", "profile first", "cue inverted"})
 _CUED = frozenset({"cue", "cue list"})  # of them, the names after a strong cue
 _UI_VERB = "|".join(sorted(UI_VERB_WORDS))  # `Edit Patrizio della Mattarella - Admin`: the verb is no name
 _PROFILE_NAME = (rf"(?<=(?<![^\n])(?:(?:{_UI_VERB})[ \t]+)?)(?!(?:{_UI_VERB})[ \t])"
@@ -901,6 +911,8 @@ class PersonByRoleRecognizer(DirectPatternRecognizer):
                                    Pattern("profile", _PROFILE_NAME, 0.7),
                                    Pattern("role line", _ROLE_LINE_NAME, 0.7), Pattern("cue", _CUE_NAME, 0.7),
                                    Pattern("cue list", _LIST_NAME, 0.7),
+                                   Pattern("role inverted", _ROLE_INVERTED, 0.7),
+                                   Pattern("cue inverted", _CUE_INVERTED, 0.7),
                                    Pattern("contact card", _CONTACT_CARD, 0.7),
                                    Pattern("profile first", _PROFILE_FIRST, 0.7)],
                          global_regex_flags=CASE_SENSITIVE)
@@ -923,12 +935,17 @@ class PersonByRoleRecognizer(DirectPatternRecognizer):
     def _read_by_shape(self, pattern: str, words: list[str]) -> bool:
         """A strong cue's name by its shape (name_context.unlisted_name_words); a title's beside a profile's or
         contacts' word only when the lists hold a given name and a surname (listed_pair): sections of a profile
-        (`Profil · Zahlungsarten Verwalten`, `Perfil – Métodos Pago`) have a name's shape."""
+        (`Profil · Zahlungsarten Verwalten`, `Perfil – Métodos Pago`) have a name's shape; a name written `Surname,
+        Given` by NameFinder.inverted_pair."""
+        if pattern == "cue inverted":
+            return self._finder.inverted_pair(words)
         return unlisted_name_words(words) if pattern in _CUED else self._finder.listed_pair(words)
 
     def validate_result(self, pattern_text: str) -> bool:
         words = pattern_text.split()
         finder = self._finder
+        if "," in pattern_text:  # `King, Robert`: the inverted patterns'
+            return finder.inverted_pair(words)
         return finder.could_be_a_name(words) or finder.listed_pair(words) or finder.given_before_unknown(words)
 
 

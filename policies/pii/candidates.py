@@ -89,7 +89,8 @@ _PERSON_HINT = re.compile(
     r"|\b(?:cc|bcc|to|from|attn|assignee|owner|customer|client|contact|requester|reporter|agent|employee|kund\w*"
     r"|kontakt|ansprechpartner\w*|mitarbeiter\w*|empf\w{1,2}nger|absender|cliente?|interlocuteur|destinataire"
     r"|exp\w+diteur|contacto|destinatario|remitente|contatto|referente|mittente|klant|contactpersoon|medewerker"
-    r"|ontvanger|afzender)\s*:"
+    r"|ontvanger|afzender|verantwortlich|inhaber\w*|responsable|propri\w{1,2}taire|propietari[oa]|responsabile"
+    r"|proprietari[oa]|eigenaar|verantwoordelijke)\s*:"
     # the labels of interfaces before a name (recognizers._SEEN_LABEL) and a possessive before a page's word
     r"|\b(?:(?:signed|logged)\s+in\s+as|angemeldet\s+als|eingeloggt\s+als|connect\w{1,2}\s+en\s+tant\s+que"
     r"|connect\w{1,2}e\s+en\s+tant\s+que|conectad[oa]\s+como|sesi\w{1,2}n\s+iniciada\s+como|conness[oa]\s+come"

@@ -603,6 +603,8 @@ _BEFORE_AN_INITIAL = frozenset({
     "owner", "assignee", "assigned", "contact", "kontakt", "ansprechpartner", "ansprechpartnerin", "interlocuteur",
     "referente", "contacto", "contatto", "contactpersoon", "reporter", "requester", "author", "autor", "auteur",
     "autore", "agent", "rep", "customer", "kunde", "client", "cliente", "klant", "signed", "approved",
+    "responsable", "responsabile", "verantwortlich", "eigenaar", "verantwoordelijke", "inhaber", "inhaberin",
+    "proprietaire", "propietario", "propietaria", "proprietario", "proprietaria",
     # whom a thing goes to or comes from in fr/it/nl (`Nuovo messaggio da K. Ghanem`, `Contract naar Z. van Dam`,
     # `Appel vers M. Roy`; not `a`: `Vai a B. Pagamento`), a button's verb of writing or calling (`Message Ł.
     # Lewandowski`)

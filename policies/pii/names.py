@@ -760,14 +760,20 @@ class NameFinder:
         paired = self._paired
         for i, (surname, given) in enumerate(itertools.pairwise(tokens)):
             # the look-up first: most words are no given name, and the slice and its strip cost more
-            if not (self._is_given(given) or (given.key in paired and given.capitalised)) \
-                    or not surname.capitalised or text[surname.end : given.start].strip() != ",":
+            if not (self._is_given(given) or (given.key in paired and given.capitalised)):
                 continue
-            if (given.key in PLACES_NAMED_LIKE_PEOPLE or surname.key in PLACES_NAMED_LIKE_PEOPLE
-                    or surname.key in _BEFORE_A_COMMA):
+            k = _before_a_generation(text, tokens, i, given)  # `Smith Jr., John`: the surname before `Jr.`
+            if k == i and text[surname.end : given.start].strip() != ",":
+                continue
+            surname = tokens[k]
+            if not surname.capitalised or (given.key in PLACES_NAMED_LIKE_PEOPLE
+                                           or surname.key in PLACES_NAMED_LIKE_PEOPLE
+                                           or surname.key in _BEFORE_A_COMMA):
                 continue  # Paris, France; Amman, Jordan; Tbilisi, Georgia; Danke, Anna
-            first, start, particles = self._surname_start(text, tokens, i)
+            first, start, particles = self._surname_start(text, tokens, k)
             end = self._given_names_end(text, tokens, i + 1)
+            if (initial := _A_MIDDLE_INITIAL.match(text, end)) is not None:
+                end = initial.end()  # `Smith, John A.`
             if _alone_or_noted(text, start, end) or _a_title_part(text, start, end):
                 if self._inverted_pair(given, surname, particles, text[start].isupper()):
                     yield start, end
@@ -836,10 +842,18 @@ class NameFinder:
 
     def _word_surname_before_given(self, surname: _Token, given: _Token) -> bool:
         """`Hill, Anna` in running text: a listed surname that is an English word, before a listed given name that is
-        not, when the surname is not a word that starts an answer or a clause (`Yes, Anna`, `Well, Maria`)."""
+        not, or that is one of the commonest after one of the commonest surnames (`Smith, John`), when the surname is
+        not a word that starts an answer or a clause (`Yes, Anna`, `Well, Maria`). A word that interfaces use only as
+        one of the commonest surnames that is no common given name (`White, Jessica`, `Young, Daniel`; not `Max,
+        Anna`, `Mark, Julia`: a list of given names)."""
         flags, given_flags = self._surnames.get(surname.key), self._given.get(given.key)
-        return (flags is not None and given_flags is not None and not given_flags & WORD and len(surname.key) >= 3
-                and surname.key not in _CLAUSE_WORDS and surname.key not in UI_WORDS and surname.key not in _MONTHS
+        if flags is None or given_flags is None:
+            return False
+        if given_flags & WORD and not (given_flags & flags & TOP and given.key not in UI_WORDS):
+            return False
+        if surname.key in UI_WORDS and not (flags & TOP and not self._given.get(surname.key, 0) & TOP):
+            return False
+        return (len(surname.key) >= 3 and surname.key not in _CLAUSE_WORDS and surname.key not in _MONTHS
                 and surname.key not in _NOT_A_PERSON_AFTER and surname.key not in _BEFORE_PLACE)
 
     def _unlisted_before_given(self, surname: _Token, given: _Token) -> bool:
@@ -1466,6 +1480,22 @@ def given_name_after(text: str, end: int) -> int:
     if flags is None or flags & WORD or key in lists.english or key in _MONTHS or key in UI_WORDS or a_place(key):
         return end
     return m.end()
+
+
+# A generation after a surname (`Smith Jr., John`, `Ford III, Henry`), and the gap from it to the given name.
+_GENERATIONS = frozenset({"jr", "sr", "ii", "iii", "iv"})
+_AFTER_A_GENERATION = re.compile(r"\.?[ \t]*,[ \t]*")
+# A middle initial after `Surname, Given` (`Smith, John A.`).
+_A_MIDDLE_INITIAL = re.compile(r"[ \t][A-ZÀ-Ý\u0100-\u017f]\.(?![^\W\d_])")
+
+
+def _before_a_generation(text: str, tokens: list[_Token], i: int, given: _Token) -> int:
+    """The index of the surname before a generation at token i and the comma before `given` (`Smith Jr., John`), or
+    i when token i is none."""
+    if (tokens[i].key in _GENERATIONS and i > 0 and _joined(text, tokens, i - 1)
+            and _AFTER_A_GENERATION.fullmatch(text, tokens[i].end, given.start) is not None):
+        return i - 1
+    return i
 
 
 def _a_place_pair(given: _Token, surname: _Token) -> bool:

@@ -734,7 +734,10 @@ _SEEN_LABEL = (r"(?:(?:signed|logged)\s+in\s+as|angemeldet\s+als|eingeloggt\s+al
 _ROLE_LABEL = (r"(?i:(?:cc|bcc|to|from|attn|assignee|owner|customer|client|contact|requester|reporter|agent|employee"
                r"|kunde|kundin|kontakt|ansprechpartner(?:in)?|mitarbeiter(?:in)?|empf[äa]nger|absender|client[e]?"
                r"|interlocuteur|destinataire|exp[ée]diteur|contacto|destinatario|remitente|contatto|referente"
-               r"|mittente|klant|contactpersoon|medewerker|ontvanger|afzender)\s*:"
+               r"|mittente|klant|contactpersoon|medewerker|ontvanger|afzender"
+               # a task's owner in de/fr/es/it/nl, as `owner:` in en
+               r"|verantwortlich|inhaber(?:in)?|responsable|propri[ée]taire|propietari[oa]|responsabile"
+               r"|proprietari[oa]|eigenaar|verantwoordelijke)\s*:"
                r"|(?:assigned\s+to|signed\s+by|requested\s+by|reported\s+by|escalated\s+by|approved\s+by"
                r"|reviewed\s+by|submitted\s+by|created\s+by|invited\s+by|handled\s+by|on\s+behalf\s+of|zugewiesen\s+an"
                r"|angefragt\s+von|erstellt\s+von|bearbeitet\s+von|im\s+auftrag\s+von|assign[ée]\s+[àa]|demand[ée]\s+par"

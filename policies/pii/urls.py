@@ -30,7 +30,8 @@ from policies.pii.fields import (
     names_no_person,
     names_numbered_things,
 )
-from policies.pii.names import PEOPLE_SEGMENTS, RECORD_NUMBER, TEAM_PAGES, NameFinder
+from policies.pii.names import PEOPLE_SEGMENTS, RECORD_NUMBER, TEAM_PAGES, NameFinder, fold
+from policies.pii.places import STREET_SUFFIXES, STREET_WORDS
 
 # A URL runs to the first space, quote or angle bracket; trailing sentence punctuation is not part of it.
 _URL = re.compile(r"\b[a-zA-Z][a-zA-Z0-9+.\-]{1,15}://[^\s<>\"'`{}|\\^]+")
@@ -320,9 +321,20 @@ def _a_surname(name: str, value: str) -> bool:
 def _a_street(name: str, value: str) -> bool:
     """A parameter whose name ends with an address word (`?street=`, `?adresse=`, `?shipping_address=`; not
     `?street_view=`) holding words and a house number (`Aim%C3%A9ehof+89`, which the street patterns miss: they want a
-    street word they know): replaced as the field rules replace such a key's value. One word is not a street
-    (`?address=0x71C7…` is a wallet's, for the detectors)."""
-    return _street_param(name) and len(value) <= 300 and _STREET_VALUE.search(_unquote_plus(value)) is not None
+    street word they know), or a street's words without one (`rue+Pons`, `boulevard+Marc+Valentin`, `Patel+Forest`):
+    replaced as the field rules replace such a key's value. One word is not a street (`?address=0x71C7…` is a
+    wallet's, for the detectors)."""
+    if not _street_param(name) or len(value) > 300:
+        return False
+    text = _unquote_plus(value)
+    return _STREET_VALUE.search(text) is not None or _street_words(text)
+
+
+def _street_words(text: str) -> bool:
+    """Two words or more, of which the first starts a street's name (`rue`, `via`, `calle`) or the last ends one
+    (`Forest`, `Lane`)."""
+    words = text.split()
+    return len(words) >= 2 and (fold(words[0]) in STREET_WORDS or fold(words[-1]) in STREET_SUFFIXES)
 
 
 @functools.lru_cache(maxsize=1024)  # parameter names repeat across URLs

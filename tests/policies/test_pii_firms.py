@@ -54,7 +54,7 @@ def test_companies_and_places_named_like_people_are_kept(scrubber: Scrubber, key
     ("message", "Gespräch mit Carsten Eberth", "Gespräch mit [PERSON]"),
     ("message", "Rückruf bei Stahr Paffrath morgen", "Rückruf bei [PERSON] morgen"),
     ("message", "Offerte voor Bo Sas", "Offerte voor [PERSON]"),  # Sas: a surname, not the French SAS
-    ("message", "Doe, Jane and Smith, John", "[PERSON] and Smith, John"),  # people written surname first
+    ("message", "Doe, Jane and Smith, John", "[PERSON] and [PERSON]"),  # people written surname first
     # `van het` (Dutch)
     ("message", "Hallo Guusje van het Heerenveen, bedankt", "Hallo [PERSON], bedankt"),
 ])

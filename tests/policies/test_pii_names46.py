@@ -8,7 +8,10 @@ not read:
 - `Surname, Given` after a role's label or a strong cue (`Assigned to King, Robert`, `Chat with Mason, Hope`), where
   both words may be English words, but not a place and its region or country, nor two interface words.
 
-The role labels of reporting and assigning gain their de/fr/es/it/nl forms (`signalé par`, `Attribuer à`).
+The role labels of reporting, assigning and owning gain their de/fr/es/it/nl forms (`signalé par`, `Attribuer à`,
+`Responsable :`). `Surname, Given` takes a generation (`Smith Jr., John`) and a middle initial (`Smith, John A.`), and
+in running text the commonest surnames and given names that are words (`Smith, John`, `White, Jessica`). A URL
+parameter named for a street holds one without a house number too (`?street=rue+Pons`).
 Each kind of test includes what must still be kept."""
 
 from __future__ import annotations
@@ -102,3 +105,66 @@ def test_places_and_interface_words_after_a_role_are_kept(scrubber: Scrubber, te
 ])
 def test_reporting_and_assigning_labels_in_other_languages(scrubber: Scrubber, text: str, expected: str) -> None:
     assert scrubbed(scrubber, KEY, text) == expected
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("Responsable : Mason, Hope", "Responsable : [PERSON]"),
+    ("Eigenaar: Tavrel Okumbe", "Eigenaar: [PERSON]"),
+    ("Eigenaar: Owen d.", "Eigenaar: [PERSON]"),
+    ("Responsabile: Tavrel Okumbe", "Responsabile: [PERSON]"),
+])
+def test_a_tasks_owner_in_other_languages(scrubber: Scrubber, text: str, expected: str) -> None:
+    assert scrubbed(scrubber, KEY, text) == expected
+
+
+@pytest.mark.parametrize("text", [
+    "Responsable : Service client",
+    "Verantwortlich: Team Nord",
+    "Responsabile: Ufficio Acquisti",
+])
+def test_a_team_as_a_tasks_owner_is_kept(scrubber: Scrubber, text: str) -> None:
+    assert scrubbed(scrubber, KEY, text) == text
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("Smith Jr., John", "[PERSON]"),
+    ("Ford III, Henry", "[PERSON]"),
+    ("Hernández Sr, Luis", "[PERSON]"),
+    ("Smith, John A.", "[PERSON]"),
+    # in running text, the commonest surnames before the commonest given names, words or not
+    ("Please contact Smith, John about the invoice", "Please contact [PERSON] about the invoice"),
+    ("White, Jessica signed the contract", "[PERSON] signed the contract"),
+    ("Young, Daniel requested access", "[PERSON] requested access"),
+])
+def test_surname_first_with_a_generation_an_initial_or_common_words(scrubber: Scrubber, text: str,
+                                                                     expected: str) -> None:
+    assert scrubbed(scrubber, KEY, text) == expected
+
+
+@pytest.mark.parametrize("text", [
+    "Version II, Anna",
+    "Max, Anna and Tom will join",
+    "Park, Will you call?",
+    "Colors: Black, White",
+    "Brown, Rose",
+])
+def test_given_names_listed_and_colours_are_kept(scrubber: Scrubber, text: str) -> None:
+    assert scrubbed(scrubber, KEY, text) == text
+
+
+@pytest.mark.parametrize("url, expected", [
+    ("https://shop.example.com/checkout?street=rue+Pons&zip=94587",
+     "https://shop.example.com/checkout?street=[LOCATION]&zip=94587"),
+    ("https://shop.example.com/checkout?address=avenue+de+Weiss", "https://shop.example.com/checkout?address=[LOCATION]"),
+    ("https://shop.example.com/checkout?street=Patel+Forest", "https://shop.example.com/checkout?street=[LOCATION]"),
+])
+def test_a_street_parameter_without_a_house_number_is_an_address(scrubber: Scrubber, url: str, expected: str) -> None:
+    assert scrubbed(scrubber, "$current_url", url) == expected
+
+
+@pytest.mark.parametrize("url", [
+    "https://shop.example.com/checkout?street_view=rue+Pons",
+    "https://shop.example.com/checkout?street=rue",
+])
+def test_other_street_parameters_are_kept(scrubber: Scrubber, url: str) -> None:
+    assert scrubbed(scrubber, "$current_url", url) == url

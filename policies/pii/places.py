@@ -141,10 +141,26 @@ PO_BOXES = (r"p\.?\s?o\.?\s?box|post\s+office\s+box|postfach|postbus|apartado\s+
             r"|bo[îi]te\s+postale")
 _ABBREVIATIONS = (r"str\.", r"\bst\b", r"\bave?\b", r"\brd\b", r"\bln\b", r"\bdr\b", r"\bblvd", r"\bbd\b",
                   r"\bct\b", r"\bpl\b", r"\bsq\b", "pkwy", "hwy", "avda", "c/", "pza", PO_BOXES, r"\bb\.?p\b")
+# The street suffixes of USPS Publication 28 that STREET_TABLE lacks (`Stravenue`, `Brook`, `Hills`): many are
+# surnames too (`Hill`, `Park`, `Brooks`, `Mills`), so they are no LAST words for names.py; the street pattern that
+# reads them wants a postcode after them (recognizers' `number and postcode`).
+USPS_SUFFIXES = frozenset({
+    "branch", "brook", "brooks", "burgs", "camp", "center", "centers", "circles", "club", "common", "course", "courts",
+    "coves", "crossroad", "dam", "drives", "estate", "extensions", "fall", "field", "fields", "flat", "ford", "fords",
+    "forge", "forges", "fork", "forks", "garden", "glens", "green", "greens", "groves", "harbors", "hill", "hills",
+    "junctions", "key", "keys", "land", "light", "loaf", "lock", "locks", "mall", "manors", "meadow", "mill", "mills",
+    "mountains", "neck", "park", "parks", "parkways", "pine", "plain", "points", "ports", "radial", "rapid", "rest",
+    "ridges", "river", "roads", "run", "shoal", "shore", "spring", "spurs", "squares", "stravenue", "streets", "union",
+    "unions", "valleys", "views", "walks", "wall", "ways", "well", "wells",
+})
+# A comma (or a house number) and a postcode, or a state's code and a ZIP code (recognizers' `number and postcode` and
+# `street number and postcode`: the street's words may be any).
+_POSTCODES = (r"(?:[,\n]\s*|\d\s+)(?:\d{5}|\d{4}\s?[a-z]{2}|[a-z]{1,2}\d[a-z\d]?\s\d[a-z]{2})\s",
+              r",\s*[a-z]{2}\s+\d{5}\b")
 # Necessary for the street patterns (candidates' STREET gate and test): a street type or its abbreviation, in any
 # case.
 STREET_HINT = "(?i)" + "|".join((
     *(_SPELLED.get(word, word) for word, flags in STREET_TABLE.items() if flags & TYPE),
     *(rf"\b{word}\b" for word, flags in STREET_TABLE.items() if flags & TYPE_WORD),
     *(rf"{word}\b" for word, flags in STREET_TABLE.items() if flags & TYPE_END),
-    *_ABBREVIATIONS))
+    *_ABBREVIATIONS, *_POSTCODES))

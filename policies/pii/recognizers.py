@@ -75,7 +75,7 @@ from policies.pii.name_context import (
 from policies.pii.names import ARTICLES, NameFinder, fold
 from policies.pii.passwords import PASSWORD_PATTERNS, QUOTE
 from policies.pii.pattern_matches import deduplicated, pattern_matches
-from policies.pii.places import PO_BOXES
+from policies.pii.places import LAST, PO_BOXES, STREET_TABLE, TYPE, USPS_SUFFIXES
 from policies.pii.prefilter import BatchScan
 from policies.pii.regex_time import presidio_run
 
@@ -636,6 +636,18 @@ _NUMBER = r"\d{1,5}(?:\s?[a-zA-Z](?![a-zA-Z]))?(?:[-/]\d{1,4})?"
 _NAMEWORD = r"[A-ZÀ-Ý][\w'\u2019.-]*"
 _OF = (r"(?:(?:de|del|de\s+la|della|delle|dei|degli|di|da|du|des|la|le|l['\u2019]|d['\u2019]|el|los|las|san|santa"
        r"|sankt|st\.)\s*)*")
+# A street's type at its name's end, capitalised, as US and British addresses write it (places.STREET_TABLE's types
+# and last words, and USPS Publication 28's suffixes).
+_SUFFIX = "(?:" + "|".join(sorted({w.capitalize() for w, flags in STREET_TABLE.items() if flags & (LAST | TYPE)}
+                                  | {w.capitalize() for w in USPS_SUFFIXES})) + ")"
+# A flat's, a suite's or a unit's number after a street (`Apt. 057`, `Suite 021`).
+_UNIT = r"(?:[ \t]+(?:Apt\.?|Suite|Unit|Ste\.?|#)[ \t]*[\w-]{1,6})"
+# A postcode and the town after it: five digits (de/fr/es/it/us), four digits and two capitals (nl), or a British
+# postcode (`CO84 9YX`, `N6D 6XX`), each before a capitalised town.
+_POSTCODE_AND_TOWN = r"(?:\d{5}|[1-9]\d{3}\s?[A-Z]{2}|[A-Z]{1,2}\d[A-Z\d]?\s\d[A-Z]{2})\s+[A-ZÀ-Ý]"
+# after a word and a number, only the Dutch postcode, which no other number is written like (`Seite 2, 10115 Berlin`
+# is a page)
+_DUTCH_POSTCODE_AND_TOWN = r"[1-9]\d{3}\s?[A-Z]{2}\s+[A-ZÀ-Ý]"
 _STREET_PATTERNS = [
     # 221B Baker Street, 1600 Pennsylvania Avenue NW
     ("en", rf"\b{_NUMBER},?\s+(?:{_NAMEWORD}\s+){{1,4}}(?:Street|St|Avenue|Ave|Road|Rd|Lane|Ln|Drive|Dr|Boulevard"
@@ -656,8 +668,18 @@ _STREET_PATTERNS = [
     # (in lower case too, as typed: `c/ Mayor 12`, `viale Monza 12`; not `corso`, `via`, `plaza`: `il corso Python 3`)
     ("es-it", rf"\b(?:calle|c/|avenida|paseo|viale|piazza|vicolo|carrer"
               rf"|Calle|C/|Avenida|Avda\.?|Paseo|Plaza|Pza\.|Camino|Carretera|Ronda|Traves[ií]a|Carrer|Pla[çc]a"
-              rf"|Via|Viale|Piazza|Piazzale|Corso|Largo|Vicolo|Strada|Contrada|Lungomare|Borgo|Rotonda|Incrocio)\s+{_OF}{_NAMEWORD}"
+              rf"|Via|Viale|Piazza|Piazzale|Corso|Largo|Vicolo|Strada|Contrada|Lungomare|Borgo|Rotonda|Incrocio"
+              rf"|Stretto|Traversa|Vico|Salita|Canale)\s+{_OF}{_NAMEWORD}"
               rf"(?:\s+{_OF}{_NAMEWORD}){{0,3}},?\s*(?:n[º°.]?\s*)?\d{{1,4}}\b"),
+    # A house number, the street's words and its type (USPS's suffixes too) before a postcode and its town, on its
+    # line or the next: `57466 Patel Forest, 24791 Barnesberg`, `4266 Adkins Park Suite 021, Port Tony, CA 88337`,
+    # `7 Young Stravenue, CO84 9YX Reidtown`; and a street's word and its number before a Dutch postcode
+    # (`Juliebaan 69, 7328VN Waskemeer`). The postcode and its town say it is an address, not the words (`Windows 10
+    # Pro, 2019 SP`, `Seite 2, 10115 Berlin`).
+    ("number and postcode", rf"\b\d{{1,5}}[a-zA-Z]?[ \t]+(?:{_NAMEWORD}[ \t]+){{1,3}}{_SUFFIX}\b\.?{_UNIT}?"
+                            rf"(?=(?:,[ \t]*|[ \t]*\r?\n[ \t]*)(?:{_POSTCODE_AND_TOWN}"
+                            rf"|(?:{_NAMEWORD}[ \t]+){{0,2}}{_NAMEWORD},[ \t]*[A-Z]{{2}}[ \t]+\d{{5}}\b))"),
+    ("street number and postcode", rf"\b{_NAMEWORD}\s+\d{{1,4}}[a-zA-Z]?(?=,?\s+{_DUTCH_POSTCODE_AND_TOWN})"),
     # A post office box with its number, in en/de/fr/es/it/nl: `PO Box 4821`, `Postfach 12 34`, `Postbus 1234`,
     # `Apartado de correos 45`, `Casella postale 12`, `Boîte postale 7`, where a box number ends: the text's or a
     # line's end, a comma, a full stop, or a postcode and a town (not `Postbus 12 dagen vertraagd`, nor a webmail's

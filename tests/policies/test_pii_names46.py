@@ -10,8 +10,7 @@ not read:
 
 The role labels of reporting, assigning and owning gain their de/fr/es/it/nl forms (`signalé par`, `Attribuer à`,
 `Responsable :`). `Surname, Given` takes a generation (`Smith Jr., John`) and a middle initial (`Smith, John A.`), and
-in running text the commonest surnames and given names that are words (`Smith, John`, `White, Jessica`). A URL
-parameter named for a street holds one without a house number too (`?street=rue+Pons`).
+in running text the commonest surnames and given names that are words (`Smith, John`, `White, Jessica`).
 Each kind of test includes what must still be kept."""
 
 from __future__ import annotations
@@ -151,20 +150,3 @@ def test_surname_first_with_a_generation_an_initial_or_common_words(scrubber: Sc
 def test_given_names_listed_and_colours_are_kept(scrubber: Scrubber, text: str) -> None:
     assert scrubbed(scrubber, KEY, text) == text
 
-
-@pytest.mark.parametrize("url, expected", [
-    ("https://shop.example.com/checkout?street=rue+Pons&zip=94587",
-     "https://shop.example.com/checkout?street=[LOCATION]&zip=94587"),
-    ("https://shop.example.com/checkout?address=avenue+de+Weiss", "https://shop.example.com/checkout?address=[LOCATION]"),
-    ("https://shop.example.com/checkout?street=Patel+Forest", "https://shop.example.com/checkout?street=[LOCATION]"),
-])
-def test_a_street_parameter_without_a_house_number_is_an_address(scrubber: Scrubber, url: str, expected: str) -> None:
-    assert scrubbed(scrubber, "$current_url", url) == expected
-
-
-@pytest.mark.parametrize("url", [
-    "https://shop.example.com/checkout?street_view=rue+Pons",
-    "https://shop.example.com/checkout?street=rue",
-])
-def test_other_street_parameters_are_kept(scrubber: Scrubber, url: str) -> None:
-    assert scrubbed(scrubber, "$current_url", url) == url

@@ -650,9 +650,15 @@ def given_names_and_initials(finder: NameFinder, text: str) -> Iterator[tuple[in
 
 
 def _word_before_is_a_cue(text: str, start: int) -> bool:
+    before = _word_before(text, start)
+    return before is not None and before in _BEFORE_AN_INITIAL
+
+
+def _word_before(text: str, start: int) -> str | None:
+    """The folded word before `start` on its line (a colon or a dot may follow it: `owner:`, `Dr.`), or None."""
     line = text.rfind("\n", 0, start) + 1
     before = _WORD_BEFORE.search(text, max(line, start - 30), start)
-    return before is not None and fold(before.group(1)) in _BEFORE_AN_INITIAL
+    return None if before is None else fold(before.group(1))
 
 
 def initials_and_surnames(finder: NameFinder, text: str) -> Iterator[tuple[int, int]]:
@@ -674,12 +680,12 @@ def initials_and_surnames(finder: NameFinder, text: str) -> Iterator[tuple[int, 
 
 def _initial_in_context(text: str, start: int, end: int) -> bool:
     line = text.rfind("\n", 0, start) + 1
-    before = _WORD_BEFORE.search(text, max(line, start - 30), start)
+    before = _word_before(text, start)
     if before is not None:
         if (_GO_TO.fullmatch(text, line, start) is not None and _ENDS_A_LINE.match(text, end) is not None
                 and fold(text[start:end].split()[-1]) in gazetteer().english):
             return False  # `Go to D. Baker`, `Skip to B. Pricing` as a whole line: a section's or an option's letter
-        return fold(before.group(1)) in _BEFORE_AN_INITIAL  # `owner: B. Walls`, `Bonjour M. Parent`
+        return before in _BEFORE_AN_INITIAL  # `owner: B. Walls`, `Bonjour M. Parent`
     return (text[line:start].strip() == "" and _MONSIEUR.match(text, start) is not None
             and _FRENCH_VERB_AFTER.match(text, end) is not None)
 

@@ -26,6 +26,7 @@ from policies.pii.hyperscan_cache import Spec
 from policies.pii.names import (
     ARTICLES,
     GREETINGS,
+    INITIAL_ENDS_A_NAME,
     TOP,
     UI_WORDS,
     WORD,
@@ -630,7 +631,7 @@ _FRENCH_VERB_AFTER = re.compile(r"[ \t]+(?:a|souhaite|demande|veut|dit|appelle|r
 # ending the name: no letter, digit or second initial after it.
 _NAME_INITIAL = re.compile(r"(?<![\w.'\u2019-])([A-ZÀ-Ý\u0100-\u017f][a-zß-ÿ\u0100-\u017f]+"
                            r"(?:-[A-ZÀ-Ý\u0100-\u017f][a-zß-ÿ\u0100-\u017f]+)?)[ \t](?:[A-ZÀ-Ý\u0100-\u017f]|[vd])"
-                           r"\.(?!\w|\.\w|[ \t]?[A-ZÀ-Ý\u0100-\u017f]\.)")
+                           + INITIAL_ENDS_A_NAME)
 
 
 def initialled_names(finder: NameFinder, text: str) -> Iterator[tuple[int, int]]:

@@ -264,7 +264,8 @@ _INITIAL_DOT = re.compile(r"\.[ \t]?[A-Z]")
 # once a text; then what may follow the dot: no letter, digit or second initial (`U. S.`, `H.J.`), a sentence's
 # full stop or end.
 _GIVEN_INITIAL = re.compile(r"[^\W\d_] [A-ZÀ-Ý\u0100-\u017f]\.(?!\w|\.\w)")
-_AN_INITIAL_ENDS = re.compile(r"\.(?!\w|\.\w|[ \t]?[A-ZÀ-Ý\u0100-\u017f]\.)")
+INITIAL_ENDS_A_NAME = r"\.(?!\w|\.\w|[ \t]?[A-ZÀ-Ý\u0100-\u017f]\.)"  # name_context's given name and initial too
+_AN_INITIAL_ENDS = re.compile(INITIAL_ENDS_A_NAME)
 _SLUG_CAPITAL = re.compile(r"[-_+][A-Z]")
 _GLUED_CAPITALS = re.compile(r"[/@][A-Z][^\W\d_A-Z]+[A-Z]")
 
@@ -442,9 +443,7 @@ class NameFinder:
         word of three letters or more that no list holds and that is no English or everyday word; never a company's,
         a place's, a month's or a title's word, a greeting or an article."""
         key = fold(word)
-        if any(key in words for words in (_NOT_A_PERSON_AFTER, _ORGANISATION_WORDS, _MONTHS, _BEFORE_PLACE,
-                                           PLACES_NAMED_LIKE_PEOPLE, _BEFORE_A_COMMA, _CLAUSE_WORDS, _TITLES,
-                                           ARTICLES, CITIES, COUNTRIES, _REGIONS)):
+        if key in _NO_NAME_BESIDE_AN_INITIAL or key in _REGIONS:
             return False
         parts = key.split("-")
         return all(part in self._given or (len(part) >= 3 and part.isalpha() and part not in self._english
@@ -457,9 +456,7 @@ class NameFinder:
         other word and for a company's, a place's or a month's word (`A. Introduction`, `N. Dakota`, `J. Crew
         Group`)."""
         key = fold(word)
-        if any(key in words for words in (_NOT_A_PERSON_AFTER, _ORGANISATION_WORDS, _NOT_SURNAMES, _MONTHS,
-                                           _BEFORE_PLACE, PLACES_NAMED_LIKE_PEOPLE, _BEFORE_A_COMMA, _CLAUSE_WORDS,
-                                           _TITLES, ARTICLES, CITIES, COUNTRIES)):
+        if key in _NO_NAME_BESIDE_AN_INITIAL or key in _NOT_SURNAMES:
             return None
         parts = key.split("-")
         if all(part in self._surnames for part in parts):
@@ -1482,6 +1479,11 @@ def given_name_after(text: str, end: int) -> int:
     return m.end()
 
 
+# Words that are no given name before a surname's initial nor a surname after an initial (given_before_initial,
+# surname_after_initial): companies', places', months' and titles' words, greetings, clause words and articles.
+_NO_NAME_BESIDE_AN_INITIAL = frozenset().union(_NOT_A_PERSON_AFTER, _ORGANISATION_WORDS, _MONTHS, _BEFORE_PLACE,
+                                               PLACES_NAMED_LIKE_PEOPLE, _BEFORE_A_COMMA, _CLAUSE_WORDS, _TITLES,
+                                               ARTICLES, CITIES, COUNTRIES)
 # A generation after a surname (`Smith Jr., John`, `Ford III, Henry`), and the gap from it to the given name.
 _GENERATIONS = frozenset({"jr", "sr", "ii", "iii", "iv"})
 _AFTER_A_GENERATION = re.compile(r"\.?[ \t]*,[ \t]*")

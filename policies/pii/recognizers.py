@@ -644,10 +644,11 @@ _SUFFIX = "(?:" + "|".join(sorted({w.capitalize() for w, flags in STREET_TABLE.i
 _UNIT = r"(?:[ \t]+(?:Apt\.?|Suite|Unit|Ste\.?|#)[ \t]*[\w-]{1,6})"
 # A postcode and the town after it: five digits (de/fr/es/it/us), four digits and two capitals (nl), or a British
 # postcode (`CO84 9YX`, `N6D 6XX`), each before a capitalised town.
-_POSTCODE_AND_TOWN = r"(?:\d{5}|[1-9]\d{3}\s?[A-Z]{2}|[A-Z]{1,2}\d[A-Z\d]?\s\d[A-Z]{2})\s+[A-ZÀ-Ý]"
+_DUTCH_POSTCODE = r"[1-9]\d{3}\s?[A-Z]{2}"
+_POSTCODE_AND_TOWN = rf"(?:\d{{5}}|{_DUTCH_POSTCODE}|[A-Z]{{1,2}}\d[A-Z\d]?\s\d[A-Z]{{2}})\s+[A-ZÀ-Ý]"
 # after a word and a number, only the Dutch postcode, which no other number is written like (`Seite 2, 10115 Berlin`
 # is a page)
-_DUTCH_POSTCODE_AND_TOWN = r"[1-9]\d{3}\s?[A-Z]{2}\s+[A-ZÀ-Ý]"
+_DUTCH_POSTCODE_AND_TOWN = rf"{_DUTCH_POSTCODE}\s+[A-ZÀ-Ý]"
 _STREET_PATTERNS = [
     # 221B Baker Street, 1600 Pennsylvania Avenue NW
     ("en", rf"\b{_NUMBER},?\s+(?:{_NAMEWORD}\s+){{1,4}}(?:Street|St|Avenue|Ave|Road|Rd|Lane|Ln|Drive|Dr|Boulevard"

@@ -38,6 +38,7 @@ from policies.pii.names import (
 )
 from policies.pii.places import CITIES, COUNTRIES, PLACES_NAMED_LIKE_PEOPLE, STREET_SUFFIXES, STREET_WORDS
 from policies.pii.prefilter import ascii_stand_in
+from policies.pii.word_regex import one_of
 
 # Lower-case articles and particles elided before a capital in fr/it (`d'`, `l'`, `dell'`, `all'`, `nell'`, `un'`);
 # not `D'`, `O'`: they start surnames (D'Angelo, O'Neil), nor `L'`: it starts brands (L'Oréal Paris). Then the Dutch
@@ -699,10 +700,15 @@ _ENDS_A_NAME = re.compile(r"[ \t]*(?:[,;.!?)]|\r?\n|$)")
 # en/de/fr/es/it/nl (`talked to james miller`, `ping jan de vries`, `Termin mit anna schmidt`, `message de layla
 # farouk`, `hi sibel keskin`), or after a label's colon (`Owner: amaka chukwu`): the cue says where a name may be,
 # NameFinder.lower_case_pair whether the two words are one.
+_LOWER_CUES = frozenset({
+    "to", "with", "from", "for", "by", "ping", "cc", "ask", "tell", "call", "email", "message", "thanks", "thank", "dm",
+    "asked", "told", "called", "emailed", "user", "mit", "von", "an", "bei", "für", "fur", "wie", "avec", "pour", "par",
+    "chez", "à", "a", "de", "con", "para", "por", "per", "da", "di", "met", "voor", "bij", "aan", "door", "van",
+}) | GREETINGS
+# Every cue is a word of letters that a space must follow, so the trie (word_regex.py: 2.4x faster than the plain
+# alternation, which Python's engine tries branch by branch at every word) finds the same matches.
 _LOWER_CUE = re.compile(
-    r"(?:(?:^|(?<=[\s(,;:]))(?i:to|with|from|for|by|ping|cc|ask|tell|call|email|message|thanks|thank|dm|asked|told"
-    r"|called|emailed|user|mit|von|an|bei|f[üu]r|wie|avec|pour|par|chez|[àa]|de|con|para|por|per|da|di|met|voor|bij"
-    r"|aan|door|van|" + "|".join(sorted(GREETINGS)) + r")|(?<=\w):)[ \t]+"
+    r"(?:(?:^|(?<=[\s(,;:]))(?i:" + one_of(_LOWER_CUES) + r")|(?<=\w):)[ \t]+"
     # the pair looked ahead at, so that the next cue is found too (`email to sharon brown`), in one pass; three
     # particles at most, so that a run of cues that are particles too (`de de de ...`) is read in linear time
     r"(?=(?P<given>[a-zß-ÿ\u0100-\u017f]{2,}(?:-[a-zß-ÿ\u0100-\u017f]{2,})?)[ \t]+"

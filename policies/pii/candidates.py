@@ -21,7 +21,7 @@ from policies.pii import hyperscan_cache
 from policies.pii.name_context import PERSON_CUE_HINT, STRONG_CUE_HINT, could_hold_a_handle
 from policies.pii.names import PEOPLE_SEGMENTS, TEAM_PAGES, fold, gazetteer
 from policies.pii.places import STREET_HINT
-from policies.pii.prefilter import BatchScan, by_text
+from policies.pii.prefilter import BatchScan, CharMap, by_text
 
 _SEP = r"[\s\-\u2010-\u2015\u2212./()\[\]~+]"
 # A run of ≥ 7 digits: needed by phone (≥ 7 digits), card (≥ 12), SSN (9), and IBAN (every country's account
@@ -340,7 +340,7 @@ def _name_gates(texts: Sequence[str]) -> list[int]:
     name: every other reading's words are among these when there is no apostrophe), else 0. One fold, encode and
     translate for the whole batch, joined by spaces, then one scan for the listed names between spaces: the exact test
     runs only behind the gate. (A set test of each text's split words took twice as long.)"""
-    folded = [text if text.isascii() else text.translate(_FOLDED) for text in texts]
+    folded = [text if text.isascii() else _FOLDED.translate(text) for text in texts]
     starts: list[int] = []
     pos = 1
     for text in folded:  # the offset of each text in the joined bytes ("replace": one byte a character)
@@ -519,7 +519,7 @@ def _could_be_named(text: str) -> bool:
     Speed: bytes.translate and split are C loops, a regex with look-behinds tried at every position is not (1.2 µs a
     string of bench/scrub.py's cold stream, half the prefilter's time). The runs of letters between hyphens are a
     superset of the first parts, so the regex runs only on a text that holds a hyphen and a listed name."""
-    folded = text if text.isascii() else text.translate(_FOLDED)  # ASCII either way ("replace": never raises)
+    folded = text if text.isascii() else _FOLDED.translate(text)  # ASCII either way ("replace": never raises)
     raw = folded.encode("ascii", "replace")
     if _names_a_given(raw.translate(_LETTERS, b"'")):
         return True
@@ -555,10 +555,4 @@ def _fold_char(ch: str) -> str:
     return " "
 
 
-class _FoldTable(dict[int, str]):
-    def __missing__(self, code: int) -> str:
-        value = self[code] = _fold_char(chr(code))
-        return value
-
-
-_FOLDED = _FoldTable()
+_FOLDED = CharMap(_fold_char)

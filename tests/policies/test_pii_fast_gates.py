@@ -26,7 +26,7 @@ _FINDER = NameFinder()
 
 def _named_by_regex(text: str) -> bool:
     """The name gate as it was written first: the folded words' first parts, by a regex, looked up one by one."""
-    folded = text if text.isascii() else text.translate(candidates._FOLDED)
+    folded = text if text.isascii() else text.translate({c: candidates._fold_char(chr(c)) for c in map(ord, text)})
     # with and without possessives: the name finder's words end before one (`Julia's` is julia); apostrophes as gaps
     if any(_FINDER.could_hold_words(_FIRST_PART.findall(words.lower()))
            for words in (folded.replace("'", ""), re.sub(r"'s(?![A-Za-z])", "", folded).replace("'", ""),
@@ -361,7 +361,7 @@ def test_generated_text_where_the_password_recognizer_finds_something_opens_its_
 
 def _listed_by_words(text: str) -> int:
     """The NAME gate's listed-name part as a set test of the text's words in _could_be_named's first reading."""
-    folded = text if text.isascii() else text.translate(candidates._FOLDED)
+    folded = text if text.isascii() else text.translate({c: candidates._fold_char(chr(c)) for c in map(ord, text)})
     piece = folded.encode("ascii", "replace").translate(candidates._SIEVE)
     return candidates.NAME if b"'" in piece or not candidates._GIVEN.isdisjoint(piece.split()) else 0
 

@@ -124,7 +124,7 @@ class BatchScan:
         # NUL between texts: no gate matches it, so a match ends in the text it belongs to (one that starts in the
         # text before can only open a gate more, never one fewer).
         # Each text stood in for on its own: the ASCII majority is not translated character by character.
-        joined = "\x00".join([text if text.isascii() else _STAND_INS.translate(text) for text in texts])
+        joined = "\x00".join([ascii_stand_in(text) for text in texts])
         self._db.scan(joined.encode("ascii"), match_event_handler=on_match)
         return by_text(starts, ends, bits)
 

@@ -19,7 +19,7 @@ from policies.pii.config import DetectorClass
 from policies.pii.engine import Analyzer
 from policies.pii.entities import NER_ENTITIES
 from policies.pii.identifiers import GLUED_LIKE, NUMBER_LIKE, continues_a_reference, is_identifier
-from policies.pii.names import given_name_after
+from policies.pii.names import given_name_after, surname_before
 
 # Between joined strings: no recognizer's pattern runs across a blank line, and the NUL stops the context look-behinds
 # that allow any white space (`Fr.\s+` before a name): `…@orange.fr` must not make a title of the next string's end.
@@ -102,6 +102,16 @@ def rewrite(text: str, spans: Sequence[Span], replace: Callable[[str, str], str 
         return text, entities
     out.append(text[pos:])
     return "".join(out), entities
+
+
+def _widened(text: str, name: Span, spans: list[Span]) -> Span:
+    """A name found, with the given name after it (`[De Oliveira], Pierre`) and the surname before it (`Higgins, [Mark
+    Nicole]`) that other rules did not read, but no surname that ends another name found (`Ruud Mulder, [Femke Smit]`
+    lists two people)."""
+    start = surname_before(text, name.start, name.end)
+    if start < name.start and any(other.start < start < other.end for other in spans):
+        start = name.start
+    return Span(start, given_name_after(text, name.end), name.entity, name.score)
 
 
 def _per_entity(job: _Job) -> list[_Job]:
@@ -272,9 +282,8 @@ class Detector:
             (s.entity in NUMBER_LIKE and is_identifier(text, s.start, s.end, s.entity))
             or (s.entity in GLUED_LIKE and continues_a_reference(text, s.start, s.end)))]
         spans = merge(spans)
-        if any(s.entity in _A_NAME for s in spans):  # `[De Oliveira], Pierre`: the given name after a name found
-            spans = merge([s if s.entity not in _A_NAME else Span(s.start, given_name_after(text, s.end), s.entity,
-                                                                   s.score) for s in spans])
+        if any(s.entity in _A_NAME for s in spans):
+            spans = merge([_widened(text, s, spans) if s.entity in _A_NAME else s for s in spans])
         return spans
 
     def _digit_run(self, n: int) -> re.Pattern[str]:

@@ -422,20 +422,44 @@ class NameFinder:
     def inverted_pair(self, words: list[str]) -> bool:
         """True if words that a role's label or a strong cue says name someone, written `Surname, Given` (`Assigned
         to King, Robert`, `Chat with Mason, Hope`, `Owner: van de Greef, Melle`), are a surname, with its particles,
-        and a listed given name, words or not: the surname listed, or no English word; neither a place's, a
-        company's, a month's or a connective's word, no place's name after the comma nor a city's or a country's
-        before it (`Washington, Georgia`, `Paris, France`), and not two words that interfaces use (`Wood, Art`)."""
+        and a given name (_given_after_a_comma): the surname listed, or no English word; neither a place's, a
+        company's, a month's or a connective's word (but one of the commonest surnames: `Hall, Sandra`, `Park,
+        Jisoo`), no city's or country's name before the comma (`Paris, France`), and not two words that interfaces
+        use (`Wood, Art`). A given name that also names a place (`Fox, Nancy`, `Nicoletti, Carolina`) after a listed
+        surname that names none; never a country's (`Amman, Jordan`)."""
         if len(words) < 2 or not words[-2].endswith(","):
             return False
         surname, given = fold(words[-2][:-1]), fold(words[-1])
-        if given not in self._given or (surname not in self._surnames and surname in self._english):
+        flags = self._surnames.get(surname)
+        if (flags is None and surname in self._english) or not self._given_after_a_comma(given, flags is not None):
             return False
-        if surname in UI_WORDS and given in UI_WORDS:
-            return False
-        if a_place(given) or surname in CITIES or surname in COUNTRIES or surname in _REGIONS:
-            return False  # `Paris, France`, `Austin, Texas`; not `Jordan, Michael`
-        return not any(key in _NOT_A_PERSON_AFTER or key in _BEFORE_PLACE or key in _ORGANISATION_WORDS
-                       or key in _NOT_SURNAMES or key in _CONNECTIVES or key in _MONTHS for key in (surname, given))
+        if (surname in UI_WORDS and given in UI_WORDS) or surname in CITIES or surname in COUNTRIES \
+                or surname in _REGIONS:
+            return False  # `Wood, Art`, `Paris, France`, `Austin, Texas`; not `Jordan, Michael`
+        if a_place(given) and not self._a_person_named_like_a_place(given, surname):
+            return False  # `Washington, Georgia`, `Amman, Jordan`, `Savannah, Georgia`
+        return not self._a_firm_or_month_word(surname, given, flags)
+
+    @staticmethod
+    def _a_firm_or_month_word(surname: str, given: str, flags: int | None) -> bool:
+        """True if the folded surname or given name of `Surname, Given` is a company's, a place's, a month's or a
+        connective's word; a venue's or a street's word only when it is no surname of the commonest (`Station, Anna`;
+        not `Hall, Sandra`, `Park, Jisoo`)."""
+        if surname in _NOT_A_PERSON_AFTER and not (flags or 0) & TOP:
+            return True
+        return given in _NOT_A_PERSON_AFTER or any(
+            key in _BEFORE_PLACE or key in _ORGANISATION_WORDS or key in _NOT_SURNAMES or key in _CONNECTIVES
+            or key in _MONTHS for key in (surname, given))
+
+    def _given_after_a_comma(self, given: str, listed_surname: bool) -> bool:
+        """Whether the folded word after `Surname,` that a cue says names someone is its given name: listed, each part
+        of it when hyphenated (`Hans-Albert`); after a listed surname also a word of three letters or more that no
+        list holds and that is no English or everyday word (`Sanders, Wessel`, `Timmermans, Vigo`)."""
+        parts = given.split("-")
+        if all(part in self._given for part in parts):
+            return True
+        return listed_surname and all(len(part) >= 3 and part.isalpha() and part not in self._english
+                                      and part not in self._everyday and part not in self._given for part in parts)
 
     def given_before_initial(self, word: str) -> bool:
         """Whether `word`, before a surname's initial that context says ends a name (name_context.initialled_names:
@@ -753,7 +777,8 @@ class NameFinder:
         """`Doe, Jane` alone on its line (a whole value, or before a note in brackets: `Doe, Jane (Sales)`) or as a
         part of a page title (`Doe, Jane – Contact | CRM`), with the surname's particles (`van Loon, Alex`) and a
         second given name (`Pacheco, María Ángeles`); in running text only when neither is a word and the surname is
-        listed (`Schmidt, Anna hat angerufen`)."""
+        listed (`Schmidt, Anna hat angerufen`). As a whole value, also a given name that names a place too, after a
+        listed surname (`Vidal, Virginia`)."""
         paired = self._paired
         for i, (surname, given) in enumerate(itertools.pairwise(tokens)):
             # the look-up first: most words are no given name, and the slice and its strip cost more
@@ -763,24 +788,51 @@ class NameFinder:
             if k == i and text[surname.end : given.start].strip() != ",":
                 continue
             surname = tokens[k]
-            if not surname.capitalised or (given.key in PLACES_NAMED_LIKE_PEOPLE
-                                           or surname.key in PLACES_NAMED_LIKE_PEOPLE
-                                           or surname.key in _BEFORE_A_COMMA):
-                continue  # Paris, France; Amman, Jordan; Tbilisi, Georgia; Danke, Anna
-            first, start, particles = self._surname_start(text, tokens, k)
-            end = self._given_names_end(text, tokens, i + 1)
-            if (initial := _A_MIDDLE_INITIAL.match(text, end)) is not None:
-                end = initial.end()  # `Smith, John A.`
+            if self._a_place_or_a_greeting_first(surname, given):
+                continue
+            place = given.key in PLACES_NAMED_LIKE_PEOPLE
+            first, start, particles, end = self._surname_first_span(text, tokens, k, i)
             if _alone_or_noted(text, start, end) or _a_title_part(text, start, end):
                 if self._inverted_pair(given, surname, particles, text[start].isupper()):
                     yield start, end
                     continue
                 if _a_place_pair(given, surname):
                     continue  # a whole value is read no less than running text (`Eren, Murat`), a place's aside
+            if place:
+                continue  # in running text, `Lynchburg, Virginia` is a place
             lower_particles = particles and text[start].islower()
             if self._in_running_text(surname, given, lower_particles) and \
                     not self._in_a_list_of_names(text, tokens, first, i + 1 if end == given.end else i + 2):
                 yield start, end
+
+    def _a_place_or_a_greeting_first(self, surname: _Token, given: _Token) -> bool:
+        """True if `Word, Given` is no person's name however it stands: a word in lower case, a place's name or a
+        greeting first (`Paris, France`, `Danke, Anna`), or a place's after a place (`Amman, Jordan`, `Tbilisi,
+        Georgia`)."""
+        if not surname.capitalised or surname.key in PLACES_NAMED_LIKE_PEOPLE or surname.key in _BEFORE_A_COMMA:
+            return True
+        return given.key in PLACES_NAMED_LIKE_PEOPLE and not self._a_person_named_like_a_place(given.key, surname.key)
+
+    def _a_person_named_like_a_place(self, given: str, key: str) -> bool:
+        """True if `Surname, Given` whose given name names a region or a city too names a person: after a listed
+        surname that names no place, no company and is no common given name (`Vidal, Virginia`, `Ellis, Victoria`;
+        not `Richmond, Virginia`, `North Sarah, Georgia`), and never before a country's name (`Amman, Jordan`): the
+        folded given name and surname."""
+        return (given not in _COUNTRIES_NAMED_LIKE_PEOPLE and given not in COUNTRIES and key in self._surnames
+                and not a_place(key) and key not in _CITIES_IN_REGIONS_NAMED_LIKE_PEOPLE and not a_firm_word(key)
+                and not self._given.get(key, 0) & TOP)
+
+    def _surname_first_span(self, text: str, tokens: list[_Token], k: int, i: int) -> tuple[int, int, bool, int]:
+        """The first token, the start, whether it has particles, and the end of `Surname, Given` whose surname is
+        token k and whose given name is token i + 1: with the surname's particles or a first surname (`Diéguez
+        Duarte, Clarisa`), a second given name and a middle initial (`Smith, John A.`)."""
+        first, start, particles = self._surname_start(text, tokens, k)
+        end = self._given_names_end(text, tokens, i + 1)
+        if (initial := _A_MIDDLE_INITIAL.match(text, end)) is not None:
+            end = initial.end()
+        if first == k and not particles and self._a_double_surname(text, tokens, k, end):
+            first, start = k - 1, tokens[k - 1].start
+        return first, start, particles, end
 
     def _in_running_text(self, surname: _Token, given: _Token, lower_particles: bool) -> bool:
         """`Surname, Given` in running text (_surname_first), the surname after particles in lower case or not."""
@@ -824,7 +876,8 @@ class NameFinder:
         not `Van Nuys, California`), never before a region's, a city's or a country's name, or before a given name
         of the pairs-only tier a listed surname that is no word nor a given name (`Benthin, Hildegart`; not `Clair,
         Bleu`)."""
-        if not given.capitalised or _a_place_pair(given, surname):
+        if not given.capitalised or (_a_place_pair(given, surname)
+                                     and not self._a_person_named_like_a_place(given.key, surname.key)):
             return False  # `Del Mar, California`, `La Fenice, Venezia`
         if particles:
             # after a capitalised particle at the line's start, a listed surname only: `Van Nuys, California`
@@ -899,10 +952,11 @@ class NameFinder:
         six languages (a label: `HINWEIS Anna`, `ATTENZIONE Marco`), no given name and no company's, place's or
         month's word, then a capitalised given name that is no word, and no capitalised word
         after it but a second given name (`CASALS María Belén`)."""
-        given_names = self._given
+        given_names, surnames = self._given, self._surnames
         for i in range(len(tokens) - 1):
             surname, given = tokens[i], tokens[i + 1]
-            if not (len(surname.key) >= 5 and surname.text.isupper() and given.key in given_names):
+            if not (surname.text.isupper() and given.key in given_names
+                    and len(surname.key) >= (3 if surname.key in surnames else 5)):
                 continue
             if (given_names[given.key] & WORD or given.key in self._english or given.text.isupper()
                     or not given.capitalised or not self._a_surname_in_capitals(surname.key)
@@ -916,10 +970,15 @@ class NameFinder:
 
     def _a_surname_in_capitals(self, key: str) -> bool:
         """A word written in capitals that may be a surname no list holds: no English or everyday word (a label:
-        `HINWEIS`), no given name, no company's, place's or month's word."""
-        return not (key in self._english or key in self._everyday or key in self._given or key in self._paired
-                    or not key.replace("-", "").isalpha() or a_firm_word(key) or a_place(key) or key in _MONTHS
-                    or key in _NOT_SURNAMES or key in UI_WORDS)
+        `HINWEIS`), no given name, no company's, place's or month's word; a listed surname that is no common given
+        name counts if it is one of the commonest or no word (`SMITH Gareth`, `OSBORNE Amelia`, `HUET Céline`)."""
+        if (key in self._paired or not key.replace("-", "").isalpha() or a_firm_word(key) or a_place(key)
+                or key in _MONTHS or key in _NOT_SURNAMES or key in UI_WORDS):
+            return False
+        flags = self._surnames.get(key)
+        if flags is not None and not self._given.get(key, 0) & TOP:
+            return bool(flags & TOP) or not (flags & WORD or key in self._english or key in self._everyday)
+        return not (key in self._english or key in self._everyday or key in self._given)
 
     def _in_a_list(self, text: str, tokens: list[_Token], i: int) -> bool:
         """True if tokens i and i + 1 (`Mulder, Femke`) are the end of one name and the start of the next in a list of
@@ -945,6 +1004,28 @@ class NameFinder:
             return False
         flags = self._surnames.get(key, WORD)
         return bool(flags & TOP) and not flags & WORD and not self._given.get(key, 0) & (WORD | TOP)
+
+    def _a_double_surname(self, text: str, tokens: list[_Token], i: int, end: int) -> bool:
+        """True if the word before the surname at token i is a first surname of `Surname Surname, Given` that is a
+        whole value or a title's part up to `end` (`Diéguez Duarte, Clarisa`, `Keudel Löchel, Liselotte`): a
+        capitalised word joined to it that is a listed surname but no word, or a word of four letters or more that no
+        list holds and that is no English word; no everyday word of the six languages (`Kunde Schmidt, Anna`), no
+        common given name, article or particle, nor a company's, a place's, a month's or an interface's word."""
+        if i == 0 or not tokens[i - 1].capitalised or not _joined(text, tokens, i - 1):
+            return False
+        before = tokens[i - 1]
+        if not (_alone_or_noted(text, before.start, end) or _a_title_part(text, before.start, end)):
+            return False
+        key = before.key
+        flags = self._surnames.get(key)
+        if flags is None:
+            if not all(len(part) >= 4 and part.isalpha() and part not in self._english for part in key.split("-")):
+                return False
+        elif flags & WORD or key in self._english:
+            return False
+        return not (self._given.get(key, 0) & (WORD | TOP) or key in self._everyday or key in ARTICLES
+                    or key in _PARTICLES or key in _NO_NAME_BESIDE_AN_INITIAL or key in UI_WORDS or a_place(key)
+                    or a_firm_word(key))
 
     def _in_a_list_of_names(self, text: str, tokens: list[_Token], i: int, last: int) -> bool:
         """_in_a_list for `Surname, Given` in running text (the surname at token i, the given names end at token
@@ -1417,6 +1498,18 @@ _CLAUSE_WORDS = frozenset({
 # and the words of companies' and places' names.
 _NOT_BEFORE_SURNAME = (_PARTICLES, _MONTHS, _BEFORE_A_COMMA, _CLAUSE_WORDS, _ORGANISATION_WORDS, _NOT_A_PERSON_AFTER,
                        _BEFORE_PLACE, PLACES_NAMED_LIKE_PEOPLE, UI_WORDS, _TITLES)
+# Countries whose names are given names too: never a given name after a comma (`Amman, Jordan`, `Beijing, China`).
+_COUNTRIES_NAMED_LIKE_PEOPLE = frozenset({"chad", "china", "france", "india", "ireland", "israel", "jordan",
+                                          "kenya"})
+# The larger cities of the regions named like people, many named like people themselves: before such a region's name
+# after a comma they are the city (`Richmond, Virginia`, `Columbus, Georgia`, `Ballarat, Victoria`).
+_CITIES_IN_REGIONS_NAMED_LIKE_PEOPLE = frozenset({
+    "richmond", "arlington", "alexandria", "norfolk", "chesapeake", "hampton", "roanoke", "lynchburg", "fairfax",
+    "charlottesville", "leesburg", "newport", "atlanta", "augusta", "columbus", "macon", "athens", "albany", "marietta",
+    "roswell", "valdosta", "raleigh", "durham", "greensboro", "columbia", "charleston", "greenville", "wilmington",
+    "melbourne", "geelong", "ballarat", "bendigo", "indianapolis", "bloomington", "lafayette", "evansville",
+    "billings", "missoula", "bozeman", "helena", "reno", "henderson", "fargo", "bismarck", "calgary", "edmonton",
+    "metz"})
 # Regions named like people, in the given name's place after a comma (`Del Mar, California`, `La Fenice, Venezia`).
 _REGIONS = frozenset({"california", "virginia", "georgia", "carolina", "florida", "dakota", "nevada", "montana",
                       "indiana", "louisiana", "arizona", "alabama", "maryland", "tennessee", "kentucky", "texas",
@@ -1477,6 +1570,38 @@ def given_name_after(text: str, end: int) -> int:
     if flags is None or flags & WORD or key in lists.english or key in _MONTHS or key in UI_WORDS or a_place(key):
         return end
     return m.end()
+
+
+# `Surname, ` before given names found in running text (`Higgins, [Mark Nicole]`, `Scheibe, [Irmengard Solveig]`):
+# the rule that found the given names read no surname after them; the word before the comma is theirs.
+_SURNAME_BEFORE_A_NAME = re.compile(r"(?<![\w'\u2019-])([A-ZÀ-Ý\u0100-\u017f][a-zß-ÿ\u0100-\u017f]+"
+                                    r"(?:-[A-ZÀ-Ý\u0100-\u017f][a-zß-ÿ\u0100-\u017f]+)?),[ \t]$")
+
+
+def surname_before(text: str, start: int, end: int) -> int:
+    """The start of `Surname, ` before a name of one to three words found in `text` at start..end (`Higgins, Mark
+    Nicole`, `Scheibe, Irmengard Solveig`), or `start` when there is none: a capitalised word that is a listed
+    surname but no word, or a word of four letters or more that no list holds and that is no English or everyday
+    word; never a common given name (`Thomas, Anna Maria` may list three people), nor a company's, a place's, a
+    month's, a greeting's or a clause's word (`Thanks, Anna Maria`, `Berlin, Anna`, `Montag, Anna Lena`)."""
+    if not 1 <= text.count(" ", start, end) + 1 <= 3:
+        return start
+    m = _SURNAME_BEFORE_A_NAME.search(text, max(0, start - 64), start)
+    if m is None:
+        return start
+    lists = gazetteer()
+    key = fold(m.group(1))
+    flags = lists.surnames.get(key)
+    if flags is None:
+        parts = key.split("-")
+        if not all(len(part) >= 4 and part not in lists.english and part not in lists.everyday for part in parts):
+            return start
+    elif flags & WORD or key in lists.english:
+        return start
+    if (lists.given.get(key, 0) & (WORD | TOP) or key in _NO_NAME_BESIDE_AN_INITIAL or key in UI_WORDS
+            or a_place(key) or a_firm_word(key)):
+        return start
+    return m.start()
 
 
 # Words that are no given name before a surname's initial nor a surname after an initial (given_before_initial,

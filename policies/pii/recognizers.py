@@ -754,8 +754,8 @@ _SEEN_LABEL = (r"(?:(?:signed|logged)\s+in\s+as|angemeldet\s+als|eingeloggt\s+al
 # A person in a role, named after the role's label: `cc: Oluwaseun Adeyemi`, `escalated by Mohammed Al-Farsi`, `Kunde:
 # Tanaka Hiroshi`. Two to four capitalised words that the gazetteer may not list (PersonByRoleRecognizer keeps only
 # those of which no word is an English word or a company form: `by Google Analytics`, `from Acme Corp` stay).
-_ROLE_LABEL = (r"(?i:(?:cc|bcc|to|from|attn|assignee|owner|customer|client|contact|requester|reporter|agent|employee"
-               r"|kunde|kundin|kontakt|ansprechpartner(?:in)?|mitarbeiter(?:in)?|empf[äa]nger|absender|client[e]?"
+_ROLE_LABEL = (r"(?i:(?:cc|bcc|to|from|attn|assignee|owner|customer|client|contact(?:\s+person)?|requester|reporter"
+               r"|agent|employee|kunde|kundin|kontakt|ansprechpartner(?:in)?|mitarbeiter(?:in)?|empf[äa]nger|absender|client[e]?"
                r"|interlocuteur|destinataire|exp[ée]diteur|contacto|destinatario|remitente|contatto|referente"
                r"|mittente|klant|contactpersoon|medewerker|ontvanger|afzender"
                # a task's owner in de/fr/es/it/nl, as `owner:` in en

@@ -431,7 +431,9 @@ class NameFinder:
             return False
         surname, given = fold(words[-2][:-1]), fold(words[-1])
         flags = self._surnames.get(surname)
-        if (flags is None and surname in self._english) or not self._given_after_a_comma(given, flags is not None):
+        particles = len(words) > 2 and words[-3].islower() and fold(words[-3]) in _PARTICLES  # `van de Greef, Melle`
+        if (flags is None and surname in self._english) or \
+                not self._given_after_a_comma(given, flags is not None or particles):
             return False
         if (surname in UI_WORDS and given in UI_WORDS) or surname in CITIES or surname in COUNTRIES \
                 or surname in _REGIONS:
@@ -451,14 +453,15 @@ class NameFinder:
             key in _BEFORE_PLACE or key in _ORGANISATION_WORDS or key in _NOT_SURNAMES or key in _CONNECTIVES
             or key in _MONTHS for key in (surname, given))
 
-    def _given_after_a_comma(self, given: str, listed_surname: bool) -> bool:
+    def _given_after_a_comma(self, given: str, surname_known: bool) -> bool:
         """Whether the folded word after `Surname,` that a cue says names someone is its given name: listed, each part
-        of it when hyphenated (`Hans-Albert`); after a listed surname also a word of three letters or more that no
-        list holds and that is no English or everyday word (`Sanders, Wessel`, `Timmermans, Vigo`)."""
+        of it when hyphenated (`Hans-Albert`); after a listed surname (or one after particles in lower case) also a
+        word of three letters or more that no list holds and that is no English or everyday word (`Sanders, Wessel`,
+        `van de Greef, Melle`)."""
         parts = given.split("-")
         if all(part in self._given for part in parts):
             return True
-        return listed_surname and all(len(part) >= 3 and part.isalpha() and part not in self._english
+        return surname_known and all(len(part) >= 3 and part.isalpha() and part not in self._english
                                       and part not in self._everyday and part not in self._given for part in parts)
 
     def given_before_initial(self, word: str) -> bool:
@@ -1499,8 +1502,7 @@ _CLAUSE_WORDS = frozenset({
 _NOT_BEFORE_SURNAME = (_PARTICLES, _MONTHS, _BEFORE_A_COMMA, _CLAUSE_WORDS, _ORGANISATION_WORDS, _NOT_A_PERSON_AFTER,
                        _BEFORE_PLACE, PLACES_NAMED_LIKE_PEOPLE, UI_WORDS, _TITLES)
 # Countries whose names are given names too: never a given name after a comma (`Amman, Jordan`, `Beijing, China`).
-_COUNTRIES_NAMED_LIKE_PEOPLE = frozenset({"chad", "china", "france", "india", "ireland", "israel", "jordan",
-                                          "kenya"})
+_COUNTRIES_NAMED_LIKE_PEOPLE = frozenset({"china", "france", "india", "ireland", "israel", "jordan", "kenya"})
 # The larger cities of the regions named like people, many named like people themselves: before such a region's name
 # after a comma they are the city (`Richmond, Virginia`, `Columbus, Georgia`, `Ballarat, Victoria`).
 _CITIES_IN_REGIONS_NAMED_LIKE_PEOPLE = frozenset({

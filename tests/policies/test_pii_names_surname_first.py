@@ -37,6 +37,8 @@ def scrubber() -> Scrubber:
     ("Chat with Nicoletti, Carolina", "Chat with [PERSON]"),
     # a given name no list holds, after a listed surname
     ("Call with Jansen, Wubbo about the renewal", "Call with [PERSON] about the renewal"),
+    # or after a surname that particles in lower case say is one
+    ("Assigned to van der Steeg, Wubbo", "Assigned to [PERSON]"),
     # a hyphenated given name of listed parts
     ("Assigned to Stoll, Hans-Albert", "Assigned to [PERSON]"),
     # the commonest surnames that are also a venue's or a street's word

@@ -16,9 +16,14 @@ Gold", "Max Price" and "Mark Hall" are labels.
   that is not an English word, if it is not an English word or a given name itself (`Anna Oosterhuis`, not `Alexa
   Skills` or `Anna Sophie`). After particles the surname only has to be shaped like one
   (`Anna van der Oosterhuis`): the particle says enough. `Surname, Given` as a whole value (`Doe, Jane`) too.
-- Written surname first: `Doe, Jane` in running text when neither is a word and the surname is listed, and a listed
-  surname (no word, no given name) before a listed given name (`Rossi Mario`, `DUPONT Jean`) as a whole value, a
-  part of a title or with the surname in capitals (in running text `Renault Clio` is a car).
+- Written surname first: `Doe, Jane` in running text when neither is a word and the surname is listed; as a whole
+  value, a title's part or in quotes also with two surnames (`Diéguez Duarte, Clarisa`) or a given name that names a
+  place too (`Vidal, Virginia`, not `Richmond, Virginia`); after a role's label or a strong cue (`Assigned to King,
+  Robert`) also a given name no list holds after a listed surname (`Call with Jansen, Wubbo`). A listed surname
+  (no word, no given name) before a listed given name (`Rossi Mario`, `DUPONT Jean`) as a whole value, a part of a
+  title or with the surname in capitals, where one of the commonest surnames may be a word (`SMITH Gareth`; in
+  running text `Renault Clio` is a car). `Surname, ` before given names another rule found goes with them
+  (surname_before: `Higgins, [Mark Nicole]`).
 - In lower case in running text (`call michael johnson`): a listed surname after a listed given name, neither an
   English word; a given name that is a word (`dirk bakker`) only before a surname that is not a given name too.
 - Written as a slug or a query: `jane-doe`, `jane.doe`, `jane_doe`, `jane+doe` in lower case, or a value that is just
@@ -1635,9 +1640,20 @@ def _a_place_pair(given: _Token, surname: _Token) -> bool:
 
 
 def _alone_or_noted(text: str, start: int, end: int) -> bool:
-    """_alone, or alone but for a note in brackets after it."""
+    """_alone, or alone but for a note in brackets after it, or alone in quotes (`Kontakt „Kosten, Thijn“ angelegt`:
+    a value an audit line or a message quotes)."""
+    before, after = start - 1, end
+    if text[before : start] == " " and text[after : after + 1] == " ":  # `« Jiang, Min »`, as French spaces them
+        before, after = before - 1, after + 1
+    if before >= 0 and after < len(text) and _QUOTES.get(text[before], "") == text[after]:
+        return True
     note = _NOTE.match(text, end)
     return _alone(text, start, end if note is None else note.end())
+
+
+# The quotes a quoted value opens and closes with, as English, German, French, Italian, Spanish and Dutch write them.
+_QUOTES = {'"': '"', "'": "'", "\u201c": "\u201d", "\u201e": "\u201c", "\u00ab": "\u00bb", "\u2018": "\u2019",
+           "\u201a": "\u2018", "\u00bb": "\u00ab"}
 
 
 def _a_line_starts_a_people_path(text: str) -> bool:

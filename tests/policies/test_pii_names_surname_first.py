@@ -8,6 +8,7 @@ further:
   venue's or a street's word (`Hall, Sandra`, `Park, Jisoo`); `Contact person:` as a role's label;
 - `Surname, Given` as a whole value whose given name names a region or a city too, after a listed surname that names
   no place (`Vidal, Virginia`; not `Richmond, Virginia`, `Melbourne, Victoria`, nor in running text);
+- `Surname, Given` in quotes read as a whole value (`Contatto 'Zhou, Min' creato`, `Contact « Wang, Min » ajouté`);
 - `Surname Surname, Given` as a whole value or a title's part (`Diéguez Duarte, Clarisa`), the first surname
   listed or no word, never an everyday word (`Kunde Schmidt, Anna`);
 - anywhere, `Surname, ` before given names that another rule found (`Higgins, [Maria Teresa]`): the surname goes with
@@ -121,4 +122,15 @@ def test_a_listed_surname_in_capitals_before_a_given_name(scrubber: Scrubber, te
     ("Offices in Vidal, Virginia and Austin", "Offices in Vidal, Virginia and Austin"),
 ])
 def test_a_given_name_that_names_a_place_as_a_whole_value(scrubber: Scrubber, text: str, expected: str) -> None:
+    assert scrubbed(scrubber, KEY, text) == expected
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("Contatto 'Zhou, Min' creato dal modulo", "Contatto '[PERSON]' creato dal modulo"),
+    ("Contact \u00ab Wang, Min \u00bb ajout\u00e9", "Contact \u00ab [PERSON] \u00bb ajout\u00e9"),
+    # quoted places and answers are read as whole values are
+    ('Search for "Paris, France" returned 3 hotels', 'Search for "Paris, France" returned 3 hotels'),
+    ("Label 'Yes, Anna' shown", "Label 'Yes, Anna' shown"),
+])
+def test_surname_comma_given_in_quotes_is_a_whole_value(scrubber: Scrubber, text: str, expected: str) -> None:
     assert scrubbed(scrubber, KEY, text) == expected

@@ -144,7 +144,8 @@ class SeaweedFS:
         """A crash: SIGKILL, nothing flushed or closed by the server."""
         self._end(signal.SIGKILL, STOP_TIMEOUT_S)
 
-    def _end(self, how: signal.Signals, timeout_s: float) -> None:
+    def _end(self, how: signal.Signals, timeout_s: float, must_exit: bool = True) -> None:
+        """Send `how` and wait for the process to exit; kill it after `timeout_s`, and then raise if `must_exit`."""
         process, self.process = self.process, None
         try:
             if process is not None and process.poll() is None:
@@ -154,6 +155,8 @@ class SeaweedFS:
                 except subprocess.TimeoutExpired:
                     process.kill()
                     process.wait()
+                    if not must_exit:
+                        return
                     raise RuntimeError(f"weed server did not stop within {timeout_s} s of {how.name}; killed") from None
         finally:
             if self._log is not None:
@@ -190,10 +193,12 @@ class SeaweedFS:
         self.client().delete_bucket(Bucket=bucket.name)
 
     def close(self) -> None:
-        """Stop the server if it runs and remove its directory. Safe to call twice."""
+        """Stop the server if it runs and remove its directory. Safe to call twice. A server still running
+        STOP_TIMEOUT_S after SIGTERM is killed here without failing the run (a session's end once took longer on a
+        loaded machine): its store is thrown away, and the tests that need a clean shutdown call stop()."""
         closed(self.close)
         try:
-            self.stop()
+            self._end(signal.SIGTERM, STOP_TIMEOUT_S, must_exit=False)
         finally:
             shutil.rmtree(self.root, ignore_errors=True)
 
